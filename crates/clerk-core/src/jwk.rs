@@ -4,8 +4,9 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
+use aws_lc_rs::signature::{self as lc, ParsedPublicKey};
 use base64::Engine as _;
-use jsonwebtoken::{Algorithm, DecodingKey};
+use jsonwebtoken::DecodingKey;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
@@ -46,11 +47,11 @@ impl RsaAlgorithm {
         }
     }
 
-    pub(crate) const fn jwt_algorithm(self) -> Algorithm {
+    fn parameters(self) -> &'static lc::RsaParameters {
         match self {
-            Self::Rs256 => Algorithm::RS256,
-            Self::Rs384 => Algorithm::RS384,
-            Self::Rs512 => Algorithm::RS512,
+            Self::Rs256 => &lc::RSA_PKCS1_2048_8192_SHA256,
+            Self::Rs384 => &lc::RSA_PKCS1_2048_8192_SHA384,
+            Self::Rs512 => &lc::RSA_PKCS1_2048_8192_SHA512,
         }
     }
 }
@@ -74,7 +75,7 @@ pub struct VerifyingKey {
     alg: RsaAlgorithm,
     origin: KeyOrigin,
     bits: usize,
-    key: DecodingKey,
+    key: ParsedPublicKey,
 }
 
 impl VerifyingKey {
@@ -101,12 +102,15 @@ impl VerifyingKey {
         if e.is_empty() || e.len() > 8 {
             return Err(Error::InvalidKey("RSA exponent is malformed".into()));
         }
+        // Parsed once here; verification then does no parsing and no allocation.
+        let key = ParsedPublicKey::new(alg.parameters(), pkcs1_der(n, e))
+            .map_err(|err| Error::InvalidKey(format!("RSA public key rejected: {err}")))?;
         Ok(Self {
             kid: kid.map(Arc::from),
             alg,
             origin,
             bits,
-            key: DecodingKey::from_rsa_raw_components(n, e),
+            key,
         })
     }
 
@@ -169,13 +173,10 @@ impl VerifyingKey {
         self.bits
     }
 
-    /// Checks an RSASSA-PKCS1-v1_5 signature (base64url, as in the token) over `message`.
-    ///
-    /// `Ok(false)` for a signature that does not match; `Err` when the signature could not be
-    /// checked at all.
-    pub(crate) fn verify_signature(&self, signature_b64: &str, message: &[u8]) -> Result<bool, String> {
-        jsonwebtoken::crypto::verify(signature_b64, message, &self.key, self.alg.jwt_algorithm())
-            .map_err(|err| err.to_string())
+    /// Whether `signature` is a valid RSASSA-PKCS1-v1_5 signature of `message` under this key
+    /// and its pinned algorithm.
+    pub fn verify_signature(&self, message: &[u8], signature: &[u8]) -> bool {
+        self.key.verify_sig(message, signature).is_ok()
     }
 }
 
@@ -321,6 +322,39 @@ fn modulus_bits(n: &[u8]) -> usize {
     match n.first() {
         None => 0,
         Some(top) => (n.len() - 1) * 8 + (8 - top.leading_zeros() as usize),
+    }
+}
+
+/// Encodes `RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }` (DER).
+fn pkcs1_der(n: &[u8], e: &[u8]) -> Vec<u8> {
+    let mut body = Vec::with_capacity(n.len() + e.len() + 16);
+    der_unsigned_integer(&mut body, n);
+    der_unsigned_integer(&mut body, e);
+    let mut out = Vec::with_capacity(body.len() + 8);
+    out.push(0x30);
+    der_length(&mut out, body.len());
+    out.extend_from_slice(&body);
+    out
+}
+
+fn der_unsigned_integer(out: &mut Vec<u8>, value: &[u8]) {
+    let pad = value.first().is_some_and(|b| b & 0x80 != 0);
+    out.push(0x02);
+    der_length(out, value.len() + usize::from(pad));
+    if pad {
+        out.push(0);
+    }
+    out.extend_from_slice(value);
+}
+
+fn der_length(out: &mut Vec<u8>, len: usize) {
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = len.to_be_bytes();
+        let skip = bytes.iter().position(|b| *b != 0).unwrap_or(bytes.len() - 1);
+        out.push(0x80 | (bytes.len() - skip) as u8);
+        out.extend_from_slice(&bytes[skip..]);
     }
 }
 

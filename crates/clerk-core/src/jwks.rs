@@ -1,0 +1,423 @@
+//! A JWKS cache with a refetch cooldown, single-flight refreshes and bounded stale serving.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime};
+
+use crate::error::{Action, Reason, TokenError};
+use crate::jwk::{JwkSet, VerifyingKey};
+use crate::time::unix_millis;
+
+/// Why a JWKS fetch failed, as the HTTP layer reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FetchError {
+    /// The Backend API refused the secret key (401 `clerk_key_invalid`); retrying cannot help.
+    InvalidSecretKey {
+        /// The Backend API's error message.
+        message: String,
+    },
+    /// A non-success HTTP status.
+    Status {
+        /// The URL that was fetched.
+        url: String,
+        /// The HTTP status code.
+        status: u16,
+    },
+    /// The response held no usable signing key.
+    NoKeys,
+    /// The request could not be made or the body could not be read or parsed.
+    Transport {
+        /// The URL that was fetched.
+        url: String,
+        /// What went wrong (no secrets inside).
+        detail: String,
+    },
+}
+
+impl FetchError {
+    /// Clerk's verifier error for this failure.
+    pub fn to_token_error(&self) -> TokenError {
+        match self {
+            FetchError::InvalidSecretKey { message } => {
+                TokenError::new(Reason::SecretKeyInvalid, message.clone()).with_action(Action::ContactSupport)
+            }
+            FetchError::Status { url, status } => TokenError::new(
+                Reason::JwkRemoteFailedToLoad,
+                format!("Error loading Clerk JWKS from {url} with code={status}"),
+            )
+            .with_action(Action::ContactSupport),
+            FetchError::NoKeys => TokenError::new(
+                Reason::JwkRemoteFailedToLoad,
+                "The JWKS endpoint did not contain any signing keys. Contact support@clerk.com.",
+            ),
+            FetchError::Transport { url, .. } => TokenError::new(
+                Reason::JwkRemoteFailedToLoad,
+                format!("Error loading Clerk JWKS from {url}: the request failed"),
+            )
+            .with_action(Action::ContactSupport),
+        }
+    }
+
+    /// Whether a retry could succeed (everything but an invalid secret key).
+    pub fn is_retryable(&self) -> bool {
+        !matches!(self, FetchError::InvalidSecretKey { .. })
+    }
+}
+
+impl fmt::Display for FetchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FetchError::InvalidSecretKey { .. } => f.write_str("the Backend API refused the secret key"),
+            FetchError::Status { url, status } => write!(f, "GET {url} answered {status}"),
+            FetchError::NoKeys => f.write_str("the JWKS held no usable signing key"),
+            FetchError::Transport { url, detail } => write!(f, "GET {url} failed: {detail}"),
+        }
+    }
+}
+
+impl std::error::Error for FetchError {}
+
+/// Fetches the instance's JWK set. Implemented by the HTTP layer (`clerk-actix` over awc).
+///
+/// The future need not be `Send`: awc's are not. Implementations should not retry an
+/// [`FetchError::InvalidSecretKey`].
+pub trait JwksFetcher {
+    /// Which instance this fetcher serves: the cache refuses a fetcher of another instance.
+    ///
+    /// Use [`CacheScope::new`] with the API URL and the secret key.
+    fn scope(&self) -> &CacheScope;
+
+    /// Fetches the JWK set once.
+    fn fetch_jwks(&self) -> impl Future<Output = Result<JwkSet, FetchError>>;
+}
+
+/// Identifies one Clerk instance for a cache: the Backend API URL and a digest of the secret key.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct CacheScope(Arc<str>);
+
+impl CacheScope {
+    /// The scope of `api_url` with `secret_key` (the key itself is not kept, only a digest).
+    pub fn new(api_url: &str, secret_key: &crate::SecretKey) -> Self {
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(secret_key.expose().as_bytes());
+        let mut hex = String::with_capacity(16);
+        for byte in &digest[..8] {
+            hex.push_str(&format!("{byte:02x}"));
+        }
+        Self(Arc::from(format!("{}|{hex}", api_url.trim_end_matches('/'))))
+    }
+}
+
+impl fmt::Debug for CacheScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CacheScope({})", self.0)
+    }
+}
+
+/// Tuning of a [`JwksCache`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JwksCacheConfig {
+    /// How long a fetched key is trusted without refetching. Defaults to 5 minutes.
+    pub ttl: Duration,
+    /// Minimum time between two fetches (an unknown `kid` cannot force more). Defaults to 10 s.
+    pub refetch_cooldown: Duration,
+    /// How long past its TTL a known key keeps verifying while fetches fail. Defaults to 1 hour.
+    pub max_stale: Duration,
+}
+
+impl Default for JwksCacheConfig {
+    fn default() -> Self {
+        Self {
+            ttl: Duration::from_secs(300),
+            refetch_cooldown: Duration::from_secs(10),
+            max_stale: Duration::from_secs(3600),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    key: Arc<VerifyingKey>,
+    /// When the last successful fetch that returned this key stops vouching for it (ms).
+    fresh_until: i64,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    keys: HashMap<Arc<str>, Entry>,
+    last_attempt: Option<i64>,
+    last_error: Option<TokenError>,
+    /// Bumped after every completed fetch, so waiters know a fetch happened while they queued.
+    generation: u64,
+}
+
+/// Counters of a [`JwksCache`], for metrics and tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JwksStats {
+    /// Fetches started.
+    pub fetches: u64,
+    /// Fetches that failed.
+    pub failures: u64,
+    /// Lookups answered with a key past its TTL because fetching failed.
+    pub stale_serves: u64,
+}
+
+/// The JWK set of one Clerk instance, shared by every worker (`Send + Sync`, behind an `Arc`).
+///
+/// - A key is trusted for the TTL after the last fetch that returned it; a refetch never extends
+///   the life of a key it did not return (such a key is retired at once).
+/// - An unknown `kid` triggers a refetch, at most once per cooldown, and concurrent misses share
+///   one fetch (single-flight across all callers).
+/// - When a fetch fails, known keys keep verifying up to `max_stale` past their TTL.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::SystemTime;
+/// use clerk_core::{CacheScope, FetchError, JwkSet, JwksCache, JwksFetcher, SecretKey};
+///
+/// struct Fixed(CacheScope, JwkSet);
+/// impl JwksFetcher for Fixed {
+///     fn scope(&self) -> &CacheScope { &self.0 }
+///     async fn fetch_jwks(&self) -> Result<JwkSet, FetchError> { Ok(self.1.clone()) }
+/// }
+///
+/// # futures_executor(async {
+/// let json = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/jwks.response.json"));
+/// let scope = CacheScope::new("https://api.clerk.com", &SecretKey::new("sk_test_x").unwrap());
+/// let fetcher = Fixed(scope.clone(), JwkSet::parse(json.as_bytes()).unwrap());
+/// let cache = JwksCache::new(scope, Default::default());
+/// let key = cache.get(Some("ins_2zeTestInstanceKid000000000"), &fetcher, SystemTime::now()).await;
+/// assert!(key.is_ok());
+/// # });
+/// # fn futures_executor(f: impl std::future::Future<Output = ()>) {
+/// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+/// # }
+/// ```
+pub struct JwksCache {
+    scope: CacheScope,
+    config: JwksCacheConfig,
+    state: RwLock<State>,
+    refresh: tokio::sync::Mutex<()>,
+    stats: RwLock<JwksStats>,
+}
+
+impl fmt::Debug for JwksCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwksCache")
+            .field("scope", &self.scope)
+            .field("config", &self.config)
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+enum Plan {
+    Ready(Arc<VerifyingKey>),
+    Fetch { generation: u64 },
+    Fail(TokenError),
+}
+
+impl JwksCache {
+    /// An empty cache for one instance.
+    pub fn new(scope: CacheScope, config: JwksCacheConfig) -> Self {
+        Self {
+            scope,
+            config,
+            state: RwLock::new(State::default()),
+            refresh: tokio::sync::Mutex::new(()),
+            stats: RwLock::new(JwksStats::default()),
+        }
+    }
+
+    /// The instance this cache belongs to.
+    pub fn scope(&self) -> &CacheScope {
+        &self.scope
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &JwksCacheConfig {
+        &self.config
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> JwksStats {
+        *self.stats.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The `kid`s currently held (fresh or stale).
+    pub fn kids(&self) -> Vec<String> {
+        self.read_state().keys.keys().map(|kid| kid.to_string()).collect()
+    }
+
+    /// The key for `kid`, fetching through `fetcher` when the rules above allow.
+    ///
+    /// `kid` is `None` when the token has none (it can never match a Clerk key).
+    ///
+    /// # Errors
+    ///
+    /// Clerk's reasons: `jwk-kid-mismatch` (no such key), `jwk-remote-failed-to-load` (fetch
+    /// failed and no usable key), `secret-key-invalid`, `jwk-failed-to-resolve` (a fetcher of
+    /// another instance).
+    pub async fn get<F: JwksFetcher>(
+        &self,
+        kid: Option<&str>,
+        fetcher: &F,
+        now: SystemTime,
+    ) -> Result<Arc<VerifyingKey>, TokenError> {
+        if fetcher.scope() != &self.scope {
+            return Err(TokenError::new(
+                Reason::JwkFailedToResolve,
+                "The JWKS fetcher belongs to another Clerk instance than this cache.",
+            ));
+        }
+        let now_ms = unix_millis(now);
+        let kid_text = kid.unwrap_or("undefined");
+        let generation = match self.plan(kid, now_ms, true) {
+            Plan::Ready(key) => return Ok(key),
+            Plan::Fail(err) => return Err(err),
+            Plan::Fetch { generation } => generation,
+        };
+
+        let _flight = self.refresh.lock().await;
+        // Someone else fetched while we queued: use their result, never fetch twice.
+        if self.read_state().generation == generation {
+            self.bump_stats(|stats| stats.fetches += 1);
+            let result = fetcher.fetch_jwks().await;
+            self.apply_fetch(result, now_ms);
+        }
+        match self.plan(kid, now_ms, false) {
+            Plan::Ready(key) => Ok(key),
+            Plan::Fail(err) => Err(err),
+            Plan::Fetch { .. } => Err(kid_mismatch(kid_text)),
+        }
+    }
+
+    /// Adds keys without fetching (e.g. a key known from configuration), fresh for the TTL.
+    pub fn insert(&self, set: &JwkSet, now: SystemTime) {
+        let fresh_until = unix_millis(now).saturating_add(duration_ms(self.config.ttl));
+        let mut state = self.write_state();
+        for key in set.iter() {
+            if let Some(kid) = key.kid() {
+                state.keys.insert(
+                    Arc::from(kid),
+                    Entry {
+                        key: Arc::clone(key),
+                        fresh_until,
+                    },
+                );
+            }
+        }
+    }
+
+    fn plan(&self, kid: Option<&str>, now_ms: i64, may_fetch: bool) -> Plan {
+        let state = self.read_state();
+        let kid_text = kid.unwrap_or("undefined");
+        let entry = kid.and_then(|kid| state.keys.get(kid));
+        if let Some(entry) = entry {
+            if now_ms < entry.fresh_until {
+                return Plan::Ready(Arc::clone(&entry.key));
+            }
+        }
+        let cooled_down = match state.last_attempt {
+            None => true,
+            Some(at) => now_ms.saturating_sub(at) >= duration_ms(self.config.refetch_cooldown),
+        };
+        if may_fetch && cooled_down {
+            return Plan::Fetch {
+                generation: state.generation,
+            };
+        }
+        match entry {
+            Some(entry)
+                if now_ms
+                    < entry
+                        .fresh_until
+                        .saturating_add(duration_ms(self.config.max_stale)) =>
+            {
+                let key = Arc::clone(&entry.key);
+                drop(state);
+                self.bump_stats(|stats| stats.stale_serves += 1);
+                Plan::Ready(key)
+            }
+            _ => match &state.last_error {
+                Some(err) => Plan::Fail(err.clone()),
+                None => Plan::Fail(kid_mismatch(kid_text)),
+            },
+        }
+    }
+
+    fn apply_fetch(&self, result: Result<JwkSet, FetchError>, now_ms: i64) {
+        let result = result.and_then(|set| {
+            if set.is_empty() {
+                Err(FetchError::NoKeys)
+            } else {
+                Ok(set)
+            }
+        });
+        let mut state = self.write_state();
+        state.last_attempt = Some(now_ms);
+        state.generation += 1;
+        match result {
+            Ok(set) => {
+                let fresh_until = now_ms.saturating_add(duration_ms(self.config.ttl));
+                // Keys the instance no longer serves are retired at once.
+                state.keys.clear();
+                for key in set.iter() {
+                    if let Some(kid) = key.kid() {
+                        state.keys.insert(
+                            Arc::from(kid),
+                            Entry {
+                                key: Arc::clone(key),
+                                fresh_until,
+                            },
+                        );
+                    }
+                }
+                state.last_error = None;
+            }
+            Err(err) => {
+                state.last_error = Some(err.to_token_error());
+                drop(state);
+                self.bump_stats(|stats| stats.failures += 1);
+            }
+        }
+    }
+
+    fn read_state(&self) -> std::sync::RwLockReadGuard<'_, State> {
+        self.state.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn write_state(&self) -> std::sync::RwLockWriteGuard<'_, State> {
+        self.state
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn bump_stats(&self, update: impl FnOnce(&mut JwksStats)) {
+        update(
+            &mut self
+                .stats
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
+    }
+}
+
+fn kid_mismatch(kid: &str) -> TokenError {
+    TokenError::new(
+        Reason::JwkKidMismatch,
+        format!(
+            "Unable to find a signing key in JWKS that matches the kid='{kid}' of the provided session token. \
+             Please make sure that the __session cookie or the HTTP authorization header contain a Clerk-generated session JWT."
+        ),
+    )
+    .with_action(Action::ValidateKeys)
+}
+
+fn duration_ms(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}

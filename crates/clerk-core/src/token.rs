@@ -1,0 +1,256 @@
+//! Decoding a compact JWS the way Clerk's verifier does, without trusting any of it.
+
+use std::borrow::Cow;
+
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::DecodePaddingMode;
+use base64::Engine as _;
+use serde_json::{Map, Value};
+
+use crate::error::{Action, Reason, TokenError};
+
+/// Default upper bound on a token's length, in bytes.
+///
+/// Clerk session tokens are about 1 KiB (a cookie holds at most 4 KiB); anything far larger is
+/// refused before any decoding work.
+pub const DEFAULT_MAX_TOKEN_BYTES: usize = 8 * 1024;
+
+/// The session-token category (`cat` header) Clerk stamps on session and handshake tokens.
+pub const CATEGORY_SESSION: &str = "cl_B7d4PD111AAA";
+/// The JWT-template token category.
+pub const CATEGORY_JWT_TEMPLATE: &str = "cl_B7d4PD222AAA";
+/// The M2M token category.
+pub const CATEGORY_M2M: &str = "cl_B7d4PD333AAA";
+/// The "ignore" category some instances stamp on every token; it says nothing.
+pub const CATEGORY_IGNORE: &str = "cl_I7d4PD111III";
+
+/// base64url as JavaScript's `rfc4648` parses it in loose mode: padding optional, trailing bits
+/// ignored.
+const LOOSE_B64URL: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
+
+pub(crate) const MSG_THREE_PARTS: &str = "Invalid JWT form. A JWT consists of three parts separated by dots.";
+pub(crate) const MSG_UNDECODABLE: &str =
+    "Invalid JWT form. The header, payload, or signature could not be decoded.";
+
+/// The protected header fields Clerk's verifier looks at, as raw JSON values (their types are
+/// checked by the rules that read them).
+#[derive(Debug, Clone, Default)]
+pub struct TokenHeader {
+    /// `alg`.
+    pub alg: Option<Value>,
+    /// `typ`.
+    pub typ: Option<Value>,
+    /// `kid`.
+    pub kid: Option<Value>,
+    /// `cat`, Clerk's token category.
+    pub cat: Option<Value>,
+}
+
+impl TokenHeader {
+    /// The `kid` when it is a string.
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_ref().and_then(Value::as_str)
+    }
+}
+
+/// A token split and decoded, nothing verified yet.
+#[derive(Debug, Clone)]
+pub struct DecodedToken<'a> {
+    raw: &'a str,
+    /// Byte offset of the second dot: `raw[..signing_end]` is the signed message.
+    signing_end: usize,
+    header: TokenHeader,
+    payload: Value,
+    signature: Vec<u8>,
+}
+
+impl<'a> DecodedToken<'a> {
+    /// Splits and decodes `token` as Clerk's `decodeJwt` does, refusing tokens over `max_bytes`.
+    ///
+    /// # Errors
+    ///
+    /// `token-invalid` when the token is too large, has other than three parts, or a part cannot
+    /// be decoded as base64url (header and payload must then parse as JSON).
+    pub fn decode(token: &'a str, max_bytes: usize) -> Result<Self, TokenError> {
+        if token.len() > max_bytes {
+            return Err(TokenError::new(
+                Reason::TokenInvalid,
+                format!("Invalid JWT form. The token is larger than {max_bytes} bytes."),
+            )
+            .with_action(Action::EnsureClerkJwt));
+        }
+        let mut dots = token.match_indices('.').map(|(at, _)| at);
+        let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
+            return Err(TokenError::new(Reason::TokenInvalid, MSG_THREE_PARTS));
+        };
+        let undecodable = || TokenError::new(Reason::TokenInvalid, MSG_UNDECODABLE);
+        let header = decode_json(&token[..first]).ok_or_else(undecodable)?;
+        let payload = decode_json(&token[first + 1..second]).ok_or_else(undecodable)?;
+        let signature = LOOSE_B64URL
+            .decode(&token[second + 1..])
+            .map_err(|_| undecodable())?;
+        Ok(Self {
+            raw: token,
+            signing_end: second,
+            header: header_fields(&header),
+            payload,
+            signature,
+        })
+    }
+
+    /// The token as given.
+    pub fn raw(&self) -> &'a str {
+        self.raw
+    }
+
+    /// The decoded protected header.
+    pub fn header(&self) -> &TokenHeader {
+        &self.header
+    }
+
+    /// The decoded payload (any JSON value; claims are read from an object).
+    pub fn payload(&self) -> &Value {
+        &self.payload
+    }
+
+    /// A payload claim, when the payload is an object holding it.
+    pub fn claim(&self, name: &str) -> Option<&Value> {
+        self.payload.as_object().and_then(|claims| claims.get(name))
+    }
+
+    /// The bytes the signature covers: `base64url(header) "." base64url(payload)`.
+    pub fn signing_input(&self) -> &'a [u8] {
+        &self.raw.as_bytes()[..self.signing_end]
+    }
+
+    /// The decoded signature bytes.
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
+    }
+
+    /// Takes the payload object out (an empty map when the payload is not an object).
+    pub(crate) fn into_claims(self) -> Map<String, Value> {
+        match self.payload {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        }
+    }
+
+    /// Whether this is a machine token or a non-session category in session clothing: an OAuth
+    /// access-token `typ`, an `mch_` subject, or a `cat` other than session/ignore.
+    ///
+    /// Clerk answers `token-type-mismatch` for these on the session path.
+    pub fn is_not_a_session_token(&self) -> bool {
+        let oauth_typ = matches!(
+            self.header.typ.as_ref().and_then(Value::as_str),
+            Some("at+jwt" | "application/at+jwt")
+        ) && is_jwt_format(self.raw);
+        let m2m_subject = matches!(self.claim("sub"), Some(Value::String(sub)) if sub.starts_with("mch_"))
+            && is_jwt_format(self.raw);
+        let foreign_category = match &self.header.cat {
+            None => false,
+            Some(Value::String(cat)) => cat != CATEGORY_SESSION && cat != CATEGORY_IGNORE,
+            Some(_) => true,
+        };
+        oauth_typ || m2m_subject || foreign_category
+    }
+}
+
+/// Clerk's `isJwtFormat`: three non-empty base64url segments, nothing else.
+fn is_jwt_format(token: &str) -> bool {
+    let mut parts = 0;
+    for part in token.split('.') {
+        parts += 1;
+        if part.is_empty()
+            || !part
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return false;
+        }
+    }
+    parts == 3
+}
+
+/// base64url (loose) then JSON. Invalid UTF-8 is replaced as JavaScript's `TextDecoder` does.
+fn decode_json(segment: &str) -> Option<Value> {
+    let bytes = LOOSE_B64URL.decode(segment).ok()?;
+    let text: Cow<'_, str> = String::from_utf8_lossy(&bytes);
+    serde_json::from_str(&text).ok()
+}
+
+fn header_fields(header: &Value) -> TokenHeader {
+    let Some(map) = header.as_object() else {
+        return TokenHeader::default();
+    };
+    TokenHeader {
+        alg: map.get("alg").cloned(),
+        typ: map.get("typ").cloned(),
+        kid: map.get("kid").cloned(),
+        cat: map.get("cat").cloned(),
+    }
+}
+
+/// `JSON.stringify(value)` for values read from a token (`undefined` when absent).
+pub(crate) fn js_stringify(value: Option<&Value>) -> String {
+    match value {
+        None => "undefined".to_owned(),
+        Some(value) => serde_json::to_string(value).unwrap_or_else(|_| "undefined".to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrong_part_counts_are_token_invalid_with_clerks_message() {
+        for token in ["", "a", "a.b", "a.b.c.d", "...."] {
+            let err = DecodedToken::decode(token, DEFAULT_MAX_TOKEN_BYTES).unwrap_err();
+            assert_eq!(err.reason(), Reason::TokenInvalid);
+            assert_eq!(err.message(), MSG_THREE_PARTS, "{token}");
+        }
+    }
+
+    #[test]
+    fn undecodable_parts_are_token_invalid() {
+        for token in [
+            "a.b.c",
+            "!!.e30.AA",
+            "e30.!!.AA",
+            "e30.e30.!!",
+            "bm90IGpzb24.e30.AA",
+        ] {
+            let err = DecodedToken::decode(token, DEFAULT_MAX_TOKEN_BYTES).unwrap_err();
+            assert_eq!(err.message(), MSG_UNDECODABLE, "{token}");
+        }
+    }
+
+    #[test]
+    fn padding_is_tolerated_like_javascript() {
+        // {} with padding, and a signature with padding.
+        let decoded = DecodedToken::decode("e30=.e30.AA==", 100).unwrap();
+        assert_eq!(decoded.signature(), &[0u8]);
+        assert_eq!(decoded.signing_input(), b"e30=.e30");
+    }
+
+    #[test]
+    fn oversized_tokens_are_refused_before_decoding() {
+        let token = "a".repeat(DEFAULT_MAX_TOKEN_BYTES + 1);
+        let err = DecodedToken::decode(&token, DEFAULT_MAX_TOKEN_BYTES).unwrap_err();
+        assert_eq!(err.reason(), Reason::TokenInvalid);
+        assert!(err.message().contains("larger than"));
+    }
+
+    #[test]
+    fn stringify_matches_javascript() {
+        assert_eq!(js_stringify(None), "undefined");
+        assert_eq!(js_stringify(Some(&Value::from("HS256"))), "\"HS256\"");
+        assert_eq!(js_stringify(Some(&Value::from(5))), "5");
+    }
+}

@@ -1,0 +1,511 @@
+//! Session-token verification in Clerk's order, with Clerk's boundaries and reasons.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use serde_json::{Map, Value};
+
+use crate::error::{Action, Reason, TokenError};
+use crate::jwk::{KeyOrigin, RsaAlgorithm, VerifyingKey};
+use crate::jwks::{JwksCache, JwksFetcher};
+use crate::time::{js_seconds_to_millis, js_utc_string, unix_millis};
+use crate::token::{js_stringify, DecodedToken, DEFAULT_MAX_TOKEN_BYTES};
+
+/// Finds the key for a token's `kid`.
+///
+/// Implemented by [`StaticKey`] (networkless, `CLERK_JWT_KEY`) and [`JwksKeys`] (a
+/// [`JwksCache`] with a fetcher). The future need not be `Send`.
+pub trait KeyResolver {
+    /// The key to verify a token whose header carries `kid`.
+    fn resolve(
+        &self,
+        kid: Option<&str>,
+        now: SystemTime,
+    ) -> impl Future<Output = Result<Arc<VerifyingKey>, TokenError>>;
+}
+
+/// One configured key that verifies every `kid` (Clerk's networkless PEM mode).
+#[derive(Debug, Clone)]
+pub struct StaticKey(pub Arc<VerifyingKey>);
+
+impl KeyResolver for StaticKey {
+    async fn resolve(&self, _kid: Option<&str>, _now: SystemTime) -> Result<Arc<VerifyingKey>, TokenError> {
+        Ok(Arc::clone(&self.0))
+    }
+}
+
+/// A [`JwksCache`] and the fetcher that fills it.
+#[derive(Debug)]
+pub struct JwksKeys<'a, F> {
+    /// The shared cache.
+    pub cache: &'a JwksCache,
+    /// This worker's fetcher.
+    pub fetcher: &'a F,
+}
+
+impl<F: JwksFetcher> KeyResolver for JwksKeys<'_, F> {
+    async fn resolve(&self, kid: Option<&str>, now: SystemTime) -> Result<Arc<VerifyingKey>, TokenError> {
+        self.cache.get(kid, self.fetcher, now).await
+    }
+}
+
+/// The claims of a verified session token.
+///
+/// Keeps every claim (custom ones included) plus the typed values the rules use; cheap to share
+/// behind an `Arc`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionClaims {
+    pub(crate) claims: Map<String, Value>,
+    pub(crate) sub: String,
+    pub(crate) exp_ms: Option<f64>,
+    pub(crate) nbf_ms: Option<f64>,
+    pub(crate) iat_ms: Option<f64>,
+    pub(crate) kid: Option<Arc<str>>,
+}
+
+impl SessionClaims {
+    /// The user id (`sub`).
+    pub fn subject(&self) -> &str {
+        &self.sub
+    }
+
+    /// Every claim as the token carried it.
+    pub fn raw(&self) -> &Map<String, Value> {
+        &self.claims
+    }
+
+    /// One claim.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.claims.get(name)
+    }
+
+    /// A string claim.
+    pub fn get_str(&self, name: &str) -> Option<&str> {
+        self.claims.get(name).and_then(Value::as_str)
+    }
+
+    /// The `kid` of the key that verified the token (`None` for networkless keys).
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    /// Expiry in milliseconds since the epoch, as Clerk computes it (whole seconds × 1000).
+    pub fn expires_at_ms(&self) -> Option<i64> {
+        self.exp_ms.map(|ms| ms as i64)
+    }
+}
+
+/// Verifies Clerk session tokens.
+///
+/// Checks, in Clerk's order (SDK-BEHAVIOUR §1.6): size bound; decoding (`token-invalid`); machine
+/// or non-session tokens (`token-type-mismatch`); key by `kid`; `typ` must be `JWT` when present;
+/// `alg` among RS256/RS384/RS512 and equal to the key's (pinned by the key, never the token);
+/// signature; `sub`; `aud` (when configured and present); `azp` (required and listed when
+/// authorized parties are configured); `iss` (exact, when configured: our addition); `exp`, `nbf`,
+/// `iat` with the clock skew and Clerk's exact inequalities.
+///
+/// "Now" is always a parameter.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use clerk_core::{SessionVerifier, StaticKey, VerifyingKey};
+///
+/// let pem = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/test_signing_key.public.pem"));
+/// let key = StaticKey(Arc::new(VerifyingKey::from_pem(pem)?));
+/// let verifier = SessionVerifier::new()
+///     .issuer("https://happy-hippo-42.clerk.accounts.dev")
+///     .authorized_parties(["http://localhost:3000"]);
+/// # let token = serde_json::from_str::<serde_json::Value>(include_str!(concat!(
+/// #     env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/session_token.v2.basic.json")))?["jwt"]
+/// #     .as_str().unwrap().to_owned();
+/// let now = UNIX_EPOCH + Duration::from_secs(1_755_000_030);
+/// let claims = tokio_block_on(verifier.verify(&token, &key, now))?;
+/// assert_eq!(claims.subject(), "user_2zXmpL3UsrAbCdEfGhIjKlMnOpQ");
+/// # fn tokio_block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+/// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct SessionVerifier {
+    authorized_parties: Vec<String>,
+    audience: Vec<String>,
+    issuer: Option<String>,
+    clock_skew_ms: i64,
+    max_token_bytes: usize,
+}
+
+impl Default for SessionVerifier {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SessionVerifier {
+    /// A verifier with Clerk's defaults.
+    pub fn new() -> Self {
+        Self {
+            authorized_parties: Vec::new(),
+            audience: Vec::new(),
+            issuer: None,
+            clock_skew_ms: 5_000,
+            max_token_bytes: DEFAULT_MAX_TOKEN_BYTES,
+        }
+    }
+
+    /// Origins allowed in `azp`; when non-empty, `azp` is required. Defaults to none (no check).
+    pub fn authorized_parties<I, S>(mut self, parties: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.authorized_parties = parties
+            .into_iter()
+            .map(Into::into)
+            .filter(|p| !p.is_empty())
+            .collect();
+        self
+    }
+
+    /// Accepted audiences, checked only when the token has `aud`. Defaults to none.
+    pub fn audience<I, S>(mut self, audience: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.audience = audience
+            .into_iter()
+            .map(Into::into)
+            .filter(|a| !a.is_empty())
+            .collect();
+        self
+    }
+
+    /// The exact issuer required in `iss` (`https://{frontend API}`). Defaults to none (Clerk
+    /// does not check `iss`; set it from the publishable key so that a token from another instance
+    /// never passes).
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// Allowed clock difference for `exp`, `nbf` and `iat`. Defaults to 5 s.
+    pub fn clock_skew(mut self, skew: Duration) -> Self {
+        self.clock_skew_ms = i64::try_from(skew.as_millis()).unwrap_or(i64::MAX);
+        self
+    }
+
+    /// Largest token accepted, in bytes. Defaults to [`DEFAULT_MAX_TOKEN_BYTES`] (8 KiB).
+    pub fn max_token_bytes(mut self, max: usize) -> Self {
+        self.max_token_bytes = max;
+        self
+    }
+
+    /// The configured token size bound.
+    pub fn token_size_limit(&self) -> usize {
+        self.max_token_bytes
+    }
+
+    /// Verifies `token`, resolving its key through `keys`.
+    ///
+    /// # Errors
+    ///
+    /// A [`TokenError`] with Clerk's reason and message.
+    pub async fn verify<R: KeyResolver>(
+        &self,
+        token: &str,
+        keys: &R,
+        now: SystemTime,
+    ) -> Result<SessionClaims, TokenError> {
+        let decoded = self.decode(token)?;
+        let key = keys.resolve(decoded.header().kid(), now).await?;
+        self.verify_decoded(decoded, &key, now)
+    }
+
+    /// The checks before key resolution: size, decoding, token type.
+    ///
+    /// # Errors
+    ///
+    /// `token-invalid` or `token-type-mismatch`.
+    pub fn decode<'a>(&self, token: &'a str) -> Result<DecodedToken<'a>, TokenError> {
+        let decoded = DecodedToken::decode(token, self.max_token_bytes)?;
+        if decoded.is_not_a_session_token() {
+            return Err(TokenError::new(Reason::TokenTypeMismatch, ""));
+        }
+        Ok(decoded)
+    }
+
+    /// Everything after key resolution: header, signature, then claims.
+    ///
+    /// # Errors
+    ///
+    /// A [`TokenError`] with Clerk's reason and message.
+    pub fn verify_decoded(
+        &self,
+        decoded: DecodedToken<'_>,
+        key: &VerifyingKey,
+        now: SystemTime,
+    ) -> Result<SessionClaims, TokenError> {
+        let header = decoded.header();
+        if let Some(typ) = &header.typ {
+            if typ.as_str() != Some("JWT") {
+                return Err(TokenError::new(
+                    Reason::TokenInvalid,
+                    format!("Invalid JWT type {}. Expected \"JWT\".", js_stringify(Some(typ))),
+                )
+                .with_action(Action::EnsureClerkJwt));
+            }
+        }
+        let alg = header
+            .alg
+            .as_ref()
+            .and_then(Value::as_str)
+            .and_then(RsaAlgorithm::from_name);
+        let Some(alg) = alg else {
+            return Err(TokenError::new(
+                Reason::TokenInvalidAlgorithm,
+                format!(
+                    "Invalid JWT algorithm {}. Supported: RS256,RS384,RS512.",
+                    js_stringify(header.alg.as_ref())
+                ),
+            )
+            .with_action(Action::EnsureClerkJwt));
+        };
+        // The key pins the algorithm. A JWK with another `alg` cannot be imported by Clerk's Web
+        // Crypto call (verification failed); a PEM key simply fails the signature.
+        if alg != key.algorithm() {
+            return Err(match key.origin() {
+                KeyOrigin::Jwks => TokenError::new(
+                    Reason::TokenVerificationFailed,
+                    format!(
+                        "Error verifying JWT signature. The token's algorithm {} does not match the key's {}.",
+                        alg.name(),
+                        key.algorithm().name()
+                    ),
+                )
+                .with_action(Action::EnsureClerkJwt),
+                KeyOrigin::Pem => TokenError::new(Reason::TokenInvalidSignature, "JWT signature is invalid."),
+            });
+        }
+        if !key.verify_signature(decoded.signing_input(), decoded.signature()) {
+            return Err(TokenError::new(
+                Reason::TokenInvalidSignature,
+                "JWT signature is invalid.",
+            ));
+        }
+
+        let kid = key.kid().map(Arc::from);
+        let claims = decoded.into_claims();
+        let sub = match claims.get("sub") {
+            Some(Value::String(sub)) => sub.clone(),
+            other => {
+                return Err(TokenError::new(
+                    Reason::TokenVerificationFailed,
+                    format!(
+                        "Subject claim (sub) is required and must be a string. Received {}.",
+                        js_stringify(other)
+                    ),
+                )
+                .with_action(Action::EnsureClerkJwt))
+            }
+        };
+        self.check_audience(claims.get("aud"))?;
+        self.check_authorized_party(claims.get("azp"))?;
+        self.check_issuer(claims.get("iss"))?;
+        let exp_ms = match claims.get("exp") {
+            Some(Value::Number(n)) => js_seconds_to_millis(n.as_f64().unwrap_or(f64::NAN)),
+            other => {
+                return Err(TokenError::new(
+                    Reason::TokenVerificationFailed,
+                    format!(
+                        "Invalid JWT expiry date claim (exp) {}. Expected number.",
+                        js_stringify(other)
+                    ),
+                )
+                .with_action(Action::EnsureClerkJwt))
+            }
+        };
+        let nbf_ms = optional_time(claims.get("nbf"), "Invalid JWT not before date claim (nbf)")?;
+        let iat_ms = optional_time(claims.get("iat"), "Invalid JWT issued at date claim (iat)")?;
+        let verified = SessionClaims {
+            claims,
+            sub,
+            exp_ms,
+            nbf_ms,
+            iat_ms,
+            kid,
+        };
+        self.check_time(&verified, now)?;
+        Ok(verified)
+    }
+
+    /// Re-checks `exp`, `nbf` and `iat` of verified claims at `now` (for cached verifications).
+    ///
+    /// # Errors
+    ///
+    /// `token-expired`, `token-not-active-yet` or `token-iat-in-the-future`.
+    pub fn check_time(&self, claims: &SessionClaims, now: SystemTime) -> Result<(), TokenError> {
+        let now_ms = unix_millis(now) as f64;
+        let skew = self.clock_skew_ms as f64;
+        // An unrepresentable date compares false in JavaScript, so it never fails these checks.
+        if let Some(exp) = claims.exp_ms {
+            if exp <= now_ms - skew {
+                return Err(TokenError::new(
+                    Reason::TokenExpired,
+                    format!(
+                        "JWT is expired. Expiry date: {}, Current date: {}.",
+                        js_utc_string(Some(exp)),
+                        js_utc_string(Some(now_ms))
+                    ),
+                ));
+            }
+        }
+        if let Some(nbf) = claims.nbf_ms {
+            if nbf > now_ms + skew {
+                return Err(TokenError::new(
+                    Reason::TokenNotActiveYet,
+                    format!(
+                        "JWT cannot be used prior to not before date claim (nbf). Not before date: {}; Current date: {};",
+                        js_utc_string(Some(nbf)),
+                        js_utc_string(Some(now_ms))
+                    ),
+                ));
+            }
+        }
+        if let Some(iat) = claims.iat_ms {
+            if iat > now_ms + skew {
+                return Err(TokenError::new(
+                    Reason::TokenIatInTheFuture,
+                    format!(
+                        "JWT issued at date claim (iat) is in the future. Issued at date: {}; Current date: {};",
+                        js_utc_string(Some(iat)),
+                        js_utc_string(Some(now_ms))
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_audience(&self, aud: Option<&Value>) -> Result<(), TokenError> {
+        if self.audience.is_empty() {
+            return Ok(());
+        }
+        let expected = serde_json::to_string(&self.audience).unwrap_or_default();
+        match aud {
+            Some(Value::String(aud)) if !aud.is_empty() && !self.audience.iter().any(|a| a == aud) => {
+                Err(TokenError::new(
+                    Reason::TokenVerificationFailed,
+                    format!(
+                        "Invalid JWT audience claim (aud) {}. Is not included in \"{expected}\".",
+                        js_stringify(Some(&Value::String(aud.clone())))
+                    ),
+                )
+                .with_action(Action::EnsureClerkJwt))
+            }
+            Some(value @ Value::Array(items))
+                if !items.is_empty()
+                    && items.iter().all(Value::is_string)
+                    && !items
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .any(|a| self.audience.iter().any(|b| a == b)) =>
+            {
+                Err(TokenError::new(
+                    Reason::TokenVerificationFailed,
+                    format!(
+                        "Invalid JWT audience claim array (aud) {}. Is not included in \"{expected}\".",
+                        js_stringify(Some(value))
+                    ),
+                )
+                .with_action(Action::EnsureClerkJwt))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn check_authorized_party(&self, azp: Option<&Value>) -> Result<(), TokenError> {
+        if self.authorized_parties.is_empty() {
+            return Ok(());
+        }
+        let listed = match azp {
+            Some(Value::String(azp)) if !azp.is_empty() => self.authorized_parties.iter().any(|p| p == azp),
+            _ => false,
+        };
+        if listed {
+            return Ok(());
+        }
+        Err(TokenError::new(
+            Reason::TokenInvalidAuthorizedParties,
+            format!(
+                "Invalid JWT Authorized party claim (azp) {}. Expected \"{}\".",
+                js_stringify(azp),
+                self.authorized_parties.join(",")
+            ),
+        ))
+    }
+
+    fn check_issuer(&self, iss: Option<&Value>) -> Result<(), TokenError> {
+        let Some(expected) = &self.issuer else {
+            return Ok(());
+        };
+        if matches!(iss, Some(Value::String(iss)) if iss == expected) {
+            return Ok(());
+        }
+        Err(TokenError::new(
+            Reason::TokenInvalidIssuer,
+            format!(
+                "Invalid JWT issuer claim (iss) {}. Expected \"{expected}\".",
+                js_stringify(iss)
+            ),
+        ))
+    }
+}
+
+fn optional_time(value: Option<&Value>, label: &str) -> Result<Option<f64>, TokenError> {
+    match value {
+        None => Ok(None),
+        Some(Value::Number(n)) => Ok(js_seconds_to_millis(n.as_f64().unwrap_or(f64::NAN))),
+        Some(other) => Err(TokenError::new(
+            Reason::TokenVerificationFailed,
+            format!("{label} {}. Expected number.", js_stringify(Some(other))),
+        )
+        .with_action(Action::EnsureClerkJwt)),
+    }
+}
+
+impl StaticKey {
+    /// The networkless key from `CLERK_JWT_KEY`.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Token`] with `jwk-local-missing` (Clerk's reason) when the value is absent
+    /// or empty; [`crate::Error::InvalidKey`] when it is not an RSA public key.
+    pub fn from_optional_pem(pem: Option<&str>) -> crate::Result<Self> {
+        match pem.map(str::trim).filter(|pem| !pem.is_empty()) {
+            None => Err(TokenError::new(Reason::JwkLocalMissing, "Missing local JWK.")
+                .with_action(Action::SetClerkJwtKey)
+                .into()),
+            Some(pem) => Ok(StaticKey(Arc::new(VerifyingKey::from_pem(pem)?))),
+        }
+    }
+}
+
+/// The resolver when neither a PEM key nor a secret key is configured: every token fails with
+/// `jwk-failed-to-resolve`, as in Clerk's SDK.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoKey;
+
+impl KeyResolver for NoKey {
+    async fn resolve(&self, _kid: Option<&str>, _now: SystemTime) -> Result<Arc<VerifyingKey>, TokenError> {
+        Err(TokenError::new(
+            Reason::JwkFailedToResolve,
+            "Failed to resolve JWK during verification.",
+        )
+        .with_action(Action::SetClerkJwtKey))
+    }
+}

@@ -1,0 +1,301 @@
+//! JWKS cache: single-flight, cooldown, stale serving, rotation, instance scoping.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use clerk_core::{
+    CacheScope, FetchError, JwkSet, JwksCache, JwksCacheConfig, JwksFetcher, JwksKeys, Reason, SecretKey,
+    SessionVerifier,
+};
+use common::*;
+use serde_json::json;
+
+/// A fetcher that counts calls and answers whatever the test sets.
+struct Fake {
+    scope: CacheScope,
+    calls: AtomicUsize,
+    answer: Mutex<Result<JwkSet, FetchError>>,
+    delay: Duration,
+}
+
+impl Fake {
+    fn new(answer: Result<JwkSet, FetchError>) -> Arc<Self> {
+        Arc::new(Self {
+            scope: scope(),
+            calls: AtomicUsize::new(0),
+            answer: Mutex::new(answer),
+            delay: Duration::ZERO,
+        })
+    }
+
+    fn set(&self, answer: Result<JwkSet, FetchError>) {
+        *self.answer.lock().unwrap() = answer;
+    }
+
+    fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+}
+
+impl JwksFetcher for Fake {
+    fn scope(&self) -> &CacheScope {
+        &self.scope
+    }
+
+    async fn fetch_jwks(&self) -> Result<JwkSet, FetchError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        if !self.delay.is_zero() {
+            tokio::time::sleep(self.delay).await;
+        }
+        self.answer.lock().unwrap().clone()
+    }
+}
+
+fn scope() -> CacheScope {
+    CacheScope::new(
+        "https://api.clerk.com",
+        &SecretKey::new("sk_test_cachetests").unwrap(),
+    )
+}
+
+fn contract_set() -> JwkSet {
+    JwkSet::parse(JWKS.as_bytes()).unwrap()
+}
+
+fn set_of(keys: &[(&Signer, &str)]) -> JwkSet {
+    let keys: Vec<_> = keys.iter().map(|(s, kid)| s.jwk(kid)).collect();
+    JwkSet::parse(json!({ "keys": keys }).to_string().as_bytes()).unwrap()
+}
+
+fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+fn get(cache: &JwksCache, kid: &str, fetcher: &Fake, now: SystemTime) -> Result<(), Reason> {
+    block_on(cache.get(Some(kid), fetcher, now))
+        .map(|_| ())
+        .map_err(|err| err.reason())
+}
+
+const T0: u64 = 1_800_000_000;
+
+#[test]
+fn hundred_concurrent_unknown_kid_lookups_cause_one_fetch() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(4)
+        .enable_time()
+        .build()
+        .unwrap();
+    let fetcher = Arc::new(Fake {
+        scope: scope(),
+        calls: AtomicUsize::new(0),
+        answer: Mutex::new(Ok(contract_set())),
+        delay: Duration::from_millis(50),
+    });
+    let cache = Arc::new(JwksCache::new(scope(), JwksCacheConfig::default()));
+    let results = runtime.block_on(async {
+        let mut tasks = Vec::new();
+        for i in 0..100 {
+            let (cache, fetcher) = (Arc::clone(&cache), Arc::clone(&fetcher));
+            tasks.push(tokio::spawn(async move {
+                // Half ask for the real kid, half for kids nobody has.
+                let kid = if i % 2 == 0 {
+                    KID.to_owned()
+                } else {
+                    format!("ins_unknown_{i}")
+                };
+                cache
+                    .get(Some(&kid), &*fetcher, at(T0))
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.reason())
+            }));
+        }
+        let mut out = Vec::new();
+        for task in tasks {
+            out.push(task.await.unwrap());
+        }
+        out
+    });
+    assert_eq!(fetcher.calls(), 1);
+    assert_eq!(cache.stats().fetches, 1);
+    for (i, result) in results.into_iter().enumerate() {
+        if i % 2 == 0 {
+            assert_eq!(result, Ok(()));
+        } else {
+            assert_eq!(result, Err(Reason::JwkKidMismatch));
+        }
+    }
+}
+
+#[test]
+fn unknown_kids_refetch_at_most_once_per_cooldown() {
+    let fetcher = Fake::new(Ok(contract_set()));
+    let cache = JwksCache::new(scope(), JwksCacheConfig::default());
+    assert_eq!(get(&cache, KID, &fetcher, at(T0)), Ok(()));
+    assert_eq!(fetcher.calls(), 1);
+    for i in 0..1000 {
+        let kid = format!("ins_random_{i}");
+        assert_eq!(
+            get(&cache, &kid, &fetcher, at(T0 + 5)),
+            Err(Reason::JwkKidMismatch)
+        );
+    }
+    assert_eq!(
+        fetcher.calls(),
+        1,
+        "within the cooldown no unknown kid may force a fetch"
+    );
+    assert_eq!(
+        get(&cache, "ins_random_x", &fetcher, at(T0 + 10)),
+        Err(Reason::JwkKidMismatch)
+    );
+    assert_eq!(fetcher.calls(), 2);
+    // The known key never needed a fetch.
+    assert_eq!(get(&cache, KID, &fetcher, at(T0 + 11)), Ok(()));
+    assert_eq!(fetcher.calls(), 2);
+}
+
+#[test]
+fn a_rotated_key_is_picked_up_and_the_retired_key_stops_verifying() {
+    let old = Signer::contract();
+    let new = Signer::random();
+    let fetcher = Fake::new(Ok(contract_set()));
+    let cache = JwksCache::new(scope(), JwksCacheConfig::default());
+    assert_eq!(get(&cache, KID, &fetcher, at(T0)), Ok(()));
+
+    // Clerk rotates: the JWKS now serves only the new key.
+    fetcher.set(Ok(set_of(&[(&new, "ins_rotated")])));
+    let mut header = session_header();
+    header["kid"] = json!("ins_rotated");
+    let token = new.sign(&header, &session_payload(T0 + 20));
+    let keys = JwksKeys {
+        cache: &cache,
+        fetcher: &*fetcher,
+    };
+    let verifier = SessionVerifier::new().issuer(ISSUER);
+    assert!(block_on(verifier.verify(&token, &keys, at(T0 + 20))).is_ok());
+    assert_eq!(fetcher.calls(), 2);
+    // The refetch did not return the old key, so it is retired at once.
+    let old_token = old.sign(&session_header(), &session_payload(T0 + 21));
+    let err = block_on(verifier.verify(&old_token, &keys, at(T0 + 21))).unwrap_err();
+    assert_eq!(err.reason(), Reason::JwkKidMismatch);
+    assert!(err.message().contains("kid='ins_2zeTestInstanceKid000000000'"));
+    assert!(!cache.kids().contains(&KID.to_owned()));
+}
+
+#[test]
+fn known_keys_keep_verifying_while_fetches_fail_up_to_max_stale() {
+    let config = JwksCacheConfig {
+        ttl: Duration::from_secs(300),
+        refetch_cooldown: Duration::from_secs(10),
+        max_stale: Duration::from_secs(600),
+    };
+    let fetcher = Fake::new(Ok(contract_set()));
+    let cache = JwksCache::new(scope(), config);
+    assert_eq!(get(&cache, KID, &fetcher, at(T0)), Ok(()));
+    fetcher.set(Err(FetchError::Status {
+        url: "https://api.clerk.com/v1/jwks".into(),
+        status: 503,
+    }));
+
+    // Past the TTL: a refresh is tried, fails, and the known key is still served.
+    assert_eq!(get(&cache, KID, &fetcher, at(T0 + 301)), Ok(()));
+    assert_eq!(fetcher.calls(), 2);
+    assert!(cache.stats().stale_serves >= 1);
+    assert_eq!(cache.stats().failures, 1);
+    // Within the cooldown no new fetch; still served.
+    assert_eq!(get(&cache, KID, &fetcher, at(T0 + 305)), Ok(()));
+    assert_eq!(fetcher.calls(), 2);
+    // An unknown kid meanwhile reports the fetch failure.
+    assert_eq!(
+        get(&cache, "ins_new", &fetcher, at(T0 + 306)),
+        Err(Reason::JwkRemoteFailedToLoad)
+    );
+    // Past TTL + max-stale the key is no longer trusted.
+    assert_eq!(
+        get(&cache, KID, &fetcher, at(T0 + 300 + 600 + 1)),
+        Err(Reason::JwkRemoteFailedToLoad)
+    );
+
+    // The endpoint comes back: the cache recovers by itself.
+    fetcher.set(Ok(contract_set()));
+    assert_eq!(get(&cache, KID, &fetcher, at(T0 + 1000)), Ok(()));
+}
+
+#[test]
+fn the_ttl_expires_keys_and_a_refetch_renews_only_what_it_returned() {
+    let other = Signer::random();
+    let fetcher = Fake::new(Ok(set_of(&[(&Signer::contract(), KID), (&other, "ins_b")])));
+    let cache = JwksCache::new(scope(), JwksCacheConfig::default());
+    assert_eq!(get(&cache, KID, &fetcher, at(T0)), Ok(()));
+    assert_eq!(get(&cache, "ins_b", &fetcher, at(T0 + 299)), Ok(()));
+    assert_eq!(fetcher.calls(), 1);
+    fetcher.set(Ok(contract_set()));
+    assert_eq!(get(&cache, KID, &fetcher, at(T0 + 300)), Ok(()));
+    assert_eq!(fetcher.calls(), 2, "the TTL is measured from the fetch");
+    assert_eq!(
+        get(&cache, "ins_b", &fetcher, at(T0 + 301)),
+        Err(Reason::JwkKidMismatch)
+    );
+}
+
+#[test]
+fn an_invalid_secret_key_is_reported_as_clerk_does() {
+    let fetcher = Fake::new(Err(FetchError::InvalidSecretKey {
+        message: "The provided Clerk Secret Key is invalid. Make sure that your Clerk Secret Key is correct."
+            .into(),
+    }));
+    let cache = JwksCache::new(scope(), JwksCacheConfig::default());
+    let err = block_on(cache.get(Some(KID), &*fetcher, at(T0))).unwrap_err();
+    assert_eq!(err.reason(), Reason::SecretKeyInvalid);
+    assert!(err
+        .message()
+        .starts_with("The provided Clerk Secret Key is invalid."));
+    // Not retried within the cooldown.
+    let _ = block_on(cache.get(Some(KID), &*fetcher, at(T0 + 1)));
+    assert_eq!(fetcher.calls(), 1);
+}
+
+#[test]
+fn an_empty_key_set_is_a_load_failure() {
+    let fetcher = Fake::new(Ok(JwkSet::parse(br#"{"keys":[]}"#).unwrap()));
+    let cache = JwksCache::new(scope(), JwksCacheConfig::default());
+    let err = block_on(cache.get(Some(KID), &*fetcher, at(T0))).unwrap_err();
+    assert_eq!(err.reason(), Reason::JwkRemoteFailedToLoad);
+    assert_eq!(
+        err.message(),
+        "The JWKS endpoint did not contain any signing keys. Contact support@clerk.com."
+    );
+}
+
+#[test]
+fn a_cache_refuses_a_fetcher_of_another_instance() {
+    let mut fetcher = Fake::new(Ok(contract_set()));
+    Arc::get_mut(&mut fetcher).unwrap().scope =
+        CacheScope::new("https://api.clerk.com", &SecretKey::new("sk_test_other").unwrap());
+    let cache = JwksCache::new(scope(), JwksCacheConfig::default());
+    let err = block_on(cache.get(Some(KID), &*fetcher, at(T0))).unwrap_err();
+    assert_eq!(err.reason(), Reason::JwkFailedToResolve);
+    assert_eq!(fetcher.calls(), 0);
+    assert_ne!(
+        CacheScope::new("https://api.clerk.com", &SecretKey::new("sk_test_a").unwrap()),
+        CacheScope::new("http://127.0.0.1:9", &SecretKey::new("sk_test_a").unwrap())
+    );
+}
+
+#[test]
+fn a_token_without_kid_never_matches_a_jwks_key() {
+    let fetcher = Fake::new(Ok(contract_set()));
+    let cache = JwksCache::new(scope(), JwksCacheConfig::default());
+    let err = block_on(cache.get(None, &*fetcher, at(T0))).unwrap_err();
+    assert_eq!(err.reason(), Reason::JwkKidMismatch);
+    assert!(err.message().contains("kid='undefined'"));
+}

@@ -1,0 +1,439 @@
+//! Session-token verification: the contract's vectors and every reason string.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use clerk_core::{
+    Auth, AuthOptions, Error, JwkSet, NoKey, Reason, SessionVerifier, StaticKey, TokenCarrier, TokenError,
+    VerifyingKey,
+};
+use common::*;
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use sha2::Sha256;
+
+fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+fn verify_with(verifier: &SessionVerifier, token: &str, now_secs: u64) -> Result<Auth, TokenError> {
+    let keys = StaticKey(pem_key());
+    block_on(verifier.verify(token, &keys, at(now_secs)))
+        .map(|c| Auth::from_claims(c, AuthOptions::default()))
+}
+
+fn reason_of(verifier: &SessionVerifier, token: &str, now_secs: u64) -> TokenError {
+    verify_with(verifier, token, now_secs).expect_err("token must be refused")
+}
+
+fn strict() -> SessionVerifier {
+    SessionVerifier::new()
+        .issuer(ISSUER)
+        .authorized_parties(["http://localhost:3000"])
+}
+
+#[test]
+fn contract_tokens_verify_to_what_clerk_derives() {
+    let expected = fixture("decoded_auth_objects.json");
+    let jwks = JwkSet::parse(JWKS.as_bytes()).unwrap();
+    let jwk_key = StaticKey(Arc::clone(jwks.get(KID).unwrap()));
+    for (file, want) in expected.as_object().unwrap() {
+        let token = fixture(file)["jwt"].as_str().unwrap().to_owned();
+        for keys in [StaticKey(pem_key()), jwk_key.clone()] {
+            let claims = block_on(strict().verify(&token, &keys, at(IAT + 30))).unwrap();
+            let auth = Auth::from_claims(
+                claims,
+                AuthOptions {
+                    treat_pending_as_signed_out: false,
+                },
+            );
+            assert_eq!(auth.user_id(), want["userId"].as_str(), "{file}");
+            assert_eq!(auth.session_id(), want["sessionId"].as_str(), "{file}");
+            assert_eq!(
+                auth.session_status().map(|s| s.as_str()),
+                want["sessionStatus"].as_str(),
+                "{file}"
+            );
+            assert_eq!(auth.org_id(), want["orgId"].as_str(), "{file}");
+            assert_eq!(auth.org_role(), want["orgRole"].as_str(), "{file}");
+            assert_eq!(auth.org_slug(), want["orgSlug"].as_str(), "{file}");
+            let perms: Option<Vec<String>> = serde_json::from_value(want["orgPermissions"].clone()).unwrap();
+            assert_eq!(auth.org_permissions().map(<[String]>::to_vec), perms, "{file}");
+            assert_eq!(auth.actor(), want.get("actor").filter(|a| !a.is_null()), "{file}");
+            let fva: Option<[i64; 2]> =
+                serde_json::from_value(want["factorVerificationAge"].clone()).unwrap();
+            assert_eq!(auth.factor_verification_age(), fva, "{file}");
+        }
+    }
+}
+
+#[test]
+fn pending_session_is_signed_out_by_default() {
+    let token = fixture("session_token.v2.impersonated_pending.json")["jwt"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let auth = verify_with(&strict(), &token, IAT + 30).unwrap();
+    assert!(!auth.is_authenticated());
+    assert_eq!(auth.user_id(), None);
+    assert_eq!(auth.session_status().map(|s| s.as_str()), Some("pending"));
+}
+
+#[test]
+fn expiry_boundary_follows_clerks_inequality() {
+    // exp = IAT + 60 s; skew 5 s: expired iff exp*1000 <= now - 5000.
+    let token = Signer::contract().sign(&session_header(), &session_payload(IAT));
+    let exp_ms = (IAT + 60) * 1000;
+    let keys = StaticKey(pem_key());
+    let verifier = strict();
+    let ok = block_on(verifier.verify(&token, &keys, at_ms(exp_ms + 4_999)));
+    assert!(ok.is_ok(), "{ok:?}");
+    let err = block_on(verifier.verify(&token, &keys, at_ms(exp_ms + 5_000))).unwrap_err();
+    assert_eq!(err.reason(), Reason::TokenExpired);
+    assert_eq!(
+        err.message(),
+        "JWT is expired. Expiry date: Tue, 12 Aug 2025 12:01:00 GMT, Current date: Tue, 12 Aug 2025 12:01:05 GMT."
+    );
+    assert_eq!(
+        err.full_message(TokenCarrier::Header),
+        "JWT is expired. Expiry date: Tue, 12 Aug 2025 12:01:00 GMT, Current date: Tue, 12 Aug 2025 12:01:05 GMT. (reason=token-expired, token-carrier=header)"
+    );
+    // A custom skew moves the boundary.
+    let tight = strict().clock_skew(Duration::ZERO);
+    assert!(block_on(tight.verify(&token, &keys, at_ms(exp_ms - 1))).is_ok());
+    assert_eq!(
+        block_on(tight.verify(&token, &keys, at_ms(exp_ms)))
+            .unwrap_err()
+            .reason(),
+        Reason::TokenExpired
+    );
+}
+
+#[test]
+fn not_before_and_issued_at_boundaries() {
+    let signer = Signer::contract();
+    let mut payload = session_payload(IAT);
+    payload["nbf"] = json!(IAT + 100);
+    payload["exp"] = json!(IAT + 200);
+    let token = signer.sign(&session_header(), &payload);
+    let keys = StaticKey(pem_key());
+    // nbf*1000 > now + 5000 fails; equal passes.
+    assert!(block_on(strict().verify(&token, &keys, at(IAT + 95))).is_ok());
+    let err = block_on(strict().verify(&token, &keys, at_ms((IAT + 95) * 1000 - 1))).unwrap_err();
+    assert_eq!(err.reason(), Reason::TokenNotActiveYet);
+    assert!(err
+        .message()
+        .starts_with("JWT cannot be used prior to not before date claim (nbf). Not before date: "));
+
+    let mut payload = session_payload(IAT);
+    payload["iat"] = json!(IAT + 30);
+    payload["exp"] = json!(IAT + 90);
+    let token = signer.sign(&session_header(), &payload);
+    let err = reason_of(&strict(), &token, IAT);
+    assert_eq!(err.reason(), Reason::TokenIatInTheFuture);
+    assert!(err
+        .message()
+        .starts_with("JWT issued at date claim (iat) is in the future. Issued at date: "));
+    assert!(verify_with(&strict(), &token, IAT + 25).is_ok());
+}
+
+#[test]
+fn algorithm_none_is_refused() {
+    let header = json!({"alg": "none", "kid": KID, "typ": "JWT"});
+    let token = format!("{}.{}.", b64(&header), b64(&session_payload(IAT)));
+    let err = reason_of(&strict(), &token, IAT + 1);
+    assert_eq!(err.reason(), Reason::TokenInvalidAlgorithm);
+    assert_eq!(
+        err.message(),
+        "Invalid JWT algorithm \"none\". Supported: RS256,RS384,RS512."
+    );
+    let header = json!({"kid": KID});
+    let token = format!("{}.{}.", b64(&header), b64(&session_payload(IAT)));
+    assert_eq!(
+        reason_of(&strict(), &token, IAT + 1).message(),
+        "Invalid JWT algorithm undefined. Supported: RS256,RS384,RS512."
+    );
+}
+
+#[test]
+fn hs256_signed_with_the_public_key_is_refused() {
+    let header = json!({"alg": "HS256", "kid": KID, "typ": "JWT"});
+    let input = format!("{}.{}", b64(&header), b64(&session_payload(IAT)));
+    let mut mac = Hmac::<Sha256>::new_from_slice(PUBLIC_PEM.as_bytes()).unwrap();
+    mac.update(input.as_bytes());
+    let sig = base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        mac.finalize().into_bytes(),
+    );
+    let token = format!("{input}.{sig}");
+    let err = reason_of(&strict(), &token, IAT + 1);
+    assert_eq!(err.reason(), Reason::TokenInvalidAlgorithm);
+    assert_eq!(
+        err.message(),
+        "Invalid JWT algorithm \"HS256\". Supported: RS256,RS384,RS512."
+    );
+}
+
+#[test]
+fn algorithm_is_pinned_by_the_key_not_the_token() {
+    // RS384 named in the header, while our key is RS256: never verified with the token's choice.
+    let mut header = session_header();
+    header["alg"] = json!("RS384");
+    let token = Signer::contract().sign(&header, &session_payload(IAT));
+    assert_eq!(
+        reason_of(&strict(), &token, IAT + 1).reason(),
+        Reason::TokenInvalidSignature
+    );
+    let jwk = JwkSet::parse(JWKS.as_bytes()).unwrap();
+    let keys = StaticKey(Arc::clone(jwk.get(KID).unwrap()));
+    let err = block_on(strict().verify(&token, &keys, at(IAT + 1))).unwrap_err();
+    assert_eq!(err.reason(), Reason::TokenVerificationFailed);
+}
+
+#[test]
+fn another_key_with_the_same_kid_is_an_invalid_signature() {
+    let token = Signer::random().sign(&session_header(), &session_payload(IAT));
+    let err = reason_of(&strict(), &token, IAT + 1);
+    assert_eq!(err.reason(), Reason::TokenInvalidSignature);
+    assert_eq!(err.message(), "JWT signature is invalid.");
+    assert_eq!(
+        err.full_message(TokenCarrier::Cookie),
+        "JWT signature is invalid. (reason=token-invalid-signature, token-carrier=cookie)"
+    );
+}
+
+#[test]
+fn tampered_payload_is_an_invalid_signature() {
+    let token = Signer::contract().sign(&session_header(), &session_payload(IAT));
+    let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+    let mut payload = session_payload(IAT);
+    payload["sub"] = json!("user_attacker");
+    parts[1] = b64(&payload);
+    let err = reason_of(&strict(), &parts.join("."), IAT + 1);
+    assert_eq!(err.reason(), Reason::TokenInvalidSignature);
+}
+
+#[test]
+fn token_from_another_instance_is_refused_by_issuer() {
+    let mut payload = session_payload(IAT);
+    payload["iss"] = json!("https://other-instance-77.clerk.accounts.dev");
+    let token = Signer::contract().sign(&session_header(), &payload);
+    let err = reason_of(&strict(), &token, IAT + 1);
+    assert_eq!(err.reason(), Reason::TokenInvalidIssuer);
+    assert_eq!(
+        err.message(),
+        "Invalid JWT issuer claim (iss) \"https://other-instance-77.clerk.accounts.dev\". Expected \"https://happy-hippo-42.clerk.accounts.dev\"."
+    );
+    // Without an issuer configured, Clerk's behaviour: accepted.
+    assert!(verify_with(&SessionVerifier::new(), &token, IAT + 1).is_ok());
+    payload.as_object_mut().unwrap().remove("iss");
+    let token = Signer::contract().sign(&session_header(), &payload);
+    assert_eq!(
+        reason_of(&strict(), &token, IAT + 1).reason(),
+        Reason::TokenInvalidIssuer
+    );
+}
+
+#[test]
+fn authorized_parties_require_a_listed_azp() {
+    let signer = Signer::contract();
+    let mut payload = session_payload(IAT);
+    payload["azp"] = json!("https://evil.example");
+    let err = reason_of(&strict(), &signer.sign(&session_header(), &payload), IAT + 1);
+    assert_eq!(err.reason(), Reason::TokenInvalidAuthorizedParties);
+    assert_eq!(
+        err.message(),
+        "Invalid JWT Authorized party claim (azp) \"https://evil.example\". Expected \"http://localhost:3000\"."
+    );
+    payload.as_object_mut().unwrap().remove("azp");
+    let token = signer.sign(&session_header(), &payload);
+    let err = reason_of(&strict(), &token, IAT + 1);
+    assert_eq!(err.reason(), Reason::TokenInvalidAuthorizedParties);
+    assert!(err.message().contains("(azp) undefined"));
+    // No authorized parties configured: azp is optional.
+    assert!(verify_with(&SessionVerifier::new().issuer(ISSUER), &token, IAT + 1).is_ok());
+}
+
+#[test]
+fn claim_type_errors_are_verification_failures() {
+    let signer = Signer::contract();
+    let cases: [(&str, Value, &str); 6] = [
+        (
+            "sub",
+            Value::Null,
+            "Subject claim (sub) is required and must be a string. Received null.",
+        ),
+        (
+            "sub",
+            json!(42),
+            "Subject claim (sub) is required and must be a string. Received 42.",
+        ),
+        (
+            "exp",
+            json!("soon"),
+            "Invalid JWT expiry date claim (exp) \"soon\". Expected number.",
+        ),
+        (
+            "nbf",
+            json!("x"),
+            "Invalid JWT not before date claim (nbf) \"x\". Expected number.",
+        ),
+        (
+            "iat",
+            json!(null),
+            "Invalid JWT issued at date claim (iat) null. Expected number.",
+        ),
+        (
+            "exp",
+            Value::Null,
+            "Invalid JWT expiry date claim (exp) null. Expected number.",
+        ),
+    ];
+    for (claim, value, message) in cases {
+        let mut payload = session_payload(IAT);
+        payload[claim] = value;
+        let err = reason_of(&strict(), &signer.sign(&session_header(), &payload), IAT + 1);
+        assert_eq!(err.reason(), Reason::TokenVerificationFailed, "{claim}");
+        assert_eq!(err.message(), message);
+    }
+    for missing in ["sub", "exp"] {
+        let mut payload = session_payload(IAT);
+        payload.as_object_mut().unwrap().remove(missing);
+        let err = reason_of(&strict(), &signer.sign(&session_header(), &payload), IAT + 1);
+        assert_eq!(err.reason(), Reason::TokenVerificationFailed, "{missing}");
+        assert!(err.message().contains("undefined"));
+    }
+}
+
+#[test]
+fn audience_is_checked_only_when_both_sides_have_one() {
+    let signer = Signer::contract();
+    let verifier = strict().audience(["api"]);
+    let token = signer.sign(&session_header(), &session_payload(IAT));
+    assert!(verify_with(&verifier, &token, IAT + 1).is_ok());
+    let mut payload = session_payload(IAT);
+    payload["aud"] = json!("other");
+    let err = reason_of(&verifier, &signer.sign(&session_header(), &payload), IAT + 1);
+    assert_eq!(err.reason(), Reason::TokenVerificationFailed);
+    assert_eq!(
+        err.message(),
+        "Invalid JWT audience claim (aud) \"other\". Is not included in \"[\"api\"]\"."
+    );
+    payload["aud"] = json!(["x", "api"]);
+    assert!(verify_with(&verifier, &signer.sign(&session_header(), &payload), IAT + 1).is_ok());
+}
+
+#[test]
+fn header_type_must_be_jwt_when_present() {
+    let signer = Signer::contract();
+    let mut header = session_header();
+    header["typ"] = json!("JWS");
+    let err = reason_of(&strict(), &signer.sign(&header, &session_payload(IAT)), IAT + 1);
+    assert_eq!(err.reason(), Reason::TokenInvalid);
+    assert_eq!(err.message(), "Invalid JWT type \"JWS\". Expected \"JWT\".");
+    header.as_object_mut().unwrap().remove("typ");
+    header.as_object_mut().unwrap().remove("kid");
+    // No typ and no kid with a PEM key: signed in, as with Clerk.
+    assert!(verify_with(&strict(), &signer.sign(&header, &session_payload(IAT)), IAT + 1).is_ok());
+}
+
+#[test]
+fn machine_and_template_tokens_are_type_mismatches() {
+    let signer = Signer::contract();
+    let mut cases = Vec::new();
+    for cat in ["cl_B7d4PD222AAA", "cl_B7d4PD333AAA", "something-else"] {
+        let mut header = session_header();
+        header["cat"] = json!(cat);
+        cases.push(signer.sign(&header, &session_payload(IAT)));
+    }
+    for typ in ["at+jwt", "application/at+jwt"] {
+        let mut header = session_header();
+        header["typ"] = json!(typ);
+        cases.push(signer.sign(&header, &session_payload(IAT)));
+    }
+    let mut payload = session_payload(IAT);
+    payload["sub"] = json!("mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk");
+    cases.push(signer.sign(&session_header(), &payload));
+    for token in cases {
+        let err = reason_of(&strict(), &token, IAT + 1);
+        assert_eq!(err.reason(), Reason::TokenTypeMismatch);
+        assert_eq!(err.message(), "");
+    }
+    // The ignore category and an absent cat are session tokens.
+    let mut header = session_header();
+    header["cat"] = json!("cl_I7d4PD111III");
+    assert!(verify_with(&strict(), &signer.sign(&header, &session_payload(IAT)), IAT + 1).is_ok());
+    header.as_object_mut().unwrap().remove("cat");
+    assert!(verify_with(&strict(), &signer.sign(&header, &session_payload(IAT)), IAT + 1).is_ok());
+}
+
+#[test]
+fn malformed_tokens_are_token_invalid() {
+    for token in [
+        "",
+        "abc",
+        "a.b",
+        "a.b.c.d",
+        "@@@.e30.AA",
+        "e30.%%%.AA",
+        "e30.e30.***",
+        "ZZZ.e30.AA",
+    ] {
+        let err = reason_of(&strict(), token, IAT);
+        assert_eq!(err.reason(), Reason::TokenInvalid, "{token:?}");
+    }
+    let huge = format!("{}.{}.sig", "a".repeat(9000), "b");
+    assert_eq!(reason_of(&strict(), &huge, IAT).reason(), Reason::TokenInvalid);
+    let bounded = strict().max_token_bytes(100);
+    let token = Signer::contract().sign(&session_header(), &session_payload(IAT));
+    assert_eq!(
+        reason_of(&bounded, &token, IAT + 1).reason(),
+        Reason::TokenInvalid
+    );
+}
+
+#[test]
+fn key_resolution_failures_carry_clerks_reasons() {
+    let token = Signer::contract().sign(&session_header(), &session_payload(IAT));
+    let err = block_on(strict().verify(&token, &NoKey, at(IAT + 1))).unwrap_err();
+    assert_eq!(err.reason(), Reason::JwkFailedToResolve);
+    assert_eq!(
+        err.full_message(TokenCarrier::Header),
+        "Failed to resolve JWK during verification. Set the CLERK_JWT_KEY environment variable. (reason=jwk-failed-to-resolve, token-carrier=header)"
+    );
+    let missing = StaticKey::from_optional_pem(Some("  ")).unwrap_err();
+    assert_eq!(missing.reason(), Some(Reason::JwkLocalMissing));
+    assert!(matches!(StaticKey::from_optional_pem(None), Err(Error::Token(_))));
+    assert!(matches!(
+        StaticKey::from_optional_pem(Some("garbage")),
+        Err(Error::InvalidKey(_))
+    ));
+}
+
+#[test]
+fn rsa_keys_of_other_sizes_verify() {
+    let pem_3072 = "-----BEGIN PUBLIC KEY-----\nMIIBojANBgkqhkiG9w0BAQEFAAOCAY8AMIIBigKCAYEA";
+    // A truncated PEM is refused cleanly (never a panic).
+    assert!(VerifyingKey::from_pem(pem_3072).is_err());
+    let pair = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa4096).unwrap();
+    use aws_lc_rs::signature::KeyPair as _;
+    let n = pair
+        .public_key()
+        .modulus()
+        .big_endian_without_leading_zero()
+        .to_vec();
+    let key = VerifyingKey::from_rsa_components(
+        None,
+        &n,
+        &[1, 0, 1],
+        clerk_core::RsaAlgorithm::Rs256,
+        clerk_core::KeyOrigin::Pem,
+    )
+    .unwrap();
+    assert_eq!(key.bits(), 4096);
+}
