@@ -5,11 +5,14 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod api;
 mod error;
 mod jwk;
 mod keys;
+pub mod user;
 pub mod webhook;
 
 pub use error::{Action, Error, Reason, Result, TokenCarrier, TokenError};
 pub use jwk::{JwkSet, KeyOrigin, RsaAlgorithm, VerifyingKey, MAX_RSA_BITS, MIN_RSA_BITS};
 pub use keys::{InstanceType, PublishableKey, SecretKey};
+pub use user::{PublicUser, User};
