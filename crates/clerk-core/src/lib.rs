@@ -16,3 +16,4 @@ pub use error::{Action, Error, Reason, Result, TokenCarrier, TokenError};
 pub use jwk::{JwkSet, KeyOrigin, RsaAlgorithm, VerifyingKey, MAX_RSA_BITS, MIN_RSA_BITS};
 pub use keys::{InstanceType, PublishableKey, SecretKey};
 pub use user::{PublicUser, User};
+pub use webhook::{ClerkEvent, EventData, WebhookError, WebhookHeaders, WebhookSecret, WebhookVerifier};
