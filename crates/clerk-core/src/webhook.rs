@@ -41,7 +41,9 @@ use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STAN
 use base64::engine::DecodePaddingMode;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::Value;
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
@@ -509,7 +511,9 @@ impl ClerkEvent {
     /// [`WebhookError::InvalidPayload`] when the JSON is not an event, or when the data of a
     /// known event type does not parse.
     pub fn from_slice(body: &[u8]) -> Result<Self, WebhookError> {
-        serde_json::from_slice(body).map_err(|err| WebhookError::InvalidPayload(err.to_string()))
+        serde_json::from_slice::<Envelope<&RawValue>>(body)
+            .map_err(|err| WebhookError::InvalidPayload(err.to_string()))?
+            .into_event()
     }
 
     /// The user of a `user.created` or `user.updated` event.
@@ -521,34 +525,68 @@ impl ClerkEvent {
     }
 }
 
-impl<'de> Deserialize<'de> for ClerkEvent {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        struct Envelope {
-            #[serde(rename = "type")]
-            event_type: String,
-            #[serde(default)]
-            object: String,
-            #[serde(default)]
-            timestamp: i64,
-            #[serde(default)]
-            instance_id: String,
-            #[serde(default, deserialize_with = "lenient")]
-            event_attributes: EventAttributes,
-            data: Value,
-        }
+/// The envelope, generic over how `data` is held (a `Value`, or borrowed raw JSON).
+#[derive(Deserialize)]
+struct Envelope<D> {
+    #[serde(rename = "type")]
+    event_type: String,
+    #[serde(default)]
+    object: String,
+    #[serde(default)]
+    timestamp: i64,
+    #[serde(default)]
+    instance_id: String,
+    #[serde(default, deserialize_with = "lenient")]
+    event_attributes: EventAttributes,
+    data: D,
+}
 
-        let envelope = Envelope::deserialize(deserializer)?;
-        let data =
-            EventData::from_parts(&envelope.event_type, envelope.data).map_err(serde::de::Error::custom)?;
-        Ok(Self {
-            event_type: envelope.event_type,
-            object: envelope.object,
-            timestamp: envelope.timestamp,
-            instance_id: envelope.instance_id,
-            event_attributes: envelope.event_attributes,
+impl<D: DataSource> Envelope<D> {
+    fn into_event(self) -> Result<ClerkEvent, WebhookError> {
+        let data = EventData::from_source(&self.event_type, self.data)?;
+        Ok(ClerkEvent {
+            event_type: self.event_type,
+            object: self.object,
+            timestamp: self.timestamp,
+            instance_id: self.instance_id,
+            event_attributes: self.event_attributes,
             data,
         })
+    }
+}
+
+impl<'de> Deserialize<'de> for ClerkEvent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Envelope::<Value>::deserialize(deserializer)?
+            .into_event()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// Event data not yet typed: parsed JSON, or raw JSON text borrowed from the body.
+trait DataSource {
+    fn parse<T: DeserializeOwned>(&self) -> serde_json::Result<T>;
+    fn into_value(self) -> serde_json::Result<Value>;
+}
+
+impl DataSource for Value {
+    fn parse<T: DeserializeOwned>(&self) -> serde_json::Result<T> {
+        T::deserialize(self)
+    }
+
+    fn into_value(self) -> serde_json::Result<Value> {
+        Ok(self)
+    }
+}
+
+// Borrowed raw JSON lets known types deserialize straight from the body, with no `Value` tree.
+impl DataSource for &RawValue {
+    fn parse<T: DeserializeOwned>(&self) -> serde_json::Result<T> {
+        serde_json::from_str(self.get())
+    }
+
+    fn into_value(self) -> serde_json::Result<Value> {
+        serde_json::from_str(self.get())
     }
 }
 
@@ -556,7 +594,7 @@ impl<'de> Deserialize<'de> for ClerkEvent {
 fn lenient<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
-    T: serde::de::DeserializeOwned + Default,
+    T: DeserializeOwned + Default,
 {
     let value = Value::deserialize(deserializer)?;
     Ok(T::deserialize(value).unwrap_or_default())
@@ -644,28 +682,40 @@ impl EventData {
     /// [`WebhookError::InvalidPayload`] when the event type is known and the data does not
     /// have its shape. Unknown types never fail.
     pub fn from_parts(event_type: &str, data: Value) -> Result<Self, WebhookError> {
-        fn parse<T: serde::de::DeserializeOwned>(event_type: &str, data: Value) -> Result<T, WebhookError> {
-            T::deserialize(data)
+        Self::from_source(event_type, data)
+    }
+
+    fn from_source(event_type: &str, data: impl DataSource) -> Result<Self, WebhookError> {
+        fn parse<T: DeserializeOwned>(event_type: &str, data: &impl DataSource) -> Result<T, WebhookError> {
+            data.parse()
                 .map_err(|err| WebhookError::InvalidPayload(format!("{event_type} data: {err}")))
         }
         let parsed = match event_type {
-            "user.created" => Self::UserCreated(parse(event_type, data)?),
-            "user.updated" => Self::UserUpdated(parse(event_type, data)?),
-            "user.deleted" => Self::UserDeleted(parse(event_type, data)?),
-            "session.created" => Self::SessionCreated(parse(event_type, data)?),
-            "session.ended" => Self::SessionEnded(parse(event_type, data)?),
-            "session.removed" => Self::SessionRemoved(parse(event_type, data)?),
-            "session.revoked" => Self::SessionRevoked(parse(event_type, data)?),
-            "session.pending" => Self::SessionPending(parse(event_type, data)?),
-            "organization.created" => Self::OrganizationCreated(parse(event_type, data)?),
-            "organization.updated" => Self::OrganizationUpdated(parse(event_type, data)?),
-            "organization.deleted" => Self::OrganizationDeleted(parse(event_type, data)?),
-            "organizationMembership.created" => Self::OrganizationMembershipCreated(parse(event_type, data)?),
-            "organizationMembership.updated" => Self::OrganizationMembershipUpdated(parse(event_type, data)?),
-            "organizationMembership.deleted" => Self::OrganizationMembershipDeleted(parse(event_type, data)?),
+            "user.created" => Self::UserCreated(parse(event_type, &data)?),
+            "user.updated" => Self::UserUpdated(parse(event_type, &data)?),
+            "user.deleted" => Self::UserDeleted(parse(event_type, &data)?),
+            "session.created" => Self::SessionCreated(parse(event_type, &data)?),
+            "session.ended" => Self::SessionEnded(parse(event_type, &data)?),
+            "session.removed" => Self::SessionRemoved(parse(event_type, &data)?),
+            "session.revoked" => Self::SessionRevoked(parse(event_type, &data)?),
+            "session.pending" => Self::SessionPending(parse(event_type, &data)?),
+            "organization.created" => Self::OrganizationCreated(parse(event_type, &data)?),
+            "organization.updated" => Self::OrganizationUpdated(parse(event_type, &data)?),
+            "organization.deleted" => Self::OrganizationDeleted(parse(event_type, &data)?),
+            "organizationMembership.created" => {
+                Self::OrganizationMembershipCreated(parse(event_type, &data)?)
+            }
+            "organizationMembership.updated" => {
+                Self::OrganizationMembershipUpdated(parse(event_type, &data)?)
+            }
+            "organizationMembership.deleted" => {
+                Self::OrganizationMembershipDeleted(parse(event_type, &data)?)
+            }
             other => Self::Unknown {
                 event_type: other.to_owned(),
-                data,
+                data: data
+                    .into_value()
+                    .map_err(|err| WebhookError::InvalidPayload(format!("{other} data: {err}")))?,
             },
         };
         Ok(parsed)

@@ -464,10 +464,13 @@ fn event_round_trips_to_equivalent_json() {
     for file in [
         include_str!("fixtures/user.created.json"),
         include_str!("fixtures/user.deleted.json"),
+        r#"{"type":"email.created","object":"event","timestamp":1,"instance_id":"ins_1","event_attributes":{},"data":{"x":[1,{"y":null}]}}"#,
     ] {
         let original: Value = serde_json::from_str(file).unwrap();
         let event: ClerkEvent = serde_json::from_str(file).unwrap();
         assert_eq!(serde_json::to_value(&event).unwrap(), original);
+        // The borrowed raw-JSON path of from_slice agrees with the generic Deserialize impl.
+        assert_eq!(ClerkEvent::from_slice(file.as_bytes()).unwrap(), event);
     }
 }
 
