@@ -34,6 +34,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod api;
 mod auth;
 mod error;
 mod jwk;
@@ -41,6 +42,7 @@ mod jwks;
 mod keys;
 mod time;
 mod token;
+pub mod user;
 mod verify;
 pub mod webhook;
 
@@ -56,4 +58,6 @@ pub use token::{
     DecodedToken, TokenHeader, CATEGORY_IGNORE, CATEGORY_JWT_TEMPLATE, CATEGORY_M2M, CATEGORY_SESSION,
     DEFAULT_MAX_TOKEN_BYTES,
 };
+pub use user::{PublicUser, User};
 pub use verify::{JwksKeys, KeyResolver, NoKey, SessionClaims, SessionVerifier, StaticKey};
+pub use webhook::{ClerkEvent, EventData, WebhookError, WebhookHeaders, WebhookSecret, WebhookVerifier};
