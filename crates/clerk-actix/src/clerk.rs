@@ -1,0 +1,207 @@
+//! The runtime handle: configuration, verifier, keys and caches of one Clerk instance.
+
+use std::fmt;
+use std::sync::Arc;
+
+use actix_web::HttpRequest;
+use clerk_core::{JwksCache, JwksKeys, SessionClaims, SessionVerifier, StaticKey, TokenError};
+
+use crate::authenticate::{authenticate_request, RequestState};
+use crate::config::ResolvedConfig;
+use crate::user_source::UserSource;
+
+enum Keys {
+    /// `CLERK_JWT_KEY`: networkless.
+    Pem(StaticKey),
+    /// The instance's JWKS through the Backend API, shared by every worker.
+    Jwks(Arc<JwksCache>),
+}
+
+struct Inner {
+    config: ResolvedConfig,
+    verifier: SessionVerifier,
+    keys: Keys,
+    cookie_suffix: Option<String>,
+    users: Option<Arc<dyn UserSource>>,
+    api: crate::client::SharedApi,
+}
+
+/// One Clerk instance, ready to authenticate requests. Cheap to clone (`Arc` inside),
+/// `Send + Sync`: build it once with [`crate::ClerkConfig::build`] and share it.
+///
+/// # Examples
+///
+/// ```no_run
+/// use actix_web::{web, App, HttpServer};
+/// use clerk_actix::{ClerkConfig, ClerkMiddleware};
+///
+/// # async fn run() -> std::io::Result<()> {
+/// let clerk = ClerkConfig::from_env().expect("Clerk configuration").build().expect("valid keys");
+/// HttpServer::new(move || {
+///     App::new()
+///         .app_data(web::Data::new(clerk.clone()))
+///         .wrap(ClerkMiddleware::new(clerk.clone()))
+/// })
+/// .bind(("127.0.0.1", 8080))?
+/// .run()
+/// .await
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Clerk(Arc<Inner>);
+
+impl fmt::Debug for Clerk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Clerk")
+            .field("config", &self.0.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Clerk {
+    pub(crate) fn from_resolved(config: ResolvedConfig) -> Self {
+        let mut verifier = SessionVerifier::new()
+            .authorized_parties(config.authorized_parties.iter().cloned())
+            .clock_skew(config.clock_skew)
+            .max_token_bytes(config.max_token_bytes);
+        if config.issuer_check {
+            if let Some(key) = &config.publishable_key {
+                verifier = verifier.issuer(key.issuer());
+            }
+        }
+        let api = crate::client::SharedApi::from_config(&config);
+        let keys = match (&config.jwt_key, &config.secret_key) {
+            (Some(key), _) => Keys::Pem(StaticKey(Arc::new(key.clone()))),
+            (None, Some(_)) => Keys::Jwks(Arc::new(JwksCache::new(api.cache_scope(), config.jwks))),
+            // `ClerkConfig::resolve` refuses a configuration with neither key.
+            (None, None) => Keys::Jwks(Arc::new(JwksCache::new(api.cache_scope(), config.jwks))),
+        };
+        let cookie_suffix = config.publishable_key.as_ref().map(|key| key.cookie_suffix());
+        Clerk(Arc::new(Inner {
+            config,
+            verifier,
+            keys,
+            cookie_suffix,
+            users: None,
+            api,
+        }))
+    }
+
+    /// Serves [`crate::CurrentUser`] from `source` instead of the Backend API (e.g. a local cache).
+    ///
+    /// Call it before cloning the handle into workers.
+    pub fn with_user_source(self, source: Arc<dyn UserSource>) -> Self {
+        let inner = Arc::try_unwrap(self.0).unwrap_or_else(|shared| Inner {
+            config: shared.config.clone(),
+            verifier: shared.verifier.clone(),
+            keys: match &shared.keys {
+                Keys::Pem(key) => Keys::Pem(key.clone()),
+                Keys::Jwks(cache) => Keys::Jwks(Arc::clone(cache)),
+            },
+            cookie_suffix: shared.cookie_suffix.clone(),
+            users: shared.users.clone(),
+            api: shared.api.clone(),
+        });
+        Clerk(Arc::new(Inner {
+            users: Some(source),
+            ..inner
+        }))
+    }
+
+    /// The validated configuration.
+    pub fn config(&self) -> &ResolvedConfig {
+        &self.0.config
+    }
+
+    /// The session-token verifier.
+    pub fn verifier(&self) -> &SessionVerifier {
+        &self.0.verifier
+    }
+
+    /// The JWKS cache, when keys come from the Backend API.
+    pub fn jwks_cache(&self) -> Option<&Arc<JwksCache>> {
+        match &self.0.keys {
+            Keys::Jwks(cache) => Some(cache),
+            Keys::Pem(_) => None,
+        }
+    }
+
+    /// The custom user source, if one was set.
+    pub fn user_source(&self) -> Option<&Arc<dyn UserSource>> {
+        self.0.users.as_ref()
+    }
+
+    /// The Backend API client of the current worker thread.
+    pub fn backend_api(&self) -> crate::client::BackendApi {
+        self.0.api.current()
+    }
+
+    pub(crate) fn shared_api(&self) -> &crate::client::SharedApi {
+        &self.0.api
+    }
+
+    /// The cookie-name suffix of this instance (from the publishable key).
+    pub fn cookie_suffix(&self) -> Option<&str> {
+        self.0.cookie_suffix.as_deref()
+    }
+
+    /// Verifies a session token with this instance's keys at the configured clock's "now".
+    ///
+    /// # Errors
+    ///
+    /// A [`TokenError`] with Clerk's verifier reason.
+    pub async fn verify_token(&self, token: &str) -> Result<SessionClaims, TokenError> {
+        let now = self.config().now();
+        match &self.0.keys {
+            Keys::Pem(key) => self.0.verifier.verify(token, key, now).await,
+            Keys::Jwks(cache) => {
+                let fetcher = self.0.api.current().jwks_fetcher();
+                let keys = JwksKeys {
+                    cache,
+                    fetcher: &fetcher,
+                };
+                self.0.verifier.verify(token, &keys, now).await
+            }
+        }
+    }
+
+    /// Authenticates a request with Clerk's rules (what [`crate::ClerkMiddleware`] does once per
+    /// request).
+    pub async fn authenticate(&self, req: &HttpRequest) -> RequestState {
+        authenticate_request(self, req).await
+    }
+
+    /// The request's own origin (`scheme://host`), believing `X-Forwarded-*` only from trusted
+    /// proxies.
+    pub fn request_origin(&self, req: &HttpRequest) -> String {
+        let trusted = req
+            .peer_addr()
+            .is_some_and(|peer| self.config().trusted_proxies.contains(&peer.ip()));
+        let header = |name: &str| {
+            req.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let (scheme, host) = if trusted {
+            (
+                header("x-forwarded-proto").unwrap_or_else(|| own_scheme(req)),
+                header("x-forwarded-host").or_else(|| header("host")),
+            )
+        } else {
+            (own_scheme(req), header("host"))
+        };
+        let host = host.unwrap_or_else(|| req.app_config().host().to_owned());
+        format!("{scheme}://{host}")
+    }
+}
+
+fn own_scheme(req: &HttpRequest) -> String {
+    if req.app_config().secure() {
+        "https".to_owned()
+    } else {
+        "http".to_owned()
+    }
+}

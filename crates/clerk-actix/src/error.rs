@@ -1,0 +1,145 @@
+//! The one error type of `clerk-actix`, mapped to HTTP answers that leak no internals.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use clerk_core::Reverification;
+use serde_json::json;
+
+use crate::authenticate::RequestState;
+
+/// Why a request was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// No valid session: 401 with `WWW-Authenticate: Bearer` and Clerk's debug headers.
+    #[error("unauthenticated: {}", .0.reason().unwrap_or("signed-out"))]
+    Unauthenticated(Box<RequestState>),
+    /// Signed in but not allowed: 403 (`insufficient_scope`).
+    #[error("forbidden")]
+    Forbidden,
+    /// Signed in but a fresher verification is needed: 403 with Clerk's `reverification-error` body.
+    #[error("reverification required")]
+    ReverificationRequired(Reverification),
+    /// A signed-out page request is sent to sign in: 307 to this URL.
+    #[error("redirect to sign-in")]
+    RedirectToSignIn(String),
+    /// The protected resource is hidden: 404 (Next.js `auth.protect()` parity).
+    #[error("not found")]
+    NotFound,
+    /// The signed-in user does not exist (any more): 404.
+    #[error("user not found")]
+    UserNotFound,
+    /// A dependency (Backend API, database) is down: 503.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// `clerk-actix` is not configured in this app: 500 (the log says how to fix it).
+    #[error("clerk-actix is not configured: register a Clerk with .app_data(web::Data::new(clerk)) or wrap the app with ClerkMiddleware")]
+    NotConfigured,
+}
+
+impl AuthError {
+    fn code(&self) -> &'static str {
+        match self {
+            AuthError::Unauthenticated(_) => "unauthenticated",
+            AuthError::Forbidden => "forbidden",
+            AuthError::ReverificationRequired(_) => "reverification_required",
+            AuthError::RedirectToSignIn(_) => "redirect",
+            AuthError::NotFound => "not_found",
+            AuthError::UserNotFound => "user_not_found",
+            AuthError::Unavailable(_) => "service_unavailable",
+            AuthError::NotConfigured => "internal_error",
+        }
+    }
+
+    fn public_message(&self) -> &'static str {
+        match self {
+            AuthError::Unauthenticated(_) => "You must be signed in.",
+            AuthError::Forbidden => "You are not allowed to do this.",
+            AuthError::ReverificationRequired(_) => "Please verify your identity again.",
+            AuthError::RedirectToSignIn(_) => "Sign in to continue.",
+            AuthError::NotFound | AuthError::UserNotFound => "Not found.",
+            AuthError::Unavailable(_) => "A dependency is unavailable; try again shortly.",
+            AuthError::NotConfigured => "Internal server error.",
+        }
+    }
+}
+
+/// RFC 6750 `error_description` for a signed-out reason, without internals.
+fn bearer_challenge(state: &RequestState) -> String {
+    if !state.credential_present() {
+        return "Bearer".to_owned();
+    }
+    let description = match state.reason().unwrap_or("") {
+        r if r.starts_with("session-token-expired") => "The session token has expired",
+        "session-token-nbf" | "session-token-iat-in-the-future" => "The session token is not valid yet",
+        "jwk-remote-failed-to-load" | "secret-key-invalid" => "The session token could not be checked",
+        _ => "The session token is invalid",
+    };
+    format!("Bearer error=\"invalid_token\", error_description=\"{description}\"")
+}
+
+impl ResponseError for AuthError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AuthError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            AuthError::Forbidden | AuthError::ReverificationRequired(_) => StatusCode::FORBIDDEN,
+            AuthError::RedirectToSignIn(_) => StatusCode::TEMPORARY_REDIRECT,
+            AuthError::NotFound | AuthError::UserNotFound => StatusCode::NOT_FOUND,
+            AuthError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AuthError::NotConfigured => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = match self {
+            AuthError::RedirectToSignIn(location) => HttpResponse::TemporaryRedirect()
+                .insert_header((header::LOCATION, location.as_str()))
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .finish(),
+            AuthError::ReverificationRequired(level) => HttpResponse::Forbidden().json(json!({
+                "clerk_error": {
+                    "type": "forbidden",
+                    "reason": "reverification-error",
+                    "metadata": {"reverification": level.to_json()}
+                }
+            })),
+            _ => HttpResponse::build(self.status_code()).json(json!({
+                "errors": [{"code": self.code(), "message": self.public_message()}]
+            })),
+        };
+        let headers = response.headers_mut();
+        match self {
+            AuthError::Unauthenticated(state) => {
+                if let Ok(value) = HeaderValue::from_str(&bearer_challenge(state)) {
+                    headers.insert(header::WWW_AUTHENTICATE, value);
+                }
+                state.apply_debug_headers(headers);
+            }
+            AuthError::Forbidden => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer error=\"insufficient_scope\""),
+                );
+            }
+            AuthError::NotFound => {
+                headers.insert(
+                    header::HeaderName::from_static(crate::authenticate::HEADER_AUTH_REASON),
+                    HeaderValue::from_static("protect-rewrite"),
+                );
+            }
+            AuthError::NotConfigured => {
+                tracing::error!(
+                    "clerk-actix: no Clerk configuration found for this request; build one with \
+                     ClerkConfig::from_env()?.build()? and register it with \
+                     App::new().app_data(web::Data::new(clerk.clone())).wrap(ClerkMiddleware::new(clerk))"
+                );
+            }
+            AuthError::Unavailable(cause) => {
+                tracing::warn!(error.message = %cause, "clerk-actix: dependency unavailable");
+            }
+            _ => {}
+        }
+        response
+    }
+}

@@ -1,0 +1,234 @@
+//! `FromRequest` extractors: `auth()`, a signed-in requirement, optional auth, `currentUser()`.
+
+use std::future::{ready, Ready};
+use std::ops::Deref;
+use std::sync::Arc;
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use clerk_core::{Auth, User};
+use futures_util::future::{Either, LocalBoxFuture};
+use futures_util::FutureExt as _;
+
+use crate::authenticate::RequestState;
+use crate::error::AuthError;
+use crate::middleware::{clerk_of, request_state, StateFuture};
+use crate::user_source::UserSourceError;
+
+/// Clerk's `auth()`: the request's [`Auth`], signed in or not. Never rejects a request (except
+/// with a 500 when `clerk-actix` is not configured at all).
+///
+/// Works with or without [`crate::ClerkMiddleware`]; without it, the first extractor
+/// authenticates the request (once).
+///
+/// # Examples
+///
+/// ```
+/// use actix_web::HttpResponse;
+/// use clerk_actix::ClerkAuth;
+///
+/// async fn handler(auth: ClerkAuth) -> HttpResponse {
+///     match auth.user_id() {
+///         Some(id) => HttpResponse::Ok().body(format!("hello {id}")),
+///         None => HttpResponse::Ok().body("hello stranger"),
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ClerkAuth {
+    state: RequestState,
+}
+
+impl ClerkAuth {
+    /// The full request-level result (status, Clerk's reason and message).
+    pub fn request_state(&self) -> &RequestState {
+        &self.state
+    }
+
+    /// The raw session token when signed in (Clerk's `getToken()` without a template).
+    pub fn token(&self) -> Option<&str> {
+        self.state.token()
+    }
+
+    /// The [`Auth`] itself.
+    pub fn auth(&self) -> &Auth {
+        self.state.auth()
+    }
+}
+
+impl Deref for ClerkAuth {
+    type Target = Auth;
+
+    fn deref(&self) -> &Auth {
+        self.state.auth()
+    }
+}
+
+type Mapped<T> =
+    futures_util::future::Map<StateFuture, fn(Result<RequestState, AuthError>) -> Result<T, AuthError>>;
+
+impl FromRequest for ClerkAuth {
+    type Error = AuthError;
+    type Future = Mapped<Self>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        request_state(req).map(|state| state.map(|state| ClerkAuth { state }))
+    }
+}
+
+/// A signed-in session, required: anything else is a 401 with `WWW-Authenticate: Bearer` and
+/// Clerk's debug headers. A pending session is not signed in (unless configured otherwise).
+///
+/// # Examples
+///
+/// ```
+/// use actix_web::HttpResponse;
+/// use clerk_actix::Authenticated;
+///
+/// async fn handler(auth: Authenticated) -> HttpResponse {
+///     HttpResponse::Ok().body(auth.user_id().to_owned())
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    inner: ClerkAuth,
+}
+
+impl Authenticated {
+    /// The signed-in user's id.
+    pub fn user_id(&self) -> &str {
+        self.inner.auth().user_id().unwrap_or_default()
+    }
+
+    /// The session id.
+    pub fn session_id(&self) -> Option<&str> {
+        self.inner.auth().session_id()
+    }
+
+    /// The raw session token.
+    pub fn token(&self) -> Option<&str> {
+        self.inner.token()
+    }
+
+    /// The [`Auth`].
+    pub fn auth(&self) -> &Auth {
+        self.inner.auth()
+    }
+}
+
+impl Deref for Authenticated {
+    type Target = Auth;
+
+    fn deref(&self) -> &Auth {
+        self.inner.auth()
+    }
+}
+
+fn require_signed_in(state: Result<RequestState, AuthError>) -> Result<Authenticated, AuthError> {
+    let state = state?;
+    if state.auth().is_authenticated() {
+        Ok(Authenticated {
+            inner: ClerkAuth { state },
+        })
+    } else {
+        Err(AuthError::Unauthenticated(Box::new(state)))
+    }
+}
+
+impl FromRequest for Authenticated {
+    type Error = AuthError;
+    type Future = Mapped<Self>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        request_state(req).map(require_signed_in as fn(_) -> _)
+    }
+}
+
+/// Optional auth: `None` only when the request carries no session token at all; a token that is
+/// present but not valid is rejected (401), never silently ignored.
+///
+/// Prefer this to `Option<Authenticated>`, which swallows *every* error (actix-web's `Option<T>`
+/// extractor), so a forged or expired token would look like an anonymous request.
+#[derive(Debug, Clone)]
+pub struct MaybeAuth(pub Option<Authenticated>);
+
+fn maybe_signed_in(state: Result<RequestState, AuthError>) -> Result<MaybeAuth, AuthError> {
+    let state = state?;
+    if state.auth().is_authenticated() {
+        Ok(MaybeAuth(Some(Authenticated {
+            inner: ClerkAuth { state },
+        })))
+    } else if state.credential_present() {
+        Err(AuthError::Unauthenticated(Box::new(state)))
+    } else {
+        Ok(MaybeAuth(None))
+    }
+}
+
+impl FromRequest for MaybeAuth {
+    type Error = AuthError;
+    type Future = Mapped<Self>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        request_state(req).map(maybe_signed_in as fn(_) -> _)
+    }
+}
+
+/// Clerk's `currentUser()`: the signed-in user, loaded through the configured
+/// [`crate::UserSource`] (the Backend API unless the app sets another), at most once per request.
+///
+/// 401 when signed out; 404 when the user no longer exists; 503 when the source is down.
+#[derive(Debug, Clone)]
+pub struct CurrentUser(pub Arc<User>);
+
+impl Deref for CurrentUser {
+    type Target = User;
+
+    fn deref(&self) -> &User {
+        &self.0
+    }
+}
+
+#[derive(Clone)]
+struct UserMemo(Arc<User>);
+
+impl FromRequest for CurrentUser {
+    type Error = AuthError;
+    type Future = Either<Ready<Result<Self, AuthError>>, LocalBoxFuture<'static, Result<Self, AuthError>>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        if let Some(memo) = req.extensions().get::<UserMemo>() {
+            return Either::Left(ready(Ok(CurrentUser(Arc::clone(&memo.0)))));
+        }
+        let state = request_state(req);
+        let req = req.clone();
+        Either::Right(Box::pin(async move {
+            let signed_in = require_signed_in(state.await)?;
+            let clerk = clerk_of(&req).ok_or(AuthError::NotConfigured)?;
+            if let Some(memo) = req.extensions().get::<UserMemo>() {
+                return Ok(CurrentUser(Arc::clone(&memo.0)));
+            }
+            let user_id = signed_in.user_id().to_owned();
+            let result = match clerk.user_source() {
+                Some(source) => source.get_user(&user_id).await,
+                None => crate::client::fetch_user(&clerk, &user_id).await,
+            };
+            let user = result.map_err(|err| match err {
+                UserSourceError::NotFound => AuthError::UserNotFound,
+                UserSourceError::Unavailable(cause) => AuthError::Unavailable(cause),
+            })?;
+            req.extensions_mut().insert(UserMemo(Arc::clone(&user)));
+            Ok(CurrentUser(user))
+        }))
+    }
+}
+
+/// The Clerk handle itself (for the Backend API client, configuration, props).
+impl FromRequest for crate::Clerk {
+    type Error = AuthError;
+    type Future = Ready<Result<Self, AuthError>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        ready(clerk_of(req).ok_or(AuthError::NotConfigured))
+    }
+}
