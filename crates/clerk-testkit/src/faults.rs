@@ -48,9 +48,10 @@ struct FaultState {
 ///
 /// **Dropped connections**: the response head is never written and the socket is closed
 /// (the response body fails on its first poll, which makes actix-http abort the
-/// connection). A client sees the connection closed before any response byte: awc reports
-/// a `SendRequestError` (`Connection closed` / I/O error), curl "Empty reply from server",
-/// Node's fetch `TypeError: fetch failed` (`UND_ERR_SOCKET` / `other side closed`).
+/// connection). A client sees the connection closed before any response byte: a raw
+/// socket reads EOF, curl says "Empty reply from server", awc returns a
+/// `SendRequestError` ("Failed to connect to host: Internal error: connector has been
+/// disconnected"), Node's fetch throws `TypeError: fetch failed` (`other side closed`).
 #[derive(Clone)]
 pub struct Faults {
     state: Arc<Mutex<FaultState>>,
