@@ -1,1 +1,71 @@
-//! Placeholder: filled by its issue.
+//! An offline Clerk for tests and local development.
+//!
+//! [`TestClerk`] runs, in-process on `127.0.0.1:0` and on its own thread, what a Clerk
+//! instance offers a backend:
+//!
+//! * an [`Instance`] (development or production) with its RSA key pair, `kid`, Frontend API
+//!   host, publishable and secret keys;
+//! * session tokens minted exactly as Clerk signs them ([`TokenMinter`], [`SessionToken`]),
+//!   and the broken variants a verifier must reject;
+//! * `GET /v1/jwks` and `GET /.well-known/jwks.json`;
+//! * a Backend API subset: users, sessions, machine-token verification, with Clerk's
+//!   authentication, API-version handling, error envelope and rate limits;
+//! * Svix-signed webhooks for every user change ([`Webhooks`]);
+//! * faults on demand ([`Faults`]) and call counters ([`Calls`]).
+//!
+//! # Getting started
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use clerk_testkit::{NewUser, TestClerk};
+//!
+//! let clerk = TestClerk::builder().fixed_instance().start()?;
+//! let user = clerk.users().create(NewUser::default().email("ada@example.com"))?;
+//! let token = clerk.minter().session_token(&user.id).mint();
+//! assert_eq!(clerk.issuer(), "https://happy-hippo-42.clerk.accounts.dev");
+//! assert!(clerk.jwks_url().ends_with("/v1/jwks"));
+//! # let _ = token;
+//! # Ok(()) }
+//! ```
+//!
+//! The `clerk-testkit` binary runs the same emulator stand-alone:
+//! `clerk-testkit serve --port 8787 --users 10`.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod api;
+mod calls;
+mod clerk;
+mod error;
+mod faults;
+mod instance;
+mod keys;
+mod machine;
+mod ratelimit;
+mod receiver;
+mod server;
+mod store;
+mod token;
+mod user;
+mod util;
+mod webhooks;
+
+pub use calls::{CallKey, Calls, RequestRecord, DROPPED, LOGGED_HEADERS};
+pub use clerk::{TestClerk, TestClerkBuilder};
+pub use error::{Error, Result};
+pub use faults::{Faults, Outage};
+pub use instance::{Instance, TEST_DEV_HOST, TEST_PROD_HOST};
+pub use keys::{Jwk, RsaAlg, SigningKey, TEST_KEY_KID};
+pub use machine::{InactiveTokens, MachineToken, MachineTokenBuilder, MachineTokenKind, MachineTokens};
+pub use ratelimit::RateLimit;
+pub use receiver::{ReceivedWebhook, WebhookReceiver};
+pub use store::{Session, UserStore};
+pub use token::{decode_unverified, OrgClaim, SessionToken, TokenMinter, SESSION_TOKEN_CATEGORY};
+pub use user::{
+    EmailAddress, JsonObject, MetadataPatch, NewUser, PhoneNumber, User, UserUpdate, Verification,
+};
+pub use webhooks::{
+    sign_webhook, DeliveryAttempt, DeliveryOutcome, WebhookEvent, Webhooks, DEFAULT_RETRY_SCHEDULE,
+};
+
+pub use clerk_core::InstanceType;

@@ -1,0 +1,128 @@
+//! JWKS, sessions, machine-token verification, 404.
+
+use actix_web::http::StatusCode;
+use actix_web::web::{Bytes, Data, Path};
+use actix_web::HttpResponse;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{json_response, parse_body, ApiError, AppState};
+use crate::machine::MachineTokenKind;
+
+pub(crate) async fn jwks(state: Data<AppState>) -> HttpResponse {
+    #[derive(serde::Serialize)]
+    struct Jwks {
+        keys: Vec<crate::keys::Jwk>,
+    }
+    json_response(
+        StatusCode::OK,
+        &Jwks {
+            keys: state.keys.jwks(),
+        },
+    )
+}
+
+pub(crate) async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::not_found())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CreateSession {
+    user_id: Option<String>,
+}
+
+pub(crate) async fn create_session(state: Data<AppState>, body: Bytes) -> Result<HttpResponse, ApiError> {
+    let body: CreateSession = parse_body(&body)?;
+    let user_id = body
+        .user_id
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| ApiError::param_missing("user_id"))?;
+    let session = state.store.create_session(&user_id)?;
+    Ok(json_response(StatusCode::OK, &session))
+}
+
+pub(crate) async fn get_session(state: Data<AppState>, path: Path<String>) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let session = state
+        .store
+        .session(&id)
+        .ok_or_else(|| ApiError::session_not_found(&id))?;
+    Ok(json_response(StatusCode::OK, &session))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CreateToken {
+    expires_in_seconds: Option<i64>,
+}
+
+pub(crate) async fn create_session_token(
+    state: Data<AppState>,
+    path: Path<String>,
+    body: Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let body: CreateToken = parse_body(&body)?;
+    let session = state
+        .store
+        .session(&id)
+        .ok_or_else(|| ApiError::session_not_found(&id))?;
+    let mut token = state.minter.session_token(session.user_id).session_id(session.id);
+    if let Some(seconds) = body.expires_in_seconds {
+        if !(30..=315_360_000).contains(&seconds) {
+            return Err(ApiError::param_invalid(
+                "expires_in_seconds",
+                "expires_in_seconds must be between 30 and 315360000",
+            ));
+        }
+        token = token.lifetime(seconds);
+    }
+    let jwt = token.try_mint()?;
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({ "object": "token", "jwt": jwt }),
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct VerifyBody {
+    token: Option<String>,
+    secret: Option<String>,
+    access_token: Option<String>,
+}
+
+async fn verify(state: &AppState, body: &Bytes, kind: MachineTokenKind) -> Result<HttpResponse, ApiError> {
+    let body: VerifyBody = parse_body(body)?;
+    let (param, value) = match kind {
+        MachineTokenKind::M2m => ("token", body.token),
+        MachineTokenKind::ApiKey => ("secret", body.secret),
+        // `secret` is the deprecated name of `access_token`.
+        MachineTokenKind::OAuth => ("access_token", body.access_token.or(body.secret)),
+    };
+    let value = value
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| ApiError::param_missing(param))?;
+    let token = state.machine.verify(kind, &value).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "resource_not_found",
+            kind.not_found_message(),
+            kind.not_found_message(),
+        )
+    })?;
+    Ok(json_response(StatusCode::OK, &token.to_json()))
+}
+
+pub(crate) async fn verify_m2m(state: Data<AppState>, body: Bytes) -> Result<HttpResponse, ApiError> {
+    verify(&state, &body, MachineTokenKind::M2m).await
+}
+
+pub(crate) async fn verify_api_key(state: Data<AppState>, body: Bytes) -> Result<HttpResponse, ApiError> {
+    verify(&state, &body, MachineTokenKind::ApiKey).await
+}
+
+pub(crate) async fn verify_oauth(state: Data<AppState>, body: Bytes) -> Result<HttpResponse, ApiError> {
+    verify(&state, &body, MachineTokenKind::OAuth).await
+}

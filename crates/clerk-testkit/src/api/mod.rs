@@ -1,0 +1,125 @@
+//! The emulated HTTP surface: Backend API subset, JWKS, machine-token verification.
+
+mod error;
+mod gate;
+mod misc;
+mod users;
+
+use std::sync::Arc;
+
+use actix_web::web::{self, Bytes, Data};
+use actix_web::{HttpMessage as _, HttpRequest};
+use serde::de::DeserializeOwned;
+
+pub(crate) use error::{json_response, ApiError};
+pub(crate) use gate::{ApiVersion, BAPI_JWKS, PUBLIC_JWKS};
+
+use crate::calls::Calls;
+use crate::faults::Faults;
+use crate::keys::KeyRing;
+use crate::machine::MachineTokens;
+use crate::ratelimit::Limiter;
+use crate::store::UserStore;
+use crate::token::TokenMinter;
+use crate::webhooks::Origin;
+
+/// Everything the handlers share.
+pub(crate) struct AppState {
+    pub(crate) secret_key: String,
+    pub(crate) keys: KeyRing,
+    pub(crate) minter: TokenMinter,
+    pub(crate) store: UserStore,
+    pub(crate) faults: Faults,
+    pub(crate) limiter: Arc<Limiter>,
+    pub(crate) calls: Calls,
+    pub(crate) machine: MachineTokens,
+}
+
+/// Builds the app: routes, the gate middleware, JSON 404 for unknown paths.
+pub(crate) fn app(
+    state: Data<AppState>,
+) -> actix_web::App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<actix_web::body::BoxBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    actix_web::App::new()
+        .app_data(state)
+        .app_data(web::PayloadConfig::new(1 << 20))
+        .wrap(actix_web::middleware::from_fn(gate::gate))
+        .route(PUBLIC_JWKS, web::get().to(misc::jwks))
+        .route(BAPI_JWKS, web::get().to(misc::jwks))
+        .route("/v1/users", web::get().to(users::list))
+        .route("/v1/users", web::post().to(users::create))
+        .route("/v1/users/count", web::get().to(users::count))
+        .route("/v1/users/{user_id}", web::get().to(users::get))
+        .route("/v1/users/{user_id}", web::patch().to(users::update))
+        .route("/v1/users/{user_id}", web::delete().to(users::delete))
+        .route(
+            "/v1/users/{user_id}/metadata",
+            web::patch().to(users::update_metadata),
+        )
+        .route("/v1/sessions", web::post().to(misc::create_session))
+        .route("/v1/sessions/{session_id}", web::get().to(misc::get_session))
+        .route(
+            "/v1/sessions/{session_id}/tokens",
+            web::post().to(misc::create_session_token),
+        )
+        .route("/m2m_tokens/verify", web::post().to(misc::verify_m2m))
+        .route("/v1/m2m_tokens/verify", web::post().to(misc::verify_m2m))
+        .route("/api_keys/verify", web::post().to(misc::verify_api_key))
+        .route("/v1/api_keys/verify", web::post().to(misc::verify_api_key))
+        .route(
+            "/oauth_applications/access_tokens/verify",
+            web::post().to(misc::verify_oauth),
+        )
+        .route(
+            "/v1/oauth_applications/access_tokens/verify",
+            web::post().to(misc::verify_oauth),
+        )
+        .default_service(web::to(misc::not_found))
+}
+
+/// Parses a JSON body (empty = `{}`): syntax errors are 400 `request_body_invalid`, wrong
+/// types 422 `form_param_format_invalid`.
+pub(crate) fn parse_body<T: DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
+    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        body
+    };
+    serde_json::from_slice(body).map_err(|err| match err.classify() {
+        serde_json::error::Category::Data => {
+            ApiError::param_format_invalid("body", format!("a parameter is invalid: {err}"))
+        }
+        _ => ApiError::body_invalid(&err.to_string()),
+    })
+}
+
+/// Who made the request, for `event_attributes.http_request`.
+pub(crate) fn origin(req: &HttpRequest) -> Origin {
+    Origin {
+        client_ip: req
+            .peer_addr()
+            .map(|addr| addr.ip().to_string())
+            .unwrap_or_else(|| "127.0.0.1".to_owned()),
+        user_agent: req
+            .headers()
+            .get("user-agent")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned(),
+    }
+}
+
+/// The API version the gate stored.
+pub(crate) fn version(req: &HttpRequest) -> ApiVersion {
+    req.extensions()
+        .get::<ApiVersion>()
+        .cloned()
+        .unwrap_or(ApiVersion(None))
+}

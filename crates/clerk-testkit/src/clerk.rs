@@ -1,0 +1,331 @@
+//! `TestClerk`: the running emulator and its builder.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::web::Data;
+use actix_web::HttpServer;
+use clerk_core::InstanceType;
+
+use crate::api::{self, AppState};
+use crate::calls::Calls;
+use crate::error::Result;
+use crate::faults::Faults;
+use crate::instance::Instance;
+use crate::keys::KeyRing;
+use crate::machine::MachineTokens;
+use crate::ratelimit::{Limiter, RateLimit};
+use crate::server::ServerThread;
+use crate::store::UserStore;
+use crate::token::TokenMinter;
+use crate::webhooks::{run_worker, Webhooks};
+
+/// Configures a [`TestClerk`]; finish with [`TestClerkBuilder::start`].
+#[derive(Debug, Clone)]
+pub struct TestClerkBuilder {
+    instance_type: InstanceType,
+    fixed: bool,
+    instance: Option<Instance>,
+    rate_limit: Option<RateLimit>,
+    webhook: Option<(String, String)>,
+    retry_schedule: Option<Vec<Duration>>,
+    seed_users: usize,
+    undocumented_fields: bool,
+    addr: SocketAddr,
+    workers: usize,
+}
+
+impl Default for TestClerkBuilder {
+    fn default() -> Self {
+        Self {
+            instance_type: InstanceType::Development,
+            fixed: false,
+            instance: None,
+            rate_limit: None,
+            webhook: None,
+            retry_schedule: None,
+            seed_users: 0,
+            undocumented_fields: false,
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            workers: 2,
+        }
+    }
+}
+
+impl TestClerkBuilder {
+    /// A production instance (`pk_live_`/`sk_live_`, 1000 requests per 10 s). Defaults to
+    /// development.
+    pub fn production(mut self) -> Self {
+        self.instance_type = InstanceType::Production;
+        self
+    }
+
+    /// The deterministic instance ([`Instance::fixed`]): the contract's test key and host.
+    /// Defaults to a random instance.
+    pub fn fixed_instance(mut self) -> Self {
+        self.fixed = true;
+        self
+    }
+
+    /// Uses this instance (overrides [`TestClerkBuilder::production`] and
+    /// [`TestClerkBuilder::fixed_instance`]).
+    pub fn instance(mut self, instance: Instance) -> Self {
+        self.instance = Some(instance);
+        self
+    }
+
+    /// Rate limits. Defaults to [`RateLimit::clerk_default`] for the instance type.
+    pub fn rate_limit(mut self, rate_limit: RateLimit) -> Self {
+        self.rate_limit = Some(rate_limit);
+        self
+    }
+
+    /// Registers a webhook endpoint and its `whsec_…` secret. Defaults to none.
+    pub fn webhook(mut self, url: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.webhook = Some((url.into(), secret.into()));
+        self
+    }
+
+    /// The webhook retry schedule. Defaults to [`crate::DEFAULT_RETRY_SCHEDULE`].
+    pub fn retry_schedule(mut self, schedule: impl Into<Vec<Duration>>) -> Self {
+        self.retry_schedule = Some(schedule.into());
+        self
+    }
+
+    /// Creates `n` users at start ([`UserStore::seed`]). Defaults to 0.
+    pub fn seed_users(mut self, n: usize) -> Self {
+        self.seed_users = n;
+        self
+    }
+
+    /// Emits undocumented fields real Clerk sends (`requires_password_reset`) in user JSON,
+    /// to prove clients tolerate them. Defaults to `false` (spec-clean).
+    pub fn undocumented_user_fields(mut self, on: bool) -> Self {
+        self.undocumented_fields = on;
+        self
+    }
+
+    /// The address to bind. Defaults to `127.0.0.1:0` (a free port).
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Actix worker threads. Defaults to 2.
+    pub fn workers(mut self, workers: usize) -> Self {
+        self.workers = workers.max(1);
+        self
+    }
+
+    /// Starts the emulator on its own thread and returns once it is listening.
+    ///
+    /// Works from any test runtime (`#[actix_rt::test]`, `#[tokio::test]`, plain `#[test]`).
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Start`] if the port cannot be bound; [`crate::Error::Key`] if key
+    /// generation fails; [`crate::Error::InvalidParam`] for a bad webhook secret.
+    pub fn start(self) -> Result<TestClerk> {
+        let instance = match self.instance {
+            Some(instance) => instance,
+            None if self.fixed => Instance::fixed(self.instance_type),
+            None => Instance::random(self.instance_type)?,
+        };
+        let keys = KeyRing::new(instance.signing_key().clone());
+        let minter = TokenMinter::new(instance.issuer().to_owned(), keys.clone());
+        let webhooks = Webhooks::new(instance.id().to_owned());
+        if let Some((url, secret)) = &self.webhook {
+            webhooks.set_endpoint(url.clone(), secret)?;
+        }
+        if let Some(schedule) = self.retry_schedule {
+            webhooks.set_retry_schedule(schedule);
+        }
+        let store = UserStore::new(
+            instance.id().to_owned(),
+            webhooks.clone(),
+            self.undocumented_fields,
+        );
+        store.seed(self.seed_users)?;
+        let limiter = Limiter::new(
+            self.rate_limit
+                .unwrap_or_else(|| RateLimit::clerk_default(instance.instance_type())),
+        );
+        let faults = Faults::new(keys.clone());
+        let calls = Calls::default();
+        let machine = MachineTokens::default();
+        let state = Data::new(AppState {
+            secret_key: instance.secret_key().to_owned(),
+            keys,
+            minter: minter.clone(),
+            store: store.clone(),
+            faults: faults.clone(),
+            limiter: Arc::clone(&limiter),
+            calls: calls.clone(),
+            machine: machine.clone(),
+        });
+        let worker_hooks = webhooks.clone();
+        let workers = self.workers;
+        let server = ServerThread::spawn("clerk-testkit", self.addr, move |listener| {
+            actix_rt::spawn(run_worker(worker_hooks));
+            Ok(HttpServer::new(move || api::app(state.clone()))
+                .workers(workers)
+                .disable_signals()
+                .shutdown_timeout(0)
+                .listen(listener)?
+                .run())
+        })?;
+        let base_url = format!("http://{}", server.addr());
+        Ok(TestClerk {
+            base_url,
+            instance,
+            minter,
+            store,
+            calls,
+            faults,
+            webhooks,
+            machine,
+            limiter,
+            server,
+        })
+    }
+}
+
+/// A running offline Clerk: Backend API subset, JWKS, token minting, signed webhooks,
+/// faults and call counters. Stops when dropped.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use clerk_testkit::{NewUser, TestClerk};
+///
+/// let clerk = TestClerk::start()?;
+/// let user = clerk.users().create(NewUser::default().email("ada@example.com"))?;
+/// let jwt = clerk.minter().session_token(&user.id).mint();
+/// // Point the verifier at `clerk.jwks_url()` with `clerk.secret_key()` and the issuer
+/// // `clerk.issuer()`, and the Backend API client at `clerk.api_url()`.
+/// assert!(jwt.starts_with("eyJ"));
+/// # Ok(()) }
+/// ```
+pub struct TestClerk {
+    base_url: String,
+    instance: Instance,
+    minter: TokenMinter,
+    store: UserStore,
+    calls: Calls,
+    faults: Faults,
+    webhooks: Webhooks,
+    machine: MachineTokens,
+    limiter: Arc<Limiter>,
+    // Dropped last: stops the server.
+    server: ServerThread,
+}
+
+impl std::fmt::Debug for TestClerk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestClerk")
+            .field("base_url", &self.base_url)
+            .field("instance", &self.instance.id())
+            .finish_non_exhaustive()
+    }
+}
+
+impl TestClerk {
+    /// Starts a random development instance with default settings.
+    ///
+    /// # Errors
+    ///
+    /// As [`TestClerkBuilder::start`].
+    pub fn start() -> Result<Self> {
+        Self::builder().start()
+    }
+
+    /// A builder.
+    pub fn builder() -> TestClerkBuilder {
+        TestClerkBuilder::default()
+    }
+
+    /// `http://127.0.0.1:{port}`: the Backend API base (Clerk's `apiUrl`, without `/v1`).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// `{base_url}/v1`.
+    pub fn api_url(&self) -> String {
+        format!("{}/v1", self.base_url)
+    }
+
+    /// `{base_url}/v1/jwks` (needs the secret key).
+    pub fn jwks_url(&self) -> String {
+        format!("{}/v1/jwks", self.base_url)
+    }
+
+    /// `{base_url}/.well-known/jwks.json` (public, the Frontend API JWKS).
+    pub fn public_jwks_url(&self) -> String {
+        format!("{}/.well-known/jwks.json", self.base_url)
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.server.addr()
+    }
+
+    /// The instance (ids, keys, host).
+    pub fn instance(&self) -> &Instance {
+        &self.instance
+    }
+
+    /// The secret key (`sk_test_…`/`sk_live_…`).
+    pub fn secret_key(&self) -> &str {
+        self.instance.secret_key()
+    }
+
+    /// The publishable key (`pk_test_…`/`pk_live_…`).
+    pub fn publishable_key(&self) -> &str {
+        self.instance.publishable_key().as_str()
+    }
+
+    /// The session-token issuer, `https://{frontend_api}`.
+    pub fn issuer(&self) -> &str {
+        self.instance.issuer()
+    }
+
+    /// Mints session tokens with the active key.
+    pub fn minter(&self) -> &TokenMinter {
+        &self.minter
+    }
+
+    /// The user and session store.
+    pub fn users(&self) -> &UserStore {
+        &self.store
+    }
+
+    /// Call counters and the request log.
+    pub fn calls(&self) -> &Calls {
+        &self.calls
+    }
+
+    /// Fault injection and key rotation.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    /// Webhook delivery and its controls.
+    pub fn webhooks(&self) -> &Webhooks {
+        &self.webhooks
+    }
+
+    /// Machine tokens (M2M, API keys, OAuth).
+    pub fn machine_tokens(&self) -> &MachineTokens {
+        &self.machine
+    }
+
+    /// Changes the rate limits (and clears the windows).
+    pub fn set_rate_limit(&self, rate_limit: RateLimit) {
+        self.limiter.set(rate_limit);
+    }
+
+    /// Stops the server now (dropping does the same).
+    pub fn stop(self) {}
+}

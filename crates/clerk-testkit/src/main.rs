@@ -1,0 +1,123 @@
+//! `clerk-testkit serve`: the offline Clerk as a stand-alone process.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use clerk_testkit::TestClerk;
+
+#[derive(Parser)]
+#[command(
+    name = "clerk-testkit",
+    version,
+    about = "An offline Clerk for tests and local development"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the emulator until SIGINT or SIGTERM.
+    Serve {
+        /// Port on 127.0.0.1 (0 = any free port).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Users to create at start.
+        #[arg(long, default_value_t = 0)]
+        users: usize,
+        /// Webhook endpoint receiving user.* events.
+        #[arg(long, requires = "webhook_secret")]
+        webhook_url: Option<String>,
+        /// The endpoint's signing secret (`whsec_…`).
+        #[arg(long, requires = "webhook_url")]
+        webhook_secret: Option<String>,
+        /// A production instance (`pk_live_`/`sk_live_`) instead of development.
+        #[arg(long)]
+        production: bool,
+        /// The deterministic instance (the contract's TEST-ONLY key and host).
+        #[arg(long)]
+        fixed: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let Command::Serve {
+        port,
+        users,
+        webhook_url,
+        webhook_secret,
+        production,
+        fixed,
+    } = Cli::parse().command;
+    let mut builder = TestClerk::builder()
+        .bind(SocketAddr::from(([127, 0, 0, 1], port)))
+        .seed_users(users);
+    if production {
+        builder = builder.production();
+    }
+    if fixed {
+        builder = builder.fixed_instance();
+    }
+    if let (Some(url), Some(secret)) = (webhook_url, webhook_secret) {
+        builder = builder.webhook(url, secret);
+    }
+    let clerk = match builder.start() {
+        Ok(clerk) => clerk,
+        Err(err) => {
+            eprintln!("clerk-testkit: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let printed = writeln!(
+        out,
+        "CLERK_API_URL={}\nCLERK_JWKS_URL={}\nCLERK_PUBLIC_JWKS_URL={}\nCLERK_ISSUER={}\nCLERK_PUBLISHABLE_KEY={}\nCLERK_SECRET_KEY={}\nCLERK_INSTANCE_ID={}",
+        clerk.base_url(),
+        clerk.jwks_url(),
+        clerk.public_jwks_url(),
+        clerk.issuer(),
+        clerk.publishable_key(),
+        clerk.secret_key(),
+        clerk.instance().id(),
+    )
+    .and_then(|()| out.flush());
+    drop(out);
+    if let Err(err) = printed {
+        eprintln!("clerk-testkit: cannot write to stdout: {err}");
+        return ExitCode::FAILURE;
+    }
+    let waited = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .and_then(|runtime| runtime.block_on(shutdown_signal()));
+    clerk.stop();
+    match waited {
+        Ok(()) => {
+            eprintln!("clerk-testkit: stopped");
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("clerk-testkit: signal handling failed: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn shutdown_signal() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
+    }
+}

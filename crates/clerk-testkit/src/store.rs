@@ -1,0 +1,491 @@
+//! The in-memory user and session store, shared by the HTTP API and the tests.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::user::{
+    deep_merge, EmailAddress, MetadataPatch, NewUser, PhoneNumber, User, UserUpdate, Verification,
+};
+use crate::util::{lock, new_id, now_ms};
+use crate::webhooks::{Origin, Webhooks};
+
+/// A session, in the shape of `GET /v1/sessions/{id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    /// Always `session`.
+    pub object: String,
+    /// `sess_…`.
+    pub id: String,
+    /// The user.
+    pub user_id: String,
+    /// `client_…`.
+    pub client_id: String,
+    /// Impersonator, if any.
+    pub actor: Option<Value>,
+    /// `active`, `revoked`, `ended`, `expired`, `removed`, `abandoned`, `replaced`, `pending`.
+    pub status: String,
+    /// The last active organization.
+    pub last_active_organization_id: Option<String>,
+    /// Last activity (ms).
+    pub last_active_at: i64,
+    /// Expiry (ms).
+    pub expire_at: i64,
+    /// Abandon time (ms).
+    pub abandon_at: i64,
+    /// Last update (ms).
+    pub updated_at: i64,
+    /// Creation time (ms).
+    pub created_at: i64,
+    /// Pending tasks.
+    pub tasks: Option<Vec<Value>>,
+}
+
+#[derive(Debug, Default)]
+struct StoreState {
+    /// Insertion order = creation order.
+    users: Vec<User>,
+    sessions: HashMap<String, Session>,
+    last_created_at: i64,
+}
+
+/// The emulator's users and sessions, shared with the HTTP API.
+///
+/// Changes made here skip the HTTP layer (no rate limit, no counters) but still emit
+/// `user.created` / `user.updated` / `user.deleted` webhooks, with
+/// `event_attributes.http_request` = `{client_ip: "127.0.0.1", user_agent: "clerk-testkit"}`.
+#[derive(Clone)]
+pub struct UserStore {
+    state: Arc<Mutex<StoreState>>,
+    instance_id: String,
+    webhooks: Webhooks,
+    undocumented_fields: bool,
+}
+
+impl std::fmt::Debug for UserStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserStore")
+            .field("users", &self.count())
+            .finish_non_exhaustive()
+    }
+}
+
+impl UserStore {
+    pub(crate) fn new(instance_id: String, webhooks: Webhooks, undocumented_fields: bool) -> Self {
+        Self {
+            state: Arc::default(),
+            instance_id,
+            webhooks,
+            undocumented_fields,
+        }
+    }
+
+    /// Creates a user.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::IdentifierExists`] when an email address or the username is taken;
+    /// [`Error::InvalidParam`] for an email address without `@`.
+    pub fn create(&self, new: NewUser) -> Result<User> {
+        self.create_from(new, &Origin::direct())
+    }
+
+    /// Creates `n` users `user{i}@example.com` (first name `User`, last name `{i}`).
+    ///
+    /// # Errors
+    ///
+    /// As [`UserStore::create`].
+    pub fn seed(&self, n: usize) -> Result<Vec<User>> {
+        let start = self.count();
+        (0..n)
+            .map(|i| {
+                let i = start + i + 1;
+                self.create(
+                    NewUser::default()
+                        .email(format!("user{i}@example.com"))
+                        .first_name("User")
+                        .last_name(i.to_string())
+                        .username(format!("user{i}")),
+                )
+            })
+            .collect()
+    }
+
+    /// The user with this id.
+    pub fn get(&self, id: &str) -> Option<User> {
+        lock(&self.state).users.iter().find(|user| user.id == id).cloned()
+    }
+
+    /// All users, oldest first.
+    pub fn all(&self) -> Vec<User> {
+        lock(&self.state).users.clone()
+    }
+
+    /// How many users there are.
+    pub fn count(&self) -> usize {
+        lock(&self.state).users.len()
+    }
+
+    /// Applies `update` to a user.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UserNotFound`], [`Error::IdentifierExists`] for a taken username,
+    /// [`Error::InvalidParam`] for an unknown primary email/phone id.
+    pub fn update(&self, id: &str, update: UserUpdate) -> Result<User> {
+        self.update_from(id, update, &Origin::direct())
+    }
+
+    /// Deep-merges metadata into a user (`null` deletes a key).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UserNotFound`].
+    pub fn update_metadata(&self, id: &str, patch: MetadataPatch) -> Result<User> {
+        self.update_metadata_from(id, patch, &Origin::direct())
+    }
+
+    /// Deletes a user (and their sessions).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UserNotFound`].
+    pub fn delete(&self, id: &str) -> Result<User> {
+        self.delete_from(id, &Origin::direct())
+    }
+
+    /// Creates an active session for a user (as `POST /v1/sessions` does).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UserNotFound`].
+    pub fn create_session(&self, user_id: &str) -> Result<Session> {
+        let mut state = lock(&self.state);
+        if !state.users.iter().any(|user| user.id == user_id) {
+            return Err(Error::UserNotFound(user_id.to_owned()));
+        }
+        let now = now_ms();
+        let session = Session {
+            object: "session".to_owned(),
+            id: new_id("sess_"),
+            user_id: user_id.to_owned(),
+            client_id: new_id("client_"),
+            actor: None,
+            status: "active".to_owned(),
+            last_active_organization_id: None,
+            last_active_at: now,
+            expire_at: now + 7 * 24 * 3600 * 1000,
+            abandon_at: now + 30 * 24 * 3600 * 1000,
+            updated_at: now,
+            created_at: now,
+            tasks: None,
+        };
+        state.sessions.insert(session.id.clone(), session.clone());
+        Ok(session)
+    }
+
+    /// The session with this id.
+    pub fn session(&self, id: &str) -> Option<Session> {
+        lock(&self.state).sessions.get(id).cloned()
+    }
+
+    /// Sets a session's status (`revoked`, `ended`, …).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::SessionNotFound`].
+    pub fn set_session_status(&self, id: &str, status: &str) -> Result<Session> {
+        let mut state = lock(&self.state);
+        let session = state
+            .sessions
+            .get_mut(id)
+            .ok_or_else(|| Error::SessionNotFound(id.to_owned()))?;
+        session.status = status.to_owned();
+        session.updated_at = now_ms().max(session.updated_at + 1);
+        Ok(session.clone())
+    }
+
+    /// The user as served: with the undocumented extras when configured.
+    pub(crate) fn render(&self, user: &User) -> User {
+        let mut user = user.clone();
+        if self.undocumented_fields {
+            user.requires_password_reset = Some(false);
+        }
+        user
+    }
+
+    pub(crate) fn create_from(&self, new: NewUser, origin: &Origin) -> Result<User> {
+        let user = {
+            let mut state = lock(&self.state);
+            for email in &new.email_address {
+                if !email.contains('@') {
+                    return Err(Error::InvalidParam {
+                        param: "email_address".to_owned(),
+                        reason: format!("{email} is not a valid email address"),
+                    });
+                }
+                if state.users.iter().any(|u| has_email(u, email)) {
+                    return Err(Error::IdentifierExists(email.clone()));
+                }
+            }
+            if let Some(username) = &new.username {
+                if state
+                    .users
+                    .iter()
+                    .any(|u| u.username.as_deref() == Some(username))
+                {
+                    return Err(Error::IdentifierExists(username.clone()));
+                }
+            }
+            let created_at = match new.created_at {
+                Some(at) => at,
+                // Strictly increasing, so `-created_at` ordering is deterministic.
+                None => now_ms().max(state.last_created_at + 1),
+            };
+            state.last_created_at = state.last_created_at.max(created_at);
+            let user = build_user(&self.instance_id, new, created_at);
+            state.users.push(user.clone());
+            user
+        };
+        self.emit("user.created", &user, origin);
+        Ok(user)
+    }
+
+    pub(crate) fn update_from(&self, id: &str, update: UserUpdate, origin: &Origin) -> Result<User> {
+        let user = self.mutate(id, |users, index| {
+            if let Some(username) = &update.username {
+                let taken = users
+                    .iter()
+                    .enumerate()
+                    .any(|(i, u)| i != index && u.username.as_deref() == Some(username.as_str()));
+                if taken {
+                    return Err(Error::IdentifierExists(username.clone()));
+                }
+            }
+            let user = &mut users[index];
+            if let Some(primary) = &update.primary_email_address_id {
+                if !user.email_addresses.iter().any(|e| &e.id == primary) {
+                    return Err(invalid("primary_email_address_id", primary));
+                }
+                user.primary_email_address_id = Some(primary.clone());
+            }
+            if let Some(primary) = &update.primary_phone_number_id {
+                if !user.phone_numbers.iter().any(|p| &p.id == primary) {
+                    return Err(invalid("primary_phone_number_id", primary));
+                }
+                user.primary_phone_number_id = Some(primary.clone());
+            }
+            set(&mut user.external_id, &update.external_id);
+            set(&mut user.first_name, &update.first_name);
+            set(&mut user.last_name, &update.last_name);
+            set(&mut user.username, &update.username);
+            set(&mut user.locale, &update.locale);
+            if update.password.is_some() {
+                user.password_enabled = true;
+                user.password_last_updated_at = Some(now_ms());
+            }
+            if let Some(flag) = update.delete_self_enabled {
+                user.delete_self_enabled = flag;
+            }
+            if let Some(flag) = update.create_organization_enabled {
+                user.create_organization_enabled = flag;
+            }
+            if let Some(flag) = update.banned {
+                user.banned = flag;
+            }
+            if let Some(meta) = &update.public_metadata {
+                user.public_metadata = meta.clone();
+            }
+            if let Some(meta) = &update.private_metadata {
+                user.private_metadata = meta.clone();
+            }
+            if let Some(meta) = &update.unsafe_metadata {
+                user.unsafe_metadata = meta.clone();
+            }
+            Ok(())
+        })?;
+        self.emit("user.updated", &user, origin);
+        Ok(user)
+    }
+
+    pub(crate) fn update_metadata_from(
+        &self,
+        id: &str,
+        patch: MetadataPatch,
+        origin: &Origin,
+    ) -> Result<User> {
+        let user = self.mutate(id, |users, index| {
+            let user = &mut users[index];
+            if let Some(meta) = &patch.public_metadata {
+                deep_merge(&mut user.public_metadata, meta);
+            }
+            if let Some(meta) = &patch.private_metadata {
+                deep_merge(&mut user.private_metadata, meta);
+            }
+            if let Some(meta) = &patch.unsafe_metadata {
+                deep_merge(&mut user.unsafe_metadata, meta);
+            }
+            Ok(())
+        })?;
+        self.emit("user.updated", &user, origin);
+        Ok(user)
+    }
+
+    pub(crate) fn delete_from(&self, id: &str, origin: &Origin) -> Result<User> {
+        let user = {
+            let mut state = lock(&self.state);
+            let index = state
+                .users
+                .iter()
+                .position(|u| u.id == id)
+                .ok_or_else(|| Error::UserNotFound(id.to_owned()))?;
+            let user = state.users.remove(index);
+            state.sessions.retain(|_, s| s.user_id != id);
+            user
+        };
+        // Inserted in sorted order, like Clerk's payloads.
+        let mut data = serde_json::Map::new();
+        data.insert("deleted".into(), Value::Bool(true));
+        if let Some(external_id) = &user.external_id {
+            data.insert("external_id".into(), Value::from(external_id.as_str()));
+        }
+        data.insert("id".into(), Value::from(user.id.as_str()));
+        data.insert("object".into(), Value::from("user"));
+        self.webhooks.emit("user.deleted", Value::Object(data), origin);
+        Ok(user)
+    }
+
+    /// Runs `f` on the user at its index, then bumps `updated_at` (strictly increasing).
+    fn mutate(&self, id: &str, f: impl FnOnce(&mut Vec<User>, usize) -> Result<()>) -> Result<User> {
+        let mut state = lock(&self.state);
+        let index = state
+            .users
+            .iter()
+            .position(|u| u.id == id)
+            .ok_or_else(|| Error::UserNotFound(id.to_owned()))?;
+        let mut users = std::mem::take(&mut state.users);
+        let outcome = f(&mut users, index);
+        state.users = users;
+        outcome?;
+        let user = &mut state.users[index];
+        user.updated_at = now_ms().max(user.updated_at + 1);
+        Ok(user.clone())
+    }
+
+    fn emit(&self, event_type: &str, user: &User, origin: &Origin) {
+        match serde_json::to_value(self.render(user)) {
+            Ok(data) => self.webhooks.emit(event_type, data, origin),
+            Err(err) => tracing::error!(error.message = %err, "user serialization failed"),
+        }
+    }
+}
+
+fn invalid(param: &str, value: &str) -> Error {
+    Error::InvalidParam {
+        param: param.to_owned(),
+        reason: format!("{value} is not one of the user's identifiers"),
+    }
+}
+
+fn set(target: &mut Option<String>, value: &Option<String>) {
+    if let Some(value) = value {
+        *target = Some(value.clone());
+    }
+}
+
+fn has_email(user: &User, email: &str) -> bool {
+    user.email_addresses
+        .iter()
+        .any(|e| e.email_address.eq_ignore_ascii_case(email))
+}
+
+fn build_user(instance_id: &str, new: NewUser, created_at: i64) -> User {
+    let id = new_id("user_");
+    let email_addresses: Vec<EmailAddress> = new
+        .email_address
+        .iter()
+        .map(|email| EmailAddress {
+            id: new_id("idn_"),
+            object: "email_address".to_owned(),
+            email_address: email.clone(),
+            reserved: false,
+            verification: Some(Verification::admin()),
+            linked_to: Vec::new(),
+            matches_sso_connection: false,
+            created_at,
+            updated_at: created_at,
+        })
+        .collect();
+    let phone_numbers: Vec<PhoneNumber> = new
+        .phone_number
+        .iter()
+        .map(|phone| PhoneNumber {
+            id: new_id("idn_"),
+            object: "phone_number".to_owned(),
+            phone_number: phone.clone(),
+            reserved_for_second_factor: false,
+            default_second_factor: false,
+            reserved: false,
+            verification: Some(Verification::admin()),
+            linked_to: Vec::new(),
+            backup_codes: None,
+            created_at,
+            updated_at: created_at,
+        })
+        .collect();
+    let image = format!(r#"{{"type":"default","iid":"{instance_id}","rid":"{id}"}}"#);
+    let image_url = format!(
+        "https://img.clerk.com/{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(image)
+    );
+    User {
+        object: "user".to_owned(),
+        username: new.username,
+        first_name: new.first_name,
+        last_name: new.last_name,
+        locale: None,
+        image_url,
+        has_image: false,
+        primary_email_address_id: email_addresses.first().map(|e| e.id.clone()),
+        primary_phone_number_id: phone_numbers.first().map(|p| p.id.clone()),
+        primary_web3_wallet_id: None,
+        password_enabled: new.password.is_some(),
+        two_factor_enabled: false,
+        totp_enabled: false,
+        backup_code_enabled: false,
+        email_addresses,
+        phone_numbers,
+        web3_wallets: Vec::new(),
+        passkeys: Vec::new(),
+        external_accounts: Vec::new(),
+        saml_accounts: Vec::new(),
+        enterprise_accounts: Vec::new(),
+        password_last_updated_at: new.password.as_ref().map(|_| created_at),
+        public_metadata: new.public_metadata.unwrap_or_default(),
+        private_metadata: new.private_metadata.unwrap_or_default(),
+        unsafe_metadata: new.unsafe_metadata.unwrap_or_default(),
+        external_id: new.external_id,
+        last_sign_in_at: new.last_sign_in_at,
+        banned: new.banned,
+        locked: false,
+        lockout_expires_in_seconds: None,
+        verification_attempts_remaining: Some(100),
+        created_at,
+        updated_at: created_at,
+        delete_self_enabled: true,
+        bypass_client_trust: false,
+        create_organization_enabled: true,
+        create_organizations_limit: None,
+        last_active_at: new.last_active_at,
+        mfa_enabled_at: None,
+        mfa_disabled_at: None,
+        legal_accepted_at: None,
+        requires_password_reset: None,
+        profile_image_url: "https://www.gravatar.com/avatar?d=mp".to_owned(),
+        id,
+    }
+}
