@@ -1,13 +1,11 @@
 //! Svix-signed webhook delivery of Clerk events, with test controls.
 
+use clerk_core::webhook::WebhookSecret;
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
-use hmac::{Hmac, Mac as _};
 use serde_json::Value;
-use sha2::Sha256;
 use tokio::sync::{watch, Notify};
 
 use crate::error::{Error, Result};
@@ -86,7 +84,7 @@ impl DeliveryAttempt {
 #[derive(Clone)]
 struct Endpoint {
     url: String,
-    key: Vec<u8>,
+    key: WebhookSecret,
 }
 
 #[derive(Clone)]
@@ -362,41 +360,25 @@ impl Webhooks {
 /// `v1,<base64(HMAC-SHA256(key, "{msg_id}.{timestamp}.{body}"))>`.
 ///
 /// Kept as one function so that `clerk_core::webhook::sign` can replace it.
-fn svix_sign(key: &[u8], msg_id: &str, timestamp: i64, body: &str) -> String {
-    let mut mac = match Hmac::<Sha256>::new_from_slice(key) {
-        Ok(mac) => mac,
-        // HMAC takes keys of any length.
-        Err(_) => return String::new(),
-    };
-    mac.update(format!("{msg_id}.{timestamp}.{body}").as_bytes());
-    format!(
-        "v1,{}",
-        base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
-    )
-}
-
 /// Signs like Svix with a `whsec_…` secret (public for tests of webhook receivers).
 ///
 /// # Errors
 ///
 /// [`Error::InvalidParam`] for a secret that is not `whsec_` + non-empty base64.
 pub fn sign_webhook(secret: &str, msg_id: &str, timestamp: i64, body: &str) -> Result<String> {
-    Ok(svix_sign(&decode_secret(secret)?, msg_id, timestamp, body))
+    Ok(clerk_core::webhook::sign(
+        &decode_secret(secret)?,
+        msg_id,
+        timestamp,
+        body.as_bytes(),
+    ))
 }
 
-fn decode_secret(secret: &str) -> Result<Vec<u8>> {
-    let invalid = |reason: &str| Error::InvalidParam {
+fn decode_secret(secret: &str) -> Result<WebhookSecret> {
+    WebhookSecret::new(secret).map_err(|err| Error::InvalidParam {
         param: "webhook_secret".to_owned(),
-        reason: reason.to_owned(),
-    };
-    let encoded = secret.strip_prefix("whsec_").unwrap_or(secret);
-    let key = base64::engine::general_purpose::STANDARD
-        .decode(encoded)
-        .map_err(|_| invalid("not standard base64 after whsec_"))?;
-    if key.is_empty() {
-        return Err(invalid("empty key"));
-    }
-    Ok(key)
+        reason: err.to_string(),
+    })
 }
 
 fn envelope(instance_id: &str, event_type: &str, data: Value, origin: &Origin) -> String {
@@ -478,7 +460,7 @@ pub(crate) async fn run_worker(webhooks: Webhooks) {
 async fn attempt(client: &awc::Client, webhooks: &Webhooks, job: &Job, number: u32) -> Verdict {
     let stale = i64::try_from(job.stale_by.as_secs()).unwrap_or(0);
     let timestamp = now_secs() - stale;
-    let signature = svix_sign(&job.endpoint.key, &job.msg_id, timestamp, &job.body);
+    let signature = clerk_core::webhook::sign(&job.endpoint.key, &job.msg_id, timestamp, job.body.as_bytes());
     let sent = client
         .post(&job.endpoint.url)
         .insert_header(("content-type", "application/json"))
