@@ -150,21 +150,28 @@ impl RequestState {
         if self.status == AuthStatus::SignedIn {
             return;
         }
-        headers.insert(
-            HeaderName::from_static(HEADER_AUTH_STATUS),
-            HeaderValue::from_static(self.status.as_str()),
+        // A header the response already carries (e.g. `protect-rewrite`) is left alone.
+        let mut set = |name: &'static str, value: Option<HeaderValue>| {
+            let name = HeaderName::from_static(name);
+            if let (Some(value), false) = (value, headers.contains_key(&name)) {
+                headers.insert(name, value);
+            }
+        };
+        set(
+            HEADER_AUTH_STATUS,
+            Some(HeaderValue::from_static(self.status.as_str())),
         );
-        if let Some(value) = self.reason.as_deref().and_then(|r| HeaderValue::from_str(r).ok()) {
-            headers.insert(HeaderName::from_static(HEADER_AUTH_REASON), value);
-        }
+        set(
+            HEADER_AUTH_REASON,
+            self.reason.as_deref().and_then(|r| HeaderValue::from_str(r).ok()),
+        );
         // Silently dropped when not a valid header value (e.g. non-ASCII), as Clerk does.
-        if let Some(value) = self
-            .message
-            .as_deref()
-            .and_then(|m| HeaderValue::from_str(m).ok())
-        {
-            headers.insert(HeaderName::from_static(HEADER_AUTH_MESSAGE), value);
-        }
+        set(
+            HEADER_AUTH_MESSAGE,
+            self.message
+                .as_deref()
+                .and_then(|m| HeaderValue::from_str(m).ok()),
+        );
     }
 }
 

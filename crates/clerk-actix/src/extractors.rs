@@ -7,7 +7,7 @@ use std::sync::Arc;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use clerk_core::{Auth, User};
-use futures_util::future::{Either, LocalBoxFuture};
+use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt as _;
 
 use crate::authenticate::RequestState;
@@ -189,37 +189,43 @@ impl Deref for CurrentUser {
     }
 }
 
-#[derive(Clone)]
-struct UserMemo(Arc<User>);
+/// The per-request user slot: filled once, shared by every `CurrentUser` of the request.
+#[derive(Clone, Default)]
+struct UserSlot(std::rc::Rc<tokio::sync::OnceCell<Result<Arc<User>, UserSourceError>>>);
 
 impl FromRequest for CurrentUser {
     type Error = AuthError;
-    type Future = Either<Ready<Result<Self, AuthError>>, LocalBoxFuture<'static, Result<Self, AuthError>>>;
+    type Future = LocalBoxFuture<'static, Result<Self, AuthError>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        if let Some(memo) = req.extensions().get::<UserMemo>() {
-            return Either::Left(ready(Ok(CurrentUser(Arc::clone(&memo.0)))));
-        }
         let state = request_state(req);
+        let slot = {
+            let mut extensions = req.extensions_mut();
+            if extensions.get::<UserSlot>().is_none() {
+                extensions.insert(UserSlot::default());
+            }
+            extensions.get::<UserSlot>().cloned().unwrap_or_default()
+        };
         let req = req.clone();
-        Either::Right(Box::pin(async move {
+        Box::pin(async move {
             let signed_in = require_signed_in(state.await)?;
             let clerk = clerk_of(&req).ok_or(AuthError::NotConfigured)?;
-            if let Some(memo) = req.extensions().get::<UserMemo>() {
-                return Ok(CurrentUser(Arc::clone(&memo.0)));
-            }
             let user_id = signed_in.user_id().to_owned();
-            let result = match clerk.user_source() {
-                Some(source) => source.get_user(&user_id).await,
-                None => crate::client::fetch_user(&clerk, &user_id).await,
-            };
-            let user = result.map_err(|err| match err {
-                UserSourceError::NotFound => AuthError::UserNotFound,
-                UserSourceError::Unavailable(cause) => AuthError::Unavailable(cause),
-            })?;
-            req.extensions_mut().insert(UserMemo(Arc::clone(&user)));
-            Ok(CurrentUser(user))
-        }))
+            let result = slot
+                .0
+                .get_or_init(|| async {
+                    match clerk.user_source() {
+                        Some(source) => source.get_user(&user_id).await,
+                        None => crate::client::fetch_user(&clerk, &user_id).await,
+                    }
+                })
+                .await;
+            match result {
+                Ok(user) => Ok(CurrentUser(Arc::clone(user))),
+                Err(UserSourceError::NotFound) => Err(AuthError::UserNotFound),
+                Err(UserSourceError::Unavailable(cause)) => Err(AuthError::Unavailable(cause.clone())),
+            }
+        })
     }
 }
 

@@ -6,7 +6,7 @@ use clerk_core::User;
 use futures_util::future::LocalBoxFuture;
 
 /// Why a user could not be loaded.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum UserSourceError {
     /// No such user (deleted, or never existed).
