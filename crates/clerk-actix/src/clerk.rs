@@ -7,7 +7,8 @@ use actix_web::HttpRequest;
 use clerk_core::{JwksCache, JwksKeys, SessionClaims, SessionVerifier, StaticKey, TokenError};
 
 use crate::authenticate::{authenticate_request, RequestState};
-use crate::config::ResolvedConfig;
+use crate::client::{ApiShared, BackendApi, ClientConfig};
+use crate::config::{ConfigError, ResolvedConfig};
 use crate::user_source::UserSource;
 
 enum Keys {
@@ -23,7 +24,8 @@ struct Inner {
     keys: Keys,
     cookie_suffix: Option<String>,
     users: Option<Arc<dyn UserSource>>,
-    api: crate::client::SharedApi,
+    /// The Backend API (absent in networkless mode without a secret key).
+    api: Option<Arc<ApiShared>>,
 }
 
 /// One Clerk instance, ready to authenticate requests. Cheap to clone (`Arc` inside),
@@ -59,7 +61,7 @@ impl fmt::Debug for Clerk {
 }
 
 impl Clerk {
-    pub(crate) fn from_resolved(config: ResolvedConfig) -> Self {
+    pub(crate) fn from_resolved(config: ResolvedConfig) -> Result<Self, ConfigError> {
         let mut verifier = SessionVerifier::new()
             .authorized_parties(config.authorized_parties.iter().cloned())
             .clock_skew(config.clock_skew)
@@ -69,22 +71,43 @@ impl Clerk {
                 verifier = verifier.issuer(key.issuer());
             }
         }
-        let api = crate::client::SharedApi::from_config(&config);
-        let keys = match (&config.jwt_key, &config.secret_key) {
+        let api = match &config.secret_key {
+            Some(secret) => {
+                let mut client = ClientConfig::new(secret.clone())
+                    .api_url(config.api_url.clone())
+                    .timeout(config.request_timeout)
+                    .max_retries(config.max_retries)
+                    .user_agent(config.user_agent.clone());
+                client.api_version = config.api_version.clone();
+                client.retry_budget_ratio = config.retry_budget_ratio;
+                let shared = ApiShared::new(client).map_err(|err| ConfigError {
+                    variable: "CLERK_API_URL",
+                    message: err.to_string(),
+                })?;
+                Some(Arc::new(shared))
+            }
+            None => None,
+        };
+        let keys = match (&config.jwt_key, &api) {
             (Some(key), _) => Keys::Pem(StaticKey(Arc::new(key.clone()))),
-            (None, Some(_)) => Keys::Jwks(Arc::new(JwksCache::new(api.cache_scope(), config.jwks))),
-            // `ClerkConfig::resolve` refuses a configuration with neither key.
-            (None, None) => Keys::Jwks(Arc::new(JwksCache::new(api.cache_scope(), config.jwks))),
+            (None, Some(api)) => Keys::Jwks(Arc::new(JwksCache::new(api.scope().clone(), config.jwks))),
+            (None, None) => {
+                return Err(ConfigError {
+                    variable: "CLERK_SECRET_KEY",
+                    message: "missing: set CLERK_SECRET_KEY (or CLERK_JWT_KEY for networkless verification)"
+                        .into(),
+                })
+            }
         };
         let cookie_suffix = config.publishable_key.as_ref().map(|key| key.cookie_suffix());
-        Clerk(Arc::new(Inner {
+        Ok(Clerk(Arc::new(Inner {
             config,
             verifier,
             keys,
             cookie_suffix,
             users: None,
             api,
-        }))
+        })))
     }
 
     /// Serves [`crate::CurrentUser`] from `source` instead of the Backend API (e.g. a local cache).
@@ -131,13 +154,15 @@ impl Clerk {
         self.0.users.as_ref()
     }
 
-    /// The Backend API client of the current worker thread.
-    pub fn backend_api(&self) -> crate::client::BackendApi {
-        self.0.api.current()
+    /// The Backend API client of the current worker thread (Clerk's `clerkClient()`); `None` when
+    /// no secret key is configured.
+    pub fn backend_api(&self) -> Option<BackendApi> {
+        self.0.api.as_ref().map(BackendApi::current)
     }
 
-    pub(crate) fn shared_api(&self) -> &crate::client::SharedApi {
-        &self.0.api
+    /// The state shared by every worker's Backend API client (budget, metrics).
+    pub fn api_shared(&self) -> Option<&Arc<ApiShared>> {
+        self.0.api.as_ref()
     }
 
     /// The cookie-name suffix of this instance (from the publishable key).
@@ -155,7 +180,10 @@ impl Clerk {
         match &self.0.keys {
             Keys::Pem(key) => self.0.verifier.verify(token, key, now).await,
             Keys::Jwks(cache) => {
-                let fetcher = self.0.api.current().jwks_fetcher();
+                let Some(api) = &self.0.api else {
+                    return self.0.verifier.verify(token, &clerk_core::NoKey, now).await;
+                };
+                let fetcher = BackendApi::current(api).jwks_fetcher();
                 let keys = JwksKeys {
                     cache,
                     fetcher: &fetcher,

@@ -7,12 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use clerk_core::{InstanceType, JwksCacheConfig, PublishableKey, SecretKey, VerifyingKey};
 
-/// Default Backend API URL.
-pub const DEFAULT_API_URL: &str = "https://api.clerk.com";
 /// Default Backend API URL version segment.
 pub const DEFAULT_API_VERSION: &str = "v1";
-/// The dated Backend API version sent as `Clerk-API-Version`.
-pub const CLERK_API_VERSION_HEADER_VALUE: &str = "2026-05-12";
 
 /// A configuration value that is missing or malformed; names the variable (or builder option).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -141,7 +137,7 @@ impl ClerkConfig {
             secret_key: None,
             publishable_key: None,
             jwt_key_pem: None,
-            api_url: DEFAULT_API_URL.to_owned(),
+            api_url: crate::client::DEFAULT_API_URL.to_owned(),
             api_version: DEFAULT_API_VERSION.to_owned(),
             authorized_parties: Vec::new(),
             sign_in_url: None,
@@ -361,8 +357,7 @@ impl ClerkConfig {
     ///
     /// A [`ConfigError`] naming the variable at fault.
     pub fn build(self) -> Result<crate::Clerk, ConfigError> {
-        let resolved = self.resolve()?;
-        Ok(crate::Clerk::from_resolved(resolved))
+        crate::Clerk::from_resolved(self.resolve()?)
     }
 
     pub(crate) fn resolve(self) -> Result<ResolvedConfig, ConfigError> {

@@ -216,7 +216,7 @@ impl FromRequest for CurrentUser {
                 .get_or_init(|| async {
                     match clerk.user_source() {
                         Some(source) => source.get_user(&user_id).await,
-                        None => crate::client::fetch_user(&clerk, &user_id).await,
+                        None => backend_api_user(&clerk, &user_id).await,
                     }
                 })
                 .await;
@@ -236,5 +236,19 @@ impl FromRequest for crate::Clerk {
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         ready(clerk_of(req).ok_or(AuthError::NotConfigured))
+    }
+}
+
+/// The default user source: `GET /v1/users/{id}` on the Backend API.
+async fn backend_api_user(clerk: &crate::Clerk, user_id: &str) -> Result<Arc<User>, UserSourceError> {
+    let Some(api) = clerk.backend_api() else {
+        return Err(UserSourceError::Unavailable(
+            "no CLERK_SECRET_KEY: set one or give Clerk a UserSource".into(),
+        ));
+    };
+    match api.get_user(user_id).await {
+        Ok(user) => Ok(Arc::new(user)),
+        Err(err) if err.is_not_found() => Err(UserSourceError::NotFound),
+        Err(err) => Err(UserSourceError::Unavailable(err.to_string())),
     }
 }

@@ -47,8 +47,7 @@
 
 mod authenticate;
 mod clerk;
-#[path = "client_tmp.rs"]
-mod client;
+pub mod client;
 mod config;
 mod error;
 mod extractors;
@@ -63,11 +62,11 @@ pub use authenticate::{
     HEADER_AUTH_STATUS,
 };
 pub use clerk::Clerk;
-pub use client::BackendApi;
-pub use config::{
-    ClerkConfig, Clock, ConfigError, ProtectMode, ResolvedConfig, CLERK_API_VERSION_HEADER_VALUE,
-    DEFAULT_API_URL, DEFAULT_API_VERSION,
+pub use client::{
+    ApiError, ApiObserver, ApiResult, ApiShared, AttemptEvent, AttemptOutcome, BackendApi, ClientConfig,
+    EndpointCount, JwksClient, MetricsSnapshot, UserListParams, CLERK_API_VERSION, DEFAULT_API_URL,
 };
+pub use config::{ClerkConfig, Clock, ConfigError, ProtectMode, ResolvedConfig, DEFAULT_API_VERSION};
 pub use error::AuthError;
 pub use extractors::{Authenticated, ClerkAuth, CurrentUser, MaybeAuth};
 pub use guards::AuthExt;
