@@ -776,6 +776,14 @@ mod tests {
     }
 
     #[test]
+    fn shared_state_crosses_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<ApiShared>();
+        assert_send_sync::<ClientConfig>();
+        assert_send_sync::<ApiError>();
+    }
+
+    #[test]
     fn debug_hides_the_secret() {
         let shared = ApiShared::new(config("https://api.clerk.com")).expect("valid");
         assert!(!format!("{shared:?}").contains("sk_test_secret"));
