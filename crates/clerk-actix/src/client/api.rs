@@ -139,6 +139,11 @@ impl ApiShared {
         &self.scope
     }
 
+    /// `{api_url}/{api_version}`, the base of every call but the machine-token verifications.
+    pub fn versioned_url(&self) -> &str {
+        &self.versioned
+    }
+
     /// A copy of the call counters, for metrics export.
     pub fn metrics(&self) -> MetricsSnapshot {
         self.metrics.snapshot(self.budget.available())
