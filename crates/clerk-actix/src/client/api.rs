@@ -139,6 +139,11 @@ impl ApiShared {
         &self.scope
     }
 
+    /// `{api_url}/{api_version}`, the base of every call but the machine-token verifications.
+    pub fn versioned_url(&self) -> &str {
+        &self.versioned
+    }
+
     /// A copy of the call counters, for metrics export.
     pub fn metrics(&self) -> MetricsSnapshot {
         self.metrics.snapshot(self.budget.available())
@@ -773,6 +778,14 @@ mod tests {
         let mut bad_version = config("https://api.clerk.com");
         bad_version.api_version = "../x".to_owned();
         assert!(ApiShared::new(bad_version).is_err());
+    }
+
+    #[test]
+    fn shared_state_crosses_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<ApiShared>();
+        assert_send_sync::<ClientConfig>();
+        assert_send_sync::<ApiError>();
     }
 
     #[test]

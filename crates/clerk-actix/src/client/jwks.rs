@@ -37,14 +37,8 @@ pub struct JwksClient {
 
 impl JwksClient {
     pub(crate) fn new(api: BackendApi) -> Self {
-        let shared = api.shared();
-        let scope = shared.scope().clone();
-        let config = shared.config();
-        let url = format!(
-            "{}/{}/jwks",
-            config.api_url.trim().trim_end_matches('/'),
-            config.api_version.trim().trim_matches('/')
-        );
+        let scope = api.shared().scope().clone();
+        let url = format!("{}/jwks", api.shared().versioned_url());
         Self { api, scope, url }
     }
 

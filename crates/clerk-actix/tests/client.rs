@@ -1,0 +1,778 @@
+//! The Backend API client against scripted HTTP servers on loopback.
+//!
+//! Each test starts a small actix-web server on `127.0.0.1:0` that answers from a script and
+//! records what it saw. `clerk-testkit` (the offline Clerk) will replace most of these later.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use clerk_actix::{ApiError, ApiShared, AttemptOutcome, BackendApi, ClientConfig, UserListParams};
+use clerk_core::api::OAuthVerifyResponse;
+use clerk_core::{FetchError, JwksFetcher, SecretKey};
+use serde_json::{json, Value};
+
+const SECRET: &str = "sk_test_integration_secret_value";
+const USER: &str = include_str!("../../clerk-core/tests/fixtures/user.example.json");
+const JWKS: &str = include_str!("../../clerk-core/tests/fixtures/jwks.response.json");
+const M2M: &str = include_str!("../../clerk-core/tests/fixtures/m2m_tokens.verify.response.json");
+const API_KEY: &str = include_str!("../../clerk-core/tests/fixtures/api_keys.verify.response.json");
+
+// ---------------------------------------------------------------------------------------------
+// Scripted server
+
+#[derive(Clone)]
+struct Reply {
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+    body: String,
+    delay: Duration,
+}
+
+impl Reply {
+    fn json(status: u16, body: impl Into<String>) -> Self {
+        Self {
+            status,
+            headers: vec![("content-type", "application/json".to_owned())],
+            body: body.into(),
+            delay: Duration::ZERO,
+        }
+    }
+
+    fn error(status: u16, code: &str) -> Self {
+        Self::json(
+            status,
+            json!({"errors": [{"message": code, "long_message": format!("long {code}"), "code": code}]})
+                .to_string(),
+        )
+    }
+
+    fn header(mut self, name: &'static str, value: &str) -> Self {
+        self.headers.retain(|(existing, _)| *existing != name);
+        self.headers.push((name, value.to_owned()));
+        self
+    }
+
+    fn delay(mut self, delay: Duration) -> Self {
+        self.delay = delay;
+        self
+    }
+}
+
+/// A request as the server saw it.
+#[derive(Debug, Clone)]
+struct Seen {
+    method: String,
+    path: String,
+    query: String,
+    headers: Vec<(String, String)>,
+    body: String,
+    at: Instant,
+}
+
+impl Seen {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    fn body_json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+#[derive(Default)]
+struct State {
+    script: VecDeque<Reply>,
+    fallback: Option<Reply>,
+    seen: Vec<Seen>,
+}
+
+struct Server {
+    url: String,
+    state: Arc<Mutex<State>>,
+}
+
+impl Server {
+    /// Answers `script` in order, then `fallback` (or 500 when there is none).
+    fn start(script: Vec<Reply>, fallback: Option<Reply>) -> Self {
+        let state = Arc::new(Mutex::new(State {
+            script: script.into(),
+            fallback,
+            seen: Vec::new(),
+        }));
+        let shared = Arc::clone(&state);
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(web::Data::from(Arc::clone(&shared)))
+                .default_service(web::to(answer))
+        })
+        .workers(1)
+        .bind(("127.0.0.1", 0))
+        .expect("bind 127.0.0.1:0");
+        // Bound before spawning: the port accepts connections at once, no sleep needed.
+        let port = server.addrs()[0].port();
+        actix_rt::spawn(server.disable_signals().run());
+        Self {
+            url: format!("http://127.0.0.1:{port}"),
+            state,
+        }
+    }
+
+    fn always(reply: Reply) -> Self {
+        Self::start(Vec::new(), Some(reply))
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.state.lock().expect("state").seen.clone()
+    }
+
+    fn hits(&self) -> usize {
+        self.state.lock().expect("state").seen.len()
+    }
+
+    fn config(&self) -> ClientConfig {
+        ClientConfig::new(SecretKey::new(SECRET).expect("secret"))
+            .api_url(&self.url)
+            .user_agent("clerk-actix-tests/1.0")
+            .backoff(Duration::from_millis(5), Duration::from_millis(20))
+    }
+
+    fn api(&self, config: ClientConfig) -> BackendApi {
+        BackendApi::new(Arc::new(ApiShared::new(config).expect("config")))
+    }
+}
+
+async fn answer(req: HttpRequest, body: web::Bytes, state: web::Data<Mutex<State>>) -> HttpResponse {
+    let reply = {
+        let mut state = state.lock().expect("state");
+        state.seen.push(Seen {
+            method: req.method().to_string(),
+            path: req.uri().path().to_owned(),
+            query: req.uri().query().unwrap_or_default().to_owned(),
+            headers: req
+                .headers()
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.to_str().unwrap_or_default().to_owned()))
+                .collect(),
+            body: String::from_utf8_lossy(&body).into_owned(),
+            at: Instant::now(),
+        });
+        let fallback = state.fallback.clone();
+        state
+            .script
+            .pop_front()
+            .or(fallback)
+            .unwrap_or_else(|| Reply::error(500, "script_exhausted"))
+    };
+    if !reply.delay.is_zero() {
+        actix_rt::time::sleep(reply.delay).await;
+    }
+    let mut response =
+        HttpResponse::build(actix_web::http::StatusCode::from_u16(reply.status).expect("status"));
+    for (name, value) in &reply.headers {
+        response.insert_header((*name, value.as_str()));
+    }
+    response.body(reply.body)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Retries
+
+#[actix_rt::test]
+async fn rate_limit_waits_for_retry_after_then_succeeds() {
+    let server = Server::start(
+        vec![
+            Reply::error(429, "too_many_requests").header("retry-after", "1"),
+            Reply::json(200, USER),
+        ],
+        None,
+    );
+    let api = server.api(server.config());
+
+    let user = api.get_user("user_1").await.expect("retried after Retry-After");
+
+    assert_eq!(
+        user.id,
+        serde_json::from_str::<Value>(USER).expect("fixture")["id"]
+    );
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2);
+    let gap = seen[1].at.duration_since(seen[0].at);
+    assert!(
+        gap >= Duration::from_secs(1),
+        "retried after {gap:?}, before Retry-After"
+    );
+    assert!(gap < Duration::from_secs(3), "waited {gap:?}");
+}
+
+#[actix_rt::test]
+async fn retry_after_beyond_the_cap_fails_at_once_with_retry_after() {
+    let server = Server::always(Reply::error(429, "too_many_requests").header("retry-after", "60"));
+    let api = server.api(server.config());
+    let started = Instant::now();
+
+    let err = api.get_user("user_1").await.expect_err("429");
+
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert!(err.is_rate_limited());
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(60)));
+    assert_eq!(server.hits(), 1);
+    assert_eq!(api.shared().metrics().retry_after_too_long, 1);
+}
+
+#[actix_rt::test]
+async fn server_errors_are_retried_until_success() {
+    let server = Server::start(
+        vec![
+            Reply::error(500, "internal_clerk_error"),
+            Reply::json(502, "bad gateway"),
+            Reply::json(200, USER),
+        ],
+        None,
+    );
+    let api = server.api(server.config());
+
+    api.get_user("user_1").await.expect("third attempt succeeds");
+
+    assert_eq!(server.hits(), 3);
+    let metrics = api.shared().metrics();
+    assert_eq!(metrics.calls, 1);
+    assert_eq!(metrics.retries, 2);
+    assert_eq!(
+        metrics.attempts_of("GET /v1/users/{id}", AttemptOutcome::Status(500)),
+        1
+    );
+    assert_eq!(
+        metrics.attempts_of("GET /v1/users/{id}", AttemptOutcome::Status(502)),
+        1
+    );
+    assert_eq!(
+        metrics.attempts_of("GET /v1/users/{id}", AttemptOutcome::Status(200)),
+        1
+    );
+}
+
+#[actix_rt::test]
+async fn retries_stop_after_max_retries() {
+    let server = Server::always(Reply::error(503, "service_unavailable"));
+    let api = server.api(server.config().max_retries(2));
+
+    let err = api.get_user("user_1").await.expect_err("503");
+
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(server.hits(), 3);
+}
+
+#[actix_rt::test]
+async fn spent_retry_budget_fails_fast_and_bounds_total_traffic() {
+    let server = Server::always(Reply::error(503, "service_unavailable"));
+    let (ratio, floor, calls) = (0.2, 3u32, 50usize);
+    let shared = Arc::new(ApiShared::new(server.config().retry_budget(ratio, floor)).expect("config"));
+    // Two workers' clients draw from the same budget.
+    let (first, second) = (
+        BackendApi::new(Arc::clone(&shared)),
+        BackendApi::new(Arc::clone(&shared)),
+    );
+
+    for index in 0..calls {
+        let api = if index % 2 == 0 { &first } else { &second };
+        let err = api.get_user("user_1").await.expect_err("always 503");
+        assert_eq!(err.status(), Some(503));
+    }
+
+    let attempts = server.hits();
+    let bound = calls as f64 * (1.0 + ratio) + f64::from(floor);
+    assert!(
+        attempts as f64 <= bound,
+        "{attempts} attempts for {calls} calls (bound {bound})"
+    );
+    assert!(attempts > calls, "some retries happened");
+    let metrics = shared.metrics();
+    assert!(metrics.budget_exhausted > 0);
+    assert_eq!(metrics.calls, calls as u64);
+
+    // With the budget spent, a failing call makes exactly one attempt.
+    let before = server.hits();
+    first.get_user("user_1").await.expect_err("503");
+    assert_eq!(server.hits() - before, 1);
+}
+
+#[actix_rt::test]
+async fn metadata_patch_is_not_retried() {
+    let server = Server::always(Reply::error(500, "internal_clerk_error"));
+    let api = server.api(server.config());
+
+    let err = api
+        .update_user_metadata("user_1", Some(json!({"plan": "pro"})), None, Some(json!({})))
+        .await
+        .expect_err("500");
+
+    assert_eq!(err.status(), Some(500));
+    let seen = server.seen();
+    assert_eq!(seen.len(), 1, "a PATCH is never retried");
+    assert_eq!(seen[0].method, "PATCH");
+    assert_eq!(seen[0].path, "/v1/users/user_1/metadata");
+    assert_eq!(seen[0].header("content-type"), Some("application/json"));
+    assert_eq!(
+        seen[0].body_json(),
+        json!({"public_metadata": {"plan": "pro"}, "unsafe_metadata": {}})
+    );
+}
+
+#[actix_rt::test]
+async fn session_token_post_is_not_retried() {
+    let server = Server::always(Reply::error(503, "service_unavailable"));
+    let api = server.api(server.config());
+
+    api.create_session_token("sess_1").await.expect_err("503");
+
+    let seen = server.seen();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(
+        (seen[0].method.as_str(), seen[0].path.as_str()),
+        ("POST", "/v1/sessions/sess_1/tokens")
+    );
+}
+
+#[actix_rt::test]
+async fn delete_and_machine_token_verification_are_retried() {
+    let server = Server::start(
+        vec![
+            Reply::error(503, "x"),
+            Reply::json(200, r#"{"object":"user","id":"user_1","deleted":true}"#),
+            Reply::error(502, "x"),
+            Reply::json(200, M2M),
+        ],
+        None,
+    );
+    let api = server.api(server.config());
+
+    let deleted = api.delete_user("user_1").await.expect("retried delete");
+    let token = api
+        .verify_m2m_token("mt_secret_token")
+        .await
+        .expect("retried verify");
+
+    assert!(deleted.deleted);
+    assert!(token.id.starts_with("mt_"));
+    assert_eq!(server.hits(), 4);
+}
+
+#[actix_rt::test]
+async fn invalid_secret_key_is_not_retried_and_maps_to_fetch_error() {
+    let server = Server::always(Reply::json(
+        401,
+        json!({"errors": [{
+            "message": "The provided Clerk Secret Key is invalid. Make sure that your Clerk Secret Key is correct.",
+            "long_message": "The provided Clerk Secret Key is invalid. Make sure that your Clerk Secret Key is correct.",
+            "code": "clerk_key_invalid"}]})
+        .to_string(),
+    ));
+    let api = server.api(server.config());
+
+    let err = api.jwks_fetcher().fetch_jwks().await.expect_err("401");
+
+    match err {
+        FetchError::InvalidSecretKey { message } => assert!(message.contains("Secret Key is invalid")),
+        other => panic!("expected InvalidSecretKey, got {other:?}"),
+    }
+    assert_eq!(server.hits(), 1);
+    let api_err = api.get_user("user_1").await.expect_err("401");
+    assert!(api_err.is_invalid_secret_key());
+    assert!(!api_err.is_retryable());
+    assert_eq!(server.hits(), 2);
+}
+
+#[actix_rt::test]
+async fn jwks_fetcher_returns_keys_and_maps_failures() {
+    let ok = Server::always(Reply::json(200, JWKS));
+    let api = ok.api(ok.config());
+    let fetcher = api.jwks_fetcher();
+
+    let keys = fetcher.fetch_jwks().await.expect("jwks");
+
+    assert!(keys.get("ins_2zeTestInstanceKid000000000").is_some());
+    assert_eq!(fetcher.url(), format!("{}/v1/jwks", ok.url));
+    assert_eq!(
+        fetcher.scope(),
+        &clerk_core::CacheScope::new(&ok.url, &SecretKey::new(SECRET).expect("key"))
+    );
+    assert_eq!(ok.seen()[0].path, "/v1/jwks");
+
+    let down = Server::always(Reply::error(503, "service_unavailable"));
+    let api = down.api(down.config().max_retries(1));
+    match api.jwks_fetcher().fetch_jwks().await {
+        Err(FetchError::Status { url, status }) => {
+            assert_eq!((url, status), (format!("{}/v1/jwks", down.url), 503));
+        }
+        other => panic!("expected Status, got {other:?}"),
+    }
+    assert_eq!(down.hits(), 2, "a 503 is retried");
+
+    let empty = Server::always(Reply::json(200, r#"{"keys":[]}"#));
+    let api = empty.api(empty.config());
+    assert_eq!(
+        api.jwks_fetcher().fetch_jwks().await.err(),
+        Some(FetchError::NoKeys)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timeouts and transport
+
+#[actix_rt::test]
+async fn slow_server_times_out_on_every_attempt() {
+    let server = Server::always(Reply::json(200, USER).delay(Duration::from_secs(3)));
+    let timeout = Duration::from_millis(200);
+    let api = server.api(server.config().timeout(timeout).max_retries(1));
+    let started = Instant::now();
+
+    let err = api.get_user("user_1").await.expect_err("timeout");
+
+    let elapsed = started.elapsed();
+    assert!(matches!(err, ApiError::Timeout { .. }), "{err:?}");
+    assert!(err.is_retryable());
+    assert!(elapsed >= timeout * 2, "two attempts took {elapsed:?}");
+    assert!(elapsed < Duration::from_millis(1500), "took {elapsed:?}");
+    assert_eq!(server.hits(), 2);
+    assert_eq!(
+        api.shared()
+            .metrics()
+            .attempts_of("GET /v1/users/{id}", AttemptOutcome::Timeout),
+        2
+    );
+}
+
+#[actix_rt::test]
+async fn refused_connection_is_a_transport_error() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("free port")
+        .port();
+    let config = ClientConfig::new(SecretKey::new(SECRET).expect("secret"))
+        .api_url(format!("http://127.0.0.1:{port}"))
+        .backoff(Duration::from_millis(1), Duration::from_millis(5));
+    let shared = Arc::new(ApiShared::new(config).expect("config"));
+
+    let err = BackendApi::current(&shared)
+        .get_user("user_1")
+        .await
+        .expect_err("refused");
+
+    assert!(matches!(err, ApiError::Transport { .. }), "{err:?}");
+    assert!(!err.to_string().contains(SECRET));
+    assert_eq!(
+        shared
+            .metrics()
+            .attempts_of("GET /v1/users/{id}", AttemptOutcome::Transport),
+        3
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Responses and errors
+
+#[actix_rt::test]
+async fn error_envelope_gives_codes_trace_id_and_retry_after() {
+    let body = json!({
+        "errors": [
+            {"message": "not found", "long_message": "Resource not found", "code": "resource_not_found"},
+            {"message": "second", "code": "other", "meta": {"param_name": "id"}}
+        ],
+        "clerk_trace_id": "trace-from-body"
+    });
+    let server = Server::start(
+        vec![
+            Reply::json(404, body.to_string()).header("cf-ray", "ray-ignored"),
+            Reply::error(422, "form_param_unknown").header("clerk-trace-id", "trace-from-header"),
+            Reply::error(403, "authorization_invalid").header("cf-ray", "ray-123"),
+            Reply::json(429, "not json").header("retry-after", "7"),
+        ],
+        None,
+    );
+    let api = server.api(server.config().max_retries(0));
+
+    let not_found = api.get_user("user_missing").await.expect_err("404");
+    assert!(not_found.is_not_found());
+    assert_eq!(not_found.code(), Some("resource_not_found"));
+    assert_eq!(not_found.errors().len(), 2);
+    assert_eq!(not_found.errors()[1].meta, Some(json!({"param_name": "id"})));
+    assert_eq!(not_found.clerk_trace_id(), Some("trace-from-body"));
+    assert_eq!(
+        not_found.to_string(),
+        "GET /v1/users/{id} answered 404: resource_not_found: Resource not found; other: second \
+         (clerk_trace_id=trace-from-body)"
+    );
+
+    let invalid = api.list_users(&UserListParams::new()).await.expect_err("422");
+    assert_eq!(invalid.status(), Some(422));
+    assert_eq!(invalid.clerk_trace_id(), Some("trace-from-header"));
+
+    let forbidden = api.get_session("sess_1").await.expect_err("403");
+    assert_eq!(forbidden.clerk_trace_id(), Some("ray-123"));
+    assert!(!forbidden.is_retryable());
+
+    let limited = api.get_user("user_1").await.expect_err("429");
+    assert!(limited.is_rate_limited());
+    assert!(limited.errors().is_empty());
+    assert_eq!(limited.retry_after(), Some(Duration::from_secs(7)));
+}
+
+#[actix_rt::test]
+async fn json_with_charset_is_accepted_and_other_types_refused() {
+    let server = Server::start(
+        vec![
+            Reply::json(200, USER).header("content-type", "application/json; charset=utf-8"),
+            Reply::json(200, "<html></html>").header("content-type", "text/html"),
+            Reply::json(200, r#"{"object":"user""#),
+        ],
+        None,
+    );
+    let api = server.api(server.config());
+
+    api.get_user("user_1").await.expect("charset parameter tolerated");
+    let html = api.get_user("user_1").await.expect_err("html");
+    let truncated = api.get_user("user_1").await.expect_err("truncated");
+
+    assert!(matches!(html, ApiError::Decode { status: 200, .. }), "{html:?}");
+    assert!(matches!(truncated, ApiError::Decode { .. }), "{truncated:?}");
+    assert!(!truncated.is_retryable());
+    assert_eq!(server.hits(), 3, "decode errors are not retried");
+}
+
+#[actix_rt::test]
+async fn oversized_body_is_refused() {
+    let big = format!("[{}]", vec![USER.trim(); 20].join(","));
+    let server = Server::always(Reply::json(200, big));
+    let api = server.api(server.config().max_response_bytes(16 * 1024));
+
+    let err = api
+        .list_users(&UserListParams::new())
+        .await
+        .expect_err("too large");
+
+    assert!(
+        matches!(err, ApiError::ResponseTooLarge { limit: 16384, .. }),
+        "{err:?}"
+    );
+}
+
+#[actix_rt::test]
+async fn typed_answers_for_lists_counts_sessions_tokens_and_machine_tokens() {
+    let server = Server::start(
+        vec![
+            Reply::json(200, format!("[{USER}]")),
+            Reply::json(200, r#"{"object":"total_count","total_count":42}"#),
+            Reply::json(
+                200,
+                include_str!("../../clerk-core/tests/fixtures/sessions.get.response.json"),
+            ),
+            Reply::json(200, r#"{"object":"token","jwt":"eyJ.payload.sig"}"#),
+            Reply::json(200, API_KEY),
+            Reply::json(200, r#"{"active": false}"#),
+        ],
+        None,
+    );
+    let api = server.api(server.config());
+
+    assert_eq!(
+        api.list_users(&UserListParams::new()).await.expect("list").len(),
+        1
+    );
+    assert_eq!(api.count_users(&UserListParams::new()).await.expect("count"), 42);
+    assert!(api
+        .get_session("sess_1")
+        .await
+        .expect("session")
+        .id
+        .starts_with("sess_"));
+    assert_eq!(
+        api.create_session_token("sess_1").await.expect("token"),
+        "eyJ.payload.sig"
+    );
+    assert!(api
+        .verify_api_key("ak_secret")
+        .await
+        .expect("api key")
+        .id
+        .starts_with("ak_"));
+    assert_eq!(
+        api.verify_oauth_token("oat_token").await.expect("oauth"),
+        OAuthVerifyResponse::Inactive
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request shape
+
+#[actix_rt::test]
+async fn every_request_carries_auth_version_and_user_agent() {
+    let server = Server::always(Reply::json(200, USER));
+    let api = server.api(server.config());
+
+    api.get_user("user_1").await.expect("user");
+
+    let seen = &server.seen()[0];
+    assert_eq!(seen.method, "GET");
+    assert_eq!(seen.path, "/v1/users/user_1");
+    assert_eq!(
+        seen.header("authorization"),
+        Some(format!("Bearer {SECRET}").as_str())
+    );
+    assert_eq!(seen.header("clerk-api-version"), Some("2026-05-12"));
+    assert_eq!(seen.header("user-agent"), Some("clerk-actix-tests/1.0"));
+    assert_eq!(seen.header("content-type"), None, "no body, no content type");
+    assert!(seen.body.is_empty());
+}
+
+#[actix_rt::test]
+async fn machine_token_endpoints_live_at_the_root() {
+    let server = Server::start(
+        vec![
+            Reply::json(200, M2M),
+            Reply::json(200, API_KEY),
+            Reply::json(200, r#"{"active":false}"#),
+        ],
+        None,
+    );
+    let api = server.api(server.config());
+
+    api.verify_m2m_token("mt_abc").await.expect("m2m");
+    api.verify_api_key("ak_abc").await.expect("api key");
+    api.verify_oauth_token("oat_abc").await.expect("oauth");
+
+    let seen = server.seen();
+    let shape: Vec<(&str, &str, Value)> = seen
+        .iter()
+        .map(|seen| (seen.method.as_str(), seen.path.as_str(), seen.body_json()))
+        .collect();
+    assert_eq!(
+        shape,
+        vec![
+            ("POST", "/m2m_tokens/verify", json!({"token": "mt_abc"})),
+            ("POST", "/api_keys/verify", json!({"secret": "ak_abc"})),
+            (
+                "POST",
+                "/oauth_applications/access_tokens/verify",
+                json!({"access_token": "oat_abc"})
+            ),
+        ]
+    );
+    for seen in &seen {
+        assert_eq!(seen.header("content-type"), Some("application/json"));
+        assert_eq!(seen.header("clerk-api-version"), Some("2026-05-12"));
+    }
+    assert!(matches!(
+        api.verify_m2m_token(" ").await,
+        Err(ApiError::InvalidArgument(_))
+    ));
+    assert_eq!(server.hits(), 3);
+}
+
+#[actix_rt::test]
+async fn list_query_repeats_arrays_and_keeps_false_and_zero() {
+    let server = Server::start(
+        vec![
+            Reply::json(200, "[]"),
+            Reply::json(200, r#"{"object":"total_count","total_count":0}"#),
+        ],
+        None,
+    );
+    let api = server.api(server.config());
+    let params = UserListParams::new()
+        .email_address(["a@example.com", "b+c@example.com"])
+        .user_id(["+user_1", "-user_2"])
+        .organization_id(["org_1"])
+        .banned(false)
+        .last_active_at_after(0)
+        .name_query("Jo Do")
+        .limit(500)
+        .offset(0)
+        .order_by("-created_at");
+
+    assert!(api.list_users(&params).await.expect("list").is_empty());
+    assert_eq!(api.count_users(&params).await.expect("count"), 0);
+
+    let seen = server.seen();
+    assert_eq!(seen[0].path, "/v1/users");
+    assert_eq!(
+        seen[0].query,
+        "email_address=a%40example.com&email_address=b%2Bc%40example.com&user_id=%2Buser_1&user_id=-user_2\
+         &organization_id=org_1&name_query=Jo%20Do&banned=false&last_active_at_after=0&limit=500&offset=0\
+         &order_by=-created_at"
+    );
+    assert_eq!(seen[1].path, "/v1/users/count");
+    assert_eq!(
+        seen[1].query,
+        "email_address=a%40example.com&email_address=b%2Bc%40example.com&user_id=%2Buser_1&user_id=-user_2\
+         &organization_id=org_1&name_query=Jo%20Do&banned=false&last_active_at_after=0"
+    );
+}
+
+#[actix_rt::test]
+async fn ids_are_percent_encoded_and_unsafe_ids_refused() {
+    let server = Server::always(Reply::json(200, USER));
+    let api = server.api(server.config());
+
+    api.get_user("user 1?x=#y").await.expect("encoded id");
+    assert_eq!(server.seen()[0].path, "/v1/users/user%201%3Fx%3D%23y");
+    assert_eq!(server.seen()[0].query, "");
+
+    for bad in [
+        "",
+        "   ",
+        ".",
+        "..",
+        "../jwks",
+        "user_1/metadata",
+        "a\\b",
+        "a\r\nb",
+    ] {
+        let err = api.get_user(bad).await.expect_err(bad);
+        assert!(matches!(err, ApiError::InvalidArgument(_)), "{bad:?}: {err:?}");
+        assert!(api.delete_user(bad).await.is_err());
+        assert!(api.get_session(bad).await.is_err());
+        assert!(api.update_user_metadata(bad, None, None, None).await.is_err());
+    }
+    let empty = api.get_user("").await.expect_err("empty");
+    assert_eq!(empty.to_string(), "A valid resource ID is required.");
+    assert_eq!(server.hits(), 1, "refused ids never reach the server");
+}
+
+#[actix_rt::test]
+async fn current_reuses_one_client_per_thread_and_instance() {
+    let server = Server::always(Reply::json(200, USER));
+    let shared = Arc::new(ApiShared::new(server.config()).expect("config"));
+
+    for _ in 0..3 {
+        BackendApi::current(&shared)
+            .get_user("user_1")
+            .await
+            .expect("user");
+    }
+
+    assert_eq!(server.hits(), 3);
+    let metrics = shared.metrics();
+    assert_eq!(metrics.calls, 3);
+    assert_eq!(metrics.total_attempts_of("GET /v1/users/{id}"), 3);
+}
+
+#[actix_rt::test]
+async fn errors_never_show_the_secret_or_tokens() {
+    let server = Server::always(Reply::error(404, "resource_not_found"));
+    let api = server.api(server.config().max_retries(0));
+
+    let err = api
+        .verify_api_key("ak_very_secret_api_key")
+        .await
+        .expect_err("404");
+
+    for text in [err.to_string(), format!("{err:?}"), format!("{api:?}")] {
+        assert!(!text.contains(SECRET), "{text}");
+        assert!(!text.contains("ak_very_secret_api_key"), "{text}");
+    }
+}
