@@ -1,1 +1,15 @@
-//! Placeholder: filled by its issue.
+//! The example Clerk-protected API server: the seed's routes, a Postgres user cache synced from
+//! the Backend API (read-through, webhooks, reconciliation), configuration, telemetry.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod cli;
+pub mod configuration;
+pub mod dev;
+pub mod metrics;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;
+
+/// The migrations of `migrations/` (workspace root), embedded at compile time.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");

@@ -199,6 +199,26 @@ impl Clerk {
         authenticate_request(self, req).await
     }
 
+    /// `{sign_in_url}?redirect_url=<this request's URL>` (with `/tasks` appended for a pending
+    /// session), or `None` when no sign-in URL is known.
+    pub fn sign_in_redirect_url(&self, req: &HttpRequest, pending: bool) -> Option<String> {
+        let base = self.config().sign_in_url()?;
+        let origin = self.request_origin(req);
+        let target = format!("{origin}{}", req.uri());
+        let base = if pending {
+            format!("{}/tasks", base.trim_end_matches('/'))
+        } else {
+            base.to_owned()
+        };
+        let mut url = match url::Url::parse(&base) {
+            Ok(url) => url,
+            // A relative sign-in path lives on this origin.
+            Err(_) => url::Url::parse(&format!("{origin}{base}")).ok()?,
+        };
+        url.query_pairs_mut().append_pair("redirect_url", &target);
+        Some(url.to_string())
+    }
+
     /// The request's own origin (`scheme://host`), believing `X-Forwarded-*` only from trusted
     /// proxies.
     pub fn request_origin(&self, req: &HttpRequest) -> String {

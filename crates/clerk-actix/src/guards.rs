@@ -10,6 +10,7 @@ use actix_web::{HttpMessage, HttpRequest};
 use clerk_core::{Auth, Check};
 
 use crate::middleware::AuthSlotAccess;
+use crate::RequestState;
 
 /// Access to the request's [`Auth`] from requests, service requests and guard contexts.
 ///
@@ -24,23 +25,33 @@ use crate::middleware::AuthSlotAccess;
 ///     .to(HttpResponse::Ok);
 /// ```
 pub trait AuthExt {
+    /// The full request-level result stored by [`crate::ClerkMiddleware`] (or an extractor), if
+    /// authentication ran for this request.
+    fn clerk_request_state(&self) -> Option<RequestState>;
+
     /// The auth stored by [`crate::ClerkMiddleware`], if it ran.
-    fn clerk_auth(&self) -> Option<Auth>;
+    fn clerk_auth(&self) -> Option<Auth> {
+        self.clerk_request_state().map(|state| state.auth().clone())
+    }
 }
 
 impl AuthExt for HttpRequest {
-    fn clerk_auth(&self) -> Option<Auth> {
-        self.extensions().auth_state().map(|s| s.auth().clone())
+    fn clerk_request_state(&self) -> Option<RequestState> {
+        self.extensions().auth_state().cloned()
     }
 }
 
 impl AuthExt for ServiceRequest {
-    fn clerk_auth(&self) -> Option<Auth> {
-        self.extensions().auth_state().map(|s| s.auth().clone())
+    fn clerk_request_state(&self) -> Option<RequestState> {
+        self.extensions().auth_state().cloned()
     }
 }
 
 impl AuthExt for GuardContext<'_> {
+    fn clerk_request_state(&self) -> Option<RequestState> {
+        self.req_data().auth_state().cloned()
+    }
+
     fn clerk_auth(&self) -> Option<Auth> {
         self.req_data().auth_state().map(|s| s.auth().clone())
     }

@@ -126,7 +126,7 @@ impl Protect {
         let page = is_page_request(req);
         if !auth.is_authenticated() {
             let pending = auth.session_status() == Some(&SessionStatus::Pending);
-            let redirect = |clerk: &crate::Clerk| sign_in_redirect(clerk, req, pending);
+            let redirect = |clerk: &crate::Clerk| clerk.sign_in_redirect_url(req, pending);
             return Err(match (mode, page, clerk.as_ref().and_then(redirect)) {
                 (ProtectMode::Redirect | ProtectMode::NextJsParity, true, Some(location)) => {
                     AuthError::RedirectToSignIn(location)
@@ -179,24 +179,6 @@ fn is_page_request(req: &HttpRequest) -> bool {
             .unwrap_or("")
     };
     matches!(header("sec-fetch-dest"), "document" | "iframe") || header("accept").contains("text/html")
-}
-
-/// `{sign_in_url}?redirect_url=<this request's URL>` (`/tasks` appended for pending sessions).
-fn sign_in_redirect(clerk: &crate::Clerk, req: &HttpRequest, pending: bool) -> Option<String> {
-    let base = clerk.config().sign_in_url()?;
-    let target = format!("{}{}", clerk.request_origin(req), req.uri());
-    let base = if pending {
-        format!("{}/tasks", base.trim_end_matches('/'))
-    } else {
-        base.to_owned()
-    };
-    let mut url = match url::Url::parse(&base) {
-        Ok(url) => url,
-        // A relative sign-in path lives on this origin.
-        Err(_) => url::Url::parse(&format!("{}{base}", clerk.request_origin(req))).ok()?,
-    };
-    url.query_pairs_mut().append_pair("redirect_url", &target);
-    Some(url.to_string())
 }
 
 impl<S, B> Transform<S, ServiceRequest> for Protect

@@ -1,0 +1,225 @@
+//! Settings: defaults → optional file → environment.
+//!
+//! The environment uses Clerk's names (`CLERK_SECRET_KEY`, …), `DATABASE_URL`, `PORT`, and
+//! `APP_…` for the rest. The optional file (TOML, `APP_CONFIG_FILE`, default `app.toml` in the
+//! working directory) uses the same names in lower case (`port = 8080`, `app_cache_ttl_secs = 60`).
+
+use std::time::Duration;
+
+use config::{Config, Environment, File, FileFormat};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable, for local runs.
+    Pretty,
+    /// One JSON object per line, for production.
+    Json,
+}
+
+/// Everything the app reads at start-up. Secrets are `SecretString`s: `Debug` never shows them.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    /// `PORT`: listen port. Defaults to 8080.
+    pub port: u16,
+    /// `APP_HOST`: listen address. Defaults to `127.0.0.1`.
+    pub app_host: String,
+    /// `APP_WORKERS`: Actix workers (0 = one per core). Defaults to 0.
+    pub app_workers: usize,
+    /// `DATABASE_URL`. Defaults to `postgres://postgres@127.0.0.1:5432/postgres`.
+    pub database_url: SecretString,
+    /// `APP_DATABASE_MAX_CONNECTIONS`. Defaults to 10.
+    pub app_database_max_connections: u32,
+    /// `APP_DATABASE_ACQUIRE_TIMEOUT_MS`: how long a request waits for a connection. Defaults to 2000.
+    pub app_database_acquire_timeout_ms: u64,
+    /// `APP_RUN_MIGRATIONS`: run migrations at start. Defaults to true.
+    pub app_run_migrations: bool,
+    /// `APP_LOG_FORMAT`: `pretty` or `json`. Defaults to `pretty`.
+    pub app_log_format: LogFormat,
+    /// `APP_LOG`: tracing filter (`RUST_LOG` syntax). Defaults to `info`.
+    pub app_log: String,
+    /// `CLERK_SECRET_KEY`. Without it (and without `CLERK_JWT_KEY`) the app starts the offline
+    /// Clerk emulator (dev mode).
+    pub clerk_secret_key: Option<SecretString>,
+    /// `CLERK_WEBHOOK_SIGNING_SECRET`: `whsec_…` (several, space separated, for rotation).
+    pub clerk_webhook_signing_secret: Option<SecretString>,
+    /// `APP_CACHE_TTL_SECS`: a cached user younger than this is served without asking Clerk.
+    /// Defaults to 60.
+    pub app_cache_ttl_secs: u64,
+    /// `APP_CACHE_MAX_STALE_SECS`: how old a cached user may be when Clerk is unreachable.
+    /// Defaults to 86400.
+    pub app_cache_max_stale_secs: u64,
+    /// `APP_CACHE_NEGATIVE_TTL_SECS`: how long an unknown user id is remembered. Defaults to 30.
+    pub app_cache_negative_ttl_secs: u64,
+    /// `APP_RATE_LIMIT_PER_10S`: Backend API requests this replica may make per 10 s. Defaults to
+    /// 90 (Clerk's development limit is 100).
+    pub app_rate_limit_per_10s: u32,
+    /// `APP_RECONCILE_INTERVAL_SECS`: full reconciliation period (0 = off). Defaults to 3600.
+    pub app_reconcile_interval_secs: u64,
+    /// `APP_DEV_USERS`: users the dev-mode emulator seeds. Defaults to 5.
+    pub app_dev_users: usize,
+    /// Every layered value, for the Clerk options (read by [`Settings::clerk_config`]).
+    #[serde(skip)]
+    raw: RawConfig,
+}
+
+/// The layered configuration, kept for Clerk's own variables; its `Debug` shows nothing.
+#[derive(Clone, Default)]
+struct RawConfig(Option<std::sync::Arc<Config>>);
+
+impl std::fmt::Debug for RawConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RawConfig(..)")
+    }
+}
+
+impl Settings {
+    /// Reads the settings from the process environment (and the optional file).
+    ///
+    /// # Errors
+    ///
+    /// A message naming the key at fault.
+    pub fn load() -> Result<Self, String> {
+        let file = std::env::var("APP_CONFIG_FILE").unwrap_or_else(|_| "app.toml".to_owned());
+        Self::load_from(Some(&file), Environment::default().try_parsing(true))
+    }
+
+    /// Reads the settings from `file` (optional) and `environment`.
+    ///
+    /// # Errors
+    ///
+    /// A message naming the key at fault.
+    pub fn load_from(file: Option<&str>, environment: Environment) -> Result<Self, String> {
+        let mut builder = Config::builder();
+        for (key, value) in DEFAULTS {
+            builder = builder.set_default(*key, *value).map_err(|err| err.to_string())?;
+        }
+        if let Some(file) = file {
+            builder = builder.add_source(File::new(file, FileFormat::Toml).required(false));
+        }
+        let config = builder
+            .add_source(environment)
+            .build()
+            .map_err(|err| format!("configuration: {err}"))?;
+        let mut settings: Settings = config
+            .clone()
+            .try_deserialize()
+            .map_err(|err| format!("configuration: {err}"))?;
+        settings.raw = RawConfig(Some(std::sync::Arc::new(config)));
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if url::Url::parse(self.database_url.expose_secret()).is_err() {
+            return Err("configuration: DATABASE_URL is not a URL (postgres://user@host:port/db)".into());
+        }
+        if self.app_database_max_connections == 0 {
+            return Err("configuration: APP_DATABASE_MAX_CONNECTIONS must be at least 1".into());
+        }
+        if self.app_rate_limit_per_10s == 0 {
+            return Err("configuration: APP_RATE_LIMIT_PER_10S must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    /// How long a request waits for a database connection.
+    pub fn acquire_timeout(&self) -> Duration {
+        Duration::from_millis(self.app_database_acquire_timeout_ms)
+    }
+
+    /// A Clerk setting by its environment name (`CLERK_JWT_KEY`, …), from the file or environment.
+    pub fn clerk_value(&self, name: &str) -> Option<String> {
+        let config = self.raw.0.as_ref()?;
+        config
+            .get_string(&name.to_ascii_lowercase())
+            .ok()
+            .filter(|value| !value.trim().is_empty())
+    }
+
+    /// Clerk's options (`CLERK_*`), read from the same layers.
+    ///
+    /// # Errors
+    ///
+    /// A [`clerk_actix::ConfigError`] naming the variable.
+    pub fn clerk_config(&self) -> Result<clerk_actix::ClerkConfig, clerk_actix::ConfigError> {
+        clerk_actix::ClerkConfig::from_lookup(|name| self.clerk_value(name))
+    }
+
+    /// Whether no Clerk keys are configured (dev mode: start the emulator).
+    pub fn dev_mode(&self) -> bool {
+        self.clerk_secret_key.is_none() && self.clerk_value("CLERK_JWT_KEY").is_none()
+    }
+}
+
+const DEFAULTS: &[(&str, &str)] = &[
+    ("port", "8080"),
+    ("app_host", "127.0.0.1"),
+    ("app_workers", "0"),
+    ("database_url", "postgres://postgres@127.0.0.1:5432/postgres"),
+    ("app_database_max_connections", "10"),
+    ("app_database_acquire_timeout_ms", "2000"),
+    ("app_run_migrations", "true"),
+    ("app_log_format", "pretty"),
+    ("app_log", "info"),
+    ("app_cache_ttl_secs", "60"),
+    ("app_cache_max_stale_secs", "86400"),
+    ("app_cache_negative_ttl_secs", "30"),
+    ("app_rate_limit_per_10s", "90"),
+    ("app_reconcile_interval_secs", "3600"),
+    ("app_dev_users", "5"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> Environment {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Environment::default().try_parsing(true).source(Some(map))
+    }
+
+    #[test]
+    fn defaults_then_environment() {
+        let settings =
+            Settings::load_from(None, env(&[("PORT", "9999"), ("APP_CACHE_TTL_SECS", "5")])).unwrap();
+        assert_eq!(settings.port, 9999);
+        assert_eq!(settings.app_cache_ttl_secs, 5);
+        assert_eq!(settings.app_log_format, LogFormat::Pretty);
+        assert!(settings.clerk_secret_key.is_none());
+    }
+
+    #[test]
+    fn a_bad_value_names_its_key() {
+        let err = Settings::load_from(None, env(&[("PORT", "eighty")])).unwrap_err();
+        assert!(err.contains("port"), "{err}");
+        let err = Settings::load_from(None, env(&[("APP_LOG_FORMAT", "xml")])).unwrap_err();
+        assert!(err.contains("app_log_format"), "{err}");
+        let err = Settings::load_from(None, env(&[("DATABASE_URL", "nope")])).unwrap_err();
+        assert!(err.contains("DATABASE_URL"), "{err}");
+    }
+
+    #[test]
+    fn secrets_are_redacted() {
+        let settings = Settings::load_from(
+            None,
+            env(&[
+                ("CLERK_SECRET_KEY", "sk_test_TOPSECRET"),
+                ("DATABASE_URL", "postgres://u:PASSWORD@h/d"),
+            ]),
+        )
+        .unwrap();
+        let debug = format!("{settings:?}");
+        assert!(
+            !debug.contains("TOPSECRET") && !debug.contains("PASSWORD"),
+            "{debug}"
+        );
+    }
+}

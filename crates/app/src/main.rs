@@ -1,0 +1,83 @@
+//! `app`: the example Clerk-protected API server.
+//!
+//! `app serve` (default) runs it; `app migrate` applies the migrations; `app sync --full` runs one
+//! reconciliation pass against the Backend API.
+
+use std::process::ExitCode;
+
+use app::configuration::Settings;
+use app::startup::Application;
+use app::telemetry::{get_subscriber, init_subscriber};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "app", version, about = "Example Clerk-protected API server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the server (the default).
+    Serve,
+    /// Applies the database migrations and exits.
+    Migrate,
+    /// Synchronises the user cache with the Backend API and exits.
+    Sync {
+        /// A full pass over every user (the only kind there is today).
+        #[arg(long)]
+        full: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load() {
+        Ok(settings) => settings,
+        Err(err) => {
+            eprintln!("app: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    init_subscriber(get_subscriber(
+        &settings.app_log,
+        settings.app_log_format,
+        std::io::stdout,
+    ));
+    let result = actix_web::rt::System::new().block_on(async move {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve(settings).await,
+            Command::Migrate => app::cli::migrate(&settings).await,
+            Command::Sync { .. } => app::cli::sync_full(&settings).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error.message = %err, "app stopped");
+            eprintln!("app: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> Result<(), String> {
+    let host = settings.app_host.clone();
+    let application = Application::build(settings)
+        .await
+        .map_err(|err| err.to_string())?;
+    let base = format!(
+        "http://{}:{}",
+        if host == "0.0.0.0" { "127.0.0.1" } else { &host },
+        application.port()
+    );
+    tracing::info!(%base, "listening");
+    if let Some(dev) = application.dev() {
+        app::cli::print_dev_banner(dev, &base);
+    }
+    application
+        .run_until_stopped()
+        .await
+        .map_err(|err| err.to_string())
+}

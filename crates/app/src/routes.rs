@@ -1,0 +1,139 @@
+//! The seed's examples as routes (DESIGN.md's table), plus health, readiness and metrics.
+
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use clerk_actix::{AuthError, Authenticated, Clerk, ClerkAuth, ClerkProps, CurrentUser};
+use clerk_core::SessionStatus;
+use serde_json::json;
+
+use crate::startup::AppState;
+
+/// `GET /`: "Sign in to view this page" when signed out; "Welcome, {firstName}!" when signed in.
+pub async fn index(auth: ClerkAuth, req: HttpRequest) -> Result<HttpResponse, AuthError> {
+    if !auth.is_authenticated() {
+        return Ok(html("<h1>Sign in to view this page</h1>".to_owned()));
+    }
+    let user = CurrentUser::extract(&req).await?;
+    let name = user.first_name.as_deref().unwrap_or("there");
+    Ok(html(format!("<h1>Welcome, {}!</h1>", escape_html(name))))
+}
+
+/// `GET /api/user`: 401 `Unauthorized` when signed out; `{userId, email}` from the user.
+pub async fn api_user(auth: ClerkAuth, req: HttpRequest) -> Result<HttpResponse, AuthError> {
+    if !auth.is_authenticated() {
+        return Ok(HttpResponse::Unauthorized()
+            .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
+            .content_type("text/plain; charset=utf-8")
+            .body("Unauthorized"));
+    }
+    let user = CurrentUser::extract(&req).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "userId": user.id,
+        "email": user.primary_email(),
+    })))
+}
+
+/// `GET /api/auth` (`getAuth` + `users.getUser`): 401 JSON when signed out; `{user}` as the
+/// public view (never `private_metadata`).
+pub async fn api_auth(_auth: Authenticated, user: CurrentUser) -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "user": user.to_public() }))
+}
+
+/// `GET /profile` (`getServerSideProps` + `buildClerkProps`): a page, so signed-out requests are
+/// always sent to sign in (307 with `redirect_url`).
+pub async fn profile(auth: ClerkAuth, clerk: Clerk, req: HttpRequest) -> Result<HttpResponse, AuthError> {
+    if !auth.is_authenticated() {
+        let pending = auth.session_status() == Some(&SessionStatus::Pending);
+        return match clerk.sign_in_redirect_url(&req, pending) {
+            Some(location) => Err(AuthError::RedirectToSignIn(location)),
+            None => Err(AuthError::Unauthenticated(Box::new(auth.request_state().clone()))),
+        };
+    }
+    let user = CurrentUser::extract(&req).await?;
+    let props = ClerkProps::new(&auth, Some(&user));
+    let name = user.full_name().unwrap_or_default();
+    Ok(html(format!(
+        "<h1>Profile</h1><p>{}</p><script id=\"__CLERK_PROPS__\" type=\"application/json\">{}</script>",
+        escape_html(&name),
+        props.to_script_json()
+    )))
+}
+
+/// `GET /api/data`: auth only, no user lookup: `{userId, sessionId, orgId}`.
+pub async fn api_data(auth: Authenticated) -> HttpResponse {
+    HttpResponse::Ok().json(json!({
+        "userId": auth.user_id(),
+        "sessionId": auth.session_id(),
+        "orgId": auth.org_id(),
+    }))
+}
+
+/// `GET /api/me` (`useUser()`): the signed-in user's public profile.
+pub async fn api_me(_auth: Authenticated, user: CurrentUser) -> HttpResponse {
+    HttpResponse::Ok().json(user.to_public())
+}
+
+/// `GET /healthz`: the process is up.
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body("ok")
+}
+
+/// `GET /readyz`: ready when the database answers; Clerk's reachability is reported, not fatal.
+pub async fn readyz(state: web::Data<AppState>, clerk: Clerk) -> HttpResponse {
+    let database = crate::startup::ping_database(&state.pool).await;
+    let clerk_status = match clerk.jwks_cache() {
+        Some(cache) => {
+            let stats = cache.stats();
+            json!({
+                "mode": "jwks",
+                "keys": cache.kids().len(),
+                "jwks_fetches": stats.fetches,
+                "jwks_failures": stats.failures,
+            })
+        }
+        None => json!({"mode": "networkless"}),
+    };
+    let body = json!({
+        "database": if database.is_ok() { "ok" } else { "unavailable" },
+        "clerk": clerk_status,
+    });
+    match database {
+        Ok(()) => HttpResponse::Ok().json(body),
+        Err(err) => {
+            tracing::warn!(error.message = %err, "readiness: the database does not answer");
+            HttpResponse::ServiceUnavailable().json(body)
+        }
+    }
+}
+
+/// `GET /metrics`: Prometheus text.
+pub async fn metrics(state: web::Data<AppState>, clerk: Clerk) -> HttpResponse {
+    let body = crate::startup::render_metrics(&state, &clerk);
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(body)
+}
+
+fn html(body: String) -> HttpResponse {
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>clerk-actix example</title></head><body>{body}</body></html>"
+    ))
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(ch),
+        }
+    }
+    out
+}

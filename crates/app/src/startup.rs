@@ -1,0 +1,271 @@
+//! Building and running the server: pool, migrations, Clerk, the user cache, routes.
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpServer};
+use clerk_actix::{Clerk, ClerkMiddleware};
+use clerk_core::WebhookVerifier;
+use secrecy::ExposeSecret;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::PgPool;
+use tracing_actix_web::TracingLogger;
+
+use crate::configuration::Settings;
+use crate::dev::DevStack;
+use crate::metrics::Metrics;
+use crate::routes;
+
+/// What every handler can reach.
+pub struct AppState {
+    /// The database pool.
+    pub pool: PgPool,
+    /// The app's own counters.
+    pub metrics: web::Data<Metrics>,
+    /// Svix verification of Clerk webhooks (`None` when no signing secret is configured).
+    pub webhooks: Option<WebhookVerifier>,
+}
+
+/// Start-up failures, each naming what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// A configuration value is missing or malformed.
+    #[error("{0}")]
+    Config(String),
+    /// The listen address could not be bound.
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        /// The address.
+        address: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Migrations failed (the database is unreachable or the schema is inconsistent).
+    #[error("database migrations failed: {0}")]
+    Migrate(String),
+    /// The dev-mode emulator could not start.
+    #[error("the offline Clerk emulator could not start: {0}")]
+    Emulator(String),
+}
+
+/// A built, bound application.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+    clerk: Clerk,
+    dev: Option<DevStack>,
+}
+
+/// The database pool of `settings` (lazy: connections open on first use, per worker).
+pub fn database_pool(settings: &Settings) -> Result<PgPool, StartupError> {
+    let options: PgConnectOptions =
+        settings.database_url.expose_secret().parse().map_err(|err| {
+            StartupError::Config(format!("configuration: DATABASE_URL is not usable: {err}"))
+        })?;
+    Ok(PgPoolOptions::new()
+        .max_connections(settings.app_database_max_connections)
+        .acquire_timeout(settings.acquire_timeout())
+        .connect_lazy_with(options))
+}
+
+/// Runs the migrations of `migrations/` (what `app migrate` does).
+pub async fn migrate(pool: &PgPool) -> Result<(), StartupError> {
+    crate::MIGRATOR
+        .run(pool)
+        .await
+        .map_err(|err| StartupError::Migrate(err.to_string()))
+}
+
+/// `SELECT 1` within a short timeout.
+pub async fn ping_database(pool: &PgPool) -> Result<(), String> {
+    let ping = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(pool);
+    match tokio::time::timeout(Duration::from_secs(2), ping).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(err)) => Err(err.to_string()),
+        Err(_) => Err("timed out".to_owned()),
+    }
+}
+
+impl Application {
+    /// Binds the listener, connects (lazily) to the database, runs migrations, builds Clerk (or
+    /// starts the offline emulator in dev mode) and the server. Port 0 picks a free port.
+    ///
+    /// # Errors
+    ///
+    /// A [`StartupError`] naming what to fix.
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let address = format!("{}:{}", settings.app_host, settings.port);
+        let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
+            address: address.clone(),
+            source,
+        })?;
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or(settings.port);
+        let pool = database_pool(&settings)?;
+        if settings.app_run_migrations {
+            migrate(&pool).await?;
+        }
+
+        let (clerk_config, webhook_secret, dev) = if settings.dev_mode() {
+            let dev = DevStack::start(&settings, port).map_err(StartupError::Emulator)?;
+            let config = dev.clerk_config();
+            let secret = Some(dev.webhook_secret().to_owned());
+            (config, secret, Some(dev))
+        } else {
+            let config = settings
+                .clerk_config()
+                .map_err(|err| StartupError::Config(err.to_string()))?;
+            let secret = settings
+                .clerk_webhook_signing_secret
+                .as_ref()
+                .map(|s| s.expose_secret().to_owned());
+            (config, secret, None)
+        };
+        let clerk = clerk_config
+            .build()
+            .map_err(|err| StartupError::Config(err.to_string()))?;
+        let webhooks = match webhook_secret {
+            Some(secret) => Some(WebhookVerifier::from_env_value(&secret).map_err(|err| {
+                StartupError::Config(format!("configuration: CLERK_WEBHOOK_SIGNING_SECRET: {err}"))
+            })?),
+            None => {
+                tracing::warn!(
+                    "CLERK_WEBHOOK_SIGNING_SECRET is not set: POST /webhooks/clerk refuses every delivery"
+                );
+                None
+            }
+        };
+
+        let state = web::Data::new(AppState {
+            pool,
+            metrics: web::Data::new(Metrics::default()),
+            webhooks,
+        });
+        let server = run(listener, state.clone(), clerk.clone(), settings.app_workers)?;
+        Ok(Self {
+            port,
+            server,
+            state,
+            clerk,
+            dev,
+        })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state (pool, metrics).
+    pub fn state(&self) -> &web::Data<AppState> {
+        &self.state
+    }
+
+    /// The Clerk handle the server uses.
+    pub fn clerk(&self) -> &Clerk {
+        &self.clerk
+    }
+
+    /// The dev-mode emulator, when running in dev mode.
+    pub fn dev(&self) -> Option<&DevStack> {
+        self.dev.as_ref()
+    }
+
+    /// Serves until SIGINT/SIGTERM (graceful: in-flight requests finish).
+    ///
+    /// # Errors
+    ///
+    /// The server's I/O error.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let Application { server, dev, .. } = self;
+        let result = server.await;
+        drop(dev);
+        result
+    }
+}
+
+fn run(
+    listener: TcpListener,
+    state: web::Data<AppState>,
+    clerk: Clerk,
+    workers: usize,
+) -> Result<Server, StartupError> {
+    let metrics = state.metrics.clone();
+    let clerk_data = web::Data::new(clerk.clone());
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(metrics.clone())
+            .app_data(clerk_data.clone())
+            .route("/", web::get().to(routes::index))
+            .route("/api/user", web::get().to(routes::api_user))
+            .route("/api/auth", web::get().to(routes::api_auth))
+            .route("/profile", web::get().to(routes::profile))
+            .route("/api/data", web::get().to(routes::api_data))
+            .route("/api/me", web::get().to(routes::api_me))
+            .route("/healthz", web::get().to(routes::healthz))
+            .route("/readyz", web::get().to(routes::readyz))
+            .route("/metrics", web::get().to(routes::metrics))
+            .wrap(ClerkMiddleware::new(clerk.clone()))
+            .wrap(from_fn(crate::metrics::track))
+            .wrap(TracingLogger::default())
+    })
+    .shutdown_timeout(10);
+    if workers > 0 {
+        server = server.workers(workers);
+    }
+    let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    let server = server
+        .listen(listener)
+        .map_err(|source| StartupError::Bind { address, source })?
+        .run();
+    Ok(server)
+}
+
+/// Prometheus text for `/metrics`.
+pub fn render_metrics(state: &AppState, clerk: &Clerk) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(4096);
+    state.metrics.render_into(&mut out);
+    if let Some(cache) = clerk.jwks_cache() {
+        let stats = cache.stats();
+        out.push_str("# HELP clerk_jwks_fetches_total JWKS fetches from the Backend API.\n");
+        out.push_str("# TYPE clerk_jwks_fetches_total counter\n");
+        let _ = writeln!(out, "clerk_jwks_fetches_total {}", stats.fetches);
+        out.push_str("# HELP clerk_jwks_fetch_failures_total JWKS fetches that failed.\n");
+        out.push_str("# TYPE clerk_jwks_fetch_failures_total counter\n");
+        let _ = writeln!(out, "clerk_jwks_fetch_failures_total {}", stats.failures);
+        out.push_str("# HELP clerk_jwks_stale_serves_total Lookups served from a key past its TTL.\n");
+        out.push_str("# TYPE clerk_jwks_stale_serves_total counter\n");
+        let _ = writeln!(out, "clerk_jwks_stale_serves_total {}", stats.stale_serves);
+    }
+    if let Some(api) = clerk.api_shared() {
+        let snapshot = api.metrics();
+        out.push_str(
+            "# HELP clerk_backend_api_attempts_total Backend API attempts, by endpoint and outcome.\n",
+        );
+        out.push_str("# TYPE clerk_backend_api_attempts_total counter\n");
+        for count in &snapshot.attempts {
+            let _ = writeln!(
+                out,
+                "clerk_backend_api_attempts_total{{endpoint=\"{}\",outcome=\"{}\"}} {}",
+                crate::metrics::escape(count.endpoint),
+                crate::metrics::escape(&count.outcome.to_string()),
+                count.count
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# TYPE clerk_backend_api_calls_total counter\nclerk_backend_api_calls_total {}",
+            snapshot.calls
+        );
+        let _ = writeln!(
+            out,
+            "# TYPE clerk_backend_api_retries_total counter\nclerk_backend_api_retries_total {}",
+            snapshot.retries
+        );
+    }
+    out
+}
