@@ -7,10 +7,9 @@ help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
 
 .PHONY: test
-test: ## Run every test (unit, integration, end-to-end, doc tests); needs Postgres (see README)
-	bash scripts/ensure-postgres.sh
-	cargo test --workspace --all-targets
-	cargo test --workspace --doc
+test: ## Run every test (unit, integration, end-to-end, doc tests); finds or starts Postgres
+	DATABASE_URL="$$(bash scripts/postgres.sh)" && export DATABASE_URL && \
+		cargo test --workspace --all-targets && cargo test --workspace --doc
 
 .PHONY: lint
 lint: ## Format check, clippy with -D warnings, rustdoc with -D warnings
@@ -27,5 +26,13 @@ bench: ## Criterion benches (verification, has(), fpm, webhooks, user JSON)
 	cargo bench --workspace
 
 .PHONY: run
-run: ## Run the example stack (app + Postgres + offline Clerk)
+run: ## Run the example stack (app + Postgres + offline Clerk unless CLERK_SECRET_KEY is set)
 	bash scripts/run.sh
+
+.PHONY: migrate
+migrate: ## Apply the database migrations (app migrate)
+	DATABASE_URL="$${DATABASE_URL:-$$(bash scripts/postgres.sh)}" cargo run --quiet -p app -- migrate
+
+.PHONY: sync
+sync: ## One full reconciliation of the user cache (app sync --full)
+	DATABASE_URL="$${DATABASE_URL:-$$(bash scripts/postgres.sh)}" cargo run --quiet -p app -- sync --full

@@ -22,9 +22,12 @@ struct Cli {
 enum Command {
     /// Runs the emulator until SIGINT or SIGTERM.
     Serve {
-        /// Port on 127.0.0.1 (0 = any free port).
+        /// Port to listen on (0 = any free port).
         #[arg(long, default_value_t = 0)]
         port: u16,
+        /// Address to listen on (use 0.0.0.0 inside a container).
+        #[arg(long, default_value = "127.0.0.1")]
+        host: std::net::IpAddr,
         /// Users to create at start.
         #[arg(long, default_value_t = 0)]
         users: usize,
@@ -46,6 +49,7 @@ enum Command {
 fn main() -> ExitCode {
     let Command::Serve {
         port,
+        host,
         users,
         webhook_url,
         webhook_secret,
@@ -53,7 +57,7 @@ fn main() -> ExitCode {
         fixed,
     } = Cli::parse().command;
     let mut builder = TestClerk::builder()
-        .bind(SocketAddr::from(([127, 0, 0, 1], port)))
+        .bind(SocketAddr::new(host, port))
         .seed_users(users);
     if production {
         builder = builder.production();
