@@ -1,1 +1,313 @@
-//! Shared helpers for the end-to-end tests.
+//! Shared helpers for the end-to-end tests: the real app on port 0, a fresh Postgres database per
+//! test, the offline Clerk as Clerk, and captures of every response body and log line so tests can
+//! assert what never appears in them.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use app::configuration::Settings;
+use app::startup::Application;
+use clerk_testkit::{NewUser, TestClerk, TestClerkBuilder};
+use rand::Rng as _;
+use sqlx::{Connection as _, PgConnection};
+
+/// The frontend origin the test app lists as authorized party.
+pub const ORIGIN: &str = "http://localhost:3000";
+/// The webhook signing secret the test app and the emulator share.
+pub const WEBHOOK_SECRET: &str = "whsec_ZTJlLXRlc3RzLXdlYmhvb2stc2VjcmV0LTAwMDAx";
+
+/// Where the admin connection points: `DATABASE_URL` (as `make test` sets it) or the local server.
+pub fn admin_url() -> String {
+    std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// Every log line the app wrote during the test run.
+pub fn captured_logs() -> String {
+    let buffer = log_buffer().lock().unwrap_or_else(|p| p.into_inner());
+    String::from_utf8_lossy(&buffer).into_owned()
+}
+
+/// Every response body (and header block) the test client received during the run.
+pub fn captured_responses() -> String {
+    responses().lock().unwrap_or_else(|p| p.into_inner()).join("\n")
+}
+
+fn log_buffer() -> &'static Arc<Mutex<Vec<u8>>> {
+    static BUFFER: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    BUFFER.get_or_init(|| Arc::new(Mutex::new(Vec::new())))
+}
+
+fn responses() -> &'static Mutex<Vec<String>> {
+    static RESPONSES: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
+    RESPONSES.get_or_init(|| Mutex::new(Vec::new()))
+}
+
+#[derive(Clone)]
+struct CaptureWriter(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for CaptureWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(buf);
+        if std::env::var_os("TEST_LOG").is_some() {
+            let _ = std::io::stderr().write_all(buf);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn init_logging() {
+    static INIT: OnceLock<()> = OnceLock::new();
+    INIT.get_or_init(|| {
+        let writer = CaptureWriter(Arc::clone(log_buffer()));
+        let subscriber = app::telemetry::get_subscriber(
+            "info,app=debug,clerk_actix=debug",
+            app::configuration::LogFormat::Json,
+            move || writer.clone(),
+        );
+        app::telemetry::init_subscriber(subscriber);
+    });
+}
+
+/// A fresh database on the shared server, dropped when the test ends.
+pub struct TestDatabase {
+    /// Its name.
+    pub name: String,
+    /// A URL to it.
+    pub url: String,
+}
+
+impl TestDatabase {
+    /// Creates `e2e_<random>`.
+    ///
+    /// # Panics
+    ///
+    /// When no PostgreSQL answers (run the tests through `make test`, which finds or starts one).
+    pub async fn create() -> Self {
+        let admin = admin_url();
+        let name = format!("e2e_{:016x}", rand::thread_rng().gen::<u64>());
+        let mut conn = PgConnection::connect(&admin).await.unwrap_or_else(|err| {
+            panic!("the end-to-end tests need PostgreSQL at {admin} (run `make test`): {err}")
+        });
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .expect("create test database");
+        let base = admin
+            .rsplit_once('/')
+            .map(|(base, _)| base)
+            .unwrap_or(&admin)
+            .to_owned();
+        Self {
+            url: format!("{base}/{name}"),
+            name,
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        let admin = admin_url();
+        // Best effort, on a thread of its own (drop may run inside an async runtime).
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+            if let Ok(runtime) = runtime {
+                runtime.block_on(async move {
+                    if let Ok(mut conn) = PgConnection::connect(&admin).await {
+                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .execute(&mut conn)
+                            .await;
+                    }
+                });
+            }
+        })
+        .join();
+    }
+}
+
+/// The app under test.
+pub struct TestApp {
+    /// `http://127.0.0.1:{port}`.
+    pub address: String,
+    /// The offline Clerk the app talks to.
+    pub clerk: TestClerk,
+    /// The app's database.
+    pub db: TestDatabase,
+    /// A user created before the app started.
+    pub user_id: String,
+    client: awc::Client,
+    handle: actix_web::dev::ServerHandle,
+}
+
+/// Options of [`spawn_app`].
+pub struct SpawnOptions {
+    /// How to build the emulator.
+    pub clerk: TestClerkBuilder,
+    /// Extra settings (environment names).
+    pub settings: Vec<(&'static str, String)>,
+}
+
+impl Default for SpawnOptions {
+    fn default() -> Self {
+        Self {
+            clerk: TestClerk::builder().production(),
+            settings: Vec::new(),
+        }
+    }
+}
+
+/// Starts the emulator, a fresh database and the app (port 0) inside the current Actix runtime.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(SpawnOptions::default()).await
+}
+
+/// [`spawn_app`] with options.
+pub async fn spawn_app_with(options: SpawnOptions) -> TestApp {
+    init_logging();
+    let clerk = options.clerk.start().expect("offline Clerk starts");
+    let user = clerk
+        .users()
+        .create(NewUser::default().first_name("Ada").email("ada@example.com"))
+        .expect("user");
+    let db = TestDatabase::create().await;
+    let mut env: HashMap<String, String> = HashMap::new();
+    let mut set = |k: &str, v: String| {
+        env.insert(k.to_owned(), v);
+    };
+    set("PORT", "0".into());
+    set("DATABASE_URL", db.url.clone());
+    set("APP_DATABASE_MAX_CONNECTIONS", "4".into());
+    set("APP_DATABASE_ACQUIRE_TIMEOUT_MS", "1500".into());
+    set("APP_WORKERS", "2".into());
+    set("APP_RECONCILE_INTERVAL_SECS", "0".into());
+    set("CLERK_SECRET_KEY", clerk.secret_key().to_owned());
+    set("CLERK_PUBLISHABLE_KEY", clerk.publishable_key().to_owned());
+    set("CLERK_API_URL", clerk.base_url().to_owned());
+    set("CLERK_AUTHORIZED_PARTIES", ORIGIN.to_owned());
+    set("CLERK_WEBHOOK_SIGNING_SECRET", WEBHOOK_SECRET.to_owned());
+    for (key, value) in options.settings {
+        set(key, value);
+    }
+    let settings = Settings::load_from(
+        None,
+        config::Environment::default().try_parsing(true).source(Some(env)),
+    )
+    .expect("test settings");
+    let application = Application::build(settings).await.expect("app starts");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    clerk
+        .webhooks()
+        .set_endpoint(format!("{address}/webhooks/clerk"), WEBHOOK_SECRET)
+        .expect("webhook endpoint");
+    let handle = application.server_handle();
+    actix_rt::spawn(application.run_until_stopped());
+    TestApp {
+        address,
+        user_id: user.id,
+        clerk,
+        db,
+        client: awc::Client::builder()
+            .disable_redirects()
+            .timeout(Duration::from_secs(15))
+            .finish(),
+        handle,
+    }
+}
+
+/// A response, fully read.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// Status code.
+    pub status: u16,
+    /// Headers (lower-case names; first value).
+    pub headers: HashMap<String, String>,
+    /// Body text.
+    pub body: String,
+}
+
+impl Reply {
+    /// The body as JSON (`Null` when it is not JSON).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// A header value.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(String::as_str)
+    }
+}
+
+impl TestApp {
+    /// A fresh session token for the pre-created user.
+    pub fn token(&self) -> String {
+        self.clerk
+            .minter()
+            .session_token(&self.user_id)
+            .azp(ORIGIN)
+            .mint()
+    }
+
+    /// `GET path` with optional bearer token and extra headers; the reply is captured.
+    pub async fn get(&self, path: &str, token: Option<&str>, headers: &[(&str, &str)]) -> Reply {
+        let mut request = self.client.get(format!("{}{path}", self.address));
+        if let Some(token) = token {
+            request = request.insert_header(("Authorization", format!("Bearer {token}")));
+        }
+        for (name, value) in headers {
+            request = request.insert_header((*name, *value));
+        }
+        let mut response = request.send().await.expect("request reaches the app");
+        let body = response.body().limit(4 << 20).await.unwrap_or_default();
+        record_reply(response.status().as_u16(), response.headers(), &body)
+    }
+
+    /// `POST path` with a raw body and headers; the reply is captured.
+    pub async fn post(&self, path: &str, body: Vec<u8>, headers: &[(&str, &str)]) -> Reply {
+        let mut request = self.client.post(format!("{}{path}", self.address));
+        for (name, value) in headers {
+            request = request.insert_header((*name, *value));
+        }
+        let mut response = request.send_body(body).await.expect("request reaches the app");
+        let body = response.body().limit(4 << 20).await.unwrap_or_default();
+        record_reply(response.status().as_u16(), response.headers(), &body)
+    }
+
+    /// A connection to the app's database.
+    pub async fn db(&self) -> PgConnection {
+        PgConnection::connect(&self.db.url)
+            .await
+            .expect("connect to the test database")
+    }
+
+    /// Stops the server.
+    pub async fn stop(&self) {
+        self.handle.stop(true).await;
+    }
+}
+
+fn record_reply(status: u16, headers: &actix_web::http::header::HeaderMap, body: &[u8]) -> Reply {
+    let headers: HashMap<String, String> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("<binary>").to_owned()))
+        .collect();
+    let body = String::from_utf8_lossy(body).into_owned();
+    let mut record = format!("HTTP {status}\n");
+    for (k, v) in &headers {
+        record.push_str(&format!("{k}: {v}\n"));
+    }
+    record.push_str(&body);
+    responses().lock().unwrap_or_else(|p| p.into_inner()).push(record);
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}

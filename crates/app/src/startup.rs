@@ -153,6 +153,11 @@ impl Application {
         })
     }
 
+    /// A handle to stop the server.
+    pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     /// The bound port.
     pub fn port(&self) -> u16 {
         self.port

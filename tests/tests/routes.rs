@@ -1,0 +1,166 @@
+//! Every route of DESIGN.md's table, signed in, signed out, expired and from another instance.
+
+use e2e::{spawn_app, TestApp, ORIGIN};
+
+struct Tokens {
+    valid: String,
+    expired: String,
+    foreign: String,
+}
+
+fn tokens(app: &TestApp) -> Tokens {
+    let minter = app.clerk.minter();
+    Tokens {
+        valid: app.token(),
+        expired: minter.session_token(&app.user_id).azp(ORIGIN).expired().mint(),
+        // Another instance: its own key (same kid) and issuer.
+        foreign: minter
+            .session_token(&app.user_id)
+            .azp(ORIGIN)
+            .wrong_key()
+            .wrong_issuer()
+            .mint(),
+    }
+}
+
+#[actix_rt::test]
+async fn index_greets_by_first_name_or_asks_to_sign_in() {
+    let app = spawn_app().await;
+    let t = tokens(&app);
+    let reply = app.get("/", Some(&t.valid), &[]).await;
+    assert_eq!(reply.status, 200);
+    assert!(reply.body.contains("Welcome, Ada!"), "{}", reply.body);
+    for bad in [None, Some(&t.expired), Some(&t.foreign)] {
+        let reply = app.get("/", bad.map(String::as_str), &[]).await;
+        assert_eq!(reply.status, 200);
+        assert!(reply.body.contains("Sign in to view this page"));
+        assert_eq!(reply.header("x-clerk-auth-status"), Some("signed-out"));
+    }
+}
+
+#[actix_rt::test]
+async fn api_user_returns_id_and_primary_email() {
+    let app = spawn_app().await;
+    let t = tokens(&app);
+    let reply = app.get("/api/user", Some(&t.valid), &[]).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json()["userId"], app.user_id.as_str());
+    assert_eq!(reply.json()["email"], "ada@example.com");
+    let reply = app.get("/api/user", None, &[]).await;
+    assert_eq!((reply.status, reply.body.as_str()), (401, "Unauthorized"));
+    let reply = app.get("/api/user", Some(&t.expired), &[]).await;
+    assert_eq!(reply.status, 401);
+    assert_eq!(
+        reply.header("x-clerk-auth-reason"),
+        Some("session-token-expired-refresh-non-eligible-no-refresh-cookie")
+    );
+    let reply = app.get("/api/user", Some(&t.foreign), &[]).await;
+    assert_eq!(reply.status, 401);
+    assert_eq!(
+        reply.header("x-clerk-auth-reason"),
+        Some("token-invalid-signature")
+    );
+}
+
+#[actix_rt::test]
+async fn api_auth_returns_the_public_user_only() {
+    let app = spawn_app().await;
+    app.clerk
+        .users()
+        .update_metadata(
+            &app.user_id,
+            clerk_testkit::MetadataPatch {
+                private_metadata: serde_json::json!({"stripe": "cus_SECRET"}).as_object().cloned(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let t = tokens(&app);
+    let reply = app.get("/api/auth", Some(&t.valid), &[]).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json()["user"]["id"], app.user_id.as_str());
+    assert!(!reply.body.contains("private_metadata") && !reply.body.contains("cus_SECRET"));
+    for bad in [None, Some(&t.expired), Some(&t.foreign)] {
+        let reply = app.get("/api/auth", bad.map(String::as_str), &[]).await;
+        assert_eq!(reply.status, 401);
+        assert_eq!(reply.json()["errors"][0]["code"], "unauthenticated");
+        assert!(reply.header("www-authenticate").unwrap().starts_with("Bearer"));
+    }
+}
+
+#[actix_rt::test]
+async fn profile_redirects_signed_out_visitors_to_sign_in() {
+    let app = spawn_app().await;
+    let t = tokens(&app);
+    for bad in [None, Some(&t.expired), Some(&t.foreign)] {
+        let reply = app.get("/profile", bad.map(String::as_str), &[]).await;
+        assert_eq!(reply.status, 307, "{}", reply.body);
+        let location = reply.header("location").unwrap();
+        assert!(location.starts_with("https://accounts."), "{location}");
+        assert!(
+            location.contains("/sign-in?redirect_url=http%3A%2F%2F127.0.0.1%3A"),
+            "{location}"
+        );
+        assert!(location.ends_with("%2Fprofile"), "{location}");
+    }
+    let reply = app.get("/profile", Some(&t.valid), &[]).await;
+    assert_eq!(reply.status, 200);
+    assert!(reply.body.contains("__clerk_ssr_state"));
+    assert!(reply.body.contains(&app.user_id));
+}
+
+#[actix_rt::test]
+async fn api_data_is_auth_only_without_a_user_lookup() {
+    let app = spawn_app().await;
+    let t = tokens(&app);
+    let before = app.clerk.calls().count("GET", "/v1/users/{user_id}");
+    let reply = app.get("/api/data", Some(&t.valid), &[]).await;
+    assert_eq!(reply.status, 200);
+    let body = reply.json();
+    assert_eq!(body["userId"], app.user_id.as_str());
+    assert!(body["sessionId"].as_str().unwrap().starts_with("sess_"));
+    assert_eq!(body["orgId"], serde_json::Value::Null);
+    assert_eq!(
+        app.clerk.calls().count("GET", "/v1/users/{user_id}"),
+        before,
+        "no user lookup"
+    );
+    for bad in [None, Some(&t.expired), Some(&t.foreign)] {
+        assert_eq!(
+            app.get("/api/data", bad.map(String::as_str), &[]).await.status,
+            401
+        );
+    }
+}
+
+#[actix_rt::test]
+async fn api_me_returns_the_public_profile() {
+    let app = spawn_app().await;
+    let t = tokens(&app);
+    let reply = app.get("/api/me", Some(&t.valid), &[]).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json()["id"], app.user_id.as_str());
+    assert_eq!(reply.json()["first_name"], "Ada");
+    for bad in [None, Some(&t.expired), Some(&t.foreign)] {
+        assert_eq!(app.get("/api/me", bad.map(String::as_str), &[]).await.status, 401);
+    }
+}
+
+#[actix_rt::test]
+async fn health_readiness_and_metrics_answer() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/healthz", None, &[]).await.status, 200);
+    let ready = app.get("/readyz", None, &[]).await;
+    assert_eq!(ready.status, 200);
+    assert_eq!(ready.json()["database"], "ok");
+    let _ = app.get("/api/data", Some(&app.token()), &[]).await;
+    let metrics = app.get("/metrics", None, &[]).await;
+    assert_eq!(metrics.status, 200);
+    assert!(metrics
+        .body
+        .contains("app_http_requests_total{method=\"GET\",route=\"/api/data\",status=\"200\"} 1"));
+    assert!(metrics
+        .body
+        .contains("app_auth_outcomes_total{outcome=\"signed-in\""));
+    assert!(metrics.body.contains("clerk_jwks_fetches_total 1"));
+}
