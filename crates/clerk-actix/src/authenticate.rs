@@ -10,7 +10,7 @@ use std::sync::Arc;
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::Method;
 use actix_web::HttpRequest;
-use clerk_core::{Auth, AuthOptions, InstanceType, Reason, SessionClaims, TokenCarrier, TokenError};
+use clerk_core::{Auth, InstanceType, Reason, TokenCarrier, TokenError};
 use serde_json::Value;
 
 use crate::Clerk;
@@ -61,19 +61,13 @@ pub struct RequestState {
 }
 
 impl RequestState {
-    fn signed_in(claims: SessionClaims, token: &str, carrier: TokenCarrier, clerk: &Clerk) -> Self {
-        let auth = Auth::from_claims(
-            claims,
-            AuthOptions {
-                treat_pending_as_signed_out: clerk.config().treat_pending_as_signed_out,
-            },
-        );
+    fn signed_in(session: crate::clerk::VerifiedSession, carrier: TokenCarrier) -> Self {
         Self {
             status: AuthStatus::SignedIn,
             reason: None,
             message: None,
-            auth,
-            token: Some(Arc::from(token)),
+            auth: session.auth,
+            token: Some(session.token),
             carrier: Some(carrier),
             credential_present: true,
         }
@@ -234,8 +228,8 @@ async fn authenticate_token(
     token: &str,
     carrier: TokenCarrier,
 ) -> RequestState {
-    match clerk.verify_token(token).await {
-        Ok(claims) => RequestState::signed_in(claims, token, carrier, clerk),
+    match clerk.verify_session(token).await {
+        Ok(session) => RequestState::signed_in(session, carrier),
         Err(err) => handle_error(clerk, req, &err, carrier),
     }
 }

@@ -4,7 +4,10 @@ use std::fmt;
 use std::sync::Arc;
 
 use actix_web::HttpRequest;
-use clerk_core::{JwksCache, JwksKeys, SessionClaims, SessionVerifier, StaticKey, TokenError};
+use clerk_core::{
+    AuthOptions, JwksCache, JwksKeys, SessionClaims, SessionVerifier, StaticKey, TokenError,
+    VerifiedTokenCache,
+};
 
 use crate::authenticate::{authenticate_request, RequestState};
 use crate::client::{ApiShared, BackendApi, ClientConfig};
@@ -18,8 +21,16 @@ enum Keys {
     Jwks(Arc<JwksCache>),
 }
 
+/// A verified session: the handlers' [`clerk_core::Auth`] and the token it came from.
+#[derive(Clone, Debug)]
+pub(crate) struct VerifiedSession {
+    pub(crate) auth: clerk_core::Auth,
+    pub(crate) token: Arc<str>,
+}
+
 struct Inner {
     config: ResolvedConfig,
+    tokens: VerifiedTokenCache<VerifiedSession>,
     verifier: SessionVerifier,
     keys: Keys,
     cookie_suffix: Option<String>,
@@ -101,6 +112,7 @@ impl Clerk {
         };
         let cookie_suffix = config.publishable_key.as_ref().map(|key| key.cookie_suffix());
         Ok(Clerk(Arc::new(Inner {
+            tokens: VerifiedTokenCache::new(config.token_cache_capacity),
             config,
             verifier,
             keys,
@@ -115,6 +127,7 @@ impl Clerk {
     /// Call it before cloning the handle into workers.
     pub fn with_user_source(self, source: Arc<dyn UserSource>) -> Self {
         let inner = Arc::try_unwrap(self.0).unwrap_or_else(|shared| Inner {
+            tokens: VerifiedTokenCache::new(shared.config.token_cache_capacity),
             config: shared.config.clone(),
             verifier: shared.verifier.clone(),
             keys: match &shared.keys {
@@ -149,6 +162,11 @@ impl Clerk {
         }
     }
 
+    /// Tokens currently in the verified-token cache.
+    pub fn verified_token_count(&self) -> usize {
+        self.0.tokens.len()
+    }
+
     /// The custom user source, if one was set.
     pub fn user_source(&self) -> Option<&Arc<dyn UserSource>> {
         self.0.users.as_ref()
@@ -176,7 +194,14 @@ impl Clerk {
     ///
     /// A [`TokenError`] with Clerk's verifier reason.
     pub async fn verify_token(&self, token: &str) -> Result<SessionClaims, TokenError> {
-        let now = self.config().now();
+        self.verify_token_at(token, self.config().now()).await
+    }
+
+    async fn verify_token_at(
+        &self,
+        token: &str,
+        now: std::time::SystemTime,
+    ) -> Result<SessionClaims, TokenError> {
         match &self.0.keys {
             Keys::Pem(key) => self.0.verifier.verify(token, key, now).await,
             Keys::Jwks(cache) => {
@@ -191,6 +216,37 @@ impl Clerk {
                 self.0.verifier.verify(token, &keys, now).await
             }
         }
+    }
+
+    /// Verifies a session token and derives the handlers' auth, through the verified-token cache:
+    /// a token seen before (same key set) only has its time claims re-checked.
+    pub(crate) async fn verify_session(&self, token: &str) -> Result<VerifiedSession, TokenError> {
+        let inner = &self.0;
+        let epoch = self.jwks_cache().map_or(0, |cache| cache.retirement_epoch());
+        let now = inner.config.now();
+        if let Some((session, times)) = inner.tokens.get(token, epoch) {
+            return match inner.verifier.check_times(times, now) {
+                Ok(()) => Ok(session),
+                Err(err) => {
+                    inner.tokens.remove(token);
+                    Err(err)
+                }
+            };
+        }
+        let claims = self.verify_token_at(token, now).await?;
+        let times = claims.times();
+        let auth = clerk_core::Auth::from_claims(
+            claims,
+            AuthOptions {
+                treat_pending_as_signed_out: inner.config.treat_pending_as_signed_out,
+            },
+        );
+        let session = VerifiedSession {
+            auth,
+            token: Arc::from(token),
+        };
+        inner.tokens.insert(token, session.clone(), times, epoch, now);
+        Ok(session)
     }
 
     /// Authenticates a request with Clerk's rules (what [`crate::ClerkMiddleware`] does once per

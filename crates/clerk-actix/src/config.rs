@@ -65,6 +65,7 @@ pub enum ProtectMode {
 /// | `CLERK_TRUSTED_PROXIES` | [`trusted_proxies`](Self::trusted_proxies) | none (comma separated IPs) |
 /// | `CLERK_ISSUER_CHECK` | [`issuer_check`](Self::issuer_check) | `true` (when a publishable key is set) |
 /// | `CLERK_HTTP_TIMEOUT_MS` | [`request_timeout`](Self::request_timeout) | `5000` |
+/// | `CLERK_TOKEN_CACHE_CAPACITY` | [`token_cache_capacity`](Self::token_cache_capacity) | `4096` (0 = off) |
 ///
 /// # Examples
 ///
@@ -100,6 +101,7 @@ pub struct ClerkConfig {
     max_token_bytes: usize,
     protect_mode: ProtectMode,
     user_agent: String,
+    token_cache_capacity: usize,
     clock: Option<Clock>,
 }
 
@@ -153,6 +155,7 @@ impl ClerkConfig {
             max_token_bytes: clerk_core::DEFAULT_MAX_TOKEN_BYTES,
             protect_mode: ProtectMode::Api,
             user_agent: format!("clerk-actix/{}", env!("CARGO_PKG_VERSION")),
+            token_cache_capacity: 4096,
             clock: None,
         }
     }
@@ -205,6 +208,10 @@ impl ClerkConfig {
         }
         if let Some(ms) = get("CLERK_HTTP_TIMEOUT_MS") {
             config.request_timeout = Duration::from_millis(parse_number("CLERK_HTTP_TIMEOUT_MS", &ms)?);
+        }
+        if let Some(n) = get("CLERK_TOKEN_CACHE_CAPACITY") {
+            config.token_cache_capacity = usize::try_from(parse_number("CLERK_TOKEN_CACHE_CAPACITY", &n)?)
+                .map_err(|_| ConfigError::new("CLERK_TOKEN_CACHE_CAPACITY", "too large"))?;
         }
         if let Some(list) = get("CLERK_TRUSTED_PROXIES") {
             config.trusted_proxies = split_list(&list)
@@ -340,6 +347,13 @@ impl ClerkConfig {
         self
     }
 
+    /// Verified tokens remembered so that a reused token costs no RSA check (0 switches the cache
+    /// off). Defaults to 4096.
+    pub fn token_cache_capacity(mut self, capacity: usize) -> Self {
+        self.token_cache_capacity = capacity;
+        self
+    }
+
     /// Replaces the wall clock (for tests with fixed tokens). Defaults to [`SystemTime::now`].
     pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
         self.clock = Some(Arc::new(clock));
@@ -458,6 +472,7 @@ impl ClerkConfig {
             max_token_bytes: self.max_token_bytes,
             protect_mode: self.protect_mode,
             user_agent: self.user_agent,
+            token_cache_capacity: self.token_cache_capacity,
             instance_type,
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
         })
@@ -486,6 +501,7 @@ pub struct ResolvedConfig {
     pub(crate) max_token_bytes: usize,
     pub(crate) protect_mode: ProtectMode,
     pub(crate) user_agent: String,
+    pub(crate) token_cache_capacity: usize,
     pub(crate) instance_type: InstanceType,
     pub(crate) clock: Clock,
 }

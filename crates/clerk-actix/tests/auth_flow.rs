@@ -632,3 +632,80 @@ async fn props_embed_the_public_user_safely() {
     );
     assert_eq!(body.matches("</script>").count(), 1);
 }
+
+/// A clock the test moves by hand (starting at the real now).
+fn manual_clock() -> (
+    Arc<std::sync::atomic::AtomicU64>,
+    impl Fn() -> std::time::SystemTime + Send + Sync,
+) {
+    let start = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let now = Arc::new(std::sync::atomic::AtomicU64::new(start));
+    let reader = Arc::clone(&now);
+    (now, move || {
+        std::time::UNIX_EPOCH + std::time::Duration::from_millis(reader.load(Ordering::SeqCst))
+    })
+}
+
+#[actix_rt::test]
+async fn a_reused_token_is_verified_once_but_its_expiry_still_counts() {
+    let fx = Fixture::prod();
+    let (now, clock) = manual_clock();
+    let sdk = fx.config().clock(clock).build().unwrap();
+    let app = test::init_service(app(sdk.clone()).wrap(ClerkMiddleware::new(sdk.clone()))).await;
+    let token = fx.token();
+    for _ in 0..3 {
+        let req = TestRequest::get()
+            .uri("/private")
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .to_request();
+        assert_eq!(test::call_service(&app, req).await.status(), StatusCode::OK);
+    }
+    assert_eq!(sdk.verified_token_count(), 1);
+    now.fetch_add(120_000, Ordering::SeqCst);
+    let req = TestRequest::get()
+        .uri("/private")
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .to_request();
+    let resp = test::call_service(&app, req).await;
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        header(&resp, "x-clerk-auth-reason").as_deref(),
+        Some("session-token-expired-refresh-non-eligible-no-refresh-cookie")
+    );
+    assert_eq!(sdk.verified_token_count(), 0, "an expired token leaves the cache");
+}
+
+#[actix_rt::test]
+async fn a_retired_key_evicts_the_tokens_it_verified() {
+    let fx = Fixture::prod();
+    let (now, clock) = manual_clock();
+    let sdk = fx.config().clock(clock).build().unwrap();
+    let app = test::init_service(app(sdk.clone()).wrap(ClerkMiddleware::new(sdk.clone()))).await;
+    let old = fx.token();
+    let call = |token: String| {
+        TestRequest::get()
+            .uri("/private")
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .to_request()
+    };
+    assert_eq!(
+        test::call_service(&app, call(old.clone())).await.status(),
+        StatusCode::OK
+    );
+    // Clerk rotates: a new key signs, the old one is retired from the JWKS.
+    let old_kid = fx.clerk.instance().kid().to_owned();
+    fx.clerk.faults().rotate_key().unwrap();
+    assert!(fx.clerk.faults().retire_key(&old_kid));
+    now.fetch_add(11_000, Ordering::SeqCst); // past the refetch cooldown
+    let new = fx.token();
+    assert_eq!(test::call_service(&app, call(new)).await.status(), StatusCode::OK);
+    let resp = test::call_service(&app, call(old)).await;
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        header(&resp, "x-clerk-auth-reason").as_deref(),
+        Some("jwk-kid-mismatch")
+    );
+}

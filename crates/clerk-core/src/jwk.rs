@@ -173,6 +173,11 @@ impl VerifyingKey {
         self.bits
     }
 
+    /// Whether `other` is the same public key (algorithm and material).
+    pub fn same_material(&self, other: &VerifyingKey) -> bool {
+        self.alg == other.alg && self.key.as_ref() == other.key.as_ref()
+    }
+
     /// Whether `signature` is a valid RSASSA-PKCS1-v1_5 signature of `message` under this key
     /// and its pinned algorithm.
     pub fn verify_signature(&self, message: &[u8], signature: &[u8]) -> bool {

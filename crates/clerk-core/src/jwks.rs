@@ -203,6 +203,8 @@ pub struct JwksCache {
     state: RwLock<State>,
     refresh: tokio::sync::Mutex<()>,
     stats: RwLock<JwksStats>,
+    /// Bumped whenever a key stops being served (retired or replaced by other material).
+    retirements: std::sync::atomic::AtomicU64,
 }
 
 impl fmt::Debug for JwksCache {
@@ -230,7 +232,15 @@ impl JwksCache {
             state: RwLock::new(State::default()),
             refresh: tokio::sync::Mutex::new(()),
             stats: RwLock::new(JwksStats::default()),
+            retirements: std::sync::atomic::AtomicU64::new(0),
         }
+    }
+
+    /// A counter bumped whenever a key is retired (no longer served, or replaced by other key
+    /// material under the same `kid`). Whatever was verified with a key (a verified-token cache
+    /// entry) must be dropped when this changes.
+    pub fn retirement_epoch(&self) -> u64 {
+        self.retirements.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// The instance this cache belongs to.
@@ -364,6 +374,13 @@ impl JwksCache {
         match result {
             Ok(set) => {
                 let fresh_until = now_ms.saturating_add(duration_ms(self.config.ttl));
+                let retired = state
+                    .keys
+                    .iter()
+                    .any(|(kid, entry)| set.get(kid).is_none_or(|new| !new.same_material(&entry.key)));
+                if retired {
+                    self.retirements.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+                }
                 // Keys the instance no longer serves are retired at once.
                 state.keys.clear();
                 for key in set.iter() {

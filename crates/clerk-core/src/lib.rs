@@ -42,6 +42,7 @@ mod jwks;
 mod keys;
 mod time;
 mod token;
+mod token_cache;
 pub mod user;
 mod verify;
 pub mod webhook;
@@ -58,6 +59,7 @@ pub use token::{
     DecodedToken, TokenHeader, CATEGORY_IGNORE, CATEGORY_JWT_TEMPLATE, CATEGORY_M2M, CATEGORY_SESSION,
     DEFAULT_MAX_TOKEN_BYTES,
 };
+pub use token_cache::VerifiedTokenCache;
 pub use user::{PublicUser, User};
-pub use verify::{JwksKeys, KeyResolver, NoKey, SessionClaims, SessionVerifier, StaticKey};
+pub use verify::{JwksKeys, KeyResolver, NoKey, SessionClaims, SessionVerifier, StaticKey, TokenTimes};
 pub use webhook::{ClerkEvent, EventData, WebhookError, WebhookHeaders, WebhookSecret, WebhookVerifier};

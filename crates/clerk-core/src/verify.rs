@@ -94,6 +94,27 @@ impl SessionClaims {
     pub fn expires_at_ms(&self) -> Option<i64> {
         self.exp_ms.map(|ms| ms as i64)
     }
+
+    /// The time claims, as [`SessionVerifier::check_times`] needs them.
+    pub fn times(&self) -> TokenTimes {
+        TokenTimes {
+            exp_ms: self.exp_ms,
+            nbf_ms: self.nbf_ms,
+            iat_ms: self.iat_ms,
+        }
+    }
+}
+
+/// The time claims of a verified token in milliseconds (`None` when absent or not representable,
+/// which Clerk's checks pass).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TokenTimes {
+    /// `exp` × 1000.
+    pub exp_ms: Option<f64>,
+    /// `nbf` × 1000.
+    pub nbf_ms: Option<f64>,
+    /// `iat` × 1000.
+    pub iat_ms: Option<f64>,
 }
 
 /// Verifies Clerk session tokens.
@@ -349,6 +370,17 @@ impl SessionVerifier {
     ///
     /// `token-expired`, `token-not-active-yet` or `token-iat-in-the-future`.
     pub fn check_time(&self, claims: &SessionClaims, now: SystemTime) -> Result<(), TokenError> {
+        self.check_times(claims.times(), now)
+    }
+
+    /// [`check_time`](Self::check_time) on the time claims alone (as a verified-token cache keeps
+    /// them).
+    ///
+    /// # Errors
+    ///
+    /// `token-expired`, `token-not-active-yet` or `token-iat-in-the-future`.
+    pub fn check_times(&self, times: TokenTimes, now: SystemTime) -> Result<(), TokenError> {
+        let claims = times;
         let now_ms = unix_millis(now) as f64;
         let skew = self.clock_skew_ms as f64;
         // An unrepresentable date compares false in JavaScript, so it never fails these checks.
