@@ -10,6 +10,8 @@ use crate::verify::TokenTimes;
 
 const SHARDS: usize = 16;
 
+type Shard<T> = Mutex<HashMap<Arc<str>, Entry<T>>>;
+
 struct Entry<T> {
     value: T,
     times: TokenTimes,
@@ -28,7 +30,7 @@ struct Entry<T> {
 /// - Only successes are stored: a failure that a retry could fix is never remembered.
 /// - One cache per configuration (verifier options and keys): keep it beside the verifier.
 pub struct VerifiedTokenCache<T> {
-    shards: Box<[Mutex<HashMap<Arc<str>, Entry<T>>>]>,
+    shards: Box<[Shard<T>]>,
     per_shard: usize,
 }
 
@@ -134,7 +136,7 @@ impl<T: Clone> VerifiedTokenCache<T> {
         self.len() == 0
     }
 
-    fn shard(&self, token: &str) -> &Mutex<HashMap<Arc<str>, Entry<T>>> {
+    fn shard(&self, token: &str) -> &Shard<T> {
         // The signature ends the token and is effectively random: its last bytes pick the shard.
         let bytes = token.as_bytes();
         let tail = &bytes[bytes.len().saturating_sub(4)..];
