@@ -25,6 +25,10 @@ fmt: ## Format the code
 bench: ## Criterion benches (verification, has(), fpm, webhooks, user JSON)
 	cargo bench --workspace
 
+.PHONY: load
+load: ## Load test: release app on one core vs healthz, bare jsonwebtoken and @clerk/express (wrk)
+	bash scripts/load.sh
+
 .PHONY: run
 run: ## Run the example stack (app + Postgres + offline Clerk unless CLERK_SECRET_KEY is set)
 	bash scripts/run.sh

@@ -145,6 +145,50 @@ pub struct TestApp {
     pub user_id: String,
     client: awc::Client,
     handle: actix_web::dev::ServerHandle,
+    secrets: Vec<String>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            assert_no_leaks(&self.secrets);
+        }
+    }
+}
+
+/// Fails when any captured response or log line carries `private_metadata`, a session token (a
+/// JWT), or one of `secrets`.
+pub fn assert_no_leaks(secrets: &[String]) {
+    for (what, text) in [("response", captured_responses()), ("log", captured_logs())] {
+        assert!(!text.contains("private_metadata"), "a {what} carries private_metadata");
+        for secret in secrets {
+            assert!(!text.contains(secret.as_str()), "a {what} carries a secret");
+        }
+        if let Some(at) = find_jwt(&text) {
+            let start = at.saturating_sub(80);
+            panic!("a {what} carries a token: …{}…", &text[start..(at + 40).min(text.len())]);
+        }
+    }
+}
+
+/// The position of something shaped like a JWT (`eyJ….eyJ….`).
+fn find_jwt(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(rel) = text[from..].find("eyJ") {
+        let at = from + rel;
+        let header_end = bytes[at..]
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_'))
+            .map(|n| at + n);
+        if let Some(end) = header_end {
+            if end - at > 10 && text[end..].starts_with(".eyJ") {
+                return Some(at);
+            }
+        }
+        from = at + 3;
+    }
+    None
 }
 
 /// Options of [`spawn_app`].
@@ -208,6 +252,7 @@ pub async fn spawn_app_with(options: SpawnOptions) -> TestApp {
         .set_endpoint(format!("{address}/webhooks/clerk"), WEBHOOK_SECRET)
         .expect("webhook endpoint");
     let handle = application.server_handle();
+    let secret_key = clerk.secret_key().to_owned();
     actix_rt::spawn(application.run_until_stopped());
     TestApp {
         address,
@@ -219,6 +264,7 @@ pub async fn spawn_app_with(options: SpawnOptions) -> TestApp {
             .timeout(Duration::from_secs(15))
             .finish(),
         handle,
+        secrets: vec![secret_key, WEBHOOK_SECRET.to_owned()],
     }
 }
 
@@ -246,6 +292,11 @@ impl Reply {
 }
 
 impl TestApp {
+    /// Adds a value that must never appear in a response or a log line.
+    pub fn forbid(&mut self, secret: impl Into<String>) {
+        self.secrets.push(secret.into());
+    }
+
     /// A fresh session token for the pre-created user.
     pub fn token(&self) -> String {
         self.clerk

@@ -65,6 +65,7 @@ pub enum ProtectMode {
 /// | `CLERK_TRUSTED_PROXIES` | [`trusted_proxies`](Self::trusted_proxies) | none (comma separated IPs) |
 /// | `CLERK_ISSUER_CHECK` | [`issuer_check`](Self::issuer_check) | `true` (when a publishable key is set) |
 /// | `CLERK_HTTP_TIMEOUT_MS` | [`request_timeout`](Self::request_timeout) | `5000` |
+/// | `CLERK_JWKS_TTL_MS`, `CLERK_JWKS_REFETCH_COOLDOWN_MS`, `CLERK_JWKS_MAX_STALE_MS` | [`jwks_cache`](Self::jwks_cache) | `300000`, `10000`, `3600000` |
 /// | `CLERK_TOKEN_CACHE_CAPACITY` | [`token_cache_capacity`](Self::token_cache_capacity) | `4096` (0 = off) |
 ///
 /// # Examples
@@ -208,6 +209,16 @@ impl ClerkConfig {
         }
         if let Some(ms) = get("CLERK_HTTP_TIMEOUT_MS") {
             config.request_timeout = Duration::from_millis(parse_number("CLERK_HTTP_TIMEOUT_MS", &ms)?);
+        }
+        if let Some(ms) = get("CLERK_JWKS_TTL_MS") {
+            config.jwks.ttl = Duration::from_millis(parse_number("CLERK_JWKS_TTL_MS", &ms)?);
+        }
+        if let Some(ms) = get("CLERK_JWKS_REFETCH_COOLDOWN_MS") {
+            config.jwks.refetch_cooldown =
+                Duration::from_millis(parse_number("CLERK_JWKS_REFETCH_COOLDOWN_MS", &ms)?);
+        }
+        if let Some(ms) = get("CLERK_JWKS_MAX_STALE_MS") {
+            config.jwks.max_stale = Duration::from_millis(parse_number("CLERK_JWKS_MAX_STALE_MS", &ms)?);
         }
         if let Some(n) = get("CLERK_TOKEN_CACHE_CAPACITY") {
             config.token_cache_capacity = usize::try_from(parse_number("CLERK_TOKEN_CACHE_CAPACITY", &n)?)

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# `make load`: release builds, the app on one core (1 worker) against real Postgres and the offline
+# Clerk, wrk on the other core; one table of req/s, p50, p99 and the ratios, plus the app's peak RSS.
+#
+#   DURATION=10s CONNECTIONS=32 bash scripts/load.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION="${DURATION:-10s}"
+CONNECTIONS="${CONNECTIONS:-32}"
+APP_CORE="${APP_CORE:-0}"
+WRK_CORE="${WRK_CORE:-1}"
+EMU_PORT="${EMU_PORT:-18787}"
+APP_PORT="${APP_PORT:-18080}"
+BARE_PORT="${BARE_PORT:-18090}"
+NODE_PORT="${NODE_PORT:-18091}"
+OUT="${OUT:-target/load}"
+mkdir -p "$OUT"
+
+say() { echo "load: $*" >&2; }
+
+if ! command -v wrk >/dev/null 2>&1; then
+  say "installing wrk (Debian package)"
+  (apt-get update -qq && apt-get install -y -qq wrk) >&2 || { say "could not install wrk"; exit 1; }
+fi
+command -v node >/dev/null 2>&1 || { say "node is needed for the @clerk/express reference"; exit 1; }
+
+say "building release binaries"
+cargo build --release --quiet -p app -p clerk-testkit -p bench-bare
+(cd bench/node && npm ci --silent --no-audit --no-fund >/dev/null)
+
+admin_url=$(bash scripts/postgres.sh)
+db=clerk_actix_load
+psql "$admin_url" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
+psql "$admin_url" -qc "CREATE DATABASE $db" >/dev/null
+DATABASE_URL="${admin_url%/*}/$db"
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+wait_http() {
+  for _ in $(seq 1 200); do
+    if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
+    sleep 0.05
+  done
+  say "timed out waiting for $1"; return 1
+}
+
+# The offline Clerk (fixed TEST-ONLY instance), on the wrk core so it does not steal the app's.
+taskset -c "$WRK_CORE" target/release/clerk-testkit serve --port "$EMU_PORT" --users 1 --fixed \
+  > "$OUT/emulator.env" 2>"$OUT/emulator.log" &
+pids+=($!)
+wait_http "http://127.0.0.1:$EMU_PORT/.well-known/jwks.json"
+# shellcheck disable=SC1090
+set -a; . <(grep '^CLERK_' "$OUT/emulator.env"); set +a
+api="http://127.0.0.1:$EMU_PORT"
+auth=(-H "Authorization: Bearer $CLERK_SECRET_KEY" -H "Content-Type: application/json")
+user_id=$(curl -fsS "${auth[@]}" "$api/v1/users?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+session_id=$(curl -fsS "${auth[@]}" -d "{\"user_id\":\"$user_id\"}" "$api/v1/sessions" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+TOKEN=$(curl -fsS "${auth[@]}" -d '{"expires_in_seconds":3600}' "$api/v1/sessions/$session_id/tokens" | python3 -c 'import json,sys; print(json.load(sys.stdin)["jwt"])')
+PEM=crates/clerk-core/tests/fixtures/test_signing_key.public.pem
+
+app_pid=""
+start_app() {
+  # $@: extra environment assignments
+  env DATABASE_URL="$DATABASE_URL" PORT="$APP_PORT" APP_WORKERS=1 APP_LOG=warn APP_RECONCILE_INTERVAL_SECS=0 \
+    CLERK_SECRET_KEY="$CLERK_SECRET_KEY" CLERK_PUBLISHABLE_KEY="$CLERK_PUBLISHABLE_KEY" CLERK_API_URL="$api" \
+    APP_RATE_LIMIT_PER_10S=90 "$@" \
+    taskset -c "$APP_CORE" target/release/app serve >"$OUT/app.log" 2>&1 &
+  app_pid=$!
+  pids+=("$app_pid")
+  wait_http "http://127.0.0.1:$APP_PORT/healthz"
+}
+stop_app() { kill "$app_pid" 2>/dev/null || true; wait "$app_pid" 2>/dev/null || true; }
+peak_rss_kib() { awk '/VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+results=()
+run() {
+  # run <label> <url> [token]
+  local label=$1 url=$2 token=${3:-}
+  local args=(-t1 -c"$CONNECTIONS" -d"$DURATION" --latency)
+  [ -n "$token" ] && args+=(-H "Authorization: Bearer $token")
+  # Warm up (caches, connections, JWKS) before measuring.
+  taskset -c "$WRK_CORE" wrk -t1 -c4 -d1s ${token:+-H "Authorization: Bearer $token"} "$url" >/dev/null
+  local out
+  out=$(taskset -c "$WRK_CORE" wrk "${args[@]}" "$url")
+  echo "$out" > "$OUT/$label.txt"
+  local rps p50 p99 non2xx
+  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  p50=$(echo "$out" | awk '$1=="50%" {print $2}')
+  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
+  non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
+  results+=("$label|$rps|$p50|$p99|${non2xx:-0}")
+  say "$label: $rps req/s (p50 $p50, p99 $p99, non-2xx ${non2xx:-0})"
+}
+
+# 1. The app with every cache on.
+start_app
+run healthz "http://127.0.0.1:$APP_PORT/healthz"
+run api_data "http://127.0.0.1:$APP_PORT/api/data" "$TOKEN"
+run api_me "http://127.0.0.1:$APP_PORT/api/me" "$TOKEN"
+rss_on=$(peak_rss_kib "$app_pid")
+stop_app
+
+# 2. Token cache off: every request pays the full verification.
+start_app CLERK_TOKEN_CACHE_CAPACITY=0 APP_USER_CACHE_MEMORY_CAPACITY=0
+run api_data_no_token_cache "http://127.0.0.1:$APP_PORT/api/data" "$TOKEN"
+run api_me_postgres_only "http://127.0.0.1:$APP_PORT/api/me" "$TOKEN"
+rss_off=$(peak_rss_kib "$app_pid")
+stop_app
+
+# 3. The bare jsonwebtoken handler.
+taskset -c "$APP_CORE" target/release/bench-bare "$BARE_PORT" "$PEM" >"$OUT/bare.log" 2>&1 &
+bare_pid=$!; pids+=("$bare_pid")
+wait_http "http://127.0.0.1:$BARE_PORT/api/data" || true
+run bare_jsonwebtoken "http://127.0.0.1:$BARE_PORT/api/data" "$TOKEN"
+kill "$bare_pid" 2>/dev/null || true
+
+# 4. Clerk's official @clerk/express, networkless.
+(cd bench/node && PORT="$NODE_PORT" CLERK_JWT_KEY="$(cat "../../$PEM")" CLERK_PUBLISHABLE_KEY="$CLERK_PUBLISHABLE_KEY" \
+  CLERK_SECRET_KEY="$CLERK_SECRET_KEY" taskset -c "$APP_CORE" node server.mjs >"../../$OUT/node.log" 2>&1) &
+node_pid=$!; pids+=("$node_pid")
+for _ in $(seq 1 200); do curl -s -o /dev/null "http://127.0.0.1:$NODE_PORT/api/data" && break; sleep 0.05; done
+run clerk_express "http://127.0.0.1:$NODE_PORT/api/data" "$TOKEN"
+
+# The table.
+python3 - "$rss_on" "$rss_off" "${results[@]}" <<'PY'
+import sys
+rss_on, rss_off = int(sys.argv[1]), int(sys.argv[2])
+rows = {}
+for row in sys.argv[3:]:
+    label, rps, p50, p99, non2xx = row.split("|")
+    rows[label] = (float(rps or 0), p50, p99, non2xx)
+print()
+print(f"| scenario | req/s | p50 | p99 | non-2xx |")
+print(f"|---|---:|---:|---:|---:|")
+for label, (rps, p50, p99, non2xx) in rows.items():
+    print(f"| {label} | {rps:,.0f} | {p50} | {p99} | {non2xx} |")
+def ratio(a, b):
+    return rows[a][0] / rows[b][0] if rows.get(a) and rows.get(b) and rows[b][0] else float("nan")
+print()
+print("| ratio | value | target |")
+print("|---|---:|---:|")
+print(f"| api_data / healthz | {ratio('api_data','healthz'):.2f} | >= 0.70 |")
+print(f"| api_data (no token cache) / bare jsonwebtoken | {ratio('api_data_no_token_cache','bare_jsonwebtoken'):.2f} | >= 0.90 |")
+print(f"| api_me (in-process tier) / healthz | {ratio('api_me','healthz'):.2f} | >= 0.60 |")
+print(f"| api_me (Postgres only) / healthz | {ratio('api_me_postgres_only','healthz'):.2f} | report |")
+print(f"| api_data / @clerk/express | {ratio('api_data','clerk_express'):.1f} | >= 20 |")
+print()
+print(f"app peak RSS: {rss_on/1024:.1f} MiB (all caches on), {rss_off/1024:.1f} MiB (caches off); target <= 64 MiB")
+PY
