@@ -100,8 +100,9 @@ impl RequestState {
 
     fn from_token_error(err: &TokenError, carrier: TokenCarrier) -> Self {
         let message = match err.reason() {
-            // Clerk answers a type mismatch with an empty message.
-            Reason::TokenTypeMismatch => None,
+            // Clerk answers a type mismatch, and an error that is not a token error, with no
+            // message.
+            Reason::TokenTypeMismatch | Reason::UnexpectedError => None,
             _ => Some(err.full_message(carrier)),
         };
         Self::signed_out(err.reason().as_str(), message, Some(carrier), true)
