@@ -39,6 +39,9 @@ pub enum Reason {
     JwkKidMismatch,
     /// `token-type-mismatch`: a machine or template token was offered as a session token.
     TokenTypeMismatch,
+    /// `unexpected-error`: what Clerk reports when verification fails with something other than a
+    /// token error (e.g. a protected header that is JSON `null`).
+    UnexpectedError,
 }
 
 impl Reason {
@@ -60,6 +63,7 @@ impl Reason {
             Reason::JwkFailedToResolve => "jwk-failed-to-resolve",
             Reason::JwkKidMismatch => "jwk-kid-mismatch",
             Reason::TokenTypeMismatch => "token-type-mismatch",
+            Reason::UnexpectedError => "unexpected-error",
         }
     }
 

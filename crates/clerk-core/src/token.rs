@@ -65,6 +65,8 @@ pub struct DecodedToken<'a> {
     /// Byte offset of the second dot: `raw[..signing_end]` is the signed message.
     signing_end: usize,
     header: TokenHeader,
+    /// The protected header was JSON `null` (Clerk's verifier throws a `TypeError` on it).
+    header_null: bool,
     payload: Value,
     signature: Vec<u8>,
 }
@@ -97,6 +99,7 @@ impl<'a> DecodedToken<'a> {
         Ok(Self {
             raw: token,
             signing_end: second,
+            header_null: header.is_null(),
             header: header_fields(&header),
             payload,
             signature,
@@ -111,6 +114,11 @@ impl<'a> DecodedToken<'a> {
     /// The decoded protected header.
     pub fn header(&self) -> &TokenHeader {
         &self.header
+    }
+
+    /// Whether the protected header is JSON `null` rather than an object.
+    pub(crate) fn header_is_null(&self) -> bool {
+        self.header_null
     }
 
     /// The decoded payload (any JSON value; claims are read from an object).
@@ -196,6 +204,30 @@ fn header_fields(header: &Value) -> TokenHeader {
     }
 }
 
+/// `String(value)` for a JSON value (how a JavaScript object key is made from it): `42` → `42`,
+/// `null` → `null`, `[1,2]` → `1,2`, an object → `[object Object]`.
+pub(crate) fn js_string(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => b.to_string(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 1e21 => format!("{f:.0}"),
+            Some(f) => f.to_string(),
+            None => n.to_string(),
+        },
+        Value::Array(items) => items
+            .iter()
+            .map(|item| match item {
+                Value::Null => String::new(),
+                other => js_string(other),
+            })
+            .collect::<Vec<_>>()
+            .join(","),
+        Value::Object(_) => "[object Object]".to_owned(),
+    }
+}
+
 /// `JSON.stringify(value)` for values read from a token (`undefined` when absent).
 pub(crate) fn js_stringify(value: Option<&Value>) -> String {
     match value {
@@ -245,6 +277,25 @@ mod tests {
         let err = DecodedToken::decode(&token, DEFAULT_MAX_TOKEN_BYTES).unwrap_err();
         assert_eq!(err.reason(), Reason::TokenInvalid);
         assert!(err.message().contains("larger than"));
+    }
+
+    #[test]
+    fn js_string_makes_object_keys_like_javascript() {
+        assert_eq!(js_string(&Value::from(42)), "42");
+        assert_eq!(js_string(&Value::from(4.0)), "4");
+        assert_eq!(js_string(&Value::from(0.5)), "0.5");
+        assert_eq!(js_string(&Value::Null), "null");
+        assert_eq!(js_string(&Value::from(true)), "true");
+        assert_eq!(js_string(&serde_json::json!([1, null, "a"])), "1,,a");
+        assert_eq!(js_string(&serde_json::json!({"a": 1})), "[object Object]");
+    }
+
+    #[test]
+    fn a_null_header_decodes_and_is_flagged() {
+        // "null" . "{}" . 0x00
+        let decoded = DecodedToken::decode("bnVsbA.e30.AA", 100).unwrap();
+        assert!(decoded.header_is_null());
+        assert!(!DecodedToken::decode("e30.e30.AA", 100).unwrap().header_is_null());
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Session-token verification in Clerk's order, with Clerk's boundaries and reasons.
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -10,7 +11,7 @@ use crate::error::{Action, Reason, TokenError};
 use crate::jwk::{KeyOrigin, RsaAlgorithm, VerifyingKey};
 use crate::jwks::{JwksCache, JwksFetcher};
 use crate::time::{js_seconds_to_millis, js_utc_string, unix_millis};
-use crate::token::{js_stringify, DecodedToken, DEFAULT_MAX_TOKEN_BYTES};
+use crate::token::{js_string, js_stringify, DecodedToken, DEFAULT_MAX_TOKEN_BYTES};
 
 /// Finds the key for a token's `kid`.
 ///
@@ -243,7 +244,17 @@ impl SessionVerifier {
         now: SystemTime,
     ) -> Result<SessionClaims, TokenError> {
         let decoded = self.decode(token)?;
-        let key = keys.resolve(decoded.header().kid(), now).await?;
+        if decoded.header_is_null() {
+            // Clerk's `verifyToken` destructures the header and throws a TypeError, which
+            // `authenticateRequest` reports as `unexpected-error` without a message.
+            return Err(TokenError::new(Reason::UnexpectedError, ""));
+        }
+        // Clerk looks the key up as `keys[kid]`: a non-string `kid` is used as its string form.
+        let kid = decoded.header().kid.as_ref().map(|kid| match kid {
+            Value::String(kid) => Cow::Borrowed(kid.as_str()),
+            other => Cow::Owned(js_string(other)),
+        });
+        let key = keys.resolve(kid.as_deref(), now).await?;
         self.verify_decoded(decoded, &key, now)
     }
 
@@ -300,13 +311,11 @@ impl SessionVerifier {
         // Crypto call (verification failed); a PEM key simply fails the signature.
         if alg != key.algorithm() {
             return Err(match key.origin() {
+                // Node's Web Crypto refuses the import with `JWK "alg" does not match the
+                // requested algorithm`, which Clerk wraps as `Error verifying JWT signature. Error: …`.
                 KeyOrigin::Jwks => TokenError::new(
                     Reason::TokenVerificationFailed,
-                    format!(
-                        "Error verifying JWT signature. The token's algorithm {} does not match the key's {}.",
-                        alg.name(),
-                        key.algorithm().name()
-                    ),
+                    "Error verifying JWT signature. Error: JWK \"alg\" does not match the requested algorithm",
                 )
                 .with_action(Action::EnsureClerkJwt),
                 KeyOrigin::Pem => TokenError::new(Reason::TokenInvalidSignature, "JWT signature is invalid."),

@@ -193,6 +193,58 @@ fn algorithm_is_pinned_by_the_key_not_the_token() {
     let keys = StaticKey(Arc::clone(jwk.get(KID).unwrap()));
     let err = block_on(strict().verify(&token, &keys, at(IAT + 1))).unwrap_err();
     assert_eq!(err.reason(), Reason::TokenVerificationFailed);
+    // What @clerk/backend 3.25.0 on Node says when Web Crypto refuses the JWK (parity test).
+    assert_eq!(
+        err.full_message(TokenCarrier::Header),
+        "Error verifying JWT signature. Error: JWK \"alg\" does not match the requested algorithm \
+         Make sure that this is a valid Clerk-generated JWT. (reason=token-verification-failed, token-carrier=header)"
+    );
+}
+
+/// Records the `kid` it is asked for and resolves nothing.
+#[derive(Default)]
+struct KidProbe(std::sync::Mutex<Vec<Option<String>>>);
+
+impl clerk_core::KeyResolver for KidProbe {
+    async fn resolve(
+        &self,
+        kid: Option<&str>,
+        now: std::time::SystemTime,
+    ) -> Result<Arc<VerifyingKey>, TokenError> {
+        self.0.lock().unwrap().push(kid.map(str::to_owned));
+        NoKey.resolve(kid, now).await
+    }
+}
+
+#[test]
+fn a_non_string_kid_is_looked_up_by_its_javascript_string() {
+    // Clerk indexes its key cache with `keys[kid]`, so `42` is looked up as "42" (parity test).
+    for (kid, looked_up) in [
+        (json!(42), Some("42")),
+        (json!(null), Some("null")),
+        (json!(true), Some("true")),
+        (json!("ins_x"), Some("ins_x")),
+    ] {
+        let mut header = session_header();
+        header["kid"] = kid;
+        let token = Signer::contract().sign(&header, &session_payload(IAT));
+        let probe = KidProbe::default();
+        let _ = block_on(strict().verify(&token, &probe, at(IAT + 1)));
+        assert_eq!(
+            probe.0.lock().unwrap().as_slice(),
+            &[looked_up.map(str::to_owned)]
+        );
+    }
+}
+
+#[test]
+fn a_null_protected_header_is_an_unexpected_error() {
+    // Clerk's verifyToken throws a TypeError destructuring it: `unexpected-error` (parity test).
+    let token = Signer::contract().sign(&Value::Null, &session_payload(IAT));
+    let err = reason_of(&strict(), &token, IAT + 1);
+    assert_eq!(err.reason(), Reason::UnexpectedError);
+    assert_eq!(err.reason().as_str(), "unexpected-error");
+    assert_eq!(err.message(), "");
 }
 
 #[test]

@@ -1,0 +1,1484 @@
+//! Parity with Clerk's official `@clerk/backend` (pinned in `parity/package.json`).
+//!
+//! Builds a matrix of requests (token sources, broken tokens, cookie combinations, request kinds)
+//! for a development and a production instance of the offline Clerk, runs every request through
+//! our [`Clerk::authenticate`] and through Clerk's own `authenticateRequest`
+//! (`node parity/authenticate.mjs`, one process for the whole batch, against the same offline
+//! Backend API on loopback), and compares the decisions case by case: status, reason,
+//! `isAuthenticated`, the debug headers, and the message where it carries no current time.
+//!
+//! Deliberate differences (DESIGN.md) are accepted only where they apply:
+//! * Clerk's `handshake` (a 307 for a document request) is our `signed-out` with the same reason
+//!   and message: handshake redirects are not built;
+//! * a token whose `iss` is not this instance's: Clerk may sign it in, we answer
+//!   `token-invalid-issuer` (exact issuer check when a publishable key is configured);
+//! * an expired session with a `__refresh_<suffix>` cookie on a GET: Clerk calls the Backend API
+//!   to refresh the session (which the offline Clerk does not serve), we do not refresh and say
+//!   `session-token-expired-refresh-missing-api-client`. Both are signed out;
+//! * a token over our size bound (8 KiB): Clerk decodes it, we refuse it as `token-invalid`.
+//!
+//! Set `PARITY_DUMP=1` to print both answers for every case.
+//!
+//! Node and npm are required: when `parity/node_modules` is missing the test runs
+//! `npm ci --prefix parity` itself and fails (never skips) if it cannot.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use actix_web::http::header::HeaderMap;
+use actix_web::http::Method;
+use actix_web::test::TestRequest;
+use clerk_actix::{Clerk, ClerkConfig};
+use clerk_testkit::{NewUser, RsaAlg, SessionToken, TestClerk};
+use serde_json::{json, Value};
+
+const ORIGIN: &str = "http://localhost:3000";
+const HOST: &str = "localhost:3000";
+const CLERK_BACKEND_VERSION: &str = "3.25.0";
+const NODE_TIMEOUT: Duration = Duration::from_secs(45);
+
+const CAT_SESSION: &str = "cl_B7d4PD111AAA";
+const CAT_TEMPLATE: &str = "cl_B7d4PD222AAA";
+const CAT_M2M: &str = "cl_B7d4PD333AAA";
+const CAT_IGNORE: &str = "cl_I7d4PD111III";
+
+/// Which deliberate difference a case may show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Allowed {
+    /// None: the decision must be Clerk's.
+    Nothing,
+    /// The token's `iss` is not this instance's.
+    Issuer,
+    /// An expired session with a refresh cookie on a GET.
+    Refresh,
+    /// A token over our size bound (8 KiB by default): refused before any decoding.
+    Size,
+}
+
+struct Instance {
+    name: &'static str,
+    clerk: TestClerk,
+    sdk: Clerk,
+    user: String,
+    suffix: String,
+    dev: bool,
+}
+
+impl Instance {
+    fn start(production: bool) -> Self {
+        let builder = if production {
+            TestClerk::builder().production()
+        } else {
+            TestClerk::builder()
+        };
+        let clerk = builder.start().expect("offline Clerk starts");
+        let user = clerk
+            .users()
+            .create(NewUser::default().email("ada@example.com").first_name("Ada"))
+            .expect("user created")
+            .id;
+        let sdk = ClerkConfig::new()
+            .secret_key(clerk.secret_key())
+            .publishable_key(clerk.publishable_key())
+            .api_url(clerk.base_url())
+            .authorized_parties([ORIGIN])
+            .build()
+            .expect("valid configuration");
+        let suffix = sdk
+            .cookie_suffix()
+            .expect("a publishable key gives a suffix")
+            .to_owned();
+        Self {
+            name: if production { "prod" } else { "dev" },
+            clerk,
+            sdk,
+            user,
+            suffix,
+            dev: !production,
+        }
+    }
+
+    /// A valid session token, issued now and valid for 10 minutes (the whole run).
+    fn token(&self) -> SessionToken {
+        self.clerk
+            .minter()
+            .session_token(&self.user)
+            .azp(ORIGIN)
+            .issued_at(now())
+            .lifetime(600)
+    }
+
+    fn options(&self) -> Value {
+        json!({
+            "secretKey": self.clerk.secret_key(),
+            "publishableKey": self.clerk.publishable_key(),
+            "apiUrl": self.clerk.base_url(),
+            "authorizedParties": [ORIGIN],
+        })
+    }
+
+    fn frontend_api(&self) -> &str {
+        self.clerk.instance().frontend_api()
+    }
+}
+
+struct Case {
+    id: String,
+    instance: usize,
+    method: Method,
+    /// Path and query.
+    path: String,
+    headers: Vec<(String, String)>,
+    allowed: Allowed,
+}
+
+#[derive(Debug)]
+struct Outcome {
+    status: String,
+    reason: Option<String>,
+    message: Option<String>,
+    is_authenticated: bool,
+    /// `x-clerk-auth-*` response headers.
+    headers: BTreeMap<String, String>,
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs() as i64
+}
+
+/// A request kind: method, extra headers, a tag for the case id.
+struct Kind {
+    tag: &'static str,
+    method: Method,
+    headers: Vec<(&'static str, String)>,
+}
+
+fn kind(tag: &'static str, method: Method, headers: &[(&'static str, &str)]) -> Kind {
+    Kind {
+        tag,
+        method,
+        headers: headers.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
+    }
+}
+
+struct Matrix<'a> {
+    instances: &'a [Instance],
+    cases: Vec<Case>,
+}
+
+impl Matrix<'_> {
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        instance: usize,
+        id: String,
+        method: Method,
+        path: &str,
+        headers: Vec<(String, String)>,
+        allowed: Allowed,
+    ) {
+        let name = self.instances[instance].name;
+        let mut all = vec![("host".to_owned(), HOST.to_owned())];
+        all.extend(headers);
+        self.cases.push(Case {
+            id: format!("{name}/{id}"),
+            instance,
+            method,
+            path: path.to_owned(),
+            headers: all,
+            allowed,
+        });
+    }
+
+    /// The dev-browser cookie a development instance needs on the cookie path.
+    fn dev_browser(&self, instance: usize) -> Option<String> {
+        self.instances[instance]
+            .dev
+            .then(|| "__clerk_db_jwt=dvb_2zParityDevBrowser".to_owned())
+    }
+
+    fn cookies(&self, instance: usize, pairs: &[String]) -> (String, String) {
+        let mut all: Vec<String> = pairs.to_vec();
+        all.extend(self.dev_browser(instance));
+        ("cookie".to_owned(), all.join("; "))
+    }
+}
+
+/// (name, path and query, `Cookie` header, extra headers).
+type BrowserCase = (
+    &'static str,
+    &'static str,
+    (String, String),
+    Vec<(&'static str, &'static str)>,
+);
+
+/// Token variants of one instance: (name, token, allowed difference).
+fn token_variants(inst: &Instance, other: &Instance) -> Vec<(String, String, Allowed)> {
+    let t = || inst.token();
+    let n = now();
+    let mut v: Vec<(&str, String, Allowed)> = vec![
+        ("valid", t().mint(), Allowed::Nothing),
+        ("valid-rs-no-typ", t().header_typ(None).mint(), Allowed::Nothing),
+        (
+            "typ-null",
+            t().header_param("typ", Some(Value::Null)).mint(),
+            Allowed::Nothing,
+        ),
+        ("typ-JWS", t().header_typ(Some("JWS")).mint(), Allowed::Nothing),
+        (
+            "typ-jwt-lowercase",
+            t().header_typ(Some("jwt")).mint(),
+            Allowed::Nothing,
+        ),
+        (
+            "typ-at+jwt",
+            t().header_typ(Some("at+jwt")).mint(),
+            Allowed::Nothing,
+        ),
+        (
+            "typ-application/at+jwt",
+            t().header_typ(Some("application/at+jwt")).mint(),
+            Allowed::Nothing,
+        ),
+        (
+            "cat-session",
+            t().header_cat(Some(CAT_SESSION)).mint(),
+            Allowed::Nothing,
+        ),
+        (
+            "cat-template",
+            t().header_cat(Some(CAT_TEMPLATE)).mint(),
+            Allowed::Nothing,
+        ),
+        ("cat-m2m", t().header_cat(Some(CAT_M2M)).mint(), Allowed::Nothing),
+        (
+            "cat-ignore",
+            t().header_cat(Some(CAT_IGNORE)).mint(),
+            Allowed::Nothing,
+        ),
+        ("cat-absent", t().header_cat(None).mint(), Allowed::Nothing),
+        (
+            "cat-other",
+            t().header_cat(Some("cl_Other")).mint(),
+            Allowed::Nothing,
+        ),
+        (
+            "cat-null",
+            t().header_param("cat", Some(Value::Null)).mint(),
+            Allowed::Nothing,
+        ),
+        ("alg-HS256", t().header_alg("HS256").mint(), Allowed::Nothing),
+        ("alg-none", t().header_alg("none").mint(), Allowed::Nothing),
+        ("alg-ES256", t().header_alg("ES256").mint(), Allowed::Nothing),
+        (
+            "alg-missing",
+            t().header_param("alg", None).mint(),
+            Allowed::Nothing,
+        ),
+        (
+            "alg-RS384-signed",
+            t().algorithm(RsaAlg::Rs384).mint(),
+            Allowed::Nothing,
+        ),
+        (
+            "kid-unknown",
+            t().header_kid(Some("ins_2zUnknownKid")).mint(),
+            Allowed::Nothing,
+        ),
+        ("kid-absent", t().header_kid(None).mint(), Allowed::Nothing),
+        (
+            "kid-number",
+            t().header_param("kid", Some(json!(42))).mint(),
+            Allowed::Nothing,
+        ),
+        (
+            "kid-other-instance",
+            t().header_kid(Some(other.clerk.instance().kid())).mint(),
+            Allowed::Nothing,
+        ),
+        (
+            "sub-mch",
+            t().claim("sub", "mch_2zMachine").mint(),
+            Allowed::Nothing,
+        ),
+        ("sub-missing", t().without_claim("sub").mint(), Allowed::Nothing),
+        ("sub-number", t().claim("sub", 42).mint(), Allowed::Nothing),
+        ("exp-missing", t().without_claim("exp").mint(), Allowed::Nothing),
+        (
+            "exp-string",
+            t().claim("exp", (n + 600).to_string()).mint(),
+            Allowed::Nothing,
+        ),
+        (
+            "exp-fraction",
+            t().claim("exp", n as f64 + 600.5).mint(),
+            Allowed::Nothing,
+        ),
+        ("nbf-missing", t().without_claim("nbf").mint(), Allowed::Nothing),
+        (
+            "nbf-string",
+            t().claim("nbf", (n - 10).to_string()).mint(),
+            Allowed::Nothing,
+        ),
+        ("iat-missing", t().without_claim("iat").mint(), Allowed::Nothing),
+        (
+            "iat-string",
+            t().claim("iat", "1700000000").mint(),
+            Allowed::Nothing,
+        ),
+        (
+            "azp-missing",
+            inst.clerk
+                .minter()
+                .session_token(&inst.user)
+                .issued_at(n)
+                .lifetime(600)
+                .mint(),
+            Allowed::Nothing,
+        ),
+        (
+            "azp-mismatch",
+            t().azp("https://evil.example").mint(),
+            Allowed::Nothing,
+        ),
+        ("azp-empty", t().azp("").mint(), Allowed::Nothing),
+        (
+            "sts-pending",
+            t().status(Some("pending")).mint(),
+            Allowed::Nothing,
+        ),
+        ("sts-absent", t().status(None).mint(), Allowed::Nothing),
+        (
+            "aud-present",
+            t().claim("aud", "https://api.example.com").mint(),
+            Allowed::Nothing,
+        ),
+        ("expired", t().issued_at(n - 600).mint(), Allowed::Nothing),
+        ("not-yet-valid", t().not_before(n + 600).mint(), Allowed::Nothing),
+        (
+            "iat-in-future",
+            t().issued_at(n + 600)
+                .not_before(n - 10)
+                .expires_at(n + 1200)
+                .mint(),
+            Allowed::Nothing,
+        ),
+        ("wrong-key", t().wrong_key().mint(), Allowed::Nothing),
+        ("tampered", t().tampered().mint(), Allowed::Nothing),
+        (
+            "other-instance-issuer",
+            t().issuer(other.clerk.issuer()).mint(),
+            Allowed::Issuer,
+        ),
+        ("wrong-issuer", t().wrong_issuer().mint(), Allowed::Issuer),
+        ("iss-missing", t().without_claim("iss").mint(), Allowed::Issuer),
+        (
+            "iss-http-scheme",
+            t().issuer(format!("http://{}", inst.frontend_api())).mint(),
+            Allowed::Issuer,
+        ),
+        (
+            "other-instance-token",
+            other
+                .clerk
+                .minter()
+                .session_token(&other.user)
+                .azp(ORIGIN)
+                .issued_at(n)
+                .lifetime(600)
+                .mint(),
+            Allowed::Nothing,
+        ),
+        ("garbage", "abc".to_owned(), Allowed::Nothing),
+        ("garbage-three-parts", "a.b.c".to_owned(), Allowed::Nothing),
+        ("opaque-api-key", "ak_2zParityOpaque".to_owned(), Allowed::Nothing),
+        ("header-json-null", "bnVsbA.e30.AA".to_owned(), Allowed::Nothing),
+        (
+            "header-json-string",
+            "InN0ciI.e30.AA".to_owned(),
+            Allowed::Nothing,
+        ),
+        ("four-parts", format!("{}.AA", t().mint()), Allowed::Nothing),
+    ];
+    v.push((
+        "valid-rs512-signed",
+        t().algorithm(RsaAlg::Rs512).mint(),
+        Allowed::Nothing,
+    ));
+    v.push((
+        "oversized-9k",
+        t().claim("pad", "x".repeat(9 * 1024)).mint(),
+        Allowed::Size,
+    ));
+    v.into_iter().map(|(n, t, a)| (n.to_owned(), t, a)).collect()
+}
+
+fn build_matrix(instances: &[Instance]) -> Vec<Case> {
+    let mut m = Matrix {
+        instances,
+        cases: Vec::new(),
+    };
+    let kinds = || {
+        vec![
+            kind("api-get", Method::GET, &[]),
+            kind("api-post", Method::POST, &[("sec-fetch-dest", "empty")]),
+            kind(
+                "document",
+                Method::GET,
+                &[("sec-fetch-dest", "document"), ("accept", "text/html")],
+            ),
+        ]
+    };
+    for (i, inst) in instances.iter().enumerate() {
+        let other = &instances[1 - i];
+        let n = now();
+
+        // Every token variant through the header, and through the cookie for three request kinds.
+        for (name, token, allowed) in token_variants(inst, other) {
+            m.push(
+                i,
+                format!("header/{name}"),
+                Method::GET,
+                "/api/data",
+                vec![("authorization".into(), format!("Bearer {token}"))],
+                allowed,
+            );
+            let suffixed = vec![m.cookies(
+                i,
+                &[
+                    format!("__session_{}={token}", inst.suffix),
+                    format!("__client_uat_{}=1", inst.suffix),
+                ],
+            )];
+            m.push(
+                i,
+                format!("cookie/suffixed/{name}"),
+                Method::GET,
+                "/api/data",
+                suffixed,
+                allowed,
+            );
+            for k in kinds() {
+                let mut headers =
+                    vec![m.cookies(i, &[format!("__session={token}"), "__client_uat=1".into()])];
+                headers.extend(k.headers.iter().map(|(a, b)| ((*a).to_owned(), b.clone())));
+                m.push(
+                    i,
+                    format!("cookie/{}/{name}", k.tag),
+                    k.method.clone(),
+                    "/api/data",
+                    headers,
+                    allowed,
+                );
+            }
+        }
+
+        // Authorization header shapes.
+        let valid = inst.token().mint();
+        let cookie_pair = m.cookies(
+            i,
+            &[format!("__session={valid}"), format!("__client_uat={}", n - 60)],
+        );
+        let shapes: Vec<(&str, String)> = vec![
+            ("bare-token", valid.clone()),
+            ("bearer-lowercase", format!("bearer {valid}")),
+            ("BEARER-uppercase", format!("BEARER {valid}")),
+            ("basic", "Basic dXNlcjpwYXNz".to_owned()),
+            ("token-scheme", format!("Token {valid}")),
+            ("bearer-two-spaces", format!("Bearer  {valid}")),
+            ("bearer-trailing-word", format!("Bearer {valid} extra")),
+            ("bearer-only", "Bearer".to_owned()),
+            ("bearer-space-only", "Bearer ".to_owned()),
+            ("surrounding-spaces", format!("  Bearer {valid}  ")),
+            ("empty", String::new()),
+            ("bearer-garbage", "Bearer abc".to_owned()),
+        ];
+        for (name, value) in shapes {
+            m.push(
+                i,
+                format!("header-shape/{name}"),
+                Method::GET,
+                "/api/data",
+                vec![("authorization".into(), value.clone())],
+                Allowed::Nothing,
+            );
+            m.push(
+                i,
+                format!("header-shape+cookie/{name}"),
+                Method::GET,
+                "/api/data",
+                vec![("authorization".into(), value), cookie_pair.clone()],
+                Allowed::Nothing,
+            );
+        }
+        // Time errors through the header for each request kind.
+        for (name, token) in [
+            ("expired", inst.token().issued_at(n - 600).mint()),
+            ("not-yet-valid", inst.token().not_before(n + 600).mint()),
+        ] {
+            for k in kinds() {
+                let mut headers = vec![("authorization".to_owned(), format!("Bearer {token}"))];
+                headers.extend(k.headers.iter().map(|(a, b)| ((*a).to_owned(), b.clone())));
+                m.push(
+                    i,
+                    format!("header/{}/{name}", k.tag),
+                    k.method.clone(),
+                    "/api/data",
+                    headers,
+                    Allowed::Nothing,
+                );
+            }
+        }
+
+        // __session / __client_uat combinations (unsuffixed and suffixed).
+        let sfx = inst.suffix.clone();
+        let iat = n;
+        let t = inst.token().issued_at(iat).lifetime(600).mint();
+        let t_older = inst.token().issued_at(iat - 30).lifetime(600).mint();
+        let foreign = other.token().mint();
+        let uats: Vec<(&str, Vec<String>)> = vec![
+            ("uat-none", vec![]),
+            ("uat-older", vec![format!("__client_uat={}", iat - 60)]),
+            ("uat-equal", vec![format!("__client_uat={iat}")]),
+            ("uat-newer", vec![format!("__client_uat={}", iat + 60)]),
+            ("uat-zero", vec!["__client_uat=0".into()]),
+            ("uat-empty", vec!["__client_uat=".into()]),
+            ("uat-text", vec!["__client_uat=abc".into()]),
+            (
+                "uat-digits-then-text",
+                vec![format!("__client_uat={}x", iat - 60)],
+            ),
+            ("uat-hex", vec!["__client_uat=0x10".into()]),
+            ("uat-exponent", vec!["__client_uat=1e3".into()]),
+            ("uat-huge", vec!["__client_uat=99999999999999999999".into()]),
+            ("uat-negative", vec!["__client_uat=-5".into()]),
+            ("uat-quoted", vec![format!("__client_uat=\"{}\"", iat - 60)]),
+            (
+                "uat-suffixed-older",
+                vec![format!("__client_uat_{sfx}={}", iat - 60)],
+            ),
+            (
+                "uat-suffixed-newer",
+                vec![format!("__client_uat_{sfx}={}", iat + 60)],
+            ),
+            ("uat-suffixed-zero", vec![format!("__client_uat_{sfx}=0")]),
+            (
+                "uat-both-older",
+                vec![
+                    format!("__client_uat={}", iat - 60),
+                    format!("__client_uat_{sfx}={}", iat - 60),
+                ],
+            ),
+            (
+                "uat-suffixed-zero-unsuffixed-older",
+                vec![
+                    format!("__client_uat={}", iat - 60),
+                    format!("__client_uat_{sfx}=0"),
+                ],
+            ),
+            (
+                "uat-unsuffixed-zero-suffixed-older",
+                vec![
+                    "__client_uat=0".into(),
+                    format!("__client_uat_{sfx}={}", iat - 60),
+                ],
+            ),
+        ];
+        let sessions: Vec<(&str, Vec<String>)> = vec![
+            ("session-none", vec![]),
+            ("session-empty", vec!["__session=".into()]),
+            ("session", vec![format!("__session={t}")]),
+            ("session-suffixed", vec![format!("__session_{sfx}={t}")]),
+            (
+                "session-both-unsuffixed-newer",
+                vec![format!("__session={t}"), format!("__session_{sfx}={t_older}")],
+            ),
+            (
+                "session-both-suffixed-newer",
+                vec![format!("__session={t_older}"), format!("__session_{sfx}={t}")],
+            ),
+            (
+                "session-foreign-unsuffixed+suffixed",
+                vec![format!("__session={foreign}"), format!("__session_{sfx}={t}")],
+            ),
+            ("session-foreign-only", vec![format!("__session={foreign}")]),
+            ("session-garbage", vec!["__session=abc".into()]),
+        ];
+        for (sname, s) in &sessions {
+            for (uname, u) in &uats {
+                let mut pairs = s.clone();
+                pairs.extend(u.iter().cloned());
+                let headers = vec![m.cookies(i, &pairs)];
+                m.push(
+                    i,
+                    format!("cookies/{sname}/{uname}"),
+                    Method::GET,
+                    "/api/data",
+                    headers,
+                    Allowed::Nothing,
+                );
+            }
+        }
+
+        // Dev browser, sync and handshake parameters.
+        let session_pairs = [format!("__session={t}"), format!("__client_uat={}", iat - 60)];
+        let plain = |extra: &[String]| -> (String, String) {
+            let mut pairs = session_pairs.to_vec();
+            pairs.extend(extra.iter().cloned());
+            ("cookie".to_owned(), pairs.join("; "))
+        };
+        let browser_cases: Vec<BrowserCase> = vec![
+            ("no-dev-browser", "/api/data", plain(&[]), vec![]),
+            (
+                "no-dev-browser-document",
+                "/api/data",
+                plain(&[]),
+                vec![("sec-fetch-dest", "document")],
+            ),
+            (
+                "no-cookies-at-all",
+                "/api/data",
+                ("x-none".into(), "1".into()),
+                vec![],
+            ),
+            (
+                "dev-browser-empty",
+                "/api/data",
+                plain(&["__clerk_db_jwt=".into()]),
+                vec![],
+            ),
+            (
+                "dev-browser-query",
+                "/api/data?__clerk_db_jwt=dvb_q",
+                plain(&[]),
+                vec![],
+            ),
+            (
+                "dev-browser-query-and-cookie",
+                "/api/data?__clerk_db_jwt=dvb_q",
+                plain(&["__clerk_db_jwt=dvb_c".into()]),
+                vec![],
+            ),
+            (
+                "dev-browser-query-empty",
+                "/api/data?__clerk_db_jwt=",
+                plain(&["__clerk_db_jwt=dvb_c".into()]),
+                vec![],
+            ),
+            (
+                "dev-browser-suffixed-only",
+                "/api/data",
+                plain(&[format!("__clerk_db_jwt_{sfx}=dvb_s")]),
+                vec![],
+            ),
+            (
+                "dev-browser-suffixed-with-suffixed-session",
+                "/api/data",
+                (
+                    "cookie".into(),
+                    format!(
+                        "__session_{sfx}={t}; __client_uat_{sfx}={}; __clerk_db_jwt_{sfx}=dvb_s",
+                        iat - 60
+                    ),
+                ),
+                vec![],
+            ),
+            (
+                "legacy-dev-session-query",
+                "/api/data?__dev_session=dvb_q",
+                plain(&["__clerk_db_jwt=dvb_c".into()]),
+                vec![],
+            ),
+            (
+                "redirect-url-query",
+                "/api/data?__clerk_redirect_url=https%3A%2F%2Fsatellite.example%2F",
+                plain(&["__clerk_db_jwt=dvb_c".into()]),
+                vec![],
+            ),
+            (
+                "synced-query",
+                "/api/data?__clerk_synced=false",
+                plain(&["__clerk_db_jwt=dvb_c".into()]),
+                vec![],
+            ),
+            (
+                "handshake-nonce-query",
+                "/api/data?__clerk_handshake_nonce=nonce_123",
+                plain(&["__clerk_db_jwt=dvb_c".into()]),
+                vec![],
+            ),
+            (
+                "handshake-nonce-cookie",
+                "/api/data",
+                plain(&[
+                    "__clerk_db_jwt=dvb_c".into(),
+                    "__clerk_handshake_nonce=nonce_123".into(),
+                ]),
+                vec![],
+            ),
+        ];
+        // The unverified `iat` against `__client_uat`, with JavaScript's coercion.
+        for (name, token) in [
+            (
+                "iat-string-before-uat",
+                inst.token().claim("iat", (iat - 300).to_string()).mint(),
+            ),
+            ("iat-string-text", inst.token().claim("iat", "soon").mint()),
+            ("iat-null", inst.token().claim("iat", Value::Null).mint()),
+            ("iat-array", inst.token().claim("iat", json!([iat - 300])).mint()),
+            (
+                "iat-fraction-before-uat",
+                inst.token().claim("iat", iat as f64 - 0.5).mint(),
+            ),
+        ] {
+            let headers = vec![m.cookies(i, &[format!("__session={token}"), format!("__client_uat={iat}")])];
+            m.push(
+                i,
+                format!("iat-vs-uat/{name}"),
+                Method::GET,
+                "/api/data",
+                headers,
+                Allowed::Nothing,
+            );
+        }
+        // Cookie encodings.
+        let encoded = t.replace('.', "%2E");
+        for (name, pairs) in [
+            (
+                "session-percent-encoded",
+                vec![
+                    format!("__session={encoded}"),
+                    format!("__client_uat={}", iat - 60),
+                ],
+            ),
+            (
+                "session-quoted",
+                vec![format!("__session=\"{t}\""), format!("__client_uat={}", iat - 60)],
+            ),
+            (
+                "session-bad-escape",
+                vec![format!("__session={t}%zz"), format!("__client_uat={}", iat - 60)],
+            ),
+            (
+                "uat-tab-padded",
+                vec![format!("__session={t}"), format!("__client_uat=\t{}\t", iat - 60)],
+            ),
+            (
+                "no-space-separators",
+                vec![format!("__session={t};__client_uat={}", iat - 60)],
+            ),
+            (
+                "duplicate-session-first-wins",
+                vec![
+                    format!("__session={t}"),
+                    "__session=abc".into(),
+                    format!("__client_uat={}", iat - 60),
+                ],
+            ),
+            (
+                "duplicate-session-garbage-first",
+                vec![
+                    "__session=abc".into(),
+                    format!("__session={t}"),
+                    format!("__client_uat={}", iat - 60),
+                ],
+            ),
+        ] {
+            let headers = vec![m.cookies(i, &pairs)];
+            m.push(
+                i,
+                format!("cookie-encoding/{name}"),
+                Method::GET,
+                "/api/data",
+                headers,
+                Allowed::Nothing,
+            );
+        }
+        for (name, path, cookie, extra) in browser_cases {
+            let mut headers = vec![cookie];
+            headers.extend(extra.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())));
+            m.push(
+                i,
+                format!("browser/{name}"),
+                Method::GET,
+                path,
+                headers,
+                Allowed::Nothing,
+            );
+        }
+        if !inst.dev {
+            // A garbage handshake token: production logs and carries on (development throws).
+            let headers = vec![plain(&["__clerk_handshake=abc".into()])];
+            m.push(
+                i,
+                "browser/handshake-token-garbage".into(),
+                Method::GET,
+                "/api/data",
+                headers,
+                Allowed::Nothing,
+            );
+        }
+
+        // Refresh cookie handling for an expired session.
+        let expired = inst.token().issued_at(n - 600).mint();
+        let expired_no_sid = inst.token().issued_at(n - 600).without_claim("sid").mint();
+        let refresh_cases: Vec<(&str, Method, String, Allowed)> = vec![
+            (
+                "suffixed-get",
+                Method::GET,
+                format!("__refresh_{sfx}=rt_1"),
+                Allowed::Refresh,
+            ),
+            (
+                "suffixed-post",
+                Method::POST,
+                format!("__refresh_{sfx}=rt_1"),
+                Allowed::Nothing,
+            ),
+            (
+                "unsuffixed-get",
+                Method::GET,
+                "__refresh=rt_1".into(),
+                Allowed::Nothing,
+            ),
+            (
+                "empty-get",
+                Method::GET,
+                format!("__refresh_{sfx}="),
+                Allowed::Nothing,
+            ),
+        ];
+        for (name, method, refresh, allowed) in refresh_cases {
+            for (carrier, token) in [("cookie", &expired), ("cookie-no-sid", &expired_no_sid)] {
+                let headers = vec![m.cookies(
+                    i,
+                    &[
+                        format!("__session={token}"),
+                        format!("__client_uat={}", n - 900),
+                        refresh.clone(),
+                    ],
+                )];
+                m.push(
+                    i,
+                    format!("refresh/{carrier}/{name}"),
+                    method.clone(),
+                    "/api/data",
+                    headers,
+                    allowed,
+                );
+            }
+            let headers = vec![
+                ("authorization".to_owned(), format!("Bearer {expired}")),
+                ("cookie".to_owned(), refresh.clone()),
+            ];
+            m.push(
+                i,
+                format!("refresh/header/{name}"),
+                method.clone(),
+                "/api/data",
+                headers,
+                allowed,
+            );
+        }
+
+        // Request kinds and the cross-origin Referer rule on a valid cookie session.
+        let fapi = inst.frontend_api().to_owned();
+        let accounts = format!(
+            "https://{}",
+            fapi.replacen("clerk.accounts.", "accounts.", 1)
+                .replacen("clerk.", "accounts.", 1)
+        );
+        let referers: Vec<(&str, Option<String>)> = vec![
+            ("no-referer", None),
+            ("same-origin", Some(format!("{ORIGIN}/page"))),
+            ("cross-origin", Some("https://satellite.example/page".into())),
+            ("cross-scheme", Some(format!("https://{HOST}/page"))),
+            ("cross-port", Some("http://localhost:4000/page".into())),
+            ("fapi", Some(format!("https://{fapi}/v1/client"))),
+            ("fapi-http", Some(format!("http://{fapi}/"))),
+            ("accounts", Some(format!("{accounts}/sign-in"))),
+            (
+                "accounts-http",
+                Some(format!("{}/sign-in", accounts.replacen("https://", "http://", 1))),
+            ),
+            ("accounts-port", Some(format!("{accounts}:8443/sign-in"))),
+            (
+                "other-dev-fapi",
+                Some("https://evil-eagle-13.clerk.accounts.dev/".into()),
+            ),
+            (
+                "other-dev-accounts",
+                Some("https://evil-eagle-13.accounts.dev/sign-in".into()),
+            ),
+            (
+                "legacy-dev-accounts",
+                Some("https://accounts.evil-eagle-13.lcl.dev/".into()),
+            ),
+            ("not-a-url", Some("not a url".into())),
+        ];
+        let request_kinds: Vec<Kind> = vec![
+            kind("get-document", Method::GET, &[("sec-fetch-dest", "document")]),
+            kind("get-iframe", Method::GET, &[("sec-fetch-dest", "iframe")]),
+            kind("get-empty-dest", Method::GET, &[("sec-fetch-dest", "empty")]),
+            kind(
+                "get-accept-html",
+                Method::GET,
+                &[("accept", "text/html,application/xhtml+xml")],
+            ),
+            kind("post-document", Method::POST, &[("sec-fetch-dest", "document")]),
+            kind(
+                "get-document-redirect-count-3",
+                Method::GET,
+                &[("sec-fetch-dest", "document"), ("x-redirect-count", "3")],
+            ),
+            kind(
+                "get-document-redirect-count-1abc",
+                Method::GET,
+                &[("sec-fetch-dest", "document"), ("x-redirect-count", "1abc")],
+            ),
+        ];
+        for k in &request_kinds {
+            for (rname, referer) in &referers {
+                let mut pairs = session_pairs.to_vec();
+                let mut headers: Vec<(String, String)> = Vec::new();
+                for (a, b) in &k.headers {
+                    if *a == "x-redirect-count" {
+                        pairs.push(format!("__clerk_redirect_count={b}"));
+                    } else {
+                        headers.push(((*a).to_owned(), b.clone()));
+                    }
+                }
+                headers.push(m.cookies(i, &pairs));
+                if let Some(r) = referer {
+                    headers.push(("referer".into(), r.clone()));
+                }
+                m.push(
+                    i,
+                    format!("kind/{}/{rname}", k.tag),
+                    k.method.clone(),
+                    "/dashboard",
+                    headers,
+                    Allowed::Nothing,
+                );
+            }
+        }
+        // iat before client_uat and expired cookies, for every request kind.
+        for k in &request_kinds {
+            for (name, pairs) in [
+                (
+                    "iat-before-uat",
+                    vec![format!("__session={t}"), format!("__client_uat={}", iat + 60)],
+                ),
+                ("uat-without-session", vec![format!("__client_uat={}", iat - 60)]),
+                ("session-without-uat", vec![format!("__session={t}")]),
+                (
+                    "expired",
+                    vec![
+                        format!("__session={expired}"),
+                        format!("__client_uat={}", n - 900),
+                    ],
+                ),
+            ] {
+                let mut headers: Vec<(String, String)> = Vec::new();
+                let mut pairs = pairs.clone();
+                for (a, b) in &k.headers {
+                    if *a == "x-redirect-count" {
+                        pairs.push(format!("__clerk_redirect_count={b}"));
+                    } else {
+                        headers.push(((*a).to_owned(), b.clone()));
+                    }
+                }
+                headers.push(m.cookies(i, &pairs));
+                m.push(
+                    i,
+                    format!("kind/{}/{name}", k.tag),
+                    k.method.clone(),
+                    "/dashboard",
+                    headers,
+                    Allowed::Nothing,
+                );
+            }
+        }
+    }
+    m.cases
+}
+
+/// Cases that differed before the fixes on branch `parity`: (case, Clerk's status, reason).
+const REGRESSIONS: &[(&str, &str, Option<&str>)] = &[
+    ("dev/header/valid", "signed-in", None),
+    ("prod/cookie/api-get/valid", "signed-in", None),
+    // `__client_uat` is `Number.parseInt`: hex and values beyond i64; quotes are kept.
+    ("prod/cookies/session/uat-hex", "signed-in", None),
+    (
+        "prod/cookies/session/uat-huge",
+        "signed-out",
+        Some("session-token-iat-before-client-uat"),
+    ),
+    (
+        "prod/cookies/session/uat-quoted",
+        "signed-out",
+        Some("session-token-but-no-client-uat"),
+    ),
+    (
+        "prod/cookies/session-none/uat-quoted",
+        "signed-out",
+        Some("session-token-and-uat-missing"),
+    ),
+    (
+        "prod/cookie-encoding/session-quoted",
+        "signed-out",
+        Some("token-invalid"),
+    ),
+    // The unverified `iat` compares with JavaScript's coercion.
+    (
+        "prod/iat-vs-uat/iat-string-before-uat",
+        "signed-out",
+        Some("session-token-iat-before-client-uat"),
+    ),
+    // An empty `__refresh_<suffix>` is no refresh cookie.
+    (
+        "prod/refresh/cookie/empty-get",
+        "signed-out",
+        Some("session-token-expired-refresh-non-eligible-no-refresh-cookie"),
+    ),
+    // `isKnownClerkReferrer`: exact Account Portal origin, dev portal host rules.
+    ("prod/kind/get-document/accounts", "signed-in", None),
+    (
+        "prod/kind/get-document/accounts-http",
+        "handshake",
+        Some("primary-domain-cross-origin-sync"),
+    ),
+    (
+        "prod/kind/get-document/accounts-port",
+        "handshake",
+        Some("primary-domain-cross-origin-sync"),
+    ),
+    (
+        "dev/kind/get-document/other-dev-fapi",
+        "handshake",
+        Some("primary-domain-cross-origin-sync"),
+    ),
+    ("dev/kind/get-document/other-dev-accounts", "signed-in", None),
+    ("dev/kind/get-document/legacy-dev-accounts", "signed-in", None),
+    // `__clerk_redirect_count` is `Number(…)`: `1abc` is 0.
+    (
+        "prod/kind/get-document-redirect-count-1abc/cross-origin",
+        "handshake",
+        Some("primary-domain-cross-origin-sync"),
+    ),
+    (
+        "prod/kind/get-document-redirect-count-3/cross-origin",
+        "signed-in",
+        None,
+    ),
+    // Satellite sync on a development primary, and an unresolvable handshake nonce.
+    (
+        "dev/browser/redirect-url-query",
+        "signed-out",
+        Some("primary-responds-to-syncing"),
+    ),
+    (
+        "dev/browser/handshake-nonce-query",
+        "signed-out",
+        Some("session-token-missing"),
+    ),
+    (
+        "prod/browser/handshake-nonce-cookie",
+        "signed-out",
+        Some("session-token-missing"),
+    ),
+    // Verifier: a `null` protected header; a numeric `kid` (message checked by the matrix).
+    (
+        "prod/header/header-json-null",
+        "signed-out",
+        Some("unexpected-error"),
+    ),
+    (
+        "prod/cookie/api-get/header-json-null",
+        "signed-out",
+        Some("unexpected-error"),
+    ),
+    ("prod/header/kid-number", "signed-out", Some("jwk-kid-mismatch")),
+    (
+        "prod/header/alg-RS384-signed",
+        "signed-out",
+        Some("token-verification-failed"),
+    ),
+    // Already right, pinned because they are easy to break.
+    (
+        "dev/header-shape/bearer-lowercase",
+        "signed-out",
+        Some("dev-browser-missing"),
+    ),
+    (
+        "prod/header-shape/bearer-two-spaces",
+        "signed-out",
+        Some("token-invalid"),
+    ),
+    ("prod/header-shape+cookie/basic", "signed-in", None),
+    (
+        "dev/cookie/api-get/cat-template",
+        "signed-out",
+        Some("token-type-mismatch"),
+    ),
+    (
+        "prod/header/azp-missing",
+        "signed-out",
+        Some("token-invalid-authorized-parties"),
+    ),
+    (
+        "prod/kind/get-document/expired",
+        "handshake",
+        Some("session-token-expired-refresh-non-eligible-no-refresh-cookie"),
+    ),
+];
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root")
+}
+
+/// Makes sure `parity/node_modules` holds the pinned `@clerk/backend`, running `npm ci` if not.
+fn ensure_node_modules(root: &Path) {
+    let node = Command::new("node").arg("--version").output();
+    match node {
+        Ok(out) if out.status.success() => {}
+        Ok(out) => panic!(
+            "`node --version` failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(err) => panic!("the parity test needs Node.js 20+ (`node` on PATH): {err}"),
+    }
+    let installed = root.join("parity/node_modules/@clerk/backend/package.json");
+    let version_ok = std::fs::read_to_string(&installed)
+        .ok()
+        .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+        .is_some_and(|pkg| pkg["version"] == CLERK_BACKEND_VERSION);
+    if version_ok {
+        return;
+    }
+    let out = Command::new("npm")
+        .args(["ci", "--prefix", "parity", "--no-audit", "--no-fund"])
+        .current_dir(root)
+        .output()
+        .unwrap_or_else(|err| panic!("the parity test needs npm to install @clerk/backend: {err}"));
+    assert!(
+        out.status.success(),
+        "`npm ci --prefix parity` failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&installed).expect("@clerk/backend installed by npm ci");
+    let pkg: Value = serde_json::from_str(&text).expect("package.json");
+    assert_eq!(
+        pkg["version"], CLERK_BACKEND_VERSION,
+        "npm ci installed another @clerk/backend"
+    );
+}
+
+/// Runs every case through Clerk's `authenticateRequest` in one Node process.
+fn run_clerk(root: &Path, instances: &[Instance], cases: &[Case]) -> Vec<Result<Outcome, String>> {
+    let mut input = String::new();
+    for (n, case) in cases.iter().enumerate() {
+        let headers: serde_json::Map<String, Value> = case
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+            .collect();
+        let line = json!({
+            "id": n,
+            "method": case.method.as_str(),
+            "url": format!("{ORIGIN}{}", case.path),
+            "headers": headers,
+            "options": instances[case.instance].options(),
+        });
+        input.push_str(&line.to_string());
+        input.push('\n');
+    }
+    let mut child = Command::new("node")
+        .arg("parity/authenticate.mjs")
+        .current_dir(root)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("node starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let mut stderr = child.stderr.take().expect("stderr");
+    let err_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + NODE_TIMEOUT;
+    let mut results: Vec<Option<Result<Outcome, String>>> = (0..cases.len()).map(|_| None).collect();
+    let mut received = 0;
+    while received < cases.len() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let Ok(line) = rx.recv_timeout(left) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "Clerk's authenticateRequest answered {received} of {} cases within {NODE_TIMEOUT:?}; stderr:\n{}",
+                cases.len(),
+                err_reader.join().unwrap_or_default()
+            );
+        };
+        let v: Value =
+            serde_json::from_str(&line).unwrap_or_else(|err| panic!("bad line from node ({err}): {line}"));
+        let id = v["id"].as_u64().unwrap_or_else(|| panic!("no id: {line}")) as usize;
+        results[id] = Some(if let Some(err) = v["error"].as_str() {
+            Err(err.to_owned())
+        } else {
+            let headers = v["headers"]
+                .as_object()
+                .map(|h| {
+                    h.iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            Ok(Outcome {
+                status: v["status"].as_str().unwrap_or_default().to_owned(),
+                reason: v["reason"].as_str().map(str::to_owned),
+                message: v["message"].as_str().filter(|m| !m.is_empty()).map(str::to_owned),
+                is_authenticated: v["isAuthenticated"].as_bool().unwrap_or(false),
+                headers,
+            })
+        });
+        received += 1;
+    }
+    writer.join().expect("writer").expect("stdin written");
+    let status = child.wait().expect("node exits");
+    assert!(status.success(), "node exited with {status}");
+    results
+        .into_iter()
+        .map(|r| r.expect("every case answered"))
+        .collect()
+}
+
+async fn run_ours(instances: &[Instance], case: &Case) -> Outcome {
+    let mut req = TestRequest::default().method(case.method.clone()).uri(&case.path);
+    for (name, value) in &case.headers {
+        req = req.append_header((name.as_str(), value.as_str()));
+    }
+    let req = req.to_http_request();
+    let state = instances[case.instance].sdk.authenticate(&req).await;
+    let mut map = HeaderMap::new();
+    state.apply_debug_headers(&mut map);
+    let headers = map
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned()))
+        .collect();
+    Outcome {
+        status: state.status().as_str().to_owned(),
+        reason: state.reason().map(str::to_owned),
+        message: state.message().map(str::to_owned),
+        is_authenticated: state.auth().is_authenticated(),
+        headers,
+    }
+}
+
+/// Messages embedding the current time (exp/nbf/iat) differ by the clock; everything else must
+/// match byte for byte.
+fn time_free(message: &Option<String>) -> bool {
+    !message.as_deref().is_some_and(|m| m.contains("Current date:"))
+}
+
+fn compare(case: &Case, ours: &Outcome, clerk: &Outcome) -> Vec<String> {
+    let mut problems = Vec::new();
+    let clerk_status = if clerk.status == "handshake" {
+        "signed-out"
+    } else {
+        clerk.status.as_str()
+    };
+    match case.allowed {
+        Allowed::Issuer if clerk.status == "signed-in" => {
+            if ours.status != "signed-out" || ours.reason.as_deref() != Some("token-invalid-issuer") {
+                problems.push(format!(
+                    "issuer difference: Clerk signed in, ours {} {:?} (expected token-invalid-issuer)",
+                    ours.status, ours.reason
+                ));
+            }
+            return problems;
+        }
+        Allowed::Refresh
+            if clerk.reason.as_deref().is_some_and(|r| {
+                r.starts_with("session-token-expired-refresh-") && !r.contains("non-eligible")
+            }) =>
+        {
+            if ours.status != "signed-out"
+                || clerk_status != "signed-out"
+                || ours.reason.as_deref() != Some("session-token-expired-refresh-missing-api-client")
+            {
+                problems.push(format!(
+                    "refresh difference: Clerk {} {:?}, ours {} {:?}",
+                    clerk.status, clerk.reason, ours.status, ours.reason
+                ));
+            }
+            return problems;
+        }
+        Allowed::Size if clerk.status == "signed-in" => {
+            let refused = ours.reason.as_deref() == Some("token-invalid")
+                && ours.message.as_deref().is_some_and(|m| m.contains("larger than"));
+            if !refused {
+                problems.push(format!("size difference: ours {} {:?}", ours.status, ours.reason));
+            }
+            return problems;
+        }
+        _ => {}
+    }
+    if ours.status != clerk_status {
+        problems.push(format!("status: ours {} / Clerk {}", ours.status, clerk.status));
+    }
+    if ours.reason != clerk.reason {
+        problems.push(format!(
+            "reason: ours {:?} / Clerk {:?}",
+            ours.reason, clerk.reason
+        ));
+    }
+    if ours.is_authenticated != clerk.is_authenticated {
+        problems.push(format!(
+            "isAuthenticated: ours {} / Clerk {}",
+            ours.is_authenticated, clerk.is_authenticated
+        ));
+    }
+    if time_free(&clerk.message) && time_free(&ours.message) && ours.message != clerk.message {
+        problems.push(format!(
+            "message: ours {:?} / Clerk {:?}",
+            ours.message, clerk.message
+        ));
+    }
+    if clerk.status != "handshake" {
+        for name in [
+            "x-clerk-auth-status",
+            "x-clerk-auth-reason",
+            "x-clerk-auth-message",
+        ] {
+            let (a, b) = (ours.headers.get(name), clerk.headers.get(name));
+            let timed =
+                name == "x-clerk-auth-message" && !(time_free(&clerk.message) && time_free(&ours.message));
+            if a != b && !timed {
+                problems.push(format!("header {name}: ours {a:?} / Clerk {b:?}"));
+            }
+        }
+    }
+    problems
+}
+
+#[actix_rt::test]
+async fn authenticate_request_decides_like_clerks_backend_sdk() {
+    let started = Instant::now();
+    let root = workspace_root();
+    ensure_node_modules(&root);
+    let instances = [Instance::start(false), Instance::start(true)];
+    let cases = build_matrix(&instances);
+    assert!(cases.len() >= 200, "only {} cases", cases.len());
+
+    let mut ours = Vec::with_capacity(cases.len());
+    for case in &cases {
+        ours.push(run_ours(&instances, case).await);
+    }
+    let clerk = run_clerk(&root, &instances, &cases);
+
+    if std::env::var_os("PARITY_DUMP").is_some() {
+        for ((case, ours), clerk) in cases.iter().zip(&ours).zip(&clerk) {
+            match clerk {
+                Ok(c) => eprintln!(
+                    "{} | Clerk {} {:?} {:?} | ours {} {:?} {:?}",
+                    case.id, c.status, c.reason, c.message, ours.status, ours.reason, ours.message
+                ),
+                Err(err) => eprintln!("{} | Clerk threw {err}", case.id),
+            }
+        }
+    }
+
+    // Regressions: mismatches this harness found (now fixed), pinned to Clerk's answer so that a
+    // change on either side is noticed even if both drift together.
+    let by_id: BTreeMap<&str, usize> = cases
+        .iter()
+        .enumerate()
+        .map(|(n, c)| (c.id.as_str(), n))
+        .collect();
+    for (id, status, reason) in REGRESSIONS {
+        let n = *by_id.get(id).unwrap_or_else(|| panic!("no case {id}"));
+        let clerk = clerk[n]
+            .as_ref()
+            .unwrap_or_else(|err| panic!("{id}: Clerk threw {err}"));
+        assert_eq!(
+            (clerk.status.as_str(), clerk.reason.as_deref()),
+            (*status, *reason),
+            "{id}: Clerk's answer changed"
+        );
+        let ours_status = if *status == "handshake" {
+            "signed-out"
+        } else {
+            status
+        };
+        assert_eq!(
+            (ours[n].status.as_str(), ours[n].reason.as_deref()),
+            (ours_status, *reason),
+            "{id}: our answer"
+        );
+    }
+
+    let mut failures = Vec::new();
+    let (mut handshakes, mut allowed) = (0, 0);
+    for ((case, ours), clerk) in cases.iter().zip(&ours).zip(&clerk) {
+        let clerk = match clerk {
+            Ok(outcome) => outcome,
+            Err(err) => {
+                failures.push(format!(
+                    "{}: Clerk threw: {}",
+                    case.id,
+                    err.lines().next().unwrap_or("")
+                ));
+                continue;
+            }
+        };
+        if clerk.status == "handshake" {
+            handshakes += 1;
+        }
+        if case.allowed != Allowed::Nothing
+            && (clerk.status.as_str(), ours.status.as_str()) != ("signed-out", "signed-out")
+        {
+            allowed += 1;
+        }
+        for problem in compare(case, ours, clerk) {
+            failures.push(format!("{}: {problem}", case.id));
+        }
+    }
+    eprintln!(
+        "parity: {} cases ({} handshakes in Clerk, {} under a deliberate difference) in {:?}",
+        cases.len(),
+        handshakes,
+        allowed,
+        started.elapsed()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} mismatches with @clerk/backend {CLERK_BACKEND_VERSION}:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

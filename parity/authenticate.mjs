@@ -1,0 +1,78 @@
+// Runs Clerk's official `authenticateRequest` (@clerk/backend, pinned in package.json) over a
+// batch of requests, for the parity test in crates/clerk-actix/tests/parity.rs.
+//
+// stdin:  one JSON object per line:
+//   {id, method, url, headers: {name: value}, options: {secretKey, publishableKey, apiUrl,
+//    authorizedParties, jwtKey?}}
+// stdout: one JSON object per input line, in input order:
+//   {id, status, reason, message, isAuthenticated, headers: {x-clerk-auth-*, location}}
+//   or {id, error} when authenticateRequest throws.
+//
+// Clerk logs through console.log/console.warn (redirect-loop and azp warnings); those go to
+// stderr so that stdout carries nothing but results.
+import { createInterface } from 'node:readline';
+import { createClerkClient } from '@clerk/backend';
+
+console.log = (...args) => console.error(...args);
+console.info = (...args) => console.error(...args);
+console.warn = (...args) => console.error(...args);
+
+const KEPT_HEADERS = ['x-clerk-auth-status', 'x-clerk-auth-reason', 'x-clerk-auth-message', 'location'];
+
+const clients = new Map();
+function clientFor({ secretKey, publishableKey, apiUrl }) {
+  const key = JSON.stringify([secretKey, publishableKey, apiUrl]);
+  let client = clients.get(key);
+  if (!client) {
+    client = createClerkClient({ secretKey, publishableKey, apiUrl });
+    clients.set(key, client);
+  }
+  return client;
+}
+
+async function run(input) {
+  const { id, method = 'GET', url, headers = {}, options = {} } = input;
+  try {
+    const client = clientFor(options);
+    const request = new Request(url, { method, headers });
+    const runtime = { authorizedParties: options.authorizedParties ?? [] };
+    if (options.jwtKey) {
+      runtime.jwtKey = options.jwtKey;
+    }
+    const state = await client.authenticateRequest(request, runtime);
+    const auth = state.toAuth();
+    const kept = {};
+    for (const name of KEPT_HEADERS) {
+      const value = state.headers.get(name);
+      if (value !== null) {
+        kept[name] = value;
+      }
+    }
+    return {
+      id,
+      status: state.status,
+      reason: state.reason ?? null,
+      message: state.message ?? null,
+      isAuthenticated: auth ? auth.isAuthenticated === true : false,
+      headers: kept,
+    };
+  } catch (err) {
+    return { id, error: String(err?.stack ?? err) };
+  }
+}
+
+const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+for await (const line of lines) {
+  if (!line.trim()) {
+    continue;
+  }
+  let input;
+  try {
+    input = JSON.parse(line);
+  } catch (err) {
+    process.stdout.write(`${JSON.stringify({ id: null, error: `bad input line: ${err}` })}\n`);
+    continue;
+  }
+  // Sequential on purpose: results come back in input order and the JWKS cache warms once.
+  process.stdout.write(`${JSON.stringify(await run(input))}\n`);
+}
