@@ -160,13 +160,19 @@ impl Drop for TestApp {
 /// JWT), or one of `secrets`.
 pub fn assert_no_leaks(secrets: &[String]) {
     for (what, text) in [("response", captured_responses()), ("log", captured_logs())] {
-        assert!(!text.contains("private_metadata"), "a {what} carries private_metadata");
+        assert!(
+            !text.contains("private_metadata"),
+            "a {what} carries private_metadata"
+        );
         for secret in secrets {
             assert!(!text.contains(secret.as_str()), "a {what} carries a secret");
         }
         if let Some(at) = find_jwt(&text) {
             let start = at.saturating_sub(80);
-            panic!("a {what} carries a token: …{}…", &text[start..(at + 40).min(text.len())]);
+            panic!(
+                "a {what} carries a token: …{}…",
+                &text[start..(at + 40).min(text.len())]
+            );
         }
     }
 }

@@ -28,8 +28,15 @@ async fn jwks_down_known_keys_keep_verifying_new_kids_fail_fast_and_service_reco
     let started = Instant::now();
     let reply = app.get("/api/data", Some(&app.token()), &[]).await;
     assert_eq!(reply.status, 401);
-    assert_eq!(reply.header("x-clerk-auth-reason"), Some("jwk-remote-failed-to-load"));
-    assert!(started.elapsed() < Duration::from_secs(8), "{:?}", started.elapsed());
+    assert_eq!(
+        reply.header("x-clerk-auth-reason"),
+        Some("jwk-remote-failed-to-load")
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
 
     // The endpoint comes back: after the cooldown the new key is fetched by itself.
     app.clerk.faults().outage(None);
@@ -39,7 +46,11 @@ async fn jwks_down_known_keys_keep_verifying_new_kids_fail_fast_and_service_reco
         if reply.status == 200 {
             break;
         }
-        assert!(Instant::now() < deadline, "did not recover: {:?}", reply.header("x-clerk-auth-reason"));
+        assert!(
+            Instant::now() < deadline,
+            "did not recover: {:?}",
+            reply.header("x-clerk-auth-reason")
+        );
         actix_rt::time::sleep(Duration::from_millis(100)).await;
     }
     let token = app.clerk.minter().session_token(&app.user_id).azp(ORIGIN).mint();

@@ -29,17 +29,23 @@ async fn data(req: HttpRequest, verifier: web::Data<Verifier>) -> HttpResponse {
 fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
     let port: u16 = args.next().and_then(|p| p.parse().ok()).unwrap_or(8090);
-    let pem_path = args.next().unwrap_or_else(|| "crates/clerk-core/tests/fixtures/test_signing_key.public.pem".into());
+    let pem_path = args
+        .next()
+        .unwrap_or_else(|| "crates/clerk-core/tests/fixtures/test_signing_key.public.pem".into());
     let pem = std::fs::read(&pem_path)?;
     let key = DecodingKey::from_rsa_pem(&pem).map_err(std::io::Error::other)?;
     let mut validation = Validation::new(Algorithm::RS256);
     validation.leeway = 5;
     let verifier = web::Data::new(Verifier { key, validation });
     actix_web::rt::System::new().block_on(async move {
-        HttpServer::new(move || App::new().app_data(verifier.clone()).route("/api/data", web::get().to(data)))
-            .workers(1)
-            .bind(("127.0.0.1", port))?
-            .run()
-            .await
+        HttpServer::new(move || {
+            App::new()
+                .app_data(verifier.clone())
+                .route("/api/data", web::get().to(data))
+        })
+        .workers(1)
+        .bind(("127.0.0.1", port))?
+        .run()
+        .await
     })
 }

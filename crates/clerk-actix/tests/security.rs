@@ -17,14 +17,27 @@ async fn ten_thousand_random_kids_cause_at_most_one_jwks_fetch_per_cooldown() {
     let started = Instant::now();
     for i in 0..10_000 {
         let kid = format!("ins_attacker{i:05}");
-        let token = fx.clerk.minter().session_token(&fx.user_id).azp(ORIGIN).header_kid(Some(&kid)).mint();
-        let req = TestRequest::get().uri("/private").insert_header(("Authorization", format!("Bearer {token}"))).to_request();
+        let token = fx
+            .clerk
+            .minter()
+            .session_token(&fx.user_id)
+            .azp(ORIGIN)
+            .header_kid(Some(&kid))
+            .mint();
+        let req = TestRequest::get()
+            .uri("/private")
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .to_request();
         let resp = test::call_service(&app, req).await;
         assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     }
     let cooldowns = started.elapsed().as_secs() / 10 + 1;
     let fetches = fx.clerk.calls().count("GET", "/v1/jwks") as u64;
-    assert!(fetches <= cooldowns, "{fetches} fetches in {:?}", started.elapsed());
+    assert!(
+        fetches <= cooldowns,
+        "{fetches} fetches in {:?}",
+        started.elapsed()
+    );
 }
 
 #[actix_rt::test]
@@ -36,15 +49,30 @@ async fn another_instances_key_or_issuer_is_refused() {
     // A genuine token of another instance (its key, its issuer, its kid).
     let foreign = other.token();
     // Our issuer, signed with another key under our kid.
-    let forged = fx.clerk.minter().session_token(&fx.user_id).azp(ORIGIN).wrong_key().mint();
+    let forged = fx
+        .clerk
+        .minter()
+        .session_token(&fx.user_id)
+        .azp(ORIGIN)
+        .wrong_key()
+        .mint();
     // Our key, another instance's issuer.
-    let wrong_iss = fx.clerk.minter().session_token(&fx.user_id).azp(ORIGIN).wrong_issuer().mint();
+    let wrong_iss = fx
+        .clerk
+        .minter()
+        .session_token(&fx.user_id)
+        .azp(ORIGIN)
+        .wrong_issuer()
+        .mint();
     for (token, reason) in [
         (foreign, "jwk-kid-mismatch"),
         (forged, "token-invalid-signature"),
         (wrong_iss, "token-invalid-issuer"),
     ] {
-        let req = TestRequest::get().uri("/private").insert_header(("Authorization", format!("Bearer {token}"))).to_request();
+        let req = TestRequest::get()
+            .uri("/private")
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .to_request();
         let resp = test::call_service(&app, req).await;
         assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
         assert_eq!(header(&resp, "x-clerk-auth-reason").as_deref(), Some(reason));
@@ -66,9 +94,19 @@ async fn mixed_case_schemes_and_garbage_never_sign_in() {
         "Bearer ".repeat(50),
         "\u{7f}".to_owned(),
     ] {
-        let Ok(header_value) = actix_web::http::header::HeaderValue::from_str(&value) else { continue };
-        let req = TestRequest::get().uri("/private").insert_header(("Authorization", header_value)).to_request();
+        let Ok(header_value) = actix_web::http::header::HeaderValue::from_str(&value) else {
+            continue;
+        };
+        let req = TestRequest::get()
+            .uri("/private")
+            .insert_header(("Authorization", header_value))
+            .to_request();
         let resp = test::call_service(&app, req).await;
-        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "{}", &value[..value.len().min(20)]);
+        assert_eq!(
+            resp.status(),
+            StatusCode::UNAUTHORIZED,
+            "{}",
+            &value[..value.len().min(20)]
+        );
     }
 }
