@@ -32,7 +32,7 @@ async fn ten_thousand_random_kids_cause_at_most_one_jwks_fetch_per_cooldown() {
         assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     }
     let cooldowns = started.elapsed().as_secs() / 10 + 1;
-    let fetches = fx.clerk.calls().count("GET", "/v1/jwks") as u64;
+    let fetches = fx.clerk.calls().count("GET", "/v1/jwks");
     assert!(
         fetches <= cooldowns,
         "{fetches} fetches in {:?}",
