@@ -21,8 +21,55 @@ pub async fn migrate(settings: &Settings) -> Result<(), String> {
 /// # Errors
 ///
 /// Why the pass could not run.
-pub async fn sync_full(_settings: &Settings) -> Result<(), String> {
-    Err("app sync: the user cache is not built yet".to_owned())
+pub async fn sync_full(settings: &Settings) -> Result<(), String> {
+    use std::io::{IsTerminal as _, Write as _};
+    if settings.dev_mode() {
+        return Err("app sync: set CLERK_SECRET_KEY (the dev-mode emulator lives inside `app serve`)".into());
+    }
+    let pool = database_pool(settings).map_err(|err| err.to_string())?;
+    run_migrations(&pool).await.map_err(|err| err.to_string())?;
+    let clerk = settings
+        .clerk_config()
+        .and_then(clerk_actix::ClerkConfig::build)
+        .map_err(|err| err.to_string())?;
+    let cache = crate::startup::user_cache(settings, &clerk, pool)
+        .map_err(|err| err.to_string())?
+        .ok_or("app sync: CLERK_SECRET_KEY is required")?;
+    let terminal = std::io::stdout().is_terminal();
+    let report = cache
+        .reconcile(|progress| {
+            if terminal {
+                print!(
+                    "\r{:?}: {} pages, {} users seen, {} stored, {} deleted   ",
+                    progress.phase,
+                    progress.pages,
+                    progress.users_seen,
+                    progress.upserted,
+                    progress.tombstoned
+                );
+                let _ = std::io::stdout().flush();
+            }
+        })
+        .await
+        .map_err(|err| err.to_string())?;
+    if terminal {
+        println!();
+    }
+    println!(
+        "sync: {:?} in {:.1} s: {} pages, {} users seen, {} stored, {} deleted, {} unconfirmed",
+        report.outcome,
+        report.duration.as_secs_f64(),
+        report.pages,
+        report.users_seen,
+        report.upserted,
+        report.tombstoned,
+        report.unconfirmed
+    );
+    if report.is_complete() || report.outcome == crate::cache::ReconcileOutcome::Skipped {
+        Ok(())
+    } else {
+        Err("sync: the pass was incomplete (see the log); nothing was deleted".into())
+    }
 }
 
 /// Prints how to call the dev stack: the emulator's keys and a ready-to-paste `curl`.

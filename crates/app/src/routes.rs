@@ -137,3 +137,41 @@ pub fn escape_html(text: &str) -> String {
     }
     out
 }
+
+/// `POST /webhooks/clerk`: Svix-verified on the raw body, applied to the user cache exactly once
+/// per `svix-id`. 400 with a clear message for a bad delivery; 503 when the database is
+/// unavailable (Svix retries, and the retry lands); 2xx for everything applied or ignored.
+pub async fn clerk_webhook(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>) -> HttpResponse {
+    let Some(verifier) = &state.webhooks else {
+        return HttpResponse::ServiceUnavailable()
+            .json(json!({"error": "webhooks are not configured: set CLERK_WEBHOOK_SIGNING_SECRET"}));
+    };
+    let headers = clerk_core::WebhookHeaders::from_lookup(|name| {
+        req.headers().get(name).and_then(|value| value.to_str().ok())
+    });
+    let event = match verifier.verify_event(&headers, &body, std::time::SystemTime::now()) {
+        Ok(event) => event,
+        Err(err) => {
+            state.metrics.record_webhook("unverified", "rejected");
+            tracing::warn!(error.message = %err, "webhook refused");
+            return HttpResponse::BadRequest().json(json!({"error": err.clerk_message()}));
+        }
+    };
+    let svix_id = headers.id().unwrap_or_default().to_owned();
+    let Some(cache) = &state.cache else {
+        state.metrics.record_webhook(&event.event_type, "ignored");
+        return HttpResponse::Ok().json(json!({"status": "ignored"}));
+    };
+    match cache.apply_event(&svix_id, &event).await {
+        Ok(outcome) => {
+            state.metrics.record_webhook(&event.event_type, outcome.as_str());
+            tracing::info!(event.kind = %event.event_type, outcome = outcome.as_str(), "webhook applied");
+            HttpResponse::Ok().json(json!({"status": outcome.as_str()}))
+        }
+        Err(err) => {
+            state.metrics.record_webhook(&event.event_type, "error");
+            tracing::warn!(error.message = %err, event.kind = %event.event_type, "webhook not applied; Clerk will retry");
+            HttpResponse::ServiceUnavailable().json(json!({"error": "temporarily unavailable; retry later"}))
+        }
+    }
+}

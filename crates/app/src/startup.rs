@@ -1,6 +1,7 @@
 //! Building and running the server: pool, migrations, Clerk, the user cache, routes.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
@@ -13,6 +14,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 use tracing_actix_web::TracingLogger;
 
+use crate::cache::{CacheConfig, PgUserCache};
 use crate::configuration::Settings;
 use crate::dev::DevStack;
 use crate::metrics::Metrics;
@@ -26,6 +28,8 @@ pub struct AppState {
     pub metrics: web::Data<Metrics>,
     /// Svix verification of Clerk webhooks (`None` when no signing secret is configured).
     pub webhooks: Option<WebhookVerifier>,
+    /// The Postgres user cache (`None` without a secret key: it needs the Backend API).
+    pub cache: Option<Arc<PgUserCache>>,
 }
 
 /// Start-up failures, each naming what to fix.
@@ -57,6 +61,7 @@ pub struct Application {
     state: web::Data<AppState>,
     clerk: Clerk,
     dev: Option<DevStack>,
+    reconciler: Option<actix_web::rt::task::JoinHandle<()>>,
 }
 
 /// The database pool of `settings` (lazy: connections open on first use, per worker).
@@ -77,6 +82,39 @@ pub async fn migrate(pool: &PgPool) -> Result<(), StartupError> {
         .run(pool)
         .await
         .map_err(|err| StartupError::Migrate(err.to_string()))
+}
+
+/// The user cache settings of `settings`.
+pub fn cache_config(settings: &Settings) -> CacheConfig {
+    CacheConfig {
+        ttl: Duration::from_secs(settings.app_cache_ttl_secs),
+        max_stale: Duration::from_secs(settings.app_cache_max_stale_secs),
+        negative_ttl: Duration::from_secs(settings.app_cache_negative_ttl_secs),
+        rate_limit_requests: settings.app_rate_limit_per_10s,
+        rate_limit_window: Duration::from_secs(10),
+        db_timeout: settings.acquire_timeout(),
+        ..CacheConfig::default()
+    }
+}
+
+/// The Postgres user cache, calling Clerk with its own client (one retry at most, so that the
+/// cache's rate budget stays exact); `None` when no secret key is configured.
+pub fn user_cache(
+    settings: &Settings,
+    clerk: &Clerk,
+    pool: PgPool,
+) -> Result<Option<Arc<PgUserCache>>, StartupError> {
+    let Some(api) = clerk.api_shared() else {
+        tracing::warn!("no CLERK_SECRET_KEY: the user cache is off and CurrentUser is unavailable");
+        return Ok(None);
+    };
+    let client = api.config().clone().max_retries(1);
+    let api = clerk_actix::ApiShared::new(client).map_err(|err| StartupError::Config(err.to_string()))?;
+    Ok(Some(Arc::new(PgUserCache::new(
+        pool,
+        Arc::new(api),
+        cache_config(settings),
+    ))))
 }
 
 /// `SELECT 1` within a short timeout.
@@ -126,6 +164,20 @@ impl Application {
         let clerk = clerk_config
             .build()
             .map_err(|err| StartupError::Config(err.to_string()))?;
+        let cache = user_cache(&settings, &clerk, pool.clone())?;
+        let clerk = match &cache {
+            Some(cache) => clerk.with_user_source(cache.clone()),
+            None => clerk,
+        };
+        let reconciler = match (&cache, settings.app_reconcile_interval_secs) {
+            (Some(cache), secs) if secs > 0 => {
+                let cache = Arc::clone(cache);
+                Some(actix_web::rt::spawn(async move {
+                    cache.run_periodic(Duration::from_secs(secs)).await;
+                }))
+            }
+            _ => None,
+        };
         let webhooks = match webhook_secret {
             Some(secret) => Some(WebhookVerifier::from_env_value(&secret).map_err(|err| {
                 StartupError::Config(format!("configuration: CLERK_WEBHOOK_SIGNING_SECRET: {err}"))
@@ -142,6 +194,7 @@ impl Application {
             pool,
             metrics: web::Data::new(Metrics::default()),
             webhooks,
+            cache,
         });
         let server = run(listener, state.clone(), clerk.clone(), settings.app_workers)?;
         Ok(Self {
@@ -150,6 +203,7 @@ impl Application {
             state,
             clerk,
             dev,
+            reconciler,
         })
     }
 
@@ -184,8 +238,16 @@ impl Application {
     ///
     /// The server's I/O error.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let Application { server, dev, .. } = self;
+        let Application {
+            server,
+            dev,
+            reconciler,
+            ..
+        } = self;
         let result = server.await;
+        if let Some(task) = reconciler {
+            task.abort();
+        }
         drop(dev);
         result
     }
@@ -213,6 +275,11 @@ fn run(
             .route("/healthz", web::get().to(routes::healthz))
             .route("/readyz", web::get().to(routes::readyz))
             .route("/metrics", web::get().to(routes::metrics))
+            .service(
+                web::resource("/webhooks/clerk")
+                    .app_data(web::PayloadConfig::new(1 << 20))
+                    .route(web::post().to(routes::clerk_webhook)),
+            )
             .wrap(ClerkMiddleware::new(clerk.clone()))
             .wrap(from_fn(crate::metrics::track))
             .wrap(TracingLogger::default())
@@ -246,6 +313,9 @@ pub fn render_metrics(state: &AppState, clerk: &Clerk) -> String {
         out.push_str("# TYPE clerk_jwks_stale_serves_total counter\n");
         let _ = writeln!(out, "clerk_jwks_stale_serves_total {}", stats.stale_serves);
     }
+    if let Some(cache) = &state.cache {
+        render_cache_stats(&mut out, &cache.stats());
+    }
     if let Some(api) = clerk.api_shared() {
         let snapshot = api.metrics();
         out.push_str(
@@ -273,4 +343,134 @@ pub fn render_metrics(state: &AppState, clerk: &Clerk) -> String {
         );
     }
     out
+}
+
+fn render_cache_stats(out: &mut String, stats: &crate::cache::StatsSnapshot) {
+    use std::fmt::Write as _;
+    let counters: [(&str, &str, u64); 16] = [
+        (
+            "app_user_cache_hits_total",
+            "Lookups served from a fresh row.",
+            stats.hits,
+        ),
+        (
+            "app_user_cache_misses_total",
+            "Lookups without a fresh row.",
+            stats.misses,
+        ),
+        (
+            "app_user_cache_coalesced_total",
+            "Misses that shared another caller's Backend API call.",
+            stats.coalesced,
+        ),
+        (
+            "app_user_cache_refreshed_total",
+            "Rows fetched from the Backend API by read-through.",
+            stats.refreshed,
+        ),
+        (
+            "app_user_cache_stale_serves_total",
+            "Lookups answered with a stale row (Clerk unreachable).",
+            stats.stale_serves,
+        ),
+        (
+            "app_user_cache_negative_hits_total",
+            "Unknown ids answered from the negative cache.",
+            stats.negative_hits,
+        ),
+        (
+            "app_user_cache_tombstone_hits_total",
+            "Deleted users answered from a tombstone.",
+            stats.tombstone_hits,
+        ),
+        (
+            "app_user_cache_unavailable_total",
+            "Lookups answered unavailable.",
+            stats.unavailable,
+        ),
+        (
+            "app_user_cache_db_errors_total",
+            "Database failures seen by lookups.",
+            stats.db_errors,
+        ),
+        (
+            "app_user_cache_api_ok_total",
+            "Cache Backend API calls that succeeded.",
+            stats.api_ok,
+        ),
+        (
+            "app_user_cache_api_not_found_total",
+            "Cache Backend API calls answered 404.",
+            stats.api_not_found,
+        ),
+        (
+            "app_user_cache_api_rate_limited_total",
+            "Cache Backend API calls answered 429.",
+            stats.api_rate_limited,
+        ),
+        (
+            "app_user_cache_api_failed_total",
+            "Cache Backend API calls that failed otherwise.",
+            stats.api_failed,
+        ),
+        (
+            "app_user_cache_api_budget_exhausted_total",
+            "Calls not made: no rate-budget slot in time.",
+            stats.api_budget_exhausted,
+        ),
+        (
+            "app_reconcile_passes_complete_total",
+            "Reconciliation passes that completed.",
+            stats.passes_complete,
+        ),
+        (
+            "app_reconcile_passes_incomplete_total",
+            "Reconciliation passes that stopped early.",
+            stats.passes_incomplete,
+        ),
+    ];
+    for (name, help, value) in counters {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}");
+    }
+    let gauges: [(&str, &str, u64); 5] = [
+        (
+            "app_reconcile_pass_pages",
+            "Pages fetched by the last (or running) pass.",
+            stats.pass_pages,
+        ),
+        (
+            "app_reconcile_pass_users_seen",
+            "Users listed by the last (or running) pass.",
+            stats.pass_users_seen,
+        ),
+        (
+            "app_reconcile_pass_upserted",
+            "Users stored by the last (or running) pass.",
+            stats.pass_upserted,
+        ),
+        (
+            "app_reconcile_pass_tombstoned",
+            "Users tombstoned by the last (or running) pass.",
+            stats.pass_tombstoned,
+        ),
+        (
+            "app_reconcile_last_pass_duration_ms",
+            "Duration of the last finished pass.",
+            stats.last_pass_duration_ms,
+        ),
+    ];
+    for (name, help, value) in gauges {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}");
+    }
+    out.push_str(
+        "# HELP app_user_cache_webhooks_total Webhook events applied by the cache, by type and outcome.\n",
+    );
+    out.push_str("# TYPE app_user_cache_webhooks_total counter\n");
+    for (event, outcome, n) in &stats.webhooks {
+        let _ = writeln!(
+            out,
+            "app_user_cache_webhooks_total{{type=\"{}\",outcome=\"{outcome}\"}} {n}",
+            crate::metrics::escape(event)
+        );
+    }
 }

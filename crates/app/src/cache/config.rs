@@ -1,0 +1,104 @@
+//! Settings of the user cache.
+
+use std::time::Duration;
+
+/// Settings of [`PgUserCache`](super::PgUserCache); every field has a documented default
+/// ([`CacheConfig::default`]).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use app::cache::CacheConfig;
+///
+/// let config = CacheConfig {
+///     ttl: Duration::from_secs(30),
+///     ..CacheConfig::default()
+/// };
+/// assert_eq!(config.rate_limit_requests, 90);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct CacheConfig {
+    /// How long a row stays fresh after it was last confirmed against Clerk (by the Backend
+    /// API, a webhook or reconciliation); a fresh row is served without calling Clerk.
+    ///
+    /// Defaults to 60 s.
+    pub ttl: Duration,
+    /// How old a row may be and still be served when Clerk cannot be reached (5xx, timeout,
+    /// 429, rate budget exhausted). Past this the lookup fails as unavailable.
+    ///
+    /// Defaults to 24 h.
+    pub max_stale: Duration,
+    /// How long a 404 from Clerk is remembered, so repeated lookups of an unknown id do not
+    /// spend the rate limit.
+    ///
+    /// Defaults to 30 s.
+    pub negative_ttl: Duration,
+    /// Most unknown ids remembered at once (the oldest is forgotten first).
+    ///
+    /// Defaults to 10 000.
+    pub negative_capacity: usize,
+    /// Backend API requests one replica may send per [`rate_limit_window`](Self::rate_limit_window),
+    /// read-through and reconciliation together (a sliding window, so no window ever sees more).
+    ///
+    /// Defaults to 90: 90 % of Clerk's development limit (100 per 10 s). Production instances
+    /// allow 1000 per 10 s; divide by the number of replicas.
+    pub rate_limit_requests: u32,
+    /// The window of [`rate_limit_requests`](Self::rate_limit_requests).
+    ///
+    /// Defaults to 10 s.
+    pub rate_limit_window: Duration,
+    /// Longest a read-through lookup waits for a rate-limit slot before falling back to the
+    /// stale row (or failing as unavailable).
+    ///
+    /// Defaults to 2 s.
+    pub read_through_max_wait: Duration,
+    /// Time limit of every database operation (acquiring a connection included), so an
+    /// unreachable database fails a request instead of hanging it.
+    ///
+    /// Defaults to 3 s.
+    pub db_timeout: Duration,
+    /// Users per `GET /v1/users` page during reconciliation (Clerk allows 1..=500).
+    ///
+    /// Defaults to 500.
+    pub page_size: u32,
+    /// How many times reconciliation tries a page (or a confirming `GET /v1/users/{id}`)
+    /// before it gives the pass up as incomplete. A 429 is waited out and not counted.
+    ///
+    /// Defaults to 3.
+    pub page_attempts: u32,
+    /// Wait between two attempts at a page (doubled each time).
+    ///
+    /// Defaults to 1 s.
+    pub page_retry_delay: Duration,
+    /// How long applied webhook deliveries are remembered for idempotency. Must exceed Svix's
+    /// retry window (about 28 h).
+    ///
+    /// Defaults to 72 h.
+    pub delivery_retention: Duration,
+    /// How long tombstones are kept. Must exceed the delivery retention, so a late
+    /// `user.updated` still finds the tombstone.
+    ///
+    /// Defaults to 30 days.
+    pub tombstone_retention: Duration,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        Self {
+            ttl: Duration::from_secs(60),
+            max_stale: Duration::from_secs(24 * 3600),
+            negative_ttl: Duration::from_secs(30),
+            negative_capacity: 10_000,
+            rate_limit_requests: 90,
+            rate_limit_window: Duration::from_secs(10),
+            read_through_max_wait: Duration::from_secs(2),
+            db_timeout: Duration::from_secs(3),
+            page_size: 500,
+            page_attempts: 3,
+            page_retry_delay: Duration::from_secs(1),
+            delivery_retention: Duration::from_secs(72 * 3600),
+            tombstone_retention: Duration::from_secs(30 * 24 * 3600),
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! The cache's error type.
+
+use clerk_actix::ApiError;
+
+/// `Result` of a cache operation.
+pub type Result<T, E = CacheError> = std::result::Result<T, E>;
+
+/// Why a cache operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CacheError {
+    /// No such row.
+    #[error("user not found")]
+    NotFound,
+    /// The database cannot be reached or did not answer in time (pool timeout, connection
+    /// refused or lost, server shutting down); retry later.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// The database answered with an error (a bug, or a schema that is not migrated).
+    #[error("database error")]
+    Database(#[source] sqlx::Error),
+    /// The Backend API failed (and no fallback applied).
+    #[error("clerk backend api")]
+    Api(#[source] ApiError),
+    /// A value could not be encoded or decoded (user JSON).
+    #[error("invalid data: {0}")]
+    InvalidData(String),
+}
+
+impl CacheError {
+    /// Whether the failure is transient (database or Clerk unreachable): the caller should
+    /// answer 503 / 5xx and retry later.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            CacheError::Unavailable(_) => true,
+            CacheError::Api(err) => err.is_retryable(),
+            _ => false,
+        }
+    }
+}
+
+impl From<sqlx::Error> for CacheError {
+    fn from(err: sqlx::Error) -> Self {
+        use sqlx::Error as E;
+        match err {
+            E::RowNotFound => CacheError::NotFound,
+            E::PoolTimedOut | E::PoolClosed | E::Io(_) | E::Tls(_) | E::WorkerCrashed => {
+                CacheError::Unavailable(err.to_string())
+            }
+            E::Protocol(_) => CacheError::Unavailable(err.to_string()),
+            E::Database(ref db) if is_unavailable_code(db.code().as_deref()) => {
+                CacheError::Unavailable(err.to_string())
+            }
+            other => CacheError::Database(other),
+        }
+    }
+}
+
+/// SQLSTATEs that mean "the server cannot serve us now", not "the query is wrong".
+fn is_unavailable_code(code: Option<&str>) -> bool {
+    let Some(code) = code else { return false };
+    // 08: connection exception; 57P0x: shutdown / cannot connect now; 53: insufficient
+    // resources (too many connections, disk full); 3D000: the database does not exist.
+    code.starts_with("08") || code.starts_with("57P") || code.starts_with("53") || code == "3D000"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pool_errors_are_unavailable() {
+        assert!(CacheError::from(sqlx::Error::PoolTimedOut).is_unavailable());
+        assert!(CacheError::from(sqlx::Error::PoolClosed).is_unavailable());
+        assert!(matches!(
+            CacheError::from(sqlx::Error::RowNotFound),
+            CacheError::NotFound
+        ));
+        assert!(is_unavailable_code(Some("08006")));
+        assert!(is_unavailable_code(Some("57P01")));
+        assert!(!is_unavailable_code(Some("23505")));
+    }
+}

@@ -1,0 +1,64 @@
+//! The Postgres user cache: Clerk's user directory kept locally, so
+//! [`CurrentUser`](clerk_actix::CurrentUser) costs a database read instead of a rate-limited
+//! Backend API call.
+//!
+//! Three paths keep it true (DESIGN.md, "How the user cache stays true"):
+//!
+//! - **Read-through** ([`PgUserCache::lookup`], and [`UserSource`](clerk_actix::UserSource)):
+//!   a row confirmed within [`CacheConfig::ttl`] is served from Postgres; otherwise one
+//!   `GET /v1/users/{id}` per user, shared by every concurrent caller on every worker
+//!   (single-flight), then stored. When Clerk cannot be reached, a row up to
+//!   [`CacheConfig::max_stale`] old is served (logged and counted). A 404 is remembered for
+//!   [`CacheConfig::negative_ttl`].
+//! - **Push** ([`PgUserCache::apply_event`]): Clerk webhooks, idempotent by `svix-id`,
+//!   monotonic by `updated_at`, with tombstones that purge personal data and cannot be undone
+//!   by a late update.
+//! - **Reconcile** ([`PgUserCache::reconcile`], [`PgUserCache::run_periodic`]): a full pass over
+//!   `GET /v1/users` that repairs what webhooks missed and, after a complete pass only, confirms
+//!   and tombstones users Clerk no longer has. One replica at a time (advisory lock).
+//!
+//! All Backend API traffic of a replica goes through one [`RateBudget`].
+//!
+//! # Examples
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use app::cache::{CacheConfig, PgUserCache};
+//! use clerk_actix::{ApiShared, ClientConfig};
+//! use clerk_core::SecretKey;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let pool = sqlx::postgres::PgPoolOptions::new()
+//!     .acquire_timeout(std::time::Duration::from_secs(2))
+//!     .connect_lazy("postgres://postgres@127.0.0.1:5432/postgres")?;
+//! app::MIGRATOR.run(&pool).await?;
+//! let api = Arc::new(ApiShared::new(ClientConfig::new(SecretKey::new("sk_test_…")?))?);
+//! let cache = Arc::new(PgUserCache::new(pool, api, CacheConfig::default()));
+//! // Hand it to Clerk as the user source: `clerk.with_user_source(cache.clone())`.
+//! match cache.lookup("user_2abc").await {
+//!     Ok(found) => println!("{:?}", found.user.to_public()),
+//!     Err(err) => eprintln!("{err}"),
+//! }
+//! # Ok(()) }
+//! ```
+
+mod budget;
+mod config;
+mod error;
+mod negative;
+mod reconcile;
+mod repo;
+mod source;
+mod stats;
+mod webhook;
+
+pub use budget::{BudgetExhausted, RateBudget};
+pub use config::CacheConfig;
+pub use error::{CacheError, Result};
+pub use reconcile::{
+    ReconcileOutcome, ReconcilePhase, ReconcileProgress, ReconcileReport, RECONCILE_LOCK_KEY,
+};
+pub use repo::{CachedUser, SyncState, TombstoneOutcome, UpsertOutcome, UserRepo, WriteSource};
+pub use source::{Freshness, Lookup, PgUserCache};
+pub use stats::{CacheStats, StatsSnapshot};
+pub use webhook::ApplyOutcome;

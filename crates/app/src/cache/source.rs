@@ -1,0 +1,364 @@
+//! [`PgUserCache`] and its read-through path.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use clerk_actix::{ApiError, ApiShared, BackendApi, UserSource, UserSourceError};
+use clerk_core::User;
+use futures_util::future::LocalBoxFuture;
+use tokio::sync::OnceCell;
+
+use super::budget::RateBudget;
+use super::config::CacheConfig;
+use super::error::CacheError;
+use super::negative::NegativeCache;
+use super::repo::{CachedUser, UpsertOutcome, UserRepo, WriteSource};
+use super::stats::{bump, CacheStats, StatsSnapshot};
+
+/// How fresh a [`Lookup`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Freshness {
+    /// Served from a row confirmed within the TTL.
+    Fresh,
+    /// Fetched from the Backend API just now (by this caller or one it waited for).
+    Refreshed,
+    /// Clerk could not be reached: a row this old (since it was last confirmed) was served.
+    /// Worth a response header or a log line.
+    Stale {
+        /// Time since the row was last confirmed.
+        age: Duration,
+    },
+}
+
+/// A user found by [`PgUserCache::lookup`].
+#[derive(Debug, Clone)]
+pub struct Lookup {
+    /// The user, in the Backend API shape. It includes `private_metadata`: hand clients
+    /// [`User::to_public`], never this.
+    pub user: Arc<User>,
+    /// Where it came from.
+    pub freshness: Freshness,
+}
+
+type Flight = Arc<OnceCell<Result<Lookup, UserSourceError>>>;
+
+/// The Postgres user cache of one replica: read-through [`UserSource`], webhook application,
+/// reconciliation, rate budget and counters.
+///
+/// `Send + Sync`: build it once (outside `HttpServer::new`), keep it in an [`Arc`] and share it
+/// with every worker. The Backend API client is taken per thread
+/// ([`BackendApi::current`]), so the futures are `!Send` and run on the calling worker.
+///
+/// The [`ApiShared`] client retries failed calls itself (its own retry budget); those retries
+/// do not pass through this cache's [`RateBudget`]. Give the cache an `ApiShared` with few
+/// retries (e.g. `ClientConfig::max_retries(1)`) to keep the budget exact.
+pub struct PgUserCache {
+    pub(crate) repo: UserRepo,
+    pub(crate) api: Arc<ApiShared>,
+    pub(crate) config: CacheConfig,
+    pub(crate) budget: Arc<RateBudget>,
+    pub(crate) negative: NegativeCache,
+    pub(crate) stats: CacheStats,
+    flights: Mutex<HashMap<String, Flight>>,
+}
+
+impl fmt::Debug for PgUserCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PgUserCache")
+            .field("config", &self.config)
+            .field("budget", &self.budget)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PgUserCache {
+    /// A cache on `pool` (migrated with [`crate::MIGRATOR`]) calling Clerk through `api`, with
+    /// its own [`RateBudget`] built from `config`.
+    pub fn new(pool: sqlx::PgPool, api: Arc<ApiShared>, config: CacheConfig) -> Self {
+        let budget = Arc::new(RateBudget::new(
+            config.rate_limit_requests,
+            config.rate_limit_window,
+        ));
+        Self::with_budget(pool, api, config, budget)
+    }
+
+    /// Like [`PgUserCache::new`], sharing `budget` with other Backend API users of the replica.
+    pub fn with_budget(
+        pool: sqlx::PgPool,
+        api: Arc<ApiShared>,
+        config: CacheConfig,
+        budget: Arc<RateBudget>,
+    ) -> Self {
+        Self {
+            repo: UserRepo::new(pool, config.db_timeout),
+            negative: NegativeCache::new(config.negative_ttl, config.negative_capacity),
+            api,
+            config,
+            budget,
+            stats: CacheStats::default(),
+            flights: Mutex::default(),
+        }
+    }
+
+    /// The repository (direct table access).
+    pub fn repo(&self) -> &UserRepo {
+        &self.repo
+    }
+
+    /// The rate budget all Backend API calls of this cache go through.
+    pub fn budget(&self) -> &Arc<RateBudget> {
+        &self.budget
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &CacheConfig {
+        &self.config
+    }
+
+    /// A copy of the counters, for `/metrics`.
+    pub fn stats(&self) -> StatsSnapshot {
+        self.stats.snapshot()
+    }
+
+    /// Loads a user: a fresh row from Postgres, else the Backend API (one call per user across
+    /// all concurrent callers), else a stale row within [`CacheConfig::max_stale`].
+    ///
+    /// # Errors
+    ///
+    /// [`UserSourceError::NotFound`] when Clerk has no such user (404, remembered for
+    /// [`CacheConfig::negative_ttl`]) or the user is deleted (tombstone, no API call);
+    /// [`UserSourceError::Unavailable`] when the database cannot be reached, or Clerk cannot
+    /// be reached and no usable stale row exists.
+    pub async fn lookup(&self, user_id: &str) -> Result<Lookup, UserSourceError> {
+        if user_id.is_empty() || self.negative.contains(user_id) {
+            bump(&self.stats.negative_hits);
+            bump(&self.stats.not_found);
+            return Err(UserSourceError::NotFound);
+        }
+        if let Some(answer) = self.answer_from_row(user_id, self.read_row(user_id).await?) {
+            return answer;
+        }
+        bump(&self.stats.misses);
+        self.single_flight(user_id).await
+    }
+
+    /// The stored row, `None` when there is none.
+    async fn read_row(&self, user_id: &str) -> Result<Option<CachedUser>, UserSourceError> {
+        match self.repo.get(user_id).await {
+            Ok(row) => Ok(Some(row)),
+            Err(CacheError::NotFound) => Ok(None),
+            Err(err) => {
+                bump(&self.stats.db_errors);
+                bump(&self.stats.unavailable);
+                tracing::warn!(user_id, error.message = %err, error.cause_chain = ?err, "user cache: database read failed");
+                Err(UserSourceError::Unavailable(format!("user cache: {err}")))
+            }
+        }
+    }
+
+    /// The answer a row gives without calling Clerk: a tombstone or a fresh row.
+    fn answer_from_row(
+        &self,
+        user_id: &str,
+        row: Option<CachedUser>,
+    ) -> Option<Result<Lookup, UserSourceError>> {
+        let row = row?;
+        if row.is_deleted() {
+            bump(&self.stats.tombstone_hits);
+            bump(&self.stats.not_found);
+            tracing::debug!(user_id, "user cache: deleted user");
+            return Some(Err(UserSourceError::NotFound));
+        }
+        match row.user {
+            Some(user) if row.age < self.config.ttl => {
+                bump(&self.stats.hits);
+                Some(Ok(Lookup {
+                    user,
+                    freshness: Freshness::Fresh,
+                }))
+            }
+            _ => None,
+        }
+    }
+
+    async fn single_flight(&self, user_id: &str) -> Result<Lookup, UserSourceError> {
+        let flight = {
+            let mut flights = self
+                .flights
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            Arc::clone(flights.entry(user_id.to_owned()).or_default())
+        };
+        let mut led = false;
+        // If the leading caller is cancelled, the next waiter runs its own refresh.
+        let result = flight
+            .get_or_init(|| {
+                led = true;
+                self.refresh(user_id)
+            })
+            .await
+            .clone();
+        if !led {
+            bump(&self.stats.coalesced);
+        }
+        let mut flights = self
+            .flights
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if flights
+            .get(user_id)
+            .is_some_and(|current| Arc::ptr_eq(current, &flight))
+        {
+            flights.remove(user_id);
+        }
+        result
+    }
+
+    /// The refresh one flight runs: re-check the row (a previous flight or a webhook may just
+    /// have stored it), then call Clerk within the rate budget.
+    async fn refresh(&self, user_id: &str) -> Result<Lookup, UserSourceError> {
+        if self.negative.contains(user_id) {
+            bump(&self.stats.negative_hits);
+            bump(&self.stats.not_found);
+            return Err(UserSourceError::NotFound);
+        }
+        let row = self.read_row(user_id).await?;
+        let live_row = row.as_ref().is_some_and(|row| !row.is_deleted());
+        let stale = row
+            .as_ref()
+            .and_then(|row| row.user.clone().map(|user| (user, row.age)));
+        if let Some(answer) = self.answer_from_row(user_id, row) {
+            return answer;
+        }
+        if self
+            .budget
+            .acquire(Some(self.config.read_through_max_wait))
+            .await
+            .is_err()
+        {
+            bump(&self.stats.api_budget_exhausted);
+            return self.fallback(user_id, stale, &"the Backend API rate budget is exhausted");
+        }
+        let api = BackendApi::current(&self.api);
+        match api.get_user(user_id).await {
+            Ok(user) => {
+                bump(&self.stats.api_ok);
+                self.store(user_id, Arc::new(user)).await
+            }
+            Err(err) if err.is_not_found() => {
+                bump(&self.stats.api_not_found);
+                bump(&self.stats.not_found);
+                self.negative.insert(user_id);
+                if live_row {
+                    // Clerk ids are never reused: a 404 for a stored user means it was deleted
+                    // and the webhook was missed.
+                    if let Err(err) = self.repo.tombstone(user_id, now_ms(), WriteSource::Api).await {
+                        tracing::warn!(user_id, error.message = %err, "user cache: tombstone after 404 failed");
+                    }
+                }
+                Err(UserSourceError::NotFound)
+            }
+            Err(ApiError::InvalidArgument(_)) => {
+                // An id that cannot be a path segment cannot be a Clerk user.
+                bump(&self.stats.not_found);
+                Err(UserSourceError::NotFound)
+            }
+            Err(err) => {
+                self.count_api_error(&err);
+                self.fallback(user_id, stale, &err)
+            }
+        }
+    }
+
+    /// Stores what the API returned and says what to serve.
+    async fn store(&self, user_id: &str, user: Arc<User>) -> Result<Lookup, UserSourceError> {
+        let refreshed = |user| {
+            Ok(Lookup {
+                user,
+                freshness: Freshness::Refreshed,
+            })
+        };
+        match self.repo.upsert_user(&user, WriteSource::Api).await {
+            Ok(outcome) if outcome.written() => {
+                bump(&self.stats.refreshed);
+                self.negative.remove(user_id);
+                refreshed(user)
+            }
+            Ok(UpsertOutcome::Deleted) => {
+                bump(&self.stats.tombstone_hits);
+                bump(&self.stats.not_found);
+                Err(UserSourceError::NotFound)
+            }
+            Ok(_) => {
+                // A newer copy arrived meanwhile (webhook): serve that one.
+                match self.repo.get(user_id).await {
+                    Ok(CachedUser {
+                        user: Some(newer), ..
+                    }) => refreshed(newer),
+                    _ => refreshed(user),
+                }
+            }
+            Err(err) => {
+                // The answer is fresh from Clerk; failing to keep it is no reason to fail.
+                bump(&self.stats.db_errors);
+                tracing::warn!(user_id, error.message = %err, "user cache: storing the user failed");
+                refreshed(user)
+            }
+        }
+    }
+
+    /// Counts a failed Backend API call; a 429 pauses the budget for its `Retry-After`.
+    pub(crate) fn count_api_error(&self, err: &ApiError) {
+        if err.is_rate_limited() {
+            bump(&self.stats.api_rate_limited);
+            let wait = err.retry_after().unwrap_or(Duration::from_secs(1));
+            self.budget.pause(wait);
+            tracing::warn!(retry_after = ?wait, "Clerk answered 429: pausing the Backend API budget");
+        } else {
+            bump(&self.stats.api_failed);
+        }
+    }
+
+    /// Serves the stale row if it is recent enough, else unavailable.
+    fn fallback(
+        &self,
+        user_id: &str,
+        stale: Option<(Arc<User>, Duration)>,
+        why: &dyn fmt::Display,
+    ) -> Result<Lookup, UserSourceError> {
+        match stale {
+            Some((user, age)) if age <= self.config.max_stale => {
+                bump(&self.stats.stale_serves);
+                tracing::warn!(user_id, age_secs = age.as_secs(), reason = %why, "user cache: Clerk unreachable, serving a stale user");
+                Ok(Lookup {
+                    user,
+                    freshness: Freshness::Stale { age },
+                })
+            }
+            _ => {
+                bump(&self.stats.unavailable);
+                tracing::warn!(user_id, reason = %why, "user cache: Clerk unreachable and no usable cached copy");
+                Err(UserSourceError::Unavailable(format!(
+                    "Clerk unreachable and no usable cached copy: {why}"
+                )))
+            }
+        }
+    }
+}
+
+impl UserSource for PgUserCache {
+    fn get_user<'a>(&'a self, user_id: &'a str) -> LocalBoxFuture<'a, Result<Arc<User>, UserSourceError>> {
+        Box::pin(async move { self.lookup(user_id).await.map(|found| found.user) })
+    }
+}
+
+/// Now, Unix ms.
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}

@@ -1,0 +1,174 @@
+//! Counters of the cache, for `/metrics`.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+/// Distinct webhook event types counted separately; more are counted as `other` (the types
+/// come from Clerk, but a bound keeps the metric's cardinality fixed).
+const MAX_EVENT_TYPES: usize = 64;
+
+/// Live counters, shared by all workers. Read them with [`CacheStats::snapshot`].
+#[derive(Debug, Default)]
+pub struct CacheStats {
+    pub(crate) hits: AtomicU64,
+    pub(crate) misses: AtomicU64,
+    pub(crate) coalesced: AtomicU64,
+    pub(crate) refreshed: AtomicU64,
+    pub(crate) stale_serves: AtomicU64,
+    pub(crate) negative_hits: AtomicU64,
+    pub(crate) tombstone_hits: AtomicU64,
+    pub(crate) not_found: AtomicU64,
+    pub(crate) unavailable: AtomicU64,
+    pub(crate) db_errors: AtomicU64,
+    pub(crate) api_ok: AtomicU64,
+    pub(crate) api_not_found: AtomicU64,
+    pub(crate) api_rate_limited: AtomicU64,
+    pub(crate) api_failed: AtomicU64,
+    pub(crate) api_budget_exhausted: AtomicU64,
+    webhooks: Mutex<BTreeMap<(String, &'static str), u64>>,
+    pub(crate) passes_complete: AtomicU64,
+    pub(crate) passes_incomplete: AtomicU64,
+    pub(crate) passes_skipped: AtomicU64,
+    pub(crate) pass_pages: AtomicU64,
+    pub(crate) pass_users_seen: AtomicU64,
+    pub(crate) pass_upserted: AtomicU64,
+    pub(crate) pass_tombstoned: AtomicU64,
+    pub(crate) last_pass_duration_ms: AtomicU64,
+    pub(crate) last_pass_complete: AtomicU64,
+}
+
+/// A copy of the counters at one moment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StatsSnapshot {
+    /// Lookups served from a fresh row.
+    pub hits: u64,
+    /// Lookups that found no fresh row (each then joined or led a refresh).
+    pub misses: u64,
+    /// Misses that waited for another caller's Backend API call instead of making their own.
+    pub coalesced: u64,
+    /// Rows fetched from the Backend API and stored by read-through.
+    pub refreshed: u64,
+    /// Lookups answered with a stale row because Clerk could not be reached.
+    pub stale_serves: u64,
+    /// Lookups answered "not found" from the negative cache, without calling Clerk.
+    pub negative_hits: u64,
+    /// Lookups answered "not found" from a tombstone, without calling Clerk.
+    pub tombstone_hits: u64,
+    /// Lookups answered "not found" (any reason).
+    pub not_found: u64,
+    /// Lookups answered "unavailable".
+    pub unavailable: u64,
+    /// Database failures seen by lookups.
+    pub db_errors: u64,
+    /// Backend API calls (read-through and reconciliation) that succeeded.
+    pub api_ok: u64,
+    /// Backend API calls answered 404.
+    pub api_not_found: u64,
+    /// Backend API calls answered 429.
+    pub api_rate_limited: u64,
+    /// Backend API calls that failed otherwise (5xx, timeout, transport…).
+    pub api_failed: u64,
+    /// Backend API calls not made because the rate budget had no slot in time.
+    pub api_budget_exhausted: u64,
+    /// Webhook events by `(event type, outcome)`; outcomes as [`ApplyOutcome::as_str`](super::ApplyOutcome::as_str),
+    /// plus `error`.
+    pub webhooks: Vec<(String, &'static str, u64)>,
+    /// Reconciliation passes that completed.
+    pub passes_complete: u64,
+    /// Passes that stopped early (nothing was tombstoned).
+    pub passes_incomplete: u64,
+    /// Passes skipped because another replica held the lock.
+    pub passes_skipped: u64,
+    /// The last (or running) pass: pages fetched.
+    pub pass_pages: u64,
+    /// The last (or running) pass: users listed.
+    pub pass_users_seen: u64,
+    /// The last (or running) pass: users inserted or changed.
+    pub pass_upserted: u64,
+    /// The last (or running) pass: users marked deleted.
+    pub pass_tombstoned: u64,
+    /// Duration of the last finished pass, ms.
+    pub last_pass_duration_ms: u64,
+    /// Whether the last finished pass was complete (1) or not (0).
+    pub last_pass_complete: u64,
+}
+
+pub(crate) fn bump(counter: &AtomicU64) {
+    counter.fetch_add(1, Ordering::Relaxed);
+}
+
+impl CacheStats {
+    /// Counts a webhook outcome.
+    pub(crate) fn webhook(&self, event_type: &str, outcome: &'static str) {
+        let mut map = self
+            .webhooks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let known = map.keys().any(|(kind, _)| kind == event_type);
+        let kind = if known || map.len() < MAX_EVENT_TYPES {
+            event_type.to_owned()
+        } else {
+            "other".to_owned()
+        };
+        *map.entry((kind, outcome)).or_default() += 1;
+    }
+
+    /// A copy of every counter.
+    pub fn snapshot(&self) -> StatsSnapshot {
+        let get = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+        let webhooks = self
+            .webhooks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .map(|((kind, outcome), count)| (kind.clone(), *outcome, *count))
+            .collect();
+        StatsSnapshot {
+            hits: get(&self.hits),
+            misses: get(&self.misses),
+            coalesced: get(&self.coalesced),
+            refreshed: get(&self.refreshed),
+            stale_serves: get(&self.stale_serves),
+            negative_hits: get(&self.negative_hits),
+            tombstone_hits: get(&self.tombstone_hits),
+            not_found: get(&self.not_found),
+            unavailable: get(&self.unavailable),
+            db_errors: get(&self.db_errors),
+            api_ok: get(&self.api_ok),
+            api_not_found: get(&self.api_not_found),
+            api_rate_limited: get(&self.api_rate_limited),
+            api_failed: get(&self.api_failed),
+            api_budget_exhausted: get(&self.api_budget_exhausted),
+            webhooks,
+            passes_complete: get(&self.passes_complete),
+            passes_incomplete: get(&self.passes_incomplete),
+            passes_skipped: get(&self.passes_skipped),
+            pass_pages: get(&self.pass_pages),
+            pass_users_seen: get(&self.pass_users_seen),
+            pass_upserted: get(&self.pass_upserted),
+            pass_tombstoned: get(&self.pass_tombstoned),
+            last_pass_duration_ms: get(&self.last_pass_duration_ms),
+            last_pass_complete: get(&self.last_pass_complete),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn webhook_types_are_bounded() {
+        let stats = CacheStats::default();
+        for i in 0..100 {
+            stats.webhook(&format!("type.{i}"), "ignored");
+        }
+        stats.webhook("type.0", "ignored");
+        let snapshot = stats.snapshot();
+        assert_eq!(snapshot.webhooks.len(), MAX_EVENT_TYPES + 1);
+        assert!(snapshot.webhooks.contains(&("type.0".to_owned(), "ignored", 2)));
+        assert!(snapshot.webhooks.contains(&("other".to_owned(), "ignored", 36)));
+    }
+}

@@ -1,0 +1,129 @@
+//! Applying Clerk webhook events.
+
+use clerk_core::webhook::{ClerkEvent, EventData};
+
+use super::error::{CacheError, Result};
+use super::repo::{self, TombstoneOutcome, UpsertOutcome, WriteSource};
+use super::source::{now_ms, PgUserCache};
+
+/// What [`PgUserCache::apply_event`] did. Every outcome is a success: answer Svix 2xx.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ApplyOutcome {
+    /// `user.created` / `user.updated`: the user was stored (new, newer or same version).
+    Upserted,
+    /// `user.created` / `user.updated` older than the stored row: ignored.
+    Stale,
+    /// `user.created` / `user.updated` of a deleted user: ignored (a late event never brings
+    /// a user back).
+    IgnoredDeleted,
+    /// `user.deleted`: the user is now a tombstone (personal data purged).
+    Deleted,
+    /// Another event type (or a `user.deleted` without an id): recorded, nothing changed.
+    Ignored,
+    /// This `svix-id` was applied before: nothing changed.
+    Duplicate,
+}
+
+impl ApplyOutcome {
+    /// A short name for logs and metrics: `upserted`, `stale`, `ignored_deleted`, `deleted`,
+    /// `ignored`, `duplicate`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApplyOutcome::Upserted => "upserted",
+            ApplyOutcome::Stale => "stale",
+            ApplyOutcome::IgnoredDeleted => "ignored_deleted",
+            ApplyOutcome::Deleted => "deleted",
+            ApplyOutcome::Ignored => "ignored",
+            ApplyOutcome::Duplicate => "duplicate",
+        }
+    }
+}
+
+impl PgUserCache {
+    /// Applies a verified Clerk webhook event, exactly once per `svix_id`.
+    ///
+    /// The delivery id is recorded in the same transaction as the change: when this returns
+    /// `Err`, nothing was recorded and Svix's retry (answer 5xx) will apply the event.
+    ///
+    /// - `user.created` / `user.updated`: stored unless the stored row is newer (by
+    ///   `updated_at`; ties replace) or deleted.
+    /// - `user.deleted`: tombstone at the event's `timestamp`; personal data purged. Recorded
+    ///   even for an id never stored, so a late create/update is ignored.
+    /// - anything else: [`ApplyOutcome::Ignored`] (still recorded).
+    ///
+    /// # Errors
+    ///
+    /// [`CacheError::Unavailable`] when the database cannot be reached in time;
+    /// [`CacheError::Database`] for another database failure; [`CacheError::InvalidData`] for
+    /// an empty `svix_id`.
+    pub async fn apply_event(&self, svix_id: &str, event: &ClerkEvent) -> Result<ApplyOutcome> {
+        if svix_id.trim().is_empty() {
+            return Err(CacheError::InvalidData("the svix-id is empty".to_owned()));
+        }
+        let result = self
+            .repo
+            .timed(async {
+                let mut tx = self.repo.pool().begin().await?;
+                if !repo::record_delivery(&mut tx, svix_id, &event.event_type).await? {
+                    tx.rollback().await?;
+                    return Ok(ApplyOutcome::Duplicate);
+                }
+                let outcome = match &event.data {
+                    EventData::UserCreated(user) | EventData::UserUpdated(user) => {
+                        match repo::upsert_user(&mut tx, user, WriteSource::Webhook).await? {
+                            UpsertOutcome::Inserted | UpsertOutcome::Updated => ApplyOutcome::Upserted,
+                            UpsertOutcome::Stale => ApplyOutcome::Stale,
+                            UpsertOutcome::Deleted => ApplyOutcome::IgnoredDeleted,
+                        }
+                    }
+                    EventData::UserDeleted(deleted) => match deleted.id.as_deref() {
+                        Some(id) if !id.is_empty() => {
+                            let at = if event.timestamp > 0 {
+                                event.timestamp
+                            } else {
+                                now_ms()
+                            };
+                            match repo::tombstone(&mut tx, id, at, WriteSource::Webhook).await? {
+                                TombstoneOutcome::Deleted
+                                | TombstoneOutcome::Recorded
+                                | TombstoneOutcome::AlreadyDeleted => ApplyOutcome::Deleted,
+                            }
+                        }
+                        _ => ApplyOutcome::Ignored,
+                    },
+                    _ => ApplyOutcome::Ignored,
+                };
+                tx.commit().await?;
+                Ok(outcome)
+            })
+            .await;
+        match &result {
+            Ok(outcome) => {
+                self.stats.webhook(&event.event_type, outcome.as_str());
+                if *outcome == ApplyOutcome::Upserted {
+                    if let Some(user) = event.user() {
+                        self.negative.remove(&user.id);
+                    }
+                }
+                tracing::info!(
+                    svix_id,
+                    event_type = %event.event_type,
+                    outcome = outcome.as_str(),
+                    "webhook applied"
+                );
+            }
+            Err(err) => {
+                self.stats.webhook(&event.event_type, "error");
+                tracing::warn!(
+                    svix_id,
+                    event_type = %event.event_type,
+                    error.message = %err,
+                    error.cause_chain = ?err,
+                    "webhook not applied; Svix will retry"
+                );
+            }
+        }
+        result
+    }
+}
