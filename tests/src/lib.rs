@@ -2,6 +2,8 @@
 //! test, the offline Clerk as Clerk, and captures of every response body and log line so tests can
 //! assert what never appears in them.
 
+pub mod proxy;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -143,6 +145,8 @@ pub struct TestApp {
     pub db: TestDatabase,
     /// A user created before the app started.
     pub user_id: String,
+    /// The proxy between the app and Postgres, when asked for.
+    pub db_proxy: Option<proxy::TcpProxy>,
     client: awc::Client,
     handle: actix_web::dev::ServerHandle,
     secrets: Vec<String>,
@@ -203,6 +207,8 @@ pub struct SpawnOptions {
     pub clerk: TestClerkBuilder,
     /// Extra settings (environment names).
     pub settings: Vec<(&'static str, String)>,
+    /// Put a cuttable TCP proxy between the app and Postgres.
+    pub db_proxy: bool,
 }
 
 impl Default for SpawnOptions {
@@ -210,6 +216,7 @@ impl Default for SpawnOptions {
         Self {
             clerk: TestClerk::builder().production(),
             settings: Vec::new(),
+            db_proxy: false,
         }
     }
 }
@@ -233,7 +240,25 @@ pub async fn spawn_app_with(options: SpawnOptions) -> TestApp {
         env.insert(k.to_owned(), v);
     };
     set("PORT", "0".into());
-    set("DATABASE_URL", db.url.clone());
+    let proxy = options.db_proxy.then(|| {
+        let url = url::Url::parse(&db.url).expect("database URL");
+        let host = url.host_str().unwrap_or("127.0.0.1");
+        let target = std::net::ToSocketAddrs::to_socket_addrs(&(host, url.port().unwrap_or(5432)))
+            .expect("resolve Postgres")
+            .next()
+            .expect("an address for Postgres");
+        proxy::TcpProxy::start(target)
+    });
+    let app_db_url = match &proxy {
+        Some(proxy) => {
+            let mut url = url::Url::parse(&db.url).expect("database URL");
+            let _ = url.set_ip_host(proxy.addr().ip());
+            let _ = url.set_port(Some(proxy.addr().port()));
+            url.to_string()
+        }
+        None => db.url.clone(),
+    };
+    set("DATABASE_URL", app_db_url);
     set("APP_DATABASE_MAX_CONNECTIONS", "4".into());
     set("APP_DATABASE_ACQUIRE_TIMEOUT_MS", "1500".into());
     set("APP_WORKERS", "2".into());
@@ -263,6 +288,7 @@ pub async fn spawn_app_with(options: SpawnOptions) -> TestApp {
     TestApp {
         address,
         user_id: user.id,
+        db_proxy: proxy,
         clerk,
         db,
         client: awc::Client::builder()
