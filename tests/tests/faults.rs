@@ -14,6 +14,7 @@ async fn jwks_down_known_keys_keep_verifying_new_kids_fail_fast_and_service_reco
             ("CLERK_HTTP_TIMEOUT_MS", "1000".into()),
             ("CLERK_TOKEN_CACHE_CAPACITY", "0".into()),
         ],
+        ..Default::default()
     })
     .await;
     assert_eq!(app.get("/api/data", Some(&app.token()), &[]).await.status, 200);
