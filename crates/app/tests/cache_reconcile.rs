@@ -1,0 +1,196 @@
+//! Reconciliation: full passes, repairs, tombstones, incomplete passes, one runner at a time.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use app::cache::{CacheConfig, PgUserCache, ReconcileOutcome, ReconcilePhase};
+use clerk_testkit::{RateLimit, TestClerk, UserUpdate};
+use common::{cache, clerk, config, TestDb};
+
+const LIST: (&str, &str) = ("GET", "/v1/users");
+const GET_USER: (&str, &str) = ("GET", "/v1/users/{user_id}");
+
+fn rate_limited(clerk: &TestClerk) -> u64 {
+    clerk.calls().count_status(LIST.0, LIST.1, 429) + clerk.calls().count_status(GET_USER.0, GET_USER.1, 429)
+}
+
+async fn live_users(db: &TestDb) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM users WHERE deleted_at_ms IS NULL")
+        .fetch_one(&db.pool)
+        .await
+        .expect("count")
+}
+
+#[actix_rt::test]
+async fn five_thousand_users_are_mirrored_repaired_and_deletions_confirmed() {
+    // Arrange: 5,000 users seeded straight into the store (no HTTP, no rate limit), webhooks
+    // off (no endpoint), the emulator's default development limit (100 per 10 s).
+    let db = TestDb::new().await;
+    let clerk = clerk();
+    let users = clerk.users().seed(5_000).expect("seeded");
+    let cache = cache(&db, &clerk, config());
+
+    // Act: first pass.
+    let progress = std::cell::RefCell::new(Vec::new());
+    let first = cache
+        .reconcile(|p| progress.borrow_mut().push(p))
+        .await
+        .expect("pass ran");
+
+    // Assert
+    assert_eq!(first.outcome, ReconcileOutcome::Complete);
+    assert_eq!(
+        (first.pages, first.users_seen, first.upserted),
+        (11, 5_000, 5_000)
+    );
+    assert_eq!(first.tombstoned, 0);
+    assert_eq!(live_users(&db).await, 5_000);
+    let progress = progress.into_inner();
+    assert_eq!(
+        progress
+            .iter()
+            .filter(|p| p.phase == ReconcilePhase::Listing)
+            .count(),
+        11
+    );
+    assert_eq!(progress.last().map(|p| p.phase), Some(ReconcilePhase::Done));
+
+    // Changes made while webhooks were off: one user renamed, one deleted.
+    let renamed = &users[1234];
+    let deleted = &users[4321];
+    clerk
+        .users()
+        .update(
+            &renamed.id,
+            UserUpdate {
+                first_name: Some("Repaired".into()),
+                ..UserUpdate::default()
+            },
+        )
+        .expect("updated");
+    clerk.users().delete(&deleted.id).expect("deleted");
+
+    let second = cache.reconcile(|_| {}).await.expect("pass ran");
+    assert_eq!(second.outcome, ReconcileOutcome::Complete);
+    assert_eq!(second.users_seen, 4_999);
+    assert_eq!(second.upserted, 1, "only the renamed user changed");
+    assert_eq!((second.candidates, second.tombstoned), (1, 1));
+    let row = cache.repo().get(&renamed.id).await.expect("row");
+    assert_eq!(row.user.expect("live").first_name.as_deref(), Some("Repaired"));
+    let row = cache.repo().get(&deleted.id).await.expect("row");
+    assert!(row.is_deleted() && row.user.is_none());
+    assert_eq!(live_users(&db).await, 4_999);
+
+    // Paced under the limit: not a single 429.
+    assert_eq!(rate_limited(&clerk), 0);
+    assert_eq!(clerk.calls().count(GET_USER.0, GET_USER.1), 1, "one confirmation");
+    let state = cache.repo().sync_state().await.expect("state");
+    assert_eq!(state.complete, Some(true));
+    assert_eq!(state.last_complete_pass, second.pass_id);
+    assert_eq!(state.tombstoned, 1);
+    let stats = cache.stats();
+    assert_eq!((stats.passes_complete, stats.pass_tombstoned), (2, 1));
+}
+
+#[actix_rt::test]
+async fn the_budget_paces_a_pass_under_a_tight_limit() {
+    // The emulator allows 5 requests per second; the cache budgets 4.
+    let db = TestDb::new().await;
+    let clerk = TestClerk::builder()
+        .rate_limit(RateLimit {
+            limit: 5,
+            user_update_limit: None,
+            window: Duration::from_secs(1),
+        })
+        .start()
+        .expect("emulator starts");
+    clerk.users().seed(1_000).expect("seeded");
+    let cache = cache(
+        &db,
+        &clerk,
+        CacheConfig {
+            page_size: 100,
+            rate_limit_requests: 4,
+            rate_limit_window: Duration::from_secs(1),
+            ..config()
+        },
+    );
+
+    let started = Instant::now();
+    let report = cache.reconcile(|_| {}).await.expect("pass ran");
+
+    assert_eq!(report.outcome, ReconcileOutcome::Complete);
+    assert_eq!((report.pages, report.users_seen), (11, 1_000));
+    assert_eq!(rate_limited(&clerk), 0);
+    // 11 calls at 4 per second need at least two full windows.
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[actix_rt::test]
+async fn an_incomplete_pass_tombstones_nothing() {
+    let db = TestDb::new().await;
+    let clerk = clerk();
+    let users = clerk.users().seed(1_500).expect("seeded");
+    let cache = cache(&db, &clerk, config());
+    cache.reconcile(|_| {}).await.expect("first pass");
+    clerk.users().delete(&users[10].id).expect("deleted");
+
+    // Page 3 fails (every attempt).
+    let faults = clerk.faults().clone();
+    let report = cache
+        .reconcile(|p| {
+            if p.phase == ReconcilePhase::Listing && p.pages == 2 {
+                faults.fail_next(LIST.0, LIST.1, 100, 503);
+            }
+        })
+        .await
+        .expect("pass ran");
+
+    assert!(
+        matches!(report.outcome, ReconcileOutcome::Incomplete { .. }),
+        "{report:?}"
+    );
+    assert_eq!((report.pages, report.tombstoned, report.candidates), (2, 0, 0));
+    assert_eq!(clerk.calls().count(GET_USER.0, GET_USER.1), 0, "no confirmations");
+    assert_eq!(live_users(&db).await, 1_500);
+    let state = cache.repo().sync_state().await.expect("state");
+    assert_eq!(state.complete, Some(false));
+    assert!(state.last_error.is_some());
+    assert_eq!(cache.stats().passes_incomplete, 1);
+
+    // The next complete pass catches up.
+    clerk.faults().clear();
+    let report = cache.reconcile(|_| {}).await.expect("pass ran");
+    assert_eq!(report.outcome, ReconcileOutcome::Complete);
+    assert_eq!(report.tombstoned, 1);
+}
+
+#[actix_rt::test]
+async fn only_one_replica_reconciles_at_a_time() {
+    let db = TestDb::new().await;
+    let clerk = clerk();
+    clerk.users().seed(600).expect("seeded");
+    // Slow pages keep the first pass running while the second tries.
+    clerk
+        .faults()
+        .endpoint_latency(LIST.0, LIST.1, Some(Duration::from_millis(300)));
+    let replica_a = cache(&db, &clerk, config());
+    let replica_b = Arc::new(PgUserCache::new(db.another_pool(), common::api(&clerk), config()));
+
+    let (a, b) = futures_util::future::join(replica_a.reconcile(|_| {}), replica_b.reconcile(|_| {})).await;
+    let (a, b) = (a.expect("a ran"), b.expect("b ran"));
+
+    let outcomes = [&a.outcome, &b.outcome];
+    assert!(outcomes.contains(&&ReconcileOutcome::Complete), "{outcomes:?}");
+    assert!(outcomes.contains(&&ReconcileOutcome::Skipped), "{outcomes:?}");
+    assert_eq!(clerk.calls().count(LIST.0, LIST.1), 2, "one pass: two pages");
+    // The lock is released: the next pass runs.
+    let again = replica_b.reconcile(|_| {}).await.expect("ran");
+    assert_eq!(again.outcome, ReconcileOutcome::Complete);
+}
