@@ -150,6 +150,7 @@ pub struct TestApp {
     client: awc::Client,
     handle: actix_web::dev::ServerHandle,
     secrets: Vec<String>,
+    env: HashMap<String, String>,
 }
 
 impl Drop for TestApp {
@@ -273,7 +274,9 @@ pub async fn spawn_app_with(options: SpawnOptions) -> TestApp {
     }
     let settings = Settings::load_from(
         None,
-        config::Environment::default().try_parsing(true).source(Some(env)),
+        config::Environment::default()
+            .try_parsing(true)
+            .source(Some(env.clone())),
     )
     .expect("test settings");
     let application = Application::build(settings).await.expect("app starts");
@@ -297,6 +300,7 @@ pub async fn spawn_app_with(options: SpawnOptions) -> TestApp {
             .finish(),
         handle,
         secrets: vec![secret_key, WEBHOOK_SECRET.to_owned()],
+        env,
     }
 }
 
@@ -324,6 +328,36 @@ impl Reply {
 }
 
 impl TestApp {
+    /// Starts a second replica of the app on the same database and emulator (webhooks keep going
+    /// to the first one). Returns its address.
+    pub async fn spawn_replica(&self) -> (String, actix_web::dev::ServerHandle) {
+        let settings = Settings::load_from(
+            None,
+            config::Environment::default()
+                .try_parsing(true)
+                .source(Some(self.env.clone())),
+        )
+        .expect("test settings");
+        let application = Application::build(settings).await.expect("replica starts");
+        let address = format!("http://127.0.0.1:{}", application.port());
+        let handle = application.server_handle();
+        actix_rt::spawn(application.run_until_stopped());
+        (address, handle)
+    }
+
+    /// `GET {address}{path}` on any replica, with a bearer token.
+    pub async fn get_at(&self, address: &str, path: &str, token: &str) -> Reply {
+        let mut response = self
+            .client
+            .get(format!("{address}{path}"))
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .send()
+            .await
+            .expect("request reaches the replica");
+        let body = response.body().limit(4 << 20).await.unwrap_or_default();
+        record_reply(response.status().as_u16(), response.headers(), &body)
+    }
+
     /// Adds a value that must never appear in a response or a log line.
     pub fn forbid(&mut self, secret: impl Into<String>) {
         self.secrets.push(secret.into());

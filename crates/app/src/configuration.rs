@@ -59,6 +59,12 @@ pub struct Settings {
     pub app_rate_limit_per_10s: u32,
     /// `APP_RECONCILE_INTERVAL_SECS`: full reconciliation period (0 = off). Defaults to 3600.
     pub app_reconcile_interval_secs: u64,
+    /// `APP_USER_CACHE_MEMORY_CAPACITY`: users held in the in-process tier (0 = off). Defaults
+    /// to 10000.
+    pub app_user_cache_memory_capacity: usize,
+    /// `APP_USER_CACHE_MEMORY_TTL_SECS`: longest a user stays in the in-process tier. Defaults
+    /// to 30.
+    pub app_user_cache_memory_ttl_secs: u64,
     /// `APP_DEV_USERS`: users the dev-mode emulator seeds. Defaults to 5.
     pub app_dev_users: usize,
     /// Every layered value, for the Clerk options (read by [`Settings::clerk_config`]).
@@ -171,6 +177,8 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("app_rate_limit_per_10s", "90"),
     ("app_reconcile_interval_secs", "3600"),
     ("app_dev_users", "5"),
+    ("app_user_cache_memory_capacity", "10000"),
+    ("app_user_cache_memory_ttl_secs", "30"),
 ];
 
 #[cfg(test)]

@@ -61,7 +61,8 @@ pub struct Application {
     state: web::Data<AppState>,
     clerk: Clerk,
     dev: Option<DevStack>,
-    reconciler: Option<actix_web::rt::task::JoinHandle<()>>,
+    background: Vec<actix_web::rt::task::JoinHandle<()>>,
+    _feed: Option<crate::cache::FeedHandle>,
 }
 
 /// The database pool of `settings` (lazy: connections open on first use, per worker).
@@ -93,6 +94,8 @@ pub fn cache_config(settings: &Settings) -> CacheConfig {
         rate_limit_requests: settings.app_rate_limit_per_10s,
         rate_limit_window: Duration::from_secs(10),
         db_timeout: settings.acquire_timeout(),
+        memory_capacity: settings.app_user_cache_memory_capacity,
+        memory_ttl: Duration::from_secs(settings.app_user_cache_memory_ttl_secs),
         ..CacheConfig::default()
     }
 }
@@ -169,6 +172,10 @@ impl Application {
             Some(cache) => clerk.with_user_source(cache.clone()),
             None => clerk,
         };
+        let feed = cache.as_ref().map(|cache| {
+            let memory = Arc::clone(cache.memory());
+            memory.spawn_feed(cache.repo().pool().clone())
+        });
         let reconciler = match (&cache, settings.app_reconcile_interval_secs) {
             (Some(cache), secs) if secs > 0 => {
                 let cache = Arc::clone(cache);
@@ -203,7 +210,8 @@ impl Application {
             state,
             clerk,
             dev,
-            reconciler,
+            background: reconciler.into_iter().collect(),
+            _feed: feed,
         })
     }
 
@@ -241,11 +249,11 @@ impl Application {
         let Application {
             server,
             dev,
-            reconciler,
+            background,
             ..
         } = self;
         let result = server.await;
-        if let Some(task) = reconciler {
+        for task in background {
             task.abort();
         }
         drop(dev);
@@ -347,7 +355,22 @@ pub fn render_metrics(state: &AppState, clerk: &Clerk) -> String {
 
 fn render_cache_stats(out: &mut String, stats: &crate::cache::StatsSnapshot) {
     use std::fmt::Write as _;
-    let counters: [(&str, &str, u64); 16] = [
+    let counters: [(&str, &str, u64); 19] = [
+        (
+            "app_user_cache_memory_hits_total",
+            "Lookups served by the in-process tier.",
+            stats.memory_hits,
+        ),
+        (
+            "app_user_cache_memory_invalidations_total",
+            "Users dropped from the in-process tier on a change.",
+            stats.memory_invalidations,
+        ),
+        (
+            "app_user_cache_feed_drops_total",
+            "Times the change feed was lost (in-process tier flushed).",
+            stats.memory_feed_drops,
+        ),
         (
             "app_user_cache_hits_total",
             "Lookups served from a fresh row.",

@@ -81,6 +81,16 @@ pub struct CacheConfig {
     ///
     /// Defaults to 30 days.
     pub tombstone_retention: Duration,
+    /// Users held in the in-process tier in front of Postgres (0 = off). Each replica drops a user
+    /// there as soon as Postgres announces a change (`LISTEN`), and drops everything while it
+    /// cannot hear the announcements.
+    ///
+    /// Defaults to 10 000.
+    pub memory_capacity: usize,
+    /// Longest a user stays in the in-process tier.
+    ///
+    /// Defaults to 30 s.
+    pub memory_ttl: Duration,
 }
 
 impl Default for CacheConfig {
@@ -99,6 +109,8 @@ impl Default for CacheConfig {
             page_retry_delay: Duration::from_secs(1),
             delivery_retention: Duration::from_secs(72 * 3600),
             tombstone_retention: Duration::from_secs(30 * 24 * 3600),
+            memory_capacity: 10_000,
+            memory_ttl: Duration::from_secs(30),
         }
     }
 }

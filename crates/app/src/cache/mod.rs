@@ -45,6 +45,7 @@
 mod budget;
 mod config;
 mod error;
+mod memory;
 mod negative;
 mod reconcile;
 mod repo;
@@ -55,6 +56,7 @@ mod webhook;
 pub use budget::{BudgetExhausted, RateBudget};
 pub use config::CacheConfig;
 pub use error::{CacheError, Result};
+pub use memory::{FeedHandle, MemoryTier, CHANGE_CHANNEL};
 pub use reconcile::{
     ReconcileOutcome, ReconcilePhase, ReconcileProgress, ReconcileReport, RECONCILE_LOCK_KEY,
 };

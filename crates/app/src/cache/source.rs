@@ -13,6 +13,7 @@ use tokio::sync::OnceCell;
 use super::budget::RateBudget;
 use super::config::CacheConfig;
 use super::error::CacheError;
+use super::memory::MemoryTier;
 use super::negative::NegativeCache;
 use super::repo::{CachedUser, UpsertOutcome, UserRepo, WriteSource};
 use super::stats::{bump, CacheStats, StatsSnapshot};
@@ -62,6 +63,7 @@ pub struct PgUserCache {
     pub(crate) budget: Arc<RateBudget>,
     pub(crate) negative: NegativeCache,
     pub(crate) stats: CacheStats,
+    pub(crate) memory: Arc<MemoryTier>,
     flights: Mutex<HashMap<String, Flight>>,
 }
 
@@ -96,9 +98,10 @@ impl PgUserCache {
             repo: UserRepo::new(pool, config.db_timeout),
             negative: NegativeCache::new(config.negative_ttl, config.negative_capacity),
             api,
-            config,
             budget,
             stats: CacheStats::default(),
+            memory: Arc::new(MemoryTier::new(config.memory_capacity, config.memory_ttl)),
+            config,
             flights: Mutex::default(),
         }
     }
@@ -120,7 +123,12 @@ impl PgUserCache {
 
     /// A copy of the counters, for `/metrics`.
     pub fn stats(&self) -> StatsSnapshot {
-        self.stats.snapshot()
+        use std::sync::atomic::Ordering::Relaxed;
+        let mut snapshot = self.stats.snapshot();
+        snapshot.memory_hits = self.memory.hits.load(Relaxed);
+        snapshot.memory_invalidations = self.memory.invalidations.load(Relaxed);
+        snapshot.memory_feed_drops = self.memory.feed_drops.load(Relaxed);
+        snapshot
     }
 
     /// Loads a user: a fresh row from Postgres, else the Backend API (one call per user across
@@ -133,6 +141,30 @@ impl PgUserCache {
     /// [`UserSourceError::Unavailable`] when the database cannot be reached, or Clerk cannot
     /// be reached and no usable stale row exists.
     pub async fn lookup(&self, user_id: &str) -> Result<Lookup, UserSourceError> {
+        if let Some(user) = self.memory.get(user_id) {
+            return Ok(Lookup {
+                user,
+                freshness: Freshness::Fresh,
+            });
+        }
+        let epoch = self.memory.epoch();
+        let found = self.lookup_below_memory(user_id).await;
+        if let Ok(Lookup {
+            user,
+            freshness: Freshness::Fresh | Freshness::Refreshed,
+        }) = &found
+        {
+            self.memory.insert(user_id, Arc::clone(user), epoch);
+        }
+        found
+    }
+
+    /// The in-process tier, with its change feed ([`MemoryTier::listen`]).
+    pub fn memory(&self) -> &Arc<MemoryTier> {
+        &self.memory
+    }
+
+    async fn lookup_below_memory(&self, user_id: &str) -> Result<Lookup, UserSourceError> {
         if user_id.is_empty() || self.negative.contains(user_id) {
             bump(&self.stats.negative_hits);
             bump(&self.stats.not_found);

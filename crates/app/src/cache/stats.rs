@@ -91,6 +91,12 @@ pub struct StatsSnapshot {
     pub pass_tombstoned: u64,
     /// Duration of the last finished pass, ms.
     pub last_pass_duration_ms: u64,
+    /// Lookups served by the in-process tier.
+    pub memory_hits: u64,
+    /// Users dropped from the in-process tier on a change.
+    pub memory_invalidations: u64,
+    /// Times the change feed was lost (the in-process tier was flushed).
+    pub memory_feed_drops: u64,
     /// Whether the last finished pass was complete (1) or not (0).
     pub last_pass_complete: u64,
 }
@@ -151,6 +157,9 @@ impl CacheStats {
             pass_tombstoned: get(&self.pass_tombstoned),
             last_pass_duration_ms: get(&self.last_pass_duration_ms),
             last_pass_complete: get(&self.last_pass_complete),
+            memory_hits: 0,
+            memory_invalidations: 0,
+            memory_feed_drops: 0,
         }
     }
 }

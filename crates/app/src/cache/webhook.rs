@@ -101,6 +101,18 @@ impl PgUserCache {
         match &result {
             Ok(outcome) => {
                 self.stats.webhook(&event.event_type, outcome.as_str());
+                // This replica drops its copy at once; the others hear it from Postgres.
+                match &event.data {
+                    EventData::UserCreated(user) | EventData::UserUpdated(user) => {
+                        self.memory.invalidate(&user.id)
+                    }
+                    EventData::UserDeleted(deleted) => {
+                        if let Some(id) = deleted.id.as_deref() {
+                            self.memory.invalidate(id);
+                        }
+                    }
+                    _ => {}
+                }
                 if *outcome == ApplyOutcome::Upserted {
                     if let Some(user) = event.user() {
                         self.negative.remove(&user.id);

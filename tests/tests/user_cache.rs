@@ -1,0 +1,115 @@
+//! The two-tier user cache end to end: in-process tier, cross-replica invalidation through
+//! Postgres LISTEN/NOTIFY, flush when the change feed is lost, and 500 concurrent first requests.
+
+use std::time::{Duration, Instant};
+
+use clerk_testkit::UserUpdate;
+use e2e::{spawn_app, spawn_app_with, SpawnOptions, TestApp};
+
+fn metric(body: &str, name: &str) -> u64 {
+    body.lines()
+        .find_map(|line| line.strip_prefix(name).and_then(|rest| rest.trim().parse().ok()))
+        .unwrap_or(0)
+}
+
+async fn first_name(app: &TestApp, address: &str, token: &str) -> String {
+    let reply = app.get_at(address, "/api/me", token).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.json()["first_name"].as_str().unwrap_or_default().to_owned()
+}
+
+async fn wait_for_feed(app: &TestApp, address: &str, token: &str) {
+    // The feed subscribes right after start; a memory hit proves it is connected.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let _ = first_name(app, address, token).await;
+        let metrics = app.get_at(address, "/metrics", token).await.body;
+        if metric(&metrics, "app_user_cache_memory_hits_total") > 0 {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the in-process tier never served");
+        actix_rt::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[actix_rt::test]
+async fn a_change_reaches_every_replica_through_notify() {
+    let app = spawn_app().await;
+    let token = app.token();
+    let (replica, _handle) = app.spawn_replica().await;
+    wait_for_feed(&app, &app.address, &token).await;
+    wait_for_feed(&app, &replica, &token).await;
+    assert_eq!(first_name(&app, &replica, &token).await, "Ada");
+
+    // The webhook is delivered to the first replica only; the second hears it from Postgres.
+    let update = UserUpdate {
+        first_name: Some("Ada L.".into()),
+        ..Default::default()
+    };
+    app.clerk.users().update(&app.user_id, update).unwrap();
+    tokio::time::timeout(Duration::from_secs(20), app.clerk.webhooks().wait_idle())
+        .await
+        .unwrap();
+    assert_eq!(first_name(&app, &app.address, &token).await, "Ada L.");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        if first_name(&app, &replica, &token).await == "Ada L." {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the replica kept serving the old user");
+        actix_rt::time::sleep(Duration::from_millis(20)).await;
+    }
+    let metrics = app.get_at(&replica, "/metrics", &token).await.body;
+    assert!(metric(&metrics, "app_user_cache_memory_invalidations_total") >= 1);
+}
+
+#[actix_rt::test]
+async fn losing_the_change_feed_flushes_the_in_process_tier() {
+    let app = spawn_app_with(SpawnOptions {
+        db_proxy: true,
+        ..Default::default()
+    })
+    .await;
+    let token = app.token();
+    wait_for_feed(&app, &app.address, &token).await;
+    let proxy = app.db_proxy.as_ref().unwrap();
+    proxy.cut();
+    // With Postgres unreachable the in-process copy is no longer trusted: a clear 503, quickly.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let started = Instant::now();
+        let reply = app.get("/api/me", Some(&token), &[]).await;
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "no request waits past its timeout"
+        );
+        if reply.status == 503 {
+            break;
+        }
+        assert_eq!(reply.status, 200);
+        assert!(
+            Instant::now() < deadline,
+            "kept serving from memory without the feed"
+        );
+        actix_rt::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(app.get("/readyz", None, &[]).await.status, 503);
+    proxy.restore();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while app.get("/api/me", Some(&token), &[]).await.status != 200 {
+        assert!(Instant::now() < deadline, "did not recover");
+        actix_rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(app.get("/readyz", None, &[]).await.status, 200);
+}
+
+#[actix_rt::test]
+async fn five_hundred_concurrent_first_requests_make_one_backend_api_call() {
+    let app = spawn_app().await;
+    let token = app.token();
+    let before = app.clerk.calls().count("GET", "/v1/users/{user_id}");
+    let requests = (0..500).map(|_| app.get("/api/me", Some(&token), &[]));
+    let replies = futures_util::future::join_all(requests).await;
+    assert!(replies.iter().all(|r| r.status == 200));
+    assert_eq!(app.clerk.calls().count("GET", "/v1/users/{user_id}") - before, 1);
+}
