@@ -1149,6 +1149,9 @@ fn workspace_root() -> PathBuf {
 
 /// Makes sure `parity/node_modules` holds the pinned `@clerk/backend`, running `npm ci` if not.
 fn ensure_node_modules(root: &Path) {
+    // One `npm ci` at a time: the tests of this file run in parallel.
+    static NPM: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = NPM.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let node = Command::new("node").arg("--version").output();
     match node {
         Ok(out) if out.status.success() => {}
@@ -1481,4 +1484,69 @@ async fn authenticate_request_decides_like_clerks_backend_sdk() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// Clerk's official Backend API client and webhook verifier against the offline Clerk: the
+/// emulator must be indistinguishable from Clerk for them.
+#[test]
+fn clerks_own_backend_client_and_webhook_verifier_accept_the_emulator() {
+    let root = workspace_root();
+    ensure_node_modules(&root);
+    let clerk = clerk_testkit::TestClerk::builder().start().expect("emulator");
+    let user = clerk
+        .users()
+        .create(
+            clerk_testkit::NewUser::default()
+                .first_name("Ada")
+                .email("ada@example.com"),
+        )
+        .expect("user");
+    let body = json!({"data": {"id": user.id, "object": "user", "deleted": true}, "object": "event",
+        "type": "user.deleted", "timestamp": 1_755_000_000_000_i64, "instance_id": "ins_x",
+        "event_attributes": {"http_request": {"client_ip": "127.0.0.1", "user_agent": "test"}}})
+    .to_string();
+    let secret = "whsec_AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";
+    let ts = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let signature = clerk_testkit::sign_webhook(secret, "msg_parity", ts, &body).expect("sign");
+    let webhook = json!({"body": body, "secret": secret, "headers": {
+        "svix-id": "msg_parity", "svix-timestamp": ts.to_string(), "svix-signature": signature,
+        "content-type": "application/json"}});
+    let output = Command::new("node")
+        .arg("parity/bapi.mjs")
+        .current_dir(&root)
+        .env("CLERK_API_URL", clerk.base_url())
+        .env("CLERK_SECRET_KEY", clerk.secret_key())
+        .env("USER_ID", &user.id)
+        .env("WEBHOOK", webhook.to_string())
+        .output()
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let out: Value = serde_json::from_slice(&output.stdout).expect("one JSON object");
+    assert_eq!(out["list"]["count"], 1, "{out}");
+    assert_eq!(out["list"]["totalCount"], 1, "{out}");
+    assert_eq!(out["list"]["firstId"], user.id.as_str());
+    assert_eq!(out["count"], 1, "{out}");
+    assert_eq!(out["get"]["id"], user.id.as_str(), "{out}");
+    assert_eq!(out["get"]["firstName"], "Ada");
+    assert_eq!(out["get"]["email"], "ada@example.com");
+    assert_eq!(out["metadata"]["publicMetadata"]["plan"], "pro", "{out}");
+    assert_eq!(out["session"]["status"], "active", "{out}");
+    assert_eq!(out["session"]["sub"], user.id.as_str());
+    assert_eq!(out["session"]["sid"], true);
+    assert_eq!(out["jwks"]["keys"], 1, "{out}");
+    assert_eq!(out["jwks"]["kty"], "RSA");
+    assert_eq!(out["webhook"]["type"], "user.deleted", "{out}");
+    assert_eq!(out["webhook"]["id"], user.id.as_str());
+    assert_eq!(out["delete"]["deleted"], true, "{out}");
+    assert_eq!(out["get_deleted"]["status"], 404, "{out}");
+    assert_eq!(out["get_deleted"]["code"], "resource_not_found");
+    assert_eq!(out["wrong_key"]["status"], 401, "{out}");
+    assert_eq!(out["wrong_key"]["code"], "clerk_key_invalid");
 }
