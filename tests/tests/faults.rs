@@ -57,3 +57,56 @@ async fn jwks_down_known_keys_keep_verifying_new_kids_fail_fast_and_service_reco
     let token = app.clerk.minter().session_token(&app.user_id).azp(ORIGIN).mint();
     assert_eq!(app.get("/api/me", Some(&token), &[]).await.status, 200);
 }
+
+#[actix_rt::test]
+async fn a_429_storm_and_5xx_bursts_serve_stale_rows_without_waiting_past_the_timeout() {
+    let app = spawn_app_with(SpawnOptions {
+        settings: vec![
+            ("APP_CACHE_TTL_SECS", "0".into()),
+            ("APP_USER_CACHE_MEMORY_CAPACITY", "0".into()),
+        ],
+        ..Default::default()
+    })
+    .await;
+    let token = app.token();
+    // Stored once; with a TTL of 0 every later request wants to refresh it from Clerk.
+    assert_eq!(app.get("/api/me", Some(&token), &[]).await.status, 200);
+    let route = "/v1/users/{user_id}";
+    let calls_before = app.clerk.calls().count("GET", route);
+
+    app.clerk.faults().rate_limit_next("GET", route, 1000, 1);
+    let started = Instant::now();
+    let requests = (0..20).map(|_| app.get("/api/me", Some(&token), &[]));
+    for reply in futures_util::future::join_all(requests).await {
+        assert_eq!(reply.status, 200, "the stale row is served: {}", reply.body);
+        assert_eq!(reply.json()["first_name"], "Ada");
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        started.elapsed()
+    );
+    // The client waited out Retry-After between its attempts (one retry at most).
+    let storm_calls = app.clerk.calls().count("GET", route) - calls_before;
+    assert!(
+        storm_calls <= 4,
+        "single-flight and Retry-After keep calls down: {storm_calls}"
+    );
+
+    app.clerk.faults().clear();
+    app.clerk.faults().fail_next("GET", route, 10, 502);
+    for _ in 0..5 {
+        let started = Instant::now();
+        let reply = app.get("/api/me", Some(&token), &[]).await;
+        assert_eq!(reply.status, 200);
+        assert!(started.elapsed() < Duration::from_secs(6));
+    }
+    app.clerk.faults().clear();
+    let before = app.clerk.calls().count_status("GET", route, 200);
+    assert_eq!(app.get("/api/me", Some(&token), &[]).await.status, 200);
+    assert_eq!(
+        app.clerk.calls().count_status("GET", route, 200),
+        before + 1,
+        "refreshed once Clerk is back"
+    );
+}
