@@ -29,6 +29,10 @@ bench: ## Criterion benches (verification, has(), fpm, webhooks, user JSON)
 load: ## Load test: release app on one core vs healthz, bare jsonwebtoken and @clerk/express (wrk)
 	bash scripts/load.sh
 
+.PHONY: soak
+soak: ## 60 s of high-concurrency load on /api/user and /api/me: zero non-2xx, flat memory (not in CI)
+	bash scripts/soak.sh
+
 .PHONY: run
 run: ## Run the example stack (app + Postgres + offline Clerk unless CLERK_SECRET_KEY is set)
 	bash scripts/run.sh
