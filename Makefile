@@ -44,3 +44,15 @@ migrate: ## Apply the database migrations (app migrate)
 .PHONY: sync
 sync: ## One full reconciliation of the user cache (app sync --full)
 	DATABASE_URL="$${DATABASE_URL:-$$(bash scripts/postgres.sh)}" cargo run --quiet -p app -- sync --full
+
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := token_verify auth_request publishable_key webhook user_json
+
+.PHONY: fuzz
+fuzz: ## Run every fuzz target for FUZZ_SECONDS (default 60) each, one after another (installs cargo-fuzz)
+	@command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+	python3 fuzz/seed.py
+	@# cargo-fuzz needs nightly flags (-Zsanitizer); RUSTC_BOOTSTRAP lets the stable toolchain take them.
+	cd fuzz && for target in $(FUZZ_TARGETS); do \
+		RUSTC_BOOTSTRAP=1 cargo fuzz run $(FUZZ_FLAGS) $$target -- -max_total_time=$(FUZZ_SECONDS) || exit 1; \
+	done
