@@ -70,7 +70,7 @@ stop_app
 # 3. The bare jsonwebtoken handler.
 taskset -c "$APP_CORE" target/release/bench-bare "$BARE_PORT" "$PEM" >"$OUT/bare.log" 2>&1 &
 bare_pid=$!; pids+=("$bare_pid")
-wait_http "http://127.0.0.1:$BARE_PORT/api/data" || true
+wait_port "http://127.0.0.1:$BARE_PORT/api/data"
 run bare_jsonwebtoken "http://127.0.0.1:$BARE_PORT/api/data" "$TOKEN"
 kill "$bare_pid" 2>/dev/null || true
 
@@ -78,7 +78,7 @@ kill "$bare_pid" 2>/dev/null || true
 (cd bench/node && PORT="$NODE_PORT" CLERK_JWT_KEY="$(cat "../../$PEM")" CLERK_PUBLISHABLE_KEY="$CLERK_PUBLISHABLE_KEY" \
   CLERK_SECRET_KEY="$CLERK_SECRET_KEY" taskset -c "$APP_CORE" node server.mjs >"../../$OUT/node.log" 2>&1) &
 node_pid=$!; pids+=("$node_pid")
-for _ in $(seq 1 200); do curl -s -o /dev/null "http://127.0.0.1:$NODE_PORT/api/data" && break; sleep 0.05; done
+wait_port "http://127.0.0.1:$NODE_PORT/api/data"
 run clerk_express "http://127.0.0.1:$NODE_PORT/api/data" "$TOKEN"
 
 # The table.

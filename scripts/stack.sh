@@ -20,6 +20,15 @@ wait_http() {
   say "timed out waiting for $1"; return 1
 }
 
+# Any HTTP answer (a 401 included) means the server is up.
+wait_port() {
+  for _ in $(seq 1 200); do
+    if curl -s -o /dev/null "$1" 2>/dev/null; then return 0; fi
+    sleep 0.05
+  done
+  say "timed out waiting for $1"; return 1
+}
+
 # The offline Clerk (fixed TEST-ONLY instance), on the wrk core so it does not steal the app's.
 taskset -c "$WRK_CORE" target/release/clerk-testkit serve --port "$EMU_PORT" --users 1 --fixed \
   > "$OUT/emulator.env" 2>"$OUT/emulator.log" &
