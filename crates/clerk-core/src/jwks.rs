@@ -154,6 +154,21 @@ struct State {
     generation: u64,
 }
 
+impl State {
+    /// Holds every key of `set` (by `kid`) as fresh until `fresh_until`.
+    fn store(&mut self, set: &JwkSet, fresh_until: i64) {
+        for key in set.iter() {
+            if let Some(kid) = key.kid() {
+                let entry = Entry {
+                    key: Arc::clone(key),
+                    fresh_until,
+                };
+                self.keys.insert(Arc::from(kid), entry);
+            }
+        }
+    }
+}
+
 /// Counters of a [`JwksCache`], for metrics and tests.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct JwksStats {
@@ -310,17 +325,7 @@ impl JwksCache {
     pub fn insert(&self, set: &JwkSet, now: SystemTime) {
         let fresh_until = unix_millis(now).saturating_add(duration_ms(self.config.ttl));
         let mut state = self.write_state();
-        for key in set.iter() {
-            if let Some(kid) = key.kid() {
-                state.keys.insert(
-                    Arc::from(kid),
-                    Entry {
-                        key: Arc::clone(key),
-                        fresh_until,
-                    },
-                );
-            }
-        }
+        state.store(set, fresh_until);
     }
 
     fn plan(&self, kid: Option<&str>, now_ms: i64, may_fetch: bool) -> Plan {
@@ -383,17 +388,7 @@ impl JwksCache {
                 }
                 // Keys the instance no longer serves are retired at once.
                 state.keys.clear();
-                for key in set.iter() {
-                    if let Some(kid) = key.kid() {
-                        state.keys.insert(
-                            Arc::from(kid),
-                            Entry {
-                                key: Arc::clone(key),
-                                fresh_until,
-                            },
-                        );
-                    }
-                }
+                state.store(&set, fresh_until);
                 state.last_error = None;
             }
             Err(err) => {
