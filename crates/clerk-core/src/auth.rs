@@ -391,13 +391,14 @@ impl From<bool> for Outcome {
     }
 }
 
-/// `x.replace(/^(org:)*/, 'org:')`.
-fn normalize_org(value: &str) -> String {
+/// What follows Clerk's `x.replace(/^(org:)*/, 'org:')` after its `org:`: `x` without every
+/// leading `org:` (compared without allocating).
+fn org_stem(value: &str) -> &str {
     let mut rest = value;
     while let Some(stripped) = rest.strip_prefix("org:") {
         rest = stripped;
     }
-    format!("org:{rest}")
+    rest
 }
 
 fn check_org(check: &Check<'_>, s: &SignedIn) -> Outcome {
@@ -409,13 +410,15 @@ fn check_org(check: &Check<'_>, s: &SignedIn) -> Outcome {
     }
     let role_ok = check.role.is_none_or(|role| {
         !role.is_empty()
-            && matches!(&s.org_role, Some(have) if !have.is_empty() && normalize_org(have) == normalize_org(role))
+            && matches!(&s.org_role, Some(have) if !have.is_empty() && org_stem(have) == org_stem(role))
     });
     let permission_ok = check.permission.is_none_or(|permission| {
         !permission.is_empty()
-            && s.org_permissions
-                .as_ref()
-                .is_some_and(|have| have.contains(&normalize_org(permission)))
+            && s.org_permissions.as_ref().is_some_and(|have| {
+                let wanted = org_stem(permission);
+                // `orgPermissions.includes('org:' + stem)`: exactly one prefix on the stored side.
+                have.iter().any(|p| p.strip_prefix("org:") == Some(wanted))
+            })
     });
     Outcome::from(role_ok && permission_ok)
 }
@@ -647,8 +650,8 @@ mod tests {
 
     #[test]
     fn normalize_collapses_repeated_prefixes() {
-        assert_eq!(normalize_org("admin"), "org:admin");
-        assert_eq!(normalize_org("org:admin"), "org:admin");
-        assert_eq!(normalize_org("org:org:admin"), "org:admin");
+        assert_eq!(org_stem("admin"), "admin");
+        assert_eq!(org_stem("org:admin"), "admin");
+        assert_eq!(org_stem("org:org:admin"), "admin");
     }
 }
