@@ -10,7 +10,7 @@ use std::sync::Arc;
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::Method;
 use actix_web::HttpRequest;
-use clerk_core::{Auth, InstanceType, Reason, TokenCarrier, TokenError};
+use clerk_core::{Auth, DecodedToken, InstanceType, Reason, TokenCarrier, TokenError};
 use serde_json::Value;
 
 use crate::Clerk;
@@ -445,15 +445,16 @@ fn should_use_suffixed(clerk: &Clerk, headers: &HeaderMap) -> bool {
     let client_uat = present(COOKIE_CLIENT_UAT);
     let suffixed_session = present(&format!("{COOKIE_SESSION}_{suffix}")).unwrap_or_default();
     let session = present(COOKIE_SESSION).unwrap_or_default();
-    let payload = |token: &str| unverified_payload(token);
+    // Each cookie token is decoded (never verified) at most once here.
+    let session_token = decode_cookie_token(&session);
 
     if !session.is_empty() {
         // `tokenHasIssuer`: a truthy `iss`; `tokenBelongsToInstance`: a string `iss` equal to the
         // frontend API once every `http(s)://` is removed.
-        let Some(claims) = payload(&session) else {
+        let Some(claims) = session_token.as_ref() else {
             return false;
         };
-        let Some(iss) = claims.get("iss").filter(|iss| js_truthy(iss)) else {
+        let Some(iss) = claims.claim("iss").filter(|iss| js_truthy(iss)) else {
             return false;
         };
         let belongs = iss.as_str().is_some_and(|iss| {
@@ -467,15 +468,16 @@ fn should_use_suffixed(clerk: &Clerk, headers: &HeaderMap) -> bool {
     if suffixed_uat.is_none() && suffixed_session.is_empty() {
         return false;
     }
+    let suffixed_token = decode_cookie_token(&suffixed_session);
     // `decodeJwt(token)?.payload.iat || 0`
-    let iat = |token: &str| {
-        payload(token)
-            .and_then(|c| c.get("iat").map(js_to_number))
+    let iat = |token: Option<&DecodedToken<'_>>| {
+        token
+            .and_then(|t| t.claim("iat").map(js_to_number))
             .filter(|n| !n.is_nan())
             .unwrap_or(0.0)
     };
-    let session_iat = iat(&session);
-    let suffixed_iat = iat(&suffixed_session);
+    let session_iat = iat(session_token.as_ref());
+    let suffixed_iat = iat(suffixed_token.as_ref());
     let uat_is = |uat: &Option<String>, value: &str| uat.as_deref() == Some(value);
     if !uat_is(&suffixed_uat, "0") && !uat_is(&client_uat, "0") && session_iat > suffixed_iat {
         return false;
@@ -485,8 +487,9 @@ fn should_use_suffixed(clerk: &Clerk, headers: &HeaderMap) -> bool {
     }
     if clerk.config().instance_type() != InstanceType::Production {
         let now = clerk_core_now_secs(clerk);
-        let suffixed_expired = payload(&suffixed_session)
-            .and_then(|c| c.get("exp").map(js_to_number))
+        let suffixed_expired = suffixed_token
+            .as_ref()
+            .and_then(|t| t.claim("exp").map(js_to_number))
             .is_some_and(|exp| exp <= now);
         if !uat_is(&suffixed_uat, "0") && uat_is(&client_uat, "0") && suffixed_expired {
             return false;
@@ -496,6 +499,15 @@ fn should_use_suffixed(clerk: &Clerk, headers: &HeaderMap) -> bool {
         return false;
     }
     true
+}
+
+/// A cookie's token decoded without verification (for cookie selection only); `None` when empty
+/// or malformed, as Clerk's `decodeJwt` leaves it.
+fn decode_cookie_token(token: &str) -> Option<DecodedToken<'_>> {
+    if token.is_empty() {
+        return None;
+    }
+    DecodedToken::decode(token, clerk_core::DEFAULT_MAX_TOKEN_BYTES).ok()
 }
 
 /// `iss.replace(/https?:\/\//gi, "")`.
@@ -528,12 +540,6 @@ fn clerk_core_now_secs(clerk: &Clerk) -> f64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as f64)
         .unwrap_or(0.0)
-}
-
-/// The payload of a token without verifying it (for cookie selection only).
-fn unverified_payload(token: &str) -> Option<serde_json::Map<String, Value>> {
-    let decoded = clerk_core::DecodedToken::decode(token, clerk_core::DEFAULT_MAX_TOKEN_BYTES).ok()?;
-    decoded.payload().as_object().cloned()
 }
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

@@ -66,16 +66,6 @@ impl Reason {
             Reason::UnexpectedError => "unexpected-error",
         }
     }
-
-    /// Whether a later retry of the same token could succeed (a key that could not be fetched).
-    ///
-    /// Callers that cache outcomes must not cache these.
-    pub const fn is_transient(self) -> bool {
-        matches!(
-            self,
-            Reason::JwkRemoteFailedToLoad | Reason::JwkKidMismatch | Reason::SecretKeyInvalid
-        )
-    }
 }
 
 impl fmt::Display for Reason {
