@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::cache::{CacheConfig, PgUserCache};
+use app::cache::{CacheConfig, InstanceKey, PgUserCache};
 use clerk_actix::{ApiShared, ClientConfig};
 use clerk_core::SecretKey;
 use clerk_testkit::{NewUser, UserUpdate};
@@ -71,6 +71,7 @@ async fn lossy_webhooks_plus_one_reconciliation_converge_exactly() {
     let cache = PgUserCache::new(
         pool.clone(),
         Arc::new(ApiShared::new(client).unwrap()),
+        InstanceKey::from_publishable_key(app.clerk.instance().publishable_key()),
         CacheConfig::default(),
     );
     let report = cache.reconcile(|_| {}).await.unwrap();

@@ -33,6 +33,7 @@ pub async fn sync_full(settings: &Settings) -> Result<(), String> {
         .and_then(clerk_actix::ClerkConfig::build)
         .map_err(|err| err.to_string())?;
     let cache = crate::startup::user_cache(settings, &clerk, pool)
+        .await
         .map_err(|err| err.to_string())?
         .ok_or("app sync: CLERK_SECRET_KEY is required")?;
     let terminal = std::io::stdout().is_terminal();

@@ -14,7 +14,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 use tracing_actix_web::TracingLogger;
 
-use crate::cache::{CacheConfig, PgUserCache};
+use crate::cache::{CacheConfig, ClaimReport, InstanceKey, PgUserCache};
 use crate::configuration::Settings;
 use crate::dev::DevStack;
 use crate::metrics::Metrics;
@@ -49,6 +49,9 @@ pub enum StartupError {
     /// Migrations failed (the database is unreachable or the schema is inconsistent).
     #[error("database migrations failed: {0}")]
     Migrate(String),
+    /// The user cache could not take over the rows written before it was scoped by instance.
+    #[error("the user cache could not claim its rows: {0}")]
+    Claim(String),
     /// The dev-mode emulator could not start.
     #[error("the offline Clerk emulator could not start: {0}")]
     Emulator(String),
@@ -100,9 +103,17 @@ pub fn cache_config(settings: &Settings) -> CacheConfig {
     }
 }
 
-/// The Postgres user cache, calling Clerk with its own client (one retry at most, so that the
-/// cache's rate budget stays exact); `None` when no secret key is configured.
-pub fn user_cache(
+/// The Postgres user cache of the configured Clerk instance, calling Clerk with its own client
+/// (one retry at most, so that the cache's rate budget stays exact); `None` when no secret key
+/// is configured. The cache's rows are scoped by the instance the publishable key names; rows
+/// written before that scoping existed are claimed here ([`crate::cache::UserRepo::claim_unowned`]).
+///
+/// # Errors
+///
+/// [`StartupError::Config`] when a secret key is set without `CLERK_PUBLISHABLE_KEY` (the
+/// cache must know which instance its users belong to); [`StartupError::Claim`] when the
+/// database refuses the claim.
+pub async fn user_cache(
     settings: &Settings,
     clerk: &Clerk,
     pool: PgPool,
@@ -111,13 +122,32 @@ pub fn user_cache(
         tracing::warn!("no CLERK_SECRET_KEY: the user cache is off and CurrentUser is unavailable");
         return Ok(None);
     };
+    let Some(publishable_key) = clerk.config().publishable_key() else {
+        return Err(StartupError::Config(
+            "configuration: CLERK_PUBLISHABLE_KEY is required with CLERK_SECRET_KEY: the user cache \
+             keeps each Clerk instance's users apart by the instance it names"
+                .to_owned(),
+        ));
+    };
+    let instance = InstanceKey::from_publishable_key(publishable_key);
     let client = api.config().clone().max_retries(1);
     let api = clerk_actix::ApiShared::new(client).map_err(|err| StartupError::Config(err.to_string()))?;
-    Ok(Some(Arc::new(PgUserCache::new(
-        pool,
-        Arc::new(api),
-        cache_config(settings),
-    ))))
+    let cache = PgUserCache::new(pool, Arc::new(api), instance, cache_config(settings));
+    let claimed = cache
+        .repo()
+        .claim_unowned()
+        .await
+        .map_err(|err| StartupError::Claim(err.to_string()))?;
+    if claimed != ClaimReport::default() {
+        tracing::info!(
+            instance = %cache.repo().instance(),
+            users = claimed.users,
+            dropped = claimed.dropped,
+            deliveries = claimed.deliveries,
+            "user cache: claimed the rows written before instance scoping"
+        );
+    }
+    Ok(Some(Arc::new(cache)))
 }
 
 /// `SELECT 1` within a short timeout.
@@ -167,7 +197,7 @@ impl Application {
         let clerk = clerk_config
             .build()
             .map_err(|err| StartupError::Config(err.to_string()))?;
-        let cache = user_cache(&settings, &clerk, pool.clone())?;
+        let cache = user_cache(&settings, &clerk, pool.clone()).await?;
         let clerk = match &cache {
             Some(cache) => clerk.with_user_source(cache.clone()),
             None => clerk,

@@ -194,7 +194,12 @@ async fn deleted_users_are_not_found_without_a_call() {
     assert!(cache.repo().get(&user.id).await.expect("row").is_deleted());
 
     // A new cache (no negative entries) answers from the tombstone alone.
-    let fresh_cache = PgUserCache::new(db.pool.clone(), common::api(&clerk), config());
+    let fresh_cache = PgUserCache::new(
+        db.pool.clone(),
+        common::api(&clerk),
+        common::instance(&clerk),
+        config(),
+    );
     let calls = clerk.calls().count(GET_USER.0, GET_USER.1);
     assert!(matches!(
         fresh_cache.lookup(&user.id).await,
@@ -208,7 +213,12 @@ async fn deleted_users_are_not_found_without_a_call() {
 async fn database_down_is_unavailable_quickly() {
     let clerk = clerk();
     let user = clerk.users().create(NewUser::default()).expect("created");
-    let cache = PgUserCache::new(common::dead_pool(), common::api(&clerk), config());
+    let cache = PgUserCache::new(
+        common::dead_pool(),
+        common::api(&clerk),
+        common::instance(&clerk),
+        config(),
+    );
 
     let started = Instant::now();
     let err = cache.lookup(&user.id).await.expect_err("no database");

@@ -181,7 +181,12 @@ async fn only_one_replica_reconciles_at_a_time() {
         .faults()
         .endpoint_latency(LIST.0, LIST.1, Some(Duration::from_millis(300)));
     let replica_a = cache(&db, &clerk, config());
-    let replica_b = Arc::new(PgUserCache::new(db.another_pool(), common::api(&clerk), config()));
+    let replica_b = Arc::new(PgUserCache::new(
+        db.another_pool(),
+        common::api(&clerk),
+        common::instance(&clerk),
+        config(),
+    ));
 
     let (a, b) = futures_util::future::join(replica_a.reconcile(|_| {}), replica_b.reconcile(|_| {})).await;
     let (a, b) = (a.expect("a ran"), b.expect("b ran"));

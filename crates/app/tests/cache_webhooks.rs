@@ -242,7 +242,12 @@ async fn an_unreachable_database_is_an_error_quickly_and_the_retry_lands() {
     let clerk = clerk();
     let created = event("user.created", 1_000, user_json(ID, "Ada", 100));
 
-    let down = PgUserCache::new(common::dead_pool(), common::api(&clerk), config());
+    let down = PgUserCache::new(
+        common::dead_pool(),
+        common::api(&clerk),
+        common::instance(&clerk),
+        config(),
+    );
     let started = Instant::now();
     let err = down
         .apply_event("msg_down", &created)

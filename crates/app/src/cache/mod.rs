@@ -23,7 +23,7 @@
 //!
 //! ```no_run
 //! use std::sync::Arc;
-//! use app::cache::{CacheConfig, PgUserCache};
+//! use app::cache::{CacheConfig, InstanceKey, PgUserCache};
 //! use clerk_actix::{ApiShared, ClientConfig};
 //! use clerk_core::SecretKey;
 //!
@@ -33,7 +33,9 @@
 //!     .connect_lazy("postgres://postgres@127.0.0.1:5432/postgres")?;
 //! app::MIGRATOR.run(&pool).await?;
 //! let api = Arc::new(ApiShared::new(ClientConfig::new(SecretKey::new("sk_test_…")?))?);
-//! let cache = Arc::new(PgUserCache::new(pool, api, CacheConfig::default()));
+//! let pk = clerk_core::PublishableKey::parse("pk_test_aGFwcHktaGlwcG8tNDIuY2xlcmsuYWNjb3VudHMuZGV2JA")?;
+//! let instance = InstanceKey::from_publishable_key(&pk);
+//! let cache = Arc::new(PgUserCache::new(pool, api, instance, CacheConfig::default()));
 //! // Hand it to Clerk as the user source: `clerk.with_user_source(cache.clone())`.
 //! match cache.lookup("user_2abc").await {
 //!     Ok(found) => println!("{:?}", found.user.to_public()),
@@ -45,6 +47,7 @@
 mod budget;
 mod config;
 mod error;
+mod instance;
 mod memory;
 mod negative;
 mod reconcile;
@@ -56,11 +59,10 @@ mod webhook;
 pub use budget::{BudgetExhausted, RateBudget};
 pub use config::CacheConfig;
 pub use error::{CacheError, Result};
+pub use instance::InstanceKey;
 pub use memory::{FeedHandle, MemoryTier, CHANGE_CHANNEL};
-pub use reconcile::{
-    ReconcileOutcome, ReconcilePhase, ReconcileProgress, ReconcileReport, RECONCILE_LOCK_KEY,
-};
-pub use repo::{CachedUser, SyncState, TombstoneOutcome, UpsertOutcome, UserRepo, WriteSource};
+pub use reconcile::{ReconcileOutcome, ReconcilePhase, ReconcileProgress, ReconcileReport};
+pub use repo::{CachedUser, ClaimReport, SyncState, TombstoneOutcome, UpsertOutcome, UserRepo, WriteSource};
 pub use source::{Freshness, Lookup, PgUserCache};
 pub use stats::{CacheStats, StatsSnapshot};
 pub use webhook::ApplyOutcome;

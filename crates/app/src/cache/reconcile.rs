@@ -14,8 +14,9 @@ use super::repo::{self, PassCounts, TombstoneOutcome, WriteSource};
 use super::source::{now_ms, PgUserCache};
 use super::stats::bump;
 
-/// The `pg_try_advisory_lock` key that makes reconciliation run on one replica at a time.
-pub const RECONCILE_LOCK_KEY: i64 = 0x636c_6b5f_7573_7273; // "clk_usrs"
+/// The advisory lock of one instance's reconciliation: `$1` is the instance key. Each instance
+/// has its own lock, so two instances sharing a database reconcile independently.
+const LOCK_KEY_SQL: &str = "hashtextextended('clerk_actix.reconcile:' || $1, 0)";
 
 /// Consecutive 429s after which a pass gives up (each is waited out first).
 const MAX_RATE_LIMITED: u32 = 20;
@@ -119,7 +120,7 @@ impl ReconcileReport {
 impl PgUserCache {
     /// Runs one reconciliation pass, unless another replica is running one.
     ///
-    /// 1. Takes the advisory lock [`RECONCILE_LOCK_KEY`] on a dedicated connection (closed
+    /// 1. Takes this instance's reconciliation advisory lock on a dedicated connection (closed
     ///    at the end, which also frees the lock if this task is dropped); if it is taken,
     ///    returns [`ReconcileOutcome::Skipped`].
     /// 2. Lists every user (`GET /v1/users`, [`CacheConfig::page_size`](super::CacheConfig::page_size)
@@ -147,10 +148,12 @@ impl PgUserCache {
         let locked: bool = self
             .repo
             .timed(async {
-                Ok(sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-                    .bind(RECONCILE_LOCK_KEY)
-                    .fetch_one(&mut conn)
-                    .await?)
+                Ok(
+                    sqlx::query_scalar(&format!("SELECT pg_try_advisory_lock({LOCK_KEY_SQL})"))
+                        .bind(self.repo.instance().as_str())
+                        .fetch_one(&mut conn)
+                        .await?,
+                )
             })
             .await?;
         if !locked {
@@ -161,8 +164,8 @@ impl PgUserCache {
         }
         let result = self.pass(&mut conn, started, &progress).await;
         // Closing the session frees the lock; unlock first to be explicit.
-        let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
-            .bind(RECONCILE_LOCK_KEY)
+        let _ = sqlx::query(&format!("SELECT pg_advisory_unlock({LOCK_KEY_SQL})"))
+            .bind(self.repo.instance().as_str())
             .execute(&mut conn)
             .await;
         let _ = conn.close().await;
@@ -201,7 +204,10 @@ impl PgUserCache {
         started: Instant,
         progress: &impl Fn(ReconcileProgress),
     ) -> Result<ReconcileReport> {
-        let pass = self.repo.timed(repo::start_pass(conn)).await?;
+        let pass = self
+            .repo
+            .timed(repo::start_pass(conn, self.repo.instance()))
+            .await?;
         let mut counts = PassCounts::default();
         let mut report = ReconcileReport::skipped();
         report.pass_id = Some(pass);
@@ -244,7 +250,7 @@ impl PgUserCache {
                 .repo
                 .timed(async {
                     let mut tx = conn.begin().await?;
-                    let upserted = repo::upsert_page(&mut tx, &page, pass).await?;
+                    let upserted = repo::upsert_page(&mut tx, self.repo.instance(), &page, pass).await?;
                     tx.commit().await?;
                     Ok(upserted)
                 })
@@ -253,7 +259,9 @@ impl PgUserCache {
             counts.next_offset += fetched;
             counts.users_seen += fetched;
             counts.upserted += upserted;
-            self.repo.timed(repo::save_progress(conn, pass, counts)).await?;
+            self.repo
+                .timed(repo::save_progress(conn, self.repo.instance(), pass, counts))
+                .await?;
             self.publish(&counts);
             notify(ReconcilePhase::Listing, &counts, &report);
             tracing::info!(
@@ -272,7 +280,13 @@ impl PgUserCache {
                 .await?;
         }
         self.repo
-            .timed(repo::finish_pass(conn, pass, counts, failure.as_deref()))
+            .timed(repo::finish_pass(
+                conn,
+                self.repo.instance(),
+                pass,
+                counts,
+                failure.as_deref(),
+            ))
             .await?;
         self.publish(&counts);
         notify(ReconcilePhase::Done, &counts, &report);
@@ -297,7 +311,10 @@ impl PgUserCache {
         report: &mut ReconcileReport,
         notify: &impl Fn(ReconcilePhase, &PassCounts, &ReconcileReport),
     ) -> Result<()> {
-        let candidates = self.repo.timed(repo::unseen_users(conn, pass)).await?;
+        let candidates = self
+            .repo
+            .timed(repo::unseen_users(conn, self.repo.instance(), pass))
+            .await?;
         report.candidates = candidates.len() as u64;
         if !candidates.is_empty() {
             tracing::info!(
@@ -313,7 +330,12 @@ impl PgUserCache {
                     report.confirmed_live += 1;
                     let outcome = self
                         .repo
-                        .timed(repo::upsert_user(conn, &user, WriteSource::Reconcile))
+                        .timed(repo::upsert_user(
+                            conn,
+                            self.repo.instance(),
+                            &user,
+                            WriteSource::Reconcile,
+                        ))
                         .await?;
                     if outcome.written() {
                         counts.upserted += 1;
@@ -324,8 +346,14 @@ impl PgUserCache {
                         .repo
                         .timed(async {
                             let mut tx = conn.begin().await?;
-                            let outcome =
-                                repo::tombstone(&mut tx, id, now_ms(), WriteSource::Reconcile).await?;
+                            let outcome = repo::tombstone(
+                                &mut tx,
+                                self.repo.instance(),
+                                id,
+                                now_ms(),
+                                WriteSource::Reconcile,
+                            )
+                            .await?;
                             tx.commit().await?;
                             Ok(outcome)
                         })

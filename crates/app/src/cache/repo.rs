@@ -8,6 +8,8 @@
 //! - **Tombstones win**: once a user is deleted, no later write of the same id changes the row.
 //!   Clerk never reuses a user id, so a write that arrives after the deletion is always a late
 //!   copy of the deleted user, never a new one.
+//! - **One instance**: every statement is scoped by the repository's [`InstanceKey`]; rows of
+//!   another Clerk instance sharing the database are never read or written.
 //! - **Purge on delete**: a tombstone keeps only the id, the deletion time and bookkeeping
 //!   (`source`, `synced_at`); the user JSON and every personal column are set to `NULL`.
 
@@ -20,6 +22,7 @@ use serde_json::Value;
 use sqlx::{PgConnection, PgPool, Row as _};
 
 use super::error::{CacheError, Result};
+use super::instance::InstanceKey;
 
 /// Who wrote a row last (stored in `users.source`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,6 +131,17 @@ pub struct SyncState {
     pub last_complete_pass: Option<i64>,
 }
 
+/// What [`UserRepo::claim_unowned`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClaimReport {
+    /// Unowned users (live rows) now of this instance.
+    pub users: u64,
+    /// Unowned rows dropped: tombstones, and copies of users this instance already had.
+    pub dropped: u64,
+    /// Unowned webhook delivery records now of this instance.
+    pub deliveries: u64,
+}
+
 /// The user cache's tables.
 ///
 /// Every operation is bounded by a time limit (connection acquisition included), so an
@@ -135,6 +149,7 @@ pub struct SyncState {
 #[derive(Debug, Clone)]
 pub struct UserRepo {
     pool: PgPool,
+    instance: InstanceKey,
     timeout: Duration,
 }
 
@@ -158,9 +173,9 @@ fn columns(user: &User) -> Result<UserColumns> {
 }
 
 const UPSERT: &str = "\
-INSERT INTO users AS u (id, data, primary_email, first_name, last_name, created_at_ms, updated_at_ms, source, synced_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
-ON CONFLICT (id) DO UPDATE SET
+INSERT INTO users AS u (instance, id, data, primary_email, first_name, last_name, created_at_ms, updated_at_ms, source, synced_at)
+VALUES ($9, $1, $2, $3, $4, $5, $6, $7, $8, now())
+ON CONFLICT (instance, id) DO UPDATE SET
     data = EXCLUDED.data, primary_email = EXCLUDED.primary_email, first_name = EXCLUDED.first_name,
     last_name = EXCLUDED.last_name, created_at_ms = EXCLUDED.created_at_ms,
     updated_at_ms = EXCLUDED.updated_at_ms, source = EXCLUDED.source, synced_at = now()
@@ -170,11 +185,11 @@ RETURNING (xmax = 0) AS inserted";
 /// Pages of reconciliation: insert, or replace when strictly newer (ties are refreshed by
 /// [`MARK_SEEN`] without counting as a change).
 const UPSERT_PAGE: &str = "\
-INSERT INTO users AS u (id, data, primary_email, first_name, last_name, created_at_ms, updated_at_ms, source, synced_at, last_seen_pass)
-SELECT t.id, t.data, t.primary_email, t.first_name, t.last_name, t.created_at_ms, t.updated_at_ms, $8, now(), $9
+INSERT INTO users AS u (instance, id, data, primary_email, first_name, last_name, created_at_ms, updated_at_ms, source, synced_at, last_seen_pass)
+SELECT $10, t.id, t.data, t.primary_email, t.first_name, t.last_name, t.created_at_ms, t.updated_at_ms, $8, now(), $9
 FROM UNNEST($1::text[], $2::jsonb[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::int8[])
     AS t(id, data, primary_email, first_name, last_name, created_at_ms, updated_at_ms)
-ON CONFLICT (id) DO UPDATE SET
+ON CONFLICT (instance, id) DO UPDATE SET
     data = EXCLUDED.data, primary_email = EXCLUDED.primary_email, first_name = EXCLUDED.first_name,
     last_name = EXCLUDED.last_name, created_at_ms = EXCLUDED.created_at_ms,
     updated_at_ms = EXCLUDED.updated_at_ms, source = EXCLUDED.source, synced_at = now(),
@@ -186,11 +201,11 @@ const MARK_SEEN: &str = "\
 UPDATE users AS u SET last_seen_pass = $1,
     synced_at = CASE WHEN u.updated_at_ms <= t.updated_at_ms THEN now() ELSE u.synced_at END
 FROM UNNEST($2::text[], $3::int8[]) AS t(id, updated_at_ms)
-WHERE u.id = t.id AND u.deleted_at_ms IS NULL";
+WHERE u.instance = $4 AND u.id = t.id AND u.deleted_at_ms IS NULL";
 
 const TOMBSTONE: &str = "\
-INSERT INTO users AS u (id, deleted_at_ms, source, synced_at) VALUES ($1, $2, $3, now())
-ON CONFLICT (id) DO UPDATE SET
+INSERT INTO users AS u (instance, id, deleted_at_ms, source, synced_at) VALUES ($4, $1, $2, $3, now())
+ON CONFLICT (instance, id) DO UPDATE SET
     data = NULL, primary_email = NULL, first_name = NULL, last_name = NULL,
     created_at_ms = NULL, updated_at_ms = NULL,
     deleted_at_ms = COALESCE(u.deleted_at_ms, EXCLUDED.deleted_at_ms),
@@ -201,12 +216,21 @@ const SELECT_USER: &str = "\
 SELECT id, data, updated_at_ms, deleted_at_ms, source,
     (extract(epoch FROM synced_at) * 1000)::int8 AS synced_at_ms,
     greatest(0, extract(epoch FROM (clock_timestamp() - synced_at)) * 1000)::int8 AS age_ms
-FROM users WHERE id = $1";
+FROM users WHERE instance = $2 AND id = $1";
 
 impl UserRepo {
     /// A repository on `pool`; every operation must finish within `timeout`.
-    pub fn new(pool: PgPool, timeout: Duration) -> Self {
-        Self { pool, timeout }
+    pub fn new(pool: PgPool, instance: InstanceKey, timeout: Duration) -> Self {
+        Self {
+            pool,
+            instance,
+            timeout,
+        }
+    }
+
+    /// The Clerk instance whose rows this repository reads and writes.
+    pub fn instance(&self) -> &InstanceKey {
+        &self.instance
     }
 
     /// The pool.
@@ -235,6 +259,7 @@ impl UserRepo {
         self.timed(async {
             let row = sqlx::query(SELECT_USER)
                 .bind(user_id)
+                .bind(self.instance.as_str())
                 .fetch_one(&self.pool)
                 .await?;
             let data: Option<Value> = row.try_get("data")?;
@@ -272,7 +297,7 @@ impl UserRepo {
     pub async fn upsert_user(&self, user: &User, source: WriteSource) -> Result<UpsertOutcome> {
         self.timed(async {
             let mut conn = self.pool.acquire().await?;
-            upsert_user(&mut conn, user, source).await
+            upsert_user(&mut conn, &self.instance, user, source).await
         })
         .await
     }
@@ -291,7 +316,7 @@ impl UserRepo {
     ) -> Result<TombstoneOutcome> {
         self.timed(async {
             let mut tx = self.pool.begin().await?;
-            let outcome = tombstone(&mut tx, user_id, deleted_at_ms, source).await?;
+            let outcome = tombstone(&mut tx, &self.instance, user_id, deleted_at_ms, source).await?;
             tx.commit().await?;
             Ok(outcome)
         })
@@ -311,21 +336,86 @@ impl UserRepo {
     ) -> Result<(u64, u64)> {
         self.timed(async {
             let deliveries = sqlx::query(
-                "DELETE FROM webhook_deliveries WHERE received_at < now() - make_interval(secs => $1)",
+                "DELETE FROM webhook_deliveries WHERE instance = $2 \
+                 AND received_at < now() - make_interval(secs => $1)",
             )
             .bind(delivery_retention.as_secs_f64())
+            .bind(self.instance.as_str())
             .execute(&self.pool)
             .await?
             .rows_affected();
             let tombstones = sqlx::query(
-                "DELETE FROM users WHERE deleted_at_ms IS NOT NULL \
+                "DELETE FROM users WHERE instance = $2 AND deleted_at_ms IS NOT NULL \
                  AND deleted_at_ms < (extract(epoch FROM now()) * 1000)::int8 - $1",
             )
             .bind(i64::try_from(tombstone_retention.as_millis()).unwrap_or(i64::MAX))
+            .bind(self.instance.as_str())
             .execute(&self.pool)
             .await?
             .rows_affected();
             Ok((deliveries, tombstones))
+        })
+        .await
+    }
+
+    /// Takes the rows written before the cache was scoped by instance (`instance = ''`), in one
+    /// transaction: live users and webhook delivery records become this instance's (unless it
+    /// already has a row of the same id), unowned tombstones are dropped (their instance cannot
+    /// be known, and a tombstone of another instance's user must not hide it here), and the old
+    /// reconciliation state row becomes this instance's if it has none. Run at start-up;
+    /// concurrent claims are serialized, and a second claim finds nothing to take.
+    ///
+    /// # Errors
+    ///
+    /// As [`UserRepo::upsert_user`].
+    pub async fn claim_unowned(&self) -> Result<ClaimReport> {
+        self.timed(async {
+            let instance = self.instance.as_str();
+            let mut tx = self.pool.begin().await?;
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('clerk_actix.claim_unowned', 0))")
+                .execute(&mut *tx)
+                .await?;
+            let dropped = sqlx::query(
+                "DELETE FROM users u WHERE u.instance = '' AND (u.deleted_at_ms IS NOT NULL \
+                 OR EXISTS (SELECT 1 FROM users o WHERE o.instance = $1 AND o.id = u.id))",
+            )
+            .bind(instance)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            let users = sqlx::query("UPDATE users SET instance = $1 WHERE instance = ''")
+                .bind(instance)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            sqlx::query(
+                "DELETE FROM webhook_deliveries w WHERE w.instance = '' \
+                 AND EXISTS (SELECT 1 FROM webhook_deliveries o WHERE o.instance = $1 AND o.svix_id = w.svix_id)",
+            )
+            .bind(instance)
+            .execute(&mut *tx)
+            .await?;
+            let deliveries = sqlx::query("UPDATE webhook_deliveries SET instance = $1 WHERE instance = ''")
+                .bind(instance)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            sqlx::query(
+                "UPDATE sync_state SET instance = $1 WHERE instance = '' \
+                 AND NOT EXISTS (SELECT 1 FROM sync_state WHERE instance = $1)",
+            )
+            .bind(instance)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM sync_state WHERE instance = ''")
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(ClaimReport {
+                users,
+                dropped,
+                deliveries,
+            })
         })
         .await
     }
@@ -339,10 +429,14 @@ impl UserRepo {
         self.timed(async {
             let row = sqlx::query(
                 "SELECT pass_id, complete, pages, next_offset, users_seen, upserted, tombstoned, \
-                 last_error, last_complete_pass FROM sync_state WHERE id = 1",
+                 last_error, last_complete_pass FROM sync_state WHERE instance = $1",
             )
-            .fetch_one(&self.pool)
+            .bind(self.instance.as_str())
+            .fetch_optional(&self.pool)
             .await?;
+            let Some(row) = row else {
+                return Ok(SyncState::default());
+            };
             Ok(SyncState {
                 pass_id: row.try_get("pass_id")?,
                 complete: row.try_get("complete")?,
@@ -362,6 +456,7 @@ impl UserRepo {
 /// [`UserRepo::upsert_user`] on a connection or inside a transaction.
 pub(crate) async fn upsert_user(
     conn: &mut PgConnection,
+    instance: &InstanceKey,
     user: &User,
     source: WriteSource,
 ) -> Result<UpsertOutcome> {
@@ -375,6 +470,7 @@ pub(crate) async fn upsert_user(
         .bind(user.created_at)
         .bind(user.updated_at)
         .bind(source.as_str())
+        .bind(instance.as_str())
         .fetch_optional(&mut *conn)
         .await?;
     Ok(match inserted {
@@ -382,10 +478,12 @@ pub(crate) async fn upsert_user(
         Some(false) => UpsertOutcome::Updated,
         None => {
             // The WHERE refused: find out why.
-            let deleted: Option<i64> = sqlx::query_scalar("SELECT deleted_at_ms FROM users WHERE id = $1")
-                .bind(&user.id)
-                .fetch_one(&mut *conn)
-                .await?;
+            let deleted: Option<i64> =
+                sqlx::query_scalar("SELECT deleted_at_ms FROM users WHERE instance = $2 AND id = $1")
+                    .bind(&user.id)
+                    .bind(instance.as_str())
+                    .fetch_one(&mut *conn)
+                    .await?;
             if deleted.is_some() {
                 UpsertOutcome::Deleted
             } else {
@@ -398,19 +496,22 @@ pub(crate) async fn upsert_user(
 /// [`UserRepo::tombstone`] inside a transaction.
 pub(crate) async fn tombstone(
     conn: &mut PgConnection,
+    instance: &InstanceKey,
     user_id: &str,
     deleted_at_ms: i64,
     source: WriteSource,
 ) -> Result<TombstoneOutcome> {
     let before: Option<Option<i64>> =
-        sqlx::query_scalar("SELECT deleted_at_ms FROM users WHERE id = $1 FOR UPDATE")
+        sqlx::query_scalar("SELECT deleted_at_ms FROM users WHERE instance = $2 AND id = $1 FOR UPDATE")
             .bind(user_id)
+            .bind(instance.as_str())
             .fetch_optional(&mut *conn)
             .await?;
     sqlx::query(TOMBSTONE)
         .bind(user_id)
         .bind(deleted_at_ms)
         .bind(source.as_str())
+        .bind(instance.as_str())
         .execute(&mut *conn)
         .await?;
     Ok(match before {
@@ -424,14 +525,17 @@ pub(crate) async fn tombstone(
 /// transaction of the change it guards, so a failed change leaves the delivery unrecorded.
 pub(crate) async fn record_delivery(
     conn: &mut PgConnection,
+    instance: &InstanceKey,
     svix_id: &str,
     event_type: &str,
 ) -> Result<bool> {
     let done = sqlx::query(
-        "INSERT INTO webhook_deliveries (svix_id, event_type) VALUES ($1, $2) ON CONFLICT (svix_id) DO NOTHING",
+        "INSERT INTO webhook_deliveries (instance, svix_id, event_type) VALUES ($3, $1, $2) \
+         ON CONFLICT (instance, svix_id) DO NOTHING",
     )
     .bind(svix_id)
     .bind(event_type)
+    .bind(instance.as_str())
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -439,7 +543,12 @@ pub(crate) async fn record_delivery(
 
 /// Writes one reconciliation page (ids unique within `users`) and marks every listed user as
 /// seen by `pass`. Returns how many users were inserted or changed.
-pub(crate) async fn upsert_page(conn: &mut PgConnection, users: &[User], pass: i64) -> Result<u64> {
+pub(crate) async fn upsert_page(
+    conn: &mut PgConnection,
+    instance: &InstanceKey,
+    users: &[User],
+    pass: i64,
+) -> Result<u64> {
     let mut ids = Vec::with_capacity(users.len());
     let mut data = Vec::with_capacity(users.len());
     let mut emails = Vec::with_capacity(users.len());
@@ -467,6 +576,7 @@ pub(crate) async fn upsert_page(conn: &mut PgConnection, users: &[User], pass: i
         .bind(&updated)
         .bind(WriteSource::Reconcile.as_str())
         .bind(pass)
+        .bind(instance.as_str())
         .fetch_all(&mut *conn)
         .await?
         .len();
@@ -474,21 +584,25 @@ pub(crate) async fn upsert_page(conn: &mut PgConnection, users: &[User], pass: i
         .bind(pass)
         .bind(&ids)
         .bind(&updated)
+        .bind(instance.as_str())
         .execute(&mut *conn)
         .await?;
     Ok(changed as u64)
 }
 
 /// Starts a pass: a new pass number, progress reset.
-pub(crate) async fn start_pass(conn: &mut PgConnection) -> Result<i64> {
+pub(crate) async fn start_pass(conn: &mut PgConnection, instance: &InstanceKey) -> Result<i64> {
     let pass: i64 = sqlx::query_scalar("SELECT nextval('reconcile_pass_seq')")
         .fetch_one(&mut *conn)
         .await?;
     sqlx::query(
-        "UPDATE sync_state SET pass_id = $1, started_at = now(), finished_at = NULL, complete = NULL, \
-         pages = 0, next_offset = 0, users_seen = 0, upserted = 0, tombstoned = 0, last_error = NULL WHERE id = 1",
+        "INSERT INTO sync_state AS s (instance, pass_id, started_at) VALUES ($2, $1, now()) \
+         ON CONFLICT (instance) DO UPDATE SET pass_id = $1, started_at = now(), finished_at = NULL, \
+         complete = NULL, pages = 0, next_offset = 0, users_seen = 0, upserted = 0, tombstoned = 0, \
+         last_error = NULL",
     )
     .bind(pass)
+    .bind(instance.as_str())
     .execute(&mut *conn)
     .await?;
     Ok(pass)
@@ -509,10 +623,15 @@ fn int(value: u64) -> i64 {
 }
 
 /// Saves the progress of a pass.
-pub(crate) async fn save_progress(conn: &mut PgConnection, pass: i64, counts: PassCounts) -> Result<()> {
+pub(crate) async fn save_progress(
+    conn: &mut PgConnection,
+    instance: &InstanceKey,
+    pass: i64,
+    counts: PassCounts,
+) -> Result<()> {
     sqlx::query(
         "UPDATE sync_state SET pages = $2, next_offset = $3, users_seen = $4, upserted = $5, tombstoned = $6 \
-         WHERE id = 1 AND pass_id = $1",
+         WHERE instance = $7 AND pass_id = $1",
     )
     .bind(pass)
     .bind(int(counts.pages))
@@ -520,6 +639,7 @@ pub(crate) async fn save_progress(conn: &mut PgConnection, pass: i64, counts: Pa
     .bind(int(counts.users_seen))
     .bind(int(counts.upserted))
     .bind(int(counts.tombstoned))
+    .bind(instance.as_str())
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -528,20 +648,22 @@ pub(crate) async fn save_progress(conn: &mut PgConnection, pass: i64, counts: Pa
 /// Ends a pass.
 pub(crate) async fn finish_pass(
     conn: &mut PgConnection,
+    instance: &InstanceKey,
     pass: i64,
     counts: PassCounts,
     error: Option<&str>,
 ) -> Result<()> {
-    save_progress(conn, pass, counts).await?;
+    save_progress(conn, instance, pass, counts).await?;
     sqlx::query(
         "UPDATE sync_state SET finished_at = now(), complete = $2, last_error = $3, \
          last_complete_pass = CASE WHEN $2 THEN $1 ELSE last_complete_pass END, \
          last_complete_at = CASE WHEN $2 THEN now() ELSE last_complete_at END \
-         WHERE id = 1 AND pass_id = $1",
+         WHERE instance = $4 AND pass_id = $1",
     )
     .bind(pass)
     .bind(error.is_none())
     .bind(error)
+    .bind(instance.as_str())
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -549,14 +671,19 @@ pub(crate) async fn finish_pass(
 
 /// Live users not seen by `pass` and not confirmed since it started: the deletion candidates
 /// of a complete pass.
-pub(crate) async fn unseen_users(conn: &mut PgConnection, pass: i64) -> Result<Vec<String>> {
+pub(crate) async fn unseen_users(
+    conn: &mut PgConnection,
+    instance: &InstanceKey,
+    pass: i64,
+) -> Result<Vec<String>> {
     Ok(sqlx::query_scalar(
-        "SELECT id FROM users WHERE deleted_at_ms IS NULL \
+        "SELECT id FROM users WHERE instance = $2 AND deleted_at_ms IS NULL \
          AND (last_seen_pass IS NULL OR last_seen_pass <> $1) \
-         AND synced_at < (SELECT started_at FROM sync_state WHERE id = 1) \
+         AND synced_at < (SELECT started_at FROM sync_state WHERE instance = $2) \
          ORDER BY id",
     )
     .bind(pass)
+    .bind(instance.as_str())
     .fetch_all(&mut *conn)
     .await?)
 }

@@ -13,6 +13,7 @@ use tokio::sync::OnceCell;
 use super::budget::RateBudget;
 use super::config::CacheConfig;
 use super::error::CacheError;
+use super::instance::InstanceKey;
 use super::memory::MemoryTier;
 use super::negative::NegativeCache;
 use super::repo::{CachedUser, UpsertOutcome, UserRepo, WriteSource};
@@ -77,25 +78,29 @@ impl fmt::Debug for PgUserCache {
 }
 
 impl PgUserCache {
-    /// A cache on `pool` (migrated with [`crate::MIGRATOR`]) calling Clerk through `api`, with
-    /// its own [`RateBudget`] built from `config`.
-    pub fn new(pool: sqlx::PgPool, api: Arc<ApiShared>, config: CacheConfig) -> Self {
+    /// A cache of `instance`'s users on `pool` (migrated with [`crate::MIGRATOR`]) calling
+    /// Clerk through `api`, with its own [`RateBudget`] built from `config`.
+    ///
+    /// `api` must talk to the same instance (its secret key); the cache only ever reads and
+    /// writes rows of `instance`.
+    pub fn new(pool: sqlx::PgPool, api: Arc<ApiShared>, instance: InstanceKey, config: CacheConfig) -> Self {
         let budget = Arc::new(RateBudget::new(
             config.rate_limit_requests,
             config.rate_limit_window,
         ));
-        Self::with_budget(pool, api, config, budget)
+        Self::with_budget(pool, api, instance, config, budget)
     }
 
     /// Like [`PgUserCache::new`], sharing `budget` with other Backend API users of the replica.
     pub fn with_budget(
         pool: sqlx::PgPool,
         api: Arc<ApiShared>,
+        instance: InstanceKey,
         config: CacheConfig,
         budget: Arc<RateBudget>,
     ) -> Self {
         Self {
-            repo: UserRepo::new(pool, config.db_timeout),
+            repo: UserRepo::new(pool, instance, config.db_timeout),
             negative: NegativeCache::new(config.negative_ttl, config.negative_capacity),
             api,
             budget,

@@ -65,13 +65,15 @@ impl PgUserCache {
             .repo
             .timed(async {
                 let mut tx = self.repo.pool().begin().await?;
-                if !repo::record_delivery(&mut tx, svix_id, &event.event_type).await? {
+                if !repo::record_delivery(&mut tx, self.repo.instance(), svix_id, &event.event_type).await? {
                     tx.rollback().await?;
                     return Ok(ApplyOutcome::Duplicate);
                 }
                 let outcome = match &event.data {
                     EventData::UserCreated(user) | EventData::UserUpdated(user) => {
-                        match repo::upsert_user(&mut tx, user, WriteSource::Webhook).await? {
+                        match repo::upsert_user(&mut tx, self.repo.instance(), user, WriteSource::Webhook)
+                            .await?
+                        {
                             UpsertOutcome::Inserted | UpsertOutcome::Updated => ApplyOutcome::Upserted,
                             UpsertOutcome::Stale => ApplyOutcome::Stale,
                             UpsertOutcome::Deleted => ApplyOutcome::IgnoredDeleted,
@@ -84,7 +86,9 @@ impl PgUserCache {
                             } else {
                                 now_ms()
                             };
-                            match repo::tombstone(&mut tx, id, at, WriteSource::Webhook).await? {
+                            match repo::tombstone(&mut tx, self.repo.instance(), id, at, WriteSource::Webhook)
+                                .await?
+                            {
                                 TombstoneOutcome::Deleted
                                 | TombstoneOutcome::Recorded
                                 | TombstoneOutcome::AlreadyDeleted => ApplyOutcome::Deleted,

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::cache::{CacheConfig, PgUserCache};
+use app::cache::{CacheConfig, InstanceKey, PgUserCache};
 use clerk_actix::{ApiShared, ClientConfig};
 use clerk_core::{ClerkEvent, SecretKey, User};
 use clerk_testkit::TestClerk;
@@ -124,8 +124,18 @@ pub fn config() -> CacheConfig {
     }
 }
 
+/// The instance `clerk` is, as the cache scopes its rows.
+pub fn instance(clerk: &TestClerk) -> InstanceKey {
+    InstanceKey::from_publishable_key(clerk.instance().publishable_key())
+}
+
 pub fn cache(db: &TestDb, clerk: &TestClerk, config: CacheConfig) -> Arc<PgUserCache> {
-    Arc::new(PgUserCache::new(db.pool.clone(), api(clerk), config))
+    Arc::new(PgUserCache::new(
+        db.pool.clone(),
+        api(clerk),
+        instance(clerk),
+        config,
+    ))
 }
 
 /// An emulator user in the `clerk_core` model.
