@@ -65,7 +65,8 @@ impl std::io::Write for CaptureWriter {
     }
 }
 
-fn init_logging() {
+/// Captures the app's logs for the leak scan (once per process).
+pub fn init_logging() {
     static INIT: OnceLock<()> = OnceLock::new();
     INIT.get_or_init(|| {
         let writer = CaptureWriter(Arc::clone(log_buffer()));

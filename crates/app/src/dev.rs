@@ -4,8 +4,29 @@
 use clerk_actix::ClerkConfig;
 use clerk_testkit::{NewUser, TestClerk};
 use rand::RngCore as _;
+use sqlx::PgPool;
 
 use crate::configuration::Settings;
+use crate::dev_identity::{self, DevIdentity};
+
+/// Creates `n` users named after computing pioneers (`ada1@example.com`, …).
+fn seed(clerk: &TestClerk, n: usize) -> Result<(), String> {
+    let names = [
+        "Ada", "Grace", "Alan", "Barbara", "Edsger", "Frances", "Donald", "Leslie",
+    ];
+    for i in 0..n {
+        let first = names[i % names.len()];
+        clerk
+            .users()
+            .create(NewUser::default().first_name(first).email(format!(
+                "{}{}@example.com",
+                first.to_lowercase(),
+                i + 1
+            )))
+            .map_err(|err| err.to_string())?;
+    }
+    Ok(())
+}
 
 /// The emulator and what the app needs from it.
 pub struct DevStack {
@@ -15,46 +36,53 @@ pub struct DevStack {
 }
 
 impl DevStack {
-    /// Starts the emulator with `settings.app_dev_users` users and webhooks to
-    /// `http://127.0.0.1:{port}/webhooks/clerk`.
+    /// Starts the emulator with webhooks to `http://127.0.0.1:{port}/webhooks/clerk`: the same
+    /// instance (host, keys) and seeded users as the last dev stack on this database and port
+    /// (see [`crate::dev_identity`]), or a new instance with `settings.app_dev_users` users.
     ///
     /// # Errors
     ///
-    /// Why the emulator could not start.
-    pub fn start(settings: &Settings, port: u16) -> Result<Self, String> {
+    /// Why the emulator could not start or its identity could not be loaded or stored.
+    pub async fn start(settings: &Settings, port: u16, pool: &PgPool) -> Result<Self, String> {
         let mut key = [0u8; 24];
         rand::thread_rng().fill_bytes(&mut key);
         let webhook_secret = format!(
             "whsec_{}",
             base64::Engine::encode(&base64::engine::general_purpose::STANDARD, key)
         );
-        let clerk = TestClerk::builder()
-            .webhook(
-                format!("http://127.0.0.1:{port}/webhooks/clerk"),
-                webhook_secret.clone(),
-            )
-            .start()
-            .map_err(|err| err.to_string())?;
-        let mut first_user = None;
-        let names = [
-            "Ada", "Grace", "Alan", "Barbara", "Edsger", "Frances", "Donald", "Leslie",
-        ];
-        for i in 0..settings.app_dev_users {
-            let first = names[i % names.len()];
-            let user = clerk
-                .users()
-                .create(NewUser::default().first_name(first).email(format!(
-                    "{}{}@example.com",
-                    first.to_lowercase(),
-                    i + 1
-                )))
-                .map_err(|err| err.to_string())?;
-            first_user.get_or_insert(user.id);
-        }
+        let webhook_url = format!("http://127.0.0.1:{port}/webhooks/clerk");
+        let builder = || TestClerk::builder().webhook(webhook_url.clone(), webhook_secret.clone());
+        let mut fresh = None;
+        let (identity, created) = dev_identity::load_or_create(pool, port, || {
+            let clerk = builder().start().map_err(|err| err.to_string())?;
+            seed(&clerk, settings.app_dev_users)?;
+            let identity = DevIdentity::of(clerk.instance(), clerk.users().all())?;
+            fresh = Some(clerk);
+            Ok(identity)
+        })
+        .await?;
+        let clerk = match fresh {
+            Some(clerk) => clerk,
+            None => {
+                let clerk = builder()
+                    .instance(identity.instance()?)
+                    .start()
+                    .map_err(|err| err.to_string())?;
+                clerk.users().restore(identity.users.iter().cloned());
+                clerk
+            }
+        };
+        tracing::info!(
+            port,
+            instance = identity.host,
+            users = identity.users.len(),
+            new = created,
+            "dev mode: offline Clerk instance"
+        );
         Ok(Self {
             clerk,
             webhook_secret,
-            first_user,
+            first_user: identity.users.first().map(|user| user.id.clone()),
         })
     }
 

@@ -7,6 +7,7 @@ pub mod cache;
 pub mod cli;
 pub mod configuration;
 pub mod dev;
+pub mod dev_identity;
 pub mod metrics;
 pub mod routes;
 pub mod startup;

@@ -180,7 +180,9 @@ impl Application {
         }
 
         let (clerk_config, webhook_secret, dev) = if settings.dev_mode() {
-            let dev = DevStack::start(&settings, port).map_err(StartupError::Emulator)?;
+            let dev = DevStack::start(&settings, port, &pool)
+                .await
+                .map_err(StartupError::Emulator)?;
             let config = dev.clerk_config();
             let secret = Some(dev.webhook_secret().to_owned());
             (config, secret, Some(dev))

@@ -167,14 +167,23 @@ impl SigningKey {
             .public_key()
             .as_der()
             .map_err(|err| Error::Key(format!("public key encoding failed: {err}")))?;
-        let body = base64::engine::general_purpose::STANDARD.encode(der.as_ref());
-        let mut pem = String::from("-----BEGIN PUBLIC KEY-----\n");
-        for chunk in body.as_bytes().chunks(64) {
-            pem.push_str(&String::from_utf8_lossy(chunk));
-            pem.push('\n');
-        }
-        pem.push_str("-----END PUBLIC KEY-----\n");
-        Ok(pem)
+        Ok(pem("PUBLIC KEY", der.as_ref()))
+    }
+
+    /// The private key as a PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), which
+    /// [`SigningKey::from_pem`] reads back: for keeping an emulator's identity across restarts
+    /// (the example app's dev mode stores it in its database). TEST-ONLY material.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Key`] if the key cannot be encoded.
+    pub fn private_key_pem(&self) -> Result<String> {
+        use aws_lc_rs::encoding::{AsDer as _, Pkcs8V1Der};
+        let der: Pkcs8V1Der<'static> = self
+            .pair
+            .as_der()
+            .map_err(|err| Error::Key(format!("private key encoding failed: {err}")))?;
+        Ok(pem("PRIVATE KEY", der.as_ref()))
     }
 
     /// Signs `message` with RSASSA-PKCS1-v1_5 (deterministic).
@@ -195,6 +204,18 @@ impl SigningKey {
             .map_err(|err| Error::Key(format!("signing failed: {err}")))?;
         Ok(sig)
     }
+}
+
+/// `der` as a PEM block with 64-character lines.
+fn pem(label: &str, der: &[u8]) -> String {
+    let body = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut pem = format!("-----BEGIN {label}-----\n");
+    for chunk in body.as_bytes().chunks(64) {
+        pem.push_str(&String::from_utf8_lossy(chunk));
+        pem.push('\n');
+    }
+    pem.push_str(&format!("-----END {label}-----\n"));
+    pem
 }
 
 fn pem_body(pem: &str) -> Result<Vec<u8>> {

@@ -115,6 +115,20 @@ impl UserStore {
             .collect()
     }
 
+    /// Puts back users exactly as they were (ids, timestamps and all), e.g. saved from a previous
+    /// run with [`UserStore::all`]; a user whose id is already present is replaced. Sends no
+    /// webhooks: nothing changed for anyone who saw these users before.
+    pub fn restore(&self, users: impl IntoIterator<Item = User>) {
+        let mut state = lock(&self.state);
+        for user in users {
+            state.last_created_at = state.last_created_at.max(user.created_at);
+            match state.users.iter_mut().find(|u| u.id == user.id) {
+                Some(slot) => *slot = user,
+                None => state.users.push(user),
+            }
+        }
+    }
+
     /// The user with this id.
     pub fn get(&self, id: &str) -> Option<User> {
         lock(&self.state).users.iter().find(|user| user.id == id).cloned()

@@ -256,3 +256,19 @@ async fn minted_tokens_verify_against_the_served_jwks_and_broken_ones_do_not() {
     );
     assert!(payload.get("v").is_none());
 }
+
+#[test]
+fn an_instance_rebuilt_from_its_saved_private_key_mints_tokens_the_old_jwks_verifies() {
+    let first = TestClerk::start().expect("emulator starts");
+    let saved = first.instance().signing_key().private_key_pem().expect("pem");
+    assert!(saved.starts_with("-----BEGIN PRIVATE KEY-----\n"));
+    let key = clerk_testkit::SigningKey::from_pem(first.instance().kid(), &saved).expect("reads back");
+    assert_eq!(key.jwk(), first.instance().signing_key().jwk());
+    let instance = first.instance().clone().with_signing_key(key);
+    let second = TestClerk::builder()
+        .instance(instance)
+        .start()
+        .expect("emulator starts");
+    let token = second.minter().session_token("user_1").mint();
+    assert!(verifies(&token, &[first.instance().signing_key().jwk()]));
+}

@@ -402,3 +402,23 @@ async fn counters_and_request_log_never_show_the_secret() {
         .iter()
         .any(|(k, v)| k == "clerk-api-version" && v == "2026-05-12"));
 }
+
+#[test]
+fn restored_users_come_back_exactly_without_webhooks() {
+    let first = TestClerk::start().expect("emulator starts");
+    let users = first.users().seed(3).expect("seeded");
+    let second = TestClerk::start().expect("emulator starts");
+    second.users().restore(users.clone());
+    assert_eq!(second.users().all(), users);
+    assert!(
+        second.webhooks().events().is_empty(),
+        "no webhook for restored users"
+    );
+    // New users sort after the restored ones.
+    let next = second
+        .users()
+        .create(NewUser::default().email("late@example.com"))
+        .expect("created");
+    assert!(next.created_at > users[2].created_at);
+    assert_eq!(second.users().count(), 4);
+}

@@ -1,0 +1,139 @@
+//! Dev mode keeps one identity per database and port: a restart changes nothing (same instance,
+//! same users, old tokens still verify, reconciliation tombstones nobody), and two dev stacks on
+//! different ports of one database are two instances that never touch each other's rows.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use app::configuration::Settings;
+use app::startup::Application;
+use e2e::TestDatabase;
+use sqlx::Connection as _;
+
+/// A port free right now (dev identities are per port, so a restart must reuse it).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+async fn start_dev(db: &TestDatabase, port: u16) -> Application {
+    e2e::init_logging();
+    let env: HashMap<String, String> = [
+        ("PORT", port.to_string()),
+        ("DATABASE_URL", db.url.clone()),
+        ("APP_DEV_USERS", "3".to_owned()),
+        ("APP_WORKERS", "1".to_owned()),
+        ("APP_DATABASE_MAX_CONNECTIONS", "4".to_owned()),
+        ("APP_RECONCILE_INTERVAL_SECS", "0".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let settings = Settings::load_from(
+        None,
+        config::Environment::default().try_parsing(true).source(Some(env)),
+    )
+    .expect("settings");
+    Application::build(settings).await.expect("dev app starts")
+}
+
+async fn get_user(port: u16, token: &str) -> (u16, serde_json::Value) {
+    let client = awc::Client::builder().timeout(Duration::from_secs(10)).finish();
+    let mut response = client
+        .get(format!("http://127.0.0.1:{port}/api/user"))
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .send()
+        .await
+        .expect("request reaches the app");
+    let body = response.body().await.unwrap_or_default();
+    (
+        response.status().as_u16(),
+        serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+/// Runs one reconciliation pass of `app`'s cache and returns how many users it tombstoned.
+async fn reconcile(app: &Application) -> u64 {
+    let cache = app.state().cache.clone().expect("dev mode has a user cache");
+    let report = cache.reconcile(|_| {}).await.expect("pass ran");
+    assert!(report.is_complete(), "{report:?}");
+    report.tombstoned
+}
+
+fn user_ids(app: &Application) -> Vec<String> {
+    let dev = app.dev().expect("dev mode");
+    dev.emulator().users().all().into_iter().map(|u| u.id).collect()
+}
+
+#[actix_rt::test]
+async fn a_dev_mode_restart_keeps_every_user_and_old_tokens() {
+    let db = TestDatabase::create().await;
+    let port = free_port();
+
+    let first = start_dev(&db, port).await;
+    let dev = first.dev().expect("dev mode");
+    let publishable_key = dev.emulator().publishable_key().to_owned();
+    let users = user_ids(&first);
+    assert_eq!(users.len(), 3);
+    let token = dev.sample_token().expect("a seeded user");
+    let handle = first.server_handle();
+    assert_eq!(reconcile(&first).await, 0);
+    let running = actix_rt::spawn(first.run_until_stopped());
+    let (status, body) = get_user(port, &token).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["userId"], users[0].as_str());
+    handle.stop(true).await;
+    let _ = running.await;
+
+    // Restart on the same database and port.
+    let second = start_dev(&db, port).await;
+    let dev = second.dev().expect("dev mode");
+    assert_eq!(dev.emulator().publishable_key(), publishable_key);
+    assert_eq!(user_ids(&second), users);
+    assert_eq!(reconcile(&second).await, 0, "a restart tombstones nobody");
+    let fresh_token = dev.sample_token().expect("a seeded user");
+    let handle = second.server_handle();
+    let running = actix_rt::spawn(second.run_until_stopped());
+    // The token minted before the restart still verifies, and minting still works.
+    for token in [&token, &fresh_token] {
+        let (status, body) = get_user(port, token).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["userId"], users[0].as_str());
+    }
+    handle.stop(true).await;
+    let _ = running.await;
+
+    let mut conn = sqlx::PgConnection::connect(&db.url).await.expect("db");
+    let (live, dead): (i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE deleted_at_ms IS NULL), count(*) FILTER (WHERE deleted_at_ms IS NOT NULL) FROM users",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .expect("count");
+    assert_eq!((live, dead), (3, 0));
+}
+
+#[actix_rt::test]
+async fn two_dev_stacks_on_one_database_are_two_instances() {
+    let db = TestDatabase::create().await;
+    let a = start_dev(&db, free_port()).await;
+    let b = start_dev(&db, free_port()).await;
+    let key_a = a.dev().expect("dev").emulator().publishable_key().to_owned();
+    let key_b = b.dev().expect("dev").emulator().publishable_key().to_owned();
+    assert_ne!(key_a, key_b);
+    for _ in 0..2 {
+        assert_eq!(reconcile(&a).await, 0);
+        assert_eq!(reconcile(&b).await, 0);
+    }
+    let mut conn = sqlx::PgConnection::connect(&db.url).await.expect("db");
+    let per_instance: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT instance, count(*) FROM users WHERE deleted_at_ms IS NULL GROUP BY instance ORDER BY instance",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .expect("count");
+    assert_eq!(per_instance.len(), 2, "{per_instance:?}");
+    assert!(per_instance.iter().all(|(_, n)| *n == 3), "{per_instance:?}");
+}
