@@ -1,12 +1,12 @@
 //! The `Auth` object (`auth()` in Clerk's SDKs) and `has()` with Clerk's fail-closed rules.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::request::RequestReason;
 use crate::verify::SessionClaims;
 
 /// Session status (`sts` claim).
@@ -60,7 +60,7 @@ pub struct SignedIn {
 /// Why a request is signed out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedOut {
-    reason: Option<Cow<'static, str>>,
+    reason: Option<RequestReason>,
     message: Option<String>,
     session_status: Option<SessionStatus>,
 }
@@ -77,13 +77,14 @@ enum State {
 /// # Examples
 ///
 /// ```
+/// use clerk_core::request::RequestReason;
 /// use clerk_core::{Auth, Check};
 ///
-/// let auth = Auth::signed_out("session-token-and-uat-missing", None);
+/// let auth = Auth::signed_out(RequestReason::SessionTokenAndUatMissing, None);
 /// assert!(!auth.is_authenticated());
 /// assert_eq!(auth.user_id(), None);
 /// assert!(!auth.has(&Check::new().role("admin")));
-/// assert_eq!(auth.signed_out_reason(), Some("session-token-and-uat-missing"));
+/// assert_eq!(auth.signed_out_reason().map(RequestReason::as_str), Some("session-token-and-uat-missing"));
 /// ```
 #[derive(Clone, PartialEq)]
 pub struct Auth(Arc<State>);
@@ -134,7 +135,7 @@ impl Auth {
     }
 
     /// A signed-out auth with Clerk's reason (verifier or request-level) and optional message.
-    pub fn signed_out(reason: impl Into<Cow<'static, str>>, message: Option<String>) -> Self {
+    pub fn signed_out(reason: impl Into<RequestReason>, message: Option<String>) -> Self {
         Auth(Arc::new(State::SignedOut(SignedOut {
             reason: Some(reason.into()),
             message,
@@ -215,9 +216,9 @@ impl Auth {
     }
 
     /// Clerk's reason when signed out (`None` when signed in, or for a pending session).
-    pub fn signed_out_reason(&self) -> Option<&str> {
+    pub fn signed_out_reason(&self) -> Option<&RequestReason> {
         match &*self.0 {
-            State::SignedOut(s) => s.reason.as_deref(),
+            State::SignedOut(s) => s.reason.as_ref(),
             State::SignedIn(_) => None,
         }
     }

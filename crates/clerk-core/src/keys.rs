@@ -118,6 +118,33 @@ impl PublishableKey {
         &self.frontend_api
     }
 
+    /// The origin of this instance's Account Portal, as `@clerk/shared`'s
+    /// `buildAccountsBaseUrl` derives it from the Frontend API host: the first
+    /// `clerk.accountsstage.` becomes `accountsstage.`, then the first `clerk.accounts.` or
+    /// `clerk.` becomes `accounts.`; a host with neither is kept.
+    ///
+    /// | Frontend API | Account Portal |
+    /// |---|---|
+    /// | `clerk.example.com` | `https://accounts.example.com` |
+    /// | `happy-hippo-42.clerk.accounts.dev` | `https://happy-hippo-42.accounts.dev` |
+    /// | `foo.clerk.accountsstage.dev` | `https://foo.accountsstage.dev` |
+    /// | `auth.example.com` | `https://auth.example.com` |
+    pub fn account_portal_origin(&self) -> String {
+        let host = self.frontend_api.replacen("clerk.accountsstage.", "accountsstage.", 1);
+        let host = match host.find("clerk.") {
+            Some(at) => {
+                let matched = if host[at..].starts_with("clerk.accounts.") {
+                    "clerk.accounts.".len()
+                } else {
+                    "clerk.".len()
+                };
+                format!("{}accounts.{}", &host[..at], &host[at + matched..])
+            }
+            None => host,
+        };
+        format!("https://{host}")
+    }
+
     /// The session-token issuer of this instance: `https://{frontend_api}`.
     pub fn issuer(&self) -> &str {
         &self.issuer
@@ -233,6 +260,26 @@ impl fmt::Display for SecretKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `buildAccountsBaseUrl`'s cases: Kima development hosts, production `clerk.<domain>`,
+    /// staging, legacy `lcl.dev`, and custom hosts without `clerk.`.
+    #[test]
+    fn account_portal_origins_are_build_accounts_base_url() {
+        let cases = [
+            ("clerk.example.com", "https://accounts.example.com"),
+            ("happy-hippo-42.clerk.accounts.dev", "https://happy-hippo-42.accounts.dev"),
+            ("foo.clerk.accountsstage.dev", "https://foo.accountsstage.dev"),
+            ("clerk.accountsstage.dev", "https://accountsstage.dev"),
+            ("clerk.foo.lcl.dev", "https://accounts.foo.lcl.dev"),
+            ("auth.example.com", "https://auth.example.com"),
+            ("clerk.clerk.example.com", "https://accounts.clerk.example.com"),
+            ("a.clerk.accounts.clerk.dev", "https://a.accounts.clerk.dev"),
+        ];
+        for (host, origin) in cases {
+            let key = PublishableKey::from_host(host, InstanceType::Production);
+            assert_eq!(key.account_portal_origin(), origin, "{host}");
+        }
+    }
 
     #[test]
     fn contract_vectors_parse() {

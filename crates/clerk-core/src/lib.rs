@@ -25,7 +25,7 @@
 //! let now = UNIX_EPOCH + Duration::from_secs(1_755_000_030);
 //! let auth = match block_on(verifier.verify(&token, &keys, now)) {
 //!     Ok(claims) => Auth::from_claims(claims, AuthOptions::default()),
-//!     Err(err) => Auth::signed_out(err.reason().as_str(), Some(err.message().to_owned())),
+//!     Err(err) => Auth::signed_out(err.reason(), Some(err.message().to_owned())),
 //! };
 //! assert_eq!(auth.org_role(), Some("org:admin"));
 //! assert!(auth.has(&Check::new().permission("dashboard:read")));
@@ -40,6 +40,7 @@ mod error;
 mod jwk;
 mod jwks;
 mod keys;
+pub mod request;
 mod time;
 mod token;
 mod token_cache;

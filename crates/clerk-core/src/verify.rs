@@ -24,6 +24,12 @@ pub trait KeyResolver {
         kid: Option<&str>,
         now: SystemTime,
     ) -> impl Future<Output = Result<Arc<VerifyingKey>, TokenError>>;
+
+    /// A number that changes whenever a key stops being valid (a JWKS refetch retired it), so
+    /// results verified with an older key set can be dropped. Constant for a static key.
+    fn key_epoch(&self) -> u64 {
+        0
+    }
 }
 
 /// One configured key that verifies every `kid` (Clerk's networkless PEM mode).
@@ -48,6 +54,10 @@ pub struct JwksKeys<'a, F> {
 impl<F: JwksFetcher> KeyResolver for JwksKeys<'_, F> {
     async fn resolve(&self, kid: Option<&str>, now: SystemTime) -> Result<Arc<VerifyingKey>, TokenError> {
         self.cache.get(kid, self.fetcher, now).await
+    }
+
+    fn key_epoch(&self) -> u64 {
+        self.cache.retirement_epoch()
     }
 }
 
@@ -244,6 +254,21 @@ impl SessionVerifier {
         now: SystemTime,
     ) -> Result<SessionClaims, TokenError> {
         let decoded = self.decode(token)?;
+        self.verify_with(decoded, keys, now).await
+    }
+
+    /// Verifies a token [`SessionVerifier::decode`] already decoded, resolving its key through
+    /// `keys`.
+    ///
+    /// # Errors
+    ///
+    /// A [`TokenError`] with Clerk's reason and message.
+    pub async fn verify_with<R: KeyResolver>(
+        &self,
+        decoded: DecodedToken<'_>,
+        keys: &R,
+        now: SystemTime,
+    ) -> Result<SessionClaims, TokenError> {
         if decoded.header_is_null() {
             // Clerk's `verifyToken` destructures the header and throws a TypeError, which
             // `authenticateRequest` reports as `unexpected-error` without a message.

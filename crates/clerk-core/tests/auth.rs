@@ -92,7 +92,7 @@ fn roles_and_permissions_normalise_the_org_prefix() {
 #[test]
 fn empty_checks_and_signed_out_are_false() {
     assert!(!org_auth().has(&Check::new()));
-    let out = Auth::signed_out("token-expired", None);
+    let out = Auth::signed_out(clerk_core::Reason::TokenExpired, None);
     assert!(!out.has(&Check::new().role("admin")));
     // No organization: org checks fail, they are not skipped.
     let no_org = auth_with(json!({}));

@@ -1,0 +1,141 @@
+//! What the request authenticator reads of a request, independent of any web framework.
+
+use std::net::IpAddr;
+use std::time::SystemTime;
+
+use super::cookies::Cookies;
+
+/// Header access for [`RequestParts`]: the framework adapter implements it over its header map.
+pub trait HeaderLookup {
+    /// The raw bytes of the first value of header `name` (given in lower case), if present.
+    fn header(&self, name: &str) -> Option<&[u8]>;
+}
+
+/// A header value as text, by HTTP's rule for readable values: visible ASCII, spaces and tabs
+/// (what `http::HeaderValue::to_str` accepts); `None` otherwise.
+pub(crate) fn header_text(value: &[u8]) -> Option<&str> {
+    if value
+        .iter()
+        .all(|&b| b == b'\t' || (0x20..0x7f).contains(&b))
+    {
+        std::str::from_utf8(value).ok()
+    } else {
+        None
+    }
+}
+
+/// One request, as Clerk's `authenticateRequest` sees it.
+///
+/// Borrowed from the framework's request; the adapter builds it once per request (cookies are
+/// split once, here).
+#[non_exhaustive]
+pub struct RequestParts<'a> {
+    /// The method (`GET`, `POST`, …).
+    pub method: &'a str,
+    /// The headers.
+    pub headers: &'a dyn HeaderLookup,
+    /// The cookies, parsed once.
+    pub cookies: Cookies<'a>,
+    /// The query string, without `?`.
+    pub query: &'a str,
+    /// The request's own origin, as decided by the trusted-proxy rules.
+    pub origin: RequestOrigin<'a>,
+    /// The time to judge tokens at.
+    pub now: SystemTime,
+}
+
+impl<'a> RequestParts<'a> {
+    /// A request's parts.
+    pub fn new(
+        method: &'a str,
+        headers: &'a dyn HeaderLookup,
+        cookies: Cookies<'a>,
+        query: &'a str,
+        origin: RequestOrigin<'a>,
+        now: SystemTime,
+    ) -> Self {
+        Self {
+            method,
+            headers,
+            cookies,
+            query,
+            origin,
+            now,
+        }
+    }
+
+    /// The first value of header `name` as text, when readable.
+    pub fn header(&self, name: &str) -> Option<&'a str> {
+        self.headers.header(name).and_then(header_text)
+    }
+
+    /// The first query parameter called `name`, form-decoded.
+    pub(crate) fn query_param(&self, name: &str) -> Option<String> {
+        url::form_urlencoded::parse(self.query.as_bytes())
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.into_owned())
+    }
+
+    pub(crate) fn is_get(&self) -> bool {
+        self.method == "GET"
+    }
+}
+
+impl std::fmt::Debug for RequestParts<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Headers, cookies and the query may carry tokens: never printed.
+        f.debug_struct("RequestParts")
+            .field("method", &self.method)
+            .field("origin", &self.origin)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A request's own origin, `scheme://host`, borrowed from the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestOrigin<'a> {
+    /// `http` or `https` (or what a trusted proxy says).
+    pub scheme: &'a str,
+    /// The host, with its port when it has one.
+    pub host: &'a str,
+}
+
+impl<'a> RequestOrigin<'a> {
+    /// The origin by the trusted-proxy rule: `X-Forwarded-Proto` and `X-Forwarded-Host` (first
+    /// values) are believed only when the peer is one of `trusted_proxies`; otherwise the
+    /// connection's own scheme and the `Host` header; `default_host` when there is no `Host`.
+    pub fn resolve(
+        headers: &'a dyn HeaderLookup,
+        peer: Option<IpAddr>,
+        trusted_proxies: &[IpAddr],
+        own_scheme: &'a str,
+        default_host: &'a str,
+    ) -> Self {
+        let first = |name: &str| {
+            headers
+                .header(name)
+                .and_then(header_text)
+                .and_then(|v| v.split(',').next())
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+        };
+        let trusted = peer.is_some_and(|peer| trusted_proxies.contains(&peer));
+        let (scheme, host) = if trusted {
+            (
+                first("x-forwarded-proto").unwrap_or(own_scheme),
+                first("x-forwarded-host").or_else(|| first("host")),
+            )
+        } else {
+            (own_scheme, first("host"))
+        };
+        Self {
+            scheme,
+            host: host.unwrap_or(default_host),
+        }
+    }
+
+    /// `scheme://host`.
+    pub fn serialize(&self) -> String {
+        format!("{}://{}", self.scheme, self.host)
+    }
+}
