@@ -384,18 +384,22 @@ impl SessionVerifier {
                 .with_action(Action::EnsureClerkJwt))
             }
         };
+        // Clerk checks each time claim completely (type, then value) before the next one: an
+        // expired token with `"nbf": null` is expired, not malformed.
+        let now_ms = unix_millis(now) as f64;
+        self.check_exp(exp_ms, now_ms)?;
         let nbf_ms = optional_time(claims.get("nbf"), "Invalid JWT not before date claim (nbf)")?;
+        self.check_nbf(nbf_ms, now_ms)?;
         let iat_ms = optional_time(claims.get("iat"), "Invalid JWT issued at date claim (iat)")?;
-        let verified = SessionClaims {
+        self.check_iat(iat_ms, now_ms)?;
+        Ok(SessionClaims {
             claims,
             sub,
             exp_ms,
             nbf_ms,
             iat_ms,
             kid,
-        };
-        self.check_time(&verified, now)?;
-        Ok(verified)
+        })
     }
 
     /// Re-checks `exp`, `nbf` and `iat` of verified claims at `now` (for cached verifications).
@@ -414,11 +418,16 @@ impl SessionVerifier {
     ///
     /// `token-expired`, `token-not-active-yet` or `token-iat-in-the-future`.
     pub fn check_times(&self, times: TokenTimes, now: SystemTime) -> Result<(), TokenError> {
-        let claims = times;
         let now_ms = unix_millis(now) as f64;
+        self.check_exp(times.exp_ms, now_ms)?;
+        self.check_nbf(times.nbf_ms, now_ms)?;
+        self.check_iat(times.iat_ms, now_ms)
+    }
+
+    // An unrepresentable date compares false in JavaScript, so it never fails these checks.
+    fn check_exp(&self, exp_ms: Option<f64>, now_ms: f64) -> Result<(), TokenError> {
         let skew = self.clock_skew_ms as f64;
-        // An unrepresentable date compares false in JavaScript, so it never fails these checks.
-        if let Some(exp) = claims.exp_ms {
+        if let Some(exp) = exp_ms {
             if exp <= now_ms - skew {
                 return Err(TokenError::new(
                     Reason::TokenExpired,
@@ -430,7 +439,12 @@ impl SessionVerifier {
                 ));
             }
         }
-        if let Some(nbf) = claims.nbf_ms {
+        Ok(())
+    }
+
+    fn check_nbf(&self, nbf_ms: Option<f64>, now_ms: f64) -> Result<(), TokenError> {
+        let skew = self.clock_skew_ms as f64;
+        if let Some(nbf) = nbf_ms {
             if nbf > now_ms + skew {
                 return Err(TokenError::new(
                     Reason::TokenNotActiveYet,
@@ -442,7 +456,12 @@ impl SessionVerifier {
                 ));
             }
         }
-        if let Some(iat) = claims.iat_ms {
+        Ok(())
+    }
+
+    fn check_iat(&self, iat_ms: Option<f64>, now_ms: f64) -> Result<(), TokenError> {
+        let skew = self.clock_skew_ms as f64;
+        if let Some(iat) = iat_ms {
             if iat > now_ms + skew {
                 return Err(TokenError::new(
                     Reason::TokenIatInTheFuture,

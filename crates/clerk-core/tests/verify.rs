@@ -489,3 +489,32 @@ fn rsa_keys_of_other_sizes_verify() {
     .unwrap();
     assert_eq!(key.bits(), 4096);
 }
+
+/// Clerk checks `exp` completely (type and value), then `nbf`, then `iat`: with several faults
+/// the first in that order wins, e.g. an expired token whose `nbf` is `null` is expired.
+#[test]
+fn time_claims_fail_in_clerks_order_when_several_are_wrong() {
+    let signer = Signer::contract();
+    let sign = |patch: serde_json::Value| {
+        let mut payload = session_payload(IAT);
+        for (k, v) in patch.as_object().unwrap() {
+            payload[k] = v.clone();
+        }
+        signer.sign(&session_header(), &payload)
+    };
+    let late = IAT + 3_600;
+    let cases = [
+        (json!({"nbf": null}), late, Reason::TokenExpired),
+        (json!({"nbf": "soon", "iat": "x"}), late, Reason::TokenExpired),
+        (json!({"nbf": null}), IAT + 5, Reason::TokenVerificationFailed),
+        (json!({"nbf": IAT + 7_200, "iat": null}), IAT + 5, Reason::TokenNotActiveYet),
+        (json!({"iat": null}), late, Reason::TokenExpired),
+        (json!({"iat": null}), IAT + 5, Reason::TokenVerificationFailed),
+        (json!({"exp": null, "nbf": IAT + 7_200}), IAT + 5, Reason::TokenVerificationFailed),
+        (json!({"nbf": IAT + 7_200, "iat": IAT + 7_200}), IAT + 5, Reason::TokenNotActiveYet),
+    ];
+    for (patch, now, expected) in cases {
+        let err = reason_of(&strict(), &sign(patch.clone()), now);
+        assert_eq!(err.reason(), expected, "{patch} at {now}");
+    }
+}
