@@ -10,7 +10,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::web;
-use clerk_actix::{AuthExt as _, AuthStatus, RequestState};
+use clerk_actix::{AuthExt as _, RequestOutcome, RequestReason, RequestStatus};
 
 /// Counters owned by the app.
 #[derive(Debug, Default)]
@@ -32,15 +32,15 @@ impl Metrics {
     }
 
     /// Counts one authentication outcome.
-    pub fn record_auth(&self, state: &RequestState) {
+    pub fn record_auth(&self, state: &RequestOutcome) {
         let outcome = match (state.status(), state.auth().is_authenticated()) {
-            (AuthStatus::SignedIn, true) => "signed-in",
-            (AuthStatus::SignedIn, false) => "pending",
-            (AuthStatus::SignedOut, _) => "signed-out",
+            (RequestStatus::SignedIn, true) => "signed-in",
+            (RequestStatus::SignedIn, false) => "pending",
+            (RequestStatus::SignedOut, _) => "signed-out",
         };
         bump(
             &self.auth,
-            (outcome.to_owned(), state.reason().unwrap_or("").to_owned()),
+            (outcome.to_owned(), state.reason().map_or("", RequestReason::as_str).to_owned()),
         );
     }
 

@@ -46,7 +46,7 @@ pub async fn profile(auth: ClerkAuth, clerk: Clerk, req: HttpRequest) -> Result<
         let pending = auth.session_status() == Some(&SessionStatus::Pending);
         return match clerk.sign_in_redirect_url(&req, pending) {
             Some(location) => Err(AuthError::RedirectToSignIn(location)),
-            None => Err(AuthError::Unauthenticated(Box::new(auth.request_state().clone()))),
+            None => Err(AuthError::Unauthenticated(Box::new(auth.outcome().clone()))),
         };
     }
     let user = CurrentUser::extract(&req).await?;

@@ -21,7 +21,7 @@ async fn status(auth: ClerkAuth) -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({
         "signedIn": auth.is_authenticated(),
         "userId": auth.user_id(),
-        "reason": auth.request_state().reason(),
+        "reason": auth.outcome().reason().map(|r| r.as_str()),
     }))
 }
 

@@ -4,12 +4,10 @@ use std::fmt;
 use std::sync::Arc;
 
 use actix_web::HttpRequest;
-use clerk_core::{
-    AuthOptions, JwksCache, JwksKeys, SessionClaims, SessionVerifier, StaticKey, TokenError,
-    VerifiedTokenCache,
-};
+use clerk_core::request::{RequestAuthenticator, RequestOutcome, RequestParts};
+use clerk_core::{AuthOptions, JwksCache, JwksKeys, SessionClaims, SessionVerifier, StaticKey, TokenError};
 
-use crate::authenticate::{authenticate_request, RequestState};
+use crate::authenticate::{authenticate_request, request_origin, ActixHeaders};
 use crate::client::{ApiShared, BackendApi, ClientConfig};
 use crate::config::{ConfigError, ResolvedConfig};
 use crate::user_source::UserSource;
@@ -21,19 +19,10 @@ enum Keys {
     Jwks(Arc<JwksCache>),
 }
 
-/// A verified session: the handlers' [`clerk_core::Auth`] and the token it came from.
-#[derive(Clone, Debug)]
-pub(crate) struct VerifiedSession {
-    pub(crate) auth: clerk_core::Auth,
-    pub(crate) token: Arc<str>,
-}
-
 struct Inner {
     config: ResolvedConfig,
-    tokens: VerifiedTokenCache<VerifiedSession>,
-    verifier: SessionVerifier,
+    authenticator: RequestAuthenticator,
     keys: Keys,
-    cookie_suffix: Option<String>,
     users: Option<Arc<dyn UserSource>>,
     /// The Backend API (absent in networkless mode without a secret key).
     api: Option<Arc<ApiShared>>,
@@ -110,13 +99,17 @@ impl Clerk {
                 })
             }
         };
-        let cookie_suffix = config.publishable_key.as_ref().map(|key| key.cookie_suffix());
+        let authenticator = RequestAuthenticator::new(verifier)
+            .publishable_key(config.publishable_key.clone())
+            .cookie_auth(config.cookie_auth)
+            .auth_options(AuthOptions {
+                treat_pending_as_signed_out: config.treat_pending_as_signed_out,
+            })
+            .token_cache_capacity(config.token_cache_capacity);
         Ok(Clerk(Arc::new(Inner {
-            tokens: VerifiedTokenCache::new(config.token_cache_capacity),
+            authenticator,
             config,
-            verifier,
             keys,
-            cookie_suffix,
             users: None,
             api,
         })))
@@ -127,14 +120,18 @@ impl Clerk {
     /// Call it before cloning the handle into workers.
     pub fn with_user_source(self, source: Arc<dyn UserSource>) -> Self {
         let inner = Arc::try_unwrap(self.0).unwrap_or_else(|shared| Inner {
-            tokens: VerifiedTokenCache::new(shared.config.token_cache_capacity),
+            authenticator: RequestAuthenticator::new(shared.authenticator.verifier().clone())
+                .publishable_key(shared.config.publishable_key.clone())
+                .cookie_auth(shared.config.cookie_auth)
+                .auth_options(AuthOptions {
+                    treat_pending_as_signed_out: shared.config.treat_pending_as_signed_out,
+                })
+                .token_cache_capacity(shared.config.token_cache_capacity),
             config: shared.config.clone(),
-            verifier: shared.verifier.clone(),
             keys: match &shared.keys {
                 Keys::Pem(key) => Keys::Pem(key.clone()),
                 Keys::Jwks(cache) => Keys::Jwks(Arc::clone(cache)),
             },
-            cookie_suffix: shared.cookie_suffix.clone(),
             users: shared.users.clone(),
             api: shared.api.clone(),
         });
@@ -151,7 +148,7 @@ impl Clerk {
 
     /// The session-token verifier.
     pub fn verifier(&self) -> &SessionVerifier {
-        &self.0.verifier
+        self.0.authenticator.verifier()
     }
 
     /// The JWKS cache, when keys come from the Backend API.
@@ -164,7 +161,7 @@ impl Clerk {
 
     /// Tokens currently in the verified-token cache.
     pub fn verified_token_count(&self) -> usize {
-        self.0.tokens.len()
+        self.0.authenticator.cached_tokens()
     }
 
     /// The custom user source, if one was set.
@@ -184,8 +181,8 @@ impl Clerk {
     }
 
     /// The cookie-name suffix of this instance (from the publishable key).
-    pub fn cookie_suffix(&self) -> Option<&str> {
-        self.0.cookie_suffix.as_deref()
+    pub fn cookie_suffix(&self) -> Option<String> {
+        self.config().publishable_key().map(|key| key.cookie_suffix())
     }
 
     /// Verifies a session token with this instance's keys at the configured clock's "now".
@@ -202,56 +199,45 @@ impl Clerk {
         token: &str,
         now: std::time::SystemTime,
     ) -> Result<SessionClaims, TokenError> {
+        let verifier = self.verifier();
         match &self.0.keys {
-            Keys::Pem(key) => self.0.verifier.verify(token, key, now).await,
+            Keys::Pem(key) => verifier.verify(token, key, now).await,
             Keys::Jwks(cache) => {
                 let Some(api) = &self.0.api else {
-                    return self.0.verifier.verify(token, &clerk_core::NoKey, now).await;
+                    return verifier.verify(token, &clerk_core::NoKey, now).await;
                 };
                 let fetcher = BackendApi::current(api).jwks_fetcher();
                 let keys = JwksKeys {
                     cache,
                     fetcher: &fetcher,
                 };
-                self.0.verifier.verify(token, &keys, now).await
+                verifier.verify(token, &keys, now).await
             }
         }
     }
 
-    /// Verifies a session token and derives the handlers' auth, through the verified-token cache:
-    /// a token seen before (same key set) only has its time claims re-checked.
-    pub(crate) async fn verify_session(&self, token: &str) -> Result<VerifiedSession, TokenError> {
-        let inner = &self.0;
-        let epoch = self.jwks_cache().map_or(0, |cache| cache.retirement_epoch());
-        let now = inner.config.now();
-        if let Some((session, times)) = inner.tokens.get(token, epoch) {
-            return match inner.verifier.check_times(times, now) {
-                Ok(()) => Ok(session),
-                Err(err) => {
-                    inner.tokens.remove(token);
-                    Err(err)
+    /// Runs clerk-core's request authenticator on `parts` with this instance's keys.
+    pub(crate) async fn authenticate_parts(&self, parts: &RequestParts<'_>) -> RequestOutcome {
+        let authenticator = &self.0.authenticator;
+        match &self.0.keys {
+            Keys::Pem(key) => authenticator.authenticate(parts, key).await,
+            Keys::Jwks(cache) => match &self.0.api {
+                Some(api) => {
+                    let fetcher = BackendApi::current(api).jwks_fetcher();
+                    let keys = JwksKeys {
+                        cache,
+                        fetcher: &fetcher,
+                    };
+                    authenticator.authenticate(parts, &keys).await
                 }
-            };
-        }
-        let claims = self.verify_token_at(token, now).await?;
-        let times = claims.times();
-        let auth = clerk_core::Auth::from_claims(
-            claims,
-            AuthOptions {
-                treat_pending_as_signed_out: inner.config.treat_pending_as_signed_out,
+                None => authenticator.authenticate(parts, &clerk_core::NoKey).await,
             },
-        );
-        let session = VerifiedSession {
-            auth,
-            token: Arc::from(token),
-        };
-        inner.tokens.insert(token, session.clone(), times, epoch, now);
-        Ok(session)
+        }
     }
 
     /// Authenticates a request with Clerk's rules (what [`crate::ClerkMiddleware`] does once per
     /// request).
-    pub async fn authenticate(&self, req: &HttpRequest) -> RequestState {
+    pub async fn authenticate(&self, req: &HttpRequest) -> RequestOutcome {
         authenticate_request(self, req).await
     }
 
@@ -278,34 +264,7 @@ impl Clerk {
     /// The request's own origin (`scheme://host`), believing `X-Forwarded-*` only from trusted
     /// proxies.
     pub fn request_origin(&self, req: &HttpRequest) -> String {
-        let trusted = req
-            .peer_addr()
-            .is_some_and(|peer| self.config().trusted_proxies.contains(&peer.ip()));
-        let header = |name: &str| {
-            req.headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let (scheme, host) = if trusted {
-            (
-                header("x-forwarded-proto").unwrap_or_else(|| own_scheme(req)),
-                header("x-forwarded-host").or_else(|| header("host")),
-            )
-        } else {
-            (own_scheme(req), header("host"))
-        };
-        let host = host.unwrap_or_else(|| req.app_config().host().to_owned());
-        format!("{scheme}://{host}")
-    }
-}
-
-fn own_scheme(req: &HttpRequest) -> String {
-    if req.app_config().secure() {
-        "https".to_owned()
-    } else {
-        "http".to_owned()
+        let headers = ActixHeaders(req.headers());
+        request_origin(self, req, &headers).serialize()
     }
 }

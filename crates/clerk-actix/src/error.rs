@@ -3,18 +3,18 @@
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use clerk_core::Reverification;
+use clerk_core::request::{RequestOutcome, RequestReason};
+use clerk_core::{Reason, Reverification};
 use serde_json::json;
 
-use crate::authenticate::RequestState;
 
 /// Why a request was refused.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuthError {
     /// No valid session: 401 with `WWW-Authenticate: Bearer` and Clerk's debug headers.
-    #[error("unauthenticated: {}", .0.reason().unwrap_or("signed-out"))]
-    Unauthenticated(Box<RequestState>),
+    #[error("unauthenticated: {}", .0.reason().map_or("signed-out", RequestReason::as_str))]
+    Unauthenticated(Box<RequestOutcome>),
     /// Signed in but not allowed: 403 (`insufficient_scope`).
     #[error("forbidden")]
     Forbidden,
@@ -66,14 +66,17 @@ impl AuthError {
 }
 
 /// RFC 6750 `error_description` for a signed-out reason, without internals.
-fn bearer_challenge(state: &RequestState) -> String {
+fn bearer_challenge(state: &RequestOutcome) -> String {
     if !state.credential_present() {
         return "Bearer".to_owned();
     }
-    let description = match state.reason().unwrap_or("") {
-        r if r.starts_with("session-token-expired") => "The session token has expired",
-        "session-token-nbf" | "session-token-iat-in-the-future" => "The session token is not valid yet",
-        "jwk-remote-failed-to-load" | "secret-key-invalid" => "The session token could not be checked",
+    // `token_reason` is clerk-core's exhaustive map from request reasons to token faults.
+    let description = match state.reason().and_then(RequestReason::token_reason) {
+        Some(Reason::TokenExpired) => "The session token has expired",
+        Some(Reason::TokenNotActiveYet | Reason::TokenIatInTheFuture) => "The session token is not valid yet",
+        Some(Reason::JwkRemoteFailedToLoad | Reason::SecretKeyInvalid) => {
+            "The session token could not be checked"
+        }
         _ => "The session token is invalid",
     };
     format!("Bearer error=\"invalid_token\", error_description=\"{description}\"")
@@ -114,7 +117,7 @@ impl ResponseError for AuthError {
                 if let Ok(value) = HeaderValue::from_str(&bearer_challenge(state)) {
                     headers.insert(header::WWW_AUTHENTICATE, value);
                 }
-                state.apply_debug_headers(headers);
+                crate::authenticate::apply_outcome_headers(state, headers);
             }
             AuthError::Forbidden => {
                 headers.insert(
@@ -124,7 +127,7 @@ impl ResponseError for AuthError {
             }
             AuthError::NotFound => {
                 headers.insert(
-                    header::HeaderName::from_static(crate::authenticate::HEADER_AUTH_REASON),
+                    header::HeaderName::from_static(clerk_core::request::HEADER_AUTH_REASON),
                     HeaderValue::from_static("protect-rewrite"),
                 );
             }

@@ -10,7 +10,7 @@ use clerk_core::{Auth, User};
 use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt as _;
 
-use crate::authenticate::RequestState;
+use clerk_core::request::RequestOutcome;
 use crate::error::AuthError;
 use crate::middleware::{clerk_of, request_state, StateFuture};
 use crate::user_source::UserSourceError;
@@ -36,18 +36,18 @@ use crate::user_source::UserSourceError;
 /// ```
 #[derive(Debug, Clone)]
 pub struct ClerkAuth {
-    state: RequestState,
+    state: RequestOutcome,
 }
 
 impl ClerkAuth {
     /// The full request-level result (status, Clerk's reason and message).
-    pub fn request_state(&self) -> &RequestState {
+    pub fn outcome(&self) -> &RequestOutcome {
         &self.state
     }
 
     /// The raw session token when signed in (Clerk's `getToken()` without a template).
     pub fn token(&self) -> Option<&str> {
-        self.state.token()
+        self.state.token().map(clerk_core::request::Token::expose)
     }
 
     /// The [`Auth`] itself.
@@ -65,7 +65,7 @@ impl Deref for ClerkAuth {
 }
 
 type Mapped<T> =
-    futures_util::future::Map<StateFuture, fn(Result<RequestState, AuthError>) -> Result<T, AuthError>>;
+    futures_util::future::Map<StateFuture, fn(Result<RequestOutcome, AuthError>) -> Result<T, AuthError>>;
 
 impl FromRequest for ClerkAuth {
     type Error = AuthError;
@@ -124,7 +124,7 @@ impl Deref for Authenticated {
     }
 }
 
-fn require_signed_in(state: Result<RequestState, AuthError>) -> Result<Authenticated, AuthError> {
+fn require_signed_in(state: Result<RequestOutcome, AuthError>) -> Result<Authenticated, AuthError> {
     let state = state?;
     if state.auth().is_authenticated() {
         Ok(Authenticated {
@@ -152,7 +152,7 @@ impl FromRequest for Authenticated {
 #[derive(Debug, Clone)]
 pub struct MaybeAuth(pub Option<Authenticated>);
 
-fn maybe_signed_in(state: Result<RequestState, AuthError>) -> Result<MaybeAuth, AuthError> {
+fn maybe_signed_in(state: Result<RequestOutcome, AuthError>) -> Result<MaybeAuth, AuthError> {
     let state = state?;
     if state.auth().is_authenticated() {
         Ok(MaybeAuth(Some(Authenticated {

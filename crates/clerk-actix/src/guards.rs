@@ -10,7 +10,7 @@ use actix_web::{HttpMessage, HttpRequest};
 use clerk_core::{Auth, Check};
 
 use crate::middleware::AuthSlotAccess;
-use crate::RequestState;
+use clerk_core::request::RequestOutcome;
 
 /// Access to the request's [`Auth`] from requests, service requests and guard contexts.
 ///
@@ -27,7 +27,7 @@ use crate::RequestState;
 pub trait AuthExt {
     /// The full request-level result stored by [`crate::ClerkMiddleware`] (or an extractor), if
     /// authentication ran for this request.
-    fn clerk_request_state(&self) -> Option<RequestState>;
+    fn clerk_request_state(&self) -> Option<RequestOutcome>;
 
     /// The auth stored by [`crate::ClerkMiddleware`], if it ran.
     fn clerk_auth(&self) -> Option<Auth> {
@@ -36,19 +36,19 @@ pub trait AuthExt {
 }
 
 impl AuthExt for HttpRequest {
-    fn clerk_request_state(&self) -> Option<RequestState> {
+    fn clerk_request_state(&self) -> Option<RequestOutcome> {
         self.extensions().auth_state().cloned()
     }
 }
 
 impl AuthExt for ServiceRequest {
-    fn clerk_request_state(&self) -> Option<RequestState> {
+    fn clerk_request_state(&self) -> Option<RequestOutcome> {
         self.extensions().auth_state().cloned()
     }
 }
 
 impl AuthExt for GuardContext<'_> {
-    fn clerk_request_state(&self) -> Option<RequestState> {
+    fn clerk_request_state(&self) -> Option<RequestOutcome> {
         self.req_data().auth_state().cloned()
     }
 

@@ -57,10 +57,8 @@ mod props;
 mod protect;
 mod user_source;
 
-pub use authenticate::{
-    authenticate_request, AuthStatus, RequestState, HEADER_AUTH_MESSAGE, HEADER_AUTH_REASON,
-    HEADER_AUTH_STATUS,
-};
+pub use authenticate::{apply_outcome_headers, authenticate_request};
+pub use clerk_core::request::{RequestOutcome, RequestReason, RequestStatus};
 pub use clerk::Clerk;
 pub use client::{
     ApiError, ApiObserver, ApiResult, ApiShared, AttemptEvent, AttemptOutcome, BackendApi, ClientConfig,

@@ -8,29 +8,29 @@ use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Tr
 use actix_web::{web, HttpMessage, HttpRequest};
 use futures_util::future::{Either, LocalBoxFuture};
 
-use crate::authenticate::RequestState;
+use clerk_core::request::RequestOutcome;
 use crate::error::AuthError;
 use crate::Clerk;
 
 /// The per-request slot holding the authentication result; filled once, by the middleware or by
 /// the first extractor that needs it.
 #[derive(Clone, Default)]
-pub(crate) struct AuthSlot(Rc<tokio::sync::OnceCell<RequestState>>);
+pub(crate) struct AuthSlot(Rc<tokio::sync::OnceCell<RequestOutcome>>);
 
 /// Reads the stored authentication result from request extensions.
 pub(crate) trait AuthSlotAccess {
     /// The result, when it was computed already.
-    fn auth_state(&self) -> Option<&RequestState>;
+    fn auth_state(&self) -> Option<&RequestOutcome>;
 }
 
 impl AuthSlotAccess for actix_web::dev::Extensions {
-    fn auth_state(&self) -> Option<&RequestState> {
+    fn auth_state(&self) -> Option<&RequestOutcome> {
         self.get::<AuthSlot>().and_then(|slot| slot.0.get())
     }
 }
 
 /// The authentication result already computed for this request, if any (synchronous).
-pub(crate) fn stored_state(req: &HttpRequest) -> Option<RequestState> {
+pub(crate) fn stored_state(req: &HttpRequest) -> Option<RequestOutcome> {
     req.extensions().auth_state().cloned()
 }
 
@@ -47,7 +47,7 @@ pub(crate) fn clerk_of(req: &HttpRequest) -> Option<Clerk> {
 
 /// The request's authentication, computing it at most once per request.
 pub(crate) type StateFuture =
-    Either<Ready<Result<RequestState, AuthError>>, LocalBoxFuture<'static, Result<RequestState, AuthError>>>;
+    Either<Ready<Result<RequestOutcome, AuthError>>, LocalBoxFuture<'static, Result<RequestOutcome, AuthError>>>;
 
 pub(crate) fn request_state(req: &HttpRequest) -> StateFuture {
     if let Some(state) = stored_state(req) {
@@ -157,7 +157,7 @@ where
                 extensions.insert(clerk);
             }
             let mut response = service.call(req).await?;
-            state.apply_debug_headers(response.headers_mut());
+            crate::authenticate::apply_outcome_headers(&state, response.headers_mut());
             Ok(response)
         })
     }

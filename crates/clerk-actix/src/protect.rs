@@ -7,6 +7,7 @@ use std::sync::Arc;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::{HttpRequest, ResponseError};
+use clerk_core::request::RequestOutcome;
 use clerk_core::{Auth, Check, Reverification, SessionStatus};
 use futures_util::future::LocalBoxFuture;
 
@@ -116,7 +117,7 @@ impl Protect {
     /// # Errors
     ///
     /// The [`AuthError`] to answer with (401/403/404/307 per the mode).
-    pub fn evaluate(&self, req: &HttpRequest, state: &crate::RequestState) -> Result<(), AuthError> {
+    pub fn evaluate(&self, req: &HttpRequest, state: &RequestOutcome) -> Result<(), AuthError> {
         let clerk = clerk_of(req);
         let mode = self
             .mode

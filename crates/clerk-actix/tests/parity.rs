@@ -1288,14 +1288,14 @@ async fn run_ours(instances: &[Instance], case: &Case) -> Outcome {
     let req = req.to_http_request();
     let state = instances[case.instance].sdk.authenticate(&req).await;
     let mut map = HeaderMap::new();
-    state.apply_debug_headers(&mut map);
+    clerk_actix::apply_outcome_headers(&state, &mut map);
     let headers = map
         .iter()
         .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned()))
         .collect();
     Outcome {
         status: state.status().as_str().to_owned(),
-        reason: state.reason().map(str::to_owned),
+        reason: state.reason().map(|r| r.as_str().to_owned()),
         message: state.message().map(str::to_owned),
         is_authenticated: state.auth().is_authenticated(),
         headers,

@@ -67,8 +67,8 @@ async fn auth_json(auth: ClerkAuth) -> HttpResponse {
         "userId": auth.user_id(),
         "sessionId": auth.session_id(),
         "orgId": auth.org_id(),
-        "status": auth.request_state().status().as_str(),
-        "reason": auth.request_state().reason(),
+        "status": auth.outcome().status().as_str(),
+        "reason": auth.outcome().reason().map(|r| r.as_str()),
     }))
 }
 

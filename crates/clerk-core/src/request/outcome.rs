@@ -13,9 +13,9 @@ pub const HEADER_AUTH_REASON: &str = "x-clerk-auth-reason";
 /// `x-clerk-auth-message`.
 pub const HEADER_AUTH_MESSAGE: &str = "x-clerk-auth-message";
 
-/// Clerk's request status.
+/// Clerk's request status. Deliberately exhaustive: a new status (the handshake) must be
+/// handled wherever a status is decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum RequestStatus {
     /// `signed-in` (also for a pending session, which handlers see as signed out by default).
     SignedIn,
