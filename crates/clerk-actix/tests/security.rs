@@ -110,3 +110,96 @@ async fn mixed_case_schemes_and_garbage_never_sign_in() {
         );
     }
 }
+
+const BASE64URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+// Issue 10, item 4: an M2M JWT with `==` appended was not recognised as a machine token and,
+// without authorized parties, signed in as `user_id = "mch_…"`.
+#[actix_rt::test]
+async fn an_m2m_jwt_never_signs_in_as_a_user_whatever_its_spelling() {
+    let fx = Fixture::prod();
+    // No authorized parties: the configuration in which a token without `azp` may sign in.
+    let sdk = clerk_actix::ClerkConfig::new()
+        .secret_key(fx.clerk.secret_key())
+        .publishable_key(fx.clerk.publishable_key())
+        .api_url(fx.clerk.base_url())
+        .build()
+        .expect("valid configuration");
+    let app = test::init_service(app(sdk.clone()).wrap(ClerkMiddleware::new(sdk.clone()))).await;
+    // An M2M-style JWT signed with the instance's key: a machine subject, no `cat`, no `azp`.
+    let m2m = fx
+        .clerk
+        .minter()
+        .session_token("mch_2zMachineParityTest000000")
+        .header_cat(None)
+        .mint();
+    let oauth = fx
+        .clerk
+        .minter()
+        .session_token(&fx.user_id)
+        .header_typ(Some("at+jwt"))
+        .mint();
+    for (token, reason) in [
+        (m2m.clone(), "token-type-mismatch"),
+        (format!("{m2m}=="), "token-invalid"),
+        (format!("{m2m}="), "token-invalid"),
+        (oauth.clone(), "token-type-mismatch"),
+        (format!("{oauth}=="), "token-invalid"),
+    ] {
+        let req = TestRequest::get()
+            .uri("/private")
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .to_request();
+        let resp = test::call_service(&app, req).await;
+        assert_eq!(
+            resp.status(),
+            StatusCode::UNAUTHORIZED,
+            "{}",
+            &token[token.len() - 4..]
+        );
+        assert_eq!(header(&resp, "x-clerk-auth-reason").as_deref(), Some(reason));
+    }
+}
+
+// Issue 10, item 4: one token must not fill the verified-token cache under many spellings.
+#[actix_rt::test]
+async fn a_token_signs_in_under_its_canonical_spelling_only() {
+    let fx = Fixture::prod();
+    let sdk = fx.sdk();
+    let app = test::init_service(app(sdk.clone()).wrap(ClerkMiddleware::new(sdk.clone()))).await;
+    let token = fx.token();
+    // An RS256 signature is 256 bytes: 342 characters whose last one carries 4 unused bits.
+    let (body, last) = token.split_at(token.len() - 1);
+    let value = BASE64URL
+        .iter()
+        .position(|&c| c == last.as_bytes()[0])
+        .expect("base64url");
+    let mut spellings = Vec::new();
+    for unused in 0..16 {
+        let char = BASE64URL[(value & !0b1111) | unused] as char;
+        for padding in ["", "=", "=="] {
+            spellings.push(format!("{body}{char}{padding}"));
+        }
+    }
+    assert_eq!(spellings.len(), 48);
+    assert!(spellings.contains(&token));
+    let mut signed_in = Vec::new();
+    for spelling in &spellings {
+        let req = TestRequest::get()
+            .uri("/private")
+            .insert_header(("Authorization", format!("Bearer {spelling}")))
+            .to_request();
+        let resp = test::call_service(&app, req).await;
+        if resp.status() == StatusCode::OK {
+            signed_in.push(spelling.clone());
+        } else {
+            assert_eq!(
+                header(&resp, "x-clerk-auth-reason").as_deref(),
+                Some("token-invalid")
+            );
+        }
+    }
+    assert_eq!(signed_in.len(), 1, "{} spellings signed in", signed_in.len());
+    assert_eq!(signed_in[0], token);
+    assert_eq!(sdk.verified_token_count(), 1);
+}
