@@ -5,6 +5,7 @@
 //! request-level reasons (SDK-BEHAVIOUR §2).
 
 use std::borrow::Cow;
+use std::fmt;
 use std::sync::Arc;
 
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
@@ -13,6 +14,7 @@ use actix_web::HttpRequest;
 use clerk_core::{Auth, DecodedToken, InstanceType, Reason, TokenCarrier, TokenError};
 use serde_json::Value;
 
+use crate::redact::TokenLen;
 use crate::Clerk;
 
 /// `x-clerk-auth-status`.
@@ -52,7 +54,10 @@ impl AuthStatus {
 }
 
 /// The outcome of authenticating one request, stored once in the request extensions.
-#[derive(Debug, Clone)]
+///
+/// Its `Debug` shows the token's length only. A state that handlers see as signed out (a pending
+/// session included) holds no token at all.
+#[derive(Clone)]
 pub struct RequestState {
     status: AuthStatus,
     reason: Option<Cow<'static, str>>,
@@ -63,14 +68,31 @@ pub struct RequestState {
     credential_present: bool,
 }
 
+impl fmt::Debug for RequestState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestState")
+            .field("status", &self.status)
+            .field("reason", &self.reason)
+            .field("message", &self.message)
+            .field("auth", &self.auth)
+            .field("token", &self.token.as_deref().map(TokenLen))
+            .field("carrier", &self.carrier)
+            .field("credential_present", &self.credential_present)
+            .finish()
+    }
+}
+
 impl RequestState {
     fn signed_in(session: crate::clerk::VerifiedSession, carrier: TokenCarrier) -> Self {
+        // A pending session is signed in for Clerk but signed out for handlers: like Clerk's
+        // signed-out auth object, it has no token to give (`getToken()` is null).
+        let token = session.auth.is_authenticated().then_some(session.token);
         Self {
             status: AuthStatus::SignedIn,
             reason: None,
             message: None,
             auth: session.auth,
-            token: Some(session.token),
+            token,
             carrier: Some(carrier),
             credential_present: true,
         }
@@ -125,8 +147,9 @@ impl RequestState {
         &self.auth
     }
 
-    /// The raw session token when signed in (Clerk's `getToken()` without a template). Keep it out
-    /// of logs and responses.
+    /// The raw session token when handlers see the request signed in (Clerk's `getToken()`
+    /// without a template); `None` otherwise, a pending session included. Keep it out of logs and
+    /// responses.
     pub fn token(&self) -> Option<&str> {
         self.token.as_deref()
     }

@@ -55,6 +55,7 @@ pub mod guards;
 mod middleware;
 mod props;
 mod protect;
+mod redact;
 mod user_source;
 
 pub use authenticate::{
