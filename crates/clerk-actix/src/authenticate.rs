@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
@@ -33,6 +34,9 @@ const QUERY_DEV_BROWSER: &str = "__clerk_db_jwt";
 const QUERY_REDIRECT_URL: &str = "__clerk_redirect_url";
 const QUERY_HANDSHAKE_NONCE: &str = "__clerk_handshake_nonce";
 const COOKIE_HANDSHAKE_NONCE: &str = "__clerk_handshake_nonce";
+
+/// Whether the missing-`azp` warning was logged already (once per process).
+static AZP_WARNED: AtomicBool = AtomicBool::new(false);
 
 /// Clerk's request status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -367,7 +371,8 @@ async fn authenticate_cookies(clerk: &Clerk, req: &HttpRequest) -> RequestState 
     }
     if state.status == AuthStatus::SignedIn {
         let missing_azp = state.auth.claims().is_some_and(|c| c.get("azp").is_none());
-        if missing_azp {
+        // Clerk's `warnOnce`: once per process, so a flood of such cookies cannot flood the logs.
+        if missing_azp && !AZP_WARNED.swap(true, Ordering::Relaxed) {
             tracing::warn!("clerk: session token from cookie is missing the azp claim");
         }
     }
