@@ -5,6 +5,8 @@
 //! request-level reasons (SDK-BEHAVIOUR §2).
 
 use std::borrow::Cow;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
@@ -13,6 +15,7 @@ use actix_web::HttpRequest;
 use clerk_core::{Auth, DecodedToken, InstanceType, Reason, TokenCarrier, TokenError};
 use serde_json::Value;
 
+use crate::redact::TokenLen;
 use crate::Clerk;
 
 /// `x-clerk-auth-status`.
@@ -31,6 +34,9 @@ const QUERY_DEV_BROWSER: &str = "__clerk_db_jwt";
 const QUERY_REDIRECT_URL: &str = "__clerk_redirect_url";
 const QUERY_HANDSHAKE_NONCE: &str = "__clerk_handshake_nonce";
 const COOKIE_HANDSHAKE_NONCE: &str = "__clerk_handshake_nonce";
+
+/// Whether the missing-`azp` warning was logged already (once per process).
+static AZP_WARNED: AtomicBool = AtomicBool::new(false);
 
 /// Clerk's request status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +58,10 @@ impl AuthStatus {
 }
 
 /// The outcome of authenticating one request, stored once in the request extensions.
-#[derive(Debug, Clone)]
+///
+/// Its `Debug` shows the token's length only. A state that handlers see as signed out (a pending
+/// session included) holds no token at all.
+#[derive(Clone)]
 pub struct RequestState {
     status: AuthStatus,
     reason: Option<Cow<'static, str>>,
@@ -63,14 +72,31 @@ pub struct RequestState {
     credential_present: bool,
 }
 
+impl fmt::Debug for RequestState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestState")
+            .field("status", &self.status)
+            .field("reason", &self.reason)
+            .field("message", &self.message)
+            .field("auth", &self.auth)
+            .field("token", &self.token.as_deref().map(TokenLen))
+            .field("carrier", &self.carrier)
+            .field("credential_present", &self.credential_present)
+            .finish()
+    }
+}
+
 impl RequestState {
     fn signed_in(session: crate::clerk::VerifiedSession, carrier: TokenCarrier) -> Self {
+        // A pending session is signed in for Clerk but signed out for handlers: like Clerk's
+        // signed-out auth object, it has no token to give (`getToken()` is null).
+        let token = session.auth.is_authenticated().then_some(session.token);
         Self {
             status: AuthStatus::SignedIn,
             reason: None,
             message: None,
             auth: session.auth,
-            token: Some(session.token),
+            token,
             carrier: Some(carrier),
             credential_present: true,
         }
@@ -125,8 +151,9 @@ impl RequestState {
         &self.auth
     }
 
-    /// The raw session token when signed in (Clerk's `getToken()` without a template). Keep it out
-    /// of logs and responses.
+    /// The raw session token when handlers see the request signed in (Clerk's `getToken()`
+    /// without a template); `None` otherwise, a pending session included. Keep it out of logs and
+    /// responses.
     pub fn token(&self) -> Option<&str> {
         self.token.as_deref()
     }
@@ -344,7 +371,8 @@ async fn authenticate_cookies(clerk: &Clerk, req: &HttpRequest) -> RequestState 
     }
     if state.status == AuthStatus::SignedIn {
         let missing_azp = state.auth.claims().is_some_and(|c| c.get("azp").is_none());
-        if missing_azp {
+        // Clerk's `warnOnce`: once per process, so a flood of such cookies cannot flood the logs.
+        if missing_azp && !AZP_WARNED.swap(true, Ordering::Relaxed) {
             tracing::warn!("clerk: session token from cookie is missing the azp claim");
         }
     }

@@ -12,6 +12,7 @@ use clerk_core::{
 use crate::authenticate::{authenticate_request, RequestState};
 use crate::client::{ApiShared, BackendApi, ClientConfig};
 use crate::config::{ConfigError, ResolvedConfig};
+use crate::redact::{query_without_credentials, TokenLen};
 use crate::user_source::UserSource;
 
 enum Keys {
@@ -22,10 +23,19 @@ enum Keys {
 }
 
 /// A verified session: the handlers' [`clerk_core::Auth`] and the token it came from.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct VerifiedSession {
     pub(crate) auth: clerk_core::Auth,
     pub(crate) token: Arc<str>,
+}
+
+impl fmt::Debug for VerifiedSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifiedSession")
+            .field("auth", &self.auth)
+            .field("token", &TokenLen(&self.token))
+            .finish()
+    }
 }
 
 struct Inner {
@@ -257,10 +267,19 @@ impl Clerk {
 
     /// `{sign_in_url}?redirect_url=<this request's URL>` (with `/tasks` appended for a pending
     /// session), or `None` when no sign-in URL is known.
+    ///
+    /// The request URL loses Clerk's credential parameters (`__clerk_handshake`,
+    /// `__clerk_handshake_nonce`, `__clerk_db_jwt`, `__dev_session`, `__clerk_help`), so no token
+    /// travels on in the redirect.
     pub fn sign_in_redirect_url(&self, req: &HttpRequest, pending: bool) -> Option<String> {
         let base = self.config().sign_in_url()?;
         let origin = self.request_origin(req);
-        let target = format!("{origin}{}", req.uri());
+        let query = query_without_credentials(req.query_string());
+        let target = if query.is_empty() {
+            format!("{origin}{}", req.path())
+        } else {
+            format!("{origin}{}?{query}", req.path())
+        };
         let base = if pending {
             format!("{}/tasks", base.trim_end_matches('/'))
         } else {
@@ -307,5 +326,26 @@ fn own_scheme(req: &HttpRequest) -> String {
         "https".to_owned()
     } else {
         "http".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 10, item 3: the verified-token cache's entries print the token as its length only.
+    #[test]
+    fn a_verified_session_prints_no_token() {
+        let token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyXzEifQ.c2lnbmF0dXJl";
+        let session = VerifiedSession {
+            auth: clerk_core::Auth::signed_out("session-token-and-uat-missing", None),
+            token: Arc::from(token),
+        };
+        let printed = format!("{session:?}");
+        assert!(!printed.contains("eyJ"), "{printed}");
+        assert!(
+            printed.contains(&format!("Token(…len {})", token.len())),
+            "{printed}"
+        );
     }
 }
