@@ -40,6 +40,7 @@ mod error;
 mod jwk;
 mod jwks;
 mod keys;
+mod redact;
 mod time;
 mod token;
 mod token_cache;
