@@ -74,6 +74,7 @@ fuzz_target!(|data: &[u8]| {
             let _ = (
                 event.user().map(|user| user.to_public()),
                 serde_json::to_vec(&event),
+                format!("{event:?}"),
             );
         }
         Err(err) => {

@@ -171,7 +171,13 @@ pub fn assert_no_leaks(secrets: &[String]) {
             "a {what} carries private_metadata"
         );
         for secret in secrets {
-            assert!(!text.contains(secret.as_str()), "a {what} carries a secret");
+            if let Some(at) = text.find(secret.as_str()) {
+                let start = (0..=at.saturating_sub(120))
+                    .rev()
+                    .find(|i| text.is_char_boundary(*i))
+                    .unwrap_or(0);
+                panic!("a {what} carries a secret: …{}<secret>", &text[start..at]);
+            }
         }
         if let Some(at) = find_jwt(&text) {
             let start = at.saturating_sub(80);
@@ -362,6 +368,16 @@ impl TestApp {
     /// Adds a value that must never appear in a response or a log line.
     pub fn forbid(&mut self, secret: impl Into<String>) {
         self.secrets.push(secret.into());
+    }
+
+    /// Forbids a credential (session, handshake or dev-browser token) and, for a JWT, its payload
+    /// and signature on their own, so a log line carrying a cut or re-encoded token is caught too.
+    pub fn forbid_token(&mut self, token: &str) {
+        self.forbid(token);
+        // The header (`eyJhbGciOi…`) is the same for every token, so only the later parts count.
+        for part in token.split('.').skip(1).filter(|part| part.len() >= 16) {
+            self.forbid(part);
+        }
     }
 
     /// A fresh session token for the pre-created user.

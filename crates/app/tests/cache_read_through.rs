@@ -256,3 +256,35 @@ async fn an_exhausted_budget_serves_the_stale_row() {
     assert_eq!(clerk.calls().count(GET_USER.0, GET_USER.1), 1);
     assert_eq!(cache.stats().api_budget_exhausted, 1);
 }
+
+/// Issue 10, item 5: Clerk answering `429` with `Retry-After: 18446744073709551615` must not
+/// panic the read-through (it added the wait to `Instant::now()`), and pauses the budget briefly.
+#[actix_rt::test]
+async fn a_huge_retry_after_neither_panics_nor_halts_the_cache() {
+    // Arrange
+    let db = TestDb::new().await;
+    let clerk = clerk();
+    let user = clerk.users().create(NewUser::default()).expect("created");
+    clerk
+        .faults()
+        .rate_limit_next(GET_USER.0, GET_USER.1, 1, u64::MAX);
+    let cache = cache(&db, &clerk, config());
+
+    // Act: run the lookup on its own task so a panic is reported, not fatal to the test.
+    let lookup = {
+        let cache = Arc::clone(&cache);
+        let id = user.id.clone();
+        actix_rt::spawn(async move { cache.lookup(&id).await.map(|found| found.user.id.clone()) })
+    };
+    let result = lookup.await;
+
+    // Assert: unavailable for now (no stale row) and the budget paused (for at most a minute:
+    // `budget::tests::a_huge_pause_is_clamped_to_a_minute`).
+    let result = result.expect("the lookup task does not panic");
+    assert!(
+        matches!(result, Err(UserSourceError::Unavailable(_))),
+        "{result:?}"
+    );
+    assert_eq!(cache.stats().api_rate_limited, 1);
+    assert_eq!(cache.budget().available(), 0, "paused after the 429");
+}

@@ -10,6 +10,7 @@ use clerk_core::{AuthOptions, JwksCache, JwksKeys, SessionClaims, SessionVerifie
 use crate::authenticate::{authenticate_request, request_origin, ActixHeaders};
 use crate::client::{ApiShared, BackendApi, ClientConfig};
 use crate::config::{ConfigError, ResolvedConfig};
+use crate::redact::query_without_credentials;
 use crate::user_source::UserSource;
 
 enum Keys {
@@ -243,10 +244,19 @@ impl Clerk {
 
     /// `{sign_in_url}?redirect_url=<this request's URL>` (with `/tasks` appended for a pending
     /// session), or `None` when no sign-in URL is known.
+    ///
+    /// The request URL loses Clerk's credential parameters (`__clerk_handshake`,
+    /// `__clerk_handshake_nonce`, `__clerk_db_jwt`, `__dev_session`, `__clerk_help`), so no token
+    /// travels on in the redirect.
     pub fn sign_in_redirect_url(&self, req: &HttpRequest, pending: bool) -> Option<String> {
         let base = self.config().sign_in_url()?;
         let origin = self.request_origin(req);
-        let target = format!("{origin}{}", req.uri());
+        let query = query_without_credentials(req.query_string());
+        let target = if query.is_empty() {
+            format!("{origin}{}", req.path())
+        } else {
+            format!("{origin}{}?{query}", req.path())
+        };
         let base = if pending {
             format!("{}/tasks", base.trim_end_matches('/'))
         } else {

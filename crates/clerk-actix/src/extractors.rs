@@ -1,5 +1,6 @@
 //! `FromRequest` extractors: `auth()`, a signed-in requirement, optional auth, `currentUser()`.
 
+use std::fmt;
 use std::future::{ready, Ready};
 use std::ops::Deref;
 use std::sync::Arc;
@@ -34,9 +35,16 @@ use crate::user_source::UserSourceError;
 ///     }
 /// }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClerkAuth {
     state: RequestOutcome,
+}
+
+/// Shows the request state, whose token prints as its length only.
+impl fmt::Debug for ClerkAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClerkAuth").field("state", &self.state).finish()
+    }
 }
 
 impl ClerkAuth {
@@ -89,9 +97,18 @@ impl FromRequest for ClerkAuth {
 ///     HttpResponse::Ok().body(auth.user_id().to_owned())
 /// }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Authenticated {
     inner: ClerkAuth,
+}
+
+/// Shows the request state, whose token prints as its length only.
+impl fmt::Debug for Authenticated {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Authenticated")
+            .field("state", &self.inner.state)
+            .finish()
+    }
 }
 
 impl Authenticated {
@@ -149,8 +166,15 @@ impl FromRequest for Authenticated {
 ///
 /// Prefer this to `Option<Authenticated>`, which swallows *every* error (actix-web's `Option<T>`
 /// extractor), so a forged or expired token would look like an anonymous request.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct MaybeAuth(pub Option<Authenticated>);
+
+/// Shows the signed-in state, if any, whose token prints as its length only.
+impl fmt::Debug for MaybeAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("MaybeAuth").field(&self.0).finish()
+    }
+}
 
 fn maybe_signed_in(state: Result<RequestOutcome, AuthError>) -> Result<MaybeAuth, AuthError> {
     let state = state?;
@@ -178,8 +202,17 @@ impl FromRequest for MaybeAuth {
 /// [`crate::UserSource`] (the Backend API unless the app sets another), at most once per request.
 ///
 /// 401 when signed out; 404 when the user no longer exists; 503 when the source is down.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CurrentUser(pub Arc<User>);
+
+/// Shows the user's id only: no names, addresses or metadata in logs.
+impl fmt::Debug for CurrentUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CurrentUser")
+            .field("id", &self.0.id)
+            .finish_non_exhaustive()
+    }
+}
 
 impl Deref for CurrentUser {
     type Target = User;

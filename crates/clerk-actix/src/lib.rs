@@ -55,6 +55,7 @@ pub mod guards;
 mod middleware;
 mod props;
 mod protect;
+mod redact;
 mod user_source;
 
 pub use authenticate::{apply_outcome_headers, authenticate_request};
@@ -63,6 +64,7 @@ pub use clerk::Clerk;
 pub use client::{
     ApiError, ApiObserver, ApiResult, ApiShared, AttemptEvent, AttemptOutcome, BackendApi, ClientConfig,
     EndpointCount, JwksClient, MetricsSnapshot, UserListParams, CLERK_API_VERSION, DEFAULT_API_URL,
+    MAX_RETRY_AFTER,
 };
 pub use config::{ClerkConfig, Clock, ConfigError, ProtectMode, ResolvedConfig, DEFAULT_API_VERSION};
 pub use error::AuthError;

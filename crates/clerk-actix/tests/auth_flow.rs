@@ -633,6 +633,57 @@ async fn props_embed_the_public_user_safely() {
     assert_eq!(body.matches("</script>").count(), 1);
 }
 
+// Issue 10, item 7: `CurrentUser` dereferences to the full `User`, so a handler that returns
+// it as JSON (or logs it with `?`) must still leak neither private metadata nor, in `Debug`,
+// the email address.
+#[actix_rt::test]
+async fn the_full_current_user_serializes_without_private_metadata() {
+    let fx = Fixture::prod();
+    fx.clerk
+        .users()
+        .update_metadata(
+            &fx.user_id,
+            clerk_testkit::MetadataPatch {
+                private_metadata: serde_json::json!({"ssn": "SECRET-123"}).as_object().cloned(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let sdk = fx.sdk();
+    let app = test::init_service(
+        actix_web::App::new()
+            .app_data(actix_web::web::Data::new(sdk.clone()))
+            .wrap(ClerkMiddleware::new(sdk.clone()))
+            .route(
+                "/me/full",
+                actix_web::web::get().to(|user: clerk_actix::CurrentUser| async move {
+                    // The server itself still reads it.
+                    assert_eq!(user.private_metadata().unwrap()["ssn"], "SECRET-123");
+                    actix_web::HttpResponse::Ok()
+                        .insert_header(("x-debug", format!("{user:?}")))
+                        .json(&*user)
+                }),
+            ),
+    )
+    .await;
+    let req = TestRequest::get()
+        .uri("/me/full")
+        .insert_header(("Authorization", format!("Bearer {}", fx.token())))
+        .to_request();
+    let resp = test::call_service(&app, req).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let debug = header(&resp, "x-debug").unwrap();
+    let body = body_json(resp).await;
+    assert_eq!(body["id"], fx.user_id.as_str());
+    assert_eq!(body["email_addresses"][0]["email_address"], "ada@example.com");
+    assert!(body.get("private_metadata").is_none(), "{body}");
+    assert!(!body.to_string().contains("SECRET-123"), "{body}");
+    assert!(
+        !debug.contains("SECRET-123") && !debug.contains("ada@example.com"),
+        "{debug}"
+    );
+}
+
 /// A clock the test moves by hand (starting at the real now).
 fn manual_clock() -> (
     Arc<std::sync::atomic::AtomicU64>,

@@ -224,6 +224,37 @@ async fn retry_after_beyond_the_cap_fails_at_once_with_retry_after() {
     assert_eq!(api.shared().metrics().retry_after_too_long, 1);
 }
 
+/// Issue 10, item 5: a `Retry-After` of `u64::MAX` seconds (from the offline Clerk) is clamped
+/// to a minute where it is parsed, so no caller can add it to an `Instant` and panic.
+#[actix_rt::test]
+async fn a_huge_retry_after_from_clerk_is_clamped_to_a_minute() {
+    // Arrange
+    let clerk = clerk_testkit::TestClerk::builder()
+        .production()
+        .start()
+        .expect("offline Clerk starts");
+    clerk
+        .faults()
+        .rate_limit_next("GET", "/v1/users/{user_id}", 1, u64::MAX);
+    let config =
+        ClientConfig::new(SecretKey::new(clerk.secret_key()).expect("secret key")).api_url(clerk.base_url());
+    let api = BackendApi::new(Arc::new(ApiShared::new(config).expect("client")));
+    let started = Instant::now();
+
+    // Act
+    let err = api.get_user("user_1").await.expect_err("429");
+
+    // Assert: a minute is over the client's 30 s default, so the call fails at once.
+    assert!(err.is_rate_limited());
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(60)));
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(clerk.calls().count("GET", "/v1/users/{user_id}"), 1);
+}
+
 #[actix_rt::test]
 async fn server_errors_are_retried_until_success() {
     let server = Server::start(

@@ -15,7 +15,11 @@
 //! * an expired session with a `__refresh_<suffix>` cookie on a GET: Clerk calls the Backend API
 //!   to refresh the session (which the offline Clerk does not serve), we do not refresh and say
 //!   `session-token-expired-refresh-missing-api-client`. Both are signed out;
-//! * a token over our size bound (8 KiB): Clerk decodes it, we refuse it as `token-invalid`.
+//! * a token over our size bound (8 KiB): Clerk decodes it, we refuse it as `token-invalid`;
+//! * a token spelled otherwise than in canonical unpadded base64url (`=` appended): Clerk's loose
+//!   decoder strips the padding, we refuse it as `token-invalid` (could not be decoded); and a
+//!   machine token that is not in JWT format (an empty signature) is `token-type-mismatch` for us,
+//!   while Clerk checks its signature (issue 10, item 4).
 //!
 //! Set `PARITY_DUMP=1` to print both answers for every case.
 //!
@@ -57,6 +61,9 @@ enum Allowed {
     Refresh,
     /// A token over our size bound (8 KiB by default): refused before any decoding.
     Size,
+    /// A token spelled in a way Clerk still decodes (padding) or a machine token out of JWT
+    /// format: we answer signed-out with this reason, whatever Clerk says.
+    Spelling(&'static str),
 }
 
 struct Instance {
@@ -412,12 +419,59 @@ fn token_variants(inst: &Instance, other: &Instance) -> Vec<(String, String, All
         t().algorithm(RsaAlg::Rs512).mint(),
         Allowed::Nothing,
     ));
+    // Other spellings of a token (issue 10, item 4). A token's signature is 342 base64url
+    // characters: `==` is its standard padding, and its last character carries 4 unused bits.
+    let padded = |token: String| format!("{token}==");
+    let machine = || t().claim("sub", "mch_2zMachine");
+    v.push((
+        "sig-padded",
+        padded(t().mint()),
+        Allowed::Spelling("token-invalid"),
+    ));
+    v.push((
+        "sub-mch-sig-padded",
+        padded(machine().mint()),
+        Allowed::Spelling("token-invalid"),
+    ));
+    v.push((
+        "typ-at+jwt-sig-padded",
+        padded(t().header_typ(Some("at+jwt")).mint()),
+        Allowed::Spelling("token-invalid"),
+    ));
+    v.push((
+        "sub-mch-sig-empty",
+        without_signature(&machine().mint()),
+        Allowed::Spelling("token-type-mismatch"),
+    ));
+    v.push((
+        "sig-trailing-bits",
+        dirty_trailing_bits(&t().mint()),
+        Allowed::Nothing,
+    ));
     v.push((
         "oversized-9k",
         t().claim("pad", "x".repeat(9 * 1024)).mint(),
         Allowed::Size,
     ));
     v.into_iter().map(|(n, t, a)| (n.to_owned(), t, a)).collect()
+}
+
+/// `header.payload.` (the signature removed).
+fn without_signature(token: &str) -> String {
+    let (input, _) = token.rsplit_once('.').unwrap_or((token, ""));
+    format!("{input}.")
+}
+
+/// The token with a non-zero unused bit in its last base64url character (same bytes in a
+/// decoder that ignores trailing bits; Clerk's refuses them).
+fn dirty_trailing_bits(token: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let (body, last) = token.split_at(token.len() - 1);
+    let value = ALPHABET
+        .iter()
+        .position(|&c| c == last.as_bytes()[0])
+        .expect("base64url");
+    format!("{body}{}", ALPHABET[value | 1] as char)
 }
 
 fn build_matrix(instances: &[Instance]) -> Vec<Case> {
@@ -1138,6 +1192,51 @@ const REGRESSIONS: &[(&str, &str, Option<&str>)] = &[
         "handshake",
         Some("session-token-expired-refresh-non-eligible-no-refresh-cookie"),
     ),
+    // Non-zero unused trailing bits: Clerk's decoder refuses them; ours accepted them until
+    // issue 10 (item 4).
+    (
+        "prod/header/sig-trailing-bits",
+        "signed-out",
+        Some("token-invalid"),
+    ),
+    (
+        "prod/cookie/api-get/sig-trailing-bits",
+        "signed-out",
+        Some("token-invalid"),
+    ),
+];
+
+/// An answer: (status, reason).
+type Answer = (&'static str, Option<&'static str>);
+
+/// Deliberate spelling differences (issue 10, item 4), pinned both ways: (case, Clerk's answer,
+/// ours). Clerk signs in a padded M2M JWT as the user `mch_…`.
+const SPELLING_DIFFERENCES: &[(&str, Answer, Answer)] = &[
+    (
+        "prod/header/sub-mch-sig-padded",
+        ("signed-in", None),
+        ("signed-out", Some("token-invalid")),
+    ),
+    (
+        "prod/cookie/api-get/sub-mch-sig-padded",
+        ("signed-in", None),
+        ("signed-out", Some("token-invalid")),
+    ),
+    (
+        "prod/header/sig-padded",
+        ("signed-in", None),
+        ("signed-out", Some("token-invalid")),
+    ),
+    (
+        "prod/header/typ-at+jwt-sig-padded",
+        ("signed-out", Some("token-invalid")),
+        ("signed-out", Some("token-invalid")),
+    ),
+    (
+        "prod/header/sub-mch-sig-empty",
+        ("signed-out", Some("token-invalid-signature")),
+        ("signed-out", Some("token-type-mismatch")),
+    ),
 ];
 
 fn workspace_root() -> PathBuf {
@@ -1341,6 +1440,11 @@ fn compare(case: &Case, ours: &Outcome, clerk: &Outcome) -> Vec<String> {
             }
             return problems;
         }
+        Allowed::Spelling(reason)
+            if ours.status == "signed-out" && ours.reason.as_deref() == Some(reason) =>
+        {
+            return problems;
+        }
         Allowed::Size if clerk.status == "signed-in" => {
             let refused = ours.reason.as_deref() == Some("token-invalid")
                 && ours.message.as_deref().is_some_and(|m| m.contains("larger than"));
@@ -1441,6 +1545,23 @@ async fn authenticate_request_decides_like_clerks_backend_sdk() {
         assert_eq!(
             (ours[n].status.as_str(), ours[n].reason.as_deref()),
             (ours_status, *reason),
+            "{id}: our answer"
+        );
+    }
+
+    for (id, theirs, mine) in SPELLING_DIFFERENCES {
+        let n = *by_id.get(id).unwrap_or_else(|| panic!("no case {id}"));
+        let clerk = clerk[n]
+            .as_ref()
+            .unwrap_or_else(|err| panic!("{id}: Clerk threw {err}"));
+        assert_eq!(
+            (clerk.status.as_str(), clerk.reason.as_deref()),
+            *theirs,
+            "{id}: Clerk's answer changed"
+        );
+        assert_eq!(
+            (ours[n].status.as_str(), ours[n].reason.as_deref()),
+            *mine,
             "{id}: our answer"
         );
     }

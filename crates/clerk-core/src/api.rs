@@ -9,6 +9,8 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
+use crate::redact::debug_as_redacted_json;
+
 /// Defines a string enum with an `Other(String)` fallback that (de)serializes as the bare string.
 macro_rules! string_enum {
     (
@@ -324,8 +326,10 @@ impl fmt::Debug for TokenResponse {
 
 /// An organization (`organization.*` webhooks, organization memberships).
 ///
-/// Nested parts that vary between API versions stay [`serde_json::Value`]s.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Nested parts that vary between API versions stay [`serde_json::Value`]s. Like
+/// [`User`](crate::User), it never serializes its private metadata (read it with
+/// [`Organization::private_metadata`]), and `Debug` hides it.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Organization {
     /// Always `organization`.
     #[serde(default)]
@@ -362,9 +366,9 @@ pub struct Organization {
     /// Metadata readable by the frontend.
     #[serde(default)]
     pub public_metadata: Map<String, Value>,
-    /// Backend-only metadata.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_metadata: Option<Map<String, Value>>,
+    /// Backend-only metadata: read with [`Organization::private_metadata`]; `Serialize` skips it.
+    #[serde(default, skip_serializing)]
+    private_metadata: Option<Map<String, Value>>,
     /// The creating user's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
@@ -382,8 +386,21 @@ pub struct Organization {
     pub role_set_key: Option<String>,
 }
 
+impl Organization {
+    /// Backend-only metadata, as Clerk sent it (`None` when the payload had none).
+    ///
+    /// The server's to read: `Serialize` and `Debug` leave it out.
+    pub fn private_metadata(&self) -> Option<&Map<String, Value>> {
+        self.private_metadata.as_ref()
+    }
+}
+
 /// A user's membership in an organization.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Never serializes private metadata, its own ([`OrganizationMembership::private_metadata`])
+/// or the embedded organization's; `Debug` also hides the member's identifier (an email
+/// address or phone number).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrganizationMembership {
     /// Always `organization_membership`.
     #[serde(default)]
@@ -402,11 +419,13 @@ pub struct OrganizationMembership {
     /// Metadata readable by the frontend.
     #[serde(default)]
     pub public_metadata: Map<String, Value>,
-    /// Backend-only metadata.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_metadata: Option<Map<String, Value>>,
+    /// Backend-only metadata: read with [`OrganizationMembership::private_metadata`];
+    /// `Serialize` skips it.
+    #[serde(default, skip_serializing)]
+    private_metadata: Option<Map<String, Value>>,
     /// The organization. Kept as JSON: its shape varies with the API version and event.
-    #[serde(default)]
+    /// Serialized without its `private_metadata`.
+    #[serde(default, serialize_with = "crate::redact::serialize_without_private_metadata")]
     pub organization: Value,
     /// The member's public data (`user_id`, names, `identifier`, …), kept as JSON.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -420,6 +439,13 @@ pub struct OrganizationMembership {
 }
 
 impl OrganizationMembership {
+    /// Backend-only metadata of the membership, as Clerk sent it.
+    ///
+    /// The server's to read: `Serialize` and `Debug` leave it out.
+    pub fn private_metadata(&self) -> Option<&Map<String, Value>> {
+        self.private_metadata.as_ref()
+    }
+
     /// The organization parsed as an [`Organization`], if it has that shape.
     pub fn organization(&self) -> Option<Organization> {
         Organization::deserialize(&self.organization).ok()
@@ -438,6 +464,9 @@ impl OrganizationMembership {
             .and_then(Value::as_str)
     }
 }
+
+// `Debug` prints the public JSON with the member's identifier hidden.
+debug_as_redacted_json!(Organization, OrganizationMembership);
 
 /// `POST /m2m_tokens/verify`: a machine-to-machine token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -46,7 +46,10 @@ impl Default for AuthOptions {
 }
 
 /// A signed-in session: everything Clerk's `auth()` derives from the token.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Its `Debug` shows identifiers only (user, session, organization, role), never the other
+/// claims, which a custom session template may fill with personal data.
+#[derive(Clone, PartialEq)]
 pub struct SignedIn {
     claims: SessionClaims,
     session_id: Option<String>,
@@ -55,6 +58,18 @@ pub struct SignedIn {
     org_role: Option<String>,
     org_slug: Option<String>,
     org_permissions: Option<Vec<String>>,
+}
+
+impl fmt::Debug for SignedIn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignedIn")
+            .field("user_id", &self.claims.subject())
+            .field("session_id", &self.session_id)
+            .field("session_status", &self.session_status)
+            .field("org_id", &self.org_id)
+            .field("org_role", &self.org_role)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why a request is signed out.

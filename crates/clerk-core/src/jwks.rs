@@ -150,7 +150,8 @@ struct State {
     keys: HashMap<Arc<str>, Entry>,
     last_attempt: Option<i64>,
     last_error: Option<TokenError>,
-    /// Bumped after every completed fetch, so waiters know a fetch happened while they queued.
+    /// Bumped after every fetch, completed or abandoned, so waiters know a fetch happened while
+    /// they queued.
     generation: u64,
 }
 
@@ -186,6 +187,9 @@ pub struct JwksStats {
 ///   the life of a key it did not return (such a key is retired at once).
 /// - An unknown `kid` triggers a refetch, at most once per cooldown, and concurrent misses share
 ///   one fetch (single-flight across all callers).
+/// - A fetch counts against the cooldown once it has started, even when the request that started
+///   it is cancelled (a client that disconnects): its waiters then answer from the keys held, and
+///   no new fetch starts before the cooldown has passed.
 /// - When a fetch fails, known keys keep verifying up to `max_stale` past their TTL.
 ///
 /// # Examples
@@ -311,8 +315,14 @@ impl JwksCache {
         // Someone else fetched while we queued: use their result, never fetch twice.
         if self.read_state().generation == generation {
             self.bump_stats(|stats| stats.fetches += 1);
+            // Declared after `_flight`, so it is dropped (and the attempt recorded) before the
+            // next waiter gets the lock, even when this request is cancelled mid-fetch.
+            let attempt = FetchAttempt {
+                cache: Some(self),
+                now_ms,
+            };
             let result = fetcher.fetch_jwks().await;
-            self.apply_fetch(result, now_ms);
+            attempt.complete(result);
         }
         match self.plan(kid, now_ms, false) {
             Plan::Ready(key) => Ok(key),
@@ -363,6 +373,14 @@ impl JwksCache {
                 None => Plan::Fail(kid_mismatch(kid_text)),
             },
         }
+    }
+
+    /// A fetch started at `now_ms` was abandoned (its request cancelled): it still counts against
+    /// the cooldown, and waiters must not start another one.
+    fn record_abandoned_fetch(&self, now_ms: i64) {
+        let mut state = self.write_state();
+        state.last_attempt = Some(now_ms);
+        state.generation += 1;
     }
 
     fn apply_fetch(&self, result: Result<JwkSet, FetchError>, now_ms: i64) {
@@ -416,6 +434,32 @@ impl JwksCache {
                 .write()
                 .unwrap_or_else(|poisoned| poisoned.into_inner()),
         );
+    }
+}
+
+/// One fetch under way. Whatever becomes of the request that started it (completed, or its
+/// future dropped when the client disconnects), the attempt is recorded: without this a client
+/// could send an unknown `kid`, reset the connection, and each queued waiter would fetch again.
+struct FetchAttempt<'a> {
+    /// `None` once recorded.
+    cache: Option<&'a JwksCache>,
+    now_ms: i64,
+}
+
+impl FetchAttempt<'_> {
+    /// The fetch finished: store its result.
+    fn complete(mut self, result: Result<JwkSet, FetchError>) {
+        if let Some(cache) = self.cache.take() {
+            cache.apply_fetch(result, self.now_ms);
+        }
+    }
+}
+
+impl Drop for FetchAttempt<'_> {
+    fn drop(&mut self) {
+        if let Some(cache) = self.cache.take() {
+            cache.record_abandoned_fetch(self.now_ms);
+        }
     }
 }
 

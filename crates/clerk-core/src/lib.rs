@@ -41,6 +41,7 @@ mod jwk;
 mod jwks;
 mod keys;
 pub mod request;
+mod redact;
 mod time;
 mod token;
 mod token_cache;

@@ -1,9 +1,9 @@
-//! Decoding a compact JWS the way Clerk's verifier does, without trusting any of it.
+//! Decoding a compact JWS the way Clerk's verifier does, without trusting any of it, except that
+//! only canonical base64url is accepted.
 
 use std::borrow::Cow;
 
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
-use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::{Map, Value};
 
@@ -24,14 +24,12 @@ pub const CATEGORY_M2M: &str = "cl_B7d4PD333AAA";
 /// The "ignore" category some instances stamp on every token; it says nothing.
 pub const CATEGORY_IGNORE: &str = "cl_I7d4PD111III";
 
-/// base64url as JavaScript's `rfc4648` parses it in loose mode: padding optional, trailing bits
-/// ignored.
-const LOOSE_B64URL: GeneralPurpose = GeneralPurpose::new(
-    &base64::alphabet::URL_SAFE,
-    GeneralPurposeConfig::new()
-        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
-        .with_decode_allow_trailing_bits(true),
-);
+/// base64url in its one canonical spelling: no `=` padding, unused trailing bits zero.
+///
+/// Clerk's `rfc4648` loose mode also strips any run of `=`: a deliberate difference, so that a
+/// token has exactly one spelling (one verified-token cache entry, and no spelling that slips past
+/// the machine-token checks).
+const CANONICAL_B64URL: base64::engine::GeneralPurpose = URL_SAFE_NO_PAD;
 
 pub(crate) const MSG_THREE_PARTS: &str = "Invalid JWT form. A JWT consists of three parts separated by dots.";
 pub(crate) const MSG_UNDECODABLE: &str =
@@ -72,12 +70,14 @@ pub struct DecodedToken<'a> {
 }
 
 impl<'a> DecodedToken<'a> {
-    /// Splits and decodes `token` as Clerk's `decodeJwt` does, refusing tokens over `max_bytes`.
+    /// Splits and decodes `token` as Clerk's `decodeJwt` does, refusing tokens over `max_bytes`
+    /// and any segment that is not canonical base64url.
     ///
     /// # Errors
     ///
     /// `token-invalid` when the token is too large, has other than three parts, or a part cannot
-    /// be decoded as base64url (header and payload must then parse as JSON).
+    /// be decoded as canonical unpadded base64url (`=` padding or non-zero unused trailing bits
+    /// give Clerk's "could not be decoded" message; header and payload must then parse as JSON).
     pub fn decode(token: &'a str, max_bytes: usize) -> Result<Self, TokenError> {
         if token.len() > max_bytes {
             return Err(TokenError::new(
@@ -93,7 +93,7 @@ impl<'a> DecodedToken<'a> {
         let undecodable = || TokenError::new(Reason::TokenInvalid, MSG_UNDECODABLE);
         let header = decode_json(&token[..first]).ok_or_else(undecodable)?;
         let payload = decode_json(&token[first + 1..second]).ok_or_else(undecodable)?;
-        let signature = LOOSE_B64URL
+        let signature = CANONICAL_B64URL
             .decode(&token[second + 1..])
             .map_err(|_| undecodable())?;
         Ok(Self {
@@ -152,14 +152,15 @@ impl<'a> DecodedToken<'a> {
     /// Whether this is a machine token or a non-session category in session clothing: an OAuth
     /// access-token `typ`, an `mch_` subject, or a `cat` other than session/ignore.
     ///
-    /// Clerk answers `token-type-mismatch` for these on the session path.
+    /// Clerk answers `token-type-mismatch` for these on the session path. Clerk looks for a
+    /// machine `typ` or subject only in tokens matching its `isJwtFormat`; here they are refused
+    /// however the token is spelled (an empty signature, say).
     pub fn is_not_a_session_token(&self) -> bool {
         let oauth_typ = matches!(
             self.header.typ.as_ref().and_then(Value::as_str),
             Some("at+jwt" | "application/at+jwt")
-        ) && is_jwt_format(self.raw);
-        let m2m_subject = matches!(self.claim("sub"), Some(Value::String(sub)) if sub.starts_with("mch_"))
-            && is_jwt_format(self.raw);
+        );
+        let m2m_subject = matches!(self.claim("sub"), Some(Value::String(sub)) if sub.starts_with("mch_"));
         let foreign_category = match &self.header.cat {
             None => false,
             Some(Value::String(cat)) => cat != CATEGORY_SESSION && cat != CATEGORY_IGNORE,
@@ -169,25 +170,9 @@ impl<'a> DecodedToken<'a> {
     }
 }
 
-/// Clerk's `isJwtFormat`: three non-empty base64url segments, nothing else.
-fn is_jwt_format(token: &str) -> bool {
-    let mut parts = 0;
-    for part in token.split('.') {
-        parts += 1;
-        if part.is_empty()
-            || !part
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
-            return false;
-        }
-    }
-    parts == 3
-}
-
-/// base64url (loose) then JSON. Invalid UTF-8 is replaced as JavaScript's `TextDecoder` does.
+/// Canonical base64url then JSON. Invalid UTF-8 is replaced as JavaScript's `TextDecoder` does.
 fn decode_json(segment: &str) -> Option<Value> {
-    let bytes = LOOSE_B64URL.decode(segment).ok()?;
+    let bytes = CANONICAL_B64URL.decode(segment).ok()?;
     let text: Cow<'_, str> = String::from_utf8_lossy(&bytes);
     serde_json::from_str(&text).ok()
 }
@@ -264,11 +249,24 @@ mod tests {
     }
 
     #[test]
-    fn padding_is_tolerated_like_javascript() {
-        // {} with padding, and a signature with padding.
-        let decoded = DecodedToken::decode("e30=.e30.AA==", 100).unwrap();
+    fn only_canonical_unpadded_base64url_decodes() {
+        let decoded = DecodedToken::decode("e30.e30.AA", 100).unwrap();
         assert_eq!(decoded.signature(), &[0u8]);
-        assert_eq!(decoded.signing_input(), b"e30=.e30");
+        assert_eq!(decoded.signing_input(), b"e30.e30");
+        // Padding (which Clerk's loose decoder strips), and non-zero unused trailing bits.
+        for token in [
+            "e30=.e30.AA",
+            "e30.e30=.AA",
+            "e30.e30.AA==",
+            "e30.e30.AA=",
+            "e30.e30.AB",
+            "e31.e30.AA",
+            "e30.e30.AA===",
+        ] {
+            let err = DecodedToken::decode(token, 100).unwrap_err();
+            assert_eq!(err.reason(), Reason::TokenInvalid, "{token}");
+            assert_eq!(err.message(), MSG_UNDECODABLE, "{token}");
+        }
     }
 
     #[test]

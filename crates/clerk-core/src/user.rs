@@ -9,12 +9,24 @@
 //! Clerk sends as `null` in practice (`locale`, `password_last_updated_at`,
 //! `create_organizations_limit`, `backup_codes`, …) is always written.
 //!
-//! [`PublicUser`] is the view to hand to clients: it has no field for private metadata at all.
+//! # Private data
+//!
+//! `private_metadata` is safe by type: [`User`]'s `Serialize` never writes it (read it with
+//! [`User::private_metadata`]), so handing a `User` to `HttpResponse::json` or a template cannot
+//! leak it. The one form that keeps it is [`StoredUser`] ([`User::for_storage`]), for the
+//! server's own storage. `Debug` of every model here hides private metadata, email addresses and
+//! phone numbers.
+//!
+//! [`PublicUser`] is the smaller view to hand to clients: identity, contact details and public
+//! metadata, without unsafe metadata, external accounts or second-factor details.
+
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::api::{string_enum, ClerkApiError, OrganizationMembership};
+use crate::redact::debug_as_redacted_json;
 
 /// A Clerk user, as the Backend API and `user.created`/`user.updated` webhooks send it.
 ///
@@ -32,11 +44,18 @@ use crate::api::{string_enum, ClerkApiError, OrganizationMembership};
 /// let user: User = serde_json::from_str(json)?;
 /// assert_eq!(user.primary_email(), Some("ada@example.com"));
 /// assert_eq!(user.full_name().as_deref(), Some("Ada Lovelace"));
-/// let public = serde_json::to_string(&user.to_public())?;
-/// assert!(!public.contains("private_metadata"));
+///
+/// // Private metadata is for the server: never serialized, never in `Debug`.
+/// assert_eq!(user.private_metadata().unwrap()["k"], "v");
+/// assert!(!serde_json::to_string(&user)?.contains("private_metadata"));
+/// assert!(!format!("{user:?}").contains("ada@example.com"));
+///
+/// // The storage form keeps everything and reads back as the same user.
+/// let stored = serde_json::to_value(user.for_storage())?;
+/// assert_eq!(serde_json::from_value::<User>(stored)?, user);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct User {
     /// `user_…`
     pub id: String,
@@ -112,9 +131,9 @@ pub struct User {
     /// Metadata readable by the frontend, writable by the backend.
     #[serde(default)]
     pub public_metadata: Map<String, Value>,
-    /// Backend-only metadata. Never send it to clients: use [`User::to_public`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub private_metadata: Option<Map<String, Value>>,
+    /// Backend-only metadata: read with [`User::private_metadata`]; `Serialize` skips it.
+    #[serde(default, skip_serializing)]
+    private_metadata: Option<Map<String, Value>>,
     /// Metadata the frontend may write. Do not trust it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unsafe_metadata: Option<Map<String, Value>>,
@@ -218,14 +237,49 @@ impl User {
         (!full.is_empty()).then(|| full.to_owned())
     }
 
+    /// Backend-only metadata, as Clerk sent it (`None` when the payload had none).
+    ///
+    /// The server's to read: `Serialize` and `Debug` of [`User`] leave it out.
+    pub fn private_metadata(&self) -> Option<&Map<String, Value>> {
+        self.private_metadata.as_ref()
+    }
+
+    /// The full-fidelity form, private metadata included, for the server's own storage (a
+    /// database cache). It deserializes back into an equal [`User`].
+    pub fn for_storage(&self) -> StoredUser<'_> {
+        StoredUser {
+            user: self,
+            private_metadata: self.private_metadata.as_ref(),
+        }
+    }
+
     /// The public view of this user, without private or unsafe metadata.
     pub fn to_public(&self) -> PublicUser {
         PublicUser::from(self)
     }
 }
 
+/// A [`User`] that serializes with every field, **`private_metadata` included**: the form for
+/// the server's own storage, never for a client. Build it with [`User::for_storage`].
+///
+/// Its JSON is the Backend API shape, so `serde_json::from_value::<User>` reads it back
+/// whole. `Debug` is [`User`]'s (redacted).
+#[derive(Clone, Copy, Serialize)]
+pub struct StoredUser<'a> {
+    #[serde(flatten)]
+    user: &'a User,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    private_metadata: Option<&'a Map<String, Value>>,
+}
+
+impl fmt::Debug for StoredUser<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.user, f)
+    }
+}
+
 /// An email address of a [`User`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct EmailAddress {
     /// `idn_…`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -263,7 +317,7 @@ impl EmailAddress {
 }
 
 /// A phone number of a [`User`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct PhoneNumber {
     /// `idn_…`
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -353,7 +407,7 @@ pub struct Passkey {
 /// `user.*` webhooks may send the legacy shape: `object: "google_account"`, an `idn_…` id and
 /// the extra `google_id`, `given_name`, `family_name`, `picture` and `external_account_id`
 /// fields. Both shapes parse; fields the legacy shape lacks are `None`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExternalAccount {
     /// `external_account`, or `google_account`/`facebook_account` in legacy payloads.
     #[serde(default)]
@@ -429,7 +483,7 @@ pub struct ExternalAccount {
 }
 
 /// A SAML account of a [`User`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct SamlAccount {
     /// `samlacc_…`
     pub id: String,
@@ -509,7 +563,7 @@ pub struct SamlConnection {
 }
 
 /// An enterprise SSO account of a [`User`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct EnterpriseAccount {
     /// `eacc_…`
     pub id: String,
@@ -693,9 +747,11 @@ fn is_verified(verification: Option<&Verification>) -> bool {
 /// The public view of a [`User`]: safe to send to the user's browser or other clients.
 ///
 /// It has **no field** for private or unsafe metadata, backup codes or external accounts, so
-/// it cannot leak them. Build it with [`User::to_public`] or `PublicUser::from(&user)`.
-/// Serializes snake_case, like Clerk.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// it cannot leak them. ([`User`]'s own `Serialize` also leaves private metadata out; this view
+/// is smaller still, and shaped for clients: `verified` flags, the primary email as a string.)
+/// Build it with [`User::to_public`] or `PublicUser::from(&user)`. Serializes snake_case, like
+/// Clerk.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct PublicUser {
     /// `user_…`
     pub id: String,
@@ -734,7 +790,7 @@ pub struct PublicUser {
 }
 
 /// An email address in a [`PublicUser`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicEmailAddress {
     /// `idn_…`
     pub id: Option<String>,
@@ -747,7 +803,7 @@ pub struct PublicEmailAddress {
 }
 
 /// A phone number in a [`PublicUser`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicPhoneNumber {
     /// `idn_…`
     pub id: Option<String>,
@@ -809,6 +865,19 @@ impl From<User> for PublicUser {
         Self::from(&user)
     }
 }
+
+// `Debug` prints the public JSON with email addresses and phone numbers hidden.
+debug_as_redacted_json!(
+    User,
+    EmailAddress,
+    PhoneNumber,
+    ExternalAccount,
+    SamlAccount,
+    EnterpriseAccount,
+    PublicUser,
+    PublicEmailAddress,
+    PublicPhoneNumber,
+);
 
 #[cfg(test)]
 mod tests {

@@ -49,6 +49,7 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 use crate::api::{DeletedObject, Organization, OrganizationMembership, Session};
+use crate::redact::{debug_json, without_private_metadata};
 use crate::user::User;
 
 /// The default timestamp tolerance: 300 s in both directions, as Svix and Clerk use.
@@ -634,7 +635,11 @@ pub struct SessionEvent {
 ///
 /// Event types this crate does not model are [`EventData::Unknown`]; more may get their own
 /// variant later, so match with a `_` arm.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Embedded users and organizations keep their private metadata for the server to read, but
+/// `Serialize` leaves every `private_metadata` out (in [`EventData::Unknown`] too, at any
+/// depth), and `Debug` also hides email addresses and phone numbers.
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum EventData {
     /// `user.created`
@@ -737,8 +742,37 @@ impl Serialize for EventData {
             Self::OrganizationMembershipCreated(membership)
             | Self::OrganizationMembershipUpdated(membership)
             | Self::OrganizationMembershipDeleted(membership) => membership.serialize(serializer),
-            Self::Unknown { data, .. } => data.serialize(serializer),
+            Self::Unknown { data, .. } => without_private_metadata(data).serialize(serializer),
         }
+    }
+}
+
+impl EventData {
+    fn variant_name(&self) -> &'static str {
+        match self {
+            Self::UserCreated(_) => "UserCreated",
+            Self::UserUpdated(_) => "UserUpdated",
+            Self::UserDeleted(_) => "UserDeleted",
+            Self::SessionCreated(_) => "SessionCreated",
+            Self::SessionEnded(_) => "SessionEnded",
+            Self::SessionRemoved(_) => "SessionRemoved",
+            Self::SessionRevoked(_) => "SessionRevoked",
+            Self::SessionPending(_) => "SessionPending",
+            Self::OrganizationCreated(_) => "OrganizationCreated",
+            Self::OrganizationUpdated(_) => "OrganizationUpdated",
+            Self::OrganizationDeleted(_) => "OrganizationDeleted",
+            Self::OrganizationMembershipCreated(_) => "OrganizationMembershipCreated",
+            Self::OrganizationMembershipUpdated(_) => "OrganizationMembershipUpdated",
+            Self::OrganizationMembershipDeleted(_) => "OrganizationMembershipDeleted",
+            Self::Unknown { .. } => "Unknown",
+        }
+    }
+}
+
+/// The variant and its payload's JSON, with private data hidden (as the models' `Debug`).
+impl fmt::Debug for EventData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        debug_json(self.variant_name(), self, f)
     }
 }
 

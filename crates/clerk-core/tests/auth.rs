@@ -195,3 +195,17 @@ fn custom_claims_and_actor_are_kept() {
     let cloned = auth.clone();
     assert_eq!(cloned, auth);
 }
+
+/// Issue 10, item 3: `Debug` of a signed-in session shows identifiers only, never the other
+/// claims (a custom session template may put an email address or metadata there).
+#[test]
+fn signed_in_debug_shows_identifiers_only() {
+    let auth = auth_with(json!({"email": "ada@example.com", "org_id": null}));
+    let signed_in = auth.signed_in().expect("signed in");
+
+    let printed = format!("{signed_in:?}");
+
+    assert!(!printed.contains("ada@example.com"), "{printed}");
+    assert!(printed.contains(auth.user_id().unwrap_or("?")), "{printed}");
+    assert!(!format!("{auth:?}").contains("ada@example.com"));
+}

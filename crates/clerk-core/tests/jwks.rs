@@ -299,3 +299,140 @@ fn a_token_without_kid_never_matches_a_jwks_key() {
     assert_eq!(err.reason(), Reason::JwkKidMismatch);
     assert!(err.message().contains("kid='undefined'"));
 }
+
+/// A fetcher whose fetch starts (and is counted) but never finishes: the request that started it
+/// can only be cancelled.
+struct Stalled {
+    scope: CacheScope,
+    calls: AtomicUsize,
+}
+
+impl Stalled {
+    fn new() -> Self {
+        Self {
+            scope: scope(),
+            calls: AtomicUsize::new(0),
+        }
+    }
+
+    fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+}
+
+impl JwksFetcher for Stalled {
+    fn scope(&self) -> &CacheScope {
+        &self.scope
+    }
+
+    async fn fetch_jwks(&self) -> Result<JwkSet, FetchError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        std::future::pending().await
+    }
+}
+
+/// Polls `future` once, as an executor would when the request is first scheduled.
+fn poll_once<F: std::future::Future + ?Sized>(future: std::pin::Pin<&mut F>) -> std::task::Poll<F::Output> {
+    future.poll(&mut std::task::Context::from_waker(std::task::Waker::noop()))
+}
+
+type Lookup<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Reason>> + 'a>>;
+
+fn lookup<'a>(cache: &'a JwksCache, fetcher: &'a Stalled, kid: String, now: SystemTime) -> Lookup<'a> {
+    Box::pin(async move {
+        cache
+            .get(Some(&kid), fetcher, now)
+            .await
+            .map(|_| ())
+            .map_err(|err| err.reason())
+    })
+}
+
+// Issue 10, item 2: a client that sends an unknown kid and disconnects drops the lookup mid-fetch;
+// the fetch must still count against the cooldown.
+#[test]
+fn two_hundred_lookups_cancelled_mid_fetch_cause_one_fetch_per_cooldown() {
+    let fetcher = Stalled::new();
+    let cache = JwksCache::new(scope(), JwksCacheConfig::default());
+    for i in 0..200 {
+        let mut request = lookup(&cache, &fetcher, format!("ins_cancelled_{i}"), at(T0 + i / 50));
+        match poll_once(request.as_mut()) {
+            // Within the cooldown: refused at once, nothing fetched.
+            std::task::Poll::Ready(result) => assert_eq!(result, Err(Reason::JwkKidMismatch), "lookup {i}"),
+            // The fetch is under way: the client disconnects and the request is dropped.
+            std::task::Poll::Pending => drop(request),
+        }
+    }
+    assert_eq!(
+        fetcher.calls(),
+        1,
+        "cancelled lookups started {} JWKS fetches within one cooldown",
+        fetcher.calls()
+    );
+    // The next cooldown allows one more fetch, and only one.
+    for i in 0..20 {
+        let mut request = lookup(&cache, &fetcher, format!("ins_later_{i}"), at(T0 + 10));
+        let _ = poll_once(request.as_mut());
+    }
+    assert_eq!(fetcher.calls(), 2);
+}
+
+#[test]
+fn waiters_queued_behind_cancelled_fetches_never_refetch_within_the_cooldown() {
+    let fetcher = Stalled::new();
+    let cache = JwksCache::new(scope(), JwksCacheConfig::default());
+    // 200 concurrent lookups: the first starts the fetch, the others queue behind it.
+    let mut requests: std::collections::VecDeque<Lookup<'_>> = (0..200)
+        .map(|i| lookup(&cache, &fetcher, format!("ins_queued_{i}"), at(T0)))
+        .collect();
+    for request in &mut requests {
+        assert!(poll_once(request.as_mut()).is_pending());
+    }
+    assert_eq!(fetcher.calls(), 1);
+    // Whichever request holds the fetch disconnects; the rest are polled again each time.
+    let mut answered = 0;
+    while let Some(fetching) = requests.pop_front() {
+        drop(fetching);
+        let mut still_waiting = std::collections::VecDeque::new();
+        for mut request in requests.drain(..) {
+            match poll_once(request.as_mut()) {
+                std::task::Poll::Ready(result) => {
+                    assert_eq!(result, Err(Reason::JwkKidMismatch));
+                    answered += 1;
+                }
+                std::task::Poll::Pending => still_waiting.push_back(request),
+            }
+        }
+        requests = still_waiting;
+    }
+    assert_eq!(
+        fetcher.calls(),
+        1,
+        "each waiter refetched after the one before it was cancelled"
+    );
+    assert_eq!(
+        answered, 199,
+        "the waiters are answered from the cache, without fetching"
+    );
+}
+
+#[test]
+fn a_cancelled_refresh_keeps_serving_the_known_key_and_recovers_after_the_cooldown() {
+    let good = Fake::new(Ok(contract_set()));
+    let stalled = Stalled::new();
+    let cache = JwksCache::new(scope(), JwksCacheConfig::default());
+    assert_eq!(get(&cache, KID, &good, at(T0)), Ok(()));
+    // Past the TTL the refresh starts, and its request is cancelled.
+    let mut request = lookup(&cache, &stalled, KID.to_owned(), at(T0 + 301));
+    assert!(poll_once(request.as_mut()).is_pending());
+    drop(request);
+    assert_eq!(stalled.calls(), 1);
+    // Within the cooldown the known key is served stale, without fetching again.
+    let mut request = lookup(&cache, &stalled, KID.to_owned(), at(T0 + 302));
+    assert_eq!(poll_once(request.as_mut()), std::task::Poll::Ready(Ok(())));
+    assert_eq!(stalled.calls(), 1);
+    // After the cooldown a fetch that completes refreshes the cache as usual.
+    assert_eq!(get(&cache, KID, &good, at(T0 + 311)), Ok(()));
+    assert_eq!(good.calls(), 2);
+    assert_eq!(cache.stats().fetches, 3);
+}

@@ -1,8 +1,8 @@
 //! Backend API models against the contract's example payloads.
 
 use clerk_core::api::{
-    ApiKey, ClerkErrors, DeletedObject, M2mToken, OAuthVerifyResponse, Session, SessionStatus, TokenResponse,
-    TotalCount,
+    ApiKey, ClerkErrors, DeletedObject, M2mToken, OAuthVerifyResponse, Organization, OrganizationMembership,
+    Session, SessionStatus, TokenResponse, TotalCount,
 };
 use clerk_core::user::{PublicUser, VerificationStatus};
 use clerk_core::User;
@@ -60,7 +60,19 @@ fn user_example_parses_with_its_details() {
 fn user_example_round_trips_to_equivalent_json() {
     let original: Value = serde_json::from_str(USER).unwrap();
     let user = example();
-    assert_eq!(serde_json::to_value(&user).unwrap(), original);
+    // The storage form is the Backend API's JSON, field for field, and reads back whole.
+    let stored = serde_json::to_value(user.for_storage()).unwrap();
+    assert_eq!(stored, original);
+    let read: User = serde_json::from_value(stored).unwrap();
+    assert_eq!(read, user);
+    assert_eq!(
+        read.private_metadata().unwrap()["stripe_customer_id"],
+        "cus_Qx1ExampleCustomer"
+    );
+    // The ordinary form is the same minus private_metadata.
+    let mut public = original;
+    public.as_object_mut().unwrap().remove("private_metadata");
+    assert_eq!(serde_json::to_value(&user).unwrap(), public);
 }
 
 #[test]
@@ -68,7 +80,8 @@ fn user_list_is_a_bare_array() {
     let users: Vec<User> = serde_json::from_str(USERS).unwrap();
     assert_eq!(users.len(), 1);
     let original: Value = serde_json::from_str(USERS).unwrap();
-    assert_eq!(serde_json::to_value(&users).unwrap(), original);
+    let stored: Vec<_> = users.iter().map(User::for_storage).collect();
+    assert_eq!(serde_json::to_value(&stored).unwrap(), original);
 }
 
 #[test]
@@ -104,6 +117,122 @@ fn public_user_never_carries_private_metadata() {
     assert_eq!(PublicUser::from(user.clone()), public);
     let read: PublicUser = serde_json::from_str(&text).unwrap();
     assert_eq!(read, public);
+}
+
+/// Values the example user and the organization payloads below must never show: private
+/// metadata, email addresses and phone numbers.
+const PRIVATE: &[&str] = &[
+    "cus_Qx1ExampleCustomer",
+    "org-billing-secret",
+    "seat-secret",
+    "ada@example.com",
+    "ada.work@example.org",
+    "ada.saml@example.com",
+    "ada.sso@example.com",
+    "+15555550123",
+];
+
+fn organization_json() -> Value {
+    json!({"object": "organization", "id": "org_1", "name": "Acme", "slug": "acme",
+        "public_metadata": {"tier": "gold"}, "private_metadata": {"billing": "org-billing-secret"},
+        "created_at": 1, "updated_at": 2})
+}
+
+fn membership_json() -> Value {
+    json!({"object": "organization_membership", "id": "orgmem_1", "role": "org:admin",
+        "permissions": [], "public_metadata": {}, "private_metadata": {"seat": "seat-secret"},
+        "organization": organization_json(),
+        "public_user_data": {"user_id": "user_2zXmpL3UsrAbCdEfGhIjKlMnOpQ",
+            "identifier": "ada@example.com", "first_name": "Ada", "last_name": "Lovelace"},
+        "created_at": 1, "updated_at": 2})
+}
+
+/// The example user with every kind of account and an organization membership.
+fn full_user() -> User {
+    let mut value: Value = serde_json::from_str(USER).unwrap();
+    value["saml_accounts"] = json!([{"id": "samlacc_1", "object": "saml_account",
+        "provider": "saml_okta", "active": true, "email_address": "ada.saml@example.com"}]);
+    value["enterprise_accounts"] = json!([{"id": "eacc_1", "object": "enterprise_account",
+        "provider": "saml_okta", "active": true, "email_address": "ada.sso@example.com"}]);
+    value["organization_memberships"] = json!([membership_json()]);
+    serde_json::from_value(value).unwrap()
+}
+
+// Issue 10, item 7: `private_metadata` is safe by type. A full `User` (and every model that
+// embeds private metadata) serializes without it.
+#[test]
+fn no_model_serializes_private_metadata() {
+    let user = full_user();
+    let users: Vec<User> = serde_json::from_str(USERS).unwrap();
+    let organization: Organization = serde_json::from_value(organization_json()).unwrap();
+    let membership: OrganizationMembership = serde_json::from_value(membership_json()).unwrap();
+    for (what, text) in [
+        ("user", serde_json::to_string(&user).unwrap()),
+        ("user list", serde_json::to_string(&users).unwrap()),
+        ("public user", serde_json::to_string(&user.to_public()).unwrap()),
+        ("organization", serde_json::to_string(&organization).unwrap()),
+        ("membership", serde_json::to_string(&membership).unwrap()),
+    ] {
+        assert!(!text.contains("private_metadata"), "{what}: {text}");
+        for secret in ["cus_Qx1ExampleCustomer", "org-billing-secret", "seat-secret"] {
+            assert!(!text.contains(secret), "{what} carries {secret}: {text}");
+        }
+    }
+    // Everything else is still there.
+    let value = serde_json::to_value(&user).unwrap();
+    assert_eq!(value["public_metadata"]["plan"], "pro");
+    assert_eq!(value["email_addresses"][0]["email_address"], "ada@example.com");
+    assert_eq!(
+        value["organization_memberships"][0]["organization"]["public_metadata"]["tier"],
+        "gold"
+    );
+}
+
+// Issue 10, item 7: `Debug` (what `tracing`'s `?user` prints) shows no private metadata, email
+// address or phone number, for every model that holds them.
+#[test]
+fn debug_of_every_model_redacts_private_metadata_emails_and_phones() {
+    let user = full_user();
+    let organization: Organization = serde_json::from_value(organization_json()).unwrap();
+    let membership: OrganizationMembership = serde_json::from_value(membership_json()).unwrap();
+    let public = user.to_public();
+    let shown = [
+        format!("{user:?}"),
+        format!("{user:#?}"),
+        format!("{:?}", user.email_addresses),
+        format!("{:?}", user.phone_numbers),
+        format!("{:?}", user.external_accounts),
+        format!("{:?}", user.saml_accounts),
+        format!("{:?}", user.enterprise_accounts),
+        format!("{public:?}"),
+        format!("{:?}", public.email_addresses),
+        format!("{:?}", public.phone_numbers),
+        format!("{organization:?}"),
+        format!("{membership:#?}"),
+    ];
+    for text in &shown {
+        for secret in PRIVATE {
+            assert!(!text.contains(secret), "Debug shows {secret}: {text}");
+        }
+    }
+    // Still useful for debugging: ids, names and public metadata stay.
+    assert!(
+        shown[0].contains("user_2zXmpL3UsrAbCdEfGhIjKlMnOpQ"),
+        "{}",
+        shown[0]
+    );
+    assert!(
+        shown[0].contains("Lovelace") && shown[0].contains("pro"),
+        "{}",
+        shown[0]
+    );
+    assert!(shown[11].contains("orgmem_1"), "{}", shown[11]);
+    assert!(
+        shown[2].starts_with("[EmailAddress {")
+            && shown[2].contains(r#""email_address":"[redacted]","id":"idn_2zXmpL3EmailPrimaryAbCdEfGh""#),
+        "{}",
+        shown[2]
+    );
 }
 
 #[test]
@@ -213,7 +342,10 @@ fn webhook_user_payloads_parse() {
         let envelope: Value = serde_json::from_str(file).unwrap();
         let user: User = serde_json::from_value(envelope["data"].clone()).unwrap();
         assert_eq!(user.primary_email(), Some("ada@example.com"));
-        assert_eq!(serde_json::to_value(&user).unwrap(), envelope["data"]);
+        assert_eq!(
+            serde_json::to_value(user.for_storage()).unwrap(),
+            envelope["data"]
+        );
     }
     let deleted: Value = serde_json::from_str(include_str!("fixtures/user.deleted.json")).unwrap();
     let deleted: DeletedObject = serde_json::from_value(deleted["data"].clone()).unwrap();

@@ -5,6 +5,8 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 use clerk_core::{
     Auth, AuthOptions, Error, JwkSet, NoKey, Reason, SessionVerifier, StaticKey, TokenCarrier, TokenError,
     VerifyingKey,
@@ -517,4 +519,95 @@ fn time_claims_fail_in_clerks_order_when_several_are_wrong() {
         let err = reason_of(&strict(), &sign(patch.clone()), now);
         assert_eq!(err.reason(), expected, "{patch} at {now}");
     }
+}
+
+const MSG_UNDECODABLE: &str = "Invalid JWT form. The header, payload, or signature could not be decoded.";
+const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// `value` as JSON padded with spaces so that its base64url has spare bits in its last character.
+fn spare_bits_json(value: &Value) -> Vec<u8> {
+    let mut json = serde_json::to_vec(value).unwrap();
+    while json.len() % 3 != 1 {
+        json.push(b' ');
+    }
+    json
+}
+
+/// Other spellings of the same base64url segment: `=` padding, and non-zero unused trailing bits.
+fn other_spellings(segment: &str) -> Vec<String> {
+    assert_ne!(segment.len() % 4, 0, "the segment has no spare bits");
+    let padding = "=".repeat(4 - segment.len() % 4);
+    let (body, last) = segment.split_at(segment.len() - 1);
+    let value = ALPHABET.iter().position(|&c| c == last.as_bytes()[0]).unwrap();
+    // The lowest bit of the last character is never data when the length is not a multiple of 4.
+    let dirty = format!("{body}{}", ALPHABET[value | 1] as char);
+    vec![
+        format!("{segment}{padding}"),
+        dirty.clone(),
+        format!("{dirty}{padding}"),
+    ]
+}
+
+// Issue 10, item 4: base64url is accepted in its one canonical spelling only, in every segment.
+#[test]
+fn only_canonical_unpadded_base64url_decodes_in_every_segment() {
+    let signer = Signer::contract();
+    let header = URL_SAFE_NO_PAD.encode(spare_bits_json(&session_header()));
+    let payload = URL_SAFE_NO_PAD.encode(spare_bits_json(&session_payload(IAT)));
+    let canonical = signer.sign_input(&format!("{header}.{payload}"));
+    assert!(verify_with(&strict(), &canonical, IAT + 1).is_ok());
+    let signature = canonical.rsplit('.').next().unwrap();
+    let mut spellings = Vec::new();
+    // Header and payload spelled otherwise (and signed as spelled: only the encoding differs).
+    for other in other_spellings(&header) {
+        spellings.push(signer.sign_input(&format!("{other}.{payload}")));
+    }
+    for other in other_spellings(&payload) {
+        spellings.push(signer.sign_input(&format!("{header}.{other}")));
+    }
+    for other in other_spellings(signature) {
+        spellings.push(format!("{header}.{payload}.{other}"));
+    }
+    for token in &spellings {
+        let err = reason_of(&strict(), token, IAT + 1);
+        assert_eq!(
+            (err.reason(), err.message()),
+            (Reason::TokenInvalid, MSG_UNDECODABLE),
+            "{token}"
+        );
+    }
+}
+
+// Issue 10, item 4: an M2M JWT with `==` appended was not recognised as a machine token and,
+// without authorized parties, signed in as `user_id = "mch_…"`.
+#[test]
+fn machine_tokens_never_pass_as_sessions_whatever_their_spelling() {
+    let signer = Signer::contract();
+    // No authorized parties configured: an M2M token carries no `azp`.
+    let verifier = SessionVerifier::new().issuer(ISSUER);
+    let mut m2m_header = session_header();
+    m2m_header.as_object_mut().unwrap().remove("cat");
+    let mut m2m_payload = session_payload(IAT);
+    m2m_payload["sub"] = json!("mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk");
+    m2m_payload.as_object_mut().unwrap().remove("azp");
+    let m2m = signer.sign(&m2m_header, &m2m_payload);
+    let mut oauth_header = session_header();
+    oauth_header["typ"] = json!("at+jwt");
+    let oauth = signer.sign(&oauth_header, &session_payload(IAT));
+    for token in [&m2m, &oauth] {
+        let err = reason_of(&verifier, token, IAT + 1);
+        assert_eq!(err.reason(), Reason::TokenTypeMismatch);
+        for spelling in [format!("{token}=="), format!("{token}=")] {
+            let err = reason_of(&verifier, &spelling, IAT + 1);
+            assert_eq!(
+                (err.reason(), err.message()),
+                (Reason::TokenInvalid, MSG_UNDECODABLE),
+                "{spelling}"
+            );
+        }
+    }
+    // Not in JWT format (an empty signature) is still a machine token, not a session.
+    let (input, _) = m2m.rsplit_once('.').unwrap();
+    let err = reason_of(&verifier, &format!("{input}."), IAT + 1);
+    assert_eq!(err.reason(), Reason::TokenTypeMismatch);
 }

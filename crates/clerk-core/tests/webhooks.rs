@@ -466,11 +466,65 @@ fn event_round_trips_to_equivalent_json() {
         include_str!("fixtures/user.deleted.json"),
         r#"{"type":"email.created","object":"event","timestamp":1,"instance_id":"ins_1","event_attributes":{},"data":{"x":[1,{"y":null}]}}"#,
     ] {
-        let original: Value = serde_json::from_str(file).unwrap();
+        let mut original: Value = serde_json::from_str(file).unwrap();
         let event: ClerkEvent = serde_json::from_str(file).unwrap();
+        // Everything but private metadata, which events never serialize.
+        original["data"]
+            .as_object_mut()
+            .unwrap()
+            .remove("private_metadata");
         assert_eq!(serde_json::to_value(&event).unwrap(), original);
         // The borrowed raw-JSON path of from_slice agrees with the generic Deserialize impl.
         assert_eq!(ClerkEvent::from_slice(file.as_bytes()).unwrap(), event);
+    }
+}
+
+// Issue 10, item 7: events that embed users (or organizations) neither serialize nor `Debug`
+// their private metadata, and `Debug` hides email addresses and phone numbers.
+#[test]
+fn events_embedding_users_hide_private_data() {
+    let user: Value = serde_json::from_str(include_str!("fixtures/user.example.json")).unwrap();
+    let mut session: Value =
+        serde_json::from_str(include_str!("fixtures/sessions.get.response.json")).unwrap();
+    session["user"] = user;
+    let organization = serde_json::json!({"object": "organization", "id": "org_1", "name": "Acme",
+        "public_metadata": {}, "private_metadata": {"billing": "org-billing-secret"}});
+    let membership = serde_json::json!({"object": "organization_membership", "id": "orgmem_1",
+        "role": "org:admin", "private_metadata": {"seat": "seat-secret"}, "organization": organization,
+        "public_user_data": {"user_id": "user_1", "identifier": "ada@example.com"}});
+    let invitation = serde_json::json!({"object": "organization_invitation", "id": "orginv_1",
+        "email_address": "ada@example.com", "private_metadata": {"invite": "invite-secret"}});
+    let envelope = |ty: &str, data: &Value| {
+        serde_json::json!({"type": ty, "object": "event", "timestamp": 1, "instance_id": "ins_1",
+            "data": data})
+        .to_string()
+    };
+    let bodies = [
+        include_str!("fixtures/user.created.json").to_owned(),
+        include_str!("fixtures/user.updated.json").to_owned(),
+        envelope("session.created", &session),
+        envelope("organization.updated", &organization),
+        envelope("organizationMembership.created", &membership),
+        envelope("organizationInvitation.created", &invitation),
+    ];
+    for body in &bodies {
+        let event = ClerkEvent::from_slice(body.as_bytes()).unwrap();
+        let serialized = serde_json::to_string(&event).unwrap();
+        assert!(!serialized.contains("private_metadata"), "{serialized}");
+        for shown in [serialized, format!("{event:?}"), format!("{:#?}", event.data)] {
+            for secret in [
+                "cus_Qx1ExampleCustomer",
+                "org-billing-secret",
+                "seat-secret",
+                "invite-secret",
+            ] {
+                assert!(!shown.contains(secret), "{secret} in {shown}");
+            }
+        }
+        let debug = format!("{event:?}");
+        for contact in ["ada@example.com", "ada.work@example.org", "+15555550123"] {
+            assert!(!debug.contains(contact), "Debug shows {contact}: {debug}");
+        }
     }
 }
 

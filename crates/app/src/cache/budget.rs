@@ -4,6 +4,7 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use clerk_actix::MAX_RETRY_AFTER;
 use tokio::time::Instant;
 
 /// A sliding-window rate limiter shared by every worker of a replica (`Send + Sync`; share it
@@ -73,7 +74,8 @@ impl RateBudget {
     ///
     /// [`BudgetExhausted`] when no slot frees up within `max_wait`.
     pub async fn acquire(&self, max_wait: Option<Duration>) -> Result<(), BudgetExhausted> {
-        let deadline = max_wait.map(|wait| Instant::now() + wait);
+        // A wait too long for the clock is no deadline at all.
+        let deadline = max_wait.and_then(|wait| Instant::now().checked_add(wait));
         loop {
             let now = Instant::now();
             let retry_at = match self.try_take(now) {
@@ -88,8 +90,23 @@ impl RateBudget {
     }
 
     /// Grants nothing before `now + wait` (a 429's `Retry-After`); never shortens a pause.
+    ///
+    /// `wait` comes from the network, so it is cut to [`MAX_RETRY_AFTER`] (60 s, with a warning):
+    /// a huge value can neither overflow the clock nor halt read-through and reconciliation.
     pub fn pause(&self, wait: Duration) {
-        let until = Instant::now() + wait;
+        let wait = if wait > MAX_RETRY_AFTER {
+            tracing::warn!(
+                requested_secs = wait.as_secs(),
+                cap_secs = MAX_RETRY_AFTER.as_secs(),
+                "user cache: a pause over the cap was asked for; pausing for the cap"
+            );
+            MAX_RETRY_AFTER
+        } else {
+            wait
+        };
+        let now = Instant::now();
+        // Cannot fail for a wait of at most a minute; were it to, no pause beats a panic.
+        let until = now.checked_add(wait).unwrap_or(now);
         let mut state = self
             .state
             .lock()
@@ -156,5 +173,17 @@ mod tests {
         let start = tokio::time::Instant::now();
         budget.acquire(None).await.expect("after the pause");
         assert_eq!(start.elapsed(), Duration::from_secs(5));
+    }
+
+    /// Issue 10, item 5: a server-given wait of `u64::MAX` seconds neither panics nor halts the
+    /// budget for longer than a minute.
+    #[tokio::test(start_paused = true)]
+    async fn a_huge_pause_is_clamped_to_a_minute() {
+        let budget = RateBudget::new(100, Duration::from_secs(10));
+        budget.pause(Duration::from_secs(u64::MAX));
+        budget.pause(Duration::MAX);
+        let start = tokio::time::Instant::now();
+        budget.acquire(None).await.expect("after the pause");
+        assert_eq!(start.elapsed(), Duration::from_secs(60));
     }
 }

@@ -162,7 +162,9 @@ struct UserColumns {
 }
 
 fn columns(user: &User) -> Result<UserColumns> {
-    let data = serde_json::to_value(user)
+    // The full-fidelity form on purpose: `User`'s own `Serialize` leaves `private_metadata` out,
+    // and the cache must give it back (`get` reads this JSON back as a `User`, whole).
+    let data = serde_json::to_value(user.for_storage())
         .map_err(|err| CacheError::InvalidData(format!("the user cannot be encoded: {err}")))?;
     Ok(UserColumns {
         data,

@@ -195,7 +195,8 @@ thread_local! {
 ///
 /// Never retried: [`update_user_metadata`](Self::update_user_metadata) (`PATCH`) and
 /// [`create_session_token`](Self::create_session_token) (`POST`), and any 401
-/// `clerk_key_invalid`. A 429 waits for `Retry-After` (no less); if that exceeds
+/// `clerk_key_invalid`. A 429 waits for `Retry-After` (no less, but never more than
+/// [`MAX_RETRY_AFTER`](super::MAX_RETRY_AFTER): a longer value is cut to it); if that exceeds
 /// [`ClientConfig::max_retry_after`] the call fails at once with the 429. Other retries back off
 /// exponentially with full jitter.
 ///

@@ -21,3 +21,4 @@ pub use error::{ApiError, ApiResult};
 pub use jwks::JwksClient;
 pub use metrics::{ApiObserver, AttemptEvent, AttemptOutcome, EndpointCount, MetricsSnapshot};
 pub use params::UserListParams;
+pub use retry::MAX_RETRY_AFTER;

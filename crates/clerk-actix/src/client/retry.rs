@@ -71,10 +71,24 @@ pub(crate) fn backoff(base: Duration, cap: Duration, retry: u32) -> Duration {
     Duration::from_millis(rand::thread_rng().gen_range(0..=millis))
 }
 
-/// Parses `Retry-After` as Clerk sends it: integer seconds. HTTP dates and junk give `None`
-/// (the caller then backs off instead).
+/// The longest wait a server can impose through `Retry-After`: longer values are cut to this when
+/// parsed, so no caller adds an unbounded wait to a clock or stalls for it.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// Parses `Retry-After` as Clerk sends it: integer seconds, at most [`MAX_RETRY_AFTER`] (a longer
+/// value is cut, with a warning). HTTP dates and junk give `None` (the caller then backs off
+/// instead).
 pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+    let wait = Duration::from_secs(value.trim().parse::<u64>().ok()?);
+    if wait > MAX_RETRY_AFTER {
+        tracing::warn!(
+            retry_after_secs = wait.as_secs(),
+            cap_secs = MAX_RETRY_AFTER.as_secs(),
+            "Clerk's Retry-After is over the cap: waiting the cap instead"
+        );
+        return Some(MAX_RETRY_AFTER);
+    }
+    Some(wait)
 }
 
 #[cfg(test)]
@@ -128,5 +142,10 @@ mod tests {
         assert_eq!(parse_retry_after("0"), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
         assert_eq!(parse_retry_after("-1"), None);
+        assert_eq!(parse_retry_after("60"), Some(MAX_RETRY_AFTER));
+        assert_eq!(parse_retry_after("61"), Some(MAX_RETRY_AFTER));
+        assert_eq!(parse_retry_after("18446744073709551615"), Some(MAX_RETRY_AFTER));
+        // Beyond u64: junk, as before.
+        assert_eq!(parse_retry_after("18446744073709551616"), None);
     }
 }

@@ -69,10 +69,12 @@ pub struct RequestOutcome {
 
 impl RequestOutcome {
     pub(crate) fn signed_in(auth: Auth, token: Token, carrier: TokenCarrier) -> Self {
+        // A session handlers see as signed out (pending) keeps no token at all.
+        let token = auth.is_authenticated().then_some(token);
         Self {
             status: RequestStatus::SignedIn,
             auth,
-            token: Some(token),
+            token,
             carrier: Some(carrier),
             credential_present: true,
         }
@@ -123,7 +125,7 @@ impl RequestOutcome {
     /// The session token when the handlers' auth is signed in (Clerk's `getToken()` without a
     /// template). A pending session, which handlers see as signed out, exposes none.
     pub fn token(&self) -> Option<&Token> {
-        self.token.as_ref().filter(|_| self.auth.is_authenticated())
+        self.token.as_ref()
     }
 
     /// Where the credential came from.
