@@ -40,7 +40,10 @@ impl Metrics {
         };
         bump(
             &self.auth,
-            (outcome.to_owned(), state.reason().map_or("", RequestReason::as_str).to_owned()),
+            (
+                outcome.to_owned(),
+                state.reason().map_or("", RequestReason::as_str).to_owned(),
+            ),
         );
     }
 

@@ -38,8 +38,16 @@ fn cookie_text(headers: &HeaderMap) -> Cow<'_, str> {
 }
 
 /// The request's own origin by the trusted-proxy rule of `clerk`'s configuration.
-pub(crate) fn request_origin<'a>(clerk: &Clerk, req: &'a HttpRequest, headers: &'a ActixHeaders<'a>) -> RequestOrigin<'a> {
-    let scheme = if req.app_config().secure() { "https" } else { "http" };
+pub(crate) fn request_origin<'a>(
+    clerk: &Clerk,
+    req: &'a HttpRequest,
+    headers: &'a ActixHeaders<'a>,
+) -> RequestOrigin<'a> {
+    let scheme = if req.app_config().secure() {
+        "https"
+    } else {
+        "http"
+    };
     RequestOrigin::resolve(
         headers,
         req.peer_addr().map(|addr| addr.ip()),
@@ -92,7 +100,9 @@ mod tests {
             .append_header(("cookie", "b=2"))
             .to_http_request();
         assert_eq!(cookie_text(req.headers()), "a=1; b=2");
-        let one = TestRequest::default().insert_header(("cookie", "a=1")).to_http_request();
+        let one = TestRequest::default()
+            .insert_header(("cookie", "a=1"))
+            .to_http_request();
         assert!(matches!(cookie_text(one.headers()), Cow::Borrowed("a=1")));
     }
 }

@@ -7,7 +7,6 @@ use clerk_core::request::{RequestOutcome, RequestReason};
 use clerk_core::{Reason, Reverification};
 use serde_json::json;
 
-
 /// Why a request was refused.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

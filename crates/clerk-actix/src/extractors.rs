@@ -11,10 +11,10 @@ use clerk_core::{Auth, User};
 use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt as _;
 
-use clerk_core::request::RequestOutcome;
 use crate::error::AuthError;
 use crate::middleware::{clerk_of, request_state, StateFuture};
 use crate::user_source::UserSourceError;
+use clerk_core::request::RequestOutcome;
 
 /// Clerk's `auth()`: the request's [`Auth`], signed in or not. Never rejects a request (except
 /// with a 500 when `clerk-actix` is not configured at all).

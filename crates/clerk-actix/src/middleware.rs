@@ -8,9 +8,9 @@ use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Tr
 use actix_web::{web, HttpMessage, HttpRequest};
 use futures_util::future::{Either, LocalBoxFuture};
 
-use clerk_core::request::RequestOutcome;
 use crate::error::AuthError;
 use crate::Clerk;
+use clerk_core::request::RequestOutcome;
 
 /// The per-request slot holding the authentication result; filled once, by the middleware or by
 /// the first extractor that needs it.
@@ -46,8 +46,10 @@ pub(crate) fn clerk_of(req: &HttpRequest) -> Option<Clerk> {
 }
 
 /// The request's authentication, computing it at most once per request.
-pub(crate) type StateFuture =
-    Either<Ready<Result<RequestOutcome, AuthError>>, LocalBoxFuture<'static, Result<RequestOutcome, AuthError>>>;
+pub(crate) type StateFuture = Either<
+    Ready<Result<RequestOutcome, AuthError>>,
+    LocalBoxFuture<'static, Result<RequestOutcome, AuthError>>,
+>;
 
 pub(crate) fn request_state(req: &HttpRequest) -> StateFuture {
     if let Some(state) = stored_state(req) {

@@ -130,7 +130,9 @@ impl PublishableKey {
     /// | `foo.clerk.accountsstage.dev` | `https://foo.accountsstage.dev` |
     /// | `auth.example.com` | `https://auth.example.com` |
     pub fn account_portal_origin(&self) -> String {
-        let host = self.frontend_api.replacen("clerk.accountsstage.", "accountsstage.", 1);
+        let host = self
+            .frontend_api
+            .replacen("clerk.accountsstage.", "accountsstage.", 1);
         let host = match host.find("clerk.") {
             Some(at) => {
                 let matched = if host[at..].starts_with("clerk.accounts.") {
@@ -267,7 +269,10 @@ mod tests {
     fn account_portal_origins_are_build_accounts_base_url() {
         let cases = [
             ("clerk.example.com", "https://accounts.example.com"),
-            ("happy-hippo-42.clerk.accounts.dev", "https://happy-hippo-42.accounts.dev"),
+            (
+                "happy-hippo-42.clerk.accounts.dev",
+                "https://happy-hippo-42.accounts.dev",
+            ),
             ("foo.clerk.accountsstage.dev", "https://foo.accountsstage.dev"),
             ("clerk.accountsstage.dev", "https://accountsstage.dev"),
             ("clerk.foo.lcl.dev", "https://accounts.foo.lcl.dev"),

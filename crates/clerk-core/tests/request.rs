@@ -19,10 +19,7 @@ struct Headers(Vec<(&'static str, String)>);
 
 impl HeaderLookup for Headers {
     fn header(&self, name: &str) -> Option<&[u8]> {
-        self.0
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.as_bytes())
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_bytes())
     }
 }
 
@@ -75,13 +72,20 @@ fn the_header_wins_and_signs_in() {
     assert_eq!(outcome.carrier(), Some(TokenCarrier::Header));
     assert_eq!(outcome.token().map(|t| t.expose()), Some(good.as_str()));
     assert_eq!(outcome.auth().user_id(), Some("user_2zXmpL3UsrAbCdEfGhIjKlMnOpQ"));
-    assert_eq!(outcome.response_headers().count(), 0, "signed-in carries no debug headers");
+    assert_eq!(
+        outcome.response_headers().count(),
+        0,
+        "signed-in carries no debug headers"
+    );
 
     // An invalid header token loses even with a valid cookie: Clerk's precedence.
     let headers = Headers(vec![("authorization", "Bearer abc".to_owned())]);
     let cookie = format!("__session={good}; __client_uat={IAT}; __clerk_db_jwt=db");
     let outcome = run(&auth, "GET", &headers, &cookie, "", at(IAT + 5));
-    assert_eq!(outcome.reason(), Some(&RequestReason::Token(Reason::TokenInvalid)));
+    assert_eq!(
+        outcome.reason(),
+        Some(&RequestReason::Token(Reason::TokenInvalid))
+    );
     let headers: Vec<_> = outcome.response_headers().collect();
     assert_eq!(headers[0], ("x-clerk-auth-status", "signed-out"));
     assert_eq!(headers[1], ("x-clerk-auth-reason", "token-invalid"));
@@ -96,7 +100,9 @@ fn time_faults_become_request_reasons() {
     let outcome = run(&auth, "POST", &headers, "", "", at(IAT + 600));
     assert_eq!(
         outcome.reason(),
-        Some(&RequestReason::SessionTokenExpired(RefreshFailure::NonEligibleNonGet))
+        Some(&RequestReason::SessionTokenExpired(
+            RefreshFailure::NonEligibleNonGet
+        ))
     );
     let outcome = run(&auth, "GET", &headers, "", "", at(IAT + 600));
     assert_eq!(
@@ -105,7 +111,8 @@ fn time_faults_become_request_reasons() {
     );
     assert!(outcome
         .message()
-        .is_some_and(|m| m.starts_with("JWT is expired.") && m.ends_with("(reason=token-expired, token-carrier=header)")));
+        .is_some_and(|m| m.starts_with("JWT is expired.")
+            && m.ends_with("(reason=token-expired, token-carrier=header)")));
     let outcome = run(&auth, "GET", &headers, "", "", at(IAT - 600));
     assert_eq!(reason(&outcome), Some("session-token-nbf"));
 }
@@ -119,8 +126,14 @@ fn cookie_rules_follow_clerk() {
     let cases = [
         ("", "dev-browser-missing"),
         ("__clerk_db_jwt=db", "session-token-and-uat-missing"),
-        ("__clerk_db_jwt=db; __client_uat=5", "client-uat-but-no-session-token"),
-        ("__clerk_db_jwt=db; __client_uat=0; __session=x", "session-token-but-no-client-uat"),
+        (
+            "__clerk_db_jwt=db; __client_uat=5",
+            "client-uat-but-no-session-token",
+        ),
+        (
+            "__clerk_db_jwt=db; __client_uat=0; __session=x",
+            "session-token-but-no-client-uat",
+        ),
     ];
     for (cookie, expected) in cases {
         let outcome = run(&auth, "GET", &none, cookie, "", now);
@@ -150,8 +163,18 @@ fn a_document_request_from_another_origin_needs_a_sync_unless_clerk_sent_it() {
         ])
     };
     let now = at(IAT + 5);
-    let outcome = run(&auth, "GET", &document("https://evil.example.org/x"), &cookie, "", now);
-    assert_eq!(outcome.reason(), Some(&RequestReason::PrimaryDomainCrossOriginSync));
+    let outcome = run(
+        &auth,
+        "GET",
+        &document("https://evil.example.org/x"),
+        &cookie,
+        "",
+        now,
+    );
+    assert_eq!(
+        outcome.reason(),
+        Some(&RequestReason::PrimaryDomainCrossOriginSync)
+    );
     for referer in [
         "http://localhost:3000/page",
         "https://happy-hippo-42.accounts.dev/sign-in",
@@ -184,9 +207,15 @@ fn a_reused_token_is_verified_once_and_still_expires() {
     let auth = authenticator();
     let good = token(session_payload(IAT));
     let headers = Headers(vec![("authorization", format!("Bearer {good}"))]);
-    assert_eq!(run(&auth, "GET", &headers, "", "", at(IAT + 5)).status(), RequestStatus::SignedIn);
+    assert_eq!(
+        run(&auth, "GET", &headers, "", "", at(IAT + 5)).status(),
+        RequestStatus::SignedIn
+    );
     assert_eq!(auth.cached_tokens(), 1);
-    assert_eq!(run(&auth, "GET", &headers, "", "", at(IAT + 6)).status(), RequestStatus::SignedIn);
+    assert_eq!(
+        run(&auth, "GET", &headers, "", "", at(IAT + 6)).status(),
+        RequestStatus::SignedIn
+    );
     let outcome = run(&auth, "GET", &headers, "", "", at(IAT + 600));
     assert_eq!(
         reason(&outcome),
@@ -227,7 +256,10 @@ fn an_unreadable_authorization_header_is_token_invalid() {
         .build()
         .unwrap()
         .block_on(auth.authenticate(&parts, &keys));
-    assert_eq!(outcome.reason(), Some(&RequestReason::Token(Reason::TokenInvalid)));
+    assert_eq!(
+        outcome.reason(),
+        Some(&RequestReason::Token(Reason::TokenInvalid))
+    );
 }
 
 #[test]

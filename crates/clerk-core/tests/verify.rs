@@ -509,11 +509,23 @@ fn time_claims_fail_in_clerks_order_when_several_are_wrong() {
         (json!({"nbf": null}), late, Reason::TokenExpired),
         (json!({"nbf": "soon", "iat": "x"}), late, Reason::TokenExpired),
         (json!({"nbf": null}), IAT + 5, Reason::TokenVerificationFailed),
-        (json!({"nbf": IAT + 7_200, "iat": null}), IAT + 5, Reason::TokenNotActiveYet),
+        (
+            json!({"nbf": IAT + 7_200, "iat": null}),
+            IAT + 5,
+            Reason::TokenNotActiveYet,
+        ),
         (json!({"iat": null}), late, Reason::TokenExpired),
         (json!({"iat": null}), IAT + 5, Reason::TokenVerificationFailed),
-        (json!({"exp": null, "nbf": IAT + 7_200}), IAT + 5, Reason::TokenVerificationFailed),
-        (json!({"nbf": IAT + 7_200, "iat": IAT + 7_200}), IAT + 5, Reason::TokenNotActiveYet),
+        (
+            json!({"exp": null, "nbf": IAT + 7_200}),
+            IAT + 5,
+            Reason::TokenVerificationFailed,
+        ),
+        (
+            json!({"nbf": IAT + 7_200, "iat": IAT + 7_200}),
+            IAT + 5,
+            Reason::TokenNotActiveYet,
+        ),
     ];
     for (patch, now, expected) in cases {
         let err = reason_of(&strict(), &sign(patch.clone()), now);

@@ -197,7 +197,9 @@ impl RequestAuthenticator {
         now: SystemTime,
     ) -> Result<Auth, TokenError> {
         let prepared = self.prepare(token, None, keys);
-        self.finish(token, prepared, keys, now).await.map(|(auth, _)| auth)
+        self.finish(token, prepared, keys, now)
+            .await
+            .map(|(auth, _)| auth)
     }
 
     /// The cached result of `token`, or the token decoded (once) for verification.
@@ -248,7 +250,12 @@ impl RequestAuthenticator {
 
     /// Clerk's `handleSessionTokenError`: time errors become request-level reasons (with the
     /// refresh eligibility), everything else keeps the verifier's reason.
-    fn token_error(&self, parts: &RequestParts<'_>, err: &TokenError, carrier: TokenCarrier) -> RequestOutcome {
+    fn token_error(
+        &self,
+        parts: &RequestParts<'_>,
+        err: &TokenError,
+        carrier: TokenCarrier,
+    ) -> RequestOutcome {
         let reason = match err.reason() {
             Reason::TokenExpired => {
                 let has_refresh_cookie = self
@@ -276,7 +283,11 @@ impl RequestAuthenticator {
         RequestOutcome::signed_out(reason, Some(err.full_message(carrier)), Some(carrier), true)
     }
 
-    async fn authenticate_cookies<K: KeyResolver>(&self, parts: &RequestParts<'_>, keys: &K) -> RequestOutcome {
+    async fn authenticate_cookies<K: KeyResolver>(
+        &self,
+        parts: &RequestParts<'_>,
+        keys: &K,
+    ) -> RequestOutcome {
         let cookies = &parts.cookies;
         let plain_session = cookies.get_non_empty(SESSION);
         let suffixed_session = self
@@ -317,7 +328,10 @@ impl RequestAuthenticator {
         }
         if self.instance_type() == InstanceType::Development {
             // The primary domain answering a satellite's sync request redirects back to it.
-            if parts.query_param(QUERY_REDIRECT_URL).is_some_and(|v| !v.is_empty()) {
+            if parts
+                .query_param(QUERY_REDIRECT_URL)
+                .is_some_and(|v| !v.is_empty())
+            {
                 return signed_out(RequestReason::PrimaryRespondsToSyncing, credential_present);
             }
             if parts.query_param(DEV_BROWSER).is_some() {

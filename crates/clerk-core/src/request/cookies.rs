@@ -112,7 +112,10 @@ mod tests {
     #[test]
     fn cookie_values_are_cookie_1_1_1s() {
         let parse = |header: &str, name: &str| Cookies::parse(header).get(name).map(Cow::into_owned);
-        assert_eq!(parse("__client_uat=\"1755\"", "__client_uat").as_deref(), Some("\"1755\""));
+        assert_eq!(
+            parse("__client_uat=\"1755\"", "__client_uat").as_deref(),
+            Some("\"1755\"")
+        );
         assert_eq!(parse(" \ta = b c \t; d=e", "a").as_deref(), Some("b c"));
         assert_eq!(parse("a=x+y%2B", "a").as_deref(), Some("x+y+"));
         assert_eq!(parse("a=%zz%41", "a").as_deref(), Some("%zz%41"));
@@ -123,6 +126,10 @@ mod tests {
         assert_eq!(parse("a=", "a").as_deref(), Some(""));
         assert_eq!(parse("a", "a"), None);
         assert_eq!(parse("x=1; a==b", "a").as_deref(), Some("=b"));
-        assert_eq!(parse("a=1; a=2", "a").as_deref(), Some("1"), "the first of a name wins");
+        assert_eq!(
+            parse("a=1; a=2", "a").as_deref(),
+            Some("1"),
+            "the first of a name wins"
+        );
     }
 }

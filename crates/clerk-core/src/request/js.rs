@@ -179,5 +179,4 @@ mod tests {
         assert_eq!(strip_schemes("HTTP://a.exampleHttps://"), "a.example");
         assert_eq!(strip_schemes("http:/a"), "http:/a");
     }
-
 }

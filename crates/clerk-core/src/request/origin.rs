@@ -57,11 +57,26 @@ mod tests {
         let dev = PublishableKey::from_host("happy-hippo-42.clerk.accounts.dev", InstanceType::Development);
         let prod = PublishableKey::from_host("clerk.example.com", InstanceType::Production);
         let url = |u: &str| url::Url::parse(u).expect("url");
-        assert!(is_known_clerk_origin(&dev, &url("https://happy-hippo-42.clerk.accounts.dev/x")));
-        assert!(is_known_clerk_origin(&dev, &url("https://happy-hippo-42.accounts.dev/sign-in")));
-        assert!(is_known_clerk_origin(&prod, &url("https://accounts.example.com/sign-in")));
-        assert!(!is_known_clerk_origin(&prod, &url("http://accounts.example.com/sign-in")));
-        assert!(!is_known_clerk_origin(&prod, &url("https://happy-hippo-42.accounts.dev/")));
+        assert!(is_known_clerk_origin(
+            &dev,
+            &url("https://happy-hippo-42.clerk.accounts.dev/x")
+        ));
+        assert!(is_known_clerk_origin(
+            &dev,
+            &url("https://happy-hippo-42.accounts.dev/sign-in")
+        ));
+        assert!(is_known_clerk_origin(
+            &prod,
+            &url("https://accounts.example.com/sign-in")
+        ));
+        assert!(!is_known_clerk_origin(
+            &prod,
+            &url("http://accounts.example.com/sign-in")
+        ));
+        assert!(!is_known_clerk_origin(
+            &prod,
+            &url("https://happy-hippo-42.accounts.dev/")
+        ));
         assert!(!is_known_clerk_origin(&prod, &url("https://evil.example.org/")));
     }
 }

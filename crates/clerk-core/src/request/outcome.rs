@@ -144,9 +144,7 @@ impl RequestOutcome {
     pub fn response_headers(&self) -> impl Iterator<Item = (&'static str, &str)> {
         let signed_out = self.status == RequestStatus::SignedOut;
         let status = signed_out.then_some((HEADER_AUTH_STATUS, self.status.as_str()));
-        let reason = self
-            .reason()
-            .map(|reason| (HEADER_AUTH_REASON, reason.as_str()));
+        let reason = self.reason().map(|reason| (HEADER_AUTH_REASON, reason.as_str()));
         let message = self.message().map(|message| (HEADER_AUTH_MESSAGE, message));
         status.into_iter().chain(reason).chain(message)
     }
@@ -158,7 +156,8 @@ impl fmt::Debug for RequestOutcome {
             .field("status", &self.status)
             .field("reason", &self.reason())
             .field("carrier", &self.carrier)
-            .field("authenticated", &self.auth.is_authenticated())
+            .field("auth", &self.auth)
+            .field("token", &self.token)
             .finish_non_exhaustive()
     }
 }

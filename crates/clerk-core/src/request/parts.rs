@@ -14,10 +14,7 @@ pub trait HeaderLookup {
 /// A header value as text, by HTTP's rule for readable values: visible ASCII, spaces and tabs
 /// (what `http::HeaderValue::to_str` accepts); `None` otherwise.
 pub(crate) fn header_text(value: &[u8]) -> Option<&str> {
-    if value
-        .iter()
-        .all(|&b| b == b'\t' || (0x20..0x7f).contains(&b))
-    {
+    if value.iter().all(|&b| b == b'\t' || (0x20..0x7f).contains(&b)) {
         std::str::from_utf8(value).ok()
     } else {
         None
