@@ -598,18 +598,10 @@ impl ResolvedConfig {
     }
 }
 
-/// Clerk's Account Portal sign-in page of an instance: `clerk.example.com` →
-/// `https://accounts.example.com/sign-in`; `x-y-1.clerk.accounts.dev` → `https://x-y-1.accounts.dev/sign-in`.
+/// Clerk's Account Portal sign-in page of an instance: its Account Portal origin
+/// ([`PublishableKey::account_portal_origin`]) + `/sign-in`.
 fn account_portal_sign_in(key: &PublishableKey) -> String {
-    let host = key.frontend_api();
-    let portal = if let Some(rest) = host.strip_suffix(".clerk.accounts.dev") {
-        format!("{rest}.accounts.dev")
-    } else if let Some(rest) = host.strip_prefix("clerk.") {
-        format!("accounts.{rest}")
-    } else {
-        format!("accounts.{host}")
-    };
-    format!("https://{portal}/sign-in")
+    format!("{}/sign-in", key.account_portal_origin())
 }
 
 fn split_list(value: &str) -> Vec<String> {
@@ -746,6 +738,20 @@ mod tests {
         assert_eq!(
             account_portal_sign_in(&prod),
             "https://accounts.example.com/sign-in"
+        );
+        // The same function as the referrer rule: staging and custom hosts agree now.
+        let staging = PublishableKey::from_host(
+            "foo.clerk.accountsstage.dev",
+            clerk_core::InstanceType::Development,
+        );
+        assert_eq!(
+            account_portal_sign_in(&staging),
+            "https://foo.accountsstage.dev/sign-in"
+        );
+        let custom = PublishableKey::from_host("auth.example.com", clerk_core::InstanceType::Production);
+        assert_eq!(
+            account_portal_sign_in(&custom),
+            "https://auth.example.com/sign-in"
         );
     }
 }
