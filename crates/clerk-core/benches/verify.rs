@@ -1,11 +1,17 @@
 //! `cargo bench -p clerk-core --bench verify`: our full session-token verification against a raw
-//! `jsonwebtoken` RS256 decode of the same token, in the same run; plus `has()` and fpm decoding.
+//! `jsonwebtoken` RS256 decode of the same token and against the bare aws-lc-rs RSA check of its
+//! signing input (`verify/rsa_limit`, the floor), in the same run; Clerk's request-level
+//! authentication of a realistic browser request (`authenticate_request/*`); `has()` and fpm.
 
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
-use clerk_core::{decode_org_permissions, Auth, AuthOptions, Check, JwkSet, SessionVerifier, StaticKey};
+use clerk_core::request::{Cookies, HeaderLookup, RequestAuthenticator, RequestOrigin, RequestParts};
+use clerk_core::{
+    decode_org_permissions, Auth, AuthOptions, Check, DecodedToken, InstanceType, JwkSet, PublishableKey,
+    SessionVerifier, StaticKey,
+};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 const TOKEN_FILE: &str = include_str!("../tests/fixtures/session_token.v2.active_org.json");
@@ -43,6 +49,18 @@ fn verify(c: &mut Criterion) {
             black_box(verifier.verify_decoded(decoded, &keys.0, now).unwrap())
         })
     });
+    // The floor: the same signature check with a pre-parsed aws-lc-rs key and nothing else.
+    let spki: String = PUBLIC_PEM.lines().filter(|l| !l.starts_with("-----")).collect();
+    let spki = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, spki).unwrap();
+    let rsa =
+        aws_lc_rs::signature::ParsedPublicKey::new(&aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256, spki)
+            .unwrap();
+    let decoded = DecodedToken::decode(&token, 8192).unwrap();
+    let (input, signature) = (decoded.signing_input().to_vec(), decoded.signature().to_vec());
+    assert!(rsa.verify_sig(&input, &signature).is_ok());
+    group.bench_function("rsa_limit", |b| {
+        b.iter(|| black_box(rsa.verify_sig(black_box(&input), black_box(&signature)).is_ok()))
+    });
     let raw_key = jsonwebtoken::DecodingKey::from_rsa_pem(PUBLIC_PEM.as_bytes()).unwrap();
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
     validation.validate_exp = false;
@@ -76,5 +94,74 @@ fn verify(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, verify);
+/// A browser's headers: what `authenticate_request` reads of them.
+struct BrowserHeaders(Vec<(&'static str, String)>);
+
+impl HeaderLookup for BrowserHeaders {
+    fn header(&self, name: &str) -> Option<&[u8]> {
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_bytes())
+    }
+}
+
+/// A realistic cookie request of a browser on a development instance: ten cookies (analytics,
+/// preferences, Clerk's suffixed and unsuffixed ones), a referer, `sec-fetch-dest: empty`.
+fn browser_request(c: &mut Criterion) {
+    let token = token();
+    let set = JwkSet::parse(JWKS.as_bytes()).unwrap();
+    let keys = StaticKey(Arc::clone(set.get("ins_2zeTestInstanceKid000000000").unwrap()));
+    let key = PublishableKey::from_host("happy-hippo-42.clerk.accounts.dev", InstanceType::Development);
+    let suffix = key.cookie_suffix();
+    let cookie = format!(
+        "_ga=GA1.1.1234567890.1755000000; theme=dark; locale=en-GB; _gid=GA1.1.987654321.1755000000; \
+         __client_uat=1755000000; __client_uat_{suffix}=1755000000; __session={token}; \
+         __session_{suffix}={token}; __clerk_db_jwt=dvb_2zTestDevBrowser; __clerk_db_jwt_{suffix}=dvb_2zTestDevBrowser"
+    );
+    let headers = BrowserHeaders(vec![
+        ("cookie", cookie.clone()),
+        ("referer", "http://localhost:3000/dashboard".to_owned()),
+        ("sec-fetch-dest", "empty".to_owned()),
+        ("accept", "application/json".to_owned()),
+        ("host", "localhost:3000".to_owned()),
+    ]);
+    let origin = RequestOrigin {
+        scheme: "http",
+        host: "localhost:3000",
+    };
+    let now = UNIX_EPOCH + Duration::from_secs(1_755_000_030);
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let verifier = || {
+        SessionVerifier::new()
+            .issuer("https://happy-hippo-42.clerk.accounts.dev")
+            .authorized_parties(["http://localhost:3000"])
+    };
+    let uncached = RequestAuthenticator::new(verifier()).publishable_key(Some(key.clone()));
+    let cached = RequestAuthenticator::new(verifier())
+        .publishable_key(Some(key))
+        .token_cache_capacity(64);
+
+    let mut group = c.benchmark_group("authenticate_request");
+    for (name, authenticator) in [
+        ("browser_cookie_nocache", &uncached),
+        ("browser_cookie_cached", &cached),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let parts = RequestParts::new(
+                    "GET",
+                    &headers,
+                    Cookies::parse(black_box(&cookie)),
+                    "",
+                    origin,
+                    now,
+                );
+                let outcome = runtime.block_on(authenticator.authenticate(&parts, &keys));
+                assert!(outcome.auth().is_authenticated());
+                black_box(outcome)
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, verify, browser_request);
 criterion_main!(benches);

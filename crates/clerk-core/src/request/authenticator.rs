@@ -298,6 +298,7 @@ impl RequestAuthenticator {
             cookies,
             plain_session.as_deref(),
             suffixed_session.as_deref(),
+            keys.key_epoch(),
             parts.now,
         );
         let names = choice.names(self.suffixed.as_ref());
@@ -425,6 +426,7 @@ impl RequestAuthenticator {
         cookies: &Cookies<'_>,
         session: Option<&'s str>,
         suffixed_session: Option<&'s str>,
+        key_epoch: u64,
         now: SystemTime,
     ) -> CookieChoice<'s> {
         let (Some(names), Some(key)) = (&self.suffixed, &self.publishable_key) else {
@@ -433,16 +435,21 @@ impl RequestAuthenticator {
         let limit = self.verifier.token_size_limit();
         let suffixed_uat = cookies.get_non_empty(&names.client_uat);
         let client_uat = cookies.get_non_empty(CLIENT_UAT);
-        let session_token = session.and_then(|t| DecodedToken::decode(t, limit).ok());
+        // A token verified before is not decoded again: its claims are in the cache.
+        let peek = |token: &'s str| match self.tokens.get(token, key_epoch) {
+            Some(((auth, _), _)) => Some(Peeked::Cached(auth)),
+            None => DecodedToken::decode(token, limit).ok().map(Peeked::Decoded),
+        };
+        let session_token = session.and_then(peek);
 
         if session.is_some() {
             // `tokenHasIssuer`: a truthy `iss`; `tokenBelongsToInstance`: a string `iss` equal to
             // the frontend API once every `http(s)://` is removed.
             let Some(claims) = session_token.as_ref() else {
-                return CookieChoice::unsuffixed(session_token);
+                return CookieChoice::unsuffixed(session_token.and_then(Peeked::decoded));
             };
             let Some(iss) = claims.claim("iss").filter(|iss| js_truthy(iss)) else {
-                return CookieChoice::unsuffixed(session_token);
+                return CookieChoice::unsuffixed(session_token.and_then(Peeked::decoded));
             };
             let belongs = iss
                 .as_str()
@@ -452,11 +459,11 @@ impl RequestAuthenticator {
             }
         }
         if suffixed_uat.is_none() && suffixed_session.is_none() {
-            return CookieChoice::unsuffixed(session_token);
+            return CookieChoice::unsuffixed(session_token.and_then(Peeked::decoded));
         }
-        let suffixed_token = suffixed_session.and_then(|t| DecodedToken::decode(t, limit).ok());
+        let suffixed_token = suffixed_session.and_then(peek);
         // `decodeJwt(token)?.payload.iat || 0`
-        let iat = |token: Option<&DecodedToken<'_>>| {
+        let iat = |token: Option<&Peeked<'_>>| {
             token
                 .and_then(|t| t.claim("iat").map(js_to_number))
                 .filter(|n| !n.is_nan())
@@ -467,10 +474,10 @@ impl RequestAuthenticator {
         let suffixed_uat_is_0 = suffixed_uat.as_deref() == Some("0");
         let client_uat_is_0 = client_uat.as_deref() == Some("0");
         if !suffixed_uat_is_0 && !client_uat_is_0 && session_iat > suffixed_iat {
-            return CookieChoice::unsuffixed(session_token);
+            return CookieChoice::unsuffixed(session_token.and_then(Peeked::decoded));
         }
         if suffixed_uat_is_0 && !client_uat_is_0 {
-            return CookieChoice::unsuffixed(session_token);
+            return CookieChoice::unsuffixed(session_token.and_then(Peeked::decoded));
         }
         if self.instance_type() != InstanceType::Production {
             let now = now
@@ -482,13 +489,13 @@ impl RequestAuthenticator {
                 .and_then(|t| t.claim("exp").map(js_to_number))
                 .is_some_and(|exp| exp <= now);
             if !suffixed_uat_is_0 && client_uat_is_0 && suffixed_expired {
-                return CookieChoice::unsuffixed(session_token);
+                return CookieChoice::unsuffixed(session_token.and_then(Peeked::decoded));
             }
         }
         if suffixed_uat.is_none() && suffixed_session.is_some() {
-            return CookieChoice::unsuffixed(session_token);
+            return CookieChoice::unsuffixed(session_token.and_then(Peeked::decoded));
         }
-        CookieChoice::suffixed(suffixed_token)
+        CookieChoice::suffixed(suffixed_token.and_then(Peeked::decoded))
     }
 }
 
@@ -531,6 +538,28 @@ impl<'s> CookieChoice<'s> {
 struct Names<'n> {
     client_uat: &'n str,
     dev_browser: &'n str,
+}
+
+/// A cookie token's unverified claims: decoded now, or those of its cached verification.
+enum Peeked<'s> {
+    Decoded(DecodedToken<'s>),
+    Cached(Auth),
+}
+
+impl<'s> Peeked<'s> {
+    fn claim(&self, name: &str) -> Option<&serde_json::Value> {
+        match self {
+            Peeked::Decoded(decoded) => decoded.claim(name),
+            Peeked::Cached(auth) => auth.claims().and_then(|claims| claims.get(name)),
+        }
+    }
+
+    fn decoded(self) -> Option<DecodedToken<'s>> {
+        match self {
+            Peeked::Decoded(decoded) => Some(decoded),
+            Peeked::Cached(_) => None,
+        }
+    }
 }
 
 enum Prepared<'t> {
