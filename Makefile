@@ -34,7 +34,7 @@ soak: ## 60 s of high-concurrency load on /api/user and /api/me: zero non-2xx, f
 	bash scripts/soak.sh
 
 .PHONY: run
-run: ## Run the example stack (app + Postgres + offline Clerk unless CLERK_SECRET_KEY is set)
+run: ## Run the example stack (app + Postgres; APP_DEV_MODE=1, the offline Clerk, unless CLERK_SECRET_KEY or CLERK_JWT_KEY is set)
 	bash scripts/run.sh
 
 .PHONY: migrate

@@ -46,7 +46,7 @@ PEM=crates/clerk-core/tests/fixtures/test_signing_key.public.pem
 app_pid=""
 start_app() {
   # $@: extra environment assignments
-  env DATABASE_URL="$DATABASE_URL" PORT="$APP_PORT" APP_WORKERS=1 APP_LOG=warn APP_RECONCILE_INTERVAL_SECS=0 \
+  env DATABASE_URL="$DATABASE_URL" PORT="$APP_PORT" APP_ADMIN_PORT="$((APP_PORT + 1))" APP_WORKERS=1 APP_LOG=warn APP_RECONCILE_INTERVAL_SECS=0 \
     CLERK_SECRET_KEY="$CLERK_SECRET_KEY" CLERK_PUBLISHABLE_KEY="$CLERK_PUBLISHABLE_KEY" CLERK_API_URL="$api" \
     APP_RATE_LIMIT_PER_10S=90 "$@" \
     taskset -c "$APP_CORE" target/release/app serve >"$OUT/app.log" 2>&1 &

@@ -140,6 +140,8 @@ impl Drop for TestDatabase {
 pub struct TestApp {
     /// `http://127.0.0.1:{port}`.
     pub address: String,
+    /// The admin listener (`/metrics`), `http://127.0.0.1:{admin port}`.
+    pub admin_address: String,
     /// The offline Clerk the app talks to.
     pub clerk: TestClerk,
     /// The app's database.
@@ -152,6 +154,8 @@ pub struct TestApp {
     handle: actix_web::dev::ServerHandle,
     secrets: Vec<String>,
     env: HashMap<String, String>,
+    /// Admin address of each replica, by public address.
+    admins: Mutex<HashMap<String, String>>,
 }
 
 impl Drop for TestApp {
@@ -248,6 +252,7 @@ pub async fn spawn_app_with(options: SpawnOptions) -> TestApp {
         env.insert(k.to_owned(), v);
     };
     set("PORT", "0".into());
+    set("APP_ADMIN_PORT", "0".into());
     let proxy = options.db_proxy.then(|| {
         let url = url::Url::parse(&db.url).expect("database URL");
         let host = url.host_str().unwrap_or("127.0.0.1");
@@ -288,6 +293,7 @@ pub async fn spawn_app_with(options: SpawnOptions) -> TestApp {
     .expect("test settings");
     let application = Application::build(settings).await.expect("app starts");
     let address = format!("http://127.0.0.1:{}", application.port());
+    let admin_address = format!("http://127.0.0.1:{}", application.admin_port());
     clerk
         .webhooks()
         .set_endpoint(format!("{address}/webhooks/clerk"), WEBHOOK_SECRET)
@@ -296,7 +302,9 @@ pub async fn spawn_app_with(options: SpawnOptions) -> TestApp {
     let secret_key = clerk.secret_key().to_owned();
     actix_rt::spawn(application.run_until_stopped());
     TestApp {
+        admins: Mutex::new(HashMap::from([(address.clone(), admin_address.clone())])),
         address,
+        admin_address,
         user_id: user.id,
         db_proxy: proxy,
         clerk,
@@ -347,6 +355,10 @@ impl TestApp {
         .expect("test settings");
         let application = Application::build(settings).await.expect("replica starts");
         let address = format!("http://127.0.0.1:{}", application.port());
+        self.admins.lock().unwrap_or_else(|p| p.into_inner()).insert(
+            address.clone(),
+            format!("http://127.0.0.1:{}", application.admin_port()),
+        );
         let handle = application.server_handle();
         actix_rt::spawn(application.run_until_stopped());
         (address, handle)
@@ -363,6 +375,32 @@ impl TestApp {
             .expect("request reaches the replica");
         let body = response.body().limit(4 << 20).await.unwrap_or_default();
         record_reply(response.status().as_u16(), response.headers(), &body)
+    }
+
+    /// The Prometheus text of the replica at `address` (from its admin listener).
+    pub async fn metrics_at(&self, address: &str) -> String {
+        let admin = self
+            .admins
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(address)
+            .cloned()
+            .expect("a replica started by this TestApp");
+        let mut response = self
+            .client
+            .get(format!("{admin}/metrics"))
+            .send()
+            .await
+            .expect("the admin listener answers");
+        let body = response.body().limit(4 << 20).await.unwrap_or_default();
+        let reply = record_reply(response.status().as_u16(), response.headers(), &body);
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        reply.body
+    }
+
+    /// The Prometheus text of the first replica.
+    pub async fn metrics(&self) -> String {
+        self.metrics_at(&self.address).await
     }
 
     /// Adds a value that must never appear in a response or a log line.

@@ -27,6 +27,8 @@ async fn start_dev(db: &TestDatabase, port: u16) -> Application {
         ("APP_WORKERS", "1".to_owned()),
         ("APP_DATABASE_MAX_CONNECTIONS", "4".to_owned()),
         ("APP_RECONCILE_INTERVAL_SECS", "0".to_owned()),
+        ("APP_DEV_MODE", "1".to_owned()),
+        ("APP_ADMIN_PORT", "0".to_owned()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))

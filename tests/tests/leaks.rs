@@ -105,7 +105,6 @@ async fn an_expired_or_bad_token_reaches_no_log_or_response_on_any_route() {
 // still records the whole query as `http.target`: the request logger is sec-ops' (issue 10,
 // item 6, a `RootSpanBuilder` without the query string).
 #[actix_rt::test]
-#[ignore = "passes once the request span drops the query string (issue 10, item 6: sec-ops)"]
 async fn handshake_and_dev_browser_query_tokens_reach_no_log_or_response() {
     // Arrange: a development instance, where `__clerk_db_jwt` is read from the query.
     let mut app = spawn_app_with(SpawnOptions {

@@ -154,13 +154,8 @@ async fn health_readiness_and_metrics_answer() {
     assert_eq!(ready.status, 200);
     assert_eq!(ready.json()["database"], "ok");
     let _ = app.get("/api/data", Some(&app.token()), &[]).await;
-    let metrics = app.get("/metrics", None, &[]).await;
-    assert_eq!(metrics.status, 200);
-    assert!(metrics
-        .body
-        .contains("app_http_requests_total{method=\"GET\",route=\"/api/data\",status=\"200\"} 1"));
-    assert!(metrics
-        .body
-        .contains("app_auth_outcomes_total{outcome=\"signed-in\""));
-    assert!(metrics.body.contains("clerk_jwks_fetches_total 1"));
+    let metrics = app.metrics().await;
+    assert!(metrics.contains("app_http_requests_total{method=\"GET\",route=\"/api/data\",status=\"200\"} 1"));
+    assert!(metrics.contains("app_auth_outcomes_total{outcome=\"signed-in\""));
+    assert!(metrics.contains("clerk_jwks_fetches_total 1"));
 }

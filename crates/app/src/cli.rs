@@ -1,6 +1,8 @@
-//! The command-line jobs besides serving: `migrate`, `sync --full`, and the dev-mode banner.
+//! The command-line jobs besides serving: `migrate`, `sync --full`, and (with the `dev` feature)
+//! the dev-mode banner.
 
 use crate::configuration::Settings;
+#[cfg(feature = "dev")]
 use crate::dev::DevStack;
 use crate::startup::{database_pool, migrate as run_migrations};
 
@@ -24,7 +26,10 @@ pub async fn migrate(settings: &Settings) -> Result<(), String> {
 pub async fn sync_full(settings: &Settings) -> Result<(), String> {
     use std::io::{IsTerminal as _, Write as _};
     if settings.dev_mode() {
-        return Err("app sync: set CLERK_SECRET_KEY (the dev-mode emulator lives inside `app serve`)".into());
+        return Err(
+            "app sync: unset APP_DEV_MODE and set CLERK_SECRET_KEY (the dev-mode emulator lives inside `app serve`)"
+                .into(),
+        );
     }
     let pool = database_pool(settings).map_err(|err| err.to_string())?;
     run_migrations(&pool).await.map_err(|err| err.to_string())?;
@@ -74,6 +79,7 @@ pub async fn sync_full(settings: &Settings) -> Result<(), String> {
 }
 
 /// Prints how to call the dev stack: the emulator's keys and a ready-to-paste `curl`.
+#[cfg(feature = "dev")]
 pub fn print_dev_banner(dev: &DevStack, base: &str) {
     let emulator = dev.emulator();
     println!();
@@ -81,7 +87,7 @@ pub fn print_dev_banner(dev: &DevStack, base: &str) {
     println!("  app:              {base}");
     println!("  emulator API:     {}", emulator.base_url());
     println!("  publishable key:  {}", emulator.publishable_key());
-    println!("  (set CLERK_SECRET_KEY and CLERK_PUBLISHABLE_KEY to use a real Clerk instance)");
+    println!("  (unset APP_DEV_MODE and set CLERK_SECRET_KEY and CLERK_PUBLISHABLE_KEY to use a real Clerk instance)");
     if let Some(token) = dev.sample_token() {
         println!();
         println!("Try it (the token is valid for an hour):");

@@ -27,6 +27,10 @@ pub struct Settings {
     pub port: u16,
     /// `APP_HOST`: listen address. Defaults to `127.0.0.1`.
     pub app_host: String,
+    /// `APP_ADMIN_PORT`: the admin listener's port (`GET /metrics`). Defaults to 9090.
+    pub app_admin_port: u16,
+    /// `APP_ADMIN_HOST`: the admin listener's address. Defaults to `127.0.0.1`.
+    pub app_admin_host: String,
     /// `APP_WORKERS`: Actix workers (0 = one per core). Defaults to 0.
     pub app_workers: usize,
     /// `DATABASE_URL`. Defaults to `postgres://postgres@127.0.0.1:5432/postgres`.
@@ -41,8 +45,8 @@ pub struct Settings {
     pub app_log_format: LogFormat,
     /// `APP_LOG`: tracing filter (`RUST_LOG` syntax). Defaults to `info`.
     pub app_log: String,
-    /// `CLERK_SECRET_KEY`. Without it (and without `CLERK_JWT_KEY`) the app starts the offline
-    /// Clerk emulator (dev mode).
+    /// `CLERK_SECRET_KEY`. `app serve` refuses to start without it (or `CLERK_JWT_KEY`) unless
+    /// `APP_DEV_MODE` is set.
     pub clerk_secret_key: Option<SecretString>,
     /// `CLERK_WEBHOOK_SIGNING_SECRET`: `whsec_…` (several, space separated, for rotation).
     pub clerk_webhook_signing_secret: Option<SecretString>,
@@ -65,6 +69,10 @@ pub struct Settings {
     /// `APP_USER_CACHE_MEMORY_TTL_SECS`: longest a user stays in the in-process tier. Defaults
     /// to 30.
     pub app_user_cache_memory_ttl_secs: u64,
+    /// `APP_DEV_MODE`: run against the in-process offline Clerk emulator instead of a Clerk
+    /// instance (only in builds with the `dev` feature, and only without Clerk keys). Defaults to
+    /// false.
+    pub app_dev_mode: bool,
     /// `APP_DEV_USERS`: users the dev-mode emulator seeds. Defaults to 5.
     pub app_dev_users: usize,
     /// Every layered value, for the Clerk options (read by [`Settings::clerk_config`]).
@@ -155,15 +163,43 @@ impl Settings {
         clerk_actix::ClerkConfig::from_lookup(|name| self.clerk_value(name))
     }
 
-    /// Whether no Clerk keys are configured (dev mode: start the emulator).
+    /// Whether dev mode was asked for (`APP_DEV_MODE`): never inferred from missing keys.
     pub fn dev_mode(&self) -> bool {
-        self.clerk_secret_key.is_none() && self.clerk_value("CLERK_JWT_KEY").is_none()
+        self.app_dev_mode
+    }
+
+    /// Whether Clerk keys are configured (`CLERK_SECRET_KEY` or `CLERK_JWT_KEY`).
+    pub fn has_clerk_keys(&self) -> bool {
+        self.clerk_secret_key.is_some() || self.clerk_value("CLERK_JWT_KEY").is_some()
+    }
+
+    /// `CLERK_TRUSTED_PROXIES`: the peers whose `X-Forwarded-For` is believed (in request logs,
+    /// as by Clerk for the request origin).
+    ///
+    /// # Errors
+    ///
+    /// A message naming the variable when an entry is not an IP address.
+    pub fn trusted_proxies(&self) -> Result<Vec<std::net::IpAddr>, String> {
+        let Some(list) = self.clerk_value("CLERK_TRUSTED_PROXIES") else {
+            return Ok(Vec::new());
+        };
+        list.split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .map(|entry| {
+                entry.parse().map_err(|_| {
+                    format!("configuration: CLERK_TRUSTED_PROXIES: {entry:?} is not an IP address")
+                })
+            })
+            .collect()
     }
 }
 
 const DEFAULTS: &[(&str, &str)] = &[
     ("port", "8080"),
     ("app_host", "127.0.0.1"),
+    ("app_admin_port", "9090"),
+    ("app_admin_host", "127.0.0.1"),
     ("app_workers", "0"),
     ("database_url", "postgres://postgres@127.0.0.1:5432/postgres"),
     ("app_database_max_connections", "10"),
@@ -176,6 +212,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("app_cache_negative_ttl_secs", "30"),
     ("app_rate_limit_per_10s", "90"),
     ("app_reconcile_interval_secs", "3600"),
+    ("app_dev_mode", "false"),
     ("app_dev_users", "5"),
     ("app_user_cache_memory_capacity", "10000"),
     ("app_user_cache_memory_ttl_secs", "30"),
@@ -202,6 +239,40 @@ mod tests {
         assert_eq!(settings.app_cache_ttl_secs, 5);
         assert_eq!(settings.app_log_format, LogFormat::Pretty);
         assert!(settings.clerk_secret_key.is_none());
+    }
+
+    #[test]
+    fn dev_mode_is_only_ever_asked_for() {
+        let settings = Settings::load_from(None, env(&[])).unwrap();
+        assert!(!settings.dev_mode() && !settings.has_clerk_keys());
+        let settings = Settings::load_from(None, env(&[("CLERK_SECRET_KYE", "sk_test_x")])).unwrap();
+        assert!(!settings.dev_mode() && !settings.has_clerk_keys());
+        let settings = Settings::load_from(None, env(&[("APP_DEV_MODE", "1")])).unwrap();
+        assert!(settings.dev_mode());
+        let settings = Settings::load_from(None, env(&[("APP_DEV_MODE", "true")])).unwrap();
+        assert!(settings.dev_mode());
+        let settings = Settings::load_from(None, env(&[("CLERK_JWT_KEY", "-----BEGIN")])).unwrap();
+        assert!(settings.has_clerk_keys());
+    }
+
+    #[test]
+    fn admin_listener_and_trusted_proxies() {
+        let settings = Settings::load_from(None, env(&[])).unwrap();
+        assert_eq!(
+            (settings.app_admin_host.as_str(), settings.app_admin_port),
+            ("127.0.0.1", 9090)
+        );
+        assert_eq!(
+            settings.trusted_proxies().unwrap(),
+            Vec::<std::net::IpAddr>::new()
+        );
+        let settings = Settings::load_from(None, env(&[("CLERK_TRUSTED_PROXIES", "10.0.0.1, ::1")])).unwrap();
+        assert_eq!(settings.trusted_proxies().unwrap().len(), 2);
+        let settings = Settings::load_from(None, env(&[("CLERK_TRUSTED_PROXIES", "proxy")])).unwrap();
+        assert!(settings
+            .trusted_proxies()
+            .unwrap_err()
+            .contains("CLERK_TRUSTED_PROXIES"));
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Dev mode: with no Clerk keys configured, the app runs against an in-process offline Clerk
-//! (`clerk-testkit`) with seeded users and webhooks wired to the app itself.
+//! Dev mode (`APP_DEV_MODE=1`, builds with the `dev` feature only): the app runs against an
+//! in-process offline Clerk (`clerk-testkit`) with seeded users and webhooks wired to the app
+//! itself.
 
 use clerk_actix::ClerkConfig;
 use clerk_testkit::{NewUser, TestClerk};

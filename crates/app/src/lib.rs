@@ -3,12 +3,17 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod admin;
 pub mod cache;
 pub mod cli;
 pub mod configuration;
+#[cfg(feature = "dev")]
 pub mod dev;
+#[cfg(feature = "dev")]
 pub mod dev_identity;
 pub mod metrics;
+pub mod readiness;
+pub mod request_span;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;

@@ -62,17 +62,25 @@ fn main() -> ExitCode {
     }
 }
 
+/// An address to call a listener bound to `host` at.
+fn local(host: &str) -> &str {
+    if host == "0.0.0.0" {
+        "127.0.0.1"
+    } else {
+        host
+    }
+}
+
 async fn serve(settings: Settings) -> Result<(), String> {
     let host = settings.app_host.clone();
+    let admin_host = settings.app_admin_host.clone();
     let application = Application::build(settings)
         .await
         .map_err(|err| err.to_string())?;
-    let base = format!(
-        "http://{}:{}",
-        if host == "0.0.0.0" { "127.0.0.1" } else { &host },
-        application.port()
-    );
-    tracing::info!(%base, "listening");
+    let base = format!("http://{}:{}", local(&host), application.port());
+    let admin = format!("http://{}:{}", local(&admin_host), application.admin_port());
+    tracing::info!(%base, %admin, "listening");
+    #[cfg(feature = "dev")]
     if let Some(dev) = application.dev() {
         app::cli::print_dev_banner(dev, &base);
     }

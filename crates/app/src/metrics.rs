@@ -1,92 +1,144 @@
-//! Prometheus text metrics: requests by route and status, auth outcomes by reason, webhook
-//! outcomes by type; the user cache, Backend API and JWKS counters are read from their owners at
-//! scrape time.
+//! Prometheus text metrics: requests by method, route and status, auth outcomes by Clerk reason,
+//! webhook deliveries by event type and outcome; the user cache, Backend API and JWKS counters are
+//! read from their owners at scrape time.
+//!
+//! Every series is pre-registered: one atomic counter per combination of the fixed label values of
+//! [`labels`], allocated once when the app starts. Counting a request is three table lookups and
+//! one relaxed `fetch_add`: no lock, no allocation, and nothing the client sends becomes a label.
 
-use std::collections::BTreeMap;
+pub mod labels;
+mod track;
+
 use std::fmt::Write as _;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
-use actix_web::web;
-use clerk_actix::{AuthExt as _, RequestOutcome, RequestReason, RequestStatus};
+use actix_web::http::Method;
+use clerk_actix::{RequestOutcome, RequestReason, RequestStatus};
 
-/// Counters owned by the app.
-#[derive(Debug, Default)]
+pub use labels::AuthOutcome;
+pub use track::track;
+
+/// Counters owned by the app, one per pre-registered series.
+#[derive(Debug)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
-    auth: Mutex<BTreeMap<(String, String), u64>>,
-    webhooks: Mutex<BTreeMap<(String, String), u64>>,
+    /// `[method][route][status]`.
+    requests: Box<[AtomicU64]>,
+    /// `[outcome][reason]`.
+    auth: Box<[AtomicU64]>,
+    /// `[event type][outcome]`.
+    webhooks: Box<[AtomicU64]>,
 }
 
-fn bump<K: Ord>(map: &Mutex<BTreeMap<K, u64>>, key: K) {
-    let mut map = map.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    *map.entry(key).or_insert(0) += 1;
+fn counters(len: usize) -> Box<[AtomicU64]> {
+    (0..len).map(|_| AtomicU64::new(0)).collect()
+}
+
+fn bump(counter: Option<&AtomicU64>) {
+    if let Some(counter) = counter {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self {
+            requests: counters(labels::METHODS.len() * labels::ROUTES.len() * labels::STATUS_SLOTS),
+            auth: counters(labels::AUTH_OUTCOMES.len() * labels::AUTH_REASONS.len()),
+            webhooks: counters(labels::WEBHOOK_TYPES.len() * labels::WEBHOOK_OUTCOMES.len()),
+        }
+    }
 }
 
 impl Metrics {
-    /// Counts one answered request.
-    pub fn record_request(&self, method: &str, route: &str, status: u16) {
-        bump(&self.requests, (method.to_owned(), route.to_owned(), status));
+    /// Counts one answered request. `route` is the matched resource name (`None`, or a name that
+    /// is not one of [`labels::ROUTES`], counts as `unmatched`).
+    pub fn record_request(&self, method: &Method, route: Option<&str>, status: u16) {
+        self.count_request(labels::method(method), route, status);
     }
 
-    /// Counts one authentication outcome.
-    pub fn record_auth(&self, state: &RequestOutcome) {
+    /// [`Metrics::record_request`] with the method's index in [`labels::METHODS`].
+    fn count_request(&self, method: usize, route: Option<&str>, status: u16) {
+        let series = (method * labels::ROUTES.len() + labels::route(route)) * labels::STATUS_SLOTS
+            + labels::status(status);
+        bump(self.requests.get(series));
+    }
+
+    /// Counts one authentication outcome with Clerk's reason (`None` when signed in).
+    pub fn record_auth(&self, outcome: AuthOutcome, reason: Option<&str>) {
+        let series = outcome as usize * labels::AUTH_REASONS.len() + labels::auth_reason(reason);
+        bump(self.auth.get(series));
+    }
+
+    /// Counts the authentication outcome of a request.
+    pub fn record_request_state(&self, state: &RequestOutcome) {
         let outcome = match (state.status(), state.auth().is_authenticated()) {
-            (RequestStatus::SignedIn, true) => "signed-in",
-            (RequestStatus::SignedIn, false) => "pending",
-            (RequestStatus::SignedOut, _) => "signed-out",
+            (RequestStatus::SignedIn, true) => AuthOutcome::SignedIn,
+            (RequestStatus::SignedIn, false) => AuthOutcome::Pending,
+            (RequestStatus::SignedOut, _) => AuthOutcome::SignedOut,
         };
-        bump(
-            &self.auth,
-            (
-                outcome.to_owned(),
-                state.reason().map_or("", RequestReason::as_str).to_owned(),
-            ),
-        );
+        self.record_auth(outcome, state.reason().map(RequestReason::as_str));
     }
 
-    /// Counts one webhook delivery by event type and outcome (`applied`, `duplicate`, …).
+    /// Counts one webhook delivery by event type and outcome (`upserted`, `duplicate`, …); a type
+    /// outside Clerk's catalogue counts as `other`.
     pub fn record_webhook(&self, event_type: &str, outcome: &str) {
-        bump(&self.webhooks, (event_type.to_owned(), outcome.to_owned()));
+        let series = labels::webhook_type(event_type) * labels::WEBHOOK_OUTCOMES.len()
+            + labels::webhook_outcome(outcome);
+        bump(self.webhooks.get(series));
     }
 
-    /// Renders the app's own counters in the Prometheus text format.
+    /// Renders the app's own counters (the series counted at least once) in the Prometheus text
+    /// format.
     pub fn render_into(&self, out: &mut String) {
-        out.push_str("# HELP app_http_requests_total HTTP requests answered, by route and status.\n");
+        out.push_str("# HELP app_http_requests_total HTTP requests answered, by method, route and status.\n");
         out.push_str("# TYPE app_http_requests_total counter\n");
-        for ((method, route, status), n) in lock(&self.requests).iter() {
-            let _ = writeln!(
+        let per_method = labels::ROUTES.len() * labels::STATUS_SLOTS;
+        for (series, counter) in self.requests.iter().enumerate() {
+            let n = counter.load(Ordering::Relaxed);
+            if n == 0 {
+                continue;
+            }
+            let method = labels::METHODS[series / per_method];
+            let route = labels::ROUTES[series % per_method / labels::STATUS_SLOTS];
+            let _ = write!(
                 out,
-                "app_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{status}\"}} {n}",
-                escape(method),
-                escape(route)
+                "app_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\""
             );
+            match labels::status_label(series % labels::STATUS_SLOTS) {
+                Some(code) => {
+                    let _ = write!(out, "{code}");
+                }
+                None => out.push_str(labels::OTHER),
+            }
+            let _ = writeln!(out, "\"}} {n}");
         }
         out.push_str("# HELP app_auth_outcomes_total Request authentication outcomes, by Clerk reason.\n");
         out.push_str("# TYPE app_auth_outcomes_total counter\n");
-        for ((outcome, reason), n) in lock(&self.auth).iter() {
-            let _ = writeln!(
-                out,
-                "app_auth_outcomes_total{{outcome=\"{outcome}\",reason=\"{}\"}} {n}",
-                escape(reason)
-            );
+        for (series, counter) in self.auth.iter().enumerate() {
+            let n = counter.load(Ordering::Relaxed);
+            if n > 0 {
+                let outcome = labels::AUTH_OUTCOMES[series / labels::AUTH_REASONS.len()];
+                let reason = labels::AUTH_REASONS[series % labels::AUTH_REASONS.len()];
+                let _ = writeln!(
+                    out,
+                    "app_auth_outcomes_total{{outcome=\"{outcome}\",reason=\"{reason}\"}} {n}"
+                );
+            }
         }
         out.push_str("# HELP app_webhooks_total Clerk webhook deliveries, by event type and outcome.\n");
         out.push_str("# TYPE app_webhooks_total counter\n");
-        for ((event, outcome), n) in lock(&self.webhooks).iter() {
-            let _ = writeln!(
-                out,
-                "app_webhooks_total{{type=\"{}\",outcome=\"{outcome}\"}} {n}",
-                escape(event)
-            );
+        for (series, counter) in self.webhooks.iter().enumerate() {
+            let n = counter.load(Ordering::Relaxed);
+            if n > 0 {
+                let event = labels::WEBHOOK_TYPES[series / labels::WEBHOOK_OUTCOMES.len()];
+                let outcome = labels::WEBHOOK_OUTCOMES[series % labels::WEBHOOK_OUTCOMES.len()];
+                let _ = writeln!(
+                    out,
+                    "app_webhooks_total{{type=\"{event}\",outcome=\"{outcome}\"}} {n}"
+                );
+            }
         }
     }
-}
-
-fn lock<K>(map: &Mutex<BTreeMap<K, u64>>) -> std::sync::MutexGuard<'_, BTreeMap<K, u64>> {
-    map.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Escapes a Prometheus label value.
@@ -97,33 +149,34 @@ pub fn escape(value: &str) -> String {
         .replace('\n', "\\n")
 }
 
-/// Middleware recording every request (route pattern, never the raw path) and auth outcome.
-pub async fn track(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
-    let method = req.method().as_str().to_owned();
-    let response = next.call(req).await;
-    if let Some(metrics) = metrics {
-        let (route, status, state) = match &response {
-            Ok(res) => (
-                res.request()
-                    .match_pattern()
-                    .unwrap_or_else(|| "unmatched".to_owned()),
-                res.status().as_u16(),
-                res.request().clerk_request_state(),
-            ),
-            Err(err) => (
-                "unmatched".to_owned(),
-                err.as_response_error().status_code().as_u16(),
-                None,
-            ),
-        };
-        metrics.record_request(&method, &route, status);
-        if let Some(state) = state {
-            metrics.record_auth(&state);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_series_renders_with_fixed_labels() {
+        let metrics = Metrics::default();
+        metrics.record_request(&Method::GET, Some("/api/data"), 200);
+        metrics.record_request(&Method::GET, Some("/api/data"), 200);
+        metrics.record_request(&Method::from_bytes(b"M1234").unwrap(), Some("/nope"), 404);
+        metrics.record_request(&Method::POST, None, 999);
+        metrics.record_auth(AuthOutcome::SignedOut, Some("token-expired"));
+        metrics.record_auth(AuthOutcome::SignedOut, Some("made-up"));
+        metrics.record_webhook("user.created", "upserted");
+        metrics.record_webhook("made.up", "ignored");
+        let mut out = String::new();
+        metrics.render_into(&mut out);
+        for line in [
+            "app_http_requests_total{method=\"GET\",route=\"/api/data\",status=\"200\"} 2",
+            "app_http_requests_total{method=\"OTHER\",route=\"unmatched\",status=\"404\"} 1",
+            "app_http_requests_total{method=\"POST\",route=\"unmatched\",status=\"other\"} 1",
+            "app_auth_outcomes_total{outcome=\"signed-out\",reason=\"token-expired\"} 1",
+            "app_auth_outcomes_total{outcome=\"signed-out\",reason=\"other\"} 1",
+            "app_webhooks_total{type=\"user.created\",outcome=\"upserted\"} 1",
+            "app_webhooks_total{type=\"other\",outcome=\"ignored\"} 1",
+        ] {
+            assert!(out.lines().any(|l| l == line), "{line} missing from\n{out}");
         }
+        assert_eq!(out.lines().filter(|l| !l.starts_with('#')).count(), 7, "{out}");
     }
-    response
 }

@@ -1,4 +1,5 @@
-//! The seed's examples as routes (DESIGN.md's table), plus health, readiness and metrics.
+//! The seed's examples as routes (DESIGN.md's table), plus health, readiness and metrics (the
+//! latter on the admin listener).
 
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
@@ -80,9 +81,10 @@ pub async fn healthz() -> HttpResponse {
         .body("ok")
 }
 
-/// `GET /readyz`: ready when the database answers; Clerk's reachability is reported, not fatal.
+/// `GET /readyz`: ready when the database answers (one answer per second, shared by every
+/// caller); Clerk's reachability is reported, not fatal.
 pub async fn readyz(state: web::Data<AppState>, clerk: Clerk) -> HttpResponse {
-    let database = crate::startup::ping_database(&state.pool).await;
+    let database = state.readiness.database(&state.pool).await;
     let clerk_status = match clerk.jwks_cache() {
         Some(cache) => {
             let stats = cache.stats();
@@ -101,14 +103,12 @@ pub async fn readyz(state: web::Data<AppState>, clerk: Clerk) -> HttpResponse {
     });
     match database {
         Ok(()) => HttpResponse::Ok().json(body),
-        Err(err) => {
-            tracing::warn!(error.message = %err, "readiness: the database does not answer");
-            HttpResponse::ServiceUnavailable().json(body)
-        }
+        // Logged by `Readiness`, once per fresh answer.
+        Err(_) => HttpResponse::ServiceUnavailable().json(body),
     }
 }
 
-/// `GET /metrics`: Prometheus text.
+/// `GET /metrics` on the admin listener: Prometheus text.
 pub async fn metrics(state: web::Data<AppState>, clerk: Clerk) -> HttpResponse {
     let body = crate::startup::render_metrics(&state, &clerk);
     HttpResponse::Ok()

@@ -16,9 +16,17 @@ use tracing_actix_web::TracingLogger;
 
 use crate::cache::{CacheConfig, ClaimReport, InstanceKey, PgUserCache};
 use crate::configuration::Settings;
+#[cfg(feature = "dev")]
 use crate::dev::DevStack;
+use crate::metrics::labels::ROUTES;
 use crate::metrics::Metrics;
+use crate::readiness::Readiness;
+use crate::request_span::{RequestSpan, TrustedProxies};
 use crate::routes;
+
+/// Builds without the `dev` feature have no emulator: this stand-in has no values.
+#[cfg(not(feature = "dev"))]
+enum DevStack {}
 
 /// What every handler can reach.
 pub struct AppState {
@@ -26,6 +34,8 @@ pub struct AppState {
     pub pool: PgPool,
     /// The app's own counters.
     pub metrics: web::Data<Metrics>,
+    /// The database answer of `/readyz`, reused for a second.
+    pub readiness: Readiness,
     /// Svix verification of Clerk webhooks (`None` when no signing secret is configured).
     pub webhooks: Option<WebhookVerifier>,
     /// The Postgres user cache (`None` without a secret key: it needs the Backend API).
@@ -57,10 +67,12 @@ pub enum StartupError {
     Emulator(String),
 }
 
-/// A built, bound application.
+/// A built, bound application: the public listener and the admin listener (`/metrics`).
 pub struct Application {
     port: u16,
     server: Server,
+    admin_port: u16,
+    admin: Server,
     state: web::Data<AppState>,
     clerk: Clerk,
     dev: Option<DevStack>,
@@ -168,24 +180,22 @@ impl Application {
     ///
     /// A [`StartupError`] naming what to fix.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
-        let address = format!("{}:{}", settings.app_host, settings.port);
-        let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
-            address: address.clone(),
-            source,
-        })?;
+        check_clerk_mode(&settings)?;
+        let trusted_proxies = TrustedProxies::new(settings.trusted_proxies().map_err(StartupError::Config)?);
+        let listener = bind(&settings.app_host, settings.port)?;
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(settings.port);
+        let admin_listener = bind(&settings.app_admin_host, settings.app_admin_port)?;
+        let admin_port = admin_listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or(settings.app_admin_port);
         let pool = database_pool(&settings)?;
         if settings.app_run_migrations {
             migrate(&pool).await?;
         }
 
         let (clerk_config, webhook_secret, dev) = if settings.dev_mode() {
-            let dev = DevStack::start(&settings, port, &pool)
-                .await
-                .map_err(StartupError::Emulator)?;
-            let config = dev.clerk_config();
-            let secret = Some(dev.webhook_secret().to_owned());
-            (config, secret, Some(dev))
+            start_dev(&settings, port, &pool).await?
         } else {
             let config = settings
                 .clerk_config()
@@ -232,13 +242,23 @@ impl Application {
         let state = web::Data::new(AppState {
             pool,
             metrics: web::Data::new(Metrics::default()),
+            readiness: Readiness::default(),
             webhooks,
             cache,
         });
-        let server = run(listener, state.clone(), clerk.clone(), settings.app_workers)?;
+        let server = run(
+            listener,
+            state.clone(),
+            clerk.clone(),
+            trusted_proxies,
+            settings.app_workers,
+        )?;
+        let admin = crate::admin::run(admin_listener, state.clone(), clerk.clone())?;
         Ok(Self {
             port,
             server,
+            admin_port,
+            admin,
             state,
             clerk,
             dev,
@@ -247,7 +267,7 @@ impl Application {
         })
     }
 
-    /// A handle to stop the server.
+    /// A handle to stop the server (the admin listener stops with it).
     pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
         self.server.handle()
     }
@@ -255,6 +275,11 @@ impl Application {
     /// The bound port.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The admin listener's bound port (`GET /metrics`).
+    pub fn admin_port(&self) -> u16 {
+        self.admin_port
     }
 
     /// The shared state (pool, metrics).
@@ -268,6 +293,7 @@ impl Application {
     }
 
     /// The dev-mode emulator, when running in dev mode.
+    #[cfg(feature = "dev")]
     pub fn dev(&self) -> Option<&DevStack> {
         self.dev.as_ref()
     }
@@ -280,49 +306,119 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let Application {
             server,
-            dev,
+            admin,
+            // Kept to the end: the dev-mode emulator stops after the server.
+            dev: _dev,
             background,
             ..
         } = self;
+        let admin_handle = admin.handle();
+        let admin = actix_web::rt::spawn(admin);
         let result = server.await;
+        admin_handle.stop(true).await;
+        let _ = admin.await;
         for task in background {
             task.abort();
         }
-        drop(dev);
         result
     }
+}
+
+/// Refuses to start without Clerk keys unless dev mode was asked for, dev mode with keys, and dev
+/// mode in a build without the emulator; before any other work.
+fn check_clerk_mode(settings: &Settings) -> Result<(), StartupError> {
+    match (settings.dev_mode(), settings.has_clerk_keys()) {
+        (false, true) => Ok(()),
+        (true, false) if cfg!(feature = "dev") => Ok(()),
+        (true, false) => Err(no_dev_mode()),
+        (false, false) => Err(StartupError::Config(
+            "configuration: CLERK_SECRET_KEY is not set (nor CLERK_JWT_KEY): set it to your Clerk \
+             instance's secret key, or set APP_DEV_MODE=1 to run against the offline Clerk emulator"
+                .into(),
+        )),
+        (true, true) => Err(StartupError::Config(
+            "configuration: APP_DEV_MODE is set together with CLERK_SECRET_KEY or CLERK_JWT_KEY: \
+             unset APP_DEV_MODE to use your Clerk instance, or the keys to use the emulator"
+                .into(),
+        )),
+    }
+}
+
+/// Starts the emulator: Clerk options, webhook secret and the running stack.
+#[cfg(feature = "dev")]
+async fn start_dev(
+    settings: &Settings,
+    port: u16,
+    pool: &PgPool,
+) -> Result<(clerk_actix::ClerkConfig, Option<String>, Option<DevStack>), StartupError> {
+    let dev = DevStack::start(settings, port, pool)
+        .await
+        .map_err(StartupError::Emulator)?;
+    let config = dev.clerk_config();
+    let secret = Some(dev.webhook_secret().to_owned());
+    Ok((config, secret, Some(dev)))
+}
+
+/// This build has no emulator ([`check_clerk_mode`] refuses dev mode first).
+#[cfg(not(feature = "dev"))]
+async fn start_dev(
+    _settings: &Settings,
+    _port: u16,
+    _pool: &PgPool,
+) -> Result<(clerk_actix::ClerkConfig, Option<String>, Option<DevStack>), StartupError> {
+    Err(no_dev_mode())
+}
+
+fn no_dev_mode() -> StartupError {
+    StartupError::Config(
+        "configuration: APP_DEV_MODE is set but this build has no dev mode (build with `--features dev`)"
+            .into(),
+    )
+}
+
+fn bind(host: &str, port: u16) -> Result<TcpListener, StartupError> {
+    let address = format!("{host}:{port}");
+    TcpListener::bind(&address).map_err(|source| StartupError::Bind { address, source })
+}
+
+/// A resource named after its path: the metrics label of its requests (see [`ROUTES`]).
+fn named(path: &'static str) -> actix_web::Resource {
+    debug_assert!(ROUTES.contains(&path), "{path} has no metrics label");
+    web::resource(path).name(path)
 }
 
 fn run(
     listener: TcpListener,
     state: web::Data<AppState>,
     clerk: Clerk,
+    trusted_proxies: TrustedProxies,
     workers: usize,
 ) -> Result<Server, StartupError> {
     let metrics = state.metrics.clone();
     let clerk_data = web::Data::new(clerk.clone());
+    let trusted_proxies = web::Data::new(trusted_proxies);
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
             .app_data(metrics.clone())
             .app_data(clerk_data.clone())
-            .route("/", web::get().to(routes::index))
-            .route("/api/user", web::get().to(routes::api_user))
-            .route("/api/auth", web::get().to(routes::api_auth))
-            .route("/profile", web::get().to(routes::profile))
-            .route("/api/data", web::get().to(routes::api_data))
-            .route("/api/me", web::get().to(routes::api_me))
-            .route("/healthz", web::get().to(routes::healthz))
-            .route("/readyz", web::get().to(routes::readyz))
-            .route("/metrics", web::get().to(routes::metrics))
+            .app_data(trusted_proxies.clone())
+            .service(named("/").route(web::get().to(routes::index)))
+            .service(named("/api/user").route(web::get().to(routes::api_user)))
+            .service(named("/api/auth").route(web::get().to(routes::api_auth)))
+            .service(named("/profile").route(web::get().to(routes::profile)))
+            .service(named("/api/data").route(web::get().to(routes::api_data)))
+            .service(named("/api/me").route(web::get().to(routes::api_me)))
+            .service(named("/healthz").route(web::get().to(routes::healthz)))
+            .service(named("/readyz").route(web::get().to(routes::readyz)))
             .service(
-                web::resource("/webhooks/clerk")
+                named("/webhooks/clerk")
                     .app_data(web::PayloadConfig::new(1 << 20))
                     .route(web::post().to(routes::clerk_webhook)),
             )
             .wrap(ClerkMiddleware::new(clerk.clone()))
             .wrap(from_fn(crate::metrics::track))
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<RequestSpan>::new())
     })
     .shutdown_timeout(10);
     if workers > 0 {
@@ -336,7 +432,7 @@ fn run(
     Ok(server)
 }
 
-/// Prometheus text for `/metrics`.
+/// Prometheus text for `/metrics` (served by the admin listener).
 pub fn render_metrics(state: &AppState, clerk: &Clerk) -> String {
     use std::fmt::Write as _;
     let mut out = String::with_capacity(4096);
