@@ -88,7 +88,8 @@ fn random_token(rng: &mut Rng, inst: &Instance, other: &Instance) -> (String, Ve
     let faults = rng.pick(&[0, 1, 1, 2, 2, 2, 3, 3, 4]);
     let mut chosen: Vec<(usize, &str)> = Vec::new();
     while chosen.len() < faults {
-        let d = rng.below(DIMENSIONS.len());
+        // The time claims (the first three dimensions) twice as often as the others.
+        let d = rng.below(DIMENSIONS.len() + 3) % DIMENSIONS.len();
         if chosen.iter().any(|(c, _)| *c == d) {
             continue;
         }
@@ -175,12 +176,13 @@ pub fn cases(instances: &[Instance], seed: u64, count: usize) -> Vec<Case> {
             let mut cookies: Vec<String> = Vec::new();
 
             let uat = |rng: &mut Rng| -> Option<String> {
-                match rng.below(7) {
+                // Mostly an older `__client_uat`, so that the token itself decides.
+                match rng.below(9) {
                     0 => None,
                     1 => Some("0".to_owned()),
-                    2 | 3 => Some((n - 3600).to_string()),
-                    4 => Some((n + 3600).to_string()),
-                    5 => Some(String::new()),
+                    2..=5 => Some((n - 3600).to_string()),
+                    6 => Some((n + 3600).to_string()),
+                    7 => Some(String::new()),
                     _ => Some("abc".to_owned()),
                 }
             };
@@ -197,7 +199,12 @@ pub fn cases(instances: &[Instance], seed: u64, count: usize) -> Vec<Case> {
             match carrier {
                 "bearer" => headers.push(("authorization".into(), format!("Bearer {token}"))),
                 "bare" => headers.push(("authorization".into(), token.clone())),
-                "lowercase-bearer" => headers.push(("authorization".into(), format!("bearer {token}"))),
+                // Not Clerk's scheme: the header is no token, the cookie is read.
+                "lowercase-bearer" => {
+                    headers.push(("authorization".into(), format!("bearer {token}")));
+                    cookies.push(format!("__session={token}"));
+                    cookies.push(format!("__client_uat={}", n - 3600));
+                }
                 "cookie" => {
                     cookies.push(format!("__session={token}"));
                     if let Some(u) = uat(&mut rng) {
