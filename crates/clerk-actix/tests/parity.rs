@@ -123,12 +123,15 @@ impl Instance {
             .cookie_suffix()
             .expect("a publishable key gives a suffix")
             .to_owned();
+        // The core authenticator from the Actix handle's resolved configuration.
+        let config = sdk.config();
         let core = CoreClerk::new(
             clerk.secret_key(),
-            clerk.publishable_key(),
-            clerk.base_url(),
-            &[ORIGIN],
+            config.publishable_key().expect("a publishable key"),
+            config.api_url(),
+            config.authorized_parties(),
         );
+        assert_eq!(core.token_size_limit(), sdk.verifier().token_size_limit());
         Self {
             name: if production { "prod" } else { "dev" },
             clerk,
@@ -1218,6 +1221,18 @@ const REGRESSIONS: &[(&str, &str, Option<&str>)] = &[
         Some("unexpected-error"),
     ),
     ("prod/header/kid-number", "signed-out", Some("jwk-kid-mismatch")),
+    // An expired token with `"nbf": null`: Clerk names the expiry (the core agrees since the
+    // `nbf` fix).
+    (
+        "prod/header/expired-nbf-null",
+        "signed-out",
+        Some("session-token-expired-refresh-non-eligible-no-refresh-cookie"),
+    ),
+    (
+        "dev/cookie/api-get/expired-nbf-null",
+        "signed-out",
+        Some("session-token-expired-refresh-non-eligible-no-refresh-cookie"),
+    ),
     (
         "prod/header/alg-RS384-signed",
         "signed-out",

@@ -112,10 +112,10 @@ pub struct CoreClerk {
 impl CoreClerk {
     /// What `Clerk::from_resolved` builds for `ClerkConfig::new()` with a secret key, a
     /// publishable key, an API URL and `authorized_parties`.
-    pub fn new(secret_key: &str, publishable_key: &str, api_url: &str, authorized_parties: &[&str]) -> Self {
-        let key = PublishableKey::parse(publishable_key).expect("emulator publishable key");
+    pub fn new(secret_key: &str, key: &PublishableKey, api_url: &str, authorized_parties: &[String]) -> Self {
+        let key = key.clone();
         let verifier = SessionVerifier::new()
-            .authorized_parties(authorized_parties.iter().copied())
+            .authorized_parties(authorized_parties.iter().cloned())
             .clock_skew(CLOCK_SKEW)
             .max_token_bytes(clerk_core::DEFAULT_MAX_TOKEN_BYTES)
             // `issuer_check` is on by default and a publishable key is configured.
@@ -134,6 +134,11 @@ impl CoreClerk {
             cache,
             fetcher,
         }
+    }
+
+    /// The verifier's token size bound (to check it against the Actix handle's).
+    pub fn token_size_limit(&self) -> usize {
+        self.authenticator.verifier().token_size_limit()
     }
 
     pub fn jwks_fetches(&self) -> u32 {
