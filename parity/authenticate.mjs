@@ -3,7 +3,7 @@
 //
 // stdin:  one JSON object per line:
 //   {id, method, url, headers: {name: value}, options: {secretKey, publishableKey, apiUrl,
-//    authorizedParties, jwtKey?}}
+//    authorizedParties, jwtKey?, issuer?}}
 // stdout: one JSON object per input line, in input order:
 //   {id, status, reason, message, isAuthenticated, headers: {x-clerk-auth-*, location}}
 //   or {id, error} when authenticateRequest throws.
@@ -38,6 +38,10 @@ async function run(input) {
     const runtime = { authorizedParties: options.authorizedParties ?? [] };
     if (options.jwtKey) {
       runtime.jwtKey = options.jwtKey;
+    }
+    // authenticateRequest never sets `issuer` itself, but passes it on to verifyToken.
+    if (options.issuer) {
+      runtime.issuer = options.issuer;
     }
     const state = await client.authenticateRequest(request, runtime);
     const auth = state.toAuth();

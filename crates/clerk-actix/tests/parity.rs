@@ -1,17 +1,28 @@
 //! Parity with Clerk's official `@clerk/backend` (pinned in `parity/package.json`).
 //!
-//! Builds a matrix of requests (token sources, broken tokens, cookie combinations, request kinds)
-//! for a development and a production instance of the offline Clerk, runs every request through
-//! our [`Clerk::authenticate`] and through Clerk's own `authenticateRequest`
+//! Builds a fixed matrix of requests (token sources, broken tokens, cookie combinations, request
+//! kinds) for a development and a production instance of the offline Clerk, adds seeded random
+//! fault combinations (`parity/random.rs`: claims, header, carrier, request kind), runs every
+//! request through clerk-core's `RequestAuthenticator` directly (`parity/core.rs`: `RequestParts`
+//! over the case's headers, cookies and query, keys from a `JwksCache` over the offline Clerk's
+//! `/v1/jwks`, no Actix in the loop) and through Clerk's own `authenticateRequest`
 //! (`node parity/authenticate.mjs`, one process for the whole batch, against the same offline
 //! Backend API on loopback), and compares the decisions case by case: status, reason,
 //! `isAuthenticated`, the debug headers, and the message where it carries no current time.
+//!
+//! A small corpus ([`ACTIX_CORPUS`]) also goes through the Actix adapter
+//! ([`Clerk::authenticate`] and `apply_outcome_headers`): it must answer as Clerk and as the core.
+//!
+//! The random cases come from a fixed seed; `PARITY_SEED=<u64>` explores another,
+//! `PARITY_CASES=<n>` changes how many (3,000 by default). A failure prints both.
 //!
 //! Deliberate differences (DESIGN.md) are accepted only where they apply:
 //! * Clerk's `handshake` (a 307 for a document request) is our `signed-out` with the same reason
 //!   and message: handshake redirects are not built;
 //! * a token whose `iss` is not this instance's: Clerk may sign it in, we answer
-//!   `token-invalid-issuer` (exact issuer check when a publishable key is configured);
+//!   `token-invalid-issuer` (exact issuer check when a publishable key is configured). When Clerk
+//!   signs it out for another fault, our answer must be Clerk's, or Clerk's when given its own
+//!   `issuer` option (it then checks `iss` as we do, after `sub`/`azp`, before the times);
 //! * an expired session with a `__refresh_<suffix>` cookie on a GET: Clerk calls the Backend API
 //!   to refresh the session (which the offline Clerk does not serve), we do not refresh and say
 //!   `session-token-expired-refresh-missing-api-client`. Both are signed out;
@@ -37,13 +48,23 @@ use actix_web::http::header::HeaderMap;
 use actix_web::http::Method;
 use actix_web::test::TestRequest;
 use clerk_actix::{Clerk, ClerkConfig};
+use clerk_core::request::RequestOutcome;
 use clerk_testkit::{NewUser, RsaAlg, SessionToken, TestClerk};
 use serde_json::{json, Value};
+
+#[path = "parity/core.rs"]
+mod core_side;
+#[path = "parity/random.rs"]
+mod random;
+
+use core_side::CoreClerk;
 
 const ORIGIN: &str = "http://localhost:3000";
 const HOST: &str = "localhost:3000";
 const CLERK_BACKEND_VERSION: &str = "3.25.0";
-const NODE_TIMEOUT: Duration = Duration::from_secs(45);
+const NODE_TIMEOUT: Duration = Duration::from_secs(150);
+/// Random cases in a default run (`PARITY_CASES=<n>` changes it).
+const RANDOM_CASES: usize = 3000;
 
 const CAT_SESSION: &str = "cl_B7d4PD111AAA";
 const CAT_TEMPLATE: &str = "cl_B7d4PD222AAA";
@@ -69,7 +90,10 @@ enum Allowed {
 struct Instance {
     name: &'static str,
     clerk: TestClerk,
+    /// The Actix adapter, for the small corpus that checks the HTTP mapping.
     sdk: Clerk,
+    /// clerk-core's request authenticator, for every case.
+    core: CoreClerk,
     user: String,
     suffix: String,
     dev: bool,
@@ -99,10 +123,20 @@ impl Instance {
             .cookie_suffix()
             .expect("a publishable key gives a suffix")
             .to_owned();
+        // The core authenticator from the Actix handle's resolved configuration.
+        let config = sdk.config();
+        let core = CoreClerk::new(
+            clerk.secret_key(),
+            config.publishable_key().expect("a publishable key"),
+            config.api_url(),
+            config.authorized_parties(),
+        );
+        assert_eq!(core.token_size_limit(), sdk.verifier().token_size_limit());
         Self {
             name: if production { "prod" } else { "dev" },
             clerk,
             sdk,
+            core,
             user,
             suffix,
             dev: !production,
@@ -133,6 +167,7 @@ impl Instance {
     }
 }
 
+#[derive(Clone)]
 struct Case {
     id: String,
     instance: usize,
@@ -141,6 +176,9 @@ struct Case {
     path: String,
     headers: Vec<(String, String)>,
     allowed: Allowed,
+    /// Ask Clerk with its own `issuer` option (this instance's issuer): what Clerk decides when
+    /// it checks `iss` as we do. Only for [`Allowed::Issuer`] cases, as a second opinion.
+    clerk_issuer: bool,
 }
 
 #[derive(Debug)]
@@ -201,6 +239,7 @@ impl Matrix<'_> {
             path: path.to_owned(),
             headers: all,
             allowed,
+            clerk_issuer: false,
         });
     }
 
@@ -368,6 +407,28 @@ fn token_variants(inst: &Instance, other: &Instance) -> Vec<(String, String, All
             Allowed::Nothing,
         ),
         ("expired", t().issued_at(n - 600).mint(), Allowed::Nothing),
+        // An expired token with `"nbf": null` (or another odd `nbf`/`iat`): Clerk names the
+        // expiry.
+        (
+            "expired-nbf-null",
+            t().issued_at(n - 600).claim("nbf", Value::Null).mint(),
+            Allowed::Nothing,
+        ),
+        (
+            "expired-nbf-string",
+            t().issued_at(n - 600).claim("nbf", (n - 610).to_string()).mint(),
+            Allowed::Nothing,
+        ),
+        (
+            "expired-iat-null",
+            t().issued_at(n - 600).claim("iat", Value::Null).mint(),
+            Allowed::Nothing,
+        ),
+        (
+            "azp-non-ascii",
+            t().azp("https://\u{e9}vil.example").mint(),
+            Allowed::Nothing,
+        ),
         ("not-yet-valid", t().not_before(n + 600).mint(), Allowed::Nothing),
         (
             "iat-in-future",
@@ -1160,6 +1221,18 @@ const REGRESSIONS: &[(&str, &str, Option<&str>)] = &[
         Some("unexpected-error"),
     ),
     ("prod/header/kid-number", "signed-out", Some("jwk-kid-mismatch")),
+    // An expired token with `"nbf": null`: Clerk names the expiry (the core agrees since the
+    // `nbf` fix).
+    (
+        "prod/header/expired-nbf-null",
+        "signed-out",
+        Some("session-token-expired-refresh-non-eligible-no-refresh-cookie"),
+    ),
+    (
+        "dev/cookie/api-get/expired-nbf-null",
+        "signed-out",
+        Some("session-token-expired-refresh-non-eligible-no-refresh-cookie"),
+    ),
     (
         "prod/header/alg-RS384-signed",
         "signed-out",
@@ -1288,7 +1361,7 @@ fn ensure_node_modules(root: &Path) {
 }
 
 /// Runs every case through Clerk's `authenticateRequest` in one Node process.
-fn run_clerk(root: &Path, instances: &[Instance], cases: &[Case]) -> Vec<Result<Outcome, String>> {
+fn run_clerk(root: &Path, instances: &[Instance], cases: &[&Case]) -> Vec<Result<Outcome, String>> {
     let mut input = String::new();
     for (n, case) in cases.iter().enumerate() {
         let headers: serde_json::Map<String, Value> = case
@@ -1296,12 +1369,16 @@ fn run_clerk(root: &Path, instances: &[Instance], cases: &[Case]) -> Vec<Result<
             .iter()
             .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
             .collect();
+        let mut options = instances[case.instance].options();
+        if case.clerk_issuer {
+            options["issuer"] = Value::from(instances[case.instance].clerk.issuer());
+        }
         let line = json!({
             "id": n,
             "method": case.method.as_str(),
             "url": format!("{ORIGIN}{}", case.path),
             "headers": headers,
-            "options": instances[case.instance].options(),
+            "options": options,
         });
         input.push_str(&line.to_string());
         input.push('\n');
@@ -1379,19 +1456,8 @@ fn run_clerk(root: &Path, instances: &[Instance], cases: &[Case]) -> Vec<Result<
         .collect()
 }
 
-async fn run_ours(instances: &[Instance], case: &Case) -> Outcome {
-    let mut req = TestRequest::default().method(case.method.clone()).uri(&case.path);
-    for (name, value) in &case.headers {
-        req = req.append_header((name.as_str(), value.as_str()));
-    }
-    let req = req.to_http_request();
-    let state = instances[case.instance].sdk.authenticate(&req).await;
-    let mut map = HeaderMap::new();
-    clerk_actix::apply_outcome_headers(&state, &mut map);
-    let headers = map
-        .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned()))
-        .collect();
+/// Status, reason, message and `isAuthenticated` of one of our outcomes, with `headers`.
+fn outcome_of(state: &RequestOutcome, headers: BTreeMap<String, String>) -> Outcome {
     Outcome {
         status: state.status().as_str().to_owned(),
         reason: state.reason().map(|r| r.as_str().to_owned()),
@@ -1401,21 +1467,63 @@ async fn run_ours(instances: &[Instance], case: &Case) -> Outcome {
     }
 }
 
+/// Runs one case through clerk-core's `RequestAuthenticator`, no Actix in the loop. The debug
+/// headers are the outcome's `response_headers()`.
+async fn run_ours(instances: &[Instance], case: &Case) -> Outcome {
+    let state = instances[case.instance]
+        .core
+        .authenticate(
+            case.method.as_str(),
+            &case.path,
+            &case.headers,
+            HOST,
+            SystemTime::now(),
+        )
+        .await;
+    let headers = state
+        .response_headers()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    outcome_of(&state, headers)
+}
+
+/// Runs one case through the Actix adapter: `Clerk::authenticate` on a `TestRequest` and
+/// `apply_outcome_headers` onto a header map (what a response would carry).
+async fn run_actix(instances: &[Instance], case: &Case) -> Outcome {
+    let mut req = TestRequest::default().method(case.method.clone()).uri(&case.path);
+    for (name, value) in &case.headers {
+        req = req.append_header((name.as_str(), value.as_str()));
+    }
+    let req = req.to_http_request();
+    let state = instances[case.instance].sdk.authenticate(&req).await;
+    let mut map = HeaderMap::new();
+    clerk_actix::apply_outcome_headers(&state, &mut map);
+    // The bytes as sent, read as UTF-8 (a non-ASCII message is not `to_str`-able).
+    let headers = map
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    outcome_of(&state, headers)
+}
+
 /// Messages embedding the current time (exp/nbf/iat) differ by the clock; everything else must
 /// match byte for byte.
 fn time_free(message: &Option<String>) -> bool {
     !message.as_deref().is_some_and(|m| m.contains("Current date:"))
 }
 
-fn compare(case: &Case, ours: &Outcome, clerk: &Outcome) -> Vec<String> {
-    let mut problems = Vec::new();
-    let clerk_status = if clerk.status == "handshake" {
-        "signed-out"
-    } else {
-        clerk.status.as_str()
-    };
+/// Compares our answer with Clerk's under the case's deliberate difference. `with_issuer` is
+/// Clerk's answer with its own `issuer` option set to the instance's issuer (asked for
+/// [`Allowed::Issuer`] cases only).
+fn compare(case: &Case, ours: &Outcome, clerk: &Outcome, with_issuer: Option<&Outcome>) -> Vec<String> {
     match case.allowed {
         Allowed::Issuer if clerk.status == "signed-in" => {
+            let mut problems = Vec::new();
             if ours.status != "signed-out" || ours.reason.as_deref() != Some("token-invalid-issuer") {
                 problems.push(format!(
                     "issuer difference: Clerk signed in, ours {} {:?} (expected token-invalid-issuer)",
@@ -1424,13 +1532,39 @@ fn compare(case: &Case, ours: &Outcome, clerk: &Outcome) -> Vec<String> {
             }
             return problems;
         }
+        // Signed out by Clerk for another fault: Clerk's `verifyJwt` checks `iss` (when given
+        // `issuer`) after `sub` and `azp` but before `exp`/`nbf`/`iat`, so our reason may be
+        // `token-invalid-issuer` where Clerk, not checking, names a later fault. Accepted only
+        // when Clerk itself, given `issuer`, answers exactly as we do.
+        Allowed::Issuer => {
+            let problems = compare_exact(ours, clerk);
+            let strict = with_issuer.map(without_issuer_action);
+            if problems.is_empty()
+                || strict
+                    .as_ref()
+                    .is_some_and(|strict| compare_exact(ours, strict).is_empty())
+            {
+                return Vec::new();
+            }
+            let mut problems = problems;
+            match &strict {
+                Some(strict) => problems.extend(
+                    compare_exact(ours, strict)
+                        .into_iter()
+                        .map(|p| format!("(Clerk given `issuer`) {p}")),
+                ),
+                None => problems.push("Clerk given `issuer` was not asked or threw".into()),
+            }
+            return problems;
+        }
         Allowed::Refresh
             if clerk.reason.as_deref().is_some_and(|r| {
                 r.starts_with("session-token-expired-refresh-") && !r.contains("non-eligible")
             }) =>
         {
+            let mut problems = Vec::new();
             if ours.status != "signed-out"
-                || clerk_status != "signed-out"
+                || clerk.status == "signed-in"
                 || ours.reason.as_deref() != Some("session-token-expired-refresh-missing-api-client")
             {
                 problems.push(format!(
@@ -1443,18 +1577,53 @@ fn compare(case: &Case, ours: &Outcome, clerk: &Outcome) -> Vec<String> {
         Allowed::Spelling(reason)
             if ours.status == "signed-out" && ours.reason.as_deref() == Some(reason) =>
         {
-            return problems;
+            return Vec::new();
         }
         Allowed::Size if clerk.status == "signed-in" => {
             let refused = ours.reason.as_deref() == Some("token-invalid")
                 && ours.message.as_deref().is_some_and(|m| m.contains("larger than"));
             if !refused {
-                problems.push(format!("size difference: ours {} {:?}", ours.status, ours.reason));
+                return vec![format!("size difference: ours {} {:?}", ours.status, ours.reason)];
             }
-            return problems;
+            return Vec::new();
         }
         _ => {}
     }
+    compare_exact(ours, clerk)
+}
+
+/// Clerk's action text on its own `token-invalid-issuer` error (`EnsureClerkJWT`).
+const ISSUER_ACTION: &str = " Make sure that this is a valid Clerk-generated JWT.";
+
+/// Clerk's answer given `issuer`, without the action text its `token-invalid-issuer` message
+/// carries and ours does not: a known disagreement, pinned by the ignored test
+/// `an_invalid_issuer_message_carries_clerks_action`.
+fn without_issuer_action(clerk: &Outcome) -> Outcome {
+    let strip = |m: &str| {
+        if m.contains("(reason=token-invalid-issuer,") {
+            m.replacen(ISSUER_ACTION, "", 1)
+        } else {
+            m.to_owned()
+        }
+    };
+    Outcome {
+        status: clerk.status.clone(),
+        reason: clerk.reason.clone(),
+        message: clerk.message.as_deref().map(strip),
+        is_authenticated: clerk.is_authenticated,
+        headers: clerk.headers.iter().map(|(k, v)| (k.clone(), strip(v))).collect(),
+    }
+}
+
+/// Status (Clerk's `handshake` is our `signed-out`), reason, `isAuthenticated`, the message where
+/// it carries no current time, and the debug headers.
+fn compare_exact(ours: &Outcome, clerk: &Outcome) -> Vec<String> {
+    let mut problems = Vec::new();
+    let clerk_status = if clerk.status == "handshake" {
+        "signed-out"
+    } else {
+        clerk.status.as_str()
+    };
     if ours.status != clerk_status {
         problems.push(format!("status: ours {} / Clerk {}", ours.status, clerk.status));
     }
@@ -1493,27 +1662,136 @@ fn compare(case: &Case, ours: &Outcome, clerk: &Outcome) -> Vec<String> {
     problems
 }
 
+/// Cases that also go through the Actix adapter (`Clerk::authenticate` and
+/// `apply_outcome_headers`): its answer must be Clerk's and the core's, headers included. Status
+/// codes and `WWW-Authenticate` are checked by `auth_flow.rs`.
+const ACTIX_CORPUS: &[&str] = &[
+    "prod/header/valid",
+    "dev/cookie/api-get/valid",
+    "prod/header/expired",
+    "prod/header/expired-nbf-null",
+    "prod/header/azp-mismatch",
+    // A non-ASCII (Latin-1) message: Clerk keeps the header, and so do we.
+    "prod/header/azp-non-ascii",
+    "prod/header/kid-unknown",
+    "prod/header/wrong-issuer",
+    "prod/header-shape+cookie/basic",
+    "prod/header-shape+cookie/bearer-garbage",
+    "dev/header-shape/bearer-lowercase",
+    "prod/cookies/session/uat-newer",
+    "prod/cookie-encoding/no-space-separators",
+    "dev/browser/dev-browser-query",
+    "prod/kind/get-document/cross-origin",
+    "prod/refresh/cookie/suffixed-get",
+];
+
+/// The random generator's seed: `PARITY_SEED` or the fixed default.
+fn parity_seed() -> u64 {
+    match std::env::var("PARITY_SEED") {
+        Ok(text) => text
+            .trim()
+            .parse()
+            .unwrap_or_else(|err| panic!("PARITY_SEED={text:?} is not a u64: {err}")),
+        Err(_) => random::DEFAULT_SEED,
+    }
+}
+
+/// How many random cases: `PARITY_CASES` or [`RANDOM_CASES`].
+fn random_case_count() -> usize {
+    match std::env::var("PARITY_CASES") {
+        Ok(text) => text
+            .trim()
+            .parse()
+            .unwrap_or_else(|err| panic!("PARITY_CASES={text:?} is not a count: {err}")),
+        Err(_) => RANDOM_CASES,
+    }
+}
+
+/// `true` when the two outcomes say the same, headers included (a message carrying the current
+/// time may differ by that time).
+fn same_outcome(a: &Outcome, b: &Outcome) -> bool {
+    let timed = !(time_free(&a.message) && time_free(&b.message));
+    let headers = |o: &Outcome| {
+        o.headers
+            .iter()
+            .filter(|(k, _)| !(timed && k.as_str() == "x-clerk-auth-message"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect::<BTreeMap<_, _>>()
+    };
+    a.status == b.status
+        && a.reason == b.reason
+        && (timed || a.message == b.message)
+        && a.is_authenticated == b.is_authenticated
+        && headers(a) == headers(b)
+}
+
 #[actix_rt::test]
 async fn authenticate_request_decides_like_clerks_backend_sdk() {
     let started = Instant::now();
     let root = workspace_root();
     ensure_node_modules(&root);
     let instances = [Instance::start(false), Instance::start(true)];
-    let cases = build_matrix(&instances);
-    assert!(cases.len() >= 200, "only {} cases", cases.len());
+    let mut cases = build_matrix(&instances);
+    let fixed = cases.len();
+    assert!(fixed >= 200, "only {fixed} cases");
+    let seed = parity_seed();
+    let random_count = random_case_count();
+    cases.extend(random::cases(&instances, seed, random_count));
+    let built = started.elapsed();
 
     let mut ours = Vec::with_capacity(cases.len());
     for case in &cases {
         ours.push(run_ours(&instances, case).await);
     }
-    let clerk = run_clerk(&root, &instances, &cases);
+    let by_id: BTreeMap<&str, usize> = cases
+        .iter()
+        .enumerate()
+        .map(|(n, c)| (c.id.as_str(), n))
+        .collect();
+    let mut actix = Vec::with_capacity(ACTIX_CORPUS.len());
+    for id in ACTIX_CORPUS {
+        let n = *by_id.get(id).unwrap_or_else(|| panic!("no case {id}"));
+        actix.push((n, run_actix(&instances, &cases[n]).await));
+    }
+    let ran_ours = started.elapsed();
+    // Every case, then the issuer cases again with Clerk's own `issuer` option: one Node process.
+    let with_issuer: Vec<(usize, Case)> = cases
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.allowed == Allowed::Issuer)
+        .map(|(n, c)| {
+            (
+                n,
+                Case {
+                    clerk_issuer: true,
+                    ..c.clone()
+                },
+            )
+        })
+        .collect();
+    let batch: Vec<&Case> = cases.iter().chain(with_issuer.iter().map(|(_, c)| c)).collect();
+    let mut clerk = run_clerk(&root, &instances, &batch);
+    let mut clerk_with_issuer: BTreeMap<usize, Outcome> = BTreeMap::new();
+    for ((n, _), answer) in with_issuer.iter().zip(clerk.split_off(cases.len())) {
+        if let Ok(answer) = answer {
+            clerk_with_issuer.insert(*n, answer);
+        }
+    }
 
     if std::env::var_os("PARITY_DUMP").is_some() {
         for ((case, ours), clerk) in cases.iter().zip(&ours).zip(&clerk) {
             match clerk {
                 Ok(c) => eprintln!(
-                    "{} | Clerk {} {:?} {:?} | ours {} {:?} {:?}",
-                    case.id, c.status, c.reason, c.message, ours.status, ours.reason, ours.message
+                    "{} | Clerk {} {:?} {:?} {:?} | ours {} {:?} {:?} {:?}",
+                    case.id,
+                    c.status,
+                    c.reason,
+                    c.message,
+                    c.headers,
+                    ours.status,
+                    ours.reason,
+                    ours.message,
+                    ours.headers
                 ),
                 Err(err) => eprintln!("{} | Clerk threw {err}", case.id),
             }
@@ -1522,11 +1800,6 @@ async fn authenticate_request_decides_like_clerks_backend_sdk() {
 
     // Regressions: mismatches this harness found (now fixed), pinned to Clerk's answer so that a
     // change on either side is noticed even if both drift together.
-    let by_id: BTreeMap<&str, usize> = cases
-        .iter()
-        .enumerate()
-        .map(|(n, c)| (c.id.as_str(), n))
-        .collect();
     for (id, status, reason) in REGRESSIONS {
         let n = *by_id.get(id).unwrap_or_else(|| panic!("no case {id}"));
         let clerk = clerk[n]
@@ -1568,7 +1841,7 @@ async fn authenticate_request_decides_like_clerks_backend_sdk() {
 
     let mut failures = Vec::new();
     let (mut handshakes, mut allowed) = (0, 0);
-    for ((case, ours), clerk) in cases.iter().zip(&ours).zip(&clerk) {
+    for (n, ((case, ours), clerk)) in cases.iter().zip(&ours).zip(&clerk).enumerate() {
         let clerk = match clerk {
             Ok(outcome) => outcome,
             Err(err) => {
@@ -1588,23 +1861,121 @@ async fn authenticate_request_decides_like_clerks_backend_sdk() {
         {
             allowed += 1;
         }
-        for problem in compare(case, ours, clerk) {
+        for problem in compare(case, ours, clerk, clerk_with_issuer.get(&n)) {
             failures.push(format!("{}: {problem}", case.id));
         }
     }
+    // The Actix adapter: Clerk's answer, and the core's.
+    for (n, through_actix) in &actix {
+        let case = &cases[*n];
+        if let Ok(clerk) = &clerk[*n] {
+            for problem in compare(case, through_actix, clerk, clerk_with_issuer.get(n)) {
+                failures.push(format!("actix {}: {problem}", case.id));
+            }
+        }
+        if !same_outcome(through_actix, &ours[*n]) {
+            failures.push(format!(
+                "actix {}: adapter {:?} / core {:?}",
+                case.id, through_actix, ours[*n]
+            ));
+        }
+    }
     eprintln!(
-        "parity: {} cases ({} handshakes in Clerk, {} under a deliberate difference) in {:?}",
-        cases.len(),
-        handshakes,
-        allowed,
+        "parity: {fixed} fixed + {random_count} random (seed {seed}) cases, {} through Actix too \
+         ({handshakes} handshakes in Clerk, {allowed} under a deliberate difference, JWKS fetched \
+         {}+{} times); built in {built:?}, ours done at {ran_ours:?}, all in {:?}",
+        actix.len(),
+        instances[0].core.jwks_fetches(),
+        instances[1].core.jwks_fetches(),
         started.elapsed()
     );
     assert!(
         failures.is_empty(),
-        "{} mismatches with @clerk/backend {CLERK_BACKEND_VERSION}:\n{}",
+        "{} mismatches with @clerk/backend {CLERK_BACKEND_VERSION} (random cases from \
+         PARITY_SEED={seed} PARITY_CASES={random_count}):\n{}",
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// Known disagreement (found by this harness, to be fixed in src): a message with a character
+/// beyond Latin-1 (here from the token's `azp`). Clerk's `Headers.set` refuses a value that is not
+/// a ByteString, so Clerk sends no `x-clerk-auth-message` (status and reason headers stay); the
+/// core's `response_headers()` yields it and `apply_outcome_headers` sends it as UTF-8. Status,
+/// reason and message agree. Run with `cargo test -p clerk-actix --test parity -- --ignored`.
+#[ignore = "known disagreement: Clerk drops an x-clerk-auth-message beyond Latin-1, we send it"]
+#[actix_rt::test]
+async fn a_message_beyond_latin1_sends_no_message_header_like_clerk() {
+    let root = workspace_root();
+    ensure_node_modules(&root);
+    let instances = [Instance::start(false), Instance::start(true)];
+    let token = instances[1].token().azp("https://\u{4f8b}.example").mint();
+    let case = Case {
+        id: "prod/header/azp-non-latin1".into(),
+        instance: 1,
+        method: Method::GET,
+        path: "/api/data".into(),
+        headers: vec![
+            ("host".into(), HOST.into()),
+            ("authorization".into(), format!("Bearer {token}")),
+        ],
+        allowed: Allowed::Nothing,
+        clerk_issuer: false,
+    };
+    let core = run_ours(&instances, &case).await;
+    let actix = run_actix(&instances, &case).await;
+    let clerk = run_clerk(&root, &instances, &[&case])
+        .remove(0)
+        .expect("Clerk answers");
+    assert_eq!(
+        clerk.headers.get("x-clerk-auth-message"),
+        None,
+        "Clerk's answer changed"
+    );
+    let mut problems = compare(&case, &core, &clerk, None);
+    problems.extend(
+        compare(&case, &actix, &clerk, None)
+            .into_iter()
+            .map(|p| format!("actix: {p}")),
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Known disagreement (found by this harness, to be fixed in src): our `token-invalid-issuer`
+/// message lacks the action Clerk's own issuer check appends (`assertIssuerClaim` throws with
+/// `EnsureClerkJWT`: "… Expected \"<issuer>\". Make sure that this is a valid Clerk-generated
+/// JWT. (reason=token-invalid-issuer, …)"). Clerk is asked with its `issuer` option, which
+/// `authenticateRequest` passes on to `verifyToken`.
+#[ignore = "known disagreement: our token-invalid-issuer message lacks Clerk's EnsureClerkJWT action"]
+#[actix_rt::test]
+async fn an_invalid_issuer_message_carries_clerks_action() {
+    let root = workspace_root();
+    ensure_node_modules(&root);
+    let instances = [Instance::start(false), Instance::start(true)];
+    let token = instances[1].token().wrong_issuer().mint();
+    let case = Case {
+        id: "prod/header/wrong-issuer".into(),
+        instance: 1,
+        method: Method::GET,
+        path: "/api/data".into(),
+        headers: vec![
+            ("host".into(), HOST.into()),
+            ("authorization".into(), format!("Bearer {token}")),
+        ],
+        allowed: Allowed::Nothing,
+        clerk_issuer: true,
+    };
+    let ours = run_ours(&instances, &case).await;
+    let clerk = run_clerk(&root, &instances, &[&case])
+        .remove(0)
+        .expect("Clerk answers");
+    assert_eq!(
+        clerk.reason.as_deref(),
+        Some("token-invalid-issuer"),
+        "Clerk's answer changed"
+    );
+    let problems = compare(&case, &ours, &clerk, None);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 /// Clerk's official Backend API client and webhook verifier against the offline Clerk: the

@@ -1,0 +1,184 @@
+//! The core side of the parity test: clerk-core's `RequestAuthenticator` driven directly, with
+//! no Actix in the loop, built the way `Clerk::from_resolved` builds it for the configuration the
+//! test uses (defaults plus a publishable key and one authorized party).
+
+use std::cell::Cell;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, SystemTime};
+
+use clerk_core::request::{Cookies, HeaderLookup, RequestAuthenticator, RequestOrigin, RequestParts};
+use clerk_core::{
+    AuthOptions, CacheScope, FetchError, JwkSet, JwksCache, JwksCacheConfig, JwksFetcher, JwksKeys,
+    PublishableKey, SecretKey, SessionVerifier,
+};
+
+/// `ClerkConfig::new()`'s defaults, the ones `Clerk::from_resolved` hands to the core.
+const CLOCK_SKEW: Duration = Duration::from_millis(5_000);
+const TOKEN_CACHE_CAPACITY: usize = 4096;
+
+/// A request's headers as the case lists them (names in lower case, first value wins).
+pub struct CaseHeaders<'a>(pub &'a [(String, String)]);
+
+impl HeaderLookup for CaseHeaders<'_> {
+    fn header(&self, name: &str) -> Option<&[u8]> {
+        self.0
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_bytes())
+    }
+}
+
+/// The emulator's `GET /v1/jwks`, fetched with a blocking HTTP/1.0 request (no client library:
+/// the point is to keep Actix and awc out of the loop). Counts its fetches.
+pub struct EmulatorJwks {
+    scope: CacheScope,
+    addr: String,
+    secret_key: String,
+    pub fetches: Cell<u32>,
+}
+
+impl EmulatorJwks {
+    pub fn new(api_url: &str, secret_key: &str) -> Self {
+        let secret = SecretKey::new(secret_key).expect("emulator secret key");
+        let addr = api_url
+            .strip_prefix("http://")
+            .expect("the emulator serves plain HTTP on loopback")
+            .trim_end_matches('/')
+            .to_owned();
+        Self {
+            scope: CacheScope::new(api_url, &secret),
+            addr,
+            secret_key: secret_key.to_owned(),
+            fetches: Cell::new(0),
+        }
+    }
+
+    fn get(&self) -> Result<Vec<u8>, String> {
+        let mut stream = TcpStream::connect(&self.addr).map_err(|e| e.to_string())?;
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .map_err(|e| e.to_string())?;
+        write!(
+            stream,
+            "GET /v1/jwks HTTP/1.0\r\nHost: {}\r\nAuthorization: Bearer {}\r\nAccept: application/json\r\n\r\n",
+            self.addr, self.secret_key
+        )
+        .map_err(|e| e.to_string())?;
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).map_err(|e| e.to_string())?;
+        let split = response
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .ok_or("no end of headers")?;
+        let head = String::from_utf8_lossy(&response[..split]);
+        if !head.starts_with("HTTP/1.1 200") && !head.starts_with("HTTP/1.0 200") {
+            return Err(format!("GET /v1/jwks: {}", head.lines().next().unwrap_or("")));
+        }
+        Ok(response[split + 4..].to_vec())
+    }
+}
+
+impl JwksFetcher for EmulatorJwks {
+    fn scope(&self) -> &CacheScope {
+        &self.scope
+    }
+
+    async fn fetch_jwks(&self) -> Result<JwkSet, FetchError> {
+        self.fetches.set(self.fetches.get() + 1);
+        let url = format!("http://{}/v1/jwks", self.addr);
+        let body = self.get().map_err(|detail| FetchError::Transport {
+            url: url.clone(),
+            detail,
+        })?;
+        let set = JwkSet::parse(&body).map_err(|err| FetchError::Transport {
+            url,
+            detail: err.to_string(),
+        })?;
+        if set.is_empty() {
+            return Err(FetchError::NoKeys);
+        }
+        Ok(set)
+    }
+}
+
+/// clerk-core's request authenticator with a JWKS cache over the emulator.
+pub struct CoreClerk {
+    authenticator: RequestAuthenticator,
+    cache: JwksCache,
+    fetcher: EmulatorJwks,
+}
+
+impl CoreClerk {
+    /// What `Clerk::from_resolved` builds for `ClerkConfig::new()` with a secret key, a
+    /// publishable key, an API URL and `authorized_parties`.
+    pub fn new(secret_key: &str, key: &PublishableKey, api_url: &str, authorized_parties: &[String]) -> Self {
+        let key = key.clone();
+        let verifier = SessionVerifier::new()
+            .authorized_parties(authorized_parties.iter().cloned())
+            .clock_skew(CLOCK_SKEW)
+            .max_token_bytes(clerk_core::DEFAULT_MAX_TOKEN_BYTES)
+            // `issuer_check` is on by default and a publishable key is configured.
+            .issuer(key.issuer());
+        let authenticator = RequestAuthenticator::new(verifier)
+            .publishable_key(Some(key))
+            .cookie_auth(true)
+            .auth_options(AuthOptions {
+                treat_pending_as_signed_out: true,
+            })
+            .token_cache_capacity(TOKEN_CACHE_CAPACITY);
+        let fetcher = EmulatorJwks::new(api_url, secret_key);
+        let cache = JwksCache::new(fetcher.scope().clone(), JwksCacheConfig::default());
+        Self {
+            authenticator,
+            cache,
+            fetcher,
+        }
+    }
+
+    /// The verifier's token size bound (to check it against the Actix handle's).
+    pub fn token_size_limit(&self) -> usize {
+        self.authenticator.verifier().token_size_limit()
+    }
+
+    pub fn jwks_fetches(&self) -> u32 {
+        self.fetcher.fetches.get()
+    }
+
+    /// Authenticates one request: method, path and query, headers (with `host`), at `now`.
+    pub async fn authenticate(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(String, String)],
+        default_host: &str,
+        now: SystemTime,
+    ) -> clerk_core::request::RequestOutcome {
+        let lookup = CaseHeaders(headers);
+        // Several `Cookie` fields are one text joined with "; ", as the Actix adapter does.
+        let cookie_text = headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("cookie"))
+            .map(|(_, v)| v.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        let query = path.split_once('?').map_or("", |(_, q)| q);
+        let host = headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("host"))
+            .map_or(default_host, |(_, v)| v.as_str());
+        let parts = RequestParts::new(
+            method,
+            &lookup,
+            Cookies::parse(&cookie_text),
+            query,
+            RequestOrigin { scheme: "http", host },
+            now,
+        );
+        let keys = JwksKeys {
+            cache: &self.cache,
+            fetcher: &self.fetcher,
+        };
+        self.authenticator.authenticate(&parts, &keys).await
+    }
+}
