@@ -9,7 +9,10 @@ help: ## List the targets
 .PHONY: test
 test: ## Run every test (unit, integration, end-to-end, doc tests); finds or starts Postgres
 	DATABASE_URL="$$(bash scripts/postgres.sh)" && export DATABASE_URL && \
-		cargo test --workspace --all-targets && cargo test --workspace --doc
+		cargo test --workspace --all-targets && cargo test --workspace --doc && \
+		cargo test -p app --test startup
+	@# The last line builds app alone, without the e2e crate's `dev` feature, so the release-build
+	@# start-up tests (dev mode refused without the emulator) run too.
 
 .PHONY: lint
 lint: ## Format check, clippy with -D warnings, rustdoc with -D warnings

@@ -75,17 +75,28 @@ pub async fn authenticate_request(clerk: &Clerk, req: &HttpRequest) -> RequestOu
 
 /// Adds the headers an outcome asks for (Clerk's debug headers on a signed-out outcome) to a
 /// response. A header the response already carries (e.g. `protect-rewrite`) is left alone; a
-/// value that is not a valid header (e.g. a non-ASCII message) is dropped, as Clerk does.
+/// value beyond Latin-1 or with control characters is dropped, as Clerk's runtime drops it.
 pub fn apply_outcome_headers(outcome: &RequestOutcome, headers: &mut HeaderMap) {
     for (name, value) in outcome.response_headers() {
         let name = HeaderName::from_static(name);
         if headers.contains_key(&name) {
             continue;
         }
-        if let Ok(value) = HeaderValue::from_str(value) {
+        if let Some(value) = latin1_header_value(value) {
             headers.insert(name, value);
         }
     }
+}
+
+/// A header value as a JavaScript `Headers` object holds it (a ByteString): every character must
+/// fit in one byte (Latin-1) and becomes that byte; `None` otherwise, or for control characters,
+/// and the header is then left out, as Clerk leaves it out.
+fn latin1_header_value(text: &str) -> Option<HeaderValue> {
+    if text.is_ascii() {
+        return HeaderValue::from_str(text).ok();
+    }
+    let bytes: Option<Vec<u8>> = text.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect();
+    HeaderValue::from_bytes(&bytes?).ok()
 }
 
 #[cfg(test)]
@@ -104,5 +115,13 @@ mod tests {
             .insert_header(("cookie", "a=1"))
             .to_http_request();
         assert!(matches!(cookie_text(one.headers()), Cow::Borrowed("a=1")));
+    }
+
+    #[test]
+    fn header_values_are_latin1_byte_strings() {
+        assert_eq!(latin1_header_value("plain").unwrap().as_bytes(), b"plain");
+        assert_eq!(latin1_header_value("café").unwrap().as_bytes(), b"caf\xe9");
+        assert!(latin1_header_value("例").is_none());
+        assert!(latin1_header_value("a\nb").is_none());
     }
 }

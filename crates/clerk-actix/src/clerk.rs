@@ -61,6 +61,17 @@ impl fmt::Debug for Clerk {
     }
 }
 
+/// The request authenticator of `config` (one per handle: it owns the verified-token cache).
+fn authenticator(config: &ResolvedConfig, verifier: SessionVerifier) -> RequestAuthenticator {
+    RequestAuthenticator::new(verifier)
+        .publishable_key(config.publishable_key.clone())
+        .cookie_auth(config.cookie_auth)
+        .auth_options(AuthOptions {
+            treat_pending_as_signed_out: config.treat_pending_as_signed_out,
+        })
+        .token_cache_capacity(config.token_cache_capacity)
+}
+
 impl Clerk {
     pub(crate) fn from_resolved(config: ResolvedConfig) -> Result<Self, ConfigError> {
         let mut verifier = SessionVerifier::new()
@@ -100,13 +111,7 @@ impl Clerk {
                 })
             }
         };
-        let authenticator = RequestAuthenticator::new(verifier)
-            .publishable_key(config.publishable_key.clone())
-            .cookie_auth(config.cookie_auth)
-            .auth_options(AuthOptions {
-                treat_pending_as_signed_out: config.treat_pending_as_signed_out,
-            })
-            .token_cache_capacity(config.token_cache_capacity);
+        let authenticator = authenticator(&config, verifier);
         Ok(Clerk(Arc::new(Inner {
             authenticator,
             config,
@@ -121,13 +126,7 @@ impl Clerk {
     /// Call it before cloning the handle into workers.
     pub fn with_user_source(self, source: Arc<dyn UserSource>) -> Self {
         let inner = Arc::try_unwrap(self.0).unwrap_or_else(|shared| Inner {
-            authenticator: RequestAuthenticator::new(shared.authenticator.verifier().clone())
-                .publishable_key(shared.config.publishable_key.clone())
-                .cookie_auth(shared.config.cookie_auth)
-                .auth_options(AuthOptions {
-                    treat_pending_as_signed_out: shared.config.treat_pending_as_signed_out,
-                })
-                .token_cache_capacity(shared.config.token_cache_capacity),
+            authenticator: authenticator(&shared.config, shared.authenticator.verifier().clone()),
             config: shared.config.clone(),
             keys: match &shared.keys {
                 Keys::Pem(key) => Keys::Pem(key.clone()),

@@ -60,7 +60,9 @@ mod user_source;
 
 pub use authenticate::{apply_outcome_headers, authenticate_request};
 pub use clerk::Clerk;
-pub use clerk_core::request::{RequestOutcome, RequestReason, RequestStatus};
+pub use clerk_core::request::{
+    RequestOutcome, RequestReason, RequestStatus, HEADER_AUTH_MESSAGE, HEADER_AUTH_REASON, HEADER_AUTH_STATUS,
+};
 pub use client::{
     ApiError, ApiObserver, ApiResult, ApiShared, AttemptEvent, AttemptOutcome, BackendApi, ClientConfig,
     EndpointCount, JwksClient, MetricsSnapshot, UserListParams, CLERK_API_VERSION, DEFAULT_API_URL,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::request::RequestReason;
+use crate::reason::RequestReason;
 use crate::verify::SessionClaims;
 
 /// Session status (`sts` claim).
@@ -81,6 +81,8 @@ pub struct SignedOut {
 }
 
 #[derive(Debug, PartialEq)]
+// Always behind the `Arc` of `Auth`: one allocation per auth whichever the variant.
+#[allow(clippy::large_enum_variant)]
 enum State {
     SignedIn(SignedIn),
     SignedOut(SignedOut),

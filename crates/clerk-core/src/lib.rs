@@ -40,6 +40,7 @@ mod error;
 mod jwk;
 mod jwks;
 mod keys;
+mod reason;
 mod redact;
 pub mod request;
 mod time;

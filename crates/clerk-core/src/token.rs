@@ -56,8 +56,9 @@ impl TokenHeader {
     }
 }
 
-/// A token split and decoded, nothing verified yet.
-#[derive(Debug, Clone)]
+/// A token split and decoded, nothing verified yet. Its `Debug` shows the header and the
+/// token's length, never the token, its claims or its signature.
+#[derive(Clone)]
 pub struct DecodedToken<'a> {
     raw: &'a str,
     /// Byte offset of the second dot: `raw[..signing_end]` is the signed message.
@@ -171,6 +172,15 @@ impl<'a> DecodedToken<'a> {
 }
 
 /// Canonical base64url then JSON. Invalid UTF-8 is replaced as JavaScript's `TextDecoder` does.
+impl std::fmt::Debug for DecodedToken<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DecodedToken")
+            .field("header", &self.header)
+            .field("len", &self.raw.len())
+            .finish_non_exhaustive()
+    }
+}
+
 fn decode_json(segment: &str) -> Option<Value> {
     let bytes = CANONICAL_B64URL.decode(segment).ok()?;
     let text: Cow<'_, str> = String::from_utf8_lossy(&bytes);

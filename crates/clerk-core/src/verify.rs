@@ -270,6 +270,9 @@ impl SessionVerifier {
         keys: &R,
         now: SystemTime,
     ) -> Result<SessionClaims, TokenError> {
+        if decoded.is_not_a_session_token() {
+            return Err(TokenError::new(Reason::TokenTypeMismatch, ""));
+        }
         if decoded.header_is_null() {
             // Clerk's `verifyToken` destructures the header and throws a TypeError, which
             // `authenticateRequest` reports as `unexpected-error` without a message.
@@ -548,7 +551,8 @@ impl SessionVerifier {
                 "Invalid JWT issuer claim (iss) {}. Expected \"{expected}\".",
                 js_stringify(iss)
             ),
-        ))
+        )
+        .with_action(Action::EnsureClerkJwt))
     }
 }
 

@@ -237,8 +237,23 @@ fn a_pending_session_is_signed_in_at_the_request_level_and_exposes_no_token() {
     assert_eq!(outcome.status(), RequestStatus::SignedIn);
     assert!(!outcome.auth().is_authenticated());
     assert!(outcome.token().is_none());
+
+    // Signed in: the token is there for handlers, never in `Debug` (payload nor signature).
+    let good = token(session_payload(IAT));
+    let headers = Headers(vec![("authorization", format!("Bearer {good}"))]);
+    let outcome = run(&auth, "GET", &headers, "", "", at(IAT + 5));
+    assert_eq!(outcome.token().map(|t| t.expose()), Some(good.as_str()));
     let printed = format!("{outcome:?}");
-    assert!(!printed.contains(&pending[..20]), "{printed}");
+    for part in good.split('.').skip(1) {
+        assert!(!printed.contains(part), "{printed}");
+    }
+    assert!(
+        printed.contains(&format!("Token(…len {})", good.len())),
+        "{printed}"
+    );
+    let cookies = format!("__session={good}; theme=dark");
+    let printed = format!("{:?}", Cookies::parse(&cookies));
+    assert_eq!(printed, r#"["__session", "theme"]"#);
 }
 
 #[test]

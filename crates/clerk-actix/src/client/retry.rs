@@ -79,7 +79,12 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// value is cut, with a warning). HTTP dates and junk give `None` (the caller then backs off
 /// instead).
 pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
-    let wait = Duration::from_secs(value.trim().parse::<u64>().ok()?);
+    let digits = value.trim();
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // Too many digits for a u64 is still a (very long) wait, never "retry right away".
+    let wait = Duration::from_secs(digits.parse::<u64>().unwrap_or(u64::MAX));
     if wait > MAX_RETRY_AFTER {
         tracing::warn!(
             retry_after_secs = wait.as_secs(),
@@ -145,7 +150,12 @@ mod tests {
         assert_eq!(parse_retry_after("60"), Some(MAX_RETRY_AFTER));
         assert_eq!(parse_retry_after("61"), Some(MAX_RETRY_AFTER));
         assert_eq!(parse_retry_after("18446744073709551615"), Some(MAX_RETRY_AFTER));
-        // Beyond u64: junk, as before.
-        assert_eq!(parse_retry_after("18446744073709551616"), None);
+        assert_eq!(
+            parse_retry_after("99999999999999999999999"),
+            Some(MAX_RETRY_AFTER)
+        );
+        assert_eq!(parse_retry_after("+5"), None);
+        // Beyond u64: still a very long wait, never "retry right away".
+        assert_eq!(parse_retry_after("18446744073709551616"), Some(MAX_RETRY_AFTER));
     }
 }

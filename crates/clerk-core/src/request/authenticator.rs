@@ -11,7 +11,7 @@ use super::js::{js_parse_int, js_string_to_number, js_to_number, js_truthy, stri
 use super::origin::is_known_clerk_origin;
 use super::outcome::{RequestOutcome, Token};
 use super::parts::{header_text, RequestParts};
-use super::reason::{RefreshFailure, RequestReason};
+use crate::reason::{RefreshFailure, RequestReason};
 use crate::token_cache::VerifiedTokenCache;
 use crate::verify::TokenTimes;
 use crate::{
@@ -88,8 +88,10 @@ pub struct RequestAuthenticator {
     cookie_auth: bool,
     auth_options: AuthOptions,
     tokens: VerifiedTokenCache<(Auth, Token)>,
-    warned_missing_azp: AtomicBool,
 }
+
+/// Clerk's `warnOnce`: the missing-`azp` warning is logged once per process.
+static WARNED_MISSING_AZP: AtomicBool = AtomicBool::new(false);
 
 impl std::fmt::Debug for RequestAuthenticator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -113,7 +115,6 @@ impl RequestAuthenticator {
             cookie_auth: true,
             auth_options: AuthOptions::default(),
             tokens: VerifiedTokenCache::new(0),
-            warned_missing_azp: AtomicBool::new(false),
         }
     }
 
@@ -183,23 +184,6 @@ impl RequestAuthenticator {
             return RequestOutcome::signed_out(RequestReason::SessionTokenAndUatMissing, None, None, false);
         }
         self.authenticate_cookies(parts, keys).await
-    }
-
-    /// Verifies a session token (no request rules), through the verified-token cache.
-    ///
-    /// # Errors
-    ///
-    /// A [`TokenError`] with Clerk's verifier reason.
-    pub async fn verify_token<K: KeyResolver>(
-        &self,
-        token: &str,
-        keys: &K,
-        now: SystemTime,
-    ) -> Result<Auth, TokenError> {
-        let prepared = self.prepare(token, None, keys);
-        self.finish(token, prepared, keys, now)
-            .await
-            .map(|(auth, _)| auth)
     }
 
     /// The cached result of `token`, or the token decoded (once) for verification.
@@ -380,7 +364,7 @@ impl RequestAuthenticator {
             );
         }
         if auth.claims().is_some_and(|c| c.get("azp").is_none())
-            && !self.warned_missing_azp.swap(true, Ordering::Relaxed)
+            && !WARNED_MISSING_AZP.swap(true, Ordering::Relaxed)
         {
             tracing::warn!(
                 "clerk: session token from cookie is missing the azp claim; a future version of \
@@ -436,9 +420,10 @@ impl RequestAuthenticator {
         let suffixed_uat = cookies.get_non_empty(&names.client_uat);
         let client_uat = cookies.get_non_empty(CLIENT_UAT);
         // A token verified before is not decoded again: its claims are in the cache.
+        // (A pending session's `Auth` keeps no claims: that token is decoded.)
         let peek = |token: &'s str| match self.tokens.get(token, key_epoch) {
-            Some(((auth, _), _)) => Some(Peeked::Cached(auth)),
-            None => DecodedToken::decode(token, limit).ok().map(Peeked::Decoded),
+            Some(((auth, _), _)) if auth.claims().is_some() => Some(Peeked::Cached(auth)),
+            _ => DecodedToken::decode(token, limit).ok().map(Peeked::Decoded),
         };
         let session_token = session.and_then(peek);
 
@@ -541,6 +526,8 @@ struct Names<'n> {
 }
 
 /// A cookie token's unverified claims: decoded now, or those of its cached verification.
+/// Short-lived on the stack, so the size difference of the variants does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Peeked<'s> {
     Decoded(DecodedToken<'s>),
     Cached(Auth),

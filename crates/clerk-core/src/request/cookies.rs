@@ -18,9 +18,18 @@ use std::borrow::Cow;
 /// assert_eq!(cookies.get("b").as_deref(), Some("x y"));
 /// assert_eq!(cookies.get("missing"), None);
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Cookies<'a> {
     pairs: Vec<(&'a str, &'a str)>,
+}
+
+/// Cookie names only: values (session tokens among them) are never printed.
+impl std::fmt::Debug for Cookies<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.pairs.iter().map(|(name, _)| name))
+            .finish()
+    }
 }
 
 impl<'a> Cookies<'a> {

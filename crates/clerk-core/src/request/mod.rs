@@ -11,7 +11,6 @@
 //! | `authenticator` | [`RequestAuthenticator`]: token sources, cookie rules, reasons |
 //! | `parts` | [`RequestParts`], [`HeaderLookup`], [`RequestOrigin`] (trusted-proxy rule) |
 //! | `cookies` | [`Cookies`]: the `Cookie` header as Clerk's `cookie` package parses it |
-//! | `reason` | [`RequestReason`], [`RefreshFailure`]: every reason string, as enums |
 //! | `outcome` | [`RequestOutcome`], [`RequestStatus`], [`Token`], debug header names |
 //! | `origin` | known Clerk origins (Frontend API, Account Portal, development hosts) |
 //! | `js` | JavaScript's number and truthiness coercions Clerk's rules rely on |
@@ -22,12 +21,11 @@ mod js;
 mod origin;
 mod outcome;
 mod parts;
-mod reason;
 
+pub use crate::reason::{RefreshFailure, RequestReason};
 pub use authenticator::RequestAuthenticator;
 pub use cookies::Cookies;
 pub use outcome::{
     RequestOutcome, RequestStatus, Token, HEADER_AUTH_MESSAGE, HEADER_AUTH_REASON, HEADER_AUTH_STATUS,
 };
 pub use parts::{HeaderLookup, RequestOrigin, RequestParts};
-pub use reason::{RefreshFailure, RequestReason};

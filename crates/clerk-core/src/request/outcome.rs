@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::reason::RequestReason;
+use crate::reason::RequestReason;
 use crate::{Auth, TokenCarrier};
 
 /// `x-clerk-auth-status`.
@@ -140,12 +140,16 @@ impl RequestOutcome {
 
     /// The headers the response must carry: Clerk's debug headers on a signed-out outcome
     /// (`x-clerk-auth-status`, `x-clerk-auth-reason`, and `x-clerk-auth-message` when there is
-    /// one); none when signed in.
+    /// one that a header can carry: Clerk's runtime drops a message with a character beyond
+    /// Latin-1); none when signed in.
     pub fn response_headers(&self) -> impl Iterator<Item = (&'static str, &str)> {
         let signed_out = self.status == RequestStatus::SignedOut;
         let status = signed_out.then_some((HEADER_AUTH_STATUS, self.status.as_str()));
         let reason = self.reason().map(|reason| (HEADER_AUTH_REASON, reason.as_str()));
-        let message = self.message().map(|message| (HEADER_AUTH_MESSAGE, message));
+        let message = self
+            .message()
+            .filter(|message| message.chars().all(|c| u32::from(c) <= 0xff))
+            .map(|message| (HEADER_AUTH_MESSAGE, message));
         status.into_iter().chain(reason).chain(message)
     }
 }

@@ -8,8 +8,8 @@ use crate::Reason;
 /// (SDK-BEHAVIOUR §2.8): the `x-clerk-auth-reason` header and `Auth`'s reason.
 ///
 /// [`RequestReason::as_str`] gives Clerk's exact text. The verifier's reasons are included as
-/// [`RequestReason::Token`]; the open set (a refresh failure carrying a Backend API error code)
-/// holds its text.
+/// [`RequestReason::Token`]. (The open sets, a refresh failure carrying a Backend API error code
+/// and machine-token error codes, arrive with session refresh and machine tokens.)
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RequestReason {
