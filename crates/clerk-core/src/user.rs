@@ -259,17 +259,49 @@ impl User {
     }
 }
 
-/// A [`User`] that serializes with every field, **`private_metadata` included**: the form for
-/// the server's own storage, never for a client. Build it with [`User::for_storage`].
+/// A [`User`] that serializes with every field, **`private_metadata` included** (the user's own,
+/// and that of its organization memberships and their organizations): the form for the server's
+/// own storage, never for a client. Build it with [`User::for_storage`].
 ///
 /// Its JSON is the Backend API shape, so `serde_json::from_value::<User>` reads it back
 /// whole. `Debug` is [`User`]'s (redacted).
-#[derive(Clone, Copy, Serialize)]
+#[derive(Clone, Copy)]
 pub struct StoredUser<'a> {
-    #[serde(flatten)]
     user: &'a User,
-    #[serde(skip_serializing_if = "Option::is_none")]
     private_metadata: Option<&'a Map<String, Value>>,
+}
+
+impl Serialize for StoredUser<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::Error as _;
+        let mut value = serde_json::to_value(self.user).map_err(S::Error::custom)?;
+        if let Value::Object(user) = &mut value {
+            if let Some(private) = self.private_metadata {
+                user.insert("private_metadata".to_owned(), Value::Object(private.clone()));
+            }
+            let memberships = self.user.organization_memberships.as_deref().unwrap_or_default();
+            if let Some(Value::Array(items)) = user.get_mut("organization_memberships") {
+                for (membership, item) in memberships.iter().zip(items.iter_mut()) {
+                    restore_membership(membership, item);
+                }
+            }
+        }
+        value.serialize(serializer)
+    }
+}
+
+/// Puts back into a membership's JSON what its public `Serialize` left out: its own and its
+/// organization's `private_metadata`.
+fn restore_membership(membership: &OrganizationMembership, item: &mut Value) {
+    let Value::Object(item) = item else { return };
+    if let Some(private) = membership.private_metadata() {
+        item.insert("private_metadata".to_owned(), Value::Object(private.clone()));
+    }
+    if let Some(private) = membership.organization.get("private_metadata") {
+        if let Some(Value::Object(org)) = item.get_mut("organization") {
+            org.insert("private_metadata".to_owned(), private.clone());
+        }
+    }
 }
 
 impl fmt::Debug for StoredUser<'_> {

@@ -456,3 +456,22 @@ fn error_examples_parse_into_clerk_errors() {
         serde_json::from_value(examples["422_bad_param_value (catalogue forms.go)"]["body"].clone()).unwrap();
     assert_eq!(form.errors[0].meta.as_ref().unwrap()["param_name"], "order_by");
 }
+
+/// The storage form keeps every private metadata, nested ones included: a membership's and its
+/// organization's, so a cache that stores users loses nothing Clerk sent.
+#[test]
+fn the_storage_form_keeps_nested_private_metadata() {
+    let user = full_user();
+    let stored = serde_json::to_value(user.for_storage()).unwrap();
+    let text = stored.to_string();
+    for secret in ["cus_Qx1ExampleCustomer", "org-billing-secret", "seat-secret"] {
+        assert!(text.contains(secret), "the storage form lost {secret}: {text}");
+    }
+    let read: User = serde_json::from_value(stored).unwrap();
+    assert_eq!(read, user);
+    let membership = &read.organization_memberships.as_ref().unwrap()[0];
+    assert!(membership.private_metadata().is_some());
+    // The public form of what was read back is as clean as before.
+    let public = serde_json::to_string(&read).unwrap();
+    assert!(!public.contains("private_metadata"), "{public}");
+}
