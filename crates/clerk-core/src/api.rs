@@ -220,6 +220,12 @@ string_enum! {
     }
 }
 
+impl std::fmt::Debug for SessionActivity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::redact::debug_json("SessionActivity", self, f)
+    }
+}
+
 /// A Backend API session (`GET /v1/sessions/{id}`, contract §2.6).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {
@@ -264,8 +270,8 @@ pub struct Session {
     pub tasks: Option<Vec<SessionTask>>,
 }
 
-/// The latest activity of a [`Session`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The latest activity of a [`Session`]. `Debug` hides the IP address.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionActivity {
     /// Always `session_activity`.
     #[serde(default)]

@@ -23,6 +23,7 @@ const REDACTED_KEYS: &[&str] = &[
     "backup_codes",
     "to_email_address",
     "to_phone_number",
+    "ip_address",
 ];
 
 const PRIVATE_METADATA: &str = "private_metadata";

@@ -64,8 +64,9 @@ impl<F: JwksFetcher> KeyResolver for JwksKeys<'_, F> {
 /// The claims of a verified session token.
 ///
 /// Keeps every claim (custom ones included) plus the typed values the rules use; cheap to share
-/// behind an `Arc`.
-#[derive(Debug, Clone, PartialEq)]
+/// behind an `Arc`. `Debug` shows the subject, session and key ids only: custom claims may carry
+/// personal data.
+#[derive(Clone, PartialEq)]
 pub struct SessionClaims {
     pub(crate) claims: Map<String, Value>,
     pub(crate) sub: String,
@@ -73,6 +74,16 @@ pub struct SessionClaims {
     pub(crate) nbf_ms: Option<f64>,
     pub(crate) iat_ms: Option<f64>,
     pub(crate) kid: Option<Arc<str>>,
+}
+
+impl std::fmt::Debug for SessionClaims {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionClaims")
+            .field("sub", &self.sub)
+            .field("sid", &self.get_str("sid"))
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
 }
 
 impl SessionClaims {
