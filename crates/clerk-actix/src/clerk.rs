@@ -64,6 +64,7 @@ impl fmt::Debug for Clerk {
 /// The request authenticator of `config` (one per handle: it owns the verified-token cache).
 fn authenticator(config: &ResolvedConfig, verifier: SessionVerifier) -> RequestAuthenticator {
     RequestAuthenticator::new(verifier)
+        .instance_type(config.instance_type)
         .publishable_key(config.publishable_key.clone())
         .cookie_auth(config.cookie_auth)
         .auth_options(AuthOptions {

@@ -293,3 +293,17 @@ fn the_trusted_proxy_rule_decides_the_origin() {
     let bare = RequestOrigin::resolve(&empty, None, &[], "https", "fallback");
     assert_eq!(bare.serialize(), "https://fallback");
 }
+
+/// Without a publishable key the instance type comes from the configuration (e.g. the secret
+/// key's prefix); the development-instance rules apply only to development instances.
+#[test]
+fn the_instance_type_decides_the_dev_browser_rule_without_a_publishable_key() {
+    let none = Headers(Vec::new());
+    let production = RequestAuthenticator::new(SessionVerifier::new());
+    let outcome = run(&production, "GET", &none, "", "", at(IAT));
+    assert_eq!(reason(&outcome), Some("session-token-and-uat-missing"));
+    let development =
+        RequestAuthenticator::new(SessionVerifier::new()).instance_type(InstanceType::Development);
+    let outcome = run(&development, "GET", &none, "", "", at(IAT));
+    assert_eq!(reason(&outcome), Some("dev-browser-missing"));
+}

@@ -84,6 +84,7 @@ impl SuffixedNames {
 pub struct RequestAuthenticator {
     verifier: SessionVerifier,
     publishable_key: Option<PublishableKey>,
+    instance_type: InstanceType,
     suffixed: Option<SuffixedNames>,
     cookie_auth: bool,
     auth_options: AuthOptions,
@@ -111,6 +112,7 @@ impl RequestAuthenticator {
         Self {
             verifier,
             publishable_key: None,
+            instance_type: InstanceType::Production,
             suffixed: None,
             cookie_auth: true,
             auth_options: AuthOptions::default(),
@@ -120,6 +122,9 @@ impl RequestAuthenticator {
 
     /// The instance's publishable key: its instance type, Frontend API host and cookie suffix.
     pub fn publishable_key(mut self, key: Option<PublishableKey>) -> Self {
+        if let Some(key) = &key {
+            self.instance_type = key.instance_type();
+        }
         self.suffixed = key.as_ref().map(SuffixedNames::of);
         self.publishable_key = key;
         self
@@ -154,10 +159,11 @@ impl RequestAuthenticator {
         self.tokens.len()
     }
 
-    fn instance_type(&self) -> InstanceType {
-        self.publishable_key
-            .as_ref()
-            .map_or(InstanceType::Development, PublishableKey::instance_type)
+    /// Development or production (the development-instance rules apply to the former), when no
+    /// publishable key says it (e.g. from the secret key's prefix). Defaults to production.
+    pub fn instance_type(mut self, instance_type: InstanceType) -> Self {
+        self.instance_type = instance_type;
+        self
     }
 
     /// Authenticates one request with Clerk's rules. Never fails: every problem is a signed-out
@@ -311,7 +317,7 @@ impl RequestAuthenticator {
         if nonce {
             return signed_out(RequestReason::SessionTokenMissing, credential_present);
         }
-        if self.instance_type() == InstanceType::Development {
+        if self.instance_type == InstanceType::Development {
             // The primary domain answering a satellite's sync request redirects back to it.
             if parts
                 .query_param(QUERY_REDIRECT_URL)
@@ -464,7 +470,7 @@ impl RequestAuthenticator {
         if suffixed_uat_is_0 && !client_uat_is_0 {
             return CookieChoice::unsuffixed(session_token.and_then(Peeked::decoded));
         }
-        if self.instance_type() != InstanceType::Production {
+        if self.instance_type != InstanceType::Production {
             let now = now
                 .duration_since(UNIX_EPOCH)
                 .map(|d| d.as_secs() as f64)
