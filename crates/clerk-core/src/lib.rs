@@ -1,8 +1,17 @@
-//! Framework-free Clerk: session-token verification, JWKS cache, `Auth` and `has()`, user
-//! models and Svix webhook verification.
+//! Framework-free Clerk: session-token verification, JWKS cache, Clerk's request-level
+//! authentication ([`request`]), `Auth` and `has()`, user models and Svix webhook verification.
 //!
 //! No web framework and no HTTP client live here: `clerk-actix` plugs both in. "Now" is always
 //! a parameter, so every rule can be tested with a fixed clock.
+//!
+//! | module | what |
+//! |---|---|
+//! | [`request`] | `authenticateRequest`: [`request::RequestAuthenticator`] over [`request::RequestParts`] |
+//! | `verify`, `token`, `jwk`, `jwks`, `token_cache` | session-token verification, keys, the JWKS and verified-token caches |
+//! | `auth`, `reason`, `error` | [`Auth`] and `has()`; [`request::RequestReason`] and the verifier's [`Reason`] |
+//! | `keys` | [`PublishableKey`] (instance, cookie suffix, Account Portal), [`SecretKey`] |
+//! | [`user`], [`api`] | Backend API models (private metadata safe by type) |
+//! | [`webhook`] | Svix verification and typed Clerk events |
 //!
 //! # Getting started
 //!
