@@ -10,10 +10,10 @@ use serde_json::Value;
 /// # Examples
 ///
 /// ```
-/// use clerk_actix::ClerkProps;
+/// use clerk_actix::{ClerkProps, RequestReason};
 /// use clerk_core::Auth;
 ///
-/// let props = ClerkProps::new(&Auth::signed_out("session-token-and-uat-missing", None), None);
+/// let props = ClerkProps::new(&Auth::signed_out(RequestReason::SessionTokenAndUatMissing, None), None);
 /// let script = props.to_script_json();
 /// assert!(script.contains("\"userId\":null"));
 /// ```
