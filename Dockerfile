@@ -1,12 +1,43 @@
-# One build stage for both images; pick one with --target:
-#   docker build --target app .        the example app (default; no emulator linked in)
+# One Dockerfile, two images; pick one with --target:
+#   docker build --target app .        the example app (default; built without the `dev` feature,
+#                                      so no emulator is linked in)
 #   docker build --target emulator .   the offline Clerk emulator (clerk-testkit serve), TEST-ONLY
+#
+# Layers: (1) the workspace manifests and stub sources, then every dependency compiled; (2) the real
+# sources, then only the workspace's own crates compiled. A source edit invalidates (2) only: the
+# dependency layer is rebuilt when a Cargo.toml or Cargo.lock changes.
 FROM rust:1.95-bookworm AS build
 WORKDIR /src
+# Release binaries without debug info (the workspace profile keeps `debug = 1` for profiling).
+ENV CARGO_PROFILE_RELEASE_DEBUG=0 \
+    CARGO_TERM_COLOR=never
+# Every workspace member's manifest (`members = ["crates/*", "tests", "bench/bare"]`) and the
+# bench targets clerk-core declares, so that cargo can load the workspace.
+COPY Cargo.toml Cargo.lock ./
+COPY crates/clerk-core/Cargo.toml crates/clerk-core/
+COPY crates/clerk-actix/Cargo.toml crates/clerk-actix/
+COPY crates/clerk-testkit/Cargo.toml crates/clerk-testkit/
+COPY crates/app/Cargo.toml crates/app/build.rs crates/app/
+COPY tests/Cargo.toml tests/
+COPY bench/bare/Cargo.toml bench/bare/
+RUN set -eux; \
+    for dir in crates/clerk-core crates/clerk-actix crates/clerk-testkit crates/app tests; do \
+        mkdir -p "$dir/src"; : > "$dir/src/lib.rs"; \
+    done; \
+    for dir in crates/clerk-testkit crates/app bench/bare; do \
+        mkdir -p "$dir/src"; echo 'fn main() {}' > "$dir/src/main.rs"; \
+    done; \
+    mkdir -p crates/clerk-core/benches; \
+    for bench in verify webhook user_json; do echo 'fn main() {}' > "crates/clerk-core/benches/$bench.rs"; done; \
+    cargo build --release --locked -p app -p clerk-testkit --bins
+# The real sources. Their files may be older than the stubs' build: touch them so cargo rebuilds
+# the workspace's crates (and only those) from them.
 COPY . .
-# The app without the `dev` feature (it cannot run the emulator), and the emulator's own binary,
-# in one cargo invocation so they share the compiled dependencies.
-RUN cargo build --release --locked -p app -p clerk-testkit --bins
+RUN set -eux; \
+    find crates -name '*.rs' -exec touch {} +; \
+    cargo build --release --locked -p app -p clerk-testkit --bins; \
+    strip target/release/app target/release/clerk-testkit; \
+    ls -l target/release/app target/release/clerk-testkit
 
 FROM debian:bookworm-slim AS runtime
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl \

@@ -41,12 +41,14 @@ run: ## Run the example stack (app + Postgres; APP_DEV_MODE=1, the offline Clerk
 	bash scripts/run.sh
 
 .PHONY: migrate
-migrate: ## Apply the database migrations (app migrate)
-	DATABASE_URL="$${DATABASE_URL:-$$(bash scripts/postgres.sh)}" cargo run --quiet -p app -- migrate
+migrate: ## Apply the database migrations (app migrate) to the database `make run` uses
+	DATABASE_URL="$$(bash scripts/database.sh)" && export DATABASE_URL && \
+		cargo run --quiet -p app --features dev -- migrate
 
 .PHONY: sync
-sync: ## One full reconciliation of the user cache (app sync --full)
-	DATABASE_URL="$${DATABASE_URL:-$$(bash scripts/postgres.sh)}" cargo run --quiet -p app -- sync --full
+sync: ## One full reconciliation (app sync --full) of `make run`'s database; needs CLERK_SECRET_KEY (dev mode: from the banner)
+	DATABASE_URL="$$(bash scripts/database.sh)" && export DATABASE_URL && \
+		cargo run --quiet -p app --features dev -- sync --full
 
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := token_verify auth_request publishable_key webhook user_json

@@ -30,7 +30,8 @@ fi
 if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
   say "starting Postgres with docker compose"
   docker compose up -d --wait postgres >&2
-  url="postgres://postgres:postgres@127.0.0.1:5432/postgres"
+  # docker-compose.yml publishes Postgres on the loopback's POSTGRES_HOST_PORT (not 5432).
+  url="postgres://postgres:postgres@127.0.0.1:${POSTGRES_HOST_PORT:-55432}/postgres"
   for _ in $(seq 1 60); do
     if answers "$url"; then echo "$url"; exit 0; fi
     sleep 0.5

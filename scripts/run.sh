@@ -1,20 +1,15 @@
 #!/usr/bin/env bash
-# `make run`: the example stack on this machine. Finds or starts Postgres (scripts/postgres.sh),
-# creates the app's database, then runs the app (built with the `dev` feature). When neither
+# `make run`: the example stack on this machine. Finds or starts Postgres and the app's database
+# (scripts/database.sh, shared with `make migrate` and `make sync`), then runs the app (built with the `dev` feature). When neither
 # CLERK_SECRET_KEY nor CLERK_JWT_KEY is set (in the environment or the app's config file), it sets
 # APP_DEV_MODE=1: the app runs against the in-process offline Clerk and prints a ready-to-paste curl
 # with a fresh token. The app itself never starts dev mode unless asked.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-admin_url=$(bash scripts/postgres.sh)
-if [ -z "${DATABASE_URL:-}" ]; then
-  db=clerk_actix_dev
-  if ! psql "$admin_url" -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
-    psql "$admin_url" -qc "CREATE DATABASE $db" >/dev/null
-  fi
-  export DATABASE_URL="${admin_url%/*}/$db"
-fi
+# The database `make migrate` and `make sync` use too (scripts/database.sh).
+DATABASE_URL=$(bash scripts/database.sh)
+export DATABASE_URL
 export PORT="${PORT:-8080}"
 
 config_file="${APP_CONFIG_FILE:-app.toml}"
@@ -24,5 +19,11 @@ keys_in_file() {
 if [ -z "${CLERK_SECRET_KEY:-}" ] && [ -z "${CLERK_JWT_KEY:-}" ] && ! keys_in_file; then
   echo "run: no CLERK_SECRET_KEY or CLERK_JWT_KEY: dev mode (APP_DEV_MODE=1, the offline Clerk emulator)" >&2
   export APP_DEV_MODE=1
+fi
+# Start-up logs without repeats: actix-server announces each of its three servers (the app, its
+# admin listener, the emulator) and Postgres notices "already exists, skipping" on every restart;
+# the app's own `listening` line says it all. APP_LOG (environment or config file) wins.
+if [ -z "${APP_LOG:-}" ] && ! { [ -f "$config_file" ] && grep -qiE '^[[:space:]]*app_log[[:space:]]*=' "$config_file"; }; then
+  export APP_LOG="info,actix_server=warn,sqlx::postgres::notice=warn"
 fi
 exec cargo run --quiet -p app --features dev -- serve

@@ -78,20 +78,75 @@ pub async fn sync_full(settings: &Settings) -> Result<(), String> {
     }
 }
 
-/// Prints how to call the dev stack: the emulator's keys and a ready-to-paste `curl`.
+/// The dev-mode banner: where the app and the emulator listen, the emulator's TEST-ONLY keys (so
+/// `app sync --full` can run against the dev stack from another shell) and a ready-to-paste `curl`.
 #[cfg(feature = "dev")]
-pub fn print_dev_banner(dev: &DevStack, base: &str) {
+pub fn dev_banner(dev: &DevStack, base: &str) -> String {
+    use std::fmt::Write as _;
     let emulator = dev.emulator();
-    println!();
-    println!("clerk-actix example running in DEV MODE against the offline Clerk emulator");
-    println!("  app:              {base}");
-    println!("  emulator API:     {}", emulator.base_url());
-    println!("  publishable key:  {}", emulator.publishable_key());
-    println!("  (unset APP_DEV_MODE and set CLERK_SECRET_KEY and CLERK_PUBLISHABLE_KEY to use a real Clerk instance)");
+    let mut out = String::new();
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "clerk-actix example running in DEV MODE against the offline Clerk emulator"
+    );
+    let _ = writeln!(out, "  app:  {base}");
+    let _ = writeln!(
+        out,
+        "  (unset APP_DEV_MODE and set CLERK_SECRET_KEY and CLERK_PUBLISHABLE_KEY to use a real Clerk instance)"
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "The emulator's keys (TEST-ONLY: an offline instance that lives as long as this process):"
+    );
+    let _ = writeln!(out, "  CLERK_API_URL={}", emulator.base_url());
+    let _ = writeln!(out, "  CLERK_PUBLISHABLE_KEY={}", emulator.publishable_key());
+    let _ = writeln!(out, "  CLERK_SECRET_KEY={}", emulator.secret_key());
+    let _ = writeln!(
+        out,
+        "  (with these three set, `make sync` / `app sync --full` runs a pass against it)"
+    );
     if let Some(token) = dev.sample_token() {
-        println!();
-        println!("Try it (the token is valid for an hour):");
-        println!("  curl -s -H 'Authorization: Bearer {token}' {base}/api/user");
+        let _ = writeln!(out);
+        let _ = writeln!(out, "Try it (the token is valid for an hour):");
+        let _ = writeln!(
+            out,
+            "  curl -s -H 'Authorization: Bearer {token}' {base}/api/user"
+        );
     }
-    println!();
+    out
+}
+
+/// Prints [`dev_banner`] once start-up has settled, so that it is the last thing on screen: the
+/// server is polled, the emulator has delivered its queued webhooks and, when `first_pass` is set,
+/// the first reconciliation pass of `cache` has finished (at most 10 s of waiting).
+#[cfg(feature = "dev")]
+pub async fn print_dev_banner_when_settled(
+    banner: String,
+    webhooks: clerk_testkit::Webhooks,
+    cache: Option<std::sync::Arc<crate::cache::PgUserCache>>,
+    first_pass: bool,
+) {
+    use std::io::Write as _;
+    use std::time::{Duration, Instant};
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let pass_done = || match (&cache, first_pass) {
+        (Some(cache), true) => {
+            let stats = cache.stats();
+            stats.passes_complete + stats.passes_incomplete + stats.passes_skipped > 0
+        }
+        _ => true,
+    };
+    loop {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if (pass_done() && webhooks.pending() == 0) || Instant::now() >= deadline {
+            break;
+        }
+    }
+    // The counters move just before their log lines: let those lines out first.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(banner.as_bytes());
+    let _ = out.flush();
 }

@@ -74,15 +74,23 @@ fn local(host: &str) -> &str {
 async fn serve(settings: Settings) -> Result<(), String> {
     let host = settings.app_host.clone();
     let admin_host = settings.app_admin_host.clone();
+    #[cfg(feature = "dev")]
+    let first_pass = settings.app_reconcile_interval_secs > 0;
     let application = Application::build(settings)
         .await
         .map_err(|err| err.to_string())?;
     let base = format!("http://{}:{}", local(&host), application.port());
     let admin = format!("http://{}:{}", local(&admin_host), application.admin_port());
     tracing::info!(%base, %admin, "listening");
+    // The banner goes out once start-up has settled, so it is the last thing on screen.
     #[cfg(feature = "dev")]
     if let Some(dev) = application.dev() {
-        app::cli::print_dev_banner(dev, &base);
+        actix_web::rt::spawn(app::cli::print_dev_banner_when_settled(
+            app::cli::dev_banner(dev, &base),
+            dev.emulator().webhooks().clone(),
+            application.state().cache.clone(),
+            first_pass,
+        ));
     }
     application
         .run_until_stopped()

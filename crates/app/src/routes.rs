@@ -165,7 +165,7 @@ pub async fn clerk_webhook(req: HttpRequest, body: web::Bytes, state: web::Data<
     match cache.apply_event(&svix_id, &event).await {
         Ok(outcome) => {
             state.metrics.record_webhook(&event.event_type, outcome.as_str());
-            tracing::info!(event.kind = %event.event_type, outcome = outcome.as_str(), "webhook applied");
+            tracing::debug!(event.kind = %event.event_type, outcome = outcome.as_str(), "webhook applied");
             HttpResponse::Ok().json(json!({"status": outcome.as_str()}))
         }
         Err(err) => {

@@ -1,14 +1,33 @@
 //! A minimal Clerk-protected API with clerk-actix.
 //!
+//! Against a Clerk instance: set `CLERK_SECRET_KEY`, `CLERK_PUBLISHABLE_KEY` and
+//! `CLERK_AUTHORIZED_PARTIES` (your frontend's origins), then
+//! `cargo run -p clerk-actix --example server` and call it with a session token from your
+//! frontend. It listens on 127.0.0.1, port `PORT` (8080 unless set), and says so on stdout.
+//!
+//! Without a Clerk instance, end to end with the offline emulator (TEST-ONLY keys):
+//!
 //! ```sh
-//! CLERK_SECRET_KEY=sk_test_… CLERK_PUBLISHABLE_KEY=pk_test_… \
-//! CLERK_AUTHORIZED_PARTIES=http://localhost:3000 \
-//!     cargo run -p clerk-actix --example server
-//! curl -H "Authorization: Bearer $SESSION_TOKEN" http://127.0.0.1:8080/me
+//! # 1. The emulator with one user. It prints its settings (CLERK_API_URL, CLERK_PUBLISHABLE_KEY,
+//! #    CLERK_SECRET_KEY, …) and SESSION_TOKEN, an hour-long token for that user whose `azp`
+//! #    (origin) is http://localhost:3000 (`--azp` changes it).
+//! cargo run -p clerk-testkit -- serve --port 8787 --users 1 > /tmp/clerk-testkit.env &
+//! sleep 2; cat /tmp/clerk-testkit.env   # (the first build takes longer: wait for the lines)
+//! set -a; . /tmp/clerk-testkit.env; set +a
+//!
+//! # 2. This server, pointed at it; the authorized parties list the token's origin.
+//! CLERK_AUTHORIZED_PARTIES=http://localhost:3000 PORT=8080 \
+//!     cargo run -p clerk-actix --example server &
+//!
+//! # 3. Call it.
+//! curl -s http://127.0.0.1:8080/                                              # signedIn: false
+//! curl -s -H "Authorization: Bearer $SESSION_TOKEN" http://127.0.0.1:8080/data  # the user id
+//! curl -s -H "Authorization: Bearer $SESSION_TOKEN" http://127.0.0.1:8080/me    # the user (Backend API)
 //! ```
 //!
-//! Without Clerk keys at hand, `cargo run -p clerk-testkit -- serve --port 8787 --users 1` prints a
-//! development instance's keys and URL (set `CLERK_API_URL` to it).
+//! More tokens: the emulator's Backend API mints them (`POST /v1/sessions` with a `user_id`, then
+//! `POST /v1/sessions/{id}/tokens`, with `Authorization: Bearer $CLERK_SECRET_KEY`), without
+//! `azp`: for those, leave `CLERK_AUTHORIZED_PARTIES` unset (an empty list checks no origin).
 
 use actix_web::{guard, web, App, HttpResponse, HttpServer};
 use clerk_actix::{
@@ -57,7 +76,17 @@ async fn main() -> std::io::Result<()> {
             std::process::exit(2);
         }
     };
-    HttpServer::new(move || {
+    let port = match std::env::var("PORT") {
+        Ok(port) => match port.parse::<u16>() {
+            Ok(port) => port,
+            Err(_) => {
+                eprintln!("configuration: PORT: {port:?} is not a port number");
+                std::process::exit(2);
+            }
+        },
+        Err(_) => 8080,
+    };
+    let server = HttpServer::new(move || {
         App::new()
             .app_data(web::Data::new(clerk.clone()))
             .route("/", web::get().to(status))
@@ -88,7 +117,9 @@ async fn main() -> std::io::Result<()> {
             )
             .wrap(ClerkMiddleware::new(clerk.clone()))
     })
-    .bind(("127.0.0.1", 8080))?
-    .run()
-    .await
+    .bind(("127.0.0.1", port))?;
+    for addr in server.addrs() {
+        println!("clerk-actix example server listening on http://{addr}");
+    }
+    server.run().await
 }

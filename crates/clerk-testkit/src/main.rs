@@ -1,4 +1,6 @@
-//! `clerk-testkit serve`: the offline Clerk as a stand-alone process.
+//! `clerk-testkit serve`: the offline Clerk as a stand-alone process. It prints its settings as
+//! `CLERK_…=` lines on stdout and, with `--users`, a `SESSION_TOKEN=` for the first user (an hour,
+//! `azp` = `--azp`, `http://localhost:3000` unless set).
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -43,6 +45,10 @@ enum Command {
         /// The deterministic instance (the contract's TEST-ONLY key and host).
         #[arg(long)]
         fixed: bool,
+        /// The origin (`azp`) of the sample session token printed when `--users` is not 0: list
+        /// it in the verifier's authorized parties (`CLERK_AUTHORIZED_PARTIES`).
+        #[arg(long, default_value = "http://localhost:3000")]
+        azp: String,
     },
 }
 
@@ -55,6 +61,7 @@ fn main() -> ExitCode {
         webhook_secret,
         production,
         fixed,
+        azp,
     } = Cli::parse().command;
     let mut builder = TestClerk::builder()
         .bind(SocketAddr::new(host, port))
@@ -87,6 +94,11 @@ fn main() -> ExitCode {
         clerk.secret_key(),
         clerk.instance().id(),
     )
+    .and_then(|()| match sample_token(&clerk, &azp) {
+        // For the first seeded user, valid for an hour, from origin `azp`.
+        Some(token) => writeln!(out, "SESSION_TOKEN={token}"),
+        None => Ok(()),
+    })
     .and_then(|()| out.flush());
     drop(out);
     if let Err(err) = printed {
@@ -108,6 +120,21 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// A session token (an hour, `azp` set) for a new session of the first user, if there is one.
+fn sample_token(clerk: &TestClerk, azp: &str) -> Option<String> {
+    let user = clerk.users().all().into_iter().next()?;
+    let session = clerk.users().create_session(&user.id).ok()?;
+    Some(
+        clerk
+            .minter()
+            .session_token(&user.id)
+            .session_id(session.id)
+            .azp(azp)
+            .lifetime(3600)
+            .mint(),
+    )
 }
 
 async fn shutdown_signal() -> std::io::Result<()> {

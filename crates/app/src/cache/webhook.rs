@@ -122,7 +122,7 @@ impl PgUserCache {
                         self.negative.remove(&user.id);
                     }
                 }
-                tracing::info!(
+                tracing::debug!(
                     svix_id,
                     event_type = %event.event_type,
                     outcome = outcome.as_str(),
