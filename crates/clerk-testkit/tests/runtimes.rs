@@ -113,16 +113,23 @@ fn binary_serves_until_sigterm_and_exits_cleanly() {
         .expect("spawns");
     let mut child = Child(child);
     let stdout = child.0.stdout.take().expect("stdout");
-    // Blocking reads: the keys are printed once the port is bound.
-    let vars: Vec<(String, String)> = BufReader::new(stdout)
-        .lines()
-        .take(7)
-        .map(|line| {
-            let line = line.expect("line");
-            let (k, v) = line.split_once('=').expect("KEY=value");
-            (k.to_owned(), v.to_owned())
-        })
-        .collect();
+    // The keys are printed once the port is bound. A thread keeps draining stdout, so a line
+    // printed later never meets a closed pipe.
+    let (lines_tx, lines_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            let _ = lines_tx.send(line);
+        }
+    });
+    let mut vars: Vec<(String, String)> = Vec::new();
+    while !vars.iter().any(|(k, _)| k == "SESSION_TOKEN") {
+        let line = lines_rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the binary prints its keys");
+        let (k, v) = line.split_once('=').expect("KEY=value");
+        vars.push((k.to_owned(), v.to_owned()));
+    }
     let var = |name: &str| {
         vars.iter()
             .find(|(k, _)| k == name)
