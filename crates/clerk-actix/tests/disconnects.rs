@@ -5,62 +5,11 @@ mod common;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use actix_rt::net::TcpStream;
-use actix_web::{web, App, HttpResponse, HttpServer};
-use clerk_actix::{Authenticated, Clerk, ClerkMiddleware};
 use common::*;
-
-struct Server {
-    addr: SocketAddr,
-    handle: actix_web::dev::ServerHandle,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let handle = self.handle.clone();
-        let stopped = std::thread::spawn(move || actix_rt::System::new().block_on(handle.stop(false)));
-        let _ = stopped.join();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-/// Starts the app with `workers` workers on 127.0.0.1:0 on its own thread; returns once bound.
-fn start(clerk: Clerk, workers: usize) -> Server {
-    let (tx, rx) = mpsc::channel();
-    let thread = std::thread::spawn(move || {
-        actix_rt::System::new().block_on(async move {
-            let server = HttpServer::new(move || {
-                App::new()
-                    .route(
-                        "/private",
-                        web::get().to(|auth: Authenticated| async move {
-                            HttpResponse::Ok().body(auth.user_id().to_owned())
-                        }),
-                    )
-                    .wrap(ClerkMiddleware::new(clerk.clone()))
-            })
-            .workers(workers)
-            .bind(("127.0.0.1", 0))
-            .expect("bind loopback");
-            let addr = server.addrs()[0];
-            let server = server.run();
-            tx.send((addr, server.handle())).expect("report address");
-            let _ = server.await;
-        })
-    });
-    let (addr, handle) = rx.recv_timeout(Duration::from_secs(10)).expect("server started");
-    Server {
-        addr,
-        handle,
-        thread: Some(thread),
-    }
-}
 
 /// What the server had done when the client hung up.
 #[derive(Debug, PartialEq, Eq)]
@@ -127,7 +76,7 @@ async fn clients_that_disconnect_mid_fetch_cause_one_jwks_call_per_cooldown() {
     };
     let sdk = fx.config().clock(clock).build().expect("valid configuration");
     let cache = Arc::clone(sdk.jwks_cache().expect("a JWKS cache"));
-    let server = start(sdk, 2);
+    let server = start_server(sdk, 2);
     let fetches = || cache.stats().fetches;
 
     let mut mid_fetch = 0;

@@ -4,67 +4,15 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::sync::mpsc;
 use std::time::Duration;
 
-use actix_web::{web, App, HttpResponse, HttpServer};
-use clerk_actix::{Authenticated, Clerk, ClerkMiddleware};
 use common::*;
-
-struct Server {
-    addr: SocketAddr,
-    handle: actix_web::dev::ServerHandle,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let handle = self.handle.clone();
-        let stopped = std::thread::spawn(move || actix_rt::System::new().block_on(handle.stop(false)));
-        let _ = stopped.join();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-/// Starts the app with `workers` workers on 127.0.0.1:0 on its own thread; returns once bound.
-fn start(clerk: Clerk, workers: usize) -> Server {
-    let (tx, rx) = mpsc::channel();
-    let thread = std::thread::spawn(move || {
-        actix_rt::System::new().block_on(async move {
-            let server = HttpServer::new(move || {
-                App::new()
-                    .route(
-                        "/private",
-                        web::get().to(|auth: Authenticated| async move {
-                            HttpResponse::Ok().body(auth.user_id().to_owned())
-                        }),
-                    )
-                    .wrap(ClerkMiddleware::new(clerk.clone()))
-            })
-            .workers(workers)
-            .bind(("127.0.0.1", 0))
-            .expect("bind loopback");
-            let addr = server.addrs()[0];
-            let server = server.run();
-            tx.send((addr, server.handle())).expect("report address");
-            let _ = server.await;
-        })
-    });
-    let (addr, handle) = rx.recv_timeout(Duration::from_secs(10)).expect("server started");
-    Server {
-        addr,
-        handle,
-        thread: Some(thread),
-    }
-}
 
 #[actix_rt::test]
 async fn jwks_is_fetched_once_for_many_concurrent_requests_across_four_workers() {
     let fx = Fixture::prod();
     fx.clerk.faults().latency(Some(Duration::from_millis(100)));
-    let server = start(fx.sdk(), 4);
+    let server = start_server(fx.sdk(), 4);
     let client = awc::Client::builder().timeout(Duration::from_secs(10)).finish();
     let url = format!("http://{}/private", server.addr);
     let token = fx.token();
@@ -93,7 +41,7 @@ fn raw_request(addr: SocketAddr, request: &[u8]) -> String {
 #[test]
 fn oversized_and_odd_headers_never_answer_500() {
     let fx = Fixture::prod();
-    let server = start(fx.sdk(), 1);
+    let server = start_server(fx.sdk(), 1);
     // Past our token bound but within actix's header limits: a 401 with Clerk's reason.
     let token = "a".repeat(20_000);
     let response = raw_request(

@@ -168,3 +168,55 @@ pub fn header(resp: &ServiceResponse<impl MessageBody>, name: &str) -> Option<St
         .get(name)
         .map(|v| v.to_str().unwrap_or("<binary>").to_owned())
 }
+
+/// A real server on loopback (its own thread and System), stopped on drop.
+pub struct Server {
+    pub addr: std::net::SocketAddr,
+    pub handle: actix_web::dev::ServerHandle,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        let stopped = std::thread::spawn(move || actix_rt::System::new().block_on(handle.stop(false)));
+        let _ = stopped.join();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Starts the app with `workers` workers on 127.0.0.1:0 on its own thread; returns once bound.
+pub fn start_server(clerk: clerk_actix::Clerk, workers: usize) -> Server {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let thread = std::thread::spawn(move || {
+        actix_rt::System::new().block_on(async move {
+            let server = actix_web::HttpServer::new(move || {
+                App::new()
+                    .route(
+                        "/private",
+                        web::get().to(|auth: clerk_actix::Authenticated| async move {
+                            HttpResponse::Ok().body(auth.user_id().to_owned())
+                        }),
+                    )
+                    .wrap(clerk_actix::ClerkMiddleware::new(clerk.clone()))
+            })
+            .workers(workers)
+            .bind(("127.0.0.1", 0))
+            .expect("bind loopback");
+            let addr = server.addrs()[0];
+            let server = server.run();
+            tx.send((addr, server.handle())).expect("report address");
+            let _ = server.await;
+        })
+    });
+    let (addr, handle) = rx
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("server started");
+    Server {
+        addr,
+        handle,
+        thread: Some(thread),
+    }
+}
