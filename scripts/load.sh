@@ -67,11 +67,12 @@ run api_me_postgres_only "http://127.0.0.1:$APP_PORT/api/me" "$TOKEN"
 rss_off=$(peak_rss_kib "$app_pid")
 stop_app
 
-# 3. The bare jsonwebtoken handler.
+# 3. The bare handlers: jsonwebtoken, and the pre-parsed aws-lc-rs signature check alone.
 taskset -c "$APP_CORE" target/release/bench-bare "$BARE_PORT" "$PEM" >"$OUT/bare.log" 2>&1 &
 bare_pid=$!; pids+=("$bare_pid")
 wait_port "http://127.0.0.1:$BARE_PORT/api/data"
 run bare_jsonwebtoken "http://127.0.0.1:$BARE_PORT/api/data" "$TOKEN"
+run bare_rsa "http://127.0.0.1:$BARE_PORT/bare_rsa" "$TOKEN"
 kill "$bare_pid" 2>/dev/null || true
 
 # 4. Clerk's official @clerk/express, networkless.
@@ -104,6 +105,10 @@ print(f"| api_data (no token cache) / bare jsonwebtoken | {ratio('api_data_no_to
 print(f"| api_me (in-process tier) / healthz | {ratio('api_me','healthz'):.2f} | >= 0.60 |")
 print(f"| api_me (Postgres only) / healthz | {ratio('api_me_postgres_only','healthz'):.2f} | report |")
 print(f"| api_data / @clerk/express | {ratio('api_data','clerk_express'):.1f} | >= 20 |")
+def per_request_us(label):
+    return 1e6 / rows[label][0] if rows.get(label) and rows[label][0] else float("nan")
+gap = per_request_us('api_data_no_token_cache') - per_request_us('bare_rsa')
+print(f"| 1/rps(api_data, no token cache) - 1/rps(bare_rsa) | {gap:.1f} µs | <= 5 µs (median of 3 runs) |")
 print()
 print(f"app peak RSS: {rss_on/1024:.1f} MiB (all caches on), {rss_off/1024:.1f} MiB (caches off); target <= 64 MiB")
 PY

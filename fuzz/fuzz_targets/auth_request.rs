@@ -1,6 +1,7 @@
-//! `Clerk::authenticate` on hostile requests: the Authorization header, `Cookie` headers, the
-//! query string, `Referer` and `Host`, under an Actix runtime, with a networkless `Clerk` (the
-//! contract PEM key) and a fixed clock. It must never panic, and its state must be coherent.
+//! clerk-core's request authenticator on hostile requests: the Authorization header, `Cookie`
+//! headers, the query string, `Referer` and `Host`, with the contract PEM key (networkless) and a
+//! fixed clock. No web framework in the loop: the input becomes [`RequestParts`] directly. It must
+//! never panic, and the outcome must be coherent.
 //!
 //! Input: a flags byte, then up to six `\n`-separated parts: Authorization, Cookie, query string,
 //! Referer, a second Cookie header, Host. An empty part leaves the header out.
@@ -8,13 +9,16 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::time::{Duration, UNIX_EPOCH};
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use actix_web::http::header::{HeaderMap, HeaderValue};
-use actix_web::http::{Method, Uri};
-use actix_web::test::TestRequest;
-use clerk_actix::{Clerk, ClerkConfig, RequestStatus};
-use clerk_core::{InstanceType, PublishableKey};
+use clerk_core::request::{
+    Cookies, HeaderLookup, RequestAuthenticator, RequestOrigin, RequestParts, RequestStatus,
+};
+use clerk_core::{AuthOptions, InstanceType, PublishableKey, SessionVerifier, StaticKey, VerifyingKey};
 use libfuzzer_sys::fuzz_target;
 
 const PUBLIC_PEM: &str = include_str!("../../crates/clerk-core/tests/fixtures/test_signing_key.public.pem");
@@ -30,45 +34,75 @@ const AUTHORIZED_PARTIES: u8 = 1 << 4;
 const TOKEN_CACHE: u8 = 1 << 5;
 const PENDING_SIGNED_IN: u8 = 1 << 6;
 const NO_PUBLISHABLE_KEY: u8 = 1 << 7;
-/// The flags that change the `Clerk` handle (the others shape the request).
+/// The flags that change the authenticator (the others shape the request).
 const CONFIG_FLAGS: u8 =
     PRODUCTION | NO_COOKIE_AUTH | AUTHORIZED_PARTIES | TOKEN_CACHE | PENDING_SIGNED_IN | NO_PUBLISHABLE_KEY;
 
-fn build(flags: u8) -> Clerk {
+fn build(flags: u8) -> Arc<RequestAuthenticator> {
     let instance = if flags & PRODUCTION != 0 {
         InstanceType::Production
     } else {
         InstanceType::Development
     };
-    let mut config = ClerkConfig::new()
-        .jwt_key_pem(PUBLIC_PEM)
-        .clock(|| UNIX_EPOCH + Duration::from_secs(NOW_SECS))
-        .cookie_auth(flags & NO_COOKIE_AUTH == 0)
-        .treat_pending_as_signed_out(flags & PENDING_SIGNED_IN == 0)
-        // Off by default so that runs are reproducible; one flag turns a tiny cache on.
-        .token_cache_capacity(if flags & TOKEN_CACHE != 0 { 2 } else { 0 });
-    if flags & NO_PUBLISHABLE_KEY == 0 {
-        config = config.publishable_key(PublishableKey::from_host(HOST, instance).as_str());
+    let publishable = (flags & NO_PUBLISHABLE_KEY == 0).then(|| PublishableKey::from_host(HOST, instance));
+    let mut verifier = SessionVerifier::new();
+    if let Some(key) = &publishable {
+        verifier = verifier.issuer(key.issuer());
     }
     if flags & AUTHORIZED_PARTIES != 0 {
-        config = config.authorized_parties(["http://localhost:3000"]);
+        verifier = verifier.authorized_parties(["http://localhost:3000".to_owned()]);
     }
-    config.build().expect("networkless configuration")
+    Arc::new(
+        RequestAuthenticator::new(verifier)
+            .instance_type(instance)
+            .publishable_key(publishable)
+            .cookie_auth(flags & NO_COOKIE_AUTH == 0)
+            .auth_options(AuthOptions {
+                treat_pending_as_signed_out: flags & PENDING_SIGNED_IN == 0,
+            })
+            // Off by default so that runs are reproducible; one flag turns a tiny cache on.
+            .token_cache_capacity(if flags & TOKEN_CACHE != 0 { 2 } else { 0 }),
+    )
 }
 
 thread_local! {
-    static SYSTEM: actix_rt::SystemRunner = actix_rt::System::new();
-    static CLERKS: RefCell<HashMap<u8, Clerk>> = RefCell::new(HashMap::new());
+    static KEY: StaticKey = StaticKey(Arc::new(VerifyingKey::from_pem(PUBLIC_PEM).expect("contract PEM")));
+    static AUTHENTICATORS: RefCell<HashMap<u8, Arc<RequestAuthenticator>>> = RefCell::new(HashMap::new());
 }
 
-fn clerk(flags: u8) -> Clerk {
-    CLERKS.with(|clerks| {
-        clerks
-            .borrow_mut()
-            .entry(flags & CONFIG_FLAGS)
-            .or_insert_with(|| build(flags))
-            .clone()
+fn authenticator(flags: u8) -> Arc<RequestAuthenticator> {
+    AUTHENTICATORS.with(|all| {
+        Arc::clone(
+            all.borrow_mut()
+                .entry(flags & CONFIG_FLAGS)
+                .or_insert_with(|| build(flags)),
+        )
     })
+}
+
+/// Runs a future that never waits (a static key needs no I/O) to completion.
+fn ready<T>(future: impl Future<Output = T>) -> T {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
+            return value;
+        }
+    }
+}
+
+/// Headers as a list; the first value of a name wins, as in an HTTP header map.
+struct Headers<'a>(Vec<(&'static str, &'a [u8])>);
+
+impl HeaderLookup for Headers<'_> {
+    fn header(&self, name: &str) -> Option<&[u8]> {
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+    }
+}
+
+/// Bytes an HTTP parser passes on in a header value (no CR, LF, NUL or other controls but tab).
+fn valid_header_value(value: &[u8]) -> bool {
+    value.iter().all(|&b| b == b'\t' || b >= 0x20) && !value.contains(&0x7f)
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -80,61 +114,64 @@ fuzz_target!(|data: &[u8]| {
     let (authorization, cookie, query, referer, cookie2, host) =
         (next(), next(), next(), next(), next(), next());
 
-    let mut req = TestRequest::default().method(if flags & POST != 0 {
-        Method::POST
-    } else {
-        Method::GET
-    });
-    if let Some(query) = query {
-        // The HTTP parser would refuse a target that is not a URI; so do we.
-        let Ok(query) = std::str::from_utf8(query) else {
-            return;
-        };
-        let uri = format!("/dashboard?{query}");
-        if Uri::try_from(uri.as_str()).is_err() {
-            return;
-        }
-        req = req.uri(&uri);
-    }
+    let query = match query.map(std::str::from_utf8) {
+        None => "",
+        Some(Ok(query)) if query.bytes().all(|b| b.is_ascii_graphic()) => query,
+        // The HTTP parser would refuse a request target like that.
+        Some(_) => return,
+    };
+    let mut headers = Vec::new();
     for (name, value) in [
         ("authorization", authorization),
-        ("cookie", cookie),
         ("referer", referer),
-        ("cookie", cookie2),
         ("host", host),
     ] {
         if let Some(value) = value {
-            // Bytes no HTTP parser would pass on (CR, LF, NUL, …) cannot reach us.
-            let Ok(value) = HeaderValue::from_bytes(value) else {
+            if !valid_header_value(value) {
                 return;
-            };
-            req = req.append_header((name, value));
+            }
+            headers.push((name, value));
         }
     }
     if flags & DOCUMENT != 0 {
-        req = req.insert_header(("sec-fetch-dest", "document"));
+        headers.push(("sec-fetch-dest", b"document".as_slice()));
     }
-    let req = req.to_http_request();
-    let clerk = clerk(flags);
+    // Several Cookie fields are joined with "; " (HTTP/2), as the Actix adapter joins them;
+    // fields that are not text are skipped.
+    let cookie_text = [cookie, cookie2]
+        .into_iter()
+        .flatten()
+        .filter(|value| valid_header_value(value))
+        .filter_map(|value| std::str::from_utf8(value).ok().filter(|text| text.is_ascii()))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let headers = Headers(headers);
+    let origin = RequestOrigin::resolve(&headers, None, &[], "http", "localhost:8080");
+    let now: SystemTime = UNIX_EPOCH + Duration::from_secs(NOW_SECS);
+    let method = if flags & POST != 0 { "POST" } else { "GET" };
+    let request = RequestParts::new(method, &headers, Cookies::parse(&cookie_text), query, origin, now);
 
-    let state = SYSTEM.with(|system| system.block_on(clerk.authenticate(&req)));
+    let authenticator = authenticator(flags);
+    let outcome = KEY.with(|key| ready(authenticator.authenticate(&request, key)));
 
-    match state.status() {
+    match outcome.status() {
         RequestStatus::SignedIn => {
             // A pending session is signed in for Clerk but signed out for handlers by default.
-            let pending = state.auth().session_status() == Some(&clerk_core::SessionStatus::Pending);
-            assert!(state.auth().is_authenticated() || pending);
-            assert!(state.credential_present());
-            assert_eq!(state.token().is_some(), !pending, "a pending session keeps no token");
-            assert!(state.reason().is_none() && state.message().is_none());
+            let pending = outcome.auth().session_status() == Some(&clerk_core::SessionStatus::Pending);
+            assert!(outcome.auth().is_authenticated() || pending);
+            assert!(outcome.credential_present());
+            assert_eq!(outcome.token().is_some(), !pending, "a pending session keeps no token");
+            assert!(outcome.reason().is_none() && outcome.message().is_none());
         }
         RequestStatus::SignedOut => {
-            assert!(!state.auth().is_authenticated());
-            assert!(state.token().is_none());
-            assert!(state.reason().is_some());
+            assert!(!outcome.auth().is_authenticated());
+            assert!(outcome.token().is_none());
+            assert!(outcome.reason().is_some());
         }
     }
-    let mut headers = HeaderMap::new();
-    clerk_actix::apply_outcome_headers(&state, &mut headers);
-    let _ = clerk.sign_in_redirect_url(&req, true);
+    for (name, value) in outcome.response_headers() {
+        assert!(name.starts_with("x-clerk-auth-"), "{name}");
+        let _ = value.len();
+    }
+    let _ = request.origin.serialize();
 });
