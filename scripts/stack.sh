@@ -48,7 +48,7 @@ start_app() {
   # $@: extra environment assignments
   env DATABASE_URL="$DATABASE_URL" PORT="$APP_PORT" APP_ADMIN_PORT="$((APP_PORT + 1))" APP_WORKERS=1 APP_LOG=warn APP_RECONCILE_INTERVAL_SECS=0 \
     CLERK_SECRET_KEY="$CLERK_SECRET_KEY" CLERK_PUBLISHABLE_KEY="$CLERK_PUBLISHABLE_KEY" CLERK_API_URL="$api" \
-    APP_RATE_LIMIT_PER_10S=90 "$@" \
+    CLERK_API_RATE_LIMIT=90 "$@" \
     taskset -c "$APP_CORE" target/release/app serve >"$OUT/app.log" 2>&1 &
   app_pid=$!
   pids+=("$app_pid")

@@ -2,12 +2,10 @@
 //! duplicates some and reorders; one reconciliation pass then makes Postgres equal Clerk.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use app::cache::{CacheConfig, InstanceKey, PgUserCache};
-use clerk_actix::{ApiShared, ClientConfig};
-use clerk_core::SecretKey;
+use clerk_actix::{ClerkClient, ClientConfig};
 use clerk_testkit::{NewUser, UserUpdate};
 use e2e::spawn_app;
 use rand::rngs::StdRng;
@@ -65,12 +63,13 @@ async fn lossy_webhooks_plus_one_reconciliation_converge_exactly() {
         .connect(&app.db.url)
         .await
         .unwrap();
-    let client = ClientConfig::new(SecretKey::new(app.clerk.secret_key()).unwrap())
+    let client = ClientConfig::new()
+        .secret_key(app.clerk.secret_key())
         .api_url(app.clerk.base_url())
         .max_retries(1);
     let cache = PgUserCache::new(
         pool.clone(),
-        Arc::new(ApiShared::new(client).unwrap()),
+        ClerkClient::new(client).unwrap(),
         InstanceKey::from_publishable_key(app.clerk.instance().publishable_key()),
         CacheConfig::default(),
     );

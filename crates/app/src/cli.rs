@@ -33,11 +33,9 @@ pub async fn sync_full(settings: &Settings) -> Result<(), String> {
     }
     let pool = database_pool(settings).map_err(|err| err.to_string())?;
     run_migrations(&pool).await.map_err(|err| err.to_string())?;
-    let clerk = settings
-        .clerk_config()
-        .and_then(clerk_actix::ClerkConfig::build)
-        .map_err(|err| err.to_string())?;
-    let cache = crate::startup::user_cache(settings, &clerk, pool)
+    let config = settings.clerk_config().map_err(|err| err.to_string())?;
+    let client = config.build_client().map_err(|err| err.to_string())?;
+    let cache = crate::startup::user_cache(settings, &config, client, pool)
         .await
         .map_err(|err| err.to_string())?
         .ok_or("app sync: CLERK_SECRET_KEY is required")?;

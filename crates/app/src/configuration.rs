@@ -58,9 +58,6 @@ pub struct Settings {
     pub app_cache_max_stale_secs: u64,
     /// `APP_CACHE_NEGATIVE_TTL_SECS`: how long an unknown user id is remembered. Defaults to 30.
     pub app_cache_negative_ttl_secs: u64,
-    /// `APP_RATE_LIMIT_PER_10S`: Backend API requests this replica may make per 10 s. Defaults to
-    /// 90 (Clerk's development limit is 100).
-    pub app_rate_limit_per_10s: u32,
     /// `APP_RECONCILE_INTERVAL_SECS`: full reconciliation period (0 = off). Defaults to 3600.
     pub app_reconcile_interval_secs: u64,
     /// `APP_USER_CACHE_MEMORY_CAPACITY`: users held in the in-process tier (0 = off). Defaults
@@ -133,9 +130,6 @@ impl Settings {
         }
         if self.app_database_max_connections == 0 {
             return Err("configuration: APP_DATABASE_MAX_CONNECTIONS must be at least 1".into());
-        }
-        if self.app_rate_limit_per_10s == 0 {
-            return Err("configuration: APP_RATE_LIMIT_PER_10S must be at least 1".into());
         }
         Ok(())
     }
@@ -210,7 +204,6 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("app_cache_ttl_secs", "60"),
     ("app_cache_max_stale_secs", "86400"),
     ("app_cache_negative_ttl_secs", "30"),
-    ("app_rate_limit_per_10s", "90"),
     ("app_reconcile_interval_secs", "3600"),
     ("app_dev_mode", "false"),
     ("app_dev_users", "5"),

@@ -85,12 +85,11 @@ pub async fn healthz() -> HttpResponse {
 /// caller); Clerk's reachability is reported, not fatal.
 pub async fn readyz(state: web::Data<AppState>, clerk: Clerk) -> HttpResponse {
     let database = state.readiness.database(&state.pool).await;
-    let clerk_status = match clerk.jwks_cache() {
-        Some(cache) => {
-            let stats = cache.stats();
+    let clerk_status = match clerk.stats().jwks {
+        Some(stats) => {
             json!({
                 "mode": "jwks",
-                "keys": cache.kids().len(),
+                "keys": stats.keys,
                 "jwks_fetches": stats.fetches,
                 "jwks_failures": stats.failures,
             })

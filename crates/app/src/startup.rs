@@ -7,7 +7,7 @@ use std::time::Duration;
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
-use clerk_actix::{Clerk, ClerkMiddleware};
+use clerk_actix::{Clerk, ClerkClient, ClerkConfig, ClerkMiddleware};
 use clerk_core::WebhookVerifier;
 use secrecy::ExposeSecret;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -106,8 +106,6 @@ pub fn cache_config(settings: &Settings) -> CacheConfig {
         ttl: Duration::from_secs(settings.app_cache_ttl_secs),
         max_stale: Duration::from_secs(settings.app_cache_max_stale_secs),
         negative_ttl: Duration::from_secs(settings.app_cache_negative_ttl_secs),
-        rate_limit_requests: settings.app_rate_limit_per_10s,
-        rate_limit_window: Duration::from_secs(10),
         db_timeout: settings.acquire_timeout(),
         memory_capacity: settings.app_user_cache_memory_capacity,
         memory_ttl: Duration::from_secs(settings.app_user_cache_memory_ttl_secs),
@@ -115,10 +113,11 @@ pub fn cache_config(settings: &Settings) -> CacheConfig {
     }
 }
 
-/// The Postgres user cache of the configured Clerk instance, calling Clerk with its own client
-/// (one retry at most, so that the cache's rate budget stays exact); `None` when no secret key
-/// is configured. The cache's rows are scoped by the instance the publishable key names; rows
-/// written before that scoping existed are claimed here ([`crate::cache::UserRepo::claim_unowned`]).
+/// The Postgres user cache of the configured Clerk instance, calling Clerk through `client`
+/// (the client the [`Clerk`] is then built with, so both share the instance's rate budget);
+/// `None` without a client (no secret key). The cache's rows are scoped by the instance the
+/// publishable key names; rows written before that scoping existed are claimed here
+/// ([`crate::cache::UserRepo::claim_unowned`]).
 ///
 /// # Errors
 ///
@@ -127,24 +126,26 @@ pub fn cache_config(settings: &Settings) -> CacheConfig {
 /// database refuses the claim.
 pub async fn user_cache(
     settings: &Settings,
-    clerk: &Clerk,
+    config: &ClerkConfig,
+    client: Option<ClerkClient>,
     pool: PgPool,
 ) -> Result<Option<Arc<PgUserCache>>, StartupError> {
-    let Some(api) = clerk.api_shared() else {
+    let Some(client) = client else {
         tracing::warn!("no CLERK_SECRET_KEY: the user cache is off and CurrentUser is unavailable");
         return Ok(None);
     };
-    let Some(publishable_key) = clerk.config().publishable_key() else {
+    let publishable_key = config
+        .parsed_publishable_key()
+        .map_err(|err| StartupError::Config(format!("configuration: {err}")))?;
+    let Some(publishable_key) = publishable_key else {
         return Err(StartupError::Config(
             "configuration: CLERK_PUBLISHABLE_KEY is required with CLERK_SECRET_KEY: the user cache \
              keeps each Clerk instance's users apart by the instance it names"
                 .to_owned(),
         ));
     };
-    let instance = InstanceKey::from_publishable_key(publishable_key);
-    let client = api.config().clone().max_retries(1);
-    let api = clerk_actix::ApiShared::new(client).map_err(|err| StartupError::Config(err.to_string()))?;
-    let cache = PgUserCache::new(pool, Arc::new(api), instance, cache_config(settings));
+    let instance = InstanceKey::from_publishable_key(&publishable_key);
+    let cache = PgUserCache::new(pool, client, instance, cache_config(settings));
     let claimed = cache
         .repo()
         .claim_unowned()
@@ -206,14 +207,21 @@ impl Application {
                 .map(|s| s.expose_secret().to_owned());
             (config, secret, None)
         };
+        // The client first: the user cache and Clerk share it, and with it the rate budget.
+        let client = clerk_config
+            .build_client()
+            .map_err(|err| StartupError::Config(err.to_string()))?;
+        let cache = user_cache(&settings, &clerk_config, client.clone(), pool.clone()).await?;
+        let mut clerk_config = clerk_config;
+        if let Some(client) = client {
+            clerk_config = clerk_config.client(client);
+        }
+        if let Some(cache) = &cache {
+            clerk_config = clerk_config.user_source(cache.clone());
+        }
         let clerk = clerk_config
             .build()
             .map_err(|err| StartupError::Config(err.to_string()))?;
-        let cache = user_cache(&settings, &clerk, pool.clone()).await?;
-        let clerk = match &cache {
-            Some(cache) => clerk.with_user_source(cache.clone()),
-            None => clerk,
-        };
         let feed = cache.as_ref().map(|cache| {
             let memory = Arc::clone(cache.memory());
             memory.spawn_feed(cache.repo().pool().clone())
@@ -437,8 +445,8 @@ pub fn render_metrics(state: &AppState, clerk: &Clerk) -> String {
     use std::fmt::Write as _;
     let mut out = String::with_capacity(4096);
     state.metrics.render_into(&mut out);
-    if let Some(cache) = clerk.jwks_cache() {
-        let stats = cache.stats();
+    let clerk_stats = clerk.stats();
+    if let Some(stats) = clerk_stats.jwks {
         out.push_str("# HELP clerk_jwks_fetches_total JWKS fetches from the Backend API.\n");
         out.push_str("# TYPE clerk_jwks_fetches_total counter\n");
         let _ = writeln!(out, "clerk_jwks_fetches_total {}", stats.fetches);
@@ -452,8 +460,7 @@ pub fn render_metrics(state: &AppState, clerk: &Clerk) -> String {
     if let Some(cache) = &state.cache {
         render_cache_stats(&mut out, &cache.stats());
     }
-    if let Some(api) = clerk.api_shared() {
-        let snapshot = api.metrics();
+    if let Some(snapshot) = clerk_stats.client {
         out.push_str(
             "# HELP clerk_backend_api_attempts_total Backend API attempts, by endpoint and outcome.\n",
         );

@@ -238,12 +238,11 @@ async fn an_exhausted_budget_serves_the_stale_row() {
     let db = TestDb::new().await;
     let clerk = clerk();
     let user = clerk.users().create(NewUser::default()).expect("created");
-    let cache = cache(
+    let cache = common::cache_with(
         &db,
         &clerk,
+        common::api_limited(&clerk, 1, Duration::from_secs(60)),
         CacheConfig {
-            rate_limit_requests: 1,
-            rate_limit_window: Duration::from_secs(60),
             read_through_max_wait: Duration::from_millis(100),
             ..config()
         },
@@ -286,5 +285,9 @@ async fn a_huge_retry_after_neither_panics_nor_halts_the_cache() {
         "{result:?}"
     );
     assert_eq!(cache.stats().api_rate_limited, 1);
-    assert_eq!(cache.budget().available(), 0, "paused after the 429");
+    assert_eq!(
+        cache.client().metrics().rate_budget.available,
+        0,
+        "paused after the 429"
+    );
 }

@@ -107,13 +107,12 @@ async fn the_budget_paces_a_pass_under_a_tight_limit() {
         .start()
         .expect("emulator starts");
     clerk.users().seed(1_000).expect("seeded");
-    let cache = cache(
+    let cache = common::cache_with(
         &db,
         &clerk,
+        common::api_limited(&clerk, 4, Duration::from_secs(1)),
         CacheConfig {
             page_size: 100,
-            rate_limit_requests: 4,
-            rate_limit_window: Duration::from_secs(1),
             ..config()
         },
     );

@@ -5,19 +5,29 @@ use std::sync::Arc;
 
 use actix_web::HttpRequest;
 use clerk_core::request::{RequestAuthenticator, RequestOutcome, RequestParts};
-use clerk_core::{AuthOptions, JwksCache, JwksKeys, SessionClaims, SessionVerifier, StaticKey, TokenError};
+use clerk_core::{
+    AuthOptions, JwksCache, JwksKeys, JwksStats, SessionClaims, SessionVerifier, StaticKey, TokenError,
+};
 
 use crate::authenticate::{authenticate_request, request_origin, ActixHeaders};
-use crate::client::{ApiShared, BackendApi, ClientConfig};
-use crate::config::{ConfigError, ResolvedConfig};
+use crate::client::{ClerkClient, MetricsSnapshot};
+use crate::config::{Resolved, ResolvedConfig};
+use crate::env::ConfigError;
 use crate::redact::query_without_credentials;
 use crate::user_source::UserSource;
 
+/// Where the keys that verify session tokens come from.
 enum Keys {
-    /// `CLERK_JWT_KEY`: networkless.
-    Pem(StaticKey),
-    /// The instance's JWKS through the Backend API, shared by every worker.
-    Jwks(Arc<JwksCache>),
+    /// `CLERK_JWT_KEY`: networkless; the Backend API client too when a secret key is set.
+    Pem {
+        key: StaticKey,
+        client: Option<ClerkClient>,
+    },
+    /// The instance's JWKS, fetched by the Backend API client and shared by every worker.
+    Jwks {
+        cache: Arc<JwksCache>,
+        client: ClerkClient,
+    },
 }
 
 struct Inner {
@@ -25,8 +35,6 @@ struct Inner {
     authenticator: RequestAuthenticator,
     keys: Keys,
     users: Option<Arc<dyn UserSource>>,
-    /// The Backend API (absent in networkless mode without a secret key).
-    api: Option<Arc<ApiShared>>,
 }
 
 /// One Clerk instance, ready to authenticate requests. Cheap to clone (`Arc` inside),
@@ -61,20 +69,26 @@ impl fmt::Debug for Clerk {
     }
 }
 
-/// The request authenticator of `config` (one per handle: it owns the verified-token cache).
-fn authenticator(config: &ResolvedConfig, verifier: SessionVerifier) -> RequestAuthenticator {
-    RequestAuthenticator::new(verifier)
-        .instance_type(config.instance_type)
-        .publishable_key(config.publishable_key.clone())
-        .cookie_auth(config.cookie_auth)
-        .auth_options(AuthOptions {
-            treat_pending_as_signed_out: config.treat_pending_as_signed_out,
-        })
-        .token_cache_capacity(config.token_cache_capacity)
+/// A snapshot of a [`Clerk`]'s counters, for readiness and metrics endpoints
+/// ([`Clerk::stats`]).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ClerkStats {
+    /// The JWKS cache (`None` in networkless mode, with `CLERK_JWT_KEY`).
+    pub jwks: Option<JwksStats>,
+    /// Tokens in the verified-token cache.
+    pub verified_tokens: usize,
+    /// The Backend API client's counters and budgets (`None` without a secret key).
+    pub client: Option<MetricsSnapshot>,
 }
 
 impl Clerk {
-    pub(crate) fn from_resolved(config: ResolvedConfig) -> Result<Self, ConfigError> {
+    pub(crate) fn new(resolved: Resolved) -> Result<Self, ConfigError> {
+        let Resolved {
+            config,
+            client,
+            users,
+        } = resolved;
         let mut verifier = SessionVerifier::new()
             .authorized_parties(config.authorized_parties.iter().cloned())
             .clock_skew(config.clock_skew)
@@ -84,62 +98,36 @@ impl Clerk {
                 verifier = verifier.issuer(key.issuer());
             }
         }
-        let api = match &config.secret_key {
-            Some(secret) => {
-                let mut client = ClientConfig::new(secret.clone())
-                    .api_url(config.api_url.clone())
-                    .timeout(config.request_timeout)
-                    .max_retries(config.max_retries)
-                    .user_agent(config.user_agent.clone());
-                client.api_version = config.api_version.clone();
-                client.retry_budget_ratio = config.retry_budget_ratio;
-                let shared = ApiShared::new(client).map_err(|err| ConfigError {
-                    variable: "CLERK_API_URL",
-                    message: err.to_string(),
-                })?;
-                Some(Arc::new(shared))
-            }
-            None => None,
-        };
-        let keys = match (&config.jwt_key, &api) {
-            (Some(key), _) => Keys::Pem(StaticKey(Arc::new(key.clone()))),
-            (None, Some(api)) => Keys::Jwks(Arc::new(JwksCache::new(api.scope().clone(), config.jwks))),
-            (None, None) => {
-                return Err(ConfigError {
-                    variable: "CLERK_SECRET_KEY",
-                    message: "missing: set CLERK_SECRET_KEY (or CLERK_JWT_KEY for networkless verification)"
-                        .into(),
-                })
-            }
-        };
-        let authenticator = authenticator(&config, verifier);
-        Ok(Clerk(Arc::new(Inner {
-            authenticator,
-            config,
-            keys,
-            users: None,
-            api,
-        })))
-    }
-
-    /// Serves [`crate::CurrentUser`] from `source` instead of the Backend API (e.g. a local cache).
-    ///
-    /// Call it before cloning the handle into workers.
-    pub fn with_user_source(self, source: Arc<dyn UserSource>) -> Self {
-        let inner = Arc::try_unwrap(self.0).unwrap_or_else(|shared| Inner {
-            authenticator: authenticator(&shared.config, shared.authenticator.verifier().clone()),
-            config: shared.config.clone(),
-            keys: match &shared.keys {
-                Keys::Pem(key) => Keys::Pem(key.clone()),
-                Keys::Jwks(cache) => Keys::Jwks(Arc::clone(cache)),
+        let keys = match (&config.jwt_key, client) {
+            (Some(key), client) => Keys::Pem {
+                key: StaticKey(Arc::new(key.clone())),
+                client,
             },
-            users: shared.users.clone(),
-            api: shared.api.clone(),
-        });
-        Clerk(Arc::new(Inner {
-            users: Some(source),
-            ..inner
-        }))
+            (None, Some(client)) => Keys::Jwks {
+                cache: Arc::new(JwksCache::new(client.cache_scope().clone(), config.jwks)),
+                client,
+            },
+            (None, None) => {
+                return Err(ConfigError::new(
+                    "CLERK_SECRET_KEY",
+                    "missing: set CLERK_SECRET_KEY (or CLERK_JWT_KEY for networkless verification)",
+                ))
+            }
+        };
+        let authenticator = RequestAuthenticator::new(verifier)
+            .instance_type(config.instance_type)
+            .publishable_key(config.publishable_key.clone())
+            .cookie_auth(config.cookie_auth)
+            .auth_options(AuthOptions {
+                treat_pending_as_signed_out: config.treat_pending_as_signed_out,
+            })
+            .token_cache_capacity(config.token_cache_capacity);
+        Ok(Clerk(Arc::new(Inner {
+            config,
+            authenticator,
+            keys,
+            users,
+        })))
     }
 
     /// The validated configuration.
@@ -152,33 +140,31 @@ impl Clerk {
         self.0.authenticator.verifier()
     }
 
-    /// The JWKS cache, when keys come from the Backend API.
-    pub fn jwks_cache(&self) -> Option<&Arc<JwksCache>> {
-        match &self.0.keys {
-            Keys::Jwks(cache) => Some(cache),
-            Keys::Pem(_) => None,
-        }
-    }
-
-    /// Tokens currently in the verified-token cache.
-    pub fn verified_token_count(&self) -> usize {
-        self.0.authenticator.cached_tokens()
-    }
-
-    /// The custom user source, if one was set.
+    /// The user source given to [`ClerkConfig::user_source`](crate::ClerkConfig::user_source),
+    /// if any (else [`crate::CurrentUser`] asks the Backend API).
     pub fn user_source(&self) -> Option<&Arc<dyn UserSource>> {
         self.0.users.as_ref()
     }
 
-    /// The Backend API client of the current worker thread (Clerk's `clerkClient()`); `None` when
-    /// no secret key is configured.
-    pub fn backend_api(&self) -> Option<BackendApi> {
-        self.0.api.as_ref().map(BackendApi::current)
+    /// The Backend API client (Clerk's `clerkClient()`); `None` when no secret key is
+    /// configured.
+    pub fn client(&self) -> Option<&ClerkClient> {
+        match &self.0.keys {
+            Keys::Pem { client, .. } => client.as_ref(),
+            Keys::Jwks { client, .. } => Some(client),
+        }
     }
 
-    /// The state shared by every worker's Backend API client (budget, metrics).
-    pub fn api_shared(&self) -> Option<&Arc<ApiShared>> {
-        self.0.api.as_ref()
+    /// The counters of the JWKS cache, the verified-token cache and the Backend API client.
+    pub fn stats(&self) -> ClerkStats {
+        ClerkStats {
+            jwks: match &self.0.keys {
+                Keys::Jwks { cache, .. } => Some(cache.stats()),
+                Keys::Pem { .. } => None,
+            },
+            verified_tokens: self.0.authenticator.cached_tokens(),
+            client: self.client().map(ClerkClient::metrics),
+        }
     }
 
     /// The cookie-name suffix of this instance (from the publishable key).
@@ -202,15 +188,11 @@ impl Clerk {
     ) -> Result<SessionClaims, TokenError> {
         let verifier = self.verifier();
         match &self.0.keys {
-            Keys::Pem(key) => verifier.verify(token, key, now).await,
-            Keys::Jwks(cache) => {
-                let Some(api) = &self.0.api else {
-                    return verifier.verify(token, &clerk_core::NoKey, now).await;
-                };
-                let fetcher = BackendApi::current(api).jwks_fetcher();
+            Keys::Pem { key, .. } => verifier.verify(token, key, now).await,
+            Keys::Jwks { cache, client } => {
                 let keys = JwksKeys {
                     cache,
-                    fetcher: &fetcher,
+                    fetcher: client,
                 };
                 verifier.verify(token, &keys, now).await
             }
@@ -221,18 +203,14 @@ impl Clerk {
     pub(crate) async fn authenticate_parts(&self, parts: &RequestParts<'_>) -> RequestOutcome {
         let authenticator = &self.0.authenticator;
         match &self.0.keys {
-            Keys::Pem(key) => authenticator.authenticate(parts, key).await,
-            Keys::Jwks(cache) => match &self.0.api {
-                Some(api) => {
-                    let fetcher = BackendApi::current(api).jwks_fetcher();
-                    let keys = JwksKeys {
-                        cache,
-                        fetcher: &fetcher,
-                    };
-                    authenticator.authenticate(parts, &keys).await
-                }
-                None => authenticator.authenticate(parts, &clerk_core::NoKey).await,
-            },
+            Keys::Pem { key, .. } => authenticator.authenticate(parts, key).await,
+            Keys::Jwks { cache, client } => {
+                let keys = JwksKeys {
+                    cache,
+                    fetcher: client,
+                };
+                authenticator.authenticate(parts, &keys).await
+            }
         }
     }
 

@@ -5,29 +5,11 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use clerk_core::{InstanceType, JwksCacheConfig, PublishableKey, SecretKey, VerifyingKey};
+use clerk_core::{CacheScope, InstanceType, JwksCacheConfig, PublishableKey, VerifyingKey};
 
-/// Default Backend API URL version segment.
-pub const DEFAULT_API_VERSION: &str = "v1";
-
-/// A configuration value that is missing or malformed; names the variable (or builder option).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{variable}: {message}")]
-pub struct ConfigError {
-    /// The environment variable (or option) at fault, e.g. `CLERK_PUBLISHABLE_KEY`.
-    pub variable: &'static str,
-    /// What is wrong with it (never the secret value).
-    pub message: String,
-}
-
-impl ConfigError {
-    fn new(variable: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            variable,
-            message: message.into(),
-        }
-    }
-}
+use crate::client::{ClerkClient, ClientConfig};
+use crate::env::{parse_bool, parse_count, parse_millis, reader, split_list, ConfigError};
+use crate::user_source::UserSource;
 
 /// A clock for "now"; the wall clock unless a test sets another.
 pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
@@ -48,7 +30,9 @@ pub enum ProtectMode {
 /// Everything `clerk-actix` needs to know about the Clerk instance.
 ///
 /// Build it once, outside `HttpServer::new`, with [`ClerkConfig::from_env`] or the builder, then
-/// turn it into a [`crate::Clerk`] with [`ClerkConfig::build`].
+/// turn it into a [`crate::Clerk`] with [`ClerkConfig::build`]. Every value is checked once, by
+/// `build` (or [`build_client`](Self::build_client)), and a [`ConfigError`] names the variable at
+/// fault.
 ///
 /// | environment variable | option | default |
 /// |---|---|---|
@@ -64,9 +48,9 @@ pub enum ProtectMode {
 /// | `CLERK_COOKIE_AUTH` | [`cookie_auth`](Self::cookie_auth) | `true` |
 /// | `CLERK_TRUSTED_PROXIES` | [`trusted_proxies`](Self::trusted_proxies) | none (comma separated IPs) |
 /// | `CLERK_ISSUER_CHECK` | [`issuer_check`](Self::issuer_check) | `true` (when a publishable key is set) |
-/// | `CLERK_HTTP_TIMEOUT_MS` | [`request_timeout`](Self::request_timeout) | `5000` |
 /// | `CLERK_JWKS_TTL_MS`, `CLERK_JWKS_REFETCH_COOLDOWN_MS`, `CLERK_JWKS_MAX_STALE_MS` | [`jwks_cache`](Self::jwks_cache) | `300000`, `10000`, `3600000` |
 /// | `CLERK_TOKEN_CACHE_CAPACITY` | [`token_cache_capacity`](Self::token_cache_capacity) | `4096` (0 = off) |
+/// | `CLERK_HTTP_TIMEOUT_MS`, `CLERK_API_RATE_LIMIT` | [`client_config`](Self::client_config) | see [`ClientConfig`] |
 ///
 /// # Examples
 ///
@@ -77,17 +61,36 @@ pub enum ProtectMode {
 ///     .secret_key("sk_test_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")
 ///     .publishable_key("pk_test_aGFwcHktaGlwcG8tNDIuY2xlcmsuYWNjb3VudHMuZGV2JA")
 ///     .authorized_parties(["http://localhost:3000"])
+///     .client_config(|client| client.max_retries(1))
 ///     .build()?;
 /// assert_eq!(clerk.config().api_url(), "https://api.clerk.com");
 /// # Ok::<(), clerk_actix::ConfigError>(())
 /// ```
+///
+/// A user source that needs the Backend API (a local user cache) takes the client first, and
+/// the [`crate::Clerk`] is then built with both, so they share one rate budget:
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use clerk_actix::{ClerkConfig, UserSource, UserSourceError};
+/// # struct MyCache(clerk_actix::ClerkClient);
+/// # impl UserSource for MyCache {
+/// #     fn get_user<'a>(&'a self, id: &'a str) -> futures_util::future::LocalBoxFuture<'a, Result<Arc<clerk_core::User>, UserSourceError>> {
+/// #         Box::pin(async move { self.0.get_user(id).await.map(Arc::new).map_err(|err| UserSourceError::Unavailable(err.to_string())) })
+/// #     }
+/// # }
+/// let config = ClerkConfig::new().secret_key("sk_test_example");
+/// let client = config.build_client()?.expect("a secret key is set");
+/// let cache = Arc::new(MyCache(client.clone()));
+/// let clerk = config.client(client).user_source(cache).build()?;
+/// # drop(clerk);
+/// # Ok::<(), clerk_actix::ConfigError>(())
+/// ```
 #[derive(Clone)]
 pub struct ClerkConfig {
-    secret_key: Option<String>,
+    client: ClientConfig,
     publishable_key: Option<String>,
     jwt_key_pem: Option<String>,
-    api_url: String,
-    api_version: String,
     authorized_parties: Vec<String>,
     sign_in_url: Option<String>,
     clock_skew: Duration,
@@ -95,25 +98,21 @@ pub struct ClerkConfig {
     cookie_auth: bool,
     trusted_proxies: Vec<IpAddr>,
     issuer_check: bool,
-    request_timeout: Duration,
-    max_retries: u32,
-    retry_budget_ratio: f64,
     jwks: JwksCacheConfig,
     max_token_bytes: usize,
     protect_mode: ProtectMode,
-    user_agent: String,
     token_cache_capacity: usize,
     clock: Option<Clock>,
+    user_source: Option<Arc<dyn UserSource>>,
+    built_client: Option<ClerkClient>,
 }
 
 impl fmt::Debug for ClerkConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClerkConfig")
-            .field("secret_key", &self.secret_key.as_ref().map(|_| "[redacted]"))
+            .field("client", &self.client)
             .field("publishable_key", &self.publishable_key)
             .field("jwt_key_pem", &self.jwt_key_pem.as_ref().map(|_| "[set]"))
-            .field("api_url", &self.api_url)
-            .field("api_version", &self.api_version)
             .field("authorized_parties", &self.authorized_parties)
             .field("sign_in_url", &self.sign_in_url)
             .field("clock_skew", &self.clock_skew)
@@ -121,8 +120,8 @@ impl fmt::Debug for ClerkConfig {
             .field("cookie_auth", &self.cookie_auth)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("issuer_check", &self.issuer_check)
-            .field("request_timeout", &self.request_timeout)
             .field("protect_mode", &self.protect_mode)
+            .field("user_source", &self.user_source.as_ref().map(|_| "[set]"))
             .finish_non_exhaustive()
     }
 }
@@ -137,11 +136,9 @@ impl ClerkConfig {
     /// A configuration with every default and no keys.
     pub fn new() -> Self {
         Self {
-            secret_key: None,
+            client: ClientConfig::new(),
             publishable_key: None,
             jwt_key_pem: None,
-            api_url: crate::client::DEFAULT_API_URL.to_owned(),
-            api_version: DEFAULT_API_VERSION.to_owned(),
             authorized_parties: Vec::new(),
             sign_in_url: None,
             clock_skew: Duration::from_millis(5_000),
@@ -149,15 +146,13 @@ impl ClerkConfig {
             cookie_auth: true,
             trusted_proxies: Vec::new(),
             issuer_check: true,
-            request_timeout: Duration::from_millis(5_000),
-            max_retries: 2,
-            retry_budget_ratio: 0.2,
             jwks: JwksCacheConfig::default(),
             max_token_bytes: clerk_core::DEFAULT_MAX_TOKEN_BYTES,
             protect_mode: ProtectMode::Api,
-            user_agent: format!("clerk-actix/{}", env!("CARGO_PKG_VERSION")),
             token_cache_capacity: 4096,
             clock: None,
+            user_source: None,
+            built_client: None,
         }
     }
 
@@ -176,27 +171,17 @@ impl ClerkConfig {
     ///
     /// A [`ConfigError`] naming the first malformed variable.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| {
-            lookup(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
+        let get = reader(lookup);
         let mut config = Self::new();
-        config.secret_key = get("CLERK_SECRET_KEY");
+        config.client = config.client.read(&get)?;
         config.publishable_key = get("CLERK_PUBLISHABLE_KEY");
         config.jwt_key_pem = get("CLERK_JWT_KEY");
-        if let Some(url) = get("CLERK_API_URL") {
-            config.api_url = url;
-        }
-        if let Some(version) = get("CLERK_API_VERSION") {
-            config.api_version = version;
-        }
         if let Some(parties) = get("CLERK_AUTHORIZED_PARTIES") {
             config.authorized_parties = split_list(&parties);
         }
         config.sign_in_url = get("CLERK_SIGN_IN_URL");
         if let Some(ms) = get("CLERK_CLOCK_SKEW_MS") {
-            config.clock_skew = Duration::from_millis(parse_number("CLERK_CLOCK_SKEW_MS", &ms)?);
+            config.clock_skew = parse_millis("CLERK_CLOCK_SKEW_MS", &ms)?;
         }
         if let Some(flag) = get("CLERK_TREAT_PENDING_AS_SIGNED_OUT") {
             config.treat_pending_as_signed_out = parse_bool("CLERK_TREAT_PENDING_AS_SIGNED_OUT", &flag)?;
@@ -207,21 +192,17 @@ impl ClerkConfig {
         if let Some(flag) = get("CLERK_ISSUER_CHECK") {
             config.issuer_check = parse_bool("CLERK_ISSUER_CHECK", &flag)?;
         }
-        if let Some(ms) = get("CLERK_HTTP_TIMEOUT_MS") {
-            config.request_timeout = Duration::from_millis(parse_number("CLERK_HTTP_TIMEOUT_MS", &ms)?);
-        }
         if let Some(ms) = get("CLERK_JWKS_TTL_MS") {
-            config.jwks.ttl = Duration::from_millis(parse_number("CLERK_JWKS_TTL_MS", &ms)?);
+            config.jwks.ttl = parse_millis("CLERK_JWKS_TTL_MS", &ms)?;
         }
         if let Some(ms) = get("CLERK_JWKS_REFETCH_COOLDOWN_MS") {
-            config.jwks.refetch_cooldown =
-                Duration::from_millis(parse_number("CLERK_JWKS_REFETCH_COOLDOWN_MS", &ms)?);
+            config.jwks.refetch_cooldown = parse_millis("CLERK_JWKS_REFETCH_COOLDOWN_MS", &ms)?;
         }
         if let Some(ms) = get("CLERK_JWKS_MAX_STALE_MS") {
-            config.jwks.max_stale = Duration::from_millis(parse_number("CLERK_JWKS_MAX_STALE_MS", &ms)?);
+            config.jwks.max_stale = parse_millis("CLERK_JWKS_MAX_STALE_MS", &ms)?;
         }
         if let Some(n) = get("CLERK_TOKEN_CACHE_CAPACITY") {
-            config.token_cache_capacity = usize::try_from(parse_number("CLERK_TOKEN_CACHE_CAPACITY", &n)?)
+            config.token_cache_capacity = usize::try_from(parse_count("CLERK_TOKEN_CACHE_CAPACITY", &n)?)
                 .map_err(|_| ConfigError::new("CLERK_TOKEN_CACHE_CAPACITY", "too large"))?;
         }
         if let Some(list) = get("CLERK_TRUSTED_PROXIES") {
@@ -239,7 +220,7 @@ impl ClerkConfig {
 
     /// The instance's secret key (`sk_test_…`/`sk_live_…`). Defaults to none.
     pub fn secret_key(mut self, key: impl Into<String>) -> Self {
-        self.secret_key = Some(key.into());
+        self.client = self.client.secret_key(key);
         self
     }
 
@@ -257,13 +238,20 @@ impl ClerkConfig {
 
     /// Backend API base URL. Defaults to `https://api.clerk.com`.
     pub fn api_url(mut self, url: impl Into<String>) -> Self {
-        self.api_url = url.into();
+        self.client = self.client.api_url(url);
         self
     }
 
     /// Backend API URL version segment. Defaults to `v1`.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
-        self.api_version = version.into();
+        self.client = self.client.api_version(version);
+        self
+    }
+
+    /// Adjusts the Backend API client's settings (timeout, retries, rate limit, …: see
+    /// [`ClientConfig`], whose defaults apply).
+    pub fn client_config(mut self, adjust: impl FnOnce(ClientConfig) -> ClientConfig) -> Self {
+        self.client = adjust(self.client);
         self
     }
 
@@ -316,24 +304,6 @@ impl ClerkConfig {
         self
     }
 
-    /// Timeout of one Backend API request. Defaults to 5 s.
-    pub fn request_timeout(mut self, timeout: Duration) -> Self {
-        self.request_timeout = timeout;
-        self
-    }
-
-    /// Retries of an idempotent Backend API call after a 429 or 5xx. Defaults to 2.
-    pub fn max_retries(mut self, retries: u32) -> Self {
-        self.max_retries = retries;
-        self
-    }
-
-    /// Retries allowed as a fraction of calls (a retry budget). Defaults to 0.2.
-    pub fn retry_budget_ratio(mut self, ratio: f64) -> Self {
-        self.retry_budget_ratio = ratio.clamp(0.0, 10.0);
-        self
-    }
-
     /// JWKS cache tuning. Defaults to [`JwksCacheConfig::default`].
     pub fn jwks_cache(mut self, jwks: JwksCacheConfig) -> Self {
         self.jwks = jwks;
@@ -352,12 +322,6 @@ impl ClerkConfig {
         self
     }
 
-    /// `User-Agent` of Backend API requests. Defaults to `clerk-actix/<version>`.
-    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
-        self.user_agent = agent.into();
-        self
-    }
-
     /// Verified tokens remembered so that a reused token costs no RSA check (0 switches the cache
     /// off). Defaults to 4096.
     pub fn token_cache_capacity(mut self, capacity: usize) -> Self {
@@ -371,9 +335,51 @@ impl ClerkConfig {
         self
     }
 
-    /// The Backend API URL.
-    pub fn api_url_str(&self) -> &str {
-        &self.api_url
+    /// Where [`crate::CurrentUser`] loads users from (e.g. a local cache). Defaults to the
+    /// Backend API (`GET /v1/users/{id}` through the [`ClerkClient`]).
+    pub fn user_source(mut self, source: Arc<dyn UserSource>) -> Self {
+        self.user_source = Some(source);
+        self
+    }
+
+    /// The Backend API client the [`crate::Clerk`] uses, instead of one built from these
+    /// settings: pass the client [`build_client`](Self::build_client) gave to a user source, so
+    /// that both share one rate budget. Defaults to building one.
+    ///
+    /// [`build`](Self::build) refuses a client of another instance (secret key or API URL).
+    pub fn client(mut self, client: ClerkClient) -> Self {
+        self.built_client = Some(client);
+        self
+    }
+
+    /// The Backend API client of these settings, `None` without a secret key (networkless
+    /// mode); the one given with [`client`](Self::client) if any.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] naming the client setting at fault.
+    pub fn build_client(&self) -> Result<Option<ClerkClient>, ConfigError> {
+        if let Some(client) = &self.built_client {
+            return Ok(Some(client.clone()));
+        }
+        let checked = self.client.check()?;
+        if checked.secret_key.is_none() {
+            return Ok(None);
+        }
+        ClerkClient::from_checked(self.client.clone(), checked).map(Some)
+    }
+
+    /// The publishable key, parsed: the instance these settings name (`None` when not set).
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] on `CLERK_PUBLISHABLE_KEY` when it is malformed.
+    pub fn parsed_publishable_key(&self) -> Result<Option<PublishableKey>, ConfigError> {
+        self.publishable_key
+            .as_deref()
+            .map(PublishableKey::parse)
+            .transpose()
+            .map_err(|err| ConfigError::new("CLERK_PUBLISHABLE_KEY", err.to_string()))
     }
 
     /// Validates everything and builds the runtime [`crate::Clerk`].
@@ -382,49 +388,23 @@ impl ClerkConfig {
     ///
     /// A [`ConfigError`] naming the variable at fault.
     pub fn build(self) -> Result<crate::Clerk, ConfigError> {
-        crate::Clerk::from_resolved(self.resolve()?)
+        crate::Clerk::new(self.resolve()?)
     }
 
-    pub(crate) fn resolve(self) -> Result<ResolvedConfig, ConfigError> {
-        let secret_key = self
-            .secret_key
-            .as_deref()
-            .map(SecretKey::new)
-            .transpose()
-            .map_err(|err| ConfigError::new("CLERK_SECRET_KEY", err.to_string()))?;
-        let publishable_key = self
-            .publishable_key
-            .as_deref()
-            .map(PublishableKey::parse)
-            .transpose()
-            .map_err(|err| ConfigError::new("CLERK_PUBLISHABLE_KEY", err.to_string()))?;
+    /// The validated configuration, the client (when there is a secret key) and the user source.
+    pub(crate) fn resolve(self) -> Result<Resolved, ConfigError> {
+        let checked = self.client.check()?;
+        let publishable_key = self.parsed_publishable_key()?;
         let jwt_key = self
             .jwt_key_pem
             .as_deref()
             .map(VerifyingKey::from_pem)
             .transpose()
             .map_err(|err| ConfigError::new("CLERK_JWT_KEY", err.to_string()))?;
-        if secret_key.is_none() && jwt_key.is_none() {
+        if checked.secret_key.is_none() && jwt_key.is_none() {
             return Err(ConfigError::new(
                 "CLERK_SECRET_KEY",
                 "missing: set CLERK_SECRET_KEY (or CLERK_JWT_KEY for networkless verification)",
-            ));
-        }
-        let api_url = self.api_url.trim_end_matches('/').to_owned();
-        match url::Url::parse(&api_url) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {}
-            _ => {
-                return Err(ConfigError::new(
-                    "CLERK_API_URL",
-                    format!("{api_url:?} is not an http(s) URL"),
-                ))
-            }
-        }
-        let api_version = self.api_version.trim_matches('/').to_owned();
-        if api_version.is_empty() || api_version.contains(['/', '.', '?', '#']) {
-            return Err(ConfigError::new(
-                "CLERK_API_VERSION",
-                format!("{api_version:?} is not a version like v1"),
             ));
         }
         for party in &self.authorized_parties {
@@ -450,8 +430,30 @@ impl ClerkConfig {
         let instance_type = publishable_key
             .as_ref()
             .map(PublishableKey::instance_type)
-            .or_else(|| secret_key.as_ref().and_then(SecretKey::instance_type))
+            .or_else(|| checked.secret_key.as_ref().and_then(|key| key.instance_type()))
             .unwrap_or(InstanceType::Production);
+        let api_url = checked.root.clone();
+        let api_version = checked.version.clone();
+        let client = match (self.built_client, &checked.secret_key) {
+            (Some(client), Some(secret)) => {
+                if client.cache_scope() != &CacheScope::new(&checked.root, secret) {
+                    return Err(ConfigError::new(
+                        "CLERK_SECRET_KEY",
+                        "the client given to ClerkConfig::client belongs to another instance \
+                         (another secret key or API URL)",
+                    ));
+                }
+                Some(client)
+            }
+            (Some(_), None) => {
+                return Err(ConfigError::new(
+                    "CLERK_SECRET_KEY",
+                    "missing: a client was given to ClerkConfig::client, but no secret key",
+                ))
+            }
+            (None, Some(_)) => Some(ClerkClient::from_checked(self.client, checked)?),
+            (None, None) => None,
+        };
         if self.cookie_auth && self.authorized_parties.is_empty() {
             tracing::warn!(
                 "clerk: cookie authentication is on but CLERK_AUTHORIZED_PARTIES is empty; \
@@ -463,8 +465,7 @@ impl ClerkConfig {
                 "clerk: CLERK_PUBLISHABLE_KEY is not set; the issuer check and Clerk's cookie rules are off"
             );
         }
-        Ok(ResolvedConfig {
-            secret_key,
+        let config = ResolvedConfig {
             publishable_key,
             jwt_key,
             api_url,
@@ -476,24 +477,31 @@ impl ClerkConfig {
             cookie_auth: self.cookie_auth,
             trusted_proxies: self.trusted_proxies,
             issuer_check: self.issuer_check,
-            request_timeout: self.request_timeout,
-            max_retries: self.max_retries,
-            retry_budget_ratio: self.retry_budget_ratio,
             jwks: self.jwks,
             max_token_bytes: self.max_token_bytes,
             protect_mode: self.protect_mode,
-            user_agent: self.user_agent,
             token_cache_capacity: self.token_cache_capacity,
             instance_type,
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
+        };
+        Ok(Resolved {
+            config,
+            client,
+            users: self.user_source,
         })
     }
+}
+
+/// What [`ClerkConfig::build`] turns into a [`crate::Clerk`].
+pub(crate) struct Resolved {
+    pub(crate) config: ResolvedConfig,
+    pub(crate) client: Option<ClerkClient>,
+    pub(crate) users: Option<Arc<dyn UserSource>>,
 }
 
 /// A validated configuration, as the runtime uses it.
 #[derive(Clone)]
 pub struct ResolvedConfig {
-    pub(crate) secret_key: Option<SecretKey>,
     pub(crate) publishable_key: Option<PublishableKey>,
     pub(crate) jwt_key: Option<VerifyingKey>,
     pub(crate) api_url: String,
@@ -505,13 +513,9 @@ pub struct ResolvedConfig {
     pub(crate) cookie_auth: bool,
     pub(crate) trusted_proxies: Vec<IpAddr>,
     pub(crate) issuer_check: bool,
-    pub(crate) request_timeout: Duration,
-    pub(crate) max_retries: u32,
-    pub(crate) retry_budget_ratio: f64,
     pub(crate) jwks: JwksCacheConfig,
     pub(crate) max_token_bytes: usize,
     pub(crate) protect_mode: ProtectMode,
-    pub(crate) user_agent: String,
     pub(crate) token_cache_capacity: usize,
     pub(crate) instance_type: InstanceType,
     pub(crate) clock: Clock,
@@ -520,7 +524,6 @@ pub struct ResolvedConfig {
 impl fmt::Debug for ResolvedConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ResolvedConfig")
-            .field("secret_key", &self.secret_key)
             .field("publishable_key", &self.publishable_key)
             .field("jwt_key", &self.jwt_key.as_ref().map(|_| "[set]"))
             .field("api_url", &self.api_url)
@@ -540,11 +543,6 @@ impl ResolvedConfig {
     /// The URL version segment (`v1`).
     pub fn api_version(&self) -> &str {
         &self.api_version
-    }
-
-    /// The secret key, if configured.
-    pub fn secret_key(&self) -> Option<&SecretKey> {
-        self.secret_key.as_ref()
     }
 
     /// The publishable key, if configured.
@@ -572,26 +570,6 @@ impl ResolvedConfig {
         self.protect_mode
     }
 
-    /// Backend API request timeout.
-    pub fn request_timeout(&self) -> Duration {
-        self.request_timeout
-    }
-
-    /// Retries of idempotent calls.
-    pub fn max_retries(&self) -> u32 {
-        self.max_retries
-    }
-
-    /// Retry budget as a fraction of calls.
-    pub fn retry_budget_ratio(&self) -> f64 {
-        self.retry_budget_ratio
-    }
-
-    /// `User-Agent` of Backend API requests.
-    pub fn user_agent(&self) -> &str {
-        &self.user_agent
-    }
-
     /// "Now", by the configured clock.
     pub fn now(&self) -> SystemTime {
         (self.clock)()
@@ -602,35 +580,6 @@ impl ResolvedConfig {
 /// ([`PublishableKey::account_portal_origin`]) + `/sign-in`.
 fn account_portal_sign_in(key: &PublishableKey) -> String {
     format!("{}/sign-in", key.account_portal_origin())
-}
-
-fn split_list(value: &str) -> Vec<String> {
-    value
-        .split(',')
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-fn parse_bool(variable: &'static str, value: &str) -> Result<bool, ConfigError> {
-    match value.to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" => Ok(true),
-        "0" | "false" | "no" | "off" => Ok(false),
-        _ => Err(ConfigError::new(
-            variable,
-            format!("{value:?} is not true or false"),
-        )),
-    }
-}
-
-fn parse_number(variable: &'static str, value: &str) -> Result<u64, ConfigError> {
-    value.parse().map_err(|_| {
-        ConfigError::new(
-            variable,
-            format!("{value:?} is not a whole number of milliseconds"),
-        )
-    })
 }
 
 #[cfg(test)]
@@ -645,9 +594,15 @@ mod tests {
         move |name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
     }
 
+    fn resolve(pairs: &[(&str, &str)]) -> Result<ResolvedConfig, ConfigError> {
+        ClerkConfig::from_lookup(lookup(pairs))
+            .and_then(ClerkConfig::resolve)
+            .map(|resolved| resolved.config)
+    }
+
     #[test]
     fn environment_names_are_clerks() {
-        let config = ClerkConfig::from_lookup(lookup(&[
+        let Resolved { config, client, .. } = ClerkConfig::from_lookup(lookup(&[
             ("CLERK_SECRET_KEY", "sk_test_abc123"),
             (
                 "CLERK_PUBLISHABLE_KEY",
@@ -659,6 +614,7 @@ mod tests {
                 "http://localhost:3000, https://app.example.com",
             ),
             ("CLERK_CLOCK_SKEW_MS", "2000"),
+            ("CLERK_API_RATE_LIMIT", "40"),
         ]))
         .unwrap()
         .resolve()
@@ -675,49 +631,104 @@ mod tests {
             config.sign_in_url(),
             Some("https://happy-hippo-42.accounts.dev/sign-in")
         );
+        let limit = client.expect("a client").metrics().rate_budget.limit;
+        assert_eq!(limit.requests, 40);
     }
 
+    /// Issue 11, item 5: every bad value is reported against the variable that holds it (the
+    /// timeout used to be reported as `CLERK_API_URL`).
     #[test]
     fn bad_values_name_their_variable() {
-        let cases: [(&[(&str, &str)], &str); 7] = [
+        let key = ("CLERK_SECRET_KEY", "sk_test_x");
+        let cases: &[(&[(&str, &str)], &str)] = &[
             (&[], "CLERK_SECRET_KEY"),
             (
-                &[
-                    ("CLERK_SECRET_KEY", "sk_test_x"),
-                    ("CLERK_PUBLISHABLE_KEY", "pk_nope"),
-                ],
+                &[key, ("CLERK_PUBLISHABLE_KEY", "pk_nope")],
                 "CLERK_PUBLISHABLE_KEY",
             ),
             (&[("CLERK_JWT_KEY", "not a pem")], "CLERK_JWT_KEY"),
+            (&[key, ("CLERK_API_URL", "ftp://x")], "CLERK_API_URL"),
             (
-                &[("CLERK_SECRET_KEY", "sk_test_x"), ("CLERK_API_URL", "ftp://x")],
+                &[key, ("CLERK_API_URL", "https://api.clerk.com?x=1")],
                 "CLERK_API_URL",
             ),
+            (&[key, ("CLERK_API_URL", "api.clerk.com")], "CLERK_API_URL"),
+            (&[key, ("CLERK_API_VERSION", "../v1")], "CLERK_API_VERSION"),
+            (&[key, ("CLERK_API_VERSION", "v1?x")], "CLERK_API_VERSION"),
+            (&[key, ("CLERK_HTTP_TIMEOUT_MS", "0")], "CLERK_HTTP_TIMEOUT_MS"),
+            (&[key, ("CLERK_HTTP_TIMEOUT_MS", "soon")], "CLERK_HTTP_TIMEOUT_MS"),
+            (&[key, ("CLERK_API_RATE_LIMIT", "0")], "CLERK_API_RATE_LIMIT"),
+            (&[key, ("CLERK_API_RATE_LIMIT", "lots")], "CLERK_API_RATE_LIMIT"),
+            (&[key, ("CLERK_CLOCK_SKEW_MS", "soon")], "CLERK_CLOCK_SKEW_MS"),
+            (&[key, ("CLERK_COOKIE_AUTH", "maybe")], "CLERK_COOKIE_AUTH"),
+            (&[key, ("CLERK_ISSUER_CHECK", "2")], "CLERK_ISSUER_CHECK"),
             (
-                &[("CLERK_SECRET_KEY", "sk_test_x"), ("CLERK_CLOCK_SKEW_MS", "soon")],
-                "CLERK_CLOCK_SKEW_MS",
+                &[key, ("CLERK_TREAT_PENDING_AS_SIGNED_OUT", "perhaps")],
+                "CLERK_TREAT_PENDING_AS_SIGNED_OUT",
+            ),
+            (&[key, ("CLERK_JWKS_TTL_MS", "-1")], "CLERK_JWKS_TTL_MS"),
+            (
+                &[key, ("CLERK_JWKS_REFETCH_COOLDOWN_MS", "1.5")],
+                "CLERK_JWKS_REFETCH_COOLDOWN_MS",
             ),
             (
-                &[
-                    ("CLERK_SECRET_KEY", "sk_test_x"),
-                    ("CLERK_AUTHORIZED_PARTIES", "not a url"),
-                ],
+                &[key, ("CLERK_JWKS_MAX_STALE_MS", "1h")],
+                "CLERK_JWKS_MAX_STALE_MS",
+            ),
+            (
+                &[key, ("CLERK_TOKEN_CACHE_CAPACITY", "many")],
+                "CLERK_TOKEN_CACHE_CAPACITY",
+            ),
+            (
+                &[key, ("CLERK_AUTHORIZED_PARTIES", "not a url")],
                 "CLERK_AUTHORIZED_PARTIES",
             ),
+            (&[key, ("CLERK_SIGN_IN_URL", "sign-in")], "CLERK_SIGN_IN_URL"),
             (
-                &[
-                    ("CLERK_SECRET_KEY", "sk_test_x"),
-                    ("CLERK_TRUSTED_PROXIES", "10.0.0.300"),
-                ],
+                &[key, ("CLERK_TRUSTED_PROXIES", "10.0.0.300")],
                 "CLERK_TRUSTED_PROXIES",
             ),
         ];
         for (vars, variable) in cases {
-            let err = ClerkConfig::from_lookup(lookup(vars))
-                .and_then(ClerkConfig::resolve)
-                .unwrap_err();
-            assert_eq!(err.variable, variable, "{err}");
+            let err = resolve(vars).unwrap_err();
+            assert_eq!(err.variable, *variable, "{vars:?}: {err}");
         }
+    }
+
+    #[test]
+    fn a_builder_option_is_named_too() {
+        let err = ClerkConfig::new()
+            .secret_key("sk_test_x")
+            .client_config(|client| client.user_agent("bad\nagent"))
+            .build()
+            .unwrap_err();
+        assert_eq!(err.variable, "user_agent");
+        let err = ClerkConfig::new()
+            .secret_key("sk_test_x")
+            .client_config(|client| client.timeout(Duration::ZERO))
+            .build()
+            .unwrap_err();
+        assert_eq!(err.variable, "CLERK_HTTP_TIMEOUT_MS");
+    }
+
+    #[test]
+    fn a_client_of_another_instance_is_refused() {
+        let other = ClerkConfig::new()
+            .secret_key("sk_test_other")
+            .build_client()
+            .unwrap()
+            .expect("a client");
+        let err = ClerkConfig::new()
+            .secret_key("sk_test_mine")
+            .client(other)
+            .build()
+            .unwrap_err();
+        assert_eq!(err.variable, "CLERK_SECRET_KEY");
+        let config = ClerkConfig::new().secret_key("sk_test_mine");
+        let mine = config.build_client().unwrap().expect("a client");
+        let clerk = config.client(mine.clone()).build().expect("same instance");
+        assert!(clerk.client().expect("a client").same_client(&mine));
+        assert!(ClerkConfig::new().build_client().unwrap().is_none());
     }
 
     #[test]

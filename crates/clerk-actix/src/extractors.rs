@@ -274,7 +274,7 @@ impl FromRequest for crate::Clerk {
 
 /// The default user source: `GET /v1/users/{id}` on the Backend API.
 async fn backend_api_user(clerk: &crate::Clerk, user_id: &str) -> Result<Arc<User>, UserSourceError> {
-    let Some(api) = clerk.backend_api() else {
+    let Some(api) = clerk.client() else {
         return Err(UserSourceError::Unavailable(
             "no CLERK_SECRET_KEY: set one or give Clerk a UserSource".into(),
         ));

@@ -49,6 +49,7 @@ mod authenticate;
 mod clerk;
 pub mod client;
 mod config;
+mod env;
 mod error;
 mod extractors;
 pub mod guards;
@@ -59,16 +60,16 @@ mod redact;
 mod user_source;
 
 pub use authenticate::{apply_outcome_headers, authenticate_request};
-pub use clerk::Clerk;
+pub use clerk::{Clerk, ClerkStats};
 pub use clerk_core::request::{
     RequestOutcome, RequestReason, RequestStatus, HEADER_AUTH_MESSAGE, HEADER_AUTH_REASON, HEADER_AUTH_STATUS,
 };
 pub use client::{
-    ApiError, ApiObserver, ApiResult, ApiShared, AttemptEvent, AttemptOutcome, BackendApi, ClientConfig,
-    EndpointCount, JwksClient, MetricsSnapshot, UserListParams, CLERK_API_VERSION, DEFAULT_API_URL,
-    MAX_RETRY_AFTER,
+    ApiError, ApiObserver, ApiResult, AttemptEvent, AttemptOutcome, ClerkClient, ClientConfig, EndpointCount,
+    MetricsSnapshot, UserListParams, DEFAULT_API_URL, DEFAULT_API_VERSION, MAX_RETRY_AFTER,
 };
-pub use config::{ClerkConfig, Clock, ConfigError, ProtectMode, ResolvedConfig, DEFAULT_API_VERSION};
+pub use config::{ClerkConfig, Clock, ProtectMode, ResolvedConfig};
+pub use env::ConfigError;
 pub use error::AuthError;
 pub use extractors::{Authenticated, ClerkAuth, CurrentUser, MaybeAuth};
 pub use guards::AuthExt;

@@ -714,7 +714,7 @@ async fn a_reused_token_is_verified_once_but_its_expiry_still_counts() {
             .to_request();
         assert_eq!(test::call_service(&app, req).await.status(), StatusCode::OK);
     }
-    assert_eq!(sdk.verified_token_count(), 1);
+    assert_eq!(sdk.stats().verified_tokens, 1);
     now.fetch_add(120_000, Ordering::SeqCst);
     let req = TestRequest::get()
         .uri("/private")
@@ -726,7 +726,11 @@ async fn a_reused_token_is_verified_once_but_its_expiry_still_counts() {
         header(&resp, "x-clerk-auth-reason").as_deref(),
         Some("session-token-expired-refresh-non-eligible-no-refresh-cookie")
     );
-    assert_eq!(sdk.verified_token_count(), 0, "an expired token leaves the cache");
+    assert_eq!(
+        sdk.stats().verified_tokens,
+        0,
+        "an expired token leaves the cache"
+    );
 }
 
 #[actix_rt::test]

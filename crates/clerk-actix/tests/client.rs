@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
-use clerk_actix::{ApiError, ApiShared, AttemptOutcome, BackendApi, ClientConfig, UserListParams};
+use clerk_actix::client::{RateLimit, Share};
+use clerk_actix::{ApiError, AttemptOutcome, ClerkClient, ClientConfig, UserListParams};
 use clerk_core::api::OAuthVerifyResponse;
 use clerk_core::{FetchError, JwksFetcher, SecretKey};
 use serde_json::{json, Value};
@@ -135,14 +136,15 @@ impl Server {
     }
 
     fn config(&self) -> ClientConfig {
-        ClientConfig::new(SecretKey::new(SECRET).expect("secret"))
+        ClientConfig::new()
+            .secret_key(SECRET)
             .api_url(&self.url)
             .user_agent("clerk-actix-tests/1.0")
             .backoff(Duration::from_millis(5), Duration::from_millis(20))
     }
 
-    fn api(&self, config: ClientConfig) -> BackendApi {
-        BackendApi::new(Arc::new(ApiShared::new(config).expect("config")))
+    fn api(&self, config: ClientConfig) -> ClerkClient {
+        ClerkClient::new(config).expect("config")
     }
 }
 
@@ -221,7 +223,7 @@ async fn retry_after_beyond_the_cap_fails_at_once_with_retry_after() {
     assert!(err.is_rate_limited());
     assert_eq!(err.retry_after(), Some(Duration::from_secs(60)));
     assert_eq!(server.hits(), 1);
-    assert_eq!(api.shared().metrics().retry_after_too_long, 1);
+    assert_eq!(api.metrics().retry_after_too_long, 1);
 }
 
 /// Issue 10, item 5: a `Retry-After` of `u64::MAX` seconds (from the offline Clerk) is clamped
@@ -236,9 +238,10 @@ async fn a_huge_retry_after_from_clerk_is_clamped_to_a_minute() {
     clerk
         .faults()
         .rate_limit_next("GET", "/v1/users/{user_id}", 1, u64::MAX);
-    let config =
-        ClientConfig::new(SecretKey::new(clerk.secret_key()).expect("secret key")).api_url(clerk.base_url());
-    let api = BackendApi::new(Arc::new(ApiShared::new(config).expect("client")));
+    let config = ClientConfig::new()
+        .secret_key(clerk.secret_key())
+        .api_url(clerk.base_url());
+    let api = ClerkClient::new(config).expect("client");
     let started = Instant::now();
 
     // Act
@@ -270,7 +273,7 @@ async fn server_errors_are_retried_until_success() {
     api.get_user("user_1").await.expect("third attempt succeeds");
 
     assert_eq!(server.hits(), 3);
-    let metrics = api.shared().metrics();
+    let metrics = api.metrics();
     assert_eq!(metrics.calls, 1);
     assert_eq!(metrics.retries, 2);
     assert_eq!(
@@ -302,12 +305,9 @@ async fn retries_stop_after_max_retries() {
 async fn spent_retry_budget_fails_fast_and_bounds_total_traffic() {
     let server = Server::always(Reply::error(503, "service_unavailable"));
     let (ratio, floor, calls) = (0.2, 3u32, 50usize);
-    let shared = Arc::new(ApiShared::new(server.config().retry_budget(ratio, floor)).expect("config"));
-    // Two workers' clients draw from the same budget.
-    let (first, second) = (
-        BackendApi::new(Arc::clone(&shared)),
-        BackendApi::new(Arc::clone(&shared)),
-    );
+    let shared = ClerkClient::new(server.config().retry_budget(ratio, floor)).expect("config");
+    // Two handles (as two workers hold) draw from the same budget.
+    let (first, second) = (shared.clone(), shared.clone());
 
     for index in 0..calls {
         let api = if index % 2 == 0 { &first } else { &second };
@@ -405,7 +405,7 @@ async fn invalid_secret_key_is_not_retried_and_maps_to_fetch_error() {
     ));
     let api = server.api(server.config());
 
-    let err = api.jwks_fetcher().fetch_jwks().await.expect_err("401");
+    let err = api.fetch_jwks().await.expect_err("401");
 
     match err {
         FetchError::InvalidSecretKey { message } => assert!(message.contains("Secret Key is invalid")),
@@ -421,13 +421,11 @@ async fn invalid_secret_key_is_not_retried_and_maps_to_fetch_error() {
 #[actix_rt::test]
 async fn jwks_fetcher_returns_keys_and_maps_failures() {
     let ok = Server::always(Reply::json(200, JWKS));
-    let api = ok.api(ok.config());
-    let fetcher = api.jwks_fetcher();
+    let fetcher = ok.api(ok.config());
 
     let keys = fetcher.fetch_jwks().await.expect("jwks");
 
     assert!(keys.get("ins_2zeTestInstanceKid000000000").is_some());
-    assert_eq!(fetcher.url(), format!("{}/v1/jwks", ok.url));
     assert_eq!(
         fetcher.scope(),
         &clerk_core::CacheScope::new(&ok.url, &SecretKey::new(SECRET).expect("key"))
@@ -436,7 +434,7 @@ async fn jwks_fetcher_returns_keys_and_maps_failures() {
 
     let down = Server::always(Reply::error(503, "service_unavailable"));
     let api = down.api(down.config().max_retries(1));
-    match api.jwks_fetcher().fetch_jwks().await {
+    match api.fetch_jwks().await {
         Err(FetchError::Status { url, status }) => {
             assert_eq!((url, status), (format!("{}/v1/jwks", down.url), 503));
         }
@@ -446,10 +444,172 @@ async fn jwks_fetcher_returns_keys_and_maps_failures() {
 
     let empty = Server::always(Reply::json(200, r#"{"keys":[]}"#));
     let api = empty.api(empty.config());
-    assert_eq!(
-        api.jwks_fetcher().fetch_jwks().await.err(),
-        Some(FetchError::NoKeys)
+    assert_eq!(api.fetch_jwks().await.err(), Some(FetchError::NoKeys));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rate budget (issue 11, item 6)
+
+/// A budget of `requests` per minute, so nothing frees up during a test.
+fn per_minute(requests: u32) -> RateLimit {
+    RateLimit::new(requests, Duration::from_secs(60))
+}
+
+#[actix_rt::test]
+async fn an_exhausted_rate_budget_is_a_typed_error_and_sends_nothing() {
+    let server = Server::always(Reply::json(200, USER));
+    let api = server.api(
+        server
+            .config()
+            .rate_limit(per_minute(1))
+            .rate_limit_wait(Duration::from_millis(50)),
     );
+
+    api.get_user("user_1").await.expect("the one slot");
+    let err = api.get_user("user_1").await.expect_err("no slot left");
+
+    assert!(
+        matches!(
+            err,
+            ApiError::RateBudgetExhausted {
+                endpoint: "GET /v1/users/{id}",
+                share: Share::Default,
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(!err.is_retryable());
+    assert_eq!(server.hits(), 1, "a call without a slot is never sent");
+    let budget = api.metrics().rate_budget;
+    assert_eq!((budget.available, budget.exhausted), (0, 1));
+}
+
+#[actix_rt::test]
+async fn jwks_fetches_take_no_rate_budget_slot() {
+    let server = Server::always(Reply::json(200, JWKS));
+    let api = server.api(server.config().rate_limit(per_minute(1)));
+
+    for _ in 0..3 {
+        api.fetch_jwks().await.expect("jwks");
+    }
+
+    assert_eq!(server.hits(), 3);
+    assert_eq!(api.metrics().rate_budget.available, 1);
+}
+
+#[actix_rt::test]
+async fn a_429_pauses_every_share() {
+    let server = Server::start(
+        vec![Reply::error(429, "too_many_requests").header("retry-after", "30")],
+        Some(Reply::json(200, USER)),
+    );
+    let api = server.api(
+        server
+            .config()
+            .max_retries(0)
+            .rate_limit_wait(Duration::from_millis(200)),
+    );
+
+    let limited = api.get_user("user_1").await.expect_err("429");
+    assert!(limited.is_rate_limited());
+    let started = Instant::now();
+    for share in Share::ALL {
+        let err = api.share(share).get_user("user_1").await.expect_err("paused");
+        assert!(
+            matches!(err, ApiError::RateBudgetExhausted { share: s, .. } if s == share),
+            "{share}: {err:?}"
+        );
+    }
+
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(server.hits(), 1, "nothing is sent while Clerk asks to wait");
+    assert!(api.metrics().rate_budget.paused);
+}
+
+#[actix_rt::test]
+async fn reconciliation_cannot_starve_read_through() {
+    let server = Server::always(Reply::json(200, "[]"));
+    // Ten per minute: read-through owns 4, reconciliation 2, machine tokens 2, the rest 2.
+    let client = server.api(server.config().rate_limit(per_minute(10)));
+    let read_through = client.share(Share::ReadThrough).max_wait(Some(Duration::ZERO));
+    let reconciliation = client.share(Share::Reconciliation).max_wait(Some(Duration::ZERO));
+    read_through
+        .list_users(&UserListParams::new())
+        .await
+        .expect("read-through is in use");
+
+    // A pass takes every slot it can: its own and those of the idle shares.
+    let mut pages = 0;
+    while reconciliation.list_users(&UserListParams::new()).await.is_ok() {
+        pages += 1;
+    }
+
+    assert_eq!(pages, 2 + 2 + 2);
+    for lookup in 1..4 {
+        read_through
+            .list_users(&UserListParams::new())
+            .await
+            .unwrap_or_else(|err| panic!("read-through call {lookup} was starved: {err}"));
+    }
+    assert!(matches!(
+        read_through.list_users(&UserListParams::new()).await,
+        Err(ApiError::RateBudgetExhausted {
+            share: Share::ReadThrough,
+            ..
+        })
+    ));
+    assert_eq!(server.hits(), 10);
+}
+
+/// The handle is `Send + Sync + Clone`; its futures are not, and run on a plain tokio runtime
+/// inside a `LocalSet` as well as on an actix runtime (every other test here).
+#[test]
+fn calls_run_in_a_tokio_local_set_on_any_thread() {
+    let clerk = clerk_testkit::TestClerk::builder()
+        .start()
+        .expect("offline Clerk starts");
+    let user = clerk
+        .users()
+        .create(clerk_testkit::NewUser::default())
+        .expect("user");
+    let client = ClerkClient::new(
+        ClientConfig::new()
+            .secret_key(clerk.secret_key())
+            .api_url(clerk.base_url()),
+    )
+    .expect("client");
+    let get_user_on_a_local_set = |client: ClerkClient, id: String| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let local = tokio::task::LocalSet::new();
+        local.block_on(&runtime, async move { client.get_user(&id).await })
+    };
+
+    let here = get_user_on_a_local_set(client.clone(), user.id.clone()).expect("user");
+    let there = {
+        let (client, id) = (client.clone(), user.id.clone());
+        std::thread::spawn(move || get_user_on_a_local_set(client, id))
+            .join()
+            .expect("thread")
+            .expect("user")
+    };
+
+    assert_eq!(
+        (here.id.as_str(), there.id.as_str()),
+        (user.id.as_str(), user.id.as_str())
+    );
+    assert_eq!(
+        client.metrics().calls,
+        2,
+        "both threads counted in the one client"
+    );
+    assert_eq!(clerk.calls().count("GET", "/v1/users/{user_id}"), 2);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -471,8 +631,7 @@ async fn slow_server_times_out_on_every_attempt() {
     assert!(elapsed < Duration::from_millis(1500), "took {elapsed:?}");
     assert_eq!(server.hits(), 2);
     assert_eq!(
-        api.shared()
-            .metrics()
+        api.metrics()
             .attempts_of("GET /v1/users/{id}", AttemptOutcome::Timeout),
         2
     );
@@ -484,15 +643,13 @@ async fn refused_connection_is_a_transport_error() {
         .and_then(|listener| listener.local_addr())
         .expect("free port")
         .port();
-    let config = ClientConfig::new(SecretKey::new(SECRET).expect("secret"))
+    let config = ClientConfig::new()
+        .secret_key(SECRET)
         .api_url(format!("http://127.0.0.1:{port}"))
         .backoff(Duration::from_millis(1), Duration::from_millis(5));
-    let shared = Arc::new(ApiShared::new(config).expect("config"));
+    let shared = ClerkClient::new(config).expect("config");
 
-    let err = BackendApi::current(&shared)
-        .get_user("user_1")
-        .await
-        .expect_err("refused");
+    let err = shared.get_user("user_1").await.expect_err("refused");
 
     assert!(matches!(err, ApiError::Transport { .. }), "{err:?}");
     assert!(!err.to_string().contains(SECRET));
@@ -775,15 +932,12 @@ async fn ids_are_percent_encoded_and_unsafe_ids_refused() {
 }
 
 #[actix_rt::test]
-async fn current_reuses_one_client_per_thread_and_instance() {
+async fn calls_reuse_one_awc_client_per_thread_and_instance() {
     let server = Server::always(Reply::json(200, USER));
-    let shared = Arc::new(ApiShared::new(server.config()).expect("config"));
+    let shared = ClerkClient::new(server.config()).expect("config");
 
     for _ in 0..3 {
-        BackendApi::current(&shared)
-            .get_user("user_1")
-            .await
-            .expect("user");
+        shared.clone().get_user("user_1").await.expect("user");
     }
 
     assert_eq!(server.hits(), 3);

@@ -75,9 +75,8 @@ async fn clients_that_disconnect_mid_fetch_cause_one_jwks_call_per_cooldown() {
         move || SystemTime::now() + Duration::from_secs(offset.load(Ordering::SeqCst))
     };
     let sdk = fx.config().clock(clock).build().expect("valid configuration");
-    let cache = Arc::clone(sdk.jwks_cache().expect("a JWKS cache"));
-    let server = start_server(sdk, 2);
-    let fetches = || cache.stats().fetches;
+    let server = start_server(sdk.clone(), 2);
+    let fetches = || sdk.stats().jwks.expect("a JWKS cache").fetches;
 
     let mut mid_fetch = 0;
     for (cooldown, requests) in [(0u64, 200), (1, 50)] {

@@ -201,7 +201,7 @@ async fn a_token_signs_in_under_its_canonical_spelling_only() {
     }
     assert_eq!(signed_in.len(), 1, "{} spellings signed in", signed_in.len());
     assert_eq!(signed_in[0], token);
-    assert_eq!(sdk.verified_token_count(), 1);
+    assert_eq!(sdk.stats().verified_tokens, 1);
 }
 
 /// Fails when `text` carries `token` or its payload or signature on their own.

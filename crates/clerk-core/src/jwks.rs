@@ -179,6 +179,8 @@ pub struct JwksStats {
     pub failures: u64,
     /// Lookups answered with a key past its TTL because fetching failed.
     pub stale_serves: u64,
+    /// Keys held now (fresh or stale).
+    pub keys: usize,
 }
 
 /// The JWK set of one Clerk instance, shared by every worker (`Send + Sync`, behind an `Arc`).
@@ -274,7 +276,9 @@ impl JwksCache {
 
     /// Counters so far.
     pub fn stats(&self) -> JwksStats {
-        *self.stats.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+        let mut stats = *self.stats.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        stats.keys = self.read_state().keys.len();
+        stats
     }
 
     /// The `kid`s currently held (fresh or stale).

@@ -15,7 +15,7 @@ use std::time::Duration;
 ///     ttl: Duration::from_secs(30),
 ///     ..CacheConfig::default()
 /// };
-/// assert_eq!(config.rate_limit_requests, 90);
+/// assert_eq!(config.read_through_max_wait, Duration::from_secs(2));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct CacheConfig {
@@ -38,18 +38,10 @@ pub struct CacheConfig {
     ///
     /// Defaults to 10 000.
     pub negative_capacity: usize,
-    /// Backend API requests one replica may send per [`rate_limit_window`](Self::rate_limit_window),
-    /// read-through and reconciliation together (a sliding window, so no window ever sees more).
-    ///
-    /// Defaults to 90: 90 % of Clerk's development limit (100 per 10 s). Production instances
-    /// allow 1000 per 10 s; divide by the number of replicas.
-    pub rate_limit_requests: u32,
-    /// The window of [`rate_limit_requests`](Self::rate_limit_requests).
-    ///
-    /// Defaults to 10 s.
-    pub rate_limit_window: Duration,
-    /// Longest a read-through lookup waits for a rate-limit slot before falling back to the
-    /// stale row (or failing as unavailable).
+    /// Longest a read-through lookup waits for a slot of the client's rate budget (its
+    /// read-through share; the budget itself is the client's, see
+    /// [`ClientConfig::rate_limit`](clerk_actix::ClientConfig::rate_limit)) before falling back
+    /// to the stale row (or failing as unavailable).
     ///
     /// Defaults to 2 s.
     pub read_through_max_wait: Duration,
@@ -100,8 +92,6 @@ impl Default for CacheConfig {
             max_stale: Duration::from_secs(24 * 3600),
             negative_ttl: Duration::from_secs(30),
             negative_capacity: 10_000,
-            rate_limit_requests: 90,
-            rate_limit_window: Duration::from_secs(10),
             read_through_max_wait: Duration::from_secs(2),
             db_timeout: Duration::from_secs(3),
             page_size: 500,

@@ -17,26 +17,30 @@
 //!   `GET /v1/users` that repairs what webhooks missed and, after a complete pass only, confirms
 //!   and tombstones users Clerk no longer has. One replica at a time (advisory lock).
 //!
-//! All Backend API traffic of a replica goes through one [`RateBudget`].
+//! All Backend API traffic of a replica goes through the instance's one
+//! [`ClerkClient`](clerk_actix::ClerkClient) and its rate budget, read-through and
+//! reconciliation in shares of their own.
 //!
 //! # Examples
 //!
 //! ```no_run
 //! use std::sync::Arc;
 //! use app::cache::{CacheConfig, InstanceKey, PgUserCache};
-//! use clerk_actix::{ApiShared, ClientConfig};
-//! use clerk_core::SecretKey;
+//! use clerk_actix::ClerkConfig;
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let pool = sqlx::postgres::PgPoolOptions::new()
 //!     .acquire_timeout(std::time::Duration::from_secs(2))
 //!     .connect_lazy("postgres://postgres@127.0.0.1:5432/postgres")?;
 //! app::MIGRATOR.run(&pool).await?;
-//! let api = Arc::new(ApiShared::new(ClientConfig::new(SecretKey::new("sk_test_…")?))?);
+//! let config = ClerkConfig::from_env()?;
+//! // The client first: the cache and Clerk share it (and its rate budget).
+//! let client = config.build_client()?.ok_or("CLERK_SECRET_KEY is required")?;
 //! let pk = clerk_core::PublishableKey::parse("pk_test_aGFwcHktaGlwcG8tNDIuY2xlcmsuYWNjb3VudHMuZGV2JA")?;
 //! let instance = InstanceKey::from_publishable_key(&pk);
-//! let cache = Arc::new(PgUserCache::new(pool, api, instance, CacheConfig::default()));
-//! // Hand it to Clerk as the user source: `clerk.with_user_source(cache.clone())`.
+//! let cache = Arc::new(PgUserCache::new(pool, client.clone(), instance, CacheConfig::default()));
+//! let clerk = config.client(client).user_source(cache.clone()).build()?;
+//! # drop(clerk);
 //! match cache.lookup("user_2abc").await {
 //!     Ok(found) => println!("{:?}", found.user.to_public()),
 //!     Err(err) => eprintln!("{err}"),
@@ -44,7 +48,6 @@
 //! # Ok(()) }
 //! ```
 
-mod budget;
 mod config;
 mod error;
 mod instance;
@@ -56,7 +59,6 @@ mod source;
 mod stats;
 mod webhook;
 
-pub use budget::{BudgetExhausted, RateBudget};
 pub use config::CacheConfig;
 pub use error::{CacheError, Result};
 pub use instance::InstanceKey;

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use clerk_actix::{ApiError, ApiResult, BackendApi, UserListParams};
+use clerk_actix::{ApiError, ApiResult, ClerkClient, UserListParams};
 use clerk_core::User;
 use sqlx::{Connection as _, PgConnection};
 
@@ -124,8 +124,9 @@ impl PgUserCache {
     ///    at the end, which also frees the lock if this task is dropped); if it is taken,
     ///    returns [`ReconcileOutcome::Skipped`].
     /// 2. Lists every user (`GET /v1/users`, [`CacheConfig::page_size`](super::CacheConfig::page_size)
-    ///    per page, `+created_at`), each call paced by the rate budget (waiting as long as
-    ///    needed; a 429 pauses the budget for its `Retry-After`), and stores each page
+    ///    per page, `+created_at`), each call paced by the reconciliation share of the client's
+    ///    rate budget (waiting as long as needed; a 429 pauses the budget for its
+    ///    `Retry-After`), and stores each page
     ///    (monotonic: a newer stored row is kept).
     /// 3. Only if every page was fetched: each stored live user the listing did not include
     ///    (offset paging skips users when others are deleted mid-pass) is checked with
@@ -378,20 +379,18 @@ impl PgUserCache {
         Ok(())
     }
 
-    /// One Backend API call for reconciliation: waits for the budget as long as needed,
+    /// One Backend API call for reconciliation: waits for a rate-budget slot as long as needed,
     /// waits out 429s, retries other retryable failures up to
     /// [`CacheConfig::page_attempts`](super::CacheConfig::page_attempts) times.
     async fn call_api<T, F, Fut>(&self, mut call: F) -> ApiResult<T>
     where
-        F: FnMut(BackendApi) -> Fut,
+        F: FnMut(ClerkClient) -> Fut,
         Fut: Future<Output = ApiResult<T>>,
     {
         let mut failures = 0u32;
         let mut rate_limited = 0u32;
         loop {
-            // Unbounded wait: cannot fail.
-            let _ = self.budget.acquire(None).await;
-            let err: ApiError = match call(BackendApi::current(&self.api)).await {
+            let err: ApiError = match call(self.reconciliation.clone()).await {
                 Ok(value) => {
                     bump(&self.stats.api_ok);
                     return Ok(value);

@@ -5,12 +5,12 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use clerk_actix::{ApiError, ApiShared, BackendApi, UserSource, UserSourceError};
+use clerk_actix::client::Share;
+use clerk_actix::{ApiError, ClerkClient, UserSource, UserSourceError};
 use clerk_core::User;
 use futures_util::future::LocalBoxFuture;
 use tokio::sync::OnceCell;
 
-use super::budget::RateBudget;
 use super::config::CacheConfig;
 use super::error::CacheError;
 use super::instance::InstanceKey;
@@ -48,20 +48,21 @@ pub struct Lookup {
 type Flight = Arc<OnceCell<Result<Lookup, UserSourceError>>>;
 
 /// The Postgres user cache of one replica: read-through [`UserSource`], webhook application,
-/// reconciliation, rate budget and counters.
+/// reconciliation and counters.
 ///
 /// `Send + Sync`: build it once (outside `HttpServer::new`), keep it in an [`Arc`] and share it
-/// with every worker. The Backend API client is taken per thread
-/// ([`BackendApi::current`]), so the futures are `!Send` and run on the calling worker.
-///
-/// The [`ApiShared`] client retries failed calls itself (its own retry budget); those retries
-/// do not pass through this cache's [`RateBudget`]. Give the cache an `ApiShared` with few
-/// retries (e.g. `ClientConfig::max_retries(1)`) to keep the budget exact.
+/// with every worker. Its Backend API calls go through the [`ClerkClient`] it is given (the
+/// [`Clerk`](clerk_actix::Clerk)'s own, so that they share the instance's rate budget):
+/// read-through in [`Share::ReadThrough`], reconciliation in [`Share::Reconciliation`], so a
+/// full pass cannot starve the lookups of signed-in users. The client's futures are `!Send`,
+/// so the cache's run on the calling worker.
 pub struct PgUserCache {
     pub(crate) repo: UserRepo,
-    pub(crate) api: Arc<ApiShared>,
+    /// Read-through calls: wait at most [`CacheConfig::read_through_max_wait`] for a slot.
+    pub(crate) read_through: ClerkClient,
+    /// Reconciliation calls: wait as long as it takes for a slot.
+    pub(crate) reconciliation: ClerkClient,
     pub(crate) config: CacheConfig,
-    pub(crate) budget: Arc<RateBudget>,
     pub(crate) negative: NegativeCache,
     pub(crate) stats: CacheStats,
     pub(crate) memory: Arc<MemoryTier>,
@@ -72,38 +73,25 @@ impl fmt::Debug for PgUserCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PgUserCache")
             .field("config", &self.config)
-            .field("budget", &self.budget)
+            .field("client", &self.read_through)
             .finish_non_exhaustive()
     }
 }
 
 impl PgUserCache {
     /// A cache of `instance`'s users on `pool` (migrated with [`crate::MIGRATOR`]) calling
-    /// Clerk through `api`, with its own [`RateBudget`] built from `config`.
+    /// Clerk through `client`.
     ///
-    /// `api` must talk to the same instance (its secret key); the cache only ever reads and
+    /// `client` must talk to the same instance (its secret key); the cache only ever reads and
     /// writes rows of `instance`.
-    pub fn new(pool: sqlx::PgPool, api: Arc<ApiShared>, instance: InstanceKey, config: CacheConfig) -> Self {
-        let budget = Arc::new(RateBudget::new(
-            config.rate_limit_requests,
-            config.rate_limit_window,
-        ));
-        Self::with_budget(pool, api, instance, config, budget)
-    }
-
-    /// Like [`PgUserCache::new`], sharing `budget` with other Backend API users of the replica.
-    pub fn with_budget(
-        pool: sqlx::PgPool,
-        api: Arc<ApiShared>,
-        instance: InstanceKey,
-        config: CacheConfig,
-        budget: Arc<RateBudget>,
-    ) -> Self {
+    pub fn new(pool: sqlx::PgPool, client: ClerkClient, instance: InstanceKey, config: CacheConfig) -> Self {
         Self {
             repo: UserRepo::new(pool, instance, config.db_timeout),
             negative: NegativeCache::new(config.negative_ttl, config.negative_capacity),
-            api,
-            budget,
+            read_through: client
+                .share(Share::ReadThrough)
+                .max_wait(Some(config.read_through_max_wait)),
+            reconciliation: client.share(Share::Reconciliation).max_wait(None),
             stats: CacheStats::default(),
             memory: Arc::new(MemoryTier::new(config.memory_capacity, config.memory_ttl)),
             config,
@@ -116,9 +104,10 @@ impl PgUserCache {
         &self.repo
     }
 
-    /// The rate budget all Backend API calls of this cache go through.
-    pub fn budget(&self) -> &Arc<RateBudget> {
-        &self.budget
+    /// The Backend API client of this cache (its read-through handle): its
+    /// [`metrics`](ClerkClient::metrics) show the instance's rate budget.
+    pub fn client(&self) -> &ClerkClient {
+        &self.read_through
     }
 
     /// The configuration.
@@ -255,7 +244,7 @@ impl PgUserCache {
     }
 
     /// The refresh one flight runs: re-check the row (a previous flight or a webhook may just
-    /// have stored it), then call Clerk within the rate budget.
+    /// have stored it), then call Clerk within the read-through share of the rate budget.
     async fn refresh(&self, user_id: &str) -> Result<Lookup, UserSourceError> {
         if self.negative.contains(user_id) {
             bump(&self.stats.negative_hits);
@@ -270,17 +259,7 @@ impl PgUserCache {
         if let Some(answer) = self.answer_from_row(user_id, row) {
             return answer;
         }
-        if self
-            .budget
-            .acquire(Some(self.config.read_through_max_wait))
-            .await
-            .is_err()
-        {
-            bump(&self.stats.api_budget_exhausted);
-            return self.fallback(user_id, stale, &"the Backend API rate budget is exhausted");
-        }
-        let api = BackendApi::current(&self.api);
-        match api.get_user(user_id).await {
+        match self.read_through.get_user(user_id).await {
             Ok(user) => {
                 bump(&self.stats.api_ok);
                 self.store(user_id, Arc::new(user)).await
@@ -302,6 +281,10 @@ impl PgUserCache {
                 // An id that cannot be a path segment cannot be a Clerk user.
                 bump(&self.stats.not_found);
                 Err(UserSourceError::NotFound)
+            }
+            Err(err @ ApiError::RateBudgetExhausted { .. }) => {
+                bump(&self.stats.api_budget_exhausted);
+                self.fallback(user_id, stale, &err)
             }
             Err(err) => {
                 self.count_api_error(&err);
@@ -347,13 +330,10 @@ impl PgUserCache {
         }
     }
 
-    /// Counts a failed Backend API call; a 429 pauses the budget for its `Retry-After`.
+    /// Counts a failed Backend API call (the client itself pauses its rate budget on a 429).
     pub(crate) fn count_api_error(&self, err: &ApiError) {
         if err.is_rate_limited() {
             bump(&self.stats.api_rate_limited);
-            let wait = err.retry_after().unwrap_or(Duration::from_secs(1));
-            self.budget.pause(wait);
-            tracing::warn!(retry_after = ?wait, "Clerk answered 429: pausing the Backend API budget");
         } else {
             bump(&self.stats.api_failed);
         }

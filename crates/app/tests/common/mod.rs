@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::cache::{CacheConfig, InstanceKey, PgUserCache};
-use clerk_actix::{ApiShared, ClientConfig};
-use clerk_core::{ClerkEvent, SecretKey, User};
+use clerk_actix::client::RateLimit;
+use clerk_actix::{ClerkClient, ClientConfig};
+use clerk_core::{ClerkEvent, User};
 use clerk_testkit::TestClerk;
 use serde_json::{json, Value};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -106,13 +107,25 @@ pub fn clerk() -> TestClerk {
 }
 
 /// A Backend API client for `clerk` that does not retry (tests count calls exactly).
-pub fn api(clerk: &TestClerk) -> Arc<ApiShared> {
-    let key = SecretKey::new(clerk.secret_key()).expect("emulator secret key");
-    let config = ClientConfig::new(key)
+pub fn api(clerk: &TestClerk) -> ClerkClient {
+    api_with(clerk, |config| config)
+}
+
+/// Like [`api`], with more settings (e.g. a rate limit).
+pub fn api_with(clerk: &TestClerk, adjust: impl FnOnce(ClientConfig) -> ClientConfig) -> ClerkClient {
+    let config = ClientConfig::new()
+        .secret_key(clerk.secret_key())
         .api_url(clerk.base_url())
         .max_retries(0)
         .timeout(Duration::from_secs(5));
-    Arc::new(ApiShared::new(config).expect("client config"))
+    ClerkClient::new(adjust(config)).expect("client config")
+}
+
+/// A client whose rate budget is `requests` per `window`.
+pub fn api_limited(clerk: &TestClerk, requests: u32, window: Duration) -> ClerkClient {
+    api_with(clerk, |config| {
+        config.rate_limit(RateLimit::new(requests, window))
+    })
 }
 
 /// Test settings: short retry delays.
@@ -130,12 +143,17 @@ pub fn instance(clerk: &TestClerk) -> InstanceKey {
 }
 
 pub fn cache(db: &TestDb, clerk: &TestClerk, config: CacheConfig) -> Arc<PgUserCache> {
-    Arc::new(PgUserCache::new(
-        db.pool.clone(),
-        api(clerk),
-        instance(clerk),
-        config,
-    ))
+    cache_with(db, clerk, api(clerk), config)
+}
+
+/// A cache calling Clerk through `client`.
+pub fn cache_with(
+    db: &TestDb,
+    clerk: &TestClerk,
+    client: ClerkClient,
+    config: CacheConfig,
+) -> Arc<PgUserCache> {
+    Arc::new(PgUserCache::new(db.pool.clone(), client, instance(clerk), config))
 }
 
 /// An emulator user in the `clerk_core` model.

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use clerk_core::api::ClerkApiError;
 
+use super::budget::Share;
+
 /// `Result` of a Backend API call.
 pub type ApiResult<T, E = ApiError> = std::result::Result<T, E>;
 
@@ -16,8 +18,8 @@ pub type ApiResult<T, E = ApiError> = std::result::Result<T, E>;
 /// # Examples
 ///
 /// ```no_run
-/// # async fn demo(api: clerk_actix::BackendApi) {
-/// match api.get_user("user_123").await {
+/// # async fn demo(client: clerk_actix::ClerkClient) {
+/// match client.get_user("user_123").await {
 ///     Ok(user) => println!("{}", user.id),
 ///     Err(err) if err.is_not_found() => println!("no such user"),
 ///     Err(err) => eprintln!("clerk: {err} (trace {:?})", err.clerk_trace_id()),
@@ -41,7 +43,7 @@ pub enum ApiError {
         /// The `Retry-After` header (integer seconds), when present.
         retry_after: Option<Duration>,
     },
-    /// An attempt took longer than [`ClientConfig::timeout`](super::ClientConfig::timeout).
+    /// An attempt took longer than its timeout ([`ClientConfig::timeout`](super::ClientConfig::timeout)).
     #[error("{endpoint} timed out after {timeout:?}")]
     Timeout {
         /// Endpoint template.
@@ -75,10 +77,19 @@ pub enum ApiError {
         /// The limit in bytes.
         limit: usize,
     },
-    /// The call was refused before any request: an empty or unsafe id, an empty token, a bad
-    /// configuration.
+    /// The call was refused before any request: an empty or unsafe id, an empty token.
     #[error("{0}")]
     InvalidArgument(String),
+    /// The call was not sent: its [`Share`] of the client's rate budget had no slot within the
+    /// handle's wait ([`ClerkClient::max_wait`](super::ClerkClient::max_wait)), or a `429`
+    /// paused the budget for longer.
+    #[error("{endpoint} not sent: the {share} share of the Backend API rate budget is exhausted")]
+    RateBudgetExhausted {
+        /// Endpoint template.
+        endpoint: &'static str,
+        /// The share that had no slot.
+        share: Share,
+    },
 }
 
 impl ApiError {
@@ -136,7 +147,7 @@ impl ApiError {
 
     /// Whether the same request could succeed later: 429, 5xx other than 501/505, timeouts and
     /// transport failures. The client retries only idempotent calls (see
-    /// [`BackendApi`](super::BackendApi)).
+    /// [`ClerkClient`](super::ClerkClient)).
     pub fn is_retryable(&self) -> bool {
         match self {
             ApiError::Status { status, .. } => {
@@ -144,9 +155,10 @@ impl ApiError {
                     && (*status == 429 || ((500..600).contains(status) && *status != 501 && *status != 505))
             }
             ApiError::Timeout { .. } | ApiError::Transport { .. } => true,
-            ApiError::Decode { .. } | ApiError::ResponseTooLarge { .. } | ApiError::InvalidArgument(_) => {
-                false
-            }
+            ApiError::Decode { .. }
+            | ApiError::ResponseTooLarge { .. }
+            | ApiError::InvalidArgument(_)
+            | ApiError::RateBudgetExhausted { .. } => false,
         }
     }
 }
@@ -198,6 +210,19 @@ mod tests {
         assert_eq!(
             status(404, "resource_not_found").code(),
             Some("resource_not_found")
+        );
+    }
+
+    #[test]
+    fn an_exhausted_rate_budget_is_typed_and_not_retried() {
+        let err = ApiError::RateBudgetExhausted {
+            endpoint: "GET /v1/users/{id}",
+            share: Share::ReadThrough,
+        };
+        assert!(!err.is_retryable());
+        assert_eq!(
+            err.to_string(),
+            "GET /v1/users/{id} not sent: the read_through share of the Backend API rate budget is exhausted"
         );
     }
 

@@ -1,73 +1,39 @@
-//! The JWKS fetcher over the Backend API client.
-
-use std::fmt;
+//! [`ClerkClient`] as the fetcher of `clerk_core`'s JWKS cache.
 
 use clerk_core::{CacheScope, FetchError, JwkSet, JwksFetcher};
 
-use super::api::BackendApi;
+use super::clerk_client::ClerkClient;
 use super::error::ApiError;
 
-/// Fetches `GET /v1/jwks` for a [`JwksCache`](clerk_core::JwksCache). Build it with
-/// [`BackendApi::jwks_fetcher`].
+/// Fetches `GET {api_url}/{api_version}/jwks` for a [`JwksCache`](clerk_core::JwksCache).
 ///
-/// 5xx, timeouts and connection failures are retried by the client (see [`BackendApi`]); a 401
-/// `clerk_key_invalid` is not, and becomes [`FetchError::InvalidSecretKey`].
+/// 5xx, timeouts and connection failures are retried by the client (see [`ClerkClient`]); a 401
+/// `clerk_key_invalid` is not, and becomes [`FetchError::InvalidSecretKey`]. JWKS requests take
+/// no rate-budget slot: Clerk does not rate-limit them.
 ///
 /// # Examples
 ///
 /// ```no_run
-/// use std::sync::Arc;
-/// use clerk_actix::{ApiShared, BackendApi, ClientConfig};
-/// use clerk_core::{JwksFetcher, SecretKey};
+/// use clerk_actix::client::{ClerkClient, ClientConfig};
+/// use clerk_core::JwksFetcher;
 ///
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-/// let shared = Arc::new(ApiShared::new(ClientConfig::new(SecretKey::new("sk_test_example")?))?);
-/// let fetcher = BackendApi::current(&shared).jwks_fetcher();
-/// let keys = fetcher.fetch_jwks().await?;
+/// let client = ClerkClient::new(ClientConfig::new().secret_key("sk_test_example"))?;
+/// let keys = client.fetch_jwks().await?;
 /// println!("{} signing keys", keys.len());
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone)]
-pub struct JwksClient {
-    api: BackendApi,
-    scope: CacheScope,
-    url: String,
-}
-
-impl JwksClient {
-    pub(crate) fn new(api: BackendApi) -> Self {
-        let scope = api.shared().scope().clone();
-        let url = format!("{}/jwks", api.shared().versioned_url());
-        Self { api, scope, url }
-    }
-
-    /// The URL fetched, `{api_url}/{api_version}/jwks`.
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-}
-
-impl fmt::Debug for JwksClient {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JwksClient")
-            .field("scope", &self.scope)
-            .field("url", &self.url)
-            .finish_non_exhaustive()
-    }
-}
-
-impl JwksFetcher for JwksClient {
+impl JwksFetcher for ClerkClient {
     fn scope(&self) -> &CacheScope {
-        &self.scope
+        self.cache_scope()
     }
 
     async fn fetch_jwks(&self) -> Result<JwkSet, FetchError> {
         let set = self
-            .api
-            .get_jwks()
+            .jwks(false)
             .await
-            .map_err(|err| to_fetch_error(&self.url, err))?;
+            .map_err(|err| to_fetch_error(&self.jwks_url(), err))?;
         if set.is_empty() {
             return Err(FetchError::NoKeys);
         }

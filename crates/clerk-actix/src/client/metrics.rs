@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
+use super::budget::RateBudgetSnapshot;
+
 /// How one HTTP attempt ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum AttemptOutcome {
@@ -60,7 +62,7 @@ pub struct EndpointCount {
     pub count: u64,
 }
 
-/// A copy of the counters of an [`ApiShared`](super::ApiShared).
+/// A copy of the counters and budgets of a [`ClerkClient`](super::ClerkClient).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetricsSnapshot {
     /// Calls made (each counts once, however many attempts it took).
@@ -75,6 +77,8 @@ pub struct MetricsSnapshot {
     pub budget_available: f64,
     /// Attempts by endpoint and outcome, sorted.
     pub attempts: Vec<EndpointCount>,
+    /// The rate budget.
+    pub rate_budget: RateBudgetSnapshot,
 }
 
 impl MetricsSnapshot {
@@ -120,7 +124,7 @@ impl Metrics {
         *attempts.entry((endpoint, outcome)).or_default() += 1;
     }
 
-    pub(crate) fn snapshot(&self, budget_available: f64) -> MetricsSnapshot {
+    pub(crate) fn snapshot(&self, budget_available: f64, rate_budget: RateBudgetSnapshot) -> MetricsSnapshot {
         let attempts = self
             .attempts
             .lock()
@@ -139,6 +143,7 @@ impl Metrics {
                     count,
                 })
                 .collect(),
+            rate_budget,
         }
     }
 }

@@ -1,13 +1,18 @@
-//! A Clerk Backend API client on awc, with timeouts, retries within a shared budget, typed
-//! errors and call metrics.
+//! The Clerk Backend API client: [`ClerkClient`], one `Clone + Send + Sync` handle with
+//! timeouts, retries within a retry budget, a per-instance rate budget with named [`Share`]s,
+//! typed errors and call metrics. It is also the fetcher of `clerk_core`'s JWKS cache.
 //!
-//! Build an [`ApiShared`] once per Clerk instance, share it between workers in an [`Arc`], and
-//! get a per-thread [`BackendApi`] with [`BackendApi::current`]. [`BackendApi::jwks_fetcher`]
-//! plugs the client into `clerk_core`'s JWKS cache.
-//!
-//! [`Arc`]: std::sync::Arc
+//! | module file | what |
+//! |---|---|
+//! | `clerk_client` | [`ClerkClient`]: per-thread awc clients, the retry loop, the typed calls |
+//! | `config` | [`ClientConfig`]: every setting, its default and its validation |
+//! | `budget` | the rate budget: [`RateLimit`], [`Share`] |
+//! | `retry` | the retry budget, backoff and `Retry-After` |
+//! | `jwks` | [`ClerkClient`] as a [`JwksFetcher`](clerk_core::JwksFetcher) |
+//! | `error`, `metrics`, `params` | [`ApiError`], [`MetricsSnapshot`] and the observer hook, [`UserListParams`] |
 
-mod api;
+mod budget;
+mod clerk_client;
 mod config;
 mod error;
 mod jwks;
@@ -15,10 +20,10 @@ mod metrics;
 mod params;
 mod retry;
 
-pub use api::{ApiShared, BackendApi};
-pub use config::{ClientConfig, CLERK_API_VERSION, DEFAULT_API_URL};
+pub use budget::{RateBudgetSnapshot, RateLimit, Share};
+pub use clerk_client::ClerkClient;
+pub use config::{ClientConfig, API_VERSION_HEADER, DEFAULT_API_URL, DEFAULT_API_VERSION};
 pub use error::{ApiError, ApiResult};
-pub use jwks::JwksClient;
 pub use metrics::{ApiObserver, AttemptEvent, AttemptOutcome, EndpointCount, MetricsSnapshot};
 pub use params::UserListParams;
 pub use retry::MAX_RETRY_AFTER;

@@ -6,7 +6,7 @@ use super::error::ApiError;
 ///
 /// Every value the caller sets is sent, including `false`, `0` and empty strings (the JS SDK
 /// drops those). Arrays are sent as repeated keys (`user_id=a&user_id=b`). `limit`, `offset`,
-/// `order_by` and `starting_after` are ignored by [`count_users`](super::BackendApi::count_users).
+/// `order_by` and `starting_after` are ignored by [`count_users`](super::ClerkClient::count_users).
 ///
 /// # Examples
 ///

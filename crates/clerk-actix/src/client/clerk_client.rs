@@ -1,4 +1,5 @@
-//! The client: shared state, per-thread awc clients, the retry loop and the typed operations.
+//! [`ClerkClient`]: the Backend API client as one `Clone + Send + Sync` handle, with per-thread
+//! awc clients, the retry loop, the rate budget and the typed operations.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -9,41 +10,29 @@ use std::time::{Duration, Instant};
 use actix_web::web::Bytes;
 use awc::error::{PayloadError, SendRequestError};
 use awc::http::header::{self, HeaderName, HeaderValue};
-use awc::http::{Method, Uri};
+use awc::http::Method;
 use clerk_core::api::{
     ApiKey, ClerkErrors, DeletedObject, M2mToken, OAuthVerifyResponse, Session, TokenResponse, TotalCount,
 };
-use clerk_core::{CacheScope, JwkSet, User};
+use clerk_core::{CacheScope, InstanceType, JwkSet, User};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use super::config::{ClientConfig, CLERK_API_VERSION};
+use super::budget::{RateBudget, RateLimit, Share};
+use super::config::{Checked, ClientConfig, API_VERSION_HEADER};
 use super::error::{ApiError, ApiResult};
-use super::jwks::JwksClient;
 use super::metrics::{ApiObserver, AttemptEvent, AttemptOutcome, Metrics, MetricsSnapshot};
 use super::params::{path_segment, UserListParams};
 use super::retry::{backoff, parse_retry_after, RetryBudget};
+use crate::env::ConfigError;
 
-static NEXT_SHARED_ID: AtomicU64 = AtomicU64::new(1);
+static NEXT_CLIENT_ID: AtomicU64 = AtomicU64::new(1);
 
-/// The thread-safe half of the client, shared by every worker of one Clerk instance: the
-/// configuration, the retry budget and the call counters.
-///
-/// Build it once (outside `HttpServer::new`), wrap it in an [`Arc`] and get a per-thread
-/// [`BackendApi`] with [`BackendApi::current`].
-///
-/// # Examples
-///
-/// ```
-/// use std::sync::Arc;
-/// use clerk_actix::{ApiShared, ClientConfig};
-/// use clerk_core::SecretKey;
-///
-/// let shared = Arc::new(ApiShared::new(ClientConfig::new(SecretKey::new("sk_test_example")?))?);
-/// assert_eq!(shared.metrics().calls, 0);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub struct ApiShared {
+/// Longest a background JWKS refresh waits for Clerk (one attempt, no retries).
+const QUICK_JWKS_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// What every handle of one client shares: settings, budgets and counters.
+struct Shared {
     id: u64,
     config: ClientConfig,
     /// `{api_url}`, without a trailing slash.
@@ -53,136 +42,48 @@ pub struct ApiShared {
     authorization: HeaderValue,
     user_agent: HeaderValue,
     scope: CacheScope,
-    budget: RetryBudget,
+    retries: RetryBudget,
+    rate: RateBudget,
     metrics: Metrics,
     observer: Option<Arc<dyn ApiObserver>>,
 }
 
-impl ApiShared {
-    /// Checks `config` and builds the shared state.
-    ///
-    /// A plain `http://` URL is accepted (for local emulators) but logged as a warning unless the
-    /// host is a loopback address, because the secret key would travel in clear text.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`] when `api_url` is not an absolute `http(s)` URL without
-    /// query, `api_version` is not a simple path segment, `user_agent` cannot be sent as a header
-    /// or `timeout` is zero.
-    pub fn new(config: ClientConfig) -> ApiResult<Self> {
-        let invalid = |why: String| ApiError::InvalidArgument(why);
-        let root = config.api_url.trim().trim_end_matches('/').to_owned();
-        let uri: Uri = root
-            .parse()
-            .map_err(|_| invalid("api_url is not a valid URL".to_owned()))?;
-        let scheme = uri.scheme_str().unwrap_or_default();
-        let host = uri.host().unwrap_or_default();
-        if !matches!(scheme, "http" | "https") || host.is_empty() || uri.query().is_some() {
-            return Err(invalid(
-                "api_url must be an absolute http(s) URL without a query, e.g. https://api.clerk.com"
-                    .to_owned(),
-            ));
-        }
-        if scheme == "http" && !is_loopback(host) {
-            tracing::warn!(
-                api_url = %root,
-                "the Clerk Backend API URL is plain http: the secret key is sent unencrypted"
-            );
-        }
-        let version = config.api_version.trim().trim_matches('/');
-        if version.is_empty()
-            || !version
-                .bytes()
-                .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.'))
-            || version == "."
-            || version == ".."
-        {
-            return Err(invalid(
-                "api_version must be a single path segment such as v1".to_owned(),
-            ));
-        }
-        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", config.secret_key.expose()))
-            .map_err(|_| invalid("the secret key cannot be sent in a header".to_owned()))?;
-        authorization.set_sensitive(true);
-        let user_agent = HeaderValue::from_str(&config.user_agent)
-            .map_err(|_| invalid("user_agent cannot be sent in a header".to_owned()))?;
-        if config.timeout.is_zero() {
-            return Err(invalid("timeout must be greater than zero".to_owned()));
-        }
-        Ok(Self {
-            id: NEXT_SHARED_ID.fetch_add(1, Ordering::Relaxed),
-            versioned: format!("{root}/{version}"),
-            scope: CacheScope::new(&root, &config.secret_key),
-            budget: RetryBudget::new(config.retry_budget_ratio, config.retry_budget_floor),
-            metrics: Metrics::default(),
-            observer: None,
-            root,
-            authorization,
-            user_agent,
-            config,
-        })
-    }
-
-    /// Adds a hook called after every HTTP attempt (e.g. for latency histograms).
-    pub fn with_observer(mut self, observer: Arc<dyn ApiObserver>) -> Self {
-        self.observer = Some(observer);
-        self
-    }
-
-    /// The configuration.
-    pub fn config(&self) -> &ClientConfig {
-        &self.config
-    }
-
-    /// The JWKS cache scope of this instance (API URL and a digest of the secret key).
-    pub fn scope(&self) -> &CacheScope {
-        &self.scope
-    }
-
-    /// `{api_url}/{api_version}`, the base of every call but the machine-token verifications.
-    pub fn versioned_url(&self) -> &str {
-        &self.versioned
-    }
-
-    /// A copy of the call counters, for metrics export.
-    pub fn metrics(&self) -> MetricsSnapshot {
-        self.metrics.snapshot(self.budget.available())
-    }
-}
-
-impl fmt::Debug for ApiShared {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ApiShared")
-            .field("id", &self.id)
-            .field("config", &self.config)
-            .field("retry_budget_available", &self.budget.available())
-            .finish_non_exhaustive()
-    }
-}
-
-fn is_loopback(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .map(|ip| ip.is_loopback())
-            .unwrap_or(false)
-}
-
 thread_local! {
-    /// One awc client per `ApiShared` per thread, so pooled connections are reused.
-    static CLIENTS: RefCell<Vec<(u64, Weak<ApiShared>, awc::Client)>> = const { RefCell::new(Vec::new()) };
+    /// One awc client per [`ClerkClient`] per thread, so pooled connections are reused.
+    static CLIENTS: RefCell<Vec<(u64, Weak<Shared>, awc::Client)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// A Clerk Backend API client on awc, for one worker thread.
+/// The Clerk Backend API client (Clerk's `clerkClient()`): one `Clone + Send + Sync` handle, like
+/// reqwest's `Client` or sqlx's `PgPool`.
 ///
-/// awc's client is `!Send`, so each worker needs its own: call [`BackendApi::current`] in the
-/// handler (it reuses this thread's client and its connection pool) and keep the
-/// [`ApiShared`] in app data. Cloning is cheap.
+/// Build it once per Clerk instance and clone it freely (an `Arc` inside): every clone shares the
+/// settings, the retry budget, the [rate budget](Share) and the counters. Each call picks the awc
+/// client of the thread it runs on (awc's client is `!Send`), created on first use and then
+/// reused with its pooled connections.
 ///
-/// Every request carries `Authorization: Bearer <secret key>`, `Clerk-API-Version:
-/// 2026-05-12` and the configured `User-Agent`; redirects are not followed (they would carry the
-/// secret key elsewhere).
+/// [`Clerk::client`](crate::Clerk::client) gives the client of a [`Clerk`](crate::Clerk); a
+/// service that needs only the Backend API builds one with [`ClerkClient::new`].
+///
+/// # Runtime
+///
+/// The futures of its methods are `!Send` (awc's are): await them on an actix runtime (any
+/// handler, `#[actix_web::main]`, `actix_rt::System`) or inside a `tokio::task::LocalSet`, not in
+/// a `tokio::spawn`ed task.
+///
+/// # Requests
+///
+/// Every request carries `Authorization: Bearer <secret key>`, `Clerk-API-Version: 2026-05-12`
+/// and the configured `User-Agent`; redirects are not followed (they would carry the secret key
+/// elsewhere).
+///
+/// # Rate budget
+///
+/// Every attempt but `GET /v1/jwks` (which Clerk does not rate-limit) takes a slot of the
+/// instance's rate budget ([`ClientConfig::rate_limit`]) from the handle's [`Share`] (by default
+/// [`Share::Default`]; see [`share`](Self::share)), waiting at most [`ClientConfig::rate_limit_wait`]
+/// for one (see [`max_wait`](Self::max_wait)); a call that gets none fails with
+/// [`ApiError::RateBudgetExhausted`] without being sent. A `429` pauses every share for its
+/// `Retry-After`.
 ///
 /// # Retries
 ///
@@ -202,43 +103,55 @@ thread_local! {
 ///
 /// # Examples
 ///
+/// A client on its own (no [`Clerk`](crate::Clerk)), here inside a `LocalSet`:
+///
 /// ```no_run
-/// use std::sync::Arc;
+/// use clerk_actix::client::{ClerkClient, ClientConfig};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// // CLERK_SECRET_KEY, CLERK_API_URL, …
+/// let client = ClerkClient::new(ClientConfig::from_env()?)?;
+/// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// let local = tokio::task::LocalSet::new();
+/// let user = local.block_on(&runtime, client.get_user("user_2abc"))?;
+/// println!("{}", user.id);
+/// # Ok(())
+/// # }
+/// ```
+///
+/// In a handler, through the [`Clerk`](crate::Clerk) in app data:
+///
+/// ```no_run
 /// use actix_web::{get, web, HttpResponse};
-/// use clerk_actix::{ApiShared, BackendApi, ClientConfig};
-/// use clerk_core::SecretKey;
+/// use clerk_actix::Clerk;
 ///
 /// #[get("/users/{id}")]
-/// async fn show(shared: web::Data<Arc<ApiShared>>, id: web::Path<String>) -> HttpResponse {
-///     match BackendApi::current(&shared).get_user(&id).await {
-///         Ok(user) => HttpResponse::Ok().json(user.id),
+/// async fn show(clerk: Clerk, id: web::Path<String>) -> HttpResponse {
+///     let Some(client) = clerk.client() else {
+///         return HttpResponse::ServiceUnavailable().finish();
+///     };
+///     match client.get_user(&id).await {
+///         Ok(user) => HttpResponse::Ok().json(user.to_public()),
 ///         Err(err) if err.is_not_found() => HttpResponse::NotFound().finish(),
 ///         Err(_) => HttpResponse::BadGateway().finish(),
 ///     }
 /// }
-///
-/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// let config = ClientConfig::new(SecretKey::new(std::env::var("CLERK_SECRET_KEY")?)?);
-/// let shared = Arc::new(ApiShared::new(config)?);
-/// actix_web::HttpServer::new(move || {
-///     actix_web::App::new().app_data(web::Data::new(shared.clone())).service(show)
-/// })
-/// .bind(("127.0.0.1", 8080))?
-/// .run()
-/// .await?;
-/// # Ok(())
-/// # }
 /// ```
 #[derive(Clone)]
-pub struct BackendApi {
-    shared: Arc<ApiShared>,
-    client: awc::Client,
+pub struct ClerkClient {
+    shared: Arc<Shared>,
+    share: Share,
+    max_wait: Option<Duration>,
 }
 
-impl fmt::Debug for BackendApi {
+impl fmt::Debug for ClerkClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BackendApi")
-            .field("shared", &self.shared)
+        f.debug_struct("ClerkClient")
+            .field("id", &self.shared.id)
+            .field("share", &self.share)
+            .field("max_wait", &self.max_wait)
+            .field("config", &self.shared.config)
+            .field("retry_budget_available", &self.shared.retries.available())
             .finish_non_exhaustive()
     }
 }
@@ -250,6 +163,10 @@ struct Call {
     url: String,
     body: Option<Bytes>,
     retryable: bool,
+    /// Whether attempts take slots of the rate budget (all but `GET /v1/jwks`).
+    budgeted: bool,
+    timeout: Duration,
+    max_retries: u32,
 }
 
 /// What an attempt brought back, body read.
@@ -261,44 +178,136 @@ struct RawResponse {
     body: Bytes,
 }
 
-impl BackendApi {
-    /// A client with its own new awc client and connection pool.
+impl ClerkClient {
+    /// Checks `config` and builds the client.
     ///
-    /// Prefer [`BackendApi::current`] in request handlers.
-    pub fn new(shared: Arc<ApiShared>) -> Self {
-        let client = build_client(&shared.config);
-        Self { shared, client }
+    /// # Errors
+    ///
+    /// A [`ConfigError`] naming the setting at fault: `CLERK_SECRET_KEY` when it is missing or
+    /// malformed, `CLERK_API_URL`, `CLERK_API_VERSION`, `CLERK_HTTP_TIMEOUT_MS`,
+    /// `CLERK_API_RATE_LIMIT`, `user_agent`.
+    pub fn new(config: ClientConfig) -> Result<Self, ConfigError> {
+        let checked = config.check()?;
+        Self::from_checked(config, checked)
     }
 
-    /// This thread's client for `shared`, created on first use and then reused (with its pooled
-    /// connections) for as long as `shared` lives.
-    pub fn current(shared: &Arc<ApiShared>) -> Self {
-        let client = CLIENTS.with(|clients| {
+    /// Builds the client from settings [`ClientConfig::check`] accepted.
+    pub(crate) fn from_checked(config: ClientConfig, checked: Checked) -> Result<Self, ConfigError> {
+        let Checked {
+            secret_key,
+            root,
+            versioned,
+            user_agent,
+            rate_limit,
+            ..
+        } = checked;
+        let Some(secret_key) = secret_key else {
+            return Err(ConfigError::new(
+                "CLERK_SECRET_KEY",
+                "missing: the Backend API client needs the instance's secret key",
+            ));
+        };
+        let mut authorization = HeaderValue::from_str(&format!("Bearer {}", secret_key.expose()))
+            .map_err(|_| ConfigError::new("CLERK_SECRET_KEY", "cannot be sent in an HTTP header"))?;
+        authorization.set_sensitive(true);
+        if root.starts_with("http://") && !is_loopback_url(&root) {
+            tracing::warn!(
+                api_url = %root,
+                "the Clerk Backend API URL is plain http: the secret key is sent unencrypted"
+            );
+        }
+        // Clerk's limit is per instance; the key's prefix says which kind (a shape check ensured
+        // it has one).
+        let rate_limit = rate_limit.unwrap_or_else(|| {
+            RateLimit::for_instance(secret_key.instance_type().unwrap_or(InstanceType::Production))
+        });
+        let max_wait = Some(config.rate_limit_wait);
+        Ok(Self {
+            shared: Arc::new(Shared {
+                id: NEXT_CLIENT_ID.fetch_add(1, Ordering::Relaxed),
+                scope: CacheScope::new(&root, &secret_key),
+                retries: RetryBudget::new(config.retry_budget_ratio, config.retry_budget_floor),
+                rate: RateBudget::new(rate_limit),
+                metrics: Metrics::default(),
+                observer: config.observer.clone(),
+                root,
+                versioned,
+                authorization,
+                user_agent,
+                config,
+            }),
+            share: Share::Default,
+            max_wait,
+        })
+    }
+
+    /// A handle on the same client whose calls draw from `share` of the rate budget (cheap: an
+    /// `Arc` clone). Its wait for a slot is the configured
+    /// [`rate_limit_wait`](ClientConfig::rate_limit_wait) until [`max_wait`](Self::max_wait)
+    /// changes it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use clerk_actix::client::{ClerkClient, ClientConfig, Share};
+    ///
+    /// let client = ClerkClient::new(ClientConfig::new().secret_key("sk_test_example"))?;
+    /// // A background job that may wait as long as it takes for its slots.
+    /// let reconciliation = client.share(Share::Reconciliation).max_wait(None);
+    /// # drop(reconciliation);
+    /// # Ok::<(), clerk_actix::ConfigError>(())
+    /// ```
+    pub fn share(&self, share: Share) -> Self {
+        Self {
+            shared: Arc::clone(&self.shared),
+            share,
+            max_wait: Some(self.shared.config.rate_limit_wait),
+        }
+    }
+
+    /// How long this handle's calls wait for a rate-budget slot before they fail with
+    /// [`ApiError::RateBudgetExhausted`] (`None`: as long as it takes).
+    pub fn max_wait(mut self, wait: Option<Duration>) -> Self {
+        self.max_wait = wait;
+        self
+    }
+
+    /// A copy of the call counters and the budgets, for metrics export.
+    pub fn metrics(&self) -> MetricsSnapshot {
+        self.shared
+            .metrics
+            .snapshot(self.shared.retries.available(), self.shared.rate.snapshot())
+    }
+
+    /// The cache scope of this client's instance (API URL and a digest of the secret key).
+    pub(crate) fn cache_scope(&self) -> &CacheScope {
+        &self.shared.scope
+    }
+
+    /// `{api_url}/{api_version}/jwks`.
+    pub(crate) fn jwks_url(&self) -> String {
+        format!("{}/jwks", self.shared.versioned)
+    }
+
+    /// Whether two handles are of the same client (one budget).
+    #[cfg(test)]
+    pub(crate) fn same_client(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
+    }
+
+    /// This thread's awc client for this client, created on first use.
+    fn http(&self) -> awc::Client {
+        let shared = &self.shared;
+        CLIENTS.with(|clients| {
             let mut clients = clients.borrow_mut();
             if let Some((_, _, client)) = clients.iter().find(|(id, _, _)| *id == shared.id) {
                 return client.clone();
             }
             // Forget the clients of instances that are gone.
             clients.retain(|(_, weak, _)| weak.strong_count() > 0);
-            let client = build_client(&shared.config);
+            let client = build_http(&shared.config);
             clients.push((shared.id, Arc::downgrade(shared), client.clone()));
             client
-        });
-        Self {
-            shared: Arc::clone(shared),
-            client,
-        }
-    }
-
-    /// The shared state (configuration, budget, metrics).
-    pub fn shared(&self) -> &Arc<ApiShared> {
-        &self.shared
-    }
-
-    /// A [`JwksFetcher`](clerk_core::JwksFetcher) over this client, for a
-    /// [`JwksCache`](clerk_core::JwksCache).
-    pub fn jwks_fetcher(&self) -> JwksClient {
-        JwksClient::new(self.clone())
+        })
     }
 
     /// `GET /v1/users/{id}`.
@@ -365,17 +374,17 @@ impl BackendApi {
                 body.insert(key.to_owned(), value);
             }
         }
-        let call = Call {
-            endpoint: "PATCH /v1/users/{id}/metadata",
-            method: Method::PATCH,
+        let call = self.call(
+            "PATCH /v1/users/{id}/metadata",
+            Method::PATCH,
             url,
-            body: Some(json_body(&Value::Object(body))?),
-            retryable: false,
-        };
+            Some(json_body(&Value::Object(body))?),
+            false,
+        );
         self.json(call).await
     }
 
-    /// `DELETE /v1/users/{id}`. Retried like a `GET` (see [`BackendApi`]).
+    /// `DELETE /v1/users/{id}`. Retried like a `GET` (see [`ClerkClient`]).
     ///
     /// # Errors
     ///
@@ -383,13 +392,7 @@ impl BackendApi {
     /// (also when a retried delete had in fact succeeded); see [`ApiError`].
     pub async fn delete_user(&self, user_id: &str) -> ApiResult<DeletedObject> {
         let url = format!("{}/users/{}", self.shared.versioned, path_segment(user_id)?);
-        let call = Call {
-            endpoint: "DELETE /v1/users/{id}",
-            method: Method::DELETE,
-            url,
-            body: None,
-            retryable: true,
-        };
+        let call = self.call("DELETE /v1/users/{id}", Method::DELETE, url, None, true);
         self.json(call).await
     }
 
@@ -418,13 +421,7 @@ impl BackendApi {
             self.shared.versioned,
             path_segment(session_id)?
         );
-        let call = Call {
-            endpoint: "POST /v1/sessions/{id}/tokens",
-            method: Method::POST,
-            url,
-            body: None,
-            retryable: false,
-        };
+        let call = self.call("POST /v1/sessions/{id}/tokens", Method::POST, url, None, false);
         let token: TokenResponse = self.json(call).await?;
         Ok(token.jwt)
     }
@@ -437,9 +434,21 @@ impl BackendApi {
     /// A 401 `clerk_key_invalid` [`ApiError::Status`] for a wrong secret key (not retried);
     /// [`ApiError::Decode`] when the body is not a JWK set; see [`ApiError`].
     pub async fn get_jwks(&self) -> ApiResult<JwkSet> {
+        self.jwks(false).await
+    }
+
+    /// `GET /v1/jwks`; `quick`: one attempt within a short timeout (a background refresh), else
+    /// the configured timeout and retries. Never takes a rate-budget slot: Clerk does not
+    /// rate-limit this endpoint.
+    pub(crate) async fn jwks(&self, quick: bool) -> ApiResult<JwkSet> {
         const ENDPOINT: &str = "GET /v1/jwks";
-        let url = format!("{}/jwks", self.shared.versioned);
-        let raw = self.execute(self.get(ENDPOINT, url)).await?;
+        let mut call = self.get(ENDPOINT, self.jwks_url());
+        call.budgeted = false;
+        if quick {
+            call.max_retries = 0;
+            call.timeout = call.timeout.min(QUICK_JWKS_TIMEOUT);
+        }
+        let raw = self.execute(call).await?;
         check_json(ENDPOINT, &raw)?;
         JwkSet::parse(&raw.body).map_err(|err| ApiError::Decode {
             endpoint: ENDPOINT,
@@ -505,24 +514,41 @@ impl BackendApi {
         }
         let mut body = Map::new();
         body.insert(field.to_owned(), Value::String(token.to_owned()));
-        let call = Call {
+        let url = format!("{}{path}", self.shared.root);
+        // Read-only lookups: a repeat cannot change anything.
+        let call = self.call(
             endpoint,
-            method: Method::POST,
-            url: format!("{}{path}", self.shared.root),
-            body: Some(json_body(&Value::Object(body))?),
-            // Read-only lookups: a repeat cannot change anything.
-            retryable: true,
-        };
+            Method::POST,
+            url,
+            Some(json_body(&Value::Object(body))?),
+            true,
+        );
         self.json(call).await
     }
 
     fn get(&self, endpoint: &'static str, url: String) -> Call {
+        self.call(endpoint, Method::GET, url, None, true)
+    }
+
+    /// A call with the configured timeout and retries, within the rate budget.
+    fn call(
+        &self,
+        endpoint: &'static str,
+        method: Method,
+        url: String,
+        body: Option<Bytes>,
+        retryable: bool,
+    ) -> Call {
+        let config = &self.shared.config;
         Call {
             endpoint,
-            method: Method::GET,
+            method,
             url,
-            body: None,
-            retryable: true,
+            body,
+            retryable,
+            budgeted: true,
+            timeout: config.timeout,
+            max_retries: config.max_retries,
         }
     }
 
@@ -548,11 +574,24 @@ impl BackendApi {
         let shared = &*self.shared;
         let config = &shared.config;
         Metrics::bump(&shared.metrics.calls);
-        shared.budget.deposit();
+        shared.retries.deposit();
+        let http = self.http();
         let mut retry = 0u32;
+        let mut last_error = None;
         loop {
+            if call.budgeted && !shared.rate.acquire(self.share, self.max_wait).await {
+                tracing::warn!(
+                    endpoint = call.endpoint,
+                    share = %self.share,
+                    "Clerk rate budget: no slot in time, the request is not sent"
+                );
+                return Err(last_error.unwrap_or(ApiError::RateBudgetExhausted {
+                    endpoint: call.endpoint,
+                    share: self.share,
+                }));
+            }
             let started = Instant::now();
-            let result = self.attempt(&call).await;
+            let result = self.attempt(&http, &call).await;
             let outcome = match &result {
                 Ok(raw) => AttemptOutcome::Status(raw.status),
                 Err(ApiError::Timeout { .. }) => AttemptOutcome::Timeout,
@@ -572,7 +611,13 @@ impl BackendApi {
                 Ok(raw) => status_error(call.endpoint, raw),
                 Err(err) => err,
             };
-            if !call.retryable || retry >= config.max_retries || !err.is_retryable() {
+            if err.is_rate_limited() {
+                // Clerk's limit is per instance: every share waits it out.
+                let wait = err.retry_after().unwrap_or(Duration::from_secs(1));
+                shared.rate.pause(wait);
+                tracing::warn!(endpoint = call.endpoint, retry_after = ?wait, "Clerk answered 429: pausing the rate budget");
+            }
+            if !call.retryable || retry >= call.max_retries || !err.is_retryable() {
                 return Err(err);
             }
             let wait = match err.retry_after() {
@@ -588,7 +633,7 @@ impl BackendApi {
                 Some(wait) if err.is_rate_limited() => wait,
                 _ => backoff(config.backoff_base, config.backoff_cap, retry),
             };
-            if !shared.budget.try_spend() {
+            if !shared.retries.try_spend() {
                 Metrics::bump(&shared.metrics.budget_exhausted);
                 tracing::warn!(endpoint = call.endpoint, error = %err, "Clerk retry budget spent, not retrying");
                 return Err(err);
@@ -597,21 +642,21 @@ impl BackendApi {
             tracing::debug!(endpoint = call.endpoint, error = %err, ?wait, retry = retry + 1, "retrying Clerk call");
             actix_rt::time::sleep(wait).await;
             retry += 1;
+            last_error = Some(err);
         }
     }
 
-    /// One HTTP attempt, bounded by the per-attempt timeout (send, head and body).
-    async fn attempt(&self, call: &Call) -> ApiResult<RawResponse> {
+    /// One HTTP attempt, bounded by the call's timeout (send, head and body).
+    async fn attempt(&self, http: &awc::Client, call: &Call) -> ApiResult<RawResponse> {
         let shared = &*self.shared;
-        let timeout = shared.config.timeout;
+        let timeout = call.timeout;
         let endpoint = call.endpoint;
-        let request = self
-            .client
+        let request = http
             .request(call.method.clone(), call.url.as_str())
             .insert_header((header::AUTHORIZATION, shared.authorization.clone()))
             .insert_header((
                 HeaderName::from_static("clerk-api-version"),
-                HeaderValue::from_static(CLERK_API_VERSION),
+                HeaderValue::from_static(API_VERSION_HEADER),
             ))
             .insert_header((header::USER_AGENT, shared.user_agent.clone()))
             .insert_header((header::ACCEPT, HeaderValue::from_static("application/json")))
@@ -658,7 +703,7 @@ impl BackendApi {
     }
 }
 
-fn build_client(config: &ClientConfig) -> awc::Client {
+fn build_http(config: &ClientConfig) -> awc::Client {
     // awc's rustls comes without a crypto provider; install aws-lc-rs unless the app already
     // installed one (then this is a harmless no-op).
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
@@ -754,45 +799,87 @@ fn describe_json_error(err: &serde_json::Error) -> String {
     format!("{kind} at line {} column {}", err.line(), err.column())
 }
 
+/// Whether `url`'s host is `localhost` or a loopback address (a local emulator).
+fn is_loopback_url(url: &str) -> bool {
+    match url::Url::parse(url)
+        .ok()
+        .and_then(|url| url.host().map(|host| host.to_owned()))
+    {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clerk_core::SecretKey;
 
-    fn config(url: &str) -> ClientConfig {
-        ClientConfig::new(SecretKey::new("sk_test_secret").expect("key")).api_url(url)
+    fn client(url: &str) -> ClerkClient {
+        ClerkClient::new(ClientConfig::new().secret_key("sk_test_secret").api_url(url)).expect("valid")
     }
 
     #[test]
-    fn urls_are_checked() {
-        for bad in [
-            "",
-            "api.clerk.com",
-            "ftp://api.clerk.com",
-            "https://api.clerk.com?x=1",
-        ] {
-            assert!(ApiShared::new(config(bad)).is_err(), "{bad}");
-        }
-        let shared = ApiShared::new(config("https://api.clerk.com/")).expect("valid");
-        assert_eq!(shared.root, "https://api.clerk.com");
-        assert_eq!(shared.versioned, "https://api.clerk.com/v1");
-        let mut bad_version = config("https://api.clerk.com");
-        bad_version.api_version = "../x".to_owned();
-        assert!(ApiShared::new(bad_version).is_err());
-    }
-
-    #[test]
-    fn shared_state_crosses_threads() {
-        fn assert_send_sync<T: Send + Sync>() {}
-        assert_send_sync::<ApiShared>();
+    fn the_client_crosses_threads() {
+        fn assert_send_sync<T: Send + Sync + Clone + 'static>() {}
+        assert_send_sync::<ClerkClient>();
         assert_send_sync::<ClientConfig>();
-        assert_send_sync::<ApiError>();
+        fn assert_error<T: Send + Sync + std::error::Error>() {}
+        assert_error::<ApiError>();
+    }
+
+    #[test]
+    fn a_client_needs_a_secret_key() {
+        let err = ClerkClient::new(ClientConfig::new()).unwrap_err();
+        assert_eq!(err.variable, "CLERK_SECRET_KEY");
+    }
+
+    #[test]
+    fn urls_are_normalised() {
+        let client = client("https://api.clerk.com/");
+        assert_eq!(client.shared.root, "https://api.clerk.com");
+        assert_eq!(client.shared.versioned, "https://api.clerk.com/v1");
+        assert_eq!(client.jwks_url(), "https://api.clerk.com/v1/jwks");
+    }
+
+    #[test]
+    fn the_default_rate_limit_follows_the_instance_type() {
+        let dev = client("https://api.clerk.com");
+        assert_eq!(
+            dev.metrics().rate_budget.limit,
+            RateLimit::new(90, Duration::from_secs(10))
+        );
+        let prod = ClerkClient::new(ClientConfig::new().secret_key("sk_live_secret")).expect("valid");
+        assert_eq!(
+            prod.metrics().rate_budget.limit,
+            RateLimit::new(900, Duration::from_secs(10))
+        );
+        let set = ClerkClient::new(
+            ClientConfig::new()
+                .secret_key("sk_live_secret")
+                .rate_limit(RateLimit::new(50, Duration::from_secs(1))),
+        )
+        .expect("valid");
+        assert_eq!(
+            set.metrics().rate_budget.limit,
+            RateLimit::new(50, Duration::from_secs(1))
+        );
+    }
+
+    #[test]
+    fn shares_are_views_of_one_client() {
+        let client = client("https://api.clerk.com");
+        let view = client.share(Share::Reconciliation).max_wait(None);
+        assert!(view.same_client(&client));
+        assert_eq!((view.share, view.max_wait), (Share::Reconciliation, None));
+        assert_eq!(client.max_wait, Some(Duration::from_secs(2)));
     }
 
     #[test]
     fn debug_hides_the_secret() {
-        let shared = ApiShared::new(config("https://api.clerk.com")).expect("valid");
-        assert!(!format!("{shared:?}").contains("sk_test_secret"));
+        let client = client("https://api.clerk.com");
+        assert!(!format!("{client:?}").contains("sk_test_secret"));
     }
 
     #[test]
@@ -805,9 +892,9 @@ mod tests {
 
     #[test]
     fn loopback_hosts() {
-        assert!(is_loopback("127.0.0.1"));
-        assert!(is_loopback("[::1]"));
-        assert!(is_loopback("localhost"));
-        assert!(!is_loopback("api.clerk.com"));
+        assert!(is_loopback_url("http://127.0.0.1:8080"));
+        assert!(is_loopback_url("http://[::1]:80"));
+        assert!(is_loopback_url("http://localhost"));
+        assert!(!is_loopback_url("http://api.clerk.com"));
     }
 }

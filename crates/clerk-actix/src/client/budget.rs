@@ -1,0 +1,419 @@
+//! The per-instance rate budget: a sliding window over Clerk's Backend API limit, cut into named
+//! shares so that one kind of traffic cannot starve the others.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use clerk_core::InstanceType;
+use tokio::time::Instant;
+
+use super::retry::MAX_RETRY_AFTER;
+
+/// The kind of traffic a Backend API call belongs to, for the rate budget of a
+/// [`ClerkClient`](super::ClerkClient) (see [`ClerkClient::share`](super::ClerkClient::share)).
+///
+/// Each share owns a slice of the budget's window, which no other share can take while the
+/// share is in use:
+///
+/// | share | slice |
+/// |---|---|
+/// | [`ReadThrough`](Share::ReadThrough) | 40 % |
+/// | [`Reconciliation`](Share::Reconciliation) | 20 % |
+/// | [`MachineTokens`](Share::MachineTokens) | 20 % |
+/// | [`Default`](Share::Default) | the rest (20 %) |
+///
+/// A share may also use the slices of shares that asked for nothing during the last window, so a
+/// service with one kind of traffic still has the whole budget. Slots it took that way count
+/// against the lender's slice until they leave the window: a share that wakes up waits at most
+/// one window for its whole slice, and from then on nobody can take it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Share {
+    /// Cache misses of a local user cache (`CurrentUser` served by a cache such as the example
+    /// app's).
+    ReadThrough,
+    /// Full passes over the user list that keep a local cache true.
+    Reconciliation,
+    /// Verification of machine tokens (M2M tokens, API keys, OAuth access tokens).
+    MachineTokens,
+    /// Everything else: handlers calling the Backend API, `CurrentUser` without a cache.
+    Default,
+}
+
+impl Share {
+    /// Every share, in slice order.
+    pub const ALL: [Share; 4] = [
+        Share::ReadThrough,
+        Share::Reconciliation,
+        Share::MachineTokens,
+        Share::Default,
+    ];
+
+    /// A metric label: `read_through`, `reconciliation`, `machine_tokens` or `default`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Share::ReadThrough => "read_through",
+            Share::Reconciliation => "reconciliation",
+            Share::MachineTokens => "machine_tokens",
+            Share::Default => "default",
+        }
+    }
+
+    const fn index(self) -> usize {
+        match self {
+            Share::ReadThrough => 0,
+            Share::Reconciliation => 1,
+            Share::MachineTokens => 2,
+            Share::Default => 3,
+        }
+    }
+
+    /// Percent of the window; [`Share::Default`] gets what rounding leaves.
+    const fn percent(self) -> u64 {
+        match self {
+            Share::ReadThrough => 40,
+            Share::Reconciliation | Share::MachineTokens | Share::Default => 20,
+        }
+    }
+}
+
+impl fmt::Display for Share {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A Backend API rate limit: at most `requests` in any `window`.
+///
+/// Clerk limits each instance (each secret key) to 1000 requests per 10 s in production and 100
+/// per 10 s in development, and answers `429` with `Retry-After` beyond that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Requests allowed in any window (at least 1).
+    pub requests: u32,
+    /// The sliding window.
+    pub window: Duration,
+}
+
+impl RateLimit {
+    /// `requests` per `window`.
+    pub const fn new(requests: u32, window: Duration) -> Self {
+        Self { requests, window }
+    }
+
+    /// The default budget of one process for an instance of `instance_type`: 90 % of Clerk's
+    /// limit, i.e. 90 per 10 s for development and 900 per 10 s for production instances (the
+    /// rest is headroom for other clients of the instance). Divide it by the number of replicas
+    /// that share the instance.
+    pub const fn for_instance(instance_type: InstanceType) -> Self {
+        let requests = match instance_type {
+            InstanceType::Development => 90,
+            InstanceType::Production => 900,
+        };
+        Self::new(requests, Duration::from_secs(10))
+    }
+}
+
+/// A copy of the rate budget's state, in a [`MetricsSnapshot`](super::MetricsSnapshot).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateBudgetSnapshot {
+    /// The configured limit.
+    pub limit: RateLimit,
+    /// Requests that could start now without waiting, all shares together (0 while paused).
+    pub available: usize,
+    /// Whether a `429` paused every share.
+    pub paused: bool,
+    /// Calls not sent because no slot freed up within their wait.
+    pub exhausted: u64,
+}
+
+/// The sliding-window budget of one instance, shared by every worker (`Send + Sync`).
+///
+/// Like Clerk's own limiter, at most `requests` slots are granted in any window (a token bucket
+/// refilled continuously would allow up to twice that in one window). [`pause`](Self::pause)
+/// stops every share until a moment, to honour a 429's `Retry-After`.
+#[derive(Debug)]
+pub(crate) struct RateBudget {
+    limit: RateLimit,
+    /// Slots per window owned by each share, by [`Share::index`].
+    slices: [usize; 4],
+    state: Mutex<BudgetState>,
+}
+
+#[derive(Debug, Default)]
+struct BudgetState {
+    /// Grants within the last window charged to each share's slice, oldest first.
+    grants: [VecDeque<Instant>; 4],
+    /// When each share last asked for a slot.
+    asked: [Option<Instant>; 4],
+    paused_until: Option<Instant>,
+    exhausted: u64,
+}
+
+impl RateBudget {
+    pub(crate) fn new(limit: RateLimit) -> Self {
+        let total = u64::from(limit.requests.max(1));
+        let mut slices = [0usize; 4];
+        let mut given = 0u64;
+        for share in Share::ALL {
+            let slice = if share == Share::Default {
+                total - given
+            } else {
+                total * share.percent() / 100
+            };
+            given += slice;
+            slices[share.index()] = usize::try_from(slice).unwrap_or(usize::MAX);
+        }
+        Self {
+            limit,
+            slices,
+            state: Mutex::default(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BudgetState> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Takes a slot for `share` now, or says when one may free up.
+    fn try_take(&self, share: Share, now: Instant) -> Result<(), Instant> {
+        let window = self.limit.window;
+        let mut state = self.lock();
+        let own = share.index();
+        // Whether a share is idle is decided before this request marks its own share busy.
+        let idle: [bool; 4] = std::array::from_fn(|index| {
+            index != own && state.asked[index].is_none_or(|asked| now.duration_since(asked) >= window)
+        });
+        state.asked[own] = Some(now);
+        if let Some(until) = state.paused_until {
+            if until > now {
+                return Err(until);
+            }
+            state.paused_until = None;
+        }
+        for grants in &mut state.grants {
+            while grants
+                .front()
+                .is_some_and(|granted| now.duration_since(*granted) >= window)
+            {
+                grants.pop_front();
+            }
+        }
+        // Its own slice first, then the slices of shares nobody is using.
+        let lenders = std::iter::once(own).chain((0..4).filter(|&index| idle[index]));
+        let mut retry_at: Option<Instant> = None;
+        for index in lenders {
+            let grants = &mut state.grants[index];
+            if grants.len() < self.slices[index] {
+                grants.push_back(now);
+                return Ok(());
+            }
+            if let Some(oldest) = grants.front() {
+                let frees = *oldest + window;
+                retry_at = Some(retry_at.map_or(frees, |at| at.min(frees)));
+            }
+        }
+        // No slice at all (a limit too small to give this share one, all lenders busy): look
+        // again after a window.
+        Err(retry_at.unwrap_or(now + window))
+    }
+
+    /// Waits for a slot for `share`, at most `max_wait` (`None`: as long as it takes).
+    ///
+    /// Returns `false` when no slot frees up within `max_wait` (and counts it).
+    pub(crate) async fn acquire(&self, share: Share, max_wait: Option<Duration>) -> bool {
+        // A wait too long for the clock is no deadline at all.
+        let deadline = max_wait.and_then(|wait| Instant::now().checked_add(wait));
+        loop {
+            let now = Instant::now();
+            let retry_at = match self.try_take(share, now) {
+                Ok(()) => return true,
+                Err(at) => at,
+            };
+            if deadline.is_some_and(|deadline| retry_at > deadline) {
+                self.lock().exhausted += 1;
+                return false;
+            }
+            tokio::time::sleep_until(retry_at).await;
+        }
+    }
+
+    /// Grants nothing before `now + wait` (a 429's `Retry-After`); never shortens a pause.
+    ///
+    /// `wait` comes from the network, so it is cut to [`MAX_RETRY_AFTER`] (60 s, with a warning):
+    /// a huge value can neither overflow the clock nor halt the client.
+    pub(crate) fn pause(&self, wait: Duration) {
+        let wait = if wait > MAX_RETRY_AFTER {
+            tracing::warn!(
+                requested_secs = wait.as_secs(),
+                cap_secs = MAX_RETRY_AFTER.as_secs(),
+                "clerk: a rate-budget pause over the cap was asked for; pausing for the cap"
+            );
+            MAX_RETRY_AFTER
+        } else {
+            wait
+        };
+        let now = Instant::now();
+        // Cannot fail for a wait of at most a minute; were it to, no pause beats a panic.
+        let until = now.checked_add(wait).unwrap_or(now);
+        let mut state = self.lock();
+        state.paused_until = Some(state.paused_until.map_or(until, |current| current.max(until)));
+    }
+
+    pub(crate) fn snapshot(&self) -> RateBudgetSnapshot {
+        let now = Instant::now();
+        let state = self.lock();
+        let paused = state.paused_until.is_some_and(|until| until > now);
+        let used: usize = state
+            .grants
+            .iter()
+            .map(|grants| {
+                grants
+                    .iter()
+                    .filter(|granted| now.duration_since(**granted) < self.limit.window)
+                    .count()
+            })
+            .sum();
+        let total: usize = self.slices.iter().sum();
+        RateBudgetSnapshot {
+            limit: self.limit,
+            available: if paused { 0 } else { total.saturating_sub(used) },
+            paused,
+            exhausted: state.exhausted,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEN_SECONDS: Duration = Duration::from_secs(10);
+
+    fn budget(requests: u32) -> RateBudget {
+        RateBudget::new(RateLimit::new(requests, TEN_SECONDS))
+    }
+
+    #[test]
+    fn slices_add_up_to_the_limit() {
+        assert_eq!(budget(90).slices, [36, 18, 18, 18]);
+        assert_eq!(budget(900).slices, [360, 180, 180, 180]);
+        assert_eq!(budget(7).slices, [2, 1, 1, 3]);
+        assert_eq!(budget(1).slices, [0, 0, 0, 1]);
+        assert_eq!(budget(0).slices, [0, 0, 0, 1], "at least one request");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn never_more_than_the_limit_in_a_window() {
+        let budget = budget(3);
+        let start = Instant::now();
+        let mut granted = Vec::new();
+        for _ in 0..7 {
+            assert!(budget.acquire(Share::Default, None).await);
+            granted.push(start.elapsed());
+        }
+        assert_eq!(&granted[..3], &[Duration::ZERO; 3]);
+        assert_eq!(granted[3], TEN_SECONDS);
+        assert_eq!(granted[6], TEN_SECONDS * 2);
+    }
+
+    /// Issue 11, item 6: a reconciliation pass that would take every slot leaves the read-through
+    /// share its slice, at once.
+    #[tokio::test(start_paused = true)]
+    async fn a_busy_share_cannot_starve_another() {
+        let budget = budget(90);
+        // Read-through is in use (one lookup), then reconciliation takes all it can get.
+        assert!(budget.acquire(Share::ReadThrough, Some(Duration::ZERO)).await);
+        let mut reconciled = 0;
+        while budget.acquire(Share::Reconciliation, Some(Duration::ZERO)).await {
+            reconciled += 1;
+        }
+        // Its own 18 and the idle machine-token and default slices, never read-through's.
+        assert_eq!(reconciled, 18 + 18 + 18);
+        for lookup in 1..36 {
+            assert!(
+                budget.acquire(Share::ReadThrough, Some(Duration::ZERO)).await,
+                "read-through lookup {lookup} found its slice taken"
+            );
+        }
+        assert!(!budget.acquire(Share::ReadThrough, Some(Duration::ZERO)).await);
+        // The next window serves reconciliation again.
+        tokio::time::advance(TEN_SECONDS).await;
+        assert!(budget.acquire(Share::Reconciliation, Some(Duration::ZERO)).await);
+        assert_eq!(budget.snapshot().exhausted, 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_lone_share_may_use_the_whole_window() {
+        let budget = budget(90);
+        for request in 0..90 {
+            assert!(
+                budget.acquire(Share::Default, Some(Duration::ZERO)).await,
+                "request {request}"
+            );
+        }
+        assert!(!budget.acquire(Share::Default, Some(Duration::ZERO)).await);
+        assert_eq!(budget.snapshot().available, 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_waking_share_waits_at_most_one_window_for_its_slice() {
+        let budget = budget(10);
+        for _ in 0..10 {
+            assert!(budget.acquire(Share::Default, Some(Duration::ZERO)).await);
+        }
+        // Read-through's slice was lent while it slept: it gets it back when the loans expire.
+        let start = Instant::now();
+        assert!(budget.acquire(Share::ReadThrough, None).await);
+        assert_eq!(start.elapsed(), TEN_SECONDS);
+        // From now on read-through is in use: Default takes its own slice and the idle ones,
+        // never read-through's.
+        let mut taken = 0;
+        while budget.acquire(Share::Default, Some(Duration::ZERO)).await {
+            taken += 1;
+        }
+        assert_eq!(taken, 2 + 2 + 2);
+        for _ in 0..3 {
+            assert!(budget.acquire(Share::ReadThrough, Some(Duration::ZERO)).await);
+        }
+        assert!(!budget.acquire(Share::ReadThrough, Some(Duration::ZERO)).await);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn bounded_wait_gives_up() {
+        let budget = budget(1);
+        assert!(budget.acquire(Share::Default, Some(Duration::ZERO)).await);
+        assert!(!budget.acquire(Share::Default, Some(Duration::from_secs(2))).await);
+        assert_eq!(budget.snapshot().available, 0);
+        assert_eq!(budget.snapshot().exhausted, 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn pause_holds_every_share() {
+        let budget = budget(100);
+        budget.pause(Duration::from_secs(5));
+        assert!(budget.snapshot().paused);
+        for share in Share::ALL {
+            assert!(!budget.acquire(share, Some(Duration::from_secs(1))).await);
+        }
+        let start = Instant::now();
+        assert!(budget.acquire(Share::Reconciliation, None).await);
+        assert_eq!(start.elapsed(), Duration::from_secs(5));
+    }
+
+    /// Issue 10, item 5: a server-given wait of `u64::MAX` seconds neither panics nor halts the
+    /// budget for longer than a minute.
+    #[tokio::test(start_paused = true)]
+    async fn a_huge_pause_is_clamped_to_a_minute() {
+        let budget = budget(100);
+        budget.pause(Duration::from_secs(u64::MAX));
+        budget.pause(Duration::MAX);
+        let start = Instant::now();
+        assert!(budget.acquire(Share::ReadThrough, None).await);
+        assert_eq!(start.elapsed(), Duration::from_secs(60));
+    }
+}
