@@ -5,12 +5,10 @@ use std::sync::Arc;
 
 use actix_web::HttpRequest;
 use clerk_core::request::{RequestAuthenticator, RequestOutcome, RequestParts};
-use clerk_core::{
-    AuthOptions, JwksCache, JwksKeys, JwksStats, SessionClaims, SessionVerifier, StaticKey, TokenError,
-};
+use clerk_core::{AuthOptions, JwksCache, JwksStats, SessionClaims, SessionVerifier, StaticKey, TokenError};
 
 use crate::authenticate::{authenticate_request, request_origin, ActixHeaders};
-use crate::client::{ClerkClient, MetricsSnapshot};
+use crate::client::{ClerkClient, MetricsSnapshot, RevalidatingKeys};
 use crate::config::{Resolved, ResolvedConfig};
 use crate::env::ConfigError;
 use crate::redact::query_without_credentials;
@@ -190,10 +188,7 @@ impl Clerk {
         match &self.0.keys {
             Keys::Pem { key, .. } => verifier.verify(token, key, now).await,
             Keys::Jwks { cache, client } => {
-                let keys = JwksKeys {
-                    cache,
-                    fetcher: client,
-                };
+                let keys = RevalidatingKeys { cache, client };
                 verifier.verify(token, &keys, now).await
             }
         }
@@ -205,10 +200,7 @@ impl Clerk {
         match &self.0.keys {
             Keys::Pem { key, .. } => authenticator.authenticate(parts, key).await,
             Keys::Jwks { cache, client } => {
-                let keys = JwksKeys {
-                    cache,
-                    fetcher: client,
-                };
+                let keys = RevalidatingKeys { cache, client };
                 authenticator.authenticate(parts, &keys).await
             }
         }

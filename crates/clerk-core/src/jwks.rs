@@ -1,8 +1,10 @@
-//! A JWKS cache with a refetch cooldown, single-flight refreshes and bounded stale serving.
+//! A JWKS cache with a refetch cooldown, single-flight refreshes and bounded stale serving, which
+//! can refresh stale keys in the background (stale-while-revalidate).
 
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
@@ -90,8 +92,29 @@ pub trait JwksFetcher {
     /// Use [`CacheScope::new`] with the API URL and the secret key.
     fn scope(&self) -> &CacheScope;
 
-    /// Fetches the JWK set once.
+    /// Fetches the JWK set once (with whatever retries the HTTP layer makes): what a lookup that
+    /// has no usable key waits for.
     fn fetch_jwks(&self) -> impl Future<Output = Result<JwkSet, FetchError>>;
+
+    /// Fetches the JWK set for a background refresh of keys that still verify
+    /// ([`JwksCache::get_or_revalidate`]): one quick attempt (a short timeout, no retries), since
+    /// nobody waits for it and the next refresh comes soon. Defaults to
+    /// [`fetch_jwks`](Self::fetch_jwks).
+    fn refresh_jwks(&self) -> impl Future<Output = Result<JwkSet, FetchError>> {
+        self.fetch_jwks()
+    }
+}
+
+/// A task for a [`Spawner`]: it need not be `Send` (a fetcher's future may not be).
+pub type LocalTask = Pin<Box<dyn Future<Output = ()> + 'static>>;
+
+/// Runs a task in the background on the caller's thread: clerk-core has no runtime, so the HTTP
+/// layer provides one (`clerk-actix` uses `actix_rt::spawn`, i.e. `tokio::task::spawn_local`).
+///
+/// [`JwksCache::get_or_revalidate`] hands it the background refresh of stale keys.
+pub trait Spawner {
+    /// Starts `task`; it must be polled to completion (or dropped) by the runtime.
+    fn spawn_local(&self, task: LocalTask);
 }
 
 /// Identifies one Clerk instance for a cache: the Backend API URL and a digest of the secret key.
@@ -153,6 +176,8 @@ struct State {
     /// Bumped after every fetch, completed or abandoned, so waiters know a fetch happened while
     /// they queued.
     generation: u64,
+    /// A background refresh has been started and has not finished.
+    revalidating: bool,
 }
 
 impl State {
@@ -177,8 +202,12 @@ pub struct JwksStats {
     pub fetches: u64,
     /// Fetches that failed.
     pub failures: u64,
-    /// Lookups answered with a key past its TTL because fetching failed.
+    /// Lookups answered with a key past its TTL (while a background refresh runs, or because
+    /// fetching failed).
     pub stale_serves: u64,
+    /// Background refreshes started ([`JwksCache::get_or_revalidate`]); each also counts in
+    /// `fetches` once it fetches.
+    pub revalidations: u64,
     /// Keys held now (fresh or stale).
     pub keys: usize,
 }
@@ -193,6 +222,11 @@ pub struct JwksStats {
 ///   it is cancelled (a client that disconnects): its waiters then answer from the keys held, and
 ///   no new fetch starts before the cooldown has passed.
 /// - When a fetch fails, known keys keep verifying up to `max_stale` past their TTL.
+/// - [`get_or_revalidate`](Self::get_or_revalidate) (stale-while-revalidate) answers a known key
+///   past its TTL (within `max_stale`) at once and refreshes the set in the background, one
+///   refresh at a time; only a lookup without a usable key (an unknown `kid`, an empty cache, a
+///   key past `max_stale`) waits for a fetch. [`get`](Self::get) instead refreshes a stale key
+///   before it answers, for callers without a runtime to run a background task on.
 ///
 /// # Examples
 ///
@@ -302,10 +336,7 @@ impl JwksCache {
         now: SystemTime,
     ) -> Result<Arc<VerifyingKey>, TokenError> {
         if fetcher.scope() != &self.scope {
-            return Err(TokenError::new(
-                Reason::JwkFailedToResolve,
-                "The JWKS fetcher belongs to another Clerk instance than this cache.",
-            ));
+            return Err(foreign_fetcher());
         }
         let now_ms = unix_millis(now);
         let kid_text = kid.unwrap_or("undefined");
@@ -333,6 +364,114 @@ impl JwksCache {
             Plan::Fail(err) => Err(err),
             Plan::Fetch { .. } => Err(kid_mismatch(kid_text)),
         }
+    }
+
+    /// The key for `kid` with stale-while-revalidate: like [`get`](Self::get), except that a
+    /// known key past its TTL but within `max_stale` is returned at once, and one background
+    /// refresh ([`JwksFetcher::refresh_jwks`], run through `spawner`) is started if none is
+    /// running and the cooldown allows a fetch. Only a lookup without a usable key waits for a
+    /// fetch, as [`get`](Self::get) does.
+    ///
+    /// The refresh takes the same single-flight lock and counts against the same cooldown as
+    /// every other fetch; if its task is dropped unpolled, the next stale lookup starts another.
+    ///
+    /// # Errors
+    ///
+    /// As [`get`](Self::get).
+    pub async fn get_or_revalidate<F, S>(
+        self: &Arc<Self>,
+        kid: Option<&str>,
+        fetcher: &F,
+        spawner: &S,
+        now: SystemTime,
+    ) -> Result<Arc<VerifyingKey>, TokenError>
+    where
+        F: JwksFetcher + Clone + 'static,
+        S: Spawner + ?Sized,
+    {
+        if fetcher.scope() != &self.scope {
+            return Err(foreign_fetcher());
+        }
+        let now_ms = unix_millis(now);
+        if let Some(kid) = kid {
+            if let Some(key) = self.serve_stale(kid, now_ms, fetcher, spawner) {
+                return Ok(key);
+            }
+        }
+        self.get(kid, fetcher, now).await
+    }
+
+    /// A fresh key, or a stale one within `max_stale` (starting a background refresh); `None`
+    /// when the lookup must wait for a fetch.
+    fn serve_stale<F, S>(
+        self: &Arc<Self>,
+        kid: &str,
+        now_ms: i64,
+        fetcher: &F,
+        spawner: &S,
+    ) -> Option<Arc<VerifyingKey>>
+    where
+        F: JwksFetcher + Clone + 'static,
+        S: Spawner + ?Sized,
+    {
+        let key = {
+            let state = self.read_state();
+            let entry = state.keys.get(kid)?;
+            if now_ms < entry.fresh_until {
+                return Some(Arc::clone(&entry.key));
+            }
+            let stale_until = entry
+                .fresh_until
+                .saturating_add(duration_ms(self.config.max_stale));
+            if now_ms >= stale_until {
+                return None;
+            }
+            Arc::clone(&entry.key)
+        };
+        self.bump_stats(|stats| stats.stale_serves += 1);
+        if let Some(generation) = self.claim_revalidation(now_ms) {
+            self.spawn_revalidation(generation, fetcher, spawner, now_ms);
+        }
+        Some(key)
+    }
+
+    /// Marks a background refresh as running, if none is and the cooldown allows a fetch;
+    /// returns the generation it must find unchanged to fetch.
+    fn claim_revalidation(&self, now_ms: i64) -> Option<u64> {
+        let mut state = self.write_state();
+        let cooled_down = state
+            .last_attempt
+            .is_none_or(|at| now_ms.saturating_sub(at) >= duration_ms(self.config.refetch_cooldown));
+        if state.revalidating || !cooled_down {
+            return None;
+        }
+        state.revalidating = true;
+        Some(state.generation)
+    }
+
+    fn spawn_revalidation<F, S>(self: &Arc<Self>, generation: u64, fetcher: &F, spawner: &S, now_ms: i64)
+    where
+        F: JwksFetcher + Clone + 'static,
+        S: Spawner + ?Sized,
+    {
+        self.bump_stats(|stats| stats.revalidations += 1);
+        // Created before the task, so a task dropped unpolled still releases the claim.
+        let claim = Revalidation(Arc::clone(self));
+        let fetcher = fetcher.clone();
+        spawner.spawn_local(Box::pin(async move {
+            let cache = &claim.0;
+            let _flight = cache.refresh.lock().await;
+            // A fetch that ran while this task waited (an unknown kid's) made it unnecessary.
+            if cache.read_state().generation == generation {
+                cache.bump_stats(|stats| stats.fetches += 1);
+                let attempt = FetchAttempt {
+                    cache: Some(cache),
+                    now_ms,
+                };
+                let result = fetcher.refresh_jwks().await;
+                attempt.complete(result);
+            }
+        }));
     }
 
     /// Adds keys without fetching (e.g. a key known from configuration), fresh for the TTL.
@@ -465,6 +604,22 @@ impl Drop for FetchAttempt<'_> {
             cache.record_abandoned_fetch(self.now_ms);
         }
     }
+}
+
+/// A background refresh in flight: releases its claim when the task ends or is dropped.
+struct Revalidation(Arc<JwksCache>);
+
+impl Drop for Revalidation {
+    fn drop(&mut self) {
+        self.0.write_state().revalidating = false;
+    }
+}
+
+fn foreign_fetcher() -> TokenError {
+    TokenError::new(
+        Reason::JwkFailedToResolve,
+        "The JWKS fetcher belongs to another Clerk instance than this cache.",
+    )
 }
 
 fn kid_mismatch(kid: &str) -> TokenError {

@@ -65,7 +65,9 @@ pub use auth::{
 };
 pub use error::{Action, Error, Reason, Result, TokenCarrier, TokenError};
 pub use jwk::{JwkSet, KeyOrigin, RsaAlgorithm, VerifyingKey, MAX_RSA_BITS, MIN_RSA_BITS};
-pub use jwks::{CacheScope, FetchError, JwksCache, JwksCacheConfig, JwksFetcher, JwksStats};
+pub use jwks::{
+    CacheScope, FetchError, JwksCache, JwksCacheConfig, JwksFetcher, JwksStats, LocalTask, Spawner,
+};
 pub use keys::{InstanceType, PublishableKey, SecretKey};
 pub use token::{
     DecodedToken, TokenHeader, CATEGORY_IGNORE, CATEGORY_JWT_TEMPLATE, CATEGORY_M2M, CATEGORY_SESSION,

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use clerk_core::{
-    CacheScope, FetchError, JwkSet, JwksCache, JwksCacheConfig, JwksFetcher, JwksKeys, Reason, SecretKey,
-    SessionVerifier,
+    CacheScope, FetchError, JwkSet, JwksCache, JwksCacheConfig, JwksFetcher, JwksKeys, LocalTask, Reason,
+    SecretKey, SessionVerifier, Spawner,
 };
 use common::*;
 use serde_json::json;
@@ -435,4 +435,210 @@ fn a_cancelled_refresh_keeps_serving_the_known_key_and_recovers_after_the_cooldo
     assert_eq!(get(&cache, KID, &good, at(T0 + 311)), Ok(()));
     assert_eq!(good.calls(), 2);
     assert_eq!(cache.stats().fetches, 3);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stale-while-revalidate (issue 11, item 7)
+
+/// A cloneable handle on a [`Fake`] (the background refresh needs a `'static` fetcher), counting
+/// foreground fetches and background refreshes apart.
+#[derive(Clone)]
+struct Handle(Arc<Fake>, Arc<AtomicUsize>);
+
+impl Handle {
+    fn new(answer: Result<JwkSet, FetchError>) -> Self {
+        Self(Fake::new(answer), Arc::new(AtomicUsize::new(0)))
+    }
+
+    fn fetches(&self) -> usize {
+        self.0.calls()
+    }
+
+    fn refreshes(&self) -> usize {
+        self.1.load(Ordering::SeqCst)
+    }
+}
+
+impl JwksFetcher for Handle {
+    fn scope(&self) -> &CacheScope {
+        &self.0.scope
+    }
+
+    async fn fetch_jwks(&self) -> Result<JwkSet, FetchError> {
+        self.0.fetch_jwks().await
+    }
+
+    async fn refresh_jwks(&self) -> Result<JwkSet, FetchError> {
+        self.1.fetch_add(1, Ordering::SeqCst);
+        self.0.answer.lock().unwrap().clone()
+    }
+}
+
+/// A spawner that keeps its tasks until the test runs (or drops) them.
+#[derive(Default)]
+struct Tasks(std::cell::RefCell<Vec<LocalTask>>);
+
+impl Spawner for Tasks {
+    fn spawn_local(&self, task: LocalTask) {
+        self.0.borrow_mut().push(task);
+    }
+}
+
+impl Tasks {
+    fn len(&self) -> usize {
+        self.0.borrow().len()
+    }
+
+    fn run_all(&self) {
+        let tasks = std::mem::take(&mut *self.0.borrow_mut());
+        for task in tasks {
+            block_on(task);
+        }
+    }
+
+    fn drop_all(&self) {
+        self.0.borrow_mut().clear();
+    }
+}
+
+/// One lookup, polled once: stale-while-revalidate answers without waiting for any fetch.
+fn revalidating_get(
+    cache: &Arc<JwksCache>,
+    kid: &str,
+    fetcher: &Handle,
+    tasks: &Tasks,
+    now: SystemTime,
+) -> std::task::Poll<Result<(), Reason>> {
+    let mut lookup = Box::pin(async {
+        cache
+            .get_or_revalidate(Some(kid), fetcher, tasks, now)
+            .await
+            .map(|_| ())
+            .map_err(|err| err.reason())
+    });
+    poll_once(lookup.as_mut())
+}
+
+fn warm(fetcher: &Handle) -> Arc<JwksCache> {
+    let cache = Arc::new(JwksCache::new(scope(), JwksCacheConfig::default()));
+    let tasks = Tasks::default();
+    let first = block_on(cache.get_or_revalidate(Some(KID), fetcher, &tasks, at(T0)));
+    assert!(first.is_ok(), "an empty cache waits for its first fetch");
+    assert_eq!((fetcher.fetches(), tasks.len()), (1, 0));
+    cache
+}
+
+#[test]
+fn a_stale_key_is_served_at_once_while_one_background_refresh_runs() {
+    let fetcher = Handle::new(Ok(contract_set()));
+    let cache = warm(&fetcher);
+    let tasks = Tasks::default();
+
+    // Past the TTL: a hundred lookups answer on their first poll, and start one refresh.
+    for i in 0..100 {
+        assert_eq!(
+            revalidating_get(&cache, KID, &fetcher, &tasks, at(T0 + 301 + i / 50)),
+            std::task::Poll::Ready(Ok(())),
+            "lookup {i}"
+        );
+    }
+    assert_eq!(tasks.len(), 1, "one background refresh");
+    assert_eq!(
+        (fetcher.fetches(), fetcher.refreshes()),
+        (1, 0),
+        "nobody waited for it"
+    );
+    let stats = cache.stats();
+    assert_eq!((stats.stale_serves, stats.revalidations), (100, 1));
+
+    // The refresh runs (one quick attempt) and renews the key.
+    tasks.run_all();
+    assert_eq!((fetcher.fetches(), fetcher.refreshes()), (1, 1));
+    assert_eq!(cache.stats().fetches, 2);
+    assert_eq!(
+        revalidating_get(&cache, KID, &fetcher, &tasks, at(T0 + 303)),
+        std::task::Poll::Ready(Ok(()))
+    );
+    assert_eq!(tasks.len(), 0, "a fresh key starts nothing");
+    assert_eq!(cache.stats().stale_serves, 100);
+}
+
+#[test]
+fn an_unknown_kid_still_waits_for_its_fetch() {
+    let fetcher = Handle::new(Ok(contract_set()));
+    let cache = warm(&fetcher);
+    let tasks = Tasks::default();
+
+    let result = block_on(cache.get_or_revalidate(Some("ins_unknown"), &fetcher, &tasks, at(T0 + 20)));
+
+    assert_eq!(
+        result.map(|_| ()).map_err(|err| err.reason()),
+        Err(Reason::JwkKidMismatch)
+    );
+    assert_eq!((fetcher.fetches(), fetcher.refreshes(), tasks.len()), (2, 0, 0));
+}
+
+#[test]
+fn a_failed_background_refresh_keeps_the_key_and_respects_the_cooldown() {
+    let fetcher = Handle::new(Ok(contract_set()));
+    let cache = warm(&fetcher);
+    let tasks = Tasks::default();
+    fetcher.0.set(Err(FetchError::Status {
+        url: "https://api.clerk.com/v1/jwks".into(),
+        status: 503,
+    }));
+
+    assert!(revalidating_get(&cache, KID, &fetcher, &tasks, at(T0 + 301)).is_ready());
+    tasks.run_all();
+    assert_eq!((fetcher.refreshes(), cache.stats().failures), (1, 1));
+
+    // Within the cooldown: still served, no new refresh.
+    assert_eq!(
+        revalidating_get(&cache, KID, &fetcher, &tasks, at(T0 + 305)),
+        std::task::Poll::Ready(Ok(()))
+    );
+    assert_eq!(tasks.len(), 0);
+    // After it: one more.
+    assert!(revalidating_get(&cache, KID, &fetcher, &tasks, at(T0 + 311)).is_ready());
+    assert_eq!(tasks.len(), 1);
+    tasks.run_all();
+    assert_eq!(fetcher.refreshes(), 2);
+    // Past TTL + max-stale the key no longer verifies, and the lookup waits for a fetch.
+    let late = block_on(cache.get_or_revalidate(Some(KID), &fetcher, &tasks, at(T0 + 300 + 3600)));
+    assert_eq!(
+        late.map(|_| ()).map_err(|err| err.reason()),
+        Err(Reason::JwkRemoteFailedToLoad)
+    );
+    assert_eq!((fetcher.fetches(), tasks.len()), (2, 0));
+}
+
+#[test]
+fn a_refresh_task_dropped_unpolled_releases_its_claim() {
+    let fetcher = Handle::new(Ok(contract_set()));
+    let cache = warm(&fetcher);
+    let tasks = Tasks::default();
+
+    assert!(revalidating_get(&cache, KID, &fetcher, &tasks, at(T0 + 301)).is_ready());
+    assert_eq!(tasks.len(), 1);
+    tasks.drop_all();
+
+    assert!(revalidating_get(&cache, KID, &fetcher, &tasks, at(T0 + 302)).is_ready());
+    assert_eq!(tasks.len(), 1, "the next stale lookup starts a refresh again");
+    tasks.run_all();
+    assert_eq!(fetcher.refreshes(), 1);
+}
+
+#[test]
+fn a_refresh_made_unnecessary_by_a_foreground_fetch_fetches_nothing() {
+    let fetcher = Handle::new(Ok(contract_set()));
+    let cache = warm(&fetcher);
+    let tasks = Tasks::default();
+
+    assert!(revalidating_get(&cache, KID, &fetcher, &tasks, at(T0 + 301)).is_ready());
+    // Before the refresh runs, an unknown kid fetches in the foreground (single flight).
+    let _ = block_on(cache.get_or_revalidate(Some("ins_unknown"), &fetcher, &tasks, at(T0 + 301)));
+    tasks.run_all();
+
+    assert_eq!((fetcher.fetches(), fetcher.refreshes()), (2, 0));
+    assert_eq!(cache.stats().fetches, 2);
 }

@@ -1,6 +1,14 @@
-//! [`ClerkClient`] as the fetcher of `clerk_core`'s JWKS cache.
+//! [`ClerkClient`] as the fetcher of `clerk_core`'s JWKS cache, and the keys a
+//! [`Clerk`](crate::Clerk) verifies with: the cache refreshed in the background
+//! (stale-while-revalidate) on the actix runtime.
 
-use clerk_core::{CacheScope, FetchError, JwkSet, JwksFetcher};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use clerk_core::{
+    CacheScope, FetchError, JwkSet, JwksCache, JwksFetcher, KeyResolver, LocalTask, Spawner, TokenError,
+    VerifyingKey,
+};
 
 use super::clerk_client::ClerkClient;
 use super::error::ApiError;
@@ -8,8 +16,9 @@ use super::error::ApiError;
 /// Fetches `GET {api_url}/{api_version}/jwks` for a [`JwksCache`](clerk_core::JwksCache).
 ///
 /// 5xx, timeouts and connection failures are retried by the client (see [`ClerkClient`]); a 401
-/// `clerk_key_invalid` is not, and becomes [`FetchError::InvalidSecretKey`]. JWKS requests take
-/// no rate-budget slot: Clerk does not rate-limit them.
+/// `clerk_key_invalid` is not, and becomes [`FetchError::InvalidSecretKey`]. A background
+/// refresh ([`JwksFetcher::refresh_jwks`]) makes one attempt within 2 s (or the configured
+/// timeout, if shorter). JWKS requests take no rate-budget slot: Clerk does not rate-limit them.
 ///
 /// # Examples
 ///
@@ -38,6 +47,47 @@ impl JwksFetcher for ClerkClient {
             return Err(FetchError::NoKeys);
         }
         Ok(set)
+    }
+
+    async fn refresh_jwks(&self) -> Result<JwkSet, FetchError> {
+        let set = self
+            .jwks(true)
+            .await
+            .map_err(|err| to_fetch_error(&self.jwks_url(), err))?;
+        if set.is_empty() {
+            return Err(FetchError::NoKeys);
+        }
+        Ok(set)
+    }
+}
+
+/// Runs background tasks on the current actix runtime (or `tokio::task::LocalSet`), where the
+/// client's `!Send` futures can run.
+pub(crate) struct LocalSpawner;
+
+impl Spawner for LocalSpawner {
+    fn spawn_local(&self, task: LocalTask) {
+        // Detached: the task ends by itself (one quick attempt).
+        drop(actix_rt::spawn(task));
+    }
+}
+
+/// The JWKS cache of a [`Clerk`](crate::Clerk) with its client: a known key past its TTL is
+/// served at once while one background refresh runs; only a lookup without a usable key waits.
+pub(crate) struct RevalidatingKeys<'a> {
+    pub(crate) cache: &'a Arc<JwksCache>,
+    pub(crate) client: &'a ClerkClient,
+}
+
+impl KeyResolver for RevalidatingKeys<'_> {
+    async fn resolve(&self, kid: Option<&str>, now: SystemTime) -> Result<Arc<VerifyingKey>, TokenError> {
+        self.cache
+            .get_or_revalidate(kid, self.client, &LocalSpawner, now)
+            .await
+    }
+
+    fn key_epoch(&self) -> u64 {
+        self.cache.retirement_epoch()
     }
 }
 

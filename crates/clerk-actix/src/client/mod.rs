@@ -8,7 +8,7 @@
 //! | `config` | [`ClientConfig`]: every setting, its default and its validation |
 //! | `budget` | the rate budget: [`RateLimit`], [`Share`] |
 //! | `retry` | the retry budget, backoff and `Retry-After` |
-//! | `jwks` | [`ClerkClient`] as a [`JwksFetcher`](clerk_core::JwksFetcher) |
+//! | `jwks` | [`ClerkClient`] as a [`JwksFetcher`](clerk_core::JwksFetcher); the stale-while-revalidate keys of a [`Clerk`](crate::Clerk) |
 //! | `error`, `metrics`, `params` | [`ApiError`], [`MetricsSnapshot`] and the observer hook, [`UserListParams`] |
 
 mod budget;
@@ -27,3 +27,5 @@ pub use error::{ApiError, ApiResult};
 pub use metrics::{ApiObserver, AttemptEvent, AttemptOutcome, EndpointCount, MetricsSnapshot};
 pub use params::UserListParams;
 pub use retry::MAX_RETRY_AFTER;
+
+pub(crate) use jwks::RevalidatingKeys;
