@@ -19,8 +19,13 @@ fn free_port() -> u16 {
 }
 
 async fn start_dev(db: &TestDatabase, port: u16) -> Application {
+    start_dev_with(db, port, &[]).await
+}
+
+/// Like [`start_dev`], with more variables.
+async fn start_dev_with(db: &TestDatabase, port: u16, extra: &[(&str, &str)]) -> Application {
     e2e::init_logging();
-    let env: HashMap<String, String> = [
+    let mut env: HashMap<String, String> = [
         ("PORT", port.to_string()),
         ("DATABASE_URL", db.url.clone()),
         ("APP_DEV_USERS", "3".to_owned()),
@@ -33,6 +38,7 @@ async fn start_dev(db: &TestDatabase, port: u16) -> Application {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let settings = Settings::load_from(
         None,
         config::Environment::default().try_parsing(true).source(Some(env)),
@@ -138,4 +144,43 @@ async fn two_dev_stacks_on_one_database_are_two_instances() {
     .expect("count");
     assert_eq!(per_instance.len(), 2, "{per_instance:?}");
     assert!(per_instance.iter().all(|(_, n)| *n == 3), "{per_instance:?}");
+}
+
+/// Issue 16, §2: dev mode ignored `CLERK_AUTHORIZED_PARTIES` (and then warned that it was empty);
+/// the configured `CLERK_*` options now apply there too.
+#[actix_rt::test]
+async fn dev_mode_applies_the_configured_authorized_parties() {
+    // Arrange
+    let db = TestDatabase::create().await;
+    let port = free_port();
+    let app = start_dev_with(
+        &db,
+        port,
+        &[("CLERK_AUTHORIZED_PARTIES", "http://localhost:3000")],
+    )
+    .await;
+    assert_eq!(
+        app.clerk().config().authorized_parties(),
+        ["http://localhost:3000"]
+    );
+    let dev = app.dev().expect("dev mode");
+    let user = user_ids(&app).remove(0);
+    let minter = dev.emulator().minter();
+    let own = minter.session_token(&user).azp("http://localhost:3000").mint();
+    let foreign = minter
+        .session_token(&user)
+        .azp("https://elsewhere.example")
+        .mint();
+    let handle = app.server_handle();
+    let running = actix_rt::spawn(app.run_until_stopped());
+
+    // Act
+    let (own_status, body) = get_user(port, &own).await;
+    let (foreign_status, _) = get_user(port, &foreign).await;
+
+    // Assert
+    assert_eq!(own_status, 200, "{body}");
+    assert_eq!(foreign_status, 401);
+    handle.stop(true).await;
+    let _ = running.await;
 }

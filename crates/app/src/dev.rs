@@ -87,10 +87,10 @@ impl DevStack {
         })
     }
 
-    /// Clerk options pointing at the emulator.
-    pub fn clerk_config(&self) -> ClerkConfig {
-        ClerkConfig::new()
-            .secret_key(self.clerk.secret_key())
+    /// `base` (the configured `CLERK_*` options, e.g. `CLERK_AUTHORIZED_PARTIES`) pointed at the
+    /// emulator: its keys and API URL.
+    pub fn clerk_config(&self, base: ClerkConfig) -> ClerkConfig {
+        base.secret_key(self.clerk.secret_key())
             .publishable_key(self.clerk.publishable_key())
             .api_url(self.clerk.base_url())
     }

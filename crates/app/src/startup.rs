@@ -362,7 +362,11 @@ async fn start_dev(
     let dev = DevStack::start(settings, port, pool)
         .await
         .map_err(StartupError::Emulator)?;
-    let config = dev.clerk_config();
+    // The configured CLERK_* options apply in dev mode too (keys are refused before this).
+    let base = settings
+        .clerk_config()
+        .map_err(|err| StartupError::Config(format!("configuration: {err}")))?;
+    let config = dev.clerk_config(base);
     let secret = Some(dev.webhook_secret().to_owned());
     Ok((config, secret, Some(dev)))
 }

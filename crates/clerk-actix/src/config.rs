@@ -178,6 +178,13 @@ impl ClerkConfig {
         config.jwt_key_pem = get("CLERK_JWT_KEY");
         if let Some(parties) = get("CLERK_AUTHORIZED_PARTIES") {
             config.authorized_parties = split_list(&parties);
+            if config.authorized_parties.is_empty() {
+                return Err(ConfigError::new(
+                    "CLERK_AUTHORIZED_PARTIES",
+                    "is set but lists no origin: give comma separated origins such as \
+                     https://app.example.com, or unset it",
+                ));
+            }
         }
         config.sign_in_url = get("CLERK_SIGN_IN_URL");
         if let Some(ms) = get("CLERK_CLOCK_SKEW_MS") {
@@ -408,12 +415,7 @@ impl ClerkConfig {
             ));
         }
         for party in &self.authorized_parties {
-            if url::Url::parse(party).is_err() {
-                return Err(ConfigError::new(
-                    "CLERK_AUTHORIZED_PARTIES",
-                    format!("{party:?} is not an origin such as https://app.example.com"),
-                ));
-            }
+            check_origin(party)?;
         }
         let sign_in_url = match self.sign_in_url {
             Some(url) => {
@@ -576,6 +578,33 @@ impl ResolvedConfig {
     }
 }
 
+/// An authorized party must be an exact origin (`scheme://host[:port]`): Clerk compares the
+/// token's `azp` with each entry byte for byte, so `http://localhost:3000/` would never match.
+fn check_origin(party: &str) -> Result<(), ConfigError> {
+    let invalid = |why: String| ConfigError::new("CLERK_AUTHORIZED_PARTIES", why);
+    let url = url::Url::parse(party).map_err(|_| {
+        invalid(format!(
+            "{party:?} is not an origin: expected scheme://host[:port], e.g. https://app.example.com"
+        ))
+    })?;
+    let Some(host) = url.host_str().filter(|_| !url.cannot_be_a_base()) else {
+        return Err(invalid(format!(
+            "{party:?} is not an origin: it has no scheme://host, e.g. http://{party}"
+        )));
+    };
+    let origin = match url.port() {
+        Some(port) => format!("{}://{host}:{port}", url.scheme()),
+        None => format!("{}://{host}", url.scheme()),
+    };
+    if origin != party {
+        return Err(invalid(format!(
+            "{party:?} is not an exact origin (Clerk compares azp with each entry exactly): \
+             write {origin:?}, with no path, trailing slash, default port or upper case"
+        )));
+    }
+    Ok(())
+}
+
 /// Clerk's Account Portal sign-in page of an instance: its Account Portal origin
 /// ([`PublishableKey::account_portal_origin`]) + `/sign-in`.
 fn account_portal_sign_in(key: &PublishableKey) -> String {
@@ -692,6 +721,98 @@ mod tests {
         for (vars, variable) in cases {
             let err = resolve(vars).unwrap_err();
             assert_eq!(err.variable, *variable, "{vars:?}: {err}");
+        }
+    }
+
+    /// Issue 16, §2: Clerk compares `azp` with each entry exactly, so an entry that is not an
+    /// exact origin can never match and is refused at start, naming the entry.
+    #[test]
+    fn authorized_parties_are_exact_origins() {
+        let parties = |list: &str| {
+            resolve(&[
+                ("CLERK_SECRET_KEY", "sk_test_x"),
+                ("CLERK_AUTHORIZED_PARTIES", list),
+            ])
+        };
+        for good in [
+            "http://localhost:3000",
+            "https://app.example.com",
+            "https://app.example.com:8443, http://127.0.0.1:5173",
+            "http://[::1]:3000",
+        ] {
+            parties(good).unwrap_or_else(|err| panic!("{good}: {err}"));
+        }
+        for (bad, hint) in [
+            ("http://localhost:3000/", "\"http://localhost:3000\""),
+            ("https://app.example.com/app", "\"https://app.example.com\""),
+            ("https://app.example.com?x=1", "\"https://app.example.com\""),
+            ("https://App.Example.com", "\"https://app.example.com\""),
+            ("https://app.example.com:443", "\"https://app.example.com\""),
+            ("localhost:3000", "http://localhost:3000"),
+            ("app.example.com", "e.g. https://app.example.com"),
+        ] {
+            let err = parties(&format!("https://ok.example.com, {bad}")).unwrap_err();
+            assert_eq!(err.variable, "CLERK_AUTHORIZED_PARTIES", "{bad}");
+            assert!(err.message.contains(&format!("{bad:?}")), "{bad}: {err}");
+            assert!(err.message.contains(hint), "{bad}: {err}");
+        }
+    }
+
+    /// Issue 16, §2: the "CLERK_AUTHORIZED_PARTIES is empty" warning fires only when the variable
+    /// is unset; set, it either lists origins (no warning) or is an error.
+    #[test]
+    fn the_empty_parties_warning_never_fires_when_the_variable_is_set() {
+        let warnings = |vars: &[(&str, &str)]| {
+            let logs = Capture::default();
+            let subscriber = tracing_subscriber::fmt()
+                .with_writer(logs.clone())
+                .with_max_level(tracing::Level::WARN)
+                .finish();
+            let result = tracing::subscriber::with_default(subscriber, || resolve(vars));
+            (result.map(|_| ()), logs.text())
+        };
+        const WARNING: &str = "CLERK_AUTHORIZED_PARTIES is empty";
+        let key = ("CLERK_SECRET_KEY", "sk_test_x");
+
+        let (unset, logs) = warnings(&[key]);
+        assert!(unset.is_ok() && logs.contains(WARNING), "{logs}");
+        let (set, logs) = warnings(&[key, ("CLERK_AUTHORIZED_PARTIES", "http://localhost:3000")]);
+        assert!(set.is_ok() && !logs.contains(WARNING), "{logs}");
+        let (blank, logs) = warnings(&[key, ("CLERK_AUTHORIZED_PARTIES", ",")]);
+        assert_eq!(blank.unwrap_err().variable, "CLERK_AUTHORIZED_PARTIES");
+        assert!(!logs.contains(WARNING), "{logs}");
+    }
+
+    /// Log lines written by a test's own subscriber.
+    #[derive(Clone, Default)]
+    struct Capture(Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl Capture {
+        fn text(&self) -> String {
+            let buffer = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            String::from_utf8_lossy(&buffer).into_owned()
+        }
+    }
+
+    impl std::io::Write for Capture {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
+        type Writer = Capture;
+
+        fn make_writer(&'a self) -> Self::Writer {
+            self.clone()
         }
     }
 

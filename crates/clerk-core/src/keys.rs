@@ -195,26 +195,50 @@ impl std::str::FromStr for PublishableKey {
 /// let key = SecretKey::new("sk_test_abcdefghijklmnopqrstuvwxyz0123456789")?;
 /// assert_eq!(format!("{key:?}"), "SecretKey(sk_test_…)");
 /// assert!(!format!("{key}").contains("abcdef"));
+/// assert!(SecretKey::new("pk_test_abc").is_err());
 /// # Ok::<(), clerk_core::Error>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct SecretKey(String);
 
+/// The prefixes of a secret key: Clerk's, then the legacy ones it still recognises.
+const SECRET_KEY_PREFIXES: [&str; 4] = ["sk_test_", "sk_live_", "test_", "live_"];
+
 impl SecretKey {
-    /// Wraps a secret key; it must be non-empty and have no whitespace or control characters.
+    /// Wraps a secret key after checking its shape (surrounding whitespace is trimmed):
+    /// `sk_test_` or `sk_live_` (or Clerk's legacy `test_`/`live_`) followed by a non-empty body
+    /// of URL-safe characters (`A–Z`, `a–z`, `0–9`, `-`, `_`). The body is opaque: only Clerk can
+    /// tell whether the key is valid.
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidKey`] for an empty key or one that cannot be sent in a header.
+    /// [`Error::InvalidKey`] for any other shape; the message never contains the key.
     pub fn new(key: impl Into<String>) -> Result<Self> {
         let key = key.into();
         let trimmed = key.trim();
         if trimmed.is_empty() {
             return Err(Error::InvalidKey("secret key is empty".into()));
         }
-        if trimmed.bytes().any(|b| !b.is_ascii_graphic()) {
+        let body = SECRET_KEY_PREFIXES
+            .iter()
+            .find_map(|prefix| trimmed.strip_prefix(prefix));
+        let Some(body) = body else {
             return Err(Error::InvalidKey(
-                "secret key has characters that cannot be sent in a header".into(),
+                "secret key is malformed: expected sk_test_… or sk_live_… (or the legacy test_…/live_…)"
+                    .into(),
+            ));
+        };
+        if body.is_empty() {
+            return Err(Error::InvalidKey(
+                "secret key is malformed: nothing follows its prefix".into(),
+            ));
+        }
+        if !body
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_'))
+        {
+            return Err(Error::InvalidKey(
+                "secret key is malformed: after its prefix only letters, digits, - and _ may follow".into(),
             ));
         }
         Ok(Self(trimmed.to_owned()))
@@ -226,7 +250,7 @@ impl SecretKey {
     }
 
     /// Development or production, from the prefix (`sk_test_`/`test_` or `sk_live_`/`live_`);
-    /// `None` for an unknown prefix.
+    /// always `Some` for a key [`SecretKey::new`] accepted.
     pub fn instance_type(&self) -> Option<InstanceType> {
         let key = self.0.as_str();
         if key.starts_with("sk_test_") || key.starts_with("test_") {
@@ -360,5 +384,45 @@ mod tests {
         assert_eq!(key.instance_type(), Some(InstanceType::Production));
         assert!(SecretKey::new("  ").is_err());
         assert!(SecretKey::new("sk_test_a\nb").is_err());
+    }
+
+    /// Issue 16, §2: a key of the wrong shape is refused at start, without echoing it.
+    #[test]
+    fn secret_key_shapes() {
+        for good in [
+            "sk_test_abc123",
+            "sk_live_ABC-def_123",
+            " sk_test_trimmed ",
+            "test_legacyKey",
+            "live_legacyKey",
+        ] {
+            let key = SecretKey::new(good).unwrap_or_else(|err| panic!("{good}: {err}"));
+            assert!(key.instance_type().is_some(), "{good}");
+        }
+        assert_eq!(
+            SecretKey::new("live_x").unwrap().instance_type(),
+            Some(InstanceType::Production)
+        );
+        for bad in [
+            "sk_test_",
+            "sk_live_",
+            "test_",
+            "pk_test_SECRETBODY",
+            "sk_prod_SECRETBODY",
+            "whsec_SECRETBODY",
+            "SECRETBODY",
+            "SK_TEST_SECRETBODY",
+            "sk_test_SECRETBODY...",
+            "sk_test_SECRETBODY x",
+            "sk_test_SECRETBODY/x",
+            "sk_test_SECRETBODY=",
+        ] {
+            let err = SecretKey::new(bad).expect_err(bad);
+            assert!(matches!(err, Error::InvalidKey(_)), "{bad}: {err}");
+            assert!(
+                !err.to_string().contains("SECRETBODY"),
+                "{bad}: the message echoes the key: {err}"
+            );
+        }
     }
 }
