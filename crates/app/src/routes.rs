@@ -7,7 +7,7 @@ use clerk_actix::{AuthError, Authenticated, Clerk, ClerkAuth, ClerkProps, Curren
 use clerk_core::SessionStatus;
 use serde_json::json;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// `GET /`: "Sign in to view this page" when signed out; "Welcome, {firstName}!" when signed in.
 pub async fn index(auth: ClerkAuth, req: HttpRequest) -> Result<HttpResponse, AuthError> {
@@ -110,7 +110,7 @@ pub async fn readyz(state: web::Data<AppState>, clerk: Clerk) -> HttpResponse {
 
 /// `GET /metrics` on the admin listener: Prometheus text.
 pub async fn metrics(state: web::Data<AppState>, clerk: Clerk) -> HttpResponse {
-    let body = crate::startup::render_metrics(&state, &clerk);
+    let body = crate::metrics::render(&state.metrics, state.cache.as_deref(), &clerk);
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(body)

@@ -145,7 +145,8 @@ pub struct ClaimReport {
 /// The user cache's tables.
 ///
 /// Every operation is bounded by a time limit (connection acquisition included), so an
-/// unreachable database fails with [`CacheError::Unavailable`] instead of hanging.
+/// unreachable database fails with [`CacheError::Unavailable`] or [`CacheError::TimedOut`]
+/// instead of hanging.
 #[derive(Debug, Clone)]
 pub struct UserRepo {
     pool: PgPool,
@@ -164,8 +165,7 @@ struct UserColumns {
 fn columns(user: &User) -> Result<UserColumns> {
     // The full-fidelity form on purpose: `User`'s own `Serialize` leaves `private_metadata` out,
     // and the cache must give it back (`get` reads this JSON back as a `User`, whole).
-    let data = serde_json::to_value(user.for_storage())
-        .map_err(|err| CacheError::InvalidData(format!("the user cannot be encoded: {err}")))?;
+    let data = serde_json::to_value(user.for_storage()).map_err(CacheError::Encode)?;
     Ok(UserColumns {
         data,
         primary_email: user.primary_email().map(str::to_owned),
@@ -244,10 +244,7 @@ impl UserRepo {
     pub(crate) async fn timed<T>(&self, fut: impl Future<Output = Result<T>>) -> Result<T> {
         match tokio::time::timeout(self.timeout, fut).await {
             Ok(result) => result,
-            Err(_) => Err(CacheError::Unavailable(format!(
-                "the database did not answer within {:?}",
-                self.timeout
-            ))),
+            Err(_) => Err(CacheError::TimedOut(self.timeout)),
         }
     }
 
@@ -255,8 +252,8 @@ impl UserRepo {
     ///
     /// # Errors
     ///
-    /// [`CacheError::NotFound`] when there is no row; [`CacheError::Unavailable`] when the
-    /// database cannot be reached in time.
+    /// [`CacheError::NotFound`] when there is no row; [`CacheError::Unavailable`] /
+    /// [`CacheError::TimedOut`] when the database cannot be reached in time.
     pub async fn get(&self, user_id: &str) -> Result<CachedUser> {
         self.timed(async {
             let row = sqlx::query(SELECT_USER)
@@ -294,8 +291,8 @@ impl UserRepo {
     ///
     /// # Errors
     ///
-    /// [`CacheError::Unavailable`] when the database cannot be reached in time;
-    /// [`CacheError::Database`] for other database errors.
+    /// [`CacheError::Unavailable`] / [`CacheError::TimedOut`] when the database cannot be
+    /// reached in time; [`CacheError::Database`] for other database errors.
     pub async fn upsert_user(&self, user: &User, source: WriteSource) -> Result<UpsertOutcome> {
         self.timed(async {
             let mut conn = self.pool.acquire().await?;
