@@ -37,6 +37,9 @@ pub enum WriteSource {
 }
 
 impl WriteSource {
+    /// Every source, in the order of the docs.
+    const ALL: [WriteSource; 3] = [WriteSource::Api, WriteSource::Webhook, WriteSource::Reconcile];
+
     /// The stored name: `api`, `webhook` or `reconcile`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -44,6 +47,11 @@ impl WriteSource {
             WriteSource::Webhook => "webhook",
             WriteSource::Reconcile => "reconcile",
         }
+    }
+
+    /// The source stored as `name` ([`WriteSource::as_str`]); `None` for any other text.
+    pub fn from_stored(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|source| source.as_str() == name)
     }
 }
 
@@ -93,8 +101,8 @@ pub struct CachedUser {
     pub updated_at_ms: Option<i64>,
     /// When the user was deleted (ms), for a tombstone.
     pub deleted_at_ms: Option<i64>,
-    /// Who wrote the row last: `api`, `webhook` or `reconcile`.
-    pub source: String,
+    /// Who wrote the row last.
+    pub source: WriteSource,
     /// When the row was last confirmed against Clerk (Unix ms, database clock).
     pub synced_at_ms: i64,
     /// `now - synced_at`, measured by the database clock.
@@ -274,12 +282,15 @@ impl UserRepo {
                 _ => None,
             };
             let age_ms: i64 = row.try_get("age_ms")?;
+            let source: String = row.try_get("source")?;
+            let source = WriteSource::from_stored(&source)
+                .ok_or_else(|| CacheError::InvalidData(format!("users.source is {source:?}")))?;
             Ok(CachedUser {
                 id: row.try_get("id")?,
                 user,
                 updated_at_ms: row.try_get("updated_at_ms")?,
                 deleted_at_ms,
-                source: row.try_get("source")?,
+                source,
                 synced_at_ms: row.try_get("synced_at_ms")?,
                 age: Duration::from_millis(u64::try_from(age_ms).unwrap_or(0)),
             })
@@ -685,4 +696,18 @@ pub(crate) async fn unseen_users(
     .bind(instance.as_str())
     .fetch_all(&mut *conn)
     .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_sources_read_back_as_stored() {
+        for source in WriteSource::ALL {
+            assert_eq!(WriteSource::from_stored(source.as_str()), Some(source));
+        }
+        assert_eq!(WriteSource::from_stored("API"), None);
+        assert_eq!(WriteSource::from_stored(""), None);
+    }
 }
