@@ -6,6 +6,7 @@
 //! | [`startup`] | [`startup::Application`]: binds, migrates, builds Clerk and the user cache, serves |
 //! | [`state`] | [`state::AppState`], what every handler can reach |
 //! | [`routes`] | the seed's examples as handlers, health, readiness, webhooks, `/metrics` |
+//! | [`current_user`] | [`current_user::CachedCurrentUser`], the signed-in user with its cache freshness |
 //! | [`cache`] | the Postgres user cache (read-through, webhooks, reconciliation) |
 //! | [`metrics`] | the app's counters and the `/metrics` text |
 //! | [`admin`] | the admin listener (`/metrics`) |
@@ -22,6 +23,7 @@ pub mod admin;
 pub mod cache;
 pub mod cli;
 pub mod configuration;
+pub mod current_user;
 pub mod database;
 #[cfg(feature = "dev")]
 pub mod dev;
