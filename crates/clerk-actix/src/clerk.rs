@@ -7,7 +7,7 @@ use actix_web::HttpRequest;
 use clerk_core::request::{RequestAuthenticator, RequestOutcome, RequestParts};
 use clerk_core::{AuthOptions, JwksCache, JwksKeys, SessionClaims, SessionVerifier, StaticKey, TokenError};
 
-use crate::authenticate::{authenticate_request, request_origin, ActixHeaders};
+use crate::authenticate::ActixRequest;
 use crate::client::{ApiShared, BackendApi, ClientConfig};
 use crate::config::{ConfigError, ResolvedConfig};
 use crate::redact::query_without_credentials;
@@ -239,7 +239,9 @@ impl Clerk {
     /// Authenticates a request with Clerk's rules (what [`crate::ClerkMiddleware`] does once per
     /// request).
     pub async fn authenticate(&self, req: &HttpRequest) -> RequestOutcome {
-        authenticate_request(self, req).await
+        let (config, req) = (self.config(), ActixRequest::new(req));
+        self.authenticate_parts(&req.parts(&config.trusted_proxies, config.now()))
+            .await
     }
 
     /// `{sign_in_url}?redirect_url=<this request's URL>` (with `/tasks` appended for a pending
@@ -274,7 +276,8 @@ impl Clerk {
     /// The request's own origin (`scheme://host`), believing `X-Forwarded-*` only from trusted
     /// proxies.
     pub fn request_origin(&self, req: &HttpRequest) -> String {
-        let headers = ActixHeaders(req.headers());
-        request_origin(self, req, &headers).serialize()
+        ActixRequest::new(req)
+            .origin(&self.config().trusted_proxies)
+            .serialize()
     }
 }

@@ -7,6 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use clerk_core::{InstanceType, JwksCacheConfig, PublishableKey, SecretKey, VerifyingKey};
 
+use crate::protect::mode::ProtectMode;
+
 /// Default Backend API URL version segment.
 pub const DEFAULT_API_VERSION: &str = "v1";
 
@@ -31,19 +33,6 @@ impl ConfigError {
 
 /// A clock for "now"; the wall clock unless a test sets another.
 pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
-
-/// How [`crate::Protect`] answers a request that fails its policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ProtectMode {
-    /// 401 when signed out, 403 when not authorised (JSON bodies). The default.
-    #[default]
-    Api,
-    /// 404 for both, as Next.js `auth.protect()` answers non-document requests.
-    NextJsParity,
-    /// 307 to the sign-in URL (with `redirect_url`) for signed-out document requests; other
-    /// requests are answered as in [`ProtectMode::Api`].
-    Redirect,
-}
 
 /// Everything `clerk-actix` needs to know about the Clerk instance.
 ///

@@ -56,9 +56,10 @@ mod middleware;
 mod props;
 mod protect;
 mod redact;
+mod state;
 mod user_source;
 
-pub use authenticate::{apply_outcome_headers, authenticate_request};
+pub use authenticate::apply_outcome_headers;
 pub use clerk::Clerk;
 pub use clerk_core::request::{
     RequestOutcome, RequestReason, RequestStatus, HEADER_AUTH_MESSAGE, HEADER_AUTH_REASON, HEADER_AUTH_STATUS,
@@ -68,13 +69,13 @@ pub use client::{
     EndpointCount, JwksClient, MetricsSnapshot, UserListParams, CLERK_API_VERSION, DEFAULT_API_URL,
     MAX_RETRY_AFTER,
 };
-pub use config::{ClerkConfig, Clock, ConfigError, ProtectMode, ResolvedConfig, DEFAULT_API_VERSION};
+pub use config::{ClerkConfig, Clock, ConfigError, ResolvedConfig, DEFAULT_API_VERSION};
 pub use error::AuthError;
 pub use extractors::{Authenticated, ClerkAuth, CurrentUser, MaybeAuth};
 pub use guards::AuthExt;
 pub use middleware::{ClerkMiddleware, ClerkMiddlewareService};
 pub use props::ClerkProps;
-pub use protect::{Protect, ProtectService};
+pub use protect::{Protect, ProtectMode, ProtectService};
 pub use user_source::{UserSource, UserSourceError};
 
 pub use clerk_core;

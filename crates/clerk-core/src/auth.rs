@@ -349,7 +349,6 @@ impl<'a> Check<'a> {
             && self.plan.is_none()
             && self.reverification.is_none()
     }
-
 }
 
 /// Which factor a reverification requirement concerns.

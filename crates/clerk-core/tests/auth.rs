@@ -121,7 +121,11 @@ fn owned_checks_answer_as_borrowed_ones() {
             owned = owned.plan(plan.to_owned());
         }
         assert_eq!(owned, borrowed);
-        assert_eq!(auth.has(&borrowed), expected, "{role} {permission} {feature} {plan}");
+        assert_eq!(
+            auth.has(&borrowed),
+            expected,
+            "{role} {permission} {feature} {plan}"
+        );
         assert_eq!(auth.has(&owned), expected, "{role} {permission} {feature} {plan}");
     }
     assert!(Check::new().is_empty());
