@@ -10,6 +10,7 @@
 //! | `verify`, `token`, `jwk`, `jwks`, `token_cache` | session-token verification, keys, the JWKS and verified-token caches |
 //! | `auth`, `reason`, `error` | [`Auth`] and `has()`; [`request::RequestReason`] and the verifier's [`Reason`] |
 //! | `keys` | [`PublishableKey`] (instance, cookie suffix, Account Portal), [`SecretKey`] |
+//! | [`machine`] | machine tokens: type detection, `acceptsToken`, M2M/OAuth JWTs, [`machine::MachineAuth`] |
 //! | [`user`], [`api`] | Backend API models (private metadata safe by type) |
 //! | [`webhook`] | Svix verification and typed Clerk events |
 //!
@@ -49,6 +50,7 @@ mod error;
 mod jwk;
 mod jwks;
 mod keys;
+pub mod machine;
 mod reason;
 mod redact;
 pub mod request;

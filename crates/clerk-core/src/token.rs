@@ -162,12 +162,17 @@ impl<'a> DecodedToken<'a> {
             Some("at+jwt" | "application/at+jwt")
         );
         let m2m_subject = matches!(self.claim("sub"), Some(Value::String(sub)) if sub.starts_with("mch_"));
-        let foreign_category = match &self.header.cat {
+        oauth_typ || m2m_subject || self.has_non_session_category()
+    }
+
+    /// Clerk's `isNonSessionJwtCategory`: a `cat` header present and neither the session nor the
+    /// "ignore" category (a `null` one included).
+    pub fn has_non_session_category(&self) -> bool {
+        match &self.header.cat {
             None => false,
             Some(Value::String(cat)) => cat != CATEGORY_SESSION && cat != CATEGORY_IGNORE,
             Some(_) => true,
-        };
-        oauth_typ || m2m_subject || foreign_category
+        }
     }
 }
 

@@ -322,15 +322,37 @@ impl SessionVerifier {
         key: &VerifyingKey,
         now: SystemTime,
     ) -> Result<SessionClaims, TokenError> {
+        self.verify_decoded_typed(decoded, key, now, None)
+    }
+
+    /// [`verify_decoded`](Self::verify_decoded) with Clerk's `headerType` option: `None` allows
+    /// an absent `typ` or `JWT`; `Some(types)` requires one of `types` (OAuth access tokens).
+    pub(crate) fn verify_decoded_typed(
+        &self,
+        decoded: DecodedToken<'_>,
+        key: &VerifyingKey,
+        now: SystemTime,
+        header_types: Option<&[&str]>,
+    ) -> Result<SessionClaims, TokenError> {
         let header = decoded.header();
-        if let Some(typ) = &header.typ {
-            if typ.as_str() != Some("JWT") {
-                return Err(TokenError::new(
-                    Reason::TokenInvalid,
-                    format!("Invalid JWT type {}. Expected \"JWT\".", js_stringify(Some(typ))),
-                )
-                .with_action(Action::EnsureClerkJwt));
-            }
+        let typ_allowed = match (&header.typ, header_types) {
+            (None, None) => true,
+            (Some(typ), None) => typ.as_str() == Some("JWT"),
+            (typ, Some(types)) => typ
+                .as_ref()
+                .and_then(Value::as_str)
+                .is_some_and(|typ| types.contains(&typ)),
+        };
+        if !typ_allowed {
+            return Err(TokenError::new(
+                Reason::TokenInvalid,
+                format!(
+                    "Invalid JWT type {}. Expected \"{}\".",
+                    js_stringify(header.typ.as_ref()),
+                    header_types.unwrap_or(&["JWT"]).join(", ")
+                ),
+            )
+            .with_action(Action::EnsureClerkJwt));
         }
         let alg = header
             .alg

@@ -452,7 +452,19 @@ impl RequestAuthenticator {
         if suffixed_uat.is_none() && suffixed_session.is_none() {
             return CookieChoice::unsuffixed(session_token.and_then(Peeked::decoded));
         }
-        let suffixed_token = suffixed_session.and_then(peek);
+        // Clerk's frontend writes the same token to `__session` and `__session_<suffix>`: one
+        // decoding serves both.
+        let same_token = suffixed_session.is_some() && suffixed_session == session;
+        let suffixed_token = if same_token {
+            None
+        } else {
+            suffixed_session.and_then(peek)
+        };
+        let suffixed_view = if same_token {
+            session_token.as_ref()
+        } else {
+            suffixed_token.as_ref()
+        };
         // `decodeJwt(token)?.payload.iat || 0`
         let iat = |token: Option<&Peeked<'_>>| {
             token
@@ -461,7 +473,7 @@ impl RequestAuthenticator {
                 .unwrap_or(0.0)
         };
         let session_iat = iat(session_token.as_ref());
-        let suffixed_iat = iat(suffixed_token.as_ref());
+        let suffixed_iat = iat(suffixed_view);
         let suffixed_uat_is_0 = suffixed_uat.as_deref() == Some("0");
         let client_uat_is_0 = client_uat.as_deref() == Some("0");
         if !suffixed_uat_is_0 && !client_uat_is_0 && session_iat > suffixed_iat {
@@ -475,8 +487,7 @@ impl RequestAuthenticator {
                 .duration_since(UNIX_EPOCH)
                 .map(|d| d.as_secs() as f64)
                 .unwrap_or(0.0);
-            let suffixed_expired = suffixed_token
-                .as_ref()
+            let suffixed_expired = suffixed_view
                 .and_then(|t| t.claim("exp").map(js_to_number))
                 .is_some_and(|exp| exp <= now);
             if !suffixed_uat_is_0 && client_uat_is_0 && suffixed_expired {
@@ -486,7 +497,11 @@ impl RequestAuthenticator {
         if suffixed_uat.is_none() && suffixed_session.is_some() {
             return CookieChoice::unsuffixed(session_token.and_then(Peeked::decoded));
         }
-        CookieChoice::suffixed(suffixed_token.and_then(Peeked::decoded))
+        if same_token {
+            CookieChoice::suffixed(session_token.and_then(Peeked::decoded))
+        } else {
+            CookieChoice::suffixed(suffixed_token.and_then(Peeked::decoded))
+        }
     }
 }
 
