@@ -7,16 +7,17 @@ use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
 use clerk_actix::Clerk;
 
+use crate::error::{Error, Result};
 use crate::routes;
-use crate::startup::{AppState, StartupError};
+use crate::state::AppState;
 
 /// Serves `/metrics` on `listener` with one worker. It does not handle signals itself:
 /// [`crate::startup::Application::run_until_stopped`] stops it with the public listener.
 ///
 /// # Errors
 ///
-/// [`StartupError::Bind`] when the listener cannot be served.
-pub fn run(listener: TcpListener, state: web::Data<AppState>, clerk: Clerk) -> Result<Server, StartupError> {
+/// [`Error::Bind`] when the listener cannot be served.
+pub fn run(listener: TcpListener, state: web::Data<AppState>, clerk: Clerk) -> Result<Server> {
     let clerk = web::Data::new(clerk);
     let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     let server = HttpServer::new(move || {
@@ -29,7 +30,7 @@ pub fn run(listener: TcpListener, state: web::Data<AppState>, clerk: Clerk) -> R
     .disable_signals()
     .shutdown_timeout(1)
     .listen(listener)
-    .map_err(|source| StartupError::Bind { address, source })?
+    .map_err(|source| Error::Bind { address, source })?
     .run();
     Ok(server)
 }

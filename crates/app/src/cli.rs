@@ -1,19 +1,21 @@
 //! The command-line jobs besides serving: `migrate`, `sync --full`, and (with the `dev` feature)
 //! the dev-mode banner.
 
+use crate::cache::ReconcileOutcome;
 use crate::configuration::Settings;
+use crate::database;
 #[cfg(feature = "dev")]
 use crate::dev::DevStack;
-use crate::startup::{database_pool, migrate as run_migrations};
+use crate::error::{Error, Result};
 
 /// `app migrate`.
 ///
 /// # Errors
 ///
 /// Why the migrations failed.
-pub async fn migrate(settings: &Settings) -> Result<(), String> {
-    let pool = database_pool(settings).map_err(|err| err.to_string())?;
-    run_migrations(&pool).await.map_err(|err| err.to_string())?;
+pub async fn migrate(settings: &Settings) -> Result<()> {
+    let pool = database::pool(settings)?;
+    database::migrate(&pool).await?;
     println!("migrations applied");
     Ok(())
 }
@@ -22,25 +24,22 @@ pub async fn migrate(settings: &Settings) -> Result<(), String> {
 ///
 /// # Errors
 ///
-/// Why the pass could not run.
-pub async fn sync_full(settings: &Settings) -> Result<(), String> {
+/// Why the pass could not run, or [`Error::SyncIncomplete`] when it stopped early.
+pub async fn sync_full(settings: &Settings) -> Result<()> {
     use std::io::{IsTerminal as _, Write as _};
     if settings.dev_mode() {
-        return Err(
-            "app sync: unset APP_DEV_MODE and set CLERK_SECRET_KEY (the dev-mode emulator lives inside `app serve`)"
-                .into(),
-        );
+        return Err(Error::setting(
+            "APP_DEV_MODE",
+            "is set, but app sync needs a Clerk instance: unset APP_DEV_MODE and set \
+             CLERK_SECRET_KEY (the dev-mode emulator lives inside `app serve`)",
+        ));
     }
-    let pool = database_pool(settings).map_err(|err| err.to_string())?;
-    run_migrations(&pool).await.map_err(|err| err.to_string())?;
-    let clerk = settings
-        .clerk_config()
-        .and_then(clerk_actix::ClerkConfig::build)
-        .map_err(|err| err.to_string())?;
+    let pool = database::pool(settings)?;
+    database::migrate(&pool).await?;
+    let clerk = settings.clerk_config()?.build()?;
     let cache = crate::startup::user_cache(settings, &clerk, pool)
-        .await
-        .map_err(|err| err.to_string())?
-        .ok_or("app sync: CLERK_SECRET_KEY is required")?;
+        .await?
+        .ok_or_else(|| Error::setting("CLERK_SECRET_KEY", "is required by app sync"))?;
     let terminal = std::io::stdout().is_terminal();
     let report = cache
         .reconcile(|progress| {
@@ -56,8 +55,7 @@ pub async fn sync_full(settings: &Settings) -> Result<(), String> {
                 let _ = std::io::stdout().flush();
             }
         })
-        .await
-        .map_err(|err| err.to_string())?;
+        .await?;
     if terminal {
         println!();
     }
@@ -71,10 +69,10 @@ pub async fn sync_full(settings: &Settings) -> Result<(), String> {
         report.tombstoned,
         report.unconfirmed
     );
-    if report.is_complete() || report.outcome == crate::cache::ReconcileOutcome::Skipped {
+    if report.is_complete() || report.outcome == ReconcileOutcome::Skipped {
         Ok(())
     } else {
-        Err("sync: the pass was incomplete (see the log); nothing was deleted".into())
+        Err(Error::SyncIncomplete)
     }
 }
 

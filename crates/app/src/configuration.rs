@@ -10,6 +10,8 @@ use config::{Config, Environment, File, FileFormat};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+use crate::error::{Error, Result};
+
 /// Log output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -95,8 +97,8 @@ impl Settings {
     ///
     /// # Errors
     ///
-    /// A message naming the key at fault.
-    pub fn load() -> Result<Self, String> {
+    /// A configuration [`Error`] naming the key at fault.
+    pub fn load() -> Result<Self> {
         let file = std::env::var("APP_CONFIG_FILE").unwrap_or_else(|_| "app.toml".to_owned());
         Self::load_from(Some(&file), Environment::default().try_parsing(true))
     }
@@ -105,37 +107,37 @@ impl Settings {
     ///
     /// # Errors
     ///
-    /// A message naming the key at fault.
-    pub fn load_from(file: Option<&str>, environment: Environment) -> Result<Self, String> {
+    /// A configuration [`Error`] naming the key at fault.
+    pub fn load_from(file: Option<&str>, environment: Environment) -> Result<Self> {
         let mut builder = Config::builder();
         for (key, value) in DEFAULTS {
-            builder = builder.set_default(*key, *value).map_err(|err| err.to_string())?;
+            builder = builder.set_default(*key, *value)?;
         }
         if let Some(file) = file {
             builder = builder.add_source(File::new(file, FileFormat::Toml).required(false));
         }
-        let config = builder
-            .add_source(environment)
-            .build()
-            .map_err(|err| format!("configuration: {err}"))?;
-        let mut settings: Settings = config
-            .clone()
-            .try_deserialize()
-            .map_err(|err| format!("configuration: {err}"))?;
+        let config = builder.add_source(environment).build()?;
+        let mut settings: Settings = config.clone().try_deserialize()?;
         settings.raw = RawConfig(Some(std::sync::Arc::new(config)));
         settings.validate()?;
         Ok(settings)
     }
 
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<()> {
         if url::Url::parse(self.database_url.expose_secret()).is_err() {
-            return Err("configuration: DATABASE_URL is not a URL (postgres://user@host:port/db)".into());
+            return Err(Error::setting(
+                "DATABASE_URL",
+                "is not a URL (postgres://user@host:port/db)",
+            ));
         }
         if self.app_database_max_connections == 0 {
-            return Err("configuration: APP_DATABASE_MAX_CONNECTIONS must be at least 1".into());
+            return Err(Error::setting(
+                "APP_DATABASE_MAX_CONNECTIONS",
+                "must be at least 1",
+            ));
         }
         if self.app_rate_limit_per_10s == 0 {
-            return Err("configuration: APP_RATE_LIMIT_PER_10S must be at least 1".into());
+            return Err(Error::setting("APP_RATE_LIMIT_PER_10S", "must be at least 1"));
         }
         Ok(())
     }
@@ -178,8 +180,8 @@ impl Settings {
     ///
     /// # Errors
     ///
-    /// A message naming the variable when an entry is not an IP address.
-    pub fn trusted_proxies(&self) -> Result<Vec<std::net::IpAddr>, String> {
+    /// A configuration [`Error`] naming the variable when an entry is not an IP address.
+    pub fn trusted_proxies(&self) -> Result<Vec<std::net::IpAddr>> {
         let Some(list) = self.clerk_value("CLERK_TRUSTED_PROXIES") else {
             return Ok(Vec::new());
         };
@@ -188,7 +190,10 @@ impl Settings {
             .filter(|entry| !entry.is_empty())
             .map(|entry| {
                 entry.parse().map_err(|_| {
-                    format!("configuration: CLERK_TRUSTED_PROXIES: {entry:?} is not an IP address")
+                    Error::setting(
+                        "CLERK_TRUSTED_PROXIES",
+                        format!("lists {entry:?}, which is not an IP address"),
+                    )
                 })
             })
             .collect()
@@ -272,17 +277,21 @@ mod tests {
         assert!(settings
             .trusted_proxies()
             .unwrap_err()
+            .to_string()
             .contains("CLERK_TRUSTED_PROXIES"));
     }
 
     #[test]
     fn a_bad_value_names_its_key() {
-        let err = Settings::load_from(None, env(&[("PORT", "eighty")])).unwrap_err();
-        assert!(err.contains("port"), "{err}");
-        let err = Settings::load_from(None, env(&[("APP_LOG_FORMAT", "xml")])).unwrap_err();
-        assert!(err.contains("app_log_format"), "{err}");
-        let err = Settings::load_from(None, env(&[("DATABASE_URL", "nope")])).unwrap_err();
-        assert!(err.contains("DATABASE_URL"), "{err}");
+        for (key, value, named) in [
+            ("PORT", "eighty", "port"),
+            ("APP_LOG_FORMAT", "xml", "app_log_format"),
+            ("DATABASE_URL", "nope", "DATABASE_URL"),
+        ] {
+            let err = Settings::load_from(None, env(&[(key, value)])).unwrap_err();
+            assert!(err.is_config(), "{err:?}");
+            assert!(err.to_string().contains(named), "{err}");
+        }
     }
 
     #[test]

@@ -9,9 +9,10 @@ use sqlx::PgPool;
 
 use crate::configuration::Settings;
 use crate::dev_identity::{self, DevIdentity};
+use crate::error::Result;
 
 /// Creates `n` users named after computing pioneers (`ada1@example.com`, …).
-fn seed(clerk: &TestClerk, n: usize) -> Result<(), String> {
+fn seed(clerk: &TestClerk, n: usize) -> Result<()> {
     let names = [
         "Ada", "Grace", "Alan", "Barbara", "Edsger", "Frances", "Donald", "Leslie",
     ];
@@ -23,8 +24,7 @@ fn seed(clerk: &TestClerk, n: usize) -> Result<(), String> {
                 "{}{}@example.com",
                 first.to_lowercase(),
                 i + 1
-            )))
-            .map_err(|err| err.to_string())?;
+            )))?;
     }
     Ok(())
 }
@@ -43,8 +43,10 @@ impl DevStack {
     ///
     /// # Errors
     ///
-    /// Why the emulator could not start or its identity could not be loaded or stored.
-    pub async fn start(settings: &Settings, port: u16, pool: &PgPool) -> Result<Self, String> {
+    /// [`Error::Emulator`](crate::Error::Emulator) when the emulator could not start,
+    /// [`Error::DevIdentity`](crate::Error::DevIdentity) when its identity could not be loaded
+    /// or stored.
+    pub async fn start(settings: &Settings, port: u16, pool: &PgPool) -> Result<Self> {
         let mut key = [0u8; 24];
         rand::thread_rng().fill_bytes(&mut key);
         let webhook_secret = format!(
@@ -55,7 +57,7 @@ impl DevStack {
         let builder = || TestClerk::builder().webhook(webhook_url.clone(), webhook_secret.clone());
         let mut fresh = None;
         let (identity, created) = dev_identity::load_or_create(pool, port, || {
-            let clerk = builder().start().map_err(|err| err.to_string())?;
+            let clerk = builder().start()?;
             seed(&clerk, settings.app_dev_users)?;
             let identity = DevIdentity::of(clerk.instance(), clerk.users().all())?;
             fresh = Some(clerk);
@@ -65,10 +67,7 @@ impl DevStack {
         let clerk = match fresh {
             Some(clerk) => clerk,
             None => {
-                let clerk = builder()
-                    .instance(identity.instance()?)
-                    .start()
-                    .map_err(|err| err.to_string())?;
+                let clerk = builder().instance(identity.instance()?).start()?;
                 clerk.users().restore(identity.users.iter().cloned());
                 clerk
             }

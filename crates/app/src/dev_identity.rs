@@ -11,6 +11,8 @@ use clerk_testkit::{Instance, SigningKey, User};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
+use crate::error::{Error, Result};
+
 /// What makes an emulator the same instance after a restart.
 #[derive(Serialize, Deserialize)]
 pub struct DevIdentity {
@@ -31,16 +33,13 @@ impl DevIdentity {
     ///
     /// # Errors
     ///
-    /// When the private key cannot be encoded.
-    pub fn of(instance: &Instance, users: Vec<User>) -> Result<Self, String> {
+    /// [`Error::Emulator`] when the private key cannot be encoded.
+    pub fn of(instance: &Instance, users: Vec<User>) -> Result<Self> {
         Ok(Self {
             instance_id: instance.id().to_owned(),
             host: instance.frontend_api().to_owned(),
             secret_key: instance.secret_key().to_owned(),
-            signing_key_pem: instance
-                .signing_key()
-                .private_key_pem()
-                .map_err(|err| err.to_string())?,
+            signing_key_pem: instance.signing_key().private_key_pem()?,
             users,
         })
     }
@@ -49,10 +48,9 @@ impl DevIdentity {
     ///
     /// # Errors
     ///
-    /// When the stored key does not parse.
-    pub fn instance(&self) -> Result<Instance, String> {
-        let key = SigningKey::from_pem(self.instance_id.clone(), &self.signing_key_pem)
-            .map_err(|err| format!("the stored dev identity's key: {err}"))?;
+    /// [`Error::Emulator`] when the stored key does not parse.
+    pub fn instance(&self) -> Result<Instance> {
+        let key = SigningKey::from_pem(self.instance_id.clone(), &self.signing_key_pem)?;
         Ok(Instance::fixed(InstanceType::Development)
             .with_host(&self.host)
             .with_secret_key(self.secret_key.clone())
@@ -72,13 +70,13 @@ const CREATE: &str = "CREATE TABLE IF NOT EXISTS clerk_dev_identities (
 ///
 /// # Errors
 ///
-/// Why the database or `create` failed.
+/// [`Error::DevIdentity`] when the database fails; `create`'s error.
 pub async fn load_or_create(
     pool: &PgPool,
     port: u16,
-    create: impl FnOnce() -> Result<DevIdentity, String>,
-) -> Result<(DevIdentity, bool), String> {
-    let db = |err: sqlx::Error| format!("dev mode keeps its identity in DATABASE_URL: {err}");
+    create: impl FnOnce() -> Result<DevIdentity>,
+) -> Result<(DevIdentity, bool)> {
+    let db = Error::DevIdentity;
     let mut tx = pool.begin().await.map_err(db)?;
     sqlx::query(LOCK).execute(&mut *tx).await.map_err(db)?;
     sqlx::query(CREATE).execute(&mut *tx).await.map_err(db)?;

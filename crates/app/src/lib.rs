@@ -1,5 +1,21 @@
 //! The example Clerk-protected API server: the seed's routes, a Postgres user cache synced from
 //! the Backend API (read-through, webhooks, reconciliation), configuration, telemetry.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`startup`] | [`startup::Application`]: binds, migrates, builds Clerk and the user cache, serves |
+//! | [`state`] | [`state::AppState`], what every handler can reach |
+//! | [`routes`] | the seed's examples as handlers, health, readiness, webhooks, `/metrics` |
+//! | [`current_user`] | [`current_user::CachedCurrentUser`], the signed-in user with its cache freshness |
+//! | [`cache`] | the Postgres user cache (read-through, webhooks, reconciliation) |
+//! | [`metrics`] | the app's counters and the `/metrics` text |
+//! | [`admin`] | the admin listener (`/metrics`) |
+//! | [`database`] | pool, migrations, ping |
+//! | [`readiness`] | the shared database answer of `/readyz` |
+//! | [`configuration`], [`telemetry`], [`request_span`] | settings, logs, the request span |
+//! | [`cli`] | `app migrate`, `app sync --full`, the dev-mode banner |
+//! | `dev`, `dev_identity` | dev mode (the `dev` feature): the in-process offline Clerk |
+//! | [`error`] | [`Error`], the app's one error type |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -7,16 +23,23 @@ pub mod admin;
 pub mod cache;
 pub mod cli;
 pub mod configuration;
+pub mod current_user;
+pub mod database;
 #[cfg(feature = "dev")]
 pub mod dev;
 #[cfg(feature = "dev")]
 pub mod dev_identity;
+pub mod error;
 pub mod metrics;
+mod prometheus;
 pub mod readiness;
 pub mod request_span;
 pub mod routes;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
+
+pub use error::{Error, Result};
 
 /// The migrations of `migrations/` (workspace root), embedded at compile time.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");

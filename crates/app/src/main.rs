@@ -2,6 +2,9 @@
 //!
 //! `app serve` (default) runs it; `app migrate` applies the migrations; `app sync --full` runs one
 //! reconciliation pass against the Backend API.
+//!
+//! A failure is printed once, on stderr, and ends the process with [`CONFIG_ERROR`] when the
+//! settings are at fault ([`app::Error::is_config`]), else with `1`.
 
 use std::process::ExitCode;
 
@@ -9,6 +12,9 @@ use app::configuration::Settings;
 use app::startup::Application;
 use app::telemetry::{get_subscriber, init_subscriber};
 use clap::{Parser, Subcommand};
+
+/// The exit code of a configuration error: fix the settings, then start again.
+const CONFIG_ERROR: u8 = 2;
 
 #[derive(Parser)]
 #[command(name = "app", version, about = "Example Clerk-protected API server")]
@@ -35,10 +41,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let settings = match Settings::load() {
         Ok(settings) => settings,
-        Err(err) => {
-            eprintln!("app: {err}");
-            return ExitCode::from(2);
-        }
+        Err(err) => return exit(&err),
     };
     init_subscriber(get_subscriber(
         &settings.app_log,
@@ -54,11 +57,18 @@ fn main() -> ExitCode {
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            tracing::error!(error.message = %err, "app stopped");
-            eprintln!("app: {err}");
-            ExitCode::FAILURE
-        }
+        // Printed once, on stderr: not logged as well.
+        Err(err) => exit(&err),
+    }
+}
+
+/// Prints `err` and chooses the exit code by its kind.
+fn exit(err: &app::Error) -> ExitCode {
+    eprintln!("app: {err}");
+    if err.is_config() {
+        ExitCode::from(CONFIG_ERROR)
+    } else {
+        ExitCode::FAILURE
     }
 }
 
@@ -71,14 +81,12 @@ fn local(host: &str) -> &str {
     }
 }
 
-async fn serve(settings: Settings) -> Result<(), String> {
+async fn serve(settings: Settings) -> app::Result<()> {
     let host = settings.app_host.clone();
     let admin_host = settings.app_admin_host.clone();
     #[cfg(feature = "dev")]
     let first_pass = settings.app_reconcile_interval_secs > 0;
-    let application = Application::build(settings)
-        .await
-        .map_err(|err| err.to_string())?;
+    let application = Application::build(settings).await?;
     let base = format!("http://{}:{}", local(&host), application.port());
     let admin = format!("http://{}:{}", local(&admin_host), application.admin_port());
     tracing::info!(%base, %admin, "listening");
@@ -92,8 +100,5 @@ async fn serve(settings: Settings) -> Result<(), String> {
             first_pass,
         ));
     }
-    application
-        .run_until_stopped()
-        .await
-        .map_err(|err| err.to_string())
+    Ok(application.run_until_stopped().await?)
 }

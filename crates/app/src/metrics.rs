@@ -1,11 +1,12 @@
 //! Prometheus text metrics: requests by method, route and status, auth outcomes by Clerk reason,
 //! webhook deliveries by event type and outcome; the user cache, Backend API and JWKS counters are
-//! read from their owners at scrape time.
+//! read from their owners at scrape time ([`render`]).
 //!
 //! Every series is pre-registered: one atomic counter per combination of the fixed label values of
 //! [`labels`], allocated once when the app starts. Counting a request is three table lookups and
 //! one relaxed `fetch_add`: no lock, no allocation, and nothing the client sends becomes a label.
 
+mod clerk_stats;
 pub mod labels;
 mod track;
 
@@ -13,7 +14,9 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use actix_web::http::Method;
-use clerk_actix::{RequestOutcome, RequestReason, RequestStatus};
+use clerk_actix::{Clerk, RequestOutcome, RequestReason, RequestStatus};
+
+use crate::cache::PgUserCache;
 
 pub use labels::AuthOutcome;
 pub use track::track;
@@ -141,12 +144,17 @@ impl Metrics {
     }
 }
 
-/// Escapes a Prometheus label value.
-pub fn escape(value: &str) -> String {
-    value
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
+/// The whole `/metrics` text (served by the admin listener): the app's own counters, then the
+/// JWKS cache's, the user cache's (when there is one) and the Backend API client's.
+pub fn render(metrics: &Metrics, cache: Option<&PgUserCache>, clerk: &Clerk) -> String {
+    let mut out = String::with_capacity(4096);
+    metrics.render_into(&mut out);
+    clerk_stats::render_jwks(&mut out, clerk);
+    if let Some(cache) = cache {
+        cache.stats().render_into(&mut out);
+    }
+    clerk_stats::render_backend_api(&mut out, clerk);
+    out
 }
 
 #[cfg(test)]

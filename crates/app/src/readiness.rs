@@ -1,19 +1,25 @@
 //! The database answer of `GET /readyz`, shared by every caller for a second: a flood of
 //! readiness probes makes at most one `SELECT 1` per second and cannot starve the pool.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sqlx::PgPool;
 use tokio::sync::Mutex;
 
+use crate::error::Error;
+
 /// How long one database answer is reused.
 pub const READINESS_TTL: Duration = Duration::from_secs(1);
+
+/// One database answer: shared by every caller within [`READINESS_TTL`], so the error is too.
+pub type DatabaseAnswer = Result<(), Arc<Error>>;
 
 /// The last database answer and when it was taken.
 #[derive(Debug)]
 pub struct Readiness {
     ttl: Duration,
-    last: Mutex<Option<(Instant, Result<(), String>)>>,
+    last: Mutex<Option<(Instant, DatabaseAnswer)>>,
 }
 
 impl Default for Readiness {
@@ -36,17 +42,17 @@ impl Readiness {
     ///
     /// # Errors
     ///
-    /// Why the database did not answer.
-    pub async fn database(&self, pool: &PgPool) -> Result<(), String> {
+    /// Why the database did not answer ([`crate::database::ping`]).
+    pub async fn database(&self, pool: &PgPool) -> DatabaseAnswer {
         let mut last = self.last.lock().await;
         if let Some((at, answer)) = last.as_ref() {
             if at.elapsed() < self.ttl {
                 return answer.clone();
             }
         }
-        let answer = crate::startup::ping_database(pool).await;
+        let answer = crate::database::ping(pool).await.map_err(Arc::new);
         if let Err(err) = &answer {
-            tracing::warn!(error.message = %err, "readiness: the database does not answer");
+            tracing::warn!(error.message = %err, error.cause_chain = ?err, "readiness: the database does not answer");
         }
         *last = Some((Instant::now(), answer.clone()));
         answer

@@ -1,22 +1,27 @@
 //! The seed's examples as routes (DESIGN.md's table), plus health, readiness and metrics (the
 //! latter on the admin listener).
+//!
+//! The routes that serve the signed-in user (`/`, `/api/user`, `/api/auth`, `/profile`,
+//! `/api/me`) read it through [`CachedCurrentUser`], and mark an answer built from a stale user
+//! with `x-user-cache: stale` ([`CachedCurrentUser::mark`]).
 
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
-use clerk_actix::{AuthError, Authenticated, Clerk, ClerkAuth, ClerkProps, CurrentUser};
+use clerk_actix::{AuthError, Authenticated, Clerk, ClerkAuth, ClerkProps};
 use clerk_core::SessionStatus;
 use serde_json::json;
 
-use crate::startup::AppState;
+use crate::current_user::CachedCurrentUser;
+use crate::state::AppState;
 
 /// `GET /`: "Sign in to view this page" when signed out; "Welcome, {firstName}!" when signed in.
 pub async fn index(auth: ClerkAuth, req: HttpRequest) -> Result<HttpResponse, AuthError> {
     if !auth.is_authenticated() {
         return Ok(html("<h1>Sign in to view this page</h1>".to_owned()));
     }
-    let user = CurrentUser::extract(&req).await?;
+    let user = CachedCurrentUser::extract(&req).await?;
     let name = user.first_name.as_deref().unwrap_or("there");
-    Ok(html(format!("<h1>Welcome, {}!</h1>", escape_html(name))))
+    Ok(user.mark(html(format!("<h1>Welcome, {}!</h1>", escape_html(name)))))
 }
 
 /// `GET /api/user`: 401 `Unauthorized` when signed out; `{userId, email}` from the user.
@@ -27,17 +32,17 @@ pub async fn api_user(auth: ClerkAuth, req: HttpRequest) -> Result<HttpResponse,
             .content_type("text/plain; charset=utf-8")
             .body("Unauthorized"));
     }
-    let user = CurrentUser::extract(&req).await?;
-    Ok(HttpResponse::Ok().json(json!({
+    let user = CachedCurrentUser::extract(&req).await?;
+    Ok(user.mark(HttpResponse::Ok().json(json!({
         "userId": user.id,
         "email": user.primary_email(),
-    })))
+    }))))
 }
 
 /// `GET /api/auth` (`getAuth` + `users.getUser`): 401 JSON when signed out; `{user}` as the
 /// public view (never `private_metadata`).
-pub async fn api_auth(_auth: Authenticated, user: CurrentUser) -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "user": user.to_public() }))
+pub async fn api_auth(_auth: Authenticated, user: CachedCurrentUser) -> HttpResponse {
+    user.mark(HttpResponse::Ok().json(json!({ "user": user.to_public() })))
 }
 
 /// `GET /profile` (`getServerSideProps` + `buildClerkProps`): a page, so signed-out requests are
@@ -50,14 +55,14 @@ pub async fn profile(auth: ClerkAuth, clerk: Clerk, req: HttpRequest) -> Result<
             None => Err(AuthError::Unauthenticated(Box::new(auth.outcome().clone()))),
         };
     }
-    let user = CurrentUser::extract(&req).await?;
+    let user = CachedCurrentUser::extract(&req).await?;
     let props = ClerkProps::new(&auth, Some(&user));
     let name = user.full_name().unwrap_or_default();
-    Ok(html(format!(
+    Ok(user.mark(html(format!(
         "<h1>Profile</h1><p>{}</p><script id=\"__CLERK_PROPS__\" type=\"application/json\">{}</script>",
         escape_html(&name),
         props.to_script_json()
-    )))
+    ))))
 }
 
 /// `GET /api/data`: auth only, no user lookup: `{userId, sessionId, orgId}`.
@@ -70,8 +75,8 @@ pub async fn api_data(auth: Authenticated) -> HttpResponse {
 }
 
 /// `GET /api/me` (`useUser()`): the signed-in user's public profile.
-pub async fn api_me(_auth: Authenticated, user: CurrentUser) -> HttpResponse {
-    HttpResponse::Ok().json(user.to_public())
+pub async fn api_me(_auth: Authenticated, user: CachedCurrentUser) -> HttpResponse {
+    user.mark(HttpResponse::Ok().json(user.to_public()))
 }
 
 /// `GET /healthz`: the process is up.
@@ -110,7 +115,7 @@ pub async fn readyz(state: web::Data<AppState>, clerk: Clerk) -> HttpResponse {
 
 /// `GET /metrics` on the admin listener: Prometheus text.
 pub async fn metrics(state: web::Data<AppState>, clerk: Clerk) -> HttpResponse {
-    let body = crate::startup::render_metrics(&state, &clerk);
+    let body = crate::metrics::render(&state.metrics, state.cache.as_deref(), &clerk);
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(body)

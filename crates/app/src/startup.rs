@@ -1,4 +1,6 @@
 //! Building and running the server: pool, migrations, Clerk, the user cache, routes.
+//!
+//! The handlers' shared state is [`AppState`]; the `/metrics` text is [`crate::metrics::render`].
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -10,62 +12,25 @@ use actix_web::{web, App, HttpServer};
 use clerk_actix::{Clerk, ClerkMiddleware};
 use clerk_core::WebhookVerifier;
 use secrecy::ExposeSecret;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 use tracing_actix_web::TracingLogger;
 
 use crate::cache::{CacheConfig, ClaimReport, InstanceKey, PgUserCache};
 use crate::configuration::Settings;
+use crate::database;
 #[cfg(feature = "dev")]
 use crate::dev::DevStack;
+use crate::error::{Error, Result};
 use crate::metrics::labels::ROUTES;
 use crate::metrics::Metrics;
 use crate::readiness::Readiness;
 use crate::request_span::{RequestSpan, TrustedProxies};
 use crate::routes;
+use crate::state::AppState;
 
 /// Builds without the `dev` feature have no emulator: this stand-in has no values.
 #[cfg(not(feature = "dev"))]
 enum DevStack {}
-
-/// What every handler can reach.
-pub struct AppState {
-    /// The database pool.
-    pub pool: PgPool,
-    /// The app's own counters.
-    pub metrics: web::Data<Metrics>,
-    /// The database answer of `/readyz`, reused for a second.
-    pub readiness: Readiness,
-    /// Svix verification of Clerk webhooks (`None` when no signing secret is configured).
-    pub webhooks: Option<WebhookVerifier>,
-    /// The Postgres user cache (`None` without a secret key: it needs the Backend API).
-    pub cache: Option<Arc<PgUserCache>>,
-}
-
-/// Start-up failures, each naming what to fix.
-#[derive(Debug, thiserror::Error)]
-pub enum StartupError {
-    /// A configuration value is missing or malformed.
-    #[error("{0}")]
-    Config(String),
-    /// The listen address could not be bound.
-    #[error("cannot listen on {address}: {source}")]
-    Bind {
-        /// The address.
-        address: String,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// Migrations failed (the database is unreachable or the schema is inconsistent).
-    #[error("database migrations failed: {0}")]
-    Migrate(String),
-    /// The user cache could not take over the rows written before it was scoped by instance.
-    #[error("the user cache could not claim its rows: {0}")]
-    Claim(String),
-    /// The dev-mode emulator could not start.
-    #[error("the offline Clerk emulator could not start: {0}")]
-    Emulator(String),
-}
 
 /// A built, bound application: the public listener and the admin listener (`/metrics`).
 pub struct Application {
@@ -78,26 +43,6 @@ pub struct Application {
     dev: Option<DevStack>,
     background: Vec<actix_web::rt::task::JoinHandle<()>>,
     _feed: Option<crate::cache::FeedHandle>,
-}
-
-/// The database pool of `settings` (lazy: connections open on first use, per worker).
-pub fn database_pool(settings: &Settings) -> Result<PgPool, StartupError> {
-    let options: PgConnectOptions =
-        settings.database_url.expose_secret().parse().map_err(|err| {
-            StartupError::Config(format!("configuration: DATABASE_URL is not usable: {err}"))
-        })?;
-    Ok(PgPoolOptions::new()
-        .max_connections(settings.app_database_max_connections)
-        .acquire_timeout(settings.acquire_timeout())
-        .connect_lazy_with(options))
-}
-
-/// Runs the migrations of `migrations/` (what `app migrate` does).
-pub async fn migrate(pool: &PgPool) -> Result<(), StartupError> {
-    crate::MIGRATOR
-        .run(pool)
-        .await
-        .map_err(|err| StartupError::Migrate(err.to_string()))
 }
 
 /// The user cache settings of `settings`.
@@ -122,34 +67,30 @@ pub fn cache_config(settings: &Settings) -> CacheConfig {
 ///
 /// # Errors
 ///
-/// [`StartupError::Config`] when a secret key is set without `CLERK_PUBLISHABLE_KEY` (the
-/// cache must know which instance its users belong to); [`StartupError::Claim`] when the
+/// [`Error::Setting`] when a secret key is set without `CLERK_PUBLISHABLE_KEY` (the
+/// cache must know which instance its users belong to); [`Error::Cache`] when the
 /// database refuses the claim.
 pub async fn user_cache(
     settings: &Settings,
     clerk: &Clerk,
     pool: PgPool,
-) -> Result<Option<Arc<PgUserCache>>, StartupError> {
+) -> Result<Option<Arc<PgUserCache>>> {
     let Some(api) = clerk.api_shared() else {
         tracing::warn!("no CLERK_SECRET_KEY: the user cache is off and CurrentUser is unavailable");
         return Ok(None);
     };
     let Some(publishable_key) = clerk.config().publishable_key() else {
-        return Err(StartupError::Config(
-            "configuration: CLERK_PUBLISHABLE_KEY is required with CLERK_SECRET_KEY: the user cache \
-             keeps each Clerk instance's users apart by the instance it names"
-                .to_owned(),
+        return Err(Error::setting(
+            "CLERK_PUBLISHABLE_KEY",
+            "is required with CLERK_SECRET_KEY: the user cache keeps each Clerk instance's users \
+             apart by the instance it names",
         ));
     };
     let instance = InstanceKey::from_publishable_key(publishable_key);
     let client = api.config().clone().max_retries(1);
-    let api = clerk_actix::ApiShared::new(client).map_err(|err| StartupError::Config(err.to_string()))?;
+    let api = clerk_actix::ApiShared::new(client).map_err(Error::ApiClient)?;
     let cache = PgUserCache::new(pool, Arc::new(api), instance, cache_config(settings));
-    let claimed = cache
-        .repo()
-        .claim_unowned()
-        .await
-        .map_err(|err| StartupError::Claim(err.to_string()))?;
+    let claimed = cache.repo().claim_unowned().await?;
     if claimed != ClaimReport::default() {
         tracing::info!(
             instance = %cache.repo().instance(),
@@ -162,26 +103,16 @@ pub async fn user_cache(
     Ok(Some(Arc::new(cache)))
 }
 
-/// `SELECT 1` within a short timeout.
-pub async fn ping_database(pool: &PgPool) -> Result<(), String> {
-    let ping = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(pool);
-    match tokio::time::timeout(Duration::from_secs(2), ping).await {
-        Ok(Ok(_)) => Ok(()),
-        Ok(Err(err)) => Err(err.to_string()),
-        Err(_) => Err("timed out".to_owned()),
-    }
-}
-
 impl Application {
     /// Binds the listener, connects (lazily) to the database, runs migrations, builds Clerk (or
     /// starts the offline emulator in dev mode) and the server. Port 0 picks a free port.
     ///
     /// # Errors
     ///
-    /// A [`StartupError`] naming what to fix.
-    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+    /// An [`Error`] naming what to fix ([`Error::is_config`] when the settings are at fault).
+    pub async fn build(settings: Settings) -> Result<Self> {
         check_clerk_mode(&settings)?;
-        let trusted_proxies = TrustedProxies::new(settings.trusted_proxies().map_err(StartupError::Config)?);
+        let trusted_proxies = TrustedProxies::new(settings.trusted_proxies()?);
         let listener = bind(&settings.app_host, settings.port)?;
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(settings.port);
         let admin_listener = bind(&settings.app_admin_host, settings.app_admin_port)?;
@@ -189,26 +120,22 @@ impl Application {
             .local_addr()
             .map(|a| a.port())
             .unwrap_or(settings.app_admin_port);
-        let pool = database_pool(&settings)?;
+        let pool = database::pool(&settings)?;
         if settings.app_run_migrations {
-            migrate(&pool).await?;
+            database::migrate(&pool).await?;
         }
 
         let (clerk_config, webhook_secret, dev) = if settings.dev_mode() {
             start_dev(&settings, port, &pool).await?
         } else {
-            let config = settings
-                .clerk_config()
-                .map_err(|err| StartupError::Config(err.to_string()))?;
+            let config = settings.clerk_config()?;
             let secret = settings
                 .clerk_webhook_signing_secret
                 .as_ref()
                 .map(|s| s.expose_secret().to_owned());
             (config, secret, None)
         };
-        let clerk = clerk_config
-            .build()
-            .map_err(|err| StartupError::Config(err.to_string()))?;
+        let clerk = clerk_config.build()?;
         let cache = user_cache(&settings, &clerk, pool.clone()).await?;
         let clerk = match &cache {
             Some(cache) => clerk.with_user_source(cache.clone()),
@@ -228,9 +155,7 @@ impl Application {
             _ => None,
         };
         let webhooks = match webhook_secret {
-            Some(secret) => Some(WebhookVerifier::from_env_value(&secret).map_err(|err| {
-                StartupError::Config(format!("configuration: CLERK_WEBHOOK_SIGNING_SECRET: {err}"))
-            })?),
+            Some(secret) => Some(WebhookVerifier::from_env_value(&secret).map_err(Error::WebhookSecret)?),
             None => {
                 tracing::warn!(
                     "CLERK_WEBHOOK_SIGNING_SECRET is not set: POST /webhooks/clerk refuses every delivery"
@@ -326,20 +251,20 @@ impl Application {
 
 /// Refuses to start without Clerk keys unless dev mode was asked for, dev mode with keys, and dev
 /// mode in a build without the emulator; before any other work.
-fn check_clerk_mode(settings: &Settings) -> Result<(), StartupError> {
+fn check_clerk_mode(settings: &Settings) -> Result<()> {
     match (settings.dev_mode(), settings.has_clerk_keys()) {
         (false, true) => Ok(()),
         (true, false) if cfg!(feature = "dev") => Ok(()),
         (true, false) => Err(no_dev_mode()),
-        (false, false) => Err(StartupError::Config(
-            "configuration: CLERK_SECRET_KEY is not set (nor CLERK_JWT_KEY): set it to your Clerk \
-             instance's secret key, or set APP_DEV_MODE=1 to run against the offline Clerk emulator"
-                .into(),
+        (false, false) => Err(Error::setting(
+            "CLERK_SECRET_KEY",
+            "is not set (nor CLERK_JWT_KEY): set it to your Clerk instance's secret key, or set \
+             APP_DEV_MODE=1 to run against the offline Clerk emulator",
         )),
-        (true, true) => Err(StartupError::Config(
-            "configuration: APP_DEV_MODE is set together with CLERK_SECRET_KEY or CLERK_JWT_KEY: \
-             unset APP_DEV_MODE to use your Clerk instance, or the keys to use the emulator"
-                .into(),
+        (true, true) => Err(Error::setting(
+            "APP_DEV_MODE",
+            "is set together with CLERK_SECRET_KEY or CLERK_JWT_KEY: unset APP_DEV_MODE to use \
+             your Clerk instance, or the keys to use the emulator",
         )),
     }
 }
@@ -350,10 +275,8 @@ async fn start_dev(
     settings: &Settings,
     port: u16,
     pool: &PgPool,
-) -> Result<(clerk_actix::ClerkConfig, Option<String>, Option<DevStack>), StartupError> {
-    let dev = DevStack::start(settings, port, pool)
-        .await
-        .map_err(StartupError::Emulator)?;
+) -> Result<(clerk_actix::ClerkConfig, Option<String>, Option<DevStack>)> {
+    let dev = DevStack::start(settings, port, pool).await?;
     let config = dev.clerk_config();
     let secret = Some(dev.webhook_secret().to_owned());
     Ok((config, secret, Some(dev)))
@@ -365,20 +288,20 @@ async fn start_dev(
     _settings: &Settings,
     _port: u16,
     _pool: &PgPool,
-) -> Result<(clerk_actix::ClerkConfig, Option<String>, Option<DevStack>), StartupError> {
+) -> Result<(clerk_actix::ClerkConfig, Option<String>, Option<DevStack>)> {
     Err(no_dev_mode())
 }
 
-fn no_dev_mode() -> StartupError {
-    StartupError::Config(
-        "configuration: APP_DEV_MODE is set but this build has no dev mode (build with `--features dev`)"
-            .into(),
+fn no_dev_mode() -> Error {
+    Error::setting(
+        "APP_DEV_MODE",
+        "is set but this build has no dev mode (build with `--features dev`)",
     )
 }
 
-fn bind(host: &str, port: u16) -> Result<TcpListener, StartupError> {
+fn bind(host: &str, port: u16) -> Result<TcpListener> {
     let address = format!("{host}:{port}");
-    TcpListener::bind(&address).map_err(|source| StartupError::Bind { address, source })
+    TcpListener::bind(&address).map_err(|source| Error::Bind { address, source })
 }
 
 /// A resource named after its path: the metrics label of its requests (see [`ROUTES`]).
@@ -393,7 +316,7 @@ fn run(
     clerk: Clerk,
     trusted_proxies: TrustedProxies,
     workers: usize,
-) -> Result<Server, StartupError> {
+) -> Result<Server> {
     let metrics = state.metrics.clone();
     let clerk_data = web::Data::new(clerk.clone());
     let trusted_proxies = web::Data::new(trusted_proxies);
@@ -427,201 +350,7 @@ fn run(
     let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     let server = server
         .listen(listener)
-        .map_err(|source| StartupError::Bind { address, source })?
+        .map_err(|source| Error::Bind { address, source })?
         .run();
     Ok(server)
-}
-
-/// Prometheus text for `/metrics` (served by the admin listener).
-pub fn render_metrics(state: &AppState, clerk: &Clerk) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(4096);
-    state.metrics.render_into(&mut out);
-    if let Some(cache) = clerk.jwks_cache() {
-        let stats = cache.stats();
-        out.push_str("# HELP clerk_jwks_fetches_total JWKS fetches from the Backend API.\n");
-        out.push_str("# TYPE clerk_jwks_fetches_total counter\n");
-        let _ = writeln!(out, "clerk_jwks_fetches_total {}", stats.fetches);
-        out.push_str("# HELP clerk_jwks_fetch_failures_total JWKS fetches that failed.\n");
-        out.push_str("# TYPE clerk_jwks_fetch_failures_total counter\n");
-        let _ = writeln!(out, "clerk_jwks_fetch_failures_total {}", stats.failures);
-        out.push_str("# HELP clerk_jwks_stale_serves_total Lookups served from a key past its TTL.\n");
-        out.push_str("# TYPE clerk_jwks_stale_serves_total counter\n");
-        let _ = writeln!(out, "clerk_jwks_stale_serves_total {}", stats.stale_serves);
-    }
-    if let Some(cache) = &state.cache {
-        render_cache_stats(&mut out, &cache.stats());
-    }
-    if let Some(api) = clerk.api_shared() {
-        let snapshot = api.metrics();
-        out.push_str(
-            "# HELP clerk_backend_api_attempts_total Backend API attempts, by endpoint and outcome.\n",
-        );
-        out.push_str("# TYPE clerk_backend_api_attempts_total counter\n");
-        for count in &snapshot.attempts {
-            let _ = writeln!(
-                out,
-                "clerk_backend_api_attempts_total{{endpoint=\"{}\",outcome=\"{}\"}} {}",
-                crate::metrics::escape(count.endpoint),
-                crate::metrics::escape(&count.outcome.to_string()),
-                count.count
-            );
-        }
-        let _ = writeln!(
-            out,
-            "# TYPE clerk_backend_api_calls_total counter\nclerk_backend_api_calls_total {}",
-            snapshot.calls
-        );
-        let _ = writeln!(
-            out,
-            "# TYPE clerk_backend_api_retries_total counter\nclerk_backend_api_retries_total {}",
-            snapshot.retries
-        );
-    }
-    out
-}
-
-fn render_cache_stats(out: &mut String, stats: &crate::cache::StatsSnapshot) {
-    use std::fmt::Write as _;
-    let counters: [(&str, &str, u64); 19] = [
-        (
-            "app_user_cache_memory_hits_total",
-            "Lookups served by the in-process tier.",
-            stats.memory_hits,
-        ),
-        (
-            "app_user_cache_memory_invalidations_total",
-            "Users dropped from the in-process tier on a change.",
-            stats.memory_invalidations,
-        ),
-        (
-            "app_user_cache_feed_drops_total",
-            "Times the change feed was lost (in-process tier flushed).",
-            stats.memory_feed_drops,
-        ),
-        (
-            "app_user_cache_hits_total",
-            "Lookups served from a fresh row.",
-            stats.hits,
-        ),
-        (
-            "app_user_cache_misses_total",
-            "Lookups without a fresh row.",
-            stats.misses,
-        ),
-        (
-            "app_user_cache_coalesced_total",
-            "Misses that shared another caller's Backend API call.",
-            stats.coalesced,
-        ),
-        (
-            "app_user_cache_refreshed_total",
-            "Rows fetched from the Backend API by read-through.",
-            stats.refreshed,
-        ),
-        (
-            "app_user_cache_stale_serves_total",
-            "Lookups answered with a stale row (Clerk unreachable).",
-            stats.stale_serves,
-        ),
-        (
-            "app_user_cache_negative_hits_total",
-            "Unknown ids answered from the negative cache.",
-            stats.negative_hits,
-        ),
-        (
-            "app_user_cache_tombstone_hits_total",
-            "Deleted users answered from a tombstone.",
-            stats.tombstone_hits,
-        ),
-        (
-            "app_user_cache_unavailable_total",
-            "Lookups answered unavailable.",
-            stats.unavailable,
-        ),
-        (
-            "app_user_cache_db_errors_total",
-            "Database failures seen by lookups.",
-            stats.db_errors,
-        ),
-        (
-            "app_user_cache_api_ok_total",
-            "Cache Backend API calls that succeeded.",
-            stats.api_ok,
-        ),
-        (
-            "app_user_cache_api_not_found_total",
-            "Cache Backend API calls answered 404.",
-            stats.api_not_found,
-        ),
-        (
-            "app_user_cache_api_rate_limited_total",
-            "Cache Backend API calls answered 429.",
-            stats.api_rate_limited,
-        ),
-        (
-            "app_user_cache_api_failed_total",
-            "Cache Backend API calls that failed otherwise.",
-            stats.api_failed,
-        ),
-        (
-            "app_user_cache_api_budget_exhausted_total",
-            "Calls not made: no rate-budget slot in time.",
-            stats.api_budget_exhausted,
-        ),
-        (
-            "app_reconcile_passes_complete_total",
-            "Reconciliation passes that completed.",
-            stats.passes_complete,
-        ),
-        (
-            "app_reconcile_passes_incomplete_total",
-            "Reconciliation passes that stopped early.",
-            stats.passes_incomplete,
-        ),
-    ];
-    for (name, help, value) in counters {
-        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}");
-    }
-    let gauges: [(&str, &str, u64); 5] = [
-        (
-            "app_reconcile_pass_pages",
-            "Pages fetched by the last (or running) pass.",
-            stats.pass_pages,
-        ),
-        (
-            "app_reconcile_pass_users_seen",
-            "Users listed by the last (or running) pass.",
-            stats.pass_users_seen,
-        ),
-        (
-            "app_reconcile_pass_upserted",
-            "Users stored by the last (or running) pass.",
-            stats.pass_upserted,
-        ),
-        (
-            "app_reconcile_pass_tombstoned",
-            "Users tombstoned by the last (or running) pass.",
-            stats.pass_tombstoned,
-        ),
-        (
-            "app_reconcile_last_pass_duration_ms",
-            "Duration of the last finished pass.",
-            stats.last_pass_duration_ms,
-        ),
-    ];
-    for (name, help, value) in gauges {
-        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}");
-    }
-    out.push_str(
-        "# HELP app_user_cache_webhooks_total Webhook events applied by the cache, by type and outcome.\n",
-    );
-    out.push_str("# TYPE app_user_cache_webhooks_total counter\n");
-    for (event, outcome, n) in &stats.webhooks {
-        let _ = writeln!(
-            out,
-            "app_user_cache_webhooks_total{{type=\"{}\",outcome=\"{outcome}\"}} {n}",
-            crate::metrics::escape(event)
-        );
-    }
 }

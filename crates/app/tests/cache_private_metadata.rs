@@ -3,7 +3,7 @@
 
 mod common;
 
-use app::cache::{ApplyOutcome, Freshness, ReconcileOutcome};
+use app::cache::{ApplyOutcome, Freshness, ReconcileOutcome, WriteSource};
 use clerk_testkit::{MetadataPatch, NewUser, TestClerk};
 use common::{cache, clerk, config, event, TestDb};
 use serde_json::{json, Map, Value};
@@ -46,7 +46,7 @@ async fn read_through_webhook_and_reconcile_writes_keep_private_metadata() {
     let found = cache.lookup(&read.id).await.expect("found");
     assert_eq!(found.freshness, Freshness::Refreshed);
     let row = cache.repo().get(&read.id).await.expect("row");
-    assert_eq!(row.source, "api");
+    assert_eq!(row.source, WriteSource::Api);
     assert_eq!(
         row.user.expect("live").private_metadata(),
         Some(&held_by_clerk(&clerk, &read.id))
@@ -71,7 +71,7 @@ async fn read_through_webhook_and_reconcile_writes_keep_private_metadata() {
         ApplyOutcome::Upserted
     );
     let row = cache.repo().get(&pushed.id).await.expect("row");
-    assert_eq!(row.source, "webhook");
+    assert_eq!(row.source, WriteSource::Webhook);
     assert_eq!(
         row.user.expect("live").private_metadata(),
         Some(&held_by_clerk(&clerk, &pushed.id))
@@ -92,7 +92,7 @@ async fn read_through_webhook_and_reconcile_writes_keep_private_metadata() {
     assert_eq!(report.outcome, ReconcileOutcome::Complete);
     for id in [&listed.id, &read.id] {
         let row = cache.repo().get(id).await.expect("row");
-        assert_eq!(row.source, "reconcile", "{id}");
+        assert_eq!(row.source, WriteSource::Reconcile, "{id}");
         assert_eq!(
             row.user.expect("live").private_metadata(),
             Some(&held_by_clerk(&clerk, id)),

@@ -5,7 +5,7 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app::cache::{CacheConfig, Freshness, PgUserCache};
+use app::cache::{CacheConfig, Freshness, PgUserCache, WriteSource};
 use clerk_actix::{UserSource as _, UserSourceError};
 use clerk_testkit::{NewUser, Outage, UserUpdate};
 use common::{age_row, cache, clerk, config, TestDb};
@@ -106,7 +106,7 @@ async fn fresh_rows_are_served_without_a_call_and_stale_rows_are_refreshed() {
     assert_eq!(third.user.first_name.as_deref(), Some("Grace"));
     assert_eq!(clerk.calls().count(GET_USER.0, GET_USER.1), 2);
     let row = cache.repo().get(&user.id).await.expect("row");
-    assert_eq!(row.source, "api");
+    assert_eq!(row.source, WriteSource::Api);
     assert!(row.age < Duration::from_secs(5));
     let stats = cache.stats();
     assert_eq!((stats.hits, stats.misses), (1, 2));

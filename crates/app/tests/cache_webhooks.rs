@@ -4,7 +4,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use app::cache::{ApplyOutcome, CacheError, PgUserCache};
+use app::cache::{ApplyOutcome, CacheError, PgUserCache, WriteSource};
 use clerk_actix::UserSourceError;
 use common::{cache, clerk, config, event, user_json, TestDb};
 use serde_json::json;
@@ -40,7 +40,7 @@ async fn a_redelivery_changes_nothing() {
 
     let row = cache.repo().get(ID).await.expect("row");
     assert_eq!(row.user.expect("live").first_name.as_deref(), Some("Ada"));
-    assert_eq!(row.source, "webhook");
+    assert_eq!(row.source, WriteSource::Webhook);
     assert_eq!(deliveries(&db, "msg_1").await, 1);
     // Served from the row: no Backend API call.
     let found = cache.lookup(ID).await.expect("found");

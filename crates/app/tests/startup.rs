@@ -1,4 +1,5 @@
-//! Start-up of the `app` binary (issue 10, item 6): dev mode starts only when asked.
+//! Start-up of the `app` binary (issue 10, item 6): dev mode starts only when asked; a
+//! configuration error exits with its own code (issue 11, item 10).
 
 use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
@@ -81,4 +82,27 @@ fn dev_mode_in_a_build_without_the_dev_feature_fails() {
         stderr.contains("APP_DEV_MODE") && stderr.contains("--features dev"),
         "{stderr}"
     );
+}
+
+// Issue 11, item 10: a configuration error is printed once and exits with 2; a failure at run time
+// (here: migrations against a database that is not there) exits with 1.
+#[test]
+fn configuration_errors_and_runtime_failures_have_distinct_exit_codes() {
+    let config = serve(&[]);
+    let stderr = String::from_utf8_lossy(&config.stderr);
+    assert_eq!(config.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr.matches("CLERK_SECRET_KEY is not set").count(),
+        1,
+        "printed once: {stderr}"
+    );
+
+    let runtime = serve(&[
+        ("CLERK_SECRET_KEY", "sk_test_clerkTestkitFixedSecretKey0000000000"),
+        ("APP_RUN_MIGRATIONS", "true"),
+        ("APP_DATABASE_ACQUIRE_TIMEOUT_MS", "500"),
+    ]);
+    let stderr = String::from_utf8_lossy(&runtime.stderr);
+    assert_eq!(runtime.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("database migrations failed"), "{stderr}");
 }

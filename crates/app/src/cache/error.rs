@@ -1,5 +1,7 @@
 //! The cache's error type.
 
+use std::time::Duration;
+
 use clerk_actix::ApiError;
 
 /// `Result` of a cache operation.
@@ -12,17 +14,24 @@ pub enum CacheError {
     /// No such row.
     #[error("user not found")]
     NotFound,
-    /// The database cannot be reached or did not answer in time (pool timeout, connection
-    /// refused or lost, server shutting down); retry later.
+    /// The database cannot be reached (pool timeout, connection refused or lost, server
+    /// shutting down); retry later.
     #[error("database unavailable: {0}")]
-    Unavailable(String),
+    Unavailable(#[source] sqlx::Error),
+    /// The database did not answer within the cache's time limit
+    /// ([`CacheConfig::db_timeout`](super::CacheConfig::db_timeout)); retry later.
+    #[error("the database did not answer within {0:?}")]
+    TimedOut(Duration),
     /// The database answered with an error (a bug, or a schema that is not migrated).
     #[error("database error")]
     Database(#[source] sqlx::Error),
     /// The Backend API failed (and no fallback applied).
     #[error("clerk backend api")]
     Api(#[source] ApiError),
-    /// A value could not be encoded or decoded (user JSON).
+    /// A user could not be encoded as JSON for storage.
+    #[error("the user cannot be encoded: {0}")]
+    Encode(#[source] serde_json::Error),
+    /// A value is not acceptable (an empty `svix-id`).
     #[error("invalid data: {0}")]
     InvalidData(String),
 }
@@ -32,7 +41,7 @@ impl CacheError {
     /// answer 503 / 5xx and retry later.
     pub fn is_unavailable(&self) -> bool {
         match self {
-            CacheError::Unavailable(_) => true,
+            CacheError::Unavailable(_) | CacheError::TimedOut(_) => true,
             CacheError::Api(err) => err.is_retryable(),
             _ => false,
         }
@@ -44,13 +53,10 @@ impl From<sqlx::Error> for CacheError {
         use sqlx::Error as E;
         match err {
             E::RowNotFound => CacheError::NotFound,
-            E::PoolTimedOut | E::PoolClosed | E::Io(_) | E::Tls(_) | E::WorkerCrashed => {
-                CacheError::Unavailable(err.to_string())
+            E::PoolTimedOut | E::PoolClosed | E::Io(_) | E::Tls(_) | E::WorkerCrashed | E::Protocol(_) => {
+                CacheError::Unavailable(err)
             }
-            E::Protocol(_) => CacheError::Unavailable(err.to_string()),
-            E::Database(ref db) if is_unavailable_code(db.code().as_deref()) => {
-                CacheError::Unavailable(err.to_string())
-            }
+            E::Database(ref db) if is_unavailable_code(db.code().as_deref()) => CacheError::Unavailable(err),
             other => CacheError::Database(other),
         }
     }

@@ -8,7 +8,8 @@
 //!   a row confirmed within [`CacheConfig::ttl`] is served from Postgres; otherwise one
 //!   `GET /v1/users/{id}` per user, shared by every concurrent caller on every worker
 //!   (single-flight), then stored. When Clerk cannot be reached, a row up to
-//!   [`CacheConfig::max_stale`] old is served (logged and counted). A 404 is remembered for
+//!   [`CacheConfig::max_stale`] old is served (logged, counted, and [`Freshness::Stale`], which
+//!   the routes mark with `x-user-cache: stale`). A 404 is remembered for
 //!   [`CacheConfig::negative_ttl`].
 //! - **Push** ([`PgUserCache::apply_event`]): Clerk webhooks, idempotent by `svix-id`,
 //!   monotonic by `updated_at`, with tombstones that purge personal data and cannot be undone

@@ -37,6 +37,9 @@ pub enum WriteSource {
 }
 
 impl WriteSource {
+    /// Every source, in the order of the docs.
+    const ALL: [WriteSource; 3] = [WriteSource::Api, WriteSource::Webhook, WriteSource::Reconcile];
+
     /// The stored name: `api`, `webhook` or `reconcile`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -44,6 +47,11 @@ impl WriteSource {
             WriteSource::Webhook => "webhook",
             WriteSource::Reconcile => "reconcile",
         }
+    }
+
+    /// The source stored as `name` ([`WriteSource::as_str`]); `None` for any other text.
+    pub fn from_stored(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|source| source.as_str() == name)
     }
 }
 
@@ -93,8 +101,8 @@ pub struct CachedUser {
     pub updated_at_ms: Option<i64>,
     /// When the user was deleted (ms), for a tombstone.
     pub deleted_at_ms: Option<i64>,
-    /// Who wrote the row last: `api`, `webhook` or `reconcile`.
-    pub source: String,
+    /// Who wrote the row last.
+    pub source: WriteSource,
     /// When the row was last confirmed against Clerk (Unix ms, database clock).
     pub synced_at_ms: i64,
     /// `now - synced_at`, measured by the database clock.
@@ -145,7 +153,8 @@ pub struct ClaimReport {
 /// The user cache's tables.
 ///
 /// Every operation is bounded by a time limit (connection acquisition included), so an
-/// unreachable database fails with [`CacheError::Unavailable`] instead of hanging.
+/// unreachable database fails with [`CacheError::Unavailable`] or [`CacheError::TimedOut`]
+/// instead of hanging.
 #[derive(Debug, Clone)]
 pub struct UserRepo {
     pool: PgPool,
@@ -164,8 +173,7 @@ struct UserColumns {
 fn columns(user: &User) -> Result<UserColumns> {
     // The full-fidelity form on purpose: `User`'s own `Serialize` leaves `private_metadata` out,
     // and the cache must give it back (`get` reads this JSON back as a `User`, whole).
-    let data = serde_json::to_value(user.for_storage())
-        .map_err(|err| CacheError::InvalidData(format!("the user cannot be encoded: {err}")))?;
+    let data = serde_json::to_value(user.for_storage()).map_err(CacheError::Encode)?;
     Ok(UserColumns {
         data,
         primary_email: user.primary_email().map(str::to_owned),
@@ -244,10 +252,7 @@ impl UserRepo {
     pub(crate) async fn timed<T>(&self, fut: impl Future<Output = Result<T>>) -> Result<T> {
         match tokio::time::timeout(self.timeout, fut).await {
             Ok(result) => result,
-            Err(_) => Err(CacheError::Unavailable(format!(
-                "the database did not answer within {:?}",
-                self.timeout
-            ))),
+            Err(_) => Err(CacheError::TimedOut(self.timeout)),
         }
     }
 
@@ -255,8 +260,8 @@ impl UserRepo {
     ///
     /// # Errors
     ///
-    /// [`CacheError::NotFound`] when there is no row; [`CacheError::Unavailable`] when the
-    /// database cannot be reached in time.
+    /// [`CacheError::NotFound`] when there is no row; [`CacheError::Unavailable`] /
+    /// [`CacheError::TimedOut`] when the database cannot be reached in time.
     pub async fn get(&self, user_id: &str) -> Result<CachedUser> {
         self.timed(async {
             let row = sqlx::query(SELECT_USER)
@@ -277,12 +282,15 @@ impl UserRepo {
                 _ => None,
             };
             let age_ms: i64 = row.try_get("age_ms")?;
+            let source: String = row.try_get("source")?;
+            let source = WriteSource::from_stored(&source)
+                .ok_or_else(|| CacheError::InvalidData(format!("users.source is {source:?}")))?;
             Ok(CachedUser {
                 id: row.try_get("id")?,
                 user,
                 updated_at_ms: row.try_get("updated_at_ms")?,
                 deleted_at_ms,
-                source: row.try_get("source")?,
+                source,
                 synced_at_ms: row.try_get("synced_at_ms")?,
                 age: Duration::from_millis(u64::try_from(age_ms).unwrap_or(0)),
             })
@@ -294,8 +302,8 @@ impl UserRepo {
     ///
     /// # Errors
     ///
-    /// [`CacheError::Unavailable`] when the database cannot be reached in time;
-    /// [`CacheError::Database`] for other database errors.
+    /// [`CacheError::Unavailable`] / [`CacheError::TimedOut`] when the database cannot be
+    /// reached in time; [`CacheError::Database`] for other database errors.
     pub async fn upsert_user(&self, user: &User, source: WriteSource) -> Result<UpsertOutcome> {
         self.timed(async {
             let mut conn = self.pool.acquire().await?;
@@ -688,4 +696,18 @@ pub(crate) async fn unseen_users(
     .bind(instance.as_str())
     .fetch_all(&mut *conn)
     .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_sources_read_back_as_stored() {
+        for source in WriteSource::ALL {
+            assert_eq!(WriteSource::from_stored(source.as_str()), Some(source));
+        }
+        assert_eq!(WriteSource::from_stored("API"), None);
+        assert_eq!(WriteSource::from_stored(""), None);
+    }
 }

@@ -28,7 +28,8 @@ pub enum Freshness {
     /// Fetched from the Backend API just now (by this caller or one it waited for).
     Refreshed,
     /// Clerk could not be reached: a row this old (since it was last confirmed) was served.
-    /// Worth a response header or a log line.
+    /// Logged and counted here; the app's routes answer it with `x-user-cache: stale`
+    /// ([`CachedCurrentUser::mark`](crate::current_user::CachedCurrentUser::mark)).
     Stale {
         /// Time since the row was last confirmed.
         age: Duration,

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
+use crate::prometheus::{escape, series, Kind};
+
 /// Distinct webhook event types counted separately; more are counted as `other` (the types
 /// come from Clerk, but a bound keeps the metric's cardinality fixed).
 const MAX_EVENT_TYPES: usize = 64;
@@ -101,6 +103,157 @@ pub struct StatsSnapshot {
     pub last_pass_complete: u64,
 }
 
+impl StatsSnapshot {
+    /// Renders the counters in the Prometheus text format (for `/metrics`): the cache's
+    /// lookups, Backend API calls and webhook outcomes as counters, the reconciliation pass in
+    /// progress (or last) as gauges.
+    pub fn render_into(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        let stats = self;
+        let counters: [(&str, &str, u64); 19] = [
+            (
+                "app_user_cache_memory_hits_total",
+                "Lookups served by the in-process tier.",
+                stats.memory_hits,
+            ),
+            (
+                "app_user_cache_memory_invalidations_total",
+                "Users dropped from the in-process tier on a change.",
+                stats.memory_invalidations,
+            ),
+            (
+                "app_user_cache_feed_drops_total",
+                "Times the change feed was lost (in-process tier flushed).",
+                stats.memory_feed_drops,
+            ),
+            (
+                "app_user_cache_hits_total",
+                "Lookups served from a fresh row.",
+                stats.hits,
+            ),
+            (
+                "app_user_cache_misses_total",
+                "Lookups without a fresh row.",
+                stats.misses,
+            ),
+            (
+                "app_user_cache_coalesced_total",
+                "Misses that shared another caller's Backend API call.",
+                stats.coalesced,
+            ),
+            (
+                "app_user_cache_refreshed_total",
+                "Rows fetched from the Backend API by read-through.",
+                stats.refreshed,
+            ),
+            (
+                "app_user_cache_stale_serves_total",
+                "Lookups answered with a stale row (Clerk unreachable).",
+                stats.stale_serves,
+            ),
+            (
+                "app_user_cache_negative_hits_total",
+                "Unknown ids answered from the negative cache.",
+                stats.negative_hits,
+            ),
+            (
+                "app_user_cache_tombstone_hits_total",
+                "Deleted users answered from a tombstone.",
+                stats.tombstone_hits,
+            ),
+            (
+                "app_user_cache_unavailable_total",
+                "Lookups answered unavailable.",
+                stats.unavailable,
+            ),
+            (
+                "app_user_cache_db_errors_total",
+                "Database failures seen by lookups.",
+                stats.db_errors,
+            ),
+            (
+                "app_user_cache_api_ok_total",
+                "Cache Backend API calls that succeeded.",
+                stats.api_ok,
+            ),
+            (
+                "app_user_cache_api_not_found_total",
+                "Cache Backend API calls answered 404.",
+                stats.api_not_found,
+            ),
+            (
+                "app_user_cache_api_rate_limited_total",
+                "Cache Backend API calls answered 429.",
+                stats.api_rate_limited,
+            ),
+            (
+                "app_user_cache_api_failed_total",
+                "Cache Backend API calls that failed otherwise.",
+                stats.api_failed,
+            ),
+            (
+                "app_user_cache_api_budget_exhausted_total",
+                "Calls not made: no rate-budget slot in time.",
+                stats.api_budget_exhausted,
+            ),
+            (
+                "app_reconcile_passes_complete_total",
+                "Reconciliation passes that completed.",
+                stats.passes_complete,
+            ),
+            (
+                "app_reconcile_passes_incomplete_total",
+                "Reconciliation passes that stopped early.",
+                stats.passes_incomplete,
+            ),
+        ];
+        for (name, help, value) in counters {
+            series(out, Kind::Counter, name, help, value);
+        }
+        let gauges: [(&str, &str, u64); 5] = [
+            (
+                "app_reconcile_pass_pages",
+                "Pages fetched by the last (or running) pass.",
+                stats.pass_pages,
+            ),
+            (
+                "app_reconcile_pass_users_seen",
+                "Users listed by the last (or running) pass.",
+                stats.pass_users_seen,
+            ),
+            (
+                "app_reconcile_pass_upserted",
+                "Users stored by the last (or running) pass.",
+                stats.pass_upserted,
+            ),
+            (
+                "app_reconcile_pass_tombstoned",
+                "Users tombstoned by the last (or running) pass.",
+                stats.pass_tombstoned,
+            ),
+            (
+                "app_reconcile_last_pass_duration_ms",
+                "Duration of the last finished pass.",
+                stats.last_pass_duration_ms,
+            ),
+        ];
+        for (name, help, value) in gauges {
+            series(out, Kind::Gauge, name, help, value);
+        }
+        out.push_str(
+            "# HELP app_user_cache_webhooks_total Webhook events applied by the cache, by type and outcome.\n",
+        );
+        out.push_str("# TYPE app_user_cache_webhooks_total counter\n");
+        for (event, outcome, n) in &stats.webhooks {
+            let _ = writeln!(
+                out,
+                "app_user_cache_webhooks_total{{type=\"{}\",outcome=\"{outcome}\"}} {n}",
+                escape(event)
+            );
+        }
+    }
+}
+
 pub(crate) fn bump(counter: &AtomicU64) {
     counter.fetch_add(1, Ordering::Relaxed);
 }
@@ -179,5 +332,30 @@ mod tests {
         assert_eq!(snapshot.webhooks.len(), MAX_EVENT_TYPES + 1);
         assert!(snapshot.webhooks.contains(&("type.0".to_owned(), "ignored", 2)));
         assert!(snapshot.webhooks.contains(&("other".to_owned(), "ignored", 36)));
+    }
+
+    #[test]
+    fn the_snapshot_renders_every_series_with_escaped_event_types() {
+        let stats = CacheStats::default();
+        bump(&stats.hits);
+        bump(&stats.stale_serves);
+        stats.webhook("user.\"odd\"", "upserted");
+        let mut snapshot = stats.snapshot();
+        snapshot.pass_pages = 7;
+        let mut out = String::new();
+        snapshot.render_into(&mut out);
+        for line in [
+            "# TYPE app_user_cache_hits_total counter",
+            "app_user_cache_hits_total 1",
+            "app_user_cache_stale_serves_total 1",
+            "app_user_cache_misses_total 0",
+            "# TYPE app_reconcile_pass_pages gauge",
+            "app_reconcile_pass_pages 7",
+            "app_user_cache_webhooks_total{type=\"user.\\\"odd\\\"\",outcome=\"upserted\"} 1",
+        ] {
+            assert!(out.lines().any(|l| l == line), "{line} missing from\n{out}");
+        }
+        let series = out.lines().filter(|l| !l.starts_with('#')).count();
+        assert_eq!(series, 19 + 5 + 1, "{out}");
     }
 }

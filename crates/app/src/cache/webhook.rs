@@ -54,9 +54,9 @@ impl PgUserCache {
     ///
     /// # Errors
     ///
-    /// [`CacheError::Unavailable`] when the database cannot be reached in time;
-    /// [`CacheError::Database`] for another database failure; [`CacheError::InvalidData`] for
-    /// an empty `svix_id`.
+    /// [`CacheError::Unavailable`] / [`CacheError::TimedOut`] when the database cannot be
+    /// reached in time; [`CacheError::Database`] for another database failure;
+    /// [`CacheError::InvalidData`] for an empty `svix_id`.
     pub async fn apply_event(&self, svix_id: &str, event: &ClerkEvent) -> Result<ApplyOutcome> {
         if svix_id.trim().is_empty() {
             return Err(CacheError::InvalidData("the svix-id is empty".to_owned()));

@@ -1,0 +1,121 @@
+//! The app's one error type: every way start-up or a command can fail, each keeping its cause.
+
+use std::time::Duration;
+
+use crate::cache::CacheError;
+
+/// `Result` with the app's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why the app could not start, or a command (`migrate`, `sync`) failed.
+///
+/// `Display` is one line naming what to fix, its cause included (as sqlx's errors do); the cause
+/// is also the [`source`](std::error::Error::source), for logs (`error.cause_chain`). `app`
+/// prints it once and exits with `2` when [`Error::is_config`] (fix the settings and retry),
+/// else `1`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The layered settings (defaults, `app.toml`, environment) could not be read: a value of the
+    /// wrong type (the message names its key).
+    #[error("configuration: {0}")]
+    Settings(#[from] config::ConfigError),
+    /// A setting is missing, malformed or contradicts another.
+    #[error("configuration: {variable} {problem}")]
+    Setting {
+        /// The environment variable at fault, e.g. `CLERK_SECRET_KEY`.
+        variable: &'static str,
+        /// What is wrong with it and how to fix it, starting with a verb (`is not set: …`).
+        problem: String,
+    },
+    /// `DATABASE_URL` is not a usable Postgres address.
+    #[error("configuration: DATABASE_URL is not usable: {0}")]
+    DatabaseUrl(#[source] sqlx::Error),
+    /// A Clerk option (`CLERK_*`) is missing or malformed.
+    #[error("configuration: {0}")]
+    Clerk(#[from] clerk_actix::ConfigError),
+    /// `CLERK_WEBHOOK_SIGNING_SECRET` is malformed.
+    #[error("configuration: CLERK_WEBHOOK_SIGNING_SECRET: {0}")]
+    WebhookSecret(#[source] clerk_core::WebhookError),
+    /// The Backend API client could not be built from the Clerk options.
+    #[error("configuration: the Backend API client: {0}")]
+    ApiClient(#[source] clerk_actix::ApiError),
+    /// A listen address could not be bound.
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        /// The address.
+        address: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Migrations failed (the database is unreachable or the schema is inconsistent).
+    #[error("database migrations failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database answered with an error, or could not be reached.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The database did not answer in time.
+    #[error("the database did not answer within {0:?}")]
+    DatabaseTimeout(Duration),
+    /// The user cache failed (its database work, or the Backend API behind it).
+    #[error("user cache: {0}")]
+    Cache(#[from] CacheError),
+    /// A reconciliation pass (`app sync --full`) stopped early; nothing was deleted.
+    #[error("sync: the pass was incomplete (see the log); nothing was deleted")]
+    SyncIncomplete,
+    /// Serving failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// The dev-mode emulator could not start or restore its instance.
+    #[cfg(feature = "dev")]
+    #[error("the offline Clerk emulator could not start: {0}")]
+    Emulator(#[from] clerk_testkit::Error),
+    /// Dev mode could not load or store its identity in the database.
+    #[cfg(feature = "dev")]
+    #[error("dev mode keeps its identity in DATABASE_URL: {0}")]
+    DevIdentity(#[source] sqlx::Error),
+}
+
+impl Error {
+    /// A [`Error::Setting`] naming `variable`.
+    pub fn setting(variable: &'static str, problem: impl Into<String>) -> Self {
+        Self::Setting {
+            variable,
+            problem: problem.into(),
+        }
+    }
+
+    /// Whether the settings are at fault (fix them and start again), as opposed to a failure
+    /// at run time (database down, port taken).
+    pub fn is_config(&self) -> bool {
+        matches!(
+            self,
+            Error::Settings(_)
+                | Error::Setting { .. }
+                | Error::DatabaseUrl(_)
+                | Error::Clerk(_)
+                | Error::WebhookSecret(_)
+                | Error::ApiClient(_)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configuration_errors_are_told_apart_from_runtime_failures() {
+        let config = Error::setting("CLERK_SECRET_KEY", "is not set");
+        assert!(config.is_config());
+        assert_eq!(config.to_string(), "configuration: CLERK_SECRET_KEY is not set");
+        let runtime = Error::DatabaseTimeout(Duration::from_secs(2));
+        assert!(!runtime.is_config());
+        let bind = Error::Bind {
+            address: "127.0.0.1:1".into(),
+            source: std::io::Error::from(std::io::ErrorKind::AddrInUse),
+        };
+        assert!(!bind.is_config());
+        assert!(std::error::Error::source(&bind).is_some(), "the cause is kept");
+    }
+}

@@ -1,0 +1,25 @@
+//! [`AppState`]: what every handler of the public and admin listeners can reach.
+
+use std::sync::Arc;
+
+use actix_web::web;
+use clerk_core::WebhookVerifier;
+use sqlx::PgPool;
+
+use crate::cache::PgUserCache;
+use crate::metrics::Metrics;
+use crate::readiness::Readiness;
+
+/// What every handler can reach, registered once as `web::Data<AppState>` on both listeners.
+pub struct AppState {
+    /// The database pool.
+    pub pool: PgPool,
+    /// The app's own counters.
+    pub metrics: web::Data<Metrics>,
+    /// The database answer of `/readyz`, reused for a second.
+    pub readiness: Readiness,
+    /// Svix verification of Clerk webhooks (`None` when no signing secret is configured).
+    pub webhooks: Option<WebhookVerifier>,
+    /// The Postgres user cache (`None` without a secret key: it needs the Backend API).
+    pub cache: Option<Arc<PgUserCache>>,
+}
