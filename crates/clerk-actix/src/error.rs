@@ -7,6 +7,8 @@ use clerk_core::request::{RequestOutcome, RequestReason};
 use clerk_core::{Reason, Reverification};
 use serde_json::json;
 
+use crate::user_source::UserSourceError;
+
 /// Why a request was refused.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -61,6 +63,18 @@ impl AuthError {
             AuthError::NotFound | AuthError::UserNotFound => "Not found.",
             AuthError::Unavailable(_) => "A dependency is unavailable; try again shortly.",
             AuthError::NotConfigured => "Internal server error.",
+        }
+    }
+}
+
+/// The answer [`crate::CurrentUser`] gives when its [`crate::UserSource`] fails: 404 for a
+/// missing user, else 503 with the source's error (and its cause) kept as the
+/// [`source`](std::error::Error::source).
+impl From<UserSourceError> for AuthError {
+    fn from(err: UserSourceError) -> Self {
+        match err {
+            UserSourceError::NotFound => AuthError::UserNotFound,
+            UserSourceError::Unavailable(_) => AuthError::Unavailable(Box::new(err)),
         }
     }
 }
@@ -158,7 +172,6 @@ mod tests {
     use actix_web::body::MessageBody as _;
 
     use super::*;
-    use crate::UserSourceError;
 
     const SECRET_CAUSE: &str = "connect to postgres://app:hunter2@10.0.0.5/users refused";
 
@@ -167,7 +180,7 @@ mod tests {
     #[test]
     fn unavailable_keeps_its_cause_out_of_the_response() {
         let cause = std::io::Error::other(SECRET_CAUSE);
-        let err = AuthError::Unavailable(Box::new(UserSourceError::unavailable(cause)));
+        let err = AuthError::from(UserSourceError::unavailable(cause));
 
         let response = err.error_response();
         let status = response.status();
@@ -192,5 +205,9 @@ mod tests {
             "the cause keeps its type: {cause:?}"
         );
         assert_eq!(cause.to_string(), SECRET_CAUSE);
+        assert!(matches!(
+            AuthError::from(UserSourceError::NotFound),
+            AuthError::UserNotFound
+        ));
     }
 }

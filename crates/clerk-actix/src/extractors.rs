@@ -249,10 +249,7 @@ impl FromRequest for CurrentUser {
                 .await;
             match result {
                 Ok(user) => Ok(CurrentUser(Arc::clone(user))),
-                Err(UserSourceError::NotFound) => Err(AuthError::UserNotFound),
-                Err(err @ UserSourceError::Unavailable(_)) => {
-                    Err(AuthError::Unavailable(Box::new(err.clone())))
-                }
+                Err(err) => Err(AuthError::from(err.clone())),
             }
         })
     }
