@@ -80,7 +80,20 @@ impl<F: Fn(&Auth) -> bool> Guard for AuthGuard<F> {
     }
 }
 
-/// Matches signed-in requests.
+/// Matches signed-in requests (a pending session does not match unless configured so).
+///
+/// # Examples
+///
+/// Two handlers on one path: the guard picks the signed-in one.
+///
+/// ```
+/// use actix_web::{web, HttpResponse};
+/// use clerk_actix::guards;
+///
+/// let home = web::resource("/")
+///     .route(web::get().guard(guards::signed_in()).to(|| async { HttpResponse::Ok().body("dashboard") }))
+///     .route(web::get().to(|| async { HttpResponse::Ok().body("landing page") }));
+/// ```
 pub fn signed_in() -> AuthGuard<impl Fn(&Auth) -> bool> {
     AuthGuard(|auth: &Auth| auth.is_authenticated())
 }
@@ -106,7 +119,18 @@ pub fn has(check: Check<'static>) -> AuthGuard<impl Fn(&Auth) -> bool> {
     AuthGuard(move |auth: &Auth| auth.has(&check))
 }
 
-/// Matches requests for which `f` holds.
+/// Matches requests for which `f` holds (any rule over [`Auth`], e.g. the active organization).
+///
+/// # Examples
+///
+/// ```
+/// use actix_web::{web, HttpResponse};
+/// use clerk_actix::guards;
+///
+/// let acme = web::resource("/acme")
+///     .guard(guards::check(|auth| auth.org_slug() == Some("acme")))
+///     .to(HttpResponse::Ok);
+/// ```
 pub fn check<F: Fn(&Auth) -> bool>(f: F) -> AuthGuard<F> {
     AuthGuard(f)
 }
