@@ -8,7 +8,7 @@ use std::sync::Arc;
 use actix_web::dev::Payload;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{web, FromRequest, HttpMessage as _, HttpRequest, HttpResponse};
-use clerk_actix::{AuthError, Authenticated, CurrentUser, UserSourceError};
+use clerk_actix::{AuthError, Authenticated, CurrentUser};
 use clerk_core::User;
 use futures_util::future::LocalBoxFuture;
 
@@ -105,7 +105,7 @@ impl FromRequest for CachedCurrentUser {
             let found = match cache {
                 Some(cache) => {
                     let auth = Authenticated::extract(&req).await?;
-                    let found = cache.lookup(auth.user_id()).await.map_err(auth_error)?;
+                    let found = cache.lookup(auth.user_id()).await?;
                     Self {
                         user: found.user,
                         freshness: found.freshness,
@@ -120,15 +120,6 @@ impl FromRequest for CachedCurrentUser {
             req.extensions_mut().insert(found.clone());
             Ok(found)
         })
-    }
-}
-
-/// The rejection [`CurrentUser`] gives for the same failure.
-fn auth_error(err: UserSourceError) -> AuthError {
-    match err {
-        UserSourceError::NotFound => AuthError::UserNotFound,
-        UserSourceError::Unavailable(cause) => AuthError::Unavailable(cause),
-        other => AuthError::Unavailable(other.to_string()),
     }
 }
 

@@ -96,7 +96,7 @@ async fn main() -> std::io::Result<()> {
             // Guards route: org admins get their own handler for the same path.
             .service(
                 web::resource("/dashboard")
-                    .guard(guards::role("admin"))
+                    .guard(guards::has(Check::new().role("admin")))
                     .to(|| async { HttpResponse::Ok().body("admin dashboard") }),
             )
             .service(

@@ -3,15 +3,15 @@
 //! [`clerk_core::request`].
 
 use std::borrow::Cow;
+use std::net::IpAddr;
+use std::time::SystemTime;
 
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue, COOKIE};
 use actix_web::HttpRequest;
 use clerk_core::request::{Cookies, HeaderLookup, RequestOrigin, RequestOutcome, RequestParts};
 
-use crate::Clerk;
-
 /// An Actix header map as clerk-core's header lookup.
-pub(crate) struct ActixHeaders<'a>(pub(crate) &'a HeaderMap);
+struct ActixHeaders<'a>(&'a HeaderMap);
 
 impl HeaderLookup for ActixHeaders<'_> {
     fn header(&self, name: &str) -> Option<&[u8]> {
@@ -37,40 +37,53 @@ fn cookie_text(headers: &HeaderMap) -> Cow<'_, str> {
     Cow::Owned(joined)
 }
 
-/// The request's own origin by the trusted-proxy rule of `clerk`'s configuration.
-pub(crate) fn request_origin<'a>(
-    clerk: &Clerk,
+/// An `HttpRequest` as clerk-core sees it: its headers as a lookup and its `Cookie` fields as
+/// one text, borrowed from the request (joined only when HTTP/2 split them).
+///
+/// It knows nothing of [`crate::Clerk`]: the handle passes its trusted proxies and "now".
+pub(crate) struct ActixRequest<'a> {
     req: &'a HttpRequest,
-    headers: &'a ActixHeaders<'a>,
-) -> RequestOrigin<'a> {
-    let scheme = if req.app_config().secure() {
-        "https"
-    } else {
-        "http"
-    };
-    RequestOrigin::resolve(
-        headers,
-        req.peer_addr().map(|addr| addr.ip()),
-        &clerk.config().trusted_proxies,
-        scheme,
-        req.app_config().host(),
-    )
+    headers: ActixHeaders<'a>,
+    cookies: Cow<'a, str>,
 }
 
-/// Authenticates `req` with Clerk's rules. Never fails: every problem is a signed-out outcome
-/// with Clerk's reason.
-pub async fn authenticate_request(clerk: &Clerk, req: &HttpRequest) -> RequestOutcome {
-    let headers = ActixHeaders(req.headers());
-    let cookies = cookie_text(req.headers());
-    let parts = RequestParts::new(
-        req.method().as_str(),
-        &headers,
-        Cookies::parse(&cookies),
-        req.query_string(),
-        request_origin(clerk, req, &headers),
-        clerk.config().now(),
-    );
-    clerk.authenticate_parts(&parts).await
+impl<'a> ActixRequest<'a> {
+    /// Adapts `req`.
+    pub(crate) fn new(req: &'a HttpRequest) -> Self {
+        Self {
+            req,
+            headers: ActixHeaders(req.headers()),
+            cookies: cookie_text(req.headers()),
+        }
+    }
+
+    /// The request's own origin, believing `X-Forwarded-*` only from `trusted_proxies`.
+    pub(crate) fn origin(&self, trusted_proxies: &[IpAddr]) -> RequestOrigin<'_> {
+        let scheme = if self.req.app_config().secure() {
+            "https"
+        } else {
+            "http"
+        };
+        RequestOrigin::resolve(
+            &self.headers,
+            self.req.peer_addr().map(|addr| addr.ip()),
+            trusted_proxies,
+            scheme,
+            self.req.app_config().host(),
+        )
+    }
+
+    /// The parts clerk-core's request authenticator reads, at `now`.
+    pub(crate) fn parts(&self, trusted_proxies: &[IpAddr], now: SystemTime) -> RequestParts<'_> {
+        RequestParts::new(
+            self.req.method().as_str(),
+            &self.headers,
+            Cookies::parse(&self.cookies),
+            self.req.query_string(),
+            self.origin(trusted_proxies),
+            now,
+        )
+    }
 }
 
 /// Adds the headers an outcome asks for (Clerk's debug headers on a signed-out outcome) to a

@@ -7,9 +7,9 @@ use actix_web::HttpRequest;
 use clerk_core::request::{RequestAuthenticator, RequestOutcome, RequestParts};
 use clerk_core::{AuthOptions, JwksCache, JwksStats, SessionClaims, SessionVerifier, StaticKey, TokenError};
 
-use crate::authenticate::{authenticate_request, request_origin, ActixHeaders};
+use crate::authenticate::ActixRequest;
 use crate::client::{ClerkClient, MetricsSnapshot, RevalidatingKeys};
-use crate::config::{Resolved, ResolvedConfig};
+use crate::config::{ClerkConfig, Resolved, ResolvedConfig};
 use crate::env::ConfigError;
 use crate::redact::query_without_credentials;
 use crate::user_source::UserSource;
@@ -80,8 +80,19 @@ pub struct ClerkStats {
     pub client: Option<MetricsSnapshot>,
 }
 
+impl ClerkConfig {
+    /// Validates everything and builds the runtime [`Clerk`].
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] naming the variable at fault.
+    pub fn build(self) -> Result<Clerk, ConfigError> {
+        Clerk::new(self.resolve()?)
+    }
+}
+
 impl Clerk {
-    pub(crate) fn new(resolved: Resolved) -> Result<Self, ConfigError> {
+    fn new(resolved: Resolved) -> Result<Self, ConfigError> {
         let Resolved {
             config,
             client,
@@ -209,7 +220,9 @@ impl Clerk {
     /// Authenticates a request with Clerk's rules (what [`crate::ClerkMiddleware`] does once per
     /// request).
     pub async fn authenticate(&self, req: &HttpRequest) -> RequestOutcome {
-        authenticate_request(self, req).await
+        let (config, req) = (self.config(), ActixRequest::new(req));
+        self.authenticate_parts(&req.parts(&config.trusted_proxies, config.now()))
+            .await
     }
 
     /// `{sign_in_url}?redirect_url=<this request's URL>` (with `/tasks` appended for a pending
@@ -244,7 +257,8 @@ impl Clerk {
     /// The request's own origin (`scheme://host`), believing `X-Forwarded-*` only from trusted
     /// proxies.
     pub fn request_origin(&self, req: &HttpRequest) -> String {
-        let headers = ActixHeaders(req.headers());
-        request_origin(self, req, &headers).serialize()
+        ActixRequest::new(req)
+            .origin(&self.config().trusted_proxies)
+            .serialize()
     }
 }

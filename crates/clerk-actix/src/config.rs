@@ -9,23 +9,11 @@ use clerk_core::{CacheScope, InstanceType, JwksCacheConfig, PublishableKey, Veri
 
 use crate::client::{ClerkClient, ClientConfig};
 use crate::env::{parse_bool, parse_count, parse_millis, reader, split_list, ConfigError};
+use crate::protect::mode::ProtectMode;
 use crate::user_source::UserSource;
 
 /// A clock for "now"; the wall clock unless a test sets another.
 pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
-
-/// How [`crate::Protect`] answers a request that fails its policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ProtectMode {
-    /// 401 when signed out, 403 when not authorised (JSON bodies). The default.
-    #[default]
-    Api,
-    /// 404 for both, as Next.js `auth.protect()` answers non-document requests.
-    NextJsParity,
-    /// 307 to the sign-in URL (with `redirect_url`) for signed-out document requests; other
-    /// requests are answered as in [`ProtectMode::Api`].
-    Redirect,
-}
 
 /// Everything `clerk-actix` needs to know about the Clerk instance.
 ///
@@ -76,7 +64,7 @@ pub enum ProtectMode {
 /// # struct MyCache(clerk_actix::ClerkClient);
 /// # impl UserSource for MyCache {
 /// #     fn get_user<'a>(&'a self, id: &'a str) -> futures_util::future::LocalBoxFuture<'a, Result<Arc<clerk_core::User>, UserSourceError>> {
-/// #         Box::pin(async move { self.0.get_user(id).await.map(Arc::new).map_err(|err| UserSourceError::Unavailable(err.to_string())) })
+/// #         Box::pin(async move { self.0.get_user(id).await.map(Arc::new).map_err(UserSourceError::unavailable) })
 /// #     }
 /// # }
 /// let config = ClerkConfig::new().secret_key("sk_test_example");
@@ -389,16 +377,9 @@ impl ClerkConfig {
             .map_err(|err| ConfigError::new("CLERK_PUBLISHABLE_KEY", err.to_string()))
     }
 
-    /// Validates everything and builds the runtime [`crate::Clerk`].
-    ///
-    /// # Errors
-    ///
-    /// A [`ConfigError`] naming the variable at fault.
-    pub fn build(self) -> Result<crate::Clerk, ConfigError> {
-        crate::Clerk::new(self.resolve()?)
-    }
-
-    /// The validated configuration, the client (when there is a secret key) and the user source.
+    /// The validated configuration, the client (when there is a secret key) and the user source:
+    /// what [`build`](Self::build) (in `clerk.rs`, so that this module does not depend on the
+    /// runtime handle) turns into a [`crate::Clerk`].
     pub(crate) fn resolve(self) -> Result<Resolved, ConfigError> {
         let checked = self.client.check()?;
         let publishable_key = self.parsed_publishable_key()?;

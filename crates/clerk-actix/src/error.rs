@@ -7,6 +7,8 @@ use clerk_core::request::{RequestOutcome, RequestReason};
 use clerk_core::{Reason, Reverification};
 use serde_json::json;
 
+use crate::user_source::UserSourceError;
+
 /// Why a request was refused.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -29,9 +31,10 @@ pub enum AuthError {
     /// The signed-in user does not exist (any more): 404.
     #[error("user not found")]
     UserNotFound,
-    /// A dependency (Backend API, database) is down: 503.
-    #[error("service unavailable: {0}")]
-    Unavailable(String),
+    /// A dependency (Backend API, database) is down: 503. The cause is the error's
+    /// [`source`](std::error::Error::source), for logs; the response body never shows it.
+    #[error("service unavailable")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// `clerk-actix` is not configured in this app: 500 (the log says how to fix it).
     #[error("clerk-actix is not configured: register a Clerk with .app_data(web::Data::new(clerk)) or wrap the app with ClerkMiddleware")]
     NotConfigured,
@@ -60,6 +63,18 @@ impl AuthError {
             AuthError::NotFound | AuthError::UserNotFound => "Not found.",
             AuthError::Unavailable(_) => "A dependency is unavailable; try again shortly.",
             AuthError::NotConfigured => "Internal server error.",
+        }
+    }
+}
+
+/// The answer [`crate::CurrentUser`] gives when its [`crate::UserSource`] fails: 404 for a
+/// missing user, else 503 with the source's error (and its cause) kept as the
+/// [`source`](std::error::Error::source).
+impl From<UserSourceError> for AuthError {
+    fn from(err: UserSourceError) -> Self {
+        match err {
+            UserSourceError::NotFound => AuthError::UserNotFound,
+            UserSourceError::Unavailable(_) => AuthError::Unavailable(Box::new(err)),
         }
     }
 }
@@ -137,11 +152,62 @@ impl ResponseError for AuthError {
                      App::new().app_data(web::Data::new(clerk.clone())).wrap(ClerkMiddleware::new(clerk))"
                 );
             }
-            AuthError::Unavailable(cause) => {
-                tracing::warn!(error.message = %cause, "clerk-actix: dependency unavailable");
+            AuthError::Unavailable(_) => {
+                tracing::warn!(
+                    error.message = %self,
+                    error.cause_chain = ?self,
+                    "clerk-actix: dependency unavailable"
+                );
             }
             _ => {}
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use actix_web::body::MessageBody as _;
+
+    use super::*;
+
+    const SECRET_CAUSE: &str = "connect to postgres://app:hunter2@10.0.0.5/users refused";
+
+    /// Issue 11 item 10: a 503 keeps its cause for logs (`source()`), and its body stays the
+    /// same opaque JSON, byte for byte, with nothing of the cause in it.
+    #[test]
+    fn unavailable_keeps_its_cause_out_of_the_response() {
+        let cause = std::io::Error::other(SECRET_CAUSE);
+        let err = AuthError::from(UserSourceError::unavailable(cause));
+
+        let response = err.error_response();
+        let status = response.status();
+        let headers = format!("{:?}", response.headers());
+        let body = response.into_body().try_into_bytes().expect("a complete body");
+
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            body.as_ref(),
+            br#"{"errors":[{"code":"service_unavailable","message":"A dependency is unavailable; try again shortly."}]}"#
+        );
+        assert!(!headers.contains("hunter2"), "{headers}");
+        assert!(
+            !err.to_string().contains("hunter2"),
+            "Display shows no cause: {err}"
+        );
+        let source = err.source().expect("the user source's error");
+        assert!(source.is::<UserSourceError>(), "{source:?}");
+        let cause = source.source().expect("the cause itself");
+        assert!(
+            cause.is::<std::io::Error>(),
+            "the cause keeps its type: {cause:?}"
+        );
+        assert_eq!(cause.to_string(), SECRET_CAUSE);
+        assert!(matches!(
+            AuthError::from(UserSourceError::NotFound),
+            AuthError::UserNotFound
+        ));
     }
 }

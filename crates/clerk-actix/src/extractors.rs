@@ -7,14 +7,14 @@ use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
+use clerk_core::request::RequestOutcome;
 use clerk_core::{Auth, User};
 use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt as _;
 
 use crate::error::AuthError;
-use crate::middleware::{clerk_of, request_state, StateFuture};
+use crate::state::{clerk_of, request_state, StateFuture};
 use crate::user_source::UserSourceError;
-use clerk_core::request::RequestOutcome;
 
 /// Clerk's `auth()`: the request's [`Auth`], signed in or not. Never rejects a request (except
 /// with a 500 when `clerk-actix` is not configured at all).
@@ -232,13 +232,7 @@ impl FromRequest for CurrentUser {
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let state = request_state(req);
-        let slot = {
-            let mut extensions = req.extensions_mut();
-            if extensions.get::<UserSlot>().is_none() {
-                extensions.insert(UserSlot::default());
-            }
-            extensions.get::<UserSlot>().cloned().unwrap_or_default()
-        };
+        let slot = req.extensions_mut().get_or_insert_with(UserSlot::default).clone();
         let req = req.clone();
         Box::pin(async move {
             let signed_in = require_signed_in(state.await)?;
@@ -255,8 +249,7 @@ impl FromRequest for CurrentUser {
                 .await;
             match result {
                 Ok(user) => Ok(CurrentUser(Arc::clone(user))),
-                Err(UserSourceError::NotFound) => Err(AuthError::UserNotFound),
-                Err(UserSourceError::Unavailable(cause)) => Err(AuthError::Unavailable(cause.clone())),
+                Err(err) => Err(AuthError::from(err.clone())),
             }
         })
     }
@@ -275,13 +268,13 @@ impl FromRequest for crate::Clerk {
 /// The default user source: `GET /v1/users/{id}` on the Backend API.
 async fn backend_api_user(clerk: &crate::Clerk, user_id: &str) -> Result<Arc<User>, UserSourceError> {
     let Some(api) = clerk.client() else {
-        return Err(UserSourceError::Unavailable(
-            "no CLERK_SECRET_KEY: set one or give Clerk a UserSource".into(),
+        return Err(UserSourceError::unavailable(
+            "no CLERK_SECRET_KEY: set one or give Clerk a UserSource",
         ));
     };
     match api.get_user(user_id).await {
         Ok(user) => Ok(Arc::new(user)),
         Err(err) if err.is_not_found() => Err(UserSourceError::NotFound),
-        Err(err) => Err(UserSourceError::Unavailable(err.to_string())),
+        Err(err) => Err(UserSourceError::unavailable(err)),
     }
 }

@@ -3,14 +3,26 @@
 //!
 //! Guards are synchronous, so they read the result [`crate::ClerkMiddleware`] stored: without the
 //! middleware every guard fails closed.
+//!
+//! # Examples
+//!
+//! ```
+//! use actix_web::{web, HttpResponse};
+//! use clerk_actix::guards;
+//! use clerk_core::Check;
+//!
+//! let reports = web::resource("/reports")
+//!     .guard(guards::has(Check::new().role("org:admin")))
+//!     .to(HttpResponse::Ok);
+//! ```
 
 use actix_web::dev::ServiceRequest;
 use actix_web::guard::{Guard, GuardContext};
 use actix_web::{HttpMessage, HttpRequest};
+use clerk_core::request::RequestOutcome;
 use clerk_core::{Auth, Check};
 
-use crate::middleware::AuthSlotAccess;
-use clerk_core::request::RequestOutcome;
+use crate::state::AuthSlotAccess;
 
 /// Access to the request's [`Auth`] from requests, service requests and guard contexts.
 ///
@@ -57,46 +69,68 @@ impl AuthExt for GuardContext<'_> {
     }
 }
 
-/// A guard over the request's [`Auth`]. Build one with [`signed_in`], [`role`], [`permission`],
-/// [`feature`], [`plan`] or [`check`].
+/// A guard over the request's [`Auth`]. Build one with [`signed_in`], [`has`] or [`check`].
 pub struct AuthGuard<F>(F);
 
 impl<F: Fn(&Auth) -> bool> Guard for AuthGuard<F> {
     fn check(&self, ctx: &GuardContext<'_>) -> bool {
-        ctx.clerk_auth().is_some_and(|auth| (self.0)(&auth))
+        ctx.req_data()
+            .auth_state()
+            .is_some_and(|state| (self.0)(state.auth()))
     }
 }
 
-/// Matches signed-in requests.
+/// Matches signed-in requests (a pending session does not match unless configured so).
+///
+/// # Examples
+///
+/// Two handlers on one path: the guard picks the signed-in one.
+///
+/// ```
+/// use actix_web::{web, HttpResponse};
+/// use clerk_actix::guards;
+///
+/// let home = web::resource("/")
+///     .route(web::get().guard(guards::signed_in()).to(|| async { HttpResponse::Ok().body("dashboard") }))
+///     .route(web::get().to(|| async { HttpResponse::Ok().body("landing page") }));
+/// ```
 pub fn signed_in() -> AuthGuard<impl Fn(&Auth) -> bool> {
     AuthGuard(|auth: &Auth| auth.is_authenticated())
 }
 
-/// Matches requests whose active organization role is `role` (`admin` or `org:admin`).
-pub fn role(role: impl Into<String>) -> AuthGuard<impl Fn(&Auth) -> bool> {
-    let role = role.into();
-    AuthGuard(move |auth: &Auth| auth.has(&Check::new().role(&role)))
+/// Matches requests for which Clerk's `has()` holds: a role (`admin` or `org:admin`), an
+/// organization permission, a feature, a plan or a reverification, any of them together.
+///
+/// The check is kept for the life of the route and applied to each request without allocating.
+/// An empty check matches nothing (as [`Auth::has`] answers it).
+///
+/// # Examples
+///
+/// ```
+/// use actix_web::{web, HttpResponse};
+/// use clerk_actix::guards;
+/// use clerk_core::Check;
+///
+/// let billing = web::resource("/billing")
+///     .guard(guards::has(Check::new().permission("org:billing:manage").plan("pro")))
+///     .to(HttpResponse::Ok);
+/// ```
+pub fn has(check: Check<'static>) -> AuthGuard<impl Fn(&Auth) -> bool> {
+    AuthGuard(move |auth: &Auth| auth.has(&check))
 }
 
-/// Matches requests holding the organization permission.
-pub fn permission(permission: impl Into<String>) -> AuthGuard<impl Fn(&Auth) -> bool> {
-    let permission = permission.into();
-    AuthGuard(move |auth: &Auth| auth.has(&Check::new().permission(&permission)))
-}
-
-/// Matches requests whose session has the feature.
-pub fn feature(feature: impl Into<String>) -> AuthGuard<impl Fn(&Auth) -> bool> {
-    let feature = feature.into();
-    AuthGuard(move |auth: &Auth| auth.has(&Check::new().feature(&feature)))
-}
-
-/// Matches requests whose session has the plan.
-pub fn plan(plan: impl Into<String>) -> AuthGuard<impl Fn(&Auth) -> bool> {
-    let plan = plan.into();
-    AuthGuard(move |auth: &Auth| auth.has(&Check::new().plan(&plan)))
-}
-
-/// Matches requests for which `f` holds.
+/// Matches requests for which `f` holds (any rule over [`Auth`], e.g. the active organization).
+///
+/// # Examples
+///
+/// ```
+/// use actix_web::{web, HttpResponse};
+/// use clerk_actix::guards;
+///
+/// let acme = web::resource("/acme")
+///     .guard(guards::check(|auth| auth.org_slug() == Some("acme")))
+///     .to(HttpResponse::Ok);
+/// ```
 pub fn check<F: Fn(&Auth) -> bool>(f: F) -> AuthGuard<F> {
     AuthGuard(f)
 }

@@ -57,9 +57,10 @@ mod middleware;
 mod props;
 mod protect;
 mod redact;
+mod state;
 mod user_source;
 
-pub use authenticate::{apply_outcome_headers, authenticate_request};
+pub use authenticate::apply_outcome_headers;
 pub use clerk::{Clerk, ClerkStats};
 pub use clerk_core::request::{
     RequestOutcome, RequestReason, RequestStatus, HEADER_AUTH_MESSAGE, HEADER_AUTH_REASON, HEADER_AUTH_STATUS,
@@ -68,14 +69,14 @@ pub use client::{
     ApiError, ApiObserver, ApiResult, AttemptEvent, AttemptOutcome, ClerkClient, ClientConfig, EndpointCount,
     MetricsSnapshot, UserListParams, DEFAULT_API_URL, DEFAULT_API_VERSION, MAX_RETRY_AFTER,
 };
-pub use config::{ClerkConfig, Clock, ProtectMode, ResolvedConfig};
+pub use config::{ClerkConfig, Clock, ResolvedConfig};
 pub use env::ConfigError;
 pub use error::AuthError;
 pub use extractors::{Authenticated, ClerkAuth, CurrentUser, MaybeAuth};
 pub use guards::AuthExt;
 pub use middleware::{ClerkMiddleware, ClerkMiddlewareService};
 pub use props::ClerkProps;
-pub use protect::{Protect, ProtectService};
+pub use protect::{Protect, ProtectMode, ProtectService};
 pub use user_source::{UserSource, UserSourceError};
 
 pub use clerk_core;

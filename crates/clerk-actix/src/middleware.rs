@@ -5,72 +5,12 @@ use std::rc::Rc;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
-use actix_web::{web, HttpMessage, HttpRequest};
-use futures_util::future::{Either, LocalBoxFuture};
+use actix_web::HttpMessage;
+use futures_util::future::LocalBoxFuture;
 
-use crate::error::AuthError;
+use crate::authenticate::apply_outcome_headers;
+use crate::state;
 use crate::Clerk;
-use clerk_core::request::RequestOutcome;
-
-/// The per-request slot holding the authentication result; filled once, by the middleware or by
-/// the first extractor that needs it.
-#[derive(Clone, Default)]
-pub(crate) struct AuthSlot(Rc<tokio::sync::OnceCell<RequestOutcome>>);
-
-/// Reads the stored authentication result from request extensions.
-pub(crate) trait AuthSlotAccess {
-    /// The result, when it was computed already.
-    fn auth_state(&self) -> Option<&RequestOutcome>;
-}
-
-impl AuthSlotAccess for actix_web::dev::Extensions {
-    fn auth_state(&self) -> Option<&RequestOutcome> {
-        self.get::<AuthSlot>().and_then(|slot| slot.0.get())
-    }
-}
-
-/// The authentication result already computed for this request, if any (synchronous).
-pub(crate) fn stored_state(req: &HttpRequest) -> Option<RequestOutcome> {
-    req.extensions().auth_state().cloned()
-}
-
-/// The Clerk handle for this request: from the middleware, else `Data<Clerk>` or `Clerk` app data.
-pub(crate) fn clerk_of(req: &HttpRequest) -> Option<Clerk> {
-    if let Some(clerk) = req.extensions().get::<Clerk>() {
-        return Some(clerk.clone());
-    }
-    if let Some(data) = req.app_data::<web::Data<Clerk>>() {
-        return Some(Clerk::clone(data));
-    }
-    req.app_data::<Clerk>().cloned()
-}
-
-/// The request's authentication, computing it at most once per request.
-pub(crate) type StateFuture = Either<
-    Ready<Result<RequestOutcome, AuthError>>,
-    LocalBoxFuture<'static, Result<RequestOutcome, AuthError>>,
->;
-
-pub(crate) fn request_state(req: &HttpRequest) -> StateFuture {
-    if let Some(state) = stored_state(req) {
-        return Either::Left(ready(Ok(state)));
-    }
-    let Some(clerk) = clerk_of(req) else {
-        return Either::Left(ready(Err(AuthError::NotConfigured)));
-    };
-    let slot = {
-        let mut extensions = req.extensions_mut();
-        if extensions.get::<AuthSlot>().is_none() {
-            extensions.insert(AuthSlot::default());
-        }
-        extensions.get::<AuthSlot>().cloned().unwrap_or_default()
-    };
-    let req = req.clone();
-    Either::Right(Box::pin(async move {
-        let state = slot.0.get_or_init(|| clerk.authenticate(&req)).await;
-        Ok(state.clone())
-    }))
-}
 
 /// Clerk's `clerkMiddleware()` for Actix-web: authenticates every request once (with Clerk's
 /// token sources and rules), stores the result for the extractors, guards and [`crate::Protect`],
@@ -149,17 +89,10 @@ where
         let service = Rc::clone(&self.service);
         let clerk = self.clerk.clone();
         Box::pin(async move {
-            let state = clerk.authenticate(req.request()).await;
-            let slot = AuthSlot::default();
-            // A fresh slot cannot be full, so this always stores the state.
-            let _ = slot.0.set(state.clone());
-            {
-                let mut extensions = req.extensions_mut();
-                extensions.insert(slot);
-                extensions.insert(clerk);
-            }
+            let outcome = clerk.authenticate(req.request()).await;
+            state::store(&mut req.extensions_mut(), clerk, outcome.clone());
             let mut response = service.call(req).await?;
-            crate::authenticate::apply_outcome_headers(&state, response.headers_mut());
+            apply_outcome_headers(&outcome, response.headers_mut());
             Ok(response)
         })
     }

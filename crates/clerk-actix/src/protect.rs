@@ -1,4 +1,7 @@
-//! `Protect`: Clerk's `auth.protect()` as a middleware policy with a chosen answer.
+//! `Protect`: Clerk's `auth.protect()` as a middleware policy with a chosen answer, and
+//! [`ProtectMode`], the answer.
+
+pub(crate) mod mode;
 
 use std::future::{ready, Ready};
 use std::rc::Rc;
@@ -11,9 +14,10 @@ use clerk_core::request::RequestOutcome;
 use clerk_core::{Auth, Check, Reverification, SessionStatus};
 use futures_util::future::LocalBoxFuture;
 
-use crate::config::ProtectMode;
 use crate::error::AuthError;
-use crate::middleware::{clerk_of, request_state};
+use crate::state::{clerk_of, request_state};
+
+pub use mode::ProtectMode;
 
 type Predicate = Arc<dyn Fn(&Auth) -> bool + Send + Sync>;
 
@@ -41,10 +45,9 @@ type Predicate = Arc<dyn Fn(&Auth) -> bool + Send + Sync>;
 /// ```
 #[derive(Clone, Default)]
 pub struct Protect {
-    role: Option<String>,
-    permission: Option<String>,
-    feature: Option<String>,
-    plan: Option<String>,
+    /// Role, permission, feature and plan: answered 403 (or per the mode) when it fails.
+    check: Check<'static>,
+    /// Kept apart from `check`: its failure has its own answer (Clerk's `reverification-error`).
     reverification: Option<Reverification>,
     predicate: Option<Predicate>,
     mode: Option<ProtectMode>,
@@ -53,10 +56,7 @@ pub struct Protect {
 impl std::fmt::Debug for Protect {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Protect")
-            .field("role", &self.role)
-            .field("permission", &self.permission)
-            .field("feature", &self.feature)
-            .field("plan", &self.plan)
+            .field("check", &self.check)
             .field("reverification", &self.reverification)
             .field("predicate", &self.predicate.is_some())
             .field("mode", &self.mode)
@@ -72,25 +72,25 @@ impl Protect {
 
     /// Also requires this organization role.
     pub fn role(mut self, role: impl Into<String>) -> Self {
-        self.role = Some(role.into());
+        self.check = self.check.role(Into::<String>::into(role));
         self
     }
 
     /// Also requires this organization permission.
     pub fn permission(mut self, permission: impl Into<String>) -> Self {
-        self.permission = Some(permission.into());
+        self.check = self.check.permission(Into::<String>::into(permission));
         self
     }
 
     /// Also requires this feature.
     pub fn feature(mut self, feature: impl Into<String>) -> Self {
-        self.feature = Some(feature.into());
+        self.check = self.check.feature(Into::<String>::into(feature));
         self
     }
 
     /// Also requires this plan.
     pub fn plan(mut self, plan: impl Into<String>) -> Self {
-        self.plan = Some(plan.into());
+        self.check = self.check.plan(Into::<String>::into(plan));
         self
     }
 
@@ -123,8 +123,8 @@ impl Protect {
             .mode
             .or_else(|| clerk.as_ref().map(|c| c.config().protect_mode()))
             .unwrap_or_default();
-        let auth = state.auth();
         let page = is_page_request(req);
+        let auth = state.auth();
         if !auth.is_authenticated() {
             let pending = auth.session_status() == Some(&SessionStatus::Pending);
             let redirect = |clerk: &crate::Clerk| clerk.sign_in_redirect_url(req, pending);
@@ -136,25 +136,8 @@ impl Protect {
                 _ => AuthError::Unauthenticated(Box::new(state.clone())),
             });
         }
-        let check = Check::new();
-        let check = match &self.role {
-            Some(role) => check.role(role),
-            None => check,
-        };
-        let check = match &self.permission {
-            Some(permission) => check.permission(permission),
-            None => check,
-        };
-        let check = match &self.feature {
-            Some(feature) => check.feature(feature),
-            None => check,
-        };
-        let check = match &self.plan {
-            Some(plan) => check.plan(plan),
-            None => check,
-        };
-        let asks_more = check != Check::new();
-        let authorised = (!asks_more || auth.has(&check)) && self.predicate.as_ref().is_none_or(|p| p(auth));
+        let authorised = (self.check.is_empty() || auth.has(&self.check))
+            && self.predicate.as_ref().is_none_or(|p| p(auth));
         if !authorised {
             return Err(match mode {
                 ProtectMode::NextJsParity => AuthError::NotFound,

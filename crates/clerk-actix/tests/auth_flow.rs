@@ -6,9 +6,14 @@ mod common;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use std::error::Error as _;
+
+use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::test::{self, TestRequest};
-use clerk_actix::ClerkMiddleware;
+use actix_web::{web, App, FromRequest as _, HttpResponse};
+use clerk_actix::{guards, ApiError, AuthError, ClerkMiddleware, CurrentUser};
+use clerk_core::Check;
 use clerk_testkit::OrgClaim;
 use common::*;
 
@@ -763,4 +768,97 @@ async fn a_retired_key_evicts_the_tokens_it_verified() {
         header(&resp, "x-clerk-auth-reason").as_deref(),
         Some("jwk-kid-mismatch")
     );
+}
+
+/// Issue 11 item 9: `guards::has` routes on every part of one Clerk check (a role and a plan
+/// here), and without the middleware it fails closed.
+#[actix_rt::test]
+async fn guards_has_routes_on_every_part_of_a_check() {
+    let fx = Fixture::prod();
+    let sdk = fx.sdk();
+    let routes = || {
+        App::new()
+            .service(
+                web::resource("/reports")
+                    .guard(guards::has(Check::new().role("admin").plan("pro")))
+                    .to(|| async { HttpResponse::Ok().body("pro admin") }),
+            )
+            .default_service(web::to(|| async { HttpResponse::NotFound().body("no route") }))
+    };
+    let app = test::init_service(routes().wrap(ClerkMiddleware::new(sdk.clone()))).await;
+    let token = |role: &str, plan: &str| {
+        fx.clerk
+            .minter()
+            .session_token(&fx.user_id)
+            .azp(ORIGIN)
+            .org(OrgClaim::new("org_1").role(role))
+            .plan(plan)
+            .mint()
+    };
+    let get = |token: String| {
+        TestRequest::get()
+            .uri("/reports")
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .to_request()
+    };
+
+    let pro_admin = test::call_service(&app, get(token("admin", "o:pro"))).await;
+    let free_admin = test::call_service(&app, get(token("admin", "o:free"))).await;
+    let pro_member = test::call_service(&app, get(token("member", "o:pro"))).await;
+
+    assert_eq!(test::read_body(pro_admin).await, "pro admin");
+    assert_eq!(test::read_body(free_admin).await, "no route");
+    assert_eq!(test::read_body(pro_member).await, "no route");
+    let without_middleware = test::init_service(routes().app_data(web::Data::new(sdk))).await;
+    let resp = test::call_service(&without_middleware, get(token("admin", "o:pro"))).await;
+    assert_eq!(
+        test::read_body(resp).await,
+        "no route",
+        "guards read only what the middleware stored"
+    );
+}
+
+/// Issue 11 item 10: when the Backend API fails, `CurrentUser` answers the same opaque 503 as
+/// before, and the error it returns keeps the API's error as its cause.
+#[actix_rt::test]
+async fn an_unreachable_user_source_answers_503_and_keeps_the_cause() {
+    let fx = Fixture::dev();
+    let sdk = fx
+        .config()
+        .client_config(|client| client.max_retries(0))
+        .build()
+        .expect("valid configuration");
+    let app = service!(sdk);
+    let bearer = ("Authorization", format!("Bearer {}", fx.token()));
+    fx.clerk.faults().fail_next("GET", "/v1/users/{user_id}", 2, 503);
+
+    let resp = test::call_service(
+        &app,
+        TestRequest::get()
+            .uri("/me")
+            .insert_header(bearer.clone())
+            .to_request(),
+    )
+    .await;
+    let req = TestRequest::get()
+        .uri("/me")
+        .insert_header(bearer)
+        .app_data(web::Data::new(sdk.clone()))
+        .to_http_request();
+    let err = CurrentUser::from_request(&req, &mut Payload::None)
+        .await
+        .expect_err("the API answers 503");
+
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        test::read_body(resp).await,
+        r#"{"errors":[{"code":"service_unavailable","message":"A dependency is unavailable; try again shortly."}]}"#
+    );
+    assert!(matches!(err, AuthError::Unavailable(_)), "{err:?}");
+    let mut chain = std::iter::successors(err.source(), |cause| (*cause).source());
+    let api = chain
+        .find_map(|cause| cause.downcast_ref::<ApiError>())
+        .expect("the Backend API's error is in the cause chain");
+    assert_eq!(api.status(), Some(503));
+    assert_eq!(fx.clerk.calls().count("GET", "/v1/users/{user_id}"), 2);
 }

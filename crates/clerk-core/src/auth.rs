@@ -1,5 +1,6 @@
 //! The `Auth` object (`auth()` in Clerk's SDKs) and `has()` with Clerk's fail-closed rules.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -275,12 +276,32 @@ impl Auth {
 }
 
 /// What [`Auth::has`] checks. Every given part must hold.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+///
+/// The names are borrowed (`Check<'a>`) or owned (`Check<'static>` built from `String`s), so a
+/// check can be built per call from `&str`s, or once and kept (a guard, a protect policy) and
+/// then applied to every request without allocating.
+///
+/// # Examples
+///
+/// ```
+/// use clerk_core::request::RequestReason;
+/// use clerk_core::{Auth, Check};
+///
+/// // Owned: built once (here from configuration) and kept.
+/// let configured_role = String::from("org:admin");
+/// let kept: Check<'static> = Check::new().role(configured_role);
+/// // Borrowed: built per call.
+/// let per_call = Check::new().permission("reports:read");
+///
+/// let auth = Auth::signed_out(RequestReason::SessionTokenAndUatMissing, None);
+/// assert!(!auth.has(&kept) && !auth.has(&per_call));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Check<'a> {
-    role: Option<&'a str>,
-    permission: Option<&'a str>,
-    feature: Option<&'a str>,
-    plan: Option<&'a str>,
+    role: Option<Cow<'a, str>>,
+    permission: Option<Cow<'a, str>>,
+    feature: Option<Cow<'a, str>>,
+    plan: Option<Cow<'a, str>>,
     reverification: Option<Reverification>,
 }
 
@@ -291,26 +312,26 @@ impl<'a> Check<'a> {
     }
 
     /// The active organization role (`admin` and `org:admin` are the same).
-    pub fn role(mut self, role: &'a str) -> Self {
-        self.role = Some(role);
+    pub fn role(mut self, role: impl Into<Cow<'a, str>>) -> Self {
+        self.role = Some(role.into());
         self
     }
 
     /// An organization permission (`invoices:read` and `org:invoices:read` are the same).
-    pub fn permission(mut self, permission: &'a str) -> Self {
-        self.permission = Some(permission);
+    pub fn permission(mut self, permission: impl Into<Cow<'a, str>>) -> Self {
+        self.permission = Some(permission.into());
         self
     }
 
     /// A feature, optionally scoped (`o:`/`org:`/`organization:` or `u:`/`user:`).
-    pub fn feature(mut self, feature: &'a str) -> Self {
-        self.feature = Some(feature);
+    pub fn feature(mut self, feature: impl Into<Cow<'a, str>>) -> Self {
+        self.feature = Some(feature.into());
         self
     }
 
     /// A plan, optionally scoped like a feature.
-    pub fn plan(mut self, plan: &'a str) -> Self {
-        self.plan = Some(plan);
+    pub fn plan(mut self, plan: impl Into<Cow<'a, str>>) -> Self {
+        self.plan = Some(plan.into());
         self
     }
 
@@ -318,6 +339,15 @@ impl<'a> Check<'a> {
     pub fn reverification(mut self, level: Reverification) -> Self {
         self.reverification = Some(level);
         self
+    }
+
+    /// Whether nothing is asked (then [`Auth::has`] answers `false`).
+    pub fn is_empty(&self) -> bool {
+        self.role.is_none()
+            && self.permission.is_none()
+            && self.feature.is_none()
+            && self.plan.is_none()
+            && self.reverification.is_none()
     }
 }
 
@@ -426,11 +456,11 @@ fn check_org(check: &Check<'_>, s: &SignedIn) -> Outcome {
     if s.org_id.as_deref().unwrap_or("").is_empty() {
         return Outcome::Fail;
     }
-    let role_ok = check.role.is_none_or(|role| {
+    let role_ok = check.role.as_deref().is_none_or(|role| {
         !role.is_empty()
             && matches!(&s.org_role, Some(have) if !have.is_empty() && org_stem(have) == org_stem(role))
     });
-    let permission_ok = check.permission.is_none_or(|permission| {
+    let permission_ok = check.permission.as_deref().is_none_or(|permission| {
         !permission.is_empty()
             && s.org_permissions.as_ref().is_some_and(|have| {
                 let wanted = org_stem(permission);
@@ -484,9 +514,11 @@ fn check_billing(check: &Check<'_>, claims: &SessionClaims) -> Outcome {
     }
     let feature_ok = check
         .feature
+        .as_deref()
         .is_none_or(|f| billing_matches(claims.get_str("fea"), f));
     let plan_ok = check
         .plan
+        .as_deref()
         .is_none_or(|p| billing_matches(claims.get_str("pla"), p));
     Outcome::from(feature_ok && plan_ok)
 }

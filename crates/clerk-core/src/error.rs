@@ -84,8 +84,6 @@ pub enum Action {
     EnsureClerkJwt,
     /// `Set the CLERK_JWT_KEY environment variable.`
     SetClerkJwtKey,
-    /// `Set the CLERK_SECRET_KEY environment variable.`
-    SetClerkSecretKey,
     /// `Go to your Dashboard and validate your secret and public keys are correct. …`
     ValidateKeys,
 }
@@ -97,7 +95,6 @@ impl Action {
             Action::ContactSupport => "Contact support@clerk.com",
             Action::EnsureClerkJwt => "Make sure that this is a valid Clerk-generated JWT.",
             Action::SetClerkJwtKey => "Set the CLERK_JWT_KEY environment variable.",
-            Action::SetClerkSecretKey => "Set the CLERK_SECRET_KEY environment variable.",
             Action::ValidateKeys => "Go to your Dashboard and validate your secret and public keys are correct. Contact support@clerk.com if the issue persists.",
         }
     }
@@ -209,12 +206,6 @@ pub enum Error {
     /// A JWK set could not be parsed.
     #[error("invalid JWK set: {0}")]
     InvalidJwks(String),
-    /// A webhook delivery was refused.
-    #[error(transparent)]
-    Webhook(#[from] crate::webhook::WebhookError),
-    /// A JSON document could not be parsed.
-    #[error("invalid JSON: {0}")]
-    Json(#[from] serde_json::Error),
 }
 
 impl Error {

@@ -89,6 +89,49 @@ fn roles_and_permissions_normalise_the_org_prefix() {
     assert!(!auth.has(&Check::new().role("")));
 }
 
+/// An owned check (kept by a guard or protect policy, issue 11 item 9) answers as the
+/// borrowed one built from the same names.
+#[test]
+fn owned_checks_answer_as_borrowed_ones() {
+    let auth = org_auth();
+    // (role, permission, feature, plan, expected answer); "" leaves the part out.
+    let cases = [
+        ("admin", "posts:read", "", "", true),
+        ("org:admin", "billing:manage", "", "", false),
+        ("", "", "posts", "pro", true),
+        ("", "", "u:posts", "enterprise", false),
+    ];
+    for (role, permission, feature, plan, expected) in cases {
+        let mut borrowed = Check::new();
+        let mut owned: Check<'static> = Check::new();
+        if !role.is_empty() {
+            borrowed = borrowed.role(role);
+            owned = owned.role(role.to_owned());
+        }
+        if !permission.is_empty() {
+            borrowed = borrowed.permission(permission);
+            owned = owned.permission(permission.to_owned());
+        }
+        if !feature.is_empty() {
+            borrowed = borrowed.feature(feature);
+            owned = owned.feature(feature.to_owned());
+        }
+        if !plan.is_empty() {
+            borrowed = borrowed.plan(plan);
+            owned = owned.plan(plan.to_owned());
+        }
+        assert_eq!(owned, borrowed);
+        assert_eq!(
+            auth.has(&borrowed),
+            expected,
+            "{role} {permission} {feature} {plan}"
+        );
+        assert_eq!(auth.has(&owned), expected, "{role} {permission} {feature} {plan}");
+    }
+    assert!(Check::new().is_empty());
+    assert!(!Check::new().reverification(Reverification::Lax).is_empty());
+}
+
 #[test]
 fn empty_checks_and_signed_out_are_false() {
     assert!(!org_auth().has(&Check::new()));

@@ -181,7 +181,7 @@ impl PgUserCache {
                 bump(&self.stats.db_errors);
                 bump(&self.stats.unavailable);
                 tracing::warn!(user_id, error.message = %err, error.cause_chain = ?err, "user cache: database read failed");
-                Err(UserSourceError::Unavailable(format!("user cache: {err}")))
+                Err(UserSourceError::unavailable(format!("user cache: {err}")))
             }
         }
     }
@@ -359,7 +359,7 @@ impl PgUserCache {
             _ => {
                 bump(&self.stats.unavailable);
                 tracing::warn!(user_id, reason = %why, "user cache: Clerk unreachable and no usable cached copy");
-                Err(UserSourceError::Unavailable(format!(
+                Err(UserSourceError::unavailable(format!(
                     "Clerk unreachable and no usable cached copy: {why}"
                 )))
             }

@@ -8,7 +8,7 @@ use clerk_actix::{
     guards, Authenticated, Clerk, ClerkAuth, ClerkConfig, ClerkProps, CurrentUser, MaybeAuth, Protect,
     ProtectMode,
 };
-use clerk_core::Reverification;
+use clerk_core::{Check, Reverification};
 use clerk_testkit::{NewUser, TestClerk};
 use serde_json::{json, Value};
 
@@ -118,7 +118,7 @@ pub fn app(
         .route("/props", web::get().to(props))
         .service(
             web::resource("/guarded")
-                .guard(guards::role("admin"))
+                .guard(guards::has(Check::new().role("admin")))
                 .to(|| async { HttpResponse::Ok().body("admin") }),
         )
         .service(

@@ -1,0 +1,80 @@
+//! What [`crate::ClerkMiddleware`], the extractors, the guards and [`crate::Protect`] share:
+//! the request's authentication, computed at most once and kept in the request extensions, and
+//! the [`Clerk`] handle that computes it.
+//!
+//! The middleware fills the slot before the app runs ([`store`]); without the middleware, the
+//! first extractor or `Protect` that asks fills it ([`request_state`]). Guards are synchronous
+//! and only read a filled slot ([`AuthSlotAccess`]).
+
+use std::future::{ready, Ready};
+use std::rc::Rc;
+
+use actix_web::dev::Extensions;
+use actix_web::{web, HttpMessage, HttpRequest};
+use clerk_core::request::RequestOutcome;
+use futures_util::future::{Either, LocalBoxFuture};
+
+use crate::error::AuthError;
+use crate::Clerk;
+
+/// The per-request slot holding the authentication result; filled once, by the middleware or by
+/// the first extractor that needs it.
+#[derive(Clone, Default)]
+struct AuthSlot(Rc<tokio::sync::OnceCell<RequestOutcome>>);
+
+/// Reads the stored authentication result from request extensions.
+pub(crate) trait AuthSlotAccess {
+    /// The result, when it was computed already.
+    fn auth_state(&self) -> Option<&RequestOutcome>;
+}
+
+impl AuthSlotAccess for Extensions {
+    fn auth_state(&self) -> Option<&RequestOutcome> {
+        self.get::<AuthSlot>().and_then(|slot| slot.0.get())
+    }
+}
+
+/// Stores the middleware's result and its handle, so extractors, guards and [`crate::Protect`]
+/// downstream neither authenticate again nor look the handle up in app data.
+pub(crate) fn store(extensions: &mut Extensions, clerk: Clerk, outcome: RequestOutcome) {
+    extensions.insert(AuthSlot(Rc::new(tokio::sync::OnceCell::new_with(Some(outcome)))));
+    extensions.insert(clerk);
+}
+
+/// The Clerk handle for this request: from the middleware, else `Data<Clerk>` or `Clerk` app data.
+pub(crate) fn clerk_of(req: &HttpRequest) -> Option<Clerk> {
+    if let Some(clerk) = req.extensions().get::<Clerk>() {
+        return Some(clerk.clone());
+    }
+    if let Some(data) = req.app_data::<web::Data<Clerk>>() {
+        return Some(Clerk::clone(data));
+    }
+    req.app_data::<Clerk>().cloned()
+}
+
+/// The request's authentication: ready when it is stored, else computed once for the request.
+pub(crate) type StateFuture = Either<
+    Ready<Result<RequestOutcome, AuthError>>,
+    LocalBoxFuture<'static, Result<RequestOutcome, AuthError>>,
+>;
+
+/// The request's authentication, computing it at most once per request (concurrent askers wait
+/// for the same computation).
+///
+/// # Errors
+///
+/// [`AuthError::NotConfigured`] when no [`Clerk`] is registered and the middleware did not run.
+pub(crate) fn request_state(req: &HttpRequest) -> StateFuture {
+    if let Some(state) = req.extensions().auth_state().cloned() {
+        return Either::Left(ready(Ok(state)));
+    }
+    let Some(clerk) = clerk_of(req) else {
+        return Either::Left(ready(Err(AuthError::NotConfigured)));
+    };
+    let slot = req.extensions_mut().get_or_insert_with(AuthSlot::default).clone();
+    let req = req.clone();
+    Either::Right(Box::pin(async move {
+        let state = slot.0.get_or_init(|| clerk.authenticate(&req)).await;
+        Ok(state.clone())
+    }))
+}
