@@ -166,6 +166,45 @@ impl FromRequest for Authenticated {
 ///
 /// Prefer this to `Option<Authenticated>`, which swallows *every* error (actix-web's `Option<T>`
 /// extractor), so a forged or expired token would look like an anonymous request.
+///
+/// # Examples
+///
+/// ```
+/// use actix_web::{test, web, App, HttpResponse};
+/// use clerk_actix::{ClerkConfig, ClerkMiddleware, MaybeAuth};
+///
+/// async fn greeting(auth: MaybeAuth) -> HttpResponse {
+///     match auth.0 {
+///         Some(auth) => HttpResponse::Ok().body(format!("hello {}", auth.user_id())),
+///         None => HttpResponse::Ok().body("hello stranger"),
+///     }
+/// }
+///
+/// # actix_web::rt::System::new().block_on(async {
+/// let clerk = ClerkConfig::new()
+///     .jwt_key_pem(include_str!(concat!(
+///         env!("CARGO_MANIFEST_DIR"),
+///         "/../clerk-core/tests/fixtures/test_signing_key.public.pem"
+///     )))
+///     .build()?;
+/// let app = test::init_service(
+///     App::new()
+///         .route("/", web::get().to(greeting))
+///         .wrap(ClerkMiddleware::new(clerk)),
+/// )
+/// .await;
+/// // No credential at all: an anonymous visitor.
+/// let anonymous = test::call_service(&app, test::TestRequest::get().uri("/").to_request()).await;
+/// assert_eq!(test::read_body(anonymous).await, "hello stranger");
+/// // A credential that does not verify is refused, never treated as anonymous.
+/// let forged = test::TestRequest::get()
+///     .uri("/")
+///     .insert_header(("authorization", "Bearer not.a.token"))
+///     .to_request();
+/// assert_eq!(test::call_service(&app, forged).await.status(), 401);
+/// # Ok::<(), clerk_actix::ConfigError>(())
+/// # }).unwrap();
+/// ```
 #[derive(Clone)]
 pub struct MaybeAuth(pub Option<Authenticated>);
 
@@ -202,6 +241,70 @@ impl FromRequest for MaybeAuth {
 /// [`crate::user_source::UserSource`] (the Backend API unless the app sets another), at most once per request.
 ///
 /// 401 when signed out; 404 when the user no longer exists; 503 when the source is down.
+///
+/// # Examples
+///
+/// With an in-memory [`UserSource`](crate::user_source::UserSource) (the default source is the
+/// Backend API) and Clerk's example session token:
+///
+/// ```
+/// use std::collections::HashMap;
+/// use std::sync::Arc;
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use actix_web::{test, web, App, HttpResponse};
+/// use clerk_actix::user_source::{UserSource, UserSourceError};
+/// use clerk_actix::{ClerkConfig, ClerkMiddleware, CurrentUser};
+/// use clerk_core::User;
+/// use futures_util::future::LocalBoxFuture;
+///
+/// struct Users(HashMap<String, Arc<User>>);
+///
+/// impl UserSource for Users {
+///     fn get_user<'a>(&'a self, id: &'a str) -> LocalBoxFuture<'a, Result<Arc<User>, UserSourceError>> {
+///         Box::pin(async move { self.0.get(id).cloned().ok_or(UserSourceError::NotFound) })
+///     }
+/// }
+///
+/// async fn me(user: CurrentUser) -> HttpResponse {
+///     HttpResponse::Ok().body(user.0.id.clone())
+/// }
+///
+/// # actix_web::rt::System::new().block_on(async {
+/// let token_file: serde_json::Value = serde_json::from_str(include_str!(concat!(
+///     env!("CARGO_MANIFEST_DIR"),
+///     "/../clerk-core/tests/fixtures/session_token.v2.active_org.json"
+/// )))?;
+/// let token = token_file["jwt"].as_str().unwrap();
+/// let mut user: User = serde_json::from_str(include_str!(concat!(
+///     env!("CARGO_MANIFEST_DIR"),
+///     "/../clerk-core/tests/fixtures/user.example.json"
+/// )))?;
+/// user.id = "user_2zXmpL3UsrAbCdEfGhIjKlMnOpQ".to_owned(); // the token's `sub`
+/// let users = Users(HashMap::from([(user.id.clone(), Arc::new(user))]));
+///
+/// let clerk = ClerkConfig::new()
+///     .jwt_key_pem(include_str!(concat!(
+///         env!("CARGO_MANIFEST_DIR"),
+///         "/../clerk-core/tests/fixtures/test_signing_key.public.pem"
+///     )))
+///     .clock(|| UNIX_EPOCH + Duration::from_secs(1_755_000_030)) // when the example token is valid
+///     .user_source(Arc::new(users))
+///     .build()?;
+/// let app = test::init_service(
+///     App::new().route("/me", web::get().to(me)).wrap(ClerkMiddleware::new(clerk)),
+/// )
+/// .await;
+/// let request = test::TestRequest::get()
+///     .uri("/me")
+///     .insert_header(("authorization", format!("Bearer {token}")))
+///     .to_request();
+/// assert_eq!(test::call_and_read_body(&app, request).await, "user_2zXmpL3UsrAbCdEfGhIjKlMnOpQ");
+/// // Signed out: 401 before any lookup.
+/// let anonymous = test::TestRequest::get().uri("/me").to_request();
+/// assert_eq!(test::call_service(&app, anonymous).await.status(), 401);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
 #[derive(Clone)]
 pub struct CurrentUser(pub Arc<User>);
 

@@ -62,7 +62,46 @@ impl UserSourceError {
 
 /// A source of users by id: the Backend API by default, a local cache in the example app.
 ///
-/// The future may be `!Send` (it runs on the worker that serves the request).
+/// The future may be `!Send` (it runs on the worker that serves the request). Give it to
+/// [`ClerkConfig::user_source`](crate::ClerkConfig::user_source); [`crate::CurrentUser`] then
+/// reads through it (see its example for a whole app).
+///
+/// # Examples
+///
+/// A source that answers from memory and reports an outage with its cause:
+///
+/// ```
+/// use std::sync::Arc;
+/// use clerk_actix::user_source::{UserSource, UserSourceError};
+/// use clerk_core::User;
+/// use futures_util::future::LocalBoxFuture;
+///
+/// struct OneUser(Option<Arc<User>>);
+///
+/// impl UserSource for OneUser {
+///     fn get_user<'a>(&'a self, id: &'a str) -> LocalBoxFuture<'a, Result<Arc<User>, UserSourceError>> {
+///         Box::pin(async move {
+///             let Some(user) = &self.0 else {
+///                 return Err(UserSourceError::unavailable("the user store is restarting"));
+///             };
+///             if user.id == id { Ok(Arc::clone(user)) } else { Err(UserSourceError::NotFound) }
+///         })
+///     }
+/// }
+///
+/// # actix_web::rt::System::new().block_on(async {
+/// let user: User = serde_json::from_str(include_str!(concat!(
+///     env!("CARGO_MANIFEST_DIR"),
+///     "/../clerk-core/tests/fixtures/user.example.json"
+/// )))?;
+/// let id = user.id.clone();
+/// let source = OneUser(Some(Arc::new(user)));
+/// assert_eq!(source.get_user(&id).await.map(|u| u.id.clone()).ok(), Some(id));
+/// assert!(matches!(source.get_user("user_unknown").await, Err(UserSourceError::NotFound)));
+/// assert!(matches!(OneUser(None).get_user("user_1").await, Err(UserSourceError::Unavailable(_))));
+/// # Ok::<(), serde_json::Error>(())
+/// # }).unwrap();
+/// ```
 pub trait UserSource: Send + Sync + 'static {
     /// Loads the user with this id.
     ///
