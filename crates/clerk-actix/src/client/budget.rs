@@ -25,9 +25,11 @@ use super::retry::MAX_RETRY_AFTER;
 /// | [`Default`](Share::Default) | the rest (20 %) |
 ///
 /// A share may also use the slices of shares that asked for nothing during the last window, so a
-/// service with one kind of traffic still has the whole budget. Slots it took that way count
-/// against the lender's slice until they leave the window: a share that wakes up waits at most
-/// one window for its whole slice, and from then on nobody can take it.
+/// service with one kind of traffic still has most of the budget. A share never lends a reserve
+/// of its slice (a quarter of it, at least one slot): a share that wakes up finds its reserve
+/// free at once, and the slots it lent come back to it as they leave the window; while it is in
+/// use nobody borrows from it. [`MachineTokens`](Share::MachineTokens), whose traffic follows
+/// headers an attacker chooses, lends but never borrows: it keeps to its own slice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Share {
@@ -70,6 +72,11 @@ impl Share {
         }
     }
 
+    /// Whether the share may use the slices of idle shares.
+    const fn borrows(self) -> bool {
+        !matches!(self, Share::MachineTokens)
+    }
+
     /// Percent of the window; [`Share::Default`] gets what rounding leaves.
     const fn percent(self) -> u64 {
         match self {
@@ -87,17 +94,28 @@ impl fmt::Display for Share {
 
 /// A Backend API rate limit: at most `requests` in any `window`.
 ///
+/// A [`ClientConfig`](super::ClientConfig) refuses a limit of fewer requests than there are
+/// [`Share`]s (every share needs a slot of its own) and a window longer than
+/// [`RateLimit::MAX_WINDOW`].
+///
 /// Clerk limits each instance (each secret key) to 1000 requests per 10 s in production and 100
 /// per 10 s in development, and answers `429` with `Retry-After` beyond that.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
-    /// Requests allowed in any window (at least 1).
+    /// Requests allowed in any window (at least one per [`Share`]).
     pub requests: u32,
     /// The sliding window.
     pub window: Duration,
 }
 
 impl RateLimit {
+    /// The longest window a [`ClientConfig`](super::ClientConfig) accepts: a day, far from
+    /// where adding it to an instant could overflow the clock.
+    pub const MAX_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
+
+    /// The fewest requests a [`ClientConfig`](super::ClientConfig) accepts: one per [`Share`].
+    pub const MIN_REQUESTS: u32 = Share::ALL.len() as u32;
+
     /// `requests` per `window`.
     pub const fn new(requests: u32, window: Duration) -> Self {
         Self { requests, window }
@@ -139,6 +157,8 @@ pub(crate) struct RateBudget {
     limit: RateLimit,
     /// Slots per window owned by each share, by [`Share::index`].
     slices: [usize; 4],
+    /// Slots of each slice never lent to other shares: a quarter, at least one.
+    reserves: [usize; 4],
     state: Mutex<BudgetState>,
 }
 
@@ -158,17 +178,23 @@ impl RateBudget {
         let mut slices = [0usize; 4];
         let mut given = 0u64;
         for share in Share::ALL {
+            // Every share gets a slot while there are slots left (a checked limit has one per
+            // share); Default gets what the others leave.
             let slice = if share == Share::Default {
                 total - given
             } else {
-                total * share.percent() / 100
+                (total * share.percent() / 100)
+                    .max(1)
+                    .min(total.saturating_sub(given + 1))
             };
             given += slice;
             slices[share.index()] = usize::try_from(slice).unwrap_or(usize::MAX);
         }
+        let reserves = slices.map(|slice| (slice / 4).max(1).min(slice));
         Self {
             limit,
             slices,
+            reserves,
             state: Mutex::default(),
         }
     }
@@ -203,23 +229,29 @@ impl RateBudget {
                 grants.pop_front();
             }
         }
-        // Its own slice first, then the slices of shares nobody is using.
-        let lenders = std::iter::once(own).chain((0..4).filter(|&index| idle[index]));
+        // Its own slice first, then what shares nobody is using may lend: all but their reserve.
+        let borrowed = (0..4).filter(|&index| share.borrows() && idle[index]);
         let mut retry_at: Option<Instant> = None;
-        for index in lenders {
+        for index in std::iter::once(own).chain(borrowed) {
+            let usable = if index == own {
+                self.slices[index]
+            } else {
+                self.slices[index] - self.reserves[index]
+            };
             let grants = &mut state.grants[index];
-            if grants.len() < self.slices[index] {
+            if grants.len() < usable {
                 grants.push_back(now);
                 return Ok(());
             }
-            if let Some(oldest) = grants.front() {
-                let frees = *oldest + window;
+            // The slot that frees first: the grant that takes the count below `usable`.
+            if let Some(granted) = grants.len().checked_sub(usable).and_then(|at| grants.get(at)) {
+                let frees = later(*granted, window);
                 retry_at = Some(retry_at.map_or(frees, |at| at.min(frees)));
             }
         }
-        // No slice at all (a limit too small to give this share one, all lenders busy): look
-        // again after a window.
-        Err(retry_at.unwrap_or(now + window))
+        // No slot to wait for (a limit too small to give this share a slice): look again after a
+        // window.
+        Err(retry_at.unwrap_or_else(|| later(now, window)))
     }
 
     /// Waits for a slot for `share`, at most `max_wait` (`None`: as long as it takes).
@@ -288,6 +320,14 @@ impl RateBudget {
     }
 }
 
+/// `at + window`, or the furthest moment the clock can hold (a checked limit's window is at most a
+/// day, so this never saturates in practice).
+fn later(at: Instant, window: Duration) -> Instant {
+    at.checked_add(window)
+        .or_else(|| at.checked_add(RateLimit::MAX_WINDOW))
+        .unwrap_or(at)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,22 +343,36 @@ mod tests {
         assert_eq!(budget(90).slices, [36, 18, 18, 18]);
         assert_eq!(budget(900).slices, [360, 180, 180, 180]);
         assert_eq!(budget(7).slices, [2, 1, 1, 3]);
+        assert_eq!(budget(5).slices, [2, 1, 1, 1]);
+        assert_eq!(
+            budget(4).slices,
+            [1, 1, 1, 1],
+            "a checked limit gives every share a slot"
+        );
         assert_eq!(budget(1).slices, [0, 0, 0, 1]);
         assert_eq!(budget(0).slices, [0, 0, 0, 1], "at least one request");
     }
 
     #[tokio::test(start_paused = true)]
     async fn never_more_than_the_limit_in_a_window() {
-        let budget = budget(3);
+        let budget = budget(4);
         let start = Instant::now();
         let mut granted = Vec::new();
-        for _ in 0..7 {
-            assert!(budget.acquire(Share::Default, None).await);
+        for share in Share::ALL.into_iter().cycle().take(10) {
+            assert!(budget.acquire(share, None).await);
             granted.push(start.elapsed());
         }
-        assert_eq!(&granted[..3], &[Duration::ZERO; 3]);
-        assert_eq!(granted[3], TEN_SECONDS);
-        assert_eq!(granted[6], TEN_SECONDS * 2);
+        assert_eq!(&granted[..4], &[Duration::ZERO; 4]);
+        assert_eq!(&granted[4..8], &[TEN_SECONDS; 4]);
+        assert_eq!(granted[8], TEN_SECONDS * 2);
+    }
+
+    #[test]
+    fn every_slice_keeps_a_reserve_of_a_quarter_and_at_least_one_slot() {
+        assert_eq!(budget(90).reserves, [9, 4, 4, 4]);
+        assert_eq!(budget(900).reserves, [90, 45, 45, 45]);
+        assert_eq!(budget(4).reserves, [1, 1, 1, 1]);
+        assert_eq!(budget(1).reserves, [0, 0, 0, 1]);
     }
 
     /// Issue 11, item 6: a reconciliation pass that would take every slot leaves the read-through
@@ -332,8 +386,9 @@ mod tests {
         while budget.acquire(Share::Reconciliation, Some(Duration::ZERO)).await {
             reconciled += 1;
         }
-        // Its own 18 and the idle machine-token and default slices, never read-through's.
-        assert_eq!(reconciled, 18 + 18 + 18);
+        // Its own 18 and the idle machine-token and default slices but their reserves, never
+        // read-through's.
+        assert_eq!(reconciled, 18 + (18 - 4) + (18 - 4));
         for lookup in 1..36 {
             assert!(
                 budget.acquire(Share::ReadThrough, Some(Duration::ZERO)).await,
@@ -348,39 +403,73 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_lone_share_may_use_the_whole_window() {
+    async fn a_lone_share_may_use_all_but_the_reserves() {
         let budget = budget(90);
-        for request in 0..90 {
+        // Its own 18 and the others' slices but their reserves (9, 4 and 4).
+        for request in 0..(90 - 9 - 4 - 4) {
             assert!(
                 budget.acquire(Share::Default, Some(Duration::ZERO)).await,
                 "request {request}"
             );
         }
         assert!(!budget.acquire(Share::Default, Some(Duration::ZERO)).await);
-        assert_eq!(budget.snapshot().available, 0);
+        assert_eq!(budget.snapshot().available, 9 + 4 + 4);
     }
 
+    /// The review of issue 11, item 6: a share idle for a window lent its whole slice, and on
+    /// waking waited up to a window (10 s) for it, longer than read-through's 2 s wait. Its
+    /// reserve is never lent: it finds a slot at once.
     #[tokio::test(start_paused = true)]
-    async fn a_waking_share_waits_at_most_one_window_for_its_slice() {
-        let budget = budget(10);
-        for _ in 0..10 {
-            assert!(budget.acquire(Share::Default, Some(Duration::ZERO)).await);
+    async fn an_idle_share_finds_its_reserve_at_once() {
+        let budget = budget(90);
+        // Read-through idle; reconciliation takes everything it can, waiting for nothing.
+        let mut reconciled = 0;
+        while budget.acquire(Share::Reconciliation, Some(Duration::ZERO)).await {
+            reconciled += 1;
         }
-        // Read-through's slice was lent while it slept: it gets it back when the loans expire.
+        assert_eq!(reconciled, 18 + (36 - 9) + (18 - 4) + (18 - 4));
+        // Read-through wakes: its reserve of 9 is there at once, well within a 2 s wait.
         let start = Instant::now();
-        assert!(budget.acquire(Share::ReadThrough, None).await);
-        assert_eq!(start.elapsed(), TEN_SECONDS);
-        // From now on read-through is in use: Default takes its own slice and the idle ones,
-        // never read-through's.
-        let mut taken = 0;
-        while budget.acquire(Share::Default, Some(Duration::ZERO)).await {
-            taken += 1;
+        for lookup in 0..9 {
+            assert!(
+                budget
+                    .acquire(Share::ReadThrough, Some(Duration::from_secs(2)))
+                    .await,
+                "read-through lookup {lookup}"
+            );
         }
-        assert_eq!(taken, 2 + 2 + 2);
-        for _ in 0..3 {
-            assert!(budget.acquire(Share::ReadThrough, Some(Duration::ZERO)).await);
-        }
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        // The slots it lent come back as the loans leave the window.
         assert!(!budget.acquire(Share::ReadThrough, Some(Duration::ZERO)).await);
+        tokio::time::advance(TEN_SECONDS).await;
+        for lookup in 0..36 {
+            assert!(
+                budget.acquire(Share::ReadThrough, Some(Duration::ZERO)).await,
+                "read-through lookup {lookup} after the loans expired"
+            );
+        }
+    }
+
+    /// Machine-token traffic follows attacker-chosen headers: it keeps to its own slice even when
+    /// every other share is idle, and others may still use it.
+    #[tokio::test(start_paused = true)]
+    async fn machine_tokens_never_borrow() {
+        let budget = budget(90);
+        let mut verified = 0;
+        while budget.acquire(Share::MachineTokens, Some(Duration::ZERO)).await {
+            verified += 1;
+        }
+        assert_eq!(verified, 18);
+        for share in [Share::ReadThrough, Share::Reconciliation, Share::Default] {
+            assert!(budget.acquire(share, Some(Duration::ZERO)).await, "{share}");
+        }
+        // Waiting does not help before its own grants leave the window.
+        assert!(
+            !budget
+                .acquire(Share::MachineTokens, Some(Duration::from_secs(9)))
+                .await
+        );
+        assert!(budget.acquire(Share::MachineTokens, Some(TEN_SECONDS)).await);
     }
 
     #[tokio::test(start_paused = true)]

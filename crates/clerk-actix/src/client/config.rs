@@ -336,10 +336,20 @@ impl ClientConfig {
         let user_agent = HeaderValue::from_str(&self.user_agent)
             .map_err(|_| ConfigError::new("user_agent", "cannot be sent in an HTTP header"))?;
         if let Some(limit) = self.rate_limit {
-            if limit.requests == 0 || limit.window.is_zero() {
+            if limit.requests < RateLimit::MIN_REQUESTS {
+                // A share without a slot would wait forever (a reconciliation waits without limit).
                 return Err(ConfigError::new(
                     "CLERK_API_RATE_LIMIT",
-                    "must allow at least one request per window",
+                    format!(
+                        "must allow at least {} requests per window, one per share",
+                        RateLimit::MIN_REQUESTS
+                    ),
+                ));
+            }
+            if limit.window.is_zero() || limit.window > RateLimit::MAX_WINDOW {
+                return Err(ConfigError::new(
+                    "CLERK_API_RATE_LIMIT",
+                    "the window must be more than zero and at most a day",
                 ));
             }
         }
@@ -387,6 +397,48 @@ mod tests {
         assert_eq!(
             bad_version.err().map(|err| err.variable),
             Some("CLERK_API_VERSION")
+        );
+    }
+
+    /// Every share needs a slot of its own (a reconciliation waiting without limit on a share
+    /// without one would wait forever), and `Instant + window` must not overflow.
+    #[test]
+    fn rate_limits_without_a_slot_per_share_or_with_a_huge_window_are_refused() {
+        let check = |limit: RateLimit| {
+            ClientConfig::new()
+                .rate_limit(limit)
+                .check()
+                .err()
+                .map(|err| err.variable)
+        };
+        let ten_seconds = Duration::from_secs(10);
+        for requests in [0, 1, 3] {
+            assert_eq!(
+                check(RateLimit::new(requests, ten_seconds)),
+                Some("CLERK_API_RATE_LIMIT"),
+                "{requests}"
+            );
+        }
+        for window in [
+            Duration::ZERO,
+            Duration::MAX,
+            RateLimit::MAX_WINDOW + Duration::from_secs(1),
+        ] {
+            assert_eq!(
+                check(RateLimit::new(100, window)),
+                Some("CLERK_API_RATE_LIMIT"),
+                "{window:?}"
+            );
+        }
+        assert_eq!(check(RateLimit::new(4, ten_seconds)), None);
+        assert_eq!(check(RateLimit::new(4, RateLimit::MAX_WINDOW)), None);
+        let from_env =
+            ClientConfig::from_lookup(|name| (name == "CLERK_API_RATE_LIMIT").then(|| "3".to_owned()))
+                .expect("a count")
+                .check();
+        assert_eq!(
+            from_env.err().map(|err| err.variable),
+            Some("CLERK_API_RATE_LIMIT")
         );
     }
 
