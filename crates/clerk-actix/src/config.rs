@@ -300,6 +300,10 @@ impl ClerkConfig {
     }
 
     /// JWKS cache tuning. Defaults to [`JwksCacheConfig::default`].
+    ///
+    /// The refetch cooldown must be at least 1 s (`CLERK_JWKS_REFETCH_COOLDOWN_MS` ≥ `1000`):
+    /// JWKS fetches take no rate-budget slot, and every token with an unknown `kid` may ask for
+    /// one.
     pub fn jwks_cache(mut self, jwks: JwksCacheConfig) -> Self {
         self.jwks = jwks;
         self
@@ -397,6 +401,14 @@ impl ClerkConfig {
         }
         for party in &self.authorized_parties {
             check_origin(party)?;
+        }
+        if self.jwks.refetch_cooldown < MIN_JWKS_REFETCH_COOLDOWN {
+            // JWKS fetches take no rate-budget slot: without a cooldown every unknown `kid` (a
+            // forged token's choice) would send one, back to back.
+            return Err(ConfigError::new(
+                "CLERK_JWKS_REFETCH_COOLDOWN_MS",
+                format!("must be at least {} ms", MIN_JWKS_REFETCH_COOLDOWN.as_millis()),
+            ));
         }
         let sign_in_url = match self.sign_in_url {
             Some(url) => {
@@ -561,6 +573,9 @@ impl ResolvedConfig {
 
 /// An authorized party must be an exact origin (`scheme://host[:port]`): Clerk compares the
 /// token's `azp` with each entry byte for byte, so `http://localhost:3000/` would never match.
+/// The shortest JWKS refetch cooldown accepted.
+const MIN_JWKS_REFETCH_COOLDOWN: Duration = Duration::from_secs(1);
+
 fn check_origin(party: &str) -> Result<(), ConfigError> {
     let invalid = |why: String| ConfigError::new("CLERK_AUTHORIZED_PARTIES", why);
     let url = url::Url::parse(party).map_err(|_| {
@@ -625,6 +640,7 @@ mod tests {
             ),
             ("CLERK_CLOCK_SKEW_MS", "2000"),
             ("CLERK_API_RATE_LIMIT", "40"),
+            ("CLERK_JWKS_REFETCH_COOLDOWN_MS", "1000"),
         ]))
         .unwrap()
         .resolve()
@@ -636,6 +652,11 @@ mod tests {
             ["http://localhost:3000", "https://app.example.com"]
         );
         assert_eq!(config.clock_skew, Duration::from_secs(2));
+        assert_eq!(
+            config.jwks.refetch_cooldown,
+            Duration::from_secs(1),
+            "the least accepted"
+        );
         assert_eq!(config.instance_type(), InstanceType::Development);
         assert_eq!(
             config.sign_in_url(),
@@ -679,6 +700,15 @@ mod tests {
             (&[key, ("CLERK_JWKS_TTL_MS", "-1")], "CLERK_JWKS_TTL_MS"),
             (
                 &[key, ("CLERK_JWKS_REFETCH_COOLDOWN_MS", "1.5")],
+                "CLERK_JWKS_REFETCH_COOLDOWN_MS",
+            ),
+            // No fetch takes a rate-budget slot: a cooldown is all that paces unknown kids.
+            (
+                &[key, ("CLERK_JWKS_REFETCH_COOLDOWN_MS", "0")],
+                "CLERK_JWKS_REFETCH_COOLDOWN_MS",
+            ),
+            (
+                &[key, ("CLERK_JWKS_REFETCH_COOLDOWN_MS", "999")],
                 "CLERK_JWKS_REFETCH_COOLDOWN_MS",
             ),
             (
