@@ -171,10 +171,18 @@ struct Entry {
 #[derive(Debug, Default)]
 struct State {
     keys: HashMap<Arc<str>, Entry>,
+    /// When the last fetch of any kind started: paces background refreshes.
     last_attempt: Option<i64>,
+    /// When the last fetch a lookup can rely on started (a foreground fetch, completed or
+    /// abandoned, or a successful background refresh): paces fetches for lookups without a
+    /// usable key. A failed background refresh (one quick attempt) does not count, so a key
+    /// rotation during a blip still gets its foreground fetch with the full retries.
+    last_foreground_attempt: Option<i64>,
+    /// The failure of the last fetch counted in `last_foreground_attempt`, if it failed.
     last_error: Option<TokenError>,
-    /// Bumped after every fetch, completed or abandoned, so waiters know a fetch happened while
-    /// they queued.
+    /// Bumped after every fetch counted in `last_foreground_attempt`, so waiters know a fetch
+    /// they can use happened while they queued (after a failed background refresh, the first
+    /// waiter fetches itself).
     generation: u64,
     /// A background refresh has been started and has not finished.
     revalidating: bool,
@@ -222,6 +230,8 @@ pub struct JwksStats {
 ///   it is cancelled (a client that disconnects): its waiters then answer from the keys held, and
 ///   no new fetch starts before the cooldown has passed.
 /// - When a fetch fails, known keys keep verifying up to `max_stale` past their TTL.
+/// - A failed background refresh holds back only the next background refresh: a lookup without
+///   a usable key (a rotated key's first token) still gets its own fetch, once per cooldown.
 /// - [`get_or_revalidate`](Self::get_or_revalidate) (stale-while-revalidate) answers a known key
 ///   past its TTL (within `max_stale`) at once and refreshes the set in the background, one
 ///   refresh at a time; only a lookup without a usable key (an unknown `kid`, an empty cache, a
@@ -355,6 +365,7 @@ impl JwksCache {
             let attempt = FetchAttempt {
                 cache: Some(self),
                 now_ms,
+                background: false,
             };
             let result = fetcher.fetch_jwks().await;
             attempt.complete(result);
@@ -372,8 +383,11 @@ impl JwksCache {
     /// running and the cooldown allows a fetch. Only a lookup without a usable key waits for a
     /// fetch, as [`get`](Self::get) does.
     ///
-    /// The refresh takes the same single-flight lock and counts against the same cooldown as
-    /// every other fetch; if its task is dropped unpolled, the next stale lookup starts another.
+    /// The refresh takes the same single-flight lock as every other fetch and waits out the
+    /// cooldown after any fetch; a successful refresh also counts against the cooldown of
+    /// lookups without a usable key, a failed one does not (they still get their own fetch, with
+    /// the fetcher's retries). If its task is dropped unpolled, the next stale lookup starts
+    /// another.
     ///
     /// # Errors
     ///
@@ -467,6 +481,7 @@ impl JwksCache {
                 let attempt = FetchAttempt {
                     cache: Some(cache),
                     now_ms,
+                    background: true,
                 };
                 let result = fetcher.refresh_jwks().await;
                 attempt.complete(result);
@@ -490,7 +505,7 @@ impl JwksCache {
                 return Plan::Ready(Arc::clone(&entry.key));
             }
         }
-        let cooled_down = match state.last_attempt {
+        let cooled_down = match state.last_foreground_attempt {
             None => true,
             Some(at) => now_ms.saturating_sub(at) >= duration_ms(self.config.refetch_cooldown),
         };
@@ -519,14 +534,18 @@ impl JwksCache {
     }
 
     /// A fetch started at `now_ms` was abandoned (its request cancelled): it still counts against
-    /// the cooldown, and waiters must not start another one.
-    fn record_abandoned_fetch(&self, now_ms: i64) {
+    /// the cooldown, and waiters must not start another one. An abandoned background refresh
+    /// counts as a failed one: it paces only background refreshes.
+    fn record_abandoned_fetch(&self, now_ms: i64, background: bool) {
         let mut state = self.write_state();
         state.last_attempt = Some(now_ms);
-        state.generation += 1;
+        if !background {
+            state.last_foreground_attempt = Some(now_ms);
+            state.generation += 1;
+        }
     }
 
-    fn apply_fetch(&self, result: Result<JwkSet, FetchError>, now_ms: i64) {
+    fn apply_fetch(&self, result: Result<JwkSet, FetchError>, now_ms: i64, background: bool) {
         let result = result.and_then(|set| {
             if set.is_empty() {
                 Err(FetchError::NoKeys)
@@ -536,9 +555,10 @@ impl JwksCache {
         });
         let mut state = self.write_state();
         state.last_attempt = Some(now_ms);
-        state.generation += 1;
         match result {
             Ok(set) => {
+                state.last_foreground_attempt = Some(now_ms);
+                state.generation += 1;
                 let fresh_until = now_ms.saturating_add(duration_ms(self.config.ttl));
                 let retired = state
                     .keys
@@ -553,7 +573,13 @@ impl JwksCache {
                 state.last_error = None;
             }
             Err(err) => {
-                state.last_error = Some(err.to_token_error());
+                // A failed quick refresh leaves lookups without a usable key free to fetch
+                // (with retries) and their answers untouched.
+                if !background {
+                    state.last_foreground_attempt = Some(now_ms);
+                    state.generation += 1;
+                    state.last_error = Some(err.to_token_error());
+                }
                 drop(state);
                 self.bump_stats(|stats| stats.failures += 1);
             }
@@ -587,13 +613,16 @@ struct FetchAttempt<'a> {
     /// `None` once recorded.
     cache: Option<&'a JwksCache>,
     now_ms: i64,
+    /// A background refresh ([`JwksCache::get_or_revalidate`]) rather than a fetch a lookup waits
+    /// for.
+    background: bool,
 }
 
 impl FetchAttempt<'_> {
     /// The fetch finished: store its result.
     fn complete(mut self, result: Result<JwkSet, FetchError>) {
         if let Some(cache) = self.cache.take() {
-            cache.apply_fetch(result, self.now_ms);
+            cache.apply_fetch(result, self.now_ms, self.background);
         }
     }
 }
@@ -601,7 +630,7 @@ impl FetchAttempt<'_> {
 impl Drop for FetchAttempt<'_> {
     fn drop(&mut self) {
         if let Some(cache) = self.cache.take() {
-            cache.record_abandoned_fetch(self.now_ms);
+            cache.record_abandoned_fetch(self.now_ms, self.background);
         }
     }
 }

@@ -642,3 +642,89 @@ fn a_refresh_made_unnecessary_by_a_foreground_fetch_fetches_nothing() {
     assert_eq!((fetcher.fetches(), fetcher.refreshes()), (2, 0));
     assert_eq!(cache.stats().fetches, 2);
 }
+
+/// The review of issue 11, item 7: a failed quick refresh (one attempt, 2 s) used to consume the
+/// cooldown of every fetch, so during a blip each token with an unknown `kid` (the first tokens
+/// signed by a rotated key) failed at once with `jwk-remote-failed-to-load`. It now still gets a
+/// foreground fetch, and concurrent lookups share that one fetch.
+#[test]
+fn a_failed_background_refresh_leaves_unknown_kids_their_foreground_fetch() {
+    // Fetches take a while, so the lookups below all queue behind the first one's.
+    let fetcher = Handle(
+        Arc::new(Fake {
+            scope: scope(),
+            calls: AtomicUsize::new(0),
+            answer: Mutex::new(Ok(contract_set())),
+            delay: Duration::from_millis(50),
+        }),
+        Arc::new(AtomicUsize::new(0)),
+    );
+    let cache = warm(&fetcher);
+    let tasks = Tasks::default();
+    let failure = || {
+        Err(FetchError::Status {
+            url: "https://api.clerk.com/v1/jwks".into(),
+            status: 503,
+        })
+    };
+    fetcher.0.set(failure());
+    assert!(revalidating_get(&cache, KID, &fetcher, &tasks, at(T0 + 301)).is_ready());
+    tasks.run_all();
+    assert_eq!((fetcher.refreshes(), cache.stats().failures), (1, 1));
+
+    // Clerk is back with a rotated key; a hundred concurrent tokens carry its kid, within the
+    // cooldown of the failed refresh.
+    let rotated = Signer::random();
+    fetcher.0.set(Ok(set_of(&[(&rotated, "ins_rotated")])));
+    let lookups = (0..100).map(|_| {
+        let (cache, fetcher, tasks) = (&cache, &fetcher, &tasks);
+        async move {
+            cache
+                .get_or_revalidate(Some("ins_rotated"), fetcher, tasks, at(T0 + 302))
+                .await
+                .map(|_| ())
+                .map_err(|err| err.reason())
+        }
+    });
+    let results = block_on(join_all(lookups.collect()));
+
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert_eq!(
+        (fetcher.fetches(), fetcher.refreshes(), tasks.len()),
+        (2, 1, 0),
+        "one foreground fetch for all of them"
+    );
+    // That fetch counts against the cooldown: another unknown kid now fails without a fetch.
+    assert_eq!(
+        block_on(cache.get_or_revalidate(Some("ins_other"), &fetcher, &tasks, at(T0 + 303)))
+            .map(|_| ())
+            .map_err(|err| err.reason()),
+        Err(Reason::JwkKidMismatch)
+    );
+    assert_eq!(fetcher.fetches(), 2);
+}
+
+/// Polls every future until all are done, on the caller's task (the lookups borrow the spawner,
+/// which is not `Send`).
+async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(value) => *output = Some(value),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
+}
