@@ -427,19 +427,9 @@ impl ClerkClient {
     }
 
     /// `GET /v1/jwks`: the instance's signing keys (unusable keys are skipped by
-    /// [`JwkSet::parse`]).
-    ///
-    /// # Errors
-    ///
-    /// A 401 `clerk_key_invalid` [`ApiError::Status`] for a wrong secret key (not retried);
-    /// [`ApiError::Decode`] when the body is not a JWK set; see [`ApiError`].
-    pub async fn get_jwks(&self) -> ApiResult<JwkSet> {
-        self.jwks(false).await
-    }
-
-    /// `GET /v1/jwks`; `quick`: one attempt within a short timeout (a background refresh), else
-    /// the configured timeout and retries. Never takes a rate-budget slot: Clerk does not
-    /// rate-limit this endpoint.
+    /// [`JwkSet::parse`]). `quick`: one attempt within a short timeout (a background refresh),
+    /// else the configured timeout and retries. Never takes a rate-budget slot: Clerk does not
+    /// rate-limit this endpoint. Public through [`JwksFetcher`](clerk_core::jwks::JwksFetcher).
     pub(crate) async fn jwks(&self, quick: bool) -> ApiResult<JwkSet> {
         const ENDPOINT: &str = "GET /v1/jwks";
         let mut call = self.get(ENDPOINT, self.jwks_url());

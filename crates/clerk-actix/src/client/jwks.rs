@@ -39,19 +39,19 @@ impl JwksFetcher for ClerkClient {
     }
 
     async fn fetch_jwks(&self) -> Result<JwkSet, FetchError> {
-        let set = self
-            .jwks(false)
-            .await
-            .map_err(|err| to_fetch_error(&self.jwks_url(), err))?;
-        if set.is_empty() {
-            return Err(FetchError::NoKeys);
-        }
-        Ok(set)
+        self.jwk_set(false).await
     }
 
     async fn refresh_jwks(&self) -> Result<JwkSet, FetchError> {
+        self.jwk_set(true).await
+    }
+}
+
+impl ClerkClient {
+    /// The JWK set for the cache; `quick`: a background refresh's one short attempt.
+    async fn jwk_set(&self, quick: bool) -> Result<JwkSet, FetchError> {
         let set = self
-            .jwks(true)
+            .jwks(quick)
             .await
             .map_err(|err| to_fetch_error(&self.jwks_url(), err))?;
         if set.is_empty() {
