@@ -65,6 +65,11 @@ impl ClerkClient {
 /// client's `!Send` futures can run.
 pub(crate) struct LocalSpawner;
 
+/// Spawns with `actix_rt::spawn` (`tokio::task::spawn_local`), which panics outside a local
+/// context: every lookup that may start a background refresh (a [`Clerk`](crate::Clerk)
+/// verifying a token with a JWKS cache) must run inside an actix `System` (an actix-web server
+/// or `#[actix_rt::main]`/`#[actix_rt::test]`) or a `tokio::task::LocalSet`, as every call of
+/// the client's `!Send` futures must anyway.
 impl Spawner for LocalSpawner {
     fn spawn_local(&self, task: LocalTask) {
         // Detached: the task ends by itself (one quick attempt).
