@@ -103,6 +103,14 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    // Issue 16, §2: copying `.env.example` to `.env` sets nothing (no placeholder key).
+    #[test]
+    fn the_example_file_parses_and_sets_nothing() {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.env.example");
+        let lines = dotenvy::from_path_iter(&example).unwrap();
+        assert_eq!(lines.map(Result::unwrap).count(), 0);
+    }
+
     #[test]
     fn a_missing_file_is_not_an_error() {
         assert!(!load(Path::new("/nonexistent/.env")).unwrap());
