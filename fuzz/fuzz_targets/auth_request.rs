@@ -18,7 +18,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use clerk_core::request::{
     Cookies, HeaderLookup, RequestAuthenticator, RequestOrigin, RequestParts, RequestStatus,
 };
-use clerk_core::{AuthOptions, InstanceType, PublishableKey, SessionVerifier, StaticKey, VerifyingKey};
+use clerk_core::{auth::AuthOptions, InstanceType, PublishableKey, SessionVerifier, verify::StaticKey, jwk::VerifyingKey};
 use libfuzzer_sys::fuzz_target;
 
 const PUBLIC_PEM: &str = include_str!("../../crates/clerk-core/tests/fixtures/test_signing_key.public.pem");

@@ -2,7 +2,7 @@
 //! `VerifyingKey::from_pem` and `JwkSet::parse` on the same bytes.
 #![no_main]
 
-use clerk_core::{JwkSet, PublishableKey, VerifyingKey, MAX_RSA_BITS, MIN_RSA_BITS};
+use clerk_core::{jwk::JwkSet, PublishableKey, jwk::VerifyingKey, jwk::MAX_RSA_BITS, jwk::MIN_RSA_BITS};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

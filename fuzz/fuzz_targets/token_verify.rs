@@ -15,10 +15,7 @@ use aws_lc_rs::rsa::KeyPair;
 use aws_lc_rs::signature::RSA_PKCS1_SHA256;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
-use clerk_core::{
-    Auth, AuthOptions, Check, DecodedToken, Reverification, SessionVerifier, StaticKey, VerifyingKey,
-    DEFAULT_MAX_TOKEN_BYTES,
-};
+use clerk_core::{Auth, auth::AuthOptions, Check, token::DecodedToken, Reverification, SessionVerifier, verify::StaticKey, jwk::VerifyingKey, token::DEFAULT_MAX_TOKEN_BYTES};
 use libfuzzer_sys::fuzz_target;
 
 const PUBLIC_PEM: &str = include_str!("../../crates/clerk-core/tests/fixtures/test_signing_key.public.pem");
@@ -121,7 +118,7 @@ fn verify(text: &str, now: SystemTime) {
             Err(err) => {
                 let _ = (
                     err.to_string(),
-                    err.full_message(clerk_core::TokenCarrier::Header),
+                    err.full_message(clerk_core::error::TokenCarrier::Header),
                 );
             }
         }

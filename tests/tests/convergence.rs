@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use app::cache::{CacheConfig, InstanceKey, PgUserCache};
-use clerk_actix::{ClerkClient, ClientConfig};
+use clerk_actix::{client::ClientConfig, ClerkClient};
 use clerk_testkit::{NewUser, UserUpdate};
 use e2e::spawn_app;
 use rand::rngs::StdRng;

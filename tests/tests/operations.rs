@@ -159,7 +159,7 @@ async fn every_route_is_counted_by_its_fixed_name() {
 #[actix_rt::test]
 async fn unknown_webhook_event_types_are_counted_as_other() {
     let app = spawn_app().await;
-    let secret = clerk_core::WebhookSecret::new(WEBHOOK_SECRET).expect("test secret");
+    let secret = clerk_core::webhook::WebhookSecret::new(WEBHOOK_SECRET).expect("test secret");
     for i in 0..50 {
         let event_type = format!("made.up.{}", random_token(10));
         let body = serde_json::json!({

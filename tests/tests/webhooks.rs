@@ -162,7 +162,7 @@ async fn bad_signatures_and_stale_timestamps_are_400_with_a_clear_error() {
         .as_secs() as i64;
     let ts = now.to_string();
     let wrong = clerk_core::webhook::sign(
-        &clerk_core::WebhookSecret::new("whsec_d3JvbmctZGV2LXNlY3JldA==").unwrap(),
+        &clerk_core::webhook::WebhookSecret::new("whsec_d3JvbmctZGV2LXNlY3JldA==").unwrap(),
         "msg_1",
         now,
         body,

@@ -81,7 +81,7 @@ pub enum Error {
     Clerk(#[from] clerk_actix::ConfigError),
     /// `CLERK_WEBHOOK_SIGNING_SECRET` is malformed.
     #[error("configuration: CLERK_WEBHOOK_SIGNING_SECRET: {0}")]
-    WebhookSecret(#[source] clerk_core::WebhookError),
+    WebhookSecret(#[source] clerk_core::webhook::WebhookError),
     /// A listen address could not be bound.
     #[error("cannot listen on {address}: {source}")]
     Bind {

@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use actix_web::http::Method;
-use clerk_actix::{Clerk, RequestOutcome, RequestReason, RequestStatus};
+use clerk_actix::{request::RequestOutcome, request::RequestReason, request::RequestStatus, Clerk};
 
 use crate::cache::PgUserCache;
 

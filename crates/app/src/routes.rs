@@ -153,7 +153,7 @@ pub async fn clerk_webhook(req: HttpRequest, body: web::Bytes, state: web::Data<
         return HttpResponse::ServiceUnavailable()
             .json(json!({"error": "webhooks are not configured: set CLERK_WEBHOOK_SIGNING_SECRET"}));
     };
-    let headers = clerk_core::WebhookHeaders::from_lookup(|name| {
+    let headers = clerk_core::webhook::WebhookHeaders::from_lookup(|name| {
         req.headers().get(name).and_then(|value| value.to_str().ok())
     });
     let event = match verifier.verify_event(&headers, &body, std::time::SystemTime::now()) {

@@ -10,7 +10,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 use clerk_actix::{Clerk, ClerkClient, ClerkConfig, ClerkMiddleware};
-use clerk_core::WebhookVerifier;
+use clerk_core::webhook::WebhookVerifier;
 use secrecy::ExposeSecret;
 use sqlx::PgPool;
 use tracing_actix_web::TracingLogger;

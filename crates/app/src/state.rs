@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use actix_web::web;
-use clerk_core::WebhookVerifier;
+use clerk_core::webhook::WebhookVerifier;
 use sqlx::PgPool;
 
 use crate::cache::PgUserCache;

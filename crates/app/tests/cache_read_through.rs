@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use app::cache::{CacheConfig, Freshness, PgUserCache, WriteSource};
-use clerk_actix::{UserSource as _, UserSourceError};
+use clerk_actix::{user_source::UserSource as _, user_source::UserSourceError};
 use clerk_testkit::{NewUser, Outage, UserUpdate};
 use common::{age_row, cache, clerk, config, TestDb};
 

@@ -5,7 +5,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use app::cache::{ApplyOutcome, CacheError, PgUserCache, WriteSource};
-use clerk_actix::UserSourceError;
+use clerk_actix::user_source::UserSourceError;
 use common::{cache, clerk, config, event, user_json, TestDb};
 use serde_json::json;
 use sqlx::Row as _;

@@ -5,7 +5,10 @@ use std::sync::Arc;
 
 use actix_web::HttpRequest;
 use clerk_core::request::{RequestAuthenticator, RequestOutcome, RequestParts};
-use clerk_core::{AuthOptions, JwksCache, JwksStats, SessionClaims, SessionVerifier, StaticKey, TokenError};
+use clerk_core::{
+    auth::AuthOptions, jwks::JwksCache, jwks::JwksStats, verify::StaticKey, SessionClaims, SessionVerifier,
+    TokenError,
+};
 
 use crate::authenticate::ActixRequest;
 use crate::client::{ClerkClient, MetricsSnapshot, RevalidatingKeys};

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use clerk_core::{CacheScope, InstanceType, JwksCacheConfig, PublishableKey, VerifyingKey};
+use clerk_core::{jwk::VerifyingKey, jwks::CacheScope, jwks::JwksCacheConfig, InstanceType, PublishableKey};
 
 use crate::client::{ClerkClient, ClientConfig};
 use crate::env::{parse_bool, parse_count, parse_millis, reader, split_list, ConfigError};
@@ -60,7 +60,7 @@ pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 ///
 /// ```
 /// # use std::sync::Arc;
-/// # use clerk_actix::{ClerkConfig, UserSource, UserSourceError};
+/// # use clerk_actix::{ClerkConfig, user_source::UserSource, user_source::UserSourceError};
 /// # struct MyCache(clerk_actix::ClerkClient);
 /// # impl UserSource for MyCache {
 /// #     fn get_user<'a>(&'a self, id: &'a str) -> futures_util::future::LocalBoxFuture<'a, Result<Arc<clerk_core::User>, UserSourceError>> {
@@ -135,7 +135,7 @@ impl ClerkConfig {
             trusted_proxies: Vec::new(),
             issuer_check: true,
             jwks: JwksCacheConfig::default(),
-            max_token_bytes: clerk_core::DEFAULT_MAX_TOKEN_BYTES,
+            max_token_bytes: clerk_core::token::DEFAULT_MAX_TOKEN_BYTES,
             protect_mode: ProtectMode::Api,
             token_cache_capacity: 4096,
             clock: None,

@@ -67,7 +67,7 @@ impl AuthError {
     }
 }
 
-/// The answer [`crate::CurrentUser`] gives when its [`crate::UserSource`] fails: 404 for a
+/// The answer [`crate::CurrentUser`] gives when its [`crate::user_source::UserSource`] fails: 404 for a
 /// missing user, else 503 with the source's error (and its cause) kept as the
 /// [`source`](std::error::Error::source).
 impl From<UserSourceError> for AuthError {

@@ -199,7 +199,7 @@ impl FromRequest for MaybeAuth {
 }
 
 /// Clerk's `currentUser()`: the signed-in user, loaded through the configured
-/// [`crate::UserSource`] (the Backend API unless the app sets another), at most once per request.
+/// [`crate::user_source::UserSource`] (the Backend API unless the app sets another), at most once per request.
 ///
 /// 401 when signed out; 404 when the user no longer exists; 503 when the source is down.
 #[derive(Clone)]

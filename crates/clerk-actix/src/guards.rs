@@ -30,7 +30,7 @@ use crate::state::AuthSlotAccess;
 ///
 /// ```
 /// use actix_web::{guard, web, HttpResponse};
-/// use clerk_actix::AuthExt as _;
+/// use clerk_actix::guards::AuthExt as _;
 ///
 /// let admin_only = web::resource("/admin")
 ///     .guard(guard::fn_guard(|ctx| ctx.clerk_auth().is_some_and(|a| a.has(&clerk_core::Check::new().role("admin")))))

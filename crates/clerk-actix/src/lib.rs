@@ -1,6 +1,33 @@
 //! Clerk authentication for Actix-web: the equivalents of Clerk's `clerkMiddleware()`, `auth()`,
 //! `auth.protect()`, `currentUser()`, `getAuth(req)`, `clerkClient()` and `buildClerkProps`.
 //!
+//! ```toml
+//! [dependencies]
+//! clerk-actix = { git = "https://github.com/clerk-actix/clerk-actix" }
+//! actix-web = "4"
+//! ```
+//!
+//! | Clerk (Next.js) | clerk-actix |
+//! |---|---|
+//! | `clerkMiddleware()` | [`ClerkMiddleware`]: authenticates once per request, stores the result, adds Clerk's debug headers to signed-out answers |
+//! | `auth()`, `getAuth(req)` | [`ClerkAuth`] (never rejects), [`Authenticated`] (401 + `WWW-Authenticate`), [`MaybeAuth`] |
+//! | `auth().has({...})` | [`clerk_core::Auth::has`] with a [`clerk_core::Check`] |
+//! | `auth.protect()` | [`Protect`] with a [`ProtectMode`] (API 401/403, Next.js 404, redirect to sign-in) |
+//! | `currentUser()` | [`CurrentUser`], through a [`user_source::UserSource`] (the Backend API unless you plug in a cache) |
+//! | `clerkClient()` | [`ClerkClient`] ([`Clerk::client`]): users, sessions, JWKS, machine tokens; retries within a budget, a shared rate budget |
+//! | `buildClerkProps(req)` | [`ClerkProps`] |
+//! | route matchers | [`guards`]: `signed_in()`, `has(check)`, `check(f)` |
+//!
+//! | module | what |
+//! |---|---|
+//! | (root) | what a handler and an `App` use: [`ClerkConfig`] → [`Clerk`], [`ClerkMiddleware`], the extractors, [`Protect`], [`ClerkProps`], [`AuthError`], [`ClerkClient`] |
+//! | [`config`] | [`ClerkConfig`] (Clerk's environment names or a builder) and the validated [`config::ResolvedConfig`] |
+//! | [`clerk`] | the [`Clerk`] handle and its [`clerk::ClerkStats`] |
+//! | [`client`] | the Backend API client: [`ClerkClient`], [`client::ClientConfig`], errors, rate budget, metrics |
+//! | [`middleware`], [`protect`], [`guards`] | the Actix middleware, protect policies and route guards |
+//! | [`request`] | Clerk's request-level result ([`request::RequestOutcome`]) and its response headers |
+//! | [`user_source`] | where [`CurrentUser`] reads users from |
+//!
 //! # Getting started
 //!
 //! ```no_run
@@ -46,37 +73,29 @@
 #![deny(missing_docs)]
 
 mod authenticate;
-mod clerk;
+pub mod clerk;
 pub mod client;
-mod config;
+pub mod config;
 mod env;
 mod error;
 mod extractors;
 pub mod guards;
-mod middleware;
+pub mod middleware;
 mod props;
-mod protect;
+pub mod protect;
 mod redact;
+pub mod request;
 mod state;
-mod user_source;
+pub mod user_source;
 
-pub use authenticate::apply_outcome_headers;
-pub use clerk::{Clerk, ClerkStats};
-pub use clerk_core::request::{
-    RequestOutcome, RequestReason, RequestStatus, HEADER_AUTH_MESSAGE, HEADER_AUTH_REASON, HEADER_AUTH_STATUS,
-};
-pub use client::{
-    ApiError, ApiObserver, ApiResult, AttemptEvent, AttemptOutcome, ClerkClient, ClientConfig, EndpointCount,
-    MetricsSnapshot, UserListParams, DEFAULT_API_URL, DEFAULT_API_VERSION, MAX_RETRY_AFTER,
-};
-pub use config::{ClerkConfig, Clock, ResolvedConfig};
+pub use clerk::Clerk;
+pub use client::ClerkClient;
+pub use config::ClerkConfig;
 pub use env::ConfigError;
 pub use error::AuthError;
 pub use extractors::{Authenticated, ClerkAuth, CurrentUser, MaybeAuth};
-pub use guards::AuthExt;
-pub use middleware::{ClerkMiddleware, ClerkMiddlewareService};
+pub use middleware::ClerkMiddleware;
 pub use props::ClerkProps;
-pub use protect::{Protect, ProtectMode, ProtectService};
-pub use user_source::{UserSource, UserSourceError};
+pub use protect::{Protect, ProtectMode};
 
 pub use clerk_core;

@@ -10,7 +10,7 @@ use serde_json::Value;
 /// # Examples
 ///
 /// ```
-/// use clerk_actix::{ClerkProps, RequestReason};
+/// use clerk_actix::{ClerkProps, request::RequestReason};
 /// use clerk_core::Auth;
 ///
 /// let props = ClerkProps::new(&Auth::signed_out(RequestReason::SessionTokenAndUatMissing, None), None);

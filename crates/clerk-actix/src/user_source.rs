@@ -49,7 +49,7 @@ impl UserSourceError {
     ///
     /// ```
     /// use std::error::Error as _;
-    /// use clerk_actix::UserSourceError;
+    /// use clerk_actix::user_source::UserSourceError;
     ///
     /// let err = UserSourceError::unavailable("user cache: connection refused");
     /// assert_eq!(err.to_string(), "user source unavailable");

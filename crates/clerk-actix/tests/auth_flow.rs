@@ -12,7 +12,7 @@ use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::test::{self, TestRequest};
 use actix_web::{web, App, FromRequest as _, HttpResponse};
-use clerk_actix::{guards, ApiError, AuthError, ClerkMiddleware, CurrentUser};
+use clerk_actix::{client::ApiError, guards, AuthError, ClerkMiddleware, CurrentUser};
 use clerk_core::Check;
 use clerk_testkit::OrgClaim;
 use common::*;

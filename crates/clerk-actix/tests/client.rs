@@ -9,9 +9,11 @@ use std::time::{Duration, Instant};
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use clerk_actix::client::{RateLimit, Share};
-use clerk_actix::{ApiError, AttemptOutcome, ClerkClient, ClientConfig, UserListParams};
+use clerk_actix::{
+    client::ApiError, client::AttemptOutcome, client::ClientConfig, client::UserListParams, ClerkClient,
+};
 use clerk_core::api::OAuthVerifyResponse;
-use clerk_core::{FetchError, JwksFetcher, SecretKey};
+use clerk_core::{jwks::FetchError, jwks::JwksFetcher, SecretKey};
 use serde_json::{json, Value};
 
 const SECRET: &str = "sk_test_integration_secret_value";
@@ -428,7 +430,7 @@ async fn jwks_fetcher_returns_keys_and_maps_failures() {
     assert!(keys.get("ins_2zeTestInstanceKid000000000").is_some());
     assert_eq!(
         fetcher.scope(),
-        &clerk_core::CacheScope::new(&ok.url, &SecretKey::new(SECRET).expect("key"))
+        &clerk_core::jwks::CacheScope::new(&ok.url, &SecretKey::new(SECRET).expect("key"))
     );
     assert_eq!(ok.seen()[0].path, "/v1/jwks");
 

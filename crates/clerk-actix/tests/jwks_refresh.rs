@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use clerk_core::JwksCacheConfig;
+use clerk_core::jwks::JwksCacheConfig;
 use common::*;
 
 const JWKS: (&str, &str) = ("GET", "/v1/jwks");

@@ -1497,7 +1497,7 @@ async fn run_actix(instances: &[Instance], case: &Case) -> Outcome {
     let req = req.to_http_request();
     let state = instances[case.instance].sdk.authenticate(&req).await;
     let mut map = HeaderMap::new();
-    clerk_actix::apply_outcome_headers(&state, &mut map);
+    clerk_actix::request::apply_outcome_headers(&state, &mut map);
     // The bytes as sent, read as Latin-1, as Node reads a header (a ByteString).
     let headers = map
         .iter()

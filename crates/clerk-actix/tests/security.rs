@@ -262,7 +262,7 @@ async fn debug_of_a_signed_in_session_prints_no_token() {
 #[actix_rt::test]
 async fn a_pending_session_exposes_no_token_through_state_or_errors() {
     use actix_web::FromRequest as _;
-    use clerk_actix::{Authenticated, ClerkAuth, MaybeAuth, RequestStatus};
+    use clerk_actix::{request::RequestStatus, Authenticated, ClerkAuth, MaybeAuth};
 
     let fx = Fixture::prod();
     let sdk = fx.sdk();

@@ -9,8 +9,8 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use clerk_core::request::{Cookies, HeaderLookup, RequestAuthenticator, RequestOrigin, RequestParts};
 use clerk_core::{
-    decode_org_permissions, Auth, AuthOptions, Check, DecodedToken, InstanceType, JwkSet, PublishableKey,
-    SessionVerifier, StaticKey,
+    auth::decode_org_permissions, auth::AuthOptions, jwk::JwkSet, token::DecodedToken, verify::StaticKey,
+    Auth, Check, InstanceType, PublishableKey, SessionVerifier,
 };
 use criterion::{criterion_group, criterion_main, Criterion};
 

@@ -627,7 +627,7 @@ impl OrgClaims {
 /// # Examples
 ///
 /// ```
-/// let perms = clerk_core::decode_org_permissions(
+/// let perms = clerk_core::auth::decode_org_permissions(
 ///     Some("o:dashboard,o:teams"), Some("manage,read"), Some("3,2"));
 /// assert_eq!(perms, ["org:dashboard:manage", "org:dashboard:read", "org:teams:read"]);
 /// ```

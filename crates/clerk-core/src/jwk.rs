@@ -131,7 +131,7 @@ impl VerifyingKey {
     ///     env!("CARGO_MANIFEST_DIR"),
     ///     "/tests/fixtures/test_signing_key.public.pem"
     /// ))?;
-    /// let key = clerk_core::VerifyingKey::from_pem(&pem)?;
+    /// let key = clerk_core::jwk::VerifyingKey::from_pem(&pem)?;
     /// assert_eq!(key.bits(), 2048);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -225,7 +225,7 @@ struct RawJwkSet {
 ///     env!("CARGO_MANIFEST_DIR"),
 ///     "/tests/fixtures/jwks.response.json"
 /// ))?;
-/// let set = clerk_core::JwkSet::parse(json.as_bytes())?;
+/// let set = clerk_core::jwk::JwkSet::parse(json.as_bytes())?;
 /// assert!(set.get("ins_2zeTestInstanceKid000000000").is_some());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

@@ -232,7 +232,7 @@ pub struct JwksStats {
 ///
 /// ```
 /// use std::time::SystemTime;
-/// use clerk_core::{CacheScope, FetchError, JwkSet, JwksCache, JwksFetcher, SecretKey};
+/// use clerk_core::{jwks::CacheScope, jwks::FetchError, jwk::JwkSet, jwks::JwksCache, jwks::JwksFetcher, SecretKey};
 ///
 /// struct Fixed(CacheScope, JwkSet);
 /// impl JwksFetcher for Fixed {

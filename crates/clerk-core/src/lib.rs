@@ -1,15 +1,25 @@
 //! Framework-free Clerk: session-token verification, JWKS cache, Clerk's request-level
-//! authentication ([`request`]), `Auth` and `has()`, user models and Svix webhook verification.
+//! authentication ([`request`]), `Auth` and `has()`, machine tokens, user models and Svix webhook
+//! verification.
 //!
 //! No web framework and no HTTP client live here: `clerk-actix` plugs both in. "Now" is always
 //! a parameter, so every rule can be tested with a fixed clock.
 //!
+//! ```toml
+//! [dependencies]
+//! clerk-core = { git = "https://github.com/clerk-actix/clerk-actix" }
+//! ```
+//!
 //! | module | what |
 //! |---|---|
-//! | [`request`] | `authenticateRequest`: [`request::RequestAuthenticator`] over [`request::RequestParts`] |
-//! | `verify`, `token`, `jwk`, `jwks`, `token_cache` | session-token verification, keys, the JWKS and verified-token caches |
-//! | `auth`, `reason`, `error` | [`Auth`] and `has()`; [`request::RequestReason`] and the verifier's [`Reason`] |
-//! | `keys` | [`PublishableKey`] (instance, cookie suffix, Account Portal), [`SecretKey`] |
+//! | [`request`] | `authenticateRequest`: [`request::RequestAuthenticator`] over [`request::RequestParts`], [`request::RequestOutcome`], [`request::RequestReason`] |
+//! | [`verify`] | [`SessionVerifier`], [`SessionClaims`], the key sources ([`verify::KeyResolver`], [`verify::StaticKey`], [`verify::JwksKeys`]) |
+//! | [`token`] | decoding a compact JWS as Clerk does ([`token::DecodedToken`]), token categories |
+//! | [`jwk`], [`jwks`] | verifying keys ([`jwk::VerifyingKey`]), the JWKS cache with stale-while-revalidate ([`jwks::JwksCache`]) |
+//! | [`token_cache`] | the verified-token cache |
+//! | [`auth`] | [`Auth`] and `has()` ([`Check`]), session status, reverification |
+//! | [`error`] | [`Error`], the verifier's [`TokenError`] and [`Reason`] |
+//! | (root) | [`PublishableKey`] (instance, cookie suffix, Account Portal), [`SecretKey`], [`InstanceType`] |
 //! | [`machine`] | machine tokens: type detection, `acceptsToken`, M2M/OAuth JWTs, [`machine::MachineAuth`] |
 //! | [`user`], [`api`] | Backend API models (private metadata safe by type) |
 //! | [`webhook`] | Svix verification and typed Clerk events |
@@ -19,7 +29,10 @@
 //! ```
 //! use std::sync::Arc;
 //! use std::time::{Duration, UNIX_EPOCH};
-//! use clerk_core::{Auth, AuthOptions, Check, PublishableKey, SessionVerifier, StaticKey, VerifyingKey};
+//! use clerk_core::auth::AuthOptions;
+//! use clerk_core::jwk::VerifyingKey;
+//! use clerk_core::verify::StaticKey;
+//! use clerk_core::{Auth, Check, PublishableKey, SessionVerifier};
 //!
 //! # fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
 //! #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
@@ -45,37 +58,24 @@
 #![deny(missing_docs)]
 
 pub mod api;
-mod auth;
-mod error;
-mod jwk;
-mod jwks;
+pub mod auth;
+pub mod error;
+pub mod jwk;
+pub mod jwks;
 mod keys;
 pub mod machine;
 mod reason;
 mod redact;
 pub mod request;
 mod time;
-mod token;
-mod token_cache;
+pub mod token;
+pub mod token_cache;
 pub mod user;
-mod verify;
+pub mod verify;
 pub mod webhook;
 
-pub use auth::{
-    decode_org_permissions, Auth, AuthOptions, Check, Reverification, SessionStatus, SignedIn, SignedOut,
-    VerificationLevel,
-};
-pub use error::{Action, Error, Reason, Result, TokenCarrier, TokenError};
-pub use jwk::{JwkSet, KeyOrigin, RsaAlgorithm, VerifyingKey, MAX_RSA_BITS, MIN_RSA_BITS};
-pub use jwks::{
-    CacheScope, FetchError, JwksCache, JwksCacheConfig, JwksFetcher, JwksStats, LocalTask, Spawner,
-};
+pub use auth::{Auth, Check, Reverification, SessionStatus};
+pub use error::{Error, Reason, Result, TokenError};
 pub use keys::{InstanceType, PublishableKey, SecretKey};
-pub use token::{
-    DecodedToken, TokenHeader, CATEGORY_IGNORE, CATEGORY_JWT_TEMPLATE, CATEGORY_M2M, CATEGORY_SESSION,
-    DEFAULT_MAX_TOKEN_BYTES,
-};
-pub use token_cache::VerifiedTokenCache;
 pub use user::{PublicUser, User};
-pub use verify::{JwksKeys, KeyResolver, NoKey, SessionClaims, SessionVerifier, StaticKey, TokenTimes};
-pub use webhook::{ClerkEvent, EventData, WebhookError, WebhookHeaders, WebhookSecret, WebhookVerifier};
+pub use verify::{SessionClaims, SessionVerifier};

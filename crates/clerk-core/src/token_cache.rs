@@ -25,7 +25,7 @@ struct Entry<T> {
 ///   0 switches the cache off.
 /// - An entry never outlives the token's `exp` (checked on every hit, as are `nbf`/`iat`, by the
 ///   caller through [`crate::SessionVerifier::check_times`]) nor the key that verified it: entries
-///   carry the key set's retirement epoch ([`crate::JwksCache::retirement_epoch`]) and a different
+///   carry the key set's retirement epoch ([`crate::jwks::JwksCache::retirement_epoch`]) and a different
 ///   epoch is a miss.
 /// - Only successes are stored: a failure that a retry could fix is never remembered.
 /// - One cache per configuration (verifier options and keys): keep it beside the verifier.

@@ -156,7 +156,7 @@ pub struct TokenTimes {
 /// ```
 /// use std::sync::Arc;
 /// use std::time::{Duration, UNIX_EPOCH};
-/// use clerk_core::{SessionVerifier, StaticKey, VerifyingKey};
+/// use clerk_core::{SessionVerifier, verify::StaticKey, jwk::VerifyingKey};
 ///
 /// let pem = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/test_signing_key.public.pem"));
 /// let key = StaticKey(Arc::new(VerifyingKey::from_pem(pem)?));

@@ -3,8 +3,8 @@
 mod common;
 
 use clerk_core::{
-    decode_org_permissions, Auth, AuthOptions, Check, Reverification, SessionVerifier, StaticKey,
-    VerificationLevel,
+    auth::decode_org_permissions, auth::AuthOptions, auth::VerificationLevel, verify::StaticKey, Auth, Check,
+    Reverification, SessionVerifier,
 };
 use common::*;
 use serde_json::{json, Value};

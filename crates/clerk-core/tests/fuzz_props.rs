@@ -2,7 +2,9 @@
 
 mod common;
 
-use clerk_core::{DecodedToken, JwkSet, PublishableKey, SessionVerifier, StaticKey, VerifyingKey};
+use clerk_core::{
+    jwk::JwkSet, jwk::VerifyingKey, token::DecodedToken, verify::StaticKey, PublishableKey, SessionVerifier,
+};
 use common::*;
 use proptest::prelude::*;
 

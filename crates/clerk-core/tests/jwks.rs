@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use clerk_core::{
-    CacheScope, FetchError, JwkSet, JwksCache, JwksCacheConfig, JwksFetcher, JwksKeys, LocalTask, Reason,
-    SecretKey, SessionVerifier, Spawner,
+    jwk::JwkSet, jwks::CacheScope, jwks::FetchError, jwks::JwksCache, jwks::JwksCacheConfig,
+    jwks::JwksFetcher, jwks::LocalTask, jwks::Spawner, verify::JwksKeys, Reason, SecretKey, SessionVerifier,
 };
 use common::*;
 use serde_json::json;

@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 
 use clerk_core::machine::{MachineErrorCode, MachineJwtVerifier, TokenType};
-use clerk_core::StaticKey;
+use clerk_core::verify::StaticKey;
 use common::*;
 use serde_json::{json, Value};
 

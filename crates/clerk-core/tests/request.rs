@@ -10,7 +10,8 @@ use clerk_core::request::{
     RequestStatus,
 };
 use clerk_core::{
-    AuthOptions, InstanceType, PublishableKey, Reason, SessionVerifier, StaticKey, TokenCarrier,
+    auth::AuthOptions, error::TokenCarrier, verify::StaticKey, InstanceType, PublishableKey, Reason,
+    SessionVerifier,
 };
 use common::{at, pem_key, session_header, session_payload, Signer, IAT, ISSUER};
 use serde_json::json;

@@ -8,8 +8,8 @@ use std::time::Duration;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use clerk_core::{
-    Auth, AuthOptions, Error, JwkSet, NoKey, Reason, SessionVerifier, StaticKey, TokenCarrier, TokenError,
-    VerifyingKey,
+    auth::AuthOptions, error::TokenCarrier, jwk::JwkSet, jwk::VerifyingKey, verify::NoKey, verify::StaticKey,
+    Auth, Error, Reason, SessionVerifier, TokenError,
 };
 use common::*;
 use hmac::{Hmac, Mac};
@@ -207,7 +207,7 @@ fn algorithm_is_pinned_by_the_key_not_the_token() {
 #[derive(Default)]
 struct KidProbe(std::sync::Mutex<Vec<Option<String>>>);
 
-impl clerk_core::KeyResolver for KidProbe {
+impl clerk_core::verify::KeyResolver for KidProbe {
     async fn resolve(
         &self,
         kid: Option<&str>,
@@ -485,8 +485,8 @@ fn rsa_keys_of_other_sizes_verify() {
         None,
         &n,
         &[1, 0, 1],
-        clerk_core::RsaAlgorithm::Rs256,
-        clerk_core::KeyOrigin::Pem,
+        clerk_core::jwk::RsaAlgorithm::Rs256,
+        clerk_core::jwk::KeyOrigin::Pem,
     )
     .unwrap();
     assert_eq!(key.bits(), 4096);

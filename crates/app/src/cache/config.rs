@@ -40,7 +40,7 @@ pub struct CacheConfig {
     pub negative_capacity: usize,
     /// Longest a read-through lookup waits for a slot of the client's rate budget (its
     /// read-through share; the budget itself is the client's, see
-    /// [`ClientConfig::rate_limit`](clerk_actix::ClientConfig::rate_limit)) before falling back
+    /// [`ClientConfig::rate_limit`](clerk_actix::client::ClientConfig::rate_limit)) before falling back
     /// to the stale row (or failing as unavailable).
     ///
     /// Defaults to 2 s.

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use clerk_actix::ApiError;
+use clerk_actix::client::ApiError;
 
 /// `Result` of a cache operation.
 pub type Result<T, E = CacheError> = std::result::Result<T, E>;

@@ -4,7 +4,7 @@
 //!
 //! Three paths keep it true (DESIGN.md, "How the user cache stays true"):
 //!
-//! - **Read-through** ([`PgUserCache::lookup`], and [`UserSource`](clerk_actix::UserSource)):
+//! - **Read-through** ([`PgUserCache::lookup`], and [`UserSource`](clerk_actix::user_source::UserSource)):
 //!   a row confirmed within [`CacheConfig::ttl`] is served from Postgres; otherwise one
 //!   `GET /v1/users/{id}` per user, shared by every concurrent caller on every worker
 //!   (single-flight), then stored. When Clerk cannot be reached, a row up to

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use clerk_actix::{ApiError, ApiResult, ClerkClient, UserListParams};
+use clerk_actix::{client::ApiError, client::ApiResult, client::UserListParams, ClerkClient};
 use clerk_core::User;
 use sqlx::{Connection as _, PgConnection};
 

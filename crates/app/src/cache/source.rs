@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clerk_actix::client::Share;
-use clerk_actix::{ApiError, ClerkClient, UserSource, UserSourceError};
+use clerk_actix::{client::ApiError, user_source::UserSource, user_source::UserSourceError, ClerkClient};
 use clerk_core::User;
 use futures_util::future::LocalBoxFuture;
 use tokio::sync::OnceCell;

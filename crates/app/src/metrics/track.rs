@@ -4,7 +4,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::web;
-use clerk_actix::AuthExt as _;
+use clerk_actix::guards::AuthExt as _;
 
 use super::{labels, Metrics};
 

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use app::cache::{CacheConfig, InstanceKey, PgUserCache};
 use clerk_actix::client::RateLimit;
-use clerk_actix::{ClerkClient, ClientConfig};
-use clerk_core::{ClerkEvent, User};
+use clerk_actix::{client::ClientConfig, ClerkClient};
+use clerk_core::{webhook::ClerkEvent, User};
 use clerk_testkit::TestClerk;
 use serde_json::{json, Value};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

@@ -14,7 +14,7 @@ use awc::http::Method;
 use clerk_core::api::{
     ApiKey, ClerkErrors, DeletedObject, M2mToken, OAuthVerifyResponse, Session, TokenResponse, TotalCount,
 };
-use clerk_core::{CacheScope, InstanceType, JwkSet, User};
+use clerk_core::{jwk::JwkSet, jwks::CacheScope, InstanceType, User};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 

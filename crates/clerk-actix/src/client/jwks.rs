@@ -6,14 +6,14 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use clerk_core::{
-    CacheScope, FetchError, JwkSet, JwksCache, JwksFetcher, KeyResolver, LocalTask, Spawner, TokenError,
-    VerifyingKey,
+    jwk::JwkSet, jwk::VerifyingKey, jwks::CacheScope, jwks::FetchError, jwks::JwksCache, jwks::JwksFetcher,
+    jwks::LocalTask, jwks::Spawner, verify::KeyResolver, TokenError,
 };
 
 use super::clerk_client::ClerkClient;
 use super::error::ApiError;
 
-/// Fetches `GET {api_url}/{api_version}/jwks` for a [`JwksCache`](clerk_core::JwksCache).
+/// Fetches `GET {api_url}/{api_version}/jwks` for a [`JwksCache`](clerk_core::jwks::JwksCache).
 ///
 /// 5xx, timeouts and connection failures are retried by the client (see [`ClerkClient`]); a 401
 /// `clerk_key_invalid` is not, and becomes [`FetchError::InvalidSecretKey`]. A background
@@ -24,7 +24,7 @@ use super::error::ApiError;
 ///
 /// ```no_run
 /// use clerk_actix::client::{ClerkClient, ClientConfig};
-/// use clerk_core::JwksFetcher;
+/// use clerk_core::jwks::JwksFetcher;
 ///
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 /// let client = ClerkClient::new(ClientConfig::new().secret_key("sk_test_example"))?;

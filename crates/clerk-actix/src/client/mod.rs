@@ -8,7 +8,7 @@
 //! | `config` | [`ClientConfig`]: every setting, its default and its validation |
 //! | `budget` | the rate budget: [`RateLimit`], [`Share`] |
 //! | `retry` | the retry budget, backoff and `Retry-After` |
-//! | `jwks` | [`ClerkClient`] as a [`JwksFetcher`](clerk_core::JwksFetcher); the stale-while-revalidate keys of a [`Clerk`](crate::Clerk) |
+//! | `jwks` | [`ClerkClient`] as a [`JwksFetcher`](clerk_core::jwks::JwksFetcher); the stale-while-revalidate keys of a [`Clerk`](crate::Clerk) |
 //! | `error`, `metrics`, `params` | [`ApiError`], [`MetricsSnapshot`] and the observer hook, [`UserListParams`] |
 
 mod budget;

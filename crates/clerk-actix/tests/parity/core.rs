@@ -9,8 +9,8 @@ use std::time::{Duration, SystemTime};
 
 use clerk_core::request::{Cookies, HeaderLookup, RequestAuthenticator, RequestOrigin, RequestParts};
 use clerk_core::{
-    AuthOptions, CacheScope, FetchError, JwkSet, JwksCache, JwksCacheConfig, JwksFetcher, JwksKeys,
-    PublishableKey, SecretKey, SessionVerifier,
+    auth::AuthOptions, jwk::JwkSet, jwks::CacheScope, jwks::FetchError, jwks::JwksCache,
+    jwks::JwksCacheConfig, jwks::JwksFetcher, verify::JwksKeys, PublishableKey, SecretKey, SessionVerifier,
 };
 
 /// `ClerkConfig::new()`'s defaults, the ones `Clerk::from_resolved` hands to the core.
@@ -117,7 +117,7 @@ impl CoreClerk {
         let verifier = SessionVerifier::new()
             .authorized_parties(authorized_parties.iter().cloned())
             .clock_skew(CLOCK_SKEW)
-            .max_token_bytes(clerk_core::DEFAULT_MAX_TOKEN_BYTES)
+            .max_token_bytes(clerk_core::token::DEFAULT_MAX_TOKEN_BYTES)
             // `issuer_check` is on by default and a publishable key is configured.
             .issuer(key.issuer());
         let authenticator = RequestAuthenticator::new(verifier)

@@ -15,8 +15,8 @@ use crate::reason::{RefreshFailure, RequestReason};
 use crate::token_cache::VerifiedTokenCache;
 use crate::verify::TokenTimes;
 use crate::{
-    Auth, AuthOptions, DecodedToken, InstanceType, KeyResolver, PublishableKey, Reason, SessionVerifier,
-    TokenCarrier, TokenError,
+    auth::AuthOptions, error::TokenCarrier, token::DecodedToken, verify::KeyResolver, Auth, InstanceType,
+    PublishableKey, Reason, SessionVerifier, TokenError,
 };
 
 const SESSION: &str = "__session";
@@ -60,7 +60,7 @@ impl SuffixedNames {
 /// use std::sync::Arc;
 /// use std::time::SystemTime;
 /// use clerk_core::request::{Cookies, HeaderLookup, RequestAuthenticator, RequestOrigin, RequestParts};
-/// use clerk_core::{SessionVerifier, StaticKey, VerifyingKey};
+/// use clerk_core::{SessionVerifier, verify::StaticKey, jwk::VerifyingKey};
 ///
 /// struct NoHeaders;
 /// impl HeaderLookup for NoHeaders {

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::reason::RequestReason;
-use crate::{Auth, TokenCarrier};
+use crate::{error::TokenCarrier, Auth};
 
 /// `x-clerk-auth-status`.
 pub const HEADER_AUTH_STATUS: &str = "x-clerk-auth-status";

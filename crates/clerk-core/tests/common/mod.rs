@@ -9,7 +9,7 @@ use aws_lc_rs::rsa::{KeyPair, KeySize};
 use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
-use clerk_core::{KeyOrigin, RsaAlgorithm, VerifyingKey};
+use clerk_core::{jwk::KeyOrigin, jwk::RsaAlgorithm, jwk::VerifyingKey};
 use serde_json::{json, Value};
 
 pub const KID: &str = "ins_2zeTestInstanceKid000000000";
