@@ -2,7 +2,7 @@
 //! does not rate-limit it), whose result `/readyz` reports from then on without calling Clerk.
 
 use clerk_actix::ClerkClient;
-use clerk_core::{FetchError, JwksFetcher as _};
+use clerk_core::jwks::{FetchError, JwksFetcher as _};
 
 use crate::error::{Error, Result};
 
