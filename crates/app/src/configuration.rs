@@ -287,7 +287,21 @@ const TYPED: &[(&str, &str, Kind)] = &[
 /// Checks every typed setting before deserializing, so a bad value is reported by its variable
 /// and with the values it takes (`APP_LOG_FORMAT: expected pretty or json, got "xml"`) instead
 /// of as a serde message about a lower-case key.
+/// Settings that were renamed: set, they fail start-up with the new name rather than being
+/// silently ignored.
+const RENAMED: &[(&str, &str, &str)] = &[(
+    "app_rate_limit_per_10s",
+    "APP_RATE_LIMIT_PER_10S",
+    "was renamed to CLERK_API_RATE_LIMIT (Backend API requests per 10 s, per process, shared by every \
+     kind of traffic; default 90 % of Clerk's limit for the key's instance type)",
+)];
+
 fn check_values(config: &Config) -> Result<()> {
+    for (key, variable, what) in RENAMED {
+        if config.get_string(key).is_ok() {
+            return Err(Error::setting(variable, *what));
+        }
+    }
     for (key, variable, kind) in TYPED {
         // A value that is not a scalar (a TOML table) is left to the deserializer's message.
         let Ok(value) = config.get_string(key) else {
@@ -474,6 +488,18 @@ mod tests {
         ] {
             Settings::load_from(None, env(&[(key, value)])).unwrap();
         }
+    }
+
+    #[test]
+    fn a_renamed_setting_fails_with_its_new_name() {
+        let err = Settings::load_from(None, env(&[("APP_RATE_LIMIT_PER_10S", "90")])).unwrap_err();
+        assert!(err.is_config(), "{err:?}");
+        let message = err.to_string();
+        assert!(
+            message.starts_with("configuration: APP_RATE_LIMIT_PER_10S")
+                && message.contains("CLERK_API_RATE_LIMIT"),
+            "{message}"
+        );
     }
 
     #[test]
