@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: the example stack on this machine. Finds or starts Postgres and the app's database
 # (scripts/database.sh, shared with `make migrate` and `make sync`), then runs the app (built with the `dev` feature). When neither
-# CLERK_SECRET_KEY nor CLERK_JWT_KEY is set (in the environment or the app's config file), it sets
+# CLERK_SECRET_KEY nor CLERK_JWT_KEY is set (in the environment, .env or the app's config file), it sets
 # APP_DEV_MODE=1: the app runs against the in-process offline Clerk and prints a ready-to-paste curl
 # with a fresh token. The app itself never starts dev mode unless asked.
 set -euo pipefail
@@ -14,7 +14,9 @@ export PORT="${PORT:-8080}"
 
 config_file="${APP_CONFIG_FILE:-app.toml}"
 keys_in_file() {
-  [ -f "$config_file" ] && grep -qiE '^[[:space:]]*clerk_(secret|jwt)_key[[:space:]]*=' "$config_file"
+  { [ -f "$config_file" ] && grep -qiE '^[[:space:]]*clerk_(secret|jwt)_key[[:space:]]*=' "$config_file"; } ||
+    # The app reads .env too (the environment wins over it).
+    { [ -f .env ] && grep -qE '^[[:space:]]*(export[[:space:]]+)?CLERK_(SECRET|JWT)_KEY[[:space:]]*=' .env; }
 }
 if [ -z "${CLERK_SECRET_KEY:-}" ] && [ -z "${CLERK_JWT_KEY:-}" ] && ! keys_in_file; then
   echo "run: no CLERK_SECRET_KEY or CLERK_JWT_KEY: dev mode (APP_DEV_MODE=1, the offline Clerk emulator)" >&2

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 ///
 /// Why the migrations failed.
 pub async fn migrate(settings: &Settings) -> Result<()> {
+    database::check(settings).await?;
     let pool = database::pool(settings)?;
     database::migrate(&pool).await?;
     println!("migrations applied");
@@ -34,9 +35,11 @@ pub async fn sync_full(settings: &Settings) -> Result<()> {
              CLERK_SECRET_KEY (the dev-mode emulator lives inside `app serve`)",
         ));
     }
+    // The configuration first, then the database.
+    let config = settings.clerk_config()?;
+    database::check(settings).await?;
     let pool = database::pool(settings)?;
     database::migrate(&pool).await?;
-    let config = settings.clerk_config()?;
     let client = config.build_client()?;
     let cache = crate::startup::user_cache(settings, &config, client, pool)
         .await?

@@ -114,6 +114,7 @@ impl Settings {
             builder = builder.add_source(File::new(file, FileFormat::Toml).required(false));
         }
         let config = builder.add_source(environment).build()?;
+        check_values(&config)?;
         let mut settings: Settings = config.clone().try_deserialize()?;
         settings.raw = RawConfig(Some(std::sync::Arc::new(config)));
         settings.validate()?;
@@ -192,6 +193,129 @@ impl Settings {
             })
             .collect()
     }
+}
+
+/// What a typed `APP_*` (or `PORT`) setting takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A TCP port.
+    Port,
+    /// A whole number, 0 or more.
+    Count,
+    /// A whole number of at most 32 bits.
+    Count32,
+    /// On or off, in any of the spellings the settings loader accepts.
+    Switch,
+    /// [`LogFormat`]'s names.
+    LogFormat,
+}
+
+impl Kind {
+    /// The values it takes, in plain words.
+    fn expected(self) -> &'static str {
+        match self {
+            Kind::Port => "a port number from 0 to 65535",
+            Kind::Count => "a whole number (0 or more)",
+            Kind::Count32 => "a whole number from 0 to 4294967295",
+            Kind::Switch => "true or false (or 1/0, yes/no, on/off)",
+            Kind::LogFormat => "pretty or json",
+        }
+    }
+
+    fn accepts(self, value: &str) -> bool {
+        let value = value.trim();
+        match self {
+            Kind::Port => value.parse::<u16>().is_ok(),
+            Kind::Count => value.parse::<u64>().is_ok(),
+            Kind::Count32 => value.parse::<u32>().is_ok(),
+            Kind::Switch => matches!(
+                value.to_ascii_lowercase().as_str(),
+                "1" | "true" | "on" | "yes" | "0" | "false" | "off" | "no"
+            ),
+            Kind::LogFormat => matches!(value, "pretty" | "json"),
+        }
+    }
+}
+
+/// The typed settings: their key in the layers, their variable as the user writes it, and kind.
+const TYPED: &[(&str, &str, Kind)] = &[
+    ("port", "PORT", Kind::Port),
+    ("app_admin_port", "APP_ADMIN_PORT", Kind::Port),
+    ("app_workers", "APP_WORKERS", Kind::Count),
+    (
+        "app_database_max_connections",
+        "APP_DATABASE_MAX_CONNECTIONS",
+        Kind::Count32,
+    ),
+    (
+        "app_database_acquire_timeout_ms",
+        "APP_DATABASE_ACQUIRE_TIMEOUT_MS",
+        Kind::Count,
+    ),
+    ("app_run_migrations", "APP_RUN_MIGRATIONS", Kind::Switch),
+    ("app_log_format", "APP_LOG_FORMAT", Kind::LogFormat),
+    ("app_cache_ttl_secs", "APP_CACHE_TTL_SECS", Kind::Count),
+    (
+        "app_cache_max_stale_secs",
+        "APP_CACHE_MAX_STALE_SECS",
+        Kind::Count,
+    ),
+    (
+        "app_cache_negative_ttl_secs",
+        "APP_CACHE_NEGATIVE_TTL_SECS",
+        Kind::Count,
+    ),
+    (
+        "app_reconcile_interval_secs",
+        "APP_RECONCILE_INTERVAL_SECS",
+        Kind::Count,
+    ),
+    (
+        "app_user_cache_memory_capacity",
+        "APP_USER_CACHE_MEMORY_CAPACITY",
+        Kind::Count,
+    ),
+    (
+        "app_user_cache_memory_ttl_secs",
+        "APP_USER_CACHE_MEMORY_TTL_SECS",
+        Kind::Count,
+    ),
+    ("app_dev_mode", "APP_DEV_MODE", Kind::Switch),
+    ("app_dev_users", "APP_DEV_USERS", Kind::Count),
+];
+
+/// Checks every typed setting before deserializing, so a bad value is reported by its variable
+/// and with the values it takes (`APP_LOG_FORMAT: expected pretty or json, got "xml"`) instead
+/// of as a serde message about a lower-case key.
+/// Settings that were renamed: set, they fail start-up with the new name rather than being
+/// silently ignored.
+const RENAMED: &[(&str, &str, &str)] = &[(
+    "app_rate_limit_per_10s",
+    "APP_RATE_LIMIT_PER_10S",
+    "was renamed to CLERK_API_RATE_LIMIT (Backend API requests per 10 s, per process, shared by every \
+     kind of traffic; default 90 % of Clerk's limit for the key's instance type)",
+)];
+
+fn check_values(config: &Config) -> Result<()> {
+    for (key, variable, what) in RENAMED {
+        if config.get_string(key).is_ok() {
+            return Err(Error::setting(variable, *what));
+        }
+    }
+    for (key, variable, kind) in TYPED {
+        // A value that is not a scalar (a TOML table) is left to the deserializer's message.
+        let Ok(value) = config.get_string(key) else {
+            continue;
+        };
+        if !kind.accepts(&value) {
+            return Err(Error::Invalid {
+                variable,
+                expected: kind.expected(),
+                got: value,
+            });
+        }
+    }
+    Ok(())
 }
 
 const DEFAULTS: &[(&str, &str)] = &[
@@ -277,14 +401,105 @@ mod tests {
     #[test]
     fn a_bad_value_names_its_key() {
         for (key, value, named) in [
-            ("PORT", "eighty", "port"),
-            ("APP_LOG_FORMAT", "xml", "app_log_format"),
+            ("PORT", "eighty", "PORT"),
+            ("APP_LOG_FORMAT", "xml", "APP_LOG_FORMAT"),
             ("DATABASE_URL", "nope", "DATABASE_URL"),
         ] {
             let err = Settings::load_from(None, env(&[(key, value)])).unwrap_err();
             assert!(err.is_config(), "{err:?}");
             assert!(err.to_string().contains(named), "{err}");
         }
+    }
+
+    // Issue 16, §2: every typed setting names its variable as written, the values it takes,
+    // and the value it got.
+    #[test]
+    fn every_typed_setting_says_what_it_takes() {
+        for (key, value, message) in [
+            (
+                "APP_LOG_FORMAT",
+                "xml",
+                r#"APP_LOG_FORMAT: expected pretty or json, got "xml""#,
+            ),
+            (
+                "APP_LOG_FORMAT",
+                "JSON",
+                r#"APP_LOG_FORMAT: expected pretty or json, got "JSON""#,
+            ),
+            (
+                "PORT",
+                "eighty",
+                r#"PORT: expected a port number from 0 to 65535, got "eighty""#,
+            ),
+            (
+                "PORT",
+                "70000",
+                r#"PORT: expected a port number from 0 to 65535, got "70000""#,
+            ),
+            (
+                "APP_ADMIN_PORT",
+                "-1",
+                r#"APP_ADMIN_PORT: expected a port number from 0 to 65535, got "-1""#,
+            ),
+            (
+                "APP_WORKERS",
+                "many",
+                r#"APP_WORKERS: expected a whole number (0 or more), got "many""#,
+            ),
+            (
+                "APP_DATABASE_MAX_CONNECTIONS",
+                "1.5",
+                r#"APP_DATABASE_MAX_CONNECTIONS: expected a whole number from 0 to 4294967295, got "1.5""#,
+            ),
+            (
+                "APP_RUN_MIGRATIONS",
+                "maybe",
+                r#"APP_RUN_MIGRATIONS: expected true or false (or 1/0, yes/no, on/off), got "maybe""#,
+            ),
+            (
+                "APP_DEV_MODE",
+                "enabled",
+                r#"APP_DEV_MODE: expected true or false (or 1/0, yes/no, on/off), got "enabled""#,
+            ),
+            (
+                "APP_CACHE_TTL_SECS",
+                "1m",
+                r#"APP_CACHE_TTL_SECS: expected a whole number (0 or more), got "1m""#,
+            ),
+            (
+                "APP_RECONCILE_INTERVAL_SECS",
+                "hourly",
+                r#"APP_RECONCILE_INTERVAL_SECS: expected a whole number (0 or more), got "hourly""#,
+            ),
+        ] {
+            let err = Settings::load_from(None, env(&[(key, value)])).unwrap_err();
+            assert!(err.is_config(), "{err:?}");
+            assert_eq!(err.to_string(), format!("configuration: {message}"));
+        }
+        // Every typed field is in the table, and every default passes it.
+        for (key, variable, _) in TYPED {
+            assert_eq!(key.to_ascii_uppercase(), *variable);
+            assert!(DEFAULTS.iter().any(|(default, _)| default == key), "{key}");
+        }
+        for (key, value) in [
+            ("APP_DEV_MODE", "yes"),
+            ("APP_RUN_MIGRATIONS", "0"),
+            ("APP_LOG_FORMAT", "json"),
+        ] {
+            Settings::load_from(None, env(&[(key, value)])).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_renamed_setting_fails_with_its_new_name() {
+        let err = Settings::load_from(None, env(&[("APP_RATE_LIMIT_PER_10S", "90")])).unwrap_err();
+        assert!(err.is_config(), "{err:?}");
+        let message = err.to_string();
+        assert!(
+            message.starts_with("configuration: APP_RATE_LIMIT_PER_10S")
+                && message.contains("CLERK_API_RATE_LIMIT"),
+            "{message}"
+        );
     }
 
     #[test]

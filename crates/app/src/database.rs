@@ -12,21 +12,89 @@ use crate::error::{Error, Result};
 /// How long [`ping`] waits for the database.
 const PING_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// How long [`check`] waits for the database at start.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// The database pool of `settings` (lazy: connections open on first use, per worker).
 ///
 /// # Errors
 ///
 /// [`Error::DatabaseUrl`] when `DATABASE_URL` is not a Postgres address.
 pub fn pool(settings: &Settings) -> Result<PgPool> {
-    let options: PgConnectOptions = settings
-        .database_url
-        .expose_secret()
-        .parse()
-        .map_err(Error::DatabaseUrl)?;
+    let options = connect_options(settings)?;
     Ok(PgPoolOptions::new()
         .max_connections(settings.app_database_max_connections)
         .acquire_timeout(settings.acquire_timeout())
         .connect_lazy_with(options))
+}
+
+fn connect_options(settings: &Settings) -> Result<PgConnectOptions> {
+    settings
+        .database_url
+        .expose_secret()
+        .parse()
+        .map_err(Error::DatabaseUrl)
+}
+
+/// Connects once to the database of `settings`, within a short timeout, so that a database that
+/// is not there is reported as such at start (`DATABASE_URL: connection refused at
+/// 127.0.0.1:5433`) and not as a pool timeout later. `serve`, `migrate` and `sync` call it before
+/// any other database work.
+///
+/// # Errors
+///
+/// [`Error::DatabaseUnreachable`] (a run-time failure: the database may only be starting) when
+/// nothing answers; [`Error::DatabaseRefused`] (a configuration error) when the server refuses
+/// the user, the password or the database name; [`Error::DatabaseUrl`] for a malformed URL.
+pub async fn check(settings: &Settings) -> Result<()> {
+    use sqlx::Connection as _;
+    let options = connect_options(settings)?;
+    let target = match options.get_socket() {
+        Some(socket) => socket.display().to_string(),
+        None => format!("{}:{}", options.get_host(), options.get_port()),
+    };
+    match tokio::time::timeout(CONNECT_TIMEOUT, sqlx::PgConnection::connect_with(&options)).await {
+        Ok(Ok(connection)) => {
+            // Best effort: the connection was only a probe.
+            let _ = connection.close().await;
+            Ok(())
+        }
+        Ok(Err(err)) => Err(connect_error(err, &target)),
+        Err(_) => Err(Error::DatabaseUnreachable {
+            problem: format!("no answer within {CONNECT_TIMEOUT:?} at {target}"),
+            source: None,
+        }),
+    }
+}
+
+/// What a failed first connection to `target` means.
+fn connect_error(err: sqlx::Error, target: &str) -> Error {
+    let problem = match &err {
+        sqlx::Error::Io(io) => match io.kind() {
+            std::io::ErrorKind::ConnectionRefused => format!("connection refused at {target}"),
+            std::io::ErrorKind::TimedOut => format!("no answer at {target}"),
+            _ => format!("cannot reach {target}: {io}"),
+        },
+        // Postgres answered and refused us: invalid_authorization_specification (28000),
+        // invalid_password (28P01), invalid_catalog_name (3D000). The settings are at fault.
+        sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("28000" | "28P01" | "3D000")) => {
+            return Error::DatabaseRefused {
+                problem: format!("{} (at {target})", db.message()),
+                source: err,
+            };
+        }
+        sqlx::Error::Tls(_) => {
+            return Error::DatabaseRefused {
+                problem: format!("TLS failed at {target} (check sslmode)"),
+                source: err,
+            };
+        }
+        _ => format!("cannot connect at {target}: {err}"),
+    };
+    Error::DatabaseUnreachable {
+        problem,
+        source: Some(err),
+    }
 }
 
 /// Runs the migrations of `migrations/` (what `app migrate` does).

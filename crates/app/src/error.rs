@@ -28,9 +28,54 @@ pub enum Error {
         /// What is wrong with it and how to fix it, starting with a verb (`is not set: …`).
         problem: String,
     },
+    /// A setting's value is not one it can take: `APP_LOG_FORMAT: expected pretty or json, got "xml"`.
+    #[error("configuration: {variable}: expected {expected}, got {got:?}")]
+    Invalid {
+        /// The environment variable at fault, as the user writes it (`APP_LOG_FORMAT`).
+        variable: &'static str,
+        /// The values it takes, in plain words (`pretty or json`).
+        expected: &'static str,
+        /// The value it was given.
+        got: String,
+    },
+    /// The `.env` file could not be read, or a line of it is not `KEY=VALUE`.
+    #[error("configuration: {location}: {problem}")]
+    DotEnv {
+        /// The file, and the line when one is at fault (`/srv/app/.env line 3`).
+        location: String,
+        /// What is wrong (never the line's content: it may hold a secret).
+        problem: String,
+    },
     /// `DATABASE_URL` is not a usable Postgres address.
     #[error("configuration: DATABASE_URL is not usable: {0}")]
     DatabaseUrl(#[source] sqlx::Error),
+    /// The database at `DATABASE_URL` answered but refused the app: wrong user or password, a
+    /// database that does not exist, TLS required.
+    #[error("configuration: DATABASE_URL: {problem}")]
+    DatabaseRefused {
+        /// What the server said, in its words.
+        problem: String,
+        /// The server's error.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// Nothing answered at `DATABASE_URL` at start (`connection refused at 127.0.0.1:5433`): a
+    /// run-time failure, since the database may only be starting; retry once it answers.
+    #[error("DATABASE_URL: {problem}")]
+    DatabaseUnreachable {
+        /// What happened and where (`connection refused at 127.0.0.1:5433`).
+        problem: String,
+        /// The connection error, when there is one (none for a timeout).
+        #[source]
+        source: Option<sqlx::Error>,
+    },
+    /// The Backend API refused `CLERK_SECRET_KEY` (401 `clerk_key_invalid` from `GET /v1/jwks`
+    /// at start).
+    #[error("configuration: CLERK_SECRET_KEY was refused by Clerk (GET /v1/jwks): {message}")]
+    SecretKeyRefused {
+        /// Clerk's error message.
+        message: String,
+    },
     /// A Clerk option (`CLERK_*`) is missing or malformed.
     #[error("configuration: {0}")]
     Clerk(#[from] clerk_actix::ConfigError),
@@ -89,7 +134,11 @@ impl Error {
             self,
             Error::Settings(_)
                 | Error::Setting { .. }
+                | Error::Invalid { .. }
+                | Error::DotEnv { .. }
                 | Error::DatabaseUrl(_)
+                | Error::DatabaseRefused { .. }
+                | Error::SecretKeyRefused { .. }
                 | Error::Clerk(_)
                 | Error::WebhookSecret(_)
         )

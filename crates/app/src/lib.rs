@@ -12,6 +12,8 @@
 //! | [`admin`] | the admin listener (`/metrics`) |
 //! | [`database`] | pool, migrations, ping |
 //! | [`readiness`] | the shared database answer of `/readyz` |
+//! | [`key_check`] | the start-up check of `CLERK_SECRET_KEY`, reported by `/readyz` |
+//! | [`dotenv`] | the `.env` file, read before any setting |
 //! | [`configuration`], [`telemetry`], [`request_span`] | settings, logs, the request span |
 //! | [`cli`] | `app migrate`, `app sync --full`, the dev-mode banner |
 //! | `dev`, `dev_identity` | dev mode (the `dev` feature): the in-process offline Clerk |
@@ -29,7 +31,9 @@ pub mod database;
 pub mod dev;
 #[cfg(feature = "dev")]
 pub mod dev_identity;
+pub mod dotenv;
 pub mod error;
+pub mod key_check;
 pub mod metrics;
 mod prometheus;
 pub mod readiness;

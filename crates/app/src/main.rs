@@ -3,6 +3,8 @@
 //! `app serve` (default) runs it; `app migrate` applies the migrations; `app sync --full` runs one
 //! reconciliation pass against the Backend API.
 //!
+//! `.env` in the working directory is read first (variables already set win over it).
+//!
 //! A failure is printed once, on stderr, and ends the process with [`CONFIG_ERROR`] when the
 //! settings are at fault ([`app::Error::is_config`]), else with `1`.
 
@@ -39,6 +41,10 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Before any setting is read, by every subcommand; the environment wins over the file.
+    if let Err(err) = app::dotenv::load(std::path::Path::new(app::dotenv::DOTENV_FILE)) {
+        return exit(&err);
+    }
     let settings = match Settings::load() {
         Ok(settings) => settings,
         Err(err) => return exit(&err),

@@ -87,7 +87,9 @@ pub async fn healthz() -> HttpResponse {
 }
 
 /// `GET /readyz`: ready when the database answers (one answer per second, shared by every
-/// caller); Clerk's reachability is reported, not fatal.
+/// caller); Clerk's reachability is reported, not fatal, and so is the start-up check of the secret
+/// key (`clerk.secret_key`: `accepted`, `unverified` or `not_configured`), stored at start: a probe
+/// never calls Clerk.
 pub async fn readyz(state: web::Data<AppState>, clerk: Clerk) -> HttpResponse {
     let database = state.readiness.database(&state.pool).await;
     let clerk_status = match clerk.stats().jwks {
@@ -97,9 +99,10 @@ pub async fn readyz(state: web::Data<AppState>, clerk: Clerk) -> HttpResponse {
                 "keys": stats.keys,
                 "jwks_fetches": stats.fetches,
                 "jwks_failures": stats.failures,
+                "secret_key": state.secret_key.as_str(),
             })
         }
-        None => json!({"mode": "networkless"}),
+        None => json!({"mode": "networkless", "secret_key": state.secret_key.as_str()}),
     };
     let body = json!({
         "database": if database.is_ok() { "ok" } else { "unavailable" },

@@ -21,6 +21,7 @@ use crate::database;
 #[cfg(feature = "dev")]
 use crate::dev::DevStack;
 use crate::error::{Error, Result};
+use crate::key_check::{check_secret_key, SecretKeyCheck};
 use crate::metrics::labels::ROUTES;
 use crate::metrics::Metrics;
 use crate::readiness::Readiness;
@@ -80,11 +81,7 @@ pub async fn user_cache(
         return Ok(None);
     };
     let Some(publishable_key) = config.parsed_publishable_key()? else {
-        return Err(Error::setting(
-            "CLERK_PUBLISHABLE_KEY",
-            "is required with CLERK_SECRET_KEY: the user cache keeps each Clerk instance's users \
-             apart by the instance it names",
-        ));
+        return Err(no_publishable_key());
     };
     let instance = InstanceKey::from_publishable_key(&publishable_key);
     let cache = PgUserCache::new(pool, client, instance, cache_config(settings));
@@ -101,6 +98,51 @@ pub async fn user_cache(
     Ok(Some(Arc::new(cache)))
 }
 
+fn no_publishable_key() -> Error {
+    Error::setting(
+        "CLERK_PUBLISHABLE_KEY",
+        "is required with CLERK_SECRET_KEY: the user cache keeps each Clerk instance's users \
+         apart by the instance it names",
+    )
+}
+
+/// The Clerk options, checked: the Backend API client (with a secret key), the webhook verifier,
+/// and what the Backend API said of the secret key at start.
+struct ClerkSetup {
+    config: ClerkConfig,
+    client: Option<ClerkClient>,
+    webhooks: Option<WebhookVerifier>,
+    secret_key: SecretKeyCheck,
+}
+
+impl ClerkSetup {
+    /// Checks `config` and the webhook signing `secret`, then the secret key against Clerk
+    /// ([`check_secret_key`]).
+    async fn new(config: ClerkConfig, secret: Option<String>) -> Result<Self> {
+        let webhooks = match secret {
+            Some(secret) => Some(WebhookVerifier::from_env_value(&secret).map_err(Error::WebhookSecret)?),
+            None => {
+                tracing::warn!(
+                    "CLERK_WEBHOOK_SIGNING_SECRET is not set: POST /webhooks/clerk refuses every delivery"
+                );
+                None
+            }
+        };
+        let client = config.build_client()?;
+        // The user cache needs the instance: say so before the database is touched.
+        if client.is_some() && config.parsed_publishable_key()?.is_none() {
+            return Err(no_publishable_key());
+        }
+        let secret_key = check_secret_key(client.as_ref()).await?;
+        Ok(Self {
+            config,
+            client,
+            webhooks,
+            secret_key,
+        })
+    }
+}
+
 impl Application {
     /// Binds the listener, connects (lazily) to the database, runs migrations, builds Clerk (or
     /// starts the offline emulator in dev mode) and the server. Port 0 picks a free port.
@@ -111,6 +153,17 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Self> {
         check_clerk_mode(&settings)?;
         let trusted_proxies = TrustedProxies::new(settings.trusted_proxies()?);
+        // Everything that can be checked without the database is, before it (and migrations).
+        let configured = if settings.dev_mode() {
+            None
+        } else {
+            let config = settings.clerk_config()?;
+            let secret = settings
+                .clerk_webhook_signing_secret
+                .as_ref()
+                .map(|s| s.expose_secret().to_owned());
+            Some(ClerkSetup::new(config, secret).await?)
+        };
         let listener = bind(&settings.app_host, settings.port)?;
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(settings.port);
         let admin_listener = bind(&settings.app_admin_host, settings.app_admin_port)?;
@@ -118,23 +171,26 @@ impl Application {
             .local_addr()
             .map(|a| a.port())
             .unwrap_or(settings.app_admin_port);
+        database::check(&settings).await?;
         let pool = database::pool(&settings)?;
         if settings.app_run_migrations {
             database::migrate(&pool).await?;
         }
 
-        let (clerk_config, webhook_secret, dev) = if settings.dev_mode() {
-            start_dev(&settings, port, &pool).await?
-        } else {
-            let config = settings.clerk_config()?;
-            let secret = settings
-                .clerk_webhook_signing_secret
-                .as_ref()
-                .map(|s| s.expose_secret().to_owned());
-            (config, secret, None)
+        let (setup, dev) = match configured {
+            Some(setup) => (setup, None),
+            None => {
+                let (config, secret, dev) = start_dev(&settings, port, &pool).await?;
+                (ClerkSetup::new(config, secret).await?, dev)
+            }
         };
+        let ClerkSetup {
+            config: clerk_config,
+            client,
+            webhooks,
+            secret_key,
+        } = setup;
         // The client first: the user cache and Clerk share it, and with it the rate budget.
-        let client = clerk_config.build_client()?;
         let cache = user_cache(&settings, &clerk_config, client.clone(), pool.clone()).await?;
         let mut clerk_config = clerk_config;
         if let Some(client) = client {
@@ -157,20 +213,12 @@ impl Application {
             }
             _ => None,
         };
-        let webhooks = match webhook_secret {
-            Some(secret) => Some(WebhookVerifier::from_env_value(&secret).map_err(Error::WebhookSecret)?),
-            None => {
-                tracing::warn!(
-                    "CLERK_WEBHOOK_SIGNING_SECRET is not set: POST /webhooks/clerk refuses every delivery"
-                );
-                None
-            }
-        };
 
         let state = web::Data::new(AppState {
             pool,
             metrics: web::Data::new(Metrics::default()),
             readiness: Readiness::default(),
+            secret_key,
             webhooks,
             cache,
         });
@@ -252,9 +300,38 @@ impl Application {
     }
 }
 
-/// Refuses to start without Clerk keys unless dev mode was asked for, dev mode with keys, and dev
-/// mode in a build without the emulator; before any other work.
+/// The `CLERK_*` variables dev mode would ignore: the emulator brings its own keys, API and
+/// webhook secret. (Every other `CLERK_*` option applies in dev mode too.)
+pub const IGNORED_IN_DEV_MODE: &[&str] = &[
+    "CLERK_SECRET_KEY",
+    "CLERK_PUBLISHABLE_KEY",
+    "CLERK_JWT_KEY",
+    "CLERK_API_URL",
+    "CLERK_WEBHOOK_SIGNING_SECRET",
+];
+
+/// Refuses to start without Clerk keys unless dev mode was asked for, dev mode with a `CLERK_*`
+/// variable it would ignore (naming each), and dev mode in a build without the emulator; before
+/// any other work.
 fn check_clerk_mode(settings: &Settings) -> Result<()> {
+    if settings.dev_mode() {
+        let ignored: Vec<&str> = IGNORED_IN_DEV_MODE
+            .iter()
+            .copied()
+            .filter(|name| settings.clerk_value(name).is_some())
+            .collect();
+        if !ignored.is_empty() {
+            return Err(Error::setting(
+                "APP_DEV_MODE",
+                format!(
+                    "is set together with {}, which dev mode would ignore (it runs its own offline \
+                     Clerk instance): unset {}, or unset APP_DEV_MODE to use your Clerk instance",
+                    ignored.join(", "),
+                    if ignored.len() == 1 { "it" } else { "them" },
+                ),
+            ));
+        }
+    }
     match (settings.dev_mode(), settings.has_clerk_keys()) {
         (false, true) => Ok(()),
         (true, false) if cfg!(feature = "dev") => Ok(()),
@@ -264,6 +341,7 @@ fn check_clerk_mode(settings: &Settings) -> Result<()> {
             "is not set (nor CLERK_JWT_KEY): set it to your Clerk instance's secret key, or set \
              APP_DEV_MODE=1 to run against the offline Clerk emulator",
         )),
+        // Refused above, naming each key.
         (true, true) => Err(Error::setting(
             "APP_DEV_MODE",
             "is set together with CLERK_SECRET_KEY or CLERK_JWT_KEY: unset APP_DEV_MODE to use \
@@ -280,7 +358,8 @@ async fn start_dev(
     pool: &PgPool,
 ) -> Result<(clerk_actix::ClerkConfig, Option<String>, Option<DevStack>)> {
     let dev = DevStack::start(settings, port, pool).await?;
-    // The configured CLERK_* options apply in dev mode too (keys are refused before this).
+    // The configured CLERK_* options apply in dev mode too (the ones it would ignore are refused
+    // before this: see IGNORED_IN_DEV_MODE).
     let config = dev.clerk_config(settings.clerk_config()?);
     let secret = Some(dev.webhook_secret().to_owned());
     Ok((config, secret, Some(dev)))

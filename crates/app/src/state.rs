@@ -7,6 +7,7 @@ use clerk_core::webhook::WebhookVerifier;
 use sqlx::PgPool;
 
 use crate::cache::PgUserCache;
+use crate::key_check::SecretKeyCheck;
 use crate::metrics::Metrics;
 use crate::readiness::Readiness;
 
@@ -18,6 +19,8 @@ pub struct AppState {
     pub metrics: web::Data<Metrics>,
     /// The database answer of `/readyz`, reused for a second.
     pub readiness: Readiness,
+    /// The start-up check of `CLERK_SECRET_KEY`, reported by `/readyz` (never re-run per probe).
+    pub secret_key: SecretKeyCheck,
     /// Svix verification of Clerk webhooks (`None` when no signing secret is configured).
     pub webhooks: Option<WebhookVerifier>,
     /// The Postgres user cache (`None` without a secret key: it needs the Backend API).

@@ -1,6 +1,8 @@
 //! Start-up of the `app` binary (issue 10, item 6): dev mode starts only when asked; a
-//! configuration error exits with its own code (issue 11, item 10).
+//! configuration error exits with its own code (issue 11, item 10); `.env`, dev mode's ignored
+//! keys, the secret-key check and the messages of bad settings (issue 16, §2).
 
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -8,7 +10,15 @@ use std::time::Duration;
 /// Runs `app serve` with only `env` set (no inherited `CLERK_*`), no config file and no
 /// migrations; returns its output once it exits, or fails the test when it keeps running.
 fn serve(env: &[(&str, &str)]) -> Output {
+    serve_in(None, env)
+}
+
+/// [`serve`] in the working directory `dir` (where the app looks for `.env`).
+fn serve_in(dir: Option<&Path>, env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_app"));
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
     command
         .arg("serve")
         .env_clear()
@@ -97,12 +107,144 @@ fn configuration_errors_and_runtime_failures_have_distinct_exit_codes() {
         "printed once: {stderr}"
     );
 
+    // Issue 16, §2: the configuration is checked before the database, so this needs a complete
+    // one (a publishable key, and an API that accepts the key: the emulator's fixed instance).
+    let clerk = clerk_testkit::TestClerk::builder()
+        .fixed_instance()
+        .start()
+        .expect("the emulator starts");
     let runtime = serve(&[
-        ("CLERK_SECRET_KEY", "sk_test_clerkTestkitFixedSecretKey0000000000"),
+        ("CLERK_SECRET_KEY", clerk.secret_key()),
+        ("CLERK_PUBLISHABLE_KEY", clerk.publishable_key()),
+        ("CLERK_API_URL", clerk.base_url()),
         ("APP_RUN_MIGRATIONS", "true"),
         ("APP_DATABASE_ACQUIRE_TIMEOUT_MS", "500"),
     ]);
     let stderr = String::from_utf8_lossy(&runtime.stderr);
     assert_eq!(runtime.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("database migrations failed"), "{stderr}");
+    // Issue 16, §2: said as what it is, not as a pool timeout or a failed migration.
+    assert_eq!(
+        stderr
+            .matches("DATABASE_URL: connection refused at 127.0.0.1:1")
+            .count(),
+        1,
+        "printed once: {stderr}"
+    );
+}
+
+/// A fresh directory for one test's `.env`.
+fn workdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("app-startup-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    dir
+}
+
+fn stderr_of(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+// Issue 16, §2: `.env` in the working directory is read before any setting; an exported variable
+// wins over it.
+#[test]
+fn dot_env_sets_variables_and_the_environment_wins() {
+    let dir = workdir("dotenv");
+    std::fs::write(dir.join(".env"), "# settings\nAPP_LOG_FORMAT=xml\n").expect("write .env");
+
+    let from_file = serve_in(Some(&dir), &[]);
+    let stderr = stderr_of(&from_file);
+    assert_eq!(from_file.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(r#"APP_LOG_FORMAT: expected pretty or json, got "xml""#),
+        "{stderr}"
+    );
+
+    let exported = serve_in(Some(&dir), &[("APP_LOG_FORMAT", "json")]);
+    let stderr = stderr_of(&exported);
+    assert_eq!(exported.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("APP_LOG_FORMAT"), "{stderr}");
+    assert!(stderr.contains("CLERK_SECRET_KEY is not set"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// Issue 16, §2: a malformed `.env` is a configuration error naming the file and the line, and
+// never quoting it (it may hold a secret).
+#[test]
+fn a_malformed_dot_env_names_its_file_and_line() {
+    let dir = workdir("dotenv-malformed");
+    std::fs::write(
+        dir.join(".env"),
+        "PORT=0\n\nCLERK_SECRET_KEY sk_test_DOTENVSECRET\n",
+    )
+    .expect("write .env");
+    let output = serve_in(Some(&dir), &[]);
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(".env line 3"), "{stderr}");
+    assert!(!stderr.contains("DOTENVSECRET"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "printed once: {stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// Issue 16, §2: dev mode refuses the CLERK_* variables it would ignore, naming each.
+#[test]
+fn dev_mode_refuses_the_clerk_keys_it_would_ignore() {
+    let output = serve(&[
+        ("APP_DEV_MODE", "1"),
+        ("CLERK_PUBLISHABLE_KEY", "pk_test_Y2xlcmsuZXhhbXBsZS5jb20k"),
+        ("CLERK_API_URL", "https://api.clerk.com"),
+        ("CLERK_WEBHOOK_SIGNING_SECRET", "whsec_c2VjcmV0"),
+        // Applied in dev mode: not named.
+        ("CLERK_AUTHORIZED_PARTIES", "http://localhost:3000"),
+    ]);
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    for named in [
+        "APP_DEV_MODE",
+        "CLERK_PUBLISHABLE_KEY",
+        "CLERK_API_URL",
+        "CLERK_WEBHOOK_SIGNING_SECRET",
+    ] {
+        assert!(stderr.contains(named), "{named}: {stderr}");
+    }
+    assert!(!stderr.contains("CLERK_AUTHORIZED_PARTIES"), "{stderr}");
+    assert!(!stderr.contains("whsec_c2VjcmV0"), "{stderr}");
+
+    for key in ["CLERK_SECRET_KEY", "CLERK_JWT_KEY"] {
+        let output = serve(&[
+            ("APP_DEV_MODE", "1"),
+            (key, "sk_test_clerkTestkitFixedSecretKey0000000000"),
+        ]);
+        let stderr = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(&format!("together with {key}, which dev mode would ignore")),
+            "{stderr}"
+        );
+    }
+}
+
+// Issue 16, §2: a secret key the Backend API refuses fails start-up with Clerk's message, before
+// any database work (nothing listens at this DATABASE_URL).
+#[test]
+fn a_secret_key_clerk_refuses_fails_start_up_with_clerks_message() {
+    let clerk = clerk_testkit::TestClerk::builder()
+        .start()
+        .expect("the emulator starts");
+    let output = serve(&[
+        ("CLERK_SECRET_KEY", "sk_test_aWrongKeyOfTheRightShape000000000000"),
+        ("CLERK_PUBLISHABLE_KEY", clerk.publishable_key()),
+        ("CLERK_API_URL", clerk.base_url()),
+        ("APP_RUN_MIGRATIONS", "true"),
+    ]);
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr.matches("CLERK_SECRET_KEY was refused by Clerk (GET /v1/jwks): The provided Clerk Secret Key is invalid.").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(!stderr.contains("aWrongKey"), "{stderr}");
+    assert!(!stderr.contains("DATABASE_URL"), "{stderr}");
+    assert_eq!(clerk.calls().count("GET", "/v1/jwks"), 1);
 }

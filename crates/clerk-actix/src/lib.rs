@@ -18,15 +18,24 @@
 //! | `buildClerkProps(req)` | [`ClerkProps`] |
 //! | route matchers | [`guards`]: `signed_in()`, `has(check)`, `check(f)` |
 //!
-//! | module | what |
+//! | module (file) | what |
 //! |---|---|
 //! | (root) | what a handler and an `App` use: [`ClerkConfig`] → [`Clerk`], [`ClerkMiddleware`], the extractors, [`Protect`], [`ClerkProps`], [`AuthError`], [`ClerkClient`] |
 //! | [`config`] | [`ClerkConfig`] (Clerk's environment names or a builder) and the validated [`config::ResolvedConfig`] |
-//! | [`clerk`] | the [`Clerk`] handle and its [`clerk::ClerkStats`] |
-//! | [`client`] | the Backend API client: [`ClerkClient`], [`client::ClientConfig`], errors, rate budget, metrics |
-//! | [`middleware`], [`protect`], [`guards`] | the Actix middleware, protect policies and route guards |
+//! | `env` (private) | reading environment values; [`ConfigError`] names the variable at fault |
+//! | [`clerk`] | the [`Clerk`] handle (keys, verifier, client, user source) and its [`clerk::ClerkStats`] |
+//! | [`client`] | the Backend API client: [`ClerkClient`], [`client::ClientConfig`], errors, retries, rate budget, metrics, the JWKS fetcher |
+//! | [`middleware`] | [`ClerkMiddleware`]: authenticates once per request and stores the outcome |
+//! | `state` (private) | the per-request stored outcome the middleware, extractors, guards and `Protect` share |
+//! | `authenticate` (private) | an `HttpRequest` as clerk-core's [`clerk_core::request::RequestParts`]; outcome headers onto a response |
+//! | `extractors` (private) | [`ClerkAuth`], [`Authenticated`], [`MaybeAuth`], [`CurrentUser`] |
+//! | [`protect`] | [`Protect`] and [`ProtectMode`] (`protect/mode.rs`) |
+//! | [`guards`] | route guards and [`guards::AuthExt`] |
+//! | `props` (private) | [`ClerkProps`] |
+//! | `error` (private) | [`AuthError`], the HTTP answers of a failed extraction |
 //! | [`request`] | Clerk's request-level result ([`request::RequestOutcome`]) and its response headers |
 //! | [`user_source`] | where [`CurrentUser`] reads users from |
+//! | `redact` (private) | Clerk's credential query parameters stripped from redirect URLs |
 //!
 //! # Getting started
 //!

@@ -10,19 +10,21 @@
 //! clerk-core = { git = "https://github.com/clerk-actix/clerk-actix" }
 //! ```
 //!
-//! | module | what |
+//! | module (file) | what |
 //! |---|---|
-//! | [`request`] | `authenticateRequest`: [`request::RequestAuthenticator`] over [`request::RequestParts`], [`request::RequestOutcome`], [`request::RequestReason`] |
+//! | [`request`] | `authenticateRequest`: [`request::RequestAuthenticator`] over [`request::RequestParts`], [`request::RequestOutcome`] (`request/`: authenticator, parts, cookies, origin, outcome, js) |
+//! | `reason` (private) | [`request::RequestReason`], every reason Clerk's request layer reports |
 //! | [`verify`] | [`SessionVerifier`], [`SessionClaims`], the key sources ([`verify::KeyResolver`], [`verify::StaticKey`], [`verify::JwksKeys`]) |
 //! | [`token`] | decoding a compact JWS as Clerk does ([`token::DecodedToken`]), token categories |
 //! | [`jwk`], [`jwks`] | verifying keys ([`jwk::VerifyingKey`]), the JWKS cache with stale-while-revalidate ([`jwks::JwksCache`]) |
 //! | [`token_cache`] | the verified-token cache |
 //! | [`auth`] | [`Auth`] and `has()` ([`Check`]), session status, reverification |
 //! | [`error`] | [`Error`], the verifier's [`TokenError`] and [`Reason`] |
-//! | (root) | [`PublishableKey`] (instance, cookie suffix, Account Portal), [`SecretKey`], [`InstanceType`] |
+//! | `keys` (private) | [`PublishableKey`] (instance, cookie suffix, Account Portal), [`SecretKey`], [`InstanceType`] |
 //! | [`machine`] | machine tokens: type detection, `acceptsToken`, M2M/OAuth JWTs, [`machine::MachineAuth`] |
 //! | [`user`], [`api`] | Backend API models (private metadata safe by type) |
 //! | [`webhook`] | Svix verification and typed Clerk events |
+//! | `time`, `redact` (private) | JavaScript-compatible time arithmetic; redaction helpers for `Debug` |
 //!
 //! # Getting started
 //!

@@ -181,7 +181,7 @@ impl PgUserCache {
                 bump(&self.stats.db_errors);
                 bump(&self.stats.unavailable);
                 tracing::warn!(user_id, error.message = %err, error.cause_chain = ?err, "user cache: database read failed");
-                Err(UserSourceError::unavailable(format!("user cache: {err}")))
+                Err(UserSourceError::unavailable(err))
             }
         }
     }
@@ -285,11 +285,11 @@ impl PgUserCache {
             }
             Err(err @ ApiError::RateBudgetExhausted { .. }) => {
                 bump(&self.stats.api_budget_exhausted);
-                self.fallback(user_id, stale, &err)
+                self.fallback(user_id, stale, err)
             }
             Err(err) => {
                 self.count_api_error(&err);
-                self.fallback(user_id, stale, &err)
+                self.fallback(user_id, stale, err)
             }
         }
     }
@@ -345,7 +345,7 @@ impl PgUserCache {
         &self,
         user_id: &str,
         stale: Option<(Arc<User>, Duration)>,
-        why: &dyn fmt::Display,
+        why: ApiError,
     ) -> Result<Lookup, UserSourceError> {
         match stale {
             Some((user, age)) if age <= self.config.max_stale => {
@@ -359,9 +359,8 @@ impl PgUserCache {
             _ => {
                 bump(&self.stats.unavailable);
                 tracing::warn!(user_id, reason = %why, "user cache: Clerk unreachable and no usable cached copy");
-                Err(UserSourceError::unavailable(format!(
-                    "Clerk unreachable and no usable cached copy: {why}"
-                )))
+                // The Backend API's error is the cause (for logs); it never reaches a response.
+                Err(UserSourceError::unavailable(why))
             }
         }
     }
