@@ -10,7 +10,7 @@ async fn jwks_down_known_keys_keep_verifying_new_kids_fail_fast_and_service_reco
     let app = spawn_app_with(SpawnOptions {
         clerk: TestClerk::builder().production(),
         settings: vec![
-            ("CLERK_JWKS_REFETCH_COOLDOWN_MS", "300".into()),
+            ("CLERK_JWKS_REFETCH_COOLDOWN_MS", "1000".into()),
             ("CLERK_HTTP_TIMEOUT_MS", "1000".into()),
             ("CLERK_TOKEN_CACHE_CAPACITY", "0".into()),
         ],
@@ -24,8 +24,9 @@ async fn jwks_down_known_keys_keep_verifying_new_kids_fail_fast_and_service_reco
     assert_eq!(app.get("/api/data", Some(&app.token()), &[]).await.status, 200);
     // A new kid cannot be fetched: signed out with Clerk's reason, quickly, never a 500.
     app.clerk.faults().rotate_key().unwrap();
-    // The refetch cooldown is a time rule: let it pass so the unknown kid may trigger a fetch.
-    actix_rt::time::sleep(Duration::from_millis(350)).await;
+    // The refetch cooldown is a time rule (at least 1 s): let it pass so the unknown kid may
+    // trigger a fetch.
+    actix_rt::time::sleep(Duration::from_millis(1050)).await;
     let started = Instant::now();
     let reply = app.get("/api/data", Some(&app.token()), &[]).await;
     assert_eq!(reply.status, 401);
