@@ -311,6 +311,12 @@ impl UserStore {
             if let Some(flag) = update.banned {
                 user.banned = flag;
             }
+            if let Some(flag) = update.locked {
+                user.locked = flag;
+                if !flag {
+                    user.lockout_expires_in_seconds = None;
+                }
+            }
             if let Some(meta) = &update.public_metadata {
                 user.public_metadata = meta.clone();
             }

@@ -363,9 +363,13 @@ pub struct UserUpdate {
     pub private_metadata: Option<JsonObject>,
     /// Replaces unsafe metadata (old API versions only).
     pub unsafe_metadata: Option<JsonObject>,
-    /// Banned flag (direct store use only).
+    /// Banned flag (direct store use, and `POST /v1/users/{id}/ban` / `unban`).
     #[serde(skip)]
     pub banned: Option<bool>,
+    /// Locked flag (direct store use, and `POST /v1/users/{id}/lock` / `unlock`); unlocking
+    /// also clears `lockout_expires_in_seconds`.
+    #[serde(skip)]
+    pub locked: Option<bool>,
 }
 
 impl UserUpdate {

@@ -24,6 +24,7 @@ use super::error::{ApiError, ApiResult};
 use super::metrics::{ApiObserver, AttemptEvent, AttemptOutcome, Metrics, MetricsSnapshot};
 use super::params::{path_segment, UserListParams};
 use super::retry::{backoff, parse_retry_after, RetryBudget};
+use super::users::{CreateUser, UpdateUser};
 use crate::env::ConfigError;
 
 static NEXT_CLIENT_ID: AtomicU64 = AtomicU64::new(1);
@@ -92,10 +93,14 @@ thread_local! {
 /// - `GET`s;
 /// - [`delete_user`](Self::delete_user): deleting twice changes nothing, but a retry after a
 ///   lost success answers 404, which callers may treat as done;
+/// - [`ban_user`](Self::ban_user), [`unban_user`](Self::unban_user),
+///   [`lock_user`](Self::lock_user), [`unlock_user`](Self::unlock_user): setting a flag twice
+///   leaves the same state;
 /// - the machine-token verifications (`POST …/verify`): they only read.
 ///
-/// Never retried: [`update_user_metadata`](Self::update_user_metadata) (`PATCH`) and
-/// [`create_session_token`](Self::create_session_token) (`POST`), and any 401
+/// Never retried: [`create_user`](Self::create_user) (`POST`: on a timeout the user may exist),
+/// [`update_user`](Self::update_user) and [`update_user_metadata`](Self::update_user_metadata)
+/// (`PATCH`), [`create_session_token`](Self::create_session_token) (`POST`), and any 401
 /// `clerk_key_invalid`. A 429 waits for `Retry-After` (no less, but never more than
 /// [`MAX_RETRY_AFTER`](super::MAX_RETRY_AFTER): a longer value is cut to it); if that exceeds
 /// [`ClientConfig::max_retry_after`] the call fails at once with the 429. Other retries back off
@@ -393,6 +398,115 @@ impl ClerkClient {
     pub async fn delete_user(&self, user_id: &str) -> ApiResult<DeletedObject> {
         let url = format!("{}/users/{}", self.shared.versioned, path_segment(user_id)?);
         let call = self.call("DELETE /v1/users/{id}", Method::DELETE, url, None, true);
+        self.json(call).await
+    }
+
+    /// `POST /v1/users`: creates a user and returns it. Never retried.
+    ///
+    /// A create is not idempotent, so a failed attempt is not repeated blindly: on a timeout or
+    /// a transport failure the call fails with that error
+    /// ([`ApiError::Timeout`], [`ApiError::Transport`]) and **the user may exist**. Before trying
+    /// again, look it up by a unique field you sent ([`list_users`](Self::list_users) with
+    /// [`UserListParams::external_id`] or [`UserListParams::email_address`]); a blind retry of a
+    /// create that did land answers 422 `form_identifier_exists` for a taken email or username.
+    ///
+    /// # Errors
+    ///
+    /// 422 with Clerk's codes (`form_identifier_exists` for a taken email address or username,
+    /// `form_param_format_invalid`, `form_password_pwned`, …), 402/403 for a feature the plan
+    /// lacks; see [`ApiError`].
+    pub async fn create_user(&self, user: &CreateUser) -> ApiResult<User> {
+        let url = format!("{}/users", self.shared.versioned);
+        let call = self.call("POST /v1/users", Method::POST, url, Some(json_body(user)?), false);
+        self.json(call).await
+    }
+
+    /// `PATCH /v1/users/{id}`: changes the fields set in `change` and returns the user. Never
+    /// retried (`PATCH`).
+    ///
+    /// On a timeout or a transport failure the call fails with that error and **the change may
+    /// have been applied**: read the user ([`get_user`](Self::get_user)) before sending it
+    /// again.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiError::InvalidArgument`] for an empty or unsafe id; 404 when there is no such user;
+    /// 422 (`form_identifier_exists` for a taken username, `form_param_format_invalid`, …);
+    /// see [`ApiError`].
+    pub async fn update_user(&self, user_id: &str, change: &UpdateUser) -> ApiResult<User> {
+        let url = format!("{}/users/{}", self.shared.versioned, path_segment(user_id)?);
+        let call = self.call(
+            "PATCH /v1/users/{id}",
+            Method::PATCH,
+            url,
+            Some(json_body(change)?),
+            false,
+        );
+        self.json(call).await
+    }
+
+    /// `POST /v1/users/{id}/ban`: bans the user (Clerk also revokes their sessions) and
+    /// returns it with `banned: true`.
+    ///
+    /// Retried like [`delete_user`](Self::delete_user): banning twice leaves the same state, so
+    /// a repeat after a lost answer is harmless.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiError::InvalidArgument`] for an empty or unsafe id; 404 when there is no such user;
+    /// 402 when the instance's plan lacks the feature; see [`ApiError`].
+    pub async fn ban_user(&self, user_id: &str) -> ApiResult<User> {
+        self.user_state("POST /v1/users/{id}/ban", user_id, "ban").await
+    }
+
+    /// `POST /v1/users/{id}/unban`: lifts a ban and returns the user with `banned: false`.
+    ///
+    /// Retried like [`delete_user`](Self::delete_user): an idempotent state change.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiError::InvalidArgument`] for an empty or unsafe id; 404 when there is no such user;
+    /// 402 when the instance's plan lacks the feature; see [`ApiError`].
+    pub async fn unban_user(&self, user_id: &str) -> ApiResult<User> {
+        self.user_state("POST /v1/users/{id}/unban", user_id, "unban")
+            .await
+    }
+
+    /// `POST /v1/users/{id}/lock`: locks the user out of signing in and returns them with
+    /// `locked: true`.
+    ///
+    /// Retried like [`delete_user`](Self::delete_user): an idempotent state change.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiError::InvalidArgument`] for an empty or unsafe id; 404 when there is no such user;
+    /// 403 when user lockout is not enabled for the instance; see [`ApiError`].
+    pub async fn lock_user(&self, user_id: &str) -> ApiResult<User> {
+        self.user_state("POST /v1/users/{id}/lock", user_id, "lock").await
+    }
+
+    /// `POST /v1/users/{id}/unlock`: ends a lockout and returns the user with `locked: false`.
+    ///
+    /// Retried like [`delete_user`](Self::delete_user): an idempotent state change.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiError::InvalidArgument`] for an empty or unsafe id; 404 when there is no such user;
+    /// 403 when user lockout is not enabled for the instance; see [`ApiError`].
+    pub async fn unlock_user(&self, user_id: &str) -> ApiResult<User> {
+        self.user_state("POST /v1/users/{id}/unlock", user_id, "unlock")
+            .await
+    }
+
+    /// `POST /v1/users/{id}/{action}` without a body: an idempotent state change, retried.
+    async fn user_state(&self, endpoint: &'static str, user_id: &str, action: &str) -> ApiResult<User> {
+        let url = format!(
+            "{}/users/{}/{action}",
+            self.shared.versioned,
+            path_segment(user_id)?
+        );
+        // Setting a flag twice leaves the same state: a repeat cannot change anything more.
+        let call = self.call(endpoint, Method::POST, url, None, true);
         self.json(call).await
     }
 
@@ -717,7 +831,7 @@ fn with_query(mut url: String, query: &str) -> String {
     url
 }
 
-fn json_body(value: &Value) -> ApiResult<Bytes> {
+fn json_body(value: &impl serde::Serialize) -> ApiResult<Bytes> {
     serde_json::to_vec(value)
         .map(Bytes::from)
         .map_err(|err| ApiError::InvalidArgument(format!("the request body cannot be encoded: {err}")))

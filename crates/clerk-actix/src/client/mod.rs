@@ -9,6 +9,7 @@
 //! | `budget` | the rate budget: [`RateLimit`], [`Share`] |
 //! | `retry` | the retry budget, backoff and `Retry-After` |
 //! | `jwks` | [`ClerkClient`] as a [`JwksFetcher`](clerk_core::jwks::JwksFetcher); the stale-while-revalidate keys of a [`Clerk`](crate::Clerk) |
+//! | `users` | the request bodies of the users resource: [`CreateUser`], [`UpdateUser`] |
 //! | `error`, `metrics`, `params` | [`ApiError`], [`MetricsSnapshot`] and the observer hook, [`UserListParams`] |
 
 mod budget;
@@ -19,6 +20,7 @@ mod jwks;
 mod metrics;
 mod params;
 mod retry;
+mod users;
 
 pub use budget::{RateBudgetSnapshot, RateLimit, Share};
 pub use clerk_client::ClerkClient;
@@ -27,5 +29,6 @@ pub use error::{ApiError, ApiResult};
 pub use metrics::{ApiObserver, AttemptEvent, AttemptOutcome, EndpointCount, MetricsSnapshot};
 pub use params::UserListParams;
 pub use retry::MAX_RETRY_AFTER;
+pub use users::{CreateUser, UpdateUser};
 
 pub(crate) use jwks::RevalidatingKeys;

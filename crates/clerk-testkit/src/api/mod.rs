@@ -63,6 +63,10 @@ pub(crate) fn app(
             "/v1/users/{user_id}/metadata",
             web::patch().to(users::update_metadata),
         )
+        .route("/v1/users/{user_id}/ban", web::post().to(users::ban))
+        .route("/v1/users/{user_id}/unban", web::post().to(users::unban))
+        .route("/v1/users/{user_id}/lock", web::post().to(users::lock))
+        .route("/v1/users/{user_id}/unlock", web::post().to(users::unlock))
         .route("/v1/sessions", web::post().to(misc::create_session))
         .route("/v1/sessions/{session_id}", web::get().to(misc::get_session))
         .route(

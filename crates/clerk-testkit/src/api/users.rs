@@ -65,6 +65,81 @@ pub(crate) async fn update(
     Ok(json_response(StatusCode::OK, &state.store.render(&user)))
 }
 
+/// A change of the `banned`/`locked` flags: `POST /v1/users/{id}/ban`, `unban`, `lock`,
+/// `unlock`.
+#[derive(Debug, Clone, Copy)]
+enum FlagChange {
+    Ban,
+    Unban,
+    Lock,
+    Unlock,
+}
+
+impl FlagChange {
+    fn update(self) -> UserUpdate {
+        let (banned, locked) = match self {
+            Self::Ban => (Some(true), None),
+            Self::Unban => (Some(false), None),
+            Self::Lock => (None, Some(true)),
+            Self::Unlock => (None, Some(false)),
+        };
+        UserUpdate {
+            banned,
+            locked,
+            ..UserUpdate::default()
+        }
+    }
+}
+
+/// Sets the flag of `change`: the user as served, 404 for an unknown user.
+async fn set_flag(
+    state: Data<AppState>,
+    req: HttpRequest,
+    path: Path<String>,
+    change: FlagChange,
+) -> Result<HttpResponse, ApiError> {
+    let user = state
+        .store
+        .update_from(&path.into_inner(), change.update(), &origin(&req))?;
+    Ok(json_response(StatusCode::OK, &state.store.render(&user)))
+}
+
+/// `POST /v1/users/{id}/ban`.
+pub(crate) async fn ban(
+    state: Data<AppState>,
+    req: HttpRequest,
+    path: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    set_flag(state, req, path, FlagChange::Ban).await
+}
+
+/// `POST /v1/users/{id}/unban`.
+pub(crate) async fn unban(
+    state: Data<AppState>,
+    req: HttpRequest,
+    path: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    set_flag(state, req, path, FlagChange::Unban).await
+}
+
+/// `POST /v1/users/{id}/lock`.
+pub(crate) async fn lock(
+    state: Data<AppState>,
+    req: HttpRequest,
+    path: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    set_flag(state, req, path, FlagChange::Lock).await
+}
+
+/// `POST /v1/users/{id}/unlock`.
+pub(crate) async fn unlock(
+    state: Data<AppState>,
+    req: HttpRequest,
+    path: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    set_flag(state, req, path, FlagChange::Unlock).await
+}
+
 pub(crate) async fn update_metadata(
     state: Data<AppState>,
     req: HttpRequest,
