@@ -422,3 +422,95 @@ fn restored_users_come_back_exactly_without_webhooks() {
     assert!(next.created_at > users[2].created_at);
     assert_eq!(second.users().count(), 4);
 }
+
+/// `POST /v1/users/{id}/ban`, `unban`, `lock`, `unlock`: the user with the flag set, valid
+/// against the OpenAPI `User` schema; the change is state (`GET` and the `banned` filter see it);
+/// an unknown user is 404 `resource_not_found` in Clerk's envelope; the secret key is required.
+#[actix_rt::test]
+async fn ban_and_lock_routes_set_the_flags_in_clerk_shapes() {
+    let validator = user_validator();
+    let clerk = TestClerk::start().expect("emulator starts");
+    let api = Api::new(&clerk);
+    let id = clerk.users().create(full_user()).expect("created").id;
+    let before = clerk.users().get(&id).expect("stored").updated_at;
+
+    let banned = api.send("POST", &format!("/v1/users/{id}/ban"), None).await;
+    assert_eq!(banned.status, 200);
+    assert_eq!(violations(&validator, &banned.body), Vec::<String>::new());
+    assert_eq!(
+        (banned.body["banned"].clone(), banned.body["locked"].clone()),
+        (json!(true), json!(false))
+    );
+    assert!(banned.body["updated_at"].as_i64().is_some_and(|at| at > before));
+    assert_eq!(
+        api.get(&format!("/v1/users/{id}")).await.body["banned"],
+        json!(true)
+    );
+    let listed = api.get("/v1/users?banned=true").await;
+    assert_eq!(listed.body.as_array().map(Vec::len), Some(1));
+
+    let unbanned = api.send("POST", &format!("/v1/users/{id}/unban"), None).await;
+    assert_eq!(
+        (unbanned.status, unbanned.body["banned"].clone()),
+        (200, json!(false))
+    );
+
+    let locked = api.send("POST", &format!("/v1/users/{id}/lock"), None).await;
+    assert_eq!(locked.status, 200);
+    assert_eq!(violations(&validator, &locked.body), Vec::<String>::new());
+    assert_eq!(locked.body["locked"], json!(true));
+    assert_eq!(
+        api.get(&format!("/v1/users/{id}")).await.body["locked"],
+        json!(true)
+    );
+
+    let unlocked = api.send("POST", &format!("/v1/users/{id}/unlock"), None).await;
+    assert_eq!(
+        (unlocked.status, unlocked.body["locked"].clone()),
+        (200, json!(false))
+    );
+    assert_eq!(unlocked.body["lockout_expires_in_seconds"], Value::Null);
+
+    for action in ["ban", "unban", "lock", "unlock"] {
+        let missing = api
+            .send("POST", &format!("/v1/users/user_missing/{action}"), None)
+            .await;
+        assert_eq!(missing.status, 404, "{action}");
+        assert_eq!(
+            missing.body["errors"][0]["code"],
+            json!("resource_not_found"),
+            "{action}"
+        );
+        assert!(missing.body["clerk_trace_id"].is_string(), "{action}");
+        let anonymous = Api::new(&clerk)
+            .with_key(None)
+            .send("POST", &format!("/v1/users/{id}/{action}"), None)
+            .await;
+        assert_eq!(anonymous.status, 401, "{action}");
+    }
+    assert!(!clerk.users().get(&id).expect("stored").banned);
+}
+
+/// A duplicate email address on `POST /v1/users` is 422 `form_identifier_exists` (compared
+/// case-insensitively), and nothing is created.
+#[actix_rt::test]
+async fn create_with_a_taken_email_is_form_identifier_exists() {
+    let clerk = TestClerk::start().expect("emulator starts");
+    let api = Api::new(&clerk);
+    clerk
+        .users()
+        .create(NewUser::default().email("ada@example.com"))
+        .expect("created");
+
+    let twin = api
+        .send(
+            "POST",
+            "/v1/users",
+            Some(json!({"email_address": ["Ada@Example.com"]})),
+        )
+        .await;
+
+    assert_eq!(twin.status, 422);
+    assert_eq!(twin.body["errors"][0]["code"], json!("form_identifier_exists"));
+    assert_eq!(clerk.users().count(), 1);
+}
