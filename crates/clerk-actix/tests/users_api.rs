@@ -130,13 +130,15 @@ async fn ban_and_lock_are_retried_after_a_server_error() {
 async fn create_user_creates_and_refuses_a_taken_email() {
     let clerk = start();
     let api = client(&clerk);
-    let mut new = CreateUser::default();
-    new.email_address = vec!["grace@example.com".to_owned()];
-    new.first_name = Some("Grace".to_owned());
-    new.external_id = Some("legacy-7".to_owned());
-    new.password = Some("correct horse battery staple".to_owned());
-    new.public_metadata = Some(json!({"plan": "pro"}));
-    new.private_metadata = Some(json!({"tier": 3}));
+    let new = CreateUser {
+        email_address: vec!["grace@example.com".to_owned()],
+        first_name: Some("Grace".to_owned()),
+        external_id: Some("legacy-7".to_owned()),
+        password: Some("correct horse battery staple".to_owned()),
+        public_metadata: Some(json!({"plan": "pro"})),
+        private_metadata: Some(json!({"tier": 3})),
+        ..CreateUser::default()
+    };
 
     let user = api.create_user(&new).await.expect("created");
 
@@ -158,8 +160,10 @@ async fn create_user_creates_and_refuses_a_taken_email() {
         .expect("lookup by external_id");
     assert_eq!(found.len(), 1);
 
-    let mut twin = CreateUser::default();
-    twin.email_address = vec!["GRACE@example.com".to_owned()];
+    let twin = CreateUser {
+        email_address: vec!["GRACE@example.com".to_owned()],
+        ..CreateUser::default()
+    };
     let err = api.create_user(&twin).await.expect_err("taken");
     assert_eq!(err.status(), Some(422));
     assert_eq!(err.code(), Some("form_identifier_exists"));
@@ -174,8 +178,10 @@ async fn create_user_is_never_retried() {
     let api = client_with(&clerk, |config| {
         config.timeout(Duration::from_millis(300)).max_retries(3)
     });
-    let mut new = CreateUser::default();
-    new.email_address = vec!["once@example.com".to_owned()];
+    let new = CreateUser {
+        email_address: vec!["once@example.com".to_owned()],
+        ..CreateUser::default()
+    };
 
     clerk.faults().fail_next("POST", "/v1/users", 1, 503);
     let err = api.create_user(&new).await.expect_err("503");
@@ -222,9 +228,11 @@ async fn update_user_changes_only_set_fields_and_is_never_retried() {
         )
         .expect("second user");
 
-    let mut change = UpdateUser::default();
-    change.first_name = Some("Augusta".to_owned());
-    change.external_id = Some("ext-1".to_owned());
+    let change = UpdateUser {
+        first_name: Some("Augusta".to_owned()),
+        external_id: Some("ext-1".to_owned()),
+        ..UpdateUser::default()
+    };
     let user = api.update_user(&id, &change).await.expect("updated");
     assert_eq!(user.first_name.as_deref(), Some("Augusta"));
     assert_eq!(user.last_name.as_deref(), Some("Lovelace"), "untouched");
@@ -234,8 +242,10 @@ async fn update_user_changes_only_set_fields_and_is_never_retried() {
         Some("Augusta")
     );
 
-    let mut taken = UpdateUser::default();
-    taken.username = Some("taken_name".to_owned());
+    let taken = UpdateUser {
+        username: Some("taken_name".to_owned()),
+        ..UpdateUser::default()
+    };
     let err = api.update_user(&id, &taken).await.expect_err("taken");
     assert_eq!(err.status(), Some(422));
     assert_eq!(err.code(), Some("form_identifier_exists"));

@@ -13,20 +13,23 @@ use serde_json::Value;
 /// `password_digest`, `totp_secret`, `backup_codes` and `private_metadata` print as
 /// `"<redacted>"`.
 ///
+/// Fields may be added as Clerk adds them: build it with `..Default::default()`.
+///
 /// # Examples
 ///
 /// ```
 /// use clerk_actix::client::CreateUser;
 /// use serde_json::json;
 ///
-/// let mut user = CreateUser::default();
-/// user.email_address = vec!["ada@example.com".to_owned()];
-/// user.external_id = Some("legacy-42".to_owned());
-/// user.private_metadata = Some(json!({"ssn": "000-00-0000"}));
+/// let user = CreateUser {
+///     email_address: vec!["ada@example.com".to_owned()],
+///     external_id: Some("legacy-42".to_owned()),
+///     private_metadata: Some(json!({"ssn": "000-00-0000"})),
+///     ..Default::default()
+/// };
 /// assert!(!format!("{user:?}").contains("000-00-0000"));
 /// ```
 #[derive(Clone, Default, PartialEq, Serialize)]
-#[non_exhaustive]
 pub struct CreateUser {
     /// `external_id`: your own id for the user (unique across the instance).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -122,18 +125,21 @@ pub struct CreateUser {
 /// Its `Debug` shows which secrets are set, never their values: `password`,
 /// `password_digest`, `totp_secret` and `backup_codes` print as `"<redacted>"`.
 ///
+/// Fields may be added as Clerk adds them: build it with `..Default::default()`.
+///
 /// # Examples
 ///
 /// ```
 /// use clerk_actix::client::UpdateUser;
 ///
-/// let mut change = UpdateUser::default();
-/// change.first_name = Some("Grace".to_owned());
+/// let change = UpdateUser {
+///     first_name: Some("Grace".to_owned()),
+///     ..Default::default()
+/// };
 /// assert_eq!(serde_json::to_string(&change)?, r#"{"first_name":"Grace"}"#);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Default, PartialEq, Serialize)]
-#[non_exhaustive]
 pub struct UpdateUser {
     /// `external_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -297,10 +303,12 @@ mod tests {
     fn only_set_fields_are_serialized() {
         assert_eq!(serde_json::to_value(CreateUser::default()).ok(), Some(json!({})));
         assert_eq!(serde_json::to_value(UpdateUser::default()).ok(), Some(json!({})));
-        let mut create = CreateUser::default();
-        create.email_address = vec!["a@example.com".to_owned()];
-        create.skip_password_checks = Some(false);
-        create.private_metadata = Some(json!({"k": 1}));
+        let create = CreateUser {
+            email_address: vec!["a@example.com".to_owned()],
+            skip_password_checks: Some(false),
+            private_metadata: Some(json!({"k": 1})),
+            ..CreateUser::default()
+        };
         assert_eq!(
             serde_json::to_value(&create).ok(),
             Some(json!({
@@ -313,13 +321,15 @@ mod tests {
 
     #[test]
     fn debug_redacts_secrets_and_private_metadata() {
-        let mut create = CreateUser::default();
-        create.password = Some("hunter2-secret".to_owned());
-        create.password_digest = Some("$2a$digest".to_owned());
-        create.totp_secret = Some("TOTPSECRET".to_owned());
-        create.backup_codes = vec!["code-1".to_owned()];
-        create.private_metadata = Some(json!({"ssn": "000-00-0000"}));
-        create.first_name = Some("Ada".to_owned());
+        let create = CreateUser {
+            password: Some("hunter2-secret".to_owned()),
+            password_digest: Some("$2a$digest".to_owned()),
+            totp_secret: Some("TOTPSECRET".to_owned()),
+            backup_codes: vec!["code-1".to_owned()],
+            private_metadata: Some(json!({"ssn": "000-00-0000"})),
+            first_name: Some("Ada".to_owned()),
+            ..CreateUser::default()
+        };
         let shown = format!("{create:?}");
         for secret in [
             "hunter2-secret",
@@ -332,9 +342,11 @@ mod tests {
         }
         assert!(shown.contains("Ada") && shown.contains("<redacted>"), "{shown}");
 
-        let mut update = UpdateUser::default();
-        update.password = Some("hunter2-secret".to_owned());
-        update.totp_secret = Some("TOTPSECRET".to_owned());
+        let update = UpdateUser {
+            password: Some("hunter2-secret".to_owned()),
+            totp_secret: Some("TOTPSECRET".to_owned()),
+            ..UpdateUser::default()
+        };
         let shown = format!("{update:?}");
         assert!(
             !shown.contains("hunter2-secret") && !shown.contains("TOTPSECRET"),
