@@ -427,8 +427,8 @@ impl ClerkConfig {
             .map(PublishableKey::instance_type)
             .or_else(|| checked.secret_key.as_ref().and_then(|key| key.instance_type()))
             .unwrap_or(InstanceType::Production);
-        let api_url = checked.root.clone();
-        let api_version = checked.version.clone();
+        let mut api_url = checked.root.clone();
+        let mut api_version = checked.version.clone();
         let client = match (self.built_client, &checked.secret_key) {
             (Some(client), Some(secret)) => {
                 if client.cache_scope() != &CacheScope::new(&checked.root, secret) {
@@ -438,6 +438,10 @@ impl ClerkConfig {
                          (another secret key or API URL)",
                     ));
                 }
+                // The client given is what calls the API: the resolved settings report its URL
+                // and version, not this builder's.
+                let (url, version) = client.api_url_and_version();
+                (api_url, api_version) = (url.to_owned(), version.to_owned());
                 Some(client)
             }
             (Some(_), None) => {
@@ -449,11 +453,8 @@ impl ClerkConfig {
             (None, Some(_)) => Some(ClerkClient::from_checked(self.client, checked)?),
             (None, None) => None,
         };
-        if self.cookie_auth && self.authorized_parties.is_empty() {
-            tracing::warn!(
-                "clerk: cookie authentication is on but CLERK_AUTHORIZED_PARTIES is empty; \
-                 set it to your frontend origins so that a __session cookie minted for another origin is refused"
-            );
+        if let Some(warning) = parties_warning(self.cookie_auth, &self.authorized_parties) {
+            tracing::warn!("{warning}");
         }
         if publishable_key.is_none() {
             tracing::warn!(
@@ -599,6 +600,16 @@ fn check_origin(party: &str) -> Result<(), ConfigError> {
         )));
     }
     Ok(())
+}
+
+/// The start-up warning about `CLERK_AUTHORIZED_PARTIES`, when one is due: cookies are accepted
+/// and no origin is listed. (A variable that is set but lists no origin never gets here: it is a
+/// configuration error.)
+fn parties_warning(cookie_auth: bool, parties: &[String]) -> Option<&'static str> {
+    (cookie_auth && parties.is_empty()).then_some(
+        "clerk: cookie authentication is on but CLERK_AUTHORIZED_PARTIES is empty; \
+         set it to your frontend origins so that a __session cookie minted for another origin is refused",
+    )
 }
 
 /// Clerk's Account Portal sign-in page of an instance: its Account Portal origin
@@ -773,58 +784,17 @@ mod tests {
     /// is unset; set, it either lists origins (no warning) or is an error.
     #[test]
     fn the_empty_parties_warning_never_fires_when_the_variable_is_set() {
-        let warnings = |vars: &[(&str, &str)]| {
-            let logs = Capture::default();
-            let subscriber = tracing_subscriber::fmt()
-                .with_writer(logs.clone())
-                .with_max_level(tracing::Level::WARN)
-                .finish();
-            let result = tracing::subscriber::with_default(subscriber, || resolve(vars));
-            (result.map(|_| ()), logs.text())
-        };
-        const WARNING: &str = "CLERK_AUTHORIZED_PARTIES is empty";
+        // Decided by a pure function (log capture across parallel test threads is at the mercy of
+        // tracing's global callsite cache); `resolve` logs exactly what it returns.
         let key = ("CLERK_SECRET_KEY", "sk_test_x");
-
-        let (unset, logs) = warnings(&[key]);
-        assert!(unset.is_ok() && logs.contains(WARNING), "{logs}");
-        let (set, logs) = warnings(&[key, ("CLERK_AUTHORIZED_PARTIES", "http://localhost:3000")]);
-        assert!(set.is_ok() && !logs.contains(WARNING), "{logs}");
-        let (blank, logs) = warnings(&[key, ("CLERK_AUTHORIZED_PARTIES", ",")]);
-        assert_eq!(blank.unwrap_err().variable, "CLERK_AUTHORIZED_PARTIES");
-        assert!(!logs.contains(WARNING), "{logs}");
-    }
-
-    /// Log lines written by a test's own subscriber.
-    #[derive(Clone, Default)]
-    struct Capture(Arc<std::sync::Mutex<Vec<u8>>>);
-
-    impl Capture {
-        fn text(&self) -> String {
-            let buffer = self.0.lock().unwrap_or_else(|p| p.into_inner());
-            String::from_utf8_lossy(&buffer).into_owned()
-        }
-    }
-
-    impl std::io::Write for Capture {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .extend_from_slice(buf);
-            Ok(buf.len())
-        }
-
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
-    impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
-        type Writer = Capture;
-
-        fn make_writer(&'a self) -> Self::Writer {
-            self.clone()
-        }
+        let unset = resolve(&[key]).expect("valid");
+        assert!(parties_warning(unset.cookie_auth, &unset.authorized_parties).is_some());
+        let set = resolve(&[key, ("CLERK_AUTHORIZED_PARTIES", "http://localhost:3000")]).expect("valid");
+        assert!(parties_warning(set.cookie_auth, &set.authorized_parties).is_none());
+        let blank = resolve(&[key, ("CLERK_AUTHORIZED_PARTIES", ",")]).unwrap_err();
+        assert_eq!(blank.variable, "CLERK_AUTHORIZED_PARTIES");
+        // Without cookie authentication there is nothing to warn about.
+        assert!(parties_warning(false, &[]).is_none());
     }
 
     #[test]
@@ -861,6 +831,24 @@ mod tests {
         let clerk = config.client(mine.clone()).build().expect("same instance");
         assert!(clerk.client().expect("a client").same_client(&mine));
         assert!(ClerkConfig::new().build_client().unwrap().is_none());
+    }
+
+    #[test]
+    fn the_resolved_settings_report_the_given_clients_api_version() {
+        // A client built with its own version segment, handed to a builder left at the default.
+        let client = ClerkConfig::new()
+            .secret_key("sk_test_mine")
+            .api_version("v2")
+            .build_client()
+            .unwrap()
+            .expect("a client");
+        let clerk = ClerkConfig::new()
+            .secret_key("sk_test_mine")
+            .client(client)
+            .build()
+            .expect("same instance");
+        assert_eq!(clerk.config().api_version(), "v2");
+        assert_eq!(clerk.config().api_url(), "https://api.clerk.com");
     }
 
     #[test]

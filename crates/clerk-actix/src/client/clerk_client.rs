@@ -284,6 +284,16 @@ impl ClerkClient {
     }
 
     /// The cache scope of this client's instance (API URL and a digest of the secret key).
+    /// `{api_url}` and the URL version segment this client calls.
+    pub(crate) fn api_url_and_version(&self) -> (&str, &str) {
+        let shared = &self.shared;
+        let version = shared
+            .versioned
+            .strip_prefix(shared.root.as_str())
+            .map_or("", |rest| rest.trim_start_matches('/'));
+        (&shared.root, version)
+    }
+
     pub(crate) fn cache_scope(&self) -> &CacheScope {
         &self.shared.scope
     }
