@@ -1,4 +1,5 @@
-//! The request-layer files of clerk-actix import one another without circles (issue 11 item 9:
+//! No module of clerk-actix sits on an import circle, and the request-layer files are all there
+//! (issue 11 item 9:
 //! `state.rs` holds what the middleware, extractors, guards and `Protect` share, so none of them
 //! needs another).
 //!
@@ -248,6 +249,10 @@ fn the_request_layer_has_no_import_circle() {
     }
     for node in REQUEST_LAYER {
         assert!(krate.code.contains_key(*node), "no file for {node}");
+    }
+    // Every module, not only the request layer: `config` ↔ `clerk` was one before `build()`
+    // moved into `clerk.rs`.
+    for node in krate.code.keys() {
         if let Some(circle) = circle_through(&graph, node) {
             panic!("import circle: {}", circle.join(" → "));
         }

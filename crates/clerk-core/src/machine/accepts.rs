@@ -204,16 +204,7 @@ pub enum Route<'t> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use base64::Engine as _;
-
-    fn jwt(header: &str, payload: &str) -> String {
-        format!(
-            "{}.{}.c2ln",
-            URL_SAFE_NO_PAD.encode(header),
-            URL_SAFE_NO_PAD.encode(payload)
-        )
-    }
+    use crate::machine::token_type::tests::jwt;
 
     fn name(route: &Route<'_>) -> String {
         match route {

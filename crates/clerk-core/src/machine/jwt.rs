@@ -90,6 +90,21 @@ impl MachineJwtVerifier {
     ) -> Result<MachineAuth, MachineTokenError> {
         let decoded = DecodedToken::decode(token, DEFAULT_MAX_TOKEN_BYTES)
             .map_err(|err| MachineTokenError::new(MachineErrorCode::TokenInvalid, err.message()))?;
+        self.verify_decoded(decoded, keys, now).await
+    }
+
+    /// [`verify`](Self::verify) for a token already decoded (the decoding
+    /// [`Route::Machine`](super::Route::Machine) carries), so a request decodes it once.
+    ///
+    /// # Errors
+    ///
+    /// As [`verify`](Self::verify), but for the decoding itself.
+    pub async fn verify_decoded<K: KeyResolver>(
+        &self,
+        decoded: DecodedToken<'_>,
+        keys: &K,
+        now: SystemTime,
+    ) -> Result<MachineAuth, MachineTokenError> {
         if has_machine_subject(&decoded) {
             let foreign_category = decoded
                 .header()

@@ -124,12 +124,13 @@ pub(crate) fn has_oauth_type(decoded: &DecodedToken<'_>) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine as _;
 
-    fn jwt(header: &str, payload: &str) -> String {
+    /// An unsigned JWT-shaped token with this header and payload (detection never verifies).
+    pub(crate) fn jwt(header: &str, payload: &str) -> String {
         format!(
             "{}.{}.c2ln",
             URL_SAFE_NO_PAD.encode(header),
