@@ -9,6 +9,7 @@
 //! | `budget` | the rate budget: [`RateLimit`], [`Share`] |
 //! | `retry` | the retry budget, backoff and `Retry-After` |
 //! | `jwks` | [`ClerkClient`] as a [`JwksFetcher`](clerk_core::jwks::JwksFetcher); the stale-while-revalidate keys of a [`Clerk`](crate::Clerk) |
+//! | `session_backend` | [`ClerkClient`] as clerk-core's [`SessionBackend`](clerk_core::request::SessionBackend): handshake payloads and session refresh |
 //! | `users` | the request bodies of the users resource: [`CreateUser`], [`UpdateUser`] |
 //! | `error`, `metrics`, `params` | [`ApiError`], [`MetricsSnapshot`] and the observer hook, [`UserListParams`] |
 
@@ -20,6 +21,7 @@ mod jwks;
 mod metrics;
 mod params;
 mod retry;
+mod session_backend;
 mod users;
 
 pub use budget::{RateBudgetSnapshot, RateLimit, Share};
