@@ -1,8 +1,12 @@
 //! What the emulated Frontend API keeps for browsers: the cookie suffix and session-token
-//! lifetime of the instance, pending handshake nonces and refresh tokens.
+//! lifetime of the instance, pending handshake nonces, refresh tokens, and the browser
+//! clients signed in through the sign-in page.
 
 use std::time::Duration;
 
+use clerk_core::InstanceType;
+
+use crate::clients::Clients;
 use crate::nonces::HandshakeNonces;
 use crate::refresh_tokens::RefreshTokens;
 
@@ -18,15 +22,25 @@ pub(crate) struct Browser {
     pub(crate) session_token_ttl: Duration,
     pub(crate) nonces: HandshakeNonces,
     pub(crate) refresh_tokens: RefreshTokens,
+    /// Browser clients (`__client`) and development browsers (`__clerk_db_jwt`).
+    pub(crate) clients: Clients,
+    /// A development instance: handshakes hand out development browsers.
+    pub(crate) development: bool,
 }
 
 impl Browser {
-    pub(crate) fn new(cookie_suffix: String, session_token_ttl: Duration) -> Self {
+    pub(crate) fn new(
+        cookie_suffix: String,
+        session_token_ttl: Duration,
+        instance_type: InstanceType,
+    ) -> Self {
         Self {
             cookie_suffix,
             session_token_ttl,
             nonces: HandshakeNonces::default(),
             refresh_tokens: RefreshTokens::default(),
+            clients: Clients::default(),
+            development: instance_type == InstanceType::Development,
         }
     }
 

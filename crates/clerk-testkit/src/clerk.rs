@@ -8,7 +8,7 @@ use actix_web::web::Data;
 use actix_web::HttpServer;
 use clerk_core::InstanceType;
 
-use crate::api::{self, AppState, FAPI_HANDSHAKE};
+use crate::api::{self, AppState, CLERK_JS, FAPI_HANDSHAKE, FAPI_SESSION_TOKENS, SIGN_IN, SIGN_OUT};
 use crate::browser::{Browser, DEFAULT_SESSION_TOKEN_TTL};
 use crate::calls::Calls;
 use crate::error::{Error, Result};
@@ -168,6 +168,7 @@ impl TestClerkBuilder {
         let browser = Browser::new(
             instance.publishable_key().cookie_suffix(),
             Duration::from_secs(self.session_token_ttl.as_secs()),
+            instance.instance_type(),
         );
         let state = Data::new(AppState {
             secret_key: instance.secret_key().to_owned(),
@@ -354,6 +355,32 @@ impl TestClerk {
     /// included), since start or the last [`Calls::reset`].
     pub fn handshake_calls(&self) -> u64 {
         self.calls.count("GET", FAPI_HANDSHAKE)
+    }
+
+    /// `{base_url}/sign-in`: the sign-in page (the Account Portal's role). Open it with
+    /// `?redirect_url=<absolute http(s) URL>`; the browser comes back there, signed in on its
+    /// client (`__client` and `__client_uat` cookies; the app's handshake then sets
+    /// `__session`). Its links and forms are relative, so it also works mounted under a prefix.
+    pub fn sign_in_url(&self) -> String {
+        format!("{}{SIGN_IN}", self.base_url)
+    }
+
+    /// `{base_url}/sign-out`: the sign-out page (`POST` ends the client's sessions and clears
+    /// the cookies, then `303` to the form's `redirect_url`).
+    pub fn sign_out_url(&self) -> String {
+        format!("{}{SIGN_OUT}", self.base_url)
+    }
+
+    /// `{base_url}/clerk.js`: the browser script defining `window.Clerk` (`load()`, `user`,
+    /// `session.getToken()`, `signOut()`), which keeps `__session` fresh in open tabs.
+    pub fn clerk_js_url(&self) -> String {
+        format!("{}{CLERK_JS}", self.base_url)
+    }
+
+    /// How many `POST /v1/client/sessions/{sid}/tokens` requests (the script's token
+    /// refreshes) were answered, since start or the last [`Calls::reset`].
+    pub fn session_token_calls(&self) -> u64 {
+        self.calls.count("POST", FAPI_SESSION_TOKENS)
     }
 
     /// The suffix of the instance's cookie names (`__session_<suffix>`, `__refresh_<suffix>`):

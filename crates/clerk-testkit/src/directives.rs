@@ -2,7 +2,7 @@
 //! refresh: the session token, `__client_uat` and the refresh token, suffixed or not.
 
 /// `__client_uat`'s `Max-Age`: ten years, as Clerk sets it.
-const CLIENT_UAT_MAX_AGE: u64 = 315_360_000;
+pub(crate) const CLIENT_UAT_MAX_AGE: u64 = 315_360_000;
 
 /// Which cookie names to write.
 #[derive(Debug, Clone, Copy)]
@@ -16,7 +16,7 @@ pub(crate) struct CookieNames<'a> {
 
 impl CookieNames<'_> {
     /// `base`, then `base_<suffix>` when suffixed.
-    fn names(&self, base: &str) -> Vec<String> {
+    pub(crate) fn names(&self, base: &str) -> Vec<String> {
         let mut names = vec![base.to_owned()];
         if self.suffixed {
             names.push(format!("{base}_{}", self.suffix));

@@ -40,6 +40,8 @@ mod api;
 mod browser;
 mod calls;
 mod clerk;
+mod client_cookies;
+mod clients;
 mod directives;
 mod error;
 mod faults;

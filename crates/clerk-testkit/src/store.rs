@@ -50,6 +50,8 @@ struct StoreState {
     /// Insertion order = creation order.
     users: Vec<User>,
     sessions: HashMap<String, Session>,
+    /// Passwords set through the API or the store, by user id (for `verify_password`).
+    passwords: HashMap<String, String>,
     last_created_at: i64,
 }
 
@@ -202,6 +204,30 @@ impl UserStore {
         Ok(session)
     }
 
+    /// Whether `password` is the user's: `None` when the user has no password.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UserNotFound`].
+    pub fn verify_password(&self, user_id: &str, password: &str) -> Result<Option<bool>> {
+        let state = lock(&self.state);
+        if !state.users.iter().any(|user| user.id == user_id) {
+            return Err(Error::UserNotFound(user_id.to_owned()));
+        }
+        Ok(state
+            .passwords
+            .get(user_id)
+            .map(|set| crate::util::constant_time_eq(set.as_bytes(), password.as_bytes())))
+    }
+
+    /// Moves a session to a browser client (`client_id`), as a Frontend API sign-in does.
+    pub(crate) fn set_session_client(&self, id: &str, client_id: &str) -> Option<Session> {
+        let mut state = lock(&self.state);
+        let session = state.sessions.get_mut(id)?;
+        session.client_id = client_id.to_owned();
+        Some(session.clone())
+    }
+
     /// The session with this id.
     pub fn session(&self, id: &str) -> Option<Session> {
         lock(&self.state).sessions.get(id).cloned()
@@ -261,7 +287,11 @@ impl UserStore {
                 None => now_ms().max(state.last_created_at + 1),
             };
             state.last_created_at = state.last_created_at.max(created_at);
+            let password = new.password.clone();
             let user = build_user(&self.instance_id, new, created_at);
+            if let Some(password) = password {
+                state.passwords.insert(user.id.clone(), password);
+            }
             state.users.push(user.clone());
             user
         };
@@ -270,6 +300,7 @@ impl UserStore {
     }
 
     pub(crate) fn update_from(&self, id: &str, update: UserUpdate, origin: &Origin) -> Result<User> {
+        let password = update.password.clone();
         let user = self.mutate(id, |users, index| {
             if let Some(username) = &update.username {
                 let taken = users
@@ -328,6 +359,9 @@ impl UserStore {
             }
             Ok(())
         })?;
+        if let Some(password) = password {
+            lock(&self.state).passwords.insert(user.id.clone(), password);
+        }
         self.emit("user.updated", &user, origin);
         Ok(user)
     }
@@ -365,6 +399,7 @@ impl UserStore {
                 .ok_or_else(|| Error::UserNotFound(id.to_owned()))?;
             let user = state.users.remove(index);
             state.sessions.retain(|_, s| s.user_id != id);
+            state.passwords.remove(id);
             user
         };
         // Inserted in sorted order, like Clerk's payloads.

@@ -10,11 +10,12 @@ use serde_json::json;
 use url::Url;
 
 use super::browser_session::{mint, names, session_of_token, signed_in_directives};
+use super::frontend_client::{active_client_session, request_client};
 use super::{json_response, ApiError, AppState};
-use crate::directives;
 use crate::keys::RsaAlg;
 use crate::store::Session;
 use crate::util::{b64url, now_secs};
+use crate::{client_cookies, directives};
 
 /// The query parameter carrying the nonce back to the app.
 const NONCE_PARAM: &str = "__clerk_handshake_nonce";
@@ -32,8 +33,9 @@ enum Format {
     Token,
 }
 
-/// The parameters the handshake acts on (`__clerk_hs_reason`, `__clerk_api_version`,
-/// `__clerk_db_jwt` and `organization_id` are accepted and not used).
+/// The parameters the handshake acts on (`__clerk_hs_reason`, `__clerk_api_version` and
+/// `organization_id` are accepted and not used; `__clerk_db_jwt` is read where the client
+/// and the development browser are looked up).
 #[derive(Debug)]
 struct HandshakeQuery {
     redirect_url: Url,
@@ -45,7 +47,8 @@ struct HandshakeQuery {
 pub(crate) async fn handshake(state: Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let query = parse_query(req.query_string())?;
     let secure = query.redirect_url.scheme() == "https";
-    let directives = match browser_session(&state, &req, &query) {
+    let client = request_client(&state, &req).map(|(cookie, _)| cookie);
+    let mut directives = match browser_session(&state, &req, &query) {
         Some(session) => {
             let origin = query.redirect_url.origin().ascii_serialization();
             let jwt = mint(&state, &session, Some(&origin))?;
@@ -53,6 +56,14 @@ pub(crate) async fn handshake(state: Data<AppState>, req: HttpRequest) -> Result
         }
         None => directives::signed_out(names(&state, query.suffixed_cookies)),
     };
+    if state.browser.development {
+        directives.extend(new_dev_browser(
+            &state,
+            &req,
+            client.as_deref(),
+            query.suffixed_cookies,
+        ));
+    }
     let mut location = query.redirect_url;
     match query.format {
         Format::Nonce => {
@@ -104,11 +115,34 @@ fn browser_session(state: &AppState, req: &HttpRequest, query: &HandshakeQuery) 
     })
 }
 
-/// The session the `__client` cookie (the Frontend API's own client cookie) names. The
-/// emulator keeps no client state yet, so there is none; the browser-facing sign-in (issue
-/// 11) looks its client up here.
-fn client_cookie_session(_state: &AppState, _req: &HttpRequest) -> Option<Session> {
-    None
+/// The active session of the client the `__client` cookie (the Frontend API's own client
+/// cookie, set by the sign-in page) or the development browser names.
+fn client_cookie_session(state: &AppState, req: &HttpRequest) -> Option<Session> {
+    let (_, client) = request_client(state, req)?;
+    active_client_session(state, &client)
+}
+
+/// On a development instance: the `__clerk_db_jwt` directives of a new development browser,
+/// bound to the request's client, when the handshake URL has no `__clerk_db_jwt` (the SDK
+/// forwards the one it has); when it has one, nothing (the development browser is bound to
+/// the request's client if this emulator handed it out unbound).
+fn new_dev_browser(state: &AppState, req: &HttpRequest, client: Option<&str>, suffixed: bool) -> Vec<String> {
+    let clients = &state.browser.clients;
+    let in_query = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == client_cookies::DEV_BROWSER)
+        .map(|(_, v)| v.into_owned());
+    match in_query {
+        Some(dvb) => {
+            if let Some(client) = client.filter(|_| clients.cookie_of_dev_browser(&dvb).is_none()) {
+                clients.bind_dev_browser(&dvb, client);
+            }
+            Vec::new()
+        }
+        None => {
+            let dvb = clients.new_dev_browser(client);
+            client_cookies::dev_browser(names(state, suffixed), &dvb)
+        }
+    }
 }
 
 fn parse_query(query: &str) -> Result<HandshakeQuery, ApiError> {

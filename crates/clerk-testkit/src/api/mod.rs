@@ -1,11 +1,17 @@
-//! The emulated HTTP surface: Backend API subset, JWKS, machine-token verification.
+//! The emulated HTTP surface: Backend API subset, JWKS, machine-token verification, and what
+//! a browser calls (Frontend API, sign-in and sign-out pages, `/clerk.js`).
 
 mod browser_session;
 mod error;
+mod frontend_client;
 mod gate;
 mod handshake;
 mod misc;
+mod pages;
 mod refresh;
+mod script;
+mod sign_in;
+mod sign_out;
 mod users;
 
 use std::sync::Arc;
@@ -15,7 +21,10 @@ use actix_web::{HttpMessage as _, HttpRequest};
 use serde::de::DeserializeOwned;
 
 pub(crate) use error::{json_response, ApiError};
-pub(crate) use gate::{ApiVersion, BAPI_JWKS, FAPI_HANDSHAKE, PUBLIC_JWKS};
+pub(crate) use gate::{
+    ApiVersion, BAPI_JWKS, CLERK_JS, FAPI_CLIENT, FAPI_HANDSHAKE, FAPI_SESSION_TOKENS, PUBLIC_JWKS, SIGN_IN,
+    SIGN_OUT,
+};
 
 use crate::browser::Browser;
 use crate::calls::Calls;
@@ -87,6 +96,13 @@ pub(crate) fn app(
             "/v1/clients/handshake_payload",
             web::get().to(handshake::handshake_payload),
         )
+        .route(FAPI_CLIENT, web::get().to(frontend_client::get_client))
+        .route(FAPI_SESSION_TOKENS, web::post().to(frontend_client::create_token))
+        .route(SIGN_IN, web::get().to(sign_in::show))
+        .route(SIGN_IN, web::post().to(sign_in::submit))
+        .route(SIGN_OUT, web::get().to(sign_out::show))
+        .route(SIGN_OUT, web::post().to(sign_out::submit))
+        .route(CLERK_JS, web::get().to(script::clerk_js))
         .route("/m2m_tokens/verify", web::post().to(misc::verify_m2m))
         .route("/v1/m2m_tokens/verify", web::post().to(misc::verify_m2m))
         .route("/api_keys/verify", web::post().to(misc::verify_api_key))

@@ -1,0 +1,162 @@
+//! The Frontend API's view of a browser client: which client a request comes from (its
+//! `__client` cookie, else the client its development browser is bound to), `GET /v1/client`,
+//! and `POST /v1/client/sessions/{sid}/tokens` (what clerk-js calls to refresh `__session`
+//! in an open tab).
+
+use actix_web::http::header::{CACHE_CONTROL, ORIGIN};
+use actix_web::http::StatusCode;
+use actix_web::web::{Data, Path};
+use actix_web::{HttpRequest, HttpResponse};
+use serde_json::{json, Value};
+use url::Url;
+
+use super::browser_session::{active_session, mint};
+use super::{json_response, ApiError, AppState};
+use crate::client_cookies::{CLIENT, DEV_BROWSER};
+use crate::clients::Client;
+use crate::store::Session;
+
+/// The request's client: `(__client cookie value, client)`. The `__client` cookie wins; else
+/// the development browser (`__clerk_db_jwt` query parameter, else cookie, plain or suffixed)
+/// names the client it was bound to at sign-in.
+pub(super) fn request_client(state: &AppState, req: &HttpRequest) -> Option<(String, Client)> {
+    let by_cookie = req
+        .cookie(CLIENT)
+        .map(|c| c.value().to_owned())
+        .and_then(|cookie| {
+            let client = state.browser.clients.get(&cookie)?;
+            Some((cookie, client))
+        });
+    by_cookie.or_else(|| {
+        let cookie = state
+            .browser
+            .clients
+            .cookie_of_dev_browser(&dev_browser(state, req)?)?;
+        let client = state.browser.clients.get(&cookie)?;
+        Some((cookie, client))
+    })
+}
+
+/// The development browser the request carries: the `__clerk_db_jwt` query parameter, else
+/// the `__clerk_db_jwt` cookie, else `__clerk_db_jwt_<suffix>`.
+pub(super) fn dev_browser(state: &AppState, req: &HttpRequest) -> Option<String> {
+    let query = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .find(|(k, _)| k == DEV_BROWSER)
+        .map(|(_, v)| v.into_owned());
+    let suffixed = format!("{DEV_BROWSER}_{}", state.browser.cookie_suffix);
+    query
+        .or_else(|| req.cookie(DEV_BROWSER).map(|c| c.value().to_owned()))
+        .or_else(|| req.cookie(&suffixed).map(|c| c.value().to_owned()))
+        .filter(|v| !v.is_empty())
+}
+
+/// The client's active session: the one signed in last that is still active.
+pub(super) fn active_client_session(state: &AppState, client: &Client) -> Option<Session> {
+    client
+        .sessions
+        .iter()
+        .rev()
+        .find_map(|id| active_session(state, id).ok())
+}
+
+/// `GET /v1/client`: `{"response": client | null, "client": null}` where client is
+/// `{object: "client", id, sessions: [active sessions, oldest first, each
+/// {object, id, status, last_active_at, expire_at, user: public fields}],
+/// last_active_session_id, sign_in: null, sign_up: null}`.
+pub(crate) async fn get_client(state: Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let response = match request_client(&state, &req) {
+        None => Value::Null,
+        Some((_, client)) => client_json(&state, &client),
+    };
+    let mut res = json_response(StatusCode::OK, &json!({ "response": response, "client": null }));
+    res.headers_mut().insert(
+        CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static("no-store"),
+    );
+    res
+}
+
+/// `POST /v1/client/sessions/{sid}/tokens`: `{"object": "token", "jwt"}`, a fresh session
+/// token for an active session of the request's client (`azp` = the `Origin` header when it
+/// is an http(s) origin). 401 `authentication_invalid` otherwise.
+pub(crate) async fn create_token(
+    state: Data<AppState>,
+    req: HttpRequest,
+    path: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let session_id = path.into_inner();
+    let (_, client) = request_client(&state, &req).ok_or_else(ApiError::authentication_invalid)?;
+    if !client.sessions.contains(&session_id) {
+        return Err(ApiError::authentication_invalid());
+    }
+    let session = active_session(&state, &session_id).map_err(|_| ApiError::authentication_invalid())?;
+    let azp = req
+        .headers()
+        .get(ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| Url::parse(v).ok())
+        .filter(|url| matches!(url.scheme(), "http" | "https"))
+        .map(|url| url.origin().ascii_serialization());
+    let jwt = mint(&state, &session, azp.as_deref())?;
+    let mut res = json_response(StatusCode::OK, &json!({ "object": "token", "jwt": jwt }));
+    res.headers_mut().insert(
+        CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static("no-store"),
+    );
+    Ok(res)
+}
+
+fn client_json(state: &AppState, client: &Client) -> Value {
+    let sessions: Vec<Session> = client
+        .sessions
+        .iter()
+        .filter_map(|id| active_session(state, id).ok())
+        .collect();
+    let last_active = sessions.last().map(|s| s.id.clone());
+    let sessions: Vec<Value> = sessions
+        .iter()
+        .map(|session| {
+            json!({
+                "object": "session",
+                "id": session.id,
+                "status": session.status,
+                "last_active_at": session.last_active_at,
+                "expire_at": session.expire_at,
+                "user": state.store.get(&session.user_id).map(|user| public_user(&user)),
+            })
+        })
+        .collect();
+    json!({
+        "object": "client",
+        "id": client.id,
+        "sessions": sessions,
+        "last_active_session_id": last_active,
+        "sign_in": null,
+        "sign_up": null,
+    })
+}
+
+/// What a browser may see of a user: no private metadata, no secrets.
+pub(super) fn public_user(user: &crate::user::User) -> Value {
+    let emails: Vec<Value> = user
+        .email_addresses
+        .iter()
+        .map(|e| json!({ "id": e.id, "object": "email_address", "email_address": e.email_address }))
+        .collect();
+    json!({
+        "object": "user",
+        "id": user.id,
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "image_url": user.image_url,
+        "has_image": user.has_image,
+        "primary_email_address_id": user.primary_email_address_id,
+        "email_addresses": emails,
+        "password_enabled": user.password_enabled,
+        "public_metadata": user.public_metadata,
+        "unsafe_metadata": user.unsafe_metadata,
+        "created_at": user.created_at,
+        "updated_at": user.updated_at,
+    })
+}

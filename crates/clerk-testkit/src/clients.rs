@@ -1,0 +1,140 @@
+//! Browser clients of the emulated Frontend API: one per `__client` cookie, holding the
+//! sessions signed in on that browser, and the development browsers (`__clerk_db_jwt`) of a
+//! development instance, each of which may name a client.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::util::{lock, new_id, random_hex};
+
+/// A browser client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Client {
+    /// `client_…`: the public id (sessions name it; `GET /v1/client` serves it).
+    pub(crate) id: String,
+    /// The sessions signed in on this browser, oldest first; the last one is the active one.
+    pub(crate) sessions: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// By the secret value of the `__client` cookie.
+    by_cookie: HashMap<String, Client>,
+    /// Development browsers (`dvb_…`) and the `__client` cookie value each is bound to.
+    dev_browsers: HashMap<String, Option<String>>,
+}
+
+/// The clients and development browsers. Cheap to clone.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Clients {
+    state: Arc<Mutex<State>>,
+}
+
+impl Clients {
+    /// The client behind a `__client` cookie value.
+    pub(crate) fn get(&self, cookie: &str) -> Option<Client> {
+        lock(&self.state).by_cookie.get(cookie).cloned()
+    }
+
+    /// The `__client` cookie value a development browser is bound to.
+    pub(crate) fn cookie_of_dev_browser(&self, dev_browser: &str) -> Option<String> {
+        lock(&self.state).dev_browsers.get(dev_browser).cloned().flatten()
+    }
+
+    /// The client behind `cookie` when it names one, else a new client (and its new cookie
+    /// value): `(cookie value, client)`.
+    pub(crate) fn get_or_create(&self, cookie: Option<&str>) -> (String, Client) {
+        let mut state = lock(&self.state);
+        if let Some(cookie) = cookie {
+            if let Some(client) = state.by_cookie.get(cookie) {
+                return (cookie.to_owned(), client.clone());
+            }
+        }
+        let cookie = random_hex(48);
+        let client = Client {
+            id: new_id("client_"),
+            sessions: Vec::new(),
+        };
+        state.by_cookie.insert(cookie.clone(), client.clone());
+        (cookie, client)
+    }
+
+    /// Adds a session to the client behind `cookie` (it becomes the active one).
+    pub(crate) fn add_session(&self, cookie: &str, session_id: &str) -> Option<Client> {
+        let mut state = lock(&self.state);
+        let client = state.by_cookie.get_mut(cookie)?;
+        client.sessions.push(session_id.to_owned());
+        Some(client.clone())
+    }
+
+    /// Forgets the client behind `cookie` (signed out): its sessions, for the caller to end.
+    /// Development browsers bound to it are kept, unbound.
+    pub(crate) fn remove(&self, cookie: &str) -> Vec<String> {
+        let mut state = lock(&self.state);
+        let Some(client) = state.by_cookie.remove(cookie) else {
+            return Vec::new();
+        };
+        for bound in state.dev_browsers.values_mut() {
+            if bound.as_deref() == Some(cookie) {
+                *bound = None;
+            }
+        }
+        client.sessions
+    }
+
+    /// A new development browser, bound to the client behind `cookie` if any: `dvb_…`.
+    pub(crate) fn new_dev_browser(&self, cookie: Option<&str>) -> String {
+        let id = new_id("dvb_");
+        let mut state = lock(&self.state);
+        let bound = cookie
+            .filter(|c| state.by_cookie.contains_key(*c))
+            .map(str::to_owned);
+        state.dev_browsers.insert(id.clone(), bound);
+        id
+    }
+
+    /// Binds a known development browser to the client behind `cookie` (a sign-in on that
+    /// browser); unknown development browsers are left alone.
+    pub(crate) fn bind_dev_browser(&self, dev_browser: &str, cookie: &str) {
+        let mut state = lock(&self.state);
+        if let Some(bound) = state.dev_browsers.get_mut(dev_browser) {
+            *bound = Some(cookie.to_owned());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_client_collects_sessions_and_is_forgotten_on_sign_out() {
+        let clients = Clients::default();
+        let (cookie, client) = clients.get_or_create(None);
+        assert!(client.id.starts_with("client_"));
+        assert_eq!(clients.get_or_create(Some(&cookie)).1.id, client.id);
+        assert_ne!(clients.get_or_create(Some("unknown")).0, cookie);
+        clients.add_session(&cookie, "sess_1");
+        let client = clients.add_session(&cookie, "sess_2").expect("client");
+        assert_eq!(client.sessions.last().map(String::as_str), Some("sess_2"));
+        let dvb = clients.new_dev_browser(Some(&cookie));
+        assert_eq!(clients.cookie_of_dev_browser(&dvb), Some(cookie.clone()));
+        assert_eq!(clients.remove(&cookie), ["sess_1", "sess_2"]);
+        assert_eq!(clients.get(&cookie), None);
+        assert_eq!(clients.cookie_of_dev_browser(&dvb), None);
+        assert!(clients.remove(&cookie).is_empty());
+    }
+
+    #[test]
+    fn dev_browsers_bind_to_known_clients_only() {
+        let clients = Clients::default();
+        let dvb = clients.new_dev_browser(Some("no-such-client"));
+        assert!(dvb.starts_with("dvb_"));
+        assert_eq!(clients.cookie_of_dev_browser(&dvb), None);
+        let (cookie, _) = clients.get_or_create(None);
+        clients.bind_dev_browser(&dvb, &cookie);
+        clients.bind_dev_browser("dvb_unknown", &cookie);
+        assert_eq!(clients.cookie_of_dev_browser(&dvb), Some(cookie));
+        assert_eq!(clients.cookie_of_dev_browser("dvb_unknown"), None);
+    }
+}
