@@ -23,10 +23,13 @@ fn signed_in(clerk: &TestClerk) -> (User, Session, String) {
     (user, session, expired)
 }
 
-/// The handshake URL with these query parameters (values URL-encoded).
+/// The handshake URL with these query parameters (values URL-encoded), and a development
+/// browser as the SDK forwards it on a development instance once it has one (without it,
+/// the handshake hands out a new one: tests/sign_in_flow.rs).
 fn handshake_url(clerk: &TestClerk, params: &[(&str, &str)]) -> String {
     let query: String = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(params)
+        .append_pair("__clerk_db_jwt", "dvb_from_the_app")
         .finish();
     format!("{}?{query}", clerk.handshake_url())
 }
