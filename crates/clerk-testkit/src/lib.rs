@@ -13,6 +13,14 @@
 //! * the Frontend API handshake (`GET /v1/client/handshake`) and the Backend API's
 //!   `GET /v1/clients/handshake_payload` and `POST /v1/sessions/{id}/refresh`, for cookie
 //!   sessions kept alive by the SDK ([`TestClerk::refresh_token_for`]);
+//! * what a browser calls, for the dev stack and browser tests: a sign-in page
+//!   ([`TestClerk::sign_in_url`]: "Continue as" a user, or identifier + password) and a
+//!   sign-out page ([`TestClerk::sign_out_url`]), browser clients behind the `__client` cookie
+//!   (which the handshake signs in), development browsers (`__clerk_db_jwt`), the Frontend
+//!   API's `GET /v1/client` and `POST /v1/client/sessions/{sid}/tokens`, and `/clerk.js`
+//!   ([`TestClerk::clerk_js_url`]), a small `window.Clerk` that keeps `__session` fresh in open
+//!   tabs. Every link and form action is relative, so the app can mount it all under a prefix
+//!   such as `/__clerk`;
 //! * Svix-signed webhooks for every user change ([`Webhooks`]);
 //! * faults on demand ([`Faults`]) and call counters ([`Calls`]).
 //!
