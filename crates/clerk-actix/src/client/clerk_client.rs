@@ -12,7 +12,7 @@ use awc::error::{PayloadError, SendRequestError};
 use awc::http::header::{self, HeaderName, HeaderValue};
 use awc::http::Method;
 use clerk_core::api::{
-    ApiKey, ClerkErrors, DeletedObject, M2mToken, OAuthVerifyResponse, Session, TokenResponse, TotalCount,
+    ApiKey, ClerkErrors, DeletedObject, M2mToken, OAuthVerifyResponse, Session, TotalCount,
 };
 use clerk_core::{jwk::JwkSet, jwks::CacheScope, InstanceType, User};
 use serde::de::DeserializeOwned;
@@ -162,7 +162,7 @@ impl fmt::Debug for ClerkClient {
 }
 
 /// One logical call.
-struct Call {
+pub(super) struct Call {
     endpoint: &'static str,
     method: Method,
     url: String,
@@ -301,6 +301,12 @@ impl ClerkClient {
     /// `{api_url}/{api_version}/jwks`.
     pub(crate) fn jwks_url(&self) -> String {
         format!("{}/jwks", self.shared.versioned)
+    }
+
+    /// `{api_url}/{api_version}{path}`: the URL of a versioned Backend API path (`path` starts
+    /// with `/` and is already encoded).
+    pub(super) fn v1_url(&self, path: &str) -> String {
+        format!("{}{path}", self.shared.versioned)
     }
 
     /// Whether two handles are of the same client (one budget).
@@ -531,7 +537,9 @@ impl ClerkClient {
         self.json(self.get("GET /v1/sessions/{id}", url)).await
     }
 
-    /// `POST /v1/sessions/{id}/tokens`: mints a session JWT and returns it. Never retried.
+    /// `POST /v1/sessions/{id}/tokens`: mints a session JWT and returns it. Never retried. For
+    /// a JWT template or a lifetime, see
+    /// [`create_session_token_with`](Self::create_session_token_with).
     ///
     /// The JWT is a bearer credential: keep it out of logs.
     ///
@@ -540,14 +548,8 @@ impl ClerkClient {
     /// [`ApiError::InvalidArgument`] for an empty or unsafe id; 404 when there is no such
     /// session; see [`ApiError`].
     pub async fn create_session_token(&self, session_id: &str) -> ApiResult<String> {
-        let url = format!(
-            "{}/sessions/{}/tokens",
-            self.shared.versioned,
-            path_segment(session_id)?
-        );
-        let call = self.call("POST /v1/sessions/{id}/tokens", Method::POST, url, None, false);
-        let token: TokenResponse = self.json(call).await?;
-        Ok(token.jwt)
+        self.create_session_token_with(session_id, &super::SessionTokenOptions::default())
+            .await
     }
 
     /// `GET /v1/jwks`: the instance's signing keys (unusable keys are skipped by
@@ -640,12 +642,12 @@ impl ClerkClient {
         self.json(call).await
     }
 
-    fn get(&self, endpoint: &'static str, url: String) -> Call {
+    pub(super) fn get(&self, endpoint: &'static str, url: String) -> Call {
         self.call(endpoint, Method::GET, url, None, true)
     }
 
     /// A call with the configured timeout and retries, within the rate budget.
-    fn call(
+    pub(super) fn call(
         &self,
         endpoint: &'static str,
         method: Method,
@@ -666,7 +668,7 @@ impl ClerkClient {
         }
     }
 
-    async fn json<T: DeserializeOwned>(&self, call: Call) -> ApiResult<T> {
+    pub(super) async fn json<T: DeserializeOwned>(&self, call: Call) -> ApiResult<T> {
         let endpoint = call.endpoint;
         let raw = self.execute(call).await?;
         check_json(endpoint, &raw)?;
@@ -833,7 +835,7 @@ fn build_http(config: &ClientConfig) -> awc::Client {
         .finish()
 }
 
-fn with_query(mut url: String, query: &str) -> String {
+pub(super) fn with_query(mut url: String, query: &str) -> String {
     if !query.is_empty() {
         url.push('?');
         url.push_str(query);
@@ -841,7 +843,7 @@ fn with_query(mut url: String, query: &str) -> String {
     url
 }
 
-fn json_body(value: &impl serde::Serialize) -> ApiResult<Bytes> {
+pub(super) fn json_body(value: &impl serde::Serialize) -> ApiResult<Bytes> {
     serde_json::to_vec(value)
         .map(Bytes::from)
         .map_err(|err| ApiError::InvalidArgument(format!("the request body cannot be encoded: {err}")))
