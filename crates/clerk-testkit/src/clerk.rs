@@ -12,12 +12,17 @@ use crate::api::{self, AppState};
 use crate::calls::Calls;
 use crate::error::Result;
 use crate::faults::Faults;
+use crate::identifier_lists::IdentifierLists;
 use crate::instance::Instance;
+use crate::invitations::Invitations;
+use crate::jwt_templates::JwtTemplates;
 use crate::keys::KeyRing;
 use crate::machine::MachineTokens;
+use crate::oauth_tokens::OAuthTokens;
 use crate::ratelimit::{Limiter, RateLimit};
 use crate::server::ServerThread;
 use crate::store::UserStore;
+use crate::tickets::Tickets;
 use crate::token::TokenMinter;
 use crate::webhooks::{run_worker, Webhooks};
 
@@ -154,6 +159,8 @@ impl TestClerkBuilder {
         let faults = Faults::new(keys.clone());
         let calls = Calls::default();
         let machine = MachineTokens::default();
+        let templates = JwtTemplates::default();
+        let oauth = OAuthTokens::default();
         let state = Data::new(AppState {
             secret_key: instance.secret_key().to_owned(),
             keys,
@@ -163,6 +170,12 @@ impl TestClerkBuilder {
             limiter: Arc::clone(&limiter),
             calls: calls.clone(),
             machine: machine.clone(),
+            instance_id: instance.id().to_owned(),
+            invitations: Invitations::default(),
+            tickets: Tickets::default(),
+            templates: templates.clone(),
+            lists: IdentifierLists::default(),
+            oauth: oauth.clone(),
         });
         let worker_hooks = webhooks.clone();
         let workers = self.workers;
@@ -185,6 +198,8 @@ impl TestClerkBuilder {
             faults,
             webhooks,
             machine,
+            templates,
+            oauth,
             limiter,
             server,
         })
@@ -217,6 +232,8 @@ pub struct TestClerk {
     faults: Faults,
     webhooks: Webhooks,
     machine: MachineTokens,
+    templates: JwtTemplates,
+    oauth: OAuthTokens,
     limiter: Arc<Limiter>,
     // Dropped last: stops the server.
     server: ServerThread,
@@ -314,6 +331,16 @@ impl TestClerk {
     /// Webhook delivery and its controls.
     pub fn webhooks(&self) -> &Webhooks {
         &self.webhooks
+    }
+
+    /// The instance's JWT templates (`GET /v1/jwt_templates`, templated session tokens).
+    pub fn jwt_templates(&self) -> &JwtTemplates {
+        &self.templates
+    }
+
+    /// The users' OAuth access tokens (`GET /v1/users/{id}/oauth_access_tokens/{provider}`).
+    pub fn oauth_tokens(&self) -> &OAuthTokens {
+        &self.oauth
     }
 
     /// Machine tokens (M2M, API keys, OAuth).
