@@ -62,7 +62,10 @@ pub(crate) fn identifier_type(identifier: &str) -> Option<&'static str> {
         Some("email_address")
     } else if identifier.starts_with("0x") && identifier.len() > 2 {
         Some("web3_wallet")
-    } else if identifier.starts_with('+') && identifier[1..].chars().all(|c| c.is_ascii_digit()) && identifier.len() > 4 {
+    } else if identifier.starts_with('+')
+        && identifier[1..].chars().all(|c| c.is_ascii_digit())
+        && identifier.len() > 4
+    {
         Some("phone_number")
     } else {
         None
@@ -77,7 +80,12 @@ pub(crate) struct IdentifierLists {
 
 impl IdentifierLists {
     /// Adds an entry; `Err(())` when the identifier is on that list already.
-    pub(crate) fn add(&self, kind: ListKind, identifier: &str, identifier_type: &'static str) -> Result<Entry, ()> {
+    pub(crate) fn add(
+        &self,
+        kind: ListKind,
+        identifier: &str,
+        identifier_type: &'static str,
+    ) -> Result<Entry, ()> {
         let mut entries = lock(&self.entries);
         if entries
             .iter()

@@ -121,7 +121,9 @@ pub(crate) fn expand(claims: &Map<String, Value>, lookup: &dyn Fn(&str) -> Value
                 Some(code) => lookup(code.trim()),
                 None => value.clone(),
             },
-            Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), walk(v, lookup))).collect()),
+            Value::Object(map) => {
+                Value::Object(map.iter().map(|(k, v)| (k.clone(), walk(v, lookup))).collect())
+            }
             Value::Array(items) => Value::Array(items.iter().map(|v| walk(v, lookup)).collect()),
             other => other.clone(),
         }

@@ -219,7 +219,12 @@ impl UserStore {
     }
 
     /// The sessions matching the filters, newest first (as `GET /v1/sessions` lists them).
-    pub fn sessions(&self, user_id: Option<&str>, client_id: Option<&str>, status: Option<&str>) -> Vec<Session> {
+    pub fn sessions(
+        &self,
+        user_id: Option<&str>,
+        client_id: Option<&str>,
+        status: Option<&str>,
+    ) -> Vec<Session> {
         let state = lock(&self.state);
         state
             .session_order

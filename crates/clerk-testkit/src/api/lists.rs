@@ -100,11 +100,17 @@ pub(crate) async fn add_block(state: Data<AppState>, body: Bytes) -> Result<Http
 }
 
 /// `DELETE /v1/allowlist_identifiers/{id}`.
-pub(crate) async fn remove_allow(state: Data<AppState>, path: Path<String>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn remove_allow(
+    state: Data<AppState>,
+    path: Path<String>,
+) -> Result<HttpResponse, ApiError> {
     remove(&state, &path.into_inner(), ListKind::Allow)
 }
 
 /// `DELETE /v1/blocklist_identifiers/{id}`.
-pub(crate) async fn remove_block(state: Data<AppState>, path: Path<String>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn remove_block(
+    state: Data<AppState>,
+    path: Path<String>,
+) -> Result<HttpResponse, ApiError> {
     remove(&state, &path.into_inner(), ListKind::Block)
 }

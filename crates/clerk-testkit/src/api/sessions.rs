@@ -11,7 +11,14 @@ use super::{json_response, origin, parse_body, ApiError, AppState};
 use crate::jwt_templates::expand;
 
 const STATUSES: [&str; 8] = [
-    "abandoned", "active", "ended", "expired", "removed", "replaced", "revoked", "pending",
+    "abandoned",
+    "active",
+    "ended",
+    "expired",
+    "removed",
+    "replaced",
+    "revoked",
+    "pending",
 ];
 
 /// `GET /v1/sessions`: by `user_id` or `client_id` (one is required), optionally by `status`.
@@ -47,7 +54,9 @@ pub(crate) async fn revoke(
     req: HttpRequest,
     path: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let session = state.store.revoke_session_from(&path.into_inner(), &origin(&req))?;
+    let session = state
+        .store
+        .revoke_session_from(&path.into_inner(), &origin(&req))?;
     Ok(json_response(StatusCode::OK, &session))
 }
 
@@ -70,7 +79,10 @@ pub(crate) async fn create_template_token(
         .store
         .session(&id)
         .ok_or_else(|| ApiError::session_not_found(&id))?;
-    let user = state.store.get(&session.user_id).ok_or_else(ApiError::not_found)?;
+    let user = state
+        .store
+        .get(&session.user_id)
+        .ok_or_else(ApiError::not_found)?;
     if user.banned {
         return Err(ApiError::user_banned());
     }
@@ -115,5 +127,8 @@ pub(crate) async fn create_template_token(
         token = token.claim(key, value);
     }
     let jwt = token.try_mint()?;
-    Ok(json_response(StatusCode::OK, &json!({ "object": "token", "jwt": jwt })))
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({ "object": "token", "jwt": jwt }),
+    ))
 }

@@ -50,9 +50,13 @@ pub(crate) async fn create_sign_in(state: Data<AppState>, body: Bytes) -> Result
         ));
     }
     let _ = body.org_id;
-    let ticket = state
-        .tickets
-        .issue(TicketKind::SignIn, &user_id, None, lifetime, state.minter.issuer());
+    let ticket = state.tickets.issue(
+        TicketKind::SignIn,
+        &user_id,
+        None,
+        lifetime,
+        state.minter.issuer(),
+    );
     Ok(json_response(StatusCode::OK, &ticket.to_json(true)))
 }
 
@@ -60,7 +64,10 @@ pub(crate) async fn create_sign_in(state: Data<AppState>, body: Bytes) -> Result
 pub(crate) async fn create_actor(state: Data<AppState>, body: Bytes) -> Result<HttpResponse, ApiError> {
     let body: ActorBody = parse_body(&body)?;
     let actor = body.actor.ok_or_else(|| ApiError::param_missing("actor"))?;
-    if !actor.get("sub").is_some_and(|sub| sub.as_str().is_some_and(|s| !s.is_empty())) {
+    if !actor
+        .get("sub")
+        .is_some_and(|sub| sub.as_str().is_some_and(|s| !s.is_empty()))
+    {
         return Err(ApiError::param_missing("actor.sub"));
     }
     let user_id = ticket_user(&state, body.user_id)?;
@@ -72,9 +79,13 @@ pub(crate) async fn create_actor(state: Data<AppState>, body: Bytes) -> Result<H
         ));
     }
     let _ = body.session_max_duration_in_seconds;
-    let ticket = state
-        .tickets
-        .issue(TicketKind::Actor, &user_id, Some(actor), lifetime, state.minter.issuer());
+    let ticket = state.tickets.issue(
+        TicketKind::Actor,
+        &user_id,
+        Some(actor),
+        lifetime,
+        state.minter.issuer(),
+    );
     Ok(json_response(StatusCode::OK, &ticket.to_json(true)))
 }
 
@@ -98,11 +109,17 @@ fn revoke(state: &AppState, kind: TicketKind, id: &str) -> Result<HttpResponse, 
 }
 
 /// `POST /v1/sign_in_tokens/{id}/revoke`.
-pub(crate) async fn revoke_sign_in(state: Data<AppState>, path: Path<String>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn revoke_sign_in(
+    state: Data<AppState>,
+    path: Path<String>,
+) -> Result<HttpResponse, ApiError> {
     revoke(&state, TicketKind::SignIn, &path.into_inner())
 }
 
 /// `POST /v1/actor_tokens/{id}/revoke`.
-pub(crate) async fn revoke_actor(state: Data<AppState>, path: Path<String>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn revoke_actor(
+    state: Data<AppState>,
+    path: Path<String>,
+) -> Result<HttpResponse, ApiError> {
     revoke(&state, TicketKind::Actor, &path.into_inner())
 }
