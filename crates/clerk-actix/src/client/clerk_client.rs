@@ -96,12 +96,24 @@ thread_local! {
 /// - [`ban_user`](Self::ban_user), [`unban_user`](Self::unban_user),
 ///   [`lock_user`](Self::lock_user), [`unlock_user`](Self::unlock_user): setting a flag twice
 ///   leaves the same state;
-/// - the machine-token verifications (`POST …/verify`): they only read.
+/// - the machine-token verifications (`POST …/verify`) and
+///   [`verify_password`](Self::verify_password): they only read;
+/// - the revocations ([`revoke_session`](Self::revoke_session),
+///   [`revoke_invitation`](Self::revoke_invitation),
+///   [`revoke_sign_in_token`](Self::revoke_sign_in_token),
+///   [`revoke_actor_token`](Self::revoke_actor_token)) and
+///   [`remove_identifier`](Self::remove_identifier): the same state twice;
+/// - [`request`](Self::request) with an idempotent method (`GET`, `HEAD`, `PUT`, `DELETE`,
+///   `OPTIONS`).
 ///
-/// Never retried: [`create_user`](Self::create_user) (`POST`: on a timeout the user may exist),
-/// [`update_user`](Self::update_user) and [`update_user_metadata`](Self::update_user_metadata)
-/// (`PATCH`), [`create_session_token`](Self::create_session_token) (`POST`), and any 401
-/// `clerk_key_invalid`. A 429 waits for `Retry-After` (no less, but never more than
+/// Never retried: the creates ([`create_user`](Self::create_user),
+/// [`create_invitation`](Self::create_invitation),
+/// [`create_sign_in_token`](Self::create_sign_in_token),
+/// [`create_actor_token`](Self::create_actor_token), [`add_identifier`](Self::add_identifier),
+/// [`create_session_token_with`](Self::create_session_token_with): each says what a timeout
+/// leaves behind), [`update_user`](Self::update_user) and
+/// [`update_user_metadata`](Self::update_user_metadata) (`PATCH`), [`request`](Self::request)
+/// with `POST` or `PATCH`, and any 401 `clerk_key_invalid`. A 429 waits for `Retry-After` (no less, but never more than
 /// [`MAX_RETRY_AFTER`](super::MAX_RETRY_AFTER): a longer value is cut to it); if that exceeds
 /// [`ClientConfig::max_retry_after`] the call fails at once with the 429. Other retries back off
 /// exponentially with full jitter.

@@ -64,10 +64,8 @@ pub(crate) async fn create_sign_in(state: Data<AppState>, body: Bytes) -> Result
 pub(crate) async fn create_actor(state: Data<AppState>, body: Bytes) -> Result<HttpResponse, ApiError> {
     let body: ActorBody = parse_body(&body)?;
     let actor = body.actor.ok_or_else(|| ApiError::param_missing("actor"))?;
-    if !actor
-        .get("sub")
-        .is_some_and(|sub| sub.as_str().is_some_and(|s| !s.is_empty()))
-    {
+    let sub = actor.get("sub").and_then(Value::as_str).unwrap_or_default();
+    if sub.is_empty() {
         return Err(ApiError::param_missing("actor.sub"));
     }
     let user_id = ticket_user(&state, body.user_id)?;
