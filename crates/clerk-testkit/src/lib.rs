@@ -12,6 +12,9 @@
 //!   sign-in and actor tokens, JWT templates ([`JwtTemplates`]), allow/block lists, users'
 //!   OAuth access tokens ([`OAuthTokens`]), machine-token verification, with Clerk's
 //!   authentication, API-version handling, error envelope and rate limits;
+//! * the Frontend API handshake (`GET /v1/client/handshake`) and the Backend API's
+//!   `GET /v1/clients/handshake_payload` and `POST /v1/sessions/{id}/refresh`, for cookie
+//!   sessions kept alive by the SDK ([`TestClerk::refresh_token_for`]);
 //! * Svix-signed webhooks for every user change and `session.created`/`session.revoked`
 //!   ([`Webhooks`]);
 //! * faults on demand ([`Faults`]) and call counters ([`Calls`]).
@@ -37,8 +40,10 @@
 #![deny(missing_docs)]
 
 mod api;
+mod browser;
 mod calls;
 mod clerk;
+mod directives;
 mod error;
 mod faults;
 mod identifier_lists;
@@ -47,10 +52,13 @@ mod invitations;
 mod jwt_templates;
 mod keys;
 mod machine;
+mod nonces;
 mod oauth_tokens;
 mod ratelimit;
 mod receiver;
+mod refresh_tokens;
 mod server;
+mod signature;
 mod store;
 mod tickets;
 mod token;
@@ -58,7 +66,7 @@ mod user;
 mod util;
 mod webhooks;
 
-pub use calls::{CallKey, Calls, RequestRecord, DROPPED, LOGGED_HEADERS};
+pub use calls::{CallKey, Calls, RequestRecord, DROPPED, LOGGED_HEADERS, REDACTED_QUERY_PARAMS};
 pub use clerk::{TestClerk, TestClerkBuilder};
 pub use error::{Error, Result};
 pub use faults::{Faults, Outage};

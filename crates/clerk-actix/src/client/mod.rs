@@ -9,6 +9,7 @@
 //! | `budget` | the rate budget: [`RateLimit`], [`Share`] |
 //! | `retry` | the retry budget, backoff and `Retry-After` |
 //! | `jwks` | [`ClerkClient`] as a [`JwksFetcher`](clerk_core::jwks::JwksFetcher); the stale-while-revalidate keys of a [`Clerk`](crate::Clerk) |
+//! | `session_backend` | [`ClerkClient`] as clerk-core's [`SessionBackend`](clerk_core::request::SessionBackend): handshake payloads and session refresh |
 //! | `users` | the request bodies of the users resource: [`CreateUser`], [`UpdateUser`] |
 //! | `user_list` | [`ClerkClient::list_users_stream`]: every user matching a filter |
 //! | `password` | [`ClerkClient::verify_password`] |
@@ -39,6 +40,7 @@ mod params;
 mod password;
 mod request;
 mod retry;
+mod session_backend;
 mod sessions;
 mod sign_in_tokens;
 mod user_list;

@@ -1,12 +1,15 @@
 //! The emulated HTTP surface: Backend API subset, JWKS, machine-token verification.
 
+mod browser_session;
 mod credentials;
 mod error;
 mod gate;
+mod handshake;
 mod invitations;
 mod lists;
 mod misc;
 mod paging;
+mod refresh;
 mod sessions;
 mod templates;
 mod tokens;
@@ -19,8 +22,9 @@ use actix_web::{HttpMessage as _, HttpRequest};
 use serde::de::DeserializeOwned;
 
 pub(crate) use error::{json_response, ApiError};
-pub(crate) use gate::{ApiVersion, BAPI_JWKS, PUBLIC_JWKS};
+pub(crate) use gate::{ApiVersion, BAPI_JWKS, FAPI_HANDSHAKE, PUBLIC_JWKS};
 
+use crate::browser::Browser;
 use crate::calls::Calls;
 use crate::faults::Faults;
 use crate::identifier_lists::IdentifierLists;
@@ -52,6 +56,7 @@ pub(crate) struct AppState {
     pub(crate) templates: JwtTemplates,
     pub(crate) lists: IdentifierLists,
     pub(crate) oauth: OAuthTokens,
+    pub(crate) browser: Browser,
 }
 
 /// Builds the app: routes, the gate middleware, JSON 404 for unknown paths.
@@ -138,6 +143,15 @@ pub(crate) fn app(
         .route(
             "/v1/blocklist_identifiers/{identifier_id}",
             web::delete().to(lists::remove_block),
+        )
+        .route(
+            "/v1/sessions/{session_id}/refresh",
+            web::post().to(refresh::refresh),
+        )
+        .route(FAPI_HANDSHAKE, web::get().to(handshake::handshake))
+        .route(
+            "/v1/clients/handshake_payload",
+            web::get().to(handshake::handshake_payload),
         )
         .route("/m2m_tokens/verify", web::post().to(misc::verify_m2m))
         .route("/v1/m2m_tokens/verify", web::post().to(misc::verify_m2m))
