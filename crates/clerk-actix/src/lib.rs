@@ -28,6 +28,7 @@
 //! | [`client`] | the Backend API client: [`ClerkClient`], [`client::ClientConfig`], errors, retries, rate budget, metrics, the JWKS fetcher |
 //! | [`middleware`] | [`ClerkMiddleware`]: authenticates once per request and stores the outcome |
 //! | `state` (private) | the per-request stored outcome the middleware, extractors, guards and `Protect` share |
+//! | `ssr_user` (private) | a user as `@clerk/backend`'s `User` resource serializes (for [`ClerkProps`]) |
 //! | `authenticate` (private) | an `HttpRequest` as clerk-core's [`clerk_core::request::RequestParts`]; outcome headers onto a response |
 //! | `extractors` (private) | [`ClerkAuth`], [`Authenticated`], [`MaybeAuth`], [`CurrentUser`] |
 //! | [`protect`] | [`Protect`] and [`ProtectMode`] (`protect/mode.rs`) |
@@ -95,6 +96,7 @@ pub mod middleware;
 mod props;
 pub mod protect;
 mod redact;
+mod ssr_user;
 pub mod request;
 mod state;
 pub mod user_source;
