@@ -73,7 +73,15 @@ impl ClerkProps {
                 }
             }
             None => {
-                for key in ["sessionClaims", "sessionId", "userId", "actor", "orgId", "orgRole", "orgSlug"] {
+                for key in [
+                    "sessionClaims",
+                    "sessionId",
+                    "userId",
+                    "actor",
+                    "orgId",
+                    "orgRole",
+                    "orgSlug",
+                ] {
                     put(key, Value::Null);
                 }
                 put(

@@ -43,7 +43,10 @@ const IDENTIFICATION_LINK: &[Field] = &[Copy("id", "id"), Copy("type", "type")];
 const VERIFICATION: &[Field] = &[
     Copy("status", "status"),
     Copy("strategy", "strategy"),
-    Url("externalVerificationRedirectURL", "external_verification_redirect_url"),
+    Url(
+        "externalVerificationRedirectURL",
+        "external_verification_redirect_url",
+    ),
     Default("attempts", "attempts", null),
     Default("expireAt", "expire_at", null),
     Default("nonce", "nonce", null),
@@ -97,7 +100,10 @@ const ENTERPRISE_CONNECTION: &[Field] = &[
     Copy("active", "active"),
     Copy("allowIdpInitiated", "allow_idp_initiated"),
     Copy("allowSubdomains", "allow_subdomains"),
-    Copy("disableAdditionalIdentifications", "disable_additional_identifications"),
+    Copy(
+        "disableAdditionalIdentifications",
+        "disable_additional_identifications",
+    ),
     Copy("domain", "domain"),
     Copy("logoPublicUrl", "logo_public_url"),
     Copy("name", "name"),
@@ -112,7 +118,11 @@ const ENTERPRISE_ACCOUNT: &[Field] = &[
     Copy("id", "id"),
     Copy("active", "active"),
     Copy("emailAddress", "email_address"),
-    Nested("enterpriseConnection", "enterprise_connection", ENTERPRISE_CONNECTION),
+    Nested(
+        "enterpriseConnection",
+        "enterprise_connection",
+        ENTERPRISE_CONNECTION,
+    ),
     Copy("firstName", "first_name"),
     Copy("lastName", "last_name"),
     Copy("protocol", "protocol"),
@@ -190,7 +200,8 @@ fn shape(data: &Value, fields: &[Field]) -> Value {
             Default(name, src, default) => (*name, Some(data.get(*src).cloned().unwrap_or_else(default))),
             Nested(name, src, class) => (
                 *name,
-                data.get(*src).map(|v| if js_truthy(v) { shape(v, class) } else { v.clone() }),
+                data.get(*src)
+                    .map(|v| if js_truthy(v) { shape(v, class) } else { v.clone() }),
             ),
             List(name, src, class) => {
                 let items = match data.get(*src) {
@@ -277,7 +288,10 @@ mod tests {
         assert_eq!(user["externalAccounts"][0]["externalId"], "p1");
         assert_eq!(user["externalAccounts"][0]["imageUrl"], "");
         let text = user.to_string();
-        assert!(!text.contains("private_metadata") && !text.contains("privateMetadata"), "{text}");
+        assert!(
+            !text.contains("private_metadata") && !text.contains("privateMetadata"),
+            "{text}"
+        );
         assert_eq!(user["_raw"]["first_name"], "Ada");
     }
 }

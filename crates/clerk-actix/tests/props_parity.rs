@@ -59,10 +59,22 @@ async fn clerk_props_are_what_build_clerk_props_composes() {
         .expect("user from the Backend API");
     let minter = clerk.minter();
     let token = || minter.session_token(&created.id).azp(ORIGIN);
-    let cases = vec![
-        Case { name: "signed-out", token: None, user: false },
-        Case { name: "plain", token: Some(token().mint()), user: true },
-        Case { name: "plain-no-user", token: Some(token().mint()), user: false },
+    let cases = [
+        Case {
+            name: "signed-out",
+            token: None,
+            user: false,
+        },
+        Case {
+            name: "plain",
+            token: Some(token().mint()),
+            user: true,
+        },
+        Case {
+            name: "plain-no-user",
+            token: Some(token().mint()),
+            user: false,
+        },
         Case {
             name: "organization",
             token: Some(
@@ -76,10 +88,19 @@ async fn clerk_props_are_what_build_clerk_props_composes() {
         },
         Case {
             name: "impersonated",
-            token: Some(token().actor("user_support", "sess_support").fva(Some((3, -1))).mint()),
+            token: Some(
+                token()
+                    .actor("user_support", "sess_support")
+                    .fva(Some((3, -1)))
+                    .mint(),
+            ),
             user: true,
         },
-        Case { name: "pending", token: Some(token().status(Some("pending")).mint()), user: true },
+        Case {
+            name: "pending",
+            token: Some(token().status(Some("pending")).mint()),
+            user: true,
+        },
     ];
 
     let mut input = String::new();
@@ -91,7 +112,10 @@ async fn clerk_props_are_what_build_clerk_props_composes() {
                 let raw = Value::Object(claims.raw().clone());
                 (Auth::from_claims(claims, AuthOptions::default()), Some(raw))
             }
-            None => (Auth::signed_out(RequestReason::SessionTokenAndUatMissing, None), None),
+            None => (
+                Auth::signed_out(RequestReason::SessionTokenAndUatMissing, None),
+                None,
+            ),
         };
         let with_user = case.user && auth.is_authenticated();
         let props = ClerkProps::new(&auth, with_user.then_some(&user));
@@ -152,7 +176,11 @@ async fn clerk_props_are_what_build_clerk_props_composes() {
             assert_eq!(a.get(key), b.get(key), "{}: key {key}", case.name);
         }
         let text = ours.to_string();
-        assert!(!text.contains("never in a page"), "{}: private metadata in props", case.name);
+        assert!(
+            !text.contains("never in a page"),
+            "{}: private metadata in props",
+            case.name
+        );
     }
     // The cases said something: a user, an organization, an actor and a pending session.
     assert_eq!(theirs[1]["__clerk_ssr_state"]["user"]["firstName"], "Ada");
