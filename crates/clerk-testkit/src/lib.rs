@@ -8,7 +8,9 @@
 //! * session tokens minted exactly as Clerk signs them ([`TokenMinter`], [`SessionToken`]),
 //!   and the broken variants a verifier must reject;
 //! * `GET /v1/jwks` and `GET /.well-known/jwks.json`;
-//! * a Backend API subset: users, sessions, machine-token verification, with Clerk's
+//! * a Backend API subset: users, sessions (list, revoke, templated tokens), invitations,
+//!   sign-in and actor tokens, JWT templates ([`JwtTemplates`]), allow/block lists, users'
+//!   OAuth access tokens ([`OAuthTokens`]), machine-token verification, with Clerk's
 //!   authentication, API-version handling, error envelope and rate limits;
 //! * the Frontend API handshake (`GET /v1/client/handshake`) and the Backend API's
 //!   `GET /v1/clients/handshake_payload` and `POST /v1/sessions/{id}/refresh`, for cookie
@@ -21,7 +23,8 @@
 //!   ([`TestClerk::clerk_js_url`]), a small `window.Clerk` that keeps `__session` fresh in open
 //!   tabs. Every link and form action is relative, so the app can mount it all under a prefix
 //!   such as `/__clerk`;
-//! * Svix-signed webhooks for every user change ([`Webhooks`]);
+//! * Svix-signed webhooks for every user change and `session.created`/`session.revoked`
+//!   ([`Webhooks`]);
 //! * faults on demand ([`Faults`]) and call counters ([`Calls`]).
 //!
 //! # Getting started
@@ -53,16 +56,21 @@ mod clients;
 mod directives;
 mod error;
 mod faults;
+mod identifier_lists;
 mod instance;
+mod invitations;
+mod jwt_templates;
 mod keys;
 mod machine;
 mod nonces;
+mod oauth_tokens;
 mod ratelimit;
 mod receiver;
 mod refresh_tokens;
 mod server;
 mod signature;
 mod store;
+mod tickets;
 mod token;
 mod user;
 mod util;
@@ -73,8 +81,10 @@ pub use clerk::{TestClerk, TestClerkBuilder};
 pub use error::{Error, Result};
 pub use faults::{Faults, Outage};
 pub use instance::{Instance, TEST_DEV_HOST, TEST_PROD_HOST};
+pub use jwt_templates::{JwtTemplate, JwtTemplates};
 pub use keys::{Jwk, RsaAlg, SigningKey, TEST_KEY_KID};
 pub use machine::{InactiveTokens, MachineToken, MachineTokenBuilder, MachineTokenKind, MachineTokens};
+pub use oauth_tokens::OAuthTokens;
 pub use ratelimit::RateLimit;
 pub use receiver::{ReceivedWebhook, WebhookReceiver};
 pub use store::{Session, UserStore};

@@ -285,6 +285,26 @@ async fn sign_out_ends_the_sessions_and_clears_the_cookies() {
     assert_eq!(browser.cookie("__client"), None);
     assert_eq!(browser.cookie("__session"), None);
     assert_eq!(clerk.users().session(&sid).expect("kept").status, "ended");
+    let events: Vec<(String, serde_json::Value)> = clerk
+        .webhooks()
+        .events()
+        .into_iter()
+        .filter(|e| e.event_type.starts_with("session."))
+        .map(|e| {
+            let body: serde_json::Value = serde_json::from_str(&e.body).expect("json");
+            (e.event_type.clone(), body["data"]["id"].clone())
+        })
+        .collect();
+    assert_eq!(
+        events,
+        [
+            (
+                "session.created".to_owned(),
+                serde_json::Value::from(sid.as_str())
+            ),
+            ("session.ended".to_owned(), serde_json::Value::from(sid.as_str())),
+        ]
+    );
 
     // The old client cookie names nothing any more: signed-out directives.
     browser.jar.insert("__client".to_owned(), client.clone());

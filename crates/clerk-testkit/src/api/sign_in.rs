@@ -12,7 +12,7 @@ use url::Url;
 
 use super::frontend_client::dev_browser;
 use super::pages::{bad_redirect_page, escape, form, page, redirect_url, see_other};
-use super::AppState;
+use super::{origin, AppState};
 use crate::client_cookies::{self, CLIENT};
 use crate::user::User;
 
@@ -84,7 +84,7 @@ pub(crate) async fn submit(state: Data<AppState>, req: HttpRequest, body: Bytes)
         .browser
         .clients
         .get_or_create(req.cookie(CLIENT).as_ref().map(|c| c.value()));
-    let session = match state.store.create_session(&user.id) {
+    let session = match state.store.create_session_from(&user.id, &origin(&req)) {
         Ok(session) => session,
         Err(_) => return refuse(Refusal::UnknownUser),
     };

@@ -1,5 +1,6 @@
 //! Signing out: `GET /sign-out` (a page with a button) and `POST /sign-out`, which ends the
-//! sessions of the browser's client, forgets the client and clears the cookies
+//! sessions of the browser's client (`ended`, with a `session.ended` webhook), forgets the
+//! client and clears the cookies
 //! (`__client`, `__session`, `__refresh_<suffix>`; `__client_uat=0`, plain and suffixed).
 
 use actix_web::http::StatusCode;
@@ -8,11 +9,8 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use super::frontend_client::request_client;
 use super::pages::{bad_redirect_page, escape, form, page, redirect_url, see_other};
-use super::AppState;
+use super::{origin, AppState};
 use crate::client_cookies;
-
-/// The status a signed-out session gets.
-const ENDED: &str = "ended";
 
 /// `GET /sign-out?redirect_url=<absolute url>`.
 pub(crate) async fn show(req: HttpRequest) -> HttpResponse {
@@ -42,15 +40,10 @@ pub(crate) async fn submit(state: Data<AppState>, req: HttpRequest, body: Bytes)
         return bad_redirect_page();
     };
     if let Some((cookie, _)) = request_client(&state, &req) {
+        let origin = origin(&req);
         for session_id in state.browser.clients.remove(&cookie) {
-            let active = state
-                .store
-                .session(&session_id)
-                .is_some_and(|s| s.status == "active");
-            if active {
-                // Gone already (its user was deleted) is as good as ended.
-                let _ = state.store.set_session_status(&session_id, ENDED);
-            }
+            // `None`: gone already (its user was deleted), as good as ended.
+            let _ = state.store.end_session_from(&session_id, &origin);
         }
     }
     let cookies = client_cookies::signed_out(&state.browser.cookie_suffix);
