@@ -1,8 +1,11 @@
 //! The one error type of `clerk-actix`, mapped to HTTP answers that leak no internals.
 
+use std::time::Duration;
+
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
+use clerk_core::machine::MachineRefusal;
 use clerk_core::request::{RequestOutcome, RequestReason};
 use clerk_core::{Reason, Reverification};
 use serde_json::json;
@@ -16,6 +19,17 @@ pub enum AuthError {
     /// No valid session: 401 with `WWW-Authenticate: Bearer` and Clerk's debug headers.
     #[error("unauthenticated: {}", .0.reason().map_or("signed-out", RequestReason::as_str))]
     Unauthenticated(Box<RequestOutcome>),
+    /// A route accepting machine tokens refused the request (Clerk's machine reason, or
+    /// `token-type-mismatch`): 401 with `WWW-Authenticate: Bearer` and Clerk's debug headers.
+    #[error("unauthenticated machine: {}", .0.reason())]
+    MachineUnauthenticated(Box<MachineRefusal>),
+    /// A machine token could not be verified now: the machine-token share of the Backend API
+    /// rate budget is spent (or Clerk answered 429). 503 with `Retry-After`; nothing is cached.
+    #[error("machine token verification unavailable")]
+    MachineUnavailable {
+        /// How long the caller should wait (`Retry-After`, whole seconds, at least 1).
+        retry_after: Duration,
+    },
     /// Signed in but not allowed: 403 (`insufficient_scope`).
     #[error("forbidden")]
     Forbidden,
@@ -43,7 +57,8 @@ pub enum AuthError {
 impl AuthError {
     fn code(&self) -> &'static str {
         match self {
-            AuthError::Unauthenticated(_) => "unauthenticated",
+            AuthError::Unauthenticated(_) | AuthError::MachineUnauthenticated(_) => "unauthenticated",
+            AuthError::MachineUnavailable { .. } => "service_unavailable",
             AuthError::Forbidden => "forbidden",
             AuthError::ReverificationRequired(_) => "reverification_required",
             AuthError::RedirectToSignIn(_) => "redirect",
@@ -57,6 +72,10 @@ impl AuthError {
     fn public_message(&self) -> &'static str {
         match self {
             AuthError::Unauthenticated(_) => "You must be signed in.",
+            AuthError::MachineUnauthenticated(_) => "A valid token is required.",
+            AuthError::MachineUnavailable { .. } => {
+                "The token cannot be checked right now; try again shortly."
+            }
             AuthError::Forbidden => "You are not allowed to do this.",
             AuthError::ReverificationRequired(_) => "Please verify your identity again.",
             AuthError::RedirectToSignIn(_) => "Sign in to continue.",
@@ -99,7 +118,8 @@ fn bearer_challenge(state: &RequestOutcome) -> String {
 impl ResponseError for AuthError {
     fn status_code(&self) -> StatusCode {
         match self {
-            AuthError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            AuthError::Unauthenticated(_) | AuthError::MachineUnauthenticated(_) => StatusCode::UNAUTHORIZED,
+            AuthError::MachineUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AuthError::Forbidden | AuthError::ReverificationRequired(_) => StatusCode::FORBIDDEN,
             AuthError::RedirectToSignIn(_) => StatusCode::TEMPORARY_REDIRECT,
             AuthError::NotFound | AuthError::UserNotFound => StatusCode::NOT_FOUND,
@@ -132,6 +152,22 @@ impl ResponseError for AuthError {
                     headers.insert(header::WWW_AUTHENTICATE, value);
                 }
                 crate::authenticate::apply_outcome_headers(state, headers);
+            }
+            AuthError::MachineUnauthenticated(refusal) => {
+                let challenge = match refusal.as_ref() {
+                    MachineRefusal::Failed { .. } => {
+                        "Bearer error=\"invalid_token\", error_description=\"The token is invalid\""
+                    }
+                    _ => "Bearer",
+                };
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+                crate::machine::accepted::apply_refusal_headers(refusal, headers);
+            }
+            AuthError::MachineUnavailable { retry_after } => {
+                let seconds = retry_after.as_secs_f64().ceil().max(1.0);
+                if let Ok(value) = HeaderValue::from_str(&format!("{seconds:.0}")) {
+                    headers.insert(header::RETRY_AFTER, value);
+                }
             }
             AuthError::Forbidden => {
                 headers.insert(

@@ -92,7 +92,10 @@ where
             let outcome = clerk.authenticate(req.request()).await;
             state::store(&mut req.extensions_mut(), clerk, outcome.clone());
             let mut response = service.call(req).await?;
-            apply_outcome_headers(&outcome, response.headers_mut());
+            // A route that accepts machine tokens decided for itself: its headers instead.
+            if !crate::machine::accepted::apply_decision_headers(&mut response) {
+                apply_outcome_headers(&outcome, response.headers_mut());
+            }
             Ok(response)
         })
     }

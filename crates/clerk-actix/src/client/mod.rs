@@ -9,6 +9,7 @@
 //! | `budget` | the rate budget: [`RateLimit`], [`Share`] |
 //! | `retry` | the retry budget, backoff and `Retry-After` |
 //! | `jwks` | [`ClerkClient`] as a [`JwksFetcher`](clerk_core::jwks::JwksFetcher); the stale-while-revalidate keys of a [`Clerk`](crate::Clerk) |
+//! | `machine` | API keys and M2M tokens: [`CreateApiKey`], [`CreateM2mToken`] and their answers |
 //! | `users` | the request bodies of the users resource: [`CreateUser`], [`UpdateUser`] |
 //! | `error`, `metrics`, `params` | [`ApiError`], [`MetricsSnapshot`] and the observer hook, [`UserListParams`] |
 
@@ -17,6 +18,7 @@ mod clerk_client;
 mod config;
 mod error;
 mod jwks;
+mod machine;
 mod metrics;
 mod params;
 mod retry;
@@ -26,6 +28,9 @@ pub use budget::{RateBudgetSnapshot, RateLimit, Share};
 pub use clerk_client::ClerkClient;
 pub use config::{ClientConfig, API_VERSION_HEADER, DEFAULT_API_URL, DEFAULT_API_VERSION};
 pub use error::{ApiError, ApiResult};
+pub use machine::{
+    ApiKeyList, CreateApiKey, CreateM2mToken, M2mTokenFormat, M2mTokenList, NewApiKey, NewM2mToken,
+};
 pub use metrics::{ApiObserver, AttemptEvent, AttemptOutcome, EndpointCount, MetricsSnapshot};
 pub use params::UserListParams;
 pub use retry::MAX_RETRY_AFTER;
