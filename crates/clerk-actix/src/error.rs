@@ -6,7 +6,9 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use clerk_core::machine::MachineRefusal;
-use clerk_core::request::{RequestOutcome, RequestReason};
+use clerk_core::request::{
+    RequestOutcome, RequestReason, HEADER_AUTH_MESSAGE, HEADER_AUTH_REASON, HEADER_AUTH_STATUS,
+};
 use clerk_core::{Reason, Reverification};
 use serde_json::json;
 
@@ -161,7 +163,7 @@ impl ResponseError for AuthError {
                     _ => "Bearer",
                 };
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
-                crate::machine::accepted::apply_refusal_headers(refusal, headers);
+                apply_refusal_headers(refusal, headers);
             }
             AuthError::MachineUnavailable { retry_after } => {
                 let seconds = retry_after.as_secs_f64().ceil().max(1.0);
@@ -198,6 +200,26 @@ impl ResponseError for AuthError {
             _ => {}
         }
         response
+    }
+}
+
+/// Clerk's debug headers for a refusal: `x-clerk-auth-status: signed-out`, the reason and, when
+/// there is one a header can carry, the message. A header already set is left alone.
+pub(crate) fn apply_refusal_headers(refusal: &MachineRefusal, headers: &mut header::HeaderMap) {
+    let message = refusal.message();
+    let pairs = [
+        (HEADER_AUTH_STATUS, Some("signed-out")),
+        (HEADER_AUTH_REASON, Some(refusal.reason())),
+        (HEADER_AUTH_MESSAGE, message.as_deref()),
+    ];
+    for (name, value) in pairs {
+        let name = header::HeaderName::from_static(name);
+        let Some(value) = value.and_then(|v| HeaderValue::from_str(v).ok()) else {
+            continue;
+        };
+        if !headers.contains_key(&name) {
+            headers.insert(name, value);
+        }
     }
 }
 

@@ -8,18 +8,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::{Extensions, ServiceResponse};
-use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
+use actix_web::http::header::{HeaderValue, AUTHORIZATION};
 use actix_web::{web, HttpMessage, HttpRequest};
 use clerk_core::machine::{
     AcceptsToken, HeaderToken, MachineAuth, MachineRefusal, Route, TokenType, TokenTypes,
 };
-use clerk_core::request::{RequestOutcome, HEADER_AUTH_MESSAGE, HEADER_AUTH_REASON, HEADER_AUTH_STATUS};
+use clerk_core::request::RequestOutcome;
 use futures_util::future::LocalBoxFuture;
 use tokio::sync::OnceCell;
 
 use super::cache::{MachineFailure, Verdict};
 use crate::authenticate::apply_outcome_headers;
-use crate::error::AuthError;
+use crate::error::{apply_refusal_headers, AuthError};
 use crate::state::{clerk_of, request_state};
 
 /// The three machine types: what [`MachineAuth`](super::MachineAuth) accepts unless the route
@@ -152,26 +152,6 @@ async fn decide_now(req: &HttpRequest, accepts: AcceptsToken) -> Result<Accepted
                     retry_after: *retry_after,
                 },
             })
-        }
-    }
-}
-
-/// Clerk's debug headers for a refusal: `x-clerk-auth-status: signed-out`, the reason and, when
-/// there is one a header can carry, the message. A header already set is left alone.
-pub(crate) fn apply_refusal_headers(refusal: &MachineRefusal, headers: &mut HeaderMap) {
-    let message = refusal.message();
-    let pairs = [
-        (HEADER_AUTH_STATUS, Some("signed-out")),
-        (HEADER_AUTH_REASON, Some(refusal.reason())),
-        (HEADER_AUTH_MESSAGE, message.as_deref()),
-    ];
-    for (name, value) in pairs {
-        let name = HeaderName::from_static(name);
-        let Some(value) = value.and_then(|v| HeaderValue::from_str(v).ok()) else {
-            continue;
-        };
-        if !headers.contains_key(&name) {
-            headers.insert(name, value);
         }
     }
 }
