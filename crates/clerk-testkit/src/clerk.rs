@@ -153,7 +153,7 @@ impl TestClerkBuilder {
         );
         let faults = Faults::new(keys.clone());
         let calls = Calls::default();
-        let machine = MachineTokens::default();
+        let machine = MachineTokens::with_minter(minter.clone());
         let state = Data::new(AppState {
             secret_key: instance.secret_key().to_owned(),
             keys,

@@ -2,6 +2,7 @@
 
 mod error;
 mod gate;
+mod machine;
 mod misc;
 mod users;
 
@@ -73,17 +74,26 @@ pub(crate) fn app(
             "/v1/sessions/{session_id}/tokens",
             web::post().to(misc::create_session_token),
         )
-        .route("/m2m_tokens/verify", web::post().to(misc::verify_m2m))
-        .route("/v1/m2m_tokens/verify", web::post().to(misc::verify_m2m))
-        .route("/api_keys/verify", web::post().to(misc::verify_api_key))
-        .route("/v1/api_keys/verify", web::post().to(misc::verify_api_key))
+        .route("/m2m_tokens/verify", web::post().to(machine::verify_m2m))
+        .route("/v1/m2m_tokens/verify", web::post().to(machine::verify_m2m))
+        .route("/api_keys/verify", web::post().to(machine::verify_api_key))
+        .route("/v1/api_keys/verify", web::post().to(machine::verify_api_key))
         .route(
             "/oauth_applications/access_tokens/verify",
-            web::post().to(misc::verify_oauth),
+            web::post().to(machine::verify_oauth),
         )
         .route(
             "/v1/oauth_applications/access_tokens/verify",
-            web::post().to(misc::verify_oauth),
+            web::post().to(machine::verify_oauth),
+        )
+        .route("/api_keys", web::post().to(machine::create_api_key))
+        .route("/api_keys", web::get().to(machine::list_api_keys))
+        .route("/api_keys/{id}/revoke", web::post().to(machine::revoke_api_key))
+        .route("/m2m_tokens", web::post().to(machine::create_m2m_token))
+        .route("/m2m_tokens", web::get().to(machine::list_m2m_tokens))
+        .route(
+            "/m2m_tokens/{id}/revoke",
+            web::post().to(machine::revoke_m2m_token),
         )
         .default_service(web::to(misc::not_found))
 }
