@@ -11,7 +11,7 @@ use actix_web::dev::{Extensions, ServiceResponse};
 use actix_web::http::header::{HeaderValue, AUTHORIZATION};
 use actix_web::{web, HttpMessage, HttpRequest};
 use clerk_core::machine::{
-    AcceptsToken, HeaderToken, MachineAuth, MachineRefusal, Route, TokenType, TokenTypes,
+    is_jwt_format, AcceptsToken, HeaderToken, MachineAuth, MachineRefusal, Route, TokenType, TokenTypes,
 };
 use clerk_core::request::RequestOutcome;
 use futures_util::future::LocalBoxFuture;
@@ -134,6 +134,13 @@ async fn decide_now(req: &HttpRequest, accepts: AcceptsToken) -> Result<Accepted
         }
         Route::Machine { token, kind, decoded } => {
             let clerk = clerk_of(req).ok_or(AuthError::NotConfigured)?;
+            // Clerk reports a JWT-shaped token that does not decode as an M2M token, whatever
+            // its prefix (`verifyMachineAuthToken`).
+            let reported = if decoded.is_none() && is_jwt_format(token) {
+                TokenType::M2mToken
+            } else {
+                kind
+            };
             let slot = req
                 .extensions_mut()
                 .get_or_insert_with(MachineSlot::default)
@@ -145,7 +152,7 @@ async fn decide_now(req: &HttpRequest, accepts: AcceptsToken) -> Result<Accepted
             Ok(match verdict {
                 Ok(auth) => Accepted::Machine(Arc::clone(auth)),
                 Err(MachineFailure::Refused { error, .. }) => Accepted::Refused(MachineRefusal::Failed {
-                    token_type: kind,
+                    token_type: reported,
                     error: error.clone(),
                 }),
                 Err(MachineFailure::Unavailable { retry_after }) => Accepted::Unavailable {
