@@ -12,6 +12,9 @@
 //!   verify, create, list and revoke endpoints ([`MachineTokens`]);
 //! * a Backend API subset: users, sessions, machine-token verification, with Clerk's
 //!   authentication, API-version handling, error envelope and rate limits;
+//! * the Frontend API handshake (`GET /v1/client/handshake`) and the Backend API's
+//!   `GET /v1/clients/handshake_payload` and `POST /v1/sessions/{id}/refresh`, for cookie
+//!   sessions kept alive by the SDK ([`TestClerk::refresh_token_for`]);
 //! * Svix-signed webhooks for every user change ([`Webhooks`]);
 //! * faults on demand ([`Faults`]) and call counters ([`Calls`]).
 //!
@@ -36,23 +39,28 @@
 #![deny(missing_docs)]
 
 mod api;
+mod browser;
 mod calls;
 mod clerk;
+mod directives;
 mod error;
 mod faults;
 mod instance;
 mod keys;
 mod machine;
+mod nonces;
 mod ratelimit;
 mod receiver;
+mod refresh_tokens;
 mod server;
+mod signature;
 mod store;
 mod token;
 mod user;
 mod util;
 mod webhooks;
 
-pub use calls::{CallKey, Calls, RequestRecord, DROPPED, LOGGED_HEADERS};
+pub use calls::{CallKey, Calls, RequestRecord, DROPPED, LOGGED_HEADERS, REDACTED_QUERY_PARAMS};
 pub use clerk::{TestClerk, TestClerkBuilder};
 pub use error::{Error, Result};
 pub use faults::{Faults, Outage};

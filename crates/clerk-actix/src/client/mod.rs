@@ -10,6 +10,7 @@
 //! | `retry` | the retry budget, backoff and `Retry-After` |
 //! | `jwks` | [`ClerkClient`] as a [`JwksFetcher`](clerk_core::jwks::JwksFetcher); the stale-while-revalidate keys of a [`Clerk`](crate::Clerk) |
 //! | `machine` | API keys and M2M tokens: [`CreateApiKey`], [`CreateM2mToken`] and their answers |
+//! | `session_backend` | [`ClerkClient`] as clerk-core's [`SessionBackend`](clerk_core::request::SessionBackend): handshake payloads and session refresh |
 //! | `users` | the request bodies of the users resource: [`CreateUser`], [`UpdateUser`] |
 //! | `error`, `metrics`, `params` | [`ApiError`], [`MetricsSnapshot`] and the observer hook, [`UserListParams`] |
 
@@ -22,6 +23,7 @@ mod machine;
 mod metrics;
 mod params;
 mod retry;
+mod session_backend;
 mod users;
 
 pub use budget::{RateBudgetSnapshot, RateLimit, Share};
