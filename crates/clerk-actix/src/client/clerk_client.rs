@@ -797,11 +797,17 @@ impl ClerkClient {
         let mut last_error = None;
         loop {
             if call.budgeted && !shared.rate.acquire(self.share, self.max_wait).await {
-                tracing::warn!(
-                    endpoint = call.endpoint,
-                    share = %self.share,
-                    "Clerk rate budget: no slot in time, the request is not sent"
-                );
+                if self.share == Share::MachineTokens {
+                    // Headers an attacker chooses: one log line per refused request would let a
+                    // flood of random keys flood the logs too (the metrics count them).
+                    tracing::debug!(endpoint = call.endpoint, share = %self.share, "Clerk rate budget: no slot, not sent");
+                } else {
+                    tracing::warn!(
+                        endpoint = call.endpoint,
+                        share = %self.share,
+                        "Clerk rate budget: no slot in time, the request is not sent"
+                    );
+                }
                 return Err(last_error.unwrap_or(ApiError::RateBudgetExhausted {
                     endpoint: call.endpoint,
                     share: self.share,
