@@ -174,6 +174,12 @@ impl MachineToken {
 pub struct Machine {
     /// `mch_<27>`.
     pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Creation time (ms).
+    pub created_at: i64,
+    /// Lifetime of the M2M tokens it creates, in seconds (Clerk's default: an hour).
+    pub default_token_ttl: u64,
     /// Its secret key (`ak_<48 hex>`).
     pub secret_key: String,
     /// The machines its tokens may talk to: the `scopes` of the M2M tokens it creates.
@@ -332,13 +338,30 @@ impl MachineTokens {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
+        self.register(
+            "testkit machine",
+            scopes.into_iter().map(Into::into).collect(),
+            3600,
+        )
+    }
+
+    /// Registers a machine (what `POST /v1/machines` does).
+    pub(crate) fn register(&self, name: &str, scopes: Vec<String>, default_token_ttl: u64) -> Machine {
         let machine = Machine {
             id: new_id("mch_"),
+            name: name.to_owned(),
+            created_at: now_ms(),
+            default_token_ttl,
             secret_key: format!("ak_{}", random_hex(48)),
-            scopes: scopes.into_iter().map(Into::into).collect(),
+            scopes,
         };
         lock(&self.state).machines.push(machine.clone());
         machine
+    }
+
+    /// The machine with this id.
+    pub(crate) fn machine_by_id(&self, id: &str) -> Option<Machine> {
+        lock(&self.state).machines.iter().find(|m| m.id == id).cloned()
     }
 
     /// The machine whose secret key this is.

@@ -13,7 +13,13 @@ fn to_json_schema(value: &Value) -> Value {
         Value::Object(map) => {
             let mut out = Map::new();
             for (k, v) in map {
-                if k != "nullable" && k != "example" {
+                if k == "$ref" {
+                    let target = v.as_str().unwrap_or_default();
+                    out.insert(
+                        k.clone(),
+                        json!(target.replace("#/components/schemas/", "#/definitions/")),
+                    );
+                } else if k != "nullable" && k != "example" {
                     out.insert(k.clone(), to_json_schema(v));
                 }
             }
@@ -38,11 +44,20 @@ fn violations(path: &str, method: &str, status: &str, instance: &Value) -> Vec<S
         env!("CARGO_MANIFEST_DIR")
     );
     let spec: Value = serde_yaml::from_str(&std::fs::read_to_string(file).expect("spec")).expect("yaml");
-    let schema = &spec["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"];
+    let mut response = &spec["paths"][path][method]["responses"][status];
+    if let Some(name) = response["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("#/components/responses/"))
+    {
+        response = &spec["components"]["responses"][name];
+    }
+    let schema = &response["content"]["application/json"]["schema"];
     assert!(schema.is_object(), "no schema for {method} {path} {status}");
+    let mut schema = to_json_schema(schema);
+    schema["definitions"] = to_json_schema(&spec["components"]["schemas"]);
     let validator = jsonschema::options()
         .with_draft(jsonschema::Draft::Draft7)
-        .build(&to_json_schema(schema))
+        .build(&schema)
         .expect("schema compiles");
     validator
         .iter_errors(instance)
@@ -305,4 +320,52 @@ async fn oauth_and_m2m_jwts_carry_clerks_claims() {
         .unwrap()
         .as_secs() as i64;
     assert!(payload["exp"].as_i64().unwrap() < now, "already expired");
+}
+
+#[actix_rt::test]
+async fn machines_are_created_with_their_secret_key() {
+    let clerk = TestClerk::start().expect("emulator");
+    let api = Api::new(&clerk);
+    let target = api
+        .send("POST", "/v1/machines", Some(json!({"name": "billing"})))
+        .await;
+    assert_eq!(target.status, 200, "{}", target.body);
+    let target_id = target.body["id"].as_str().unwrap().to_owned();
+    let created = api
+        .send(
+            "POST",
+            "/v1/machines",
+            Some(json!({"name": "reports", "scoped_machines": [target_id], "default_token_ttl": 60})),
+        )
+        .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    assert_eq!(
+        violations("/machines", "post", "200", &created.body),
+        Vec::<String>::new()
+    );
+    assert_eq!(created.body["scoped_machines"][0]["id"], target_id.as_str());
+    // Its secret key creates tokens granted to the scoped machine, with its default lifetime.
+    let key = created.body["secret_key"].as_str().unwrap();
+    let token = Api::new(&clerk)
+        .with_key(Some(key))
+        .send("POST", "/m2m_tokens", Some(json!({})))
+        .await;
+    assert_eq!(token.status, 201);
+    assert_eq!(token.body["scopes"], json!([target_id]));
+    let lifetime = token.body["expiration"].as_i64().unwrap() - token.body["created_at"].as_i64().unwrap();
+    assert!((59_000..=61_000).contains(&lifetime), "{lifetime}");
+    assert_eq!(
+        api.send(
+            "POST",
+            "/v1/machines",
+            Some(json!({"name": "x", "scoped_machines": ["mch_nope"]}))
+        )
+        .await
+        .status,
+        422
+    );
+    assert_eq!(
+        api.send("POST", "/v1/machines", Some(json!({}))).await.status,
+        422
+    );
 }

@@ -267,8 +267,9 @@ pub(crate) async fn create_m2m_token(
         .machine
         .draft(MachineTokenKind::M2m, machine.id.clone())
         .scopes(machine.scopes.clone());
-    // Clerk's default M2M lifetime is the machine's; an hour here.
-    let ttl = lifetime(body.seconds_until_expiration)?.unwrap_or(Duration::from_secs(3600));
+    // Without a lifetime, the machine's default.
+    let ttl =
+        lifetime(body.seconds_until_expiration)?.unwrap_or(Duration::from_secs(machine.default_token_ttl));
     builder = builder.expires_in(ttl);
     if let Some(claims) = body.claims.filter(|c| !c.is_null()) {
         builder = builder.claims(claims);
@@ -338,4 +339,59 @@ pub(crate) async fn revoke_m2m_token(
         }
     }
     revoke(&state, MachineTokenKind::M2m, &id, &body)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct CreateMachine {
+    name: Option<String>,
+    scoped_machines: Vec<String>,
+    default_token_ttl: Option<u64>,
+}
+
+fn machine_json(machine: &Machine, instance_id: &str) -> Value {
+    json!({
+        "object": "machine",
+        "id": machine.id,
+        "name": machine.name,
+        "instance_id": instance_id,
+        "created_at": machine.created_at,
+        "updated_at": machine.created_at,
+        "default_token_ttl": machine.default_token_ttl,
+    })
+}
+
+/// `POST /v1/machines`: a machine, with its secret key and the machines it may talk to.
+pub(crate) async fn create_machine(state: Data<AppState>, body: Bytes) -> Result<HttpResponse, ApiError> {
+    let body: CreateMachine = parse_body(&body)?;
+    let name = body.name.ok_or_else(|| ApiError::param_missing("name"))?;
+    if name.is_empty() || name.len() > 255 {
+        return Err(ApiError::param_invalid(
+            "name",
+            "name must be 1 to 255 characters",
+        ));
+    }
+    let ttl = body.default_token_ttl.unwrap_or(3600);
+    if ttl == 0 {
+        return Err(ApiError::param_invalid(
+            "default_token_ttl",
+            "default_token_ttl must be at least 1",
+        ));
+    }
+    let mut scoped = Vec::new();
+    for id in &body.scoped_machines {
+        let target = state.machine.machine_by_id(id).ok_or_else(|| {
+            ApiError::param_invalid(
+                "scoped_machines",
+                format!("{id} is not a machine of this instance"),
+            )
+        })?;
+        scoped.push(target);
+    }
+    let machine = state.machine.register(&name, body.scoped_machines, ttl);
+    let instance_id = state.store.instance_id();
+    let mut json = machine_json(&machine, instance_id);
+    json["scoped_machines"] = scoped.iter().map(|m| machine_json(m, instance_id)).collect();
+    json["secret_key"] = Value::String(machine.secret_key.clone());
+    Ok(json_response(StatusCode::OK, &json))
 }

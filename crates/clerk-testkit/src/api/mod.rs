@@ -100,6 +100,7 @@ pub(crate) fn app(
             "/v1/oauth_applications/access_tokens/verify",
             web::post().to(machine::verify_oauth),
         )
+        .route("/v1/machines", web::post().to(machine::create_machine))
         .route("/api_keys", web::post().to(machine::create_api_key))
         .route("/api_keys", web::get().to(machine::list_api_keys))
         .route("/api_keys/{id}/revoke", web::post().to(machine::revoke_api_key))
