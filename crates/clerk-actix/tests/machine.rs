@@ -601,3 +601,46 @@ async fn the_client_manages_api_keys_and_m2m_tokens() {
         1
     );
 }
+
+#[actix_web::test]
+async fn a_jwt_machine_token_is_checked_once_per_ttl_and_never_past_exp() {
+    let fixture = Fixture::dev();
+    let machines = fixture.clerk.machine_tokens();
+    let jwt = machines.m2m("mch_2jwt").jwt();
+    let short = machines
+        .m2m("mch_2short")
+        .expires_in(Duration::from_millis(1500))
+        .jwt();
+    let sdk = fixture.sdk();
+    let app = test::init_service(app(sdk.clone())).await;
+    for _ in 0..5 {
+        assert_eq!(
+            test::call_service(&app, get("/machine", Some(&jwt)))
+                .await
+                .status(),
+            200
+        );
+    }
+    let stats = sdk.stats().machine_tokens;
+    assert_eq!((stats.verifications, stats.hits), (1, 4));
+    // Cached, but not past `exp` (then the verifier's skew decides, as for any JWT).
+    assert_eq!(
+        test::call_service(&app, get("/machine", Some(&short)))
+            .await
+            .status(),
+        200
+    );
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let resp = test::call_service(&app, get("/machine", Some(&short))).await;
+        if resp.status() == 401 {
+            assert_eq!(
+                header(&resp, "x-clerk-auth-reason").as_deref(),
+                Some("token-verification-failed")
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "an expired JWT stayed accepted");
+        actix_rt::time::sleep(Duration::from_millis(100)).await;
+    }
+}

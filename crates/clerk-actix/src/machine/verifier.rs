@@ -51,15 +51,23 @@ impl MachineVerifier {
         now: SystemTime,
     ) -> Verdict {
         if is_jwt_format(token) {
-            let verified = match decoded {
-                Some(decoded) => self.jwt.verify_decoded(decoded, keys, now).await,
-                None => self.jwt.verify(token, keys, now).await,
-            };
-            // Networkless and cheap: not cached (the session-token cache rules do not apply).
-            return verified.map(Arc::new).map_err(|error| MachineFailure::Refused {
-                error,
-                cacheable: false,
-            });
+            // Networkless, but an RSA check: a success is reused like an opaque one (never past
+            // `exp`), keyed with the key set's epoch so a retired key's results are not; a
+            // refusal is not cached (it costs no Backend API call).
+            let cache_key = format!("jwt:{}:{token}", keys.key_epoch());
+            return self
+                .cache
+                .get_or_verify(&cache_key, now, || async move {
+                    let verified = match decoded {
+                        Some(decoded) => self.jwt.verify_decoded(decoded, keys, now).await,
+                        None => self.jwt.verify(token, keys, now).await,
+                    };
+                    verified.map(Arc::new).map_err(|error| MachineFailure::Refused {
+                        error,
+                        cacheable: false,
+                    })
+                })
+                .await;
         }
         let Some(client) = &self.client else {
             return Err(MachineFailure::Refused {
