@@ -14,7 +14,7 @@
 //! | `auth().has({...})` | [`clerk_core::Auth::has`] with a [`clerk_core::Check`] |
 //! | `auth.protect()` | [`Protect`] with a [`ProtectMode`] (API 401/403, Next.js 404, redirect to sign-in) |
 //! | `currentUser()` | [`CurrentUser`], through a [`user_source::UserSource`] (the Backend API unless you plug in a cache) |
-//! | `clerkClient()` | [`ClerkClient`] ([`Clerk::client`]): users, sessions, JWKS, machine tokens; retries within a budget, a shared rate budget |
+//! | `clerkClient()` | [`ClerkClient`] ([`Clerk::client`]): users, sessions, invitations, sign-in and actor tokens, JWT templates, allow/block lists, JWKS, machine tokens, paged streams, an untyped `request`; retries within a budget, a shared rate budget |
 //! | `buildClerkProps(req)` | [`ClerkProps`] |
 //! | route matchers | [`guards`]: `signed_in()`, `has(check)`, `check(f)`, `token_type(t)`, `scope(s)` |
 //! | `auth({ acceptsToken })` | [`MachineAuth`], [`AnyAuth`], [`Protect::accepts`] |
@@ -29,6 +29,7 @@
 //! | [`client`] | the Backend API client: [`ClerkClient`], [`client::ClientConfig`], errors, retries, rate budget, metrics, the JWKS fetcher |
 //! | [`middleware`] | [`ClerkMiddleware`]: authenticates once per request and stores the outcome |
 //! | `state` (private) | the per-request stored outcome the middleware, extractors, guards and `Protect` share |
+//! | `ssr_user` (private) | a user as `@clerk/backend`'s `User` resource serializes (for [`ClerkProps`]) |
 //! | `authenticate` (private) | an `HttpRequest` as clerk-core's [`clerk_core::request::RequestParts`]; outcome headers onto a response |
 //! | `extractors` (private) | [`ClerkAuth`], [`Authenticated`], [`MaybeAuth`], [`CurrentUser`] |
 //! | [`protect`] | [`Protect`] and [`ProtectMode`] (`protect/mode.rs`) |
@@ -99,6 +100,7 @@ mod props;
 pub mod protect;
 mod redact;
 pub mod request;
+mod ssr_user;
 mod state;
 pub mod user_source;
 

@@ -1330,14 +1330,21 @@ fn resolution_cases(m: &mut Matrix<'_>, i: usize) {
         .wrong_key()
         .claim("handshake", json!([format!("__session={expired}")]))
         .mint();
+    // A handshake whose new session token is already expired: a development instance retries
+    // with Clerk's 24-hour clock skew and signs in; production carries on with the old cookies.
+    let stale_session = inst
+        .token()
+        .claim("handshake", json!([format!("__session={expired}; Path=/")]))
+        .mint();
     for (name, value) in [
         ("valid", token.as_str()),
+        ("expired-session", stale_session.as_str()),
         ("tampered", tampered.as_str()),
         ("other-category", other_category.as_str()),
         ("foreign-key", foreign.as_str()),
     ] {
         let encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
-        let allowed = if inst.dev && name != "valid" {
+        let allowed = if inst.dev && !matches!(name, "valid" | "expired-session") {
             Allowed::DevHandshakeThrows
         } else {
             Allowed::Nothing

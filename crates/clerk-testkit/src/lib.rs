@@ -10,12 +10,15 @@
 //! * `GET /v1/jwks` and `GET /.well-known/jwks.json`;
 //! * machine tokens (M2M tokens, API keys, OAuth access tokens), opaque and JWT, with the
 //!   verify, create, list and revoke endpoints ([`MachineTokens`]);
-//! * a Backend API subset: users, sessions, machine-token verification, with Clerk's
+//! * a Backend API subset: users, sessions (list, revoke, templated tokens), invitations,
+//!   sign-in and actor tokens, JWT templates ([`JwtTemplates`]), allow/block lists, users'
+//!   OAuth access tokens ([`OAuthTokens`]), machine-token verification, with Clerk's
 //!   authentication, API-version handling, error envelope and rate limits;
 //! * the Frontend API handshake (`GET /v1/client/handshake`) and the Backend API's
 //!   `GET /v1/clients/handshake_payload` and `POST /v1/sessions/{id}/refresh`, for cookie
 //!   sessions kept alive by the SDK ([`TestClerk::refresh_token_for`]);
-//! * Svix-signed webhooks for every user change ([`Webhooks`]);
+//! * Svix-signed webhooks for every user change and `session.created`/`session.revoked`
+//!   ([`Webhooks`]);
 //! * faults on demand ([`Faults`]) and call counters ([`Calls`]).
 //!
 //! # Getting started
@@ -45,16 +48,21 @@ mod clerk;
 mod directives;
 mod error;
 mod faults;
+mod identifier_lists;
 mod instance;
+mod invitations;
+mod jwt_templates;
 mod keys;
 mod machine;
 mod nonces;
+mod oauth_tokens;
 mod ratelimit;
 mod receiver;
 mod refresh_tokens;
 mod server;
 mod signature;
 mod store;
+mod tickets;
 mod token;
 mod user;
 mod util;
@@ -65,11 +73,13 @@ pub use clerk::{TestClerk, TestClerkBuilder};
 pub use error::{Error, Result};
 pub use faults::{Faults, Outage};
 pub use instance::{Instance, TEST_DEV_HOST, TEST_PROD_HOST};
+pub use jwt_templates::{JwtTemplate, JwtTemplates};
 pub use keys::{Jwk, RsaAlg, SigningKey, TEST_KEY_KID};
 pub use machine::{
     InactiveTokens, Machine, MachineToken, MachineTokenBuilder, MachineTokenKind, MachineTokens,
     M2M_JWT_CATEGORY,
 };
+pub use oauth_tokens::OAuthTokens;
 pub use ratelimit::RateLimit;
 pub use receiver::{ReceivedWebhook, WebhookReceiver};
 pub use store::{Session, UserStore};

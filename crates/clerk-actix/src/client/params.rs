@@ -211,16 +211,29 @@ impl UserListParams {
 
 /// An `application/x-www-form-urlencoded`-compatible query string with repeated keys.
 #[derive(Default)]
-struct Query(String);
+pub(super) struct Query(String);
 
 impl Query {
-    fn push(&mut self, key: &str, value: &str) {
+    /// Appends `key=value`, both percent-encoded.
+    pub(super) fn push(&mut self, key: &str, value: &str) {
         if !self.0.is_empty() {
             self.0.push('&');
         }
         percent_encode_into(&mut self.0, key);
         self.0.push('=');
         percent_encode_into(&mut self.0, value);
+    }
+
+    /// Appends `key=value` when `value` is set (numbers and booleans as text).
+    pub(super) fn push_opt(&mut self, key: &str, value: Option<impl ToString>) {
+        if let Some(value) = value {
+            self.push(key, &value.to_string());
+        }
+    }
+
+    /// The query string, without `?`.
+    pub(super) fn finish(self) -> String {
+        self.0
     }
 }
 

@@ -2,11 +2,11 @@
 
 use actix_web::http::StatusCode;
 use actix_web::web::{Bytes, Data, Path};
-use actix_web::HttpResponse;
+use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{json_response, parse_body, ApiError, AppState};
+use super::{json_response, origin, parse_body, ApiError, AppState};
 
 pub(crate) async fn jwks(state: Data<AppState>) -> HttpResponse {
     #[derive(serde::Serialize)]
@@ -31,13 +31,17 @@ struct CreateSession {
     user_id: Option<String>,
 }
 
-pub(crate) async fn create_session(state: Data<AppState>, body: Bytes) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn create_session(
+    state: Data<AppState>,
+    req: HttpRequest,
+    body: Bytes,
+) -> Result<HttpResponse, ApiError> {
     let body: CreateSession = parse_body(&body)?;
     let user_id = body
         .user_id
         .filter(|id| !id.is_empty())
         .ok_or_else(|| ApiError::param_missing("user_id"))?;
-    let session = state.store.create_session(&user_id)?;
+    let session = state.store.create_session_from(&user_id, &origin(&req))?;
     Ok(json_response(StatusCode::OK, &session))
 }
 
@@ -67,6 +71,9 @@ pub(crate) async fn create_session_token(
         .store
         .session(&id)
         .ok_or_else(|| ApiError::session_not_found(&id))?;
+    if state.store.get(&session.user_id).is_some_and(|user| user.banned) {
+        return Err(ApiError::user_banned());
+    }
     let mut token = state.minter.session_token(session.user_id).session_id(session.id);
     if let Some(seconds) = body.expires_in_seconds {
         if !(30..=315_360_000).contains(&seconds) {
