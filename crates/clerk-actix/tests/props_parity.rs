@@ -59,7 +59,7 @@ async fn clerk_props_are_what_build_clerk_props_composes() {
         .expect("user from the Backend API");
     let minter = clerk.minter();
     let token = || minter.session_token(&created.id).azp(ORIGIN);
-    let cases = vec![
+    let cases = [
         Case {
             name: "signed-out",
             token: None,
