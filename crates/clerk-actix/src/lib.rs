@@ -10,7 +10,7 @@
 //! | Clerk (Next.js) | clerk-actix |
 //! |---|---|
 //! | `clerkMiddleware()` | [`ClerkMiddleware`]: authenticates once per request, stores the result, answers Clerk's handshake with a 307, sets refreshed cookies, adds Clerk's debug headers to signed-out answers |
-//! | `auth()`, `getAuth(req)` | [`ClerkAuth`] (never rejects), [`Authenticated`] (401 + `WWW-Authenticate`), [`MaybeAuth`] |
+//! | `auth()`, `getAuth(req)` | [`ClerkAuth`] (never rejects a signed-out request; without the middleware it answers Clerk's handshake redirect), [`Authenticated`] (401 + `WWW-Authenticate`), [`MaybeAuth`] |
 //! | `auth().has({...})` | [`clerk_core::Auth::has`] with a [`clerk_core::Check`] |
 //! | `auth.protect()` | [`Protect`] with a [`ProtectMode`] (API 401/403, Next.js 404, redirect to sign-in) |
 //! | `currentUser()` | [`CurrentUser`], through a [`user_source::UserSource`] (the Backend API unless you plug in a cache) |
