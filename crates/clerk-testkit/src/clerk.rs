@@ -169,7 +169,7 @@ impl TestClerkBuilder {
         );
         let faults = Faults::new(keys.clone());
         let calls = Calls::default();
-        let machine = MachineTokens::default();
+        let machine = MachineTokens::with_minter(minter.clone());
         let templates = JwtTemplates::default();
         let oauth = OAuthTokens::default();
         let browser = Browser::new(
