@@ -101,6 +101,14 @@ impl Browser {
     }
 
     async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        match self.try_call(method, path, body).await {
+            Ok(value) => value,
+            Err(err) => panic!("WebDriver {method} {path}: {err}"),
+        }
+    }
+
+    /// A WebDriver command: its value, or the transport or WebDriver error.
+    async fn try_call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
         let url = format!("{}{path}", self.base);
         let req = match method {
             "GET" => self.client.get(url),
@@ -112,15 +120,12 @@ impl Browser {
             None if method == "POST" => req.send_json(&json!({})).await,
             None => req.send().await,
         }
-        .unwrap_or_else(|err| panic!("WebDriver {method} {path}: {err}"));
-        let value: Value = res.json().limit(32 << 20).await.expect("a WebDriver answer");
+        .map_err(|err| err.to_string())?;
+        let value: Value = res.json().limit(32 << 20).await.map_err(|err| err.to_string())?;
         if let Some(error) = value["value"]["error"].as_str() {
-            panic!(
-                "WebDriver {method} {path}: {error}: {}",
-                value["value"]["message"]
-            );
+            return Err(format!("{error}: {}", value["value"]["message"]));
         }
-        value["value"].clone()
+        Ok(value["value"].clone())
     }
 
     /// Loads `url` and waits for the page.
@@ -175,6 +180,28 @@ impl Browser {
     pub async fn click(&self, css: &str) {
         let el = self.find(css).await.unwrap_or_else(|| panic!("no element {css}"));
         self.call("POST", &format!("/element/{el}/click"), None).await;
+    }
+
+    /// Clicks the first element matching `css`, which navigates (a form's submit button), and
+    /// waits until the next page has loaded: WebDriver's click may return before a form
+    /// submission's navigation (and its redirects) has even started.
+    pub async fn click_and_wait(&self, css: &str) {
+        self.execute("window.__beforeClick = true;", vec![]).await;
+        self.click(css).await;
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let script = json!({
+            "script": "return !window.__beforeClick && document.readyState === 'complete';",
+            "args": [],
+        });
+        while Instant::now() < deadline {
+            // Errors while the old page is torn down are expected: try again.
+            if let Ok(Value::Bool(true)) = self.try_call("POST", "/execute/sync", Some(script.clone())).await
+            {
+                return;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("clicking {css}: no new page within 15 s");
     }
 
     /// Runs `script` (a function body; `arguments` holds `args`) and returns its value.

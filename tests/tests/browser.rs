@@ -99,7 +99,7 @@ async fn sign_in_flow(stack: &Stack, name: &str) {
 
     // 2. Sign in as the seeded user: back on /profile, signed in.
     browser
-        .click(&format!("button[name=user_id][value={}]", stack.user_id))
+        .click_and_wait(&format!("button[name=user_id][value={}]", stack.user_id))
         .await;
     let url = browser.url().await;
     let welcome = browser.text("#welcome").await;
@@ -156,7 +156,7 @@ async fn sign_in_flow(stack: &Stack, name: &str) {
 
     // 5. Sign out: the session cookies are cleared and / is signed out.
     browser.goto(&format!("{base}/profile")).await;
-    browser.click("nav form button[type=submit]").await;
+    browser.click_and_wait("nav form button[type=submit]").await;
     let heading = browser.text("main h1").await;
     let cookies = browser.cookies().await;
     let session_left = cookies
@@ -196,7 +196,7 @@ async fn short_lived_tokens_stay_fresh_and_a_copied_token_expires() {
     let browser = Browser::start().await;
     browser.goto(&format!("{base}/profile")).await;
     browser
-        .click(&format!("button[name=user_id][value={}]", stack.user_id))
+        .click_and_wait(&format!("button[name=user_id][value={}]", stack.user_id))
         .await;
     let welcome = browser.text("#welcome").await;
     expect(&browser, "ttl-signed-in", welcome == "Welcome, Grace!", || {
