@@ -15,6 +15,7 @@ use crate::faults::Faults;
 use crate::instance::Instance;
 use crate::keys::KeyRing;
 use crate::machine::MachineTokens;
+use crate::org::Organizations;
 use crate::ratelimit::{Limiter, RateLimit};
 use crate::server::ServerThread;
 use crate::store::UserStore;
@@ -154,6 +155,7 @@ impl TestClerkBuilder {
         let faults = Faults::new(keys.clone());
         let calls = Calls::default();
         let machine = MachineTokens::default();
+        let orgs = Organizations::new(store.clone(), webhooks.clone(), minter.clone());
         let state = Data::new(AppState {
             secret_key: instance.secret_key().to_owned(),
             keys,
@@ -163,6 +165,7 @@ impl TestClerkBuilder {
             limiter: Arc::clone(&limiter),
             calls: calls.clone(),
             machine: machine.clone(),
+            orgs: orgs.clone(),
         });
         let worker_hooks = webhooks.clone();
         let workers = self.workers;
@@ -185,6 +188,7 @@ impl TestClerkBuilder {
             faults,
             webhooks,
             machine,
+            orgs,
             limiter,
             server,
         })
@@ -217,6 +221,7 @@ pub struct TestClerk {
     faults: Faults,
     webhooks: Webhooks,
     machine: MachineTokens,
+    orgs: Organizations,
     limiter: Arc<Limiter>,
     // Dropped last: stops the server.
     server: ServerThread,
@@ -319,6 +324,12 @@ impl TestClerk {
     /// Machine tokens (M2M, API keys, OAuth).
     pub fn machine_tokens(&self) -> &MachineTokens {
         &self.machine
+    }
+
+    /// Organizations, memberships and organization invitations (and the `o` claims of
+    /// session tokens that follow them).
+    pub fn organizations(&self) -> &Organizations {
+        &self.orgs
     }
 
     /// Changes the rate limits (and clears the windows).

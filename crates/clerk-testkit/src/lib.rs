@@ -8,9 +8,10 @@
 //! * session tokens minted exactly as Clerk signs them ([`TokenMinter`], [`SessionToken`]),
 //!   and the broken variants a verifier must reject;
 //! * `GET /v1/jwks` and `GET /.well-known/jwks.json`;
-//! * a Backend API subset: users, sessions, machine-token verification, with Clerk's
-//!   authentication, API-version handling, error envelope and rate limits;
-//! * Svix-signed webhooks for every user change ([`Webhooks`]);
+//! * a Backend API subset: users, organizations, memberships, organization invitations
+//!   ([`Organizations`]), sessions, machine-token verification, with Clerk's authentication,
+//!   API-version handling, error envelope and rate limits;
+//! * Svix-signed webhooks for every user and organization change ([`Webhooks`]);
 //! * faults on demand ([`Faults`]) and call counters ([`Calls`]).
 //!
 //! # Getting started
@@ -41,6 +42,7 @@ mod faults;
 mod instance;
 mod keys;
 mod machine;
+mod org;
 mod ratelimit;
 mod receiver;
 mod server;
@@ -57,6 +59,10 @@ pub use faults::{Faults, Outage};
 pub use instance::{Instance, TEST_DEV_HOST, TEST_PROD_HOST};
 pub use keys::{Jwk, RsaAlg, SigningKey, TEST_KEY_KID};
 pub use machine::{InactiveTokens, MachineToken, MachineTokenBuilder, MachineTokenKind, MachineTokens};
+pub use org::{
+    role, Invitation, Membership, NewInvitation, NewOrganization, Organization, OrganizationUpdate,
+    Organizations, Role, MEMBERS_READ, ROLES,
+};
 pub use ratelimit::RateLimit;
 pub use receiver::{ReceivedWebhook, WebhookReceiver};
 pub use store::{Session, UserStore};

@@ -162,7 +162,7 @@ impl fmt::Debug for ClerkClient {
 }
 
 /// One logical call.
-struct Call {
+pub(super) struct Call {
     endpoint: &'static str,
     method: Method,
     url: String,
@@ -640,12 +640,17 @@ impl ClerkClient {
         self.json(call).await
     }
 
-    fn get(&self, endpoint: &'static str, url: String) -> Call {
+    /// `{api_url}/{api_version}`, for the resource modules' URLs.
+    pub(super) fn versioned(&self) -> &str {
+        &self.shared.versioned
+    }
+
+    pub(super) fn get(&self, endpoint: &'static str, url: String) -> Call {
         self.call(endpoint, Method::GET, url, None, true)
     }
 
     /// A call with the configured timeout and retries, within the rate budget.
-    fn call(
+    pub(super) fn call(
         &self,
         endpoint: &'static str,
         method: Method,
@@ -666,7 +671,7 @@ impl ClerkClient {
         }
     }
 
-    async fn json<T: DeserializeOwned>(&self, call: Call) -> ApiResult<T> {
+    pub(super) async fn json<T: DeserializeOwned>(&self, call: Call) -> ApiResult<T> {
         let endpoint = call.endpoint;
         let raw = self.execute(call).await?;
         check_json(endpoint, &raw)?;
@@ -833,7 +838,7 @@ fn build_http(config: &ClientConfig) -> awc::Client {
         .finish()
 }
 
-fn with_query(mut url: String, query: &str) -> String {
+pub(super) fn with_query(mut url: String, query: &str) -> String {
     if !query.is_empty() {
         url.push('?');
         url.push_str(query);
@@ -841,7 +846,7 @@ fn with_query(mut url: String, query: &str) -> String {
     url
 }
 
-fn json_body(value: &impl serde::Serialize) -> ApiResult<Bytes> {
+pub(super) fn json_body(value: &impl serde::Serialize) -> ApiResult<Bytes> {
     serde_json::to_vec(value)
         .map(Bytes::from)
         .map_err(|err| ApiError::InvalidArgument(format!("the request body cannot be encoded: {err}")))

@@ -10,6 +10,11 @@
 //! | `retry` | the retry budget, backoff and `Retry-After` |
 //! | `jwks` | [`ClerkClient`] as a [`JwksFetcher`](clerk_core::jwks::JwksFetcher); the stale-while-revalidate keys of a [`Clerk`](crate::Clerk) |
 //! | `users` | the request bodies of the users resource: [`CreateUser`], [`UpdateUser`] |
+//! | `organizations` | `/v1/organizations`: [`CreateOrganization`], [`UpdateOrganization`], [`OrganizationListParams`] and their calls |
+//! | `memberships` | organization memberships: [`CreateMembership`], [`MembershipListParams`] and their calls |
+//! | `org_invitations` | organization invitations: [`OrganizationInvitation`], [`CreateOrganizationInvitation`], [`OrganizationInvitationListParams`] and their calls |
+//! | `paginated` | [`PaginatedList`], the `{data, total_count}` page |
+//! | `redacted` (private) | how request bodies show a secret field in `Debug` |
 //! | `error`, `metrics`, `params` | [`ApiError`], [`MetricsSnapshot`] and the observer hook, [`UserListParams`] |
 
 mod budget;
@@ -17,8 +22,13 @@ mod clerk_client;
 mod config;
 mod error;
 mod jwks;
+mod memberships;
 mod metrics;
+mod org_invitations;
+mod organizations;
+mod paginated;
 mod params;
+mod redacted;
 mod retry;
 mod users;
 
@@ -26,7 +36,13 @@ pub use budget::{RateBudgetSnapshot, RateLimit, Share};
 pub use clerk_client::ClerkClient;
 pub use config::{ClientConfig, API_VERSION_HEADER, DEFAULT_API_URL, DEFAULT_API_VERSION};
 pub use error::{ApiError, ApiResult};
+pub use memberships::{CreateMembership, MembershipListParams};
 pub use metrics::{ApiObserver, AttemptEvent, AttemptOutcome, EndpointCount, MetricsSnapshot};
+pub use org_invitations::{
+    CreateOrganizationInvitation, InvitationStatus, OrganizationInvitation, OrganizationInvitationListParams,
+};
+pub use organizations::{CreateOrganization, OrganizationListParams, UpdateOrganization};
+pub use paginated::PaginatedList;
 pub use params::UserListParams;
 pub use retry::MAX_RETRY_AFTER;
 pub use users::{CreateUser, UpdateUser};

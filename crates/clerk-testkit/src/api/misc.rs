@@ -38,7 +38,11 @@ pub(crate) async fn create_session(state: Data<AppState>, body: Bytes) -> Result
         .user_id
         .filter(|id| !id.is_empty())
         .ok_or_else(|| ApiError::param_missing("user_id"))?;
-    let session = state.store.create_session(&user_id)?;
+    let mut session = state.store.create_session(&user_id)?;
+    // Clerk starts a session in the organization the user last created or joined.
+    if let Some(org_id) = state.orgs.last_active_organization(&user_id) {
+        session = state.store.set_active_organization(&session.id, Some(&org_id))?;
+    }
     Ok(json_response(StatusCode::OK, &session))
 }
 
@@ -68,7 +72,18 @@ pub(crate) async fn create_session_token(
         .store
         .session(&id)
         .ok_or_else(|| ApiError::session_not_found(&id))?;
-    let mut token = state.minter.session_token(session.user_id).session_id(session.id);
+    let org = session
+        .last_active_organization_id
+        .as_deref()
+        .and_then(|org_id| state.orgs.org_claim(&session.user_id, org_id));
+    let mut token = state
+        .minter
+        .session_token(session.user_id.clone())
+        .session_id(session.id);
+    // `o` follows the memberships: a removed member's token has no organization.
+    if let Some((claim, permissions)) = org {
+        token = crate::org::with_org(token, claim, permissions);
+    }
     if let Some(seconds) = body.expires_in_seconds {
         if !(30..=315_360_000).contains(&seconds) {
             return Err(ApiError::param_invalid(

@@ -3,6 +3,7 @@
 mod error;
 mod gate;
 mod misc;
+mod organizations;
 mod users;
 
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use crate::calls::Calls;
 use crate::faults::Faults;
 use crate::keys::KeyRing;
 use crate::machine::MachineTokens;
+use crate::org::Organizations;
 use crate::ratelimit::Limiter;
 use crate::store::UserStore;
 use crate::token::TokenMinter;
@@ -33,6 +35,7 @@ pub(crate) struct AppState {
     pub(crate) limiter: Arc<Limiter>,
     pub(crate) calls: Calls,
     pub(crate) machine: MachineTokens,
+    pub(crate) orgs: Organizations,
 }
 
 /// Builds the app: routes, the gate middleware, JSON 404 for unknown paths.
@@ -67,6 +70,65 @@ pub(crate) fn app(
         .route("/v1/users/{user_id}/unban", web::post().to(users::unban))
         .route("/v1/users/{user_id}/lock", web::post().to(users::lock))
         .route("/v1/users/{user_id}/unlock", web::post().to(users::unlock))
+        .route(
+            "/v1/users/{user_id}/organization_memberships",
+            web::get().to(organizations::list_user_memberships),
+        )
+        .route("/v1/organizations", web::get().to(organizations::list))
+        .route("/v1/organizations", web::post().to(organizations::create))
+        .route("/v1/organizations/{org_id}", web::get().to(organizations::get))
+        .route(
+            "/v1/organizations/{org_id}",
+            web::patch().to(organizations::update),
+        )
+        .route(
+            "/v1/organizations/{org_id}",
+            web::delete().to(organizations::delete),
+        )
+        .route(
+            "/v1/organizations/{org_id}/metadata",
+            web::patch().to(organizations::update_metadata),
+        )
+        .route(
+            "/v1/organizations/{org_id}/memberships",
+            web::get().to(organizations::list_memberships),
+        )
+        .route(
+            "/v1/organizations/{org_id}/memberships",
+            web::post().to(organizations::create_membership),
+        )
+        .route(
+            "/v1/organizations/{org_id}/memberships/{user_id}",
+            web::patch().to(organizations::update_membership),
+        )
+        .route(
+            "/v1/organizations/{org_id}/memberships/{user_id}",
+            web::delete().to(organizations::delete_membership),
+        )
+        .route(
+            "/v1/organizations/{org_id}/memberships/{user_id}/metadata",
+            web::patch().to(organizations::update_membership_metadata),
+        )
+        .route(
+            "/v1/organization_memberships",
+            web::get().to(organizations::list_instance_memberships),
+        )
+        .route(
+            "/v1/organizations/{org_id}/invitations",
+            web::get().to(organizations::list_invitations),
+        )
+        .route(
+            "/v1/organizations/{org_id}/invitations",
+            web::post().to(organizations::create_invitation),
+        )
+        .route(
+            "/v1/organizations/{org_id}/invitations/{invitation_id}",
+            web::get().to(organizations::get_invitation),
+        )
+        .route(
+            "/v1/organizations/{org_id}/invitations/{invitation_id}/revoke",
+            web::post().to(organizations::revoke_invitation),
+        )
         .route("/v1/sessions", web::post().to(misc::create_session))
         .route("/v1/sessions/{session_id}", web::get().to(misc::get_session))
         .route(

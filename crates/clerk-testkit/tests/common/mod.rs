@@ -126,3 +126,62 @@ pub fn assert_same_shape(expected: &Value, actual: &Value, path: &str) {
         ),
     }
 }
+
+/// Converts an OpenAPI 3.0 schema to JSON Schema (draft 7): `nullable: true` becomes a `null`
+/// type (or an `anyOf` with `null` without a `type`), component refs become definitions.
+pub fn openapi_to_json_schema(value: &Value) -> Value {
+    use serde_json::{json, Map};
+    match value {
+        Value::Object(map) => {
+            let mut out = Map::new();
+            for (k, v) in map {
+                if k == "$ref" {
+                    let target = v.as_str().unwrap_or_default();
+                    let target = target.replace("#/components/schemas/", "#/definitions/");
+                    out.insert(k.clone(), Value::from(target));
+                } else if k != "nullable" {
+                    out.insert(k.clone(), openapi_to_json_schema(v));
+                }
+            }
+            if map.get("nullable") == Some(&Value::Bool(true)) {
+                if let Some(Value::String(t)) = out.get("type").cloned() {
+                    out.insert("type".into(), json!([t, "null"]));
+                    if let Some(Value::Array(values)) = out.get_mut("enum") {
+                        values.push(Value::Null);
+                    }
+                } else {
+                    return json!({ "anyOf": [Value::Object(out), { "type": "null" }] });
+                }
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(openapi_to_json_schema).collect()),
+        other => other.clone(),
+    }
+}
+
+/// A validator of the OpenAPI component schema `name` (e.g. `Organization`).
+pub fn schema_validator(name: &str) -> jsonschema::Validator {
+    let path = format!(
+        "{}/tests/fixtures/bapi_2026-05-12.yml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(path).expect("spec readable");
+    let spec: Value = serde_yaml::from_str(&text).expect("spec parses");
+    let schema = serde_json::json!({
+        "$ref": format!("#/definitions/{name}"),
+        "definitions": openapi_to_json_schema(&spec["components"]["schemas"]),
+    });
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft7)
+        .build(&schema)
+        .expect("schema compiles")
+}
+
+/// The schema violations of `instance`, empty when it is valid.
+pub fn schema_violations(validator: &jsonschema::Validator, instance: &Value) -> Vec<String> {
+    validator
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
