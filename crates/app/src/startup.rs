@@ -415,6 +415,7 @@ fn run(
             .service(named("/profile").route(web::get().to(routes::profile)))
             .service(named("/api/data").route(web::get().to(routes::api_data)))
             .service(named("/api/me").route(web::get().to(routes::api_me)))
+            .service(named("/api/org").route(web::get().to(routes::api_org)))
             .service(named("/healthz").route(web::get().to(routes::healthz)))
             .service(named("/readyz").route(web::get().to(routes::readyz)))
             .service(

@@ -644,7 +644,9 @@ impl Organizations {
             if limit > 0 && count >= limit {
                 return Err(Error::MembershipQuotaExceeded(limit));
             }
-            let now = now_ms();
+            // Strictly increasing, so `created_at` orderings are deterministic.
+            let now = now_ms().max(state.last_created_at + 1);
+            state.last_created_at = now;
             let membership = Membership {
                 id: new_id("orgmem_"),
                 organization_id: org_id.clone(),
@@ -767,7 +769,8 @@ impl Organizations {
             if duplicate {
                 return Err(Error::InvitationNotUnique(new.email_address.clone()));
             }
-            let now = now_ms();
+            let now = now_ms().max(state.last_created_at + 1);
+            state.last_created_at = now;
             let invitation = Invitation {
                 id: new_id("orginv_"),
                 organization_id: organization_id.to_owned(),

@@ -16,6 +16,7 @@ use super::error::CacheError;
 use super::instance::InstanceKey;
 use super::memory::MemoryTier;
 use super::negative::NegativeCache;
+use super::org_source::OrgFlights;
 use super::repo::{CachedUser, UpsertOutcome, UserRepo, WriteSource};
 use super::stats::{bump, CacheStats, StatsSnapshot};
 
@@ -68,6 +69,7 @@ pub struct PgUserCache {
     pub(crate) stats: CacheStats,
     pub(crate) memory: Arc<MemoryTier>,
     flights: Mutex<HashMap<String, Flight>>,
+    pub(crate) org_flights: OrgFlights,
 }
 
 impl fmt::Debug for PgUserCache {
@@ -97,6 +99,7 @@ impl PgUserCache {
             memory: Arc::new(MemoryTier::new(config.memory_capacity, config.memory_ttl)),
             config,
             flights: Mutex::default(),
+            org_flights: OrgFlights::default(),
         }
     }
 

@@ -3,6 +3,7 @@
 use clerk_core::webhook::{ClerkEvent, EventData};
 
 use super::error::{CacheError, Result};
+use super::org_webhook;
 use super::repo::{self, TombstoneOutcome, UpsertOutcome, WriteSource};
 use super::source::{now_ms, PgUserCache};
 
@@ -10,14 +11,16 @@ use super::source::{now_ms, PgUserCache};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ApplyOutcome {
-    /// `user.created` / `user.updated`: the user was stored (new, newer or same version).
+    /// `user.created` / `user.updated` (or an organization or membership created or updated):
+    /// the object was stored (new, newer or same version).
     Upserted,
     /// `user.created` / `user.updated` older than the stored row: ignored.
     Stale,
     /// `user.created` / `user.updated` of a deleted user: ignored (a late event never brings
     /// a user back).
     IgnoredDeleted,
-    /// `user.deleted`: the user is now a tombstone (personal data purged).
+    /// `user.deleted` (or `organization.deleted`, `organizationMembership.deleted`): the
+    /// object is now a tombstone (its data purged).
     Deleted,
     /// Another event type (or a `user.deleted` without an id): recorded, nothing changed.
     Ignored,
@@ -50,6 +53,12 @@ impl PgUserCache {
     ///   `updated_at`; ties replace) or deleted.
     /// - `user.deleted`: tombstone at the event's `timestamp`; personal data purged. Recorded
     ///   even for an id never stored, so a late create/update is ignored.
+    /// - `organization.created` / `organization.updated` and
+    ///   `organizationMembership.created` / `.updated`: stored by the same rules (a membership
+    ///   of a deleted organization is [`ApplyOutcome::IgnoredDeleted`]).
+    /// - `organization.deleted`: tombstone of the organization and of its memberships;
+    ///   `organizationMembership.deleted`: tombstone of that membership id (the member can be
+    ///   added again: that is a new membership).
     /// - anything else: [`ApplyOutcome::Ignored`] (still recorded).
     ///
     /// # Errors
@@ -96,7 +105,9 @@ impl PgUserCache {
                         }
                         _ => ApplyOutcome::Ignored,
                     },
-                    _ => ApplyOutcome::Ignored,
+                    _ => org_webhook::apply(&mut tx, self.repo.instance(), event, now_ms())
+                        .await?
+                        .unwrap_or(ApplyOutcome::Ignored),
                 };
                 tx.commit().await?;
                 Ok(outcome)
