@@ -56,11 +56,14 @@
 //! # Ok(()) }
 //! ```
 
+mod apply_outcome;
 mod config;
 mod error;
+mod freshness;
 mod instance;
 mod memory;
 mod negative;
+mod org_lookup;
 mod org_reconcile;
 mod org_repo;
 mod org_source;
@@ -71,15 +74,16 @@ mod source;
 mod stats;
 mod webhook;
 
+pub use apply_outcome::ApplyOutcome;
 pub use config::CacheConfig;
 pub use error::{CacheError, Result};
+pub use freshness::Freshness;
 pub use instance::InstanceKey;
 pub use memory::{FeedHandle, MemoryTier, CHANGE_CHANNEL};
+pub use org_lookup::OrgLookup;
 pub use org_reconcile::OrgReconcileReport;
 pub use org_repo::CachedOrganization;
-pub use org_source::OrgLookup;
 pub use reconcile::{ReconcileOutcome, ReconcilePhase, ReconcileProgress, ReconcileReport};
 pub use repo::{CachedUser, ClaimReport, SyncState, TombstoneOutcome, UpsertOutcome, UserRepo, WriteSource};
-pub use source::{Freshness, Lookup, PgUserCache};
+pub use source::{Lookup, PgUserCache};
 pub use stats::{CacheStats, StatsSnapshot};
-pub use webhook::ApplyOutcome;

@@ -1,56 +1,21 @@
 //! Read-through of organizations: [`PgUserCache::lookup_organization`], with its members.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use clerk_actix::client::{ApiError, MembershipListParams};
 use clerk_actix::user_source::UserSourceError;
 use clerk_core::api::{Organization, OrganizationMembership};
-use tokio::sync::OnceCell;
 
 use super::error::{CacheError, Result};
+use super::freshness::Freshness;
+use super::org_lookup::OrgLookup;
 use super::org_repo::{self, CachedOrganization};
 use super::repo::{UpsertOutcome, WriteSource};
-use super::source::{now_ms, Freshness, PgUserCache};
+use super::source::{now_ms, PgUserCache};
 use super::stats::bump;
 
 /// Page size of the member listing of a read-through (Clerk's maximum).
 const MEMBERS_PAGE: u32 = 500;
-
-/// An organization found by [`PgUserCache::lookup_organization`], with its members.
-#[derive(Debug, Clone)]
-pub struct OrgLookup {
-    /// The organization (public form: the cache never holds private metadata).
-    pub organization: Arc<Organization>,
-    /// Its members, oldest first, one per user (public form).
-    pub members: Arc<Vec<OrganizationMembership>>,
-    /// Where it came from.
-    pub freshness: Freshness,
-}
-
-type Flight = Arc<OnceCell<Result<OrgLookup, UserSourceError>>>;
-
-/// The organizations being fetched, by id: one Backend API call per organization across all
-/// concurrent callers of a replica.
-#[derive(Default)]
-pub(crate) struct OrgFlights(Mutex<HashMap<String, Flight>>);
-
-impl OrgFlights {
-    fn join(&self, org_id: &str) -> Flight {
-        let mut flights = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        Arc::clone(flights.entry(org_id.to_owned()).or_default())
-    }
-
-    fn leave(&self, org_id: &str, flight: &Flight) {
-        let mut flights = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if flights
-            .get(org_id)
-            .is_some_and(|current| Arc::ptr_eq(current, flight))
-        {
-            flights.remove(org_id);
-        }
-    }
-}
 
 impl PgUserCache {
     /// Loads an organization and its members: a row confirmed within

@@ -5,11 +5,11 @@
 use clerk_core::webhook::{ClerkEvent, EventData};
 use sqlx::PgConnection;
 
+use super::apply_outcome::ApplyOutcome;
 use super::error::Result;
 use super::instance::InstanceKey;
 use super::org_repo;
 use super::repo::{TombstoneOutcome, UpsertOutcome, WriteSource};
-use super::webhook::ApplyOutcome;
 
 /// The outcome of an organization or membership event; `None` for any other event type.
 pub(crate) async fn apply(
