@@ -3,9 +3,11 @@
 //
 // stdin:  one JSON object per line:
 //   {id, method, url, headers: {name: value}, options: {secretKey, publishableKey, apiUrl,
-//    authorizedParties, jwtKey?, issuer?}}
+//    authorizedParties, jwtKey?, issuer?, proxyUrl?, domain?, isSatellite?, signInUrl?,
+//    satelliteAutoSync?, organizationSyncOptions?}}
 // stdout: one JSON object per input line, in input order:
-//   {id, status, reason, message, isAuthenticated, headers: {x-clerk-auth-*, location}}
+//   {id, status, reason, message, isAuthenticated, headers: {x-clerk-auth-*, location,
+//    cache-control, access-control-allow-*, set-cookie (one line per cookie)}}
 //   or {id, error} when authenticateRequest throws.
 //
 // Clerk logs through console.log/console.warn (redirect-loop and azp warnings); those go to
@@ -17,7 +19,15 @@ console.log = (...args) => console.error(...args);
 console.info = (...args) => console.error(...args);
 console.warn = (...args) => console.error(...args);
 
-const KEPT_HEADERS = ['x-clerk-auth-status', 'x-clerk-auth-reason', 'x-clerk-auth-message', 'location'];
+const KEPT_HEADERS = [
+  'x-clerk-auth-status',
+  'x-clerk-auth-reason',
+  'x-clerk-auth-message',
+  'location',
+  'cache-control',
+  'access-control-allow-origin',
+  'access-control-allow-credentials',
+];
 
 const clients = new Map();
 function clientFor({ secretKey, publishableKey, apiUrl }) {
@@ -43,6 +53,12 @@ async function run(input) {
     if (options.issuer) {
       runtime.issuer = options.issuer;
     }
+    // Multi-domain and organization-sync options, passed at request time as Clerk's adapters do.
+    for (const name of ['proxyUrl', 'domain', 'isSatellite', 'signInUrl', 'satelliteAutoSync', 'organizationSyncOptions']) {
+      if (options[name] !== undefined) {
+        runtime[name] = options[name];
+      }
+    }
     const state = await client.authenticateRequest(request, runtime);
     const auth = state.toAuth();
     const kept = {};
@@ -51,6 +67,11 @@ async function run(input) {
       if (value !== null) {
         kept[name] = value;
       }
+    }
+    // Every Set-Cookie, in order, joined as one line per cookie.
+    const cookies = state.headers.getSetCookie();
+    if (cookies.length > 0) {
+      kept['set-cookie'] = cookies.join('\n');
     }
     return {
       id,

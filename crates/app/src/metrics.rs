@@ -78,6 +78,7 @@ impl Metrics {
             (RequestStatus::SignedIn, true) => AuthOutcome::SignedIn,
             (RequestStatus::SignedIn, false) => AuthOutcome::Pending,
             (RequestStatus::SignedOut, _) => AuthOutcome::SignedOut,
+            (RequestStatus::Handshake, _) => AuthOutcome::Handshake,
         };
         self.record_auth(outcome, state.reason().map(RequestReason::as_str));
     }

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::net::IpAddr;
 use std::time::SystemTime;
 
-use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue, COOKIE};
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue, COOKIE, SET_COOKIE};
 use actix_web::HttpRequest;
 use clerk_core::request::{Cookies, HeaderLookup, RequestOrigin, RequestOutcome, RequestParts};
 
@@ -16,6 +16,12 @@ struct ActixHeaders<'a>(&'a HeaderMap);
 impl HeaderLookup for ActixHeaders<'_> {
     fn header(&self, name: &str) -> Option<&[u8]> {
         self.0.get(name).map(HeaderValue::as_bytes)
+    }
+
+    fn for_each(&self, visit: &mut dyn FnMut(&str, &[u8])) {
+        for (name, value) in self.0.iter() {
+            visit(name.as_str(), value.as_bytes());
+        }
     }
 }
 
@@ -73,6 +79,13 @@ impl<'a> ActixRequest<'a> {
         )
     }
 
+    /// The first non-empty cookie called `name`, decoded as Clerk decodes it.
+    pub(crate) fn cookie(&self, name: &str) -> Option<String> {
+        Cookies::parse(&self.cookies)
+            .get_non_empty(name)
+            .map(|value| value.into_owned())
+    }
+
     /// The parts clerk-core's request authenticator reads, at `now`.
     pub(crate) fn parts(&self, trusted_proxies: &[IpAddr], now: SystemTime) -> RequestParts<'_> {
         RequestParts::new(
@@ -83,19 +96,24 @@ impl<'a> ActixRequest<'a> {
             self.origin(trusted_proxies),
             now,
         )
+        .with_path(self.req.path())
     }
 }
 
-/// Adds the headers an outcome asks for (Clerk's debug headers on a signed-out outcome) to a
-/// response. A header the response already carries (e.g. `protect-rewrite`) is left alone; a
-/// value beyond Latin-1 or with control characters is dropped, as Clerk's runtime drops it.
+/// Adds the headers an outcome asks for to a response: Clerk's debug headers on a signed-out or
+/// handshake outcome, `Location` and `Cache-Control` of a redirect, the CORS pair of a resolved
+/// handshake, and every `Set-Cookie` (appended). A single-valued header the response already
+/// carries (e.g. `protect-rewrite`) is left alone; a value beyond Latin-1 or with control
+/// characters is dropped, as Clerk's runtime drops it.
 pub fn apply_outcome_headers(outcome: &RequestOutcome, headers: &mut HeaderMap) {
     for (name, value) in outcome.response_headers() {
         let name = HeaderName::from_static(name);
-        if headers.contains_key(&name) {
+        let Some(value) = latin1_header_value(value) else {
             continue;
-        }
-        if let Some(value) = latin1_header_value(value) {
+        };
+        if name == SET_COOKIE {
+            headers.append(name, value);
+        } else if !headers.contains_key(&name) {
             headers.insert(name, value);
         }
     }

@@ -107,7 +107,9 @@ impl Clerk {
             .max_token_bytes(config.max_token_bytes);
         if config.issuer_check {
             if let Some(key) = &config.publishable_key {
-                verifier = verifier.issuer(key.issuer());
+                // The instance's own issuer, and those Clerk's SDKs have treated as the
+                // instance's: an absolute proxy URL, `https://clerk.{domain}` for a satellite.
+                verifier = verifier.issuers(config.multi_domain.issuers(key));
             }
         }
         let keys = match (&config.jwt_key, client) {
@@ -133,7 +135,9 @@ impl Clerk {
             .auth_options(AuthOptions {
                 treat_pending_as_signed_out: config.treat_pending_as_signed_out,
             })
-            .token_cache_capacity(config.token_cache_capacity);
+            .token_cache_capacity(config.token_cache_capacity)
+            .multi_domain(config.multi_domain.clone())
+            .organization_sync(config.organization_sync.clone());
         Ok(Clerk(Arc::new(Inner {
             config,
             authenticator,
@@ -212,10 +216,14 @@ impl Clerk {
     pub(crate) async fn authenticate_parts(&self, parts: &RequestParts<'_>) -> RequestOutcome {
         let authenticator = &self.0.authenticator;
         match &self.0.keys {
-            Keys::Pem { key, .. } => authenticator.authenticate(parts, key).await,
+            Keys::Pem { key, client: None } => authenticator.authenticate(parts, key).await,
+            Keys::Pem {
+                key,
+                client: Some(client),
+            } => authenticator.authenticate_with(parts, key, client).await,
             Keys::Jwks { cache, client } => {
                 let keys = RevalidatingKeys { cache, client };
-                authenticator.authenticate(parts, &keys).await
+                authenticator.authenticate_with(parts, &keys, client).await
             }
         }
     }
@@ -235,7 +243,8 @@ impl Clerk {
     /// `__clerk_handshake_nonce`, `__clerk_db_jwt`, `__dev_session`, `__clerk_help`), so no token
     /// travels on in the redirect.
     pub fn sign_in_redirect_url(&self, req: &HttpRequest, pending: bool) -> Option<String> {
-        let base = self.config().sign_in_url()?;
+        let config = self.config();
+        let base = config.sign_in_url()?;
         let origin = self.request_origin(req);
         let query = query_without_credentials(req.query_string());
         let target = if query.is_empty() {
@@ -253,8 +262,38 @@ impl Clerk {
             // A relative sign-in path lives on this origin.
             Err(_) => url::Url::parse(&format!("{origin}{base}")).ok()?,
         };
-        url.query_pairs_mut().append_pair("redirect_url", &target);
+        // Clerk's `buildUrl`: a cross-origin sign-in page gets the dev browser token on
+        // development instances, and a satellite's return URL asks for a sync.
+        let here = url::Url::parse(&origin).ok()?;
+        let cross_origin = (url.host_str(), url.port()) != (here.host_str(), here.port());
+        let mut target = url::Url::parse(&target).ok()?;
+        if cross_origin && config.multi_domain().is_satellite() {
+            target.query_pairs_mut().append_pair("__clerk_synced", "false");
+        }
+        url.query_pairs_mut().append_pair("redirect_url", target.as_str());
+        if cross_origin && config.instance_type() == clerk_core::InstanceType::Development {
+            if let Some(token) = self.dev_browser_token(req) {
+                url.query_pairs_mut().append_pair("__clerk_db_jwt", &token);
+            }
+        }
         Some(url.to_string())
+    }
+
+    /// The request's dev browser token: `__clerk_db_jwt` from the query, else the suffixed or
+    /// plain cookie.
+    fn dev_browser_token(&self, req: &HttpRequest) -> Option<String> {
+        let from_query = url::form_urlencoded::parse(req.query_string().as_bytes())
+            .find(|(k, v)| k == "__clerk_db_jwt" && !v.is_empty())
+            .map(|(_, v)| v.into_owned());
+        from_query.or_else(|| {
+            let req = ActixRequest::new(req);
+            let suffixed = self
+                .cookie_suffix()
+                .map(|suffix| format!("__clerk_db_jwt_{suffix}"));
+            suffixed
+                .and_then(|name| req.cookie(&name))
+                .or_else(|| req.cookie("__clerk_db_jwt"))
+        })
     }
 
     /// The request's own origin (`scheme://host`), believing `X-Forwarded-*` only from trusted

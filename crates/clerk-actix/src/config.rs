@@ -7,7 +7,10 @@ use std::time::{Duration, SystemTime};
 
 use clerk_core::{jwk::VerifyingKey, jwks::CacheScope, jwks::JwksCacheConfig, InstanceType, PublishableKey};
 
+use clerk_core::request::{MultiDomain, OrganizationSync};
+
 use crate::client::{ClerkClient, ClientConfig};
+use crate::domains::DomainSettings;
 use crate::env::{parse_bool, parse_count, parse_millis, reader, split_list, ConfigError};
 use crate::protect::mode::ProtectMode;
 use crate::user_source::UserSource;
@@ -31,6 +34,12 @@ pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 /// | `CLERK_API_VERSION` | [`api_version`](Self::api_version) | `v1` |
 /// | `CLERK_AUTHORIZED_PARTIES` | [`authorized_parties`](Self::authorized_parties) | none (comma separated origins) |
 /// | `CLERK_SIGN_IN_URL` | [`sign_in_url`](Self::sign_in_url) | the Account Portal of the publishable key's instance |
+/// | `CLERK_SIGN_UP_URL` | [`sign_up_url`](Self::sign_up_url) | none |
+/// | `CLERK_PROXY_URL` | [`proxy_url`](Self::proxy_url) | none (the Frontend API of the publishable key) |
+/// | `CLERK_DOMAIN` | [`domain`](Self::domain) | none |
+/// | `CLERK_IS_SATELLITE` | [`satellite`](Self::satellite) | `false` |
+/// | `CLERK_SATELLITE_AUTO_SYNC` | [`satellite_auto_sync`](Self::satellite_auto_sync) | `false` (Clerk's Core 3 default) |
+/// | `CLERK_ORGANIZATION_PATTERNS`, `CLERK_PERSONAL_ACCOUNT_PATTERNS` | [`organization_patterns`](Self::organization_patterns), [`personal_account_patterns`](Self::personal_account_patterns) | none (patterns separated by commas or spaces) |
 /// | `CLERK_CLOCK_SKEW_MS` | [`clock_skew`](Self::clock_skew) | `5000` |
 /// | `CLERK_TREAT_PENDING_AS_SIGNED_OUT` | [`treat_pending_as_signed_out`](Self::treat_pending_as_signed_out) | `true` |
 /// | `CLERK_COOKIE_AUTH` | [`cookie_auth`](Self::cookie_auth) | `true` |
@@ -81,6 +90,7 @@ pub struct ClerkConfig {
     jwt_key_pem: Option<String>,
     authorized_parties: Vec<String>,
     sign_in_url: Option<String>,
+    domains: DomainSettings,
     clock_skew: Duration,
     treat_pending_as_signed_out: bool,
     cookie_auth: bool,
@@ -103,6 +113,7 @@ impl fmt::Debug for ClerkConfig {
             .field("jwt_key_pem", &self.jwt_key_pem.as_ref().map(|_| "[set]"))
             .field("authorized_parties", &self.authorized_parties)
             .field("sign_in_url", &self.sign_in_url)
+            .field("domains", &self.domains)
             .field("clock_skew", &self.clock_skew)
             .field("treat_pending_as_signed_out", &self.treat_pending_as_signed_out)
             .field("cookie_auth", &self.cookie_auth)
@@ -129,6 +140,7 @@ impl ClerkConfig {
             jwt_key_pem: None,
             authorized_parties: Vec::new(),
             sign_in_url: None,
+            domains: DomainSettings::default(),
             clock_skew: Duration::from_millis(5_000),
             treat_pending_as_signed_out: true,
             cookie_auth: true,
@@ -175,6 +187,7 @@ impl ClerkConfig {
             }
         }
         config.sign_in_url = get("CLERK_SIGN_IN_URL");
+        config.domains = DomainSettings::read(&get)?;
         if let Some(ms) = get("CLERK_CLOCK_SKEW_MS") {
             config.clock_skew = parse_millis("CLERK_CLOCK_SKEW_MS", &ms)?;
         }
@@ -264,6 +277,66 @@ impl ClerkConfig {
     /// Portal of the publishable key's instance.
     pub fn sign_in_url(mut self, url: impl Into<String>) -> Self {
         self.sign_in_url = Some(url.into());
+        self
+    }
+
+    /// The sign-up URL (Clerk's `signUpUrl`), reported with the configuration. Defaults to none.
+    pub fn sign_up_url(mut self, url: impl Into<String>) -> Self {
+        self.domains.sign_up_url = Some(url.into());
+        self
+    }
+
+    /// Where the Frontend API is served for this application (`https://app.example.com/__clerk`,
+    /// or a path such as `/__clerk` on each request's origin): handshakes go there, and session
+    /// tokens it issued pass the issuer check. Defaults to the publishable key's Frontend API.
+    pub fn proxy_url(mut self, url: impl Into<String>) -> Self {
+        self.domains.proxy_url = Some(url.into());
+        self
+    }
+
+    /// The application's domain (`example.com`), for satellites: a production satellite's
+    /// Frontend API is `clerk.{domain}`. Defaults to none.
+    pub fn domain(mut self, domain: impl Into<String>) -> Self {
+        self.domains.domain = Some(domain.into());
+        self
+    }
+
+    /// Whether this application is a satellite domain of a multi-domain instance (it then needs
+    /// a domain or a proxy URL, and on development instances an absolute sign-in URL on the
+    /// primary domain). Defaults to `false`.
+    pub fn satellite(mut self, yes: bool) -> Self {
+        self.domains.is_satellite = yes;
+        self
+    }
+
+    /// Whether a satellite without cookies syncs with the primary domain on its first page load
+    /// (Clerk's `satelliteAutoSync`). Defaults to `false`: it stays signed out until a link with
+    /// `__clerk_synced=false` asks for the sync.
+    pub fn satellite_auto_sync(mut self, yes: bool) -> Self {
+        self.domains.satellite_auto_sync = yes;
+        self
+    }
+
+    /// Clerk's `organizationPatterns` (path-to-regexp 6 with `:id` or `:slug`): a signed-in page
+    /// whose URL names another organization than the active one is sent through the handshake
+    /// to activate it. Defaults to none.
+    pub fn organization_patterns<I, S>(mut self, patterns: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.domains.organization_patterns = patterns.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Clerk's `personalAccountPatterns`: pages of the personal account (no active
+    /// organization). Defaults to none.
+    pub fn personal_account_patterns<I, S>(mut self, patterns: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.domains.personal_account_patterns = patterns.into_iter().map(Into::into).collect();
         self
     }
 
@@ -410,6 +483,12 @@ impl ClerkConfig {
                 format!("must be at least {} ms", MIN_JWKS_REFETCH_COOLDOWN.as_millis()),
             ));
         }
+        let instance_type = publishable_key
+            .as_ref()
+            .map(PublishableKey::instance_type)
+            .or_else(|| checked.secret_key.as_ref().and_then(|key| key.instance_type()))
+            .unwrap_or(InstanceType::Production);
+        let domains = self.domains.resolve(instance_type, self.sign_in_url.as_deref())?;
         let sign_in_url = match self.sign_in_url {
             Some(url) => {
                 if url::Url::parse(&url).is_err() && !url.starts_with('/') {
@@ -422,11 +501,6 @@ impl ClerkConfig {
             }
             None => publishable_key.as_ref().map(account_portal_sign_in),
         };
-        let instance_type = publishable_key
-            .as_ref()
-            .map(PublishableKey::instance_type)
-            .or_else(|| checked.secret_key.as_ref().and_then(|key| key.instance_type()))
-            .unwrap_or(InstanceType::Production);
         let mut api_url = checked.root.clone();
         let mut api_version = checked.version.clone();
         let client = match (self.built_client, &checked.secret_key) {
@@ -468,6 +542,9 @@ impl ClerkConfig {
             api_version,
             authorized_parties: self.authorized_parties,
             sign_in_url,
+            sign_up_url: self.domains.sign_up_url,
+            multi_domain: domains.multi_domain,
+            organization_sync: domains.organization_sync,
             clock_skew: self.clock_skew,
             treat_pending_as_signed_out: self.treat_pending_as_signed_out,
             cookie_auth: self.cookie_auth,
@@ -504,6 +581,9 @@ pub struct ResolvedConfig {
     pub(crate) api_version: String,
     pub(crate) authorized_parties: Vec<String>,
     pub(crate) sign_in_url: Option<String>,
+    pub(crate) sign_up_url: Option<String>,
+    pub(crate) multi_domain: MultiDomain,
+    pub(crate) organization_sync: OrganizationSync,
     pub(crate) clock_skew: Duration,
     pub(crate) treat_pending_as_signed_out: bool,
     pub(crate) cookie_auth: bool,
@@ -554,6 +634,16 @@ impl ResolvedConfig {
     /// The sign-in URL for redirects, if one is known.
     pub fn sign_in_url(&self) -> Option<&str> {
         self.sign_in_url.as_deref()
+    }
+
+    /// The sign-up URL, if one is configured.
+    pub fn sign_up_url(&self) -> Option<&str> {
+        self.sign_up_url.as_deref()
+    }
+
+    /// Proxy, domain and satellite settings.
+    pub fn multi_domain(&self) -> &MultiDomain {
+        &self.multi_domain
     }
 
     /// The authorized parties.

@@ -25,6 +25,10 @@ pub enum AuthError {
     /// A signed-out page request is sent to sign in: 307 to this URL.
     #[error("redirect to sign-in")]
     RedirectToSignIn(String),
+    /// Clerk's handshake (or another redirect of its flow): a `307` with the outcome's headers
+    /// (`Location`, `Cache-Control: no-store`, cookies, debug headers).
+    #[error("handshake: {}", .0.reason().map_or("redirect", RequestReason::as_str))]
+    Handshake(Box<RequestOutcome>),
     /// The protected resource is hidden: 404 (Next.js `auth.protect()` parity).
     #[error("not found")]
     NotFound,
@@ -46,7 +50,7 @@ impl AuthError {
             AuthError::Unauthenticated(_) => "unauthenticated",
             AuthError::Forbidden => "forbidden",
             AuthError::ReverificationRequired(_) => "reverification_required",
-            AuthError::RedirectToSignIn(_) => "redirect",
+            AuthError::RedirectToSignIn(_) | AuthError::Handshake(_) => "redirect",
             AuthError::NotFound => "not_found",
             AuthError::UserNotFound => "user_not_found",
             AuthError::Unavailable(_) => "service_unavailable",
@@ -60,6 +64,7 @@ impl AuthError {
             AuthError::Forbidden => "You are not allowed to do this.",
             AuthError::ReverificationRequired(_) => "Please verify your identity again.",
             AuthError::RedirectToSignIn(_) => "Sign in to continue.",
+            AuthError::Handshake(_) => "Refreshing the session.",
             AuthError::NotFound | AuthError::UserNotFound => "Not found.",
             AuthError::Unavailable(_) => "A dependency is unavailable; try again shortly.",
             AuthError::NotConfigured => "Internal server error.",
@@ -101,7 +106,7 @@ impl ResponseError for AuthError {
         match self {
             AuthError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             AuthError::Forbidden | AuthError::ReverificationRequired(_) => StatusCode::FORBIDDEN,
-            AuthError::RedirectToSignIn(_) => StatusCode::TEMPORARY_REDIRECT,
+            AuthError::RedirectToSignIn(_) | AuthError::Handshake(_) => StatusCode::TEMPORARY_REDIRECT,
             AuthError::NotFound | AuthError::UserNotFound => StatusCode::NOT_FOUND,
             AuthError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AuthError::NotConfigured => StatusCode::INTERNAL_SERVER_ERROR,
@@ -110,6 +115,11 @@ impl ResponseError for AuthError {
 
     fn error_response(&self) -> HttpResponse {
         let mut response = match self {
+            AuthError::Handshake(outcome) => {
+                let mut response = HttpResponse::TemporaryRedirect().finish();
+                crate::authenticate::apply_outcome_headers(outcome, response.headers_mut());
+                return response;
+            }
             AuthError::RedirectToSignIn(location) => HttpResponse::TemporaryRedirect()
                 .insert_header((header::LOCATION, location.as_str()))
                 .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -9,7 +9,7 @@
 //!
 //! | Clerk (Next.js) | clerk-actix |
 //! |---|---|
-//! | `clerkMiddleware()` | [`ClerkMiddleware`]: authenticates once per request, stores the result, adds Clerk's debug headers to signed-out answers |
+//! | `clerkMiddleware()` | [`ClerkMiddleware`]: authenticates once per request, stores the result, answers Clerk's handshake with a 307, sets refreshed cookies, adds Clerk's debug headers to signed-out answers |
 //! | `auth()`, `getAuth(req)` | [`ClerkAuth`] (never rejects), [`Authenticated`] (401 + `WWW-Authenticate`), [`MaybeAuth`] |
 //! | `auth().has({...})` | [`clerk_core::Auth::has`] with a [`clerk_core::Check`] |
 //! | `auth.protect()` | [`Protect`] with a [`ProtectMode`] (API 401/403, Next.js 404, redirect to sign-in) |
@@ -22,6 +22,7 @@
 //! |---|---|
 //! | (root) | what a handler and an `App` use: [`ClerkConfig`] → [`Clerk`], [`ClerkMiddleware`], the extractors, [`Protect`], [`ClerkProps`], [`AuthError`], [`ClerkClient`] |
 //! | [`config`] | [`ClerkConfig`] (Clerk's environment names or a builder) and the validated [`config::ResolvedConfig`] |
+//! | `domains` (private) | proxy URL, domain, satellite and organization-sync settings, checked with Clerk's assertions |
 //! | `env` (private) | reading environment values; [`ConfigError`] names the variable at fault |
 //! | [`clerk`] | the [`Clerk`] handle (keys, verifier, client, user source) and its [`clerk::ClerkStats`] |
 //! | [`client`] | the Backend API client: [`ClerkClient`], [`client::ClientConfig`], errors, retries, rate budget, metrics, the JWKS fetcher |
@@ -85,6 +86,7 @@ mod authenticate;
 pub mod clerk;
 pub mod client;
 pub mod config;
+mod domains;
 mod env;
 mod error;
 mod extractors;

@@ -1,11 +1,12 @@
-//! `ClerkMiddleware`: authenticates each request once and stores the result.
+//! `ClerkMiddleware`: authenticates each request once, answers Clerk's handshake, and stores the
+//! result.
 
 use std::future::{ready, Ready};
 use std::rc::Rc;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
-use actix_web::HttpMessage;
+use actix_web::{HttpMessage, HttpResponse};
 use futures_util::future::LocalBoxFuture;
 
 use crate::authenticate::apply_outcome_headers;
@@ -15,7 +16,11 @@ use crate::Clerk;
 /// Clerk's `clerkMiddleware()` for Actix-web: authenticates every request once (with Clerk's
 /// token sources and rules), stores the result for the extractors, guards and [`crate::Protect`],
 /// and adds Clerk's debug headers (`x-clerk-auth-status`, `x-clerk-auth-reason`,
-/// `x-clerk-auth-message`) to signed-out responses. It never rejects a request by itself.
+/// `x-clerk-auth-message`) to signed-out responses. It never rejects a request by itself, but
+/// it answers Clerk's handshake itself: a document request whose session needs fresh cookies
+/// gets a `307` through the Frontend API (no handler runs), as Clerk's middleware does, and
+/// cookies Clerk's flow sets (a refreshed session, a resolved handshake) are appended to whatever
+/// the handler answers. API calls (`fetch`, no `text/html`) never get a redirect.
 ///
 /// # Registration order
 ///
@@ -54,7 +59,7 @@ where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
     B: MessageBody + 'static,
 {
-    type Response = ServiceResponse<B>;
+    type Response = ServiceResponse<EitherBody<B>>;
     type Error = actix_web::Error;
     type Transform = ClerkMiddlewareService<S>;
     type InitError = ();
@@ -79,7 +84,7 @@ where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
     B: MessageBody + 'static,
 {
-    type Response = ServiceResponse<B>;
+    type Response = ServiceResponse<EitherBody<B>>;
     type Error = actix_web::Error;
     type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
 
@@ -90,10 +95,17 @@ where
         let clerk = self.clerk.clone();
         Box::pin(async move {
             let outcome = clerk.authenticate(req.request()).await;
+            if outcome.location().is_some() {
+                // Clerk's handshake (or a sync redirect, or a development instance's clean URL
+                // after a resolved handshake): a 307 with every header, and no handler.
+                let mut redirect = HttpResponse::TemporaryRedirect().finish();
+                apply_outcome_headers(&outcome, redirect.headers_mut());
+                return Ok(req.into_response(redirect).map_into_right_body());
+            }
             state::store(&mut req.extensions_mut(), clerk, outcome.clone());
             let mut response = service.call(req).await?;
             apply_outcome_headers(&outcome, response.headers_mut());
-            Ok(response)
+            Ok(response.map_into_left_body())
         })
     }
 }

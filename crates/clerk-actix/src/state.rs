@@ -66,7 +66,7 @@ pub(crate) type StateFuture = Either<
 /// [`AuthError::NotConfigured`] when no [`Clerk`] is registered and the middleware did not run.
 pub(crate) fn request_state(req: &HttpRequest) -> StateFuture {
     if let Some(state) = req.extensions().auth_state().cloned() {
-        return Either::Left(ready(Ok(state)));
+        return Either::Left(ready(redirect_first(state)));
     }
     let Some(clerk) = clerk_of(req) else {
         return Either::Left(ready(Err(AuthError::NotConfigured)));
@@ -75,6 +75,15 @@ pub(crate) fn request_state(req: &HttpRequest) -> StateFuture {
     let req = req.clone();
     Either::Right(Box::pin(async move {
         let state = slot.0.get_or_init(|| clerk.authenticate(&req)).await;
-        Ok(state.clone())
+        redirect_first(state.clone())
     }))
+}
+
+/// An outcome that redirects (Clerk's handshake, a sync, a development instance's clean URL
+/// after a handshake) answers the request itself: no handler runs, whichever extractor asked.
+fn redirect_first(state: RequestOutcome) -> Result<RequestOutcome, AuthError> {
+    if state.location().is_some() {
+        return Err(AuthError::Handshake(Box::new(state)));
+    }
+    Ok(state)
 }

@@ -130,21 +130,7 @@ impl PublishableKey {
     /// | `foo.clerk.accountsstage.dev` | `https://foo.accountsstage.dev` |
     /// | `auth.example.com` | `https://auth.example.com` |
     pub fn account_portal_origin(&self) -> String {
-        let host = self
-            .frontend_api
-            .replacen("clerk.accountsstage.", "accountsstage.", 1);
-        let host = match host.find("clerk.") {
-            Some(at) => {
-                let matched = if host[at..].starts_with("clerk.accounts.") {
-                    "clerk.accounts.".len()
-                } else {
-                    "clerk.".len()
-                };
-                format!("{}accounts.{}", &host[..at], &host[at + matched..])
-            }
-            None => host,
-        };
-        format!("https://{host}")
+        account_portal_origin_of(&self.frontend_api)
     }
 
     /// The session-token issuer of this instance: `https://{frontend_api}`.
@@ -281,6 +267,23 @@ impl fmt::Display for SecretKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}[redacted]", self.redacted_prefix())
     }
+}
+
+/// Clerk's `buildAccountsBaseUrl` for a Frontend API host.
+pub(crate) fn account_portal_origin_of(frontend_api: &str) -> String {
+    let host = frontend_api.replacen("clerk.accountsstage.", "accountsstage.", 1);
+    let host = match host.find("clerk.") {
+        Some(at) => {
+            let matched = if host[at..].starts_with("clerk.accounts.") {
+                "clerk.accounts.".len()
+            } else {
+                "clerk.".len()
+            };
+            format!("{}accounts.{}", &host[..at], &host[at + matched..])
+        }
+        None => host,
+    };
+    format!("https://{host}")
 }
 
 #[cfg(test)]

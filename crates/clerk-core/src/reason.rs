@@ -8,8 +8,8 @@ use crate::Reason;
 /// (SDK-BEHAVIOUR §2.8): the `x-clerk-auth-reason` header and `Auth`'s reason.
 ///
 /// [`RequestReason::as_str`] gives Clerk's exact text. The verifier's reasons are included as
-/// [`RequestReason::Token`]. (The open sets, a refresh failure carrying a Backend API error code
-/// and machine-token error codes, arrive with session refresh and machine tokens.)
+/// [`RequestReason::Token`]; a refresh failure carrying a Backend API error code is
+/// [`RefreshFailure::Code`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RequestReason {
@@ -39,6 +39,12 @@ pub enum RequestReason {
     PrimaryRespondsToSyncing,
     /// `primary-domain-cross-origin-sync`: a document request from another origin.
     PrimaryDomainCrossOriginSync,
+    /// `satellite-needs-syncing`: a satellite domain's document request without cookies (or with
+    /// `__clerk_synced=false`).
+    SatelliteNeedsSyncing,
+    /// `active-organization-mismatch`: the URL names another organization than the session's
+    /// active one (organization sync).
+    ActiveOrganizationMismatch,
 }
 
 impl RequestReason {
@@ -58,6 +64,8 @@ impl RequestReason {
             RequestReason::DevBrowserSync => "dev-browser-sync",
             RequestReason::PrimaryRespondsToSyncing => "primary-responds-to-syncing",
             RequestReason::PrimaryDomainCrossOriginSync => "primary-domain-cross-origin-sync",
+            RequestReason::SatelliteNeedsSyncing => "satellite-needs-syncing",
+            RequestReason::ActiveOrganizationMismatch => "active-organization-mismatch",
         }
     }
 
@@ -77,7 +85,9 @@ impl RequestReason {
             | RequestReason::DevBrowserMissing
             | RequestReason::DevBrowserSync
             | RequestReason::PrimaryRespondsToSyncing
-            | RequestReason::PrimaryDomainCrossOriginSync => None,
+            | RequestReason::PrimaryDomainCrossOriginSync
+            | RequestReason::SatelliteNeedsSyncing
+            | RequestReason::ActiveOrganizationMismatch => None,
         }
     }
 }
@@ -105,6 +115,46 @@ pub enum RefreshFailure {
     NonEligibleNonGet,
     /// `missing-api-client`: no Backend API to refresh through.
     MissingApiClient,
+    /// `missing-session-token`: no expired token to send.
+    MissingSessionToken,
+    /// `missing-refresh-token`: no refresh token to send.
+    MissingRefreshToken,
+    /// `expired-session-token-decode-failed`: the expired token is not a JWT.
+    ExpiredSessionTokenDecodeFailed,
+    /// `expired-session-token-missing-sid-claim`: the expired token names no session.
+    ExpiredSessionTokenMissingSidClaim,
+    /// `invalid-session-token`: the refreshed session token did not verify.
+    InvalidSessionToken,
+    /// `fetch-error`: the Backend API answered Clerk's `unexpected_error`.
+    FetchError,
+    /// `unexpected-sdk-error`: the refresh gave no cookies and no reason.
+    UnexpectedSdkError,
+    /// `unexpected-bapi-error`: the Backend API could not be reached or gave no Clerk error.
+    UnexpectedBapiError,
+    /// The Backend API's error code, as Clerk reports it (`session-token-expired-refresh-<code>`).
+    Code(RefreshCode),
+}
+
+/// A Backend API error code that ended a refresh, kept with its whole reason text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RefreshCode {
+    reason: Box<str>,
+}
+
+impl RefreshCode {
+    const PREFIX: &'static str = "session-token-expired-refresh-";
+
+    /// The failure for Backend API error `code`.
+    pub fn new(code: &str) -> Self {
+        Self {
+            reason: format!("{}{code}", Self::PREFIX).into_boxed_str(),
+        }
+    }
+
+    /// The Backend API's code.
+    pub fn code(&self) -> &str {
+        &self.reason[Self::PREFIX.len()..]
+    }
 }
 
 impl RefreshFailure {
@@ -116,6 +166,19 @@ impl RefreshFailure {
             }
             RefreshFailure::NonEligibleNonGet => "session-token-expired-refresh-non-eligible-non-get",
             RefreshFailure::MissingApiClient => "session-token-expired-refresh-missing-api-client",
+            RefreshFailure::MissingSessionToken => "session-token-expired-refresh-missing-session-token",
+            RefreshFailure::MissingRefreshToken => "session-token-expired-refresh-missing-refresh-token",
+            RefreshFailure::ExpiredSessionTokenDecodeFailed => {
+                "session-token-expired-refresh-expired-session-token-decode-failed"
+            }
+            RefreshFailure::ExpiredSessionTokenMissingSidClaim => {
+                "session-token-expired-refresh-expired-session-token-missing-sid-claim"
+            }
+            RefreshFailure::InvalidSessionToken => "session-token-expired-refresh-invalid-session-token",
+            RefreshFailure::FetchError => "session-token-expired-refresh-fetch-error",
+            RefreshFailure::UnexpectedSdkError => "session-token-expired-refresh-unexpected-sdk-error",
+            RefreshFailure::UnexpectedBapiError => "session-token-expired-refresh-unexpected-bapi-error",
+            RefreshFailure::Code(code) => &code.reason,
         }
     }
 }
@@ -142,6 +205,21 @@ mod tests {
             ),
             (RequestReason::SessionTokenNbf, "session-token-nbf"),
             (RequestReason::DevBrowserMissing, "dev-browser-missing"),
+            (
+                RequestReason::SessionTokenExpired(RefreshFailure::Code(RefreshCode::new(
+                    "authentication_invalid",
+                ))),
+                "session-token-expired-refresh-authentication_invalid",
+            ),
+            (
+                RequestReason::SessionTokenExpired(RefreshFailure::ExpiredSessionTokenMissingSidClaim),
+                "session-token-expired-refresh-expired-session-token-missing-sid-claim",
+            ),
+            (RequestReason::SatelliteNeedsSyncing, "satellite-needs-syncing"),
+            (
+                RequestReason::ActiveOrganizationMismatch,
+                "active-organization-mismatch",
+            ),
         ];
         for (reason, text) in cases {
             assert_eq!(reason.as_str(), text);

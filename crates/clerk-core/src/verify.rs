@@ -178,7 +178,7 @@ pub struct TokenTimes {
 pub struct SessionVerifier {
     authorized_parties: Vec<String>,
     audience: Vec<String>,
-    issuer: Option<String>,
+    issuers: Vec<String>,
     clock_skew_ms: i64,
     max_token_bytes: usize,
 }
@@ -195,7 +195,7 @@ impl SessionVerifier {
         Self {
             authorized_parties: Vec::new(),
             audience: Vec::new(),
-            issuer: None,
+            issuers: Vec::new(),
             clock_skew_ms: 5_000,
             max_token_bytes: DEFAULT_MAX_TOKEN_BYTES,
         }
@@ -233,7 +233,19 @@ impl SessionVerifier {
     /// does not check `iss`; set it from the publishable key so that a token from another instance
     /// never passes).
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
-        self.issuer = Some(issuer.into());
+        self.issuers = vec![issuer.into()];
+        self
+    }
+
+    /// Several accepted issuers (e.g. the instance's own and its proxy URL's, see
+    /// `MultiDomain::issuers` in `clerk_core::request`); `iss` must equal one of them. An empty
+    /// list turns the check off.
+    pub fn issuers<I, S>(mut self, issuers: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.issuers = issuers.into_iter().map(Into::into).collect();
         self
     }
 
@@ -334,41 +346,7 @@ impl SessionVerifier {
         now: SystemTime,
         header_types: Option<&[&str]>,
     ) -> Result<SessionClaims, TokenError> {
-        let header = decoded.header();
-        let typ_allowed = match (&header.typ, header_types) {
-            (None, None) => true,
-            (Some(typ), None) => typ.as_str() == Some("JWT"),
-            (typ, Some(types)) => typ
-                .as_ref()
-                .and_then(Value::as_str)
-                .is_some_and(|typ| types.contains(&typ)),
-        };
-        if !typ_allowed {
-            return Err(TokenError::new(
-                Reason::TokenInvalid,
-                format!(
-                    "Invalid JWT type {}. Expected \"{}\".",
-                    js_stringify(header.typ.as_ref()),
-                    header_types.unwrap_or(&["JWT"]).join(", ")
-                ),
-            )
-            .with_action(Action::EnsureClerkJwt));
-        }
-        let alg = header
-            .alg
-            .as_ref()
-            .and_then(Value::as_str)
-            .and_then(RsaAlgorithm::from_name);
-        let Some(alg) = alg else {
-            return Err(TokenError::new(
-                Reason::TokenInvalidAlgorithm,
-                format!(
-                    "Invalid JWT algorithm {}. Supported: RS256,RS384,RS512.",
-                    js_stringify(header.alg.as_ref())
-                ),
-            )
-            .with_action(Action::EnsureClerkJwt));
-        };
+        let alg = check_header(&decoded, header_types)?;
         // The key pins the algorithm. A JWK with another `alg` cannot be imported by Clerk's Web
         // Crypto call (verification failed); a PEM key simply fails the signature.
         if alg != key.algorithm() {
@@ -572,20 +550,101 @@ impl SessionVerifier {
     }
 
     fn check_issuer(&self, iss: Option<&Value>) -> Result<(), TokenError> {
-        let Some(expected) = &self.issuer else {
-            return Ok(());
-        };
-        if matches!(iss, Some(Value::String(iss)) if iss == expected) {
+        if self.issuers.is_empty() {
             return Ok(());
         }
+        if matches!(iss, Some(Value::String(iss)) if self.issuers.iter().any(|expected| expected == iss)) {
+            return Ok(());
+        }
+        let expected = self
+            .issuers
+            .iter()
+            .map(|issuer| format!("\"{issuer}\""))
+            .collect::<Vec<_>>()
+            .join(" or ");
         Err(TokenError::new(
             Reason::TokenInvalidIssuer,
             format!(
-                "Invalid JWT issuer claim (iss) {}. Expected \"{expected}\".",
+                "Invalid JWT issuer claim (iss) {}. Expected {expected}.",
                 js_stringify(iss)
             ),
         )
         .with_action(Action::EnsureClerkJwt))
+    }
+}
+
+/// The header checks of Clerk's `verifyJwt`: `typ` (absent or `JWT`, or one of `header_types`),
+/// then an RSA `alg`.
+fn check_header(
+    decoded: &DecodedToken<'_>,
+    header_types: Option<&[&str]>,
+) -> Result<RsaAlgorithm, TokenError> {
+    let header = decoded.header();
+    let typ_allowed = match (&header.typ, header_types) {
+        (None, None) => true,
+        (Some(typ), None) => typ.as_str() == Some("JWT"),
+        (typ, Some(types)) => typ
+            .as_ref()
+            .and_then(Value::as_str)
+            .is_some_and(|typ| types.contains(&typ)),
+    };
+    if !typ_allowed {
+        return Err(TokenError::new(
+            Reason::TokenInvalid,
+            format!(
+                "Invalid JWT type {}. Expected \"{}\".",
+                js_stringify(header.typ.as_ref()),
+                header_types.unwrap_or(&["JWT"]).join(", ")
+            ),
+        )
+        .with_action(Action::EnsureClerkJwt));
+    }
+    let alg = header
+        .alg
+        .as_ref()
+        .and_then(Value::as_str)
+        .and_then(RsaAlgorithm::from_name);
+    alg.ok_or_else(|| {
+        TokenError::new(
+            Reason::TokenInvalidAlgorithm,
+            format!(
+                "Invalid JWT algorithm {}. Supported: RS256,RS384,RS512.",
+                js_stringify(header.alg.as_ref())
+            ),
+        )
+        .with_action(Action::EnsureClerkJwt)
+    })
+}
+
+impl SessionVerifier {
+    /// Clerk's `verifyHandshakeJwt`: a handshake token's header (`typ`, `alg`), its category
+    /// (a session token's only), and its signature with `key`; no claim and no time checks.
+    /// Returns the payload.
+    pub(crate) fn verify_handshake(
+        &self,
+        decoded: DecodedToken<'_>,
+        key: &VerifyingKey,
+    ) -> Result<Value, TokenError> {
+        let alg = check_header(&decoded, None)?;
+        if decoded.has_non_session_category() {
+            return Err(
+                TokenError::new(Reason::TokenInvalid, "Invalid handshake token category.")
+                    .with_action(Action::EnsureClerkJwt),
+            );
+        }
+        if alg != key.algorithm() && key.origin() == KeyOrigin::Jwks {
+            return Err(TokenError::new(
+                Reason::TokenVerificationFailed,
+                "Error verifying handshake token. Error: JWK \"alg\" does not match the requested algorithm",
+            ));
+        }
+        if alg != key.algorithm() || !key.verify_signature(decoded.signing_input(), decoded.signature()) {
+            return Err(TokenError::new(
+                Reason::TokenInvalidSignature,
+                "Handshake signature is invalid.",
+            ));
+        }
+        Ok(decoded.payload().clone())
     }
 }
 

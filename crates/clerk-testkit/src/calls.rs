@@ -19,6 +19,16 @@ pub const LOGGED_HEADERS: [&str; 6] = [
     "accept",
 ];
 
+/// Query parameters whose values the request log never keeps: session, dev-browser and
+/// handshake tokens, handshake nonces.
+pub const REDACTED_QUERY_PARAMS: [&str; 5] = [
+    "__session",
+    "__clerk_db_jwt",
+    "__clerk_handshake",
+    "__clerk_handshake_nonce",
+    "nonce",
+];
+
 /// One request the emulator answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestRecord {
@@ -28,7 +38,8 @@ pub struct RequestRecord {
     pub route: Option<String>,
     /// The path as requested.
     pub path: String,
-    /// The raw query string.
+    /// The query string as sent, except that the values of [`REDACTED_QUERY_PARAMS`] read
+    /// `[redacted]`.
     pub query: String,
     /// The status sent, or [`DROPPED`].
     pub status: u16,
@@ -125,4 +136,46 @@ pub(crate) fn redact(name: &str, value: &str) -> String {
         .find(|p| credential.starts_with(p))
         .unwrap_or("");
     format!("{scheme} {prefix}[redacted]")
+}
+
+/// The query string with the values of [`REDACTED_QUERY_PARAMS`] replaced by `[redacted]`
+/// (others kept byte for byte).
+pub(crate) fn redact_query(query: &str) -> String {
+    if query.is_empty() {
+        return String::new();
+    }
+    query
+        .split('&')
+        .map(|pair| {
+            let name = pair.split('=').next().unwrap_or_default();
+            let decoded: String = url::form_urlencoded::parse(name.as_bytes())
+                .next()
+                .map(|(k, _)| k.into_owned())
+                .unwrap_or_default();
+            if REDACTED_QUERY_PARAMS.contains(&decoded.as_str()) {
+                format!("{name}=[redacted]")
+            } else {
+                pair.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_in_queries_are_redacted() {
+        assert_eq!(redact_query(""), "");
+        assert_eq!(
+            redact_query(
+                "redirect_url=http%3A%2F%2Fa%2F&__session=eyJ.x.y&format=nonce&__clerk_db_jwt=dvb_1"
+            ),
+            "redirect_url=http%3A%2F%2Fa%2F&__session=[redacted]&format=nonce&__clerk_db_jwt=[redacted]"
+        );
+        assert_eq!(redact_query("nonce=abc"), "nonce=[redacted]");
+        assert_eq!(redact_query("limit=10&offset=0"), "limit=10&offset=0");
+    }
 }

@@ -8,9 +8,10 @@ use actix_web::web::Data;
 use actix_web::HttpServer;
 use clerk_core::InstanceType;
 
-use crate::api::{self, AppState};
+use crate::api::{self, AppState, FAPI_HANDSHAKE};
+use crate::browser::{Browser, DEFAULT_SESSION_TOKEN_TTL};
 use crate::calls::Calls;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::faults::Faults;
 use crate::instance::Instance;
 use crate::keys::KeyRing;
@@ -35,6 +36,7 @@ pub struct TestClerkBuilder {
     undocumented_fields: bool,
     addr: SocketAddr,
     workers: usize,
+    session_token_ttl: Duration,
 }
 
 impl Default for TestClerkBuilder {
@@ -50,6 +52,7 @@ impl Default for TestClerkBuilder {
             undocumented_fields: false,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             workers: 2,
+            session_token_ttl: DEFAULT_SESSION_TOKEN_TTL,
         }
     }
 }
@@ -119,6 +122,14 @@ impl TestClerkBuilder {
         self
     }
 
+    /// The lifetime of the session tokens the emulator mints for browsers (handshake and
+    /// `POST /v1/sessions/{id}/refresh`), rounded down to whole seconds, at least 1 s.
+    /// Defaults to 60 s, Clerk's default.
+    pub fn session_token_ttl(mut self, ttl: Duration) -> Self {
+        self.session_token_ttl = ttl.max(Duration::from_secs(1));
+        self
+    }
+
     /// Starts the emulator on its own thread and returns once it is listening.
     ///
     /// Works from any test runtime (`#[actix_rt::test]`, `#[tokio::test]`, plain `#[test]`).
@@ -156,6 +167,10 @@ impl TestClerkBuilder {
         let calls = Calls::default();
         let machine = MachineTokens::default();
         let orgs = Organizations::new(store.clone(), webhooks.clone(), minter.clone());
+        let browser = Browser::new(
+            instance.publishable_key().cookie_suffix(),
+            Duration::from_secs(self.session_token_ttl.as_secs()),
+        );
         let state = Data::new(AppState {
             secret_key: instance.secret_key().to_owned(),
             keys,
@@ -166,6 +181,7 @@ impl TestClerkBuilder {
             calls: calls.clone(),
             machine: machine.clone(),
             orgs: orgs.clone(),
+            browser: browser.clone(),
         });
         let worker_hooks = webhooks.clone();
         let workers = self.workers;
@@ -190,6 +206,7 @@ impl TestClerkBuilder {
             machine,
             orgs,
             limiter,
+            browser,
             server,
         })
     }
@@ -223,6 +240,7 @@ pub struct TestClerk {
     machine: MachineTokens,
     orgs: Organizations,
     limiter: Arc<Limiter>,
+    browser: Browser,
     // Dropped last: stops the server.
     server: ServerThread,
 }
@@ -335,6 +353,60 @@ impl TestClerk {
     /// Changes the rate limits (and clears the windows).
     pub fn set_rate_limit(&self, rate_limit: RateLimit) {
         self.limiter.set(rate_limit);
+    }
+
+    /// `{base_url}/v1/client/handshake`: the Frontend API handshake, served by this emulator
+    /// (point the SDK's Frontend API or proxy URL at [`TestClerk::base_url`]).
+    pub fn handshake_url(&self) -> String {
+        format!("{}{FAPI_HANDSHAKE}", self.base_url)
+    }
+
+    /// How many `GET /v1/client/handshake` requests were answered (any status; faults
+    /// included), since start or the last [`Calls::reset`].
+    pub fn handshake_calls(&self) -> u64 {
+        self.calls.count("GET", FAPI_HANDSHAKE)
+    }
+
+    /// The suffix of the instance's cookie names (`__session_<suffix>`, `__refresh_<suffix>`):
+    /// `base64url(SHA-1(publishable key))[0..8]`.
+    pub fn cookie_suffix(&self) -> &str {
+        &self.browser.cookie_suffix
+    }
+
+    /// The lifetime of the session tokens minted for browsers
+    /// ([`TestClerkBuilder::session_token_ttl`]).
+    pub fn session_token_ttl(&self) -> Duration {
+        self.browser.session_token_ttl
+    }
+
+    /// The refresh token bound to a session: the value of the `__refresh_<suffix>` cookie the
+    /// handshake sets, and the `refresh_token` `POST /v1/sessions/{id}/refresh` accepts for
+    /// this session. One per session: the same value every time.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::SessionNotFound`] when the store has no such session.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use clerk_testkit::{NewUser, TestClerk};
+    ///
+    /// let clerk = TestClerk::start()?;
+    /// let user = clerk.users().create(NewUser::default())?;
+    /// let session = clerk.users().create_session(&user.id)?;
+    /// let refresh = clerk.refresh_token_for(&session.id)?;
+    /// let cookie = format!("__refresh_{}={refresh}", clerk.cookie_suffix());
+    /// assert_eq!(clerk.refresh_token_for(&session.id)?, refresh);
+    /// # let _ = cookie;
+    /// # Ok(()) }
+    /// ```
+    pub fn refresh_token_for(&self, session_id: &str) -> Result<String> {
+        if self.store.session(session_id).is_none() {
+            return Err(Error::SessionNotFound(session_id.to_owned()));
+        }
+        Ok(self.browser.refresh_tokens.for_session(session_id))
     }
 
     /// Stops the server now (dropping does the same).

@@ -11,6 +11,9 @@
 //! * a Backend API subset: users, organizations, memberships, organization invitations
 //!   ([`Organizations`]), sessions, machine-token verification, with Clerk's authentication,
 //!   API-version handling, error envelope and rate limits;
+//! * the Frontend API handshake (`GET /v1/client/handshake`) and the Backend API's
+//!   `GET /v1/clients/handshake_payload` and `POST /v1/sessions/{id}/refresh`, for cookie
+//!   sessions kept alive by the SDK ([`TestClerk::refresh_token_for`]);
 //! * Svix-signed webhooks for every user and organization change ([`Webhooks`]);
 //! * faults on demand ([`Faults`]) and call counters ([`Calls`]).
 //!
@@ -35,24 +38,29 @@
 #![deny(missing_docs)]
 
 mod api;
+mod browser;
 mod calls;
 mod clerk;
+mod directives;
 mod error;
 mod faults;
 mod instance;
 mod keys;
 mod machine;
+mod nonces;
 mod org;
 mod ratelimit;
 mod receiver;
+mod refresh_tokens;
 mod server;
+mod signature;
 mod store;
 mod token;
 mod user;
 mod util;
 mod webhooks;
 
-pub use calls::{CallKey, Calls, RequestRecord, DROPPED, LOGGED_HEADERS};
+pub use calls::{CallKey, Calls, RequestRecord, DROPPED, LOGGED_HEADERS, REDACTED_QUERY_PARAMS};
 pub use clerk::{TestClerk, TestClerkBuilder};
 pub use error::{Error, Result};
 pub use faults::{Faults, Outage};

@@ -5,6 +5,7 @@
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use clerk_testkit::TestClerk;
@@ -49,6 +50,9 @@ enum Command {
         /// it in the verifier's authorized parties (`CLERK_AUTHORIZED_PARTIES`).
         #[arg(long, default_value = "http://localhost:3000")]
         azp: String,
+        /// Lifetime in seconds of the session tokens minted for browsers (handshake, refresh).
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+        session_token_ttl: u64,
     },
 }
 
@@ -62,10 +66,12 @@ fn main() -> ExitCode {
         production,
         fixed,
         azp,
+        session_token_ttl,
     } = Cli::parse().command;
     let mut builder = TestClerk::builder()
         .bind(SocketAddr::new(host, port))
-        .seed_users(users);
+        .seed_users(users)
+        .session_token_ttl(Duration::from_secs(session_token_ttl));
     if production {
         builder = builder.production();
     }

@@ -72,7 +72,7 @@ pub fn status_label(slot: usize) -> Option<u16> {
 }
 
 /// Authentication outcomes, by label (in [`AuthOutcome`] order).
-pub const AUTH_OUTCOMES: [&str; 3] = ["signed-in", "pending", "signed-out"];
+pub const AUTH_OUTCOMES: [&str; 4] = ["signed-in", "pending", "signed-out", "handshake"];
 
 /// How a request was authenticated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +83,8 @@ pub enum AuthOutcome {
     Pending = 1,
     /// No session, or a bad one.
     SignedOut = 2,
+    /// Redirected through Clerk's handshake for fresh cookies.
+    Handshake = 3,
 }
 
 /// Clerk's reasons (`TokenVerificationErrorReason`, `AuthErrorReason` and the

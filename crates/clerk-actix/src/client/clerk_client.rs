@@ -25,6 +25,8 @@ use super::metrics::{ApiObserver, AttemptEvent, AttemptOutcome, Metrics, Metrics
 use super::params::{path_segment, UserListParams};
 use super::retry::{backoff, parse_retry_after, RetryBudget};
 use super::users::{CreateUser, UpdateUser};
+use clerk_core::request::RefreshRequest;
+
 use crate::env::ConfigError;
 
 static NEXT_CLIENT_ID: AtomicU64 = AtomicU64::new(1);
@@ -531,6 +533,76 @@ impl ClerkClient {
         self.json(self.get("GET /v1/sessions/{id}", url)).await
     }
 
+    /// `POST /v1/sessions/{id}/refresh?suffixed_cookies=` with `format: "cookie"`: the
+    /// `Set-Cookie` directives of a refreshed session (what Clerk's request flow sets when an
+    /// expired session token comes with a `__refresh` cookie). Never retried: a timed-out refresh
+    /// is reported, and the request falls back to Clerk's handshake.
+    ///
+    /// The request and the answer carry tokens: keep them out of logs.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiError::InvalidArgument`] for an empty or unsafe id; 401 when Clerk refuses the
+    /// refresh (the SDK then hands over to the handshake); see [`ApiError`].
+    pub async fn refresh_session(
+        &self,
+        session_id: &str,
+        refresh: &RefreshRequest<'_>,
+    ) -> ApiResult<Vec<String>> {
+        let url = format!(
+            "{}/sessions/{}/refresh?suffixed_cookies={}",
+            self.shared.versioned,
+            path_segment(session_id)?,
+            refresh.suffixed_cookies
+        );
+        let headers: serde_json::Map<String, serde_json::Value> = refresh
+            .request_headers
+            .iter()
+            .map(|(name, value)| (name.clone(), serde_json::json!([value])))
+            .collect();
+        let body = serde_json::json!({
+            "format": "cookie",
+            "expired_token": refresh.expired_token,
+            "refresh_token": refresh.refresh_token,
+            "request_origin": refresh.request_origin,
+            "request_headers": headers,
+        });
+        let body = Bytes::from(serde_json::to_vec(&body).unwrap_or_default());
+        let call = self.call(
+            "POST /v1/sessions/{id}/refresh",
+            Method::POST,
+            url,
+            Some(body),
+            false,
+        );
+        let cookies: CookiesResponse = self.json(call).await?;
+        Ok(cookies.cookies)
+    }
+
+    /// `GET /v1/clients/handshake_payload?nonce=`: the cookie directives Clerk's Frontend API left
+    /// under a handshake nonce. Retried like every idempotent call.
+    ///
+    /// The directives carry tokens: keep them out of logs.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiError::InvalidArgument`] for an empty nonce; see [`ApiError`].
+    pub async fn handshake_payload(&self, nonce: &str) -> ApiResult<Vec<String>> {
+        if nonce.is_empty() {
+            return Err(ApiError::InvalidArgument(
+                "A handshake nonce is required.".to_owned(),
+            ));
+        }
+        let query: String = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("nonce", nonce)
+            .finish();
+        let url = format!("{}/clients/handshake_payload?{query}", self.shared.versioned);
+        let payload: HandshakePayload = self
+            .json(self.get("GET /v1/clients/handshake_payload", url))
+            .await?;
+        Ok(payload.directives)
+    }
+
     /// `POST /v1/sessions/{id}/tokens`: mints a session JWT and returns it. Never retried.
     ///
     /// The JWT is a bearer credential: keep it out of logs.
@@ -1016,4 +1088,17 @@ mod tests {
         assert!(is_loopback_url("http://localhost"));
         assert!(!is_loopback_url("http://api.clerk.com"));
     }
+}
+
+/// `POST /v1/sessions/{id}/refresh` with `format: "cookie"` (OpenAPI `Cookies`).
+#[derive(serde::Deserialize)]
+struct CookiesResponse {
+    cookies: Vec<String>,
+}
+
+/// `GET /v1/clients/handshake_payload` (not in the OpenAPI file; the shape `@clerk/backend` reads).
+#[derive(serde::Deserialize)]
+struct HandshakePayload {
+    #[serde(default)]
+    directives: Vec<String>,
 }

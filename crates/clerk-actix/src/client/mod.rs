@@ -9,6 +9,7 @@
 //! | `budget` | the rate budget: [`RateLimit`], [`Share`] |
 //! | `retry` | the retry budget, backoff and `Retry-After` |
 //! | `jwks` | [`ClerkClient`] as a [`JwksFetcher`](clerk_core::jwks::JwksFetcher); the stale-while-revalidate keys of a [`Clerk`](crate::Clerk) |
+//! | `session_backend` | [`ClerkClient`] as clerk-core's [`SessionBackend`](clerk_core::request::SessionBackend): handshake payloads and session refresh |
 //! | `users` | the request bodies of the users resource: [`CreateUser`], [`UpdateUser`] |
 //! | `organizations` | `/v1/organizations`: [`CreateOrganization`], [`UpdateOrganization`], [`OrganizationListParams`] and their calls |
 //! | `memberships` | organization memberships: [`CreateMembership`], [`MembershipListParams`] and their calls |
@@ -30,6 +31,7 @@ mod paginated;
 mod params;
 mod redacted;
 mod retry;
+mod session_backend;
 mod users;
 
 pub use budget::{RateBudgetSnapshot, RateLimit, Share};

@@ -7,7 +7,10 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, SystemTime};
 
-use clerk_core::request::{Cookies, HeaderLookup, RequestAuthenticator, RequestOrigin, RequestParts};
+use clerk_core::request::{
+    BackendError, Cookies, HeaderLookup, MultiDomain, OrganizationSync, RefreshRequest, RequestAuthenticator,
+    RequestOrigin, RequestParts, SessionBackend,
+};
 use clerk_core::{
     auth::AuthOptions, jwk::JwkSet, jwks::CacheScope, jwks::FetchError, jwks::JwksCache,
     jwks::JwksCacheConfig, jwks::JwksFetcher, verify::JwksKeys, PublishableKey, SecretKey, SessionVerifier,
@@ -26,6 +29,12 @@ impl HeaderLookup for CaseHeaders<'_> {
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_bytes())
+    }
+
+    fn for_each(&self, visit: &mut dyn FnMut(&str, &[u8])) {
+        for (name, value) in self.0 {
+            visit(name, value.as_bytes());
+        }
     }
 }
 
@@ -55,16 +64,30 @@ impl EmulatorJwks {
     }
 
     fn get(&self) -> Result<Vec<u8>, String> {
+        let (status, body) = self.request("GET", "/v1/jwks", None)?;
+        if status != 200 {
+            return Err(format!("GET /v1/jwks: {status}"));
+        }
+        Ok(body)
+    }
+
+    /// One blocking HTTP/1.0 request to the emulator: its status and body.
+    fn request(&self, method: &str, path: &str, body: Option<&[u8]>) -> Result<(u16, Vec<u8>), String> {
         let mut stream = TcpStream::connect(&self.addr).map_err(|e| e.to_string())?;
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
             .map_err(|e| e.to_string())?;
+        let body = body.unwrap_or_default();
         write!(
             stream,
-            "GET /v1/jwks HTTP/1.0\r\nHost: {}\r\nAuthorization: Bearer {}\r\nAccept: application/json\r\n\r\n",
-            self.addr, self.secret_key
+            "{method} {path} HTTP/1.0\r\nHost: {}\r\nAuthorization: Bearer {}\r\nAccept: application/json\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            self.addr,
+            self.secret_key,
+            body.len()
         )
         .map_err(|e| e.to_string())?;
+        stream.write_all(body).map_err(|e| e.to_string())?;
         let mut response = Vec::new();
         stream.read_to_end(&mut response).map_err(|e| e.to_string())?;
         let split = response
@@ -72,10 +95,72 @@ impl EmulatorJwks {
             .position(|w| w == b"\r\n\r\n")
             .ok_or("no end of headers")?;
         let head = String::from_utf8_lossy(&response[..split]);
-        if !head.starts_with("HTTP/1.1 200") && !head.starts_with("HTTP/1.0 200") {
-            return Err(format!("GET /v1/jwks: {}", head.lines().next().unwrap_or("")));
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .ok_or("no status")?;
+        Ok((status, response[split + 4..].to_vec()))
+    }
+
+    /// A JSON answer's `field` (a list of strings) on 200; Clerk's first error code otherwise.
+    fn strings(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&[u8]>,
+        field: &str,
+    ) -> Result<Vec<String>, BackendError> {
+        let (status, body) = self
+            .request(method, path, body)
+            .map_err(|_| BackendError::Unexpected)?;
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        if status == 200 {
+            return serde_json::from_value(json[field].clone()).map_err(|_| BackendError::Unexpected);
         }
-        Ok(response[split + 4..].to_vec())
+        match json["errors"][0]["code"].as_str() {
+            Some(code) => Err(BackendError::Code(code.to_owned())),
+            None => Err(BackendError::Unexpected),
+        }
+    }
+}
+
+/// The emulator's Backend API as the request flow calls it (no client library, like the JWKS).
+impl SessionBackend for EmulatorJwks {
+    async fn handshake_payload(&self, nonce: &str) -> Result<Vec<String>, BackendError> {
+        let query: String = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("nonce", nonce)
+            .finish();
+        self.strings(
+            "GET",
+            &format!("/v1/clients/handshake_payload?{query}"),
+            None,
+            "directives",
+        )
+    }
+
+    async fn refresh_session(
+        &self,
+        session_id: &str,
+        request: &RefreshRequest<'_>,
+    ) -> Result<Vec<String>, BackendError> {
+        let headers: serde_json::Map<String, serde_json::Value> = request
+            .request_headers
+            .iter()
+            .map(|(name, value)| (name.clone(), serde_json::json!([value])))
+            .collect();
+        let body = serde_json::json!({
+            "format": "cookie",
+            "expired_token": request.expired_token,
+            "refresh_token": request.refresh_token,
+            "request_origin": request.request_origin,
+            "request_headers": headers,
+        });
+        let path = format!(
+            "/v1/sessions/{session_id}/refresh?suffixed_cookies={}",
+            request.suffixed_cookies
+        );
+        self.strings("POST", &path, Some(body.to_string().as_bytes()), "cookies")
     }
 }
 
@@ -113,14 +198,35 @@ impl CoreClerk {
     /// What `Clerk::from_resolved` builds for `ClerkConfig::new()` with a secret key, a
     /// publishable key, an API URL and `authorized_parties`.
     pub fn new(secret_key: &str, key: &PublishableKey, api_url: &str, authorized_parties: &[String]) -> Self {
+        Self::with_domains(
+            secret_key,
+            key,
+            api_url,
+            authorized_parties,
+            MultiDomain::new(),
+            OrganizationSync::default(),
+        )
+    }
+
+    /// [`CoreClerk::new`] with multi-domain and organization-sync settings.
+    pub fn with_domains(
+        secret_key: &str,
+        key: &PublishableKey,
+        api_url: &str,
+        authorized_parties: &[String],
+        domains: MultiDomain,
+        organization_sync: OrganizationSync,
+    ) -> Self {
         let key = key.clone();
         let verifier = SessionVerifier::new()
             .authorized_parties(authorized_parties.iter().cloned())
             .clock_skew(CLOCK_SKEW)
             .max_token_bytes(clerk_core::token::DEFAULT_MAX_TOKEN_BYTES)
             // `issuer_check` is on by default and a publishable key is configured.
-            .issuer(key.issuer());
+            .issuers(domains.issuers(&key));
         let authenticator = RequestAuthenticator::new(verifier)
+            .multi_domain(domains)
+            .organization_sync(organization_sync)
             .publishable_key(Some(key))
             .cookie_auth(true)
             .auth_options(AuthOptions {
@@ -167,6 +273,7 @@ impl CoreClerk {
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case("host"))
             .map_or(default_host, |(_, v)| v.as_str());
+        let path_only = path.split_once('?').map_or(path, |(p, _)| p);
         let parts = RequestParts::new(
             method,
             &lookup,
@@ -174,11 +281,14 @@ impl CoreClerk {
             query,
             RequestOrigin { scheme: "http", host },
             now,
-        );
+        )
+        .with_path(path_only);
         let keys = JwksKeys {
             cache: &self.cache,
             fetcher: &self.fetcher,
         };
-        self.authenticator.authenticate(&parts, &keys).await
+        self.authenticator
+            .authenticate_with(&parts, &keys, &self.fetcher)
+            .await
     }
 }

@@ -4,13 +4,18 @@
 //! request-level reasons.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use super::backend::{NoBackend, SessionBackend};
 use super::cookies::Cookies;
-use super::js::{js_parse_int, js_string_to_number, js_to_number, js_truthy, strip_schemes};
+use super::domain::MultiDomain;
+use super::handshake::{self, HandshakeTarget};
+use super::js::{js_parse_int, js_to_number, js_truthy, strip_schemes};
+use super::org_sync::{OrganizationSync, SyncTarget};
 use super::origin::is_known_clerk_origin;
-use super::outcome::{RequestOutcome, Token};
+use super::outcome::{RequestOutcome, RequestStatus, Token};
 use super::parts::{header_text, RequestParts};
+use super::resolve::{handshake_token_failure_in_development, HandshakeFailure};
 use crate::reason::{RefreshFailure, RequestReason};
 use crate::token_cache::VerifiedTokenCache;
 use crate::verify::TokenTimes;
@@ -23,9 +28,6 @@ const SESSION: &str = "__session";
 const CLIENT_UAT: &str = "__client_uat";
 const REFRESH: &str = "__refresh";
 const DEV_BROWSER: &str = "__clerk_db_jwt";
-const REDIRECT_COUNT: &str = "__clerk_redirect_count";
-const QUERY_REDIRECT_URL: &str = "__clerk_redirect_url";
-const HANDSHAKE_NONCE: &str = "__clerk_handshake_nonce";
 
 /// The cookie names of one instance, suffixed (`__session_<suffix>`), computed once.
 #[derive(Debug, Clone)]
@@ -82,13 +84,39 @@ impl SuffixedNames {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct RequestAuthenticator {
-    verifier: SessionVerifier,
-    publishable_key: Option<PublishableKey>,
-    instance_type: InstanceType,
+    pub(super) verifier: SessionVerifier,
+    /// The verifier with Clerk's 24-hour clock skew, for the development handshake retry.
+    pub(super) lenient: SessionVerifier,
+    pub(super) publishable_key: Option<PublishableKey>,
+    pub(super) instance_type: InstanceType,
     suffixed: Option<SuffixedNames>,
     cookie_auth: bool,
-    auth_options: AuthOptions,
+    pub(super) auth_options: AuthOptions,
+    pub(super) domain: MultiDomain,
+    org_sync: OrganizationSync,
     tokens: VerifiedTokenCache<(Auth, Token)>,
+}
+
+/// A would-be handshake: its reason and message, where it goes when that is not the Frontend
+/// API (a sync redirect), and what a signed-out answer carries instead.
+pub(super) struct Handshake {
+    pub(super) reason: RequestReason,
+    pub(super) message: Option<String>,
+    pub(super) location: Option<String>,
+    pub(super) carrier: Option<TokenCarrier>,
+    pub(super) present: bool,
+}
+
+/// Clerk's context values the handshake and refresh paths read, owned.
+pub(super) struct CookieFacts {
+    /// Whether the suffixed cookies are the ones read.
+    pub(super) suffixed: bool,
+    /// The chosen `__session` cookie.
+    pub(super) session: Option<String>,
+    /// The suffixed `__refresh` cookie.
+    pub(super) refresh: Option<String>,
+    /// `__clerk_db_jwt` from the query, else the chosen cookie.
+    pub(super) dev_browser: Option<String>,
 }
 
 /// Clerk's `warnOnce`: the missing-`azp` warning is logged once per process.
@@ -110,14 +138,30 @@ impl RequestAuthenticator {
     /// default auth options, no token cache.
     pub fn new(verifier: SessionVerifier) -> Self {
         Self {
+            lenient: verifier.clone().clock_skew(Duration::from_millis(86_400_000)),
             verifier,
             publishable_key: None,
             instance_type: InstanceType::Production,
             suffixed: None,
             cookie_auth: true,
             auth_options: AuthOptions::default(),
+            domain: MultiDomain::default(),
+            org_sync: OrganizationSync::default(),
             tokens: VerifiedTokenCache::new(0),
         }
+    }
+
+    /// Proxy, domain and satellite settings (validate them with [`MultiDomain::validate`] first).
+    pub fn multi_domain(mut self, domain: MultiDomain) -> Self {
+        self.domain = domain;
+        self
+    }
+
+    /// Organization sync patterns: a signed-in document request whose URL names another
+    /// organization than the active one gets the `active-organization-mismatch` handshake.
+    pub fn organization_sync(mut self, sync: OrganizationSync) -> Self {
+        self.org_sync = sync;
+        self
     }
 
     /// The instance's publishable key: its instance type, Frontend API host and cookie suffix.
@@ -166,15 +210,31 @@ impl RequestAuthenticator {
         self
     }
 
-    /// Authenticates one request with Clerk's rules. Never fails: every problem is a signed-out
-    /// outcome with Clerk's reason.
+    /// Authenticates one request with Clerk's rules, without a Backend API: handshake nonces do
+    /// not resolve and expired sessions are not refreshed (`missing-api-client`). Never fails:
+    /// every problem is a signed-out (or handshake) outcome with Clerk's reason.
     pub async fn authenticate<K: KeyResolver>(&self, parts: &RequestParts<'_>, keys: &K) -> RequestOutcome {
+        self.authenticate_with(parts, keys, &NoBackend).await
+    }
+
+    /// Authenticates one request with Clerk's rules, using `backend` to resolve handshake nonces
+    /// and refresh expired sessions. Never fails: every problem is a signed-out or handshake
+    /// outcome with Clerk's reason.
+    pub async fn authenticate_with<K: KeyResolver, B: SessionBackend>(
+        &self,
+        parts: &RequestParts<'_>,
+        keys: &K,
+        backend: &B,
+    ) -> RequestOutcome {
         match header_token(parts) {
             HeaderToken::Token(token) => {
                 let prepared = self.prepare(token, None, keys);
                 return match self.finish(token, prepared, keys, parts.now).await {
                     Ok((auth, token)) => RequestOutcome::signed_in(auth, token, TokenCarrier::Header),
-                    Err(err) => self.token_error(parts, &err, TokenCarrier::Header),
+                    Err(err) => {
+                        self.session_token_error(parts, keys, backend, &err, TokenCarrier::Header)
+                            .await
+                    }
                 };
             }
             HeaderToken::Unreadable => {
@@ -189,78 +249,32 @@ impl RequestAuthenticator {
         if !self.cookie_auth {
             return RequestOutcome::signed_out(RequestReason::SessionTokenAndUatMissing, None, None, false);
         }
-        self.authenticate_cookies(parts, keys).await
+        self.authenticate_cookies(parts, keys, backend).await
     }
 
-    /// The cached result of `token`, or the token decoded (once) for verification.
-    fn prepare<'t, K: KeyResolver>(
-        &self,
-        token: &'t str,
-        decoded: Option<DecodedToken<'t>>,
-        keys: &K,
-    ) -> Result<Prepared<'t>, TokenError> {
-        if let Some((session, times)) = self.tokens.get(token, keys.key_epoch()) {
-            return Ok(Prepared::Cached(session, times));
-        }
-        let decoded = match decoded {
-            Some(decoded) => decoded,
-            None => DecodedToken::decode(token, self.verifier.token_size_limit())?,
-        };
-        if decoded.is_not_a_session_token() {
-            return Err(TokenError::new(Reason::TokenTypeMismatch, ""));
-        }
-        Ok(Prepared::Decoded(decoded))
-    }
-
-    async fn finish<K: KeyResolver>(
-        &self,
-        token: &str,
-        prepared: Result<Prepared<'_>, TokenError>,
-        keys: &K,
-        now: SystemTime,
-    ) -> Result<(Auth, Token), TokenError> {
-        match prepared? {
-            Prepared::Cached(session, times) => match self.verifier.check_times(times, now) {
-                Ok(()) => Ok(session),
-                Err(err) => {
-                    self.tokens.remove(token);
-                    Err(err)
-                }
-            },
-            Prepared::Decoded(decoded) => {
-                let epoch = keys.key_epoch();
-                let claims = self.verifier.verify_with(decoded, keys, now).await?;
-                let times = claims.times();
-                let session = (Auth::from_claims(claims, self.auth_options), Token::new(token));
-                self.tokens.insert(token, session.clone(), times, epoch, now);
-                Ok(session)
-            }
-        }
-    }
-
-    /// Clerk's `handleSessionTokenError`: time errors become request-level reasons (with the
-    /// refresh eligibility), everything else keeps the verifier's reason.
-    fn token_error(
+    /// Clerk's `handleSessionTokenError`: an expired token on a GET with a `__refresh` cookie is
+    /// refreshed through the Backend API; time errors become request-level reasons and a
+    /// handshake when the request can take one; everything else keeps the verifier's reason.
+    async fn session_token_error<K: KeyResolver, B: SessionBackend>(
         &self,
         parts: &RequestParts<'_>,
+        keys: &K,
+        backend: &B,
         err: &TokenError,
         carrier: TokenCarrier,
     ) -> RequestOutcome {
         let reason = match err.reason() {
             Reason::TokenExpired => {
-                let has_refresh_cookie = self
-                    .suffixed
-                    .as_ref()
-                    .and_then(|names| parts.cookies.get_non_empty(&names.refresh))
-                    .is_some();
+                let facts = self.facts(parts, keys);
                 let failure = if !parts.is_get() {
                     RefreshFailure::NonEligibleNonGet
-                } else if has_refresh_cookie {
-                    // Clerk would now call the Backend API's session refresh; this SDK does not
-                    // refresh sessions yet, which Clerk reports as a refresh without an API client.
-                    RefreshFailure::MissingApiClient
-                } else {
+                } else if facts.refresh.is_none() {
                     RefreshFailure::NonEligibleNoRefreshCookie
+                } else {
+                    match self.refresh(parts, keys, backend, &facts).await {
+                        Ok(outcome) => return outcome,
+                        Err(failure) => failure,
+                    }
                 };
                 RequestReason::SessionTokenExpired(failure)
             }
@@ -268,17 +282,141 @@ impl RequestAuthenticator {
             Reason::TokenIatInTheFuture => RequestReason::SessionTokenIatInTheFuture,
             _ => return signed_out_by(err, carrier),
         };
-        // A document request would get Clerk's handshake redirect here; until handshakes are
-        // built it is signed out with the same reason and message (never signed in).
-        RequestOutcome::signed_out(reason, Some(err.full_message(carrier)), Some(carrier), true)
+        let handshake = Handshake {
+            reason,
+            message: Some(err.full_message(carrier)),
+            location: None,
+            carrier: Some(carrier),
+            present: true,
+        };
+        self.maybe_handshake(parts, keys, handshake)
     }
 
-    async fn authenticate_cookies<K: KeyResolver>(
+    /// Clerk's `handleMaybeHandshakeStatus`: a handshake for a request that can take one (a
+    /// document GET) unless the redirect counter says this is the fourth; signed out with the
+    /// same reason and message otherwise.
+    pub(super) fn maybe_handshake<K: KeyResolver>(
         &self,
         parts: &RequestParts<'_>,
         keys: &K,
+        handshake: Handshake,
+    ) -> RequestOutcome {
+        let Handshake {
+            reason,
+            message,
+            location,
+            carrier,
+            present,
+        } = handshake;
+        if !handshake::is_eligible(parts) {
+            return RequestOutcome::signed_out(reason, message, carrier, present);
+        }
+        let Some(location) = location.or_else(|| self.handshake_location(parts, keys, &reason)) else {
+            // No publishable key (or no URL to come back to): nowhere to send the browser.
+            return RequestOutcome::signed_out(reason, message, carrier, present);
+        };
+        let count = handshake::redirect_count(parts);
+        if count == 3.0 {
+            tracing::warn!(reason = reason.as_str(), "{}", handshake::loop_message(&reason));
+            return RequestOutcome::signed_out(reason, message, carrier, present);
+        }
+        let cookies = vec![handshake::counter_cookie(count)];
+        RequestOutcome::handshake(reason, message, location, cookies, present)
+    }
+
+    /// The Frontend API's handshake URL for this request.
+    fn handshake_location<K: KeyResolver>(
+        &self,
+        parts: &RequestParts<'_>,
+        keys: &K,
+        reason: &RequestReason,
+    ) -> Option<String> {
+        let key = self.publishable_key.as_ref()?;
+        let clerk_url = handshake::clerk_url(parts)?;
+        let facts = self.facts(parts, keys);
+        let frontend_api = self.domain.frontend_api(key, &parts.origin);
+        let header = match header_token(parts) {
+            HeaderToken::Token(token) => Some(token),
+            _ => None,
+        };
+        let target = HandshakeTarget {
+            frontend_api: &frontend_api,
+            suffixed: facts.suffixed,
+            session_token: facts.session.as_deref().or(header),
+            dev_browser: (self.instance_type == InstanceType::Development)
+                .then_some(facts.dev_browser.as_deref())
+                .flatten(),
+            organization: self.org_sync.find_target(clerk_url.path()),
+        };
+        handshake::handshake_location(&clerk_url, reason, &target)
+    }
+
+    /// What the handshake and refresh paths read of the cookies (Clerk's context values), decided
+    /// again from the request: only these rarer paths pay for it.
+    pub(super) fn facts<K: KeyResolver>(&self, parts: &RequestParts<'_>, keys: &K) -> CookieFacts {
+        let cookies = &parts.cookies;
+        let plain_session = cookies.get_non_empty(SESSION);
+        let suffixed_session = self
+            .suffixed
+            .as_ref()
+            .and_then(|names| cookies.get_non_empty(&names.session));
+        let choice = self.choose_cookies(
+            cookies,
+            plain_session.as_deref(),
+            suffixed_session.as_deref(),
+            keys.key_epoch(),
+            parts.now,
+        );
+        let (suffixed, names) = (choice.suffixed, choice.names(self.suffixed.as_ref()));
+        drop(choice);
+        let session = if suffixed { suffixed_session } else { plain_session };
+        let dev_browser = parts
+            .query_param(handshake::QUERY_DEV_BROWSER)
+            .filter(|v| !v.is_empty())
+            .or_else(|| cookies.get_non_empty(names.dev_browser).map(|v| v.into_owned()));
+        CookieFacts {
+            suffixed,
+            session: session.map(|s| s.into_owned()),
+            refresh: self
+                .suffixed
+                .as_ref()
+                .and_then(|names| cookies.get_non_empty(&names.refresh))
+                .map(|v| v.into_owned()),
+            dev_browser,
+        }
+    }
+
+    async fn authenticate_cookies<K: KeyResolver, B: SessionBackend>(
+        &self,
+        parts: &RequestParts<'_>,
+        keys: &K,
+        backend: &B,
     ) -> RequestOutcome {
         let cookies = &parts.cookies;
+        let development = self.instance_type == InstanceType::Development;
+        let handshake_param = |name: &str| {
+            parts
+                .query_param(name)
+                .filter(|v| !v.is_empty())
+                .or_else(|| cookies.get_non_empty(name).map(|v| v.into_owned()))
+        };
+        let nonce = handshake_param(handshake::QUERY_HANDSHAKE_NONCE);
+        let handshake_token = handshake_param(handshake::QUERY_HANDSHAKE);
+        if nonce.is_some() || handshake_token.is_some() {
+            let resolved = self
+                .resolve_handshake(parts, keys, backend, nonce.as_deref(), handshake_token.as_deref())
+                .await;
+            match resolved {
+                Ok(outcome) => return outcome,
+                Err(HandshakeFailure::Token(err)) if development => {
+                    return handshake_token_failure_in_development(&err)
+                }
+                Err(failure) => {
+                    tracing::error!("Clerk: unable to resolve handshake: {failure}");
+                }
+            }
+        }
+
         let plain_session = cookies.get_non_empty(SESSION);
         let suffixed_session = self
             .suffixed
@@ -305,42 +443,62 @@ impl RequestAuthenticator {
             .unwrap_or(0.0);
         let credential_present = session.is_some();
         let signed_out = |reason, present| RequestOutcome::signed_out(reason, None, None, present);
+        let handshake = |reason| Handshake {
+            reason,
+            message: None,
+            location: None,
+            carrier: None,
+            present: credential_present,
+        };
 
-        // A handshake nonce means Clerk's Frontend API sent the browser back with new cookies to
-        // fetch from the Backend API. Resolving handshakes is not built: Clerk's answer when the
-        // nonce cannot be resolved is signed out `session-token-missing`, never the old cookies.
-        let nonce = parts
-            .query_param(HANDSHAKE_NONCE)
-            .filter(|v| !v.is_empty())
-            .is_some()
-            || cookies.get_non_empty(HANDSHAKE_NONCE).is_some();
-        if nonce {
-            return signed_out(RequestReason::SessionTokenMissing, credential_present);
+        if let Some(outcome) = self.multi_domain_sync(parts, keys, session.is_some(), client_uat != 0.0) {
+            return outcome;
         }
-        if self.instance_type == InstanceType::Development {
+        if development {
+            let dev_browser = parts
+                .query_param(handshake::QUERY_DEV_BROWSER)
+                .filter(|v| !v.is_empty())
+                .or_else(|| cookies.get_non_empty(names.dev_browser).map(|v| v.into_owned()));
             // The primary domain answering a satellite's sync request redirects back to it.
-            if parts
-                .query_param(QUERY_REDIRECT_URL)
-                .is_some_and(|v| !v.is_empty())
-            {
-                return signed_out(RequestReason::PrimaryRespondsToSyncing, credential_present);
+            if !self.domain.is_satellite() {
+                if let Some(back) = parts
+                    .query_param(handshake::QUERY_REDIRECT_URL)
+                    .filter(|v| !v.is_empty())
+                {
+                    let location = url::Url::parse(&back).ok().map(|mut url| {
+                        if let Some(token) = &dev_browser {
+                            url.query_pairs_mut()
+                                .append_pair(handshake::QUERY_DEV_BROWSER, token);
+                        }
+                        set_query_param(&mut url, handshake::QUERY_SYNCED, "true");
+                        url.to_string()
+                    });
+                    let Some(location) = location else {
+                        return signed_out(RequestReason::PrimaryRespondsToSyncing, credential_present);
+                    };
+                    let sync = Handshake {
+                        location: Some(location),
+                        ..handshake(RequestReason::PrimaryRespondsToSyncing)
+                    };
+                    return self.maybe_handshake(parts, keys, sync);
+                }
             }
-            if parts.query_param(DEV_BROWSER).is_some() {
-                return signed_out(RequestReason::DevBrowserSync, credential_present);
+            if parts.query_param(handshake::QUERY_DEV_BROWSER).is_some() {
+                return self.maybe_handshake(parts, keys, handshake(RequestReason::DevBrowserSync));
             }
-            if cookies.get_non_empty(names.dev_browser).is_none() {
-                return signed_out(RequestReason::DevBrowserMissing, credential_present);
+            if dev_browser.is_none() {
+                return self.maybe_handshake(parts, keys, handshake(RequestReason::DevBrowserMissing));
             }
         }
         let Some(session) = session else {
             return if client_uat == 0.0 {
                 signed_out(RequestReason::SessionTokenAndUatMissing, false)
             } else {
-                signed_out(RequestReason::ClientUatButNoSessionToken, false)
+                self.maybe_handshake(parts, keys, handshake(RequestReason::ClientUatButNoSessionToken))
             };
         };
         if client_uat == 0.0 {
-            return signed_out(RequestReason::SessionTokenButNoClientUat, true);
+            return self.maybe_handshake(parts, keys, handshake(RequestReason::SessionTokenButNoClientUat));
         }
         // The selection above may have decoded this very cookie: reuse it.
         let decoded = choice.decoded_session.filter(|d| d.raw() == session);
@@ -355,20 +513,20 @@ impl RequestAuthenticator {
             Prepared::Decoded(decoded) => decoded.claim("iat").map(js_to_number),
         };
         if iat.is_some_and(|iat| iat < client_uat) {
-            return signed_out(RequestReason::SessionTokenIatBeforeClientUat, true);
+            return self.maybe_handshake(
+                parts,
+                keys,
+                handshake(RequestReason::SessionTokenIatBeforeClientUat),
+            );
         }
         let (auth, token) = match self.finish(session, Ok(prepared), keys, parts.now).await {
             Ok(session) => session,
-            Err(err) => return self.token_error(parts, &err, TokenCarrier::Cookie),
+            Err(err) => {
+                return self
+                    .session_token_error(parts, keys, backend, &err, TokenCarrier::Cookie)
+                    .await
+            }
         };
-        if self.needs_cross_origin_sync(parts) {
-            return RequestOutcome::signed_out(
-                RequestReason::PrimaryDomainCrossOriginSync,
-                Some("Cross-origin request from satellite domain requires handshake".to_owned()),
-                Some(TokenCarrier::Cookie),
-                true,
-            );
-        }
         if auth.claims().is_some_and(|c| c.get("azp").is_none())
             && !WARNED_MISSING_AZP.swap(true, Ordering::Relaxed)
         {
@@ -377,35 +535,171 @@ impl RequestAuthenticator {
                  Clerk will consider such tokens invalid (logged once)"
             );
         }
+        if self.needs_cross_origin_sync(parts) {
+            let sync = Handshake {
+                reason: RequestReason::PrimaryDomainCrossOriginSync,
+                message: Some("Cross-origin request from satellite domain requires handshake".to_owned()),
+                location: None,
+                carrier: Some(TokenCarrier::Cookie),
+                present: true,
+            };
+            return self.maybe_handshake(parts, keys, sync);
+        }
+        if auth.user_id().is_some() && self.organization_mismatch(parts, &auth) {
+            let outcome =
+                self.maybe_handshake(parts, keys, handshake(RequestReason::ActiveOrganizationMismatch));
+            if outcome.status() == RequestStatus::Handshake {
+                return outcome;
+            }
+        }
         RequestOutcome::signed_in(auth, token, TokenCarrier::Cookie)
+    }
+
+    /// Clerk's satellite sync: a satellite's document GET without cookies (or asked to sync with
+    /// `__clerk_synced=false`) goes to the primary domain; without `satellite_auto_sync` a
+    /// satellite without cookies that was not asked to sync stays signed out.
+    fn multi_domain_sync<K: KeyResolver>(
+        &self,
+        parts: &RequestParts<'_>,
+        keys: &K,
+        has_session: bool,
+        has_client: bool,
+    ) -> Option<RequestOutcome> {
+        let eligible = self.domain.is_satellite()
+            && parts.header("sec-fetch-dest") == Some("document")
+            && parts.is_get();
+        let synced = parts.query_param(handshake::QUERY_SYNCED);
+        if !eligible || synced.as_deref() == Some("true") {
+            return None;
+        }
+        let needs_sync = synced.as_deref() == Some("false");
+        let has_cookies = has_session || has_client;
+        if !self.domain.satellite_auto_sync && !has_cookies && !needs_sync {
+            return Some(RequestOutcome::signed_out(
+                RequestReason::SessionTokenAndUatMissing,
+                None,
+                None,
+                false,
+            ));
+        }
+        if has_cookies && !needs_sync {
+            return None;
+        }
+        let location = match self.instance_type {
+            InstanceType::Production => None,
+            InstanceType::Development => {
+                let clerk_url = handshake::clerk_url(parts)?;
+                let mut sign_in = self.domain.sign_in().cloned()?;
+                sign_in
+                    .query_pairs_mut()
+                    .append_pair(handshake::QUERY_REDIRECT_URL, clerk_url.as_str());
+                Some(sign_in.to_string())
+            }
+        };
+        let sync = Handshake {
+            reason: RequestReason::SatelliteNeedsSyncing,
+            message: None,
+            location,
+            carrier: None,
+            present: has_session,
+        };
+        Some(self.maybe_handshake(parts, keys, sync))
+    }
+
+    /// Clerk's organization sync: the URL names an organization other than the session's active
+    /// one, or the personal account while one is active. Skipped (with Clerk's warning) after
+    /// three redirects.
+    fn organization_mismatch(&self, parts: &RequestParts<'_>, auth: &Auth) -> bool {
+        if self.org_sync.is_empty() {
+            return false;
+        }
+        let Some(clerk_url) = handshake::clerk_url(parts) else {
+            return false;
+        };
+        let mismatch = match self.org_sync.find_target(clerk_url.path()) {
+            None => false,
+            Some(SyncTarget::Organization { id, slug }) => {
+                slug.as_deref().is_some_and(|slug| Some(slug) != auth.org_slug())
+                    || id.as_deref().is_some_and(|id| Some(id) != auth.org_id())
+            }
+            Some(SyncTarget::PersonalAccount) => auth.org_id().is_some(),
+        };
+        if mismatch && handshake::redirect_count(parts) >= 3.0 {
+            tracing::warn!(
+                "Clerk: Organization activation handshake loop detected. This is likely due to an \
+                 invalid organization ID or slug. Skipping organization activation."
+            );
+            return false;
+        }
+        mismatch
     }
 
     /// Clerk's cross-origin rule on the primary domain: a signed-in document GET whose `Referer`
     /// is another origin (and not one of Clerk's) needs a handshake.
     fn needs_cross_origin_sync(&self, parts: &RequestParts<'_>) -> bool {
-        if !parts.is_get() || parts.header("sec-fetch-dest") != Some("document") {
+        if self.domain.is_satellite() || !parts.is_get() || parts.header("sec-fetch-dest") != Some("document")
+        {
             return false;
         }
         let Some(referrer) = parts.header("referer").and_then(|r| url::Url::parse(r).ok()) else {
             return false;
         };
-        // `Number(value) || 0`, unlike the client_uat's `parseInt`: `1abc` is 0 here.
-        let loop_counter = parts
-            .cookies
-            .get(REDIRECT_COUNT)
-            .map(|v| js_string_to_number(&v))
-            .filter(|n| !n.is_nan())
-            .unwrap_or(0.0);
-        if loop_counter != 0.0 {
+        if handshake::redirect_count(parts) != 0.0 {
             return false;
         }
         if referrer.origin().ascii_serialization() == parts.origin.serialize() {
             return false;
         }
-        !self
-            .publishable_key
-            .as_ref()
-            .is_some_and(|key| is_known_clerk_origin(key, &referrer))
+        !self.publishable_key.as_ref().is_some_and(|key| {
+            let frontend_api = self.domain.frontend_api(key, &parts.origin);
+            is_known_clerk_origin(&frontend_api, key.instance_type(), &referrer)
+        })
+    }
+
+    /// The cached result of `token`, or the token decoded (once) for verification.
+    pub(super) fn prepare<'t, K: KeyResolver>(
+        &self,
+        token: &'t str,
+        decoded: Option<DecodedToken<'t>>,
+        keys: &K,
+    ) -> Result<Prepared<'t>, TokenError> {
+        if let Some((session, times)) = self.tokens.get(token, keys.key_epoch()) {
+            return Ok(Prepared::Cached(session, times));
+        }
+        let decoded = match decoded {
+            Some(decoded) => decoded,
+            None => DecodedToken::decode(token, self.verifier.token_size_limit())?,
+        };
+        if decoded.is_not_a_session_token() {
+            return Err(TokenError::new(Reason::TokenTypeMismatch, ""));
+        }
+        Ok(Prepared::Decoded(decoded))
+    }
+
+    pub(super) async fn finish<K: KeyResolver>(
+        &self,
+        token: &str,
+        prepared: Result<Prepared<'_>, TokenError>,
+        keys: &K,
+        now: SystemTime,
+    ) -> Result<(Auth, Token), TokenError> {
+        match prepared? {
+            Prepared::Cached(session, times) => match self.verifier.check_times(times, now) {
+                Ok(()) => Ok(session),
+                Err(err) => {
+                    self.tokens.remove(token);
+                    Err(err)
+                }
+            },
+            Prepared::Decoded(decoded) => {
+                let epoch = keys.key_epoch();
+                let claims = self.verifier.verify_with(decoded, keys, now).await?;
+                let times = claims.times();
+                let session = (Auth::from_claims(claims, self.auth_options), Token::new(token));
+                self.tokens.insert(token, session.clone(), times, epoch, now);
+                Ok(session)
+            }
+        }
     }
 
     /// Clerk's `usesSuffixedCookies`: which of `__session` / `__session_<suffix>` (and friends)
@@ -444,7 +738,7 @@ impl RequestAuthenticator {
             };
             let belongs = iss
                 .as_str()
-                .is_some_and(|iss| strip_schemes(iss) == key.frontend_api());
+                .is_some_and(|iss| strip_schemes(iss) == self.domain.original_frontend_api(key));
             if !belongs {
                 return CookieChoice::suffixed(None);
             }
@@ -570,7 +864,7 @@ impl<'s> Peeked<'s> {
     }
 }
 
-enum Prepared<'t> {
+pub(super) enum Prepared<'t> {
     Cached((Auth, Token), TokenTimes),
     Decoded(DecodedToken<'t>),
 }
@@ -584,10 +878,43 @@ fn signed_out_by(err: &TokenError, carrier: TokenCarrier) -> RequestOutcome {
     RequestOutcome::signed_out(RequestReason::Token(err.reason()), message, Some(carrier), true)
 }
 
+/// Sets query parameter `name` to `value` (replacing every occurrence, as
+/// `URLSearchParams.set` does, in place of the first).
+fn set_query_param(url: &mut url::Url, name: &str, value: &str) {
+    let mut pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    match pairs.iter().position(|(k, _)| k == name) {
+        Some(at) => {
+            pairs[at].1 = value.to_owned();
+            let mut seen = false;
+            pairs.retain(|(k, _)| {
+                if k != name {
+                    return true;
+                }
+                let keep = !seen;
+                seen = true;
+                keep
+            });
+        }
+        None => pairs.push((name.to_owned(), value.to_owned())),
+    }
+    url.query_pairs_mut().clear().extend_pairs(pairs);
+}
+
 enum HeaderToken<'a> {
     None,
     Unreadable,
     Token(&'a str),
+}
+
+/// The token of the `Authorization` header, when it has one.
+pub(super) fn header_token_text<'a>(parts: &RequestParts<'a>) -> Option<&'a str> {
+    match header_token(parts) {
+        HeaderToken::Token(token) => Some(token),
+        _ => None,
+    }
 }
 
 /// Clerk's `parseAuthorizationHeader`: split on the first space; one part is the token itself;

@@ -8,7 +8,13 @@
 //!
 //! | module | what |
 //! |---|---|
-//! | `authenticator` | [`RequestAuthenticator`]: token sources, cookie rules, reasons |
+//! | `authenticator` | [`RequestAuthenticator`]: token sources, cookie rules, reasons, the flow |
+//! | `handshake` | handshake eligibility, the Frontend API URL, the redirect-loop guard |
+//! | `resolve` | resolving a handshake (nonce or token) into cookies and a session |
+//! | `refresh` | refreshing an expired session through the Backend API |
+//! | `backend` | [`SessionBackend`]: the two Backend API calls the flow makes |
+//! | `domain` | [`MultiDomain`]: proxy URL, domain, satellites, sign-in URL |
+//! | `org_sync` | [`OrganizationSync`]: organization URL patterns |
 //! | `parts` | [`RequestParts`], [`HeaderLookup`], [`RequestOrigin`] (trusted-proxy rule) |
 //! | `cookies` | [`Cookies`]: the `Cookie` header as Clerk's `cookie` package parses it |
 //! | `outcome` | [`RequestOutcome`], [`RequestStatus`], [`Token`], debug header names |
@@ -16,16 +22,26 @@
 //! | `js` | JavaScript's number and truthiness coercions Clerk's rules rely on |
 
 mod authenticator;
+mod backend;
 mod cookies;
+mod domain;
+mod handshake;
 mod js;
+mod org_sync;
 mod origin;
 mod outcome;
 mod parts;
+mod refresh;
+mod resolve;
 
-pub use crate::reason::{RefreshFailure, RequestReason};
+pub use crate::reason::{RefreshCode, RefreshFailure, RequestReason};
 pub use authenticator::RequestAuthenticator;
+pub use backend::{BackendError, NoBackend, RefreshRequest, SessionBackend};
 pub use cookies::Cookies;
+pub use domain::{MultiDomain, MultiDomainError, ProxyUrl};
+pub use org_sync::{OrganizationSync, PatternError};
 pub use outcome::{
-    RequestOutcome, RequestStatus, Token, HEADER_AUTH_MESSAGE, HEADER_AUTH_REASON, HEADER_AUTH_STATUS,
+    RequestOutcome, RequestStatus, ResponseDirectives, Token, HEADER_AUTH_MESSAGE, HEADER_AUTH_REASON,
+    HEADER_AUTH_STATUS,
 };
 pub use parts::{HeaderLookup, RequestOrigin, RequestParts};

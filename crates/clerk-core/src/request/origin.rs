@@ -1,30 +1,42 @@
 //! Clerk's origin rules for cookie requests: which referrers are Clerk's own, and when a
 //! document request from another origin needs a cross-origin sync.
 
-use crate::{InstanceType, PublishableKey};
+use crate::keys::account_portal_origin_of;
+use crate::InstanceType;
 
 const LEGACY_DEV_INSTANCE_SUFFIXES: [&str; 3] = [".lcl.dev", ".lclstage.dev", ".lclclerk.com"];
 const CURRENT_DEV_INSTANCE_SUFFIXES: [&str; 3] =
     [".accounts.dev", ".accountsstage.dev", ".accounts.lclclerk.com"];
 
-/// Clerk's `isKnownClerkReferrer`: the referrer's host is the instance's Frontend API host; or,
-/// on a development instance, a development Account Portal host (current `*.accounts.dev`-style
-/// hosts that are not a `*.clerk.accounts.dev` Frontend API, or legacy `accounts.*.lcl.dev`-style
-/// hosts); or its origin is exactly the instance's Account Portal origin (scheme and port
-/// included).
-pub(crate) fn is_known_clerk_origin(key: &PublishableKey, url: &url::Url) -> bool {
+/// Clerk's `isKnownClerkReferrer`: the referrer's host is the Frontend API's host (a proxy URL's
+/// host when there is one); or, on a development instance, a development Account Portal host
+/// (current `*.accounts.dev`-style hosts that are not a `*.clerk.accounts.dev` Frontend API, or
+/// legacy `accounts.*.lcl.dev`-style hosts); or its origin is exactly the instance's Account
+/// Portal origin (scheme and port included).
+pub(crate) fn is_known_clerk_origin(frontend_api: &str, instance_type: InstanceType, url: &url::Url) -> bool {
     let host = url.host_str().unwrap_or("");
-    let frontend = key.frontend_api();
-    if !frontend.is_empty() && host == frontend {
+    let proxied = frontend_api.starts_with("http");
+    let frontend_host = if proxied {
+        url::Url::parse(frontend_api)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_default()
+    } else {
+        frontend_api.to_owned()
+    };
+    if !frontend_host.is_empty() && host == frontend_host {
         return true;
     }
-    if key.instance_type() != InstanceType::Production
+    if instance_type != InstanceType::Production
         && (is_legacy_dev_account_portal(host) || is_current_dev_account_portal(host))
     {
         return true;
     }
-    url::Url::parse(&key.account_portal_origin())
-        .is_ok_and(|accounts| accounts.origin().ascii_serialization() == url.origin().ascii_serialization())
+    // A proxy URL has no Account Portal of its own (Clerk's would be an unusable URL).
+    !proxied
+        && url::Url::parse(&account_portal_origin_of(frontend_api)).is_ok_and(|accounts| {
+            accounts.origin().ascii_serialization() == url.origin().ascii_serialization()
+        })
 }
 
 fn is_legacy_dev_account_portal(host: &str) -> bool {
@@ -54,8 +66,11 @@ mod tests {
 
     #[test]
     fn known_origins() {
-        let dev = PublishableKey::from_host("happy-hippo-42.clerk.accounts.dev", InstanceType::Development);
-        let prod = PublishableKey::from_host("clerk.example.com", InstanceType::Production);
+        let dev = ("happy-hippo-42.clerk.accounts.dev", InstanceType::Development);
+        let prod = ("clerk.example.com", InstanceType::Production);
+        let is_known_clerk_origin = |(host, instance): &(&str, InstanceType), url: &url::Url| {
+            is_known_clerk_origin(host, *instance, url)
+        };
         let url = |u: &str| url::Url::parse(u).expect("url");
         assert!(is_known_clerk_origin(
             &dev,
@@ -78,5 +93,11 @@ mod tests {
             &url("https://happy-hippo-42.accounts.dev/")
         ));
         assert!(!is_known_clerk_origin(&prod, &url("https://evil.example.org/")));
+        let proxy = ("https://app.example.com/__clerk", InstanceType::Production);
+        assert!(is_known_clerk_origin(&proxy, &url("https://app.example.com/x")));
+        assert!(!is_known_clerk_origin(
+            &proxy,
+            &url("https://accounts.example.com/")
+        ));
     }
 }

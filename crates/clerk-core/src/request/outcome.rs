@@ -13,23 +13,61 @@ pub const HEADER_AUTH_REASON: &str = "x-clerk-auth-reason";
 /// `x-clerk-auth-message`.
 pub const HEADER_AUTH_MESSAGE: &str = "x-clerk-auth-message";
 
-/// Clerk's request status. Deliberately exhaustive: a new status (the handshake) must be
-/// handled wherever a status is decided.
+/// Clerk's request status. Deliberately exhaustive: every status must be handled wherever a
+/// status is decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RequestStatus {
     /// `signed-in` (also for a pending session, which handlers see as signed out by default).
     SignedIn,
     /// `signed-out`.
     SignedOut,
+    /// `handshake`: the browser must go through the Frontend API for fresh cookies; the response
+    /// is a `307` to [`RequestOutcome::location`] and no handler runs.
+    Handshake,
 }
 
 impl RequestStatus {
-    /// `signed-in` or `signed-out`.
+    /// `signed-in`, `signed-out` or `handshake`.
     pub const fn as_str(self) -> &'static str {
         match self {
             RequestStatus::SignedIn => "signed-in",
             RequestStatus::SignedOut => "signed-out",
+            RequestStatus::Handshake => "handshake",
         }
+    }
+}
+
+/// What Clerk's flow adds to a response besides the debug headers: a redirect (`Location`, with
+/// `Cache-Control: no-store`), cookies (refreshed or handshake cookies, the redirect counter), and
+/// the CORS pair of a resolved handshake. Cookie values carry tokens: `Debug` prints only names.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ResponseDirectives {
+    pub(crate) location: Option<String>,
+    pub(crate) set_cookies: Vec<String>,
+    pub(crate) handshake_cors: bool,
+}
+
+impl ResponseDirectives {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.location.is_none() && self.set_cookies.is_empty() && !self.handshake_cors
+    }
+}
+
+impl fmt::Debug for ResponseDirectives {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self
+            .set_cookies
+            .iter()
+            .map(|c| c.split('=').next().unwrap_or(""))
+            .collect();
+        f.debug_struct("ResponseDirectives")
+            .field(
+                "location",
+                &self.location.as_ref().map(|l| l.split('?').next().unwrap_or("")),
+            )
+            .field("set_cookies", &names)
+            .field("handshake_cors", &self.handshake_cors)
+            .finish()
     }
 }
 
@@ -65,6 +103,7 @@ pub struct RequestOutcome {
     token: Option<Token>,
     carrier: Option<TokenCarrier>,
     credential_present: bool,
+    directives: Option<Box<ResponseDirectives>>,
 }
 
 impl RequestOutcome {
@@ -77,6 +116,7 @@ impl RequestOutcome {
             token,
             carrier: Some(carrier),
             credential_present: true,
+            directives: None,
         }
     }
 
@@ -93,10 +133,38 @@ impl RequestOutcome {
             token: None,
             carrier,
             credential_present,
+            directives: None,
         }
     }
 
-    /// `signed-in` or `signed-out`, as Clerk reports it for the request.
+    /// Clerk's handshake: a `307` to `location` (the Frontend API's handshake, or a sync
+    /// redirect) with `set_cookies`, Clerk's reason and message.
+    pub(crate) fn handshake(
+        reason: RequestReason,
+        message: Option<String>,
+        location: String,
+        set_cookies: Vec<String>,
+        credential_present: bool,
+    ) -> Self {
+        let mut outcome = Self::signed_out(reason, message, None, credential_present);
+        outcome.status = RequestStatus::Handshake;
+        outcome.directives = Some(Box::new(ResponseDirectives {
+            location: Some(location),
+            set_cookies,
+            handshake_cors: false,
+        }));
+        outcome
+    }
+
+    /// This outcome with `directives` added to the response.
+    pub(crate) fn with_directives(mut self, directives: ResponseDirectives) -> Self {
+        if !directives.is_empty() {
+            self.directives = Some(Box::new(directives));
+        }
+        self
+    }
+
+    /// `signed-in`, `signed-out` or `handshake`, as Clerk reports it for the request.
     pub fn status(&self) -> RequestStatus {
         self.status
     }
@@ -104,17 +172,32 @@ impl RequestOutcome {
     /// Clerk's reason when signed out.
     pub fn reason(&self) -> Option<&RequestReason> {
         match self.status {
-            RequestStatus::SignedOut => self.auth.signed_out_reason(),
+            RequestStatus::SignedOut | RequestStatus::Handshake => self.auth.signed_out_reason(),
             RequestStatus::SignedIn => None,
         }
     }
 
-    /// Clerk's message when signed out (the `x-clerk-auth-message` value).
+    /// Clerk's message when signed out or handshaking (the `x-clerk-auth-message` value).
     pub fn message(&self) -> Option<&str> {
         match self.status {
-            RequestStatus::SignedOut => self.auth.signed_out_message(),
+            RequestStatus::SignedOut | RequestStatus::Handshake => self.auth.signed_out_message(),
             RequestStatus::SignedIn => None,
         }
+    }
+
+    /// Where the response must redirect (`307`) instead of running the handler: the handshake,
+    /// a multi-domain sync, or (development instances) the URL cleaned of handshake parameters
+    /// after a resolved handshake.
+    pub fn location(&self) -> Option<&str> {
+        self.directives.as_ref().and_then(|d| d.location.as_deref())
+    }
+
+    /// The `Set-Cookie` values the response must carry (refreshed or handshake cookies, the
+    /// redirect counter). They hold tokens: never log them.
+    pub fn set_cookies(&self) -> impl Iterator<Item = &str> {
+        self.directives
+            .iter()
+            .flat_map(|d| d.set_cookies.iter().map(String::as_str))
     }
 
     /// The auth handlers see (a pending session is signed out here by default).
@@ -138,19 +221,40 @@ impl RequestOutcome {
         self.credential_present
     }
 
-    /// The headers the response must carry: Clerk's debug headers on a signed-out outcome
-    /// (`x-clerk-auth-status`, `x-clerk-auth-reason`, and `x-clerk-auth-message` when there is
-    /// one that a header can carry: Clerk's runtime drops a message with a character beyond
-    /// Latin-1); none when signed in.
+    /// The headers the response must carry, `set-cookie` possibly several times (append those,
+    /// set the others): Clerk's debug headers on a signed-out or handshake outcome
+    /// (`x-clerk-auth-status`, `x-clerk-auth-reason`, and `x-clerk-auth-message` when there is one
+    /// that a header can carry: Clerk's runtime drops a message with a character beyond Latin-1);
+    /// `location` with `cache-control: no-store`; a resolved handshake's
+    /// `access-control-allow-origin: null` and `access-control-allow-credentials: true`; and the
+    /// cookies. A signed-in outcome carries no debug headers.
     pub fn response_headers(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        let signed_out = self.status == RequestStatus::SignedOut;
-        let status = signed_out.then_some((HEADER_AUTH_STATUS, self.status.as_str()));
+        let debug = self.status != RequestStatus::SignedIn;
+        let status = debug.then_some((HEADER_AUTH_STATUS, self.status.as_str()));
         let reason = self.reason().map(|reason| (HEADER_AUTH_REASON, reason.as_str()));
         let message = self
             .message()
             .filter(|message| message.chars().all(|c| u32::from(c) <= 0xff))
             .map(|message| (HEADER_AUTH_MESSAGE, message));
-        status.into_iter().chain(reason).chain(message)
+        let directives = self.directives.as_deref();
+        let location = directives
+            .and_then(|d| d.location.as_deref())
+            .into_iter()
+            .flat_map(|l| [("location", l), ("cache-control", "no-store")]);
+        let cors = directives.filter(|d| d.handshake_cors).into_iter().flat_map(|_| {
+            [
+                ("access-control-allow-origin", "null"),
+                ("access-control-allow-credentials", "true"),
+            ]
+        });
+        let cookies = self.set_cookies().map(|c| ("set-cookie", c));
+        status
+            .into_iter()
+            .chain(reason)
+            .chain(message)
+            .chain(location)
+            .chain(cors)
+            .chain(cookies)
     }
 }
 
@@ -162,6 +266,7 @@ impl fmt::Debug for RequestOutcome {
             .field("carrier", &self.carrier)
             .field("auth", &self.auth)
             .field("token", &self.token)
+            .field("directives", &self.directives)
             .finish_non_exhaustive()
     }
 }

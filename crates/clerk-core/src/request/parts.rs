@@ -9,6 +9,12 @@ use super::cookies::Cookies;
 pub trait HeaderLookup {
     /// The raw bytes of the first value of header `name` (given in lower case), if present.
     fn header(&self, name: &str) -> Option<&[u8]>;
+
+    /// Visits every header (name in lower case, value), for the session refresh call, which sends
+    /// the request's headers to the Backend API as Clerk does. The default visits none.
+    fn for_each(&self, visit: &mut dyn FnMut(&str, &[u8])) {
+        let _ = visit;
+    }
 }
 
 /// A header value as text, by HTTP's rule for readable values: visible ASCII, spaces and tabs
@@ -33,6 +39,8 @@ pub struct RequestParts<'a> {
     pub headers: &'a dyn HeaderLookup,
     /// The cookies, parsed once.
     pub cookies: Cookies<'a>,
+    /// The path (`/profile`), as the request line gives it.
+    pub path: &'a str,
     /// The query string, without `?`.
     pub query: &'a str,
     /// The request's own origin, as decided by the trusted-proxy rules.
@@ -55,10 +63,18 @@ impl<'a> RequestParts<'a> {
             method,
             headers,
             cookies,
+            path: "/",
             query,
             origin,
             now,
         }
+    }
+
+    /// The request's path (defaults to `/`): handshake redirects come back to it and organization
+    /// patterns match it.
+    pub fn with_path(mut self, path: &'a str) -> Self {
+        self.path = path;
+        self
     }
 
     /// The first value of header `name` as text, when readable.

@@ -14,13 +14,16 @@ use actix_web::{HttpMessage as _, HttpResponse, ResponseError as _};
 
 use super::error::ApiError;
 use super::AppState;
-use crate::calls::{redact, RequestRecord, DROPPED, LOGGED_HEADERS};
+use crate::calls::{redact, redact_query, RequestRecord, DROPPED, LOGGED_HEADERS};
 use crate::faults::Action;
 
 /// The public JWKS route: no auth, no version check, no rate limit.
 pub(crate) const PUBLIC_JWKS: &str = "/.well-known/jwks.json";
 /// The Backend API JWKS route: authenticated, not rate limited.
 pub(crate) const BAPI_JWKS: &str = "/v1/jwks";
+/// The Frontend API handshake, a browser navigation: no secret key, no version check, no
+/// Backend API rate limit.
+pub(crate) const FAPI_HANDSHAKE: &str = "/v1/client/handshake";
 
 /// The `Clerk-API-Version` the request asked for, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,7 +49,7 @@ pub(crate) async fn gate(
         method: req.method().as_str().to_owned(),
         route,
         path: req.path().to_owned(),
-        query: req.query_string().to_owned(),
+        query: redact_query(req.query_string()),
         status: DROPPED,
         headers: logged_headers(req.headers()),
     };
@@ -77,7 +80,7 @@ pub(crate) async fn gate(
 }
 
 fn admit(state: &AppState, req: &ServiceRequest, method: &str, route: &str) -> Result<ApiVersion, ApiError> {
-    if route == PUBLIC_JWKS {
+    if route == PUBLIC_JWKS || route == FAPI_HANDSHAKE {
         return Ok(ApiVersion(None));
     }
     authenticate(req.headers(), &state.secret_key)?;

@@ -1,9 +1,12 @@
 //! The emulated HTTP surface: Backend API subset, JWKS, machine-token verification.
 
+mod browser_session;
 mod error;
 mod gate;
+mod handshake;
 mod misc;
 mod organizations;
+mod refresh;
 mod users;
 
 use std::sync::Arc;
@@ -13,8 +16,9 @@ use actix_web::{HttpMessage as _, HttpRequest};
 use serde::de::DeserializeOwned;
 
 pub(crate) use error::{json_response, ApiError};
-pub(crate) use gate::{ApiVersion, BAPI_JWKS, PUBLIC_JWKS};
+pub(crate) use gate::{ApiVersion, BAPI_JWKS, FAPI_HANDSHAKE, PUBLIC_JWKS};
 
+use crate::browser::Browser;
 use crate::calls::Calls;
 use crate::faults::Faults;
 use crate::keys::KeyRing;
@@ -36,6 +40,7 @@ pub(crate) struct AppState {
     pub(crate) calls: Calls,
     pub(crate) machine: MachineTokens,
     pub(crate) orgs: Organizations,
+    pub(crate) browser: Browser,
 }
 
 /// Builds the app: routes, the gate middleware, JSON 404 for unknown paths.
@@ -134,6 +139,15 @@ pub(crate) fn app(
         .route(
             "/v1/sessions/{session_id}/tokens",
             web::post().to(misc::create_session_token),
+        )
+        .route(
+            "/v1/sessions/{session_id}/refresh",
+            web::post().to(refresh::refresh),
+        )
+        .route(FAPI_HANDSHAKE, web::get().to(handshake::handshake))
+        .route(
+            "/v1/clients/handshake_payload",
+            web::get().to(handshake::handshake_payload),
         )
         .route("/m2m_tokens/verify", web::post().to(misc::verify_m2m))
         .route("/v1/m2m_tokens/verify", web::post().to(misc::verify_m2m))

@@ -1,0 +1,69 @@
+//! [`ClerkClient`] as clerk-core's [`SessionBackend`]: the handshake payload and session refresh
+//! calls of Clerk's request flow, with the client's errors told apart as Clerk tells them.
+
+use clerk_core::request::{BackendError, RefreshRequest, SessionBackend};
+
+use super::clerk_client::ClerkClient;
+use super::error::ApiError;
+
+impl SessionBackend for ClerkClient {
+    async fn handshake_payload(&self, nonce: &str) -> Result<Vec<String>, BackendError> {
+        ClerkClient::handshake_payload(self, nonce)
+            .await
+            .map_err(backend_error)
+    }
+
+    async fn refresh_session(
+        &self,
+        session_id: &str,
+        request: &RefreshRequest<'_>,
+    ) -> Result<Vec<String>, BackendError> {
+        ClerkClient::refresh_session(self, session_id, request)
+            .await
+            .map_err(backend_error)
+    }
+}
+
+/// Clerk's SDK keeps the first error's code of a Clerk error answer; anything else (unreachable,
+/// timed out, not JSON, refused by the rate budget) has no code.
+fn backend_error(err: ApiError) -> BackendError {
+    match err {
+        ApiError::Status { errors, .. } if !errors.is_empty() => {
+            BackendError::Code(errors.into_iter().next().map(|e| e.code).unwrap_or_default())
+        }
+        _ => BackendError::Unexpected,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clerk_core::api::ClerkApiError;
+
+    #[test]
+    fn codes_are_kept_and_the_rest_is_unexpected() {
+        let status = |errors: Vec<ClerkApiError>| ApiError::Status {
+            endpoint: "POST /v1/sessions/{id}/refresh",
+            status: 401,
+            errors,
+            clerk_trace_id: None,
+            retry_after: None,
+        };
+        let error = ClerkApiError {
+            code: "authentication_invalid".into(),
+            message: "x".into(),
+            long_message: None,
+            meta: None,
+        };
+        assert_eq!(
+            backend_error(status(vec![error])),
+            BackendError::Code("authentication_invalid".into())
+        );
+        assert_eq!(backend_error(status(Vec::new())), BackendError::Unexpected);
+        let timeout = ApiError::Timeout {
+            endpoint: "GET /v1/clients/handshake_payload",
+            timeout: std::time::Duration::from_secs(1),
+        };
+        assert_eq!(backend_error(timeout), BackendError::Unexpected);
+    }
+}

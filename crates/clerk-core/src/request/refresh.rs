@@ -1,0 +1,75 @@
+//! Clerk's server-side session refresh (SDK-BEHAVIOUR §2.3, `refreshToken` / `attemptRefresh`):
+//! an expired session token on a GET with a `__refresh` cookie is exchanged at the Backend API for
+//! fresh cookies, which the response sets.
+
+use super::authenticator::{CookieFacts, Prepared};
+use super::backend::{BackendError, RefreshRequest, SessionBackend};
+use super::handshake::session_in_directives;
+use super::outcome::{RequestOutcome, ResponseDirectives};
+use super::parts::RequestParts;
+use super::RequestAuthenticator;
+use crate::error::TokenCarrier;
+use crate::reason::{RefreshCode, RefreshFailure};
+use crate::token::{js_string, DecodedToken};
+use crate::verify::KeyResolver;
+
+impl RequestAuthenticator {
+    /// Refreshes the request's expired session, or says why not in Clerk's words.
+    pub(super) async fn refresh<K: KeyResolver, B: SessionBackend>(
+        &self,
+        parts: &RequestParts<'_>,
+        keys: &K,
+        backend: &B,
+        facts: &CookieFacts,
+    ) -> Result<RequestOutcome, RefreshFailure> {
+        if !backend.is_available() {
+            return Err(RefreshFailure::MissingApiClient);
+        }
+        let header = super::authenticator::header_token_text(parts);
+        let Some(expired) = facts.session.as_deref().or(header).filter(|t| !t.is_empty()) else {
+            return Err(RefreshFailure::MissingSessionToken);
+        };
+        let Some(refresh_token) = facts.refresh.as_deref() else {
+            return Err(RefreshFailure::MissingRefreshToken);
+        };
+        let decoded = DecodedToken::decode(expired, self.verifier.token_size_limit())
+            .map_err(|_| RefreshFailure::ExpiredSessionTokenDecodeFailed)?;
+        let session_id = match decoded.claim("sid") {
+            Some(sid) if crate::request::js::js_truthy(sid) => js_string(sid),
+            _ => return Err(RefreshFailure::ExpiredSessionTokenMissingSidClaim),
+        };
+        let mut request_headers = Vec::new();
+        parts.headers.for_each(&mut |name, value| {
+            request_headers.push((name.to_owned(), String::from_utf8_lossy(value).into_owned()));
+        });
+        let request = RefreshRequest {
+            expired_token: expired,
+            refresh_token,
+            request_origin: parts.origin.serialize(),
+            request_headers,
+            suffixed_cookies: facts.suffixed,
+        };
+        let cookies = match backend.refresh_session(&session_id, &request).await {
+            Ok(cookies) => cookies,
+            Err(BackendError::Code(code)) if code == "unexpected_error" => {
+                return Err(RefreshFailure::FetchError)
+            }
+            Err(BackendError::Code(code)) => return Err(RefreshFailure::Code(RefreshCode::new(&code))),
+            Err(BackendError::Unexpected) => return Err(RefreshFailure::UnexpectedBapiError),
+        };
+        if cookies.is_empty() {
+            return Err(RefreshFailure::UnexpectedSdkError);
+        }
+        let token = session_in_directives(&cookies).unwrap_or("");
+        let prepared: Result<Prepared<'_>, _> = self.prepare(token, None, keys);
+        let (auth, token) = self
+            .finish(token, prepared, keys, parts.now)
+            .await
+            .map_err(|_| RefreshFailure::InvalidSessionToken)?;
+        let directives = ResponseDirectives {
+            set_cookies: cookies,
+            ..ResponseDirectives::default()
+        };
+        Ok(RequestOutcome::signed_in(auth, token, TokenCarrier::Cookie).with_directives(directives))
+    }
+}

@@ -1,0 +1,82 @@
+//! A browser's session as the Frontend API sees it: whether it is still active, its fresh
+//! session token, and the cookie directives that carry it (shared by the handshake and the
+//! refresh endpoint).
+
+use super::{ApiError, AppState};
+use crate::directives::{self, CookieNames, SignedIn};
+use crate::signature::signed_payload;
+use crate::store::Session;
+use crate::util::now_ms;
+
+/// Why a session cannot get a fresh token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Refusal {
+    /// No session has this id.
+    NotFound,
+    /// Revoked, ended, removed, expired, …
+    NotActive,
+    /// Its user is banned (or gone).
+    UserBanned,
+}
+
+/// The session `id` when it may get a fresh token.
+pub(super) fn active_session(state: &AppState, id: &str) -> Result<Session, Refusal> {
+    let session = state.store.session(id).ok_or(Refusal::NotFound)?;
+    if session.status != "active" || session.expire_at <= now_ms() {
+        return Err(Refusal::NotActive);
+    }
+    match state.store.get(&session.user_id) {
+        Some(user) if !user.banned => Ok(session),
+        _ => Err(Refusal::UserBanned),
+    }
+}
+
+/// The active session named by the `sid` of a session token this instance signed (its time
+/// claims are not checked: the token is usually expired).
+pub(super) fn session_of_token(state: &AppState, token: &str) -> Option<Session> {
+    let payload = signed_payload(&state.keys, token)?;
+    active_session(state, payload.get("sid")?.as_str()?).ok()
+}
+
+/// A fresh session token for `session`, with the instance's session-token lifetime and
+/// `azp` = the origin of the page it is for.
+pub(super) fn mint(state: &AppState, session: &Session, azp: Option<&str>) -> Result<String, ApiError> {
+    let mut token = state
+        .minter
+        .session_token(session.user_id.clone())
+        .session_id(session.id.clone())
+        .lifetime(state.browser.ttl_secs());
+    if let Some(azp) = azp {
+        token = token.azp(azp);
+    }
+    Ok(token.try_mint()?)
+}
+
+/// The cookie names for this instance, suffixed or not.
+pub(super) fn names(state: &AppState, suffixed: bool) -> CookieNames<'_> {
+    CookieNames {
+        suffix: &state.browser.cookie_suffix,
+        suffixed,
+    }
+}
+
+/// The signed-in directives for `session` carrying `session_token`: the session token,
+/// `__client_uat` (the session's last update, in seconds) and its refresh token.
+pub(super) fn signed_in_directives(
+    state: &AppState,
+    session: &Session,
+    session_token: &str,
+    suffixed: bool,
+    secure: bool,
+) -> Vec<String> {
+    let refresh_token = state.browser.refresh_tokens.for_session(&session.id);
+    directives::signed_in(
+        names(state, suffixed),
+        SignedIn {
+            session_token,
+            client_uat: session.updated_at.max(session.created_at) / 1000,
+            refresh_token: &refresh_token,
+            secure,
+        },
+    )
+}
