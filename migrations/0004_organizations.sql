@@ -66,3 +66,33 @@ CREATE TABLE organization_memberships (
 -- The members of an organization (live rows).
 CREATE INDEX organization_memberships_org_idx ON organization_memberships (instance, organization_id) WHERE deleted_at_ms IS NULL;
 CREATE INDEX organization_memberships_last_seen_pass_idx ON organization_memberships (instance, last_seen_pass) WHERE deleted_at_ms IS NULL;
+
+-- Every change of an organization or membership row is announced on `clerk_user_changed`
+-- (payload `org:` + the organization id), so each replica drops that organization from its
+-- in-process tier, as with users (0002). Bookkeeping updates are not announced.
+CREATE FUNCTION notify_org_changed() RETURNS trigger AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'organizations' THEN
+        PERFORM pg_notify('clerk_user_changed', 'org:' || NEW.id);
+    ELSE
+        PERFORM pg_notify('clerk_user_changed', 'org:' || NEW.organization_id);
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER organizations_changed_insert AFTER INSERT ON organizations
+    FOR EACH ROW EXECUTE FUNCTION notify_org_changed();
+
+CREATE TRIGGER organizations_changed_update AFTER UPDATE ON organizations
+    FOR EACH ROW
+    WHEN (OLD.data IS DISTINCT FROM NEW.data OR OLD.deleted_at_ms IS DISTINCT FROM NEW.deleted_at_ms)
+    EXECUTE FUNCTION notify_org_changed();
+
+CREATE TRIGGER organization_memberships_changed_insert AFTER INSERT ON organization_memberships
+    FOR EACH ROW EXECUTE FUNCTION notify_org_changed();
+
+CREATE TRIGGER organization_memberships_changed_update AFTER UPDATE ON organization_memberships
+    FOR EACH ROW
+    WHEN (OLD.data IS DISTINCT FROM NEW.data OR OLD.deleted_at_ms IS DISTINCT FROM NEW.deleted_at_ms)
+    EXECUTE FUNCTION notify_org_changed();

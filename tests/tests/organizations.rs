@@ -375,3 +375,82 @@ async fn lossy_organization_webhooks_plus_one_reconciliation_converge_exactly() 
         "the cache equals Clerk's memberships exactly"
     );
 }
+
+fn metric(body: &str, name: &str) -> u64 {
+    body.lines()
+        .find_map(|line| line.strip_prefix(name).and_then(|rest| rest.trim().parse().ok()))
+        .unwrap_or(0)
+}
+
+async fn org_name_at(app: &TestApp, address: &str, token: &str) -> String {
+    let reply = app.get_at(address, "/api/org", token).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.json()["organization"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Polls `check` until it holds, for at most `secs` seconds.
+async fn eventually(secs: u64, what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    while !check().await {
+        assert!(std::time::Instant::now() < deadline, "{what}");
+        actix_rt::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[actix_rt::test]
+async fn an_organization_change_reaches_every_replicas_in_process_tier() {
+    let app = spawn_app().await;
+    let org = app
+        .clerk
+        .organizations()
+        .create(NewOrganization::named("Acme").created_by(&app.user_id))
+        .expect("org");
+    idle(&app).await;
+    let jwt = token(&app, &app.user_id, &org.id);
+    let (replica, _handle) = app.spawn_replica().await;
+    // Each replica's feed subscribes right after start; an in-process hit proves it is connected.
+    for address in [app.address.clone(), replica.clone()] {
+        eventually(10, "the in-process tier never served", async || {
+            let _ = org_name_at(&app, &address, &jwt).await;
+            metric(
+                &app.metrics_at(&address).await,
+                "app_user_cache_memory_hits_total",
+            ) > 0
+        })
+        .await;
+    }
+
+    // The webhooks go to the first replica only; the second hears of them from Postgres.
+    let rename = OrganizationUpdate {
+        name: Some("Acme Corp".to_owned()),
+        ..Default::default()
+    };
+    app.clerk
+        .organizations()
+        .update(&org.id, rename)
+        .expect("renamed");
+    idle(&app).await;
+    assert_eq!(org_name_at(&app, &app.address, &jwt).await, "Acme Corp");
+    eventually(5, "the replica kept serving the old organization", async || {
+        org_name_at(&app, &replica, &jwt).await == "Acme Corp"
+    })
+    .await;
+    let member = app
+        .clerk
+        .users()
+        .create(NewUser::default().email("new@example.com"))
+        .expect("user");
+    app.clerk
+        .organizations()
+        .add_member(&org.id, &member.id, "org:member")
+        .expect("added");
+    idle(&app).await;
+    eventually(5, "the replica kept serving the old member list", async || {
+        let reply = app.get_at(&replica, "/api/org", &jwt).await;
+        reply.json()["members"].as_array().map(Vec::len) == Some(2)
+    })
+    .await;
+}

@@ -18,7 +18,8 @@ use super::stats::bump;
 const MEMBERS_PAGE: u32 = 500;
 
 impl PgUserCache {
-    /// Loads an organization and its members: a row confirmed within
+    /// Loads an organization and its members: the in-process tier (see
+    /// [`MemoryTier`](super::MemoryTier)), else a row confirmed within
     /// [`CacheConfig::ttl`](super::CacheConfig::ttl) from Postgres, else
     /// `GET /v1/organizations/{id}` and its member listing (one flight per organization across
     /// concurrent callers, in the read-through share of the rate budget), stored; else a stale
@@ -33,6 +34,27 @@ impl PgUserCache {
         if org_id.is_empty() {
             return Err(UserSourceError::NotFound);
         }
+        if let Some(found) = self.memory.get_org(org_id) {
+            return Ok(OrgLookup {
+                freshness: Freshness::Fresh,
+                ..found
+            });
+        }
+        let epoch = self.memory.epoch();
+        let found = self.lookup_organization_below_memory(org_id).await;
+        if let Ok(
+            found @ OrgLookup {
+                freshness: Freshness::Fresh | Freshness::Refreshed,
+                ..
+            },
+        ) = &found
+        {
+            self.memory.insert_org(org_id, found.clone(), epoch);
+        }
+        found
+    }
+
+    async fn lookup_organization_below_memory(&self, org_id: &str) -> Result<OrgLookup, UserSourceError> {
         let row = self.read_org(org_id).await?;
         if let Some(answer) = self.org_from_row(org_id, row).await {
             return answer;

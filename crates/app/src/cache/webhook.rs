@@ -91,6 +91,21 @@ impl PgUserCache {
                             self.memory.invalidate(id);
                         }
                     }
+                    EventData::OrganizationCreated(org) | EventData::OrganizationUpdated(org) => {
+                        self.memory.invalidate_org(&org.id)
+                    }
+                    EventData::OrganizationDeleted(deleted) => {
+                        if let Some(id) = deleted.id.as_deref() {
+                            self.memory.invalidate_org(id);
+                        }
+                    }
+                    EventData::OrganizationMembershipCreated(membership)
+                    | EventData::OrganizationMembershipUpdated(membership)
+                    | EventData::OrganizationMembershipDeleted(membership) => {
+                        if let Some(id) = membership.organization_id() {
+                            self.memory.invalidate_org(id);
+                        }
+                    }
                     _ => {}
                 }
                 if *outcome == ApplyOutcome::Upserted {
