@@ -339,3 +339,71 @@ async fn reconciliation_repairs_lost_deliveries_through_the_instance_wide_list()
         1
     );
 }
+
+/// Issue 15's performance item: a full organization pass over 1,000 organizations with 10
+/// members each, through the default rate budget of a development key (90 requests per 10 s,
+/// reconciliation's share 20 % plus what idle shares lend). Not in `make test` (it builds 11,000
+/// emulator objects); run it with
+/// `cargo test -p app --test cache_organizations -- --ignored --nocapture`.
+#[actix_rt::test]
+#[ignore = "performance measurement"]
+async fn reconciling_1000_organizations_with_10_members_each() {
+    let db = TestDb::new().await;
+    let clerk = clerk();
+    let orgs = clerk.organizations();
+    let users: Vec<String> = (0..100)
+        .map(|i| {
+            clerk
+                .users()
+                .create(NewUser::default().email(format!("p{i}@example.com")))
+                .expect("user")
+                .id
+        })
+        .collect();
+    for i in 0..1_000 {
+        let org = orgs
+            .create(NewOrganization::named(format!("Org {i}")))
+            .expect("org");
+        for j in 0..10 {
+            orgs.add_member(&org.id, &users[(i + j * 7) % users.len()], "org:member")
+                .expect("member");
+        }
+    }
+    let client = clerk_actix::ClerkClient::new(
+        clerk_actix::client::ClientConfig::new()
+            .secret_key(clerk.secret_key())
+            .api_url(clerk.base_url()),
+    )
+    .expect("client with the default rate budget");
+    let cache = common::cache_with(&db, &clerk, client, config());
+    let started = std::time::Instant::now();
+    let report = cache.reconcile_organizations().await.expect("pass");
+    let elapsed = started.elapsed();
+    println!(
+        "reconciled {} organizations and {} memberships in {:.2} s ({} pages, {} Backend API calls, rate budget {:?})",
+        report.organizations_seen,
+        report.memberships_seen,
+        elapsed.as_secs_f64(),
+        report.pages,
+        clerk.calls().total(),
+        cache.client().metrics().rate_budget.limit,
+    );
+    assert!(report.is_complete(), "{report:?}");
+    assert_eq!(
+        (report.organizations_seen, report.memberships_seen),
+        (1_000, 10_000)
+    );
+    assert_eq!(clerk.calls().count_status("GET", "/v1/organizations", 429), 0);
+    assert_eq!(
+        clerk
+            .calls()
+            .count_status("GET", "/v1/organization_memberships", 429),
+        0
+    );
+    let stored: i64 = count(
+        &db,
+        "SELECT count(*) FROM organization_memberships WHERE deleted_at_ms IS NULL",
+    )
+    .await;
+    assert_eq!(stored, 10_000);
+}
