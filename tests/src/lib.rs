@@ -221,6 +221,9 @@ pub struct SpawnOptions {
     pub settings: Vec<(&'static str, String)>,
     /// Put a cuttable TCP proxy between the app and Postgres.
     pub db_proxy: bool,
+    /// Serve the instance's Frontend API from the emulator (`CLERK_PROXY_URL` = its base URL), so
+    /// that handshakes reach it.
+    pub frontend_api_on_emulator: bool,
 }
 
 impl Default for SpawnOptions {
@@ -229,6 +232,7 @@ impl Default for SpawnOptions {
             clerk: TestClerk::builder().production(),
             settings: Vec::new(),
             db_proxy: false,
+            frontend_api_on_emulator: false,
         }
     }
 }
@@ -281,6 +285,9 @@ pub async fn spawn_app_with(options: SpawnOptions) -> TestApp {
     set("CLERK_API_URL", clerk.base_url().to_owned());
     set("CLERK_AUTHORIZED_PARTIES", ORIGIN.to_owned());
     set("CLERK_WEBHOOK_SIGNING_SECRET", WEBHOOK_SECRET.to_owned());
+    if options.frontend_api_on_emulator {
+        set("CLERK_PROXY_URL", clerk.base_url().to_owned());
+    }
     for (key, value) in options.settings {
         set(key, value);
     }

@@ -7,10 +7,11 @@ use clerk_core::request::{RequestOutcome, RequestReason};
 use clerk_core::{Reason, Reverification};
 use serde_json::json;
 
+use crate::redact::query_without_credentials;
 use crate::user_source::UserSourceError;
 
 /// Why a request was refused.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum AuthError {
     /// No valid session: 401 with `WWW-Authenticate: Bearer` and Clerk's debug headers.
@@ -42,6 +43,33 @@ pub enum AuthError {
     /// `clerk-actix` is not configured in this app: 500 (the log says how to fix it).
     #[error("clerk-actix is not configured: register a Clerk with .app_data(web::Data::new(clerk)) or wrap the app with ClerkMiddleware")]
     NotConfigured,
+}
+
+/// Like the derived form, except that a sign-in URL's credential parameters (the development
+/// `__clerk_db_jwt` Clerk appends to a cross-origin sign-in redirect) are left out: error
+/// `Debug` output reaches logs.
+impl std::fmt::Debug for AuthError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuthError::Unauthenticated(outcome) => f.debug_tuple("Unauthenticated").field(outcome).finish(),
+            AuthError::Forbidden => f.write_str("Forbidden"),
+            AuthError::ReverificationRequired(level) => {
+                f.debug_tuple("ReverificationRequired").field(level).finish()
+            }
+            AuthError::RedirectToSignIn(location) => {
+                let shown = match location.split_once('?') {
+                    Some((base, query)) => format!("{base}?{}", query_without_credentials(query)),
+                    None => location.clone(),
+                };
+                f.debug_tuple("RedirectToSignIn").field(&shown).finish()
+            }
+            AuthError::Handshake(outcome) => f.debug_tuple("Handshake").field(outcome).finish(),
+            AuthError::NotFound => f.write_str("NotFound"),
+            AuthError::UserNotFound => f.write_str("UserNotFound"),
+            AuthError::Unavailable(err) => f.debug_tuple("Unavailable").field(err).finish(),
+            AuthError::NotConfigured => f.write_str("NotConfigured"),
+        }
+    }
 }
 
 impl AuthError {

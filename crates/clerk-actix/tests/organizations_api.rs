@@ -63,7 +63,7 @@ async fn an_organization_goes_through_its_lifecycle() {
         })
         .await
         .expect("list");
-    assert_eq!(page.total_count, 1);
+    assert_eq!(page.total_count, Some(1));
     assert_eq!(page.data[0].members_count, Some(1));
 
     let renamed = api
@@ -120,7 +120,7 @@ async fn an_organization_goes_through_its_lifecycle() {
         )
         .await
         .expect("members");
-    assert_eq!(admins.total_count, 2);
+    assert_eq!(admins.total_count, Some(2));
     let everyone = api
         .list_instance_organization_memberships(&MembershipListParams {
             limit: Some(500),
@@ -160,7 +160,7 @@ async fn an_organization_goes_through_its_lifecycle() {
         )
         .await
         .expect("pending");
-    assert_eq!(pending.total_count, 1);
+    assert_eq!(pending.total_count, Some(1));
     let fetched = api
         .get_organization_invitation(&org.id, &invitation.id)
         .await
@@ -245,4 +245,68 @@ async fn errors_are_typed_and_creates_are_never_retried() {
         .fail_next("DELETE", "/v1/organizations/{org_id}", 1, 503);
     api.delete_organization(&org.id).await.expect("retried");
     assert_eq!(clerk.calls().count("DELETE", "/v1/organizations/{org_id}"), 2);
+}
+
+/// Every organization list also comes as a lazy stream over all pages, one page in flight.
+#[actix_rt::test]
+async fn organization_lists_stream_every_page() {
+    use futures_util::{StreamExt as _, TryStreamExt as _};
+
+    let clerk = TestClerk::start().expect("offline Clerk starts");
+    let api = client(&clerk);
+    let ada = user(&clerk, "ada@example.com");
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let org = clerk
+            .organizations()
+            .create(clerk_testkit::NewOrganization::named(format!("Org {i}")).created_by(&ada))
+            .expect("org");
+        ids.push(org.id);
+    }
+    let params = OrganizationListParams {
+        limit: Some(2),
+        order_by: Some("+created_at".to_owned()),
+        ..Default::default()
+    };
+    let streamed: Vec<String> = api
+        .list_organizations_stream(params.clone())
+        .map_ok(|org| org.id)
+        .try_collect()
+        .await
+        .expect("every page");
+    assert_eq!(streamed, ids);
+    assert_eq!(clerk.calls().count("GET", "/v1/organizations"), 3);
+
+    // Lazy: taking one item sends one request.
+    let first = api.list_organizations_stream(params).next().await;
+    assert!(first.is_some_and(|org| org.is_ok()));
+    assert_eq!(clerk.calls().count("GET", "/v1/organizations"), 4);
+
+    let memberships: Vec<_> = api
+        .list_instance_organization_memberships_stream(MembershipListParams {
+            limit: Some(2),
+            ..Default::default()
+        })
+        .try_collect()
+        .await
+        .expect("every membership");
+    assert_eq!(memberships.len(), 5);
+    let adas: Vec<_> = api
+        .list_user_organization_memberships_stream(&ada)
+        .try_collect()
+        .await
+        .expect("every membership of the user");
+    assert_eq!(adas.len(), 5);
+    let members: Vec<_> = api
+        .list_organization_memberships_stream(&ids[0], MembershipListParams::default())
+        .try_collect()
+        .await
+        .expect("members");
+    assert_eq!(members.len(), 1);
+    let invitations: Vec<_> = api
+        .list_organization_invitations_stream(&ids[0], OrganizationInvitationListParams::default())
+        .try_collect()
+        .await
+        .expect("none");
+    assert!(invitations.is_empty());
 }

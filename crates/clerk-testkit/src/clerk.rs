@@ -13,13 +13,18 @@ use crate::browser::{Browser, DEFAULT_SESSION_TOKEN_TTL};
 use crate::calls::Calls;
 use crate::error::{Error, Result};
 use crate::faults::Faults;
+use crate::identifier_lists::IdentifierLists;
 use crate::instance::Instance;
+use crate::invitations::Invitations;
+use crate::jwt_templates::JwtTemplates;
 use crate::keys::KeyRing;
 use crate::machine::MachineTokens;
+use crate::oauth_tokens::OAuthTokens;
 use crate::org::Organizations;
 use crate::ratelimit::{Limiter, RateLimit};
 use crate::server::ServerThread;
 use crate::store::UserStore;
+use crate::tickets::Tickets;
 use crate::token::TokenMinter;
 use crate::webhooks::{run_worker, Webhooks};
 
@@ -166,6 +171,8 @@ impl TestClerkBuilder {
         let faults = Faults::new(keys.clone());
         let calls = Calls::default();
         let machine = MachineTokens::default();
+        let templates = JwtTemplates::default();
+        let oauth = OAuthTokens::default();
         let orgs = Organizations::new(store.clone(), webhooks.clone(), minter.clone());
         let browser = Browser::new(
             instance.publishable_key().cookie_suffix(),
@@ -180,6 +187,12 @@ impl TestClerkBuilder {
             limiter: Arc::clone(&limiter),
             calls: calls.clone(),
             machine: machine.clone(),
+            instance_id: instance.id().to_owned(),
+            invitations: Invitations::default(),
+            tickets: Tickets::default(),
+            templates: templates.clone(),
+            lists: IdentifierLists::default(),
+            oauth: oauth.clone(),
             orgs: orgs.clone(),
             browser: browser.clone(),
         });
@@ -204,6 +217,8 @@ impl TestClerkBuilder {
             faults,
             webhooks,
             machine,
+            templates,
+            oauth,
             orgs,
             limiter,
             browser,
@@ -238,6 +253,8 @@ pub struct TestClerk {
     faults: Faults,
     webhooks: Webhooks,
     machine: MachineTokens,
+    templates: JwtTemplates,
+    oauth: OAuthTokens,
     orgs: Organizations,
     limiter: Arc<Limiter>,
     browser: Browser,
@@ -337,6 +354,16 @@ impl TestClerk {
     /// Webhook delivery and its controls.
     pub fn webhooks(&self) -> &Webhooks {
         &self.webhooks
+    }
+
+    /// The instance's JWT templates (`GET /v1/jwt_templates`, templated session tokens).
+    pub fn jwt_templates(&self) -> &JwtTemplates {
+        &self.templates
+    }
+
+    /// The users' OAuth access tokens (`GET /v1/users/{id}/oauth_access_tokens/{provider}`).
+    pub fn oauth_tokens(&self) -> &OAuthTokens {
+        &self.oauth
     }
 
     /// Machine tokens (M2M, API keys, OAuth).

@@ -16,6 +16,9 @@ pub enum Error {
     /// No session has this id.
     #[error("no session was found with id {0}")]
     SessionNotFound(String),
+    /// The user is banned: no session or sign-in ticket can be created for them.
+    #[error("the user {0} is banned")]
+    UserBanned(String),
     /// An email address or username is already taken.
     #[error("identifier already exists: {0}")]
     IdentifierExists(String),

@@ -8,13 +8,16 @@
 //! * session tokens minted exactly as Clerk signs them ([`TokenMinter`], [`SessionToken`]),
 //!   and the broken variants a verifier must reject;
 //! * `GET /v1/jwks` and `GET /.well-known/jwks.json`;
-//! * a Backend API subset: users, organizations, memberships, organization invitations
-//!   ([`Organizations`]), sessions, machine-token verification, with Clerk's authentication,
+//! * a Backend API subset: users, organizations, memberships and organization invitations
+//!   ([`Organizations`]), sessions (list, revoke, templated tokens), invitations, sign-in and
+//!   actor tokens, JWT templates ([`JwtTemplates`]), allow/block lists, users' OAuth access
+//!   tokens ([`OAuthTokens`]), machine-token verification, with Clerk's authentication,
 //!   API-version handling, error envelope and rate limits;
 //! * the Frontend API handshake (`GET /v1/client/handshake`) and the Backend API's
 //!   `GET /v1/clients/handshake_payload` and `POST /v1/sessions/{id}/refresh`, for cookie
 //!   sessions kept alive by the SDK ([`TestClerk::refresh_token_for`]);
-//! * Svix-signed webhooks for every user and organization change ([`Webhooks`]);
+//! * Svix-signed webhooks for every user and organization change and
+//!   `session.created`/`session.revoked` ([`Webhooks`]);
 //! * faults on demand ([`Faults`]) and call counters ([`Calls`]).
 //!
 //! # Getting started
@@ -44,10 +47,14 @@ mod clerk;
 mod directives;
 mod error;
 mod faults;
+mod identifier_lists;
 mod instance;
+mod invitations;
+mod jwt_templates;
 mod keys;
 mod machine;
 mod nonces;
+mod oauth_tokens;
 mod org;
 mod ratelimit;
 mod receiver;
@@ -55,6 +62,7 @@ mod refresh_tokens;
 mod server;
 mod signature;
 mod store;
+mod tickets;
 mod token;
 mod user;
 mod util;
@@ -65,8 +73,10 @@ pub use clerk::{TestClerk, TestClerkBuilder};
 pub use error::{Error, Result};
 pub use faults::{Faults, Outage};
 pub use instance::{Instance, TEST_DEV_HOST, TEST_PROD_HOST};
+pub use jwt_templates::{JwtTemplate, JwtTemplates};
 pub use keys::{Jwk, RsaAlg, SigningKey, TEST_KEY_KID};
 pub use machine::{InactiveTokens, MachineToken, MachineTokenBuilder, MachineTokenKind, MachineTokens};
+pub use oauth_tokens::OAuthTokens;
 pub use org::{
     role, Invitation, Membership, NewInvitation, NewOrganization, Organization, OrganizationUpdate,
     Organizations, Role, MEMBERS_READ, ROLES,

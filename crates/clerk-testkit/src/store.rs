@@ -50,6 +50,12 @@ struct StoreState {
     /// Insertion order = creation order.
     users: Vec<User>,
     sessions: HashMap<String, Session>,
+    /// Session ids in creation order (`sessions` has none).
+    session_order: Vec<String>,
+    /// Passwords set through the API or the store, by user id (for `verify_password`).
+    passwords: HashMap<String, String>,
+    /// `created_at` of deleted users, so a `starting_after` cursor on one still pages.
+    deleted_created_at: HashMap<String, i64>,
     last_created_at: i64,
 }
 
@@ -172,15 +178,22 @@ impl UserStore {
         self.delete_from(id, &Origin::direct())
     }
 
-    /// Creates an active session for a user (as `POST /v1/sessions` does).
+    /// Creates an active session for a user (as `POST /v1/sessions` does) and emits
+    /// `session.created`.
     ///
     /// # Errors
     ///
-    /// [`Error::UserNotFound`].
+    /// [`Error::UserNotFound`]; [`Error::UserBanned`] for a banned user.
     pub fn create_session(&self, user_id: &str) -> Result<Session> {
+        self.create_session_from(user_id, &Origin::direct())
+    }
+
+    pub(crate) fn create_session_from(&self, user_id: &str, origin: &Origin) -> Result<Session> {
         let mut state = lock(&self.state);
-        if !state.users.iter().any(|user| user.id == user_id) {
-            return Err(Error::UserNotFound(user_id.to_owned()));
+        match state.users.iter().find(|user| user.id == user_id) {
+            None => return Err(Error::UserNotFound(user_id.to_owned())),
+            Some(user) if user.banned => return Err(Error::UserBanned(user_id.to_owned())),
+            Some(_) => {}
         }
         let now = now_ms();
         let session = Session {
@@ -199,7 +212,87 @@ impl UserStore {
             tasks: None,
         };
         state.sessions.insert(session.id.clone(), session.clone());
+        state.session_order.push(session.id.clone());
+        drop(state);
+        self.emit_session("session.created", &session, origin);
         Ok(session)
+    }
+
+    /// The sessions matching the filters, newest first (as `GET /v1/sessions` lists them).
+    pub fn sessions(
+        &self,
+        user_id: Option<&str>,
+        client_id: Option<&str>,
+        status: Option<&str>,
+    ) -> Vec<Session> {
+        let state = lock(&self.state);
+        state
+            .session_order
+            .iter()
+            .rev()
+            .filter_map(|id| state.sessions.get(id))
+            .filter(|s| user_id.is_none_or(|user| s.user_id == user))
+            .filter(|s| client_id.is_none_or(|client| s.client_id == client))
+            .filter(|s| status.is_none_or(|status| s.status == status))
+            .cloned()
+            .collect()
+    }
+
+    /// Revokes a session (as `POST /v1/sessions/{id}/revoke` does) and emits
+    /// `session.revoked`; revoking a revoked session changes nothing and emits nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::SessionNotFound`].
+    pub fn revoke_session(&self, id: &str) -> Result<Session> {
+        self.revoke_session_from(id, &Origin::direct())
+    }
+
+    pub(crate) fn revoke_session_from(&self, id: &str, origin: &Origin) -> Result<Session> {
+        let (session, changed) = {
+            let mut state = lock(&self.state);
+            let session = state
+                .sessions
+                .get_mut(id)
+                .ok_or_else(|| Error::SessionNotFound(id.to_owned()))?;
+            let changed = session.status != "revoked";
+            if changed {
+                session.status = "revoked".to_owned();
+                session.updated_at = now_ms().max(session.updated_at + 1);
+            }
+            (session.clone(), changed)
+        };
+        if changed {
+            self.emit_session("session.revoked", &session, origin);
+        }
+        Ok(session)
+    }
+
+    /// Whether `password` is the user's: `None` when the user has no password.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UserNotFound`].
+    pub fn verify_password(&self, user_id: &str, password: &str) -> Result<Option<bool>> {
+        let state = lock(&self.state);
+        if !state.users.iter().any(|user| user.id == user_id) {
+            return Err(Error::UserNotFound(user_id.to_owned()));
+        }
+        Ok(state
+            .passwords
+            .get(user_id)
+            .map(|set| crate::util::constant_time_eq(set.as_bytes(), password.as_bytes())))
+    }
+
+    /// The `created_at` of a user, also of a deleted one (for `starting_after`).
+    pub(crate) fn created_at_of(&self, id: &str) -> Option<i64> {
+        let state = lock(&self.state);
+        state
+            .users
+            .iter()
+            .find(|user| user.id == id)
+            .map(|user| user.created_at)
+            .or_else(|| state.deleted_created_at.get(id).copied())
     }
 
     /// Sets a session's active organization (`last_active_organization_id`; `None` for the
@@ -279,7 +372,11 @@ impl UserStore {
                 None => now_ms().max(state.last_created_at + 1),
             };
             state.last_created_at = state.last_created_at.max(created_at);
+            let password = new.password.clone();
             let user = build_user(&self.instance_id, new, created_at);
+            if let Some(password) = password {
+                state.passwords.insert(user.id.clone(), password);
+            }
             state.users.push(user.clone());
             user
         };
@@ -288,6 +385,8 @@ impl UserStore {
     }
 
     pub(crate) fn update_from(&self, id: &str, update: UserUpdate, origin: &Origin) -> Result<User> {
+        let banning = update.banned == Some(true);
+        let password = update.password.clone();
         let user = self.mutate(id, |users, index| {
             if let Some(username) = &update.username {
                 let taken = users
@@ -346,7 +445,18 @@ impl UserStore {
             }
             Ok(())
         })?;
+        if let Some(password) = password {
+            lock(&self.state).passwords.insert(user.id.clone(), password);
+        }
         self.emit("user.updated", &user, origin);
+        if banning {
+            // Clerk signs a banned user out everywhere.
+            for session in self.sessions(Some(&user.id), None, None) {
+                if matches!(session.status.as_str(), "active" | "pending") {
+                    self.revoke_session_from(&session.id, origin)?;
+                }
+            }
+        }
         Ok(user)
     }
 
@@ -383,6 +493,14 @@ impl UserStore {
                 .ok_or_else(|| Error::UserNotFound(id.to_owned()))?;
             let user = state.users.remove(index);
             state.sessions.retain(|_, s| s.user_id != id);
+            let StoreState {
+                sessions,
+                session_order,
+                ..
+            } = &mut *state;
+            session_order.retain(|sid| sessions.contains_key(sid));
+            state.passwords.remove(id);
+            state.deleted_created_at.insert(user.id.clone(), user.created_at);
             user
         };
         // Inserted in sorted order, like Clerk's payloads.
@@ -412,6 +530,23 @@ impl UserStore {
         let user = &mut state.users[index];
         user.updated_at = now_ms().max(user.updated_at + 1);
         Ok(user.clone())
+    }
+
+    /// A `session.*` event: the session with its user, as Clerk sends it.
+    fn emit_session(&self, event_type: &str, session: &Session, origin: &Origin) {
+        let mut data = match serde_json::to_value(session) {
+            Ok(data) => data,
+            Err(err) => {
+                tracing::error!(error.message = %err, "session serialization failed");
+                return;
+            }
+        };
+        if let (Some(map), Some(user)) = (data.as_object_mut(), self.get(&session.user_id)) {
+            if let Ok(user) = serde_json::to_value(self.render(&user)) {
+                map.insert("user".to_owned(), user);
+            }
+        }
+        self.webhooks.emit(event_type, data, origin);
     }
 
     fn emit(&self, event_type: &str, user: &User, origin: &Origin) {

@@ -49,3 +49,8 @@ pub(crate) fn random_hex(n: usize) -> String {
 pub(crate) fn b64url(bytes: impl AsRef<[u8]>) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
+
+/// Whether `a == b`, in time that depends only on the lengths (for secrets).
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

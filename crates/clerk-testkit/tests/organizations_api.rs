@@ -4,11 +4,11 @@
 mod common;
 
 use clerk_testkit::{NewOrganization, NewUser, TestClerk};
-use common::{schema_validator, schema_violations, Api};
+use common::{validator, violations, Api};
 use serde_json::{json, Value};
 
 fn assert_valid(schema: &str, value: &Value) {
-    let errors = schema_violations(&schema_validator(schema), value);
+    let errors = violations(&validator(schema), value);
     assert!(errors.is_empty(), "{schema}: {errors:?}\n{value:#}");
 }
 

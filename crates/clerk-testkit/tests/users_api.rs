@@ -4,64 +4,11 @@
 mod common;
 
 use clerk_testkit::{NewUser, TestClerk};
-use common::{assert_same_shape, fixture, Api};
-use serde_json::{json, Map, Value};
-
-/// Converts an OpenAPI 3.0 schema to JSON Schema: `nullable: true` becomes a `null` type
-/// (or an `anyOf` with `null` when there is no `type`), `#/components/schemas/X` refs
-/// become `#/definitions/X`.
-fn to_json_schema(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            let mut out = Map::new();
-            for (k, v) in map {
-                if k == "$ref" {
-                    let target = v.as_str().unwrap_or_default();
-                    let target = target.replace("#/components/schemas/", "#/definitions/");
-                    out.insert(k.clone(), Value::from(target));
-                } else if k != "nullable" {
-                    out.insert(k.clone(), to_json_schema(v));
-                }
-            }
-            if map.get("nullable") == Some(&Value::Bool(true)) {
-                if let Some(Value::String(t)) = out.get("type").cloned() {
-                    out.insert("type".into(), json!([t, "null"]));
-                    if let Some(Value::Array(values)) = out.get_mut("enum") {
-                        values.push(Value::Null);
-                    }
-                } else {
-                    return json!({ "anyOf": [Value::Object(out), { "type": "null" }] });
-                }
-            }
-            Value::Object(out)
-        }
-        Value::Array(items) => Value::Array(items.iter().map(to_json_schema).collect()),
-        other => other.clone(),
-    }
-}
+use common::{assert_same_shape, fixture, violations, Api};
+use serde_json::{json, Value};
 
 fn user_validator() -> jsonschema::Validator {
-    let path = format!(
-        "{}/tests/fixtures/bapi_2026-05-12.yml",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(path).expect("spec readable");
-    let spec: Value = serde_yaml::from_str(&text).expect("spec parses");
-    let schema = json!({
-        "$ref": "#/definitions/User",
-        "definitions": to_json_schema(&spec["components"]["schemas"]),
-    });
-    jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft7)
-        .build(&schema)
-        .expect("schema compiles")
-}
-
-fn violations(validator: &jsonschema::Validator, instance: &Value) -> Vec<String> {
-    validator
-        .iter_errors(instance)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect()
+    common::validator("User")
 }
 
 fn full_user() -> NewUser {

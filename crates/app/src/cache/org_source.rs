@@ -5,6 +5,7 @@ use std::sync::Arc;
 use clerk_actix::client::{ApiError, MembershipListParams};
 use clerk_actix::user_source::UserSourceError;
 use clerk_core::api::{Organization, OrganizationMembership};
+use futures_util::TryStreamExt as _;
 
 use super::error::{CacheError, Result};
 use super::freshness::Freshness;
@@ -136,24 +137,16 @@ impl PgUserCache {
         }
         let fetched = async {
             let org = self.read_through.get_organization(org_id).await?;
-            let mut members = Vec::new();
-            loop {
-                let params = MembershipListParams {
-                    limit: Some(MEMBERS_PAGE),
-                    offset: Some(u32::try_from(members.len()).unwrap_or(u32::MAX)),
-                    order_by: Some("+created_at".to_owned()),
-                    ..Default::default()
-                };
-                let page = self
-                    .read_through
-                    .list_organization_memberships(&org.id, &params)
-                    .await?;
-                let short = page.data.len() < MEMBERS_PAGE as usize;
-                members.extend(page.data);
-                if short || members.len() as i64 >= page.total_count {
-                    break;
-                }
-            }
+            let params = MembershipListParams {
+                limit: Some(MEMBERS_PAGE),
+                order_by: Some("+created_at".to_owned()),
+                ..Default::default()
+            };
+            let members: Vec<OrganizationMembership> = self
+                .read_through
+                .list_organization_memberships_stream(&org.id, params)
+                .try_collect()
+                .await?;
             Ok::<_, ApiError>((org, members))
         };
         match fetched.await {

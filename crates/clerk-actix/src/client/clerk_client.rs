@@ -12,7 +12,7 @@ use awc::error::{PayloadError, SendRequestError};
 use awc::http::header::{self, HeaderName, HeaderValue};
 use awc::http::Method;
 use clerk_core::api::{
-    ApiKey, ClerkErrors, DeletedObject, M2mToken, OAuthVerifyResponse, Session, TokenResponse, TotalCount,
+    ApiKey, ClerkErrors, DeletedObject, M2mToken, OAuthVerifyResponse, Session, TotalCount,
 };
 use clerk_core::{jwk::JwkSet, jwks::CacheScope, InstanceType, User};
 use serde::de::DeserializeOwned;
@@ -98,12 +98,24 @@ thread_local! {
 /// - [`ban_user`](Self::ban_user), [`unban_user`](Self::unban_user),
 ///   [`lock_user`](Self::lock_user), [`unlock_user`](Self::unlock_user): setting a flag twice
 ///   leaves the same state;
-/// - the machine-token verifications (`POST …/verify`): they only read.
+/// - the machine-token verifications (`POST …/verify`) and
+///   [`verify_password`](Self::verify_password): they only read;
+/// - the revocations ([`revoke_session`](Self::revoke_session),
+///   [`revoke_invitation`](Self::revoke_invitation),
+///   [`revoke_sign_in_token`](Self::revoke_sign_in_token),
+///   [`revoke_actor_token`](Self::revoke_actor_token)) and
+///   [`remove_identifier`](Self::remove_identifier): the same state twice;
+/// - [`request`](Self::request) with an idempotent method (`GET`, `HEAD`, `PUT`, `DELETE`,
+///   `OPTIONS`).
 ///
-/// Never retried: [`create_user`](Self::create_user) (`POST`: on a timeout the user may exist),
-/// [`update_user`](Self::update_user) and [`update_user_metadata`](Self::update_user_metadata)
-/// (`PATCH`), [`create_session_token`](Self::create_session_token) (`POST`), and any 401
-/// `clerk_key_invalid`. A 429 waits for `Retry-After` (no less, but never more than
+/// Never retried: the creates ([`create_user`](Self::create_user),
+/// [`create_invitation`](Self::create_invitation),
+/// [`create_sign_in_token`](Self::create_sign_in_token),
+/// [`create_actor_token`](Self::create_actor_token), [`add_identifier`](Self::add_identifier),
+/// [`create_session_token_with`](Self::create_session_token_with): each says what a timeout
+/// leaves behind), [`update_user`](Self::update_user) and
+/// [`update_user_metadata`](Self::update_user_metadata) (`PATCH`), [`request`](Self::request)
+/// with `POST` or `PATCH`, and any 401 `clerk_key_invalid`. A 429 waits for `Retry-After` (no less, but never more than
 /// [`MAX_RETRY_AFTER`](super::MAX_RETRY_AFTER): a longer value is cut to it); if that exceeds
 /// [`ClientConfig::max_retry_after`] the call fails at once with the 429. Other retries back off
 /// exponentially with full jitter.
@@ -303,6 +315,12 @@ impl ClerkClient {
     /// `{api_url}/{api_version}/jwks`.
     pub(crate) fn jwks_url(&self) -> String {
         format!("{}/jwks", self.shared.versioned)
+    }
+
+    /// `{api_url}/{api_version}{path}`: the URL of a versioned Backend API path (`path` starts
+    /// with `/` and is already encoded).
+    pub(super) fn v1_url(&self, path: &str) -> String {
+        format!("{}{path}", self.shared.versioned)
     }
 
     /// Whether two handles are of the same client (one budget).
@@ -603,7 +621,9 @@ impl ClerkClient {
         Ok(payload.directives)
     }
 
-    /// `POST /v1/sessions/{id}/tokens`: mints a session JWT and returns it. Never retried.
+    /// `POST /v1/sessions/{id}/tokens`: mints a session JWT and returns it. Never retried. For
+    /// a JWT template or a lifetime, see
+    /// [`create_session_token_with`](Self::create_session_token_with).
     ///
     /// The JWT is a bearer credential: keep it out of logs.
     ///
@@ -612,14 +632,8 @@ impl ClerkClient {
     /// [`ApiError::InvalidArgument`] for an empty or unsafe id; 404 when there is no such
     /// session; see [`ApiError`].
     pub async fn create_session_token(&self, session_id: &str) -> ApiResult<String> {
-        let url = format!(
-            "{}/sessions/{}/tokens",
-            self.shared.versioned,
-            path_segment(session_id)?
-        );
-        let call = self.call("POST /v1/sessions/{id}/tokens", Method::POST, url, None, false);
-        let token: TokenResponse = self.json(call).await?;
-        Ok(token.jwt)
+        self.create_session_token_with(session_id, &super::SessionTokenOptions::default())
+            .await
     }
 
     /// `GET /v1/jwks`: the instance's signing keys (unusable keys are skipped by

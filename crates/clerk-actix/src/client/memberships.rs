@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use super::clerk_client::{json_body, with_query, ClerkClient};
 use super::error::ApiResult;
 use super::organizations::metadata_body;
-use super::paginated::PaginatedList;
+use super::paging::{Page, Paged, Paging, DEFAULT_PAGE_SIZE};
 use super::params::{path_segment, Query};
 use super::redacted::Redacted;
 
@@ -133,7 +133,7 @@ impl ClerkClient {
         &self,
         organization_id: &str,
         params: &MembershipListParams,
-    ) -> ApiResult<PaginatedList<OrganizationMembership>> {
+    ) -> ApiResult<Page<OrganizationMembership>> {
         let url = with_query(
             format!(
                 "{}/organizations/{}/memberships",
@@ -157,7 +157,7 @@ impl ClerkClient {
     pub async fn list_instance_organization_memberships(
         &self,
         params: &MembershipListParams,
-    ) -> ApiResult<PaginatedList<OrganizationMembership>> {
+    ) -> ApiResult<Page<OrganizationMembership>> {
         let url = with_query(
             format!("{}/organization_memberships", self.versioned()),
             &params.to_query(false),
@@ -177,7 +177,7 @@ impl ClerkClient {
         user_id: &str,
         limit: Option<u32>,
         offset: Option<u32>,
-    ) -> ApiResult<PaginatedList<OrganizationMembership>> {
+    ) -> ApiResult<Page<OrganizationMembership>> {
         let mut query = Query::default();
         query.paging(limit, offset);
         let url = with_query(
@@ -190,6 +190,70 @@ impl ClerkClient {
         );
         self.json(self.get("GET /v1/users/{id}/organization_memberships", url))
             .await
+    }
+
+    /// `GET /v1/organizations/{id}/memberships`, every page: a lazy [`Paged`] stream (offset
+    /// paging, `params.limit` a page or [`DEFAULT_PAGE_SIZE`]).
+    pub fn list_organization_memberships_stream(
+        &self,
+        organization_id: &str,
+        params: MembershipListParams,
+    ) -> Paged<OrganizationMembership> {
+        let client = self.clone();
+        let organization_id = organization_id.to_owned();
+        let limit = params.limit.unwrap_or(DEFAULT_PAGE_SIZE);
+        let offset = params.offset.unwrap_or(0);
+        Paged::new(limit, offset, None, Paging::Offset, move |page| {
+            let client = client.clone();
+            let organization_id = organization_id.clone();
+            let params = MembershipListParams {
+                limit: Some(page.limit),
+                offset: Some(page.offset),
+                ..params.clone()
+            };
+            async move {
+                client
+                    .list_organization_memberships(&organization_id, &params)
+                    .await
+            }
+        })
+    }
+
+    /// `GET /v1/organization_memberships`, every page: a lazy [`Paged`] stream over every
+    /// membership of the instance (offset paging; only `limit`, `offset` and `order_by` of
+    /// `params` apply).
+    pub fn list_instance_organization_memberships_stream(
+        &self,
+        params: MembershipListParams,
+    ) -> Paged<OrganizationMembership> {
+        let client = self.clone();
+        let limit = params.limit.unwrap_or(DEFAULT_PAGE_SIZE);
+        let offset = params.offset.unwrap_or(0);
+        Paged::new(limit, offset, None, Paging::Offset, move |page| {
+            let client = client.clone();
+            let params = MembershipListParams {
+                limit: Some(page.limit),
+                offset: Some(page.offset),
+                ..params.clone()
+            };
+            async move { client.list_instance_organization_memberships(&params).await }
+        })
+    }
+
+    /// `GET /v1/users/{id}/organization_memberships`, every page: a lazy [`Paged`] stream
+    /// ([`DEFAULT_PAGE_SIZE`] a page).
+    pub fn list_user_organization_memberships_stream(&self, user_id: &str) -> Paged<OrganizationMembership> {
+        let client = self.clone();
+        let user_id = user_id.to_owned();
+        Paged::new(DEFAULT_PAGE_SIZE, 0, None, Paging::Offset, move |page| {
+            let client = client.clone();
+            let user_id = user_id.clone();
+            async move {
+                client
+                    .list_user_organization_memberships(&user_id, Some(page.limit), Some(page.offset))
+                    .await
+            }
+        })
     }
 
     /// `POST /v1/organizations/{id}/memberships`: adds a member. Never retried.

@@ -11,42 +11,69 @@
 //! | `jwks` | [`ClerkClient`] as a [`JwksFetcher`](clerk_core::jwks::JwksFetcher); the stale-while-revalidate keys of a [`Clerk`](crate::Clerk) |
 //! | `session_backend` | [`ClerkClient`] as clerk-core's [`SessionBackend`](clerk_core::request::SessionBackend): handshake payloads and session refresh |
 //! | `users` | the request bodies of the users resource: [`CreateUser`], [`UpdateUser`] |
+//! | `user_list` | [`ClerkClient::list_users_stream`]: every user matching a filter |
+//! | `password` | [`ClerkClient::verify_password`] |
+//! | `oauth_tokens` | a user's OAuth access tokens for a provider: [`OAuthAccessToken`] |
+//! | `sessions` | list and revoke sessions, templated session tokens: [`SessionListParams`], [`SessionTokenOptions`] |
+//! | `invitations` | application invitations: [`Invitation`], [`CreateInvitation`], [`InvitationListParams`] |
+//! | `sign_in_tokens` | sign-in tokens: [`SignInToken`], [`CreateSignInToken`], [`TicketStatus`] |
+//! | `actor_tokens` | impersonation: [`ActorToken`], [`CreateActorToken`] |
+//! | `jwt_templates` | [`JwtTemplate`]: list and get |
+//! | `identifier_lists` | the allow-list and block-list: [`ListedIdentifier`], [`IdentifierList`] |
+//! | `paging` | [`Page`], [`Paged`] (a lazy stream over every page), [`ListParams`] |
+//! | `request` | [`ClerkClient::request`]: the escape hatch for an endpoint without a typed call |
 //! | `organizations` | `/v1/organizations`: [`CreateOrganization`], [`UpdateOrganization`], [`OrganizationListParams`] and their calls |
 //! | `memberships` | organization memberships: [`CreateMembership`], [`MembershipListParams`] and their calls |
 //! | `org_invitations` | organization invitations: [`OrganizationInvitation`], [`CreateOrganizationInvitation`], [`OrganizationInvitationListParams`] and their calls |
-//! | `paginated` | [`PaginatedList`], the `{data, total_count}` page |
 //! | `redacted` (private) | how request bodies show a secret field in `Debug` |
 //! | `error`, `metrics`, `params` | [`ApiError`], [`MetricsSnapshot`] and the observer hook, [`UserListParams`] |
 
+mod actor_tokens;
 mod budget;
 mod clerk_client;
 mod config;
 mod error;
+mod identifier_lists;
+mod invitations;
 mod jwks;
+mod jwt_templates;
 mod memberships;
 mod metrics;
+mod oauth_tokens;
 mod org_invitations;
 mod organizations;
-mod paginated;
+mod paging;
 mod params;
+mod password;
 mod redacted;
+mod request;
 mod retry;
 mod session_backend;
+mod sessions;
+mod sign_in_tokens;
+mod user_list;
 mod users;
 
+pub use actor_tokens::{ActorToken, CreateActorToken};
 pub use budget::{RateBudgetSnapshot, RateLimit, Share};
 pub use clerk_client::ClerkClient;
 pub use config::{ClientConfig, API_VERSION_HEADER, DEFAULT_API_URL, DEFAULT_API_VERSION};
 pub use error::{ApiError, ApiResult};
+pub use identifier_lists::{IdentifierList, IdentifierType, ListedIdentifier};
+pub use invitations::{CreateInvitation, Invitation, InvitationListParams, InvitationStatus};
+pub use jwt_templates::JwtTemplate;
 pub use memberships::{CreateMembership, MembershipListParams};
 pub use metrics::{ApiObserver, AttemptEvent, AttemptOutcome, EndpointCount, MetricsSnapshot};
+pub use oauth_tokens::OAuthAccessToken;
 pub use org_invitations::{
-    CreateOrganizationInvitation, InvitationStatus, OrganizationInvitation, OrganizationInvitationListParams,
+    CreateOrganizationInvitation, OrganizationInvitation, OrganizationInvitationListParams,
 };
 pub use organizations::{CreateOrganization, OrganizationListParams, UpdateOrganization};
-pub use paginated::PaginatedList;
+pub use paging::{ListParams, Page, Paged, DEFAULT_PAGE_SIZE};
 pub use params::UserListParams;
 pub use retry::MAX_RETRY_AFTER;
+pub use sessions::{SessionListParams, SessionTokenOptions};
+pub use sign_in_tokens::{CreateSignInToken, SignInToken, TicketStatus};
 pub use users::{CreateUser, UpdateUser};
 
 pub(crate) use jwks::RevalidatingKeys;

@@ -1,73 +1,20 @@
-//! Organization invitations: the [`OrganizationInvitation`] model,
+//! Organization invitations: the [`OrganizationInvitation`] model (its status is the
+//! [`InvitationStatus`] of application invitations: the same four states),
 //! [`CreateOrganizationInvitation`], [`OrganizationInvitationListParams`] and the
 //! [`ClerkClient`] calls of `/v1/organizations/{id}/invitations`.
 
 use std::fmt;
 
 use awc::http::Method;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::clerk_client::{json_body, with_query, ClerkClient};
 use super::error::ApiResult;
-use super::paginated::PaginatedList;
+use super::invitations::InvitationStatus;
+use super::paging::{Page, Paged, Paging, DEFAULT_PAGE_SIZE};
 use super::params::{path_segment, Query};
 use super::redacted::Redacted;
-
-/// The status of an [`OrganizationInvitation`]. Values Clerk adds later are kept as
-/// [`InvitationStatus::Other`].
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum InvitationStatus {
-    /// `pending`: can still be accepted or revoked.
-    #[default]
-    Pending,
-    /// `accepted`.
-    Accepted,
-    /// `revoked`.
-    Revoked,
-    /// `expired`.
-    Expired,
-    /// Any other value, as sent.
-    Other(String),
-}
-
-impl InvitationStatus {
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Pending => "pending",
-            Self::Accepted => "accepted",
-            Self::Revoked => "revoked",
-            Self::Expired => "expired",
-            Self::Other(other) => other,
-        }
-    }
-}
-
-impl From<&str> for InvitationStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "pending" => Self::Pending,
-            "accepted" => Self::Accepted,
-            "revoked" => Self::Revoked,
-            "expired" => Self::Expired,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl Serialize for InvitationStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for InvitationStatus {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::from(String::deserialize(deserializer)?.as_str()))
-    }
-}
 
 /// An organization invitation (`GET /v1/organizations/{id}/invitations/{invitation_id}`,
 /// `organizationInvitation.*` webhooks).
@@ -101,8 +48,8 @@ pub struct OrganizationInvitation {
     /// The inviter's public data, kept as JSON.
     #[serde(default)]
     pub public_inviter_data: Option<Value>,
-    /// The status.
-    #[serde(default)]
+    /// The status ([`InvitationStatus::Unknown`] when missing or new).
+    #[serde(default = "unknown_status")]
     pub status: InvitationStatus,
     /// Metadata readable by the frontend (moved to the membership on acceptance).
     #[serde(default)]
@@ -122,6 +69,10 @@ pub struct OrganizationInvitation {
     /// Last update, ms.
     #[serde(default)]
     pub updated_at: i64,
+}
+
+fn unknown_status() -> InvitationStatus {
+    InvitationStatus::Unknown
 }
 
 impl OrganizationInvitation {
@@ -236,7 +187,7 @@ pub struct OrganizationInvitationListParams {
 impl OrganizationInvitationListParams {
     fn to_query(&self) -> String {
         let mut query = Query::default();
-        query.opt("status", self.status.as_ref().map(InvitationStatus::as_str));
+        query.opt("status", self.status.map(InvitationStatus::as_str));
         query.opt("email_address", self.email_address.as_deref());
         query.opt("order_by", self.order_by.as_deref());
         query.paging(self.limit, self.offset);
@@ -291,7 +242,7 @@ impl ClerkClient {
         &self,
         organization_id: &str,
         params: &OrganizationInvitationListParams,
-    ) -> ApiResult<PaginatedList<OrganizationInvitation>> {
+    ) -> ApiResult<Page<OrganizationInvitation>> {
         let url = with_query(
             format!(
                 "{}/organizations/{}/invitations",
@@ -302,6 +253,33 @@ impl ClerkClient {
         );
         self.json(self.get("GET /v1/organizations/{id}/invitations", url))
             .await
+    }
+
+    /// `GET /v1/organizations/{id}/invitations`, every page: a lazy [`Paged`] stream (offset
+    /// paging, `params.limit` a page or [`DEFAULT_PAGE_SIZE`]).
+    pub fn list_organization_invitations_stream(
+        &self,
+        organization_id: &str,
+        params: OrganizationInvitationListParams,
+    ) -> Paged<OrganizationInvitation> {
+        let client = self.clone();
+        let organization_id = organization_id.to_owned();
+        let limit = params.limit.unwrap_or(DEFAULT_PAGE_SIZE);
+        let offset = params.offset.unwrap_or(0);
+        Paged::new(limit, offset, None, Paging::Offset, move |page| {
+            let client = client.clone();
+            let organization_id = organization_id.clone();
+            let params = OrganizationInvitationListParams {
+                limit: Some(page.limit),
+                offset: Some(page.offset),
+                ..params.clone()
+            };
+            async move {
+                client
+                    .list_organization_invitations(&organization_id, &params)
+                    .await
+            }
+        })
     }
 
     /// `GET /v1/organizations/{id}/invitations/{invitation_id}`. Retried.
@@ -383,10 +361,10 @@ mod tests {
             "updated_at": 2
         }))
         .expect("tolerant");
-        assert_eq!(invitation.status, InvitationStatus::Other("brand_new".to_owned()));
+        assert_eq!(invitation.status, InvitationStatus::Unknown);
         assert!(invitation.private_metadata().is_some());
         let out = serde_json::to_string(&invitation).expect("serializes");
-        assert!(!out.contains("s3cr3t") && out.contains("brand_new"), "{out}");
+        assert!(!out.contains("s3cr3t") && out.contains("orginv_1"), "{out}");
         let shown = format!("{invitation:?}");
         assert!(
             !shown.contains("s3cr3t") && !shown.contains("ada@example.com"),

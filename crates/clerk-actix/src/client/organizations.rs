@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use super::clerk_client::{json_body, with_query, ClerkClient};
 use super::error::ApiResult;
-use super::paginated::PaginatedList;
+use super::paging::{Page, Paged, Paging, DEFAULT_PAGE_SIZE};
 use super::params::{path_segment, Query};
 use super::redacted::Redacted;
 
@@ -223,12 +223,26 @@ impl ClerkClient {
     /// # Errors
     ///
     /// 422 for an invalid filter or ordering; see [`ApiError`](super::ApiError).
-    pub async fn list_organizations(
-        &self,
-        params: &OrganizationListParams,
-    ) -> ApiResult<PaginatedList<Organization>> {
+    pub async fn list_organizations(&self, params: &OrganizationListParams) -> ApiResult<Page<Organization>> {
         let url = with_query(format!("{}/organizations", self.versioned()), &params.to_query());
         self.json(self.get("GET /v1/organizations", url)).await
+    }
+
+    /// `GET /v1/organizations`, every page: a lazy [`Paged`] stream (offset paging,
+    /// `params.limit` a page or [`DEFAULT_PAGE_SIZE`]; Clerk has no cursor for organizations).
+    pub fn list_organizations_stream(&self, params: OrganizationListParams) -> Paged<Organization> {
+        let client = self.clone();
+        let limit = params.limit.unwrap_or(DEFAULT_PAGE_SIZE);
+        let offset = params.offset.unwrap_or(0);
+        Paged::new(limit, offset, None, Paging::Offset, move |page| {
+            let client = client.clone();
+            let params = OrganizationListParams {
+                limit: Some(page.limit),
+                offset: Some(page.offset),
+                ..params.clone()
+            };
+            async move { client.list_organizations(&params).await }
+        })
     }
 
     /// `PATCH /v1/organizations/{id}`: changes the fields set in `change`. Never retried

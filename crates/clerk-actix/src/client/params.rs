@@ -211,7 +211,7 @@ impl UserListParams {
 
 impl Query {
     /// Appends every set paging field: `limit`, `offset`.
-    pub(crate) fn paging(&mut self, limit: Option<u32>, offset: Option<u32>) {
+    pub(super) fn paging(&mut self, limit: Option<u32>, offset: Option<u32>) {
         if let Some(limit) = limit {
             self.push("limit", &limit.to_string());
         }
@@ -221,45 +221,52 @@ impl Query {
     }
 
     /// Appends `key=value` when `value` is set.
-    pub(crate) fn opt(&mut self, key: &str, value: Option<&str>) {
+    pub(super) fn opt(&mut self, key: &str, value: Option<&str>) {
         if let Some(value) = value {
             self.push(key, value);
         }
     }
 
     /// Appends `key=true|false` when `value` is set.
-    pub(crate) fn flag(&mut self, key: &str, value: Option<bool>) {
+    pub(super) fn flag(&mut self, key: &str, value: Option<bool>) {
         if let Some(value) = value {
             self.push(key, if value { "true" } else { "false" });
         }
     }
 
     /// Appends one `key=value` per value (repeated key).
-    pub(crate) fn list(&mut self, key: &str, values: &[String]) {
+    pub(super) fn list(&mut self, key: &str, values: &[String]) {
         for value in values {
             self.push(key, value);
         }
-    }
-
-    /// The query string, without `?`.
-    pub(crate) fn finish(self) -> String {
-        self.0
     }
 }
 
 /// An `application/x-www-form-urlencoded`-compatible query string with repeated keys.
 #[derive(Default)]
-pub(crate) struct Query(String);
+pub(super) struct Query(String);
 
 impl Query {
     /// Appends `key=value`, both percent-encoded.
-    pub(crate) fn push(&mut self, key: &str, value: &str) {
+    pub(super) fn push(&mut self, key: &str, value: &str) {
         if !self.0.is_empty() {
             self.0.push('&');
         }
         percent_encode_into(&mut self.0, key);
         self.0.push('=');
         percent_encode_into(&mut self.0, value);
+    }
+
+    /// Appends `key=value` when `value` is set (numbers and booleans as text).
+    pub(super) fn push_opt(&mut self, key: &str, value: Option<impl ToString>) {
+        if let Some(value) = value {
+            self.push(key, &value.to_string());
+        }
+    }
+
+    /// The query string, without `?`.
+    pub(super) fn finish(self) -> String {
+        self.0
     }
 }
 

@@ -22,13 +22,14 @@ pub(super) enum Refusal {
 /// The session `id` when it may get a fresh token.
 pub(super) fn active_session(state: &AppState, id: &str) -> Result<Session, Refusal> {
     let session = state.store.session(id).ok_or(Refusal::NotFound)?;
+    // The user first: a ban also revokes the user's sessions, and the ban is the reason to say.
+    if state.store.get(&session.user_id).is_none_or(|user| user.banned) {
+        return Err(Refusal::UserBanned);
+    }
     if session.status != "active" || session.expire_at <= now_ms() {
         return Err(Refusal::NotActive);
     }
-    match state.store.get(&session.user_id) {
-        Some(user) if !user.banned => Ok(session),
-        _ => Err(Refusal::UserBanned),
-    }
+    Ok(session)
 }
 
 /// The active session named by the `sid` of a session token this instance signed (its time

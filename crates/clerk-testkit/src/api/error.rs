@@ -95,6 +95,16 @@ impl ApiError {
         )
     }
 
+    /// 403 `user_banned`, Clerk's answer to an operation on a banned user.
+    pub(crate) fn user_banned() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "user_banned",
+            "User banned",
+            "You have been banned. If you think this was by mistake, please contact support.",
+        )
+    }
+
     pub(crate) fn param_invalid(param: &str, long_message: impl Into<String>) -> Self {
         Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -226,6 +236,7 @@ impl From<crate::Error> for ApiError {
         match err {
             Error::UserNotFound(_) => ApiError::not_found(),
             Error::SessionNotFound(id) => ApiError::session_not_found(&id),
+            Error::UserBanned(_) => ApiError::user_banned(),
             Error::IdentifierExists(what) => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "form_identifier_exists",

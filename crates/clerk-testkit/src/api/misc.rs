@@ -2,11 +2,11 @@
 
 use actix_web::http::StatusCode;
 use actix_web::web::{Bytes, Data, Path};
-use actix_web::HttpResponse;
+use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{json_response, parse_body, ApiError, AppState};
+use super::{json_response, origin, parse_body, ApiError, AppState};
 use crate::machine::MachineTokenKind;
 
 pub(crate) async fn jwks(state: Data<AppState>) -> HttpResponse {
@@ -32,13 +32,17 @@ struct CreateSession {
     user_id: Option<String>,
 }
 
-pub(crate) async fn create_session(state: Data<AppState>, body: Bytes) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn create_session(
+    state: Data<AppState>,
+    req: HttpRequest,
+    body: Bytes,
+) -> Result<HttpResponse, ApiError> {
     let body: CreateSession = parse_body(&body)?;
     let user_id = body
         .user_id
         .filter(|id| !id.is_empty())
         .ok_or_else(|| ApiError::param_missing("user_id"))?;
-    let mut session = state.store.create_session(&user_id)?;
+    let mut session = state.store.create_session_from(&user_id, &origin(&req))?;
     // Clerk starts a session in the organization the user last created or joined.
     if let Some(org_id) = state.orgs.last_active_organization(&user_id) {
         session = state.store.set_active_organization(&session.id, Some(&org_id))?;
@@ -72,6 +76,9 @@ pub(crate) async fn create_session_token(
         .store
         .session(&id)
         .ok_or_else(|| ApiError::session_not_found(&id))?;
+    if state.store.get(&session.user_id).is_some_and(|user| user.banned) {
+        return Err(ApiError::user_banned());
+    }
     let org = session
         .last_active_organization_id
         .as_deref()

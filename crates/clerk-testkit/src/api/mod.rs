@@ -1,12 +1,19 @@
 //! The emulated HTTP surface: Backend API subset, JWKS, machine-token verification.
 
 mod browser_session;
+mod credentials;
 mod error;
 mod gate;
 mod handshake;
+mod invitations;
+mod lists;
 mod misc;
 mod organizations;
+mod paging;
 mod refresh;
+mod sessions;
+mod templates;
+mod tokens;
 mod users;
 
 use std::sync::Arc;
@@ -21,11 +28,16 @@ pub(crate) use gate::{ApiVersion, BAPI_JWKS, FAPI_HANDSHAKE, PUBLIC_JWKS};
 use crate::browser::Browser;
 use crate::calls::Calls;
 use crate::faults::Faults;
+use crate::identifier_lists::IdentifierLists;
+use crate::invitations::Invitations;
+use crate::jwt_templates::JwtTemplates;
 use crate::keys::KeyRing;
 use crate::machine::MachineTokens;
+use crate::oauth_tokens::OAuthTokens;
 use crate::org::Organizations;
 use crate::ratelimit::Limiter;
 use crate::store::UserStore;
+use crate::tickets::Tickets;
 use crate::token::TokenMinter;
 use crate::webhooks::Origin;
 
@@ -39,6 +51,13 @@ pub(crate) struct AppState {
     pub(crate) limiter: Arc<Limiter>,
     pub(crate) calls: Calls,
     pub(crate) machine: MachineTokens,
+    /// `ins_…`, for objects that name their instance.
+    pub(crate) instance_id: String,
+    pub(crate) invitations: Invitations,
+    pub(crate) tickets: Tickets,
+    pub(crate) templates: JwtTemplates,
+    pub(crate) lists: IdentifierLists,
+    pub(crate) oauth: OAuthTokens,
     pub(crate) orgs: Organizations,
     pub(crate) browser: Browser,
 }
@@ -75,6 +94,15 @@ pub(crate) fn app(
         .route("/v1/users/{user_id}/unban", web::post().to(users::unban))
         .route("/v1/users/{user_id}/lock", web::post().to(users::lock))
         .route("/v1/users/{user_id}/unlock", web::post().to(users::unlock))
+        .route(
+            "/v1/users/{user_id}/verify_password",
+            web::post().to(credentials::verify_password),
+        )
+        .route(
+            "/v1/users/{user_id}/oauth_access_tokens/{provider}",
+            web::get().to(credentials::oauth_access_tokens),
+        )
+        .route("/v1/sessions", web::get().to(sessions::list))
         .route(
             "/v1/users/{user_id}/organization_memberships",
             web::get().to(organizations::list_user_memberships),
@@ -139,6 +167,44 @@ pub(crate) fn app(
         .route(
             "/v1/sessions/{session_id}/tokens",
             web::post().to(misc::create_session_token),
+        )
+        .route(
+            "/v1/sessions/{session_id}/revoke",
+            web::post().to(sessions::revoke),
+        )
+        .route(
+            "/v1/sessions/{session_id}/tokens/{template_name}",
+            web::post().to(sessions::create_template_token),
+        )
+        .route("/v1/invitations", web::get().to(invitations::list))
+        .route("/v1/invitations", web::post().to(invitations::create))
+        .route(
+            "/v1/invitations/{invitation_id}/revoke",
+            web::post().to(invitations::revoke),
+        )
+        .route("/v1/sign_in_tokens", web::post().to(tokens::create_sign_in))
+        .route(
+            "/v1/sign_in_tokens/{sign_in_token_id}/revoke",
+            web::post().to(tokens::revoke_sign_in),
+        )
+        .route("/v1/actor_tokens", web::post().to(tokens::create_actor))
+        .route(
+            "/v1/actor_tokens/{actor_token_id}/revoke",
+            web::post().to(tokens::revoke_actor),
+        )
+        .route("/v1/jwt_templates", web::get().to(templates::list))
+        .route("/v1/jwt_templates/{template_id}", web::get().to(templates::get))
+        .route("/v1/allowlist_identifiers", web::get().to(lists::list_allow))
+        .route("/v1/allowlist_identifiers", web::post().to(lists::add_allow))
+        .route(
+            "/v1/allowlist_identifiers/{identifier_id}",
+            web::delete().to(lists::remove_allow),
+        )
+        .route("/v1/blocklist_identifiers", web::get().to(lists::list_block))
+        .route("/v1/blocklist_identifiers", web::post().to(lists::add_block))
+        .route(
+            "/v1/blocklist_identifiers/{identifier_id}",
+            web::delete().to(lists::remove_block),
         )
         .route(
             "/v1/sessions/{session_id}/refresh",

@@ -184,6 +184,19 @@ pub(crate) async fn list(state: Data<AppState>, req: HttpRequest) -> Result<Http
             ordering
         }
     });
+    if let Some(after) = &query.starting_after {
+        let cursor = state.store.created_at_of(after).ok_or_else(|| {
+            ApiError::param_invalid("starting_after", format!("{after} is not a valid cursor"))
+        })?;
+        // A keyset: what comes after the cursor's creation time in the list's direction.
+        users.retain(|(_, user)| {
+            if descending {
+                user.created_at < cursor
+            } else {
+                user.created_at > cursor
+            }
+        });
+    }
     let page: Vec<User> = users
         .into_iter()
         .skip(query.offset)
@@ -274,6 +287,7 @@ struct ListQuery {
     name_query: Option<String>,
     banned: Option<bool>,
     ranges: Vec<(&'static str, bool, i64)>,
+    starting_after: Option<String>,
 }
 
 impl ListQuery {
@@ -297,6 +311,7 @@ impl ListQuery {
             name_query: None,
             banned: None,
             ranges: Vec::new(),
+            starting_after: None,
         };
         let mut order_seen = false;
         for (key, value) in url::form_urlencoded::parse(raw.as_bytes()) {
@@ -338,6 +353,7 @@ impl ListQuery {
                     q.order_field = field.to_owned();
                     q.descending = descending;
                 }
+                "starting_after" if paginated => q.starting_after = non_empty(value),
                 "user_id" => q.user_id.push(value),
                 "external_id" => q.external_id.push(value),
                 "organization_id" => q.organization_id.push(value.to_owned()),
@@ -377,6 +393,21 @@ impl ListQuery {
                     }
                     // Other parameters are ignored, as a lenient server would.
                 }
+            }
+        }
+        if q.starting_after.is_some() {
+            // Clerk's cursor: only in a `created_at` order and without an offset.
+            if q.order_field != "created_at" {
+                return Err(ApiError::param_invalid(
+                    "starting_after",
+                    "starting_after can only be used when ordering by created_at",
+                ));
+            }
+            if q.offset != 0 {
+                return Err(ApiError::param_invalid(
+                    "starting_after",
+                    "starting_after cannot be combined with a non-zero offset",
+                ));
             }
         }
         Ok(q)

@@ -4,7 +4,7 @@
 use awc::http::header::HeaderMap;
 use awc::http::Method;
 use clerk_testkit::TestClerk;
-use serde_json::Value;
+use serde_json::{json, Map, Value};
 
 /// A response: status, headers, parsed JSON body (`Null` when empty or not JSON).
 pub struct Reply {
@@ -127,10 +127,10 @@ pub fn assert_same_shape(expected: &Value, actual: &Value, path: &str) {
     }
 }
 
-/// Converts an OpenAPI 3.0 schema to JSON Schema (draft 7): `nullable: true` becomes a `null`
-/// type (or an `anyOf` with `null` without a `type`), component refs become definitions.
-pub fn openapi_to_json_schema(value: &Value) -> Value {
-    use serde_json::{json, Map};
+/// Converts an OpenAPI 3.0 schema to JSON Schema: `nullable: true` becomes a `null` type
+/// (or an `anyOf` with `null` when there is no `type`), `#/components/schemas/X` refs
+/// become `#/definitions/X`.
+pub fn to_json_schema(value: &Value) -> Value {
     match value {
         Value::Object(map) => {
             let mut out = Map::new();
@@ -140,7 +140,7 @@ pub fn openapi_to_json_schema(value: &Value) -> Value {
                     let target = target.replace("#/components/schemas/", "#/definitions/");
                     out.insert(k.clone(), Value::from(target));
                 } else if k != "nullable" {
-                    out.insert(k.clone(), openapi_to_json_schema(v));
+                    out.insert(k.clone(), to_json_schema(v));
                 }
             }
             if map.get("nullable") == Some(&Value::Bool(true)) {
@@ -155,22 +155,22 @@ pub fn openapi_to_json_schema(value: &Value) -> Value {
             }
             Value::Object(out)
         }
-        Value::Array(items) => Value::Array(items.iter().map(openapi_to_json_schema).collect()),
+        Value::Array(items) => Value::Array(items.iter().map(to_json_schema).collect()),
         other => other.clone(),
     }
 }
 
-/// A validator of the OpenAPI component schema `name` (e.g. `Organization`).
-pub fn schema_validator(name: &str) -> jsonschema::Validator {
+/// A validator of the OpenAPI component schema `name` (e.g. `User`, `Session`).
+pub fn validator(name: &str) -> jsonschema::Validator {
     let path = format!(
         "{}/tests/fixtures/bapi_2026-05-12.yml",
         env!("CARGO_MANIFEST_DIR")
     );
     let text = std::fs::read_to_string(path).expect("spec readable");
     let spec: Value = serde_yaml::from_str(&text).expect("spec parses");
-    let schema = serde_json::json!({
+    let schema = json!({
         "$ref": format!("#/definitions/{name}"),
-        "definitions": openapi_to_json_schema(&spec["components"]["schemas"]),
+        "definitions": to_json_schema(&spec["components"]["schemas"]),
     });
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft7)
@@ -178,8 +178,8 @@ pub fn schema_validator(name: &str) -> jsonschema::Validator {
         .expect("schema compiles")
 }
 
-/// The schema violations of `instance`, empty when it is valid.
-pub fn schema_violations(validator: &jsonschema::Validator, instance: &Value) -> Vec<String> {
+/// Every way `instance` breaks the schema (empty when it is valid).
+pub fn violations(validator: &jsonschema::Validator, instance: &Value) -> Vec<String> {
     validator
         .iter_errors(instance)
         .map(|e| format!("{} at {}", e, e.instance_path()))

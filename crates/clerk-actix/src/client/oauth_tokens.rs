@@ -1,0 +1,112 @@
+//! A user's OAuth access tokens for a provider (`GET
+//! /v1/users/{id}/oauth_access_tokens/{provider}`): [`OAuthAccessToken`].
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::clerk_client::{with_query, ClerkClient};
+use super::error::ApiResult;
+use super::paging::Page;
+use super::params::path_segment;
+
+/// An OAuth access token Clerk holds for one of a user's connected accounts.
+///
+/// `Debug` hides `token`, `id_token` and `token_secret`: they are the provider's credentials
+/// for the user. Unknown fields are ignored and optional ones default.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct OAuthAccessToken {
+    /// Always `oauth_access_token`.
+    #[serde(default)]
+    pub object: String,
+    /// The connected account, `eac_…`.
+    #[serde(default)]
+    pub external_account_id: String,
+    /// The user's id at the provider.
+    #[serde(default)]
+    pub provider_user_id: String,
+    /// The access token (a credential: keep it out of logs).
+    #[serde(default)]
+    pub token: String,
+    /// When it expires, Unix ms.
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+    /// The provider, e.g. `oauth_google`.
+    #[serde(default)]
+    pub provider: String,
+    /// Public metadata of the connected account.
+    #[serde(default)]
+    pub public_metadata: Map<String, Value>,
+    /// A label, if set.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// The granted scopes (OAuth 2.0).
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// The OIDC ID token, when the provider gave one (a credential).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    /// The token secret of an OAuth 1.0 provider (a credential).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_secret: Option<String>,
+}
+
+impl fmt::Debug for OAuthAccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let set = |value: bool| if value { "<redacted>" } else { "None" };
+        f.debug_struct("OAuthAccessToken")
+            .field("external_account_id", &self.external_account_id)
+            .field("provider_user_id", &self.provider_user_id)
+            .field("token", &set(!self.token.is_empty()))
+            .field("expires_at", &self.expires_at)
+            .field("provider", &self.provider)
+            .field("label", &self.label)
+            .field("scopes", &self.scopes)
+            .field("id_token", &set(self.id_token.is_some()))
+            .field("token_secret", &set(self.token_secret.is_some()))
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClerkClient {
+    /// `GET /v1/users/{id}/oauth_access_tokens/{provider}`: the user's access tokens for
+    /// `provider` (`google` or `oauth_google`: the `oauth_` prefix is added when missing, as
+    /// the JS SDK does), one per connected account of that provider. Clerk refreshes an
+    /// expired token before answering.
+    ///
+    /// Not paged: a user has one token per connected account. Retried (a `GET`).
+    ///
+    /// # Errors
+    ///
+    /// [`ApiError::InvalidArgument`](super::ApiError::InvalidArgument) for an empty or unsafe
+    /// id or provider; 404 when there is no such user, or (`oauth_token_provider_not_enabled`)
+    /// when the provider is not enabled; 422 for an unknown provider; see
+    /// [`ApiError`](super::ApiError).
+    pub async fn list_user_oauth_access_tokens(
+        &self,
+        user_id: &str,
+        provider: &str,
+    ) -> ApiResult<Vec<OAuthAccessToken>> {
+        if provider.trim().is_empty() {
+            return Err(super::ApiError::InvalidArgument(
+                "the OAuth provider is empty".to_owned(),
+            ));
+        }
+        let provider = if provider.starts_with("oauth_") {
+            provider.to_owned()
+        } else {
+            format!("oauth_{provider}")
+        };
+        let url = self.v1_url(&format!(
+            "/users/{}/oauth_access_tokens/{}",
+            path_segment(user_id)?,
+            path_segment(&provider)?
+        ));
+        let url = with_query(url, "paginated=true");
+        let call = self.get("GET /v1/users/{id}/oauth_access_tokens/{provider}", url);
+        let page: Page<OAuthAccessToken> = self.json(call).await?;
+        Ok(page.data)
+    }
+}
