@@ -79,7 +79,7 @@ pub use config::CacheConfig;
 pub use error::{CacheError, Result};
 pub use freshness::Freshness;
 pub use instance::InstanceKey;
-pub use memory::{FeedHandle, MemoryTier, CHANGE_CHANNEL};
+pub use memory::{FeedHandle, MemoryTier, CHANGE_CHANNEL, ORG_PREFIX};
 pub use org_lookup::OrgLookup;
 pub use org_reconcile::OrgReconcileReport;
 pub use org_repo::CachedOrganization;
