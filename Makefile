@@ -7,7 +7,8 @@ help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
 
 .PHONY: test
-test: ## Run every test (unit, integration, end-to-end, doc tests); finds or starts Postgres
+test: ## Run every test (unit, integration, end-to-end, browser, doc tests); finds or starts Postgres, installs Chromium
+	bash scripts/chromium.sh
 	DATABASE_URL="$$(bash scripts/postgres.sh)" && export DATABASE_URL && \
 		cargo test --workspace --all-targets && cargo test --workspace --doc && \
 		cargo test -p app --test startup

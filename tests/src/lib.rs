@@ -2,6 +2,7 @@
 //! test, the offline Clerk as Clerk, and captures of every response body and log line so tests can
 //! assert what never appears in them.
 
+pub mod browser;
 pub mod proxy;
 
 use std::collections::HashMap;
@@ -224,6 +225,11 @@ pub struct SpawnOptions {
     /// Serve the instance's Frontend API from the emulator (`CLERK_PROXY_URL` = its base URL), so
     /// that handshakes reach it.
     pub frontend_api_on_emulator: bool,
+    /// For a browser: the app serves the emulator's Frontend API and sign-in page under
+    /// `/__clerk` (`CLERK_PROXY_URL=/__clerk`, `CLERK_SIGN_IN_URL=/__clerk/sign-in`,
+    /// `APP_CLERK_FRONTEND_UPSTREAM`), and no authorized parties are required (the app's origin,
+    /// with its port 0, is not known in advance).
+    pub browser: bool,
 }
 
 impl Default for SpawnOptions {
@@ -233,6 +239,7 @@ impl Default for SpawnOptions {
             settings: Vec::new(),
             db_proxy: false,
             frontend_api_on_emulator: false,
+            browser: false,
         }
     }
 }
@@ -283,10 +290,17 @@ pub async fn spawn_app_with(options: SpawnOptions) -> TestApp {
     set("CLERK_SECRET_KEY", clerk.secret_key().to_owned());
     set("CLERK_PUBLISHABLE_KEY", clerk.publishable_key().to_owned());
     set("CLERK_API_URL", clerk.base_url().to_owned());
-    set("CLERK_AUTHORIZED_PARTIES", ORIGIN.to_owned());
+    if !options.browser {
+        set("CLERK_AUTHORIZED_PARTIES", ORIGIN.to_owned());
+    }
     set("CLERK_WEBHOOK_SIGNING_SECRET", WEBHOOK_SECRET.to_owned());
     if options.frontend_api_on_emulator {
         set("CLERK_PROXY_URL", clerk.base_url().to_owned());
+    }
+    if options.browser {
+        set("CLERK_PROXY_URL", "/__clerk".to_owned());
+        set("CLERK_SIGN_IN_URL", "/__clerk/sign-in".to_owned());
+        set("APP_CLERK_FRONTEND_UPSTREAM", clerk.base_url().to_owned());
     }
     for (key, value) in options.settings {
         set(key, value);

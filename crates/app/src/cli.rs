@@ -113,6 +113,14 @@ pub fn dev_banner(dev: &DevStack, base: &str) -> String {
     let _ = writeln!(out, "  app:  {base}");
     let _ = writeln!(
         out,
+        "  open {base}/profile in a browser: sign in as a seeded user on the offline sign-in page,"
+    );
+    let _ = writeln!(
+        out,
+        "  then try {base}/ and {base}/client (the page script calls getToken() and /api/data)"
+    );
+    let _ = writeln!(
+        out,
         "  (unset APP_DEV_MODE and set CLERK_SECRET_KEY and CLERK_PUBLISHABLE_KEY to use a real Clerk instance)"
     );
     let _ = writeln!(out);

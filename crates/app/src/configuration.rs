@@ -74,6 +74,11 @@ pub struct Settings {
     pub app_dev_mode: bool,
     /// `APP_DEV_USERS`: users the dev-mode emulator seeds. Defaults to 5.
     pub app_dev_users: usize,
+    /// `APP_CLERK_FRONTEND_UPSTREAM`: an offline Clerk (clerk-testkit) whose Frontend API the app
+    /// serves under `/__clerk` (set `CLERK_PROXY_URL=/__clerk` with it). Dev mode sets it to its
+    /// own emulator. Defaults to none.
+    #[serde(default)]
+    pub app_clerk_frontend_upstream: Option<String>,
     /// Every layered value, for the Clerk options (read by [`Settings::clerk_config`]).
     #[serde(skip)]
     raw: RawConfig,

@@ -89,9 +89,13 @@ impl DevStack {
     /// `base` (the configured `CLERK_*` options, e.g. `CLERK_AUTHORIZED_PARTIES`) pointed at the
     /// emulator: its keys and API URL.
     pub fn clerk_config(&self, base: ClerkConfig) -> ClerkConfig {
+        // The browser reaches the offline Clerk's Frontend API and sign-in page through the app's
+        // own `/__clerk` (see `frontend_proxy`), so every cookie lives on the app's origin.
         base.secret_key(self.clerk.secret_key())
             .publishable_key(self.clerk.publishable_key())
             .api_url(self.clerk.base_url())
+            .proxy_url(crate::frontend_proxy::MOUNT)
+            .sign_in_url(format!("{}/sign-in", crate::frontend_proxy::MOUNT))
     }
 
     /// The webhook signing secret the emulator signs with.

@@ -5,7 +5,9 @@
 //! |---|---|
 //! | [`startup`] | [`startup::Application`]: binds, migrates, builds Clerk and the user cache, serves |
 //! | [`state`] | [`state::AppState`], what every handler can reach |
-//! | [`routes`] | the seed's examples as handlers, health, readiness, webhooks, `/metrics` |
+//! | [`routes`] | the seed's API examples as handlers, health, readiness, webhooks |
+//! | [`pages`] | the seed's page examples (`/`, `/profile`, `/client`), their stylesheet and script |
+//! | [`frontend_proxy`] | `/__clerk/*`: the offline Clerk's Frontend API on the app's origin (dev mode, tests) |
 //! | [`current_user`] | [`current_user::CachedCurrentUser`], the signed-in user with its cache freshness |
 //! | [`current_org`] | [`current_org::CurrentOrganization`], the session's active organization from the cache |
 //! | [`cache`] | the Postgres cache of users, organizations and memberships (read-through, webhooks, reconciliation) |
@@ -35,8 +37,10 @@ pub mod dev;
 pub mod dev_identity;
 pub mod dotenv;
 pub mod error;
+pub mod frontend_proxy;
 pub mod key_check;
 pub mod metrics;
+pub mod pages;
 mod prometheus;
 pub mod readiness;
 pub mod request_span;

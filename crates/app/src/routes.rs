@@ -7,23 +7,13 @@
 
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
-use clerk_actix::{AuthError, Authenticated, Clerk, ClerkAuth, ClerkProps};
-use clerk_core::{Check, SessionStatus};
+use clerk_actix::{AuthError, Authenticated, Clerk, ClerkAuth};
+use clerk_core::Check;
 use serde_json::json;
 
 use crate::current_org::CurrentOrganization;
 use crate::current_user::CachedCurrentUser;
 use crate::state::AppState;
-
-/// `GET /`: "Sign in to view this page" when signed out; "Welcome, {firstName}!" when signed in.
-pub async fn index(auth: ClerkAuth, req: HttpRequest) -> Result<HttpResponse, AuthError> {
-    if !auth.is_authenticated() {
-        return Ok(html("<h1>Sign in to view this page</h1>".to_owned()));
-    }
-    let user = CachedCurrentUser::extract(&req).await?;
-    let name = user.first_name.as_deref().unwrap_or("there");
-    Ok(user.mark(html(format!("<h1>Welcome, {}!</h1>", escape_html(name)))))
-}
 
 /// `GET /api/user`: 401 `Unauthorized` when signed out; `{userId, email}` from the user.
 pub async fn api_user(auth: ClerkAuth, req: HttpRequest) -> Result<HttpResponse, AuthError> {
@@ -44,26 +34,6 @@ pub async fn api_user(auth: ClerkAuth, req: HttpRequest) -> Result<HttpResponse,
 /// public view (never `private_metadata`).
 pub async fn api_auth(_auth: Authenticated, user: CachedCurrentUser) -> HttpResponse {
     user.mark(HttpResponse::Ok().json(json!({ "user": user.to_public() })))
-}
-
-/// `GET /profile` (`getServerSideProps` + `buildClerkProps`): a page, so signed-out requests are
-/// always sent to sign in (307 with `redirect_url`).
-pub async fn profile(auth: ClerkAuth, clerk: Clerk, req: HttpRequest) -> Result<HttpResponse, AuthError> {
-    if !auth.is_authenticated() {
-        let pending = auth.session_status() == Some(&SessionStatus::Pending);
-        return match clerk.sign_in_redirect_url(&req, pending) {
-            Some(location) => Err(AuthError::RedirectToSignIn(location)),
-            None => Err(AuthError::Unauthenticated(Box::new(auth.outcome().clone()))),
-        };
-    }
-    let user = CachedCurrentUser::extract(&req).await?;
-    let props = ClerkProps::new(&auth, Some(&user));
-    let name = user.full_name().unwrap_or_default();
-    Ok(user.mark(html(format!(
-        "<h1>Profile</h1><p>{}</p><script id=\"__CLERK_PROPS__\" type=\"application/json\">{}</script>",
-        escape_html(&name),
-        props.to_script_json()
-    ))))
 }
 
 /// `GET /api/data`: auth only, no user lookup: `{userId, sessionId, orgId}`.
@@ -177,28 +147,6 @@ pub async fn metrics(state: web::Data<AppState>, clerk: Clerk) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(body)
-}
-
-fn html(body: String) -> HttpResponse {
-    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>clerk-actix example</title></head><body>{body}</body></html>"
-    ))
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(ch),
-        }
-    }
-    out
 }
 
 /// `POST /webhooks/clerk`: Svix-verified on the raw body, applied to the user cache exactly once

@@ -26,8 +26,8 @@ use crate::metrics::labels::ROUTES;
 use crate::metrics::Metrics;
 use crate::readiness::Readiness;
 use crate::request_span::{RequestSpan, TrustedProxies};
-use crate::routes;
 use crate::state::AppState;
+use crate::{frontend_proxy, pages, routes};
 
 /// Builds without the `dev` feature have no emulator: this stand-in has no values.
 #[cfg(not(feature = "dev"))]
@@ -184,6 +184,7 @@ impl Application {
                 (ClerkSetup::new(config, secret).await?, dev)
             }
         };
+        let frontend_upstream = frontend_upstream(&settings, dev.as_ref())?;
         let ClerkSetup {
             config: clerk_config,
             client,
@@ -221,6 +222,10 @@ impl Application {
             secret_key,
             webhooks,
             cache,
+            frontend_api: frontend_upstream
+                .as_ref()
+                .map(|_| frontend_proxy::MOUNT.to_owned()),
+            frontend_upstream,
         });
         let server = run(
             listener,
@@ -350,6 +355,34 @@ fn check_clerk_mode(settings: &Settings) -> Result<()> {
     }
 }
 
+/// The Frontend API `/__clerk` forwards to: `APP_CLERK_FRONTEND_UPSTREAM`, else dev mode's own
+/// emulator; none otherwise.
+fn frontend_upstream(settings: &Settings, dev: Option<&DevStack>) -> Result<Option<String>> {
+    if let Some(url) = &settings.app_clerk_frontend_upstream {
+        let usable = url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+        if !usable {
+            return Err(Error::setting(
+                "APP_CLERK_FRONTEND_UPSTREAM",
+                "must be the absolute http(s) URL of an offline Clerk (clerk-testkit)",
+            ));
+        }
+        return Ok(Some(url.trim_end_matches('/').to_owned()));
+    }
+    Ok(dev_frontend(dev))
+}
+
+/// Dev mode's emulator serves the Frontend API.
+#[cfg(feature = "dev")]
+fn dev_frontend(dev: Option<&DevStack>) -> Option<String> {
+    dev.map(|dev| dev.emulator().base_url().trim_end_matches('/').to_owned())
+}
+
+/// This build has no dev mode.
+#[cfg(not(feature = "dev"))]
+fn dev_frontend(dev: Option<&DevStack>) -> Option<String> {
+    dev.map(|never| match *never {})
+}
+
 /// Starts the emulator: Clerk options, webhook secret and the running stack.
 #[cfg(feature = "dev")]
 async fn start_dev(
@@ -409,10 +442,18 @@ fn run(
             .app_data(metrics.clone())
             .app_data(clerk_data.clone())
             .app_data(trusted_proxies.clone())
-            .service(named("/").route(web::get().to(routes::index)))
+            .service(named("/").route(web::get().to(pages::index)))
             .service(named("/api/user").route(web::get().to(routes::api_user)))
             .service(named("/api/auth").route(web::get().to(routes::api_auth)))
-            .service(named("/profile").route(web::get().to(routes::profile)))
+            .service(named("/profile").route(web::get().to(pages::profile)))
+            .service(named("/client").route(web::get().to(pages::client)))
+            .service(named("/static/app.css").route(web::get().to(pages::stylesheet)))
+            .service(named("/static/client.js").route(web::get().to(pages::client_script)))
+            .service(
+                named("/__clerk/{tail:.*}")
+                    .app_data(web::PayloadConfig::new(1 << 16))
+                    .to(frontend_proxy::forward),
+            )
             .service(named("/api/data").route(web::get().to(routes::api_data)))
             .service(named("/api/me").route(web::get().to(routes::api_me)))
             .service(named("/api/org").route(web::get().to(routes::api_org)))

@@ -25,4 +25,9 @@ pub struct AppState {
     pub webhooks: Option<WebhookVerifier>,
     /// The Postgres user cache (`None` without a secret key: it needs the Backend API).
     pub cache: Option<Arc<PgUserCache>>,
+    /// The offline Clerk's Frontend API that `/__clerk/*` forwards to (dev mode and tests).
+    pub frontend_upstream: Option<String>,
+    /// Where pages find the Frontend API (`/__clerk`) for `clerk.js` and sign-out, when it is served
+    /// here.
+    pub frontend_api: Option<String>,
 }

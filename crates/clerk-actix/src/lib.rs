@@ -10,7 +10,7 @@
 //! | Clerk (Next.js) | clerk-actix |
 //! |---|---|
 //! | `clerkMiddleware()` | [`ClerkMiddleware`]: authenticates once per request, stores the result, answers Clerk's handshake with a 307, sets refreshed cookies, adds Clerk's debug headers to signed-out answers |
-//! | `auth()`, `getAuth(req)` | [`ClerkAuth`] (never rejects), [`Authenticated`] (401 + `WWW-Authenticate`), [`MaybeAuth`] |
+//! | `auth()`, `getAuth(req)` | [`ClerkAuth`] (never rejects a signed-out request; without the middleware it answers Clerk's handshake redirect), [`Authenticated`] (401 + `WWW-Authenticate`), [`MaybeAuth`] |
 //! | `auth().has({...})` | [`clerk_core::Auth::has`] with a [`clerk_core::Check`] |
 //! | `auth.protect()` | [`Protect`] with a [`ProtectMode`] (API 401/403, Next.js 404, redirect to sign-in) |
 //! | `currentUser()` | [`CurrentUser`], through a [`user_source::UserSource`] (the Backend API unless you plug in a cache) |
@@ -28,6 +28,7 @@
 //! | [`client`] | the Backend API client: [`ClerkClient`], [`client::ClientConfig`], errors, retries, rate budget, metrics, the JWKS fetcher |
 //! | [`middleware`] | [`ClerkMiddleware`]: authenticates once per request and stores the outcome |
 //! | `state` (private) | the per-request stored outcome the middleware, extractors, guards and `Protect` share |
+//! | `ssr_user` (private) | a user as `@clerk/backend`'s `User` resource serializes (for [`ClerkProps`]) |
 //! | `authenticate` (private) | an `HttpRequest` as clerk-core's [`clerk_core::request::RequestParts`]; outcome headers onto a response |
 //! | `extractors` (private) | [`ClerkAuth`], [`Authenticated`], [`MaybeAuth`], [`CurrentUser`] |
 //! | [`protect`] | [`Protect`] and [`ProtectMode`] (`protect/mode.rs`) |
@@ -96,6 +97,7 @@ mod props;
 pub mod protect;
 mod redact;
 pub mod request;
+mod ssr_user;
 mod state;
 pub mod user_source;
 

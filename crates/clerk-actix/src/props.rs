@@ -1,11 +1,19 @@
 //! Clerk's `buildClerkProps`: a serialisable snapshot of the auth state for server-rendered pages.
 
-use clerk_core::{Auth, PublicUser, User};
+use clerk_core::{Auth, User};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{json, Map, Value};
 
-/// The auth state (and optionally the public user) to embed in a server-rendered page, as Clerk's
-/// `buildClerkProps` does: identity fields only, never the token, never `private_metadata`.
+use crate::ssr_user::user_as_clerk_serializes;
+
+/// Clerk's `buildClerkProps(req, {user})` from `@clerk/nextjs`: `{"__clerk_ssr_state": …}`, the
+/// serializable auth object (`tokenType`, `sessionClaims`, `sessionId`, `sessionStatus`, `userId`,
+/// `actor`, `orgId`, `orgRole`, `orgSlug`, `orgPermissions`, `factorVerificationAge`,
+/// `isAuthenticated`) and, when given, the user as `@clerk/backend`'s `User` resource serializes,
+/// private metadata stripped. Key for key what Clerk's `signedInAuthObject` /
+/// `signedOutAuthObject`, `stripPrivateDataFromObject` and `makeAuthObjectSerializable` compose
+/// (JSON round-tripped: a field Clerk leaves `undefined` is absent). The token itself is never
+/// included.
 ///
 /// # Examples
 ///
@@ -16,47 +24,81 @@ use serde_json::Value;
 /// let props = ClerkProps::new(&Auth::signed_out(RequestReason::SessionTokenAndUatMissing, None), None);
 /// let script = props.to_script_json();
 /// assert!(script.contains("\"userId\":null"));
+/// assert!(script.contains("\"tokenType\":\"session_token\""));
 /// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct ClerkProps {
     #[serde(rename = "__clerk_ssr_state")]
-    state: SsrState,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SsrState {
-    is_authenticated: bool,
-    user_id: Option<String>,
-    session_id: Option<String>,
-    session_status: Option<&'static str>,
-    actor: Option<Value>,
-    org_id: Option<String>,
-    org_role: Option<String>,
-    org_slug: Option<String>,
-    org_permissions: Option<Vec<String>>,
-    factor_verification_age: Option<[i64; 2]>,
-    user: Option<PublicUser>,
+    state: Map<String, Value>,
 }
 
 impl ClerkProps {
-    /// Props for `auth`, with the user's public view when given.
+    /// Props for `auth`, with the user when given (only for a signed-in auth).
     pub fn new(auth: &Auth, user: Option<&User>) -> Self {
-        Self {
-            state: SsrState {
-                is_authenticated: auth.is_authenticated(),
-                user_id: auth.user_id().map(str::to_owned),
-                session_id: auth.session_id().map(str::to_owned),
-                session_status: auth.session_status().map(|s| s.as_str()),
-                actor: auth.actor().cloned(),
-                org_id: auth.org_id().map(str::to_owned),
-                org_role: auth.org_role().map(str::to_owned),
-                org_slug: auth.org_slug().map(str::to_owned),
-                org_permissions: auth.org_permissions().map(<[String]>::to_vec),
-                factor_verification_age: auth.factor_verification_age(),
-                user: user.filter(|_| auth.is_authenticated()).map(PublicUser::from),
-            },
+        let mut state = Map::new();
+        let mut put = |key: &str, value: Value| {
+            state.insert(key.to_owned(), value);
+        };
+        put("tokenType", json!("session_token"));
+        match auth.claims().filter(|_| auth.is_authenticated()) {
+            Some(claims) => {
+                let claim = |name: &str| claims.get(name).cloned();
+                put("sessionClaims", Value::Object(claims.raw().clone()));
+                if let Some(sid) = claim("sid") {
+                    put("sessionId", sid);
+                }
+                put("sessionStatus", claim("sts").unwrap_or(Value::Null));
+                if let Some(act) = claim("act") {
+                    put("actor", act);
+                }
+                if let Some(sub) = claim("sub") {
+                    put("userId", sub);
+                }
+                let optional = |value: Option<&str>| value.map(|v| json!(v));
+                for (key, value) in [
+                    ("orgId", optional(auth.org_id())),
+                    ("orgRole", optional(auth.org_role())),
+                    ("orgSlug", optional(auth.org_slug())),
+                    ("orgPermissions", auth.org_permissions().map(|p| json!(p))),
+                ] {
+                    if let Some(value) = value {
+                        put(key, value);
+                    }
+                }
+                put("factorVerificationAge", claim("fva").unwrap_or(Value::Null));
+                put("isAuthenticated", json!(true));
+                if let Some(user) = user {
+                    let raw = serde_json::to_value(user).unwrap_or(Value::Null);
+                    put("user", user_as_clerk_serializes(&raw));
+                }
+            }
+            None => {
+                for key in [
+                    "sessionClaims",
+                    "sessionId",
+                    "userId",
+                    "actor",
+                    "orgId",
+                    "orgRole",
+                    "orgSlug",
+                ] {
+                    put(key, Value::Null);
+                }
+                put(
+                    "sessionStatus",
+                    auth.session_status().map_or(Value::Null, |s| json!(s.as_str())),
+                );
+                put("orgPermissions", Value::Null);
+                put("factorVerificationAge", Value::Null);
+                put("isAuthenticated", json!(false));
+            }
         }
+        Self { state }
+    }
+
+    /// The serializable auth object (`__clerk_ssr_state`'s value).
+    pub fn state(&self) -> &Map<String, Value> {
+        &self.state
     }
 
     /// JSON safe to place inside a `<script>` element: `<`, `>`, `&`, U+2028 and U+2029 are

@@ -8,6 +8,7 @@
 
 use std::future::{ready, Ready};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use actix_web::dev::Extensions;
 use actix_web::{web, HttpMessage, HttpRequest};
@@ -75,9 +76,18 @@ pub(crate) fn request_state(req: &HttpRequest) -> StateFuture {
     let req = req.clone();
     Either::Right(Box::pin(async move {
         let state = slot.0.get_or_init(|| clerk.authenticate(&req)).await;
+        if state.set_cookies().next().is_some() && !WARNED_COOKIES_DROPPED.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                "clerk: a refreshed session's cookies cannot be set without ClerkMiddleware; wrap the \
+                 app with ClerkMiddleware for cookie sessions (logged once)"
+            );
+        }
         redirect_first(state.clone())
     }))
 }
+
+/// Whether the "cookies need the middleware" warning was logged.
+static WARNED_COOKIES_DROPPED: AtomicBool = AtomicBool::new(false);
 
 /// An outcome that redirects (Clerk's handshake, a sync, a development instance's clean URL
 /// after a handshake) answers the request itself: no handler runs, whichever extractor asked.

@@ -77,6 +77,9 @@ enum Allowed {
     Issuer,
     /// A token over our size bound (8 KiB by default): refused before any decoding.
     Size,
+    /// A development instance resolving a handshake carried by a cookie: Clerk redirects to the
+    /// very URL requested (`Location` + `Cache-Control: no-store`); we send no such redirect.
+    DevSelfRedirect,
     /// A broken handshake token on a development instance: Clerk throws (its middleware answers
     /// 500), we answer signed-out with the verifier's reason and Clerk's thrown message.
     DevHandshakeThrows,
@@ -290,7 +293,7 @@ struct Case {
     variant: Variant,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Outcome {
     status: String,
     reason: Option<String>,
@@ -1051,14 +1054,13 @@ fn build_matrix(instances: &[Instance]) -> Vec<Case> {
         for (name, path, cookie, extra) in browser_cases {
             let mut headers = vec![cookie];
             headers.extend(extra.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())));
-            m.push(
-                i,
-                format!("browser/{name}"),
-                Method::GET,
-                path,
-                headers,
-                Allowed::Nothing,
-            );
+            // A nonce in a cookie leaves the URL as it is: Clerk's development redirect to it.
+            let allowed = if inst.dev && name == "handshake-nonce-cookie" {
+                Allowed::DevSelfRedirect
+            } else {
+                Allowed::Nothing
+            };
+            m.push(i, format!("browser/{name}"), Method::GET, path, headers, allowed);
         }
         if !inst.dev {
             // A garbage handshake token: production logs and carries on (development throws).
@@ -1349,6 +1351,11 @@ fn resolution_cases(m: &mut Matrix<'_>, i: usize) {
         } else {
             Allowed::Nothing
         };
+        let in_cookie = if inst.dev && matches!(name, "valid" | "expired-session") {
+            Allowed::DevSelfRedirect
+        } else {
+            allowed
+        };
         m.push(
             i,
             format!("resolve/token-query/{name}"),
@@ -1363,7 +1370,7 @@ fn resolution_cases(m: &mut Matrix<'_>, i: usize) {
             Method::GET,
             "/dashboard",
             vec![m.cookies(i, &[format!("__clerk_handshake={value}")])],
-            allowed,
+            in_cookie,
         );
     }
 }
@@ -1516,6 +1523,30 @@ fn handshake_cases(m: &mut Matrix<'_>, i: usize) {
         ];
         for (name, path, headers) in cases {
             m.push_variant(i, variant, name, path, headers);
+        }
+        if variant == Variant::ProxyRelative {
+            // Behind a relative proxy Clerk's Frontend API issues tokens with the proxy URL as
+            // `iss`: the issuer check accepts exactly this request's `{origin}/__clerk`.
+            let proxied = inst.token().issuer(format!("{ORIGIN}/__clerk")).mint();
+            let elsewhere = inst.token().issuer("https://evil.example.com/__clerk").mint();
+            m.push_variant(
+                i,
+                variant,
+                "proxy-issuer".into(),
+                "/dashboard",
+                document(m.cookies(i, &session(&proxied))),
+            );
+            m.push(
+                i,
+                "proxy-relative/other-issuer".into(),
+                Method::GET,
+                "/dashboard",
+                document(m.cookies(i, &session(&elsewhere))),
+                Allowed::Issuer,
+            );
+            if let Some(case) = m.cases.last_mut() {
+                case.variant = variant;
+            }
         }
         for count in 0..=3 {
             let mut pairs = session(&expired);
@@ -1993,6 +2024,15 @@ fn compare(case: &Case, ours: &Outcome, clerk: &Outcome, with_issuer: Option<&Ou
                 None => problems.push("Clerk given `issuer` was not asked or threw".into()),
             }
             return problems;
+        }
+        Allowed::DevSelfRedirect
+            if clerk.headers.get("location").map(String::as_str)
+                == Some(&format!("{ORIGIN}{}", case.path)) =>
+        {
+            let mut clerk = clerk.clone();
+            clerk.headers.remove("location");
+            clerk.headers.remove("cache-control");
+            return compare_exact(ours, &clerk);
         }
         Allowed::Spelling(reason)
             if ours.status == "signed-out" && ours.reason.as_deref() == Some(reason) =>

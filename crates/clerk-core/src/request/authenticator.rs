@@ -87,6 +87,10 @@ pub struct RequestAuthenticator {
     pub(super) verifier: SessionVerifier,
     /// The verifier with Clerk's 24-hour clock skew, for the development handshake retry.
     pub(super) lenient: SessionVerifier,
+    /// Behind a relative proxy URL (`/__clerk`) the issuer depends on the request's origin: a
+    /// token whose `iss` is exactly `{origin}{path}` is verified with this copy of the verifier,
+    /// whose static issuer list is not consulted.
+    proxied: Option<SessionVerifier>,
     pub(super) publishable_key: Option<PublishableKey>,
     pub(super) instance_type: InstanceType,
     suffixed: Option<SuffixedNames>,
@@ -139,6 +143,7 @@ impl RequestAuthenticator {
     pub fn new(verifier: SessionVerifier) -> Self {
         Self {
             lenient: verifier.clone().clock_skew(Duration::from_millis(86_400_000)),
+            proxied: None,
             verifier,
             publishable_key: None,
             instance_type: InstanceType::Production,
@@ -153,6 +158,9 @@ impl RequestAuthenticator {
 
     /// Proxy, domain and satellite settings (validate them with [`MultiDomain::validate`] first).
     pub fn multi_domain(mut self, domain: MultiDomain) -> Self {
+        self.proxied = domain
+            .relative_proxy_path()
+            .map(|_| self.verifier.clone().issuers(Vec::<String>::new()));
         self.domain = domain;
         self
     }
@@ -229,7 +237,7 @@ impl RequestAuthenticator {
         match header_token(parts) {
             HeaderToken::Token(token) => {
                 let prepared = self.prepare(token, None, keys);
-                return match self.finish(token, prepared, keys, parts.now).await {
+                return match self.finish(token, prepared, keys, parts).await {
                     Ok((auth, token)) => RequestOutcome::signed_in(auth, token, TokenCarrier::Header),
                     Err(err) => {
                         self.session_token_error(parts, keys, backend, &err, TokenCarrier::Header)
@@ -465,14 +473,18 @@ impl RequestAuthenticator {
                     .query_param(handshake::QUERY_REDIRECT_URL)
                     .filter(|v| !v.is_empty())
                 {
-                    let location = url::Url::parse(&back).ok().map(|mut url| {
-                        if let Some(token) = &dev_browser {
-                            url.query_pairs_mut()
-                                .append_pair(handshake::QUERY_DEV_BROWSER, token);
-                        }
-                        set_query_param(&mut url, handshake::QUERY_SYNCED, "true");
-                        url.to_string()
-                    });
+                    // Clerk's satellite sync: only an http(s) URL is a place to send a browser.
+                    let location = url::Url::parse(&back)
+                        .ok()
+                        .filter(|url| matches!(url.scheme(), "http" | "https"))
+                        .map(|mut url| {
+                            if let Some(token) = &dev_browser {
+                                url.query_pairs_mut()
+                                    .append_pair(handshake::QUERY_DEV_BROWSER, token);
+                            }
+                            set_query_param(&mut url, handshake::QUERY_SYNCED, "true");
+                            url.to_string()
+                        });
                     let Some(location) = location else {
                         return signed_out(RequestReason::PrimaryRespondsToSyncing, credential_present);
                     };
@@ -519,7 +531,7 @@ impl RequestAuthenticator {
                 handshake(RequestReason::SessionTokenIatBeforeClientUat),
             );
         }
-        let (auth, token) = match self.finish(session, Ok(prepared), keys, parts.now).await {
+        let (auth, token) = match self.finish(session, Ok(prepared), keys, parts).await {
             Ok(session) => session,
             Err(err) => {
                 return self
@@ -681,8 +693,9 @@ impl RequestAuthenticator {
         token: &str,
         prepared: Result<Prepared<'_>, TokenError>,
         keys: &K,
-        now: SystemTime,
+        parts: &RequestParts<'_>,
     ) -> Result<(Auth, Token), TokenError> {
+        let now = parts.now;
         match prepared? {
             Prepared::Cached(session, times) => match self.verifier.check_times(times, now) {
                 Ok(()) => Ok(session),
@@ -693,7 +706,12 @@ impl RequestAuthenticator {
             },
             Prepared::Decoded(decoded) => {
                 let epoch = keys.key_epoch();
-                let claims = self.verifier.verify_with(decoded, keys, now).await?;
+                let proxied = self.proxied.as_ref().filter(|_| {
+                    let iss = decoded.claim("iss").and_then(serde_json::Value::as_str);
+                    iss.is_some_and(|iss| self.domain.is_relative_proxy_issuer(iss, &parts.origin))
+                });
+                let verifier = proxied.unwrap_or(&self.verifier);
+                let claims = verifier.verify_with(decoded, keys, now).await?;
                 let times = claims.times();
                 let session = (Auth::from_claims(claims, self.auth_options), Token::new(token));
                 self.tokens.insert(token, session.clone(), times, epoch, now);

@@ -11,7 +11,7 @@ use crate::{InstanceType, PublishableKey};
 /// `CLERK_PROXY_URL`: where the Frontend API is served for this application. A path (`/__clerk`)
 /// is resolved against each request's origin, as Clerk resolves it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProxyUrl {
+pub(crate) enum ProxyUrl {
     /// `https://app.example.com/__clerk`.
     Absolute(String),
     /// `/__clerk`, on the request's own origin.
@@ -21,7 +21,7 @@ pub enum ProxyUrl {
 impl ProxyUrl {
     /// Parses a proxy URL: an absolute `http(s)` URL or a path starting with `/`; trailing
     /// slashes are dropped.
-    pub fn parse(value: &str) -> Result<Self, MultiDomainError> {
+    pub(crate) fn parse(value: &str) -> Result<Self, MultiDomainError> {
         let value = value.trim();
         if value.starts_with('/') && !value.starts_with("//") {
             return Ok(ProxyUrl::Relative(value.trim_end_matches('/').to_owned()));
@@ -115,7 +115,8 @@ impl MultiDomain {
         Self::default()
     }
 
-    /// The proxy URL (see [`ProxyUrl::parse`]).
+    /// The proxy URL: an absolute `http(s)` URL or a path starting with `/` (resolved against
+    /// each request's origin); trailing slashes are dropped.
     pub fn proxy_url(mut self, value: &str) -> Result<Self, MultiDomainError> {
         self.proxy_url = Some(ProxyUrl::parse(value)?);
         Ok(self)
@@ -210,9 +211,26 @@ impl MultiDomain {
         origin: &RequestOrigin<'_>,
     ) -> Cow<'k, str> {
         match &self.proxy_url {
-            Some(proxy) => Cow::Owned(proxy.resolve(origin).into_owned()),
+            Some(proxy) => proxy.resolve(origin),
             None => self.original_frontend_api(key),
         }
+    }
+
+    /// The path of a relative proxy URL (`/__clerk`).
+    pub(crate) fn relative_proxy_path(&self) -> Option<&str> {
+        match &self.proxy_url {
+            Some(ProxyUrl::Relative(path)) => Some(path),
+            _ => None,
+        }
+    }
+
+    /// Whether `iss` is this request's relative proxy URL (`{origin}{path}`), the issuer Clerk's
+    /// Frontend API uses behind such a proxy.
+    pub(crate) fn is_relative_proxy_issuer(&self, iss: &str, origin: &RequestOrigin<'_>) -> bool {
+        self.relative_proxy_path().is_some_and(|path| {
+            iss.strip_suffix(path)
+                .is_some_and(|base| base == format!("{}://{}", origin.scheme, origin.host))
+        })
     }
 
     /// The issuers a session token of this instance may carry: `https://{original Frontend

@@ -166,6 +166,32 @@ fn js_number_text(n: f64) -> String {
     }
 }
 
+/// At most this many cookie directives from one Backend API answer or handshake token.
+const MAX_DIRECTIVES: usize = 16;
+/// The longest cookie directive set on a response.
+const MAX_DIRECTIVE_BYTES: usize = 4096;
+
+/// The cookie directives a response may carry: at most 16, each at most 4 KiB (a browser keeps
+/// no more); the rest are dropped and logged by name only.
+pub(crate) fn bounded(directives: Vec<String>) -> Vec<String> {
+    let mut kept = Vec::with_capacity(directives.len().min(MAX_DIRECTIVES));
+    for directive in directives {
+        if kept.len() < MAX_DIRECTIVES && directive.len() <= MAX_DIRECTIVE_BYTES {
+            kept.push(directive);
+        } else {
+            let name: String = directive
+                .split('=')
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(64)
+                .collect();
+            tracing::warn!(cookie = %name, "clerk: a cookie directive from Clerk was dropped (too many or too long)");
+        }
+    }
+    kept
+}
+
 /// The session token among cookie directives (Clerk's `getCookieName(x).startsWith("__session")`,
 /// the last one wins), `None` when there is none or it is empty.
 pub(crate) fn session_in_directives(directives: &[String]) -> Option<&str> {

@@ -38,10 +38,9 @@ pub use crate::reason::{RefreshCode, RefreshFailure, RequestReason};
 pub use authenticator::RequestAuthenticator;
 pub use backend::{BackendError, NoBackend, RefreshRequest, SessionBackend};
 pub use cookies::Cookies;
-pub use domain::{MultiDomain, MultiDomainError, ProxyUrl};
+pub use domain::{MultiDomain, MultiDomainError};
 pub use org_sync::{OrganizationSync, PatternError};
 pub use outcome::{
-    RequestOutcome, RequestStatus, ResponseDirectives, Token, HEADER_AUTH_MESSAGE, HEADER_AUTH_REASON,
-    HEADER_AUTH_STATUS,
+    RequestOutcome, RequestStatus, Token, HEADER_AUTH_MESSAGE, HEADER_AUTH_REASON, HEADER_AUTH_STATUS,
 };
 pub use parts::{HeaderLookup, RequestOrigin, RequestParts};

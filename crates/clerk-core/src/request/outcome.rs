@@ -41,7 +41,7 @@ impl RequestStatus {
 /// `Cache-Control: no-store`), cookies (refreshed or handshake cookies, the redirect counter), and
 /// the CORS pair of a resolved handshake. Cookie values carry tokens: `Debug` prints only names.
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct ResponseDirectives {
+pub(crate) struct ResponseDirectives {
     pub(crate) location: Option<String>,
     pub(crate) set_cookies: Vec<String>,
     pub(crate) handshake_cors: bool,

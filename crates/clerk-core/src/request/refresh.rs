@@ -60,10 +60,11 @@ impl RequestAuthenticator {
         if cookies.is_empty() {
             return Err(RefreshFailure::UnexpectedSdkError);
         }
+        let cookies = super::handshake::bounded(cookies);
         let token = session_in_directives(&cookies).unwrap_or("");
         let prepared: Result<Prepared<'_>, _> = self.prepare(token, None, keys);
         let (auth, token) = self
-            .finish(token, prepared, keys, parts.now)
+            .finish(token, prepared, keys, parts)
             .await
             .map_err(|_| RefreshFailure::InvalidSessionToken)?;
         let directives = ResponseDirectives {

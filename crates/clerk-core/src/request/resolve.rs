@@ -84,6 +84,7 @@ impl RequestAuthenticator {
                 .map_err(HandshakeFailure::Token)?,
             (None, None) => Vec::new(),
         };
+        let set_cookies = handshake::bounded(set_cookies);
         let location = (self.instance_type == InstanceType::Development)
             .then(|| handshake::clerk_url(parts))
             .flatten()
@@ -97,8 +98,12 @@ impl RequestAuthenticator {
                         handshake::QUERY_HANDSHAKE_NONCE,
                     ],
                 );
-                clean.to_string()
-            });
+                (clean.to_string(), url)
+            })
+            // A handshake carried by a cookie leaves the URL as it was: a redirect to the same URL
+            // would only repeat the request (and loop while the cookie stays), so none is sent.
+            .filter(|(clean, url)| clean != url.as_str())
+            .map(|(clean, _)| clean);
         let session = session_in_directives(&set_cookies).map(str::to_owned);
         let directives = ResponseDirectives {
             location,
@@ -110,7 +115,7 @@ impl RequestAuthenticator {
             return Ok(outcome.with_directives(directives));
         };
         let prepared = self.prepare(&session, None, keys);
-        let err = match self.finish(&session, prepared, keys, parts.now).await {
+        let err = match self.finish(&session, prepared, keys, parts).await {
             Ok((auth, token)) => {
                 return Ok(
                     RequestOutcome::signed_in(auth, token, TokenCarrier::Cookie).with_directives(directives)

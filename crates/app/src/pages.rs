@@ -1,0 +1,194 @@
+//! The seed's examples as pages: `GET /` (the Server Component with `auth()` and
+//! `currentUser()`), `GET /profile` (`getServerSideProps` with `getAuth` and `buildClerkProps`),
+//! `GET /client` (the client helpers `useAuth()` and `useUser()`), and their stylesheet and
+//! script. Small accessible HTML, one stylesheet, no framework; personal pages are never cached.
+
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use clerk_actix::{AuthError, Clerk, ClerkAuth, ClerkProps};
+use clerk_core::SessionStatus;
+
+use crate::current_user::CachedCurrentUser;
+use crate::state::AppState;
+
+/// The stylesheet every page links.
+const STYLESHEET: &str = include_str!("pages/app.css");
+/// The client example's script (uses `window.Clerk`, from the Frontend API's `clerk.js`).
+const CLIENT_SCRIPT: &str = include_str!("pages/client.js");
+
+/// `GET /`: "Sign in to view this page" when signed out; "Welcome, {firstName}!" when signed in.
+pub async fn index(auth: ClerkAuth, clerk: Clerk, req: HttpRequest) -> Result<HttpResponse, AuthError> {
+    if !auth.is_authenticated() {
+        let body = format!("<h1>Sign in to view this page</h1>{}", sign_in_link(&clerk, &req));
+        return Ok(page("Home", &nav(&clerk, &req, false), &body, ""));
+    }
+    let user = CachedCurrentUser::extract(&req).await?;
+    let name = user.first_name.as_deref().unwrap_or("there");
+    let body = format!("<h1>Welcome, {}!</h1>", escape_html(name));
+    Ok(user.mark(page("Home", &nav(&clerk, &req, true), &body, "")))
+}
+
+/// `GET /profile` (`getServerSideProps` + `buildClerkProps`): signed-out requests are sent to
+/// sign in (307 with `redirect_url`); otherwise the page with the props and the user's public
+/// fields.
+pub async fn profile(auth: ClerkAuth, clerk: Clerk, req: HttpRequest) -> Result<HttpResponse, AuthError> {
+    if !auth.is_authenticated() {
+        return Err(sign_in_redirect(&auth, &clerk, &req));
+    }
+    let user = CachedCurrentUser::extract(&req).await?;
+    let props = ClerkProps::new(&auth, Some(&user));
+    let field = |label: &str, value: Option<&str>| {
+        format!("<dt>{label}</dt><dd>{}</dd>", escape_html(value.unwrap_or("—")))
+    };
+    let name = user.full_name();
+    let body = format!(
+        "<h1>Profile</h1><p id=\"welcome\">Welcome, {}!</p><dl>{}{}{}{}</dl>{}",
+        escape_html(user.first_name.as_deref().unwrap_or("there")),
+        field("Name", name.as_deref()),
+        field("Email", user.primary_email()),
+        field("Username", user.username.as_deref()),
+        field("User id", Some(&user.id)),
+        props_script(&props),
+    );
+    Ok(user.mark(page("Profile", &nav(&clerk, &req, true), &body, "")))
+}
+
+/// `GET /client`: the seed's client examples, `useAuth()` (user id, session id, and a button that
+/// calls `getToken()` and fetches `/api/data` with `Authorization: Bearer`) and `useUser()`
+/// ("Hello {firstName}!"), rendered from the props first so nothing flashes "Loading…"; the
+/// Frontend API's `clerk.js` then keeps the session fresh while the tab is open.
+pub async fn client(
+    auth: ClerkAuth,
+    clerk: Clerk,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AuthError> {
+    if !auth.is_authenticated() {
+        return Err(sign_in_redirect(&auth, &clerk, &req));
+    }
+    let user = CachedCurrentUser::extract(&req).await?;
+    let props = ClerkProps::new(&auth, Some(&user));
+    let body = format!(
+        "<h1>Client helpers</h1>\
+         <section aria-labelledby=\"use-auth\"><h2 id=\"use-auth\"><code>useAuth()</code></h2>\
+         <dl><dt>userId</dt><dd id=\"user-id\">{user_id}</dd><dt>sessionId</dt><dd id=\"session-id\">{session_id}</dd></dl>\
+         <button id=\"fetch-data\" type=\"button\">Fetch /api/data with getToken()</button>\
+         <output id=\"data-result\" aria-live=\"polite\"></output></section>\
+         <section aria-labelledby=\"use-user\"><h2 id=\"use-user\"><code>useUser()</code></h2>\
+         <p id=\"hello\">Hello {first}!</p></section>{props}",
+        user_id = escape_html(auth.user_id().unwrap_or("")),
+        session_id = escape_html(auth.session_id().unwrap_or("")),
+        first = escape_html(user.first_name.as_deref().unwrap_or("there")),
+        props = props_script(&props),
+    );
+    let scripts = match &state.frontend_api {
+        Some(base) => format!(
+            "<script src=\"{base}/clerk.js\" data-frontend-api=\"{base}\"{suffix}></script>\
+             <script src=\"/static/client.js\"></script>",
+            base = escape_html(base),
+            suffix = clerk
+                .cookie_suffix()
+                .map(|s| format!(" data-cookie-suffix=\"{}\"", escape_html(&s)))
+                .unwrap_or_default(),
+        ),
+        None => String::new(),
+    };
+    Ok(user.mark(page("Client helpers", &nav(&clerk, &req, true), &body, &scripts)))
+}
+
+/// `GET /static/app.css`.
+pub async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(STYLESHEET)
+}
+
+/// `GET /static/client.js`.
+pub async fn client_script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(CLIENT_SCRIPT)
+}
+
+fn sign_in_redirect(auth: &ClerkAuth, clerk: &Clerk, req: &HttpRequest) -> AuthError {
+    let pending = auth.session_status() == Some(&SessionStatus::Pending);
+    match clerk.sign_in_redirect_url(req, pending) {
+        Some(location) => AuthError::RedirectToSignIn(location),
+        None => AuthError::Unauthenticated(Box::new(auth.outcome().clone())),
+    }
+}
+
+fn sign_in_link(clerk: &Clerk, req: &HttpRequest) -> String {
+    clerk
+        .sign_in_redirect_url(req, false)
+        .map(|url| {
+            format!(
+                "<p><a class=\"button\" href=\"{}\">Sign in</a></p>",
+                escape_html(&url)
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// The navigation: the pages, and sign in or sign out (a plain form to the Frontend API's
+/// sign-out when it is served here).
+fn nav(clerk: &Clerk, req: &HttpRequest, signed_in: bool) -> String {
+    let state = req.app_data::<web::Data<AppState>>();
+    let frontend_api = state.and_then(|s| s.frontend_api.clone());
+    let account = match (signed_in, frontend_api) {
+        (true, Some(base)) => format!(
+            "<form method=\"post\" action=\"{}/sign-out\"><input type=\"hidden\" name=\"redirect_url\" value=\"{}/\">\
+             <button type=\"submit\">Sign out</button></form>",
+            escape_html(&base),
+            escape_html(&clerk.request_origin(req)),
+        ),
+        (true, None) => String::new(),
+        (false, _) => clerk
+            .sign_in_redirect_url(req, false)
+            .map(|url| format!("<a href=\"{}\">Sign in</a>", escape_html(&url)))
+            .unwrap_or_default(),
+    };
+    format!(
+        "<nav aria-label=\"Main\"><a href=\"/\">Home</a><a href=\"/profile\">Profile</a>\
+         <a href=\"/client\">Client helpers</a><span class=\"account\">{account}</span></nav>"
+    )
+}
+
+/// The props as `buildClerkProps` hands them to the page, in a JSON script element.
+fn props_script(props: &ClerkProps) -> String {
+    format!(
+        "<script id=\"__CLERK_PROPS__\" type=\"application/json\">{}</script>",
+        props.to_script_json()
+    )
+}
+
+/// A whole page: personal, so `Cache-Control: private, no-store`.
+fn page(title: &str, nav: &str, body: &str, scripts: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <title>{title} · clerk-actix example</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head>\
+             <body><header>{nav}</header><main>{body}</main>{scripts}</body></html>"
+        ))
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
