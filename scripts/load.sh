@@ -64,12 +64,23 @@ run() {
   say "$label: $rps req/s (p50 $p50, p99 $p99, non-2xx ${non2xx:-0})"
 }
 
+# Machine tokens (issue 14): an opaque API key, and a JWT-format M2M token of a machine.
+API_KEY=$(curl -fsS "${auth[@]}" -d "{\"name\":\"load-key\",\"subject\":\"$user_id\"}" "$api/api_keys" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
+machine_key=$(curl -fsS "${auth[@]}" -d '{"name":"load-machine"}' "$api/v1/machines" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret_key"])')
+M2M_JWT=$(curl -fsS -H "Authorization: Bearer $machine_key" -H "Content-Type: application/json" \
+  -d '{"token_format":"jwt","seconds_until_expiration":3600}' "$api/m2m_tokens" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+
 # 1. The app with every cache on.
 start_app
 run healthz "http://127.0.0.1:$APP_PORT/healthz"
 run api_data "http://127.0.0.1:$APP_PORT/api/data" "$TOKEN"
 run api_me "http://127.0.0.1:$APP_PORT/api/me" "$TOKEN"
 run api_org "http://127.0.0.1:$APP_PORT/api/org" "$ORG_TOKEN"
+run api_machine_api_key "http://127.0.0.1:$APP_PORT/api/machine" "$API_KEY"
+run api_machine_m2m_jwt "http://127.0.0.1:$APP_PORT/api/machine" "$M2M_JWT"
 rss_on=$(peak_rss_kib "$app_pid")
 stop_app
 
@@ -90,10 +101,12 @@ kill "$bare_pid" 2>/dev/null || true
 
 # 4. Clerk's official @clerk/express, networkless.
 (cd bench/node && PORT="$NODE_PORT" CLERK_JWT_KEY="$(cat "../../$PEM")" CLERK_PUBLISHABLE_KEY="$CLERK_PUBLISHABLE_KEY" \
-  CLERK_SECRET_KEY="$CLERK_SECRET_KEY" taskset -c "$APP_CORE" node server.mjs >"../../$OUT/node.log" 2>&1) &
+  CLERK_SECRET_KEY="$CLERK_SECRET_KEY" CLERK_API_URL="$api" taskset -c "$APP_CORE" node server.mjs >"../../$OUT/node.log" 2>&1) &
 node_pid=$!; pids+=("$node_pid")
 wait_port "http://127.0.0.1:$NODE_PORT/api/data"
 run clerk_express "http://127.0.0.1:$NODE_PORT/api/data" "$TOKEN"
+run clerk_express_any_api_key "http://127.0.0.1:$NODE_PORT/api/machine" "$API_KEY"
+run clerk_express_any_m2m_jwt "http://127.0.0.1:$NODE_PORT/api/machine" "$M2M_JWT"
 
 # The table.
 python3 - "$rss_on" "$rss_off" "${results[@]}" <<'PY'
@@ -119,6 +132,10 @@ print(f"| api_me (in-process tier) / healthz | {ratio('api_me','healthz'):.2f} |
 print(f"| api_me (Postgres only) / healthz | {ratio('api_me_postgres_only','healthz'):.2f} | report |")
 print(f"| api_org (in-process tier, 10 members) / healthz | {ratio('api_org','healthz'):.2f} | >= 0.60 |")
 print(f"| api_data / @clerk/express | {ratio('api_data','clerk_express'):.1f} | >= 20 |")
+print(f"| api_machine (opaque API key, cache on) / healthz | {ratio('api_machine_api_key','healthz'):.2f} | >= 0.70 |")
+print(f"| api_machine (M2M JWT) / api_data (session token) | {ratio('api_machine_m2m_jwt','api_data'):.2f} | >= 0.90 |")
+print(f"| api_machine (opaque API key) / @clerk/express any | {ratio('api_machine_api_key','clerk_express_any_api_key'):.1f} | report |")
+print(f"| api_machine (M2M JWT) / @clerk/express any | {ratio('api_machine_m2m_jwt','clerk_express_any_m2m_jwt'):.1f} | report |")
 def per_request_us(label):
     return 1e6 / rows[label][0] if rows.get(label) and rows[label][0] else float("nan")
 gap = per_request_us('api_data_no_token_cache') - per_request_us('bare_rsa')

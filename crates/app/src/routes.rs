@@ -7,7 +7,7 @@
 
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
-use clerk_actix::{AuthError, Authenticated, Clerk, ClerkAuth};
+use clerk_actix::{AnyAuth, AuthError, Authenticated, Clerk, ClerkAuth};
 use clerk_core::Check;
 use serde_json::json;
 
@@ -43,6 +43,33 @@ pub async fn api_data(auth: Authenticated) -> HttpResponse {
         "sessionId": auth.session_id(),
         "orgId": auth.org_id(),
     }))
+}
+
+/// `GET /api/machine` (`auth({ acceptsToken: 'any' })`): any token type. For a machine
+/// (M2M token, API key, OAuth access token, opaque or JWT) `{tokenType, id, subject, scopes,
+/// name, userId, orgId, machineId, clientId, claims}`; for a session `{tokenType:
+/// "session_token", userId, sessionId}`; 401 with Clerk's reason otherwise (503 with
+/// `Retry-After` when the machine-token share of the Backend API budget is spent).
+pub async fn api_machine(auth: AnyAuth) -> HttpResponse {
+    match auth {
+        AnyAuth::Session(session) => HttpResponse::Ok().json(json!({
+            "tokenType": "session_token",
+            "userId": session.user_id(),
+            "sessionId": session.session_id(),
+        })),
+        AnyAuth::Machine(machine) => HttpResponse::Ok().json(json!({
+            "tokenType": machine.token_type().as_str(),
+            "id": machine.id(),
+            "subject": machine.subject(),
+            "scopes": machine.scopes(),
+            "name": machine.name(),
+            "userId": machine.user_id(),
+            "orgId": machine.org_id(),
+            "machineId": machine.machine_id(),
+            "clientId": machine.client_id(),
+            "claims": machine.claims(),
+        })),
+    }
 }
 
 /// `GET /api/me` (`useUser()`): the signed-in user's public profile.

@@ -4,7 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use actix_web::HttpRequest;
+use clerk_core::machine::{MachineJwtVerifier, TokenType};
 use clerk_core::request::{RequestAuthenticator, RequestOutcome, RequestParts};
+use clerk_core::token::DecodedToken;
 use clerk_core::{
     auth::AuthOptions, jwks::JwksCache, jwks::JwksStats, verify::StaticKey, SessionClaims, SessionVerifier,
     TokenError,
@@ -14,6 +16,9 @@ use crate::authenticate::ActixRequest;
 use crate::client::{ClerkClient, MetricsSnapshot, RevalidatingKeys};
 use crate::config::{ClerkConfig, Resolved, ResolvedConfig};
 use crate::env::ConfigError;
+use crate::machine::cache::Verdict;
+use crate::machine::verifier::MachineVerifier;
+use crate::machine::MachineCacheStats;
 use crate::redact::query_without_credentials;
 use crate::user_source::UserSource;
 
@@ -35,6 +40,7 @@ struct Inner {
     config: ResolvedConfig,
     authenticator: RequestAuthenticator,
     keys: Keys,
+    machine: MachineVerifier,
     users: Option<Arc<dyn UserSource>>,
 }
 
@@ -81,6 +87,8 @@ pub struct ClerkStats {
     pub verified_tokens: usize,
     /// The Backend API client's counters and budgets (`None` without a secret key).
     pub client: Option<MetricsSnapshot>,
+    /// The opaque machine-token cache.
+    pub machine_tokens: MachineCacheStats,
 }
 
 impl ClerkConfig {
@@ -103,8 +111,12 @@ impl Clerk {
         } = resolved;
         let mut verifier = SessionVerifier::new()
             .authorized_parties(config.authorized_parties.iter().cloned())
+            .audience(config.audience.iter().cloned())
             .clock_skew(config.clock_skew)
             .max_token_bytes(config.max_token_bytes);
+        let machine_jwt = MachineJwtVerifier::new()
+            .audience(config.audience.iter().cloned())
+            .clock_skew(config.clock_skew);
         if config.issuer_check {
             if let Some(key) = &config.publishable_key {
                 // The instance's own issuer, and those Clerk's SDKs have treated as the
@@ -112,6 +124,7 @@ impl Clerk {
                 verifier = verifier.issuers(config.multi_domain.issuers(key));
             }
         }
+        let machine = MachineVerifier::new(machine_jwt, config.machine_token_cache_ttl, client.as_ref());
         let keys = match (&config.jwt_key, client) {
             (Some(key), client) => Keys::Pem {
                 key: StaticKey(Arc::new(key.clone())),
@@ -142,6 +155,7 @@ impl Clerk {
             config,
             authenticator,
             keys,
+            machine,
             users,
         })))
     }
@@ -180,6 +194,7 @@ impl Clerk {
             },
             verified_tokens: self.0.authenticator.cached_tokens(),
             client: self.client().map(ClerkClient::metrics),
+            machine_tokens: self.0.machine.stats(),
         }
     }
 
@@ -208,6 +223,24 @@ impl Clerk {
             Keys::Jwks { cache, client } => {
                 let keys = RevalidatingKeys { cache, client };
                 verifier.verify(token, &keys, now).await
+            }
+        }
+    }
+
+    /// Verifies a header token routed as a `kind` machine token, with this instance's keys for
+    /// the JWT forms and its Backend API client (and cache) for the opaque ones.
+    pub(crate) async fn verify_machine(
+        &self,
+        token: &str,
+        kind: TokenType,
+        decoded: Option<DecodedToken<'_>>,
+    ) -> Verdict {
+        let (machine, now) = (&self.0.machine, self.config().now());
+        match &self.0.keys {
+            Keys::Pem { key, .. } => machine.verify(token, kind, decoded, key, now).await,
+            Keys::Jwks { cache, client } => {
+                let keys = RevalidatingKeys { cache, client };
+                machine.verify(token, kind, decoded, &keys, now).await
             }
         }
     }

@@ -47,7 +47,9 @@ pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 /// | `CLERK_ISSUER_CHECK` | [`issuer_check`](Self::issuer_check) | `true` (when a publishable key is set) |
 /// | `CLERK_JWKS_TTL_MS`, `CLERK_JWKS_REFETCH_COOLDOWN_MS`, `CLERK_JWKS_MAX_STALE_MS` | [`jwks_cache`](Self::jwks_cache) | `300000`, `10000`, `3600000` |
 /// | `CLERK_TOKEN_CACHE_CAPACITY` | [`token_cache_capacity`](Self::token_cache_capacity) | `4096` (0 = off) |
-/// | `CLERK_HTTP_TIMEOUT_MS`, `CLERK_API_RATE_LIMIT` | [`client_config`](Self::client_config) | see [`ClientConfig`] |
+/// | `CLERK_AUDIENCE` | [`audience`](Self::audience) | none (comma separated; no `aud` check) |
+/// | `CLERK_MACHINE_TOKEN_CACHE_TTL_MS` | [`machine_token_cache_ttl`](Self::machine_token_cache_ttl) | `10000` (0 = off) |
+/// | `CLERK_MACHINE_SECRET_KEY`, `CLERK_HTTP_TIMEOUT_MS`, `CLERK_API_RATE_LIMIT` | [`client_config`](Self::client_config) | see [`ClientConfig`] |
 ///
 /// # Examples
 ///
@@ -89,6 +91,8 @@ pub struct ClerkConfig {
     publishable_key: Option<String>,
     jwt_key_pem: Option<String>,
     authorized_parties: Vec<String>,
+    audience: Vec<String>,
+    machine_token_cache_ttl: Duration,
     sign_in_url: Option<String>,
     domains: DomainSettings,
     clock_skew: Duration,
@@ -139,6 +143,8 @@ impl ClerkConfig {
             publishable_key: None,
             jwt_key_pem: None,
             authorized_parties: Vec::new(),
+            audience: Vec::new(),
+            machine_token_cache_ttl: Duration::from_secs(10),
             sign_in_url: None,
             domains: DomainSettings::default(),
             clock_skew: Duration::from_millis(5_000),
@@ -185,6 +191,12 @@ impl ClerkConfig {
                      https://app.example.com, or unset it",
                 ));
             }
+        }
+        if let Some(audience) = get("CLERK_AUDIENCE") {
+            config.audience = split_list(&audience);
+        }
+        if let Some(ms) = get("CLERK_MACHINE_TOKEN_CACHE_TTL_MS") {
+            config.machine_token_cache_ttl = parse_millis("CLERK_MACHINE_TOKEN_CACHE_TTL_MS", &ms)?;
         }
         config.sign_in_url = get("CLERK_SIGN_IN_URL");
         config.domains = DomainSettings::read(&get)?;
@@ -270,6 +282,32 @@ impl ClerkConfig {
         S: Into<String>,
     {
         self.authorized_parties = parties.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Clerk's `audience` option (our `CLERK_AUDIENCE`), applied as Clerk applies it: a session
+    /// token or an M2M JWT must name one of these in `aud`, and an OAuth access token (opaque or
+    /// JWT) must carry an `aud` that does. API keys and opaque M2M tokens have no audience.
+    /// Defaults to none (no check).
+    pub fn audience<I, S>(mut self, audience: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.audience = audience
+            .into_iter()
+            .map(Into::into)
+            .filter(|a: &String| !a.is_empty())
+            .collect();
+        self
+    }
+
+    /// How long a successful verification of an opaque machine token (`mt_…`, `ak_…`, `oat_…`)
+    /// is reused, never past the token's expiry; refusals are kept a quarter of it. This is how
+    /// long a revoked token can still be accepted. Zero turns the cache off (concurrent
+    /// verifications of one token still share one Backend API call). Defaults to 10 s.
+    pub fn machine_token_cache_ttl(mut self, ttl: Duration) -> Self {
+        self.machine_token_cache_ttl = ttl;
         self
     }
 
@@ -541,6 +579,8 @@ impl ClerkConfig {
             api_url,
             api_version,
             authorized_parties: self.authorized_parties,
+            audience: self.audience,
+            machine_token_cache_ttl: self.machine_token_cache_ttl,
             sign_in_url,
             sign_up_url: self.domains.sign_up_url,
             multi_domain: domains.multi_domain,
@@ -580,6 +620,8 @@ pub struct ResolvedConfig {
     pub(crate) api_url: String,
     pub(crate) api_version: String,
     pub(crate) authorized_parties: Vec<String>,
+    pub(crate) audience: Vec<String>,
+    pub(crate) machine_token_cache_ttl: Duration,
     pub(crate) sign_in_url: Option<String>,
     pub(crate) sign_up_url: Option<String>,
     pub(crate) multi_domain: MultiDomain,
@@ -649,6 +691,16 @@ impl ResolvedConfig {
     /// The authorized parties.
     pub fn authorized_parties(&self) -> &[String] {
         &self.authorized_parties
+    }
+
+    /// Clerk's `audience` option (`CLERK_AUDIENCE`).
+    pub fn audience(&self) -> &[String] {
+        &self.audience
+    }
+
+    /// How long opaque machine-token verifications are reused (`CLERK_MACHINE_TOKEN_CACHE_TTL_MS`).
+    pub fn machine_token_cache_ttl(&self) -> Duration {
+        self.machine_token_cache_ttl
     }
 
     /// Default protect mode.

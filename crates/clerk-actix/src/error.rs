@@ -1,9 +1,14 @@
 //! The one error type of `clerk-actix`, mapped to HTTP answers that leak no internals.
 
+use std::time::Duration;
+
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use clerk_core::request::{RequestOutcome, RequestReason};
+use clerk_core::machine::MachineRefusal;
+use clerk_core::request::{
+    RequestOutcome, RequestReason, HEADER_AUTH_MESSAGE, HEADER_AUTH_REASON, HEADER_AUTH_STATUS,
+};
 use clerk_core::{Reason, Reverification};
 use serde_json::json;
 
@@ -17,6 +22,17 @@ pub enum AuthError {
     /// No valid session: 401 with `WWW-Authenticate: Bearer` and Clerk's debug headers.
     #[error("unauthenticated: {}", .0.reason().map_or("signed-out", RequestReason::as_str))]
     Unauthenticated(Box<RequestOutcome>),
+    /// A route accepting machine tokens refused the request (Clerk's machine reason, or
+    /// `token-type-mismatch`): 401 with `WWW-Authenticate: Bearer` and Clerk's debug headers.
+    #[error("unauthenticated machine: {}", .0.reason())]
+    MachineUnauthenticated(Box<MachineRefusal>),
+    /// A machine token could not be verified now: the machine-token share of the Backend API
+    /// rate budget is spent (or Clerk answered 429). 503 with `Retry-After`; nothing is cached.
+    #[error("machine token verification unavailable")]
+    MachineUnavailable {
+        /// How long the caller should wait (`Retry-After`, whole seconds, at least 1).
+        retry_after: Duration,
+    },
     /// Signed in but not allowed: 403 (`insufficient_scope`).
     #[error("forbidden")]
     Forbidden,
@@ -52,6 +68,13 @@ impl std::fmt::Debug for AuthError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             AuthError::Unauthenticated(outcome) => f.debug_tuple("Unauthenticated").field(outcome).finish(),
+            AuthError::MachineUnauthenticated(refusal) => {
+                f.debug_tuple("MachineUnauthenticated").field(refusal).finish()
+            }
+            AuthError::MachineUnavailable { retry_after } => f
+                .debug_struct("MachineUnavailable")
+                .field("retry_after", retry_after)
+                .finish(),
             AuthError::Forbidden => f.write_str("Forbidden"),
             AuthError::ReverificationRequired(level) => {
                 f.debug_tuple("ReverificationRequired").field(level).finish()
@@ -75,7 +98,8 @@ impl std::fmt::Debug for AuthError {
 impl AuthError {
     fn code(&self) -> &'static str {
         match self {
-            AuthError::Unauthenticated(_) => "unauthenticated",
+            AuthError::Unauthenticated(_) | AuthError::MachineUnauthenticated(_) => "unauthenticated",
+            AuthError::MachineUnavailable { .. } => "service_unavailable",
             AuthError::Forbidden => "forbidden",
             AuthError::ReverificationRequired(_) => "reverification_required",
             AuthError::RedirectToSignIn(_) | AuthError::Handshake(_) => "redirect",
@@ -89,6 +113,10 @@ impl AuthError {
     fn public_message(&self) -> &'static str {
         match self {
             AuthError::Unauthenticated(_) => "You must be signed in.",
+            AuthError::MachineUnauthenticated(_) => "A valid token is required.",
+            AuthError::MachineUnavailable { .. } => {
+                "The token cannot be checked right now; try again shortly."
+            }
             AuthError::Forbidden => "You are not allowed to do this.",
             AuthError::ReverificationRequired(_) => "Please verify your identity again.",
             AuthError::RedirectToSignIn(_) => "Sign in to continue.",
@@ -132,7 +160,8 @@ fn bearer_challenge(state: &RequestOutcome) -> String {
 impl ResponseError for AuthError {
     fn status_code(&self) -> StatusCode {
         match self {
-            AuthError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            AuthError::Unauthenticated(_) | AuthError::MachineUnauthenticated(_) => StatusCode::UNAUTHORIZED,
+            AuthError::MachineUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AuthError::Forbidden | AuthError::ReverificationRequired(_) => StatusCode::FORBIDDEN,
             AuthError::RedirectToSignIn(_) | AuthError::Handshake(_) => StatusCode::TEMPORARY_REDIRECT,
             AuthError::NotFound | AuthError::UserNotFound => StatusCode::NOT_FOUND,
@@ -171,6 +200,22 @@ impl ResponseError for AuthError {
                 }
                 crate::authenticate::apply_outcome_headers(state, headers);
             }
+            AuthError::MachineUnauthenticated(refusal) => {
+                let challenge = match refusal.as_ref() {
+                    MachineRefusal::Failed { .. } => {
+                        "Bearer error=\"invalid_token\", error_description=\"The token is invalid\""
+                    }
+                    _ => "Bearer",
+                };
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+                apply_refusal_headers(refusal, headers);
+            }
+            AuthError::MachineUnavailable { retry_after } => {
+                let seconds = retry_after.as_secs_f64().ceil().max(1.0);
+                if let Ok(value) = HeaderValue::from_str(&format!("{seconds:.0}")) {
+                    headers.insert(header::RETRY_AFTER, value);
+                }
+            }
             AuthError::Forbidden => {
                 headers.insert(
                     header::WWW_AUTHENTICATE,
@@ -200,6 +245,26 @@ impl ResponseError for AuthError {
             _ => {}
         }
         response
+    }
+}
+
+/// Clerk's debug headers for a refusal: `x-clerk-auth-status: signed-out`, the reason and, when
+/// there is one a header can carry, the message. A header already set is left alone.
+pub(crate) fn apply_refusal_headers(refusal: &MachineRefusal, headers: &mut header::HeaderMap) {
+    let message = refusal.message();
+    let pairs = [
+        (HEADER_AUTH_STATUS, Some("signed-out")),
+        (HEADER_AUTH_REASON, Some(refusal.reason())),
+        (HEADER_AUTH_MESSAGE, message.as_deref()),
+    ];
+    for (name, value) in pairs {
+        let name = header::HeaderName::from_static(name);
+        let Some(value) = value.and_then(|v| HeaderValue::from_str(v).ok()) else {
+            continue;
+        };
+        if !headers.contains_key(&name) {
+            headers.insert(name, value);
+        }
     }
 }
 

@@ -141,7 +141,9 @@ impl Deref for Authenticated {
     }
 }
 
-fn require_signed_in(state: Result<RequestOutcome, AuthError>) -> Result<Authenticated, AuthError> {
+pub(crate) fn require_signed_in(
+    state: Result<RequestOutcome, AuthError>,
+) -> Result<Authenticated, AuthError> {
     let state = state?;
     if state.auth().is_authenticated() {
         Ok(Authenticated {

@@ -19,9 +19,11 @@
 use actix_web::dev::ServiceRequest;
 use actix_web::guard::{Guard, GuardContext};
 use actix_web::{HttpMessage, HttpRequest};
+use clerk_core::machine::{MachineAuth, TokenType};
 use clerk_core::request::RequestOutcome;
 use clerk_core::{Auth, Check};
 
+use crate::machine::accepted::decided_machine;
 use crate::state::AuthSlotAccess;
 
 /// Access to the request's [`Auth`] from requests, service requests and guard contexts.
@@ -133,4 +135,59 @@ pub fn has(check: Check<'static>) -> AuthGuard<impl Fn(&Auth) -> bool> {
 /// ```
 pub fn check<F: Fn(&Auth) -> bool>(f: F) -> AuthGuard<F> {
     AuthGuard(f)
+}
+
+/// A guard over the machine token a route accepted. Build one with [`token_type`] or [`scope`].
+pub struct MachineGuard<F>(F);
+
+impl<F: Fn(&MachineAuth) -> bool> Guard for MachineGuard<F> {
+    fn check(&self, ctx: &GuardContext<'_>) -> bool {
+        decided_machine(&ctx.req_data()).is_some_and(|auth| (self.0)(&auth))
+    }
+}
+
+/// Matches requests whose machine token, verified by a [`crate::Protect::accepts`] that ran
+/// before routing (on an enclosing scope), is of type `kind`. Guards are synchronous and never
+/// verify: without such a `Protect` nothing matches.
+///
+/// # Examples
+///
+/// API keys and M2M tokens on one path, each to its handler:
+///
+/// ```
+/// use actix_web::{web, HttpResponse};
+/// use clerk_actix::{guards, Protect};
+/// use clerk_core::machine::{AcceptsToken, TokenType};
+///
+/// let api = web::scope("/api")
+///     .wrap(Protect::accepts(AcceptsToken::Any))
+///     .service(
+///         web::resource("/ingest")
+///             .route(web::post().guard(guards::token_type(TokenType::ApiKey)).to(HttpResponse::Accepted))
+///             .route(web::post().guard(guards::token_type(TokenType::M2mToken)).to(HttpResponse::Ok)),
+///     );
+/// # drop(api);
+/// ```
+pub fn token_type(kind: TokenType) -> MachineGuard<impl Fn(&MachineAuth) -> bool> {
+    MachineGuard(move |auth: &MachineAuth| auth.token_type() == kind)
+}
+
+/// Matches requests whose machine token (verified by a [`crate::Protect::accepts`] that ran
+/// before routing) was granted `scope`. A session never matches.
+///
+/// # Examples
+///
+/// ```
+/// use actix_web::{web, HttpResponse};
+/// use clerk_actix::{guards, Protect};
+/// use clerk_core::machine::AcceptsToken;
+///
+/// let api = web::scope("/api")
+///     .wrap(Protect::accepts(AcceptsToken::Any))
+///     .service(web::resource("/admin").guard(guards::scope("admin")).to(HttpResponse::Ok));
+/// # drop(api);
+/// ```
+pub fn scope(scope: impl Into<String>) -> MachineGuard<impl Fn(&MachineAuth) -> bool> {
+    let scope = scope.into();
+    MachineGuard(move |auth: &MachineAuth| auth.has_scope(&scope))
 }

@@ -16,7 +16,8 @@
 //! | `currentUser()` | [`CurrentUser`], through a [`user_source::UserSource`] (the Backend API unless you plug in a cache) |
 //! | `clerkClient()` | [`ClerkClient`] ([`Clerk::client`]): users, organizations, memberships, organization invitations, sessions, invitations, sign-in and actor tokens, JWT templates, allow/block lists, JWKS, machine tokens, paged streams, an untyped `request`; retries within a budget, a shared rate budget |
 //! | `buildClerkProps(req)` | [`ClerkProps`] |
-//! | route matchers | [`guards`]: `signed_in()`, `has(check)`, `check(f)` |
+//! | route matchers | [`guards`]: `signed_in()`, `has(check)`, `check(f)`, `token_type(t)`, `scope(s)` |
+//! | `auth({ acceptsToken })` | [`MachineAuth`], [`AnyAuth`], [`Protect::accepts`] |
 //!
 //! | module (file) | what |
 //! |---|---|
@@ -33,6 +34,7 @@
 //! | `extractors` (private) | [`ClerkAuth`], [`Authenticated`], [`MaybeAuth`], [`CurrentUser`] |
 //! | [`protect`] | [`Protect`] and [`ProtectMode`] (`protect/mode.rs`) |
 //! | [`guards`] | route guards and [`guards::AuthExt`] |
+//! | [`machine`] | machine tokens on routes that accept them: [`MachineAuth`], [`AnyAuth`], the per-request decision, verification and its cache |
 //! | `props` (private) | [`ClerkProps`] |
 //! | `error` (private) | [`AuthError`], the HTTP answers of a failed extraction |
 //! | [`request`] | Clerk's request-level result ([`request::RequestOutcome`]) and its response headers |
@@ -92,6 +94,7 @@ mod env;
 mod error;
 mod extractors;
 pub mod guards;
+pub mod machine;
 pub mod middleware;
 mod props;
 pub mod protect;
@@ -107,6 +110,7 @@ pub use config::ClerkConfig;
 pub use env::ConfigError;
 pub use error::AuthError;
 pub use extractors::{Authenticated, ClerkAuth, CurrentUser, MaybeAuth};
+pub use machine::{AnyAuth, MachineAuth};
 pub use middleware::ClerkMiddleware;
 pub use props::ClerkProps;
 pub use protect::{Protect, ProtectMode};

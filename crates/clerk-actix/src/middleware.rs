@@ -104,7 +104,10 @@ where
             }
             state::store(&mut req.extensions_mut(), clerk, outcome.clone());
             let mut response = service.call(req).await?;
-            apply_outcome_headers(&outcome, response.headers_mut());
+            // A route that accepts machine tokens decided for itself: its headers instead.
+            if !crate::machine::accepted::apply_decision_headers(&mut response) {
+                apply_outcome_headers(&outcome, response.headers_mut());
+            }
             Ok(response.map_into_left_body())
         })
     }

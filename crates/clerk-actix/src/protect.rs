@@ -9,12 +9,14 @@ use std::sync::Arc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
-use actix_web::{HttpRequest, ResponseError};
+use actix_web::{HttpMessage as _, HttpRequest, ResponseError};
+use clerk_core::machine::{AcceptsToken, MachineAuth, MachineRefusal};
 use clerk_core::request::RequestOutcome;
 use clerk_core::{Auth, Check, Reverification, SessionStatus};
 use futures_util::future::LocalBoxFuture;
 
 use crate::error::AuthError;
+use crate::machine::accepted::{decide, declare, Accepted};
 use crate::state::{clerk_of, request_state};
 
 pub use mode::ProtectMode;
@@ -51,6 +53,10 @@ pub struct Protect {
     reverification: Option<Reverification>,
     predicate: Option<Predicate>,
     mode: Option<ProtectMode>,
+    /// What the route accepts; `None`: session tokens only (Clerk's default).
+    accepts: Option<AcceptsToken>,
+    /// Scopes a machine token must carry (a session carries none).
+    scopes: Vec<String>,
 }
 
 impl std::fmt::Debug for Protect {
@@ -60,6 +66,8 @@ impl std::fmt::Debug for Protect {
             .field("reverification", &self.reverification)
             .field("predicate", &self.predicate.is_some())
             .field("mode", &self.mode)
+            .field("accepts", &self.accepts)
+            .field("scopes", &self.scopes)
             .finish()
     }
 }
@@ -106,6 +114,45 @@ impl Protect {
         self
     }
 
+    /// The tokens the route accepts (Clerk's `acceptsToken`, or `auth.protect({ token })`):
+    /// session tokens only by default; a machine type, a set, or [`AcceptsToken::Any`]. A
+    /// machine token is verified here, at most once per request, and the extractors downstream
+    /// ([`MachineAuth`](crate::MachineAuth), [`AnyAuth`](crate::AnyAuth)) reuse the result and
+    /// this declaration.
+    ///
+    /// A refused machine token is answered 401 with Clerk's reason in every mode (Clerk's
+    /// `auth.protect()` answers machines 401), and 503 with `Retry-After` when the machine-token
+    /// share of the rate budget is spent. Role, permission, feature, plan, reverification and
+    /// [`check`](Self::check) requirements never hold for a machine token (its `has()` is
+    /// `false`, as Clerk's); require [`scope`](Self::scope)s instead.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actix_web::{web, HttpResponse};
+    /// use clerk_actix::{MachineAuth, Protect};
+    /// use clerk_core::machine::{AcceptsToken, TokenType};
+    ///
+    /// let api = web::scope("/internal")
+    ///     .wrap(Protect::accepts([TokenType::M2mToken, TokenType::ApiKey]).scope("reports:read"))
+    ///     .route("/reports", web::get().to(|machine: MachineAuth| async move {
+    ///         HttpResponse::Ok().body(machine.subject().to_owned())
+    ///     }));
+    /// # drop(api);
+    /// ```
+    pub fn accepts(accepts: impl Into<AcceptsToken>) -> Self {
+        Self {
+            accepts: Some(accepts.into()),
+            ..Self::default()
+        }
+    }
+
+    /// Also requires a machine token granted `scope` (a session has no scopes: it fails this).
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
+        self.scopes.push(scope.into());
+        self
+    }
+
     /// How failures are answered. Defaults to the configuration's mode (API mode unless set).
     pub fn mode(mut self, mode: ProtectMode) -> Self {
         self.mode = Some(mode);
@@ -137,7 +184,8 @@ impl Protect {
             });
         }
         let authorised = (self.check.is_empty() || auth.has(&self.check))
-            && self.predicate.as_ref().is_none_or(|p| p(auth));
+            && self.predicate.as_ref().is_none_or(|p| p(auth))
+            && self.scopes.is_empty();
         if !authorised {
             return Err(match mode {
                 ProtectMode::NextJsParity => AuthError::NotFound,
@@ -150,6 +198,48 @@ impl Protect {
             }
         }
         Ok(())
+    }
+}
+
+impl Protect {
+    /// Applies the policy to a verified machine token: only scopes can hold (everything that
+    /// goes through `has()` fails closed, as Clerk's machine `has()` does).
+    fn evaluate_machine(&self, req: &HttpRequest, auth: &MachineAuth) -> Result<(), AuthError> {
+        let authorised = self.check.is_empty()
+            && self.predicate.is_none()
+            && self.reverification.is_none()
+            && self.scopes.iter().all(|scope| auth.has_scope(scope));
+        if authorised {
+            return Ok(());
+        }
+        let mode = self
+            .mode
+            .or_else(|| clerk_of(req).map(|c| c.config().protect_mode()))
+            .unwrap_or_default();
+        Err(match mode {
+            // Clerk's `auth.protect()` answers an unauthorised machine 401.
+            ProtectMode::NextJsParity => {
+                AuthError::MachineUnauthenticated(Box::new(MachineRefusal::Mismatch {
+                    token_type: Some(auth.token_type()),
+                    message: None,
+                }))
+            }
+            _ => AuthError::Forbidden,
+        })
+    }
+
+    /// The verdict on a request, verifying a machine token when the route accepts one.
+    async fn verdict(&self, req: &ServiceRequest) -> Result<(), AuthError> {
+        let Some(accepts) = self.accepts else {
+            let state = request_state(req.request()).await?;
+            return self.evaluate(req.request(), &state);
+        };
+        declare(&mut req.extensions_mut(), accepts);
+        match decide(req.request(), accepts).await? {
+            Accepted::Session(state) => self.evaluate(req.request(), &state),
+            Accepted::Machine(auth) => self.evaluate_machine(req.request(), &auth),
+            refused => Err(refused.into_error()),
+        }
     }
 }
 
@@ -205,10 +295,7 @@ where
         let service = Rc::clone(&self.service);
         let policy = Rc::clone(&self.policy);
         Box::pin(async move {
-            let verdict = match request_state(req.request()).await {
-                Ok(state) => policy.evaluate(req.request(), &state),
-                Err(err) => Err(err),
-            };
+            let verdict = policy.verdict(&req).await;
             match verdict {
                 Ok(()) => Ok(service.call(req).await?.map_into_left_body()),
                 Err(err) => {

@@ -617,6 +617,9 @@ pub struct OAuthAccessToken {
     /// Last update, ms.
     #[serde(default)]
     pub updated_at: i64,
+    /// The audience (`aud`), when Clerk sends one: a string or an array of strings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<Value>,
 }
 
 impl OAuthAccessToken {

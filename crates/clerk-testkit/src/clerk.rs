@@ -170,7 +170,7 @@ impl TestClerkBuilder {
         );
         let faults = Faults::new(keys.clone());
         let calls = Calls::default();
-        let machine = MachineTokens::default();
+        let machine = MachineTokens::with_minter(minter.clone());
         let templates = JwtTemplates::default();
         let oauth = OAuthTokens::default();
         let orgs = Organizations::new(store.clone(), webhooks.clone(), minter.clone());

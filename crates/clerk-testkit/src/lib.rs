@@ -8,6 +8,8 @@
 //! * session tokens minted exactly as Clerk signs them ([`TokenMinter`], [`SessionToken`]),
 //!   and the broken variants a verifier must reject;
 //! * `GET /v1/jwks` and `GET /.well-known/jwks.json`;
+//! * machine tokens (M2M tokens, API keys, OAuth access tokens), opaque and JWT, with the
+//!   verify, create, list and revoke endpoints ([`MachineTokens`]);
 //! * a Backend API subset: users, organizations, memberships and organization invitations
 //!   ([`Organizations`]), sessions (list, revoke, templated tokens), invitations, sign-in and
 //!   actor tokens, JWT templates ([`JwtTemplates`]), allow/block lists, users' OAuth access
@@ -75,7 +77,10 @@ pub use faults::{Faults, Outage};
 pub use instance::{Instance, TEST_DEV_HOST, TEST_PROD_HOST};
 pub use jwt_templates::{JwtTemplate, JwtTemplates};
 pub use keys::{Jwk, RsaAlg, SigningKey, TEST_KEY_KID};
-pub use machine::{InactiveTokens, MachineToken, MachineTokenBuilder, MachineTokenKind, MachineTokens};
+pub use machine::{
+    InactiveTokens, Machine, MachineToken, MachineTokenBuilder, MachineTokenKind, MachineTokens,
+    M2M_JWT_CATEGORY,
+};
 pub use oauth_tokens::OAuthTokens;
 pub use org::{
     role, Invitation, Membership, NewInvitation, NewOrganization, Organization, OrganizationUpdate,

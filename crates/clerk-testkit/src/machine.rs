@@ -5,7 +5,11 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::util::{lock, now_ms, random_hex};
+use crate::token::TokenMinter;
+use crate::util::{lock, new_id, now_ms, random_hex};
+
+/// The `cat` header of Clerk's M2M JWTs.
+pub const M2M_JWT_CATEGORY: &str = "cl_B7d4PD333AAA";
 
 /// The kind of a machine token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +71,12 @@ pub struct MachineToken {
     pub name: String,
     /// OAuth client id.
     pub client_id: String,
+    /// OAuth audience (`aud`), when set.
+    pub audience: Option<Value>,
+    /// API key description.
+    pub description: Option<String>,
+    /// The user who created an API key.
+    pub created_by: Option<String>,
     /// Revoked, and why.
     pub revoked: Option<String>,
     /// Expiry (ms), if any.
@@ -80,6 +90,23 @@ pub struct MachineToken {
 impl MachineToken {
     fn expired(&self) -> bool {
         self.expiration.is_some_and(|at| at <= now_ms())
+    }
+
+    /// Whether the token is revoked or expired.
+    pub fn is_inactive(&self) -> bool {
+        self.revoked.is_some() || self.expired()
+    }
+
+    /// The create endpoint's body: the resource with its secret (`secret` for API keys,
+    /// `token` for M2M tokens).
+    pub(crate) fn to_created_json(&self) -> Value {
+        let mut json = self.to_json();
+        let field = match self.kind {
+            MachineTokenKind::ApiKey => "secret",
+            MachineTokenKind::M2m | MachineTokenKind::OAuth => "token",
+        };
+        json[field] = Value::String(self.secret.clone());
+        json
     }
 
     /// The verify endpoint's 200 body.
@@ -106,19 +133,20 @@ impl MachineToken {
                 "type": "api_key",
                 "subject": self.subject,
                 "name": self.name,
-                "description": null,
+                "description": self.description,
                 "claims": self.claims,
                 "scopes": self.scopes,
                 "revoked": revoked,
                 "revocation_reason": reason,
                 "expired": self.expired(),
                 "expiration": self.expiration,
-                "created_by": null,
+                "created_by": self.created_by,
                 "last_used_at": now_ms(),
                 "created_at": self.created_at,
                 "updated_at": self.updated_at,
             }),
-            MachineTokenKind::OAuth => json!({
+            MachineTokenKind::OAuth => {
+                let mut json = json!({
                 "object": "clerk_idp_oauth_access_token",
                 "id": self.id,
                 "client_id": self.client_id,
@@ -130,21 +158,47 @@ impl MachineToken {
                 "expiration": self.expiration,
                 "created_at": self.created_at,
                 "updated_at": self.updated_at,
-            }),
+                });
+                if let Some(aud) = &self.audience {
+                    json["aud"] = aud.clone();
+                }
+                json
+            }
         }
     }
+}
+
+/// A machine of the instance (`mch_…`) with its secret key, which authenticates M2M token
+/// calls (`CLERK_MACHINE_SECRET_KEY`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Machine {
+    /// `mch_<27>`.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Creation time (ms).
+    pub created_at: i64,
+    /// Lifetime of the M2M tokens it creates, in seconds (Clerk's default: an hour).
+    pub default_token_ttl: u64,
+    /// Its secret key (`ak_<48 hex>`).
+    pub secret_key: String,
+    /// The machines its tokens may talk to: the `scopes` of the M2M tokens it creates.
+    pub scopes: Vec<String>,
 }
 
 #[derive(Debug, Default)]
 struct MachineState {
     tokens: Vec<MachineToken>,
+    machines: Vec<Machine>,
     inactive: InactiveTokens,
 }
 
-/// Issues, revokes and expires machine tokens; the verify endpoints look them up here.
+/// Issues, revokes and expires machine tokens (opaque and JWT); the verify, create, list and
+/// revoke endpoints use them.
 #[derive(Debug, Clone, Default)]
 pub struct MachineTokens {
     state: Arc<Mutex<MachineState>>,
+    minter: Option<TokenMinter>,
 }
 
 /// A machine token being issued; finish with [`MachineTokenBuilder::issue`].
@@ -177,6 +231,12 @@ impl MachineTokenBuilder {
         self
     }
 
+    /// Sets the OAuth audience (`aud`: a string, or an array of strings).
+    pub fn audience(mut self, aud: impl Into<Value>) -> Self {
+        self.token.audience = Some(aud.into());
+        self
+    }
+
     /// Sets the OAuth client id.
     pub fn client_id(mut self, client_id: impl Into<String>) -> Self {
         self.token.client_id = client_id.into();
@@ -190,14 +250,156 @@ impl MachineTokenBuilder {
         self
     }
 
+    /// The token, not stored.
+    pub(crate) fn into_token(self) -> MachineToken {
+        self.token
+    }
+
     /// Stores the token and returns it (present `secret` to the verify endpoint).
     pub fn issue(self) -> MachineToken {
         lock(&self.tokens.state).tokens.push(self.token.clone());
         self.token
     }
+
+    /// Mints the token in JWT form instead (nothing is stored: JWTs are verified with the
+    /// instance's keys and cannot be revoked), signed with the instance's active key:
+    ///
+    /// - M2M: header `cat: cl_B7d4PD333AAA`; claims `sub` (the machine), `jti` (an `mt_…` id),
+    ///   `scopes` (space separated), the custom claims at the top level;
+    /// - OAuth: header `typ: at+jwt`; claims `sub` (the user), `jti` (an `oat_…` id),
+    ///   `client_id`, `scp` (an array), `aud` when set.
+    ///
+    /// `iss`, `iat`, `nbf` and `exp` (from [`expires_in`](Self::expires_in), else one hour) as
+    /// in session tokens.
+    ///
+    /// # Panics
+    ///
+    /// For an API key (Clerk has no JWT API keys), or for tokens of a [`MachineTokens`] that is
+    /// not a running emulator's.
+    pub fn jwt(self) -> String {
+        let minter = self
+            .tokens
+            .minter
+            .as_ref()
+            .expect("JWT machine tokens need the emulator's MachineTokens (TestClerk::machine_tokens)");
+        let token = &self.token;
+        let lifetime = token
+            .expiration
+            .map_or(3600, |ms| (ms - now_ms()).div_euclid(1000));
+        let mut jwt = minter
+            .session_token(token.subject.clone())
+            .lifetime(lifetime)
+            .jti(token.id.clone());
+        for claim in ["sid", "v", "sts", "fva"] {
+            jwt = jwt.without_claim(claim);
+        }
+        if lifetime <= 0 {
+            jwt = jwt.expired();
+        }
+        match token.kind {
+            MachineTokenKind::M2m => {
+                jwt = jwt
+                    .header_cat(Some(M2M_JWT_CATEGORY))
+                    .claim("scopes", token.scopes.join(" "));
+                if let Some(Value::Object(claims)) = &token.claims {
+                    for (name, value) in claims {
+                        jwt = jwt.claim(name.clone(), value.clone());
+                    }
+                }
+            }
+            MachineTokenKind::OAuth => {
+                jwt = jwt
+                    .header_typ(Some("at+jwt"))
+                    .claim("client_id", token.client_id.clone())
+                    .claim("scp", token.scopes.clone());
+                if let Some(aud) = &token.audience {
+                    jwt = jwt.claim("aud", aud.clone());
+                }
+            }
+            MachineTokenKind::ApiKey => panic!("API keys have no JWT form"),
+        }
+        jwt.mint()
+    }
 }
 
 impl MachineTokens {
+    /// The emulator's store, which can also mint JWT-format tokens.
+    pub(crate) fn with_minter(minter: TokenMinter) -> Self {
+        Self {
+            state: Arc::default(),
+            minter: Some(minter),
+        }
+    }
+
+    /// Registers a machine whose tokens may talk to the machines in `scopes`, and returns it
+    /// with its secret key.
+    pub fn machine<I, S>(&self, scopes: I) -> Machine
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.register(
+            "testkit machine",
+            scopes.into_iter().map(Into::into).collect(),
+            3600,
+        )
+    }
+
+    /// Registers a machine (what `POST /v1/machines` does).
+    pub(crate) fn register(&self, name: &str, scopes: Vec<String>, default_token_ttl: u64) -> Machine {
+        let machine = Machine {
+            id: new_id("mch_"),
+            name: name.to_owned(),
+            created_at: now_ms(),
+            default_token_ttl,
+            secret_key: format!("ak_{}", random_hex(48)),
+            scopes,
+        };
+        lock(&self.state).machines.push(machine.clone());
+        machine
+    }
+
+    /// The machine with this id.
+    pub(crate) fn machine_by_id(&self, id: &str) -> Option<Machine> {
+        lock(&self.state).machines.iter().find(|m| m.id == id).cloned()
+    }
+
+    /// The machine whose secret key this is.
+    pub(crate) fn machine_by_key(&self, secret_key: &str) -> Option<Machine> {
+        lock(&self.state)
+            .machines
+            .iter()
+            .find(|m| m.secret_key == secret_key)
+            .cloned()
+    }
+
+    /// Every token of `kind` for `subject` (`include_inactive`: revoked and expired too),
+    /// newest first.
+    pub(crate) fn list(
+        &self,
+        kind: MachineTokenKind,
+        subject: &str,
+        include_inactive: bool,
+    ) -> Vec<MachineToken> {
+        let mut tokens: Vec<MachineToken> = lock(&self.state)
+            .tokens
+            .iter()
+            .filter(|t| t.kind == kind && t.subject == subject && (include_inactive || !t.is_inactive()))
+            .cloned()
+            .collect();
+        tokens.reverse();
+        tokens
+    }
+
+    /// The token with this id, of `kind`.
+    pub(crate) fn by_id(&self, kind: MachineTokenKind, id: &str) -> Option<MachineToken> {
+        lock(&self.state)
+            .tokens
+            .iter()
+            .find(|t| t.kind == kind && t.id == id)
+            .cloned()
+    }
+
     /// Starts an M2M token for machine `subject` (`mch_…`).
     pub fn m2m(&self, subject: impl Into<String>) -> MachineTokenBuilder {
         self.builder(MachineTokenKind::M2m, subject.into())
@@ -211,6 +413,16 @@ impl MachineTokens {
     /// Starts an OAuth access token for user `subject`.
     pub fn oauth_token(&self, subject: impl Into<String>) -> MachineTokenBuilder {
         self.builder(MachineTokenKind::OAuth, subject.into())
+    }
+
+    /// Issues an opaque token through the store (what the create endpoints do).
+    pub(crate) fn store(&self, token: MachineToken) {
+        lock(&self.state).tokens.push(token);
+    }
+
+    /// A fresh token of `kind` for `subject`, not stored yet.
+    pub(crate) fn draft(&self, kind: MachineTokenKind, subject: String) -> MachineTokenBuilder {
+        self.builder(kind, subject)
     }
 
     /// Revokes the token with this id or secret. Returns whether it exists.
@@ -236,7 +448,7 @@ impl MachineTokens {
             .tokens
             .iter()
             .find(|t| t.kind == kind && t.secret == secret)?;
-        let inactive = token.revoked.is_some() || token.expired();
+        let inactive = token.is_inactive();
         if inactive && state.inactive == InactiveTokens::NotFound {
             return None;
         }
@@ -256,6 +468,9 @@ impl MachineTokens {
                 claims: None,
                 name: "testkit key".to_owned(),
                 client_id: crate::util::new_id("client_"),
+                audience: None,
+                description: None,
+                created_by: None,
                 revoked: None,
                 expiration: None,
                 created_at: now,

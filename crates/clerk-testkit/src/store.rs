@@ -90,6 +90,11 @@ impl UserStore {
         }
     }
 
+    /// The instance the users belong to.
+    pub(crate) fn instance_id(&self) -> &str {
+        &self.instance_id
+    }
+
     /// Creates a user.
     ///
     /// # Errors

@@ -43,6 +43,8 @@ struct Shared {
     /// `{api_url}/{api_version}`.
     versioned: String,
     authorization: HeaderValue,
+    /// `Bearer <machine secret key>` for the M2M token calls, when one is configured.
+    machine_authorization: Option<HeaderValue>,
     user_agent: HeaderValue,
     scope: CacheScope,
     retries: RetryBudget,
@@ -197,6 +199,8 @@ pub(super) struct Call {
     budgeted: bool,
     timeout: Duration,
     max_retries: u32,
+    /// Sent instead of the secret key (the machine secret key of M2M token calls).
+    pub(super) authorization: Option<HeaderValue>,
 }
 
 /// What an attempt brought back, body read.
@@ -240,6 +244,16 @@ impl ClerkClient {
         let mut authorization = HeaderValue::from_str(&format!("Bearer {}", secret_key.expose()))
             .map_err(|_| ConfigError::new("CLERK_SECRET_KEY", "cannot be sent in an HTTP header"))?;
         authorization.set_sensitive(true);
+        let machine_authorization = match config.machine_secret_key.as_deref() {
+            Some(key) => {
+                let mut value = HeaderValue::from_str(&format!("Bearer {}", key.trim())).map_err(|_| {
+                    ConfigError::new("CLERK_MACHINE_SECRET_KEY", "cannot be sent in an HTTP header")
+                })?;
+                value.set_sensitive(true);
+                Some(value)
+            }
+            None => None,
+        };
         if root.starts_with("http://") && !is_loopback_url(&root) {
             tracing::warn!(
                 api_url = %root,
@@ -263,6 +277,7 @@ impl ClerkClient {
                 root,
                 versioned,
                 authorization,
+                machine_authorization,
                 user_agent,
                 config,
             }),
@@ -682,6 +697,17 @@ impl ClerkClient {
             .await
     }
 
+    /// `{api_url}{path}`: a call at the API root, without the version segment (the machine-token
+    /// endpoints).
+    pub(super) fn root_url(&self, path: &str) -> String {
+        format!("{}{path}", self.shared.root)
+    }
+
+    /// The machine secret key's `Authorization` value, when one is configured.
+    pub(super) fn machine_authorization(&self) -> Option<HeaderValue> {
+        self.shared.machine_authorization.clone()
+    }
+
     /// `POST /api_keys/verify` (at the API root). Check [`ApiKey::is_usable_at`].
     ///
     /// # Errors
@@ -727,13 +753,17 @@ impl ClerkClient {
         body.insert(field.to_owned(), Value::String(token.to_owned()));
         let url = format!("{}{path}", self.shared.root);
         // Read-only lookups: a repeat cannot change anything.
-        let call = self.call(
+        let mut call = self.call(
             endpoint,
             Method::POST,
             url,
             Some(json_body(&Value::Object(body))?),
             true,
         );
+        if field == "token" {
+            // The M2M verification, as Clerk's SDK sends it: with the machine secret key if set.
+            call.authorization = self.machine_authorization();
+        }
         self.json(call).await
     }
 
@@ -765,6 +795,7 @@ impl ClerkClient {
             budgeted: true,
             timeout: config.timeout,
             max_retries: config.max_retries,
+            authorization: None,
         }
     }
 
@@ -796,11 +827,17 @@ impl ClerkClient {
         let mut last_error = None;
         loop {
             if call.budgeted && !shared.rate.acquire(self.share, self.max_wait).await {
-                tracing::warn!(
-                    endpoint = call.endpoint,
-                    share = %self.share,
-                    "Clerk rate budget: no slot in time, the request is not sent"
-                );
+                if self.share == Share::MachineTokens {
+                    // Headers an attacker chooses: one log line per refused request would let a
+                    // flood of random keys flood the logs too (the metrics count them).
+                    tracing::debug!(endpoint = call.endpoint, share = %self.share, "Clerk rate budget: no slot, not sent");
+                } else {
+                    tracing::warn!(
+                        endpoint = call.endpoint,
+                        share = %self.share,
+                        "Clerk rate budget: no slot in time, the request is not sent"
+                    );
+                }
                 return Err(last_error.unwrap_or(ApiError::RateBudgetExhausted {
                     endpoint: call.endpoint,
                     share: self.share,
@@ -869,7 +906,12 @@ impl ClerkClient {
         let endpoint = call.endpoint;
         let request = http
             .request(call.method.clone(), call.url.as_str())
-            .insert_header((header::AUTHORIZATION, shared.authorization.clone()))
+            .insert_header((
+                header::AUTHORIZATION,
+                call.authorization
+                    .clone()
+                    .unwrap_or_else(|| shared.authorization.clone()),
+            ))
             .insert_header((
                 HeaderName::from_static("clerk-api-version"),
                 HeaderValue::from_static(API_VERSION_HEADER),

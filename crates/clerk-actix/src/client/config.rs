@@ -32,6 +32,7 @@ pub const DEFAULT_API_VERSION: &str = "v1";
 /// | environment variable | option | default |
 /// |---|---|---|
 /// | `CLERK_SECRET_KEY` | [`secret_key`](Self::secret_key) | none (required to build a client) |
+/// | `CLERK_MACHINE_SECRET_KEY` | [`machine_secret_key`](Self::machine_secret_key) | none (M2M calls use the secret key) |
 /// | `CLERK_API_URL` | [`api_url`](Self::api_url) | `https://api.clerk.com` |
 /// | `CLERK_API_VERSION` | [`api_version`](Self::api_version) | `v1` |
 /// | `CLERK_HTTP_TIMEOUT_MS` | [`timeout`](Self::timeout) | `5000` |
@@ -54,6 +55,7 @@ pub const DEFAULT_API_VERSION: &str = "v1";
 #[derive(Clone)]
 pub struct ClientConfig {
     pub(crate) secret_key: Option<String>,
+    pub(crate) machine_secret_key: Option<String>,
     pub(crate) api_url: String,
     pub(crate) api_version: String,
     pub(crate) timeout: Duration,
@@ -75,6 +77,10 @@ impl fmt::Debug for ClientConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientConfig")
             .field("secret_key", &self.secret_key.as_ref().map(|_| "[redacted]"))
+            .field(
+                "machine_secret_key",
+                &self.machine_secret_key.as_ref().map(|_| "[redacted]"),
+            )
             .field("api_url", &self.api_url)
             .field("api_version", &self.api_version)
             .field("timeout", &self.timeout)
@@ -120,6 +126,7 @@ impl ClientConfig {
     pub fn new() -> Self {
         Self {
             secret_key: None,
+            machine_secret_key: None,
             api_url: DEFAULT_API_URL.to_owned(),
             api_version: DEFAULT_API_VERSION.to_owned(),
             timeout: Duration::from_secs(5),
@@ -161,6 +168,9 @@ impl ClientConfig {
         if let Some(key) = get("CLERK_SECRET_KEY") {
             self.secret_key = Some(key);
         }
+        if let Some(key) = get("CLERK_MACHINE_SECRET_KEY") {
+            self.machine_secret_key = Some(key);
+        }
         if let Some(url) = get("CLERK_API_URL") {
             self.api_url = url;
         }
@@ -183,6 +193,16 @@ impl ClientConfig {
     /// and never logged. Defaults to none.
     pub fn secret_key(mut self, key: impl Into<String>) -> Self {
         self.secret_key = Some(key.into());
+        self
+    }
+
+    /// A machine's secret key (`CLERK_MACHINE_SECRET_KEY`): when set, M2M token calls
+    /// (`POST /m2m_tokens/verify`, [`create_m2m_token`](super::ClerkClient::create_m2m_token),
+    /// list and revoke) authenticate with it instead of the instance's secret key, as Clerk's
+    /// SDK does; Clerk then verifies only tokens granted access to that machine. Never logged.
+    /// Defaults to none.
+    pub fn machine_secret_key(mut self, key: impl Into<String>) -> Self {
+        self.machine_secret_key = Some(key.into()).filter(|k: &String| !k.trim().is_empty());
         self
     }
 

@@ -9,6 +9,7 @@
 //! | `budget` | the rate budget: [`RateLimit`], [`Share`] |
 //! | `retry` | the retry budget, backoff and `Retry-After` |
 //! | `jwks` | [`ClerkClient`] as a [`JwksFetcher`](clerk_core::jwks::JwksFetcher); the stale-while-revalidate keys of a [`Clerk`](crate::Clerk) |
+//! | `machine` | API keys and M2M tokens: [`CreateApiKey`], [`CreateM2mToken`] and their answers |
 //! | `session_backend` | [`ClerkClient`] as clerk-core's [`SessionBackend`](clerk_core::request::SessionBackend): handshake payloads and session refresh |
 //! | `users` | the request bodies of the users resource: [`CreateUser`], [`UpdateUser`] |
 //! | `user_list` | [`ClerkClient::list_users_stream`]: every user matching a filter |
@@ -37,6 +38,7 @@ mod identifier_lists;
 mod invitations;
 mod jwks;
 mod jwt_templates;
+mod machine;
 mod memberships;
 mod metrics;
 mod oauth_tokens;
@@ -62,6 +64,9 @@ pub use error::{ApiError, ApiResult};
 pub use identifier_lists::{IdentifierList, IdentifierType, ListedIdentifier};
 pub use invitations::{CreateInvitation, Invitation, InvitationListParams, InvitationStatus};
 pub use jwt_templates::JwtTemplate;
+pub use machine::{
+    ApiKeyList, CreateApiKey, CreateM2mToken, M2mTokenFormat, M2mTokenList, NewApiKey, NewM2mToken,
+};
 pub use memberships::{CreateMembership, MembershipListParams};
 pub use metrics::{ApiObserver, AttemptEvent, AttemptOutcome, EndpointCount, MetricsSnapshot};
 pub use oauth_tokens::OAuthAccessToken;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::token_type::TokenType;
+use crate::api::{ApiKey, M2mToken, OAuthAccessToken};
 
 /// A verified machine token: what Clerk's machine auth objects expose, per type.
 ///
@@ -23,7 +24,76 @@ pub struct MachineAuth {
     pub(crate) expiration_ms: Option<i64>,
 }
 
+/// A JSON object's claims; anything else (`null`, a non-object) is none.
+fn object_claims(claims: Option<&Value>) -> Option<Arc<Map<String, Value>>> {
+    match claims? {
+        Value::Object(map) => Some(Arc::new(map.clone())),
+        _ => None,
+    }
+}
+
 impl MachineAuth {
+    /// The auth object of an API key the Backend API verified (`POST /api_keys/verify`):
+    /// Clerk's `{id, subject, scopes, name, claims}`, `userId`/`orgId` from the subject.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use clerk_core::api::ApiKey;
+    /// use clerk_core::machine::{MachineAuth, TokenType};
+    ///
+    /// let key: ApiKey = serde_json::from_value(serde_json::json!({
+    ///     "id": "ak_1", "subject": "org_1", "name": "ci", "scopes": ["read"]
+    /// }))?;
+    /// let auth = MachineAuth::from_api_key(&key);
+    /// assert_eq!(auth.token_type(), TokenType::ApiKey);
+    /// assert_eq!((auth.org_id(), auth.user_id()), (Some("org_1"), None));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn from_api_key(key: &ApiKey) -> Self {
+        Self {
+            token_type: TokenType::ApiKey,
+            id: key.id.clone(),
+            subject: key.subject.clone(),
+            scopes: key.scopes.clone(),
+            claims: object_claims(key.claims.as_ref()),
+            name: Some(key.name.clone()),
+            client_id: None,
+            expiration_ms: key.expiration,
+        }
+    }
+
+    /// The auth object of an opaque M2M token the Backend API verified
+    /// (`POST /m2m_tokens/verify`): `{id, subject, scopes, claims}`, `machineId` = the subject.
+    pub fn from_m2m_token(token: &M2mToken) -> Self {
+        Self {
+            token_type: TokenType::M2mToken,
+            id: token.id.clone(),
+            subject: token.subject.clone(),
+            scopes: token.scopes.clone(),
+            claims: object_claims(token.claims.as_ref()),
+            name: None,
+            client_id: None,
+            expiration_ms: token.expiration,
+        }
+    }
+
+    /// The auth object of an opaque OAuth access token the Backend API verified
+    /// (`POST /oauth_applications/access_tokens/verify`): `{id, subject, scopes}`, `userId` =
+    /// the subject, `clientId`.
+    pub fn from_oauth_token(token: &OAuthAccessToken) -> Self {
+        Self {
+            token_type: TokenType::OAuthToken,
+            id: token.id.clone(),
+            subject: token.subject.clone(),
+            scopes: token.scopes.clone(),
+            claims: None,
+            name: None,
+            client_id: Some(token.client_id.clone()),
+            expiration_ms: token.expiration,
+        }
+    }
+
     /// `m2m_token`, `api_key` or `oauth_token`.
     pub fn token_type(&self) -> TokenType {
         self.token_type

@@ -140,6 +140,16 @@ impl MachineJwtVerifier {
         ))
     }
 
+    /// Clerk's `assertOAuthAudienceClaim` with this verifier's audience, for an opaque OAuth
+    /// token's `aud` as the Backend API reported it (no audience configured: no check).
+    ///
+    /// # Errors
+    ///
+    /// `token-verification-failed` with Clerk's message when the audience does not match.
+    pub fn check_oauth_audience(&self, aud: Option<&Value>) -> Result<(), MachineTokenError> {
+        check_oauth_audience(aud, &self.audience)
+    }
+
     /// Clerk's `resolveKeyAndVerifyJwt`: every failure is `token-verification-failed` with the
     /// verifier's plain message.
     async fn verify_jwt<K: KeyResolver>(

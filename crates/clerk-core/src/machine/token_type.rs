@@ -77,8 +77,15 @@ impl std::fmt::Display for TokenType {
     }
 }
 
-/// Clerk's `isJwtFormat`: three non-empty runs of `[A-Za-z0-9_-]` joined by dots.
-pub(crate) fn is_jwt_format(token: &str) -> bool {
+/// Clerk's `isJwtFormat`: three non-empty runs of `[A-Za-z0-9_-]` joined by dots. A machine
+/// token of this shape is verified as a JWT (and refused if it does not decode), never sent to
+/// the Backend API.
+///
+/// ```
+/// assert!(clerk_core::machine::is_jwt_format("a.b.c"));
+/// assert!(!clerk_core::machine::is_jwt_format("ak_abc"));
+/// ```
+pub fn is_jwt_format(token: &str) -> bool {
     let mut parts = 0;
     for part in token.split('.') {
         parts += 1;

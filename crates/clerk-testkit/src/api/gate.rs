@@ -16,6 +16,7 @@ use super::error::ApiError;
 use super::AppState;
 use crate::calls::{redact, redact_query, RequestRecord, DROPPED, LOGGED_HEADERS};
 use crate::faults::Action;
+use crate::machine::MachineTokens;
 
 /// The public JWKS route: no auth, no version check, no rate limit.
 pub(crate) const PUBLIC_JWKS: &str = "/.well-known/jwks.json";
@@ -83,7 +84,13 @@ fn admit(state: &AppState, req: &ServiceRequest, method: &str, route: &str) -> R
     if route == PUBLIC_JWKS || route == FAPI_HANDSHAKE {
         return Ok(ApiVersion(None));
     }
-    authenticate(req.headers(), &state.secret_key)?;
+    // A machine's secret key authenticates the M2M token calls (and only those).
+    let machine_key = route.starts_with("/m2m_tokens") || route.starts_with("/v1/m2m_tokens");
+    authenticate(
+        req.headers(),
+        &state.secret_key,
+        machine_key.then_some(&state.machine),
+    )?;
     let version = api_version(req)?;
     if route != BAPI_JWKS {
         state
@@ -103,7 +110,11 @@ fn admit(state: &AppState, req: &ServiceRequest, method: &str, route: &str) -> R
     Ok(version)
 }
 
-fn authenticate(headers: &HeaderMap, secret_key: &str) -> Result<(), ApiError> {
+fn authenticate(
+    headers: &HeaderMap,
+    secret_key: &str,
+    machines: Option<&MachineTokens>,
+) -> Result<(), ApiError> {
     let value = headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -113,7 +124,8 @@ fn authenticate(headers: &HeaderMap, secret_key: &str) -> Result<(), ApiError> {
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(ApiError::authentication_invalid)?;
-    if token != secret_key {
+    let machine = machines.is_some_and(|m| m.machine_by_key(token).is_some());
+    if token != secret_key && !machine {
         return Err(ApiError::clerk_key_invalid());
     }
     Ok(())

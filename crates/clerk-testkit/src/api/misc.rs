@@ -1,4 +1,4 @@
-//! JWKS, sessions, machine-token verification, 404.
+//! JWKS, sessions, 404.
 
 use actix_web::http::StatusCode;
 use actix_web::web::{Bytes, Data, Path};
@@ -7,7 +7,6 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{json_response, origin, parse_body, ApiError, AppState};
-use crate::machine::MachineTokenKind;
 
 pub(crate) async fn jwks(state: Data<AppState>) -> HttpResponse {
     #[derive(serde::Serialize)]
@@ -105,46 +104,4 @@ pub(crate) async fn create_session_token(
         StatusCode::OK,
         &json!({ "object": "token", "jwt": jwt }),
     ))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct VerifyBody {
-    token: Option<String>,
-    secret: Option<String>,
-    access_token: Option<String>,
-}
-
-async fn verify(state: &AppState, body: &Bytes, kind: MachineTokenKind) -> Result<HttpResponse, ApiError> {
-    let body: VerifyBody = parse_body(body)?;
-    let (param, value) = match kind {
-        MachineTokenKind::M2m => ("token", body.token),
-        MachineTokenKind::ApiKey => ("secret", body.secret),
-        // `secret` is the deprecated name of `access_token`.
-        MachineTokenKind::OAuth => ("access_token", body.access_token.or(body.secret)),
-    };
-    let value = value
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| ApiError::param_missing(param))?;
-    let token = state.machine.verify(kind, &value).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "resource_not_found",
-            kind.not_found_message(),
-            kind.not_found_message(),
-        )
-    })?;
-    Ok(json_response(StatusCode::OK, &token.to_json()))
-}
-
-pub(crate) async fn verify_m2m(state: Data<AppState>, body: Bytes) -> Result<HttpResponse, ApiError> {
-    verify(&state, &body, MachineTokenKind::M2m).await
-}
-
-pub(crate) async fn verify_api_key(state: Data<AppState>, body: Bytes) -> Result<HttpResponse, ApiError> {
-    verify(&state, &body, MachineTokenKind::ApiKey).await
-}
-
-pub(crate) async fn verify_oauth(state: Data<AppState>, body: Bytes) -> Result<HttpResponse, ApiError> {
-    verify(&state, &body, MachineTokenKind::OAuth).await
 }

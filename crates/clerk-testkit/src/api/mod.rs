@@ -7,6 +7,7 @@ mod gate;
 mod handshake;
 mod invitations;
 mod lists;
+mod machine;
 mod misc;
 mod organizations;
 mod paging;
@@ -215,17 +216,27 @@ pub(crate) fn app(
             "/v1/clients/handshake_payload",
             web::get().to(handshake::handshake_payload),
         )
-        .route("/m2m_tokens/verify", web::post().to(misc::verify_m2m))
-        .route("/v1/m2m_tokens/verify", web::post().to(misc::verify_m2m))
-        .route("/api_keys/verify", web::post().to(misc::verify_api_key))
-        .route("/v1/api_keys/verify", web::post().to(misc::verify_api_key))
+        .route("/m2m_tokens/verify", web::post().to(machine::verify_m2m))
+        .route("/v1/m2m_tokens/verify", web::post().to(machine::verify_m2m))
+        .route("/api_keys/verify", web::post().to(machine::verify_api_key))
+        .route("/v1/api_keys/verify", web::post().to(machine::verify_api_key))
         .route(
             "/oauth_applications/access_tokens/verify",
-            web::post().to(misc::verify_oauth),
+            web::post().to(machine::verify_oauth),
         )
         .route(
             "/v1/oauth_applications/access_tokens/verify",
-            web::post().to(misc::verify_oauth),
+            web::post().to(machine::verify_oauth),
+        )
+        .route("/v1/machines", web::post().to(machine::create_machine))
+        .route("/api_keys", web::post().to(machine::create_api_key))
+        .route("/api_keys", web::get().to(machine::list_api_keys))
+        .route("/api_keys/{id}/revoke", web::post().to(machine::revoke_api_key))
+        .route("/m2m_tokens", web::post().to(machine::create_m2m_token))
+        .route("/m2m_tokens", web::get().to(machine::list_m2m_tokens))
+        .route(
+            "/m2m_tokens/{id}/revoke",
+            web::post().to(machine::revoke_m2m_token),
         )
         .default_service(web::to(misc::not_found))
 }

@@ -1,0 +1,289 @@
+//! The per-token cache of opaque machine-token verifications: successes for a short TTL (never
+//! past the token's expiry), refusals for a shorter one, and one Backend API call per token at a
+//! time (single-flight across every worker).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use clerk_core::machine::{MachineAuth, MachineTokenError};
+use sha2::{Digest, Sha256};
+use tokio::sync::OnceCell;
+
+/// Most successes and most refusals kept (each; a flood of random keys fills only the refusals).
+const CAPACITY: usize = 10_000;
+
+/// What verifying one opaque machine token gave.
+pub(crate) type Verdict = Result<Arc<MachineAuth>, MachineFailure>;
+
+/// Why an opaque machine token is not accepted.
+#[derive(Debug, Clone)]
+pub(crate) enum MachineFailure {
+    /// Clerk's answer (or what Clerk's SDK makes of a failure): signed out with its code.
+    Refused {
+        /// Clerk's code and message.
+        error: MachineTokenError,
+        /// Whether the answer is about the token (a 4xx), not a passing fault, so it may be
+        /// cached for the failure TTL.
+        cacheable: bool,
+    },
+    /// The machine-token share of the rate budget is spent (or Clerk answered 429): 503, never
+    /// cached.
+    Unavailable {
+        /// When to try again.
+        retry_after: Duration,
+    },
+}
+
+/// A SHA-256 of the token: the cache never holds a token itself.
+type Key = [u8; 32];
+
+struct Entry {
+    verdict: Verdict,
+    until: Instant,
+}
+
+/// Counters of the cache, for tests and metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MachineCacheStats {
+    /// Verifications answered from the cache.
+    pub hits: u64,
+    /// Verifications that ran (a Backend API call, or a refusal without one).
+    pub verifications: u64,
+    /// Successes cached now.
+    pub cached_successes: usize,
+    /// Refusals cached now.
+    pub cached_failures: usize,
+}
+
+/// The cache itself (`Send + Sync`, shared by every worker through the [`crate::Clerk`] handle).
+pub(crate) struct MachineTokenCache {
+    ttl: Duration,
+    failure_ttl: Duration,
+    successes: Mutex<HashMap<Key, Entry>>,
+    failures: Mutex<HashMap<Key, Entry>>,
+    inflight: Mutex<HashMap<Key, Arc<OnceCell<Verdict>>>>,
+    hits: AtomicU64,
+    verifications: AtomicU64,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock leaves plain data behind: keep using it.
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn key(token: &str) -> Key {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// Refusals are kept a quarter of the success TTL: a key created just after a refusal works
+/// again soon.
+pub(crate) fn failure_ttl(ttl: Duration) -> Duration {
+    ttl / 4
+}
+
+impl MachineTokenCache {
+    /// A cache keeping successes for `ttl` (zero: no caching, single-flight only).
+    pub(crate) fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            failure_ttl: failure_ttl(ttl),
+            successes: Mutex::default(),
+            failures: Mutex::default(),
+            inflight: Mutex::default(),
+            hits: AtomicU64::new(0),
+            verifications: AtomicU64::new(0),
+        }
+    }
+
+    pub(crate) fn stats(&self) -> MachineCacheStats {
+        MachineCacheStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            verifications: self.verifications.load(Ordering::Relaxed),
+            cached_successes: lock(&self.successes).len(),
+            cached_failures: lock(&self.failures).len(),
+        }
+    }
+
+    fn lookup(&self, key: &Key) -> Option<Verdict> {
+        let now = Instant::now();
+        for map in [&self.successes, &self.failures] {
+            let mut map = lock(map);
+            match map.get(key) {
+                Some(entry) if entry.until > now => return Some(entry.verdict.clone()),
+                Some(_) => {
+                    map.remove(key);
+                }
+                None => {}
+            }
+        }
+        None
+    }
+
+    /// How long `verdict` may be served from the cache, `now` being the configured clock's.
+    fn lifetime(&self, verdict: &Verdict, now: SystemTime) -> Option<Duration> {
+        let lifetime = match verdict {
+            Ok(auth) => {
+                let now_ms = now
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+                match auth.expiration_ms() {
+                    Some(expiration_ms) => {
+                        let left = u64::try_from(expiration_ms.saturating_sub(now_ms)).unwrap_or(0);
+                        self.ttl.min(Duration::from_millis(left))
+                    }
+                    None => self.ttl,
+                }
+            }
+            Err(MachineFailure::Refused { cacheable: true, .. }) => self.failure_ttl,
+            Err(_) => return None,
+        };
+        (!lifetime.is_zero()).then_some(lifetime)
+    }
+
+    fn store(&self, key: Key, verdict: &Verdict, now: SystemTime) {
+        let Some(lifetime) = self.lifetime(verdict, now) else {
+            return;
+        };
+        let until = Instant::now() + lifetime;
+        let mut map = lock(if verdict.is_ok() {
+            &self.successes
+        } else {
+            &self.failures
+        });
+        if map.len() >= CAPACITY {
+            let now = Instant::now();
+            map.retain(|_, entry| entry.until > now);
+            if map.len() >= CAPACITY {
+                // Full of live entries: this one is verified again next time.
+                return;
+            }
+        }
+        map.insert(
+            key,
+            Entry {
+                verdict: verdict.clone(),
+                until,
+            },
+        );
+    }
+
+    /// The verdict on `token`: from the cache, else from `verify`, run once for all concurrent
+    /// askers of the same token (on any worker). `now` is the configured clock's.
+    pub(crate) async fn get_or_verify<F, Fut>(&self, token: &str, now: SystemTime, verify: F) -> Verdict
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Verdict>,
+    {
+        let key = key(token);
+        if let Some(verdict) = self.lookup(&key) {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return verdict;
+        }
+        let cell = Arc::clone(lock(&self.inflight).entry(key).or_default());
+        let verdict = cell
+            .get_or_init(|| async {
+                // A flight that just landed may have filled the cache.
+                if let Some(verdict) = self.lookup(&key) {
+                    return verdict;
+                }
+                self.verifications.fetch_add(1, Ordering::Relaxed);
+                let verdict = verify().await;
+                self.store(key, &verdict, now);
+                verdict
+            })
+            .await
+            .clone();
+        let mut inflight = lock(&self.inflight);
+        if inflight.get(&key).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
+            inflight.remove(&key);
+        }
+        verdict
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clerk_core::api::ApiKey;
+    use clerk_core::machine::{MachineErrorCode, TokenType};
+
+    fn auth(expiration: Option<i64>) -> Verdict {
+        let key: ApiKey = serde_json::from_value(serde_json::json!({
+            "id": "ak_1", "subject": "user_1", "name": "k", "expiration": expiration
+        }))
+        .unwrap();
+        Ok(Arc::new(MachineAuth::from_api_key(&key)))
+    }
+
+    fn refused(cacheable: bool) -> Verdict {
+        Err(MachineFailure::Refused {
+            error: MachineTokenError::from_backend_api(TokenType::ApiKey, Some(404), None),
+            cacheable,
+        })
+    }
+
+    #[test]
+    fn lifetimes_follow_the_rules() {
+        let cache = MachineTokenCache::new(Duration::from_secs(10));
+        let now = UNIX_EPOCH + Duration::from_secs(1_000);
+        assert_eq!(cache.lifetime(&auth(None), now), Some(Duration::from_secs(10)));
+        // Never past the token's expiry.
+        assert_eq!(
+            cache.lifetime(&auth(Some(1_000_000 + 3_000)), now),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(cache.lifetime(&auth(Some(999_000)), now), None);
+        // Refusals for a shorter time; passing faults and 503s never.
+        assert_eq!(
+            cache.lifetime(&refused(true), now),
+            Some(Duration::from_millis(2_500))
+        );
+        assert_eq!(cache.lifetime(&refused(false), now), None);
+        let unavailable = Err(MachineFailure::Unavailable {
+            retry_after: Duration::from_secs(1),
+        });
+        assert_eq!(cache.lifetime(&unavailable, now), None);
+        // TTL 0: nothing is cached.
+        let off = MachineTokenCache::new(Duration::ZERO);
+        assert_eq!(off.lifetime(&auth(None), now), None);
+        assert_eq!(off.lifetime(&refused(true), now), None);
+    }
+
+    #[actix_rt::test]
+    async fn concurrent_askers_share_one_verification() {
+        let cache = Arc::new(MachineTokenCache::new(Duration::from_secs(10)));
+        let calls = Arc::new(AtomicU64::new(0));
+        let (release, wait) = tokio::sync::watch::channel(false);
+        let ask = |cache: Arc<MachineTokenCache>,
+                   calls: Arc<AtomicU64>,
+                   mut wait: tokio::sync::watch::Receiver<bool>| async move {
+            cache
+                .get_or_verify("ak_secret", SystemTime::now(), || async move {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    let _ = wait.wait_for(|open| *open).await;
+                    auth(None)
+                })
+                .await
+        };
+        let first = actix_rt::spawn(ask(cache.clone(), calls.clone(), wait.clone()));
+        let second = actix_rt::spawn(ask(cache.clone(), calls.clone(), wait.clone()));
+        actix_rt::task::yield_now().await;
+        release.send(true).unwrap();
+        assert!(first.await.unwrap().is_ok() && second.await.unwrap().is_ok());
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        // Cached now: no third verification.
+        let third = ask(cache.clone(), calls.clone(), wait).await;
+        assert!(third.is_ok());
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(cache.stats().hits, 1);
+        assert_eq!(cache.stats().cached_successes, 1);
+        let code = match refused(true) {
+            Err(MachineFailure::Refused { error, .. }) => error.code(),
+            _ => unreachable!(),
+        };
+        assert_eq!(code, MachineErrorCode::TokenInvalid);
+    }
+}

@@ -1,0 +1,167 @@
+//! Why a route that accepts machine tokens refused a request, as Clerk reports it, and the
+//! `Authorization` header's token as Clerk reads it.
+
+use super::error::MachineTokenError;
+use super::token_type::TokenType;
+use crate::error::Reason;
+
+/// Clerk's reason when a route accepting one machine type gets no header token (a literal,
+/// not one of Clerk's reason constants).
+pub const NO_TOKEN_IN_HEADER: &str = "No token in header";
+
+/// A signed-out answer of a route that accepts machine tokens (Clerk's `signedOut` with a
+/// machine `tokenType`, or its invalid-token object).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MachineRefusal {
+    /// `token-type-mismatch`: the token's type is not accepted.
+    Mismatch {
+        /// The type the signed-out state reports (`None`: Clerk's invalid-token object).
+        token_type: Option<TokenType>,
+        /// Clerk's message (`""` and none both send no message header).
+        message: Option<String>,
+    },
+    /// A route accepting one machine type got no header token: reason `No token in header`.
+    NoTokenInHeader {
+        /// The accepted type.
+        token_type: TokenType,
+    },
+    /// The machine token did not verify.
+    Failed {
+        /// Its type.
+        token_type: TokenType,
+        /// Clerk's code and message.
+        error: MachineTokenError,
+    },
+}
+
+impl MachineRefusal {
+    /// The `x-clerk-auth-reason` value.
+    pub fn reason(&self) -> &str {
+        match self {
+            MachineRefusal::Mismatch { .. } => Reason::TokenTypeMismatch.as_str(),
+            MachineRefusal::NoTokenInHeader { .. } => NO_TOKEN_IN_HEADER,
+            MachineRefusal::Failed { error, .. } => error.code().as_str(),
+        }
+    }
+
+    /// The `x-clerk-auth-message` value, when there is a non-empty one (a verification failure's
+    /// `getFullMessage()`).
+    pub fn message(&self) -> Option<String> {
+        match self {
+            MachineRefusal::Mismatch { message, .. } => message.clone().filter(|m| !m.is_empty()),
+            MachineRefusal::NoTokenInHeader { .. } => None,
+            MachineRefusal::Failed { error, .. } => Some(error.full_message()),
+        }
+    }
+
+    /// The token type of Clerk's signed-out auth object (`None`: the invalid-token object).
+    pub fn token_type(&self) -> Option<TokenType> {
+        match self {
+            MachineRefusal::Mismatch { token_type, .. } => *token_type,
+            MachineRefusal::NoTokenInHeader { token_type } | MachineRefusal::Failed { token_type, .. } => {
+                Some(*token_type)
+            }
+        }
+    }
+}
+
+/// The `Authorization` header as Clerk's `parseAuthorizationHeader` reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderToken<'a> {
+    /// No header, an empty one, or a scheme other than `Bearer`.
+    None,
+    /// A header that is not text (the session path refuses it with `token-invalid`).
+    Unreadable,
+    /// The token.
+    Token(&'a str),
+}
+
+impl<'a> HeaderToken<'a> {
+    /// Reads an `Authorization` header value: split on the first space; one part is the token
+    /// itself; `Bearer <t>` (case-sensitive) gives `t`; any other scheme is ignored. The same
+    /// rule the request authenticator applies to session tokens.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use clerk_core::machine::HeaderToken;
+    ///
+    /// assert_eq!(HeaderToken::parse(Some(b"Bearer ak_1")), HeaderToken::Token("ak_1"));
+    /// assert_eq!(HeaderToken::parse(Some(b"ak_1")), HeaderToken::Token("ak_1"));
+    /// assert_eq!(HeaderToken::parse(Some(b"Basic abc")), HeaderToken::None);
+    /// assert_eq!(HeaderToken::parse(None), HeaderToken::None);
+    /// ```
+    pub fn parse(value: Option<&'a [u8]>) -> Self {
+        let Some(value) = value else {
+            return HeaderToken::None;
+        };
+        let Ok(text) = std::str::from_utf8(value) else {
+            return HeaderToken::Unreadable;
+        };
+        let text = text.trim();
+        if text.is_empty() {
+            return HeaderToken::None;
+        }
+        // JavaScript's `split(' ', 2)`: at most two pieces, the rest is dropped.
+        let mut pieces = text.split(' ');
+        let scheme = pieces.next().unwrap_or("");
+        match pieces.next() {
+            None | Some("") => HeaderToken::Token(scheme),
+            Some(token) if scheme == "Bearer" => HeaderToken::Token(token),
+            Some(_) => HeaderToken::None,
+        }
+    }
+
+    /// The token, if any.
+    pub fn token(self) -> Option<&'a str> {
+        match self {
+            HeaderToken::Token(token) => Some(token),
+            HeaderToken::None | HeaderToken::Unreadable => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::machine::MachineErrorCode;
+
+    #[test]
+    fn reasons_and_messages_are_clerks() {
+        let mismatch = MachineRefusal::Mismatch {
+            token_type: None,
+            message: Some(String::new()),
+        };
+        assert_eq!(
+            (mismatch.reason(), mismatch.message()),
+            ("token-type-mismatch", None)
+        );
+        let missing = MachineRefusal::NoTokenInHeader {
+            token_type: TokenType::ApiKey,
+        };
+        assert_eq!(missing.reason(), "No token in header");
+        assert_eq!(missing.token_type(), Some(TokenType::ApiKey));
+        let failed = MachineRefusal::Failed {
+            token_type: TokenType::M2mToken,
+            error: MachineTokenError::new(MachineErrorCode::TokenInvalid, "Machine token not found")
+                .with_status(404),
+        };
+        assert_eq!(failed.reason(), "token-invalid");
+        assert_eq!(
+            failed.message().as_deref(),
+            Some("Machine token not found (code=token-invalid, status=404)")
+        );
+    }
+
+    #[test]
+    fn header_parsing_is_clerks() {
+        assert_eq!(
+            HeaderToken::parse(Some(b"Bearer  ")),
+            HeaderToken::Token("Bearer")
+        );
+        assert_eq!(HeaderToken::parse(Some(b"Bearer a b")), HeaderToken::Token("a"));
+        assert_eq!(HeaderToken::parse(Some(b"bearer a")), HeaderToken::None);
+        assert_eq!(HeaderToken::parse(Some(b"  ")), HeaderToken::None);
+        assert_eq!(HeaderToken::parse(Some(b"\xff")), HeaderToken::Unreadable);
+    }
+}

@@ -1,0 +1,271 @@
+//! Issue 13: the dev stack in a real browser. Headless Chromium (Debian's `chromium` and
+//! `chromium-driver`, installed by `make test`) drives the example app, real Postgres and the
+//! offline Clerk, whose Frontend API and sign-in page the app serves under `/__clerk`:
+//! 1. signed out, `/` says "Sign in to view this page" and `/profile` goes to the sign-in page;
+//! 2. signing in as a seeded user lands back on `/profile`: "Welcome, {firstName}!", the props are
+//!    there, no private metadata anywhere in the page source;
+//! 3. the client example's button fetches `/api/data` with `getToken()` and shows the user id;
+//! 4. with a 3 s token lifetime: the client page's script keeps the session fresh (a fetch after
+//!    10 s succeeds); away from it for longer than lifetime + clock skew, `/profile` is still
+//!    signed in after one round trip to Clerk (a server-side refresh or one handshake);
+//! 5. signing out clears the session cookies and `/` is signed out; a copied token keeps working
+//!    only until its `exp` + skew;
+//! 6. a development and a production instance (suffixed cookies) both pass.
+//!
+//! A failing step saves a screenshot under `target/browser-screenshots/`. With
+//! `UPDATE_SCREENSHOTS=1` the signed-in `/profile` is saved as `docs/screenshot-profile.png` (the
+//! README's picture).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clerk_testkit::{NewUser, TestClerk, TestClerkBuilder};
+use e2e::browser::Browser;
+use e2e::{spawn_app_with, SpawnOptions, TestApp};
+use serde_json::json;
+
+const SECRET: &str = "top secret private note";
+
+fn screenshots() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/browser-screenshots")
+}
+
+/// Fails the test with `message`, after saving what the browser saw.
+async fn fail(browser: &Browser, step: &str, message: String) -> ! {
+    let path = screenshots().join(format!("{step}.png"));
+    browser.screenshot(&path).await;
+    panic!("{step}: {message} (screenshot: {})", path.display());
+}
+
+async fn expect(browser: &Browser, step: &str, ok: bool, message: impl FnOnce() -> String) {
+    if !ok {
+        fail(browser, step, message()).await;
+    }
+}
+
+struct Stack {
+    app: TestApp,
+    user_id: String,
+}
+
+async fn stack(clerk: TestClerkBuilder) -> Stack {
+    let app = spawn_app_with(SpawnOptions {
+        clerk,
+        browser: true,
+        ..Default::default()
+    })
+    .await;
+    let user = app
+        .clerk
+        .users()
+        .create(
+            NewUser::default()
+                .first_name("Grace")
+                .last_name("Hopper")
+                .email("grace@example.com")
+                .private_metadata(json!({ "note": SECRET })),
+        )
+        .expect("a seeded user");
+    Stack {
+        user_id: user.id,
+        app,
+    }
+}
+
+/// Scenarios 1–3 and 5 (the sign-out half), for one instance; returns the browser signed out.
+async fn sign_in_flow(stack: &Stack, name: &str) {
+    let base = &stack.app.address;
+    let browser = Browser::start().await;
+
+    // 1. Signed out.
+    browser.goto(&format!("{base}/")).await;
+    let heading = browser.text("main h1").await;
+    expect(
+        &browser,
+        &format!("{name}-1-home"),
+        heading == "Sign in to view this page",
+        || format!("home says {heading:?}"),
+    )
+    .await;
+    browser.goto(&format!("{base}/profile")).await;
+    let url = browser.url().await;
+    expect(
+        &browser,
+        &format!("{name}-1-profile"),
+        url.contains("/__clerk/sign-in"),
+        || format!("/profile went to {url}"),
+    )
+    .await;
+
+    // 2. Sign in as the seeded user: back on /profile, signed in.
+    browser
+        .click(&format!("button[name=user_id][value={}]", stack.user_id))
+        .await;
+    let url = browser.url().await;
+    let welcome = browser.text("#welcome").await;
+    expect(
+        &browser,
+        &format!("{name}-2-profile"),
+        url.starts_with(&format!("{base}/profile")) && welcome == "Welcome, Grace!",
+        || format!("after sign-in: {url} says {welcome:?}"),
+    )
+    .await;
+    let source = browser.source().await;
+    expect(
+        &browser,
+        &format!("{name}-2-props"),
+        source.contains("__clerk_ssr_state"),
+        || "no props in the page".to_owned(),
+    )
+    .await;
+    expect(
+        &browser,
+        &format!("{name}-2-private"),
+        !source.contains(SECRET),
+        || "private metadata in the page source".to_owned(),
+    )
+    .await;
+    if std::env::var_os("UPDATE_SCREENSHOTS").is_some() && name == "prod" {
+        let readme = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshot-profile.png");
+        browser.screenshot(&readme).await;
+    }
+
+    // 3. The client example: getToken() + fetch /api/data.
+    browser.goto(&format!("{base}/client")).await;
+    let hello = browser.text("#hello").await;
+    expect(
+        &browser,
+        &format!("{name}-3-hello"),
+        hello == "Hello Grace!",
+        || format!("client page says {hello:?}"),
+    )
+    .await;
+    browser.click("#fetch-data").await;
+    let result = browser
+        .wait_for_text("#data-result", Duration::from_secs(10), |t| {
+            t.starts_with("userId")
+        })
+        .await;
+    expect(
+        &browser,
+        &format!("{name}-3-fetch"),
+        result == format!("userId: {}", stack.user_id),
+        || format!("the fetch shows {result:?}"),
+    )
+    .await;
+
+    // 5. Sign out: the session cookies are cleared and / is signed out.
+    browser.goto(&format!("{base}/profile")).await;
+    browser.click("nav form button[type=submit]").await;
+    let heading = browser.text("main h1").await;
+    let cookies = browser.cookies().await;
+    let session_left = cookies
+        .iter()
+        .any(|(n, v)| n.starts_with("__session") && !v.is_empty());
+    expect(
+        &browser,
+        &format!("{name}-5-signed-out"),
+        heading == "Sign in to view this page" && !session_left,
+        || format!("after sign-out: {heading:?}, session cookie left: {session_left}"),
+    )
+    .await;
+    browser.quit().await;
+}
+
+#[actix_rt::test]
+async fn a_development_instance_signs_in_renders_and_signs_out_in_a_browser() {
+    let stack = stack(TestClerk::builder()).await;
+    sign_in_flow(&stack, "dev").await;
+}
+
+#[actix_rt::test]
+async fn a_production_instance_signs_in_renders_and_signs_out_in_a_browser() {
+    let stack = stack(TestClerk::builder().production()).await;
+    sign_in_flow(&stack, "prod").await;
+}
+
+#[actix_rt::test]
+async fn short_lived_tokens_stay_fresh_and_a_copied_token_expires() {
+    let stack = stack(
+        TestClerk::builder()
+            .production()
+            .session_token_ttl(Duration::from_secs(3)),
+    )
+    .await;
+    let base = &stack.app.address;
+    let browser = Browser::start().await;
+    browser.goto(&format!("{base}/profile")).await;
+    browser
+        .click(&format!("button[name=user_id][value={}]", stack.user_id))
+        .await;
+    let welcome = browser.text("#welcome").await;
+    expect(&browser, "ttl-signed-in", welcome == "Welcome, Grace!", || {
+        format!("after sign-in: {welcome:?}")
+    })
+    .await;
+
+    // 4a. The client page's script keeps __session fresh: a fetch after 10 s still succeeds.
+    browser.goto(&format!("{base}/client")).await;
+    actix_web::rt::time::sleep(Duration::from_secs(10)).await;
+    browser.click("#fetch-data").await;
+    let result = browser
+        .wait_for_text("#data-result", Duration::from_secs(10), |t| {
+            !t.is_empty() && t != "Fetching…"
+        })
+        .await;
+    expect(
+        &browser,
+        "ttl-4a-fresh",
+        result == format!("userId: {}", stack.user_id),
+        || format!("after 10 s the fetch shows {result:?}"),
+    )
+    .await;
+
+    // 4b. Away from the script for longer than lifetime + skew: /profile is still signed in,
+    // after one round trip to Clerk (its __refresh cookie refreshes the session server-side, or
+    // the handshake does).
+    browser.goto(&format!("{base}/")).await;
+    let copied = browser
+        .cookies()
+        .await
+        .into_iter()
+        .find(|(n, _)| n == "__session")
+        .map(|(_, v)| v)
+        .unwrap_or_default();
+    let trips = |app: &TestApp| {
+        app.clerk.handshake_calls()
+            + app
+                .clerk
+                .calls()
+                .count("POST", "/v1/sessions/{session_id}/refresh") as u64
+    };
+    // 5 (first half). A copied token works while it is fresh.
+    assert!(!copied.is_empty(), "a __session cookie to copy");
+    let fresh = stack.app.get("/api/data", Some(&copied), &[]).await.status;
+    expect(&browser, "ttl-5-copied-fresh", fresh == 200, || {
+        format!("a fresh copied token: {fresh}")
+    })
+    .await;
+    let before = trips(&stack.app);
+    actix_web::rt::time::sleep(Duration::from_secs(9)).await;
+    browser.goto(&format!("{base}/profile")).await;
+    let welcome = browser.text("#welcome").await;
+    let after = trips(&stack.app);
+    expect(&browser, "ttl-4b-profile", welcome == "Welcome, Grace!", || {
+        format!("after 9 s away /profile says {welcome:?}")
+    })
+    .await;
+    expect(&browser, "ttl-4b-one-trip", after - before == 1, || {
+        format!("{} round trips to Clerk for one page", after - before)
+    })
+    .await;
+
+    // 5 (second half). Copied more than 9 s ago with a 3 s lifetime, the token is past
+    // exp + 5 s of skew: refused, as Clerk refuses it.
+    let refused = stack.app.get("/api/data", Some(&copied), &[]).await.status == 401;
+    expect(&browser, "ttl-5-copied", refused, || {
+        "an expired copied token was accepted".to_owned()
+    })
+    .await;
+    browser.quit().await;
+}
