@@ -237,7 +237,7 @@ async fn short_lived_tokens_stay_fresh_and_a_copied_token_expires() {
             + app
                 .clerk
                 .calls()
-                .count("POST", "/v1/sessions/{session_id}/refresh") as u64
+                .count("POST", "/v1/sessions/{session_id}/refresh")
     };
     // 5 (first half). A copied token works while it is fresh.
     assert!(!copied.is_empty(), "a __session cookie to copy");
