@@ -32,6 +32,18 @@ cargo build --release --quiet -p app -p clerk-testkit -p bench-bare
 # shellcheck source=scripts/stack.sh
 . scripts/stack.sh
 
+# An organization of 10 (the seeded user as its admin, 9 members) and a session that starts in it:
+# its token carries the `o` claim `/api/org` needs.
+org_id=$(curl -fsS "${auth[@]}" -d "{\"name\":\"Load Org\",\"slug\":\"load-org\",\"created_by\":\"$user_id\"}" "$api/v1/organizations" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+for i in $(seq 1 9); do
+  member=$(curl -fsS "${auth[@]}" -d "{\"email_address\":[\"member$i@example.com\"],\"first_name\":\"Member\",\"last_name\":\"$i\"}" "$api/v1/users" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  curl -fsS "${auth[@]}" -d "{\"user_id\":\"$member\",\"role\":\"org:member\"}" "$api/v1/organizations/$org_id/memberships" >/dev/null
+done
+org_session=$(curl -fsS "${auth[@]}" -d "{\"user_id\":\"$user_id\"}" "$api/v1/sessions" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+ORG_TOKEN=$(curl -fsS "${auth[@]}" -d '{"expires_in_seconds":3600}' "$api/v1/sessions/$org_session/tokens" | python3 -c 'import json,sys; print(json.load(sys.stdin)["jwt"])')
+
 results=()
 run() {
   # run <label> <url> [token]
@@ -66,6 +78,7 @@ start_app
 run healthz "http://127.0.0.1:$APP_PORT/healthz"
 run api_data "http://127.0.0.1:$APP_PORT/api/data" "$TOKEN"
 run api_me "http://127.0.0.1:$APP_PORT/api/me" "$TOKEN"
+run api_org "http://127.0.0.1:$APP_PORT/api/org" "$ORG_TOKEN"
 run api_machine_api_key "http://127.0.0.1:$APP_PORT/api/machine" "$API_KEY"
 run api_machine_m2m_jwt "http://127.0.0.1:$APP_PORT/api/machine" "$M2M_JWT"
 rss_on=$(peak_rss_kib "$app_pid")
@@ -117,6 +130,7 @@ print(f"| api_data / healthz | {ratio('api_data','healthz'):.2f} | >= 0.70 |")
 print(f"| api_data (no token cache) / bare jsonwebtoken | {ratio('api_data_no_token_cache','bare_jsonwebtoken'):.2f} | >= 0.90 |")
 print(f"| api_me (in-process tier) / healthz | {ratio('api_me','healthz'):.2f} | >= 0.60 |")
 print(f"| api_me (Postgres only) / healthz | {ratio('api_me_postgres_only','healthz'):.2f} | report |")
+print(f"| api_org (in-process tier, 10 members) / healthz | {ratio('api_org','healthz'):.2f} | >= 0.60 |")
 print(f"| api_data / @clerk/express | {ratio('api_data','clerk_express'):.1f} | >= 20 |")
 print(f"| api_machine (opaque API key, cache on) / healthz | {ratio('api_machine_api_key','healthz'):.2f} | >= 0.70 |")
 print(f"| api_machine (M2M JWT) / api_data (session token) | {ratio('api_machine_m2m_jwt','api_data'):.2f} | >= 0.90 |")

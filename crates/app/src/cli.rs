@@ -21,7 +21,8 @@ pub async fn migrate(settings: &Settings) -> Result<()> {
     Ok(())
 }
 
-/// `app sync --full`: one reconciliation pass with a progress line on a terminal.
+/// `app sync --full`: one reconciliation pass of users (with a progress line on a terminal),
+/// then one of organizations and memberships.
 ///
 /// # Errors
 ///
@@ -73,7 +74,24 @@ pub async fn sync_full(settings: &Settings) -> Result<()> {
         report.tombstoned,
         report.unconfirmed
     );
-    if report.is_complete() || report.outcome == ReconcileOutcome::Skipped {
+    let orgs = cache.reconcile_organizations().await?;
+    println!(
+        "sync organizations: {:?} in {:.1} s: {} pages, {} organizations and {} memberships seen, \
+         {} stored, {} organizations and {} memberships deleted, {} unconfirmed",
+        orgs.outcome,
+        orgs.duration.as_secs_f64(),
+        orgs.pages,
+        orgs.organizations_seen,
+        orgs.memberships_seen,
+        orgs.upserted,
+        orgs.organizations_tombstoned,
+        orgs.memberships_tombstoned,
+        orgs.unconfirmed
+    );
+    let done = |outcome: &ReconcileOutcome| {
+        matches!(outcome, ReconcileOutcome::Complete | ReconcileOutcome::Skipped)
+    };
+    if done(&report.outcome) && done(&orgs.outcome) {
         Ok(())
     } else {
         Err(Error::SyncIncomplete)

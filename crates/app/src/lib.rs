@@ -9,7 +9,8 @@
 //! | [`pages`] | the seed's page examples (`/`, `/profile`, `/client`), their stylesheet and script |
 //! | [`frontend_proxy`] | `/__clerk/*`: the offline Clerk's Frontend API on the app's origin (dev mode, tests) |
 //! | [`current_user`] | [`current_user::CachedCurrentUser`], the signed-in user with its cache freshness |
-//! | [`cache`] | the Postgres user cache (read-through, webhooks, reconciliation) |
+//! | [`current_org`] | [`current_org::CurrentOrganization`], the session's active organization from the cache |
+//! | [`cache`] | the Postgres cache of users, organizations and memberships (read-through, webhooks, reconciliation) |
 //! | [`metrics`] | the app's counters and the `/metrics` text |
 //! | [`admin`] | the admin listener (`/metrics`) |
 //! | [`database`] | pool, migrations, ping |
@@ -27,6 +28,7 @@ pub mod admin;
 pub mod cache;
 pub mod cli;
 pub mod configuration;
+pub mod current_org;
 pub mod current_user;
 pub mod database;
 #[cfg(feature = "dev")]

@@ -8,8 +8,10 @@
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use clerk_actix::{AnyAuth, AuthError, Authenticated, Clerk, ClerkAuth};
+use clerk_core::Check;
 use serde_json::json;
 
+use crate::current_org::CurrentOrganization;
 use crate::current_user::CachedCurrentUser;
 use crate::state::AppState;
 
@@ -73,6 +75,61 @@ pub async fn api_machine(auth: AnyAuth) -> HttpResponse {
 /// `GET /api/me` (`useUser()`): the signed-in user's public profile.
 pub async fn api_me(_auth: Authenticated, user: CachedCurrentUser) -> HttpResponse {
     user.mark(HttpResponse::Ok().json(user.to_public()))
+}
+
+/// The custom permission that lets a member read `/api/org` (the emulator's instance defines
+/// it); admins (`org:admin`) may too.
+pub const MEMBERS_READ: &str = "org:members:read";
+
+/// `GET /api/org` (`auth().orgId` + `organizations.getOrganization`): the active organization
+/// and its members' public fields, from the cache. 401 signed out; 404 without an active
+/// organization (or when it no longer exists); 403 unless the session's claims pass `has()`
+/// with role `org:admin` or permission `org:members:read`.
+pub async fn api_org(auth: Authenticated, req: HttpRequest) -> Result<HttpResponse, AuthError> {
+    if auth.org_id().is_none() {
+        return Err(AuthError::NotFound);
+    }
+    if !may_read_members(&auth) {
+        return Err(AuthError::Forbidden);
+    }
+    let CurrentOrganization(Some(found)) = CurrentOrganization::extract(&req).await? else {
+        return Err(AuthError::NotFound);
+    };
+    let org = &found.organization;
+    let members: Vec<_> = found
+        .members
+        .iter()
+        .map(|member| {
+            let user = member.public_user_data.as_ref();
+            let field = |key: &str| user.and_then(|data| data.get(key)).cloned();
+            json!({
+                "userId": member.user_id(),
+                "role": member.role,
+                "firstName": field("first_name"),
+                "lastName": field("last_name"),
+                "identifier": field("identifier"),
+                "imageUrl": field("image_url"),
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "organization": {
+            "id": org.id,
+            "name": org.name,
+            "slug": org.slug,
+            "imageUrl": org.image_url,
+            "publicMetadata": org.public_metadata,
+            "createdAt": org.created_at,
+            "updatedAt": org.updated_at,
+        },
+        "members": members,
+    })))
+}
+
+/// Whether the session may read its organization's members: `has({role: 'org:admin'})` or
+/// `has({permission: 'org:members:read'})`.
+pub fn may_read_members(auth: &clerk_core::Auth) -> bool {
+    auth.has(&Check::new().role("org:admin")) || auth.has(&Check::new().permission(MEMBERS_READ))
 }
 
 /// `GET /healthz`: the process is up.

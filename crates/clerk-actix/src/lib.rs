@@ -14,7 +14,7 @@
 //! | `auth().has({...})` | [`clerk_core::Auth::has`] with a [`clerk_core::Check`] |
 //! | `auth.protect()` | [`Protect`] with a [`ProtectMode`] (API 401/403, Next.js 404, redirect to sign-in) |
 //! | `currentUser()` | [`CurrentUser`], through a [`user_source::UserSource`] (the Backend API unless you plug in a cache) |
-//! | `clerkClient()` | [`ClerkClient`] ([`Clerk::client`]): users, sessions, invitations, sign-in and actor tokens, JWT templates, allow/block lists, JWKS, machine tokens, paged streams, an untyped `request`; retries within a budget, a shared rate budget |
+//! | `clerkClient()` | [`ClerkClient`] ([`Clerk::client`]): users, organizations, memberships, organization invitations, sessions, invitations, sign-in and actor tokens, JWT templates, allow/block lists, JWKS, machine tokens, paged streams, an untyped `request`; retries within a budget, a shared rate budget |
 //! | `buildClerkProps(req)` | [`ClerkProps`] |
 //! | route matchers | [`guards`]: `signed_in()`, `has(check)`, `check(f)`, `token_type(t)`, `scope(s)` |
 //! | `auth({ acceptsToken })` | [`MachineAuth`], [`AnyAuth`], [`Protect::accepts`] |

@@ -20,6 +20,7 @@ use crate::jwt_templates::JwtTemplates;
 use crate::keys::KeyRing;
 use crate::machine::MachineTokens;
 use crate::oauth_tokens::OAuthTokens;
+use crate::org::Organizations;
 use crate::ratelimit::{Limiter, RateLimit};
 use crate::server::ServerThread;
 use crate::store::UserStore;
@@ -172,6 +173,7 @@ impl TestClerkBuilder {
         let machine = MachineTokens::with_minter(minter.clone());
         let templates = JwtTemplates::default();
         let oauth = OAuthTokens::default();
+        let orgs = Organizations::new(store.clone(), webhooks.clone(), minter.clone());
         let browser = Browser::new(
             instance.publishable_key().cookie_suffix(),
             Duration::from_secs(self.session_token_ttl.as_secs()),
@@ -192,6 +194,7 @@ impl TestClerkBuilder {
             templates: templates.clone(),
             lists: IdentifierLists::default(),
             oauth: oauth.clone(),
+            orgs: orgs.clone(),
             browser: browser.clone(),
         });
         let worker_hooks = webhooks.clone();
@@ -217,6 +220,7 @@ impl TestClerkBuilder {
             machine,
             templates,
             oauth,
+            orgs,
             limiter,
             browser,
             server,
@@ -252,6 +256,7 @@ pub struct TestClerk {
     machine: MachineTokens,
     templates: JwtTemplates,
     oauth: OAuthTokens,
+    orgs: Organizations,
     limiter: Arc<Limiter>,
     browser: Browser,
     // Dropped last: stops the server.
@@ -365,6 +370,12 @@ impl TestClerk {
     /// Machine tokens (M2M, API keys, OAuth).
     pub fn machine_tokens(&self) -> &MachineTokens {
         &self.machine
+    }
+
+    /// Organizations, memberships and organization invitations (and the `o` claims of
+    /// session tokens that follow them).
+    pub fn organizations(&self) -> &Organizations {
+        &self.orgs
     }
 
     /// Changes the rate limits (and clears the windows).

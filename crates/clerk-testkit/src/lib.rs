@@ -10,10 +10,11 @@
 //! * `GET /v1/jwks` and `GET /.well-known/jwks.json`;
 //! * machine tokens (M2M tokens, API keys, OAuth access tokens), opaque and JWT, with the
 //!   verify, create, list and revoke endpoints ([`MachineTokens`]);
-//! * a Backend API subset: users, sessions (list, revoke, templated tokens), invitations,
-//!   sign-in and actor tokens, JWT templates ([`JwtTemplates`]), allow/block lists, users'
-//!   OAuth access tokens ([`OAuthTokens`]), machine-token verification, with Clerk's
-//!   authentication, API-version handling, error envelope and rate limits;
+//! * a Backend API subset: users, organizations, memberships and organization invitations
+//!   ([`Organizations`]), sessions (list, revoke, templated tokens), invitations, sign-in and
+//!   actor tokens, JWT templates ([`JwtTemplates`]), allow/block lists, users' OAuth access
+//!   tokens ([`OAuthTokens`]), machine-token verification, with Clerk's authentication,
+//!   API-version handling, error envelope and rate limits;
 //! * the Frontend API handshake (`GET /v1/client/handshake`) and the Backend API's
 //!   `GET /v1/clients/handshake_payload` and `POST /v1/sessions/{id}/refresh`, for cookie
 //!   sessions kept alive by the SDK ([`TestClerk::refresh_token_for`]);
@@ -25,8 +26,8 @@
 //!   ([`TestClerk::clerk_js_url`]), a small `window.Clerk` that keeps `__session` fresh in open
 //!   tabs. Every link and form action is relative, so the app can mount it all under a prefix
 //!   such as `/__clerk`;
-//! * Svix-signed webhooks for every user change and `session.created`/`session.revoked`
-//!   ([`Webhooks`]);
+//! * Svix-signed webhooks for every user and organization change and
+//!   `session.created`/`session.revoked`/`session.ended` ([`Webhooks`]);
 //! * faults on demand ([`Faults`]) and call counters ([`Calls`]).
 //!
 //! # Getting started
@@ -66,6 +67,7 @@ mod keys;
 mod machine;
 mod nonces;
 mod oauth_tokens;
+mod org;
 mod ratelimit;
 mod receiver;
 mod refresh_tokens;
@@ -90,6 +92,10 @@ pub use machine::{
     M2M_JWT_CATEGORY,
 };
 pub use oauth_tokens::OAuthTokens;
+pub use org::{
+    role, Invitation, Membership, NewInvitation, NewOrganization, Organization, OrganizationUpdate,
+    Organizations, Role, MEMBERS_READ, ROLES,
+};
 pub use ratelimit::RateLimit;
 pub use receiver::{ReceivedWebhook, WebhookReceiver};
 pub use store::{Session, UserStore};

@@ -325,6 +325,24 @@ impl UserStore {
         Some(session.clone())
     }
 
+    /// Sets a session's active organization (`last_active_organization_id`; `None` for the
+    /// personal account). Session tokens minted by `POST /v1/sessions/{id}/tokens` carry its
+    /// `o` claim while the user is a member.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::SessionNotFound`].
+    pub fn set_active_organization(&self, id: &str, organization_id: Option<&str>) -> Result<Session> {
+        let mut state = lock(&self.state);
+        let session = state
+            .sessions
+            .get_mut(id)
+            .ok_or_else(|| Error::SessionNotFound(id.to_owned()))?;
+        session.last_active_organization_id = organization_id.map(str::to_owned);
+        session.updated_at = now_ms().max(session.updated_at + 1);
+        Ok(session.clone())
+    }
+
     /// The session with this id.
     pub fn session(&self, id: &str) -> Option<Session> {
         lock(&self.state).sessions.get(id).cloned()

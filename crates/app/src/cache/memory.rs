@@ -1,6 +1,7 @@
-//! The in-process tier in front of Postgres: users by id for a short TTL, dropped on every
-//! replica when Postgres announces a change (`LISTEN clerk_user_changed`), and not trusted at all
-//! while the listening connection is down.
+//! The in-process tier in front of Postgres: users by id (and organizations with their members,
+//! from issue 15 on) for a short TTL, dropped on every replica when Postgres announces a change
+//! (`LISTEN clerk_user_changed`: a user id, or `org:` and an organization id), and not trusted at
+//! all while the listening connection is down.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -8,11 +9,18 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clerk_core::User;
+
+use super::org_lookup::OrgLookup;
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 
-/// The channel the `users` triggers notify (migration 0002).
+/// The channel the `users` triggers notify (migration 0002), and the organization and membership
+/// triggers (migration 0004, payload [`ORG_PREFIX`] + the organization id).
 pub const CHANGE_CHANNEL: &str = "clerk_user_changed";
+
+/// The prefix of an organization's change announcement on [`CHANGE_CHANNEL`] (Clerk user ids
+/// start with `user_`, so the two never collide).
+pub const ORG_PREFIX: &str = "org:";
 
 /// The in-process tier. `Send + Sync`; one per replica, shared by every worker.
 #[derive(Debug)]
@@ -20,6 +28,8 @@ pub struct MemoryTier {
     capacity: usize,
     ttl: Duration,
     entries: Mutex<HashMap<String, (Arc<User>, Instant)>>,
+    /// Organizations with their members, by organization id (the same capacity, TTL and trust).
+    orgs: Mutex<HashMap<String, (OrgLookup, Instant)>>,
     /// Bumped on every invalidation: a value read from Postgres before a change is not stored.
     epoch: AtomicU64,
     /// Whether the change feed is connected (nothing is served or stored otherwise).
@@ -37,6 +47,7 @@ impl MemoryTier {
             capacity,
             ttl,
             entries: Mutex::new(HashMap::new()),
+            orgs: Mutex::new(HashMap::new()),
             epoch: AtomicU64::new(0),
             trusted: AtomicBool::new(false),
             hits: AtomicU64::new(0),
@@ -104,26 +115,84 @@ impl MemoryTier {
         entries.insert(user_id.to_owned(), (user, Instant::now()));
     }
 
-    /// Drops `user_id` (a change was announced or made here).
+    /// Drops `user_id`, or the organization of an [`ORG_PREFIX`]ed id (a change was announced
+    /// or made here).
     pub fn invalidate(&self, user_id: &str) {
+        if let Some(org_id) = user_id.strip_prefix(ORG_PREFIX) {
+            return self.invalidate_org(org_id);
+        }
         let mut entries = self.lock();
         self.epoch.fetch_add(1, Ordering::AcqRel);
         entries.remove(user_id);
         self.invalidations.fetch_add(1, Ordering::Relaxed);
     }
 
+    fn lock_orgs(&self) -> std::sync::MutexGuard<'_, HashMap<String, (OrgLookup, Instant)>> {
+        self.orgs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The organization with its members, when held, fresh, and the feed is connected.
+    pub fn get_org(&self, org_id: &str) -> Option<OrgLookup> {
+        if !self.is_enabled() || !self.is_trusted() {
+            return None;
+        }
+        let orgs = self.lock_orgs();
+        let (found, at) = orgs.get(org_id)?;
+        if at.elapsed() < self.ttl {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            Some(found.clone())
+        } else {
+            None
+        }
+    }
+
+    /// Stores an organization read when the epoch was `epoch` (see [`MemoryTier::insert`]).
+    pub fn insert_org(&self, org_id: &str, found: OrgLookup, epoch: u64) {
+        if !self.is_enabled() || !self.is_trusted() {
+            return;
+        }
+        let mut orgs = self.lock_orgs();
+        if self.epoch() != epoch {
+            return;
+        }
+        if orgs.len() >= self.capacity && !orgs.contains_key(org_id) {
+            let ttl = self.ttl;
+            orgs.retain(|_, (_, at)| at.elapsed() < ttl);
+            if orgs.len() >= self.capacity {
+                if let Some(victim) = orgs.keys().next().cloned() {
+                    orgs.remove(&victim);
+                }
+            }
+        }
+        orgs.insert(org_id.to_owned(), (found, Instant::now()));
+    }
+
+    /// Drops an organization (its row or one of its memberships changed).
+    pub fn invalidate_org(&self, org_id: &str) {
+        let mut orgs = self.lock_orgs();
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        orgs.remove(org_id);
+        self.invalidations.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// Drops everything and stops serving until the feed is back.
     pub fn distrust(&self) {
         let mut entries = self.lock();
+        let mut orgs = self.lock_orgs();
         self.trusted.store(false, Ordering::Release);
         self.epoch.fetch_add(1, Ordering::AcqRel);
         entries.clear();
+        orgs.clear();
     }
 
     fn trust(&self) {
         let mut entries = self.lock();
+        let mut orgs = self.lock_orgs();
         self.epoch.fetch_add(1, Ordering::AcqRel);
         entries.clear();
+        orgs.clear();
         self.trusted.store(true, Ordering::Release);
     }
 

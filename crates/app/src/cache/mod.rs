@@ -18,6 +18,13 @@
 //!   `GET /v1/users` that repairs what webhooks missed and, after a complete pass only, confirms
 //!   and tombstones users Clerk no longer has. One replica at a time (advisory lock).
 //!
+//! Organizations and their memberships are kept the same way (from issue 15 on):
+//! [`PgUserCache::lookup_organization`] (read-through with single-flight, members included),
+//! `organization.*` / `organizationMembership.*` webhooks in [`PgUserCache::apply_event`],
+//! and [`PgUserCache::reconcile_organizations`] (the instance-wide membership list, not one
+//! call per organization). Memberships are tombstoned by membership id; the cache never holds
+//! the private metadata of either.
+//!
 //! All Backend API traffic of a replica goes through the instance's one
 //! [`ClerkClient`](clerk_actix::ClerkClient) and its rate budget, read-through and
 //! reconciliation in shares of their own.
@@ -49,23 +56,34 @@
 //! # Ok(()) }
 //! ```
 
+mod apply_outcome;
 mod config;
 mod error;
+mod freshness;
 mod instance;
 mod memory;
 mod negative;
+mod org_lookup;
+mod org_reconcile;
+mod org_repo;
+mod org_source;
+mod org_webhook;
 mod reconcile;
 mod repo;
 mod source;
 mod stats;
 mod webhook;
 
+pub use apply_outcome::ApplyOutcome;
 pub use config::CacheConfig;
 pub use error::{CacheError, Result};
+pub use freshness::Freshness;
 pub use instance::InstanceKey;
-pub use memory::{FeedHandle, MemoryTier, CHANGE_CHANNEL};
+pub use memory::{FeedHandle, MemoryTier, CHANGE_CHANNEL, ORG_PREFIX};
+pub use org_lookup::OrgLookup;
+pub use org_reconcile::OrgReconcileReport;
+pub use org_repo::CachedOrganization;
 pub use reconcile::{ReconcileOutcome, ReconcilePhase, ReconcileProgress, ReconcileReport};
 pub use repo::{CachedUser, ClaimReport, SyncState, TombstoneOutcome, UpsertOutcome, UserRepo, WriteSource};
-pub use source::{Freshness, Lookup, PgUserCache};
+pub use source::{Lookup, PgUserCache};
 pub use stats::{CacheStats, StatsSnapshot};
-pub use webhook::ApplyOutcome;

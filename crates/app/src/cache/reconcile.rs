@@ -16,7 +16,7 @@ use super::stats::bump;
 
 /// The advisory lock of one instance's reconciliation: `$1` is the instance key. Each instance
 /// has its own lock, so two instances sharing a database reconcile independently.
-const LOCK_KEY_SQL: &str = "hashtextextended('clerk_actix.reconcile:' || $1, 0)";
+pub(super) const LOCK_KEY_SQL: &str = "hashtextextended('clerk_actix.reconcile:' || $1, 0)";
 
 /// Consecutive 429s after which a pass gives up (each is waited out first).
 const MAX_RATE_LIMITED: u32 = 20;
@@ -382,7 +382,7 @@ impl PgUserCache {
     /// One Backend API call for reconciliation: waits for a rate-budget slot as long as needed,
     /// waits out 429s, retries other retryable failures up to
     /// [`CacheConfig::page_attempts`](super::CacheConfig::page_attempts) times.
-    async fn call_api<T, F, Fut>(&self, mut call: F) -> ApiResult<T>
+    pub(super) async fn call_api<T, F, Fut>(&self, mut call: F) -> ApiResult<T>
     where
         F: FnMut(ClerkClient) -> Fut,
         Fut: Future<Output = ApiResult<T>>,
@@ -429,11 +429,20 @@ impl PgUserCache {
         stats.pass_tombstoned.store(counts.tombstoned, Ordering::Relaxed);
     }
 
-    /// Runs [`reconcile`](Self::reconcile) now and then every `interval` (after each pass
-    /// ends), and prunes old webhook deliveries and tombstones after each pass. Never returns:
+    /// Runs [`reconcile_organizations`](Self::reconcile_organizations) and
+    /// [`reconcile`](Self::reconcile) now and then every `interval` (after each pass ends), and prunes old webhook deliveries and tombstones after each pass. Never returns:
     /// spawn it (`actix_rt::spawn`, the future is `!Send`) and abort it on shutdown.
     pub async fn run_periodic(&self, interval: Duration) {
         loop {
+            match self.reconcile_organizations().await {
+                Ok(report) if !report.is_complete() && report.outcome != ReconcileOutcome::Skipped => {
+                    tracing::warn!(?report.outcome, "organization reconciliation pass incomplete")
+                }
+                Ok(_) => {}
+                Err(err) => {
+                    tracing::warn!(error.message = %err, error.cause_chain = ?err, "organization reconciliation pass failed")
+                }
+            }
             match self.reconcile(|_| {}).await {
                 Ok(report) if report.outcome == ReconcileOutcome::Skipped => {}
                 Ok(report) if !report.is_complete() => {

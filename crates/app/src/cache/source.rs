@@ -13,28 +13,13 @@ use tokio::sync::OnceCell;
 
 use super::config::CacheConfig;
 use super::error::CacheError;
+use super::freshness::Freshness;
 use super::instance::InstanceKey;
 use super::memory::MemoryTier;
 use super::negative::NegativeCache;
+use super::org_lookup::OrgFlights;
 use super::repo::{CachedUser, UpsertOutcome, UserRepo, WriteSource};
 use super::stats::{bump, CacheStats, StatsSnapshot};
-
-/// How fresh a [`Lookup`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Freshness {
-    /// Served from a row confirmed within the TTL.
-    Fresh,
-    /// Fetched from the Backend API just now (by this caller or one it waited for).
-    Refreshed,
-    /// Clerk could not be reached: a row this old (since it was last confirmed) was served.
-    /// Logged and counted here; the app's routes answer it with `x-user-cache: stale`
-    /// ([`CachedCurrentUser::mark`](crate::current_user::CachedCurrentUser::mark)).
-    Stale {
-        /// Time since the row was last confirmed.
-        age: Duration,
-    },
-}
 
 /// A user found by [`PgUserCache::lookup`].
 #[derive(Debug, Clone)]
@@ -68,6 +53,7 @@ pub struct PgUserCache {
     pub(crate) stats: CacheStats,
     pub(crate) memory: Arc<MemoryTier>,
     flights: Mutex<HashMap<String, Flight>>,
+    pub(crate) org_flights: OrgFlights,
 }
 
 impl fmt::Debug for PgUserCache {
@@ -97,6 +83,7 @@ impl PgUserCache {
             memory: Arc::new(MemoryTier::new(config.memory_capacity, config.memory_ttl)),
             config,
             flights: Mutex::default(),
+            org_flights: OrgFlights::default(),
         }
     }
 

@@ -2,43 +2,11 @@
 
 use clerk_core::webhook::{ClerkEvent, EventData};
 
+use super::apply_outcome::ApplyOutcome;
 use super::error::{CacheError, Result};
+use super::org_webhook;
 use super::repo::{self, TombstoneOutcome, UpsertOutcome, WriteSource};
 use super::source::{now_ms, PgUserCache};
-
-/// What [`PgUserCache::apply_event`] did. Every outcome is a success: answer Svix 2xx.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ApplyOutcome {
-    /// `user.created` / `user.updated`: the user was stored (new, newer or same version).
-    Upserted,
-    /// `user.created` / `user.updated` older than the stored row: ignored.
-    Stale,
-    /// `user.created` / `user.updated` of a deleted user: ignored (a late event never brings
-    /// a user back).
-    IgnoredDeleted,
-    /// `user.deleted`: the user is now a tombstone (personal data purged).
-    Deleted,
-    /// Another event type (or a `user.deleted` without an id): recorded, nothing changed.
-    Ignored,
-    /// This `svix-id` was applied before: nothing changed.
-    Duplicate,
-}
-
-impl ApplyOutcome {
-    /// A short name for logs and metrics: `upserted`, `stale`, `ignored_deleted`, `deleted`,
-    /// `ignored`, `duplicate`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ApplyOutcome::Upserted => "upserted",
-            ApplyOutcome::Stale => "stale",
-            ApplyOutcome::IgnoredDeleted => "ignored_deleted",
-            ApplyOutcome::Deleted => "deleted",
-            ApplyOutcome::Ignored => "ignored",
-            ApplyOutcome::Duplicate => "duplicate",
-        }
-    }
-}
 
 impl PgUserCache {
     /// Applies a verified Clerk webhook event, exactly once per `svix_id`.
@@ -50,6 +18,12 @@ impl PgUserCache {
     ///   `updated_at`; ties replace) or deleted.
     /// - `user.deleted`: tombstone at the event's `timestamp`; personal data purged. Recorded
     ///   even for an id never stored, so a late create/update is ignored.
+    /// - `organization.created` / `organization.updated` and
+    ///   `organizationMembership.created` / `.updated`: stored by the same rules (a membership
+    ///   of a deleted organization is [`ApplyOutcome::IgnoredDeleted`]).
+    /// - `organization.deleted`: tombstone of the organization and of its memberships;
+    ///   `organizationMembership.deleted`: tombstone of that membership id (the member can be
+    ///   added again: that is a new membership).
     /// - anything else: [`ApplyOutcome::Ignored`] (still recorded).
     ///
     /// # Errors
@@ -96,7 +70,9 @@ impl PgUserCache {
                         }
                         _ => ApplyOutcome::Ignored,
                     },
-                    _ => ApplyOutcome::Ignored,
+                    _ => org_webhook::apply(&mut tx, self.repo.instance(), event, now_ms())
+                        .await?
+                        .unwrap_or(ApplyOutcome::Ignored),
                 };
                 tx.commit().await?;
                 Ok(outcome)
@@ -113,6 +89,21 @@ impl PgUserCache {
                     EventData::UserDeleted(deleted) => {
                         if let Some(id) = deleted.id.as_deref() {
                             self.memory.invalidate(id);
+                        }
+                    }
+                    EventData::OrganizationCreated(org) | EventData::OrganizationUpdated(org) => {
+                        self.memory.invalidate_org(&org.id)
+                    }
+                    EventData::OrganizationDeleted(deleted) => {
+                        if let Some(id) = deleted.id.as_deref() {
+                            self.memory.invalidate_org(id);
+                        }
+                    }
+                    EventData::OrganizationMembershipCreated(membership)
+                    | EventData::OrganizationMembershipUpdated(membership)
+                    | EventData::OrganizationMembershipDeleted(membership) => {
+                        if let Some(id) = membership.organization_id() {
+                            self.memory.invalidate_org(id);
                         }
                     }
                     _ => {}

@@ -28,7 +28,7 @@ pub fn method(method: &Method) -> usize {
 /// The routes of the public listener, by name: each is registered under its own path as its
 /// resource name (`web::resource(path).name(path)`), so `match_name()` gives the label without
 /// allocating. The last one, `unmatched`, counts every request no route matched.
-pub const ROUTES: [&str; 15] = [
+pub const ROUTES: [&str; 16] = [
     "/",
     "/api/user",
     "/api/auth",
@@ -40,6 +40,7 @@ pub const ROUTES: [&str; 15] = [
     "/api/data",
     "/api/me",
     "/api/machine",
+    "/api/org",
     "/healthz",
     "/readyz",
     "/webhooks/clerk",

@@ -95,8 +95,10 @@ thread_local! {
 /// Retried (up to [`ClientConfig::max_retries`] times, within the shared retry budget) on 429,
 /// 5xx other than 501/505, timeouts and transport failures:
 /// - `GET`s;
-/// - [`delete_user`](Self::delete_user): deleting twice changes nothing, but a retry after a
-///   lost success answers 404, which callers may treat as done;
+/// - [`delete_user`](Self::delete_user), [`delete_organization`](Self::delete_organization),
+///   [`delete_organization_membership`](Self::delete_organization_membership): deleting twice
+///   changes nothing, but a retry after a lost success answers 404, which callers may treat as
+///   done;
 /// - [`ban_user`](Self::ban_user), [`unban_user`](Self::unban_user),
 ///   [`lock_user`](Self::lock_user), [`unlock_user`](Self::unlock_user): setting a flag twice
 ///   leaves the same state;
@@ -105,7 +107,8 @@ thread_local! {
 /// - the revocations ([`revoke_session`](Self::revoke_session),
 ///   [`revoke_invitation`](Self::revoke_invitation),
 ///   [`revoke_sign_in_token`](Self::revoke_sign_in_token),
-///   [`revoke_actor_token`](Self::revoke_actor_token)) and
+///   [`revoke_actor_token`](Self::revoke_actor_token),
+///   [`revoke_organization_invitation`](Self::revoke_organization_invitation)) and
 ///   [`remove_identifier`](Self::remove_identifier): the same state twice;
 /// - [`request`](Self::request) with an idempotent method (`GET`, `HEAD`, `PUT`, `DELETE`,
 ///   `OPTIONS`).
@@ -114,9 +117,17 @@ thread_local! {
 /// [`create_invitation`](Self::create_invitation),
 /// [`create_sign_in_token`](Self::create_sign_in_token),
 /// [`create_actor_token`](Self::create_actor_token), [`add_identifier`](Self::add_identifier),
-/// [`create_session_token_with`](Self::create_session_token_with): each says what a timeout
-/// leaves behind), [`update_user`](Self::update_user) and
-/// [`update_user_metadata`](Self::update_user_metadata) (`PATCH`), [`request`](Self::request)
+/// [`create_session_token_with`](Self::create_session_token_with),
+/// [`create_organization`](Self::create_organization),
+/// [`create_organization_membership`](Self::create_organization_membership),
+/// [`create_organization_invitation`](Self::create_organization_invitation): each says what a
+/// timeout leaves behind), the `PATCH`es ([`update_user`](Self::update_user),
+/// [`update_user_metadata`](Self::update_user_metadata),
+/// [`update_organization`](Self::update_organization),
+/// [`update_organization_metadata`](Self::update_organization_metadata),
+/// [`update_organization_membership`](Self::update_organization_membership),
+/// [`update_organization_membership_metadata`](Self::update_organization_membership_metadata)),
+/// [`request`](Self::request)
 /// with `POST` or `PATCH`, and any 401 `clerk_key_invalid`. A 429 waits for `Retry-After` (no less, but never more than
 /// [`MAX_RETRY_AFTER`](super::MAX_RETRY_AFTER): a longer value is cut to it); if that exceeds
 /// [`ClientConfig::max_retry_after`] the call fails at once with the 429. Other retries back off
@@ -754,6 +765,11 @@ impl ClerkClient {
             call.authorization = self.machine_authorization();
         }
         self.json(call).await
+    }
+
+    /// `{api_url}/{api_version}`, for the resource modules' URLs.
+    pub(super) fn versioned(&self) -> &str {
+        &self.shared.versioned
     }
 
     pub(super) fn get(&self, endpoint: &'static str, url: String) -> Call {

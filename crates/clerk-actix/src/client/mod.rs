@@ -23,6 +23,10 @@
 //! | `identifier_lists` | the allow-list and block-list: [`ListedIdentifier`], [`IdentifierList`] |
 //! | `paging` | [`Page`], [`Paged`] (a lazy stream over every page), [`ListParams`] |
 //! | `request` | [`ClerkClient::request`]: the escape hatch for an endpoint without a typed call |
+//! | `organizations` | `/v1/organizations`: [`CreateOrganization`], [`UpdateOrganization`], [`OrganizationListParams`] and their calls |
+//! | `memberships` | organization memberships: [`CreateMembership`], [`MembershipListParams`] and their calls |
+//! | `org_invitations` | organization invitations: [`OrganizationInvitation`], [`CreateOrganizationInvitation`], [`OrganizationInvitationListParams`] and their calls |
+//! | `redacted` (private) | how request bodies show a secret field in `Debug` |
 //! | `error`, `metrics`, `params` | [`ApiError`], [`MetricsSnapshot`] and the observer hook, [`UserListParams`] |
 
 mod actor_tokens;
@@ -35,11 +39,15 @@ mod invitations;
 mod jwks;
 mod jwt_templates;
 mod machine;
+mod memberships;
 mod metrics;
 mod oauth_tokens;
+mod org_invitations;
+mod organizations;
 mod paging;
 mod params;
 mod password;
+mod redacted;
 mod request;
 mod retry;
 mod session_backend;
@@ -59,8 +67,13 @@ pub use jwt_templates::JwtTemplate;
 pub use machine::{
     ApiKeyList, CreateApiKey, CreateM2mToken, M2mTokenFormat, M2mTokenList, NewApiKey, NewM2mToken,
 };
+pub use memberships::{CreateMembership, MembershipListParams};
 pub use metrics::{ApiObserver, AttemptEvent, AttemptOutcome, EndpointCount, MetricsSnapshot};
 pub use oauth_tokens::OAuthAccessToken;
+pub use org_invitations::{
+    CreateOrganizationInvitation, OrganizationInvitation, OrganizationInvitationListParams,
+};
+pub use organizations::{CreateOrganization, OrganizationListParams, UpdateOrganization};
 pub use paging::{ListParams, Page, Paged, DEFAULT_PAGE_SIZE};
 pub use params::UserListParams;
 pub use retry::MAX_RETRY_AFTER;

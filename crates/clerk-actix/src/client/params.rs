@@ -209,6 +209,39 @@ impl UserListParams {
     }
 }
 
+impl Query {
+    /// Appends every set paging field: `limit`, `offset`.
+    pub(super) fn paging(&mut self, limit: Option<u32>, offset: Option<u32>) {
+        if let Some(limit) = limit {
+            self.push("limit", &limit.to_string());
+        }
+        if let Some(offset) = offset {
+            self.push("offset", &offset.to_string());
+        }
+    }
+
+    /// Appends `key=value` when `value` is set.
+    pub(super) fn opt(&mut self, key: &str, value: Option<&str>) {
+        if let Some(value) = value {
+            self.push(key, value);
+        }
+    }
+
+    /// Appends `key=true|false` when `value` is set.
+    pub(super) fn flag(&mut self, key: &str, value: Option<bool>) {
+        if let Some(value) = value {
+            self.push(key, if value { "true" } else { "false" });
+        }
+    }
+
+    /// Appends one `key=value` per value (repeated key).
+    pub(super) fn list(&mut self, key: &str, values: &[String]) {
+        for value in values {
+            self.push(key, value);
+        }
+    }
+}
+
 /// An `application/x-www-form-urlencoded`-compatible query string with repeated keys.
 #[derive(Default)]
 pub(super) struct Query(String);

@@ -6,6 +6,8 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::redacted::Redacted;
+
 /// The body of `POST /v1/users` ([`ClerkClient::create_user`](super::ClerkClient::create_user)):
 /// only fields that are set are sent, so Clerk's defaults apply to the rest.
 ///
@@ -213,15 +215,6 @@ pub struct UpdateUser {
     /// `bypass_client_trust`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bypass_client_trust: Option<bool>,
-}
-
-/// A secret in `Debug`: whether it is set, never its value.
-struct Redacted(bool);
-
-impl fmt::Debug for Redacted {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0 { "\"<redacted>\"" } else { "None" })
-    }
 }
 
 impl fmt::Debug for CreateUser {

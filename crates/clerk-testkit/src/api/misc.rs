@@ -41,7 +41,11 @@ pub(crate) async fn create_session(
         .user_id
         .filter(|id| !id.is_empty())
         .ok_or_else(|| ApiError::param_missing("user_id"))?;
-    let session = state.store.create_session_from(&user_id, &origin(&req))?;
+    let mut session = state.store.create_session_from(&user_id, &origin(&req))?;
+    // Clerk starts a session in the organization the user last created or joined.
+    if let Some(org_id) = state.orgs.last_active_organization(&user_id) {
+        session = state.store.set_active_organization(&session.id, Some(&org_id))?;
+    }
     Ok(json_response(StatusCode::OK, &session))
 }
 
@@ -74,7 +78,18 @@ pub(crate) async fn create_session_token(
     if state.store.get(&session.user_id).is_some_and(|user| user.banned) {
         return Err(ApiError::user_banned());
     }
-    let mut token = state.minter.session_token(session.user_id).session_id(session.id);
+    let org = session
+        .last_active_organization_id
+        .as_deref()
+        .and_then(|org_id| state.orgs.org_claim(&session.user_id, org_id));
+    let mut token = state
+        .minter
+        .session_token(session.user_id.clone())
+        .session_id(session.id);
+    // `o` follows the memberships: a removed member's token has no organization.
+    if let Some((claim, permissions)) = org {
+        token = crate::org::with_org(token, claim, permissions);
+    }
     if let Some(seconds) = body.expires_in_seconds {
         if !(30..=315_360_000).contains(&seconds) {
             return Err(ApiError::param_invalid(

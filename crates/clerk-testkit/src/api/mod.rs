@@ -11,6 +11,7 @@ mod invitations;
 mod lists;
 mod machine;
 mod misc;
+mod organizations;
 mod pages;
 mod paging;
 mod refresh;
@@ -43,6 +44,7 @@ use crate::jwt_templates::JwtTemplates;
 use crate::keys::KeyRing;
 use crate::machine::MachineTokens;
 use crate::oauth_tokens::OAuthTokens;
+use crate::org::Organizations;
 use crate::ratelimit::Limiter;
 use crate::store::UserStore;
 use crate::tickets::Tickets;
@@ -66,6 +68,7 @@ pub(crate) struct AppState {
     pub(crate) templates: JwtTemplates,
     pub(crate) lists: IdentifierLists,
     pub(crate) oauth: OAuthTokens,
+    pub(crate) orgs: Organizations,
     pub(crate) browser: Browser,
 }
 
@@ -110,6 +113,65 @@ pub(crate) fn app(
             web::get().to(credentials::oauth_access_tokens),
         )
         .route("/v1/sessions", web::get().to(sessions::list))
+        .route(
+            "/v1/users/{user_id}/organization_memberships",
+            web::get().to(organizations::list_user_memberships),
+        )
+        .route("/v1/organizations", web::get().to(organizations::list))
+        .route("/v1/organizations", web::post().to(organizations::create))
+        .route("/v1/organizations/{org_id}", web::get().to(organizations::get))
+        .route(
+            "/v1/organizations/{org_id}",
+            web::patch().to(organizations::update),
+        )
+        .route(
+            "/v1/organizations/{org_id}",
+            web::delete().to(organizations::delete),
+        )
+        .route(
+            "/v1/organizations/{org_id}/metadata",
+            web::patch().to(organizations::update_metadata),
+        )
+        .route(
+            "/v1/organizations/{org_id}/memberships",
+            web::get().to(organizations::list_memberships),
+        )
+        .route(
+            "/v1/organizations/{org_id}/memberships",
+            web::post().to(organizations::create_membership),
+        )
+        .route(
+            "/v1/organizations/{org_id}/memberships/{user_id}",
+            web::patch().to(organizations::update_membership),
+        )
+        .route(
+            "/v1/organizations/{org_id}/memberships/{user_id}",
+            web::delete().to(organizations::delete_membership),
+        )
+        .route(
+            "/v1/organizations/{org_id}/memberships/{user_id}/metadata",
+            web::patch().to(organizations::update_membership_metadata),
+        )
+        .route(
+            "/v1/organization_memberships",
+            web::get().to(organizations::list_instance_memberships),
+        )
+        .route(
+            "/v1/organizations/{org_id}/invitations",
+            web::get().to(organizations::list_invitations),
+        )
+        .route(
+            "/v1/organizations/{org_id}/invitations",
+            web::post().to(organizations::create_invitation),
+        )
+        .route(
+            "/v1/organizations/{org_id}/invitations/{invitation_id}",
+            web::get().to(organizations::get_invitation),
+        )
+        .route(
+            "/v1/organizations/{org_id}/invitations/{invitation_id}/revoke",
+            web::post().to(organizations::revoke_invitation),
+        )
         .route("/v1/sessions", web::post().to(misc::create_session))
         .route("/v1/sessions/{session_id}", web::get().to(misc::get_session))
         .route(
