@@ -34,9 +34,11 @@
 //! Node and npm are required: when `parity/node_modules` is missing the test runs
 //! `npm ci --prefix parity` itself and fails (never skips) if it cannot.
 
+mod node;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -55,10 +57,10 @@ mod core_side;
 mod random;
 
 use core_side::CoreClerk;
+use node::{ensure_node_modules, workspace_root, CLERK_BACKEND_VERSION};
 
 const ORIGIN: &str = "http://localhost:3000";
 const HOST: &str = "localhost:3000";
-const CLERK_BACKEND_VERSION: &str = "3.25.0";
 const NODE_TIMEOUT: Duration = Duration::from_secs(150);
 /// Random cases in a default run (`PARITY_CASES=<n>` changes it).
 const RANDOM_CASES: usize = 3000;
@@ -1757,54 +1759,6 @@ const SPELLING_DIFFERENCES: &[(&str, Answer, Answer)] = &[
         ("signed-out", Some("token-type-mismatch")),
     ),
 ];
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("workspace root")
-}
-
-/// Makes sure `parity/node_modules` holds the pinned `@clerk/backend`, running `npm ci` if not.
-fn ensure_node_modules(root: &Path) {
-    // One `npm ci` at a time: the tests of this file run in parallel.
-    static NPM: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _guard = NPM.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let node = Command::new("node").arg("--version").output();
-    match node {
-        Ok(out) if out.status.success() => {}
-        Ok(out) => panic!(
-            "`node --version` failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ),
-        Err(err) => panic!("the parity test needs Node.js 20+ (`node` on PATH): {err}"),
-    }
-    let installed = root.join("parity/node_modules/@clerk/backend/package.json");
-    let version_ok = std::fs::read_to_string(&installed)
-        .ok()
-        .and_then(|text| serde_json::from_str::<Value>(&text).ok())
-        .is_some_and(|pkg| pkg["version"] == CLERK_BACKEND_VERSION);
-    if version_ok {
-        return;
-    }
-    let out = Command::new("npm")
-        .args(["ci", "--prefix", "parity", "--no-audit", "--no-fund"])
-        .current_dir(root)
-        .output()
-        .unwrap_or_else(|err| panic!("the parity test needs npm to install @clerk/backend: {err}"));
-    assert!(
-        out.status.success(),
-        "`npm ci --prefix parity` failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = std::fs::read_to_string(&installed).expect("@clerk/backend installed by npm ci");
-    let pkg: Value = serde_json::from_str(&text).expect("package.json");
-    assert_eq!(
-        pkg["version"], CLERK_BACKEND_VERSION,
-        "npm ci installed another @clerk/backend"
-    );
-}
 
 /// Runs every case through Clerk's `authenticateRequest` in one Node process.
 fn run_clerk(root: &Path, instances: &[Instance], cases: &[&Case]) -> Vec<Result<Outcome, String>> {

@@ -5,7 +5,9 @@
 //! `parity/node_modules` is installed with `npm ci`, and the test fails, never skips, if it
 //! cannot be.
 
-use std::path::{Path, PathBuf};
+mod node;
+
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
@@ -16,46 +18,10 @@ use clerk_actix::client::{
 use clerk_actix::ClerkClient;
 use clerk_core::api::SessionStatus;
 use clerk_testkit::{decode_unverified, NewUser, TestClerk};
+use node::{ensure_node_modules, workspace_root};
 use serde_json::{json, Value};
 
-const CLERK_BACKEND_VERSION: &str = "3.25.0";
 const PASSWORD: &str = "correct horse battery staple";
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("workspace root")
-}
-
-/// Makes sure `parity/node_modules` holds the pinned `@clerk/backend`, running `npm ci` if not.
-fn ensure_node_modules(root: &Path) {
-    let installed = root.join("parity/node_modules/@clerk/backend/package.json");
-    let version = |path: &Path| {
-        std::fs::read_to_string(path)
-            .ok()
-            .and_then(|text| serde_json::from_str::<Value>(&text).ok())
-            .map(|pkg| pkg["version"].clone())
-    };
-    if version(&installed) == Some(json!(CLERK_BACKEND_VERSION)) {
-        return;
-    }
-    let out = Command::new("npm")
-        .args(["ci", "--prefix", "parity", "--no-audit", "--no-fund"])
-        .current_dir(root)
-        .output()
-        .unwrap_or_else(|err| panic!("the parity test needs npm to install @clerk/backend: {err}"));
-    assert!(
-        out.status.success(),
-        "`npm ci --prefix parity` failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(
-        version(&installed),
-        Some(json!(CLERK_BACKEND_VERSION)),
-        "npm ci installed another @clerk/backend"
-    );
-}
 
 /// An emulator with the fixtures both clients use: a user with a password and a Google token,
 /// a user to ban, and a JWT template named `parity`.

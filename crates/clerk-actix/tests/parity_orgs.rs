@@ -5,52 +5,15 @@
 //! same state back. Needs Node.js 20+; runs `npm ci --prefix parity` itself when the pinned
 //! package is missing, and fails (never skips) if it cannot.
 
-use std::path::{Path, PathBuf};
+mod node;
+
 use std::process::Command;
 
 use clerk_actix::client::{ClientConfig, MembershipListParams, OrganizationListParams};
 use clerk_actix::ClerkClient;
 use clerk_testkit::{NewOrganization, NewUser, TestClerk};
+use node::{ensure_node_modules, workspace_root};
 use serde_json::{json, Value};
-
-const CLERK_BACKEND_VERSION: &str = "3.25.0";
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("workspace root")
-}
-
-/// Makes sure `parity/node_modules` holds the pinned `@clerk/backend`, running `npm ci` if not.
-fn ensure_node_modules(root: &Path) {
-    match Command::new("node").arg("--version").output() {
-        Ok(out) if out.status.success() => {}
-        Ok(out) => panic!(
-            "`node --version` failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ),
-        Err(err) => panic!("the parity test needs Node.js 20+ (`node` on PATH): {err}"),
-    }
-    let installed = root.join("parity/node_modules/@clerk/backend/package.json");
-    let version_ok = std::fs::read_to_string(&installed)
-        .ok()
-        .and_then(|text| serde_json::from_str::<Value>(&text).ok())
-        .is_some_and(|pkg| pkg["version"] == CLERK_BACKEND_VERSION);
-    if version_ok {
-        return;
-    }
-    let out = Command::new("npm")
-        .args(["ci", "--prefix", "parity", "--no-audit", "--no-fund"])
-        .current_dir(root)
-        .output()
-        .unwrap_or_else(|err| panic!("the parity test needs npm to install @clerk/backend: {err}"));
-    assert!(
-        out.status.success(),
-        "npm ci failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// A delivery of an event the emulator emitted, signed as Svix would.
 fn signed(body: &str, msg_id: &str) -> Value {
