@@ -23,13 +23,34 @@ fn hop_by_hop(name: &HeaderName) -> bool {
     )
 }
 
+/// Whether `tail` (the path under the mount) is one of the Frontend API's browser routes: the
+/// handshake, the client and its session tokens, the sign-in and sign-out pages, `clerk.js`.
+/// Nothing else of the emulator (its Backend API above all) is reachable through the app.
+fn is_browser_route(tail: &str) -> bool {
+    const EXACT: [&str; 5] = [
+        "v1/client/handshake",
+        "v1/client",
+        "sign-in",
+        "sign-out",
+        "clerk.js",
+    ];
+    if EXACT.contains(&tail) {
+        return true;
+    }
+    let segments: Vec<&str> = tail.split('/').collect();
+    matches!(segments.as_slice(), ["v1", "client", "sessions", sid, "tokens"] if !sid.is_empty())
+}
+
 /// Forwards the request to the upstream Frontend API, and its answer back (status, headers with
-/// every `Set-Cookie` and `Location`, body).
+/// every `Set-Cookie` and `Location`, body). Only the browser routes are forwarded.
 pub async fn forward(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>) -> HttpResponse {
     let Some(upstream) = state.frontend_upstream.as_deref() else {
         return HttpResponse::NotFound().finish();
     };
     let tail = req.match_info().query("tail");
+    if !is_browser_route(tail) {
+        return HttpResponse::NotFound().finish();
+    }
     let mut url = format!("{}/{tail}", upstream.trim_end_matches('/'));
     if !req.query_string().is_empty() {
         url.push('?');
@@ -63,5 +84,34 @@ pub async fn forward(req: HttpRequest, body: web::Bytes, state: web::Data<AppSta
         Err(_) => HttpResponse::BadGateway()
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .finish(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_browser_route;
+
+    #[test]
+    fn only_the_browser_routes_are_forwarded() {
+        for tail in [
+            "v1/client/handshake",
+            "v1/client",
+            "v1/client/sessions/sess_1/tokens",
+            "sign-in",
+            "sign-out",
+            "clerk.js",
+        ] {
+            assert!(is_browser_route(tail), "{tail}");
+        }
+        for tail in [
+            "v1/users",
+            "v1/jwks",
+            "api_keys/verify",
+            "v1/client/sessions//tokens",
+            "",
+            "v1/clients/handshake_payload",
+        ] {
+            assert!(!is_browser_route(tail), "{tail}");
+        }
     }
 }

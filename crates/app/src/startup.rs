@@ -359,6 +359,14 @@ fn check_clerk_mode(settings: &Settings) -> Result<()> {
 /// emulator; none otherwise.
 fn frontend_upstream(settings: &Settings, dev: Option<&DevStack>) -> Result<Option<String>> {
     if let Some(url) = &settings.app_clerk_frontend_upstream {
+        // Forwarding browsers' cookies to another server is for the offline Clerk only: never
+        // in a release build (the Docker image), whatever else is configured.
+        if !cfg!(feature = "dev") {
+            return Err(Error::setting(
+                "APP_CLERK_FRONTEND_UPSTREAM",
+                "is for the offline Clerk (dev and test builds, the `dev` feature); this build has none",
+            ));
+        }
         let usable = url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
         if !usable {
             return Err(Error::setting(

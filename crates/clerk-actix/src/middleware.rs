@@ -94,6 +94,17 @@ where
         let service = Rc::clone(&self.service);
         let clerk = self.clerk.clone();
         Box::pin(async move {
+            // Requests to a relative proxy URL (`/__clerk/…`) are the Frontend API's, on their
+            // way to Clerk: never authenticated here, or a handshake would redirect the
+            // handshake itself.
+            let proxied = clerk
+                .config()
+                .multi_domain()
+                .relative_proxy_path()
+                .is_some_and(|prefix| under(req.path(), prefix));
+            if proxied {
+                return Ok(service.call(req).await?.map_into_left_body());
+            }
             let outcome = clerk.authenticate(req.request()).await;
             if outcome.location().is_some() {
                 // Clerk's handshake (or a sync redirect, or a development instance's clean URL
@@ -110,5 +121,24 @@ where
             }
             Ok(response.map_into_left_body())
         })
+    }
+}
+
+/// Whether `path` is `prefix` or below it.
+fn under(path: &str, prefix: &str) -> bool {
+    path.strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::under;
+
+    #[test]
+    fn paths_under_the_proxy() {
+        assert!(under("/__clerk/v1/client/handshake", "/__clerk"));
+        assert!(under("/__clerk", "/__clerk"));
+        assert!(!under("/__clerkx/a", "/__clerk"));
+        assert!(!under("/profile", "/__clerk"));
     }
 }

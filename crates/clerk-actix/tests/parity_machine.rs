@@ -14,9 +14,10 @@
 //! Node and npm are required: `parity/node_modules` must hold `@clerk/backend` 3.25.0 (the main
 //! parity test installs it with `npm ci --prefix parity`).
 
+mod node;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -24,6 +25,7 @@ use actix_web::{test, web, App, HttpResponse, ResponseError};
 use clerk_actix::{AnyAuth, AuthError, Clerk, ClerkConfig};
 use clerk_core::machine::{AcceptsToken, TokenType};
 use clerk_testkit::{NewUser, TestClerk};
+use node::{ensure_node_modules, workspace_root};
 use serde_json::{json, Value};
 
 const ORIGIN: &str = "http://localhost:3000";
@@ -123,20 +125,9 @@ async fn decide(auth: Result<AnyAuth, AuthError>) -> HttpResponse {
     HttpResponse::Ok().json(answer)
 }
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("workspace root")
-}
-
 fn run_clerk(lines: &[Value]) -> Vec<Value> {
     let root = workspace_root();
-    assert!(
-        root.join("parity/node_modules/@clerk/backend/package.json")
-            .exists(),
-        "run `npm ci --prefix parity` (or the main parity test) first"
-    );
+    ensure_node_modules(&root);
     let mut input = String::new();
     for line in lines {
         input.push_str(&line.to_string());

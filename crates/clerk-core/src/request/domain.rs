@@ -217,7 +217,7 @@ impl MultiDomain {
     }
 
     /// The path of a relative proxy URL (`/__clerk`).
-    pub(crate) fn relative_proxy_path(&self) -> Option<&str> {
+    pub fn relative_proxy_path(&self) -> Option<&str> {
         match &self.proxy_url {
             Some(ProxyUrl::Relative(path)) => Some(path),
             _ => None,
