@@ -95,6 +95,13 @@ pub async fn api_org(auth: Authenticated, req: HttpRequest) -> Result<HttpRespon
     let CurrentOrganization(Some(found)) = CurrentOrganization::extract(&req).await? else {
         return Err(AuthError::NotFound);
     };
+    // The public JSON is built once per cached organization, then served as is.
+    let body = found.public_json.get_or_init(|| org_json(&found)).clone();
+    Ok(HttpResponse::Ok().content_type("application/json").body(body))
+}
+
+/// The active organization and its members' public fields, as `GET /api/org` answers them.
+fn org_json(found: &crate::cache::OrgLookup) -> web::Bytes {
     let org = &found.organization;
     let members: Vec<_> = found
         .members
@@ -112,7 +119,7 @@ pub async fn api_org(auth: Authenticated, req: HttpRequest) -> Result<HttpRespon
             })
         })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({
+    let body = json!({
         "organization": {
             "id": org.id,
             "name": org.name,
@@ -123,7 +130,8 @@ pub async fn api_org(auth: Authenticated, req: HttpRequest) -> Result<HttpRespon
             "updatedAt": org.updated_at,
         },
         "members": members,
-    })))
+    });
+    web::Bytes::from(serde_json::to_vec(&body).unwrap_or_default())
 }
 
 /// Whether the session may read its organization's members: `has({role: 'org:admin'})` or

@@ -19,6 +19,10 @@ pub struct OrgLookup {
     pub members: Arc<Vec<OrganizationMembership>>,
     /// Where it came from.
     pub freshness: Freshness,
+    /// The organization's public JSON (what `GET /api/org` answers), built once by the first
+    /// reader of this cached value and shared by every clone of it: a change in the cache makes
+    /// a new value, so it is never stale.
+    pub public_json: Arc<std::sync::OnceLock<actix_web::web::Bytes>>,
 }
 
 pub(crate) type Flight = Arc<OnceCell<Result<OrgLookup, UserSourceError>>>;

@@ -123,6 +123,7 @@ impl PgUserCache {
             organization,
             members,
             freshness: Freshness::Fresh,
+            public_json: Arc::default(),
         }))
     }
 
@@ -197,6 +198,7 @@ impl PgUserCache {
                             organization,
                             members,
                             freshness: Freshness::Stale { age },
+                            public_json: Arc::default(),
                         })
                     }
                     _ => {
@@ -255,6 +257,7 @@ impl PgUserCache {
                     organization,
                     members: self.read_members(org_id).await?,
                     freshness: Freshness::Refreshed,
+                    public_json: Arc::default(),
                 })
             }
             Err(err) => {
@@ -265,6 +268,7 @@ impl PgUserCache {
                     organization: Arc::new(org),
                     members: Arc::new(members),
                     freshness: Freshness::Refreshed,
+                    public_json: Arc::default(),
                 })
             }
         }
