@@ -378,10 +378,7 @@ impl RequestAuthenticator {
         let (suffixed, names) = (choice.suffixed, choice.names(self.suffixed.as_ref()));
         drop(choice);
         let session = if suffixed { suffixed_session } else { plain_session };
-        let dev_browser = parts
-            .query_param(handshake::QUERY_DEV_BROWSER)
-            .filter(|v| !v.is_empty())
-            .or_else(|| cookies.get_non_empty(names.dev_browser).map(|v| v.into_owned()));
+        let dev_browser = dev_browser_token(parts, names.dev_browser);
         CookieFacts {
             suffixed,
             session: session.map(|s| s.into_owned()),
@@ -463,10 +460,7 @@ impl RequestAuthenticator {
             return outcome;
         }
         if development {
-            let dev_browser = parts
-                .query_param(handshake::QUERY_DEV_BROWSER)
-                .filter(|v| !v.is_empty())
-                .or_else(|| cookies.get_non_empty(names.dev_browser).map(|v| v.into_owned()));
+            let dev_browser = dev_browser_token(parts, names.dev_browser);
             // The primary domain answering a satellite's sync request redirects back to it.
             if !self.domain.is_satellite() {
                 if let Some(back) = parts
@@ -580,8 +574,11 @@ impl RequestAuthenticator {
         let eligible = self.domain.is_satellite()
             && parts.header("sec-fetch-dest") == Some("document")
             && parts.is_get();
+        if !eligible {
+            return None;
+        }
         let synced = parts.query_param(handshake::QUERY_SYNCED);
-        if !eligible || synced.as_deref() == Some("true") {
+        if synced.as_deref() == Some("true") {
             return None;
         }
         let needs_sync = synced.as_deref() == Some("false");
@@ -925,6 +922,14 @@ enum HeaderToken<'a> {
     None,
     Unreadable,
     Token(&'a str),
+}
+
+/// Clerk's `devBrowserToken`: `__clerk_db_jwt` from the query, else the chosen cookie (`name`).
+fn dev_browser_token(parts: &RequestParts<'_>, name: &str) -> Option<String> {
+    parts
+        .query_param(handshake::QUERY_DEV_BROWSER)
+        .filter(|v| !v.is_empty())
+        .or_else(|| parts.cookies.get_non_empty(name).map(|v| v.into_owned()))
 }
 
 /// The token of the `Authorization` header, when it has one.
