@@ -57,18 +57,41 @@ pub async fn api_machine(auth: AnyAuth) -> HttpResponse {
             "userId": session.user_id(),
             "sessionId": session.session_id(),
         })),
-        AnyAuth::Machine(machine) => HttpResponse::Ok().json(json!({
-            "tokenType": machine.token_type().as_str(),
-            "id": machine.id(),
-            "subject": machine.subject(),
-            "scopes": machine.scopes(),
-            "name": machine.name(),
-            "userId": machine.user_id(),
-            "orgId": machine.org_id(),
-            "machineId": machine.machine_id(),
-            "clientId": machine.client_id(),
-            "claims": machine.claims(),
-        })),
+        AnyAuth::Machine(machine) => HttpResponse::Ok().json(MachineView::of(&machine)),
+    }
+}
+
+/// What `/api/machine` answers for a machine token, borrowed from its auth object (serialized
+/// as is: no intermediate JSON tree per request).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MachineView<'a> {
+    token_type: &'static str,
+    id: &'a str,
+    subject: &'a str,
+    scopes: &'a [String],
+    name: Option<&'a str>,
+    user_id: Option<&'a str>,
+    org_id: Option<&'a str>,
+    machine_id: Option<&'a str>,
+    client_id: Option<&'a str>,
+    claims: Option<&'a serde_json::Map<String, serde_json::Value>>,
+}
+
+impl<'a> MachineView<'a> {
+    fn of(machine: &'a clerk_core::machine::MachineAuth) -> Self {
+        Self {
+            token_type: machine.token_type().as_str(),
+            id: machine.id(),
+            subject: machine.subject(),
+            scopes: machine.scopes(),
+            name: machine.name(),
+            user_id: machine.user_id(),
+            org_id: machine.org_id(),
+            machine_id: machine.machine_id(),
+            client_id: machine.client_id(),
+            claims: machine.claims(),
+        }
     }
 }
 

@@ -4,9 +4,10 @@ use std::fmt;
 use std::sync::Arc;
 
 use actix_web::HttpRequest;
-use clerk_core::machine::{MachineJwtVerifier, TokenType};
+use clerk_core::machine::{MachineAuth, MachineJwtVerifier, TokenType};
 use clerk_core::request::{RequestAuthenticator, RequestOutcome, RequestParts};
 use clerk_core::token::DecodedToken;
+use clerk_core::verify::KeyResolver as _;
 use clerk_core::{
     auth::AuthOptions, jwks::JwksCache, jwks::JwksStats, verify::StaticKey, SessionClaims, SessionVerifier,
     TokenError,
@@ -17,7 +18,7 @@ use crate::client::{ClerkClient, MetricsSnapshot, RevalidatingKeys};
 use crate::config::{ClerkConfig, Resolved, ResolvedConfig};
 use crate::env::ConfigError;
 use crate::machine::cache::Verdict;
-use crate::machine::verifier::MachineVerifier;
+use crate::machine::verifier::{MachineSettings, MachineVerifier};
 use crate::machine::MachineCacheStats;
 use crate::redact::query_without_credentials;
 use crate::user_source::UserSource;
@@ -124,7 +125,15 @@ impl Clerk {
                 verifier = verifier.issuers(config.multi_domain.issuers(key));
             }
         }
-        let machine = MachineVerifier::new(machine_jwt, config.machine_token_cache_ttl, client.as_ref());
+        let machine = MachineVerifier::new(
+            machine_jwt,
+            &MachineSettings {
+                cache_ttl: config.machine_token_cache_ttl,
+                jwt_capacity: config.token_cache_capacity,
+                clock_skew: config.clock_skew,
+            },
+            client.as_ref(),
+        );
         let keys = match (&config.jwt_key, client) {
             (Some(key), client) => Keys::Pem {
                 key: StaticKey(Arc::new(key.clone())),
@@ -243,6 +252,17 @@ impl Clerk {
                 machine.verify(token, kind, decoded, &keys, now).await
             }
         }
+    }
+
+    /// The verification of `token` when it is a JWT-format machine token verified before with
+    /// the current keys and still unexpired (no decoding, no RSA).
+    pub(crate) fn cached_machine_jwt(&self, token: &str) -> Option<Arc<MachineAuth>> {
+        let (machine, now) = (&self.0.machine, self.config().now());
+        let epoch = match &self.0.keys {
+            Keys::Pem { key, .. } => key.key_epoch(),
+            Keys::Jwks { cache, client } => RevalidatingKeys { cache, client }.key_epoch(),
+        };
+        machine.cached_jwt(token, epoch, now)
     }
 
     /// Runs clerk-core's request authenticator on `parts` with this instance's keys.

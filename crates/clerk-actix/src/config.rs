@@ -432,8 +432,9 @@ impl ClerkConfig {
         self
     }
 
-    /// Verified tokens remembered so that a reused token costs no RSA check (0 switches the cache
-    /// off). Defaults to 4096.
+    /// Verified tokens remembered so that a reused token costs no decoding and no RSA check, for
+    /// session tokens and for JWT-format machine tokens, each up to `capacity` (0 switches both
+    /// caches off). Defaults to 4096.
     pub fn token_cache_capacity(mut self, capacity: usize) -> Self {
         self.token_cache_capacity = capacity;
         self

@@ -5,7 +5,9 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
@@ -249,7 +251,27 @@ async fn refusals_carry_clerks_reasons_and_messages() {
     );
     assert_eq!(
         refused("/any", Some(revoked.secret.clone())).await,
+        (401, Some("token-invalid".into()), not_found.clone(), true)
+    );
+    // Malformed secrets get the same answer without a Backend API call.
+    let calls_before = verify_calls(clerk, "/api_keys/verify") + verify_calls(clerk, "/m2m_tokens/verify");
+    assert_eq!(
+        refused("/any", Some("ak_not/a%secret".into())).await,
         (401, Some("token-invalid".into()), not_found, true)
+    );
+    assert_eq!(
+        refused("/any", Some(format!("mt_{}", "a".repeat(600)))).await,
+        (
+            401,
+            Some("token-invalid".into()),
+            Some("Machine token not found (code=token-invalid, status=404)".into()),
+            true
+        )
+    );
+    assert_eq!(
+        verify_calls(clerk, "/api_keys/verify") + verify_calls(clerk, "/m2m_tokens/verify"),
+        calls_before,
+        "malformed secrets are refused locally"
     );
     // Machines only: a session is a mismatch.
     assert_eq!(
@@ -603,44 +625,61 @@ async fn the_client_manages_api_keys_and_m2m_tokens() {
 }
 
 #[actix_web::test]
-async fn a_jwt_machine_token_is_checked_once_per_ttl_and_never_past_exp() {
+async fn a_jwt_machine_token_is_verified_once_then_served_until_exp() {
     let fixture = Fixture::dev();
     let machines = fixture.clerk.machine_tokens();
     let jwt = machines.m2m("mch_2jwt").jwt();
     let short = machines
         .m2m("mch_2short")
-        .expires_in(Duration::from_millis(1500))
+        .expires_in(Duration::from_secs(60))
         .jwt();
-    let sdk = fixture.sdk();
+    // A clock the test moves: the cache is checked against the configured clock, not a sleep.
+    let offset = Arc::new(AtomicU64::new(0));
+    let clock = Arc::clone(&offset);
+    let sdk = fixture
+        .config()
+        .clock(move || SystemTime::now() + Duration::from_secs(clock.load(Ordering::SeqCst)))
+        .build()
+        .expect("valid configuration");
     let app = test::init_service(app(sdk.clone())).await;
+    let status = |path: &'static str, token: &str| {
+        let req = get(path, Some(token));
+        let app = &app;
+        async move { test::call_service(app, req).await.status() }
+    };
     for _ in 0..5 {
-        assert_eq!(
-            test::call_service(&app, get("/machine", Some(&jwt)))
-                .await
-                .status(),
-            200
-        );
+        assert_eq!(status("/machine", &jwt).await, 200);
     }
     let stats = sdk.stats().machine_tokens;
-    assert_eq!((stats.verifications, stats.hits), (1, 4));
-    // Cached, but not past `exp` (then the verifier's skew decides, as for any JWT).
-    assert_eq!(
-        test::call_service(&app, get("/machine", Some(&short)))
-            .await
-            .status(),
-        200
-    );
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let resp = test::call_service(&app, get("/machine", Some(&short))).await;
-        if resp.status() == 401 {
-            assert_eq!(
-                header(&resp, "x-clerk-auth-reason").as_deref(),
-                Some("token-verification-failed")
-            );
-            break;
-        }
-        assert!(Instant::now() < deadline, "an expired JWT stayed accepted");
-        actix_rt::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!((stats.jwt_verifications, stats.cached_jwts), (1, 1));
+    assert_eq!(stats.verifications, 0, "no Backend API verification for a JWT");
+    // A cached token is routed as before: a route that takes API keys only, and a session-only
+    // route, refuse it with Clerk's `token-type-mismatch`, and nothing is verified again.
+    for path in ["/keys-only", "/data"] {
+        let resp = test::call_service(&app, get(path, Some(&jwt))).await;
+        assert_eq!(resp.status(), 401, "{path}");
+        assert_eq!(
+            header(&resp, "x-clerk-auth-reason").as_deref(),
+            Some("token-type-mismatch"),
+            "{path}"
+        );
     }
+    assert_eq!(status("/any", &jwt).await, 200);
+    assert_eq!(sdk.stats().machine_tokens.jwt_verifications, 1);
+
+    // Served from the cache up to `exp` plus the clock skew (5 s), as a fresh check would.
+    assert_eq!(status("/machine", &short).await, 200);
+    offset.store(64, Ordering::SeqCst);
+    assert_eq!(status("/machine", &short).await, 200);
+    assert_eq!(sdk.stats().machine_tokens.jwt_verifications, 2);
+    offset.store(66, Ordering::SeqCst);
+    let resp = test::call_service(&app, get("/machine", Some(&short))).await;
+    assert_eq!(resp.status(), 401);
+    assert_eq!(
+        header(&resp, "x-clerk-auth-reason").as_deref(),
+        Some("token-verification-failed")
+    );
+    let stats = sdk.stats().machine_tokens;
+    assert_eq!(stats.jwt_verifications, 3, "an expired entry is verified again");
+    assert_eq!(stats.cached_jwts, 1, "and forgotten");
 }

@@ -278,6 +278,9 @@ async fn accepts_token_decides_like_clerks_backend_sdk() {
             Some("ak_0123456789abcdef0123456789abcdef".to_owned()),
         ),
         ("key-jwt-shaped", Some("ak_x.y.z".to_owned())),
+        // Refused without a Backend API call here; Clerk asks and gets a 404.
+        ("key-malformed", Some("ak_not/a%secret".to_owned())),
+        ("m2m-too-long", Some(format!("mt_{}", "a".repeat(600)))),
         (
             "m2m",
             Some(
@@ -464,6 +467,7 @@ async fn accepts_token_decides_like_clerks_backend_sdk() {
             problems.push(format!("{label}:\n  clerk: {expected}\n  ours:  {actual}"));
         }
     }
+    eprintln!("parity_machine: {} cases compared", cases.len());
     assert!(
         problems.is_empty(),
         "{} of {} cases differ from @clerk/backend:\n{}",

@@ -129,7 +129,7 @@ impl SessionClaims {
 
 /// The time claims of a verified token in milliseconds (`None` when absent or not representable,
 /// which Clerk's checks pass).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct TokenTimes {
     /// `exp` × 1000.
     pub exp_ms: Option<f64>,

@@ -123,6 +123,9 @@ async fn decide_now(req: &HttpRequest, accepts: AcceptsToken) -> Result<Accepted
         // The session path refuses it (`token-invalid`), as Clerk's runtime would.
         return Ok(Accepted::Session(request_state(req).await?));
     }
+    if let Some(auth) = cached_jwt(req, header.token(), accepts) {
+        return Ok(Accepted::Machine(auth));
+    }
     match accepts.route(header.token()) {
         Route::SessionHeader { .. } | Route::Cookies => Ok(Accepted::Session(request_state(req).await?)),
         Route::Mismatch { token_type, message } => Ok(Accepted::Refused(MachineRefusal::Mismatch {
@@ -161,6 +164,16 @@ async fn decide_now(req: &HttpRequest, accepts: AcceptsToken) -> Result<Accepted
             })
         }
     }
+}
+
+/// A JWT-format machine token this instance verified before, of a type the route accepts: the
+/// decision [`AcceptsToken::route`] and the verification would reach, without decoding it again
+/// (the cache holds only tokens whose routed type is the verified one).
+fn cached_jwt(req: &HttpRequest, token: Option<&str>, accepts: AcceptsToken) -> Option<Arc<MachineAuth>> {
+    // Opaque tokens have no dots; they have their own cache behind the verification.
+    let token = token.filter(|token| token.contains('.'))?;
+    let auth = clerk_of(req)?.cached_machine_jwt(token)?;
+    accepts.accepts(auth.token_type()).then_some(auth)
 }
 
 /// Puts the headers of the route's decision on the response, if a route decided (then they

@@ -45,7 +45,8 @@ struct Entry {
     until: Instant,
 }
 
-/// Counters of the cache, for tests and metrics.
+/// Counters of the machine-token caches (opaque verifications, and JWT-format tokens), for
+/// tests and metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct MachineCacheStats {
     /// Verifications answered from the cache.
@@ -56,6 +57,10 @@ pub struct MachineCacheStats {
     pub cached_successes: usize,
     /// Refusals cached now.
     pub cached_failures: usize,
+    /// Signature checks of JWT-format machine tokens (a cached one costs none).
+    pub jwt_verifications: u64,
+    /// JWT-format machine tokens remembered now.
+    pub cached_jwts: usize,
 }
 
 /// The cache itself (`Send + Sync`, shared by every worker through the [`crate::Clerk`] handle).
@@ -104,6 +109,7 @@ impl MachineTokenCache {
             verifications: self.verifications.load(Ordering::Relaxed),
             cached_successes: lock(&self.successes).len(),
             cached_failures: lock(&self.failures).len(),
+            ..MachineCacheStats::default()
         }
     }
 

@@ -10,8 +10,8 @@
 //! |---|---|
 //! | `extractors` | [`MachineAuth`], [`AnyAuth`] |
 //! | `accepted` (private) | the per-request decision for a route's `acceptsToken`, kept in the request extensions |
-//! | `verifier` (private) | one token's verification: JWT forms with the instance's keys, opaque ones through the Backend API |
-//! | `cache` | the per-token cache with single-flight; [`MachineCacheStats`] |
+//! | `verifier` (private) | one token's verification: JWT forms with the instance's keys (remembered by their text until `exp`), opaque ones through the Backend API |
+//! | `cache` | the opaque tokens' cache with single-flight; [`MachineCacheStats`] |
 
 pub(crate) mod accepted;
 pub(crate) mod cache;

@@ -2,6 +2,7 @@
 //! opaque ones through the Backend API on the [`Share::MachineTokens`] share of the rate budget,
 //! behind the per-token cache.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -9,7 +10,9 @@ use clerk_core::machine::{
     is_jwt_format, MachineAuth, MachineErrorCode, MachineJwtVerifier, MachineTokenError, TokenType,
 };
 use clerk_core::token::DecodedToken;
-use clerk_core::verify::KeyResolver;
+use clerk_core::token_cache::VerifiedTokenCache;
+use clerk_core::verify::{KeyResolver, TokenTimes};
+use clerk_core::SessionVerifier;
 
 use super::cache::{MachineCacheStats, MachineFailure, MachineTokenCache, Verdict};
 use crate::client::{ApiError, ClerkClient, Share};
@@ -21,23 +24,67 @@ const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
 /// Verifies machine tokens for a [`crate::Clerk`].
 pub(crate) struct MachineVerifier {
     jwt: MachineJwtVerifier,
+    /// Verified JWT-format machine tokens by their text, as session tokens are: a client that
+    /// reuses its token pays the RSA check (and the decoding) once, until `exp` or a key change.
+    jwts: VerifiedTokenCache<Arc<MachineAuth>>,
+    /// Signature checks of JWT-format tokens run.
+    jwt_verifications: AtomicU64,
+    /// Checks a cached JWT's expiry with the configured clock skew.
+    times: SessionVerifier,
     cache: MachineTokenCache,
     /// The Backend API client on the machine-token share, failing at once when the share is
     /// spent (a flood must not hold requests open).
     client: Option<ClerkClient>,
 }
 
+/// How a [`MachineVerifier`] is set up.
+pub(crate) struct MachineSettings {
+    /// Successes of opaque verifications are reused this long (refusals a quarter of it).
+    pub(crate) cache_ttl: Duration,
+    /// Most JWT-format tokens remembered (0 = off).
+    pub(crate) jwt_capacity: usize,
+    /// The clock skew of the JWT checks.
+    pub(crate) clock_skew: Duration,
+}
+
 impl MachineVerifier {
-    pub(crate) fn new(jwt: MachineJwtVerifier, cache_ttl: Duration, client: Option<&ClerkClient>) -> Self {
+    pub(crate) fn new(
+        jwt: MachineJwtVerifier,
+        settings: &MachineSettings,
+        client: Option<&ClerkClient>,
+    ) -> Self {
         Self {
             jwt,
-            cache: MachineTokenCache::new(cache_ttl),
+            jwts: VerifiedTokenCache::new(settings.jwt_capacity),
+            jwt_verifications: AtomicU64::new(0),
+            times: SessionVerifier::new().clock_skew(settings.clock_skew),
+            cache: MachineTokenCache::new(settings.cache_ttl),
             client: client.map(|client| client.share(Share::MachineTokens).max_wait(Some(Duration::ZERO))),
         }
     }
 
     pub(crate) fn stats(&self) -> MachineCacheStats {
-        self.cache.stats()
+        MachineCacheStats {
+            jwt_verifications: self.jwt_verifications.load(Ordering::Relaxed),
+            cached_jwts: self.jwts.len(),
+            ..self.cache.stats()
+        }
+    }
+
+    /// `token`'s verification, when it is a JWT-format machine token verified before with the
+    /// keys of `key_epoch` and still unexpired at `now`: no decoding, no RSA.
+    pub(crate) fn cached_jwt(
+        &self,
+        token: &str,
+        key_epoch: u64,
+        now: SystemTime,
+    ) -> Option<Arc<MachineAuth>> {
+        let (auth, times) = self.jwts.get(token, key_epoch)?;
+        if self.times.check_times(times, now).is_ok() {
+            return Some(auth);
+        }
+        self.jwts.remove(token);
+        None
     }
 
     /// Verifies `token`, routed as a `kind` machine token (`decoded` when it is JWT-shaped and
@@ -51,23 +98,7 @@ impl MachineVerifier {
         now: SystemTime,
     ) -> Verdict {
         if is_jwt_format(token) {
-            // Networkless, but an RSA check: a success is reused like an opaque one (never past
-            // `exp`), keyed with the key set's epoch so a retired key's results are not; a
-            // refusal is not cached (it costs no Backend API call).
-            let cache_key = format!("jwt:{}:{token}", keys.key_epoch());
-            return self
-                .cache
-                .get_or_verify(&cache_key, now, || async move {
-                    let verified = match decoded {
-                        Some(decoded) => self.jwt.verify_decoded(decoded, keys, now).await,
-                        None => self.jwt.verify(token, keys, now).await,
-                    };
-                    verified.map(Arc::new).map_err(|error| MachineFailure::Refused {
-                        error,
-                        cacheable: false,
-                    })
-                })
-                .await;
+            return self.verify_jwt(token, kind, decoded, keys, now).await;
         }
         let Some(client) = &self.client else {
             return Err(MachineFailure::Refused {
@@ -78,10 +109,66 @@ impl MachineVerifier {
                 cacheable: false,
             });
         };
+        if !is_well_formed_opaque(token) {
+            // No secret Clerk issues looks like this: answered as Clerk's Backend API answers an
+            // unknown one (404), without spending the budget or a cache entry.
+            return Err(MachineFailure::Refused {
+                error: MachineTokenError::from_backend_api(kind, Some(404), None),
+                cacheable: false,
+            });
+        }
         self.cache
             .get_or_verify(token, now, || opaque(client, &self.jwt, token, kind, now))
             .await
     }
+
+    /// Networkless: a success is remembered until `exp` (keyed with the key set's epoch, so a
+    /// retired key's results are not reused); a refusal is not (it costs no Backend API call).
+    async fn verify_jwt<K: KeyResolver>(
+        &self,
+        token: &str,
+        kind: TokenType,
+        decoded: Option<DecodedToken<'_>>,
+        keys: &K,
+        now: SystemTime,
+    ) -> Verdict {
+        let epoch = keys.key_epoch();
+        if let Some(auth) = self.cached_jwt(token, epoch, now) {
+            return Ok(auth);
+        }
+        self.jwt_verifications.fetch_add(1, Ordering::Relaxed);
+        let verified = match decoded {
+            Some(decoded) => self.jwt.verify_decoded(decoded, keys, now).await,
+            None => self.jwt.verify(token, keys, now).await,
+        };
+        let auth = Arc::new(verified.map_err(|error| MachineFailure::Refused {
+            error,
+            cacheable: false,
+        })?);
+        // Only a token whose routed type is the verified one is remembered: a cache hit is
+        // then routed exactly as the token would be ([`crate::machine::accepted`]).
+        if auth.token_type() == kind {
+            let times = TokenTimes {
+                exp_ms: auth.expiration_ms().map(|ms| ms as f64),
+                ..TokenTimes::default()
+            };
+            self.jwts.insert(token, Arc::clone(&auth), times, epoch, now);
+        }
+        Ok(auth)
+    }
+}
+
+/// Longest opaque token sent to the Backend API (Clerk's secrets are a prefix and a few dozen
+/// random characters).
+const MAX_OPAQUE_TOKEN_BYTES: usize = 512;
+
+/// Whether `token` could be an opaque secret Clerk issued: at most
+/// [`MAX_OPAQUE_TOKEN_BYTES`] of letters, digits, `_` and `-`.
+fn is_well_formed_opaque(token: &str) -> bool {
+    token.len() <= MAX_OPAQUE_TOKEN_BYTES
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 fn now_ms(now: SystemTime) -> i64 {

@@ -99,6 +99,10 @@ pub struct RequestAuthenticator {
     pub(super) domain: MultiDomain,
     org_sync: OrganizationSync,
     tokens: VerifiedTokenCache<(Auth, Token)>,
+    /// Tokens that decoded as machine or other non-session tokens (`token-type-mismatch` on
+    /// this path, whatever the keys or the time): a machine client reusing its token is not
+    /// decoded again by the session flow.
+    foreign: VerifiedTokenCache<()>,
 }
 
 /// A would-be handshake: its reason and message, where it goes when that is not the Frontend
@@ -122,6 +126,9 @@ pub(super) struct CookieFacts {
     /// `__clerk_db_jwt` from the query, else the chosen cookie.
     pub(super) dev_browser: Option<String>,
 }
+
+/// The key epoch of [`RequestAuthenticator::foreign`] entries: their answer needs no key.
+const FOREIGN_EPOCH: u64 = 0;
 
 /// Clerk's `warnOnce`: the missing-`azp` warning is logged once per process.
 static WARNED_MISSING_AZP: AtomicBool = AtomicBool::new(false);
@@ -153,6 +160,7 @@ impl RequestAuthenticator {
             domain: MultiDomain::default(),
             org_sync: OrganizationSync::default(),
             tokens: VerifiedTokenCache::new(0),
+            foreign: VerifiedTokenCache::new(0),
         }
     }
 
@@ -198,6 +206,7 @@ impl RequestAuthenticator {
     /// with the same key set only has its time claims checked again.
     pub fn token_cache_capacity(mut self, capacity: usize) -> Self {
         self.tokens = VerifiedTokenCache::new(capacity);
+        self.foreign = VerifiedTokenCache::new(capacity);
         self
     }
 
@@ -675,12 +684,19 @@ impl RequestAuthenticator {
         if let Some((session, times)) = self.tokens.get(token, keys.key_epoch()) {
             return Ok(Prepared::Cached(session, times));
         }
+        let mismatch = || TokenError::new(Reason::TokenTypeMismatch, "");
+        if self.foreign.get(token, FOREIGN_EPOCH).is_some() {
+            return Err(mismatch());
+        }
         let decoded = match decoded {
             Some(decoded) => decoded,
             None => DecodedToken::decode(token, self.verifier.token_size_limit())?,
         };
         if decoded.is_not_a_session_token() {
-            return Err(TokenError::new(Reason::TokenTypeMismatch, ""));
+            // The answer depends on the token's text alone: no key, no clock.
+            self.foreign
+                .insert(token, (), TokenTimes::default(), FOREIGN_EPOCH, UNIX_EPOCH);
+            return Err(mismatch());
         }
         Ok(Prepared::Decoded(decoded))
     }
@@ -997,5 +1013,44 @@ mod tests {
         assert_eq!(parse("Bearer a b"), Some("a".into()));
         assert_eq!(parse("Bearer  abc"), Some("Bearer".into()));
         assert_eq!(parse("  "), None);
+    }
+
+    #[test]
+    fn a_non_session_token_is_decoded_once() {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        use base64::Engine as _;
+
+        let segment = |json: &str| URL_SAFE_NO_PAD.encode(json);
+        // An M2M JWT's shape (signature irrelevant: the type is decided before any key).
+        let m2m = format!(
+            "{}.{}.c2ln",
+            segment(r#"{"alg":"RS256","cat":"cl_B7d4PD333AAA"}"#),
+            segment(r#"{"sub":"mch_1"}"#)
+        );
+        let session = format!(
+            "{}.{}.c2ln",
+            segment(r#"{"alg":"RS256","typ":"JWT"}"#),
+            segment(r#"{"sub":"user_1"}"#)
+        );
+        let authenticator = RequestAuthenticator::new(SessionVerifier::new()).token_cache_capacity(16);
+        for _ in 0..2 {
+            let err = authenticator.prepare(&m2m, None, &crate::verify::NoKey).err();
+            assert_eq!(err.map(|e| e.reason()), Some(Reason::TokenTypeMismatch));
+        }
+        assert_eq!(
+            authenticator.foreign.len(),
+            1,
+            "remembered once, answered from memory"
+        );
+        // A session-shaped token is decoded for verification, never remembered as foreign.
+        assert!(matches!(
+            authenticator.prepare(&session, None, &crate::verify::NoKey),
+            Ok(Prepared::Decoded(_))
+        ));
+        assert_eq!(authenticator.foreign.len(), 1);
+        // Off with the token cache.
+        let off = RequestAuthenticator::new(SessionVerifier::new());
+        assert!(off.prepare(&m2m, None, &crate::verify::NoKey).is_err());
+        assert_eq!(off.foreign.len(), 0);
     }
 }
