@@ -10,7 +10,7 @@ use std::sync::Arc;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::{HttpMessage as _, HttpRequest, ResponseError};
-use clerk_core::machine::{AcceptsToken, MachineAuth, MachineRefusal};
+use clerk_core::machine::{AcceptsToken, MachineAuth};
 use clerk_core::request::RequestOutcome;
 use clerk_core::{Auth, Check, Reverification, SessionStatus};
 use futures_util::future::LocalBoxFuture;
@@ -203,29 +203,20 @@ impl Protect {
 
 impl Protect {
     /// Applies the policy to a verified machine token: only scopes can hold (everything that
-    /// goes through `has()` fails closed, as Clerk's machine `has()` does).
-    fn evaluate_machine(&self, req: &HttpRequest, auth: &MachineAuth) -> Result<(), AuthError> {
+    /// goes through `has()` fails closed, as Clerk's machine `has()` does). A refusal is 403 in
+    /// every mode: Next.js `auth.protect()` has no authorization for machines (it lets any
+    /// authenticated one through), so there is no answer of Clerk's to copy, and the token
+    /// itself is valid (RFC 6750 `insufficient_scope`).
+    fn evaluate_machine(&self, auth: &MachineAuth) -> Result<(), AuthError> {
         let authorised = self.check.is_empty()
             && self.predicate.is_none()
             && self.reverification.is_none()
             && self.scopes.iter().all(|scope| auth.has_scope(scope));
         if authorised {
-            return Ok(());
+            Ok(())
+        } else {
+            Err(AuthError::Forbidden)
         }
-        let mode = self
-            .mode
-            .or_else(|| clerk_of(req).map(|c| c.config().protect_mode()))
-            .unwrap_or_default();
-        Err(match mode {
-            // Clerk's `auth.protect()` answers an unauthorised machine 401.
-            ProtectMode::NextJsParity => {
-                AuthError::MachineUnauthenticated(Box::new(MachineRefusal::Mismatch {
-                    token_type: Some(auth.token_type()),
-                    message: None,
-                }))
-            }
-            _ => AuthError::Forbidden,
-        })
     }
 
     /// The verdict on a request, verifying a machine token when the route accepts one.
@@ -237,7 +228,7 @@ impl Protect {
         declare(&mut req.extensions_mut(), accepts);
         match decide(req.request(), accepts).await? {
             Accepted::Session(state) => self.evaluate(req.request(), &state),
-            Accepted::Machine(auth) => self.evaluate_machine(req.request(), &auth),
+            Accepted::Machine(auth) => self.evaluate_machine(&auth),
             refused => Err(refused.into_error()),
         }
     }
