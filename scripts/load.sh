@@ -101,7 +101,7 @@ kill "$bare_pid" 2>/dev/null || true
 
 # 4. Clerk's official @clerk/express, networkless.
 (cd bench/node && PORT="$NODE_PORT" CLERK_JWT_KEY="$(cat "../../$PEM")" CLERK_PUBLISHABLE_KEY="$CLERK_PUBLISHABLE_KEY" \
-  CLERK_SECRET_KEY="$CLERK_SECRET_KEY" CLERK_API_URL="$api" taskset -c "$APP_CORE" node server.mjs >"../../$OUT/node.log" 2>&1) &
+  CLERK_SECRET_KEY="$CLERK_SECRET_KEY" CLERK_API_URL="$api" exec taskset -c "$APP_CORE" node server.mjs >"../../$OUT/node.log" 2>&1) &
 node_pid=$!; pids+=("$node_pid")
 wait_port "http://127.0.0.1:$NODE_PORT/api/data"
 run clerk_express "http://127.0.0.1:$NODE_PORT/api/data" "$TOKEN"
