@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::{json, Map, Value};
 
 use crate::error::{Error, Result};
-use crate::store::UserStore;
+use crate::store::{DeletionCascade, UserStore};
 use crate::token::{OrgClaim, SessionToken, TokenMinter};
 use crate::user::{deep_merge, JsonObject, User};
 use crate::util::{lock, new_id, now_ms};
@@ -224,6 +224,49 @@ struct OrgState {
     last_created_at: i64,
 }
 
+impl OrgState {
+    /// Removes every membership of `user_id` (and where their next session starts): the
+    /// memberships with their organizations, oldest first.
+    fn remove_user(&mut self, user_id: &str) -> Vec<(Membership, Option<Organization>)> {
+        self.last_active.remove(user_id);
+        let (gone, kept): (Vec<Membership>, Vec<Membership>) = std::mem::take(&mut self.memberships)
+            .into_iter()
+            .partition(|m| m.user_id == user_id);
+        self.memberships = kept;
+        gone.into_iter()
+            .map(|m| {
+                let org = self.orgs.iter().find(|o| o.id == m.organization_id).cloned();
+                (m, org)
+            })
+            .collect()
+    }
+}
+
+/// Removes a deleted user's memberships, as Clerk does: the organizations' `members_count`
+/// drops, their membership lists no longer name the user, and the `o` claims that followed
+/// the memberships are gone. Each removal emits `organizationMembership.deleted`, shaped as for
+/// an ordinary removal (the member's public data as it was before the deletion).
+///
+/// Holds the organizations' state, not [`Organizations`]: the user store holds this, and
+/// [`Organizations`] holds the user store.
+struct MembershipCascade {
+    state: Arc<Mutex<OrgState>>,
+    webhooks: Webhooks,
+}
+
+impl DeletionCascade for MembershipCascade {
+    fn user_deleted(&self, user: &User, origin: &Origin) {
+        let removed = lock(&self.state).remove_user(&user.id);
+        for (membership, org) in removed {
+            self.webhooks.emit(
+                "organizationMembership.deleted",
+                membership_json(&membership, org.as_ref(), Some(user)),
+                origin,
+            );
+        }
+    }
+}
+
 /// The emulator's organizations, memberships and organization invitations.
 ///
 /// Changes made here skip the HTTP layer but still emit `organization.*`,
@@ -231,6 +274,9 @@ struct OrgState {
 /// session tokens follow the memberships: [`Organizations::session_token`] here, and
 /// `POST /v1/sessions/{id}/tokens` for a session whose active organization the user belongs
 /// to.
+///
+/// Deleting a user (through the Backend API or [`UserStore::delete`]) removes their
+/// memberships, each with an `organizationMembership.deleted` webhook after `user.deleted`.
 #[derive(Clone)]
 pub struct Organizations {
     state: Arc<Mutex<OrgState>>,
@@ -250,9 +296,15 @@ impl std::fmt::Debug for Organizations {
 }
 
 impl Organizations {
+    /// The organizations of `users`, whose deletions remove their memberships.
     pub(crate) fn new(users: UserStore, webhooks: Webhooks, minter: TokenMinter) -> Self {
+        let state = Arc::<Mutex<OrgState>>::default();
+        users.on_delete(MembershipCascade {
+            state: Arc::clone(&state),
+            webhooks: webhooks.clone(),
+        });
         Self {
-            state: Arc::default(),
+            state,
             users,
             webhooks,
             minter,
@@ -469,13 +521,15 @@ impl Organizations {
         if let Some(slug) = &new.slug {
             check_slug(slug)?;
         }
-        if let Some(creator) = &new.created_by {
-            if self.users.get(creator).is_none() {
-                return Err(Error::CreatorNotFound(creator.clone()));
-            }
-        }
         let (org, membership) = {
             let mut state = lock(&self.state);
+            // Under the lock: a user deleted after this check has their membership removed by
+            // the deletion (which waits for the lock).
+            if let Some(creator) = &new.created_by {
+                if self.users.get(creator).is_none() {
+                    return Err(Error::CreatorNotFound(creator.clone()));
+                }
+            }
             let slug = match new.slug {
                 Some(slug) if state.orgs.iter().any(|o| o.slug == slug) => {
                     return Err(Error::SlugTaken(slug))
@@ -621,11 +675,13 @@ impl Organizations {
         origin: &Origin,
     ) -> Result<Membership> {
         check_role(role_key)?;
-        if self.users.get(user_id).is_none() {
-            return Err(Error::UserNotFound(user_id.to_owned()));
-        }
         let membership = {
             let mut state = lock(&self.state);
+            // Under the lock: a user deleted after this check has this membership removed by
+            // the deletion (which waits for the lock).
+            if self.users.get(user_id).is_none() {
+                return Err(Error::UserNotFound(user_id.to_owned()));
+            }
             let org = state
                 .orgs
                 .iter()

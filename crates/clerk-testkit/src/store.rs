@@ -1,7 +1,7 @@
 //! The in-memory user and session store, shared by the HTTP API and the tests.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
@@ -59,6 +59,16 @@ struct StoreState {
     last_created_at: i64,
 }
 
+/// What goes with a deleted user elsewhere in the emulator (their organization memberships).
+///
+/// Runs after the user and their sessions are gone from the store and `user.deleted` is
+/// emitted, with no lock of the store held. It must not hold a [`UserStore`] itself (the store
+/// holds it: that would be a reference cycle).
+pub(crate) trait DeletionCascade: Send + Sync {
+    /// `user` (as it was) has just been deleted by a request from `origin`.
+    fn user_deleted(&self, user: &User, origin: &Origin);
+}
+
 /// The emulator's users and sessions, shared with the HTTP API.
 ///
 /// Changes made here skip the HTTP layer (no rate limit, no counters) but still emit
@@ -70,6 +80,8 @@ pub struct UserStore {
     instance_id: String,
     webhooks: Webhooks,
     undocumented_fields: bool,
+    /// Set once, by the organizations of the same emulator.
+    cascade: Arc<OnceLock<Box<dyn DeletionCascade>>>,
 }
 
 impl std::fmt::Debug for UserStore {
@@ -87,6 +99,15 @@ impl UserStore {
             instance_id,
             webhooks,
             undocumented_fields,
+            cascade: Arc::default(),
+        }
+    }
+
+    /// Runs `cascade` after every deletion of a user (by any clone of this store). Only the
+    /// first call counts.
+    pub(crate) fn on_delete(&self, cascade: impl DeletionCascade + 'static) {
+        if self.cascade.set(Box::new(cascade)).is_err() {
+            tracing::error!("a user store has one deletion cascade; this one is ignored");
         }
     }
 
@@ -174,7 +195,8 @@ impl UserStore {
         self.update_metadata_from(id, patch, &Origin::direct())
     }
 
-    /// Deletes a user (and their sessions).
+    /// Deletes a user, their sessions and their organization memberships (emitting
+    /// `user.deleted`, then `organizationMembership.deleted` for each membership).
     ///
     /// # Errors
     ///
@@ -542,6 +564,9 @@ impl UserStore {
         data.insert("id".into(), Value::from(user.id.as_str()));
         data.insert("object".into(), Value::from("user"));
         self.webhooks.emit("user.deleted", Value::Object(data), origin);
+        if let Some(cascade) = self.cascade.get() {
+            cascade.user_deleted(&user, origin);
+        }
         Ok(user)
     }
 

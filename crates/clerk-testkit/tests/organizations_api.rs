@@ -504,3 +504,129 @@ fn accepting_an_invitation_adds_the_member_with_its_metadata() {
         .iter()
         .any(|e| e.event_type == "organizationInvitation.accepted"));
 }
+
+/// The types and `data` of the events emitted so far.
+fn events(clerk: &TestClerk) -> Vec<(String, Value)> {
+    clerk
+        .webhooks()
+        .events()
+        .into_iter()
+        .map(|e| {
+            let body: Value = serde_json::from_str(&e.body).expect("json");
+            (e.event_type, body["data"].clone())
+        })
+        .collect()
+}
+
+#[actix_rt::test]
+async fn deleting_a_user_removes_their_memberships() {
+    let clerk = TestClerk::start().expect("emulator starts");
+    let api = Api::new(&clerk);
+    let orgs = clerk.organizations();
+    let ada = clerk
+        .users()
+        .create(NewUser::default().email("ada@example.com").first_name("Ada"))
+        .expect("user");
+    let bob = clerk
+        .users()
+        .create(NewUser::default().email("bob@example.com"))
+        .expect("user");
+    let acme = orgs
+        .create(NewOrganization::named("Acme").slug("acme").created_by(&ada.id))
+        .expect("org");
+    orgs.add_member(&acme.id, &bob.id, "org:member").expect("member");
+    let beta = orgs.create(NewOrganization::named("Beta")).expect("org");
+    let ada_in_beta = orgs.add_member(&beta.id, &ada.id, "org:auditor").expect("member");
+    let ada_in_acme = orgs.membership(&acme.id, &ada.id).expect("creator is a member");
+    let session = api
+        .send("POST", "/v1/sessions", Some(json!({"user_id": ada.id})))
+        .await;
+    let sid = session.body["id"].as_str().expect("sid").to_owned();
+    assert_eq!(session.body["last_active_organization_id"], beta.id.as_str());
+    clerk.webhooks().clear_log();
+
+    let deleted = api.send("DELETE", &format!("/v1/users/{}", ada.id), None).await;
+    assert_eq!(deleted.status, 200, "{:?}", deleted.body);
+
+    // The organizations no longer count or list her.
+    let acme_json = api
+        .get(&format!(
+            "/v1/organizations/{}?include_members_count=true",
+            acme.id
+        ))
+        .await;
+    assert_eq!(acme_json.body["members_count"], 1);
+    let members = api
+        .get(&format!("/v1/organizations/{}/memberships", acme.id))
+        .await;
+    assert_eq!(members.body["total_count"], 1, "{:?}", members.body);
+    assert_eq!(
+        members.body["data"][0]["public_user_data"]["user_id"],
+        bob.id.as_str()
+    );
+    let beta_members = api
+        .get(&format!("/v1/organizations/{}/memberships", beta.id))
+        .await;
+    assert_eq!(beta_members.body["total_count"], 0, "{:?}", beta_members.body);
+    let all = api.get("/v1/organization_memberships?limit=500").await;
+    assert_eq!(all.body["total_count"], 1, "{:?}", all.body);
+    assert!(orgs.all_memberships().iter().all(|m| m.user_id != ada.id));
+    assert_eq!(orgs.last_active_organization(&ada.id), None);
+
+    // No token names her organizations any more; her session is gone.
+    assert!(orgs.org_claim(&ada.id, &acme.id).is_none());
+    assert!(orgs.session_token(&ada.id, &beta.id).is_err());
+    let token = api
+        .send("POST", &format!("/v1/sessions/{sid}/tokens"), Some(json!({})))
+        .await;
+    assert_eq!(token.status, 404, "{:?}", token.body);
+    assert!(orgs.add_member(&acme.id, &ada.id, "org:member").is_err());
+
+    // `user.deleted`, then one `organizationMembership.deleted` per membership, shaped as an
+    // ordinary removal, with her public data as it was.
+    let events = events(&clerk);
+    let types: Vec<&str> = events.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "user.deleted",
+            "organizationMembership.deleted",
+            "organizationMembership.deleted"
+        ]
+    );
+    for ((_, data), (membership, org)) in events[1..]
+        .iter()
+        .zip([(&ada_in_acme, &acme), (&ada_in_beta, &beta)])
+    {
+        assert_valid("OrganizationMembership", data);
+        assert_eq!(data["id"], membership.id.as_str());
+        assert_eq!(data["role"], membership.role.as_str());
+        assert_eq!(data["organization"]["id"], org.id.as_str());
+        assert_eq!(data["public_user_data"]["user_id"], ada.id.as_str());
+        assert_eq!(data["public_user_data"]["identifier"], "ada@example.com");
+        assert_eq!(data["public_user_data"]["first_name"], "Ada");
+    }
+}
+
+#[test]
+fn deleting_a_user_in_process_removes_their_memberships() {
+    let clerk = TestClerk::start().expect("emulator starts");
+    let orgs = clerk.organizations();
+    let ada = clerk
+        .users()
+        .create(NewUser::default().email("ada@example.com"))
+        .expect("user");
+    let acme = orgs
+        .create(NewOrganization::named("Acme").created_by(&ada.id))
+        .expect("org");
+    assert!(orgs.session_token(&ada.id, &acme.id).is_ok());
+    clerk.users().delete(&ada.id).expect("deleted");
+    assert!(orgs.members(&acme.id).is_empty());
+    assert!(orgs.membership(&acme.id, &ada.id).is_none());
+    assert!(orgs.session_token(&ada.id, &acme.id).is_err());
+    let types: Vec<String> = events(&clerk).into_iter().map(|(t, _)| t).collect();
+    assert_eq!(
+        types[types.len() - 2..],
+        ["user.deleted", "organizationMembership.deleted"]
+    );
+}
