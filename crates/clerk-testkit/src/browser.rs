@@ -1,11 +1,12 @@
 //! What the emulated Frontend API keeps for browsers: the cookie suffix and session-token
-//! lifetime of the instance, pending handshake nonces, refresh tokens, and the browser
-//! clients signed in through the sign-in page.
+//! lifetime of the instance, pending handshake nonces, refresh tokens, the browser clients
+//! signed in through the sign-in page, and the origins those pages may send a browser back to.
 
 use std::time::Duration;
 
 use clerk_core::InstanceType;
 
+use crate::allowed_origins::AllowedOrigins;
 use crate::clients::Clients;
 use crate::nonces::HandshakeNonces;
 use crate::refresh_tokens::RefreshTokens;
@@ -26,6 +27,8 @@ pub(crate) struct Browser {
     pub(crate) clients: Clients,
     /// A development instance: handshakes hand out development browsers.
     pub(crate) development: bool,
+    /// Where the sign-in and sign-out pages may send a browser afterwards.
+    pub(crate) allowed_origins: AllowedOrigins,
 }
 
 impl Browser {
@@ -33,6 +36,7 @@ impl Browser {
         cookie_suffix: String,
         session_token_ttl: Duration,
         instance_type: InstanceType,
+        allowed_origins: AllowedOrigins,
     ) -> Self {
         Self {
             cookie_suffix,
@@ -41,6 +45,7 @@ impl Browser {
             refresh_tokens: RefreshTokens::default(),
             clients: Clients::default(),
             development: instance_type == InstanceType::Development,
+            allowed_origins,
         }
     }
 

@@ -8,6 +8,7 @@ use actix_web::web::Data;
 use actix_web::HttpServer;
 use clerk_core::InstanceType;
 
+use crate::allowed_origins::AllowedOrigins;
 use crate::api::{self, AppState, CLERK_JS, FAPI_HANDSHAKE, FAPI_SESSION_TOKENS, SIGN_IN, SIGN_OUT};
 use crate::browser::{Browser, DEFAULT_SESSION_TOKEN_TTL};
 use crate::calls::Calls;
@@ -42,6 +43,7 @@ pub struct TestClerkBuilder {
     addr: SocketAddr,
     workers: usize,
     session_token_ttl: Duration,
+    allowed_origins: Vec<String>,
 }
 
 impl Default for TestClerkBuilder {
@@ -58,6 +60,7 @@ impl Default for TestClerkBuilder {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             workers: 2,
             session_token_ttl: DEFAULT_SESSION_TOKEN_TTL,
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -135,6 +138,16 @@ impl TestClerkBuilder {
         self
     }
 
+    /// Allows the sign-in and sign-out pages to send a browser back to this origin
+    /// (`https://app.example.com`, `http://10.0.0.5:8080`) after signing in or out, as the
+    /// allowed origins of a Clerk instance do; call once per origin. Loopback origins
+    /// (`localhost`, `127.0.0.1`, `[::1]`, any port) and paths are always allowed; a browser
+    /// sent anywhere else stays on the emulator's page. Defaults to none.
+    pub fn allowed_origin(mut self, origin: impl Into<String>) -> Self {
+        self.allowed_origins.push(origin.into());
+        self
+    }
+
     /// Starts the emulator on its own thread and returns once it is listening.
     ///
     /// Works from any test runtime (`#[actix_rt::test]`, `#[tokio::test]`, plain `#[test]`).
@@ -142,8 +155,10 @@ impl TestClerkBuilder {
     /// # Errors
     ///
     /// [`crate::Error::Start`] if the port cannot be bound; [`crate::Error::Key`] if key
-    /// generation fails; [`crate::Error::InvalidParam`] for a bad webhook secret.
+    /// generation fails; [`crate::Error::InvalidParam`] for a bad webhook secret or a text
+    /// given to [`TestClerkBuilder::allowed_origin`] that is not a bare http(s) origin.
     pub fn start(self) -> Result<TestClerk> {
+        let allowed_origins = AllowedOrigins::new(&self.allowed_origins)?;
         let instance = match self.instance {
             Some(instance) => instance,
             None if self.fixed => Instance::fixed(self.instance_type),
@@ -178,6 +193,7 @@ impl TestClerkBuilder {
             instance.publishable_key().cookie_suffix(),
             Duration::from_secs(self.session_token_ttl.as_secs()),
             instance.instance_type(),
+            allowed_origins,
         );
         let state = Data::new(AppState {
             secret_key: instance.secret_key().to_owned(),
@@ -396,15 +412,18 @@ impl TestClerk {
     }
 
     /// `{base_url}/sign-in`: the sign-in page (the Account Portal's role). Open it with
-    /// `?redirect_url=<absolute http(s) URL>`; the browser comes back there, signed in on its
-    /// client (`__client` and `__client_uat` cookies; the app's handshake then sets
-    /// `__session`). Its links and forms are relative, so it also works mounted under a prefix.
+    /// `?redirect_url=<URL>`; the browser comes back there, signed in on its client (`__client`
+    /// and `__client_uat` cookies; the app's handshake then sets `__session`), when it is a path
+    /// or an http(s) URL on a loopback host or an allowed origin
+    /// ([`TestClerkBuilder::allowed_origin`]); else it stays on the emulator's page. Its links
+    /// and forms are relative, so it also works mounted under a prefix.
     pub fn sign_in_url(&self) -> String {
         format!("{}{SIGN_IN}", self.base_url)
     }
 
     /// `{base_url}/sign-out`: the sign-out page (`POST` ends the client's sessions and clears
-    /// the cookies, then `303` to the form's `redirect_url`).
+    /// the cookies, then `303` to the form's `redirect_url`, allowed as for
+    /// [`TestClerk::sign_in_url`]).
     pub fn sign_out_url(&self) -> String {
         format!("{}{SIGN_OUT}", self.base_url)
     }

@@ -50,6 +50,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod allowed_origins;
 mod api;
 mod browser;
 mod calls;

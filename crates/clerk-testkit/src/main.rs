@@ -53,6 +53,10 @@ enum Command {
         /// Lifetime in seconds of the session tokens minted for browsers (handshake, refresh).
         #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
         session_token_ttl: u64,
+        /// An origin (`https://app.example.com`) the sign-in and sign-out pages may send a
+        /// browser back to; repeat for more. Loopback origins and paths are always allowed.
+        #[arg(long = "allowed-origin", value_name = "ORIGIN")]
+        allowed_origins: Vec<String>,
     },
 }
 
@@ -67,6 +71,7 @@ fn main() -> ExitCode {
         fixed,
         azp,
         session_token_ttl,
+        allowed_origins,
     } = Cli::parse().command;
     let mut builder = TestClerk::builder()
         .bind(SocketAddr::new(host, port))
@@ -77,6 +82,9 @@ fn main() -> ExitCode {
     }
     if fixed {
         builder = builder.fixed_instance();
+    }
+    for origin in allowed_origins {
+        builder = builder.allowed_origin(origin);
     }
     if let (Some(url), Some(secret)) = (webhook_url, webhook_secret) {
         builder = builder.webhook(url, secret);

@@ -100,7 +100,7 @@ async fn the_sign_in_page_lists_the_users_with_relative_forms() {
     assert!(browser.jar.is_empty(), "showing the page sets no cookie");
     let _ = ada;
 
-    for bad in ["/relative", "javascript:alert(1)"] {
+    for bad in ["javascript:alert(1)", "data:text/html,x", "http://"] {
         let page = browser
             .get(&with_query("/sign-in", &[("redirect_url", bad)]))
             .await;
@@ -637,4 +637,138 @@ async fn the_script_checks_and_behaves_in_node() {
         String::from_utf8_lossy(&run.stderr)
     );
     assert_eq!(String::from_utf8_lossy(&run.stdout).trim(), "ok");
+}
+
+/// A new browser signing `user` in, with this `redirect_url`.
+async fn sign_in_to(clerk: &TestClerk, user: &User, redirect: &str) -> Page {
+    Browser::new(clerk)
+        .post("/sign-in", &[("user_id", &user.id), ("redirect_url", redirect)])
+        .await
+}
+
+/// After signing in or out, the browser goes only to a path, a loopback URL or an allowed
+/// origin; another http(s) URL leaves it on the emulator's page, another scheme is a 400.
+#[actix_rt::test]
+async fn redirects_go_only_to_paths_loopback_and_allowed_origins() {
+    let clerk = TestClerk::builder()
+        .allowed_origin("https://app.example.com")
+        .allowed_origin("http://10.0.0.5:8080/")
+        .seed_users(1)
+        .start()
+        .expect("emulator starts");
+    let ada = clerk.users().all()[0].clone();
+
+    for (redirect, location) in [
+        (
+            "https://app.example.com/dash?x=1",
+            "https://app.example.com/dash?x=1",
+        ),
+        ("http://10.0.0.5:8080/", "http://10.0.0.5:8080/"),
+        ("http://localhost:3000/", "http://localhost:3000/"),
+        ("https://127.0.0.1:9/p", "https://127.0.0.1:9/p"),
+        ("http://[::1]:9/", "http://[::1]:9/"),
+        ("/dashboard?tab=1", "/dashboard?tab=1"),
+    ] {
+        let page = sign_in_to(&clerk, &ada, redirect).await;
+        assert_eq!(page.status, 303, "{redirect}: {}", page.body);
+        assert_eq!(page.header("location"), Some(location), "{redirect}");
+        assert!(page.set_cookie("__client").is_some(), "{redirect}");
+    }
+
+    for redirect in [
+        "https://evil.example/",
+        "http://app.example.com/",
+        "https://app.example.com.evil.example/",
+        "http://localhost@evil.example/",
+        "http://10.0.0.5/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "/\t/evil.example/",
+    ] {
+        // Signed in all the same, on the emulator's own page, told why.
+        let page = sign_in_to(&clerk, &ada, redirect).await;
+        assert_eq!(page.status, 200, "{redirect:?}: {}", page.body);
+        assert_eq!(page.header("location"), None, "{redirect:?}");
+        assert!(page.body.contains("<h1>Signed in</h1>"), "{redirect:?}");
+        assert!(page.body.contains("You will stay here"), "{redirect:?}");
+        assert!(page.set_cookie("__client").is_some(), "{redirect:?}");
+        // The page does not carry it on into its forms.
+        let mut browser = Browser::new(&clerk);
+        for path in ["/sign-in", "/sign-out"] {
+            let page = browser
+                .get(&with_query(path, &[("redirect_url", redirect)]))
+                .await;
+            assert_eq!(page.status, 200, "{path} {redirect:?}");
+            assert!(
+                !page.body.contains("name=\"redirect_url\""),
+                "{path} {redirect:?}"
+            );
+            assert!(page.body.contains("You will stay here"), "{path} {redirect:?}");
+        }
+    }
+
+    for redirect in ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,x"] {
+        let page = sign_in_to(&clerk, &ada, redirect).await;
+        assert_eq!(page.status, 400, "{redirect}");
+        assert!(page.set_cookies.is_empty(), "{redirect}");
+        assert!(page
+            .body
+            .contains("redirect_url must be an http(s) URL or a path."));
+    }
+
+    // The forms carry an allowed target on, a path included.
+    let mut browser = Browser::new(&clerk);
+    let page = browser
+        .get(&with_query("/sign-in", &[("redirect_url", "/dashboard?tab=1")]))
+        .await;
+    assert!(page
+        .body
+        .contains("name=\"redirect_url\" value=\"/dashboard?tab=1\""));
+    let page = browser
+        .get(&with_query(
+            "/sign-out",
+            &[("redirect_url", "https://app.example.com/")],
+        ))
+        .await;
+    assert!(page
+        .body
+        .contains("name=\"redirect_url\" value=\"https://app.example.com/\""));
+
+    // Sign-out: the same rule.
+    for (redirect, location) in [
+        ("https://app.example.com/bye", Some("https://app.example.com/bye")),
+        ("/bye", Some("/bye")),
+        ("http://127.0.0.1:9/", Some("http://127.0.0.1:9/")),
+        ("https://evil.example/bye", None),
+        ("//evil.example/bye", None),
+    ] {
+        let page = Browser::new(&clerk)
+            .post("/sign-out", &[("redirect_url", redirect)])
+            .await;
+        assert_eq!(page.header("location"), location, "{redirect}");
+        assert_eq!(
+            page.status,
+            if location.is_some() { 303 } else { 200 },
+            "{redirect}"
+        );
+        assert!(
+            page.set_cookie("__client").is_some(),
+            "{redirect}: cookies cleared"
+        );
+    }
+    let page = Browser::new(&clerk)
+        .post("/sign-out", &[("redirect_url", "javascript:alert(1)")])
+        .await;
+    assert_eq!(page.status, 400);
+}
+
+#[test]
+fn allowed_origins_must_be_bare_http_origins() {
+    for bad in ["app.example.com", "https://app.example.com/path", "javascript:x"] {
+        let started = TestClerk::builder().allowed_origin(bad).start();
+        assert!(
+            matches!(started, Err(clerk_testkit::Error::InvalidParam { .. })),
+            "{bad}"
+        );
+    }
 }

@@ -14,6 +14,7 @@ mod misc;
 mod organizations;
 mod pages;
 mod paging;
+mod redirect;
 mod refresh;
 mod script;
 mod sessions;

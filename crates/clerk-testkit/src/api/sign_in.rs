@@ -1,6 +1,7 @@
 //! The sign-in page (the Account Portal's role, offline): `GET /sign-in` lists the users,
 //! each with a "Continue as …" button, plus an identifier and password form; `POST /sign-in`
-//! signs the chosen user in on the browser's client and answers `303` to `redirect_url`.
+//! signs the chosen user in on the browser's client and answers `303` to `redirect_url` when
+//! it is allowed ([`super::redirect`]), else a "signed in" page.
 //!
 //! The sign-in sets `__client` and `__client_uat` (plain and suffixed) but no `__session`:
 //! the app gets its session token through its handshake, as with Clerk.
@@ -8,10 +9,10 @@
 use actix_web::http::StatusCode;
 use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
-use url::Url;
 
 use super::frontend_client::dev_browser;
-use super::pages::{bad_redirect_page, escape, form, page, redirect_url, see_other};
+use super::pages::{bad_redirect_page, escape, form, page, see_other};
+use super::redirect::{target, Redirect, Target};
 use super::{origin, AppState};
 use crate::client_cookies::{self, CLIENT};
 use crate::user::User;
@@ -51,11 +52,11 @@ impl Refusal {
     }
 }
 
-/// `GET /sign-in?redirect_url=<absolute url>`.
+/// `GET /sign-in?redirect_url=<url or path>`.
 pub(crate) async fn show(state: Data<AppState>, req: HttpRequest) -> HttpResponse {
     let query = form(req.query_string().as_bytes());
-    match redirect_url(query.get("redirect_url")) {
-        Ok(redirect) => render(&state, redirect.as_ref(), StatusCode::OK, None, ""),
+    match target(query.get("redirect_url"), &state.browser.allowed_origins) {
+        Ok(target) => render(&state, &target, StatusCode::OK, None, ""),
         Err(_) => bad_redirect_page(),
     }
 }
@@ -63,14 +64,14 @@ pub(crate) async fn show(state: Data<AppState>, req: HttpRequest) -> HttpRespons
 /// `POST /sign-in` (form: `user_id`, or `identifier` + `password`; `redirect_url`).
 pub(crate) async fn submit(state: Data<AppState>, req: HttpRequest, body: Bytes) -> HttpResponse {
     let fields = form(&body);
-    let Ok(redirect) = redirect_url(fields.get("redirect_url")) else {
+    let Ok(target) = target(fields.get("redirect_url"), &state.browser.allowed_origins) else {
         return bad_redirect_page();
     };
     let identifier = fields.get("identifier").map(String::as_str).unwrap_or_default();
     let refuse = |refusal| {
         render(
             &state,
-            redirect.as_ref(),
+            &target,
             StatusCode::UNPROCESSABLE_ENTITY,
             Some(refusal),
             identifier,
@@ -93,21 +94,26 @@ pub(crate) async fn submit(state: Data<AppState>, req: HttpRequest, body: Bytes)
     if let Some(dvb) = dev_browser(&state, &req) {
         state.browser.clients.bind_dev_browser(&dvb, &cookie);
     }
-    let secure = redirect.as_ref().is_some_and(|url| url.scheme() == "https");
+    // The cookies are for the page the browser lands on.
+    let secure = match target.redirect() {
+        Some(Redirect::Absolute(url)) => url.scheme() == "https",
+        _ => req.connection_info().scheme() == "https",
+    };
     let cookies = client_cookies::signed_in(
         &state.browser.cookie_suffix,
         &cookie,
         session.created_at / 1000,
         secure,
     );
-    match redirect {
-        Some(url) => see_other(&url, &cookies),
+    match target.redirect() {
+        Some(redirect) => see_other(redirect.location(), &cookies),
         None => page(
             StatusCode::OK,
             "Signed in",
             &format!(
-                "<h1>Signed in</h1>\n<p>You are signed in as {}.</p>",
-                escape(&display_name(&user))
+                "<h1>Signed in</h1>\n<p>You are signed in as {}.</p>\n{}",
+                escape(&display_name(&user)),
+                target.refusal_note()
             ),
             &cookies,
         ),
@@ -172,21 +178,15 @@ fn primary_email(user: &User) -> Option<String> {
 
 fn render(
     state: &AppState,
-    redirect: Option<&Url>,
+    target: &Target,
     status: StatusCode,
     refusal: Option<Refusal>,
     identifier: &str,
 ) -> HttpResponse {
     let users: Vec<User> = state.store.all().into_iter().filter(|u| !u.banned).collect();
-    let hidden_redirect = redirect
-        .map(|url| {
-            format!(
-                "<input type=\"hidden\" name=\"redirect_url\" value=\"{}\">\n",
-                escape(url.as_str())
-            )
-        })
-        .unwrap_or_default();
+    let hidden_redirect = target.hidden_field();
     let mut body = String::from("<h1>Sign in</h1>\n");
+    body.push_str(&target.refusal_note());
     if let Some(refusal) = refusal.filter(|r| !r.on_password_form()) {
         body.push_str(&format!(
             "<p role=\"alert\" class=\"error\">{}</p>\n",

@@ -8,35 +8,31 @@ use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
 
 use super::frontend_client::request_client;
-use super::pages::{bad_redirect_page, escape, form, page, redirect_url, see_other};
+use super::pages::{bad_redirect_page, form, page, see_other};
+use super::redirect::target;
 use super::{origin, AppState};
 use crate::client_cookies;
 
-/// `GET /sign-out?redirect_url=<absolute url>`.
-pub(crate) async fn show(req: HttpRequest) -> HttpResponse {
+/// `GET /sign-out?redirect_url=<url or path>`.
+pub(crate) async fn show(state: Data<AppState>, req: HttpRequest) -> HttpResponse {
     let query = form(req.query_string().as_bytes());
-    let Ok(redirect) = redirect_url(query.get("redirect_url")) else {
+    let Ok(target) = target(query.get("redirect_url"), &state.browser.allowed_origins) else {
         return bad_redirect_page();
     };
-    let hidden = redirect
-        .map(|url| {
-            format!(
-                "<input type=\"hidden\" name=\"redirect_url\" value=\"{}\">\n",
-                escape(url.as_str())
-            )
-        })
-        .unwrap_or_default();
     let body = format!(
-        "<h1>Sign out</h1>\n<form method=\"post\" action=\"sign-out\">\n{hidden}\
-         <button type=\"submit\">Sign out</button>\n</form>"
+        "<h1>Sign out</h1>\n{}<form method=\"post\" action=\"sign-out\">\n{}\
+         <button type=\"submit\">Sign out</button>\n</form>",
+        target.refusal_note(),
+        target.hidden_field()
     );
     page(StatusCode::OK, "Sign out", &body, &[])
 }
 
-/// `POST /sign-out` (form: `redirect_url`, optional): `303` to it, else a "signed out" page.
+/// `POST /sign-out` (form: `redirect_url`, optional): `303` to it when it is allowed
+/// ([`super::redirect`]), else a "signed out" page.
 pub(crate) async fn submit(state: Data<AppState>, req: HttpRequest, body: Bytes) -> HttpResponse {
     let fields = form(&body);
-    let Ok(redirect) = redirect_url(fields.get("redirect_url")) else {
+    let Ok(target) = target(fields.get("redirect_url"), &state.browser.allowed_origins) else {
         return bad_redirect_page();
     };
     if let Some((cookie, _)) = request_client(&state, &req) {
@@ -47,12 +43,15 @@ pub(crate) async fn submit(state: Data<AppState>, req: HttpRequest, body: Bytes)
         }
     }
     let cookies = client_cookies::signed_out(&state.browser.cookie_suffix);
-    match redirect {
-        Some(url) => see_other(&url, &cookies),
+    match target.redirect() {
+        Some(redirect) => see_other(redirect.location(), &cookies),
         None => page(
             StatusCode::OK,
             "Signed out",
-            "<h1>Signed out</h1>\n<p>You are signed out.</p>",
+            &format!(
+                "<h1>Signed out</h1>\n<p>You are signed out.</p>\n{}",
+                target.refusal_note()
+            ),
             &cookies,
         ),
     }
