@@ -88,7 +88,7 @@ pub struct ClerkStats {
     pub verified_tokens: usize,
     /// The Backend API client's counters and budgets (`None` without a secret key).
     pub client: Option<MetricsSnapshot>,
-    /// The opaque machine-token cache.
+    /// The machine-token caches: opaque verifications, and JWT-format tokens.
     pub machine_tokens: MachineCacheStats,
 }
 
@@ -131,6 +131,7 @@ impl Clerk {
                 cache_ttl: config.machine_token_cache_ttl,
                 jwt_capacity: config.token_cache_capacity,
                 clock_skew: config.clock_skew,
+                key_ttl: config.jwt_key.is_none().then_some(config.jwks.ttl),
             },
             client.as_ref(),
         );

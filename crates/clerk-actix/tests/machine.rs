@@ -7,7 +7,7 @@ mod common;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
@@ -357,7 +357,8 @@ async fn one_backend_call_per_token_and_ttl_then_revocation_applies() {
     let sdk = fixture.config().machine_token_cache_ttl(ttl).build().unwrap();
     let app = test::init_service(app(sdk.clone())).await;
 
-    // Concurrent first requests share one verification.
+    // Concurrent first requests share one verification (cached from after this instant).
+    let first_at = Instant::now();
     let requests = (0..20).map(|_| app.call(get("/any", Some(&key.secret))));
     for resp in futures_util::future::join_all(requests).await {
         assert_eq!(resp.unwrap().status(), 200);
@@ -393,10 +394,7 @@ async fn one_backend_call_per_token_and_ttl_then_revocation_applies() {
         assert!(Instant::now() < deadline, "still accepted long after the TTL");
         actix_rt::time::sleep(Duration::from_millis(25)).await;
     }
-    assert!(
-        revoked_at.elapsed() + Duration::from_millis(50) >= ttl,
-        "refused before the TTL ended"
-    );
+    assert!(first_at.elapsed() >= ttl, "refused before the TTL ended");
     let calls = clerk.calls().count("POST", "/api_keys/verify");
     // The refusal is cached too (for a quarter of the TTL).
     assert_eq!(
@@ -654,53 +652,81 @@ async fn a_jwt_machine_token_is_verified_once_then_served_until_exp() {
         .m2m("mch_2short")
         .expires_in(Duration::from_secs(60))
         .jwt();
-    // A clock the test moves: the cache is checked against the configured clock, not a sleep.
-    let offset = Arc::new(AtomicU64::new(0));
-    let clock = Arc::clone(&offset);
-    let sdk = fixture
+    let (_, payload) = clerk_testkit::decode_unverified(&short).expect("a JWT");
+    let exp = UNIX_EPOCH + Duration::from_secs(payload["exp"].as_u64().expect("exp"));
+    // A clock the test sets: the caches are checked against the configured clock, never a sleep.
+    let start = SystemTime::now();
+    let now_ms = Arc::new(AtomicU64::new(0));
+    let clock = |now_ms: &Arc<AtomicU64>| {
+        let now_ms = Arc::clone(now_ms);
+        move || UNIX_EPOCH + Duration::from_millis(now_ms.load(Ordering::SeqCst))
+    };
+    let set = |at: SystemTime| {
+        now_ms.store(
+            u64::try_from(at.duration_since(UNIX_EPOCH).unwrap().as_millis()).unwrap(),
+            Ordering::SeqCst,
+        );
+    };
+    set(start);
+    let sdk = fixture.config().clock(clock(&now_ms)).build().unwrap();
+    // The same instance without any token cache: the uncached path, for comparison.
+    let uncached = fixture
         .config()
-        .clock(move || SystemTime::now() + Duration::from_secs(clock.load(Ordering::SeqCst)))
+        .clock(clock(&now_ms))
+        .token_cache_capacity(0)
         .build()
-        .expect("valid configuration");
-    let app = test::init_service(app(sdk.clone())).await;
-    let status = |path: &'static str, token: &str| {
-        let req = get(path, Some(token));
-        let app = &app;
-        async move { test::call_service(app, req).await.status() }
+        .unwrap();
+    let plain = test::init_service(app(uncached.clone())).await;
+    let cached_app = test::init_service(app(sdk.clone())).await;
+    let both = |path: &'static str, token: String| {
+        let (cached_app, plain) = (&cached_app, &plain);
+        async move {
+            let cached = test::call_service(cached_app, get(path, Some(&token))).await;
+            let fresh = test::call_service(plain, get(path, Some(&token))).await;
+            let answer = |resp: &ServiceResponse<_>| {
+                (
+                    resp.status().as_u16(),
+                    header(resp, "x-clerk-auth-reason"),
+                    header(resp, "x-clerk-auth-message"),
+                )
+            };
+            let (cached, fresh) = (answer(&cached), answer(&fresh));
+            assert_eq!(cached, fresh, "{path}: the cache decided differently");
+            cached.0
+        }
     };
     for _ in 0..5 {
-        assert_eq!(status("/machine", &jwt).await, 200);
+        assert_eq!(both("/machine", jwt.clone()).await, 200);
     }
     let stats = sdk.stats().machine_tokens;
     assert_eq!((stats.jwt_verifications, stats.cached_jwts), (1, 1));
     assert_eq!(stats.verifications, 0, "no Backend API verification for a JWT");
+    assert_eq!(uncached.stats().machine_tokens.jwt_verifications, 5);
     // A cached token is routed as before: a route that takes API keys only, and a session-only
-    // route, refuse it with Clerk's `token-type-mismatch`, and nothing is verified again.
-    for path in ["/keys-only", "/data"] {
-        let resp = test::call_service(&app, get(path, Some(&jwt))).await;
-        assert_eq!(resp.status(), 401, "{path}");
-        assert_eq!(
-            header(&resp, "x-clerk-auth-reason").as_deref(),
-            Some("token-type-mismatch"),
-            "{path}"
-        );
+    // route, refuse it with Clerk's `token-type-mismatch`; nothing is verified again.
+    for path in ["/keys-only", "/data", "/any", "/reports", "/ingest"] {
+        both(path, jwt.clone()).await;
     }
-    assert_eq!(status("/any", &jwt).await, 200);
     assert_eq!(sdk.stats().machine_tokens.jwt_verifications, 1);
 
-    // Served from the cache up to `exp` plus the clock skew (5 s), as a fresh check would.
-    assert_eq!(status("/machine", &short).await, 200);
-    offset.store(64, Ordering::SeqCst);
-    assert_eq!(status("/machine", &short).await, 200);
+    // Served from the cache up to `exp` plus the clock skew (5 s), exactly as a fresh check.
+    let skew = Duration::from_secs(5);
+    assert_eq!(both("/machine", short.clone()).await, 200);
+    set(exp + skew - Duration::from_millis(1));
+    assert_eq!(both("/machine", short.clone()).await, 200);
     assert_eq!(sdk.stats().machine_tokens.jwt_verifications, 2);
-    offset.store(66, Ordering::SeqCst);
-    let resp = test::call_service(&app, get("/machine", Some(&short))).await;
-    assert_eq!(resp.status(), 401);
-    assert_eq!(
-        header(&resp, "x-clerk-auth-reason").as_deref(),
-        Some("token-verification-failed")
-    );
+    set(exp + skew);
+    assert_eq!(both("/machine", short.clone()).await, 401);
     let stats = sdk.stats().machine_tokens;
     assert_eq!(stats.jwt_verifications, 3, "an expired entry is verified again");
     assert_eq!(stats.cached_jwts, 1, "and forgotten");
+
+    // However long a token lives, a remembered one is checked again once the JWKS TTL (5 min)
+    // has passed since it was verified, as the uncached path would refetch the keys by then.
+    set(start + Duration::from_secs(299));
+    assert_eq!(both("/machine", jwt.clone()).await, 200);
+    assert_eq!(sdk.stats().machine_tokens.jwt_verifications, 3);
+    set(start + Duration::from_secs(301));
+    assert_eq!(both("/machine", jwt.clone()).await, 200);
+    assert_eq!(sdk.stats().machine_tokens.jwt_verifications, 4);
 }

@@ -123,7 +123,7 @@ async fn decide_now(req: &HttpRequest, accepts: AcceptsToken) -> Result<Accepted
         // The session path refuses it (`token-invalid`), as Clerk's runtime would.
         return Ok(Accepted::Session(request_state(req).await?));
     }
-    if let Some(auth) = cached_jwt(req, header.token(), accepts) {
+    if let Some(auth) = remembered_jwt(req, header.token(), accepts) {
         return Ok(Accepted::Machine(auth));
     }
     match accepts.route(header.token()) {
@@ -144,10 +144,7 @@ async fn decide_now(req: &HttpRequest, accepts: AcceptsToken) -> Result<Accepted
             } else {
                 kind
             };
-            let slot = req
-                .extensions_mut()
-                .get_or_insert_with(MachineSlot::default)
-                .clone();
+            let slot = machine_slot(req);
             let verdict = slot
                 .0
                 .get_or_init(|| clerk.verify_machine(token, kind, decoded))
@@ -166,14 +163,33 @@ async fn decide_now(req: &HttpRequest, accepts: AcceptsToken) -> Result<Accepted
     }
 }
 
-/// A JWT-format machine token this instance verified before, of a type the route accepts: the
-/// decision [`AcceptsToken::route`] and the verification would reach, without decoding it again
-/// (the cache holds only tokens whose routed type is the verified one).
-fn cached_jwt(req: &HttpRequest, token: Option<&str>, accepts: AcceptsToken) -> Option<Arc<MachineAuth>> {
+/// A JWT-format machine token verified before, of a type the route accepts: the decision
+/// [`AcceptsToken::route`] and the verification would reach, without decoding it again (the
+/// instance's cache holds only tokens whose routed type is the verified one). The request's
+/// verification is looked up first, and a cache hit becomes it, so every extractor and guard
+/// of one request sees the same verdict.
+fn remembered_jwt(req: &HttpRequest, token: Option<&str>, accepts: AcceptsToken) -> Option<Arc<MachineAuth>> {
     // Opaque tokens have no dots; they have their own cache behind the verification.
     let token = token.filter(|token| token.contains('.'))?;
-    let auth = clerk_of(req)?.cached_machine_jwt(token)?;
+    let slot = machine_slot(req);
+    let auth = match slot.0.get() {
+        Some(Ok(auth)) => Arc::clone(auth),
+        Some(Err(_)) => return None,
+        None => {
+            let auth = clerk_of(req)?.cached_machine_jwt(token)?;
+            // Only this request's code touches its slot, and nothing awaited since `get`.
+            let _ = slot.0.set(Ok(Arc::clone(&auth)));
+            auth
+        }
+    };
     accepts.accepts(auth.token_type()).then_some(auth)
+}
+
+/// This request's machine-token verification slot.
+fn machine_slot(req: &HttpRequest) -> MachineSlot {
+    req.extensions_mut()
+        .get_or_insert_with(MachineSlot::default)
+        .clone()
 }
 
 /// Puts the headers of the route's decision on the response, if a route decided (then they

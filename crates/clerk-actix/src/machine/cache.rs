@@ -48,6 +48,7 @@ struct Entry {
 /// Counters of the machine-token caches (opaque verifications, and JWT-format tokens), for
 /// tests and metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct MachineCacheStats {
     /// Verifications answered from the cache.
     pub hits: u64,

@@ -31,6 +31,8 @@ pub(crate) struct MachineVerifier {
     jwt_verifications: AtomicU64,
     /// Checks a cached JWT's expiry with the configured clock skew.
     times: SessionVerifier,
+    key_ttl: Option<Duration>,
+    clock_skew_ms: i64,
     cache: MachineTokenCache,
     /// The Backend API client on the machine-token share, failing at once when the share is
     /// spent (a flood must not hold requests open).
@@ -45,6 +47,10 @@ pub(crate) struct MachineSettings {
     pub(crate) jwt_capacity: usize,
     /// The clock skew of the JWT checks.
     pub(crate) clock_skew: Duration,
+    /// How long a fetched key is trusted (the JWKS TTL; `None` for a configured PEM key): a
+    /// remembered JWT is checked again after it, so a key Clerk rotated out is noticed as
+    /// soon as the uncached path would notice it, however long the token lives.
+    pub(crate) key_ttl: Option<Duration>,
 }
 
 impl MachineVerifier {
@@ -58,6 +64,8 @@ impl MachineVerifier {
             jwts: VerifiedTokenCache::new(settings.jwt_capacity),
             jwt_verifications: AtomicU64::new(0),
             times: SessionVerifier::new().clock_skew(settings.clock_skew),
+            key_ttl: settings.key_ttl,
+            clock_skew_ms: duration_ms(settings.clock_skew),
             cache: MachineTokenCache::new(settings.cache_ttl),
             client: client.map(|client| client.share(Share::MachineTokens).max_wait(Some(Duration::ZERO))),
         }
@@ -148,8 +156,19 @@ impl MachineVerifier {
         // Only a token whose routed type is the verified one is remembered: a cache hit is
         // then routed exactly as the token would be ([`crate::machine::accepted`]).
         if auth.token_type() == kind {
+            // Kept until `exp`, and no longer than the key is trusted from now (the hit check
+            // adds the clock skew to whatever is stored: taken off here, so the bound is exact).
+            let key_deadline = self.key_ttl.map(|ttl| {
+                now_ms(now)
+                    .saturating_add(duration_ms(ttl))
+                    .saturating_sub(self.clock_skew_ms)
+            });
+            let until = match (auth.expiration_ms(), key_deadline) {
+                (Some(exp), Some(deadline)) => Some(exp.min(deadline)),
+                (exp, deadline) => exp.or(deadline),
+            };
             let times = TokenTimes {
-                exp_ms: auth.expiration_ms().map(|ms| ms as f64),
+                exp_ms: until.map(|ms| ms as f64),
                 ..TokenTimes::default()
             };
             self.jwts.insert(token, Arc::clone(&auth), times, epoch, now);
@@ -169,6 +188,10 @@ fn is_well_formed_opaque(token: &str) -> bool {
         && token
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+fn duration_ms(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
 fn now_ms(now: SystemTime) -> i64 {

@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use super::backend::{NoBackend, SessionBackend};
 use super::cookies::Cookies;
 use super::domain::MultiDomain;
+use super::foreign::ForeignTokens;
 use super::handshake::{self, HandshakeTarget};
 use super::js::{js_parse_int, js_to_number, js_truthy, strip_schemes};
 use super::org_sync::{OrganizationSync, SyncTarget};
@@ -100,9 +101,8 @@ pub struct RequestAuthenticator {
     org_sync: OrganizationSync,
     tokens: VerifiedTokenCache<(Auth, Token)>,
     /// Tokens that decoded as machine or other non-session tokens (`token-type-mismatch` on
-    /// this path, whatever the keys or the time): a machine client reusing its token is not
-    /// decoded again by the session flow.
-    foreign: VerifiedTokenCache<()>,
+    /// this path, whatever the keys or the time), by digest.
+    foreign: ForeignTokens,
 }
 
 /// A would-be handshake: its reason and message, where it goes when that is not the Frontend
@@ -126,9 +126,6 @@ pub(super) struct CookieFacts {
     /// `__clerk_db_jwt` from the query, else the chosen cookie.
     pub(super) dev_browser: Option<String>,
 }
-
-/// The key epoch of [`RequestAuthenticator::foreign`] entries: their answer needs no key.
-const FOREIGN_EPOCH: u64 = 0;
 
 /// Clerk's `warnOnce`: the missing-`azp` warning is logged once per process.
 static WARNED_MISSING_AZP: AtomicBool = AtomicBool::new(false);
@@ -160,7 +157,7 @@ impl RequestAuthenticator {
             domain: MultiDomain::default(),
             org_sync: OrganizationSync::default(),
             tokens: VerifiedTokenCache::new(0),
-            foreign: VerifiedTokenCache::new(0),
+            foreign: ForeignTokens::new(0),
         }
     }
 
@@ -206,7 +203,7 @@ impl RequestAuthenticator {
     /// with the same key set only has its time claims checked again.
     pub fn token_cache_capacity(mut self, capacity: usize) -> Self {
         self.tokens = VerifiedTokenCache::new(capacity);
-        self.foreign = VerifiedTokenCache::new(capacity);
+        self.foreign = ForeignTokens::new(capacity);
         self
     }
 
@@ -685,7 +682,8 @@ impl RequestAuthenticator {
             return Ok(Prepared::Cached(session, times));
         }
         let mismatch = || TokenError::new(Reason::TokenTypeMismatch, "");
-        if self.foreign.get(token, FOREIGN_EPOCH).is_some() {
+        let foreign = self.foreign.key(token);
+        if foreign.is_some_and(|key| self.foreign.contains(&key)) {
             return Err(mismatch());
         }
         let decoded = match decoded {
@@ -693,9 +691,9 @@ impl RequestAuthenticator {
             None => DecodedToken::decode(token, self.verifier.token_size_limit())?,
         };
         if decoded.is_not_a_session_token() {
-            // The answer depends on the token's text alone: no key, no clock.
-            self.foreign
-                .insert(token, (), TokenTimes::default(), FOREIGN_EPOCH, UNIX_EPOCH);
+            if let Some(key) = foreign {
+                self.foreign.insert(key);
+            }
             return Err(mismatch());
         }
         Ok(Prepared::Decoded(decoded))
@@ -1016,7 +1014,7 @@ mod tests {
     }
 
     #[test]
-    fn a_non_session_token_is_decoded_once() {
+    fn a_remembered_non_session_token_is_not_decoded_again() {
         use base64::engine::general_purpose::URL_SAFE_NO_PAD;
         use base64::Engine as _;
 
@@ -1033,24 +1031,35 @@ mod tests {
             segment(r#"{"sub":"user_1"}"#)
         );
         let authenticator = RequestAuthenticator::new(SessionVerifier::new()).token_cache_capacity(16);
-        for _ in 0..2 {
-            let err = authenticator.prepare(&m2m, None, &crate::verify::NoKey).err();
-            assert_eq!(err.map(|e| e.reason()), Some(Reason::TokenTypeMismatch));
-        }
-        assert_eq!(
-            authenticator.foreign.len(),
-            1,
-            "remembered once, answered from memory"
-        );
+        let reason = |token: &str| {
+            authenticator
+                .prepare(token, None, &crate::verify::NoKey)
+                .err()
+                .map(|e| e.reason())
+        };
+        assert_eq!(reason(&m2m), Some(Reason::TokenTypeMismatch));
+        assert_eq!(authenticator.foreign.len(), 1);
+        // Undecodable: `token-invalid`, unless remembered (which only a decoding can do), so a
+        // mismatch here proves the answer came from memory.
+        assert_eq!(reason("not.a.token"), Some(Reason::TokenInvalid));
+        authenticator
+            .foreign
+            .insert(authenticator.foreign.key("not.a.token").unwrap());
+        assert_eq!(reason("not.a.token"), Some(Reason::TokenTypeMismatch));
         // A session-shaped token is decoded for verification, never remembered as foreign.
         assert!(matches!(
             authenticator.prepare(&session, None, &crate::verify::NoKey),
             Ok(Prepared::Decoded(_))
         ));
-        assert_eq!(authenticator.foreign.len(), 1);
+        assert_eq!(authenticator.foreign.len(), 2);
         // Off with the token cache.
         let off = RequestAuthenticator::new(SessionVerifier::new());
-        assert!(off.prepare(&m2m, None, &crate::verify::NoKey).is_err());
+        assert_eq!(
+            off.prepare(&m2m, None, &crate::verify::NoKey)
+                .err()
+                .map(|e| e.reason()),
+            Some(Reason::TokenTypeMismatch)
+        );
         assert_eq!(off.foreign.len(), 0);
     }
 }

@@ -14,6 +14,7 @@
 //! | `refresh` | refreshing an expired session through the Backend API |
 //! | `backend` | [`SessionBackend`]: the two Backend API calls the flow makes |
 //! | `domain` | [`MultiDomain`]: proxy URL, domain, satellites, sign-in URL |
+//! | `foreign` | the digests of tokens found not to be session tokens |
 //! | `org_sync` | [`OrganizationSync`]: organization URL patterns |
 //! | `parts` | [`RequestParts`], [`HeaderLookup`], [`RequestOrigin`] (trusted-proxy rule) |
 //! | `cookies` | [`Cookies`]: the `Cookie` header as Clerk's `cookie` package parses it |
@@ -25,6 +26,7 @@ mod authenticator;
 mod backend;
 mod cookies;
 mod domain;
+mod foreign;
 mod handshake;
 mod js;
 mod org_sync;
