@@ -1,12 +1,15 @@
 //! `cargo bench -p clerk-core --bench verify`: our full session-token verification against a raw
 //! `jsonwebtoken` RS256 decode of the same token and against the bare aws-lc-rs RSA check of its
 //! signing input (`verify/rsa_limit`, the floor), in the same run; Clerk's request-level
-//! authentication of a realistic browser request (`authenticate_request/*`); `has()` and fpm.
+//! authentication of a realistic browser request (`authenticate_request/*`); `has()` and fpm;
+//! machine JWTs (`machine/*`): an M2M JWT's networkless verification beside a session token's,
+//! routing, and what the session flow pays for an M2M JWT header with and without its memory.
 
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
+use clerk_core::machine::{AcceptsToken, MachineJwtVerifier, Route};
 use clerk_core::request::{Cookies, HeaderLookup, RequestAuthenticator, RequestOrigin, RequestParts};
 use clerk_core::{
     auth::decode_org_permissions, auth::AuthOptions, jwk::JwkSet, token::DecodedToken, verify::StaticKey,
@@ -17,6 +20,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 const TOKEN_FILE: &str = include_str!("../tests/fixtures/session_token.v2.active_org.json");
 const JWKS: &str = include_str!("../tests/fixtures/jwks.response.json");
 const PUBLIC_PEM: &str = include_str!("../tests/fixtures/test_signing_key.public.pem");
+const PRIVATE_PEM: &str = include_str!("../tests/fixtures/test_signing_key.private.pem");
 
 fn token() -> String {
     let file: serde_json::Value = serde_json::from_str(TOKEN_FILE).unwrap();
@@ -163,5 +167,87 @@ fn browser_request(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, verify, browser_request);
+/// An M2M JWT as Clerk issues them (`cat` header, `mch_` subject), signed with the test key.
+fn m2m_jwt(kid: &str, now_secs: u64) -> String {
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+    header.kid = Some(kid.to_owned());
+    let mut header = serde_json::to_value(header).unwrap();
+    header["cat"] = "cl_B7d4PD333AAA".into();
+    let claims = serde_json::json!({
+        "sub": "mch_2zTestSenderMachine0000000",
+        "jti": "mt_0123456789abcdef0123456789abcdef",
+        "iat": now_secs,
+        "nbf": now_secs,
+        "exp": now_secs + 3600,
+        "scopes": "mch_2zTestReceiverMachine00000 mch_2zTestOtherMachine000000000",
+    });
+    let b64 = |value: &serde_json::Value| {
+        base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            serde_json::to_vec(value).unwrap(),
+        )
+    };
+    let input = format!("{}.{}", b64(&header), b64(&claims));
+    let key = jsonwebtoken::EncodingKey::from_rsa_pem(PRIVATE_PEM.as_bytes()).unwrap();
+    let signature =
+        jsonwebtoken::crypto::sign(input.as_bytes(), &key, jsonwebtoken::Algorithm::RS256).unwrap();
+    format!("{input}.{signature}")
+}
+
+/// Machine JWTs: verification (what a cache miss costs), routing, and the session flow's answer
+/// (`token-type-mismatch`) to an M2M JWT header, remembered or decoded every time.
+fn machine(c: &mut Criterion) {
+    let kid = "ins_2zeTestInstanceKid000000000";
+    let set = JwkSet::parse(JWKS.as_bytes()).unwrap();
+    let keys = StaticKey(Arc::clone(set.get(kid).unwrap()));
+    let now_secs = 1_755_000_030;
+    let now = UNIX_EPOCH + Duration::from_secs(now_secs);
+    let token = m2m_jwt(kid, now_secs);
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let verifier = MachineJwtVerifier::new();
+    assert!(runtime.block_on(verifier.verify(&token, &keys, now)).is_ok());
+
+    let mut group = c.benchmark_group("machine");
+    group.bench_function("m2m_jwt_verify", |b| {
+        b.iter(|| {
+            black_box(
+                runtime
+                    .block_on(verifier.verify(black_box(&token), &keys, now))
+                    .unwrap(),
+            )
+        })
+    });
+    group.bench_function("route_any", |b| {
+        b.iter(|| {
+            let route = AcceptsToken::Any.route(Some(black_box(&token)));
+            assert!(matches!(route, Route::Machine { .. }));
+            black_box(route);
+        })
+    });
+    let header = format!("Bearer {token}");
+    let headers = BrowserHeaders(vec![("authorization", header)]);
+    let origin = RequestOrigin {
+        scheme: "http",
+        host: "localhost:3000",
+    };
+    let session = || SessionVerifier::new().issuer("https://happy-hippo-42.clerk.accounts.dev");
+    let forgetful = RequestAuthenticator::new(session());
+    let remembering = RequestAuthenticator::new(session()).token_cache_capacity(64);
+    for (name, authenticator) in [
+        ("session_flow_mismatch_decoded", &forgetful),
+        ("session_flow_mismatch_remembered", &remembering),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let parts = RequestParts::new("GET", &headers, Cookies::empty(), "", origin, now);
+                let outcome = runtime.block_on(authenticator.authenticate(&parts, &keys));
+                assert!(!outcome.auth().is_authenticated());
+                black_box(outcome)
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, verify, browser_request, machine);
 criterion_main!(benches);
