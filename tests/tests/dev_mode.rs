@@ -184,3 +184,60 @@ async fn dev_mode_applies_the_configured_authorized_parties() {
     handle.stop(true).await;
     let _ = running.await;
 }
+
+/// The dev stack's sign-in page sends the browser back to the app's configured origins
+/// (`CLERK_AUTHORIZED_PARTIES`), not only to loopback ones, and nowhere else.
+#[actix_rt::test]
+async fn dev_sign_in_returns_to_the_authorized_parties_only() {
+    // Arrange
+    let db = TestDatabase::create().await;
+    let port = free_port();
+    let app = start_dev_with(
+        &db,
+        port,
+        &[(
+            "CLERK_AUTHORIZED_PARTIES",
+            "http://10.0.0.5:8080, http://localhost:3000",
+        )],
+    )
+    .await;
+    let dev = app.dev().expect("dev mode");
+    let user = user_ids(&app).remove(0);
+    let sign_in = format!("{}/sign-in", dev.emulator().base_url());
+    let client = awc::Client::builder()
+        .disable_redirects()
+        .timeout(Duration::from_secs(10))
+        .finish();
+    let post = |redirect: &'static str| {
+        let (client, sign_in, user) = (&client, &sign_in, &user);
+        async move {
+            let body = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs([("user_id", user.as_str()), ("redirect_url", redirect)])
+                .finish();
+            let response = client
+                .post(sign_in)
+                .insert_header(("content-type", "application/x-www-form-urlencoded"))
+                .send_body(body)
+                .await
+                .expect("the sign-in page answers");
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            (response.status().as_u16(), location)
+        }
+    };
+
+    // Act
+    let configured = post("http://10.0.0.5:8080/profile").await;
+    let elsewhere = post("http://10.0.0.6:8080/profile").await;
+
+    // Assert
+    assert_eq!(configured, (303, Some("http://10.0.0.5:8080/profile".to_owned())));
+    assert_eq!(
+        elsewhere,
+        (200, None),
+        "signed in, but kept on the emulator's page"
+    );
+}

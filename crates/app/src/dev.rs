@@ -54,7 +54,25 @@ impl DevStack {
             base64::Engine::encode(&base64::engine::general_purpose::STANDARD, key)
         );
         let webhook_url = format!("http://127.0.0.1:{port}/webhooks/clerk");
-        let builder = || TestClerk::builder().webhook(webhook_url.clone(), webhook_secret.clone());
+        // The sign-in page sends the browser back to loopback URLs, and to the app's own
+        // origins when it is opened on another host (`CLERK_AUTHORIZED_PARTIES`).
+        let app_origins: Vec<String> = settings
+            .clerk_value("CLERK_AUTHORIZED_PARTIES")
+            .map(|parties| {
+                parties
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let builder = || {
+            app_origins.iter().fold(
+                TestClerk::builder().webhook(webhook_url.clone(), webhook_secret.clone()),
+                |builder, origin| builder.allowed_origin(origin.clone()),
+            )
+        };
         let mut fresh = None;
         let (identity, created) = dev_identity::load_or_create(pool, port, || {
             let clerk = builder().start()?;
