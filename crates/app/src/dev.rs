@@ -62,7 +62,9 @@ impl DevStack {
                 parties
                     .split(',')
                     .map(str::trim)
-                    .filter(|p| !p.is_empty())
+                    // A malformed entry is left to the Clerk configuration, which refuses it
+                    // with its own `CLERK_AUTHORIZED_PARTIES` error once the stack is up.
+                    .filter(|p| is_bare_origin(p))
                     .map(str::to_owned)
                     .collect()
             })
@@ -131,4 +133,17 @@ impl DevStack {
         let user = self.first_user.as_ref()?;
         Some(self.clerk.minter().session_token(user).lifetime(3600).mint())
     }
+}
+
+/// `http(s)://host[:port]` with nothing else (a trailing `/` allowed).
+fn is_bare_origin(text: &str) -> bool {
+    url::Url::parse(text).is_ok_and(|url| {
+        matches!(url.scheme(), "http" | "https")
+            && url.host().is_some()
+            && url.username().is_empty()
+            && url.password().is_none()
+            && url.path() == "/"
+            && url.query().is_none()
+            && url.fragment().is_none()
+    })
 }

@@ -25,7 +25,10 @@
 //!   API's `GET /v1/client` and `POST /v1/client/sessions/{sid}/tokens`, and `/clerk.js`
 //!   ([`TestClerk::clerk_js_url`]), a small `window.Clerk` that keeps `__session` fresh in open
 //!   tabs. Every link and form action is relative, so the app can mount it all under a prefix
-//!   such as `/__clerk`;
+//!   such as `/__clerk`. The sign-in and sign-out pages and the handshake send a browser only to
+//!   a path, a loopback URL (`localhost`, `127.0.0.1`, `[::1]`) or an origin added with
+//!   [`TestClerkBuilder::allowed_origin`] (`serve --allowed-origin`), as a Clerk instance's
+//!   allowed origins do;
 //! * Svix-signed webhooks for every user and organization change and
 //!   `session.created`/`session.revoked`/`session.ended` ([`Webhooks`]);
 //! * faults on demand ([`Faults`]) and call counters ([`Calls`]).

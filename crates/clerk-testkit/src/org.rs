@@ -521,7 +521,7 @@ impl Organizations {
         if let Some(slug) = &new.slug {
             check_slug(slug)?;
         }
-        let (org, membership) = {
+        let org = {
             let mut state = lock(&self.state);
             // Under the lock: a user deleted after this check has their membership removed by
             // the deletion (which waits for the lock).
@@ -570,12 +570,13 @@ impl Organizations {
                 state.last_active.insert(creator, org.id.clone());
                 membership
             });
-            (org, membership)
+            // Emitted under the lock, as in `add_member_from`.
+            self.emit_org("organization.created", &org, origin);
+            if let Some(membership) = &membership {
+                self.emit_membership_locked(&state, "organizationMembership.created", membership, origin);
+            }
+            org
         };
-        self.emit_org("organization.created", &org, origin);
-        if let Some(membership) = membership {
-            self.emit_membership("organizationMembership.created", &membership, origin);
-        }
         Ok(org)
     }
 
@@ -715,9 +716,11 @@ impl Organizations {
             };
             state.memberships.push(membership.clone());
             state.last_active.insert(user_id.to_owned(), org_id);
+            // Emitted under the lock: a deletion of this user (which takes it to remove the
+            // membership) cannot send its `deleted` event before this `created` one.
+            self.emit_membership_locked(&state, "organizationMembership.created", &membership, origin);
             membership
         };
-        self.emit_membership("organizationMembership.created", &membership, origin);
         Ok(membership)
     }
 
@@ -1013,6 +1016,23 @@ impl Organizations {
     fn emit_membership(&self, event_type: &str, membership: &Membership, origin: &Origin) {
         self.webhooks
             .emit(event_type, self.render_membership(membership), origin);
+    }
+
+    /// [`Self::emit_membership`] while the caller holds the organizations' lock (`state`).
+    fn emit_membership_locked(
+        &self,
+        state: &OrgState,
+        event_type: &str,
+        membership: &Membership,
+        origin: &Origin,
+    ) {
+        let org = state.orgs.iter().find(|o| o.id == membership.organization_id);
+        let user = self.users.get(&membership.user_id);
+        self.webhooks.emit(
+            event_type,
+            membership_json(membership, org, user.as_ref()),
+            origin,
+        );
     }
 
     fn emit_invitation(&self, event_type: &str, invitation: &Invitation, origin: &Origin) {

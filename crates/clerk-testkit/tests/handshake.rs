@@ -140,6 +140,7 @@ async fn a_nonce_handshake_sets_fresh_signed_in_cookies_once() {
 async fn a_token_handshake_carries_the_directives_in_a_jwt_signed_by_the_instance() {
     let clerk = TestClerk::builder()
         .session_token_ttl(Duration::from_secs(300))
+        .allowed_origin("https://app.example")
         .start()
         .expect("emulator starts");
     let (_, session, expired) = signed_in(&clerk);
@@ -323,6 +324,8 @@ async fn bad_handshake_requests_are_400_and_need_no_secret_key() {
             "redirect_url=http%3A%2F%2Fa.test%2F&suffixed_cookies=1",
             "suffixed_cookies",
         ),
+        // Well formed, but not an allowed origin: no cookie directives go there.
+        ("redirect_url=http%3A%2F%2Fa.test%2F", "redirect_url"),
     ] {
         let (status, location, _, body) = browser_get(&format!("{}?{query}", clerk.handshake_url())).await;
         assert_eq!((status, location), (400, None), "{query}");
@@ -331,13 +334,13 @@ async fn bad_handshake_requests_are_400_and_need_no_secret_key() {
     }
     // No Authorization header was sent, and no Backend API rate limit applies.
     let (status, _, _, _) = browser_get(&format!(
-        "{}?redirect_url=http%3A%2F%2Fa.test%2F",
+        "{}?redirect_url=http%3A%2F%2F127.0.0.1%3A9%2F",
         clerk.handshake_url()
     ))
     .await;
     assert_eq!(status, 307);
-    assert_eq!(clerk.handshake_calls(), 6);
-    assert_eq!(clerk.calls().count_status("GET", "/v1/client/handshake", 400), 5);
+    assert_eq!(clerk.handshake_calls(), 7);
+    assert_eq!(clerk.calls().count_status("GET", "/v1/client/handshake", 400), 6);
 }
 
 #[actix_rt::test]
@@ -346,7 +349,7 @@ async fn handshake_payload_needs_the_secret_key_and_a_nonce() {
     let api = Api::new(&clerk);
     let (status, location, _, _) = browser_get(&handshake_url(
         &clerk,
-        &[("redirect_url", "http://a.test/"), ("format", "nonce")],
+        &[("redirect_url", "http://127.0.0.1:9/"), ("format", "nonce")],
     ))
     .await;
     assert_eq!(status, 307);
@@ -396,7 +399,7 @@ async fn handshake_payload_faults_answer_500_or_time_out() {
 
     faults.fail_next("GET", "/v1/client/handshake", 1, 503);
     let (status, _, _, _) = browser_get(&format!(
-        "{}?redirect_url=http%3A%2F%2Fa.test%2F",
+        "{}?redirect_url=http%3A%2F%2F127.0.0.1%3A9%2F",
         clerk.handshake_url()
     ))
     .await;
@@ -413,7 +416,7 @@ async fn tokens_signed_by_a_rotated_out_but_served_key_still_find_their_session(
     let (_, location, _, _) = browser_get(&handshake_url(
         &clerk,
         &[
-            ("redirect_url", "http://a.test/"),
+            ("redirect_url", "http://127.0.0.1:9/"),
             ("format", "nonce"),
             ("__session", &old_key_token),
         ],

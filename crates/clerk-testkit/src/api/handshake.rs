@@ -46,6 +46,15 @@ struct HandshakeQuery {
 
 pub(crate) async fn handshake(state: Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let query = parse_query(req.query_string())?;
+    // The directives (a session token, a development browser) go to `redirect_url`: only to an
+    // origin the instance allows, as Clerk's Frontend API does.
+    if !state.browser.allowed_origins.allows(&query.redirect_url) {
+        return Err(bad_request(
+            "form_param_value_invalid",
+            "redirect_url",
+            "redirect_url must be on localhost, 127.0.0.1, [::1] or an allowed origin (--allowed-origin).",
+        ));
+    }
     let secure = query.redirect_url.scheme() == "https";
     let client = request_client(&state, &req).map(|(cookie, _)| cookie);
     let mut directives = match browser_session(&state, &req, &query) {

@@ -108,7 +108,12 @@ fn same_origin_path(value: &str) -> Option<String> {
     }
     let base = Url::parse("http://relative.invalid/").ok()?;
     let url = base.join(value).ok()?;
-    (url.origin() == base.origin()).then(|| url[Position::BeforePath..].to_owned())
+    // Dot segments can leave a path that starts with `//` (`/.//host`, `/x/..//host`): sent
+    // back as `Location`, that is another host to a browser.
+    if url.origin() != base.origin() || url.path().starts_with("//") {
+        return None;
+    }
+    Some(url[Position::BeforePath..].to_owned())
 }
 
 #[cfg(test)]
@@ -169,6 +174,11 @@ mod tests {
             "profile",
             "http//x",
             " /profile",
+            "/.//evil.example",
+            "/..//evil.example",
+            "/%2e//evil.example",
+            "/.\\/evil.example",
+            "/x/..//evil.example",
         ] {
             assert!(
                 matches!(of(value), Ok(Target::Refused(_))),
@@ -206,5 +216,14 @@ mod tests {
             .refusal_note()
             .contains("https://evil.example/%22%3E%3Cscript%3E"));
         assert!(!refused.refusal_note().contains("<script>"));
+        // A refused relative reference is echoed as given: only the escaping protects it.
+        let raw = of("//x/\"><img src=x onerror=alert(1)>").expect("target");
+        assert!(raw.hidden_field().is_empty());
+        let note = raw.refusal_note();
+        assert!(
+            note.contains("//x/&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"),
+            "{note}"
+        );
+        assert!(!note.contains("<img"), "{note}");
     }
 }
