@@ -1,13 +1,15 @@
 // Runs Clerk's official `authenticateRequest` (@clerk/backend, pinned in package.json) over a
-// batch of requests, for the parity test in crates/clerk-actix/tests/parity.rs.
+// batch of requests, for the parity tests in crates/clerk-actix/tests/parity.rs (sessions,
+// handshakes) and parity_machine.rs (`acceptsToken`).
 //
 // stdin:  one JSON object per line:
 //   {id, method, url, headers: {name: value}, options: {secretKey, publishableKey, apiUrl,
 //    authorizedParties, jwtKey?, issuer?, proxyUrl?, domain?, isSatellite?, signInUrl?,
-//    satelliteAutoSync?, organizationSyncOptions?}}
+//    satelliteAutoSync?, organizationSyncOptions?, acceptsToken?, audience?}}
 // stdout: one JSON object per input line, in input order:
-//   {id, status, reason, message, isAuthenticated, headers: {x-clerk-auth-*, location,
-//    cache-control, access-control-allow-*, set-cookie (one line per cookie)}}
+//   {id, status, reason, message, isAuthenticated, tokenType, auth: {id, subject, scopes, …
+//    of a signed-in auth object}, headers: {x-clerk-auth-*, location, cache-control,
+//    access-control-allow-*, set-cookie (one line per cookie)}}
 //   or {id, error} when authenticateRequest throws.
 //
 // Clerk logs through console.log/console.warn (redirect-loop and azp warnings); those go to
@@ -28,6 +30,8 @@ const KEPT_HEADERS = [
   'access-control-allow-origin',
   'access-control-allow-credentials',
 ];
+// The auth object's fields reported for a signed-in request (those the auth object has).
+const AUTH_FIELDS = ['id', 'subject', 'scopes', 'name', 'claims', 'userId', 'orgId', 'machineId', 'clientId', 'sessionId'];
 
 const clients = new Map();
 function clientFor({ secretKey, publishableKey, apiUrl }) {
@@ -54,7 +58,8 @@ async function run(input) {
       runtime.issuer = options.issuer;
     }
     // Multi-domain and organization-sync options, passed at request time as Clerk's adapters do.
-    for (const name of ['proxyUrl', 'domain', 'isSatellite', 'signInUrl', 'satelliteAutoSync', 'organizationSyncOptions']) {
+    // `acceptsToken` and `audience` as Clerk's `auth({ acceptsToken })` passes them.
+    for (const name of ['proxyUrl', 'domain', 'isSatellite', 'signInUrl', 'satelliteAutoSync', 'organizationSyncOptions', 'acceptsToken', 'audience']) {
       if (options[name] !== undefined) {
         runtime[name] = options[name];
       }
@@ -73,12 +78,22 @@ async function run(input) {
     if (cookies.length > 0) {
       kept['set-cookie'] = cookies.join('\n');
     }
+    const fields = {};
+    if (auth && auth.isAuthenticated) {
+      for (const name of AUTH_FIELDS) {
+        if (name in auth) {
+          fields[name] = auth[name] ?? null;
+        }
+      }
+    }
     return {
       id,
       status: state.status,
       reason: state.reason ?? null,
       message: state.message ?? null,
       isAuthenticated: auth ? auth.isAuthenticated === true : false,
+      tokenType: auth ? auth.tokenType ?? null : null,
+      auth: fields,
       headers: kept,
     };
   } catch (err) {

@@ -37,10 +37,9 @@
 mod node;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use actix_web::http::header::HeaderMap;
@@ -57,7 +56,7 @@ mod core_side;
 mod random;
 
 use core_side::CoreClerk;
-use node::{ensure_node_modules, workspace_root, CLERK_BACKEND_VERSION};
+use node::{ensure_node_modules, run_batch, workspace_root, CLERK_BACKEND_VERSION};
 
 const ORIGIN: &str = "http://localhost:3000";
 const HOST: &str = "localhost:3000";
@@ -1762,7 +1761,7 @@ const SPELLING_DIFFERENCES: &[(&str, Answer, Answer)] = &[
 
 /// Runs every case through Clerk's `authenticateRequest` in one Node process.
 fn run_clerk(root: &Path, instances: &[Instance], cases: &[&Case]) -> Vec<Result<Outcome, String>> {
-    let mut input = String::new();
+    let mut lines = Vec::with_capacity(cases.len());
     for (n, case) in cases.iter().enumerate() {
         let headers: serde_json::Map<String, Value> = case
             .headers
@@ -1781,55 +1780,14 @@ fn run_clerk(root: &Path, instances: &[Instance], cases: &[&Case]) -> Vec<Result
             "headers": headers,
             "options": options,
         });
-        input.push_str(&line.to_string());
-        input.push('\n');
+        lines.push(line);
     }
-    let mut child = Command::new("node")
-        .arg("parity/authenticate.mjs")
-        .current_dir(root)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("node starts");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let mut stderr = child.stderr.take().expect("stderr");
-    let err_reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
+    run_batch(root, "parity/authenticate.mjs", &lines, NODE_TIMEOUT)
+        .into_iter()
+        .map(|v| {
+            if let Some(err) = v["error"].as_str() {
+                return Err(err.to_owned());
             }
-        }
-    });
-    let deadline = Instant::now() + NODE_TIMEOUT;
-    let mut results: Vec<Option<Result<Outcome, String>>> = (0..cases.len()).map(|_| None).collect();
-    let mut received = 0;
-    while received < cases.len() {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let Ok(line) = rx.recv_timeout(left) else {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "Clerk's authenticateRequest answered {received} of {} cases within {NODE_TIMEOUT:?}; stderr:\n{}",
-                cases.len(),
-                err_reader.join().unwrap_or_default()
-            );
-        };
-        let v: Value =
-            serde_json::from_str(&line).unwrap_or_else(|err| panic!("bad line from node ({err}): {line}"));
-        let id = v["id"].as_u64().unwrap_or_else(|| panic!("no id: {line}")) as usize;
-        results[id] = Some(if let Some(err) = v["error"].as_str() {
-            Err(err.to_owned())
-        } else {
             let headers = v["headers"]
                 .as_object()
                 .map(|h| {
@@ -1845,15 +1803,7 @@ fn run_clerk(root: &Path, instances: &[Instance], cases: &[&Case]) -> Vec<Result
                 is_authenticated: v["isAuthenticated"].as_bool().unwrap_or(false),
                 headers,
             })
-        });
-        received += 1;
-    }
-    writer.join().expect("writer").expect("stdin written");
-    let status = child.wait().expect("node exits");
-    assert!(status.success(), "node exited with {status}");
-    results
-        .into_iter()
-        .map(|r| r.expect("every case answered"))
+        })
         .collect()
 }
 

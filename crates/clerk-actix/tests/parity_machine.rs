@@ -3,7 +3,7 @@
 //! revoked, expired, unknown and malformed tokens of each type, opaque and JWT, session tokens,
 //! no token, an OAuth audience, and Backend API answers 401/404/500, run through our extractors
 //! (`AnyAuth` on resources that declare what they accept) and through Clerk's
-//! `authenticateRequest({ acceptsToken })` (`node parity/machine.mjs`), both against the same
+//! `authenticateRequest({ acceptsToken })` (`node parity/authenticate.mjs`), both against the same
 //! offline Clerk on loopback. Compared: status, reason, message (where it carries no current
 //! time), `isAuthenticated`, token type, and the auth object's fields.
 //!
@@ -17,15 +17,13 @@
 mod node;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use actix_web::{test, web, App, HttpResponse, ResponseError};
 use clerk_actix::{AnyAuth, AuthError, Clerk, ClerkConfig};
 use clerk_core::machine::{AcceptsToken, TokenType};
 use clerk_testkit::{NewUser, TestClerk};
-use node::{ensure_node_modules, workspace_root};
+use node::{ensure_node_modules, run_batch, workspace_root};
 use serde_json::{json, Value};
 
 const ORIGIN: &str = "http://localhost:3000";
@@ -128,43 +126,7 @@ async fn decide(auth: Result<AnyAuth, AuthError>) -> HttpResponse {
 fn run_clerk(lines: &[Value]) -> Vec<Value> {
     let root = workspace_root();
     ensure_node_modules(&root);
-    let mut input = String::new();
-    for line in lines {
-        input.push_str(&line.to_string());
-        input.push('\n');
-    }
-    let mut child = Command::new("node")
-        .arg("parity/machine.mjs")
-        .current_dir(&root)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("node starts");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let mut stderr = child.stderr.take().expect("stderr");
-    let errors = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
-    let stdout = child.stdout.take().expect("stdout");
-    let mut answers = vec![Value::Null; lines.len()];
-    for line in BufReader::new(stdout).lines() {
-        let line = line.expect("node output");
-        let value: Value = serde_json::from_str(&line).unwrap_or_else(|err| panic!("{err}: {line}"));
-        let id = value["id"].as_u64().unwrap_or_else(|| panic!("no id: {line}")) as usize;
-        answers[id] = value;
-    }
-    writer.join().expect("writer").expect("stdin written");
-    let status = child.wait().expect("node exits");
-    assert!(
-        status.success(),
-        "node failed: {}",
-        errors.join().unwrap_or_default()
-    );
-    answers
+    run_batch(&root, "parity/authenticate.mjs", lines, Duration::from_secs(150))
 }
 
 #[actix_rt::test]

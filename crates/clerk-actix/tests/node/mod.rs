@@ -1,8 +1,12 @@
-//! Running the pinned `@clerk/backend` (parity/package.json) from a test: the workspace root, and
-//! `npm ci` when `parity/node_modules` is missing (the test then fails, never skips, without Node).
+//! Running the pinned `@clerk/backend` (parity/package.json) from a test: the workspace root,
+//! `npm ci` when `parity/node_modules` is missing (the test then fails, never skips, without
+//! Node), and a batch of JSON lines through one of the `parity/*.mjs` scripts.
 
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -56,4 +60,68 @@ pub fn ensure_node_modules(root: &Path) {
         pkg["version"], CLERK_BACKEND_VERSION,
         "npm ci installed another @clerk/backend"
     );
+}
+
+/// Runs `script` (a path under `root`) in one Node process over `lines`, one JSON object per
+/// line whose `id` is its index, and returns the answers in input order. Panics (with Node's
+/// stderr) when an answer has no `id`, when not every line is answered within `timeout`, or
+/// when Node exits with an error.
+#[allow(dead_code)] // Not every test file that includes this module runs a batch.
+pub fn run_batch(root: &Path, script: &str, lines: &[Value], timeout: Duration) -> Vec<Value> {
+    let mut input = String::new();
+    for line in lines {
+        input.push_str(&line.to_string());
+        input.push('\n');
+    }
+    let mut child = Command::new("node")
+        .arg(script)
+        .current_dir(root)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("node starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let mut stderr = child.stderr.take().expect("stderr");
+    let errors = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + timeout;
+    let mut answers = vec![Value::Null; lines.len()];
+    for received in 0..lines.len() {
+        let Ok(line) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "node {script} answered {received} of {} lines within {timeout:?}; stderr:\n{}",
+                lines.len(),
+                errors.join().unwrap_or_default()
+            );
+        };
+        let answer: Value =
+            serde_json::from_str(&line).unwrap_or_else(|err| panic!("bad line from node ({err}): {line}"));
+        let id = answer["id"].as_u64().unwrap_or_else(|| panic!("no id: {line}")) as usize;
+        answers[id] = answer;
+    }
+    writer.join().expect("writer").expect("stdin written");
+    let status = child.wait().expect("node exits");
+    assert!(
+        status.success(),
+        "node {script} exited with {status}:\n{}",
+        errors.join().unwrap_or_default()
+    );
+    answers
 }

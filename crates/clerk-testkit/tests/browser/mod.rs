@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use jsonwebtoken::{DecodingKey, Validation};
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 /// An awc client that leaves redirects to the test.
 pub fn no_redirects() -> awc::Client {
@@ -110,61 +110,9 @@ pub fn strings(value: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Converts an OpenAPI 3.0 schema to JSON Schema (`nullable` → a `null` type, component
-/// refs → `#/definitions/…`), as the users tests do.
-fn to_json_schema(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            let mut out = Map::new();
-            for (k, v) in map {
-                if k == "$ref" {
-                    let target = v.as_str().unwrap_or_default();
-                    out.insert(
-                        k.clone(),
-                        Value::from(target.replace("#/components/schemas/", "#/definitions/")),
-                    );
-                } else if k != "nullable" {
-                    out.insert(k.clone(), to_json_schema(v));
-                }
-            }
-            if map.get("nullable") == Some(&Value::Bool(true)) {
-                if let Some(Value::String(t)) = out.get("type").cloned() {
-                    out.insert("type".into(), json!([t, "null"]));
-                } else {
-                    return json!({ "anyOf": [Value::Object(out), { "type": "null" }] });
-                }
-            }
-            Value::Object(out)
-        }
-        Value::Array(items) => Value::Array(items.iter().map(to_json_schema).collect()),
-        other => other.clone(),
-    }
-}
-
-/// A validator for the OpenAPI component schema `name`.
-pub fn schema(name: &str) -> jsonschema::Validator {
-    let path = format!(
-        "{}/tests/fixtures/bapi_2026-05-12.yml",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(path).expect("spec readable");
-    let spec: Value = serde_yaml::from_str(&text).expect("spec parses");
-    let schema = json!({
-        "$ref": format!("#/definitions/{name}"),
-        "definitions": to_json_schema(&spec["components"]["schemas"]),
-    });
-    jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft7)
-        .build(&schema)
-        .expect("schema compiles")
-}
-
 /// Asserts that `instance` validates against the OpenAPI schema `name`.
 pub fn assert_valid(name: &str, instance: &Value) {
-    let validator = schema(name);
-    let errors: Vec<String> = validator
-        .iter_errors(instance)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
+    // Every test file that includes this module includes `common` too.
+    let errors = crate::common::violations(&crate::common::validator(name), instance);
     assert!(errors.is_empty(), "{name}: {errors:?} in {instance}");
 }
