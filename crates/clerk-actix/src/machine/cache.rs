@@ -84,6 +84,16 @@ fn key(token: &str) -> Key {
     Sha256::digest(token.as_bytes()).into()
 }
 
+/// `duration` in whole milliseconds (saturating).
+pub(super) fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// `now` in milliseconds since the Unix epoch (0 before it), as Clerk's `expiration` fields.
+pub(super) fn unix_ms(now: SystemTime) -> i64 {
+    now.duration_since(UNIX_EPOCH).map_or(0, millis)
+}
+
 /// Refusals are kept a quarter of the success TTL: a key created just after a refusal works
 /// again soon.
 pub(crate) fn failure_ttl(ttl: Duration) -> Duration {
@@ -133,9 +143,7 @@ impl MachineTokenCache {
     fn lifetime(&self, verdict: &Verdict, now: SystemTime) -> Option<Duration> {
         let lifetime = match verdict {
             Ok(auth) => {
-                let now_ms = now
-                    .duration_since(UNIX_EPOCH)
-                    .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+                let now_ms = unix_ms(now);
                 match auth.expiration_ms() {
                     Some(expiration_ms) => {
                         let left = u64::try_from(expiration_ms.saturating_sub(now_ms)).unwrap_or(0);

@@ -4,7 +4,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use clerk_core::machine::{
     is_jwt_format, MachineAuth, MachineErrorCode, MachineJwtVerifier, MachineTokenError, TokenType,
@@ -14,7 +14,7 @@ use clerk_core::token_cache::VerifiedTokenCache;
 use clerk_core::verify::{KeyResolver, TokenTimes};
 use clerk_core::SessionVerifier;
 
-use super::cache::{MachineCacheStats, MachineFailure, MachineTokenCache, Verdict};
+use super::cache::{millis, unix_ms, MachineCacheStats, MachineFailure, MachineTokenCache, Verdict};
 use crate::client::{ApiError, ClerkClient, Share};
 
 /// How long a request refused for lack of budget is told to wait, when Clerk gave no
@@ -65,7 +65,7 @@ impl MachineVerifier {
             jwt_verifications: AtomicU64::new(0),
             times: SessionVerifier::new().clock_skew(settings.clock_skew),
             key_ttl: settings.key_ttl,
-            clock_skew_ms: duration_ms(settings.clock_skew),
+            clock_skew_ms: millis(settings.clock_skew),
             cache: MachineTokenCache::new(settings.cache_ttl),
             client: client.map(|client| client.share(Share::MachineTokens).max_wait(Some(Duration::ZERO))),
         }
@@ -159,8 +159,8 @@ impl MachineVerifier {
             // Kept until `exp`, and no longer than the key is trusted from now (the hit check
             // adds the clock skew to whatever is stored: taken off here, so the bound is exact).
             let key_deadline = self.key_ttl.map(|ttl| {
-                now_ms(now)
-                    .saturating_add(duration_ms(ttl))
+                unix_ms(now)
+                    .saturating_add(millis(ttl))
                     .saturating_sub(self.clock_skew_ms)
             });
             let until = match (auth.expiration_ms(), key_deadline) {
@@ -190,15 +190,6 @@ fn is_well_formed_opaque(token: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
-fn duration_ms(duration: Duration) -> i64 {
-    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
-}
-
-fn now_ms(now: SystemTime) -> i64 {
-    now.duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
-
 /// One Backend API verification, mapped as Clerk's SDK maps it (plus the revoked/expired flags
 /// and budget exhaustion).
 async fn opaque(
@@ -208,7 +199,7 @@ async fn opaque(
     kind: TokenType,
     now: SystemTime,
 ) -> Verdict {
-    let now_ms = now_ms(now);
+    let now_ms = unix_ms(now);
     let inactive = || MachineFailure::Refused {
         error: MachineTokenError::inactive(kind),
         cacheable: true,
