@@ -2,7 +2,7 @@
 //! without its query string (no `__clerk_*` parameters, no handshake tokens), the route, the
 //! method as a bounded label, and the client IP believed only from `CLERK_TRUSTED_PROXIES`.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -28,29 +28,7 @@ impl TrustedProxies {
     /// `X-Forwarded-For` entry (right to left) that is not itself a trusted proxy. An entry that
     /// is not an IP address stops the walk at the last address believed.
     pub fn client_ip(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
-        let mut client = peer?;
-        if !self.0.contains(&client) {
-            return Some(client);
-        }
-        let entries = headers
-            .get_all("x-forwarded-for")
-            .rev()
-            .flat_map(|value| value.to_str().unwrap_or("").rsplit(','));
-        for entry in entries {
-            let entry = entry.trim();
-            let Some(ip) = entry
-                .parse::<IpAddr>()
-                .ok()
-                .or_else(|| entry.parse::<SocketAddr>().ok().map(|a| a.ip()))
-            else {
-                break;
-            };
-            client = ip;
-            if !self.0.contains(&ip) {
-                break;
-            }
-        }
-        Some(client)
+        clerk_actix::request::client_ip(peer, headers, &self.0)
     }
 }
 

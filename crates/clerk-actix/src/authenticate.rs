@@ -88,6 +88,7 @@ impl<'a> ActixRequest<'a> {
 
     /// The parts clerk-core's request authenticator reads, at `now`.
     pub(crate) fn parts(&self, trusted_proxies: &[IpAddr], now: SystemTime) -> RequestParts<'_> {
+        let peer = self.req.peer_addr().map(|addr| addr.ip());
         RequestParts::new(
             self.req.method().as_str(),
             &self.headers,
@@ -97,7 +98,37 @@ impl<'a> ActixRequest<'a> {
             now,
         )
         .with_path(self.req.path())
+        .with_client(client_ip(peer, self.req.headers(), trusted_proxies))
     }
+}
+
+/// The client's IP address: the peer's, unless the peer is one of `trusted_proxies`; then the
+/// nearest `X-Forwarded-For` entry (right to left) that is not itself a trusted proxy. An entry
+/// that is not an IP address stops the walk at the last address believed.
+pub fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, trusted_proxies: &[IpAddr]) -> Option<IpAddr> {
+    let mut client = peer?;
+    if !trusted_proxies.contains(&client) {
+        return Some(client);
+    }
+    let entries = headers
+        .get_all("x-forwarded-for")
+        .rev()
+        .flat_map(|value| value.to_str().unwrap_or("").rsplit(','));
+    for entry in entries {
+        let entry = entry.trim();
+        let Some(ip) = entry
+            .parse::<IpAddr>()
+            .ok()
+            .or_else(|| entry.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
+        else {
+            break;
+        };
+        client = ip;
+        if !trusted_proxies.contains(&ip) {
+            break;
+        }
+    }
+    Some(client)
 }
 
 /// Adds the headers an outcome asks for to a response: Clerk's debug headers on a signed-out or
@@ -112,7 +143,11 @@ pub fn apply_outcome_headers(outcome: &RequestOutcome, headers: &mut HeaderMap) 
             continue;
         };
         if name == SET_COOKIE {
-            headers.append(name, value);
+            // The middleware and an extractor's rejection may both apply one outcome: a
+            // directive already on the response is not sent twice.
+            if !headers.get_all(SET_COOKIE).any(|present| *present == value) {
+                headers.append(name, value);
+            }
         } else if !headers.contains_key(&name) {
             headers.insert(name, value);
         }

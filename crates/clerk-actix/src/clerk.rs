@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use actix_web::HttpRequest;
 use clerk_core::machine::{MachineAuth, MachineJwtVerifier, TokenType};
-use clerk_core::request::{RequestAuthenticator, RequestOutcome, RequestParts};
+use clerk_core::request::{AppOrigins, NonceStats, RequestAuthenticator, RequestOutcome, RequestParts};
 use clerk_core::token::DecodedToken;
 use clerk_core::verify::KeyResolver as _;
 use clerk_core::{
@@ -90,6 +90,8 @@ pub struct ClerkStats {
     pub client: Option<MetricsSnapshot>,
     /// The machine-token caches: opaque verifications, and JWT-format tokens.
     pub machine_tokens: MachineCacheStats,
+    /// Handshake nonces refused without a Backend API call, and lookups answered "unknown".
+    pub handshake_nonces: NonceStats,
 }
 
 impl ClerkConfig {
@@ -160,6 +162,10 @@ impl Clerk {
             })
             .token_cache_capacity(config.token_cache_capacity)
             .multi_domain(config.multi_domain.clone())
+            .app_origins(AppOrigins::new(
+                config.authorized_parties.iter().cloned(),
+                config.satellite_origins.iter().cloned(),
+            ))
             .organization_sync(config.organization_sync.clone());
         Ok(Clerk(Arc::new(Inner {
             config,
@@ -205,6 +211,7 @@ impl Clerk {
             verified_tokens: self.0.authenticator.cached_tokens(),
             client: self.client().map(ClerkClient::metrics),
             machine_tokens: self.0.machine.stats(),
+            handshake_nonces: self.0.authenticator.nonce_stats(),
         }
     }
 

@@ -11,7 +11,7 @@ use clerk_core::request::{MultiDomain, OrganizationSync};
 
 use crate::client::{ClerkClient, ClientConfig};
 use crate::domains::DomainSettings;
-use crate::env::{parse_bool, parse_count, parse_millis, reader, split_list, ConfigError};
+use crate::env::{check_origin, parse_bool, parse_count, parse_millis, reader, split_list, ConfigError};
 use crate::protect::mode::ProtectMode;
 use crate::user_source::UserSource;
 
@@ -39,6 +39,7 @@ pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 /// | `CLERK_DOMAIN` | [`domain`](Self::domain) | none |
 /// | `CLERK_IS_SATELLITE` | [`satellite`](Self::satellite) | `false` |
 /// | `CLERK_SATELLITE_AUTO_SYNC` | [`satellite_auto_sync`](Self::satellite_auto_sync) | `false` (Clerk's Core 3 default) |
+/// | `CLERK_SATELLITE_ORIGINS` | [`satellite_origins`](Self::satellite_origins) | none (a primary's satellites, comma separated origins) |
 /// | `CLERK_ORGANIZATION_PATTERNS`, `CLERK_PERSONAL_ACCOUNT_PATTERNS` | [`organization_patterns`](Self::organization_patterns), [`personal_account_patterns`](Self::personal_account_patterns) | none (patterns separated by commas or spaces) |
 /// | `CLERK_CLOCK_SKEW_MS` | [`clock_skew`](Self::clock_skew) | `5000` |
 /// | `CLERK_TREAT_PENDING_AS_SIGNED_OUT` | [`treat_pending_as_signed_out`](Self::treat_pending_as_signed_out) | `true` |
@@ -183,17 +184,10 @@ impl ClerkConfig {
         config.publishable_key = get("CLERK_PUBLISHABLE_KEY");
         config.jwt_key_pem = get("CLERK_JWT_KEY");
         if let Some(parties) = get("CLERK_AUTHORIZED_PARTIES") {
-            config.authorized_parties = split_list(&parties);
-            if config.authorized_parties.is_empty() {
-                return Err(ConfigError::new(
-                    "CLERK_AUTHORIZED_PARTIES",
-                    "is set but lists no origin: give comma separated origins such as \
-                     https://app.example.com, or unset it",
-                ));
-            }
+            config.authorized_parties = split_list("CLERK_AUTHORIZED_PARTIES", &parties)?;
         }
         if let Some(audience) = get("CLERK_AUDIENCE") {
-            config.audience = split_list(&audience);
+            config.audience = split_list("CLERK_AUDIENCE", &audience)?;
         }
         if let Some(ms) = get("CLERK_MACHINE_TOKEN_CACHE_TTL_MS") {
             config.machine_token_cache_ttl = parse_millis("CLERK_MACHINE_TOKEN_CACHE_TTL_MS", &ms)?;
@@ -226,7 +220,7 @@ impl ClerkConfig {
                 .map_err(|_| ConfigError::new("CLERK_TOKEN_CACHE_CAPACITY", "too large"))?;
         }
         if let Some(list) = get("CLERK_TRUSTED_PROXIES") {
-            config.trusted_proxies = split_list(&list)
+            config.trusted_proxies = split_list("CLERK_TRUSTED_PROXIES", &list)?
                 .iter()
                 .map(|ip| {
                     ip.parse().map_err(|_| {
@@ -294,11 +288,7 @@ impl ClerkConfig {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.audience = audience
-            .into_iter()
-            .map(Into::into)
-            .filter(|a: &String| !a.is_empty())
-            .collect();
+        self.audience = audience.into_iter().map(Into::into).collect();
         self
     }
 
@@ -344,6 +334,18 @@ impl ClerkConfig {
     /// primary domain). Defaults to `false`.
     pub fn satellite(mut self, yes: bool) -> Self {
         self.domains.is_satellite = yes;
+        self
+    }
+
+    /// On a primary domain, its satellites' origins (`https://satellite.example.org`): after a
+    /// satellite sync the browser is sent back (with its development dev-browser token) only to
+    /// these and to the [authorized parties](Self::authorized_parties). Defaults to none.
+    pub fn satellite_origins<I, S>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.domains.satellite_origins = origins.into_iter().map(Into::into).collect();
         self
     }
 
@@ -512,7 +514,13 @@ impl ClerkConfig {
             ));
         }
         for party in &self.authorized_parties {
-            check_origin(party)?;
+            check_origin("CLERK_AUTHORIZED_PARTIES", party)?;
+        }
+        if self.audience.iter().any(|aud| aud.trim().is_empty()) {
+            return Err(ConfigError::new(
+                "CLERK_AUDIENCE",
+                "has an empty entry: an empty audience would match no token",
+            ));
         }
         if self.jwks.refetch_cooldown < MIN_JWKS_REFETCH_COOLDOWN {
             // JWKS fetches take no rate-budget slot: without a cooldown every unknown `kid` (a
@@ -528,6 +536,18 @@ impl ClerkConfig {
             .or_else(|| checked.secret_key.as_ref().and_then(|key| key.instance_type()))
             .unwrap_or(InstanceType::Production);
         let domains = self.domains.resolve(instance_type, self.sign_in_url.as_deref())?;
+        if domains.multi_domain.relative_proxy_path().is_some()
+            && instance_type == InstanceType::Production
+            && self.authorized_parties.is_empty()
+        {
+            // Behind a path, a token's issuer is `{origin}{path}`: believed only for an origin
+            // the configuration names, never for whatever `Host` a request claims.
+            return Err(ConfigError::new(
+                "CLERK_PROXY_URL",
+                "a relative proxy URL on a production instance needs CLERK_AUTHORIZED_PARTIES: the \
+                 origins the application is served on (its tokens' issuer is {origin}{path})",
+            ));
+        }
         let sign_in_url = match self.sign_in_url {
             Some(url) => {
                 if url::Url::parse(&url).is_err() && !url.starts_with('/') {
@@ -586,6 +606,7 @@ impl ClerkConfig {
             sign_up_url: self.domains.sign_up_url,
             multi_domain: domains.multi_domain,
             organization_sync: domains.organization_sync,
+            satellite_origins: domains.satellite_origins,
             clock_skew: self.clock_skew,
             treat_pending_as_signed_out: self.treat_pending_as_signed_out,
             cookie_auth: self.cookie_auth,
@@ -627,6 +648,7 @@ pub struct ResolvedConfig {
     pub(crate) sign_up_url: Option<String>,
     pub(crate) multi_domain: MultiDomain,
     pub(crate) organization_sync: OrganizationSync,
+    pub(crate) satellite_origins: Vec<String>,
     pub(crate) clock_skew: Duration,
     pub(crate) treat_pending_as_signed_out: bool,
     pub(crate) cookie_auth: bool,
@@ -689,6 +711,12 @@ impl ResolvedConfig {
         &self.multi_domain
     }
 
+    /// The satellites' origins a primary domain may send a browser back to after a satellite
+    /// sync (`CLERK_SATELLITE_ORIGINS`).
+    pub fn satellite_origins(&self) -> &[String] {
+        &self.satellite_origins
+    }
+
     /// The authorized parties.
     pub fn authorized_parties(&self) -> &[String] {
         &self.authorized_parties
@@ -715,35 +743,8 @@ impl ResolvedConfig {
     }
 }
 
-/// An authorized party must be an exact origin (`scheme://host[:port]`): Clerk compares the
-/// token's `azp` with each entry byte for byte, so `http://localhost:3000/` would never match.
 /// The shortest JWKS refetch cooldown accepted.
 const MIN_JWKS_REFETCH_COOLDOWN: Duration = Duration::from_secs(1);
-
-fn check_origin(party: &str) -> Result<(), ConfigError> {
-    let invalid = |why: String| ConfigError::new("CLERK_AUTHORIZED_PARTIES", why);
-    let url = url::Url::parse(party).map_err(|_| {
-        invalid(format!(
-            "{party:?} is not an origin: expected scheme://host[:port], e.g. https://app.example.com"
-        ))
-    })?;
-    let Some(host) = url.host_str().filter(|_| !url.cannot_be_a_base()) else {
-        return Err(invalid(format!(
-            "{party:?} is not an origin: it has no scheme://host, e.g. http://{party}"
-        )));
-    };
-    let origin = match url.port() {
-        Some(port) => format!("{}://{host}:{port}", url.scheme()),
-        None => format!("{}://{host}", url.scheme()),
-    };
-    if origin != party {
-        return Err(invalid(format!(
-            "{party:?} is not an exact origin (Clerk compares azp with each entry exactly): \
-             write {origin:?}, with no path, trailing slash, default port or upper case"
-        )));
-    }
-    Ok(())
-}
 
 /// The start-up warning about `CLERK_AUTHORIZED_PARTIES`, when one is due: cookies are accepted
 /// and no origin is listed. (A variable that is set but lists no origin never gets here: it is a
@@ -777,6 +778,49 @@ mod tests {
         ClerkConfig::from_lookup(lookup(pairs))
             .and_then(ClerkConfig::resolve)
             .map(|resolved| resolved.config)
+    }
+
+    /// Issue 22, item 6: `CLERK_AUDIENCE=","` turned the audience check off without a word.
+    #[test]
+    fn an_empty_list_entry_is_a_configuration_error_naming_the_variable() {
+        let key = ("CLERK_SECRET_KEY", "sk_test_abc123");
+        for variable in [
+            "CLERK_AUDIENCE",
+            "CLERK_AUTHORIZED_PARTIES",
+            "CLERK_TRUSTED_PROXIES",
+            "CLERK_SATELLITE_ORIGINS",
+            "CLERK_ORGANIZATION_PATTERNS",
+            "CLERK_PERSONAL_ACCOUNT_PATTERNS",
+        ] {
+            for value in [",", " , ", "a,,b", "a,", ",a"] {
+                let err = resolve(&[key, (variable, value)]).map(|_| ()).expect_err(value);
+                assert_eq!(err.variable, variable, "{variable}={value:?}: {err}");
+            }
+        }
+        let err = ClerkConfig::new()
+            .secret_key("sk_test_abc123")
+            .audience([""])
+            .resolve()
+            .map(|_| ())
+            .expect_err("an empty audience");
+        assert_eq!(err.variable, "CLERK_AUDIENCE");
+        let ok = resolve(&[key, ("CLERK_AUDIENCE", "a, b")]).expect("a list");
+        assert_eq!(ok.audience, vec!["a".to_owned(), "b".to_owned()]);
+    }
+
+    #[test]
+    fn a_relative_proxy_on_production_needs_the_applications_origins() {
+        let key = ("CLERK_SECRET_KEY", "sk_live_abc123");
+        let proxy = ("CLERK_PROXY_URL", "/__clerk");
+        let err = resolve(&[key, proxy]).map(|_| ()).expect_err("no origins");
+        assert_eq!(err.variable, "CLERK_PROXY_URL");
+        let parties = ("CLERK_AUTHORIZED_PARTIES", "https://app.example.com");
+        assert!(resolve(&[key, proxy, parties]).is_ok());
+        let dev = ("CLERK_SECRET_KEY", "sk_test_abc123");
+        assert!(
+            resolve(&[dev, proxy]).is_ok(),
+            "development trusts loopback origins"
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use clerk_core::request::{MultiDomain, MultiDomainError, OrganizationSync};
 use clerk_core::InstanceType;
 
-use crate::env::{parse_bool, ConfigError};
+use crate::env::{check_origin, parse_bool, split_list, ConfigError};
 
 /// The settings as given, before validation.
 #[derive(Debug, Clone, Default)]
@@ -17,28 +17,38 @@ pub(crate) struct DomainSettings {
     pub(crate) satellite_auto_sync: bool,
     pub(crate) organization_patterns: Vec<String>,
     pub(crate) personal_account_patterns: Vec<String>,
+    pub(crate) satellite_origins: Vec<String>,
 }
 
 /// The validated settings, as the authenticator takes them.
 pub(crate) struct ResolvedDomains {
     pub(crate) multi_domain: MultiDomain,
     pub(crate) organization_sync: OrganizationSync,
+    pub(crate) satellite_origins: Vec<String>,
 }
 
 impl DomainSettings {
     /// Reads `CLERK_PROXY_URL`, `CLERK_DOMAIN`, `CLERK_IS_SATELLITE`, `CLERK_SIGN_UP_URL`,
     /// `CLERK_SATELLITE_AUTO_SYNC`, `CLERK_ORGANIZATION_PATTERNS` and
-    /// `CLERK_PERSONAL_ACCOUNT_PATTERNS` (patterns separated by spaces or commas).
+    /// `CLERK_PERSONAL_ACCOUNT_PATTERNS` (patterns separated by commas, or spaces within an
+    /// entry) and `CLERK_SATELLITE_ORIGINS` (comma separated origins).
     pub(crate) fn read(get: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let flag = |name: &'static str| get(name).map(|v| parse_bool(name, &v)).transpose();
+        let list = |name: &'static str| {
+            get(name)
+                .map(|v| split_list(name, &v))
+                .transpose()
+                .map(Option::unwrap_or_default)
+        };
         Ok(Self {
             proxy_url: get("CLERK_PROXY_URL"),
             domain: get("CLERK_DOMAIN"),
             is_satellite: flag("CLERK_IS_SATELLITE")?.unwrap_or(false),
             sign_up_url: get("CLERK_SIGN_UP_URL"),
             satellite_auto_sync: flag("CLERK_SATELLITE_AUTO_SYNC")?.unwrap_or(false),
-            organization_patterns: patterns(get("CLERK_ORGANIZATION_PATTERNS")),
-            personal_account_patterns: patterns(get("CLERK_PERSONAL_ACCOUNT_PATTERNS")),
+            organization_patterns: patterns(list("CLERK_ORGANIZATION_PATTERNS")?),
+            personal_account_patterns: patterns(list("CLERK_PERSONAL_ACCOUNT_PATTERNS")?),
+            satellite_origins: list("CLERK_SATELLITE_ORIGINS")?,
         })
     }
 
@@ -67,6 +77,9 @@ impl DomainSettings {
             None => {}
         }
         multi_domain.validate(instance_type).map_err(named)?;
+        for origin in &self.satellite_origins {
+            check_origin("CLERK_SATELLITE_ORIGINS", origin)?;
+        }
         if let Some(url) = &self.sign_up_url {
             if url::Url::parse(url).is_err() && !url.starts_with('/') {
                 return Err(ConfigError::new(
@@ -88,19 +101,18 @@ impl DomainSettings {
         Ok(ResolvedDomains {
             multi_domain,
             organization_sync,
+            satellite_origins: self.satellite_origins.clone(),
         })
     }
 }
 
-fn patterns(value: Option<String>) -> Vec<String> {
-    value
-        .map(|v| {
-            v.split(|c: char| c == ',' || c.is_whitespace())
-                .filter(|p| !p.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
+/// The patterns of a list's entries, each entry split on spaces.
+fn patterns(entries: Vec<String>) -> Vec<String> {
+    entries
+        .iter()
+        .flat_map(|entry| entry.split_whitespace())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The variable a multi-domain assertion is about.

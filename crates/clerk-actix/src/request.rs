@@ -8,4 +8,4 @@ pub use clerk_core::request::{
     RequestOutcome, RequestReason, RequestStatus, HEADER_AUTH_MESSAGE, HEADER_AUTH_REASON, HEADER_AUTH_STATUS,
 };
 
-pub use crate::authenticate::apply_outcome_headers;
+pub use crate::authenticate::{apply_outcome_headers, client_ip};

@@ -450,7 +450,7 @@ async fn a_spent_machine_share_answers_503_and_caches_nothing() {
     // The least budget: one slot per share per 10 s.
     let sdk = fixture
         .config()
-        .client_config(|c| c.rate_limit(RateLimit::new(4, Duration::from_secs(10))))
+        .client_config(|c| c.rate_limit(RateLimit::new(5, Duration::from_secs(10))))
         .build()
         .unwrap();
     let app = test::init_service(app(sdk.clone())).await;

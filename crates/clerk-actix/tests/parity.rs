@@ -87,6 +87,10 @@ enum Allowed {
     /// A token spelled in a way Clerk still decodes (padding) or a machine token out of JWT
     /// format: we answer signed-out with this reason, whatever Clerk says.
     Spelling(&'static str),
+    /// A development primary asked to send the browser (and its dev-browser token) to an origin
+    /// that is neither the application's nor a satellite's: Clerk redirects there; we answer
+    /// signed out (`primary-responds-to-syncing`), with no redirect.
+    UnknownRedirectOrigin,
 }
 
 /// Multi-domain and organization-sync settings a case runs with, on both sides (Clerk's runtime
@@ -213,6 +217,7 @@ impl Instance {
             .publishable_key(clerk.publishable_key())
             .api_url(clerk.base_url())
             .authorized_parties([ORIGIN])
+            .satellite_origins(core_side::SATELLITE_ORIGINS)
             .build()
             .expect("valid configuration");
         let suffix = sdk
@@ -954,6 +959,12 @@ fn build_matrix(instances: &[Instance]) -> Vec<Case> {
                 vec![],
             ),
             (
+                "redirect-url-unknown-origin",
+                "/api/data?__clerk_redirect_url=https%3A%2F%2Fevil.example%2Fx",
+                plain(&["__clerk_db_jwt=dvb_c".into()]),
+                vec![("sec-fetch-dest", "document")],
+            ),
+            (
                 "synced-query",
                 "/api/data?__clerk_synced=false",
                 plain(&["__clerk_db_jwt=dvb_c".into()]),
@@ -1056,10 +1067,10 @@ fn build_matrix(instances: &[Instance]) -> Vec<Case> {
             let mut headers = vec![cookie];
             headers.extend(extra.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())));
             // A nonce in a cookie leaves the URL as it is: Clerk's development redirect to it.
-            let allowed = if inst.dev && name == "handshake-nonce-cookie" {
-                Allowed::DevSelfRedirect
-            } else {
-                Allowed::Nothing
+            let allowed = match name {
+                "handshake-nonce-cookie" if inst.dev => Allowed::DevSelfRedirect,
+                "redirect-url-unknown-origin" if inst.dev => Allowed::UnknownRedirectOrigin,
+                _ => Allowed::Nothing,
             };
             m.push(i, format!("browser/{name}"), Method::GET, path, headers, allowed);
         }
@@ -1308,6 +1319,17 @@ fn resolution_cases(m: &mut Matrix<'_>, i: usize) {
             Allowed::Nothing,
         );
     }
+    // A handshake nonce whose directives only sign the browser out (issue 22, item 9: one
+    // `Set-Cookie` each, as Clerk's). The fixture nonce serves both SDKs.
+    let nonce = clerk.reusable_handshake_nonce(vec!["__client_uat=0; path=/; samesite=lax".to_owned()]);
+    m.push(
+        i,
+        "resolve/nonce-sign-out-only".into(),
+        Method::GET,
+        &format!("/dashboard?__clerk_handshake_nonce={nonce}"),
+        vec![m.cookies(i, &[])],
+        Allowed::Nothing,
+    );
     // A handshake token from the emulator's Frontend API, for this expired session.
     let query: String = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("redirect_url", &format!("{ORIGIN}/dashboard?x=1"))
@@ -1943,6 +1965,24 @@ fn compare(case: &Case, ours: &Outcome, clerk: &Outcome, with_issuer: Option<&Ou
         {
             return Vec::new();
         }
+        Allowed::UnknownRedirectOrigin => {
+            let clerk_went = clerk
+                .headers
+                .get("location")
+                .is_some_and(|l| l.starts_with("https://evil.example/"));
+            let we_refused = ours.status == "signed-out"
+                && ours.reason.as_deref() == Some("primary-responds-to-syncing")
+                && !ours.headers.contains_key("location");
+            if clerk_went && we_refused {
+                return Vec::new();
+            }
+            return vec![format!(
+                "unknown redirect origin: Clerk went there: {clerk_went}; ours {} {:?} {:?}",
+                ours.status,
+                ours.reason,
+                ours.headers.get("location")
+            )];
+        }
         Allowed::Size if clerk.status == "signed-in" => {
             let refused = ours.reason.as_deref() == Some("token-invalid")
                 && ours.message.as_deref().is_some_and(|m| m.contains("larger than"));
@@ -2075,6 +2115,7 @@ const ACTIX_CORPUS: &[&str] = &[
     "dev/browser/dev-browser-query",
     "prod/kind/get-document/cross-origin",
     "prod/refresh/cookie/suffixed-get",
+    "prod/resolve/nonce-sign-out-only",
 ];
 
 /// The random generator's seed: `PARITY_SEED` or the fixed default.

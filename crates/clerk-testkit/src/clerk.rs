@@ -482,6 +482,14 @@ impl TestClerk {
         Ok(self.browser.refresh_tokens.for_session(session_id))
     }
 
+    /// A handshake nonce holding `directives` (cookie directives, as the Frontend API leaves
+    /// them), redeemable through `GET /v1/clients/handshake_payload` any number of times for five
+    /// minutes: a fixture for comparing two SDKs on one handshake. The Frontend API's own nonces
+    /// are served once.
+    pub fn reusable_handshake_nonce(&self, directives: Vec<String>) -> String {
+        self.browser.nonces.issue_reusable(directives)
+    }
+
     /// Stops the server now (dropping does the same).
     pub fn stop(self) {}
 }

@@ -14,6 +14,8 @@ pub(crate) const NONCE_LIFETIME: Duration = Duration::from_secs(5 * 60);
 struct Pending {
     directives: Vec<String>,
     expires_at: Instant,
+    /// A fixture nonce (see [`HandshakeNonces::issue_reusable`]): served until it expires.
+    reusable: bool,
 }
 
 /// Pending handshake payloads by nonce. Cheap to clone.
@@ -34,7 +36,17 @@ impl HandshakeNonces {
         self.take_at(nonce, Instant::now())
     }
 
+    /// Keeps `directives` under a new nonce that every redemption serves until it expires: a
+    /// test fixture for two clients (an SDK and Clerk's own) resolving the same handshake.
+    pub(crate) fn issue_reusable(&self, directives: Vec<String>) -> String {
+        self.insert(directives, Instant::now(), true)
+    }
+
     fn issue_at(&self, directives: Vec<String>, now: Instant) -> String {
+        self.insert(directives, now, false)
+    }
+
+    fn insert(&self, directives: Vec<String>, now: Instant, reusable: bool) -> String {
         let nonce = random_hex(40);
         let mut pending = lock(&self.pending);
         pending.retain(|_, p| p.expires_at > now);
@@ -43,14 +55,23 @@ impl HandshakeNonces {
             Pending {
                 directives,
                 expires_at: now + NONCE_LIFETIME,
+                reusable,
             },
         );
         nonce
     }
 
     fn take_at(&self, nonce: &str, now: Instant) -> Option<Vec<String>> {
-        let pending = lock(&self.pending).remove(nonce)?;
-        (pending.expires_at > now).then_some(pending.directives)
+        let mut pending = lock(&self.pending);
+        let entry = pending.get(nonce)?;
+        if entry.expires_at <= now {
+            pending.remove(nonce);
+            return None;
+        }
+        if entry.reusable {
+            return Some(entry.directives.clone());
+        }
+        pending.remove(nonce).map(|p| p.directives)
     }
 }
 
@@ -65,6 +86,20 @@ mod tests {
         assert_eq!(nonces.take(&nonce), Some(vec!["__session=a; Path=/".to_owned()]));
         assert_eq!(nonces.take(&nonce), None);
         assert_eq!(nonces.take("unknown"), None);
+    }
+
+    #[test]
+    fn a_reusable_nonce_is_served_until_it_expires() {
+        let nonces = HandshakeNonces::default();
+        let nonce = nonces.issue_reusable(vec!["__client_uat=0; Path=/".to_owned()]);
+        for _ in 0..3 {
+            assert_eq!(
+                nonces.take(&nonce),
+                Some(vec!["__client_uat=0; Path=/".to_owned()])
+            );
+        }
+        assert_eq!(nonces.take_at(&nonce, Instant::now() + NONCE_LIFETIME), None);
+        assert_eq!(nonces.take(&nonce), None, "an expired nonce is gone");
     }
 
     #[test]

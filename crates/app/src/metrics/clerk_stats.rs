@@ -35,6 +35,33 @@ pub(super) fn render_jwks(out: &mut String, clerk: &Clerk) {
     );
 }
 
+/// Handshake nonces refused before any Backend API call, by why, and lookups the Backend API
+/// answered "unknown" (made-up nonces: see SECURITY.md).
+pub(super) fn render_handshake_nonces(out: &mut String, clerk: &Clerk) {
+    let stats = clerk.stats().handshake_nonces;
+    out.push_str(
+        "# HELP clerk_handshake_nonces_refused_total Handshake nonces not looked up, by reason.\n\
+         # TYPE clerk_handshake_nonces_refused_total counter\n",
+    );
+    for (reason, count) in [
+        ("malformed", stats.malformed),
+        ("remembered_unknown", stats.remembered_unknown),
+        ("client_limited", stats.client_limited),
+    ] {
+        let _ = writeln!(
+            out,
+            "clerk_handshake_nonces_refused_total{{reason=\"{reason}\"}} {count}"
+        );
+    }
+    series(
+        out,
+        Kind::Counter,
+        "clerk_handshake_nonces_unknown_total",
+        "Handshake nonce lookups the Backend API answered as unknown.",
+        stats.unknown,
+    );
+}
+
 /// Backend API attempts by endpoint and outcome, calls and retries (nothing without a secret
 /// key).
 pub(super) fn render_backend_api(out: &mut String, clerk: &Clerk) {

@@ -19,9 +19,10 @@ use super::retry::MAX_RETRY_AFTER;
 ///
 /// | share | slice |
 /// |---|---|
-/// | [`ReadThrough`](Share::ReadThrough) | 40 % |
+/// | [`ReadThrough`](Share::ReadThrough) | 30 % |
 /// | [`Reconciliation`](Share::Reconciliation) | 20 % |
-/// | [`MachineTokens`](Share::MachineTokens) | 20 % |
+/// | [`MachineTokens`](Share::MachineTokens) | 15 % |
+/// | [`Sessions`](Share::Sessions) | 15 % |
 /// | [`Default`](Share::Default) | the rest (20 %) |
 ///
 /// A share may also use the slices of shares that asked for nothing during the last window, so a
@@ -30,6 +31,9 @@ use super::retry::MAX_RETRY_AFTER;
 /// free at once, and the slots it lent come back to it as they leave the window; while it is in
 /// use nobody borrows from it. [`MachineTokens`](Share::MachineTokens), whose traffic follows
 /// headers an attacker chooses, lends but never borrows: it keeps to its own slice.
+/// [`Sessions`](Share::Sessions) (handshakes and refreshes, which also follow what a request
+/// says) neither borrows nor lends: its whole slice is there for signed-in browsers, whatever
+/// the other traffic does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Share {
@@ -40,25 +44,31 @@ pub enum Share {
     Reconciliation,
     /// Verification of machine tokens (M2M tokens, API keys, OAuth access tokens).
     MachineTokens,
+    /// Clerk's request flow: resolving handshake nonces and refreshing expired sessions (what
+    /// keeps signed-in browsers signed in). Never waits for a slot.
+    Sessions,
     /// Everything else: handlers calling the Backend API, `CurrentUser` without a cache.
     Default,
 }
 
 impl Share {
     /// Every share, in slice order.
-    pub const ALL: [Share; 4] = [
+    pub const ALL: [Share; SHARES] = [
         Share::ReadThrough,
         Share::Reconciliation,
         Share::MachineTokens,
+        Share::Sessions,
         Share::Default,
     ];
 
-    /// A metric label: `read_through`, `reconciliation`, `machine_tokens` or `default`.
+    /// A metric label: `read_through`, `reconciliation`, `machine_tokens`, `sessions` or
+    /// `default`.
     pub const fn as_str(self) -> &'static str {
         match self {
             Share::ReadThrough => "read_through",
             Share::Reconciliation => "reconciliation",
             Share::MachineTokens => "machine_tokens",
+            Share::Sessions => "sessions",
             Share::Default => "default",
         }
     }
@@ -68,23 +78,33 @@ impl Share {
             Share::ReadThrough => 0,
             Share::Reconciliation => 1,
             Share::MachineTokens => 2,
-            Share::Default => 3,
+            Share::Sessions => 3,
+            Share::Default => 4,
         }
     }
 
     /// Whether the share may use the slices of idle shares.
     const fn borrows(self) -> bool {
-        !matches!(self, Share::MachineTokens)
+        !matches!(self, Share::MachineTokens | Share::Sessions)
+    }
+
+    /// Whether other shares may use this share's slice while it is idle.
+    const fn lends(self) -> bool {
+        !matches!(self, Share::Sessions)
     }
 
     /// Percent of the window; [`Share::Default`] gets what rounding leaves.
     const fn percent(self) -> u64 {
         match self {
-            Share::ReadThrough => 40,
-            Share::Reconciliation | Share::MachineTokens | Share::Default => 20,
+            Share::ReadThrough => 30,
+            Share::Reconciliation | Share::Default => 20,
+            Share::MachineTokens | Share::Sessions => 15,
         }
     }
 }
+
+/// How many shares there are.
+const SHARES: usize = 5;
 
 impl fmt::Display for Share {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -156,18 +176,18 @@ pub struct RateBudgetSnapshot {
 pub(crate) struct RateBudget {
     limit: RateLimit,
     /// Slots per window owned by each share, by [`Share::index`].
-    slices: [usize; 4],
+    slices: [usize; SHARES],
     /// Slots of each slice never lent to other shares: a quarter, at least one.
-    reserves: [usize; 4],
+    reserves: [usize; SHARES],
     state: Mutex<BudgetState>,
 }
 
 #[derive(Debug, Default)]
 struct BudgetState {
     /// Grants within the last window charged to each share's slice, oldest first.
-    grants: [VecDeque<Instant>; 4],
+    grants: [VecDeque<Instant>; SHARES],
     /// When each share last asked for a slot.
-    asked: [Option<Instant>; 4],
+    asked: [Option<Instant>; SHARES],
     paused_until: Option<Instant>,
     exhausted: u64,
 }
@@ -175,7 +195,7 @@ struct BudgetState {
 impl RateBudget {
     pub(crate) fn new(limit: RateLimit) -> Self {
         let total = u64::from(limit.requests.max(1));
-        let mut slices = [0usize; 4];
+        let mut slices = [0usize; SHARES];
         let mut given = 0u64;
         for share in Share::ALL {
             // Every share gets a slot while there are slots left (a checked limit has one per
@@ -211,7 +231,7 @@ impl RateBudget {
         let mut state = self.lock();
         let own = share.index();
         // Whether a share is idle is decided before this request marks its own share busy.
-        let idle: [bool; 4] = std::array::from_fn(|index| {
+        let idle: [bool; SHARES] = std::array::from_fn(|index| {
             index != own && state.asked[index].is_none_or(|asked| now.duration_since(asked) >= window)
         });
         state.asked[own] = Some(now);
@@ -230,7 +250,8 @@ impl RateBudget {
             }
         }
         // Its own slice first, then what shares nobody is using may lend: all but their reserve.
-        let borrowed = (0..4).filter(|&index| share.borrows() && idle[index]);
+        let borrowed =
+            (0..SHARES).filter(|&index| share.borrows() && idle[index] && Share::ALL[index].lends());
         let mut retry_at: Option<Instant> = None;
         for index in std::iter::once(own).chain(borrowed) {
             let usable = if index == own {
@@ -340,39 +361,38 @@ mod tests {
 
     #[test]
     fn slices_add_up_to_the_limit() {
-        assert_eq!(budget(90).slices, [36, 18, 18, 18]);
-        assert_eq!(budget(900).slices, [360, 180, 180, 180]);
-        assert_eq!(budget(7).slices, [2, 1, 1, 3]);
-        assert_eq!(budget(5).slices, [2, 1, 1, 1]);
+        assert_eq!(budget(90).slices, [27, 18, 13, 13, 19]);
+        assert_eq!(budget(900).slices, [270, 180, 135, 135, 180]);
+        assert_eq!(budget(7).slices, [2, 1, 1, 1, 2]);
         assert_eq!(
-            budget(4).slices,
-            [1, 1, 1, 1],
+            budget(5).slices,
+            [1, 1, 1, 1, 1],
             "a checked limit gives every share a slot"
         );
-        assert_eq!(budget(1).slices, [0, 0, 0, 1]);
-        assert_eq!(budget(0).slices, [0, 0, 0, 1], "at least one request");
+        assert_eq!(budget(1).slices, [0, 0, 0, 0, 1]);
+        assert_eq!(budget(0).slices, [0, 0, 0, 0, 1], "at least one request");
     }
 
     #[tokio::test(start_paused = true)]
     async fn never_more_than_the_limit_in_a_window() {
-        let budget = budget(4);
+        let budget = budget(5);
         let start = Instant::now();
         let mut granted = Vec::new();
-        for share in Share::ALL.into_iter().cycle().take(10) {
+        for share in Share::ALL.into_iter().cycle().take(12) {
             assert!(budget.acquire(share, None).await);
             granted.push(start.elapsed());
         }
-        assert_eq!(&granted[..4], &[Duration::ZERO; 4]);
-        assert_eq!(&granted[4..8], &[TEN_SECONDS; 4]);
-        assert_eq!(granted[8], TEN_SECONDS * 2);
+        assert_eq!(&granted[..5], &[Duration::ZERO; 5]);
+        assert_eq!(&granted[5..10], &[TEN_SECONDS; 5]);
+        assert_eq!(granted[10], TEN_SECONDS * 2);
     }
 
     #[test]
     fn every_slice_keeps_a_reserve_of_a_quarter_and_at_least_one_slot() {
-        assert_eq!(budget(90).reserves, [9, 4, 4, 4]);
-        assert_eq!(budget(900).reserves, [90, 45, 45, 45]);
-        assert_eq!(budget(4).reserves, [1, 1, 1, 1]);
-        assert_eq!(budget(1).reserves, [0, 0, 0, 1]);
+        assert_eq!(budget(90).reserves, [6, 4, 3, 3, 4]);
+        assert_eq!(budget(900).reserves, [67, 45, 33, 33, 45]);
+        assert_eq!(budget(5).reserves, [1, 1, 1, 1, 1]);
+        assert_eq!(budget(1).reserves, [0, 0, 0, 0, 1]);
     }
 
     /// Issue 11, item 6: a reconciliation pass that would take every slot leaves the read-through
@@ -386,10 +406,10 @@ mod tests {
         while budget.acquire(Share::Reconciliation, Some(Duration::ZERO)).await {
             reconciled += 1;
         }
-        // Its own 18 and the idle machine-token and default slices but their reserves, never
-        // read-through's.
-        assert_eq!(reconciled, 18 + (18 - 4) + (18 - 4));
-        for lookup in 1..36 {
+        // Its own 18 and the idle machine-token and default slices but their reserves; never
+        // read-through's, and never the sessions slice (it never lends).
+        assert_eq!(reconciled, 18 + (13 - 3) + (19 - 4));
+        for lookup in 1..27 {
             assert!(
                 budget.acquire(Share::ReadThrough, Some(Duration::ZERO)).await,
                 "read-through lookup {lookup} found its slice taken"
@@ -405,15 +425,15 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_lone_share_may_use_all_but_the_reserves() {
         let budget = budget(90);
-        // Its own 18 and the others' slices but their reserves (9, 4 and 4).
-        for request in 0..(90 - 9 - 4 - 4) {
+        // Its own 19 and the other slices but their reserves (6, 4, 3), the sessions slice aside.
+        for request in 0..(19 + (27 - 6) + (18 - 4) + (13 - 3)) {
             assert!(
                 budget.acquire(Share::Default, Some(Duration::ZERO)).await,
                 "request {request}"
             );
         }
         assert!(!budget.acquire(Share::Default, Some(Duration::ZERO)).await);
-        assert_eq!(budget.snapshot().available, 9 + 4 + 4);
+        assert_eq!(budget.snapshot().available, 6 + 4 + 3 + 13);
     }
 
     /// The review of issue 11, item 6: a share idle for a window lent its whole slice, and on
@@ -427,10 +447,10 @@ mod tests {
         while budget.acquire(Share::Reconciliation, Some(Duration::ZERO)).await {
             reconciled += 1;
         }
-        assert_eq!(reconciled, 18 + (36 - 9) + (18 - 4) + (18 - 4));
-        // Read-through wakes: its reserve of 9 is there at once, well within a 2 s wait.
+        assert_eq!(reconciled, 18 + (27 - 6) + (13 - 3) + (19 - 4));
+        // Read-through wakes: its reserve of 6 is there at once, well within a 2 s wait.
         let start = Instant::now();
-        for lookup in 0..9 {
+        for lookup in 0..6 {
             assert!(
                 budget
                     .acquire(Share::ReadThrough, Some(Duration::from_secs(2)))
@@ -442,7 +462,7 @@ mod tests {
         // The slots it lent come back as the loans leave the window.
         assert!(!budget.acquire(Share::ReadThrough, Some(Duration::ZERO)).await);
         tokio::time::advance(TEN_SECONDS).await;
-        for lookup in 0..36 {
+        for lookup in 0..27 {
             assert!(
                 budget.acquire(Share::ReadThrough, Some(Duration::ZERO)).await,
                 "read-through lookup {lookup} after the loans expired"
@@ -459,8 +479,13 @@ mod tests {
         while budget.acquire(Share::MachineTokens, Some(Duration::ZERO)).await {
             verified += 1;
         }
-        assert_eq!(verified, 18);
-        for share in [Share::ReadThrough, Share::Reconciliation, Share::Default] {
+        assert_eq!(verified, 13);
+        for share in [
+            Share::ReadThrough,
+            Share::Reconciliation,
+            Share::Sessions,
+            Share::Default,
+        ] {
             assert!(budget.acquire(share, Some(Duration::ZERO)).await, "{share}");
         }
         // Waiting does not help before its own grants leave the window.
@@ -470,6 +495,26 @@ mod tests {
                 .await
         );
         assert!(budget.acquire(Share::MachineTokens, Some(TEN_SECONDS)).await);
+    }
+
+    /// Issue 22, item 2: handshakes and refreshes keep their whole slice whatever the rest of
+    /// the traffic does, and take nothing from it.
+    #[tokio::test(start_paused = true)]
+    async fn the_sessions_share_neither_lends_nor_borrows() {
+        let budget = budget(90);
+        for share in [
+            Share::ReadThrough,
+            Share::Reconciliation,
+            Share::MachineTokens,
+            Share::Default,
+        ] {
+            while budget.acquire(share, Some(Duration::ZERO)).await {}
+        }
+        let mut resolved = 0;
+        while budget.acquire(Share::Sessions, Some(Duration::ZERO)).await {
+            resolved += 1;
+        }
+        assert_eq!(resolved, 13, "its whole slice, and nothing more");
     }
 
     #[tokio::test(start_paused = true)]

@@ -432,7 +432,7 @@ mod tests {
                 .map(|err| err.variable)
         };
         let ten_seconds = Duration::from_secs(10);
-        for requests in [0, 1, 3] {
+        for requests in [0, 1, 4] {
             assert_eq!(
                 check(RateLimit::new(requests, ten_seconds)),
                 Some("CLERK_API_RATE_LIMIT"),
@@ -450,8 +450,8 @@ mod tests {
                 "{window:?}"
             );
         }
-        assert_eq!(check(RateLimit::new(4, ten_seconds)), None);
-        assert_eq!(check(RateLimit::new(4, RateLimit::MAX_WINDOW)), None);
+        assert_eq!(check(RateLimit::new(5, ten_seconds)), None);
+        assert_eq!(check(RateLimit::new(5, RateLimit::MAX_WINDOW)), None);
         let from_env =
             ClientConfig::from_lookup(|name| (name == "CLERK_API_RATE_LIMIT").then(|| "3".to_owned()))
                 .expect("a count")

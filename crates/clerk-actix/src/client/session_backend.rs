@@ -1,14 +1,21 @@
 //! [`ClerkClient`] as clerk-core's [`SessionBackend`]: the handshake payload and session refresh
 //! calls of Clerk's request flow, with the client's errors told apart as Clerk tells them.
+//!
+//! Both calls go through the [`Share::Sessions`] slice of the rate budget and never wait for a
+//! slot: a request is not held while the share is spent (the flow then carries on as Clerk's
+//! does when the Backend API fails).
+
+use std::time::Duration;
 
 use clerk_core::request::{BackendError, RefreshRequest, SessionBackend};
 
+use super::budget::Share;
 use super::clerk_client::ClerkClient;
 use super::error::ApiError;
 
 impl SessionBackend for ClerkClient {
     async fn handshake_payload(&self, nonce: &str) -> Result<Vec<String>, BackendError> {
-        ClerkClient::handshake_payload(self, nonce)
+        ClerkClient::handshake_payload(&sessions(self), nonce)
             .await
             .map_err(backend_error)
     }
@@ -18,10 +25,15 @@ impl SessionBackend for ClerkClient {
         session_id: &str,
         request: &RefreshRequest<'_>,
     ) -> Result<Vec<String>, BackendError> {
-        ClerkClient::refresh_session(self, session_id, request)
+        ClerkClient::refresh_session(&sessions(self), session_id, request)
             .await
             .map_err(backend_error)
     }
+}
+
+/// The client on the sessions share, failing at once when the share is spent.
+fn sessions(client: &ClerkClient) -> ClerkClient {
+    client.share(Share::Sessions).max_wait(Some(Duration::ZERO))
 }
 
 /// Clerk's SDK keeps the first error's code of a Clerk error answer; anything else (unreachable,

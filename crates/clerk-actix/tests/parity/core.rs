@@ -8,8 +8,8 @@ use std::net::TcpStream;
 use std::time::{Duration, SystemTime};
 
 use clerk_core::request::{
-    BackendError, Cookies, HeaderLookup, MultiDomain, OrganizationSync, RefreshRequest, RequestAuthenticator,
-    RequestOrigin, RequestParts, SessionBackend,
+    AppOrigins, BackendError, Cookies, HeaderLookup, MultiDomain, OrganizationSync, RefreshRequest,
+    RequestAuthenticator, RequestOrigin, RequestParts, SessionBackend,
 };
 use clerk_core::{
     auth::AuthOptions, jwk::JwkSet, jwks::CacheScope, jwks::FetchError, jwks::JwksCache,
@@ -187,6 +187,11 @@ impl JwksFetcher for EmulatorJwks {
     }
 }
 
+/// The satellites a primary of the corpus knows (`CLERK_SATELLITE_ORIGINS`): the satellite sync
+/// cases send the browser back to them, as Clerk does; any other origin is a deliberate
+/// difference.
+pub const SATELLITE_ORIGINS: [&str; 2] = ["https://satellite.example", "https://satellite.example.org"];
+
 /// clerk-core's request authenticator with a JWKS cache over the emulator.
 pub struct CoreClerk {
     authenticator: RequestAuthenticator,
@@ -226,6 +231,10 @@ impl CoreClerk {
             .issuers(domains.issuers(&key));
         let authenticator = RequestAuthenticator::new(verifier)
             .multi_domain(domains)
+            .app_origins(AppOrigins::new(
+                authorized_parties.iter().cloned(),
+                SATELLITE_ORIGINS.iter().copied(),
+            ))
             .organization_sync(organization_sync)
             .publishable_key(Some(key))
             .cookie_auth(true)

@@ -4,14 +4,17 @@
 //! request-level reasons.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use super::app_origins::{self, AppOrigins};
 use super::backend::{NoBackend, SessionBackend};
 use super::cookies::Cookies;
 use super::domain::MultiDomain;
 use super::foreign::ForeignTokens;
 use super::handshake::{self, HandshakeTarget};
 use super::js::{js_parse_int, js_to_number, js_truthy, strip_schemes};
+use super::nonces::{NonceGuard, NonceStats};
 use super::org_sync::{OrganizationSync, SyncTarget};
 use super::origin::is_known_clerk_origin;
 use super::outcome::{RequestOutcome, RequestStatus, Token};
@@ -99,10 +102,14 @@ pub struct RequestAuthenticator {
     pub(super) auth_options: AuthOptions,
     pub(super) domain: MultiDomain,
     org_sync: OrganizationSync,
-    tokens: VerifiedTokenCache<(Auth, Token)>,
+    /// The application's own and its satellites' origins (redirects and proxy issuers).
+    origins: AppOrigins,
+    tokens: VerifiedTokenCache<Verified>,
     /// Tokens that decoded as machine or other non-session tokens (`token-type-mismatch` on
     /// this path, whatever the keys or the time), by digest.
     foreign: ForeignTokens,
+    /// Made-up handshake nonces, kept from spending the Backend API budget.
+    pub(super) nonces: NonceGuard,
 }
 
 /// A would-be handshake: its reason and message, where it goes when that is not the Frontend
@@ -156,8 +163,10 @@ impl RequestAuthenticator {
             auth_options: AuthOptions::default(),
             domain: MultiDomain::default(),
             org_sync: OrganizationSync::default(),
+            origins: AppOrigins::default(),
             tokens: VerifiedTokenCache::new(0),
             foreign: ForeignTokens::new(0),
+            nonces: NonceGuard::default(),
         }
     }
 
@@ -167,6 +176,15 @@ impl RequestAuthenticator {
             .relative_proxy_path()
             .map(|_| self.verifier.clone().issuers(Vec::<String>::new()));
         self.domain = domain;
+        self
+    }
+
+    /// The application's own origins (`CLERK_AUTHORIZED_PARTIES`) and its satellites' origins:
+    /// a satellite sync sends the browser back only to one of them, and behind a relative proxy
+    /// URL a token's issuer `{origin}{path}` is believed only for an own origin. With none, a
+    /// development instance trusts loopback origins, a production instance nothing.
+    pub fn app_origins(mut self, origins: AppOrigins) -> Self {
+        self.origins = origins;
         self
     }
 
@@ -210,6 +228,12 @@ impl RequestAuthenticator {
     /// The verifier.
     pub fn verifier(&self) -> &SessionVerifier {
         &self.verifier
+    }
+
+    /// The handshake-nonce guard's counters (nonces refused without a Backend API call, and
+    /// lookups the Backend API answered "unknown").
+    pub fn nonce_stats(&self) -> NonceStats {
+        self.nonces.stats()
     }
 
     /// Tokens in the verified-token cache.
@@ -473,10 +497,13 @@ impl RequestAuthenticator {
                     .query_param(handshake::QUERY_REDIRECT_URL)
                     .filter(|v| !v.is_empty())
                 {
-                    // Clerk's satellite sync: only an http(s) URL is a place to send a browser.
+                    // Clerk's satellite sync: only an http(s) URL is a place to send a browser;
+                    // ours: only on an origin of the application or of one of its satellites
+                    // (the dev-browser token goes with it).
                     let location = url::Url::parse(&back)
                         .ok()
                         .filter(|url| matches!(url.scheme(), "http" | "https"))
+                        .filter(|url| self.may_redirect_to(url))
                         .map(|mut url| {
                             if let Some(token) = &dev_browser {
                                 url.query_pairs_mut()
@@ -678,8 +705,8 @@ impl RequestAuthenticator {
         decoded: Option<DecodedToken<'t>>,
         keys: &K,
     ) -> Result<Prepared<'t>, TokenError> {
-        if let Some((session, times)) = self.tokens.get(token, keys.key_epoch()) {
-            return Ok(Prepared::Cached(session, times));
+        if let Some((verified, times)) = self.tokens.get(token, keys.key_epoch()) {
+            return Ok(Prepared::Cached(verified, times));
         }
         let mismatch = || TokenError::new(Reason::TokenTypeMismatch, "");
         let foreign = self.foreign.key(token);
@@ -707,28 +734,54 @@ impl RequestAuthenticator {
         parts: &RequestParts<'_>,
     ) -> Result<(Auth, Token), TokenError> {
         let now = parts.now;
-        match prepared? {
-            Prepared::Cached(session, times) => match self.verifier.check_times(times, now) {
-                Ok(()) => Ok(session),
-                Err(err) => {
-                    self.tokens.remove(token);
-                    Err(err)
-                }
-            },
-            Prepared::Decoded(decoded) => {
-                let epoch = keys.key_epoch();
-                let proxied = self.proxied.as_ref().filter(|_| {
-                    let iss = decoded.claim("iss").and_then(serde_json::Value::as_str);
-                    iss.is_some_and(|iss| self.domain.is_relative_proxy_issuer(iss, &parts.origin))
-                });
-                let verifier = proxied.unwrap_or(&self.verifier);
-                let claims = verifier.verify_with(decoded, keys, now).await?;
-                let times = claims.times();
-                let session = (Auth::from_claims(claims, self.auth_options), Token::new(token));
-                self.tokens.insert(token, session.clone(), times, epoch, now);
-                Ok(session)
+        let decoded = match prepared? {
+            // A token believed for one origin behind a relative proxy URL is verified again for
+            // any other: its issuer names that origin only.
+            Prepared::Cached(verified, times) if verified.believed_at(parts) => {
+                return match self.verifier.check_times(times, now) {
+                    Ok(()) => Ok(verified.session),
+                    Err(err) => {
+                        self.tokens.remove(token);
+                        Err(err)
+                    }
+                };
             }
+            Prepared::Cached(..) => DecodedToken::decode(token, self.verifier.token_size_limit())?,
+            Prepared::Decoded(decoded) => decoded,
+        };
+        let epoch = keys.key_epoch();
+        let proxy_origin = self.proxied.as_ref().and_then(|_| {
+            let iss = decoded.claim("iss")?.as_str()?;
+            let origin = app_origins::normalized(parts.origin.scheme, parts.origin.host)?;
+            (self.domain.is_relative_proxy_issuer(iss, &origin)
+                && self.origins.is_own(&origin, self.instance_type))
+            .then(|| Arc::<str>::from(origin))
+        });
+        let verifier = match (&self.proxied, &proxy_origin) {
+            (Some(proxied), Some(_)) => proxied,
+            _ => &self.verifier,
+        };
+        let claims = verifier.verify_with(decoded, keys, now).await?;
+        let times = claims.times();
+        let session = (Auth::from_claims(claims, self.auth_options), Token::new(token));
+        let verified = Verified {
+            session: session.clone(),
+            proxy_origin,
+        };
+        self.tokens.insert(token, verified, times, epoch, now);
+        Ok(session)
+    }
+
+    /// Whether a satellite sync may send the browser to `url` (warned once per refused origin).
+    fn may_redirect_to(&self, url: &url::Url) -> bool {
+        let Some(origin) = app_origins::origin_of(url) else {
+            return false;
+        };
+        let allowed = self.origins.may_redirect_to(&origin, self.instance_type);
+        if !allowed {
+            app_origins::warn_refused_once(&origin);
         }
+        allowed
     }
 
     /// Clerk's `usesSuffixedCookies`: which of `__session` / `__session_<suffix>` (and friends)
@@ -751,7 +804,12 @@ impl RequestAuthenticator {
         // A token verified before is not decoded again: its claims are in the cache.
         // (A pending session's `Auth` keeps no claims: that token is decoded.)
         let peek = |token: &'s str| match self.tokens.get(token, key_epoch) {
-            Some(((auth, _), _)) if auth.claims().is_some() => Some(Peeked::Cached(auth)),
+            Some((
+                Verified {
+                    session: (auth, _), ..
+                },
+                _,
+            )) if auth.claims().is_some() => Some(Peeked::Cached(auth)),
             _ => DecodedToken::decode(token, limit).ok().map(Peeked::Decoded),
         };
         let session_token = session.and_then(peek);
@@ -893,8 +951,27 @@ impl<'s> Peeked<'s> {
     }
 }
 
+/// A verified session token as the cache keeps it.
+#[derive(Clone)]
+pub(super) struct Verified {
+    session: (Auth, Token),
+    /// The request origin (normalized) its issuer was believed for, when that issuer was a
+    /// relative proxy URL's (`{origin}{path}`).
+    proxy_origin: Option<Arc<str>>,
+}
+
+impl Verified {
+    /// Whether the cached verdict holds for this request: always, unless its issuer was believed
+    /// for one origin only and this request comes from another.
+    fn believed_at(&self, parts: &RequestParts<'_>) -> bool {
+        self.proxy_origin.as_deref().is_none_or(|origin| {
+            app_origins::normalized(parts.origin.scheme, parts.origin.host).as_deref() == Some(origin)
+        })
+    }
+}
+
 pub(super) enum Prepared<'t> {
-    Cached((Auth, Token), TokenTimes),
+    Cached(Verified, TokenTimes),
     Decoded(DecodedToken<'t>),
 }
 

@@ -224,13 +224,11 @@ impl MultiDomain {
         }
     }
 
-    /// Whether `iss` is this request's relative proxy URL (`{origin}{path}`), the issuer Clerk's
-    /// Frontend API uses behind such a proxy.
-    pub(crate) fn is_relative_proxy_issuer(&self, iss: &str, origin: &RequestOrigin<'_>) -> bool {
-        self.relative_proxy_path().is_some_and(|path| {
-            iss.strip_suffix(path)
-                .is_some_and(|base| base == format!("{}://{}", origin.scheme, origin.host))
-        })
+    /// Whether `iss` is the relative proxy URL on `origin` (`{origin}{path}`, `origin` as
+    /// `scheme://host[:port]`), the issuer Clerk's Frontend API uses behind such a proxy.
+    pub(crate) fn is_relative_proxy_issuer(&self, iss: &str, origin: &str) -> bool {
+        self.relative_proxy_path()
+            .is_some_and(|path| iss.strip_suffix(path) == Some(origin))
     }
 
     /// The issuers a session token of this instance may carry: `https://{original Frontend

@@ -14,7 +14,9 @@
 //! | `refresh` | refreshing an expired session through the Backend API |
 //! | `backend` | [`SessionBackend`]: the two Backend API calls the flow makes |
 //! | `domain` | [`MultiDomain`]: proxy URL, domain, satellites, sign-in URL |
+//! | `app_origins` | [`AppOrigins`]: where a sync may redirect, whose proxy issuer is believed |
 //! | `foreign` | the digests of tokens found not to be session tokens |
+//! | `nonces` | made-up handshake nonces refused before they cost a Backend API call |
 //! | `org_sync` | [`OrganizationSync`]: organization URL patterns |
 //! | `parts` | [`RequestParts`], [`HeaderLookup`], [`RequestOrigin`] (trusted-proxy rule) |
 //! | `cookies` | [`Cookies`]: the `Cookie` header as Clerk's `cookie` package parses it |
@@ -22,6 +24,7 @@
 //! | `origin` | known Clerk origins (Frontend API, Account Portal, development hosts) |
 //! | `js` | JavaScript's number and truthiness coercions Clerk's rules rely on |
 
+mod app_origins;
 mod authenticator;
 mod backend;
 mod cookies;
@@ -29,6 +32,7 @@ mod domain;
 mod foreign;
 mod handshake;
 mod js;
+mod nonces;
 mod org_sync;
 mod origin;
 mod outcome;
@@ -37,10 +41,12 @@ mod refresh;
 mod resolve;
 
 pub use crate::reason::{RefreshCode, RefreshFailure, RequestReason};
+pub use app_origins::AppOrigins;
 pub use authenticator::RequestAuthenticator;
 pub use backend::{BackendError, NoBackend, RefreshRequest, SessionBackend};
 pub use cookies::Cookies;
 pub use domain::{MultiDomain, MultiDomainError};
+pub use nonces::NonceStats;
 pub use org_sync::{OrganizationSync, PatternError};
 pub use outcome::{
     RequestOutcome, RequestStatus, Token, HEADER_AUTH_MESSAGE, HEADER_AUTH_REASON, HEADER_AUTH_STATUS,

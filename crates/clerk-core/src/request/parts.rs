@@ -47,6 +47,9 @@ pub struct RequestParts<'a> {
     pub origin: RequestOrigin<'a>,
     /// The time to judge tokens at.
     pub now: SystemTime,
+    /// The client's address, as the adapter's trusted-proxy rule decides it (`None`: unknown).
+    /// Handshake-nonce lookups are limited per client.
+    pub client: Option<IpAddr>,
 }
 
 impl<'a> RequestParts<'a> {
@@ -67,7 +70,14 @@ impl<'a> RequestParts<'a> {
             query,
             origin,
             now,
+            client: None,
         }
+    }
+
+    /// The client's address (handshake-nonce lookups are limited per client).
+    pub fn with_client(mut self, client: Option<IpAddr>) -> Self {
+        self.client = client;
+        self
     }
 
     /// The request's path (defaults to `/`): handshake redirects come back to it and organization

@@ -8,8 +8,9 @@ use std::fmt;
 
 use serde_json::Value;
 
-use super::backend::SessionBackend;
+use super::backend::{BackendError, SessionBackend};
 use super::handshake::{self, session_in_directives};
+use super::nonces;
 use super::outcome::{RequestOutcome, ResponseDirectives};
 use super::parts::RequestParts;
 use super::RequestAuthenticator;
@@ -77,7 +78,7 @@ impl RequestAuthenticator {
         token: Option<&str>,
     ) -> Result<RequestOutcome, HandshakeFailure> {
         let set_cookies = match (nonce, token) {
-            (Some(nonce), _) => self.directives_from_nonce(backend, nonce).await,
+            (Some(nonce), _) => self.directives_from_nonce(backend, nonce, parts).await,
             (None, Some(token)) => self
                 .directives_from_token(token, keys, parts)
                 .await
@@ -154,18 +155,39 @@ impl RequestAuthenticator {
     }
 
     /// The directives the Backend API kept under `nonce`; none when it cannot say (Clerk logs
-    /// and carries on).
-    async fn directives_from_nonce<B: SessionBackend>(&self, backend: &B, nonce: &str) -> Vec<String> {
+    /// and carries on), and none without a call for a nonce the guard refuses.
+    async fn directives_from_nonce<B: SessionBackend>(
+        &self,
+        backend: &B,
+        nonce: &str,
+        parts: &RequestParts<'_>,
+    ) -> Vec<String> {
         if !backend.is_available() {
             return Vec::new();
         }
-        match backend.handshake_payload(nonce).await {
-            Ok(directives) => directives,
-            Err(err) => {
-                tracing::error!(error = ?err, "Clerk: HandshakeService: error getting handshake payload");
-                Vec::new()
-            }
+        if let Err(refusal) = self.nonces.check(nonce, parts.client, parts.now) {
+            tracing::debug!(?refusal, "Clerk: handshake nonce not looked up");
+            return Vec::new();
         }
+        let err = match backend.handshake_payload(nonce).await {
+            Ok(directives) => {
+                self.nonces.known(parts.client);
+                return directives;
+            }
+            Err(err) => err,
+        };
+        if matches!(&err, BackendError::Code(code) if nonces::means_unknown(code)) {
+            self.nonces.unknown(nonce, parts.now);
+        }
+        if let Some(suppressed) = self.nonces.may_log(parts.now) {
+            tracing::error!(
+                error = ?err,
+                suppressed,
+                "Clerk: HandshakeService: error getting handshake payload (at most one line per 10 s; \
+                 `suppressed` counts the failures since the last)"
+            );
+        }
+        Vec::new()
     }
 
     /// The directives inside a handshake token, once its header, category and signature pass.
