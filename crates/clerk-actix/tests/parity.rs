@@ -2439,11 +2439,10 @@ async fn authenticate_request_decides_like_clerks_backend_sdk() {
     );
 }
 
-/// Known disagreement (found by this harness, to be fixed in src): a message with a character
+/// A regression test for a disagreement this harness found (fixed): a message with a character
 /// beyond Latin-1 (here from the token's `azp`). Clerk's `Headers.set` refuses a value that is not
 /// a ByteString, so Clerk sends no `x-clerk-auth-message` (status and reason headers stay); the
-/// core's `response_headers()` yields it and `apply_outcome_headers` sends it as UTF-8. Status,
-/// reason and message agree. Run with `cargo test -p clerk-actix --test parity -- --ignored`.
+/// core and the Actix adapter must leave it out too, with status, reason and message agreeing.
 #[actix_rt::test]
 async fn a_message_beyond_latin1_sends_no_message_header_like_clerk() {
     let root = workspace_root();
@@ -2482,11 +2481,9 @@ async fn a_message_beyond_latin1_sends_no_message_header_like_clerk() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// Known disagreement (found by this harness, to be fixed in src): our `token-invalid-issuer`
-/// message lacks the action Clerk's own issuer check appends (`assertIssuerClaim` throws with
-/// `EnsureClerkJWT`: "… Expected \"<issuer>\". Make sure that this is a valid Clerk-generated
-/// JWT. (reason=token-invalid-issuer, …)"). Clerk is asked with its `issuer` option, which
-/// `authenticateRequest` passes on to `verifyToken`.
+/// A regression test for a disagreement this harness found (fixed): the `token-invalid-issuer`
+/// message carries the action Clerk's own issuer check appends (`EnsureClerkJWT`). Clerk is asked
+/// with its `issuer` option, which `authenticateRequest` passes on to `verifyToken`.
 #[actix_rt::test]
 async fn an_invalid_issuer_message_carries_clerks_action() {
     let root = workspace_root();
