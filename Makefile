@@ -16,10 +16,12 @@ test: ## Run every test (unit, integration, end-to-end, browser, doc tests); fin
 	@# start-up tests (dev mode refused without the emulator) run too.
 
 .PHONY: lint
-lint: ## Format check, clippy with -D warnings, rustdoc with -D warnings
+lint: ## Format check, clippy with -D warnings, rustdoc with -D warnings, the fuzz targets build
 	cargo fmt --all --check
 	SQLX_OFFLINE=true cargo clippy --workspace --all-targets -- -D warnings
 	RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+	@# The fuzz crate is its own workspace (cargo-fuzz's layout): checked here so it cannot rot.
+	cargo check --manifest-path fuzz/Cargo.toml --bins
 
 .PHONY: fmt
 fmt: ## Format the code

@@ -44,9 +44,12 @@ def cookie_suffix(key):
 tokens = [fixture(f"session_token.v2.{name}.json") for name in ("basic", "active_org", "impersonated_pending")]
 jwts = [t["jwt"].encode() for t in tokens]
 
-# token_verify: mode 0 = token text, mode 1 = header JSON \n payload JSON (signed by the harness).
+# token_verify: mode 0 = token text, mode 1 = header JSON \n payload JSON (signed by the harness);
+# mode 3 (and 7, 11, …: the higher bits pick the signature character to change) also signs the
+# payload made valid and checks it verifies, and not once tampered with.
 seeds = [b"\x00" + jwt for jwt in jwts]
 seeds += [b"\x01" + compact(t["header"]) + b"\n" + compact(t["payload"]) for t in tokens]
+seeds += [bytes([3 | n << 2]) + compact(t["header"]) + b"\n" + compact(t["payload"]) for n, t in enumerate(tokens)]
 base = tokens[1]["payload"]
 for case in fixture("fpm_test_vectors.json")["cases"][:8]:
     payload = dict(base, **case["input"])

@@ -8,8 +8,11 @@
 //    satelliteAutoSync?, organizationSyncOptions?, acceptsToken?, audience?}}
 // stdout: one JSON object per input line, in input order:
 //   {id, status, reason, message, isAuthenticated, tokenType, auth: {id, subject, scopes, …
-//    of a signed-in auth object}, headers: {x-clerk-auth-*, location, cache-control,
-//    access-control-allow-*, set-cookie (one line per cookie)}}
+//    of a signed-in auth object}, session: {userId, sessionId, …, has: [bool per `has` check]
+//    of a session auth object, signed in or out; null otherwise}, headers: {x-clerk-auth-*,
+//    location, cache-control, access-control-allow-*, set-cookie (one line per cookie)}}
+//   An input line may carry `has`: a list of `has()` arguments ({role}, {permission}, {feature},
+//   {plan}, {reverification}) to ask a session auth object.
 //   or {id, error} when authenticateRequest throws.
 //
 // Clerk logs through console.log/console.warn (redirect-loop and azp warnings); those go to
@@ -32,6 +35,8 @@ const KEPT_HEADERS = [
 ];
 // The auth object's fields reported for a signed-in request (those the auth object has).
 const AUTH_FIELDS = ['id', 'subject', 'scopes', 'name', 'claims', 'userId', 'orgId', 'machineId', 'clientId', 'sessionId'];
+// A session auth object's fields (signed in or out), without the claims themselves.
+const SESSION_FIELDS = ['userId', 'sessionId', 'sessionStatus', 'actor', 'orgId', 'orgRole', 'orgSlug', 'orgPermissions', 'factorVerificationAge'];
 
 const clients = new Map();
 function clientFor({ secretKey, publishableKey, apiUrl }) {
@@ -45,7 +50,7 @@ function clientFor({ secretKey, publishableKey, apiUrl }) {
 }
 
 async function run(input) {
-  const { id, method = 'GET', url, headers = {}, options = {} } = input;
+  const { id, method = 'GET', url, headers = {}, options = {}, has = [] } = input;
   try {
     const client = clientFor(options);
     const request = new Request(url, { method, headers });
@@ -86,6 +91,14 @@ async function run(input) {
         }
       }
     }
+    let session = null;
+    if (auth && auth.tokenType === 'session_token') {
+      session = {};
+      for (const name of SESSION_FIELDS) {
+        session[name] = auth[name] ?? null;
+      }
+      session.has = has.map((check) => auth.has(check));
+    }
     return {
       id,
       status: state.status,
@@ -94,6 +107,7 @@ async function run(input) {
       isAuthenticated: auth ? auth.isAuthenticated === true : false,
       tokenType: auth ? auth.tokenType ?? null : null,
       auth: fields,
+      session,
       headers: kept,
     };
   } catch (err) {

@@ -3,8 +3,9 @@
 //! fixed clock. No web framework in the loop: the input becomes [`RequestParts`] directly. It must
 //! never panic, and the outcome must be coherent.
 //!
-//! Input: a flags byte, then up to six `\n`-separated parts: Authorization, Cookie, query string,
-//! Referer, a second Cookie header, Host. An empty part leaves the header out.
+//! Input: a flags byte, then `\n`-separated parts in the order of the `PART_*` indexes below
+//! (Authorization, Cookie, query string, Referer, a second Cookie header, Host). An empty part
+//! leaves the header out. A new input is one more index and one line where the request is built.
 #![no_main]
 
 use std::cell::RefCell;
@@ -100,6 +101,15 @@ impl HeaderLookup for Headers<'_> {
     }
 }
 
+// Where each input sits among the `\n`-separated parts.
+const PART_AUTHORIZATION: usize = 0;
+const PART_COOKIE: usize = 1;
+const PART_QUERY: usize = 2;
+const PART_REFERER: usize = 3;
+const PART_COOKIE2: usize = 4;
+const PART_HOST: usize = 5;
+const PART_COUNT: usize = 6;
+
 /// Bytes an HTTP parser passes on in a header value (no CR, LF, NUL or other controls but tab).
 fn valid_header_value(value: &[u8]) -> bool {
     value.iter().all(|&b| b == b'\t' || b >= 0x20) && !value.contains(&0x7f)
@@ -109,12 +119,10 @@ fuzz_target!(|data: &[u8]| {
     let Some((&flags, rest)) = data.split_first() else {
         return;
     };
-    let mut parts = rest.splitn(6, |b| *b == b'\n');
-    let mut next = || parts.next().filter(|part| !part.is_empty());
-    let (authorization, cookie, query, referer, cookie2, host) =
-        (next(), next(), next(), next(), next(), next());
+    let parts: Vec<&[u8]> = rest.splitn(PART_COUNT, |b| *b == b'\n').collect();
+    let part = |index: usize| parts.get(index).copied().filter(|part| !part.is_empty());
 
-    let query = match query.map(std::str::from_utf8) {
+    let query = match part(PART_QUERY).map(std::str::from_utf8) {
         None => "",
         Some(Ok(query)) if query.bytes().all(|b| b.is_ascii_graphic()) => query,
         // The HTTP parser would refuse a request target like that.
@@ -122,9 +130,9 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut headers = Vec::new();
     for (name, value) in [
-        ("authorization", authorization),
-        ("referer", referer),
-        ("host", host),
+        ("authorization", part(PART_AUTHORIZATION)),
+        ("referer", part(PART_REFERER)),
+        ("host", part(PART_HOST)),
     ] {
         if let Some(value) = value {
             if !valid_header_value(value) {
@@ -138,7 +146,7 @@ fuzz_target!(|data: &[u8]| {
     }
     // Several Cookie fields are joined with "; " (HTTP/2), as the Actix adapter joins them;
     // fields that are not text are skipped.
-    let cookie_text = [cookie, cookie2]
+    let cookie_text = [part(PART_COOKIE), part(PART_COOKIE2)]
         .into_iter()
         .flatten()
         .filter(|value| valid_header_value(value))
@@ -160,7 +168,9 @@ fuzz_target!(|data: &[u8]| {
             let pending = outcome.auth().session_status() == Some(&clerk_core::SessionStatus::Pending);
             assert!(outcome.auth().is_authenticated() || pending);
             assert!(outcome.credential_present());
-            assert_eq!(outcome.token().is_some(), !pending, "a pending session keeps no token");
+            // The token goes with the handlers' signed-in auth (a pending session treated as
+            // signed out keeps none; one treated as signed in, with `PENDING_SIGNED_IN`, does).
+            assert_eq!(outcome.token().is_some(), outcome.auth().is_authenticated());
             assert!(outcome.reason().is_none() && outcome.message().is_none());
         }
         RequestStatus::SignedOut => {
@@ -168,10 +178,38 @@ fuzz_target!(|data: &[u8]| {
             assert!(outcome.token().is_none());
             assert!(outcome.reason().is_some());
         }
+        RequestStatus::Handshake => {
+            // Only a document request is sent through the Frontend API, and no handler runs.
+            assert!(flags & DOCUMENT != 0, "a handshake for a non-document request");
+            assert!(!outcome.auth().is_authenticated());
+            assert!(outcome.token().is_none());
+            assert!(outcome.reason().is_some());
+            assert!(outcome.location().is_some(), "a handshake without a Location");
+        }
     }
+    // A response carries the debug headers, a redirect, the handshake's CORS pair and cookies:
+    // nothing else, and none of them with a line break.
+    let mut status_header = None;
     for (name, value) in outcome.response_headers() {
-        assert!(name.starts_with("x-clerk-auth-"), "{name}");
-        let _ = value.len();
+        if name == "x-clerk-auth-status" {
+            status_header = Some(value);
+        }
+        assert!(
+            name.starts_with("x-clerk-auth-")
+                || matches!(
+                    name,
+                    "location"
+                        | "cache-control"
+                        | "set-cookie"
+                        | "access-control-allow-origin"
+                        | "access-control-allow-credentials"
+                ),
+            "{name}"
+        );
+        assert!(!value.contains(['\r', '\n']), "{name}: {value:?}");
     }
+    // Signed-out and handshake responses say so in `x-clerk-auth-status`; signed-in ones do not.
+    let expected = (outcome.status() != RequestStatus::SignedIn).then(|| outcome.status().as_str());
+    assert_eq!(status_header, expected);
     let _ = request.origin.serialize();
 });

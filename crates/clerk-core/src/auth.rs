@@ -18,14 +18,19 @@ pub enum SessionStatus {
     Active,
     /// `pending`: the session still has tasks (e.g. choosing an organization).
     Pending,
+    /// Any other value, kept as the token spells it: Clerk's auth object reports the claim as
+    /// is, and only `pending` changes what a handler sees.
+    #[serde(untagged)]
+    Other(String),
 }
 
 impl SessionStatus {
-    /// `active` or `pending`.
-    pub const fn as_str(&self) -> &'static str {
+    /// `active`, `pending`, or the other value as sent.
+    pub fn as_str(&self) -> &str {
         match self {
             SessionStatus::Active => "active",
             SessionStatus::Pending => "pending",
+            SessionStatus::Other(other) => other,
         }
     }
 }
@@ -131,7 +136,8 @@ impl Auth {
         let session_status = match claims.get_str("sts") {
             Some("active") => Some(SessionStatus::Active),
             Some("pending") => Some(SessionStatus::Pending),
-            _ => None,
+            Some(other) => Some(SessionStatus::Other(other.to_owned())),
+            None => None,
         };
         if options.treat_pending_as_signed_out && session_status == Some(SessionStatus::Pending) {
             return Auth(Arc::new(State::SignedOut(SignedOut {
@@ -251,7 +257,7 @@ impl Auth {
 
     /// Clerk's `has()`: fail-closed authorization over role/permission, feature/plan and
     /// reverification. True iff at least one asked dimension passes and none fails; an empty
-    /// check is false.
+    /// check is false, and so is every check of a session whose user id (`sub`) is empty.
     ///
     /// # Examples
     ///
@@ -263,7 +269,8 @@ impl Auth {
     /// # }
     /// ```
     pub fn has(&self, check: &Check<'_>) -> bool {
-        let Some(s) = self.signed_in() else {
+        // Clerk's `has()` refuses everything without a user id, and `""` is none.
+        let Some(s) = self.signed_in().filter(|s| !s.claims.subject().is_empty()) else {
             return false;
         };
         let outcomes = [

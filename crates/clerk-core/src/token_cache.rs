@@ -173,18 +173,43 @@ mod tests {
 
     #[test]
     fn bounded_and_expired_entries_go_first() {
-        let cache = VerifiedTokenCache::new(16);
+        // 16 shards of two entries each.
+        let cache = VerifiedTokenCache::new(32);
         let now = UNIX_EPOCH + Duration::from_secs(1000);
-        for i in 0..1000 {
-            cache.insert(
-                &format!("tok{i}"),
-                i,
-                times(if i % 2 == 0 { 500 } else { 2000 }),
-                0,
-                now,
-            );
+        let same_shard = |a: &str, b: &str| std::ptr::eq(cache.shard(a), cache.shard(b));
+        // Stored while still valid (at 100 s); expired by `now` (their `exp` is 500 s).
+        let expired: Vec<String> = (0..1000).map(|i| format!("tok{i}")).collect();
+        for token in &expired {
+            cache.insert(token, 0, times(500), 0, UNIX_EPOCH + Duration::from_secs(100));
         }
-        assert!(cache.len() <= 16, "{}", cache.len());
+        assert_eq!(cache.len(), 32, "every shard is full");
+
+        // A live token clears its full shard of every expired entry, not just one.
+        let [a, b, c] = ["live-a", "live-b", "live-c"].map(|prefix| {
+            (0..)
+                .map(|i| format!("{prefix}{i}"))
+                .find(|t| same_shard(t, "live"))
+                .expect("a token in that shard")
+        });
+        let stale: Vec<&String> = expired
+            .iter()
+            .filter(|t| same_shard(t, "live") && cache.get(t, 0).is_some())
+            .collect();
+        assert_eq!(stale.len(), 2);
+        cache.insert(&a, 1, times(2000), 0, now);
+        assert!(
+            stale.iter().all(|t| cache.get(t, 0).is_none()),
+            "the expired entries went first"
+        );
+        assert_eq!(cache.len(), 31);
+
+        // A second live token fits; a third finds the shard full of live ones and evicts one.
+        cache.insert(&b, 2, times(2000), 0, now);
+        cache.insert(&c, 3, times(2000), 0, now);
+        assert_eq!(cache.get(&c, 0).map(|(v, _)| v), Some(3), "the newcomer is kept");
+        let kept = [&a, &b].iter().filter(|t| cache.get(t, 0).is_some()).count();
+        assert_eq!(kept, 1, "exactly one older live token was dropped");
+        assert_eq!(cache.len(), 32);
     }
 
     #[test]

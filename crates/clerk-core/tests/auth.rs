@@ -148,6 +148,23 @@ fn empty_checks_and_signed_out_are_false() {
 }
 
 #[test]
+fn an_empty_user_id_is_signed_in_but_has_nothing() {
+    // Clerk signs a `sub: ""` session in, and its `has()` then refuses every check.
+    let auth = auth_with(json!({"sub": "", "fva": [0, 0], "o": {"id": "org_1", "rol": "admin"}}));
+    assert!(auth.is_authenticated());
+    assert_eq!(auth.org_role(), Some("org:admin"));
+    assert!(!auth.has(&Check::new().role("org:admin")));
+    assert!(!auth.has(&Check::new().reverification(Reverification::Lax)));
+}
+
+#[test]
+fn an_unknown_session_status_is_reported_as_sent() {
+    let auth = auth_with(json!({"sts": "revoked"}));
+    assert!(auth.is_authenticated());
+    assert_eq!(auth.session_status().map(|s| s.as_str()), Some("revoked"));
+}
+
+#[test]
 fn features_and_plans_respect_scopes() {
     let auth = org_auth();
     assert!(auth.has(&Check::new().feature("posts")));

@@ -297,8 +297,8 @@ impl SessionToken {
 
     /// Sets the org permission set (`org:<feature>:<permission>`, the `org:` is optional).
     /// `o.per` and `o.fpm` are computed from it: `per` lists the permission names in order of
-    /// first appearance, and each `fea` entry gets one decimal mask (bit i = i-th `per` entry,
-    /// `0` for user-only features). Features missing from `fea` are added as `o:<feature>`.
+    /// first appearance, and each org-scoped `fea` entry gets one decimal mask (bit i = i-th `per`
+    /// entry), as Clerk mints them. Features missing from `fea` are added as `o:<feature>`.
     pub fn permissions<I, S>(mut self, permissions: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -561,11 +561,10 @@ impl SessionToken {
                 features.push(format!("o:{feature}"));
             }
         }
-        // Org-scoped first, stable: then both readings of `fpm` (docs and JS) agree.
+        // Org-scoped first, stable, as in Clerk's tokens.
         let (org, user): (Vec<String>, Vec<String>) = features.into_iter().partition(|f| is_org_scoped(f));
-        let fea: Vec<String> = org.into_iter().chain(user).collect();
         if self.org.is_none() || parsed.is_empty() {
-            return (fea, None);
+            return (org.into_iter().chain(user).collect(), None);
         }
         let mut per: Vec<String> = self.per_order.clone().unwrap_or_default();
         for (_, name) in &parsed {
@@ -573,17 +572,19 @@ impl SessionToken {
                 per.push(name.clone());
             }
         }
-        let masks: Vec<String> = fea
+        // One mask per org-scoped feature only: user-scoped ones have no organization permissions.
+        let masks: Vec<String> = org
             .iter()
             .map(|entry| {
-                let (scope_is_org, feature) = (is_org_scoped(entry), feature_name(entry).1);
+                let feature = feature_name(entry).1;
                 let bits: Vec<bool> = per
                     .iter()
-                    .map(|name| scope_is_org && parsed.iter().any(|(f, n)| f == feature && n == name))
+                    .map(|name| parsed.iter().any(|(f, n)| f == feature && n == name))
                     .collect();
                 decimal_from_bits(&bits)
             })
             .collect();
+        let fea = org.into_iter().chain(user).collect();
         (fea, Some((per.join(","), masks.join(","))))
     }
 }

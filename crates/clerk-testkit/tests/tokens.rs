@@ -66,12 +66,7 @@ fn minted_tokens_are_byte_identical_to_the_contract_examples() {
         .plan("o:pro")
         .jti("aee4d4a5071bdd66e21b")
         .mint();
-    let (header, payload) = decode_unverified(&jwt).expect("decodes");
-    assert_eq!(header, org["header"]);
-    // `u:beta` has mask 0: one mask per fea entry, org-scoped first.
-    let mut expected = org["payload"].clone();
-    expected["o"]["fpm"] = json!("3,2,0");
-    assert_eq!(payload, expected);
+    assert_eq!(jwt, org["jwt"].as_str().unwrap_or_default());
 
     let imp = fixture("session_token.v2.impersonated_pending.json");
     let jwt = minter

@@ -6,7 +6,8 @@
 //! platform and every version of every dependency.
 
 use actix_web::http::Method;
-use serde_json::Value;
+use clerk_testkit::OrgClaim;
+use serde_json::{json, Value};
 
 use super::{
     now, Allowed, Case, Instance, RsaAlg, SessionToken, Variant, CAT_IGNORE, CAT_M2M, CAT_SESSION,
@@ -82,6 +83,39 @@ const DIMENSIONS: &[(&str, &[&str])] = &[
     ("sig", &["ok", "wrong-key", "tampered"]),
 ];
 
+/// Who the token says is signed in, beyond the user: not a fault, one per token, so that the
+/// auth objects compared carry organizations (v1 and v2 claims), an actor, factor ages,
+/// features and plans.
+const IDENTITIES: &[&str] = &[
+    "user",
+    "user",
+    "org-v2",
+    "org-v1",
+    "actor",
+    "fva",
+    "user-features",
+];
+
+fn with_identity(t: SessionToken, identity: &str) -> SessionToken {
+    match identity {
+        "org-v2" => t
+            .org(OrgClaim::new("org_2zParityOrg").slug("acme").role("admin"))
+            .features(["u:beta", "o:dashboard", "o:teams"])
+            .permissions(["org:dashboard:read", "org:teams:manage"])
+            .plan("o:pro"),
+        "org-v1" => t
+            .claim("v", 1)
+            .claim("org_id", "org_2zParityOrgV1")
+            .claim("org_role", "org:member")
+            .claim("org_slug", "legacy")
+            .claim("org_permissions", json!(["org:teams:read"])),
+        "actor" => t.actor("user_2zParityImpersonator", "sess_2zParityImpersonator"),
+        "fva" => t.fva(Some((3, -1))),
+        "user-features" => t.features(["u:beta"]).plan("u:free"),
+        _ => t,
+    }
+}
+
 /// One random token: its faults (dimension → variant) and whether its issuer is foreign.
 fn random_token(rng: &mut Rng, inst: &Instance, other: &Instance) -> (String, Vec<String>, bool) {
     let n = now();
@@ -97,7 +131,8 @@ fn random_token(rng: &mut Rng, inst: &Instance, other: &Instance) -> (String, Ve
         chosen.push((d, variants[1 + rng.below(variants.len() - 1)]));
     }
     chosen.sort_unstable();
-    let mut t: SessionToken = inst.token();
+    let identity = rng.pick(IDENTITIES);
+    let mut t: SessionToken = with_identity(inst.token(), identity);
     let mut foreign_issuer = false;
     for &(d, v) in &chosen {
         t = match (DIMENSIONS[d].0, v) {
@@ -155,9 +190,8 @@ fn random_token(rng: &mut Rng, inst: &Instance, other: &Instance) -> (String, Ve
             (dim, variant) => unreachable!("{dim}={variant}"),
         };
     }
-    let desc = chosen
-        .iter()
-        .map(|(d, v)| format!("{}={v}", DIMENSIONS[*d].0))
+    let desc = std::iter::once(format!("identity={identity}"))
+        .chain(chosen.iter().map(|(d, v)| format!("{}={v}", DIMENSIONS[*d].0)))
         .collect();
     (t.mint(), desc, foreign_issuer)
 }
