@@ -241,3 +241,37 @@ async fn dev_sign_in_returns_to_the_authorized_parties_only() {
         "signed in, but kept on the emulator's page"
     );
 }
+
+// Issue 28, item 3: in dev mode too, every setting is checked before the database (down here)
+// is touched: the malformed setting is what the user is told about.
+#[actix_rt::test]
+async fn dev_mode_reports_a_bad_setting_before_the_database() {
+    e2e::init_logging();
+    for (variable, value) in [
+        ("CLERK_AUTHORIZED_PARTIES", "localhost:3000"),
+        ("APP_CLERK_FRONTEND_UPSTREAM", "not a url"),
+        ("DATABASE_URL", "localhost:5432"),
+    ] {
+        let mut env: HashMap<String, String> = [
+            ("PORT", "0"),
+            ("APP_ADMIN_PORT", "0"),
+            ("APP_DEV_MODE", "1"),
+            ("DATABASE_URL", "postgres://postgres@127.0.0.1:1/none"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        env.insert(variable.to_owned(), value.to_owned());
+        let settings = Settings::load_from(
+            None,
+            config::Environment::default().try_parsing(true).source(Some(env)),
+        );
+        let err = match settings {
+            Ok(settings) => Application::build(settings).await.map(drop).expect_err("refused"),
+            Err(err) => err,
+        };
+        assert!(err.is_config(), "{variable}: {err}");
+        assert!(err.to_string().contains(variable), "{err}");
+        assert!(!err.to_string().contains("connection refused"), "{err}");
+    }
+}
