@@ -83,6 +83,15 @@ async fn a_dev_mode_restart_keeps_every_user_and_old_tokens() {
     let first = start_dev(&db, port).await;
     let dev = first.dev().expect("dev mode");
     let publishable_key = dev.emulator().publishable_key().to_owned();
+    let api_url = dev.emulator().base_url().to_owned();
+    // Issue 28, item 6: unset, the authorized parties are the app's own origins (no warning).
+    assert_eq!(
+        first.clerk().config().authorized_parties(),
+        [
+            format!("http://localhost:{port}"),
+            format!("http://127.0.0.1:{port}")
+        ]
+    );
     let users = user_ids(&first);
     assert_eq!(users.len(), 3);
     let token = dev.sample_token().expect("a seeded user");
@@ -99,6 +108,8 @@ async fn a_dev_mode_restart_keeps_every_user_and_old_tokens() {
     let second = start_dev(&db, port).await;
     let dev = second.dev().expect("dev mode");
     assert_eq!(dev.emulator().publishable_key(), publishable_key);
+    // Issue 28, item 8: the banner's CLERK_API_URL survives a restart (PORT + 1).
+    assert_eq!(dev.emulator().base_url(), api_url);
     assert_eq!(user_ids(&second), users);
     assert_eq!(reconcile(&second).await, 0, "a restart tombstones nobody");
     let fresh_token = dev.sample_token().expect("a seeded user");
