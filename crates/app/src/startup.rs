@@ -470,6 +470,7 @@ fn run(
             .service(named("/client").route(web::get().to(pages::client)))
             .service(named("/static/app.css").route(web::get().to(pages::stylesheet)))
             .service(named("/static/client.js").route(web::get().to(pages::client_script)))
+            .service(named("/favicon.ico").route(web::get().to(pages::favicon)))
             .service(
                 named("/__clerk/{tail:.*}")
                     .app_data(web::PayloadConfig::new(1 << 16))
