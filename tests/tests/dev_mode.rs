@@ -83,6 +83,15 @@ async fn a_dev_mode_restart_keeps_every_user_and_old_tokens() {
     let first = start_dev(&db, port).await;
     let dev = first.dev().expect("dev mode");
     let publishable_key = dev.emulator().publishable_key().to_owned();
+    let api_url = dev.emulator().base_url().to_owned();
+    // Issue 28, item 6: unset, the authorized parties are the app's own origins (no warning).
+    assert_eq!(
+        first.clerk().config().authorized_parties(),
+        [
+            format!("http://localhost:{port}"),
+            format!("http://127.0.0.1:{port}")
+        ]
+    );
     let users = user_ids(&first);
     assert_eq!(users.len(), 3);
     let token = dev.sample_token().expect("a seeded user");
@@ -99,6 +108,8 @@ async fn a_dev_mode_restart_keeps_every_user_and_old_tokens() {
     let second = start_dev(&db, port).await;
     let dev = second.dev().expect("dev mode");
     assert_eq!(dev.emulator().publishable_key(), publishable_key);
+    // Issue 28, item 8: the banner's CLERK_API_URL survives a restart (PORT + 1).
+    assert_eq!(dev.emulator().base_url(), api_url);
     assert_eq!(user_ids(&second), users);
     assert_eq!(reconcile(&second).await, 0, "a restart tombstones nobody");
     let fresh_token = dev.sample_token().expect("a seeded user");
@@ -240,4 +251,38 @@ async fn dev_sign_in_returns_to_the_authorized_parties_only() {
         (200, None),
         "signed in, but kept on the emulator's page"
     );
+}
+
+// Issue 28, item 3: in dev mode too, every setting is checked before the database (down here)
+// is touched: the malformed setting is what the user is told about.
+#[actix_rt::test]
+async fn dev_mode_reports_a_bad_setting_before_the_database() {
+    e2e::init_logging();
+    for (variable, value) in [
+        ("CLERK_AUTHORIZED_PARTIES", "localhost:3000"),
+        ("APP_CLERK_FRONTEND_UPSTREAM", "not a url"),
+        ("DATABASE_URL", "localhost:5432"),
+    ] {
+        let mut env: HashMap<String, String> = [
+            ("PORT", "0"),
+            ("APP_ADMIN_PORT", "0"),
+            ("APP_DEV_MODE", "1"),
+            ("DATABASE_URL", "postgres://postgres@127.0.0.1:1/none"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        env.insert(variable.to_owned(), value.to_owned());
+        let settings = Settings::load_from(
+            None,
+            config::Environment::default().try_parsing(true).source(Some(env)),
+        );
+        let err = match settings {
+            Ok(settings) => Application::build(settings).await.map(drop).expect_err("refused"),
+            Err(err) => err,
+        };
+        assert!(err.is_config(), "{variable}: {err}");
+        assert!(err.to_string().contains(variable), "{err}");
+        assert!(!err.to_string().contains("connection refused"), "{err}");
+    }
 }

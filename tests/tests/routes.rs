@@ -30,6 +30,23 @@ async fn index_greets_by_first_name_or_asks_to_sign_in() {
     let reply = app.get("/", Some(&t.valid), &[]).await;
     assert_eq!(reply.status, 200);
     assert!(reply.body.contains("Welcome, Ada!"), "{}", reply.body);
+    // Issue 28, item 1: with a real instance (no Frontend API served here) the signed-in page
+    // still offers sign-out: the instance's Account Portal, coming back to this origin.
+    assert!(
+        reply.body.contains(&format!(
+            "<a href=\"{}/user?redirect_url={}\">Account &amp; sign out</a>",
+            clerk_core::PublishableKey::parse(app.clerk.publishable_key())
+                .expect("publishable key")
+                .account_portal_origin(),
+            url::form_urlencoded::byte_serialize(format!("{}/", app.address).as_bytes()).collect::<String>()
+        )),
+        "{}",
+        reply.body
+    );
+    // Issue 28, item 11: a browser's favicon request is answered, not a 404 on every page view.
+    let icon = app.get("/favicon.ico", None, &[]).await;
+    assert_eq!(icon.status, 200);
+    assert_eq!(icon.header("content-type"), Some("image/svg+xml"));
     for bad in [None, Some(&t.expired), Some(&t.foreign)] {
         let reply = app.get("/", bad.map(String::as_str), &[]).await;
         assert_eq!(reply.status, 200);

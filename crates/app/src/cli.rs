@@ -36,12 +36,23 @@ pub async fn sync_full(settings: &Settings) -> Result<()> {
              CLERK_SECRET_KEY (the dev-mode emulator lives inside `app serve`)",
         ));
     }
-    // The configuration first, then the database.
+    // The configuration first (the secret key before anything else), then the database.
+    if settings.clerk_secret_key.is_none() {
+        return Err(Error::setting(
+            "CLERK_SECRET_KEY",
+            "is required by app sync: set it and CLERK_PUBLISHABLE_KEY to your instance's keys \
+             (for `make run`'s dev stack: the three CLERK_* lines of its banner)",
+        ));
+    }
     let config = settings.clerk_config()?;
+    config.check()?;
+    let client = config.build_client()?;
+    if config.parsed_publishable_key()?.is_none() {
+        return Err(crate::startup::no_publishable_key());
+    }
     database::check(settings).await?;
     let pool = database::pool(settings)?;
     database::migrate(&pool).await?;
-    let client = config.build_client()?;
     let cache = crate::startup::user_cache(settings, &config, client, pool)
         .await?
         .ok_or_else(|| Error::setting("CLERK_SECRET_KEY", "is required by app sync"))?;

@@ -35,8 +35,11 @@ pub struct Settings {
     pub app_admin_host: String,
     /// `APP_WORKERS`: Actix workers (0 = one per core). Defaults to 0.
     pub app_workers: usize,
-    /// `DATABASE_URL`. Defaults to `postgres://postgres@127.0.0.1:5432/postgres`.
-    pub database_url: SecretString,
+    /// `DATABASE_URL`: the app's Postgres database, `postgres://user:password@host:5432/database`.
+    /// No default: every command that needs it says so (`make run`, `make migrate` and
+    /// `make sync` set it to the same database, see `scripts/database.sh`).
+    #[serde(default)]
+    pub database_url: Option<SecretString>,
     /// `APP_DATABASE_MAX_CONNECTIONS`. Defaults to 10.
     pub app_database_max_connections: u32,
     /// `APP_DATABASE_ACQUIRE_TIMEOUT_MS`: how long a request waits for a connection. Defaults to 2000.
@@ -127,11 +130,13 @@ impl Settings {
     }
 
     fn validate(&self) -> Result<()> {
-        if url::Url::parse(self.database_url.expose_secret()).is_err() {
-            return Err(Error::setting(
-                "DATABASE_URL",
-                "is not a URL (postgres://user@host:port/db)",
-            ));
+        // A URL that is set is checked now; one that is not is refused by the commands that need it.
+        if let Some(problem) = self
+            .database_url
+            .as_ref()
+            .and_then(|url| crate::database_url::problem(url.expose_secret()))
+        {
+            return Err(Error::setting("DATABASE_URL", problem));
         }
         if self.app_database_max_connections == 0 {
             return Err(Error::setting(
@@ -329,7 +334,6 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("app_admin_port", "9090"),
     ("app_admin_host", "127.0.0.1"),
     ("app_workers", "0"),
-    ("database_url", "postgres://postgres@127.0.0.1:5432/postgres"),
     ("app_database_max_connections", "10"),
     ("app_database_acquire_timeout_ms", "2000"),
     ("app_run_migrations", "true"),

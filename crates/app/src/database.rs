@@ -28,12 +28,27 @@ pub fn pool(settings: &Settings) -> Result<PgPool> {
         .connect_lazy_with(options))
 }
 
-fn connect_options(settings: &Settings) -> Result<PgConnectOptions> {
-    settings
+/// The `DATABASE_URL` of `settings`, refused with what is wrong with the URL itself
+/// ([`crate::database_url::problem`]) before anything connects: not set, not a URL, not
+/// `postgres://`, no database name.
+///
+/// # Errors
+///
+/// A configuration [`Error`] naming `DATABASE_URL`.
+pub fn check_url(settings: &Settings) -> Result<&str> {
+    let url = settings
         .database_url
-        .expose_secret()
-        .parse()
-        .map_err(Error::DatabaseUrl)
+        .as_ref()
+        .map(|url| url.expose_secret())
+        .unwrap_or_default();
+    match crate::database_url::problem(url) {
+        Some(problem) => Err(Error::setting("DATABASE_URL", problem)),
+        None => Ok(url),
+    }
+}
+
+fn connect_options(settings: &Settings) -> Result<PgConnectOptions> {
+    check_url(settings)?.parse().map_err(Error::DatabaseUrl)
 }
 
 /// Connects once to the database of `settings`, within a short timeout, so that a database that
@@ -49,6 +64,17 @@ fn connect_options(settings: &Settings) -> Result<PgConnectOptions> {
 pub async fn check(settings: &Settings) -> Result<()> {
     use sqlx::Connection as _;
     let options = connect_options(settings)?;
+    if let Some(name) = settings
+        .database_url
+        .as_ref()
+        .and_then(|url| crate::database_url::maintenance_database(url.expose_secret()))
+    {
+        // Said, never done silently: the app's tables would sit beside the cluster's own.
+        tracing::warn!(
+            "DATABASE_URL names {name:?}, a database Postgres keeps for itself: the app's tables \
+             go there; give the app its own (createdb clerk_actix) unless this is intended"
+        );
+    }
     let target = match options.get_socket() {
         Some(socket) => socket.display().to_string(),
         None => format!("{}:{}", options.get_host(), options.get_port()),
@@ -78,8 +104,13 @@ fn connect_error(err: sqlx::Error, target: &str) -> Error {
         // Postgres answered and refused us: invalid_authorization_specification (28000),
         // invalid_password (28P01), invalid_catalog_name (3D000). The settings are at fault.
         sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("28000" | "28P01" | "3D000")) => {
+            let hint = if db.code().as_deref() == Some("3D000") {
+                ": create it first (createdb, or CREATE DATABASE), or name an existing database"
+            } else {
+                ""
+            };
             return Error::DatabaseRefused {
-                problem: format!("{} (at {target})", db.message()),
+                problem: format!("{} (at {target}){hint}", db.message()),
                 source: err,
             };
         }

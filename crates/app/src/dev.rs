@@ -34,6 +34,10 @@ pub struct DevStack {
     clerk: TestClerk,
     webhook_secret: String,
     first_user: Option<String>,
+    /// The authorized parties dev mode sets when `CLERK_AUTHORIZED_PARTIES` is not set.
+    own_origins: Option<Vec<String>>,
+    /// The `azp` of [`DevStack::sample_token`].
+    sample_azp: Option<String>,
 }
 
 impl DevStack {
@@ -75,9 +79,24 @@ impl DevStack {
                 |builder, origin| builder.allowed_origin(origin.clone()),
             )
         };
+        // The emulator listens at PORT + 1 (8081 for `make run`), so the banner's CLERK_API_URL
+        // stays the same across restarts; a free port when that one is taken.
+        let stable = port
+            .checked_add(1)
+            .filter(|_| port != 0)
+            .map(|next| std::net::SocketAddr::from(([127, 0, 0, 1], next)));
+        let start = |builder: clerk_testkit::TestClerkBuilder| {
+            match stable {
+            Some(addr) => builder.clone().bind(addr).start().or_else(|err| {
+                tracing::warn!(%addr, error = %err, "dev mode: the emulator's usual port is taken; using a free one");
+                builder.start()
+            }),
+            None => builder.start(),
+        }
+        };
         let mut fresh = None;
         let (identity, created) = dev_identity::load_or_create(pool, port, || {
-            let clerk = builder().start()?;
+            let clerk = start(builder())?;
             seed(&clerk, settings.app_dev_users)?;
             let identity = DevIdentity::of(clerk.instance(), clerk.users().all())?;
             fresh = Some(clerk);
@@ -87,7 +106,7 @@ impl DevStack {
         let clerk = match fresh {
             Some(clerk) => clerk,
             None => {
-                let clerk = builder().instance(identity.instance()?).start()?;
+                let clerk = start(builder().instance(identity.instance()?))?;
                 clerk.users().restore(identity.users.iter().cloned());
                 clerk
             }
@@ -99,16 +118,35 @@ impl DevStack {
             new = created,
             "dev mode: offline Clerk instance"
         );
+        // Unset, CLERK_AUTHORIZED_PARTIES is the app's own origin: dev mode knows it (a frontend
+        // on another origin lists every origin itself).
+        let own_origins = settings
+            .clerk_value("CLERK_AUTHORIZED_PARTIES")
+            .is_none()
+            .then(|| {
+                vec![
+                    format!("http://localhost:{port}"),
+                    format!("http://127.0.0.1:{port}"),
+                ]
+            });
+        // The banner's sample token comes from the first authorized origin, as a browser's would.
+        let sample_azp = own_origins.as_ref().unwrap_or(&app_origins).first().cloned();
         Ok(Self {
             clerk,
             webhook_secret,
             first_user: identity.users.first().map(|user| user.id.clone()),
+            own_origins,
+            sample_azp,
         })
     }
 
     /// `base` (the configured `CLERK_*` options, e.g. `CLERK_AUTHORIZED_PARTIES`) pointed at the
-    /// emulator: its keys and API URL.
+    /// emulator: its keys and API URL, and the app's own origins when no authorized party is set.
     pub fn clerk_config(&self, base: ClerkConfig) -> ClerkConfig {
+        let base = match &self.own_origins {
+            Some(origins) => base.authorized_parties(origins.iter().cloned()),
+            None => base,
+        };
         // The browser reaches the offline Clerk's Frontend API and sign-in page through the app's
         // own `/__clerk` (see `frontend_proxy`), so every cookie lives on the app's origin.
         base.secret_key(self.clerk.secret_key())
@@ -131,7 +169,11 @@ impl DevStack {
     /// A session token (valid for an hour) for the first seeded user.
     pub fn sample_token(&self) -> Option<String> {
         let user = self.first_user.as_ref()?;
-        Some(self.clerk.minter().session_token(user).lifetime(3600).mint())
+        let token = self.clerk.minter().session_token(user).lifetime(3600);
+        Some(match &self.sample_azp {
+            Some(azp) => token.azp(azp.clone()).mint(),
+            None => token.mint(),
+        })
     }
 }
 

@@ -31,6 +31,7 @@ pub mod configuration;
 pub mod current_org;
 pub mod current_user;
 pub mod database;
+pub mod database_url;
 #[cfg(feature = "dev")]
 pub mod dev;
 #[cfg(feature = "dev")]

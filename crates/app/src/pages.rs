@@ -112,6 +112,18 @@ pub async fn client_script() -> HttpResponse {
         .body(CLIENT_SCRIPT)
 }
 
+/// `GET /favicon.ico`: a small icon (an SVG, which browsers take at this path too), so that
+/// every page view does not log a 404.
+pub async fn favicon() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(FAVICON)
+}
+
+const FAVICON: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\">\
+                       <circle cx=\"8\" cy=\"8\" r=\"7\" fill=\"#6c47ff\"/></svg>";
+
 fn sign_in_redirect(auth: &ClerkAuth, clerk: &Clerk, req: &HttpRequest) -> AuthError {
     let pending = auth.session_status() == Some(&SessionStatus::Pending);
     match clerk.sign_in_redirect_url(req, pending) {
@@ -133,7 +145,7 @@ fn sign_in_link(clerk: &Clerk, req: &HttpRequest) -> String {
 }
 
 /// The navigation: the pages, and sign in or sign out (a plain form to the Frontend API's
-/// sign-out when it is served here).
+/// sign-out when it is served here, else a link to the instance's Account Portal).
 fn nav(clerk: &Clerk, req: &HttpRequest, signed_in: bool) -> String {
     let state = req.app_data::<web::Data<AppState>>();
     let frontend_api = state.and_then(|s| s.frontend_api.clone());
@@ -144,7 +156,24 @@ fn nav(clerk: &Clerk, req: &HttpRequest, signed_in: bool) -> String {
             escape_html(&base),
             escape_html(&clerk.request_origin(req)),
         ),
-        (true, None) => String::new(),
+        // A real instance: its Account Portal, whose user page offers sign-out, then sends the
+        // browser back here (issue 18 moves the pages to clerk-js's `signOut()`).
+        (true, None) => clerk
+            .config()
+            .publishable_key()
+            .map(|key| {
+                format!(
+                    "<a href=\"{}/user?redirect_url={}\">Account &amp; sign out</a>",
+                    escape_html(&key.account_portal_origin()),
+                    escape_html(
+                        &url::form_urlencoded::byte_serialize(
+                            format!("{}/", clerk.request_origin(req)).as_bytes()
+                        )
+                        .collect::<String>()
+                    ),
+                )
+            })
+            .unwrap_or_default(),
         (false, _) => clerk
             .sign_in_redirect_url(req, false)
             .map(|url| format!("<a href=\"{}\">Sign in</a>", escape_html(&url)))

@@ -7,9 +7,11 @@ use std::net::IpAddr;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderMap, HOST, USER_AGENT};
+use actix_web::http::StatusCode;
 use actix_web::{web, Error, HttpMessage as _};
+use clerk_core::request::HEADER_AUTH_REASON;
 use tracing::Span;
-use tracing_actix_web::{DefaultRootSpanBuilder, RequestId, RootSpanBuilder};
+use tracing_actix_web::{RequestId, RootSpanBuilder};
 
 use crate::metrics::labels;
 
@@ -57,12 +59,43 @@ impl RootSpanBuilder for RequestSpan {
             otel.status_code = tracing::field::Empty,
             request_id = request_id.map(tracing::field::display),
             exception.message = tracing::field::Empty,
-            exception.details = tracing::field::Empty,
         )
     }
 
     fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
-        DefaultRootSpanBuilder::on_request_end(span, outcome);
+        let (status, error, reason) = match outcome {
+            Ok(response) => (
+                response.status(),
+                response.response().error(),
+                response
+                    .headers()
+                    .get(HEADER_AUTH_REASON)
+                    .and_then(|value| value.to_str().ok()),
+            ),
+            Err(err) => (err.as_response_error().status_code(), Some(err), None),
+        };
+        span.record("http.status_code", status.as_u16());
+        log_answer(&span, status, error, reason);
+    }
+}
+
+/// The one line an answer is worth, at the level it deserves: an error only for what an operator
+/// must act on (a 5xx); a refusal (signed out, forbidden) or a redirect (sign-in, Clerk's
+/// handshake) is routine, logged at debug with Clerk's reason. (tracing-actix-web's default
+/// marks every non-4xx error answer as an error, the handshake's 307 included, and dumps the
+/// error's `Debug`.)
+fn log_answer(span: &Span, status: StatusCode, error: Option<&Error>, reason: Option<&str>) {
+    let server_fault = status.is_server_error();
+    span.record("otel.status_code", if server_fault { "ERROR" } else { "OK" });
+    let Some(error) = error else {
+        return;
+    };
+    let status = status.as_u16();
+    if server_fault {
+        span.record("exception.message", tracing::field::display(error));
+        tracing::error!(status, error.message = %error, "request failed");
+    } else {
+        tracing::debug!(status, reason, "request answered with a refusal or a redirect");
     }
 }
 
@@ -112,6 +145,93 @@ mod tests {
         assert_eq!(
             TrustedProxies::default().client_ip(Some(ip("10.0.0.1")), &headers),
             Some(ip("10.0.0.1"))
+        );
+    }
+
+    #[derive(Clone, Default)]
+    struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Lines {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    // Issue 28, item 4: a refusal and a redirect (the handshake's 307 is an error answer too) are
+    // one debug line with Clerk's reason; only a 5xx is an error; a success logs nothing.
+    #[actix_web::test]
+    async fn each_answer_is_logged_at_the_level_it_deserves() {
+        use actix_web::error::{ErrorInternalServerError, ErrorUnauthorized, InternalError};
+        use actix_web::{test, App, HttpResponse};
+        use tracing_actix_web::TracingLogger;
+
+        let lines = Lines::default();
+        let sink = lines.clone();
+        let subscriber =
+            crate::telemetry::get_subscriber("debug", crate::configuration::LogFormat::Json, move || {
+                sink.clone()
+            });
+        let _default = tracing::subscriber::set_default(subscriber);
+        let app = test::init_service(
+            App::new()
+                .wrap(TracingLogger::<RequestSpan>::new())
+                .route("/ok", web::get().to(|| async { HttpResponse::Ok().finish() }))
+                .route(
+                    "/signed-out",
+                    web::get().to(|| async { Err::<HttpResponse, _>(ErrorUnauthorized("signed out")) }),
+                )
+                .route(
+                    "/handshake",
+                    web::get().to(|| async {
+                        let redirect = HttpResponse::TemporaryRedirect()
+                            .insert_header((
+                                HEADER_AUTH_REASON,
+                                "session-token-expired-refresh-non-eligible-no-refresh-cookie",
+                            ))
+                            .finish();
+                        Err::<HttpResponse, _>(InternalError::from_response("handshake", redirect))
+                    }),
+                )
+                .route(
+                    "/fault",
+                    web::get().to(|| async {
+                        Err::<HttpResponse, _>(ErrorInternalServerError("the database is down"))
+                    }),
+                ),
+        )
+        .await;
+
+        let mut levels = Vec::new();
+        for path in ["/ok", "/signed-out", "/handshake", "/fault"] {
+            lines.0.lock().unwrap().clear();
+            let response = test::call_service(&app, test::TestRequest::get().uri(path).to_request()).await;
+            let logged = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+            let events: Vec<serde_json::Value> = logged
+                .lines()
+                .map(|line| serde_json::from_str(line).unwrap())
+                .collect();
+            for event in &events {
+                // The event's own fields, without the span every line carries: no `Debug` dump.
+                assert!(event["fields"].to_string().len() < 200, "concise: {event}");
+            }
+            let found: Vec<&str> = events.iter().filter_map(|e| e["level"].as_str()).collect();
+            levels.push((path, response.status().as_u16(), found.join(",")));
+            if path == "/handshake" {
+                assert!(logged.contains("session-token-expired-refresh"), "{logged}");
+            }
+        }
+        assert_eq!(
+            levels,
+            [
+                ("/ok", 200, String::new()),
+                ("/signed-out", 401, "DEBUG".to_owned()),
+                ("/handshake", 307, "DEBUG".to_owned()),
+                ("/fault", 500, "ERROR".to_owned()),
+            ]
         );
     }
 }

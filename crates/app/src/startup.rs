@@ -98,7 +98,8 @@ pub async fn user_cache(
     Ok(Some(Arc::new(cache)))
 }
 
-fn no_publishable_key() -> Error {
+/// The error of a secret key without `CLERK_PUBLISHABLE_KEY` (the cache needs the instance).
+pub(crate) fn no_publishable_key() -> Error {
     Error::setting(
         "CLERK_PUBLISHABLE_KEY",
         "is required with CLERK_SECRET_KEY: the user cache keeps each Clerk instance's users \
@@ -119,21 +120,21 @@ impl ClerkSetup {
     /// Checks `config` and the webhook signing `secret`, then the secret key against Clerk
     /// ([`check_secret_key`]).
     async fn new(config: ClerkConfig, secret: Option<String>) -> Result<Self> {
-        let webhooks = match secret {
-            Some(secret) => Some(WebhookVerifier::from_env_value(&secret).map_err(Error::WebhookSecret)?),
-            None => {
-                tracing::warn!(
-                    "CLERK_WEBHOOK_SIGNING_SECRET is not set: POST /webhooks/clerk refuses every delivery"
-                );
-                None
-            }
-        };
+        let webhooks = secret
+            .map(|secret| WebhookVerifier::from_env_value(&secret).map_err(Error::WebhookSecret))
+            .transpose()?;
         let client = config.build_client()?;
         // The user cache needs the instance: say so before the database is touched.
         if client.is_some() && config.parsed_publishable_key()?.is_none() {
             return Err(no_publishable_key());
         }
         let secret_key = check_secret_key(client.as_ref()).await?;
+        // A warning, only once every setting has passed (never above a configuration error).
+        if webhooks.is_none() {
+            tracing::warn!(
+                "CLERK_WEBHOOK_SIGNING_SECRET is not set: POST /webhooks/clerk refuses every delivery"
+            );
+        }
         Ok(Self {
             config,
             client,
@@ -152,17 +153,27 @@ impl Application {
     /// An [`Error`] naming what to fix ([`Error::is_config`] when the settings are at fault).
     pub async fn build(settings: Settings) -> Result<Self> {
         check_clerk_mode(&settings)?;
+        // Every setting is checked before any resource is touched (listeners, the database, the
+        // Backend API), in dev mode too: with the database down, a bad setting is still what the
+        // user is told about.
         let trusted_proxies = TrustedProxies::new(settings.trusted_proxies()?);
-        // Everything that can be checked without the database is, before it (and migrations).
+        database::check_url(&settings)?;
+        let clerk_base = settings.clerk_config()?;
+        if settings.dev_mode() {
+            // The emulator brings the keys once it runs: the rest is checked now, with a stand-in.
+            clerk_base.clone().secret_key("sk_test_devModeStandIn").check()?;
+        } else {
+            clerk_base.check()?;
+        }
+        let configured_upstream = configured_frontend_upstream(&settings)?;
         let configured = if settings.dev_mode() {
             None
         } else {
-            let config = settings.clerk_config()?;
             let secret = settings
                 .clerk_webhook_signing_secret
                 .as_ref()
                 .map(|s| s.expose_secret().to_owned());
-            Some(ClerkSetup::new(config, secret).await?)
+            Some(ClerkSetup::new(clerk_base.clone(), secret).await?)
         };
         let listener = bind(&settings.app_host, settings.port)?;
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(settings.port);
@@ -180,11 +191,11 @@ impl Application {
         let (setup, dev) = match configured {
             Some(setup) => (setup, None),
             None => {
-                let (config, secret, dev) = start_dev(&settings, port, &pool).await?;
+                let (config, secret, dev) = start_dev(&settings, clerk_base, port, &pool).await?;
                 (ClerkSetup::new(config, secret).await?, dev)
             }
         };
-        let frontend_upstream = frontend_upstream(&settings, dev.as_ref())?;
+        let frontend_upstream = configured_upstream.or_else(|| dev_frontend(dev.as_ref()));
         let ClerkSetup {
             config: clerk_config,
             client,
@@ -355,9 +366,9 @@ fn check_clerk_mode(settings: &Settings) -> Result<()> {
     }
 }
 
-/// The Frontend API `/__clerk` forwards to: `APP_CLERK_FRONTEND_UPSTREAM`, else dev mode's own
-/// emulator; none otherwise.
-fn frontend_upstream(settings: &Settings, dev: Option<&DevStack>) -> Result<Option<String>> {
+/// The Frontend API `/__clerk` forwards to when `APP_CLERK_FRONTEND_UPSTREAM` is set, checked
+/// (without it, dev mode's own emulator: [`dev_frontend`]; none otherwise).
+fn configured_frontend_upstream(settings: &Settings) -> Result<Option<String>> {
     if let Some(url) = &settings.app_clerk_frontend_upstream {
         // Forwarding browsers' cookies to another server is for the offline Clerk only: never
         // in a release build (the Docker image), whatever else is configured.
@@ -376,7 +387,7 @@ fn frontend_upstream(settings: &Settings, dev: Option<&DevStack>) -> Result<Opti
         }
         return Ok(Some(url.trim_end_matches('/').to_owned()));
     }
-    Ok(dev_frontend(dev))
+    Ok(None)
 }
 
 /// Dev mode's emulator serves the Frontend API.
@@ -395,13 +406,14 @@ fn dev_frontend(dev: Option<&DevStack>) -> Option<String> {
 #[cfg(feature = "dev")]
 async fn start_dev(
     settings: &Settings,
+    base: ClerkConfig,
     port: u16,
     pool: &PgPool,
 ) -> Result<(clerk_actix::ClerkConfig, Option<String>, Option<DevStack>)> {
     let dev = DevStack::start(settings, port, pool).await?;
     // The configured CLERK_* options apply in dev mode too (the ones it would ignore are refused
     // before this: see IGNORED_IN_DEV_MODE).
-    let config = dev.clerk_config(settings.clerk_config()?);
+    let config = dev.clerk_config(base);
     let secret = Some(dev.webhook_secret().to_owned());
     Ok((config, secret, Some(dev)))
 }
@@ -410,6 +422,7 @@ async fn start_dev(
 #[cfg(not(feature = "dev"))]
 async fn start_dev(
     _settings: &Settings,
+    _base: ClerkConfig,
     _port: u16,
     _pool: &PgPool,
 ) -> Result<(clerk_actix::ClerkConfig, Option<String>, Option<DevStack>)> {
@@ -457,6 +470,7 @@ fn run(
             .service(named("/client").route(web::get().to(pages::client)))
             .service(named("/static/app.css").route(web::get().to(pages::stylesheet)))
             .service(named("/static/client.js").route(web::get().to(pages::client_script)))
+            .service(named("/favicon.ico").route(web::get().to(pages::favicon)))
             .service(
                 named("/__clerk/{tail:.*}")
                     .app_data(web::PayloadConfig::new(1 << 16))

@@ -248,3 +248,139 @@ fn a_secret_key_clerk_refuses_fails_start_up_with_clerks_message() {
     assert!(!stderr.contains("DATABASE_URL"), "{stderr}");
     assert_eq!(clerk.calls().count("GET", "/v1/jwks"), 1);
 }
+
+/// Runs `app {args}` with only `env` set, like [`serve`] (which never reaches this for `sync`).
+fn command(args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_app"))
+        .args(args)
+        .env_clear()
+        .env("APP_CONFIG_FILE", "/nonexistent/app.toml")
+        .env("DATABASE_URL", "postgres://postgres@127.0.0.1:1/none")
+        .env("APP_LOG", "warn")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .expect("the app binary runs")
+}
+
+// Issue 28, item 3: every setting is checked before any resource: a malformed
+// CLERK_AUTHORIZED_PARTIES (or APP_CLERK_FRONTEND_UPSTREAM) is reported, not the database that
+// is not there, and no warning comes before it.
+#[test]
+fn a_bad_setting_is_reported_before_the_database_is_touched() {
+    let clerk = clerk_testkit::TestClerk::builder()
+        .fixed_instance()
+        .start()
+        .expect("the emulator starts");
+    let keys = [
+        ("CLERK_SECRET_KEY", clerk.secret_key()),
+        ("CLERK_PUBLISHABLE_KEY", clerk.publishable_key()),
+        ("CLERK_API_URL", clerk.base_url()),
+        ("APP_RUN_MIGRATIONS", "true"),
+    ];
+    for (variable, value) in [
+        ("CLERK_AUTHORIZED_PARTIES", "localhost:3000"),
+        ("APP_CLERK_FRONTEND_UPSTREAM", "not a url"),
+    ] {
+        let mut env = keys.to_vec();
+        env.push((variable, value));
+        let output = serve(&env);
+        let stderr = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(2), "{variable}: {stderr}");
+        assert!(stderr.contains(variable), "{stderr}");
+        assert!(!stderr.contains("DATABASE_URL"), "{stderr}");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(!stdout.contains("WARN"), "no warning before the error: {stdout}");
+    }
+}
+
+// Issue 28, items 2 and 7: DATABASE_URL has no default (never the `postgres` maintenance
+// database by accident), and what is wrong with a malformed one is said of the URL itself, before
+// the Backend API is called.
+#[test]
+fn database_url_problems_are_said_of_the_url_itself() {
+    let clerk = clerk_testkit::TestClerk::builder()
+        .fixed_instance()
+        .start()
+        .expect("the emulator starts");
+    for (url, message) in [
+        (None, "DATABASE_URL is not set: set it to the app's Postgres database"),
+        (
+            Some("localhost:5432"),
+            "DATABASE_URL is a host and port, not a URL: write it as postgres://user:password@localhost:5432/database",
+        ),
+        (
+            Some("mysql://root@127.0.0.1/x"),
+            "DATABASE_URL has the scheme mysql://, but the app needs Postgres",
+        ),
+        (
+            Some("postgres://postgres@127.0.0.1:1"),
+            "DATABASE_URL names no database",
+        ),
+    ] {
+        let mut env = vec![
+            ("CLERK_SECRET_KEY", clerk.secret_key()),
+            ("CLERK_PUBLISHABLE_KEY", clerk.publishable_key()),
+            ("CLERK_API_URL", clerk.base_url()),
+        ];
+        let mut command = Command::new(env!("CARGO_BIN_EXE_app"));
+        command
+            .arg("serve")
+            .env_clear()
+            .env("APP_CONFIG_FILE", "/nonexistent/app.toml")
+            .env("PORT", "0")
+            .env("APP_ADMIN_PORT", "0");
+        if let Some(url) = url {
+            env.push(("DATABASE_URL", url));
+        }
+        let output = command
+            .envs(env)
+            .stdin(Stdio::null())
+            .output()
+            .expect("the app binary runs");
+        let stderr = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(2), "{url:?}: {stderr}");
+        assert!(stderr.contains(message), "{url:?}: {stderr}");
+    }
+    assert_eq!(
+        clerk.calls().count("GET", "/v1/jwks"),
+        0,
+        "refused before calling Clerk"
+    );
+}
+
+// Issue 28, item 9: `app sync` without a secret key says so first: no database work, no warning
+// about the cache.
+#[test]
+fn sync_without_a_secret_key_says_so_first() {
+    let output = command(&["sync", "--full"], &[]);
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with("app: configuration: CLERK_SECRET_KEY is required by app sync"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("DATABASE_URL"), "{stderr}");
+    assert!(String::from_utf8_lossy(&output.stdout).is_empty());
+}
+
+// Issue 28, item 10: a live secret key with a test publishable key is refused at start, before
+// Clerk is called.
+#[test]
+fn a_live_secret_key_with_a_test_publishable_key_is_refused() {
+    let clerk = clerk_testkit::TestClerk::builder()
+        .start()
+        .expect("the emulator starts");
+    let output = serve(&[
+        ("CLERK_SECRET_KEY", "sk_live_aLiveKeyOfTheRightShape000000000000"),
+        ("CLERK_PUBLISHABLE_KEY", clerk.publishable_key()),
+        ("CLERK_API_URL", clerk.base_url()),
+    ]);
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("CLERK_SECRET_KEY: is a live (production) key but CLERK_PUBLISHABLE_KEY is a test (development) key"),
+        "{stderr}"
+    );
+    assert_eq!(clerk.calls().count("GET", "/v1/jwks"), 0);
+}

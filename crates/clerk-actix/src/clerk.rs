@@ -101,7 +101,20 @@ impl ClerkConfig {
     ///
     /// A [`ConfigError`] naming the variable at fault.
     pub fn build(self) -> Result<Clerk, ConfigError> {
-        Clerk::new(self.resolve()?)
+        let resolved = self.resolve()?;
+        resolved.config.warn_about_gaps();
+        Clerk::new(resolved)
+    }
+
+    /// Checks every setting as [`build`](Self::build) does, without building anything, calling
+    /// Clerk or logging: for services that check their whole configuration before touching any
+    /// resource.
+    ///
+    /// # Errors
+    ///
+    /// The [`ConfigError`] [`build`](Self::build) would return.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        self.clone().resolve().map(drop)
     }
 }
 

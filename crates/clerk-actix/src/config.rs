@@ -5,7 +5,9 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use clerk_core::{jwk::VerifyingKey, jwks::CacheScope, jwks::JwksCacheConfig, InstanceType, PublishableKey};
+use clerk_core::{
+    jwk::VerifyingKey, jwks::CacheScope, jwks::JwksCacheConfig, InstanceType, PublishableKey, SecretKey,
+};
 
 use clerk_core::request::{MultiDomain, OrganizationSync};
 
@@ -479,6 +481,10 @@ impl ClerkConfig {
         if checked.secret_key.is_none() {
             return Ok(None);
         }
+        check_key_pair(
+            self.parsed_publishable_key()?.as_ref(),
+            checked.secret_key.as_ref(),
+        )?;
         ClerkClient::from_checked(self.client.clone(), checked).map(Some)
     }
 
@@ -501,6 +507,7 @@ impl ClerkConfig {
     pub(crate) fn resolve(self) -> Result<Resolved, ConfigError> {
         let checked = self.client.check()?;
         let publishable_key = self.parsed_publishable_key()?;
+        check_key_pair(publishable_key.as_ref(), checked.secret_key.as_ref())?;
         let jwt_key = self
             .jwt_key_pem
             .as_deref()
@@ -586,14 +593,6 @@ impl ClerkConfig {
             (None, Some(_)) => Some(ClerkClient::from_checked(self.client, checked)?),
             (None, None) => None,
         };
-        if let Some(warning) = parties_warning(self.cookie_auth, &self.authorized_parties) {
-            tracing::warn!("{warning}");
-        }
-        if publishable_key.is_none() {
-            tracing::warn!(
-                "clerk: CLERK_PUBLISHABLE_KEY is not set; the issuer check and Clerk's cookie rules are off"
-            );
-        }
         let config = ResolvedConfig {
             publishable_key,
             jwt_key,
@@ -676,6 +675,18 @@ impl fmt::Debug for ResolvedConfig {
 }
 
 impl ResolvedConfig {
+    /// Logs what these settings leave unprotected (once, when the [`crate::Clerk`] is built).
+    pub(crate) fn warn_about_gaps(&self) {
+        if let Some(warning) = parties_warning(self.cookie_auth, &self.authorized_parties) {
+            tracing::warn!("{warning}");
+        }
+        if self.publishable_key.is_none() {
+            tracing::warn!(
+                "clerk: CLERK_PUBLISHABLE_KEY is not set; the issuer check and Clerk's cookie rules are off"
+            );
+        }
+    }
+
     /// The Backend API base URL (no trailing slash).
     pub fn api_url(&self) -> &str {
         &self.api_url
@@ -745,6 +756,35 @@ impl ResolvedConfig {
 
 /// The shortest JWKS refetch cooldown accepted.
 const MIN_JWKS_REFETCH_COOLDOWN: Duration = Duration::from_secs(1);
+
+/// Refuses a secret key and a publishable key of different instance types (`sk_live_` with
+/// `pk_test_`, or the reverse): they cannot belong to one instance, and the mix would otherwise
+/// start silently and refuse every token.
+fn check_key_pair(
+    publishable: Option<&PublishableKey>,
+    secret: Option<&SecretKey>,
+) -> Result<(), ConfigError> {
+    let (Some(publishable), Some(secret_type)) = (publishable, secret.and_then(SecretKey::instance_type))
+    else {
+        return Ok(());
+    };
+    let name = |kind| match kind {
+        InstanceType::Production => "a live (production) key",
+        InstanceType::Development => "a test (development) key",
+    };
+    if publishable.instance_type() == secret_type {
+        return Ok(());
+    }
+    Err(ConfigError::new(
+        "CLERK_SECRET_KEY",
+        format!(
+            "is {} but CLERK_PUBLISHABLE_KEY is {}: both must come from the same Clerk instance \
+             (Dashboard → API keys, with the same instance selected)",
+            name(secret_type),
+            name(publishable.instance_type()),
+        ),
+    ))
+}
 
 /// The start-up warning about `CLERK_AUTHORIZED_PARTIES`, when one is due: cookies are accepted
 /// and no origin is listed. (A variable that is set but lists no origin never gets here: it is a
@@ -1071,5 +1111,44 @@ mod tests {
             account_portal_sign_in(&custom),
             "https://auth.example.com/sign-in"
         );
+    }
+
+    // Issue 28, item 10: a live secret key with a test publishable key (or the reverse) is refused
+    // when the client is built, before any call to Clerk, naming both kinds.
+    #[test]
+    fn keys_of_two_instance_types_are_refused() {
+        let test_pk = "pk_test_aGFwcHktaGlwcG8tNDIuY2xlcmsuYWNjb3VudHMuZGV2JA";
+        let live_pk = "pk_live_Y2xlcmsuZXhhbXBsZS5jb20k";
+        for (secret, publishable, message) in [
+            (
+                "sk_live_abc123",
+                test_pk,
+                "CLERK_SECRET_KEY: is a live (production) key but CLERK_PUBLISHABLE_KEY is a test (development) key",
+            ),
+            (
+                "sk_test_abc123",
+                live_pk,
+                "CLERK_SECRET_KEY: is a test (development) key but CLERK_PUBLISHABLE_KEY is a live (production) key",
+            ),
+        ] {
+            let config = ClerkConfig::from_lookup(lookup(&[
+                ("CLERK_SECRET_KEY", secret),
+                ("CLERK_PUBLISHABLE_KEY", publishable),
+            ]))
+            .unwrap();
+            let err = config.build_client().map(drop).expect_err("refused");
+            assert!(err.to_string().contains(message), "{err}");
+            assert!(!err.to_string().contains("abc123"), "{err}");
+            let err = config.resolve().map(drop).expect_err("refused");
+            assert!(err.to_string().contains(message), "{err}");
+        }
+        for (secret, publishable) in [("sk_test_abc123", test_pk), ("sk_live_abc123", live_pk)] {
+            let config = ClerkConfig::from_lookup(lookup(&[
+                ("CLERK_SECRET_KEY", secret),
+                ("CLERK_PUBLISHABLE_KEY", publishable),
+            ]))
+            .unwrap();
+            assert!(config.build_client().is_ok());
+        }
     }
 }

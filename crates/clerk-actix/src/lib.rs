@@ -5,6 +5,7 @@
 //! [dependencies]
 //! clerk-actix = { git = "https://github.com/clerk-actix/clerk-actix" }
 //! actix-web = "4"
+//! serde_json = "1" # the examples below answer with `serde_json::json!`
 //! ```
 //!
 //! | Clerk (Next.js) | clerk-actix |

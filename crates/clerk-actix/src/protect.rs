@@ -78,7 +78,9 @@ impl Protect {
         Self::default()
     }
 
-    /// Also requires this organization role.
+    /// Also requires this organization role in the active organization. As in Clerk's `has()`,
+    /// a role without the `org:` prefix gets it: `.role("admin")` means `org:admin`, the same as
+    /// `.role("org:admin")`.
     pub fn role(mut self, role: impl Into<String>) -> Self {
         self.check = self.check.role(Into::<String>::into(role));
         self

@@ -28,7 +28,7 @@ pub fn method(method: &Method) -> usize {
 /// The routes of the public listener, by name: each is registered under its own path as its
 /// resource name (`web::resource(path).name(path)`), so `match_name()` gives the label without
 /// allocating. The last one, `unmatched`, counts every request no route matched.
-pub const ROUTES: [&str; 16] = [
+pub const ROUTES: [&str; 17] = [
     "/",
     "/api/user",
     "/api/auth",
@@ -36,6 +36,7 @@ pub const ROUTES: [&str; 16] = [
     "/client",
     "/static/app.css",
     "/static/client.js",
+    "/favicon.ico",
     "/__clerk/{tail:.*}",
     "/api/data",
     "/api/me",

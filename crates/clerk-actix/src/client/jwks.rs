@@ -116,9 +116,33 @@ fn to_fetch_error(url: &str, err: ApiError) -> FetchError {
             url: url.to_owned(),
             status,
         },
+        // The transport's own detail: its `Display` names the endpoint again.
+        ApiError::Transport { detail, .. } => FetchError::Transport {
+            url: url.to_owned(),
+            detail,
+        },
         other => FetchError::Transport {
             url: url.to_owned(),
             detail: other.to_string(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Issue 28, item 11: "GET …/v1/jwks failed: GET /v1/jwks failed: …" said the endpoint twice.
+    #[test]
+    fn a_transport_failure_names_the_endpoint_once() {
+        let err = ApiError::Transport {
+            endpoint: "GET /v1/jwks",
+            detail: "connection refused".to_owned(),
+        };
+        let message = to_fetch_error("http://127.0.0.1:1/v1/jwks", err).to_string();
+        assert_eq!(
+            message,
+            "GET http://127.0.0.1:1/v1/jwks failed: connection refused"
+        );
     }
 }
