@@ -72,6 +72,20 @@ for jwt in jwts:
         seeds.append(flags + b"\n" + plain + b"\n\nhttps://other.example/\n\nlocalhost:3000")
         seeds.append(flags + b"\n" + suffixed + b"\n__clerk_db_jwt=x\n\n" + plain)
 seeds += [b"\x00Bearer  a.b.c", b"\x00\n__client_uat=12abc", b"\x02\n__session=%E0%A4%A; __client_uat=-5"]
+# Handshake nonces (a known one with directives, an unknown one, malformed ones) and satellite
+# syncs to known and unknown origins, on development and production, with and without parties.
+# Parts: Authorization, Cookie, query, Referer, Cookie, Host, nonce, redirect URL, directives.
+def request(flags, cookie=b"", nonce=b"", redirect=b"", directives=b""):
+    return bytes([flags]) + b"\n".join([b"", cookie, b"", b"", b"", b"", nonce, redirect, directives])
+session = b"__session=" + jwts[0] + b"; path=/"
+for flags in (0x04, 0x05, 0x14, 0x15):
+    seeds.append(request(flags, nonce=b"nonce_1230", directives=session + b"|__client_uat=1755000000; path=/"))
+    seeds.append(request(flags, nonce=b"nonce_1231"))
+    seeds.append(request(flags, nonce=b"a b%3F/\xc3\xa90"))
+    seeds.append(request(flags, nonce=b"x" * 300 + b"0"))
+    for target in (b"https://evil.example/x", b"http://localhost:3000/back", b"https://satellite.example.org/p?a=1",
+                   b"http://127.0.0.1:5173/", b"javascript:alert(1)", b"http://localhost:3000.evil.example/"):
+        seeds.append(request(flags, cookie=b"__clerk_db_jwt=dvb_1", redirect=target))
 write("auth_request", seeds)
 
 # publishable_key: publishable keys, PEM keys, JWK sets.

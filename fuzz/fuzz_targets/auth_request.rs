@@ -1,11 +1,15 @@
 //! clerk-core's request authenticator on hostile requests: the Authorization header, `Cookie`
-//! headers, the query string, `Referer` and `Host`, with the contract PEM key (networkless) and a
-//! fixed clock. No web framework in the loop: the input becomes [`RequestParts`] directly. It must
-//! never panic, and the outcome must be coherent.
+//! headers, the query string, `Referer` and `Host`, a handshake nonce, a satellite sync's
+//! `__clerk_redirect_url` and the cookie directives a scripted Backend API hands over for a nonce,
+//! with the contract PEM key (networkless) and a fixed clock. No web framework in the loop: the
+//! input becomes [`RequestParts`] directly. It must never panic, and the outcome must be coherent:
+//! a redirect never leaves for an origin the configuration does not know, and a nonce that cannot
+//! be one costs no Backend API call.
 //!
 //! Input: a flags byte, then `\n`-separated parts in the order of the `PART_*` indexes below
-//! (Authorization, Cookie, query string, Referer, a second Cookie header, Host). An empty part
-//! leaves the header out. A new input is one more index and one line where the request is built.
+//! (Authorization, Cookie, query string, Referer, a second Cookie header, Host, nonce, redirect
+//! URL, directives separated by `|`). An empty part leaves the input out. A new input is one more
+//! index and one line where the request is built.
 #![no_main]
 
 use std::cell::RefCell;
@@ -16,8 +20,11 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use std::cell::Cell;
+
 use clerk_core::request::{
-    Cookies, HeaderLookup, RequestAuthenticator, RequestOrigin, RequestParts, RequestStatus,
+    AppOrigins, BackendError, Cookies, HeaderLookup, RefreshRequest, RequestAuthenticator, RequestOrigin,
+    RequestParts, RequestStatus, SessionBackend,
 };
 use clerk_core::{auth::AuthOptions, InstanceType, PublishableKey, SessionVerifier, verify::StaticKey, jwk::VerifyingKey};
 use libfuzzer_sys::fuzz_target;
@@ -62,8 +69,57 @@ fn build(flags: u8) -> Arc<RequestAuthenticator> {
                 treat_pending_as_signed_out: flags & PENDING_SIGNED_IN == 0,
             })
             // Off by default so that runs are reproducible; one flag turns a tiny cache on.
-            .token_cache_capacity(if flags & TOKEN_CACHE != 0 { 2 } else { 0 }),
+            .token_cache_capacity(if flags & TOKEN_CACHE != 0 { 2 } else { 0 })
+            .app_origins(if flags & AUTHORIZED_PARTIES != 0 {
+                AppOrigins::new([APP_ORIGIN], [SATELLITE_ORIGIN])
+            } else {
+                AppOrigins::default()
+            }),
     )
+}
+
+const APP_ORIGIN: &str = "http://localhost:3000";
+const SATELLITE_ORIGIN: &str = "https://satellite.example.org";
+
+/// Whether a satellite sync may have sent the browser to `location` under `flags`.
+fn known_redirect(location: &str, flags: u8) -> bool {
+    let Ok(url) = url::Url::parse(location) else {
+        return false;
+    };
+    let origin = url.origin().ascii_serialization();
+    if flags & AUTHORIZED_PARTIES != 0 {
+        return origin == APP_ORIGIN || origin == SATELLITE_ORIGIN;
+    }
+    let loopback = match url.host() {
+        Some(url::Host::Domain(domain)) => domain == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    flags & PRODUCTION == 0 && loopback
+}
+
+/// A Backend API whose handshake payload is the input's directives for a nonce ending in `0`,
+/// "not found" for one ending in `1`, and unreachable otherwise; refreshes fail. Counts calls.
+struct Scripted {
+    directives: Vec<String>,
+    calls: Cell<u32>,
+}
+
+impl SessionBackend for Scripted {
+    async fn handshake_payload(&self, nonce: &str) -> Result<Vec<String>, BackendError> {
+        self.calls.set(self.calls.get() + 1);
+        match nonce.bytes().last() {
+            Some(b'0') => Ok(self.directives.clone()),
+            Some(b'1') => Err(BackendError::Code("resource_not_found".to_owned())),
+            _ => Err(BackendError::Unexpected),
+        }
+    }
+
+    async fn refresh_session(&self, _sid: &str, _request: &RefreshRequest<'_>) -> Result<Vec<String>, BackendError> {
+        self.calls.set(self.calls.get() + 1);
+        Err(BackendError::Unexpected)
+    }
 }
 
 thread_local! {
@@ -108,7 +164,10 @@ const PART_QUERY: usize = 2;
 const PART_REFERER: usize = 3;
 const PART_COOKIE2: usize = 4;
 const PART_HOST: usize = 5;
-const PART_COUNT: usize = 6;
+const PART_NONCE: usize = 6;
+const PART_REDIRECT_URL: usize = 7;
+const PART_DIRECTIVES: usize = 8;
+const PART_COUNT: usize = 9;
 
 /// Bytes an HTTP parser passes on in a header value (no CR, LF, NUL or other controls but tab).
 fn valid_header_value(value: &[u8]) -> bool {
@@ -127,6 +186,27 @@ fuzz_target!(|data: &[u8]| {
         Some(Ok(query)) if query.bytes().all(|b| b.is_ascii_graphic()) => query,
         // The HTTP parser would refuse a request target like that.
         Some(_) => return,
+    };
+    // The nonce and the redirect URL go in the query, form-encoded (any bytes).
+    let mut query = query.to_owned();
+    for (name, index) in [
+        ("__clerk_handshake_nonce", PART_NONCE),
+        ("__clerk_redirect_url", PART_REDIRECT_URL),
+    ] {
+        if let Some(value) = part(index) {
+            let value = String::from_utf8_lossy(value);
+            let pair = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair(name, &value)
+                .finish();
+            query = if query.is_empty() { pair } else { format!("{query}&{pair}") };
+        }
+    }
+    let nonce = part(PART_NONCE).map(String::from_utf8_lossy);
+    let backend = Scripted {
+        directives: part(PART_DIRECTIVES)
+            .map(|d| d.split(|b| *b == b'|').map(|c| String::from_utf8_lossy(c).into_owned()).collect())
+            .unwrap_or_default(),
+        calls: Cell::new(0),
     };
     let mut headers = Vec::new();
     for (name, value) in [
@@ -157,10 +237,30 @@ fuzz_target!(|data: &[u8]| {
     let origin = RequestOrigin::resolve(&headers, None, &[], "http", "localhost:8080");
     let now: SystemTime = UNIX_EPOCH + Duration::from_secs(NOW_SECS);
     let method = if flags & POST != 0 { "POST" } else { "GET" };
-    let request = RequestParts::new(method, &headers, Cookies::parse(&cookie_text), query, origin, now);
+    let request = RequestParts::new(method, &headers, Cookies::parse(&cookie_text), &query, origin, now)
+        .with_client(Some(std::net::IpAddr::from([203, 0, 113, 9])));
 
     let authenticator = authenticator(flags);
-    let outcome = KEY.with(|key| ready(authenticator.authenticate(&request, key)));
+    let outcome = KEY.with(|key| ready(authenticator.authenticate_with(&request, key, &backend)));
+
+    // One request makes at most one handshake-payload or refresh call; a nonce that cannot be
+    // one (as the query or a cookie may carry another, this is checked only when the input's
+    // nonce is the request's only one) makes none.
+    assert!(backend.calls.get() <= 1, "{} Backend API calls", backend.calls.get());
+    let only_nonce = part(PART_QUERY).is_none() && !cookie_text.contains("__clerk_handshake");
+    if let Some(nonce) = nonce.as_deref().filter(|_| only_nonce) {
+        let plausible = (1..=256).contains(&nonce.len())
+            && nonce.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.~".contains(&b));
+        if !plausible {
+            assert_eq!(backend.calls.get(), 0, "a malformed nonce was looked up: {nonce:?}");
+        }
+    }
+    // A satellite sync's redirect goes only to an origin the configuration knows.
+    if outcome.reason().map(|r| r.as_str()) == Some("primary-responds-to-syncing") {
+        if let Some(location) = outcome.location() {
+            assert!(known_redirect(location, flags), "sent to {location:?} under flags {flags:#04x}");
+        }
+    }
 
     match outcome.status() {
         RequestStatus::SignedIn => {
