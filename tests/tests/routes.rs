@@ -159,3 +159,35 @@ async fn health_readiness_and_metrics_answer() {
     assert!(metrics.contains("app_auth_outcomes_total{outcome=\"signed-in\""));
     assert!(metrics.contains("clerk_jwks_fetches_total 1"));
 }
+
+// Issue 22, item 4: a shared cache in front of the app must never keep one user's answer for
+// another, so every API answer, signed in or not, is `private, no-store`.
+#[actix_rt::test]
+async fn every_api_answer_is_private_and_never_stored() {
+    let app = spawn_app().await;
+    let t = tokens(&app);
+    let mut answers = Vec::new();
+    for route in [
+        "/api/user",
+        "/api/auth",
+        "/api/me",
+        "/api/data",
+        "/api/machine",
+        "/api/org",
+    ] {
+        for token in [Some(&t.valid), None, Some(&t.expired)] {
+            let reply = app.get(route, token.map(String::as_str), &[]).await;
+            answers.push((
+                route,
+                reply.status,
+                reply.header("cache-control").map(str::to_owned),
+            ));
+        }
+    }
+    let uncached: Vec<_> = answers
+        .iter()
+        .filter(|(_, _, cache)| cache.as_deref() != Some("private, no-store"))
+        .collect();
+    assert!(uncached.is_empty(), "{uncached:?}");
+    assert!(answers.iter().any(|(_, status, _)| *status == 200));
+}

@@ -168,7 +168,7 @@ fn props_script(props: &ClerkProps) -> String {
 fn page(title: &str, nav: &str, body: &str, scripts: &str) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .insert_header((header::CACHE_CONTROL, clerk_actix::PRIVATE_NO_STORE))
         .body(format!(
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\

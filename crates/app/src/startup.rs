@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
-use actix_web::middleware::from_fn;
+use actix_web::http::header;
+use actix_web::middleware::{from_fn, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
 use clerk_actix::{Clerk, ClerkClient, ClerkConfig, ClerkMiddleware};
 use clerk_core::webhook::WebhookVerifier;
@@ -434,6 +435,12 @@ fn named(path: &'static str) -> actix_web::Resource {
     web::resource(path).name(path)
 }
 
+/// Headers every answer gets unless its handler set its own: an answer may concern one user, so
+/// no shared cache may keep it (static files say `public`).
+fn default_headers() -> DefaultHeaders {
+    DefaultHeaders::new().add((header::CACHE_CONTROL, clerk_actix::PRIVATE_NO_STORE))
+}
+
 fn run(
     listener: TcpListener,
     state: web::Data<AppState>,
@@ -474,6 +481,7 @@ fn run(
                     .route(web::post().to(routes::clerk_webhook)),
             )
             .wrap(ClerkMiddleware::new(clerk.clone()))
+            .wrap(default_headers())
             .wrap(from_fn(crate::metrics::track))
             .wrap(TracingLogger::<RequestSpan>::new())
     })
