@@ -1,6 +1,6 @@
 //! Every route of DESIGN.md's table, signed in, signed out, expired and from another instance.
 
-use e2e::{spawn_app, TestApp, ORIGIN};
+use e2e::{spawn_app, spawn_app_with, SpawnOptions, TestApp, ORIGIN};
 
 struct Tokens {
     valid: String,
@@ -190,4 +190,40 @@ async fn every_api_answer_is_private_and_never_stored() {
         .collect();
     assert!(uncached.is_empty(), "{uncached:?}");
     assert!(answers.iter().any(|(_, status, _)| *status == 200));
+}
+
+// Issue 22, item 5: no HTML answer of the app can be framed (clickjacking), the offline sign-in
+// page mounted on the app's origin (`/__clerk`, as in dev mode) included: `X-Frame-Options: DENY`
+// and one CSP header with `frame-ancestors 'none'`.
+#[actix_rt::test]
+async fn no_page_can_be_framed() {
+    let app = spawn_app_with(SpawnOptions {
+        browser: true,
+        ..SpawnOptions::default()
+    })
+    .await;
+    let back = format!("?redirect_url={}/profile", app.address);
+    let client = awc::Client::new();
+    let mut framable = Vec::new();
+    for (path, token) in [
+        ("/".to_owned(), None),
+        ("/".to_owned(), Some(app.token())),
+        ("/profile".to_owned(), Some(app.token())),
+        ("/client".to_owned(), None),
+        (format!("/__clerk/sign-in{back}"), None),
+        (format!("/__clerk/sign-out{back}"), None),
+    ] {
+        let mut request = client.get(format!("{}{path}", app.address));
+        if let Some(token) = token {
+            request = request.insert_header(("Authorization", format!("Bearer {token}")));
+        }
+        let response = request.send().await.expect("the app answers");
+        let header = |name| response.headers().get(name).and_then(|v| v.to_str().ok());
+        assert_eq!(header("content-type"), Some("text/html; charset=utf-8"), "{path}");
+        let policies: Vec<_> = response.headers().get_all("content-security-policy").collect();
+        if header("x-frame-options") != Some("DENY") || policies != ["frame-ancestors 'none'"] {
+            framable.push((path, header("x-frame-options").map(str::to_owned), policies.len()));
+        }
+    }
+    assert!(framable.is_empty(), "{framable:?}");
 }

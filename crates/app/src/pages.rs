@@ -11,6 +11,10 @@ use clerk_core::SessionStatus;
 use crate::current_user::CachedCurrentUser;
 use crate::state::AppState;
 
+/// The `Content-Security-Policy` of the app's answers (one header, this one directive): no site
+/// may frame a page (clickjacking); `X-Frame-Options: DENY` says the same to browsers without CSP.
+pub const FRAME_ANCESTORS: &str = "frame-ancestors 'none'";
+
 /// The stylesheet every page links.
 const STYLESHEET: &str = include_str!("pages/app.css");
 /// The client example's script (uses `window.Clerk`, from the Frontend API's `clerk.js`).

@@ -435,10 +435,14 @@ fn named(path: &'static str) -> actix_web::Resource {
     web::resource(path).name(path)
 }
 
-/// Headers every answer gets unless its handler set its own: an answer may concern one user, so
-/// no shared cache may keep it (static files say `public`).
+/// Headers every answer gets unless its handler (or the `/__clerk` upstream) set its own: an
+/// answer may concern one user, so no shared cache may keep it (static files say `public`), and
+/// no page may be framed.
 fn default_headers() -> DefaultHeaders {
-    DefaultHeaders::new().add((header::CACHE_CONTROL, clerk_actix::PRIVATE_NO_STORE))
+    DefaultHeaders::new()
+        .add((header::CACHE_CONTROL, clerk_actix::PRIVATE_NO_STORE))
+        .add((header::CONTENT_SECURITY_POLICY, pages::FRAME_ANCESTORS))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
 }
 
 fn run(
