@@ -420,7 +420,7 @@ async fn start_dev(
 fn no_dev_mode() -> Error {
     Error::setting(
         "APP_DEV_MODE",
-        "is set but this build has no dev mode (build with `--features dev`)",
+        "is set but this build has no dev mode (the `app-dev` binary, built with `--features dev`, has)",
     )
 }
 
