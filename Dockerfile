@@ -1,6 +1,6 @@
 # One Dockerfile, two images; pick one with --target:
 #   docker build --target app .        the example app (default; built without the `dev` feature,
-#                                      so no emulator is linked in)
+#                                      so no emulator is linked in and no `app-dev` binary)
 #   docker build --target emulator .   the offline Clerk emulator (clerk-testkit serve), TEST-ONLY
 #
 # Layers: (1) the workspace manifests and stub sources, then every dependency compiled; (2) the real
@@ -27,6 +27,7 @@ RUN set -eux; \
     for dir in crates/clerk-testkit crates/app bench/bare; do \
         mkdir -p "$dir/src"; echo 'fn main() {}' > "$dir/src/main.rs"; \
     done; \
+    mkdir -p crates/app/src/bin; echo 'fn main() {}' > crates/app/src/bin/app-dev.rs; \
     mkdir -p crates/clerk-core/benches; \
     for bench in verify webhook user_json; do echo 'fn main() {}' > "crates/clerk-core/benches/$bench.rs"; done; \
     cargo build --release --locked -p app -p clerk-testkit --bins

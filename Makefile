@@ -10,10 +10,7 @@ help: ## List the targets
 test: ## Run every test (unit, integration, end-to-end, browser, doc tests); finds or starts Postgres, installs Chromium
 	bash scripts/chromium.sh
 	DATABASE_URL="$$(bash scripts/postgres.sh)" && export DATABASE_URL && \
-		cargo test --workspace --all-targets && cargo test --workspace --doc && \
-		cargo test -p app --test startup
-	@# The last line builds app alone, without the e2e crate's `dev` feature, so the release-build
-	@# start-up tests (dev mode refused without the emulator) run too.
+		cargo test --workspace --all-targets && cargo test --workspace --doc
 
 .PHONY: lint
 lint: ## Format check, clippy with -D warnings, rustdoc with -D warnings, the fuzz targets build
@@ -43,15 +40,17 @@ soak: ## 60 s of high-concurrency load on /api/user and /api/me: zero non-2xx, f
 run: ## Run the example stack (app + Postgres; APP_DEV_MODE=1, the offline Clerk, unless CLERK_SECRET_KEY or CLERK_JWT_KEY is set)
 	bash scripts/run.sh
 
+# `migrate` and `sync` run the `app` binary (never dev mode); `--features dev` only shares
+# `make run`'s build, so nothing is compiled twice.
 .PHONY: migrate
 migrate: ## Apply the database migrations (app migrate) to the database `make run` uses
 	DATABASE_URL="$$(bash scripts/database.sh)" && export DATABASE_URL && \
-		cargo run --quiet -p app --features dev -- migrate
+		cargo run --quiet -p app --features dev --bin app -- migrate
 
 .PHONY: sync
 sync: ## One full reconciliation (app sync --full) of `make run`'s database; needs CLERK_SECRET_KEY (dev mode: from the banner)
 	DATABASE_URL="$$(bash scripts/database.sh)" && export DATABASE_URL && \
-		cargo run --quiet -p app --features dev -- sync --full
+		cargo run --quiet -p app --features dev --bin app -- sync --full
 
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := token_verify auth_request publishable_key webhook user_json

@@ -1,6 +1,6 @@
 //! Every route of DESIGN.md's table, signed in, signed out, expired and from another instance.
 
-use e2e::{spawn_app, TestApp, ORIGIN};
+use e2e::{spawn_app, spawn_app_with, SpawnOptions, TestApp, ORIGIN};
 
 struct Tokens {
     valid: String,
@@ -175,4 +175,72 @@ async fn health_readiness_and_metrics_answer() {
     assert!(metrics.contains("app_http_requests_total{method=\"GET\",route=\"/api/data\",status=\"200\"} 1"));
     assert!(metrics.contains("app_auth_outcomes_total{outcome=\"signed-in\""));
     assert!(metrics.contains("clerk_jwks_fetches_total 1"));
+}
+
+// Issue 22, item 4: a shared cache in front of the app must never keep one user's answer for
+// another, so every API answer, signed in or not, is `private, no-store`.
+#[actix_rt::test]
+async fn every_api_answer_is_private_and_never_stored() {
+    let app = spawn_app().await;
+    let t = tokens(&app);
+    let mut answers = Vec::new();
+    for route in [
+        "/api/user",
+        "/api/auth",
+        "/api/me",
+        "/api/data",
+        "/api/machine",
+        "/api/org",
+    ] {
+        for token in [Some(&t.valid), None, Some(&t.expired)] {
+            let reply = app.get(route, token.map(String::as_str), &[]).await;
+            answers.push((
+                route,
+                reply.status,
+                reply.header("cache-control").map(str::to_owned),
+            ));
+        }
+    }
+    let uncached: Vec<_> = answers
+        .iter()
+        .filter(|(_, _, cache)| cache.as_deref() != Some("private, no-store"))
+        .collect();
+    assert!(uncached.is_empty(), "{uncached:?}");
+    assert!(answers.iter().any(|(_, status, _)| *status == 200));
+}
+
+// Issue 22, item 5: no HTML answer of the app can be framed (clickjacking), the offline sign-in
+// page mounted on the app's origin (`/__clerk`, as in dev mode) included: `X-Frame-Options: DENY`
+// and one CSP header with `frame-ancestors 'none'`.
+#[actix_rt::test]
+async fn no_page_can_be_framed() {
+    let app = spawn_app_with(SpawnOptions {
+        browser: true,
+        ..SpawnOptions::default()
+    })
+    .await;
+    let back = format!("?redirect_url={}/profile", app.address);
+    let client = awc::Client::new();
+    let mut framable = Vec::new();
+    for (path, token) in [
+        ("/".to_owned(), None),
+        ("/".to_owned(), Some(app.token())),
+        ("/profile".to_owned(), Some(app.token())),
+        ("/client".to_owned(), None),
+        (format!("/__clerk/sign-in{back}"), None),
+        (format!("/__clerk/sign-out{back}"), None),
+    ] {
+        let mut request = client.get(format!("{}{path}", app.address));
+        if let Some(token) = token {
+            request = request.insert_header(("Authorization", format!("Bearer {token}")));
+        }
+        let response = request.send().await.expect("the app answers");
+        let header = |name| response.headers().get(name).and_then(|v| v.to_str().ok());
+        assert_eq!(header("content-type"), Some("text/html; charset=utf-8"), "{path}");
+        let policies: Vec<_> = response.headers().get_all("content-security-policy").collect();
+        if header("x-frame-options") != Some("DENY") || policies != ["frame-ancestors 'none'"] {
+            framable.push((path, header("x-frame-options").map(str::to_owned), policies.len()));
+        }
+    }
+    assert!(framable.is_empty(), "{framable:?}");
 }

@@ -1,5 +1,13 @@
-//! The command-line jobs besides serving: `migrate`, `sync --full`, and (with the `dev` feature)
-//! the dev-mode banner.
+//! The command line of the `app` and `app-dev` binaries ([`main`]): `serve` (the default),
+//! `migrate`, `sync --full`, and (with the `dev` feature) the dev-mode banner.
+//!
+//! `.env` in the working directory is read first (variables already set win over it). A failure is
+//! printed once, on stderr, and ends the process with [`CONFIG_ERROR`] when the settings are at
+//! fault ([`Error::is_config`]), else with `1`.
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 use crate::cache::ReconcileOutcome;
 use crate::configuration::Settings;
@@ -7,6 +15,145 @@ use crate::database;
 #[cfg(feature = "dev")]
 use crate::dev::DevStack;
 use crate::error::{Error, Result};
+use crate::startup::Application;
+use crate::telemetry::{get_subscriber, init_subscriber};
+
+/// The exit code of a configuration error: fix the settings, then start again.
+pub const CONFIG_ERROR: u8 = 2;
+
+/// Which binary runs [`main`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Binary {
+    /// `app`: serves a Clerk instance only, however it was built. Cargo unifies features across
+    /// the workspace (the e2e crate enables `dev`), so the emulator may be linked in: `app`
+    /// refuses `APP_DEV_MODE` and `APP_CLERK_FRONTEND_UPSTREAM` all the same.
+    App,
+    /// `app-dev` (a `[[bin]]` that requires the `dev` feature): may also run dev mode, against
+    /// the offline Clerk (`make run`).
+    AppDev,
+}
+
+impl Binary {
+    fn name(self) -> &'static str {
+        match self {
+            Binary::App => "app",
+            Binary::AppDev => "app-dev",
+        }
+    }
+
+    /// Refuses, in `app`, the settings only the offline Clerk uses; before any other work.
+    fn check(self, settings: &Settings) -> Result<()> {
+        let variable = if self == Binary::AppDev {
+            return Ok(());
+        } else if settings.dev_mode() {
+            "APP_DEV_MODE"
+        } else if settings.app_clerk_frontend_upstream.is_some() {
+            "APP_CLERK_FRONTEND_UPSTREAM"
+        } else {
+            return Ok(());
+        };
+        Err(Error::setting(
+            variable,
+            "is set, but the `app` binary never runs the offline Clerk: unset it to use your \
+             Clerk instance, or run `app-dev` (`make run`; a build with `--features dev`)",
+        ))
+    }
+}
+
+#[derive(Parser)]
+#[command(version, about = "Example Clerk-protected API server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the server (the default).
+    Serve,
+    /// Applies the database migrations and exits.
+    Migrate,
+    /// Synchronises the user cache with the Backend API and exits.
+    Sync {
+        /// A full pass over every user (the only kind there is today).
+        #[arg(long)]
+        full: bool,
+    },
+}
+
+/// The whole program of `binary`: parses the command line, reads `.env` and the settings, runs
+/// the subcommand; a failure is printed once, on stderr.
+pub fn main(binary: Binary) -> ExitCode {
+    let matches = Cli::command().name(binary.name()).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
+    // Before any setting is read, by every subcommand; the environment wins over the file.
+    if let Err(err) = crate::dotenv::load(std::path::Path::new(crate::dotenv::DOTENV_FILE)) {
+        return exit(binary, &err);
+    }
+    let settings = match Settings::load().and_then(|s| binary.check(&s).map(|()| s)) {
+        Ok(settings) => settings,
+        Err(err) => return exit(binary, &err),
+    };
+    init_subscriber(get_subscriber(
+        &settings.app_log,
+        settings.app_log_format,
+        std::io::stdout,
+    ));
+    let result = actix_web::rt::System::new().block_on(async move {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve(settings).await,
+            Command::Migrate => migrate(&settings).await,
+            Command::Sync { .. } => sync_full(&settings).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        // Printed once, on stderr: not logged as well.
+        Err(err) => exit(binary, &err),
+    }
+}
+
+/// Prints `err` and chooses the exit code by its kind.
+fn exit(binary: Binary, err: &Error) -> ExitCode {
+    eprintln!("{}: {err}", binary.name());
+    if err.is_config() {
+        ExitCode::from(CONFIG_ERROR)
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// An address to call a listener bound to `host` at.
+fn local(host: &str) -> &str {
+    if host == "0.0.0.0" {
+        "127.0.0.1"
+    } else {
+        host
+    }
+}
+
+/// `app serve`.
+async fn serve(settings: Settings) -> Result<()> {
+    let host = settings.app_host.clone();
+    let admin_host = settings.app_admin_host.clone();
+    #[cfg(feature = "dev")]
+    let first_pass = settings.app_reconcile_interval_secs > 0;
+    let application = Application::build(settings).await?;
+    let base = format!("http://{}:{}", local(&host), application.port());
+    let admin = format!("http://{}:{}", local(&admin_host), application.admin_port());
+    tracing::info!(%base, %admin, "listening");
+    // The banner goes out once start-up has settled, so it is the last thing on screen.
+    #[cfg(feature = "dev")]
+    if let Some(dev) = application.dev() {
+        actix_web::rt::spawn(print_dev_banner_when_settled(
+            dev_banner(dev, &base),
+            dev.emulator().webhooks().clone(),
+            application.state().cache.clone(),
+            first_pass,
+        ));
+    }
+    Ok(application.run_until_stopped().await?)
+}
 
 /// `app migrate`.
 ///
@@ -33,7 +180,7 @@ pub async fn sync_full(settings: &Settings) -> Result<()> {
         return Err(Error::setting(
             "APP_DEV_MODE",
             "is set, but app sync needs a Clerk instance: unset APP_DEV_MODE and set \
-             CLERK_SECRET_KEY (the dev-mode emulator lives inside `app serve`)",
+             CLERK_SECRET_KEY (the dev-mode emulator lives inside `app-dev serve`)",
         ));
     }
     // The configuration first (the secret key before anything else), then the database.

@@ -26,6 +26,9 @@ fn hop_by_hop(name: &HeaderName) -> bool {
 /// Whether `tail` (the path under the mount) is one of the Frontend API's browser routes: the
 /// handshake, the client and its session tokens, the sign-in and sign-out pages, `clerk.js`.
 /// Nothing else of the emulator (its Backend API above all) is reachable through the app.
+///
+/// `tail` is decoded (`%3F` is `?`) and forwarded as it is, so a session id is letters, digits,
+/// `_` and `-` only (Clerk's are `sess_…`): no `?`, `#`, `%` or `/` can change what goes upstream.
 fn is_browser_route(tail: &str) -> bool {
     const EXACT: [&str; 5] = [
         "v1/client/handshake",
@@ -38,7 +41,13 @@ fn is_browser_route(tail: &str) -> bool {
         return true;
     }
     let segments: Vec<&str> = tail.split('/').collect();
-    matches!(segments.as_slice(), ["v1", "client", "sessions", sid, "tokens"] if !sid.is_empty())
+    let session_id = |sid: &str| {
+        !sid.is_empty()
+            && sid
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    };
+    matches!(segments.as_slice(), ["v1", "client", "sessions", sid, "tokens"] if session_id(sid))
 }
 
 /// Forwards the request to the upstream Frontend API, and its answer back (status, headers with
@@ -108,6 +117,9 @@ mod tests {
             "v1/jwks",
             "api_keys/verify",
             "v1/client/sessions//tokens",
+            "v1/client/sessions/x?/tokens",
+            "v1/client/sessions/x#/tokens",
+            "v1/client/sessions/x%3F/tokens",
             "",
             "v1/clients/handshake_payload",
         ] {

@@ -18,7 +18,7 @@
 //! | [`key_check`] | the start-up check of `CLERK_SECRET_KEY`, reported by `/readyz` |
 //! | [`dotenv`] | the `.env` file, read before any setting |
 //! | [`configuration`], [`telemetry`], [`request_span`] | settings, logs, the request span |
-//! | [`cli`] | `app migrate`, `app sync --full`, the dev-mode banner |
+//! | [`cli`] | the command line of the `app` and `app-dev` binaries: `serve`, `migrate`, `sync --full`, the dev-mode banner |
 //! | `dev`, `dev_identity` | dev mode (the `dev` feature): the in-process offline Clerk |
 //! | [`error`] | [`Error`], the app's one error type |
 #![forbid(unsafe_code)]

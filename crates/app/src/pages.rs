@@ -11,6 +11,10 @@ use clerk_core::SessionStatus;
 use crate::current_user::CachedCurrentUser;
 use crate::state::AppState;
 
+/// The `Content-Security-Policy` of the app's answers (one header, this one directive): no site
+/// may frame a page (clickjacking); `X-Frame-Options: DENY` says the same to browsers without CSP.
+pub const FRAME_ANCESTORS: &str = "frame-ancestors 'none'";
+
 /// The stylesheet every page links.
 const STYLESHEET: &str = include_str!("pages/app.css");
 /// The client example's script (uses `window.Clerk`, from the Frontend API's `clerk.js`).
@@ -197,7 +201,7 @@ fn props_script(props: &ClerkProps) -> String {
 fn page(title: &str, nav: &str, body: &str, scripts: &str) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .insert_header((header::CACHE_CONTROL, clerk_actix::PRIVATE_NO_STORE))
         .body(format!(
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
-use actix_web::middleware::from_fn;
+use actix_web::http::header;
+use actix_web::middleware::{from_fn, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
 use clerk_actix::{Clerk, ClerkClient, ClerkConfig, ClerkMiddleware};
 use clerk_core::webhook::WebhookVerifier;
@@ -432,7 +433,7 @@ async fn start_dev(
 fn no_dev_mode() -> Error {
     Error::setting(
         "APP_DEV_MODE",
-        "is set but this build has no dev mode (build with `--features dev`)",
+        "is set but this build has no dev mode (the `app-dev` binary, built with `--features dev`, has)",
     )
 }
 
@@ -445,6 +446,16 @@ fn bind(host: &str, port: u16) -> Result<TcpListener> {
 fn named(path: &'static str) -> actix_web::Resource {
     debug_assert!(ROUTES.contains(&path), "{path} has no metrics label");
     web::resource(path).name(path)
+}
+
+/// Headers every answer gets unless its handler (or the `/__clerk` upstream) set its own: an
+/// answer may concern one user, so no shared cache may keep it (static files say `public`), and
+/// no page may be framed.
+fn default_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((header::CACHE_CONTROL, clerk_actix::PRIVATE_NO_STORE))
+        .add((header::CONTENT_SECURITY_POLICY, pages::FRAME_ANCESTORS))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
 }
 
 fn run(
@@ -488,6 +499,7 @@ fn run(
                     .route(web::post().to(routes::clerk_webhook)),
             )
             .wrap(ClerkMiddleware::new(clerk.clone()))
+            .wrap(default_headers())
             .wrap(from_fn(crate::metrics::track))
             .wrap(TracingLogger::<RequestSpan>::new())
     })

@@ -1,6 +1,7 @@
-//! Start-up of the `app` binary (issue 10, item 6): dev mode starts only when asked; a
-//! configuration error exits with its own code (issue 11, item 10); `.env`, dev mode's ignored
-//! keys, the secret-key check and the messages of bad settings (issue 16, §2).
+//! Start-up of the `app` binary (issue 10, item 6): dev mode starts only when asked, and only in
+//! `app-dev` (issue 22, item 7); a configuration error exits with its own code (issue 11, item
+//! 10); `.env`, dev mode's ignored keys, the secret-key check and the messages of bad settings
+//! (issue 16, §2).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -15,7 +16,18 @@ fn serve(env: &[(&str, &str)]) -> Output {
 
 /// [`serve`] in the working directory `dir` (where the app looks for `.env`).
 fn serve_in(dir: Option<&Path>, env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_app"));
+    run(env!("CARGO_BIN_EXE_app"), dir, env)
+}
+
+/// [`serve`] with `app-dev`, the binary that may run dev mode.
+#[cfg(feature = "dev")]
+fn serve_dev(env: &[(&str, &str)]) -> Output {
+    run(env!("CARGO_BIN_EXE_app-dev"), None, env)
+}
+
+/// `binary serve` in `dir`, as [`serve`] describes.
+fn run(binary: &str, dir: Option<&Path>, env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(binary);
     if let Some(dir) = dir {
         command.current_dir(dir);
     }
@@ -80,16 +92,43 @@ fn a_misspelled_secret_key_does_not_start_dev_mode() {
     )]));
 }
 
-// Issue 10, item 6: the release build (no `dev` feature) cannot run the emulator at all.
+// Issue 22, item 7: Cargo unifies features across the workspace (the e2e crate enables `dev`),
+// so a plain `cargo build --workspace` links the emulator into the app. The binary named `app`
+// refuses dev mode and the `/__clerk` upstream however it was built, before any database work
+// (migrations on, and no database there): dev mode is the `app-dev` binary's.
 #[test]
-#[cfg(not(feature = "dev"))]
-fn dev_mode_in_a_build_without_the_dev_feature_fails() {
-    // Refused before any database work (migrations on, and no database there).
+fn the_app_binary_refuses_dev_mode_however_it_is_built() {
     let output = serve(&[("APP_DEV_MODE", "1"), ("APP_RUN_MIGRATIONS", "true")]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success(), "{stderr}");
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("APP_DEV_MODE") && stderr.contains("--features dev"),
+        stderr.contains("APP_DEV_MODE") && stderr.contains("app-dev"),
+        "{stderr}"
+    );
+    // `app-dev` takes dev mode: it goes on to the database (and finds none there).
+    #[cfg(feature = "dev")]
+    {
+        let output = serve_dev(&[("APP_DEV_MODE", "1"), ("APP_RUN_MIGRATIONS", "true")]);
+        let stderr = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("DATABASE_URL"), "{stderr}");
+    }
+
+    let clerk = clerk_testkit::TestClerk::builder()
+        .fixed_instance()
+        .start()
+        .expect("the emulator starts");
+    let output = serve(&[
+        ("CLERK_SECRET_KEY", clerk.secret_key()),
+        ("CLERK_PUBLISHABLE_KEY", clerk.publishable_key()),
+        ("CLERK_API_URL", clerk.base_url()),
+        ("APP_CLERK_FRONTEND_UPSTREAM", clerk.base_url()),
+        ("APP_RUN_MIGRATIONS", "true"),
+    ]);
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("APP_CLERK_FRONTEND_UPSTREAM") && stderr.contains("app-dev"),
         "{stderr}"
     );
 }
@@ -188,8 +227,9 @@ fn a_malformed_dot_env_names_its_file_and_line() {
 
 // Issue 16, §2: dev mode refuses the CLERK_* variables it would ignore, naming each.
 #[test]
+#[cfg(feature = "dev")]
 fn dev_mode_refuses_the_clerk_keys_it_would_ignore() {
-    let output = serve(&[
+    let output = serve_dev(&[
         ("APP_DEV_MODE", "1"),
         ("CLERK_PUBLISHABLE_KEY", "pk_test_Y2xlcmsuZXhhbXBsZS5jb20k"),
         ("CLERK_API_URL", "https://api.clerk.com"),
@@ -211,7 +251,7 @@ fn dev_mode_refuses_the_clerk_keys_it_would_ignore() {
     assert!(!stderr.contains("whsec_c2VjcmV0"), "{stderr}");
 
     for key in ["CLERK_SECRET_KEY", "CLERK_JWT_KEY"] {
-        let output = serve(&[
+        let output = serve_dev(&[
             ("APP_DEV_MODE", "1"),
             (key, "sk_test_clerkTestkitFixedSecretKey0000000000"),
         ]);

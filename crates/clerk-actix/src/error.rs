@@ -15,6 +15,10 @@ use serde_json::json;
 use crate::redact::query_without_credentials;
 use crate::user_source::UserSourceError;
 
+/// The `Cache-Control` of every answer the library builds (unless Clerk's protocol sets its own):
+/// it concerns one user, so no shared cache may keep it.
+pub const PRIVATE_NO_STORE: &str = "private, no-store";
+
 /// Why a request was refused.
 #[derive(thiserror::Error)]
 #[non_exhaustive]
@@ -175,11 +179,10 @@ impl ResponseError for AuthError {
             AuthError::Handshake(outcome) => {
                 let mut response = HttpResponse::TemporaryRedirect().finish();
                 crate::authenticate::apply_outcome_headers(outcome, response.headers_mut());
-                return response;
+                response
             }
             AuthError::RedirectToSignIn(location) => HttpResponse::TemporaryRedirect()
                 .insert_header((header::LOCATION, location.as_str()))
-                .insert_header((header::CACHE_CONTROL, "no-store"))
                 .finish(),
             AuthError::ReverificationRequired(level) => HttpResponse::Forbidden().json(json!({
                 "clerk_error": {
@@ -243,6 +246,11 @@ impl ResponseError for AuthError {
                 );
             }
             _ => {}
+        }
+        // A refusal is about one user's request: no shared cache may keep it. A handshake keeps
+        // Clerk's own `no-store`.
+        if !headers.contains_key(header::CACHE_CONTROL) {
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(PRIVATE_NO_STORE));
         }
         response
     }
@@ -312,5 +320,56 @@ mod tests {
             AuthError::from(UserSourceError::NotFound),
             AuthError::UserNotFound
         ));
+    }
+
+    /// Issue 22, item 4: every answer the library builds (extractor and `Protect` refusals, the
+    /// sign-in redirect) is `private, no-store`, so no shared cache keeps one user's answer for
+    /// another; a handshake keeps the `no-store` Clerk's outcome sets.
+    #[test]
+    fn every_refusal_is_private_and_never_stored() {
+        use clerk_core::machine::{MachineRefusal, TokenType};
+        use clerk_core::request::RequestOutcome;
+        use clerk_core::Reverification;
+
+        let signed_out = || {
+            Box::new(RequestOutcome::signed_out(
+                RequestReason::SessionTokenAndUatMissing,
+                None,
+                None,
+                false,
+            ))
+        };
+        let refusals = [
+            AuthError::Unauthenticated(signed_out()),
+            AuthError::MachineUnauthenticated(Box::new(MachineRefusal::NoTokenInHeader {
+                token_type: TokenType::ApiKey,
+            })),
+            AuthError::MachineUnavailable {
+                retry_after: Duration::from_secs(1),
+            },
+            AuthError::Forbidden,
+            AuthError::ReverificationRequired(Reverification::Strict),
+            AuthError::RedirectToSignIn("https://accounts.example.com/sign-in".to_owned()),
+            AuthError::Handshake(signed_out()),
+            AuthError::NotFound,
+            AuthError::UserNotFound,
+            AuthError::Unavailable(Box::new(std::io::Error::other("down"))),
+            AuthError::NotConfigured,
+        ];
+        let cached: Vec<_> = refusals
+            .iter()
+            .map(|err| (err, err.error_response()))
+            .filter(|(_, response)| {
+                response.headers().get(header::CACHE_CONTROL)
+                    != Some(&HeaderValue::from_static("private, no-store"))
+            })
+            .map(|(err, response)| {
+                (
+                    err.to_string(),
+                    response.headers().get(header::CACHE_CONTROL).cloned(),
+                )
+            })
+            .collect();
+        assert!(cached.is_empty(), "{cached:?}");
     }
 }

@@ -109,7 +109,7 @@ pub use clerk::Clerk;
 pub use client::ClerkClient;
 pub use config::ClerkConfig;
 pub use env::ConfigError;
-pub use error::AuthError;
+pub use error::{AuthError, PRIVATE_NO_STORE};
 pub use extractors::{Authenticated, ClerkAuth, CurrentUser, MaybeAuth};
 pub use machine::{AnyAuth, MachineAuth};
 pub use middleware::ClerkMiddleware;

@@ -114,6 +114,40 @@ async fn the_sign_in_page_lists_the_users_with_relative_forms() {
     }
 }
 
+// Issue 22, item 5: a page whose "Continue as" button signs a user in must not be framed
+// (clickjacking): every HTML answer says so twice, `X-Frame-Options` for old browsers and one CSP.
+#[actix_rt::test]
+async fn no_page_can_be_framed() {
+    let clerk = TestClerk::builder()
+        .seed_users(1)
+        .start()
+        .expect("emulator starts");
+    let mut browser = Browser::new(&clerk);
+    let mut framable = Vec::new();
+    for path in [
+        with_query("/sign-in", &[("redirect_url", APP)]),
+        with_query("/sign-in", &[("redirect_url", "javascript:alert(1)")]),
+        with_query("/sign-out", &[("redirect_url", APP)]),
+        "/sign-out".to_owned(),
+    ] {
+        let page = browser.get(&path).await;
+        assert_eq!(
+            page.header("content-type"),
+            Some("text/html; charset=utf-8"),
+            "{path}"
+        );
+        let policies: Vec<_> = page.headers.get_all("content-security-policy").collect();
+        if page.header("x-frame-options") != Some("DENY") || policies != ["frame-ancestors 'none'"] {
+            framable.push((
+                path,
+                page.header("x-frame-options").map(str::to_owned),
+                policies.len(),
+            ));
+        }
+    }
+    assert!(framable.is_empty(), "{framable:?}");
+}
+
 #[actix_rt::test]
 async fn sign_in_then_handshake_gives_a_session_token_that_verifies() {
     let clerk = TestClerk::builder()

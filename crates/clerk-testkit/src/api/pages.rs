@@ -7,7 +7,9 @@
 
 use std::collections::HashMap;
 
-use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, SET_COOKIE};
+use actix_web::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION, SET_COOKIE, X_FRAME_OPTIONS,
+};
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 
@@ -38,8 +40,14 @@ pub(super) fn escape(text: &str) -> String {
     out
 }
 
+/// The pages' `Content-Security-Policy` (one header, this one directive): no site may frame them
+/// (the sign-in page's buttons sign a user in: clickjacking); `X-Frame-Options: DENY` says the
+/// same to browsers without CSP.
+const FRAME_ANCESTORS: &str = "frame-ancestors 'none'";
+
 /// A whole page: `<main>` holding `body` (already HTML), `text/html; charset=utf-8`,
-/// `Cache-Control: no-store`, and these `Set-Cookie` directives.
+/// `Cache-Control: no-store`, never framed ([`FRAME_ANCESTORS`]), and these `Set-Cookie`
+/// directives.
 pub(super) fn page(status: StatusCode, title: &str, body: &str, cookies: &[String]) -> HttpResponse {
     let html = format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -51,7 +59,9 @@ pub(super) fn page(status: StatusCode, title: &str, body: &str, cookies: &[Strin
     );
     let mut res = HttpResponse::build(status);
     res.insert_header((CONTENT_TYPE, "text/html; charset=utf-8"))
-        .insert_header((CACHE_CONTROL, "no-store"));
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .insert_header((CONTENT_SECURITY_POLICY, FRAME_ANCESTORS))
+        .insert_header((X_FRAME_OPTIONS, "DENY"));
     for cookie in cookies {
         res.append_header((SET_COOKIE, cookie.as_str()));
     }
