@@ -18,7 +18,8 @@ async function step(name, f) {
   try {
     out[name] = await f();
   } catch (err) {
-    out[name] = { error: true, status: err.status ?? null, code: err.errors?.[0]?.code ?? null, message: String(err.message ?? err) };
+    out[name] = { error: true, status: err.status ?? null, code: err.errors?.[0]?.code ?? null };
+    if (err.status === undefined) console.error(name, err);
   }
 }
 

@@ -4,7 +4,8 @@
 // Input: environment (CLERK_API_URL, CLERK_SECRET_KEY, USER_ID (a user with the password
 // PASSWORD and an oauth_google token), OTHER_ID (a user to ban), TEMPLATE_ID (a JWT template
 // named `parity` with the claim {"uid": "{{user.id}}"})).
-// Output: one JSON object with what each call returned (or the error's status and code).
+// Output: one JSON object with what each call returned: Clerk's resource objects as JSON (every
+// field its classes expose), lists as {totalCount, data}, or the error's status and code.
 import { createClerkClient } from '@clerk/backend';
 
 console.log = (...args) => console.error(...args);
@@ -20,7 +21,8 @@ async function step(name, f) {
   try {
     out[name] = await f();
   } catch (err) {
-    out[name] = { error: true, status: err.status ?? null, code: err.errors?.[0]?.code ?? null, message: String(err.message ?? err) };
+    out[name] = { error: true, status: err.status ?? null, code: err.errors?.[0]?.code ?? null };
+    if (err.status === undefined) console.error(name, err);
   }
 }
 
@@ -28,109 +30,84 @@ function claims(jwt) {
   return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
 }
 
+const plain = (resource) => JSON.parse(JSON.stringify(resource, (key, value) => (key === '_raw' ? undefined : value)));
+const list = (page) => ({ totalCount: page.totalCount ?? null, data: page.data.map(plain) });
+const token = (jwt) => {
+  const c = claims(jwt);
+  return { uid: c.uid ?? null, sub: c.sub, sid: c.sid ?? null, lifetime: c.exp - c.iat };
+};
+
 await step('verify_password', async () => clerk.users.verifyPassword({ userId, password: env.PASSWORD }));
 await step('verify_password_wrong', async () => clerk.users.verifyPassword({ userId, password: 'wrong' }));
-await step('oauth_tokens', async () => {
-  const list = await clerk.users.getUserOauthAccessToken(userId, 'google');
-  return { count: list.data.length, totalCount: list.totalCount ?? null, token: list.data[0]?.token ?? null, provider: list.data[0]?.provider ?? null, scopes: list.data[0]?.scopes ?? null };
-});
+await step('oauth_tokens', async () => (await clerk.users.getUserOauthAccessToken(userId, 'google')).data.map(plain));
 
 let sessionId = null;
-await step('sessions', async () => {
-  const first = await clerk.sessions.createSession({ userId });
-  const second = await clerk.sessions.createSession({ userId });
-  sessionId = second.id;
-  const list = await clerk.sessions.getSessionList({ userId, limit: 1, offset: 1 });
-  const revoked = await clerk.sessions.revokeSession(first.id);
-  const active = await clerk.sessions.getSessionList({ userId, status: 'active' });
-  const fetched = await clerk.sessions.getSession(first.id);
-  return { totalCount: list.totalCount, pageIds: list.data.map((s) => s.id), firstId: first.id, revokedStatus: revoked.status, activeIds: active.data.map((s) => s.id), fetchedStatus: fetched.status, secondId: second.id };
+let firstId = null;
+await step('sessions_page', async () => {
+  firstId = (await clerk.sessions.createSession({ userId })).id;
+  sessionId = (await clerk.sessions.createSession({ userId })).id;
+  return list(await clerk.sessions.getSessionList({ userId, limit: 1, offset: 1 }));
 });
-await step('template_token', async () => {
-  const token = await clerk.sessions.getToken(sessionId, 'parity', 60);
-  const c = claims(token.jwt);
-  return { uid: c.uid, sub: c.sub, lifetime: c.exp - c.iat, hasSid: 'sid' in c };
-});
-await step('session_token', async () => {
-  const token = await clerk.sessions.getToken(sessionId, undefined, 120);
-  const c = claims(token.jwt);
-  return { sid: c.sid === sessionId, lifetime: c.exp - c.iat };
-});
-await step('template_token_missing', async () => clerk.sessions.getToken(sessionId, 'missing'));
+await step('session_revoke', async () => plain(await clerk.sessions.revokeSession(firstId)));
+await step('sessions_active', async () => list(await clerk.sessions.getSessionList({ userId, status: 'active' })));
+await step('template_token', async () => token((await clerk.sessions.getToken(sessionId, 'parity', 60)).jwt));
+await step('session_token', async () => token((await clerk.sessions.getToken(sessionId, undefined, 120)).jwt));
+await step('template_token_missing', async () => token((await clerk.sessions.getToken(sessionId, 'missing')).jwt));
 
-await step('invitations', async () => {
+let invitationId = null;
+await step('invitation', async () => {
   const created = await clerk.invitations.createInvitation({ emailAddress: 'invitee@example.com', publicMetadata: { plan: 'pro' }, notify: false });
-  let duplicate = null;
-  try {
-    await clerk.invitations.createInvitation({ emailAddress: 'invitee@example.com' });
-  } catch (err) {
-    duplicate = { status: err.status, code: err.errors?.[0]?.code };
-  }
-  const pending = await clerk.invitations.getInvitationList({ status: 'pending' });
-  const revoked = await clerk.invitations.revokeInvitation(created.id);
-  let again = null;
-  try {
-    await clerk.invitations.revokeInvitation(created.id);
-  } catch (err) {
-    again = { status: err.status, code: err.errors?.[0]?.code };
-  }
-  return { email: created.emailAddress, status: created.status, plan: created.publicMetadata?.plan ?? null, hasUrl: Boolean(created.url), duplicate, pendingCount: pending.totalCount, revokedStatus: revoked.status, revoked: revoked.revoked, again };
+  invitationId = created.id;
+  return plain(created);
 });
+await step('invitation_duplicate', async () => plain(await clerk.invitations.createInvitation({ emailAddress: 'invitee@example.com' })));
+await step('invitations_pending', async () => list(await clerk.invitations.getInvitationList({ status: 'pending' })));
+await step('invitation_revoke', async () => plain(await clerk.invitations.revokeInvitation(invitationId)));
+await step('invitation_revoke_again', async () => plain(await clerk.invitations.revokeInvitation(invitationId)));
 
+let signInTokenId = null;
 await step('sign_in_token', async () => {
   const created = await clerk.signInTokens.createSignInToken({ userId, expiresInSeconds: 600 });
-  const revoked = await clerk.signInTokens.revokeSignInToken(created.id);
-  return { userId: created.userId, status: created.status, hasToken: Boolean(created.token), hasUrl: Boolean(created.url), revokedStatus: revoked.status };
+  signInTokenId = created.id;
+  return plain(created);
 });
+await step('sign_in_token_revoke', async () => plain(await clerk.signInTokens.revokeSignInToken(signInTokenId)));
+let actorTokenId = null;
 await step('actor_token', async () => {
   const created = await clerk.actorTokens.create({ userId, actor: { sub: 'user_support' } });
-  const revoked = await clerk.actorTokens.revoke(created.id);
-  return { userId: created.userId, actorSub: created.actor?.sub ?? null, status: created.status, hasToken: Boolean(created.token), revokedStatus: revoked.status };
+  actorTokenId = created.id;
+  return plain(created);
 });
+await step('actor_token_revoke', async () => plain(await clerk.actorTokens.revoke(actorTokenId)));
 
-await step('jwt_templates', async () => {
-  const list = await clerk.jwtTemplates.list();
-  const got = await clerk.jwtTemplates.get(env.TEMPLATE_ID);
-  return { totalCount: list.totalCount, names: list.data.map((t) => t.name), name: got.name, lifetime: got.lifetime, claims: got.claims };
-});
-await step('jwt_template_missing', async () => clerk.jwtTemplates.get('jtmp_missing'));
+await step('jwt_templates', async () => list(await clerk.jwtTemplates.list()));
+await step('jwt_template', async () => plain(await clerk.jwtTemplates.get(env.TEMPLATE_ID)));
+await step('jwt_template_missing', async () => plain(await clerk.jwtTemplates.get('jtmp_missing')));
 
-await step('allowlist', async () => {
+let allowedId = null;
+await step('allowlist_add', async () => {
   const added = await clerk.allowlistIdentifiers.createAllowlistIdentifier({ identifier: 'allowed@example.com', notify: false });
-  const list = await clerk.allowlistIdentifiers.getAllowlistIdentifierList();
-  const deleted = await clerk.allowlistIdentifiers.deleteAllowlistIdentifier(added.id);
-  return { identifier: added.identifier, type: added.identifierType, totalCount: list.totalCount, deleted: deleted.deleted, deletedId: deleted.id === added.id };
+  allowedId = added.id;
+  return plain(added);
 });
-await step('blocklist', async () => {
+await step('allowlist', async () => list(await clerk.allowlistIdentifiers.getAllowlistIdentifierList()));
+await step('allowlist_delete', async () => plain(await clerk.allowlistIdentifiers.deleteAllowlistIdentifier(allowedId)));
+let blockedId = null;
+await step('blocklist_add', async () => {
   const added = await clerk.blocklistIdentifiers.createBlocklistIdentifier({ identifier: '+15555550123' });
-  const list = await clerk.blocklistIdentifiers.getBlocklistIdentifierList();
-  let duplicate = null;
-  try {
-    await clerk.blocklistIdentifiers.createBlocklistIdentifier({ identifier: '+15555550123' });
-  } catch (err) {
-    duplicate = { status: err.status, code: err.errors?.[0]?.code };
-  }
-  const deleted = await clerk.blocklistIdentifiers.deleteBlocklistIdentifier(added.id);
-  return { identifier: added.identifier, type: added.identifierType, totalCount: list.totalCount, duplicate, deleted: deleted.deleted };
+  blockedId = added.id;
+  return plain(added);
 });
+await step('blocklist', async () => list(await clerk.blocklistIdentifiers.getBlocklistIdentifierList()));
+await step('blocklist_duplicate', async () => plain(await clerk.blocklistIdentifiers.createBlocklistIdentifier({ identifier: '+15555550123' })));
+await step('blocklist_delete', async () => plain(await clerk.blocklistIdentifiers.deleteBlocklistIdentifier(blockedId)));
 
-await step('banned', async () => {
-  const session = await clerk.sessions.createSession({ userId: otherId });
-  await clerk.users.banUser(otherId);
-  const after = await clerk.sessions.getSession(session.id);
-  const refused = {};
-  for (const [name, call] of [
-    ['session', () => clerk.sessions.createSession({ userId: otherId })],
-    ['sign_in_token', () => clerk.signInTokens.createSignInToken({ userId: otherId })],
-    ['actor_token', () => clerk.actorTokens.create({ userId: otherId, actor: { sub: 'user_support' } })],
-  ]) {
-    try {
-      await call();
-      refused[name] = null;
-    } catch (err) {
-      refused[name] = { status: err.status, code: err.errors?.[0]?.code };
-    }
-  }
-  return { sessionStatus: after.status, refused };
+let otherSessionId = null;
+await step('ban', async () => {
+  otherSessionId = (await clerk.sessions.createSession({ userId: otherId })).id;
+  return plain(await clerk.users.banUser(otherId));
 });
+await step('banned_session', async () => plain(await clerk.sessions.getSession(otherSessionId)));
+await step('banned_sign_in_token', async () => plain(await clerk.signInTokens.createSignInToken({ userId: otherId })));
+await step('banned_actor_token', async () => plain(await clerk.actorTokens.create({ userId: otherId, actor: { sub: 'user_support' } })));
 process.stdout.write(JSON.stringify(out) + '\n');

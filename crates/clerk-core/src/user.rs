@@ -149,9 +149,10 @@ pub struct User {
     /// Whether the user is locked out.
     #[serde(default)]
     pub locked: bool,
-    /// Whether the user was deprovisioned by a directory.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deprovisioned: Option<bool>,
+    /// Whether the user was deprovisioned by a directory (`false` when the payload omits it,
+    /// as Clerk's SDK reads it).
+    #[serde(default)]
+    pub deprovisioned: bool,
     /// Seconds until the lockout ends; `None` while locked means it never ends.
     #[serde(default)]
     pub lockout_expires_in_seconds: Option<i64>,

@@ -632,7 +632,7 @@ fn has_email(user: &User, email: &str) -> bool {
 }
 
 fn build_user(instance_id: &str, new: NewUser, created_at: i64) -> User {
-    let id = new_id("user_");
+    let id = new.id.clone().unwrap_or_else(|| new_id("user_"));
     let email_addresses: Vec<EmailAddress> = new
         .email_address
         .iter()

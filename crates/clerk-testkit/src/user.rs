@@ -210,6 +210,10 @@ impl User {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct NewUser {
+    /// The user's id (direct store use only): for fixtures that must be the same in two
+    /// emulators. Defaults to a fresh `user_…` id.
+    #[serde(skip)]
+    pub id: Option<String>,
     /// Your own id.
     pub external_id: Option<String>,
     /// First name.
@@ -245,6 +249,12 @@ pub struct NewUser {
 }
 
 impl NewUser {
+    /// Sets the user's id (see [`NewUser::id`](NewUser#structfield.id)).
+    pub fn id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
     /// Adds an email address.
     pub fn email(mut self, email: impl Into<String>) -> Self {
         self.email_address.push(email.into());

@@ -11,6 +11,10 @@ use super::error::ApiResult;
 use super::paging::Page;
 use super::params::path_segment;
 
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(deserializer)?.unwrap_or_default())
+}
+
 /// An OAuth access token Clerk holds for one of a user's connected accounts.
 ///
 /// `Debug` hides `token`, `id_token` and `token_secret`: they are the provider's credentials
@@ -39,9 +43,9 @@ pub struct OAuthAccessToken {
     /// Public metadata of the connected account.
     #[serde(default)]
     pub public_metadata: Map<String, Value>,
-    /// A label, if set.
-    #[serde(default)]
-    pub label: Option<String>,
+    /// A label; empty when unset (Clerk sends `null`, and its SDK reads that as `""`).
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub label: String,
     /// The granted scopes (OAuth 2.0).
     #[serde(default)]
     pub scopes: Vec<String>,

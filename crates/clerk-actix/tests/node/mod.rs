@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+#[allow(dead_code)] // Only the Backend API parity tests compare shapes.
+pub mod shape;
+
 /// The `@clerk/backend` version the parity tests pin.
 pub const CLERK_BACKEND_VERSION: &str = "3.25.0";
 
