@@ -192,7 +192,6 @@ impl Settings {
         };
         list.split(',')
             .map(str::trim)
-            .filter(|entry| !entry.is_empty())
             .map(|entry| {
                 entry.parse().map_err(|_| {
                     Error::setting(

@@ -151,7 +151,7 @@ pub fn render(metrics: &Metrics, cache: Option<&PgUserCache>, clerk: &Clerk) -> 
     let mut out = String::with_capacity(4096);
     metrics.render_into(&mut out);
     clerk_stats::render_jwks(&mut out, clerk);
-    clerk_stats::render_handshake_nonces(&mut out, clerk);
+    clerk_stats::render_session_calls(&mut out, clerk);
     if let Some(cache) = cache {
         cache.stats().render_into(&mut out);
     }

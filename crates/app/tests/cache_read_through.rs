@@ -241,7 +241,7 @@ async fn an_exhausted_budget_serves_the_stale_row() {
     let cache = common::cache_with(
         &db,
         &clerk,
-        common::api_limited(&clerk, 4, Duration::from_secs(60)),
+        common::api_limited(&clerk, 5, Duration::from_secs(60)),
         CacheConfig {
             read_through_max_wait: Duration::from_millis(100),
             ..config()

@@ -111,7 +111,7 @@ async fn the_budget_paces_a_pass_under_a_tight_limit() {
     let cache = common::cache_with(
         &db,
         &clerk,
-        common::api_limited(&clerk, 4, Duration::from_secs(1)),
+        common::api_limited(&clerk, 5, Duration::from_secs(1)),
         CacheConfig {
             page_size: 100,
             ..config()

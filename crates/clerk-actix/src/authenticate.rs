@@ -110,12 +110,14 @@ pub fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, trusted_proxies: &[I
     if !trusted_proxies.contains(&client) {
         return Some(client);
     }
+    // Entries are split from the raw bytes: one unreadable entry must not hide the one a trusted
+    // proxy appended after it.
     let entries = headers
         .get_all("x-forwarded-for")
         .rev()
-        .flat_map(|value| value.to_str().unwrap_or("").rsplit(','));
+        .flat_map(|value| value.as_bytes().rsplit(|b| *b == b','));
     for entry in entries {
-        let entry = entry.trim();
+        let entry = std::str::from_utf8(entry).unwrap_or("").trim();
         let Some(ip) = entry
             .parse::<IpAddr>()
             .ok()
@@ -169,6 +171,26 @@ fn latin1_header_value(text: &str) -> Option<HeaderValue> {
 mod tests {
     use super::*;
     use actix_web::test::TestRequest;
+
+    #[test]
+    fn an_unreadable_forwarded_entry_does_not_hide_the_proxys_own() {
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            HeaderName::from_static("x-forwarded-for"),
+            HeaderValue::from_bytes(b"\xff\xfe, 203.0.113.9").unwrap(),
+        );
+        assert_eq!(
+            client_ip(Some(proxy), &headers, &[proxy]),
+            Some("203.0.113.9".parse().unwrap())
+        );
+        assert_eq!(
+            client_ip(Some(proxy), &headers, &[]),
+            Some(proxy),
+            "an untrusted peer is the client"
+        );
+        assert_eq!(client_ip(None, &headers, &[proxy]), None);
+    }
 
     #[test]
     fn several_cookie_fields_are_joined() {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use actix_web::HttpRequest;
 use clerk_core::machine::{MachineAuth, MachineJwtVerifier, TokenType};
-use clerk_core::request::{AppOrigins, NonceStats, RequestAuthenticator, RequestOutcome, RequestParts};
+use clerk_core::request::{AppOrigins, CallGuardStats, RequestAuthenticator, RequestOutcome, RequestParts};
 use clerk_core::token::DecodedToken;
 use clerk_core::verify::KeyResolver as _;
 use clerk_core::{
@@ -90,8 +90,9 @@ pub struct ClerkStats {
     pub client: Option<MetricsSnapshot>,
     /// The machine-token caches: opaque verifications, and JWT-format tokens.
     pub machine_tokens: MachineCacheStats,
-    /// Handshake nonces refused without a Backend API call, and lookups answered "unknown".
-    pub handshake_nonces: NonceStats,
+    /// Handshake nonces and refreshes refused without a Backend API call, and calls the Backend
+    /// API failed.
+    pub session_calls: CallGuardStats,
 }
 
 impl ClerkConfig {
@@ -224,7 +225,7 @@ impl Clerk {
             verified_tokens: self.0.authenticator.cached_tokens(),
             client: self.client().map(ClerkClient::metrics),
             machine_tokens: self.0.machine.stats(),
-            handshake_nonces: self.0.authenticator.nonce_stats(),
+            session_calls: self.0.authenticator.call_guard_stats(),
         }
     }
 

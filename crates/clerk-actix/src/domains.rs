@@ -77,6 +77,13 @@ impl DomainSettings {
             None => {}
         }
         multi_domain.validate(instance_type).map_err(named)?;
+        if self.is_satellite && !self.satellite_origins.is_empty() {
+            return Err(ConfigError::new(
+                "CLERK_SATELLITE_ORIGINS",
+                "lists a primary domain's satellites, but this application is a satellite \
+                 (CLERK_IS_SATELLITE): unset one of them",
+            ));
+        }
         for origin in &self.satellite_origins {
             check_origin("CLERK_SATELLITE_ORIGINS", origin)?;
         }

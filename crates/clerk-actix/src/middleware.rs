@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::http::header::{HeaderValue, CACHE_CONTROL};
 use actix_web::{HttpMessage, HttpResponse};
 use futures_util::future::LocalBoxFuture;
 
@@ -118,6 +119,11 @@ where
             // A route that accepts machine tokens decided for itself: its headers instead.
             if !crate::machine::accepted::apply_decision_headers(&mut response) {
                 apply_outcome_headers(&outcome, response.headers_mut());
+                // Refreshed or handshake cookies on a handler's answer: never for a shared cache.
+                let headers = response.headers_mut();
+                if outcome.set_cookies().next().is_some() && !headers.contains_key(CACHE_CONTROL) {
+                    headers.insert(CACHE_CONTROL, HeaderValue::from_static(crate::PRIVATE_NO_STORE));
+                }
             }
             Ok(response.map_into_left_body())
         })

@@ -151,6 +151,11 @@ async fn a_refreshed_session_signs_in_and_its_cookies_are_added_to_the_answer() 
         None,
         "signed in: no debug headers"
     );
+    // Issue 22, review: session cookies on a handler's answer are never for a shared cache.
+    assert_eq!(
+        header(&resp, "cache-control").as_deref(),
+        Some("private, no-store")
+    );
     let body = body_json(resp).await;
     assert_eq!(body["signedIn"], true);
     assert_eq!(body["userId"], fx.user_id.as_str());

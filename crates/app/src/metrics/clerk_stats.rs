@@ -35,30 +35,30 @@ pub(super) fn render_jwks(out: &mut String, clerk: &Clerk) {
     );
 }
 
-/// Handshake nonces refused before any Backend API call, by why, and lookups the Backend API
-/// answered "unknown" (made-up nonces: see SECURITY.md).
-pub(super) fn render_handshake_nonces(out: &mut String, clerk: &Clerk) {
-    let stats = clerk.stats().handshake_nonces;
+/// The request flow's Backend API calls (handshake nonces, refreshes) refused before any call, by
+/// why, and those the Backend API failed (made-up nonces and refreshes: see SECURITY.md).
+pub(super) fn render_session_calls(out: &mut String, clerk: &Clerk) {
+    let stats = clerk.stats().session_calls;
     out.push_str(
-        "# HELP clerk_handshake_nonces_refused_total Handshake nonces not looked up, by reason.\n\
-         # TYPE clerk_handshake_nonces_refused_total counter\n",
+        "# HELP clerk_session_calls_refused_total Handshake-nonce lookups and refreshes not sent, by reason.\n\
+         # TYPE clerk_session_calls_refused_total counter\n",
     );
     for (reason, count) in [
-        ("malformed", stats.malformed),
-        ("remembered_unknown", stats.remembered_unknown),
+        ("malformed_nonce", stats.malformed),
+        ("failed_before", stats.remembered_failures),
         ("client_limited", stats.client_limited),
     ] {
         let _ = writeln!(
             out,
-            "clerk_handshake_nonces_refused_total{{reason=\"{reason}\"}} {count}"
+            "clerk_session_calls_refused_total{{reason=\"{reason}\"}} {count}"
         );
     }
     series(
         out,
         Kind::Counter,
-        "clerk_handshake_nonces_unknown_total",
-        "Handshake nonce lookups the Backend API answered as unknown.",
-        stats.unknown,
+        "clerk_session_calls_failed_total",
+        "Handshake-nonce lookups and refreshes the Backend API failed.",
+        stats.failed,
     );
 }
 

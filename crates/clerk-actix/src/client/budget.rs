@@ -295,6 +295,21 @@ impl RateBudget {
         }
     }
 
+    /// Whether `share` has used at least half its slice within the window, or the budget is
+    /// paused: its calls are running short.
+    pub(crate) fn is_pressed(&self, share: Share) -> bool {
+        let now = Instant::now();
+        let state = self.lock();
+        if state.paused_until.is_some_and(|until| until > now) {
+            return true;
+        }
+        let used = state.grants[share.index()]
+            .iter()
+            .filter(|granted| now.duration_since(**granted) < self.limit.window)
+            .count();
+        used * 2 >= self.slices[share.index()]
+    }
+
     /// Grants nothing before `now + wait` (a 429's `Retry-After`); never shortens a pause.
     ///
     /// `wait` comes from the network, so it is cut to [`MAX_RETRY_AFTER`] (60 s, with a warning):
@@ -515,6 +530,26 @@ mod tests {
             resolved += 1;
         }
         assert_eq!(resolved, 13, "its whole slice, and nothing more");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_share_is_pressed_from_half_its_slice() {
+        let budget = budget(90);
+        for _ in 0..6 {
+            assert!(!budget.is_pressed(Share::Sessions));
+            assert!(budget.acquire(Share::Sessions, Some(Duration::ZERO)).await);
+        }
+        assert!(!budget.is_pressed(Share::Sessions), "6 of 13");
+        assert!(budget.acquire(Share::Sessions, Some(Duration::ZERO)).await);
+        assert!(budget.is_pressed(Share::Sessions), "7 of 13");
+        assert!(!budget.is_pressed(Share::Default));
+        tokio::time::advance(TEN_SECONDS).await;
+        assert!(!budget.is_pressed(Share::Sessions));
+        budget.pause(Duration::from_secs(1));
+        assert!(
+            budget.is_pressed(Share::Default),
+            "a 429 pause presses every share"
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -316,6 +316,12 @@ impl ClerkClient {
         self
     }
 
+    /// Whether this handle's share has spent half its slice within the window (or a 429 paused
+    /// the budget).
+    pub(crate) fn share_is_pressed(&self) -> bool {
+        self.shared.rate.is_pressed(self.share)
+    }
+
     /// A copy of the call counters and the budgets, for metrics export.
     pub fn metrics(&self) -> MetricsSnapshot {
         self.shared

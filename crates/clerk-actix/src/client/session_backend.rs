@@ -14,6 +14,10 @@ use super::clerk_client::ClerkClient;
 use super::error::ApiError;
 
 impl SessionBackend for ClerkClient {
+    fn is_under_pressure(&self) -> bool {
+        sessions(self).share_is_pressed()
+    }
+
     async fn handshake_payload(&self, nonce: &str) -> Result<Vec<String>, BackendError> {
         ClerkClient::handshake_payload(&sessions(self), nonce)
             .await

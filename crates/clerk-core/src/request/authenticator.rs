@@ -9,12 +9,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::app_origins::{self, AppOrigins};
 use super::backend::{NoBackend, SessionBackend};
+use super::call_guard::{CallGuard, CallGuardStats};
 use super::cookies::Cookies;
 use super::domain::MultiDomain;
 use super::foreign::ForeignTokens;
 use super::handshake::{self, HandshakeTarget};
 use super::js::{js_parse_int, js_to_number, js_truthy, strip_schemes};
-use super::nonces::{NonceGuard, NonceStats};
 use super::org_sync::{OrganizationSync, SyncTarget};
 use super::origin::is_known_clerk_origin;
 use super::outcome::{RequestOutcome, RequestStatus, Token};
@@ -108,8 +108,8 @@ pub struct RequestAuthenticator {
     /// Tokens that decoded as machine or other non-session tokens (`token-type-mismatch` on
     /// this path, whatever the keys or the time), by digest.
     foreign: ForeignTokens,
-    /// Made-up handshake nonces, kept from spending the Backend API budget.
-    pub(super) nonces: NonceGuard,
+    /// Made-up handshake nonces and refreshes, kept from spending the Backend API budget.
+    pub(super) calls: CallGuard,
 }
 
 /// A would-be handshake: its reason and message, where it goes when that is not the Frontend
@@ -166,7 +166,7 @@ impl RequestAuthenticator {
             origins: AppOrigins::default(),
             tokens: VerifiedTokenCache::new(0),
             foreign: ForeignTokens::new(0),
-            nonces: NonceGuard::default(),
+            calls: CallGuard::default(),
         }
     }
 
@@ -230,10 +230,10 @@ impl RequestAuthenticator {
         &self.verifier
     }
 
-    /// The handshake-nonce guard's counters (nonces refused without a Backend API call, and
-    /// lookups the Backend API answered "unknown").
-    pub fn nonce_stats(&self) -> NonceStats {
-        self.nonces.stats()
+    /// The counters of the guard of the request flow's Backend API calls (handshake nonces and
+    /// refreshes refused without a call, and calls the Backend API failed).
+    pub fn call_guard_stats(&self) -> CallGuardStats {
+        self.calls.stats()
     }
 
     /// Tokens in the verified-token cache.
@@ -371,6 +371,12 @@ impl RequestAuthenticator {
     ) -> Option<String> {
         let key = self.publishable_key.as_ref()?;
         let clerk_url = handshake::clerk_url(parts)?;
+        if self.domain.relative_proxy_path().is_some() && !self.is_own_origin(parts) {
+            // Behind a relative proxy the handshake goes to `{origin}/__clerk` with the request's
+            // session token: only on an origin the configuration knows, never on a `Host` a
+            // request merely claims.
+            return None;
+        }
         let facts = self.facts(parts, keys);
         let frontend_api = self.domain.frontend_api(key, &parts.origin);
         let header = match header_token(parts) {
@@ -770,6 +776,12 @@ impl RequestAuthenticator {
         };
         self.tokens.insert(token, verified, times, epoch, now);
         Ok(session)
+    }
+
+    /// Whether the request's own origin is one of the application's.
+    fn is_own_origin(&self, parts: &RequestParts<'_>) -> bool {
+        app_origins::normalized(parts.origin.scheme, parts.origin.host)
+            .is_some_and(|origin| self.origins.is_own(&origin, self.instance_type))
     }
 
     /// Whether a satellite sync may send the browser to `url` (warned once per refused origin).

@@ -46,6 +46,13 @@ pub trait SessionBackend {
         true
     }
 
+    /// Whether the request flow's calls are running short (e.g. most of their rate budget is
+    /// spent): clients whose recent calls failed then wait for their window. Defaults to `true`
+    /// (always limit) for a backend that cannot tell.
+    fn is_under_pressure(&self) -> bool {
+        true
+    }
+
     /// `GET /v1/clients/handshake_payload?nonce=`: the cookie directives a handshake left.
     fn handshake_payload(&self, nonce: &str) -> impl Future<Output = Result<Vec<String>, BackendError>>;
 

@@ -16,7 +16,7 @@
 //! | `domain` | [`MultiDomain`]: proxy URL, domain, satellites, sign-in URL |
 //! | `app_origins` | [`AppOrigins`]: where a sync may redirect, whose proxy issuer is believed |
 //! | `foreign` | the digests of tokens found not to be session tokens |
-//! | `nonces` | made-up handshake nonces refused before they cost a Backend API call |
+//! | `call_guard` | made-up nonces and refreshes refused before they cost a Backend API call |
 //! | `org_sync` | [`OrganizationSync`]: organization URL patterns |
 //! | `parts` | [`RequestParts`], [`HeaderLookup`], [`RequestOrigin`] (trusted-proxy rule) |
 //! | `cookies` | [`Cookies`]: the `Cookie` header as Clerk's `cookie` package parses it |
@@ -27,12 +27,12 @@
 mod app_origins;
 mod authenticator;
 mod backend;
+mod call_guard;
 mod cookies;
 mod domain;
 mod foreign;
 mod handshake;
 mod js;
-mod nonces;
 mod org_sync;
 mod origin;
 mod outcome;
@@ -44,9 +44,9 @@ pub use crate::reason::{RefreshCode, RefreshFailure, RequestReason};
 pub use app_origins::AppOrigins;
 pub use authenticator::RequestAuthenticator;
 pub use backend::{BackendError, NoBackend, RefreshRequest, SessionBackend};
+pub use call_guard::CallGuardStats;
 pub use cookies::Cookies;
 pub use domain::{MultiDomain, MultiDomainError};
-pub use nonces::NonceStats;
 pub use org_sync::{OrganizationSync, PatternError};
 pub use outcome::{
     RequestOutcome, RequestStatus, Token, HEADER_AUTH_MESSAGE, HEADER_AUTH_REASON, HEADER_AUTH_STATUS,

@@ -4,6 +4,7 @@
 
 use super::authenticator::{CookieFacts, Prepared};
 use super::backend::{BackendError, RefreshRequest, SessionBackend};
+use super::call_guard::{Call, Refusal};
 use super::handshake::session_in_directives;
 use super::outcome::{RequestOutcome, ResponseDirectives};
 use super::parts::RequestParts;
@@ -49,14 +50,33 @@ impl RequestAuthenticator {
             request_headers,
             suffixed_cookies: facts.suffixed,
         };
+        // A refresh that failed moments ago is answered with the code it failed with; one whose
+        // client has too much in flight, or keeps failing while calls run short, ends as a call
+        // that failed without an answer would.
+        let call = Call::Refresh {
+            session_id: &session_id,
+            refresh_token,
+        };
+        let permit = match self
+            .calls
+            .admit(call, parts.client, parts.now, backend.is_under_pressure())
+        {
+            Ok(permit) => permit,
+            Err(Refusal::Failed(code)) => return Err(RefreshFailure::Code(RefreshCode::new(&code))),
+            Err(_) => return Err(RefreshFailure::UnexpectedBapiError),
+        };
         let cookies = match backend.refresh_session(&session_id, &request).await {
             Ok(cookies) => cookies,
             Err(BackendError::Code(code)) if code == "unexpected_error" => {
                 return Err(RefreshFailure::FetchError)
             }
-            Err(BackendError::Code(code)) => return Err(RefreshFailure::Code(RefreshCode::new(&code))),
+            Err(BackendError::Code(code)) => {
+                self.calls.failed(call, &code, &permit, parts.now);
+                return Err(RefreshFailure::Code(RefreshCode::new(&code)));
+            }
             Err(BackendError::Unexpected) => return Err(RefreshFailure::UnexpectedBapiError),
         };
+        drop(permit);
         if cookies.is_empty() {
             return Err(RefreshFailure::UnexpectedSdkError);
         }

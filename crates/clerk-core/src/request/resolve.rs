@@ -9,8 +9,8 @@ use std::fmt;
 use serde_json::Value;
 
 use super::backend::{BackendError, SessionBackend};
+use super::call_guard::{self, Call};
 use super::handshake::{self, session_in_directives};
-use super::nonces;
 use super::outcome::{RequestOutcome, ResponseDirectives};
 use super::parts::RequestParts;
 use super::RequestAuthenticator;
@@ -165,21 +165,27 @@ impl RequestAuthenticator {
         if !backend.is_available() {
             return Vec::new();
         }
-        if let Err(refusal) = self.nonces.check(nonce, parts.client, parts.now) {
-            tracing::debug!(?refusal, "Clerk: handshake nonce not looked up");
-            return Vec::new();
-        }
-        let err = match backend.handshake_payload(nonce).await {
-            Ok(directives) => {
-                self.nonces.known(parts.client);
-                return directives;
+        let call = Call::Nonce(nonce);
+        let permit = match self
+            .calls
+            .admit(call, parts.client, parts.now, backend.is_under_pressure())
+        {
+            Ok(permit) => permit,
+            Err(refusal) => {
+                tracing::debug!(?refusal, "Clerk: handshake nonce not looked up");
+                return Vec::new();
             }
+        };
+        let err = match backend.handshake_payload(nonce).await {
+            Ok(directives) => return directives,
             Err(err) => err,
         };
-        if matches!(&err, BackendError::Code(code) if nonces::means_unknown(code)) {
-            self.nonces.unknown(nonce, parts.now);
+        if let BackendError::Code(code) = &err {
+            if call_guard::means_unknown(code) {
+                self.calls.failed(call, code, &permit, parts.now);
+            }
         }
-        if let Some(suppressed) = self.nonces.may_log(parts.now) {
+        if let Some(suppressed) = self.calls.may_log(parts.now) {
             tracing::error!(
                 error = ?err,
                 suppressed,
