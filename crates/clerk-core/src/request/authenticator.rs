@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::app_origins::{self, AppOrigins};
+use super::authorization::header_token;
 use super::backend::{NoBackend, SessionBackend};
 use super::cookies::Cookies;
 use super::domain::MultiDomain;
@@ -18,7 +19,7 @@ use super::nonces::{NonceGuard, NonceStats};
 use super::org_sync::{OrganizationSync, SyncTarget};
 use super::origin::is_known_clerk_origin;
 use super::outcome::{RequestOutcome, RequestStatus, Token};
-use super::parts::{header_text, RequestParts};
+use super::parts::RequestParts;
 use super::resolve::{handshake_token_failure_in_development, HandshakeFailure};
 use crate::reason::{RefreshFailure, RequestReason};
 use crate::token_cache::VerifiedTokenCache;
@@ -264,25 +265,15 @@ impl RequestAuthenticator {
         keys: &K,
         backend: &B,
     ) -> RequestOutcome {
-        match header_token(parts) {
-            HeaderToken::Token(token) => {
-                let prepared = self.prepare(token, None, keys);
-                return match self.finish(token, prepared, keys, parts).await {
-                    Ok((auth, token)) => RequestOutcome::signed_in(auth, token, TokenCarrier::Header),
-                    Err(err) => {
-                        self.session_token_error(parts, keys, backend, &err, TokenCarrier::Header)
-                            .await
-                    }
-                };
-            }
-            HeaderToken::Unreadable => {
-                let err = TokenError::new(
-                    Reason::TokenInvalid,
-                    "Invalid JWT form. The Authorization header is not valid text.",
-                );
-                return signed_out_by(&err, TokenCarrier::Header);
-            }
-            HeaderToken::None => {}
+        if let Some(token) = header_token(parts) {
+            let prepared = self.prepare(&token, None, keys);
+            return match self.finish(&token, prepared, keys, parts).await {
+                Ok((auth, token)) => RequestOutcome::signed_in(auth, token, TokenCarrier::Header),
+                Err(err) => {
+                    self.session_token_error(parts, keys, backend, &err, TokenCarrier::Header)
+                        .await
+                }
+            };
         }
         if !self.cookie_auth {
             return RequestOutcome::signed_out(RequestReason::SessionTokenAndUatMissing, None, None, false);
@@ -373,14 +364,11 @@ impl RequestAuthenticator {
         let clerk_url = handshake::clerk_url(parts)?;
         let facts = self.facts(parts, keys);
         let frontend_api = self.domain.frontend_api(key, &parts.origin);
-        let header = match header_token(parts) {
-            HeaderToken::Token(token) => Some(token),
-            _ => None,
-        };
+        let header = header_token(parts);
         let target = HandshakeTarget {
             frontend_api: &frontend_api,
             suffixed: facts.suffixed,
-            session_token: facts.session.as_deref().or(header),
+            session_token: facts.session.as_deref().or(header.as_deref()),
             dev_browser: (self.instance_type == InstanceType::Development)
                 .then_some(facts.dev_browser.as_deref())
                 .flatten(),
@@ -1009,12 +997,6 @@ fn set_query_param(url: &mut url::Url, name: &str, value: &str) {
     url.query_pairs_mut().clear().extend_pairs(pairs);
 }
 
-enum HeaderToken<'a> {
-    None,
-    Unreadable,
-    Token(&'a str),
-}
-
 /// Clerk's `devBrowserToken`: `__clerk_db_jwt` from the query, else the chosen cookie (`name`).
 fn dev_browser_token(parts: &RequestParts<'_>, name: &str) -> Option<String> {
     parts
@@ -1023,72 +1005,9 @@ fn dev_browser_token(parts: &RequestParts<'_>, name: &str) -> Option<String> {
         .or_else(|| parts.cookies.get_non_empty(name).map(|v| v.into_owned()))
 }
 
-/// The token of the `Authorization` header, when it has one.
-pub(super) fn header_token_text<'a>(parts: &RequestParts<'a>) -> Option<&'a str> {
-    match header_token(parts) {
-        HeaderToken::Token(token) => Some(token),
-        _ => None,
-    }
-}
-
-/// Clerk's `parseAuthorizationHeader`: split on the first space; one part is the token itself;
-/// `Bearer <t>` (case-sensitive) gives `t`; any other scheme is ignored.
-fn header_token<'a>(parts: &RequestParts<'a>) -> HeaderToken<'a> {
-    let Some(value) = parts.headers.header("authorization") else {
-        return HeaderToken::None;
-    };
-    let Some(text) = header_text(value) else {
-        return HeaderToken::Unreadable;
-    };
-    let text = text.trim();
-    if text.is_empty() {
-        return HeaderToken::None;
-    }
-    // JavaScript's `split(' ', 2)`: at most two pieces, the rest is dropped.
-    let mut pieces = text.split(' ');
-    let scheme = pieces.next().unwrap_or("");
-    match pieces.next() {
-        None | Some("") => HeaderToken::Token(scheme),
-        Some(token) if scheme == "Bearer" => HeaderToken::Token(token),
-        Some(_) => HeaderToken::None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::request::{HeaderLookup, RequestOrigin};
-
-    struct Headers(Vec<(&'static str, &'static [u8])>);
-
-    impl HeaderLookup for Headers {
-        fn header(&self, name: &str) -> Option<&[u8]> {
-            self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
-        }
-    }
-
-    #[test]
-    fn authorization_header_parsing_follows_clerk() {
-        let parse = |value: &'static str| {
-            let headers = Headers(vec![("authorization", value.as_bytes())]);
-            let origin = RequestOrigin {
-                scheme: "http",
-                host: "localhost",
-            };
-            let parts = RequestParts::new("GET", &headers, Cookies::empty(), "", origin, SystemTime::now());
-            match header_token(&parts) {
-                HeaderToken::Token(t) => Some(t.to_owned()),
-                _ => None,
-            }
-        };
-        assert_eq!(parse("Bearer abc"), Some("abc".into()));
-        assert_eq!(parse("abc"), Some("abc".into()));
-        assert_eq!(parse("bearer abc"), None, "the scheme is case-sensitive");
-        assert_eq!(parse("Basic dXNlcjpwYXNz"), None);
-        assert_eq!(parse("Bearer a b"), Some("a".into()));
-        assert_eq!(parse("Bearer  abc"), Some("Bearer".into()));
-        assert_eq!(parse("  "), None);
-    }
 
     #[test]
     fn a_remembered_non_session_token_is_not_decoded_again() {

@@ -9,6 +9,7 @@
 //! | module | what |
 //! |---|---|
 //! | `authenticator` | [`RequestAuthenticator`]: token sources, cookie rules, reasons, the flow |
+//! | `authorization` | [`authorization_token`]: the `Authorization` header's token, for every path |
 //! | `handshake` | handshake eligibility, the Frontend API URL, the redirect-loop guard |
 //! | `resolve` | resolving a handshake (nonce or token) into cookies and a session |
 //! | `refresh` | refreshing an expired session through the Backend API |
@@ -26,6 +27,7 @@
 
 mod app_origins;
 mod authenticator;
+mod authorization;
 mod backend;
 mod cookies;
 mod domain;
@@ -43,6 +45,7 @@ mod resolve;
 pub use crate::reason::{RefreshCode, RefreshFailure, RequestReason};
 pub use app_origins::AppOrigins;
 pub use authenticator::RequestAuthenticator;
+pub use authorization::authorization_token;
 pub use backend::{BackendError, NoBackend, RefreshRequest, SessionBackend};
 pub use cookies::Cookies;
 pub use domain::{MultiDomain, MultiDomainError};

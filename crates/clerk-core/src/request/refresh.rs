@@ -25,8 +25,13 @@ impl RequestAuthenticator {
         if !backend.is_available() {
             return Err(RefreshFailure::MissingApiClient);
         }
-        let header = super::authenticator::header_token_text(parts);
-        let Some(expired) = facts.session.as_deref().or(header).filter(|t| !t.is_empty()) else {
+        let header = super::authorization::header_token(parts);
+        let Some(expired) = facts
+            .session
+            .as_deref()
+            .or(header.as_deref())
+            .filter(|t| !t.is_empty())
+        else {
             return Err(RefreshFailure::MissingSessionToken);
         };
         let Some(refresh_token) = facts.refresh.as_deref() else {
