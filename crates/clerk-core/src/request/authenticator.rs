@@ -15,6 +15,7 @@ use super::domain::MultiDomain;
 use super::foreign::ForeignTokens;
 use super::handshake::{self, HandshakeTarget};
 use super::js::{js_parse_int, js_to_number, js_truthy, strip_schemes};
+use super::names::{DEV_BROWSER, QUERY_HANDSHAKE, QUERY_HANDSHAKE_NONCE};
 use super::nonces::{NonceGuard, NonceStats};
 use super::org_sync::{OrganizationSync, SyncTarget};
 use super::origin::is_known_clerk_origin;
@@ -32,7 +33,6 @@ use crate::{
 const SESSION: &str = "__session";
 const CLIENT_UAT: &str = "__client_uat";
 const REFRESH: &str = "__refresh";
-const DEV_BROWSER: &str = "__clerk_db_jwt";
 
 /// The cookie names of one instance, suffixed (`__session_<suffix>`), computed once.
 #[derive(Debug, Clone)]
@@ -423,8 +423,8 @@ impl RequestAuthenticator {
                 .filter(|v| !v.is_empty())
                 .or_else(|| cookies.get_non_empty(name).map(|v| v.into_owned()))
         };
-        let nonce = handshake_param(handshake::QUERY_HANDSHAKE_NONCE);
-        let handshake_token = handshake_param(handshake::QUERY_HANDSHAKE);
+        let nonce = handshake_param(QUERY_HANDSHAKE_NONCE);
+        let handshake_token = handshake_param(QUERY_HANDSHAKE);
         if nonce.is_some() || handshake_token.is_some() {
             let resolved = self
                 .resolve_handshake(parts, keys, backend, nonce.as_deref(), handshake_token.as_deref())
@@ -494,8 +494,7 @@ impl RequestAuthenticator {
                         .filter(|url| self.may_redirect_to(url))
                         .map(|mut url| {
                             if let Some(token) = &dev_browser {
-                                url.query_pairs_mut()
-                                    .append_pair(handshake::QUERY_DEV_BROWSER, token);
+                                url.query_pairs_mut().append_pair(DEV_BROWSER, token);
                             }
                             set_query_param(&mut url, handshake::QUERY_SYNCED, "true");
                             url.to_string()
@@ -510,7 +509,7 @@ impl RequestAuthenticator {
                     return self.maybe_handshake(parts, keys, sync);
                 }
             }
-            if parts.query_param(handshake::QUERY_DEV_BROWSER).is_some() {
+            if parts.query_param(DEV_BROWSER).is_some() {
                 return self.maybe_handshake(parts, keys, handshake(RequestReason::DevBrowserSync));
             }
             if dev_browser.is_none() {
@@ -1000,7 +999,7 @@ fn set_query_param(url: &mut url::Url, name: &str, value: &str) {
 /// Clerk's `devBrowserToken`: `__clerk_db_jwt` from the query, else the chosen cookie (`name`).
 fn dev_browser_token(parts: &RequestParts<'_>, name: &str) -> Option<String> {
     parts
-        .query_param(handshake::QUERY_DEV_BROWSER)
+        .query_param(DEV_BROWSER)
         .filter(|v| !v.is_empty())
         .or_else(|| parts.cookies.get_non_empty(name).map(|v| v.into_owned()))
 }

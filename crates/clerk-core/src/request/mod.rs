@@ -23,6 +23,7 @@
 //! | `cookies` | [`Cookies`]: the `Cookie` header as Clerk's `cookie` package parses it |
 //! | `outcome` | [`RequestOutcome`], [`RequestStatus`], [`Token`], debug header names |
 //! | `origin` | known Clerk origins (Frontend API, Account Portal, development hosts) |
+//! | `names` | Clerk's credential query parameter names and the dev-browser cookie name |
 //! | `js` | JavaScript's number and truthiness coercions Clerk's rules rely on |
 
 mod app_origins;
@@ -34,6 +35,7 @@ mod domain;
 mod foreign;
 mod handshake;
 mod js;
+pub mod names;
 mod nonces;
 mod org_sync;
 mod origin;

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::backend::{BackendError, SessionBackend};
 use super::handshake::{self, session_in_directives};
+use super::names;
 use super::nonces;
 use super::outcome::{RequestOutcome, ResponseDirectives};
 use super::parts::RequestParts;
@@ -93,10 +94,10 @@ impl RequestAuthenticator {
                 let clean = handshake::without_params(
                     &url,
                     &[
-                        handshake::QUERY_HANDSHAKE,
-                        handshake::QUERY_HANDSHAKE_HELP,
-                        handshake::QUERY_DEV_BROWSER,
-                        handshake::QUERY_HANDSHAKE_NONCE,
+                        names::QUERY_HANDSHAKE,
+                        names::QUERY_HANDSHAKE_HELP,
+                        names::DEV_BROWSER,
+                        names::QUERY_HANDSHAKE_NONCE,
                     ],
                 );
                 (clean.to_string(), url)
