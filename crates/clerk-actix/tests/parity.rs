@@ -16,7 +16,7 @@
 //! The random cases come from a fixed seed; `PARITY_SEED=<u64>` explores another,
 //! `PARITY_CASES=<n>` changes how many (3,000 by default). A failure prints both.
 //!
-//! Deliberate differences (DESIGN.md) are accepted only where they apply:
+//! Deliberate differences (docs/architecture.md §4) are accepted only where they apply:
 //! * a token whose `iss` is not this instance's: Clerk may sign it in, we answer
 //!   `token-invalid-issuer` (exact issuer check when a publishable key is configured). When Clerk
 //!   signs it out for another fault, our answer must be Clerk's, or Clerk's when given its own

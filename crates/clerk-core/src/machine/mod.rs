@@ -1,4 +1,4 @@
-//! Machine tokens: M2M tokens, API keys and OAuth access tokens (SDK-BEHAVIOUR §3.6, §4).
+//! Machine tokens: M2M tokens, API keys and OAuth access tokens (docs/clerk-behaviour.md §10, §11).
 //!
 //! | file | what |
 //! |---|---|

@@ -1,4 +1,4 @@
-//! Clerk's `authenticateRequest` for session tokens (SDK-BEHAVIOUR §2.3): token sources and
+//! Clerk's `authenticateRequest` for session tokens (docs/clerk-behaviour.md §3): token sources and
 //! their precedence, the `__client_uat` rules, suffixed cookies, the development-instance
 //! dev-browser rule, the cross-origin rule, and the mapping of verifier reasons to Clerk's
 //! request-level reasons.

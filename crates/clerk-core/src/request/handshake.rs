@@ -1,4 +1,4 @@
-//! Clerk's handshake redirect (SDK-BEHAVIOUR §2.4): which requests may be redirected, the
+//! Clerk's handshake redirect (docs/clerk-behaviour.md §4): which requests may be redirected, the
 //! Frontend API URL they go to, the redirect-loop guard, and reading the cookie directives a
 //! handshake or a refresh returns.
 

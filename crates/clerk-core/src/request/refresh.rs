@@ -1,4 +1,4 @@
-//! Clerk's server-side session refresh (SDK-BEHAVIOUR §2.3, `refreshToken` / `attemptRefresh`):
+//! Clerk's server-side session refresh (docs/clerk-behaviour.md §6, `refreshToken` / `attemptRefresh`):
 //! an expired session token on a GET with a `__refresh` cookie is exchanged at the Backend API for
 //! fresh cookies, which the response sets.
 

@@ -1,4 +1,4 @@
-//! Resolving a handshake (SDK-BEHAVIOUR §2.4, `resolveHandshake`): the browser is back from the
+//! Resolving a handshake (docs/clerk-behaviour.md §5, `resolveHandshake`): the browser is back from the
 //! Frontend API with a nonce (cookies fetched from the Backend API) or a handshake token (cookies
 //! inside a signed JWT); the cookies are set on the response and the new session token decides
 //! the request.
