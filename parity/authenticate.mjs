@@ -38,6 +38,10 @@ const AUTH_FIELDS = ['id', 'subject', 'scopes', 'name', 'claims', 'userId', 'org
 // A session auth object's fields (signed in or out), without the claims themselves.
 const SESSION_FIELDS = ['userId', 'sessionId', 'sessionStatus', 'actor', 'orgId', 'orgRole', 'orgSlug', 'orgPermissions', 'factorVerificationAge'];
 
+// A header value as Node's HTTP server hands it to Clerk: the request's bytes (the test's UTF-8
+// text), one character per byte.
+const onTheWire = (value) => Buffer.from(String(value), 'utf8').toString('latin1');
+
 const clients = new Map();
 function clientFor({ secretKey, publishableKey, apiUrl }) {
   const key = JSON.stringify([secretKey, publishableKey, apiUrl]);
@@ -53,7 +57,7 @@ async function run(input) {
   const { id, method = 'GET', url, headers = {}, options = {}, has = [] } = input;
   try {
     const client = clientFor(options);
-    const request = new Request(url, { method, headers });
+    const request = new Request(url, { method, headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, onTheWire(value)])) });
     const runtime = { authorizedParties: options.authorizedParties ?? [] };
     if (options.jwtKey) {
       runtime.jwtKey = options.jwtKey;

@@ -1,4 +1,4 @@
-//! Every route of DESIGN.md's table, signed in, signed out, expired and from another instance.
+//! Every route of docs/architecture.md §5, signed in, signed out, expired and from another instance.
 
 use e2e::{spawn_app, spawn_app_with, SpawnOptions, TestApp, ORIGIN};
 

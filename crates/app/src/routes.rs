@@ -1,4 +1,4 @@
-//! The seed's examples as routes (DESIGN.md's table), plus health, readiness and metrics (the
+//! The seed's examples as routes (docs/architecture.md §5), plus health, readiness and metrics (the
 //! latter on the admin listener).
 //!
 //! The routes that serve the signed-in user (`/`, `/api/user`, `/api/auth`, `/profile`,

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use actix_web::HttpRequest;
 use clerk_core::machine::{MachineAuth, MachineJwtVerifier, TokenType};
+use clerk_core::request::names::DEV_BROWSER;
 use clerk_core::request::{AppOrigins, CallGuardStats, RequestAuthenticator, RequestOutcome, RequestParts};
 use clerk_core::token::DecodedToken;
 use clerk_core::verify::KeyResolver as _;
@@ -348,7 +349,7 @@ impl Clerk {
         url.query_pairs_mut().append_pair("redirect_url", target.as_str());
         if cross_origin && config.instance_type() == clerk_core::InstanceType::Development {
             if let Some(token) = self.dev_browser_token(req) {
-                url.query_pairs_mut().append_pair("__clerk_db_jwt", &token);
+                url.query_pairs_mut().append_pair(DEV_BROWSER, &token);
             }
         }
         Some(url.to_string())
@@ -358,16 +359,16 @@ impl Clerk {
     /// plain cookie.
     fn dev_browser_token(&self, req: &HttpRequest) -> Option<String> {
         let from_query = url::form_urlencoded::parse(req.query_string().as_bytes())
-            .find(|(k, v)| k == "__clerk_db_jwt" && !v.is_empty())
+            .find(|(k, v)| k == DEV_BROWSER && !v.is_empty())
             .map(|(_, v)| v.into_owned());
         from_query.or_else(|| {
             let req = ActixRequest::new(req);
             let suffixed = self
                 .cookie_suffix()
-                .map(|suffix| format!("__clerk_db_jwt_{suffix}"));
+                .map(|suffix| format!("{DEV_BROWSER}_{suffix}"));
             suffixed
                 .and_then(|name| req.cookie(&name))
-                .or_else(|| req.cookie("__clerk_db_jwt"))
+                .or_else(|| req.cookie(DEV_BROWSER))
         })
     }
 

@@ -1,17 +1,9 @@
 //! Keeping credentials out of the URLs this crate builds.
 
-/// Query parameters through which Clerk hands a browser credentials: the handshake token and
-/// nonce, the dev-browser token (and its legacy name), and the handshake help flag.
-const CREDENTIAL_PARAMS: [&str; 5] = [
-    "__clerk_handshake",
-    "__clerk_handshake_nonce",
-    "__clerk_db_jwt",
-    "__dev_session",
-    "__clerk_help",
-];
+use clerk_core::request::names::CREDENTIAL_QUERY_PARAMS;
 
-/// `query` without Clerk's credential parameters (keys compared percent-decoded); every other
-/// pair is kept byte for byte, in order.
+/// `query` without Clerk's [`CREDENTIAL_QUERY_PARAMS`] (keys compared percent-decoded); every
+/// other pair is kept byte for byte, in order.
 pub(crate) fn query_without_credentials(query: &str) -> String {
     query
         .split('&')
@@ -19,7 +11,7 @@ pub(crate) fn query_without_credentials(query: &str) -> String {
             let key = url::form_urlencoded::parse(pair.as_bytes())
                 .next()
                 .map(|(key, _)| key);
-            !key.is_some_and(|key| CREDENTIAL_PARAMS.contains(&key.as_ref()))
+            !key.is_some_and(|key| CREDENTIAL_QUERY_PARAMS.contains(&key.as_ref()))
         })
         .collect::<Vec<_>>()
         .join("&")

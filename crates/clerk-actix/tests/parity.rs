@@ -16,7 +16,7 @@
 //! The random cases come from a fixed seed; `PARITY_SEED=<u64>` explores another,
 //! `PARITY_CASES=<n>` changes how many (3,000 by default). A failure prints both.
 //!
-//! Deliberate differences (DESIGN.md) are accepted only where they apply:
+//! Deliberate differences (docs/architecture.md §4) are accepted only where they apply:
 //! * a token whose `iss` is not this instance's: Clerk may sign it in, we answer
 //!   `token-invalid-issuer` (exact issuer check when a publishable key is configured). When Clerk
 //!   signs it out for another fault, our answer must be Clerk's, or Clerk's when given its own
@@ -789,6 +789,12 @@ fn build_matrix(instances: &[Instance]) -> Vec<Case> {
             ("surrounding-spaces", format!("  Bearer {valid}  ")),
             ("empty", String::new()),
             ("bearer-garbage", "Bearer abc".to_owned()),
+            // Non-ASCII bytes are a token on every path, as in Clerk (issue 25, item 1).
+            ("bearer-non-ascii", "Bearer é".to_owned()),
+            ("non-ascii", "é".to_owned()),
+            ("bearer-token-non-ascii", format!("Bearer {valid}é")),
+            ("bearer-token-nbsp", format!("Bearer {valid}\u{a0}")),
+            ("bearer-nbsp-token", format!("Bearer\u{a0}{valid}")),
         ];
         for (name, value) in shapes {
             m.push(
@@ -2254,6 +2260,8 @@ const ACTIX_CORPUS: &[&str] = &[
     "prod/header-shape+cookie/basic",
     "prod/header-shape+cookie/bearer-garbage",
     "dev/header-shape/bearer-lowercase",
+    "prod/header-shape+cookie/bearer-non-ascii",
+    "dev/header-shape/bearer-token-nbsp",
     "prod/cookies/session/uat-newer",
     "prod/cookie-encoding/no-space-separators",
     "dev/browser/dev-browser-query",

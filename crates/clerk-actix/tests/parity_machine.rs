@@ -330,6 +330,15 @@ async fn accepts_token_decides_like_clerks_backend_sdk() {
         ("neither-jwt", Some(neither_jwt)),
     ];
     tokens.push(("garbage", Some("not-a-token".to_owned())));
+    // Non-ASCII bytes are a token on every path, as in Clerk (issue 25, item 1).
+    tokens.push(("non-ascii", Some("é".to_owned())));
+    tokens.push(("key-non-ascii", Some("ak_é".to_owned())));
+    // A no-break space is no HTTP whitespace: it stays in the token, which no longer verifies.
+    let m2m_jwt = tokens
+        .iter()
+        .find(|(name, _)| *name == "m2m-jwt")
+        .and_then(|(_, token)| token.clone());
+    tokens.push(("m2m-jwt-nbsp", m2m_jwt.map(|token| format!("{token}\u{a0}"))));
 
     let accepts = accepts_values();
     let mut cases = Vec::new();

@@ -5,7 +5,7 @@ use std::fmt;
 use crate::Reason;
 
 /// Why a request is not signed in, as `@clerk/backend`'s `authenticateRequest` names it
-/// (SDK-BEHAVIOUR §2.8): the `x-clerk-auth-reason` header and `Auth`'s reason.
+/// (docs/clerk-behaviour.md §2): the `x-clerk-auth-reason` header and `Auth`'s reason.
 ///
 /// [`RequestReason::as_str`] gives Clerk's exact text. The verifier's reasons are included as
 /// [`RequestReason::Token`]; a refresh failure carrying a Backend API error code is
@@ -105,7 +105,7 @@ impl fmt::Display for RequestReason {
 }
 
 /// Why an expired session token was not refreshed: the `<failure>` of
-/// `session-token-expired-refresh-<failure>` (SDK-BEHAVIOUR §2.3, `handleSessionTokenError`).
+/// `session-token-expired-refresh-<failure>` (docs/clerk-behaviour.md §3, `handleSessionTokenError`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RefreshFailure {

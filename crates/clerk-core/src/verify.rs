@@ -141,7 +141,7 @@ pub struct TokenTimes {
 
 /// Verifies Clerk session tokens.
 ///
-/// Checks, in Clerk's order (SDK-BEHAVIOUR §1.6): size bound; decoding, canonical unpadded
+/// Checks, in Clerk's order (docs/clerk-behaviour.md §1): size bound; decoding, canonical unpadded
 /// base64url only (`token-invalid`); machine or non-session tokens, however spelled
 /// (`token-type-mismatch`); key by `kid`; `typ` must be `JWT` when present;
 /// `alg` among RS256/RS384/RS512 and equal to the key's (pinned by the key, never the token);

@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
+use clerk_core::request::names;
+
 use crate::util::lock;
 
 /// The status recorded for a connection closed without a response.
@@ -23,9 +25,9 @@ pub const LOGGED_HEADERS: [&str; 6] = [
 /// handshake tokens, handshake nonces.
 pub const REDACTED_QUERY_PARAMS: [&str; 5] = [
     "__session",
-    "__clerk_db_jwt",
-    "__clerk_handshake",
-    "__clerk_handshake_nonce",
+    names::DEV_BROWSER,
+    names::QUERY_HANDSHAKE,
+    names::QUERY_HANDSHAKE_NONCE,
     "nonce",
 ];
 

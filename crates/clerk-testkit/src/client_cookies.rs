@@ -7,7 +7,7 @@ use crate::directives::{self, CookieNames, CLIENT_UAT_MAX_AGE};
 /// The name of the Frontend API's client cookie.
 pub(crate) const CLIENT: &str = "__client";
 /// The name of the development browser cookie (and query parameter).
-pub(crate) const DEV_BROWSER: &str = "__clerk_db_jwt";
+pub(crate) use clerk_core::request::names::DEV_BROWSER;
 
 /// After a sign-in: `__client` (HttpOnly) and `__client_uat`, plain then suffixed. No
 /// `__session`: the app gets one through its handshake.

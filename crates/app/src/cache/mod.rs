@@ -2,7 +2,7 @@
 //! [`CurrentUser`](clerk_actix::CurrentUser) costs a database read instead of a rate-limited
 //! Backend API call.
 //!
-//! Three paths keep it true (DESIGN.md, "How the user cache stays true"):
+//! Three paths keep it true (docs/architecture.md §3):
 //!
 //! - **Read-through** ([`PgUserCache::lookup`], and [`UserSource`](clerk_actix::user_source::UserSource)):
 //!   a row confirmed within [`CacheConfig::ttl`] is served from Postgres; otherwise one

@@ -8,12 +8,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::{Extensions, ServiceResponse};
-use actix_web::http::header::{HeaderValue, AUTHORIZATION};
+use actix_web::http::header::AUTHORIZATION;
 use actix_web::{web, HttpMessage, HttpRequest};
 use clerk_core::machine::{
-    is_jwt_format, AcceptsToken, HeaderToken, MachineAuth, MachineRefusal, Route, TokenType, TokenTypes,
+    is_jwt_format, AcceptsToken, MachineAuth, MachineRefusal, Route, TokenType, TokenTypes,
 };
-use clerk_core::request::RequestOutcome;
+use clerk_core::request::{authorization_token, RequestOutcome};
 use futures_util::future::LocalBoxFuture;
 use tokio::sync::OnceCell;
 
@@ -118,15 +118,14 @@ async fn decide_now(req: &HttpRequest, accepts: AcceptsToken) -> Result<Accepted
     if accepts == AcceptsToken::default() {
         return Ok(Accepted::Session(request_state(req).await?));
     }
-    let header = HeaderToken::parse(req.headers().get(AUTHORIZATION).map(HeaderValue::as_bytes));
-    if header == HeaderToken::Unreadable {
-        // The session path refuses it (`token-invalid`), as Clerk's runtime would.
-        return Ok(Accepted::Session(request_state(req).await?));
-    }
-    if let Some(auth) = remembered_jwt(req, header.token(), accepts) {
+    let header = req
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|value| authorization_token(value.as_bytes()));
+    if let Some(auth) = remembered_jwt(req, header.as_deref(), accepts) {
         return Ok(Accepted::Machine(auth));
     }
-    match accepts.route(header.token()) {
+    match accepts.route(header.as_deref()) {
         Route::SessionHeader { .. } | Route::Cookies => Ok(Accepted::Session(request_state(req).await?)),
         Route::Mismatch { token_type, message } => Ok(Accepted::Refused(MachineRefusal::Mismatch {
             token_type,

@@ -1,4 +1,4 @@
-//! Machine authentication on routes that accept it (SDK-BEHAVIOUR §3.6, §4): the extractors
+//! Machine authentication on routes that accept it (docs/clerk-behaviour.md §10, §11): the extractors
 //! [`MachineAuth`] and [`AnyAuth`], the per-request decision they share with
 //! [`Protect::accepts`](crate::Protect::accepts) and the guards, and the verification of machine
 //! tokens with its per-token cache.

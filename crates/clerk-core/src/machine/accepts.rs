@@ -104,7 +104,7 @@ impl AcceptsToken {
     }
 
     /// Decides what to do with a request whose `Authorization` header carries `header_token`
-    /// (or none), in Clerk's order (SDK-BEHAVIOUR §2.3 and §4).
+    /// (or none), in Clerk's order (docs/clerk-behaviour.md §3 and §10).
     pub fn route<'t>(&self, header_token: Option<&'t str>) -> Route<'t> {
         let detected = header_token.map(|token| (token, detect(token)));
         if let AcceptsToken::Set(set) = self {
@@ -222,7 +222,7 @@ mod tests {
         }
     }
 
-    /// Every routing rule of SDK-BEHAVIOUR §2.3/§4, as `@clerk/backend` 3.25.0's
+    /// Every routing rule of docs/clerk-behaviour.md §3/§10, as `@clerk/backend` 3.25.0's
     /// `authenticateRequest` applies them (read from its `tokens/request.ts`).
     #[test]
     fn routing_is_clerks() {

@@ -1,4 +1,4 @@
-//! The auth object of a verified machine token (SDK-BEHAVIOUR §3.6).
+//! The auth object of a verified machine token (docs/clerk-behaviour.md §11).
 
 use std::sync::Arc;
 

@@ -1,4 +1,4 @@
-//! Machine tokens: M2M tokens, API keys and OAuth access tokens (SDK-BEHAVIOUR §3.6, §4).
+//! Machine tokens: M2M tokens, API keys and OAuth access tokens (docs/clerk-behaviour.md §10, §11).
 //!
 //! | file | what |
 //! |---|---|
@@ -7,7 +7,7 @@
 //! | `jwt` | [`MachineJwtVerifier`]: M2M JWTs and OAuth `at+jwt` tokens, networkless |
 //! | `auth` | [`MachineAuth`], the auth object of a verified machine token |
 //! | `error` | [`MachineTokenError`] and Clerk's [`MachineErrorCode`]s |
-//! | `refusal` | [`MachineRefusal`] (a signed-out machine answer) and [`HeaderToken`] |
+//! | `refusal` | [`MachineRefusal`] (a signed-out machine answer) |
 //!
 //! Opaque tokens (`mt_…`, `ak_…`, `oat_…`) are verified by the Backend API; the framework
 //! adapter calls it and turns the answer into a [`MachineAuth`] or a [`MachineTokenError`].
@@ -23,5 +23,5 @@ pub use accepts::{AcceptsToken, Route, TokenTypes};
 pub use auth::MachineAuth;
 pub use error::{MachineErrorCode, MachineTokenError};
 pub use jwt::MachineJwtVerifier;
-pub use refusal::{HeaderToken, MachineRefusal, NO_TOKEN_IN_HEADER};
+pub use refusal::{MachineRefusal, NO_TOKEN_IN_HEADER};
 pub use token_type::{is_jwt_format, TokenType};

@@ -1,5 +1,4 @@
-//! Why a route that accepts machine tokens refused a request, as Clerk reports it, and the
-//! `Authorization` header's token as Clerk reads it.
+//! Why a route that accepts machine tokens refused a request, as Clerk reports it.
 
 use super::error::MachineTokenError;
 use super::token_type::TokenType;
@@ -65,62 +64,6 @@ impl MachineRefusal {
     }
 }
 
-/// The `Authorization` header as Clerk's `parseAuthorizationHeader` reads it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HeaderToken<'a> {
-    /// No header, an empty one, or a scheme other than `Bearer`.
-    None,
-    /// A header that is not text (the session path refuses it with `token-invalid`).
-    Unreadable,
-    /// The token.
-    Token(&'a str),
-}
-
-impl<'a> HeaderToken<'a> {
-    /// Reads an `Authorization` header value: split on the first space; one part is the token
-    /// itself; `Bearer <t>` (case-sensitive) gives `t`; any other scheme is ignored. The same
-    /// rule the request authenticator applies to session tokens.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use clerk_core::machine::HeaderToken;
-    ///
-    /// assert_eq!(HeaderToken::parse(Some(b"Bearer ak_1")), HeaderToken::Token("ak_1"));
-    /// assert_eq!(HeaderToken::parse(Some(b"ak_1")), HeaderToken::Token("ak_1"));
-    /// assert_eq!(HeaderToken::parse(Some(b"Basic abc")), HeaderToken::None);
-    /// assert_eq!(HeaderToken::parse(None), HeaderToken::None);
-    /// ```
-    pub fn parse(value: Option<&'a [u8]>) -> Self {
-        let Some(value) = value else {
-            return HeaderToken::None;
-        };
-        let Ok(text) = std::str::from_utf8(value) else {
-            return HeaderToken::Unreadable;
-        };
-        let text = text.trim();
-        if text.is_empty() {
-            return HeaderToken::None;
-        }
-        // JavaScript's `split(' ', 2)`: at most two pieces, the rest is dropped.
-        let mut pieces = text.split(' ');
-        let scheme = pieces.next().unwrap_or("");
-        match pieces.next() {
-            None | Some("") => HeaderToken::Token(scheme),
-            Some(token) if scheme == "Bearer" => HeaderToken::Token(token),
-            Some(_) => HeaderToken::None,
-        }
-    }
-
-    /// The token, if any.
-    pub fn token(self) -> Option<&'a str> {
-        match self {
-            HeaderToken::Token(token) => Some(token),
-            HeaderToken::None | HeaderToken::Unreadable => None,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,17 +94,5 @@ mod tests {
             failed.message().as_deref(),
             Some("Machine token not found (code=token-invalid, status=404)")
         );
-    }
-
-    #[test]
-    fn header_parsing_is_clerks() {
-        assert_eq!(
-            HeaderToken::parse(Some(b"Bearer  ")),
-            HeaderToken::Token("Bearer")
-        );
-        assert_eq!(HeaderToken::parse(Some(b"Bearer a b")), HeaderToken::Token("a"));
-        assert_eq!(HeaderToken::parse(Some(b"bearer a")), HeaderToken::None);
-        assert_eq!(HeaderToken::parse(Some(b"  ")), HeaderToken::None);
-        assert_eq!(HeaderToken::parse(Some(b"\xff")), HeaderToken::Unreadable);
     }
 }

@@ -1,4 +1,4 @@
-//! Clerk's `authenticateRequest` for session tokens (SDK-BEHAVIOUR §2.3): token sources and
+//! Clerk's `authenticateRequest` for session tokens (docs/clerk-behaviour.md §3): token sources and
 //! their precedence, the `__client_uat` rules, suffixed cookies, the development-instance
 //! dev-browser rule, the cross-origin rule, and the mapping of verifier reasons to Clerk's
 //! request-level reasons.
@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::app_origins::{self, AppOrigins};
+use super::authorization::header_token;
 use super::backend::{NoBackend, SessionBackend};
 use super::call_guard::{CallGuard, CallGuardStats};
 use super::cookies::Cookies;
@@ -15,10 +16,11 @@ use super::domain::MultiDomain;
 use super::foreign::ForeignTokens;
 use super::handshake::{self, HandshakeTarget};
 use super::js::{js_parse_int, js_to_number, js_truthy, strip_schemes};
+use super::names::{DEV_BROWSER, QUERY_HANDSHAKE, QUERY_HANDSHAKE_NONCE};
 use super::org_sync::{OrganizationSync, SyncTarget};
 use super::origin::is_known_clerk_origin;
 use super::outcome::{RequestOutcome, RequestStatus, Token};
-use super::parts::{header_text, RequestParts};
+use super::parts::RequestParts;
 use super::resolve::{handshake_token_failure_in_development, HandshakeFailure};
 use crate::reason::{RefreshFailure, RequestReason};
 use crate::token_cache::VerifiedTokenCache;
@@ -31,7 +33,6 @@ use crate::{
 const SESSION: &str = "__session";
 const CLIENT_UAT: &str = "__client_uat";
 const REFRESH: &str = "__refresh";
-const DEV_BROWSER: &str = "__clerk_db_jwt";
 
 /// The cookie names of one instance, suffixed (`__session_<suffix>`), computed once.
 #[derive(Debug, Clone)]
@@ -264,25 +265,15 @@ impl RequestAuthenticator {
         keys: &K,
         backend: &B,
     ) -> RequestOutcome {
-        match header_token(parts) {
-            HeaderToken::Token(token) => {
-                let prepared = self.prepare(token, None, keys);
-                return match self.finish(token, prepared, keys, parts).await {
-                    Ok((auth, token)) => RequestOutcome::signed_in(auth, token, TokenCarrier::Header),
-                    Err(err) => {
-                        self.session_token_error(parts, keys, backend, &err, TokenCarrier::Header)
-                            .await
-                    }
-                };
-            }
-            HeaderToken::Unreadable => {
-                let err = TokenError::new(
-                    Reason::TokenInvalid,
-                    "Invalid JWT form. The Authorization header is not valid text.",
-                );
-                return signed_out_by(&err, TokenCarrier::Header);
-            }
-            HeaderToken::None => {}
+        if let Some(token) = header_token(parts) {
+            let prepared = self.prepare(&token, None, keys);
+            return match self.finish(&token, prepared, keys, parts).await {
+                Ok((auth, token)) => RequestOutcome::signed_in(auth, token, TokenCarrier::Header),
+                Err(err) => {
+                    self.session_token_error(parts, keys, backend, &err, TokenCarrier::Header)
+                        .await
+                }
+            };
         }
         if !self.cookie_auth {
             return RequestOutcome::signed_out(RequestReason::SessionTokenAndUatMissing, None, None, false);
@@ -379,14 +370,11 @@ impl RequestAuthenticator {
         }
         let facts = self.facts(parts, keys);
         let frontend_api = self.domain.frontend_api(key, &parts.origin);
-        let header = match header_token(parts) {
-            HeaderToken::Token(token) => Some(token),
-            _ => None,
-        };
+        let header = header_token(parts);
         let target = HandshakeTarget {
             frontend_api: &frontend_api,
             suffixed: facts.suffixed,
-            session_token: facts.session.as_deref().or(header),
+            session_token: facts.session.as_deref().or(header.as_deref()),
             dev_browser: (self.instance_type == InstanceType::Development)
                 .then_some(facts.dev_browser.as_deref())
                 .flatten(),
@@ -441,8 +429,8 @@ impl RequestAuthenticator {
                 .filter(|v| !v.is_empty())
                 .or_else(|| cookies.get_non_empty(name).map(|v| v.into_owned()))
         };
-        let nonce = handshake_param(handshake::QUERY_HANDSHAKE_NONCE);
-        let handshake_token = handshake_param(handshake::QUERY_HANDSHAKE);
+        let nonce = handshake_param(QUERY_HANDSHAKE_NONCE);
+        let handshake_token = handshake_param(QUERY_HANDSHAKE);
         if nonce.is_some() || handshake_token.is_some() {
             let resolved = self
                 .resolve_handshake(parts, keys, backend, nonce.as_deref(), handshake_token.as_deref())
@@ -512,8 +500,7 @@ impl RequestAuthenticator {
                         .filter(|url| self.may_redirect_to(url))
                         .map(|mut url| {
                             if let Some(token) = &dev_browser {
-                                url.query_pairs_mut()
-                                    .append_pair(handshake::QUERY_DEV_BROWSER, token);
+                                url.query_pairs_mut().append_pair(DEV_BROWSER, token);
                             }
                             set_query_param(&mut url, handshake::QUERY_SYNCED, "true");
                             url.to_string()
@@ -528,7 +515,7 @@ impl RequestAuthenticator {
                     return self.maybe_handshake(parts, keys, sync);
                 }
             }
-            if parts.query_param(handshake::QUERY_DEV_BROWSER).is_some() {
+            if parts.query_param(DEV_BROWSER).is_some() {
                 return self.maybe_handshake(parts, keys, handshake(RequestReason::DevBrowserSync));
             }
             if dev_browser.is_none() {
@@ -1021,86 +1008,17 @@ fn set_query_param(url: &mut url::Url, name: &str, value: &str) {
     url.query_pairs_mut().clear().extend_pairs(pairs);
 }
 
-enum HeaderToken<'a> {
-    None,
-    Unreadable,
-    Token(&'a str),
-}
-
 /// Clerk's `devBrowserToken`: `__clerk_db_jwt` from the query, else the chosen cookie (`name`).
 fn dev_browser_token(parts: &RequestParts<'_>, name: &str) -> Option<String> {
     parts
-        .query_param(handshake::QUERY_DEV_BROWSER)
+        .query_param(DEV_BROWSER)
         .filter(|v| !v.is_empty())
         .or_else(|| parts.cookies.get_non_empty(name).map(|v| v.into_owned()))
-}
-
-/// The token of the `Authorization` header, when it has one.
-pub(super) fn header_token_text<'a>(parts: &RequestParts<'a>) -> Option<&'a str> {
-    match header_token(parts) {
-        HeaderToken::Token(token) => Some(token),
-        _ => None,
-    }
-}
-
-/// Clerk's `parseAuthorizationHeader`: split on the first space; one part is the token itself;
-/// `Bearer <t>` (case-sensitive) gives `t`; any other scheme is ignored.
-fn header_token<'a>(parts: &RequestParts<'a>) -> HeaderToken<'a> {
-    let Some(value) = parts.headers.header("authorization") else {
-        return HeaderToken::None;
-    };
-    let Some(text) = header_text(value) else {
-        return HeaderToken::Unreadable;
-    };
-    let text = text.trim();
-    if text.is_empty() {
-        return HeaderToken::None;
-    }
-    // JavaScript's `split(' ', 2)`: at most two pieces, the rest is dropped.
-    let mut pieces = text.split(' ');
-    let scheme = pieces.next().unwrap_or("");
-    match pieces.next() {
-        None | Some("") => HeaderToken::Token(scheme),
-        Some(token) if scheme == "Bearer" => HeaderToken::Token(token),
-        Some(_) => HeaderToken::None,
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::request::{HeaderLookup, RequestOrigin};
-
-    struct Headers(Vec<(&'static str, &'static [u8])>);
-
-    impl HeaderLookup for Headers {
-        fn header(&self, name: &str) -> Option<&[u8]> {
-            self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
-        }
-    }
-
-    #[test]
-    fn authorization_header_parsing_follows_clerk() {
-        let parse = |value: &'static str| {
-            let headers = Headers(vec![("authorization", value.as_bytes())]);
-            let origin = RequestOrigin {
-                scheme: "http",
-                host: "localhost",
-            };
-            let parts = RequestParts::new("GET", &headers, Cookies::empty(), "", origin, SystemTime::now());
-            match header_token(&parts) {
-                HeaderToken::Token(t) => Some(t.to_owned()),
-                _ => None,
-            }
-        };
-        assert_eq!(parse("Bearer abc"), Some("abc".into()));
-        assert_eq!(parse("abc"), Some("abc".into()));
-        assert_eq!(parse("bearer abc"), None, "the scheme is case-sensitive");
-        assert_eq!(parse("Basic dXNlcjpwYXNz"), None);
-        assert_eq!(parse("Bearer a b"), Some("a".into()));
-        assert_eq!(parse("Bearer  abc"), Some("Bearer".into()));
-        assert_eq!(parse("  "), None);
-    }
 
     #[test]
     fn a_remembered_non_session_token_is_not_decoded_again() {

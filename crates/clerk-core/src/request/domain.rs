@@ -1,4 +1,4 @@
-//! Multi-domain and proxy settings (SDK-BEHAVIOUR §2.2, §2.6): the Frontend API a handshake goes
+//! Multi-domain and proxy settings (docs/clerk-behaviour.md §8): the Frontend API a handshake goes
 //! to, satellite domains, the sign-in URL a satellite syncs through, and Clerk's start-up
 //! assertions.
 

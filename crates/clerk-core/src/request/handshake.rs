@@ -1,8 +1,9 @@
-//! Clerk's handshake redirect (SDK-BEHAVIOUR §2.4): which requests may be redirected, the
+//! Clerk's handshake redirect (docs/clerk-behaviour.md §4): which requests may be redirected, the
 //! Frontend API URL they go to, the redirect-loop guard, and reading the cookie directives a
 //! handshake or a refresh returns.
 
 use super::js::js_string_to_number;
+use super::names::{DEV_BROWSER, QUERY_LEGACY_DEV_BROWSER};
 use super::org_sync::SyncTarget;
 use super::parts::RequestParts;
 use crate::reason::RequestReason;
@@ -10,11 +11,6 @@ use crate::reason::RequestReason;
 /// The Backend API version Clerk's handshake names (`__clerk_api_version`).
 pub(crate) const HANDSHAKE_API_VERSION: &str = "2026-05-12";
 
-pub(crate) const QUERY_HANDSHAKE: &str = "__clerk_handshake";
-pub(crate) const QUERY_HANDSHAKE_NONCE: &str = "__clerk_handshake_nonce";
-pub(crate) const QUERY_HANDSHAKE_HELP: &str = "__clerk_help";
-pub(crate) const QUERY_DEV_BROWSER: &str = "__clerk_db_jwt";
-pub(crate) const QUERY_LEGACY_DEV_BROWSER: &str = "__dev_session";
 pub(crate) const QUERY_SYNCED: &str = "__clerk_synced";
 pub(crate) const QUERY_REDIRECT_URL: &str = "__clerk_redirect_url";
 pub(crate) const COOKIE_REDIRECT_COUNT: &str = "__clerk_redirect_count";
@@ -106,7 +102,7 @@ pub(crate) fn handshake_location(
     reason: &RequestReason,
     target: &HandshakeTarget<'_>,
 ) -> Option<String> {
-    let redirect = without_params(clerk_url, &[QUERY_DEV_BROWSER, QUERY_LEGACY_DEV_BROWSER]);
+    let redirect = without_params(clerk_url, &[DEV_BROWSER, QUERY_LEGACY_DEV_BROWSER]);
     let base = if target.frontend_api.starts_with("http") {
         target.frontend_api.to_owned()
     } else {
@@ -126,7 +122,7 @@ pub(crate) fn handshake_location(
             query.append_pair("__session", token);
         }
         if let Some(dev_browser) = target.dev_browser.filter(|t| !t.is_empty()) {
-            query.append_pair(QUERY_DEV_BROWSER, dev_browser);
+            query.append_pair(DEV_BROWSER, dev_browser);
         }
         if let Some(organization) = &target.organization {
             query.append_pair("organization_id", organization.query_value());
@@ -226,11 +222,11 @@ mod tests {
     #[test]
     fn params_are_removed_and_the_query_reserialized() {
         let url = url::Url::parse("https://a.example/p?x=%20y&__clerk_db_jwt=d&z=1").unwrap();
-        let clean = without_params(&url, &[QUERY_DEV_BROWSER]);
+        let clean = without_params(&url, &[DEV_BROWSER]);
         assert_eq!(clean.as_str(), "https://a.example/p?x=+y&z=1");
         let only = url::Url::parse("https://a.example/p?__clerk_db_jwt=d").unwrap();
         assert_eq!(
-            without_params(&only, &[QUERY_DEV_BROWSER]).as_str(),
+            without_params(&only, &[DEV_BROWSER]).as_str(),
             "https://a.example/p"
         );
     }

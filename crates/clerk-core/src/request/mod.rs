@@ -9,6 +9,7 @@
 //! | module | what |
 //! |---|---|
 //! | `authenticator` | [`RequestAuthenticator`]: token sources, cookie rules, reasons, the flow |
+//! | `authorization` | [`authorization_token`]: the `Authorization` header's token, for every path |
 //! | `handshake` | handshake eligibility, the Frontend API URL, the redirect-loop guard |
 //! | `resolve` | resolving a handshake (nonce or token) into cookies and a session |
 //! | `refresh` | refreshing an expired session through the Backend API |
@@ -22,10 +23,12 @@
 //! | `cookies` | [`Cookies`]: the `Cookie` header as Clerk's `cookie` package parses it |
 //! | `outcome` | [`RequestOutcome`], [`RequestStatus`], [`Token`], debug header names |
 //! | `origin` | known Clerk origins (Frontend API, Account Portal, development hosts) |
+//! | `names` | Clerk's credential query parameter names and the dev-browser cookie name |
 //! | `js` | JavaScript's number and truthiness coercions Clerk's rules rely on |
 
 mod app_origins;
 mod authenticator;
+mod authorization;
 mod backend;
 mod call_guard;
 mod cookies;
@@ -33,6 +36,7 @@ mod domain;
 mod foreign;
 mod handshake;
 mod js;
+pub mod names;
 mod org_sync;
 mod origin;
 mod outcome;
@@ -43,6 +47,7 @@ mod resolve;
 pub use crate::reason::{RefreshCode, RefreshFailure, RequestReason};
 pub use app_origins::AppOrigins;
 pub use authenticator::RequestAuthenticator;
+pub use authorization::authorization_token;
 pub use backend::{BackendError, NoBackend, RefreshRequest, SessionBackend};
 pub use call_guard::CallGuardStats;
 pub use cookies::Cookies;

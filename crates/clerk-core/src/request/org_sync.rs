@@ -1,4 +1,4 @@
-//! Organization sync (SDK-BEHAVIOUR §2.7): URL patterns naming the organization (`:id` or
+//! Organization sync (docs/clerk-behaviour.md §9): URL patterns naming the organization (`:id` or
 //! `:slug`) or the personal account a page belongs to. Patterns follow path-to-regexp 6 (what
 //! Clerk's `organizationPatterns` use): `:name` parameters, `(regex)` groups, `{…}` groups, the
 //! `?`, `*` and `+` modifiers; case-insensitive, an optional trailing `/`.

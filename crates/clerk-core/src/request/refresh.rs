@@ -1,4 +1,4 @@
-//! Clerk's server-side session refresh (SDK-BEHAVIOUR §2.3, `refreshToken` / `attemptRefresh`):
+//! Clerk's server-side session refresh (docs/clerk-behaviour.md §6, `refreshToken` / `attemptRefresh`):
 //! an expired session token on a GET with a `__refresh` cookie is exchanged at the Backend API for
 //! fresh cookies, which the response sets.
 
@@ -26,8 +26,13 @@ impl RequestAuthenticator {
         if !backend.is_available() {
             return Err(RefreshFailure::MissingApiClient);
         }
-        let header = super::authenticator::header_token_text(parts);
-        let Some(expired) = facts.session.as_deref().or(header).filter(|t| !t.is_empty()) else {
+        let header = super::authorization::header_token(parts);
+        let Some(expired) = facts
+            .session
+            .as_deref()
+            .or(header.as_deref())
+            .filter(|t| !t.is_empty())
+        else {
             return Err(RefreshFailure::MissingSessionToken);
         };
         let Some(refresh_token) = facts.refresh.as_deref() else {

@@ -1,4 +1,4 @@
-//! Resolving a handshake (SDK-BEHAVIOUR §2.4, `resolveHandshake`): the browser is back from the
+//! Resolving a handshake (docs/clerk-behaviour.md §5, `resolveHandshake`): the browser is back from the
 //! Frontend API with a nonce (cookies fetched from the Backend API) or a handshake token (cookies
 //! inside a signed JWT); the cookies are set on the response and the new session token decides
 //! the request.
@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::backend::{BackendError, SessionBackend};
 use super::call_guard::{self, Call};
 use super::handshake::{self, session_in_directives};
+use super::names;
 use super::outcome::{RequestOutcome, ResponseDirectives};
 use super::parts::RequestParts;
 use super::RequestAuthenticator;
@@ -93,10 +94,10 @@ impl RequestAuthenticator {
                 let clean = handshake::without_params(
                     &url,
                     &[
-                        handshake::QUERY_HANDSHAKE,
-                        handshake::QUERY_HANDSHAKE_HELP,
-                        handshake::QUERY_DEV_BROWSER,
-                        handshake::QUERY_HANDSHAKE_NONCE,
+                        names::QUERY_HANDSHAKE,
+                        names::QUERY_HANDSHAKE_HELP,
+                        names::DEV_BROWSER,
+                        names::QUERY_HANDSHAKE_NONCE,
                     ],
                 );
                 (clean.to_string(), url)

@@ -6,21 +6,19 @@ use actix_web::http::header::{CACHE_CONTROL, LOCATION};
 use actix_web::http::StatusCode;
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse};
+use clerk_core::request::names::{QUERY_HANDSHAKE, QUERY_HANDSHAKE_NONCE};
 use serde_json::json;
 use url::Url;
 
 use super::browser_session::{mint, names, session_of_token, signed_in_directives};
 use super::frontend_client::{active_client_session, request_client};
 use super::{json_response, ApiError, AppState};
+
 use crate::keys::RsaAlg;
 use crate::store::Session;
 use crate::util::{b64url, now_secs};
 use crate::{client_cookies, directives};
 
-/// The query parameter carrying the nonce back to the app.
-const NONCE_PARAM: &str = "__clerk_handshake_nonce";
-/// The query parameter carrying the handshake token back to the app.
-const TOKEN_PARAM: &str = "__clerk_handshake";
 /// How long a handshake token is valid.
 const TOKEN_LIFETIME_SECS: i64 = 60;
 
@@ -77,11 +75,13 @@ pub(crate) async fn handshake(state: Data<AppState>, req: HttpRequest) -> Result
     match query.format {
         Format::Nonce => {
             let nonce = state.browser.nonces.issue(directives);
-            location.query_pairs_mut().append_pair(NONCE_PARAM, &nonce);
+            location
+                .query_pairs_mut()
+                .append_pair(QUERY_HANDSHAKE_NONCE, &nonce);
         }
         Format::Token => {
             let token = handshake_token(&state, &directives)?;
-            location.query_pairs_mut().append_pair(TOKEN_PARAM, &token);
+            location.query_pairs_mut().append_pair(QUERY_HANDSHAKE, &token);
         }
     }
     Ok(HttpResponse::TemporaryRedirect()
