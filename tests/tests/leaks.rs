@@ -1,8 +1,8 @@
 //! Issue 10, item 3: no credential reaches a log line or a response body, whatever a route
 //! answers. The leak scan runs when each `TestApp` drops (`e2e::assert_no_leaks`); these tests
-//! drive every route through the paths that log an error (tracing-actix-web's WARN event carries
-//! `{:?}` of the error) with a pending session, an expired token, bad tokens and Clerk's
-//! handshake query parameters.
+//! drive every route through the paths that log a refusal (the request span's end hook writes one
+//! line per refused or redirected answer, with Clerk's reason) with a pending session, an expired
+//! token, bad tokens and Clerk's handshake query parameters.
 
 use clerk_testkit::TestClerk;
 use e2e::{captured_logs, spawn_app, spawn_app_with, SpawnOptions, TestApp, ORIGIN};
@@ -17,9 +17,9 @@ const ROUTES: [(&str, u16); 6] = [
     ("/api/me", 401),
 ];
 
-/// What tracing-actix-web logs (WARN for a 4xx, ERROR otherwise) when a handler or extractor
-/// fails, with the error's `Debug` inside.
-const ERROR_EVENT: &str = "Error encountered while processing the incoming HTTP request";
+/// What the request span logs (at debug) when a handler or extractor refuses a request or
+/// redirects it.
+const REFUSAL_EVENT: &str = "request answered with a refusal or a redirect";
 
 /// Sends `token` (if any) to every route with `query` and checks each answers signed out.
 async fn every_route_signed_out(app: &TestApp, token: Option<&str>, query: &str) {
@@ -47,14 +47,14 @@ async fn every_route_signed_out(app: &TestApp, token: Option<&str>, query: &str)
     }
 }
 
-/// The scan is only worth something if the error events it reads were captured: a WARN line from
-/// tracing-actix-web for the 401s.
+/// The scan is only worth something if the refusal lines it reads were captured: a DEBUG line
+/// from the request span for the 401s.
 fn assert_error_events_were_captured() {
     let logs = captured_logs();
     assert!(
         logs.lines()
-            .any(|line| line.contains(ERROR_EVENT) && line.contains("\"level\":\"WARN\"")),
-        "no WARN error event was captured"
+            .any(|line| line.contains(REFUSAL_EVENT) && line.contains("\"level\":\"DEBUG\"")),
+        "no refusal event was captured"
     );
 }
 

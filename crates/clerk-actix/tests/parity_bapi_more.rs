@@ -19,7 +19,7 @@ use clerk_actix::client::{
 use clerk_actix::ClerkClient;
 use clerk_core::api::SessionStatus;
 use clerk_testkit::{decode_unverified, NewUser, TestClerk};
-use node::shape::{answer, assert_same, normalized, page, resource, with_private};
+use node::shape::{answer, assert_same, normalized, page, resource, user_resource};
 use node::{ensure_node_modules, workspace_root};
 use serde_json::{json, Value};
 
@@ -263,12 +263,7 @@ async fn run_ours(fixture: &Fixture) -> Value {
     }
 
     let session = fixture.clerk.users().create_session(other).expect("session");
-    step(
-        "ban",
-        answer(api.ban_user(other).await, |u| {
-            with_private(&u, u.private_metadata())
-        }),
-    );
+    step("ban", answer(api.ban_user(other).await, |u| user_resource(&u)));
     step(
         "banned_session",
         answer(api.get_session(&session.id).await, |s| resource(&s)),

@@ -150,8 +150,8 @@ pub struct User {
     #[serde(default)]
     pub locked: bool,
     /// Whether the user was deprovisioned by a directory (`false` when the payload omits it,
-    /// as Clerk's SDK reads it).
-    #[serde(default)]
+    /// as Clerk's SDK reads it; written only when `true`, so a payload without it round-trips).
+    #[serde(default, skip_serializing_if = "is_false")]
     pub deprovisioned: bool,
     /// Seconds until the lockout ends; `None` while locked means it never ends.
     #[serde(default)]
@@ -911,6 +911,11 @@ debug_as_redacted_json!(
     PublicEmailAddress,
     PublicPhoneNumber,
 );
+
+/// For `skip_serializing_if`: a flag that is off.
+fn is_false(flag: &bool) -> bool {
+    !*flag
+}
 
 #[cfg(test)]
 mod tests {

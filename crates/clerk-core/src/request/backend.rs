@@ -47,10 +47,11 @@ pub trait SessionBackend {
     }
 
     /// Whether the request flow's calls are running short (e.g. most of their rate budget is
-    /// spent): clients whose recent calls failed then wait for their window. Defaults to `true`
-    /// (always limit) for a backend that cannot tell.
+    /// spent): clients whose recent calls failed then wait for their window. Defaults to `false`
+    /// (a backend without a budget has none to protect; in-flight calls are still bounded per
+    /// client).
     fn is_under_pressure(&self) -> bool {
-        true
+        false
     }
 
     /// `GET /v1/clients/handshake_payload?nonce=`: the cookie directives a handshake left.
