@@ -227,8 +227,9 @@ pub struct SpawnOptions {
     pub frontend_api_on_emulator: bool,
     /// For a browser: the app serves the emulator's Frontend API and sign-in page under
     /// `/__clerk` (`CLERK_PROXY_URL=/__clerk`, `CLERK_SIGN_IN_URL=/__clerk/sign-in`,
-    /// `APP_CLERK_FRONTEND_UPSTREAM`), and no authorized parties are required (the app's origin,
-    /// with its port 0, is not known in advance).
+    /// `APP_CLERK_FRONTEND_UPSTREAM`) on a port chosen in advance, which its origin
+    /// (`http://127.0.0.1:{port}`) names as the only authorized party: a relative proxy URL on a
+    /// production instance needs one.
     pub browser: bool,
 }
 
@@ -262,7 +263,10 @@ pub async fn spawn_app_with(options: SpawnOptions) -> TestApp {
     let mut set = |k: &str, v: String| {
         env.insert(k.to_owned(), v);
     };
-    set("PORT", "0".into());
+    // A browser's tokens carry the app's origin as `azp`, so its port is chosen before the app
+    // starts (a port just released by the OS: another process taking it in between fails loudly).
+    let port = if options.browser { free_port() } else { 0 };
+    set("PORT", port.to_string());
     set("APP_ADMIN_PORT", "0".into());
     let proxy = options.db_proxy.then(|| {
         let url = url::Url::parse(&db.url).expect("database URL");
@@ -290,7 +294,9 @@ pub async fn spawn_app_with(options: SpawnOptions) -> TestApp {
     set("CLERK_SECRET_KEY", clerk.secret_key().to_owned());
     set("CLERK_PUBLISHABLE_KEY", clerk.publishable_key().to_owned());
     set("CLERK_API_URL", clerk.base_url().to_owned());
-    if !options.browser {
+    if options.browser {
+        set("CLERK_AUTHORIZED_PARTIES", format!("http://127.0.0.1:{port}"));
+    } else {
         set("CLERK_AUTHORIZED_PARTIES", ORIGIN.to_owned());
     }
     set("CLERK_WEBHOOK_SIGNING_SECRET", WEBHOOK_SECRET.to_owned());
@@ -338,6 +344,14 @@ pub async fn spawn_app_with(options: SpawnOptions) -> TestApp {
         secrets: vec![secret_key, WEBHOOK_SECRET.to_owned()],
         env,
     }
+}
+
+/// A loopback port that was free a moment ago.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free loopback port")
+        .port()
 }
 
 /// A response, fully read.
