@@ -346,12 +346,44 @@ pub async fn spawn_app_with(options: SpawnOptions) -> TestApp {
     }
 }
 
-/// A loopback port that was free a moment ago.
-fn free_port() -> u16 {
+/// A loopback port that was free a moment ago (dev identities are per port, so a dev-mode
+/// restart must reuse it; a browser's origin must be known before the app starts).
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .expect("a free loopback port")
         .port()
+}
+
+/// Starts the app in dev mode (`APP_DEV_MODE=1`, three seeded users, the emulator in-process) on
+/// `port`, with `db`.
+pub async fn start_dev(db: &TestDatabase, port: u16) -> Application {
+    start_dev_with(db, port, &[]).await
+}
+
+/// Like [`start_dev`], with more variables.
+pub async fn start_dev_with(db: &TestDatabase, port: u16, extra: &[(&str, &str)]) -> Application {
+    init_logging();
+    let mut env: HashMap<String, String> = [
+        ("PORT", port.to_string()),
+        ("DATABASE_URL", db.url.clone()),
+        ("APP_DEV_USERS", "3".to_owned()),
+        ("APP_WORKERS", "1".to_owned()),
+        ("APP_DATABASE_MAX_CONNECTIONS", "4".to_owned()),
+        ("APP_RECONCILE_INTERVAL_SECS", "0".to_owned()),
+        ("APP_DEV_MODE", "1".to_owned()),
+        ("APP_ADMIN_PORT", "0".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let settings = Settings::load_from(
+        None,
+        config::Environment::default().try_parsing(true).source(Some(env)),
+    )
+    .expect("settings");
+    Application::build(settings).await.expect("dev app starts")
 }
 
 /// A response, fully read.

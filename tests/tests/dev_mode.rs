@@ -7,45 +7,8 @@ use std::time::Duration;
 
 use app::configuration::Settings;
 use app::startup::Application;
-use e2e::TestDatabase;
+use e2e::{free_port, start_dev, start_dev_with, TestDatabase};
 use sqlx::Connection as _;
-
-/// A port free right now (dev identities are per port, so a restart must reuse it).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-async fn start_dev(db: &TestDatabase, port: u16) -> Application {
-    start_dev_with(db, port, &[]).await
-}
-
-/// Like [`start_dev`], with more variables.
-async fn start_dev_with(db: &TestDatabase, port: u16, extra: &[(&str, &str)]) -> Application {
-    e2e::init_logging();
-    let mut env: HashMap<String, String> = [
-        ("PORT", port.to_string()),
-        ("DATABASE_URL", db.url.clone()),
-        ("APP_DEV_USERS", "3".to_owned()),
-        ("APP_WORKERS", "1".to_owned()),
-        ("APP_DATABASE_MAX_CONNECTIONS", "4".to_owned()),
-        ("APP_RECONCILE_INTERVAL_SECS", "0".to_owned()),
-        ("APP_DEV_MODE", "1".to_owned()),
-        ("APP_ADMIN_PORT", "0".to_owned()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    let settings = Settings::load_from(
-        None,
-        config::Environment::default().try_parsing(true).source(Some(env)),
-    )
-    .expect("settings");
-    Application::build(settings).await.expect("dev app starts")
-}
 
 async fn get_user(port: u16, token: &str) -> (u16, serde_json::Value) {
     let client = awc::Client::builder().timeout(Duration::from_secs(10)).finish();
