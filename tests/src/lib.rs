@@ -227,8 +227,9 @@ pub struct SpawnOptions {
     pub frontend_api_on_emulator: bool,
     /// For a browser: the app serves the emulator's Frontend API and sign-in page under
     /// `/__clerk` (`CLERK_PROXY_URL=/__clerk`, `CLERK_SIGN_IN_URL=/__clerk/sign-in`,
-    /// `APP_CLERK_FRONTEND_UPSTREAM`), and no authorized parties are required (the app's origin,
-    /// with its port 0, is not known in advance).
+    /// `APP_CLERK_FRONTEND_UPSTREAM`) on a port chosen in advance, which its origin
+    /// (`http://127.0.0.1:{port}`) names as the only authorized party: a relative proxy URL on a
+    /// production instance needs one.
     pub browser: bool,
 }
 
@@ -262,7 +263,10 @@ pub async fn spawn_app_with(options: SpawnOptions) -> TestApp {
     let mut set = |k: &str, v: String| {
         env.insert(k.to_owned(), v);
     };
-    set("PORT", "0".into());
+    // A browser's tokens carry the app's origin as `azp`, so its port is chosen before the app
+    // starts (a port just released by the OS: another process taking it in between fails loudly).
+    let port = if options.browser { free_port() } else { 0 };
+    set("PORT", port.to_string());
     set("APP_ADMIN_PORT", "0".into());
     let proxy = options.db_proxy.then(|| {
         let url = url::Url::parse(&db.url).expect("database URL");
@@ -290,7 +294,9 @@ pub async fn spawn_app_with(options: SpawnOptions) -> TestApp {
     set("CLERK_SECRET_KEY", clerk.secret_key().to_owned());
     set("CLERK_PUBLISHABLE_KEY", clerk.publishable_key().to_owned());
     set("CLERK_API_URL", clerk.base_url().to_owned());
-    if !options.browser {
+    if options.browser {
+        set("CLERK_AUTHORIZED_PARTIES", format!("http://127.0.0.1:{port}"));
+    } else {
         set("CLERK_AUTHORIZED_PARTIES", ORIGIN.to_owned());
     }
     set("CLERK_WEBHOOK_SIGNING_SECRET", WEBHOOK_SECRET.to_owned());
@@ -346,6 +352,46 @@ pub async fn spawn_app_with(options: SpawnOptions) -> TestApp {
         secrets: vec![secret_key, WEBHOOK_SECRET.to_owned()],
         env,
     }
+}
+
+/// A loopback port that was free a moment ago (dev identities are per port, so a dev-mode
+/// restart must reuse it; a browser's origin must be known before the app starts).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+/// Starts the app in dev mode (`APP_DEV_MODE=1`, three seeded users, the emulator in-process) on
+/// `port`, with `db`.
+pub async fn start_dev(db: &TestDatabase, port: u16) -> Application {
+    start_dev_with(db, port, &[]).await
+}
+
+/// Like [`start_dev`], with more variables.
+pub async fn start_dev_with(db: &TestDatabase, port: u16, extra: &[(&str, &str)]) -> Application {
+    init_logging();
+    let mut env: HashMap<String, String> = [
+        ("PORT", port.to_string()),
+        ("DATABASE_URL", db.url.clone()),
+        ("APP_DEV_USERS", "3".to_owned()),
+        ("APP_WORKERS", "1".to_owned()),
+        ("APP_DATABASE_MAX_CONNECTIONS", "4".to_owned()),
+        ("APP_RECONCILE_INTERVAL_SECS", "0".to_owned()),
+        ("APP_DEV_MODE", "1".to_owned()),
+        ("APP_ADMIN_PORT", "0".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let settings = Settings::load_from(
+        None,
+        config::Environment::default().try_parsing(true).source(Some(env)),
+    )
+    .expect("settings");
+    Application::build(settings).await.expect("dev app starts")
 }
 
 /// A response, fully read.

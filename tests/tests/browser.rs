@@ -10,18 +10,20 @@
 //!    signed in after one round trip to Clerk (a server-side refresh or one handshake);
 //! 5. signing out clears the session cookies and `/` is signed out; a copied token keeps working
 //!    only until its `exp` + skew;
-//! 6. a development and a production instance (suffixed cookies) both pass.
+//! 6. a development and a production instance (suffixed cookies) both pass;
+//! 7. dev mode as `make run` starts it (no `CLERK_AUTHORIZED_PARTIES`: its own origins), opened
+//!    at `http://localhost:{PORT}`: a seeded user signs in and the client page's fetch passes.
 //!
 //! A failing step saves a screenshot under `target/browser-screenshots/`. With
-//! `UPDATE_SCREENSHOTS=1` the signed-in `/profile` is saved as `docs/screenshot-profile.png` (the
-//! README's picture).
+//! `UPDATE_SCREENSHOTS=1` dev mode's signed-in `/profile` is saved as
+//! `docs/screenshot-profile.png` (the README's picture: the first seeded user).
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clerk_testkit::{NewUser, TestClerk, TestClerkBuilder};
 use e2e::browser::Browser;
-use e2e::{spawn_app_with, SpawnOptions, TestApp};
+use e2e::{free_port, spawn_app_with, start_dev, SpawnOptions, TestApp, TestDatabase};
 use serde_json::json;
 
 const SECRET: &str = "top secret private note";
@@ -152,11 +154,6 @@ async fn sign_in_flow(stack: &Stack, name: &str) {
         || "private metadata in the page source".to_owned(),
     )
     .await;
-    if std::env::var_os("UPDATE_SCREENSHOTS").is_some() && name == "prod" {
-        let readme = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshot-profile.png");
-        browser.screenshot(&readme).await;
-    }
-
     // 3. The client example: getToken() + fetch /api/data.
     browser.goto(&format!("{base}/client")).await;
     let hello = browser.text("#hello").await;
@@ -319,4 +316,65 @@ async fn short_lived_tokens_stay_fresh_and_a_copied_token_expires() {
     })
     .await;
     browser.quit().await;
+}
+
+/// Issue 28, item 6: dev mode's default authorized parties are its own origins, so a browser on
+/// `http://localhost:{PORT}` (the banner's URL) signs in and its tokens' `azp` passes.
+#[actix_rt::test]
+async fn dev_mode_signs_in_a_seeded_user_on_localhost_in_a_browser() {
+    // Arrange: dev mode as `make run` starts it, with no CLERK_AUTHORIZED_PARTIES.
+    let db = TestDatabase::create().await;
+    let port = free_port();
+    let app = start_dev(&db, port).await;
+    let ada = app
+        .dev()
+        .expect("dev mode")
+        .emulator()
+        .users()
+        .all()
+        .into_iter()
+        .find(|user| user.first_name.as_deref() == Some("Ada"))
+        .expect("Ada is seeded");
+    let handle = app.server_handle();
+    let running = actix_rt::spawn(app.run_until_stopped());
+    let base = format!("http://localhost:{port}");
+    let browser = Browser::start().await;
+
+    // Act: sign in from /profile, then fetch /api/data with getToken().
+    browser.goto(&format!("{base}/profile")).await;
+    browser
+        .click_and_wait(&format!("button[name=user_id][value={}]", ada.id))
+        .await;
+    let url = browser.url().await;
+    let welcome = browser.text("#welcome").await;
+    expect(
+        &browser,
+        "devmode-profile",
+        url.starts_with(&format!("{base}/profile")) && welcome == "Welcome, Ada!",
+        || format!("after sign-in: {url} says {welcome:?}"),
+    )
+    .await;
+    if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
+        let readme = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshot-profile.png");
+        browser.screenshot(&readme).await;
+    }
+    browser.goto(&format!("{base}/client")).await;
+    browser.click("#fetch-data").await;
+    let result = browser
+        .wait_for_text("#data-result", Duration::from_secs(10), |t| {
+            t.starts_with("userId")
+        })
+        .await;
+
+    // Assert
+    expect(
+        &browser,
+        "devmode-fetch",
+        result == format!("userId: {}", ada.id),
+        || format!("the fetch shows {result:?}"),
+    )
+    .await;
+    browser.quit().await;
+    handle.stop(true).await;
+    let _ = running.await;
 }

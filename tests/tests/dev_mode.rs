@@ -7,50 +7,14 @@ use std::time::Duration;
 
 use app::configuration::Settings;
 use app::startup::Application;
-use e2e::TestDatabase;
+use e2e::{free_port, start_dev, start_dev_with, TestDatabase};
 use sqlx::Connection as _;
 
-/// A port free right now (dev identities are per port, so a restart must reuse it).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-async fn start_dev(db: &TestDatabase, port: u16) -> Application {
-    start_dev_with(db, port, &[]).await
-}
-
-/// Like [`start_dev`], with more variables.
-async fn start_dev_with(db: &TestDatabase, port: u16, extra: &[(&str, &str)]) -> Application {
-    e2e::init_logging();
-    let mut env: HashMap<String, String> = [
-        ("PORT", port.to_string()),
-        ("DATABASE_URL", db.url.clone()),
-        ("APP_DEV_USERS", "3".to_owned()),
-        ("APP_WORKERS", "1".to_owned()),
-        ("APP_DATABASE_MAX_CONNECTIONS", "4".to_owned()),
-        ("APP_RECONCILE_INTERVAL_SECS", "0".to_owned()),
-        ("APP_DEV_MODE", "1".to_owned()),
-        ("APP_ADMIN_PORT", "0".to_owned()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    let settings = Settings::load_from(
-        None,
-        config::Environment::default().try_parsing(true).source(Some(env)),
-    )
-    .expect("settings");
-    Application::build(settings).await.expect("dev app starts")
-}
-
-async fn get_user(port: u16, token: &str) -> (u16, serde_json::Value) {
+/// `GET {path}` with `token`, on the app at `port`: the status and the JSON body.
+async fn get_json(port: u16, path: &str, token: &str) -> (u16, serde_json::Value) {
     let client = awc::Client::builder().timeout(Duration::from_secs(10)).finish();
     let mut response = client
-        .get(format!("http://127.0.0.1:{port}/api/user"))
+        .get(format!("http://127.0.0.1:{port}{path}"))
         .insert_header(("Authorization", format!("Bearer {token}")))
         .send()
         .await
@@ -98,7 +62,7 @@ async fn a_dev_mode_restart_keeps_every_user_and_old_tokens() {
     let handle = first.server_handle();
     assert_eq!(reconcile(&first).await, 0);
     let running = actix_rt::spawn(first.run_until_stopped());
-    let (status, body) = get_user(port, &token).await;
+    let (status, body) = get_json(port, "/api/user", &token).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["userId"], users[0].as_str());
     handle.stop(true).await;
@@ -117,7 +81,7 @@ async fn a_dev_mode_restart_keeps_every_user_and_old_tokens() {
     let running = actix_rt::spawn(second.run_until_stopped());
     // The token minted before the restart still verifies, and minting still works.
     for token in [&token, &fresh_token] {
-        let (status, body) = get_user(port, token).await;
+        let (status, body) = get_json(port, "/api/user", token).await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(body["userId"], users[0].as_str());
     }
@@ -186,8 +150,8 @@ async fn dev_mode_applies_the_configured_authorized_parties() {
     let running = actix_rt::spawn(app.run_until_stopped());
 
     // Act
-    let (own_status, body) = get_user(port, &own).await;
-    let (foreign_status, _) = get_user(port, &foreign).await;
+    let (own_status, body) = get_json(port, "/api/user", &own).await;
+    let (foreign_status, _) = get_json(port, "/api/user", &foreign).await;
 
     // Assert
     assert_eq!(own_status, 200, "{body}");
@@ -285,4 +249,43 @@ async fn dev_mode_reports_a_bad_setting_before_the_database() {
         assert!(err.to_string().contains(variable), "{err}");
         assert!(!err.to_string().contains("connection refused"), "{err}");
     }
+}
+
+/// Issue 28, item 11: dev mode seeds one organization (Acme, the first user its admin, the
+/// second a member), the banner's token is the first user's in it, so `/api/org` answers as the
+/// README says; a restart keeps the same organization.
+#[actix_rt::test]
+async fn dev_mode_seeds_an_organization_that_api_org_answers_across_a_restart() {
+    // Arrange
+    let db = TestDatabase::create().await;
+    let port = free_port();
+    let mut org_ids = Vec::new();
+    for _run in 0..2 {
+        let app = start_dev(&db, port).await;
+        let dev = app.dev().expect("dev mode");
+        let token = dev.sample_token().expect("a sample token");
+        let users = user_ids(&app);
+        let handle = app.server_handle();
+        let running = actix_rt::spawn(app.run_until_stopped());
+
+        // Act
+        let (status, body) = get_json(port, "/api/org", &token).await;
+
+        // Assert
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["organization"]["name"], "Acme", "{body}");
+        assert_eq!(body["organization"]["slug"], app::dev::SEEDED_ORGANIZATION);
+        let roles: Vec<(&str, &str)> = body["members"]
+            .as_array()
+            .expect("members")
+            .iter()
+            .filter_map(|m| Some((m["userId"].as_str()?, m["role"].as_str()?)))
+            .collect();
+        assert!(roles.contains(&(users[0].as_str(), "org:admin")), "{body}");
+        assert!(roles.contains(&(users[1].as_str(), "org:member")), "{body}");
+        org_ids.push(body["organization"]["id"].clone());
+        handle.stop(true).await;
+        let _ = running.await;
+    }
+    assert_eq!(org_ids[0], org_ids[1], "a restart keeps the organization");
 }

@@ -300,6 +300,10 @@ pub fn dev_banner(dev: &DevStack, base: &str) -> String {
             out,
             "  curl -s -H 'Authorization: Bearer {token}' {base}/api/user"
         );
+        let _ = writeln!(
+            out,
+            "  curl -s -H 'Authorization: Bearer {token}' {base}/api/org   (its organization, Acme)"
+        );
     }
     out
 }

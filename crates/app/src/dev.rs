@@ -3,7 +3,7 @@
 //! itself.
 
 use clerk_actix::ClerkConfig;
-use clerk_testkit::{NewUser, TestClerk};
+use clerk_testkit::{NewOrganization, NewUser, TestClerk};
 use rand::RngCore as _;
 use sqlx::PgPool;
 
@@ -11,7 +11,12 @@ use crate::configuration::Settings;
 use crate::dev_identity::{self, DevIdentity};
 use crate::error::Result;
 
-/// Creates `n` users named after computing pioneers (`ada1@example.com`, …).
+/// The slug of the organization dev mode seeds.
+pub const SEEDED_ORGANIZATION: &str = "acme";
+
+/// Creates `n` users named after computing pioneers (`ada1@example.com`, …) and one
+/// organization, Acme (`acme`), whose admin is the first user and whose second user is a
+/// member: sessions of both start in it, so `/api/org` answers.
 fn seed(clerk: &TestClerk, n: usize) -> Result<()> {
     let names = [
         "Ada", "Grace", "Alan", "Barbara", "Edsger", "Frances", "Donald", "Leslie",
@@ -25,6 +30,18 @@ fn seed(clerk: &TestClerk, n: usize) -> Result<()> {
                 first.to_lowercase(),
                 i + 1
             )))?;
+    }
+    let users = clerk.users().all();
+    if let Some(admin) = users.first() {
+        let orgs = clerk.organizations();
+        let acme = orgs.create(
+            NewOrganization::named("Acme")
+                .slug(SEEDED_ORGANIZATION)
+                .created_by(admin.id.clone()),
+        )?;
+        if let Some(member) = users.get(1) {
+            orgs.add_member(&acme.id, &member.id, "org:member")?;
+        }
     }
     Ok(())
 }
@@ -98,7 +115,7 @@ impl DevStack {
         let (identity, created) = dev_identity::load_or_create(pool, port, || {
             let clerk = start(builder())?;
             seed(&clerk, settings.app_dev_users)?;
-            let identity = DevIdentity::of(clerk.instance(), clerk.users().all())?;
+            let identity = DevIdentity::of(&clerk)?;
             fresh = Some(clerk);
             Ok(identity)
         })
@@ -107,7 +124,7 @@ impl DevStack {
             Some(clerk) => clerk,
             None => {
                 let clerk = start(builder().instance(identity.instance()?))?;
-                clerk.users().restore(identity.users.iter().cloned());
+                identity.restore_into(&clerk);
                 clerk
             }
         };
@@ -166,10 +183,16 @@ impl DevStack {
         &self.clerk
     }
 
-    /// A session token (valid for an hour) for the first seeded user.
+    /// A session token (valid for an hour) for the first seeded user, in the organization their
+    /// sessions start in (Acme, which they administer), as Clerk's would be.
     pub fn sample_token(&self) -> Option<String> {
         let user = self.first_user.as_ref()?;
-        let token = self.clerk.minter().session_token(user).lifetime(3600);
+        let orgs = self.clerk.organizations();
+        let token = orgs
+            .last_active_organization(user)
+            .and_then(|org| orgs.session_token(user, &org).ok())
+            .unwrap_or_else(|| self.clerk.minter().session_token(user))
+            .lifetime(3600);
         Some(match &self.sample_azp {
             Some(azp) => token.azp(azp.clone()).mint(),
             None => token.mint(),

@@ -1,4 +1,5 @@
-//! Dev mode's stable identity: the emulator's instance (host, keys) and seeded users, kept in
+//! Dev mode's stable identity: the emulator's instance (host, keys), seeded users and
+//! organization, kept in
 //! the app's database per port, so restarting `make run` changes nothing (tokens minted before
 //! still verify, the cached users are still Clerk's users) and two dev stacks on different ports
 //! are two Clerk instances that never touch each other's rows.
@@ -7,7 +8,7 @@
 //! `clerk_dev_identities`. Dev mode is for a developer's machine, never production.
 
 use clerk_core::InstanceType;
-use clerk_testkit::{Instance, SigningKey, User};
+use clerk_testkit::{Instance, Membership, Organization, SigningKey, TestClerk, User};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
@@ -26,22 +27,40 @@ pub struct DevIdentity {
     pub signing_key_pem: String,
     /// The seeded users, as the emulator serves them.
     pub users: Vec<User>,
+    /// The seeded organizations (none in an identity stored before they were seeded).
+    #[serde(default)]
+    pub organizations: Vec<Organization>,
+    /// Their memberships.
+    #[serde(default)]
+    pub memberships: Vec<Membership>,
 }
 
 impl DevIdentity {
-    /// The identity of a running emulator `instance` with `users`.
+    /// The identity of a running emulator: its instance, users, organizations and memberships.
     ///
     /// # Errors
     ///
     /// [`Error::Emulator`] when the private key cannot be encoded.
-    pub fn of(instance: &Instance, users: Vec<User>) -> Result<Self> {
+    pub fn of(clerk: &TestClerk) -> Result<Self> {
+        let instance = clerk.instance();
         Ok(Self {
             instance_id: instance.id().to_owned(),
             host: instance.frontend_api().to_owned(),
             secret_key: instance.secret_key().to_owned(),
             signing_key_pem: instance.signing_key().private_key_pem()?,
-            users,
+            users: clerk.users().all(),
+            organizations: clerk.organizations().all(),
+            memberships: clerk.organizations().all_memberships(),
         })
+    }
+
+    /// Puts the users, organizations and memberships back into a restarted emulator.
+    pub fn restore_into(&self, clerk: &TestClerk) {
+        clerk.users().restore(self.users.iter().cloned());
+        clerk.organizations().restore(
+            self.organizations.iter().cloned(),
+            self.memberships.iter().cloned(),
+        );
     }
 
     /// The instance again: same id, host, keys.

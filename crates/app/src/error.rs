@@ -76,6 +76,20 @@ pub enum Error {
         /// Clerk's error message.
         message: String,
     },
+    /// `CLERK_SECRET_KEY` and `CLERK_PUBLISHABLE_KEY` belong to two instances of one type: the
+    /// publishable key's Frontend API is none of the secret key's instance domains
+    /// (`GET /v1/domains` at start).
+    #[error(
+        "configuration: CLERK_SECRET_KEY and CLERK_PUBLISHABLE_KEY come from two different Clerk \
+         instances: the publishable key's Frontend API is {publishable}, the secret key's instance \
+         serves {instance} (GET /v1/domains); copy both from the same instance (Dashboard → API keys)"
+    )]
+    KeysOfTwoInstances {
+        /// The publishable key's Frontend API host.
+        publishable: String,
+        /// The secret key's instance's Frontend API hosts, comma separated.
+        instance: String,
+    },
     /// A Clerk option (`CLERK_*`) is missing or malformed.
     #[error("configuration: {0}")]
     Clerk(#[from] clerk_actix::ConfigError),
@@ -139,6 +153,7 @@ impl Error {
                 | Error::DatabaseUrl(_)
                 | Error::DatabaseRefused { .. }
                 | Error::SecretKeyRefused { .. }
+                | Error::KeysOfTwoInstances { .. }
                 | Error::Clerk(_)
                 | Error::WebhookSecret(_)
         )

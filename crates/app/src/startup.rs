@@ -118,18 +118,19 @@ struct ClerkSetup {
 }
 
 impl ClerkSetup {
-    /// Checks `config` and the webhook signing `secret`, then the secret key against Clerk
-    /// ([`check_secret_key`]).
+    /// Checks `config` and the webhook signing `secret`, then the secret key against Clerk and
+    /// the publishable key against its instance ([`check_secret_key`]).
     async fn new(config: ClerkConfig, secret: Option<String>) -> Result<Self> {
         let webhooks = secret
             .map(|secret| WebhookVerifier::from_env_value(&secret).map_err(Error::WebhookSecret))
             .transpose()?;
         let client = config.build_client()?;
         // The user cache needs the instance: say so before the database is touched.
-        if client.is_some() && config.parsed_publishable_key()?.is_none() {
+        let publishable = config.parsed_publishable_key()?;
+        if client.is_some() && publishable.is_none() {
             return Err(no_publishable_key());
         }
-        let secret_key = check_secret_key(client.as_ref()).await?;
+        let secret_key = check_secret_key(client.as_ref(), publishable.as_ref()).await?;
         // A warning, only once every setting has passed (never above a configuration error).
         if webhooks.is_none() {
             tracing::warn!(

@@ -205,6 +205,7 @@ impl TestClerkBuilder {
             calls: calls.clone(),
             machine: machine.clone(),
             instance_id: instance.id().to_owned(),
+            publishable_key: instance.publishable_key().clone(),
             invitations: Invitations::default(),
             tickets: Tickets::default(),
             templates: templates.clone(),

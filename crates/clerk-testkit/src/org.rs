@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::store::{DeletionCascade, UserStore};
 use crate::token::{OrgClaim, SessionToken, TokenMinter};
 use crate::user::{deep_merge, JsonObject, User};
-use crate::util::{lock, new_id, now_ms};
+use crate::util::{lock, new_id, now_ms, replace_or_push};
 use crate::webhooks::{Origin, Webhooks};
 
 /// A role of the emulated instance: its key, name and permissions.
@@ -63,7 +63,7 @@ pub fn role(key: &str) -> Option<&'static Role> {
 }
 
 /// An organization, as stored (rendered in Clerk's `Organization` shape by the API).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Organization {
     /// `org_…`
     pub id: String,
@@ -90,7 +90,7 @@ pub struct Organization {
 }
 
 /// A membership, as stored.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Membership {
     /// `orgmem_…`
     pub id: String,
@@ -319,6 +319,28 @@ impl Organizations {
     /// [`Error::UserNotFound`] for an unknown creator.
     pub fn create(&self, new: NewOrganization) -> Result<Organization> {
         self.create_from(new, &Origin::direct())
+    }
+
+    /// Puts back organizations and memberships taken from [`Organizations::all`] and
+    /// [`Organizations::all_memberships`] (e.g. of a previous run), replacing any with the same id;
+    /// sends no webhook. Each member's next session starts in the organization of their last
+    /// membership given.
+    pub fn restore(
+        &self,
+        orgs: impl IntoIterator<Item = Organization>,
+        memberships: impl IntoIterator<Item = Membership>,
+    ) {
+        let mut state = lock(&self.state);
+        for org in orgs {
+            state.last_created_at = state.last_created_at.max(org.created_at);
+            replace_or_push(&mut state.orgs, org, |a, b| a.id == b.id);
+        }
+        for membership in memberships {
+            state
+                .last_active
+                .insert(membership.user_id.clone(), membership.organization_id.clone());
+            replace_or_push(&mut state.memberships, membership, |a, b| a.id == b.id);
+        }
     }
 
     /// The organization with this id or slug.

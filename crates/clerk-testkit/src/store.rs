@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::user::{
     deep_merge, EmailAddress, MetadataPatch, NewUser, PhoneNumber, User, UserUpdate, Verification,
 };
-use crate::util::{lock, new_id, now_ms};
+use crate::util::{lock, new_id, now_ms, replace_or_push};
 use crate::webhooks::{Origin, Webhooks};
 
 /// A session, in the shape of `GET /v1/sessions/{id}`.
@@ -154,10 +154,7 @@ impl UserStore {
         let mut state = lock(&self.state);
         for user in users {
             state.last_created_at = state.last_created_at.max(user.created_at);
-            match state.users.iter_mut().find(|u| u.id == user.id) {
-                Some(slot) => *slot = user,
-                None => state.users.push(user),
-            }
+            replace_or_push(&mut state.users, user, |a, b| a.id == b.id);
         }
     }
 

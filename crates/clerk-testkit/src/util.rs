@@ -54,3 +54,11 @@ pub(crate) fn b64url(bytes: impl AsRef<[u8]>) -> String {
 pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
+
+/// Replaces the item of `items` that `same` matches with `item`, or appends it.
+pub(crate) fn replace_or_push<T>(items: &mut Vec<T>, item: T, same: impl Fn(&T, &T) -> bool) {
+    match items.iter_mut().find(|old| same(old, &item)) {
+        Some(slot) => *slot = item,
+        None => items.push(item),
+    }
+}

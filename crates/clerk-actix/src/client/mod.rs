@@ -20,6 +20,7 @@
 //! | `sign_in_tokens` | sign-in tokens: [`SignInToken`], [`CreateSignInToken`], [`TicketStatus`] |
 //! | `actor_tokens` | impersonation: [`ActorToken`], [`CreateActorToken`] |
 //! | `jwt_templates` | [`JwtTemplate`]: list and get |
+//! | `domains` | the instance's [`Domain`]s: [`ClerkClient::list_domains`] |
 //! | `identifier_lists` | the allow-list and block-list: [`ListedIdentifier`], [`IdentifierList`] |
 //! | `paging` | [`Page`], [`Paged`] (a lazy stream over every page), [`ListParams`] |
 //! | `request` | [`ClerkClient::request`]: the escape hatch for an endpoint without a typed call |
@@ -33,6 +34,7 @@ mod actor_tokens;
 mod budget;
 mod clerk_client;
 mod config;
+mod domains;
 mod error;
 mod identifier_lists;
 mod invitations;
@@ -60,6 +62,7 @@ pub use actor_tokens::{ActorToken, CreateActorToken};
 pub use budget::{RateBudgetSnapshot, RateLimit, Share};
 pub use clerk_client::ClerkClient;
 pub use config::{ClientConfig, API_VERSION_HEADER, DEFAULT_API_URL, DEFAULT_API_VERSION};
+pub use domains::Domain;
 pub use error::{ApiError, ApiResult};
 pub use identifier_lists::{IdentifierList, IdentifierType, ListedIdentifier};
 pub use invitations::{CreateInvitation, Invitation, InvitationListParams, InvitationStatus};

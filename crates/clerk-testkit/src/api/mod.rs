@@ -3,6 +3,7 @@
 
 mod browser_session;
 mod credentials;
+mod domains;
 mod error;
 mod frontend_client;
 mod gate;
@@ -28,6 +29,7 @@ use std::sync::Arc;
 
 use actix_web::web::{self, Bytes, Data};
 use actix_web::{HttpMessage as _, HttpRequest};
+use clerk_core::PublishableKey;
 use serde::de::DeserializeOwned;
 
 pub(crate) use error::{json_response, ApiError};
@@ -64,6 +66,8 @@ pub(crate) struct AppState {
     pub(crate) machine: MachineTokens,
     /// `ins_…`, for objects that name their instance.
     pub(crate) instance_id: String,
+    /// The instance's publishable key: its Frontend API host (`GET /v1/domains`).
+    pub(crate) publishable_key: PublishableKey,
     pub(crate) invitations: Invitations,
     pub(crate) tickets: Tickets,
     pub(crate) templates: JwtTemplates,
@@ -203,6 +207,7 @@ pub(crate) fn app(
             "/v1/actor_tokens/{actor_token_id}/revoke",
             web::post().to(tokens::revoke_actor),
         )
+        .route("/v1/domains", web::get().to(domains::list))
         .route("/v1/jwt_templates", web::get().to(templates::list))
         .route("/v1/jwt_templates/{template_id}", web::get().to(templates::get))
         .route("/v1/allowlist_identifiers", web::get().to(lists::list_allow))
