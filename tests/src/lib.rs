@@ -304,14 +304,6 @@ pub async fn spawn_app_with(options: SpawnOptions) -> TestApp {
         set("CLERK_PROXY_URL", clerk.base_url().to_owned());
     }
     if options.browser {
-        // Behind a relative proxy a token's issuer is `{origin}/__clerk`, believed only for the
-        // app's own origins: the browser's origin is known once the port is, so one is reserved.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port();
-        set("PORT", port.to_string());
-        set("CLERK_AUTHORIZED_PARTIES", format!("http://127.0.0.1:{port}"));
         set("CLERK_PROXY_URL", "/__clerk".to_owned());
         set("CLERK_SIGN_IN_URL", "/__clerk/sign-in".to_owned());
         set("APP_CLERK_FRONTEND_UPSTREAM", clerk.base_url().to_owned());
