@@ -227,8 +227,8 @@ pub struct SpawnOptions {
     pub frontend_api_on_emulator: bool,
     /// For a browser: the app serves the emulator's Frontend API and sign-in page under
     /// `/__clerk` (`CLERK_PROXY_URL=/__clerk`, `CLERK_SIGN_IN_URL=/__clerk/sign-in`,
-    /// `APP_CLERK_FRONTEND_UPSTREAM`), and no authorized parties are required (the app's origin,
-    /// with its port 0, is not known in advance).
+    /// `APP_CLERK_FRONTEND_UPSTREAM`). A production instance behind a relative proxy needs its
+    /// authorized parties (issue 22), so the app's port is picked before it starts.
     pub browser: bool,
 }
 
@@ -242,6 +242,14 @@ impl Default for SpawnOptions {
             browser: false,
         }
     }
+}
+
+/// A port free on 127.0.0.1 a moment ago.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
 }
 
 /// Starts the emulator, a fresh database and the app (port 0) inside the current Actix runtime.
@@ -262,7 +270,10 @@ pub async fn spawn_app_with(options: SpawnOptions) -> TestApp {
     let mut set = |k: &str, v: String| {
         env.insert(k.to_owned(), v);
     };
-    set("PORT", "0".into());
+    // A browser's origin must be an authorized party: pick the port now (a brief race with another
+    // process taking it, instead of port 0).
+    let port = if options.browser { free_port() } else { 0 };
+    set("PORT", port.to_string());
     set("APP_ADMIN_PORT", "0".into());
     let proxy = options.db_proxy.then(|| {
         let url = url::Url::parse(&db.url).expect("database URL");
@@ -290,9 +301,12 @@ pub async fn spawn_app_with(options: SpawnOptions) -> TestApp {
     set("CLERK_SECRET_KEY", clerk.secret_key().to_owned());
     set("CLERK_PUBLISHABLE_KEY", clerk.publishable_key().to_owned());
     set("CLERK_API_URL", clerk.base_url().to_owned());
-    if !options.browser {
-        set("CLERK_AUTHORIZED_PARTIES", ORIGIN.to_owned());
-    }
+    let origin = if options.browser {
+        format!("http://127.0.0.1:{port}")
+    } else {
+        ORIGIN.to_owned()
+    };
+    set("CLERK_AUTHORIZED_PARTIES", origin);
     set("CLERK_WEBHOOK_SIGNING_SECRET", WEBHOOK_SECRET.to_owned());
     if options.frontend_api_on_emulator {
         set("CLERK_PROXY_URL", clerk.base_url().to_owned());
