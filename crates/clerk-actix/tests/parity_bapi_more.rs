@@ -266,7 +266,10 @@ async fn run_ours(fixture: &Fixture) -> Value {
     step(
         "ban",
         answer(api.ban_user(other).await, |u| {
-            with_private(&u, u.private_metadata())
+            let mut shaped = with_private(&u, u.private_metadata());
+            // The field's value (it serializes only when true, as the Backend API may omit it).
+            shaped["deprovisioned"] = json!(u.deprovisioned);
+            shaped
         }),
     );
     step(

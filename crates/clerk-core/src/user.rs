@@ -150,8 +150,9 @@ pub struct User {
     #[serde(default)]
     pub locked: bool,
     /// Whether the user was deprovisioned by a directory (`false` when the payload omits it,
-    /// as Clerk's SDK reads it).
-    #[serde(default)]
+    /// as Clerk's SDK reads it). Serialized only when `true`: the Backend API may leave it out,
+    /// and a re-serialized user (the `_raw` of server-side props) must not add it (issue 29).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deprovisioned: bool,
     /// Seconds until the lockout ends; `None` while locked means it never ends.
     #[serde(default)]
