@@ -178,19 +178,43 @@ async fn sign_in_flow(stack: &Stack, name: &str) {
     )
     .await;
 
-    // 5. Sign out: the session cookies are cleared and / is signed out.
+    // 5. Sign out: the emulator ended the session, the session cookies are cleared,
+    // `__client_uat` is 0 (issue 29) and / is signed out.
     browser.goto(&format!("{base}/profile")).await;
+    let session_id = browser
+        .cookies()
+        .await
+        .iter()
+        .find(|(n, v)| n.starts_with("__session") && !v.is_empty())
+        .and_then(|(_, token)| clerk_testkit::decode_unverified(token).ok())
+        .and_then(|(_, claims)| claims["sid"].as_str().map(str::to_owned))
+        .expect("a signed-in session cookie");
     browser.click_and_wait("nav form button[type=submit]").await;
     let heading = browser.text("main h1").await;
     let cookies = browser.cookies().await;
     let session_left = cookies
         .iter()
         .any(|(n, v)| n.starts_with("__session") && !v.is_empty());
+    let client_uat: Vec<&str> = cookies
+        .iter()
+        .filter(|(n, _)| n.starts_with("__client_uat"))
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let status = stack.app.clerk.users().session(&session_id).map(|s| s.status);
     expect(
         &browser,
         &format!("{name}-5-signed-out"),
-        heading == "Sign in to view this page" && !session_left,
-        || format!("after sign-out: {heading:?}, session cookie left: {session_left}"),
+        heading == "Sign in to view this page"
+            && !session_left
+            && !client_uat.is_empty()
+            && client_uat.iter().all(|v| *v == "0")
+            && status.as_deref() == Some("ended"),
+        || {
+            format!(
+                "after sign-out: {heading:?}, session cookie left: {session_left}, \
+                 __client_uat: {client_uat:?}, session {session_id}: {status:?}"
+            )
+        },
     )
     .await;
     browser.quit().await;

@@ -2,8 +2,11 @@
 
 use std::time::{Duration, Instant};
 
-use clerk_testkit::{Outage, TestClerk};
+use clerk_testkit::{Outage, TestClerk, DROPPED};
 use e2e::{spawn_app_with, SpawnOptions, ORIGIN};
+
+/// The JWKS TTL of the outage test: short, so that the outage outlasts it.
+const JWKS_TTL: Duration = Duration::from_millis(1000);
 
 #[actix_rt::test]
 async fn jwks_down_known_keys_keep_verifying_new_kids_fail_fast_and_service_recovers() {
@@ -11,6 +14,7 @@ async fn jwks_down_known_keys_keep_verifying_new_kids_fail_fast_and_service_reco
         clerk: TestClerk::builder().production(),
         settings: vec![
             ("CLERK_JWKS_REFETCH_COOLDOWN_MS", "1000".into()),
+            ("CLERK_JWKS_TTL_MS", JWKS_TTL.as_millis().to_string()),
             ("CLERK_HTTP_TIMEOUT_MS", "1000".into()),
             ("CLERK_TOKEN_CACHE_CAPACITY", "0".into()),
         ],
@@ -20,7 +24,15 @@ async fn jwks_down_known_keys_keep_verifying_new_kids_fail_fast_and_service_reco
     assert_eq!(app.get("/api/data", Some(&app.token()), &[]).await.status, 200);
 
     app.clerk.faults().outage(Some(Outage::DropConnections));
-    // A known kid keeps verifying with the whole Backend API down.
+    // A known kid keeps verifying with the whole Backend API down, past the JWKS TTL (issue 29):
+    // the keys are stale, their refresh fails, and they are served within the max-stale bound.
+    actix_rt::time::sleep(JWKS_TTL + Duration::from_millis(100)).await;
+    assert_eq!(app.get("/api/data", Some(&app.token()), &[]).await.status, 200);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while app.clerk.calls().count_status("GET", "/v1/jwks", DROPPED) == 0 {
+        assert!(Instant::now() < deadline, "the stale keys were never refreshed");
+        actix_rt::time::sleep(Duration::from_millis(20)).await;
+    }
     assert_eq!(app.get("/api/data", Some(&app.token()), &[]).await.status, 200);
     // A new kid cannot be fetched: signed out with Clerk's reason, quickly, never a 500.
     app.clerk.faults().rotate_key().unwrap();

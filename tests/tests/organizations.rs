@@ -376,6 +376,9 @@ async fn lossy_organization_webhooks_plus_one_reconciliation_converge_exactly() 
     );
 }
 
+const ORG_HITS: &str = "app_user_cache_memory_org_hits_total";
+const ORG_INVALIDATIONS: &str = "app_user_cache_memory_org_invalidations_total";
+
 fn metric(body: &str, name: &str) -> u64 {
     body.lines()
         .find_map(|line| line.strip_prefix(name).and_then(|rest| rest.trim().parse().ok()))
@@ -411,17 +414,20 @@ async fn an_organization_change_reaches_every_replicas_in_process_tier() {
     idle(&app).await;
     let jwt = token(&app, &app.user_id, &org.id);
     let (replica, _handle) = app.spawn_replica().await;
-    // Each replica's feed subscribes right after start; an in-process hit proves it is connected.
+    // Each replica's feed subscribes right after start; an in-process organization hit proves it
+    // is connected and holds the organization.
     for address in [app.address.clone(), replica.clone()] {
-        eventually(10, "the in-process tier never served", async || {
-            let _ = org_name_at(&app, &address, &jwt).await;
-            metric(
-                &app.metrics_at(&address).await,
-                "app_user_cache_memory_hits_total",
-            ) > 0
-        })
+        eventually(
+            10,
+            "the in-process tier never served the organization",
+            async || {
+                let _ = org_name_at(&app, &address, &jwt).await;
+                metric(&app.metrics_at(&address).await, ORG_HITS) > 0
+            },
+        )
         .await;
     }
+    let invalidated = metric(&app.metrics_at(&replica).await, ORG_INVALIDATIONS);
 
     // The webhooks go to the first replica only; the second hears of them from Postgres.
     let rename = OrganizationUpdate {
@@ -438,6 +444,8 @@ async fn an_organization_change_reaches_every_replicas_in_process_tier() {
         org_name_at(&app, &replica, &jwt).await == "Acme Corp"
     })
     .await;
+    // The replica dropped the organization on the feed's word (issue 29), not by its TTL.
+    assert!(metric(&app.metrics_at(&replica).await, ORG_INVALIDATIONS) > invalidated);
     let member = app
         .clerk
         .users()

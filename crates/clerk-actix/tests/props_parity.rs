@@ -1,8 +1,10 @@
 //! Issue 13: `ClerkProps` is what `@clerk/nextjs`'s `buildClerkProps(req, {user})` composes, key
-//! for key. The same verified token and the same user go through our `ClerkProps` and through
-//! `@clerk/backend`'s own `signedInAuthObject` / `signedOutAuthObject`,
-//! `stripPrivateDataFromObject` and `makeAuthObjectSerializable` (`node parity/props.mjs`,
-//! running `@nextjs` itself would pull in `next` and `react`); the two JSON values must be equal.
+//! for key. Node gets only the token and which user to include (issue 29, item 3): Clerk's own
+//! `authenticateRequest(..).toAuth()` derives the auth object from the token, its client reads the
+//! user from the Backend API, and `stripPrivateDataFromObject` and `makeAuthObjectSerializable`
+//! compose the props (`node parity/props.mjs`; running `@nextjs` itself would pull in `next` and
+//! `react`). Ours go through our verifier, our client and `ClerkProps`; the two JSON values must
+//! be equal.
 
 mod node;
 
@@ -106,27 +108,18 @@ async fn clerk_props_are_what_build_clerk_props_composes() {
     let mut input = String::new();
     let mut ours = Vec::new();
     for (n, case) in cases.iter().enumerate() {
-        let (auth, claims) = match &case.token {
+        let auth = match &case.token {
             Some(token) => {
                 let claims = sdk.verify_token(token).await.expect("a valid token");
-                let raw = Value::Object(claims.raw().clone());
-                (Auth::from_claims(claims, AuthOptions::default()), Some(raw))
+                Auth::from_claims(claims, AuthOptions::default())
             }
-            None => (
-                Auth::signed_out(RequestReason::SessionTokenAndUatMissing, None),
-                None,
-            ),
+            None => Auth::signed_out(RequestReason::SessionTokenAndUatMissing, None),
         };
+        // As an app passes `{user}` to `buildClerkProps` only for a signed-in request.
         let with_user = case.user && auth.is_authenticated();
         let props = ClerkProps::new(&auth, with_user.then_some(&user));
         ours.push(serde_json::to_value(&props).expect("props serialize"));
-        let line = json!({
-            "id": n,
-            "claims": claims,
-            "token": case.token,
-            "status": auth.session_status().map(|s| s.as_str()),
-            "user": with_user.then(|| serde_json::to_value(&user).expect("user serializes")),
-        });
+        let line = json!({"id": n, "token": case.token, "user": with_user});
         input.push_str(&line.to_string());
         input.push('\n');
     }
@@ -136,6 +129,8 @@ async fn clerk_props_are_what_build_clerk_props_composes() {
         .current_dir(&root)
         .env("CLERK_API_URL", clerk.base_url())
         .env("CLERK_SECRET_KEY", clerk.secret_key())
+        .env("CLERK_PUBLISHABLE_KEY", clerk.publishable_key())
+        .env("ORIGIN", ORIGIN)
         .env("USER_ID", &created.id)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -34,8 +34,14 @@ pub struct MemoryTier {
     epoch: AtomicU64,
     /// Whether the change feed is connected (nothing is served or stored otherwise).
     trusted: AtomicBool,
+    /// Lookups served, users and organizations.
     pub(crate) hits: AtomicU64,
+    /// Entries dropped on a change, users and organizations.
     pub(crate) invalidations: AtomicU64,
+    /// Of [`hits`](Self::hits), the organizations.
+    pub(crate) org_hits: AtomicU64,
+    /// Of [`invalidations`](Self::invalidations), the organizations.
+    pub(crate) org_invalidations: AtomicU64,
     pub(crate) feed_drops: AtomicU64,
 }
 
@@ -52,6 +58,8 @@ impl MemoryTier {
             trusted: AtomicBool::new(false),
             hits: AtomicU64::new(0),
             invalidations: AtomicU64::new(0),
+            org_hits: AtomicU64::new(0),
+            org_invalidations: AtomicU64::new(0),
             feed_drops: AtomicU64::new(0),
         }
     }
@@ -142,6 +150,7 @@ impl MemoryTier {
         let (found, at) = orgs.get(org_id)?;
         if at.elapsed() < self.ttl {
             self.hits.fetch_add(1, Ordering::Relaxed);
+            self.org_hits.fetch_add(1, Ordering::Relaxed);
             Some(found.clone())
         } else {
             None
@@ -175,6 +184,7 @@ impl MemoryTier {
         self.epoch.fetch_add(1, Ordering::AcqRel);
         orgs.remove(org_id);
         self.invalidations.fetch_add(1, Ordering::Relaxed);
+        self.org_invalidations.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Drops everything and stops serving until the feed is back.

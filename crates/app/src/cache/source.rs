@@ -109,6 +109,8 @@ impl PgUserCache {
         let mut snapshot = self.stats.snapshot();
         snapshot.memory_hits = self.memory.hits.load(Relaxed);
         snapshot.memory_invalidations = self.memory.invalidations.load(Relaxed);
+        snapshot.memory_org_hits = self.memory.org_hits.load(Relaxed);
+        snapshot.memory_org_invalidations = self.memory.org_invalidations.load(Relaxed);
         snapshot.memory_feed_drops = self.memory.feed_drops.load(Relaxed);
         snapshot
     }

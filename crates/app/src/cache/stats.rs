@@ -95,8 +95,12 @@ pub struct StatsSnapshot {
     pub last_pass_duration_ms: u64,
     /// Lookups served by the in-process tier.
     pub memory_hits: u64,
-    /// Users dropped from the in-process tier on a change.
+    /// Users and organizations dropped from the in-process tier on a change.
     pub memory_invalidations: u64,
+    /// Of [`memory_hits`](Self::memory_hits), the organization lookups.
+    pub memory_org_hits: u64,
+    /// Of [`memory_invalidations`](Self::memory_invalidations), the organizations.
+    pub memory_org_invalidations: u64,
     /// Times the change feed was lost (the in-process tier was flushed).
     pub memory_feed_drops: u64,
     /// Whether the last finished pass was complete (1) or not (0).
@@ -110,7 +114,7 @@ impl StatsSnapshot {
     pub fn render_into(&self, out: &mut String) {
         use std::fmt::Write as _;
         let stats = self;
-        let counters: [(&str, &str, u64); 19] = [
+        let counters: [(&str, &str, u64); 21] = [
             (
                 "app_user_cache_memory_hits_total",
                 "Lookups served by the in-process tier.",
@@ -118,8 +122,18 @@ impl StatsSnapshot {
             ),
             (
                 "app_user_cache_memory_invalidations_total",
-                "Users dropped from the in-process tier on a change.",
+                "Users and organizations dropped from the in-process tier on a change.",
                 stats.memory_invalidations,
+            ),
+            (
+                "app_user_cache_memory_org_hits_total",
+                "Of the in-process tier's hits, organization lookups.",
+                stats.memory_org_hits,
+            ),
+            (
+                "app_user_cache_memory_org_invalidations_total",
+                "Of the in-process tier's invalidations, organizations.",
+                stats.memory_org_invalidations,
             ),
             (
                 "app_user_cache_feed_drops_total",
@@ -312,6 +326,8 @@ impl CacheStats {
             last_pass_complete: get(&self.last_pass_complete),
             memory_hits: 0,
             memory_invalidations: 0,
+            memory_org_hits: 0,
+            memory_org_invalidations: 0,
             memory_feed_drops: 0,
         }
     }
@@ -356,6 +372,6 @@ mod tests {
             assert!(out.lines().any(|l| l == line), "{line} missing from\n{out}");
         }
         let series = out.lines().filter(|l| !l.starts_with('#')).count();
-        assert_eq!(series, 19 + 5 + 1, "{out}");
+        assert_eq!(series, 21 + 5 + 1, "{out}");
     }
 }

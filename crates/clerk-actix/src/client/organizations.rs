@@ -213,7 +213,28 @@ impl ClerkClient {
     /// [`ApiError::InvalidArgument`](super::ApiError::InvalidArgument) for an empty or unsafe
     /// id; 404 when there is no such organization; see [`ApiError`](super::ApiError).
     pub async fn get_organization(&self, id_or_slug: &str) -> ApiResult<Organization> {
+        self.fetch_organization(id_or_slug, None).await
+    }
+
+    /// [`get_organization`](Self::get_organization) with `include_members_count=true`: the
+    /// answer's `members_count` is filled (Clerk leaves it out otherwise). Retried.
+    ///
+    /// # Errors
+    ///
+    /// As [`get_organization`](Self::get_organization).
+    pub async fn get_organization_with_members_count(&self, id_or_slug: &str) -> ApiResult<Organization> {
+        self.fetch_organization(id_or_slug, Some(true)).await
+    }
+
+    async fn fetch_organization(
+        &self,
+        id_or_slug: &str,
+        include_members_count: Option<bool>,
+    ) -> ApiResult<Organization> {
+        let mut query = Query::default();
+        query.flag("include_members_count", include_members_count);
         let url = format!("{}/organizations/{}", self.versioned(), path_segment(id_or_slug)?);
+        let url = with_query(url, &query.finish());
         self.json(self.get("GET /v1/organizations/{id}", url)).await
     }
 

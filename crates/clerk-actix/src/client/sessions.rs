@@ -125,6 +125,11 @@ impl SessionTokenOptions {
 }
 
 #[derive(Serialize)]
+struct CreateSessionBody<'a> {
+    user_id: &'a str,
+}
+
+#[derive(Serialize)]
 struct TokenBody {
     expires_in_seconds: u32,
 }
@@ -156,6 +161,27 @@ impl ClerkClient {
             };
             async move { client.list_sessions(&params).await }
         })
+    }
+
+    /// `POST /v1/sessions`: starts a session for `user_id` without a sign-in (for tests and
+    /// tools), in the organization the user was last active in.
+    ///
+    /// Never retried (`POST`): each call starts another session.
+    ///
+    /// # Errors
+    ///
+    /// Clerk's refusal (an unknown or banned user, an instance that does not allow it); see
+    /// [`ApiError`].
+    pub async fn create_session(&self, user_id: &str) -> ApiResult<Session> {
+        let body = json_body(&CreateSessionBody { user_id })?;
+        let call = self.call(
+            "POST /v1/sessions",
+            Method::POST,
+            self.v1_url("/sessions"),
+            Some(body),
+            false,
+        );
+        self.json(call).await
     }
 
     /// `POST /v1/sessions/{id}/revoke`: signs the session out and returns it with status

@@ -13,7 +13,9 @@ const MS_TIMES: std::ops::Range<i64> = 1_000_000_000_000..100_000_000_000_000;
 /// Clerk-shaped ids (`prefix_` + 27 base62 characters) in `known` by their name (e.g. the
 /// fixture's template), the others by prefix and order of first appearance (`<org_1>`), and
 /// 64-hex secrets (tickets) as `<secret_1>`, … So the same object plays the same part on both
-/// sides. Object keys are visited in sorted order; millisecond times become `<ms>`.
+/// sides. Object keys are visited in sorted order; millisecond times become `<ms>`. A base64url
+/// run that decodes to a JSON object (an image URL's `{"rid": "org_…"}`) is shown decoded, as
+/// `base64(…)`, with its ids renamed too.
 pub fn normalized(value: &Value, known: &[(&str, &str)]) -> Value {
     let mut names: BTreeMap<String, String> = known
         .iter()
@@ -44,6 +46,14 @@ fn rename_fresh(text: &str, names: &mut BTreeMap<String, String>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while !rest.is_empty() {
+        let run_len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(rest.len());
+        if let Some(json) = base64_json(&rest[..run_len]) {
+            out.push_str(&format!("base64({})", rename_fresh(&json, names)));
+            rest = &rest[run_len..];
+            continue;
+        }
         let word_len = rest
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
             .unwrap_or(rest.len());
@@ -81,6 +91,18 @@ fn rename_fresh(text: &str, names: &mut BTreeMap<String, String>) -> String {
         rest = tail;
     }
     out
+}
+
+/// `run` decoded, when it is unpadded base64url of a JSON object.
+fn base64_json(run: &str) -> Option<String> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(run)
+        .ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    serde_json::from_str::<Map<String, Value>>(&text)
+        .is_ok()
+        .then_some(text)
 }
 
 /// Asserts that every field of `clerk` is in `ours` with the same value (a field ours lacks

@@ -127,6 +127,13 @@ impl EmulatorJwks {
 
 /// The emulator's Backend API as the request flow calls it (no client library, like the JWKS).
 impl SessionBackend for EmulatorJwks {
+    /// Never: the emulator has no call budget to run short of, and Clerk's SDK has no call guard,
+    /// so a client's failed refreshes must not limit its later ones here (the guard's limits are
+    /// tested in clerk-core's `call_guard` tests).
+    fn is_under_pressure(&self) -> bool {
+        false
+    }
+
     async fn handshake_payload(&self, nonce: &str) -> Result<Vec<String>, BackendError> {
         let query: String = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("nonce", nonce)
