@@ -167,13 +167,17 @@ fn camel(value: Value) -> Value {
     }
 }
 
-/// A user as Clerk's `User` class exposes it: with the private metadata `Serialize` leaves out,
-/// and `deprovisioned` (which `Serialize` writes only when set).
+/// [`resource`] with the private metadata `Serialize` leaves out, as Clerk's classes expose it.
+pub fn with_private<T: serde::Serialize>(value: &T, private: Option<&Map<String, Value>>) -> Value {
+    let mut shaped = resource(value);
+    shaped["privateMetadata"] = private.map_or(Value::Null, |map| Value::Object(map.clone()));
+    shaped
+}
+
+/// A user as Clerk's `User` class exposes it: [`with_private`], and `deprovisioned` (which
+/// `Serialize` writes only when set).
 pub fn user_resource(user: &clerk_core::User) -> Value {
-    let mut shaped = resource(user);
-    shaped["privateMetadata"] = user
-        .private_metadata()
-        .map_or(Value::Null, |map| Value::Object(map.clone()));
+    let mut shaped = with_private(user, user.private_metadata());
     shaped["deprovisioned"] = Value::Bool(user.deprovisioned);
     shaped
 }
