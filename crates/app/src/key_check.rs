@@ -33,7 +33,7 @@ impl SecretKeyCheck {
 }
 
 /// Checks the secret key of `client` with one quick `GET /v1/jwks` (one attempt, at most 2 s),
-/// then that `publishable` belongs to the same instance ([`check_same_instance`]).
+/// then that `publishable` belongs to the same instance (`check_same_instance`).
 ///
 /// A key Clerk refuses fails start-up; an unreachable API or another failure is a warning (a
 /// Clerk outage at start must not keep every replica down), and the result says
