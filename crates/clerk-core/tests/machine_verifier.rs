@@ -260,3 +260,24 @@ fn a_jwt_shaped_token_that_does_not_decode_is_reported_as_an_m2m_token() {
     ));
     assert_eq!(refused.token_type(), Some(TokenType::M2mToken));
 }
+
+#[test]
+fn the_jwt_verifiers_clock_skew_is_the_remembered_jwts_too() {
+    let verifier = MachineVerifier::new(MachineJwtVerifier::new().clock_skew(Duration::ZERO));
+    let token = Signer::contract().sign(
+        &json!({"alg": "RS256", "kid": KID, "typ": "JWT"}),
+        &json!({
+            "iss": ISSUER, "sub": "mch_2zMachine", "jti": "mt_2zJwt",
+            "iat": NOW - 10, "nbf": NOW - 10, "exp": NOW + 60
+        }),
+    );
+    let ask = |now| decide(&verifier, &NoBackend, AcceptsToken::Any, Some(&token), now);
+    assert!(matches!(ask(at(NOW)), MachineOutcome::Machine(_)));
+    assert!(matches!(
+        ask(at_ms((NOW + 60) * 1000 - 1)),
+        MachineOutcome::Machine(_)
+    ));
+    assert_eq!(verifier.stats().jwt_verifications, 1);
+    // No skew: refused from `exp` on, remembered or not.
+    assert!(matches!(ask(at(NOW + 60)), MachineOutcome::Refused(_)));
+}

@@ -129,11 +129,12 @@ impl std::fmt::Debug for MachineVerifier {
 }
 
 impl MachineVerifier {
-    /// A verifier checking JWT-format tokens with `jwt` (its audience), with the defaults below.
+    /// A verifier checking JWT-format tokens with `jwt` (its audience and clock skew), with the
+    /// defaults below.
     pub fn new(jwt: MachineJwtVerifier) -> Self {
-        let clock_skew = Duration::from_secs(5);
+        let clock_skew = jwt.configured_clock_skew().unwrap_or(Duration::from_secs(5));
         Self {
-            jwt: jwt.clock_skew(clock_skew),
+            jwt,
             jwts: VerifiedTokenCache::new(4096),
             jwt_verifications: AtomicU64::new(0),
             times: SessionVerifier::new().clock_skew(clock_skew),
@@ -156,8 +157,9 @@ impl MachineVerifier {
         self
     }
 
-    /// Allowed clock difference for `exp`/`nbf`/`iat` of JWT-format tokens (also sets the
-    /// [`MachineJwtVerifier`]'s). Defaults to 5 s.
+    /// Allowed clock difference for `exp`/`nbf`/`iat` of JWT-format tokens, remembered ones
+    /// included (sets the [`MachineJwtVerifier`]'s). Defaults to the [`MachineJwtVerifier`]'s
+    /// (5 s unless it was set).
     pub fn clock_skew(mut self, skew: Duration) -> Self {
         self.jwt = self.jwt.clock_skew(skew);
         self.times = SessionVerifier::new().clock_skew(skew);
