@@ -25,7 +25,7 @@ fmt: ## Format the code
 	cargo fmt --all
 
 .PHONY: bench
-bench: ## Criterion benches (verification, has(), fpm, webhooks, user JSON)
+bench: ## Criterion benches (verification, has(), fpm, machine-token cache, webhooks, user JSON)
 	cargo bench --workspace
 
 .PHONY: load

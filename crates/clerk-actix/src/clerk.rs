@@ -4,11 +4,13 @@ use std::fmt;
 use std::sync::Arc;
 
 use actix_web::HttpRequest;
-use clerk_core::machine::{MachineAuth, MachineJwtVerifier, TokenType};
+use clerk_core::machine::{
+    AcceptsToken, MachineCacheStats, MachineJwtVerifier, MachineMemo, MachineOutcome, MachineVerifier,
+};
 use clerk_core::request::names::DEV_BROWSER;
-use clerk_core::request::{AppOrigins, CallGuardStats, RequestAuthenticator, RequestOutcome, RequestParts};
-use clerk_core::token::DecodedToken;
-use clerk_core::verify::KeyResolver as _;
+use clerk_core::request::{
+    AppOrigins, CallGuardStats, NoBackend, RequestAuthenticator, RequestOutcome, RequestParts,
+};
 use clerk_core::{
     auth::AuthOptions, jwks::JwksCache, jwks::JwksStats, verify::StaticKey, SessionClaims, SessionVerifier,
     TokenError,
@@ -18,9 +20,6 @@ use crate::authenticate::ActixRequest;
 use crate::client::{ClerkClient, MetricsSnapshot, RevalidatingKeys};
 use crate::config::{ClerkConfig, Resolved, ResolvedConfig};
 use crate::env::ConfigError;
-use crate::machine::cache::Verdict;
-use crate::machine::verifier::{MachineSettings, MachineVerifier};
-use crate::machine::MachineCacheStats;
 use crate::redact::query_without_credentials;
 use crate::user_source::UserSource;
 
@@ -132,9 +131,6 @@ impl Clerk {
             .audience(config.audience.iter().cloned())
             .clock_skew(config.clock_skew)
             .max_token_bytes(config.max_token_bytes);
-        let machine_jwt = MachineJwtVerifier::new()
-            .audience(config.audience.iter().cloned())
-            .clock_skew(config.clock_skew);
         if config.issuer_check {
             if let Some(key) = &config.publishable_key {
                 // The instance's own issuer, and those Clerk's SDKs have treated as the
@@ -142,16 +138,12 @@ impl Clerk {
                 verifier = verifier.issuers(config.multi_domain.issuers(key));
             }
         }
-        let machine = MachineVerifier::new(
-            machine_jwt,
-            &MachineSettings {
-                cache_ttl: config.machine_token_cache_ttl,
-                jwt_capacity: config.token_cache_capacity,
-                clock_skew: config.clock_skew,
-                key_ttl: config.jwt_key.is_none().then_some(config.jwks.ttl),
-            },
-            client.as_ref(),
-        );
+        let machine =
+            MachineVerifier::new(MachineJwtVerifier::new().audience(config.audience.iter().cloned()))
+                .clock_skew(config.clock_skew)
+                .cache_ttl(config.machine_token_cache_ttl)
+                .jwt_capacity(config.token_cache_capacity)
+                .key_ttl(config.jwt_key.is_none().then_some(config.jwks.ttl));
         let keys = match (&config.jwt_key, client) {
             (Some(key), client) => Keys::Pem {
                 key: StaticKey(Arc::new(key.clone())),
@@ -259,33 +251,37 @@ impl Clerk {
         }
     }
 
-    /// Verifies a header token routed as a `kind` machine token, with this instance's keys for
-    /// the JWT forms and its Backend API client (and cache) for the opaque ones.
-    pub(crate) async fn verify_machine(
+    /// clerk-core's decision for a route accepting `accepts` on a request whose `Authorization`
+    /// header carries `header_token`, with this instance's keys and Backend API client, at the
+    /// configured clock's "now"; `memo` is the request's.
+    pub(crate) async fn decide_machine(
         &self,
-        token: &str,
-        kind: TokenType,
-        decoded: Option<DecodedToken<'_>>,
-    ) -> Verdict {
+        accepts: AcceptsToken,
+        header_token: Option<&str>,
+        memo: &MachineMemo,
+    ) -> MachineOutcome {
         let (machine, now) = (&self.0.machine, self.config().now());
         match &self.0.keys {
-            Keys::Pem { key, .. } => machine.verify(token, kind, decoded, key, now).await,
+            Keys::Pem { key, client: None } => {
+                machine
+                    .decide(accepts, header_token, memo, key, &NoBackend, now)
+                    .await
+            }
+            Keys::Pem {
+                key,
+                client: Some(client),
+            } => {
+                machine
+                    .decide(accepts, header_token, memo, key, client, now)
+                    .await
+            }
             Keys::Jwks { cache, client } => {
                 let keys = RevalidatingKeys { cache, client };
-                machine.verify(token, kind, decoded, &keys, now).await
+                machine
+                    .decide(accepts, header_token, memo, &keys, client, now)
+                    .await
             }
         }
-    }
-
-    /// The verification of `token` when it is a JWT-format machine token verified before with
-    /// the current keys and still unexpired (no decoding, no RSA).
-    pub(crate) fn cached_machine_jwt(&self, token: &str) -> Option<Arc<MachineAuth>> {
-        let (machine, now) = (&self.0.machine, self.config().now());
-        let epoch = match &self.0.keys {
-            Keys::Pem { key, .. } => key.key_epoch(),
-            Keys::Jwks { cache, client } => RevalidatingKeys { cache, client }.key_epoch(),
-        };
-        machine.cached_jwt(token, epoch, now)
     }
 
     /// Runs clerk-core's request authenticator on `parts` with this instance's keys.

@@ -35,7 +35,7 @@
 //! | `extractors` (private) | [`ClerkAuth`], [`Authenticated`], [`MaybeAuth`], [`CurrentUser`] |
 //! | [`protect`] | [`Protect`] and [`ProtectMode`] (`protect/mode.rs`) |
 //! | [`guards`] | route guards and [`guards::AuthExt`] |
-//! | [`machine`] | machine tokens on routes that accept them: [`MachineAuth`], [`AnyAuth`], the per-request decision, verification and its cache |
+//! | [`machine`] | machine tokens on routes that accept them: [`MachineAuth`], [`AnyAuth`], the per-request decision (clerk-core decides and verifies) |
 //! | `props` (private) | [`ClerkProps`] |
 //! | `error` (private) | [`AuthError`], the HTTP answers of a failed extraction |
 //! | [`request`] | Clerk's request-level result ([`request::RequestOutcome`]) and its response headers |

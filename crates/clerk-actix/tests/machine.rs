@@ -7,7 +7,7 @@ mod common;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
@@ -348,98 +348,101 @@ async fn protect_accepts_scopes_and_guards() {
 }
 
 #[actix_web::test]
-async fn one_backend_call_per_token_and_ttl_then_revocation_applies() {
+async fn one_backend_call_per_token_until_the_ttl_ends_then_revocation_applies() {
+    // Issue 25, item 2: the cache reads the configured clock, so the TTL is checked to the
+    // millisecond, with no real time passing.
     let fixture = Fixture::dev();
     let clerk = &fixture.clerk;
     let key = clerk.machine_tokens().api_key("user_2abc").issue();
-    // Long enough that the requests below finish within it on a loaded CI machine.
-    let ttl = Duration::from_secs(2);
-    let sdk = fixture.config().machine_token_cache_ttl(ttl).build().unwrap();
+    let ttl = Duration::from_secs(10);
+    let start = SystemTime::now();
+    let elapsed_ms = Arc::new(AtomicU64::new(0));
+    let clock = {
+        let elapsed_ms = Arc::clone(&elapsed_ms);
+        move || start + Duration::from_millis(elapsed_ms.load(Ordering::SeqCst))
+    };
+    let sdk = fixture
+        .config()
+        .machine_token_cache_ttl(ttl)
+        .clock(clock)
+        .build()
+        .unwrap();
     let app = test::init_service(app(sdk.clone())).await;
+    let status_at = |ms: u64| {
+        elapsed_ms.store(ms, Ordering::SeqCst);
+        let app = &app;
+        let secret = key.secret.clone();
+        async move { test::call_service(app, get("/any", Some(&secret))).await.status() }
+    };
+    let calls = || clerk.calls().count("POST", "/api_keys/verify");
 
-    // Concurrent first requests share one verification (cached from after this instant).
-    let first_at = Instant::now();
+    // Concurrent first requests share one verification, cached from `start`.
     let requests = (0..20).map(|_| app.call(get("/any", Some(&key.secret))));
     for resp in futures_util::future::join_all(requests).await {
         assert_eq!(resp.unwrap().status(), 200);
     }
     for _ in 0..20 {
-        assert_eq!(
-            test::call_service(&app, get("/any", Some(&key.secret)))
-                .await
-                .status(),
-            200
-        );
+        assert_eq!(status_at(0).await, 200);
     }
-    assert_eq!(clerk.calls().count("POST", "/api_keys/verify"), 1);
+    assert_eq!(calls(), 1);
     assert_eq!(sdk.stats().machine_tokens.verifications, 1);
 
-    // Revoked: still served from the cache until the TTL ends, then refused.
-    let revoked_at = Instant::now();
+    // Revoked: still served from the cache until the TTL ends, and refused at its end.
     clerk.machine_tokens().revoke(&key.id, "rotated");
-    assert_eq!(
-        test::call_service(&app, get("/any", Some(&key.secret)))
-            .await
-            .status(),
-        200
-    );
-    let deadline = revoked_at + ttl + Duration::from_secs(5);
-    loop {
-        let status = test::call_service(&app, get("/any", Some(&key.secret)))
-            .await
-            .status();
-        if status == 401 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "still accepted long after the TTL");
-        actix_rt::time::sleep(Duration::from_millis(25)).await;
-    }
-    assert!(first_at.elapsed() >= ttl, "refused before the TTL ended");
-    let calls = clerk.calls().count("POST", "/api_keys/verify");
-    // The refusal is cached too (for a quarter of the TTL).
-    assert_eq!(
-        test::call_service(&app, get("/any", Some(&key.secret)))
-            .await
-            .status(),
-        401
-    );
-    assert_eq!(clerk.calls().count("POST", "/api_keys/verify"), calls);
+    assert_eq!(status_at(ttl.as_millis() as u64 - 1).await, 200);
+    assert_eq!(calls(), 1);
+    assert_eq!(status_at(ttl.as_millis() as u64).await, 401);
+    assert_eq!(calls(), 2);
+    // The refusal is cached for a quarter of the TTL, from when it was reached.
+    let refused_at = ttl.as_millis() as u64;
+    assert_eq!(status_at(refused_at + 2_499).await, 401);
+    assert_eq!(calls(), 2);
+    assert_eq!(status_at(refused_at + 2_500).await, 401);
+    assert_eq!(calls(), 3);
 }
 
 #[actix_web::test]
 async fn a_token_is_never_served_past_its_expiry() {
+    // Issue 25, item 2: on the configured clock, without waiting for the key to expire.
     let fixture = Fixture::dev();
     let clerk = &fixture.clerk;
     clerk.machine_tokens().answer_inactive(InactiveTokens::Flagged);
+    let start = SystemTime::now();
+    // Expires 3 s after `start` (plus however long issuing takes), within the 10 s TTL.
     let key = clerk
         .machine_tokens()
         .api_key("user_2abc")
-        .expires_in(Duration::from_millis(1500))
+        .expires_in(Duration::from_secs(3))
         .issue();
-    let app = test::init_service(app(fixture.sdk())).await;
+    let elapsed_ms = Arc::new(AtomicU64::new(0));
+    let clock = {
+        let elapsed_ms = Arc::clone(&elapsed_ms);
+        move || start + Duration::from_millis(elapsed_ms.load(Ordering::SeqCst))
+    };
+    let sdk = fixture
+        .config()
+        .machine_token_cache_ttl(Duration::from_secs(10))
+        .clock(clock)
+        .build()
+        .unwrap();
+    let app = test::init_service(app(sdk)).await;
     assert_eq!(
         test::call_service(&app, get("/any", Some(&key.secret)))
             .await
             .status(),
         200
     );
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let resp = test::call_service(&app, get("/any", Some(&key.secret))).await;
-        if resp.status() == 401 {
-            // Clerk answered 200 with `expired: true`: refused all the same.
-            assert_eq!(
-                header(&resp, "x-clerk-auth-reason").as_deref(),
-                Some("token-invalid")
-            );
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "an expired key stayed accepted for the 10 s TTL"
-        );
-        actix_rt::time::sleep(Duration::from_millis(25)).await;
-    }
+    assert_eq!(clerk.calls().count("POST", "/api_keys/verify"), 1);
+    // Past the key's expiry, within the TTL: verified again, and refused although Clerk (whose
+    // clock has not moved) still answers `expired: false`.
+    elapsed_ms.store(6_000, Ordering::SeqCst);
+    let resp = test::call_service(&app, get("/any", Some(&key.secret))).await;
+    assert_eq!(resp.status(), 401);
+    assert_eq!(
+        header(&resp, "x-clerk-auth-reason").as_deref(),
+        Some("token-invalid")
+    );
+    assert_eq!(clerk.calls().count("POST", "/api_keys/verify"), 2);
 }
 
 #[actix_web::test]

@@ -241,12 +241,21 @@ fn the_request_layer_has_no_import_circle() {
         ("protect", "state"),
         ("middleware", "state"),
         ("config", "protect/mode"),
+        ("machine/accepted", "state"),
     ] {
         assert!(
             graph.get(from).is_some_and(|targets| targets.contains(to)),
             "{from} → {to} not seen: {graph:?}"
         );
     }
+    // Issue 25, item 2: machine verification is clerk-core's; the handle needs nothing of the
+    // adapter's machine module.
+    assert!(
+        !graph
+            .get("clerk")
+            .is_some_and(|targets| targets.iter().any(|to| to.starts_with("machine"))),
+        "clerk → machine: {graph:?}"
+    );
     for node in REQUEST_LAYER {
         assert!(krate.code.contains_key(*node), "no file for {node}");
     }

@@ -10,6 +10,7 @@
 //! | `retry` | the retry budget, backoff and `Retry-After` |
 //! | `jwks` | [`ClerkClient`] as a [`JwksFetcher`](clerk_core::jwks::JwksFetcher); the stale-while-revalidate keys of a [`Clerk`](crate::Clerk) |
 //! | `machine` | API keys and M2M tokens: [`CreateApiKey`], [`CreateM2mToken`] and their answers |
+//! | `machine_backend` | [`ClerkClient`] as clerk-core's [`MachineBackend`](clerk_core::request::MachineBackend): the machine-token verify calls on the machine-token share |
 //! | `session_backend` | [`ClerkClient`] as clerk-core's [`SessionBackend`](clerk_core::request::SessionBackend): handshake payloads and session refresh |
 //! | `users` | the request bodies of the users resource: [`CreateUser`], [`UpdateUser`] |
 //! | `user_list` | [`ClerkClient::list_users_stream`]: every user matching a filter |
@@ -41,6 +42,7 @@ mod invitations;
 mod jwks;
 mod jwt_templates;
 mod machine;
+mod machine_backend;
 mod memberships;
 mod metrics;
 mod oauth_tokens;

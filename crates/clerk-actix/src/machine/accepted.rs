@@ -1,7 +1,9 @@
 //! What a route that declares the tokens it accepts (Clerk's `acceptsToken`) decided about a
-//! request: the session outcome, a verified machine token, or Clerk's refusal. Machine tokens
-//! are verified lazily, when a route asks, at most once per request; the decision is kept in the
-//! request extensions for the extractors, the guards and the response headers.
+//! request, kept in the request extensions for the extractors, the guards and the response
+//! headers. The decision itself is clerk-core's ([`clerk_core::machine::MachineVerifier::decide`]);
+//! this file holds the per-request plumbing around it: where the route's declaration and the
+//! request's [`MachineMemo`] live, the session outcome the middleware (or an extractor) computed,
+//! and the mapping onto [`AuthError`] and response headers.
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -10,26 +12,13 @@ use std::time::Duration;
 use actix_web::dev::{Extensions, ServiceResponse};
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{web, HttpMessage, HttpRequest};
-use clerk_core::machine::{
-    is_jwt_format, AcceptsToken, MachineAuth, MachineRefusal, Route, TokenType, TokenTypes,
-};
+use clerk_core::machine::{AcceptsToken, MachineAuth, MachineMemo, MachineOutcome, MachineRefusal};
 use clerk_core::request::{authorization_token, RequestOutcome};
 use futures_util::future::LocalBoxFuture;
-use tokio::sync::OnceCell;
 
-use super::cache::{MachineFailure, Verdict};
 use crate::authenticate::apply_outcome_headers;
 use crate::error::{apply_refusal_headers, AuthError};
 use crate::state::{clerk_of, request_state};
-
-/// The three machine types: what [`MachineAuth`](super::MachineAuth) accepts unless the route
-/// says otherwise.
-pub(crate) const MACHINES: AcceptsToken = AcceptsToken::Set(
-    TokenTypes::EMPTY
-        .with(TokenType::M2mToken)
-        .with(TokenType::ApiKey)
-        .with(TokenType::OAuthToken),
-);
 
 /// The decision for one request.
 #[derive(Debug, Clone)]
@@ -62,9 +51,9 @@ impl Accepted {
     }
 }
 
-/// The verification of this request's header machine token, done once.
+/// This request's machine-token verification, done once (clerk-core's memo).
 #[derive(Clone, Default)]
-struct MachineSlot(Rc<OnceCell<Verdict>>);
+struct MachineSlot(Rc<MachineMemo>);
 
 /// The latest decision, for the response headers and the guards.
 #[derive(Clone)]
@@ -115,73 +104,21 @@ pub(crate) fn decide(
 }
 
 async fn decide_now(req: &HttpRequest, accepts: AcceptsToken) -> Result<Accepted, AuthError> {
-    if accepts == AcceptsToken::default() {
-        return Ok(Accepted::Session(request_state(req).await?));
-    }
+    // Without a registered Clerk the session flow cannot run either (the middleware stores it).
+    let clerk = clerk_of(req).ok_or(AuthError::NotConfigured)?;
     let header = req
         .headers()
         .get(AUTHORIZATION)
         .and_then(|value| authorization_token(value.as_bytes()));
-    if let Some(auth) = remembered_jwt(req, header.as_deref(), accepts) {
-        return Ok(Accepted::Machine(auth));
-    }
-    match accepts.route(header.as_deref()) {
-        Route::SessionHeader { .. } | Route::Cookies => Ok(Accepted::Session(request_state(req).await?)),
-        Route::Mismatch { token_type, message } => Ok(Accepted::Refused(MachineRefusal::Mismatch {
-            token_type,
-            message,
-        })),
-        Route::NoTokenInHeader { token_type } => {
-            Ok(Accepted::Refused(MachineRefusal::NoTokenInHeader { token_type }))
-        }
-        Route::Machine { token, kind, decoded } => {
-            let clerk = clerk_of(req).ok_or(AuthError::NotConfigured)?;
-            // Clerk reports a JWT-shaped token that does not decode as an M2M token, whatever
-            // its prefix (`verifyMachineAuthToken`).
-            let reported = if decoded.is_none() && is_jwt_format(token) {
-                TokenType::M2mToken
-            } else {
-                kind
-            };
-            let slot = machine_slot(req);
-            let verdict = slot
-                .0
-                .get_or_init(|| clerk.verify_machine(token, kind, decoded))
-                .await;
-            Ok(match verdict {
-                Ok(auth) => Accepted::Machine(Arc::clone(auth)),
-                Err(MachineFailure::Refused { error, .. }) => Accepted::Refused(MachineRefusal::Failed {
-                    token_type: reported,
-                    error: error.clone(),
-                }),
-                Err(MachineFailure::Unavailable { retry_after }) => Accepted::Unavailable {
-                    retry_after: *retry_after,
-                },
-            })
-        }
-    }
-}
-
-/// A JWT-format machine token verified before, of a type the route accepts: the decision
-/// [`AcceptsToken::route`] and the verification would reach, without decoding it again (the
-/// instance's cache holds only tokens whose routed type is the verified one). The request's
-/// verification is looked up first, and a cache hit becomes it, so every extractor and guard
-/// of one request sees the same verdict.
-fn remembered_jwt(req: &HttpRequest, token: Option<&str>, accepts: AcceptsToken) -> Option<Arc<MachineAuth>> {
-    // Opaque tokens have no dots; they have their own cache behind the verification.
-    let token = token.filter(|token| token.contains('.'))?;
     let slot = machine_slot(req);
-    let auth = match slot.0.get() {
-        Some(Ok(auth)) => Arc::clone(auth),
-        Some(Err(_)) => return None,
-        None => {
-            let auth = clerk_of(req)?.cached_machine_jwt(token)?;
-            // Only this request's code touches its slot, and nothing awaited since `get`.
-            let _ = slot.0.set(Ok(Arc::clone(&auth)));
-            auth
-        }
-    };
-    accepts.accepts(auth.token_type()).then_some(auth)
+    Ok(
+        match clerk.decide_machine(accepts, header.as_deref(), &slot.0).await {
+            MachineOutcome::Session => Accepted::Session(request_state(req).await?),
+            MachineOutcome::Machine(auth) => Accepted::Machine(auth),
+            MachineOutcome::Refused(refusal) => Accepted::Refused(refusal),
+            MachineOutcome::Unavailable { retry_after } => Accepted::Unavailable { retry_after },
+        },
+    )
 }
 
 /// This request's machine-token verification slot.

@@ -10,7 +10,7 @@ use actix_web::{FromRequest, HttpRequest};
 use clerk_core::machine::{AcceptsToken, MachineRefusal, TokenType};
 use futures_util::future::LocalBoxFuture;
 
-use super::accepted::{decide, declared, Accepted, MACHINES};
+use super::accepted::{decide, declared, Accepted};
 use crate::error::AuthError;
 use crate::extractors::{require_signed_in, Authenticated};
 
@@ -84,7 +84,7 @@ impl FromRequest for MachineAuth {
     type Future = LocalBoxFuture<'static, Result<Self, AuthError>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        let accepts = declared(req, MACHINES);
+        let accepts = declared(req, AcceptsToken::MACHINES);
         let decision = decide(req, accepts);
         Box::pin(async move {
             match decision.await? {

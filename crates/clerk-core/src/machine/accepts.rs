@@ -86,6 +86,15 @@ impl<const N: usize> From<[TokenType; N]> for AcceptsToken {
 }
 
 impl AcceptsToken {
+    /// The three machine types (M2M tokens, API keys, OAuth tokens), no session: what a
+    /// machines-only extractor accepts unless the route says otherwise.
+    pub const MACHINES: AcceptsToken = AcceptsToken::Set(
+        TokenTypes::EMPTY
+            .with(TokenType::M2mToken)
+            .with(TokenType::ApiKey)
+            .with(TokenType::OAuthToken),
+    );
+
     /// Clerk's `isTokenTypeAccepted`.
     pub fn accepts(&self, kind: TokenType) -> bool {
         match self {

@@ -64,6 +64,12 @@ impl MachineJwtVerifier {
         self
     }
 
+    /// The clock skew set with [`clock_skew`](Self::clock_skew), if any (else the
+    /// [`SessionVerifier`]'s default applies).
+    pub(crate) fn configured_clock_skew(&self) -> Option<Duration> {
+        self.clock_skew
+    }
+
     fn jwt_verifier(&self, with_audience: bool) -> SessionVerifier {
         let mut verifier = SessionVerifier::new();
         if with_audience {

@@ -8,20 +8,27 @@
 //! | `auth` | [`MachineAuth`], the auth object of a verified machine token |
 //! | `error` | [`MachineTokenError`] and Clerk's [`MachineErrorCode`]s |
 //! | `refusal` | [`MachineRefusal`] (a signed-out machine answer) |
+//! | `verifier` | [`MachineVerifier`]: a route's decision ([`MachineOutcome`]), Clerk's routing rules, the verification of one token, once per request ([`MachineMemo`]) |
+//! | `cache` | the opaque tokens' cache with single-flight, on the caller's clock; [`MachineCacheStats`] |
 //!
-//! Opaque tokens (`mt_…`, `ak_…`, `oat_…`) are verified by the Backend API; the framework
-//! adapter calls it and turns the answer into a [`MachineAuth`] or a [`MachineTokenError`].
+//! Opaque tokens (`mt_…`, `ak_…`, `oat_…`) are verified by the Backend API through
+//! [`MachineBackend`](crate::request::MachineBackend), which the framework adapter's Backend API
+//! client implements.
 
 mod accepts;
 mod auth;
+mod cache;
 mod error;
 mod jwt;
 mod refusal;
 mod token_type;
+mod verifier;
 
 pub use accepts::{AcceptsToken, Route, TokenTypes};
 pub use auth::MachineAuth;
+pub use cache::MachineCacheStats;
 pub use error::{MachineErrorCode, MachineTokenError};
 pub use jwt::MachineJwtVerifier;
 pub use refusal::{MachineRefusal, NO_TOKEN_IN_HEADER};
 pub use token_type::{is_jwt_format, TokenType};
+pub use verifier::{MachineMemo, MachineOutcome, MachineVerifier};

@@ -1,9 +1,13 @@
-//! The two Backend API calls Clerk's request flow makes: resolving a handshake nonce and
-//! refreshing an expired session. clerk-core defines them; the framework adapter's Backend API
-//! client implements them.
+//! The Backend API calls Clerk's request flow makes: resolving a handshake nonce and refreshing
+//! an expired session ([`SessionBackend`]), and verifying opaque machine tokens
+//! ([`MachineBackend`]). clerk-core defines them; the framework adapter's Backend API client
+//! implements them.
 
 use std::fmt;
 use std::future::Future;
+use std::time::Duration;
+
+use crate::api::{ApiKey, M2mToken, OAuthVerifyResponse};
 
 /// Why a Backend API call of the request flow failed, as Clerk's flow tells failures apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +70,8 @@ pub trait SessionBackend {
 }
 
 /// No Backend API: handshake nonces resolve to no cookies and refreshes report
-/// `missing-api-client`, as in Clerk without an `apiClient`.
+/// `missing-api-client`, as in Clerk without an `apiClient`; opaque machine tokens are refused
+/// without a call.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoBackend;
 
@@ -85,5 +90,74 @@ impl SessionBackend for NoBackend {
         _request: &RefreshRequest<'_>,
     ) -> Result<Vec<String>, BackendError> {
         Err(BackendError::Unexpected)
+    }
+}
+
+/// Why a machine-token verification call of the Backend API gave no token, as Clerk's SDK tells
+/// failures apart (plus the rate limit, which Clerk's SDK reports as any other failure).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MachineBackendError {
+    /// No answer now: the rate budget for machine tokens is spent, or Clerk answered 429. The
+    /// request is answered 503 and nothing is cached.
+    RateLimited {
+        /// When to try again (Clerk's `Retry-After`), if known; 1 s otherwise.
+        retry_after: Option<Duration>,
+    },
+    /// The Backend API answered with this HTTP status (a 4xx is about the token and is cached
+    /// for a while; a 5xx is not).
+    Status {
+        /// The HTTP status.
+        status: u16,
+        /// The first Clerk error's `message`, if the body had one.
+        message: Option<String>,
+    },
+    /// No answer from Clerk: unreachable, timed out, or not Clerk's JSON.
+    Unexpected,
+}
+
+/// The Backend API as machine-token verification needs it: the three verify endpoints, at the
+/// API root. Futures need not be `Send` (Actix's client is per thread).
+///
+/// Called only for opaque tokens (`ak_…`, `mt_…`, `oat_…`); JWT-format machine tokens are
+/// verified with the instance's keys, without a call. An implementation should not wait for a
+/// rate-budget slot: a flood of tokens must not hold requests open
+/// ([`MachineBackendError::RateLimited`] instead).
+pub trait MachineBackend {
+    /// Whether there is a Backend API at all (a secret key): without one, opaque machine tokens
+    /// are refused as Clerk refuses them (`unexpected-error`, "requires either a Machine secret
+    /// key or a Clerk secret key").
+    fn is_available(&self) -> bool {
+        true
+    }
+
+    /// `POST /api_keys/verify` with `{"secret": secret}`.
+    fn verify_api_key(&self, secret: &str) -> impl Future<Output = Result<ApiKey, MachineBackendError>>;
+
+    /// `POST /m2m_tokens/verify` with `{"token": token}`.
+    fn verify_m2m_token(&self, token: &str) -> impl Future<Output = Result<M2mToken, MachineBackendError>>;
+
+    /// `POST /oauth_applications/access_tokens/verify` with `{"access_token": token}`.
+    fn verify_oauth_token(
+        &self,
+        token: &str,
+    ) -> impl Future<Output = Result<OAuthVerifyResponse, MachineBackendError>>;
+}
+
+impl MachineBackend for NoBackend {
+    fn is_available(&self) -> bool {
+        false
+    }
+
+    async fn verify_api_key(&self, _secret: &str) -> Result<ApiKey, MachineBackendError> {
+        Err(MachineBackendError::Unexpected)
+    }
+
+    async fn verify_m2m_token(&self, _token: &str) -> Result<M2mToken, MachineBackendError> {
+        Err(MachineBackendError::Unexpected)
+    }
+
+    async fn verify_oauth_token(&self, _token: &str) -> Result<OAuthVerifyResponse, MachineBackendError> {
+        Err(MachineBackendError::Unexpected)
     }
 }

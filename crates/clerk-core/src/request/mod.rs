@@ -13,7 +13,7 @@
 //! | `handshake` | handshake eligibility, the Frontend API URL, the redirect-loop guard |
 //! | `resolve` | resolving a handshake (nonce or token) into cookies and a session |
 //! | `refresh` | refreshing an expired session through the Backend API |
-//! | `backend` | [`SessionBackend`]: the two Backend API calls the flow makes |
+//! | `backend` | [`SessionBackend`] and [`MachineBackend`]: the Backend API calls the flow makes |
 //! | `domain` | [`MultiDomain`]: proxy URL, domain, satellites, sign-in URL |
 //! | `app_origins` | [`AppOrigins`]: where a sync may redirect, whose proxy issuer is believed |
 //! | `foreign` | the digests of tokens found not to be session tokens |
@@ -48,7 +48,9 @@ pub use crate::reason::{RefreshCode, RefreshFailure, RequestReason};
 pub use app_origins::AppOrigins;
 pub use authenticator::RequestAuthenticator;
 pub use authorization::authorization_token;
-pub use backend::{BackendError, NoBackend, RefreshRequest, SessionBackend};
+pub use backend::{
+    BackendError, MachineBackend, MachineBackendError, NoBackend, RefreshRequest, SessionBackend,
+};
 pub use call_guard::CallGuardStats;
 pub use cookies::Cookies;
 pub use domain::{MultiDomain, MultiDomainError};
