@@ -5,7 +5,7 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app::cache::{CacheConfig, PgUserCache, ReconcileOutcome, ReconcilePhase};
+use app::cache::{CacheConfig, PgDirectoryCache, ReconcileOutcome, ReconcilePhase};
 use clerk_testkit::{RateLimit, TestClerk, UserUpdate};
 use common::{cache, clerk, config, TestDb};
 
@@ -181,7 +181,7 @@ async fn only_one_replica_reconciles_at_a_time() {
         .faults()
         .endpoint_latency(LIST.0, LIST.1, Some(Duration::from_millis(300)));
     let replica_a = cache(&db, &clerk, config());
-    let replica_b = Arc::new(PgUserCache::new(
+    let replica_b = Arc::new(PgDirectoryCache::new(
         db.another_pool(),
         common::api(&clerk),
         common::instance(&clerk),

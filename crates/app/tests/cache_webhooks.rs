@@ -4,7 +4,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use app::cache::{ApplyOutcome, CacheError, PgUserCache, WriteSource};
+use app::cache::{ApplyOutcome, CacheError, PgDirectoryCache, WriteSource};
 use clerk_actix::user_source::UserSourceError;
 use common::{cache, clerk, config, event, user_json, TestDb};
 use serde_json::json;
@@ -242,7 +242,7 @@ async fn an_unreachable_database_is_an_error_quickly_and_the_retry_lands() {
     let clerk = clerk();
     let created = event("user.created", 1_000, user_json(ID, "Ada", 100));
 
-    let down = PgUserCache::new(
+    let down = PgDirectoryCache::new(
         common::dead_pool(),
         common::api(&clerk),
         common::instance(&clerk),

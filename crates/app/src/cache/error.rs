@@ -12,7 +12,7 @@ pub type Result<T, E = CacheError> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum CacheError {
     /// No such row.
-    #[error("user not found")]
+    #[error("not found")]
     NotFound,
     /// The database cannot be reached (pool timeout, connection refused or lost, server
     /// shutting down); retry later.

@@ -1,16 +1,18 @@
-//! [`OrgLookup`], what an organization lookup answers, and the single-flight table of
-//! organization lookups.
+//! [`OrgLookup`], what an organization lookup answers, [`OrgLookupError`], why it did not,
+//! and the single-flight table of organization lookups.
 
 use std::collections::HashMap;
+use std::error::Error as StdError;
+use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use clerk_actix::user_source::UserSourceError;
 use clerk_core::api::{Organization, OrganizationMembership};
 use tokio::sync::OnceCell;
 
+use super::error::CacheError;
 use super::freshness::Freshness;
 
-/// An organization found by [`PgUserCache::lookup_organization`](super::PgUserCache::lookup_organization), with its members.
+/// An organization found by [`PgDirectoryCache::lookup_organization`](super::PgDirectoryCache::lookup_organization), with its members.
 #[derive(Debug, Clone)]
 pub struct OrgLookup {
     /// The organization (public form: the cache never holds private metadata).
@@ -25,7 +27,48 @@ pub struct OrgLookup {
     pub public_json: Arc<std::sync::OnceLock<actix_web::web::Bytes>>,
 }
 
-pub(crate) type Flight = Arc<OnceCell<Result<OrgLookup, UserSourceError>>>;
+/// Why an organization could not be loaded by
+/// [`PgDirectoryCache::lookup_organization`](super::PgDirectoryCache::lookup_organization).
+///
+/// Cheap to clone (the cause is shared), so one answer serves every waiter of a coalesced
+/// lookup.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum OrgLookupError {
+    /// No such organization (deleted, or never existed).
+    NotFound,
+    /// Neither the database nor Clerk can answer now (with no usable stale row); retry later.
+    /// The cause ([`CacheError::Api`] for Clerk) is the error's [`source`](StdError::source),
+    /// for logs; it never reaches a response.
+    Unavailable(Arc<CacheError>),
+}
+
+impl OrgLookupError {
+    pub(crate) fn unavailable(cause: impl Into<CacheError>) -> Self {
+        OrgLookupError::Unavailable(Arc::new(cause.into()))
+    }
+}
+
+impl fmt::Display for OrgLookupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OrgLookupError::NotFound => f.write_str("organization not found"),
+            OrgLookupError::Unavailable(_) => f.write_str("organization cache unavailable"),
+        }
+    }
+}
+
+// By hand, as `UserSourceError`: the cause itself is the source, not the `Arc`'s source.
+impl StdError for OrgLookupError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match self {
+            OrgLookupError::NotFound => None,
+            OrgLookupError::Unavailable(cause) => Some(&**cause),
+        }
+    }
+}
+
+pub(crate) type Flight = Arc<OnceCell<Result<OrgLookup, OrgLookupError>>>;
 
 /// The organizations being fetched, by id: one Backend API call per organization across all
 /// concurrent callers of a replica.

@@ -11,7 +11,7 @@ use super::error::Result;
 use super::org_repo;
 use super::reconcile::ReconcileOutcome;
 use super::repo::{TombstoneOutcome, WriteSource};
-use super::source::{now_ms, PgUserCache};
+use super::source::{now_ms, PgDirectoryCache};
 
 /// The advisory lock of one instance's organization reconciliation (`$1`: the instance key).
 const LOCK_KEY_SQL: &str = "hashtextextended('clerk_actix.reconcile_orgs:' || $1, 0)";
@@ -64,7 +64,7 @@ impl OrgReconcileReport {
     }
 }
 
-impl PgUserCache {
+impl PgDirectoryCache {
     /// Runs one organization reconciliation pass, unless another replica is running one.
     ///
     /// 1. Takes this instance's organization-reconciliation advisory lock on a dedicated

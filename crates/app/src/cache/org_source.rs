@@ -1,24 +1,23 @@
-//! Read-through of organizations: [`PgUserCache::lookup_organization`], with its members.
+//! Read-through of organizations: [`PgDirectoryCache::lookup_organization`], with its members.
 
 use std::sync::Arc;
 
 use clerk_actix::client::{ApiError, MembershipListParams};
-use clerk_actix::user_source::UserSourceError;
 use clerk_core::api::{Organization, OrganizationMembership};
 use futures_util::TryStreamExt as _;
 
 use super::error::{CacheError, Result};
 use super::freshness::Freshness;
-use super::org_lookup::OrgLookup;
+use super::org_lookup::{OrgLookup, OrgLookupError};
 use super::org_repo::{self, CachedOrganization};
 use super::repo::{UpsertOutcome, WriteSource};
-use super::source::{now_ms, PgUserCache};
+use super::source::{now_ms, PgDirectoryCache};
 use super::stats::bump;
 
 /// Page size of the member listing of a read-through (Clerk's maximum).
 const MEMBERS_PAGE: u32 = 500;
 
-impl PgUserCache {
+impl PgDirectoryCache {
     /// Loads an organization and its members: the in-process tier (see
     /// [`MemoryTier`](super::MemoryTier)), else a row confirmed within
     /// [`CacheConfig::ttl`](super::CacheConfig::ttl) from Postgres, else
@@ -28,12 +27,12 @@ impl PgUserCache {
     ///
     /// # Errors
     ///
-    /// [`UserSourceError::NotFound`] when Clerk has no such organization (404: tombstoned) or
-    /// it is deleted (tombstone, no API call); [`UserSourceError::Unavailable`] when the
+    /// [`OrgLookupError::NotFound`] when Clerk has no such organization (404: tombstoned) or
+    /// it is deleted (tombstone, no API call); [`OrgLookupError::Unavailable`] when the
     /// database cannot be reached, or Clerk cannot and no usable stale row exists.
-    pub async fn lookup_organization(&self, org_id: &str) -> Result<OrgLookup, UserSourceError> {
+    pub async fn lookup_organization(&self, org_id: &str) -> Result<OrgLookup, OrgLookupError> {
         if org_id.is_empty() {
-            return Err(UserSourceError::NotFound);
+            return Err(OrgLookupError::NotFound);
         }
         if let Some(found) = self.memory.get_org(org_id) {
             return Ok(OrgLookup {
@@ -55,7 +54,7 @@ impl PgUserCache {
         found
     }
 
-    async fn lookup_organization_below_memory(&self, org_id: &str) -> Result<OrgLookup, UserSourceError> {
+    async fn lookup_organization_below_memory(&self, org_id: &str) -> Result<OrgLookup, OrgLookupError> {
         let row = self.read_org(org_id).await?;
         if let Some(answer) = self.org_from_row(org_id, row).await {
             return answer;
@@ -77,7 +76,7 @@ impl PgUserCache {
         result
     }
 
-    async fn read_org(&self, org_id: &str) -> Result<Option<CachedOrganization>, UserSourceError> {
+    async fn read_org(&self, org_id: &str) -> Result<Option<CachedOrganization>, OrgLookupError> {
         self.repo
             .timed(async {
                 let mut conn = self.repo.pool().acquire().await?;
@@ -87,7 +86,7 @@ impl PgUserCache {
             .map_err(|err| self.db_failed(org_id, err))
     }
 
-    async fn read_members(&self, org_id: &str) -> Result<Arc<Vec<OrganizationMembership>>, UserSourceError> {
+    async fn read_members(&self, org_id: &str) -> Result<Arc<Vec<OrganizationMembership>>, OrgLookupError> {
         self.repo
             .timed(async {
                 let mut conn = self.repo.pool().acquire().await?;
@@ -98,11 +97,11 @@ impl PgUserCache {
             .map_err(|err| self.db_failed(org_id, err))
     }
 
-    fn db_failed(&self, org_id: &str, err: CacheError) -> UserSourceError {
+    fn db_failed(&self, org_id: &str, err: CacheError) -> OrgLookupError {
         bump(&self.stats.db_errors);
         bump(&self.stats.unavailable);
         tracing::warn!(org_id, error.message = %err, error.cause_chain = ?err, "organization cache: database read failed");
-        UserSourceError::unavailable(err)
+        OrgLookupError::unavailable(err)
     }
 
     /// A tombstone or a fresh row answers without Clerk.
@@ -110,12 +109,12 @@ impl PgUserCache {
         &self,
         org_id: &str,
         row: Option<CachedOrganization>,
-    ) -> Option<Result<OrgLookup, UserSourceError>> {
+    ) -> Option<Result<OrgLookup, OrgLookupError>> {
         let row = row?;
         if row.is_deleted() {
             bump(&self.stats.tombstone_hits);
             bump(&self.stats.not_found);
-            return Some(Err(UserSourceError::NotFound));
+            return Some(Err(OrgLookupError::NotFound));
         }
         let organization = row.organization.filter(|_| row.age < self.config.ttl)?;
         bump(&self.stats.hits);
@@ -127,7 +126,7 @@ impl PgUserCache {
         }))
     }
 
-    async fn refresh_org(&self, org_id: &str) -> Result<OrgLookup, UserSourceError> {
+    async fn refresh_org(&self, org_id: &str) -> Result<OrgLookup, OrgLookupError> {
         let row = self.read_org(org_id).await?;
         let stale = row
             .as_ref()
@@ -181,11 +180,11 @@ impl PgUserCache {
                         tracing::warn!(org_id, error.message = %err, "organization cache: tombstone after 404 failed");
                     }
                 }
-                Err(UserSourceError::NotFound)
+                Err(OrgLookupError::NotFound)
             }
             Err(ApiError::InvalidArgument(_)) => {
                 bump(&self.stats.not_found);
-                Err(UserSourceError::NotFound)
+                Err(OrgLookupError::NotFound)
             }
             Err(err) => {
                 self.count_api_error(&err);
@@ -204,7 +203,7 @@ impl PgUserCache {
                     _ => {
                         bump(&self.stats.unavailable);
                         tracing::warn!(org_id, reason = %err, "organization cache: Clerk unreachable and no usable cached copy");
-                        Err(UserSourceError::unavailable(err))
+                        Err(OrgLookupError::unavailable(err))
                     }
                 }
             }
@@ -218,7 +217,7 @@ impl PgUserCache {
         org_id: &str,
         org: Organization,
         members: Vec<OrganizationMembership>,
-    ) -> Result<OrgLookup, UserSourceError> {
+    ) -> Result<OrgLookup, OrgLookupError> {
         let stored = self
             .repo
             .timed(async {
@@ -245,7 +244,7 @@ impl PgUserCache {
             Ok(UpsertOutcome::Deleted) => {
                 bump(&self.stats.tombstone_hits);
                 bump(&self.stats.not_found);
-                Err(UserSourceError::NotFound)
+                Err(OrgLookupError::NotFound)
             }
             Ok(_) => {
                 bump(&self.stats.refreshed);

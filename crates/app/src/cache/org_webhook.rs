@@ -1,5 +1,5 @@
 //! Applying `organization.*` and `organizationMembership.*` webhook events, inside the
-//! transaction [`PgUserCache::apply_event`](super::PgUserCache::apply_event) opened (the
+//! transaction [`PgDirectoryCache::apply_event`](super::PgDirectoryCache::apply_event) opened (the
 //! delivery is recorded in it, so an event is applied exactly once).
 
 use clerk_core::webhook::{ClerkEvent, EventData};

@@ -11,7 +11,7 @@ use sqlx::{Connection as _, PgConnection};
 
 use super::error::{CacheError, Result};
 use super::repo::{self, PassCounts, TombstoneOutcome, WriteSource};
-use super::source::{now_ms, PgUserCache};
+use super::source::{now_ms, PgDirectoryCache};
 use super::stats::bump;
 
 /// The advisory lock of one instance's reconciliation: `$1` is the instance key. Each instance
@@ -33,7 +33,7 @@ pub enum ReconcilePhase {
     Done,
 }
 
-/// Progress of a pass, given to the callback of [`PgUserCache::reconcile`] after every page
+/// Progress of a pass, given to the callback of [`PgDirectoryCache::reconcile`] after every page
 /// and every confirmation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -117,7 +117,7 @@ impl ReconcileReport {
     }
 }
 
-impl PgUserCache {
+impl PgDirectoryCache {
     /// Runs one reconciliation pass, unless another replica is running one.
     ///
     /// 1. Takes this instance's reconciliation advisory lock on a dedicated connection (closed

@@ -1,4 +1,4 @@
-//! [`PgUserCache`] and its read-through path.
+//! [`PgDirectoryCache`] and its read-through path.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -21,7 +21,7 @@ use super::org_lookup::OrgFlights;
 use super::repo::{CachedUser, UpsertOutcome, UserRepo, WriteSource};
 use super::stats::{bump, CacheStats, StatsSnapshot};
 
-/// A user found by [`PgUserCache::lookup`].
+/// A user found by [`PgDirectoryCache::lookup`].
 #[derive(Debug, Clone)]
 pub struct Lookup {
     /// The user, in the Backend API shape. It includes `private_metadata`: hand clients
@@ -33,7 +33,7 @@ pub struct Lookup {
 
 type Flight = Arc<OnceCell<Result<Lookup, UserSourceError>>>;
 
-/// The Postgres user cache of one replica: read-through [`UserSource`], webhook application,
+/// The Postgres directory cache of one replica (users, organizations, memberships): read-through [`UserSource`], webhook application,
 /// reconciliation and counters.
 ///
 /// `Send + Sync`: build it once (outside `HttpServer::new`), keep it in an [`Arc`] and share it
@@ -42,7 +42,7 @@ type Flight = Arc<OnceCell<Result<Lookup, UserSourceError>>>;
 /// read-through in [`Share::ReadThrough`], reconciliation in [`Share::Reconciliation`], so a
 /// full pass cannot starve the lookups of signed-in users. The client's futures are `!Send`,
 /// so the cache's run on the calling worker.
-pub struct PgUserCache {
+pub struct PgDirectoryCache {
     pub(crate) repo: UserRepo,
     /// Read-through calls: wait at most [`CacheConfig::read_through_max_wait`] for a slot.
     pub(crate) read_through: ClerkClient,
@@ -56,16 +56,16 @@ pub struct PgUserCache {
     pub(crate) org_flights: OrgFlights,
 }
 
-impl fmt::Debug for PgUserCache {
+impl fmt::Debug for PgDirectoryCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PgUserCache")
+        f.debug_struct("PgDirectoryCache")
             .field("config", &self.config)
             .field("client", &self.read_through)
             .finish_non_exhaustive()
     }
 }
 
-impl PgUserCache {
+impl PgDirectoryCache {
     /// A cache of `instance`'s users on `pool` (migrated with [`crate::MIGRATOR`]) calling
     /// Clerk through `client`.
     ///
@@ -355,7 +355,7 @@ impl PgUserCache {
     }
 }
 
-impl UserSource for PgUserCache {
+impl UserSource for PgDirectoryCache {
     fn get_user<'a>(&'a self, user_id: &'a str) -> LocalBoxFuture<'a, Result<Arc<User>, UserSourceError>> {
         Box::pin(async move { self.lookup(user_id).await.map(|found| found.user) })
     }

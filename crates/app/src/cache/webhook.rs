@@ -6,9 +6,9 @@ use super::apply_outcome::ApplyOutcome;
 use super::error::{CacheError, Result};
 use super::org_webhook;
 use super::repo::{self, TombstoneOutcome, UpsertOutcome, WriteSource};
-use super::source::{now_ms, PgUserCache};
+use super::source::{now_ms, PgDirectoryCache};
 
-impl PgUserCache {
+impl PgDirectoryCache {
     /// Applies a verified Clerk webhook event, exactly once per `svix_id`.
     ///
     /// The delivery id is recorded in the same transaction as the change: when this returns
