@@ -86,10 +86,10 @@ pub async fn user_cache(
     };
     let instance = InstanceKey::from_publishable_key(&publishable_key);
     let cache = PgDirectoryCache::new(pool, client, instance, cache_config(settings));
-    let claimed = cache.repo().claim_unowned().await?;
+    let claimed = cache.users().claim_unowned().await?;
     if claimed != ClaimReport::default() {
         tracing::info!(
-            instance = %cache.repo().instance(),
+            instance = %cache.instance(),
             users = claimed.users,
             dropped = claimed.dropped,
             deliveries = claimed.deliveries,
@@ -216,7 +216,7 @@ impl Application {
         let clerk = clerk_config.build()?;
         let feed = cache.as_ref().map(|cache| {
             let memory = Arc::clone(cache.memory());
-            memory.spawn_feed(cache.repo().pool().clone())
+            memory.spawn_feed(cache.pool().clone())
         });
         let reconciler = match (&cache, settings.app_reconcile_interval_secs) {
             (Some(cache), secs) if secs > 0 => {

@@ -105,7 +105,7 @@ async fn fresh_rows_are_served_without_a_call_and_stale_rows_are_refreshed() {
     assert_eq!(third.freshness, Freshness::Refreshed);
     assert_eq!(third.user.first_name.as_deref(), Some("Grace"));
     assert_eq!(clerk.calls().count(GET_USER.0, GET_USER.1), 2);
-    let row = cache.repo().get(&user.id).await.expect("row");
+    let row = cache.users().get(&user.id).await.expect("row");
     assert_eq!(row.source, WriteSource::Api);
     assert!(row.age < Duration::from_secs(5));
     let stats = cache.stats();
@@ -191,7 +191,7 @@ async fn deleted_users_are_not_found_without_a_call() {
         cache.lookup(&user.id).await,
         Err(UserSourceError::NotFound)
     ));
-    assert!(cache.repo().get(&user.id).await.expect("row").is_deleted());
+    assert!(cache.users().get(&user.id).await.expect("row").is_deleted());
 
     // A new cache (no negative entries) answers from the tombstone alone.
     let fresh_cache = PgDirectoryCache::new(

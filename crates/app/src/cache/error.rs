@@ -62,6 +62,12 @@ impl From<sqlx::Error> for CacheError {
     }
 }
 
+impl From<ApiError> for CacheError {
+    fn from(err: ApiError) -> Self {
+        CacheError::Api(err)
+    }
+}
+
 /// SQLSTATEs that mean "the server cannot serve us now", not "the query is wrong".
 fn is_unavailable_code(code: Option<&str>) -> bool {
     let Some(code) = code else { return false };

@@ -9,7 +9,7 @@ use futures_util::TryStreamExt as _;
 use super::error::{CacheError, Result};
 use super::freshness::Freshness;
 use super::org_lookup::{OrgLookup, OrgLookupError};
-use super::org_repo::{self, CachedOrganization};
+use super::org_repo::CachedOrganization;
 use super::repo::{UpsertOutcome, WriteSource};
 use super::source::{now_ms, PgDirectoryCache};
 use super::stats::bump;
@@ -76,22 +76,18 @@ impl PgDirectoryCache {
         result
     }
 
+    /// The stored row, `None` when there is none.
     async fn read_org(&self, org_id: &str) -> Result<Option<CachedOrganization>, OrgLookupError> {
-        self.repo
-            .timed(async {
-                let mut conn = self.repo.pool().acquire().await?;
-                org_repo::get_org(&mut conn, self.repo.instance(), org_id).await
-            })
-            .await
-            .map_err(|err| self.db_failed(org_id, err))
+        match self.organizations.get(org_id).await {
+            Ok(row) => Ok(Some(row)),
+            Err(CacheError::NotFound) => Ok(None),
+            Err(err) => Err(self.db_failed(org_id, err)),
+        }
     }
 
     async fn read_members(&self, org_id: &str) -> Result<Arc<Vec<OrganizationMembership>>, OrgLookupError> {
-        self.repo
-            .timed(async {
-                let mut conn = self.repo.pool().acquire().await?;
-                org_repo::members(&mut conn, self.repo.instance(), org_id).await
-            })
+        self.memberships
+            .members(org_id)
             .await
             .map(Arc::new)
             .map_err(|err| self.db_failed(org_id, err))
@@ -161,20 +157,8 @@ impl PgDirectoryCache {
                     // Clerk never reuses ids: a 404 for a stored organization means it was
                     // deleted and the webhook was missed.
                     let tombstoned = self
-                        .repo
-                        .timed(async {
-                            let mut tx = self.repo.pool().begin().await?;
-                            org_repo::tombstone_org(
-                                &mut tx,
-                                self.repo.instance(),
-                                org_id,
-                                now_ms(),
-                                WriteSource::Api,
-                            )
-                            .await?;
-                            tx.commit().await?;
-                            Ok(())
-                        })
+                        .organizations
+                        .tombstone(org_id, now_ms(), WriteSource::Api)
                         .await;
                     if let Err(err) = tombstoned {
                         tracing::warn!(org_id, error.message = %err, "organization cache: tombstone after 404 failed");
@@ -219,24 +203,19 @@ impl PgDirectoryCache {
         members: Vec<OrganizationMembership>,
     ) -> Result<OrgLookup, OrgLookupError> {
         let stored = self
-            .repo
-            .timed(async {
-                let mut tx = self.repo.pool().begin().await?;
-                let outcome =
-                    org_repo::upsert_org(&mut tx, self.repo.instance(), &org, WriteSource::Api, None).await?;
+            .db
+            .write(async |tx| {
+                let outcome = self
+                    .organizations
+                    .upsert_in(tx, &org, WriteSource::Api, None)
+                    .await?;
                 if outcome != UpsertOutcome::Deleted {
                     for membership in &members {
-                        org_repo::upsert_membership(
-                            &mut tx,
-                            self.repo.instance(),
-                            membership,
-                            WriteSource::Api,
-                            None,
-                        )
-                        .await?;
+                        self.memberships
+                            .upsert_in(tx, membership, WriteSource::Api, None)
+                            .await?;
                     }
                 }
-                tx.commit().await?;
                 Ok(outcome)
             })
             .await;

@@ -18,8 +18,10 @@ use super::instance::InstanceKey;
 use super::memory::MemoryTier;
 use super::negative::NegativeCache;
 use super::org_lookup::OrgFlights;
-use super::repo::{CachedUser, UpsertOutcome, UserRepo, WriteSource};
+use super::org_repo::{MembershipRepo, OrgRepo};
+use super::repo::{Db, UpsertOutcome, WriteSource};
 use super::stats::{bump, CacheStats, StatsSnapshot};
+use super::user_repo::{CachedUser, UserRepo};
 
 /// A user found by [`PgDirectoryCache::lookup`].
 #[derive(Debug, Clone)]
@@ -43,7 +45,10 @@ type Flight = Arc<OnceCell<Result<Lookup, UserSourceError>>>;
 /// full pass cannot starve the lookups of signed-in users. The client's futures are `!Send`,
 /// so the cache's run on the calling worker.
 pub struct PgDirectoryCache {
-    pub(crate) repo: UserRepo,
+    pub(crate) db: Db,
+    pub(crate) users: UserRepo,
+    pub(crate) organizations: OrgRepo,
+    pub(crate) memberships: MembershipRepo,
     /// Read-through calls: wait at most [`CacheConfig::read_through_max_wait`] for a slot.
     pub(crate) read_through: ClerkClient,
     /// Reconciliation calls: wait as long as it takes for a slot.
@@ -72,8 +77,12 @@ impl PgDirectoryCache {
     /// `client` must talk to the same instance (its secret key); the cache only ever reads and
     /// writes rows of `instance`.
     pub fn new(pool: sqlx::PgPool, client: ClerkClient, instance: InstanceKey, config: CacheConfig) -> Self {
+        let db = Db::new(pool, instance, config.db_timeout);
         Self {
-            repo: UserRepo::new(pool, instance, config.db_timeout),
+            users: UserRepo::new(db.clone()),
+            organizations: OrgRepo::new(db.clone()),
+            memberships: MembershipRepo::new(db.clone()),
+            db,
             negative: NegativeCache::new(config.negative_ttl, config.negative_capacity),
             read_through: client
                 .share(Share::ReadThrough)
@@ -87,9 +96,29 @@ impl PgDirectoryCache {
         }
     }
 
-    /// The repository (direct table access).
-    pub fn repo(&self) -> &UserRepo {
-        &self.repo
+    /// The users' table (direct access).
+    pub fn users(&self) -> &UserRepo {
+        &self.users
+    }
+
+    /// The organizations' table (direct access).
+    pub fn organizations(&self) -> &OrgRepo {
+        &self.organizations
+    }
+
+    /// The memberships' table (direct access).
+    pub fn memberships(&self) -> &MembershipRepo {
+        &self.memberships
+    }
+
+    /// The Clerk instance whose rows this cache reads and writes.
+    pub fn instance(&self) -> &InstanceKey {
+        self.db.instance()
+    }
+
+    /// The pool.
+    pub fn pool(&self) -> &sqlx::PgPool {
+        self.db.pool()
     }
 
     /// The Backend API client of this cache (its read-through handle): its
@@ -163,7 +192,7 @@ impl PgDirectoryCache {
 
     /// The stored row, `None` when there is none.
     async fn read_row(&self, user_id: &str) -> Result<Option<CachedUser>, UserSourceError> {
-        match self.repo.get(user_id).await {
+        match self.users.get(user_id).await {
             Ok(row) => Ok(Some(row)),
             Err(CacheError::NotFound) => Ok(None),
             Err(err) => {
@@ -261,7 +290,7 @@ impl PgDirectoryCache {
                 if live_row {
                     // Clerk ids are never reused: a 404 for a stored user means it was deleted
                     // and the webhook was missed.
-                    if let Err(err) = self.repo.tombstone(user_id, now_ms(), WriteSource::Api).await {
+                    if let Err(err) = self.users.tombstone(user_id, now_ms(), WriteSource::Api).await {
                         tracing::warn!(user_id, error.message = %err, "user cache: tombstone after 404 failed");
                     }
                 }
@@ -291,7 +320,7 @@ impl PgDirectoryCache {
                 freshness: Freshness::Refreshed,
             })
         };
-        match self.repo.upsert_user(&user, WriteSource::Api).await {
+        match self.users.upsert(&user, WriteSource::Api).await {
             Ok(outcome) if outcome.written() => {
                 bump(&self.stats.refreshed);
                 self.negative.remove(user_id);
@@ -304,7 +333,7 @@ impl PgDirectoryCache {
             }
             Ok(_) => {
                 // A newer copy arrived meanwhile (webhook): serve that one.
-                match self.repo.get(user_id).await {
+                match self.users.get(user_id).await {
                     Ok(CachedUser {
                         user: Some(newer), ..
                     }) => refreshed(newer),
