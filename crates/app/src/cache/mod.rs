@@ -59,6 +59,7 @@
 mod apply_outcome;
 mod config;
 mod error;
+mod flights;
 mod freshness;
 mod instance;
 mod memory;

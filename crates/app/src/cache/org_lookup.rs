@@ -1,13 +1,10 @@
-//! [`OrgLookup`], what an organization lookup answers, [`OrgLookupError`], why it did not,
-//! and the single-flight table of organization lookups.
+//! [`OrgLookup`], what an organization lookup answers, and [`OrgLookupError`], why it did not.
 
-use std::collections::HashMap;
 use std::error::Error as StdError;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use clerk_core::api::{Organization, OrganizationMembership};
-use tokio::sync::OnceCell;
 
 use super::error::CacheError;
 use super::freshness::Freshness;
@@ -64,30 +61,6 @@ impl StdError for OrgLookupError {
         match self {
             OrgLookupError::NotFound => None,
             OrgLookupError::Unavailable(cause) => Some(&**cause),
-        }
-    }
-}
-
-pub(crate) type Flight = Arc<OnceCell<Result<OrgLookup, OrgLookupError>>>;
-
-/// The organizations being fetched, by id: one Backend API call per organization across all
-/// concurrent callers of a replica.
-#[derive(Default)]
-pub(crate) struct OrgFlights(Mutex<HashMap<String, Flight>>);
-
-impl OrgFlights {
-    pub(crate) fn join(&self, org_id: &str) -> Flight {
-        let mut flights = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        Arc::clone(flights.entry(org_id.to_owned()).or_default())
-    }
-
-    pub(crate) fn leave(&self, org_id: &str, flight: &Flight) {
-        let mut flights = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if flights
-            .get(org_id)
-            .is_some_and(|current| Arc::ptr_eq(current, flight))
-        {
-            flights.remove(org_id);
         }
     }
 }

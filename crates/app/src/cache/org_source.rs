@@ -60,20 +60,11 @@ impl PgDirectoryCache {
             return answer;
         }
         bump(&self.stats.misses);
-        let flight = self.org_flights.join(org_id);
-        let mut led = false;
-        let result = flight
-            .get_or_init(|| {
-                led = true;
-                self.refresh_org(org_id)
-            })
-            .await
-            .clone();
+        let (answer, led) = self.org_flights.run(org_id, || self.refresh_org(org_id)).await;
         if !led {
             bump(&self.stats.coalesced);
         }
-        self.org_flights.leave(org_id, &flight);
-        result
+        answer
     }
 
     /// The stored row, `None` when there is none.

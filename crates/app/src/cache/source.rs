@@ -1,23 +1,22 @@
 //! [`PgDirectoryCache`] and its read-through path.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use clerk_actix::client::Share;
 use clerk_actix::{client::ApiError, user_source::UserSource, user_source::UserSourceError, ClerkClient};
 use clerk_core::User;
 use futures_util::future::LocalBoxFuture;
-use tokio::sync::OnceCell;
 
 use super::config::CacheConfig;
 use super::error::CacheError;
+use super::flights::Flights;
 use super::freshness::Freshness;
 use super::instance::InstanceKey;
 use super::memory::MemoryTier;
 use super::negative::NegativeCache;
-use super::org_lookup::OrgFlights;
+use super::org_lookup::{OrgLookup, OrgLookupError};
 use super::org_repo::{MembershipRepo, OrgRepo};
 use super::repo::{Db, UpsertOutcome, WriteSource};
 use super::stats::{bump, CacheStats, StatsSnapshot};
@@ -32,8 +31,6 @@ pub struct Lookup {
     /// Where it came from.
     pub freshness: Freshness,
 }
-
-type Flight = Arc<OnceCell<Result<Lookup, UserSourceError>>>;
 
 /// The Postgres directory cache of one replica (users, organizations, memberships): read-through [`UserSource`], webhook application,
 /// reconciliation and counters.
@@ -57,8 +54,8 @@ pub struct PgDirectoryCache {
     pub(crate) negative: NegativeCache,
     pub(crate) stats: CacheStats,
     pub(crate) memory: Arc<MemoryTier>,
-    flights: Mutex<HashMap<String, Flight>>,
-    pub(crate) org_flights: OrgFlights,
+    flights: Flights<Result<Lookup, UserSourceError>>,
+    pub(crate) org_flights: Flights<Result<OrgLookup, OrgLookupError>>,
 }
 
 impl fmt::Debug for PgDirectoryCache {
@@ -91,8 +88,8 @@ impl PgDirectoryCache {
             stats: CacheStats::default(),
             memory: Arc::new(MemoryTier::new(config.memory_capacity, config.memory_ttl)),
             config,
-            flights: Mutex::default(),
-            org_flights: OrgFlights::default(),
+            flights: Flights::default(),
+            org_flights: Flights::default(),
         }
     }
 
@@ -230,36 +227,11 @@ impl PgDirectoryCache {
     }
 
     async fn single_flight(&self, user_id: &str) -> Result<Lookup, UserSourceError> {
-        let flight = {
-            let mut flights = self
-                .flights
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            Arc::clone(flights.entry(user_id.to_owned()).or_default())
-        };
-        let mut led = false;
-        // If the leading caller is cancelled, the next waiter runs its own refresh.
-        let result = flight
-            .get_or_init(|| {
-                led = true;
-                self.refresh(user_id)
-            })
-            .await
-            .clone();
+        let (answer, led) = self.flights.run(user_id, || self.refresh(user_id)).await;
         if !led {
             bump(&self.stats.coalesced);
         }
-        let mut flights = self
-            .flights
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if flights
-            .get(user_id)
-            .is_some_and(|current| Arc::ptr_eq(current, &flight))
-        {
-            flights.remove(user_id);
-        }
-        result
+        answer
     }
 
     /// The refresh one flight runs: re-check the row (a previous flight or a webhook may just
