@@ -64,3 +64,23 @@ impl StdError for OrgLookupError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    // Issue 25, item 7: an organization lookup has an error of its own, with its cause in the
+    // chain (for logs) and nothing of it in the message.
+    #[test]
+    fn an_unavailable_organization_keeps_its_cause_in_the_chain() {
+        assert_eq!(OrgLookupError::NotFound.to_string(), "organization not found");
+        assert!(OrgLookupError::NotFound.source().is_none());
+        let err = OrgLookupError::unavailable(CacheError::TimedOut(std::time::Duration::from_secs(2)));
+        assert_eq!(err.to_string(), "organization cache unavailable");
+        let cause = err.source().expect("a cause");
+        assert!(cause.is::<CacheError>(), "{cause:?}");
+        assert_eq!(cause.to_string(), "the database did not answer within 2s");
+    }
+}

@@ -203,4 +203,23 @@ mod tests {
         assert_eq!(WriteSource::from_stored("API"), None);
         assert_eq!(WriteSource::from_stored(""), None);
     }
+
+    // Issue 25, item 7: the outcome rules of the three repositories, written once.
+    #[test]
+    fn outcomes_read_the_same_for_every_table() {
+        assert_eq!(UpsertOutcome::returned(Some(true)), Some(UpsertOutcome::Inserted));
+        assert_eq!(UpsertOutcome::returned(Some(false)), Some(UpsertOutcome::Updated));
+        assert_eq!(UpsertOutcome::returned(None), None);
+        assert_eq!(UpsertOutcome::refused(Some(7)), UpsertOutcome::Deleted);
+        assert_eq!(UpsertOutcome::refused(None), UpsertOutcome::Stale);
+        assert_eq!(TombstoneOutcome::from_before(None), TombstoneOutcome::Recorded);
+        assert_eq!(
+            TombstoneOutcome::from_before(Some(None)),
+            TombstoneOutcome::Deleted
+        );
+        assert_eq!(
+            TombstoneOutcome::from_before(Some(Some(7))),
+            TombstoneOutcome::AlreadyDeleted
+        );
+    }
 }
