@@ -68,6 +68,11 @@ ON CONFLICT (instance, id) DO UPDATE SET
     source = CASE WHEN o.deleted_at_ms IS NULL THEN EXCLUDED.source ELSE o.source END,
     synced_at = now()";
 
+const TOMBSTONE_ORG_MEMBERSHIPS: &str = "\
+UPDATE organization_memberships SET role = NULL, data = NULL, created_at_ms = NULL, \
+updated_at_ms = NULL, deleted_at_ms = $3, source = $4, synced_at = now() \
+WHERE instance = $1 AND organization_id = $2 AND deleted_at_ms IS NULL";
+
 const TOMBSTONE_MEMBERSHIP: &str = "\
 INSERT INTO organization_memberships AS m (instance, id, organization_id, user_id, deleted_at_ms, source, synced_at)
 VALUES ($1, $2, $3, $4, $5, $6, now())
@@ -213,24 +218,16 @@ impl OrgRepo {
             org_id,
         )
         .await?;
-        sqlx::query(TOMBSTONE_ORG)
-            .bind(self.db.instance().as_str())
-            .bind(org_id)
-            .bind(deleted_at_ms)
-            .bind(source.as_str())
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query(
-            "UPDATE organization_memberships SET role = NULL, data = NULL, created_at_ms = NULL, \
-             updated_at_ms = NULL, deleted_at_ms = $3, source = $4, synced_at = now() \
-             WHERE instance = $1 AND organization_id = $2 AND deleted_at_ms IS NULL",
-        )
-        .bind(self.db.instance().as_str())
-        .bind(org_id)
-        .bind(deleted_at_ms)
-        .bind(source.as_str())
-        .execute(&mut *conn)
-        .await?;
+        // The organization, then its live memberships: the same parameters.
+        for statement in [TOMBSTONE_ORG, TOMBSTONE_ORG_MEMBERSHIPS] {
+            sqlx::query(statement)
+                .bind(self.db.instance().as_str())
+                .bind(org_id)
+                .bind(deleted_at_ms)
+                .bind(source.as_str())
+                .execute(&mut *conn)
+                .await?;
+        }
         Ok(TombstoneOutcome::from_before(before))
     }
 
