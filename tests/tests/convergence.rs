@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use app::cache::{CacheConfig, InstanceKey, PgUserCache};
+use app::cache::{CacheConfig, InstanceKey, PgDirectoryCache};
 use clerk_actix::{client::ClientConfig, ClerkClient};
 use clerk_testkit::{NewUser, UserUpdate};
 use e2e::spawn_app;
@@ -67,7 +67,7 @@ async fn lossy_webhooks_plus_one_reconciliation_converge_exactly() {
         .secret_key(app.clerk.secret_key())
         .api_url(app.clerk.base_url())
         .max_retries(1);
-    let cache = PgUserCache::new(
+    let cache = PgDirectoryCache::new(
         pool.clone(),
         ClerkClient::new(client).unwrap(),
         InstanceKey::from_publishable_key(app.clerk.instance().publishable_key()),

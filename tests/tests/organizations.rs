@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use app::cache::{CacheConfig, InstanceKey, PgUserCache};
+use app::cache::{CacheConfig, InstanceKey, PgDirectoryCache};
 use clerk_actix::{client::ClientConfig, ClerkClient};
 use clerk_testkit::{NewOrganization, NewUser, OrganizationUpdate};
 use e2e::{spawn_app, TestApp, ORIGIN};
@@ -54,7 +54,7 @@ async fn members(app: &TestApp, org_id: &str) -> Vec<(String, String)> {
 }
 
 /// A cache on the app's database and emulator, as `app sync --full` builds one.
-async fn reconciler(app: &TestApp) -> PgUserCache {
+async fn reconciler(app: &TestApp) -> PgDirectoryCache {
     let pool = sqlx::postgres::PgPoolOptions::new()
         .max_connections(3)
         .connect(&app.db.url)
@@ -64,7 +64,7 @@ async fn reconciler(app: &TestApp) -> PgUserCache {
         .secret_key(app.clerk.secret_key())
         .api_url(app.clerk.base_url())
         .max_retries(1);
-    PgUserCache::new(
+    PgDirectoryCache::new(
         pool,
         ClerkClient::new(client).expect("client"),
         InstanceKey::from_publishable_key(app.clerk.instance().publishable_key()),

@@ -315,7 +315,7 @@ pub fn dev_banner(dev: &DevStack, base: &str) -> String {
 pub async fn print_dev_banner_when_settled(
     banner: String,
     webhooks: clerk_testkit::Webhooks,
-    cache: Option<std::sync::Arc<crate::cache::PgUserCache>>,
+    cache: Option<std::sync::Arc<crate::cache::PgDirectoryCache>>,
     first_pass: bool,
 ) {
     use std::io::Write as _;

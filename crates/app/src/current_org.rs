@@ -5,11 +5,10 @@ use std::fmt;
 
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpMessage as _, HttpRequest};
-use clerk_actix::user_source::UserSourceError;
 use clerk_actix::{AuthError, Authenticated};
 use futures_util::future::LocalBoxFuture;
 
-use crate::cache::OrgLookup;
+use crate::cache::{OrgLookup, OrgLookupError};
 use crate::state::AppState;
 
 /// The signed-in session's active organization, from the Postgres cache (read-through on a
@@ -68,8 +67,8 @@ impl FromRequest for CurrentOrganization {
                 })?;
             let found = match cache.lookup_organization(&org_id).await {
                 Ok(found) => Self(Some(found)),
-                Err(UserSourceError::NotFound) => Self(None),
-                Err(err) => return Err(AuthError::from(err)),
+                Err(OrgLookupError::NotFound) => Self(None),
+                Err(err) => return Err(AuthError::Unavailable(Box::new(err))),
             };
             req.extensions_mut().insert(found.clone());
             Ok(found)

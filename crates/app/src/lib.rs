@@ -1,4 +1,4 @@
-//! The example Clerk-protected API server: the seed's routes, a Postgres user cache synced from
+//! The example Clerk-protected API server: the seed's routes, a Postgres directory cache (users and organizations) synced from
 //! the Backend API (read-through, webhooks, reconciliation), configuration, telemetry.
 //!
 //! | module | what it holds |

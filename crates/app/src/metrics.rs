@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use actix_web::http::Method;
 use clerk_actix::{request::RequestOutcome, request::RequestReason, request::RequestStatus, Clerk};
 
-use crate::cache::PgUserCache;
+use crate::cache::PgDirectoryCache;
 
 pub use labels::AuthOutcome;
 pub use track::track;
@@ -147,7 +147,7 @@ impl Metrics {
 
 /// The whole `/metrics` text (served by the admin listener): the app's own counters, then the
 /// JWKS cache's, the user cache's (when there is one) and the Backend API client's.
-pub fn render(metrics: &Metrics, cache: Option<&PgUserCache>, clerk: &Clerk) -> String {
+pub fn render(metrics: &Metrics, cache: Option<&PgDirectoryCache>, clerk: &Clerk) -> String {
     let mut out = String::with_capacity(4096);
     metrics.render_into(&mut out);
     clerk_stats::render_jwks(&mut out, clerk);

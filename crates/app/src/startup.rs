@@ -16,7 +16,7 @@ use secrecy::ExposeSecret;
 use sqlx::PgPool;
 use tracing_actix_web::TracingLogger;
 
-use crate::cache::{CacheConfig, ClaimReport, InstanceKey, PgUserCache};
+use crate::cache::{CacheConfig, ClaimReport, InstanceKey, PgDirectoryCache};
 use crate::configuration::Settings;
 use crate::database;
 #[cfg(feature = "dev")]
@@ -60,7 +60,7 @@ pub fn cache_config(settings: &Settings) -> CacheConfig {
     }
 }
 
-/// The Postgres user cache of the configured Clerk instance, calling Clerk through `client`
+/// The Postgres directory cache of the configured Clerk instance, calling Clerk through `client`
 /// (the client the [`Clerk`] is then built with, so both share the instance's rate budget);
 /// `None` without a client (no secret key). The cache's rows are scoped by the instance the
 /// publishable key names; rows written before that scoping existed are claimed here
@@ -76,7 +76,7 @@ pub async fn user_cache(
     config: &ClerkConfig,
     client: Option<ClerkClient>,
     pool: PgPool,
-) -> Result<Option<Arc<PgUserCache>>> {
+) -> Result<Option<Arc<PgDirectoryCache>>> {
     let Some(client) = client else {
         tracing::warn!("no CLERK_SECRET_KEY: the user cache is off and CurrentUser is unavailable");
         return Ok(None);
@@ -85,11 +85,11 @@ pub async fn user_cache(
         return Err(no_publishable_key());
     };
     let instance = InstanceKey::from_publishable_key(&publishable_key);
-    let cache = PgUserCache::new(pool, client, instance, cache_config(settings));
-    let claimed = cache.repo().claim_unowned().await?;
+    let cache = PgDirectoryCache::new(pool, client, instance, cache_config(settings));
+    let claimed = cache.users().claim_unowned().await?;
     if claimed != ClaimReport::default() {
         tracing::info!(
-            instance = %cache.repo().instance(),
+            instance = %cache.instance(),
             users = claimed.users,
             dropped = claimed.dropped,
             deliveries = claimed.deliveries,
@@ -216,7 +216,7 @@ impl Application {
         let clerk = clerk_config.build()?;
         let feed = cache.as_ref().map(|cache| {
             let memory = Arc::clone(cache.memory());
-            memory.spawn_feed(cache.repo().pool().clone())
+            memory.spawn_feed(cache.pool().clone())
         });
         let reconciler = match (&cache, settings.app_reconcile_interval_secs) {
             (Some(cache), secs) if secs > 0 => {

@@ -6,7 +6,7 @@ use actix_web::web;
 use clerk_core::webhook::WebhookVerifier;
 use sqlx::PgPool;
 
-use crate::cache::PgUserCache;
+use crate::cache::PgDirectoryCache;
 use crate::key_check::SecretKeyCheck;
 use crate::metrics::Metrics;
 use crate::readiness::Readiness;
@@ -23,8 +23,8 @@ pub struct AppState {
     pub secret_key: SecretKeyCheck,
     /// Svix verification of Clerk webhooks (`None` when no signing secret is configured).
     pub webhooks: Option<WebhookVerifier>,
-    /// The Postgres user cache (`None` without a secret key: it needs the Backend API).
-    pub cache: Option<Arc<PgUserCache>>,
+    /// The Postgres directory cache of users and organizations (`None` without a secret key: it needs the Backend API).
+    pub cache: Option<Arc<PgDirectoryCache>>,
     /// The offline Clerk's Frontend API that `/__clerk/*` forwards to (dev mode and tests).
     pub frontend_upstream: Option<String>,
     /// Where pages find the Frontend API (`/__clerk`) for `clerk.js` and sign-out, when it is served

@@ -61,7 +61,7 @@ async fn two_instances_reconcile_independently_and_lose_nothing() {
     let found: Lookup = dev_cache.lookup(&dev_user).await.expect("own user");
     assert_eq!(found.user.id, dev_user);
     assert!(
-        prod_cache.repo().get(&dev_user).await.is_err(),
+        prod_cache.users().get(&dev_user).await.is_err(),
         "another instance's row is invisible"
     );
 
@@ -76,8 +76,8 @@ async fn two_instances_reconcile_independently_and_lose_nothing() {
     assert_eq!(live_ids(&db.pool, prod_key.as_str()).await, sorted_ids(&prod));
 
     // Sync state is per instance.
-    let dev_state = dev_cache.repo().sync_state().await.expect("state");
-    let prod_state = prod_cache.repo().sync_state().await.expect("state");
+    let dev_state = dev_cache.users().sync_state().await.expect("state");
+    let prod_state = prod_cache.users().sync_state().await.expect("state");
     assert_eq!(dev_state.users_seen, 30);
     assert_eq!(prod_state.users_seen, 19);
     assert_ne!(dev_state.pass_id, prod_state.pass_id);
@@ -117,10 +117,10 @@ async fn webhook_records_and_rows_are_per_instance() {
         cache_b.apply_event("msg_2", &deleted).await.expect("b"),
         ApplyOutcome::Deleted
     );
-    let row_a = cache_a.repo().get("user_shared").await.expect("a's row");
+    let row_a = cache_a.users().get("user_shared").await.expect("a's row");
     assert!(!row_a.is_deleted());
     assert!(cache_b
-        .repo()
+        .users()
         .get("user_shared")
         .await
         .expect("b's row")
@@ -132,7 +132,7 @@ async fn webhook_records_and_rows_are_per_instance() {
         .await
         .expect("age");
     let (pruned, _) = cache_a
-        .repo()
+        .users()
         .prune(
             std::time::Duration::from_secs(3600),
             std::time::Duration::from_secs(3600),
@@ -191,7 +191,7 @@ async fn an_instance_claims_rows_written_before_scoping_once() {
         .expect("unowned state");
 
     let cache_a = cache(&db, &a, config());
-    let claimed = cache_a.repo().claim_unowned().await.expect("claim");
+    let claimed = cache_a.users().claim_unowned().await.expect("claim");
     assert_eq!(
         claimed,
         ClaimReport {
@@ -200,11 +200,14 @@ async fn an_instance_claims_rows_written_before_scoping_once() {
             deliveries: 1
         }
     );
-    assert_eq!(cache_a.repo().sync_state().await.expect("state").pass_id, Some(7));
-    let row = cache_a.repo().get(&live.id).await.expect("claimed row");
+    assert_eq!(
+        cache_a.users().sync_state().await.expect("state").pass_id,
+        Some(7)
+    );
+    let row = cache_a.users().get(&live.id).await.expect("claimed row");
     assert_eq!(row.user.expect("live").id, live.id);
     // The dropped tombstone no longer hides the id from anyone.
-    assert!(cache_a.repo().get("user_gone").await.is_err());
+    assert!(cache_a.users().get("user_gone").await.is_err());
     // The claimed delivery record still deduplicates.
     let again = event("user.created", 1, user_json(&live.id, "Ada", live.updated_at));
     assert_eq!(
@@ -215,10 +218,10 @@ async fn an_instance_claims_rows_written_before_scoping_once() {
     // A second instance starting later finds nothing to claim.
     let cache_b = cache(&db, &b, config());
     assert_eq!(
-        cache_b.repo().claim_unowned().await.expect("claim"),
+        cache_b.users().claim_unowned().await.expect("claim"),
         ClaimReport::default()
     );
-    assert!(cache_b.repo().get(&live.id).await.is_err());
+    assert!(cache_b.users().get(&live.id).await.is_err());
     let unowned: i64 = sqlx::query_scalar(
         "SELECT (SELECT count(*) FROM users WHERE instance = '') + (SELECT count(*) FROM webhook_deliveries WHERE instance = '') \
          + (SELECT count(*) FROM sync_state WHERE instance = '')",

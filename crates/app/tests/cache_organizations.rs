@@ -4,8 +4,7 @@
 
 mod common;
 
-use app::cache::{ApplyOutcome, ReconcileOutcome};
-use clerk_actix::user_source::UserSourceError;
+use app::cache::{ApplyOutcome, OrgLookupError, ReconcileOutcome};
 use clerk_testkit::{NewOrganization, NewUser};
 use common::{cache, clerk, config, event, TestDb};
 use serde_json::{json, Value};
@@ -180,7 +179,7 @@ async fn organization_events_are_idempotent_monotonic_and_never_resurrect() {
     );
     assert!(matches!(
         cache.lookup_organization(ORG).await,
-        Err(UserSourceError::NotFound)
+        Err(OrgLookupError::NotFound)
     ));
     assert_eq!(
         count(
@@ -236,7 +235,7 @@ async fn a_miss_is_one_backend_call_however_many_ask() {
     // Unknown in Clerk: 404, and not found.
     assert!(matches!(
         cache.lookup_organization("org_missing").await,
-        Err(UserSourceError::NotFound)
+        Err(OrgLookupError::NotFound)
     ));
 }
 
@@ -317,7 +316,7 @@ async fn reconciliation_repairs_lost_deliveries_through_the_instance_wide_list()
     );
     assert!(matches!(
         cache.lookup_organization(&gone.id).await,
-        Err(UserSourceError::NotFound)
+        Err(OrgLookupError::NotFound)
     ));
 
     // A failed page tombstones nothing.

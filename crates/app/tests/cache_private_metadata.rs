@@ -45,7 +45,7 @@ async fn read_through_webhook_and_reconcile_writes_keep_private_metadata() {
     // Act + Assert: read-through (`GET /v1/users/{id}`, then stored).
     let found = cache.lookup(&read.id).await.expect("found");
     assert_eq!(found.freshness, Freshness::Refreshed);
-    let row = cache.repo().get(&read.id).await.expect("row");
+    let row = cache.users().get(&read.id).await.expect("row");
     assert_eq!(row.source, WriteSource::Api);
     assert_eq!(
         row.user.expect("live").private_metadata(),
@@ -70,7 +70,7 @@ async fn read_through_webhook_and_reconcile_writes_keep_private_metadata() {
             .expect("applied"),
         ApplyOutcome::Upserted
     );
-    let row = cache.repo().get(&pushed.id).await.expect("row");
+    let row = cache.users().get(&pushed.id).await.expect("row");
     assert_eq!(row.source, WriteSource::Webhook);
     assert_eq!(
         row.user.expect("live").private_metadata(),
@@ -91,7 +91,7 @@ async fn read_through_webhook_and_reconcile_writes_keep_private_metadata() {
     let report = cache.reconcile(|_| {}).await.expect("pass ran");
     assert_eq!(report.outcome, ReconcileOutcome::Complete);
     for id in [&listed.id, &read.id] {
-        let row = cache.repo().get(id).await.expect("row");
+        let row = cache.users().get(id).await.expect("row");
         assert_eq!(row.source, WriteSource::Reconcile, "{id}");
         assert_eq!(
             row.user.expect("live").private_metadata(),

@@ -5,7 +5,7 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app::cache::{CacheConfig, Freshness, PgUserCache, WriteSource};
+use app::cache::{CacheConfig, Freshness, PgDirectoryCache, WriteSource};
 use clerk_actix::{user_source::UserSource as _, user_source::UserSourceError};
 use clerk_testkit::{NewUser, Outage, UserUpdate};
 use common::{age_row, cache, clerk, config, TestDb};
@@ -105,7 +105,7 @@ async fn fresh_rows_are_served_without_a_call_and_stale_rows_are_refreshed() {
     assert_eq!(third.freshness, Freshness::Refreshed);
     assert_eq!(third.user.first_name.as_deref(), Some("Grace"));
     assert_eq!(clerk.calls().count(GET_USER.0, GET_USER.1), 2);
-    let row = cache.repo().get(&user.id).await.expect("row");
+    let row = cache.users().get(&user.id).await.expect("row");
     assert_eq!(row.source, WriteSource::Api);
     assert!(row.age < Duration::from_secs(5));
     let stats = cache.stats();
@@ -191,10 +191,10 @@ async fn deleted_users_are_not_found_without_a_call() {
         cache.lookup(&user.id).await,
         Err(UserSourceError::NotFound)
     ));
-    assert!(cache.repo().get(&user.id).await.expect("row").is_deleted());
+    assert!(cache.users().get(&user.id).await.expect("row").is_deleted());
 
     // A new cache (no negative entries) answers from the tombstone alone.
-    let fresh_cache = PgUserCache::new(
+    let fresh_cache = PgDirectoryCache::new(
         db.pool.clone(),
         common::api(&clerk),
         common::instance(&clerk),
@@ -213,7 +213,7 @@ async fn deleted_users_are_not_found_without_a_call() {
 async fn database_down_is_unavailable_quickly() {
     let clerk = clerk();
     let user = clerk.users().create(NewUser::default()).expect("created");
-    let cache = PgUserCache::new(
+    let cache = PgDirectoryCache::new(
         common::dead_pool(),
         common::api(&clerk),
         common::instance(&clerk),

@@ -5,7 +5,7 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app::cache::{CacheConfig, PgUserCache, ReconcileOutcome, ReconcilePhase};
+use app::cache::{CacheConfig, PgDirectoryCache, ReconcileOutcome, ReconcilePhase};
 use clerk_testkit::{RateLimit, TestClerk, UserUpdate};
 use common::{cache, clerk, config, TestDb};
 
@@ -77,16 +77,16 @@ async fn five_thousand_users_are_mirrored_repaired_and_deletions_confirmed() {
     assert_eq!(second.users_seen, 4_999);
     assert_eq!(second.upserted, 1, "only the renamed user changed");
     assert_eq!((second.candidates, second.tombstoned), (1, 1));
-    let row = cache.repo().get(&renamed.id).await.expect("row");
+    let row = cache.users().get(&renamed.id).await.expect("row");
     assert_eq!(row.user.expect("live").first_name.as_deref(), Some("Repaired"));
-    let row = cache.repo().get(&deleted.id).await.expect("row");
+    let row = cache.users().get(&deleted.id).await.expect("row");
     assert!(row.is_deleted() && row.user.is_none());
     assert_eq!(live_users(&db).await, 4_999);
 
     // Paced under the limit: not a single 429.
     assert_eq!(rate_limited(&clerk), 0);
     assert_eq!(clerk.calls().count(GET_USER.0, GET_USER.1), 1, "one confirmation");
-    let state = cache.repo().sync_state().await.expect("state");
+    let state = cache.users().sync_state().await.expect("state");
     assert_eq!(state.complete, Some(true));
     assert_eq!(state.last_complete_pass, second.pass_id);
     assert_eq!(state.tombstoned, 1);
@@ -159,7 +159,7 @@ async fn an_incomplete_pass_tombstones_nothing() {
     assert_eq!((report.pages, report.tombstoned, report.candidates), (2, 0, 0));
     assert_eq!(clerk.calls().count(GET_USER.0, GET_USER.1), 0, "no confirmations");
     assert_eq!(live_users(&db).await, 1_500);
-    let state = cache.repo().sync_state().await.expect("state");
+    let state = cache.users().sync_state().await.expect("state");
     assert_eq!(state.complete, Some(false));
     assert!(state.last_error.is_some());
     assert_eq!(cache.stats().passes_incomplete, 1);
@@ -181,7 +181,7 @@ async fn only_one_replica_reconciles_at_a_time() {
         .faults()
         .endpoint_latency(LIST.0, LIST.1, Some(Duration::from_millis(300)));
     let replica_a = cache(&db, &clerk, config());
-    let replica_b = Arc::new(PgUserCache::new(
+    let replica_b = Arc::new(PgDirectoryCache::new(
         db.another_pool(),
         common::api(&clerk),
         common::instance(&clerk),

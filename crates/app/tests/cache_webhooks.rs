@@ -4,7 +4,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use app::cache::{ApplyOutcome, CacheError, PgUserCache, WriteSource};
+use app::cache::{ApplyOutcome, CacheError, PgDirectoryCache, WriteSource};
 use clerk_actix::user_source::UserSourceError;
 use common::{cache, clerk, config, event, user_json, TestDb};
 use serde_json::json;
@@ -38,7 +38,7 @@ async fn a_redelivery_changes_nothing() {
         ApplyOutcome::Duplicate
     );
 
-    let row = cache.repo().get(ID).await.expect("row");
+    let row = cache.users().get(ID).await.expect("row");
     assert_eq!(row.user.expect("live").first_name.as_deref(), Some("Ada"));
     assert_eq!(row.source, WriteSource::Webhook);
     assert_eq!(deliveries(&db, "msg_1").await, 1);
@@ -69,7 +69,7 @@ async fn an_older_update_never_overwrites_a_newer_one() {
         cache.apply_event("msg_old", &older).await.expect("ok"),
         ApplyOutcome::Stale
     );
-    let row = cache.repo().get(ID).await.expect("row");
+    let row = cache.users().get(ID).await.expect("row");
     assert_eq!(row.updated_at_ms, Some(200));
     assert_eq!(row.user.expect("live").first_name.as_deref(), Some("Grace"));
 
@@ -78,7 +78,7 @@ async fn an_older_update_never_overwrites_a_newer_one() {
         cache.apply_event("msg_same", &same).await.expect("ok"),
         ApplyOutcome::Upserted
     );
-    let row = cache.repo().get(ID).await.expect("row");
+    let row = cache.users().get(ID).await.expect("row");
     assert_eq!(row.user.expect("live").first_name.as_deref(), Some("Hopper"));
     // A stale event is still recorded: its redelivery is a duplicate.
     assert_eq!(deliveries(&db, "msg_old").await, 1);
@@ -168,7 +168,7 @@ async fn a_delete_before_the_create_wins() {
         cache.apply_event("msg_c", &created).await.expect("ok"),
         ApplyOutcome::IgnoredDeleted
     );
-    assert!(cache.repo().get(ID).await.expect("row").is_deleted());
+    assert!(cache.users().get(ID).await.expect("row").is_deleted());
 }
 
 #[actix_rt::test]
@@ -242,7 +242,7 @@ async fn an_unreachable_database_is_an_error_quickly_and_the_retry_lands() {
     let clerk = clerk();
     let created = event("user.created", 1_000, user_json(ID, "Ada", 100));
 
-    let down = PgUserCache::new(
+    let down = PgDirectoryCache::new(
         common::dead_pool(),
         common::api(&clerk),
         common::instance(&clerk),
@@ -281,7 +281,7 @@ async fn old_deliveries_and_tombstones_are_pruned() {
 
     let c = cache.config();
     let pruned = cache
-        .repo()
+        .users()
         .prune(c.delivery_retention, c.tombstone_retention)
         .await
         .expect("pruned");

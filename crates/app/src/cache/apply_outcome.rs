@@ -1,6 +1,6 @@
 //! [`ApplyOutcome`]: what applying a webhook event did.
 
-/// What [`PgUserCache::apply_event`](super::PgUserCache::apply_event) did. Every outcome is a success: answer Svix 2xx.
+/// What [`PgDirectoryCache::apply_event`](super::PgDirectoryCache::apply_event) did. Every outcome is a success: answer Svix 2xx.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ApplyOutcome {

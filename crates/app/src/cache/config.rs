@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-/// Settings of [`PgUserCache`](super::PgUserCache); every field has a documented default
+/// Settings of [`PgDirectoryCache`](super::PgDirectoryCache); every field has a documented default
 /// ([`CacheConfig::default`]).
 ///
 /// # Examples

@@ -12,7 +12,7 @@ pub type Result<T, E = CacheError> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum CacheError {
     /// No such row.
-    #[error("user not found")]
+    #[error("not found")]
     NotFound,
     /// The database cannot be reached (pool timeout, connection refused or lost, server
     /// shutting down); retry later.
@@ -59,6 +59,12 @@ impl From<sqlx::Error> for CacheError {
             E::Database(ref db) if is_unavailable_code(db.code().as_deref()) => CacheError::Unavailable(err),
             other => CacheError::Database(other),
         }
+    }
+}
+
+impl From<ApiError> for CacheError {
+    fn from(err: ApiError) -> Self {
+        CacheError::Api(err)
     }
 }
 

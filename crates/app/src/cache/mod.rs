@@ -1,27 +1,27 @@
-//! The Postgres user cache: Clerk's user directory kept locally, so
-//! [`CurrentUser`](clerk_actix::CurrentUser) costs a database read instead of a rate-limited
-//! Backend API call.
+//! The Postgres directory cache: the Clerk instance's directory (users, organizations and
+//! their memberships) kept locally, so [`CurrentUser`](clerk_actix::CurrentUser) and the active
+//! organization cost a database read instead of a rate-limited Backend API call.
 //!
 //! Three paths keep it true (docs/architecture.md §3):
 //!
-//! - **Read-through** ([`PgUserCache::lookup`], and [`UserSource`](clerk_actix::user_source::UserSource)):
+//! - **Read-through** ([`PgDirectoryCache::lookup`], and [`UserSource`](clerk_actix::user_source::UserSource)):
 //!   a row confirmed within [`CacheConfig::ttl`] is served from Postgres; otherwise one
 //!   `GET /v1/users/{id}` per user, shared by every concurrent caller on every worker
 //!   (single-flight), then stored. When Clerk cannot be reached, a row up to
 //!   [`CacheConfig::max_stale`] old is served (logged, counted, and [`Freshness::Stale`], which
 //!   the routes mark with `x-user-cache: stale`). A 404 is remembered for
 //!   [`CacheConfig::negative_ttl`].
-//! - **Push** ([`PgUserCache::apply_event`]): Clerk webhooks, idempotent by `svix-id`,
+//! - **Push** ([`PgDirectoryCache::apply_event`]): Clerk webhooks, idempotent by `svix-id`,
 //!   monotonic by `updated_at`, with tombstones that purge personal data and cannot be undone
 //!   by a late update.
-//! - **Reconcile** ([`PgUserCache::reconcile`], [`PgUserCache::run_periodic`]): a full pass over
+//! - **Reconcile** ([`PgDirectoryCache::reconcile`], [`PgDirectoryCache::run_periodic`]): a full pass over
 //!   `GET /v1/users` that repairs what webhooks missed and, after a complete pass only, confirms
 //!   and tombstones users Clerk no longer has. One replica at a time (advisory lock).
 //!
 //! Organizations and their memberships are kept the same way (from issue 15 on):
-//! [`PgUserCache::lookup_organization`] (read-through with single-flight, members included),
-//! `organization.*` / `organizationMembership.*` webhooks in [`PgUserCache::apply_event`],
-//! and [`PgUserCache::reconcile_organizations`] (the instance-wide membership list, not one
+//! [`PgDirectoryCache::lookup_organization`] (read-through with single-flight, members included),
+//! `organization.*` / `organizationMembership.*` webhooks in [`PgDirectoryCache::apply_event`],
+//! and [`PgDirectoryCache::reconcile_organizations`] (the instance-wide membership list, not one
 //! call per organization). Memberships are tombstoned by membership id; the cache never holds
 //! the private metadata of either.
 //!
@@ -33,7 +33,7 @@
 //!
 //! ```no_run
 //! use std::sync::Arc;
-//! use app::cache::{CacheConfig, InstanceKey, PgUserCache};
+//! use app::cache::{CacheConfig, InstanceKey, PgDirectoryCache};
 //! use clerk_actix::ClerkConfig;
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -46,7 +46,7 @@
 //! let client = config.build_client()?.ok_or("CLERK_SECRET_KEY is required")?;
 //! let pk = clerk_core::PublishableKey::parse("pk_test_aGFwcHktaGlwcG8tNDIuY2xlcmsuYWNjb3VudHMuZGV2JA")?;
 //! let instance = InstanceKey::from_publishable_key(&pk);
-//! let cache = Arc::new(PgUserCache::new(pool, client.clone(), instance, CacheConfig::default()));
+//! let cache = Arc::new(PgDirectoryCache::new(pool, client.clone(), instance, CacheConfig::default()));
 //! let clerk = config.client(client).user_source(cache.clone()).build()?;
 //! # drop(clerk);
 //! match cache.lookup("user_2abc").await {
@@ -59,6 +59,7 @@
 mod apply_outcome;
 mod config;
 mod error;
+mod flights;
 mod freshness;
 mod instance;
 mod memory;
@@ -72,6 +73,8 @@ mod reconcile;
 mod repo;
 mod source;
 mod stats;
+mod user_reconcile;
+mod user_repo;
 mod webhook;
 
 pub use apply_outcome::ApplyOutcome;
@@ -80,10 +83,12 @@ pub use error::{CacheError, Result};
 pub use freshness::Freshness;
 pub use instance::InstanceKey;
 pub use memory::{FeedHandle, MemoryTier, CHANGE_CHANNEL, ORG_PREFIX};
-pub use org_lookup::OrgLookup;
+pub use org_lookup::{OrgLookup, OrgLookupError};
 pub use org_reconcile::OrgReconcileReport;
-pub use org_repo::CachedOrganization;
-pub use reconcile::{ReconcileOutcome, ReconcilePhase, ReconcileProgress, ReconcileReport};
-pub use repo::{CachedUser, ClaimReport, SyncState, TombstoneOutcome, UpsertOutcome, UserRepo, WriteSource};
-pub use source::{Lookup, PgUserCache};
+pub use org_repo::{CachedOrganization, MembershipRepo, OrgRepo};
+pub use reconcile::ReconcileOutcome;
+pub use repo::{TombstoneOutcome, UpsertOutcome, WriteSource};
+pub use source::{Lookup, PgDirectoryCache};
 pub use stats::{CacheStats, StatsSnapshot};
+pub use user_reconcile::{ReconcilePhase, ReconcileProgress, ReconcileReport};
+pub use user_repo::{CachedUser, ClaimReport, SyncState, UserRepo};

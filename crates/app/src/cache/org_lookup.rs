@@ -1,16 +1,15 @@
-//! [`OrgLookup`], what an organization lookup answers, and the single-flight table of
-//! organization lookups.
+//! [`OrgLookup`], what an organization lookup answers, and [`OrgLookupError`], why it did not.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::error::Error as StdError;
+use std::fmt;
+use std::sync::Arc;
 
-use clerk_actix::user_source::UserSourceError;
 use clerk_core::api::{Organization, OrganizationMembership};
-use tokio::sync::OnceCell;
 
+use super::error::CacheError;
 use super::freshness::Freshness;
 
-/// An organization found by [`PgUserCache::lookup_organization`](super::PgUserCache::lookup_organization), with its members.
+/// An organization found by [`PgDirectoryCache::lookup_organization`](super::PgDirectoryCache::lookup_organization), with its members.
 #[derive(Debug, Clone)]
 pub struct OrgLookup {
     /// The organization (public form: the cache never holds private metadata).
@@ -25,26 +24,63 @@ pub struct OrgLookup {
     pub public_json: Arc<std::sync::OnceLock<actix_web::web::Bytes>>,
 }
 
-pub(crate) type Flight = Arc<OnceCell<Result<OrgLookup, UserSourceError>>>;
+/// Why an organization could not be loaded by
+/// [`PgDirectoryCache::lookup_organization`](super::PgDirectoryCache::lookup_organization).
+///
+/// Cheap to clone (the cause is shared), so one answer serves every waiter of a coalesced
+/// lookup.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum OrgLookupError {
+    /// No such organization (deleted, or never existed).
+    NotFound,
+    /// Neither the database nor Clerk can answer now (with no usable stale row); retry later.
+    /// The cause ([`CacheError::Api`] for Clerk) is the error's [`source`](StdError::source),
+    /// for logs; it never reaches a response.
+    Unavailable(Arc<CacheError>),
+}
 
-/// The organizations being fetched, by id: one Backend API call per organization across all
-/// concurrent callers of a replica.
-#[derive(Default)]
-pub(crate) struct OrgFlights(Mutex<HashMap<String, Flight>>);
-
-impl OrgFlights {
-    pub(crate) fn join(&self, org_id: &str) -> Flight {
-        let mut flights = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        Arc::clone(flights.entry(org_id.to_owned()).or_default())
+impl OrgLookupError {
+    pub(crate) fn unavailable(cause: impl Into<CacheError>) -> Self {
+        OrgLookupError::Unavailable(Arc::new(cause.into()))
     }
+}
 
-    pub(crate) fn leave(&self, org_id: &str, flight: &Flight) {
-        let mut flights = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if flights
-            .get(org_id)
-            .is_some_and(|current| Arc::ptr_eq(current, flight))
-        {
-            flights.remove(org_id);
+impl fmt::Display for OrgLookupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OrgLookupError::NotFound => f.write_str("organization not found"),
+            OrgLookupError::Unavailable(_) => f.write_str("organization cache unavailable"),
         }
+    }
+}
+
+// By hand, as `UserSourceError`: the cause itself is the source, not the `Arc`'s source.
+impl StdError for OrgLookupError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match self {
+            OrgLookupError::NotFound => None,
+            OrgLookupError::Unavailable(cause) => Some(&**cause),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    // Issue 25, item 7: an organization lookup has an error of its own, with its cause in the
+    // chain (for logs) and nothing of it in the message.
+    #[test]
+    fn an_unavailable_organization_keeps_its_cause_in_the_chain() {
+        assert_eq!(OrgLookupError::NotFound.to_string(), "organization not found");
+        assert!(OrgLookupError::NotFound.source().is_none());
+        let err = OrgLookupError::unavailable(CacheError::TimedOut(std::time::Duration::from_secs(2)));
+        assert_eq!(err.to_string(), "organization cache unavailable");
+        let cause = err.source().expect("a cause");
+        assert!(cause.is::<CacheError>(), "{cause:?}");
+        assert_eq!(cause.to_string(), "the database did not answer within 2s");
     }
 }

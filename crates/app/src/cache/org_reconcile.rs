@@ -4,14 +4,16 @@
 
 use std::time::{Duration, Instant};
 
-use clerk_actix::client::{MembershipListParams, OrganizationListParams};
-use sqlx::{Connection as _, PgConnection};
+use clerk_actix::client::{ApiResult, MembershipListParams, OrganizationListParams};
+use clerk_actix::ClerkClient;
+use clerk_core::api::{Organization, OrganizationMembership};
+use sqlx::PgConnection;
 
 use super::error::Result;
-use super::org_repo;
-use super::reconcile::ReconcileOutcome;
-use super::repo::{TombstoneOutcome, WriteSource};
-use super::source::{now_ms, PgUserCache};
+use super::org_repo::{MembershipRepo, OrgRepo};
+use super::reconcile::{Checked, ReconcileOutcome, Reconciled};
+use super::repo::{TombstoneOutcome, UpsertOutcome, WriteSource};
+use super::source::PgDirectoryCache;
 
 /// The advisory lock of one instance's organization reconciliation (`$1`: the instance key).
 const LOCK_KEY_SQL: &str = "hashtextextended('clerk_actix.reconcile_orgs:' || $1, 0)";
@@ -64,7 +66,7 @@ impl OrgReconcileReport {
     }
 }
 
-impl PgUserCache {
+impl PgDirectoryCache {
     /// Runs one organization reconciliation pass, unless another replica is running one.
     ///
     /// 1. Takes this instance's organization-reconciliation advisory lock on a dedicated
@@ -84,33 +86,13 @@ impl PgUserCache {
     /// report [`ReconcileOutcome::Incomplete`] instead.
     pub async fn reconcile_organizations(&self) -> Result<OrgReconcileReport> {
         let started = Instant::now();
-        let mut conn = self
-            .repo
-            .timed(async { Ok(self.repo.pool().acquire().await?.detach()) })
-            .await?;
-        let locked: bool = self
-            .repo
-            .timed(async {
-                Ok(
-                    sqlx::query_scalar(&format!("SELECT pg_try_advisory_lock({LOCK_KEY_SQL})"))
-                        .bind(self.repo.instance().as_str())
-                        .fetch_one(&mut conn)
-                        .await?,
-                )
-            })
-            .await?;
-        if !locked {
-            tracing::info!("organization reconciliation skipped: another replica holds the lock");
-            let _ = conn.close().await;
+        let pass = async |conn: &mut PgConnection| self.org_pass(conn).await;
+        let Some(mut report) = self
+            .exclusively(LOCK_KEY_SQL, "organization reconciliation", pass)
+            .await?
+        else {
             return Ok(OrgReconcileReport::new(ReconcileOutcome::Skipped));
-        }
-        let result = self.org_pass(&mut conn).await;
-        let _ = sqlx::query(&format!("SELECT pg_advisory_unlock({LOCK_KEY_SQL})"))
-            .bind(self.repo.instance().as_str())
-            .execute(&mut conn)
-            .await;
-        let _ = conn.close().await;
-        let mut report = result?;
+        };
         report.duration = started.elapsed();
         tracing::info!(
             pass_id = report.pass_id,
@@ -129,9 +111,8 @@ impl PgUserCache {
     }
 
     async fn org_pass(&self, conn: &mut PgConnection) -> Result<OrgReconcileReport> {
-        let instance = self.repo.instance();
         let (pass, since_ms): (i64, i64) = self
-            .repo
+            .db
             .timed(async {
                 Ok(sqlx::query_as(
                     "SELECT nextval('reconcile_pass_seq'), (extract(epoch FROM clock_timestamp()) * 1000)::int8",
@@ -142,248 +123,181 @@ impl PgUserCache {
             .await?;
         let mut report = OrgReconcileReport::new(ReconcileOutcome::Complete);
         report.pass_id = Some(pass);
-        let page_size = self.config.page_size.clamp(1, 500);
 
-        let mut failure = None;
-        let mut offset = 0u32;
-        loop {
-            let params = OrganizationListParams {
-                limit: Some(page_size),
-                offset: Some(offset),
-                order_by: Some("+created_at".to_owned()),
-                ..Default::default()
-            };
-            let params = &params;
-            let page = match self
-                .call_api(|api| async move { api.list_organizations(params).await })
-                .await
-            {
-                Ok(page) => page.data,
-                Err(err) => {
-                    failure = Some(format!("GET /v1/organizations at offset {offset}: {err}"));
-                    break;
-                }
-            };
-            let upserted = self
-                .repo
-                .timed(async {
-                    let mut tx = conn.begin().await?;
-                    let mut upserted = 0;
-                    for org in &page {
-                        let outcome =
-                            org_repo::upsert_org(&mut tx, instance, org, WriteSource::Reconcile, Some(pass))
-                                .await?;
-                        upserted += u64::from(outcome.written());
-                    }
-                    tx.commit().await?;
-                    Ok(upserted)
+        let mut failure = self
+            .list_all(&self.organizations, conn, pass, async |_, fetched, upserted| {
+                report.pages += 1;
+                report.organizations_seen += fetched;
+                report.upserted += upserted;
+                Ok(())
+            })
+            .await?;
+        if failure.is_none() {
+            failure = self
+                .list_all(&self.memberships, conn, pass, async |_, fetched, upserted| {
+                    report.pages += 1;
+                    report.memberships_seen += fetched;
+                    report.upserted += upserted;
+                    Ok(())
                 })
                 .await?;
-            report.pages += 1;
-            report.organizations_seen += page.len() as u64;
-            report.upserted += upserted;
-            offset = offset.saturating_add(u32::try_from(page.len()).unwrap_or(u32::MAX));
-            if page.len() < page_size as usize {
-                break;
-            }
         }
-        offset = 0;
-        while failure.is_none() {
-            let params = MembershipListParams {
-                limit: Some(page_size),
-                offset: Some(offset),
-                order_by: Some("+created_at".to_owned()),
-                ..Default::default()
-            };
-            let params = &params;
-            let page = match self
-                .call_api(|api| async move { api.list_instance_organization_memberships(params).await })
-                .await
-            {
-                Ok(page) => page.data,
-                Err(err) => {
-                    failure = Some(format!(
-                        "GET /v1/organization_memberships at offset {offset}: {err}"
-                    ));
-                    break;
-                }
-            };
-            let upserted = self
-                .repo
-                .timed(async {
-                    let mut tx = conn.begin().await?;
-                    let mut upserted = 0;
-                    for membership in &page {
-                        let outcome = org_repo::upsert_membership(
-                            &mut tx,
-                            instance,
-                            membership,
-                            WriteSource::Reconcile,
-                            Some(pass),
-                        )
-                        .await?;
-                        upserted += u64::from(outcome.written());
-                    }
-                    tx.commit().await?;
-                    Ok(upserted)
-                })
-                .await?;
-            report.pages += 1;
-            report.memberships_seen += page.len() as u64;
-            report.upserted += upserted;
-            offset = offset.saturating_add(u32::try_from(page.len()).unwrap_or(u32::MAX));
-            if page.len() < page_size as usize {
-                break;
-            }
-        }
-        if let Some(reason) = failure {
+        if let Some(failure) = failure {
+            let reason = failure.reason();
             tracing::warn!(pass_id = pass, %reason, "organization reconciliation: a page failed; nothing will be tombstoned");
             report.outcome = ReconcileOutcome::Incomplete { reason };
             return Ok(report);
         }
-        self.confirm_unseen_orgs(conn, pass, since_ms, &mut report)
+
+        let unseen = self
+            .db
+            .timed(self.organizations.unseen_in(conn, pass, since_ms))
             .await?;
-        self.confirm_unseen_memberships(conn, pass, since_ms, &mut report)
+        self.confirm_each(&self.organizations, conn, pass, &unseen, |org_id, checked| match checked {
+            Checked::Stored(outcome) => report.upserted += u64::from(outcome.written()),
+            Checked::Tombstoned(outcome) => {
+                report.organizations_tombstoned += u64::from(outcome == TombstoneOutcome::Deleted)
+            }
+            Checked::Unconfirmed(err) => {
+                report.unconfirmed += 1;
+                tracing::warn!(pass_id = pass, org_id = org_id.as_str(), error.message = %err, "organization reconciliation: could not confirm an organization");
+            }
+        })
+        .await?;
+
+        let unseen = self
+            .db
+            .timed(self.memberships.unseen_in(conn, pass, since_ms))
             .await?;
+        self.confirm_each(&self.memberships, conn, pass, &unseen, |(membership_id, _, _), checked| match checked {
+            Checked::Stored(outcome) => report.upserted += u64::from(outcome.written()),
+            Checked::Tombstoned(outcome) => {
+                report.memberships_tombstoned += u64::from(outcome == TombstoneOutcome::Deleted)
+            }
+            Checked::Unconfirmed(err) => {
+                report.unconfirmed += 1;
+                tracing::warn!(pass_id = pass, membership_id = membership_id.as_str(), error.message = %err, "organization reconciliation: could not confirm a membership");
+            }
+        })
+        .await?;
         Ok(report)
     }
+}
 
-    async fn confirm_unseen_orgs(
-        &self,
-        conn: &mut PgConnection,
-        pass: i64,
-        since_ms: i64,
-        report: &mut OrgReconcileReport,
-    ) -> Result<()> {
-        let instance = self.repo.instance();
-        let candidates = self
-            .repo
-            .timed(org_repo::unseen_orgs(conn, instance, pass, since_ms))
-            .await?;
-        for org_id in &candidates {
-            let id = org_id.as_str();
-            match self
-                .call_api(|api| async move { api.get_organization(id).await })
-                .await
-            {
-                Ok(org) => {
-                    let outcome = self
-                        .repo
-                        .timed(org_repo::upsert_org(
-                            conn,
-                            instance,
-                            &org,
-                            WriteSource::Reconcile,
-                            Some(pass),
-                        ))
-                        .await?;
-                    report.upserted += u64::from(outcome.written());
-                }
-                Err(err) if err.is_not_found() => {
-                    let outcome = self
-                        .repo
-                        .timed(async {
-                            let mut tx = conn.begin().await?;
-                            let outcome = org_repo::tombstone_org(
-                                &mut tx,
-                                instance,
-                                id,
-                                now_ms(),
-                                WriteSource::Reconcile,
-                            )
-                            .await?;
-                            tx.commit().await?;
-                            Ok(outcome)
-                        })
-                        .await?;
-                    if outcome == TombstoneOutcome::Deleted {
-                        report.organizations_tombstoned += 1;
-                    }
-                }
-                Err(err) => {
-                    report.unconfirmed += 1;
-                    tracing::warn!(pass_id = pass, org_id = id, error.message = %err, "organization reconciliation: could not confirm an organization");
-                }
-            }
-        }
-        Ok(())
+/// Stores every listed row of a page, one statement each; how many were inserted or changed.
+async fn store_each<T>(page: &[T], mut upsert: impl AsyncFnMut(&T) -> Result<UpsertOutcome>) -> Result<u64> {
+    let mut upserted = 0;
+    for item in page {
+        upserted += u64::from(upsert(item).await?.written());
+    }
+    Ok(upserted)
+}
+
+/// Organizations: `GET /v1/organizations` by `+created_at`; an unseen organization is checked
+/// with `GET /v1/organizations/{id}` (gone: tombstoned with its memberships).
+impl Reconciled for OrgRepo {
+    type Item = Organization;
+    type Unseen = String;
+    const LISTING: &'static str = "GET /v1/organizations";
+
+    async fn list(api: ClerkClient, offset: u32, limit: u32) -> ApiResult<Vec<Organization>> {
+        let params = OrganizationListParams {
+            limit: Some(limit),
+            offset: Some(offset),
+            order_by: Some("+created_at".to_owned()),
+            ..Default::default()
+        };
+        Ok(api.list_organizations(&params).await?.data)
     }
 
-    async fn confirm_unseen_memberships(
+    async fn store_page(&self, conn: &mut PgConnection, page: Vec<Organization>, pass: i64) -> Result<u64> {
+        store_each(&page, async |org| self.store(conn, org, pass).await).await
+    }
+
+    async fn confirm(api: ClerkClient, org_id: &String) -> ApiResult<Option<Organization>> {
+        api.get_organization(org_id).await.map(Some)
+    }
+
+    async fn store(&self, conn: &mut PgConnection, org: &Organization, pass: i64) -> Result<UpsertOutcome> {
+        self.upsert_in(conn, org, WriteSource::Reconcile, Some(pass))
+            .await
+    }
+
+    async fn tombstone(
         &self,
         conn: &mut PgConnection,
+        org_id: &String,
+        at_ms: i64,
+    ) -> Result<TombstoneOutcome> {
+        self.tombstone_in(conn, org_id, at_ms, WriteSource::Reconcile)
+            .await
+    }
+}
+
+/// Memberships: the instance-wide `GET /v1/organization_memberships` by `+created_at` (not one
+/// listing per organization); an unseen membership `(id, organization, user)` is checked
+/// through its organization's member list filtered by user (absent: that membership id is
+/// tombstoned).
+impl Reconciled for MembershipRepo {
+    type Item = OrganizationMembership;
+    type Unseen = (String, String, String);
+    const LISTING: &'static str = "GET /v1/organization_memberships";
+
+    async fn list(api: ClerkClient, offset: u32, limit: u32) -> ApiResult<Vec<OrganizationMembership>> {
+        let params = MembershipListParams {
+            limit: Some(limit),
+            offset: Some(offset),
+            order_by: Some("+created_at".to_owned()),
+            ..Default::default()
+        };
+        Ok(api.list_instance_organization_memberships(&params).await?.data)
+    }
+
+    async fn store_page(
+        &self,
+        conn: &mut PgConnection,
+        page: Vec<OrganizationMembership>,
         pass: i64,
-        since_ms: i64,
-        report: &mut OrgReconcileReport,
-    ) -> Result<()> {
-        let instance = self.repo.instance();
-        let candidates = self
-            .repo
-            .timed(org_repo::unseen_memberships(conn, instance, pass, since_ms))
-            .await?;
-        for (membership_id, org_id, user_id) in &candidates {
-            let params = MembershipListParams {
-                user_id: vec![user_id.clone()],
-                ..Default::default()
-            };
-            let (org, params) = (org_id.as_str(), &params);
-            let listed = match self
-                .call_api(|api| async move { api.list_organization_memberships(org, params).await })
-                .await
-            {
-                Ok(page) => page.data.into_iter().find(|m| &m.id == membership_id),
-                Err(err) if err.is_not_found() => None,
-                Err(err) => {
-                    report.unconfirmed += 1;
-                    tracing::warn!(pass_id = pass, membership_id, error.message = %err, "organization reconciliation: could not confirm a membership");
-                    continue;
-                }
-            };
-            match listed {
-                Some(membership) => {
-                    let outcome = self
-                        .repo
-                        .timed(async {
-                            let mut tx = conn.begin().await?;
-                            let outcome = org_repo::upsert_membership(
-                                &mut tx,
-                                instance,
-                                &membership,
-                                WriteSource::Reconcile,
-                                Some(pass),
-                            )
-                            .await?;
-                            tx.commit().await?;
-                            Ok(outcome)
-                        })
-                        .await?;
-                    report.upserted += u64::from(outcome.written());
-                }
-                None => {
-                    let outcome = self
-                        .repo
-                        .timed(async {
-                            let mut tx = conn.begin().await?;
-                            let outcome = org_repo::tombstone_membership(
-                                &mut tx,
-                                instance,
-                                membership_id,
-                                org_id,
-                                user_id,
-                                now_ms(),
-                                WriteSource::Reconcile,
-                            )
-                            .await?;
-                            tx.commit().await?;
-                            Ok(outcome)
-                        })
-                        .await?;
-                    if outcome == TombstoneOutcome::Deleted {
-                        report.memberships_tombstoned += 1;
-                    }
-                }
-            }
-        }
-        Ok(())
+    ) -> Result<u64> {
+        store_each(&page, async |membership| self.store(conn, membership, pass).await).await
+    }
+
+    async fn confirm(
+        api: ClerkClient,
+        (membership_id, org_id, user_id): &(String, String, String),
+    ) -> ApiResult<Option<OrganizationMembership>> {
+        let params = MembershipListParams {
+            user_id: vec![user_id.clone()],
+            ..Default::default()
+        };
+        let page = api.list_organization_memberships(org_id, &params).await?;
+        Ok(page.data.into_iter().find(|m| &m.id == membership_id))
+    }
+
+    async fn store(
+        &self,
+        conn: &mut PgConnection,
+        membership: &OrganizationMembership,
+        pass: i64,
+    ) -> Result<UpsertOutcome> {
+        self.upsert_in(conn, membership, WriteSource::Reconcile, Some(pass))
+            .await
+    }
+
+    async fn tombstone(
+        &self,
+        conn: &mut PgConnection,
+        (membership_id, org_id, user_id): &(String, String, String),
+        at_ms: i64,
+    ) -> Result<TombstoneOutcome> {
+        self.tombstone_in(
+            conn,
+            membership_id,
+            org_id,
+            user_id,
+            at_ms,
+            WriteSource::Reconcile,
+        )
+        .await
     }
 }

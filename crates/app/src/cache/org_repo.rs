@@ -1,8 +1,8 @@
-//! The Postgres side of organizations and memberships: live rows and tombstones, with the
-//! write rules of users ([`repo`](super::repo)): monotonic by `updated_at` (ties replace),
-//! tombstones win, one instance per statement, purge on delete. Memberships are tombstoned by
-//! membership id; an organization's deletion tombstones its memberships too, and a membership of
-//! a deleted organization is never stored.
+//! [`OrgRepo`] and [`MembershipRepo`]: organizations and their memberships, live rows and
+//! tombstones, with the write rules of every repository ([`repo`](super::repo)): monotonic by
+//! `updated_at` (ties replace), tombstones win, one instance per statement, purge on delete.
+//! Memberships are tombstoned by membership id; an organization's deletion tombstones its
+//! memberships too, and a membership of a deleted organization is never stored.
 //!
 //! What is stored is the public JSON form ([`Organization`] and [`OrganizationMembership`]
 //! serialize without private metadata): the cache never holds private metadata of either.
@@ -15,8 +15,7 @@ use serde_json::Value;
 use sqlx::{PgConnection, Row as _};
 
 use super::error::{CacheError, Result};
-use super::instance::InstanceKey;
-use super::repo::{TombstoneOutcome, UpsertOutcome, WriteSource};
+use super::repo::{Db, TombstoneOutcome, UpsertOutcome, WriteSource};
 
 /// A stored organization.
 #[derive(Debug, Clone)]
@@ -69,6 +68,11 @@ ON CONFLICT (instance, id) DO UPDATE SET
     source = CASE WHEN o.deleted_at_ms IS NULL THEN EXCLUDED.source ELSE o.source END,
     synced_at = now()";
 
+const TOMBSTONE_ORG_MEMBERSHIPS: &str = "\
+UPDATE organization_memberships SET role = NULL, data = NULL, created_at_ms = NULL, \
+updated_at_ms = NULL, deleted_at_ms = $3, source = $4, synced_at = now() \
+WHERE instance = $1 AND organization_id = $2 AND deleted_at_ms IS NULL";
+
 const TOMBSTONE_MEMBERSHIP: &str = "\
 INSERT INTO organization_memberships AS m (instance, id, organization_id, user_id, deleted_at_ms, source, synced_at)
 VALUES ($1, $2, $3, $4, $5, $6, now())
@@ -78,101 +82,211 @@ ON CONFLICT (instance, id) DO UPDATE SET
     source = CASE WHEN m.deleted_at_ms IS NULL THEN EXCLUDED.source ELSE m.source END,
     synced_at = now()";
 
+/// The `organizations` table of one Clerk instance (deleting an organization also tombstones
+/// its memberships).
+///
+/// Every operation is bounded by a time limit, as [`UserRepo`](super::UserRepo)'s.
+#[derive(Debug, Clone)]
+pub struct OrgRepo {
+    db: Db,
+}
+
+/// The `organization_memberships` table of one Clerk instance.
+///
+/// Every operation is bounded by a time limit, as [`UserRepo`](super::UserRepo)'s.
+#[derive(Debug, Clone)]
+pub struct MembershipRepo {
+    db: Db,
+}
+
 /// The public JSON of an organization (no private metadata).
 fn org_data(org: &Organization) -> Result<Value> {
     serde_json::to_value(org).map_err(CacheError::Encode)
 }
 
-/// Stores `org` unless the stored row is newer or a tombstone; `pass` marks it seen by a
-/// reconciliation pass.
-pub(crate) async fn upsert_org(
-    conn: &mut PgConnection,
-    instance: &InstanceKey,
-    org: &Organization,
-    source: WriteSource,
-    pass: Option<i64>,
-) -> Result<UpsertOutcome> {
-    let inserted: Option<bool> = sqlx::query_scalar(UPSERT_ORG)
-        .bind(instance.as_str())
-        .bind(&org.id)
-        .bind(org_data(org)?)
-        .bind(&org.name)
-        .bind(&org.slug)
-        .bind(org.created_at)
-        .bind(org.updated_at)
-        .bind(source.as_str())
-        .bind(pass)
-        .fetch_optional(&mut *conn)
+impl OrgRepo {
+    pub(crate) fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    /// The stored row of `org_id`, live or tombstone.
+    ///
+    /// # Errors
+    ///
+    /// As [`UserRepo::get`](super::UserRepo::get): [`CacheError::NotFound`] when there is no
+    /// row.
+    pub async fn get(&self, org_id: &str) -> Result<CachedOrganization> {
+        self.db
+            .read(async |conn| {
+                let row = sqlx::query(
+                    "SELECT id, data, deleted_at_ms, \
+                     greatest(0, extract(epoch FROM (clock_timestamp() - synced_at)) * 1000)::int8 AS age_ms \
+                     FROM organizations WHERE instance = $1 AND id = $2",
+                )
+                .bind(self.db.instance().as_str())
+                .bind(org_id)
+                .fetch_optional(&mut *conn)
+                .await?;
+                let Some(row) = row else {
+                    return Err(CacheError::NotFound);
+                };
+                let data: Option<Value> = row.try_get("data")?;
+                let organization = data.and_then(|data| match serde_json::from_value::<Organization>(data) {
+                    Ok(org) => Some(Arc::new(org)),
+                    Err(err) => {
+                        tracing::warn!(org_id, error.message = %err, "stored organization JSON does not decode; treating the row as missing");
+                        None
+                    }
+                });
+                let age_ms: i64 = row.try_get("age_ms")?;
+                Ok(CachedOrganization {
+                    id: row.try_get("id")?,
+                    organization,
+                    deleted_at_ms: row.try_get("deleted_at_ms")?,
+                    age: Duration::from_millis(u64::try_from(age_ms).unwrap_or(0)),
+                })
+            })
+            .await
+    }
+
+    /// Stores `org` unless the stored row is newer or a tombstone; `pass` marks it seen by a
+    /// reconciliation pass.
+    pub(crate) async fn upsert_in(
+        &self,
+        conn: &mut PgConnection,
+        org: &Organization,
+        source: WriteSource,
+        pass: Option<i64>,
+    ) -> Result<UpsertOutcome> {
+        let inserted: Option<bool> = sqlx::query_scalar(UPSERT_ORG)
+            .bind(self.db.instance().as_str())
+            .bind(&org.id)
+            .bind(org_data(org)?)
+            .bind(&org.name)
+            .bind(&org.slug)
+            .bind(org.created_at)
+            .bind(org.updated_at)
+            .bind(source.as_str())
+            .bind(pass)
+            .fetch_optional(&mut *conn)
+            .await?;
+        settle(
+            conn,
+            &self.db,
+            inserted,
+            &org.id,
+            pass,
+            [
+                "SELECT deleted_at_ms FROM organizations WHERE instance = $1 AND id = $2",
+                "UPDATE organizations SET last_seen_pass = $3 WHERE instance = $1 AND id = $2",
+            ],
+        )
+        .await
+    }
+
+    /// Marks `org_id` deleted at `deleted_at_ms`, purging its data, and tombstones its live
+    /// memberships, in a transaction of its own. Records a tombstone even for an id never
+    /// stored.
+    ///
+    /// # Errors
+    ///
+    /// As [`UserRepo::tombstone`](super::UserRepo::tombstone).
+    pub async fn tombstone(
+        &self,
+        org_id: &str,
+        deleted_at_ms: i64,
+        source: WriteSource,
+    ) -> Result<TombstoneOutcome> {
+        self.db
+            .write(async |tx| self.tombstone_in(tx, org_id, deleted_at_ms, source).await)
+            .await
+    }
+
+    /// Marks an organization deleted (purging its data) and tombstones its live memberships.
+    /// Records a tombstone even for an id never stored.
+    pub(crate) async fn tombstone_in(
+        &self,
+        conn: &mut PgConnection,
+        org_id: &str,
+        deleted_at_ms: i64,
+        source: WriteSource,
+    ) -> Result<TombstoneOutcome> {
+        let before = deleted_at(
+            conn,
+            &self.db,
+            "SELECT deleted_at_ms FROM organizations WHERE instance = $1 AND id = $2 FOR UPDATE",
+            org_id,
+        )
         .await?;
-    Ok(match inserted {
-        Some(true) => UpsertOutcome::Inserted,
-        Some(false) => UpsertOutcome::Updated,
-        None => {
-            let deleted: Option<i64> =
-                sqlx::query_scalar("SELECT deleted_at_ms FROM organizations WHERE instance = $1 AND id = $2")
-                    .bind(instance.as_str())
-                    .bind(&org.id)
-                    .fetch_one(&mut *conn)
-                    .await?;
-            if deleted.is_some() {
-                UpsertOutcome::Deleted
-            } else {
-                // Stale: still confirmed by this pass (it listed the organization).
-                if let Some(pass) = pass {
-                    sqlx::query(
-                        "UPDATE organizations SET last_seen_pass = $3 WHERE instance = $1 AND id = $2",
-                    )
-                    .bind(instance.as_str())
-                    .bind(&org.id)
-                    .bind(pass)
-                    .execute(&mut *conn)
-                    .await?;
-                }
-                UpsertOutcome::Stale
-            }
+        // The organization, then its live memberships: the same parameters.
+        for statement in [TOMBSTONE_ORG, TOMBSTONE_ORG_MEMBERSHIPS] {
+            sqlx::query(statement)
+                .bind(self.db.instance().as_str())
+                .bind(org_id)
+                .bind(deleted_at_ms)
+                .bind(source.as_str())
+                .execute(&mut *conn)
+                .await?;
         }
-    })
+        Ok(TombstoneOutcome::from_before(before))
+    }
+
+    /// Live organizations not seen by `pass` and not confirmed since `since_ms`.
+    pub(crate) async fn unseen_in(
+        &self,
+        conn: &mut PgConnection,
+        pass: i64,
+        since_ms: i64,
+    ) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM organizations WHERE instance = $1 AND deleted_at_ms IS NULL \
+             AND last_seen_pass IS DISTINCT FROM $2 AND synced_at < to_timestamp($3 / 1000.0) ORDER BY id",
+        )
+        .bind(self.db.instance().as_str())
+        .bind(pass)
+        .bind(since_ms)
+        .fetch_all(&mut *conn)
+        .await?)
+    }
 }
 
-/// Marks an organization deleted (purging its data) and tombstones its live memberships.
-/// Records a tombstone even for an id never stored.
-pub(crate) async fn tombstone_org(
+/// The `deleted_at_ms` of one row by `select` (`$1`: the instance, `$2`: `id`); `None` when
+/// there is no row.
+async fn deleted_at(conn: &mut PgConnection, db: &Db, select: &str, id: &str) -> Result<Option<Option<i64>>> {
+    Ok(sqlx::query_scalar(select)
+        .bind(db.instance().as_str())
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?)
+}
+
+/// What an upsert of `id` did: what its `RETURNING (xmax = 0)` says (`inserted`), else why its
+/// `WHERE` refused the write (`select_deleted`); a stale write still marks the row seen by
+/// `pass` (`mark_seen`: `$3`), since the pass listed it.
+async fn settle(
     conn: &mut PgConnection,
-    instance: &InstanceKey,
-    org_id: &str,
-    deleted_at_ms: i64,
-    source: WriteSource,
-) -> Result<TombstoneOutcome> {
-    let before: Option<Option<i64>> = sqlx::query_scalar(
-        "SELECT deleted_at_ms FROM organizations WHERE instance = $1 AND id = $2 FOR UPDATE",
-    )
-    .bind(instance.as_str())
-    .bind(org_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    sqlx::query(TOMBSTONE_ORG)
-        .bind(instance.as_str())
-        .bind(org_id)
-        .bind(deleted_at_ms)
-        .bind(source.as_str())
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query(
-        "UPDATE organization_memberships SET role = NULL, data = NULL, created_at_ms = NULL, \
-         updated_at_ms = NULL, deleted_at_ms = $3, source = $4, synced_at = now() \
-         WHERE instance = $1 AND organization_id = $2 AND deleted_at_ms IS NULL",
-    )
-    .bind(instance.as_str())
-    .bind(org_id)
-    .bind(deleted_at_ms)
-    .bind(source.as_str())
-    .execute(&mut *conn)
-    .await?;
-    Ok(match before {
-        None => TombstoneOutcome::Recorded,
-        Some(None) => TombstoneOutcome::Deleted,
-        Some(Some(_)) => TombstoneOutcome::AlreadyDeleted,
-    })
+    db: &Db,
+    inserted: Option<bool>,
+    id: &str,
+    pass: Option<i64>,
+    [select_deleted, mark_seen]: [&str; 2],
+) -> Result<UpsertOutcome> {
+    if let Some(outcome) = UpsertOutcome::returned(inserted) {
+        return Ok(outcome);
+    }
+    let deleted = deleted_at(conn, db, select_deleted, id)
+        .await?
+        .ok_or(CacheError::NotFound)?;
+    let outcome = UpsertOutcome::refused(deleted);
+    if let (UpsertOutcome::Stale, Some(pass)) = (outcome, pass) {
+        sqlx::query(mark_seen)
+            .bind(db.instance().as_str())
+            .bind(id)
+            .bind(pass)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(outcome)
 }
 
 /// The organization and user of a membership, or an error for data without them.
@@ -186,202 +300,140 @@ fn membership_keys(membership: &OrganizationMembership) -> Result<(&str, &str)> 
     }
 }
 
-/// Stores a membership unless the stored row is newer, a tombstone, or its organization is
-/// deleted ([`UpsertOutcome::Deleted`] for both).
-pub(crate) async fn upsert_membership(
-    conn: &mut PgConnection,
-    instance: &InstanceKey,
-    membership: &OrganizationMembership,
-    source: WriteSource,
-    pass: Option<i64>,
-) -> Result<UpsertOutcome> {
-    let (org_id, user_id) = membership_keys(membership)?;
-    let org_deleted: Option<Option<i64>> =
-        sqlx::query_scalar("SELECT deleted_at_ms FROM organizations WHERE instance = $1 AND id = $2")
-            .bind(instance.as_str())
+impl MembershipRepo {
+    pub(crate) fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    /// The live memberships of `org_id`, one per user (the newest, should a reordered delivery
+    /// briefly leave two), oldest first.
+    ///
+    /// # Errors
+    ///
+    /// As [`UserRepo::get`](super::UserRepo::get).
+    pub async fn members(&self, org_id: &str) -> Result<Vec<OrganizationMembership>> {
+        self.db
+            .read(async |conn| {
+                let rows: Vec<Value> = sqlx::query_scalar(
+                    "SELECT data FROM (SELECT DISTINCT ON (user_id) data, created_at_ms FROM organization_memberships \
+                     WHERE instance = $1 AND organization_id = $2 AND deleted_at_ms IS NULL \
+                     ORDER BY user_id, created_at_ms DESC) newest ORDER BY created_at_ms, data->>'id'",
+                )
+                .bind(self.db.instance().as_str())
+                .bind(org_id)
+                .fetch_all(&mut *conn)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .filter_map(|data| serde_json::from_value(data).ok())
+                    .collect())
+            })
+            .await
+    }
+
+    /// Stores a membership unless the stored row is newer, a tombstone, or its organization is
+    /// deleted ([`UpsertOutcome::Deleted`] for both).
+    pub(crate) async fn upsert_in(
+        &self,
+        conn: &mut PgConnection,
+        membership: &OrganizationMembership,
+        source: WriteSource,
+        pass: Option<i64>,
+    ) -> Result<UpsertOutcome> {
+        let (org_id, user_id) = membership_keys(membership)?;
+        let org_deleted = deleted_at(
+            conn,
+            &self.db,
+            "SELECT deleted_at_ms FROM organizations WHERE instance = $1 AND id = $2",
+            org_id,
+        )
+        .await?;
+        if matches!(org_deleted, Some(Some(_))) {
+            return Ok(UpsertOutcome::Deleted);
+        }
+        let data = serde_json::to_value(membership).map_err(CacheError::Encode)?;
+        let inserted: Option<bool> = sqlx::query_scalar(UPSERT_MEMBERSHIP)
+            .bind(self.db.instance().as_str())
+            .bind(&membership.id)
             .bind(org_id)
+            .bind(user_id)
+            .bind(&membership.role)
+            .bind(data)
+            .bind(membership.created_at)
+            .bind(membership.updated_at)
+            .bind(source.as_str())
+            .bind(pass)
             .fetch_optional(&mut *conn)
             .await?;
-    if matches!(org_deleted, Some(Some(_))) {
-        return Ok(UpsertOutcome::Deleted);
-    }
-    let data = serde_json::to_value(membership).map_err(CacheError::Encode)?;
-    let inserted: Option<bool> = sqlx::query_scalar(UPSERT_MEMBERSHIP)
-        .bind(instance.as_str())
-        .bind(&membership.id)
-        .bind(org_id)
-        .bind(user_id)
-        .bind(&membership.role)
-        .bind(data)
-        .bind(membership.created_at)
-        .bind(membership.updated_at)
-        .bind(source.as_str())
-        .bind(pass)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(match inserted {
-        Some(true) => UpsertOutcome::Inserted,
-        Some(false) => UpsertOutcome::Updated,
-        None => {
-            let deleted: Option<i64> = sqlx::query_scalar(
+        settle(
+            conn,
+            &self.db,
+            inserted,
+            &membership.id,
+            pass,
+            [
                 "SELECT deleted_at_ms FROM organization_memberships WHERE instance = $1 AND id = $2",
-            )
-            .bind(instance.as_str())
-            .bind(&membership.id)
-            .fetch_one(&mut *conn)
-            .await?;
-            if deleted.is_some() {
-                UpsertOutcome::Deleted
-            } else {
-                if let Some(pass) = pass {
-                    sqlx::query(
-                        "UPDATE organization_memberships SET last_seen_pass = $3 WHERE instance = $1 AND id = $2",
-                    )
-                    .bind(instance.as_str())
-                    .bind(&membership.id)
-                    .bind(pass)
-                    .execute(&mut *conn)
-                    .await?;
-                }
-                UpsertOutcome::Stale
-            }
-        }
-    })
-}
+                "UPDATE organization_memberships SET last_seen_pass = $3 WHERE instance = $1 AND id = $2",
+            ],
+        )
+        .await
+    }
 
-/// Marks a membership deleted by its id (purging its data). Records a tombstone even for an id
-/// never stored, so a late create or update of it is ignored.
-pub(crate) async fn tombstone_membership(
-    conn: &mut PgConnection,
-    instance: &InstanceKey,
-    membership_id: &str,
-    organization_id: &str,
-    user_id: &str,
-    deleted_at_ms: i64,
-    source: WriteSource,
-) -> Result<TombstoneOutcome> {
-    let before: Option<Option<i64>> = sqlx::query_scalar(
-        "SELECT deleted_at_ms FROM organization_memberships WHERE instance = $1 AND id = $2 FOR UPDATE",
-    )
-    .bind(instance.as_str())
-    .bind(membership_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    sqlx::query(TOMBSTONE_MEMBERSHIP)
-        .bind(instance.as_str())
-        .bind(membership_id)
-        .bind(organization_id)
-        .bind(user_id)
-        .bind(deleted_at_ms)
-        .bind(source.as_str())
-        .execute(&mut *conn)
+    /// Marks a membership deleted by its id (purging its data). Records a tombstone even for an id
+    /// never stored, so a late create or update of it is ignored.
+    pub(crate) async fn tombstone_in(
+        &self,
+        conn: &mut PgConnection,
+        membership_id: &str,
+        organization_id: &str,
+        user_id: &str,
+        deleted_at_ms: i64,
+        source: WriteSource,
+    ) -> Result<TombstoneOutcome> {
+        let before = deleted_at(
+            conn,
+            &self.db,
+            "SELECT deleted_at_ms FROM organization_memberships WHERE instance = $1 AND id = $2 FOR UPDATE",
+            membership_id,
+        )
         .await?;
-    Ok(match before {
-        None => TombstoneOutcome::Recorded,
-        Some(None) => TombstoneOutcome::Deleted,
-        Some(Some(_)) => TombstoneOutcome::AlreadyDeleted,
-    })
-}
+        sqlx::query(TOMBSTONE_MEMBERSHIP)
+            .bind(self.db.instance().as_str())
+            .bind(membership_id)
+            .bind(organization_id)
+            .bind(user_id)
+            .bind(deleted_at_ms)
+            .bind(source.as_str())
+            .execute(&mut *conn)
+            .await?;
+        Ok(TombstoneOutcome::from_before(before))
+    }
 
-/// The stored row of an organization, live or tombstone.
-pub(crate) async fn get_org(
-    conn: &mut PgConnection,
-    instance: &InstanceKey,
-    org_id: &str,
-) -> Result<Option<CachedOrganization>> {
-    let row = sqlx::query(
-        "SELECT id, data, deleted_at_ms, \
-         greatest(0, extract(epoch FROM (clock_timestamp() - synced_at)) * 1000)::int8 AS age_ms \
-         FROM organizations WHERE instance = $1 AND id = $2",
-    )
-    .bind(instance.as_str())
-    .bind(org_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
-    let data: Option<Value> = row.try_get("data")?;
-    let organization = data.and_then(|data| match serde_json::from_value::<Organization>(data) {
-        Ok(org) => Some(Arc::new(org)),
-        Err(err) => {
-            tracing::warn!(org_id, error.message = %err, "stored organization JSON does not decode; treating the row as missing");
-            None
-        }
-    });
-    let age_ms: i64 = row.try_get("age_ms")?;
-    Ok(Some(CachedOrganization {
-        id: row.try_get("id")?,
-        organization,
-        deleted_at_ms: row.try_get("deleted_at_ms")?,
-        age: Duration::from_millis(u64::try_from(age_ms).unwrap_or(0)),
-    }))
-}
-
-/// The live memberships of an organization, one per user (the newest, should a reordered
-/// delivery briefly leave two), oldest first.
-pub(crate) async fn members(
-    conn: &mut PgConnection,
-    instance: &InstanceKey,
-    org_id: &str,
-) -> Result<Vec<OrganizationMembership>> {
-    let rows: Vec<Value> = sqlx::query_scalar(
-        "SELECT data FROM (SELECT DISTINCT ON (user_id) data, created_at_ms FROM organization_memberships \
-         WHERE instance = $1 AND organization_id = $2 AND deleted_at_ms IS NULL \
-         ORDER BY user_id, created_at_ms DESC) newest ORDER BY created_at_ms, data->>'id'",
-    )
-    .bind(instance.as_str())
-    .bind(org_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|data| serde_json::from_value(data).ok())
-        .collect())
-}
-
-/// Live organizations not seen by `pass` and not confirmed since `since_ms`.
-pub(crate) async fn unseen_orgs(
-    conn: &mut PgConnection,
-    instance: &InstanceKey,
-    pass: i64,
-    since_ms: i64,
-) -> Result<Vec<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT id FROM organizations WHERE instance = $1 AND deleted_at_ms IS NULL \
-         AND last_seen_pass IS DISTINCT FROM $2 AND synced_at < to_timestamp($3 / 1000.0) ORDER BY id",
-    )
-    .bind(instance.as_str())
-    .bind(pass)
-    .bind(since_ms)
-    .fetch_all(&mut *conn)
-    .await?)
-}
-
-/// Live memberships not seen by `pass` and not confirmed since `since_ms`: `(id, org, user)`.
-pub(crate) async fn unseen_memberships(
-    conn: &mut PgConnection,
-    instance: &InstanceKey,
-    pass: i64,
-    since_ms: i64,
-) -> Result<Vec<(String, String, String)>> {
-    let rows = sqlx::query(
-        "SELECT id, organization_id, user_id FROM organization_memberships WHERE instance = $1 \
-         AND deleted_at_ms IS NULL AND last_seen_pass IS DISTINCT FROM $2 \
-         AND synced_at < to_timestamp($3 / 1000.0) ORDER BY id",
-    )
-    .bind(instance.as_str())
-    .bind(pass)
-    .bind(since_ms)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.into_iter()
-        .map(|row| {
-            Ok((
-                row.try_get("id")?,
-                row.try_get("organization_id")?,
-                row.try_get("user_id")?,
-            ))
-        })
-        .collect()
+    /// Live memberships not seen by `pass` and not confirmed since `since_ms`: `(id, org, user)`.
+    pub(crate) async fn unseen_in(
+        &self,
+        conn: &mut PgConnection,
+        pass: i64,
+        since_ms: i64,
+    ) -> Result<Vec<(String, String, String)>> {
+        let rows = sqlx::query(
+            "SELECT id, organization_id, user_id FROM organization_memberships WHERE instance = $1 \
+             AND deleted_at_ms IS NULL AND last_seen_pass IS DISTINCT FROM $2 \
+             AND synced_at < to_timestamp($3 / 1000.0) ORDER BY id",
+        )
+        .bind(self.db.instance().as_str())
+        .bind(pass)
+        .bind(since_ms)
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok((
+                    row.try_get("id")?,
+                    row.try_get("organization_id")?,
+                    row.try_get("user_id")?,
+                ))
+            })
+            .collect()
+    }
 }

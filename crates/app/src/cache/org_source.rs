@@ -1,24 +1,23 @@
-//! Read-through of organizations: [`PgUserCache::lookup_organization`], with its members.
+//! Read-through of organizations: [`PgDirectoryCache::lookup_organization`], with its members.
 
 use std::sync::Arc;
 
 use clerk_actix::client::{ApiError, MembershipListParams};
-use clerk_actix::user_source::UserSourceError;
 use clerk_core::api::{Organization, OrganizationMembership};
 use futures_util::TryStreamExt as _;
 
 use super::error::{CacheError, Result};
 use super::freshness::Freshness;
-use super::org_lookup::OrgLookup;
-use super::org_repo::{self, CachedOrganization};
+use super::org_lookup::{OrgLookup, OrgLookupError};
+use super::org_repo::CachedOrganization;
 use super::repo::{UpsertOutcome, WriteSource};
-use super::source::{now_ms, PgUserCache};
+use super::source::{now_ms, PgDirectoryCache};
 use super::stats::bump;
 
 /// Page size of the member listing of a read-through (Clerk's maximum).
 const MEMBERS_PAGE: u32 = 500;
 
-impl PgUserCache {
+impl PgDirectoryCache {
     /// Loads an organization and its members: the in-process tier (see
     /// [`MemoryTier`](super::MemoryTier)), else a row confirmed within
     /// [`CacheConfig::ttl`](super::CacheConfig::ttl) from Postgres, else
@@ -28,12 +27,12 @@ impl PgUserCache {
     ///
     /// # Errors
     ///
-    /// [`UserSourceError::NotFound`] when Clerk has no such organization (404: tombstoned) or
-    /// it is deleted (tombstone, no API call); [`UserSourceError::Unavailable`] when the
+    /// [`OrgLookupError::NotFound`] when Clerk has no such organization (404: tombstoned) or
+    /// it is deleted (tombstone, no API call); [`OrgLookupError::Unavailable`] when the
     /// database cannot be reached, or Clerk cannot and no usable stale row exists.
-    pub async fn lookup_organization(&self, org_id: &str) -> Result<OrgLookup, UserSourceError> {
+    pub async fn lookup_organization(&self, org_id: &str) -> Result<OrgLookup, OrgLookupError> {
         if org_id.is_empty() {
-            return Err(UserSourceError::NotFound);
+            return Err(OrgLookupError::NotFound);
         }
         if let Some(found) = self.memory.get_org(org_id) {
             return Ok(OrgLookup {
@@ -55,54 +54,41 @@ impl PgUserCache {
         found
     }
 
-    async fn lookup_organization_below_memory(&self, org_id: &str) -> Result<OrgLookup, UserSourceError> {
+    async fn lookup_organization_below_memory(&self, org_id: &str) -> Result<OrgLookup, OrgLookupError> {
         let row = self.read_org(org_id).await?;
         if let Some(answer) = self.org_from_row(org_id, row).await {
             return answer;
         }
         bump(&self.stats.misses);
-        let flight = self.org_flights.join(org_id);
-        let mut led = false;
-        let result = flight
-            .get_or_init(|| {
-                led = true;
-                self.refresh_org(org_id)
-            })
-            .await
-            .clone();
+        let (answer, led) = self.org_flights.run(org_id, || self.refresh_org(org_id)).await;
         if !led {
             bump(&self.stats.coalesced);
         }
-        self.org_flights.leave(org_id, &flight);
-        result
+        answer
     }
 
-    async fn read_org(&self, org_id: &str) -> Result<Option<CachedOrganization>, UserSourceError> {
-        self.repo
-            .timed(async {
-                let mut conn = self.repo.pool().acquire().await?;
-                org_repo::get_org(&mut conn, self.repo.instance(), org_id).await
-            })
-            .await
-            .map_err(|err| self.db_failed(org_id, err))
+    /// The stored row, `None` when there is none.
+    async fn read_org(&self, org_id: &str) -> Result<Option<CachedOrganization>, OrgLookupError> {
+        match self.organizations.get(org_id).await {
+            Ok(row) => Ok(Some(row)),
+            Err(CacheError::NotFound) => Ok(None),
+            Err(err) => Err(self.db_failed(org_id, err)),
+        }
     }
 
-    async fn read_members(&self, org_id: &str) -> Result<Arc<Vec<OrganizationMembership>>, UserSourceError> {
-        self.repo
-            .timed(async {
-                let mut conn = self.repo.pool().acquire().await?;
-                org_repo::members(&mut conn, self.repo.instance(), org_id).await
-            })
+    async fn read_members(&self, org_id: &str) -> Result<Arc<Vec<OrganizationMembership>>, OrgLookupError> {
+        self.memberships
+            .members(org_id)
             .await
             .map(Arc::new)
             .map_err(|err| self.db_failed(org_id, err))
     }
 
-    fn db_failed(&self, org_id: &str, err: CacheError) -> UserSourceError {
+    fn db_failed(&self, org_id: &str, err: CacheError) -> OrgLookupError {
         bump(&self.stats.db_errors);
         bump(&self.stats.unavailable);
         tracing::warn!(org_id, error.message = %err, error.cause_chain = ?err, "organization cache: database read failed");
-        UserSourceError::unavailable(err)
+        OrgLookupError::unavailable(err)
     }
 
     /// A tombstone or a fresh row answers without Clerk.
@@ -110,12 +96,12 @@ impl PgUserCache {
         &self,
         org_id: &str,
         row: Option<CachedOrganization>,
-    ) -> Option<Result<OrgLookup, UserSourceError>> {
+    ) -> Option<Result<OrgLookup, OrgLookupError>> {
         let row = row?;
         if row.is_deleted() {
             bump(&self.stats.tombstone_hits);
             bump(&self.stats.not_found);
-            return Some(Err(UserSourceError::NotFound));
+            return Some(Err(OrgLookupError::NotFound));
         }
         let organization = row.organization.filter(|_| row.age < self.config.ttl)?;
         bump(&self.stats.hits);
@@ -127,7 +113,7 @@ impl PgUserCache {
         }))
     }
 
-    async fn refresh_org(&self, org_id: &str) -> Result<OrgLookup, UserSourceError> {
+    async fn refresh_org(&self, org_id: &str) -> Result<OrgLookup, OrgLookupError> {
         let row = self.read_org(org_id).await?;
         let stale = row
             .as_ref()
@@ -162,30 +148,18 @@ impl PgUserCache {
                     // Clerk never reuses ids: a 404 for a stored organization means it was
                     // deleted and the webhook was missed.
                     let tombstoned = self
-                        .repo
-                        .timed(async {
-                            let mut tx = self.repo.pool().begin().await?;
-                            org_repo::tombstone_org(
-                                &mut tx,
-                                self.repo.instance(),
-                                org_id,
-                                now_ms(),
-                                WriteSource::Api,
-                            )
-                            .await?;
-                            tx.commit().await?;
-                            Ok(())
-                        })
+                        .organizations
+                        .tombstone(org_id, now_ms(), WriteSource::Api)
                         .await;
                     if let Err(err) = tombstoned {
                         tracing::warn!(org_id, error.message = %err, "organization cache: tombstone after 404 failed");
                     }
                 }
-                Err(UserSourceError::NotFound)
+                Err(OrgLookupError::NotFound)
             }
             Err(ApiError::InvalidArgument(_)) => {
                 bump(&self.stats.not_found);
-                Err(UserSourceError::NotFound)
+                Err(OrgLookupError::NotFound)
             }
             Err(err) => {
                 self.count_api_error(&err);
@@ -204,7 +178,7 @@ impl PgUserCache {
                     _ => {
                         bump(&self.stats.unavailable);
                         tracing::warn!(org_id, reason = %err, "organization cache: Clerk unreachable and no usable cached copy");
-                        Err(UserSourceError::unavailable(err))
+                        Err(OrgLookupError::unavailable(err))
                     }
                 }
             }
@@ -218,26 +192,21 @@ impl PgUserCache {
         org_id: &str,
         org: Organization,
         members: Vec<OrganizationMembership>,
-    ) -> Result<OrgLookup, UserSourceError> {
+    ) -> Result<OrgLookup, OrgLookupError> {
         let stored = self
-            .repo
-            .timed(async {
-                let mut tx = self.repo.pool().begin().await?;
-                let outcome =
-                    org_repo::upsert_org(&mut tx, self.repo.instance(), &org, WriteSource::Api, None).await?;
+            .db
+            .write(async |tx| {
+                let outcome = self
+                    .organizations
+                    .upsert_in(tx, &org, WriteSource::Api, None)
+                    .await?;
                 if outcome != UpsertOutcome::Deleted {
                     for membership in &members {
-                        org_repo::upsert_membership(
-                            &mut tx,
-                            self.repo.instance(),
-                            membership,
-                            WriteSource::Api,
-                            None,
-                        )
-                        .await?;
+                        self.memberships
+                            .upsert_in(tx, membership, WriteSource::Api, None)
+                            .await?;
                     }
                 }
-                tx.commit().await?;
                 Ok(outcome)
             })
             .await;
@@ -245,7 +214,7 @@ impl PgUserCache {
             Ok(UpsertOutcome::Deleted) => {
                 bump(&self.stats.tombstone_hits);
                 bump(&self.stats.not_found);
-                Err(UserSourceError::NotFound)
+                Err(OrgLookupError::NotFound)
             }
             Ok(_) => {
                 bump(&self.stats.refreshed);

@@ -1,5 +1,5 @@
 //! Applying `organization.*` and `organizationMembership.*` webhook events, inside the
-//! transaction [`PgUserCache::apply_event`](super::PgUserCache::apply_event) opened (the
+//! transaction [`PgDirectoryCache::apply_event`](super::PgDirectoryCache::apply_event) opened (the
 //! delivery is recorded in it, so an event is applied exactly once).
 
 use clerk_core::webhook::{ClerkEvent, EventData};
@@ -7,14 +7,14 @@ use sqlx::PgConnection;
 
 use super::apply_outcome::ApplyOutcome;
 use super::error::Result;
-use super::instance::InstanceKey;
-use super::org_repo;
+use super::org_repo::{MembershipRepo, OrgRepo};
 use super::repo::{TombstoneOutcome, UpsertOutcome, WriteSource};
 
 /// The outcome of an organization or membership event; `None` for any other event type.
 pub(crate) async fn apply(
     conn: &mut PgConnection,
-    instance: &InstanceKey,
+    organizations: &OrgRepo,
+    memberships: &MembershipRepo,
     event: &ClerkEvent,
     now_ms: i64,
 ) -> Result<Option<ApplyOutcome>> {
@@ -24,32 +24,31 @@ pub(crate) async fn apply(
         now_ms
     };
     let outcome = match &event.data {
-        EventData::OrganizationCreated(org) | EventData::OrganizationUpdated(org) => {
-            upserted(org_repo::upsert_org(conn, instance, org, WriteSource::Webhook, None).await?)
-        }
+        EventData::OrganizationCreated(org) | EventData::OrganizationUpdated(org) => upserted(
+            organizations
+                .upsert_in(conn, org, WriteSource::Webhook, None)
+                .await?,
+        ),
         EventData::OrganizationDeleted(deleted) => match deleted.id.as_deref() {
-            Some(id) if !id.is_empty() => {
-                deleted_outcome(org_repo::tombstone_org(conn, instance, id, at, WriteSource::Webhook).await?)
-            }
+            Some(id) if !id.is_empty() => deleted_outcome(
+                organizations
+                    .tombstone_in(conn, id, at, WriteSource::Webhook)
+                    .await?,
+            ),
             _ => ApplyOutcome::Ignored,
         },
         EventData::OrganizationMembershipCreated(membership)
         | EventData::OrganizationMembershipUpdated(membership) => upserted(
-            org_repo::upsert_membership(conn, instance, membership, WriteSource::Webhook, None).await?,
+            memberships
+                .upsert_in(conn, membership, WriteSource::Webhook, None)
+                .await?,
         ),
         EventData::OrganizationMembershipDeleted(membership) => {
             match (membership.organization_id(), membership.user_id()) {
                 (Some(org_id), Some(user_id)) if !membership.id.is_empty() => deleted_outcome(
-                    org_repo::tombstone_membership(
-                        conn,
-                        instance,
-                        &membership.id,
-                        org_id,
-                        user_id,
-                        at,
-                        WriteSource::Webhook,
-                    )
-                    .await?,
+                    memberships
+                        .tombstone_in(conn, &membership.id, org_id, user_id, at, WriteSource::Webhook)
+                        .await?,
                 ),
                 _ => ApplyOutcome::Ignored,
             }

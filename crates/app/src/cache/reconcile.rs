@@ -1,58 +1,29 @@
-//! Reconciliation: full passes over `GET /v1/users`.
+//! Reconciliation, once for every kind of row: a full pass over one of Clerk's listings that
+//! repairs what webhooks missed and, after a complete listing only, confirms the stored rows it
+//! did not include one by one (gone from Clerk: tombstoned).
+//!
+//! What differs between users, organizations and memberships is [`Reconciled`]: how Clerk lists
+//! and returns one, and how its repository stores a page, a confirmed row and a tombstone.
+//! What a pass does with them is written here once: the advisory lock
+//! ([`PgDirectoryCache::exclusively`]), the paged listing in the reconciliation share of the
+//! rate budget ([`PgDirectoryCache::list_all`]) and the confirmations
+//! ([`PgDirectoryCache::confirm_each`]). The two passes built on them are
+//! [`PgDirectoryCache::reconcile`] (users) and
+//! [`PgDirectoryCache::reconcile_organizations`] (organizations, then memberships).
 
-use std::collections::HashMap;
 use std::future::Future;
-use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use clerk_actix::{client::ApiError, client::ApiResult, client::UserListParams, ClerkClient};
-use clerk_core::User;
+use clerk_actix::{client::ApiError, client::ApiResult, ClerkClient};
 use sqlx::{Connection as _, PgConnection};
 
-use super::error::{CacheError, Result};
-use super::repo::{self, PassCounts, TombstoneOutcome, WriteSource};
-use super::source::{now_ms, PgUserCache};
+use super::error::Result;
+use super::repo::{in_transaction, TombstoneOutcome, UpsertOutcome};
+use super::source::{now_ms, PgDirectoryCache};
 use super::stats::bump;
-
-/// The advisory lock of one instance's reconciliation: `$1` is the instance key. Each instance
-/// has its own lock, so two instances sharing a database reconcile independently.
-pub(super) const LOCK_KEY_SQL: &str = "hashtextextended('clerk_actix.reconcile:' || $1, 0)";
 
 /// Consecutive 429s after which a pass gives up (each is waited out first).
 const MAX_RATE_LIMITED: u32 = 20;
-
-/// Where a pass is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ReconcilePhase {
-    /// Fetching pages of `GET /v1/users`.
-    Listing,
-    /// The listing is complete; confirming stored users it did not list, one by one.
-    Confirming,
-    /// Finished.
-    Done,
-}
-
-/// Progress of a pass, given to the callback of [`PgUserCache::reconcile`] after every page
-/// and every confirmation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ReconcileProgress {
-    /// The pass number.
-    pub pass_id: i64,
-    /// Where the pass is.
-    pub phase: ReconcilePhase,
-    /// Pages fetched.
-    pub pages: u64,
-    /// Users listed.
-    pub users_seen: u64,
-    /// Users inserted or changed.
-    pub upserted: u64,
-    /// Deletion candidates (stored users the listing did not include).
-    pub candidates: u64,
-    /// Users marked deleted.
-    pub tombstoned: u64,
-}
 
 /// How a pass ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,312 +40,185 @@ pub enum ReconcileOutcome {
     Skipped,
 }
 
-/// What a pass did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ReconcileReport {
-    /// How it ended.
-    pub outcome: ReconcileOutcome,
-    /// The pass number (`None` when skipped).
-    pub pass_id: Option<i64>,
-    /// Pages fetched.
-    pub pages: u64,
-    /// Users listed.
-    pub users_seen: u64,
-    /// Users inserted or changed (listing and confirmations).
-    pub upserted: u64,
-    /// Stored users the listing did not include.
-    pub candidates: u64,
-    /// Candidates Clerk still has (listing skipped them, e.g. offsets shifted by deletions).
-    pub confirmed_live: u64,
-    /// Candidates that could not be checked this time (left for the next pass).
-    pub unconfirmed: u64,
-    /// Users marked deleted.
-    pub tombstoned: u64,
-    /// How long the pass took.
-    pub duration: Duration,
+/// One kind of row a reconciliation pass keeps in step with Clerk, implemented by its
+/// repository: [`UserRepo`](super::UserRepo), [`OrgRepo`](super::OrgRepo) and
+/// [`MembershipRepo`](super::MembershipRepo).
+pub(crate) trait Reconciled {
+    /// What Clerk lists and returns.
+    type Item;
+    /// A stored live row a complete listing did not include (its id, and what confirming it
+    /// needs).
+    type Unseen;
+    /// The listing, for the reason of an incomplete pass: `GET /v1/users`.
+    const LISTING: &'static str;
+
+    /// One page of Clerk's listing, oldest first.
+    async fn list(api: ClerkClient, offset: u32, limit: u32) -> ApiResult<Vec<Self::Item>>;
+
+    /// Stores a listed page (monotonic), marking its rows seen by `pass`; how many rows were
+    /// inserted or changed.
+    async fn store_page(&self, conn: &mut PgConnection, page: Vec<Self::Item>, pass: i64) -> Result<u64>;
+
+    /// Clerk's current copy of an unseen row; `None` (or a 404) when Clerk no longer has it.
+    async fn confirm(api: ClerkClient, unseen: &Self::Unseen) -> ApiResult<Option<Self::Item>>;
+
+    /// Stores a confirmed row.
+    async fn store(&self, conn: &mut PgConnection, item: &Self::Item, pass: i64) -> Result<UpsertOutcome>;
+
+    /// Tombstones an unseen row Clerk no longer has.
+    async fn tombstone(
+        &self,
+        conn: &mut PgConnection,
+        unseen: &Self::Unseen,
+        at_ms: i64,
+    ) -> Result<TombstoneOutcome>;
 }
 
-impl ReconcileReport {
-    fn skipped() -> Self {
-        Self {
-            outcome: ReconcileOutcome::Skipped,
-            pass_id: None,
-            pages: 0,
-            users_seen: 0,
-            upserted: 0,
-            candidates: 0,
-            confirmed_live: 0,
-            unconfirmed: 0,
-            tombstoned: 0,
-            duration: Duration::ZERO,
-        }
-    }
+/// A page that could not be fetched: the listing stops there, and the pass tombstones nothing.
+#[derive(Debug)]
+pub(crate) struct PageFailure {
+    listing: &'static str,
+    /// The offset of the page.
+    pub(crate) offset: u32,
+    /// Why.
+    pub(crate) error: ApiError,
+}
 
-    /// Whether the pass fetched every page.
-    pub fn is_complete(&self) -> bool {
-        self.outcome == ReconcileOutcome::Complete
+impl PageFailure {
+    /// The reason of an incomplete pass: `GET /v1/users at offset 500: …`.
+    pub(crate) fn reason(&self) -> String {
+        format!("{} at offset {}: {}", self.listing, self.offset, self.error)
     }
 }
 
-impl PgUserCache {
-    /// Runs one reconciliation pass, unless another replica is running one.
-    ///
-    /// 1. Takes this instance's reconciliation advisory lock on a dedicated connection (closed
-    ///    at the end, which also frees the lock if this task is dropped); if it is taken,
-    ///    returns [`ReconcileOutcome::Skipped`].
-    /// 2. Lists every user (`GET /v1/users`, [`CacheConfig::page_size`](super::CacheConfig::page_size)
-    ///    per page, `+created_at`), each call paced by the reconciliation share of the client's
-    ///    rate budget (waiting as long as needed; a 429 pauses the budget for its
-    ///    `Retry-After`), and stores each page
-    ///    (monotonic: a newer stored row is kept).
-    /// 3. Only if every page was fetched: each stored live user the listing did not include
-    ///    (offset paging skips users when others are deleted mid-pass) is checked with
-    ///    `GET /v1/users/{id}`: 404 → tombstone; found → stored.
-    ///
-    /// `progress` is called after every page and every check; progress is also logged
-    /// (`tracing::info!`) and saved in `sync_state`.
-    ///
-    /// # Errors
-    ///
-    /// [`CacheError::Unavailable`] / [`CacheError::Database`] when the database fails (the
-    /// pass stops; nothing is tombstoned after a failed listing). A Backend API failure is not
-    /// an error: the report says [`ReconcileOutcome::Incomplete`].
-    pub async fn reconcile(&self, progress: impl Fn(ReconcileProgress)) -> Result<ReconcileReport> {
-        let started = Instant::now();
+/// What checking one unseen row did.
+#[derive(Debug)]
+pub(crate) enum Checked {
+    /// Clerk still has it: stored.
+    Stored(UpsertOutcome),
+    /// Clerk no longer has it: tombstoned.
+    Tombstoned(TombstoneOutcome),
+    /// Clerk could not be asked: left for the next pass.
+    Unconfirmed(ApiError),
+}
+
+impl PgDirectoryCache {
+    /// Runs `pass` on a dedicated connection holding this instance's advisory lock
+    /// `lock_key_sql` (`$1`: the instance key, so two instances sharing a database reconcile
+    /// independently); `None` when another replica (or task) holds it. The connection is
+    /// closed at the end, which also frees the lock if this task is dropped. `what` names the
+    /// pass in the log.
+    pub(crate) async fn exclusively<R>(
+        &self,
+        lock_key_sql: &str,
+        what: &str,
+        pass: impl AsyncFnOnce(&mut PgConnection) -> Result<R>,
+    ) -> Result<Option<R>> {
         let mut conn = self
-            .repo
-            .timed(async { Ok(self.repo.pool().acquire().await?.detach()) })
+            .db
+            .timed(async { Ok(self.db.pool().acquire().await?.detach()) })
             .await?;
         let locked: bool = self
-            .repo
+            .db
             .timed(async {
                 Ok(
-                    sqlx::query_scalar(&format!("SELECT pg_try_advisory_lock({LOCK_KEY_SQL})"))
-                        .bind(self.repo.instance().as_str())
+                    sqlx::query_scalar(&format!("SELECT pg_try_advisory_lock({lock_key_sql})"))
+                        .bind(self.db.instance().as_str())
                         .fetch_one(&mut conn)
                         .await?,
                 )
             })
             .await?;
         if !locked {
-            bump(&self.stats.passes_skipped);
-            tracing::info!("reconciliation skipped: another replica holds the lock");
+            tracing::info!("{what} skipped: another replica holds the lock");
             let _ = conn.close().await;
-            return Ok(ReconcileReport::skipped());
+            return Ok(None);
         }
-        let result = self.pass(&mut conn, started, &progress).await;
+        let result = pass(&mut conn).await;
         // Closing the session frees the lock; unlock first to be explicit.
-        let _ = sqlx::query(&format!("SELECT pg_advisory_unlock({LOCK_KEY_SQL})"))
-            .bind(self.repo.instance().as_str())
+        let _ = sqlx::query(&format!("SELECT pg_advisory_unlock({lock_key_sql})"))
+            .bind(self.db.instance().as_str())
             .execute(&mut conn)
             .await;
         let _ = conn.close().await;
-        let report = result?;
-        let stats = &self.stats;
-        stats.last_pass_duration_ms.store(
-            u64::try_from(report.duration.as_millis()).unwrap_or(u64::MAX),
-            Ordering::Relaxed,
-        );
-        stats
-            .last_pass_complete
-            .store(u64::from(report.is_complete()), Ordering::Relaxed);
-        if report.is_complete() {
-            bump(&stats.passes_complete);
-        } else {
-            bump(&stats.passes_incomplete);
-        }
-        tracing::info!(
-            pass_id = report.pass_id,
-            complete = report.is_complete(),
-            pages = report.pages,
-            users_seen = report.users_seen,
-            upserted = report.upserted,
-            candidates = report.candidates,
-            tombstoned = report.tombstoned,
-            unconfirmed = report.unconfirmed,
-            duration_ms = report.duration.as_millis() as u64,
-            "reconciliation pass finished"
-        );
-        Ok(report)
+        result.map(Some)
     }
 
-    async fn pass(
+    /// Lists every page of `K`'s listing ([`CacheConfig::page_size`](super::CacheConfig::page_size)
+    /// per page) and stores each in a transaction of its own; `on_page(conn, fetched, upserted)`
+    /// after each. Stops at the first page that cannot be fetched (after the retries of
+    /// [`call_api`](Self::call_api)) and returns it.
+    pub(crate) async fn list_all<K: Reconciled>(
         &self,
+        table: &K,
         conn: &mut PgConnection,
-        started: Instant,
-        progress: &impl Fn(ReconcileProgress),
-    ) -> Result<ReconcileReport> {
-        let pass = self
-            .repo
-            .timed(repo::start_pass(conn, self.repo.instance()))
-            .await?;
-        let mut counts = PassCounts::default();
-        let mut report = ReconcileReport::skipped();
-        report.pass_id = Some(pass);
-        self.publish(&counts);
-        tracing::info!(pass_id = pass, "reconciliation pass started");
-        let page_size = self.config.page_size.clamp(1, 500);
-        let notify = |phase, counts: &PassCounts, report: &ReconcileReport| {
-            progress(ReconcileProgress {
-                pass_id: pass,
-                phase,
-                pages: counts.pages,
-                users_seen: counts.users_seen,
-                upserted: counts.upserted,
-                candidates: report.candidates,
-                tombstoned: counts.tombstoned,
-            });
-        };
-        let mut failure = None;
+        pass: i64,
+        mut on_page: impl AsyncFnMut(&mut PgConnection, u64, u64) -> Result<()>,
+    ) -> Result<Option<PageFailure>> {
+        let limit = self.config.page_size.clamp(1, 500);
+        let mut offset = 0u32;
         loop {
-            let offset = u32::try_from(counts.next_offset).unwrap_or(u32::MAX);
-            let params = UserListParams::new()
-                .limit(page_size)
-                .offset(offset)
-                .order_by("+created_at");
-            let params = &params;
-            let page = match self
-                .call_api(|api| async move { api.list_users(params).await })
-                .await
-            {
+            let page = match self.call_api(|api| K::list(api, offset, limit)).await {
                 Ok(page) => page,
-                Err(err) => {
-                    tracing::warn!(pass_id = pass, offset, error.message = %err, "reconciliation: a page failed; nothing will be tombstoned");
-                    failure = Some(format!("GET /v1/users at offset {offset}: {err}"));
-                    break;
+                Err(error) => {
+                    return Ok(Some(PageFailure {
+                        listing: K::LISTING,
+                        offset,
+                        error,
+                    }))
                 }
             };
             let fetched = page.len() as u64;
-            let page = dedupe(page);
             let upserted = self
-                .repo
-                .timed(async {
-                    let mut tx = conn.begin().await?;
-                    let upserted = repo::upsert_page(&mut tx, self.repo.instance(), &page, pass).await?;
-                    tx.commit().await?;
-                    Ok(upserted)
-                })
+                .db
+                .timed(in_transaction(&mut *conn, async move |tx| {
+                    table.store_page(tx, page, pass).await
+                }))
                 .await?;
-            counts.pages += 1;
-            counts.next_offset += fetched;
-            counts.users_seen += fetched;
-            counts.upserted += upserted;
-            self.repo
-                .timed(repo::save_progress(conn, self.repo.instance(), pass, counts))
-                .await?;
-            self.publish(&counts);
-            notify(ReconcilePhase::Listing, &counts, &report);
-            tracing::info!(
-                pass_id = pass,
-                page = counts.pages,
-                users_seen = counts.users_seen,
-                upserted = counts.upserted,
-                "reconciliation: page stored"
-            );
-            if fetched < u64::from(page_size) {
-                break;
+            on_page(conn, fetched, upserted).await?;
+            offset = offset.saturating_add(u32::try_from(fetched).unwrap_or(u32::MAX));
+            if fetched < u64::from(limit) {
+                return Ok(None);
             }
         }
-        if failure.is_none() {
-            self.confirm_unseen(conn, pass, &mut counts, &mut report, &notify)
-                .await?;
-        }
-        self.repo
-            .timed(repo::finish_pass(
-                conn,
-                self.repo.instance(),
-                pass,
-                counts,
-                failure.as_deref(),
-            ))
-            .await?;
-        self.publish(&counts);
-        notify(ReconcilePhase::Done, &counts, &report);
-        report.outcome = match failure {
-            None => ReconcileOutcome::Complete,
-            Some(reason) => ReconcileOutcome::Incomplete { reason },
-        };
-        report.pages = counts.pages;
-        report.users_seen = counts.users_seen;
-        report.upserted = counts.upserted;
-        report.tombstoned = counts.tombstoned;
-        report.duration = started.elapsed();
-        Ok(report)
     }
 
-    /// After a complete listing: checks each stored live user it did not include.
-    async fn confirm_unseen(
+    /// Checks each of `unseen` with Clerk: found, it is stored; gone (or 404), tombstoned;
+    /// `checked` hears what happened to each.
+    pub(crate) async fn confirm_each<K: Reconciled>(
         &self,
+        table: &K,
         conn: &mut PgConnection,
         pass: i64,
-        counts: &mut PassCounts,
-        report: &mut ReconcileReport,
-        notify: &impl Fn(ReconcilePhase, &PassCounts, &ReconcileReport),
+        unseen: &[K::Unseen],
+        mut checked: impl FnMut(&K::Unseen, Checked),
     ) -> Result<()> {
-        let candidates = self
-            .repo
-            .timed(repo::unseen_users(conn, self.repo.instance(), pass))
-            .await?;
-        report.candidates = candidates.len() as u64;
-        if !candidates.is_empty() {
-            tracing::info!(
-                pass_id = pass,
-                candidates = candidates.len(),
-                "reconciliation: confirming users the listing did not include"
-            );
-        }
-        for user_id in &candidates {
-            let id = user_id.as_str();
-            match self.call_api(|api| async move { api.get_user(id).await }).await {
-                Ok(user) => {
-                    report.confirmed_live += 1;
-                    let outcome = self
-                        .repo
-                        .timed(repo::upsert_user(
-                            conn,
-                            self.repo.instance(),
-                            &user,
-                            WriteSource::Reconcile,
-                        ))
-                        .await?;
-                    if outcome.written() {
-                        counts.upserted += 1;
-                    }
-                }
-                Err(err) if err.is_not_found() => {
-                    let outcome = self
-                        .repo
-                        .timed(async {
-                            let mut tx = conn.begin().await?;
-                            let outcome = repo::tombstone(
-                                &mut tx,
-                                self.repo.instance(),
-                                id,
-                                now_ms(),
-                                WriteSource::Reconcile,
-                            )
-                            .await?;
-                            tx.commit().await?;
-                            Ok(outcome)
-                        })
-                        .await?;
-                    if outcome == TombstoneOutcome::Deleted {
-                        counts.tombstoned += 1;
-                        tracing::info!(
-                            pass_id = pass,
-                            user_id = id,
-                            "reconciliation: user deleted in Clerk, tombstoned"
-                        );
-                    }
-                }
+        for row in unseen {
+            let found = match self.call_api(|api| K::confirm(api, row)).await {
+                Ok(found) => found,
+                Err(err) if err.is_not_found() => None,
                 Err(err) => {
-                    report.unconfirmed += 1;
-                    tracing::warn!(pass_id = pass, user_id = id, error.message = %err, "reconciliation: could not confirm a user; left for the next pass");
+                    checked(row, Checked::Unconfirmed(err));
+                    continue;
                 }
-            }
-            self.publish(counts);
-            notify(ReconcilePhase::Confirming, counts, report);
+            };
+            let outcome = match found {
+                Some(item) => Checked::Stored(
+                    self.db
+                        .timed(in_transaction(&mut *conn, async |tx| {
+                            table.store(tx, &item, pass).await
+                        }))
+                        .await?,
+                ),
+                None => Checked::Tombstoned(
+                    self.db
+                        .timed(in_transaction(&mut *conn, async |tx| {
+                            table.tombstone(tx, row, now_ms()).await
+                        }))
+                        .await?,
+                ),
+            };
+            checked(row, outcome);
         }
         Ok(())
     }
@@ -382,7 +226,7 @@ impl PgUserCache {
     /// One Backend API call for reconciliation: waits for a rate-budget slot as long as needed,
     /// waits out 429s, retries other retryable failures up to
     /// [`CacheConfig::page_attempts`](super::CacheConfig::page_attempts) times.
-    pub(super) async fn call_api<T, F, Fut>(&self, mut call: F) -> ApiResult<T>
+    pub(crate) async fn call_api<T, F, Fut>(&self, mut call: F) -> ApiResult<T>
     where
         F: FnMut(ClerkClient) -> Fut,
         Fut: Future<Output = ApiResult<T>>,
@@ -421,14 +265,6 @@ impl PgUserCache {
         }
     }
 
-    fn publish(&self, counts: &PassCounts) {
-        let stats = &self.stats;
-        stats.pass_pages.store(counts.pages, Ordering::Relaxed);
-        stats.pass_users_seen.store(counts.users_seen, Ordering::Relaxed);
-        stats.pass_upserted.store(counts.upserted, Ordering::Relaxed);
-        stats.pass_tombstoned.store(counts.tombstoned, Ordering::Relaxed);
-    }
-
     /// Runs [`reconcile_organizations`](Self::reconcile_organizations) and
     /// [`reconcile`](Self::reconcile) now and then every `interval` (after each pass ends), and prunes old webhook deliveries and tombstones after each pass. Never returns:
     /// spawn it (`actix_rt::spawn`, the future is `!Send`) and abort it on shutdown.
@@ -454,7 +290,7 @@ impl PgUserCache {
                 }
             }
             match self
-                .repo
+                .users
                 .prune(self.config.delivery_retention, self.config.tombstone_retention)
                 .await
             {
@@ -470,31 +306,5 @@ impl PgUserCache {
             }
             tokio::time::sleep(interval).await;
         }
-    }
-}
-
-/// Keeps one copy per id (the newest), so a page never writes the same row twice.
-fn dedupe(page: Vec<User>) -> Vec<User> {
-    let mut index: HashMap<String, usize> = HashMap::with_capacity(page.len());
-    let mut unique: Vec<User> = Vec::with_capacity(page.len());
-    for user in page {
-        match index.get(&user.id) {
-            Some(&at) => {
-                if unique[at].updated_at <= user.updated_at {
-                    unique[at] = user;
-                }
-            }
-            None => {
-                index.insert(user.id.clone(), unique.len());
-                unique.push(user);
-            }
-        }
-    }
-    unique
-}
-
-impl From<ApiError> for CacheError {
-    fn from(err: ApiError) -> Self {
-        CacheError::Api(err)
     }
 }

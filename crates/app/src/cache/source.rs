@@ -1,27 +1,28 @@
-//! [`PgUserCache`] and its read-through path.
+//! [`PgDirectoryCache`] and its read-through path.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use clerk_actix::client::Share;
 use clerk_actix::{client::ApiError, user_source::UserSource, user_source::UserSourceError, ClerkClient};
 use clerk_core::User;
 use futures_util::future::LocalBoxFuture;
-use tokio::sync::OnceCell;
 
 use super::config::CacheConfig;
 use super::error::CacheError;
+use super::flights::Flights;
 use super::freshness::Freshness;
 use super::instance::InstanceKey;
 use super::memory::MemoryTier;
 use super::negative::NegativeCache;
-use super::org_lookup::OrgFlights;
-use super::repo::{CachedUser, UpsertOutcome, UserRepo, WriteSource};
+use super::org_lookup::{OrgLookup, OrgLookupError};
+use super::org_repo::{MembershipRepo, OrgRepo};
+use super::repo::{Db, UpsertOutcome, WriteSource};
 use super::stats::{bump, CacheStats, StatsSnapshot};
+use super::user_repo::{CachedUser, UserRepo};
 
-/// A user found by [`PgUserCache::lookup`].
+/// A user found by [`PgDirectoryCache::lookup`].
 #[derive(Debug, Clone)]
 pub struct Lookup {
     /// The user, in the Backend API shape. It includes `private_metadata`: hand clients
@@ -31,9 +32,7 @@ pub struct Lookup {
     pub freshness: Freshness,
 }
 
-type Flight = Arc<OnceCell<Result<Lookup, UserSourceError>>>;
-
-/// The Postgres user cache of one replica: read-through [`UserSource`], webhook application,
+/// The Postgres directory cache of one replica (users, organizations, memberships): read-through [`UserSource`], webhook application,
 /// reconciliation and counters.
 ///
 /// `Send + Sync`: build it once (outside `HttpServer::new`), keep it in an [`Arc`] and share it
@@ -42,8 +41,11 @@ type Flight = Arc<OnceCell<Result<Lookup, UserSourceError>>>;
 /// read-through in [`Share::ReadThrough`], reconciliation in [`Share::Reconciliation`], so a
 /// full pass cannot starve the lookups of signed-in users. The client's futures are `!Send`,
 /// so the cache's run on the calling worker.
-pub struct PgUserCache {
-    pub(crate) repo: UserRepo,
+pub struct PgDirectoryCache {
+    pub(crate) db: Db,
+    pub(crate) users: UserRepo,
+    pub(crate) organizations: OrgRepo,
+    pub(crate) memberships: MembershipRepo,
     /// Read-through calls: wait at most [`CacheConfig::read_through_max_wait`] for a slot.
     pub(crate) read_through: ClerkClient,
     /// Reconciliation calls: wait as long as it takes for a slot.
@@ -52,28 +54,32 @@ pub struct PgUserCache {
     pub(crate) negative: NegativeCache,
     pub(crate) stats: CacheStats,
     pub(crate) memory: Arc<MemoryTier>,
-    flights: Mutex<HashMap<String, Flight>>,
-    pub(crate) org_flights: OrgFlights,
+    flights: Flights<Result<Lookup, UserSourceError>>,
+    pub(crate) org_flights: Flights<Result<OrgLookup, OrgLookupError>>,
 }
 
-impl fmt::Debug for PgUserCache {
+impl fmt::Debug for PgDirectoryCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PgUserCache")
+        f.debug_struct("PgDirectoryCache")
             .field("config", &self.config)
             .field("client", &self.read_through)
             .finish_non_exhaustive()
     }
 }
 
-impl PgUserCache {
+impl PgDirectoryCache {
     /// A cache of `instance`'s users on `pool` (migrated with [`crate::MIGRATOR`]) calling
     /// Clerk through `client`.
     ///
     /// `client` must talk to the same instance (its secret key); the cache only ever reads and
     /// writes rows of `instance`.
     pub fn new(pool: sqlx::PgPool, client: ClerkClient, instance: InstanceKey, config: CacheConfig) -> Self {
+        let db = Db::new(pool, instance, config.db_timeout);
         Self {
-            repo: UserRepo::new(pool, instance, config.db_timeout),
+            users: UserRepo::new(db.clone()),
+            organizations: OrgRepo::new(db.clone()),
+            memberships: MembershipRepo::new(db.clone()),
+            db,
             negative: NegativeCache::new(config.negative_ttl, config.negative_capacity),
             read_through: client
                 .share(Share::ReadThrough)
@@ -82,14 +88,34 @@ impl PgUserCache {
             stats: CacheStats::default(),
             memory: Arc::new(MemoryTier::new(config.memory_capacity, config.memory_ttl)),
             config,
-            flights: Mutex::default(),
-            org_flights: OrgFlights::default(),
+            flights: Flights::default(),
+            org_flights: Flights::default(),
         }
     }
 
-    /// The repository (direct table access).
-    pub fn repo(&self) -> &UserRepo {
-        &self.repo
+    /// The users' table (direct access).
+    pub fn users(&self) -> &UserRepo {
+        &self.users
+    }
+
+    /// The organizations' table (direct access).
+    pub fn organizations(&self) -> &OrgRepo {
+        &self.organizations
+    }
+
+    /// The memberships' table (direct access).
+    pub fn memberships(&self) -> &MembershipRepo {
+        &self.memberships
+    }
+
+    /// The Clerk instance whose rows this cache reads and writes.
+    pub fn instance(&self) -> &InstanceKey {
+        self.db.instance()
+    }
+
+    /// The pool.
+    pub fn pool(&self) -> &sqlx::PgPool {
+        self.db.pool()
     }
 
     /// The Backend API client of this cache (its read-through handle): its
@@ -163,7 +189,7 @@ impl PgUserCache {
 
     /// The stored row, `None` when there is none.
     async fn read_row(&self, user_id: &str) -> Result<Option<CachedUser>, UserSourceError> {
-        match self.repo.get(user_id).await {
+        match self.users.get(user_id).await {
             Ok(row) => Ok(Some(row)),
             Err(CacheError::NotFound) => Ok(None),
             Err(err) => {
@@ -201,36 +227,11 @@ impl PgUserCache {
     }
 
     async fn single_flight(&self, user_id: &str) -> Result<Lookup, UserSourceError> {
-        let flight = {
-            let mut flights = self
-                .flights
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            Arc::clone(flights.entry(user_id.to_owned()).or_default())
-        };
-        let mut led = false;
-        // If the leading caller is cancelled, the next waiter runs its own refresh.
-        let result = flight
-            .get_or_init(|| {
-                led = true;
-                self.refresh(user_id)
-            })
-            .await
-            .clone();
+        let (answer, led) = self.flights.run(user_id, || self.refresh(user_id)).await;
         if !led {
             bump(&self.stats.coalesced);
         }
-        let mut flights = self
-            .flights
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if flights
-            .get(user_id)
-            .is_some_and(|current| Arc::ptr_eq(current, &flight))
-        {
-            flights.remove(user_id);
-        }
-        result
+        answer
     }
 
     /// The refresh one flight runs: re-check the row (a previous flight or a webhook may just
@@ -261,7 +262,7 @@ impl PgUserCache {
                 if live_row {
                     // Clerk ids are never reused: a 404 for a stored user means it was deleted
                     // and the webhook was missed.
-                    if let Err(err) = self.repo.tombstone(user_id, now_ms(), WriteSource::Api).await {
+                    if let Err(err) = self.users.tombstone(user_id, now_ms(), WriteSource::Api).await {
                         tracing::warn!(user_id, error.message = %err, "user cache: tombstone after 404 failed");
                     }
                 }
@@ -291,7 +292,7 @@ impl PgUserCache {
                 freshness: Freshness::Refreshed,
             })
         };
-        match self.repo.upsert_user(&user, WriteSource::Api).await {
+        match self.users.upsert(&user, WriteSource::Api).await {
             Ok(outcome) if outcome.written() => {
                 bump(&self.stats.refreshed);
                 self.negative.remove(user_id);
@@ -304,7 +305,7 @@ impl PgUserCache {
             }
             Ok(_) => {
                 // A newer copy arrived meanwhile (webhook): serve that one.
-                match self.repo.get(user_id).await {
+                match self.users.get(user_id).await {
                     Ok(CachedUser {
                         user: Some(newer), ..
                     }) => refreshed(newer),
@@ -355,7 +356,7 @@ impl PgUserCache {
     }
 }
 
-impl UserSource for PgUserCache {
+impl UserSource for PgDirectoryCache {
     fn get_user<'a>(&'a self, user_id: &'a str) -> LocalBoxFuture<'a, Result<Arc<User>, UserSourceError>> {
         Box::pin(async move { self.lookup(user_id).await.map(|found| found.user) })
     }

@@ -1,14 +1,16 @@
 //! Applying Clerk webhook events.
 
 use clerk_core::webhook::{ClerkEvent, EventData};
+use sqlx::PgConnection;
 
 use super::apply_outcome::ApplyOutcome;
 use super::error::{CacheError, Result};
+use super::instance::InstanceKey;
 use super::org_webhook;
-use super::repo::{self, TombstoneOutcome, UpsertOutcome, WriteSource};
-use super::source::{now_ms, PgUserCache};
+use super::repo::{TombstoneOutcome, UpsertOutcome, WriteSource};
+use super::source::{now_ms, PgDirectoryCache};
 
-impl PgUserCache {
+impl PgDirectoryCache {
     /// Applies a verified Clerk webhook event, exactly once per `svix_id`.
     ///
     /// The delivery id is recorded in the same transaction as the change: when this returns
@@ -36,18 +38,16 @@ impl PgUserCache {
             return Err(CacheError::InvalidData("the svix-id is empty".to_owned()));
         }
         let result = self
-            .repo
+            .db
             .timed(async {
-                let mut tx = self.repo.pool().begin().await?;
-                if !repo::record_delivery(&mut tx, self.repo.instance(), svix_id, &event.event_type).await? {
+                let mut tx = self.db.pool().begin().await?;
+                if !record_delivery(&mut tx, self.db.instance(), svix_id, &event.event_type).await? {
                     tx.rollback().await?;
                     return Ok(ApplyOutcome::Duplicate);
                 }
                 let outcome = match &event.data {
                     EventData::UserCreated(user) | EventData::UserUpdated(user) => {
-                        match repo::upsert_user(&mut tx, self.repo.instance(), user, WriteSource::Webhook)
-                            .await?
-                        {
+                        match self.users.upsert_in(&mut tx, user, WriteSource::Webhook).await? {
                             UpsertOutcome::Inserted | UpsertOutcome::Updated => ApplyOutcome::Upserted,
                             UpsertOutcome::Stale => ApplyOutcome::Stale,
                             UpsertOutcome::Deleted => ApplyOutcome::IgnoredDeleted,
@@ -60,7 +60,9 @@ impl PgUserCache {
                             } else {
                                 now_ms()
                             };
-                            match repo::tombstone(&mut tx, self.repo.instance(), id, at, WriteSource::Webhook)
+                            match self
+                                .users
+                                .tombstone_in(&mut tx, id, at, WriteSource::Webhook)
                                 .await?
                             {
                                 TombstoneOutcome::Deleted
@@ -70,7 +72,7 @@ impl PgUserCache {
                         }
                         _ => ApplyOutcome::Ignored,
                     },
-                    _ => org_webhook::apply(&mut tx, self.repo.instance(), event, now_ms())
+                    _ => org_webhook::apply(&mut tx, &self.organizations, &self.memberships, event, now_ms())
                         .await?
                         .unwrap_or(ApplyOutcome::Ignored),
                 };
@@ -133,4 +135,24 @@ impl PgUserCache {
         }
         result
     }
+}
+
+/// Records a webhook delivery; `false` when it was already recorded. Call inside the
+/// transaction of the change it guards, so a failed change leaves the delivery unrecorded.
+async fn record_delivery(
+    conn: &mut PgConnection,
+    instance: &InstanceKey,
+    svix_id: &str,
+    event_type: &str,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO webhook_deliveries (instance, svix_id, event_type) VALUES ($3, $1, $2) \
+         ON CONFLICT (instance, svix_id) DO NOTHING",
+    )
+    .bind(svix_id)
+    .bind(event_type)
+    .bind(instance.as_str())
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::cache::{CacheConfig, InstanceKey, PgUserCache};
+use app::cache::{CacheConfig, InstanceKey, PgDirectoryCache};
 use clerk_actix::client::RateLimit;
 use clerk_actix::{client::ClientConfig, ClerkClient};
 use clerk_core::{webhook::ClerkEvent, User};
@@ -142,7 +142,7 @@ pub fn instance(clerk: &TestClerk) -> InstanceKey {
     InstanceKey::from_publishable_key(clerk.instance().publishable_key())
 }
 
-pub fn cache(db: &TestDb, clerk: &TestClerk, config: CacheConfig) -> Arc<PgUserCache> {
+pub fn cache(db: &TestDb, clerk: &TestClerk, config: CacheConfig) -> Arc<PgDirectoryCache> {
     cache_with(db, clerk, api(clerk), config)
 }
 
@@ -152,8 +152,13 @@ pub fn cache_with(
     clerk: &TestClerk,
     client: ClerkClient,
     config: CacheConfig,
-) -> Arc<PgUserCache> {
-    Arc::new(PgUserCache::new(db.pool.clone(), client, instance(clerk), config))
+) -> Arc<PgDirectoryCache> {
+    Arc::new(PgDirectoryCache::new(
+        db.pool.clone(),
+        client,
+        instance(clerk),
+        config,
+    ))
 }
 
 /// An emulator user in the `clerk_core` model.
