@@ -346,13 +346,26 @@ pub async fn spawn_app_with(options: SpawnOptions) -> TestApp {
     }
 }
 
-/// A loopback port that was free a moment ago (dev identities are per port, so a dev-mode
-/// restart must reuse it; a browser's origin must be known before the app starts).
+/// A loopback port that was free a moment ago, and the port after it too (dev identities are per
+/// port, so a dev-mode restart must reuse it; a browser's origin must be known before the app
+/// starts; dev mode puts its emulator at `PORT + 1`).
+///
+/// Taken below Linux's ephemeral range (32768–60999 by default): a port the kernel hands out
+/// for `bind(0)` is even, and the odd one after it is where it places outgoing connections'
+/// local ports, so `PORT + 1` of an ephemeral port was often taken by the suite's own database
+/// and HTTP connections (a dev-mode restart then found its emulator's port in use).
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free loopback port")
-        .port()
+    use std::sync::atomic::{AtomicU16, Ordering};
+    const FIRST: u16 = 20_000;
+    const SPAN: u16 = 12_000;
+    // A start that differs between runs and processes, then every other port in turn.
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let seed = (std::process::id() as u16).wrapping_mul(7919) % SPAN;
+    let free = |port: u16| std::net::TcpListener::bind(("127.0.0.1", port)).is_ok();
+    (0..SPAN / 2)
+        .map(|_| FIRST + (seed + NEXT.fetch_add(2, Ordering::Relaxed)) % SPAN)
+        .find(|&port| free(port) && free(port + 1))
+        .expect("two free loopback ports side by side below the ephemeral range")
 }
 
 /// Starts the app in dev mode (`APP_DEV_MODE=1`, three seeded users, the emulator in-process) on
