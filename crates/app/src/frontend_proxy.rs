@@ -24,14 +24,18 @@ fn hop_by_hop(name: &HeaderName) -> bool {
 }
 
 /// Whether `tail` (the path under the mount) is one of the Frontend API's browser routes: the
-/// handshake, the client and its session tokens, the sign-in and sign-out pages, `clerk.js`.
-/// Nothing else of the emulator (its Backend API above all) is reachable through the app.
+/// handshake, a new development browser, the environment, the client and its session tokens,
+/// the sign-in and sign-out pages, `clerk.js`. Nothing else of the emulator (its Backend API
+/// above all) is reachable through the app. The development browser and the environment are
+/// what clerk-js calls first on load (issue 23); both are public on Clerk's Frontend API.
 ///
 /// `tail` is decoded (`%3F` is `?`) and forwarded as it is, so a session id is letters, digits,
 /// `_` and `-` only (Clerk's are `sess_…`): no `?`, `#`, `%` or `/` can change what goes upstream.
 fn is_browser_route(tail: &str) -> bool {
-    const EXACT: [&str; 5] = [
+    const EXACT: [&str; 7] = [
         "v1/client/handshake",
+        "v1/dev_browser",
+        "v1/environment",
         "v1/client",
         "sign-in",
         "sign-out",
@@ -104,6 +108,8 @@ mod tests {
     fn only_the_browser_routes_are_forwarded() {
         for tail in [
             "v1/client/handshake",
+            "v1/dev_browser",
+            "v1/environment",
             "v1/client",
             "v1/client/sessions/sess_1/tokens",
             "sign-in",

@@ -5,6 +5,8 @@
 mod backend;
 mod browser_session;
 mod credentials;
+mod dev_browser;
+mod environment;
 mod error;
 mod frontend;
 mod frontend_client;
@@ -13,6 +15,7 @@ mod handshake;
 mod invitations;
 mod lists;
 mod machine;
+mod method_override;
 mod misc;
 mod organizations;
 mod pages;
@@ -90,6 +93,7 @@ pub(crate) fn app(
         .app_data(state)
         .app_data(web::PayloadConfig::new(1 << 20))
         .wrap(actix_web::middleware::from_fn(gate::gate))
+        .wrap(actix_web::middleware::from_fn(method_override::method_override))
         .configure(backend::routes)
         .configure(frontend::routes)
         .default_service(web::to(misc::not_found))
