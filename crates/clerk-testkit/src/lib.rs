@@ -29,6 +29,11 @@
 //!   a path, a loopback URL (`localhost`, `127.0.0.1`, `[::1]`) or an origin added with
 //!   [`TestClerkBuilder::allowed_origin`] (`serve --allowed-origin`), as a Clerk instance's
 //!   allowed origins do;
+//! * the Backend API and the Frontend API on one origin, told apart by credentials where a
+//!   method and path is in both (`GET /v1/organizations/{id}`): a request with
+//!   `Authorization: Bearer sk_…` is a Backend API call, any other the Frontend API's (a
+//!   browser's client); a method or path only the Backend API has needs the secret key from
+//!   anyone;
 //! * Svix-signed webhooks for every user and organization change and
 //!   `session.created`/`session.revoked`/`session.ended` ([`Webhooks`]);
 //! * faults on demand ([`Faults`]) and call counters ([`Calls`]).

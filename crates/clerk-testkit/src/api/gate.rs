@@ -14,7 +14,7 @@ use actix_web::{HttpMessage as _, HttpResponse, ResponseError as _};
 
 use super::backend::BAPI_JWKS;
 use super::error::ApiError;
-use super::frontend::{BROWSER_ROUTES, PUBLIC_JWKS};
+use super::frontend::{self, PUBLIC_JWKS};
 use super::AppState;
 use crate::calls::{redact, redact_query, RequestRecord, DROPPED, LOGGED_HEADERS};
 use crate::faults::Action;
@@ -75,7 +75,7 @@ pub(crate) async fn gate(
 }
 
 fn admit(state: &AppState, req: &ServiceRequest, method: &str, route: &str) -> Result<ApiVersion, ApiError> {
-    if route == PUBLIC_JWKS || BROWSER_ROUTES.contains(&route) {
+    if route == PUBLIC_JWKS || frontend::serves(method, route, req.headers()) {
         return Ok(ApiVersion(None));
     }
     // A machine's secret key authenticates the M2M token calls (and only those).

@@ -7,7 +7,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
 
-use super::frontend::BROWSER_ROUTES;
+use super::frontend;
 
 /// Routes a `POST` to a Frontend API route with a `_method` query parameter as that method.
 /// Runs before the gate, so the call log records the method the route was chosen by.
@@ -28,7 +28,7 @@ fn overridden(req: &ServiceRequest) -> Option<Method> {
         return None;
     }
     let route = req.match_pattern()?;
-    if !BROWSER_ROUTES.contains(&route.as_str()) {
+    if !frontend::owns_path(&route, req.headers()) {
         return None;
     }
     let (_, named) =

@@ -10,6 +10,7 @@ mod environment;
 mod error;
 mod frontend;
 mod frontend_client;
+mod frontend_organizations;
 mod gate;
 mod handshake;
 mod invitations;
@@ -94,8 +95,9 @@ pub(crate) fn app(
         .app_data(web::PayloadConfig::new(1 << 20))
         .wrap(actix_web::middleware::from_fn(gate::gate))
         .wrap(actix_web::middleware::from_fn(method_override::method_override))
-        .configure(backend::routes)
+        // The Frontend API first: its routes on paths both APIs have are guarded (see frontend).
         .configure(frontend::routes)
+        .configure(backend::routes)
         .default_service(web::to(misc::not_found))
 }
 
