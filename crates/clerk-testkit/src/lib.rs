@@ -75,6 +75,7 @@ mod jwt_templates;
 mod keys;
 mod machine;
 mod nonces;
+mod npm;
 mod oauth_tokens;
 mod org;
 mod ratelimit;
@@ -99,6 +100,10 @@ pub use keys::{Jwk, RsaAlg, SigningKey, TEST_KEY_KID};
 pub use machine::{
     InactiveTokens, Machine, MachineToken, MachineTokenBuilder, MachineTokenKind, MachineTokens,
     M2M_JWT_CATEGORY,
+};
+pub use npm::{
+    check_npm_dir, pinned_npm_package, pinned_npm_packages, NpmPackage, CLERK_JS_PACKAGE, CLERK_UI_PACKAGE,
+    NPM_DIR_ENV,
 };
 pub use oauth_tokens::OAuthTokens;
 pub use org::{

@@ -1,5 +1,5 @@
 //! The Frontend API route set: what a browser calls on the instance's Frontend API host (the
-//! public JWKS, the handshake, a development browser, the environment, the client and its
+//! public JWKS, the official Clerk browser packages' files, the handshake, a development browser, the environment, the client and its
 //! session tokens), the Account Portal's sign-in and sign-out pages and the browser script. None
 //! of it takes the secret key.
 //!
@@ -24,8 +24,8 @@ use actix_web::web::{self, ServiceConfig};
 use actix_web::Route;
 
 use super::{
-    dev_browser, environment, frontend_client, frontend_organizations, handshake, misc, script, sign_in,
-    sign_out,
+    dev_browser, environment, frontend_client, frontend_organizations, handshake, misc, npm_files, script,
+    sign_in, sign_out,
 };
 
 /// The public JWKS route: no auth, no version check, no rate limit.
@@ -48,6 +48,9 @@ pub(crate) const FAPI_ORGANIZATION: &str = "/v1/organizations/{org_id}";
 /// Frontend API unless the request carries a secret key. Another method on such a path is the
 /// Backend API's alone, so it needs the secret key whoever sends it.
 pub(crate) const SHARED_WITH_BACKEND: [(&str, &str); 1] = [("GET", FAPI_ORGANIZATION)];
+/// The official Clerk browser packages' files (`GET`): `package` is `clerk-js@6`,
+/// `clerk-js@6.40.0`, `ui@1` or `ui@1.36.0` (see [`crate::npm`]).
+pub(crate) const NPM_FILES: &str = "/npm/@clerk/{package}/dist/{file}";
 /// The sign-in page (`GET`, `POST`).
 pub(crate) const SIGN_IN: &str = "/sign-in";
 /// The sign-out page (`GET`, `POST`).
@@ -56,8 +59,9 @@ pub(crate) const SIGN_OUT: &str = "/sign-out";
 pub(crate) const CLERK_JS: &str = "/clerk.js";
 /// What a browser calls (the Frontend API and the pages): no secret key, no version check,
 /// no Backend API rate limit.
-pub(crate) const BROWSER_ROUTES: [&str; 9] = [
+pub(crate) const BROWSER_ROUTES: [&str; 10] = [
     FAPI_HANDSHAKE,
+    NPM_FILES,
     FAPI_ORGANIZATION,
     FAPI_DEV_BROWSER,
     FAPI_ENVIRONMENT,
@@ -113,6 +117,7 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
         FAPI_ORGANIZATION,
         shared(web::get()).to(frontend_organizations::get),
     )
+    .route(NPM_FILES, web::get().to(npm_files::get))
     .route(PUBLIC_JWKS, web::get().to(misc::jwks))
     .route(FAPI_HANDSHAKE, web::get().to(handshake::handshake))
     .route(FAPI_DEV_BROWSER, web::post().to(dev_browser::create))

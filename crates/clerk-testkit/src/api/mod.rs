@@ -18,6 +18,7 @@ mod lists;
 mod machine;
 mod method_override;
 mod misc;
+mod npm_files;
 mod organizations;
 mod pages;
 mod paging;
@@ -76,6 +77,8 @@ pub(crate) struct AppState {
     pub(crate) oauth: OAuthTokens,
     pub(crate) orgs: Organizations,
     pub(crate) browser: Browser,
+    /// Where the official Clerk browser packages are unpacked ([`crate::npm`]), if given.
+    pub(crate) npm_dir: Option<std::path::PathBuf>,
 }
 
 /// Builds the app: routes, the gate middleware, JSON 404 for unknown paths.
