@@ -4,6 +4,7 @@
 
 mod backend;
 mod browser_session;
+mod cors;
 mod credentials;
 mod dev_browser;
 mod environment;
@@ -98,6 +99,7 @@ pub(crate) fn app(
         .app_data(web::PayloadConfig::new(1 << 20))
         .wrap(actix_web::middleware::from_fn(gate::gate))
         .wrap(actix_web::middleware::from_fn(method_override::method_override))
+        .wrap(actix_web::middleware::from_fn(cors::cors))
         // The Frontend API first: its routes on paths both APIs have are guarded (see frontend).
         .configure(frontend::routes)
         .configure(backend::routes)
