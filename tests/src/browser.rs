@@ -214,6 +214,17 @@ impl Browser {
         .await
     }
 
+    /// Runs `script` like [`Browser::execute`]: its value, or WebDriver's error (chromedriver
+    /// reports some errors the page's scripts throw this way).
+    pub async fn try_execute(&self, script: &str, args: Vec<Value>) -> Result<Value, String> {
+        self.try_call(
+            "POST",
+            "/execute/sync",
+            Some(json!({ "script": script, "args": args })),
+        )
+        .await
+    }
+
     /// Waits until the text of `css` satisfies `done` (polling the page, up to `within`).
     pub async fn wait_for_text(&self, css: &str, within: Duration, done: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + within;

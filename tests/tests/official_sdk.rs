@@ -1,0 +1,206 @@
+//! Issue 23: the official, unmodified `@clerk/clerk-js` (the version pinned in
+//! `crates/clerk-testkit/clerk-npm.txt`, unpacked by `scripts/clerk-js.sh`) against the offline
+//! Clerk, in headless Chromium (the same WebDriver harness as `browser.rs`). A page on its own
+//! loopback origin loads `clerk.browser.js` from the emulator's `/npm/@clerk/clerk-js@6/dist/`,
+//! with the emulator's `http://` origin as the proxy URL (the publishable key's host does not
+//! resolve offline), so every Frontend API call is cross-origin, with credentials.
+//!
+//! Under WebDriver a failed `Clerk.load()` is only a console warning: the test asserts
+//! `Clerk.status === 'ready'` and a non-null `Clerk.client`, and what the emulator saw.
+//!
+//! Skipped setup is a failure: the test panics, naming the package, when the pinned packages
+//! are not unpacked (`make test` runs `scripts/clerk-js.sh`).
+
+use std::path::PathBuf;
+
+use actix_web::{web, App, HttpResponse, HttpServer};
+use clerk_testkit::{TestClerk, TestClerkBuilder, NPM_DIR_ENV};
+use e2e::browser::Browser;
+use serde_json::{json, Value};
+
+/// Where `scripts/clerk-js.sh` unpacked the packages: `CLERK_TESTKIT_NPM_DIR`, else this
+/// workspace's `target/clerk-npm` (the script's default).
+fn npm_dir() -> PathBuf {
+    std::env::var_os(NPM_DIR_ENV)
+        .filter(|dir| !dir.is_empty())
+        .map_or_else(
+            || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/clerk-npm"),
+            PathBuf::from,
+        )
+}
+
+/// The emulator serving the official packages; panics naming a package that is missing.
+fn emulator(builder: TestClerkBuilder) -> TestClerk {
+    builder
+        .npm_dir(npm_dir())
+        .start()
+        .unwrap_or_else(|err| panic!("the offline Clerk with the official packages: {err}"))
+}
+
+/// The page a team's frontend would be: console warnings and errors kept in
+/// `window.__logs` (clerk-js reports a failed load only there), then clerk-js from the
+/// emulator, configured by its script tag.
+fn page(clerk: &TestClerk) -> String {
+    let src = clerk
+        .npm_url("@clerk/clerk-js", "clerk.browser.js")
+        .expect("clerk-js is pinned");
+    format!(
+        r#"<!doctype html>
+<html><head><meta charset="utf-8"><title>official clerk-js</title>
+<script>
+window.__logs = [];
+for (const level of ["warn", "error"]) {{
+  const original = console[level];
+  console[level] = (...args) => {{ window.__logs.push(level + ": " + args.map(String).join(" ")); original(...args); }};
+}}
+window.addEventListener("error", (e) => window.__logs.push("error event: " + e.message));
+</script>
+<script data-clerk-publishable-key="{pk}" data-clerk-proxy-url="{proxy}" src="{src}"></script>
+</head><body><main id="app">a team's frontend</main></body></html>"#,
+        pk = clerk.publishable_key(),
+        proxy = clerk.base_url(),
+    )
+}
+
+/// Serves `html` at `/` on a loopback port of its own: the frontend's origin.
+fn page_server(html: String) -> String {
+    let server = HttpServer::new(move || {
+        let html = html.clone();
+        App::new().route(
+            "/",
+            web::get().to(move || {
+                let html = html.clone();
+                async move {
+                    HttpResponse::Ok()
+                        .content_type("text/html; charset=utf-8")
+                        .body(html)
+                }
+            }),
+        )
+    })
+    .workers(1)
+    .disable_signals()
+    .bind(("127.0.0.1", 0))
+    .expect("a loopback port");
+    let addr = server.addrs()[0];
+    actix_web::rt::spawn(server.run());
+    format!("http://{addr}")
+}
+
+/// What the SDK says about itself: status, client, user, version, the console's warnings.
+const STATE: &str = r#"
+window.__state = (extra) => ({
+  status: window.Clerk ? window.Clerk.status : "no window.Clerk",
+  client: !!(window.Clerk && window.Clerk.client),
+  user: window.Clerk && window.Clerk.user ? window.Clerk.user.id : null,
+  version: window.Clerk ? window.Clerk.version : null,
+  logs: window.__logs,
+  ...extra,
+});
+"#;
+
+/// Runs `call` (an expression giving a promise, e.g. `window.Clerk.load()`) in the page and
+/// waits for it to settle: the SDK's state then, with `error` when it rejected. (The promise is
+/// not handed to WebDriver, which turns some rejections into a failed command.)
+async fn settle(browser: &Browser, call: &str) -> Value {
+    let start = format!(
+        "{STATE}
+window.__settled = null;
+if (!window.Clerk) {{ window.__settled = window.__state({{ error: 'clerk.browser.js did not define window.Clerk' }}); return true; }}
+Promise.resolve().then(() => {call}).then(
+  (value) => {{ window.__settled = window.__state({{ value: value === undefined ? null : value }}); }},
+  (e) => {{ window.__settled = window.__state({{ error: String((e && e.stack) || e) }}); }});
+return true;"
+    );
+    browser.execute(&start, vec![]).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        // chromedriver reports an error clerk-js throws outside the promise as the failure of
+        // the next command: that settles it too.
+        let settled = match browser.try_execute("return window.__settled;", vec![]).await {
+            Ok(settled) => settled,
+            Err(error) => json!({ "status": "unknown", "error": error }),
+        };
+        if !settled.is_null() {
+            return settled;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{call} did not settle within 30 s"
+        );
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[actix_rt::test]
+async fn the_official_clerk_js_loads_against_the_offline_clerk_cross_origin() {
+    let clerk = emulator(TestClerk::builder());
+    let origin = page_server(page(&clerk));
+    let browser = Browser::start().await;
+
+    browser.goto(&format!("{origin}/")).await;
+    let loaded = settle(&browser, "window.Clerk.load()").await;
+
+    let failed = |what: &str| {
+        format!(
+            "{what}: {}",
+            serde_json::to_string_pretty(&loaded).unwrap_or_default()
+        )
+    };
+    assert_eq!(
+        loaded["error"],
+        Value::Null,
+        "{}",
+        failed("Clerk.load() rejected")
+    );
+    assert_eq!(
+        loaded["version"],
+        json!("6.40.0"),
+        "{}",
+        failed("the pinned clerk-js")
+    );
+    assert_eq!(loaded["status"], "ready", "{}", failed("Clerk.status"));
+    assert_eq!(loaded["client"], true, "{}", failed("Clerk.client"));
+    assert_eq!(loaded["user"], Value::Null, "{}", failed("signed out"));
+
+    // What the emulator saw: a development browser, the environment (PATCH sent as a POST with
+    // `_method`) and the client, cross-origin from the page's origin.
+    let calls = clerk.calls();
+    assert_eq!(
+        calls.count("POST", "/v1/dev_browser"),
+        1,
+        "{}",
+        failed("POST /v1/dev_browser")
+    );
+    let environment = calls.count("PATCH", "/v1/environment") + calls.count("GET", "/v1/environment");
+    assert!(environment >= 1, "{}", failed("the environment"));
+    assert!(
+        calls.count("GET", "/v1/client") >= 1,
+        "{}",
+        failed("GET /v1/client")
+    );
+    assert!(
+        calls.count("GET", "/npm/@clerk/{package}/dist/{file}") >= 1,
+        "{}",
+        failed("clerk.browser.js from the emulator")
+    );
+    browser.quit().await;
+}
+
+// The control: the same page against a Frontend API that cannot answer is not `ready`, so the
+// assertions above can fail.
+#[actix_rt::test]
+async fn clerk_js_is_not_ready_when_the_frontend_api_fails() {
+    let clerk = emulator(TestClerk::builder());
+    clerk.faults().fail_next("GET", "/v1/client", 20, 500);
+    clerk.faults().fail_next("POST", "/v1/dev_browser", 20, 500);
+    let origin = page_server(page(&clerk));
+    let browser = Browser::start().await;
+
+    browser.goto(&format!("{origin}/")).await;
+    let loaded = settle(&browser, "window.Clerk.load()").await;
+
+    assert_ne!(loaded["status"], "ready", "{loaded:#}");
+    assert!(loaded["error"].is_string(), "{loaded:#}");
+    browser.quit().await;
+}
