@@ -14,7 +14,13 @@
 use std::path::PathBuf;
 
 use actix_web::{web, App, HttpResponse, HttpServer};
-use clerk_testkit::{TestClerk, TestClerkBuilder, NPM_DIR_ENV};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use clerk_core::jwk::VerifyingKey;
+use clerk_core::verify::StaticKey;
+use clerk_core::SessionVerifier;
+use clerk_testkit::{NewUser, TestClerk, TestClerkBuilder, NPM_DIR_ENV};
 use e2e::browser::Browser;
 use serde_json::{json, Value};
 
@@ -93,6 +99,7 @@ window.__state = (extra) => ({
   status: window.Clerk ? window.Clerk.status : "no window.Clerk",
   client: !!(window.Clerk && window.Clerk.client),
   user: window.Clerk && window.Clerk.user ? window.Clerk.user.id : null,
+  session: window.Clerk && window.Clerk.session ? window.Clerk.session.id : null,
   version: window.Clerk ? window.Clerk.version : null,
   logs: window.__logs,
   ...extra,
@@ -100,27 +107,27 @@ window.__state = (extra) => ({
 "#;
 
 /// Runs `call` (an expression giving a promise, e.g. `window.Clerk.load()`) in the page and
-/// waits for it to settle: the SDK's state then, with `error` when it rejected. (The promise is
-/// not handed to WebDriver, which turns some rejections into a failed command.)
+/// waits for it to settle (polling the page): the SDK's state then, with `value`, or `rejected`
+/// (and Clerk's error `code` and `message`) when it rejected. (Not `error`: the harness reads a
+/// result's `error` string as WebDriver's.)
 async fn settle(browser: &Browser, call: &str) -> Value {
     let start = format!(
         "{STATE}
 window.__settled = null;
-if (!window.Clerk) {{ window.__settled = window.__state({{ error: 'clerk.browser.js did not define window.Clerk' }}); return true; }}
+if (!window.Clerk) {{ window.__settled = window.__state({{ rejected: 'clerk.browser.js did not define window.Clerk' }}); return true; }}
 Promise.resolve().then(() => {call}).then(
   (value) => {{ window.__settled = window.__state({{ value: value === undefined ? null : value }}); }},
-  (e) => {{ window.__settled = window.__state({{ error: String((e && e.stack) || e) }}); }});
+  (e) => {{ window.__settled = window.__state({{
+    rejected: String((e && e.stack) || e),
+    code: e && e.errors && e.errors[0] ? e.errors[0].code : null,
+    message: e && e.errors && e.errors[0] ? e.errors[0].longMessage || e.errors[0].message : null,
+  }}); }});
 return true;"
     );
     browser.execute(&start, vec![]).await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
-        // chromedriver reports an error clerk-js throws outside the promise as the failure of
-        // the next command: that settles it too.
-        let settled = match browser.try_execute("return window.__settled;", vec![]).await {
-            Ok(settled) => settled,
-            Err(error) => json!({ "status": "unknown", "error": error }),
-        };
+        let settled = browser.execute("return window.__settled;", vec![]).await;
         if !settled.is_null() {
             return settled;
         }
@@ -148,7 +155,7 @@ async fn the_official_clerk_js_loads_against_the_offline_clerk_cross_origin() {
         )
     };
     assert_eq!(
-        loaded["error"],
+        loaded["rejected"],
         Value::Null,
         "{}",
         failed("Clerk.load() rejected")
@@ -201,6 +208,148 @@ async fn clerk_js_is_not_ready_when_the_frontend_api_fails() {
     let loaded = settle(&browser, "window.Clerk.load()").await;
 
     assert_ne!(loaded["status"], "ready", "{loaded:#}");
-    assert!(loaded["error"].is_string(), "{loaded:#}");
+    assert!(loaded["rejected"].is_string(), "{loaded:#}");
+    browser.quit().await;
+}
+
+/// Issue 23, items 2, 3, 4 and 6 with the official SDK, cross-origin on a development instance:
+/// `signIn.create({ identifier, password })` (a wrong password first: Clerk's error code and
+/// message), `setActive({ session })` makes `Clerk.user` and `Clerk.session` current and sets
+/// `__session` and `__client_uat` on the page's origin, `getToken()` is a session token our
+/// verifier accepts, and `signOut()` ends the session on the emulator.
+#[actix_rt::test]
+async fn the_official_clerk_js_signs_in_with_a_password_gets_a_verified_token_and_signs_out() {
+    let clerk = emulator(TestClerk::builder());
+    let user = clerk
+        .users()
+        .create(
+            NewUser::default()
+                .first_name("Grace")
+                .last_name("Hopper")
+                .email("grace@example.com")
+                .password("correct horse battery staple"),
+        )
+        .expect("a user with a password");
+    let origin = page_server(page(&clerk));
+    let browser = Browser::start().await;
+    browser.goto(&format!("{origin}/")).await;
+    let loaded = settle(&browser, "window.Clerk.load()").await;
+    assert_eq!(loaded["status"], "ready", "{loaded:#}");
+
+    // 2. A wrong password: Clerk's code and message.
+    let wrong = settle(
+        &browser,
+        "window.Clerk.client.signIn.create({ identifier: 'grace@example.com', password: 'nope' })",
+    )
+    .await;
+    assert_eq!(wrong["code"], "form_password_incorrect", "{wrong:#}");
+    assert_eq!(
+        wrong["message"], "Password is incorrect. Try again, or use another method.",
+        "{wrong:#}"
+    );
+    let unknown = settle(
+        &browser,
+        "window.Clerk.client.signIn.create({ identifier: 'nobody@example.com', password: 'x' })",
+    )
+    .await;
+    assert_eq!(unknown["code"], "form_identifier_not_found", "{unknown:#}");
+
+    // 2. The right one: complete, with the session it created.
+    let signed_in = settle(
+        &browser,
+        "window.Clerk.client.signIn.create({ identifier: 'grace@example.com', password: 'correct horse battery staple' })
+           .then((s) => ({ status: s.status, createdSessionId: s.createdSessionId }))",
+    )
+    .await;
+    assert_eq!(signed_in["value"]["status"], "complete", "{signed_in:#}");
+    let session_id = signed_in["value"]["createdSessionId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a created session: {signed_in:#}"))
+        .to_owned();
+    let on_emulator = clerk.users().session(&session_id).expect("the session exists");
+    assert_eq!(on_emulator.user_id, user.id);
+    assert_eq!(on_emulator.status, "active");
+
+    // 3. setActive: Clerk.user (with its fields) and Clerk.session are current.
+    let active = settle(
+        &browser,
+        &format!(
+            "window.Clerk.setActive({{ session: '{session_id}' }}).then(() => ({{
+               firstName: window.Clerk.user.firstName,
+               email: window.Clerk.user.primaryEmailAddress && window.Clerk.user.primaryEmailAddress.emailAddress,
+               cookies: document.cookie,
+             }}))"
+        ),
+    )
+    .await;
+    assert_eq!(active["rejected"], Value::Null, "{active:#}");
+    assert_eq!(active["user"], user.id.as_str(), "{active:#}");
+    assert_eq!(active["session"], session_id.as_str(), "{active:#}");
+    assert_eq!(active["value"]["firstName"], "Grace", "{active:#}");
+    assert_eq!(active["value"]["email"], "grace@example.com", "{active:#}");
+    let cookies = browser.cookies().await;
+    let names: Vec<&str> = cookies.iter().map(|(name, _)| name.as_str()).collect();
+    let suffix = clerk.cookie_suffix();
+    for name in [
+        "__session".to_owned(),
+        format!("__session_{suffix}"),
+        "__client_uat".to_owned(),
+        format!("__client_uat_{suffix}"),
+    ] {
+        assert!(
+            names.contains(&name.as_str()),
+            "{name} on the page's origin: {names:?}"
+        );
+    }
+
+    // 4. getToken(): a session token the emulator signed, for this page, that our verifier accepts.
+    let token = settle(&browser, "window.Clerk.session.getToken()").await;
+    let jwt = token["value"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a token: {token:#}"))
+        .to_owned();
+    let pem = clerk
+        .instance()
+        .signing_key()
+        .public_key_pem()
+        .expect("public key");
+    let key = StaticKey(Arc::new(VerifyingKey::from_pem(&pem).expect("key")));
+    let claims = SessionVerifier::new()
+        .issuer(clerk.issuer())
+        .authorized_parties([origin.as_str()])
+        .verify(&jwt, &key, SystemTime::now())
+        .await
+        .unwrap_or_else(|err| panic!("our verifier refused the SDK's token: {err:?}"));
+    assert_eq!(claims.subject(), user.id);
+    assert_eq!(claims.get_str("sid"), Some(session_id.as_str()));
+    let session_cookie = cookies
+        .iter()
+        .find(|(name, _)| name == "__session")
+        .map(|(_, value)| value.clone())
+        .unwrap_or_default();
+    assert!(
+        SessionVerifier::new()
+            .issuer(clerk.issuer())
+            .authorized_parties([origin.as_str()])
+            .verify(&session_cookie, &key, SystemTime::now())
+            .await
+            .is_ok(),
+        "the __session cookie the SDK set verifies too"
+    );
+
+    // 6. signOut() (a callback instead of navigating away): the emulator ends the session,
+    // Clerk.user is null, the session cookie is gone.
+    let signed_out = settle(&browser, "window.Clerk.signOut(() => {})").await;
+    assert_eq!(signed_out["rejected"], Value::Null, "{signed_out:#}");
+    assert_eq!(signed_out["user"], Value::Null, "{signed_out:#}");
+    let ended = clerk.users().session(&session_id).expect("the session exists");
+    assert_eq!(ended.status, "ended", "on the emulator");
+    let after: Vec<(String, String)> = browser.cookies().await;
+    assert!(
+        !after
+            .iter()
+            .any(|(name, value)| name == "__session" && !value.is_empty()),
+        "__session cleared: {after:?}"
+    );
     browser.quit().await;
 }

@@ -82,6 +82,29 @@ impl Clients {
         client.sessions
     }
 
+    /// Ends the signed-in state of the client behind `cookie` but keeps the client (what
+    /// clerk-js's `signOut()` asks for, `DELETE /v1/client/sessions`): its sessions, for the
+    /// caller to end. Development browsers stay bound.
+    pub(crate) fn clear_sessions(&self, cookie: &str) -> Vec<String> {
+        let mut state = lock(&self.state);
+        state
+            .by_cookie
+            .get_mut(cookie)
+            .map(|client| std::mem::take(&mut client.sessions))
+            .unwrap_or_default()
+    }
+
+    /// Takes `session_id` off the client behind `cookie`; whether it was there.
+    pub(crate) fn drop_session(&self, cookie: &str, session_id: &str) -> bool {
+        let mut state = lock(&self.state);
+        let Some(client) = state.by_cookie.get_mut(cookie) else {
+            return false;
+        };
+        let before = client.sessions.len();
+        client.sessions.retain(|id| id != session_id);
+        client.sessions.len() != before
+    }
+
     /// A new development browser, bound to the client behind `cookie` if any: `dvb_…`.
     pub(crate) fn new_dev_browser(&self, cookie: Option<&str>) -> String {
         let id = new_id("dvb_");

@@ -24,8 +24,8 @@ use actix_web::web::{self, ServiceConfig};
 use actix_web::Route;
 
 use super::{
-    dev_browser, environment, frontend_client, frontend_organizations, handshake, misc, npm_files, script,
-    sign_in, sign_out,
+    dev_browser, environment, frontend_client, frontend_organizations, frontend_sign_in, handshake, misc,
+    npm_files, script, sign_in, sign_out,
 };
 
 /// The public JWKS route: no auth, no version check, no rate limit.
@@ -48,6 +48,14 @@ pub(crate) const FAPI_ORGANIZATION: &str = "/v1/organizations/{org_id}";
 /// Frontend API unless the request carries a secret key. Another method on such a path is the
 /// Backend API's alone, so it needs the secret key whoever sends it.
 pub(crate) const SHARED_WITH_BACKEND: [(&str, &str); 1] = [("GET", FAPI_ORGANIZATION)];
+/// The Frontend API's sign-in attempts (`POST`).
+pub(crate) const FAPI_SIGN_INS: &str = "/v1/client/sign_ins";
+/// The client's sessions (`DELETE`: sign out).
+pub(crate) const FAPI_CLIENT_SESSIONS: &str = "/v1/client/sessions";
+/// A client session's touch (`POST`: `setActive`).
+pub(crate) const FAPI_SESSION_TOUCH: &str = "/v1/client/sessions/{session_id}/touch";
+/// Ending a client session (`POST`): `end` or `remove`.
+pub(crate) const FAPI_SESSION_END: &str = "/v1/client/sessions/{session_id}/{action:end|remove}";
 /// The official Clerk browser packages' files (`GET`): `package` is `clerk-js@6`,
 /// `clerk-js@6.40.0`, `ui@1` or `ui@1.36.0` (see [`crate::npm`]).
 pub(crate) const NPM_FILES: &str = "/npm/@clerk/{package}/dist/{file}";
@@ -59,8 +67,12 @@ pub(crate) const SIGN_OUT: &str = "/sign-out";
 pub(crate) const CLERK_JS: &str = "/clerk.js";
 /// What a browser calls (the Frontend API and the pages): no secret key, no version check,
 /// no Backend API rate limit.
-pub(crate) const BROWSER_ROUTES: [&str; 10] = [
+pub(crate) const BROWSER_ROUTES: [&str; 14] = [
     FAPI_HANDSHAKE,
+    FAPI_SIGN_INS,
+    FAPI_CLIENT_SESSIONS,
+    FAPI_SESSION_TOUCH,
+    FAPI_SESSION_END,
     NPM_FILES,
     FAPI_ORGANIZATION,
     FAPI_DEV_BROWSER,
@@ -118,6 +130,14 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
         shared(web::get()).to(frontend_organizations::get),
     )
     .route(NPM_FILES, web::get().to(npm_files::get))
+    .route(FAPI_SIGN_INS, web::post().to(frontend_sign_in::create))
+    .route(
+        FAPI_CLIENT_SESSIONS,
+        web::delete().to(frontend_sign_in::remove_sessions),
+    )
+    .route(FAPI_SESSION_TOUCH, web::post().to(frontend_sign_in::touch))
+    .route(FAPI_SESSION_END, web::post().to(frontend_sign_in::end))
+    .route(FAPI_CLIENT, web::delete().to(frontend_sign_in::destroy))
     .route(PUBLIC_JWKS, web::get().to(misc::jwks))
     .route(FAPI_HANDSHAKE, web::get().to(handshake::handshake))
     .route(FAPI_DEV_BROWSER, web::post().to(dev_browser::create))

@@ -106,26 +106,17 @@ pub(crate) async fn create_token(
     Ok(res)
 }
 
-fn client_json(state: &AppState, client: &Client) -> Value {
+/// The client as the Frontend API serves it: `{object: "client", id, sessions: [active
+/// sessions, oldest first], last_active_session_id, sign_in: null, sign_up: null, …}` (the
+/// spec's `Client.Client`).
+pub(super) fn client_json(state: &AppState, client: &Client) -> Value {
     let sessions: Vec<Session> = client
         .sessions
         .iter()
         .filter_map(|id| active_session(state, id).ok())
         .collect();
     let last_active = sessions.last().map(|s| s.id.clone());
-    let sessions: Vec<Value> = sessions
-        .iter()
-        .map(|session| {
-            json!({
-                "object": "session",
-                "id": session.id,
-                "status": session.status,
-                "last_active_at": session.last_active_at,
-                "expire_at": session.expire_at,
-                "user": state.store.get(&session.user_id).map(|user| public_user(&user)),
-            })
-        })
-        .collect();
+    let sessions: Vec<Value> = sessions.iter().map(|s| session_json(state, s)).collect();
     json!({
         "object": "client",
         "id": client.id,
@@ -133,6 +124,49 @@ fn client_json(state: &AppState, client: &Client) -> Value {
         "last_active_session_id": last_active,
         "sign_in": null,
         "sign_up": null,
+        "captcha_bypass": false,
+        "cookie_expires_at": null,
+        "last_authentication_strategy": null,
+        "created_at": null,
+        "updated_at": null,
+    })
+}
+
+/// A session as the Frontend API serves it (the spec's `Client.Session`): status, times, the
+/// user's public fields and `public_user_data`; no token (clerk-js asks for one).
+pub(super) fn session_json(state: &AppState, session: &Session) -> Value {
+    let user = state.store.get(&session.user_id);
+    let public_user_data = user.as_ref().map(|user| {
+        json!({
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "image_url": user.image_url,
+            "has_image": user.has_image,
+            "identifier": user
+                .email_addresses
+                .first()
+                .map(|e| e.email_address.clone())
+                .or_else(|| user.username.clone())
+                .unwrap_or_default(),
+            "user_id": user.id,
+        })
+    });
+    json!({
+        "object": "session",
+        "id": session.id,
+        "status": session.status,
+        "expire_at": session.expire_at,
+        "abandon_at": session.abandon_at,
+        "last_active_at": session.last_active_at,
+        "last_active_organization_id": session.last_active_organization_id,
+        "last_active_token": null,
+        "actor": session.actor,
+        "tasks": session.tasks,
+        "factor_verification_age": null,
+        "user": user.as_ref().map(public_user),
+        "public_user_data": public_user_data,
+        "created_at": session.created_at,
+        "updated_at": session.updated_at,
     })
 }
 

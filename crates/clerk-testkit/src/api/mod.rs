@@ -12,6 +12,7 @@ mod error;
 mod frontend;
 mod frontend_client;
 mod frontend_organizations;
+mod frontend_sign_in;
 mod gate;
 mod handshake;
 mod invitations;
