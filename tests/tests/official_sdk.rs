@@ -141,7 +141,17 @@ return true;"
 
 #[actix_rt::test]
 async fn the_official_clerk_js_loads_against_the_offline_clerk_cross_origin() {
-    let clerk = emulator(TestClerk::builder());
+    load(TestClerk::builder(), true).await;
+}
+
+#[actix_rt::test]
+async fn the_official_clerk_js_loads_against_a_production_offline_clerk_cross_origin() {
+    load(TestClerk::builder().production(), false).await;
+}
+
+/// Issue 23, item 1: `Clerk.load()` is ready with a client; what the emulator saw.
+async fn load(builder: TestClerkBuilder, development: bool) {
+    let clerk = emulator(builder);
     let origin = page_server(page(&clerk));
     let browser = Browser::start().await;
 
@@ -170,16 +180,20 @@ async fn the_official_clerk_js_loads_against_the_offline_clerk_cross_origin() {
     assert_eq!(loaded["client"], true, "{}", failed("Clerk.client"));
     assert_eq!(loaded["user"], Value::Null, "{}", failed("signed out"));
 
-    // What the emulator saw: a development browser, the environment (PATCH sent as a POST with
-    // `_method`) and the client, cross-origin from the page's origin.
+    // What the emulator saw: on development a development browser and the environment as a
+    // PATCH (a POST with `_method`), on production a GET of the environment; the client.
     let calls = clerk.calls();
     assert_eq!(
         calls.count("POST", "/v1/dev_browser"),
-        1,
+        u64::from(development),
         "{}",
         failed("POST /v1/dev_browser")
     );
-    let environment = calls.count("PATCH", "/v1/environment") + calls.count("GET", "/v1/environment");
+    let environment = if development {
+        calls.count("PATCH", "/v1/environment")
+    } else {
+        calls.count("GET", "/v1/environment")
+    };
     assert!(environment >= 1, "{}", failed("the environment"));
     assert!(
         calls.count("GET", "/v1/client") >= 1,
@@ -212,14 +226,23 @@ async fn clerk_js_is_not_ready_when_the_frontend_api_fails() {
     browser.quit().await;
 }
 
-/// Issue 23, items 2, 3, 4 and 6 with the official SDK, cross-origin on a development instance:
+#[actix_rt::test]
+async fn the_official_clerk_js_signs_in_with_a_password_gets_a_verified_token_and_signs_out() {
+    sign_in_and_out(TestClerk::builder()).await;
+}
+
+#[actix_rt::test]
+async fn the_official_clerk_js_signs_in_and_out_on_a_production_offline_clerk() {
+    sign_in_and_out(TestClerk::builder().production()).await;
+}
+
+/// Issue 23, items 2, 3, 4 and 6 with the official SDK, cross-origin:
 /// `signIn.create({ identifier, password })` (a wrong password first: Clerk's error code and
 /// message), `setActive({ session })` makes `Clerk.user` and `Clerk.session` current and sets
 /// `__session` and `__client_uat` on the page's origin, `getToken()` is a session token our
 /// verifier accepts, and `signOut()` ends the session on the emulator.
-#[actix_rt::test]
-async fn the_official_clerk_js_signs_in_with_a_password_gets_a_verified_token_and_signs_out() {
-    let clerk = emulator(TestClerk::builder());
+async fn sign_in_and_out(builder: TestClerkBuilder) {
+    let clerk = emulator(builder);
     let user = clerk
         .users()
         .create(
