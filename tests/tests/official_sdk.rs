@@ -22,6 +22,7 @@ use clerk_core::verify::StaticKey;
 use clerk_core::SessionVerifier;
 use clerk_testkit::{NewUser, TestClerk, TestClerkBuilder, NPM_DIR_ENV};
 use e2e::browser::Browser;
+use e2e::{spawn_app_with, SpawnOptions};
 use serde_json::{json, Value};
 
 /// Where `scripts/clerk-js.sh` unpacked the packages: `CLERK_TESTKIT_NPM_DIR`, else this
@@ -374,5 +375,94 @@ async fn sign_in_and_out(builder: TestClerkBuilder) {
             .any(|(name, value)| name == "__session" && !value.is_empty()),
         "__session cleared: {after:?}"
     );
+    browser.quit().await;
+}
+
+/// Same-origin, through the app's Frontend API proxy (`/__clerk`, the relative proxy URL a
+/// React or Next.js app needs): a page of the app's origin loads the official clerk-js from
+/// `/__clerk/npm/@clerk/clerk-js@6/dist/clerk.browser.js`, loads, signs in with a password and
+/// becomes active; the app then sees the user on `/api/data` with the cookies the SDK set, and
+/// `signOut()` ends the session on the emulator. Issue 23, items 1–4 and 6, same-origin.
+#[actix_rt::test]
+async fn the_official_clerk_js_signs_in_same_origin_through_the_apps_proxy() {
+    let app = spawn_app_with(SpawnOptions {
+        clerk: TestClerk::builder().npm_dir(npm_dir()),
+        browser: true,
+        ..SpawnOptions::default()
+    })
+    .await;
+    let user = app
+        .clerk
+        .users()
+        .create(
+            NewUser::default()
+                .first_name("Grace")
+                .email("grace@example.com")
+                .password("correct horse battery staple"),
+        )
+        .expect("a user with a password");
+    let browser = Browser::start().await;
+    // Any page of the app's origin; the script is added as a team's frontend would have it.
+    browser.goto(&format!("{}/", app.address)).await;
+    browser
+        .execute(
+            "const s = document.createElement('script');
+             s.setAttribute('data-clerk-publishable-key', arguments[0]);
+             s.setAttribute('data-clerk-proxy-url', '/__clerk');
+             s.src = '/__clerk/npm/@clerk/clerk-js@6/dist/clerk.browser.js';
+             document.head.appendChild(s);
+             return true;",
+            vec![json!(app.clerk.publishable_key())],
+        )
+        .await;
+    // Readiness: the script has run.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while browser.execute("return !!window.Clerk;", vec![]).await != json!(true) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "clerk.browser.js through /__clerk did not define window.Clerk"
+        );
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    let loaded = settle(&browser, "window.Clerk.load()").await;
+    assert_eq!(loaded["status"], "ready", "{loaded:#}");
+    assert_eq!(loaded["client"], true, "{loaded:#}");
+    // A development browser: the app's handshake already gave the page one (its
+    // `__clerk_db_jwt` cookie), which clerk-js takes instead of asking for a new one.
+    let cookies = browser.cookies().await;
+    assert!(
+        cookies.iter().any(|(name, _)| name == "__clerk_db_jwt"),
+        "{cookies:?}"
+    );
+
+    let signed_in = settle(
+        &browser,
+        "window.Clerk.client.signIn.create({ identifier: 'grace@example.com', password: 'correct horse battery staple' })
+           .then((s) => window.Clerk.setActive({ session: s.createdSessionId }).then(() => s.createdSessionId))",
+    )
+    .await;
+    assert_eq!(signed_in["user"], user.id.as_str(), "{signed_in:#}");
+    let session_id = signed_in["value"].as_str().unwrap_or_default().to_owned();
+    assert!(session_id.starts_with("sess_"), "{signed_in:#}");
+
+    // The app, same-origin, with the cookies the SDK set.
+    let data = settle(
+        &browser,
+        "fetch('/api/data').then((r) => r.json().then((body) => ({ status: r.status, body })))",
+    )
+    .await;
+    assert_eq!(data["value"]["status"], 200, "{data:#}");
+    assert_eq!(data["value"]["body"]["userId"], user.id.as_str(), "{data:#}");
+    // And with the token getToken() returns, as a Bearer credential.
+    let token = settle(&browser, "window.Clerk.session.getToken()").await;
+    let jwt = token["value"].as_str().unwrap_or_default().to_owned();
+    let bearer = app.get("/api/data", Some(&jwt), &[]).await;
+    assert_eq!(bearer.status, 200, "the SDK's token on /api/data");
+
+    let signed_out = settle(&browser, "window.Clerk.signOut(() => {})").await;
+    assert_eq!(signed_out["user"], Value::Null, "{signed_out:#}");
+    let ended = app.clerk.users().session(&session_id).expect("the session");
+    assert_eq!(ended.status, "ended");
     browser.quit().await;
 }
