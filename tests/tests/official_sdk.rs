@@ -20,7 +20,7 @@ use std::time::SystemTime;
 use clerk_core::jwk::VerifyingKey;
 use clerk_core::verify::StaticKey;
 use clerk_core::SessionVerifier;
-use clerk_testkit::{NewUser, TestClerk, TestClerkBuilder, NPM_DIR_ENV};
+use clerk_testkit::{NewOrganization, NewUser, TestClerk, TestClerkBuilder, NPM_DIR_ENV};
 use e2e::browser::Browser;
 use e2e::{spawn_app_with, SpawnOptions};
 use serde_json::{json, Value};
@@ -237,11 +237,12 @@ async fn the_official_clerk_js_signs_in_and_out_on_a_production_offline_clerk() 
     sign_in_and_out(TestClerk::builder().production()).await;
 }
 
-/// Issue 23, items 2, 3, 4 and 6 with the official SDK, cross-origin:
+/// Issue 23, items 2, 3, 4, 5 and 6 with the official SDK, cross-origin:
 /// `signIn.create({ identifier, password })` (a wrong password first: Clerk's error code and
 /// message), `setActive({ session })` makes `Clerk.user` and `Clerk.session` current and sets
 /// `__session` and `__client_uat` on the page's origin, `getToken()` is a session token our
-/// verifier accepts, and `signOut()` ends the session on the emulator.
+/// verifier accepts, `setActive({ organization })` switches the organization (the next token's
+/// `o` claim), and `signOut()` ends the session on the emulator.
 async fn sign_in_and_out(builder: TestClerkBuilder) {
     let clerk = emulator(builder);
     let user = clerk
@@ -254,6 +255,10 @@ async fn sign_in_and_out(builder: TestClerkBuilder) {
                 .password("correct horse battery staple"),
         )
         .expect("a user with a password");
+    let org = clerk
+        .organizations()
+        .create(NewOrganization::named("Acme").slug("acme").created_by(&user.id))
+        .expect("an organization Grace administers");
     let origin = page_server(page(&clerk));
     let browser = Browser::start().await;
     browser.goto(&format!("{origin}/")).await;
@@ -359,6 +364,45 @@ async fn sign_in_and_out(builder: TestClerkBuilder) {
             .await
             .is_ok(),
         "the __session cookie the SDK set verifies too"
+    );
+
+    // 5. setActive({ organization }): the organization is current, and the next token carries it.
+    let switched = settle(
+        &browser,
+        &format!(
+            "window.Clerk.setActive({{ organization: '{org_id}' }})
+               .then(() => window.Clerk.session.getToken())
+               .then((token) => ({{ token, organization: window.Clerk.organization ? window.Clerk.organization.id : null }}))",
+            org_id = org.id
+        ),
+    )
+    .await;
+    assert_eq!(switched["rejected"], Value::Null, "{switched:#}");
+    assert_eq!(
+        switched["value"]["organization"],
+        org.id.as_str(),
+        "Clerk.organization: {switched:#}"
+    );
+    let org_token = switched["value"]["token"].as_str().unwrap_or_default();
+    let org_claims = SessionVerifier::new()
+        .issuer(clerk.issuer())
+        .authorized_parties([origin.as_str()])
+        .verify(org_token, &key, SystemTime::now())
+        .await
+        .unwrap_or_else(|err| panic!("our verifier refused the organization token: {err:?}"));
+    assert_eq!(
+        org_claims.get("o").and_then(|o| o.get("id")),
+        Some(&json!(org.id)),
+        "{:?}",
+        org_claims.raw()
+    );
+    assert_eq!(
+        clerk
+            .users()
+            .session(&session_id)
+            .and_then(|s| s.last_active_organization_id),
+        Some(org.id.clone()),
+        "the emulator's session"
     );
 
     // 6. signOut() (a callback instead of navigating away): the emulator ends the session,

@@ -10,7 +10,8 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 use url::Url;
 
-use super::browser_session::{active_session, mint};
+use super::browser_session::{active_session, mint_for};
+use super::pages::form;
 use super::{json_response, ApiError, AppState};
 use crate::client_cookies::{CLIENT, DEV_BROWSER};
 use crate::clients::Client;
@@ -78,11 +79,14 @@ pub(crate) async fn get_client(state: Data<AppState>, req: HttpRequest) -> HttpR
 
 /// `POST /v1/client/sessions/{sid}/tokens`: `{"object": "token", "jwt"}`, a fresh session
 /// token for an active session of the request's client (`azp` = the `Origin` header when it
-/// is an http(s) origin). 401 `authentication_invalid` otherwise.
+/// is an http(s) origin), for the form's `organization_id` when it has one (empty: the
+/// personal account; clerk-js sends the session's), else the session's active organization.
+/// 401 `authentication_invalid` otherwise.
 pub(crate) async fn create_token(
     state: Data<AppState>,
     req: HttpRequest,
     path: Path<String>,
+    body: actix_web::web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let session_id = path.into_inner();
     let (_, client) = request_client(&state, &req).ok_or_else(ApiError::authentication_invalid)?;
@@ -97,7 +101,13 @@ pub(crate) async fn create_token(
         .and_then(|v| Url::parse(v).ok())
         .filter(|url| matches!(url.scheme(), "http" | "https"))
         .map(|url| url.origin().ascii_serialization());
-    let jwt = mint(&state, &session, azp.as_deref())?;
+    let fields = form(&body);
+    let organization = match fields.get("organization_id").map(|v| v.trim()) {
+        Some("" | "null") => None,
+        Some(org) => Some(org),
+        None => session.last_active_organization_id.as_deref(),
+    };
+    let jwt = mint_for(&state, &session, azp.as_deref(), organization)?;
     let mut res = json_response(StatusCode::OK, &json!({ "object": "token", "jwt": jwt }));
     res.headers_mut().insert(
         CACHE_CONTROL,
@@ -163,7 +173,18 @@ pub(super) fn session_json(state: &AppState, session: &Session) -> Value {
         "actor": session.actor,
         "tasks": session.tasks,
         "factor_verification_age": null,
-        "user": user.as_ref().map(public_user),
+        "user": user.as_ref().map(|user| {
+            let mut json = public_user(user);
+            let memberships: Vec<Value> = state
+                .orgs
+                .all_memberships()
+                .iter()
+                .filter(|m| m.user_id == user.id)
+                .map(|m| state.orgs.render_membership(m))
+                .collect();
+            json["organization_memberships"] = Value::from(memberships);
+            json
+        }),
         "public_user_data": public_user_data,
         "created_at": session.created_at,
         "updated_at": session.updated_at,

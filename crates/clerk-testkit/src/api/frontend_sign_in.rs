@@ -146,19 +146,36 @@ pub(crate) async fn create(
     Ok(answer(sign_in, client_json(&state, &client), &cookies))
 }
 
-/// `POST /v1/client/sessions/{id}/touch` (`setActive`): the session, active and of the
-/// browser's client, and the client. 404 `resource_not_found` otherwise.
+/// `POST /v1/client/sessions/{id}/touch` (`setActive`; form: `active_organization_id`, empty
+/// or `null` for the personal account, absent to keep it): the session, active and of the
+/// browser's client, with that organization active, and the client. 404 `resource_not_found`
+/// otherwise, and for an organization the user is not a member of.
 pub(crate) async fn touch(
     state: Data<AppState>,
     req: HttpRequest,
     path: Path<String>,
+    body: Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let session_id = path.into_inner();
     let (_, client) = request_client(&state, &req).ok_or_else(ApiError::not_found)?;
     if !client.sessions.contains(&session_id) {
         return Err(ApiError::not_found());
     }
-    let session = active_session(&state, &session_id).map_err(|_| ApiError::not_found())?;
+    let mut session = active_session(&state, &session_id).map_err(|_| ApiError::not_found())?;
+    let fields = form(&body);
+    if let Some(org) = fields.get("active_organization_id").map(|v| v.trim()) {
+        let org = match org {
+            "" | "null" => None,
+            org if state.orgs.membership(org, &session.user_id).is_some() => Some(org),
+            _ => return Err(ApiError::not_found()),
+        };
+        if org != session.last_active_organization_id.as_deref() {
+            session = state
+                .store
+                .set_active_organization(&session.id, org)
+                .map_err(|_| ApiError::not_found())?;
+        }
+    }
     Ok(answer(
         session_json(&state, &session),
         client_json(&state, &client),
