@@ -14,6 +14,8 @@ pub(crate) struct Client {
     pub(crate) id: String,
     /// The sessions signed in on this browser, oldest first; the last one is the active one.
     pub(crate) sessions: Vec<String>,
+    /// When it was created (ms).
+    pub(crate) created_at: i64,
 }
 
 #[derive(Debug, Default)]
@@ -54,6 +56,7 @@ impl Clients {
         let client = Client {
             id: new_id("client_"),
             sessions: Vec::new(),
+            created_at: crate::util::now_ms(),
         };
         state.by_cookie.insert(cookie.clone(), client.clone());
         (cookie, client)

@@ -126,6 +126,7 @@ pub(super) fn client_json(state: &AppState, client: &Client) -> Value {
         .filter_map(|id| active_session(state, id).ok())
         .collect();
     let last_active = sessions.last().map(|s| s.id.clone());
+    let sessions_updated = sessions.iter().map(|s| s.updated_at).max().unwrap_or_default();
     let sessions: Vec<Value> = sessions.iter().map(|s| session_json(state, s)).collect();
     json!({
         "object": "client",
@@ -137,8 +138,8 @@ pub(super) fn client_json(state: &AppState, client: &Client) -> Value {
         "captcha_bypass": false,
         "cookie_expires_at": null,
         "last_authentication_strategy": null,
-        "created_at": null,
-        "updated_at": null,
+        "created_at": client.created_at,
+        "updated_at": sessions_updated.max(client.created_at),
     })
 }
 
@@ -172,46 +173,148 @@ pub(super) fn session_json(state: &AppState, session: &Session) -> Value {
         "last_active_token": null,
         "actor": session.actor,
         "tasks": session.tasks,
-        "factor_verification_age": null,
-        "user": user.as_ref().map(|user| {
-            let mut json = public_user(user);
-            let memberships: Vec<Value> = state
-                .orgs
-                .all_memberships()
-                .iter()
-                .filter(|m| m.user_id == user.id)
-                .map(|m| state.orgs.render_membership(m))
-                .collect();
-            json["organization_memberships"] = Value::from(memberships);
-            json
-        }),
+        // Minutes since the first and second factor (-1: none), as Clerk serves it.
+        "factor_verification_age": [0, -1],
+        "user": user.as_ref().map(|user| public_user_with_memberships(state, user)),
         "public_user_data": public_user_data,
         "created_at": session.created_at,
         "updated_at": session.updated_at,
     })
 }
 
-/// What a browser may see of a user: no private metadata, no secrets.
+/// The fields of a user a browser sees (the spec's `Client.User`): never `private_metadata`.
+const USER_FIELDS: [&str; 40] = [
+    "id",
+    "object",
+    "username",
+    "first_name",
+    "last_name",
+    "image_url",
+    "has_image",
+    "primary_email_address_id",
+    "primary_phone_number_id",
+    "primary_web3_wallet_id",
+    "password_enabled",
+    "two_factor_enabled",
+    "totp_enabled",
+    "backup_code_enabled",
+    "email_addresses",
+    "phone_numbers",
+    "web3_wallets",
+    "passkeys",
+    "external_accounts",
+    "saml_accounts",
+    "enterprise_accounts",
+    "password_last_updated_at",
+    "public_metadata",
+    "unsafe_metadata",
+    "external_id",
+    "last_sign_in_at",
+    "banned",
+    "locked",
+    "lockout_expires_in_seconds",
+    "verification_attempts_remaining",
+    "created_at",
+    "updated_at",
+    "delete_self_enabled",
+    "create_organization_enabled",
+    "create_organizations_limit",
+    "last_active_at",
+    "mfa_enabled_at",
+    "mfa_disabled_at",
+    "legal_accepted_at",
+    "profile_image_url",
+];
+
+/// The fields of an organization a browser sees (`Client.Organization`): no private metadata.
+const ORGANIZATION_FIELDS: [&str; 14] = [
+    "object",
+    "id",
+    "name",
+    "slug",
+    "image_url",
+    "has_image",
+    "members_count",
+    "pending_invitations_count",
+    "max_allowed_memberships",
+    "admin_delete_enabled",
+    "public_metadata",
+    "created_at",
+    "updated_at",
+    "logo_url",
+];
+
+/// The fields of a membership a browser sees (`Client.OrganizationMembership`).
+const MEMBERSHIP_FIELDS: [&str; 10] = [
+    "object",
+    "id",
+    "public_metadata",
+    "role",
+    "role_name",
+    "permissions",
+    "created_at",
+    "updated_at",
+    "organization",
+    "public_user_data",
+];
+
+/// The fields of a member's public data (`Client.PublicUserData`).
+const PUBLIC_USER_DATA_FIELDS: [&str; 10] = [
+    "first_name",
+    "last_name",
+    "image_url",
+    "has_image",
+    "identifier",
+    "profile_image_url",
+    "user_id",
+    "username",
+    "banned",
+    "deprovisioned",
+];
+
+/// `value`'s `fields` only (an allow-list: what is not named is not served).
+fn only(value: &Value, fields: &[&str]) -> Value {
+    let mut out = serde_json::Map::new();
+    for field in fields {
+        if let Some(v) = value.get(*field) {
+            out.insert((*field).to_owned(), v.clone());
+        }
+    }
+    Value::Object(out)
+}
+
+/// What a browser may see of a user (the spec's `Client.User`): no private metadata, no
+/// secrets; the user's organization memberships when `state` is given.
 pub(super) fn public_user(user: &crate::user::User) -> Value {
-    let emails: Vec<Value> = user
-        .email_addresses
+    let mut json = only(&serde_json::to_value(user).unwrap_or_default(), &USER_FIELDS);
+    // Not nullable in the spec: absent when there is no limit.
+    if let Value::Object(map) = &mut json {
+        if map.get("create_organizations_limit") == Some(&Value::Null) {
+            map.remove("create_organizations_limit");
+        }
+    }
+    json
+}
+
+/// [`public_user`] with the user's organization memberships (`Client.OrganizationMembership`,
+/// the organization as `Client.Organization`).
+pub(super) fn public_user_with_memberships(state: &AppState, user: &crate::user::User) -> Value {
+    let mut json = public_user(user);
+    let memberships: Vec<Value> = state
+        .orgs
+        .all_memberships()
         .iter()
-        .map(|e| json!({ "id": e.id, "object": "email_address", "email_address": e.email_address }))
+        .filter(|m| m.user_id == user.id)
+        .map(|m| {
+            let full = state.orgs.render_membership(m);
+            let mut membership = only(&full, &MEMBERSHIP_FIELDS);
+            membership["organization"] = only(&full["organization"], &ORGANIZATION_FIELDS);
+            if full["public_user_data"].is_object() {
+                membership["public_user_data"] = only(&full["public_user_data"], &PUBLIC_USER_DATA_FIELDS);
+            }
+            membership
+        })
         .collect();
-    json!({
-        "object": "user",
-        "id": user.id,
-        "username": user.username,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "image_url": user.image_url,
-        "has_image": user.has_image,
-        "primary_email_address_id": user.primary_email_address_id,
-        "email_addresses": emails,
-        "password_enabled": user.password_enabled,
-        "public_metadata": user.public_metadata,
-        "unsafe_metadata": user.unsafe_metadata,
-        "created_at": user.created_at,
-        "updated_at": user.updated_at,
-    })
+    json["organization_memberships"] = Value::from(memberships);
+    json
 }

@@ -125,7 +125,7 @@ pub(crate) async fn create(
         "supported_first_factors": [{ "strategy": "password" }],
         "supported_second_factors": null,
         "first_factor_verification": {
-            "object": "verification",
+            "object": "verification_password",
             "status": "verified",
             "strategy": "password",
             "attempts": 1,

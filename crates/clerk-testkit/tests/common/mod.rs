@@ -128,7 +128,7 @@ pub fn assert_same_shape(expected: &Value, actual: &Value, path: &str) {
 }
 
 /// Converts an OpenAPI 3.0 schema to JSON Schema: `nullable: true` becomes a `null` type
-/// (or an `anyOf` with `null` when there is no `type` or an `allOf`), `#/components/schemas/X`
+/// (or an `anyOf` with `null` when there is no `type`, or an `allOf`, `oneOf` or `anyOf`), `#/components/schemas/X`
 /// refs become `#/definitions/X`.
 pub fn to_json_schema(value: &Value) -> Value {
     match value {
@@ -144,8 +144,8 @@ pub fn to_json_schema(value: &Value) -> Value {
                 }
             }
             if map.get("nullable") == Some(&Value::Bool(true)) {
-                // With `allOf` the referenced schema's own `type` would still refuse null.
-                let composed = out.contains_key("allOf");
+                // With `allOf` or `oneOf` the referenced schemas' own types would still refuse null.
+                let composed = ["allOf", "oneOf", "anyOf"].iter().any(|k| out.contains_key(*k));
                 if let (Some(Value::String(t)), false) = (out.get("type").cloned(), composed) {
                     out.insert("type".into(), json!([t, "null"]));
                     if let Some(Value::Array(values)) = out.get_mut("enum") {
