@@ -510,3 +510,51 @@ async fn the_official_clerk_js_signs_in_same_origin_through_the_apps_proxy() {
     assert_eq!(ended.status, "ended");
     browser.quit().await;
 }
+
+/// Issue 23, item 2, identifier first: `signIn.create({ identifier })` needs a first factor,
+/// `attemptFirstFactor({ strategy: 'password', password })` completes it, and `setActive` makes
+/// the user current (cross-origin, development).
+#[actix_rt::test]
+async fn the_official_clerk_js_signs_in_identifier_first_then_password() {
+    let clerk = emulator(TestClerk::builder());
+    let user = clerk
+        .users()
+        .create(
+            NewUser::default()
+                .first_name("Ada")
+                .email("ada@example.com")
+                .password("correct horse battery staple"),
+        )
+        .expect("a user with a password");
+    let origin = page_server(page(&clerk));
+    let browser = Browser::start().await;
+    browser.goto(&format!("{origin}/")).await;
+    let loaded = settle(&browser, "window.Clerk.load()").await;
+    assert_eq!(loaded["status"], "ready", "{loaded:#}");
+
+    let started = settle(
+        &browser,
+        "window.Clerk.client.signIn.create({ identifier: 'ada@example.com' })
+           .then((s) => { window.__signIn = s; return { status: s.status, factors: s.supportedFirstFactors.map((f) => f.strategy) }; })",
+    )
+    .await;
+    assert_eq!(started["value"]["status"], "needs_first_factor", "{started:#}");
+    assert_eq!(started["value"]["factors"], json!(["password"]), "{started:#}");
+
+    let wrong = settle(
+        &browser,
+        "window.__signIn.attemptFirstFactor({ strategy: 'password', password: 'nope' })",
+    )
+    .await;
+    assert_eq!(wrong["code"], "form_password_incorrect", "{wrong:#}");
+
+    let done = settle(
+        &browser,
+        "window.__signIn.attemptFirstFactor({ strategy: 'password', password: 'correct horse battery staple' })
+           .then((s) => window.Clerk.setActive({ session: s.createdSessionId }).then(() => s.status))",
+    )
+    .await;
+    assert_eq!(done["value"], "complete", "{done:#}");
+    assert_eq!(done["user"], user.id.as_str(), "{done:#}");
+    browser.quit().await;
+}

@@ -25,7 +25,8 @@ fn hop_by_hop(name: &HeaderName) -> bool {
 }
 
 /// Whether `tail` (the path under the mount) is one of the Frontend API's browser routes: the
-/// handshake, a new development browser, the environment, the client, its sign-ins and its
+/// handshake, a new development browser, the environment, the client, its sign-ins (and their
+/// first factor) and its
 /// sessions (tokens, touch, end, remove, sign-out), the sign-in and sign-out pages, `clerk.js`
 /// and the official `@clerk/clerk-js` and `@clerk/ui` files (`npm/@clerk/{package}/dist/{file}`).
 /// Nothing else of the emulator (its Backend API above all) is reachable through the app. What
@@ -67,6 +68,7 @@ fn is_browser_route(tail: &str) -> bool {
     };
     match segments.as_slice() {
         ["v1", "client", "sessions", sid, "tokens" | "touch" | "end" | "remove"] => session_id(sid),
+        ["v1", "client", "sign_ins", id, "attempt_first_factor"] => session_id(id),
         ["npm", "@clerk", package, "dist", file] => name(package, true) && name(file, false),
         _ => false,
     }
@@ -135,6 +137,7 @@ mod tests {
             "v1/client/sessions/sess_1/touch",
             "v1/client/sessions/sess_1/end",
             "v1/client/sessions/sess_1/remove",
+            "v1/client/sign_ins/sia_1/attempt_first_factor",
             "npm/@clerk/clerk-js@6/dist/clerk.browser.js",
             "npm/@clerk/ui@1.36.0/dist/ui.browser.js",
             "sign-in",
@@ -154,6 +157,8 @@ mod tests {
             "",
             "v1/clients/handshake_payload",
             "v1/client/sessions/sess_1/revoke",
+            "v1/client/sign_ins/sia_1/attempt_second_factor",
+            "v1/client/sign_ins/sia%3F/attempt_first_factor",
             "npm/@clerk/clerk-js@6/dist/..",
             "npm/@clerk/clerk-js@6/dist/../package.json",
             "npm/@clerk/clerk-js@6/dist/.env",

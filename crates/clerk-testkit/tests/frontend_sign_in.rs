@@ -163,3 +163,82 @@ async fn a_browser_signs_in_with_a_password_switches_organization_and_signs_out(
     let refreshed = browser.post(&fapi(&tokens, &dvb, &[]), &[]).await;
     assert_eq!(refreshed.status, 401, "no token for an ended session");
 }
+
+#[actix_rt::test]
+async fn an_identifier_first_sign_in_completes_with_the_password_as_first_factor() {
+    let clerk = TestClerk::start().expect("emulator");
+    let user = clerk
+        .users()
+        .create(NewUser::default().email("ada@example.com").password(PASSWORD))
+        .expect("user");
+    let mut browser = Browser::new(&clerk);
+    let dvb = browser
+        .send("POST", &fapi("/v1/dev_browser", "", &[]), None, None)
+        .await
+        .json()["id"]
+        .as_str()
+        .expect("a dev browser")
+        .to_owned();
+
+    let started = browser
+        .post(
+            &fapi("/v1/client/sign_ins", &dvb, &[]),
+            &[("identifier", "ada@example.com")],
+        )
+        .await;
+    assert_eq!(started.status, 200, "{}", started.body);
+    let started = started.json();
+    assert_eq!(started["response"]["status"], "needs_first_factor", "{started}");
+    assert_eq!(
+        started["response"]["supported_first_factors"][0]["strategy"],
+        "password"
+    );
+    assert_eq!(
+        started["client"]["sign_in"]["id"], started["response"]["id"],
+        "{started}"
+    );
+    assert_eq!(started["client"]["sessions"], Value::Array(vec![]));
+    let found = violations(&fapi_validator("Client.ClientWrappedSignIn"), &started);
+    assert!(found.is_empty(), "{found:#?}");
+    let id = started["response"]["id"].as_str().expect("an id").to_owned();
+    let attempt = format!("/v1/client/sign_ins/{id}/attempt_first_factor");
+
+    let wrong = browser
+        .post(
+            &fapi(&attempt, &dvb, &[]),
+            &[("strategy", "password"), ("password", "nope")],
+        )
+        .await;
+    assert_eq!(wrong.status, 422, "{}", wrong.body);
+    assert_eq!(wrong.json()["errors"][0]["code"], "form_password_incorrect");
+    let elsewhere = Browser::new(&clerk)
+        .post(&attempt, &[("strategy", "password"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(
+        elsewhere.status, 404,
+        "another browser's attempt: {}",
+        elsewhere.body
+    );
+
+    let done = browser
+        .post(
+            &fapi(&attempt, &dvb, &[]),
+            &[("strategy", "password"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    let done = done.json();
+    assert_eq!(done["response"]["status"], "complete", "{done}");
+    assert_eq!(done["response"]["id"], id.as_str());
+    assert_eq!(done["client"]["sign_in"], Value::Null, "{done}");
+    assert_eq!(done["client"]["sessions"][0]["user"]["id"], user.id.as_str());
+    let found = violations(&fapi_validator("Client.ClientWrappedSignIn"), &done);
+    assert!(found.is_empty(), "{found:#?}");
+    let again = browser
+        .post(
+            &fapi(&attempt, &dvb, &[]),
+            &[("strategy", "password"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(again.status, 404, "a completed attempt is gone: {}", again.body);
+}

@@ -50,6 +50,8 @@ pub(crate) const FAPI_ORGANIZATION: &str = "/v1/organizations/{org_id}";
 pub(crate) const SHARED_WITH_BACKEND: [(&str, &str); 1] = [("GET", FAPI_ORGANIZATION)];
 /// The Frontend API's sign-in attempts (`POST`).
 pub(crate) const FAPI_SIGN_INS: &str = "/v1/client/sign_ins";
+/// A sign-in attempt's first factor (`POST`).
+pub(crate) const FAPI_SIGN_IN_FIRST_FACTOR: &str = "/v1/client/sign_ins/{sign_in_id}/attempt_first_factor";
 /// The client's sessions (`DELETE`: sign out).
 pub(crate) const FAPI_CLIENT_SESSIONS: &str = "/v1/client/sessions";
 /// A client session's touch (`POST`: `setActive`).
@@ -67,9 +69,10 @@ pub(crate) const SIGN_OUT: &str = "/sign-out";
 pub(crate) const CLERK_JS: &str = "/clerk.js";
 /// What a browser calls (the Frontend API and the pages): no secret key, no version check,
 /// no Backend API rate limit.
-pub(crate) const BROWSER_ROUTES: [&str; 14] = [
+pub(crate) const BROWSER_ROUTES: [&str; 15] = [
     FAPI_HANDSHAKE,
     FAPI_SIGN_INS,
+    FAPI_SIGN_IN_FIRST_FACTOR,
     FAPI_CLIENT_SESSIONS,
     FAPI_SESSION_TOUCH,
     FAPI_SESSION_END,
@@ -131,6 +134,10 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
     )
     .route(NPM_FILES, web::get().to(npm_files::get))
     .route(FAPI_SIGN_INS, web::post().to(frontend_sign_in::create))
+    .route(
+        FAPI_SIGN_IN_FIRST_FACTOR,
+        web::post().to(frontend_sign_in::attempt_first_factor),
+    )
     .route(
         FAPI_CLIENT_SESSIONS,
         web::delete().to(frontend_sign_in::remove_sessions),

@@ -133,7 +133,9 @@ pub(super) fn client_json(state: &AppState, client: &Client) -> Value {
         "id": client.id,
         "sessions": sessions,
         "last_active_session_id": last_active,
-        "sign_in": null,
+        "sign_in": client.sign_in.as_ref().map(|s| {
+            super::frontend_sign_in::sign_in_json(&s.id, &s.identifier, "needs_first_factor", None, s.abandon_at)
+        }),
         "sign_up": null,
         "captcha_bypass": false,
         "cookie_expires_at": null,

@@ -18,7 +18,8 @@ use super::pages::form;
 use super::sign_in::find_by_identifier;
 use super::{json_response, origin, ApiError, AppState};
 use crate::client_cookies;
-use crate::util::new_id;
+use crate::clients::PendingSignIn;
+use crate::util::{new_id, now_ms};
 
 /// `{"response": response, "client": client}`, not cached, with `cookies` set.
 fn answer(response: Value, client: Value, cookies: &[String]) -> HttpResponse {
@@ -68,10 +69,12 @@ fn strategy_for_user_invalid() -> ApiError {
     .with_param("strategy")
 }
 
-/// `POST /v1/client/sign_ins` (form: `identifier`, `password`, optional `strategy=password`):
-/// a complete sign-in attempt (`status: complete`, `created_session_id`) and the client with
-/// the new session, created on the browser's client (its `__client` cookie or development
-/// browser) or on a new one (`__client` set; the development browser bound to it). 422 with
+/// `POST /v1/client/sign_ins` (form: `identifier`, and `password` with an optional
+/// `strategy=password`): with a password, a complete sign-in attempt (`status: complete`,
+/// `created_session_id`) and the client with the new session; with the identifier alone, an
+/// attempt that `needs_first_factor` (password), kept on the client until
+/// `attempt_first_factor`. On the browser's client (its `__client` cookie or development
+/// browser) or a new one (`__client` set; the development browser bound to it). 422 with
 /// Clerk's codes: `form_param_missing`, `form_identifier_not_found`, `form_password_incorrect`,
 /// `strategy_for_user_invalid`; 403 `user_banned`.
 pub(crate) async fn create(
@@ -90,8 +93,92 @@ pub(crate) async fn create(
             ));
         }
     }
-    let password = field("password").ok_or_else(|| ApiError::param_missing("password"))?;
     let user = find_by_identifier(&state.store.all(), identifier).ok_or_else(identifier_not_found)?;
+    let (cookie, client) = browser_client(&state, &req);
+    let Some(password) = field("password") else {
+        // Identifier first: the password comes with attempt_first_factor.
+        let pending = PendingSignIn {
+            id: new_id("sia_"),
+            user_id: user.id.clone(),
+            identifier: identifier.to_owned(),
+            abandon_at: now_ms() + SIGN_IN_LIFETIME_MS,
+        };
+        let client = state
+            .browser
+            .clients
+            .start_sign_in(&cookie, pending.clone())
+            .unwrap_or(client);
+        let response = sign_in_json(
+            &pending.id,
+            identifier,
+            "needs_first_factor",
+            None,
+            pending.abandon_at,
+        );
+        return Ok(answer(
+            response,
+            client_json(&state, &client),
+            &client_cookies(&state, &req, &cookie, None),
+        ));
+    };
+    check_password(&state, &user, password)?;
+    complete(&state, &req, &cookie, &user.id, &new_id("sia_"), identifier)
+}
+
+/// How long a sign-in attempt waits for its first factor, as Clerk's abandon the attempt.
+const SIGN_IN_LIFETIME_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// `POST /v1/client/sign_ins/{id}/attempt_first_factor` (form: `strategy=password`,
+/// `password`): completes the browser client's sign-in in progress, as with both at once.
+/// 404 `resource_not_found` for no such attempt on this client; 422 as for `create`.
+pub(crate) async fn attempt_first_factor(
+    state: Data<AppState>,
+    req: HttpRequest,
+    path: Path<String>,
+    body: Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let fields = form(&body);
+    let field = |name: &str| fields.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let (cookie, _) = request_client(&state, &req).ok_or_else(ApiError::not_found)?;
+    let pending = state
+        .browser
+        .clients
+        .pending_sign_in(&cookie, &id, now_ms())
+        .ok_or_else(ApiError::not_found)?;
+    match field("strategy") {
+        Some("password") => {}
+        Some(_) => {
+            return Err(ApiError::param_invalid(
+                "strategy",
+                "the offline Clerk signs in with a password only",
+            ))
+        }
+        None => return Err(ApiError::param_missing("strategy")),
+    }
+    let password = field("password").ok_or_else(|| ApiError::param_missing("password"))?;
+    let user = state
+        .store
+        .get(&pending.user_id)
+        .ok_or_else(identifier_not_found)?;
+    check_password(&state, &user, password)?;
+    state.browser.clients.finish_sign_in(&cookie);
+    complete(&state, &req, &cookie, &user.id, &pending.id, &pending.identifier)
+}
+
+/// The request's client, or a new one: `(cookie, client)`.
+fn browser_client(state: &AppState, req: &HttpRequest) -> (String, crate::clients::Client) {
+    let known = request_client(state, req).map(|(cookie, _)| cookie);
+    let (cookie, client) = state.browser.clients.get_or_create(known.as_deref());
+    if let Some(dvb) = dev_browser(state, req) {
+        state.browser.clients.bind_dev_browser(&dvb, &cookie);
+    }
+    (cookie, client)
+}
+
+/// Whether `password` is the user's: 422 `form_password_incorrect` (wrong),
+/// `strategy_for_user_invalid` (no password); 403 `user_banned`.
+fn check_password(state: &AppState, user: &crate::user::User, password: &str) -> Result<(), ApiError> {
     match state.store.verify_password(&user.id, password) {
         Ok(Some(true)) => {}
         Ok(Some(false)) => return Err(password_incorrect()),
@@ -101,49 +188,92 @@ pub(crate) async fn create(
     if user.banned {
         return Err(ApiError::user_banned());
     }
-    let known = request_client(&state, &req).map(|(cookie, _)| cookie);
-    let (cookie, client) = state.browser.clients.get_or_create(known.as_deref());
+    Ok(())
+}
+
+/// Signs `user_id` in on the client behind `cookie`: a new session, the complete attempt `id`
+/// and the client, with the `__client` cookie.
+fn complete(
+    state: &AppState,
+    req: &HttpRequest,
+    cookie: &str,
+    user_id: &str,
+    id: &str,
+    identifier: &str,
+) -> Result<HttpResponse, ApiError> {
     let session = state
         .store
-        .create_session_from(&user.id, &origin(&req))
+        .create_session_from(user_id, &origin(req))
         .map_err(|_| identifier_not_found())?;
-    state.store.set_session_client(&session.id, &client.id);
+    let client_id = state
+        .browser
+        .clients
+        .get(cookie)
+        .map(|c| c.id)
+        .unwrap_or_default();
+    state.store.set_session_client(&session.id, &client_id);
     let client = state
         .browser
         .clients
-        .add_session(&cookie, &session.id)
-        .unwrap_or(client);
-    if let Some(dvb) = dev_browser(&state, &req) {
-        state.browser.clients.bind_dev_browser(&dvb, &cookie);
+        .add_session(cookie, &session.id)
+        .ok_or_else(ApiError::not_found)?;
+    let response = sign_in_json(id, identifier, "complete", Some(&session.id), session.abandon_at);
+    Ok(answer(
+        response,
+        client_json(state, &client),
+        &client_cookies(state, req, cookie, Some(session.created_at / 1000)),
+    ))
+}
+
+/// `__client` (and `__client_uat`, from `client_uat` seconds when signed in) on the emulator's
+/// origin.
+fn client_cookies(state: &AppState, req: &HttpRequest, cookie: &str, client_uat: Option<i64>) -> Vec<String> {
+    let secure = req.connection_info().scheme() == "https";
+    let mut cookies = client_cookies::signed_in(
+        &state.browser.cookie_suffix,
+        cookie,
+        client_uat.unwrap_or(0),
+        secure,
+    );
+    if client_uat.is_none() {
+        // Not signed in yet: the client cookie only.
+        cookies.truncate(1);
     }
-    let sign_in = json!({
-        "object": "sign_in_attempt",
-        "id": new_id("sia_"),
-        "status": "complete",
-        "supported_identifiers": ["email_address", "username"],
-        "identifier": identifier,
-        "supported_first_factors": [{ "strategy": "password" }],
-        "supported_second_factors": null,
-        "first_factor_verification": {
+    cookies
+}
+
+/// A sign-in attempt (the spec's `Client.SignIn`): `complete` with its session, or
+/// `needs_first_factor` with the password to give.
+pub(super) fn sign_in_json(
+    id: &str,
+    identifier: &str,
+    status: &str,
+    created_session_id: Option<&str>,
+    abandon_at: i64,
+) -> Value {
+    let first_factor = created_session_id.map(|_| {
+        json!({
             "object": "verification_password",
             "status": "verified",
             "strategy": "password",
             "attempts": 1,
             "expire_at": null,
-        },
+        })
+    });
+    json!({
+        "object": "sign_in_attempt",
+        "id": id,
+        "status": status,
+        "supported_identifiers": ["email_address", "username"],
+        "identifier": identifier,
+        "supported_first_factors": [{ "strategy": "password" }],
+        "supported_second_factors": null,
+        "first_factor_verification": first_factor,
         "second_factor_verification": null,
         "user_data": null,
-        "created_session_id": session.id,
-        "abandon_at": session.abandon_at,
-    });
-    let secure = req.connection_info().scheme() == "https";
-    let cookies = client_cookies::signed_in(
-        &state.browser.cookie_suffix,
-        &cookie,
-        session.created_at / 1000,
-        secure,
-    );
-    Ok(answer(sign_in, client_json(&state, &client), &cookies))
+        "created_session_id": created_session_id,
+        "abandon_at": abandon_at,
+    })
 }
 
 /// `POST /v1/client/sessions/{id}/touch` (`setActive`; form: `active_organization_id`, empty
