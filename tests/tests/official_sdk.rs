@@ -366,6 +366,29 @@ async fn sign_in_and_out(builder: TestClerkBuilder) {
         "the __session cookie the SDK set verifies too"
     );
 
+    // 4. getToken({ template }): the JWT template's claims, signed by the instance.
+    clerk
+        .jwt_templates()
+        .add(
+            "supabase",
+            json!({ "email": "{{user.primary_email_address}}", "role": "authenticated" }),
+            60,
+        )
+        .expect("a JWT template");
+    let templated = settle(
+        &browser,
+        "window.Clerk.session.getToken({ template: 'supabase' })",
+    )
+    .await;
+    let templated = templated["value"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a template token: {templated:#}"));
+    let (header, claims) = clerk_testkit::decode_unverified(templated).expect("a JWT");
+    assert_eq!(claims["email"], "grace@example.com", "{claims}");
+    assert_eq!(claims["role"], "authenticated", "{claims}");
+    assert_eq!(claims["sub"], user.id.as_str(), "{claims}");
+    assert_eq!(header["kid"], clerk.instance().signing_key().kid(), "{header}");
+
     // 5. setActive({ organization }): the organization is current, and the next token carries it.
     let switched = settle(
         &browser,

@@ -27,7 +27,7 @@ fn hop_by_hop(name: &HeaderName) -> bool {
 /// Whether `tail` (the path under the mount) is one of the Frontend API's browser routes: the
 /// handshake, a new development browser, the environment, the client, its sign-ins (and their
 /// first factor) and its
-/// sessions (tokens, touch, end, remove, sign-out), the sign-in and sign-out pages, `clerk.js`
+/// sessions (tokens, JWT-template tokens, touch, end, remove, sign-out), the sign-in and sign-out pages, `clerk.js`
 /// and the official `@clerk/clerk-js` and `@clerk/ui` files (`npm/@clerk/{package}/dist/{file}`).
 /// Nothing else of the emulator (its Backend API above all) is reachable through the app. What
 /// the official clerk-js calls to load, sign in and out (issue 23) is public on Clerk's Frontend
@@ -69,6 +69,7 @@ fn is_browser_route(tail: &str) -> bool {
     match segments.as_slice() {
         ["v1", "client", "sessions", sid, "tokens" | "touch" | "end" | "remove"] => session_id(sid),
         ["v1", "client", "sign_ins", id, "attempt_first_factor"] => session_id(id),
+        ["v1", "client", "sessions", sid, "tokens", template] => session_id(sid) && session_id(template),
         ["npm", "@clerk", package, "dist", file] => name(package, true) && name(file, false),
         _ => false,
     }
@@ -138,6 +139,7 @@ mod tests {
             "v1/client/sessions/sess_1/end",
             "v1/client/sessions/sess_1/remove",
             "v1/client/sign_ins/sia_1/attempt_first_factor",
+            "v1/client/sessions/sess_1/tokens/supabase",
             "npm/@clerk/clerk-js@6/dist/clerk.browser.js",
             "npm/@clerk/ui@1.36.0/dist/ui.browser.js",
             "sign-in",
@@ -159,6 +161,7 @@ mod tests {
             "v1/client/sessions/sess_1/revoke",
             "v1/client/sign_ins/sia_1/attempt_second_factor",
             "v1/client/sign_ins/sia%3F/attempt_first_factor",
+            "v1/client/sessions/sess_1/tokens/a?b",
             "npm/@clerk/clerk-js@6/dist/..",
             "npm/@clerk/clerk-js@6/dist/../package.json",
             "npm/@clerk/clerk-js@6/dist/.env",

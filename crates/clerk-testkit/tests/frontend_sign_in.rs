@@ -150,6 +150,25 @@ async fn a_browser_signs_in_with_a_password_switches_organization_and_signs_out(
     let (_, claims) = clerk_testkit::decode_unverified(&personal).expect("claims");
     assert_eq!(claims.get("o"), None, "{claims}");
 
+    // getToken({ template }).
+    clerk
+        .jwt_templates()
+        .add("hasura", serde_json::json!({ "uid": "{{user.id}}" }), 60)
+        .expect("template");
+    let templated = browser
+        .post(&fapi(&format!("{tokens}/hasura"), &dvb, &[]), &[])
+        .await;
+    assert_eq!(templated.status, 200, "{}", templated.body);
+    let (_, claims) =
+        clerk_testkit::decode_unverified(templated.json()["jwt"].as_str().expect("jwt")).expect("claims");
+    assert_eq!(claims["uid"], user.id.as_str(), "{claims}");
+    let unknown_template = browser
+        .post(&fapi(&format!("{tokens}/nope"), &dvb, &[]), &[])
+        .await;
+    assert_eq!(unknown_template.status, 404, "{}", unknown_template.body);
+    let stranger = Browser::new(&clerk).post(&format!("{tokens}/hasura"), &[]).await;
+    assert_eq!(stranger.status, 401, "another browser: {}", stranger.body);
+
     // signOut(): DELETE /v1/client/sessions as a POST naming it.
     let signed_out = browser
         .post(&fapi("/v1/client/sessions", &dvb, &[("_method", "DELETE")]), &[])

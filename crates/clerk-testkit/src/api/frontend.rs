@@ -54,6 +54,8 @@ pub(crate) const FAPI_SIGN_INS: &str = "/v1/client/sign_ins";
 pub(crate) const FAPI_SIGN_IN_FIRST_FACTOR: &str = "/v1/client/sign_ins/{sign_in_id}/attempt_first_factor";
 /// The client's sessions (`DELETE`: sign out).
 pub(crate) const FAPI_CLIENT_SESSIONS: &str = "/v1/client/sessions";
+/// A client session's JWT-template token (`POST`: `getToken({ template })`).
+pub(crate) const FAPI_SESSION_TEMPLATE_TOKEN: &str = "/v1/client/sessions/{session_id}/tokens/{template}";
 /// A client session's touch (`POST`: `setActive`).
 pub(crate) const FAPI_SESSION_TOUCH: &str = "/v1/client/sessions/{session_id}/touch";
 /// Ending a client session (`POST`): `end` or `remove`.
@@ -69,8 +71,9 @@ pub(crate) const SIGN_OUT: &str = "/sign-out";
 pub(crate) const CLERK_JS: &str = "/clerk.js";
 /// What a browser calls (the Frontend API and the pages): no secret key, no version check,
 /// no Backend API rate limit.
-pub(crate) const BROWSER_ROUTES: [&str; 15] = [
+pub(crate) const BROWSER_ROUTES: [&str; 16] = [
     FAPI_HANDSHAKE,
+    FAPI_SESSION_TEMPLATE_TOKEN,
     FAPI_SIGN_INS,
     FAPI_SIGN_IN_FIRST_FACTOR,
     FAPI_CLIENT_SESSIONS,
@@ -143,6 +146,10 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
         web::delete().to(frontend_sign_in::remove_sessions),
     )
     .route(FAPI_SESSION_TOUCH, web::post().to(frontend_sign_in::touch))
+    .route(
+        FAPI_SESSION_TEMPLATE_TOKEN,
+        web::post().to(frontend_client::create_template_token),
+    )
     .route(FAPI_SESSION_END, web::post().to(frontend_sign_in::end))
     .route(FAPI_CLIENT, web::delete().to(frontend_sign_in::destroy))
     .route(PUBLIC_JWKS, web::get().to(misc::jwks))

@@ -116,6 +116,29 @@ pub(crate) async fn create_token(
     Ok(res)
 }
 
+/// `POST /v1/client/sessions/{sid}/tokens/{template}` (`getToken({ template })`):
+/// `{"object": "token", "jwt"}` with the JWT template's claims, for an active session of the
+/// request's client. 401 `authentication_invalid` otherwise; 404 for an unknown template.
+pub(crate) async fn create_template_token(
+    state: Data<AppState>,
+    req: HttpRequest,
+    path: Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (session_id, template) = path.into_inner();
+    let (_, client) = request_client(&state, &req).ok_or_else(ApiError::authentication_invalid)?;
+    if !client.sessions.contains(&session_id) {
+        return Err(ApiError::authentication_invalid());
+    }
+    let session = active_session(&state, &session_id).map_err(|_| ApiError::authentication_invalid())?;
+    let jwt = super::sessions::template_token(&state, &session, &template, None)?;
+    let mut res = json_response(StatusCode::OK, &json!({ "object": "token", "jwt": jwt }));
+    res.headers_mut().insert(
+        CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static("no-store"),
+    );
+    Ok(res)
+}
+
 /// The client as the Frontend API serves it: `{object: "client", id, sessions: [active
 /// sessions, oldest first], last_active_session_id, sign_in: null, sign_up: null, …}` (the
 /// spec's `Client.Client`).
