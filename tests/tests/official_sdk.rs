@@ -469,29 +469,7 @@ async fn the_official_clerk_js_signs_in_same_origin_through_the_apps_proxy() {
         )
         .expect("a user with a password");
     let browser = Browser::start().await;
-    // Any page of the app's origin; the script is added as a team's frontend would have it.
-    browser.goto(&format!("{}/", app.address)).await;
-    browser
-        .execute(
-            "const s = document.createElement('script');
-             s.setAttribute('data-clerk-publishable-key', arguments[0]);
-             s.setAttribute('data-clerk-proxy-url', '/__clerk');
-             s.src = '/__clerk/npm/@clerk/clerk-js@6/dist/clerk.browser.js';
-             document.head.appendChild(s);
-             return true;",
-            vec![json!(app.clerk.publishable_key())],
-        )
-        .await;
-    // Readiness: the script has run.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while browser.execute("return !!window.Clerk;", vec![]).await != json!(true) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "clerk.browser.js through /__clerk did not define window.Clerk"
-        );
-        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-
+    load_through_the_app(&browser, &app).await;
     let loaded = settle(&browser, "window.Clerk.load()").await;
     assert_eq!(loaded["status"], "ready", "{loaded:#}");
     assert_eq!(loaded["client"], true, "{loaded:#}");
@@ -579,5 +557,98 @@ async fn the_official_clerk_js_signs_in_identifier_first_then_password() {
     .await;
     assert_eq!(done["value"], "complete", "{done:#}");
     assert_eq!(done["user"], user.id.as_str(), "{done:#}");
+    browser.quit().await;
+}
+
+/// Opens a page of the app's origin and adds the official clerk-js from `/__clerk`, as a team's
+/// frontend would have it (publishable key, relative proxy URL); returns once it has run.
+async fn load_through_the_app(browser: &Browser, app: &e2e::TestApp) {
+    browser.goto(&format!("{}/", app.address)).await;
+    browser
+        .execute(
+            "const s = document.createElement('script');
+             s.setAttribute('data-clerk-publishable-key', arguments[0]);
+             s.setAttribute('data-clerk-proxy-url', '/__clerk');
+             s.src = '/__clerk/npm/@clerk/clerk-js@6/dist/clerk.browser.js';
+             document.head.appendChild(s);
+             return true;",
+            vec![json!(app.clerk.publishable_key())],
+        )
+        .await;
+    // Readiness: the script has run.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while browser.execute("return !!window.Clerk;", vec![]).await != json!(true) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "clerk.browser.js through /__clerk did not define window.Clerk"
+        );
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Issue 23, item 7: `signUp.create({ emailAddress, password })` on the app's origin creates the
+/// user, who appears through the Backend API and, by webhook, in the app's cache; `setActive`
+/// signs them in and the app answers `/api/data` for them.
+#[actix_rt::test]
+async fn the_official_clerk_js_signs_up_and_the_app_learns_of_the_new_user() {
+    let app = spawn_app_with(SpawnOptions {
+        clerk: TestClerk::builder().npm_dir(npm_dir()),
+        browser: true,
+        ..SpawnOptions::default()
+    })
+    .await;
+    let browser = Browser::start().await;
+    load_through_the_app(&browser, &app).await;
+    let loaded = settle(&browser, "window.Clerk.load()").await;
+    assert_eq!(loaded["status"], "ready", "{loaded:#}");
+
+    let signed_up = settle(
+        &browser,
+        "window.Clerk.client.signUp.create({ emailAddress: 'nova@example.com', password: 'correct horse battery staple', firstName: 'Nova' })
+           .then((s) => window.Clerk.setActive({ session: s.createdSessionId }).then(() => ({ status: s.status, userId: s.createdUserId })))",
+    )
+    .await;
+    assert_eq!(signed_up["value"]["status"], "complete", "{signed_up:#}");
+    let user_id = signed_up["value"]["userId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(user_id.starts_with("user_"), "{signed_up:#}");
+    assert_eq!(signed_up["user"], user_id.as_str(), "Clerk.user: {signed_up:#}");
+
+    // The Backend API has the user.
+    let mut res = awc::Client::default()
+        .get(format!("{}/v1/users/{user_id}", app.clerk.base_url()))
+        .insert_header(("Authorization", format!("Bearer {}", app.clerk.secret_key())))
+        .send()
+        .await
+        .expect("the Backend API answers");
+    assert_eq!(res.status().as_u16(), 200);
+    let bapi_user: Value = res.json().await.expect("a user");
+    assert_eq!(bapi_user["first_name"], "Nova", "{bapi_user}");
+
+    // The app's cache, by the user.created webhook.
+    tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        app.clerk.webhooks().wait_idle(),
+    )
+    .await
+    .expect("webhook deliveries finish");
+    let mut conn = app.db().await;
+    let cached: Option<String> = sqlx::query_scalar("SELECT first_name FROM users WHERE id = $1")
+        .bind(&user_id)
+        .fetch_optional(&mut conn)
+        .await
+        .expect("query users");
+    assert_eq!(cached.as_deref(), Some("Nova"), "the app's cache");
+
+    // Signed in on the app with the SDK's cookies.
+    let data = settle(
+        &browser,
+        "fetch('/api/data').then((r) => r.json().then((body) => ({ status: r.status, body })))",
+    )
+    .await;
+    assert_eq!(data["value"]["status"], 200, "{data:#}");
+    assert_eq!(data["value"]["body"]["userId"], user_id.as_str(), "{data:#}");
     browser.quit().await;
 }

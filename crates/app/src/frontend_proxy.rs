@@ -26,7 +26,7 @@ fn hop_by_hop(name: &HeaderName) -> bool {
 
 /// Whether `tail` (the path under the mount) is one of the Frontend API's browser routes: the
 /// handshake, a new development browser, the environment, the client, its sign-ins (and their
-/// first factor) and its
+/// first factor), its sign-ups and its
 /// sessions (tokens, JWT-template tokens, touch, end, remove, sign-out), the sign-in and sign-out pages, `clerk.js`
 /// and the official `@clerk/clerk-js` and `@clerk/ui` files (`npm/@clerk/{package}/dist/{file}`).
 /// Nothing else of the emulator (its Backend API above all) is reachable through the app. What
@@ -38,12 +38,13 @@ fn hop_by_hop(name: &HeaderName) -> bool {
 /// `-` (and `@` in the package): no `?`, `#`, `%` or `/` can change what goes upstream, no `..`
 /// leaves `dist/`.
 fn is_browser_route(tail: &str) -> bool {
-    const EXACT: [&str; 9] = [
+    const EXACT: [&str; 10] = [
         "v1/client/handshake",
         "v1/dev_browser",
         "v1/environment",
         "v1/client",
         "v1/client/sign_ins",
+        "v1/client/sign_ups",
         "v1/client/sessions",
         "sign-in",
         "sign-out",
@@ -133,6 +134,7 @@ mod tests {
             "v1/environment",
             "v1/client",
             "v1/client/sign_ins",
+            "v1/client/sign_ups",
             "v1/client/sessions",
             "v1/client/sessions/sess_1/tokens",
             "v1/client/sessions/sess_1/touch",

@@ -261,3 +261,67 @@ async fn an_identifier_first_sign_in_completes_with_the_password_as_first_factor
         .await;
     assert_eq!(again.status, 404, "a completed attempt is gone: {}", again.body);
 }
+
+#[actix_rt::test]
+async fn a_sign_up_with_an_email_address_and_a_password_creates_and_signs_in_the_user() {
+    let clerk = TestClerk::start().expect("emulator");
+    let mut browser = Browser::new(&clerk);
+    let dvb = browser
+        .send("POST", &fapi("/v1/dev_browser", "", &[]), None, None)
+        .await
+        .json()["id"]
+        .as_str()
+        .expect("a dev browser")
+        .to_owned();
+
+    let missing = browser
+        .post(
+            &fapi("/v1/client/sign_ups", &dvb, &[]),
+            &[("email_address", "new@example.com")],
+        )
+        .await;
+    assert_eq!(missing.status, 200, "{}", missing.body);
+    assert_eq!(missing.json()["response"]["status"], "missing_requirements");
+    assert_eq!(
+        missing.json()["response"]["missing_fields"],
+        serde_json::json!(["password"])
+    );
+    assert!(clerk.users().all().is_empty(), "nothing created");
+
+    let created = browser
+        .post(
+            &fapi("/v1/client/sign_ups", &dvb, &[]),
+            &[
+                ("email_address", "new@example.com"),
+                ("password", PASSWORD),
+                ("first_name", "Nova"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 200, "{}", created.body);
+    let body = created.json();
+    let found = violations(&fapi_validator("Client.ClientWrappedSignUp"), &body);
+    assert!(found.is_empty(), "{found:#?}");
+    assert_eq!(body["response"]["status"], "complete", "{body}");
+    let user_id = body["response"]["created_user_id"]
+        .as_str()
+        .expect("a user")
+        .to_owned();
+    let user = clerk.users().get(&user_id).expect("the user exists");
+    assert_eq!(user.first_name.as_deref(), Some("Nova"));
+    assert_eq!(user.primary_email(), Some("new@example.com"));
+    assert_eq!(body["client"]["sessions"][0]["user"]["id"], user_id.as_str());
+    assert_eq!(
+        body["response"]["created_session_id"],
+        body["client"]["sessions"][0]["id"]
+    );
+
+    let again = Browser::new(&clerk)
+        .post(
+            "/v1/client/sign_ups",
+            &[("email_address", "new@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(again.status, 422, "{}", again.body);
+    assert_eq!(again.json()["errors"][0]["code"], "form_identifier_exists");
+}

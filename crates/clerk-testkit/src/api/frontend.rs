@@ -24,8 +24,8 @@ use actix_web::web::{self, ServiceConfig};
 use actix_web::Route;
 
 use super::{
-    dev_browser, environment, frontend_client, frontend_organizations, frontend_sign_in, handshake, misc,
-    npm_files, script, sign_in, sign_out,
+    dev_browser, environment, frontend_client, frontend_organizations, frontend_sign_in, frontend_sign_up,
+    handshake, misc, npm_files, script, sign_in, sign_out,
 };
 
 /// The public JWKS route: no auth, no version check, no rate limit.
@@ -50,6 +50,8 @@ pub(crate) const FAPI_ORGANIZATION: &str = "/v1/organizations/{org_id}";
 pub(crate) const SHARED_WITH_BACKEND: [(&str, &str); 1] = [("GET", FAPI_ORGANIZATION)];
 /// The Frontend API's sign-in attempts (`POST`).
 pub(crate) const FAPI_SIGN_INS: &str = "/v1/client/sign_ins";
+/// The Frontend API's sign-up attempts (`POST`).
+pub(crate) const FAPI_SIGN_UPS: &str = "/v1/client/sign_ups";
 /// A sign-in attempt's first factor (`POST`).
 pub(crate) const FAPI_SIGN_IN_FIRST_FACTOR: &str = "/v1/client/sign_ins/{sign_in_id}/attempt_first_factor";
 /// The client's sessions (`DELETE`: sign out).
@@ -71,8 +73,9 @@ pub(crate) const SIGN_OUT: &str = "/sign-out";
 pub(crate) const CLERK_JS: &str = "/clerk.js";
 /// What a browser calls (the Frontend API and the pages): no secret key, no version check,
 /// no Backend API rate limit.
-pub(crate) const BROWSER_ROUTES: [&str; 16] = [
+pub(crate) const BROWSER_ROUTES: [&str; 17] = [
     FAPI_HANDSHAKE,
+    FAPI_SIGN_UPS,
     FAPI_SESSION_TEMPLATE_TOKEN,
     FAPI_SIGN_INS,
     FAPI_SIGN_IN_FIRST_FACTOR,
@@ -137,6 +140,7 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
     )
     .route(NPM_FILES, web::get().to(npm_files::get))
     .route(FAPI_SIGN_INS, web::post().to(frontend_sign_in::create))
+    .route(FAPI_SIGN_UPS, web::post().to(frontend_sign_up::create))
     .route(
         FAPI_SIGN_IN_FIRST_FACTOR,
         web::post().to(frontend_sign_in::attempt_first_factor),

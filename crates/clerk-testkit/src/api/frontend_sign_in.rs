@@ -22,7 +22,7 @@ use crate::clients::PendingSignIn;
 use crate::util::{new_id, now_ms};
 
 /// `{"response": response, "client": client}`, not cached, with `cookies` set.
-fn answer(response: Value, client: Value, cookies: &[String]) -> HttpResponse {
+pub(super) fn answer(response: Value, client: Value, cookies: &[String]) -> HttpResponse {
     let mut res = json_response(StatusCode::OK, &json!({ "response": response, "client": client }));
     let headers = res.headers_mut();
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -167,7 +167,7 @@ pub(crate) async fn attempt_first_factor(
 }
 
 /// The request's client, or a new one: `(cookie, client)`.
-fn browser_client(state: &AppState, req: &HttpRequest) -> (String, crate::clients::Client) {
+pub(super) fn browser_client(state: &AppState, req: &HttpRequest) -> (String, crate::clients::Client) {
     let known = request_client(state, req).map(|(cookie, _)| cookie);
     let (cookie, client) = state.browser.clients.get_or_create(known.as_deref());
     if let Some(dvb) = dev_browser(state, req) {
@@ -227,7 +227,12 @@ fn complete(
 
 /// `__client` (and `__client_uat`, from `client_uat` seconds when signed in) on the emulator's
 /// origin.
-fn client_cookies(state: &AppState, req: &HttpRequest, cookie: &str, client_uat: Option<i64>) -> Vec<String> {
+pub(super) fn client_cookies(
+    state: &AppState,
+    req: &HttpRequest,
+    cookie: &str,
+    client_uat: Option<i64>,
+) -> Vec<String> {
     let secure = req.connection_info().scheme() == "https";
     let mut cookies = client_cookies::signed_in(
         &state.browser.cookie_suffix,

@@ -13,6 +13,7 @@ mod frontend;
 mod frontend_client;
 mod frontend_organizations;
 mod frontend_sign_in;
+mod frontend_sign_up;
 mod gate;
 mod handshake;
 mod invitations;
