@@ -652,3 +652,80 @@ async fn the_official_clerk_js_signs_up_and_the_app_learns_of_the_new_user() {
     assert_eq!(data["value"]["body"]["userId"], user_id.as_str(), "{data:#}");
     browser.quit().await;
 }
+
+/// Issue 23, item 4, the open tab: with a 15 s session-token lifetime (clerk-js drops a cached
+/// token with 5 s or less left and polls every 5 s), the SDK refreshes the token before it
+/// expires, through the Frontend API, and keeps `__session` fresh on the page's origin.
+#[actix_rt::test]
+async fn the_official_clerk_js_refreshes_the_session_token_while_the_tab_is_open() {
+    let clerk = emulator(TestClerk::builder().session_token_ttl(std::time::Duration::from_secs(15)));
+    clerk
+        .users()
+        .create(
+            NewUser::default()
+                .email("ada@example.com")
+                .password("correct horse battery staple"),
+        )
+        .expect("a user with a password");
+    let origin = page_server(page(&clerk));
+    let browser = Browser::start().await;
+    browser.goto(&format!("{origin}/")).await;
+    let loaded = settle(&browser, "window.Clerk.load()").await;
+    assert_eq!(loaded["status"], "ready", "{loaded:#}");
+    let signed_in = settle(
+        &browser,
+        "window.Clerk.client.signIn.create({ identifier: 'ada@example.com', password: 'correct horse battery staple' })
+           .then((s) => window.Clerk.setActive({ session: s.createdSessionId }))",
+    )
+    .await;
+    assert_eq!(signed_in["rejected"], Value::Null, "{signed_in:#}");
+    let session_cookie = |cookies: Vec<(String, String)>| {
+        cookies
+            .into_iter()
+            .find(|(name, _)| name == "__session")
+            .map(|(_, value)| value)
+            .unwrap_or_default()
+    };
+    let exp = |jwt: &str| {
+        clerk_testkit::decode_unverified(jwt)
+            .ok()
+            .and_then(|(_, claims)| claims["exp"].as_i64())
+            .unwrap_or_default()
+    };
+    let first = session_cookie(browser.cookies().await);
+    let first_exp = exp(&first);
+    assert!(first_exp > 0, "a __session cookie: {first:?}");
+    let refreshes = clerk.session_token_calls();
+
+    // Readiness, not a sleep: wait (up to the lifetime and a poll) for the SDK's own refresh.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(25);
+    let fresh = loop {
+        let now = session_cookie(browser.cookies().await);
+        if exp(&now) > first_exp {
+            break now;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no fresher __session within 25 s ({} token calls)",
+            clerk.session_token_calls() - refreshes
+        );
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(250)).await;
+    };
+    assert!(
+        clerk.session_token_calls() > refreshes,
+        "through the Frontend API"
+    );
+    let now = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default(),
+    )
+    .unwrap_or_default();
+    assert!(
+        exp(&fresh) > now,
+        "the cookie is fresh: exp {} now {now}",
+        exp(&fresh)
+    );
+    browser.quit().await;
+}
