@@ -729,3 +729,99 @@ async fn the_official_clerk_js_refreshes_the_session_token_while_the_tab_is_open
     );
     browser.quit().await;
 }
+
+/// Issue 23, item 8: with `@clerk/ui` loaded from the offline Clerk, `Clerk.mountSignIn(element)`
+/// renders Clerk's own sign-in component, and a user signs in through it with an identifier and
+/// a password (cross-origin, development): the component's password step, the session on the
+/// emulator, and `Clerk.user` once it has redirected back.
+#[actix_rt::test]
+async fn clerks_prebuilt_sign_in_component_signs_a_user_in_against_the_offline_clerk() {
+    let clerk = emulator(TestClerk::builder());
+    let user = clerk
+        .users()
+        .create(
+            NewUser::default()
+                .first_name("Ada")
+                .email("ada@example.com")
+                .password("correct horse battery staple"),
+        )
+        .expect("a user with a password");
+    let ui = clerk
+        .npm_url("@clerk/ui", "ui.browser.js")
+        .expect("@clerk/ui is pinned");
+    // The page: @clerk/ui and clerk-js, loads on every visit, mounts the sign-in component while
+    // signed out and comes back to itself after signing in.
+    let html = page(&clerk)
+        .replace("</head>", &format!("<script src=\"{ui}\"></script></head>"))
+        .replace(
+            "<main id=\"app\">a team's frontend</main>",
+            "<main id=\"app\"><div id=\"sign-in\"></div></main>
+<script>
+window.__ready = window.Clerk.load({ ui: { ClerkUI: window.__internal_ClerkUICtor } }).then(() => {
+  if (!window.Clerk.user) {
+    window.Clerk.mountSignIn(document.getElementById('sign-in'), { forceRedirectUrl: window.location.origin + '/' });
+  }
+  return true;
+});
+</script>",
+        );
+    let origin = page_server(html);
+    let browser = Browser::start().await;
+    browser.goto(&format!("{origin}/")).await;
+
+    let step = |name: &str| format!("clerk-ui-{name}");
+    let screenshot = |name: String| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../target/browser-screenshots/{name}.png"))
+    };
+    if !browser
+        .wait_for("input[name=identifier]", std::time::Duration::from_secs(20))
+        .await
+    {
+        browser.screenshot(&screenshot(step("identifier"))).await;
+        panic!("Clerk's sign-in component did not render its identifier field");
+    }
+    browser
+        .type_into("input[name=identifier]", "ada@example.com")
+        .await;
+    browser.click(".cl-formButtonPrimary").await;
+    if !browser
+        .wait_for("input[name=password]", std::time::Duration::from_secs(20))
+        .await
+    {
+        browser.screenshot(&screenshot(step("password"))).await;
+        panic!("Clerk's sign-in component did not ask for the password");
+    }
+    browser
+        .type_into("input[name=password]", "correct horse battery staple")
+        .await;
+    browser.click(".cl-formButtonPrimary").await;
+
+    // Readiness: the component signs in and sends the browser back; the page loads signed in.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        // Errors while the page navigates are expected: ask again.
+        let current = browser
+            .try_execute(
+                "return window.Clerk && window.Clerk.user ? window.Clerk.user.id : null;",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned));
+        if current.as_deref() == Some(user.id.as_str()) {
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            browser.screenshot(&screenshot(step("signed-in"))).await;
+            panic!("not signed in through the component (Clerk.user: {current:?})");
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let sessions = clerk.users().sessions(Some(&user.id), None, Some("active"));
+    assert_eq!(
+        sessions.len(),
+        1,
+        "one active session on the emulator: {sessions:?}"
+    );
+    browser.quit().await;
+}

@@ -40,9 +40,10 @@
 //!   CORS for a page on another origin (the exact `Origin`, with credentials); and the official
 //!   packages' files at `/npm/@clerk/clerk-js@6/dist/…` and `/npm/@clerk/ui@1/dist/…` (the
 //!   versions pinned in `clerk-npm.txt`, from [`TestClerkBuilder::npm_dir`] or
-//!   `CLERK_TESTKIT_NPM_DIR`; `scripts/clerk-js.sh` unpacks them). Password is the only factor,
-//!   nothing is verified by email, no captcha; Clerk's prebuilt components (`@clerk/ui`'s
-//!   `mountSignIn`) need `user_settings` in the environment, which is not served yet;
+//!   `CLERK_TESTKIT_NPM_DIR`; `scripts/clerk-js.sh` unpacks them), with which Clerk's prebuilt
+//!   sign-in component (`@clerk/ui`'s `mountSignIn`) signs a user in with an email address and
+//!   a password. Password is the only factor, nothing is verified by email, no captcha; the
+//!   environment has no `user_settings` yet (clerk-js and the components use their defaults);
 //! * the Backend API and the Frontend API on one origin, told apart by credentials where a
 //!   method and path is in both (`GET /v1/organizations/{id}`): a request with
 //!   `Authorization: Bearer sk_…` is a Backend API call, any other the Frontend API's (a
