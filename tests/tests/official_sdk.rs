@@ -452,8 +452,17 @@ async fn sign_in_and_out(builder: TestClerkBuilder) {
 /// `signOut()` ends the session on the emulator. Issue 23, items 1–4 and 6, same-origin.
 #[actix_rt::test]
 async fn the_official_clerk_js_signs_in_same_origin_through_the_apps_proxy() {
+    same_origin(TestClerk::builder(), true).await;
+}
+
+#[actix_rt::test]
+async fn the_official_clerk_js_signs_in_same_origin_on_a_production_instance() {
+    same_origin(TestClerk::builder().production(), false).await;
+}
+
+async fn same_origin(builder: TestClerkBuilder, development: bool) {
     let app = spawn_app_with(SpawnOptions {
-        clerk: TestClerk::builder().npm_dir(npm_dir()),
+        clerk: builder.npm_dir(npm_dir()),
         browser: true,
         ..SpawnOptions::default()
     })
@@ -473,11 +482,12 @@ async fn the_official_clerk_js_signs_in_same_origin_through_the_apps_proxy() {
     let loaded = settle(&browser, "window.Clerk.load()").await;
     assert_eq!(loaded["status"], "ready", "{loaded:#}");
     assert_eq!(loaded["client"], true, "{loaded:#}");
-    // A development browser: the app's handshake already gave the page one (its
+    // On development, a development browser: the app's handshake already gave the page one (its
     // `__clerk_db_jwt` cookie), which clerk-js takes instead of asking for a new one.
     let cookies = browser.cookies().await;
-    assert!(
+    assert_eq!(
         cookies.iter().any(|(name, _)| name == "__clerk_db_jwt"),
+        development,
         "{cookies:?}"
     );
 
