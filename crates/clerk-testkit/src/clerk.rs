@@ -229,7 +229,7 @@ impl TestClerkBuilder {
             oauth: oauth.clone(),
             orgs: orgs.clone(),
             browser: browser.clone(),
-            npm_dir: self.npm_dir,
+            npm_dir: self.npm_dir.clone(),
         });
         let worker_hooks = webhooks.clone();
         let workers = self.workers;
@@ -257,6 +257,7 @@ impl TestClerkBuilder {
             orgs,
             limiter,
             browser,
+            npm_dir: self.npm_dir,
             server,
         })
     }
@@ -293,6 +294,7 @@ pub struct TestClerk {
     orgs: Organizations,
     limiter: Arc<Limiter>,
     browser: Browser,
+    npm_dir: Option<PathBuf>,
     // Dropped last: stops the server.
     server: ServerThread,
 }
@@ -458,6 +460,12 @@ impl TestClerk {
     pub fn npm_url(&self, package: &str, file: &str) -> Option<String> {
         let package = crate::npm::pinned_npm_package(package)?;
         Some(format!("{}{}", self.base_url, package.major_path(file)))
+    }
+
+    /// Where the official Clerk browser packages are served from
+    /// ([`TestClerkBuilder::npm_dir`]), if they are.
+    pub fn npm_dir(&self) -> Option<&std::path::Path> {
+        self.npm_dir.as_deref()
     }
 
     /// How many `POST /v1/client/sessions/{sid}/tokens` requests (the script's token
