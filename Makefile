@@ -7,8 +7,9 @@ help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
 
 .PHONY: test
-test: ## Run every test (unit, integration, end-to-end, browser, doc tests); finds or starts Postgres, installs Chromium
+test: ## Run every test (unit, integration, end-to-end, browser, doc tests); finds or starts Postgres, installs Chromium, packs the pinned @clerk/clerk-js and @clerk/ui
 	bash scripts/chromium.sh
+	CLERK_TESTKIT_NPM_DIR="$$(bash scripts/clerk-js.sh)" && export CLERK_TESTKIT_NPM_DIR && \
 	DATABASE_URL="$$(bash scripts/postgres.sh)" && export DATABASE_URL && \
 		cargo test --workspace --all-targets && cargo test --workspace --doc
 

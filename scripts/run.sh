@@ -12,6 +12,10 @@ cd "$(dirname "$0")/.."
 DATABASE_URL=$(bash scripts/database.sh)
 export DATABASE_URL
 export PORT="${PORT:-8080}"
+# The official @clerk/clerk-js and @clerk/ui (pinned in crates/clerk-testkit/clerk-npm.txt), which
+# dev mode's offline Clerk serves at /npm/@clerk/…: packed once into target/clerk-npm.
+CLERK_TESTKIT_NPM_DIR=$(bash scripts/clerk-js.sh)
+export CLERK_TESTKIT_NPM_DIR
 
 config_file="${APP_CONFIG_FILE:-app.toml}"
 keys_in_file() {

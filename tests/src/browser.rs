@@ -182,6 +182,32 @@ impl Browser {
         self.call("POST", &format!("/element/{el}/click"), None).await;
     }
 
+    /// Types `text` into the first element matching `css` (WebDriver's Element Send Keys: the
+    /// page sees key events, as a user's typing).
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let el = self.find(css).await.unwrap_or_else(|| panic!("no element {css}"));
+        self.call(
+            "POST",
+            &format!("/element/{el}/value"),
+            Some(json!({ "text": text })),
+        )
+        .await;
+    }
+
+    /// Waits until an element matches `css` (polling the page, up to `within`); whether one did.
+    pub async fn wait_for(&self, css: &str, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        loop {
+            if self.find(css).await.is_some() {
+                return true;
+            }
+            if Instant::now() > deadline {
+                return false;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Clicks the first element matching `css`, which navigates (a form's submit button), and
     /// waits until the next page has loaded: WebDriver's click may return before a form
     /// submission's navigation (and its redirects) has even started.
@@ -207,6 +233,17 @@ impl Browser {
     /// Runs `script` (a function body; `arguments` holds `args`) and returns its value.
     pub async fn execute(&self, script: &str, args: Vec<Value>) -> Value {
         self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({ "script": script, "args": args })),
+        )
+        .await
+    }
+
+    /// Runs `script` like [`Browser::execute`]: its value, or WebDriver's error (e.g. while the
+    /// page navigates).
+    pub async fn try_execute(&self, script: &str, args: Vec<Value>) -> Result<Value, String> {
+        self.try_call(
             "POST",
             "/execute/sync",
             Some(json!({ "script": script, "args": args })),

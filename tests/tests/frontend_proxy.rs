@@ -1,6 +1,7 @@
 //! `/__clerk/*`: the offline Clerk's Frontend API on the app's origin (dev mode, tests). Only the
 //! browser routes reach the emulator, and exactly as they were checked.
 
+use clerk_testkit::TestClerk;
 use e2e::{spawn_app_with, SpawnOptions};
 
 // Issue 22, item 8: an encoded `?` or `#` in the session id passed the allow-list once decoded,
@@ -35,4 +36,37 @@ async fn an_encoded_query_or_fragment_in_a_session_id_is_not_forwarded() {
     app.get(&format!("/__clerk{sessions}sess_1/tokens"), None, &[])
         .await;
     assert_eq!(upstream(), [(format!("{sessions}sess_1/tokens"), String::new())]);
+}
+
+// Issue 23: what clerk-js calls first on load goes through the forwarder, `_method` included.
+#[actix_rt::test]
+async fn the_dev_browser_and_the_environment_are_forwarded() {
+    let app = spawn_app_with(SpawnOptions {
+        clerk: TestClerk::builder(),
+        browser: true,
+        ..SpawnOptions::default()
+    })
+    .await;
+    let query = "__clerk_api_version=2026-08-20&_clerk_js_version=6.40.0";
+
+    let dev_browser = app
+        .post(&format!("/__clerk/v1/dev_browser?{query}"), Vec::new(), &[])
+        .await;
+    let environment = app
+        .post(
+            &format!("/__clerk/v1/environment?{query}&_method=PATCH"),
+            Vec::new(),
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+        )
+        .await;
+
+    assert_eq!(dev_browser.status, 200, "{}", dev_browser.body);
+    assert!(dev_browser.body.contains(r#""id":"dvb_"#), "{}", dev_browser.body);
+    assert_eq!(environment.status, 200, "{}", environment.body);
+    assert!(
+        environment.body.contains(r#""display_config""#),
+        "{}",
+        environment.body
+    );
+    assert_eq!(app.clerk.calls().count("PATCH", "/v1/environment"), 1);
 }

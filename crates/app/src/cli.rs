@@ -293,6 +293,31 @@ pub fn dev_banner(dev: &DevStack, base: &str) -> String {
         out,
         "  (with these three set, `make sync` / `app sync --full` runs a pass against it)"
     );
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Your own frontend on Clerk's official SDK (@clerk/clerk-js, offline; README: \"Your own frontend\"):"
+    );
+    if emulator.npm_dir().is_some() {
+        let _ = writeln!(
+            out,
+            "  proxy /__clerk to {base} in its dev server (Vite: server.proxy['/__clerk'] = '{base}'), load"
+        );
+        let _ = writeln!(
+            out,
+            "  <script data-clerk-publishable-key=\"{}\" data-clerk-proxy-url=\"/__clerk\" src=\"/__clerk/npm/@clerk/clerk-js@6/dist/clerk.browser.js\"></script>",
+            emulator.publishable_key()
+        );
+        let _ = writeln!(
+            out,
+            "  and add its origin to CLERK_AUTHORIZED_PARTIES (with this app's own origin)"
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "  not served: run `bash scripts/clerk-js.sh` and set CLERK_TESTKIT_NPM_DIR to what it prints (`make run` does)"
+        );
+    }
     if let Some(token) = dev.sample_token() {
         let _ = writeln!(out);
         let _ = writeln!(out, "Try it (the token is valid for an hour):");

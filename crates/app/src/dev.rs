@@ -90,11 +90,17 @@ impl DevStack {
                     .collect()
             })
             .unwrap_or_default();
+        // The official @clerk/clerk-js and @clerk/ui, where `make run` unpacked them.
+        let npm_dir = std::env::var_os(clerk_testkit::NPM_DIR_ENV).filter(|dir| !dir.is_empty());
         let builder = || {
-            app_origins.iter().fold(
+            let builder = app_origins.iter().fold(
                 TestClerk::builder().webhook(webhook_url.clone(), webhook_secret.clone()),
                 |builder, origin| builder.allowed_origin(origin.clone()),
-            )
+            );
+            match &npm_dir {
+                Some(dir) => builder.npm_dir(dir),
+                None => builder,
+            }
         };
         // The emulator listens at PORT + 1 (8081 for `make run`), so the banner's CLERK_API_URL
         // stays the same across restarts; a free port when that one is taken.

@@ -1,6 +1,7 @@
 //! `TestClerk`: the running emulator and its builder.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -44,6 +45,7 @@ pub struct TestClerkBuilder {
     workers: usize,
     session_token_ttl: Duration,
     allowed_origins: Vec<String>,
+    npm_dir: Option<PathBuf>,
 }
 
 impl Default for TestClerkBuilder {
@@ -61,6 +63,7 @@ impl Default for TestClerkBuilder {
             workers: 2,
             session_token_ttl: DEFAULT_SESSION_TOKEN_TTL,
             allowed_origins: Vec::new(),
+            npm_dir: None,
         }
     }
 }
@@ -148,6 +151,16 @@ impl TestClerkBuilder {
         self
     }
 
+    /// Serves the official Clerk browser packages pinned in `clerk-npm.txt` from `dir`, where
+    /// `scripts/clerk-js.sh` unpacked them (`target/clerk-npm`): `GET
+    /// /npm/@clerk/clerk-js@6/dist/clerk.browser.js` and the rest of each package's `dist/`,
+    /// by major and by exact version ([`TestClerk::npm_url`]). Without it those paths are 404.
+    /// [`TestClerkBuilder::start`] fails, naming the package, when one is not unpacked there.
+    pub fn npm_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.npm_dir = Some(dir.into());
+        self
+    }
+
     /// Starts the emulator on its own thread and returns once it is listening.
     ///
     /// Works from any test runtime (`#[actix_rt::test]`, `#[tokio::test]`, plain `#[test]`).
@@ -156,9 +169,13 @@ impl TestClerkBuilder {
     ///
     /// [`crate::Error::Start`] if the port cannot be bound; [`crate::Error::Key`] if key
     /// generation fails; [`crate::Error::InvalidParam`] for a bad webhook secret or a text
-    /// given to [`TestClerkBuilder::allowed_origin`] that is not a bare http(s) origin.
+    /// given to [`TestClerkBuilder::allowed_origin`] that is not a bare http(s) origin, or a
+    /// [`TestClerkBuilder::npm_dir`] a pinned package is not unpacked in (the message names it).
     pub fn start(self) -> Result<TestClerk> {
         let allowed_origins = AllowedOrigins::new(&self.allowed_origins)?;
+        if let Some(dir) = &self.npm_dir {
+            crate::npm::check_npm_dir(dir)?;
+        }
         let instance = match self.instance {
             Some(instance) => instance,
             None if self.fixed => Instance::fixed(self.instance_type),
@@ -213,6 +230,7 @@ impl TestClerkBuilder {
             oauth: oauth.clone(),
             orgs: orgs.clone(),
             browser: browser.clone(),
+            npm_dir: self.npm_dir.clone(),
         });
         let worker_hooks = webhooks.clone();
         let workers = self.workers;
@@ -240,6 +258,7 @@ impl TestClerkBuilder {
             orgs,
             limiter,
             browser,
+            npm_dir: self.npm_dir,
             server,
         })
     }
@@ -276,6 +295,7 @@ pub struct TestClerk {
     orgs: Organizations,
     limiter: Arc<Limiter>,
     browser: Browser,
+    npm_dir: Option<PathBuf>,
     // Dropped last: stops the server.
     server: ServerThread,
 }
@@ -433,6 +453,20 @@ impl TestClerk {
     /// `session.getToken()`, `signOut()`), which keeps `__session` fresh in open tabs.
     pub fn clerk_js_url(&self) -> String {
         format!("{}{CLERK_JS}", self.base_url)
+    }
+
+    /// `{base_url}/npm/{package}@{major}/dist/{file}` for a pinned package (`@clerk/clerk-js`,
+    /// `clerk.browser.js`), served when the builder was given [`TestClerkBuilder::npm_dir`];
+    /// `None` for a package that is not pinned.
+    pub fn npm_url(&self, package: &str, file: &str) -> Option<String> {
+        let package = crate::npm::pinned_npm_package(package)?;
+        Some(format!("{}{}", self.base_url, package.major_path(file)))
+    }
+
+    /// Where the official Clerk browser packages are served from
+    /// ([`TestClerkBuilder::npm_dir`]), if they are.
+    pub fn npm_dir(&self) -> Option<&std::path::Path> {
+        self.npm_dir.as_deref()
     }
 
     /// How many `POST /v1/client/sessions/{sid}/tokens` requests (the script's token

@@ -14,6 +14,23 @@ pub(crate) struct Client {
     pub(crate) id: String,
     /// The sessions signed in on this browser, oldest first; the last one is the active one.
     pub(crate) sessions: Vec<String>,
+    /// When it was created (ms).
+    pub(crate) created_at: i64,
+    /// The sign-in in progress (an identifier given, the first factor not yet), if any.
+    pub(crate) sign_in: Option<PendingSignIn>,
+}
+
+/// A sign-in attempt waiting for its first factor (`needs_first_factor`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PendingSignIn {
+    /// `sia_…`.
+    pub(crate) id: String,
+    /// The user the identifier names.
+    pub(crate) user_id: String,
+    /// The identifier as given.
+    pub(crate) identifier: String,
+    /// When the attempt is abandoned (ms).
+    pub(crate) abandon_at: i64,
 }
 
 #[derive(Debug, Default)]
@@ -54,6 +71,8 @@ impl Clients {
         let client = Client {
             id: new_id("client_"),
             sessions: Vec::new(),
+            created_at: crate::util::now_ms(),
+            sign_in: None,
         };
         state.by_cookie.insert(cookie.clone(), client.clone());
         (cookie, client)
@@ -80,6 +99,56 @@ impl Clients {
             }
         }
         client.sessions
+    }
+
+    /// Ends the signed-in state of the client behind `cookie` but keeps the client (what
+    /// clerk-js's `signOut()` asks for, `DELETE /v1/client/sessions`): its sessions, for the
+    /// caller to end. Development browsers stay bound.
+    pub(crate) fn clear_sessions(&self, cookie: &str) -> Vec<String> {
+        let mut state = lock(&self.state);
+        state
+            .by_cookie
+            .get_mut(cookie)
+            .map(|client| std::mem::take(&mut client.sessions))
+            .unwrap_or_default()
+    }
+
+    /// Starts a sign-in on the client behind `cookie` (replacing one in progress).
+    pub(crate) fn start_sign_in(&self, cookie: &str, sign_in: PendingSignIn) -> Option<Client> {
+        let mut state = lock(&self.state);
+        let client = state.by_cookie.get_mut(cookie)?;
+        client.sign_in = Some(sign_in);
+        Some(client.clone())
+    }
+
+    /// The sign-in `id` in progress on the client behind `cookie`, if it is that one and not
+    /// abandoned; it stays until [`Clients::finish_sign_in`].
+    pub(crate) fn pending_sign_in(&self, cookie: &str, id: &str, now_ms: i64) -> Option<PendingSignIn> {
+        let state = lock(&self.state);
+        state
+            .by_cookie
+            .get(cookie)?
+            .sign_in
+            .clone()
+            .filter(|s| s.id == id && s.abandon_at > now_ms)
+    }
+
+    /// Ends the sign-in in progress on the client behind `cookie` (completed).
+    pub(crate) fn finish_sign_in(&self, cookie: &str) {
+        if let Some(client) = lock(&self.state).by_cookie.get_mut(cookie) {
+            client.sign_in = None;
+        }
+    }
+
+    /// Takes `session_id` off the client behind `cookie`; whether it was there.
+    pub(crate) fn drop_session(&self, cookie: &str, session_id: &str) -> bool {
+        let mut state = lock(&self.state);
+        let Some(client) = state.by_cookie.get_mut(cookie) else {
+            return false;
+        };
+        let before = client.sessions.len();
+        client.sessions.retain(|id| id != session_id);
+        client.sessions.len() != before
     }
 
     /// A new development browser, bound to the client behind `cookie` if any: `dvb_…`.

@@ -29,6 +29,26 @@
 //!   a path, a loopback URL (`localhost`, `127.0.0.1`, `[::1]`) or an origin added with
 //!   [`TestClerkBuilder::allowed_origin`] (`serve --allowed-origin`), as a Clerk instance's
 //!   allowed origins do;
+//! * enough of the Frontend API for the official, unmodified `@clerk/clerk-js` (issue 23):
+//!   `POST /v1/dev_browser`, `GET`/`PATCH /v1/environment` (`_method` overrides a browser's
+//!   `POST`), the client (`GET`, `DELETE`), sign-ins (`POST /v1/client/sign_ins` with an
+//!   identifier and password, or identifier first then
+//!   `…/sign_ins/{id}/attempt_first_factor`), sign-ups with an email address and a password
+//!   (`POST /v1/client/sign_ups`), a session's `touch` (active organization), `end`, `remove`,
+//!   tokens and JWT-template tokens, sign-out (`DELETE /v1/client/sessions`), the signed-in
+//!   user's organization (`GET /v1/organizations/{id}`), in the Frontend API spec's shapes, with
+//!   CORS for a page on another origin (the exact `Origin`, with credentials); and the official
+//!   packages' files at `/npm/@clerk/clerk-js@6/dist/…` and `/npm/@clerk/ui@1/dist/…` (the
+//!   versions pinned in `clerk-npm.txt`, from [`TestClerkBuilder::npm_dir`] or
+//!   `CLERK_TESTKIT_NPM_DIR`; `scripts/clerk-js.sh` unpacks them), with which Clerk's prebuilt
+//!   sign-in component (`@clerk/ui`'s `mountSignIn`) signs a user in with an email address and
+//!   a password. Password is the only factor, nothing is verified by email, no captcha; the
+//!   environment has no `user_settings` yet (clerk-js and the components use their defaults);
+//! * the Backend API and the Frontend API on one origin, told apart by credentials where a
+//!   method and path is in both (`GET /v1/organizations/{id}`): a request with
+//!   `Authorization: Bearer sk_…` is a Backend API call, any other the Frontend API's (a
+//!   browser's client); a method or path only the Backend API has needs the secret key from
+//!   anyone;
 //! * Svix-signed webhooks for every user and organization change and
 //!   `session.created`/`session.revoked`/`session.ended` ([`Webhooks`]);
 //! * faults on demand ([`Faults`]) and call counters ([`Calls`]).
@@ -70,6 +90,7 @@ mod jwt_templates;
 mod keys;
 mod machine;
 mod nonces;
+mod npm;
 mod oauth_tokens;
 mod org;
 mod ratelimit;
@@ -94,6 +115,10 @@ pub use keys::{Jwk, RsaAlg, SigningKey, TEST_KEY_KID};
 pub use machine::{
     InactiveTokens, Machine, MachineToken, MachineTokenBuilder, MachineTokenKind, MachineTokens,
     M2M_JWT_CATEGORY,
+};
+pub use npm::{
+    check_npm_dir, pinned_npm_package, pinned_npm_packages, NpmPackage, CLERK_JS_PACKAGE, CLERK_UI_PACKAGE,
+    NPM_DIR_ENV,
 };
 pub use oauth_tokens::OAuthTokens;
 pub use org::{

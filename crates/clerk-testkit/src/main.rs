@@ -57,6 +57,11 @@ enum Command {
         /// browser back to; repeat for more. Loopback origins and paths are always allowed.
         #[arg(long = "allowed-origin", value_name = "ORIGIN")]
         allowed_origins: Vec<String>,
+        /// The directory `scripts/clerk-js.sh` unpacked the official `@clerk/clerk-js` and
+        /// `@clerk/ui` into (`target/clerk-npm`): served at `/npm/@clerk/clerk-js@6/dist/…`
+        /// and `/npm/@clerk/ui@1/dist/…`. Start-up fails when a pinned package is missing.
+        #[arg(long, env = "CLERK_TESTKIT_NPM_DIR", value_name = "DIR")]
+        npm_dir: Option<std::path::PathBuf>,
     },
 }
 
@@ -72,6 +77,7 @@ fn main() -> ExitCode {
         azp,
         session_token_ttl,
         allowed_origins,
+        npm_dir,
     } = Cli::parse().command;
     let mut builder = TestClerk::builder()
         .bind(SocketAddr::new(host, port))
@@ -85,6 +91,9 @@ fn main() -> ExitCode {
     }
     for origin in allowed_origins {
         builder = builder.allowed_origin(origin);
+    }
+    if let Some(dir) = npm_dir {
+        builder = builder.npm_dir(dir);
     }
     if let (Some(url), Some(secret)) = (webhook_url, webhook_secret) {
         builder = builder.webhook(url, secret);

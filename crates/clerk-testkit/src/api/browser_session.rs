@@ -39,9 +39,26 @@ pub(super) fn session_of_token(state: &AppState, token: &str) -> Option<Session>
     active_session(state, payload.get("sid")?.as_str()?).ok()
 }
 
-/// A fresh session token for `session`, with the instance's session-token lifetime and
-/// `azp` = the origin of the page it is for.
+/// A fresh session token for `session`, with the instance's session-token lifetime,
+/// `azp` = the origin of the page it is for, and the session's active organization (`o`) while
+/// the user is a member.
 pub(super) fn mint(state: &AppState, session: &Session, azp: Option<&str>) -> Result<String, ApiError> {
+    mint_for(
+        state,
+        session,
+        azp,
+        session.last_active_organization_id.as_deref(),
+    )
+}
+
+/// [`mint`] with `organization` active instead of the session's (`None`: the personal
+/// account); a membership the user does not have adds no `o` claim.
+pub(super) fn mint_for(
+    state: &AppState,
+    session: &Session,
+    azp: Option<&str>,
+    organization: Option<&str>,
+) -> Result<String, ApiError> {
     let mut token = state
         .minter
         .session_token(session.user_id.clone())
@@ -49,6 +66,11 @@ pub(super) fn mint(state: &AppState, session: &Session, azp: Option<&str>) -> Re
         .lifetime(state.browser.ttl_secs());
     if let Some(azp) = azp {
         token = token.azp(azp);
+    }
+    if let Some((claim, permissions)) =
+        organization.and_then(|org| state.orgs.org_claim(&session.user_id, org))
+    {
+        token = crate::org::with_org(token, claim, permissions);
     }
     Ok(token.try_mint()?)
 }

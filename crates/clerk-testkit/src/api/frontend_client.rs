@@ -10,7 +10,8 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 use url::Url;
 
-use super::browser_session::{active_session, mint};
+use super::browser_session::{active_session, mint_for};
+use super::pages::form;
 use super::{json_response, ApiError, AppState};
 use crate::client_cookies::{CLIENT, DEV_BROWSER};
 use crate::clients::Client;
@@ -78,11 +79,14 @@ pub(crate) async fn get_client(state: Data<AppState>, req: HttpRequest) -> HttpR
 
 /// `POST /v1/client/sessions/{sid}/tokens`: `{"object": "token", "jwt"}`, a fresh session
 /// token for an active session of the request's client (`azp` = the `Origin` header when it
-/// is an http(s) origin). 401 `authentication_invalid` otherwise.
+/// is an http(s) origin), for the form's `organization_id` when it has one (empty: the
+/// personal account; clerk-js sends the session's), else the session's active organization.
+/// 401 `authentication_invalid` otherwise.
 pub(crate) async fn create_token(
     state: Data<AppState>,
     req: HttpRequest,
     path: Path<String>,
+    body: actix_web::web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let session_id = path.into_inner();
     let (_, client) = request_client(&state, &req).ok_or_else(ApiError::authentication_invalid)?;
@@ -97,7 +101,13 @@ pub(crate) async fn create_token(
         .and_then(|v| Url::parse(v).ok())
         .filter(|url| matches!(url.scheme(), "http" | "https"))
         .map(|url| url.origin().ascii_serialization());
-    let jwt = mint(&state, &session, azp.as_deref())?;
+    let fields = form(&body);
+    let organization = match fields.get("organization_id").map(|v| v.trim()) {
+        Some("" | "null") => None,
+        Some(org) => Some(org),
+        None => session.last_active_organization_id.as_deref(),
+    };
+    let jwt = mint_for(&state, &session, azp.as_deref(), organization)?;
     let mut res = json_response(StatusCode::OK, &json!({ "object": "token", "jwt": jwt }));
     res.headers_mut().insert(
         CACHE_CONTROL,
@@ -106,57 +116,230 @@ pub(crate) async fn create_token(
     Ok(res)
 }
 
-fn client_json(state: &AppState, client: &Client) -> Value {
+/// `POST /v1/client/sessions/{sid}/tokens/{template}` (`getToken({ template })`):
+/// `{"object": "token", "jwt"}` with the JWT template's claims, for an active session of the
+/// request's client. 401 `authentication_invalid` otherwise; 404 for an unknown template.
+pub(crate) async fn create_template_token(
+    state: Data<AppState>,
+    req: HttpRequest,
+    path: Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (session_id, template) = path.into_inner();
+    let (_, client) = request_client(&state, &req).ok_or_else(ApiError::authentication_invalid)?;
+    if !client.sessions.contains(&session_id) {
+        return Err(ApiError::authentication_invalid());
+    }
+    let session = active_session(&state, &session_id).map_err(|_| ApiError::authentication_invalid())?;
+    let jwt = super::sessions::template_token(&state, &session, &template, None)?;
+    let mut res = json_response(StatusCode::OK, &json!({ "object": "token", "jwt": jwt }));
+    res.headers_mut().insert(
+        CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static("no-store"),
+    );
+    Ok(res)
+}
+
+/// The client as the Frontend API serves it: `{object: "client", id, sessions: [active
+/// sessions, oldest first], last_active_session_id, sign_in: null, sign_up: null, …}` (the
+/// spec's `Client.Client`).
+pub(super) fn client_json(state: &AppState, client: &Client) -> Value {
     let sessions: Vec<Session> = client
         .sessions
         .iter()
         .filter_map(|id| active_session(state, id).ok())
         .collect();
     let last_active = sessions.last().map(|s| s.id.clone());
-    let sessions: Vec<Value> = sessions
-        .iter()
-        .map(|session| {
-            json!({
-                "object": "session",
-                "id": session.id,
-                "status": session.status,
-                "last_active_at": session.last_active_at,
-                "expire_at": session.expire_at,
-                "user": state.store.get(&session.user_id).map(|user| public_user(&user)),
-            })
-        })
-        .collect();
+    let sessions_updated = sessions.iter().map(|s| s.updated_at).max().unwrap_or_default();
+    let sessions: Vec<Value> = sessions.iter().map(|s| session_json(state, s)).collect();
     json!({
         "object": "client",
         "id": client.id,
         "sessions": sessions,
         "last_active_session_id": last_active,
-        "sign_in": null,
+        "sign_in": client.sign_in.as_ref().map(|s| {
+            super::frontend_sign_in::sign_in_json(&s.id, &s.identifier, "needs_first_factor", None, s.abandon_at)
+        }),
         "sign_up": null,
+        "captcha_bypass": false,
+        "cookie_expires_at": null,
+        "last_authentication_strategy": null,
+        "created_at": client.created_at,
+        "updated_at": sessions_updated.max(client.created_at),
     })
 }
 
-/// What a browser may see of a user: no private metadata, no secrets.
-pub(super) fn public_user(user: &crate::user::User) -> Value {
-    let emails: Vec<Value> = user
-        .email_addresses
-        .iter()
-        .map(|e| json!({ "id": e.id, "object": "email_address", "email_address": e.email_address }))
-        .collect();
+/// A session as the Frontend API serves it (the spec's `Client.Session`): status, times, the
+/// user's public fields and `public_user_data`; no token (clerk-js asks for one).
+pub(super) fn session_json(state: &AppState, session: &Session) -> Value {
+    let user = state.store.get(&session.user_id);
+    let public_user_data = user.as_ref().map(|user| {
+        json!({
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "image_url": user.image_url,
+            "has_image": user.has_image,
+            "identifier": user
+                .email_addresses
+                .first()
+                .map(|e| e.email_address.clone())
+                .or_else(|| user.username.clone())
+                .unwrap_or_default(),
+            "user_id": user.id,
+        })
+    });
     json!({
-        "object": "user",
-        "id": user.id,
-        "username": user.username,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "image_url": user.image_url,
-        "has_image": user.has_image,
-        "primary_email_address_id": user.primary_email_address_id,
-        "email_addresses": emails,
-        "password_enabled": user.password_enabled,
-        "public_metadata": user.public_metadata,
-        "unsafe_metadata": user.unsafe_metadata,
-        "created_at": user.created_at,
-        "updated_at": user.updated_at,
+        "object": "session",
+        "id": session.id,
+        "status": session.status,
+        "expire_at": session.expire_at,
+        "abandon_at": session.abandon_at,
+        "last_active_at": session.last_active_at,
+        "last_active_organization_id": session.last_active_organization_id,
+        "last_active_token": null,
+        "actor": session.actor,
+        "tasks": session.tasks,
+        // Minutes since the first and second factor (-1: none), as Clerk serves it.
+        "factor_verification_age": [0, -1],
+        "user": user.as_ref().map(|user| public_user_with_memberships(state, user)),
+        "public_user_data": public_user_data,
+        "created_at": session.created_at,
+        "updated_at": session.updated_at,
     })
+}
+
+/// The fields of a user a browser sees (the spec's `Client.User`): never `private_metadata`.
+const USER_FIELDS: [&str; 40] = [
+    "id",
+    "object",
+    "username",
+    "first_name",
+    "last_name",
+    "image_url",
+    "has_image",
+    "primary_email_address_id",
+    "primary_phone_number_id",
+    "primary_web3_wallet_id",
+    "password_enabled",
+    "two_factor_enabled",
+    "totp_enabled",
+    "backup_code_enabled",
+    "email_addresses",
+    "phone_numbers",
+    "web3_wallets",
+    "passkeys",
+    "external_accounts",
+    "saml_accounts",
+    "enterprise_accounts",
+    "password_last_updated_at",
+    "public_metadata",
+    "unsafe_metadata",
+    "external_id",
+    "last_sign_in_at",
+    "banned",
+    "locked",
+    "lockout_expires_in_seconds",
+    "verification_attempts_remaining",
+    "created_at",
+    "updated_at",
+    "delete_self_enabled",
+    "create_organization_enabled",
+    "create_organizations_limit",
+    "last_active_at",
+    "mfa_enabled_at",
+    "mfa_disabled_at",
+    "legal_accepted_at",
+    "profile_image_url",
+];
+
+/// The fields of an organization a browser sees (`Client.Organization`): no private metadata.
+const ORGANIZATION_FIELDS: [&str; 14] = [
+    "object",
+    "id",
+    "name",
+    "slug",
+    "image_url",
+    "has_image",
+    "members_count",
+    "pending_invitations_count",
+    "max_allowed_memberships",
+    "admin_delete_enabled",
+    "public_metadata",
+    "created_at",
+    "updated_at",
+    "logo_url",
+];
+
+/// The fields of a membership a browser sees (`Client.OrganizationMembership`).
+const MEMBERSHIP_FIELDS: [&str; 10] = [
+    "object",
+    "id",
+    "public_metadata",
+    "role",
+    "role_name",
+    "permissions",
+    "created_at",
+    "updated_at",
+    "organization",
+    "public_user_data",
+];
+
+/// The fields of a member's public data (`Client.PublicUserData`).
+const PUBLIC_USER_DATA_FIELDS: [&str; 10] = [
+    "first_name",
+    "last_name",
+    "image_url",
+    "has_image",
+    "identifier",
+    "profile_image_url",
+    "user_id",
+    "username",
+    "banned",
+    "deprovisioned",
+];
+
+/// `value`'s `fields` only (an allow-list: what is not named is not served).
+fn only(value: &Value, fields: &[&str]) -> Value {
+    let mut out = serde_json::Map::new();
+    for field in fields {
+        if let Some(v) = value.get(*field) {
+            out.insert((*field).to_owned(), v.clone());
+        }
+    }
+    Value::Object(out)
+}
+
+/// What a browser may see of a user (the spec's `Client.User`): no private metadata, no
+/// secrets; the user's organization memberships when `state` is given.
+pub(super) fn public_user(user: &crate::user::User) -> Value {
+    let mut json = only(&serde_json::to_value(user).unwrap_or_default(), &USER_FIELDS);
+    // Not nullable in the spec: absent when there is no limit.
+    if let Value::Object(map) = &mut json {
+        if map.get("create_organizations_limit") == Some(&Value::Null) {
+            map.remove("create_organizations_limit");
+        }
+    }
+    json
+}
+
+/// [`public_user`] with the user's organization memberships (`Client.OrganizationMembership`,
+/// the organization as `Client.Organization`).
+pub(super) fn public_user_with_memberships(state: &AppState, user: &crate::user::User) -> Value {
+    let mut json = public_user(user);
+    let memberships: Vec<Value> = state
+        .orgs
+        .all_memberships()
+        .iter()
+        .filter(|m| m.user_id == user.id)
+        .map(|m| {
+            let full = state.orgs.render_membership(m);
+            let mut membership = only(&full, &MEMBERSHIP_FIELDS);
+            membership["organization"] = only(&full["organization"], &ORGANIZATION_FIELDS);
+            if full["public_user_data"].is_object() {
+                membership["public_user_data"] = only(&full["public_user_data"], &PUBLIC_USER_DATA_FIELDS);
+            }
+            membership
+        })
+        .collect();
+    json["organization_memberships"] = Value::from(memberships);
+    json
 }

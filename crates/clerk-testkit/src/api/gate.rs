@@ -12,39 +12,13 @@ use actix_web::middleware::Next;
 use actix_web::web::{Bytes, Data};
 use actix_web::{HttpMessage as _, HttpResponse, ResponseError as _};
 
+use super::backend::BAPI_JWKS;
 use super::error::ApiError;
+use super::frontend::{self, PUBLIC_JWKS};
 use super::AppState;
 use crate::calls::{redact, redact_query, RequestRecord, DROPPED, LOGGED_HEADERS};
 use crate::faults::Action;
 use crate::machine::MachineTokens;
-
-/// The public JWKS route: no auth, no version check, no rate limit.
-pub(crate) const PUBLIC_JWKS: &str = "/.well-known/jwks.json";
-/// The Backend API JWKS route: authenticated, not rate limited.
-pub(crate) const BAPI_JWKS: &str = "/v1/jwks";
-/// The Frontend API handshake, a browser navigation: no secret key, no version check, no
-/// Backend API rate limit.
-pub(crate) const FAPI_HANDSHAKE: &str = "/v1/client/handshake";
-/// The Frontend API's client (`GET`).
-pub(crate) const FAPI_CLIENT: &str = "/v1/client";
-/// The Frontend API's session-token refresh for open tabs (`POST`).
-pub(crate) const FAPI_SESSION_TOKENS: &str = "/v1/client/sessions/{session_id}/tokens";
-/// The sign-in page (`GET`, `POST`).
-pub(crate) const SIGN_IN: &str = "/sign-in";
-/// The sign-out page (`GET`, `POST`).
-pub(crate) const SIGN_OUT: &str = "/sign-out";
-/// The browser script.
-pub(crate) const CLERK_JS: &str = "/clerk.js";
-/// What a browser calls (the Frontend API and the pages): no secret key, no version check,
-/// no Backend API rate limit.
-const BROWSER_ROUTES: [&str; 6] = [
-    FAPI_HANDSHAKE,
-    FAPI_CLIENT,
-    FAPI_SESSION_TOKENS,
-    SIGN_IN,
-    SIGN_OUT,
-    CLERK_JS,
-];
 
 /// The `Clerk-API-Version` the request asked for, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,7 +75,7 @@ pub(crate) async fn gate(
 }
 
 fn admit(state: &AppState, req: &ServiceRequest, method: &str, route: &str) -> Result<ApiVersion, ApiError> {
-    if route == PUBLIC_JWKS || BROWSER_ROUTES.contains(&route) {
+    if route == PUBLIC_JWKS || frontend::serves(method, route, req.headers()) {
         return Ok(ApiVersion(None));
     }
     // A machine's secret key authenticates the M2M token calls (and only those).

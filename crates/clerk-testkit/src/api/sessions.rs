@@ -79,6 +79,22 @@ pub(crate) async fn create_template_token(
         .store
         .session(&id)
         .ok_or_else(|| ApiError::session_not_found(&id))?;
+    let jwt = template_token(&state, &session, &name, body.expires_in_seconds)?;
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({ "object": "token", "jwt": jwt }),
+    ))
+}
+
+/// A token of the JWT template `name` for `session`'s user (the template's lifetime unless
+/// `expires_in_seconds`, 30 s to 10 years): 404 for an unknown template or user, 403
+/// `user_banned`. Shared by the Backend API and the Frontend API (`getToken({ template })`).
+pub(super) fn template_token(
+    state: &AppState,
+    session: &crate::store::Session,
+    name: &str,
+    expires_in_seconds: Option<i64>,
+) -> Result<String, ApiError> {
     let user = state
         .store
         .get(&session.user_id)
@@ -86,8 +102,8 @@ pub(crate) async fn create_template_token(
     if user.banned {
         return Err(ApiError::user_banned());
     }
-    let template = state.templates.by_name(&name).ok_or_else(ApiError::not_found)?;
-    let lifetime = match body.expires_in_seconds {
+    let template = state.templates.by_name(name).ok_or_else(ApiError::not_found)?;
+    let lifetime = match expires_in_seconds {
         Some(seconds) if !(30..=315_360_000).contains(&seconds) => {
             return Err(ApiError::param_invalid(
                 "expires_in_seconds",
@@ -126,9 +142,5 @@ pub(crate) async fn create_template_token(
     for (key, value) in expand(&template.claims, &lookup) {
         token = token.claim(key, value);
     }
-    let jwt = token.try_mint()?;
-    Ok(json_response(
-        StatusCode::OK,
-        &json!({ "object": "token", "jwt": jwt }),
-    ))
+    Ok(token.try_mint()?)
 }

@@ -144,7 +144,7 @@ fn choose(state: &AppState, fields: &std::collections::HashMap<String, String>) 
 }
 
 /// The user with this email address or username (case-insensitive).
-fn find_by_identifier(users: &[User], identifier: &str) -> Option<User> {
+pub(super) fn find_by_identifier(users: &[User], identifier: &str) -> Option<User> {
     users
         .iter()
         .find(|user| {

@@ -128,8 +128,8 @@ pub fn assert_same_shape(expected: &Value, actual: &Value, path: &str) {
 }
 
 /// Converts an OpenAPI 3.0 schema to JSON Schema: `nullable: true` becomes a `null` type
-/// (or an `anyOf` with `null` when there is no `type`), `#/components/schemas/X` refs
-/// become `#/definitions/X`.
+/// (or an `anyOf` with `null` when there is no `type`, or an `allOf`, `oneOf` or `anyOf`), `#/components/schemas/X`
+/// refs become `#/definitions/X`.
 pub fn to_json_schema(value: &Value) -> Value {
     match value {
         Value::Object(map) => {
@@ -144,7 +144,9 @@ pub fn to_json_schema(value: &Value) -> Value {
                 }
             }
             if map.get("nullable") == Some(&Value::Bool(true)) {
-                if let Some(Value::String(t)) = out.get("type").cloned() {
+                // With `allOf` or `oneOf` the referenced schemas' own types would still refuse null.
+                let composed = ["allOf", "oneOf", "anyOf"].iter().any(|k| out.contains_key(*k));
+                if let (Some(Value::String(t)), false) = (out.get("type").cloned(), composed) {
                     out.insert("type".into(), json!([t, "null"]));
                     if let Some(Value::Array(values)) = out.get_mut("enum") {
                         values.push(Value::Null);
@@ -160,12 +162,19 @@ pub fn to_json_schema(value: &Value) -> Value {
     }
 }
 
-/// A validator of the OpenAPI component schema `name` (e.g. `User`, `Session`).
+/// A validator of the Backend API spec's component schema `name` (e.g. `User`, `Session`).
 pub fn validator(name: &str) -> jsonschema::Validator {
-    let path = format!(
-        "{}/tests/fixtures/bapi_2026-05-12.yml",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    spec_validator("bapi_2026-05-12.yml", name)
+}
+
+/// A validator of the Frontend API spec's component schema `name` (e.g. `Client.Environment`).
+pub fn fapi_validator(name: &str) -> jsonschema::Validator {
+    spec_validator("fapi_2026-05-12.yml", name)
+}
+
+/// A validator of the component schema `name` of the spec `tests/fixtures/{spec}`.
+fn spec_validator(spec: &str, name: &str) -> jsonschema::Validator {
+    let path = format!("{}/tests/fixtures/{spec}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(path).expect("spec readable");
     let spec: Value = serde_yaml::from_str(&text).expect("spec parses");
     let schema = json!({
