@@ -54,8 +54,17 @@ async fn app_sync_full_completes_a_pass_against_the_dev_stack_emulator() {
         "{banner}"
     );
     assert!(banner.contains("TEST-ONLY"), "{banner}");
-    // Issue 23: how a team's own frontend gets the official SDK (not served here: no packages).
-    assert!(banner.contains("scripts/clerk-js.sh"), "{banner}");
+    // Issue 23: how a team's own frontend gets the official SDK: the script tag when the
+    // emulator serves the pinned packages (`make test` and `make run` pack them), else how to
+    // pack them.
+    if emulator.npm_dir().is_some() {
+        assert!(
+            banner.contains("/__clerk/npm/@clerk/clerk-js@6/dist/clerk.browser.js"),
+            "{banner}"
+        );
+    } else {
+        assert!(banner.contains("scripts/clerk-js.sh"), "{banner}");
+    }
 
     // `make run` is up: the app serves (and keeps the emulator alive) while the sync runs.
     let handle = app.server_handle();
