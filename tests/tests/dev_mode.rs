@@ -268,21 +268,35 @@ async fn dev_mode_seeds_an_organization_that_api_org_answers_across_a_restart() 
         let handle = app.server_handle();
         let running = actix_rt::spawn(app.run_until_stopped());
 
-        // Act
-        let (status, body) = get_json(port, "/api/org", &token).await;
+        // Act: the seeding's membership webhooks reach the cache while the app starts serving,
+        // so the members are waited for (a deadline, not a sleep).
+        let expected = [(users[0].clone(), "org:admin"), (users[1].clone(), "org:member")];
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let body = loop {
+            let (status, body) = get_json(port, "/api/org", &token).await;
+            assert_eq!(status, 200, "{body}");
+            let roles: Vec<(String, String)> = body["members"]
+                .as_array()
+                .expect("members")
+                .iter()
+                .filter_map(|m| Some((m["userId"].as_str()?.to_owned(), m["role"].as_str()?.to_owned())))
+                .collect();
+            let complete = expected
+                .iter()
+                .all(|(user, role)| roles.contains(&(user.clone(), (*role).to_owned())));
+            if complete {
+                break body;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the seeded members never all appeared: {body}"
+            );
+            actix_rt::time::sleep(std::time::Duration::from_millis(50)).await;
+        };
 
         // Assert
-        assert_eq!(status, 200, "{body}");
         assert_eq!(body["organization"]["name"], "Acme", "{body}");
         assert_eq!(body["organization"]["slug"], app::dev::SEEDED_ORGANIZATION);
-        let roles: Vec<(&str, &str)> = body["members"]
-            .as_array()
-            .expect("members")
-            .iter()
-            .filter_map(|m| Some((m["userId"].as_str()?, m["role"].as_str()?)))
-            .collect();
-        assert!(roles.contains(&(users[0].as_str(), "org:admin")), "{body}");
-        assert!(roles.contains(&(users[1].as_str(), "org:member")), "{body}");
         org_ids.push(body["organization"]["id"].clone());
         handle.stop(true).await;
         let _ = running.await;
