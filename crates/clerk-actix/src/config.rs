@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use clerk_core::{
-    jwk::VerifyingKey, jwks::CacheScope, jwks::JwksCacheConfig, InstanceType, PublishableKey, SecretKey,
+    jwk::VerifyingKey, jwks::CacheScope, jwks::JwksCache, jwks::JwksCacheConfig, verify::StaticKey,
+    InstanceType, PublishableKey, SecretKey,
 };
 
 use clerk_core::request::{MultiDomain, OrganizationSync};
@@ -14,6 +15,7 @@ use clerk_core::request::{MultiDomain, OrganizationSync};
 use crate::client::{ClerkClient, ClientConfig};
 use crate::domains::DomainSettings;
 use crate::env::{check_origin, parse_bool, parse_count, parse_millis, reader, split_list, ConfigError};
+use crate::keys::KeySource;
 use crate::protect::mode::ProtectMode;
 use crate::user_source::UserSource;
 
@@ -508,65 +510,17 @@ impl ClerkConfig {
         let checked = self.client.check()?;
         let publishable_key = self.parsed_publishable_key()?;
         check_key_pair(publishable_key.as_ref(), checked.secret_key.as_ref())?;
+        let instance_type = publishable_key
+            .as_ref()
+            .map(PublishableKey::instance_type)
+            .or_else(|| checked.secret_key.as_ref().and_then(|key| key.instance_type()))
+            .unwrap_or(InstanceType::Production);
         let jwt_key = self
             .jwt_key_pem
             .as_deref()
             .map(VerifyingKey::from_pem)
             .transpose()
             .map_err(|err| ConfigError::new("CLERK_JWT_KEY", err.to_string()))?;
-        if checked.secret_key.is_none() && jwt_key.is_none() {
-            return Err(ConfigError::new(
-                "CLERK_SECRET_KEY",
-                "missing: set CLERK_SECRET_KEY (or CLERK_JWT_KEY for networkless verification)",
-            ));
-        }
-        for party in &self.authorized_parties {
-            check_origin("CLERK_AUTHORIZED_PARTIES", party)?;
-        }
-        if self.audience.iter().any(|aud| aud.trim().is_empty()) {
-            return Err(ConfigError::new(
-                "CLERK_AUDIENCE",
-                "has an empty entry: an empty audience would match no token",
-            ));
-        }
-        if self.jwks.refetch_cooldown < MIN_JWKS_REFETCH_COOLDOWN {
-            // JWKS fetches take no rate-budget slot: without a cooldown every unknown `kid` (a
-            // forged token's choice) would send one, back to back.
-            return Err(ConfigError::new(
-                "CLERK_JWKS_REFETCH_COOLDOWN_MS",
-                format!("must be at least {} ms", MIN_JWKS_REFETCH_COOLDOWN.as_millis()),
-            ));
-        }
-        let instance_type = publishable_key
-            .as_ref()
-            .map(PublishableKey::instance_type)
-            .or_else(|| checked.secret_key.as_ref().and_then(|key| key.instance_type()))
-            .unwrap_or(InstanceType::Production);
-        let domains = self.domains.resolve(instance_type, self.sign_in_url.as_deref())?;
-        if domains.multi_domain.relative_proxy_path().is_some()
-            && instance_type == InstanceType::Production
-            && self.authorized_parties.is_empty()
-        {
-            // Behind a path, a token's issuer is `{origin}{path}`: believed only for an origin
-            // the configuration names, never for whatever `Host` a request claims.
-            return Err(ConfigError::new(
-                "CLERK_PROXY_URL",
-                "a relative proxy URL on a production instance needs CLERK_AUTHORIZED_PARTIES: the \
-                 origins the application is served on (its tokens' issuer is {origin}{path})",
-            ));
-        }
-        let sign_in_url = match self.sign_in_url {
-            Some(url) => {
-                if url::Url::parse(&url).is_err() && !url.starts_with('/') {
-                    return Err(ConfigError::new(
-                        "CLERK_SIGN_IN_URL",
-                        format!("{url:?} is neither an absolute URL nor a path"),
-                    ));
-                }
-                Some(url)
-            }
-            None => publishable_key.as_ref().map(account_portal_sign_in),
-        };
         let mut api_url = checked.root.clone();
         let mut api_version = checked.version.clone();
         let client = match (self.built_client, &checked.secret_key) {
@@ -592,6 +546,62 @@ impl ClerkConfig {
             }
             (None, Some(_)) => Some(ClerkClient::from_checked(self.client, checked)?),
             (None, None) => None,
+        };
+        // The keys: the PEM when there is one, else the instance's JWKS through the client.
+        let keys = match (&jwt_key, &client) {
+            (Some(key), _) => KeySource::Pem(StaticKey(Arc::new(key.clone()))),
+            (None, Some(client)) => KeySource::Jwks {
+                cache: Arc::new(JwksCache::new(client.cache_scope().clone(), self.jwks)),
+                fetcher: client.clone(),
+            },
+            (None, None) => {
+                return Err(ConfigError::new(
+                    "CLERK_SECRET_KEY",
+                    "missing: set CLERK_SECRET_KEY (or CLERK_JWT_KEY for networkless verification)",
+                ))
+            }
+        };
+        for party in &self.authorized_parties {
+            check_origin("CLERK_AUTHORIZED_PARTIES", party)?;
+        }
+        if self.audience.iter().any(|aud| aud.trim().is_empty()) {
+            return Err(ConfigError::new(
+                "CLERK_AUDIENCE",
+                "has an empty entry: an empty audience would match no token",
+            ));
+        }
+        if self.jwks.refetch_cooldown < MIN_JWKS_REFETCH_COOLDOWN {
+            // JWKS fetches take no rate-budget slot: without a cooldown every unknown `kid` (a
+            // forged token's choice) would send one, back to back.
+            return Err(ConfigError::new(
+                "CLERK_JWKS_REFETCH_COOLDOWN_MS",
+                format!("must be at least {} ms", MIN_JWKS_REFETCH_COOLDOWN.as_millis()),
+            ));
+        }
+        let domains = self.domains.resolve(instance_type, self.sign_in_url.as_deref())?;
+        if domains.multi_domain.relative_proxy_path().is_some()
+            && instance_type == InstanceType::Production
+            && self.authorized_parties.is_empty()
+        {
+            // Behind a path, a token's issuer is `{origin}{path}`: believed only for an origin
+            // the configuration names, never for whatever `Host` a request claims.
+            return Err(ConfigError::new(
+                "CLERK_PROXY_URL",
+                "a relative proxy URL on a production instance needs CLERK_AUTHORIZED_PARTIES: the \
+                 origins the application is served on (its tokens' issuer is {origin}{path})",
+            ));
+        }
+        let sign_in_url = match self.sign_in_url {
+            Some(url) => {
+                if url::Url::parse(&url).is_err() && !url.starts_with('/') {
+                    return Err(ConfigError::new(
+                        "CLERK_SIGN_IN_URL",
+                        format!("{url:?} is neither an absolute URL nor a path"),
+                    ));
+                }
+                Some(url)
+            }
+            None => publishable_key.as_ref().map(account_portal_sign_in),
         };
         let config = ResolvedConfig {
             publishable_key,
@@ -620,6 +630,7 @@ impl ClerkConfig {
         };
         Ok(Resolved {
             config,
+            keys,
             client,
             users: self.user_source,
         })
@@ -629,6 +640,7 @@ impl ClerkConfig {
 /// What [`ClerkConfig::build`] turns into a [`crate::Clerk`].
 pub(crate) struct Resolved {
     pub(crate) config: ResolvedConfig,
+    pub(crate) keys: KeySource,
     pub(crate) client: Option<ClerkClient>,
     pub(crate) users: Option<Arc<dyn UserSource>>,
 }
