@@ -755,6 +755,13 @@ impl ResolvedConfig {
         self.machine_token_cache_ttl
     }
 
+    /// The peers whose `X-Forwarded-*` headers are believed (`CLERK_TRUSTED_PROXIES`): for the
+    /// request's origin, and for the client address an application logs
+    /// ([`crate::request::client_ip`]).
+    pub fn trusted_proxies(&self) -> &[IpAddr] {
+        &self.trusted_proxies
+    }
+
     /// Default protect mode.
     pub fn protect_mode(&self) -> ProtectMode {
         self.protect_mode
@@ -830,6 +837,19 @@ mod tests {
         ClerkConfig::from_lookup(lookup(pairs))
             .and_then(ClerkConfig::resolve)
             .map(|resolved| resolved.config)
+    }
+
+    /// Issue 25, item 5: the app reads the trusted proxies from here instead of parsing
+    /// `CLERK_TRUSTED_PROXIES` again.
+    #[test]
+    fn the_trusted_proxies_are_read_once_and_exposed() {
+        let key = ("CLERK_SECRET_KEY", "sk_test_abc123");
+        let config = resolve(&[key, ("CLERK_TRUSTED_PROXIES", "10.0.0.1, ::1")]).unwrap();
+        let expected: [IpAddr; 2] = ["10.0.0.1".parse().unwrap(), "::1".parse().unwrap()];
+        assert_eq!(config.trusted_proxies(), expected);
+        assert!(resolve(&[key]).unwrap().trusted_proxies().is_empty());
+        let err = resolve(&[key, ("CLERK_TRUSTED_PROXIES", "proxy")]).unwrap_err();
+        assert!(err.to_string().contains("CLERK_TRUSTED_PROXIES"), "{err}");
     }
 
     /// Issue 22, item 6: `CLERK_AUDIENCE=","` turned the audience check off without a word.
