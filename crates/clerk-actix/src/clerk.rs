@@ -110,34 +110,35 @@ impl Clerk {
             users,
         } = resolved;
         let mut verifier = SessionVerifier::new()
-            .authorized_parties(config.authorized_parties.iter().cloned())
-            .audience(config.audience.iter().cloned())
-            .clock_skew(config.clock_skew)
-            .max_token_bytes(config.max_token_bytes);
-        if config.issuer_check {
+            .authorized_parties(config.settings.authorized_parties.iter().cloned())
+            .audience(config.settings.audience.iter().cloned())
+            .clock_skew(config.settings.clock_skew)
+            .max_token_bytes(config.settings.max_token_bytes);
+        if config.settings.issuer_check {
             if let Some(key) = &config.publishable_key {
                 // The instance's own issuer, and those Clerk's SDKs have treated as the
                 // instance's: an absolute proxy URL, `https://clerk.{domain}` for a satellite.
                 verifier = verifier.issuers(config.multi_domain.issuers(key));
             }
         }
-        let machine =
-            MachineVerifier::new(MachineJwtVerifier::new().audience(config.audience.iter().cloned()))
-                .clock_skew(config.clock_skew)
-                .cache_ttl(config.machine_token_cache_ttl)
-                .jwt_capacity(config.token_cache_capacity)
-                .key_ttl(config.jwt_key.is_none().then_some(config.jwks.ttl));
+        let machine = MachineVerifier::new(
+            MachineJwtVerifier::new().audience(config.settings.audience.iter().cloned()),
+        )
+        .clock_skew(config.settings.clock_skew)
+        .cache_ttl(config.settings.machine_token_cache_ttl)
+        .jwt_capacity(config.settings.token_cache_capacity)
+        .key_ttl(config.jwt_key.is_none().then_some(config.settings.jwks.ttl));
         let authenticator = RequestAuthenticator::new(verifier)
             .instance_type(config.instance_type)
             .publishable_key(config.publishable_key.clone())
-            .cookie_auth(config.cookie_auth)
+            .cookie_auth(config.settings.cookie_auth)
             .auth_options(AuthOptions {
-                treat_pending_as_signed_out: config.treat_pending_as_signed_out,
+                treat_pending_as_signed_out: config.settings.treat_pending_as_signed_out,
             })
-            .token_cache_capacity(config.token_cache_capacity)
+            .token_cache_capacity(config.settings.token_cache_capacity)
             .multi_domain(config.multi_domain.clone())
             .app_origins(AppOrigins::new(
-                config.authorized_parties.iter().cloned(),
+                config.settings.authorized_parties.iter().cloned(),
                 config.satellite_origins.iter().cloned(),
             ))
             .organization_sync(config.organization_sync.clone());
@@ -241,7 +242,7 @@ impl Clerk {
     /// request).
     pub async fn authenticate(&self, req: &HttpRequest) -> RequestOutcome {
         let (config, req) = (self.config(), ActixRequest::new(req));
-        self.authenticate_parts(&req.parts(&config.trusted_proxies, config.now()))
+        self.authenticate_parts(&req.parts(&config.settings.trusted_proxies, config.now()))
             .await
     }
 
@@ -257,7 +258,7 @@ impl Clerk {
         let config = self.config();
         let sign_in_url = config.sign_in_url()?;
         let req = ActixRequest::new(req);
-        let parts = req.parts(&config.trusted_proxies, config.now());
+        let parts = req.parts(&config.settings.trusted_proxies, config.now());
         self.0
             .authenticator
             .sign_in_redirect(sign_in_url, &parts, &self.0.keys, pending)
@@ -267,7 +268,7 @@ impl Clerk {
     /// proxies.
     pub fn request_origin(&self, req: &HttpRequest) -> String {
         ActixRequest::new(req)
-            .origin(&self.config().trusted_proxies)
+            .origin(&self.config().settings.trusted_proxies)
             .serialize()
     }
 }
