@@ -219,3 +219,48 @@ impl<B: MachineBackend> MachineBackend for Option<B> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 25, item 4: a handle without a secret key passes its `Option<Client>` as it is.
+    #[tokio::test]
+    async fn an_absent_backend_is_no_backend() {
+        let none: Option<NoBackend> = None;
+        assert!(!SessionBackend::is_available(&none));
+        assert!(!MachineBackend::is_available(&none));
+        assert!(!none.is_under_pressure());
+        assert!(matches!(
+            none.handshake_payload("n").await,
+            Err(BackendError::Unexpected)
+        ));
+        assert_eq!(
+            none.verify_api_key("ak_1").await.err(),
+            Some(MachineBackendError::Unexpected)
+        );
+    }
+
+    struct Up;
+
+    impl SessionBackend for Up {
+        async fn handshake_payload(&self, nonce: &str) -> Result<Vec<String>, BackendError> {
+            Ok(vec![nonce.to_owned()])
+        }
+
+        async fn refresh_session(
+            &self,
+            _: &str,
+            _: &RefreshRequest<'_>,
+        ) -> Result<Vec<String>, BackendError> {
+            Err(BackendError::Unexpected)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_present_backend_is_called() {
+        let some = Some(Up);
+        assert!(some.is_available());
+        assert_eq!(some.handshake_payload("n").await.ok(), Some(vec!["n".to_owned()]));
+    }
+}
