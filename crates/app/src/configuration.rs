@@ -179,29 +179,6 @@ impl Settings {
     pub fn has_clerk_keys(&self) -> bool {
         self.clerk_secret_key.is_some() || self.clerk_value("CLERK_JWT_KEY").is_some()
     }
-
-    /// `CLERK_TRUSTED_PROXIES`: the peers whose `X-Forwarded-For` is believed (in request logs,
-    /// as by Clerk for the request origin).
-    ///
-    /// # Errors
-    ///
-    /// A configuration [`Error`] naming the variable when an entry is not an IP address.
-    pub fn trusted_proxies(&self) -> Result<Vec<std::net::IpAddr>> {
-        let Some(list) = self.clerk_value("CLERK_TRUSTED_PROXIES") else {
-            return Ok(Vec::new());
-        };
-        list.split(',')
-            .map(str::trim)
-            .map(|entry| {
-                entry.parse().map_err(|_| {
-                    Error::setting(
-                        "CLERK_TRUSTED_PROXIES",
-                        format!("lists {entry:?}, which is not an IP address"),
-                    )
-                })
-            })
-            .collect()
-    }
 }
 
 /// What a typed `APP_*` (or `PORT`) setting takes.
@@ -392,15 +369,11 @@ mod tests {
             (settings.app_admin_host.as_str(), settings.app_admin_port),
             ("127.0.0.1", 9090)
         );
-        assert_eq!(
-            settings.trusted_proxies().unwrap(),
-            Vec::<std::net::IpAddr>::new()
-        );
-        let settings = Settings::load_from(None, env(&[("CLERK_TRUSTED_PROXIES", "10.0.0.1, ::1")])).unwrap();
-        assert_eq!(settings.trusted_proxies().unwrap().len(), 2);
+        // `CLERK_TRUSTED_PROXIES` is clerk-actix's to parse (issue 25, item 5): the app reads
+        // it from the built `Clerk`, and a bad entry fails the Clerk configuration.
         let settings = Settings::load_from(None, env(&[("CLERK_TRUSTED_PROXIES", "proxy")])).unwrap();
         assert!(settings
-            .trusted_proxies()
+            .clerk_config()
             .unwrap_err()
             .to_string()
             .contains("CLERK_TRUSTED_PROXIES"));

@@ -158,7 +158,6 @@ impl Application {
         // Every setting is checked before any resource is touched (listeners, the database, the
         // Backend API), in dev mode too: with the database down, a bad setting is still what the
         // user is told about.
-        let trusted_proxies = TrustedProxies::new(settings.trusted_proxies()?);
         database::check_url(&settings)?;
         let clerk_base = settings.clerk_config()?;
         if settings.dev_mode() {
@@ -214,6 +213,7 @@ impl Application {
             clerk_config = clerk_config.user_source(cache.clone());
         }
         let clerk = clerk_config.build()?;
+        let trusted_proxies = TrustedProxies::new(clerk.config().trusted_proxies().to_vec());
         let feed = cache.as_ref().map(|cache| {
             let memory = Arc::clone(cache.memory());
             memory.spawn_feed(cache.pool().clone())

@@ -79,13 +79,6 @@ impl<'a> ActixRequest<'a> {
         )
     }
 
-    /// The first non-empty cookie called `name`, decoded as Clerk decodes it.
-    pub(crate) fn cookie(&self, name: &str) -> Option<String> {
-        Cookies::parse(&self.cookies)
-            .get_non_empty(name)
-            .map(|value| value.into_owned())
-    }
-
     /// The parts clerk-core's request authenticator reads, at `now`.
     pub(crate) fn parts(&self, trusted_proxies: &[IpAddr], now: SystemTime) -> RequestParts<'_> {
         let peer = self.req.peer_addr().map(|addr| addr.ip());

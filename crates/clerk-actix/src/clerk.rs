@@ -7,40 +7,22 @@ use actix_web::HttpRequest;
 use clerk_core::machine::{
     AcceptsToken, MachineCacheStats, MachineJwtVerifier, MachineMemo, MachineOutcome, MachineVerifier,
 };
-use clerk_core::request::names::DEV_BROWSER;
-use clerk_core::request::{
-    AppOrigins, CallGuardStats, NoBackend, RequestAuthenticator, RequestOutcome, RequestParts,
-};
-use clerk_core::{
-    auth::AuthOptions, jwks::JwksCache, jwks::JwksStats, verify::StaticKey, SessionClaims, SessionVerifier,
-    TokenError,
-};
+use clerk_core::request::{AppOrigins, CallGuardStats, RequestAuthenticator, RequestOutcome, RequestParts};
+use clerk_core::{auth::AuthOptions, jwks::JwksStats, SessionClaims, SessionVerifier, TokenError};
 
 use crate::authenticate::ActixRequest;
-use crate::client::{ClerkClient, MetricsSnapshot, RevalidatingKeys};
+use crate::client::{ClerkClient, MetricsSnapshot};
 use crate::config::{ClerkConfig, Resolved, ResolvedConfig};
 use crate::env::ConfigError;
-use crate::redact::query_without_credentials;
+use crate::keys::KeySource;
 use crate::user_source::UserSource;
-
-/// Where the keys that verify session tokens come from.
-enum Keys {
-    /// `CLERK_JWT_KEY`: networkless; the Backend API client too when a secret key is set.
-    Pem {
-        key: StaticKey,
-        client: Option<ClerkClient>,
-    },
-    /// The instance's JWKS, fetched by the Backend API client and shared by every worker.
-    Jwks {
-        cache: Arc<JwksCache>,
-        client: ClerkClient,
-    },
-}
 
 struct Inner {
     config: ResolvedConfig,
     authenticator: RequestAuthenticator,
-    keys: Keys,
+    keys: KeySource,
+    /// The Backend API client (`None` without a secret key); the JWKS is fetched through a clone.
+    client: Option<ClerkClient>,
     machine: MachineVerifier,
     users: Option<Arc<dyn UserSource>>,
 }
@@ -104,7 +86,7 @@ impl ClerkConfig {
     pub fn build(self) -> Result<Clerk, ConfigError> {
         let resolved = self.resolve()?;
         resolved.config.warn_about_gaps();
-        Clerk::new(resolved)
+        Ok(Clerk::new(resolved))
     }
 
     /// Checks every setting as [`build`](Self::build) does, without building anything, calling
@@ -120,67 +102,54 @@ impl ClerkConfig {
 }
 
 impl Clerk {
-    fn new(resolved: Resolved) -> Result<Self, ConfigError> {
+    fn new(resolved: Resolved) -> Self {
         let Resolved {
             config,
+            keys,
             client,
             users,
         } = resolved;
         let mut verifier = SessionVerifier::new()
-            .authorized_parties(config.authorized_parties.iter().cloned())
-            .audience(config.audience.iter().cloned())
-            .clock_skew(config.clock_skew)
-            .max_token_bytes(config.max_token_bytes);
-        if config.issuer_check {
+            .authorized_parties(config.settings.authorized_parties.iter().cloned())
+            .audience(config.settings.audience.iter().cloned())
+            .clock_skew(config.settings.clock_skew)
+            .max_token_bytes(config.settings.max_token_bytes);
+        if config.settings.issuer_check {
             if let Some(key) = &config.publishable_key {
                 // The instance's own issuer, and those Clerk's SDKs have treated as the
                 // instance's: an absolute proxy URL, `https://clerk.{domain}` for a satellite.
                 verifier = verifier.issuers(config.multi_domain.issuers(key));
             }
         }
-        let machine =
-            MachineVerifier::new(MachineJwtVerifier::new().audience(config.audience.iter().cloned()))
-                .clock_skew(config.clock_skew)
-                .cache_ttl(config.machine_token_cache_ttl)
-                .jwt_capacity(config.token_cache_capacity)
-                .key_ttl(config.jwt_key.is_none().then_some(config.jwks.ttl));
-        let keys = match (&config.jwt_key, client) {
-            (Some(key), client) => Keys::Pem {
-                key: StaticKey(Arc::new(key.clone())),
-                client,
-            },
-            (None, Some(client)) => Keys::Jwks {
-                cache: Arc::new(JwksCache::new(client.cache_scope().clone(), config.jwks)),
-                client,
-            },
-            (None, None) => {
-                return Err(ConfigError::new(
-                    "CLERK_SECRET_KEY",
-                    "missing: set CLERK_SECRET_KEY (or CLERK_JWT_KEY for networkless verification)",
-                ))
-            }
-        };
+        let machine = MachineVerifier::new(
+            MachineJwtVerifier::new().audience(config.settings.audience.iter().cloned()),
+        )
+        .clock_skew(config.settings.clock_skew)
+        .cache_ttl(config.settings.machine_token_cache_ttl)
+        .jwt_capacity(config.settings.token_cache_capacity)
+        .key_ttl(config.jwt_key.is_none().then_some(config.settings.jwks.ttl));
         let authenticator = RequestAuthenticator::new(verifier)
             .instance_type(config.instance_type)
             .publishable_key(config.publishable_key.clone())
-            .cookie_auth(config.cookie_auth)
+            .cookie_auth(config.settings.cookie_auth)
             .auth_options(AuthOptions {
-                treat_pending_as_signed_out: config.treat_pending_as_signed_out,
+                treat_pending_as_signed_out: config.settings.treat_pending_as_signed_out,
             })
-            .token_cache_capacity(config.token_cache_capacity)
+            .token_cache_capacity(config.settings.token_cache_capacity)
             .multi_domain(config.multi_domain.clone())
             .app_origins(AppOrigins::new(
-                config.authorized_parties.iter().cloned(),
+                config.settings.authorized_parties.iter().cloned(),
                 config.satellite_origins.iter().cloned(),
             ))
             .organization_sync(config.organization_sync.clone());
-        Ok(Clerk(Arc::new(Inner {
+        Clerk(Arc::new(Inner {
             config,
             authenticator,
             keys,
+            client,
             machine,
             users,
-        })))
+        }))
     }
 
     /// The validated configuration.
@@ -202,19 +171,13 @@ impl Clerk {
     /// The Backend API client (Clerk's `clerkClient()`); `None` when no secret key is
     /// configured.
     pub fn client(&self) -> Option<&ClerkClient> {
-        match &self.0.keys {
-            Keys::Pem { client, .. } => client.as_ref(),
-            Keys::Jwks { client, .. } => Some(client),
-        }
+        self.0.client.as_ref()
     }
 
     /// The counters of the JWKS cache, the verified-token cache and the Backend API client.
     pub fn stats(&self) -> ClerkStats {
         ClerkStats {
-            jwks: match &self.0.keys {
-                Keys::Jwks { cache, .. } => Some(cache.stats()),
-                Keys::Pem { .. } => None,
-            },
+            jwks: self.0.keys.jwks_stats(),
             verified_tokens: self.0.authenticator.cached_tokens(),
             client: self.client().map(ClerkClient::metrics),
             machine_tokens: self.0.machine.stats(),
@@ -241,14 +204,7 @@ impl Clerk {
         token: &str,
         now: std::time::SystemTime,
     ) -> Result<SessionClaims, TokenError> {
-        let verifier = self.verifier();
-        match &self.0.keys {
-            Keys::Pem { key, .. } => verifier.verify(token, key, now).await,
-            Keys::Jwks { cache, client } => {
-                let keys = RevalidatingKeys { cache, client };
-                verifier.verify(token, &keys, now).await
-            }
-        }
+        self.verifier().verify(token, &self.0.keys, now).await
     }
 
     /// clerk-core's decision for a route accepting `accepts` on a request whose `Authorization`
@@ -260,119 +216,59 @@ impl Clerk {
         header_token: Option<&str>,
         memo: &MachineMemo,
     ) -> MachineOutcome {
-        let (machine, now) = (&self.0.machine, self.config().now());
-        match &self.0.keys {
-            Keys::Pem { key, client: None } => {
-                machine
-                    .decide(accepts, header_token, memo, key, &NoBackend, now)
-                    .await
-            }
-            Keys::Pem {
-                key,
-                client: Some(client),
-            } => {
-                machine
-                    .decide(accepts, header_token, memo, key, client, now)
-                    .await
-            }
-            Keys::Jwks { cache, client } => {
-                let keys = RevalidatingKeys { cache, client };
-                machine
-                    .decide(accepts, header_token, memo, &keys, client, now)
-                    .await
-            }
-        }
+        let Inner {
+            machine,
+            keys,
+            client,
+            ..
+        } = &*self.0;
+        machine
+            .decide(accepts, header_token, memo, keys, client, self.config().now())
+            .await
     }
 
     /// Runs clerk-core's request authenticator on `parts` with this instance's keys.
     pub(crate) async fn authenticate_parts(&self, parts: &RequestParts<'_>) -> RequestOutcome {
-        let authenticator = &self.0.authenticator;
-        match &self.0.keys {
-            Keys::Pem { key, client: None } => authenticator.authenticate(parts, key).await,
-            Keys::Pem {
-                key,
-                client: Some(client),
-            } => authenticator.authenticate_with(parts, key, client).await,
-            Keys::Jwks { cache, client } => {
-                let keys = RevalidatingKeys { cache, client };
-                authenticator.authenticate_with(parts, &keys, client).await
-            }
-        }
+        let Inner {
+            authenticator,
+            keys,
+            client,
+            ..
+        } = &*self.0;
+        authenticator.authenticate_with(parts, keys, client).await
     }
 
     /// Authenticates a request with Clerk's rules (what [`crate::ClerkMiddleware`] does once per
     /// request).
     pub async fn authenticate(&self, req: &HttpRequest) -> RequestOutcome {
         let (config, req) = (self.config(), ActixRequest::new(req));
-        self.authenticate_parts(&req.parts(&config.trusted_proxies, config.now()))
+        self.authenticate_parts(&req.parts(&config.settings.trusted_proxies, config.now()))
             .await
     }
 
     /// `{sign_in_url}?redirect_url=<this request's URL>` (with `/tasks` appended for a pending
-    /// session), or `None` when no sign-in URL is known.
+    /// session), or `None` when no sign-in URL is known: clerk-core's
+    /// [`RequestAuthenticator::sign_in_redirect`], which carries the dev browser to a
+    /// cross-origin page of a development instance and asks a satellite's return URL for a sync.
     ///
-    /// The request URL loses Clerk's credential parameters (`__clerk_handshake`,
-    /// `__clerk_handshake_nonce`, `__clerk_db_jwt`, `__dev_session`, `__clerk_help`), so no token
-    /// travels on in the redirect.
+    /// The request URL loses Clerk's credential parameters
+    /// ([`CREDENTIAL_QUERY_PARAMS`](clerk_core::request::names::CREDENTIAL_QUERY_PARAMS)), so no
+    /// token travels on in the redirect.
     pub fn sign_in_redirect_url(&self, req: &HttpRequest, pending: bool) -> Option<String> {
         let config = self.config();
-        let base = config.sign_in_url()?;
-        let origin = self.request_origin(req);
-        let query = query_without_credentials(req.query_string());
-        let target = if query.is_empty() {
-            format!("{origin}{}", req.path())
-        } else {
-            format!("{origin}{}?{query}", req.path())
-        };
-        let base = if pending {
-            format!("{}/tasks", base.trim_end_matches('/'))
-        } else {
-            base.to_owned()
-        };
-        let mut url = match url::Url::parse(&base) {
-            Ok(url) => url,
-            // A relative sign-in path lives on this origin.
-            Err(_) => url::Url::parse(&format!("{origin}{base}")).ok()?,
-        };
-        // Clerk's `buildUrl`: a cross-origin sign-in page gets the dev browser token on
-        // development instances, and a satellite's return URL asks for a sync.
-        let here = url::Url::parse(&origin).ok()?;
-        let cross_origin = (url.host_str(), url.port()) != (here.host_str(), here.port());
-        let mut target = url::Url::parse(&target).ok()?;
-        if cross_origin && config.multi_domain().is_satellite() {
-            target.query_pairs_mut().append_pair("__clerk_synced", "false");
-        }
-        url.query_pairs_mut().append_pair("redirect_url", target.as_str());
-        if cross_origin && config.instance_type() == clerk_core::InstanceType::Development {
-            if let Some(token) = self.dev_browser_token(req) {
-                url.query_pairs_mut().append_pair(DEV_BROWSER, &token);
-            }
-        }
-        Some(url.to_string())
-    }
-
-    /// The request's dev browser token: `__clerk_db_jwt` from the query, else the suffixed or
-    /// plain cookie.
-    fn dev_browser_token(&self, req: &HttpRequest) -> Option<String> {
-        let from_query = url::form_urlencoded::parse(req.query_string().as_bytes())
-            .find(|(k, v)| k == DEV_BROWSER && !v.is_empty())
-            .map(|(_, v)| v.into_owned());
-        from_query.or_else(|| {
-            let req = ActixRequest::new(req);
-            let suffixed = self
-                .cookie_suffix()
-                .map(|suffix| format!("{DEV_BROWSER}_{suffix}"));
-            suffixed
-                .and_then(|name| req.cookie(&name))
-                .or_else(|| req.cookie(DEV_BROWSER))
-        })
+        let sign_in_url = config.sign_in_url()?;
+        let req = ActixRequest::new(req);
+        let parts = req.parts(&config.settings.trusted_proxies, config.now());
+        self.0
+            .authenticator
+            .sign_in_redirect(sign_in_url, &parts, &self.0.keys, pending)
     }
 
     /// The request's own origin (`scheme://host`), believing `X-Forwarded-*` only from trusted
     /// proxies.
     pub fn request_origin(&self, req: &HttpRequest) -> String {
         ActixRequest::new(req)
-            .origin(&self.config().trusted_proxies)
+            .origin(&self.config().settings.trusted_proxies)
             .serialize()
     }
 }

@@ -6,16 +6,21 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use clerk_core::{
-    jwk::VerifyingKey, jwks::CacheScope, jwks::JwksCacheConfig, InstanceType, PublishableKey, SecretKey,
+    jwk::VerifyingKey, jwks::CacheScope, jwks::JwksCache, jwks::JwksCacheConfig, verify::StaticKey,
+    InstanceType, PublishableKey, SecretKey,
 };
 
 use clerk_core::request::{MultiDomain, OrganizationSync};
 
 use crate::client::{ClerkClient, ClientConfig};
 use crate::domains::DomainSettings;
-use crate::env::{check_origin, parse_bool, parse_count, parse_millis, reader, split_list, ConfigError};
+use crate::env::{check_origin, reader, ConfigError};
+use crate::keys::KeySource;
 use crate::protect::mode::ProtectMode;
 use crate::user_source::UserSource;
+use settings::Settings;
+
+mod settings;
 
 /// A clock for "now"; the wall clock unless a test sets another.
 pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
@@ -93,20 +98,9 @@ pub struct ClerkConfig {
     client: ClientConfig,
     publishable_key: Option<String>,
     jwt_key_pem: Option<String>,
-    authorized_parties: Vec<String>,
-    audience: Vec<String>,
-    machine_token_cache_ttl: Duration,
+    settings: Settings,
     sign_in_url: Option<String>,
     domains: DomainSettings,
-    clock_skew: Duration,
-    treat_pending_as_signed_out: bool,
-    cookie_auth: bool,
-    trusted_proxies: Vec<IpAddr>,
-    issuer_check: bool,
-    jwks: JwksCacheConfig,
-    max_token_bytes: usize,
-    protect_mode: ProtectMode,
-    token_cache_capacity: usize,
     clock: Option<Clock>,
     user_source: Option<Arc<dyn UserSource>>,
     built_client: Option<ClerkClient>,
@@ -114,20 +108,14 @@ pub struct ClerkConfig {
 
 impl fmt::Debug for ClerkConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClerkConfig")
-            .field("client", &self.client)
+        let mut f = f.debug_struct("ClerkConfig");
+        f.field("client", &self.client)
             .field("publishable_key", &self.publishable_key)
             .field("jwt_key_pem", &self.jwt_key_pem.as_ref().map(|_| "[set]"))
-            .field("authorized_parties", &self.authorized_parties)
             .field("sign_in_url", &self.sign_in_url)
-            .field("domains", &self.domains)
-            .field("clock_skew", &self.clock_skew)
-            .field("treat_pending_as_signed_out", &self.treat_pending_as_signed_out)
-            .field("cookie_auth", &self.cookie_auth)
-            .field("trusted_proxies", &self.trusted_proxies)
-            .field("issuer_check", &self.issuer_check)
-            .field("protect_mode", &self.protect_mode)
-            .field("user_source", &self.user_source.as_ref().map(|_| "[set]"))
+            .field("domains", &self.domains);
+        self.settings.debug_fields(&mut f);
+        f.field("user_source", &self.user_source.as_ref().map(|_| "[set]"))
             .finish_non_exhaustive()
     }
 }
@@ -145,20 +133,9 @@ impl ClerkConfig {
             client: ClientConfig::new(),
             publishable_key: None,
             jwt_key_pem: None,
-            authorized_parties: Vec::new(),
-            audience: Vec::new(),
-            machine_token_cache_ttl: Duration::from_secs(10),
+            settings: Settings::default(),
             sign_in_url: None,
             domains: DomainSettings::default(),
-            clock_skew: Duration::from_millis(5_000),
-            treat_pending_as_signed_out: true,
-            cookie_auth: true,
-            trusted_proxies: Vec::new(),
-            issuer_check: true,
-            jwks: JwksCacheConfig::default(),
-            max_token_bytes: clerk_core::token::DEFAULT_MAX_TOKEN_BYTES,
-            protect_mode: ProtectMode::Api,
-            token_cache_capacity: 4096,
             clock: None,
             user_source: None,
             built_client: None,
@@ -185,52 +162,9 @@ impl ClerkConfig {
         config.client = config.client.read(&get)?;
         config.publishable_key = get("CLERK_PUBLISHABLE_KEY");
         config.jwt_key_pem = get("CLERK_JWT_KEY");
-        if let Some(parties) = get("CLERK_AUTHORIZED_PARTIES") {
-            config.authorized_parties = split_list("CLERK_AUTHORIZED_PARTIES", &parties)?;
-        }
-        if let Some(audience) = get("CLERK_AUDIENCE") {
-            config.audience = split_list("CLERK_AUDIENCE", &audience)?;
-        }
-        if let Some(ms) = get("CLERK_MACHINE_TOKEN_CACHE_TTL_MS") {
-            config.machine_token_cache_ttl = parse_millis("CLERK_MACHINE_TOKEN_CACHE_TTL_MS", &ms)?;
-        }
         config.sign_in_url = get("CLERK_SIGN_IN_URL");
         config.domains = DomainSettings::read(&get)?;
-        if let Some(ms) = get("CLERK_CLOCK_SKEW_MS") {
-            config.clock_skew = parse_millis("CLERK_CLOCK_SKEW_MS", &ms)?;
-        }
-        if let Some(flag) = get("CLERK_TREAT_PENDING_AS_SIGNED_OUT") {
-            config.treat_pending_as_signed_out = parse_bool("CLERK_TREAT_PENDING_AS_SIGNED_OUT", &flag)?;
-        }
-        if let Some(flag) = get("CLERK_COOKIE_AUTH") {
-            config.cookie_auth = parse_bool("CLERK_COOKIE_AUTH", &flag)?;
-        }
-        if let Some(flag) = get("CLERK_ISSUER_CHECK") {
-            config.issuer_check = parse_bool("CLERK_ISSUER_CHECK", &flag)?;
-        }
-        if let Some(ms) = get("CLERK_JWKS_TTL_MS") {
-            config.jwks.ttl = parse_millis("CLERK_JWKS_TTL_MS", &ms)?;
-        }
-        if let Some(ms) = get("CLERK_JWKS_REFETCH_COOLDOWN_MS") {
-            config.jwks.refetch_cooldown = parse_millis("CLERK_JWKS_REFETCH_COOLDOWN_MS", &ms)?;
-        }
-        if let Some(ms) = get("CLERK_JWKS_MAX_STALE_MS") {
-            config.jwks.max_stale = parse_millis("CLERK_JWKS_MAX_STALE_MS", &ms)?;
-        }
-        if let Some(n) = get("CLERK_TOKEN_CACHE_CAPACITY") {
-            config.token_cache_capacity = usize::try_from(parse_count("CLERK_TOKEN_CACHE_CAPACITY", &n)?)
-                .map_err(|_| ConfigError::new("CLERK_TOKEN_CACHE_CAPACITY", "too large"))?;
-        }
-        if let Some(list) = get("CLERK_TRUSTED_PROXIES") {
-            config.trusted_proxies = split_list("CLERK_TRUSTED_PROXIES", &list)?
-                .iter()
-                .map(|ip| {
-                    ip.parse().map_err(|_| {
-                        ConfigError::new("CLERK_TRUSTED_PROXIES", format!("{ip:?} is not an IP address"))
-                    })
-                })
-                .collect::<Result<_, _>>()?;
-        }
+        config.settings = Settings::read(&get)?;
         Ok(config)
     }
 
@@ -277,7 +211,7 @@ impl ClerkConfig {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.authorized_parties = parties.into_iter().map(Into::into).collect();
+        self.settings.authorized_parties = parties.into_iter().map(Into::into).collect();
         self
     }
 
@@ -290,7 +224,7 @@ impl ClerkConfig {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.audience = audience.into_iter().map(Into::into).collect();
+        self.settings.audience = audience.into_iter().map(Into::into).collect();
         self
     }
 
@@ -299,7 +233,7 @@ impl ClerkConfig {
     /// long a revoked token can still be accepted. Zero turns the cache off (concurrent
     /// verifications of one token still share one Backend API call). Defaults to 10 s.
     pub fn machine_token_cache_ttl(mut self, ttl: Duration) -> Self {
-        self.machine_token_cache_ttl = ttl;
+        self.settings.machine_token_cache_ttl = ttl;
         self
     }
 
@@ -384,33 +318,33 @@ impl ClerkConfig {
 
     /// Allowed clock difference for `exp`/`nbf`/`iat`. Defaults to 5 s.
     pub fn clock_skew(mut self, skew: Duration) -> Self {
-        self.clock_skew = skew;
+        self.settings.clock_skew = skew;
         self
     }
 
     /// Whether a pending session is signed out for handlers. Defaults to `true`.
     pub fn treat_pending_as_signed_out(mut self, yes: bool) -> Self {
-        self.treat_pending_as_signed_out = yes;
+        self.settings.treat_pending_as_signed_out = yes;
         self
     }
 
     /// Whether the `__session` cookie is accepted (with Clerk's cookie rules). Defaults to `true`.
     pub fn cookie_auth(mut self, yes: bool) -> Self {
-        self.cookie_auth = yes;
+        self.settings.cookie_auth = yes;
         self
     }
 
     /// Peers whose `X-Forwarded-Proto`/`X-Forwarded-Host` are believed when building the request's
     /// own URL (for `redirect_url`). Defaults to none.
     pub fn trusted_proxies(mut self, proxies: impl IntoIterator<Item = IpAddr>) -> Self {
-        self.trusted_proxies = proxies.into_iter().collect();
+        self.settings.trusted_proxies = proxies.into_iter().collect();
         self
     }
 
     /// Whether `iss` must equal `https://{frontend API}` of the publishable key. Defaults to
     /// `true` (Clerk's SDKs do not check it; see the README's deliberate differences).
     pub fn issuer_check(mut self, yes: bool) -> Self {
-        self.issuer_check = yes;
+        self.settings.issuer_check = yes;
         self
     }
 
@@ -420,19 +354,19 @@ impl ClerkConfig {
     /// JWKS fetches take no rate-budget slot, and every token with an unknown `kid` may ask for
     /// one.
     pub fn jwks_cache(mut self, jwks: JwksCacheConfig) -> Self {
-        self.jwks = jwks;
+        self.settings.jwks = jwks;
         self
     }
 
     /// Largest token accepted, in bytes. Defaults to 8 KiB.
     pub fn max_token_bytes(mut self, max: usize) -> Self {
-        self.max_token_bytes = max;
+        self.settings.max_token_bytes = max;
         self
     }
 
     /// How [`crate::Protect`] answers by default. Defaults to [`ProtectMode::Api`].
     pub fn protect_mode(mut self, mode: ProtectMode) -> Self {
-        self.protect_mode = mode;
+        self.settings.protect_mode = mode;
         self
     }
 
@@ -440,7 +374,7 @@ impl ClerkConfig {
     /// session tokens and for JWT-format machine tokens, each up to `capacity` (0 switches both
     /// caches off). Defaults to 4096.
     pub fn token_cache_capacity(mut self, capacity: usize) -> Self {
-        self.token_cache_capacity = capacity;
+        self.settings.token_cache_capacity = capacity;
         self
     }
 
@@ -508,65 +442,17 @@ impl ClerkConfig {
         let checked = self.client.check()?;
         let publishable_key = self.parsed_publishable_key()?;
         check_key_pair(publishable_key.as_ref(), checked.secret_key.as_ref())?;
+        let instance_type = publishable_key
+            .as_ref()
+            .map(PublishableKey::instance_type)
+            .or_else(|| checked.secret_key.as_ref().and_then(|key| key.instance_type()))
+            .unwrap_or(InstanceType::Production);
         let jwt_key = self
             .jwt_key_pem
             .as_deref()
             .map(VerifyingKey::from_pem)
             .transpose()
             .map_err(|err| ConfigError::new("CLERK_JWT_KEY", err.to_string()))?;
-        if checked.secret_key.is_none() && jwt_key.is_none() {
-            return Err(ConfigError::new(
-                "CLERK_SECRET_KEY",
-                "missing: set CLERK_SECRET_KEY (or CLERK_JWT_KEY for networkless verification)",
-            ));
-        }
-        for party in &self.authorized_parties {
-            check_origin("CLERK_AUTHORIZED_PARTIES", party)?;
-        }
-        if self.audience.iter().any(|aud| aud.trim().is_empty()) {
-            return Err(ConfigError::new(
-                "CLERK_AUDIENCE",
-                "has an empty entry: an empty audience would match no token",
-            ));
-        }
-        if self.jwks.refetch_cooldown < MIN_JWKS_REFETCH_COOLDOWN {
-            // JWKS fetches take no rate-budget slot: without a cooldown every unknown `kid` (a
-            // forged token's choice) would send one, back to back.
-            return Err(ConfigError::new(
-                "CLERK_JWKS_REFETCH_COOLDOWN_MS",
-                format!("must be at least {} ms", MIN_JWKS_REFETCH_COOLDOWN.as_millis()),
-            ));
-        }
-        let instance_type = publishable_key
-            .as_ref()
-            .map(PublishableKey::instance_type)
-            .or_else(|| checked.secret_key.as_ref().and_then(|key| key.instance_type()))
-            .unwrap_or(InstanceType::Production);
-        let domains = self.domains.resolve(instance_type, self.sign_in_url.as_deref())?;
-        if domains.multi_domain.relative_proxy_path().is_some()
-            && instance_type == InstanceType::Production
-            && self.authorized_parties.is_empty()
-        {
-            // Behind a path, a token's issuer is `{origin}{path}`: believed only for an origin
-            // the configuration names, never for whatever `Host` a request claims.
-            return Err(ConfigError::new(
-                "CLERK_PROXY_URL",
-                "a relative proxy URL on a production instance needs CLERK_AUTHORIZED_PARTIES: the \
-                 origins the application is served on (its tokens' issuer is {origin}{path})",
-            ));
-        }
-        let sign_in_url = match self.sign_in_url {
-            Some(url) => {
-                if url::Url::parse(&url).is_err() && !url.starts_with('/') {
-                    return Err(ConfigError::new(
-                        "CLERK_SIGN_IN_URL",
-                        format!("{url:?} is neither an absolute URL nor a path"),
-                    ));
-                }
-                Some(url)
-            }
-            None => publishable_key.as_ref().map(account_portal_sign_in),
-        };
         let mut api_url = checked.root.clone();
         let mut api_version = checked.version.clone();
         let client = match (self.built_client, &checked.secret_key) {
@@ -593,33 +479,79 @@ impl ClerkConfig {
             (None, Some(_)) => Some(ClerkClient::from_checked(self.client, checked)?),
             (None, None) => None,
         };
+        // The keys: the PEM when there is one, else the instance's JWKS through the client.
+        let keys = match (&jwt_key, &client) {
+            (Some(key), _) => KeySource::Pem(StaticKey(Arc::new(key.clone()))),
+            (None, Some(client)) => KeySource::Jwks {
+                cache: Arc::new(JwksCache::new(client.cache_scope().clone(), self.settings.jwks)),
+                fetcher: client.clone(),
+            },
+            (None, None) => {
+                return Err(ConfigError::new(
+                    "CLERK_SECRET_KEY",
+                    "missing: set CLERK_SECRET_KEY (or CLERK_JWT_KEY for networkless verification)",
+                ))
+            }
+        };
+        for party in &self.settings.authorized_parties {
+            check_origin("CLERK_AUTHORIZED_PARTIES", party)?;
+        }
+        if self.settings.audience.iter().any(|aud| aud.trim().is_empty()) {
+            return Err(ConfigError::new(
+                "CLERK_AUDIENCE",
+                "has an empty entry: an empty audience would match no token",
+            ));
+        }
+        if self.settings.jwks.refetch_cooldown < MIN_JWKS_REFETCH_COOLDOWN {
+            // JWKS fetches take no rate-budget slot: without a cooldown every unknown `kid` (a
+            // forged token's choice) would send one, back to back.
+            return Err(ConfigError::new(
+                "CLERK_JWKS_REFETCH_COOLDOWN_MS",
+                format!("must be at least {} ms", MIN_JWKS_REFETCH_COOLDOWN.as_millis()),
+            ));
+        }
+        let domains = self.domains.resolve(instance_type, self.sign_in_url.as_deref())?;
+        if domains.multi_domain.relative_proxy_path().is_some()
+            && instance_type == InstanceType::Production
+            && self.settings.authorized_parties.is_empty()
+        {
+            // Behind a path, a token's issuer is `{origin}{path}`: believed only for an origin
+            // the configuration names, never for whatever `Host` a request claims.
+            return Err(ConfigError::new(
+                "CLERK_PROXY_URL",
+                "a relative proxy URL on a production instance needs CLERK_AUTHORIZED_PARTIES: the \
+                 origins the application is served on (its tokens' issuer is {origin}{path})",
+            ));
+        }
+        let sign_in_url = match self.sign_in_url {
+            Some(url) => {
+                if url::Url::parse(&url).is_err() && !url.starts_with('/') {
+                    return Err(ConfigError::new(
+                        "CLERK_SIGN_IN_URL",
+                        format!("{url:?} is neither an absolute URL nor a path"),
+                    ));
+                }
+                Some(url)
+            }
+            None => publishable_key.as_ref().map(account_portal_sign_in),
+        };
         let config = ResolvedConfig {
             publishable_key,
             jwt_key,
             api_url,
             api_version,
-            authorized_parties: self.authorized_parties,
-            audience: self.audience,
-            machine_token_cache_ttl: self.machine_token_cache_ttl,
+            settings: self.settings,
             sign_in_url,
             sign_up_url: self.domains.sign_up_url,
             multi_domain: domains.multi_domain,
             organization_sync: domains.organization_sync,
             satellite_origins: domains.satellite_origins,
-            clock_skew: self.clock_skew,
-            treat_pending_as_signed_out: self.treat_pending_as_signed_out,
-            cookie_auth: self.cookie_auth,
-            trusted_proxies: self.trusted_proxies,
-            issuer_check: self.issuer_check,
-            jwks: self.jwks,
-            max_token_bytes: self.max_token_bytes,
-            protect_mode: self.protect_mode,
-            token_cache_capacity: self.token_cache_capacity,
             instance_type,
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
         };
         Ok(Resolved {
             config,
+            keys,
             client,
             users: self.user_source,
         })
@@ -629,6 +561,7 @@ impl ClerkConfig {
 /// What [`ClerkConfig::build`] turns into a [`crate::Clerk`].
 pub(crate) struct Resolved {
     pub(crate) config: ResolvedConfig,
+    pub(crate) keys: KeySource,
     pub(crate) client: Option<ClerkClient>,
     pub(crate) users: Option<Arc<dyn UserSource>>,
 }
@@ -640,44 +573,33 @@ pub struct ResolvedConfig {
     pub(crate) jwt_key: Option<VerifyingKey>,
     pub(crate) api_url: String,
     pub(crate) api_version: String,
-    pub(crate) authorized_parties: Vec<String>,
-    pub(crate) audience: Vec<String>,
-    pub(crate) machine_token_cache_ttl: Duration,
+    pub(crate) settings: Settings,
     pub(crate) sign_in_url: Option<String>,
     pub(crate) sign_up_url: Option<String>,
     pub(crate) multi_domain: MultiDomain,
     pub(crate) organization_sync: OrganizationSync,
     pub(crate) satellite_origins: Vec<String>,
-    pub(crate) clock_skew: Duration,
-    pub(crate) treat_pending_as_signed_out: bool,
-    pub(crate) cookie_auth: bool,
-    pub(crate) trusted_proxies: Vec<IpAddr>,
-    pub(crate) issuer_check: bool,
-    pub(crate) jwks: JwksCacheConfig,
-    pub(crate) max_token_bytes: usize,
-    pub(crate) protect_mode: ProtectMode,
-    pub(crate) token_cache_capacity: usize,
     pub(crate) instance_type: InstanceType,
     pub(crate) clock: Clock,
 }
 
 impl fmt::Debug for ResolvedConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResolvedConfig")
-            .field("publishable_key", &self.publishable_key)
+        let mut f = f.debug_struct("ResolvedConfig");
+        f.field("publishable_key", &self.publishable_key)
             .field("jwt_key", &self.jwt_key.as_ref().map(|_| "[set]"))
             .field("api_url", &self.api_url)
             .field("api_version", &self.api_version)
-            .field("authorized_parties", &self.authorized_parties)
-            .field("instance_type", &self.instance_type)
-            .finish_non_exhaustive()
+            .field("instance_type", &self.instance_type);
+        self.settings.debug_fields(&mut f);
+        f.finish_non_exhaustive()
     }
 }
 
 impl ResolvedConfig {
     /// Logs what these settings leave unprotected (once, when the [`crate::Clerk`] is built).
     pub(crate) fn warn_about_gaps(&self) {
-        if let Some(warning) = parties_warning(self.cookie_auth, &self.authorized_parties) {
+        if let Some(warning) = parties_warning(self.settings.cookie_auth, &self.settings.authorized_parties) {
             tracing::warn!("{warning}");
         }
         if self.publishable_key.is_none() {
@@ -730,22 +652,29 @@ impl ResolvedConfig {
 
     /// The authorized parties.
     pub fn authorized_parties(&self) -> &[String] {
-        &self.authorized_parties
+        &self.settings.authorized_parties
     }
 
     /// Clerk's `audience` option (`CLERK_AUDIENCE`).
     pub fn audience(&self) -> &[String] {
-        &self.audience
+        &self.settings.audience
     }
 
     /// How long opaque machine-token verifications are reused (`CLERK_MACHINE_TOKEN_CACHE_TTL_MS`).
     pub fn machine_token_cache_ttl(&self) -> Duration {
-        self.machine_token_cache_ttl
+        self.settings.machine_token_cache_ttl
+    }
+
+    /// The peers whose `X-Forwarded-*` headers are believed (`CLERK_TRUSTED_PROXIES`): for the
+    /// request's origin, and for the client address an application logs
+    /// ([`crate::request::client_ip`]).
+    pub fn trusted_proxies(&self) -> &[IpAddr] {
+        &self.settings.trusted_proxies
     }
 
     /// Default protect mode.
     pub fn protect_mode(&self) -> ProtectMode {
-        self.protect_mode
+        self.settings.protect_mode
     }
 
     /// "Now", by the configured clock.
@@ -820,6 +749,19 @@ mod tests {
             .map(|resolved| resolved.config)
     }
 
+    /// Issue 25, item 5: the app reads the trusted proxies from here instead of parsing
+    /// `CLERK_TRUSTED_PROXIES` again.
+    #[test]
+    fn the_trusted_proxies_are_read_once_and_exposed() {
+        let key = ("CLERK_SECRET_KEY", "sk_test_abc123");
+        let config = resolve(&[key, ("CLERK_TRUSTED_PROXIES", "10.0.0.1, ::1")]).unwrap();
+        let expected: [IpAddr; 2] = ["10.0.0.1".parse().unwrap(), "::1".parse().unwrap()];
+        assert_eq!(config.trusted_proxies(), expected);
+        assert!(resolve(&[key]).unwrap().trusted_proxies().is_empty());
+        let err = resolve(&[key, ("CLERK_TRUSTED_PROXIES", "proxy")]).unwrap_err();
+        assert!(err.to_string().contains("CLERK_TRUSTED_PROXIES"), "{err}");
+    }
+
     /// Issue 22, item 6: `CLERK_AUDIENCE=","` turned the audience check off without a word.
     #[test]
     fn an_empty_list_entry_is_a_configuration_error_naming_the_variable() {
@@ -845,7 +787,7 @@ mod tests {
             .expect_err("an empty audience");
         assert_eq!(err.variable, "CLERK_AUDIENCE");
         let ok = resolve(&[key, ("CLERK_AUDIENCE", "a, b")]).expect("a list");
-        assert_eq!(ok.audience, vec!["a".to_owned(), "b".to_owned()]);
+        assert_eq!(ok.audience(), vec!["a".to_owned(), "b".to_owned()]);
     }
 
     #[test]
@@ -889,9 +831,9 @@ mod tests {
             config.authorized_parties(),
             ["http://localhost:3000", "https://app.example.com"]
         );
-        assert_eq!(config.clock_skew, Duration::from_secs(2));
+        assert_eq!(config.settings.clock_skew, Duration::from_secs(2));
         assert_eq!(
-            config.jwks.refetch_cooldown,
+            config.settings.jwks.refetch_cooldown,
             Duration::from_secs(1),
             "the least accepted"
         );
@@ -1015,9 +957,9 @@ mod tests {
         // tracing's global callsite cache); `resolve` logs exactly what it returns.
         let key = ("CLERK_SECRET_KEY", "sk_test_x");
         let unset = resolve(&[key]).expect("valid");
-        assert!(parties_warning(unset.cookie_auth, &unset.authorized_parties).is_some());
+        assert!(parties_warning(unset.settings.cookie_auth, &unset.settings.authorized_parties).is_some());
         let set = resolve(&[key, ("CLERK_AUTHORIZED_PARTIES", "http://localhost:3000")]).expect("valid");
-        assert!(parties_warning(set.cookie_auth, &set.authorized_parties).is_none());
+        assert!(parties_warning(set.settings.cookie_auth, &set.settings.authorized_parties).is_none());
         let blank = resolve(&[key, ("CLERK_AUTHORIZED_PARTIES", ",")]).unwrap_err();
         assert_eq!(blank.variable, "CLERK_AUTHORIZED_PARTIES");
         // Without cookie authentication there is nothing to warn about.

@@ -12,8 +12,8 @@ use clerk_core::request::{
 use clerk_core::{Reason, Reverification};
 use serde_json::json;
 
-use crate::redact::query_without_credentials;
 use crate::user_source::UserSourceError;
+use clerk_core::request::names::query_without_credentials;
 
 /// The `Cache-Control` of every answer the library builds (unless Clerk's protocol sets its own):
 /// it concerns one user, so no shared cache may keep it.

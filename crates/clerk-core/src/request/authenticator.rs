@@ -985,7 +985,7 @@ fn signed_out_by(err: &TokenError, carrier: TokenCarrier) -> RequestOutcome {
 
 /// Sets query parameter `name` to `value` (replacing every occurrence, as
 /// `URLSearchParams.set` does, in place of the first).
-fn set_query_param(url: &mut url::Url, name: &str, value: &str) {
+pub(super) fn set_query_param(url: &mut url::Url, name: &str, value: &str) {
     let mut pairs: Vec<(String, String)> = url
         .query_pairs()
         .map(|(k, v)| (k.into_owned(), v.into_owned()))

@@ -93,6 +93,36 @@ impl SessionBackend for NoBackend {
     }
 }
 
+/// An optional Backend API: `None` is [`NoBackend`] (a handle built without a secret key holds
+/// `Option<Client>` and passes it as it is).
+impl<B: SessionBackend> SessionBackend for Option<B> {
+    fn is_available(&self) -> bool {
+        self.as_ref().is_some_and(B::is_available)
+    }
+
+    fn is_under_pressure(&self) -> bool {
+        self.as_ref().is_some_and(B::is_under_pressure)
+    }
+
+    async fn handshake_payload(&self, nonce: &str) -> Result<Vec<String>, BackendError> {
+        match self {
+            Some(backend) => backend.handshake_payload(nonce).await,
+            None => NoBackend.handshake_payload(nonce).await,
+        }
+    }
+
+    async fn refresh_session(
+        &self,
+        session_id: &str,
+        request: &RefreshRequest<'_>,
+    ) -> Result<Vec<String>, BackendError> {
+        match self {
+            Some(backend) => backend.refresh_session(session_id, request).await,
+            None => NoBackend.refresh_session(session_id, request).await,
+        }
+    }
+}
+
 /// Why a machine-token verification call of the Backend API gave no token, as Clerk's SDK tells
 /// failures apart (plus the rate limit, which Clerk's SDK reports as any other failure).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,5 +189,78 @@ impl MachineBackend for NoBackend {
 
     async fn verify_oauth_token(&self, _token: &str) -> Result<OAuthVerifyResponse, MachineBackendError> {
         Err(MachineBackendError::Unexpected)
+    }
+}
+
+/// An optional Backend API: `None` is [`NoBackend`].
+impl<B: MachineBackend> MachineBackend for Option<B> {
+    fn is_available(&self) -> bool {
+        self.as_ref().is_some_and(B::is_available)
+    }
+
+    async fn verify_api_key(&self, secret: &str) -> Result<ApiKey, MachineBackendError> {
+        match self {
+            Some(backend) => backend.verify_api_key(secret).await,
+            None => NoBackend.verify_api_key(secret).await,
+        }
+    }
+
+    async fn verify_m2m_token(&self, token: &str) -> Result<M2mToken, MachineBackendError> {
+        match self {
+            Some(backend) => backend.verify_m2m_token(token).await,
+            None => NoBackend.verify_m2m_token(token).await,
+        }
+    }
+
+    async fn verify_oauth_token(&self, token: &str) -> Result<OAuthVerifyResponse, MachineBackendError> {
+        match self {
+            Some(backend) => backend.verify_oauth_token(token).await,
+            None => NoBackend.verify_oauth_token(token).await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 25, item 4: a handle without a secret key passes its `Option<Client>` as it is.
+    #[tokio::test]
+    async fn an_absent_backend_is_no_backend() {
+        let none: Option<NoBackend> = None;
+        assert!(!SessionBackend::is_available(&none));
+        assert!(!MachineBackend::is_available(&none));
+        assert!(!none.is_under_pressure());
+        assert!(matches!(
+            none.handshake_payload("n").await,
+            Err(BackendError::Unexpected)
+        ));
+        assert_eq!(
+            none.verify_api_key("ak_1").await.err(),
+            Some(MachineBackendError::Unexpected)
+        );
+    }
+
+    struct Up;
+
+    impl SessionBackend for Up {
+        async fn handshake_payload(&self, nonce: &str) -> Result<Vec<String>, BackendError> {
+            Ok(vec![nonce.to_owned()])
+        }
+
+        async fn refresh_session(
+            &self,
+            _: &str,
+            _: &RefreshRequest<'_>,
+        ) -> Result<Vec<String>, BackendError> {
+            Err(BackendError::Unexpected)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_present_backend_is_called() {
+        let some = Some(Up);
+        assert!(some.is_available());
+        assert_eq!(some.handshake_payload("n").await.ok(), Some(vec!["n".to_owned()]));
     }
 }

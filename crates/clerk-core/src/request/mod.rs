@@ -24,6 +24,7 @@
 //! | `outcome` | [`RequestOutcome`], [`RequestStatus`], [`Token`], debug header names |
 //! | `origin` | known Clerk origins (Frontend API, Account Portal, development hosts) |
 //! | `names` | Clerk's credential query parameter names and the dev-browser cookie name |
+//! | `sign_in` | [`RequestAuthenticator::sign_in_redirect`]: Clerk's sign-in redirect URL |
 //! | `js` | JavaScript's number and truthiness coercions Clerk's rules rely on |
 
 mod app_origins;
@@ -43,6 +44,7 @@ mod outcome;
 mod parts;
 mod refresh;
 mod resolve;
+mod sign_in;
 
 pub use crate::reason::{RefreshCode, RefreshFailure, RequestReason};
 pub use app_origins::AppOrigins;
