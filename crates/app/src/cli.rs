@@ -285,7 +285,7 @@ pub fn dev_banner(dev: &DevStack, base: &str) -> String {
     );
     let _ = writeln!(
         out,
-        "  or pick a seeded user on the offline Clerk's script-free sign-in page ({base}/__clerk/sign-in);"
+        "  or follow its link to the offline Clerk's script-free sign-in page (pick a seeded user, no password);"
     );
     let _ = writeln!(
         out,

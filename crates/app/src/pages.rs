@@ -175,7 +175,7 @@ pub async fn sign_in(clerk: Clerk, state: web::Data<AppState>, req: HttpRequest)
                 .append_pair("redirect_url", &back)
                 .finish();
             format!(
-                "<p class=\"offline\">Offline Clerk: or <a href=\"{}/sign-in?{}\">pick a seeded user</a> on its script-free sign-in page.</p>",
+                "<p class=\"offline\">No password at hand? <a href=\"{}/sign-in?{}\">Pick a seeded user</a> on the offline Clerk's script-free sign-in page.</p>",
                 escape_html(base),
                 escape_html(&query),
             )
