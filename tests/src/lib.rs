@@ -245,6 +245,19 @@ impl Default for SpawnOptions {
     }
 }
 
+/// Where `scripts/clerk-js.sh` unpacked the official `@clerk/clerk-js` and `@clerk/ui` (issue
+/// 23): `CLERK_TESTKIT_NPM_DIR`, else this workspace's `target/clerk-npm` (the script's default).
+/// An emulator given a directory without the pinned packages refuses to start, naming the one
+/// that is missing.
+pub fn npm_dir() -> std::path::PathBuf {
+    std::env::var_os(clerk_testkit::NPM_DIR_ENV)
+        .filter(|dir| !dir.is_empty())
+        .map_or_else(
+            || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/clerk-npm"),
+            std::path::PathBuf::from,
+        )
+}
+
 /// Starts the emulator, a fresh database and the app (port 0) inside the current Actix runtime.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(SpawnOptions::default()).await

@@ -1,21 +1,31 @@
 //! Issue 13: the dev stack in a real browser. Headless Chromium (Debian's `chromium` and
 //! `chromium-driver`, installed by `make test`) drives the example app, real Postgres and the
-//! offline Clerk, whose Frontend API and sign-in page the app serves under `/__clerk`:
+//! offline Clerk, whose Frontend API and sign-in page the app serves under `/__clerk`; the
+//! client page runs Clerk's official `@clerk/clerk-js` from there (issue 23: the pinned packages,
+//! `scripts/clerk-js.sh`):
 //! 1. signed out, `/` says "Sign in to view this page" and `/profile` goes to the sign-in page;
 //! 2. signing in as a seeded user lands back on `/profile`: "Welcome, {firstName}!", the props are
 //!    there, no private metadata anywhere in the page source;
-//! 3. the client example's button fetches `/api/data` with `getToken()` and shows the user id;
-//! 4. with a 3 s token lifetime: the client page's script keeps the session fresh (a fetch after
-//!    10 s succeeds); away from it for longer than lifetime + clock skew, `/profile` is still
-//!    signed in after one round trip to Clerk (a server-side refresh or one handshake);
-//! 5. signing out clears the session cookies and `/` is signed out; a copied token keeps working
-//!    only until its `exp` + skew;
+//! 3. the client example's button fetches `/api/data` with clerk-js's `getToken()` and shows the
+//!    user id;
+//! 4. with a 3 s token lifetime: clerk-js on the client page keeps the session fresh (a fetch
+//!    after 10 s succeeds); away from it for longer than lifetime + clock skew, `/profile` is
+//!    still signed in after one round trip to Clerk (a server-side refresh or one handshake);
+//! 5. signing out ends the session at Clerk, clears the session cookies (`__client_uat=0`) and
+//!    `/` is signed out: on development through the script-free form of `/profile` (the offline
+//!    Clerk's sign-out page), on production through clerk-js's `signOut()` on `/client`; a
+//!    copied token keeps working only until its `exp` + skew;
 //! 6. a development and a production instance (suffixed cookies) both pass;
 //! 7. dev mode as `make run` starts it (no `CLERK_AUTHORIZED_PARTIES`: its own origins), opened
-//!    at `http://localhost:{PORT}`: a seeded user signs in and the client page's fetch passes.
+//!    at `http://localhost:{PORT}`: a seeded user signs in with a password through Clerk's
+//!    sign-in component on the app's `/sign-in`, and the client page's fetch passes.
 //!
-//! A failing step saves a screenshot under `target/browser-screenshots/`. With
-//! `UPDATE_SCREENSHOTS=1` dev mode's signed-in `/profile` is saved as
+//! Steps 1 and 2 sign in on the offline Clerk's script-free sign-in page (a button per user), the
+//! Account Portal's stand-in: no password, and what the server side does is the subject.
+//!
+//! A failing step saves a screenshot under `target/browser-screenshots/`; dev mode's `/sign-in`
+//! and `/client` are saved there too (`devmode-sign-in-page.png`, `devmode-client-page.png`).
+//! With `UPDATE_SCREENSHOTS=1` dev mode's signed-in `/profile` is saved as
 //! `docs/screenshot-profile.png` (the README's picture: the first seeded user).
 
 use std::path::PathBuf;
@@ -23,7 +33,7 @@ use std::time::Duration;
 
 use clerk_testkit::{NewUser, TestClerk, TestClerkBuilder};
 use e2e::browser::Browser;
-use e2e::{free_port, spawn_app_with, start_dev, SpawnOptions, TestApp, TestDatabase};
+use e2e::{free_port, npm_dir, spawn_app_with, start_dev, SpawnOptions, TestApp, TestDatabase};
 use serde_json::json;
 
 const SECRET: &str = "top secret private note";
@@ -68,7 +78,7 @@ struct Stack {
 
 async fn stack(clerk: TestClerkBuilder) -> Stack {
     let app = spawn_app_with(SpawnOptions {
-        clerk,
+        clerk: clerk.npm_dir(npm_dir()),
         browser: true,
         ..Default::default()
     })
@@ -90,8 +100,9 @@ async fn stack(clerk: TestClerkBuilder) -> Stack {
     }
 }
 
-/// Scenarios 1–3 and 5 (the sign-out half), for one instance; returns the browser signed out.
-async fn sign_in_flow(stack: &Stack, name: &str) {
+/// Scenarios 1–3 and 5 (the sign-out half), for one instance, signing out from
+/// `sign_out_from`'s page (`true`: the page runs clerk-js, which signs out).
+async fn sign_in_flow(stack: &Stack, name: &str, sign_out_from: (&str, bool)) {
     let base = &stack.app.address;
     let browser = Browser::start().await;
 
@@ -164,6 +175,16 @@ async fn sign_in_flow(stack: &Stack, name: &str) {
         || format!("client page says {hello:?}"),
     )
     .await;
+    let version = browser
+        .execute("return window.Clerk ? window.Clerk.version : null;", vec![])
+        .await;
+    expect(
+        &browser,
+        &format!("{name}-3-clerk-js"),
+        version == json!("6.40.0"),
+        || format!("the client page's clerk-js: {version}"),
+    )
+    .await;
     browser.click("#fetch-data").await;
     let result = browser
         .wait_for_text("#data-result", Duration::from_secs(10), |t| {
@@ -179,16 +200,36 @@ async fn sign_in_flow(stack: &Stack, name: &str) {
     .await;
 
     // 5. Sign out: the emulator ended the session, the session cookies are cleared,
-    // `__client_uat` is 0 (issue 29) and / is signed out.
-    browser.goto(&format!("{base}/profile")).await;
-    let session_id = browser
-        .cookies()
-        .await
-        .iter()
-        .find(|(n, v)| n.starts_with("__session") && !v.is_empty())
-        .and_then(|(_, token)| clerk_testkit::decode_unverified(token).ok())
-        .and_then(|(_, claims)| claims["sid"].as_str().map(str::to_owned))
-        .expect("a signed-in session cookie");
+    // `__client_uat` is 0 (issue 29) and / is signed out. From `/client` clerk-js's `signOut()`
+    // does it (`DELETE /v1/client/sessions`); from `/profile`, with no script, the form posts to
+    // the offline Clerk's sign-out page.
+    let (page, sdk) = sign_out_from;
+    browser.goto(&format!("{base}{page}")).await;
+    let sdk_sign_outs = || stack.app.clerk.calls().count("DELETE", "/v1/client/sessions");
+    let before = sdk_sign_outs();
+    // clerk-js, on load, removes the session cookies and sets them again a moment later: wait
+    // for them rather than read them once.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let session_id = loop {
+        let cookies = browser.cookies().await;
+        let sid = cookies
+            .iter()
+            .find(|(n, v)| n.starts_with("__session") && !v.is_empty())
+            .and_then(|(_, token)| clerk_testkit::decode_unverified(token).ok())
+            .and_then(|(_, claims)| claims["sid"].as_str().map(str::to_owned));
+        match sid {
+            Some(sid) => break sid,
+            None if std::time::Instant::now() > deadline => {
+                fail(
+                    &browser,
+                    &format!("{name}-5-session"),
+                    format!("no session cookie on {page}: {cookies:?}"),
+                )
+                .await
+            }
+            None => actix_web::rt::time::sleep(Duration::from_millis(100)).await,
+        }
+    };
     browser.click_and_wait("nav form button[type=submit]").await;
     let heading = browser.text("main h1").await;
     let cookies = browser.cookies().await;
@@ -201,6 +242,14 @@ async fn sign_in_flow(stack: &Stack, name: &str) {
         .map(|(_, v)| v.as_str())
         .collect();
     let status = stack.app.clerk.users().session(&session_id).map(|s| s.status);
+    let through_sdk = sdk_sign_outs() - before;
+    expect(
+        &browser,
+        &format!("{name}-5-sdk"),
+        through_sdk == u64::from(sdk),
+        || format!("{through_sdk} sign-outs through clerk-js from {page}"),
+    )
+    .await;
     expect(
         &browser,
         &format!("{name}-5-signed-out"),
@@ -223,13 +272,13 @@ async fn sign_in_flow(stack: &Stack, name: &str) {
 #[actix_rt::test]
 async fn a_development_instance_signs_in_renders_and_signs_out_in_a_browser() {
     let stack = stack(TestClerk::builder()).await;
-    sign_in_flow(&stack, "dev").await;
+    sign_in_flow(&stack, "dev", ("/profile", false)).await;
 }
 
 #[actix_rt::test]
 async fn a_production_instance_signs_in_renders_and_signs_out_in_a_browser() {
     let stack = stack(TestClerk::builder().production()).await;
-    sign_in_flow(&stack, "prod").await;
+    sign_in_flow(&stack, "prod", ("/client", true)).await;
 }
 
 #[actix_rt::test]
@@ -343,10 +392,15 @@ async fn short_lived_tokens_stay_fresh_and_a_copied_token_expires() {
 }
 
 /// Issue 28, item 6: dev mode's default authorized parties are its own origins, so a browser on
-/// `http://localhost:{PORT}` (the banner's URL) signs in and its tokens' `azp` passes.
+/// `http://localhost:{PORT}` (the banner's URL) signs in and its tokens' `azp` passes. Issue 23:
+/// signed out, `/profile` sends it to the app's `/sign-in`, where Clerk's sign-in component (the
+/// official `@clerk/clerk-js` and `@clerk/ui`, through `/__clerk`) signs a seeded user in with
+/// the seeded password and goes back to `/profile`.
 #[actix_rt::test]
 async fn dev_mode_signs_in_a_seeded_user_on_localhost_in_a_browser() {
-    // Arrange: dev mode as `make run` starts it, with no CLERK_AUTHORIZED_PARTIES.
+    // Arrange: dev mode as `make run` starts it (the packages where `make run` puts them), with
+    // no CLERK_AUTHORIZED_PARTIES.
+    std::env::set_var(clerk_testkit::NPM_DIR_ENV, npm_dir());
     let db = TestDatabase::create().await;
     let port = free_port();
     let app = start_dev(&db, port).await;
@@ -359,18 +413,64 @@ async fn dev_mode_signs_in_a_seeded_user_on_localhost_in_a_browser() {
         .into_iter()
         .find(|user| user.first_name.as_deref() == Some("Ada"))
         .expect("Ada is seeded");
+    let email = ada.primary_email().expect("Ada's email").to_owned();
     let handle = app.server_handle();
     let running = actix_rt::spawn(app.run_until_stopped());
     let base = format!("http://localhost:{port}");
     let browser = Browser::start().await;
 
-    // Act: sign in from /profile, then fetch /api/data with getToken().
+    // Act: /profile sends the browser to /sign-in; sign in through Clerk's component.
     browser.goto(&format!("{base}/profile")).await;
-    browser
-        .click_and_wait(&format!("button[name=user_id][value={}]", ada.id))
-        .await;
     let url = browser.url().await;
+    expect(
+        &browser,
+        "devmode-sign-in-url",
+        url.starts_with(&format!("{base}/sign-in?redirect_url=")),
+        || format!("/profile went to {url}"),
+    )
+    .await;
+    let rendered = browser
+        .wait_for("input[name=identifier]", Duration::from_secs(20))
+        .await;
+    expect(&browser, "devmode-sign-in-component", rendered, || {
+        "Clerk's sign-in component did not render its identifier field".to_owned()
+    })
+    .await;
+    browser
+        .screenshot(&screenshots().join("devmode-sign-in-page.png"))
+        .await;
+    browser.type_into("input[name=identifier]", &email).await;
+    browser.click(".cl-formButtonPrimary").await;
+    let asked = browser
+        .wait_for("input[name=password]", Duration::from_secs(20))
+        .await;
+    expect(&browser, "devmode-sign-in-password", asked, || {
+        "Clerk's sign-in component did not ask for the password".to_owned()
+    })
+    .await;
+    browser
+        .type_into("input[name=password]", app::dev::SEEDED_PASSWORD)
+        .await;
+    browser.click(".cl-formButtonPrimary").await;
+    // Readiness: the component signs in, then sends the browser back to /profile.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        // Errors while the page navigates are expected: ask again.
+        let welcome = browser
+            .try_execute(
+                "const el = document.getElementById('welcome'); return el ? el.textContent : null;",
+                vec![],
+            )
+            .await
+            .ok()
+            .filter(|value| value.is_string());
+        if welcome.is_some() || std::time::Instant::now() > deadline {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
     let welcome = browser.text("#welcome").await;
+    let url = browser.url().await;
     expect(
         &browser,
         "devmode-profile",
@@ -388,6 +488,9 @@ async fn dev_mode_signs_in_a_seeded_user_on_localhost_in_a_browser() {
         .wait_for_text("#data-result", Duration::from_secs(10), |t| {
             t.starts_with("userId")
         })
+        .await;
+    browser
+        .screenshot(&screenshots().join("devmode-client-page.png"))
         .await;
 
     // Assert

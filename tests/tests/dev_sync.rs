@@ -65,6 +65,13 @@ async fn app_sync_full_completes_a_pass_against_the_dev_stack_emulator() {
     } else {
         assert!(banner.contains("scripts/clerk-js.sh"), "{banner}");
     }
+    // Issue 23: where to sign in with Clerk's component, as whom, with which password.
+    assert!(
+        banner.contains("http://127.0.0.1:8080/sign-in")
+            && banner.contains("ada1@example.com")
+            && banner.contains(app::dev::SEEDED_PASSWORD),
+        "{banner}"
+    );
 
     // `make run` is up: the app serves (and keeps the emulator alive) while the sync runs.
     let handle = app.server_handle();

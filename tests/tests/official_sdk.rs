@@ -20,21 +20,10 @@ use std::time::SystemTime;
 use clerk_core::jwk::VerifyingKey;
 use clerk_core::verify::StaticKey;
 use clerk_core::SessionVerifier;
-use clerk_testkit::{NewOrganization, NewUser, TestClerk, TestClerkBuilder, NPM_DIR_ENV};
+use clerk_testkit::{NewOrganization, NewUser, TestClerk, TestClerkBuilder};
 use e2e::browser::Browser;
-use e2e::{spawn_app_with, SpawnOptions};
+use e2e::{npm_dir, spawn_app_with, SpawnOptions};
 use serde_json::{json, Value};
-
-/// Where `scripts/clerk-js.sh` unpacked the packages: `CLERK_TESTKIT_NPM_DIR`, else this
-/// workspace's `target/clerk-npm` (the script's default).
-fn npm_dir() -> PathBuf {
-    std::env::var_os(NPM_DIR_ENV)
-        .filter(|dir| !dir.is_empty())
-        .map_or_else(
-            || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/clerk-npm"),
-            PathBuf::from,
-        )
-}
 
 /// The emulator serving the official packages; panics naming a package that is missing.
 fn emulator(builder: TestClerkBuilder) -> TestClerk {

@@ -31,10 +31,11 @@ async fn index_greets_by_first_name_or_asks_to_sign_in() {
     assert_eq!(reply.status, 200);
     assert!(reply.body.contains("Welcome, Ada!"), "{}", reply.body);
     // Issue 28, item 1: with a real instance (no Frontend API served here) the signed-in page
-    // still offers sign-out: the instance's Account Portal, coming back to this origin.
+    // still offers sign-out: the instance's Account Portal, coming back to this origin (issue
+    // 23: the script-free fallback; where clerk-js runs, its `signOut()` takes the link over).
     assert!(
         reply.body.contains(&format!(
-            "<a href=\"{}/user?redirect_url={}\">Account &amp; sign out</a>",
+            "<a href=\"{}/user?redirect_url={}\" data-clerk-sign-out>Account &amp; sign out</a>",
             clerk_core::PublishableKey::parse(app.clerk.publishable_key())
                 .expect("publishable key")
                 .account_portal_origin(),
@@ -227,6 +228,8 @@ async fn no_page_can_be_framed() {
         ("/".to_owned(), Some(app.token())),
         ("/profile".to_owned(), Some(app.token())),
         ("/client".to_owned(), None),
+        ("/client".to_owned(), Some(app.token())),
+        (format!("/sign-in{back}"), None),
         (format!("/__clerk/sign-in{back}"), None),
         (format!("/__clerk/sign-out{back}"), None),
     ] {
@@ -243,4 +246,85 @@ async fn no_page_can_be_framed() {
         }
     }
     assert!(framable.is_empty(), "{framable:?}");
+}
+
+/// Issue 23: the pages that need a script load Clerk's official clerk-js where Clerk's loader
+/// finds it, configured by the script tag: with a real instance and no proxy, from the
+/// publishable key's Frontend API (`https://{host}/npm/@clerk/clerk-js@6/dist/clerk.browser.js`);
+/// with a proxy (`/__clerk`, as in dev mode) under the proxy, with `data-clerk-proxy-url`.
+/// `/sign-in` adds `@clerk/ui`; `/` and `/profile` run no script.
+#[actix_rt::test]
+async fn pages_load_the_official_clerk_js_from_the_frontend_api_or_the_proxy() {
+    // Arrange: a real-instance setup (no proxy) and a proxied one.
+    let direct = spawn_app().await;
+    let proxied = spawn_app_with(SpawnOptions {
+        browser: true,
+        ..SpawnOptions::default()
+    })
+    .await;
+    let key = direct.clerk.publishable_key().to_owned();
+    let host = clerk_core::PublishableKey::parse(&key)
+        .expect("publishable key")
+        .frontend_api()
+        .to_owned();
+
+    // Act
+    let client = direct.get("/client", Some(&direct.token()), &[]).await;
+    let sign_in = direct.get("/sign-in", None, &[]).await;
+    let profile = direct.get("/profile", Some(&direct.token()), &[]).await;
+    // A browser's token on that origin carries it as `azp`.
+    let proxied_token = proxied
+        .clerk
+        .minter()
+        .session_token(&proxied.user_id)
+        .azp(proxied.address.clone())
+        .mint();
+    let proxied_client = proxied.get("/client", Some(&proxied_token), &[]).await;
+    let proxied_sign_in = proxied.get("/sign-in", None, &[]).await;
+
+    // Assert
+    assert_eq!(client.status, 200);
+    assert!(
+        client.body.contains(&format!(
+            "<script src=\"https://{host}/npm/@clerk/clerk-js@6/dist/clerk.browser.js\" data-clerk-publishable-key=\"{key}\"></script>\
+             <script src=\"/static/client.js\"></script>"
+        )),
+        "{}",
+        client.body
+    );
+    assert!(!client.body.contains("ui.browser.js"), "{}", client.body);
+    assert!(!profile.body.contains("<script src"), "{}", profile.body);
+    assert_eq!(sign_in.status, 200);
+    assert!(
+        sign_in.body.contains(&format!(
+            "<script src=\"https://{host}/npm/@clerk/ui@1/dist/ui.browser.js\"></script>"
+        )) && sign_in.body.contains("<div id=\"sign-in\""),
+        "{}",
+        sign_in.body
+    );
+    assert!(
+        !sign_in.body.contains("seeded user"),
+        "no offline Clerk here: {}",
+        sign_in.body
+    );
+    let proxied_key = proxied.clerk.publishable_key();
+    assert_eq!(proxied_client.status, 200, "{}", proxied_client.body);
+    assert!(
+        proxied_client.body.contains(&format!(
+            "<script src=\"/__clerk/npm/@clerk/clerk-js@6/dist/clerk.browser.js\" data-clerk-publishable-key=\"{proxied_key}\" data-clerk-proxy-url=\"/__clerk\"></script>"
+        )),
+        "{}",
+        proxied_client.body
+    );
+    assert!(
+        proxied_sign_in
+            .body
+            .contains("<script src=\"/__clerk/npm/@clerk/ui@1/dist/ui.browser.js\"></script>")
+            && proxied_sign_in
+                .body
+                .contains("href=\"/__clerk/sign-in?redirect_url=")
+            && proxied_sign_in.body.contains("Pick a seeded user"),
+        "{}",
+        proxied_sign_in.body
+    );
 }

@@ -269,13 +269,27 @@ pub fn dev_banner(dev: &DevStack, base: &str) -> String {
         "clerk-actix example running in DEV MODE against the offline Clerk emulator"
     );
     let _ = writeln!(out, "  app:  {base}");
+    let first = emulator.users().all().into_iter().next();
+    let email = first
+        .as_ref()
+        .and_then(|user| user.primary_email().map(str::to_owned))
+        .unwrap_or_else(|| "a seeded user's email".to_owned());
     let _ = writeln!(
         out,
-        "  open {base}/profile in a browser: sign in as a seeded user on the offline sign-in page,"
+        "  open {base}/profile in a browser: it sends you to {base}/sign-in, Clerk's sign-in component"
     );
     let _ = writeln!(
         out,
-        "  then try {base}/ and {base}/client (the page script calls getToken() and /api/data)"
+        "  (the official @clerk/clerk-js and @clerk/ui): {email} / {} (every seeded user's password),",
+        crate::dev::SEEDED_PASSWORD
+    );
+    let _ = writeln!(
+        out,
+        "  or follow its link to the offline Clerk's script-free sign-in page (pick a seeded user, no password);"
+    );
+    let _ = writeln!(
+        out,
+        "  then try {base}/ and {base}/client (clerk-js: getToken() for /api/data, signOut())"
     );
     let _ = writeln!(
         out,
@@ -315,7 +329,7 @@ pub fn dev_banner(dev: &DevStack, base: &str) -> String {
     } else {
         let _ = writeln!(
             out,
-            "  not served: run `bash scripts/clerk-js.sh` and set CLERK_TESTKIT_NPM_DIR to what it prints (`make run` does)"
+            "  not served (nor for this app's /sign-in and /client): run `bash scripts/clerk-js.sh` and set CLERK_TESTKIT_NPM_DIR to what it prints (`make run` does)"
         );
     }
     if let Some(token) = dev.sample_token() {

@@ -14,7 +14,12 @@ use crate::error::Result;
 /// The slug of the organization dev mode seeds.
 pub const SEEDED_ORGANIZATION: &str = "acme";
 
-/// Creates `n` users named after computing pioneers (`ada1@example.com`, …) and one
+/// The password of every seeded user, for Clerk's sign-in component on `/sign-in` (the offline
+/// Clerk's own sign-in page needs none). TEST-ONLY, as the emulator's keys are.
+pub const SEEDED_PASSWORD: &str = "dev-password-not-secret";
+
+/// Creates `n` users named after computing pioneers (`ada1@example.com`, …, with
+/// [`SEEDED_PASSWORD`]) and one
 /// organization, Acme (`acme`), whose admin is the first user and whose second user is a
 /// member: sessions of both start in it, so `/api/org` answers.
 fn seed(clerk: &TestClerk, n: usize) -> Result<()> {
@@ -23,13 +28,12 @@ fn seed(clerk: &TestClerk, n: usize) -> Result<()> {
     ];
     for i in 0..n {
         let first = names[i % names.len()];
-        clerk
-            .users()
-            .create(NewUser::default().first_name(first).email(format!(
-                "{}{}@example.com",
-                first.to_lowercase(),
-                i + 1
-            )))?;
+        clerk.users().create(
+            NewUser::default()
+                .first_name(first)
+                .email(format!("{}{}@example.com", first.to_lowercase(), i + 1))
+                .password(SEEDED_PASSWORD),
+        )?;
     }
     let users = clerk.users().all();
     if let Some(admin) = users.first() {
@@ -131,6 +135,10 @@ impl DevStack {
             None => {
                 let clerk = start(builder().instance(identity.instance()?))?;
                 identity.restore_into(&clerk);
+                // Passwords are not part of the stored identity: the seeded users' one is fixed.
+                for user in &identity.users {
+                    clerk.users().restore_password(&user.id, SEEDED_PASSWORD)?;
+                }
                 clerk
             }
         };
@@ -170,13 +178,15 @@ impl DevStack {
             Some(origins) => base.authorized_parties(origins.iter().cloned()),
             None => base,
         };
-        // The browser reaches the offline Clerk's Frontend API and sign-in page through the app's
-        // own `/__clerk` (see `frontend_proxy`), so every cookie lives on the app's origin.
+        // The browser reaches the offline Clerk's Frontend API (and clerk-js) through the app's
+        // own `/__clerk` (see `frontend_proxy`), so every cookie lives on the app's origin; the
+        // app's `/sign-in` mounts Clerk's sign-in component (the emulator's script-free page,
+        // `/__clerk/sign-in`, stays as the Account Portal's stand-in).
         base.secret_key(self.clerk.secret_key())
             .publishable_key(self.clerk.publishable_key())
             .api_url(self.clerk.base_url())
             .proxy_url(crate::frontend_proxy::MOUNT)
-            .sign_in_url(format!("{}/sign-in", crate::frontend_proxy::MOUNT))
+            .sign_in_url("/sign-in")
     }
 
     /// The webhook signing secret the emulator signs with.

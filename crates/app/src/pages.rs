@@ -1,7 +1,13 @@
 //! The seed's examples as pages: `GET /` (the Server Component with `auth()` and
 //! `currentUser()`), `GET /profile` (`getServerSideProps` with `getAuth` and `buildClerkProps`),
-//! `GET /client` (the client helpers `useAuth()` and `useUser()`), and their stylesheet and
+//! `GET /client` (the client helpers `useAuth()` and `useUser()`), `GET /sign-in` (Clerk's
+//! sign-in component, as a Next.js app's `sign-in/[[...sign-in]]` page), and their stylesheet and
 //! script. Small accessible HTML, one stylesheet, no framework; personal pages are never cached.
+//!
+//! The pages that need a script (`/client`, `/sign-in`) load Clerk's official browser SDK,
+//! `@clerk/clerk-js` (and `@clerk/ui` for the component), where Clerk's own loader finds it: the
+//! proxy URL when one is configured (`/__clerk` in dev mode, served by the offline Clerk), else the
+//! instance's Frontend API named by the publishable key. `/` and `/profile` stay script-free.
 
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
@@ -17,8 +23,68 @@ pub const FRAME_ANCESTORS: &str = "frame-ancestors 'none'";
 
 /// The stylesheet every page links.
 const STYLESHEET: &str = include_str!("pages/app.css");
-/// The client example's script (uses `window.Clerk`, from the Frontend API's `clerk.js`).
+/// The pages' script (uses `window.Clerk`, which the official `clerk.browser.js` defines).
 const CLIENT_SCRIPT: &str = include_str!("pages/client.js");
+/// `@clerk/clerk-js`'s browser bundle under a Frontend API, at the major version Clerk's loader
+/// asks for (the offline Clerk serves the pinned 6.40.0 there).
+pub const CLERK_JS_PATH: &str = "/npm/@clerk/clerk-js@6/dist/clerk.browser.js";
+/// `@clerk/ui`'s self-contained browser bundle (the prebuilt components) under a Frontend API.
+pub const CLERK_UI_PATH: &str = "/npm/@clerk/ui@1/dist/ui.browser.js";
+
+/// Where a page loads Clerk's browser SDK from, as Clerk's loader (`@clerk/shared`'s
+/// `clerkJsScriptUrl`) picks it: under the proxy URL when one is configured, else under the
+/// instance's Frontend API (`https://{host}` of the publishable key, `clerk.{domain}` for a
+/// production satellite). One difference: the loader forces `https://` onto a proxy URL; we keep
+/// a relative proxy (`/__clerk`) relative, so it works on an `http://localhost` dev origin.
+struct ClerkSdk {
+    base: String,
+    proxy: Option<String>,
+    publishable_key: String,
+}
+
+impl ClerkSdk {
+    /// `None` without a publishable key (the pages then stay script-free).
+    fn of(clerk: &Clerk) -> Option<Self> {
+        let config = clerk.config();
+        let key = config.publishable_key()?;
+        let domains = config.multi_domain();
+        let proxy = domains.proxy().map(str::to_owned);
+        let base = match &proxy {
+            Some(proxy) => proxy.clone(),
+            None => format!("https://{}", domains.original_frontend_api(key)),
+        };
+        Some(Self {
+            base,
+            proxy,
+            publishable_key: key.as_str().to_owned(),
+        })
+    }
+
+    /// The script tags: `clerk.browser.js` configured by its `data-clerk-*` attributes, then
+    /// `@clerk/ui`'s bundle when `ui` (it registers the component constructor `Clerk.load({ ui })`
+    /// takes), then the pages' own script.
+    fn tags(&self, ui: bool) -> String {
+        let ui = if ui {
+            format!(
+                "<script src=\"{}{CLERK_UI_PATH}\"></script>",
+                escape_html(&self.base)
+            )
+        } else {
+            String::new()
+        };
+        let proxy = self
+            .proxy
+            .as_ref()
+            .map(|proxy| format!(" data-clerk-proxy-url=\"{}\"", escape_html(proxy)))
+            .unwrap_or_default();
+        format!(
+            "<script src=\"{base}{CLERK_JS_PATH}\" data-clerk-publishable-key=\"{key}\"{proxy}></script>\
+             {ui}<script src=\"/static/client.js\"></script>",
+            base = escape_html(&self.base),
+            key = escape_html(&self.publishable_key),
+        )
+    }
+}
 
 /// `GET /`: "Sign in to view this page" when signed out; "Welcome, {firstName}!" when signed in.
 pub async fn index(auth: ClerkAuth, clerk: Clerk, req: HttpRequest) -> Result<HttpResponse, AuthError> {
@@ -59,14 +125,9 @@ pub async fn profile(auth: ClerkAuth, clerk: Clerk, req: HttpRequest) -> Result<
 
 /// `GET /client`: the seed's client examples, `useAuth()` (user id, session id, and a button that
 /// calls `getToken()` and fetches `/api/data` with `Authorization: Bearer`) and `useUser()`
-/// ("Hello {firstName}!"), rendered from the props first so nothing flashes "Loading…"; the
-/// Frontend API's `clerk.js` then keeps the session fresh while the tab is open.
-pub async fn client(
-    auth: ClerkAuth,
-    clerk: Clerk,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-) -> Result<HttpResponse, AuthError> {
+/// ("Hello {firstName}!"), rendered from the props first so nothing flashes "Loading…"; Clerk's
+/// `clerk-js` then keeps the session fresh while the tab is open, and signs out with `signOut()`.
+pub async fn client(auth: ClerkAuth, clerk: Clerk, req: HttpRequest) -> Result<HttpResponse, AuthError> {
     if !auth.is_authenticated() {
         return Err(sign_in_redirect(&auth, &clerk, &req));
     }
@@ -85,19 +146,46 @@ pub async fn client(
         first = escape_html(user.first_name.as_deref().unwrap_or("there")),
         props = props_script(&props),
     );
-    let scripts = match &state.frontend_api {
-        Some(base) => format!(
-            "<script src=\"{base}/clerk.js\" data-frontend-api=\"{base}\"{suffix}></script>\
-             <script src=\"/static/client.js\"></script>",
-            base = escape_html(base),
-            suffix = clerk
-                .cookie_suffix()
-                .map(|s| format!(" data-cookie-suffix=\"{}\"", escape_html(&s)))
-                .unwrap_or_default(),
-        ),
-        None => String::new(),
-    };
+    let scripts = ClerkSdk::of(&clerk)
+        .map(|sdk| sdk.tags(false))
+        .unwrap_or_default();
     Ok(user.mark(page("Client helpers", &nav(&clerk, &req, true), &body, &scripts)))
+}
+
+/// `GET /sign-in`: Clerk's sign-in component (`Clerk.mountSignIn`, from `@clerk/ui`), which goes
+/// back to the page's `redirect_url` once signed in (`/` without one). `CLERK_SIGN_IN_URL=/sign-in`
+/// sends signed-out visitors here (dev mode's default). With the offline Clerk, a link to its
+/// script-free sign-in page (pick a seeded user) as well. Without a publishable key there is no
+/// component to mount: the page says so.
+pub async fn sign_in(clerk: Clerk, state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let Some(sdk) = ClerkSdk::of(&clerk) else {
+        let body =
+            "<h1>Sign in</h1><p>No Clerk instance is configured (<code>CLERK_PUBLISHABLE_KEY</code>).</p>";
+        return page("Sign in", &nav_with(""), body, "");
+    };
+    let offline = state
+        .frontend_api
+        .as_ref()
+        .map(|base| {
+            let back = url::form_urlencoded::parse(req.query_string().as_bytes())
+                .find(|(name, _)| name == "redirect_url")
+                .map(|(_, value)| value.into_owned())
+                .unwrap_or_else(|| format!("{}/", clerk.request_origin(&req)));
+            let query: String = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("redirect_url", &back)
+                .finish();
+            format!(
+                "<p class=\"offline\">No password at hand? <a href=\"{}/sign-in?{}\">Pick a seeded user</a> on the offline Clerk's script-free sign-in page.</p>",
+                escape_html(base),
+                escape_html(&query),
+            )
+        })
+        .unwrap_or_default();
+    let body = format!(
+        "<h1>Sign in</h1><div id=\"sign-in\" class=\"sign-in\"></div>\
+         <noscript><p>Signing in here needs JavaScript (Clerk's sign-in component).</p></noscript>{offline}"
+    );
+    page("Sign in", &nav_with(""), &body, &sdk.tags(true))
 }
 
 /// `GET /static/app.css`.
@@ -148,26 +236,26 @@ fn sign_in_link(clerk: &Clerk, req: &HttpRequest) -> String {
         .unwrap_or_default()
 }
 
-/// The navigation: the pages, and sign in or sign out (a plain form to the Frontend API's
-/// sign-out when it is served here, else a link to the instance's Account Portal).
+/// The navigation: the pages, and sign in or sign out. Sign-out is marked `data-clerk-sign-out`:
+/// where clerk-js runs (`/client`), the pages' script turns it into the SDK's `signOut()`; without
+/// a script it is a plain form to the offline Clerk's script-free sign-out when that is served
+/// here, else a link to the instance's Account Portal (whose user page offers sign-out).
 fn nav(clerk: &Clerk, req: &HttpRequest, signed_in: bool) -> String {
     let state = req.app_data::<web::Data<AppState>>();
     let frontend_api = state.and_then(|s| s.frontend_api.clone());
     let account = match (signed_in, frontend_api) {
         (true, Some(base)) => format!(
-            "<form method=\"post\" action=\"{}/sign-out\"><input type=\"hidden\" name=\"redirect_url\" value=\"{}/\">\
+            "<form method=\"post\" action=\"{}/sign-out\" data-clerk-sign-out><input type=\"hidden\" name=\"redirect_url\" value=\"{}/\">\
              <button type=\"submit\">Sign out</button></form>",
             escape_html(&base),
             escape_html(&clerk.request_origin(req)),
         ),
-        // A real instance: its Account Portal, whose user page offers sign-out, then sends the
-        // browser back here (issue 18 moves the pages to clerk-js's `signOut()`).
         (true, None) => clerk
             .config()
             .publishable_key()
             .map(|key| {
                 format!(
-                    "<a href=\"{}/user?redirect_url={}\">Account &amp; sign out</a>",
+                    "<a href=\"{}/user?redirect_url={}\" data-clerk-sign-out>Account &amp; sign out</a>",
                     escape_html(&key.account_portal_origin()),
                     escape_html(
                         &url::form_urlencoded::byte_serialize(
@@ -183,6 +271,11 @@ fn nav(clerk: &Clerk, req: &HttpRequest, signed_in: bool) -> String {
             .map(|url| format!("<a href=\"{}\">Sign in</a>", escape_html(&url)))
             .unwrap_or_default(),
     };
+    nav_with(&account)
+}
+
+/// The navigation with `account` (HTML) at its end.
+fn nav_with(account: &str) -> String {
     format!(
         "<nav aria-label=\"Main\"><a href=\"/\">Home</a><a href=\"/profile\">Profile</a>\
          <a href=\"/client\">Client helpers</a><span class=\"account\">{account}</span></nav>"

@@ -480,6 +480,7 @@ fn run(
             .service(named("/api/auth").route(web::get().to(routes::api_auth)))
             .service(named("/profile").route(web::get().to(pages::profile)))
             .service(named("/client").route(web::get().to(pages::client)))
+            .service(named("/sign-in").route(web::get().to(pages::sign_in)))
             .service(named("/static/app.css").route(web::get().to(pages::stylesheet)))
             .service(named("/static/client.js").route(web::get().to(pages::client_script)))
             .service(named("/favicon.ico").route(web::get().to(pages::favicon)))

@@ -27,7 +27,7 @@ pub struct AppState {
     pub cache: Option<Arc<PgDirectoryCache>>,
     /// The offline Clerk's Frontend API that `/__clerk/*` forwards to (dev mode and tests).
     pub frontend_upstream: Option<String>,
-    /// Where pages find the Frontend API (`/__clerk`) for `clerk.js` and sign-out, when it is served
-    /// here.
+    /// Where the offline Clerk's Frontend API is served here (`/__clerk`): the pages' script-free
+    /// sign-out form and the link to its script-free sign-in page.
     pub frontend_api: Option<String>,
 }

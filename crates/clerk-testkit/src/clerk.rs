@@ -10,7 +10,7 @@ use actix_web::HttpServer;
 use clerk_core::InstanceType;
 
 use crate::allowed_origins::AllowedOrigins;
-use crate::api::{self, AppState, CLERK_JS, FAPI_HANDSHAKE, FAPI_SESSION_TOKENS, SIGN_IN, SIGN_OUT};
+use crate::api::{self, AppState, FAPI_HANDSHAKE, FAPI_SESSION_TOKENS, SIGN_IN, SIGN_OUT};
 use crate::browser::{Browser, DEFAULT_SESSION_TOKEN_TTL};
 use crate::calls::Calls;
 use crate::error::{Error, Result};
@@ -447,12 +447,6 @@ impl TestClerk {
     /// [`TestClerk::sign_in_url`]).
     pub fn sign_out_url(&self) -> String {
         format!("{}{SIGN_OUT}", self.base_url)
-    }
-
-    /// `{base_url}/clerk.js`: the browser script defining `window.Clerk` (`load()`, `user`,
-    /// `session.getToken()`, `signOut()`), which keeps `__session` fresh in open tabs.
-    pub fn clerk_js_url(&self) -> String {
-        format!("{}{CLERK_JS}", self.base_url)
     }
 
     /// `{base_url}/npm/{package}@{major}/dist/{file}` for a pinned package (`@clerk/clerk-js`,

@@ -22,9 +22,9 @@
 //!   ([`TestClerk::sign_in_url`]: "Continue as" a user, or identifier + password) and a
 //!   sign-out page ([`TestClerk::sign_out_url`]), browser clients behind the `__client` cookie
 //!   (which the handshake signs in), development browsers (`__clerk_db_jwt`), the Frontend
-//!   API's `GET /v1/client` and `POST /v1/client/sessions/{sid}/tokens`, and `/clerk.js`
-//!   ([`TestClerk::clerk_js_url`]), a small `window.Clerk` that keeps `__session` fresh in open
-//!   tabs. Every link and form action is relative, so the app can mount it all under a prefix
+//!   API's `GET /v1/client` and `POST /v1/client/sessions/{sid}/tokens` (the browser script is
+//!   Clerk's own, below: the emulator's small `/clerk.js` is retired, issue 23). Every link and
+//!   form action is relative, so the app can mount it all under a prefix
 //!   such as `/__clerk`. The sign-in and sign-out pages and the handshake send a browser only to
 //!   a path, a loopback URL (`localhost`, `127.0.0.1`, `[::1]`) or an origin added with
 //!   [`TestClerkBuilder::allowed_origin`] (`serve --allowed-origin`), as a Clerk instance's

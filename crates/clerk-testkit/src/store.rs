@@ -158,6 +158,21 @@ impl UserStore {
         }
     }
 
+    /// Puts back a restored user's password (a password is never part of a [`User`]), as
+    /// [`UserStore::restore`] does: no webhook, no timestamp changes.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UserNotFound`].
+    pub fn restore_password(&self, id: &str, password: impl Into<String>) -> Result<()> {
+        let mut state = lock(&self.state);
+        if !state.users.iter().any(|user| user.id == id) {
+            return Err(Error::UserNotFound(id.to_owned()));
+        }
+        state.passwords.insert(id.to_owned(), password.into());
+        Ok(())
+    }
+
     /// The user with this id.
     pub fn get(&self, id: &str) -> Option<User> {
         lock(&self.state).users.iter().find(|user| user.id == id).cloned()

@@ -28,12 +28,13 @@ pub fn method(method: &Method) -> usize {
 /// The routes of the public listener, by name: each is registered under its own path as its
 /// resource name (`web::resource(path).name(path)`), so `match_name()` gives the label without
 /// allocating. The last one, `unmatched`, counts every request no route matched.
-pub const ROUTES: [&str; 17] = [
+pub const ROUTES: [&str; 18] = [
     "/",
     "/api/user",
     "/api/auth",
     "/profile",
     "/client",
+    "/sign-in",
     "/static/app.css",
     "/static/client.js",
     "/favicon.ico",

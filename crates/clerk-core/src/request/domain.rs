@@ -192,9 +192,19 @@ impl MultiDomain {
         self.sign_in_url.as_ref()
     }
 
+    /// The proxy URL as configured (an absolute URL, or a path such as `/__clerk` on each
+    /// request's own origin), without trailing slashes; `None` when there is no proxy.
+    pub fn proxy(&self) -> Option<&str> {
+        match &self.proxy_url {
+            Some(ProxyUrl::Absolute(url)) => Some(url),
+            Some(ProxyUrl::Relative(path)) => Some(path),
+            None => None,
+        }
+    }
+
     /// The Frontend API before any proxy (Clerk's `originalFrontendApi`): the key's host, or
     /// `clerk.{domain}` for a production satellite.
-    pub(crate) fn original_frontend_api<'k>(&self, key: &'k PublishableKey) -> Cow<'k, str> {
+    pub fn original_frontend_api<'k>(&self, key: &'k PublishableKey) -> Cow<'k, str> {
         match &self.domain {
             Some(domain) if self.is_satellite && key.instance_type() == InstanceType::Production => {
                 Cow::Owned(format!("clerk.{domain}"))
@@ -254,6 +264,17 @@ mod tests {
 
     fn key(host: &str, instance: InstanceType) -> PublishableKey {
         PublishableKey::from_host(host, instance)
+    }
+
+    #[test]
+    fn the_proxy_is_kept_as_configured_without_trailing_slashes() {
+        assert_eq!(MultiDomain::new().proxy(), None);
+        let relative = MultiDomain::new().proxy_url("/__clerk/").unwrap();
+        assert_eq!(relative.proxy(), Some("/__clerk"));
+        let absolute = MultiDomain::new()
+            .proxy_url("https://app.example.com/__clerk")
+            .unwrap();
+        assert_eq!(absolute.proxy(), Some("https://app.example.com/__clerk"));
     }
 
     #[test]

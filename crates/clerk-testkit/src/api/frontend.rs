@@ -1,6 +1,6 @@
 //! The Frontend API route set: what a browser calls on the instance's Frontend API host (the
 //! public JWKS, the official Clerk browser packages' files, the handshake, a development browser, the environment, the client and its
-//! session tokens), the Account Portal's sign-in and sign-out pages and the browser script. None
+//! session tokens), and the Account Portal's sign-in and sign-out pages. None
 //! of it takes the secret key.
 //!
 //! # Telling the two APIs apart
@@ -25,7 +25,7 @@ use actix_web::Route;
 
 use super::{
     dev_browser, environment, frontend_client, frontend_organizations, frontend_sign_in, frontend_sign_up,
-    handshake, misc, npm_files, script, sign_in, sign_out,
+    handshake, misc, npm_files, sign_in, sign_out,
 };
 
 /// The public JWKS route: no auth, no version check, no rate limit.
@@ -69,11 +69,9 @@ pub(crate) const NPM_FILES: &str = "/npm/@clerk/{package}/dist/{file}";
 pub(crate) const SIGN_IN: &str = "/sign-in";
 /// The sign-out page (`GET`, `POST`).
 pub(crate) const SIGN_OUT: &str = "/sign-out";
-/// The browser script.
-pub(crate) const CLERK_JS: &str = "/clerk.js";
 /// What a browser calls (the Frontend API and the pages): no secret key, no version check,
 /// no Backend API rate limit.
-pub(crate) const BROWSER_ROUTES: [&str; 17] = [
+pub(crate) const BROWSER_ROUTES: [&str; 16] = [
     FAPI_HANDSHAKE,
     FAPI_SIGN_UPS,
     FAPI_SESSION_TEMPLATE_TOKEN,
@@ -90,7 +88,6 @@ pub(crate) const BROWSER_ROUTES: [&str; 17] = [
     FAPI_SESSION_TOKENS,
     SIGN_IN,
     SIGN_OUT,
-    CLERK_JS,
 ];
 
 /// Registers the Frontend API routes.
@@ -166,6 +163,5 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
     .route(SIGN_IN, web::get().to(sign_in::show))
     .route(SIGN_IN, web::post().to(sign_in::submit))
     .route(SIGN_OUT, web::get().to(sign_out::show))
-    .route(SIGN_OUT, web::post().to(sign_out::submit))
-    .route(CLERK_JS, web::get().to(script::clerk_js));
+    .route(SIGN_OUT, web::post().to(sign_out::submit));
 }

@@ -1,6 +1,6 @@
 //! The emulated HTTP surface: two route sets on one app, the Backend API subset with JWKS and
 //! machine-token verification ([`backend`]), and what a browser calls ([`frontend`]: Frontend
-//! API, sign-in and sign-out pages, `/clerk.js`).
+//! API, sign-in and sign-out pages, the official browser packages).
 
 mod backend;
 mod browser_session;
@@ -28,7 +28,6 @@ mod pages;
 mod paging;
 mod redirect;
 mod refresh;
-mod script;
 mod sessions;
 mod sign_in;
 mod sign_out;
@@ -44,7 +43,7 @@ use clerk_core::PublishableKey;
 use serde::de::DeserializeOwned;
 
 pub(crate) use error::{json_response, ApiError};
-pub(crate) use frontend::{CLERK_JS, FAPI_HANDSHAKE, FAPI_SESSION_TOKENS, SIGN_IN, SIGN_OUT};
+pub(crate) use frontend::{FAPI_HANDSHAKE, FAPI_SESSION_TOKENS, SIGN_IN, SIGN_OUT};
 pub(crate) use gate::ApiVersion;
 
 use crate::browser::Browser;
