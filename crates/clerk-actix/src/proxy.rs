@@ -245,9 +245,11 @@ impl FrontendApiProxy {
             overflow: Rc::clone(&overflow),
         };
         let sent = match (declared, chunked) {
-            (Some(len), false) if len > 0 => upstream.send_body(SizedStream::new(len, body)).await,
+            (Some(0), false) => upstream.send_body(()).await,
+            (Some(len), false) => upstream.send_body(SizedStream::new(len, body)).await,
             (_, true) => upstream.send_stream(body).await,
-            _ => upstream.send().await,
+            // No body, no `Content-Length: 0` (awc's `send()` would add one, Clerk's proxy does not).
+            _ => upstream.send_body(actix_web::body::None::new()).await,
         };
         let answer = match sent {
             Ok(answer) => answer,
