@@ -84,11 +84,11 @@ impl FrontendApiProxy {
     ///
     /// # Errors
     ///
-    /// [`ProxyError::InvalidUpstream`] when the key is empty (it would make every call fail).
+    /// [`ProxyError::MissingSecretKey`] when the key is empty (Clerk would refuse every call).
     pub fn new(secret_key: impl Into<String>) -> Result<Self, ProxyError> {
         let secret_key = secret_key.into();
         if secret_key.trim().is_empty() {
-            return Err(ProxyError::InvalidUpstream);
+            return Err(ProxyError::MissingSecretKey);
         }
         Ok(Self {
             target: ProxyTarget::new(DEFAULT_UPSTREAM, DEFAULT_PROXY_PATH)?,
@@ -406,6 +406,9 @@ mod tests {
                     .iter()
                     .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or("").to_owned()))
                     .collect();
+                if req.path() == "/big" {
+                    return HttpResponse::Ok().body(vec![b'x'; 8192]);
+                }
                 let location = req.headers().get("x-location").cloned();
                 let mut out = HttpResponse::Ok();
                 if let Some(location) = location {
@@ -553,5 +556,81 @@ mod tests {
             assert_eq!(json["errors"][0]["code"], code);
         }
         assert!(!format!("{proxy:?}").contains("sk_test"));
+    }
+
+    #[actix_web::test]
+    async fn a_trusted_proxys_forwarded_headers_are_believed() {
+        let (upstream, handle) = upstream().await;
+        let proxy = FrontendApiProxy::new("sk_test_proxy")
+            .unwrap()
+            .upstream(&upstream)
+            .unwrap()
+            .trusted_proxies(["10.0.0.1".parse().unwrap()]);
+        let app = test::init_service(App::new().service(proxy.service())).await;
+        let forwarded = |peer: &str| {
+            test::TestRequest::get()
+                .uri("/__clerk/v1/client")
+                .insert_header(("host", "internal:8080"))
+                .insert_header(("x-forwarded-host", "app.example"))
+                .insert_header(("x-forwarded-proto", "https"))
+                .insert_header(("x-forwarded-for", "198.51.100.7, 10.0.0.1"))
+                .peer_addr(peer.parse().unwrap())
+                .to_request()
+        };
+
+        let trusted: serde_json::Value =
+            test::read_body_json(test::call_service(&app, forwarded("10.0.0.1:4000")).await).await;
+        let untrusted: serde_json::Value =
+            test::read_body_json(test::call_service(&app, forwarded("203.0.113.5:4000")).await).await;
+
+        assert_eq!(
+            header_of(&trusted, "clerk-proxy-url"),
+            ["https://app.example/__clerk"]
+        );
+        assert_eq!(header_of(&trusted, "x-forwarded-host"), ["app.example"]);
+        assert_eq!(header_of(&trusted, "x-forwarded-proto"), ["https"]);
+        assert_eq!(header_of(&trusted, "x-forwarded-for"), ["198.51.100.7"]);
+        assert_eq!(
+            header_of(&untrusted, "clerk-proxy-url"),
+            ["http://internal:8080/__clerk"]
+        );
+        assert_eq!(header_of(&untrusted, "x-forwarded-host"), ["internal:8080"]);
+        assert_eq!(header_of(&untrusted, "x-forwarded-proto"), ["http"]);
+        assert_eq!(header_of(&untrusted, "x-forwarded-for"), ["203.0.113.5"]);
+        handle.stop(true).await;
+    }
+
+    #[actix_web::test]
+    async fn bodies_are_bounded_both_ways() {
+        let (upstream, handle) = upstream().await;
+        let proxy = FrontendApiProxy::new("sk_test_proxy")
+            .unwrap()
+            .upstream(&upstream)
+            .unwrap()
+            .max_request_body(8)
+            .max_response_body(4096);
+        let app = test::init_service(App::new().service(proxy.service())).await;
+
+        // A chunked request body (no Content-Length) is cut off past the limit: 413.
+        let chunked = test::TestRequest::post()
+            .uri("/__clerk/v1/client/sign_ins")
+            .insert_header(("transfer-encoding", "chunked"))
+            .set_payload("0123456789abcdef")
+            .to_request();
+        let res = test::call_service(&app, chunked).await;
+        assert_eq!(res.status(), 413);
+        // Within the limit it goes through.
+        let small = test::TestRequest::post()
+            .uri("/__clerk/v1/client/sign_ins")
+            .insert_header(("transfer-encoding", "chunked"))
+            .set_payload("0123")
+            .to_request();
+        let seen: serde_json::Value = test::read_body_json(test::call_service(&app, small).await).await;
+        assert_eq!(seen["body"], "0123", "{seen}");
+        // An answer announced larger than the limit: 502, in Clerk's error shape.
+        let big = test::TestRequest::get().uri("/__clerk/big").to_request();
+        let res = test::call_service(&app, big).await;
+        assert_eq!(res.status(), 502);
+        handle.stop(true).await;
     }
 }

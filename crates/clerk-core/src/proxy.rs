@@ -85,6 +85,9 @@ pub enum ProxyError {
     /// The request's path has a dot segment, a backslash or a byte a path cannot hold.
     #[error("the request path is not forwarded as it is")]
     UnsafePath,
+    /// The secret key the proxy sends as `Clerk-Secret-Key` is empty.
+    #[error("the proxy needs the instance's secret key")]
+    MissingSecretKey,
 }
 
 /// Where the proxy forwards to, and where it is mounted.
