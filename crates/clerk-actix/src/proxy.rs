@@ -406,6 +406,11 @@ mod tests {
                     .iter()
                     .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or("").to_owned()))
                     .collect();
+                if req.path() == "/stream" {
+                    let chunks = [Bytes::from(vec![b'x'; 3000]), Bytes::from(vec![b'y'; 3000])];
+                    let body = futures_util::stream::iter(chunks.map(Ok::<_, actix_web::Error>));
+                    return HttpResponse::Ok().streaming(body);
+                }
                 if req.path() == "/big" {
                     return HttpResponse::Ok().body(vec![b'x'; 8192]);
                 }
@@ -631,6 +636,11 @@ mod tests {
         let big = test::TestRequest::get().uri("/__clerk/big").to_request();
         let res = test::call_service(&app, big).await;
         assert_eq!(res.status(), 502);
+        // An answer streamed without a length is cut off past the limit.
+        let stream = test::TestRequest::get().uri("/__clerk/stream").to_request();
+        let res = test::call_service(&app, stream).await;
+        assert_eq!(res.status(), 200);
+        assert!(actix_web::body::to_bytes(res.into_body()).await.is_err());
         handle.stop(true).await;
     }
 }
