@@ -200,6 +200,16 @@ fn cases() -> Vec<Case> {
             ]),
             body: None,
         },
+        Case {
+            method: "PUT",
+            path: "/__clerk/v1/me?x=%E2%9C%93",
+            headers: browser(&[
+                ("connection", "x-private, keep-alive"),
+                ("x-private", "for this hop"),
+                ("content-type", "application/json"),
+            ]),
+            body: Some(r#"{"first_name":"Ada"}"#),
+        },
         // Deliberate differences (asserted below).
         Case {
             method: "GET",
@@ -369,6 +379,14 @@ async fn our_proxy_does_what_clerks_does_but_for_the_listed_differences() {
             "{what}: body back"
         );
     }
+
+    // Both drop what the caller's `Connection` names, and `Connection` itself.
+    let hop = cases.len() - 3;
+    for seen in [&clerk_seen[hop], &our_seen[hop]] {
+        assert_eq!(value(&seen.headers, "x-private"), None, "{seen:?}");
+        assert_eq!(value(&seen.headers, "keep-alive"), None, "{seen:?}");
+    }
+    assert_eq!(our_seen[hop].body, r#"{"first_name":"Ada"}"#);
 
     // The differences, one by one. Clerk believes any caller's X-Forwarded-*; we believe the
     // connection (no trusted proxy here) and send no client address we do not know.
