@@ -1,13 +1,15 @@
-//! `/__clerk/*`: the offline Clerk's Frontend API on the app's origin (dev mode, tests). Only the
-//! browser routes reach the emulator, and exactly as they were checked.
+//! `/__clerk/*`: the offline Clerk's Frontend API on the app's origin (dev mode, tests), through
+//! clerk-actix's `FrontendApiProxy`. Every Frontend API route is forwarded, exactly as received;
+//! the emulator's Backend API is never reachable (a caller's secret key is not forwarded).
 
 use clerk_testkit::TestClerk;
 use e2e::{spawn_app_with, SpawnOptions};
 
 // Issue 22, item 8: an encoded `?` or `#` in the session id passed the allow-list once decoded,
-// then went upstream unencoded (`/v1/client/sessions/x` plus a query `/tokens`).
+// then went upstream unencoded (`/v1/client/sessions/x` plus a query `/tokens`). Issue 23: the
+// path now goes upstream as received, never decoded: the segment stays one segment.
 #[actix_rt::test]
-async fn an_encoded_query_or_fragment_in_a_session_id_is_not_forwarded() {
+async fn an_encoded_query_or_fragment_in_a_session_id_goes_upstream_unchanged() {
     let app = spawn_app_with(SpawnOptions {
         browser: true,
         ..SpawnOptions::default()
@@ -22,20 +24,74 @@ async fn an_encoded_query_or_fragment_in_a_session_id_is_not_forwarded() {
             .collect()
     };
 
+    let sids = ["x%3F", "x%23", "x%253F", "x%2F..%2F..%2Fusers", "sess_1"];
     let mut statuses = Vec::new();
-    for sid in ["x%3F", "x%23", "x%253F", "x%2F..%2F..%2Fusers"] {
+    for sid in sids {
         let reply = app
-            .get(&format!("/__clerk{sessions}{sid}/tokens"), None, &[])
+            .post(&format!("/__clerk{sessions}{sid}/tokens"), Vec::new(), &[])
             .await;
         statuses.push(reply.status);
     }
-    assert_eq!(upstream(), [], "nothing reaches the emulator");
-    assert_eq!(statuses, [404; 4]);
 
-    // A well-formed session id still goes through, path unchanged and no query added.
-    app.get(&format!("/__clerk{sessions}sess_1/tokens"), None, &[])
-        .await;
-    assert_eq!(upstream(), [(format!("{sessions}sess_1/tokens"), String::new())]);
+    let sent: Vec<(String, String)> = sids
+        .iter()
+        .map(|sid| (format!("{sessions}{sid}/tokens"), String::new()))
+        .collect();
+    assert_eq!(upstream(), sent, "the same path, no query added");
+    assert!(statuses.iter().all(|status| *status != 200), "{statuses:?}");
+}
+
+// Issue 23: a dot segment never reaches the emulator (the proxy refuses it, 400).
+#[actix_rt::test]
+async fn a_dot_segment_is_refused() {
+    let app = spawn_app_with(SpawnOptions {
+        browser: true,
+        ..SpawnOptions::default()
+    })
+    .await;
+
+    let before = app.clerk.calls().requests().len();
+    let mut statuses = Vec::new();
+    for path in [
+        "/__clerk/v1/client/../../v1/users",
+        "/__clerk/v1/%2e%2e/v1/users",
+        "/__clerk/./v1/client",
+    ] {
+        statuses.push(app.get(path, None, &[]).await.status);
+    }
+
+    assert_eq!(statuses, [400; 3]);
+    let after = app.clerk.calls().requests().len();
+    assert_eq!(after, before, "nothing reaches the emulator");
+}
+
+// Issue 23: with the allow-list gone, what keeps the emulator's Backend API out of reach is the
+// credential: the proxy never forwards `Authorization: Bearer sk_…`, even the right key.
+#[actix_rt::test]
+async fn the_backend_api_is_not_reachable_even_with_the_secret_key() {
+    let app = spawn_app_with(SpawnOptions {
+        browser: true,
+        ..SpawnOptions::default()
+    })
+    .await;
+    let secret_key = app.clerk.secret_key().to_owned();
+    let before = app.clerk.calls().requests().len();
+
+    let users = app.get("/__clerk/v1/users", Some(&secret_key), &[]).await;
+    let user_list = app.get("/__clerk/v1/users?limit=1", None, &[]).await;
+
+    assert_eq!(users.status, 401, "{}", users.body);
+    assert_eq!(user_list.status, 401, "{}", user_list.body);
+    assert!(!users.body.contains("sk_"), "{}", users.body);
+    let calls = app.clerk.calls().requests().split_off(before);
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    for call in calls {
+        assert!(
+            call.headers.iter().all(|(name, _)| name != "authorization"),
+            "{:?}",
+            call.headers
+        );
+    }
 }
 
 // Issue 23: what clerk-js calls first on load goes through the forwarder, `_method` included.

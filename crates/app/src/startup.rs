@@ -196,7 +196,17 @@ impl Application {
                 (ClerkSetup::new(config, secret).await?, dev)
             }
         };
-        let frontend_upstream = configured_upstream.or_else(|| dev_frontend(dev.as_ref()));
+        let frontend_upstream = configured_upstream
+            .map(|url| {
+                (
+                    url,
+                    settings
+                        .clerk_secret_key
+                        .as_ref()
+                        .map(|k| k.expose_secret().to_owned()),
+                )
+            })
+            .or_else(|| dev_frontend(dev.as_ref()));
         let ClerkSetup {
             config: clerk_config,
             client,
@@ -213,6 +223,20 @@ impl Application {
             clerk_config = clerk_config.user_source(cache.clone());
         }
         let clerk = clerk_config.build()?;
+        let frontend_proxy = match frontend_upstream {
+            Some((url, Some(secret))) => Some(frontend_proxy::component(
+                &url,
+                secret,
+                clerk.config().trusted_proxies().to_vec(),
+            )?),
+            Some((_, None)) => {
+                return Err(Error::setting(
+                    "APP_CLERK_FRONTEND_UPSTREAM",
+                    "needs CLERK_SECRET_KEY: the proxy sends it as Clerk-Secret-Key",
+                ))
+            }
+            None => None,
+        };
         let trusted_proxies = TrustedProxies::new(clerk.config().trusted_proxies().to_vec());
         let feed = cache.as_ref().map(|cache| {
             let memory = Arc::clone(cache.memory());
@@ -235,10 +259,8 @@ impl Application {
             secret_key,
             webhooks,
             cache,
-            frontend_api: frontend_upstream
-                .as_ref()
-                .map(|_| frontend_proxy::MOUNT.to_owned()),
-            frontend_upstream,
+            frontend_api: frontend_proxy.as_ref().map(|_| frontend_proxy::MOUNT.to_owned()),
+            frontend_proxy,
         });
         let server = run(
             listener,
@@ -394,13 +416,19 @@ fn configured_frontend_upstream(settings: &Settings) -> Result<Option<String>> {
 
 /// Dev mode's emulator serves the Frontend API.
 #[cfg(feature = "dev")]
-fn dev_frontend(dev: Option<&DevStack>) -> Option<String> {
-    dev.map(|dev| dev.emulator().base_url().trim_end_matches('/').to_owned())
+fn dev_frontend(dev: Option<&DevStack>) -> Option<(String, Option<String>)> {
+    dev.map(|dev| {
+        let emulator = dev.emulator();
+        (
+            emulator.base_url().trim_end_matches('/').to_owned(),
+            Some(emulator.secret_key().to_owned()),
+        )
+    })
 }
 
 /// This build has no dev mode.
 #[cfg(not(feature = "dev"))]
-fn dev_frontend(dev: Option<&DevStack>) -> Option<String> {
+fn dev_frontend(dev: Option<&DevStack>) -> Option<(String, Option<String>)> {
     dev.map(|never| match *never {})
 }
 
@@ -484,11 +512,7 @@ fn run(
             .service(named("/static/app.css").route(web::get().to(pages::stylesheet)))
             .service(named("/static/client.js").route(web::get().to(pages::client_script)))
             .service(named("/favicon.ico").route(web::get().to(pages::favicon)))
-            .service(
-                named("/__clerk/{tail:.*}")
-                    .app_data(web::PayloadConfig::new(1 << 16))
-                    .to(frontend_proxy::forward),
-            )
+            .service(named("/__clerk/{tail:.*}").to(frontend_proxy::forward))
             .service(named("/api/data").route(web::get().to(routes::api_data)))
             .service(named("/api/me").route(web::get().to(routes::api_me)))
             .service(named("/api/machine").route(web::get().to(routes::api_machine)))

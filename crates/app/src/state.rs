@@ -25,8 +25,8 @@ pub struct AppState {
     pub webhooks: Option<WebhookVerifier>,
     /// The Postgres directory cache of users and organizations (`None` without a secret key: it needs the Backend API).
     pub cache: Option<Arc<PgDirectoryCache>>,
-    /// The offline Clerk's Frontend API that `/__clerk/*` forwards to (dev mode and tests).
-    pub frontend_upstream: Option<String>,
+    /// The Frontend API proxy `/__clerk/*` is (to the offline Clerk: dev mode and tests).
+    pub frontend_proxy: Option<clerk_actix::proxy::FrontendApiProxy>,
     /// Where the offline Clerk's Frontend API is served here (`/__clerk`): the pages' script-free
     /// sign-out form and the link to its script-free sign-in page.
     pub frontend_api: Option<String>,

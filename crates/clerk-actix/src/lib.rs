@@ -37,6 +37,7 @@
 //! | [`guards`] | route guards and [`guards::AuthExt`] |
 //! | [`machine`] | machine tokens on routes that accept them: [`MachineAuth`], [`AnyAuth`], the per-request decision (clerk-core decides and verifies) |
 //! | `props` (private) | [`ClerkProps`] |
+//! | [`proxy`] | [`proxy::FrontendApiProxy`]: Clerk's Frontend API proxied under the app's own origin (streaming, bounded, no caching) |
 //! | `error` (private) | [`AuthError`], the HTTP answers of a failed extraction |
 //! | [`request`] | Clerk's request-level result ([`request::RequestOutcome`]) and its response headers |
 //! | [`user_source`] | where [`CurrentUser`] reads users from |
@@ -100,6 +101,7 @@ pub mod machine;
 pub mod middleware;
 mod props;
 pub mod protect;
+pub mod proxy;
 pub mod request;
 mod ssr_user;
 mod state;

@@ -76,6 +76,7 @@ pub(crate) async fn gate(
 
 fn admit(state: &AppState, req: &ServiceRequest, method: &str, route: &str) -> Result<ApiVersion, ApiError> {
     if route == PUBLIC_JWKS || frontend::serves(method, route, req.headers()) {
+        proxied(req.headers(), &state.secret_key)?;
         return Ok(ApiVersion(None));
     }
     // A machine's secret key authenticates the M2M token calls (and only those).
@@ -102,6 +103,22 @@ fn admit(state: &AppState, req: &ServiceRequest, method: &str, route: &str) -> R
         }
     }
     Ok(version)
+}
+
+/// A Frontend API call through a proxy (`Clerk-Proxy-Url`, as `@clerk/backend/proxy` and
+/// clerk-actix's `FrontendApiProxy` send it) must carry the instance's secret key as
+/// `Clerk-Secret-Key`, as Clerk requires of a proxy: a missing or wrong one is Clerk's
+/// `clerk_key_invalid`. `Clerk-Secret-Key` is never a Backend API credential (only
+/// `Authorization: Bearer sk_…` is). Issue 23.
+fn proxied(headers: &HeaderMap, secret_key: &str) -> Result<(), ApiError> {
+    if !headers.contains_key("clerk-proxy-url") {
+        return Ok(());
+    }
+    let given = headers.get("clerk-secret-key").and_then(|v| v.to_str().ok());
+    match given {
+        Some(key) if key == secret_key => Ok(()),
+        _ => Err(ApiError::clerk_key_invalid()),
+    }
 }
 
 fn authenticate(
