@@ -15,10 +15,11 @@ use serde_json::Value;
 async fn member_signed_in() -> (TestClerk, Browser, String) {
     let clerk = TestClerk::builder().seed_users(2).start().expect("emulator");
     let member = clerk.users().all()[0].clone();
-    let org = clerk
-        .organizations()
-        .create(NewOrganization::named("Acme").slug("acme").created_by(&member.id))
-        .expect("organization");
+    let mut new = NewOrganization::named("Acme").slug("acme").created_by(&member.id);
+    new.private_metadata = serde_json::json!({"billing_note": "server eyes only"})
+        .as_object()
+        .cloned();
+    let org = clerk.organizations().create(new).expect("organization");
     let mut browser = Browser::new(&clerk);
     let signed_in = browser
         .post("/sign-in", &[("user_id", &member.id), ("redirect_url", "/")])
@@ -39,6 +40,12 @@ async fn one_method_and_path_is_answered_by_either_api_according_to_credentials(
     assert_eq!(frontend["response"]["object"], "organization", "{frontend}");
     assert_eq!(frontend["response"]["id"], org_id.as_str());
     assert!(frontend.get("client").is_some(), "{frontend}");
+    // What a browser sees of an organization has no private metadata (found by review).
+    let text = frontend.to_string();
+    assert!(
+        !text.contains("private_metadata") && !text.contains("server eyes only"),
+        "{frontend}"
+    );
 
     // The secret key: the Backend API's bare organization.
     let backend = Api::new(&clerk).get(&path).await;
@@ -46,6 +53,11 @@ async fn one_method_and_path_is_answered_by_either_api_according_to_credentials(
     assert_eq!(backend.body["object"], "organization", "{}", backend.body);
     assert_eq!(backend.body["id"], org_id.as_str());
     assert!(backend.body.get("response").is_none(), "{}", backend.body);
+    assert_eq!(
+        backend.body["private_metadata"]["billing_note"], "server eyes only",
+        "the Backend API still has it: {}",
+        backend.body
+    );
 
     // A wrong secret key is still a Backend API call: refused by the gate, not answered by the
     // Frontend API even with a signed-in client's cookie.

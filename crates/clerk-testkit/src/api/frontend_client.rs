@@ -308,6 +308,11 @@ fn only(value: &Value, fields: &[&str]) -> Value {
     Value::Object(out)
 }
 
+/// What a browser may see of an organization (`Client.Organization`): no private metadata.
+pub(super) fn public_organization(organization: &Value) -> Value {
+    only(organization, &ORGANIZATION_FIELDS)
+}
+
 /// What a browser may see of a user (the spec's `Client.User`): no private metadata, no
 /// secrets; the user's organization memberships when `state` is given.
 pub(super) fn public_user(user: &crate::user::User) -> Value {
@@ -333,7 +338,7 @@ pub(super) fn public_user_with_memberships(state: &AppState, user: &crate::user:
         .map(|m| {
             let full = state.orgs.render_membership(m);
             let mut membership = only(&full, &MEMBERSHIP_FIELDS);
-            membership["organization"] = only(&full["organization"], &ORGANIZATION_FIELDS);
+            membership["organization"] = public_organization(&full["organization"]);
             if full["public_user_data"].is_object() {
                 membership["public_user_data"] = only(&full["public_user_data"], &PUBLIC_USER_DATA_FIELDS);
             }

@@ -8,7 +8,7 @@ use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
 
-use super::frontend_client::{active_client_session, request_client};
+use super::frontend_client::{active_client_session, public_organization, request_client};
 use super::{json_response, ApiError, AppState};
 
 /// `{"response": organization, "client": null}` (the spec's `Client.ClientWrappedOrganization`)
@@ -29,7 +29,9 @@ pub(crate) async fn get(
         .get(&org_id)
         .filter(|org| state.orgs.membership(&org.id, &session.user_id).is_some())
         .ok_or_else(ApiError::not_found)?;
-    let body = json!({ "response": state.orgs.render_org(&org, false), "client": null });
+    // The Backend API's rendering, cut to what a browser may see (no private metadata).
+    let organization = public_organization(&state.orgs.render_org(&org, false));
+    let body = json!({ "response": organization, "client": null });
     let mut res = json_response(StatusCode::OK, &body);
     res.headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
