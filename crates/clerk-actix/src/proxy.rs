@@ -106,7 +106,8 @@ impl FrontendApiProxy {
     /// # Errors
     ///
     /// [`ProxyError::InvalidUpstream`] unless an absolute `http(s)` URL without credentials,
-    /// query or fragment.
+    /// query or fragment; [`ProxyError::InsecureUpstream`] for plain `http` to a host that is not
+    /// loopback (the secret key goes upstream on every request).
     pub fn upstream(mut self, upstream: &str) -> Result<Self, ProxyError> {
         self.target = ProxyTarget::new(upstream, self.target.proxy_path())?;
         Ok(self)

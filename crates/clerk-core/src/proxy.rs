@@ -76,6 +76,10 @@ pub enum ProxyError {
         "the upstream must be an absolute http(s) URL without credentials, a query string or a fragment"
     )]
     InvalidUpstream,
+    /// The upstream is plain `http` on a host that is not loopback: every proxied request
+    /// carries the secret key (`Clerk-Secret-Key`), which must not cross a network in clear.
+    #[error("the upstream must be https (plain http only to a loopback host): the proxy sends the secret key to it")]
+    InsecureUpstream,
     /// The proxy path does not start with `/`, or has a `?` or `#`.
     #[error("the proxy path must start with `/` and have no `?` or `#`")]
     InvalidProxyPath,
@@ -88,6 +92,16 @@ pub enum ProxyError {
     /// The secret key the proxy sends as `Clerk-Secret-Key` is empty.
     #[error("the proxy needs the instance's secret key")]
     MissingSecretKey,
+}
+
+/// `localhost`, an IPv4 loopback address (`127.0.0.0/8`) or `[::1]`.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 /// Where the proxy forwards to, and where it is mounted.
@@ -115,6 +129,9 @@ impl ProxyTarget {
             && url.host_str().is_some();
         if !plain {
             return Err(ProxyError::InvalidUpstream);
+        }
+        if url.scheme() == "http" && !is_loopback(&url) {
+            return Err(ProxyError::InsecureUpstream);
         }
         let proxy_path = proxy_path.trim_end_matches('/');
         if !proxy_path.starts_with('/') || proxy_path.contains(['?', '#']) {
@@ -355,6 +372,21 @@ mod tests {
                 ProxyTarget::new(bad, "/__clerk"),
                 Err(ProxyError::InvalidUpstream),
                 "{bad}"
+            );
+        }
+        // The secret key goes upstream on every request: plain http only to loopback.
+        for local in ["http://localhost:8081", "http://127.0.0.2", "http://[::1]:8081"] {
+            assert!(ProxyTarget::new(local, "/__clerk").is_ok(), "{local}");
+        }
+        for insecure in [
+            "http://fapi.example",
+            "http://10.0.0.5:8081",
+            "http://localhost.evil.example",
+        ] {
+            assert_eq!(
+                ProxyTarget::new(insecure, "/__clerk"),
+                Err(ProxyError::InsecureUpstream),
+                "{insecure}"
             );
         }
         for bad in ["__clerk", "/", "", "/a?b", "/a#b"] {
