@@ -167,3 +167,36 @@ async fn only_loopback_and_configured_origins_are_credited() {
         );
     }
 }
+
+#[actix_rt::test]
+async fn a_state_changing_call_from_an_uncredited_site_is_refused() {
+    // CORS keeps other sites from reading; a form or `no-cors` fetch could still write: a page
+    // the developer visits must not sign users up on the offline Clerk (found by review).
+    let clerk = TestClerk::start().expect("emulator");
+    let before = clerk.users().all().len();
+    let form = "email_address=mallory%40example.com&password=correct-horse-battery";
+    let sign_up = |origin: &'static str| {
+        let clerk = &clerk;
+        async move {
+            awc::Client::default()
+                .post(format!("{}/v1/client/sign_ups", clerk.base_url()))
+                .insert_header(("Origin", origin))
+                .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
+                .send_body(form)
+                .await
+                .expect("sent")
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(sign_up("https://evil.example").await, 403);
+    assert_eq!(sign_up("null").await, 403);
+    assert_eq!(clerk.users().all().len(), before, "no user was created");
+    // A loopback page (a team's own frontend on another port) may.
+    assert_ne!(sign_up("http://localhost:5173").await, 403);
+    assert_eq!(
+        clerk.users().all().len(),
+        before + 1,
+        "the loopback page signed up"
+    );
+}

@@ -26,11 +26,22 @@ use actix_web::HttpResponse;
 
 use super::{frontend, AppState};
 
-/// Adds the CORS headers to a Frontend API answer, answers its preflights.
+/// Adds the CORS headers to a Frontend API answer, answers its preflights, and refuses a
+/// state-changing call from a site it does not credit.
 pub(crate) async fn cors(
     req: ServiceRequest,
     next: Next<BoxBody>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if is_cross_site_write(&req) {
+        // CORS only keeps a page from reading: a form or `no-cors` fetch from any site the
+        // developer visits would still sign users up or in. Refused before any handler runs.
+        let body = serde_json::json!({"errors": [{
+            "code": "origin_invalid",
+            "message": "This origin is not allowed to call the offline Clerk's Frontend API.",
+            "long_message": "Only loopback origins and those given with --allowed-origin may change state.",
+        }]});
+        return Ok(req.into_response(HttpResponse::Forbidden().json(body)));
+    }
     let Some(origin) = cross_origin(&req) else {
         return next.call(req).await;
     };
@@ -62,19 +73,53 @@ fn cross_origin(req: &ServiceRequest) -> Option<HeaderValue> {
     if origin.as_bytes() == b"null" || frontend::is_backend_call(req.headers()) {
         return None;
     }
-    let allowed = origin
+    if !credited(req, &origin) || !is_frontend_call(req) {
+        return None;
+    }
+    Some(origin)
+}
+
+/// Whether `origin` is one the emulator sends browsers back to (loopback, `--allowed-origin`).
+fn credited(req: &ServiceRequest, origin: &HeaderValue) -> bool {
+    origin
         .to_str()
         .ok()
         .and_then(|text| url::Url::parse(text).ok())
         .zip(req.app_data::<Data<AppState>>())
-        .is_some_and(|(url, state)| state.browser.allowed_origins.allows(&url));
-    if !allowed {
-        return None;
-    }
+        .is_some_and(|(url, state)| state.browser.allowed_origins.allows(&url))
+}
+
+/// A request to a Frontend API route, or to a path no route has.
+fn is_frontend_call(req: &ServiceRequest) -> bool {
     match req.match_pattern() {
-        Some(route) if !frontend::owns_path(&route, req.headers()) => None,
-        _ => Some(origin),
+        Some(route) => frontend::owns_path(&route, req.headers()),
+        None => true,
     }
+}
+
+/// A browser's state-changing Frontend API call (not `GET`, `HEAD` or `OPTIONS`) whose `Origin`
+/// is neither credited nor the emulator's own (the `Host` it was called by: its sign-in form).
+fn is_cross_site_write(req: &ServiceRequest) -> bool {
+    let Some(origin) = req.headers().get(ORIGIN) else {
+        return false;
+    };
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || frontend::is_backend_call(req.headers())
+        || !is_frontend_call(req)
+        || credited(req, origin)
+    {
+        return false;
+    }
+    let own = req.connection_info().host().to_ascii_lowercase();
+    let same_origin = origin
+        .to_str()
+        .ok()
+        .and_then(|text| url::Url::parse(text).ok())
+        .is_some_and(|url| {
+            let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+            url.host_str().is_some_and(|host| format!("{host}{port}") == own)
+        });
+    !same_origin
 }
 
 /// The exact origin, with credentials, varying by origin.
