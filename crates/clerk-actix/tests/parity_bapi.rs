@@ -20,7 +20,7 @@ use clerk_actix::{ClerkClient, ClerkConfig};
 use clerk_core::webhook::{WebhookHeaders, WebhookSecret, WebhookVerifier};
 use clerk_testkit::{NewUser, TestClerk};
 use node::shape::{answer, assert_same, normalized, resource, user_resource};
-use node::{ensure_node_modules, workspace_root};
+use node::{ensure_node_modules, json_output, workspace_root};
 use serde_json::{json, Map, Value};
 
 /// The webhook signing secret both sides verify with.
@@ -69,21 +69,15 @@ fn delivery(user_id: &str) -> Value {
 }
 
 fn run_clerk(root: &Path, fixture: &Fixture, delivery: &Value) -> Value {
-    let output = Command::new("node")
-        .arg("parity/bapi.mjs")
-        .current_dir(root)
-        .env("CLERK_API_URL", fixture.clerk.base_url())
-        .env("CLERK_SECRET_KEY", fixture.clerk.secret_key())
-        .env("USER_ID", &fixture.user)
-        .env("WEBHOOK", delivery.to_string())
-        .output()
-        .expect("node runs (Node.js 20+ on PATH)");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("one JSON object")
+    json_output(
+        Command::new("node")
+            .arg("parity/bapi.mjs")
+            .current_dir(root)
+            .env("CLERK_API_URL", fixture.clerk.base_url())
+            .env("CLERK_SECRET_KEY", fixture.clerk.secret_key())
+            .env("USER_ID", &fixture.user)
+            .env("WEBHOOK", delivery.to_string()),
+    )
 }
 
 /// A verified token's claims without the times minted at each call (the script's `claims`).

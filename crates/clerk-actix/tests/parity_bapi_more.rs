@@ -20,7 +20,7 @@ use clerk_actix::ClerkClient;
 use clerk_core::api::SessionStatus;
 use clerk_testkit::{decode_unverified, NewUser, TestClerk};
 use node::shape::{answer, assert_same, normalized, page, resource, user_resource};
-use node::{ensure_node_modules, workspace_root};
+use node::{ensure_node_modules, json_output, workspace_root};
 use serde_json::{json, Value};
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -80,23 +80,17 @@ fn fixture() -> Fixture {
 }
 
 fn run_clerk(root: &Path, fixture: &Fixture) -> Value {
-    let output = Command::new("node")
-        .arg("parity/bapi_more.mjs")
-        .current_dir(root)
-        .env("CLERK_API_URL", fixture.clerk.base_url())
-        .env("CLERK_SECRET_KEY", fixture.clerk.secret_key())
-        .env("USER_ID", &fixture.user)
-        .env("OTHER_ID", &fixture.other)
-        .env("TEMPLATE_ID", &fixture.template)
-        .env("PASSWORD", PASSWORD)
-        .output()
-        .expect("node runs (Node.js 20+ on PATH)");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("one JSON object")
+    json_output(
+        Command::new("node")
+            .arg("parity/bapi_more.mjs")
+            .current_dir(root)
+            .env("CLERK_API_URL", fixture.clerk.base_url())
+            .env("CLERK_SECRET_KEY", fixture.clerk.secret_key())
+            .env("USER_ID", &fixture.user)
+            .env("OTHER_ID", &fixture.other)
+            .env("TEMPLATE_ID", &fixture.template)
+            .env("PASSWORD", PASSWORD),
+    )
 }
 
 /// A session token as the script shows it: `{uid, sub, sid, lifetime}`.

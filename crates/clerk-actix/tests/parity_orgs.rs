@@ -20,7 +20,7 @@ use clerk_actix::ClerkClient;
 use clerk_core::webhook::{WebhookHeaders, WebhookSecret, WebhookVerifier};
 use clerk_testkit::{decode_unverified, NewOrganization, NewUser, TestClerk};
 use node::shape::{answer, assert_same, normalized, page, resource, with_private};
-use node::{ensure_node_modules, workspace_root};
+use node::{ensure_node_modules, json_output, workspace_root};
 use serde_json::{json, Value};
 
 const WEBHOOK_SECRET: &str = "whsec_AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";
@@ -90,22 +90,16 @@ fn fixture() -> Fixture {
 fn run_clerk(fixture: &Fixture) -> Value {
     let root = workspace_root();
     ensure_node_modules(&root);
-    let output = Command::new("node")
-        .arg("parity/bapi_orgs.mjs")
-        .current_dir(&root)
-        .env("CLERK_API_URL", fixture.clerk.base_url())
-        .env("CLERK_SECRET_KEY", fixture.clerk.secret_key())
-        .env("ADMIN_ID", &fixture.admin)
-        .env("MEMBER_ID", &fixture.member)
-        .env("WEBHOOKS", Value::from(fixture.webhooks.clone()).to_string())
-        .output()
-        .expect("node runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("one JSON object")
+    json_output(
+        Command::new("node")
+            .arg("parity/bapi_orgs.mjs")
+            .current_dir(&root)
+            .env("CLERK_API_URL", fixture.clerk.base_url())
+            .env("CLERK_SECRET_KEY", fixture.clerk.secret_key())
+            .env("ADMIN_ID", &fixture.admin)
+            .env("MEMBER_ID", &fixture.member)
+            .env("WEBHOOKS", Value::from(fixture.webhooks.clone()).to_string()),
+    )
 }
 
 /// A delivery as the script shows it after verifying: `{type, id, hasPrivate}`.

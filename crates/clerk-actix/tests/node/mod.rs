@@ -24,6 +24,19 @@ pub fn workspace_root() -> PathBuf {
         .expect("workspace root")
 }
 
+/// Runs `command` (a `node parity/….mjs` script) and reads the one JSON object it prints on
+/// stdout; fails with the script's stderr when it exits with an error.
+#[allow(dead_code)] // Only the Backend API parity tests run a script whole.
+pub fn json_output(command: &mut Command) -> Value {
+    let output = command.output().expect("node runs (Node.js 20+ on PATH)");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("one JSON object")
+}
+
 /// Makes sure `parity/node_modules` holds the pinned `@clerk/backend`, running `npm ci` if not.
 pub fn ensure_node_modules(root: &Path) {
     // One `npm ci` at a time: the tests of this file run in parallel.
