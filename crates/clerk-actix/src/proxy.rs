@@ -84,11 +84,16 @@ impl FrontendApiProxy {
     ///
     /// # Errors
     ///
-    /// [`ProxyError::MissingSecretKey`] when the key is empty (Clerk would refuse every call).
+    /// [`ProxyError::MissingSecretKey`] when the key is empty (Clerk would refuse every call),
+    /// [`ProxyError::SecretKeyWhitespace`] when it has whitespace in it or around it (a copied
+    /// line break: every call would be refused with nothing to say why).
     pub fn new(secret_key: impl Into<String>) -> Result<Self, ProxyError> {
         let secret_key = secret_key.into();
         if secret_key.trim().is_empty() {
             return Err(ProxyError::MissingSecretKey);
+        }
+        if secret_key.chars().any(char::is_whitespace) {
+            return Err(ProxyError::SecretKeyWhitespace);
         }
         Ok(Self {
             target: ProxyTarget::new(DEFAULT_UPSTREAM, DEFAULT_PROXY_PATH)?,
@@ -520,6 +525,26 @@ mod tests {
             "http://app.example/__clerk/sign-in?redirect_url=%2F"
         );
         handle.stop(true).await;
+    }
+
+    // Review of issue 23: a key pasted with its line break was kept, and every proxied call was
+    // refused upstream (or the header dropped) with nothing saying why.
+    #[actix_web::test]
+    async fn a_secret_key_with_whitespace_is_refused_at_build() {
+        for key in ["sk_test_x\n", " sk_test_x", "sk_test_x\r\n", "sk_test_\tx"] {
+            assert_eq!(
+                FrontendApiProxy::new(key).map(|_| ()),
+                Err(ProxyError::SecretKeyWhitespace),
+                "{key:?}"
+            );
+        }
+        assert_eq!(
+            FrontendApiProxy::new(" \n").map(|_| ()),
+            Err(ProxyError::MissingSecretKey)
+        );
+        assert!(FrontendApiProxy::new("sk_test_x").is_ok());
+        let message = ProxyError::SecretKeyWhitespace.to_string();
+        assert!(!message.contains("sk_"), "{message}");
     }
 
     #[actix_web::test]

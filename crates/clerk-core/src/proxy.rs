@@ -37,6 +37,38 @@ pub const DEFAULT_PROXY_PATH: &str = "/__clerk";
 /// Clerk's production Frontend API, the default upstream (`PROD_FAPI_URL`).
 pub const DEFAULT_UPSTREAM: &str = "https://frontend-api.clerk.dev";
 
+/// Clerk's own local and staging Frontend APIs (`LOCAL_FAPI_URL`, `STAGING_FAPI_URL`), for keys
+/// of Clerk's internal environments.
+const LOCAL_UPSTREAM: &str = "https://frontend-api.lclclerk.com";
+const STAGING_UPSTREAM: &str = "https://frontend-api.clerkstage.dev";
+/// Clerk's `LEGACY_DEV_INSTANCE_SUFFIXES`, `LOCAL_ENV_SUFFIXES` and `STAGING_ENV_SUFFIXES`.
+const LEGACY_DEV_SUFFIXES: [&str; 3] = [".lcl.dev", ".lclstage.dev", ".lclclerk.com"];
+const LOCAL_SUFFIXES: [&str; 4] = [
+    ".lcl.dev",
+    "lclstage.dev",
+    ".lclclerk.com",
+    ".accounts.lclclerk.com",
+];
+const STAGING_SUFFIXES: [&str; 1] = [".accountsstage.dev"];
+
+/// The upstream Clerk's proxy picks for a publishable key's Frontend API host when none is
+/// configured (`fapiUrlFromPublishableKey`): Clerk's shared Frontend API,
+/// [`DEFAULT_UPSTREAM`], for every customer instance (the instance is told by
+/// `Clerk-Proxy-Url` and `Clerk-Secret-Key`, not by the host), Clerk's local or staging one for
+/// keys of those environments.
+pub fn upstream_for_frontend_api(frontend_api: &str) -> &'static str {
+    let ends = |suffixes: &[&str]| suffixes.iter().any(|suffix| frontend_api.ends_with(suffix));
+    if frontend_api.starts_with("clerk.") && ends(&LEGACY_DEV_SUFFIXES) {
+        DEFAULT_UPSTREAM
+    } else if ends(&LOCAL_SUFFIXES) {
+        LOCAL_UPSTREAM
+    } else if ends(&STAGING_SUFFIXES) {
+        STAGING_UPSTREAM
+    } else {
+        DEFAULT_UPSTREAM
+    }
+}
+
 /// Headers of one hop, never forwarded either way (Clerk's list; those named by `Connection` too).
 const HOP_BY_HOP: [&str; 8] = [
     "connection",
@@ -92,6 +124,10 @@ pub enum ProxyError {
     /// The secret key the proxy sends as `Clerk-Secret-Key` is empty.
     #[error("the proxy needs the instance's secret key")]
     MissingSecretKey,
+    /// The secret key has whitespace around it or inside it (a copied line break): sent as it is,
+    /// every proxied call would be refused (or the header dropped), never a clear error.
+    #[error("the secret key has whitespace or a line break in it: remove it")]
+    SecretKeyWhitespace,
 }
 
 /// `localhost`, an IPv4 loopback address (`127.0.0.0/8`) or `[::1]`.
@@ -350,6 +386,20 @@ mod tests {
             .filter(|(n, _)| n == name)
             .map(|(_, v)| std::str::from_utf8(v).unwrap())
             .collect()
+    }
+
+    #[test]
+    fn the_default_upstream_follows_the_publishable_keys_host_as_clerks() {
+        for (host, upstream) in [
+            ("clerk.example.com", DEFAULT_UPSTREAM),
+            ("happy-cat-12.clerk.accounts.dev", DEFAULT_UPSTREAM),
+            ("clerk.happy.lcl.dev", DEFAULT_UPSTREAM),
+            ("happy.lcl.dev", LOCAL_UPSTREAM),
+            ("happy.accounts.lclclerk.com", LOCAL_UPSTREAM),
+            ("happy.accountsstage.dev", STAGING_UPSTREAM),
+        ] {
+            assert_eq!(upstream_for_frontend_api(host), upstream, "{host}");
+        }
     }
 
     #[test]
