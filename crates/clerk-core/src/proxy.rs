@@ -17,8 +17,10 @@
 //!   are always that resolved origin's.
 //! - `X-Forwarded-For`: Clerk sends `CF-Connecting-IP`, else `X-Real-IP`, else the first
 //!   `X-Forwarded-For` entry, from any caller (and nothing without them); here the client address
-//!   the adapter resolved (the peer, or what trusted proxies say), and the caller's
-//!   `CF-Connecting-IP`, `X-Real-IP`, `True-Client-IP` and `Forwarded` are not forwarded.
+//!   the adapter resolved (the peer, or what trusted proxies say), and what the caller says of
+//!   its address or of proxies in front of it ([`CALLER_ADDRESS_HEADERS`]: `Forwarded`,
+//!   `X-Real-IP`, `CF-Connecting-IP`, `True-Client-IP`, `X-Client-IP`, `Fastly-Client-IP`,
+//!   `X-Forwarded-Port/-Server/-Prefix`, …) is not forwarded; Clerk's forwards all of it.
 //! - A caller's `Authorization: Bearer sk_…` (a secret key) is never forwarded: the proxy is for
 //!   browsers, and a secret key in a browser request is a leak, not a credential to pass on.
 //! - A path with a dot segment (`.`, `..`, or their percent-encoded forms) is refused (Clerk's
@@ -80,8 +82,8 @@ const HOP_BY_HOP: [&str; 8] = [
     "transfer-encoding",
     "upgrade",
 ];
-/// Request headers this proxy sets itself, or never believes from a caller.
-const REPLACED_UPSTREAM: [&str; 12] = [
+/// Request headers this proxy sets itself.
+const REPLACED_UPSTREAM: [&str; 8] = [
     "host",
     "content-length",
     "accept-encoding",
@@ -90,10 +92,28 @@ const REPLACED_UPSTREAM: [&str; 12] = [
     "x-forwarded-host",
     "x-forwarded-proto",
     "x-forwarded-for",
-    "x-real-ip",
-    "cf-connecting-ip",
-    "true-client-ip",
+];
+/// What a caller may say about its address or about proxies in front of it, never forwarded
+/// (Clerk's proxy forwards every one of them): the upstream learns the client's address only
+/// from `X-Forwarded-For`, which this proxy sets by the trusted-proxy rule.
+pub const CALLER_ADDRESS_HEADERS: [&str; 17] = [
     "forwarded",
+    "x-real-ip",
+    "x-client-ip",
+    "x-cluster-client-ip",
+    "cf-connecting-ip",
+    "cf-connecting-ipv6",
+    "true-client-ip",
+    "fastly-client-ip",
+    "x-original-forwarded-for",
+    "x-forwarded",
+    "forwarded-for",
+    "x-forwarded-port",
+    "x-forwarded-server",
+    "x-forwarded-prefix",
+    "x-forwarded-ssl",
+    "x-forwarded-scheme",
+    "x-envoy-external-address",
 ];
 /// Response headers dropped besides the hop-by-hop ones: the body is passed back decoded
 /// (`Accept-Encoding: identity`) and framed by the adapter.
@@ -250,6 +270,7 @@ impl ProxyTarget {
             .filter(|(name, value)| {
                 let dropped = HOP_BY_HOP.contains(&name.as_str())
                     || REPLACED_UPSTREAM.contains(&name.as_str())
+                    || CALLER_ADDRESS_HEADERS.contains(&name.as_str())
                     || named.contains(name)
                     || (name == "authorization" && is_secret_key_bearer(value));
                 !dropped
@@ -525,6 +546,12 @@ mod tests {
             ("X-Real-IP", "198.51.100.2"),
             ("CF-Connecting-IP", "198.51.100.3"),
             ("Forwarded", "for=198.51.100.4"),
+            ("X-Client-IP", "198.51.100.5"),
+            ("Fastly-Client-IP", "198.51.100.6"),
+            ("True-Client-IP", "198.51.100.7"),
+            ("X-Forwarded-Port", "8443"),
+            ("X-Forwarded-Server", "lb.evil.example"),
+            ("X-Forwarded-Prefix", "/evil"),
             ("Clerk-Secret-Key", "sk_test_caller"),
             ("Clerk-Proxy-Url", "https://evil.example/__clerk"),
             ("User-Agent", "test"),
@@ -551,8 +578,21 @@ mod tests {
             "x-real-ip",
             "cf-connecting-ip",
             "forwarded",
+            "x-client-ip",
+            "fastly-client-ip",
+            "true-client-ip",
+            "x-forwarded-port",
+            "x-forwarded-server",
+            "x-forwarded-prefix",
         ] {
             assert_eq!(get(&out, gone), Vec::<&str>::new(), "{gone}");
+        }
+        // Every caller address header, in any case, is dropped.
+        for name in CALLER_ADDRESS_HEADERS {
+            let upper = name.to_ascii_uppercase();
+            let incoming = [(upper.as_str(), b"198.51.100.9".as_slice())];
+            let out = target().upstream_headers(incoming, &request(), "sk_test_ours");
+            assert_eq!(get(&out, name), Vec::<&str>::new(), "{name}");
         }
     }
 
