@@ -3,6 +3,11 @@
 #                                      so no emulator is linked in and no `app-dev` binary)
 #   docker build --target emulator .   the offline Clerk emulator (clerk-testkit serve), TEST-ONLY
 #
+# The emulator image also carries the official Clerk browser packages pinned in
+# crates/clerk-testkit/clerk-npm.txt (`npm pack`ed by scripts/clerk-js.sh in the `npm` stage, which
+# needs the npm registry at build time only) and serves them at /npm/… (`--npm-dir`), so that the
+# stack's pages load `@clerk/clerk-js` and `@clerk/ui` offline.
+#
 # Layers: (1) the workspace manifests and stub sources, then every dependency compiled; (2) the real
 # sources, then only the workspace's own crates compiled. A source edit invalidates (2) only: the
 # dependency layer is rebuilt when a Cargo.toml or Cargo.lock changes.
@@ -40,6 +45,13 @@ RUN set -eux; \
     strip target/release/app target/release/clerk-testkit; \
     ls -l target/release/app target/release/clerk-testkit
 
+# The pinned packages, unpacked into /clerk-npm/<name>@<version>/ (the layout `--npm-dir` reads).
+FROM node:22-bookworm-slim AS npm
+WORKDIR /src
+COPY scripts/clerk-js.sh scripts/
+COPY crates/clerk-testkit/clerk-npm.txt crates/clerk-testkit/
+RUN CLERK_TESTKIT_NPM_DIR=/clerk-npm bash scripts/clerk-js.sh
+
 FROM debian:bookworm-slim AS runtime
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl \
     && rm -rf /var/lib/apt/lists/*
@@ -47,8 +59,9 @@ USER nobody
 
 FROM runtime AS emulator
 COPY --from=build /src/target/release/clerk-testkit /usr/local/bin/clerk-testkit
+COPY --from=npm /clerk-npm /usr/local/share/clerk-npm
 EXPOSE 8787
-CMD ["clerk-testkit", "serve", "--host=0.0.0.0", "--port=8787"]
+CMD ["clerk-testkit", "serve", "--host=0.0.0.0", "--port=8787", "--npm-dir=/usr/local/share/clerk-npm"]
 
 FROM runtime AS app
 COPY --from=build /src/target/release/app /usr/local/bin/app

@@ -126,3 +126,60 @@ async fn the_dev_browser_and_the_environment_are_forwarded() {
     );
     assert_eq!(app.clerk.calls().count("PATCH", "/v1/environment"), 1);
 }
+
+// Brief 23a, item 1: in front of a Clerk instance (not dev mode, no APP_CLERK_FRONTEND_UPSTREAM),
+// `APP_CLERK_FRONTEND_API_PROXY` mounts the proxy at `/__clerk` with Clerk's settings: the
+// upstream is `CLERK_FAPI_URL` (here the offline Clerk on loopback, the only http upstream
+// allowed), `CLERK_PROXY_URL` names the path. Without the setting, `/__clerk` is not served.
+#[actix_rt::test]
+async fn a_production_app_serves_the_frontend_api_through_its_proxy() {
+    let port = e2e::free_port();
+    let clerk = TestClerk::builder()
+        .production()
+        .bind(([127, 0, 0, 1], port).into());
+    let app = spawn_app_with(SpawnOptions {
+        clerk,
+        settings: vec![
+            ("APP_CLERK_FRONTEND_API_PROXY", "true".to_owned()),
+            ("CLERK_PROXY_URL", "/__clerk".to_owned()),
+            ("CLERK_FAPI_URL", format!("http://127.0.0.1:{port}")),
+        ],
+        ..SpawnOptions::default()
+    })
+    .await;
+    let before = app.clerk.calls().requests().len();
+
+    let environment = app
+        .get(
+            "/__clerk/v1/environment?__clerk_api_version=2026-08-20",
+            None,
+            &[],
+        )
+        .await;
+    let script = app
+        .get("/__clerk/npm/@clerk/clerk-js@6/dist/clerk.browser.js", None, &[])
+        .await;
+
+    assert_eq!(environment.status, 200, "{}", environment.body);
+    assert!(
+        environment.body.contains(r#""display_config""#),
+        "{}",
+        environment.body
+    );
+    let calls = app.clerk.calls().requests().split_off(before);
+    let paths: Vec<&str> = calls.iter().map(|call| call.path.as_str()).collect();
+    // The SDK's own file comes through the same proxy (the emulator's answer, whatever it is).
+    assert_eq!(
+        paths,
+        ["/v1/environment", "/npm/@clerk/clerk-js@6/dist/clerk.browser.js"],
+        "{}",
+        script.status
+    );
+
+    // The same app without the setting serves no Frontend API.
+    let plain = spawn_app_with(SpawnOptions::default()).await;
+    let before = plain.clerk.calls().requests().len();
+    let missing = plain.get("/__clerk/v1/environment", None, &[]).await;
+    assert_eq!(missing.status, 404, "{}", missing.body);
+    assert_eq!(plain.clerk.calls().requests().len(), before);
+}

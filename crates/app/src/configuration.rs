@@ -82,6 +82,12 @@ pub struct Settings {
     /// own emulator. Defaults to none.
     #[serde(default)]
     pub app_clerk_frontend_upstream: Option<String>,
+    /// `APP_CLERK_FRONTEND_API_PROXY`: serve the Clerk instance's Frontend API under `/__clerk`
+    /// (Clerk's `frontendApiProxy: { enabled: true }`), for users behind ad-blockers and
+    /// firewalls. Needs `CLERK_PROXY_URL` naming that path and `CLERK_SECRET_KEY`; the upstream is
+    /// `CLERK_FAPI_URL` (Clerk's name), else the one Clerk's proxy picks for the publishable key
+    /// (`https://frontend-api.clerk.dev`). Defaults to false.
+    pub app_clerk_frontend_api_proxy: bool,
     /// Every layered value, for the Clerk options (read by [`Settings::clerk_config`]).
     #[serde(skip)]
     raw: RawConfig,
@@ -267,6 +273,11 @@ const TYPED: &[(&str, &str, Kind)] = &[
         Kind::Count,
     ),
     ("app_dev_mode", "APP_DEV_MODE", Kind::Switch),
+    (
+        "app_clerk_frontend_api_proxy",
+        "APP_CLERK_FRONTEND_API_PROXY",
+        Kind::Switch,
+    ),
     ("app_dev_users", "APP_DEV_USERS", Kind::Count),
 ];
 
@@ -320,6 +331,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("app_cache_negative_ttl_secs", "30"),
     ("app_reconcile_interval_secs", "3600"),
     ("app_dev_mode", "false"),
+    ("app_clerk_frontend_api_proxy", "false"),
     ("app_dev_users", "5"),
     ("app_user_cache_memory_capacity", "10000"),
     ("app_user_cache_memory_ttl_secs", "30"),

@@ -1,9 +1,9 @@
-//! `/__clerk/*`: the offline Clerk's Frontend API (sign-in page, handshake, the official
-//! `clerk-js` and its Frontend API calls) served on the app's own origin, in dev mode and when
-//! `APP_CLERK_FRONTEND_UPSTREAM` is set (tests), through clerk-actix's general
-//! [`FrontendApiProxy`] (the same component a production app mounts in front of Clerk's Frontend
-//! API). Every cookie it sets lands on the app's origin, as behind Clerk's own proxy
-//! (`CLERK_PROXY_URL=/__clerk`).
+//! `/__clerk/*`: a Frontend API served on the app's own origin through clerk-actix's general
+//! [`FrontendApiProxy`]: the offline Clerk's (sign-in page, handshake, the official `clerk-js`
+//! and its Frontend API calls) in dev mode and when `APP_CLERK_FRONTEND_UPSTREAM` is set (tests),
+//! or the Clerk instance's with `APP_CLERK_FRONTEND_API_PROXY` (production, Clerk's
+//! `frontendApiProxy`). Every cookie it sets lands on the app's origin, as behind Clerk's own
+//! proxy (`CLERK_PROXY_URL=/__clerk`).
 //!
 //! # Every Frontend API route, never the Backend API
 //!
@@ -22,6 +22,7 @@ use std::net::IpAddr;
 use actix_web::{web, HttpRequest, HttpResponse};
 use clerk_actix::proxy::FrontendApiProxy;
 
+use crate::configuration::Settings;
 use crate::error::{Error, Result};
 use crate::state::AppState;
 
@@ -33,23 +34,78 @@ const MAX_RESPONSE_BODY: usize = 4 << 20;
 /// The largest request body forwarded (the Frontend API takes small forms).
 const MAX_REQUEST_BODY: usize = 1 << 16;
 
+/// The Frontend API the proxy forwards to, and the setting that chose it (named in errors).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upstream {
+    /// Its absolute URL, without a trailing slash.
+    pub url: String,
+    /// The variable that chose it (`APP_CLERK_FRONTEND_API_PROXY`, `CLERK_FAPI_URL`, …).
+    pub setting: &'static str,
+}
+
+/// The Clerk instance's Frontend API for `APP_CLERK_FRONTEND_API_PROXY`, as Clerk's proxy picks
+/// it: `CLERK_FAPI_URL`, else the publishable key's ([`clerk_core::proxy::upstream_for_frontend_api`]).
+/// `CLERK_PROXY_URL` must name [`MOUNT`] (relative, or an absolute URL with that path): it is
+/// where `clerk-js` and the handshake send browsers.
+///
+/// # Errors
+///
+/// [`Error::Setting`] in dev mode (it mounts its own emulator's), and when `CLERK_PROXY_URL` is
+/// unset or names another path.
+pub fn production_upstream(settings: &Settings) -> Result<Upstream> {
+    const SETTING: &str = "APP_CLERK_FRONTEND_API_PROXY";
+    if settings.dev_mode() {
+        return Err(Error::setting(
+            SETTING,
+            "is for a Clerk instance: dev mode serves its own emulator's Frontend API under /__clerk",
+        ));
+    }
+    let proxy_url = settings.clerk_value("CLERK_PROXY_URL").unwrap_or_default();
+    let path = if proxy_url.starts_with('/') {
+        Some(proxy_url.clone())
+    } else {
+        url::Url::parse(&proxy_url).ok().map(|url| url.path().to_owned())
+    };
+    if path.as_deref().map(|p| p.trim_end_matches('/')) != Some(MOUNT) {
+        return Err(Error::setting(
+            SETTING,
+            "needs CLERK_PROXY_URL=/__clerk (or https://<your app>/__clerk): clerk-js and Clerk's \
+             handshake must reach the Frontend API where the app serves it",
+        ));
+    }
+    if let Some(url) = settings.clerk_value("CLERK_FAPI_URL") {
+        return Ok(Upstream {
+            url: url.trim().trim_end_matches('/').to_owned(),
+            setting: "CLERK_FAPI_URL",
+        });
+    }
+    let frontend_api = settings
+        .clerk_value("CLERK_PUBLISHABLE_KEY")
+        .and_then(|key| clerk_core::PublishableKey::parse(key.trim()).ok())
+        .map(|key| clerk_core::proxy::upstream_for_frontend_api(key.frontend_api()))
+        .unwrap_or(clerk_core::proxy::DEFAULT_UPSTREAM);
+    Ok(Upstream {
+        url: frontend_api.to_owned(),
+        setting: SETTING,
+    })
+}
+
 /// The proxy to `upstream` at [`MOUNT`], sending `secret_key` as `Clerk-Secret-Key` and
 /// believing `X-Forwarded-*` from `trusted_proxies` only.
 ///
 /// # Errors
 ///
-/// [`Error::Setting`] (`APP_CLERK_FRONTEND_UPSTREAM`) when the upstream is not a plain http(s)
-/// URL.
+/// [`Error::Setting`] (naming the upstream's setting) when the upstream is not a plain http(s)
+/// URL (http only to loopback), or the secret key is empty or has surrounding whitespace.
 pub fn component(
-    upstream: &str,
+    upstream: &Upstream,
     secret_key: String,
     trusted_proxies: Vec<IpAddr>,
 ) -> Result<FrontendApiProxy> {
-    let invalid =
-        |err: clerk_core::proxy::ProxyError| Error::setting("APP_CLERK_FRONTEND_UPSTREAM", err.to_string());
+    let invalid = |err: clerk_core::proxy::ProxyError| Error::setting(upstream.setting, err.to_string());
     Ok(FrontendApiProxy::new(secret_key)
         .map_err(invalid)?
-        .upstream(upstream)
+        .upstream(&upstream.url)
         .map_err(invalid)?
         .proxy_path(MOUNT)
         .map_err(invalid)?
@@ -64,5 +120,99 @@ pub async fn forward(req: HttpRequest, payload: web::Payload, state: web::Data<A
     match &state.frontend_proxy {
         Some(proxy) => proxy.forward(req, payload).await,
         None => HttpResponse::NotFound().finish(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn settings(pairs: &[(&str, &str)]) -> Settings {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let environment = config::Environment::default().try_parsing(true).source(Some(map));
+        Settings::load_from(None, environment).unwrap()
+    }
+
+    // Brief 23a, item 1: Clerk's names (`CLERK_FAPI_URL`, else the publishable key's upstream)
+    // and a proxy URL naming the mount.
+    #[test]
+    fn the_production_upstream_follows_clerks_settings() {
+        let on = ("APP_CLERK_FRONTEND_API_PROXY", "true");
+        for proxy_url in ["/__clerk", "/__clerk/", "https://app.example/__clerk"] {
+            let upstream = production_upstream(&settings(&[on, ("CLERK_PROXY_URL", proxy_url)])).unwrap();
+            assert_eq!(
+                upstream,
+                Upstream {
+                    url: clerk_core::proxy::DEFAULT_UPSTREAM.to_owned(),
+                    setting: "APP_CLERK_FRONTEND_API_PROXY",
+                },
+                "{proxy_url}"
+            );
+        }
+        let upstream = production_upstream(&settings(&[
+            on,
+            ("CLERK_PROXY_URL", "/__clerk"),
+            ("CLERK_FAPI_URL", "https://fapi.example/"),
+        ]))
+        .unwrap();
+        assert_eq!(upstream.url, "https://fapi.example");
+        assert_eq!(upstream.setting, "CLERK_FAPI_URL");
+
+        for bad in [
+            None,
+            Some("/clerk"),
+            Some("https://app.example/other"),
+            Some("nope"),
+        ] {
+            let mut pairs = vec![on];
+            if let Some(url) = bad {
+                pairs.push(("CLERK_PROXY_URL", url));
+            }
+            let message = production_upstream(&settings(&pairs)).unwrap_err().to_string();
+            assert!(
+                message.contains("APP_CLERK_FRONTEND_API_PROXY")
+                    && message.contains("CLERK_PROXY_URL=/__clerk"),
+                "{bad:?}: {message}"
+            );
+        }
+        let message = production_upstream(&settings(&[
+            on,
+            ("APP_DEV_MODE", "1"),
+            ("CLERK_PROXY_URL", "/__clerk"),
+        ]))
+        .unwrap_err()
+        .to_string();
+        assert!(message.contains("dev mode"), "{message}");
+    }
+
+    #[test]
+    fn an_insecure_upstream_or_a_pasted_line_break_is_named_by_its_setting() {
+        let upstream = Upstream {
+            url: "http://fapi.example".to_owned(),
+            setting: "CLERK_FAPI_URL",
+        };
+        let message = component(&upstream, "sk_test_x".to_owned(), Vec::new())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("CLERK_FAPI_URL") && message.contains("https"),
+            "{message}"
+        );
+        let upstream = Upstream {
+            url: clerk_core::proxy::DEFAULT_UPSTREAM.to_owned(),
+            setting: "APP_CLERK_FRONTEND_API_PROXY",
+        };
+        let message = component(&upstream, "sk_test_x\n".to_owned(), Vec::new())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("line break") && !message.contains("sk_test"),
+            "{message}"
+        );
     }
 }

@@ -197,14 +197,12 @@ impl Application {
             }
         };
         let frontend_upstream = configured_upstream
-            .map(|url| {
-                (
-                    url,
-                    settings
-                        .clerk_secret_key
-                        .as_ref()
-                        .map(|k| k.expose_secret().to_owned()),
-                )
+            .map(|upstream| {
+                let secret = settings
+                    .clerk_secret_key
+                    .as_ref()
+                    .map(|k| k.expose_secret().to_owned());
+                (upstream, secret)
             })
             .or_else(|| dev_frontend(dev.as_ref()));
         let ClerkSetup {
@@ -224,14 +222,14 @@ impl Application {
         }
         let clerk = clerk_config.build()?;
         let frontend_proxy = match frontend_upstream {
-            Some((url, Some(secret))) => Some(frontend_proxy::component(
-                &url,
+            Some((upstream, Some(secret))) => Some(frontend_proxy::component(
+                &upstream,
                 secret,
                 clerk.config().trusted_proxies().to_vec(),
             )?),
-            Some((_, None)) => {
+            Some((upstream, None)) => {
                 return Err(Error::setting(
-                    "APP_CLERK_FRONTEND_UPSTREAM",
+                    upstream.setting,
                     "needs CLERK_SECRET_KEY: the proxy sends it as Clerk-Secret-Key",
                 ))
             }
@@ -390,9 +388,10 @@ fn check_clerk_mode(settings: &Settings) -> Result<()> {
     }
 }
 
-/// The Frontend API `/__clerk` forwards to when `APP_CLERK_FRONTEND_UPSTREAM` is set, checked
-/// (without it, dev mode's own emulator: [`dev_frontend`]; none otherwise).
-fn configured_frontend_upstream(settings: &Settings) -> Result<Option<String>> {
+/// The Frontend API `/__clerk` forwards to: the offline Clerk of `APP_CLERK_FRONTEND_UPSTREAM`
+/// (dev and test builds), or the Clerk instance's with `APP_CLERK_FRONTEND_API_PROXY` (any build);
+/// checked. Without either, dev mode's own emulator ([`dev_frontend`]); none otherwise.
+fn configured_frontend_upstream(settings: &Settings) -> Result<Option<frontend_proxy::Upstream>> {
     if let Some(url) = &settings.app_clerk_frontend_upstream {
         // Forwarding browsers' cookies to another server is for the offline Clerk only: never
         // in a release build (the Docker image), whatever else is configured.
@@ -409,26 +408,33 @@ fn configured_frontend_upstream(settings: &Settings) -> Result<Option<String>> {
                 "must be the absolute http(s) URL of an offline Clerk (clerk-testkit)",
             ));
         }
-        return Ok(Some(url.trim_end_matches('/').to_owned()));
+        return Ok(Some(frontend_proxy::Upstream {
+            url: url.trim_end_matches('/').to_owned(),
+            setting: "APP_CLERK_FRONTEND_UPSTREAM",
+        }));
     }
-    Ok(None)
+    if !settings.app_clerk_frontend_api_proxy {
+        return Ok(None);
+    }
+    frontend_proxy::production_upstream(settings).map(Some)
 }
 
 /// Dev mode's emulator serves the Frontend API.
 #[cfg(feature = "dev")]
-fn dev_frontend(dev: Option<&DevStack>) -> Option<(String, Option<String>)> {
+fn dev_frontend(dev: Option<&DevStack>) -> Option<(frontend_proxy::Upstream, Option<String>)> {
     dev.map(|dev| {
         let emulator = dev.emulator();
-        (
-            emulator.base_url().trim_end_matches('/').to_owned(),
-            Some(emulator.secret_key().to_owned()),
-        )
+        let upstream = frontend_proxy::Upstream {
+            url: emulator.base_url().trim_end_matches('/').to_owned(),
+            setting: "APP_DEV_MODE",
+        };
+        (upstream, Some(emulator.secret_key().to_owned()))
     })
 }
 
 /// This build has no dev mode.
 #[cfg(not(feature = "dev"))]
-fn dev_frontend(dev: Option<&DevStack>) -> Option<(String, Option<String>)> {
+fn dev_frontend(dev: Option<&DevStack>) -> Option<(frontend_proxy::Upstream, Option<String>)> {
     dev.map(|never| match *never {})
 }
 

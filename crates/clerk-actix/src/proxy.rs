@@ -20,7 +20,7 @@ use actix_web::http::StatusCode;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse};
 use clerk_core::proxy::{connection_named, ProxyError, ProxyRequest, ProxyTarget};
-use futures_util::{Stream, StreamExt as _};
+use futures_util::{Future as _, Stream, StreamExt as _};
 
 pub use clerk_core::proxy::{DEFAULT_PROXY_PATH, DEFAULT_UPSTREAM};
 
@@ -62,6 +62,7 @@ pub struct FrontendApiProxy {
     max_request_body: usize,
     max_response_body: usize,
     timeout: Duration,
+    idle_timeout: Duration,
 }
 
 impl std::fmt::Debug for FrontendApiProxy {
@@ -74,6 +75,7 @@ impl std::fmt::Debug for FrontendApiProxy {
             .field("max_request_body", &self.max_request_body)
             .field("max_response_body", &self.max_response_body)
             .field("timeout", &self.timeout)
+            .field("idle_timeout", &self.idle_timeout)
             .finish()
     }
 }
@@ -84,11 +86,16 @@ impl FrontendApiProxy {
     ///
     /// # Errors
     ///
-    /// [`ProxyError::MissingSecretKey`] when the key is empty (Clerk would refuse every call).
+    /// [`ProxyError::MissingSecretKey`] when the key is empty (Clerk would refuse every call),
+    /// [`ProxyError::SecretKeyWhitespace`] when it has whitespace in it or around it (a copied
+    /// line break: every call would be refused with nothing to say why).
     pub fn new(secret_key: impl Into<String>) -> Result<Self, ProxyError> {
         let secret_key = secret_key.into();
         if secret_key.trim().is_empty() {
             return Err(ProxyError::MissingSecretKey);
+        }
+        if secret_key.chars().any(char::is_whitespace) {
+            return Err(ProxyError::SecretKeyWhitespace);
         }
         Ok(Self {
             target: ProxyTarget::new(DEFAULT_UPSTREAM, DEFAULT_PROXY_PATH)?,
@@ -97,6 +104,7 @@ impl FrontendApiProxy {
             max_request_body: 1 << 20,
             max_response_body: 16 << 20,
             timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(30),
         })
     }
 
@@ -146,6 +154,13 @@ impl FrontendApiProxy {
     /// How long the upstream has to connect and answer with its headers. Defaults to 30 seconds.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// How long the answer's body may go without a byte once it streams; then it is cut off (the
+    /// browser sees a broken answer, the worker is freed). Defaults to 30 seconds.
+    pub fn idle_timeout(mut self, idle: Duration) -> Self {
+        self.idle_timeout = idle;
         self
     }
 
@@ -304,7 +319,7 @@ impl FrontendApiProxy {
         }
         let limit = self.max_response_body;
         let mut seen = 0usize;
-        let body = answer.map(move |chunk| {
+        let body = IdleCut::new(answer, self.idle_timeout).map(move |chunk| {
             let chunk = chunk?;
             seen = seen.saturating_add(chunk.len());
             if seen > limit {
@@ -338,6 +353,52 @@ impl<S: Stream<Item = Result<Bytes, PayloadError>> + Unpin> Stream for Bounded<S
                 Poll::Ready(Some(Ok(chunk)))
             }
             other => other,
+        }
+    }
+}
+
+/// The answer's body, ended with an error when no chunk comes for `idle`.
+struct IdleCut<S> {
+    inner: S,
+    idle: Duration,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+    done: bool,
+}
+
+impl<S> IdleCut<S> {
+    fn new(inner: S, idle: Duration) -> Self {
+        Self {
+            inner,
+            idle,
+            deadline: Box::pin(tokio::time::sleep(idle)),
+            done: false,
+        }
+    }
+}
+
+impl<S: Stream<Item = Result<Bytes, PayloadError>> + Unpin> Stream for IdleCut<S> {
+    type Item = Result<Bytes, PayloadError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.done {
+            return Poll::Ready(None);
+        }
+        match Pin::new(&mut self.inner).poll_next(cx) {
+            Poll::Pending => {}
+            Poll::Ready(item) => {
+                let next = tokio::time::Instant::now() + self.idle;
+                self.deadline.as_mut().reset(next);
+                return Poll::Ready(item);
+            }
+        }
+        match self.deadline.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(()) => {
+                self.done = true;
+                tracing::warn!("clerk.proxy: the Frontend API's answer stalled; cut off");
+                let stalled = std::io::Error::new(std::io::ErrorKind::TimedOut, "the answer stalled");
+                Poll::Ready(Some(Err(PayloadError::Io(stalled))))
+            }
         }
     }
 }
@@ -411,6 +472,12 @@ mod tests {
                     let chunks = [Bytes::from(vec![b'x'; 3000]), Bytes::from(vec![b'y'; 3000])];
                     let body = futures_util::stream::iter(chunks.map(Ok::<_, actix_web::Error>));
                     return HttpResponse::Ok().streaming(body);
+                }
+                if req.path() == "/stall" {
+                    // One chunk, then nothing, the connection kept open.
+                    let first =
+                        futures_util::stream::iter([Ok::<_, actix_web::Error>(Bytes::from_static(b"{"))]);
+                    return HttpResponse::Ok().streaming(first.chain(futures_util::stream::pending()));
                 }
                 if req.path() == "/big" {
                     return HttpResponse::Ok().body(vec![b'x'; 8192]);
@@ -520,6 +587,26 @@ mod tests {
             "http://app.example/__clerk/sign-in?redirect_url=%2F"
         );
         handle.stop(true).await;
+    }
+
+    // Review of issue 23: a key pasted with its line break was kept, and every proxied call was
+    // refused upstream (or the header dropped) with nothing saying why.
+    #[actix_web::test]
+    async fn a_secret_key_with_whitespace_is_refused_at_build() {
+        for key in ["sk_test_x\n", " sk_test_x", "sk_test_x\r\n", "sk_test_\tx"] {
+            assert_eq!(
+                FrontendApiProxy::new(key).map(|_| ()),
+                Err(ProxyError::SecretKeyWhitespace),
+                "{key:?}"
+            );
+        }
+        assert_eq!(
+            FrontendApiProxy::new(" \n").map(|_| ()),
+            Err(ProxyError::MissingSecretKey)
+        );
+        assert!(FrontendApiProxy::new("sk_test_x").is_ok());
+        let message = ProxyError::SecretKeyWhitespace.to_string();
+        assert!(!message.contains("sk_"), "{message}");
     }
 
     #[actix_web::test]
@@ -643,5 +730,30 @@ mod tests {
         assert_eq!(res.status(), 200);
         assert!(actix_web::body::to_bytes(res.into_body()).await.is_err());
         handle.stop(true).await;
+    }
+
+    // Review of issue 23: a stalled answer body held the browser and the worker for ever (the
+    // timeout covered only the answer's headers).
+    #[actix_web::test]
+    async fn a_stalled_answer_is_cut_off() {
+        let (upstream, handle) = upstream().await;
+        let proxy = FrontendApiProxy::new("sk_test_proxy")
+            .unwrap()
+            .upstream(&upstream)
+            .unwrap()
+            .idle_timeout(Duration::from_millis(300));
+        let app = test::init_service(App::new().service(proxy.service())).await;
+
+        let req = test::TestRequest::get().uri("/__clerk/stall").to_request();
+        let res = test::call_service(&app, req).await;
+        assert_eq!(res.status(), 200);
+        let body = tokio::time::timeout(
+            Duration::from_secs(10),
+            actix_web::body::to_bytes(res.into_body()),
+        )
+        .await
+        .expect("the stalled answer is cut off, not waited on for ever");
+        assert!(body.is_err(), "{body:?}");
+        handle.stop(false).await;
     }
 }

@@ -15,6 +15,7 @@ use actix_web::http::header::LOCATION;
 use actix_web::web::{self, Bytes};
 use actix_web::{test, App, HttpRequest, HttpResponse, HttpServer};
 use clerk_actix::proxy::FrontendApiProxy;
+use clerk_core::proxy::CALLER_ADDRESS_HEADERS;
 use serde_json::{json, Value};
 
 const SECRET_KEY: &str = "sk_test_proxyParity";
@@ -219,6 +220,12 @@ fn cases() -> Vec<Case> {
                 ("x-forwarded-proto", "https"),
                 ("x-forwarded-for", "198.51.100.1"),
                 ("x-real-ip", "198.51.100.2"),
+                ("x-client-ip", "198.51.100.3"),
+                ("fastly-client-ip", "198.51.100.4"),
+                ("true-client-ip", "198.51.100.5"),
+                ("x-forwarded-port", "8443"),
+                ("x-forwarded-server", "lb.evil.example"),
+                ("x-forwarded-prefix", "/evil"),
             ]),
             body: None,
         },
@@ -333,14 +340,17 @@ async fn our_proxy_does_what_clerks_does_but_for_the_listed_differences() {
             (&clerk.method, &clerk.path, &clerk.query, &clerk.body),
             "{what}"
         );
+        let forwarded: Vec<&str> = [
+            "clerk-proxy-url",
+            "x-forwarded-host",
+            "x-forwarded-proto",
+            "x-forwarded-for",
+        ]
+        .into_iter()
+        .chain(CALLER_ADDRESS_HEADERS)
+        .collect();
         let deliberate: &[&str] = if id == forwarded_difference {
-            &[
-                "clerk-proxy-url",
-                "x-forwarded-host",
-                "x-forwarded-proto",
-                "x-forwarded-for",
-                "x-real-ip",
-            ]
+            &forwarded
         } else if id == secret_difference {
             &["authorization"]
         } else {
@@ -409,8 +419,19 @@ async fn our_proxy_does_what_clerks_does_but_for_the_listed_differences() {
         "Clerk: X-Real-IP first"
     );
     assert_eq!(value(mine, "x-forwarded-for"), None);
-    assert_eq!(value(clerk, "x-real-ip"), Some("198.51.100.2"));
-    assert_eq!(value(mine, "x-real-ip"), None);
+    // What a caller says of its address or of proxies in front of it: Clerk forwards it all.
+    for (name, sent) in [
+        ("x-real-ip", "198.51.100.2"),
+        ("x-client-ip", "198.51.100.3"),
+        ("fastly-client-ip", "198.51.100.4"),
+        ("true-client-ip", "198.51.100.5"),
+        ("x-forwarded-port", "8443"),
+        ("x-forwarded-server", "lb.evil.example"),
+        ("x-forwarded-prefix", "/evil"),
+    ] {
+        assert_eq!(value(clerk, name), Some(sent), "Clerk forwards {name}");
+        assert_eq!(value(mine, name), None, "ours drops {name}");
+    }
     // Clerk forwards a caller's secret key; we never do.
     let (clerk, mine) = (
         &clerk_seen[secret_difference].headers,

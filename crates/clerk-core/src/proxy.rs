@@ -17,8 +17,10 @@
 //!   are always that resolved origin's.
 //! - `X-Forwarded-For`: Clerk sends `CF-Connecting-IP`, else `X-Real-IP`, else the first
 //!   `X-Forwarded-For` entry, from any caller (and nothing without them); here the client address
-//!   the adapter resolved (the peer, or what trusted proxies say), and the caller's
-//!   `CF-Connecting-IP`, `X-Real-IP`, `True-Client-IP` and `Forwarded` are not forwarded.
+//!   the adapter resolved (the peer, or what trusted proxies say), and what the caller says of
+//!   its address or of proxies in front of it ([`CALLER_ADDRESS_HEADERS`]: `Forwarded`,
+//!   `X-Real-IP`, `CF-Connecting-IP`, `True-Client-IP`, `X-Client-IP`, `Fastly-Client-IP`,
+//!   `X-Forwarded-Port/-Server/-Prefix`, …) is not forwarded; Clerk's forwards all of it.
 //! - A caller's `Authorization: Bearer sk_…` (a secret key) is never forwarded: the proxy is for
 //!   browsers, and a secret key in a browser request is a leak, not a credential to pass on.
 //! - A path with a dot segment (`.`, `..`, or their percent-encoded forms) is refused (Clerk's
@@ -37,6 +39,38 @@ pub const DEFAULT_PROXY_PATH: &str = "/__clerk";
 /// Clerk's production Frontend API, the default upstream (`PROD_FAPI_URL`).
 pub const DEFAULT_UPSTREAM: &str = "https://frontend-api.clerk.dev";
 
+/// Clerk's own local and staging Frontend APIs (`LOCAL_FAPI_URL`, `STAGING_FAPI_URL`), for keys
+/// of Clerk's internal environments.
+const LOCAL_UPSTREAM: &str = "https://frontend-api.lclclerk.com";
+const STAGING_UPSTREAM: &str = "https://frontend-api.clerkstage.dev";
+/// Clerk's `LEGACY_DEV_INSTANCE_SUFFIXES`, `LOCAL_ENV_SUFFIXES` and `STAGING_ENV_SUFFIXES`.
+const LEGACY_DEV_SUFFIXES: [&str; 3] = [".lcl.dev", ".lclstage.dev", ".lclclerk.com"];
+const LOCAL_SUFFIXES: [&str; 4] = [
+    ".lcl.dev",
+    "lclstage.dev",
+    ".lclclerk.com",
+    ".accounts.lclclerk.com",
+];
+const STAGING_SUFFIXES: [&str; 1] = [".accountsstage.dev"];
+
+/// The upstream Clerk's proxy picks for a publishable key's Frontend API host when none is
+/// configured (`fapiUrlFromPublishableKey`): Clerk's shared Frontend API,
+/// [`DEFAULT_UPSTREAM`], for every customer instance (the instance is told by
+/// `Clerk-Proxy-Url` and `Clerk-Secret-Key`, not by the host), Clerk's local or staging one for
+/// keys of those environments.
+pub fn upstream_for_frontend_api(frontend_api: &str) -> &'static str {
+    let ends = |suffixes: &[&str]| suffixes.iter().any(|suffix| frontend_api.ends_with(suffix));
+    if frontend_api.starts_with("clerk.") && ends(&LEGACY_DEV_SUFFIXES) {
+        DEFAULT_UPSTREAM
+    } else if ends(&LOCAL_SUFFIXES) {
+        LOCAL_UPSTREAM
+    } else if ends(&STAGING_SUFFIXES) {
+        STAGING_UPSTREAM
+    } else {
+        DEFAULT_UPSTREAM
+    }
+}
+
 /// Headers of one hop, never forwarded either way (Clerk's list; those named by `Connection` too).
 const HOP_BY_HOP: [&str; 8] = [
     "connection",
@@ -48,8 +82,8 @@ const HOP_BY_HOP: [&str; 8] = [
     "transfer-encoding",
     "upgrade",
 ];
-/// Request headers this proxy sets itself, or never believes from a caller.
-const REPLACED_UPSTREAM: [&str; 12] = [
+/// Request headers this proxy sets itself.
+const REPLACED_UPSTREAM: [&str; 8] = [
     "host",
     "content-length",
     "accept-encoding",
@@ -58,10 +92,28 @@ const REPLACED_UPSTREAM: [&str; 12] = [
     "x-forwarded-host",
     "x-forwarded-proto",
     "x-forwarded-for",
-    "x-real-ip",
-    "cf-connecting-ip",
-    "true-client-ip",
+];
+/// What a caller may say about its address or about proxies in front of it, never forwarded
+/// (Clerk's proxy forwards every one of them): the upstream learns the client's address only
+/// from `X-Forwarded-For`, which this proxy sets by the trusted-proxy rule.
+pub const CALLER_ADDRESS_HEADERS: [&str; 17] = [
     "forwarded",
+    "x-real-ip",
+    "x-client-ip",
+    "x-cluster-client-ip",
+    "cf-connecting-ip",
+    "cf-connecting-ipv6",
+    "true-client-ip",
+    "fastly-client-ip",
+    "x-original-forwarded-for",
+    "x-forwarded",
+    "forwarded-for",
+    "x-forwarded-port",
+    "x-forwarded-server",
+    "x-forwarded-prefix",
+    "x-forwarded-ssl",
+    "x-forwarded-scheme",
+    "x-envoy-external-address",
 ];
 /// Response headers dropped besides the hop-by-hop ones: the body is passed back decoded
 /// (`Accept-Encoding: identity`) and framed by the adapter.
@@ -92,6 +144,10 @@ pub enum ProxyError {
     /// The secret key the proxy sends as `Clerk-Secret-Key` is empty.
     #[error("the proxy needs the instance's secret key")]
     MissingSecretKey,
+    /// The secret key has whitespace around it or inside it (a copied line break): sent as it is,
+    /// every proxied call would be refused (or the header dropped), never a clear error.
+    #[error("the secret key has whitespace or a line break in it: remove it")]
+    SecretKeyWhitespace,
 }
 
 /// `localhost`, an IPv4 loopback address (`127.0.0.0/8`) or `[::1]`.
@@ -214,6 +270,7 @@ impl ProxyTarget {
             .filter(|(name, value)| {
                 let dropped = HOP_BY_HOP.contains(&name.as_str())
                     || REPLACED_UPSTREAM.contains(&name.as_str())
+                    || CALLER_ADDRESS_HEADERS.contains(&name.as_str())
                     || named.contains(name)
                     || (name == "authorization" && is_secret_key_bearer(value));
                 !dropped
@@ -353,6 +410,20 @@ mod tests {
     }
 
     #[test]
+    fn the_default_upstream_follows_the_publishable_keys_host_as_clerks() {
+        for (host, upstream) in [
+            ("clerk.example.com", DEFAULT_UPSTREAM),
+            ("happy-cat-12.clerk.accounts.dev", DEFAULT_UPSTREAM),
+            ("clerk.happy.lcl.dev", DEFAULT_UPSTREAM),
+            ("happy.lcl.dev", LOCAL_UPSTREAM),
+            ("happy.accounts.lclclerk.com", LOCAL_UPSTREAM),
+            ("happy.accountsstage.dev", STAGING_UPSTREAM),
+        ] {
+            assert_eq!(upstream_for_frontend_api(host), upstream, "{host}");
+        }
+    }
+
+    #[test]
     fn settings_are_checked() {
         assert_eq!(target().upstream(), "https://frontend-api.clerk.dev");
         assert_eq!(target().upstream_host(), "frontend-api.clerk.dev");
@@ -475,6 +546,12 @@ mod tests {
             ("X-Real-IP", "198.51.100.2"),
             ("CF-Connecting-IP", "198.51.100.3"),
             ("Forwarded", "for=198.51.100.4"),
+            ("X-Client-IP", "198.51.100.5"),
+            ("Fastly-Client-IP", "198.51.100.6"),
+            ("True-Client-IP", "198.51.100.7"),
+            ("X-Forwarded-Port", "8443"),
+            ("X-Forwarded-Server", "lb.evil.example"),
+            ("X-Forwarded-Prefix", "/evil"),
             ("Clerk-Secret-Key", "sk_test_caller"),
             ("Clerk-Proxy-Url", "https://evil.example/__clerk"),
             ("User-Agent", "test"),
@@ -501,8 +578,21 @@ mod tests {
             "x-real-ip",
             "cf-connecting-ip",
             "forwarded",
+            "x-client-ip",
+            "fastly-client-ip",
+            "true-client-ip",
+            "x-forwarded-port",
+            "x-forwarded-server",
+            "x-forwarded-prefix",
         ] {
             assert_eq!(get(&out, gone), Vec::<&str>::new(), "{gone}");
+        }
+        // Every caller address header, in any case, is dropped.
+        for name in CALLER_ADDRESS_HEADERS {
+            let upper = name.to_ascii_uppercase();
+            let incoming = [(upper.as_str(), b"198.51.100.9".as_slice())];
+            let out = target().upstream_headers(incoming, &request(), "sk_test_ours");
+            assert_eq!(get(&out, name), Vec::<&str>::new(), "{name}");
         }
     }
 
