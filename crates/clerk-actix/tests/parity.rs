@@ -47,7 +47,7 @@ use actix_web::test::TestRequest;
 use clerk_actix::{Clerk, ClerkConfig};
 use clerk_core::request::{MultiDomain, OrganizationSync, RequestOutcome, RequestStatus};
 use clerk_core::{Check, Reverification, SessionStatus};
-use clerk_testkit::{NewUser, RsaAlg, SessionToken, TestClerk};
+use clerk_testkit::{instance::RsaAlg, instance::SessionToken, NewUser, TestClerk};
 use serde_json::{json, Value};
 
 #[path = "parity/core.rs"]
@@ -1488,7 +1488,7 @@ fn handshake_cases(m: &mut Matrix<'_>, i: usize) {
     let with_org = |slug: &str| {
         inst.token()
             .org(
-                clerk_testkit::OrgClaim::new("org_2parity")
+                clerk_testkit::instance::OrgClaim::new("org_2parity")
                     .slug(slug)
                     .role("admin"),
             )

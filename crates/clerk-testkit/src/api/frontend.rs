@@ -25,7 +25,7 @@ use actix_web::Route;
 
 use super::{
     dev_browser, environment, frontend_client, frontend_organizations, frontend_sign_in, frontend_sign_up,
-    handshake, misc, npm_files, sign_in, sign_out,
+    handshake, jwks, npm_files, sign_in, sign_out,
 };
 
 /// The public JWKS route: no auth, no version check, no rate limit.
@@ -153,7 +153,7 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
     )
     .route(FAPI_SESSION_END, web::post().to(frontend_sign_in::end))
     .route(FAPI_CLIENT, web::delete().to(frontend_sign_in::destroy))
-    .route(PUBLIC_JWKS, web::get().to(misc::jwks))
+    .route(PUBLIC_JWKS, web::get().to(jwks::jwks))
     .route(FAPI_HANDSHAKE, web::get().to(handshake::handshake))
     .route(FAPI_DEV_BROWSER, web::post().to(dev_browser::create))
     .route(FAPI_ENVIRONMENT, web::get().to(environment::get))

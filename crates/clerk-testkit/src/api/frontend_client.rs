@@ -13,9 +13,9 @@ use url::Url;
 use super::browser_session::{active_session, mint_for};
 use super::pages::form;
 use super::{json_response, ApiError, AppState};
-use crate::client_cookies::{CLIENT, DEV_BROWSER};
-use crate::clients::Client;
-use crate::store::Session;
+use crate::api::browser_cookies::{CLIENT, DEV_BROWSER};
+use crate::store::browser_clients::Client;
+use crate::store::user_store::Session;
 
 /// The request's client: `(__client cookie value, client)`. The `__client` cookie wins; else
 /// the development browser (`__clerk_db_jwt` query parameter, else cookie, plain or suffixed)
@@ -315,7 +315,7 @@ pub(super) fn public_organization(organization: &Value) -> Value {
 
 /// What a browser may see of a user (the spec's `Client.User`): no private metadata, no
 /// secrets; the user's organization memberships when `state` is given.
-pub(super) fn public_user(user: &crate::user::User) -> Value {
+pub(super) fn public_user(user: &crate::store::user::User) -> Value {
     let mut json = only(&serde_json::to_value(user).unwrap_or_default(), &USER_FIELDS);
     // Not nullable in the spec: absent when there is no limit.
     if let Value::Object(map) = &mut json {
@@ -328,7 +328,7 @@ pub(super) fn public_user(user: &crate::user::User) -> Value {
 
 /// [`public_user`] with the user's organization memberships (`Client.OrganizationMembership`,
 /// the organization as `Client.Organization`).
-pub(super) fn public_user_with_memberships(state: &AppState, user: &crate::user::User) -> Value {
+pub(super) fn public_user_with_memberships(state: &AppState, user: &crate::store::user::User) -> Value {
     let mut json = public_user(user);
     let memberships: Vec<Value> = state
         .orgs

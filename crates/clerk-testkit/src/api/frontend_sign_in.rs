@@ -17,9 +17,10 @@ use super::frontend_client::{client_json, dev_browser, request_client, session_j
 use super::pages::form;
 use super::sign_in::find_by_identifier;
 use super::{json_response, origin, ApiError, AppState};
-use crate::client_cookies;
-use crate::clients::PendingSignIn;
-use crate::util::{new_id, now_ms};
+use crate::api::browser_cookies;
+use crate::clock::now_ms;
+use crate::ids::new_id;
+use crate::store::browser_clients::PendingSignIn;
 
 /// `{"response": response, "client": client}`, not cached, with `cookies` set.
 pub(super) fn answer(response: Value, client: Value, cookies: &[String]) -> HttpResponse {
@@ -167,7 +168,10 @@ pub(crate) async fn attempt_first_factor(
 }
 
 /// The request's client, or a new one: `(cookie, client)`.
-pub(super) fn browser_client(state: &AppState, req: &HttpRequest) -> (String, crate::clients::Client) {
+pub(super) fn browser_client(
+    state: &AppState,
+    req: &HttpRequest,
+) -> (String, crate::store::browser_clients::Client) {
     let known = request_client(state, req).map(|(cookie, _)| cookie);
     let (cookie, client) = state.browser.clients.get_or_create(known.as_deref());
     if let Some(dvb) = dev_browser(state, req) {
@@ -178,7 +182,7 @@ pub(super) fn browser_client(state: &AppState, req: &HttpRequest) -> (String, cr
 
 /// Whether `password` is the user's: 422 `form_password_incorrect` (wrong),
 /// `strategy_for_user_invalid` (no password); 403 `user_banned`.
-fn check_password(state: &AppState, user: &crate::user::User, password: &str) -> Result<(), ApiError> {
+fn check_password(state: &AppState, user: &crate::store::user::User, password: &str) -> Result<(), ApiError> {
     match state.store.verify_password(&user.id, password) {
         Ok(Some(true)) => {}
         Ok(Some(false)) => return Err(password_incorrect()),
@@ -234,7 +238,7 @@ pub(super) fn client_cookies(
     client_uat: Option<i64>,
 ) -> Vec<String> {
     let secure = req.connection_info().scheme() == "https";
-    let mut cookies = client_cookies::signed_in(
+    let mut cookies = browser_cookies::signed_in(
         &state.browser.cookie_suffix,
         cookie,
         client_uat.unwrap_or(0),
@@ -369,6 +373,6 @@ pub(crate) async fn destroy(state: Data<AppState>, req: HttpRequest) -> HttpResp
             let _ = state.store.end_session_from(&session_id, &origin);
         }
     }
-    let cookies = client_cookies::signed_out(&state.browser.cookie_suffix);
+    let cookies = browser_cookies::signed_out(&state.browser.cookie_suffix);
     answer(Value::Null, Value::Null, &cookies)
 }

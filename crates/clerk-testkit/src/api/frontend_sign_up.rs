@@ -14,8 +14,9 @@ use super::frontend_client::client_json;
 use super::frontend_sign_in::{answer, browser_client, client_cookies};
 use super::pages::form;
 use super::{origin, ApiError, AppState};
-use crate::user::NewUser;
-use crate::util::{new_id, now_ms};
+use crate::clock::now_ms;
+use crate::ids::new_id;
+use crate::store::user::NewUser;
 
 /// How long a sign-up attempt lives, as Clerk abandons them.
 const SIGN_UP_LIFETIME_MS: i64 = 24 * 60 * 60 * 1000;

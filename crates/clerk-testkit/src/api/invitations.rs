@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::paging::{query_value, Paging};
 use super::{json_response, parse_body, ApiError, AppState};
-use crate::invitations::InvitationError;
+use crate::store::invitations::InvitationError;
 
 #[derive(Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]

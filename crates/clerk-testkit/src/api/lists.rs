@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::paging::Paging;
 use super::{json_response, parse_body, ApiError, AppState};
-use crate::identifier_lists::{identifier_type, ListKind};
+use crate::store::identifier_lists::{identifier_type, ListKind};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{json_response, parse_body, ApiError, AppState};
-use crate::machine::{Machine, MachineToken, MachineTokenKind};
+use crate::store::machine_tokens::{Machine, MachineToken, MachineTokenKind};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]

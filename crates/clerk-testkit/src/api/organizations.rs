@@ -10,8 +10,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{json_response, origin, parse_body, version, ApiError, AppState};
-use crate::org::{Invitation, Membership, NewInvitation, NewOrganization, Organization, OrganizationUpdate};
-use crate::user::JsonObject;
+use crate::store::organizations::{
+    Invitation, Membership, NewInvitation, NewOrganization, Organization, OrganizationUpdate,
+};
+use crate::store::user::JsonObject;
 
 /// Paging and ordering of a list call.
 struct Paging {

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 
 use super::browser_session::{active_session, mint, signed_in_directives, Refusal};
 use super::{json_response, parse_body, ApiError, AppState};
-use crate::signature::signed_payload;
+use crate::instance::recognise::signed_payload;
 
 /// The body parameters the endpoint knows (the OpenAPI `RefreshSession` request body).
 const KNOWN_PARAMS: [&str; 6] = [

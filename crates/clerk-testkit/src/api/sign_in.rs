@@ -14,8 +14,8 @@ use super::frontend_client::dev_browser;
 use super::pages::{bad_redirect_page, escape, form, page, see_other};
 use super::redirect::{target, Redirect, Target};
 use super::{origin, AppState};
-use crate::client_cookies::{self, CLIENT};
-use crate::user::User;
+use crate::api::browser_cookies::{self, CLIENT};
+use crate::store::user::User;
 
 /// How many users the page lists.
 const LISTED_USERS: usize = 100;
@@ -99,7 +99,7 @@ pub(crate) async fn submit(state: Data<AppState>, req: HttpRequest, body: Bytes)
         Some(Redirect::Absolute(url)) => url.scheme() == "https",
         _ => req.connection_info().scheme() == "https",
     };
-    let cookies = client_cookies::signed_in(
+    let cookies = browser_cookies::signed_in(
         &state.browser.cookie_suffix,
         &cookie,
         session.created_at / 1000,

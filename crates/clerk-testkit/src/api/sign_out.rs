@@ -11,7 +11,7 @@ use super::frontend_client::request_client;
 use super::pages::{bad_redirect_page, form, page, see_other};
 use super::redirect::target;
 use super::{origin, AppState};
-use crate::client_cookies;
+use crate::api::browser_cookies;
 
 /// `GET /sign-out?redirect_url=<url or path>`.
 pub(crate) async fn show(state: Data<AppState>, req: HttpRequest) -> HttpResponse {
@@ -42,7 +42,7 @@ pub(crate) async fn submit(state: Data<AppState>, req: HttpRequest, body: Bytes)
             let _ = state.store.end_session_from(&session_id, &origin);
         }
     }
-    let cookies = client_cookies::signed_out(&state.browser.cookie_suffix);
+    let cookies = browser_cookies::signed_out(&state.browser.cookie_suffix);
     match target.redirect() {
         Some(redirect) => see_other(redirect.location(), &cookies),
         None => page(

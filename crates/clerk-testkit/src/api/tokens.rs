@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::{json_response, parse_body, ApiError, AppState};
-use crate::tickets::{RevokeError, TicketKind};
+use crate::store::tickets::{RevokeError, TicketKind};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]

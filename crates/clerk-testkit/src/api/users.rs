@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
 
 use super::{json_response, origin, parse_body, version, ApiError, AppState};
-use crate::user::{MetadataPatch, NewUser, User, UserUpdate};
+use crate::store::user::{MetadataPatch, NewUser, User, UserUpdate};
 
 const ORDER_FIELDS: [&str; 10] = [
     "created_at",

@@ -7,12 +7,15 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::clock::now_ms;
 use crate::error::{Error, Result};
-use crate::user::{
+use crate::ids::new_id;
+use crate::lock::lock;
+use crate::store::replace_or_push;
+use crate::store::user::{
     deep_merge, EmailAddress, MetadataPatch, NewUser, PhoneNumber, User, UserUpdate, Verification,
 };
-use crate::util::{lock, new_id, now_ms, replace_or_push};
-use crate::webhooks::{Origin, Webhooks};
+use crate::webhooks::delivery::{Origin, Webhooks};
 
 /// A session, in the shape of `GET /v1/sessions/{id}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -320,7 +323,7 @@ impl UserStore {
         Ok(state
             .passwords
             .get(user_id)
-            .map(|set| crate::util::constant_time_eq(set.as_bytes(), password.as_bytes())))
+            .map(|set| constant_time_eq(set.as_bytes(), password.as_bytes())))
     }
 
     /// The `created_at` of a user, also of a deleted one (for `starting_after`).
@@ -728,4 +731,9 @@ fn build_user(instance_id: &str, new: NewUser, created_at: i64) -> User {
         profile_image_url: "https://www.gravatar.com/avatar?d=mp".to_owned(),
         id,
     }
+}
+
+/// Whether `a == b`, in time that depends only on the lengths (for secrets).
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -5,8 +5,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::error::Result;
-use crate::keys::{KeyRing, SigningKey};
-use crate::util::{lock, new_id};
+use crate::ids::new_id;
+use crate::instance::keys::{KeyRing, SigningKey};
+use crate::lock::lock;
 
 /// How the whole API behaves while down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

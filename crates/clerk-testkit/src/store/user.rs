@@ -194,7 +194,7 @@ impl User {
 }
 
 /// What to create a user with: the body of `POST /v1/users`, also usable directly with
-/// [`crate::UserStore::create`].
+/// [`crate::store::UserStore::create`].
 ///
 /// # Examples
 ///

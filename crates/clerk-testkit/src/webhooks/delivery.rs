@@ -8,8 +8,11 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use tokio::sync::{watch, Notify};
 
+use crate::clock::now_ms;
+use crate::clock::now_secs;
 use crate::error::{Error, Result};
-use crate::util::{lock, new_id, now_ms, now_secs};
+use crate::ids::new_id;
+use crate::lock::lock;
 
 /// The default retry schedule: the delay before each attempt (0, 50 ms, 200 ms, 1 s), a
 /// compressed version of Svix's (immediately, 5 s, 5 min, 30 min, …).
@@ -123,7 +126,7 @@ struct Shared {
 
 /// Webhook delivery: the registered endpoint, the queue, and the test controls.
 ///
-/// Every user create/update/delete (API or [`crate::UserStore`]) enqueues a Clerk envelope
+/// Every user create/update/delete (API or [`crate::store::UserStore`]) enqueues a Clerk envelope
 /// `{"data","event_attributes","instance_id","object":"event","timestamp"(ms),"type"}`,
 /// POSTed with `svix-id`, `svix-timestamp` (seconds) and `svix-signature`
 /// (`v1,<base64 HMAC-SHA256>`). Non-2xx answers and connection errors are retried on

@@ -7,9 +7,9 @@ use std::time::Duration;
 use clerk_core::InstanceType;
 
 use crate::allowed_origins::AllowedOrigins;
-use crate::clients::Clients;
-use crate::nonces::HandshakeNonces;
-use crate::refresh_tokens::RefreshTokens;
+use crate::store::browser_clients::Clients;
+use crate::store::nonces::HandshakeNonces;
+use crate::store::refresh_tokens::RefreshTokens;
 
 /// The session-token lifetime when none is configured, as on a new Clerk instance.
 pub(crate) const DEFAULT_SESSION_TOKEN_TTL: Duration = Duration::from_secs(60);

@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use crate::util::{lock, new_id, random_hex};
+use crate::ids::new_id;
+use crate::ids::random_hex;
+use crate::lock::lock;
 
 /// A browser client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +73,7 @@ impl Clients {
         let client = Client {
             id: new_id("client_"),
             sessions: Vec::new(),
-            created_at: crate::util::now_ms(),
+            created_at: crate::clock::now_ms(),
             sign_in: None,
         };
         state.by_cookie.insert(cookie.clone(), client.clone());

@@ -4,7 +4,9 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 
-use crate::util::{lock, new_id, now_ms};
+use crate::clock::now_ms;
+use crate::ids::new_id;
+use crate::lock::lock;
 
 /// Which list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,8 +10,8 @@ use actix_web::web::{self, Bytes, Data};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer};
 
 use crate::error::Result;
+use crate::lock::lock;
 use crate::server::ServerThread;
-use crate::util::lock;
 
 /// One request the receiver got.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use clerk_core::InstanceType;
 
-use crate::util::lock;
+use crate::lock::lock;
 
 /// Rate-limit settings.
 ///

@@ -5,8 +5,11 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::token::TokenMinter;
-use crate::util::{lock, new_id, now_ms, random_hex};
+use crate::clock::now_ms;
+use crate::ids::new_id;
+use crate::ids::random_hex;
+use crate::instance::minter::TokenMinter;
+use crate::lock::lock;
 
 /// The `cat` header of Clerk's M2M JWTs.
 pub const M2M_JWT_CATEGORY: &str = "cl_B7d4PD333AAA";
@@ -467,7 +470,7 @@ impl MachineTokens {
                 scopes: Vec::new(),
                 claims: None,
                 name: "testkit key".to_owned(),
-                client_id: crate::util::new_id("client_"),
+                client_id: crate::ids::new_id("client_"),
                 audience: None,
                 description: None,
                 created_by: None,

@@ -1,12 +1,19 @@
-//! A Clerk instance: its id, keys and Frontend API host.
+//! A Clerk instance ([`Instance`]: its id, keys and Frontend API host), its signing keys, and
+//! the tokens it signs ([`TokenMinter`], [`SessionToken`]).
+
+pub(crate) mod keys;
+pub(crate) mod minter;
+pub(crate) mod recognise;
+
+pub use keys::{Jwk, RsaAlg, SigningKey, TEST_KEY_KID};
+pub use minter::{decode_unverified, OrgClaim, SessionToken, TokenMinter, SESSION_TOKEN_CATEGORY};
 
 use clerk_core::{InstanceType, PublishableKey};
 use rand::seq::SliceRandom as _;
 use rand::Rng as _;
 
 use crate::error::Result;
-use crate::keys::{SigningKey, TEST_KEY_KID};
-use crate::util::new_id;
+use crate::ids::new_id;
 
 /// The Frontend API host of the fixed development instance (the contract's example host).
 pub const TEST_DEV_HOST: &str = "happy-hippo-42.clerk.accounts.dev";
@@ -27,7 +34,7 @@ const ANIMALS: &[&str] = &["hippo", "otter", "falcon", "badger", "lynx", "koala"
 ///
 /// ```
 /// use clerk_core::InstanceType;
-/// use clerk_testkit::Instance;
+/// use clerk_testkit::instance::Instance;
 ///
 /// let instance = Instance::fixed(InstanceType::Development);
 /// assert_eq!(instance.kid(), "ins_2zeTestInstanceKid000000000");

@@ -7,16 +7,19 @@ use std::sync::{Arc, OnceLock};
 use base64::Engine as _;
 use serde_json::Value;
 
+use crate::clock::now_secs;
 use crate::error::{Error, Result};
-use crate::keys::{KeyRing, RsaAlg, SigningKey};
-use crate::util::{b64url, new_id, now_secs, random_hex};
+use crate::ids::b64url;
+use crate::ids::new_id;
+use crate::ids::random_hex;
+use crate::instance::keys::{KeyRing, RsaAlg, SigningKey};
 
 /// The `cat` header of session tokens.
 pub const SESSION_TOKEN_CATEGORY: &str = "cl_B7d4PD111AAA";
 
 /// Mints tokens for one instance, always with its currently active signing key.
 ///
-/// Cheap to clone; shared with the server (key rotation through [`crate::Faults`] is seen
+/// Cheap to clone; shared with the server (key rotation through [`crate::faults::Faults`] is seen
 /// here at once).
 #[derive(Clone)]
 pub struct TokenMinter {
@@ -134,7 +137,7 @@ struct Times {
 ///
 /// ```
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// use clerk_testkit::{OrgClaim, TestClerk};
+/// use clerk_testkit::{instance::OrgClaim, TestClerk};
 ///
 /// let clerk = TestClerk::builder().fixed_instance().start()?;
 /// let jwt = clerk

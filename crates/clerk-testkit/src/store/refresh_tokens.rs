@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use crate::util::{lock, random_hex};
+use crate::ids::random_hex;
+use crate::lock::lock;
 
 /// One refresh token per session, created on first use. Cheap to clone.
 #[derive(Debug, Clone, Default)]

@@ -4,7 +4,10 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Map, Value};
 
-use crate::util::{lock, new_id, now_ms, random_hex};
+use crate::clock::now_ms;
+use crate::ids::new_id;
+use crate::ids::random_hex;
+use crate::lock::lock;
 
 /// The kind of a [`Ticket`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

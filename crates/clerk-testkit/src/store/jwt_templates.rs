@@ -6,8 +6,10 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::clock::now_ms;
 use crate::error::{Error, Result};
-use crate::util::{lock, new_id, now_ms};
+use crate::ids::new_id;
+use crate::lock::lock;
 
 /// A JWT template, in the shape of `GET /v1/jwt_templates/{id}`.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use clerk_core::request::names;
 
-use crate::util::lock;
+use crate::lock::lock;
 
 /// The status recorded for a connection closed without a response.
 pub const DROPPED: u16 = 0;

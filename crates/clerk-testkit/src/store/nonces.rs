@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::util::{lock, random_hex};
+use crate::ids::random_hex;
+use crate::lock::lock;
 
 /// How long a nonce can be redeemed.
 pub(crate) const NONCE_LIFETIME: Duration = Duration::from_secs(5 * 60);

@@ -6,12 +6,15 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Map, Value};
 
+use crate::clock::now_ms;
 use crate::error::{Error, Result};
-use crate::store::{DeletionCascade, UserStore};
-use crate::token::{OrgClaim, SessionToken, TokenMinter};
-use crate::user::{deep_merge, JsonObject, User};
-use crate::util::{lock, new_id, now_ms, replace_or_push};
-use crate::webhooks::{Origin, Webhooks};
+use crate::ids::new_id;
+use crate::instance::minter::{OrgClaim, SessionToken, TokenMinter};
+use crate::lock::lock;
+use crate::store::replace_or_push;
+use crate::store::user::{deep_merge, JsonObject, User};
+use crate::store::user_store::{DeletionCascade, UserStore};
+use crate::webhooks::delivery::{Origin, Webhooks};
 
 /// A role of the emulated instance: its key, name and permissions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1082,7 +1085,7 @@ fn org_json(org: &Organization) -> Map<String, Value> {
     out.insert("slug".into(), Value::from(org.slug.as_str()));
     out.insert(
         "image_url".into(),
-        Value::from(format!("https://img.clerk.com/{}", crate::util::b64url(image))),
+        Value::from(format!("https://img.clerk.com/{}", crate::ids::b64url(image))),
     );
     out.insert("has_image".into(), Value::Bool(false));
     out.insert(
@@ -1207,7 +1210,7 @@ fn unique_slug(orgs: &[Organization], name: &str) -> String {
     let base = if base.is_empty() { "org" } else { base };
     let mut slug = base.to_owned();
     while orgs.iter().any(|o| o.slug == slug) {
-        slug = format!("{base}-{}", crate::util::random_hex(6));
+        slug = format!("{base}-{}", crate::ids::random_hex(6));
     }
     slug
 }

@@ -10,12 +10,12 @@ use base64::Engine as _;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::util::b64url;
+use crate::ids::b64url;
 
 /// The `kid` of the contract's TEST-ONLY key (the key that signed the example tokens).
 pub const TEST_KEY_KID: &str = "ins_2zeTestInstanceKid000000000";
 
-const TEST_PRIVATE_PEM: &str = include_str!("fixtures/test_signing_key.private.pem");
+const TEST_PRIVATE_PEM: &str = include_str!("../fixtures/test_signing_key.private.pem");
 
 /// RSA signature algorithms a token can be signed with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use aws_lc_rs::signature::{self, RsaParameters, RsaPublicKeyComponents};
 use base64::Engine as _;
 use serde_json::Value;
 
-use crate::keys::{KeyRing, RsaAlg};
+use crate::instance::keys::{KeyRing, RsaAlg};
 
 /// The payload of `jwt` when its signature verifies with the served key its `kid` names
 /// (RS256/384/512); `None` for anything else: malformed, unknown `kid`, bad signature.
@@ -49,8 +49,8 @@ fn decode_json(segment: &str) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keys::SigningKey;
-    use crate::token::TokenMinter;
+    use crate::instance::keys::SigningKey;
+    use crate::instance::minter::TokenMinter;
 
     fn minter() -> (KeyRing, TokenMinter) {
         let keys = KeyRing::new(SigningKey::test_key());

@@ -5,7 +5,8 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 
-use crate::util::{lock, new_id};
+use crate::ids::new_id;
+use crate::lock::lock;
 
 #[derive(Debug, Clone, PartialEq)]
 struct Stored {
