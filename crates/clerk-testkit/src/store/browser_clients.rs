@@ -1,13 +1,19 @@
 //! Browser clients of the emulated Frontend API: one per `__client` cookie, holding the
 //! sessions signed in on that browser, and the development browsers (`__clerk_db_jwt`) of a
-//! development instance, each of which may name a client.
+//! development instance, each of which may name a client. At most [`KEPT`] of each are kept,
+//! the least recently used forgotten first.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::ids::new_id;
 use crate::ids::random_hex;
 use crate::lock::lock;
+use crate::store::recent::Recent;
+
+/// How many browser clients, and how many development browsers, the emulator keeps: past that
+/// the least recently used is forgotten (its browser starts over: a new client, a new
+/// development browser), so that a long-running emulator does not grow without bound.
+pub(crate) const KEPT: usize = 10_000;
 
 /// A browser client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,21 +41,48 @@ pub(crate) struct PendingSignIn {
     pub(crate) abandon_at: i64,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct State {
     /// By the secret value of the `__client` cookie.
-    by_cookie: HashMap<String, Client>,
+    by_cookie: Recent<Client>,
     /// Development browsers (`dvb_…`) and the `__client` cookie value each is bound to.
-    dev_browsers: HashMap<String, Option<String>>,
+    dev_browsers: Recent<Option<String>>,
+}
+
+impl State {
+    /// Unbinds the development browsers bound to the client behind `cookie` (gone).
+    fn unbind(&mut self, cookie: &str) {
+        for bound in self.dev_browsers.values_mut() {
+            if bound.as_deref() == Some(cookie) {
+                *bound = None;
+            }
+        }
+    }
 }
 
 /// The clients and development browsers. Cheap to clone.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct Clients {
     state: Arc<Mutex<State>>,
 }
 
+impl Default for Clients {
+    fn default() -> Self {
+        Self::with_capacity(KEPT)
+    }
+}
+
 impl Clients {
+    /// Keeping at most `kept` clients and `kept` development browsers.
+    pub(crate) fn with_capacity(kept: usize) -> Self {
+        Self {
+            state: Arc::new(Mutex::new(State {
+                by_cookie: Recent::new(kept),
+                dev_browsers: Recent::new(kept),
+            })),
+        }
+    }
+
     /// The client behind a `__client` cookie value.
     pub(crate) fn get(&self, cookie: &str) -> Option<Client> {
         lock(&self.state).by_cookie.get(cookie).cloned()
@@ -76,7 +109,9 @@ impl Clients {
             created_at: crate::clock::now_ms(),
             sign_in: None,
         };
-        state.by_cookie.insert(cookie.clone(), client.clone());
+        if let Some((gone, _)) = state.by_cookie.insert(cookie.clone(), client.clone()) {
+            state.unbind(&gone);
+        }
         (cookie, client)
     }
 
@@ -95,11 +130,7 @@ impl Clients {
         let Some(client) = state.by_cookie.remove(cookie) else {
             return Vec::new();
         };
-        for bound in state.dev_browsers.values_mut() {
-            if bound.as_deref() == Some(cookie) {
-                *bound = None;
-            }
-        }
+        state.unbind(cookie);
         client.sessions
     }
 
@@ -126,7 +157,7 @@ impl Clients {
     /// The sign-in `id` in progress on the client behind `cookie`, if it is that one and not
     /// abandoned; it stays until [`Clients::finish_sign_in`].
     pub(crate) fn pending_sign_in(&self, cookie: &str, id: &str, now_ms: i64) -> Option<PendingSignIn> {
-        let state = lock(&self.state);
+        let mut state = lock(&self.state);
         state
             .by_cookie
             .get(cookie)?
@@ -157,9 +188,7 @@ impl Clients {
     pub(crate) fn new_dev_browser(&self, cookie: Option<&str>) -> String {
         let id = new_id("dvb_");
         let mut state = lock(&self.state);
-        let bound = cookie
-            .filter(|c| state.by_cookie.contains_key(*c))
-            .map(str::to_owned);
+        let bound = cookie.filter(|c| state.by_cookie.contains(c)).map(str::to_owned);
         state.dev_browsers.insert(id.clone(), bound);
         id
     }
@@ -194,6 +223,33 @@ mod tests {
         assert_eq!(clients.get(&cookie), None);
         assert_eq!(clients.cookie_of_dev_browser(&dvb), None);
         assert!(clients.remove(&cookie).is_empty());
+    }
+
+    #[test]
+    fn a_long_run_keeps_a_bounded_number_of_clients_and_dev_browsers() {
+        let clients = Clients::with_capacity(3);
+        let (first, _) = clients.get_or_create(None);
+        let first_dvb = clients.new_dev_browser(Some(&first));
+        let (used, _) = clients.get_or_create(None);
+        let used_dvb = clients.new_dev_browser(Some(&used));
+        for _ in 0..100 {
+            // A browser in use stays: its client and development browser are read on each call.
+            assert!(clients.get(&used).is_some());
+            assert_eq!(clients.cookie_of_dev_browser(&used_dvb), Some(used.clone()));
+            clients.get_or_create(None);
+            clients.new_dev_browser(None);
+        }
+        let state = lock(&clients.state);
+        assert_eq!((state.by_cookie.len(), state.dev_browsers.len()), (3, 3));
+        drop(state);
+        assert_eq!(
+            clients.get(&first),
+            None,
+            "the least recently used client is forgotten"
+        );
+        assert_eq!(clients.cookie_of_dev_browser(&first_dvb), None);
+        assert!(clients.get(&used).is_some());
+        assert_eq!(clients.cookie_of_dev_browser(&used_dvb), Some(used));
     }
 
     #[test]
