@@ -3,10 +3,19 @@
 
 use actix_web::web::{self, ServiceConfig};
 
-use super::{
-    credentials, domains, handshake, invitations, jwks, lists, machine, organizations, refresh, sessions,
-    templates, tokens, users,
-};
+pub(crate) mod credentials;
+pub(crate) mod domains;
+pub(crate) mod invitations;
+pub(crate) mod lists;
+pub(crate) mod machine;
+pub(crate) mod organizations;
+pub(crate) mod refresh;
+pub(crate) mod sessions;
+pub(crate) mod templates;
+pub(crate) mod tokens;
+pub(crate) mod users;
+
+use super::{handshake, jwks};
 
 /// The Backend API JWKS route: authenticated, not rate limited.
 pub(crate) const BAPI_JWKS: &str = "/v1/jwks";

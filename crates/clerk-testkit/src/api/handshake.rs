@@ -11,7 +11,7 @@ use serde_json::json;
 use url::Url;
 
 use super::browser_session::{mint, names, session_of_token, signed_in_directives};
-use super::frontend_client::{active_client_session, request_client};
+use super::frontend::client::{active_client_session, request_client};
 use super::{json_response, ApiError, AppState};
 
 use crate::api::browser_cookies;

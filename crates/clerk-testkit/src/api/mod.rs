@@ -1,40 +1,20 @@
 //! The emulated HTTP surface: two route sets on one app, the Backend API subset with JWKS and
 //! machine-token verification ([`backend`]), and what a browser calls ([`frontend`]: Frontend
-//! API, sign-in and sign-out pages, the official browser packages).
+//! API, sign-in and sign-out pages, the official browser packages). Each route table registers
+//! its handlers, which live in its directory (`backend/`, `frontend/`); what both use (the gate,
+//! CORS, errors, paging, the handshake, JWKS, a browser's session and cookies) is here.
 
 mod backend;
 pub(crate) mod browser_cookies;
 mod browser_session;
 mod cors;
-mod credentials;
-mod dev_browser;
-mod domains;
-mod environment;
 mod error;
 mod frontend;
-mod frontend_client;
-mod frontend_organizations;
-mod frontend_sign_in;
-mod frontend_sign_up;
 mod gate;
 mod handshake;
-mod invitations;
 mod jwks;
-mod lists;
-mod machine;
 mod method_override;
-mod npm_files;
-mod organizations;
-mod pages;
 mod paging;
-mod redirect;
-mod refresh;
-mod sessions;
-mod sign_in;
-mod sign_out;
-mod templates;
-mod tokens;
-mod users;
 
 use std::sync::Arc;
 

@@ -1,6 +1,6 @@
 //! The Frontend API's organizations, as the signed-in user sees them: `GET
 //! /v1/organizations/{id}` for an organization the user is a member of. The same method and
-//! path is the Backend API's; [`super::frontend`] says which of the two answers a request.
+//! path is the Backend API's; [`crate::api::frontend`] says which of the two answers a request.
 
 use actix_web::http::header::{HeaderValue, CACHE_CONTROL};
 use actix_web::http::StatusCode;
@@ -8,8 +8,8 @@ use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
 
-use super::frontend_client::{active_client_session, public_organization, request_client};
-use super::{json_response, ApiError, AppState};
+use crate::api::frontend::client::{active_client_session, public_organization, request_client};
+use crate::api::{json_response, ApiError, AppState};
 
 /// `{"response": organization, "client": null}` (the spec's `Client.ClientWrappedOrganization`)
 /// when the request's client has an active session whose user is a member; 401

@@ -4,8 +4,8 @@ use actix_web::http::StatusCode;
 use actix_web::web::{Data, Path};
 use actix_web::{HttpRequest, HttpResponse};
 
-use super::paging::Paging;
-use super::{json_response, ApiError, AppState};
+use crate::api::paging::Paging;
+use crate::api::{json_response, ApiError, AppState};
 
 /// `GET /v1/jwt_templates`.
 pub(crate) async fn list(state: Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {

@@ -12,18 +12,18 @@ use actix_web::web::{Bytes, Data, Path};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
-use super::browser_session::active_session;
-use super::frontend_client::{client_json, dev_browser, request_client, session_json};
-use super::pages::form;
-use super::sign_in::find_by_identifier;
-use super::{json_response, origin, ApiError, AppState};
 use crate::api::browser_cookies;
+use crate::api::browser_session::active_session;
+use crate::api::frontend::client::{client_json, dev_browser, request_client, session_json, sign_in_json};
+use crate::api::frontend::pages::form;
+use crate::api::frontend::sign_in_page::find_by_identifier;
+use crate::api::{json_response, origin, ApiError, AppState};
 use crate::clock::now_ms;
 use crate::ids::new_id;
 use crate::store::browser_clients::PendingSignIn;
 
 /// `{"response": response, "client": client}`, not cached, with `cookies` set.
-pub(super) fn answer(response: Value, client: Value, cookies: &[String]) -> HttpResponse {
+pub(crate) fn answer(response: Value, client: Value, cookies: &[String]) -> HttpResponse {
     let mut res = json_response(StatusCode::OK, &json!({ "response": response, "client": client }));
     let headers = res.headers_mut();
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -168,7 +168,7 @@ pub(crate) async fn attempt_first_factor(
 }
 
 /// The request's client, or a new one: `(cookie, client)`.
-pub(super) fn browser_client(
+pub(crate) fn browser_client(
     state: &AppState,
     req: &HttpRequest,
 ) -> (String, crate::store::browser_clients::Client) {
@@ -231,7 +231,7 @@ fn complete(
 
 /// `__client` (and `__client_uat`, from `client_uat` seconds when signed in) on the emulator's
 /// origin.
-pub(super) fn client_cookies(
+pub(crate) fn client_cookies(
     state: &AppState,
     req: &HttpRequest,
     cookie: &str,
@@ -249,40 +249,6 @@ pub(super) fn client_cookies(
         cookies.truncate(1);
     }
     cookies
-}
-
-/// A sign-in attempt (the spec's `Client.SignIn`): `complete` with its session, or
-/// `needs_first_factor` with the password to give.
-pub(super) fn sign_in_json(
-    id: &str,
-    identifier: &str,
-    status: &str,
-    created_session_id: Option<&str>,
-    abandon_at: i64,
-) -> Value {
-    let first_factor = created_session_id.map(|_| {
-        json!({
-            "object": "verification_password",
-            "status": "verified",
-            "strategy": "password",
-            "attempts": 1,
-            "expire_at": null,
-        })
-    });
-    json!({
-        "object": "sign_in_attempt",
-        "id": id,
-        "status": status,
-        "supported_identifiers": ["email_address", "username"],
-        "identifier": identifier,
-        "supported_first_factors": [{ "strategy": "password" }],
-        "supported_second_factors": null,
-        "first_factor_verification": first_factor,
-        "second_factor_verification": null,
-        "user_data": null,
-        "created_session_id": created_session_id,
-        "abandon_at": abandon_at,
-    })
 }
 
 /// `POST /v1/client/sessions/{id}/touch` (`setActive`; form: `active_organization_id`, empty

@@ -6,8 +6,8 @@ use actix_web::web::{Bytes, Data, Path};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::{json, Map, Value};
 
-use super::browser_session::{active_session, mint, signed_in_directives, Refusal};
-use super::{json_response, parse_body, ApiError, AppState};
+use crate::api::browser_session::{active_session, mint, signed_in_directives, Refusal};
+use crate::api::{json_response, parse_body, ApiError, AppState};
 use crate::instance::recognise::signed_payload;
 
 /// The body parameters the endpoint knows (the OpenAPI `RefreshSession` request body).

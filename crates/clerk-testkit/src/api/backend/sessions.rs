@@ -6,8 +6,8 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::paging::{query_value, Paging};
-use super::{json_response, origin, parse_body, ApiError, AppState};
+use crate::api::paging::{query_value, Paging};
+use crate::api::{json_response, origin, parse_body, ApiError, AppState};
 use crate::store::jwt_templates::expand;
 
 const STATUSES: [&str; 8] = [
@@ -89,7 +89,7 @@ pub(crate) async fn create_template_token(
 /// A token of the JWT template `name` for `session`'s user (the template's lifetime unless
 /// `expires_in_seconds`, 30 s to 10 years): 404 for an unknown template or user, 403
 /// `user_banned`. Shared by the Backend API and the Frontend API (`getToken({ template })`).
-pub(super) fn template_token(
+pub(crate) fn template_token(
     state: &AppState,
     session: &crate::store::user_store::Session,
     name: &str,

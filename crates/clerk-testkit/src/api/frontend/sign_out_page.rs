@@ -7,11 +7,11 @@ use actix_web::http::StatusCode;
 use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
 
-use super::frontend_client::request_client;
-use super::pages::{bad_redirect_page, form, page, see_other};
-use super::redirect::target;
-use super::{origin, AppState};
 use crate::api::browser_cookies;
+use crate::api::frontend::client::request_client;
+use crate::api::frontend::pages::{bad_redirect_page, form, page, see_other};
+use crate::api::frontend::redirect::target;
+use crate::api::{origin, AppState};
 
 /// `GET /sign-out?redirect_url=<url or path>`.
 pub(crate) async fn show(state: Data<AppState>, req: HttpRequest) -> HttpResponse {
@@ -29,7 +29,7 @@ pub(crate) async fn show(state: Data<AppState>, req: HttpRequest) -> HttpRespons
 }
 
 /// `POST /sign-out` (form: `redirect_url`, optional): `303` to it when it is allowed
-/// ([`super::redirect`]), else a "signed out" page.
+/// ([`crate::api::frontend::redirect`]), else a "signed out" page.
 pub(crate) async fn submit(state: Data<AppState>, req: HttpRequest, body: Bytes) -> HttpResponse {
     let fields = form(&body);
     let Ok(target) = target(fields.get("redirect_url"), &state.browser.allowed_origins) else {

@@ -6,8 +6,8 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::paging::Paging;
-use super::{json_response, parse_body, ApiError, AppState};
+use crate::api::paging::Paging;
+use crate::api::{json_response, parse_body, ApiError, AppState};
 use crate::store::identifier_lists::{identifier_type, ListKind};
 
 #[derive(Deserialize, Default)]

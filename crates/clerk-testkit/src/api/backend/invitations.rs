@@ -6,8 +6,8 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::paging::{query_value, Paging};
-use super::{json_response, parse_body, ApiError, AppState};
+use crate::api::paging::{query_value, Paging};
+use crate::api::{json_response, parse_body, ApiError, AppState};
 use crate::store::invitations::InvitationError;
 
 #[derive(Deserialize, Default)]

@@ -7,7 +7,7 @@ use actix_web::web::{Bytes, Data, Path};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::json;
 
-use super::{json_response, origin, parse_body, version, ApiError, AppState};
+use crate::api::{json_response, origin, parse_body, version, ApiError, AppState};
 use crate::store::user::{MetadataPatch, NewUser, User, UserUpdate};
 
 const ORDER_FIELDS: [&str; 10] = [

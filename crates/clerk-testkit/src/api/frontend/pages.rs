@@ -1,6 +1,6 @@
 //! What the emulator's HTML pages share: escaping, the page frame and stylesheet, the
 //! `text/html` answers and redirects, form bodies, and the 400 page for a bad `redirect_url`
-//! (which targets are allowed: [`super::redirect`]).
+//! (which targets are allowed: [`crate::api::frontend::redirect`]).
 //!
 //! Every link and form action is relative (`action="sign-in"`), so that the pages work both
 //! at the emulator's root and mounted under a prefix by the app (e.g. `/__clerk/`).
@@ -25,7 +25,7 @@ color:#fff;cursor:pointer}form.password button{margin-top:1rem}\
 .error{color:#b00020;font-weight:600}.note{color:#555;font-size:.85rem}";
 
 /// Escapes text for HTML content and double-quoted attribute values.
-pub(super) fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -48,7 +48,7 @@ const FRAME_ANCESTORS: &str = "frame-ancestors 'none'";
 /// A whole page: `<main>` holding `body` (already HTML), `text/html; charset=utf-8`,
 /// `Cache-Control: no-store`, never framed ([`FRAME_ANCESTORS`]), and these `Set-Cookie`
 /// directives.
-pub(super) fn page(status: StatusCode, title: &str, body: &str, cookies: &[String]) -> HttpResponse {
+pub(crate) fn page(status: StatusCode, title: &str, body: &str, cookies: &[String]) -> HttpResponse {
     let html = format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -69,7 +69,7 @@ pub(super) fn page(status: StatusCode, title: &str, body: &str, cookies: &[Strin
 }
 
 /// `303 See Other` to `location` with these `Set-Cookie` directives.
-pub(super) fn see_other(location: &str, cookies: &[String]) -> HttpResponse {
+pub(crate) fn see_other(location: &str, cookies: &[String]) -> HttpResponse {
     let mut res = HttpResponse::SeeOther();
     res.insert_header((LOCATION, location))
         .insert_header((CACHE_CONTROL, "no-store"));
@@ -80,7 +80,7 @@ pub(super) fn see_other(location: &str, cookies: &[String]) -> HttpResponse {
 }
 
 /// The fields of a form-encoded body (or query string); the first value of a name wins.
-pub(super) fn form(body: &[u8]) -> HashMap<String, String> {
+pub(crate) fn form(body: &[u8]) -> HashMap<String, String> {
     let mut fields = HashMap::new();
     for (name, value) in url::form_urlencoded::parse(body) {
         fields
@@ -91,7 +91,7 @@ pub(super) fn form(body: &[u8]) -> HashMap<String, String> {
 }
 
 /// The 400 page for a bad `redirect_url` (another scheme than http(s), or malformed).
-pub(super) fn bad_redirect_page() -> HttpResponse {
+pub(crate) fn bad_redirect_page() -> HttpResponse {
     page(
         StatusCode::BAD_REQUEST,
         "Bad request",

@@ -6,7 +6,7 @@ use actix_web::HttpResponse;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{json_response, parse_body, ApiError, AppState};
+use crate::api::{json_response, parse_body, ApiError, AppState};
 use crate::store::tickets::{RevokeError, TicketKind};
 
 #[derive(Deserialize, Default)]

@@ -13,8 +13,8 @@ use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
-use super::frontend::SIGN_IN;
-use super::{json_response, AppState};
+use crate::api::frontend::SIGN_IN;
+use crate::api::{json_response, AppState};
 
 /// The application name the display configuration carries.
 const APPLICATION_NAME: &str = "Offline Clerk";

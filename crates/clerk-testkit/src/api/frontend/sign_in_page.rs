@@ -1,7 +1,7 @@
 //! The sign-in page (the Account Portal's role, offline): `GET /sign-in` lists the users,
 //! each with a "Continue as …" button, plus an identifier and password form; `POST /sign-in`
 //! signs the chosen user in on the browser's client and answers `303` to `redirect_url` when
-//! it is allowed ([`super::redirect`]), else a "signed in" page.
+//! it is allowed ([`crate::api::frontend::redirect`]), else a "signed in" page.
 //!
 //! The sign-in sets `__client` and `__client_uat` (plain and suffixed) but no `__session`:
 //! the app gets its session token through its handshake, as with Clerk.
@@ -10,11 +10,11 @@ use actix_web::http::StatusCode;
 use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
 
-use super::frontend_client::dev_browser;
-use super::pages::{bad_redirect_page, escape, form, page, see_other};
-use super::redirect::{target, Redirect, Target};
-use super::{origin, AppState};
 use crate::api::browser_cookies::{self, CLIENT};
+use crate::api::frontend::client::dev_browser;
+use crate::api::frontend::pages::{bad_redirect_page, escape, form, page, see_other};
+use crate::api::frontend::redirect::{target, Redirect, Target};
+use crate::api::{origin, AppState};
 use crate::store::user::User;
 
 /// How many users the page lists.
@@ -144,7 +144,7 @@ fn choose(state: &AppState, fields: &std::collections::HashMap<String, String>) 
 }
 
 /// The user with this email address or username (case-insensitive).
-pub(super) fn find_by_identifier(users: &[User], identifier: &str) -> Option<User> {
+pub(crate) fn find_by_identifier(users: &[User], identifier: &str) -> Option<User> {
     users
         .iter()
         .find(|user| {

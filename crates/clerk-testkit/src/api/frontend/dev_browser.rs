@@ -7,7 +7,7 @@ use actix_web::web::Data;
 use actix_web::HttpResponse;
 use serde_json::json;
 
-use super::{json_response, ApiError, AppState};
+use crate::api::{json_response, ApiError, AppState};
 
 /// Answers `{"id": "dvb_…"}` (no body is read). The id is a development browser like the ones
 /// handshakes hand out: unbound until the browser signs in, then it names that client as

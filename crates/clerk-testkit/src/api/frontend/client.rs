@@ -10,17 +10,17 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 use url::Url;
 
-use super::browser_session::{active_session, mint_for};
-use super::pages::form;
-use super::{json_response, ApiError, AppState};
 use crate::api::browser_cookies::{CLIENT, DEV_BROWSER};
+use crate::api::browser_session::{active_session, mint_for};
+use crate::api::frontend::pages::form;
+use crate::api::{json_response, ApiError, AppState};
 use crate::store::browser_clients::Client;
 use crate::store::user_store::Session;
 
 /// The request's client: `(__client cookie value, client)`. The `__client` cookie wins; else
 /// the development browser (`__clerk_db_jwt` query parameter, else cookie, plain or suffixed)
 /// names the client it was bound to at sign-in.
-pub(super) fn request_client(state: &AppState, req: &HttpRequest) -> Option<(String, Client)> {
+pub(crate) fn request_client(state: &AppState, req: &HttpRequest) -> Option<(String, Client)> {
     let by_cookie = req
         .cookie(CLIENT)
         .map(|c| c.value().to_owned())
@@ -40,7 +40,7 @@ pub(super) fn request_client(state: &AppState, req: &HttpRequest) -> Option<(Str
 
 /// The development browser the request carries: the `__clerk_db_jwt` query parameter, else
 /// the `__clerk_db_jwt` cookie, else `__clerk_db_jwt_<suffix>`.
-pub(super) fn dev_browser(state: &AppState, req: &HttpRequest) -> Option<String> {
+pub(crate) fn dev_browser(state: &AppState, req: &HttpRequest) -> Option<String> {
     let query = url::form_urlencoded::parse(req.query_string().as_bytes())
         .find(|(k, _)| k == DEV_BROWSER)
         .map(|(_, v)| v.into_owned());
@@ -52,7 +52,7 @@ pub(super) fn dev_browser(state: &AppState, req: &HttpRequest) -> Option<String>
 }
 
 /// The client's active session: the one signed in last that is still active.
-pub(super) fn active_client_session(state: &AppState, client: &Client) -> Option<Session> {
+pub(crate) fn active_client_session(state: &AppState, client: &Client) -> Option<Session> {
     client
         .sessions
         .iter()
@@ -130,7 +130,7 @@ pub(crate) async fn create_template_token(
         return Err(ApiError::authentication_invalid());
     }
     let session = active_session(&state, &session_id).map_err(|_| ApiError::authentication_invalid())?;
-    let jwt = super::sessions::template_token(&state, &session, &template, None)?;
+    let jwt = crate::api::backend::sessions::template_token(&state, &session, &template, None)?;
     let mut res = json_response(StatusCode::OK, &json!({ "object": "token", "jwt": jwt }));
     res.headers_mut().insert(
         CACHE_CONTROL,
@@ -142,7 +142,7 @@ pub(crate) async fn create_template_token(
 /// The client as the Frontend API serves it: `{object: "client", id, sessions: [active
 /// sessions, oldest first], last_active_session_id, sign_in: null, sign_up: null, …}` (the
 /// spec's `Client.Client`).
-pub(super) fn client_json(state: &AppState, client: &Client) -> Value {
+pub(crate) fn client_json(state: &AppState, client: &Client) -> Value {
     let sessions: Vec<Session> = client
         .sessions
         .iter()
@@ -157,7 +157,7 @@ pub(super) fn client_json(state: &AppState, client: &Client) -> Value {
         "sessions": sessions,
         "last_active_session_id": last_active,
         "sign_in": client.sign_in.as_ref().map(|s| {
-            super::frontend_sign_in::sign_in_json(&s.id, &s.identifier, "needs_first_factor", None, s.abandon_at)
+            sign_in_json(&s.id, &s.identifier, "needs_first_factor", None, s.abandon_at)
         }),
         "sign_up": null,
         "captcha_bypass": false,
@@ -170,7 +170,7 @@ pub(super) fn client_json(state: &AppState, client: &Client) -> Value {
 
 /// A session as the Frontend API serves it (the spec's `Client.Session`): status, times, the
 /// user's public fields and `public_user_data`; no token (clerk-js asks for one).
-pub(super) fn session_json(state: &AppState, session: &Session) -> Value {
+pub(crate) fn session_json(state: &AppState, session: &Session) -> Value {
     let user = state.store.get(&session.user_id);
     let public_user_data = user.as_ref().map(|user| {
         json!({
@@ -309,13 +309,13 @@ fn only(value: &Value, fields: &[&str]) -> Value {
 }
 
 /// What a browser may see of an organization (`Client.Organization`): no private metadata.
-pub(super) fn public_organization(organization: &Value) -> Value {
+pub(crate) fn public_organization(organization: &Value) -> Value {
     only(organization, &ORGANIZATION_FIELDS)
 }
 
 /// What a browser may see of a user (the spec's `Client.User`): no private metadata, no
 /// secrets; the user's organization memberships when `state` is given.
-pub(super) fn public_user(user: &crate::store::user::User) -> Value {
+pub(crate) fn public_user(user: &crate::store::user::User) -> Value {
     let mut json = only(&serde_json::to_value(user).unwrap_or_default(), &USER_FIELDS);
     // Not nullable in the spec: absent when there is no limit.
     if let Value::Object(map) = &mut json {
@@ -328,7 +328,7 @@ pub(super) fn public_user(user: &crate::store::user::User) -> Value {
 
 /// [`public_user`] with the user's organization memberships (`Client.OrganizationMembership`,
 /// the organization as `Client.Organization`).
-pub(super) fn public_user_with_memberships(state: &AppState, user: &crate::store::user::User) -> Value {
+pub(crate) fn public_user_with_memberships(state: &AppState, user: &crate::store::user::User) -> Value {
     let mut json = public_user(user);
     let memberships: Vec<Value> = state
         .orgs
@@ -347,4 +347,38 @@ pub(super) fn public_user_with_memberships(state: &AppState, user: &crate::store
         .collect();
     json["organization_memberships"] = Value::from(memberships);
     json
+}
+
+/// A sign-in attempt (the spec's `Client.SignIn`): `complete` with its session, or
+/// `needs_first_factor` with the password to give.
+pub(crate) fn sign_in_json(
+    id: &str,
+    identifier: &str,
+    status: &str,
+    created_session_id: Option<&str>,
+    abandon_at: i64,
+) -> Value {
+    let first_factor = created_session_id.map(|_| {
+        json!({
+            "object": "verification_password",
+            "status": "verified",
+            "strategy": "password",
+            "attempts": 1,
+            "expire_at": null,
+        })
+    });
+    json!({
+        "object": "sign_in_attempt",
+        "id": id,
+        "status": status,
+        "supported_identifiers": ["email_address", "username"],
+        "identifier": identifier,
+        "supported_first_factors": [{ "strategy": "password" }],
+        "supported_second_factors": null,
+        "first_factor_verification": first_factor,
+        "second_factor_verification": null,
+        "user_data": null,
+        "created_session_id": created_session_id,
+        "abandon_at": abandon_at,
+    })
 }

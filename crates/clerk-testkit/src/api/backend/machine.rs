@@ -11,7 +11,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{json_response, parse_body, ApiError, AppState};
+use crate::api::{json_response, parse_body, ApiError, AppState};
 use crate::store::machine_tokens::{Machine, MachineToken, MachineTokenKind};
 
 #[derive(Deserialize, Default)]

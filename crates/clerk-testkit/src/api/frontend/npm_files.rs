@@ -7,7 +7,7 @@ use actix_web::http::header::{
 use actix_web::web::{self, Data, Path};
 use actix_web::HttpResponse;
 
-use super::{ApiError, AppState};
+use crate::api::{ApiError, AppState};
 use crate::npm;
 
 /// The file, or 404 `resource_not_found` (unknown package or version, a name that is not a

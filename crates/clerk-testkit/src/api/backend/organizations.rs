@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{json_response, origin, parse_body, version, ApiError, AppState};
+use crate::api::{json_response, origin, parse_body, version, ApiError, AppState};
 use crate::store::organizations::{
     Invitation, Membership, NewInvitation, NewOrganization, Organization, OrganizationUpdate,
 };

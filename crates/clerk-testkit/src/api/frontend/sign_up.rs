@@ -10,10 +10,10 @@ use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
-use super::frontend_client::client_json;
-use super::frontend_sign_in::{answer, browser_client, client_cookies};
-use super::pages::form;
-use super::{origin, ApiError, AppState};
+use crate::api::frontend::client::client_json;
+use crate::api::frontend::pages::form;
+use crate::api::frontend::sign_in::{answer, browser_client, client_cookies};
+use crate::api::{origin, ApiError, AppState};
 use crate::clock::now_ms;
 use crate::ids::new_id;
 use crate::store::user::NewUser;

@@ -6,12 +6,12 @@
 
 use url::{ParseError, Position, Url};
 
-use super::pages::escape;
 use crate::allowed_origins::AllowedOrigins;
+use crate::api::frontend::pages::escape;
 
 /// A place the browser may be sent to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Redirect {
+pub(crate) enum Redirect {
     /// An absolute http(s) URL at an allowed origin.
     Absolute(Url),
     /// A path of the page's own origin, normalized (`/profile?tab=1`).
@@ -20,7 +20,7 @@ pub(super) enum Redirect {
 
 impl Redirect {
     /// The `Location` header (and the hidden `redirect_url` field carrying it on).
-    pub(super) fn location(&self) -> &str {
+    pub(crate) fn location(&self) -> &str {
         match self {
             Self::Absolute(url) => url.as_str(),
             Self::Path(path) => path,
@@ -30,7 +30,7 @@ impl Redirect {
 
 /// What a `redirect_url` comes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Target {
+pub(crate) enum Target {
     /// None given (absent or empty): the emulator's own page.
     Stay,
     /// Send the browser there.
@@ -42,7 +42,7 @@ pub(super) enum Target {
 
 impl Target {
     /// Where to go, if anywhere.
-    pub(super) fn redirect(&self) -> Option<&Redirect> {
+    pub(crate) fn redirect(&self) -> Option<&Redirect> {
         match self {
             Self::Go(redirect) => Some(redirect),
             Self::Stay | Self::Refused(_) => None,
@@ -50,7 +50,7 @@ impl Target {
     }
 
     /// The hidden form field carrying the target on to the `POST`, when there is one.
-    pub(super) fn hidden_field(&self) -> String {
+    pub(crate) fn hidden_field(&self) -> String {
         self.redirect()
             .map(|redirect| {
                 format!(
@@ -62,7 +62,7 @@ impl Target {
     }
 
     /// A note saying why the browser stays here, for a refused target.
-    pub(super) fn refusal_note(&self) -> String {
+    pub(crate) fn refusal_note(&self) -> String {
         match self {
             Self::Refused(text) => format!(
                 "<p class=\"note\" role=\"status\">You will stay here, not go to {}: redirect_url must \
@@ -77,10 +77,10 @@ impl Target {
 
 /// A `redirect_url` that is an absolute URL with a scheme other than http(s), or malformed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct BadRedirect;
+pub(crate) struct BadRedirect;
 
 /// What `redirect_url` (a query or form field) comes to under `allowed`.
-pub(super) fn target(value: Option<&String>, allowed: &AllowedOrigins) -> Result<Target, BadRedirect> {
+pub(crate) fn target(value: Option<&String>, allowed: &AllowedOrigins) -> Result<Target, BadRedirect> {
     let Some(value) = value.map(String::as_str).filter(|v| !v.is_empty()) else {
         return Ok(Target::Stay);
     };

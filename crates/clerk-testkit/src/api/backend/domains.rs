@@ -6,7 +6,7 @@ use actix_web::web::Data;
 use actix_web::HttpResponse;
 use serde_json::json;
 
-use super::{json_response, AppState};
+use crate::api::{json_response, AppState};
 
 /// `GET /v1/domains`: `{data: [the primary domain], total_count: 1}` (no satellites).
 pub(crate) async fn list(state: Data<AppState>) -> HttpResponse {
