@@ -404,6 +404,11 @@ impl Matrix<'_> {
         });
     }
 
+    /// [`Matrix::push`] for a `GET /api/data` whose decision must be Clerk's.
+    fn api_data(&mut self, instance: usize, id: String, headers: Vec<(String, String)>) {
+        self.push(instance, id, Method::GET, "/api/data", headers, Allowed::Nothing);
+    }
+
     /// [`Matrix::push`] for a GET under multi-domain or organization-sync settings.
     fn push_variant(
         &mut self,
@@ -893,21 +898,15 @@ fn header_shape_cases(m: &mut Matrix<'_>, i: usize, at: &Minted) {
         ("bearer-nbsp-token", format!("Bearer\u{a0}{valid}")),
     ];
     for (name, value) in shapes {
-        m.push(
+        m.api_data(
             i,
             format!("header-shape/{name}"),
-            Method::GET,
-            "/api/data",
             vec![("authorization".into(), value.clone())],
-            Allowed::Nothing,
         );
-        m.push(
+        m.api_data(
             i,
             format!("header-shape+cookie/{name}"),
-            Method::GET,
-            "/api/data",
             vec![("authorization".into(), value), cookie_pair.clone()],
-            Allowed::Nothing,
         );
     }
 }
@@ -1019,14 +1018,7 @@ fn cookie_combination_cases(m: &mut Matrix<'_>, i: usize, at: &Minted) {
             let mut pairs = s.clone();
             pairs.extend(u.iter().cloned());
             let headers = vec![m.cookies(i, &pairs)];
-            m.push(
-                i,
-                format!("cookies/{sname}/{uname}"),
-                Method::GET,
-                "/api/data",
-                headers,
-                Allowed::Nothing,
-            );
+            m.api_data(i, format!("cookies/{sname}/{uname}"), headers);
         }
     }
 }
@@ -1050,14 +1042,7 @@ fn iat_vs_uat_cases(m: &mut Matrix<'_>, i: usize, at: &Minted) {
         ),
     ] {
         let headers = vec![m.cookies(i, &[format!("__session={token}"), format!("__client_uat={iat}")])];
-        m.push(
-            i,
-            format!("iat-vs-uat/{name}"),
-            Method::GET,
-            "/api/data",
-            headers,
-            Allowed::Nothing,
-        );
+        m.api_data(i, format!("iat-vs-uat/{name}"), headers);
     }
 }
 
@@ -1108,14 +1093,7 @@ fn cookie_encoding_cases(m: &mut Matrix<'_>, i: usize, at: &Minted) {
         ),
     ] {
         let headers = vec![m.cookies(i, &pairs)];
-        m.push(
-            i,
-            format!("cookie-encoding/{name}"),
-            Method::GET,
-            "/api/data",
-            headers,
-            Allowed::Nothing,
-        );
+        m.api_data(i, format!("cookie-encoding/{name}"), headers);
     }
 }
 
@@ -1242,14 +1220,7 @@ fn dev_browser_cases(m: &mut Matrix<'_>, i: usize, at: &Minted) {
     if !inst.dev {
         // A garbage handshake token: production logs and carries on (development throws).
         let headers = vec![plain(&["__clerk_handshake=abc".into()])];
-        m.push(
-            i,
-            "browser/handshake-token-garbage".into(),
-            Method::GET,
-            "/api/data",
-            headers,
-            Allowed::Nothing,
-        );
+        m.api_data(i, "browser/handshake-token-garbage".into(), headers);
     }
 }
 
