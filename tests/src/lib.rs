@@ -250,7 +250,7 @@ impl Default for SpawnOptions {
 /// An emulator given a directory without the pinned packages refuses to start, naming the one
 /// that is missing.
 pub fn npm_dir() -> std::path::PathBuf {
-    std::env::var_os(clerk_testkit::NPM_DIR_ENV)
+    std::env::var_os(clerk_testkit::npm::NPM_DIR_ENV)
         .filter(|dir| !dir.is_empty())
         .map_or_else(
             || std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/clerk-npm"),

@@ -400,7 +400,7 @@ async fn short_lived_tokens_stay_fresh_and_a_copied_token_expires() {
 async fn dev_mode_signs_in_a_seeded_user_on_localhost_in_a_browser() {
     // Arrange: dev mode as `make run` starts it (the packages where `make run` puts them), with
     // no CLERK_AUTHORIZED_PARTIES.
-    std::env::set_var(clerk_testkit::NPM_DIR_ENV, npm_dir());
+    std::env::set_var(clerk_testkit::npm::NPM_DIR_ENV, npm_dir());
     let db = TestDatabase::create().await;
     let port = free_port();
     let app = start_dev(&db, port).await;

@@ -55,7 +55,7 @@ async fn lossy_webhooks_plus_one_reconciliation_converge_exactly() {
     assert!(hooks
         .attempts()
         .iter()
-        .any(|a| matches!(a.outcome, clerk_testkit::DeliveryOutcome::Dropped)));
+        .any(|a| matches!(a.outcome, clerk_testkit::webhooks::DeliveryOutcome::Dropped)));
 
     // One reconciliation pass (as `app sync --full` runs it).
     let pool = sqlx::postgres::PgPoolOptions::new()

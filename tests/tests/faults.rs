@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use clerk_testkit::{Outage, TestClerk, DROPPED};
+use clerk_testkit::{faults::Outage, faults::DROPPED, TestClerk};
 use e2e::{spawn_app_with, SpawnOptions, ORIGIN};
 
 /// The JWKS TTL of the outage test: short, so that the outage outlasts it.

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use app::cache::{CacheConfig, InstanceKey, PgDirectoryCache};
 use clerk_actix::{client::ClientConfig, ClerkClient};
-use clerk_testkit::{NewOrganization, NewUser, OrganizationUpdate};
+use clerk_testkit::{store::OrganizationUpdate, NewOrganization, NewUser};
 use e2e::{spawn_app, TestApp, ORIGIN};
 use rand::rngs::StdRng;
 use rand::{Rng as _, SeedableRng as _};
@@ -233,7 +233,7 @@ async fn api_org_answers_by_has_from_the_cache() {
         .clerk
         .minter()
         .session_token(&app.user_id)
-        .org(clerk_testkit::OrgClaim::new(&org.id).role("admin"))
+        .org(clerk_testkit::instance::OrgClaim::new(&org.id).role("admin"))
         .azp(ORIGIN)
         .mint();
     assert_eq!(app.get("/api/org", Some(&stale_token), &[]).await.status, 404);
@@ -323,7 +323,7 @@ async fn lossy_organization_webhooks_plus_one_reconciliation_converge_exactly() 
     assert!(hooks
         .attempts()
         .iter()
-        .any(|a| matches!(a.outcome, clerk_testkit::DeliveryOutcome::Dropped)));
+        .any(|a| matches!(a.outcome, clerk_testkit::webhooks::DeliveryOutcome::Dropped)));
 
     let cache = reconciler(&app).await;
     let report = cache.reconcile_organizations().await.expect("pass");

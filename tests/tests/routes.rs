@@ -87,7 +87,7 @@ async fn api_auth_returns_the_public_user_only() {
         .users()
         .update_metadata(
             &app.user_id,
-            clerk_testkit::MetadataPatch {
+            clerk_testkit::store::MetadataPatch {
                 private_metadata: serde_json::json!({"stripe": "cus_SECRET"}).as_object().cloned(),
                 ..Default::default()
             },

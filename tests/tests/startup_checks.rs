@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use app::configuration::Settings;
 use app::startup::Application;
-use clerk_testkit::{Outage, TestClerk};
+use clerk_testkit::{faults::Outage, TestClerk};
 use e2e::{spawn_app, TestDatabase};
 
 const JWKS: (&str, &str) = ("GET", "/v1/jwks");

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use clerk_testkit::{Outage, UserUpdate};
+use clerk_testkit::{faults::Outage, UserUpdate};
 use e2e::{spawn_app, spawn_app_with, SpawnOptions, TestApp};
 
 fn metric(body: &str, name: &str) -> u64 {

@@ -208,7 +208,10 @@ async fn bad_signatures_and_stale_timestamps_are_400_with_a_clear_error() {
     );
     let last = app.clerk.webhooks().attempts().pop().unwrap();
     assert!(
-        matches!(last.outcome, clerk_testkit::DeliveryOutcome::Status(400)),
+        matches!(
+            last.outcome,
+            clerk_testkit::webhooks::DeliveryOutcome::Status(400)
+        ),
         "{last:?}"
     );
     assert_eq!(deliveries(&app).await, 0);
@@ -250,7 +253,7 @@ async fn a_database_outage_during_delivery_is_a_5xx_then_the_retry_lands() {
         .webhooks()
         .attempts()
         .iter()
-        .any(|a| matches!(a.outcome, clerk_testkit::DeliveryOutcome::Status(503)))
+        .any(|a| matches!(a.outcome, clerk_testkit::webhooks::DeliveryOutcome::Status(503)))
     {
         assert!(
             std::time::Instant::now() < deadline,

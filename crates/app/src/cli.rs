@@ -353,7 +353,7 @@ pub fn dev_banner(dev: &DevStack, base: &str) -> String {
 #[cfg(feature = "dev")]
 pub async fn print_dev_banner_when_settled(
     banner: String,
-    webhooks: clerk_testkit::Webhooks,
+    webhooks: clerk_testkit::webhooks::Webhooks,
     cache: Option<std::sync::Arc<crate::cache::PgDirectoryCache>>,
     first_pass: bool,
 ) {

@@ -95,7 +95,7 @@ impl DevStack {
             })
             .unwrap_or_default();
         // The official @clerk/clerk-js and @clerk/ui, where `make run` unpacked them.
-        let npm_dir = std::env::var_os(clerk_testkit::NPM_DIR_ENV).filter(|dir| !dir.is_empty());
+        let npm_dir = std::env::var_os(clerk_testkit::npm::NPM_DIR_ENV).filter(|dir| !dir.is_empty());
         let builder = || {
             let builder = app_origins.iter().fold(
                 TestClerk::builder().webhook(webhook_url.clone(), webhook_secret.clone()),

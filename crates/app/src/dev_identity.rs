@@ -8,7 +8,9 @@
 //! `clerk_dev_identities`. Dev mode is for a developer's machine, never production.
 
 use clerk_core::InstanceType;
-use clerk_testkit::{Instance, Membership, Organization, SigningKey, TestClerk, User};
+use clerk_testkit::{
+    instance::Instance, instance::SigningKey, store::Membership, store::Organization, TestClerk, User,
+};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 

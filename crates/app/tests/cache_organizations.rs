@@ -283,7 +283,7 @@ async fn reconciliation_repairs_lost_deliveries_through_the_instance_wide_list()
     orgs.set_role(&kept.id, &users[1].id, "org:admin").expect("role");
     orgs.update(
         &kept.id,
-        clerk_testkit::OrganizationUpdate {
+        clerk_testkit::store::OrganizationUpdate {
             name: Some("Kept Inc".to_owned()),
             ..Default::default()
         },

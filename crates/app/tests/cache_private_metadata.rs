@@ -4,7 +4,7 @@
 mod common;
 
 use app::cache::{ApplyOutcome, Freshness, ReconcileOutcome, WriteSource};
-use clerk_testkit::{MetadataPatch, NewUser, TestClerk};
+use clerk_testkit::{store::MetadataPatch, NewUser, TestClerk};
 use common::{cache, clerk, config, event, TestDb};
 use serde_json::{json, Map, Value};
 

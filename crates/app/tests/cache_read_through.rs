@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use app::cache::{CacheConfig, Freshness, PgDirectoryCache, WriteSource};
 use clerk_actix::{user_source::UserSource as _, user_source::UserSourceError};
-use clerk_testkit::{NewUser, Outage, UserUpdate};
+use clerk_testkit::{faults::Outage, NewUser, UserUpdate};
 use common::{age_row, cache, clerk, config, TestDb};
 
 const GET_USER: (&str, &str) = ("GET", "/v1/users/{user_id}");

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use app::cache::{CacheConfig, PgDirectoryCache, ReconcileOutcome, ReconcilePhase};
-use clerk_testkit::{RateLimit, TestClerk, UserUpdate};
+use clerk_testkit::{faults::RateLimit, TestClerk, UserUpdate};
 use common::{cache, clerk, config, TestDb};
 
 const LIST: (&str, &str) = ("GET", "/v1/users");

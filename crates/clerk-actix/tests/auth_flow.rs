@@ -14,7 +14,7 @@ use actix_web::test::{self, TestRequest};
 use actix_web::{web, App, FromRequest as _, HttpResponse};
 use clerk_actix::{client::ApiError, guards, AuthError, ClerkMiddleware, CurrentUser};
 use clerk_core::Check;
-use clerk_testkit::OrgClaim;
+use clerk_testkit::instance::OrgClaim;
 use common::*;
 
 macro_rules! service {
@@ -612,7 +612,7 @@ async fn props_embed_the_public_user_safely() {
         .users()
         .update_metadata(
             &fx.user_id,
-            clerk_testkit::MetadataPatch {
+            clerk_testkit::store::MetadataPatch {
                 private_metadata: serde_json::json!({"ssn": "SECRET-123"}).as_object().cloned(),
                 ..Default::default()
             },
@@ -648,7 +648,7 @@ async fn the_full_current_user_serializes_without_private_metadata() {
         .users()
         .update_metadata(
             &fx.user_id,
-            clerk_testkit::MetadataPatch {
+            clerk_testkit::store::MetadataPatch {
                 private_metadata: serde_json::json!({"ssn": "SECRET-123"}).as_object().cloned(),
                 ..Default::default()
             },

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use clerk_actix::client::{
-    ClientConfig, CreateActorToken, CreateInvitation, CreateSignInToken, IdentifierList, IdentifierType,
+    CreateActorToken, CreateInvitation, CreateSignInToken, IdentifierList, IdentifierType,
     InvitationListParams, InvitationStatus, ListParams, SessionListParams, SessionTokenOptions, TicketStatus,
 };
 use clerk_actix::ClerkClient;
@@ -13,17 +13,14 @@ use clerk_core::api::SessionStatus;
 use clerk_testkit::{decode_unverified, NewUser, TestClerk};
 use serde_json::json;
 
+mod common;
+
 fn start() -> TestClerk {
     TestClerk::builder().start().expect("offline Clerk starts")
 }
 
 fn client(clerk: &TestClerk) -> ClerkClient {
-    let config = ClientConfig::new()
-        .secret_key(clerk.secret_key())
-        .api_url(clerk.base_url())
-        .timeout(Duration::from_millis(500))
-        .backoff(Duration::from_millis(1), Duration::from_millis(5));
-    ClerkClient::new(config).expect("client")
+    common::backend_client::client_with(clerk, |config| config.timeout(Duration::from_millis(500)))
 }
 
 fn user(clerk: &TestClerk) -> String {

@@ -17,7 +17,7 @@ use clerk_actix::{
     guards, AnyAuth, Authenticated, Clerk, ClerkMiddleware, MachineAuth, Protect, ProtectMode,
 };
 use clerk_core::machine::{AcceptsToken, TokenType};
-use clerk_testkit::{InactiveTokens, TestClerk};
+use clerk_testkit::{store::InactiveTokens, TestClerk};
 use common::{body_json, header, Fixture};
 use serde_json::{json, Value};
 

@@ -1,24 +1,15 @@
 //! The organizations, memberships and organization invitations of the Backend API client
 //! (issue 15), over real HTTP on loopback against the offline Clerk.
 
-use std::time::Duration;
-
 use clerk_actix::client::{
-    ApiError, ClientConfig, CreateMembership, CreateOrganization, CreateOrganizationInvitation,
-    InvitationStatus, MembershipListParams, OrganizationInvitationListParams, OrganizationListParams,
-    UpdateOrganization,
+    ApiError, CreateMembership, CreateOrganization, CreateOrganizationInvitation, InvitationStatus,
+    MembershipListParams, OrganizationInvitationListParams, OrganizationListParams, UpdateOrganization,
 };
-use clerk_actix::ClerkClient;
 use clerk_testkit::{NewUser, TestClerk};
 use serde_json::json;
 
-fn client(clerk: &TestClerk) -> ClerkClient {
-    let config = ClientConfig::new()
-        .secret_key(clerk.secret_key())
-        .api_url(clerk.base_url())
-        .backoff(Duration::from_millis(1), Duration::from_millis(5));
-    ClerkClient::new(config).expect("client")
-}
+mod common;
+use common::backend_client::client;
 
 fn user(clerk: &TestClerk, email: &str) -> String {
     clerk

@@ -1,27 +1,18 @@
 //! `list_*_stream`: lazy streams over every page of a Backend API list, one page in flight,
 //! against the offline Clerk (issue 15).
 
-use std::time::Duration;
-
 use clerk_actix::client::{
-    ClientConfig, CreateInvitation, IdentifierList, InvitationListParams, ListParams, SessionListParams,
-    UserListParams,
+    CreateInvitation, IdentifierList, InvitationListParams, ListParams, SessionListParams, UserListParams,
 };
-use clerk_actix::ClerkClient;
 use clerk_testkit::{NewUser, TestClerk};
 use futures_util::{StreamExt as _, TryStreamExt as _};
 use serde_json::json;
 
+mod common;
+use common::backend_client::client;
+
 fn start() -> TestClerk {
     TestClerk::builder().start().expect("offline Clerk starts")
-}
-
-fn client(clerk: &TestClerk) -> ClerkClient {
-    let config = ClientConfig::new()
-        .secret_key(clerk.secret_key())
-        .api_url(clerk.base_url())
-        .backoff(Duration::from_millis(1), Duration::from_millis(5));
-    ClerkClient::new(config).expect("client")
 }
 
 /// In the default `-created_at` order the users stream follows `starting_after`: every user

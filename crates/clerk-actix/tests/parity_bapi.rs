@@ -62,7 +62,7 @@ fn delivery(user_id: &str) -> Value {
         .as_secs();
     let timestamp = i64::try_from(now).expect("a 64-bit time");
     let signature =
-        clerk_testkit::sign_webhook(WEBHOOK_SECRET, "msg_parity", timestamp, &body).expect("sign");
+        clerk_testkit::webhooks::sign_webhook(WEBHOOK_SECRET, "msg_parity", timestamp, &body).expect("sign");
     json!({"body": body, "secret": WEBHOOK_SECRET, "headers": {
         "svix-id": "msg_parity", "svix-timestamp": timestamp.to_string(),
         "svix-signature": signature, "content-type": "application/json"}})

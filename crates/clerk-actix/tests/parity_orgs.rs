@@ -32,7 +32,7 @@ fn signed(body: &str, msg_id: &str) -> Value {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
-    let signature = clerk_testkit::sign_webhook(secret, msg_id, ts, body).expect("sign");
+    let signature = clerk_testkit::webhooks::sign_webhook(secret, msg_id, ts, body).expect("sign");
     json!({"body": body, "secret": secret, "headers": {
         "svix-id": msg_id, "svix-timestamp": ts.to_string(), "svix-signature": signature,
         "content-type": "application/json"}})

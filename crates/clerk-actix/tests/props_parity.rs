@@ -15,7 +15,7 @@ use clerk_actix::request::RequestReason;
 use clerk_actix::{ClerkConfig, ClerkProps};
 use clerk_core::auth::AuthOptions;
 use clerk_core::{Auth, User};
-use clerk_testkit::{NewUser, OrgClaim, TestClerk};
+use clerk_testkit::{instance::OrgClaim, NewUser, TestClerk};
 use serde_json::{json, Value};
 
 const ORIGIN: &str = "http://localhost:3000";

@@ -1,24 +1,16 @@
 //! `ClerkClient::request`: an untyped call through the same retries, rate budget, errors and
 //! metrics as the typed ones (issue 15).
 
-use std::time::Duration;
-
 use actix_web::http::Method;
-use clerk_actix::client::{ApiError, AttemptOutcome, ClientConfig, Invitation};
-use clerk_actix::ClerkClient;
+use clerk_actix::client::{ApiError, AttemptOutcome, Invitation};
 use clerk_testkit::{NewUser, TestClerk};
 use serde_json::{json, Value};
 
+mod common;
+use common::backend_client::client;
+
 fn start() -> TestClerk {
     TestClerk::builder().start().expect("offline Clerk starts")
-}
-
-fn client(clerk: &TestClerk) -> ClerkClient {
-    let config = ClientConfig::new()
-        .secret_key(clerk.secret_key())
-        .api_url(clerk.base_url())
-        .backoff(Duration::from_millis(1), Duration::from_millis(5));
-    ClerkClient::new(config).expect("client")
 }
 
 /// A `GET` through the escape hatch reaches `/v1{path}` with the query encoded, decodes into

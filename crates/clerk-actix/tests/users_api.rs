@@ -3,25 +3,15 @@
 
 use std::time::Duration;
 
-use clerk_actix::client::{ApiError, AttemptOutcome, ClientConfig, CreateUser, UpdateUser, UserListParams};
-use clerk_actix::ClerkClient;
+use clerk_actix::client::{ApiError, AttemptOutcome, CreateUser, UpdateUser, UserListParams};
 use clerk_testkit::{NewUser, TestClerk};
 use serde_json::json;
 
+mod common;
+use common::backend_client::{client, client_with};
+
 fn start() -> TestClerk {
     TestClerk::builder().start().expect("offline Clerk starts")
-}
-
-fn client(clerk: &TestClerk) -> ClerkClient {
-    client_with(clerk, |config| config)
-}
-
-fn client_with(clerk: &TestClerk, tune: impl FnOnce(ClientConfig) -> ClientConfig) -> ClerkClient {
-    let config = ClientConfig::new()
-        .secret_key(clerk.secret_key())
-        .api_url(clerk.base_url())
-        .backoff(Duration::from_millis(1), Duration::from_millis(5));
-    ClerkClient::new(tune(config)).expect("client")
 }
 
 fn seeded(clerk: &TestClerk, email: &str) -> String {

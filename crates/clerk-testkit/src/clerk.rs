@@ -11,24 +11,24 @@ use clerk_core::InstanceType;
 
 use crate::allowed_origins::AllowedOrigins;
 use crate::api::{self, AppState, FAPI_HANDSHAKE, FAPI_SESSION_TOKENS, SIGN_IN, SIGN_OUT};
-use crate::browser::{Browser, DEFAULT_SESSION_TOKEN_TTL};
-use crate::calls::Calls;
 use crate::error::{Error, Result};
-use crate::faults::Faults;
-use crate::identifier_lists::IdentifierLists;
+use crate::faults::calls::Calls;
+use crate::faults::on_demand::Faults;
+use crate::faults::rate_limit::{Limiter, RateLimit};
+use crate::instance::keys::KeyRing;
+use crate::instance::minter::TokenMinter;
 use crate::instance::Instance;
-use crate::invitations::Invitations;
-use crate::jwt_templates::JwtTemplates;
-use crate::keys::KeyRing;
-use crate::machine::MachineTokens;
-use crate::oauth_tokens::OAuthTokens;
-use crate::org::Organizations;
-use crate::ratelimit::{Limiter, RateLimit};
 use crate::server::ServerThread;
-use crate::store::UserStore;
-use crate::tickets::Tickets;
-use crate::token::TokenMinter;
-use crate::webhooks::{run_worker, Webhooks};
+use crate::store::browser::{Browser, DEFAULT_SESSION_TOKEN_TTL};
+use crate::store::identifier_lists::IdentifierLists;
+use crate::store::invitations::Invitations;
+use crate::store::jwt_templates::JwtTemplates;
+use crate::store::machine_tokens::MachineTokens;
+use crate::store::oauth_tokens::OAuthTokens;
+use crate::store::organizations::Organizations;
+use crate::store::tickets::Tickets;
+use crate::store::user_store::UserStore;
+use crate::webhooks::delivery::{run_worker, Webhooks};
 
 /// Configures a [`TestClerk`]; finish with [`TestClerkBuilder::start`].
 #[derive(Debug, Clone)]
@@ -102,7 +102,7 @@ impl TestClerkBuilder {
         self
     }
 
-    /// The webhook retry schedule. Defaults to [`crate::DEFAULT_RETRY_SCHEDULE`].
+    /// The webhook retry schedule. Defaults to [`crate::webhooks::DEFAULT_RETRY_SCHEDULE`].
     pub fn retry_schedule(mut self, schedule: impl Into<Vec<Duration>>) -> Self {
         self.retry_schedule = Some(schedule.into());
         self

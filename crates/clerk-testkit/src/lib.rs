@@ -3,17 +3,17 @@
 //! [`TestClerk`] runs, in-process on `127.0.0.1:0` and on its own thread, what a Clerk
 //! instance offers a backend:
 //!
-//! * an [`Instance`] (development or production) with its RSA key pair, `kid`, Frontend API
+//! * an [`Instance`](instance::Instance) (development or production) with its RSA key pair, `kid`, Frontend API
 //!   host, publishable and secret keys;
-//! * session tokens minted exactly as Clerk signs them ([`TokenMinter`], [`SessionToken`]),
+//! * session tokens minted exactly as Clerk signs them ([`TokenMinter`](instance::TokenMinter), [`SessionToken`](instance::SessionToken)),
 //!   and the broken variants a verifier must reject;
 //! * `GET /v1/jwks` and `GET /.well-known/jwks.json`;
 //! * machine tokens (M2M tokens, API keys, OAuth access tokens), opaque and JWT, with the
-//!   verify, create, list and revoke endpoints ([`MachineTokens`]);
+//!   verify, create, list and revoke endpoints ([`MachineTokens`](store::MachineTokens));
 //! * a Backend API subset: users, organizations, memberships and organization invitations
-//!   ([`Organizations`]), sessions (list, revoke, templated tokens), invitations, sign-in and
-//!   actor tokens, JWT templates ([`JwtTemplates`]), allow/block lists, users' OAuth access
-//!   tokens ([`OAuthTokens`]), machine-token verification, with Clerk's authentication,
+//!   ([`Organizations`](store::Organizations)), sessions (list, revoke, templated tokens), invitations, sign-in and
+//!   actor tokens, JWT templates ([`JwtTemplates`](store::JwtTemplates)), allow/block lists, users' OAuth access
+//!   tokens ([`OAuthTokens`](store::OAuthTokens)), machine-token verification, with Clerk's authentication,
 //!   API-version handling, error envelope and rate limits;
 //! * the Frontend API handshake (`GET /v1/client/handshake`) and the Backend API's
 //!   `GET /v1/clients/handshake_payload` and `POST /v1/sessions/{id}/refresh`, for cookie
@@ -50,8 +50,8 @@
 //!   browser's client); a method or path only the Backend API has needs the secret key from
 //!   anyone;
 //! * Svix-signed webhooks for every user and organization change and
-//!   `session.created`/`session.revoked`/`session.ended` ([`Webhooks`]);
-//! * faults on demand ([`Faults`]) and call counters ([`Calls`]).
+//!   `session.created`/`session.revoked`/`session.ended` ([`Webhooks`](webhooks::Webhooks));
+//! * faults on demand ([`Faults`](faults::Faults)) and call counters ([`Calls`](faults::Calls)).
 //!
 //! # Getting started
 //!
@@ -68,6 +68,18 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Modules
+//!
+//! The root holds the [`TestClerk`] builder and the few types most tests name; the rest is
+//! grouped as the emulator is:
+//!
+//! * [`store`]: users and sessions, organizations, invitations, JWT templates, users' OAuth
+//!   tokens, machine tokens;
+//! * [`instance`]: the instance, its signing keys and the session tokens it mints;
+//! * [`webhooks`]: Svix-signed delivery and a test receiver;
+//! * [`faults`]: faults on demand, rate limits, call counters and the request log;
+//! * [`npm`]: the pinned official Clerk browser packages.
+//!
 //! The `clerk-testkit` binary runs the same emulator stand-alone:
 //! `clerk-testkit serve --port 8787 --users 10`.
 #![forbid(unsafe_code)]
@@ -75,65 +87,22 @@
 
 mod allowed_origins;
 mod api;
-mod browser;
-mod calls;
 mod clerk;
-mod client_cookies;
-mod clients;
+mod clock;
 mod directives;
 mod error;
-mod faults;
-mod identifier_lists;
-mod instance;
-mod invitations;
-mod jwt_templates;
-mod keys;
-mod machine;
-mod nonces;
-mod npm;
-mod oauth_tokens;
-mod org;
-mod ratelimit;
-mod receiver;
-mod refresh_tokens;
+pub mod faults;
+mod ids;
+pub mod instance;
+mod lock;
+pub mod npm;
 mod server;
-mod signature;
-mod store;
-mod tickets;
-mod token;
-mod user;
-mod util;
-mod webhooks;
+pub mod store;
+pub mod webhooks;
 
-pub use calls::{CallKey, Calls, RequestRecord, DROPPED, LOGGED_HEADERS, REDACTED_QUERY_PARAMS};
 pub use clerk::{TestClerk, TestClerkBuilder};
 pub use error::{Error, Result};
-pub use faults::{Faults, Outage};
-pub use instance::{Instance, TEST_DEV_HOST, TEST_PROD_HOST};
-pub use jwt_templates::{JwtTemplate, JwtTemplates};
-pub use keys::{Jwk, RsaAlg, SigningKey, TEST_KEY_KID};
-pub use machine::{
-    InactiveTokens, Machine, MachineToken, MachineTokenBuilder, MachineTokenKind, MachineTokens,
-    M2M_JWT_CATEGORY,
-};
-pub use npm::{
-    check_npm_dir, pinned_npm_package, pinned_npm_packages, NpmPackage, CLERK_JS_PACKAGE, CLERK_UI_PACKAGE,
-    NPM_DIR_ENV,
-};
-pub use oauth_tokens::OAuthTokens;
-pub use org::{
-    role, Invitation, Membership, NewInvitation, NewOrganization, Organization, OrganizationUpdate,
-    Organizations, Role, MEMBERS_READ, ROLES,
-};
-pub use ratelimit::RateLimit;
-pub use receiver::{ReceivedWebhook, WebhookReceiver};
-pub use store::{Session, UserStore};
-pub use token::{decode_unverified, OrgClaim, SessionToken, TokenMinter, SESSION_TOKEN_CATEGORY};
-pub use user::{
-    EmailAddress, JsonObject, MetadataPatch, NewUser, PhoneNumber, User, UserUpdate, Verification,
-};
-pub use webhooks::{
-    sign_webhook, DeliveryAttempt, DeliveryOutcome, WebhookEvent, Webhooks, DEFAULT_RETRY_SCHEDULE,
-};
+pub use instance::decode_unverified;
+pub use store::{NewOrganization, NewUser, User, UserUpdate};
 
 pub use clerk_core::InstanceType;

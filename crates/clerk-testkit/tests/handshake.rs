@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use browser::{assert_valid, browser_get, jwks, names, query_param, strings, value_of, verify};
-use clerk_testkit::{NewUser, Session, TestClerk, User};
+use clerk_testkit::{store::Session, NewUser, TestClerk, User};
 use common::Api;
 
 /// A user, an active session and the session's expired token (what a returning browser has).

@@ -4,7 +4,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use clerk_testkit::{decode_unverified, NewUser, Outage, RateLimit, TestClerk, DROPPED};
+use clerk_testkit::{
+    decode_unverified, faults::Outage, faults::RateLimit, faults::DROPPED, NewUser, TestClerk,
+};
 use common::Api;
 use serde_json::json;
 

@@ -3,7 +3,7 @@
 
 mod common;
 
-use clerk_testkit::{decode_unverified, TestClerk, M2M_JWT_CATEGORY};
+use clerk_testkit::{decode_unverified, store::M2M_JWT_CATEGORY, TestClerk};
 use common::Api;
 use serde_json::{json, Map, Value};
 

@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use clerk_testkit::{pinned_npm_package, TestClerk, CLERK_JS_PACKAGE, CLERK_UI_PACKAGE, NPM_DIR_ENV};
+use clerk_testkit::{
+    npm::pinned_npm_package, npm::CLERK_JS_PACKAGE, npm::CLERK_UI_PACKAGE, npm::NPM_DIR_ENV, TestClerk,
+};
 
 /// Where `scripts/clerk-js.sh` unpacks the packages: `CLERK_TESTKIT_NPM_DIR`, else
 /// `target/clerk-npm` of this workspace (as the script does).
@@ -44,7 +46,7 @@ async fn the_pinned_packages_are_served_by_major_and_exact_version_without_a_sec
     let clerk = serving();
     let js = pinned_npm_package(CLERK_JS_PACKAGE).expect("pinned");
     let ui = pinned_npm_package(CLERK_UI_PACKAGE).expect("pinned");
-    let dist = |package: &clerk_testkit::NpmPackage, file: &str| {
+    let dist = |package: &clerk_testkit::npm::NpmPackage, file: &str| {
         std::fs::read(package.dir(&npm_dir()).join("dist").join(file)).expect("unpacked")
     };
 

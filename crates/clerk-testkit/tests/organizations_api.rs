@@ -486,7 +486,7 @@ fn accepting_an_invitation_adds_the_member_with_its_metadata() {
     let invitation = orgs
         .invite(
             &org.id,
-            clerk_testkit::NewInvitation {
+            clerk_testkit::store::NewInvitation {
                 email_address: "ada@example.com".to_owned(),
                 role: "org:auditor".to_owned(),
                 public_metadata: Some(serde_json::Map::from_iter([("team".to_owned(), json!("ops"))])),

@@ -5,7 +5,7 @@ use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use clerk_testkit::{NewUser, TestClerk, WebhookReceiver};
+use clerk_testkit::{webhooks::WebhookReceiver, NewUser, TestClerk};
 
 /// A plain HTTP/1.1 GET over std, no runtime at all.
 fn http_get(addr: &str, path: &str, secret_key: Option<&str>) -> String {

@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use browser::{assert_valid, jwks, names, strings, value_of, verify};
-use clerk_testkit::{NewUser, Session, TestClerk, User, UserUpdate};
+use clerk_testkit::{store::Session, NewUser, TestClerk, User, UserUpdate};
 use common::{Api, Reply};
 use serde_json::{json, Value};
 

@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use clerk_testkit::{decode_unverified, InactiveTokens, NewUser, TestClerk};
+use clerk_testkit::{decode_unverified, store::InactiveTokens, NewUser, TestClerk};
 use common::{assert_same_shape, fixture, Api};
 use serde_json::json;
 

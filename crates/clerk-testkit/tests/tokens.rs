@@ -3,7 +3,7 @@
 
 mod common;
 
-use clerk_testkit::{decode_unverified, Jwk, OrgClaim, RsaAlg, TestClerk};
+use clerk_testkit::{decode_unverified, instance::Jwk, instance::OrgClaim, instance::RsaAlg, TestClerk};
 use common::{fixture, Api};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{json, Value};
@@ -257,7 +257,8 @@ fn an_instance_rebuilt_from_its_saved_private_key_mints_tokens_the_old_jwks_veri
     let first = TestClerk::start().expect("emulator starts");
     let saved = first.instance().signing_key().private_key_pem().expect("pem");
     assert!(saved.starts_with("-----BEGIN PRIVATE KEY-----\n"));
-    let key = clerk_testkit::SigningKey::from_pem(first.instance().kid(), &saved).expect("reads back");
+    let key =
+        clerk_testkit::instance::SigningKey::from_pem(first.instance().kid(), &saved).expect("reads back");
     assert_eq!(key.jwk(), first.instance().signing_key().jwk());
     let instance = first.instance().clone().with_signing_key(key);
     let second = TestClerk::builder()

@@ -4,7 +4,10 @@ mod common;
 
 use std::time::Duration;
 
-use clerk_testkit::{sign_webhook, DeliveryOutcome, NewUser, ReceivedWebhook, TestClerk, WebhookReceiver};
+use clerk_testkit::{
+    webhooks::sign_webhook, webhooks::DeliveryOutcome, webhooks::ReceivedWebhook, webhooks::WebhookReceiver,
+    NewUser, TestClerk,
+};
 use common::{assert_same_shape, fixture, Api};
 use serde_json::{json, Value};
 

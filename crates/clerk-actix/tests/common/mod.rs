@@ -1,6 +1,8 @@
 //! Shared helpers: an offline Clerk and a small app exercising every extractor.
 #![allow(dead_code)]
 
+pub mod backend_client;
+
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{guard, web, App, HttpResponse};

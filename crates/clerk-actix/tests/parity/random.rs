@@ -6,7 +6,7 @@
 //! platform and every version of every dependency.
 
 use actix_web::http::Method;
-use clerk_testkit::OrgClaim;
+use clerk_testkit::instance::OrgClaim;
 use serde_json::{json, Value};
 
 use super::{

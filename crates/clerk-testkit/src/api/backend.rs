@@ -3,17 +3,26 @@
 
 use actix_web::web::{self, ServiceConfig};
 
-use super::{
-    credentials, domains, handshake, invitations, lists, machine, misc, organizations, refresh, sessions,
-    templates, tokens, users,
-};
+pub(crate) mod credentials;
+pub(crate) mod domains;
+pub(crate) mod invitations;
+pub(crate) mod lists;
+pub(crate) mod machine;
+pub(crate) mod organizations;
+pub(crate) mod refresh;
+pub(crate) mod sessions;
+pub(crate) mod templates;
+pub(crate) mod tokens;
+pub(crate) mod users;
+
+use super::{handshake, jwks};
 
 /// The Backend API JWKS route: authenticated, not rate limited.
 pub(crate) const BAPI_JWKS: &str = "/v1/jwks";
 
 /// Registers the Backend API routes.
 pub(crate) fn routes(cfg: &mut ServiceConfig) {
-    cfg.route(BAPI_JWKS, web::get().to(misc::jwks))
+    cfg.route(BAPI_JWKS, web::get().to(jwks::jwks))
         .route("/v1/users", web::get().to(users::list))
         .route("/v1/users", web::post().to(users::create))
         .route("/v1/users/count", web::get().to(users::count))
@@ -96,11 +105,11 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
             "/v1/organizations/{org_id}/invitations/{invitation_id}/revoke",
             web::post().to(organizations::revoke_invitation),
         )
-        .route("/v1/sessions", web::post().to(misc::create_session))
-        .route("/v1/sessions/{session_id}", web::get().to(misc::get_session))
+        .route("/v1/sessions", web::post().to(sessions::create_session))
+        .route("/v1/sessions/{session_id}", web::get().to(sessions::get_session))
         .route(
             "/v1/sessions/{session_id}/tokens",
-            web::post().to(misc::create_session_token),
+            web::post().to(sessions::create_session_token),
         )
         .route(
             "/v1/sessions/{session_id}/revoke",

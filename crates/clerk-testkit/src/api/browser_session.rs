@@ -3,10 +3,10 @@
 //! refresh endpoint).
 
 use super::{ApiError, AppState};
+use crate::clock::now_ms;
 use crate::directives::{self, CookieNames, SignedIn};
-use crate::signature::signed_payload;
-use crate::store::Session;
-use crate::util::now_ms;
+use crate::instance::recognise::signed_payload;
+use crate::store::user_store::Session;
 
 /// Why a session cannot get a fresh token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,7 +70,7 @@ pub(super) fn mint_for(
     if let Some((claim, permissions)) =
         organization.and_then(|org| state.orgs.org_claim(&session.user_id, org))
     {
-        token = crate::org::with_org(token, claim, permissions);
+        token = crate::store::organizations::with_org(token, claim, permissions);
     }
     Ok(token.try_mint()?)
 }

@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::{json, Value};
 
-use crate::util::random_hex;
+use crate::ids::random_hex;
 
 /// An error the emulated Backend API answers with.
 #[derive(Debug, Clone)]

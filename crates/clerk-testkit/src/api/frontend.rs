@@ -23,10 +23,19 @@ use actix_web::http::header::{HeaderMap, AUTHORIZATION};
 use actix_web::web::{self, ServiceConfig};
 use actix_web::Route;
 
-use super::{
-    dev_browser, environment, frontend_client, frontend_organizations, frontend_sign_in, frontend_sign_up,
-    handshake, misc, npm_files, sign_in, sign_out,
-};
+pub(crate) mod client;
+pub(crate) mod dev_browser;
+pub(crate) mod environment;
+pub(crate) mod npm_files;
+pub(crate) mod organizations;
+pub(crate) mod pages;
+pub(crate) mod redirect;
+pub(crate) mod sign_in;
+pub(crate) mod sign_in_page;
+pub(crate) mod sign_out_page;
+pub(crate) mod sign_up;
+
+use super::{handshake, jwks};
 
 /// The public JWKS route: no auth, no version check, no rate limit.
 pub(crate) const PUBLIC_JWKS: &str = "/.well-known/jwks.json";
@@ -131,37 +140,31 @@ fn shared(route: Route) -> Route {
 
 /// Registers the Frontend API routes; before the Backend API's (see the module docs).
 pub(crate) fn routes(cfg: &mut ServiceConfig) {
-    cfg.route(
-        FAPI_ORGANIZATION,
-        shared(web::get()).to(frontend_organizations::get),
-    )
-    .route(NPM_FILES, web::get().to(npm_files::get))
-    .route(FAPI_SIGN_INS, web::post().to(frontend_sign_in::create))
-    .route(FAPI_SIGN_UPS, web::post().to(frontend_sign_up::create))
-    .route(
-        FAPI_SIGN_IN_FIRST_FACTOR,
-        web::post().to(frontend_sign_in::attempt_first_factor),
-    )
-    .route(
-        FAPI_CLIENT_SESSIONS,
-        web::delete().to(frontend_sign_in::remove_sessions),
-    )
-    .route(FAPI_SESSION_TOUCH, web::post().to(frontend_sign_in::touch))
-    .route(
-        FAPI_SESSION_TEMPLATE_TOKEN,
-        web::post().to(frontend_client::create_template_token),
-    )
-    .route(FAPI_SESSION_END, web::post().to(frontend_sign_in::end))
-    .route(FAPI_CLIENT, web::delete().to(frontend_sign_in::destroy))
-    .route(PUBLIC_JWKS, web::get().to(misc::jwks))
-    .route(FAPI_HANDSHAKE, web::get().to(handshake::handshake))
-    .route(FAPI_DEV_BROWSER, web::post().to(dev_browser::create))
-    .route(FAPI_ENVIRONMENT, web::get().to(environment::get))
-    .route(FAPI_ENVIRONMENT, web::patch().to(environment::get))
-    .route(FAPI_CLIENT, web::get().to(frontend_client::get_client))
-    .route(FAPI_SESSION_TOKENS, web::post().to(frontend_client::create_token))
-    .route(SIGN_IN, web::get().to(sign_in::show))
-    .route(SIGN_IN, web::post().to(sign_in::submit))
-    .route(SIGN_OUT, web::get().to(sign_out::show))
-    .route(SIGN_OUT, web::post().to(sign_out::submit));
+    cfg.route(FAPI_ORGANIZATION, shared(web::get()).to(organizations::get))
+        .route(NPM_FILES, web::get().to(npm_files::get))
+        .route(FAPI_SIGN_INS, web::post().to(sign_in::create))
+        .route(FAPI_SIGN_UPS, web::post().to(sign_up::create))
+        .route(
+            FAPI_SIGN_IN_FIRST_FACTOR,
+            web::post().to(sign_in::attempt_first_factor),
+        )
+        .route(FAPI_CLIENT_SESSIONS, web::delete().to(sign_in::remove_sessions))
+        .route(FAPI_SESSION_TOUCH, web::post().to(sign_in::touch))
+        .route(
+            FAPI_SESSION_TEMPLATE_TOKEN,
+            web::post().to(client::create_template_token),
+        )
+        .route(FAPI_SESSION_END, web::post().to(sign_in::end))
+        .route(FAPI_CLIENT, web::delete().to(sign_in::destroy))
+        .route(PUBLIC_JWKS, web::get().to(jwks::jwks))
+        .route(FAPI_HANDSHAKE, web::get().to(handshake::handshake))
+        .route(FAPI_DEV_BROWSER, web::post().to(dev_browser::create))
+        .route(FAPI_ENVIRONMENT, web::get().to(environment::get))
+        .route(FAPI_ENVIRONMENT, web::patch().to(environment::get))
+        .route(FAPI_CLIENT, web::get().to(client::get_client))
+        .route(FAPI_SESSION_TOKENS, web::post().to(client::create_token))
+        .route(SIGN_IN, web::get().to(sign_in_page::show))
+        .route(SIGN_IN, web::post().to(sign_in_page::submit))
+        .route(SIGN_OUT, web::get().to(sign_out_page::show))
+        .route(SIGN_OUT, web::post().to(sign_out_page::submit));
 }

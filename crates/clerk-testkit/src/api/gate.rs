@@ -16,9 +16,9 @@ use super::backend::BAPI_JWKS;
 use super::error::ApiError;
 use super::frontend::{self, PUBLIC_JWKS};
 use super::AppState;
-use crate::calls::{redact, redact_query, RequestRecord, DROPPED, LOGGED_HEADERS};
-use crate::faults::Action;
-use crate::machine::MachineTokens;
+use crate::faults::calls::{redact, redact_query, RequestRecord, DROPPED, LOGGED_HEADERS};
+use crate::faults::on_demand::Action;
+use crate::store::machine_tokens::MachineTokens;
 
 /// The `Clerk-API-Version` the request asked for, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]

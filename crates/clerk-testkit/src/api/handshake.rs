@@ -11,13 +11,15 @@ use serde_json::json;
 use url::Url;
 
 use super::browser_session::{mint, names, session_of_token, signed_in_directives};
-use super::frontend_client::{active_client_session, request_client};
+use super::frontend::client::{active_client_session, request_client};
 use super::{json_response, ApiError, AppState};
 
-use crate::keys::RsaAlg;
-use crate::store::Session;
-use crate::util::{b64url, now_secs};
-use crate::{client_cookies, directives};
+use crate::api::browser_cookies;
+use crate::clock::now_secs;
+use crate::directives;
+use crate::ids::b64url;
+use crate::instance::keys::RsaAlg;
+use crate::store::user_store::Session;
 
 /// How long a handshake token is valid.
 const TOKEN_LIFETIME_SECS: i64 = 60;
@@ -138,7 +140,7 @@ fn client_cookie_session(state: &AppState, req: &HttpRequest) -> Option<Session>
 fn new_dev_browser(state: &AppState, req: &HttpRequest, client: Option<&str>, suffixed: bool) -> Vec<String> {
     let clients = &state.browser.clients;
     let in_query = url::form_urlencoded::parse(req.query_string().as_bytes())
-        .find(|(k, _)| k == client_cookies::DEV_BROWSER)
+        .find(|(k, _)| k == browser_cookies::DEV_BROWSER)
         .map(|(_, v)| v.into_owned());
     match in_query {
         Some(dvb) => {
@@ -149,7 +151,7 @@ fn new_dev_browser(state: &AppState, req: &HttpRequest, client: Option<&str>, su
         }
         None => {
             let dvb = clients.new_dev_browser(client);
-            client_cookies::dev_browser(names(state, suffixed), &dvb)
+            browser_cookies::dev_browser(names(state, suffixed), &dvb)
         }
     }
 }

@@ -1,39 +1,20 @@
 //! The emulated HTTP surface: two route sets on one app, the Backend API subset with JWKS and
 //! machine-token verification ([`backend`]), and what a browser calls ([`frontend`]: Frontend
-//! API, sign-in and sign-out pages, the official browser packages).
+//! API, sign-in and sign-out pages, the official browser packages). Each route table registers
+//! its handlers, which live in its directory (`backend/`, `frontend/`); what both use (the gate,
+//! CORS, errors, paging, the handshake, JWKS, a browser's session and cookies) is here.
 
 mod backend;
+pub(crate) mod browser_cookies;
 mod browser_session;
 mod cors;
-mod credentials;
-mod dev_browser;
-mod domains;
-mod environment;
 mod error;
 mod frontend;
-mod frontend_client;
-mod frontend_organizations;
-mod frontend_sign_in;
-mod frontend_sign_up;
 mod gate;
 mod handshake;
-mod invitations;
-mod lists;
-mod machine;
+mod jwks;
 mod method_override;
-mod misc;
-mod npm_files;
-mod organizations;
-mod pages;
 mod paging;
-mod redirect;
-mod refresh;
-mod sessions;
-mod sign_in;
-mod sign_out;
-mod templates;
-mod tokens;
-mod users;
 
 use std::sync::Arc;
 
@@ -46,21 +27,21 @@ pub(crate) use error::{json_response, ApiError};
 pub(crate) use frontend::{FAPI_HANDSHAKE, FAPI_SESSION_TOKENS, SIGN_IN, SIGN_OUT};
 pub(crate) use gate::ApiVersion;
 
-use crate::browser::Browser;
-use crate::calls::Calls;
-use crate::faults::Faults;
-use crate::identifier_lists::IdentifierLists;
-use crate::invitations::Invitations;
-use crate::jwt_templates::JwtTemplates;
-use crate::keys::KeyRing;
-use crate::machine::MachineTokens;
-use crate::oauth_tokens::OAuthTokens;
-use crate::org::Organizations;
-use crate::ratelimit::Limiter;
-use crate::store::UserStore;
-use crate::tickets::Tickets;
-use crate::token::TokenMinter;
-use crate::webhooks::Origin;
+use crate::faults::calls::Calls;
+use crate::faults::on_demand::Faults;
+use crate::faults::rate_limit::Limiter;
+use crate::instance::keys::KeyRing;
+use crate::instance::minter::TokenMinter;
+use crate::store::browser::Browser;
+use crate::store::identifier_lists::IdentifierLists;
+use crate::store::invitations::Invitations;
+use crate::store::jwt_templates::JwtTemplates;
+use crate::store::machine_tokens::MachineTokens;
+use crate::store::oauth_tokens::OAuthTokens;
+use crate::store::organizations::Organizations;
+use crate::store::tickets::Tickets;
+use crate::store::user_store::UserStore;
+use crate::webhooks::delivery::Origin;
 
 /// Everything the handlers share.
 pub(crate) struct AppState {
@@ -108,7 +89,7 @@ pub(crate) fn app(
         // The Frontend API first: its routes on paths both APIs have are guarded (see frontend).
         .configure(frontend::routes)
         .configure(backend::routes)
-        .default_service(web::to(misc::not_found))
+        .default_service(web::to(not_found))
 }
 
 /// Parses a JSON body (empty = `{}`): syntax errors are 400 `request_body_invalid`, wrong
@@ -149,4 +130,8 @@ pub(crate) fn version(req: &HttpRequest) -> ApiVersion {
         .get::<ApiVersion>()
         .cloned()
         .unwrap_or(ApiVersion(None))
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::not_found())
 }

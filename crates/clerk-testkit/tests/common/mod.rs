@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests: a tiny awc-based Backend API client.
 #![allow(dead_code)]
 
+pub mod binary;
+
 use awc::http::header::HeaderMap;
 use awc::http::Method;
 use clerk_testkit::TestClerk;
