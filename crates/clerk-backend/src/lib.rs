@@ -2,13 +2,18 @@
 //! timeouts, retries within a retry budget, a per-instance rate budget with named [`Share`]s,
 //! typed errors and call metrics. It is also the fetcher of `clerk_core`'s JWKS cache.
 //!
+//! A crate of its own so that a worker or a CLI can call Clerk's Backend API without the
+//! Actix-web middleware: it depends on `clerk-core` (Clerk's rules) and awc only. `clerk-actix`
+//! depends on it and re-exports it as `clerk_actix::client` (dependency direction:
+//! clerk-core ← clerk-backend ← clerk-actix ← your app).
+//!
 //! | module file | what |
 //! |---|---|
 //! | `clerk_client` | [`ClerkClient`]: per-thread awc clients, the retry loop, the typed calls |
 //! | `config` | [`ClientConfig`]: every setting, its default and its validation |
 //! | `budget` | the rate budget: [`RateLimit`], [`Share`] |
 //! | `retry` | the retry budget, backoff and `Retry-After` |
-//! | `jwks` | [`ClerkClient`] as a [`JwksFetcher`](clerk_core::jwks::JwksFetcher); the stale-while-revalidate keys of a [`Clerk`](crate::Clerk) |
+//! | `jwks` | [`ClerkClient`] as a [`JwksFetcher`](clerk_core::jwks::JwksFetcher); the stale-while-revalidate keys of a clerk-actix `Clerk` |
 //! | `machine` | API keys and M2M tokens: [`CreateApiKey`], [`CreateM2mToken`] and their answers |
 //! | `machine_backend` | [`ClerkClient`] as clerk-core's [`MachineBackend`](clerk_core::request::MachineBackend): the machine-token verify calls on the machine-token share |
 //! | `session_backend` | [`ClerkClient`] as clerk-core's [`SessionBackend`](clerk_core::request::SessionBackend): handshake payloads and session refresh |
@@ -29,13 +34,18 @@
 //! | `memberships` | organization memberships: [`CreateMembership`], [`MembershipListParams`] and their calls |
 //! | `org_invitations` | organization invitations: [`OrganizationInvitation`], [`CreateOrganizationInvitation`], [`OrganizationInvitationListParams`] and their calls |
 //! | `redacted` (private) | how request bodies show a secret field in `Debug` |
+//! | `env` | [`ConfigError`] and the parsers of Clerk's environment variables, shared with clerk-actix |
 //! | `error`, `metrics`, `params` | [`ApiError`], [`MetricsSnapshot`] and the observer hook, [`UserListParams`] |
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 mod actor_tokens;
 mod budget;
 mod clerk_client;
 mod config;
 mod domains;
+pub mod env;
 mod error;
 mod identifier_lists;
 mod invitations;
@@ -65,6 +75,7 @@ pub use budget::{RateBudgetSnapshot, RateLimit, Share};
 pub use clerk_client::ClerkClient;
 pub use config::{ClientConfig, API_VERSION_HEADER, DEFAULT_API_URL, DEFAULT_API_VERSION};
 pub use domains::Domain;
+pub use env::ConfigError;
 pub use error::{ApiError, ApiResult};
 pub use identifier_lists::{IdentifierList, IdentifierType, ListedIdentifier};
 pub use invitations::{CreateInvitation, Invitation, InvitationListParams, InvitationStatus};
@@ -86,4 +97,5 @@ pub use sessions::{SessionListParams, SessionTokenOptions};
 pub use sign_in_tokens::{CreateSignInToken, SignInToken, TicketStatus};
 pub use users::{CreateUser, UpdateUser};
 
-pub(crate) use jwks::RevalidatingKeys;
+#[doc(hidden)]
+pub use jwks::RevalidatingKeys;

@@ -40,7 +40,7 @@ impl ClerkClient {
     /// use actix_web::http::Method;
     /// use serde_json::{json, Value};
     ///
-    /// # async fn demo(client: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+    /// # async fn demo(client: clerk_backend::ClerkClient) -> Result<(), clerk_backend::ApiError> {
     /// let domains: Value = client.request(Method::GET, "/domains", &[], None).await?;
     /// let user: Value = client
     ///     .request(

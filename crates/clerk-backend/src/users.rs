@@ -20,7 +20,7 @@ use super::redacted::Redacted;
 /// # Examples
 ///
 /// ```
-/// use clerk_actix::client::CreateUser;
+/// use clerk_backend::CreateUser;
 /// use serde_json::json;
 ///
 /// let user = CreateUser {
@@ -132,7 +132,7 @@ pub struct CreateUser {
 /// # Examples
 ///
 /// ```
-/// use clerk_actix::client::UpdateUser;
+/// use clerk_backend::UpdateUser;
 ///
 /// let change = UpdateUser {
 ///     first_name: Some("Grace".to_owned()),

@@ -7,10 +7,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
-use actix_web::web::Bytes;
 use awc::error::{PayloadError, SendRequestError};
 use awc::http::header::{self, HeaderName, HeaderValue};
 use awc::http::Method;
+use bytes::Bytes;
 use clerk_core::api::{
     ApiKey, ClerkErrors, DeletedObject, M2mToken, OAuthVerifyResponse, Session, TotalCount,
 };
@@ -66,8 +66,9 @@ thread_local! {
 /// client of the thread it runs on (awc's client is `!Send`), created on first use and then
 /// reused with its pooled connections.
 ///
-/// [`Clerk::client`](crate::Clerk::client) gives the client of a [`Clerk`](crate::Clerk); a
-/// service that needs only the Backend API builds one with [`ClerkClient::new`].
+/// clerk-actix's `Clerk::client` gives the client of a `Clerk` (clerk-actix re-exports this crate
+/// as `clerk_actix::client`); a service that needs only the Backend API (a worker, a CLI) builds
+/// one with [`ClerkClient::new`] and does not need clerk-actix at all.
 ///
 /// # Runtime
 ///
@@ -135,10 +136,10 @@ thread_local! {
 ///
 /// # Examples
 ///
-/// A client on its own (no [`Clerk`](crate::Clerk)), here inside a `LocalSet`:
+/// A client on its own (no clerk-actix `Clerk`), here inside a `LocalSet`:
 ///
 /// ```no_run
-/// use clerk_actix::client::{ClerkClient, ClientConfig};
+/// use clerk_backend::{ClerkClient, ClientConfig};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// // CLERK_SECRET_KEY, CLERK_API_URL, …
@@ -151,17 +152,14 @@ thread_local! {
 /// # }
 /// ```
 ///
-/// In a handler, through the [`Clerk`](crate::Clerk) in app data:
+/// In an actix-web handler, the client in app data (with clerk-actix, `Clerk::client` gives it):
 ///
 /// ```no_run
 /// use actix_web::{get, web, HttpResponse};
-/// use clerk_actix::Clerk;
+/// use clerk_backend::ClerkClient;
 ///
 /// #[get("/users/{id}")]
-/// async fn show(clerk: Clerk, id: web::Path<String>) -> HttpResponse {
-///     let Some(client) = clerk.client() else {
-///         return HttpResponse::ServiceUnavailable().finish();
-///     };
+/// async fn show(client: web::Data<ClerkClient>, id: web::Path<String>) -> HttpResponse {
 ///     match client.get_user(&id).await {
 ///         Ok(user) => HttpResponse::Ok().json(user.to_public()),
 ///         Err(err) if err.is_not_found() => HttpResponse::NotFound().finish(),
@@ -226,7 +224,10 @@ impl ClerkClient {
     }
 
     /// Builds the client from settings [`ClientConfig::check`] accepted.
-    pub(crate) fn from_checked(config: ClientConfig, checked: Checked) -> Result<Self, ConfigError> {
+    ///
+    /// Not a stable API: the seam clerk-actix builds its `ClerkConfig` on.
+    #[doc(hidden)]
+    pub fn from_checked(config: ClientConfig, checked: Checked) -> Result<Self, ConfigError> {
         let Checked {
             secret_key,
             root,
@@ -293,13 +294,13 @@ impl ClerkClient {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use clerk_actix::client::{ClerkClient, ClientConfig, Share};
+    /// use clerk_backend::{ClerkClient, ClientConfig, Share};
     ///
     /// let client = ClerkClient::new(ClientConfig::new().secret_key("sk_test_example"))?;
     /// // A background job that may wait as long as it takes for its slots.
     /// let reconciliation = client.share(Share::Reconciliation).max_wait(None);
     /// # drop(reconciliation);
-    /// # Ok::<(), clerk_actix::ConfigError>(())
+    /// # Ok::<(), clerk_backend::ConfigError>(())
     /// ```
     pub fn share(&self, share: Share) -> Self {
         Self {
@@ -329,9 +330,9 @@ impl ClerkClient {
             .snapshot(self.shared.retries.available(), self.shared.rate.snapshot())
     }
 
-    /// The cache scope of this client's instance (API URL and a digest of the secret key).
     /// `{api_url}` and the URL version segment this client calls.
-    pub(crate) fn api_url_and_version(&self) -> (&str, &str) {
+    #[doc(hidden)]
+    pub fn api_url_and_version(&self) -> (&str, &str) {
         let shared = &self.shared;
         let version = shared
             .versioned
@@ -340,7 +341,9 @@ impl ClerkClient {
         (&shared.root, version)
     }
 
-    pub(crate) fn cache_scope(&self) -> &CacheScope {
+    /// The cache scope of this client's instance (API URL and a digest of the secret key).
+    #[doc(hidden)]
+    pub fn cache_scope(&self) -> &CacheScope {
         &self.shared.scope
     }
 
@@ -356,8 +359,8 @@ impl ClerkClient {
     }
 
     /// Whether two handles are of the same client (one budget).
-    #[cfg(test)]
-    pub(crate) fn same_client(&self, other: &Self) -> bool {
+    #[doc(hidden)]
+    pub fn same_client(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.shared, &other.shared)
     }
 

@@ -25,7 +25,7 @@ pub const DEFAULT_PAGE_SIZE: u32 = 500;
 /// # Examples
 ///
 /// ```
-/// use clerk_actix::client::Page;
+/// use clerk_backend::Page;
 ///
 /// let bare: Page<u32> = serde_json::from_str("[1, 2]")?;
 /// assert_eq!((bare.data, bare.total_count), (vec![1, 2], None));
@@ -150,10 +150,10 @@ impl<T> Copy for Paging<T> {}
 /// # Examples
 ///
 /// ```no_run
-/// use clerk_actix::client::UserListParams;
+/// use clerk_backend::UserListParams;
 /// use futures_util::TryStreamExt as _;
 ///
-/// # async fn demo(client: clerk_actix::ClerkClient) -> Result<(), clerk_actix::client::ApiError> {
+/// # async fn demo(client: clerk_backend::ClerkClient) -> Result<(), clerk_backend::ApiError> {
 /// let mut users = client.list_users_stream(UserListParams::new().banned(true));
 /// while let Some(user) = users.try_next().await? {
 ///     println!("{}", user.id);
@@ -268,7 +268,7 @@ mod tests {
     use futures_util::TryStreamExt as _;
 
     use super::*;
-    use crate::client::ApiError;
+    use crate::ApiError;
 
     fn numbers(total: u32, limit: u32, paging: Paging<u32>) -> (Paged<u32>, Rc<RefCell<Vec<PageRequest>>>) {
         let seen = Rc::new(RefCell::new(Vec::new()));

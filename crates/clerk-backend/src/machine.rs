@@ -19,7 +19,7 @@ use super::params::path_segment;
 /// # Examples
 ///
 /// ```
-/// use clerk_actix::client::CreateApiKey;
+/// use clerk_backend::CreateApiKey;
 ///
 /// let key = CreateApiKey::new("ci-deploy", "user_2abc").scopes(["deploy"]);
 /// # drop(key);

@@ -18,7 +18,7 @@ pub type ApiResult<T, E = ApiError> = std::result::Result<T, E>;
 /// # Examples
 ///
 /// ```no_run
-/// # async fn demo(client: clerk_actix::ClerkClient) {
+/// # async fn demo(client: clerk_backend::ClerkClient) {
 /// match client.get_user("user_123").await {
 ///     Ok(user) => println!("{}", user.id),
 ///     Err(err) if err.is_not_found() => println!("no such user"),

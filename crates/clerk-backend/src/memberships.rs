@@ -24,7 +24,7 @@ use super::redacted::Redacted;
 /// # Examples
 ///
 /// ```
-/// use clerk_actix::client::CreateMembership;
+/// use clerk_backend::CreateMembership;
 ///
 /// let member = CreateMembership::new("user_2abc", "org:member");
 /// assert_eq!(
@@ -77,7 +77,7 @@ impl fmt::Debug for CreateMembership {
 /// # Examples
 ///
 /// ```
-/// use clerk_actix::client::MembershipListParams;
+/// use clerk_backend::MembershipListParams;
 ///
 /// let admins = MembershipListParams {
 ///     role: vec!["org:admin".to_owned()],

@@ -11,7 +11,7 @@ use super::error::ApiError;
 /// # Examples
 ///
 /// ```
-/// use clerk_actix::client::UserListParams;
+/// use clerk_backend::UserListParams;
 ///
 /// let params = UserListParams::new()
 ///     .email_address(["a@example.com", "b@example.com"])

@@ -19,7 +19,7 @@ use super::params::{path_segment, Query};
 /// # Examples
 ///
 /// ```
-/// use clerk_actix::client::SessionListParams;
+/// use clerk_backend::SessionListParams;
 /// use clerk_core::api::SessionStatus;
 ///
 /// let params = SessionListParams::for_user("user_123").status(SessionStatus::Active).limit(50);
@@ -93,7 +93,7 @@ impl SessionListParams {
 /// # Examples
 ///
 /// ```
-/// use clerk_actix::client::SessionTokenOptions;
+/// use clerk_backend::SessionTokenOptions;
 ///
 /// let hasura = SessionTokenOptions::template("hasura").expires_in_seconds(600);
 /// assert_eq!(hasura.template.as_deref(), Some("hasura"));

@@ -102,7 +102,7 @@ impl fmt::Debug for Invitation {
 /// # Examples
 ///
 /// ```
-/// use clerk_actix::client::CreateInvitation;
+/// use clerk_backend::CreateInvitation;
 ///
 /// let invitation = CreateInvitation {
 ///     notify: Some(false),

@@ -65,7 +65,7 @@ impl fmt::Debug for ActorToken {
 /// # Examples
 ///
 /// ```
-/// use clerk_actix::client::CreateActorToken;
+/// use clerk_backend::CreateActorToken;
 ///
 /// let token = CreateActorToken::new("user_customer", "user_support_agent");
 /// assert_eq!(

@@ -1,5 +1,5 @@
-//! [`ClerkClient`] as the fetcher of `clerk_core`'s JWKS cache, and the keys a
-//! [`Clerk`](crate::Clerk) verifies with: the cache refreshed in the background
+//! [`ClerkClient`] as the fetcher of `clerk_core`'s JWKS cache, and the keys
+//! clerk-actix's `Clerk` verifies with: the cache refreshed in the background
 //! (stale-while-revalidate) on the actix runtime.
 
 use std::sync::Arc;
@@ -23,7 +23,7 @@ use super::error::ApiError;
 /// # Examples
 ///
 /// ```no_run
-/// use clerk_actix::client::{ClerkClient, ClientConfig};
+/// use clerk_backend::{ClerkClient, ClientConfig};
 /// use clerk_core::jwks::JwksFetcher;
 ///
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -66,7 +66,7 @@ impl ClerkClient {
 pub(crate) struct LocalSpawner;
 
 /// Spawns with `actix_rt::spawn` (`tokio::task::spawn_local`), which panics outside a local
-/// context: every lookup that may start a background refresh (a [`Clerk`](crate::Clerk)
+/// context: every lookup that may start a background refresh (a clerk-actix's `Clerk`
 /// verifying a token with a JWKS cache) must run inside an actix `System` (an actix-web server
 /// or `#[actix_rt::main]`/`#[actix_rt::test]`) or a `tokio::task::LocalSet`, as every call of
 /// the client's `!Send` futures must anyway.
@@ -77,11 +77,16 @@ impl Spawner for LocalSpawner {
     }
 }
 
-/// The JWKS cache of a [`Clerk`](crate::Clerk) with its client: a known key past its TTL is
+/// The JWKS cache of a clerk-actix's `Clerk` with its client: a known key past its TTL is
 /// served at once while one background refresh runs; only a lookup without a usable key waits.
-pub(crate) struct RevalidatingKeys<'a> {
-    pub(crate) cache: &'a Arc<JwksCache>,
-    pub(crate) client: &'a ClerkClient,
+///
+/// Not a stable API: clerk-actix's key source.
+#[doc(hidden)]
+pub struct RevalidatingKeys<'a> {
+    /// The instance's JWKS cache.
+    pub cache: &'a Arc<JwksCache>,
+    /// The client that fetches it.
+    pub client: &'a ClerkClient,
 }
 
 impl KeyResolver for RevalidatingKeys<'_> {

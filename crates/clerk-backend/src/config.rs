@@ -23,8 +23,7 @@ pub const DEFAULT_API_VERSION: &str = "v1";
 
 /// Settings of a [`ClerkClient`](super::ClerkClient).
 ///
-/// [`ClerkConfig`](crate::ClerkConfig) embeds one (adjust it with
-/// [`ClerkConfig::client_config`](crate::ClerkConfig::client_config)); a service that needs only
+/// clerk-actix's `ClerkConfig` embeds one (adjust it with `ClerkConfig::client_config`); a service that needs only
 /// the Backend API builds a client from one directly with
 /// [`ClerkClient::new`](super::ClerkClient::new). Every setting is checked once, when the client
 /// is built, and a [`ConfigError`] names the variable (or option) at fault.
@@ -42,7 +41,7 @@ pub const DEFAULT_API_VERSION: &str = "v1";
 ///
 /// ```
 /// use std::time::Duration;
-/// use clerk_actix::client::{ClerkClient, ClientConfig};
+/// use clerk_backend::{ClerkClient, ClientConfig};
 ///
 /// let config = ClientConfig::new()
 ///     .secret_key("sk_test_example")
@@ -50,7 +49,7 @@ pub const DEFAULT_API_VERSION: &str = "v1";
 ///     .max_retries(1);
 /// let client = ClerkClient::new(config)?;
 /// # drop(client);
-/// # Ok::<(), clerk_actix::ConfigError>(())
+/// # Ok::<(), clerk_backend::ConfigError>(())
 /// ```
 #[derive(Clone)]
 pub struct ClientConfig {
@@ -107,15 +106,18 @@ impl Default for ClientConfig {
 }
 
 /// What [`ClientConfig::check`] vouches for, ready to use.
-pub(crate) struct Checked {
-    /// `None` when no secret key is configured (a [`crate::Clerk`] in networkless mode).
-    pub(crate) secret_key: Option<SecretKey>,
+///
+/// Not a stable API: the seam clerk-actix builds its `ClerkConfig` on.
+#[doc(hidden)]
+pub struct Checked {
+    /// `None` when no secret key is configured (a clerk-actix `Clerk` in networkless mode).
+    pub secret_key: Option<SecretKey>,
     /// `{api_url}`, without a trailing slash.
-    pub(crate) root: String,
+    pub root: String,
     /// `{api_url}/{api_version}`.
     pub(crate) versioned: String,
     /// `{api_version}`, without slashes.
-    pub(crate) version: String,
+    pub version: String,
     pub(crate) user_agent: HeaderValue,
     /// `None`: derive it from the secret key's instance type.
     pub(crate) rate_limit: Option<RateLimit>,
@@ -164,7 +166,10 @@ impl ClientConfig {
     }
 
     /// Overrides these settings with the client's variables `get` finds.
-    pub(crate) fn read(mut self, get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    ///
+    /// Not a stable API: the seam clerk-actix builds its `ClerkConfig` on.
+    #[doc(hidden)]
+    pub fn read(mut self, get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         if let Some(key) = get("CLERK_SECRET_KEY") {
             self.secret_key = Some(key);
         }
@@ -307,7 +312,10 @@ impl ClientConfig {
     }
 
     /// Checks every setting; the only validation of the client's settings.
-    pub(crate) fn check(&self) -> Result<Checked, ConfigError> {
+    ///
+    /// Not a stable API: the seam clerk-actix builds its `ClerkConfig` on.
+    #[doc(hidden)]
+    pub fn check(&self) -> Result<Checked, ConfigError> {
         let secret_key = self
             .secret_key
             .as_deref()

@@ -78,7 +78,7 @@ impl fmt::Debug for SignInToken {
 /// # Examples
 ///
 /// ```
-/// use clerk_actix::client::CreateSignInToken;
+/// use clerk_backend::CreateSignInToken;
 ///
 /// let token = CreateSignInToken {
 ///     expires_in_seconds: Some(300),

@@ -23,7 +23,7 @@ use super::redacted::Redacted;
 /// # Examples
 ///
 /// ```
-/// use clerk_actix::client::CreateOrganization;
+/// use clerk_backend::CreateOrganization;
 /// use serde_json::json;
 ///
 /// let org = CreateOrganization {
@@ -85,7 +85,7 @@ impl fmt::Debug for CreateOrganization {
 /// # Examples
 ///
 /// ```
-/// use clerk_actix::client::UpdateOrganization;
+/// use clerk_backend::UpdateOrganization;
 ///
 /// let change = UpdateOrganization { name: Some("Acme Corp".to_owned()), ..Default::default() };
 /// assert_eq!(serde_json::to_string(&change)?, r#"{"name":"Acme Corp"}"#);
@@ -120,7 +120,7 @@ pub struct UpdateOrganization {
 /// # Examples
 ///
 /// ```
-/// use clerk_actix::client::OrganizationListParams;
+/// use clerk_backend::OrganizationListParams;
 ///
 /// let params = OrganizationListParams {
 ///     query: Some("acme".to_owned()),

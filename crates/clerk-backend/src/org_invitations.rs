@@ -108,7 +108,7 @@ impl fmt::Debug for OrganizationInvitation {
 /// # Examples
 ///
 /// ```
-/// use clerk_actix::client::CreateOrganizationInvitation;
+/// use clerk_backend::CreateOrganizationInvitation;
 ///
 /// let invite = CreateOrganizationInvitation {
 ///     notify: Some(false),
