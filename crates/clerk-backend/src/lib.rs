@@ -34,6 +34,8 @@
 //! | `memberships` | organization memberships: [`CreateMembership`], [`MembershipListParams`] and their calls |
 //! | `org_invitations` | organization invitations: [`OrganizationInvitation`], [`CreateOrganizationInvitation`], [`OrganizationInvitationListParams`] and their calls |
 //! | `redacted` (private) | how request bodies show a secret field in `Debug` |
+//! | [`operations`] | the operation table: every operation of Clerk's spec with our name, `@clerk/backend`'s, its retry rule and budget share ([`operations::OPERATIONS`], generated) |
+//! | `generated` (private) | what `cargo xtask codegen` writes from the spec: do not edit |
 //! | `env` | [`ConfigError`] and the parsers of Clerk's environment variables, shared with clerk-actix |
 //! | `error`, `metrics`, `params` | [`ApiError`], [`MetricsSnapshot`] and the observer hook, [`UserListParams`] |
 
@@ -47,6 +49,7 @@ mod config;
 mod domains;
 pub mod env;
 mod error;
+mod generated;
 mod identifier_lists;
 mod invitations;
 mod jwks;
@@ -56,6 +59,7 @@ mod machine_backend;
 mod memberships;
 mod metrics;
 mod oauth_tokens;
+pub mod operations;
 mod org_invitations;
 mod organizations;
 mod paging;
