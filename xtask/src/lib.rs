@@ -9,11 +9,13 @@
 //! | `overrides` | what the spec cannot say: names, retry rules, budget shares, left-out operations |
 //! | `js_names` | `@clerk/backend`'s name of an operation |
 //! | `naming` | snake_case names and Rust string literals |
-//! | `render` | the Rust text of `generated/operations.rs` |
+//! | `render` | the Rust text of `generated/operations.rs` and `generated/mod.rs` |
+//! | `calls` | the Rust text of the generated typed calls, one file per group |
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+pub mod calls;
 pub mod js_names;
 pub mod naming;
 pub mod overrides;
@@ -48,20 +50,32 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
     let read = |relative: &str| {
         std::fs::read_to_string(root.join(relative)).map_err(|err| format!("{relative}: {err}"))
     };
-    let operations = spec::operations(&read(SPEC)?)?;
+    let spec_text = read(SPEC)?;
+    let operations = spec::operations(&spec_text)?;
+    let spec_value: serde_yaml::Value =
+        serde_yaml::from_str(&spec_text).map_err(|err| format!("spec: {err}"))?;
     let overrides = overrides::Overrides::parse(&read(OVERRIDES)?)?;
     let js = js_names::JsNames::parse(&read(JS_NAMES)?)?;
     let table = render::Table::new(&operations, &overrides, &js)?;
-    Ok(vec![
+    let groups = table.groups();
+    let names: Vec<String> = groups.iter().map(|group| group.module.clone()).collect();
+    let mut outputs = vec![
         Output {
             path: Path::new(OUT_DIR).join("mod.rs"),
-            text: rustfmt(root, &render::module())?,
+            text: rustfmt(root, &render::module(&names))?,
         },
         Output {
             path: Path::new(OUT_DIR).join("operations.rs"),
             text: rustfmt(root, &table.operations_rs())?,
         },
-    ])
+    ];
+    for group in &groups {
+        outputs.push(Output {
+            path: Path::new(OUT_DIR).join(format!("{}.rs", group.module)),
+            text: rustfmt(root, &group.render(&spec_value, render::header())?)?,
+        });
+    }
+    Ok(outputs)
 }
 
 /// Writes every generated file; returns their paths.

@@ -5,7 +5,11 @@
 /// `get_oauth_access_token`.
 pub fn snake_case(name: &str) -> String {
     // `OAuth` is one word (`get_oauth_access_token`, not `get_o_auth_access_token`).
-    let name = name.replace("OAuth", "Oauth");
+    // So are plural acronyms (`ListRedirectURLs` → `list_redirect_urls`).
+    let name = name
+        .replace("OAuth", "Oauth")
+        .replace("URLs", "Urls")
+        .replace("IDs", "Ids");
     let chars: Vec<char> = name.chars().collect();
     let mut out = String::new();
     for (i, &c) in chars.iter().enumerate() {
@@ -29,6 +33,25 @@ pub fn snake_case(name: &str) -> String {
     out.trim_end_matches('_').to_owned()
 }
 
+/// `redirect_urls` → `RedirectUrls`, `RedirectURL` → `RedirectUrl` (through [`snake_case`]).
+pub fn pascal_case(name: &str) -> String {
+    snake_case(name)
+        .split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The name of an operation's constant in the table: `ListRedirectURLs` → `LIST_REDIRECT_URLS`.
+pub fn const_name(operation_id: &str) -> String {
+    snake_case(operation_id).to_ascii_uppercase()
+}
+
 /// `text` as a Rust string literal.
 pub fn literal(text: &str) -> String {
     format!("{text:?}")
@@ -48,6 +71,9 @@ mod tests {
         assert_eq!(snake_case("get"), "get");
         assert_eq!(snake_case("GetOAuthAccessToken"), "get_oauth_access_token");
         assert_eq!(snake_case("M2M Tokens"), "m2m_tokens");
+        assert_eq!(pascal_case("RedirectURL"), "RedirectUrl");
+        assert_eq!(snake_case("ListRedirectURLs"), "list_redirect_urls");
+        assert_eq!(pascal_case("redirect_urls"), "RedirectUrls");
         assert_eq!(snake_case("createM2MToken"), "create_m2m_token");
     }
 }

@@ -28,6 +28,8 @@ pub struct Overrides {
     pub operations: BTreeMap<String, Override>,
     /// `left_out` of a deprecated operation that has none of its own.
     pub deprecated: Option<String>,
+    /// The tags whose operations get generated typed calls.
+    pub generate: Vec<String>,
 }
 
 const RETRY: &[&str] = &["idempotent", "never"];
@@ -43,6 +45,13 @@ impl Overrides {
         let file: Value = serde_yaml::from_str(text).map_err(|err| format!("overrides: {err}"))?;
         let mut overrides = Self {
             deprecated: file["deprecated"].as_str().map(str::to_owned),
+            generate: file["generate"]
+                .as_sequence()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
             ..Self::default()
         };
         for (id, fields) in file["operations"].as_mapping().into_iter().flatten() {

@@ -201,6 +201,14 @@ pub(super) struct Call {
     pub(super) authorization: Option<HeaderValue>,
 }
 
+impl Call {
+    /// The call takes no rate-budget slot (what Clerk does not rate-limit: JWKS).
+    pub(super) fn without_budget(mut self) -> Self {
+        self.budgeted = false;
+        self
+    }
+}
+
 /// What an attempt brought back, body read.
 struct RawResponse {
     status: u16,

@@ -35,7 +35,8 @@
 //! | `org_invitations` | organization invitations: [`OrganizationInvitation`], [`CreateOrganizationInvitation`], [`OrganizationInvitationListParams`] and their calls |
 //! | `redacted` (private) | how request bodies show a secret field in `Debug` |
 //! | [`operations`] | the operation table: every operation of Clerk's spec with our name, `@clerk/backend`'s, its retry rule and budget share ([`operations::OPERATIONS`], generated) |
-//! | `generated` (private) | what `cargo xtask codegen` writes from the spec: do not edit |
+//! | `operation_call` | `ClerkClient::operation`: the one request path of every generated call, driven by its table row |
+//! | `generated` | what `cargo xtask codegen` writes from the spec (do not edit): the operation table and the generated groups of calls, re-exported here ([`redirect_urls`], [`testing_tokens`]) |
 //! | `env` | [`ConfigError`] and the parsers of Clerk's environment variables, shared with clerk-actix |
 //! | `error`, `metrics`, `params` | [`ApiError`], [`MetricsSnapshot`] and the observer hook, [`UserListParams`] |
 
@@ -59,6 +60,7 @@ mod machine_backend;
 mod memberships;
 mod metrics;
 mod oauth_tokens;
+mod operation_call;
 pub mod operations;
 mod org_invitations;
 mod organizations;
@@ -81,6 +83,7 @@ pub use config::{ClientConfig, API_VERSION_HEADER, DEFAULT_API_URL, DEFAULT_API_
 pub use domains::Domain;
 pub use env::ConfigError;
 pub use error::{ApiError, ApiResult};
+pub use generated::*;
 pub use identifier_lists::{IdentifierList, IdentifierType, ListedIdentifier};
 pub use invitations::{CreateInvitation, Invitation, InvitationListParams, InvitationStatus};
 pub use jwt_templates::JwtTemplate;

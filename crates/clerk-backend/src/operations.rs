@@ -21,6 +21,9 @@ pub struct Operation {
     /// The spec's path, e.g. `/email_addresses/{email_address_id}`: under `/v1` unless
     /// [`root`](Self::root).
     pub path: &'static str,
+    /// The endpoint label calls, metrics and errors carry: `GET /v1/email_addresses/{email_address_id}`
+    /// (`/v1` unless [`root`](Self::root)).
+    pub endpoint: &'static str,
     /// The spec's (first) tag, e.g. `Email Addresses`.
     pub tag: &'static str,
     /// Path and query parameters, in the spec's order.
@@ -40,6 +43,9 @@ pub struct Operation {
     pub budget: Budget,
     /// At the API root (`{api_url}/api_keys`), not under `/v1` (machine tokens and API keys).
     pub root: bool,
+    /// The generated typed call that covers it, e.g. `redirect_urls().create`; `None` for an
+    /// operation covered by a hand-written call or by none yet.
+    pub call: Option<&'static str>,
     /// Deliberately left out of the client, and why.
     pub left_out: Option<&'static str>,
 }
@@ -68,6 +74,19 @@ impl Method {
             Method::Put => "PUT",
             Method::Patch => "PATCH",
             Method::Delete => "DELETE",
+        }
+    }
+}
+
+impl Method {
+    /// The method as awc sends it.
+    pub(crate) fn as_http(self) -> awc::http::Method {
+        match self {
+            Method::Get => awc::http::Method::GET,
+            Method::Post => awc::http::Method::POST,
+            Method::Put => awc::http::Method::PUT,
+            Method::Patch => awc::http::Method::PATCH,
+            Method::Delete => awc::http::Method::DELETE,
         }
     }
 }

@@ -1,9 +1,10 @@
 //! Coverage of Clerk's Backend API spec (issue 26): every operation of the spec has a typed call
 //! or is deliberately left out with a reason.
 //!
-//! A call covers an operation when the client's sources name its endpoint label
-//! (`"GET /v1/users/{id}"`, the label every call passes to the shared request plumbing, which
-//! its metrics and errors carry), with the same method and path shape.
+//! A generated call covers its operation (the table's `call`, written by the generator with the
+//! call); a hand-written call covers an operation when the client's sources name its endpoint
+//! label (`"GET /v1/users/{id}"`, the label every call passes to the shared request plumbing,
+//! which its metrics and errors carry), with the same method and path shape.
 //!
 //! While issue 26 is open, the operations without a call are listed in
 //! `codegen/uncovered.txt`, and this test asserts the list is exactly the uncovered set: it
@@ -63,7 +64,7 @@ fn uncovered() -> Vec<&'static str> {
     let labels = labels();
     OPERATIONS
         .iter()
-        .filter(|op| op.left_out.is_none())
+        .filter(|op| op.left_out.is_none() && op.call.is_none())
         .filter(|op| !labels.contains(&(op.method.as_str().to_owned(), shape(op.path))))
         .map(|op| op.operation_id)
         .collect()

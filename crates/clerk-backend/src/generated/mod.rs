@@ -4,4 +4,6 @@
 
 //! Code generated from Clerk's Backend API spec by `cargo xtask codegen`.
 
-pub mod operations;
+pub(crate) mod operations;
+pub mod redirect_urls;
+pub mod testing_tokens;
