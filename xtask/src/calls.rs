@@ -41,20 +41,23 @@ impl Group<'_> {
     }
 
     /// The text of `generated/{module}.rs`.
-    pub fn render(&self, spec: &Value, header: &str) -> Result<String, String> {
+    /// The group's models (and the models they hold) are added to `models`, which
+    /// [`models_rs`] writes once for every group: one Rust type per Clerk object.
+    pub fn render(
+        &self,
+        spec: &Value,
+        header: &str,
+        models: &mut BTreeSet<String>,
+    ) -> Result<String, String> {
         let handle = self.handle();
-        let mut models = BTreeSet::new();
         let mut body = String::new();
         let mut items = String::new();
         for (method, op) in &self.calls {
             let answer = answer(spec, op)?;
-            if let Answer::Model(name) | Answer::List(name) = &answer {
+            if let Answer::Model(name) | Answer::List(name) | Answer::Page(name) = &answer {
                 models.insert(name.clone());
             }
-            body.push_str(&call(spec, method, op, &answer, &mut items)?);
-        }
-        for model in &models {
-            items.push_str(&model_struct(spec, model)?);
+            body.push_str(&call(spec, method, op, &answer, &mut items, models)?);
         }
         Ok(format!(
             "{header}\n//! `{tag}`: [`ClerkClient::{module}`] and its calls, generated from Clerk's spec.\n\n\
@@ -83,6 +86,8 @@ enum Answer {
     Model(String),
     /// A JSON array of a component schema generated here.
     List(String),
+    /// `{data: [schema], total_count}`: a [`Page`](crate) of it.
+    Page(String),
     /// clerk-core's `DeletedObject`.
     Deleted,
 }
@@ -95,14 +100,18 @@ fn answer(spec: &Value, op: &Operation) -> Result<Answer, String> {
         .iter()
         .find_map(|code| responses.get(*code))
         .ok_or_else(|| format!("{}: no 200/201 answer", op.operation_id))?;
-    let response = match ok["$ref"]
+    let response_name = ok["$ref"]
         .as_str()
-        .and_then(|r| r.strip_prefix("#/components/responses/"))
-    {
+        .and_then(|r| r.strip_prefix("#/components/responses/"));
+    let response = match response_name {
         Some(name) => &spec["components"]["responses"][name],
         None => ok,
     };
     let schema = &response["content"]["application/json"]["schema"];
+    if let (Some(name), Some("object")) = (response_name, schema["type"].as_str()) {
+        // A schema written inline in a named response: the model is named after the response.
+        return Ok(Answer::Model(format!("{RESPONSES}{name}")));
+    }
     let name_of = |schema: &Value| {
         schema["$ref"]
             .as_str()
@@ -110,6 +119,18 @@ fn answer(spec: &Value, op: &Operation) -> Result<Answer, String> {
             .map(str::to_owned)
     };
     if let Some(name) = name_of(schema) {
+        let target = &spec["components"]["schemas"][name.as_str()];
+        let fields: Vec<&str> = target["properties"]
+            .as_mapping()
+            .into_iter()
+            .flatten()
+            .filter_map(|(key, _)| key.as_str())
+            .collect();
+        if fields == ["data", "total_count"] {
+            if let Some(item) = name_of(&target["properties"]["data"]["items"]) {
+                return Ok(Answer::Page(item));
+            }
+        }
         return Ok(if name == "DeletedObject" {
             Answer::Deleted
         } else {
@@ -133,6 +154,7 @@ fn call(
     op: &Operation,
     answer: &Answer,
     items: &mut String,
+    models: &mut BTreeSet<String>,
 ) -> Result<String, String> {
     let type_name = pascal_case(&snake_case(&op.operation_id));
     let mut args = Vec::new();
@@ -163,10 +185,12 @@ fn call(
             let schema = &spec["paths"][op.path.as_str()][op.method.to_ascii_lowercase().as_str()]
                 ["requestBody"]["content"]["application/json"]["schema"];
             items.push_str(&object_struct(
+                spec,
                 &body_type,
                 schema,
                 Role::Request,
                 &op.operation_id,
+                models,
             )?);
             args.push(format!("body: &{body_type}"));
             "Some(crate::clerk_client::json_body(body)?)".to_owned()
@@ -179,8 +203,9 @@ fn call(
         }
     };
     let answer_type = match answer {
-        Answer::Model(name) => pascal_case(&snake_case(name)),
-        Answer::List(name) => format!("Vec<{}>", pascal_case(&snake_case(name))),
+        Answer::Model(name) => format!("crate::models::{}", model_name(name)),
+        Answer::List(name) => format!("Vec<crate::models::{}>", model_name(name)),
+        Answer::Page(name) => format!("crate::Page<crate::models::{}>", model_name(name)),
         Answer::Deleted => "clerk_core::api::DeletedObject".to_owned(),
     };
     let summary = doc_text(
@@ -255,15 +280,87 @@ enum Role {
     Model,
 }
 
-fn model_struct(spec: &Value, name: &str) -> Result<String, String> {
-    let schema = &spec["components"]["schemas"][name];
-    object_struct(&pascal_case(&snake_case(name)), schema, Role::Model, name)
+/// The key of a model written inline in a named response (`_VerificationResponse`).
+const RESPONSES: &str = "responses/";
+
+/// The Rust name of a model key: `RedirectURL` → `RedirectUrl`,
+/// `responses/_VerificationResponse` → `VerificationResponse`.
+fn model_name(key: &str) -> String {
+    pascal_case(&snake_case(key.trim_start_matches(RESPONSES)))
 }
+
+/// The schema of a model key.
+fn model_schema<'a>(spec: &'a Value, key: &str) -> &'a Value {
+    match key.strip_prefix(RESPONSES) {
+        Some(name) => &spec["components"]["responses"][name]["content"]["application/json"]["schema"],
+        None => &spec["components"]["schemas"][key],
+    }
+}
+
+/// `generated/models.rs`: every model the generated calls answer with, and the models those
+/// hold, once.
+pub fn models_rs(spec: &Value, header: &str, mut pending: BTreeSet<String>) -> Result<String, String> {
+    let mut done = BTreeSet::new();
+    let mut out = format!(
+        "{header}\n//! The models of the generated calls, one Rust type per Clerk object: [`crate::models`].\n\n\
+         #![allow(clippy::doc_markdown)]\n\n"
+    );
+    while let Some(key) = pending.pop_first() {
+        if !done.insert(key.clone()) {
+            continue;
+        }
+        let mut nested = BTreeSet::new();
+        out.push_str(&object_struct(
+            spec,
+            &model_name(&key),
+            model_schema(spec, &key),
+            Role::Model,
+            &key,
+            &mut nested,
+        )?);
+        pending.extend(nested.into_iter().filter(|name| !done.contains(name)));
+    }
+    Ok(out)
+}
+
+/// The Rust type of a property (before `Option`), registering in `models` the component
+/// schemas it holds: a `$ref` to an object schema is its model, arrays are `Vec`s, anything
+/// the generator does not type yet (`oneOf`, free-form objects) stays `serde_json::Value`.
+fn rust_type(spec: &Value, property: &Value, models: &mut BTreeSet<String>) -> String {
+    if let Some(name) = property["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+    {
+        let target = &spec["components"]["schemas"][name];
+        if target["properties"].is_mapping() && name != "DeletedObject" {
+            models.insert(name.to_owned());
+            return format!("crate::models::{}", model_name(name));
+        }
+        return rust_type(spec, target, models);
+    }
+    match property["type"].as_str() {
+        Some("string") => "String".to_owned(),
+        Some("integer") => "i64".to_owned(),
+        Some("boolean") => "bool".to_owned(),
+        Some("number") => "f64".to_owned(),
+        Some("array") => format!("Vec<{}>", rust_type(spec, &property["items"], models)),
+        _ => VALUE.to_owned(),
+    }
+}
+
+const VALUE: &str = "serde_json::Value";
 
 /// A struct for an object schema: a model (decoded: every field `serde(default)`, unknown fields
 /// ignored) or a request body (`Default`, optional fields left out when `None`). Secrets are
 /// redacted in `Debug`.
-fn object_struct(name: &str, schema: &Value, role: Role, origin: &str) -> Result<String, String> {
+fn object_struct(
+    spec: &Value,
+    name: &str,
+    schema: &Value,
+    role: Role,
+    origin: &str,
+    models: &mut BTreeSet<String>,
+) -> Result<String, String> {
     let properties = schema["properties"]
         .as_mapping()
         .ok_or_else(|| format!("{origin}: not an object schema with properties"))?;
@@ -280,17 +377,14 @@ fn object_struct(name: &str, schema: &Value, role: Role, origin: &str) -> Result
         let field = field_name(key);
         let nullable = property["nullable"].as_bool().unwrap_or(false);
         let optional = nullable || !required.contains(&key);
-        let base = match property["type"].as_str() {
-            Some("string") => "String",
-            Some("integer") => "i64",
-            Some("boolean") => "bool",
-            Some("number") => "f64",
-            _ => "serde_json::Value",
-        };
-        let ty = if optional && base != "serde_json::Value" {
+        let base = rust_type(spec, property, models);
+        // A missing array is empty; a nullable one (or anything optional) is an `Option`.
+        let ty = if base == VALUE || (base.starts_with("Vec<") && !nullable) {
+            base.clone()
+        } else if optional {
             format!("Option<{base}>")
         } else {
-            base.to_owned()
+            base.clone()
         };
         let doc = property["description"]
             .as_str()
@@ -307,8 +401,11 @@ fn object_struct(name: &str, schema: &Value, role: Role, origin: &str) -> Result
             Role::Request if ty.starts_with("Option<") => {
                 "#[serde(skip_serializing_if = \"Option::is_none\")]\n".to_owned()
             }
-            Role::Request if base == "serde_json::Value" => {
+            Role::Request if base == VALUE => {
                 "#[serde(skip_serializing_if = \"serde_json::Value::is_null\")]\n".to_owned()
+            }
+            Role::Request if ty.starts_with("Vec<") && optional => {
+                "#[serde(skip_serializing_if = \"Vec::is_empty\")]\n".to_owned()
             }
             Role::Request => String::new(),
         };
@@ -327,10 +424,13 @@ fn object_struct(name: &str, schema: &Value, role: Role, origin: &str) -> Result
     let (derives, what) = match role {
         Role::Model => (
             "Clone, PartialEq, Default, serde::Serialize, serde::Deserialize",
-            format!("`{origin}` in Clerk's spec. Unknown fields are ignored; a missing one is its default."),
+            format!(
+                "`{}` in Clerk's spec. Unknown fields are ignored; a missing one is its default.",
+                origin.trim_start_matches(RESPONSES)
+            ),
         ),
         Role::Request => (
-            "Clone, PartialEq, Default, serde::Serialize",
+            "Clone, PartialEq, Default, serde::Serialize, serde::Deserialize",
             format!("The request body of `{origin}`; `Default` leaves every optional field out."),
         ),
     };

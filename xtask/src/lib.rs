@@ -69,12 +69,17 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
             text: rustfmt(root, &table.operations_rs())?,
         },
     ];
+    let mut models = std::collections::BTreeSet::new();
     for group in &groups {
         outputs.push(Output {
             path: Path::new(OUT_DIR).join(format!("{}.rs", group.module)),
-            text: rustfmt(root, &group.render(&spec_value, render::header())?)?,
+            text: rustfmt(root, &group.render(&spec_value, render::header(), &mut models)?)?,
         });
     }
+    outputs.push(Output {
+        path: Path::new(OUT_DIR).join("models.rs"),
+        text: rustfmt(root, &calls::models_rs(&spec_value, render::header(), models)?)?,
+    });
     Ok(outputs)
 }
 

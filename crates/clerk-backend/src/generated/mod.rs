@@ -4,6 +4,11 @@
 
 //! Code generated from Clerk's Backend API spec by `cargo xtask codegen`.
 
+pub mod email_addresses;
+pub mod models;
 pub(crate) mod operations;
+pub mod organization_permissions;
+pub mod organization_roles;
+pub mod phone_numbers;
 pub mod redirect_urls;
 pub mod testing_tokens;

@@ -129,7 +129,7 @@ pub const CREATE_EMAIL_ADDRESS: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("email_addresses().create"),
     left_out: None,
 };
 
@@ -148,7 +148,7 @@ pub const GET_EMAIL_ADDRESS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("email_addresses().get"),
     left_out: None,
 };
 
@@ -167,7 +167,7 @@ pub const DELETE_EMAIL_ADDRESS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("email_addresses().delete"),
     left_out: None,
 };
 
@@ -186,7 +186,7 @@ pub const UPDATE_EMAIL_ADDRESS: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("email_addresses().update"),
     left_out: None,
 };
 
@@ -205,7 +205,7 @@ pub const PREPARE_EMAIL_ADDRESS_VERIFICATION: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("email_addresses().prepare_verification"),
     left_out: None,
 };
 
@@ -224,7 +224,7 @@ pub const ATTEMPT_EMAIL_ADDRESS_VERIFICATION: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("email_addresses().attempt_verification"),
     left_out: None,
 };
 
@@ -243,7 +243,7 @@ pub const REPLACE_USER_EMAIL_ADDRESS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("email_addresses().replace_for_user"),
     left_out: None,
 };
 
@@ -262,7 +262,7 @@ pub const CREATE_PHONE_NUMBER: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("phone_numbers().create"),
     left_out: None,
 };
 
@@ -281,7 +281,7 @@ pub const GET_PHONE_NUMBER: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("phone_numbers().get"),
     left_out: None,
 };
 
@@ -300,7 +300,7 @@ pub const DELETE_PHONE_NUMBER: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("phone_numbers().delete"),
     left_out: None,
 };
 
@@ -319,7 +319,7 @@ pub const UPDATE_PHONE_NUMBER: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("phone_numbers().update"),
     left_out: None,
 };
 
@@ -338,7 +338,7 @@ pub const PREPARE_PHONE_NUMBER_VERIFICATION: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("phone_numbers().prepare_verification"),
     left_out: None,
 };
 
@@ -357,7 +357,7 @@ pub const ATTEMPT_PHONE_NUMBER_VERIFICATION: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("phone_numbers().attempt_verification"),
     left_out: None,
 };
 
@@ -376,7 +376,7 @@ pub const REPLACE_USER_PHONE_NUMBER: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("phone_numbers().replace_for_user"),
     left_out: None,
 };
 
@@ -2740,7 +2740,7 @@ pub const LIST_ORGANIZATION_ROLES: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_roles().list"),
     left_out: None,
 };
 
@@ -2759,7 +2759,7 @@ pub const CREATE_ORGANIZATION_ROLE: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_roles().create"),
     left_out: None,
 };
 
@@ -2778,7 +2778,7 @@ pub const GET_ORGANIZATION_ROLE: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_roles().get"),
     left_out: None,
 };
 
@@ -2797,7 +2797,7 @@ pub const DELETE_ORGANIZATION_ROLE: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_roles().delete"),
     left_out: None,
 };
 
@@ -2816,7 +2816,7 @@ pub const UPDATE_ORGANIZATION_ROLE: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_roles().update"),
     left_out: None,
 };
 
@@ -2838,7 +2838,7 @@ pub const ASSIGN_PERMISSION_TO_ORGANIZATION_ROLE: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_roles().assign_permission"),
     left_out: None,
 };
 
@@ -2860,7 +2860,7 @@ pub const REMOVE_PERMISSION_FROM_ORGANIZATION_ROLE: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_roles().remove_permission"),
     left_out: None,
 };
 
@@ -4184,7 +4184,7 @@ pub const LIST_ORGANIZATION_PERMISSIONS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_permissions().list"),
     left_out: None,
 };
 
@@ -4203,7 +4203,7 @@ pub const CREATE_ORGANIZATION_PERMISSION: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_permissions().create"),
     left_out: None,
 };
 
@@ -4222,7 +4222,7 @@ pub const GET_ORGANIZATION_PERMISSION: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_permissions().get"),
     left_out: None,
 };
 
@@ -4241,7 +4241,7 @@ pub const DELETE_ORGANIZATION_PERMISSION: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_permissions().delete"),
     left_out: None,
 };
 
@@ -4260,7 +4260,7 @@ pub const UPDATE_ORGANIZATION_PERMISSION: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_permissions().update"),
     left_out: None,
 };
 

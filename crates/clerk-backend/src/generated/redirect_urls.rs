@@ -31,7 +31,7 @@ impl RedirectUrls<'_> {
     /// # Errors
     ///
     /// See [`ApiError`](crate::ApiError).
-    pub async fn list(&self, params: &ListRedirectUrlsParams) -> ApiResult<Vec<RedirectUrl>> {
+    pub async fn list(&self, params: &ListRedirectUrlsParams) -> ApiResult<Vec<crate::models::RedirectUrl>> {
         self.client
             .operation(&ops::LIST_REDIRECT_URLS, &[], params.to_query(), None)
             .await
@@ -44,7 +44,7 @@ impl RedirectUrls<'_> {
     /// # Errors
     ///
     /// See [`ApiError`](crate::ApiError).
-    pub async fn create(&self, body: &CreateRedirectUrl) -> ApiResult<RedirectUrl> {
+    pub async fn create(&self, body: &CreateRedirectUrl) -> ApiResult<crate::models::RedirectUrl> {
         self.client
             .operation(
                 &ops::CREATE_REDIRECT_URL,
@@ -62,7 +62,7 @@ impl RedirectUrls<'_> {
     /// # Errors
     ///
     /// An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); otherwise see [`ApiError`](crate::ApiError).
-    pub async fn get(&self, id: &str) -> ApiResult<RedirectUrl> {
+    pub async fn get(&self, id: &str) -> ApiResult<crate::models::RedirectUrl> {
         self.client
             .operation(&ops::GET_REDIRECT_URL, &[id], String::new(), None)
             .await
@@ -101,7 +101,7 @@ impl ListRedirectUrlsParams {
 }
 
 /// The request body of `CreateRedirectURL`; `Default` leaves every optional field out.
-#[derive(Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CreateRedirectUrl {
     /// The full URL value prefixed with `https://` or a custom scheme e.g. `"https://my-app.com/oauth-callback"` or `"my-app://oauth-callback"`
     pub url: String,
@@ -111,38 +111,6 @@ impl std::fmt::Debug for CreateRedirectUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CreateRedirectUrl")
             .field("url", &self.url)
-            .finish()
-    }
-}
-
-/// `RedirectURL` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct RedirectUrl {
-    /// `object`.
-    #[serde(default)]
-    pub object: String,
-    /// `id`.
-    #[serde(default)]
-    pub id: String,
-    /// `url`.
-    #[serde(default)]
-    pub url: String,
-    /// Unix timestamp of creation.
-    #[serde(default)]
-    pub created_at: i64,
-    /// Unix timestamp of last update.
-    #[serde(default)]
-    pub updated_at: i64,
-}
-
-impl std::fmt::Debug for RedirectUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RedirectUrl")
-            .field("object", &self.object)
-            .field("id", &self.id)
-            .field("url", &self.url)
-            .field("created_at", &self.created_at)
-            .field("updated_at", &self.updated_at)
             .finish()
     }
 }

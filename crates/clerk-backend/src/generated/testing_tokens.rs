@@ -31,33 +31,9 @@ impl TestingTokens<'_> {
     /// # Errors
     ///
     /// See [`ApiError`](crate::ApiError).
-    pub async fn create(&self) -> ApiResult<TestingToken> {
+    pub async fn create(&self) -> ApiResult<crate::models::TestingToken> {
         self.client
             .operation(&ops::CREATE_TESTING_TOKEN, &[], String::new(), None)
             .await
-    }
-}
-
-/// `TestingToken` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct TestingToken {
-    /// `object`.
-    #[serde(default)]
-    pub object: String,
-    /// The actual token. This value is meant to be passed in the `__clerk_testing_token` query parameter with requests to the Frontend API.
-    #[serde(default)]
-    pub token: String,
-    /// Unix timestamp of the token's expiration time.
-    #[serde(default)]
-    pub expires_at: i64,
-}
-
-impl std::fmt::Debug for TestingToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TestingToken")
-            .field("object", &self.object)
-            .field("token", &crate::redacted::Redacted(true))
-            .field("expires_at", &self.expires_at)
-            .finish()
     }
 }
