@@ -372,23 +372,43 @@ fn object_struct(
         .collect();
     let mut fields = String::new();
     let mut debug = String::new();
+    let mut enums = String::new();
     for (key, property) in properties {
         let key = key.as_str().unwrap_or_default();
         let field = field_name(key);
         let nullable = property["nullable"].as_bool().unwrap_or(false);
         let optional = nullable || !required.contains(&key);
-        let base = rust_type(spec, property, models);
-        // A missing array is empty; a nullable one (or anything optional) is an `Option`.
+        let enum_type = format!("{name}{}", pascal_case(key));
+        let base = match string_enum(&enum_type, property) {
+            Some(text) => {
+                enums.push_str(&text);
+                enum_type
+            }
+            None => rust_type(spec, property, models),
+        };
+        // A missing array is empty; a nullable one (or anything optional) is an `Option`; so is
+        // an enum, whatever the spec says: a missing value is not any of its variants.
         let ty = if base == VALUE || (base.starts_with("Vec<") && !nullable) {
             base.clone()
-        } else if optional {
+        } else if optional || enums.contains(&format!("pub enum {base} ")) {
             format!("Option<{base}>")
         } else {
             base.clone()
         };
         let doc = property["description"]
             .as_str()
-            .map(|text| doc_text(text.lines().next().unwrap_or_default().trim()))
+            // The first paragraph, on one line.
+            .map(|text| {
+                doc_text(
+                    &text
+                        .split("\n\n")
+                        .next()
+                        .unwrap_or_default()
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                )
+            })
             .filter(|text| !text.is_empty())
             .unwrap_or_else(|| format!("`{key}`."));
         let rename = if field == key {
@@ -438,8 +458,47 @@ fn object_struct(
         "/// {what}\n#[derive({derives})]\npub struct {name} {{\n{fields}}}\n\n\
          impl std::fmt::Debug for {name} {{\n\
          fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n\
-         f.debug_struct({name_literal})\n{debug}.finish()\n}}\n}}\n\n",
+         f.debug_struct({name_literal})\n{debug}.finish()\n}}\n}}\n\n{enums}",
         name_literal = literal(name),
+    ))
+}
+
+/// A string property with two or more `enum` values as a Rust enum with an `Unknown(String)`
+/// variant: a value Clerk adds later decodes (and encodes back) as sent, never a failed decode.
+/// `None` when the property is no such enum or a value makes no variant name.
+fn string_enum(name: &str, property: &Value) -> Option<String> {
+    let values: Vec<&str> = property["enum"]
+        .as_sequence()?
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    if values.len() < 2 || property["type"].as_str() != Some("string") {
+        return None;
+    }
+    let variants: Vec<String> = values.iter().map(|value| pascal_case(value)).collect();
+    let distinct: BTreeSet<&String> = variants.iter().collect();
+    let usable = variants
+        .iter()
+        .all(|variant| variant.starts_with(|c: char| c.is_ascii_uppercase()) && variant != "Unknown");
+    if distinct.len() != variants.len() || !usable {
+        return None;
+    }
+    let mut decl = String::new();
+    let mut from = String::new();
+    let mut as_str = String::new();
+    for (value, variant) in values.iter().zip(&variants) {
+        let _ = writeln!(decl, "/// `{value}`\n{variant},");
+        let _ = writeln!(from, "{} => Self::{variant},", literal(value));
+        let _ = writeln!(as_str, "Self::{variant} => {},", literal(value));
+    }
+    Some(format!(
+        "/// One of Clerk's values, or [`Unknown`]({name}::Unknown) with a value this version does not know.\n\
+         #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]\n\
+         #[serde(from = \"String\", into = \"String\")]\n\
+         pub enum {name} {{\n{decl}/// A value this version does not know, as Clerk sent it.\nUnknown(String),\n}}\n\n\
+         impl {name} {{\n/// The value as Clerk writes it.\npub fn as_str(&self) -> &str {{\nmatch self {{\n{as_str}Self::Unknown(value) => value,\n}}\n}}\n}}\n\n\
+         impl From<String> for {name} {{\nfn from(value: String) -> Self {{\nmatch value.as_str() {{\n{from}_ => Self::Unknown(value),\n}}\n}}\n}}\n\n\
+         impl From<{name}> for String {{\nfn from(value: {name}) -> Self {{\nvalue.as_str().to_owned()\n}}\n}}\n\n"
     ))
 }
 

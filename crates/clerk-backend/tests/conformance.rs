@@ -422,3 +422,20 @@ fn every_generated_call_is_exercised_here() {
     .collect();
     assert_eq!(generated, exercised);
 }
+
+#[test]
+fn an_enum_value_clerk_adds_later_decodes_as_unknown_and_encodes_back() {
+    use clerk_backend::email_addresses::ReplaceUserEmailAddressIdentificationStatus as Status;
+    let known: Status = serde_json::from_value(json!("reserved")).expect("decodes");
+    assert_eq!(known, Status::Reserved);
+    let later: Status = serde_json::from_value(json!("pending_review")).expect("decodes");
+    assert_eq!(later, Status::Unknown("pending_review".to_owned()));
+    assert_eq!(
+        serde_json::to_value(&later).expect("encodes"),
+        json!("pending_review")
+    );
+    assert_eq!(
+        serde_json::to_value(Status::Verified).expect("encodes"),
+        json!("verified")
+    );
+}

@@ -171,10 +171,10 @@ pub struct CreateEmailAddress {
     /// When created, the email address will be marked as verified.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
-    /// Create this email address as the primary email address for the user.
+    /// Create this email address as the primary email address for the user. Default: false, unless it is the first email address.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
-    /// If set to `true` and the email address is created as the user's new primary,
+    /// If set to `true` and the email address is created as the user's new primary, the previous primary email address is notified of the change. By default, no notification is sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_primary_email_address_changed: Option<bool>,
 }
@@ -203,7 +203,7 @@ pub struct UpdateEmailAddress {
     /// Set this email address as the primary email address for the user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
-    /// If set to `true` and this update makes the email address the user's new primary,
+    /// If set to `true` and this update makes the email address the user's new primary, the previous primary email address is notified of the change. By default, no notification is sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_primary_email_address_changed: Option<bool>,
 }
@@ -244,10 +244,10 @@ impl std::fmt::Debug for AttemptEmailAddressVerification {
 pub struct ReplaceUserEmailAddress {
     /// The new email address. Must adhere to the RFC 5322 specification for email address format.
     pub email_address: String,
-    /// Controls the status of the replacement email address. Defaults to `verified`. Set to
+    /// Controls the status of the replacement email address. Defaults to `verified`. Set to `reserved` to create it reserved (unverified but usable for sign-in and locked so no other user can claim it), or to `unverified` to create it neither usable for sign-in nor locked.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub identification_status: Option<String>,
-    /// If set to `true`, the user's previous primary email address is notified that the
+    pub identification_status: Option<ReplaceUserEmailAddressIdentificationStatus>,
+    /// If set to `true`, the user's previous primary email address is notified that the primary email address has changed. No notification is sent when the replacement is the user's current primary email address. By default, no notification is sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_primary_email_address_changed: Option<bool>,
 }
@@ -262,5 +262,48 @@ impl std::fmt::Debug for ReplaceUserEmailAddress {
                 &self.notify_primary_email_address_changed,
             )
             .finish()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](ReplaceUserEmailAddressIdentificationStatus::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum ReplaceUserEmailAddressIdentificationStatus {
+    /// `verified`
+    Verified,
+    /// `reserved`
+    Reserved,
+    /// `unverified`
+    Unverified,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl ReplaceUserEmailAddressIdentificationStatus {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Verified => "verified",
+            Self::Reserved => "reserved",
+            Self::Unverified => "unverified",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for ReplaceUserEmailAddressIdentificationStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "verified" => Self::Verified,
+            "reserved" => Self::Reserved,
+            "unverified" => Self::Unverified,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<ReplaceUserEmailAddressIdentificationStatus> for String {
+    fn from(value: ReplaceUserEmailAddressIdentificationStatus) -> Self {
+        value.as_str().to_owned()
     }
 }

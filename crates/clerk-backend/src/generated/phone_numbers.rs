@@ -169,7 +169,7 @@ pub struct CreatePhoneNumber {
     /// Create this phone number as the primary phone number for the user. Default: false, unless it is the first phone number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
-    /// Create this phone number as reserved for multi-factor authentication. The phone number must also be verified.
+    /// Create this phone number as reserved for multi-factor authentication. The phone number must also be verified. If there are no other reserved second factors, the phone number will be set as the default second factor.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reserved_for_second_factor: Option<bool>,
 }
@@ -195,7 +195,7 @@ pub struct UpdatePhoneNumber {
     /// Set this phone number as the primary phone number for the user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
-    /// Set this phone number as reserved for multi-factor authentication.
+    /// Set this phone number as reserved for multi-factor authentication. The phone number must also be verified. If there are no other reserved second factors, the phone number will be set as the default second factor.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reserved_for_second_factor: Option<bool>,
 }
@@ -233,9 +233,9 @@ impl std::fmt::Debug for AttemptPhoneNumberVerification {
 pub struct ReplaceUserPhoneNumber {
     /// The new phone number. Must adhere to the E.164 standard for phone number format.
     pub phone_number: String,
-    /// Controls the status of the replacement phone number. Defaults to `verified`. Set to
+    /// Controls the status of the replacement phone number. Defaults to `verified`. Set to `reserved` to create it reserved (unverified but usable for sign-in and locked so no other user can claim it), or to `unverified` to create it neither usable for sign-in nor locked.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub identification_status: Option<String>,
+    pub identification_status: Option<ReplaceUserPhoneNumberIdentificationStatus>,
 }
 
 impl std::fmt::Debug for ReplaceUserPhoneNumber {
@@ -244,5 +244,48 @@ impl std::fmt::Debug for ReplaceUserPhoneNumber {
             .field("phone_number", &self.phone_number)
             .field("identification_status", &self.identification_status)
             .finish()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](ReplaceUserPhoneNumberIdentificationStatus::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum ReplaceUserPhoneNumberIdentificationStatus {
+    /// `verified`
+    Verified,
+    /// `reserved`
+    Reserved,
+    /// `unverified`
+    Unverified,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl ReplaceUserPhoneNumberIdentificationStatus {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Verified => "verified",
+            Self::Reserved => "reserved",
+            Self::Unverified => "unverified",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for ReplaceUserPhoneNumberIdentificationStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "verified" => Self::Verified,
+            "reserved" => Self::Reserved,
+            "unverified" => Self::Unverified,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<ReplaceUserPhoneNumberIdentificationStatus> for String {
+    fn from(value: ReplaceUserPhoneNumberIdentificationStatus) -> Self {
+        value.as_str().to_owned()
     }
 }
