@@ -90,16 +90,20 @@ enum Answer {
     Page(String),
     /// clerk-core's `DeletedObject`.
     Deleted,
+    /// `204 No Content`: `()`.
+    Empty,
 }
 
 fn answer(spec: &Value, op: &Operation) -> Result<Answer, String> {
     let path = op.path.as_str();
     let method = op.method.to_ascii_lowercase();
     let responses = &spec["paths"][path][method.as_str()]["responses"];
-    let ok = ["200", "201"]
-        .iter()
-        .find_map(|code| responses.get(*code))
-        .ok_or_else(|| format!("{}: no 200/201 answer", op.operation_id))?;
+    let Some(ok) = ["200", "201"].iter().find_map(|code| responses.get(*code)) else {
+        return match responses.get("204") {
+            Some(_) => Ok(Answer::Empty),
+            None => Err(format!("{}: no 200/201/204 answer", op.operation_id)),
+        };
+    };
     let response_name = ok["$ref"]
         .as_str()
         .and_then(|r| r.strip_prefix("#/components/responses/"));
@@ -207,6 +211,7 @@ fn call(
         Answer::List(name) => format!("Vec<crate::models::{}>", model_name(name)),
         Answer::Page(name) => format!("crate::Page<crate::models::{}>", model_name(name)),
         Answer::Deleted => "clerk_core::api::DeletedObject".to_owned(),
+        Answer::Empty => "()".to_owned(),
     };
     let summary = doc_text(
         spec["paths"][op.path.as_str()][op.method.to_ascii_lowercase().as_str()]["summary"]

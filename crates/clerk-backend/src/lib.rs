@@ -36,7 +36,7 @@
 //! | `redacted` (private) | how request bodies show a secret field in `Debug` |
 //! | [`operations`] | the operation table: every operation of Clerk's spec with our name, `@clerk/backend`'s, its retry rule and budget share ([`operations::OPERATIONS`], generated) |
 //! | `operation_call` | `ClerkClient::operation`: the one request path of every generated call, driven by its table row |
-//! | `generated` | what `cargo xtask codegen` writes from the spec (do not edit): the operation table and the generated groups of calls, re-exported here: [`models`] (one type per Clerk object) and one module per group ([`email_addresses`], [`phone_numbers`], [`organization_roles`], [`organization_permissions`], [`redirect_urls`], [`testing_tokens`]) |
+//! | `generated` | what `cargo xtask codegen` writes from the spec (do not edit): the operation table and the generated groups of calls, re-exported here: [`models`] (one type per Clerk object) and one module per group ([`email_addresses`], [`phone_numbers`], [`organization_roles`], [`organization_permissions`], [`redirect_urls`], [`testing_tokens`], [`proxy_checks`], [`agent_tasks`], [`webhooks`]) |
 //! | `env` | [`ConfigError`] and the parsers of Clerk's environment variables, shared with clerk-actix |
 //! | `error`, `metrics`, `params` | [`ApiError`], [`MetricsSnapshot`] and the observer hook, [`UserListParams`] |
 

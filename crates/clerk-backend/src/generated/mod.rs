@@ -4,11 +4,14 @@
 
 //! Code generated from Clerk's Backend API spec by `cargo xtask codegen`.
 
+pub mod agent_tasks;
 pub mod email_addresses;
 pub mod models;
 pub(crate) mod operations;
 pub mod organization_permissions;
 pub mod organization_roles;
 pub mod phone_numbers;
+pub mod proxy_checks;
 pub mod redirect_urls;
 pub mod testing_tokens;
+pub mod webhooks;

@@ -6,6 +6,38 @@
 
 #![allow(clippy::doc_markdown)]
 
+/// `AgentTask` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct AgentTask {
+    /// `object`.
+    #[serde(default)]
+    pub object: String,
+    /// A stable identifier for the agent, unique per agent_name within an instance.
+    #[serde(default)]
+    pub agent_id: String,
+    /// A unique identifier for this agent task.
+    #[serde(default)]
+    pub agent_task_id: String,
+    /// A unique identifier for this agent task. Deprecated: use agent_task_id instead.
+    #[serde(default)]
+    pub task_id: String,
+    /// The URL that, when visited, creates a session for the user. Only present in the response to a create request.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+impl std::fmt::Debug for AgentTask {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AgentTask")
+            .field("object", &self.object)
+            .field("agent_id", &self.agent_id)
+            .field("agent_task_id", &self.agent_task_id)
+            .field("task_id", &self.task_id)
+            .field("url", &self.url)
+            .finish()
+    }
+}
+
 /// `EmailAddress` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
 #[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmailAddress {
@@ -176,6 +208,50 @@ impl std::fmt::Debug for PhoneNumber {
     }
 }
 
+/// `ProxyCheck` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ProxyCheck {
+    /// `object`.
+    #[serde(default)]
+    pub object: String,
+    /// `id`.
+    #[serde(default)]
+    pub id: String,
+    /// `domain_id`.
+    #[serde(default)]
+    pub domain_id: String,
+    /// Unix timestamp of last run.
+    #[serde(default)]
+    pub last_run_at: Option<i64>,
+    /// `proxy_url`.
+    #[serde(default)]
+    pub proxy_url: String,
+    /// `successful`.
+    #[serde(default)]
+    pub successful: bool,
+    /// Unix timestamp of creation.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp of last update.
+    #[serde(default)]
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for ProxyCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProxyCheck")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("domain_id", &self.domain_id)
+            .field("last_run_at", &self.last_run_at)
+            .field("proxy_url", &self.proxy_url)
+            .field("successful", &self.successful)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
 /// `RedirectURL` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
 #[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct RedirectUrl {
@@ -252,6 +328,22 @@ impl std::fmt::Debug for Role {
             .field("permissions", &self.permissions)
             .field("created_at", &self.created_at)
             .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// `SvixURL` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SvixUrl {
+    /// `svix_url`.
+    #[serde(default)]
+    pub svix_url: String,
+}
+
+impl std::fmt::Debug for SvixUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SvixUrl")
+            .field("svix_url", &self.svix_url)
             .finish()
     }
 }

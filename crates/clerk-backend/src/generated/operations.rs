@@ -2020,7 +2020,7 @@ pub const CREATE_SVIX_APP: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("webhooks().create_svix_app"),
     left_out: None,
 };
 
@@ -2039,7 +2039,7 @@ pub const DELETE_SVIX_APP: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("webhooks().delete_svix_app"),
     left_out: None,
 };
 
@@ -2058,7 +2058,7 @@ pub const GENERATE_SVIX_AUTH_URL: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("webhooks().generate_svix_auth_url"),
     left_out: None,
 };
 
@@ -3141,7 +3141,7 @@ pub const VERIFY_DOMAIN_PROXY: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("proxy_checks().verify"),
     left_out: None,
 };
 
@@ -3736,7 +3736,7 @@ pub const CREATE_AGENT_TASK: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("agent_tasks().create"),
     left_out: None,
 };
 
@@ -3755,7 +3755,7 @@ pub const REVOKE_AGENT_TASK: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("agent_tasks().revoke"),
     left_out: None,
 };
 
