@@ -15,8 +15,19 @@ use serde_yaml::Value;
 use crate::naming::{const_name, literal, pascal_case, snake_case};
 use crate::spec::{Body, Operation};
 
-/// Fields whose value `Debug` never shows (besides those the spec formats as `password`).
-const SECRET_FIELDS: &[&str] = &["token", "secret", "secret_key", "private_metadata", "password"];
+/// Fields whose value `Debug` never shows (besides those the spec formats as `password`): by
+/// name in any schema, or `Schema.field` for one schema (URLs that carry a credential).
+const SECRET_FIELDS: &[&str] = &[
+    "token",
+    "secret",
+    "secret_key",
+    "private_metadata",
+    "password",
+    // Visiting it creates a session for the user.
+    "AgentTask.url",
+    // Signs in to the instance's Svix dashboard.
+    "SvixURL.svix_url",
+];
 
 /// Rust keywords a field may be named after.
 const KEYWORDS: &[&str] = &[
@@ -435,7 +446,9 @@ fn object_struct(
             Role::Request => String::new(),
         };
         let _ = writeln!(fields, "/// {doc}\n{rename}{attr}pub {field}: {ty},");
-        let secret = SECRET_FIELDS.contains(&key) || property["format"].as_str() == Some("password");
+        let secret = SECRET_FIELDS.contains(&key)
+            || SECRET_FIELDS.contains(&format!("{origin}.{key}").as_str())
+            || property["format"].as_str() == Some("password");
         if secret {
             let _ = writeln!(
                 debug,

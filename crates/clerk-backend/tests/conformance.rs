@@ -98,7 +98,14 @@ fn instance(spec: &Value, schema: &Value) -> Value {
                 .as_object()
                 .into_iter()
                 .flatten()
-                .map(|(key, property)| (key.clone(), instance(spec, property)))
+                .map(|(key, property)| {
+                    // A made-up string says which field it is (`spec_url`).
+                    let value = match instance(spec, property) {
+                        Value::String(text) if text == "spec_value" => json!(format!("spec_{key}")),
+                        other => other,
+                    };
+                    (key.clone(), value)
+                })
                 .collect::<Map<_, _>>(),
         ),
         Some("array") => json!([instance(spec, &schema["items"])]),
@@ -276,7 +283,7 @@ async fn redirect_urls_calls_fit_the_spec_and_decode_its_answers() {
         .await
         .expect("create decodes");
     assert_eq!(created.object, "redirect_url");
-    assert_eq!(created.url, "spec_value");
+    assert_eq!(created.url, "spec_url");
     let got = calls.get("redir_123").await.expect("get decodes");
     assert_eq!(got.created_at, 1_712_000_000);
     let deleted = calls.delete("redir_123").await.expect("delete decodes");
@@ -422,13 +429,22 @@ async fn proxy_check_agent_task_and_webhook_calls_fit_the_spec_and_decode_its_an
         .expect("verify");
     assert_eq!(check.object, "proxy_check");
     let tasks = client.agent_tasks();
-    tasks
+    let task = tasks
         .create(&body(&spec, "CreateAgentTask"))
         .await
         .expect("create");
+    let url = task.url.clone().expect("a create answers the session URL");
+    assert!(
+        !format!("{task:?}").contains(&url),
+        "the session URL stays out of Debug"
+    );
     tasks.revoke("task_1").await.expect("revoke");
     let webhooks = client.webhooks();
-    webhooks.create_svix_app().await.expect("create");
+    let svix = webhooks.create_svix_app().await.expect("create");
+    assert!(
+        !format!("{svix:?}").contains(&svix.svix_url),
+        "the dashboard URL stays out of Debug"
+    );
     webhooks.delete_svix_app().await.expect("a 204 decodes as ()");
     webhooks.generate_svix_auth_url().await.expect("url");
     assert_eq!(seen_operations(&spec, &seen), OTHERS);

@@ -33,7 +33,7 @@ impl std::fmt::Debug for AgentTask {
             .field("agent_id", &self.agent_id)
             .field("agent_task_id", &self.agent_task_id)
             .field("task_id", &self.task_id)
-            .field("url", &self.url)
+            .field("url", &crate::redacted::Redacted(true))
             .finish()
     }
 }
@@ -343,7 +343,7 @@ pub struct SvixUrl {
 impl std::fmt::Debug for SvixUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SvixUrl")
-            .field("svix_url", &self.svix_url)
+            .field("svix_url", &crate::redacted::Redacted(true))
             .finish()
     }
 }
