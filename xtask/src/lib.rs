@@ -31,6 +31,9 @@ pub const JS_NAMES: &str = "crates/clerk-backend/codegen/js_names.tsv";
 /// Where the generated files go, relative to the workspace root.
 pub const OUT_DIR: &str = "crates/clerk-backend/src/generated";
 
+/// The generated mapping table (Markdown), relative to the workspace root.
+pub const OPERATIONS_MD: &str = "docs/backend-api-operations.md";
+
 /// One generated file: its path relative to the workspace root and its text.
 #[derive(Debug)]
 pub struct Output {
@@ -76,6 +79,10 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
             text: rustfmt(root, &group.render(&spec_value, render::header(), &mut models)?)?,
         });
     }
+    outputs.push(Output {
+        path: PathBuf::from(OPERATIONS_MD),
+        text: table.operations_md(),
+    });
     outputs.push(Output {
         path: Path::new(OUT_DIR).join("models.rs"),
         text: rustfmt(root, &calls::models_rs(&spec_value, render::header(), models)?)?,
