@@ -20,13 +20,14 @@ ENV CARGO_PROFILE_RELEASE_DEBUG=0 \
 # bench targets clerk-core declares, so that cargo can load the workspace.
 COPY Cargo.toml Cargo.lock ./
 COPY crates/clerk-core/Cargo.toml crates/clerk-core/
+COPY crates/clerk-backend/Cargo.toml crates/clerk-backend/
 COPY crates/clerk-actix/Cargo.toml crates/clerk-actix/
 COPY crates/clerk-testkit/Cargo.toml crates/clerk-testkit/
 COPY crates/app/Cargo.toml crates/app/build.rs crates/app/
 COPY tests/Cargo.toml tests/
 COPY bench/bare/Cargo.toml bench/bare/
 RUN set -eux; \
-    for dir in crates/clerk-core crates/clerk-actix crates/clerk-testkit crates/app tests; do \
+    for dir in crates/clerk-core crates/clerk-backend crates/clerk-actix crates/clerk-testkit crates/app tests; do \
         mkdir -p "$dir/src"; : > "$dir/src/lib.rs"; \
     done; \
     for dir in crates/clerk-testkit crates/app bench/bare; do \

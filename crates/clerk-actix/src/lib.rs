@@ -27,7 +27,7 @@
 //! | `domains` (private) | proxy URL, domain, satellite and organization-sync settings, checked with Clerk's assertions |
 //! | `env` (private) | reading environment values; [`ConfigError`] names the variable at fault |
 //! | [`clerk`] | the [`Clerk`] handle (keys, verifier, client, user source) and its [`clerk::ClerkStats`] |
-//! | [`client`] | the Backend API client: [`ClerkClient`], [`client::ClientConfig`], errors, retries, rate budget, metrics, the JWKS fetcher |
+//! | [`client`] | the Backend API client, the `clerk-backend` crate re-exported: [`ClerkClient`], [`client::ClientConfig`], errors, retries, rate budget, metrics, the JWKS fetcher |
 //! | [`middleware`] | [`ClerkMiddleware`]: authenticates once per request and stores the outcome |
 //! | `state` (private) | the per-request stored outcome the middleware, extractors, guards and `Protect` share |
 //! | `ssr_user` (private) | a user as `@clerk/backend`'s `User` resource serializes (for [`ClerkProps`]) |
@@ -89,7 +89,6 @@
 
 mod authenticate;
 pub mod clerk;
-pub mod client;
 pub mod config;
 mod domains;
 mod env;
@@ -108,6 +107,7 @@ mod state;
 pub mod user_source;
 
 pub use clerk::Clerk;
+pub use clerk_backend as client;
 pub use client::ClerkClient;
 pub use config::ClerkConfig;
 pub use env::ConfigError;

@@ -39,10 +39,7 @@ fn to_json_schema(value: &Value) -> Value {
 
 /// The 2xx response schema of `method path` in the OpenAPI file.
 fn violations(path: &str, method: &str, status: &str, instance: &Value) -> Vec<String> {
-    let file = format!(
-        "{}/tests/fixtures/bapi_2026-05-12.yml",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let file = format!("{}/../../spec/bapi_2026-05-12.yml", env!("CARGO_MANIFEST_DIR"));
     let spec: Value = serde_yaml::from_str(&std::fs::read_to_string(file).expect("spec")).expect("yaml");
     let mut response = &spec["paths"][path][method]["responses"][status];
     if let Some(name) = response["$ref"]

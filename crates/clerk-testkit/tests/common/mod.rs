@@ -174,9 +174,10 @@ pub fn fapi_validator(name: &str) -> jsonschema::Validator {
     spec_validator("fapi_2026-05-12.yml", name)
 }
 
-/// A validator of the component schema `name` of the spec `tests/fixtures/{spec}`.
+/// A validator of the component schema `name` of Clerk's spec `spec/{spec}` (the repository's
+/// one copy, at the workspace root).
 fn spec_validator(spec: &str, name: &str) -> jsonschema::Validator {
-    let path = format!("{}/tests/fixtures/{spec}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/../../spec/{spec}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(path).expect("spec readable");
     let spec: Value = serde_yaml::from_str(&text).expect("spec parses");
     let schema = json!({

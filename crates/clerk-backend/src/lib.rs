@@ -1,0 +1,108 @@
+//! The Clerk Backend API client: [`ClerkClient`], one `Clone + Send + Sync` handle with
+//! timeouts, retries within a retry budget, a per-instance rate budget with named [`Share`]s,
+//! typed errors and call metrics. It is also the fetcher of `clerk_core`'s JWKS cache.
+//!
+//! A crate of its own so that a worker or a CLI can call Clerk's Backend API without the
+//! Actix-web middleware: it depends on `clerk-core` (Clerk's rules) and awc only. `clerk-actix`
+//! depends on it and re-exports it as `clerk_actix::client` (dependency direction:
+//! clerk-core ← clerk-backend ← clerk-actix ← your app).
+//!
+//! | module file | what |
+//! |---|---|
+//! | `clerk_client` | [`ClerkClient`]: per-thread awc clients, the retry loop, the typed calls |
+//! | `config` | [`ClientConfig`]: every setting, its default and its validation |
+//! | `budget` | the rate budget: [`RateLimit`], [`Share`] |
+//! | `retry` | the retry budget, backoff and `Retry-After` |
+//! | `jwks` | [`ClerkClient`] as a [`JwksFetcher`](clerk_core::jwks::JwksFetcher); the stale-while-revalidate keys of a clerk-actix `Clerk` |
+//! | `machine` | API keys and M2M tokens: [`CreateApiKey`], [`CreateM2mToken`] and their answers |
+//! | `machine_backend` | [`ClerkClient`] as clerk-core's [`MachineBackend`](clerk_core::request::MachineBackend): the machine-token verify calls on the machine-token share |
+//! | `session_backend` | [`ClerkClient`] as clerk-core's [`SessionBackend`](clerk_core::request::SessionBackend): handshake payloads and session refresh |
+//! | `users` | the request bodies of the users resource: [`CreateUser`], [`UpdateUser`] |
+//! | `user_list` | [`ClerkClient::list_users_stream`]: every user matching a filter |
+//! | `password` | [`ClerkClient::verify_password`] |
+//! | `oauth_tokens` | a user's OAuth access tokens for a provider: [`OAuthAccessToken`] |
+//! | `sessions` | list and revoke sessions, templated session tokens: [`SessionListParams`], [`SessionTokenOptions`] |
+//! | `invitations` | application invitations: [`Invitation`], [`CreateInvitation`], [`InvitationListParams`] |
+//! | `sign_in_tokens` | sign-in tokens: [`SignInToken`], [`CreateSignInToken`], [`TicketStatus`] |
+//! | `actor_tokens` | impersonation: [`ActorToken`], [`CreateActorToken`] |
+//! | `jwt_templates` | [`JwtTemplate`]: list and get |
+//! | `domains` | the instance's [`Domain`]s: [`ClerkClient::list_domains`] |
+//! | `identifier_lists` | the allow-list and block-list: [`ListedIdentifier`], [`IdentifierList`] |
+//! | `paging` | [`Page`], [`Paged`] (a lazy stream over every page), [`ListParams`] |
+//! | `request` | [`ClerkClient::request`]: the escape hatch for an endpoint without a typed call |
+//! | `organizations` | `/v1/organizations`: [`CreateOrganization`], [`UpdateOrganization`], [`OrganizationListParams`] and their calls |
+//! | `memberships` | organization memberships: [`CreateMembership`], [`MembershipListParams`] and their calls |
+//! | `org_invitations` | organization invitations: [`OrganizationInvitation`], [`CreateOrganizationInvitation`], [`OrganizationInvitationListParams`] and their calls |
+//! | `redacted` (private) | how request bodies show a secret field in `Debug` |
+//! | [`operations`] | the operation table: every operation of Clerk's spec with our name, `@clerk/backend`'s, its retry rule and budget share ([`operations::OPERATIONS`], generated) |
+//! | `operation_call` | `ClerkClient::operation`: the one request path of every generated call, driven by its table row |
+//! | `generated` | what `cargo xtask codegen` writes from the spec (do not edit): the operation table and the generated groups of calls, re-exported here: [`models`] (one type per Clerk object) and one module per group ([`email_addresses`], [`phone_numbers`], [`organization_roles`], [`organization_permissions`], [`redirect_urls`], [`testing_tokens`], [`proxy_checks`], [`agent_tasks`], [`webhooks`]) |
+//! | `env` | [`ConfigError`] and the parsers of Clerk's environment variables, shared with clerk-actix |
+//! | `error`, `metrics`, `params` | [`ApiError`], [`MetricsSnapshot`] and the observer hook, [`UserListParams`] |
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod actor_tokens;
+mod budget;
+mod clerk_client;
+mod config;
+mod domains;
+pub mod env;
+mod error;
+mod generated;
+mod identifier_lists;
+mod invitations;
+mod jwks;
+mod jwt_templates;
+mod machine;
+mod machine_backend;
+mod memberships;
+mod metrics;
+mod oauth_tokens;
+mod operation_call;
+pub mod operations;
+mod org_invitations;
+mod organizations;
+mod paging;
+mod params;
+mod password;
+mod redacted;
+mod request;
+mod retry;
+mod session_backend;
+mod sessions;
+mod sign_in_tokens;
+mod user_list;
+mod users;
+
+pub use actor_tokens::{ActorToken, CreateActorToken};
+pub use budget::{RateBudgetSnapshot, RateLimit, Share};
+pub use clerk_client::ClerkClient;
+pub use config::{ClientConfig, API_VERSION_HEADER, DEFAULT_API_URL, DEFAULT_API_VERSION};
+pub use domains::Domain;
+pub use env::ConfigError;
+pub use error::{ApiError, ApiResult};
+pub use generated::*;
+pub use identifier_lists::{IdentifierList, IdentifierType, ListedIdentifier};
+pub use invitations::{CreateInvitation, Invitation, InvitationListParams, InvitationStatus};
+pub use jwt_templates::JwtTemplate;
+pub use machine::{
+    ApiKeyList, CreateApiKey, CreateM2mToken, M2mTokenFormat, M2mTokenList, NewApiKey, NewM2mToken,
+};
+pub use memberships::{CreateMembership, MembershipListParams};
+pub use metrics::{ApiObserver, AttemptEvent, AttemptOutcome, EndpointCount, MetricsSnapshot};
+pub use oauth_tokens::OAuthAccessToken;
+pub use org_invitations::{
+    CreateOrganizationInvitation, OrganizationInvitation, OrganizationInvitationListParams,
+};
+pub use organizations::{CreateOrganization, OrganizationListParams, UpdateOrganization};
+pub use paging::{ListParams, Page, Paged, DEFAULT_PAGE_SIZE};
+pub use params::UserListParams;
+pub use retry::MAX_RETRY_AFTER;
+pub use sessions::{SessionListParams, SessionTokenOptions};
+pub use sign_in_tokens::{CreateSignInToken, SignInToken, TicketStatus};
+pub use users::{CreateUser, UpdateUser};
+
+#[doc(hidden)]
+pub use jwks::RevalidatingKeys;

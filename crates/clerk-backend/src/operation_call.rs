@@ -1,0 +1,71 @@
+//! The one path every generated call takes: [`ClerkClient::operation`] builds the request from
+//! the operation's row of the table ([`OPERATIONS`](crate::operations::OPERATIONS)): its URL
+//! (under `/v1` or at the API root, each path parameter checked as an id), the query, the JSON
+//! body, the retry rule and the budget share, then runs it on the client's shared plumbing
+//! (timeouts, retries within the retry budget, rate budget, typed errors, metrics).
+//!
+//! Only the final decoding is generic: a generated call adds a few lines, not a copy of the
+//! request machinery.
+
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+
+use crate::clerk_client::{with_query, ClerkClient};
+use crate::error::{ApiError, ApiResult};
+use crate::operations::{Budget, Operation, Retry};
+use crate::params::path_segment;
+
+impl ClerkClient {
+    /// Runs `op` with its path parameters (in the path's order), its query string (encoded)
+    /// and its JSON body, and decodes the answer.
+    pub(crate) async fn operation<T: DeserializeOwned>(
+        &self,
+        op: &'static Operation,
+        path_args: &[&str],
+        query: String,
+        body: Option<Bytes>,
+    ) -> ApiResult<T> {
+        let url = self.operation_url(op, path_args, &query)?;
+        let handle = match op.budget {
+            Budget::Fixed(share) => self.share(share),
+            Budget::Handle | Budget::Free => self.clone(),
+        };
+        let call = handle.call(
+            op.endpoint,
+            op.method.as_http(),
+            url,
+            body,
+            op.retry == Retry::Idempotent,
+        );
+        let call = if op.budget == Budget::Free {
+            call.without_budget()
+        } else {
+            call
+        };
+        handle.json(call).await
+    }
+
+    /// `{api_url}[/v1]{path}?{query}`, every `{parameter}` of the path replaced by the next of
+    /// `path_args`, checked and percent-encoded.
+    fn operation_url(&self, op: &Operation, path_args: &[&str], query: &str) -> ApiResult<String> {
+        let mut args = path_args.iter();
+        let mut path = String::with_capacity(op.path.len() + 32);
+        for segment in op.path.split('/').skip(1) {
+            path.push('/');
+            if segment.starts_with('{') {
+                let arg = args.next().ok_or_else(|| {
+                    ApiError::InvalidArgument(format!("{}: a path parameter is missing", op.endpoint))
+                })?;
+                path.push_str(&path_segment(arg)?);
+            } else {
+                path.push_str(segment);
+            }
+        }
+        let url = if op.root {
+            self.root_url(&path)
+        } else {
+            self.v1_url(&path)
+        };
+        Ok(with_query(url, query))
+    }
+}

@@ -1,0 +1,578 @@
+//! The Rust text of the generated typed calls: one file per group (`generated/redirect_urls.rs`)
+//! with the group's handle (`client.redirect_urls()`), its calls, their request structs and the
+//! models they answer with.
+//!
+//! Every call goes through one shared, hand-written path (`ClerkClient::operation`, in
+//! clerk-backend's `operation_call.rs`): the URL with its path parameters checked, the query, the
+//! JSON body, the retry rule and budget of the operation's table row. A call is a few lines; the
+//! only generic is the answer's type.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use serde_yaml::Value;
+
+use crate::naming::{const_name, literal, pascal_case, snake_case};
+use crate::spec::{Body, Operation};
+
+/// Fields whose value `Debug` never shows (besides those the spec formats as `password`): by
+/// name in any schema, or `Schema.field` for one schema (URLs that carry a credential).
+const SECRET_FIELDS: &[&str] = &[
+    "token",
+    "secret",
+    "secret_key",
+    "private_metadata",
+    "password",
+    // Visiting it creates a session for the user.
+    "AgentTask.url",
+    // Signs in to the instance's Svix dashboard.
+    "SvixURL.svix_url",
+];
+
+/// Rust keywords a field may be named after.
+const KEYWORDS: &[&str] = &[
+    "type", "ref", "self", "match", "use", "mod", "move", "fn", "impl", "where",
+];
+
+/// One group of generated calls.
+#[derive(Debug)]
+pub struct Group<'a> {
+    /// `redirect_urls`: the file, the handle method.
+    pub module: String,
+    /// The tag, e.g. `Redirect URLs`.
+    pub tag: String,
+    /// `(our method name, operation)`.
+    pub calls: Vec<(String, &'a Operation)>,
+}
+
+impl Group<'_> {
+    /// The handle's type name: `RedirectUrls`.
+    pub fn handle(&self) -> String {
+        pascal_case(&self.module)
+    }
+
+    /// The text of `generated/{module}.rs`.
+    /// The group's models (and the models they hold) are added to `models`, which
+    /// [`models_rs`] writes once for every group: one Rust type per Clerk object.
+    pub fn render(
+        &self,
+        spec: &Value,
+        header: &str,
+        models: &mut BTreeSet<String>,
+    ) -> Result<String, String> {
+        let handle = self.handle();
+        let mut body = String::new();
+        let mut items = String::new();
+        for (method, op) in &self.calls {
+            let answer = answer(spec, op)?;
+            if let Answer::Model(name) | Answer::List(name) | Answer::Page(name) = &answer {
+                models.insert(name.clone());
+            }
+            body.push_str(&call(spec, method, op, &answer, &mut items, models)?);
+        }
+        Ok(format!(
+            "{header}\n//! `{tag}`: [`ClerkClient::{module}`] and its calls, generated from Clerk's spec.\n\n\
+             #![allow(clippy::doc_markdown)]\n\n\
+             use crate::error::ApiResult;\n\
+             use crate::generated::operations as ops;\n\
+             use crate::ClerkClient;\n\n\
+             /// The `{tag}` calls: `client.{module}()`.\n\
+             #[derive(Debug, Clone, Copy)]\n\
+             pub struct {handle}<'a> {{\n    client: &'a ClerkClient,\n}}\n\n\
+             impl ClerkClient {{\n\
+             /// The `{tag}` calls of the Backend API.\n\
+             pub fn {module}(&self) -> {handle}<'_> {{\n{handle} {{ client: self }}\n}}\n}}\n\n\
+             impl {handle}<'_> {{\n{body}}}\n\n\
+             {items}",
+            tag = self.tag,
+            module = self.module,
+        ))
+    }
+}
+
+/// What a call answers with.
+#[derive(Debug)]
+enum Answer {
+    /// A component schema generated here.
+    Model(String),
+    /// A JSON array of a component schema generated here.
+    List(String),
+    /// `{data: [schema], total_count}`: a [`Page`](crate) of it.
+    Page(String),
+    /// clerk-core's `DeletedObject`.
+    Deleted,
+    /// `204 No Content`: `()`.
+    Empty,
+}
+
+fn answer(spec: &Value, op: &Operation) -> Result<Answer, String> {
+    let path = op.path.as_str();
+    let method = op.method.to_ascii_lowercase();
+    let responses = &spec["paths"][path][method.as_str()]["responses"];
+    let Some(ok) = ["200", "201"].iter().find_map(|code| responses.get(*code)) else {
+        return match responses.get("204") {
+            Some(_) => Ok(Answer::Empty),
+            None => Err(format!("{}: no 200/201/204 answer", op.operation_id)),
+        };
+    };
+    let response_name = ok["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("#/components/responses/"));
+    let response = match response_name {
+        Some(name) => &spec["components"]["responses"][name],
+        None => ok,
+    };
+    let schema = &response["content"]["application/json"]["schema"];
+    if let (Some(name), Some("object")) = (response_name, schema["type"].as_str()) {
+        // A schema written inline in a named response: the model is named after the response.
+        return Ok(Answer::Model(format!("{RESPONSES}{name}")));
+    }
+    let name_of = |schema: &Value| {
+        schema["$ref"]
+            .as_str()
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            .map(str::to_owned)
+    };
+    if let Some(name) = name_of(schema) {
+        let target = &spec["components"]["schemas"][name.as_str()];
+        let fields: Vec<&str> = target["properties"]
+            .as_mapping()
+            .into_iter()
+            .flatten()
+            .filter_map(|(key, _)| key.as_str())
+            .collect();
+        if fields == ["data", "total_count"] {
+            if let Some(item) = name_of(&target["properties"]["data"]["items"]) {
+                return Ok(Answer::Page(item));
+            }
+        }
+        return Ok(if name == "DeletedObject" {
+            Answer::Deleted
+        } else {
+            Answer::Model(name)
+        });
+    }
+    if schema["type"].as_str() == Some("array") {
+        if let Some(name) = name_of(&schema["items"]) {
+            return Ok(Answer::List(name));
+        }
+    }
+    Err(format!(
+        "{}: an answer the generator does not handle yet",
+        op.operation_id
+    ))
+}
+
+fn call(
+    spec: &Value,
+    method: &str,
+    op: &Operation,
+    answer: &Answer,
+    items: &mut String,
+    models: &mut BTreeSet<String>,
+) -> Result<String, String> {
+    let type_name = pascal_case(&snake_case(&op.operation_id));
+    let mut args = Vec::new();
+    let mut path_args = Vec::new();
+    for param in op.params.iter().filter(|param| param.location == "path") {
+        let arg = snake_case(&param.name);
+        args.push(format!("{arg}: &str"));
+        path_args.push(arg);
+    }
+    // `paginated` changes the answer's shape (a page instead of the spec's array): never sent.
+    let query_params: Vec<_> = op
+        .params
+        .iter()
+        .filter(|param| param.location == "query" && param.name != "paginated")
+        .collect();
+    let query = if query_params.is_empty() {
+        "String::new()".to_owned()
+    } else {
+        let params_type = format!("{type_name}Params");
+        items.push_str(&params_struct(&params_type, op, &query_params));
+        args.push(format!("params: &{params_type}"));
+        "params.to_query()".to_owned()
+    };
+    let body = match &op.body {
+        Body::None => "None".to_owned(),
+        Body::Json(None) => {
+            let body_type = type_name.clone();
+            let schema = &spec["paths"][op.path.as_str()][op.method.to_ascii_lowercase().as_str()]
+                ["requestBody"]["content"]["application/json"]["schema"];
+            items.push_str(&object_struct(
+                spec,
+                &body_type,
+                schema,
+                Role::Request,
+                &op.operation_id,
+                models,
+            )?);
+            args.push(format!("body: &{body_type}"));
+            "Some(crate::clerk_client::json_body(body)?)".to_owned()
+        }
+        other => {
+            return Err(format!(
+                "{}: request body {other:?} not generated yet",
+                op.operation_id
+            ))
+        }
+    };
+    let answer_type = match answer {
+        Answer::Model(name) => format!("crate::models::{}", model_name(name)),
+        Answer::List(name) => format!("Vec<crate::models::{}>", model_name(name)),
+        Answer::Page(name) => format!("crate::Page<crate::models::{}>", model_name(name)),
+        Answer::Deleted => "clerk_core::api::DeletedObject".to_owned(),
+        Answer::Empty => "()".to_owned(),
+    };
+    let summary = doc_text(
+        spec["paths"][op.path.as_str()][op.method.to_ascii_lowercase().as_str()]["summary"]
+            .as_str()
+            .unwrap_or_default(),
+    );
+    let checked = if path_args.is_empty() {
+        ""
+    } else {
+        "An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); \
+         otherwise see [`ApiError`](crate::ApiError)."
+    };
+    let errors = if checked.is_empty() {
+        "See [`ApiError`](crate::ApiError)."
+    } else {
+        checked
+    };
+    let endpoint = format!("{} /v1{}", op.method, op.path);
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "/// {summary}: `{endpoint}` (`{id}`).\n///\n\
+         /// Retried and budgeted as its row of the operation table ([`{const_name}`](crate::operations)) says.\n\
+         ///\n/// # Errors\n///\n/// {errors}\n\
+         pub async fn {method}(&self, {args}) -> ApiResult<{answer_type}> {{\n\
+         self.client.operation(&ops::{const_name}, &[{path_args}], {query}, {body}).await\n}}\n\n",
+        id = op.operation_id,
+        const_name = const_name(&op.operation_id),
+        args = args.join(", "),
+        path_args = path_args.join(", "),
+    );
+    Ok(out)
+}
+
+/// A request's query parameters: every one optional in Rust (`Default`), the required ones
+/// documented as such.
+fn params_struct(name: &str, op: &Operation, params: &[&crate::spec::Param]) -> String {
+    let mut fields = String::new();
+    let mut pushes = String::new();
+    for param in params {
+        let field = field_name(&param.name);
+        let (ty, push) = match param.kind.as_str() {
+            "integer" => ("Option<i64>", "push_opt"),
+            "boolean" => ("Option<bool>", "push_opt"),
+            "array" => ("Vec<String>", "list"),
+            _ => ("Option<String>", "push_opt"),
+        };
+        let required = if param.required { " Required by Clerk." } else { "" };
+        let _ = writeln!(fields, "/// `{}`.{required}\npub {field}: {ty},", param.name);
+        let value = if push == "list" {
+            format!("&self.{field}")
+        } else {
+            format!("self.{field}.as_ref()")
+        };
+        let _ = writeln!(pushes, "query.{push}({}, {value});", literal(&param.name));
+    }
+    format!(
+        "/// The query parameters of `{method} {path}`; `Default` leaves every one out.\n\
+         #[derive(Debug, Clone, Default, PartialEq)]\n\
+         pub struct {name} {{\n{fields}}}\n\n\
+         impl {name} {{\nfn to_query(&self) -> String {{\n\
+         let mut query = crate::params::Query::default();\n{pushes}query.finish()\n}}\n}}\n\n",
+        method = op.method,
+        path = op.path,
+    )
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Request,
+    Model,
+}
+
+/// The key of a model written inline in a named response (`_VerificationResponse`).
+const RESPONSES: &str = "responses/";
+
+/// The Rust name of a model key: `RedirectURL` → `RedirectUrl`,
+/// `responses/_VerificationResponse` → `VerificationResponse`.
+fn model_name(key: &str) -> String {
+    pascal_case(&snake_case(key.trim_start_matches(RESPONSES)))
+}
+
+/// The schema of a model key.
+fn model_schema<'a>(spec: &'a Value, key: &str) -> &'a Value {
+    match key.strip_prefix(RESPONSES) {
+        Some(name) => &spec["components"]["responses"][name]["content"]["application/json"]["schema"],
+        None => &spec["components"]["schemas"][key],
+    }
+}
+
+/// `generated/models.rs`: every model the generated calls answer with, and the models those
+/// hold, once.
+pub fn models_rs(spec: &Value, header: &str, mut pending: BTreeSet<String>) -> Result<String, String> {
+    let mut done = BTreeSet::new();
+    let mut out = format!(
+        "{header}\n//! The models of the generated calls, one Rust type per Clerk object: [`crate::models`].\n\n\
+         #![allow(clippy::doc_markdown)]\n\n"
+    );
+    while let Some(key) = pending.pop_first() {
+        if !done.insert(key.clone()) {
+            continue;
+        }
+        let mut nested = BTreeSet::new();
+        out.push_str(&object_struct(
+            spec,
+            &model_name(&key),
+            model_schema(spec, &key),
+            Role::Model,
+            &key,
+            &mut nested,
+        )?);
+        pending.extend(nested.into_iter().filter(|name| !done.contains(name)));
+    }
+    Ok(out)
+}
+
+/// The Rust type of a property (before `Option`), registering in `models` the component
+/// schemas it holds: a `$ref` to an object schema is its model, arrays are `Vec`s, anything
+/// the generator does not type yet (`oneOf`, free-form objects) stays `serde_json::Value`.
+fn rust_type(spec: &Value, property: &Value, models: &mut BTreeSet<String>) -> String {
+    if let Some(name) = property["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+    {
+        let target = &spec["components"]["schemas"][name];
+        if target["properties"].is_mapping() && name != "DeletedObject" {
+            models.insert(name.to_owned());
+            return format!("crate::models::{}", model_name(name));
+        }
+        return rust_type(spec, target, models);
+    }
+    match property["type"].as_str() {
+        Some("string") => "String".to_owned(),
+        Some("integer") => "i64".to_owned(),
+        Some("boolean") => "bool".to_owned(),
+        Some("number") => "f64".to_owned(),
+        Some("array") => format!("Vec<{}>", rust_type(spec, &property["items"], models)),
+        _ => VALUE.to_owned(),
+    }
+}
+
+const VALUE: &str = "serde_json::Value";
+
+/// A struct for an object schema: a model (decoded: every field `serde(default)`, unknown fields
+/// ignored) or a request body (`Default`, optional fields left out when `None`). Secrets are
+/// redacted in `Debug`.
+fn object_struct(
+    spec: &Value,
+    name: &str,
+    schema: &Value,
+    role: Role,
+    origin: &str,
+    models: &mut BTreeSet<String>,
+) -> Result<String, String> {
+    let properties = schema["properties"]
+        .as_mapping()
+        .ok_or_else(|| format!("{origin}: not an object schema with properties"))?;
+    let required: Vec<&str> = schema["required"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let mut fields = String::new();
+    let mut debug = String::new();
+    let mut enums = String::new();
+    for (key, property) in properties {
+        let key = key.as_str().unwrap_or_default();
+        let field = field_name(key);
+        let nullable = property["nullable"].as_bool().unwrap_or(false);
+        let optional = nullable || !required.contains(&key);
+        let enum_type = format!("{name}{}", pascal_case(key));
+        let base = match string_enum(&enum_type, property) {
+            Some(text) => {
+                enums.push_str(&text);
+                enum_type
+            }
+            None => rust_type(spec, property, models),
+        };
+        // A missing array is empty; a nullable one (or anything optional) is an `Option`; so is
+        // an enum, whatever the spec says: a missing value is not any of its variants.
+        let ty = if base == VALUE || (base.starts_with("Vec<") && !nullable) {
+            base.clone()
+        } else if optional || enums.contains(&format!("pub enum {base} ")) {
+            format!("Option<{base}>")
+        } else {
+            base.clone()
+        };
+        let doc = property["description"]
+            .as_str()
+            // The first paragraph, on one line.
+            .map(|text| {
+                doc_text(
+                    &text
+                        .split("\n\n")
+                        .next()
+                        .unwrap_or_default()
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                )
+            })
+            .filter(|text| !text.is_empty())
+            .unwrap_or_else(|| format!("`{key}`."));
+        let rename = if field == key {
+            String::new()
+        } else {
+            format!("#[serde(rename = {})]\n", literal(key))
+        };
+        let attr = match role {
+            Role::Model => "#[serde(default)]\n".to_owned(),
+            Role::Request if ty.starts_with("Option<") => {
+                "#[serde(skip_serializing_if = \"Option::is_none\")]\n".to_owned()
+            }
+            Role::Request if base == VALUE => {
+                "#[serde(skip_serializing_if = \"serde_json::Value::is_null\")]\n".to_owned()
+            }
+            Role::Request if ty.starts_with("Vec<") && optional => {
+                "#[serde(skip_serializing_if = \"Vec::is_empty\")]\n".to_owned()
+            }
+            Role::Request => String::new(),
+        };
+        let _ = writeln!(fields, "/// {doc}\n{rename}{attr}pub {field}: {ty},");
+        let secret = SECRET_FIELDS.contains(&key)
+            || SECRET_FIELDS.contains(&format!("{origin}.{key}").as_str())
+            || property["format"].as_str() == Some("password");
+        if secret {
+            let _ = writeln!(
+                debug,
+                ".field({}, &crate::redacted::Redacted(true))",
+                literal(&field)
+            );
+        } else {
+            let _ = writeln!(debug, ".field({}, &self.{field})", literal(&field));
+        }
+    }
+    let (derives, what) = match role {
+        Role::Model => (
+            "Clone, PartialEq, Default, serde::Serialize, serde::Deserialize",
+            format!(
+                "`{}` in Clerk's spec. Unknown fields are ignored; a missing one is its default.",
+                origin.trim_start_matches(RESPONSES)
+            ),
+        ),
+        Role::Request => (
+            "Clone, PartialEq, Default, serde::Serialize, serde::Deserialize",
+            format!("The request body of `{origin}`; `Default` leaves every optional field out."),
+        ),
+    };
+    Ok(format!(
+        "/// {what}\n#[derive({derives})]\npub struct {name} {{\n{fields}}}\n\n\
+         impl std::fmt::Debug for {name} {{\n\
+         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n\
+         f.debug_struct({name_literal})\n{debug}.finish()\n}}\n}}\n\n{enums}",
+        name_literal = literal(name),
+    ))
+}
+
+/// A string property with two or more `enum` values as a Rust enum with an `Unknown(String)`
+/// variant: a value Clerk adds later decodes (and encodes back) as sent, never a failed decode.
+/// `None` when the property is no such enum or a value makes no variant name.
+fn string_enum(name: &str, property: &Value) -> Option<String> {
+    let values: Vec<&str> = property["enum"]
+        .as_sequence()?
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    if values.len() < 2 || property["type"].as_str() != Some("string") {
+        return None;
+    }
+    let variants: Vec<String> = values.iter().map(|value| pascal_case(value)).collect();
+    let distinct: BTreeSet<&String> = variants.iter().collect();
+    let usable = variants
+        .iter()
+        .all(|variant| variant.starts_with(|c: char| c.is_ascii_uppercase()) && variant != "Unknown");
+    if distinct.len() != variants.len() || !usable {
+        return None;
+    }
+    let mut decl = String::new();
+    let mut from = String::new();
+    let mut as_str = String::new();
+    for (value, variant) in values.iter().zip(&variants) {
+        let _ = writeln!(decl, "/// `{value}`\n{variant},");
+        let _ = writeln!(from, "{} => Self::{variant},", literal(value));
+        let _ = writeln!(as_str, "Self::{variant} => {},", literal(value));
+    }
+    Some(format!(
+        "/// One of Clerk's values, or [`Unknown`]({name}::Unknown) with a value this version does not know.\n\
+         #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]\n\
+         #[serde(from = \"String\", into = \"String\")]\n\
+         pub enum {name} {{\n{decl}/// A value this version does not know, as Clerk sent it.\nUnknown(String),\n}}\n\n\
+         impl {name} {{\n/// The value as Clerk writes it.\npub fn as_str(&self) -> &str {{\nmatch self {{\n{as_str}Self::Unknown(value) => value,\n}}\n}}\n}}\n\n\
+         impl From<String> for {name} {{\nfn from(value: String) -> Self {{\nmatch value.as_str() {{\n{from}_ => Self::Unknown(value),\n}}\n}}\n}}\n\n\
+         impl From<{name}> for String {{\nfn from(value: {name}) -> Self {{\nvalue.as_str().to_owned()\n}}\n}}\n\n"
+    ))
+}
+
+/// A line of the spec's prose as rustdoc Markdown that builds with `-D warnings`: code spans
+/// kept (dropped when unbalanced), brackets and angle brackets escaped outside them, bare URLs
+/// made code.
+pub fn doc_text(text: &str) -> String {
+    let text = if text.matches('`').count() % 2 == 1 {
+        text.replace('`', "")
+    } else {
+        text.to_owned()
+    };
+    text.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                return format!("`{part}`");
+            }
+            part.split(' ')
+                .map(|word| {
+                    if word.starts_with("http://") || word.starts_with("https://") {
+                        format!("`{word}`")
+                    } else {
+                        word.replace('[', "\\[")
+                            .replace(']', "\\]")
+                            .replace('<', "\\<")
+                            .replace('>', "\\>")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+fn field_name(key: &str) -> String {
+    let field = snake_case(key);
+    if KEYWORDS.contains(&field.as_str()) {
+        format!("r#{field}")
+    } else {
+        field
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_prose_becomes_rustdoc_that_builds() {
+        assert_eq!(doc_text("prefixed with `https://`"), "prefixed with `https://`");
+        assert_eq!(
+            doc_text("see https://clerk.com now"),
+            "see `https://clerk.com` now"
+        );
+        assert_eq!(doc_text("a [link] <b>"), "a \\[link\\] \\<b\\>");
+        assert_eq!(doc_text("odd ` tick"), "odd  tick");
+    }
+}
