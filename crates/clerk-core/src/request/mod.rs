@@ -8,7 +8,12 @@
 //!
 //! | module | what |
 //! |---|---|
-//! | `authenticator` | [`RequestAuthenticator`]: token sources, cookie rules, reasons, the flow |
+//! | `authenticator` | [`RequestAuthenticator`]: the instance's settings and caches, the flow's entry |
+//! | `facts` | the request read once: header token, headers, Clerk's query parameters and cookies |
+//! | `cookie_choice` | `usesSuffixedCookies`: which cookie set a request is read with |
+//! | `cookie_flow` | the cookie path's decisions, in Clerk's order |
+//! | `failure` | what a failed verification or a handshake reason becomes |
+//! | `verified` | a session token's verification with the verified-token cache |
 //! | `authorization` | [`authorization_token`]: the `Authorization` header's token, for every path |
 //! | `handshake` | handshake eligibility, the Frontend API URL, the redirect-loop guard |
 //! | `resolve` | resolving a handshake (nonce or token) into cookies and a session |
@@ -32,8 +37,12 @@ mod authenticator;
 mod authorization;
 mod backend;
 mod call_guard;
+mod cookie_choice;
+mod cookie_flow;
 mod cookies;
 mod domain;
+mod facts;
+mod failure;
 mod foreign;
 mod handshake;
 mod js;
@@ -45,6 +54,7 @@ mod parts;
 mod refresh;
 mod resolve;
 mod sign_in;
+mod verified;
 
 pub use crate::reason::{RefreshCode, RefreshFailure, RequestReason};
 pub use app_origins::AppOrigins;
