@@ -11,12 +11,12 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::{HttpMessage as _, HttpRequest, ResponseError};
 use clerk_core::machine::{AcceptsToken, MachineAuth};
-use clerk_core::request::RequestOutcome;
+use clerk_core::request::{AuthOutcome, RequestOutcome};
 use clerk_core::{Auth, Check, Reverification, SessionStatus};
 use futures_util::future::LocalBoxFuture;
 
 use crate::error::AuthError;
-use crate::machine::accepted::{decide, declare, Accepted};
+use crate::machine::accepted::{decide, declare, refusal_error};
 use crate::state::{clerk_of, request_state};
 
 pub use mode::ProtectMode;
@@ -229,9 +229,9 @@ impl Protect {
         };
         declare(&mut req.extensions_mut(), accepts);
         match decide(req.request(), accepts).await? {
-            Accepted::Session(state) => self.evaluate(req.request(), &state),
-            Accepted::Machine(auth) => self.evaluate_machine(&auth),
-            refused => Err(refused.into_error()),
+            AuthOutcome::Session(state) => self.evaluate(req.request(), &state),
+            AuthOutcome::Machine(auth) => self.evaluate_machine(&auth),
+            refused => Err(refusal_error(refused)),
         }
     }
 }

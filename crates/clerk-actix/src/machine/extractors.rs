@@ -8,9 +8,10 @@ use std::sync::Arc;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use clerk_core::machine::{AcceptsToken, MachineRefusal, TokenType};
+use clerk_core::request::AuthOutcome;
 use futures_util::future::LocalBoxFuture;
 
-use super::accepted::{decide, declared, Accepted};
+use super::accepted::{decide, declared, refusal_error};
 use crate::error::AuthError;
 use crate::extractors::{require_signed_in, Authenticated};
 
@@ -88,15 +89,15 @@ impl FromRequest for MachineAuth {
         let decision = decide(req, accepts);
         Box::pin(async move {
             match decision.await? {
-                Accepted::Machine(auth) => Ok(MachineAuth(auth)),
+                AuthOutcome::Machine(auth) => Ok(MachineAuth(auth)),
                 // A session where only machines are served: Clerk's mismatch.
-                Accepted::Session(_) => Err(AuthError::MachineUnauthenticated(Box::new(
+                AuthOutcome::Session(_) => Err(AuthError::MachineUnauthenticated(Box::new(
                     MachineRefusal::Mismatch {
                         token_type: Some(TokenType::SessionToken),
                         message: None,
                     },
                 ))),
-                other => Err(other.into_error()),
+                other => Err(refusal_error(other)),
             }
         })
     }
@@ -149,9 +150,9 @@ impl FromRequest for AnyAuth {
         let decision = decide(req, accepts);
         Box::pin(async move {
             match decision.await? {
-                Accepted::Machine(auth) => Ok(AnyAuth::Machine(MachineAuth(auth))),
-                Accepted::Session(state) => require_signed_in(Ok(state)).map(AnyAuth::Session),
-                other => Err(other.into_error()),
+                AuthOutcome::Machine(auth) => Ok(AnyAuth::Machine(MachineAuth(auth))),
+                AuthOutcome::Session(state) => require_signed_in(Ok(state)).map(AnyAuth::Session),
+                other => Err(refusal_error(other)),
             }
         })
     }

@@ -8,7 +8,7 @@
 //! | `auth` | [`MachineAuth`], the auth object of a verified machine token |
 //! | `error` | [`MachineTokenError`] and Clerk's [`MachineErrorCode`]s |
 //! | `refusal` | [`MachineRefusal`] (a signed-out machine answer) |
-//! | `verifier` | [`MachineVerifier`]: a route's decision ([`MachineOutcome`]), Clerk's routing rules, the verification of one token, once per request ([`MachineMemo`]) |
+//! | `verifier` | [`MachineVerifier`]: a route's machine decision (an [`AuthOutcome`](crate::request::AuthOutcome), or the session flow's turn), Clerk's routing rules, the verification of one token, once per request ([`MachineMemo`]) |
 //! | `cache` | the opaque tokens' cache with single-flight, on the caller's clock; [`MachineCacheStats`] |
 //!
 //! Opaque tokens (`mt_…`, `ak_…`, `oat_…`) are verified by the Backend API through
@@ -31,4 +31,4 @@ pub use error::{MachineErrorCode, MachineTokenError};
 pub use jwt::MachineJwtVerifier;
 pub use refusal::{MachineRefusal, NO_TOKEN_IN_HEADER};
 pub use token_type::{is_jwt_format, TokenType};
-pub use verifier::{MachineMemo, MachineOutcome, MachineVerifier};
+pub use verifier::{MachineMemo, MachineVerifier};

@@ -207,14 +207,29 @@ impl RequestAuthenticator {
         keys: &K,
         backend: &B,
     ) -> RequestOutcome {
-        let facts = RequestFacts::read(parts, self.suffixed.as_ref());
+        let facts = self.read(parts);
+        self.authenticate_facts(&facts, keys, backend).await
+    }
+
+    /// The request, read once for Clerk's rules.
+    pub(super) fn read<'r>(&self, parts: &'r RequestParts<'r>) -> RequestFacts<'r> {
+        RequestFacts::read(parts, self.suffixed.as_ref())
+    }
+
+    /// The session flow over the request's facts: the header token alone, else the cookies.
+    pub(super) async fn authenticate_facts<K: KeyResolver, B: SessionBackend>(
+        &self,
+        facts: &RequestFacts<'_>,
+        keys: &K,
+        backend: &B,
+    ) -> RequestOutcome {
         if let Some(token) = facts.header_token.as_deref() {
-            return self.authenticate_header(&facts, token, keys, backend).await;
+            return self.authenticate_header(facts, token, keys, backend).await;
         }
         if !self.cookie_auth {
             return RequestOutcome::signed_out(RequestReason::SessionTokenAndUatMissing, None, None, false);
         }
-        self.authenticate_cookies(&facts, keys, backend).await
+        self.authenticate_cookies(facts, keys, backend).await
     }
 
     /// A token in the `Authorization` header decides alone, even a broken one (§3, step 1).

@@ -8,6 +8,7 @@
 //!
 //! | module | what |
 //! |---|---|
+//! | `auth_outcome` | [`RequestAuthenticator::authenticate_request`], the one entry point (`acceptsToken` included): [`AuthOutcome`], [`RequestMemo`] |
 //! | `authenticator` | [`RequestAuthenticator`]: the instance's settings and caches, the flow's entry |
 //! | `facts` | the request read once: header token, headers, Clerk's query parameters and cookies |
 //! | `cookie_choice` | `usesSuffixedCookies`: which cookie set a request is read with |
@@ -33,6 +34,7 @@
 //! | `js` | JavaScript's number and truthiness coercions Clerk's rules rely on |
 
 mod app_origins;
+mod auth_outcome;
 mod authenticator;
 mod authorization;
 mod backend;
@@ -58,6 +60,7 @@ mod verified;
 
 pub use crate::reason::{RefreshCode, RefreshFailure, RequestReason};
 pub use app_origins::AppOrigins;
+pub use auth_outcome::{AuthOutcome, RequestMemo};
 pub use authenticator::RequestAuthenticator;
 pub use authorization::authorization_token;
 pub use backend::{

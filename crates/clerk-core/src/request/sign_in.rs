@@ -6,7 +6,6 @@
 use url::Url;
 
 use super::authenticator::RequestAuthenticator;
-use super::facts::RequestFacts;
 use super::handshake::set_query_param;
 use super::names::{query_without_credentials, DEV_BROWSER, QUERY_SYNCED};
 use super::parts::RequestParts;
@@ -88,7 +87,7 @@ impl RequestAuthenticator {
         };
         let dev_browser = (self.instance_type == InstanceType::Development)
             .then(|| {
-                let facts = RequestFacts::read(parts, self.suffixed.as_ref());
+                let facts = self.read(parts);
                 let cookies = facts.session_cookies(self.uses_suffixed_cookies(&facts, keys));
                 cookies.dev_browser.map(str::to_owned)
             })
