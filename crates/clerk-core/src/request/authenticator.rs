@@ -212,7 +212,7 @@ impl RequestAuthenticator {
     }
 
     /// The request, read once for Clerk's rules.
-    pub(super) fn read<'r>(&self, parts: &'r RequestParts<'r>) -> RequestFacts<'r> {
+    pub(super) fn read<'r>(&'r self, parts: &'r RequestParts<'r>) -> RequestFacts<'r> {
         RequestFacts::read(parts, self.suffixed.as_ref())
     }
 

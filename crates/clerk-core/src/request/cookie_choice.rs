@@ -4,7 +4,7 @@
 
 use std::time::UNIX_EPOCH;
 
-use super::facts::RequestFacts;
+use super::facts::{RequestFacts, SessionCookies};
 use super::js::{js_to_number, js_truthy, strip_schemes};
 use super::verified::Verified;
 use super::RequestAuthenticator;
@@ -59,10 +59,14 @@ impl<'s> Peeked<'s> {
 }
 
 impl RequestAuthenticator {
-    /// Whether the request is read with the suffixed cookies: decided once per request, here when
-    /// the cookie flow has not decided it already (the header path's handshake and refresh).
-    pub(super) fn uses_suffixed_cookies<K: KeyResolver>(&self, facts: &RequestFacts<'_>, keys: &K) -> bool {
-        facts.suffixed(|| self.choose_cookies(facts, keys).suffixed)
+    /// The cookie set the request is read with: chosen once per request, here when the cookie
+    /// flow has not chosen it already (the header path's handshake and refresh, the sign-in URL).
+    pub(super) fn chosen_cookies<'f, K: KeyResolver>(
+        &self,
+        facts: &'f RequestFacts<'_>,
+        keys: &K,
+    ) -> SessionCookies<'f> {
+        facts.session_cookies(|| self.choose_cookies(facts, keys).suffixed)
     }
 
     /// Clerk's `usesSuffixedCookies` over the request's cookies. An empty cookie counts as absent.

@@ -38,8 +38,7 @@ impl RequestAuthenticator {
             return outcome;
         }
         let choice = self.choose_cookies(facts, keys);
-        facts.chose(choice.suffixed);
-        let cookies = facts.session_cookies(choice.suffixed);
+        let cookies = facts.session_cookies(|| choice.suffixed);
         let before_verification = self
             .multi_domain_sync(facts, keys, &cookies)
             .or_else(|| self.development_rules(facts, keys, &cookies));
@@ -264,7 +263,7 @@ impl RequestAuthenticator {
             }
             Some(SyncTarget::PersonalAccount) => auth.org_id().is_some(),
         };
-        if mismatch && facts.cookies.redirect_count >= 3.0 {
+        if mismatch && facts.redirect_count() >= 3.0 {
             tracing::warn!(
                 "Clerk: Organization activation handshake loop detected. This is likely due to an \
                  invalid organization ID or slug. Skipping organization activation."
@@ -280,10 +279,10 @@ impl RequestAuthenticator {
         if self.domain.is_satellite() || !facts.is_document_get() {
             return false;
         }
-        let Some(referrer) = facts.referrer.and_then(|r| url::Url::parse(r).ok()) else {
+        let Some(referrer) = facts.referrer().and_then(|r| url::Url::parse(r).ok()) else {
             return false;
         };
-        if facts.cookies.redirect_count != 0.0 {
+        if facts.redirect_count() != 0.0 {
             return false;
         }
         let origin = &facts.parts.origin;

@@ -1,7 +1,9 @@
 //! One request, read once (Clerk's `AuthenticateContext`, docs/clerk-behaviour.md §3): the
 //! `Authorization` token, the headers the rules look at, Clerk's query parameters and cookies.
 //! Every decision of the flow reads this value; none goes back to the request's headers, query or
-//! cookies. Which cookie set is read (`usesSuffixedCookies`) is decided at most once per request.
+//! cookies. What most requests never need (the referrer, `Accept`, `__refresh`, the redirect
+//! counter, the dev-browser cookie) is read when a rule first asks, at most once; which cookie set
+//! is read (`usesSuffixedCookies`) is decided at most once per request.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -44,22 +46,27 @@ impl SuffixedNames {
 pub(super) struct RequestFacts<'r> {
     /// The request itself: its origin, path, query (for the URLs built from it), client and time.
     pub(super) parts: &'r RequestParts<'r>,
+    /// The instance's suffixed cookie names, when it has a publishable key.
+    names: Option<&'r SuffixedNames>,
     /// The `Authorization` header's token (§12): when there is one, it alone decides.
     pub(super) header_token: Option<Cow<'r, str>>,
     /// Whether the method is `GET`.
     pub(super) is_get: bool,
     /// `Sec-Fetch-Dest`.
     pub(super) fetch_dest: Option<&'r str>,
-    /// `Accept`.
-    pub(super) accept: Option<&'r str>,
-    /// `Referer`.
-    pub(super) referrer: Option<&'r str>,
     /// Clerk's query parameters.
     pub(super) query: QueryFacts,
-    /// Clerk's cookies, both sets.
+    /// Clerk's session cookies, both sets, and the handshake cookies.
     pub(super) cookies: CookieValues<'r>,
     /// `usesSuffixedCookies`, once decided.
     suffixed: OnceLock<bool>,
+    /// Read when first asked.
+    accept: OnceLock<Option<&'r str>>,
+    referrer: OnceLock<Option<&'r str>>,
+    refresh: OnceLock<Option<Cow<'r, str>>>,
+    redirect_count: OnceLock<f64>,
+    /// The chosen set's dev-browser cookie.
+    dev_browser: OnceLock<Option<Cow<'r, str>>>,
 }
 
 /// Clerk's query parameters of the request (the first of each name, form-decoded, empty kept).
@@ -100,21 +107,16 @@ impl QueryFacts {
     }
 }
 
-/// Clerk's cookies of the request, decoded, empty ones absent (`getCookie(name) || undefined`).
-/// The suffixed ones only when the instance has a publishable key.
+/// Clerk's cookies every cookie request reads, decoded, empty ones absent
+/// (`getCookie(name) || undefined`). The suffixed ones only when the instance has a publishable
+/// key.
 pub(super) struct CookieValues<'r> {
     pub(super) session: Option<Cow<'r, str>>,
     pub(super) suffixed_session: Option<Cow<'r, str>>,
     pub(super) client_uat: Option<Cow<'r, str>>,
     pub(super) suffixed_client_uat: Option<Cow<'r, str>>,
-    /// `__refresh_<suffix>` (Clerk reads only the suffixed one).
-    pub(super) refresh: Option<Cow<'r, str>>,
-    dev_browser: Option<Cow<'r, str>>,
-    suffixed_dev_browser: Option<Cow<'r, str>>,
     handshake_nonce: Option<Cow<'r, str>>,
     handshake_token: Option<Cow<'r, str>>,
-    /// `__clerk_redirect_count` as Clerk reads it (`Number(value) || 0`).
-    pub(super) redirect_count: f64,
 }
 
 impl<'r> CookieValues<'r> {
@@ -127,16 +129,8 @@ impl<'r> CookieValues<'r> {
             suffixed_session: suffixed(|n| &n.session),
             client_uat: get(CLIENT_UAT),
             suffixed_client_uat: suffixed(|n| &n.client_uat),
-            refresh: suffixed(|n| &n.refresh),
-            dev_browser: get(DEV_BROWSER),
-            suffixed_dev_browser: suffixed(|n| &n.dev_browser),
             handshake_nonce: get(QUERY_HANDSHAKE_NONCE),
             handshake_token: get(QUERY_HANDSHAKE),
-            redirect_count: cookies
-                .get(COOKIE_REDIRECT_COUNT)
-                .map(|v| js_string_to_number(&v))
-                .filter(|n| !n.is_nan())
-                .unwrap_or(0.0),
         }
     }
 }
@@ -155,18 +149,54 @@ pub(super) struct SessionCookies<'f> {
 
 impl<'r> RequestFacts<'r> {
     /// Reads `parts` once; `names` are the instance's suffixed cookie names, when it has them.
-    pub(super) fn read(parts: &'r RequestParts<'r>, names: Option<&SuffixedNames>) -> Self {
+    pub(super) fn read(parts: &'r RequestParts<'r>, names: Option<&'r SuffixedNames>) -> Self {
         Self {
             parts,
+            names,
             header_token: header_token(parts),
             is_get: parts.is_get(),
             fetch_dest: parts.header("sec-fetch-dest"),
-            accept: parts.header("accept"),
-            referrer: parts.header("referer"),
             query: QueryFacts::read(parts.query),
             cookies: CookieValues::read(parts, names),
             suffixed: OnceLock::new(),
+            accept: OnceLock::new(),
+            referrer: OnceLock::new(),
+            refresh: OnceLock::new(),
+            redirect_count: OnceLock::new(),
+            dev_browser: OnceLock::new(),
         }
+    }
+
+    /// `Accept`.
+    pub(super) fn accept(&self) -> Option<&'r str> {
+        *self.accept.get_or_init(|| self.parts.header("accept"))
+    }
+
+    /// `Referer`.
+    pub(super) fn referrer(&self) -> Option<&'r str> {
+        *self.referrer.get_or_init(|| self.parts.header("referer"))
+    }
+
+    /// `__refresh_<suffix>` (Clerk reads only the suffixed one).
+    pub(super) fn refresh(&self) -> Option<&str> {
+        self.refresh
+            .get_or_init(|| {
+                let names = self.names?;
+                self.parts.cookies.get_non_empty(&names.refresh)
+            })
+            .as_deref()
+    }
+
+    /// `__clerk_redirect_count` as Clerk reads it (`Number(value) || 0`).
+    pub(super) fn redirect_count(&self) -> f64 {
+        *self.redirect_count.get_or_init(|| {
+            self.parts
+                .cookies
+                .get(COOKIE_REDIRECT_COUNT)
+                .map(|v| js_string_to_number(&v))
+                .filter(|n| !n.is_nan())
+                .unwrap_or(0.0)
+        })
     }
 
     /// Whether the request is a GET whose `Sec-Fetch-Dest` is `document`.
@@ -174,30 +204,20 @@ impl<'r> RequestFacts<'r> {
         self.is_get && self.fetch_dest == Some("document")
     }
 
-    /// `usesSuffixedCookies`, decided by `choose` the first time it is asked (or given with
-    /// [`RequestFacts::chose`]).
-    pub(super) fn suffixed(&self, choose: impl FnOnce() -> bool) -> bool {
-        *self.suffixed.get_or_init(choose)
-    }
-
-    /// Records the cookie set chosen by the cookie flow, which decided it with its own decodings.
-    pub(super) fn chose(&self, suffixed: bool) {
-        // Set at most once per request: the flow chooses before anything else asks.
-        let _ = self.suffixed.set(suffixed);
-    }
-
-    /// The cookie set the request is read with, given the choice.
-    pub(super) fn session_cookies(&self, suffixed: bool) -> SessionCookies<'_> {
+    /// The cookie set the request is read with: `usesSuffixedCookies` decided by `choose` the
+    /// first time it is asked, the same set every time after.
+    pub(super) fn session_cookies(&self, choose: impl FnOnce() -> bool) -> SessionCookies<'_> {
+        let suffixed = *self.suffixed.get_or_init(choose);
         let cookies = &self.cookies;
-        let (session, client_uat, dev_browser) = if suffixed {
-            (
-                &cookies.suffixed_session,
-                &cookies.suffixed_client_uat,
-                &cookies.suffixed_dev_browser,
-            )
+        let (session, client_uat) = if suffixed {
+            (&cookies.suffixed_session, &cookies.suffixed_client_uat)
         } else {
-            (&cookies.session, &cookies.client_uat, &cookies.dev_browser)
+            (&cookies.session, &cookies.client_uat)
         };
+        let dev_browser = self.dev_browser.get_or_init(|| match (suffixed, self.names) {
+            (true, Some(names)) => self.parts.cookies.get_non_empty(&names.dev_browser),
+            _ => self.parts.cookies.get_non_empty(DEV_BROWSER),
+        });
         SessionCookies {
             suffixed,
             session: session.as_deref(),
@@ -267,26 +287,26 @@ mod tests {
             SystemTime::now(),
         );
         let facts = RequestFacts::read(&parts, Some(&names));
+        let suffixed = RequestFacts::read(&parts, Some(&names));
 
         // The first of each query parameter, an empty one kept (it is present).
         assert_eq!(facts.query.synced.as_deref(), Some("false"));
         assert_eq!(facts.query.dev_browser.as_deref(), Some(""));
         // An empty query parameter gives way to the cookie; an empty cookie is absent.
         assert_eq!(facts.handshake(), (Some("cookie_nonce"), None));
-        assert_eq!(facts.cookies.redirect_count, 2.0);
+        assert_eq!(facts.redirect_count(), 2.0);
         // Only the suffixed `__refresh` is Clerk's.
-        assert_eq!(facts.cookies.refresh.as_deref(), Some("refresh"));
+        assert_eq!(facts.refresh(), Some("refresh"));
 
-        let plain = facts.session_cookies(false);
+        let plain = facts.session_cookies(|| false);
         assert_eq!((plain.session, plain.client_uat), (Some("plain"), 12.0));
         assert_eq!(plain.dev_browser, Some("cookie_db"));
-        let suffixed = facts.session_cookies(true);
+        // The cookie set is chosen once: a second choice is not made.
+        assert!(!facts.session_cookies(|| true).suffixed);
+
+        let suffixed = suffixed.session_cookies(|| true);
         // `Number.parseInt("x") || 0`; no suffixed dev-browser cookie.
         assert_eq!((suffixed.session, suffixed.client_uat), (Some("suffixed"), 0.0));
         assert_eq!(suffixed.dev_browser, None);
-
-        // The cookie set is chosen once: a second choice is not made.
-        facts.chose(true);
-        assert!(facts.suffixed(|| false));
     }
 }

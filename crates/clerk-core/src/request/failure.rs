@@ -51,7 +51,7 @@ impl RequestAuthenticator {
             Reason::TokenExpired => {
                 let failure = if !facts.is_get {
                     RefreshFailure::NonEligibleNonGet
-                } else if facts.cookies.refresh.is_none() {
+                } else if facts.refresh().is_none() {
                     RefreshFailure::NonEligibleNoRefreshCookie
                 } else {
                     match self.refresh(facts, keys, backend).await {
@@ -98,7 +98,7 @@ impl RequestAuthenticator {
             // No publishable key (or no URL to come back to): nowhere to send the browser.
             return RequestOutcome::signed_out(reason, message, carrier, present);
         };
-        let count = facts.cookies.redirect_count;
+        let count = facts.redirect_count();
         if count == 3.0 {
             tracing::warn!(reason = reason.as_str(), "{}", handshake::loop_message(&reason));
             return RequestOutcome::signed_out(reason, message, carrier, present);
@@ -123,7 +123,7 @@ impl RequestAuthenticator {
             // request merely claims.
             return None;
         }
-        let cookies = facts.session_cookies(self.uses_suffixed_cookies(facts, keys));
+        let cookies = self.chosen_cookies(facts, keys);
         let frontend_api = self.domain.frontend_api(key, &parts.origin);
         let target = HandshakeTarget {
             frontend_api: &frontend_api,

@@ -33,7 +33,7 @@ pub(super) fn is_eligible(facts: &RequestFacts<'_>) -> bool {
     }
     match facts.fetch_dest {
         Some("document" | "iframe") => true,
-        Some("") | None => facts.accept.is_some_and(|a| a.starts_with("text/html")),
+        Some("") | None => facts.accept().is_some_and(|a| a.starts_with("text/html")),
         Some(_) => false,
     }
 }

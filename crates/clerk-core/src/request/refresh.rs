@@ -26,7 +26,7 @@ impl RequestAuthenticator {
             return Err(RefreshFailure::MissingApiClient);
         }
         let parts = facts.parts;
-        let cookies = facts.session_cookies(self.uses_suffixed_cookies(facts, keys));
+        let cookies = self.chosen_cookies(facts, keys);
         let Some(expired) = cookies
             .session
             .or(facts.header_token.as_deref())
@@ -34,7 +34,7 @@ impl RequestAuthenticator {
         else {
             return Err(RefreshFailure::MissingSessionToken);
         };
-        let Some(refresh_token) = facts.cookies.refresh.as_deref() else {
+        let Some(refresh_token) = facts.refresh() else {
             return Err(RefreshFailure::MissingRefreshToken);
         };
         let decoded = DecodedToken::decode(expired, self.verifier.token_size_limit())

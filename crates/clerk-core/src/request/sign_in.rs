@@ -88,7 +88,7 @@ impl RequestAuthenticator {
         let dev_browser = (self.instance_type == InstanceType::Development)
             .then(|| {
                 let facts = self.read(parts);
-                let cookies = facts.session_cookies(self.uses_suffixed_cookies(&facts, keys));
+                let cookies = self.chosen_cookies(&facts, keys);
                 cookies.dev_browser.map(str::to_owned)
             })
             .flatten();
