@@ -10,7 +10,7 @@ use std::sync::Arc;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::{HttpMessage as _, HttpRequest, ResponseError};
-use clerk_core::machine::{AcceptsToken, MachineAuth};
+use clerk_core::machine::{AcceptsToken, MachineIdentity};
 use clerk_core::request::{AuthOutcome, RequestOutcome};
 use clerk_core::{Auth, Check, Reverification, SessionStatus};
 use futures_util::future::LocalBoxFuture;
@@ -209,7 +209,7 @@ impl Protect {
     /// every mode: Next.js `auth.protect()` has no authorization for machines (it lets any
     /// authenticated one through), so there is no answer of Clerk's to copy, and the token
     /// itself is valid (RFC 6750 `insufficient_scope`).
-    fn evaluate_machine(&self, auth: &MachineAuth) -> Result<(), AuthError> {
+    fn evaluate_machine(&self, auth: &MachineIdentity) -> Result<(), AuthError> {
         let authorised = self.check.is_empty()
             && self.predicate.is_none()
             && self.reverification.is_none()

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use actix_web::dev::{Extensions, ServiceResponse};
 use actix_web::{web, HttpMessage, HttpRequest};
-use clerk_core::machine::{AcceptsToken, MachineAuth, MachineRefusal};
+use clerk_core::machine::{AcceptsToken, MachineIdentity, MachineRefusal};
 use clerk_core::request::AuthOutcome;
 use futures_util::future::LocalBoxFuture;
 
@@ -57,7 +57,7 @@ pub(crate) fn declared(req: &HttpRequest, default: AcceptsToken) -> AcceptsToken
 }
 
 /// The verified machine token this request's route accepted, if one did.
-pub(crate) fn decided_machine(extensions: &Extensions) -> Option<Arc<MachineAuth>> {
+pub(crate) fn decided_machine(extensions: &Extensions) -> Option<Arc<MachineIdentity>> {
     match extensions.get::<Decision>() {
         Some(Decision(AuthOutcome::Machine(auth))) => Some(Arc::clone(auth)),
         _ => None,

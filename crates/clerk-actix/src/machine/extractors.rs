@@ -27,7 +27,7 @@ use crate::extractors::{require_signed_in, Authenticated};
 /// [`machine_token_cache_ttl`](crate::ClerkConfig::machine_token_cache_ttl)); JWT-format ones
 /// with the instance's keys.
 ///
-/// Dereferences to [`clerk_core::machine::MachineAuth`]: `token_type()`, `id()`, `subject()`,
+/// Dereferences to [`clerk_core::machine::MachineIdentity`]: `token_type()`, `id()`, `subject()`,
 /// `scopes()`, `has_scope()`, `claims()`, and per type `name()`, `user_id()`, `org_id()`,
 /// `machine_id()`, `client_id()`. Its `has()` always answers `false`, as Clerk's does.
 ///
@@ -52,7 +52,7 @@ use crate::extractors::{require_signed_in, Authenticated};
 /// # drop(reports);
 /// ```
 #[derive(Clone)]
-pub struct MachineAuth(Arc<clerk_core::machine::MachineAuth>);
+pub struct MachineAuth(Arc<clerk_core::machine::MachineIdentity>);
 
 /// Shows the type, id and subject; never the token.
 impl fmt::Debug for MachineAuth {
@@ -67,13 +67,13 @@ impl fmt::Debug for MachineAuth {
 
 impl MachineAuth {
     /// The auth object itself.
-    pub fn auth(&self) -> &clerk_core::machine::MachineAuth {
+    pub fn auth(&self) -> &clerk_core::machine::MachineIdentity {
         &self.0
     }
 }
 
 impl Deref for MachineAuth {
-    type Target = clerk_core::machine::MachineAuth;
+    type Target = clerk_core::machine::MachineIdentity;
 
     fn deref(&self) -> &Self::Target {
         &self.0

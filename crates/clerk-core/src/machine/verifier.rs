@@ -11,7 +11,7 @@ use tokio::sync::OnceCell;
 
 use super::cache::{MachineCacheStats, MachineFailure, MachineTokenCache, Verdict};
 use super::{
-    is_jwt_format, AcceptsToken, MachineAuth, MachineErrorCode, MachineJwtVerifier, MachineRefusal,
+    is_jwt_format, AcceptsToken, MachineErrorCode, MachineIdentity, MachineJwtVerifier, MachineRefusal,
     MachineTokenError, Route, TokenType,
 };
 use crate::request::{AuthOutcome, MachineBackend, MachineBackendError};
@@ -87,7 +87,7 @@ pub struct MachineVerifier {
     jwt: MachineJwtVerifier,
     /// Verified JWT-format machine tokens by their text, as session tokens are: a client that
     /// reuses its token pays the RSA check (and the decoding) once, until `exp` or a key change.
-    jwts: VerifiedTokenCache<Arc<MachineAuth>>,
+    jwts: VerifiedTokenCache<Arc<MachineIdentity>>,
     /// Signature checks of JWT-format tokens run.
     jwt_verifications: AtomicU64,
     /// Checks a cached JWT's expiry with the configured clock skew.
@@ -238,7 +238,7 @@ impl MachineVerifier {
         memo: &MachineMemo,
         keys: &K,
         now: SystemTime,
-    ) -> Option<Arc<MachineAuth>> {
+    ) -> Option<Arc<MachineIdentity>> {
         // Opaque tokens have no dots; they have their own cache behind the verification.
         let token = token.filter(|token| token.contains('.'))?;
         let auth = match memo.0.get() {
@@ -256,7 +256,7 @@ impl MachineVerifier {
 
     /// `token`'s verification, when it is a JWT-format machine token verified before with the
     /// keys of `key_epoch` and still unexpired at `now`: no decoding, no RSA.
-    fn cached_jwt(&self, token: &str, key_epoch: u64, now: SystemTime) -> Option<Arc<MachineAuth>> {
+    fn cached_jwt(&self, token: &str, key_epoch: u64, now: SystemTime) -> Option<Arc<MachineIdentity>> {
         let (auth, times) = self.jwts.get(token, key_epoch)?;
         if self.times.check_times(times, now).is_ok() {
             return Some(auth);
@@ -373,12 +373,12 @@ async fn opaque<B: MachineBackend>(
     };
     match kind {
         TokenType::ApiKey => match backend.verify_api_key(token).await {
-            Ok(key) if key.is_usable_at(now_ms) => Ok(Arc::new(MachineAuth::from_api_key(&key))),
+            Ok(key) if key.is_usable_at(now_ms) => Ok(Arc::new(MachineIdentity::from_api_key(&key))),
             Ok(_) => Err(inactive()),
             Err(err) => Err(failure(kind, err)),
         },
         TokenType::M2mToken => match backend.verify_m2m_token(token).await {
-            Ok(m2m) if m2m.is_usable_at(now_ms) => Ok(Arc::new(MachineAuth::from_m2m_token(&m2m))),
+            Ok(m2m) if m2m.is_usable_at(now_ms) => Ok(Arc::new(MachineIdentity::from_m2m_token(&m2m))),
             Ok(_) => Err(inactive()),
             Err(err) => Err(failure(kind, err)),
         },
@@ -391,7 +391,7 @@ async fn opaque<B: MachineBackend>(
                             cacheable: true,
                         }
                     })?;
-                    Ok(Arc::new(MachineAuth::from_oauth_token(oauth)))
+                    Ok(Arc::new(MachineIdentity::from_oauth_token(oauth)))
                 }
                 _ => Err(inactive()),
             },

@@ -13,7 +13,7 @@ use super::backend::{MachineBackend, SessionBackend};
 use super::outcome::RequestOutcome;
 use super::parts::RequestParts;
 use super::RequestAuthenticator;
-use crate::machine::{AcceptsToken, MachineAuth, MachineMemo, MachineRefusal, MachineVerifier};
+use crate::machine::{AcceptsToken, MachineIdentity, MachineMemo, MachineRefusal, MachineVerifier};
 use crate::verify::KeyResolver;
 
 /// What Clerk's `authenticateRequest` makes of a request on a route accepting some tokens.
@@ -27,7 +27,7 @@ pub enum AuthOutcome {
     /// signed in, signed out or a handshake.
     Session(RequestOutcome),
     /// A verified machine token of a type the route accepts.
-    Machine(Arc<MachineAuth>),
+    Machine(Arc<MachineIdentity>),
     /// Signed out with Clerk's machine reason.
     Refused(MachineRefusal),
     /// The machine token could not be verified now: the Backend API's rate limit (or the
