@@ -11,7 +11,7 @@ use actix_web::HttpRequest;
 use clerk_core::request::{Cookies, HeaderLookup, RequestOrigin, RequestOutcome, RequestParts};
 
 /// An Actix header map as clerk-core's header lookup.
-struct ActixHeaders<'a>(&'a HeaderMap);
+pub(crate) struct ActixHeaders<'a>(pub(crate) &'a HeaderMap);
 
 impl HeaderLookup for ActixHeaders<'_> {
     fn header(&self, name: &str) -> Option<&[u8]> {

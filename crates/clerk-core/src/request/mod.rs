@@ -28,6 +28,7 @@
 //! | `parts` | [`RequestParts`], [`HeaderLookup`], [`RequestOrigin`] (trusted-proxy rule) |
 //! | `cookies` | [`Cookies`]: the `Cookie` header as Clerk's `cookie` package parses it |
 //! | `outcome` | [`RequestOutcome`], [`RequestStatus`], [`Token`], debug header names |
+//! | `page` | [`is_page_request`]: Clerk's page-request test of `protect` |
 //! | `origin` | known Clerk origins (Frontend API, Account Portal, development hosts) |
 //! | `names` | Clerk's credential query parameter names and the dev-browser cookie name |
 //! | `sign_in` | [`RequestAuthenticator::sign_in_redirect`]: Clerk's sign-in redirect URL |
@@ -52,6 +53,7 @@ pub mod names;
 mod org_sync;
 mod origin;
 mod outcome;
+mod page;
 mod parts;
 mod refresh;
 mod resolve;
@@ -73,4 +75,5 @@ pub use org_sync::{OrganizationSync, PatternError};
 pub use outcome::{
     RequestOutcome, RequestStatus, Token, HEADER_AUTH_MESSAGE, HEADER_AUTH_REASON, HEADER_AUTH_STATUS,
 };
+pub use page::is_page_request;
 pub use parts::{HeaderLookup, RequestOrigin, RequestParts};

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::reason::RequestReason;
-use crate::{error::TokenCarrier, Auth};
+use crate::{error::TokenCarrier, Auth, Reason};
 
 /// `x-clerk-auth-status`.
 pub const HEADER_AUTH_STATUS: &str = "x-clerk-auth-status";
@@ -219,6 +219,27 @@ impl RequestOutcome {
     /// Whether the request offered a session token at all (header or `__session` cookie).
     pub fn credential_present(&self) -> bool {
         self.credential_present
+    }
+
+    /// The RFC 6750 `WWW-Authenticate` challenge of a signed-out answer: a bare `Bearer` when the
+    /// request carried no credential, else `invalid_token` with a description of the token's
+    /// fault, without internals.
+    pub fn bearer_challenge(&self) -> String {
+        if !self.credential_present() {
+            return "Bearer".to_owned();
+        }
+        // `token_reason` is the exhaustive map from request reasons to token faults.
+        let description = match self.reason().and_then(RequestReason::token_reason) {
+            Some(Reason::TokenExpired) => "The session token has expired",
+            Some(Reason::TokenNotActiveYet | Reason::TokenIatInTheFuture) => {
+                "The session token is not valid yet"
+            }
+            Some(Reason::JwkRemoteFailedToLoad | Reason::SecretKeyInvalid) => {
+                "The session token could not be checked"
+            }
+            _ => "The session token is invalid",
+        };
+        format!("Bearer error=\"invalid_token\", error_description=\"{description}\"")
     }
 
     /// The headers the response must carry, `set-cookie` possibly several times (append those,
