@@ -22,6 +22,7 @@
 //! | `backend` | [`SessionBackend`] and [`MachineBackend`]: the Backend API calls the flow makes |
 //! | `domain` | [`MultiDomain`]: proxy URL, domain, satellites, sign-in URL |
 //! | `app_origins` | [`AppOrigins`]: where a sync may redirect, whose proxy issuer is believed |
+//! | `client` | [`client_ip`]: the client's address by the trusted-proxy rule |
 //! | `foreign` | the digests of tokens found not to be session tokens |
 //! | `call_guard` | made-up nonces and refreshes refused before they cost a Backend API call |
 //! | `org_sync` | [`OrganizationSync`]: organization URL patterns |
@@ -40,6 +41,7 @@ mod authenticator;
 mod authorization;
 mod backend;
 mod call_guard;
+mod client;
 mod cookie_choice;
 mod cookie_flow;
 mod cookies;
@@ -69,11 +71,13 @@ pub use backend::{
     BackendError, MachineBackend, MachineBackendError, NoBackend, RefreshRequest, SessionBackend,
 };
 pub use call_guard::CallGuardStats;
+pub use client::client_ip;
 pub use cookies::Cookies;
 pub use domain::{MultiDomain, MultiDomainError};
 pub use org_sync::{OrganizationSync, PatternError};
 pub use outcome::{
-    RequestOutcome, RequestStatus, Token, HEADER_AUTH_MESSAGE, HEADER_AUTH_REASON, HEADER_AUTH_STATUS,
+    header_bytes, RequestOutcome, RequestStatus, Token, HEADER_AUTH_MESSAGE, HEADER_AUTH_REASON,
+    HEADER_AUTH_STATUS,
 };
 pub use page::is_page_request;
 pub use parts::{HeaderLookup, RequestOrigin, RequestParts};

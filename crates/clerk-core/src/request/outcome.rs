@@ -1,5 +1,6 @@
 //! What authenticating a request decided, and what the response must carry.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -290,4 +291,26 @@ impl fmt::Debug for RequestOutcome {
             .field("directives", &self.directives)
             .finish_non_exhaustive()
     }
+}
+
+/// A response header value as a JavaScript `Headers` object holds it (a ByteString), as Clerk's
+/// runtime sends it: every character must fit in one byte (Latin-1) and becomes that byte; `None`
+/// when one does not (the header is then left out, as Clerk leaves it out). ASCII is borrowed.
+///
+/// # Examples
+///
+/// ```
+/// use clerk_core::request::header_bytes;
+///
+/// assert_eq!(header_bytes("café").as_deref(), Some(&b"caf\xe9"[..]));
+/// assert_eq!(header_bytes("例"), None);
+/// ```
+pub fn header_bytes(text: &str) -> Option<Cow<'_, [u8]>> {
+    if text.is_ascii() {
+        return Some(Cow::Borrowed(text.as_bytes()));
+    }
+    text.chars()
+        .map(|c| u8::try_from(u32::from(c)).ok())
+        .collect::<Option<Vec<u8>>>()
+        .map(Cow::Owned)
 }
