@@ -50,7 +50,7 @@ mod facts;
 mod failure;
 mod foreign;
 mod handshake;
-mod js;
+pub(crate) mod js;
 pub mod names;
 mod org_sync;
 mod origin;
