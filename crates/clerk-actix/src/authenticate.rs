@@ -28,19 +28,7 @@ impl HeaderLookup for ActixHeaders<'_> {
 /// The `Cookie` header fields as one text: borrowed when there is one, joined with `"; "` when
 /// there are several (HTTP/2); values that are not text are skipped.
 fn cookie_text(headers: &HeaderMap) -> Cow<'_, str> {
-    let mut values = headers.get_all(COOKIE).filter_map(|v| v.to_str().ok());
-    let Some(first) = values.next() else {
-        return Cow::Borrowed("");
-    };
-    let Some(second) = values.next() else {
-        return Cow::Borrowed(first);
-    };
-    let mut joined = format!("{first}; {second}");
-    for value in values {
-        joined.push_str("; ");
-        joined.push_str(value);
-    }
-    Cow::Owned(joined)
+    Cookies::join_fields(headers.get_all(COOKIE).filter_map(|v| v.to_str().ok()))
 }
 
 /// An `HttpRequest` as clerk-core sees it: its headers as a lookup and its `Cookie` fields as
