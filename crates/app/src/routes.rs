@@ -79,7 +79,7 @@ struct MachineView<'a> {
 }
 
 impl<'a> MachineView<'a> {
-    fn of(machine: &'a clerk_core::machine::MachineAuth) -> Self {
+    fn of(machine: &'a clerk_core::machine::MachineIdentity) -> Self {
         Self {
             token_type: machine.token_type().as_str(),
             id: machine.id(),

@@ -11,7 +11,7 @@ use actix_web::HttpRequest;
 use clerk_core::request::{Cookies, HeaderLookup, RequestOrigin, RequestOutcome, RequestParts};
 
 /// An Actix header map as clerk-core's header lookup.
-struct ActixHeaders<'a>(&'a HeaderMap);
+pub(crate) struct ActixHeaders<'a>(pub(crate) &'a HeaderMap);
 
 impl HeaderLookup for ActixHeaders<'_> {
     fn header(&self, name: &str) -> Option<&[u8]> {
@@ -28,19 +28,7 @@ impl HeaderLookup for ActixHeaders<'_> {
 /// The `Cookie` header fields as one text: borrowed when there is one, joined with `"; "` when
 /// there are several (HTTP/2); values that are not text are skipped.
 fn cookie_text(headers: &HeaderMap) -> Cow<'_, str> {
-    let mut values = headers.get_all(COOKIE).filter_map(|v| v.to_str().ok());
-    let Some(first) = values.next() else {
-        return Cow::Borrowed("");
-    };
-    let Some(second) = values.next() else {
-        return Cow::Borrowed(first);
-    };
-    let mut joined = format!("{first}; {second}");
-    for value in values {
-        joined.push_str("; ");
-        joined.push_str(value);
-    }
-    Cow::Owned(joined)
+    Cookies::join_fields(headers.get_all(COOKIE).filter_map(|v| v.to_str().ok()))
 }
 
 /// An `HttpRequest` as clerk-core sees it: its headers as a lookup and its `Cookie` fields as
@@ -95,35 +83,11 @@ impl<'a> ActixRequest<'a> {
     }
 }
 
-/// The client's IP address: the peer's, unless the peer is one of `trusted_proxies`; then the
-/// nearest `X-Forwarded-For` entry (right to left) that is not itself a trusted proxy. An entry
-/// that is not an IP address stops the walk at the last address believed.
+/// The client's IP address by the trusted-proxy rule, from `headers`' `X-Forwarded-For` fields:
+/// clerk-core's [`clerk_core::request::client_ip`].
 pub fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, trusted_proxies: &[IpAddr]) -> Option<IpAddr> {
-    let mut client = peer?;
-    if !trusted_proxies.contains(&client) {
-        return Some(client);
-    }
-    // Entries are split from the raw bytes: one unreadable entry must not hide the one a trusted
-    // proxy appended after it.
-    let entries = headers
-        .get_all("x-forwarded-for")
-        .rev()
-        .flat_map(|value| value.as_bytes().rsplit(|b| *b == b','));
-    for entry in entries {
-        let entry = std::str::from_utf8(entry).unwrap_or("").trim();
-        let Some(ip) = entry
-            .parse::<IpAddr>()
-            .ok()
-            .or_else(|| entry.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
-        else {
-            break;
-        };
-        client = ip;
-        if !trusted_proxies.contains(&ip) {
-            break;
-        }
-    }
-    Some(client)
+    let fields = headers.get_all("x-forwarded-for").map(HeaderValue::as_bytes);
+    clerk_core::request::client_ip(peer, fields, trusted_proxies)
 }
 
 /// Adds the headers an outcome asks for to a response: Clerk's debug headers on a signed-out or
@@ -153,11 +117,7 @@ pub fn apply_outcome_headers(outcome: &RequestOutcome, headers: &mut HeaderMap) 
 /// fit in one byte (Latin-1) and becomes that byte; `None` otherwise, or for control characters,
 /// and the header is then left out, as Clerk leaves it out.
 fn latin1_header_value(text: &str) -> Option<HeaderValue> {
-    if text.is_ascii() {
-        return HeaderValue::from_str(text).ok();
-    }
-    let bytes: Option<Vec<u8>> = text.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect();
-    HeaderValue::from_bytes(&bytes?).ok()
+    HeaderValue::from_bytes(&clerk_core::request::header_bytes(text)?).ok()
 }
 
 #[cfg(test)]

@@ -4,10 +4,10 @@ use std::fmt;
 use std::sync::Arc;
 
 use actix_web::HttpRequest;
-use clerk_core::machine::{
-    AcceptsToken, MachineCacheStats, MachineJwtVerifier, MachineMemo, MachineOutcome, MachineVerifier,
+use clerk_core::machine::{AcceptsToken, MachineCacheStats, MachineJwtVerifier, MachineVerifier};
+use clerk_core::request::{
+    AppOrigins, AuthOutcome, CallGuardStats, RequestAuthenticator, RequestMemo, RequestOutcome, RequestParts,
 };
-use clerk_core::request::{AppOrigins, CallGuardStats, RequestAuthenticator, RequestOutcome, RequestParts};
 use clerk_core::{auth::AuthOptions, jwks::JwksStats, SessionClaims, SessionVerifier, TokenError};
 
 use crate::authenticate::ActixRequest;
@@ -207,23 +207,27 @@ impl Clerk {
         self.verifier().verify(token, &self.0.keys, now).await
     }
 
-    /// clerk-core's decision for a route accepting `accepts` on a request whose `Authorization`
-    /// header carries `header_token`, with this instance's keys and Backend API client, at the
-    /// configured clock's "now"; `memo` is the request's.
-    pub(crate) async fn decide_machine(
+    /// clerk-core's `authenticateRequest` for a route accepting `accepts` (machine tokens
+    /// included), with this instance's keys and Backend API client, at the configured clock's
+    /// "now"; `memo` is the request's.
+    pub(crate) async fn authenticate_request(
         &self,
+        req: &HttpRequest,
         accepts: AcceptsToken,
-        header_token: Option<&str>,
-        memo: &MachineMemo,
-    ) -> MachineOutcome {
+        memo: &RequestMemo,
+    ) -> AuthOutcome {
         let Inner {
+            config,
+            authenticator,
             machine,
             keys,
             client,
             ..
         } = &*self.0;
-        machine
-            .decide(accepts, header_token, memo, keys, client, self.config().now())
+        let req = ActixRequest::new(req);
+        let parts = req.parts(&config.settings.trusted_proxies, config.now());
+        authenticator
+            .authenticate_request(machine, accepts, &parts, memo, keys, client)
             .await
     }
 

@@ -6,10 +6,8 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use clerk_core::machine::MachineRefusal;
-use clerk_core::request::{
-    RequestOutcome, RequestReason, HEADER_AUTH_MESSAGE, HEADER_AUTH_REASON, HEADER_AUTH_STATUS,
-};
-use clerk_core::{Reason, Reverification};
+use clerk_core::request::{RequestOutcome, RequestReason};
+use clerk_core::Reverification;
 use serde_json::json;
 
 use crate::user_source::UserSourceError;
@@ -144,23 +142,6 @@ impl From<UserSourceError> for AuthError {
     }
 }
 
-/// RFC 6750 `error_description` for a signed-out reason, without internals.
-fn bearer_challenge(state: &RequestOutcome) -> String {
-    if !state.credential_present() {
-        return "Bearer".to_owned();
-    }
-    // `token_reason` is clerk-core's exhaustive map from request reasons to token faults.
-    let description = match state.reason().and_then(RequestReason::token_reason) {
-        Some(Reason::TokenExpired) => "The session token has expired",
-        Some(Reason::TokenNotActiveYet | Reason::TokenIatInTheFuture) => "The session token is not valid yet",
-        Some(Reason::JwkRemoteFailedToLoad | Reason::SecretKeyInvalid) => {
-            "The session token could not be checked"
-        }
-        _ => "The session token is invalid",
-    };
-    format!("Bearer error=\"invalid_token\", error_description=\"{description}\"")
-}
-
 impl ResponseError for AuthError {
     fn status_code(&self) -> StatusCode {
         match self {
@@ -198,19 +179,16 @@ impl ResponseError for AuthError {
         let headers = response.headers_mut();
         match self {
             AuthError::Unauthenticated(state) => {
-                if let Ok(value) = HeaderValue::from_str(&bearer_challenge(state)) {
+                if let Ok(value) = HeaderValue::from_str(&state.bearer_challenge()) {
                     headers.insert(header::WWW_AUTHENTICATE, value);
                 }
                 crate::authenticate::apply_outcome_headers(state, headers);
             }
             AuthError::MachineUnauthenticated(refusal) => {
-                let challenge = match refusal.as_ref() {
-                    MachineRefusal::Failed { .. } => {
-                        "Bearer error=\"invalid_token\", error_description=\"The token is invalid\""
-                    }
-                    _ => "Bearer",
-                };
-                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static(refusal.bearer_challenge()),
+                );
                 apply_refusal_headers(refusal, headers);
             }
             AuthError::MachineUnavailable { retry_after } => {
@@ -259,15 +237,9 @@ impl ResponseError for AuthError {
 /// Clerk's debug headers for a refusal: `x-clerk-auth-status: signed-out`, the reason and, when
 /// there is one a header can carry, the message. A header already set is left alone.
 pub(crate) fn apply_refusal_headers(refusal: &MachineRefusal, headers: &mut header::HeaderMap) {
-    let message = refusal.message();
-    let pairs = [
-        (HEADER_AUTH_STATUS, Some("signed-out")),
-        (HEADER_AUTH_REASON, Some(refusal.reason())),
-        (HEADER_AUTH_MESSAGE, message.as_deref()),
-    ];
-    for (name, value) in pairs {
+    for (name, value) in refusal.response_headers() {
         let name = header::HeaderName::from_static(name);
-        let Some(value) = value.and_then(|v| HeaderValue::from_str(v).ok()) else {
+        let Ok(value) = HeaderValue::from_str(&value) else {
             continue;
         };
         if !headers.contains_key(&name) {

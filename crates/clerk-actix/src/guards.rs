@@ -19,7 +19,7 @@
 use actix_web::dev::ServiceRequest;
 use actix_web::guard::{Guard, GuardContext};
 use actix_web::{HttpMessage, HttpRequest};
-use clerk_core::machine::{MachineAuth, TokenType};
+use clerk_core::machine::{MachineIdentity, TokenType};
 use clerk_core::request::RequestOutcome;
 use clerk_core::{Auth, Check};
 
@@ -140,7 +140,7 @@ pub fn check<F: Fn(&Auth) -> bool>(f: F) -> AuthGuard<F> {
 /// A guard over the machine token a route accepted. Build one with [`token_type`] or [`scope`].
 pub struct MachineGuard<F>(F);
 
-impl<F: Fn(&MachineAuth) -> bool> Guard for MachineGuard<F> {
+impl<F: Fn(&MachineIdentity) -> bool> Guard for MachineGuard<F> {
     fn check(&self, ctx: &GuardContext<'_>) -> bool {
         decided_machine(&ctx.req_data()).is_some_and(|auth| (self.0)(&auth))
     }
@@ -168,8 +168,8 @@ impl<F: Fn(&MachineAuth) -> bool> Guard for MachineGuard<F> {
 ///     );
 /// # drop(api);
 /// ```
-pub fn token_type(kind: TokenType) -> MachineGuard<impl Fn(&MachineAuth) -> bool> {
-    MachineGuard(move |auth: &MachineAuth| auth.token_type() == kind)
+pub fn token_type(kind: TokenType) -> MachineGuard<impl Fn(&MachineIdentity) -> bool> {
+    MachineGuard(move |auth: &MachineIdentity| auth.token_type() == kind)
 }
 
 /// Matches requests whose machine token (verified by a [`crate::Protect::accepts`] that ran
@@ -187,7 +187,7 @@ pub fn token_type(kind: TokenType) -> MachineGuard<impl Fn(&MachineAuth) -> bool
 ///     .service(web::resource("/admin").guard(guards::scope("admin")).to(HttpResponse::Ok));
 /// # drop(api);
 /// ```
-pub fn scope(scope: impl Into<String>) -> MachineGuard<impl Fn(&MachineAuth) -> bool> {
+pub fn scope(scope: impl Into<String>) -> MachineGuard<impl Fn(&MachineIdentity) -> bool> {
     let scope = scope.into();
-    MachineGuard(move |auth: &MachineAuth| auth.has_scope(&scope))
+    MachineGuard(move |auth: &MachineIdentity| auth.has_scope(&scope))
 }

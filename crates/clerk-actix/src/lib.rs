@@ -30,13 +30,12 @@
 //! | [`client`] | the Backend API client, the `clerk-backend` crate re-exported: [`ClerkClient`], [`client::ClientConfig`], errors, retries, rate budget, metrics, the JWKS fetcher |
 //! | [`middleware`] | [`ClerkMiddleware`]: authenticates once per request and stores the outcome |
 //! | `state` (private) | the per-request stored outcome the middleware, extractors, guards and `Protect` share |
-//! | `ssr_user` (private) | a user as `@clerk/backend`'s `User` resource serializes (for [`ClerkProps`]) |
 //! | `authenticate` (private) | an `HttpRequest` as clerk-core's [`clerk_core::request::RequestParts`]; outcome headers onto a response |
 //! | `extractors` (private) | [`ClerkAuth`], [`Authenticated`], [`MaybeAuth`], [`CurrentUser`] |
 //! | [`protect`] | [`Protect`] and [`ProtectMode`] (`protect/mode.rs`) |
 //! | [`guards`] | route guards and [`guards::AuthExt`] |
 //! | [`machine`] | machine tokens on routes that accept them: [`MachineAuth`], [`AnyAuth`], the per-request decision (clerk-core decides and verifies) |
-//! | `props` (private) | [`ClerkProps`] |
+//! | (re-export) | [`ClerkProps`] is clerk-core's (`clerk_core::props`) |
 //! | [`proxy`] | [`proxy::FrontendApiProxy`]: Clerk's Frontend API proxied under the app's own origin (streaming, bounded, no caching) |
 //! | `error` (private) | [`AuthError`], the HTTP answers of a failed extraction |
 //! | [`request`] | Clerk's request-level result ([`request::RequestOutcome`]) and its response headers |
@@ -98,16 +97,15 @@ pub mod guards;
 mod keys;
 pub mod machine;
 pub mod middleware;
-mod props;
 pub mod protect;
 pub mod proxy;
 pub mod request;
-mod ssr_user;
 mod state;
 pub mod user_source;
 
 pub use clerk::Clerk;
 pub use clerk_backend as client;
+pub use clerk_core::props::ClerkProps;
 pub use client::ClerkClient;
 pub use config::ClerkConfig;
 pub use env::ConfigError;
@@ -115,7 +113,6 @@ pub use error::{AuthError, PRIVATE_NO_STORE};
 pub use extractors::{Authenticated, ClerkAuth, CurrentUser, MaybeAuth};
 pub use machine::{AnyAuth, MachineAuth};
 pub use middleware::ClerkMiddleware;
-pub use props::ClerkProps;
 pub use protect::{Protect, ProtectMode};
 
 pub use clerk_core;

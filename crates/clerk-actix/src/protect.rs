@@ -10,13 +10,14 @@ use std::sync::Arc;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::{HttpMessage as _, HttpRequest, ResponseError};
-use clerk_core::machine::{AcceptsToken, MachineAuth};
-use clerk_core::request::RequestOutcome;
+use clerk_core::machine::{AcceptsToken, MachineIdentity};
+use clerk_core::request::{is_page_request, AuthOutcome, RequestOutcome};
 use clerk_core::{Auth, Check, Reverification, SessionStatus};
 use futures_util::future::LocalBoxFuture;
 
+use crate::authenticate::ActixHeaders;
 use crate::error::AuthError;
-use crate::machine::accepted::{decide, declare, Accepted};
+use crate::machine::accepted::{decide, declare, refusal_error};
 use crate::state::{clerk_of, request_state};
 
 pub use mode::ProtectMode;
@@ -172,7 +173,7 @@ impl Protect {
             .mode
             .or_else(|| clerk.as_ref().map(|c| c.config().protect_mode()))
             .unwrap_or_default();
-        let page = is_page_request(req);
+        let page = is_page_request(&ActixHeaders(req.headers()));
         let auth = state.auth();
         if !auth.is_authenticated() {
             let pending = auth.session_status() == Some(&SessionStatus::Pending);
@@ -209,7 +210,7 @@ impl Protect {
     /// every mode: Next.js `auth.protect()` has no authorization for machines (it lets any
     /// authenticated one through), so there is no answer of Clerk's to copy, and the token
     /// itself is valid (RFC 6750 `insufficient_scope`).
-    fn evaluate_machine(&self, auth: &MachineAuth) -> Result<(), AuthError> {
+    fn evaluate_machine(&self, auth: &MachineIdentity) -> Result<(), AuthError> {
         let authorised = self.check.is_empty()
             && self.predicate.is_none()
             && self.reverification.is_none()
@@ -229,23 +230,11 @@ impl Protect {
         };
         declare(&mut req.extensions_mut(), accepts);
         match decide(req.request(), accepts).await? {
-            Accepted::Session(state) => self.evaluate(req.request(), &state),
-            Accepted::Machine(auth) => self.evaluate_machine(&auth),
-            refused => Err(refused.into_error()),
+            AuthOutcome::Session(state) => self.evaluate(req.request(), &state),
+            AuthOutcome::Machine(auth) => self.evaluate_machine(&auth),
+            refused => Err(refusal_error(refused)),
         }
     }
-}
-
-/// Clerk's page-request test for `protect`: `sec-fetch-dest` is `document`/`iframe`, or `accept`
-/// includes `text/html`.
-fn is_page_request(req: &HttpRequest) -> bool {
-    let header = |name: &str| {
-        req.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    };
-    matches!(header("sec-fetch-dest"), "document" | "iframe") || header("accept").contains("text/html")
 }
 
 impl<S, B> Transform<S, ServiceRequest> for Protect

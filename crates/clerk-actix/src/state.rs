@@ -12,16 +12,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use actix_web::dev::Extensions;
 use actix_web::{web, HttpMessage, HttpRequest};
-use clerk_core::request::RequestOutcome;
+use clerk_core::request::{RequestMemo, RequestOutcome};
 use futures_util::future::{Either, LocalBoxFuture};
 
 use crate::error::AuthError;
 use crate::Clerk;
 
-/// The per-request slot holding the authentication result; filled once, by the middleware or by
-/// the first extractor that needs it.
+/// The per-request slot holding clerk-core's [`RequestMemo`]: the session outcome, filled once by
+/// the middleware or by the first extractor that needs it, and the machine token's verification.
 #[derive(Clone, Default)]
-struct AuthSlot(Rc<tokio::sync::OnceCell<RequestOutcome>>);
+struct AuthSlot(Rc<RequestMemo>);
 
 /// Reads the stored authentication result from request extensions.
 pub(crate) trait AuthSlotAccess {
@@ -31,14 +31,14 @@ pub(crate) trait AuthSlotAccess {
 
 impl AuthSlotAccess for Extensions {
     fn auth_state(&self) -> Option<&RequestOutcome> {
-        self.get::<AuthSlot>().and_then(|slot| slot.0.get())
+        self.get::<AuthSlot>().and_then(|slot| slot.0.session())
     }
 }
 
 /// Stores the middleware's result and its handle, so extractors, guards and [`crate::Protect`]
 /// downstream neither authenticate again nor look the handle up in app data.
 pub(crate) fn store(extensions: &mut Extensions, clerk: Clerk, outcome: RequestOutcome) {
-    extensions.insert(AuthSlot(Rc::new(tokio::sync::OnceCell::new_with(Some(outcome)))));
+    extensions.insert(AuthSlot(Rc::new(RequestMemo::with_session(outcome))));
     extensions.insert(clerk);
 }
 
@@ -72,18 +72,35 @@ pub(crate) fn request_state(req: &HttpRequest) -> StateFuture {
     let Some(clerk) = clerk_of(req) else {
         return Either::Left(ready(Err(AuthError::NotConfigured)));
     };
-    let slot = req.extensions_mut().get_or_insert_with(AuthSlot::default).clone();
+    let memo = request_memo(req);
     let req = req.clone();
     Either::Right(Box::pin(async move {
-        let state = slot.0.get_or_init(|| clerk.authenticate(&req)).await;
-        if state.set_cookies().next().is_some() && !WARNED_COOKIES_DROPPED.swap(true, Ordering::Relaxed) {
-            tracing::warn!(
-                "clerk: a refreshed session's cookies cannot be set without ClerkMiddleware; wrap the \
-                 app with ClerkMiddleware for cookie sessions (logged once)"
-            );
-        }
-        redirect_first(state.clone())
+        let state = memo.session_or_run(|| clerk.authenticate(&req)).await;
+        session_result(state.clone(), true)
     }))
+}
+
+/// This request's [`RequestMemo`] (the middleware's, else a new one kept for the request).
+pub(crate) fn request_memo(req: &HttpRequest) -> Rc<RequestMemo> {
+    Rc::clone(&req.extensions_mut().get_or_insert_with(AuthSlot::default).0)
+}
+
+/// A session outcome as the extractors take it: `without_middleware` when no middleware ran the
+/// session flow, whose cookies (a refreshed session's) then cannot be set; a redirect first.
+pub(crate) fn session_result(
+    state: RequestOutcome,
+    without_middleware: bool,
+) -> Result<RequestOutcome, AuthError> {
+    if without_middleware
+        && state.set_cookies().next().is_some()
+        && !WARNED_COOKIES_DROPPED.swap(true, Ordering::Relaxed)
+    {
+        tracing::warn!(
+            "clerk: a refreshed session's cookies cannot be set without ClerkMiddleware; wrap the \
+             app with ClerkMiddleware for cookie sessions (logged once)"
+        );
+    }
+    redirect_first(state)
 }
 
 /// Whether the "cookies need the middleware" warning was logged.

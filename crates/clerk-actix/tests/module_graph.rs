@@ -17,7 +17,6 @@ const REQUEST_LAYER: &[&str] = &[
     "extractors",
     "guards",
     "middleware",
-    "props",
     "protect",
     "protect/mode",
     "state",

@@ -11,10 +11,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clerk_core::api::{ApiKey, M2mToken, OAuthVerifyResponse};
 use clerk_core::jwk::JwkSet;
-use clerk_core::machine::{
-    AcceptsToken, MachineJwtVerifier, MachineMemo, MachineOutcome, MachineVerifier, TokenType,
-};
-use clerk_core::request::{MachineBackend, MachineBackendError, NoBackend};
+use clerk_core::machine::{AcceptsToken, MachineJwtVerifier, MachineMemo, MachineVerifier, TokenType};
+use clerk_core::request::{AuthOutcome, MachineBackend, MachineBackendError, NoBackend};
 use clerk_core::verify::StaticKey;
 use criterion::{criterion_group, criterion_main, Criterion};
 
@@ -91,7 +89,7 @@ fn machine_cache(c: &mut Criterion) {
         let memo = MachineMemo::new();
         let outcome =
             runtime.block_on(verifier.decide(accepts, Some(black_box(token)), &memo, &keys, backend, now));
-        assert!(matches!(outcome, MachineOutcome::Machine(_)));
+        assert!(matches!(outcome, Some(AuthOutcome::Machine(_))));
         black_box(outcome)
     };
 
@@ -114,7 +112,7 @@ fn machine_cache(c: &mut Criterion) {
     let m2m = AcceptsToken::from(TokenType::M2mToken);
     let memo = MachineMemo::new();
     let first = runtime.block_on(remembered.decide(m2m, Some(&jwt), &memo, &keys, &NoBackend, now));
-    assert!(matches!(first, MachineOutcome::Machine(_)));
+    assert!(matches!(first, Some(AuthOutcome::Machine(_))));
     group.bench_function("jwt_remembered", |b| {
         b.iter(|| {
             let memo = MachineMemo::new();

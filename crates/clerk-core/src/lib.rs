@@ -21,7 +21,8 @@
 //! | [`auth`] | [`Auth`] and `has()` ([`Check`]), session status, reverification |
 //! | [`error`] | [`Error`], the verifier's [`TokenError`] and [`Reason`] |
 //! | `keys` (private) | [`PublishableKey`] (instance, cookie suffix, Account Portal), [`SecretKey`], [`InstanceType`] |
-//! | [`machine`] | machine tokens: type detection, `acceptsToken`, M2M/OAuth JWTs, [`machine::MachineAuth`], a route's decision and the verification caches ([`machine::MachineVerifier`], on the injected clock) |
+//! | [`machine`] | machine tokens: type detection, `acceptsToken`, M2M/OAuth JWTs, [`machine::MachineIdentity`], a route's decision and the verification caches ([`machine::MachineVerifier`], on the injected clock) |
+//! | [`props`] | `buildClerkProps`: [`props::ClerkProps`], the auth state (and user) for server-rendered pages |
 //! | [`proxy`] | the Frontend API proxy's rules: upstream URL, headers up and back, `Location` rewriting ([`proxy::ProxyTarget`]) |
 //! | [`user`], [`api`] | Backend API models (private metadata safe by type) |
 //! | [`webhook`] | Svix verification and typed Clerk events |
@@ -67,6 +68,7 @@ pub mod jwk;
 pub mod jwks;
 mod keys;
 pub mod machine;
+pub mod props;
 pub mod proxy;
 mod reason;
 mod redact;

@@ -52,7 +52,7 @@ fn keys() -> StaticKey {
 fn verify(
     verifier: &MachineJwtVerifier,
     token: &str,
-) -> Result<clerk_core::machine::MachineAuth, clerk_core::machine::MachineTokenError> {
+) -> Result<clerk_core::machine::MachineIdentity, clerk_core::machine::MachineTokenError> {
     block_on(verifier.verify(token, &keys(), at(NOW)))
 }
 

@@ -1,7 +1,7 @@
 //! [`MachineVerifier::decide`] against a scripted [`MachineBackend`] on a fixed clock (issue 25,
 //! item 2): the typed rate-limit outcome, which Backend API answers are cached and for how long
 //! (to the millisecond), one verification per request memo, remembered JWTs, and Clerk's
-//! reported-type rule.
+//! reported-type rule; and the one entry point, [`RequestAuthenticator::authenticate_request`].
 
 mod common;
 
@@ -11,11 +11,16 @@ use std::time::{Duration, SystemTime};
 
 use clerk_core::api::{ApiKey, M2mToken, OAuthVerifyResponse};
 use clerk_core::machine::{
-    AcceptsToken, MachineErrorCode, MachineJwtVerifier, MachineMemo, MachineOutcome, MachineRefusal,
-    MachineVerifier, TokenType,
+    AcceptsToken, MachineErrorCode, MachineJwtVerifier, MachineMemo, MachineRefusal, MachineVerifier,
+    TokenType,
 };
-use clerk_core::request::{MachineBackend, MachineBackendError, NoBackend};
+use clerk_core::request::{
+    AuthOutcome, BackendError, Cookies, HeaderLookup, MachineBackend, MachineBackendError, NoBackend,
+    RefreshRequest, RequestAuthenticator, RequestMemo, RequestOrigin, RequestOutcome, RequestParts,
+    RequestReason, SessionBackend,
+};
 use clerk_core::verify::StaticKey;
+use clerk_core::SessionVerifier;
 use common::*;
 use serde_json::json;
 
@@ -67,6 +72,21 @@ impl MachineBackend for Scripted {
     }
 }
 
+/// The session flow's calls: none in these tests (no handshake, no refresh).
+impl SessionBackend for Scripted {
+    async fn handshake_payload(&self, _nonce: &str) -> Result<Vec<String>, BackendError> {
+        unreachable!("no handshake here")
+    }
+
+    async fn refresh_session(
+        &self,
+        _session_id: &str,
+        _request: &RefreshRequest<'_>,
+    ) -> Result<Vec<String>, BackendError> {
+        unreachable!("no refresh here")
+    }
+}
+
 fn verifier() -> MachineVerifier {
     MachineVerifier::new(MachineJwtVerifier::new()).cache_ttl(Duration::from_secs(10))
 }
@@ -78,14 +98,14 @@ fn decide<B: MachineBackend>(
     accepts: impl Into<AcceptsToken>,
     token: Option<&str>,
     now: SystemTime,
-) -> MachineOutcome {
+) -> Option<AuthOutcome> {
     let memo = MachineMemo::new();
     block_on(verifier.decide(accepts.into(), token, &memo, &keys(), backend, now))
 }
 
-fn refusal(outcome: MachineOutcome) -> MachineRefusal {
+fn refusal(outcome: Option<AuthOutcome>) -> MachineRefusal {
     match outcome {
-        MachineOutcome::Refused(refusal) => refusal,
+        Some(AuthOutcome::Refused(refusal)) => refusal,
         other => panic!("not refused: {other:?}"),
     }
 }
@@ -100,7 +120,7 @@ fn a_rate_limited_answer_is_unavailable_with_its_retry_after_and_never_cached() 
         let outcome = decide(&verifier, &backend, TokenType::ApiKey, Some(SECRET), at(NOW));
         assert!(matches!(
             outcome,
-            MachineOutcome::Unavailable { retry_after } if retry_after == Duration::from_secs(7)
+            Some(AuthOutcome::Unavailable { retry_after }) if retry_after == Duration::from_secs(7)
         ));
     }
     assert_eq!(backend.calls.get(), 2);
@@ -109,7 +129,7 @@ fn a_rate_limited_answer_is_unavailable_with_its_retry_after_and_never_cached() 
     let outcome = decide(&verifier, &backend, TokenType::ApiKey, Some(SECRET), at(NOW));
     assert!(matches!(
         outcome,
-        MachineOutcome::Unavailable { retry_after } if retry_after == Duration::from_secs(1)
+        Some(AuthOutcome::Unavailable { retry_after }) if retry_after == Duration::from_secs(1)
     ));
 }
 
@@ -119,10 +139,10 @@ fn a_success_is_cached_for_the_ttl_to_the_millisecond() {
     let backend = Scripted::new(Ok(api_key()));
     let at_ms = |ms: u64| at_ms(NOW * 1000 + ms);
     let ask = |ms| decide(&verifier, &backend, TokenType::ApiKey, Some(SECRET), at_ms(ms));
-    assert!(matches!(ask(0), MachineOutcome::Machine(auth) if auth.subject() == "user_2zOwner"));
-    assert!(matches!(ask(9_999), MachineOutcome::Machine(_)));
+    assert!(matches!(ask(0), Some(AuthOutcome::Machine(auth)) if auth.subject() == "user_2zOwner"));
+    assert!(matches!(ask(9_999), Some(AuthOutcome::Machine(_))));
     assert_eq!(backend.calls.get(), 1);
-    assert!(matches!(ask(10_000), MachineOutcome::Machine(_)));
+    assert!(matches!(ask(10_000), Some(AuthOutcome::Machine(_))));
     assert_eq!(backend.calls.get(), 2);
     let stats = verifier.stats();
     assert_eq!((stats.hits, stats.verifications), (1, 2));
@@ -203,17 +223,20 @@ fn one_request_verifies_once_whatever_asks() {
     let ask = |accepts: AcceptsToken| {
         block_on(verifier.decide(accepts, Some(SECRET), &memo, &keys(), &backend, at(NOW)))
     };
-    assert!(matches!(ask(AcceptsToken::Any), MachineOutcome::Machine(_)));
-    assert!(matches!(ask(AcceptsToken::MACHINES), MachineOutcome::Machine(_)));
+    assert!(matches!(ask(AcceptsToken::Any), Some(AuthOutcome::Machine(_))));
+    assert!(matches!(
+        ask(AcceptsToken::MACHINES),
+        Some(AuthOutcome::Machine(_))
+    ));
     assert!(matches!(
         ask(TokenType::ApiKey.into()),
-        MachineOutcome::Machine(_)
+        Some(AuthOutcome::Machine(_))
     ));
     // A route that does not accept API keys refuses by routing, before any verification.
     let refused = refusal(ask(TokenType::M2mToken.into()));
     assert_eq!(refused.reason(), "token-type-mismatch");
     // The default route is the session flow's.
-    assert!(matches!(ask(AcceptsToken::default()), MachineOutcome::Session));
+    assert!(ask(AcceptsToken::default()).is_none());
     assert_eq!(backend.calls.get(), 1);
 }
 
@@ -230,11 +253,11 @@ fn a_jwt_is_remembered_until_exp_and_only_for_routes_accepting_its_type() {
     let ask = |accepts: AcceptsToken, now| decide(&verifier, &NoBackend, accepts, Some(&token), now);
     assert!(matches!(
         ask(TokenType::M2mToken.into(), at(NOW)),
-        MachineOutcome::Machine(_)
+        Some(AuthOutcome::Machine(_))
     ));
     assert!(matches!(
         ask(AcceptsToken::Any, at(NOW + 30)),
-        MachineOutcome::Machine(_)
+        Some(AuthOutcome::Machine(_))
     ));
     assert_eq!(verifier.stats().jwt_verifications, 1);
     assert_eq!(verifier.stats().cached_jwts, 1);
@@ -272,12 +295,65 @@ fn the_jwt_verifiers_clock_skew_is_the_remembered_jwts_too() {
         }),
     );
     let ask = |now| decide(&verifier, &NoBackend, AcceptsToken::Any, Some(&token), now);
-    assert!(matches!(ask(at(NOW)), MachineOutcome::Machine(_)));
+    assert!(matches!(ask(at(NOW)), Some(AuthOutcome::Machine(_))));
     assert!(matches!(
         ask(at_ms((NOW + 60) * 1000 - 1)),
-        MachineOutcome::Machine(_)
+        Some(AuthOutcome::Machine(_))
     ));
     assert_eq!(verifier.stats().jwt_verifications, 1);
     // No skew: refused from `exp` on, remembered or not.
-    assert!(matches!(ask(at(NOW + 60)), MachineOutcome::Refused(_)));
+    assert!(matches!(ask(at(NOW + 60)), Some(AuthOutcome::Refused(_))));
+}
+
+/// The `Authorization` header as a request's headers.
+struct AuthorizationHeader(&'static str);
+
+impl HeaderLookup for AuthorizationHeader {
+    fn header(&self, name: &str) -> Option<&[u8]> {
+        (name == "authorization").then_some(self.0.as_bytes())
+    }
+}
+
+#[test]
+fn the_one_entry_point_reads_the_header_once_and_runs_the_session_flow_once_per_request() {
+    let authenticator = RequestAuthenticator::new(SessionVerifier::new());
+    let verifier = verifier();
+    let backend = Scripted::new(Ok(api_key()));
+    let origin = RequestOrigin {
+        scheme: "http",
+        host: "localhost",
+    };
+    let ask = |header: &'static str, accepts: AcceptsToken, memo: &RequestMemo| {
+        let headers = AuthorizationHeader(header);
+        let parts = RequestParts::new("GET", &headers, Cookies::empty(), "", origin, at(NOW));
+        block_on(authenticator.authenticate_request(&verifier, accepts, &parts, memo, &keys(), &backend))
+    };
+
+    // A machine token on a route accepting it: that machine, through the machine backend.
+    let outcome = ask(SECRET, TokenType::ApiKey.into(), &RequestMemo::new());
+    assert!(matches!(outcome, AuthOutcome::Machine(auth) if auth.subject() == "user_2zOwner"));
+    assert_eq!(backend.calls.get(), 1);
+
+    // A session-only route: the session flow decides (an API key is no session token)…
+    let memo = RequestMemo::new();
+    // (an opaque API key does not decode as a JWT.)
+    let outcome = ask(SECRET, AcceptsToken::default(), &memo);
+    let AuthOutcome::Session(session) = outcome else {
+        panic!("not the session flow's: {outcome:?}");
+    };
+    assert_eq!(session.reason().map(|r| r.as_str()), Some("token-invalid"));
+    assert!(memo.session().is_some());
+    // …once per request: a memo that knows the session's outcome is not asked again.
+    let known = RequestOutcome::signed_out(RequestReason::SessionTokenAndUatMissing, None, None, false);
+    let outcome = ask(SECRET, AcceptsToken::default(), &RequestMemo::with_session(known));
+    assert!(matches!(
+        outcome,
+        AuthOutcome::Session(session)
+            if session.reason().map(|r| r.as_str()) == Some("session-token-and-uat-missing")
+    ));
+    assert_eq!(
+        backend.calls.get(),
+        1,
+        "no machine verification on a session route"
+    );
 }

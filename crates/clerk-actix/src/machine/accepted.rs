@@ -1,63 +1,38 @@
 //! What a route that declares the tokens it accepts (Clerk's `acceptsToken`) decided about a
 //! request, kept in the request extensions for the extractors, the guards and the response
-//! headers. The decision itself is clerk-core's ([`clerk_core::machine::MachineVerifier::decide`]);
-//! this file holds the per-request plumbing around it: where the route's declaration and the
-//! request's [`MachineMemo`] live, the session outcome the middleware (or an extractor) computed,
-//! and the mapping onto [`AuthError`] and response headers.
+//! headers. The decision itself is clerk-core's
+//! ([`clerk_core::request::RequestAuthenticator::authenticate_request`], an [`AuthOutcome`]);
+//! this file holds the per-request plumbing around it: where the route's declaration lives, the
+//! request's memo (`state.rs`), and the mapping onto [`AuthError`] and response headers.
 
-use std::rc::Rc;
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix_web::dev::{Extensions, ServiceResponse};
-use actix_web::http::header::AUTHORIZATION;
 use actix_web::{web, HttpMessage, HttpRequest};
-use clerk_core::machine::{AcceptsToken, MachineAuth, MachineMemo, MachineOutcome, MachineRefusal};
-use clerk_core::request::{authorization_token, RequestOutcome};
+use clerk_core::machine::{AcceptsToken, MachineIdentity, MachineRefusal};
+use clerk_core::request::AuthOutcome;
 use futures_util::future::LocalBoxFuture;
 
 use crate::authenticate::apply_outcome_headers;
 use crate::error::{apply_refusal_headers, AuthError};
-use crate::state::{clerk_of, request_state};
+use crate::state::{clerk_of, request_memo, session_result};
 
-/// The decision for one request.
-#[derive(Debug, Clone)]
-pub(crate) enum Accepted {
-    /// Clerk's session flow decided (header or cookie), signed in or out.
-    Session(RequestOutcome),
-    /// A verified machine token.
-    Machine(Arc<MachineAuth>),
-    /// Signed out with Clerk's machine reason.
-    Refused(MachineRefusal),
-    /// The machine token could not be verified now (rate budget spent): 503.
-    Unavailable {
-        /// When to try again.
-        retry_after: Duration,
-    },
-}
-
-impl Accepted {
-    /// The refusal or 503 as an error; a signed-out session as 401.
-    pub(crate) fn into_error(self) -> AuthError {
-        match self {
-            Accepted::Session(state) => AuthError::Unauthenticated(Box::new(state)),
-            Accepted::Refused(refusal) => AuthError::MachineUnauthenticated(Box::new(refusal)),
-            Accepted::Unavailable { retry_after } => AuthError::MachineUnavailable { retry_after },
-            Accepted::Machine(_) => AuthError::MachineUnauthenticated(Box::new(MachineRefusal::Mismatch {
-                token_type: None,
-                message: None,
-            })),
-        }
+/// clerk-core's outcome as an error: a refusal or 503 as such, a signed-out session as 401.
+pub(crate) fn refusal_error(outcome: AuthOutcome) -> AuthError {
+    match outcome {
+        AuthOutcome::Session(state) => AuthError::Unauthenticated(Box::new(state)),
+        AuthOutcome::Refused(refusal) => AuthError::MachineUnauthenticated(Box::new(refusal)),
+        AuthOutcome::Unavailable { retry_after } => AuthError::MachineUnavailable { retry_after },
+        AuthOutcome::Machine(_) => AuthError::MachineUnauthenticated(Box::new(MachineRefusal::Mismatch {
+            token_type: None,
+            message: None,
+        })),
     }
 }
 
-/// This request's machine-token verification, done once (clerk-core's memo).
-#[derive(Clone, Default)]
-struct MachineSlot(Rc<MachineMemo>);
-
 /// The latest decision, for the response headers and the guards.
 #[derive(Clone)]
-struct Decision(Accepted);
+struct Decision(AuthOutcome);
 
 /// What the route declared ([`crate::Protect::accepts`]), for the extractors downstream.
 #[derive(Clone, Copy)]
@@ -82,9 +57,9 @@ pub(crate) fn declared(req: &HttpRequest, default: AcceptsToken) -> AcceptsToken
 }
 
 /// The verified machine token this request's route accepted, if one did.
-pub(crate) fn decided_machine(extensions: &Extensions) -> Option<Arc<MachineAuth>> {
+pub(crate) fn decided_machine(extensions: &Extensions) -> Option<Arc<MachineIdentity>> {
     match extensions.get::<Decision>() {
-        Some(Decision(Accepted::Machine(auth))) => Some(Arc::clone(auth)),
+        Some(Decision(AuthOutcome::Machine(auth))) => Some(Arc::clone(auth)),
         _ => None,
     }
 }
@@ -94,7 +69,7 @@ pub(crate) fn decided_machine(extensions: &Extensions) -> Option<Arc<MachineAuth
 pub(crate) fn decide(
     req: &HttpRequest,
     accepts: AcceptsToken,
-) -> LocalBoxFuture<'static, Result<Accepted, AuthError>> {
+) -> LocalBoxFuture<'static, Result<AuthOutcome, AuthError>> {
     let req = req.clone();
     Box::pin(async move {
         let accepted = decide_now(&req, accepts).await?;
@@ -103,29 +78,15 @@ pub(crate) fn decide(
     })
 }
 
-async fn decide_now(req: &HttpRequest, accepts: AcceptsToken) -> Result<Accepted, AuthError> {
+async fn decide_now(req: &HttpRequest, accepts: AcceptsToken) -> Result<AuthOutcome, AuthError> {
     // Without a registered Clerk the session flow cannot run either (the middleware stores it).
     let clerk = clerk_of(req).ok_or(AuthError::NotConfigured)?;
-    let header = req
-        .headers()
-        .get(AUTHORIZATION)
-        .and_then(|value| authorization_token(value.as_bytes()));
-    let slot = machine_slot(req);
-    Ok(
-        match clerk.decide_machine(accepts, header.as_deref(), &slot.0).await {
-            MachineOutcome::Session => Accepted::Session(request_state(req).await?),
-            MachineOutcome::Machine(auth) => Accepted::Machine(auth),
-            MachineOutcome::Refused(refusal) => Accepted::Refused(refusal),
-            MachineOutcome::Unavailable { retry_after } => Accepted::Unavailable { retry_after },
-        },
-    )
-}
-
-/// This request's machine-token verification slot.
-fn machine_slot(req: &HttpRequest) -> MachineSlot {
-    req.extensions_mut()
-        .get_or_insert_with(MachineSlot::default)
-        .clone()
+    let memo = request_memo(req);
+    let ran_before = memo.session().is_some();
+    Ok(match clerk.authenticate_request(req, accepts, &memo).await {
+        AuthOutcome::Session(state) => AuthOutcome::Session(session_result(state, !ran_before)?),
+        other => other,
+    })
 }
 
 /// Puts the headers of the route's decision on the response, if a route decided (then they
@@ -138,9 +99,9 @@ pub(crate) fn apply_decision_headers<B>(response: &mut ServiceResponse<B>) -> bo
     };
     let headers = response.headers_mut();
     match &accepted {
-        Accepted::Session(state) => apply_outcome_headers(state, headers),
-        Accepted::Refused(refusal) => apply_refusal_headers(refusal, headers),
-        Accepted::Machine(_) | Accepted::Unavailable { .. } => {}
+        AuthOutcome::Session(state) => apply_outcome_headers(state, headers),
+        AuthOutcome::Refused(refusal) => apply_refusal_headers(refusal, headers),
+        AuthOutcome::Machine(_) | AuthOutcome::Unavailable { .. } => {}
     }
     true
 }

@@ -8,9 +8,10 @@ use std::sync::Arc;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use clerk_core::machine::{AcceptsToken, MachineRefusal, TokenType};
+use clerk_core::request::AuthOutcome;
 use futures_util::future::LocalBoxFuture;
 
-use super::accepted::{decide, declared, Accepted};
+use super::accepted::{decide, declared, refusal_error};
 use crate::error::AuthError;
 use crate::extractors::{require_signed_in, Authenticated};
 
@@ -26,7 +27,7 @@ use crate::extractors::{require_signed_in, Authenticated};
 /// [`machine_token_cache_ttl`](crate::ClerkConfig::machine_token_cache_ttl)); JWT-format ones
 /// with the instance's keys.
 ///
-/// Dereferences to [`clerk_core::machine::MachineAuth`]: `token_type()`, `id()`, `subject()`,
+/// Dereferences to [`clerk_core::machine::MachineIdentity`]: `token_type()`, `id()`, `subject()`,
 /// `scopes()`, `has_scope()`, `claims()`, and per type `name()`, `user_id()`, `org_id()`,
 /// `machine_id()`, `client_id()`. Its `has()` always answers `false`, as Clerk's does.
 ///
@@ -51,7 +52,7 @@ use crate::extractors::{require_signed_in, Authenticated};
 /// # drop(reports);
 /// ```
 #[derive(Clone)]
-pub struct MachineAuth(Arc<clerk_core::machine::MachineAuth>);
+pub struct MachineAuth(Arc<clerk_core::machine::MachineIdentity>);
 
 /// Shows the type, id and subject; never the token.
 impl fmt::Debug for MachineAuth {
@@ -66,13 +67,13 @@ impl fmt::Debug for MachineAuth {
 
 impl MachineAuth {
     /// The auth object itself.
-    pub fn auth(&self) -> &clerk_core::machine::MachineAuth {
+    pub fn auth(&self) -> &clerk_core::machine::MachineIdentity {
         &self.0
     }
 }
 
 impl Deref for MachineAuth {
-    type Target = clerk_core::machine::MachineAuth;
+    type Target = clerk_core::machine::MachineIdentity;
 
     fn deref(&self) -> &Self::Target {
         &self.0
@@ -88,15 +89,15 @@ impl FromRequest for MachineAuth {
         let decision = decide(req, accepts);
         Box::pin(async move {
             match decision.await? {
-                Accepted::Machine(auth) => Ok(MachineAuth(auth)),
+                AuthOutcome::Machine(auth) => Ok(MachineAuth(auth)),
                 // A session where only machines are served: Clerk's mismatch.
-                Accepted::Session(_) => Err(AuthError::MachineUnauthenticated(Box::new(
+                AuthOutcome::Session(_) => Err(AuthError::MachineUnauthenticated(Box::new(
                     MachineRefusal::Mismatch {
                         token_type: Some(TokenType::SessionToken),
                         message: None,
                     },
                 ))),
-                other => Err(other.into_error()),
+                other => Err(refusal_error(other)),
             }
         })
     }
@@ -149,9 +150,9 @@ impl FromRequest for AnyAuth {
         let decision = decide(req, accepts);
         Box::pin(async move {
             match decision.await? {
-                Accepted::Machine(auth) => Ok(AnyAuth::Machine(MachineAuth(auth))),
-                Accepted::Session(state) => require_signed_in(Ok(state)).map(AnyAuth::Session),
-                other => Err(other.into_error()),
+                AuthOutcome::Machine(auth) => Ok(AnyAuth::Machine(MachineAuth(auth))),
+                AuthOutcome::Session(state) => require_signed_in(Ok(state)).map(AnyAuth::Session),
+                other => Err(refusal_error(other)),
             }
         })
     }

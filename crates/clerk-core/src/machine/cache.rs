@@ -12,14 +12,14 @@ use std::time::{Duration, SystemTime};
 use sha2::{Digest, Sha256};
 use tokio::sync::OnceCell;
 
-use super::{MachineAuth, MachineTokenError};
+use super::{MachineIdentity, MachineTokenError};
 use crate::time::unix_millis;
 
 /// Most successes and most refusals kept (each; a flood of random keys fills only the refusals).
 const CAPACITY: usize = 10_000;
 
 /// What verifying one machine token gave.
-pub(crate) type Verdict = Result<Arc<MachineAuth>, MachineFailure>;
+pub(crate) type Verdict = Result<Arc<MachineIdentity>, MachineFailure>;
 
 /// Why a machine token is not accepted.
 #[derive(Debug, Clone)]
@@ -231,7 +231,7 @@ mod tests {
             "id": "ak_1", "subject": "user_1", "name": "k", "expiration": expiration
         }))
         .unwrap();
-        Ok(Arc::new(MachineAuth::from_api_key(&key)))
+        Ok(Arc::new(MachineIdentity::from_api_key(&key)))
     }
 
     fn refused(cacheable: bool) -> Verdict {

@@ -8,8 +8,8 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::{Map, Value};
 
-use super::auth::MachineAuth;
 use super::error::{MachineErrorCode, MachineTokenError};
+use super::identity::MachineIdentity;
 use super::token_type::{has_machine_subject, has_oauth_type, TokenType, OAUTH_ACCESS_TOKEN_TYPES};
 use crate::token::{js_string, DecodedToken, CATEGORY_M2M, DEFAULT_MAX_TOKEN_BYTES};
 use crate::verify::{KeyResolver, SessionClaims, SessionVerifier};
@@ -93,7 +93,7 @@ impl MachineJwtVerifier {
         token: &str,
         keys: &K,
         now: SystemTime,
-    ) -> Result<MachineAuth, MachineTokenError> {
+    ) -> Result<MachineIdentity, MachineTokenError> {
         let decoded = DecodedToken::decode(token, DEFAULT_MAX_TOKEN_BYTES)
             .map_err(|err| MachineTokenError::new(MachineErrorCode::TokenInvalid, err.message()))?;
         self.verify_decoded(decoded, keys, now).await
@@ -110,7 +110,7 @@ impl MachineJwtVerifier {
         decoded: DecodedToken<'_>,
         keys: &K,
         now: SystemTime,
-    ) -> Result<MachineAuth, MachineTokenError> {
+    ) -> Result<MachineIdentity, MachineTokenError> {
         if has_machine_subject(&decoded) {
             let foreign_category = decoded
                 .header()
@@ -226,7 +226,7 @@ fn text(claims: &Map<String, Value>, name: &str) -> String {
 
 /// `M2MToken.fromJwtPayload`: `id = jti`, `scopes = scopes.split(" ") ?? aud ?? []`, `claims` the
 /// payload without the reserved claims.
-fn m2m_from_claims(claims: SessionClaims) -> MachineAuth {
+fn m2m_from_claims(claims: SessionClaims) -> MachineIdentity {
     let raw = claims.raw();
     let scopes = match raw.get("scopes") {
         Some(Value::String(scopes)) => scopes.split(' ').map(str::to_owned).collect(),
@@ -237,7 +237,7 @@ fn m2m_from_claims(claims: SessionClaims) -> MachineAuth {
         .filter(|(name, _)| !M2M_RESERVED_CLAIMS.contains(&name.as_str()))
         .map(|(name, value)| (name.clone(), value.clone()))
         .collect();
-    MachineAuth {
+    MachineIdentity {
         token_type: TokenType::M2mToken,
         id: text(raw, "jti"),
         subject: claims.subject().to_owned(),
@@ -251,7 +251,7 @@ fn m2m_from_claims(claims: SessionClaims) -> MachineAuth {
 
 /// `IdPOAuthAccessToken.fromJwtPayload`: `id = jti`, `clientId = client_id`,
 /// `scopes = scp ?? scope.split(" ") ?? []`.
-fn oauth_from_claims(claims: SessionClaims) -> MachineAuth {
+fn oauth_from_claims(claims: SessionClaims) -> MachineIdentity {
     let raw = claims.raw();
     let scopes = strings(raw.get("scp"))
         .or_else(|| match raw.get("scope") {
@@ -259,7 +259,7 @@ fn oauth_from_claims(claims: SessionClaims) -> MachineAuth {
             _ => None,
         })
         .unwrap_or_default();
-    MachineAuth {
+    MachineIdentity {
         token_type: TokenType::OAuthToken,
         id: text(raw, "jti"),
         subject: claims.subject().to_owned(),

@@ -3,6 +3,7 @@
 use super::error::MachineTokenError;
 use super::token_type::TokenType;
 use crate::error::Reason;
+use crate::request::{HEADER_AUTH_MESSAGE, HEADER_AUTH_REASON, HEADER_AUTH_STATUS};
 
 /// Clerk's reason when a route accepting one machine type gets no header token (a literal,
 /// not one of Clerk's reason constants).
@@ -50,6 +51,29 @@ impl MachineRefusal {
             MachineRefusal::Mismatch { message, .. } => message.clone().filter(|m| !m.is_empty()),
             MachineRefusal::NoTokenInHeader { .. } => None,
             MachineRefusal::Failed { error, .. } => Some(error.full_message()),
+        }
+    }
+
+    /// Clerk's debug headers for this refusal: `x-clerk-auth-status: signed-out`, the reason and,
+    /// when there is one, the message (name, value).
+    pub fn response_headers(&self) -> impl Iterator<Item = (&'static str, String)> {
+        [
+            (HEADER_AUTH_STATUS, Some("signed-out".to_owned())),
+            (HEADER_AUTH_REASON, Some(self.reason().to_owned())),
+            (HEADER_AUTH_MESSAGE, self.message()),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|value| (name, value)))
+    }
+
+    /// The RFC 6750 `WWW-Authenticate` challenge of this refusal: `invalid_token` for a token that
+    /// did not verify, a bare `Bearer` otherwise (no internals either way).
+    pub fn bearer_challenge(&self) -> &'static str {
+        match self {
+            MachineRefusal::Failed { .. } => {
+                "Bearer error=\"invalid_token\", error_description=\"The token is invalid\""
+            }
+            _ => "Bearer",
         }
     }
 

@@ -11,10 +11,10 @@ use tokio::sync::OnceCell;
 
 use super::cache::{MachineCacheStats, MachineFailure, MachineTokenCache, Verdict};
 use super::{
-    is_jwt_format, AcceptsToken, MachineAuth, MachineErrorCode, MachineJwtVerifier, MachineRefusal,
+    is_jwt_format, AcceptsToken, MachineErrorCode, MachineIdentity, MachineJwtVerifier, MachineRefusal,
     MachineTokenError, Route, TokenType,
 };
-use crate::request::{MachineBackend, MachineBackendError};
+use crate::request::{AuthOutcome, MachineBackend, MachineBackendError};
 use crate::time::unix_millis;
 use crate::token::DecodedToken;
 use crate::token_cache::VerifiedTokenCache;
@@ -32,26 +32,6 @@ const MAX_OPAQUE_TOKEN_BYTES: usize = 512;
 /// `duration` in whole milliseconds (saturating).
 fn millis(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
-}
-
-/// What a route that accepts machine tokens (Clerk's `acceptsToken`) makes of a request
-/// ([`MachineVerifier::decide`]).
-#[derive(Debug, Clone)]
-pub enum MachineOutcome {
-    /// Clerk's session flow decides (the header token as a session token, or the cookies): run
-    /// [`RequestAuthenticator`](crate::request::RequestAuthenticator).
-    Session,
-    /// A verified machine token of a type the route accepts.
-    Machine(Arc<MachineAuth>),
-    /// Signed out with Clerk's machine reason.
-    Refused(MachineRefusal),
-    /// The token could not be verified now: the Backend API's rate limit (or the adapter's
-    /// budget for machine tokens) is spent. Not Clerk's (Clerk's SDK would report an error); a
-    /// framework adapter answers 503 with `Retry-After`.
-    Unavailable {
-        /// When to try again.
-        retry_after: Duration,
-    },
 }
 
 /// One request's machine-token verification, done at most once whatever asks (every extractor,
@@ -81,8 +61,8 @@ impl MachineMemo {
 ///
 /// ```
 /// use std::time::{Duration, SystemTime};
-/// use clerk_core::machine::{AcceptsToken, MachineJwtVerifier, MachineMemo, MachineOutcome, MachineVerifier, TokenType};
-/// use clerk_core::request::NoBackend;
+/// use clerk_core::machine::{AcceptsToken, MachineJwtVerifier, MachineMemo, MachineVerifier, TokenType};
+/// use clerk_core::request::{AuthOutcome, NoBackend};
 /// # use std::sync::Arc;
 /// # use clerk_core::{jwk::VerifyingKey, verify::StaticKey};
 /// # let pem = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/test_signing_key.public.pem"));
@@ -101,13 +81,13 @@ impl MachineMemo {
 ///     &NoBackend,
 ///     SystemTime::now(),
 /// ));
-/// assert!(matches!(outcome, MachineOutcome::Refused(refusal) if refusal.reason() == "No token in header"));
+/// assert!(matches!(outcome, Some(AuthOutcome::Refused(refusal)) if refusal.reason() == "No token in header"));
 /// ```
 pub struct MachineVerifier {
     jwt: MachineJwtVerifier,
     /// Verified JWT-format machine tokens by their text, as session tokens are: a client that
     /// reuses its token pays the RSA check (and the decoding) once, until `exp` or a key change.
-    jwts: VerifiedTokenCache<Arc<MachineAuth>>,
+    jwts: VerifiedTokenCache<Arc<MachineIdentity>>,
     /// Signature checks of JWT-format tokens run.
     jwt_verifications: AtomicU64,
     /// Checks a cached JWT's expiry with the configured clock skew.
@@ -190,6 +170,11 @@ impl MachineVerifier {
     /// that machine; else [`AcceptsToken::route`] decides, and a machine token is verified
     /// (once per `memo`) with `keys` or through `backend` (a [`NoBackend`](crate::request::NoBackend)
     /// without a secret key: opaque tokens are then refused as Clerk refuses them), at `now`.
+    ///
+    /// `None` when the session flow decides instead: the route accepts session tokens and the
+    /// header holds one, or holds none. A framework adapter calls
+    /// [`RequestAuthenticator::authenticate_request`](crate::request::RequestAuthenticator::authenticate_request),
+    /// which runs the session flow then; this is its machine half.
     pub async fn decide<K: KeyResolver, B: MachineBackend>(
         &self,
         accepts: AcceptsToken,
@@ -198,20 +183,20 @@ impl MachineVerifier {
         keys: &K,
         backend: &B,
         now: SystemTime,
-    ) -> MachineOutcome {
+    ) -> Option<AuthOutcome> {
         if accepts == AcceptsToken::default() {
-            return MachineOutcome::Session;
+            return None;
         }
         if let Some(auth) = self.remembered_jwt(header_token, accepts, memo, keys, now) {
-            return MachineOutcome::Machine(auth);
+            return Some(AuthOutcome::Machine(auth));
         }
-        match accepts.route(header_token) {
-            Route::SessionHeader { .. } | Route::Cookies => MachineOutcome::Session,
+        let outcome = match accepts.route(header_token) {
+            Route::SessionHeader { .. } | Route::Cookies => return None,
             Route::Mismatch { token_type, message } => {
-                MachineOutcome::Refused(MachineRefusal::Mismatch { token_type, message })
+                AuthOutcome::Refused(MachineRefusal::Mismatch { token_type, message })
             }
             Route::NoTokenInHeader { token_type } => {
-                MachineOutcome::Refused(MachineRefusal::NoTokenInHeader { token_type })
+                AuthOutcome::Refused(MachineRefusal::NoTokenInHeader { token_type })
             }
             Route::Machine { token, kind, decoded } => {
                 // Clerk reports a JWT-shaped token that does not decode as an M2M token, whatever
@@ -226,19 +211,20 @@ impl MachineVerifier {
                     .get_or_init(|| self.verify(token, kind, decoded, keys, backend, now))
                     .await;
                 match verdict {
-                    Ok(auth) => MachineOutcome::Machine(Arc::clone(auth)),
+                    Ok(auth) => AuthOutcome::Machine(Arc::clone(auth)),
                     Err(MachineFailure::Refused { error, .. }) => {
-                        MachineOutcome::Refused(MachineRefusal::Failed {
+                        AuthOutcome::Refused(MachineRefusal::Failed {
                             token_type: reported,
                             error: error.clone(),
                         })
                     }
-                    Err(MachineFailure::Unavailable { retry_after }) => MachineOutcome::Unavailable {
+                    Err(MachineFailure::Unavailable { retry_after }) => AuthOutcome::Unavailable {
                         retry_after: *retry_after,
                     },
                 }
             }
-        }
+        };
+        Some(outcome)
     }
 
     /// A JWT-format machine token verified before, of a type the route accepts: the decision
@@ -252,7 +238,7 @@ impl MachineVerifier {
         memo: &MachineMemo,
         keys: &K,
         now: SystemTime,
-    ) -> Option<Arc<MachineAuth>> {
+    ) -> Option<Arc<MachineIdentity>> {
         // Opaque tokens have no dots; they have their own cache behind the verification.
         let token = token.filter(|token| token.contains('.'))?;
         let auth = match memo.0.get() {
@@ -270,7 +256,7 @@ impl MachineVerifier {
 
     /// `token`'s verification, when it is a JWT-format machine token verified before with the
     /// keys of `key_epoch` and still unexpired at `now`: no decoding, no RSA.
-    fn cached_jwt(&self, token: &str, key_epoch: u64, now: SystemTime) -> Option<Arc<MachineAuth>> {
+    fn cached_jwt(&self, token: &str, key_epoch: u64, now: SystemTime) -> Option<Arc<MachineIdentity>> {
         let (auth, times) = self.jwts.get(token, key_epoch)?;
         if self.times.check_times(times, now).is_ok() {
             return Some(auth);
@@ -387,12 +373,12 @@ async fn opaque<B: MachineBackend>(
     };
     match kind {
         TokenType::ApiKey => match backend.verify_api_key(token).await {
-            Ok(key) if key.is_usable_at(now_ms) => Ok(Arc::new(MachineAuth::from_api_key(&key))),
+            Ok(key) if key.is_usable_at(now_ms) => Ok(Arc::new(MachineIdentity::from_api_key(&key))),
             Ok(_) => Err(inactive()),
             Err(err) => Err(failure(kind, err)),
         },
         TokenType::M2mToken => match backend.verify_m2m_token(token).await {
-            Ok(m2m) if m2m.is_usable_at(now_ms) => Ok(Arc::new(MachineAuth::from_m2m_token(&m2m))),
+            Ok(m2m) if m2m.is_usable_at(now_ms) => Ok(Arc::new(MachineIdentity::from_m2m_token(&m2m))),
             Ok(_) => Err(inactive()),
             Err(err) => Err(failure(kind, err)),
         },
@@ -405,7 +391,7 @@ async fn opaque<B: MachineBackend>(
                             cacheable: true,
                         }
                     })?;
-                    Ok(Arc::new(MachineAuth::from_oauth_token(oauth)))
+                    Ok(Arc::new(MachineIdentity::from_oauth_token(oauth)))
                 }
                 _ => Err(inactive()),
             },

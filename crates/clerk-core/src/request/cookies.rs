@@ -62,6 +62,34 @@ impl<'a> Cookies<'a> {
         Self { pairs }
     }
 
+    /// A request's `Cookie` header fields as one text, to [`parse`](Self::parse): borrowed when
+    /// there is one, joined with `"; "` when there are several (HTTP/2 sends one field per
+    /// cookie).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use clerk_core::request::Cookies;
+    ///
+    /// assert_eq!(Cookies::join_fields(["a=1", "b=2"]), "a=1; b=2");
+    /// assert_eq!(Cookies::join_fields(Vec::<&str>::new()), "");
+    /// ```
+    pub fn join_fields<I: IntoIterator<Item = &'a str>>(fields: I) -> Cow<'a, str> {
+        let mut fields = fields.into_iter();
+        let Some(first) = fields.next() else {
+            return Cow::Borrowed("");
+        };
+        let Some(second) = fields.next() else {
+            return Cow::Borrowed(first);
+        };
+        let mut joined = format!("{first}; {second}");
+        for field in fields {
+            joined.push_str("; ");
+            joined.push_str(field);
+        }
+        Cow::Owned(joined)
+    }
+
     /// The decoded value of the first cookie called `name`.
     pub fn get(&self, name: &str) -> Option<Cow<'a, str>> {
         self.raw(name).map(decode_uri_component)

@@ -2,19 +2,14 @@
 //! Frontend API URL they go to, the redirect-loop guard, and reading the cookie directives a
 //! handshake or a refresh returns.
 
-use super::js::js_string_to_number;
-use super::names::{DEV_BROWSER, QUERY_LEGACY_DEV_BROWSER};
+use super::facts::{RequestFacts, SESSION};
+use super::names::{COOKIE_REDIRECT_COUNT, DEV_BROWSER, QUERY_LEGACY_DEV_BROWSER};
 use super::org_sync::SyncTarget;
 use super::parts::RequestParts;
 use crate::reason::RequestReason;
 
 /// The Backend API version Clerk's handshake names (`__clerk_api_version`).
 pub(crate) const HANDSHAKE_API_VERSION: &str = "2026-05-12";
-
-pub(crate) const QUERY_SYNCED: &str = "__clerk_synced";
-pub(crate) const QUERY_REDIRECT_URL: &str = "__clerk_redirect_url";
-pub(crate) const COOKIE_REDIRECT_COUNT: &str = "__clerk_redirect_count";
-const SESSION_COOKIE: &str = "__session";
 
 /// Clerk's log line when the redirect counter reaches 3 (satellite syncs have their own).
 pub(crate) fn loop_message(reason: &RequestReason) -> &'static str {
@@ -32,13 +27,13 @@ pub(crate) fn loop_message(reason: &RequestReason) -> &'static str {
 
 /// Clerk's `isRequestEligibleForHandshake`: a GET that is probably a document (a
 /// `sec-fetch-dest` of `document` or `iframe`, or none and an `accept` starting `text/html`).
-pub(crate) fn is_eligible(parts: &RequestParts<'_>) -> bool {
-    if !parts.is_get() {
+pub(super) fn is_eligible(facts: &RequestFacts<'_>) -> bool {
+    if !facts.is_get {
         return false;
     }
-    match parts.header("sec-fetch-dest") {
+    match facts.fetch_dest {
         Some("document" | "iframe") => true,
-        Some("") | None => parts.header("accept").is_some_and(|a| a.starts_with("text/html")),
+        Some("") | None => facts.accept().is_some_and(|a| a.starts_with("text/html")),
         Some(_) => false,
     }
 }
@@ -79,6 +74,31 @@ pub(crate) fn without_params(url: &url::Url, names: &[&str]) -> url::Url {
         clean.set_query(Some(&query));
     }
     clean
+}
+
+/// Sets query parameter `name` to `value` (replacing every occurrence, as
+/// `URLSearchParams.set` does, in place of the first).
+pub(super) fn set_query_param(url: &mut url::Url, name: &str, value: &str) {
+    let mut pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    match pairs.iter().position(|(k, _)| k == name) {
+        Some(at) => {
+            pairs[at].1 = value.to_owned();
+            let mut seen = false;
+            pairs.retain(|(k, _)| {
+                if k != name {
+                    return true;
+                }
+                let keep = !seen;
+                seen = true;
+                keep
+            });
+        }
+        None => pairs.push((name.to_owned(), value.to_owned())),
+    }
+    url.query_pairs_mut().clear().extend_pairs(pairs);
 }
 
 /// What a handshake URL carries besides the reason.
@@ -129,16 +149,6 @@ pub(crate) fn handshake_location(
         }
     }
     Some(url.to_string())
-}
-
-/// The `__clerk_redirect_count` cookie as Clerk reads it (`Number(value) || 0`).
-pub(crate) fn redirect_count(parts: &RequestParts<'_>) -> f64 {
-    parts
-        .cookies
-        .get(COOKIE_REDIRECT_COUNT)
-        .map(|v| js_string_to_number(&v))
-        .filter(|n| !n.is_nan())
-        .unwrap_or(0.0)
 }
 
 /// The next redirect counter, as a `Set-Cookie` value.
@@ -196,7 +206,7 @@ pub(crate) fn session_in_directives(directives: &[String]) -> Option<&str> {
         let pair = directive.split(';').next().unwrap_or("");
         let mut halves = pair.split('=');
         let name = halves.next().unwrap_or("");
-        if name.starts_with(SESSION_COOKIE) {
+        if name.starts_with(SESSION) {
             token = Some(halves.next().unwrap_or(""));
         }
     }

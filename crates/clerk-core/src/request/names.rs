@@ -13,6 +13,13 @@ pub const DEV_BROWSER: &str = "__clerk_db_jwt";
 /// `__dev_session`: the dev-browser token's legacy query name.
 pub const QUERY_LEGACY_DEV_BROWSER: &str = "__dev_session";
 
+/// `__clerk_synced`: a satellite's return URL says whether it has synced with the primary domain.
+pub(crate) const QUERY_SYNCED: &str = "__clerk_synced";
+/// `__clerk_redirect_url`: where the primary domain sends a satellite's browser back to.
+pub(crate) const QUERY_REDIRECT_URL: &str = "__clerk_redirect_url";
+/// `__clerk_redirect_count`: the cookie counting handshake redirects.
+pub(crate) const COOKIE_REDIRECT_COUNT: &str = "__clerk_redirect_count";
+
 /// The query parameters through which Clerk hands a browser credentials: the handshake token
 /// and nonce, the dev-browser token (and its legacy name), and the handshake help flag. A URL
 /// built for a redirect or a log leaves them out.

@@ -1,10 +1,11 @@
 //! What authenticating a request decided, and what the response must carry.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
 use crate::reason::RequestReason;
-use crate::{error::TokenCarrier, Auth};
+use crate::{error::TokenCarrier, Auth, Reason};
 
 /// `x-clerk-auth-status`.
 pub const HEADER_AUTH_STATUS: &str = "x-clerk-auth-status";
@@ -221,6 +222,27 @@ impl RequestOutcome {
         self.credential_present
     }
 
+    /// The RFC 6750 `WWW-Authenticate` challenge of a signed-out answer: a bare `Bearer` when the
+    /// request carried no credential, else `invalid_token` with a description of the token's
+    /// fault, without internals.
+    pub fn bearer_challenge(&self) -> String {
+        if !self.credential_present() {
+            return "Bearer".to_owned();
+        }
+        // `token_reason` is the exhaustive map from request reasons to token faults.
+        let description = match self.reason().and_then(RequestReason::token_reason) {
+            Some(Reason::TokenExpired) => "The session token has expired",
+            Some(Reason::TokenNotActiveYet | Reason::TokenIatInTheFuture) => {
+                "The session token is not valid yet"
+            }
+            Some(Reason::JwkRemoteFailedToLoad | Reason::SecretKeyInvalid) => {
+                "The session token could not be checked"
+            }
+            _ => "The session token is invalid",
+        };
+        format!("Bearer error=\"invalid_token\", error_description=\"{description}\"")
+    }
+
     /// The headers the response must carry, `set-cookie` possibly several times (append those,
     /// set the others): Clerk's debug headers on a signed-out or handshake outcome
     /// (`x-clerk-auth-status`, `x-clerk-auth-reason`, and `x-clerk-auth-message` when there is one
@@ -269,4 +291,26 @@ impl fmt::Debug for RequestOutcome {
             .field("directives", &self.directives)
             .finish_non_exhaustive()
     }
+}
+
+/// A response header value as a JavaScript `Headers` object holds it (a ByteString), as Clerk's
+/// runtime sends it: every character must fit in one byte (Latin-1) and becomes that byte; `None`
+/// when one does not (the header is then left out, as Clerk leaves it out). ASCII is borrowed.
+///
+/// # Examples
+///
+/// ```
+/// use clerk_core::request::header_bytes;
+///
+/// assert_eq!(header_bytes("café").as_deref(), Some(&b"caf\xe9"[..]));
+/// assert_eq!(header_bytes("例"), None);
+/// ```
+pub fn header_bytes(text: &str) -> Option<Cow<'_, [u8]>> {
+    if text.is_ascii() {
+        return Some(Cow::Borrowed(text.as_bytes()));
+    }
+    text.chars()
+        .map(|c| u8::try_from(u32::from(c)).ok())
+        .collect::<Option<Vec<u8>>>()
+        .map(Cow::Owned)
 }

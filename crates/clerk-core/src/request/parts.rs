@@ -92,13 +92,6 @@ impl<'a> RequestParts<'a> {
         self.headers.header(name).and_then(header_text)
     }
 
-    /// The first query parameter called `name`, form-decoded.
-    pub(crate) fn query_param(&self, name: &str) -> Option<String> {
-        url::form_urlencoded::parse(self.query.as_bytes())
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.into_owned())
-    }
-
     pub(crate) fn is_get(&self) -> bool {
         self.method == "GET"
     }

@@ -2,12 +2,12 @@
 //! an expired session token on a GET with a `__refresh` cookie is exchanged at the Backend API for
 //! fresh cookies, which the response sets.
 
-use super::authenticator::{CookieFacts, Prepared};
 use super::backend::{BackendError, RefreshRequest, SessionBackend};
 use super::call_guard::{Call, Refusal};
+use super::facts::RequestFacts;
 use super::handshake::session_in_directives;
 use super::outcome::{RequestOutcome, ResponseDirectives};
-use super::parts::RequestParts;
+use super::verified::Prepared;
 use super::RequestAuthenticator;
 use crate::error::TokenCarrier;
 use crate::reason::{RefreshCode, RefreshFailure};
@@ -18,24 +18,23 @@ impl RequestAuthenticator {
     /// Refreshes the request's expired session, or says why not in Clerk's words.
     pub(super) async fn refresh<K: KeyResolver, B: SessionBackend>(
         &self,
-        parts: &RequestParts<'_>,
+        facts: &RequestFacts<'_>,
         keys: &K,
         backend: &B,
-        facts: &CookieFacts,
     ) -> Result<RequestOutcome, RefreshFailure> {
         if !backend.is_available() {
             return Err(RefreshFailure::MissingApiClient);
         }
-        let header = super::authorization::header_token(parts);
-        let Some(expired) = facts
+        let parts = facts.parts;
+        let cookies = self.chosen_cookies(facts, keys);
+        let Some(expired) = cookies
             .session
-            .as_deref()
-            .or(header.as_deref())
+            .or(facts.header_token.as_deref())
             .filter(|t| !t.is_empty())
         else {
             return Err(RefreshFailure::MissingSessionToken);
         };
-        let Some(refresh_token) = facts.refresh.as_deref() else {
+        let Some(refresh_token) = facts.refresh() else {
             return Err(RefreshFailure::MissingRefreshToken);
         };
         let decoded = DecodedToken::decode(expired, self.verifier.token_size_limit())
@@ -53,7 +52,7 @@ impl RequestAuthenticator {
             refresh_token,
             request_origin: parts.origin.serialize(),
             request_headers,
-            suffixed_cookies: facts.suffixed,
+            suffixed_cookies: cookies.suffixed,
         };
         // A refresh that failed moments ago is answered with the code it failed with; one whose
         // client has too much in flight, or keeps failing while calls run short, ends as a call
@@ -89,7 +88,7 @@ impl RequestAuthenticator {
         let token = session_in_directives(&cookies).unwrap_or("");
         let prepared: Result<Prepared<'_>, _> = self.prepare(token, None, keys);
         let (auth, token) = self
-            .finish(token, prepared, keys, parts)
+            .finish(token, prepared, keys, facts)
             .await
             .map_err(|_| RefreshFailure::InvalidSessionToken)?;
         let directives = ResponseDirectives {

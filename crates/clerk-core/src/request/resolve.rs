@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::backend::{BackendError, SessionBackend};
 use super::call_guard::{self, Call};
+use super::facts::RequestFacts;
 use super::handshake::{self, session_in_directives};
 use super::names;
 use super::outcome::{RequestOutcome, ResponseDirectives};
@@ -72,12 +73,13 @@ impl RequestAuthenticator {
     /// Clerk's `resolveHandshake`.
     pub(super) async fn resolve_handshake<K: KeyResolver, B: SessionBackend>(
         &self,
-        parts: &RequestParts<'_>,
+        facts: &RequestFacts<'_>,
         keys: &K,
         backend: &B,
         nonce: Option<&str>,
         token: Option<&str>,
     ) -> Result<RequestOutcome, HandshakeFailure> {
+        let parts = facts.parts;
         let set_cookies = match (nonce, token) {
             (Some(nonce), _) => self.directives_from_nonce(backend, nonce, parts).await,
             (None, Some(token)) => self
@@ -117,7 +119,7 @@ impl RequestAuthenticator {
             return Ok(outcome.with_directives(directives));
         };
         let prepared = self.prepare(&session, None, keys);
-        let err = match self.finish(&session, prepared, keys, parts).await {
+        let err = match self.finish(&session, prepared, keys, facts).await {
             Ok((auth, token)) => {
                 return Ok(
                     RequestOutcome::signed_in(auth, token, TokenCarrier::Cookie).with_directives(directives)

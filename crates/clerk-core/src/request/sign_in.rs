@@ -5,9 +5,9 @@
 
 use url::Url;
 
-use super::authenticator::{set_query_param, RequestAuthenticator};
-use super::handshake::QUERY_SYNCED;
-use super::names::{query_without_credentials, DEV_BROWSER};
+use super::authenticator::RequestAuthenticator;
+use super::handshake::set_query_param;
+use super::names::{query_without_credentials, DEV_BROWSER, QUERY_SYNCED};
 use super::parts::RequestParts;
 use crate::verify::KeyResolver;
 use crate::InstanceType;
@@ -86,7 +86,11 @@ impl RequestAuthenticator {
             format!("{origin}{}?{query}", parts.path)
         };
         let dev_browser = (self.instance_type == InstanceType::Development)
-            .then(|| self.facts(parts, keys).dev_browser)
+            .then(|| {
+                let facts = self.read(parts);
+                let cookies = self.chosen_cookies(&facts, keys);
+                cookies.dev_browser.map(str::to_owned)
+            })
             .flatten();
         build_sign_in_url(&SignInTarget {
             origin: &origin,

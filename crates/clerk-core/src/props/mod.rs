@@ -1,10 +1,17 @@
 //! Clerk's `buildClerkProps`: a serialisable snapshot of the auth state for server-rendered pages.
+//!
+//! | file | what |
+//! |---|---|
+//! | `mod` | [`ClerkProps`] |
+//! | `ssr_user` (private) | a user as `@clerk/backend`'s `User` resource serializes |
 
-use clerk_core::{Auth, User};
+mod ssr_user;
+
+use crate::{Auth, User};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use crate::ssr_user::user_as_clerk_serializes;
+use ssr_user::user_as_clerk_serializes;
 
 /// Clerk's `buildClerkProps(req, {user})` from `@clerk/nextjs`: `{"__clerk_ssr_state": …}`, the
 /// serializable auth object (`tokenType`, `sessionClaims`, `sessionId`, `sessionStatus`, `userId`,
@@ -18,8 +25,8 @@ use crate::ssr_user::user_as_clerk_serializes;
 /// # Examples
 ///
 /// ```
-/// use clerk_actix::{ClerkProps, request::RequestReason};
-/// use clerk_core::Auth;
+/// use clerk_core::props::ClerkProps;
+/// use clerk_core::{request::RequestReason, Auth};
 ///
 /// let props = ClerkProps::new(&Auth::signed_out(RequestReason::SessionTokenAndUatMissing, None), None);
 /// let script = props.to_script_json();

@@ -6,6 +6,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::request::js::js_truthy;
+
 /// How one field of a resource is read from the Backend API's JSON.
 enum Field {
     /// `data.src`.
@@ -180,16 +182,6 @@ pub(crate) fn user_as_clerk_serializes(raw: &Value) -> Value {
     };
     out.insert("_raw".to_owned(), without_private_metadata(raw));
     Value::Object(out)
-}
-
-fn js_truthy(value: &Value) -> bool {
-    match value {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|n| n != 0.0 && !n.is_nan()),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(_) | Value::Object(_) => true,
-    }
 }
 
 fn shape(data: &Value, fields: &[Field]) -> Value {

@@ -12,7 +12,7 @@ use crate::api::{ApiKey, M2mToken, OAuthAccessToken};
 /// `has()` always answers `false` (Clerk's machine auth objects fail closed); use
 /// [`has_scope`](Self::has_scope) for what a machine token actually carries.
 #[derive(Debug, Clone, PartialEq)]
-pub struct MachineAuth {
+pub struct MachineIdentity {
     pub(crate) token_type: TokenType,
     pub(crate) id: String,
     pub(crate) subject: String,
@@ -32,7 +32,7 @@ fn object_claims(claims: Option<&Value>) -> Option<Arc<Map<String, Value>>> {
     }
 }
 
-impl MachineAuth {
+impl MachineIdentity {
     /// The auth object of an API key the Backend API verified (`POST /api_keys/verify`):
     /// Clerk's `{id, subject, scopes, name, claims}`, `userId`/`orgId` from the subject.
     ///
@@ -40,12 +40,12 @@ impl MachineAuth {
     ///
     /// ```
     /// use clerk_core::api::ApiKey;
-    /// use clerk_core::machine::{MachineAuth, TokenType};
+    /// use clerk_core::machine::{MachineIdentity, TokenType};
     ///
     /// let key: ApiKey = serde_json::from_value(serde_json::json!({
     ///     "id": "ak_1", "subject": "org_1", "name": "ci", "scopes": ["read"]
     /// }))?;
-    /// let auth = MachineAuth::from_api_key(&key);
+    /// let auth = MachineIdentity::from_api_key(&key);
     /// assert_eq!(auth.token_type(), TokenType::ApiKey);
     /// assert_eq!((auth.org_id(), auth.user_id()), (Some("org_1"), None));
     /// # Ok::<(), serde_json::Error>(())
@@ -171,8 +171,8 @@ impl MachineAuth {
 mod tests {
     use super::*;
 
-    fn auth(token_type: TokenType, subject: &str) -> MachineAuth {
-        MachineAuth {
+    fn auth(token_type: TokenType, subject: &str) -> MachineIdentity {
+        MachineIdentity {
             token_type,
             id: "id_1".into(),
             subject: subject.into(),
