@@ -12,8 +12,9 @@ use clerk_core::{Auth, User};
 use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt as _;
 
+use crate::auth_config::{route_state, RouteState};
 use crate::error::AuthError;
-use crate::state::{clerk_of, request_state, StateFuture};
+use crate::state::clerk_of;
 use crate::user_source::UserSourceError;
 
 /// Clerk's `auth()`: the request's [`Auth`], signed in or not. Never rejects a request (except
@@ -62,6 +63,15 @@ impl ClerkAuth {
     pub fn auth(&self) -> &Auth {
         self.state.auth()
     }
+
+    /// This auth with a pending session seen as signed out (`yes`) or signed in (`no`): Clerk's
+    /// `auth({ treatPendingAsSignedOut })` for one call. For a whole route, register a
+    /// [`ClerkAuthConfig`](crate::ClerkAuthConfig).
+    pub fn treat_pending_as_signed_out(&self, yes: bool) -> ClerkAuth {
+        ClerkAuth {
+            state: self.state.treat_pending_as_signed_out(yes),
+        }
+    }
 }
 
 impl Deref for ClerkAuth {
@@ -73,19 +83,20 @@ impl Deref for ClerkAuth {
 }
 
 type Mapped<T> =
-    futures_util::future::Map<StateFuture, fn(Result<RequestOutcome, AuthError>) -> Result<T, AuthError>>;
+    futures_util::future::Map<RouteState, fn(Result<RequestOutcome, AuthError>) -> Result<T, AuthError>>;
 
 impl FromRequest for ClerkAuth {
     type Error = AuthError;
     type Future = Mapped<Self>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        request_state(req).map(|state| state.map(|state| ClerkAuth { state }))
+        route_state(req).map(|state| state.map(|state| ClerkAuth { state }))
     }
 }
 
 /// A signed-in session, required: anything else is a 401 with `WWW-Authenticate: Bearer` and
-/// Clerk's debug headers. A pending session is not signed in (unless configured otherwise).
+/// Clerk's debug headers. A pending session is not signed in (unless configured otherwise, for
+/// the app or for the route with a [`ClerkAuthConfig`](crate::ClerkAuthConfig)).
 ///
 /// # Examples
 ///
@@ -159,7 +170,7 @@ impl FromRequest for Authenticated {
     type Future = Mapped<Self>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        request_state(req).map(require_signed_in as fn(_) -> _)
+        route_state(req).map(require_signed_in as fn(_) -> _)
     }
 }
 
@@ -235,7 +246,7 @@ impl FromRequest for MaybeAuth {
     type Future = Mapped<Self>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        request_state(req).map(maybe_signed_in as fn(_) -> _)
+        route_state(req).map(maybe_signed_in as fn(_) -> _)
     }
 }
 
@@ -336,7 +347,7 @@ impl FromRequest for CurrentUser {
     type Future = LocalBoxFuture<'static, Result<Self, AuthError>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        let state = request_state(req);
+        let state = route_state(req);
         let slot = req.extensions_mut().get_or_insert_with(UserSlot::default).clone();
         let req = req.clone();
         Box::pin(async move {

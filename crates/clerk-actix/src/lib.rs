@@ -87,6 +87,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod auth_config;
 mod authenticate;
 pub mod clerk;
 pub mod client;
@@ -107,6 +108,7 @@ mod ssr_user;
 mod state;
 pub mod user_source;
 
+pub use auth_config::ClerkAuthConfig;
 pub use clerk::Clerk;
 pub use client::ClerkClient;
 pub use config::ClerkConfig;
