@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
-use clerk_core::request::RequestOutcome;
-use clerk_core::{Auth, User};
+use clerk_core::request::{RequestOutcome, ReturnBackUrl};
+use clerk_core::{Auth, SessionStatus, User};
 use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt as _;
 
@@ -70,6 +70,60 @@ impl ClerkAuth {
     pub fn treat_pending_as_signed_out(&self, yes: bool) -> ClerkAuth {
         ClerkAuth {
             state: self.state.treat_pending_as_signed_out(yes),
+        }
+    }
+
+    /// Clerk's `auth().redirectToSignIn({ returnBackUrl })`: the 307 to the sign-in page of
+    /// [`Clerk::sign_in_url_for`](crate::Clerk::sign_in_url_for) for `req` (this request): the
+    /// Account Portal's unless a sign-in URL is configured, `/tasks` under it for a pending
+    /// session, `redirect_url` per `return_back`, the dev browser to a cross-origin page of a
+    /// development instance, a satellite's sync. Return it from the handler (`Err(…)`).
+    ///
+    /// When no sign-in page is known (no publishable key, no sign-in URL) or a URL does not
+    /// parse: the 401 of a signed-out request.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actix_web::{HttpRequest, HttpResponse};
+    /// use clerk_actix::{AuthError, ClerkAuth};
+    /// use clerk_actix::clerk_core::request::ReturnBackUrl;
+    ///
+    /// async fn dashboard(auth: ClerkAuth, req: HttpRequest) -> Result<HttpResponse, AuthError> {
+    ///     if !auth.is_authenticated() {
+    ///         return Err(auth.redirect_to_sign_in(&req, ReturnBackUrl::ThisRequest));
+    ///     }
+    ///     Ok(HttpResponse::Ok().body("dashboard"))
+    /// }
+    /// ```
+    pub fn redirect_to_sign_in(&self, req: &HttpRequest, return_back: ReturnBackUrl<'_>) -> AuthError {
+        let url = |clerk: &crate::Clerk, pending| clerk.sign_in_url_for(req, return_back, pending);
+        self.redirect(req, url, AuthError::RedirectToSignIn)
+    }
+
+    /// Clerk's `auth().redirectToSignUp({ returnBackUrl })`: as
+    /// [`redirect_to_sign_in`](Self::redirect_to_sign_in), to the sign-up page of
+    /// [`Clerk::sign_up_url_for`](crate::Clerk::sign_up_url_for) (the sign-up URL, else the
+    /// sign-in URL's `/create`, else the Account Portal's `/sign-up`).
+    pub fn redirect_to_sign_up(&self, req: &HttpRequest, return_back: ReturnBackUrl<'_>) -> AuthError {
+        let url = |clerk: &crate::Clerk, pending| clerk.sign_up_url_for(req, return_back, pending);
+        self.redirect(req, url, AuthError::Redirect)
+    }
+
+    fn redirect(
+        &self,
+        req: &HttpRequest,
+        url: impl FnOnce(&crate::Clerk, bool) -> Option<String>,
+        answer: fn(String) -> AuthError,
+    ) -> AuthError {
+        let Some(clerk) = clerk_of(req) else {
+            return AuthError::NotConfigured;
+        };
+        // Clerk reads the session's status whichever view the handler has.
+        let pending = self.auth().session_status() == Some(&SessionStatus::Pending);
+        match url(&clerk, pending) {
+            Some(location) => answer(location),
+            None => AuthError::Unauthenticated(Box::new(self.state.clone())),
         }
     }
 }

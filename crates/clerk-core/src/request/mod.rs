@@ -61,3 +61,4 @@ pub use outcome::{
     RequestOutcome, RequestStatus, Token, HEADER_AUTH_MESSAGE, HEADER_AUTH_REASON, HEADER_AUTH_STATUS,
 };
 pub use parts::{HeaderLookup, RequestOrigin, RequestParts};
+pub use sign_in::{sign_up_target, ReturnBackUrl};
