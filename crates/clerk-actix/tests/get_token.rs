@@ -5,11 +5,11 @@
 mod common;
 
 use actix_web::http::StatusCode;
-use actix_web::test::{self, TestRequest};
+use actix_web::test;
 use actix_web::{web, App, HttpRequest, HttpResponse};
 use base64::Engine as _;
 use clerk_actix::{ClerkAuth, ClerkAuthConfig, ClerkMiddleware, GetTokenError};
-use common::{body_json, header, Fixture, ORIGIN};
+use common::{body_json, get, header, Fixture, ORIGIN};
 use serde_json::{json, Value};
 
 const ROUTE: &str = "/v1/sessions/{session_id}/tokens/{template_name}";
@@ -50,14 +50,6 @@ macro_rules! app {
         )
         .await
     };
-}
-
-fn get(path: &str, token: Option<&str>) -> actix_http::Request {
-    let mut req = TestRequest::get().uri(path);
-    if let Some(token) = token {
-        req = req.insert_header(("Authorization", format!("Bearer {token}")));
-    }
-    req.to_request()
 }
 
 fn payload(jwt: &str) -> Value {

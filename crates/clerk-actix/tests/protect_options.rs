@@ -15,7 +15,7 @@ use actix_web::{web, App, HttpResponse};
 use clerk_actix::{Authenticated, ClerkAuth, ClerkAuthConfig, ClerkMiddleware, Protect, ProtectMode};
 use clerk_core::Reverification;
 use clerk_testkit::OrgClaim;
-use common::{header, Fixture, ORIGIN};
+use common::{get, header, Fixture, ORIGIN};
 
 macro_rules! protected {
     ($path:expr, $policy:expr $(,)?) => {
@@ -102,23 +102,6 @@ macro_rules! app {
     }};
 }
 
-fn get(path: &str, token: Option<&str>) -> actix_http::Request {
-    let mut req = TestRequest::get().uri(path);
-    if let Some(token) = token {
-        req = req.insert_header(("Authorization", format!("Bearer {token}")));
-    }
-    req.to_request()
-}
-
-fn pending(fx: &Fixture) -> String {
-    fx.clerk
-        .minter()
-        .session_token(&fx.user_id)
-        .azp(ORIGIN)
-        .status(Some("pending"))
-        .mint()
-}
-
 #[actix_rt::test]
 async fn unauthenticated_url_redirects_every_signed_out_request_in_every_mode() {
     let fx = Fixture::prod();
@@ -151,7 +134,7 @@ async fn unauthenticated_url_redirects_every_signed_out_request_in_every_mode() 
         assert_eq!(resp.status(), StatusCode::OK, "{path}");
     }
     // Clerk's protect sees a pending session as unauthenticated.
-    let resp = test::call_service(&app, get("/out", Some(&pending(&fx)))).await;
+    let resp = test::call_service(&app, get("/out", Some(&fx.pending_token()))).await;
     assert_eq!(
         header(&resp, "location").as_deref(),
         Some("https://example.com/welcome")
@@ -202,7 +185,7 @@ async fn unauthorized_url_redirects_a_session_that_fails_the_policy() {
 async fn a_policy_or_a_route_can_see_a_pending_session_as_signed_in() {
     let fx = Fixture::prod();
     let app = app!(fx, fx.config());
-    let token = pending(&fx);
+    let token = fx.pending_token();
     // The configuration's default (signed out) everywhere it is not overridden.
     let resp = test::call_service(&app, get("/default", Some(&token))).await;
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
@@ -224,7 +207,7 @@ async fn a_policy_or_a_route_can_see_a_pending_session_as_signed_in() {
 async fn a_policy_can_see_a_pending_session_as_signed_out_when_the_app_does_not() {
     let fx = Fixture::prod();
     let app = app!(fx, fx.config().treat_pending_as_signed_out(false));
-    let token = pending(&fx);
+    let token = fx.pending_token();
     let resp = test::call_service(&app, get("/default", Some(&token))).await;
     assert_eq!(resp.status(), StatusCode::OK, "the app's setting");
     let resp = test::call_service(&app, get("/tasks-out", Some(&token))).await;

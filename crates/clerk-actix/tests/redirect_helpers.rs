@@ -5,11 +5,11 @@
 mod common;
 
 use actix_web::http::StatusCode;
-use actix_web::test::{self, TestRequest};
+use actix_web::test;
 use actix_web::{web, App, HttpRequest, HttpResponse};
 use clerk_actix::{AuthError, ClerkAuth, ClerkAuthConfig, ClerkMiddleware};
 use clerk_core::request::ReturnBackUrl;
-use common::{header, Fixture, ORIGIN};
+use common::{get, header, Fixture};
 
 async fn sign_in(auth: ClerkAuth, req: HttpRequest) -> Result<HttpResponse, AuthError> {
     Err(auth.redirect_to_sign_in(&req, ReturnBackUrl::Url("/after")))
@@ -34,16 +34,6 @@ macro_rules! app {
         )
         .await
     };
-}
-
-fn get(path: &str, token: Option<&str>) -> actix_http::Request {
-    let mut req = TestRequest::get()
-        .uri(path)
-        .insert_header(("Host", "localhost:3000"));
-    if let Some(token) = token {
-        req = req.insert_header(("Authorization", format!("Bearer {token}")));
-    }
-    req.to_request()
 }
 
 #[actix_rt::test]
@@ -76,13 +66,7 @@ async fn the_helpers_answer_a_307_to_clerks_pages() {
     );
 
     // A pending session goes to the tasks, seen as signed out or not.
-    let pending = fx
-        .clerk
-        .minter()
-        .session_token(&fx.user_id)
-        .azp(ORIGIN)
-        .status(Some("pending"))
-        .mint();
+    let pending = fx.pending_token();
     for path in ["/up", "/up-tasks"] {
         let resp = test::call_service(&app, get(path, Some(&pending))).await;
         let location = header(&resp, "location").unwrap_or_default();
