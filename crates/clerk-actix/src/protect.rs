@@ -41,7 +41,7 @@ type Predicate = Arc<dyn Fn(&Auth) -> bool + Send + Sync>;
 /// [`unauthorized_url`](Protect::unauthorized_url) answer those failures with a 307 there
 /// instead of the mode's answer, and
 /// [`treat_pending_as_signed_out`](Protect::treat_pending_as_signed_out) overrides the
-/// configuration's setting for the route.
+/// configuration's setting for the route (docs/clerk-behaviour.md §13).
 ///
 /// # Examples
 ///

@@ -1,7 +1,7 @@
 //! Clerk's sign-in and sign-up redirects (`createRedirect(…).redirectToSignIn` /
 //! `redirectToSignUp` in @clerk/backend): the page with `redirect_url`, `/tasks` for a pending
 //! session, a satellite's request to sync and a development instance's dev browser on a
-//! cross-origin page (docs/clerk-behaviour.md §7, §8).
+//! cross-origin page (docs/clerk-behaviour.md §7, §8, §13).
 
 use url::Url;
 
