@@ -12,7 +12,7 @@
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use clerk_actix::{AuthError, Clerk, ClerkAuth, ClerkProps};
-use clerk_core::SessionStatus;
+use clerk_core::request::ReturnBackUrl;
 
 use crate::current_user::CachedCurrentUser;
 use crate::state::AppState;
@@ -99,11 +99,11 @@ pub async fn index(auth: ClerkAuth, clerk: Clerk, req: HttpRequest) -> Result<Ht
 }
 
 /// `GET /profile` (`getServerSideProps` + `buildClerkProps`): signed-out requests are sent to
-/// sign in (307 with `redirect_url`); otherwise the page with the props and the user's public
+/// sign in (`auth().redirectToSignIn()`: 307 with `redirect_url`); otherwise the page with the props and the user's public
 /// fields.
 pub async fn profile(auth: ClerkAuth, clerk: Clerk, req: HttpRequest) -> Result<HttpResponse, AuthError> {
     if !auth.is_authenticated() {
-        return Err(sign_in_redirect(&auth, &clerk, &req));
+        return Err(auth.redirect_to_sign_in(&req, ReturnBackUrl::ThisRequest));
     }
     let user = CachedCurrentUser::extract(&req).await?;
     let props = ClerkProps::new(&auth, Some(&user));
@@ -129,7 +129,7 @@ pub async fn profile(auth: ClerkAuth, clerk: Clerk, req: HttpRequest) -> Result<
 /// `clerk-js` then keeps the session fresh while the tab is open, and signs out with `signOut()`.
 pub async fn client(auth: ClerkAuth, clerk: Clerk, req: HttpRequest) -> Result<HttpResponse, AuthError> {
     if !auth.is_authenticated() {
-        return Err(sign_in_redirect(&auth, &clerk, &req));
+        return Err(auth.redirect_to_sign_in(&req, ReturnBackUrl::ThisRequest));
     }
     let user = CachedCurrentUser::extract(&req).await?;
     let props = ClerkProps::new(&auth, Some(&user));
@@ -215,14 +215,6 @@ pub async fn favicon() -> HttpResponse {
 
 const FAVICON: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\">\
                        <circle cx=\"8\" cy=\"8\" r=\"7\" fill=\"#6c47ff\"/></svg>";
-
-fn sign_in_redirect(auth: &ClerkAuth, clerk: &Clerk, req: &HttpRequest) -> AuthError {
-    let pending = auth.session_status() == Some(&SessionStatus::Pending);
-    match clerk.sign_in_redirect_url(req, pending) {
-        Some(location) => AuthError::RedirectToSignIn(location),
-        None => AuthError::Unauthenticated(Box::new(auth.outcome().clone())),
-    }
-}
 
 fn sign_in_link(clerk: &Clerk, req: &HttpRequest) -> String {
     clerk

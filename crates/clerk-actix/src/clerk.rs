@@ -6,7 +6,8 @@ use std::sync::Arc;
 use actix_web::HttpRequest;
 use clerk_core::machine::{AcceptsToken, MachineCacheStats, MachineJwtVerifier, MachineVerifier};
 use clerk_core::request::{
-    AppOrigins, AuthOutcome, CallGuardStats, RequestAuthenticator, RequestMemo, RequestOutcome, RequestParts,
+    sign_up_target, AppOrigins, AuthOutcome, CallGuardStats, RequestAuthenticator, RequestMemo, RequestOutcome,
+    RequestParts, ReturnBackUrl,
 };
 use clerk_core::{auth::AuthOptions, jwks::JwksStats, SessionClaims, SessionVerifier, TokenError};
 
@@ -99,6 +100,13 @@ impl ClerkConfig {
     pub fn check(&self) -> Result<(), ConfigError> {
         self.clone().resolve().map(drop)
     }
+}
+
+/// Which of Clerk's pages a redirect goes to.
+#[derive(Debug, Clone, Copy)]
+enum Page {
+    SignIn,
+    SignUp,
 }
 
 impl Clerk {
@@ -259,13 +267,59 @@ impl Clerk {
     /// ([`CREDENTIAL_QUERY_PARAMS`](clerk_core::request::names::CREDENTIAL_QUERY_PARAMS)), so no
     /// token travels on in the redirect.
     pub fn sign_in_redirect_url(&self, req: &HttpRequest, pending: bool) -> Option<String> {
+        self.redirect_url(req, Page::SignIn, ReturnBackUrl::ThisRequest, pending)
+    }
+
+    /// Clerk's `redirectToSignIn({ returnBackUrl })` URL for this request (`createRedirect` in
+    /// @clerk/backend): the sign-in URL (the Account Portal's unless configured), `/tasks` for
+    /// a `pending` session, `redirect_url` per `return_back`, the dev browser and a satellite's
+    /// sync as in [`sign_in_redirect_url`](Self::sign_in_redirect_url). `None` when no sign-in
+    /// URL is known or a URL does not parse.
+    pub fn sign_in_url_for(
+        &self,
+        req: &HttpRequest,
+        return_back: ReturnBackUrl<'_>,
+        pending: bool,
+    ) -> Option<String> {
+        self.redirect_url(req, Page::SignIn, return_back, pending)
+    }
+
+    /// Clerk's `redirectToSignUp({ returnBackUrl })` URL for this request: the sign-up URL,
+    /// else the configured sign-in URL with `/create` on its path, else the Account Portal's
+    /// `/sign-up` ([`sign_up_target`]); the rest as [`sign_in_url_for`](Self::sign_in_url_for).
+    pub fn sign_up_url_for(
+        &self,
+        req: &HttpRequest,
+        return_back: ReturnBackUrl<'_>,
+        pending: bool,
+    ) -> Option<String> {
+        self.redirect_url(req, Page::SignUp, return_back, pending)
+    }
+
+    fn redirect_url(
+        &self,
+        req: &HttpRequest,
+        page: Page,
+        return_back: ReturnBackUrl<'_>,
+        pending: bool,
+    ) -> Option<String> {
         let config = self.config();
-        let sign_in_url = config.sign_in_url()?;
         let req = ActixRequest::new(req);
         let parts = req.parts(&config.settings.trusted_proxies, config.now());
+        let target = match page {
+            Page::SignIn => config.sign_in_url()?.to_owned(),
+            Page::SignUp => {
+                let portal = config.publishable_key().map(|key| key.account_portal_origin());
+                // The configuration fills in the Account Portal's sign-in URL when none is
+                // given; Clerk derives the sign-up page from a configured one only.
+                let sign_in = config.sign_in_url().filter(|_| config.sign_in_url_configured);
+                let base = format!("{}{}", parts.origin.serialize(), parts.path);
+                sign_up_target(config.sign_up_url(), sign_in, portal.as_deref(), &base)?
+            }
+        };
         self.0
             .authenticator
-            .sign_in_redirect(sign_in_url, &parts, &self.0.keys, pending)
+            .redirect_url(&target, return_back, &parts, &self.0.keys, pending)
     }
 
     /// The request's own origin (`scheme://host`), believing `X-Forwarded-*` only from trusted

@@ -523,6 +523,7 @@ impl ClerkConfig {
                  origins the application is served on (its tokens' issuer is {origin}{path})",
             ));
         }
+        let sign_in_url_configured = self.sign_in_url.is_some();
         let sign_in_url = match self.sign_in_url {
             Some(url) => {
                 if url::Url::parse(&url).is_err() && !url.starts_with('/') {
@@ -542,6 +543,7 @@ impl ClerkConfig {
             api_version,
             settings: self.settings,
             sign_in_url,
+            sign_in_url_configured,
             sign_up_url: self.domains.sign_up_url,
             multi_domain: domains.multi_domain,
             organization_sync: domains.organization_sync,
@@ -575,6 +577,8 @@ pub struct ResolvedConfig {
     pub(crate) api_version: String,
     pub(crate) settings: Settings,
     pub(crate) sign_in_url: Option<String>,
+    /// Whether `sign_in_url` was given (else it is the Account Portal's, or none).
+    pub(crate) sign_in_url_configured: bool,
     pub(crate) sign_up_url: Option<String>,
     pub(crate) multi_domain: MultiDomain,
     pub(crate) organization_sync: OrganizationSync,

@@ -44,6 +44,10 @@ pub enum AuthError {
     /// A signed-out page request is sent to sign in: 307 to this URL.
     #[error("redirect to sign-in")]
     RedirectToSignIn(String),
+    /// A 307 to this URL: Clerk's sign-up page, or a [`Protect`](crate::Protect)'s
+    /// `unauthenticated_url` / `unauthorized_url`.
+    #[error("redirect")]
+    Redirect(String),
     /// Clerk's handshake (or another redirect of its flow): a `307` with the outcome's headers
     /// (`Location`, `Cache-Control: no-store`, cookies, debug headers).
     #[error("handshake: {}", .0.reason().map_or("redirect", RequestReason::as_str))]
@@ -81,19 +85,28 @@ impl std::fmt::Debug for AuthError {
             AuthError::ReverificationRequired(level) => {
                 f.debug_tuple("ReverificationRequired").field(level).finish()
             }
-            AuthError::RedirectToSignIn(location) => {
-                let shown = match location.split_once('?') {
-                    Some((base, query)) => format!("{base}?{}", query_without_credentials(query)),
-                    None => location.clone(),
-                };
-                f.debug_tuple("RedirectToSignIn").field(&shown).finish()
-            }
+            AuthError::RedirectToSignIn(location) => f
+                .debug_tuple("RedirectToSignIn")
+                .field(&without_credentials(location))
+                .finish(),
+            AuthError::Redirect(location) => f
+                .debug_tuple("Redirect")
+                .field(&without_credentials(location))
+                .finish(),
             AuthError::Handshake(outcome) => f.debug_tuple("Handshake").field(outcome).finish(),
             AuthError::NotFound => f.write_str("NotFound"),
             AuthError::UserNotFound => f.write_str("UserNotFound"),
             AuthError::Unavailable(err) => f.debug_tuple("Unavailable").field(err).finish(),
             AuthError::NotConfigured => f.write_str("NotConfigured"),
         }
+    }
+}
+
+/// `location` without Clerk's credential query parameters, for logs.
+fn without_credentials(location: &str) -> String {
+    match location.split_once('?') {
+        Some((base, query)) => format!("{base}?{}", query_without_credentials(query)),
+        None => location.to_owned(),
     }
 }
 
@@ -104,7 +117,7 @@ impl AuthError {
             AuthError::MachineUnavailable { .. } => "service_unavailable",
             AuthError::Forbidden => "forbidden",
             AuthError::ReverificationRequired(_) => "reverification_required",
-            AuthError::RedirectToSignIn(_) | AuthError::Handshake(_) => "redirect",
+            AuthError::RedirectToSignIn(_) | AuthError::Redirect(_) | AuthError::Handshake(_) => "redirect",
             AuthError::NotFound => "not_found",
             AuthError::UserNotFound => "user_not_found",
             AuthError::Unavailable(_) => "service_unavailable",
@@ -122,6 +135,7 @@ impl AuthError {
             AuthError::Forbidden => "You are not allowed to do this.",
             AuthError::ReverificationRequired(_) => "Please verify your identity again.",
             AuthError::RedirectToSignIn(_) => "Sign in to continue.",
+            AuthError::Redirect(_) => "Redirecting.",
             AuthError::Handshake(_) => "Refreshing the session.",
             AuthError::NotFound | AuthError::UserNotFound => "Not found.",
             AuthError::Unavailable(_) => "A dependency is unavailable; try again shortly.",
@@ -148,7 +162,9 @@ impl ResponseError for AuthError {
             AuthError::Unauthenticated(_) | AuthError::MachineUnauthenticated(_) => StatusCode::UNAUTHORIZED,
             AuthError::MachineUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AuthError::Forbidden | AuthError::ReverificationRequired(_) => StatusCode::FORBIDDEN,
-            AuthError::RedirectToSignIn(_) | AuthError::Handshake(_) => StatusCode::TEMPORARY_REDIRECT,
+            AuthError::RedirectToSignIn(_) | AuthError::Redirect(_) | AuthError::Handshake(_) => {
+                StatusCode::TEMPORARY_REDIRECT
+            }
             AuthError::NotFound | AuthError::UserNotFound => StatusCode::NOT_FOUND,
             AuthError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AuthError::NotConfigured => StatusCode::INTERNAL_SERVER_ERROR,
@@ -162,9 +178,11 @@ impl ResponseError for AuthError {
                 crate::authenticate::apply_outcome_headers(outcome, response.headers_mut());
                 response
             }
-            AuthError::RedirectToSignIn(location) => HttpResponse::TemporaryRedirect()
-                .insert_header((header::LOCATION, location.as_str()))
-                .finish(),
+            AuthError::RedirectToSignIn(location) | AuthError::Redirect(location) => {
+                HttpResponse::TemporaryRedirect()
+                    .insert_header((header::LOCATION, location.as_str()))
+                    .finish()
+            }
             AuthError::ReverificationRequired(level) => HttpResponse::Forbidden().json(json!({
                 "clerk_error": {
                     "type": "forbidden",

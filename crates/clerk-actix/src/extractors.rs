@@ -7,13 +7,14 @@ use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
-use clerk_core::request::RequestOutcome;
-use clerk_core::{Auth, User};
+use clerk_core::request::{RequestOutcome, ReturnBackUrl};
+use clerk_core::{Auth, SessionStatus, User};
 use futures_util::future::LocalBoxFuture;
 use futures_util::FutureExt as _;
 
+use crate::auth_config::{route_state, RouteState};
 use crate::error::AuthError;
-use crate::state::{clerk_of, request_state, StateFuture};
+use crate::state::clerk_of;
 use crate::user_source::UserSourceError;
 
 /// Clerk's `auth()`: the request's [`Auth`], signed in or not. Never rejects a request (except
@@ -62,6 +63,69 @@ impl ClerkAuth {
     pub fn auth(&self) -> &Auth {
         self.state.auth()
     }
+
+    /// This auth with a pending session seen as signed out (`yes`) or signed in (`no`): Clerk's
+    /// `auth({ treatPendingAsSignedOut })` for one call. For a whole route, register a
+    /// [`ClerkAuthConfig`](crate::ClerkAuthConfig).
+    pub fn treat_pending_as_signed_out(&self, yes: bool) -> ClerkAuth {
+        ClerkAuth {
+            state: self.state.treat_pending_as_signed_out(yes),
+        }
+    }
+
+    /// Clerk's `auth().redirectToSignIn({ returnBackUrl })`: the 307 to the sign-in page of
+    /// [`Clerk::sign_in_url_for`](crate::Clerk::sign_in_url_for) for `req` (this request): the
+    /// Account Portal's unless a sign-in URL is configured, `/tasks` under it for a pending
+    /// session, `redirect_url` per `return_back`, the dev browser to a cross-origin page of a
+    /// development instance, a satellite's sync. Return it from the handler (`Err(…)`).
+    ///
+    /// When no sign-in page is known (no publishable key, no sign-in URL) or a URL does not
+    /// parse: the 401 of a signed-out request.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actix_web::{HttpRequest, HttpResponse};
+    /// use clerk_actix::{AuthError, ClerkAuth};
+    /// use clerk_actix::clerk_core::request::ReturnBackUrl;
+    ///
+    /// async fn dashboard(auth: ClerkAuth, req: HttpRequest) -> Result<HttpResponse, AuthError> {
+    ///     if !auth.is_authenticated() {
+    ///         return Err(auth.redirect_to_sign_in(&req, ReturnBackUrl::ThisRequest));
+    ///     }
+    ///     Ok(HttpResponse::Ok().body("dashboard"))
+    /// }
+    /// ```
+    pub fn redirect_to_sign_in(&self, req: &HttpRequest, return_back: ReturnBackUrl<'_>) -> AuthError {
+        let url = |clerk: &crate::Clerk, pending| clerk.sign_in_url_for(req, return_back, pending);
+        self.redirect(req, url, AuthError::RedirectToSignIn)
+    }
+
+    /// Clerk's `auth().redirectToSignUp({ returnBackUrl })`: as
+    /// [`redirect_to_sign_in`](Self::redirect_to_sign_in), to the sign-up page of
+    /// [`Clerk::sign_up_url_for`](crate::Clerk::sign_up_url_for) (the sign-up URL, else the
+    /// sign-in URL's `/create`, else the Account Portal's `/sign-up`).
+    pub fn redirect_to_sign_up(&self, req: &HttpRequest, return_back: ReturnBackUrl<'_>) -> AuthError {
+        let url = |clerk: &crate::Clerk, pending| clerk.sign_up_url_for(req, return_back, pending);
+        self.redirect(req, url, AuthError::Redirect)
+    }
+
+    fn redirect(
+        &self,
+        req: &HttpRequest,
+        url: impl FnOnce(&crate::Clerk, bool) -> Option<String>,
+        answer: fn(String) -> AuthError,
+    ) -> AuthError {
+        let Some(clerk) = clerk_of(req) else {
+            return AuthError::NotConfigured;
+        };
+        // Clerk reads the session's status whichever view the handler has.
+        let pending = self.auth().session_status() == Some(&SessionStatus::Pending);
+        match url(&clerk, pending) {
+            Some(location) => answer(location),
+            None => AuthError::Unauthenticated(Box::new(self.state.clone())),
+        }
+    }
 }
 
 impl Deref for ClerkAuth {
@@ -73,19 +137,20 @@ impl Deref for ClerkAuth {
 }
 
 type Mapped<T> =
-    futures_util::future::Map<StateFuture, fn(Result<RequestOutcome, AuthError>) -> Result<T, AuthError>>;
+    futures_util::future::Map<RouteState, fn(Result<RequestOutcome, AuthError>) -> Result<T, AuthError>>;
 
 impl FromRequest for ClerkAuth {
     type Error = AuthError;
     type Future = Mapped<Self>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        request_state(req).map(|state| state.map(|state| ClerkAuth { state }))
+        route_state(req).map(|state| state.map(|state| ClerkAuth { state }))
     }
 }
 
 /// A signed-in session, required: anything else is a 401 with `WWW-Authenticate: Bearer` and
-/// Clerk's debug headers. A pending session is not signed in (unless configured otherwise).
+/// Clerk's debug headers. A pending session is not signed in (unless configured otherwise, for
+/// the app or for the route with a [`ClerkAuthConfig`](crate::ClerkAuthConfig)).
 ///
 /// # Examples
 ///
@@ -159,7 +224,7 @@ impl FromRequest for Authenticated {
     type Future = Mapped<Self>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        request_state(req).map(require_signed_in as fn(_) -> _)
+        route_state(req).map(require_signed_in as fn(_) -> _)
     }
 }
 
@@ -235,7 +300,7 @@ impl FromRequest for MaybeAuth {
     type Future = Mapped<Self>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        request_state(req).map(maybe_signed_in as fn(_) -> _)
+        route_state(req).map(maybe_signed_in as fn(_) -> _)
     }
 }
 
@@ -336,7 +401,7 @@ impl FromRequest for CurrentUser {
     type Future = LocalBoxFuture<'static, Result<Self, AuthError>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        let state = request_state(req);
+        let state = route_state(req);
         let slot = req.extensions_mut().get_or_insert_with(UserSlot::default).clone();
         let req = req.clone();
         Box::pin(async move {

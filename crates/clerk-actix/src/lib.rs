@@ -86,6 +86,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod auth_config;
 mod authenticate;
 pub mod clerk;
 pub mod config;
@@ -93,6 +94,7 @@ mod domains;
 mod env;
 mod error;
 mod extractors;
+mod get_token;
 pub mod guards;
 mod keys;
 pub mod machine;
@@ -103,6 +105,7 @@ pub mod request;
 mod state;
 pub mod user_source;
 
+pub use auth_config::ClerkAuthConfig;
 pub use clerk::Clerk;
 pub use clerk_backend as client;
 pub use clerk_core::props::ClerkProps;
@@ -111,6 +114,7 @@ pub use config::ClerkConfig;
 pub use env::ConfigError;
 pub use error::{AuthError, PRIVATE_NO_STORE};
 pub use extractors::{Authenticated, ClerkAuth, CurrentUser, MaybeAuth};
+pub use get_token::{GetTokenError, TemplateToken};
 pub use machine::{AnyAuth, MachineAuth};
 pub use middleware::ClerkMiddleware;
 pub use protect::{Protect, ProtectMode};

@@ -33,8 +33,16 @@ type Predicate = Arc<dyn Fn(&Auth) -> bool + Send + Sync>;
 /// - [`ProtectMode::Redirect`]: signed-out page requests get a 307 to the sign-in URL with
 ///   `redirect_url`; others are answered as in API mode.
 ///
-/// A failed reverification always answers Clerk's 403 `reverification-error` body, which Clerk's
-/// frontend SDKs understand.
+/// A failed reverification answers Clerk's 403 `reverification-error` body, which Clerk's
+/// frontend SDKs understand (unless the policy has an
+/// [`unauthorized_url`](Protect::unauthorized_url)).
+///
+/// Per policy, as `auth.protect(params, { unauthenticatedUrl, unauthorizedUrl })`:
+/// [`unauthenticated_url`](Protect::unauthenticated_url) and
+/// [`unauthorized_url`](Protect::unauthorized_url) answer those failures with a 307 there
+/// instead of the mode's answer, and
+/// [`treat_pending_as_signed_out`](Protect::treat_pending_as_signed_out) overrides the
+/// configuration's setting for the route (docs/clerk-behaviour.md §13).
 ///
 /// # Examples
 ///
@@ -58,6 +66,12 @@ pub struct Protect {
     accepts: Option<AcceptsToken>,
     /// Scopes a machine token must carry (a session carries none).
     scopes: Vec<String>,
+    /// Where a signed-out request is sent (Clerk's `unauthenticatedUrl`).
+    unauthenticated_url: Option<String>,
+    /// Where a signed-in session that fails the policy is sent (Clerk's `unauthorizedUrl`).
+    unauthorized_url: Option<String>,
+    /// `None`: the configuration's setting.
+    treat_pending_as_signed_out: Option<bool>,
 }
 
 impl std::fmt::Debug for Protect {
@@ -69,6 +83,9 @@ impl std::fmt::Debug for Protect {
             .field("mode", &self.mode)
             .field("accepts", &self.accepts)
             .field("scopes", &self.scopes)
+            .field("unauthenticated_url", &self.unauthenticated_url)
+            .field("unauthorized_url", &self.unauthorized_url)
+            .field("treat_pending_as_signed_out", &self.treat_pending_as_signed_out)
             .finish()
     }
 }
@@ -162,11 +179,59 @@ impl Protect {
         self
     }
 
+    /// Answers a signed-out request (a pending session's too, unless
+    /// [`treat_pending_as_signed_out(false)`](Self::treat_pending_as_signed_out)) with a 307 to
+    /// `url` in every mode and for every kind of request, as Clerk's `unauthenticatedUrl`: the
+    /// URL as given (absolute, or a path on this origin), no `redirect_url` added.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actix_web::{web, HttpResponse};
+    /// use clerk_actix::Protect;
+    ///
+    /// let billing = web::scope("/billing")
+    ///     .wrap(
+    ///         Protect::signed_in()
+    ///             .permission("org:billing:manage")
+    ///             .unauthenticated_url("/welcome")
+    ///             .unauthorized_url("/billing/ask-an-admin"),
+    ///     )
+    ///     .route("", web::get().to(HttpResponse::Ok));
+    /// # drop(billing);
+    /// ```
+    pub fn unauthenticated_url(mut self, url: impl Into<String>) -> Self {
+        self.unauthenticated_url = Some(url.into());
+        self
+    }
+
+    /// Answers a signed-in session that fails the policy (role, permission, feature, plan,
+    /// [`check`](Self::check), a [`scope`](Self::scope), or reverification) with a 307 to `url`
+    /// in every mode, as Clerk's `unauthorizedUrl`. A machine token is never redirected (Clerk
+    /// answers machines 401; here a refused machine token is 401 and one lacking a scope 403).
+    pub fn unauthorized_url(mut self, url: impl Into<String>) -> Self {
+        self.unauthorized_url = Some(url.into());
+        self
+    }
+
+    /// Whether this policy sees a pending session (`sts: "pending"`) as signed out; unset: the
+    /// configuration's
+    /// [`treat_pending_as_signed_out`](crate::ClerkConfig::treat_pending_as_signed_out) (`true`
+    /// unless set). With `false`, a pending session passes a [`signed_in`](Self::signed_in)
+    /// policy: a route its tasks need (Clerk's `auth.protect()` always refuses a pending
+    /// session; such a route calls `auth({ treatPendingAsSignedOut: false })` itself). The
+    /// extractors of the route follow their own setting
+    /// ([`ClerkAuthConfig`](crate::ClerkAuthConfig)).
+    pub fn treat_pending_as_signed_out(mut self, yes: bool) -> Self {
+        self.treat_pending_as_signed_out = Some(yes);
+        self
+    }
+
     /// Applies the policy to an authenticated request: `Ok(())` lets it through.
     ///
     /// # Errors
     ///
-    /// The [`AuthError`] to answer with (401/403/404/307 per the mode).
+    /// The [`AuthError`] to answer with (401/403/404/307 per the mode and the policy's URLs).
     pub fn evaluate(&self, req: &HttpRequest, state: &RequestOutcome) -> Result<(), AuthError> {
         let clerk = clerk_of(req);
         let mode = self
@@ -174,8 +239,19 @@ impl Protect {
             .or_else(|| clerk.as_ref().map(|c| c.config().protect_mode()))
             .unwrap_or_default();
         let page = is_page_request(&ActixHeaders(req.headers()));
+        let seen;
+        let state = match self.treat_pending_as_signed_out {
+            Some(yes) => {
+                seen = state.treat_pending_as_signed_out(yes);
+                &seen
+            }
+            None => state,
+        };
         let auth = state.auth();
         if !auth.is_authenticated() {
+            if let Some(url) = &self.unauthenticated_url {
+                return Err(AuthError::Redirect(url.clone()));
+            }
             let pending = auth.session_status() == Some(&SessionStatus::Pending);
             let redirect = |clerk: &crate::Clerk| clerk.sign_in_redirect_url(req, pending);
             return Err(match (mode, page, clerk.as_ref().and_then(redirect)) {
@@ -189,7 +265,11 @@ impl Protect {
         let authorised = (self.check.is_empty() || auth.has(&self.check))
             && self.predicate.as_ref().is_none_or(|p| p(auth))
             && self.scopes.is_empty();
+        let unauthorized_url = || self.unauthorized_url.clone().map(AuthError::Redirect);
         if !authorised {
+            if let Some(redirect) = unauthorized_url() {
+                return Err(redirect);
+            }
             return Err(match mode {
                 ProtectMode::NextJsParity => AuthError::NotFound,
                 _ => AuthError::Forbidden,
@@ -197,7 +277,7 @@ impl Protect {
         }
         if let Some(level) = self.reverification {
             if !auth.has(&Check::new().reverification(level)) {
-                return Err(AuthError::ReverificationRequired(level));
+                return Err(unauthorized_url().unwrap_or(AuthError::ReverificationRequired(level)));
             }
         }
         Ok(())

@@ -92,6 +92,9 @@ pub struct SignedOut {
 enum State {
     SignedIn(SignedIn),
     SignedOut(SignedOut),
+    /// A pending session seen as signed out: signed out for every accessor, kept whole so
+    /// [`Auth::treat_pending_as_signed_out`] can give the signed-in view back.
+    PendingSignedOut(SignedIn),
 }
 
 /// The authentication state of a request: signed in (with the session's claims and organization
@@ -125,6 +128,10 @@ impl fmt::Debug for Auth {
                 .debug_struct("Auth::SignedOut")
                 .field("reason", &s.reason)
                 .finish(),
+            State::PendingSignedOut(_) => f
+                .debug_struct("Auth::SignedOut")
+                .field("session_status", &SessionStatus::Pending)
+                .finish(),
         }
     }
 }
@@ -139,15 +146,8 @@ impl Auth {
             Some(other) => Some(SessionStatus::Other(other.to_owned())),
             None => None,
         };
-        if options.treat_pending_as_signed_out && session_status == Some(SessionStatus::Pending) {
-            return Auth(Arc::new(State::SignedOut(SignedOut {
-                reason: None,
-                message: None,
-                session_status,
-            })));
-        }
         let org = OrgClaims::from_claims(&claims);
-        Auth(Arc::new(State::SignedIn(SignedIn {
+        let signed_in = SignedIn {
             session_id: claims.get_str("sid").map(str::to_owned),
             session_status,
             org_id: org.id,
@@ -155,7 +155,22 @@ impl Auth {
             org_slug: org.slug,
             org_permissions: org.permissions,
             claims,
-        })))
+        };
+        Auth(Arc::new(State::SignedIn(signed_in)))
+            .treat_pending_as_signed_out(options.treat_pending_as_signed_out)
+    }
+
+    /// This auth with a pending session seen as signed out (`yes`) or as signed in (`no`):
+    /// Clerk's per-call `auth({ treatPendingAsSignedOut })`. Any other auth is returned as is,
+    /// and the pending session's claims are kept either way.
+    pub fn treat_pending_as_signed_out(&self, yes: bool) -> Auth {
+        match (&*self.0, yes) {
+            (State::SignedIn(s), true) if s.session_status == Some(SessionStatus::Pending) => {
+                Auth(Arc::new(State::PendingSignedOut(s.clone())))
+            }
+            (State::PendingSignedOut(s), false) => Auth(Arc::new(State::SignedIn(s.clone()))),
+            _ => self.clone(),
+        }
     }
 
     /// A signed-out auth with Clerk's reason (verifier or request-level) and optional message.
@@ -176,7 +191,7 @@ impl Auth {
     pub fn signed_in(&self) -> Option<&SignedIn> {
         match &*self.0 {
             State::SignedIn(s) => Some(s),
-            State::SignedOut(_) => None,
+            State::SignedOut(_) | State::PendingSignedOut(_) => None,
         }
     }
 
@@ -193,7 +208,7 @@ impl Auth {
     /// `active` / `pending` (pending also on a signed-out auth made from a pending session).
     pub fn session_status(&self) -> Option<&SessionStatus> {
         match &*self.0 {
-            State::SignedIn(s) => s.session_status.as_ref(),
+            State::SignedIn(s) | State::PendingSignedOut(s) => s.session_status.as_ref(),
             State::SignedOut(s) => s.session_status.as_ref(),
         }
     }
@@ -243,7 +258,7 @@ impl Auth {
     pub fn signed_out_reason(&self) -> Option<&RequestReason> {
         match &*self.0 {
             State::SignedOut(s) => s.reason.as_ref(),
-            State::SignedIn(_) => None,
+            State::SignedIn(_) | State::PendingSignedOut(_) => None,
         }
     }
 
@@ -251,7 +266,7 @@ impl Auth {
     pub fn signed_out_message(&self) -> Option<&str> {
         match &*self.0 {
             State::SignedOut(s) => s.message.as_deref(),
-            State::SignedIn(_) => None,
+            State::SignedIn(_) | State::PendingSignedOut(_) => None,
         }
     }
 
@@ -703,6 +718,40 @@ mod tests {
         assert!(decimal_to_bits("", 5).is_empty());
         assert_eq!(decimal_to_bits("0", 5), Vec::<bool>::new());
         assert_eq!(decimal_to_bits("7", 2), vec![true, true]);
+    }
+
+    fn claims(status: &str) -> SessionClaims {
+        let claims = serde_json::json!({"sub": "user_1", "sid": "sess_1", "sts": status});
+        SessionClaims {
+            claims: claims.as_object().cloned().unwrap_or_default(),
+            sub: "user_1".to_owned(),
+            exp_ms: None,
+            nbf_ms: None,
+            iat_ms: None,
+            kid: None,
+        }
+    }
+
+    #[test]
+    fn a_pending_session_can_be_seen_either_way() {
+        let auth = Auth::from_claims(claims("pending"), AuthOptions::default());
+        assert!(!auth.is_authenticated());
+        assert_eq!(auth.session_id(), None);
+        assert_eq!(auth.session_status(), Some(&SessionStatus::Pending));
+        assert_eq!(auth.signed_out_reason(), None);
+        let tasks = auth.treat_pending_as_signed_out(false);
+        assert!(tasks.is_authenticated());
+        assert_eq!(tasks.session_id(), Some("sess_1"));
+        assert_eq!(tasks.session_status(), Some(&SessionStatus::Pending));
+        assert_eq!(tasks.treat_pending_as_signed_out(true), auth);
+        let options = AuthOptions {
+            treat_pending_as_signed_out: false,
+        };
+        assert_eq!(Auth::from_claims(claims("pending"), options), tasks);
+        // An active session is the same either way.
+        let active = Auth::from_claims(claims("active"), AuthOptions::default());
+        assert_eq!(active.treat_pending_as_signed_out(true), active);
+        assert_eq!(active.treat_pending_as_signed_out(false), active);
     }
 
     #[test]

@@ -61,6 +61,27 @@ impl Fixture {
             .azp(ORIGIN)
             .mint()
     }
+
+    /// A session token of a pending session (`sts: "pending"`).
+    pub fn pending_token(&self) -> String {
+        self.clerk
+            .minter()
+            .session_token(&self.user_id)
+            .azp(ORIGIN)
+            .status(Some("pending"))
+            .mint()
+    }
+}
+
+/// A `GET` of `path` on `localhost:3000`, with `Authorization: Bearer {token}` when given.
+pub fn get(path: &str, token: Option<&str>) -> actix_http::Request {
+    let mut req = actix_web::test::TestRequest::get()
+        .uri(path)
+        .insert_header(("Host", "localhost:3000"));
+    if let Some(token) = token {
+        req = req.insert_header(("Authorization", format!("Bearer {token}")));
+    }
+    req.to_request()
 }
 
 async fn auth_json(auth: ClerkAuth) -> HttpResponse {

@@ -109,12 +109,11 @@ pub struct RequestOutcome {
 
 impl RequestOutcome {
     pub(crate) fn signed_in(auth: Auth, token: Token, carrier: TokenCarrier) -> Self {
-        // A session handlers see as signed out (pending) keeps no token at all.
-        let token = auth.is_authenticated().then_some(token);
+        // A session handlers see as signed out (pending) exposes no token (see `token`).
         Self {
             status: RequestStatus::SignedIn,
             auth,
-            token,
+            token: Some(token),
             carrier: Some(carrier),
             credential_present: true,
             directives: None,
@@ -209,7 +208,16 @@ impl RequestOutcome {
     /// The session token when the handlers' auth is signed in (Clerk's `getToken()` without a
     /// template). A pending session, which handlers see as signed out, exposes none.
     pub fn token(&self) -> Option<&Token> {
-        self.token.as_ref()
+        self.token.as_ref().filter(|_| self.auth.is_authenticated())
+    }
+
+    /// This outcome with a pending session seen as signed out (`yes`) or signed in (`no`),
+    /// [`Auth::treat_pending_as_signed_out`] per route or call; the status, headers and
+    /// cookies stay the request's.
+    pub fn treat_pending_as_signed_out(&self, yes: bool) -> RequestOutcome {
+        let mut outcome = self.clone();
+        outcome.auth = self.auth.treat_pending_as_signed_out(yes);
+        outcome
     }
 
     /// Where the credential came from.

@@ -1,7 +1,7 @@
-//! Clerk's sign-in redirect (`createRedirect(…).redirectToSignIn` in @clerk/backend): the
-//! sign-in page with `redirect_url`, `/tasks` for a pending session, a satellite's request to
-//! sync and a development instance's dev browser on a cross-origin page (docs/clerk-behaviour.md
-//! §7, §8).
+//! Clerk's sign-in and sign-up redirects (`createRedirect(…).redirectToSignIn` /
+//! `redirectToSignUp` in @clerk/backend): the page with `redirect_url`, `/tasks` for a pending
+//! session, a satellite's request to sync and a development instance's dev browser on a
+//! cross-origin page (docs/clerk-behaviour.md §7, §8, §13).
 
 use url::Url;
 
@@ -12,15 +12,30 @@ use super::parts::RequestParts;
 use crate::verify::KeyResolver;
 use crate::InstanceType;
 
+/// Where Clerk's sign-in or sign-up page sends the user back to (`returnBackUrl` of
+/// `redirectToSignIn` / `redirectToSignUp`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReturnBackUrl<'a> {
+    /// This request's URL (Clerk's default, `returnBackUrl` left out or empty).
+    #[default]
+    ThisRequest,
+    /// This URL: absolute, or resolved against the request's URL as `new URL(url, base)` does.
+    Url(&'a str),
+    /// No `redirect_url` at all (Clerk's `returnBackUrl: null`).
+    Omitted,
+}
+
 /// What Clerk's `buildUrl` is given.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SignInTarget<'a> {
-    /// The request's origin (`scheme://host`): the base a relative sign-in URL is resolved on.
-    pub(crate) origin: &'a str,
-    /// The sign-in page: an absolute URL or a path.
+    /// The request's URL: the base the page and a relative return URL are resolved on, and the
+    /// origin a cross-origin page is told from.
+    pub(crate) base: &'a str,
+    /// The page: an absolute URL or a path.
     pub(crate) sign_in_url: &'a str,
-    /// Where to come back to after signing in (absolute).
-    pub(crate) return_back: &'a str,
+    /// Where to come back to after signing in (absolute, or relative to `base`); `None`: no
+    /// `redirect_url`.
+    pub(crate) return_back: Option<&'a str>,
     /// The dev-browser token to carry to a cross-origin page (development instances only).
     pub(crate) dev_browser: Option<&'a str>,
     /// Whether this application is a satellite.
@@ -29,27 +44,29 @@ pub(crate) struct SignInTarget<'a> {
     pub(crate) pending: bool,
 }
 
-/// Clerk's `buildUrl`: the sign-in page (`/tasks` under it for a pending session) with
-/// `redirect_url` set to the return URL; on a cross-origin page (host and port differ from the
-/// request's) the return URL of a satellite asks for a sync (`__clerk_synced=false`) and the dev
-/// browser goes along. Parameters are set as `URLSearchParams.set` does (an earlier one of the
-/// same name is replaced). `None` when a URL does not parse.
+/// Clerk's `buildUrl`: the page (`/tasks` under it for a pending session) with `redirect_url`
+/// set to the return URL; on a cross-origin page (host and port differ from the request's) the
+/// return URL of a satellite asks for a sync (`__clerk_synced=false`) and the dev browser goes
+/// along. Parameters are set as `URLSearchParams.set` does (an earlier one of the same name is
+/// replaced). `None` when a URL does not parse.
 ///
 /// Unlike Clerk's `${url}/tasks`, `/tasks` goes on the path (a sign-in URL with a query keeps
 /// it) and a trailing `/` is not doubled.
 pub(crate) fn build_sign_in_url(target: &SignInTarget<'_>) -> Option<String> {
-    let here = Url::parse(target.origin).ok()?;
+    let here = Url::parse(target.base).ok()?;
     let mut url = here.join(target.sign_in_url).ok()?;
     if target.pending {
         let tasks = format!("{}/tasks", url.path().trim_end_matches('/'));
         url.set_path(&tasks);
     }
     let cross_origin = (url.host_str(), url.port()) != (here.host_str(), here.port());
-    let mut return_back = Url::parse(target.return_back).ok()?;
-    if cross_origin && target.satellite {
-        set_query_param(&mut return_back, QUERY_SYNCED, "false");
+    if let Some(return_back) = target.return_back {
+        let mut return_back = here.join(return_back).ok()?;
+        if cross_origin && target.satellite {
+            set_query_param(&mut return_back, QUERY_SYNCED, "false");
+        }
+        set_query_param(&mut url, "redirect_url", return_back.as_str());
     }
-    set_query_param(&mut url, "redirect_url", return_back.as_str());
     if cross_origin {
         if let Some(token) = target.dev_browser.filter(|token| !token.is_empty()) {
             set_query_param(&mut url, DEV_BROWSER, token);
@@ -58,16 +75,56 @@ pub(crate) fn build_sign_in_url(target: &SignInTarget<'_>) -> Option<String> {
     Some(url.into())
 }
 
+/// Clerk's sign-up page (`redirectToSignUp`'s target): the sign-up URL, else the sign-in
+/// URL's path with `/create` appended (resolved against `base`, the request's URL), else the
+/// Account Portal's `/sign-up` (`account_portal`: its origin, e.g.
+/// [`PublishableKey::account_portal_origin`](crate::PublishableKey::account_portal_origin)).
+/// `None` when none is known or the sign-in URL does not resolve.
+///
+/// `sign_in_url` is the one the application configured, not the Account Portal's.
+///
+/// # Examples
+///
+/// ```
+/// use clerk_core::request::sign_up_target;
+///
+/// let base = "https://app.example.com/dashboard";
+/// assert_eq!(sign_up_target(Some("/join"), Some("/sign-in"), None, base).as_deref(), Some("/join"));
+/// assert_eq!(
+///     sign_up_target(None, Some("/sign-in"), None, base).as_deref(),
+///     Some("https://app.example.com/sign-in/create")
+/// );
+/// assert_eq!(
+///     sign_up_target(None, None, Some("https://accounts.example.com"), base).as_deref(),
+///     Some("https://accounts.example.com/sign-up")
+/// );
+/// ```
+pub fn sign_up_target(
+    sign_up_url: Option<&str>,
+    sign_in_url: Option<&str>,
+    account_portal: Option<&str>,
+    base: &str,
+) -> Option<String> {
+    fn non_empty(url: Option<&str>) -> Option<&str> {
+        url.filter(|url| !url.is_empty())
+    }
+    if let Some(url) = non_empty(sign_up_url) {
+        return Some(url.to_owned());
+    }
+    if let Some(sign_in) = non_empty(sign_in_url) {
+        let mut url = Url::parse(base).ok()?.join(sign_in).ok()?;
+        let path = format!("{}/create", url.path());
+        url.set_path(&path);
+        return Some(url.into());
+    }
+    non_empty(account_portal).map(|origin| format!("{origin}/sign-up"))
+}
+
 impl RequestAuthenticator {
     /// Clerk's `redirectToSignIn` for this request: `sign_in_url` (absolute, or a path on the
     /// request's origin) with `redirect_url` = this request's URL, `/tasks` appended for a
-    /// `pending` session. A cross-origin sign-in page gets the request's dev-browser token on a
-    /// development instance (Clerk's `devBrowserToken`: the query parameter, else the cookie of
-    /// the cookie set the request is read with), and a satellite's return URL asks for a sync.
-    ///
-    /// The return URL loses Clerk's credential parameters
-    /// ([`CREDENTIAL_QUERY_PARAMS`](super::names::CREDENTIAL_QUERY_PARAMS)), so no token travels
-    /// on in the redirect. `None` when the request's origin or the sign-in URL does not parse.
+    /// `pending` session; [`redirect_url`](Self::redirect_url) with
+    /// [`ReturnBackUrl::ThisRequest`].
     ///
     /// `keys` is the key source the request is authenticated with: which cookie set is read can
     /// depend on a remembered verification.
@@ -78,12 +135,33 @@ impl RequestAuthenticator {
         keys: &K,
         pending: bool,
     ) -> Option<String> {
-        let origin = parts.origin.serialize();
-        let query = query_without_credentials(parts.query);
-        let return_back = if query.is_empty() {
-            format!("{origin}{}", parts.path)
-        } else {
-            format!("{origin}{}?{query}", parts.path)
+        self.redirect_url(sign_in_url, ReturnBackUrl::ThisRequest, parts, keys, pending)
+    }
+
+    /// Clerk's `createRedirect` for this request: `page` (Clerk's sign-in or sign-up page, see
+    /// [`sign_up_target`]; absolute, or resolved against the request's URL), `/tasks` appended
+    /// for a `pending` session, with `redirect_url` per `return_back`. A cross-origin page gets
+    /// the request's dev-browser token on a development instance (Clerk's `devBrowserToken`: the
+    /// query parameter, else the cookie of the cookie set the request is read with), and a
+    /// satellite's return URL asks for a sync.
+    ///
+    /// The request's URL loses Clerk's credential parameters
+    /// ([`CREDENTIAL_QUERY_PARAMS`](super::names::CREDENTIAL_QUERY_PARAMS)), so no token travels
+    /// on in the redirect. `None` when the request's origin, the page or the return URL does
+    /// not parse.
+    pub fn redirect_url<K: KeyResolver>(
+        &self,
+        page: &str,
+        return_back: ReturnBackUrl<'_>,
+        parts: &RequestParts<'_>,
+        keys: &K,
+        pending: bool,
+    ) -> Option<String> {
+        let request_url = request_url(parts);
+        let return_back = match return_back {
+            ReturnBackUrl::ThisRequest | ReturnBackUrl::Url("") => Some(request_url.as_str()),
+            ReturnBackUrl::Url(url) => Some(url),
+            ReturnBackUrl::Omitted => None,
         };
         let dev_browser = (self.instance_type == InstanceType::Development)
             .then(|| {
@@ -93,13 +171,24 @@ impl RequestAuthenticator {
             })
             .flatten();
         build_sign_in_url(&SignInTarget {
-            origin: &origin,
-            sign_in_url,
-            return_back: &return_back,
+            base: &request_url,
+            sign_in_url: page,
+            return_back,
             dev_browser: dev_browser.as_deref(),
             satellite: self.domain.is_satellite(),
             pending,
         })
+    }
+}
+
+/// The request's URL without Clerk's credential parameters.
+pub(crate) fn request_url(parts: &RequestParts<'_>) -> String {
+    let origin = parts.origin.serialize();
+    let query = query_without_credentials(parts.query);
+    if query.is_empty() {
+        format!("{origin}{}", parts.path)
+    } else {
+        format!("{origin}{}?{query}", parts.path)
     }
 }
 
@@ -118,9 +207,9 @@ mod tests {
 
     fn target<'a>(sign_in_url: &'a str, return_back: &'a str) -> SignInTarget<'a> {
         SignInTarget {
-            origin: ORIGIN,
+            base: ORIGIN,
             sign_in_url,
-            return_back,
+            return_back: Some(return_back),
             dev_browser: None,
             satellite: false,
             pending: false,
@@ -214,10 +303,10 @@ mod tests {
 
     #[test]
     fn urls_that_do_not_parse_give_none() {
-        assert_eq!(build_sign_in_url(&target("/sign-in", "not a url")), None);
+        assert_eq!(build_sign_in_url(&target("/sign-in", "http://[")), None);
         assert_eq!(
             build_sign_in_url(&SignInTarget {
-                origin: "http://",
+                base: "http://",
                 ..target("/sign-in", "http://localhost:3000/")
             }),
             None
