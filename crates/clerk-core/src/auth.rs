@@ -591,7 +591,7 @@ struct OrgClaims {
 impl OrgClaims {
     fn from_claims(claims: &SessionClaims) -> Self {
         if claims.get("v").and_then(Value::as_i64) == Some(2) {
-            let Some(o) = claims.get("o").and_then(Value::as_object) else {
+            let Some(o) = claims.org_object() else {
                 return Self::default();
             };
             let text = |key: &str| o.get(key).and_then(Value::as_str).map(str::to_owned);

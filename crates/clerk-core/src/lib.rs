@@ -62,6 +62,7 @@
 
 pub mod api;
 pub mod auth;
+mod claims;
 pub mod error;
 pub mod jwk;
 pub mod jwks;
