@@ -73,8 +73,7 @@ impl std::fmt::Display for RequestId {
 
 /// The middleware opening each request's root span (see the module): wrap the app with
 /// `RequestSpan`. The span is entered while the inner services and the response body are polled;
-/// its status fields and the answer's one log line (see [`log_answer`]) are written when the
-/// answer is ready.
+/// its status fields and the answer's one log line are written when the answer is ready.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RequestSpan;
 
