@@ -1,4 +1,6 @@
 //! The load test's reference points: one Actix worker whose only work per request is
+//! - `/plain`: nothing (the same `text/plain` "ok" as the app's `/healthz`, no middleware): the
+//!   framework's ceiling, what the app's own per-request stack is compared with;
 //! - `/api/data`: a `jsonwebtoken` RS256 verification of the bearer token (claims parsed, `exp`
 //!   checked) with a key parsed at start;
 //! - `/bare_rsa`: the bare aws-lc-rs signature check of the same token with a pre-parsed key
@@ -40,6 +42,12 @@ async fn bare_rsa(req: HttpRequest, verifier: web::Data<Verifier>) -> HttpRespon
     }
 }
 
+async fn plain() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body("ok")
+}
+
 async fn data(req: HttpRequest, verifier: web::Data<Verifier>) -> HttpResponse {
     let Some(token) = bearer(&req) else {
         return HttpResponse::Unauthorized().finish();
@@ -77,6 +85,7 @@ fn main() -> std::io::Result<()> {
                 .app_data(verifier.clone())
                 .route("/api/data", web::get().to(data))
                 .route("/bare_rsa", web::get().to(bare_rsa))
+                .route("/plain", web::get().to(plain))
         })
         .workers(1)
         .bind(("127.0.0.1", port))?

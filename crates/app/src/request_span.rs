@@ -1,17 +1,26 @@
 //! The root span of every request (what each log line written during a request carries): the path
 //! without its query string (no `__clerk_*` parameters, no handshake tokens), the route, the
-//! method as a bounded label, and the client IP believed only from `CLERK_TRUSTED_PROXIES`.
+//! method as a bounded label, the client IP believed only from `CLERK_TRUSTED_PROXIES`, and a
+//! request id.
+//!
+//! The span exists at `info`; when the configured level leaves it out, a request pays for none
+//! of its fields (no header read, no client IP, no request id), only for the level check.
 
+use std::future::{ready, Future, Ready};
 use std::net::IpAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::task::{Context, Poll};
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::body::{BodySize, MessageBody};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{HeaderMap, HOST, USER_AGENT};
 use actix_web::http::StatusCode;
-use actix_web::{web, Error, HttpMessage as _};
+use actix_web::web::Bytes;
+use actix_web::{web, Error};
 use clerk_core::request::HEADER_AUTH_REASON;
 use tracing::Span;
-use tracing_actix_web::{RequestId, RootSpanBuilder};
 
 use crate::metrics::labels;
 
@@ -34,35 +43,71 @@ impl TrustedProxies {
     }
 }
 
-/// [`tracing_actix_web`]'s root span without the query string and without client IPs taken from
-/// headers anyone can send. Register as `TracingLogger::<RequestSpan>::new()`.
+/// A request's id: a random 64-bit prefix drawn once per process and a per-process counter, as
+/// 32 hex digits. Unique without a system call per request (a random UUID per request cost a
+/// `getrandom` call each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestId(u64, u64);
+
+impl RequestId {
+    /// The next id.
+    pub fn next() -> Self {
+        static PREFIX: OnceLock<u64> = OnceLock::new();
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let prefix = *PREFIX.get_or_init(|| {
+            use std::hash::{BuildHasher as _, Hasher as _};
+            // `RandomState` is seeded from the OS once per process.
+            let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+            hasher.write_u32(std::process::id());
+            hasher.finish()
+        });
+        Self(prefix, COUNTER.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+impl std::fmt::Display for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:016x}{:016x}", self.0, self.1)
+    }
+}
+
+/// The middleware opening each request's root span (see the module): wrap the app with
+/// `RequestSpan`. The span is entered while the inner services and the response body are polled;
+/// its status fields and the answer's one log line are written when the answer is ready.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct RequestSpan;
 
-impl RootSpanBuilder for RequestSpan {
-    fn on_request_start(request: &ServiceRequest) -> Span {
+impl RequestSpan {
+    /// The root span of `request` (disabled, and nothing computed, below `info`).
+    fn start(request: &ServiceRequest) -> Span {
         let headers = request.headers();
         let header = |name| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
-        let client_ip = request
-            .app_data::<web::Data<TrustedProxies>>()
-            .map(|trusted| trusted.client_ip(request.peer_addr().map(|a| a.ip()), headers))
-            .unwrap_or_else(|| request.peer_addr().map(|a| a.ip()));
-        let request_id = request.extensions().get::<RequestId>().copied();
+        let client_ip = || {
+            request
+                .app_data::<web::Data<TrustedProxies>>()
+                .map(|trusted| trusted.client_ip(request.peer_addr().map(|a| a.ip()), headers))
+                .unwrap_or_else(|| request.peer_addr().map(|a| a.ip()))
+        };
+        // The field values are evaluated only when the span is enabled.
         tracing::info_span!(
             "HTTP request",
             http.method = labels::METHODS[labels::method(request.method())],
             http.route = labels::ROUTES[labels::route(request.match_name())],
             http.target = request.path(),
             http.host = header(HOST),
-            http.client_ip = client_ip.map(tracing::field::display),
+            http.client_ip = client_ip().map(tracing::field::display),
             http.user_agent = header(USER_AGENT),
             http.status_code = tracing::field::Empty,
             otel.status_code = tracing::field::Empty,
-            request_id = request_id.map(tracing::field::display),
+            request_id = tracing::field::display(RequestId::next()),
             exception.message = tracing::field::Empty,
         )
     }
 
-    fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
+    fn end<B>(span: &Span, outcome: &Result<ServiceResponse<B>, Error>) {
+        if span.is_disabled() {
+            return;
+        }
         let (status, error, reason) = match outcome {
             Ok(response) => (
                 response.status(),
@@ -75,7 +120,102 @@ impl RootSpanBuilder for RequestSpan {
             Err(err) => (err.as_response_error().status_code(), Some(err), None),
         };
         span.record("http.status_code", status.as_u16());
-        log_answer(&span, status, error, reason);
+        log_answer(span, status, error, reason);
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for RequestSpan
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody,
+{
+    type Response = ServiceResponse<SpanBody<B>>;
+    type Error = Error;
+    type Transform = RequestSpanService<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, ()>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(RequestSpanService { service }))
+    }
+}
+
+/// [`RequestSpan`] around a service.
+#[derive(Debug)]
+pub struct RequestSpanService<S> {
+    service: S,
+}
+
+impl<S, B> Service<ServiceRequest> for RequestSpanService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody,
+{
+    type Response = ServiceResponse<SpanBody<B>>;
+    type Error = Error;
+    type Future = SpanResponse<S::Future>;
+
+    actix_web::dev::forward_ready!(service);
+
+    fn call(&self, request: ServiceRequest) -> Self::Future {
+        let span = RequestSpan::start(&request);
+        let future = span.in_scope(|| self.service.call(request));
+        SpanResponse { future, span }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The inner service's answer, polled in the request's span.
+    pub struct SpanResponse<F> {
+        #[pin]
+        future: F,
+        span: Span,
+    }
+}
+
+impl<F, B> Future for SpanResponse<F>
+where
+    F: Future<Output = Result<ServiceResponse<B>, Error>>,
+{
+    type Output = Result<ServiceResponse<SpanBody<B>>, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let span = this.span;
+        let outcome = match span.in_scope(|| this.future.poll(cx)) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(outcome) => outcome,
+        };
+        span.in_scope(|| RequestSpan::end(span, &outcome));
+        Poll::Ready(outcome.map(|response| {
+            response.map_body(|_, body| SpanBody {
+                body,
+                span: span.clone(),
+            })
+        }))
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A response body streamed in the request's span.
+    pub struct SpanBody<B> {
+        #[pin]
+        body: B,
+        span: Span,
+    }
+}
+
+impl<B: MessageBody> MessageBody for SpanBody<B> {
+    type Error = B::Error;
+
+    fn size(&self) -> BodySize {
+        self.body.size()
+    }
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, Self::Error>>> {
+        let this = self.project();
+        let body = this.body;
+        this.span.in_scope(|| body.poll_next(cx))
     }
 }
 
@@ -148,6 +288,14 @@ mod tests {
         );
     }
 
+    #[test]
+    fn request_ids_differ_and_are_32_hex_digits() {
+        let (a, b) = (RequestId::next(), RequestId::next());
+        assert_ne!(a, b);
+        assert_ne!(a.to_string(), b.to_string());
+        assert_eq!(a.to_string().len(), 32);
+    }
+
     #[derive(Clone, Default)]
     struct Lines(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
 
@@ -167,7 +315,6 @@ mod tests {
     async fn each_answer_is_logged_at_the_level_it_deserves() {
         use actix_web::error::{ErrorInternalServerError, ErrorUnauthorized, InternalError};
         use actix_web::{test, App, HttpResponse};
-        use tracing_actix_web::TracingLogger;
 
         let lines = Lines::default();
         let sink = lines.clone();
@@ -178,7 +325,7 @@ mod tests {
         let _default = tracing::subscriber::set_default(subscriber);
         let app = test::init_service(
             App::new()
-                .wrap(TracingLogger::<RequestSpan>::new())
+                .wrap(RequestSpan)
                 .route("/ok", web::get().to(|| async { HttpResponse::Ok().finish() }))
                 .route(
                     "/signed-out",
@@ -217,6 +364,12 @@ mod tests {
             for event in &events {
                 // The event's own fields, without the span every line carries: no `Debug` dump.
                 assert!(event["fields"].to_string().len() < 200, "concise: {event}");
+                // In the request's span, with its id.
+                let id = event["span"]["request_id"].as_str().unwrap_or_default();
+                assert!(
+                    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+                    "{event}"
+                );
             }
             let found: Vec<&str> = events.iter().filter_map(|e| e["level"].as_str()).collect();
             levels.push((path, response.status().as_u16(), found.join(",")));

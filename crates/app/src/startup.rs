@@ -14,7 +14,6 @@ use clerk_actix::{Clerk, ClerkClient, ClerkConfig, ClerkMiddleware};
 use clerk_core::webhook::WebhookVerifier;
 use secrecy::ExposeSecret;
 use sqlx::PgPool;
-use tracing_actix_web::TracingLogger;
 
 use crate::cache::{CacheConfig, ClaimReport, InstanceKey, PgDirectoryCache};
 use crate::configuration::Settings;
@@ -533,7 +532,7 @@ fn run(
             .wrap(ClerkMiddleware::new(clerk.clone()))
             .wrap(default_headers())
             .wrap(from_fn(crate::metrics::track))
-            .wrap(TracingLogger::<RequestSpan>::new())
+            .wrap(RequestSpan)
     })
     .shutdown_timeout(10);
     if workers > 0 {

@@ -4,6 +4,11 @@
 //! authentication of a realistic browser request (`authenticate_request/*`); `has()` and fpm;
 //! machine JWTs (`machine/*`): an M2M JWT's networkless verification beside a session token's,
 //! routing, and what the session flow pays for an M2M JWT header with and without its memory.
+//!
+//! Timings on a shared machine are noisy; instruction counts are not. With `COUNT_CASE=<bench
+//! name>` and `COUNT_ITERS=<n>` the binary runs only that case's body `n` times and exits, so
+//! `valgrind --tool=callgrind` of `n = 1000` minus `n = 0` is the instructions of 1000 calls
+//! (BENCHMARKS.md shows the loop for the cases it reports).
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -27,6 +32,21 @@ fn token() -> String {
     file["jwt"].as_str().unwrap().to_owned()
 }
 
+/// In counting mode (`COUNT_CASE` names this case), runs `body` `COUNT_ITERS` times and exits.
+fn count_mode<O>(name: &str, mut body: impl FnMut() -> O) {
+    if std::env::var("COUNT_CASE").ok().as_deref() != Some(name) {
+        return;
+    }
+    let iters: u64 = std::env::var("COUNT_ITERS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    for _ in 0..iters {
+        black_box(body());
+    }
+    std::process::exit(0);
+}
+
 fn verify(c: &mut Criterion) {
     let token = token();
     let set = JwkSet::parse(JWKS.as_bytes()).unwrap();
@@ -37,15 +57,15 @@ fn verify(c: &mut Criterion) {
     let now = UNIX_EPOCH + Duration::from_secs(1_755_000_030);
     let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
 
+    let full = || {
+        let claims = runtime
+            .block_on(verifier.verify(black_box(&token), &keys, now))
+            .unwrap();
+        Auth::from_claims(claims, AuthOptions::default())
+    };
+    count_mode("verify/clerk_core_full", full);
     let mut group = c.benchmark_group("verify");
-    group.bench_function("clerk_core_full", |b| {
-        b.iter(|| {
-            let claims = runtime
-                .block_on(verifier.verify(black_box(&token), &keys, now))
-                .unwrap();
-            black_box(Auth::from_claims(claims, AuthOptions::default()))
-        })
-    });
+    group.bench_function("clerk_core_full", |b| b.iter(full));
     // The sync core alone (what a verified-token cache miss costs without the async shell).
     group.bench_function("clerk_core_sync", |b| {
         b.iter(|| {
@@ -62,9 +82,9 @@ fn verify(c: &mut Criterion) {
     let decoded = DecodedToken::decode(&token, 8192).unwrap();
     let (input, signature) = (decoded.signing_input().to_vec(), decoded.signature().to_vec());
     assert!(rsa.verify_sig(&input, &signature).is_ok());
-    group.bench_function("rsa_limit", |b| {
-        b.iter(|| black_box(rsa.verify_sig(black_box(&input), black_box(&signature)).is_ok()))
-    });
+    let rsa_limit = || rsa.verify_sig(black_box(&input), black_box(&signature)).is_ok();
+    count_mode("verify/rsa_limit", rsa_limit);
+    group.bench_function("rsa_limit", |b| b.iter(rsa_limit));
     let raw_key = jsonwebtoken::DecodingKey::from_rsa_pem(PUBLIC_PEM.as_bytes()).unwrap();
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
     validation.validate_exp = false;
@@ -148,22 +168,37 @@ fn browser_request(c: &mut Criterion) {
         ("browser_cookie_nocache", &uncached),
         ("browser_cookie_cached", &cached),
     ] {
-        group.bench_function(name, |b| {
-            b.iter(|| {
-                let parts = RequestParts::new(
-                    "GET",
-                    &headers,
-                    Cookies::parse(black_box(&cookie)),
-                    "",
-                    origin,
-                    now,
-                );
-                let outcome = runtime.block_on(authenticator.authenticate(&parts, &keys));
-                assert!(outcome.auth().is_authenticated());
-                black_box(outcome)
-            })
-        });
+        let request = || {
+            let parts = RequestParts::new(
+                "GET",
+                &headers,
+                Cookies::parse(black_box(&cookie)),
+                "",
+                origin,
+                now,
+            );
+            let outcome = runtime.block_on(authenticator.authenticate(&parts, &keys));
+            assert!(outcome.auth().is_authenticated());
+            outcome
+        };
+        count_mode(&format!("authenticate_request/{name}"), request);
+        group.bench_function(name, |b| b.iter(request));
     }
+    // The same session token as `Authorization: Bearer` (an API client), token cache off: with
+    // `browser_cookie_nocache`, what an uncached request costs beside `verify/rsa_limit`.
+    let bearer = BrowserHeaders(vec![
+        ("authorization", format!("Bearer {token}")),
+        ("accept", "application/json".to_owned()),
+        ("host", "localhost:3000".to_owned()),
+    ]);
+    let bearer_request = || {
+        let parts = RequestParts::new("GET", black_box(&bearer), Cookies::empty(), "", origin, now);
+        let outcome = runtime.block_on(uncached.authenticate(&parts, &keys));
+        assert!(outcome.auth().is_authenticated());
+        outcome
+    };
+    count_mode("authenticate_request/bearer_nocache", bearer_request);
+    group.bench_function("bearer_nocache", |b| b.iter(bearer_request));
     group.finish();
 }
 

@@ -606,7 +606,7 @@ struct OrgClaims {
 impl OrgClaims {
     fn from_claims(claims: &SessionClaims) -> Self {
         if claims.get("v").and_then(Value::as_i64) == Some(2) {
-            let Some(o) = claims.get("o").and_then(Value::as_object) else {
+            let Some(o) = claims.org_object() else {
                 return Self::default();
             };
             let text = |key: &str| o.get(key).and_then(Value::as_str).map(str::to_owned);
@@ -721,15 +721,8 @@ mod tests {
     }
 
     fn claims(status: &str) -> SessionClaims {
-        let claims = serde_json::json!({"sub": "user_1", "sid": "sess_1", "sts": status});
-        SessionClaims {
-            claims: claims.as_object().cloned().unwrap_or_default(),
-            sub: "user_1".to_owned(),
-            exp_ms: None,
-            nbf_ms: None,
-            iat_ms: None,
-            kid: None,
-        }
+        let payload = serde_json::json!({"sub": "user_1", "sid": "sess_1", "sts": status});
+        SessionClaims::unverified_for_test(&payload.to_string())
     }
 
     #[test]

@@ -63,6 +63,7 @@
 
 pub mod api;
 pub mod auth;
+mod claims;
 pub mod error;
 pub mod jwk;
 pub mod jwks;

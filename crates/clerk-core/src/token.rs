@@ -1,12 +1,13 @@
 //! Decoding a compact JWS the way Clerk's verifier does, without trusting any of it, except that
 //! only canonical base64url is accepted.
 
-use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use crate::claims::{pick_claims, pick_header, PickedClaims, Shape};
 use crate::error::{Action, Reason, TokenError};
 
 /// Default upper bound on a token's length, in bytes.
@@ -58,6 +59,10 @@ impl TokenHeader {
 
 /// A token split and decoded, nothing verified yet. Its `Debug` shows the header and the
 /// token's length, never the token, its claims or its signature.
+///
+/// The payload is validated as JSON and kept as text; the claims Clerk's rules read are picked
+/// out of it in the same pass, the rest is parsed only if [`payload`](Self::payload) or
+/// [`claim`](Self::claim) asks for it.
 #[derive(Clone)]
 pub struct DecodedToken<'a> {
     raw: &'a str,
@@ -66,7 +71,10 @@ pub struct DecodedToken<'a> {
     header: TokenHeader,
     /// The protected header was JSON `null` (Clerk's verifier throws a `TypeError` on it).
     header_null: bool,
-    payload: Value,
+    payload_json: String,
+    /// Boxed: moved as is into the verified claims.
+    picked: Box<PickedClaims>,
+    payload: OnceLock<Value>,
     signature: Vec<u8>,
 }
 
@@ -92,17 +100,27 @@ impl<'a> DecodedToken<'a> {
             return Err(TokenError::new(Reason::TokenInvalid, MSG_THREE_PARTS));
         };
         let undecodable = || TokenError::new(Reason::TokenInvalid, MSG_UNDECODABLE);
-        let header = decode_json(&token[..first]).ok_or_else(undecodable)?;
-        let payload = decode_json(&token[first + 1..second]).ok_or_else(undecodable)?;
+        let header_json = decode_text(&token[..first]).ok_or_else(undecodable)?;
+        let header = pick_header(&header_json).map_err(|_| undecodable())?;
+        let payload_json = decode_text(&token[first + 1..second]).ok_or_else(undecodable)?;
+        let picked = Box::new(pick_claims(&payload_json).map_err(|_| undecodable())?);
         let signature = CANONICAL_B64URL
             .decode(&token[second + 1..])
             .map_err(|_| undecodable())?;
+        let field = |name| header.get(name).cloned();
         Ok(Self {
             raw: token,
             signing_end: second,
-            header_null: header.is_null(),
-            header: header_fields(&header),
-            payload,
+            header_null: header.shape() == Shape::Null,
+            header: TokenHeader {
+                alg: field("alg"),
+                typ: field("typ"),
+                kid: field("kid"),
+                cat: field("cat"),
+            },
+            payload_json,
+            picked,
+            payload: OnceLock::new(),
             signature,
         })
     }
@@ -122,14 +140,24 @@ impl<'a> DecodedToken<'a> {
         self.header_null
     }
 
-    /// The decoded payload (any JSON value; claims are read from an object).
+    /// The decoded payload (any JSON value; claims are read from an object), parsed from its
+    /// text on first use.
     pub fn payload(&self) -> &Value {
-        &self.payload
+        self.payload.get_or_init(|| parse_validated(&self.payload_json))
     }
 
-    /// A payload claim, when the payload is an object holding it.
+    /// The payload's JSON text (invalid UTF-8 replaced), as it was validated.
+    pub fn payload_json(&self) -> &str {
+        &self.payload_json
+    }
+
+    /// A payload claim, when the payload is an object holding it. The claims Clerk's rules read
+    /// (`sub`, `sid`, `iss`, `exp`, …) are answered without parsing the rest of the payload.
     pub fn claim(&self, name: &str) -> Option<&Value> {
-        self.payload.as_object().and_then(|claims| claims.get(name))
+        match self.picked.claims.lookup(name) {
+            Some(picked) => picked,
+            None => self.payload().as_object().and_then(|claims| claims.get(name)),
+        }
     }
 
     /// The bytes the signature covers: `base64url(header) "." base64url(payload)`.
@@ -142,12 +170,15 @@ impl<'a> DecodedToken<'a> {
         &self.signature
     }
 
-    /// Takes the payload object out (an empty map when the payload is not an object).
-    pub(crate) fn into_claims(self) -> Map<String, Value> {
-        match self.payload {
-            Value::Object(map) => map,
-            _ => Map::new(),
-        }
+    /// Takes the payload's text, its picked claims and its tree if it was already parsed.
+    pub(crate) fn into_payload_parts(self) -> (String, Box<PickedClaims>, Option<Value>) {
+        (self.payload_json, self.picked, self.payload.into_inner())
+    }
+
+    /// Takes the payload value out.
+    pub(crate) fn into_payload(self) -> Value {
+        let (text, _, parsed) = self.into_payload_parts();
+        parsed.unwrap_or_else(|| parse_validated(&text))
     }
 
     /// Whether this is a machine token or a non-session category in session clothing: an OAuth
@@ -186,22 +217,18 @@ impl std::fmt::Debug for DecodedToken<'_> {
     }
 }
 
-fn decode_json(segment: &str) -> Option<Value> {
+fn decode_text(segment: &str) -> Option<String> {
     let bytes = CANONICAL_B64URL.decode(segment).ok()?;
-    let text: Cow<'_, str> = String::from_utf8_lossy(&bytes);
-    serde_json::from_str(&text).ok()
+    Some(match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
+    })
 }
 
-fn header_fields(header: &Value) -> TokenHeader {
-    let Some(map) = header.as_object() else {
-        return TokenHeader::default();
-    };
-    TokenHeader {
-        alg: map.get("alg").cloned(),
-        typ: map.get("typ").cloned(),
-        kid: map.get("kid").cloned(),
-        cat: map.get("cat").cloned(),
-    }
+/// Parses JSON text [`DecodedToken::decode`] already validated (so it cannot fail; `null` if it
+/// ever did).
+pub(crate) fn parse_validated(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or(Value::Null)
 }
 
 /// `String(value)` for a JSON value (how a JavaScript object key is made from it): `42` → `42`,

@@ -2,16 +2,17 @@
 
 use std::borrow::Cow;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use serde_json::{Map, Value};
 
+use crate::claims::{Fields, PickedClaims, ORG_CLAIMS};
 use crate::error::{Action, Reason, TokenError};
 use crate::jwk::{KeyOrigin, RsaAlgorithm, VerifyingKey};
 use crate::jwks::{JwksCache, JwksFetcher};
 use crate::time::{js_seconds_to_millis, js_utc_string, unix_millis};
-use crate::token::{js_string, js_stringify, DecodedToken, DEFAULT_MAX_TOKEN_BYTES};
+use crate::token::{js_string, js_stringify, parse_validated, DecodedToken, DEFAULT_MAX_TOKEN_BYTES};
 
 /// Finds the key for a token's `kid`.
 ///
@@ -63,12 +64,16 @@ impl<F: JwksFetcher> KeyResolver for JwksKeys<'_, F> {
 
 /// The claims of a verified session token.
 ///
-/// Keeps every claim (custom ones included) plus the typed values the rules use; cheap to share
-/// behind an `Arc`. `Debug` shows the subject, session and key ids only: custom claims may carry
-/// personal data.
-#[derive(Clone, PartialEq)]
+/// Keeps the payload's JSON text (every claim, custom ones included), the claims Clerk's rules
+/// read (`sub`, `sid`, `sts`, `exp`, the organization's, …) picked out of it at verification,
+/// and the typed values the rules use; the full map of [`raw`](Self::raw) is parsed from the
+/// text on first use only. Cheap to share behind an `Arc`. `Debug` shows the subject, session
+/// and key ids only: custom claims may carry personal data.
+#[derive(Clone)]
 pub struct SessionClaims {
-    pub(crate) claims: Map<String, Value>,
+    payload_json: Box<str>,
+    picked: Box<PickedClaims>,
+    map: OnceLock<Map<String, Value>>,
     pub(crate) sub: String,
     pub(crate) exp_ms: Option<f64>,
     pub(crate) nbf_ms: Option<f64>,
@@ -86,25 +91,71 @@ impl std::fmt::Debug for SessionClaims {
     }
 }
 
+/// Two verifications of the same payload by the same key are equal.
+impl PartialEq for SessionClaims {
+    fn eq(&self, other: &Self) -> bool {
+        self.payload_json == other.payload_json && self.kid == other.kid
+    }
+}
+
 impl SessionClaims {
+    /// Claims from a payload text, unverified: for unit tests of the rules that read them.
+    #[cfg(test)]
+    pub(crate) fn unverified_for_test(payload_json: &str) -> Self {
+        let picked = crate::claims::pick_claims(payload_json).expect("a test payload is JSON");
+        let sub = match picked.claims.get("sub") {
+            Some(Value::String(sub)) => sub.clone(),
+            _ => String::new(),
+        };
+        SessionClaims {
+            payload_json: payload_json.into(),
+            picked: Box::new(picked),
+            map: OnceLock::new(),
+            sub,
+            exp_ms: None,
+            nbf_ms: None,
+            iat_ms: None,
+            kid: None,
+        }
+    }
+
     /// The user id (`sub`).
     pub fn subject(&self) -> &str {
         &self.sub
     }
 
-    /// Every claim as the token carried it.
+    /// Every claim as the token carried it, parsed from the payload's text on the first call
+    /// (an empty map when the payload is not an object).
     pub fn raw(&self) -> &Map<String, Value> {
-        &self.claims
+        self.map
+            .get_or_init(|| match parse_validated(&self.payload_json) {
+                Value::Object(map) => map,
+                _ => Map::new(),
+            })
     }
 
-    /// One claim.
+    /// The payload's JSON text, as the token carried it (invalid UTF-8 replaced).
+    pub fn payload_json(&self) -> &str {
+        &self.payload_json
+    }
+
+    /// One claim. The claims Clerk's rules read are answered without parsing the payload; any
+    /// other parses it once (see [`raw`](Self::raw)).
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.claims.get(name)
+        match self.picked.claims.lookup(name) {
+            Some(picked) => picked,
+            None => self.raw().get(name),
+        }
     }
 
     /// A string claim.
     pub fn get_str(&self, name: &str) -> Option<&str> {
-        self.claims.get(name).and_then(Value::as_str)
+        self.get(name).and_then(Value::as_str)
+    }
+
+    /// The v2 `o` claim's picked fields, when `o` is an object.
+    pub(crate) fn org_object(&self) -> Option<&Fields<{ ORG_CLAIMS.len() }>> {
+        self.picked.org.as_ref()
     }
 
     /// The `kid` of the key that verified the token (`None` for networkless keys).
@@ -369,7 +420,8 @@ impl SessionVerifier {
         }
 
         let kid = key.kid().map(Arc::from);
-        let claims = decoded.into_claims();
+        let (payload_json, picked, parsed) = decoded.into_payload_parts();
+        let claims = &picked.claims;
         let sub = match claims.get("sub") {
             Some(Value::String(sub)) => sub.clone(),
             other => {
@@ -407,8 +459,14 @@ impl SessionVerifier {
         self.check_nbf(nbf_ms, now_ms)?;
         let iat_ms = optional_time(claims.get("iat"), "Invalid JWT issued at date claim (iat)")?;
         self.check_iat(iat_ms, now_ms)?;
+        let map = OnceLock::new();
+        if let Some(Value::Object(parsed)) = parsed {
+            let _ = map.set(parsed);
+        }
         Ok(SessionClaims {
-            claims,
+            payload_json: payload_json.into_boxed_str(),
+            picked,
+            map,
             sub,
             exp_ms,
             nbf_ms,
@@ -644,7 +702,7 @@ impl SessionVerifier {
                 "Handshake signature is invalid.",
             ));
         }
-        Ok(decoded.payload().clone())
+        Ok(decoded.into_payload())
     }
 }
 
