@@ -3,6 +3,12 @@
 //!
 //! A picked claim is the exact `Value` a full parse would have given (the last of duplicate keys
 //! wins, as in a `serde_json` map); every other claim stays in the JSON text, parsed on demand.
+//!
+//! One deliberate difference from `Value`: an object key spelled as `serde_json`'s private
+//! raw-value marker ([`RAW_VALUE_MARKER`]) is refused at any depth. With the workspace's
+//! `raw_value` feature, `Value` re-parses such an object's string as JSON (or refuses it), so a
+//! token carrying one would read differently in the rules, in `raw()` and in Clerk's
+//! `JSON.parse`; no Clerk token has such a key, and refusing it keeps all three the same.
 
 use std::fmt;
 
@@ -35,6 +41,9 @@ pub(crate) const ORG_OBJECT: &str = "o";
 pub(crate) const ORG_CLAIMS: [&str; 5] = ["id", "rol", "slg", "per", "fpm"];
 /// The protected-header fields Clerk's verifier reads.
 pub(crate) const HEADER_FIELDS: [&str; 4] = ["alg", "typ", "kid", "cat"];
+
+/// The key `serde_json` treats as a raw-value marker when its `raw_value` feature is on.
+pub(crate) const RAW_VALUE_MARKER: &str = "$serde_json::private::RawValue";
 
 /// What the JSON text was at its top level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,6 +184,9 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
     }
 
     fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Key, E> {
+        if key == RAW_VALUE_MARKER {
+            return Err(E::custom("a serde_json raw-value marker as an object key"));
+        }
         // Byte by byte, inlined: most claim names are three letters long, so a length check
         // alone leaves a dozen candidates, each a `memcmp` call otherwise.
         let is = |name: &&str| name.len() == key.len() && name.bytes().eq(key.bytes());
@@ -237,7 +249,7 @@ impl<'de, const N: usize, const M: usize> Visitor<'de> for Pick<N, M> {
         };
         while let Some(key) = map.next_key_seed(key_seed())? {
             match (key, self.nested) {
-                (Key::Field(at), _) => fields.values[at] = Some(map.next_value::<Value>()?),
+                (Key::Field(at), _) => fields.values[at] = Some(map.next_value_seed(PlainValue)?),
                 (Key::Nested, Some((_, names))) => {
                     let (inner, _) = map.next_value_seed(Pick::<M, 0> { names, nested: None })?;
                     nested = Some(inner).filter(|inner| inner.shape == Shape::Object);
@@ -248,6 +260,77 @@ impl<'de, const N: usize, const M: usize> Visitor<'de> for Pick<N, M> {
             }
         }
         Ok((fields, nested))
+    }
+}
+
+/// A whole JSON value as `Value`, built here rather than by `Value`'s own `Deserialize` so that
+/// the raw-value marker key is refused inside picked claims too (see the module comment).
+struct PlainValue;
+
+impl<'de> DeserializeSeed<'de> for PlainValue {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PlainValue {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        // Finite here: serde_json refuses a number it cannot hold as f64 before this.
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(PlainValue)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if key == RAW_VALUE_MARKER {
+                return Err(serde::de::Error::custom(
+                    "a serde_json raw-value marker as an object key",
+                ));
+            }
+            let value = map.next_value_seed(PlainValue)?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
     }
 }
 
@@ -318,6 +401,48 @@ mod tests {
                 full(text).is_some(),
                 "header {text:.40}"
             );
+        }
+    }
+
+    #[test]
+    fn the_raw_value_marker_is_refused_at_any_depth() {
+        for text in [
+            r#"{"sub":"u","x":{"$serde_json::private::RawValue":0}}"#,
+            r#"{"sub":"u","x":{"$serde_json::private::RawValue":"{}"}}"#,
+            r#"{"o":{"$serde_json::private::RawValue":"{\"id\":\"org_1\"}"}}"#,
+            r#"{"org_role":{"$serde_json::private::RawValue":"\"org:admin\""}}"#,
+            r#"{"aud":[{"$serde_json::private::RawValue":"1"}]}"#,
+            r#"{"$serde_json::private::RawValue":"{}"}"#,
+            r#"{"s\u0075b":"u","x":{"$serde_json::priv\u0061te::RawValue":"{}"}}"#,
+        ] {
+            assert!(pick_claims(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn escaped_names_duplicates_and_numbers_pick_what_a_full_parse_holds() {
+        for text in [
+            r#"{"s\u0075b":"user_1","exp":1e3,"nbf":-0,"iat":18446744073709551615}"#,
+            r#"{"sub":"a","o":{"id":"x","id":"y","r\u006fl":"admin"},"o":{"id":"z"}}"#,
+            r#"{"o":{"id":"x"},"o":{"id":"y","per":"a,b","fpm":"1,2"}}"#,
+            r#"{"exp":1.0,"nbf":2E2,"iat":-1,"v":2,"fea":"o:a","pla":"u:b","fva":[1,-1]}"#,
+            r#"{"aud":["a",{"b":[null,true]}],"azp":"\u0068ttp://x","sts":"pending"}"#,
+            r#"{"org_id":"org_1","org_role":"org:admin","org_slug":"s","org_permissions":["p"]}"#,
+        ] {
+            let picked = pick_claims(text).unwrap();
+            let value = full(text).unwrap();
+            for name in SESSION_CLAIMS {
+                assert_eq!(picked.claims.get(name), value.get(name), "{name} in {text}");
+            }
+            match (&picked.org, value.get("o")) {
+                (Some(org), Some(o)) => {
+                    for name in ORG_CLAIMS {
+                        assert_eq!(org.get(name), o.get(name), "o.{name} in {text}");
+                    }
+                }
+                (None, o) => assert!(!o.is_some_and(Value::is_object), "{text}"),
+                (Some(_), None) => panic!("an o picked that a full parse has not: {text}"),
+            }
         }
     }
 
