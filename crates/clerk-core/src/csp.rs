@@ -421,7 +421,10 @@ mod tests {
         );
         assert!(value.contains("frame-ancestors 'none';"), "{value}");
         assert!(value.contains("script-src 'none';"), "{value}");
-        assert!(value.contains("; upgrade-insecure-requests ; worker-src"), "{value}");
+        assert!(
+            value.contains("; upgrade-insecure-requests ; worker-src"),
+            "{value}"
+        );
     }
 
     #[test]
