@@ -8,18 +8,37 @@
 //! `@clerk/clerk-js` (and `@clerk/ui` for the component), where Clerk's own loader finds it: the
 //! proxy URL when one is configured (`/__clerk` in dev mode, served by the offline Clerk), else the
 //! instance's Frontend API named by the publishable key. `/` and `/profile` stay script-free.
+//!
+//! Every answer carries one Content Security Policy ([`content_security_policy`], set by
+//! clerk-actix's `ClerkCsp`): Clerk's directives in strict mode, with `frame-ancestors 'none'`;
+//! each script tag carries the request's nonce ([`CspNonce`]).
 
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
-use clerk_actix::{AuthError, Clerk, ClerkAuth, ClerkProps};
+use clerk_actix::{AuthError, Clerk, ClerkAuth, ClerkProps, CspNonce};
+use clerk_core::csp::CspOptions;
 use clerk_core::request::ReturnBackUrl;
 
 use crate::current_user::CachedCurrentUser;
 use crate::state::AppState;
 
-/// The `Content-Security-Policy` of the app's answers (one header, this one directive): no site
-/// may frame a page (clickjacking); `X-Frame-Options: DENY` says the same to browsers without CSP.
+/// No site may frame a page (clickjacking): a directive of the pages' policy
+/// ([`content_security_policy`]), and the whole `Content-Security-Policy` of an answer that has
+/// none (the `/__clerk` upstream's); `X-Frame-Options: DENY` says the same to browsers without CSP.
 pub const FRAME_ANCESTORS: &str = "frame-ancestors 'none'";
+
+/// The app's Content Security Policy (Clerk's `contentSecurityPolicy: { strict: true, directives:
+/// { 'frame-ancestors': ['none'], 'img-src': ['data:'] } }`): Clerk's directives for the instance
+/// (its Frontend API, the proxy's origin when it is another one), strict mode (a nonce per
+/// request and `'strict-dynamic'`: only the scripts the page tags with the nonce, and those they
+/// load, run), no framing, and `data:` images, which `@clerk/ui`'s components show (Clerk's
+/// directives leave them out; the browser test records the violation without them).
+pub fn content_security_policy() -> CspOptions {
+    CspOptions::new()
+        .strict(true)
+        .directive("frame-ancestors", ["none"])
+        .directive("img-src", ["data:"])
+}
 
 /// The stylesheet every page links.
 const STYLESHEET: &str = include_str!("pages/app.css");
@@ -28,6 +47,11 @@ const CLIENT_SCRIPT: &str = include_str!("pages/client.js");
 /// `@clerk/clerk-js`'s browser bundle under a Frontend API, at the major version Clerk's loader
 /// asks for (the offline Clerk serves the pinned 6.40.0 there).
 pub const CLERK_JS_PATH: &str = "/npm/@clerk/clerk-js@6/dist/clerk.browser.js";
+/// The first script of a page that runs scripts (inline, with the nonce): records the page's
+/// CSP violations in `window.__cspViolations` (the browser test reads it; devtools show them too).
+const CSP_VIOLATIONS_SCRIPT: &str = "window.__cspViolations=[];\
+    document.addEventListener('securitypolicyviolation',function(e){\
+    window.__cspViolations.push(e.violatedDirective+' '+(e.blockedURI||'inline')+' '+(e.sourceFile||''));});";
 /// `@clerk/ui`'s self-contained browser bundle (the prebuilt components) under a Frontend API.
 pub const CLERK_UI_PATH: &str = "/npm/@clerk/ui@1/dist/ui.browser.js";
 
@@ -62,11 +86,21 @@ impl ClerkSdk {
 
     /// The script tags: `clerk.browser.js` configured by its `data-clerk-*` attributes, then
     /// `@clerk/ui`'s bundle when `ui` (it registers the component constructor `Clerk.load({ ui })`
-    /// takes), then the pages' own script.
-    fn tags(&self, ui: bool) -> String {
+    /// takes), then the pages' own script; each with the request's CSP nonce, after the inline
+    /// violations recorder when there is one.
+    fn tags(&self, ui: bool, nonce: Option<&CspNonce>) -> String {
+        let recorder = nonce
+            .map(|_| {
+                format!(
+                    "<script{}>{CSP_VIOLATIONS_SCRIPT}</script>",
+                    nonce_attribute(nonce)
+                )
+            })
+            .unwrap_or_default();
+        let nonce = nonce_attribute(nonce);
         let ui = if ui {
             format!(
-                "<script src=\"{}{CLERK_UI_PATH}\"></script>",
+                "<script{nonce} src=\"{}{CLERK_UI_PATH}\"></script>",
                 escape_html(&self.base)
             )
         } else {
@@ -78,8 +112,8 @@ impl ClerkSdk {
             .map(|proxy| format!(" data-clerk-proxy-url=\"{}\"", escape_html(proxy)))
             .unwrap_or_default();
         format!(
-            "<script src=\"{base}{CLERK_JS_PATH}\" data-clerk-publishable-key=\"{key}\"{proxy}></script>\
-             {ui}<script src=\"/static/client.js\"></script>",
+            "{recorder}<script{nonce} src=\"{base}{CLERK_JS_PATH}\" data-clerk-publishable-key=\"{key}\"{proxy}></script>\
+             {ui}<script{nonce} src=\"/static/client.js\"></script>",
             base = escape_html(&self.base),
             key = escape_html(&self.publishable_key),
         )
@@ -127,7 +161,12 @@ pub async fn profile(auth: ClerkAuth, clerk: Clerk, req: HttpRequest) -> Result<
 /// calls `getToken()` and fetches `/api/data` with `Authorization: Bearer`) and `useUser()`
 /// ("Hello {firstName}!"), rendered from the props first so nothing flashes "Loading…"; Clerk's
 /// `clerk-js` then keeps the session fresh while the tab is open, and signs out with `signOut()`.
-pub async fn client(auth: ClerkAuth, clerk: Clerk, req: HttpRequest) -> Result<HttpResponse, AuthError> {
+pub async fn client(
+    auth: ClerkAuth,
+    clerk: Clerk,
+    nonce: Option<CspNonce>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AuthError> {
     if !auth.is_authenticated() {
         return Err(auth.redirect_to_sign_in(&req, ReturnBackUrl::ThisRequest));
     }
@@ -147,7 +186,7 @@ pub async fn client(auth: ClerkAuth, clerk: Clerk, req: HttpRequest) -> Result<H
         props = props_script(&props),
     );
     let scripts = ClerkSdk::of(&clerk)
-        .map(|sdk| sdk.tags(false))
+        .map(|sdk| sdk.tags(false, nonce.as_ref()))
         .unwrap_or_default();
     Ok(user.mark(page("Client helpers", &nav(&clerk, &req, true), &body, &scripts)))
 }
@@ -157,7 +196,12 @@ pub async fn client(auth: ClerkAuth, clerk: Clerk, req: HttpRequest) -> Result<H
 /// sends signed-out visitors here (dev mode's default). With the offline Clerk, a link to its
 /// script-free sign-in page (pick a seeded user) as well. Without a publishable key there is no
 /// component to mount: the page says so.
-pub async fn sign_in(clerk: Clerk, state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+pub async fn sign_in(
+    clerk: Clerk,
+    state: web::Data<AppState>,
+    nonce: Option<CspNonce>,
+    req: HttpRequest,
+) -> HttpResponse {
     let Some(sdk) = ClerkSdk::of(&clerk) else {
         let body =
             "<h1>Sign in</h1><p>No Clerk instance is configured (<code>CLERK_PUBLISHABLE_KEY</code>).</p>";
@@ -185,7 +229,7 @@ pub async fn sign_in(clerk: Clerk, state: web::Data<AppState>, req: HttpRequest)
         "<h1>Sign in</h1><div id=\"sign-in\" class=\"sign-in\"></div>\
          <noscript><p>Signing in here needs JavaScript (Clerk's sign-in component).</p></noscript>{offline}"
     );
-    page("Sign in", &nav_with(""), &body, &sdk.tags(true))
+    page("Sign in", &nav_with(""), &body, &sdk.tags(true, nonce.as_ref()))
 }
 
 /// `GET /static/app.css`.
@@ -293,6 +337,13 @@ fn page(title: &str, nav: &str, body: &str, scripts: &str) -> HttpResponse {
              <title>{title} · clerk-actix example</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head>\
              <body><header>{nav}</header><main>{body}</main>{scripts}</body></html>"
         ))
+}
+
+/// ` nonce="…"` for a script tag, when the request has a CSP nonce.
+fn nonce_attribute(nonce: Option<&CspNonce>) -> String {
+    nonce
+        .map(|nonce| format!(" nonce=\"{}\"", escape_html(nonce.as_str())))
+        .unwrap_or_default()
 }
 
 /// Escapes text for HTML element content and attribute values.

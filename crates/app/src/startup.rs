@@ -10,7 +10,7 @@ use actix_web::dev::Server;
 use actix_web::http::header;
 use actix_web::middleware::{from_fn, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
-use clerk_actix::{Clerk, ClerkClient, ClerkConfig, ClerkMiddleware};
+use clerk_actix::{Clerk, ClerkClient, ClerkConfig, ClerkCsp, ClerkMiddleware};
 use clerk_core::webhook::WebhookVerifier;
 use secrecy::ExposeSecret;
 use sqlx::PgPool;
@@ -484,7 +484,8 @@ fn named(path: &'static str) -> actix_web::Resource {
 
 /// Headers every answer gets unless its handler (or the `/__clerk` upstream) set its own: an
 /// answer may concern one user, so no shared cache may keep it (static files say `public`), and
-/// no page may be framed.
+/// no page may be framed (the pages' policy, [`pages::content_security_policy`], says so too; this
+/// `Content-Security-Policy` is for an upstream answer under `/__clerk` without one).
 fn default_headers() -> DefaultHeaders {
     DefaultHeaders::new()
         .add((header::CACHE_CONTROL, clerk_actix::PRIVATE_NO_STORE))
@@ -500,6 +501,12 @@ fn run(
     workers: usize,
 ) -> Result<Server> {
     let metrics = state.metrics.clone();
+    let csp = ClerkCsp::new(clerk.clone(), pages::content_security_policy()).map_err(|err| {
+        Error::setting(
+            "CLERK_PUBLISHABLE_KEY",
+            format!("its Frontend API host makes no valid Content-Security-Policy header: {err}"),
+        )
+    })?;
     let clerk_data = web::Data::new(clerk.clone());
     let trusted_proxies = web::Data::new(trusted_proxies);
     let mut server = HttpServer::new(move || {
@@ -530,6 +537,8 @@ fn run(
                     .route(web::post().to(routes::clerk_webhook)),
             )
             .wrap(ClerkMiddleware::new(clerk.clone()))
+            // One Content-Security-Policy: this one, set before `default_headers` looks.
+            .wrap(csp.clone())
             .wrap(default_headers())
             .wrap(from_fn(crate::metrics::track))
             .wrap(RequestSpan)

@@ -18,6 +18,7 @@
 //! | `clerkClient()` | [`ClerkClient`] ([`Clerk::client`]): users, organizations, memberships, organization invitations, sessions, invitations, sign-in and actor tokens, JWT templates, allow/block lists, JWKS, machine tokens, paged streams, an untyped `request`; retries within a budget, a shared rate budget |
 //! | `buildClerkProps(req)` | [`ClerkProps`] |
 //! | route matchers | [`guards`]: `signed_in()`, `has(check)`, `check(f)`, `token_type(t)`, `scope(s)` |
+//! | `clerkMiddleware({ contentSecurityPolicy })` | [`ClerkCsp`] (the policy of [`clerk_core::csp`], one header) and [`CspNonce`] (strict mode's per-request nonce) |
 //! | `auth({ acceptsToken })` | [`MachineAuth`], [`AnyAuth`], [`Protect::accepts`] |
 //!
 //! | module (file) | what |
@@ -28,6 +29,7 @@
 //! | `env` (private) | reading environment values; [`ConfigError`] names the variable at fault |
 //! | [`clerk`] | the [`Clerk`] handle (keys, verifier, client, user source) and its [`clerk::ClerkStats`] |
 //! | [`client`] | the Backend API client, the `clerk-backend` crate re-exported: [`ClerkClient`], [`client::ClientConfig`], errors, retries, rate budget, metrics, the JWKS fetcher |
+//! | [`csp`] | [`ClerkCsp`]: the Content Security Policy header Clerk's browser SDK needs, and the per-request [`CspNonce`] |
 //! | [`middleware`] | [`ClerkMiddleware`]: authenticates once per request and stores the outcome |
 //! | `state` (private) | the per-request stored outcome the middleware, extractors, guards and `Protect` share |
 //! | `authenticate` (private) | an `HttpRequest` as clerk-core's [`clerk_core::request::RequestParts`]; outcome headers onto a response |
@@ -90,6 +92,7 @@ mod auth_config;
 mod authenticate;
 pub mod clerk;
 pub mod config;
+pub mod csp;
 mod domains;
 mod env;
 mod error;
@@ -111,6 +114,7 @@ pub use clerk_backend as client;
 pub use clerk_core::props::ClerkProps;
 pub use client::ClerkClient;
 pub use config::ClerkConfig;
+pub use csp::{ClerkCsp, CspNonce};
 pub use env::ConfigError;
 pub use error::{AuthError, PRIVATE_NO_STORE};
 pub use extractors::{Authenticated, ClerkAuth, CurrentUser, MaybeAuth};

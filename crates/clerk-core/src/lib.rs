@@ -23,6 +23,7 @@
 //! | `keys` (private) | [`PublishableKey`] (instance, cookie suffix, Account Portal), [`SecretKey`], [`InstanceType`] |
 //! | [`machine`] | machine tokens: type detection, `acceptsToken`, M2M/OAuth JWTs, [`machine::MachineIdentity`], a route's decision and the verification caches ([`machine::MachineVerifier`], on the injected clock) |
 //! | [`props`] | `buildClerkProps`: [`props::ClerkProps`], the auth state (and user) for server-rendered pages |
+//! | [`csp`] | the Content Security Policy Clerk's browser SDK needs (`contentSecurityPolicy`): [`csp::CspOptions`], strict mode with a [`csp::Nonce`] |
 //! | [`proxy`] | the Frontend API proxy's rules: upstream URL, headers up and back, `Location` rewriting ([`proxy::ProxyTarget`]) |
 //! | [`user`], [`api`] | Backend API models (private metadata safe by type) |
 //! | [`webhook`] | Svix verification and typed Clerk events |
@@ -64,6 +65,7 @@
 pub mod api;
 pub mod auth;
 mod claims;
+pub mod csp;
 pub mod error;
 pub mod jwk;
 pub mod jwks;

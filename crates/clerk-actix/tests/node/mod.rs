@@ -38,7 +38,14 @@ pub fn json_output(command: &mut Command) -> Value {
 }
 
 /// Makes sure `parity/node_modules` holds the pinned `@clerk/backend`, running `npm ci` if not.
+#[allow(dead_code)] // The `@clerk/nextjs` parity test installs its own directory.
 pub fn ensure_node_modules(root: &Path) {
+    ensure_installed(root, "parity", "@clerk/backend", CLERK_BACKEND_VERSION, &[]);
+}
+
+/// Makes sure `<dir>/node_modules` (`dir` under `root`, with its own `package.json` and lock)
+/// holds `package` at `version`, running `npm ci --prefix <dir> <extra>` if not.
+pub fn ensure_installed(root: &Path, dir: &str, package: &str, version: &str, extra: &[&str]) {
     // One `npm ci` at a time: the tests of this file run in parallel.
     static NPM: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _guard = NPM.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -51,31 +58,30 @@ pub fn ensure_node_modules(root: &Path) {
         ),
         Err(err) => panic!("the parity test needs Node.js 20+ (`node` on PATH): {err}"),
     }
-    let installed = root.join("parity/node_modules/@clerk/backend/package.json");
+    let installed = root.join(format!("{dir}/node_modules/{package}/package.json"));
     let version_ok = std::fs::read_to_string(&installed)
         .ok()
         .and_then(|text| serde_json::from_str::<Value>(&text).ok())
-        .is_some_and(|pkg| pkg["version"] == CLERK_BACKEND_VERSION);
+        .is_some_and(|pkg| pkg["version"] == version);
     if version_ok {
         return;
     }
     let out = Command::new("npm")
-        .args(["ci", "--prefix", "parity", "--no-audit", "--no-fund"])
+        .args(["ci", "--prefix", dir, "--no-audit", "--no-fund"])
+        .args(extra)
         .current_dir(root)
         .output()
-        .unwrap_or_else(|err| panic!("the parity test needs npm to install @clerk/backend: {err}"));
+        .unwrap_or_else(|err| panic!("the parity test needs npm to install {package}: {err}"));
     assert!(
         out.status.success(),
-        "`npm ci --prefix parity` failed:\n{}\n{}",
+        "`npm ci --prefix {dir}` failed:\n{}\n{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    let text = std::fs::read_to_string(&installed).expect("@clerk/backend installed by npm ci");
+    let text =
+        std::fs::read_to_string(&installed).unwrap_or_else(|_| panic!("{package} installed by npm ci"));
     let pkg: Value = serde_json::from_str(&text).expect("package.json");
-    assert_eq!(
-        pkg["version"], CLERK_BACKEND_VERSION,
-        "npm ci installed another @clerk/backend"
-    );
+    assert_eq!(pkg["version"], version, "npm ci installed another {package}");
 }
 
 /// Runs `script` (a path under `root`) in one Node process over `lines`, one JSON object per
