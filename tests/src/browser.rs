@@ -178,20 +178,34 @@ impl Browser {
 
     /// Clicks the first element matching `css`.
     pub async fn click(&self, css: &str) {
-        let el = self.find(css).await.unwrap_or_else(|| panic!("no element {css}"));
-        self.call("POST", &format!("/element/{el}/click"), None).await;
+        self.on_element(css, "click", None).await;
     }
 
     /// Types `text` into the first element matching `css` (WebDriver's Element Send Keys: the
     /// page sees key events, as a user's typing).
     pub async fn type_into(&self, css: &str, text: &str) {
-        let el = self.find(css).await.unwrap_or_else(|| panic!("no element {css}"));
-        self.call(
-            "POST",
-            &format!("/element/{el}/value"),
-            Some(json!({ "text": text })),
-        )
-        .await;
+        self.on_element(css, "value", Some(json!({ "text": text }))).await;
+    }
+
+    /// An element command on the first element matching `css`. A page that re-renders (Clerk's
+    /// components do, while they load) can replace the element between finding and acting: a
+    /// stale element is found again, a few times, before the command fails.
+    async fn on_element(&self, css: &str, command: &str, body: Option<Value>) {
+        let mut attempts = 0;
+        loop {
+            let el = self.find(css).await.unwrap_or_else(|| panic!("no element {css}"));
+            match self
+                .try_call("POST", &format!("/element/{el}/{command}"), body.clone())
+                .await
+            {
+                Ok(_) => return,
+                Err(err) if err.contains("stale element") && attempts < 10 => {
+                    attempts += 1;
+                    actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(err) => panic!("WebDriver {command} on {css}: {err}"),
+            }
+        }
     }
 
     /// Waits until an element matches `css` (polling the page, up to `within`); whether one did.

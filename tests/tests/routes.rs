@@ -192,6 +192,7 @@ async fn every_api_answer_is_private_and_never_stored() {
         "/api/data",
         "/api/machine",
         "/api/org",
+        "/api/token/hasura",
     ] {
         for token in [Some(&t.valid), None, Some(&t.expired)] {
             let reply = app.get(route, token.map(String::as_str), &[]).await;

@@ -7,7 +7,7 @@
 
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
-use clerk_actix::{AnyAuth, AuthError, Authenticated, Clerk, ClerkAuth};
+use clerk_actix::{AnyAuth, AuthError, Authenticated, Clerk, ClerkAuth, GetTokenError};
 use clerk_core::Check;
 use serde_json::json;
 
@@ -43,6 +43,30 @@ pub async fn api_data(auth: Authenticated) -> HttpResponse {
         "sessionId": auth.session_id(),
         "orgId": auth.org_id(),
     }))
+}
+
+/// `GET /api/token/{template}`: Clerk's `auth().getToken({ template })`. The Backend API mints a
+/// JWT from the instance's JWT template of that name for the request's session; the answer shows
+/// the minted token's claims, `{template, claims}`, never the token itself (a bearer credential).
+/// 401 signed out; 404 for a template the instance does not have (the caller named it); 403 when
+/// Clerk refuses the session's user; 503 while the Backend API is unavailable.
+pub async fn api_token(
+    auth: ClerkAuth,
+    req: HttpRequest,
+    template: web::Path<String>,
+) -> Result<HttpResponse, GetTokenError> {
+    let token = match auth.get_token(&req, &template).await {
+        Ok(token) => token,
+        Err(GetTokenError::UnknownTemplate { .. }) => {
+            return Ok(HttpResponse::NotFound().json(json!({"error": "no JWT template of this name"})))
+        }
+        Err(err) => return Err(err),
+    };
+    // Our own instance's answer over TLS, just minted: its claims are shown, not checked again.
+    let claims = clerk_core::token::DecodedToken::decode(token.expose(), usize::MAX)
+        .map(|decoded| decoded.payload().clone())
+        .unwrap_or(serde_json::Value::Null);
+    Ok(HttpResponse::Ok().json(json!({"template": template.as_str(), "claims": claims})))
 }
 
 /// `GET /api/machine` (`auth({ acceptsToken: 'any' })`): any token type. For a machine

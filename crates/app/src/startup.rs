@@ -529,6 +529,7 @@ fn run(
             .service(named("/api/me").route(web::get().to(routes::api_me)))
             .service(named("/api/machine").route(web::get().to(routes::api_machine)))
             .service(named("/api/org").route(web::get().to(routes::api_org)))
+            .service(named("/api/token/{template}").route(web::get().to(routes::api_token)))
             .service(named("/healthz").route(web::get().to(routes::healthz)))
             .service(named("/readyz").route(web::get().to(routes::readyz)))
             .service(

@@ -28,7 +28,7 @@ pub fn method(method: &Method) -> usize {
 /// The routes of the public listener, by name: each is registered under its own path as its
 /// resource name (`web::resource(path).name(path)`), so `match_name()` gives the label without
 /// allocating. The last one, `unmatched`, counts every request no route matched.
-pub const ROUTES: [&str; 18] = [
+pub const ROUTES: [&str; 19] = [
     "/",
     "/api/user",
     "/api/auth",
@@ -43,6 +43,7 @@ pub const ROUTES: [&str; 18] = [
     "/api/me",
     "/api/machine",
     "/api/org",
+    "/api/token/{template}",
     "/healthz",
     "/readyz",
     "/webhooks/clerk",
