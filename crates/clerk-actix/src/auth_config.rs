@@ -12,9 +12,10 @@ use crate::error::AuthError;
 use crate::state::{request_state, StateFuture};
 
 /// Options of [`ClerkAuth`](crate::ClerkAuth), [`Authenticated`](crate::Authenticated),
-/// [`MaybeAuth`](crate::MaybeAuth) and [`CurrentUser`](crate::CurrentUser) on the routes,
-/// resources or scopes it is registered on as app data; elsewhere the configuration's
-/// settings apply.
+/// [`MaybeAuth`](crate::MaybeAuth), [`CurrentUser`](crate::CurrentUser),
+/// [`AnyAuth`](crate::AnyAuth), the [`guards`](crate::guards) and
+/// [`AuthExt`](crate::guards::AuthExt) on the routes, resources or scopes it is registered on as
+/// app data; elsewhere the configuration's settings apply.
 ///
 /// # Examples
 ///

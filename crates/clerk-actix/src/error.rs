@@ -41,11 +41,12 @@ pub enum AuthError {
     /// Signed in but a fresher verification is needed: 403 with Clerk's `reverification-error` body.
     #[error("reverification required")]
     ReverificationRequired(Reverification),
-    /// A signed-out page request is sent to sign in: 307 to this URL.
+    /// A signed-out page request is sent to sign in: 307 to this URL, with
+    /// `x-clerk-redirect-to: true` as Clerk's middleware marks it.
     #[error("redirect to sign-in")]
     RedirectToSignIn(String),
-    /// A 307 to this URL: Clerk's sign-up page, or a [`Protect`](crate::Protect)'s
-    /// `unauthenticated_url` / `unauthorized_url`.
+    /// A 307 to this URL (with `x-clerk-redirect-to: true`): Clerk's sign-up page, or a
+    /// [`Protect`](crate::Protect)'s `unauthenticated_url` / `unauthorized_url`.
     #[error("redirect")]
     Redirect(String),
     /// Clerk's handshake (or another redirect of its flow): a `307` with the outcome's headers
@@ -178,9 +179,12 @@ impl ResponseError for AuthError {
                 crate::authenticate::apply_outcome_headers(outcome, response.headers_mut());
                 response
             }
+            // Clerk marks its own redirects (not the handshake's) as `@clerk/nextjs`'s
+            // `redirectAdapter` does.
             AuthError::RedirectToSignIn(location) | AuthError::Redirect(location) => {
                 HttpResponse::TemporaryRedirect()
                     .insert_header((header::LOCATION, location.as_str()))
+                    .insert_header((clerk_core::request::HEADER_REDIRECT_TO, "true"))
                     .finish()
             }
             AuthError::ReverificationRequired(level) => HttpResponse::Forbidden().json(json!({

@@ -2,7 +2,9 @@
 //! (404/405); checks that must answer 401/403 belong in an extractor or [`crate::Protect`].
 //!
 //! Guards are synchronous, so they read the result [`crate::ClerkMiddleware`] stored: without the
-//! middleware every guard fails closed.
+//! middleware every guard fails closed. They see it as the extractors of the route do: through
+//! the [`ClerkAuthConfig`] of the resource or scope around them, if any (a guard on a resource
+//! itself sees its enclosing scopes' app data only, as routing runs before the resource's).
 //!
 //! # Examples
 //!
@@ -23,6 +25,7 @@ use clerk_core::machine::{MachineIdentity, TokenType};
 use clerk_core::request::RequestOutcome;
 use clerk_core::{Auth, Check};
 
+use crate::auth_config::ClerkAuthConfig;
 use crate::machine::accepted::decided_machine;
 use crate::state::AuthSlotAccess;
 
@@ -40,34 +43,41 @@ use crate::state::AuthSlotAccess;
 /// ```
 pub trait AuthExt {
     /// The full request-level result stored by [`crate::ClerkMiddleware`] (or an extractor), if
-    /// authentication ran for this request.
+    /// authentication ran for this request, as the [`ClerkAuthConfig`] in app data (if any)
+    /// sees it: what the auth extractors of the same route get.
     fn clerk_request_state(&self) -> Option<RequestOutcome>;
 
-    /// The auth stored by [`crate::ClerkMiddleware`], if it ran.
+    /// The auth stored by [`crate::ClerkMiddleware`], if it ran (seen as
+    /// [`clerk_request_state`](Self::clerk_request_state) sees it).
     fn clerk_auth(&self) -> Option<Auth> {
         self.clerk_request_state().map(|state| state.auth().clone())
     }
 }
 
+/// The stored outcome as the route's options see it.
+fn route_view(stored: Option<&RequestOutcome>, config: Option<&ClerkAuthConfig>) -> Option<RequestOutcome> {
+    let stored = stored?.clone();
+    Some(match config {
+        Some(config) => config.apply(stored),
+        None => stored,
+    })
+}
+
 impl AuthExt for HttpRequest {
     fn clerk_request_state(&self) -> Option<RequestOutcome> {
-        self.extensions().auth_state().cloned()
+        route_view(self.extensions().auth_state(), self.app_data())
     }
 }
 
 impl AuthExt for ServiceRequest {
     fn clerk_request_state(&self) -> Option<RequestOutcome> {
-        self.extensions().auth_state().cloned()
+        route_view(self.extensions().auth_state(), self.app_data())
     }
 }
 
 impl AuthExt for GuardContext<'_> {
     fn clerk_request_state(&self) -> Option<RequestOutcome> {
-        self.req_data().auth_state().cloned()
-    }
-
-    fn clerk_auth(&self) -> Option<Auth> {
-        self.req_data().auth_state().map(|s| s.auth().clone())
+        route_view(self.req_data().auth_state(), self.app_data())
     }
 }
 
@@ -76,13 +86,18 @@ pub struct AuthGuard<F>(F);
 
 impl<F: Fn(&Auth) -> bool> Guard for AuthGuard<F> {
     fn check(&self, ctx: &GuardContext<'_>) -> bool {
+        if ctx.app_data::<ClerkAuthConfig>().is_some() {
+            return ctx.clerk_auth().is_some_and(|auth| (self.0)(&auth));
+        }
+        // Without route options: the stored auth itself, nothing cloned.
         ctx.req_data()
             .auth_state()
             .is_some_and(|state| (self.0)(state.auth()))
     }
 }
 
-/// Matches signed-in requests (a pending session does not match unless configured so).
+/// Matches signed-in requests (a pending session does not match unless configured so, for the
+/// app or with a [`ClerkAuthConfig`] around the route).
 ///
 /// # Examples
 ///

@@ -12,6 +12,7 @@ use clerk_core::request::AuthOutcome;
 use futures_util::future::LocalBoxFuture;
 
 use super::accepted::{decide, declared, refusal_error};
+use crate::auth_config::ClerkAuthConfig;
 use crate::error::AuthError;
 use crate::extractors::{require_signed_in, Authenticated};
 
@@ -107,8 +108,9 @@ impl FromRequest for MachineAuth {
 ///
 /// Accepts every token type unless the route says otherwise ([`Protect::accepts`](crate::Protect::accepts)
 /// or an [`AcceptsToken`] in app data). Without an `Authorization` header the cookie session is
-/// used, as Clerk does. A signed-out session is refused like [`Authenticated`] refuses it (401);
-/// a machine token like [`MachineAuth`] refuses it.
+/// used, as Clerk does. A signed-out session is refused like [`Authenticated`] refuses it (401),
+/// a pending one as the route's [`ClerkAuthConfig`] (else the configuration) says; a machine
+/// token like [`MachineAuth`] refuses it.
 ///
 /// # Examples
 ///
@@ -147,11 +149,14 @@ impl FromRequest for AnyAuth {
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let accepts = declared(req, AcceptsToken::Any);
+        let config = req.app_data::<ClerkAuthConfig>().copied().unwrap_or_default();
         let decision = decide(req, accepts);
         Box::pin(async move {
             match decision.await? {
                 AuthOutcome::Machine(auth) => Ok(AnyAuth::Machine(MachineAuth(auth))),
-                AuthOutcome::Session(state) => require_signed_in(Ok(state)).map(AnyAuth::Session),
+                AuthOutcome::Session(state) => {
+                    require_signed_in(Ok(config.apply(state))).map(AnyAuth::Session)
+                }
                 other => Err(refusal_error(other)),
             }
         })

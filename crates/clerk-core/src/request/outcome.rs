@@ -13,6 +13,9 @@ pub const HEADER_AUTH_STATUS: &str = "x-clerk-auth-status";
 pub const HEADER_AUTH_REASON: &str = "x-clerk-auth-reason";
 /// `x-clerk-auth-message`.
 pub const HEADER_AUTH_MESSAGE: &str = "x-clerk-auth-message";
+/// `x-clerk-redirect-to`: `true` on the redirects `clerkMiddleware` answers for the app (to
+/// sign in or up, and `auth.protect()`'s URLs), never on Clerk's handshake.
+pub const HEADER_REDIRECT_TO: &str = "x-clerk-redirect-to";
 
 /// Clerk's request status. Deliberately exhaustive: every status must be handled wherever a
 /// status is decided.
