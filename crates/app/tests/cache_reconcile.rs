@@ -199,3 +199,74 @@ async fn only_one_replica_reconciles_at_a_time() {
     let again = replica_b.reconcile(|_| {}).await.expect("ran");
     assert_eq!(again.outcome, ReconcileOutcome::Complete);
 }
+
+/// The peak resident memory of this process (the emulator included) in MiB, from
+/// `/proc/self/status` (`VmHWM`); `None` off Linux.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// Issue 27's reconciliation benchmark (a measurement, not a timed test): one full pass over
+/// `RECONCILE_USERS` users (default 20,000) in pages of 500, the offline Clerk adding
+/// `RECONCILE_LATENCY_MS` (default 150) to every page, with a production key's rate limit and
+/// the client's default budget for it (900 per 10 s). Prints users/s and peak RSS. Run with
+/// `RECONCILE_USERS=100000 cargo test -p app --test cache_reconcile -- --ignored --nocapture reconciliation_throughput`.
+#[actix_rt::test]
+#[ignore = "performance measurement"]
+async fn reconciliation_throughput() {
+    let env_number = |name: &str, default: u64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|value| value.parse().ok())
+            .unwrap_or(default)
+    };
+    let users = env_number("RECONCILE_USERS", 20_000);
+    let latency = Duration::from_millis(env_number("RECONCILE_LATENCY_MS", 150));
+    let db = TestDb::new().await;
+    let clerk = TestClerk::builder()
+        .production()
+        .rate_limit(RateLimit::clerk_default(clerk_testkit::InstanceType::Production))
+        .start()
+        .expect("emulator starts");
+    clerk
+        .users()
+        .seed(usize::try_from(users).expect("a count"))
+        .expect("seeded");
+    clerk.faults().endpoint_latency(LIST.0, LIST.1, Some(latency));
+    let client = clerk_actix::ClerkClient::new(
+        clerk_actix::client::ClientConfig::new()
+            .secret_key(clerk.secret_key())
+            .api_url(clerk.base_url()),
+    )
+    .expect("client with a production key's default budget");
+    let cache = common::cache_with(
+        &db,
+        &clerk,
+        client,
+        CacheConfig {
+            page_size: 500,
+            ..config()
+        },
+    );
+    let started = Instant::now();
+    let report = cache.reconcile(|_| {}).await.expect("pass ran");
+    let elapsed = started.elapsed();
+    println!(
+        "reconciled {} users in {:.2} s: {:.0} users/s ({} pages, {:?} per page from Clerk, {} list calls, \
+         rate budget {:?}, peak RSS {:.0} MiB)",
+        report.users_seen,
+        elapsed.as_secs_f64(),
+        report.users_seen as f64 / elapsed.as_secs_f64(),
+        report.pages,
+        latency,
+        clerk.calls().count(LIST.0, LIST.1),
+        cache.client().metrics().rate_budget.limit,
+        peak_rss_mib().unwrap_or(f64::NAN),
+    );
+    assert_eq!(report.outcome, ReconcileOutcome::Complete);
+    assert_eq!(report.users_seen, users);
+    assert_eq!(rate_limited(&clerk), 0);
+}
