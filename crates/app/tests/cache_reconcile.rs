@@ -141,22 +141,16 @@ async fn an_incomplete_pass_tombstones_nothing() {
     cache.reconcile(|_| {}).await.expect("first pass");
     clerk.users().delete(&users[10].id).expect("deleted");
 
-    // Page 3 fails (every attempt).
-    let faults = clerk.faults().clone();
-    let report = cache
-        .reconcile(|p| {
-            if p.phase == ReconcilePhase::Listing && p.pages == 2 {
-                faults.fail_next(LIST.0, LIST.1, 100, 503);
-            }
-        })
-        .await
-        .expect("pass ran");
+    // Every page fails (every attempt). A page failing between two others, with pages in flight,
+    // is `a_page_failing_while_others_are_in_flight_loses_nothing`.
+    clerk.faults().fail_next(LIST.0, LIST.1, 100, 503);
+    let report = cache.reconcile(|_| {}).await.expect("pass ran");
 
     assert!(
         matches!(report.outcome, ReconcileOutcome::Incomplete { .. }),
         "{report:?}"
     );
-    assert_eq!((report.pages, report.tombstoned, report.candidates), (2, 0, 0));
+    assert_eq!((report.pages, report.tombstoned, report.candidates), (0, 0, 0));
     assert_eq!(clerk.calls().count(GET_USER.0, GET_USER.1), 0, "no confirmations");
     assert_eq!(live_users(&db).await, 1_500);
     let state = cache.users().sync_state().await.expect("state");
@@ -194,8 +188,208 @@ async fn only_one_replica_reconciles_at_a_time() {
     let outcomes = [&a.outcome, &b.outcome];
     assert!(outcomes.contains(&&ReconcileOutcome::Complete), "{outcomes:?}");
     assert!(outcomes.contains(&&ReconcileOutcome::Skipped), "{outcomes:?}");
-    assert_eq!(clerk.calls().count(LIST.0, LIST.1), 2, "one pass: two pages");
+    assert_eq!(
+        clerk.calls().count(LIST.0, LIST.1),
+        1 + u64::from(config().pages_in_flight),
+        "one pass: the first page, then the next ones in flight"
+    );
     // The lock is released: the next pass runs.
     let again = replica_b.reconcile(|_| {}).await.expect("ran");
     assert_eq!(again.outcome, ReconcileOutcome::Complete);
+}
+
+/// The peak resident memory of this process (the emulator included) in MiB, from
+/// `/proc/self/status` (`VmHWM`); `None` off Linux.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// Issue 27's reconciliation benchmark (a measurement, not a timed test): one full pass over
+/// `RECONCILE_USERS` users (default 20,000) in pages of 500, the offline Clerk adding
+/// `RECONCILE_LATENCY_MS` (default 150) to every page, with a production key's rate limit and
+/// the client's default budget for it (900 per 10 s). Prints users/s and peak RSS. Run with
+/// `RECONCILE_USERS=100000 cargo test -p app --test cache_reconcile -- --ignored --nocapture reconciliation_throughput`.
+#[actix_rt::test]
+#[ignore = "performance measurement"]
+async fn reconciliation_throughput() {
+    let env_number = |name: &str, default: u64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|value| value.parse().ok())
+            .unwrap_or(default)
+    };
+    let users = env_number("RECONCILE_USERS", 20_000);
+    let latency = Duration::from_millis(env_number("RECONCILE_LATENCY_MS", 150));
+    let db = TestDb::new().await;
+    let clerk = TestClerk::builder()
+        .production()
+        .rate_limit(RateLimit::clerk_default(clerk_testkit::InstanceType::Production))
+        .start()
+        .expect("emulator starts");
+    clerk
+        .users()
+        .seed(usize::try_from(users).expect("a count"))
+        .expect("seeded");
+    clerk.faults().endpoint_latency(LIST.0, LIST.1, Some(latency));
+    let client = clerk_actix::ClerkClient::new(
+        clerk_actix::client::ClientConfig::new()
+            .secret_key(clerk.secret_key())
+            .api_url(clerk.base_url()),
+    )
+    .expect("client with a production key's default budget");
+    let cache = common::cache_with(
+        &db,
+        &clerk,
+        client,
+        CacheConfig {
+            page_size: 500,
+            ..config()
+        },
+    );
+    let started = Instant::now();
+    let report = cache.reconcile(|_| {}).await.expect("pass ran");
+    let elapsed = started.elapsed();
+    println!(
+        "reconciled {} users in {:.2} s: {:.0} users/s ({} pages, {:?} per page from Clerk, {} list calls, \
+         rate budget {:?}, peak RSS {:.0} MiB)",
+        report.users_seen,
+        elapsed.as_secs_f64(),
+        report.users_seen as f64 / elapsed.as_secs_f64(),
+        report.pages,
+        latency,
+        clerk.calls().count(LIST.0, LIST.1),
+        cache.client().metrics().rate_budget.limit,
+        peak_rss_mib().unwrap_or(f64::NAN),
+    );
+    assert_eq!(report.outcome, ReconcileOutcome::Complete);
+    assert_eq!(report.users_seen, users);
+    assert_eq!(rate_limited(&clerk), 0);
+}
+
+/// A fake `GET /v1/users` (1,000 users, each page 200 ms late) counting the pages in flight.
+#[derive(Clone, Default)]
+struct CountingUsers {
+    in_flight: Arc<std::sync::atomic::AtomicUsize>,
+    most_in_flight: Arc<std::sync::atomic::AtomicUsize>,
+    calls: Arc<std::sync::atomic::AtomicUsize>,
+    /// The offset of a page that always fails (503).
+    failing_offset: Option<usize>,
+}
+
+impl CountingUsers {
+    const USERS: usize = 1_000;
+
+    async fn list(
+        counts: actix_web::web::Data<CountingUsers>,
+        query: actix_web::web::Query<std::collections::HashMap<String, String>>,
+    ) -> actix_web::HttpResponse {
+        use std::sync::atomic::Ordering::SeqCst;
+        let number = |name: &str| query.get(name).and_then(|value| value.parse::<usize>().ok());
+        let (offset, limit) = (number("offset").unwrap_or(0), number("limit").unwrap_or(10));
+        counts.calls.fetch_add(1, SeqCst);
+        let now = counts.in_flight.fetch_add(1, SeqCst) + 1;
+        counts.most_in_flight.fetch_max(now, SeqCst);
+        actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+        counts.in_flight.fetch_sub(1, SeqCst);
+        if counts.failing_offset == Some(offset) {
+            return actix_web::HttpResponse::ServiceUnavailable().finish();
+        }
+        let page: Vec<_> = (offset..Self::USERS.min(offset.saturating_add(limit)))
+            .map(|i| common::user_json(&format!("user_{i:05}"), "Ada", 1_700_000_000_000))
+            .collect();
+        actix_web::HttpResponse::Ok().json(page)
+    }
+
+    /// Serves on a loopback port; the base URL.
+    fn serve(&self) -> String {
+        let counts = actix_web::web::Data::new(self.clone());
+        let server = actix_web::HttpServer::new(move || {
+            actix_web::App::new()
+                .app_data(counts.clone())
+                .route("/v1/users", actix_web::web::get().to(Self::list))
+        })
+        .workers(1)
+        .bind(("127.0.0.1", 0))
+        .expect("bind");
+        let addr = server.addrs()[0];
+        actix_web::rt::spawn(server.run());
+        format!("http://{addr}")
+    }
+}
+
+/// Fetching ahead keeps at most the reconciliation share's slice of pages in flight: a budget of
+/// 10 requests per second gives reconciliation 2 (it could borrow 4 more from idle shares),
+/// fewer than the 8 the configuration asks for.
+#[actix_rt::test]
+async fn pages_in_flight_never_exceed_the_reconciliation_share() {
+    let db = TestDb::new().await;
+    let clerk = clerk();
+    let fake = CountingUsers::default();
+    let url = fake.serve();
+    let client = common::api_with(&clerk, |config| {
+        config
+            .api_url(url)
+            .rate_limit(clerk_actix::client::RateLimit::new(10, Duration::from_secs(1)))
+    });
+    let cache = common::cache_with(
+        &db,
+        &clerk,
+        client,
+        CacheConfig {
+            page_size: 100,
+            pages_in_flight: 8,
+            ..config()
+        },
+    );
+
+    let report = cache.reconcile(|_| {}).await.expect("pass ran");
+
+    assert_eq!(report.outcome, ReconcileOutcome::Complete);
+    assert_eq!((report.pages, report.users_seen), (11, 1_000));
+    assert_eq!(live_users(&db).await, 1_000);
+    use std::sync::atomic::Ordering::SeqCst;
+    assert_eq!(
+        fake.most_in_flight.load(SeqCst),
+        2,
+        "fetched ahead, within the share ({} calls)",
+        fake.calls.load(SeqCst)
+    );
+}
+
+/// A page failing while the next ones are in flight loses nothing: the pages before it are
+/// stored, those after it are dropped, the pass is incomplete and tombstones nothing.
+#[actix_rt::test]
+async fn a_page_failing_while_others_are_in_flight_loses_nothing() {
+    let db = TestDb::new().await;
+    let clerk = clerk();
+    let fake = CountingUsers {
+        failing_offset: Some(300),
+        ..CountingUsers::default()
+    };
+    let url = fake.serve();
+    let client = common::api_with(&clerk, |config| config.api_url(url));
+    let cache = common::cache_with(
+        &db,
+        &clerk,
+        client,
+        CacheConfig {
+            page_size: 100,
+            ..config()
+        },
+    );
+
+    let report = cache.reconcile(|_| {}).await.expect("pass ran");
+
+    let ReconcileOutcome::Incomplete { reason } = &report.outcome else {
+        panic!("{report:?}")
+    };
+    assert!(reason.contains("at offset 300"), "{reason}");
+    assert_eq!((report.pages, report.users_seen), (3, 300));
+    assert_eq!((report.candidates, report.tombstoned), (0, 0));
+    assert_eq!(live_users(&db).await, 300);
+    let state = cache.users().sync_state().await.expect("state");
+    assert_eq!(state.complete, Some(false));
 }

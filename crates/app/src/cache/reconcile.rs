@@ -12,9 +12,12 @@
 //! [`PgDirectoryCache::reconcile_organizations`] (organizations, then memberships).
 
 use std::future::Future;
+use std::pin::pin;
 use std::time::Duration;
 
 use clerk_actix::{client::ApiError, client::ApiResult, ClerkClient};
+use futures_util::future::{select, Either};
+use futures_util::{stream, StreamExt as _};
 use sqlx::{Connection as _, PgConnection};
 
 use super::error::Result;
@@ -24,6 +27,10 @@ use super::stats::bump;
 
 /// Consecutive 429s after which a pass gives up (each is waited out first).
 const MAX_RATE_LIMITED: u32 = 20;
+
+/// The reconciliation share's slice of a rate budget, in percent of its requests per window
+/// ([`Share::Reconciliation`](clerk_actix::client::Share::Reconciliation)'s documented slice).
+const RECONCILIATION_PERCENT: u64 = 20;
 
 /// How a pass ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,9 +152,11 @@ impl PgDirectoryCache {
     }
 
     /// Lists every page of `K`'s listing ([`CacheConfig::page_size`](super::CacheConfig::page_size)
-    /// per page) and stores each in a transaction of its own; `on_page(conn, fetched, upserted)`
+    /// per page, [`pages_in_flight`](Self::pages_in_flight) of them fetched ahead) and stores
+    /// each, in listing order, in a transaction of its own; `on_page(conn, fetched, upserted)`
     /// after each. Stops at the first page that cannot be fetched (after the retries of
-    /// [`call_api`](Self::call_api)) and returns it.
+    /// [`call_api`](Self::call_api)) and returns it: every page before it is stored, the pages
+    /// fetched after it are dropped.
     pub(crate) async fn list_all<K: Reconciled>(
         &self,
         table: &K,
@@ -156,31 +165,75 @@ impl PgDirectoryCache {
         mut on_page: impl AsyncFnMut(&mut PgConnection, u64, u64) -> Result<()>,
     ) -> Result<Option<PageFailure>> {
         let limit = self.config.page_size.clamp(1, 500);
-        let mut offset = 0u32;
-        loop {
-            let page = match self.call_api(|api| K::list(api, offset, limit)).await {
-                Ok(page) => page,
-                Err(error) => {
-                    return Ok(Some(PageFailure {
-                        listing: K::LISTING,
-                        offset,
-                        error,
-                    }))
-                }
-            };
-            let fetched = page.len() as u64;
-            let upserted = self
-                .db
-                .timed(in_transaction(&mut *conn, async move |tx| {
-                    table.store_page(tx, page, pass).await
-                }))
-                .await?;
-            on_page(conn, fetched, upserted).await?;
-            offset = offset.saturating_add(u32::try_from(fetched).unwrap_or(u32::MAX));
-            if fetched < u64::from(limit) {
-                return Ok(None);
+        // One fetched page waits for the writer; the fetcher holds the next until it is taken.
+        let (fetched_tx, mut fetched_rx) = tokio::sync::mpsc::channel(1);
+        let list = move |offset: u32| async move {
+            (offset, self.call_api(|api| K::list(api, offset, limit)).await)
+        };
+        let full = move |page: &ApiResult<Vec<K::Item>>| {
+            page.as_ref().is_ok_and(|page| page.len() >= limit as usize)
+        };
+        let fetch = async move {
+            // The first page alone: a listing that fits in it costs one call, as without
+            // fetching ahead. Past the end of a longer one, up to `pages_in_flight - 1` calls are
+            // wasted (offset paging does not say where the listing ends).
+            let first = list(0).await;
+            let more = full(&first.1);
+            if fetched_tx.send(first).await.is_err() || !more {
+                return;
             }
+            let offsets = std::iter::successors(Some(limit), |offset| offset.checked_add(limit));
+            let mut pages = stream::iter(offsets).map(list).buffered(self.pages_in_flight());
+            while let Some(page) = pages.next().await {
+                let more = full(&page.1);
+                if fetched_tx.send(page).await.is_err() || !more {
+                    break;
+                }
+            }
+        };
+        let write = async move {
+            while let Some((offset, page)) = fetched_rx.recv().await {
+                let page = match page {
+                    Ok(page) => page,
+                    Err(error) => {
+                        return Ok(Some(PageFailure {
+                            listing: K::LISTING,
+                            offset,
+                            error,
+                        }))
+                    }
+                };
+                let fetched = page.len() as u64;
+                let upserted = self
+                    .db
+                    .timed(in_transaction(&mut *conn, async move |tx| {
+                        table.store_page(tx, page, pass).await
+                    }))
+                    .await?;
+                on_page(conn, fetched, upserted).await?;
+                if fetched < u64::from(limit) {
+                    return Ok(None);
+                }
+            }
+            // The fetcher ran out of offsets (past `u32::MAX` rows): the listing ends there.
+            Ok(None)
+        };
+        // The writer decides when the listing ends; a fetcher still waiting on pages past the
+        // end (or past a failure) is dropped with them.
+        match select(pin!(fetch), pin!(write)).await {
+            Either::Left(((), write)) => write.await,
+            Either::Right((written, _fetch)) => written,
         }
+    }
+
+    /// Pages a pass keeps in flight: [`CacheConfig::pages_in_flight`](super::CacheConfig::pages_in_flight),
+    /// at most the reconciliation share's slice of the rate budget (20 % of its requests per
+    /// window, as [`Share`](clerk_actix::client::Share) documents), at least one.
+    pub(crate) fn pages_in_flight(&self) -> usize {
+        let requests = u64::from(self.reconciliation.metrics().rate_budget.limit.requests);
+        let share = requests * RECONCILIATION_PERCENT / 100;
+        let pages = u64::from(self.config.pages_in_flight).min(share).max(1);
+        usize::try_from(pages).unwrap_or(1)
     }
 
     /// Checks each of `unseen` with Clerk: found, it is stored; gone (or 404), tombstoned;

@@ -86,7 +86,9 @@ pub struct UserRepo {
 
 /// The columns derived from a user.
 struct UserColumns {
-    data: Value,
+    /// The stored JSON as text (cast to `jsonb` by the query): serialized once, without a
+    /// `serde_json::Value` tree in between.
+    data: String,
     primary_email: Option<String>,
     first_name: Option<String>,
     last_name: Option<String>,
@@ -95,7 +97,7 @@ struct UserColumns {
 fn columns(user: &User) -> Result<UserColumns> {
     // The full-fidelity form on purpose: `User`'s own `Serialize` leaves `private_metadata` out,
     // and the cache must give it back (`get` reads this JSON back as a `User`, whole).
-    let data = serde_json::to_value(user.for_storage()).map_err(CacheError::Encode)?;
+    let data = serde_json::to_string(&user.for_storage()).map_err(CacheError::Encode)?;
     Ok(UserColumns {
         data,
         primary_email: user.primary_email().map(str::to_owned),
@@ -106,7 +108,7 @@ fn columns(user: &User) -> Result<UserColumns> {
 
 const UPSERT: &str = "\
 INSERT INTO users AS u (instance, id, data, primary_email, first_name, last_name, created_at_ms, updated_at_ms, source, synced_at)
-VALUES ($9, $1, $2, $3, $4, $5, $6, $7, $8, now())
+VALUES ($9, $1, $2::jsonb, $3, $4, $5, $6, $7, $8, now())
 ON CONFLICT (instance, id) DO UPDATE SET
     data = EXCLUDED.data, primary_email = EXCLUDED.primary_email, first_name = EXCLUDED.first_name,
     last_name = EXCLUDED.last_name, created_at_ms = EXCLUDED.created_at_ms,
@@ -118,8 +120,8 @@ RETURNING (xmax = 0) AS inserted";
 /// [`MARK_SEEN`] without counting as a change).
 const UPSERT_PAGE: &str = "\
 INSERT INTO users AS u (instance, id, data, primary_email, first_name, last_name, created_at_ms, updated_at_ms, source, synced_at, last_seen_pass)
-SELECT $10, t.id, t.data, t.primary_email, t.first_name, t.last_name, t.created_at_ms, t.updated_at_ms, $8, now(), $9
-FROM UNNEST($1::text[], $2::jsonb[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::int8[])
+SELECT $10, t.id, t.data::jsonb, t.primary_email, t.first_name, t.last_name, t.created_at_ms, t.updated_at_ms, $8, now(), $9
+FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::int8[])
     AS t(id, data, primary_email, first_name, last_name, created_at_ms, updated_at_ms)
 ON CONFLICT (instance, id) DO UPDATE SET
     data = EXCLUDED.data, primary_email = EXCLUDED.primary_email, first_name = EXCLUDED.first_name,
