@@ -93,7 +93,9 @@ impl<'a> Table<'a> {
             let left_out = custom
                 .left_out
                 .or_else(|| op.deprecated.then(|| overrides.deprecated.clone()).flatten());
-            let call = (left_out.is_none() && overrides.generate.contains(&op.tag)).then(|| {
+            let generated =
+                left_out.is_none() && !custom.hand_written && overrides.generate.contains(&op.tag);
+            let call = generated.then(|| {
                 let (group, method) = name.split_once('.').unwrap_or(("", &name));
                 format!("{group}().{method}")
             });

@@ -7,28 +7,38 @@
 //! Only the final decoding is generic: a generated call adds a few lines, not a copy of the
 //! request machinery.
 
-use bytes::Bytes;
+use awc::http::header::HeaderValue;
 use serde::de::DeserializeOwned;
 
 use crate::clerk_client::{with_query, ClerkClient};
 use crate::error::{ApiError, ApiResult};
 use crate::operations::{Budget, Operation, Retry};
 use crate::params::path_segment;
+use crate::payload::Payload;
 
 impl ClerkClient {
     /// Runs `op` with its path parameters (in the path's order), its query string (encoded)
-    /// and its JSON body, and decodes the answer.
+    /// and its body (JSON or a multipart upload), and decodes the answer.
     pub(crate) async fn operation<T: DeserializeOwned>(
         &self,
         op: &'static Operation,
         path_args: &[&str],
         query: String,
-        body: Option<Bytes>,
+        body: Option<Payload>,
     ) -> ApiResult<T> {
         let url = self.operation_url(op, path_args, &query)?;
         let handle = match op.budget {
             Budget::Fixed(share) => self.share(share),
             Budget::Handle | Budget::Free => self.clone(),
+        };
+        let (body, content_type) = match body {
+            Some(payload) => {
+                let content_type = HeaderValue::try_from(payload.content_type).map_err(|err| {
+                    ApiError::InvalidArgument(format!("{}: a content type: {err}", op.endpoint))
+                })?;
+                (Some(payload.bytes), Some(content_type))
+            }
+            None => (None, None),
         };
         let call = handle.call(
             op.endpoint,
@@ -37,6 +47,10 @@ impl ClerkClient {
             body,
             op.retry == Retry::Idempotent,
         );
+        let call = match content_type {
+            Some(content_type) => call.with_content_type(content_type),
+            None => call,
+        };
         let call = if op.budget == Budget::Free {
             call.without_budget()
         } else {

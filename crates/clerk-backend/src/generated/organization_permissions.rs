@@ -53,7 +53,7 @@ impl OrganizationPermissions<'_> {
                 &ops::CREATE_ORGANIZATION_PERMISSION,
                 &[],
                 String::new(),
-                Some(crate::clerk_client::json_body(body)?),
+                Some(crate::Payload::json(body)?),
             )
             .await
     }
@@ -111,7 +111,7 @@ impl OrganizationPermissions<'_> {
                 &ops::UPDATE_ORGANIZATION_PERMISSION,
                 &[permission_id],
                 String::new(),
-                Some(crate::clerk_client::json_body(body)?),
+                Some(crate::Payload::json(body)?),
             )
             .await
     }

@@ -53,7 +53,7 @@ impl OrganizationRoles<'_> {
                 &ops::CREATE_ORGANIZATION_ROLE,
                 &[],
                 String::new(),
-                Some(crate::clerk_client::json_body(body)?),
+                Some(crate::Payload::json(body)?),
             )
             .await
     }
@@ -111,7 +111,7 @@ impl OrganizationRoles<'_> {
                 &ops::UPDATE_ORGANIZATION_ROLE,
                 &[organization_role_id],
                 String::new(),
-                Some(crate::clerk_client::json_body(body)?),
+                Some(crate::Payload::json(body)?),
             )
             .await
     }

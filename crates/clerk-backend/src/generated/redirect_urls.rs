@@ -50,7 +50,7 @@ impl RedirectUrls<'_> {
                 &ops::CREATE_REDIRECT_URL,
                 &[],
                 String::new(),
-                Some(crate::clerk_client::json_body(body)?),
+                Some(crate::Payload::json(body)?),
             )
             .await
     }
