@@ -126,6 +126,9 @@ fn answer(spec: &Value, op: &Operation) -> Result<Answer, String> {
         None => ok,
     };
     let schema = &response["content"]["application/json"]["schema"];
+    if let Some(item) = page_item(spec, schema) {
+        return Ok(Answer::Page(item));
+    }
     if schema.get("$ref").is_none() && is_object(schema) {
         return Ok(match response_name {
             // A schema written inline in a named response: the model is named after the response.
@@ -140,18 +143,6 @@ fn answer(spec: &Value, op: &Operation) -> Result<Answer, String> {
             .map(str::to_owned)
     };
     if let Some(name) = name_of(schema) {
-        let target = &spec["components"]["schemas"][name.as_str()];
-        let fields: Vec<&str> = target["properties"]
-            .as_mapping()
-            .into_iter()
-            .flatten()
-            .filter_map(|(key, _)| key.as_str())
-            .collect();
-        if fields == ["data", "total_count"] {
-            if let Some(item) = name_of(&target["properties"]["data"]["items"]) {
-                return Ok(Answer::Page(item));
-            }
-        }
         return Ok(if name == "DeletedObject" {
             Answer::Deleted
         } else {
@@ -167,6 +158,31 @@ fn answer(spec: &Value, op: &Operation) -> Result<Answer, String> {
         "{}: an answer the generator does not handle yet",
         op.operation_id
     ))
+}
+
+/// The item schema of Clerk's page shape, `{data: [item], total_count}` (the schema itself, a
+/// `$ref` to it, or `data` a `$ref` to an array schema): `Some("RedirectURL")`.
+fn page_item(spec: &Value, schema: &Value) -> Option<String> {
+    let resolve = |value: &Value| -> Value {
+        match value["$ref"]
+            .as_str()
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        {
+            Some(name) => spec["components"]["schemas"][name].clone(),
+            None => value.clone(),
+        }
+    };
+    let schema = resolve(schema);
+    let properties = schema["properties"].as_mapping()?;
+    let keys: BTreeSet<&str> = properties.keys().filter_map(Value::as_str).collect();
+    if keys != BTreeSet::from(["data", "total_count"]) {
+        return None;
+    }
+    let data = resolve(&schema["properties"]["data"]);
+    data["items"]["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .map(str::to_owned)
 }
 
 fn call(
@@ -217,6 +233,10 @@ fn call(
             args.extend(arg);
             format!("Some(crate::Payload::multipart(&[{fields}]))")
         }
+    };
+    let item_type = match answer {
+        Answer::Page(name) | Answer::List(name) => Some(format!("crate::models::{}", model_name(name))),
+        _ => None,
     };
     let answer_type = match answer {
         Answer::Model(name) => format!("crate::models::{}", model_name(name)),
@@ -272,7 +292,34 @@ fn call(
         args = args.join(", "),
         path_args = path_args.join(", "),
     );
+    if let (Some(item_type), true) = (item_type, is_offset_list(op)) {
+        let _ = write!(
+            out,
+            "/// Every item of [`{method}`](Self::{method}), page after page: a lazy [`Paged`](crate::Paged) stream \
+             (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).\n             pub fn {method}_stream(&self, {args}) -> crate::Paged<{item_type}> {{\n             let mut params = params.clone();\n             self.client.operation_paged(&ops::{const_name}, &[{path_args}], (params.limit, params.offset), \
+             Box::new(move |limit, offset| {{\nparams.limit = Some(limit);\nparams.offset = Some(offset);\nparams.to_query()\n}}))\n}}\n\n",
+            const_name = const_name(&op.operation_id),
+            args = args.join(", "),
+            path_args = path_args.join(", "),
+        );
+    }
     Ok(out)
+}
+
+/// The operation's generated call has a `…_stream` twin: a list answer, paged by `limit` and
+/// `offset`.
+pub fn has_stream(spec: &Value, op: &Operation) -> bool {
+    is_offset_list(op) && matches!(answer(spec, op), Ok(Answer::Page(_) | Answer::List(_)))
+}
+
+/// A list paged by `limit` and `offset` (integer query parameters), without a body.
+fn is_offset_list(op: &Operation) -> bool {
+    let integer = |name: &str| {
+        op.params
+            .iter()
+            .any(|param| param.location == "query" && param.name == name && param.kind == "integer")
+    };
+    op.body == Body::None && integer("limit") && integer("offset")
 }
 
 /// The argument type of a JSON request body, its struct(s) added to `items`: an object schema

@@ -82,16 +82,27 @@ pub fn calls_rs(spec: &Value, header: &str, groups: &[Group<'_>]) -> Result<Stri
                 literal(&op.operation_id)
             );
             ids.push(literal(&op.operation_id));
+            if crate::calls::has_stream(spec, op) {
+                let _ = writeln!(
+                    body,
+                    "assert_eq!(client.{}().{method}_stream({}).try_collect::<Vec<_>>().await.expect({}).len(), 1);",
+                    group.module,
+                    args.join(", "),
+                    literal(&format!("{} stream", op.operation_id))
+                );
+                ids.push(literal(&op.operation_id));
+            }
         }
     }
     Ok(format!(
         "{header}\n//! Every generated call once, in the table's order, for `tests/conformance.rs`.\n\n\
-         use clerk_backend::ClerkClient;\nuse serde_json::Value;\n\n\
+         use clerk_backend::ClerkClient;\nuse futures_util::TryStreamExt as _;\nuse serde_json::Value;\n\n\
          use super::{{body, upload}};\n\n\
          /// The operations [`call_every_generated`] calls, in order.\n\
          pub const CALLED: &[&str] = &[{}];\n\n\
-         /// Calls every generated call once: path parameters `{{name}}_1`, query parameters\n\
-         /// `Default`, bodies made from the spec's request schemas.\n\
+         /// Calls every generated call once (and every list's stream, one page of one item):\n\
+         /// path parameters `{{name}}_1`, query parameters `Default`, bodies made from the\n\
+         /// spec's request schemas.\n\
          pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {{\n{body}}}\n",
         ids.join(", ")
     ))

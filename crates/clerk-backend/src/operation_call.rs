@@ -12,7 +12,8 @@ use serde::de::DeserializeOwned;
 
 use crate::clerk_client::{with_query, ClerkClient};
 use crate::error::{ApiError, ApiResult};
-use crate::operations::{Budget, Operation, Retry};
+use crate::operations::{Budget, Location, Operation, Retry};
+use crate::paging::{Paged, Paging, DEFAULT_PAGE_SIZE};
 use crate::params::path_segment;
 use crate::payload::Payload;
 
@@ -57,6 +58,46 @@ impl ClerkClient {
             call
         };
         handle.json(call).await
+    }
+
+    /// Every item of the list `op` (a `limit`/`offset` list), page after page: a lazy
+    /// [`Paged`] stream, offset paging, from `offset` (or 0), `limit` items a page (or
+    /// [`DEFAULT_PAGE_SIZE`]). `query` writes a page's query string from its limit and offset;
+    /// `paginated=true` is added where the operation takes it (for Clerk's `total_count`).
+    /// Each page is one [`operation`](Self::operation): its retries, its budget share.
+    pub(crate) fn operation_paged<T: DeserializeOwned + 'static>(
+        &self,
+        op: &'static Operation,
+        path_args: &[&str],
+        (limit, offset): (Option<i64>, Option<i64>),
+        mut query: Box<dyn FnMut(i64, i64) -> String>,
+    ) -> Paged<T> {
+        let client = self.clone();
+        let args: Vec<String> = path_args.iter().map(|arg| (*arg).to_owned()).collect();
+        let paginated = op
+            .params
+            .iter()
+            .any(|param| param.location == Location::Query && param.name == "paginated");
+        let limit = limit
+            .and_then(|limit| u32::try_from(limit).ok())
+            .unwrap_or(DEFAULT_PAGE_SIZE);
+        let offset = offset.and_then(|offset| u32::try_from(offset).ok()).unwrap_or(0);
+        Paged::new(limit, offset, None, Paging::Offset, move |page| {
+            let client = client.clone();
+            let args = args.clone();
+            let mut query = query(i64::from(page.limit), i64::from(page.offset));
+            if paginated {
+                query = if query.is_empty() {
+                    "paginated=true".to_owned()
+                } else {
+                    format!("paginated=true&{query}")
+                };
+            }
+            async move {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                client.operation(op, &args, query, None).await
+            }
+        })
     }
 
     /// `{api_url}[/v1]{path}?{query}`, every `{parameter}` of the path replaced by the next of

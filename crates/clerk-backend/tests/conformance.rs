@@ -552,6 +552,41 @@ async fn every_generated_call_fits_the_spec_and_decodes_its_answer() {
     assert_eq!(seen_operations(&spec, &seen), calls::CALLED);
 }
 
+#[actix_web::test]
+async fn a_generated_stream_pages_by_offset_with_the_callers_limit_and_stops_when_dropped() {
+    use futures_util::StreamExt as _;
+    let spec = spec();
+    let (client, seen) = stand_in().await;
+    let params = clerk_backend::redirect_urls::ListRedirectUrlsParams {
+        limit: Some(1),
+        offset: Some(5),
+    };
+    // Each spec-made page holds one item of a total far larger: only `take` ends the pass.
+    let items: Vec<_> = client
+        .redirect_urls()
+        .list_stream(&params)
+        .take(3)
+        .collect()
+        .await;
+    assert_eq!(items.len(), 3);
+    assert!(items.iter().all(Result::is_ok));
+    let queries: Vec<String> = seen
+        .lock()
+        .expect("lock")
+        .iter()
+        .map(|seen| seen.query.clone())
+        .collect();
+    assert_eq!(
+        queries,
+        [
+            "paginated=true&limit=1&offset=5",
+            "paginated=true&limit=1&offset=6",
+            "paginated=true&limit=1&offset=7"
+        ]
+    );
+    assert_eq!(seen_operations(&spec, &seen), ["ListRedirectURLs"; 3]);
+}
+
 #[test]
 fn every_generated_call_is_exercised_here() {
     let generated: BTreeSet<&str> = OPERATIONS

@@ -40,6 +40,24 @@ impl Billing<'_> {
             .await
     }
 
+    /// Every item of [`list_plans`](Self::list_plans), page after page: a lazy [`Paged`](crate::Paged) stream (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).
+    pub fn list_plans_stream(
+        &self,
+        params: &GetCommercePlanListParams,
+    ) -> crate::Paged<crate::models::CommercePlan> {
+        let mut params = params.clone();
+        self.client.operation_paged(
+            &ops::GET_COMMERCE_PLAN_LIST,
+            &[],
+            (params.limit, params.offset),
+            Box::new(move |limit, offset| {
+                params.limit = Some(limit);
+                params.offset = Some(offset);
+                params.to_query()
+            }),
+        )
+    }
+
     /// List all billing prices: `GET /v1/billing/prices` (`GetBillingPriceList`).
     ///
     /// Retried and budgeted as its row of the operation table ([`GET_BILLING_PRICE_LIST`](crate::operations)) says.
@@ -54,6 +72,24 @@ impl Billing<'_> {
         self.client
             .operation(&ops::GET_BILLING_PRICE_LIST, &[], params.to_query(), None)
             .await
+    }
+
+    /// Every item of [`list_prices`](Self::list_prices), page after page: a lazy [`Paged`](crate::Paged) stream (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).
+    pub fn list_prices_stream(
+        &self,
+        params: &GetBillingPriceListParams,
+    ) -> crate::Paged<crate::models::BillingPriceResponse> {
+        let mut params = params.clone();
+        self.client.operation_paged(
+            &ops::GET_BILLING_PRICE_LIST,
+            &[],
+            (params.limit, params.offset),
+            Box::new(move |limit, offset| {
+                params.limit = Some(limit);
+                params.offset = Some(offset);
+                params.to_query()
+            }),
+        )
     }
 
     /// Create a custom billing price: `POST /v1/billing/prices` (`CreateBillingPrice`).
@@ -96,6 +132,24 @@ impl Billing<'_> {
                 None,
             )
             .await
+    }
+
+    /// Every item of [`list_subscription_items`](Self::list_subscription_items), page after page: a lazy [`Paged`](crate::Paged) stream (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).
+    pub fn list_subscription_items_stream(
+        &self,
+        params: &GetCommerceSubscriptionItemListParams,
+    ) -> crate::Paged<crate::models::CommerceSubscriptionItem> {
+        let mut params = params.clone();
+        self.client.operation_paged(
+            &ops::GET_COMMERCE_SUBSCRIPTION_ITEM_LIST,
+            &[],
+            (params.limit, params.offset),
+            Box::new(move |limit, offset| {
+                params.limit = Some(limit);
+                params.offset = Some(offset);
+                params.to_query()
+            }),
+        )
     }
 
     /// Cancel a subscription item: `DELETE /v1/billing/subscription_items/{subscription_item_id}` (`CancelCommerceSubscriptionItem`).
@@ -224,6 +278,24 @@ impl Billing<'_> {
             .await
     }
 
+    /// Every item of [`list_statements`](Self::list_statements), page after page: a lazy [`Paged`](crate::Paged) stream (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).
+    pub fn list_statements_stream(
+        &self,
+        params: &GetBillingStatementListParams,
+    ) -> crate::Paged<crate::models::BillingStatement> {
+        let mut params = params.clone();
+        self.client.operation_paged(
+            &ops::GET_BILLING_STATEMENT_LIST,
+            &[],
+            (params.limit, params.offset),
+            Box::new(move |limit, offset| {
+                params.limit = Some(limit);
+                params.offset = Some(offset);
+                params.to_query()
+            }),
+        )
+    }
+
     /// Retrieve a billing statement: `GET /v1/billing/statements/{statementID}` (`GetBillingStatement`).
     ///
     /// Retried and budgeted as its row of the operation table ([`GET_BILLING_STATEMENT`](crate::operations)) says.
@@ -257,6 +329,25 @@ impl Billing<'_> {
                 None,
             )
             .await
+    }
+
+    /// Every item of [`get_statement_payment_attempts`](Self::get_statement_payment_attempts), page after page: a lazy [`Paged`](crate::Paged) stream (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).
+    pub fn get_statement_payment_attempts_stream(
+        &self,
+        statement_id: &str,
+        params: &GetBillingStatementPaymentAttemptsParams,
+    ) -> crate::Paged<crate::models::BillingPaymentAttempt> {
+        let mut params = params.clone();
+        self.client.operation_paged(
+            &ops::GET_BILLING_STATEMENT_PAYMENT_ATTEMPTS,
+            &[statement_id],
+            (params.limit, params.offset),
+            Box::new(move |limit, offset| {
+                params.limit = Some(limit);
+                params.offset = Some(offset);
+                params.to_query()
+            }),
+        )
     }
 }
 

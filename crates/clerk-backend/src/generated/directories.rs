@@ -31,10 +31,28 @@ impl Directories<'_> {
     /// # Errors
     ///
     /// See [`ApiError`](crate::ApiError).
-    pub async fn list(&self, params: &ListDirectoriesParams) -> ApiResult<crate::models::DirectoryList> {
+    pub async fn list(
+        &self,
+        params: &ListDirectoriesParams,
+    ) -> ApiResult<crate::Page<crate::models::Directory>> {
         self.client
             .operation(&ops::LIST_DIRECTORIES, &[], params.to_query(), None)
             .await
+    }
+
+    /// Every item of [`list`](Self::list), page after page: a lazy [`Paged`](crate::Paged) stream (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).
+    pub fn list_stream(&self, params: &ListDirectoriesParams) -> crate::Paged<crate::models::Directory> {
+        let mut params = params.clone();
+        self.client.operation_paged(
+            &ops::LIST_DIRECTORIES,
+            &[],
+            (params.limit, params.offset),
+            Box::new(move |limit, offset| {
+                params.limit = Some(limit);
+                params.offset = Some(offset);
+                params.to_query()
+            }),
+        )
     }
 
     /// Create a directory: `POST /v1/directories` (`CreateDirectory`).
@@ -131,7 +149,7 @@ impl Directories<'_> {
     pub async fn list_group_role_mappings(
         &self,
         directory_id: &str,
-    ) -> ApiResult<crate::models::DirectoryGroupRoleMappingList> {
+    ) -> ApiResult<crate::Page<crate::models::DirectoryGroupRoleMapping>> {
         self.client
             .operation(
                 &ops::LIST_DIRECTORY_GROUP_ROLE_MAPPINGS,
@@ -153,7 +171,7 @@ impl Directories<'_> {
         &self,
         directory_id: &str,
         body: &ReplaceDirectoryGroupRoleMappings,
-    ) -> ApiResult<crate::models::DirectoryGroupRoleMappingList> {
+    ) -> ApiResult<crate::Page<crate::models::DirectoryGroupRoleMapping>> {
         self.client
             .operation(
                 &ops::REPLACE_DIRECTORY_GROUP_ROLE_MAPPINGS,

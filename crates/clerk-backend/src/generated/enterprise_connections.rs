@@ -40,6 +40,24 @@ impl EnterpriseConnections<'_> {
             .await
     }
 
+    /// Every item of [`list`](Self::list), page after page: a lazy [`Paged`](crate::Paged) stream (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).
+    pub fn list_stream(
+        &self,
+        params: &ListEnterpriseConnectionsParams,
+    ) -> crate::Paged<crate::models::EnterpriseConnection> {
+        let mut params = params.clone();
+        self.client.operation_paged(
+            &ops::LIST_ENTERPRISE_CONNECTIONS,
+            &[],
+            (params.limit, params.offset),
+            Box::new(move |limit, offset| {
+                params.limit = Some(limit);
+                params.offset = Some(offset);
+                params.to_query()
+            }),
+        )
+    }
+
     /// Create an enterprise connection: `POST /v1/enterprise_connections` (`CreateEnterpriseConnection`).
     ///
     /// Retried and budgeted as its row of the operation table ([`CREATE_ENTERPRISE_CONNECTION`](crate::operations)) says.
@@ -142,6 +160,25 @@ impl EnterpriseConnections<'_> {
                 None,
             )
             .await
+    }
+
+    /// Every item of [`list_test_runs`](Self::list_test_runs), page after page: a lazy [`Paged`](crate::Paged) stream (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).
+    pub fn list_test_runs_stream(
+        &self,
+        enterprise_connection_id: &str,
+        params: &ListEnterpriseConnectionTestRunsParams,
+    ) -> crate::Paged<crate::models::EnterpriseConnectionTestRun> {
+        let mut params = params.clone();
+        self.client.operation_paged(
+            &ops::LIST_ENTERPRISE_CONNECTION_TEST_RUNS,
+            &[enterprise_connection_id],
+            (params.limit, params.offset),
+            Box::new(move |limit, offset| {
+                params.limit = Some(limit);
+                params.offset = Some(offset);
+                params.to_query()
+            }),
+        )
     }
 
     /// Create an enterprise connection test run: `POST /v1/enterprise_connections/{enterprise_connection_id}/test_runs` (`CreateEnterpriseConnectionTestRun`).

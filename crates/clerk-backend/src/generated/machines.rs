@@ -31,10 +31,25 @@ impl Machines<'_> {
     /// # Errors
     ///
     /// See [`ApiError`](crate::ApiError).
-    pub async fn list(&self, params: &ListMachinesParams) -> ApiResult<crate::models::MachineList> {
+    pub async fn list(&self, params: &ListMachinesParams) -> ApiResult<crate::Page<crate::models::Machine>> {
         self.client
             .operation(&ops::LIST_MACHINES, &[], params.to_query(), None)
             .await
+    }
+
+    /// Every item of [`list`](Self::list), page after page: a lazy [`Paged`](crate::Paged) stream (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).
+    pub fn list_stream(&self, params: &ListMachinesParams) -> crate::Paged<crate::models::Machine> {
+        let mut params = params.clone();
+        self.client.operation_paged(
+            &ops::LIST_MACHINES,
+            &[],
+            (params.limit, params.offset),
+            Box::new(move |limit, offset| {
+                params.limit = Some(limit);
+                params.offset = Some(offset);
+                params.to_query()
+            }),
+        )
     }
 
     /// Create a machine: `POST /v1/machines` (`CreateMachine`).

@@ -5619,26 +5619,6 @@ impl std::fmt::Debug for Web3wallet {
     }
 }
 
-/// `Directory.List` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct DirectoryList {
-    /// `data`.
-    #[serde(default)]
-    pub data: Vec<crate::models::Directory>,
-    /// Total number of directories.
-    #[serde(default)]
-    pub total_count: i64,
-}
-
-impl std::fmt::Debug for DirectoryList {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DirectoryList")
-            .field("data", &self.data)
-            .field("total_count", &self.total_count)
-            .finish()
-    }
-}
-
 /// `DirectoryGroupRoleMapping.Deleted` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
 #[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct DirectoryGroupRoleMappingDeleted {
@@ -5659,26 +5639,6 @@ impl std::fmt::Debug for DirectoryGroupRoleMappingDeleted {
             .field("object", &self.object)
             .field("id", &self.id)
             .field("deleted", &self.deleted)
-            .finish()
-    }
-}
-
-/// `DirectoryGroupRoleMapping.List` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct DirectoryGroupRoleMappingList {
-    /// `data`.
-    #[serde(default)]
-    pub data: Vec<crate::models::DirectoryGroupRoleMapping>,
-    /// Total number of directory group role mappings in the directory.
-    #[serde(default)]
-    pub total_count: i64,
-}
-
-impl std::fmt::Debug for DirectoryGroupRoleMappingList {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DirectoryGroupRoleMappingList")
-            .field("data", &self.data)
-            .field("total_count", &self.total_count)
             .finish()
     }
 }
@@ -5794,26 +5754,6 @@ impl std::fmt::Debug for MachineDeleted {
     }
 }
 
-/// `Machine.List` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct MachineList {
-    /// `data`.
-    #[serde(default)]
-    pub data: Vec<crate::models::Machine>,
-    /// Total number of machines
-    #[serde(default)]
-    pub total_count: i64,
-}
-
-impl std::fmt::Debug for MachineList {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MachineList")
-            .field("data", &self.data)
-            .field("total_count", &self.total_count)
-            .finish()
-    }
-}
-
 /// `Machine.SecretKey` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
 #[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct MachineSecretKey {
@@ -5862,26 +5802,6 @@ impl std::fmt::Debug for MachineScopeDeleted {
     }
 }
 
-/// `SCIMDirectory.List` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct ScimDirectoryList {
-    /// `data`.
-    #[serde(default)]
-    pub data: Vec<crate::models::ScimDirectory>,
-    /// Total number of directories.
-    #[serde(default)]
-    pub total_count: i64,
-}
-
-impl std::fmt::Debug for ScimDirectoryList {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ScimDirectoryList")
-            .field("data", &self.data)
-            .field("total_count", &self.total_count)
-            .finish()
-    }
-}
-
 /// `SCIMGroupRoleMapping.Deleted` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
 #[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ScimGroupRoleMappingDeleted {
@@ -5902,66 +5822,6 @@ impl std::fmt::Debug for ScimGroupRoleMappingDeleted {
             .field("object", &self.object)
             .field("id", &self.id)
             .field("deleted", &self.deleted)
-            .finish()
-    }
-}
-
-/// `SCIMGroupRoleMapping.List` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct ScimGroupRoleMappingList {
-    /// `data`.
-    #[serde(default)]
-    pub data: Vec<crate::models::ScimGroupRoleMapping>,
-    /// Total number of SCIM group role mappings in the directory.
-    #[serde(default)]
-    pub total_count: i64,
-}
-
-impl std::fmt::Debug for ScimGroupRoleMappingList {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ScimGroupRoleMappingList")
-            .field("data", &self.data)
-            .field("total_count", &self.total_count)
-            .finish()
-    }
-}
-
-/// `TrustedDevice.List` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct TrustedDeviceList {
-    /// `data`.
-    #[serde(default)]
-    pub data: Vec<crate::models::TrustedDevice>,
-    /// Total number of trusted devices
-    #[serde(default)]
-    pub total_count: i64,
-}
-
-impl std::fmt::Debug for TrustedDeviceList {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TrustedDeviceList")
-            .field("data", &self.data)
-            .field("total_count", &self.total_count)
-            .finish()
-    }
-}
-
-/// `WaitlistEntries` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct WaitlistEntries {
-    /// `data`.
-    #[serde(default)]
-    pub data: Vec<crate::models::WaitlistEntry>,
-    /// Total number of waitlist entries
-    #[serde(default)]
-    pub total_count: i64,
-}
-
-impl std::fmt::Debug for WaitlistEntries {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WaitlistEntries")
-            .field("data", &self.data)
-            .field("total_count", &self.total_count)
             .finish()
     }
 }

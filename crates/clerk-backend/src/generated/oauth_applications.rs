@@ -40,6 +40,24 @@ impl OauthApplications<'_> {
             .await
     }
 
+    /// Every item of [`list`](Self::list), page after page: a lazy [`Paged`](crate::Paged) stream (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).
+    pub fn list_stream(
+        &self,
+        params: &ListOauthApplicationsParams,
+    ) -> crate::Paged<crate::models::OauthApplication> {
+        let mut params = params.clone();
+        self.client.operation_paged(
+            &ops::LIST_OAUTH_APPLICATIONS,
+            &[],
+            (params.limit, params.offset),
+            Box::new(move |limit, offset| {
+                params.limit = Some(limit);
+                params.offset = Some(offset);
+                params.to_query()
+            }),
+        )
+    }
+
     /// Create an OAuth application: `POST /v1/oauth_applications` (`CreateOAuthApplication`).
     ///
     /// Retried and budgeted as its row of the operation table ([`CREATE_OAUTH_APPLICATION`](crate::operations)) says.

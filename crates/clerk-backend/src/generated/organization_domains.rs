@@ -46,6 +46,25 @@ impl OrganizationDomains<'_> {
             .await
     }
 
+    /// Every item of [`list`](Self::list), page after page: a lazy [`Paged`](crate::Paged) stream (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).
+    pub fn list_stream(
+        &self,
+        organization_id: &str,
+        params: &ListOrganizationDomainsParams,
+    ) -> crate::Paged<crate::models::OrganizationDomain> {
+        let mut params = params.clone();
+        self.client.operation_paged(
+            &ops::LIST_ORGANIZATION_DOMAINS,
+            &[organization_id],
+            (params.limit, params.offset),
+            Box::new(move |limit, offset| {
+                params.limit = Some(limit);
+                params.offset = Some(offset);
+                params.to_query()
+            }),
+        )
+    }
+
     /// Create a new organization domain.: `POST /v1/organizations/{organization_id}/domains` (`CreateOrganizationDomain`).
     ///
     /// Retried and budgeted as its row of the operation table ([`CREATE_ORGANIZATION_DOMAIN`](crate::operations)) says.
@@ -149,6 +168,24 @@ impl OrganizationDomains<'_> {
         self.client
             .operation(&ops::LIST_ALL_ORGANIZATION_DOMAINS, &[], params.to_query(), None)
             .await
+    }
+
+    /// Every item of [`list_all`](Self::list_all), page after page: a lazy [`Paged`](crate::Paged) stream (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).
+    pub fn list_all_stream(
+        &self,
+        params: &ListAllOrganizationDomainsParams,
+    ) -> crate::Paged<crate::models::OrganizationDomain> {
+        let mut params = params.clone();
+        self.client.operation_paged(
+            &ops::LIST_ALL_ORGANIZATION_DOMAINS,
+            &[],
+            (params.limit, params.offset),
+            Box::new(move |limit, offset| {
+                params.limit = Some(limit);
+                params.offset = Some(offset);
+                params.to_query()
+            }),
+        )
     }
 }
 

@@ -45,6 +45,24 @@ impl OrganizationInvitations<'_> {
             .await
     }
 
+    /// Every item of [`get_all`](Self::get_all), page after page: a lazy [`Paged`](crate::Paged) stream (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).
+    pub fn get_all_stream(
+        &self,
+        params: &ListInstanceOrganizationInvitationsParams,
+    ) -> crate::Paged<crate::models::OrganizationInvitationWithPublicOrganizationData> {
+        let mut params = params.clone();
+        self.client.operation_paged(
+            &ops::LIST_INSTANCE_ORGANIZATION_INVITATIONS,
+            &[],
+            (params.limit, params.offset),
+            Box::new(move |limit, offset| {
+                params.limit = Some(limit);
+                params.offset = Some(offset);
+                params.to_query()
+            }),
+        )
+    }
+
     /// Bulk create and send organization invitations: `POST /v1/organizations/{organization_id}/invitations/bulk` (`CreateOrganizationInvitationBulk`).
     ///
     /// Retried and budgeted as its row of the operation table ([`CREATE_ORGANIZATION_INVITATION_BULK`](crate::operations)) says.

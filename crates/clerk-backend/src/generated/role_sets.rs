@@ -37,6 +37,21 @@ impl RoleSets<'_> {
             .await
     }
 
+    /// Every item of [`list`](Self::list), page after page: a lazy [`Paged`](crate::Paged) stream (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).
+    pub fn list_stream(&self, params: &ListRoleSetsParams) -> crate::Paged<crate::models::RoleSet> {
+        let mut params = params.clone();
+        self.client.operation_paged(
+            &ops::LIST_ROLE_SETS,
+            &[],
+            (params.limit, params.offset),
+            Box::new(move |limit, offset| {
+                params.limit = Some(limit);
+                params.offset = Some(offset);
+                params.to_query()
+            }),
+        )
+    }
+
     /// Create a role set: `POST /v1/role_sets` (`CreateRoleSet`).
     ///
     /// Retried and budgeted as its row of the operation table ([`CREATE_ROLE_SET`](crate::operations)) says.

@@ -34,10 +34,28 @@ impl ScimDirectories<'_> {
     pub async fn list(
         &self,
         params: &ListScimDirectoriesParams,
-    ) -> ApiResult<crate::models::ScimDirectoryList> {
+    ) -> ApiResult<crate::Page<crate::models::ScimDirectory>> {
         self.client
             .operation(&ops::LIST_SCIM_DIRECTORIES, &[], params.to_query(), None)
             .await
+    }
+
+    /// Every item of [`list`](Self::list), page after page: a lazy [`Paged`](crate::Paged) stream (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).
+    pub fn list_stream(
+        &self,
+        params: &ListScimDirectoriesParams,
+    ) -> crate::Paged<crate::models::ScimDirectory> {
+        let mut params = params.clone();
+        self.client.operation_paged(
+            &ops::LIST_SCIM_DIRECTORIES,
+            &[],
+            (params.limit, params.offset),
+            Box::new(move |limit, offset| {
+                params.limit = Some(limit);
+                params.offset = Some(offset);
+                params.to_query()
+            }),
+        )
     }
 
     /// Create a directory: `POST /v1/scim_directories` (`CreateSCIMDirectory`).
@@ -144,7 +162,7 @@ impl ScimDirectories<'_> {
     pub async fn list_group_role_mappings(
         &self,
         scim_directory_id: &str,
-    ) -> ApiResult<crate::models::ScimGroupRoleMappingList> {
+    ) -> ApiResult<crate::Page<crate::models::ScimGroupRoleMapping>> {
         self.client
             .operation(
                 &ops::LIST_SCIM_GROUP_ROLE_MAPPINGS,
@@ -166,7 +184,7 @@ impl ScimDirectories<'_> {
         &self,
         scim_directory_id: &str,
         body: &ReplaceScimGroupRoleMappings,
-    ) -> ApiResult<crate::models::ScimGroupRoleMappingList> {
+    ) -> ApiResult<crate::Page<crate::models::ScimGroupRoleMapping>> {
         self.client
             .operation(
                 &ops::REPLACE_SCIM_GROUP_ROLE_MAPPINGS,

@@ -203,6 +203,25 @@ impl Users<'_> {
             .await
     }
 
+    /// Every item of [`get_organization_invitations`](Self::get_organization_invitations), page after page: a lazy [`Paged`](crate::Paged) stream (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).
+    pub fn get_organization_invitations_stream(
+        &self,
+        user_id: &str,
+        params: &UsersGetOrganizationInvitationsParams,
+    ) -> crate::Paged<crate::models::OrganizationInvitationWithPublicOrganizationData> {
+        let mut params = params.clone();
+        self.client.operation_paged(
+            &ops::USERS_GET_ORGANIZATION_INVITATIONS,
+            &[user_id],
+            (params.limit, params.offset),
+            Box::new(move |limit, offset| {
+                params.limit = Some(limit);
+                params.offset = Some(offset);
+                params.to_query()
+            }),
+        )
+    }
+
     /// Remove a user's password: `POST /v1/users/{user_id}/remove_password` (`RemoveUserPassword`).
     ///
     /// Retried and budgeted as its row of the operation table ([`REMOVE_USER_PASSWORD`](crate::operations)) says.
@@ -298,7 +317,10 @@ impl Users<'_> {
     /// # Errors
     ///
     /// An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); otherwise see [`ApiError`](crate::ApiError).
-    pub async fn list_trusted_devices(&self, user_id: &str) -> ApiResult<crate::models::TrustedDeviceList> {
+    pub async fn list_trusted_devices(
+        &self,
+        user_id: &str,
+    ) -> ApiResult<crate::Page<crate::models::TrustedDevice>> {
         self.client
             .operation(&ops::LIST_USER_TRUSTED_DEVICES, &[user_id], String::new(), None)
             .await

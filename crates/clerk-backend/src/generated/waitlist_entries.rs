@@ -34,10 +34,28 @@ impl WaitlistEntries<'_> {
     pub async fn list(
         &self,
         params: &ListWaitlistEntriesParams,
-    ) -> ApiResult<crate::models::WaitlistEntries> {
+    ) -> ApiResult<crate::Page<crate::models::WaitlistEntry>> {
         self.client
             .operation(&ops::LIST_WAITLIST_ENTRIES, &[], params.to_query(), None)
             .await
+    }
+
+    /// Every item of [`list`](Self::list), page after page: a lazy [`Paged`](crate::Paged) stream (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).
+    pub fn list_stream(
+        &self,
+        params: &ListWaitlistEntriesParams,
+    ) -> crate::Paged<crate::models::WaitlistEntry> {
+        let mut params = params.clone();
+        self.client.operation_paged(
+            &ops::LIST_WAITLIST_ENTRIES,
+            &[],
+            (params.limit, params.offset),
+            Box::new(move |limit, offset| {
+                params.limit = Some(limit);
+                params.offset = Some(offset);
+                params.to_query()
+            }),
+        )
     }
 
     /// Create a waitlist entry: `POST /v1/waitlist_entries` (`CreateWaitlistEntry`).

@@ -5,6 +5,7 @@
 //! Every generated call once, in the table's order, for `tests/conformance.rs`.
 
 use clerk_backend::ClerkClient;
+use futures_util::TryStreamExt as _;
 use serde_json::Value;
 
 use super::{body, upload};
@@ -36,6 +37,7 @@ pub const CALLED: &[&str] = &[
     "GetUserBillingCreditBalance",
     "AdjustUserBillingCreditBalance",
     "UsersGetOrganizationInvitations",
+    "UsersGetOrganizationInvitations",
     "RemoveUserPassword",
     "VerifyTOTP",
     "DisableMFA",
@@ -49,6 +51,7 @@ pub const CALLED: &[&str] = &[
     "SetUserPasswordCompromised",
     "UnsetUserPasswordCompromised",
     "CreateBulkInvitations",
+    "ListInstanceOrganizationInvitations",
     "ListInstanceOrganizationInvitations",
     "CreateOrganizationInvitationBulk",
     "UpdateInstanceAuthConfig",
@@ -74,6 +77,7 @@ pub const CALLED: &[&str] = &[
     "DeleteJWTTemplate",
     "UpdateJWTTemplate",
     "ListMachines",
+    "ListMachines",
     "CreateMachine",
     "GetMachine",
     "DeleteMachine",
@@ -89,6 +93,7 @@ pub const CALLED: &[&str] = &[
     "GetOrganizationBillingCreditBalance",
     "AdjustOrganizationBillingCreditBalance",
     "ListOrganizationRoles",
+    "ListOrganizationRoles",
     "CreateOrganizationRole",
     "GetOrganizationRole",
     "DeleteOrganizationRole",
@@ -96,18 +101,22 @@ pub const CALLED: &[&str] = &[
     "AssignPermissionToOrganizationRole",
     "RemovePermissionFromOrganizationRole",
     "ListOrganizationDomains",
+    "ListOrganizationDomains",
     "CreateOrganizationDomain",
     "DeleteOrganizationDomain",
     "UpdateOrganizationDomain",
     "VerifyOrganizationDomainOwnership",
     "ListAllOrganizationDomains",
+    "ListAllOrganizationDomains",
     "VerifyDomainProxy",
+    "ListRedirectURLs",
     "ListRedirectURLs",
     "CreateRedirectURL",
     "GetRedirectURL",
     "DeleteRedirectURL",
     "GetSignUp",
     "UpdateSignUp",
+    "ListOAuthApplications",
     "ListOAuthApplications",
     "CreateOAuthApplication",
     "GetOAuthApplication",
@@ -117,15 +126,18 @@ pub const CALLED: &[&str] = &[
     "RotateOAuthApplicationSecret",
     "RevokeOAuthApplicationToken",
     "ListEnterpriseConnections",
+    "ListEnterpriseConnections",
     "CreateEnterpriseConnection",
     "GetEnterpriseConnection",
     "DeleteEnterpriseConnection",
     "UpdateEnterpriseConnection",
     "ListEnterpriseConnectionTestRuns",
+    "ListEnterpriseConnectionTestRuns",
     "CreateEnterpriseConnectionTestRun",
     "CreateTestingToken",
     "CreateAgentTask",
     "RevokeAgentTask",
+    "ListWaitlistEntries",
     "ListWaitlistEntries",
     "CreateWaitlistEntry",
     "CreateBulkWaitlistEntries",
@@ -133,8 +145,11 @@ pub const CALLED: &[&str] = &[
     "InviteWaitlistEntry",
     "RejectWaitlistEntry",
     "GetCommercePlanList",
+    "GetCommercePlanList",
+    "GetBillingPriceList",
     "GetBillingPriceList",
     "CreateBillingPrice",
+    "GetCommerceSubscriptionItemList",
     "GetCommerceSubscriptionItemList",
     "CancelCommerceSubscriptionItem",
     "ExtendBillingSubscriptionItemFreeTrial",
@@ -142,13 +157,17 @@ pub const CALLED: &[&str] = &[
     "ApplyBillingSubscriptionItemDiscount",
     "RemoveBillingSubscriptionItemDiscount",
     "GetBillingStatementList",
+    "GetBillingStatementList",
     "GetBillingStatement",
     "GetBillingStatementPaymentAttempts",
+    "GetBillingStatementPaymentAttempts",
+    "ListOrganizationPermissions",
     "ListOrganizationPermissions",
     "CreateOrganizationPermission",
     "GetOrganizationPermission",
     "DeleteOrganizationPermission",
     "UpdateOrganizationPermission",
+    "ListRoleSets",
     "ListRoleSets",
     "CreateRoleSet",
     "GetRoleSet",
@@ -156,6 +175,7 @@ pub const CALLED: &[&str] = &[
     "ReplaceRoleSet",
     "AddRolesToRoleSet",
     "ReplaceRoleInRoleSet",
+    "ListSCIMDirectories",
     "ListSCIMDirectories",
     "CreateSCIMDirectory",
     "GetSCIMDirectory",
@@ -166,6 +186,7 @@ pub const CALLED: &[&str] = &[
     "ReplaceSCIMGroupRoleMappings",
     "CreateSCIMGroupRoleMapping",
     "DeleteSCIMGroupRoleMapping",
+    "ListDirectories",
     "ListDirectories",
     "CreateDirectory",
     "GetDirectory",
@@ -184,8 +205,9 @@ pub const CALLED: &[&str] = &[
     "getApiKeySecret",
 ];
 
-/// Calls every generated call once: path parameters `{name}_1`, query parameters
-/// `Default`, bodies made from the spec's request schemas.
+/// Calls every generated call once (and every list's stream, one page of one item):
+/// path parameters `{name}_1`, query parameters `Default`, bodies made from the
+/// spec's request schemas.
 pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
     client
         .clients()
@@ -311,6 +333,16 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .get_organization_invitations("user_id_1", &Default::default())
         .await
         .expect("UsersGetOrganizationInvitations");
+    assert_eq!(
+        client
+            .users()
+            .get_organization_invitations_stream("user_id_1", &Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("UsersGetOrganizationInvitations stream")
+            .len(),
+        1
+    );
     client
         .users()
         .remove_password("user_id_1", &body(spec, "RemoveUserPassword"))
@@ -378,6 +410,16 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .get_all(&Default::default())
         .await
         .expect("ListInstanceOrganizationInvitations");
+    assert_eq!(
+        client
+            .organization_invitations()
+            .get_all_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("ListInstanceOrganizationInvitations stream")
+            .len(),
+        1
+    );
     client
         .organization_invitations()
         .bulk_create(
@@ -492,6 +534,16 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .list(&Default::default())
         .await
         .expect("ListMachines");
+    assert_eq!(
+        client
+            .machines()
+            .list_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("ListMachines stream")
+            .len(),
+        1
+    );
     client
         .machines()
         .create(&body(spec, "CreateMachine"))
@@ -566,6 +618,16 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .list(&Default::default())
         .await
         .expect("ListOrganizationRoles");
+    assert_eq!(
+        client
+            .organization_roles()
+            .list_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("ListOrganizationRoles stream")
+            .len(),
+        1
+    );
     client
         .organization_roles()
         .create(&body(spec, "CreateOrganizationRole"))
@@ -601,6 +663,16 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .list("organization_id_1", &Default::default())
         .await
         .expect("ListOrganizationDomains");
+    assert_eq!(
+        client
+            .organization_domains()
+            .list_stream("organization_id_1", &Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("ListOrganizationDomains stream")
+            .len(),
+        1
+    );
     client
         .organization_domains()
         .create("organization_id_1", &body(spec, "CreateOrganizationDomain"))
@@ -630,6 +702,16 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .list_all(&Default::default())
         .await
         .expect("ListAllOrganizationDomains");
+    assert_eq!(
+        client
+            .organization_domains()
+            .list_all_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("ListAllOrganizationDomains stream")
+            .len(),
+        1
+    );
     client
         .proxy_checks()
         .verify(&body(spec, "VerifyDomainProxy"))
@@ -640,6 +722,16 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .list(&Default::default())
         .await
         .expect("ListRedirectURLs");
+    assert_eq!(
+        client
+            .redirect_urls()
+            .list_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("ListRedirectURLs stream")
+            .len(),
+        1
+    );
     client
         .redirect_urls()
         .create(&body(spec, "CreateRedirectURL"))
@@ -662,6 +754,16 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .list(&Default::default())
         .await
         .expect("ListOAuthApplications");
+    assert_eq!(
+        client
+            .oauth_applications()
+            .list_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("ListOAuthApplications stream")
+            .len(),
+        1
+    );
     client
         .oauth_applications()
         .create(&body(spec, "CreateOAuthApplication"))
@@ -705,6 +807,16 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .list(&Default::default())
         .await
         .expect("ListEnterpriseConnections");
+    assert_eq!(
+        client
+            .enterprise_connections()
+            .list_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("ListEnterpriseConnections stream")
+            .len(),
+        1
+    );
     client
         .enterprise_connections()
         .create(&body(spec, "CreateEnterpriseConnection"))
@@ -733,6 +845,16 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .list_test_runs("enterprise_connection_id_1", &Default::default())
         .await
         .expect("ListEnterpriseConnectionTestRuns");
+    assert_eq!(
+        client
+            .enterprise_connections()
+            .list_test_runs_stream("enterprise_connection_id_1", &Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("ListEnterpriseConnectionTestRuns stream")
+            .len(),
+        1
+    );
     client
         .enterprise_connections()
         .create_test_run("enterprise_connection_id_1")
@@ -758,6 +880,16 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .list(&Default::default())
         .await
         .expect("ListWaitlistEntries");
+    assert_eq!(
+        client
+            .waitlist_entries()
+            .list_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("ListWaitlistEntries stream")
+            .len(),
+        1
+    );
     client
         .waitlist_entries()
         .create(&body(spec, "CreateWaitlistEntry"))
@@ -790,11 +922,31 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .list_plans(&Default::default())
         .await
         .expect("GetCommercePlanList");
+    assert_eq!(
+        client
+            .billing()
+            .list_plans_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("GetCommercePlanList stream")
+            .len(),
+        1
+    );
     client
         .billing()
         .list_prices(&Default::default())
         .await
         .expect("GetBillingPriceList");
+    assert_eq!(
+        client
+            .billing()
+            .list_prices_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("GetBillingPriceList stream")
+            .len(),
+        1
+    );
     client
         .billing()
         .create_price(&body(spec, "CreateBillingPrice"))
@@ -805,6 +957,16 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .list_subscription_items(&Default::default())
         .await
         .expect("GetCommerceSubscriptionItemList");
+    assert_eq!(
+        client
+            .billing()
+            .list_subscription_items_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("GetCommerceSubscriptionItemList stream")
+            .len(),
+        1
+    );
     client
         .billing()
         .cancel_subscription_item("subscription_item_id_1", &Default::default())
@@ -844,6 +1006,16 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .list_statements(&Default::default())
         .await
         .expect("GetBillingStatementList");
+    assert_eq!(
+        client
+            .billing()
+            .list_statements_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("GetBillingStatementList stream")
+            .len(),
+        1
+    );
     client
         .billing()
         .get_statement("statement_id_1")
@@ -854,11 +1026,31 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .get_statement_payment_attempts("statement_id_1", &Default::default())
         .await
         .expect("GetBillingStatementPaymentAttempts");
+    assert_eq!(
+        client
+            .billing()
+            .get_statement_payment_attempts_stream("statement_id_1", &Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("GetBillingStatementPaymentAttempts stream")
+            .len(),
+        1
+    );
     client
         .organization_permissions()
         .list(&Default::default())
         .await
         .expect("ListOrganizationPermissions");
+    assert_eq!(
+        client
+            .organization_permissions()
+            .list_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("ListOrganizationPermissions stream")
+            .len(),
+        1
+    );
     client
         .organization_permissions()
         .create(&body(spec, "CreateOrganizationPermission"))
@@ -884,6 +1076,16 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .list(&Default::default())
         .await
         .expect("ListRoleSets");
+    assert_eq!(
+        client
+            .role_sets()
+            .list_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("ListRoleSets stream")
+            .len(),
+        1
+    );
     client
         .role_sets()
         .create(&body(spec, "CreateRoleSet"))
@@ -919,6 +1121,16 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .list(&Default::default())
         .await
         .expect("ListSCIMDirectories");
+    assert_eq!(
+        client
+            .scim_directories()
+            .list_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("ListSCIMDirectories stream")
+            .len(),
+        1
+    );
     client
         .scim_directories()
         .create(&body(spec, "CreateSCIMDirectory"))
@@ -969,6 +1181,16 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .list(&Default::default())
         .await
         .expect("ListDirectories");
+    assert_eq!(
+        client
+            .directories()
+            .list_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("ListDirectories stream")
+            .len(),
+        1
+    );
     client
         .directories()
         .create(&body(spec, "CreateDirectory"))
