@@ -36,6 +36,9 @@ pub const OUT_DIR: &str = "crates/clerk-backend/src/generated";
 /// The generated mapping table (Markdown), relative to the workspace root.
 pub const OPERATIONS_MD: &str = "docs/backend-api-operations.md";
 
+/// The generated retry table (Markdown), relative to the workspace root.
+pub const RETRIES_MD: &str = "docs/backend-api-retries.md";
+
 /// One generated file: its path relative to the workspace root and its text.
 #[derive(Debug)]
 pub struct Output {
@@ -88,6 +91,10 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
     outputs.push(Output {
         path: PathBuf::from(OPERATIONS_MD),
         text: table.operations_md(),
+    });
+    outputs.push(Output {
+        path: PathBuf::from(RETRIES_MD),
+        text: table.retries_md(),
     });
     outputs.push(Output {
         path: Path::new(OUT_DIR).join("models.rs"),

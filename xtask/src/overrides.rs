@@ -14,6 +14,8 @@ pub struct Override {
     pub name: Option<String>,
     /// `idempotent` or `never` (default: by HTTP method).
     pub retry: Option<String>,
+    /// Why a `POST` or `PATCH` may be retried (the generated retry table says it).
+    pub why: Option<String>,
     /// `machine_tokens`, `sessions` or `free` (default: the calling handle's share).
     pub budget: Option<String>,
     /// At the API root (`/api_keys`), not under `/v1`.
@@ -77,6 +79,7 @@ impl Overrides {
                 match key {
                     "name" => entry.name = Some(text()?),
                     "retry" => entry.retry = Some(one_of(id, key, text()?, RETRY)?),
+                    "why" => entry.why = Some(text()?),
                     "budget" => entry.budget = Some(one_of(id, key, text()?, BUDGET)?),
                     "root" => entry.root = value.as_bool().unwrap_or(false),
                     "left_out" => entry.left_out = Some(text()?),
