@@ -3,8 +3,10 @@
 //! `spec/bapi_2026-05-12.yml`, and an answer made from the spec's schema for that operation
 //! (its examples where the spec has them) decodes.
 //!
-//! The offline Clerk does not serve these groups yet; a local server stands in for Clerk: it
-//! records each request and answers with the spec-made body.
+//! Every generated call (and every `…_stream`) runs once, from the exercise the generator writes
+//! (`conformance/calls.rs`); the groups below have tests of their own too. The offline Clerk
+//! serves only some groups, so a local server stands in for Clerk: it records each request and
+//! answers with the spec-made body.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
