@@ -101,8 +101,11 @@ enum Answer {
     Page(String),
     /// clerk-core's `DeletedObject`.
     Deleted,
-    /// `204 No Content`: `()`.
+    /// `204 No Content` (or `202 Accepted` without a body): `()`.
     Empty,
+    /// An object schema written inline in the operation's answer: a struct of the group's
+    /// file named after the operation (`GetApiKeyAnswer`).
+    Inline(String),
 }
 
 fn answer(spec: &Value, op: &Operation) -> Result<Answer, String> {
@@ -110,9 +113,9 @@ fn answer(spec: &Value, op: &Operation) -> Result<Answer, String> {
     let method = op.method.to_ascii_lowercase();
     let responses = &spec["paths"][path][method.as_str()]["responses"];
     let Some(ok) = ["200", "201"].iter().find_map(|code| responses.get(*code)) else {
-        return match responses.get("204") {
+        return match ["204", "202"].iter().find_map(|code| responses.get(*code)) {
             Some(_) => Ok(Answer::Empty),
-            None => Err(format!("{}: no 200/201/204 answer", op.operation_id)),
+            None => Err(format!("{}: no 200/201/202/204 answer", op.operation_id)),
         };
     };
     let response_name = ok["$ref"]
@@ -123,9 +126,15 @@ fn answer(spec: &Value, op: &Operation) -> Result<Answer, String> {
         None => ok,
     };
     let schema = &response["content"]["application/json"]["schema"];
-    if let (Some(name), Some("object")) = (response_name, schema["type"].as_str()) {
-        // A schema written inline in a named response: the model is named after the response.
-        return Ok(Answer::Model(format!("{RESPONSES}{name}")));
+    if let Some(item) = page_item(spec, schema) {
+        return Ok(Answer::Page(item));
+    }
+    if schema.get("$ref").is_none() && is_object(schema) {
+        return Ok(match response_name {
+            // A schema written inline in a named response: the model is named after the response.
+            Some(name) => Answer::Model(format!("{RESPONSES}{name}")),
+            None => Answer::Inline(format!("{}Answer", pascal_case(&snake_case(&op.operation_id)))),
+        });
     }
     let name_of = |schema: &Value| {
         schema["$ref"]
@@ -134,18 +143,6 @@ fn answer(spec: &Value, op: &Operation) -> Result<Answer, String> {
             .map(str::to_owned)
     };
     if let Some(name) = name_of(schema) {
-        let target = &spec["components"]["schemas"][name.as_str()];
-        let fields: Vec<&str> = target["properties"]
-            .as_mapping()
-            .into_iter()
-            .flatten()
-            .filter_map(|(key, _)| key.as_str())
-            .collect();
-        if fields == ["data", "total_count"] {
-            if let Some(item) = name_of(&target["properties"]["data"]["items"]) {
-                return Ok(Answer::Page(item));
-            }
-        }
         return Ok(if name == "DeletedObject" {
             Answer::Deleted
         } else {
@@ -161,6 +158,31 @@ fn answer(spec: &Value, op: &Operation) -> Result<Answer, String> {
         "{}: an answer the generator does not handle yet",
         op.operation_id
     ))
+}
+
+/// The item schema of Clerk's page shape, `{data: [item], total_count}` (the schema itself, a
+/// `$ref` to it, or `data` a `$ref` to an array schema): `Some("RedirectURL")`.
+fn page_item(spec: &Value, schema: &Value) -> Option<String> {
+    let resolve = |value: &Value| -> Value {
+        match value["$ref"]
+            .as_str()
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        {
+            Some(name) => spec["components"]["schemas"][name].clone(),
+            None => value.clone(),
+        }
+    };
+    let schema = resolve(schema);
+    let properties = schema["properties"].as_mapping()?;
+    let keys: BTreeSet<&str> = properties.keys().filter_map(Value::as_str).collect();
+    if keys != BTreeSet::from(["data", "total_count"]) {
+        return None;
+    }
+    let data = resolve(&schema["properties"]["data"]);
+    data["items"]["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .map(str::to_owned)
 }
 
 fn call(
@@ -193,29 +215,28 @@ fn call(
         args.push(format!("params: &{params_type}"));
         "params.to_query()".to_owned()
     };
+    let request =
+        &spec["paths"][op.path.as_str()][op.method.to_ascii_lowercase().as_str()]["requestBody"]["content"];
     let body = match &op.body {
         Body::None => "None".to_owned(),
-        Body::Json(None) => {
-            let body_type = type_name.clone();
-            let schema = &spec["paths"][op.path.as_str()][op.method.to_ascii_lowercase().as_str()]
-                ["requestBody"]["content"]["application/json"]["schema"];
-            items.push_str(&object_struct(
-                spec,
-                &body_type,
-                schema,
-                Role::Request,
-                &op.operation_id,
-                models,
-            )?);
-            args.push(format!("body: &{body_type}"));
-            "Some(crate::clerk_client::json_body(body)?)".to_owned()
+        Body::Json(reference) => {
+            let schema = match reference {
+                Some(name) => &spec["components"]["schemas"][name.as_str()],
+                None => &request["application/json"]["schema"],
+            };
+            let arg = request_body(spec, &type_name, schema, &op.operation_id, items, models)?;
+            args.push(format!("body: {arg}"));
+            "Some(crate::Payload::json(body)?)".to_owned()
         }
-        other => {
-            return Err(format!(
-                "{}: request body {other:?} not generated yet",
-                op.operation_id
-            ))
+        Body::Multipart => {
+            let (arg, fields) = multipart_args(&request["multipart/form-data"]["schema"], &op.operation_id)?;
+            args.extend(arg);
+            format!("Some(crate::Payload::multipart(&[{fields}]))")
         }
+    };
+    let item_type = match answer {
+        Answer::Page(name) | Answer::List(name) => Some(format!("crate::models::{}", model_name(name))),
+        _ => None,
     };
     let answer_type = match answer {
         Answer::Model(name) => format!("crate::models::{}", model_name(name)),
@@ -223,6 +244,23 @@ fn call(
         Answer::Page(name) => format!("crate::Page<crate::models::{}>", model_name(name)),
         Answer::Deleted => "clerk_core::api::DeletedObject".to_owned(),
         Answer::Empty => "()".to_owned(),
+        Answer::Inline(name) => {
+            let schema =
+                &spec["paths"][op.path.as_str()][op.method.to_ascii_lowercase().as_str()]["responses"];
+            let ok = ["200", "201"]
+                .iter()
+                .find_map(|code| schema.get(*code))
+                .ok_or_else(|| format!("{}: no answer", op.operation_id))?;
+            items.push_str(&object_struct(
+                spec,
+                name,
+                &ok["content"]["application/json"]["schema"],
+                Role::Model,
+                &format!("{} answer", op.operation_id),
+                models,
+            )?);
+            name.clone()
+        }
     };
     let summary = doc_text(
         spec["paths"][op.path.as_str()][op.method.to_ascii_lowercase().as_str()]["summary"]
@@ -254,7 +292,131 @@ fn call(
         args = args.join(", "),
         path_args = path_args.join(", "),
     );
+    if let (Some(item_type), true) = (item_type, is_offset_list(op)) {
+        let _ = write!(
+            out,
+            "/// Every item of [`{method}`](Self::{method}), page after page: a lazy [`Paged`](crate::Paged) stream \
+             (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).\n             pub fn {method}_stream(&self, {args}) -> crate::Paged<{item_type}> {{\n             let mut params = params.clone();\n             self.client.operation_paged(&ops::{const_name}, &[{path_args}], (params.limit, params.offset), \
+             Box::new(move |limit, offset| {{\nparams.limit = Some(limit);\nparams.offset = Some(offset);\nparams.to_query()\n}}))\n}}\n\n",
+            const_name = const_name(&op.operation_id),
+            args = args.join(", "),
+            path_args = path_args.join(", "),
+        );
+    }
     Ok(out)
+}
+
+/// The operation's generated call has a `…_stream` twin: a list answer, paged by `limit` and
+/// `offset`.
+pub fn has_stream(spec: &Value, op: &Operation) -> bool {
+    is_offset_list(op) && matches!(answer(spec, op), Ok(Answer::Page(_) | Answer::List(_)))
+}
+
+/// A list paged by `limit` and `offset` (integer query parameters), without a body.
+fn is_offset_list(op: &Operation) -> bool {
+    let integer = |name: &str| {
+        op.params
+            .iter()
+            .any(|param| param.location == "query" && param.name == name && param.kind == "integer")
+    };
+    op.body == Body::None && integer("limit") && integer("offset")
+}
+
+/// The argument type of a JSON request body, its struct(s) added to `items`: an object schema
+/// is a struct named after the operation (`&CreateUser`); an array of objects a slice of a
+/// struct named after the operation's item (`&[CreateBulkWaitlistEntriesItem]`).
+fn request_body(
+    spec: &Value,
+    type_name: &str,
+    schema: &Value,
+    origin: &str,
+    items: &mut String,
+    models: &mut BTreeSet<String>,
+) -> Result<String, String> {
+    if schema["type"].as_str() != Some("array") {
+        items.push_str(&object_struct(
+            spec,
+            type_name,
+            schema,
+            Role::Request,
+            origin,
+            models,
+        )?);
+        return Ok(format!("&{type_name}"));
+    }
+    let item = &schema["items"];
+    if item.get("$ref").is_some() || !is_object(item) {
+        return Ok(format!("&[{}]", rust_type(spec, item, models)));
+    }
+    let item_type = format!("{type_name}Item");
+    items.push_str(&object_struct(
+        spec,
+        &item_type,
+        item,
+        Role::Request,
+        &format!("{origin} item"),
+        models,
+    )?);
+    Ok(format!("&[{item_type}]"))
+}
+
+/// The arguments of a `multipart/form-data` request (a file upload) and the form fields the
+/// call sends: a `format: binary` property is a [`Upload`](crate) (`file: &Upload`), any other
+/// an optional text field (`uploader_user_id: Option<&str>`).
+fn multipart_args(schema: &Value, origin: &str) -> Result<(Vec<String>, String), String> {
+    let properties = schema["properties"]
+        .as_mapping()
+        .ok_or_else(|| format!("{origin}: a multipart body without properties"))?;
+    let mut args = Vec::new();
+    let mut fields = Vec::new();
+    for (key, property) in properties {
+        let key = key.as_str().unwrap_or_default();
+        let arg = field_name(key);
+        if property["format"].as_str() == Some("binary") {
+            args.push(format!("{arg}: &crate::Upload"));
+            fields.push(format!("crate::FormField::File({}, {arg})", literal(key)));
+        } else {
+            args.push(format!("{arg}: Option<&str>"));
+            fields.push(format!("crate::FormField::Text({}, {arg})", literal(key)));
+        }
+    }
+    Ok((args, fields.join(", ")))
+}
+
+/// An object schema: `type: object` with properties, or an `allOf` of such.
+fn is_object(schema: &Value) -> bool {
+    schema["properties"].is_mapping() || schema["allOf"].is_sequence()
+}
+
+/// The properties and required keys of an object schema, the parts of an `allOf` merged
+/// (`$ref`s resolved), its own properties last.
+fn properties_of(spec: &Value, schema: &Value) -> (serde_yaml::Mapping, Vec<String>) {
+    let mut properties = serde_yaml::Mapping::new();
+    let mut required = Vec::new();
+    for part in schema["allOf"].as_sequence().into_iter().flatten() {
+        let part = match part["$ref"]
+            .as_str()
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        {
+            Some(name) => &spec["components"]["schemas"][name],
+            None => part,
+        };
+        let (more, more_required) = properties_of(spec, part);
+        properties.extend(more);
+        required.extend(more_required);
+    }
+    if let Some(own) = schema["properties"].as_mapping() {
+        properties.extend(own.clone());
+    }
+    required.extend(
+        schema["required"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned),
+    );
+    (properties, required)
 }
 
 /// A request's query parameters: every one optional in Rust (`Default`), the required ones
@@ -348,7 +510,7 @@ fn rust_type(spec: &Value, property: &Value, models: &mut BTreeSet<String>) -> S
         .and_then(|r| r.strip_prefix("#/components/schemas/"))
     {
         let target = &spec["components"]["schemas"][name];
-        if target["properties"].is_mapping() && name != "DeletedObject" {
+        if is_object(target) && name != "DeletedObject" {
             models.insert(name.to_owned());
             return format!("crate::models::{}", model_name(name));
         }
@@ -377,19 +539,15 @@ fn object_struct(
     origin: &str,
     models: &mut BTreeSet<String>,
 ) -> Result<String, String> {
-    let properties = schema["properties"]
-        .as_mapping()
-        .ok_or_else(|| format!("{origin}: not an object schema with properties"))?;
-    let required: Vec<&str> = schema["required"]
-        .as_sequence()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
+    if !is_object(schema) {
+        return Err(format!("{origin}: not an object schema with properties"));
+    }
+    let (properties, required) = properties_of(spec, schema);
+    let required: Vec<&str> = required.iter().map(String::as_str).collect();
     let mut fields = String::new();
     let mut debug = String::new();
     let mut enums = String::new();
-    for (key, property) in properties {
+    for (key, property) in &properties {
         let key = key.as_str().unwrap_or_default();
         let field = field_name(key);
         let nullable = property["nullable"].as_bool().unwrap_or(false);
@@ -539,17 +697,28 @@ pub fn doc_text(text: &str) -> String {
                 .map(|word| {
                     if word.starts_with("http://") || word.starts_with("https://") {
                         format!("`{word}`")
+                    } else if let Some(at) = word.find("https://").or_else(|| word.find("http://")) {
+                        // A Markdown link's target (`[text](https://…)`): the URL as code.
+                        let (before, url) = word.split_at(at);
+                        let end = url.find(')').unwrap_or(url.len());
+                        let (url, after) = url.split_at(end);
+                        format!("{}`{url}`{}", escape_brackets(before), escape_brackets(after))
                     } else {
-                        word.replace('[', "\\[")
-                            .replace(']', "\\]")
-                            .replace('<', "\\<")
-                            .replace('>', "\\>")
+                        escape_brackets(word)
                     }
                 })
                 .collect::<Vec<_>>()
                 .join(" ")
         })
         .collect()
+}
+
+/// Brackets and angle brackets escaped: the spec's prose is no rustdoc link or HTML.
+fn escape_brackets(text: &str) -> String {
+    text.replace('[', "\\[")
+        .replace(']', "\\]")
+        .replace('<', "\\<")
+        .replace('>', "\\>")
 }
 
 fn field_name(key: &str) -> String {
@@ -574,5 +743,9 @@ mod tests {
         );
         assert_eq!(doc_text("a [link] <b>"), "a \\[link\\] \\<b\\>");
         assert_eq!(doc_text("odd ` tick"), "odd  tick");
+        assert_eq!(
+            doc_text("the [role set](https://clerk.com/x), or"),
+            "the \\[role set\\](`https://clerk.com/x`), or"
+        );
     }
 }

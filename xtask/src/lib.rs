@@ -11,11 +11,13 @@
 //! | `naming` | snake_case names and Rust string literals |
 //! | `render` | the Rust text of `generated/operations.rs` and `generated/mod.rs` |
 //! | `calls` | the Rust text of the generated typed calls, one file per group |
+//! | `exercise` | every generated call once, for clerk-backend's conformance test |
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 pub mod calls;
+pub mod exercise;
 pub mod js_names;
 pub mod naming;
 pub mod overrides;
@@ -33,6 +35,9 @@ pub const OUT_DIR: &str = "crates/clerk-backend/src/generated";
 
 /// The generated mapping table (Markdown), relative to the workspace root.
 pub const OPERATIONS_MD: &str = "docs/backend-api-operations.md";
+
+/// The generated retry table (Markdown), relative to the workspace root.
+pub const RETRIES_MD: &str = "docs/backend-api-retries.md";
 
 /// One generated file: its path relative to the workspace root and its text.
 #[derive(Debug)]
@@ -80,8 +85,16 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
         });
     }
     outputs.push(Output {
+        path: PathBuf::from(exercise::PATH),
+        text: rustfmt(root, &exercise::calls_rs(&spec_value, render::header(), &groups)?)?,
+    });
+    outputs.push(Output {
         path: PathBuf::from(OPERATIONS_MD),
         text: table.operations_md(),
+    });
+    outputs.push(Output {
+        path: PathBuf::from(RETRIES_MD),
+        text: table.retries_md(),
     });
     outputs.push(Output {
         path: Path::new(OUT_DIR).join("models.rs"),
@@ -97,9 +110,11 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
 /// As [`generate`], or a file cannot be written.
 pub fn write(root: &Path) -> Result<Vec<PathBuf>, String> {
     let outputs = generate(root)?;
-    std::fs::create_dir_all(root.join(OUT_DIR)).map_err(|err| format!("{OUT_DIR}: {err}"))?;
     let mut written = Vec::new();
     for output in outputs {
+        if let Some(dir) = output.path.parent() {
+            std::fs::create_dir_all(root.join(dir)).map_err(|err| format!("{}: {err}", dir.display()))?;
+        }
         std::fs::write(root.join(&output.path), &output.text)
             .map_err(|err| format!("{}: {err}", output.path.display()))?;
         written.push(output.path);

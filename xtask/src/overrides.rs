@@ -1,6 +1,7 @@
 //! What the spec cannot say, from the hand-written `crates/clerk-backend/codegen/overrides.yml`:
 //! per operation (by `operationId`) our name, the retry rule, the budget share, whether it is at
-//! the API root instead of `/v1`, and why it is deliberately left out.
+//! the API root instead of `/v1`, whether a hand-written call covers it, and why it is
+//! deliberately left out.
 
 use std::collections::BTreeMap;
 
@@ -13,12 +14,17 @@ pub struct Override {
     pub name: Option<String>,
     /// `idempotent` or `never` (default: by HTTP method).
     pub retry: Option<String>,
+    /// Why a `POST` or `PATCH` may be retried (the generated retry table says it).
+    pub why: Option<String>,
     /// `machine_tokens`, `sessions` or `free` (default: the calling handle's share).
     pub budget: Option<String>,
     /// At the API root (`/api_keys`), not under `/v1`.
     pub root: bool,
     /// Deliberately left out, and why.
     pub left_out: Option<String>,
+    /// Covered by a hand-written call of the client: its group's generated calls skip it, so
+    /// no endpoint has two calls.
+    pub hand_written: bool,
 }
 
 /// Every override, and the reason given to deprecated operations without one of their own.
@@ -73,9 +79,11 @@ impl Overrides {
                 match key {
                     "name" => entry.name = Some(text()?),
                     "retry" => entry.retry = Some(one_of(id, key, text()?, RETRY)?),
+                    "why" => entry.why = Some(text()?),
                     "budget" => entry.budget = Some(one_of(id, key, text()?, BUDGET)?),
                     "root" => entry.root = value.as_bool().unwrap_or(false),
                     "left_out" => entry.left_out = Some(text()?),
+                    "hand_written" => entry.hand_written = value.as_bool().unwrap_or(false),
                     other => return Err(format!("overrides: {id}: unknown key {other:?}")),
                 }
             }

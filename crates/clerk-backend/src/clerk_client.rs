@@ -24,7 +24,7 @@ use super::error::{ApiError, ApiResult};
 use super::metrics::{ApiObserver, AttemptEvent, AttemptOutcome, Metrics, MetricsSnapshot};
 use super::params::{path_segment, UserListParams};
 use super::retry::{backoff, parse_retry_after, RetryBudget};
-use super::users::{CreateUser, UpdateUser};
+use super::user_calls::{CreateUser, UpdateUser};
 use clerk_core::request::RefreshRequest;
 
 use crate::env::ConfigError;
@@ -192,6 +192,8 @@ pub(super) struct Call {
     method: Method,
     url: String,
     body: Option<Bytes>,
+    /// The body's `Content-Type` when not JSON (a multipart upload).
+    content_type: Option<HeaderValue>,
     retryable: bool,
     /// Whether attempts take slots of the rate budget (all but `GET /v1/jwks`).
     budgeted: bool,
@@ -205,6 +207,12 @@ impl Call {
     /// The call takes no rate-budget slot (what Clerk does not rate-limit: JWKS).
     pub(super) fn without_budget(mut self) -> Self {
         self.budgeted = false;
+        self
+    }
+
+    /// The body is sent with this `Content-Type` instead of JSON's.
+    pub(super) fn with_content_type(mut self, content_type: HeaderValue) -> Self {
+        self.content_type = Some(content_type);
         self
     }
 }
@@ -808,6 +816,7 @@ impl ClerkClient {
             method,
             url,
             body,
+            content_type: None,
             retryable,
             budgeted: true,
             timeout: config.timeout,
@@ -940,7 +949,12 @@ impl ClerkClient {
             let sent = match &call.body {
                 Some(body) => {
                     request
-                        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/json")))
+                        .insert_header((
+                            header::CONTENT_TYPE,
+                            call.content_type
+                                .clone()
+                                .unwrap_or_else(|| HeaderValue::from_static("application/json")),
+                        ))
                         .send_body(body.clone())
                         .await
                 }

@@ -47,14 +47,14 @@ mod actor_tokens;
 mod budget;
 mod clerk_client;
 mod config;
-mod domains;
+mod domain_calls;
 pub mod env;
 mod error;
 mod generated;
 mod identifier_lists;
-mod invitations;
+mod invitation_calls;
 mod jwks;
-mod jwt_templates;
+mod jwt_template_calls;
 mod machine;
 mod machine_backend;
 mod memberships;
@@ -63,30 +63,32 @@ mod oauth_tokens;
 mod operation_call;
 pub mod operations;
 mod org_invitations;
-mod organizations;
+mod organization_calls;
 mod paging;
 mod params;
 mod password;
+mod payload;
 mod redacted;
 mod request;
 mod retry;
 mod session_backend;
 mod sessions;
 mod sign_in_tokens;
+mod upload;
+mod user_calls;
 mod user_list;
-mod users;
 
 pub use actor_tokens::{ActorToken, CreateActorToken};
 pub use budget::{RateBudgetSnapshot, RateLimit, Share};
 pub use clerk_client::ClerkClient;
 pub use config::{ClientConfig, API_VERSION_HEADER, DEFAULT_API_URL, DEFAULT_API_VERSION};
-pub use domains::Domain;
+pub use domain_calls::Domain;
 pub use env::ConfigError;
 pub use error::{ApiError, ApiResult};
 pub use generated::*;
 pub use identifier_lists::{IdentifierList, IdentifierType, ListedIdentifier};
-pub use invitations::{CreateInvitation, Invitation, InvitationListParams, InvitationStatus};
-pub use jwt_templates::JwtTemplate;
+pub use invitation_calls::{CreateInvitation, Invitation, InvitationListParams, InvitationStatus};
+pub use jwt_template_calls::JwtTemplate;
 pub use machine::{
     ApiKeyList, CreateApiKey, CreateM2mToken, M2mTokenFormat, M2mTokenList, NewApiKey, NewM2mToken,
 };
@@ -96,13 +98,15 @@ pub use oauth_tokens::OAuthAccessToken;
 pub use org_invitations::{
     CreateOrganizationInvitation, OrganizationInvitation, OrganizationInvitationListParams,
 };
-pub use organizations::{CreateOrganization, OrganizationListParams, UpdateOrganization};
+pub use organization_calls::{CreateOrganization, OrganizationListParams, UpdateOrganization};
 pub use paging::{ListParams, Page, Paged, DEFAULT_PAGE_SIZE};
 pub use params::UserListParams;
+pub(crate) use payload::{FormField, Payload};
 pub use retry::MAX_RETRY_AFTER;
 pub use sessions::{SessionListParams, SessionTokenOptions};
 pub use sign_in_tokens::{CreateSignInToken, SignInToken, TicketStatus};
-pub use users::{CreateUser, UpdateUser};
+pub use upload::Upload;
+pub use user_calls::{CreateUser, UpdateUser};
 
 #[doc(hidden)]
 pub use jwks::RevalidatingKeys;

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use super::clerk_client::{json_body, with_query, ClerkClient};
 use super::error::ApiResult;
-use super::organizations::metadata_body;
+use super::organization_calls::metadata_body;
 use super::paging::{Page, Paged, Paging, DEFAULT_PAGE_SIZE};
 use super::params::{path_segment, Query};
 use super::redacted::Redacted;

@@ -7,28 +7,39 @@
 //! Only the final decoding is generic: a generated call adds a few lines, not a copy of the
 //! request machinery.
 
-use bytes::Bytes;
+use awc::http::header::HeaderValue;
 use serde::de::DeserializeOwned;
 
 use crate::clerk_client::{with_query, ClerkClient};
 use crate::error::{ApiError, ApiResult};
-use crate::operations::{Budget, Operation, Retry};
+use crate::operations::{Budget, Location, Operation, Retry};
+use crate::paging::{Paged, Paging, DEFAULT_PAGE_SIZE};
 use crate::params::path_segment;
+use crate::payload::Payload;
 
 impl ClerkClient {
     /// Runs `op` with its path parameters (in the path's order), its query string (encoded)
-    /// and its JSON body, and decodes the answer.
+    /// and its body (JSON or a multipart upload), and decodes the answer.
     pub(crate) async fn operation<T: DeserializeOwned>(
         &self,
         op: &'static Operation,
         path_args: &[&str],
         query: String,
-        body: Option<Bytes>,
+        body: Option<Payload>,
     ) -> ApiResult<T> {
         let url = self.operation_url(op, path_args, &query)?;
         let handle = match op.budget {
             Budget::Fixed(share) => self.share(share),
             Budget::Handle | Budget::Free => self.clone(),
+        };
+        let (body, content_type) = match body {
+            Some(payload) => {
+                let content_type = HeaderValue::try_from(payload.content_type).map_err(|err| {
+                    ApiError::InvalidArgument(format!("{}: a content type: {err}", op.endpoint))
+                })?;
+                (Some(payload.bytes), Some(content_type))
+            }
+            None => (None, None),
         };
         let call = handle.call(
             op.endpoint,
@@ -37,12 +48,56 @@ impl ClerkClient {
             body,
             op.retry == Retry::Idempotent,
         );
+        let call = match content_type {
+            Some(content_type) => call.with_content_type(content_type),
+            None => call,
+        };
         let call = if op.budget == Budget::Free {
             call.without_budget()
         } else {
             call
         };
         handle.json(call).await
+    }
+
+    /// Every item of the list `op` (a `limit`/`offset` list), page after page: a lazy
+    /// [`Paged`] stream, offset paging, from `offset` (or 0), `limit` items a page (or
+    /// [`DEFAULT_PAGE_SIZE`]). `query` writes a page's query string from its limit and offset;
+    /// `paginated=true` is added where the operation takes it (for Clerk's `total_count`).
+    /// Each page is one [`operation`](Self::operation): its retries, its budget share.
+    pub(crate) fn operation_paged<T: DeserializeOwned + 'static>(
+        &self,
+        op: &'static Operation,
+        path_args: &[&str],
+        (limit, offset): (Option<i64>, Option<i64>),
+        mut query: Box<dyn FnMut(i64, i64) -> String>,
+    ) -> Paged<T> {
+        let client = self.clone();
+        let args: Vec<String> = path_args.iter().map(|arg| (*arg).to_owned()).collect();
+        let paginated = op
+            .params
+            .iter()
+            .any(|param| param.location == Location::Query && param.name == "paginated");
+        let limit = limit
+            .and_then(|limit| u32::try_from(limit).ok())
+            .unwrap_or(DEFAULT_PAGE_SIZE);
+        let offset = offset.and_then(|offset| u32::try_from(offset).ok()).unwrap_or(0);
+        Paged::new(limit, offset, None, Paging::Offset, move |page| {
+            let client = client.clone();
+            let args = args.clone();
+            let mut query = query(i64::from(page.limit), i64::from(page.offset));
+            if paginated {
+                query = if query.is_empty() {
+                    "paginated=true".to_owned()
+                } else {
+                    format!("paginated=true&{query}")
+                };
+            }
+            async move {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                client.operation(op, &args, query, None).await
+            }
+        })
     }
 
     /// `{api_url}[/v1]{path}?{query}`, every `{parameter}` of the path replaced by the next of

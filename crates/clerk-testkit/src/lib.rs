@@ -12,7 +12,7 @@
 //!   verify, create, list and revoke endpoints ([`MachineTokens`](store::MachineTokens));
 //! * a Backend API subset: users, organizations, memberships and organization invitations
 //!   ([`Organizations`](store::Organizations)), sessions (list, revoke, templated tokens), invitations, sign-in and
-//!   actor tokens, JWT templates ([`JwtTemplates`](store::JwtTemplates)), allow/block lists, users' OAuth access
+//!   actor tokens, JWT templates ([`JwtTemplates`](store::JwtTemplates)), allow/block lists, custom organization permissions, users' OAuth access
 //!   tokens ([`OAuthTokens`](store::OAuthTokens)), machine-token verification, with Clerk's authentication,
 //!   API-version handling, error envelope and rate limits;
 //! * the Frontend API handshake (`GET /v1/client/handshake`) and the Backend API's

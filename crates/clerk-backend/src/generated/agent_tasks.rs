@@ -37,7 +37,7 @@ impl AgentTasks<'_> {
                 &ops::CREATE_AGENT_TASK,
                 &[],
                 String::new(),
-                Some(crate::clerk_client::json_body(body)?),
+                Some(crate::Payload::json(body)?),
             )
             .await
     }

@@ -37,7 +37,7 @@ impl EmailAddresses<'_> {
                 &ops::CREATE_EMAIL_ADDRESS,
                 &[],
                 String::new(),
-                Some(crate::clerk_client::json_body(body)?),
+                Some(crate::Payload::json(body)?),
             )
             .await
     }
@@ -90,7 +90,7 @@ impl EmailAddresses<'_> {
                 &ops::UPDATE_EMAIL_ADDRESS,
                 &[email_address_id],
                 String::new(),
-                Some(crate::clerk_client::json_body(body)?),
+                Some(crate::Payload::json(body)?),
             )
             .await
     }
@@ -133,7 +133,7 @@ impl EmailAddresses<'_> {
                 &ops::ATTEMPT_EMAIL_ADDRESS_VERIFICATION,
                 &[email_address_id],
                 String::new(),
-                Some(crate::clerk_client::json_body(body)?),
+                Some(crate::Payload::json(body)?),
             )
             .await
     }
@@ -155,7 +155,7 @@ impl EmailAddresses<'_> {
                 &ops::REPLACE_USER_EMAIL_ADDRESS,
                 &[user_id],
                 String::new(),
-                Some(crate::clerk_client::json_body(body)?),
+                Some(crate::Payload::json(body)?),
             )
             .await
     }

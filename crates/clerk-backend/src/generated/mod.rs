@@ -4,14 +4,35 @@
 
 //! Code generated from Clerk's Backend API spec by `cargo xtask codegen`.
 
+pub mod admin_portal_link_tokens;
 pub mod agent_tasks;
+pub mod api_keys;
+pub mod beta_features;
+pub mod billing;
+pub mod clients;
+pub mod directories;
+pub mod domains;
 pub mod email_addresses;
+pub mod enterprise_connections;
+pub mod instance_settings;
+pub mod invitations;
+pub mod jwt_templates;
+pub mod machines;
 pub mod models;
+pub mod oauth_applications;
 pub(crate) mod operations;
+pub mod organization_domains;
+pub mod organization_invitations;
 pub mod organization_permissions;
 pub mod organization_roles;
+pub mod organizations;
 pub mod phone_numbers;
 pub mod proxy_checks;
 pub mod redirect_urls;
+pub mod role_sets;
+pub mod scim_directories;
+pub mod sign_ups;
 pub mod testing_tokens;
+pub mod users;
+pub mod waitlist_entries;
 pub mod webhooks;

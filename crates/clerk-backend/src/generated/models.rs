@@ -38,6 +38,2181 @@ impl std::fmt::Debug for AgentTask {
     }
 }
 
+/// `BillingPaymentAttempt` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct BillingPaymentAttempt {
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// Unique identifier for the payment attempt.
+    #[serde(default)]
+    pub id: String,
+    /// Unique identifier for the associated payment.
+    #[serde(default)]
+    pub payment_id: String,
+    /// The ID of the instance this payment attempt belongs to.
+    #[serde(default)]
+    pub instance_id: String,
+    /// Type of charge for this payment attempt.
+    #[serde(default)]
+    pub charge_type: String,
+    /// Unique identifier for the payee.
+    #[serde(default)]
+    pub payee_id: String,
+    /// The payee associated with this payment attempt.
+    #[serde(default)]
+    pub payee: serde_json::Value,
+    /// Unique identifier for the payer.
+    #[serde(default)]
+    pub payer_id: String,
+    /// The payer associated with this payment attempt.
+    #[serde(default)]
+    pub payer: crate::models::CommercePayerResponse,
+    /// Unique identifier for the associated subscription item.
+    #[serde(default)]
+    pub subscription_item_id: Option<String>,
+    /// The subscription item associated with this payment attempt.
+    #[serde(default)]
+    pub subscription_item: serde_json::Value,
+    /// The amount for this payment attempt.
+    #[serde(default)]
+    pub amount: crate::models::CommerceMoneyResponse,
+    /// Totals breakdown for this payment attempt.
+    #[serde(default)]
+    pub totals: serde_json::Value,
+    /// Unique identifier for the payment method.
+    #[serde(default)]
+    pub payment_method_id: String,
+    /// The payment method used for this payment attempt.
+    #[serde(default)]
+    pub payment_method: crate::models::CommercePaymentMethodResponse,
+    /// Unique identifier for the associated statement.
+    #[serde(default)]
+    pub statement_id: String,
+    /// External identifier from the payment gateway.
+    #[serde(default)]
+    pub gateway_external_id: Option<String>,
+    /// External URL from the payment gateway.
+    #[serde(default)]
+    pub gateway_external_url: Option<String>,
+    /// The current status of the payment attempt.
+    #[serde(default)]
+    pub status: Option<BillingPaymentAttemptStatus>,
+    /// Unix timestamp (in milliseconds) when the payment was completed.
+    #[serde(default)]
+    pub paid_at: Option<i64>,
+    /// Unix timestamp (in milliseconds) when the payment failed to be processed.
+    #[serde(default)]
+    pub failed_at: Option<i64>,
+    /// Unix timestamp (in milliseconds) when the payment attempt was created.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp (in milliseconds) when the payment attempt was last updated.
+    #[serde(default)]
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for BillingPaymentAttempt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BillingPaymentAttempt")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("payment_id", &self.payment_id)
+            .field("instance_id", &self.instance_id)
+            .field("charge_type", &self.charge_type)
+            .field("payee_id", &self.payee_id)
+            .field("payee", &self.payee)
+            .field("payer_id", &self.payer_id)
+            .field("payer", &self.payer)
+            .field("subscription_item_id", &self.subscription_item_id)
+            .field("subscription_item", &self.subscription_item)
+            .field("amount", &self.amount)
+            .field("totals", &self.totals)
+            .field("payment_method_id", &self.payment_method_id)
+            .field("payment_method", &self.payment_method)
+            .field("statement_id", &self.statement_id)
+            .field("gateway_external_id", &self.gateway_external_id)
+            .field("gateway_external_url", &self.gateway_external_url)
+            .field("status", &self.status)
+            .field("paid_at", &self.paid_at)
+            .field("failed_at", &self.failed_at)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](BillingPaymentAttemptStatus::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum BillingPaymentAttemptStatus {
+    /// `pending`
+    Pending,
+    /// `paid`
+    Paid,
+    /// `failed`
+    Failed,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl BillingPaymentAttemptStatus {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "pending",
+            Self::Paid => "paid",
+            Self::Failed => "failed",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for BillingPaymentAttemptStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "pending" => Self::Pending,
+            "paid" => Self::Paid,
+            "failed" => Self::Failed,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<BillingPaymentAttemptStatus> for String {
+    fn from(value: BillingPaymentAttemptStatus) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// `BillingPriceResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct BillingPriceResponse {
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// Unique identifier for the price.
+    #[serde(default)]
+    pub id: String,
+    /// Unique identifier for the associated plan.
+    #[serde(default)]
+    pub plan_id: String,
+    /// Unique identifier for the instance.
+    #[serde(default)]
+    pub instance_id: String,
+    /// The currency code (e.g., "USD").
+    #[serde(default)]
+    pub currency: String,
+    /// The currency symbol (e.g., "$").
+    #[serde(default)]
+    pub currency_symbol: String,
+    /// The amount in cents for the price.
+    #[serde(default)]
+    pub amount: i64,
+    /// The monthly amount in cents when billed annually.
+    #[serde(default)]
+    pub annual_monthly_amount: i64,
+    /// `fee`.
+    #[serde(default)]
+    pub fee: serde_json::Value,
+    /// `annual_monthly_fee`.
+    #[serde(default)]
+    pub annual_monthly_fee: serde_json::Value,
+    /// The description of the price.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Whether this price is the default price for its plan.
+    #[serde(default)]
+    pub is_default: bool,
+    /// Unix timestamp (milliseconds) of creation.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Which billing periods this price supports.
+    #[serde(default)]
+    pub supported_billing_periods: Option<BillingPriceResponseSupportedBillingPeriods>,
+}
+
+impl std::fmt::Debug for BillingPriceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BillingPriceResponse")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("plan_id", &self.plan_id)
+            .field("instance_id", &self.instance_id)
+            .field("currency", &self.currency)
+            .field("currency_symbol", &self.currency_symbol)
+            .field("amount", &self.amount)
+            .field("annual_monthly_amount", &self.annual_monthly_amount)
+            .field("fee", &self.fee)
+            .field("annual_monthly_fee", &self.annual_monthly_fee)
+            .field("description", &self.description)
+            .field("is_default", &self.is_default)
+            .field("created_at", &self.created_at)
+            .field("supported_billing_periods", &self.supported_billing_periods)
+            .finish()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](BillingPriceResponseSupportedBillingPeriods::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum BillingPriceResponseSupportedBillingPeriods {
+    /// `month`
+    Month,
+    /// `annual`
+    Annual,
+    /// `both`
+    Both,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl BillingPriceResponseSupportedBillingPeriods {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Month => "month",
+            Self::Annual => "annual",
+            Self::Both => "both",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for BillingPriceResponseSupportedBillingPeriods {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "month" => Self::Month,
+            "annual" => Self::Annual,
+            "both" => Self::Both,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<BillingPriceResponseSupportedBillingPeriods> for String {
+    fn from(value: BillingPriceResponseSupportedBillingPeriods) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// `BillingStatement` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct BillingStatement {
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// Unique identifier for the billing statement.
+    #[serde(default)]
+    pub id: String,
+    /// The ID of the instance this statement belongs to.
+    #[serde(default)]
+    pub instance_id: String,
+    /// Unix timestamp (in milliseconds) when the statement was created.
+    #[serde(default)]
+    pub timestamp: i64,
+    /// The payer associated with this statement.
+    #[serde(default)]
+    pub payer: crate::models::CommercePayerResponse,
+    /// The current status of the statement.
+    #[serde(default)]
+    pub status: Option<BillingStatementStatus>,
+    /// Totals for the statement.
+    #[serde(default)]
+    pub totals: serde_json::Value,
+    /// Array of statement groups.
+    #[serde(default)]
+    pub groups: Vec<serde_json::Value>,
+}
+
+impl std::fmt::Debug for BillingStatement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BillingStatement")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("instance_id", &self.instance_id)
+            .field("timestamp", &self.timestamp)
+            .field("payer", &self.payer)
+            .field("status", &self.status)
+            .field("totals", &self.totals)
+            .field("groups", &self.groups)
+            .finish()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](BillingStatementStatus::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum BillingStatementStatus {
+    /// `open`
+    Open,
+    /// `closed`
+    Closed,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl BillingStatementStatus {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Open => "open",
+            Self::Closed => "closed",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for BillingStatementStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "open" => Self::Open,
+            "closed" => Self::Closed,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<BillingStatementStatus> for String {
+    fn from(value: BillingStatementStatus) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// `Client` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Client {
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// String representing the identifier of the session.
+    #[serde(default)]
+    pub id: String,
+    /// `session_ids`.
+    #[serde(default)]
+    pub session_ids: Vec<String>,
+    /// `sessions`.
+    #[serde(default)]
+    pub sessions: Vec<crate::models::Session>,
+    /// `sign_in_id`.
+    #[serde(default)]
+    pub sign_in_id: Option<String>,
+    /// `sign_up_id`.
+    #[serde(default)]
+    pub sign_up_id: Option<String>,
+    /// Last active session_id.
+    #[serde(default)]
+    pub last_active_session_id: Option<String>,
+    /// The authentication strategy that was last used to authenticate the user on this client.
+    #[serde(default)]
+    pub last_authentication_strategy: Option<String>,
+    /// Unix timestamp of last update.
+    #[serde(default)]
+    pub updated_at: i64,
+    /// Unix timestamp of creation.
+    #[serde(default)]
+    pub created_at: i64,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("session_ids", &self.session_ids)
+            .field("sessions", &self.sessions)
+            .field("sign_in_id", &self.sign_in_id)
+            .field("sign_up_id", &self.sign_up_id)
+            .field("last_active_session_id", &self.last_active_session_id)
+            .field("last_authentication_strategy", &self.last_authentication_strategy)
+            .field("updated_at", &self.updated_at)
+            .field("created_at", &self.created_at)
+            .finish()
+    }
+}
+
+/// `CommerceCreditBalanceResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommerceCreditBalanceResponse {
+    /// String representing the object's type. Always "commerce_credit_balance".
+    #[serde(default)]
+    pub object: String,
+    /// The current credit balance. Null when the payer has never had credits.
+    #[serde(default)]
+    pub balance: serde_json::Value,
+}
+
+impl std::fmt::Debug for CommerceCreditBalanceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommerceCreditBalanceResponse")
+            .field("object", &self.object)
+            .field("balance", &self.balance)
+            .finish()
+    }
+}
+
+/// `CommerceCreditLedgerResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommerceCreditLedgerResponse {
+    /// String representing the object's type. Always "commerce_credit_ledger".
+    #[serde(default)]
+    pub object: String,
+    /// Unique identifier for the ledger entry.
+    #[serde(default)]
+    pub id: String,
+    /// The ID of the payer whose balance was adjusted.
+    #[serde(default)]
+    pub payer_id: String,
+    /// The credit amount with formatting. Positive for increases, negative for decreases.
+    #[serde(default)]
+    pub amount: crate::models::CommerceMoneyResponse,
+    /// The type of source that originated the adjustment (e.g. "grant").
+    #[serde(default)]
+    pub source_type: String,
+    /// The ID of the source that originated the adjustment.
+    #[serde(default)]
+    pub source_id: String,
+    /// An optional note attached to the ledger entry.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Timestamp when the ledger entry was created.
+    #[serde(default)]
+    pub created_at: String,
+}
+
+impl std::fmt::Debug for CommerceCreditLedgerResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommerceCreditLedgerResponse")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("payer_id", &self.payer_id)
+            .field("amount", &self.amount)
+            .field("source_type", &self.source_type)
+            .field("source_id", &self.source_id)
+            .field("note", &self.note)
+            .field("created_at", &self.created_at)
+            .finish()
+    }
+}
+
+/// `CommerceDiscountRedemptionResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommerceDiscountRedemptionResponse {
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// Unique identifier for the discount redemption.
+    #[serde(default)]
+    pub id: String,
+    /// Unique identifier for the subscription item the discount was applied to.
+    #[serde(default)]
+    pub subscription_item_id: String,
+    /// Unique identifier for the discount that was applied.
+    #[serde(default)]
+    pub discount_id: String,
+    /// The display name of the discount.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// How the discount was applied to the subscription item.
+    #[serde(default)]
+    pub source: Option<CommerceDiscountRedemptionResponseSource>,
+    /// The promo code used to redeem the discount, when applicable.
+    #[serde(default)]
+    pub promo_code: Option<String>,
+    /// The snapshotted discount effect.
+    #[serde(default)]
+    pub effect: Option<CommerceDiscountRedemptionResponseEffect>,
+    /// Percent off when the effect is percentage.
+    #[serde(default)]
+    pub percent_off: Option<f64>,
+    /// Fixed amount off when the effect is fixed_amount.
+    #[serde(default)]
+    pub amount_off: serde_json::Value,
+    /// How much this discount takes off the subscription item's next renewal charge. Present for either effect when next-payment data is available.
+    #[serde(default)]
+    pub amount: serde_json::Value,
+    /// Remaining billing cycles the discount applies to. Null means the discount lasts forever.
+    #[serde(default)]
+    pub cycles_remaining: Option<i64>,
+    /// Number of billing cycles the discount has already been applied to.
+    #[serde(default)]
+    pub cycles_applied: i64,
+    /// Current status of the discount redemption.
+    #[serde(default)]
+    pub status: Option<CommerceDiscountRedemptionResponseStatus>,
+    /// Unix timestamp (in milliseconds) when the discount was redeemed.
+    #[serde(default)]
+    pub redeemed_at: i64,
+    /// Identifier of the actor that redeemed the discount, when available.
+    #[serde(default)]
+    pub redeemed_by: Option<String>,
+}
+
+impl std::fmt::Debug for CommerceDiscountRedemptionResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommerceDiscountRedemptionResponse")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("subscription_item_id", &self.subscription_item_id)
+            .field("discount_id", &self.discount_id)
+            .field("name", &self.name)
+            .field("source", &self.source)
+            .field("promo_code", &self.promo_code)
+            .field("effect", &self.effect)
+            .field("percent_off", &self.percent_off)
+            .field("amount_off", &self.amount_off)
+            .field("amount", &self.amount)
+            .field("cycles_remaining", &self.cycles_remaining)
+            .field("cycles_applied", &self.cycles_applied)
+            .field("status", &self.status)
+            .field("redeemed_at", &self.redeemed_at)
+            .field("redeemed_by", &self.redeemed_by)
+            .finish()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](CommerceDiscountRedemptionResponseSource::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum CommerceDiscountRedemptionResponseSource {
+    /// `promotion`
+    Promotion,
+    /// `manual`
+    Manual,
+    /// `promo_code`
+    PromoCode,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl CommerceDiscountRedemptionResponseSource {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Promotion => "promotion",
+            Self::Manual => "manual",
+            Self::PromoCode => "promo_code",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for CommerceDiscountRedemptionResponseSource {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "promotion" => Self::Promotion,
+            "manual" => Self::Manual,
+            "promo_code" => Self::PromoCode,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<CommerceDiscountRedemptionResponseSource> for String {
+    fn from(value: CommerceDiscountRedemptionResponseSource) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](CommerceDiscountRedemptionResponseEffect::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum CommerceDiscountRedemptionResponseEffect {
+    /// `percentage`
+    Percentage,
+    /// `fixed_amount`
+    FixedAmount,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl CommerceDiscountRedemptionResponseEffect {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Percentage => "percentage",
+            Self::FixedAmount => "fixed_amount",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for CommerceDiscountRedemptionResponseEffect {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "percentage" => Self::Percentage,
+            "fixed_amount" => Self::FixedAmount,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<CommerceDiscountRedemptionResponseEffect> for String {
+    fn from(value: CommerceDiscountRedemptionResponseEffect) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](CommerceDiscountRedemptionResponseStatus::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum CommerceDiscountRedemptionResponseStatus {
+    /// `active`
+    Active,
+    /// `exhausted`
+    Exhausted,
+    /// `removed`
+    Removed,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl CommerceDiscountRedemptionResponseStatus {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Exhausted => "exhausted",
+            Self::Removed => "removed",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for CommerceDiscountRedemptionResponseStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "active" => Self::Active,
+            "exhausted" => Self::Exhausted,
+            "removed" => Self::Removed,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<CommerceDiscountRedemptionResponseStatus> for String {
+    fn from(value: CommerceDiscountRedemptionResponseStatus) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// `CommerceMoneyResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommerceMoneyResponse {
+    /// The amount in cents.
+    #[serde(default)]
+    pub amount: i64,
+    /// The formatted amount as a string (e.g., "$49.99").
+    #[serde(default)]
+    pub amount_formatted: String,
+    /// The currency code (e.g., "USD").
+    #[serde(default)]
+    pub currency: String,
+    /// The currency symbol (e.g., "$").
+    #[serde(default)]
+    pub currency_symbol: String,
+}
+
+impl std::fmt::Debug for CommerceMoneyResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommerceMoneyResponse")
+            .field("amount", &self.amount)
+            .field("amount_formatted", &self.amount_formatted)
+            .field("currency", &self.currency)
+            .field("currency_symbol", &self.currency_symbol)
+            .finish()
+    }
+}
+
+/// `CommercePayerResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommercePayerResponse {
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// Unique identifier for the payer.
+    #[serde(default)]
+    pub id: String,
+    /// Unique identifier for the Clerk instance.
+    #[serde(default)]
+    pub instance_id: String,
+    /// User ID for user-type payers.
+    #[serde(default)]
+    pub user_id: Option<String>,
+    /// First name of the payer.
+    #[serde(default)]
+    pub first_name: Option<String>,
+    /// Last name of the payer.
+    #[serde(default)]
+    pub last_name: Option<String>,
+    /// Email address of the payer.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Organization ID for org-type payers.
+    #[serde(default)]
+    pub organization_id: Option<String>,
+    /// Organization name for org-type payers.
+    #[serde(default)]
+    pub organization_name: Option<String>,
+    /// URL of the payer's image/avatar.
+    #[serde(default)]
+    pub image_url: Option<String>,
+    /// Current credits balance for the payer.
+    #[serde(default)]
+    pub credits_balance: Option<crate::models::CommerceMoneyResponse>,
+    /// Unix timestamp (in milliseconds) when the payer was created.
+    #[serde(default)]
+    pub created_at: Option<i64>,
+    /// Unix timestamp (in milliseconds) when the payer was last updated.
+    #[serde(default)]
+    pub updated_at: Option<i64>,
+}
+
+impl std::fmt::Debug for CommercePayerResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommercePayerResponse")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("instance_id", &self.instance_id)
+            .field("user_id", &self.user_id)
+            .field("first_name", &self.first_name)
+            .field("last_name", &self.last_name)
+            .field("email", &self.email)
+            .field("organization_id", &self.organization_id)
+            .field("organization_name", &self.organization_name)
+            .field("image_url", &self.image_url)
+            .field("credits_balance", &self.credits_balance)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// `CommercePaymentMethodResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommercePaymentMethodResponse {
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// Unique identifier for the payment method.
+    #[serde(default)]
+    pub id: String,
+    /// Unique identifier for the payer.
+    #[serde(default)]
+    pub payer_id: String,
+    /// The payment method type.
+    #[serde(default)]
+    pub payment_type: Option<CommercePaymentMethodResponsePaymentType>,
+    /// Whether this is the default payment method for the payer.
+    #[serde(default)]
+    pub is_default: Option<bool>,
+    /// The payment gateway.
+    #[serde(default)]
+    pub gateway: String,
+    /// External ID in the payment gateway.
+    #[serde(default)]
+    pub gateway_external_id: String,
+    /// External account ID in the payment gateway.
+    #[serde(default)]
+    pub gateway_external_account_id: Option<String>,
+    /// Last 4 digits of the card (for card payment methods).
+    #[serde(default)]
+    pub last4: Option<String>,
+    /// Status of the payment method.
+    #[serde(default)]
+    pub status: Option<CommercePaymentMethodResponseStatus>,
+    /// Type of wallet (if applicable).
+    #[serde(default)]
+    pub wallet_type: Option<String>,
+    /// Type of card (if applicable).
+    #[serde(default)]
+    pub card_type: Option<String>,
+    /// Card expiration year (for card payment methods).
+    #[serde(default)]
+    pub expiry_year: Option<i64>,
+    /// Card expiration month (for card payment methods).
+    #[serde(default)]
+    pub expiry_month: Option<i64>,
+    /// Unix timestamp (in milliseconds) when the payment method was created.
+    #[serde(default)]
+    pub created_at: Option<i64>,
+    /// Unix timestamp (in milliseconds) when the payment method was last updated.
+    #[serde(default)]
+    pub updated_at: Option<i64>,
+    /// Whether this payment method can be removed.
+    #[serde(default)]
+    pub is_removable: Option<bool>,
+}
+
+impl std::fmt::Debug for CommercePaymentMethodResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommercePaymentMethodResponse")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("payer_id", &self.payer_id)
+            .field("payment_type", &self.payment_type)
+            .field("is_default", &self.is_default)
+            .field("gateway", &self.gateway)
+            .field("gateway_external_id", &self.gateway_external_id)
+            .field("gateway_external_account_id", &self.gateway_external_account_id)
+            .field("last4", &self.last4)
+            .field("status", &self.status)
+            .field("wallet_type", &self.wallet_type)
+            .field("card_type", &self.card_type)
+            .field("expiry_year", &self.expiry_year)
+            .field("expiry_month", &self.expiry_month)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("is_removable", &self.is_removable)
+            .finish()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](CommercePaymentMethodResponsePaymentType::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum CommercePaymentMethodResponsePaymentType {
+    /// `card`
+    Card,
+    /// `link`
+    Link,
+    /// `payer-credits`
+    PayerCredits,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl CommercePaymentMethodResponsePaymentType {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Card => "card",
+            Self::Link => "link",
+            Self::PayerCredits => "payer-credits",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for CommercePaymentMethodResponsePaymentType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "card" => Self::Card,
+            "link" => Self::Link,
+            "payer-credits" => Self::PayerCredits,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<CommercePaymentMethodResponsePaymentType> for String {
+    fn from(value: CommercePaymentMethodResponsePaymentType) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](CommercePaymentMethodResponseStatus::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum CommercePaymentMethodResponseStatus {
+    /// `active`
+    Active,
+    /// `disconnected`
+    Disconnected,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl CommercePaymentMethodResponseStatus {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Disconnected => "disconnected",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for CommercePaymentMethodResponseStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "active" => Self::Active,
+            "disconnected" => Self::Disconnected,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<CommercePaymentMethodResponseStatus> for String {
+    fn from(value: CommercePaymentMethodResponseStatus) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// `CommercePlan` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommercePlan {
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// Unique identifier for the plan.
+    #[serde(default)]
+    pub id: String,
+    /// The name of the plan.
+    #[serde(default)]
+    pub name: String,
+    /// `fee`.
+    #[serde(default)]
+    pub fee: serde_json::Value,
+    /// `annual_monthly_fee`.
+    #[serde(default)]
+    pub annual_monthly_fee: serde_json::Value,
+    /// `annual_fee`.
+    #[serde(default)]
+    pub annual_fee: serde_json::Value,
+    /// The description of the plan.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The ID of the product this plan belongs to.
+    #[serde(default)]
+    pub product_id: String,
+    /// Whether this is the default plan.
+    #[serde(default)]
+    pub is_default: bool,
+    /// Whether this is a recurring plan.
+    #[serde(default)]
+    pub is_recurring: bool,
+    /// Whether this plan is publicly visible.
+    #[serde(default)]
+    pub publicly_visible: bool,
+    /// Whether this plan has a base fee.
+    #[serde(default)]
+    pub has_base_fee: bool,
+    /// The payer type this plan is designed for.
+    #[serde(default)]
+    pub for_payer_type: String,
+    /// The URL-friendly slug for the plan.
+    #[serde(default)]
+    pub slug: String,
+    /// The URL of the plan's avatar image.
+    #[serde(default)]
+    pub avatar_url: Option<String>,
+    /// The features included in this plan.
+    #[serde(default)]
+    pub features: Vec<crate::models::FeatureResponse>,
+    /// Whether free trial is enabled for this plan.
+    #[serde(default)]
+    pub free_trial_enabled: bool,
+    /// Number of free trial days for this plan.
+    #[serde(default)]
+    pub free_trial_days: Option<i64>,
+    /// Per-unit pricing tiers for this plan (for example, seats)
+    #[serde(default)]
+    pub unit_prices: Vec<crate::models::CommercePlanUnitPrice>,
+}
+
+impl std::fmt::Debug for CommercePlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommercePlan")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("fee", &self.fee)
+            .field("annual_monthly_fee", &self.annual_monthly_fee)
+            .field("annual_fee", &self.annual_fee)
+            .field("description", &self.description)
+            .field("product_id", &self.product_id)
+            .field("is_default", &self.is_default)
+            .field("is_recurring", &self.is_recurring)
+            .field("publicly_visible", &self.publicly_visible)
+            .field("has_base_fee", &self.has_base_fee)
+            .field("for_payer_type", &self.for_payer_type)
+            .field("slug", &self.slug)
+            .field("avatar_url", &self.avatar_url)
+            .field("features", &self.features)
+            .field("free_trial_enabled", &self.free_trial_enabled)
+            .field("free_trial_days", &self.free_trial_days)
+            .field("unit_prices", &self.unit_prices)
+            .finish()
+    }
+}
+
+/// `CommercePlanUnitPrice` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommercePlanUnitPrice {
+    /// Name of the billable unit (for example, seats)
+    #[serde(default)]
+    pub name: String,
+    /// Number of units included in each pricing block
+    #[serde(default)]
+    pub block_size: i64,
+    /// Tiered pricing configuration for this unit
+    #[serde(default)]
+    pub tiers: Vec<crate::models::CommercePlanUnitPriceTier>,
+}
+
+impl std::fmt::Debug for CommercePlanUnitPrice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommercePlanUnitPrice")
+            .field("name", &self.name)
+            .field("block_size", &self.block_size)
+            .field("tiers", &self.tiers)
+            .finish()
+    }
+}
+
+/// `CommercePlanUnitPriceTier` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommercePlanUnitPriceTier {
+    /// Start block (inclusive) for this tier
+    #[serde(default)]
+    pub starts_at_block: i64,
+    /// End block (inclusive) for this tier; null means unlimited
+    #[serde(default)]
+    pub ends_after_block: Option<i64>,
+    /// Price charged per block in this tier
+    #[serde(default)]
+    pub fee_per_block: crate::models::CommerceMoneyResponse,
+}
+
+impl std::fmt::Debug for CommercePlanUnitPriceTier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommercePlanUnitPriceTier")
+            .field("starts_at_block", &self.starts_at_block)
+            .field("ends_after_block", &self.ends_after_block)
+            .field("fee_per_block", &self.fee_per_block)
+            .finish()
+    }
+}
+
+/// `CommercePriceTransitionResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommercePriceTransitionResponse {
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// `subscription_item`.
+    #[serde(default)]
+    pub subscription_item: crate::models::CommerceSubscriptionItem2,
+    /// `transition`.
+    #[serde(default)]
+    pub transition: crate::models::CommercePriceTransitionDetails,
+}
+
+impl std::fmt::Debug for CommercePriceTransitionResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommercePriceTransitionResponse")
+            .field("object", &self.object)
+            .field("subscription_item", &self.subscription_item)
+            .field("transition", &self.transition)
+            .finish()
+    }
+}
+
+/// `CommercePriceTransitionDetails` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommercePriceTransitionDetails {
+    /// `previous_plan`.
+    #[serde(default)]
+    pub previous_plan: crate::models::CommercePlan2,
+    /// `previous_price`.
+    #[serde(default)]
+    pub previous_price: crate::models::BillingPriceResponse,
+    /// Unix timestamp (milliseconds) when the new price takes effect.
+    #[serde(default)]
+    pub effective_at: i64,
+    /// When the new price takes effect.
+    #[serde(default)]
+    pub effective_mode: Option<CommercePriceTransitionDetailsEffectiveMode>,
+    /// Unix timestamp (milliseconds) for the next billing date.
+    #[serde(default)]
+    pub next_billing_date: Option<i64>,
+    /// Whether an immediate charge was made.
+    #[serde(default)]
+    pub charged_immediately: bool,
+    /// Amount charged immediately, if any.
+    #[serde(default)]
+    pub immediate_charge: serde_json::Value,
+    /// The status of the previous subscription item after transition.
+    #[serde(default)]
+    pub previous_subscription_item_status:
+        Option<CommercePriceTransitionDetailsPreviousSubscriptionItemStatus>,
+    /// The ID of the previous subscription item.
+    #[serde(default)]
+    pub previous_subscription_item_id: String,
+}
+
+impl std::fmt::Debug for CommercePriceTransitionDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommercePriceTransitionDetails")
+            .field("previous_plan", &self.previous_plan)
+            .field("previous_price", &self.previous_price)
+            .field("effective_at", &self.effective_at)
+            .field("effective_mode", &self.effective_mode)
+            .field("next_billing_date", &self.next_billing_date)
+            .field("charged_immediately", &self.charged_immediately)
+            .field("immediate_charge", &self.immediate_charge)
+            .field(
+                "previous_subscription_item_status",
+                &self.previous_subscription_item_status,
+            )
+            .field(
+                "previous_subscription_item_id",
+                &self.previous_subscription_item_id,
+            )
+            .finish()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](CommercePriceTransitionDetailsEffectiveMode::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum CommercePriceTransitionDetailsEffectiveMode {
+    /// `immediate`
+    Immediate,
+    /// `end_of_period`
+    EndOfPeriod,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl CommercePriceTransitionDetailsEffectiveMode {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Immediate => "immediate",
+            Self::EndOfPeriod => "end_of_period",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for CommercePriceTransitionDetailsEffectiveMode {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "immediate" => Self::Immediate,
+            "end_of_period" => Self::EndOfPeriod,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<CommercePriceTransitionDetailsEffectiveMode> for String {
+    fn from(value: CommercePriceTransitionDetailsEffectiveMode) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](CommercePriceTransitionDetailsPreviousSubscriptionItemStatus::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum CommercePriceTransitionDetailsPreviousSubscriptionItemStatus {
+    /// `canceled`
+    Canceled,
+    /// `ended`
+    Ended,
+    /// `abandoned`
+    Abandoned,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl CommercePriceTransitionDetailsPreviousSubscriptionItemStatus {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Canceled => "canceled",
+            Self::Ended => "ended",
+            Self::Abandoned => "abandoned",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for CommercePriceTransitionDetailsPreviousSubscriptionItemStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "canceled" => Self::Canceled,
+            "ended" => Self::Ended,
+            "abandoned" => Self::Abandoned,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<CommercePriceTransitionDetailsPreviousSubscriptionItemStatus> for String {
+    fn from(value: CommercePriceTransitionDetailsPreviousSubscriptionItemStatus) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// `CommercePlan-2` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommercePlan2 {
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// Unique identifier for the commerce plan.
+    #[serde(default)]
+    pub id: String,
+    /// The name of the commerce plan.
+    #[serde(default)]
+    pub name: String,
+    /// `fee`.
+    #[serde(default)]
+    pub fee: serde_json::Value,
+    /// `annual_monthly_fee`.
+    #[serde(default)]
+    pub annual_monthly_fee: serde_json::Value,
+    /// `annual_fee`.
+    #[serde(default)]
+    pub annual_fee: serde_json::Value,
+    /// The amount in cents for the plan.
+    #[serde(default)]
+    pub amount: i64,
+    /// The formatted amount as a string (e.g., "$49.99").
+    #[serde(default)]
+    pub amount_formatted: String,
+    /// The monthly amount in cents when billed annually.
+    #[serde(default)]
+    pub annual_monthly_amount: i64,
+    /// The formatted annual monthly amount as a string.
+    #[serde(default)]
+    pub annual_monthly_amount_formatted: String,
+    /// The total annual amount in cents.
+    #[serde(default)]
+    pub annual_amount: i64,
+    /// The formatted annual amount as a string.
+    #[serde(default)]
+    pub annual_amount_formatted: String,
+    /// The currency symbol (e.g., "$").
+    #[serde(default)]
+    pub currency_symbol: String,
+    /// The currency code (e.g., "USD").
+    #[serde(default)]
+    pub currency: String,
+    /// The description of the commerce plan.
+    #[serde(default)]
+    pub description: String,
+    /// The ID of the product this plan belongs to.
+    #[serde(default)]
+    pub product_id: String,
+    /// Whether this is the default plan.
+    #[serde(default)]
+    pub is_default: bool,
+    /// Whether this is a recurring plan.
+    #[serde(default)]
+    pub is_recurring: bool,
+    /// Whether this plan is publicly visible.
+    #[serde(default)]
+    pub publicly_visible: bool,
+    /// Whether this plan has a base fee.
+    #[serde(default)]
+    pub has_base_fee: bool,
+    /// The types of payers that can use this plan.
+    #[serde(default)]
+    pub payer_type: Vec<String>,
+    /// The payer type this plan is designed for.
+    #[serde(default)]
+    pub for_payer_type: String,
+    /// The URL-friendly slug for the plan.
+    #[serde(default)]
+    pub slug: String,
+    /// The URL of the plan's avatar image.
+    #[serde(default)]
+    pub avatar_url: String,
+    /// The billing period for the plan.
+    #[serde(default)]
+    pub period: Option<String>,
+    /// The billing interval.
+    #[serde(default)]
+    pub interval: Option<i64>,
+    /// The features included in this plan.
+    #[serde(default)]
+    pub features: Vec<crate::models::FeatureResponse2>,
+    /// Whether free trial is enabled for this plan.
+    #[serde(default)]
+    pub free_trial_enabled: Option<bool>,
+    /// Number of free trial days for this plan.
+    #[serde(default)]
+    pub free_trial_days: Option<i64>,
+}
+
+impl std::fmt::Debug for CommercePlan2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommercePlan2")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("fee", &self.fee)
+            .field("annual_monthly_fee", &self.annual_monthly_fee)
+            .field("annual_fee", &self.annual_fee)
+            .field("amount", &self.amount)
+            .field("amount_formatted", &self.amount_formatted)
+            .field("annual_monthly_amount", &self.annual_monthly_amount)
+            .field(
+                "annual_monthly_amount_formatted",
+                &self.annual_monthly_amount_formatted,
+            )
+            .field("annual_amount", &self.annual_amount)
+            .field("annual_amount_formatted", &self.annual_amount_formatted)
+            .field("currency_symbol", &self.currency_symbol)
+            .field("currency", &self.currency)
+            .field("description", &self.description)
+            .field("product_id", &self.product_id)
+            .field("is_default", &self.is_default)
+            .field("is_recurring", &self.is_recurring)
+            .field("publicly_visible", &self.publicly_visible)
+            .field("has_base_fee", &self.has_base_fee)
+            .field("payer_type", &self.payer_type)
+            .field("for_payer_type", &self.for_payer_type)
+            .field("slug", &self.slug)
+            .field("avatar_url", &self.avatar_url)
+            .field("period", &self.period)
+            .field("interval", &self.interval)
+            .field("features", &self.features)
+            .field("free_trial_enabled", &self.free_trial_enabled)
+            .field("free_trial_days", &self.free_trial_days)
+            .finish()
+    }
+}
+
+/// `CommerceSubscription` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommerceSubscription {
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// Unique identifier for the commerce subscription.
+    #[serde(default)]
+    pub id: String,
+    /// The ID of the instance this subscription belongs to.
+    #[serde(default)]
+    pub instance_id: String,
+    /// The current status of the subscription.
+    #[serde(default)]
+    pub status: Option<CommerceSubscriptionStatus>,
+    /// The ID of the payer for this subscription.
+    #[serde(default)]
+    pub payer_id: String,
+    /// Unix timestamp (milliseconds) of creation.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp (milliseconds) of last update.
+    #[serde(default)]
+    pub updated_at: i64,
+    /// Unix timestamp (milliseconds) when the subscription became active.
+    #[serde(default)]
+    pub active_at: Option<i64>,
+    /// Unix timestamp (milliseconds) when the subscription became past due.
+    #[serde(default)]
+    pub past_due_at: Option<i64>,
+    /// Array of subscription items in this subscription.
+    #[serde(default)]
+    pub subscription_items: Vec<crate::models::CommerceSubscriptionItem>,
+    /// Information about the next scheduled payment.
+    #[serde(default)]
+    pub next_payment: Option<crate::models::CommerceSubscriptionNextPayment>,
+    /// Whether the payer is eligible for a free trial.
+    #[serde(default)]
+    pub eligible_for_free_trial: Option<bool>,
+}
+
+impl std::fmt::Debug for CommerceSubscription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommerceSubscription")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("instance_id", &self.instance_id)
+            .field("status", &self.status)
+            .field("payer_id", &self.payer_id)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("active_at", &self.active_at)
+            .field("past_due_at", &self.past_due_at)
+            .field("subscription_items", &self.subscription_items)
+            .field("next_payment", &self.next_payment)
+            .field("eligible_for_free_trial", &self.eligible_for_free_trial)
+            .finish()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](CommerceSubscriptionStatus::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum CommerceSubscriptionStatus {
+    /// `active`
+    Active,
+    /// `past_due`
+    PastDue,
+    /// `canceled`
+    Canceled,
+    /// `ended`
+    Ended,
+    /// `abandoned`
+    Abandoned,
+    /// `incomplete`
+    Incomplete,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl CommerceSubscriptionStatus {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::PastDue => "past_due",
+            Self::Canceled => "canceled",
+            Self::Ended => "ended",
+            Self::Abandoned => "abandoned",
+            Self::Incomplete => "incomplete",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for CommerceSubscriptionStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "active" => Self::Active,
+            "past_due" => Self::PastDue,
+            "canceled" => Self::Canceled,
+            "ended" => Self::Ended,
+            "abandoned" => Self::Abandoned,
+            "incomplete" => Self::Incomplete,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<CommerceSubscriptionStatus> for String {
+    fn from(value: CommerceSubscriptionStatus) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// `CommerceSubscriptionItem` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommerceSubscriptionItem {
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// Unique identifier for the subscription item.
+    #[serde(default)]
+    pub id: String,
+    /// Unique identifier for the Clerk instance.
+    #[serde(default)]
+    pub instance_id: String,
+    /// Current status of the subscription item.
+    #[serde(default)]
+    pub status: Option<CommerceSubscriptionItemStatus>,
+    /// Credit information (only available in PaymentAttempt events).
+    #[serde(default)]
+    pub credit: Option<crate::models::CommerceSubscriptionCreditResponse>,
+    /// Unified credits breakdown for this subscription item.
+    #[serde(default)]
+    pub credits: serde_json::Value,
+    /// Unique identifier for the associated plan.
+    #[serde(default)]
+    pub plan_id: Option<String>,
+    /// Unique identifier for the associated price
+    #[serde(default)]
+    pub price_id: Option<String>,
+    /// The associated plan.
+    #[serde(default)]
+    pub plan: serde_json::Value,
+    /// The billing period for this subscription item.
+    #[serde(default)]
+    pub plan_period: Option<CommerceSubscriptionItemPlanPeriod>,
+    /// The payment method used for this subscription item.
+    #[serde(default)]
+    pub payment_method: Option<crate::models::CommercePaymentMethodResponse>,
+    /// Total amount paid over the lifetime of this subscription item.
+    #[serde(default)]
+    pub lifetime_paid: Option<crate::models::CommerceMoneyResponse>,
+    /// Information about the next payment.
+    #[serde(default)]
+    pub next_payment: serde_json::Value,
+    /// Unique identifier for the payer.
+    #[serde(default)]
+    pub payer_id: String,
+    /// The payer associated with this subscription item.
+    #[serde(default)]
+    pub payer: Option<crate::models::CommercePayerResponse>,
+    /// Whether this subscription item includes a free trial.
+    #[serde(default)]
+    pub is_free_trial: bool,
+    /// Unix timestamp (in milliseconds) when the current period started.
+    #[serde(default)]
+    pub period_start: i64,
+    /// Unix timestamp (in milliseconds) when the current period ends.
+    #[serde(default)]
+    pub period_end: Option<i64>,
+    /// The day the subscription item was prorated from. Only available in some responses.
+    #[serde(default)]
+    pub proration_date: Option<String>,
+    /// Unix timestamp (in milliseconds) when the subscription item was canceled.
+    #[serde(default)]
+    pub canceled_at: Option<i64>,
+    /// Unix timestamp (in milliseconds) when the subscription item became past due.
+    #[serde(default)]
+    pub past_due_at: Option<i64>,
+    /// Unix timestamp (in milliseconds) when the subscription item ended.
+    #[serde(default)]
+    pub ended_at: Option<i64>,
+    /// Unix timestamp (in milliseconds) when the subscription item was created.
+    #[serde(default)]
+    pub created_at: Option<i64>,
+    /// Unix timestamp (in milliseconds) when the subscription item was last updated.
+    #[serde(default)]
+    pub updated_at: Option<i64>,
+    /// Seat quantity for seat-based billing.
+    #[serde(default)]
+    pub seats: serde_json::Value,
+    /// Totals for this subscription item.
+    #[serde(default)]
+    pub totals: serde_json::Value,
+}
+
+impl std::fmt::Debug for CommerceSubscriptionItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommerceSubscriptionItem")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("instance_id", &self.instance_id)
+            .field("status", &self.status)
+            .field("credit", &self.credit)
+            .field("credits", &self.credits)
+            .field("plan_id", &self.plan_id)
+            .field("price_id", &self.price_id)
+            .field("plan", &self.plan)
+            .field("plan_period", &self.plan_period)
+            .field("payment_method", &self.payment_method)
+            .field("lifetime_paid", &self.lifetime_paid)
+            .field("next_payment", &self.next_payment)
+            .field("payer_id", &self.payer_id)
+            .field("payer", &self.payer)
+            .field("is_free_trial", &self.is_free_trial)
+            .field("period_start", &self.period_start)
+            .field("period_end", &self.period_end)
+            .field("proration_date", &self.proration_date)
+            .field("canceled_at", &self.canceled_at)
+            .field("past_due_at", &self.past_due_at)
+            .field("ended_at", &self.ended_at)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("seats", &self.seats)
+            .field("totals", &self.totals)
+            .finish()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](CommerceSubscriptionItemStatus::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum CommerceSubscriptionItemStatus {
+    /// `active`
+    Active,
+    /// `canceled`
+    Canceled,
+    /// `expired`
+    Expired,
+    /// `ended`
+    Ended,
+    /// `past_due`
+    PastDue,
+    /// `upcoming`
+    Upcoming,
+    /// `incomplete`
+    Incomplete,
+    /// `abandoned`
+    Abandoned,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl CommerceSubscriptionItemStatus {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Canceled => "canceled",
+            Self::Expired => "expired",
+            Self::Ended => "ended",
+            Self::PastDue => "past_due",
+            Self::Upcoming => "upcoming",
+            Self::Incomplete => "incomplete",
+            Self::Abandoned => "abandoned",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for CommerceSubscriptionItemStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "active" => Self::Active,
+            "canceled" => Self::Canceled,
+            "expired" => Self::Expired,
+            "ended" => Self::Ended,
+            "past_due" => Self::PastDue,
+            "upcoming" => Self::Upcoming,
+            "incomplete" => Self::Incomplete,
+            "abandoned" => Self::Abandoned,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<CommerceSubscriptionItemStatus> for String {
+    fn from(value: CommerceSubscriptionItemStatus) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](CommerceSubscriptionItemPlanPeriod::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum CommerceSubscriptionItemPlanPeriod {
+    /// `month`
+    Month,
+    /// `annual`
+    Annual,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl CommerceSubscriptionItemPlanPeriod {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Month => "month",
+            Self::Annual => "annual",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for CommerceSubscriptionItemPlanPeriod {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "month" => Self::Month,
+            "annual" => Self::Annual,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<CommerceSubscriptionItemPlanPeriod> for String {
+    fn from(value: CommerceSubscriptionItemPlanPeriod) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// `CommerceSubscriptionCreditResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommerceSubscriptionCreditResponse {
+    /// Credit amount.
+    #[serde(default)]
+    pub amount: serde_json::Value,
+    /// Percentage of the billing cycle remaining.
+    #[serde(default)]
+    pub cycle_remaining_percent: Option<f64>,
+}
+
+impl std::fmt::Debug for CommerceSubscriptionCreditResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommerceSubscriptionCreditResponse")
+            .field("amount", &self.amount)
+            .field("cycle_remaining_percent", &self.cycle_remaining_percent)
+            .finish()
+    }
+}
+
+/// `CommerceSubscriptionItem-2` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommerceSubscriptionItem2 {
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// Unique identifier for the subscription item.
+    #[serde(default)]
+    pub id: String,
+    /// Unique identifier for the Clerk instance.
+    #[serde(default)]
+    pub instance_id: String,
+    /// Current status of the subscription item.
+    #[serde(default)]
+    pub status: Option<CommerceSubscriptionItem2Status>,
+    /// Credit information (only available in PaymentAttempt events).
+    #[serde(default)]
+    pub credit: serde_json::Value,
+    /// Unique identifier for the associated plan.
+    #[serde(default)]
+    pub plan_id: String,
+    /// Unique identifier for the associated price
+    #[serde(default)]
+    pub price_id: Option<String>,
+    /// The associated commerce plan.
+    #[serde(default)]
+    pub plan: serde_json::Value,
+    /// The billing period for this subscription.
+    #[serde(default)]
+    pub plan_period: Option<CommerceSubscriptionItem2PlanPeriod>,
+    /// Unique identifier for the payment source.
+    #[serde(default)]
+    pub payment_source_id: String,
+    /// The payment source associated with this subscription.
+    #[serde(default)]
+    pub payment_source: serde_json::Value,
+    /// Total amount paid over the lifetime of this subscription.
+    #[serde(default)]
+    pub lifetime_paid: serde_json::Value,
+    /// Current amount for this subscription.
+    #[serde(default)]
+    pub amount: serde_json::Value,
+    /// Information about the next invoice.
+    #[serde(default)]
+    pub next_invoice: serde_json::Value,
+    /// Information about the next payment.
+    #[serde(default)]
+    pub next_payment: serde_json::Value,
+    /// Unique identifier for the payer.
+    #[serde(default)]
+    pub payer_id: String,
+    /// The payer associated with this subscription.
+    #[serde(default)]
+    pub payer: serde_json::Value,
+    /// Whether this subscription is currently on a free trial.
+    #[serde(default)]
+    pub is_free_trial: bool,
+    /// Unix timestamp (in milliseconds) when the current period started.
+    #[serde(default)]
+    pub period_start: Option<i64>,
+    /// Unix timestamp (in milliseconds) when the current period ends.
+    #[serde(default)]
+    pub period_end: Option<i64>,
+    /// Date used for proration calculations.
+    #[serde(default)]
+    pub proration_date: String,
+    /// Unix timestamp (in milliseconds) when the subscription was canceled.
+    #[serde(default)]
+    pub canceled_at: Option<i64>,
+    /// Unix timestamp (in milliseconds) when the subscription became past due.
+    #[serde(default)]
+    pub past_due_at: Option<i64>,
+    /// Unix timestamp (in milliseconds) when the subscription ended.
+    #[serde(default)]
+    pub ended_at: Option<i64>,
+    /// Unix timestamp (in milliseconds) when the subscription was created.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp (in milliseconds) when the subscription was last updated.
+    #[serde(default)]
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for CommerceSubscriptionItem2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommerceSubscriptionItem2")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("instance_id", &self.instance_id)
+            .field("status", &self.status)
+            .field("credit", &self.credit)
+            .field("plan_id", &self.plan_id)
+            .field("price_id", &self.price_id)
+            .field("plan", &self.plan)
+            .field("plan_period", &self.plan_period)
+            .field("payment_source_id", &self.payment_source_id)
+            .field("payment_source", &self.payment_source)
+            .field("lifetime_paid", &self.lifetime_paid)
+            .field("amount", &self.amount)
+            .field("next_invoice", &self.next_invoice)
+            .field("next_payment", &self.next_payment)
+            .field("payer_id", &self.payer_id)
+            .field("payer", &self.payer)
+            .field("is_free_trial", &self.is_free_trial)
+            .field("period_start", &self.period_start)
+            .field("period_end", &self.period_end)
+            .field("proration_date", &self.proration_date)
+            .field("canceled_at", &self.canceled_at)
+            .field("past_due_at", &self.past_due_at)
+            .field("ended_at", &self.ended_at)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](CommerceSubscriptionItem2Status::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum CommerceSubscriptionItem2Status {
+    /// `active`
+    Active,
+    /// `ended`
+    Ended,
+    /// `past_due`
+    PastDue,
+    /// `upcoming`
+    Upcoming,
+    /// `incomplete`
+    Incomplete,
+    /// `abandoned`
+    Abandoned,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl CommerceSubscriptionItem2Status {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Ended => "ended",
+            Self::PastDue => "past_due",
+            Self::Upcoming => "upcoming",
+            Self::Incomplete => "incomplete",
+            Self::Abandoned => "abandoned",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for CommerceSubscriptionItem2Status {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "active" => Self::Active,
+            "ended" => Self::Ended,
+            "past_due" => Self::PastDue,
+            "upcoming" => Self::Upcoming,
+            "incomplete" => Self::Incomplete,
+            "abandoned" => Self::Abandoned,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<CommerceSubscriptionItem2Status> for String {
+    fn from(value: CommerceSubscriptionItem2Status) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](CommerceSubscriptionItem2PlanPeriod::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum CommerceSubscriptionItem2PlanPeriod {
+    /// `month`
+    Month,
+    /// `annual`
+    Annual,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl CommerceSubscriptionItem2PlanPeriod {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Month => "month",
+            Self::Annual => "annual",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for CommerceSubscriptionItem2PlanPeriod {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "month" => Self::Month,
+            "annual" => Self::Annual,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<CommerceSubscriptionItem2PlanPeriod> for String {
+    fn from(value: CommerceSubscriptionItem2PlanPeriod) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// `CommerceSubscriptionNextPayment` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommerceSubscriptionNextPayment {
+    /// Unix timestamp (milliseconds) of the next payment date.
+    #[serde(default)]
+    pub date: i64,
+    /// The base plan fee for the next payment. Does not include per-unit charges; see `totals.grand_total` for the full amount.
+    #[serde(default)]
+    pub amount: crate::models::CommerceMoneyResponse,
+    /// Per-unit total breakdown (for example, seats) for the next payment.
+    #[serde(default)]
+    pub per_unit_totals: Vec<crate::models::CommercePerUnitTotal2>,
+    /// Breakdown of the recurring amount that will be billed at renewal (base fee + per-unit charges). Tax and credits are not previewed.
+    #[serde(default)]
+    pub totals: serde_json::Value,
+}
+
+impl std::fmt::Debug for CommerceSubscriptionNextPayment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommerceSubscriptionNextPayment")
+            .field("date", &self.date)
+            .field("amount", &self.amount)
+            .field("per_unit_totals", &self.per_unit_totals)
+            .field("totals", &self.totals)
+            .finish()
+    }
+}
+
+/// `CommercePerUnitTotal-2` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommercePerUnitTotal2 {
+    /// Name of the billable unit (for example, seats)
+    #[serde(default)]
+    pub name: String,
+    /// Number of units included in each pricing block
+    #[serde(default)]
+    pub block_size: i64,
+    /// Computed totals for each pricing tier
+    #[serde(default)]
+    pub tiers: Vec<crate::models::CommercePerUnitTotalTier2>,
+}
+
+impl std::fmt::Debug for CommercePerUnitTotal2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommercePerUnitTotal2")
+            .field("name", &self.name)
+            .field("block_size", &self.block_size)
+            .field("tiers", &self.tiers)
+            .finish()
+    }
+}
+
+/// `CommercePerUnitTotalTier-2` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommercePerUnitTotalTier2 {
+    /// Units billed in this tier; null means unlimited
+    #[serde(default)]
+    pub quantity: Option<i64>,
+    /// Price charged per block in this tier
+    #[serde(default)]
+    pub fee_per_block: crate::models::CommerceMoneyResponse,
+    /// Total charge for this tier
+    #[serde(default)]
+    pub total: crate::models::CommerceMoneyResponse,
+}
+
+impl std::fmt::Debug for CommercePerUnitTotalTier2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommercePerUnitTotalTier2")
+            .field("quantity", &self.quantity)
+            .field("fee_per_block", &self.fee_per_block)
+            .field("total", &self.total)
+            .finish()
+    }
+}
+
+/// `Directory` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Directory {
+    /// String representing the object's type. Always "directory".
+    #[serde(default)]
+    pub object: String,
+    /// Unique identifier for the directory.
+    #[serde(default)]
+    pub id: String,
+    /// A human-friendly name for the directory.
+    #[serde(default)]
+    pub name: String,
+    /// The ID of the associated enterprise connection.
+    #[serde(default)]
+    pub enterprise_connection_id: Option<String>,
+    /// The provisioning endpoint URL for this directory.
+    #[serde(default)]
+    pub endpoint_url: String,
+    /// The identity provider for this directory.
+    #[serde(default)]
+    pub provider: String,
+    /// Whether the directory is enabled.
+    #[serde(default)]
+    pub enabled: bool,
+    /// Whether group-to-role mapping is enabled for this directory.
+    #[serde(default)]
+    pub group_role_mapping_enabled: bool,
+    /// Mapping of user attributes to the directory attribute paths they are extracted from.
+    #[serde(default)]
+    pub attribute_mapping: serde_json::Value,
+    /// Custom attributes to map from the IdP to the user's profile via directory sync. Requires the custom attributes feature to be enabled for the instance.
+    #[serde(default)]
+    pub custom_attributes: Vec<serde_json::Value>,
+    /// The API key for authenticating provisioning requests. Only returned when the directory is created or the key is rotated.
+    #[serde(default)]
+    pub api_key: Option<String>,
+    /// Unix timestamp when the directory was created.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp when the directory was last updated.
+    #[serde(default)]
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for Directory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Directory")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("enterprise_connection_id", &self.enterprise_connection_id)
+            .field("endpoint_url", &self.endpoint_url)
+            .field("provider", &self.provider)
+            .field("enabled", &self.enabled)
+            .field("group_role_mapping_enabled", &self.group_role_mapping_enabled)
+            .field("attribute_mapping", &self.attribute_mapping)
+            .field("custom_attributes", &self.custom_attributes)
+            .field("api_key", &self.api_key)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// `DirectoryGroupRoleMapping` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct DirectoryGroupRoleMapping {
+    /// String representing the object's type. Always "directory_group_role_mapping".
+    #[serde(default)]
+    pub object: String,
+    /// Unique identifier for the directory group role mapping.
+    #[serde(default)]
+    pub id: String,
+    /// The ID of the directory this mapping belongs to.
+    #[serde(default)]
+    pub directory_id: String,
+    /// The legacy name for `directory_id`. Carries the same value.
+    #[serde(default)]
+    pub scim_directory_id: String,
+    /// The group ID from the identity provider.
+    #[serde(default)]
+    pub directory_group_id: String,
+    /// The legacy name for `directory_group_id`. Carries the same value.
+    #[serde(default)]
+    pub scim_group_id: String,
+    /// The display name of the group, as reported by the identity provider.
+    #[serde(default)]
+    pub directory_group_display_name: String,
+    /// The legacy name for `directory_group_display_name`. Carries the same value.
+    #[serde(default)]
+    pub scim_group_display_name: String,
+    /// `role`.
+    #[serde(default)]
+    pub role: Option<crate::models::Role>,
+    /// Mapping precedence, starting at 1. Lower values take priority when a user belongs to multiple mapped groups.
+    #[serde(default)]
+    pub precedence: i64,
+    /// Unix timestamp (milliseconds) of when the mapping was created.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp (milliseconds) of when the mapping was last updated.
+    #[serde(default)]
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for DirectoryGroupRoleMapping {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DirectoryGroupRoleMapping")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("directory_id", &self.directory_id)
+            .field("scim_directory_id", &self.scim_directory_id)
+            .field("directory_group_id", &self.directory_group_id)
+            .field("scim_group_id", &self.scim_group_id)
+            .field("directory_group_display_name", &self.directory_group_display_name)
+            .field("scim_group_display_name", &self.scim_group_display_name)
+            .field("role", &self.role)
+            .field("precedence", &self.precedence)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// `Domain` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Domain {
+    /// `object`.
+    #[serde(default)]
+    pub object: String,
+    /// `id`.
+    #[serde(default)]
+    pub id: String,
+    /// `name`.
+    #[serde(default)]
+    pub name: String,
+    /// `is_satellite`.
+    #[serde(default)]
+    pub is_satellite: bool,
+    /// `frontend_api_url`.
+    #[serde(default)]
+    pub frontend_api_url: String,
+    /// Null for satellite domains.
+    #[serde(default)]
+    pub accounts_portal_url: Option<String>,
+    /// `proxy_url`.
+    #[serde(default)]
+    pub proxy_url: Option<String>,
+    /// `development_origin`.
+    #[serde(default)]
+    pub development_origin: String,
+    /// `cname_targets`.
+    #[serde(default)]
+    pub cname_targets: Option<Vec<crate::models::CNameTarget>>,
+}
+
+impl std::fmt::Debug for Domain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Domain")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("is_satellite", &self.is_satellite)
+            .field("frontend_api_url", &self.frontend_api_url)
+            .field("accounts_portal_url", &self.accounts_portal_url)
+            .field("proxy_url", &self.proxy_url)
+            .field("development_origin", &self.development_origin)
+            .field("cname_targets", &self.cname_targets)
+            .finish()
+    }
+}
+
+/// `CNameTarget` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CNameTarget {
+    /// `host`.
+    #[serde(default)]
+    pub host: String,
+    /// `value`.
+    #[serde(default)]
+    pub value: String,
+    /// Denotes whether this CNAME target is required to be set in order for the domain to be considered deployed.
+    #[serde(default)]
+    pub required: bool,
+}
+
+impl std::fmt::Debug for CNameTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CNameTarget")
+            .field("host", &self.host)
+            .field("value", &self.value)
+            .field("required", &self.required)
+            .finish()
+    }
+}
+
 /// `EmailAddress` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
 #[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmailAddress {
@@ -86,6 +2261,302 @@ impl std::fmt::Debug for EmailAddress {
     }
 }
 
+/// `EnterpriseConnection` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct EnterpriseConnection {
+    /// `object`.
+    #[serde(default)]
+    pub object: String,
+    /// The enterprise connection ID
+    #[serde(default)]
+    pub id: String,
+    /// The display name of the connection
+    #[serde(default)]
+    pub name: String,
+    /// `provider`.
+    #[serde(default)]
+    pub provider: String,
+    /// `logo_public_url`.
+    #[serde(default)]
+    pub logo_public_url: Option<String>,
+    /// Whether the enterprise connection is active
+    #[serde(default)]
+    pub active: bool,
+    /// Domains associated with the enterprise connection
+    #[serde(default)]
+    pub domains: Vec<String>,
+    /// Organization ID when the connection is linked to an organization
+    #[serde(default)]
+    pub organization_id: Option<String>,
+    /// Controls whether to update the user's attributes on each sign-in
+    #[serde(default)]
+    pub sync_user_attributes: Option<bool>,
+    /// When true, users cannot add additional identifications when using this connection
+    #[serde(default)]
+    pub disable_additional_identifications: Option<bool>,
+    /// Whether this connection supports account linking via organization membership
+    #[serde(default)]
+    pub allow_organization_account_linking: Option<bool>,
+    /// Custom attributes to map from the IdP to the user's profile via SSO or SCIM provisioning
+    #[serde(default)]
+    pub custom_attributes: Vec<serde_json::Value>,
+    /// Present when the enterprise connection uses SAML
+    #[serde(default)]
+    pub saml_connection: serde_json::Value,
+    /// Present when the enterprise connection uses OIDC or EASIE
+    #[serde(default)]
+    pub oauth_config: serde_json::Value,
+    /// Unix timestamp in milliseconds when the connection was created
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp in milliseconds when the connection was last updated
+    #[serde(default)]
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for EnterpriseConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnterpriseConnection")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("provider", &self.provider)
+            .field("logo_public_url", &self.logo_public_url)
+            .field("active", &self.active)
+            .field("domains", &self.domains)
+            .field("organization_id", &self.organization_id)
+            .field("sync_user_attributes", &self.sync_user_attributes)
+            .field(
+                "disable_additional_identifications",
+                &self.disable_additional_identifications,
+            )
+            .field(
+                "allow_organization_account_linking",
+                &self.allow_organization_account_linking,
+            )
+            .field("custom_attributes", &self.custom_attributes)
+            .field("saml_connection", &self.saml_connection)
+            .field("oauth_config", &self.oauth_config)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// `EnterpriseConnectionTestRun` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct EnterpriseConnectionTestRun {
+    /// The test run ID
+    #[serde(default)]
+    pub id: String,
+    /// The status of the test run
+    #[serde(default)]
+    pub status: Option<EnterpriseConnectionTestRunStatus>,
+    /// The type of enterprise connection the test run was performed against
+    #[serde(default)]
+    pub connection_type: Option<EnterpriseConnectionTestRunConnectionType>,
+    /// The user information parsed from the IdP response
+    #[serde(default)]
+    pub parsed_user_info: serde_json::Value,
+    /// Log entries captured during the test run
+    #[serde(default)]
+    pub logs: Vec<serde_json::Value>,
+    /// SAML-specific metadata, present for SAML connections
+    #[serde(default)]
+    pub saml: serde_json::Value,
+    /// OAuth-specific metadata, present for OIDC connections
+    #[serde(default)]
+    pub oauth: serde_json::Value,
+    /// Unix timestamp in milliseconds when the test run was created
+    #[serde(default)]
+    pub created_at: i64,
+}
+
+impl std::fmt::Debug for EnterpriseConnectionTestRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnterpriseConnectionTestRun")
+            .field("id", &self.id)
+            .field("status", &self.status)
+            .field("connection_type", &self.connection_type)
+            .field("parsed_user_info", &self.parsed_user_info)
+            .field("logs", &self.logs)
+            .field("saml", &self.saml)
+            .field("oauth", &self.oauth)
+            .field("created_at", &self.created_at)
+            .finish()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](EnterpriseConnectionTestRunStatus::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum EnterpriseConnectionTestRunStatus {
+    /// `pending`
+    Pending,
+    /// `success`
+    Success,
+    /// `failed`
+    Failed,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl EnterpriseConnectionTestRunStatus {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "pending",
+            Self::Success => "success",
+            Self::Failed => "failed",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for EnterpriseConnectionTestRunStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "pending" => Self::Pending,
+            "success" => Self::Success,
+            "failed" => Self::Failed,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<EnterpriseConnectionTestRunStatus> for String {
+    fn from(value: EnterpriseConnectionTestRunStatus) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](EnterpriseConnectionTestRunConnectionType::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum EnterpriseConnectionTestRunConnectionType {
+    /// `saml`
+    Saml,
+    /// `oauth`
+    Oauth,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl EnterpriseConnectionTestRunConnectionType {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Saml => "saml",
+            Self::Oauth => "oauth",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for EnterpriseConnectionTestRunConnectionType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "saml" => Self::Saml,
+            "oauth" => Self::Oauth,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<EnterpriseConnectionTestRunConnectionType> for String {
+    fn from(value: EnterpriseConnectionTestRunConnectionType) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// `EnterpriseConnectionTestRunResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct EnterpriseConnectionTestRunResponse {
+    /// A short-lived URL that can be used to initiate the test run flow
+    #[serde(default)]
+    pub url: String,
+}
+
+impl std::fmt::Debug for EnterpriseConnectionTestRunResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnterpriseConnectionTestRunResponse")
+            .field("url", &self.url)
+            .finish()
+    }
+}
+
+/// `FeatureResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct FeatureResponse {
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// Unique identifier for the feature.
+    #[serde(default)]
+    pub id: String,
+    /// The name of the feature.
+    #[serde(default)]
+    pub name: String,
+    /// The description of the feature.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The URL-friendly slug for the feature.
+    #[serde(default)]
+    pub slug: String,
+    /// The URL of the feature's avatar image.
+    #[serde(default)]
+    pub avatar_url: Option<String>,
+}
+
+impl std::fmt::Debug for FeatureResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FeatureResponse")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("description", &self.description)
+            .field("slug", &self.slug)
+            .field("avatar_url", &self.avatar_url)
+            .finish()
+    }
+}
+
+/// `FeatureResponse-2` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct FeatureResponse2 {
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// Unique identifier for the feature.
+    #[serde(default)]
+    pub id: String,
+    /// The name of the feature.
+    #[serde(default)]
+    pub name: String,
+    /// The description of the feature.
+    #[serde(default)]
+    pub description: String,
+    /// The URL-friendly slug for the feature.
+    #[serde(default)]
+    pub slug: String,
+    /// The URL of the feature's avatar image.
+    #[serde(default)]
+    pub avatar_url: String,
+}
+
+impl std::fmt::Debug for FeatureResponse2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FeatureResponse2")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("description", &self.description)
+            .field("slug", &self.slug)
+            .field("avatar_url", &self.avatar_url)
+            .finish()
+    }
+}
+
 /// `IdentificationLink` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
 #[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct IdentificationLink {
@@ -103,6 +2574,1216 @@ impl std::fmt::Debug for IdentificationLink {
         f.debug_struct("IdentificationLink")
             .field("r#type", &self.r#type)
             .field("id", &self.id)
+            .finish()
+    }
+}
+
+/// `Instance` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Instance {
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// `id`.
+    #[serde(default)]
+    pub id: String,
+    /// `environment_type`.
+    #[serde(default)]
+    pub environment_type: String,
+    /// `allowed_origins`.
+    #[serde(default)]
+    pub allowed_origins: Option<Vec<String>>,
+    /// The ID of the Clerk workspace that owns the instance's application. It is null when the application has no owner.
+    #[serde(default)]
+    pub workspace_id: Option<String>,
+}
+
+impl std::fmt::Debug for Instance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Instance")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("environment_type", &self.environment_type)
+            .field("allowed_origins", &self.allowed_origins)
+            .field("workspace_id", &self.workspace_id)
+            .finish()
+    }
+}
+
+/// `InstanceCommunication` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InstanceCommunication {
+    /// `object`.
+    #[serde(default)]
+    pub object: String,
+    /// ISO 3166-1 alpha-2 country codes that are blocked for SMS delivery on this instance. Codes that aren't recognized are silently dropped.
+    #[serde(default)]
+    pub blocked_country_codes: Vec<String>,
+}
+
+impl std::fmt::Debug for InstanceCommunication {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InstanceCommunication")
+            .field("object", &self.object)
+            .field("blocked_country_codes", &self.blocked_country_codes)
+            .finish()
+    }
+}
+
+/// `InstanceProtect` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InstanceProtect {
+    /// `object`.
+    #[serde(default)]
+    pub object: String,
+    /// `rules_enabled`.
+    #[serde(default)]
+    pub rules_enabled: bool,
+    /// `specter_enabled`.
+    #[serde(default)]
+    pub specter_enabled: bool,
+    /// Whether the instance has opted out of the Protect prerequisite checks, asserting its setup already meets the requirements.
+    #[serde(default)]
+    pub checks_bypassed: bool,
+}
+
+impl std::fmt::Debug for InstanceProtect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InstanceProtect")
+            .field("object", &self.object)
+            .field("rules_enabled", &self.rules_enabled)
+            .field("specter_enabled", &self.specter_enabled)
+            .field("checks_bypassed", &self.checks_bypassed)
+            .finish()
+    }
+}
+
+/// `InstanceRestrictions` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InstanceRestrictions {
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// `allowlist`.
+    #[serde(default)]
+    pub allowlist: bool,
+    /// `blocklist`.
+    #[serde(default)]
+    pub blocklist: bool,
+    /// `allowlist_blocklist_disabled_on_sign_in`.
+    #[serde(default)]
+    pub allowlist_blocklist_disabled_on_sign_in: bool,
+    /// `block_email_subaddresses`.
+    #[serde(default)]
+    pub block_email_subaddresses: bool,
+    /// `block_disposable_email_domains`.
+    #[serde(default)]
+    pub block_disposable_email_domains: bool,
+}
+
+impl std::fmt::Debug for InstanceRestrictions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InstanceRestrictions")
+            .field("object", &self.object)
+            .field("allowlist", &self.allowlist)
+            .field("blocklist", &self.blocklist)
+            .field(
+                "allowlist_blocklist_disabled_on_sign_in",
+                &self.allowlist_blocklist_disabled_on_sign_in,
+            )
+            .field("block_email_subaddresses", &self.block_email_subaddresses)
+            .field(
+                "block_disposable_email_domains",
+                &self.block_disposable_email_domains,
+            )
+            .finish()
+    }
+}
+
+/// `Invitation` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Invitation {
+    /// `object`.
+    #[serde(default)]
+    pub object: String,
+    /// `id`.
+    #[serde(default)]
+    pub id: String,
+    /// `email_address`.
+    #[serde(default)]
+    pub email_address: String,
+    /// `public_metadata`.
+    #[serde(default)]
+    pub public_metadata: serde_json::Value,
+    /// `revoked`.
+    #[serde(default)]
+    pub revoked: Option<bool>,
+    /// `status`.
+    #[serde(default)]
+    pub status: Option<InvitationStatus>,
+    /// `url`.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Unix timestamp of expiration.
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+    /// Unix timestamp of creation.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp of last update.
+    #[serde(default)]
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for Invitation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Invitation")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("email_address", &self.email_address)
+            .field("public_metadata", &self.public_metadata)
+            .field("revoked", &self.revoked)
+            .field("status", &self.status)
+            .field("url", &self.url)
+            .field("expires_at", &self.expires_at)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](InvitationStatus::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum InvitationStatus {
+    /// `pending`
+    Pending,
+    /// `accepted`
+    Accepted,
+    /// `revoked`
+    Revoked,
+    /// `expired`
+    Expired,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl InvitationStatus {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "pending",
+            Self::Accepted => "accepted",
+            Self::Revoked => "revoked",
+            Self::Expired => "expired",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for InvitationStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "pending" => Self::Pending,
+            "accepted" => Self::Accepted,
+            "revoked" => Self::Revoked,
+            "expired" => Self::Expired,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<InvitationStatus> for String {
+    fn from(value: InvitationStatus) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// `JWTTemplate` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct JwtTemplate {
+    /// `object`.
+    #[serde(default)]
+    pub object: String,
+    /// `id`.
+    #[serde(default)]
+    pub id: String,
+    /// `name`.
+    #[serde(default)]
+    pub name: String,
+    /// `claims`.
+    #[serde(default)]
+    pub claims: serde_json::Value,
+    /// `lifetime`.
+    #[serde(default)]
+    pub lifetime: i64,
+    /// `allowed_clock_skew`.
+    #[serde(default)]
+    pub allowed_clock_skew: i64,
+    /// `custom_signing_key`.
+    #[serde(default)]
+    pub custom_signing_key: bool,
+    /// `signing_algorithm`.
+    #[serde(default)]
+    pub signing_algorithm: String,
+    /// Unix timestamp of creation.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp of last update.
+    #[serde(default)]
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for JwtTemplate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwtTemplate")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("claims", &self.claims)
+            .field("lifetime", &self.lifetime)
+            .field("allowed_clock_skew", &self.allowed_clock_skew)
+            .field("custom_signing_key", &self.custom_signing_key)
+            .field("signing_algorithm", &self.signing_algorithm)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// `Machine` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Machine {
+    /// `object`.
+    #[serde(default)]
+    pub object: String,
+    /// Unique identifier for the machine.
+    #[serde(default)]
+    pub id: String,
+    /// The name of the machine.
+    #[serde(default)]
+    pub name: String,
+    /// The ID of the instance this machine belongs to.
+    #[serde(default)]
+    pub instance_id: String,
+    /// Unix timestamp of creation.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp of last update.
+    #[serde(default)]
+    pub updated_at: i64,
+    /// The default time-to-live (TTL) in seconds for tokens created by this machine.
+    #[serde(default)]
+    pub default_token_ttl: Option<i64>,
+    /// Array of machines this machine has access to.
+    #[serde(default)]
+    pub scoped_machines: Vec<crate::models::MachineWithoutScopedMachines>,
+}
+
+impl std::fmt::Debug for Machine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Machine")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("instance_id", &self.instance_id)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("default_token_ttl", &self.default_token_ttl)
+            .field("scoped_machines", &self.scoped_machines)
+            .finish()
+    }
+}
+
+/// `MachineScope` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct MachineScope {
+    /// `object`.
+    #[serde(default)]
+    pub object: String,
+    /// The ID of the machine that has access to the target machine.
+    #[serde(default)]
+    pub from_machine_id: String,
+    /// The ID of the machine that is being accessed.
+    #[serde(default)]
+    pub to_machine_id: String,
+    /// Unix timestamp of creation.
+    #[serde(default)]
+    pub created_at: i64,
+}
+
+impl std::fmt::Debug for MachineScope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MachineScope")
+            .field("object", &self.object)
+            .field("from_machine_id", &self.from_machine_id)
+            .field("to_machine_id", &self.to_machine_id)
+            .field("created_at", &self.created_at)
+            .finish()
+    }
+}
+
+/// `MachineWithoutScopedMachines` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct MachineWithoutScopedMachines {
+    /// `object`.
+    #[serde(default)]
+    pub object: String,
+    /// Unique identifier for the machine.
+    #[serde(default)]
+    pub id: String,
+    /// The name of the machine.
+    #[serde(default)]
+    pub name: String,
+    /// The ID of the instance this machine belongs to.
+    #[serde(default)]
+    pub instance_id: String,
+    /// Unix timestamp of creation.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp of last update.
+    #[serde(default)]
+    pub updated_at: i64,
+    /// The default time-to-live (TTL) in seconds for tokens created by this machine.
+    #[serde(default)]
+    pub default_token_ttl: Option<i64>,
+}
+
+impl std::fmt::Debug for MachineWithoutScopedMachines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MachineWithoutScopedMachines")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("instance_id", &self.instance_id)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("default_token_ttl", &self.default_token_ttl)
+            .finish()
+    }
+}
+
+/// `OAuthApplication` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OauthApplication {
+    /// `object`.
+    #[serde(default)]
+    pub object: String,
+    /// `id`.
+    #[serde(default)]
+    pub id: String,
+    /// `instance_id`.
+    #[serde(default)]
+    pub instance_id: String,
+    /// `name`.
+    #[serde(default)]
+    pub name: String,
+    /// `client_id`.
+    #[serde(default)]
+    pub client_id: String,
+    /// `client_uri`.
+    #[serde(default)]
+    pub client_uri: Option<String>,
+    /// `client_image_url`.
+    #[serde(default)]
+    pub client_image_url: Option<String>,
+    /// `dynamically_registered`.
+    #[serde(default)]
+    pub dynamically_registered: bool,
+    /// `consent_screen_enabled`.
+    #[serde(default)]
+    pub consent_screen_enabled: bool,
+    /// `pkce_required`.
+    #[serde(default)]
+    pub pkce_required: bool,
+    /// `public`.
+    #[serde(default)]
+    pub public: bool,
+    /// `scopes`.
+    #[serde(default)]
+    pub scopes: String,
+    /// `redirect_uris`.
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    /// Deprecated: Use redirect_uris instead.
+    #[serde(default)]
+    pub callback_url: String,
+    /// `authorize_url`.
+    #[serde(default)]
+    pub authorize_url: String,
+    /// `token_fetch_url`.
+    #[serde(default)]
+    pub token_fetch_url: String,
+    /// `user_info_url`.
+    #[serde(default)]
+    pub user_info_url: String,
+    /// `discovery_url`.
+    #[serde(default)]
+    pub discovery_url: String,
+    /// `token_introspection_url`.
+    #[serde(default)]
+    pub token_introspection_url: String,
+    /// Unix timestamp of creation.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp of last update.
+    #[serde(default)]
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for OauthApplication {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OauthApplication")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("instance_id", &self.instance_id)
+            .field("name", &self.name)
+            .field("client_id", &self.client_id)
+            .field("client_uri", &self.client_uri)
+            .field("client_image_url", &self.client_image_url)
+            .field("dynamically_registered", &self.dynamically_registered)
+            .field("consent_screen_enabled", &self.consent_screen_enabled)
+            .field("pkce_required", &self.pkce_required)
+            .field("public", &self.public)
+            .field("scopes", &self.scopes)
+            .field("redirect_uris", &self.redirect_uris)
+            .field("callback_url", &self.callback_url)
+            .field("authorize_url", &self.authorize_url)
+            .field("token_fetch_url", &self.token_fetch_url)
+            .field("user_info_url", &self.user_info_url)
+            .field("discovery_url", &self.discovery_url)
+            .field("token_introspection_url", &self.token_introspection_url)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// `OAuthApplicationSettings` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OauthApplicationSettings {
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// Whether dynamic OAuth client registration is enabled for the instance (RFC 7591).
+    #[serde(default)]
+    pub dynamic_oauth_client_registration: bool,
+    /// Default scopes.
+    #[serde(default)]
+    pub default_scopes: Option<Vec<String>>,
+    /// Whether OAuth JWT access tokens are enabled for the instance (disabled indicates opaque access tokens).
+    #[serde(default)]
+    pub oauth_jwt_access_tokens: bool,
+    /// Whether the instance advertises support for Client ID Metadata Documents in its OAuth authorization server metadata.
+    #[serde(default)]
+    pub client_id_metadata_documents_advertised: bool,
+    /// When true, new unknown CIMD clients are rejected. Previously auto-connected and pre-registered clients remain admitted; deleting a client makes it unknown again.
+    #[serde(default)]
+    pub client_id_metadata_documents_only_allow_pre_registered_clients: bool,
+    /// When true, recorded implicitly allowed CIMD clients are rejected on future client lookups. Explicitly allowed clients remain accepted. This does not revoke previously issued access tokens.
+    #[serde(default)]
+    pub client_id_metadata_documents_block_implicitly_allowed_clients: bool,
+}
+
+impl std::fmt::Debug for OauthApplicationSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OauthApplicationSettings")
+            .field("object", &self.object)
+            .field(
+                "dynamic_oauth_client_registration",
+                &self.dynamic_oauth_client_registration,
+            )
+            .field("default_scopes", &self.default_scopes)
+            .field("oauth_jwt_access_tokens", &self.oauth_jwt_access_tokens)
+            .field(
+                "client_id_metadata_documents_advertised",
+                &self.client_id_metadata_documents_advertised,
+            )
+            .field(
+                "client_id_metadata_documents_only_allow_pre_registered_clients",
+                &self.client_id_metadata_documents_only_allow_pre_registered_clients,
+            )
+            .field(
+                "client_id_metadata_documents_block_implicitly_allowed_clients",
+                &self.client_id_metadata_documents_block_implicitly_allowed_clients,
+            )
+            .finish()
+    }
+}
+
+/// `OAuthApplicationWithSecret` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OauthApplicationWithSecret {
+    /// `object`.
+    #[serde(default)]
+    pub object: String,
+    /// `id`.
+    #[serde(default)]
+    pub id: String,
+    /// `instance_id`.
+    #[serde(default)]
+    pub instance_id: String,
+    /// `name`.
+    #[serde(default)]
+    pub name: String,
+    /// `client_id`.
+    #[serde(default)]
+    pub client_id: String,
+    /// `client_uri`.
+    #[serde(default)]
+    pub client_uri: Option<String>,
+    /// `client_image_url`.
+    #[serde(default)]
+    pub client_image_url: Option<String>,
+    /// `dynamically_registered`.
+    #[serde(default)]
+    pub dynamically_registered: bool,
+    /// `consent_screen_enabled`.
+    #[serde(default)]
+    pub consent_screen_enabled: bool,
+    /// `pkce_required`.
+    #[serde(default)]
+    pub pkce_required: bool,
+    /// `public`.
+    #[serde(default)]
+    pub public: bool,
+    /// `scopes`.
+    #[serde(default)]
+    pub scopes: String,
+    /// `redirect_uris`.
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    /// Deprecated: Use redirect_uris instead.
+    #[serde(default)]
+    pub callback_url: String,
+    /// `authorize_url`.
+    #[serde(default)]
+    pub authorize_url: String,
+    /// `token_fetch_url`.
+    #[serde(default)]
+    pub token_fetch_url: String,
+    /// `user_info_url`.
+    #[serde(default)]
+    pub user_info_url: String,
+    /// `discovery_url`.
+    #[serde(default)]
+    pub discovery_url: String,
+    /// `token_introspection_url`.
+    #[serde(default)]
+    pub token_introspection_url: String,
+    /// Unix timestamp of creation.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp of last update.
+    #[serde(default)]
+    pub updated_at: i64,
+    /// Empty if public client.
+    #[serde(default)]
+    pub client_secret: Option<String>,
+}
+
+impl std::fmt::Debug for OauthApplicationWithSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OauthApplicationWithSecret")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("instance_id", &self.instance_id)
+            .field("name", &self.name)
+            .field("client_id", &self.client_id)
+            .field("client_uri", &self.client_uri)
+            .field("client_image_url", &self.client_image_url)
+            .field("dynamically_registered", &self.dynamically_registered)
+            .field("consent_screen_enabled", &self.consent_screen_enabled)
+            .field("pkce_required", &self.pkce_required)
+            .field("public", &self.public)
+            .field("scopes", &self.scopes)
+            .field("redirect_uris", &self.redirect_uris)
+            .field("callback_url", &self.callback_url)
+            .field("authorize_url", &self.authorize_url)
+            .field("token_fetch_url", &self.token_fetch_url)
+            .field("user_info_url", &self.user_info_url)
+            .field("discovery_url", &self.discovery_url)
+            .field("token_introspection_url", &self.token_introspection_url)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("client_secret", &self.client_secret)
+            .finish()
+    }
+}
+
+/// `Organization` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Organization {
+    /// `object`.
+    #[serde(default)]
+    pub object: String,
+    /// `id`.
+    #[serde(default)]
+    pub id: String,
+    /// `name`.
+    #[serde(default)]
+    pub name: String,
+    /// `slug`.
+    #[serde(default)]
+    pub slug: String,
+    /// `image_url`.
+    #[serde(default)]
+    pub image_url: Option<String>,
+    /// `has_image`.
+    #[serde(default)]
+    pub has_image: bool,
+    /// `members_count`.
+    #[serde(default)]
+    pub members_count: Option<i64>,
+    /// `missing_member_with_elevated_permissions`.
+    #[serde(default)]
+    pub missing_member_with_elevated_permissions: Option<bool>,
+    /// `pending_invitations_count`.
+    #[serde(default)]
+    pub pending_invitations_count: Option<i64>,
+    /// `max_allowed_memberships`.
+    #[serde(default)]
+    pub max_allowed_memberships: i64,
+    /// `admin_delete_enabled`.
+    #[serde(default)]
+    pub admin_delete_enabled: bool,
+    /// `public_metadata`.
+    #[serde(default)]
+    pub public_metadata: serde_json::Value,
+    /// `private_metadata`.
+    #[serde(default)]
+    pub private_metadata: serde_json::Value,
+    /// `created_by`.
+    #[serde(default)]
+    pub created_by: Option<String>,
+    /// Unix timestamp of creation.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp of last update.
+    #[serde(default)]
+    pub updated_at: i64,
+    /// Unix timestamp of last activity.
+    #[serde(default)]
+    pub last_active_at: Option<i64>,
+    /// The key of the \[role set\](`https://clerk.com/docs/guides/organizations/control-access/role-sets`) assigned to this organization.
+    #[serde(default)]
+    pub role_set_key: Option<String>,
+}
+
+impl std::fmt::Debug for Organization {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Organization")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("slug", &self.slug)
+            .field("image_url", &self.image_url)
+            .field("has_image", &self.has_image)
+            .field("members_count", &self.members_count)
+            .field(
+                "missing_member_with_elevated_permissions",
+                &self.missing_member_with_elevated_permissions,
+            )
+            .field("pending_invitations_count", &self.pending_invitations_count)
+            .field("max_allowed_memberships", &self.max_allowed_memberships)
+            .field("admin_delete_enabled", &self.admin_delete_enabled)
+            .field("public_metadata", &self.public_metadata)
+            .field("private_metadata", &crate::redacted::Redacted(true))
+            .field("created_by", &self.created_by)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("last_active_at", &self.last_active_at)
+            .field("role_set_key", &self.role_set_key)
+            .finish()
+    }
+}
+
+/// `OrganizationDomain` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OrganizationDomain {
+    /// String representing the object's type. Objects of the same type share the same value. Always `organization_domain`
+    #[serde(default)]
+    pub object: String,
+    /// Unique identifier for the organization domain
+    #[serde(default)]
+    pub id: String,
+    /// Unique identifier for the organization
+    #[serde(default)]
+    pub organization_id: String,
+    /// Name of the organization domain
+    #[serde(default)]
+    pub name: String,
+    /// Mode of enrollment for the domain
+    #[serde(default)]
+    pub enrollment_mode: Option<OrganizationDomainEnrollmentMode>,
+    /// Affiliation email address for the domain, if available.
+    #[serde(default)]
+    pub affiliation_email_address: Option<String>,
+    /// Verification details for the user-facing affiliation between the domain and the organization (e.g. affiliation_email_code).
+    #[serde(default)]
+    pub affiliation_verification: serde_json::Value,
+    /// Verification details for the underlying DNS domain ownership proof (TXT challenge or dashboard override). Null until ownership has been attempted.
+    #[serde(default)]
+    pub ownership_verification: serde_json::Value,
+    /// Deprecated alias for `affiliation_verification`. Kept for backward compatibility on the current API version; will be removed in the next API version. Prefer `affiliation_verification`.
+    #[serde(default)]
+    pub verification: serde_json::Value,
+    /// Total number of pending invitations associated with this domain
+    #[serde(default)]
+    pub total_pending_invitations: i64,
+    /// Total number of pending suggestions associated with this domain
+    #[serde(default)]
+    pub total_pending_suggestions: i64,
+    /// Public organization data associated with this domain
+    #[serde(default)]
+    pub public_organization_data: serde_json::Value,
+    /// Unix timestamp when the domain was created
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp of the last update to the domain
+    #[serde(default)]
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for OrganizationDomain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrganizationDomain")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("organization_id", &self.organization_id)
+            .field("name", &self.name)
+            .field("enrollment_mode", &self.enrollment_mode)
+            .field("affiliation_email_address", &self.affiliation_email_address)
+            .field("affiliation_verification", &self.affiliation_verification)
+            .field("ownership_verification", &self.ownership_verification)
+            .field("verification", &self.verification)
+            .field("total_pending_invitations", &self.total_pending_invitations)
+            .field("total_pending_suggestions", &self.total_pending_suggestions)
+            .field("public_organization_data", &self.public_organization_data)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](OrganizationDomainEnrollmentMode::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum OrganizationDomainEnrollmentMode {
+    /// `manual_invitation`
+    ManualInvitation,
+    /// `automatic_invitation`
+    AutomaticInvitation,
+    /// `automatic_suggestion`
+    AutomaticSuggestion,
+    /// `enterprise_sso`
+    EnterpriseSso,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl OrganizationDomainEnrollmentMode {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ManualInvitation => "manual_invitation",
+            Self::AutomaticInvitation => "automatic_invitation",
+            Self::AutomaticSuggestion => "automatic_suggestion",
+            Self::EnterpriseSso => "enterprise_sso",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for OrganizationDomainEnrollmentMode {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "manual_invitation" => Self::ManualInvitation,
+            "automatic_invitation" => Self::AutomaticInvitation,
+            "automatic_suggestion" => Self::AutomaticSuggestion,
+            "enterprise_sso" => Self::EnterpriseSso,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<OrganizationDomainEnrollmentMode> for String {
+    fn from(value: OrganizationDomainEnrollmentMode) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// `OrganizationInvitation` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OrganizationInvitation {
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// `id`.
+    #[serde(default)]
+    pub id: String,
+    /// `email_address`.
+    #[serde(default)]
+    pub email_address: String,
+    /// `role`.
+    #[serde(default)]
+    pub role: String,
+    /// `role_name`.
+    #[serde(default)]
+    pub role_name: String,
+    /// `organization_id`.
+    #[serde(default)]
+    pub organization_id: Option<String>,
+    /// `inviter_id`.
+    #[serde(default)]
+    pub inviter_id: Option<String>,
+    /// `public_inviter_data`.
+    #[serde(default)]
+    pub public_inviter_data: crate::models::OrganizationInvitationPublicUserData,
+    /// `status`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// `public_metadata`.
+    #[serde(default)]
+    pub public_metadata: serde_json::Value,
+    /// `private_metadata`.
+    #[serde(default)]
+    pub private_metadata: serde_json::Value,
+    /// `url`.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Unix timestamp of expiration.
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+    /// Unix timestamp of creation.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp of last update.
+    #[serde(default)]
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for OrganizationInvitation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrganizationInvitation")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("email_address", &self.email_address)
+            .field("role", &self.role)
+            .field("role_name", &self.role_name)
+            .field("organization_id", &self.organization_id)
+            .field("inviter_id", &self.inviter_id)
+            .field("public_inviter_data", &self.public_inviter_data)
+            .field("status", &self.status)
+            .field("public_metadata", &self.public_metadata)
+            .field("private_metadata", &crate::redacted::Redacted(true))
+            .field("url", &self.url)
+            .field("expires_at", &self.expires_at)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// `OrganizationInvitationPublicUserData` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OrganizationInvitationPublicUserData {
+    /// `user_id`.
+    #[serde(default)]
+    pub user_id: String,
+    /// `first_name`.
+    #[serde(default)]
+    pub first_name: Option<String>,
+    /// `last_name`.
+    #[serde(default)]
+    pub last_name: Option<String>,
+    /// `image_url`.
+    #[serde(default)]
+    pub image_url: String,
+    /// `has_image`.
+    #[serde(default)]
+    pub has_image: bool,
+    /// `identifier`.
+    #[serde(default)]
+    pub identifier: String,
+}
+
+impl std::fmt::Debug for OrganizationInvitationPublicUserData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrganizationInvitationPublicUserData")
+            .field("user_id", &self.user_id)
+            .field("first_name", &self.first_name)
+            .field("last_name", &self.last_name)
+            .field("image_url", &self.image_url)
+            .field("has_image", &self.has_image)
+            .field("identifier", &self.identifier)
+            .finish()
+    }
+}
+
+/// `OrganizationInvitationWithPublicOrganizationData` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OrganizationInvitationWithPublicOrganizationData {
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// `id`.
+    #[serde(default)]
+    pub id: String,
+    /// `email_address`.
+    #[serde(default)]
+    pub email_address: String,
+    /// `role`.
+    #[serde(default)]
+    pub role: String,
+    /// `role_name`.
+    #[serde(default)]
+    pub role_name: String,
+    /// `organization_id`.
+    #[serde(default)]
+    pub organization_id: Option<String>,
+    /// `inviter_id`.
+    #[serde(default)]
+    pub inviter_id: Option<String>,
+    /// `public_inviter_data`.
+    #[serde(default)]
+    pub public_inviter_data: crate::models::OrganizationInvitationPublicUserData,
+    /// `status`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// `public_metadata`.
+    #[serde(default)]
+    pub public_metadata: serde_json::Value,
+    /// `private_metadata`.
+    #[serde(default)]
+    pub private_metadata: serde_json::Value,
+    /// `url`.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Unix timestamp of expiration.
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+    /// Unix timestamp of creation.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp of last update.
+    #[serde(default)]
+    pub updated_at: i64,
+    /// `public_organization_data`.
+    #[serde(default)]
+    pub public_organization_data: Option<crate::models::OrganizationInvitationPublicOrganizationData>,
+}
+
+impl std::fmt::Debug for OrganizationInvitationWithPublicOrganizationData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrganizationInvitationWithPublicOrganizationData")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("email_address", &self.email_address)
+            .field("role", &self.role)
+            .field("role_name", &self.role_name)
+            .field("organization_id", &self.organization_id)
+            .field("inviter_id", &self.inviter_id)
+            .field("public_inviter_data", &self.public_inviter_data)
+            .field("status", &self.status)
+            .field("public_metadata", &self.public_metadata)
+            .field("private_metadata", &crate::redacted::Redacted(true))
+            .field("url", &self.url)
+            .field("expires_at", &self.expires_at)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("public_organization_data", &self.public_organization_data)
+            .finish()
+    }
+}
+
+/// `OrganizationInvitationPublicOrganizationData` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OrganizationInvitationPublicOrganizationData {
+    /// `id`.
+    #[serde(default)]
+    pub id: String,
+    /// `name`.
+    #[serde(default)]
+    pub name: String,
+    /// `slug`.
+    #[serde(default)]
+    pub slug: String,
+    /// `image_url`.
+    #[serde(default)]
+    pub image_url: Option<String>,
+    /// `has_image`.
+    #[serde(default)]
+    pub has_image: bool,
+}
+
+impl std::fmt::Debug for OrganizationInvitationPublicOrganizationData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrganizationInvitationPublicOrganizationData")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("slug", &self.slug)
+            .field("image_url", &self.image_url)
+            .field("has_image", &self.has_image)
+            .finish()
+    }
+}
+
+/// `OrganizationSettings` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OrganizationSettings {
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// `enabled`.
+    #[serde(default)]
+    pub enabled: bool,
+    /// `max_allowed_memberships`.
+    #[serde(default)]
+    pub max_allowed_memberships: i64,
+    /// `max_allowed_roles`.
+    #[serde(default)]
+    pub max_allowed_roles: i64,
+    /// `max_role_sets_allowed`.
+    #[serde(default)]
+    pub max_role_sets_allowed: Option<i64>,
+    /// `max_allowed_domains`.
+    #[serde(default)]
+    pub max_allowed_domains: i64,
+    /// max_allowed_permissions is now a no-op, as permissions are now unlimited
+    #[serde(default)]
+    pub max_allowed_permissions: Option<i64>,
+    /// The role key that a user will be assigned after creating an organization.
+    #[serde(default)]
+    pub creator_role: String,
+    /// The default for whether an admin can delete an organization with the Frontend API.
+    #[serde(default)]
+    pub admin_delete_enabled: bool,
+    /// `domains_enabled`.
+    #[serde(default)]
+    pub domains_enabled: bool,
+    /// `slug_disabled`.
+    #[serde(default)]
+    pub slug_disabled: Option<bool>,
+    /// `domains_enrollment_modes`.
+    #[serde(default)]
+    pub domains_enrollment_modes: Vec<String>,
+    /// The role key that it will be used in order to create an organization invitation or suggestion.
+    #[serde(default)]
+    pub domains_default_role: String,
+    /// The role set key that it will be used to create new organizations.
+    #[serde(default)]
+    pub initial_role_set_key: Option<String>,
+}
+
+impl std::fmt::Debug for OrganizationSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrganizationSettings")
+            .field("object", &self.object)
+            .field("enabled", &self.enabled)
+            .field("max_allowed_memberships", &self.max_allowed_memberships)
+            .field("max_allowed_roles", &self.max_allowed_roles)
+            .field("max_role_sets_allowed", &self.max_role_sets_allowed)
+            .field("max_allowed_domains", &self.max_allowed_domains)
+            .field("max_allowed_permissions", &self.max_allowed_permissions)
+            .field("creator_role", &self.creator_role)
+            .field("admin_delete_enabled", &self.admin_delete_enabled)
+            .field("domains_enabled", &self.domains_enabled)
+            .field("slug_disabled", &self.slug_disabled)
+            .field("domains_enrollment_modes", &self.domains_enrollment_modes)
+            .field("domains_default_role", &self.domains_default_role)
+            .field("initial_role_set_key", &self.initial_role_set_key)
+            .finish()
+    }
+}
+
+/// `OrganizationWithLogo` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OrganizationWithLogo {
+    /// `object`.
+    #[serde(default)]
+    pub object: String,
+    /// `id`.
+    #[serde(default)]
+    pub id: String,
+    /// `name`.
+    #[serde(default)]
+    pub name: String,
+    /// `slug`.
+    #[serde(default)]
+    pub slug: String,
+    /// `image_url`.
+    #[serde(default)]
+    pub image_url: String,
+    /// `has_image`.
+    #[serde(default)]
+    pub has_image: bool,
+    /// `members_count`.
+    #[serde(default)]
+    pub members_count: Option<i64>,
+    /// `missing_member_with_elevated_permissions`.
+    #[serde(default)]
+    pub missing_member_with_elevated_permissions: Option<bool>,
+    /// `pending_invitations_count`.
+    #[serde(default)]
+    pub pending_invitations_count: Option<i64>,
+    /// `max_allowed_memberships`.
+    #[serde(default)]
+    pub max_allowed_memberships: i64,
+    /// `admin_delete_enabled`.
+    #[serde(default)]
+    pub admin_delete_enabled: bool,
+    /// `public_metadata`.
+    #[serde(default)]
+    pub public_metadata: serde_json::Value,
+    /// `private_metadata`.
+    #[serde(default)]
+    pub private_metadata: serde_json::Value,
+    /// `created_by`.
+    #[serde(default)]
+    pub created_by: Option<String>,
+    /// Unix timestamp of creation.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp of last update.
+    #[serde(default)]
+    pub updated_at: i64,
+    /// Unix timestamp of last activity.
+    #[serde(default)]
+    pub last_active_at: Option<i64>,
+    /// The key of the \[role set\](`https://clerk.com/docs/guides/organizations/control-access/role-sets`) assigned to this organization.
+    #[serde(default)]
+    pub role_set_key: Option<String>,
+    /// `logo_url`.
+    #[serde(default)]
+    pub logo_url: Option<String>,
+}
+
+impl std::fmt::Debug for OrganizationWithLogo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrganizationWithLogo")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("slug", &self.slug)
+            .field("image_url", &self.image_url)
+            .field("has_image", &self.has_image)
+            .field("members_count", &self.members_count)
+            .field(
+                "missing_member_with_elevated_permissions",
+                &self.missing_member_with_elevated_permissions,
+            )
+            .field("pending_invitations_count", &self.pending_invitations_count)
+            .field("max_allowed_memberships", &self.max_allowed_memberships)
+            .field("admin_delete_enabled", &self.admin_delete_enabled)
+            .field("public_metadata", &self.public_metadata)
+            .field("private_metadata", &crate::redacted::Redacted(true))
+            .field("created_by", &self.created_by)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("last_active_at", &self.last_active_at)
+            .field("role_set_key", &self.role_set_key)
+            .field("logo_url", &self.logo_url)
             .finish()
     }
 }
@@ -332,6 +4013,674 @@ impl std::fmt::Debug for Role {
     }
 }
 
+/// `RoleSet` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct RoleSet {
+    /// `object`.
+    #[serde(default)]
+    pub object: String,
+    /// The unique identifier of the role set
+    #[serde(default)]
+    pub id: String,
+    /// The name of the role set
+    #[serde(default)]
+    pub name: String,
+    /// A unique key for the role set (e.g., "role_set:default")
+    #[serde(default)]
+    pub key: String,
+    /// Optional description of the role set
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The list of roles in this role set
+    #[serde(default)]
+    pub roles: Vec<crate::models::RoleSetItem>,
+    /// The default role assigned to new organization members
+    #[serde(default)]
+    pub default_role: serde_json::Value,
+    /// The role assigned to the creator of an organization
+    #[serde(default)]
+    pub creator_role: serde_json::Value,
+    /// The type of the role set ("initial" or "custom")
+    #[serde(rename = "type")]
+    #[serde(default)]
+    pub r#type: Option<RoleSetType>,
+    /// Active migration information, only present when status is "enqueued" or "in_progress"
+    #[serde(default)]
+    pub role_set_migration: serde_json::Value,
+    /// Unix timestamp of role set creation
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp of last role set update
+    #[serde(default)]
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for RoleSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RoleSet")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("key", &self.key)
+            .field("description", &self.description)
+            .field("roles", &self.roles)
+            .field("default_role", &self.default_role)
+            .field("creator_role", &self.creator_role)
+            .field("r#type", &self.r#type)
+            .field("role_set_migration", &self.role_set_migration)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](RoleSetType::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum RoleSetType {
+    /// `initial`
+    Initial,
+    /// `custom`
+    Custom,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl RoleSetType {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Initial => "initial",
+            Self::Custom => "custom",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for RoleSetType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "initial" => Self::Initial,
+            "custom" => Self::Custom,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<RoleSetType> for String {
+    fn from(value: RoleSetType) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// `RoleSetItem` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct RoleSetItem {
+    /// `object`.
+    #[serde(default)]
+    pub object: String,
+    /// The unique identifier of the role
+    #[serde(default)]
+    pub id: String,
+    /// The name of the role
+    #[serde(default)]
+    pub name: String,
+    /// The key of the role (e.g., "org:admin", "org:member")
+    #[serde(default)]
+    pub key: String,
+    /// Optional description of the role
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The number of members assigned to this role within the role set
+    #[serde(default)]
+    pub members_count: Option<i64>,
+    /// Whether this role has any members assigned within the role set
+    #[serde(default)]
+    pub has_members: Option<bool>,
+    /// Unix timestamp of role creation
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp of last role update
+    #[serde(default)]
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for RoleSetItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RoleSetItem")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("key", &self.key)
+            .field("description", &self.description)
+            .field("members_count", &self.members_count)
+            .field("has_members", &self.has_members)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// `SCIMDirectory` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ScimDirectory {
+    /// String representing the object's type. Always "scim_directory".
+    #[serde(default)]
+    pub object: String,
+    /// Unique identifier for the directory.
+    #[serde(default)]
+    pub id: String,
+    /// A human-friendly name for the directory.
+    #[serde(default)]
+    pub name: String,
+    /// The ID of the associated enterprise connection.
+    #[serde(default)]
+    pub enterprise_connection_id: Option<String>,
+    /// The SCIM endpoint URL for this directory.
+    #[serde(default)]
+    pub endpoint_url: String,
+    /// The identity provider for this directory.
+    #[serde(default)]
+    pub provider: String,
+    /// Whether the directory is enabled.
+    #[serde(default)]
+    pub enabled: bool,
+    /// Whether group-to-role mapping is enabled for this directory.
+    #[serde(default)]
+    pub group_role_mapping_enabled: bool,
+    /// Mapping of user attributes to the SCIM attribute paths they are extracted from.
+    #[serde(default)]
+    pub attribute_mapping: serde_json::Value,
+    /// Custom attributes to map from the IdP to the user's profile via SCIM provisioning. Requires the custom attributes feature to be enabled for the instance.
+    #[serde(default)]
+    pub custom_attributes: Vec<serde_json::Value>,
+    /// The API key for authenticating SCIM requests. Only returned when the directory is created or the key is rotated.
+    #[serde(default)]
+    pub api_key: Option<String>,
+    /// Unix timestamp when the directory was created.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp when the directory was last updated.
+    #[serde(default)]
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for ScimDirectory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScimDirectory")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("enterprise_connection_id", &self.enterprise_connection_id)
+            .field("endpoint_url", &self.endpoint_url)
+            .field("provider", &self.provider)
+            .field("enabled", &self.enabled)
+            .field("group_role_mapping_enabled", &self.group_role_mapping_enabled)
+            .field("attribute_mapping", &self.attribute_mapping)
+            .field("custom_attributes", &self.custom_attributes)
+            .field("api_key", &self.api_key)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// `SCIMGroupRoleMapping` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ScimGroupRoleMapping {
+    /// String representing the object's type. Always "scim_group_role_mapping".
+    #[serde(default)]
+    pub object: String,
+    /// Unique identifier for the SCIM group role mapping.
+    #[serde(default)]
+    pub id: String,
+    /// The ID of the directory this mapping belongs to.
+    #[serde(default)]
+    pub scim_directory_id: String,
+    /// The ID of the directory this mapping belongs to. Same value as `scim_directory_id`.
+    #[serde(default)]
+    pub directory_id: String,
+    /// The SCIM group ID from the identity provider.
+    #[serde(default)]
+    pub scim_group_id: String,
+    /// The group ID from the identity provider. Same value as `scim_group_id`.
+    #[serde(default)]
+    pub directory_group_id: String,
+    /// The display name of the SCIM group, as reported by the identity provider.
+    #[serde(default)]
+    pub scim_group_display_name: String,
+    /// The display name of the group, as reported by the identity provider. Same value as `scim_group_display_name`.
+    #[serde(default)]
+    pub directory_group_display_name: String,
+    /// `role`.
+    #[serde(default)]
+    pub role: Option<crate::models::Role>,
+    /// Mapping precedence, starting at 1. Lower values take priority when a user belongs to multiple mapped groups.
+    #[serde(default)]
+    pub precedence: i64,
+    /// Unix timestamp (milliseconds) of when the mapping was created.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp (milliseconds) of when the mapping was last updated.
+    #[serde(default)]
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for ScimGroupRoleMapping {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScimGroupRoleMapping")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("scim_directory_id", &self.scim_directory_id)
+            .field("directory_id", &self.directory_id)
+            .field("scim_group_id", &self.scim_group_id)
+            .field("directory_group_id", &self.directory_group_id)
+            .field("scim_group_display_name", &self.scim_group_display_name)
+            .field("directory_group_display_name", &self.directory_group_display_name)
+            .field("role", &self.role)
+            .field("precedence", &self.precedence)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// `Session` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Session {
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// `id`.
+    #[serde(default)]
+    pub id: String,
+    /// `user_id`.
+    #[serde(default)]
+    pub user_id: String,
+    /// `client_id`.
+    #[serde(default)]
+    pub client_id: String,
+    /// `actor`.
+    #[serde(default)]
+    pub actor: serde_json::Value,
+    /// `status`.
+    #[serde(default)]
+    pub status: Option<SessionStatus>,
+    /// `last_active_organization_id`.
+    #[serde(default)]
+    pub last_active_organization_id: Option<String>,
+    /// `last_active_at`.
+    #[serde(default)]
+    pub last_active_at: i64,
+    /// `latest_activity`.
+    #[serde(default)]
+    pub latest_activity: Option<crate::models::SessionActivityResponse>,
+    /// Unix timestamp of expiration.
+    #[serde(default)]
+    pub expire_at: i64,
+    /// Unix timestamp of abandonment.
+    #[serde(default)]
+    pub abandon_at: i64,
+    /// Unix timestamp of last update.
+    #[serde(default)]
+    pub updated_at: i64,
+    /// Unix timestamp of creation.
+    #[serde(default)]
+    pub created_at: i64,
+    /// `tasks`.
+    #[serde(default)]
+    pub tasks: Option<Vec<crate::models::SessionTask>>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("user_id", &self.user_id)
+            .field("client_id", &self.client_id)
+            .field("actor", &self.actor)
+            .field("status", &self.status)
+            .field("last_active_organization_id", &self.last_active_organization_id)
+            .field("last_active_at", &self.last_active_at)
+            .field("latest_activity", &self.latest_activity)
+            .field("expire_at", &self.expire_at)
+            .field("abandon_at", &self.abandon_at)
+            .field("updated_at", &self.updated_at)
+            .field("created_at", &self.created_at)
+            .field("tasks", &self.tasks)
+            .finish()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](SessionStatus::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum SessionStatus {
+    /// `active`
+    Active,
+    /// `revoked`
+    Revoked,
+    /// `ended`
+    Ended,
+    /// `expired`
+    Expired,
+    /// `removed`
+    Removed,
+    /// `abandoned`
+    Abandoned,
+    /// `replaced`
+    Replaced,
+    /// `pending`
+    Pending,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl SessionStatus {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Revoked => "revoked",
+            Self::Ended => "ended",
+            Self::Expired => "expired",
+            Self::Removed => "removed",
+            Self::Abandoned => "abandoned",
+            Self::Replaced => "replaced",
+            Self::Pending => "pending",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for SessionStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "active" => Self::Active,
+            "revoked" => Self::Revoked,
+            "ended" => Self::Ended,
+            "expired" => Self::Expired,
+            "removed" => Self::Removed,
+            "abandoned" => Self::Abandoned,
+            "replaced" => Self::Replaced,
+            "pending" => Self::Pending,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<SessionStatus> for String {
+    fn from(value: SessionStatus) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// `SessionActivityResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SessionActivityResponse {
+    /// `object`.
+    #[serde(default)]
+    pub object: String,
+    /// `id`.
+    #[serde(default)]
+    pub id: String,
+    /// `device_type`.
+    #[serde(default)]
+    pub device_type: Option<String>,
+    /// `is_mobile`.
+    #[serde(default)]
+    pub is_mobile: bool,
+    /// `browser_name`.
+    #[serde(default)]
+    pub browser_name: Option<String>,
+    /// `browser_version`.
+    #[serde(default)]
+    pub browser_version: Option<String>,
+    /// `ip_address`.
+    #[serde(default)]
+    pub ip_address: Option<String>,
+    /// `city`.
+    #[serde(default)]
+    pub city: Option<String>,
+    /// `country`.
+    #[serde(default)]
+    pub country: Option<String>,
+}
+
+impl std::fmt::Debug for SessionActivityResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionActivityResponse")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("device_type", &self.device_type)
+            .field("is_mobile", &self.is_mobile)
+            .field("browser_name", &self.browser_name)
+            .field("browser_version", &self.browser_version)
+            .field("ip_address", &self.ip_address)
+            .field("city", &self.city)
+            .field("country", &self.country)
+            .finish()
+    }
+}
+
+/// `SessionTask` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SessionTask {
+    /// `key`.
+    #[serde(default)]
+    pub key: String,
+}
+
+impl std::fmt::Debug for SessionTask {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionTask").field("key", &self.key).finish()
+    }
+}
+
+/// `SignUp` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SignUp {
+    /// `object`.
+    #[serde(default)]
+    pub object: String,
+    /// `id`.
+    #[serde(default)]
+    pub id: String,
+    /// `status`.
+    #[serde(default)]
+    pub status: Option<SignUpStatus>,
+    /// `required_fields`.
+    #[serde(default)]
+    pub required_fields: Vec<String>,
+    /// `optional_fields`.
+    #[serde(default)]
+    pub optional_fields: Vec<String>,
+    /// `missing_fields`.
+    #[serde(default)]
+    pub missing_fields: Vec<String>,
+    /// `unverified_fields`.
+    #[serde(default)]
+    pub unverified_fields: Vec<String>,
+    /// `verifications`.
+    #[serde(default)]
+    pub verifications: crate::models::SignUpVerifications,
+    /// `username`.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// `email_address`.
+    #[serde(default)]
+    pub email_address: Option<String>,
+    /// `phone_number`.
+    #[serde(default)]
+    pub phone_number: Option<String>,
+    /// `web3_wallet`.
+    #[serde(default)]
+    pub web3_wallet: Option<String>,
+    /// `password_enabled`.
+    #[serde(default)]
+    pub password_enabled: bool,
+    /// `first_name`.
+    #[serde(default)]
+    pub first_name: Option<String>,
+    /// `last_name`.
+    #[serde(default)]
+    pub last_name: Option<String>,
+    /// `unsafe_metadata`.
+    #[serde(default)]
+    pub unsafe_metadata: serde_json::Value,
+    /// `public_metadata`.
+    #[serde(default)]
+    pub public_metadata: serde_json::Value,
+    /// `custom_action`.
+    #[serde(default)]
+    pub custom_action: bool,
+    /// `external_id`.
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// `created_session_id`.
+    #[serde(default)]
+    pub created_session_id: Option<String>,
+    /// `created_user_id`.
+    #[serde(default)]
+    pub created_user_id: Option<String>,
+    /// Unix timestamp at which the user abandoned the sign up attempt.
+    #[serde(default)]
+    pub abandon_at: i64,
+    /// Unix timestamp at which the user accepted the legal requirements.
+    #[serde(default)]
+    pub legal_accepted_at: Option<i64>,
+    /// The user locale preference for the sign-up specified as a BCP-47 language tag.
+    #[serde(default)]
+    pub locale: Option<String>,
+    /// `external_account`.
+    #[serde(default)]
+    pub external_account: serde_json::Value,
+}
+
+impl std::fmt::Debug for SignUp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignUp")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("status", &self.status)
+            .field("required_fields", &self.required_fields)
+            .field("optional_fields", &self.optional_fields)
+            .field("missing_fields", &self.missing_fields)
+            .field("unverified_fields", &self.unverified_fields)
+            .field("verifications", &self.verifications)
+            .field("username", &self.username)
+            .field("email_address", &self.email_address)
+            .field("phone_number", &self.phone_number)
+            .field("web3_wallet", &self.web3_wallet)
+            .field("password_enabled", &self.password_enabled)
+            .field("first_name", &self.first_name)
+            .field("last_name", &self.last_name)
+            .field("unsafe_metadata", &self.unsafe_metadata)
+            .field("public_metadata", &self.public_metadata)
+            .field("custom_action", &self.custom_action)
+            .field("external_id", &self.external_id)
+            .field("created_session_id", &self.created_session_id)
+            .field("created_user_id", &self.created_user_id)
+            .field("abandon_at", &self.abandon_at)
+            .field("legal_accepted_at", &self.legal_accepted_at)
+            .field("locale", &self.locale)
+            .field("external_account", &self.external_account)
+            .finish()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](SignUpStatus::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum SignUpStatus {
+    /// `missing_requirements`
+    MissingRequirements,
+    /// `complete`
+    Complete,
+    /// `abandoned`
+    Abandoned,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl SignUpStatus {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::MissingRequirements => "missing_requirements",
+            Self::Complete => "complete",
+            Self::Abandoned => "abandoned",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for SignUpStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "missing_requirements" => Self::MissingRequirements,
+            "complete" => Self::Complete,
+            "abandoned" => Self::Abandoned,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<SignUpStatus> for String {
+    fn from(value: SignUpStatus) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// `SignUpVerifications` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SignUpVerifications {
+    /// `email_address`.
+    #[serde(default)]
+    pub email_address: crate::models::SignUpVerification,
+    /// `phone_number`.
+    #[serde(default)]
+    pub phone_number: crate::models::SignUpVerification,
+    /// `web3_wallet`.
+    #[serde(default)]
+    pub web3_wallet: crate::models::SignUpVerification,
+    /// `external_account`.
+    #[serde(default)]
+    pub external_account: serde_json::Value,
+}
+
+impl std::fmt::Debug for SignUpVerifications {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignUpVerifications")
+            .field("email_address", &self.email_address)
+            .field("phone_number", &self.phone_number)
+            .field("web3_wallet", &self.web3_wallet)
+            .field("external_account", &self.external_account)
+            .finish()
+    }
+}
+
+/// `SignUpVerification` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SignUpVerification {
+    /// `next_action`.
+    #[serde(default)]
+    pub next_action: Option<String>,
+    /// `supported_strategies`.
+    #[serde(default)]
+    pub supported_strategies: Vec<String>,
+}
+
+impl std::fmt::Debug for SignUpVerification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignUpVerification")
+            .field("next_action", &self.next_action)
+            .field("supported_strategies", &self.supported_strategies)
+            .finish()
+    }
+}
+
 /// `SvixURL` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
 #[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SvixUrl {
@@ -368,6 +4717,1111 @@ impl std::fmt::Debug for TestingToken {
             .field("object", &self.object)
             .field("token", &crate::redacted::Redacted(true))
             .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// `TrustedDevice` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct TrustedDevice {
+    /// String representing the object's type.
+    #[serde(default)]
+    pub object: String,
+    /// `id`.
+    #[serde(default)]
+    pub id: String,
+    /// `platform`.
+    #[serde(default)]
+    pub platform: Option<TrustedDevicePlatform>,
+    /// `app_identifier`.
+    #[serde(default)]
+    pub app_identifier: String,
+    /// `name`.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `algorithm`.
+    #[serde(default)]
+    pub algorithm: String,
+    /// `status`.
+    #[serde(default)]
+    pub status: Option<TrustedDeviceStatus>,
+    /// Unix timestamp of creation in milliseconds.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp of the last update in milliseconds.
+    #[serde(default)]
+    pub updated_at: i64,
+    /// Unix timestamp of the last use in milliseconds.
+    #[serde(default)]
+    pub last_used_at: Option<i64>,
+    /// Unix timestamp of revocation in milliseconds.
+    #[serde(default)]
+    pub revoked_at: Option<i64>,
+}
+
+impl std::fmt::Debug for TrustedDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrustedDevice")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("platform", &self.platform)
+            .field("app_identifier", &self.app_identifier)
+            .field("name", &self.name)
+            .field("algorithm", &self.algorithm)
+            .field("status", &self.status)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("last_used_at", &self.last_used_at)
+            .field("revoked_at", &self.revoked_at)
+            .finish()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](TrustedDevicePlatform::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum TrustedDevicePlatform {
+    /// `ios`
+    Ios,
+    /// `android`
+    Android,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl TrustedDevicePlatform {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Ios => "ios",
+            Self::Android => "android",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for TrustedDevicePlatform {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "ios" => Self::Ios,
+            "android" => Self::Android,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<TrustedDevicePlatform> for String {
+    fn from(value: TrustedDevicePlatform) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](TrustedDeviceStatus::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum TrustedDeviceStatus {
+    /// `active`
+    Active,
+    /// `revoked`
+    Revoked,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl TrustedDeviceStatus {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Revoked => "revoked",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for TrustedDeviceStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "active" => Self::Active,
+            "revoked" => Self::Revoked,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<TrustedDeviceStatus> for String {
+    fn from(value: TrustedDeviceStatus) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// `User` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct User {
+    /// `id`.
+    #[serde(default)]
+    pub id: String,
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// `external_id`.
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// `primary_email_address_id`.
+    #[serde(default)]
+    pub primary_email_address_id: Option<String>,
+    /// `primary_phone_number_id`.
+    #[serde(default)]
+    pub primary_phone_number_id: Option<String>,
+    /// `primary_web3_wallet_id`.
+    #[serde(default)]
+    pub primary_web3_wallet_id: Option<String>,
+    /// `username`.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// `first_name`.
+    #[serde(default)]
+    pub first_name: Option<String>,
+    /// `last_name`.
+    #[serde(default)]
+    pub last_name: Option<String>,
+    /// `locale`.
+    #[serde(default)]
+    pub locale: Option<String>,
+    /// `profile_image_url`.
+    #[serde(default)]
+    pub profile_image_url: Option<String>,
+    /// `image_url`.
+    #[serde(default)]
+    pub image_url: Option<String>,
+    /// `has_image`.
+    #[serde(default)]
+    pub has_image: bool,
+    /// `public_metadata`.
+    #[serde(default)]
+    pub public_metadata: serde_json::Value,
+    /// `private_metadata`.
+    #[serde(default)]
+    pub private_metadata: serde_json::Value,
+    /// `unsafe_metadata`.
+    #[serde(default)]
+    pub unsafe_metadata: serde_json::Value,
+    /// `email_addresses`.
+    #[serde(default)]
+    pub email_addresses: Vec<crate::models::EmailAddress>,
+    /// `phone_numbers`.
+    #[serde(default)]
+    pub phone_numbers: Vec<crate::models::PhoneNumber>,
+    /// `web3_wallets`.
+    #[serde(default)]
+    pub web3_wallets: Vec<crate::models::Web3wallet>,
+    /// `passkeys`.
+    #[serde(default)]
+    pub passkeys: Vec<crate::models::Passkey>,
+    /// `password_enabled`.
+    #[serde(default)]
+    pub password_enabled: bool,
+    /// `two_factor_enabled`.
+    #[serde(default)]
+    pub two_factor_enabled: bool,
+    /// `totp_enabled`.
+    #[serde(default)]
+    pub totp_enabled: bool,
+    /// `backup_code_enabled`.
+    #[serde(default)]
+    pub backup_code_enabled: bool,
+    /// Unix timestamp of when MFA was last enabled for this user. It should be noted that this field is not nullified if MFA is disabled.
+    #[serde(default)]
+    pub mfa_enabled_at: Option<i64>,
+    /// Unix timestamp of when MFA was last disabled for this user. It should be noted that this field is not nullified if MFA is enabled again.
+    #[serde(default)]
+    pub mfa_disabled_at: Option<i64>,
+    /// Unix timestamp of when the user's password was last updated.
+    #[serde(default)]
+    pub password_last_updated_at: Option<i64>,
+    /// `external_accounts`.
+    #[serde(default)]
+    pub external_accounts: Vec<crate::models::ExternalAccountWithVerification>,
+    /// `saml_accounts`.
+    #[serde(default)]
+    pub saml_accounts: Vec<crate::models::SamlAccount>,
+    /// `enterprise_accounts`.
+    #[serde(default)]
+    pub enterprise_accounts: Vec<crate::models::EnterpriseAccount>,
+    /// `organization_memberships`.
+    #[serde(default)]
+    pub organization_memberships: Vec<crate::models::OrganizationMembership>,
+    /// Unix timestamp of last sign-in.
+    #[serde(default)]
+    pub last_sign_in_at: Option<i64>,
+    /// Flag to denote whether user is banned or not.
+    #[serde(default)]
+    pub banned: bool,
+    /// Flag to denote whether user is currently locked, i.e. restricted from signing in or not.
+    #[serde(default)]
+    pub locked: bool,
+    /// Flag to denote whether user has been deprovisioned and is restricted from signing in.
+    #[serde(default)]
+    pub deprovisioned: Option<bool>,
+    /// The number of seconds remaining until the lockout period expires for a locked user. A null value for a locked user indicates that lockout never expires.
+    #[serde(default)]
+    pub lockout_expires_in_seconds: Option<i64>,
+    /// The number of verification attempts remaining until the user is locked. Null if account lockout is not enabled. Note: if a user is locked explicitly via the Backend API, they may still have verification attempts remaining.
+    #[serde(default)]
+    pub verification_attempts_remaining: Option<i64>,
+    /// Unix timestamp of last update.
+    #[serde(default)]
+    pub updated_at: i64,
+    /// Unix timestamp of creation.
+    #[serde(default)]
+    pub created_at: i64,
+    /// If enabled, user can delete themselves via FAPI.
+    #[serde(default)]
+    pub delete_self_enabled: bool,
+    /// If enabled, user can create organizations via FAPI.
+    #[serde(default)]
+    pub create_organization_enabled: bool,
+    /// The maximum number of organizations the user can create. 0 means unlimited.
+    #[serde(default)]
+    pub create_organizations_limit: Option<i64>,
+    /// Unix timestamp of the latest session activity, with day precision.
+    #[serde(default)]
+    pub last_active_at: Option<i64>,
+    /// Unix timestamp of when the user accepted the legal requirements.
+    #[serde(default)]
+    pub legal_accepted_at: Option<i64>,
+    /// When set to `true`, the user will bypass Device Trust checks during sign-in.
+    #[serde(default)]
+    pub bypass_client_trust: Option<bool>,
+    /// `scim`.
+    #[serde(default)]
+    pub scim: serde_json::Value,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("object", &self.object)
+            .field("external_id", &self.external_id)
+            .field("primary_email_address_id", &self.primary_email_address_id)
+            .field("primary_phone_number_id", &self.primary_phone_number_id)
+            .field("primary_web3_wallet_id", &self.primary_web3_wallet_id)
+            .field("username", &self.username)
+            .field("first_name", &self.first_name)
+            .field("last_name", &self.last_name)
+            .field("locale", &self.locale)
+            .field("profile_image_url", &self.profile_image_url)
+            .field("image_url", &self.image_url)
+            .field("has_image", &self.has_image)
+            .field("public_metadata", &self.public_metadata)
+            .field("private_metadata", &crate::redacted::Redacted(true))
+            .field("unsafe_metadata", &self.unsafe_metadata)
+            .field("email_addresses", &self.email_addresses)
+            .field("phone_numbers", &self.phone_numbers)
+            .field("web3_wallets", &self.web3_wallets)
+            .field("passkeys", &self.passkeys)
+            .field("password_enabled", &self.password_enabled)
+            .field("two_factor_enabled", &self.two_factor_enabled)
+            .field("totp_enabled", &self.totp_enabled)
+            .field("backup_code_enabled", &self.backup_code_enabled)
+            .field("mfa_enabled_at", &self.mfa_enabled_at)
+            .field("mfa_disabled_at", &self.mfa_disabled_at)
+            .field("password_last_updated_at", &self.password_last_updated_at)
+            .field("external_accounts", &self.external_accounts)
+            .field("saml_accounts", &self.saml_accounts)
+            .field("enterprise_accounts", &self.enterprise_accounts)
+            .field("organization_memberships", &self.organization_memberships)
+            .field("last_sign_in_at", &self.last_sign_in_at)
+            .field("banned", &self.banned)
+            .field("locked", &self.locked)
+            .field("deprovisioned", &self.deprovisioned)
+            .field("lockout_expires_in_seconds", &self.lockout_expires_in_seconds)
+            .field(
+                "verification_attempts_remaining",
+                &self.verification_attempts_remaining,
+            )
+            .field("updated_at", &self.updated_at)
+            .field("created_at", &self.created_at)
+            .field("delete_self_enabled", &self.delete_self_enabled)
+            .field("create_organization_enabled", &self.create_organization_enabled)
+            .field("create_organizations_limit", &self.create_organizations_limit)
+            .field("last_active_at", &self.last_active_at)
+            .field("legal_accepted_at", &self.legal_accepted_at)
+            .field("bypass_client_trust", &self.bypass_client_trust)
+            .field("scim", &self.scim)
+            .finish()
+    }
+}
+
+/// `EnterpriseAccount` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct EnterpriseAccount {
+    /// `id`.
+    #[serde(default)]
+    pub id: String,
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// The authentication protocol used to sign in.
+    #[serde(default)]
+    pub protocol: Option<EnterpriseAccountProtocol>,
+    /// `provider`.
+    #[serde(default)]
+    pub provider: String,
+    /// `active`.
+    #[serde(default)]
+    pub active: bool,
+    /// `email_address`.
+    #[serde(default)]
+    pub email_address: String,
+    /// `first_name`.
+    #[serde(default)]
+    pub first_name: Option<String>,
+    /// `last_name`.
+    #[serde(default)]
+    pub last_name: Option<String>,
+    /// The unique ID of the user in the external provider's system
+    #[serde(default)]
+    pub provider_user_id: Option<String>,
+    /// `enterprise_connection_id`.
+    #[serde(default)]
+    pub enterprise_connection_id: Option<String>,
+    /// `public_metadata`.
+    #[serde(default)]
+    pub public_metadata: serde_json::Value,
+    /// `verification`.
+    #[serde(default)]
+    pub verification: serde_json::Value,
+    /// `enterprise_connection`.
+    #[serde(default)]
+    pub enterprise_connection: serde_json::Value,
+    /// Unix timestamp of last authentication.
+    #[serde(default)]
+    pub last_authenticated_at: Option<i64>,
+}
+
+impl std::fmt::Debug for EnterpriseAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnterpriseAccount")
+            .field("id", &self.id)
+            .field("object", &self.object)
+            .field("protocol", &self.protocol)
+            .field("provider", &self.provider)
+            .field("active", &self.active)
+            .field("email_address", &self.email_address)
+            .field("first_name", &self.first_name)
+            .field("last_name", &self.last_name)
+            .field("provider_user_id", &self.provider_user_id)
+            .field("enterprise_connection_id", &self.enterprise_connection_id)
+            .field("public_metadata", &self.public_metadata)
+            .field("verification", &self.verification)
+            .field("enterprise_connection", &self.enterprise_connection)
+            .field("last_authenticated_at", &self.last_authenticated_at)
+            .finish()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](EnterpriseAccountProtocol::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum EnterpriseAccountProtocol {
+    /// `oauth`
+    Oauth,
+    /// `saml`
+    Saml,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl EnterpriseAccountProtocol {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Oauth => "oauth",
+            Self::Saml => "saml",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for EnterpriseAccountProtocol {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "oauth" => Self::Oauth,
+            "saml" => Self::Saml,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<EnterpriseAccountProtocol> for String {
+    fn from(value: EnterpriseAccountProtocol) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// `ExternalAccountWithVerification` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ExternalAccountWithVerification {
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: Option<ExternalAccountWithVerificationObject>,
+    /// `id`.
+    #[serde(default)]
+    pub id: String,
+    /// `provider`.
+    #[serde(default)]
+    pub provider: String,
+    /// `identification_id`.
+    #[serde(default)]
+    pub identification_id: String,
+    /// The unique ID of the user in the external provider's system
+    #[serde(default)]
+    pub provider_user_id: String,
+    /// `approved_scopes`.
+    #[serde(default)]
+    pub approved_scopes: String,
+    /// `email_address`.
+    #[serde(default)]
+    pub email_address: String,
+    /// Whether the email was verified by the OAuth provider at creation time. null = unknown (pre-migration data or custom OAuth providers), true = provider confirmed email was verified, false = provider confirmed email was NOT verified
+    #[serde(default)]
+    pub email_address_verified: Option<bool>,
+    /// `first_name`.
+    #[serde(default)]
+    pub first_name: String,
+    /// `last_name`.
+    #[serde(default)]
+    pub last_name: String,
+    /// Please use `image_url` instead
+    #[serde(default)]
+    pub avatar_url: Option<String>,
+    /// `image_url`.
+    #[serde(default)]
+    pub image_url: Option<String>,
+    /// `username`.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// `phone_number`.
+    #[serde(default)]
+    pub phone_number: Option<String>,
+    /// `public_metadata`.
+    #[serde(default)]
+    pub public_metadata: serde_json::Value,
+    /// `label`.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Unix timestamp of creation
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp of creation
+    #[serde(default)]
+    pub updated_at: i64,
+    /// `verification`.
+    #[serde(default)]
+    pub verification: serde_json::Value,
+}
+
+impl std::fmt::Debug for ExternalAccountWithVerification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExternalAccountWithVerification")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("provider", &self.provider)
+            .field("identification_id", &self.identification_id)
+            .field("provider_user_id", &self.provider_user_id)
+            .field("approved_scopes", &self.approved_scopes)
+            .field("email_address", &self.email_address)
+            .field("email_address_verified", &self.email_address_verified)
+            .field("first_name", &self.first_name)
+            .field("last_name", &self.last_name)
+            .field("avatar_url", &self.avatar_url)
+            .field("image_url", &self.image_url)
+            .field("username", &self.username)
+            .field("phone_number", &self.phone_number)
+            .field("public_metadata", &self.public_metadata)
+            .field("label", &self.label)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("verification", &self.verification)
+            .finish()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](ExternalAccountWithVerificationObject::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum ExternalAccountWithVerificationObject {
+    /// `external_account`
+    ExternalAccount,
+    /// `facebook_account`
+    FacebookAccount,
+    /// `google_account`
+    GoogleAccount,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl ExternalAccountWithVerificationObject {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ExternalAccount => "external_account",
+            Self::FacebookAccount => "facebook_account",
+            Self::GoogleAccount => "google_account",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for ExternalAccountWithVerificationObject {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "external_account" => Self::ExternalAccount,
+            "facebook_account" => Self::FacebookAccount,
+            "google_account" => Self::GoogleAccount,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<ExternalAccountWithVerificationObject> for String {
+    fn from(value: ExternalAccountWithVerificationObject) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// `OrganizationMembership` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OrganizationMembership {
+    /// `id`.
+    #[serde(default)]
+    pub id: String,
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// `role`.
+    #[serde(default)]
+    pub role: String,
+    /// `role_name`.
+    #[serde(default)]
+    pub role_name: Option<String>,
+    /// `permissions`.
+    #[serde(default)]
+    pub permissions: Vec<String>,
+    /// Metadata saved on the organization membership, accessible from both Frontend and Backend APIs
+    #[serde(default)]
+    pub public_metadata: serde_json::Value,
+    /// Metadata saved on the organization membership, accessible only from the Backend API
+    #[serde(default)]
+    pub private_metadata: serde_json::Value,
+    /// `organization`.
+    #[serde(default)]
+    pub organization: serde_json::Value,
+    /// `public_user_data`.
+    #[serde(default)]
+    pub public_user_data: Option<crate::models::OrganizationMembershipPublicUserData>,
+    /// Unix timestamp of creation.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp of last update.
+    #[serde(default)]
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for OrganizationMembership {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrganizationMembership")
+            .field("id", &self.id)
+            .field("object", &self.object)
+            .field("role", &self.role)
+            .field("role_name", &self.role_name)
+            .field("permissions", &self.permissions)
+            .field("public_metadata", &self.public_metadata)
+            .field("private_metadata", &crate::redacted::Redacted(true))
+            .field("organization", &self.organization)
+            .field("public_user_data", &self.public_user_data)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// `OrganizationMembershipPublicUserData` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct OrganizationMembershipPublicUserData {
+    /// `user_id`.
+    #[serde(default)]
+    pub user_id: String,
+    /// `first_name`.
+    #[serde(default)]
+    pub first_name: Option<String>,
+    /// `last_name`.
+    #[serde(default)]
+    pub last_name: Option<String>,
+    /// `profile_image_url`.
+    #[serde(default)]
+    pub profile_image_url: Option<String>,
+    /// `image_url`.
+    #[serde(default)]
+    pub image_url: String,
+    /// `has_image`.
+    #[serde(default)]
+    pub has_image: bool,
+    /// `identifier`.
+    #[serde(default)]
+    pub identifier: Option<String>,
+    /// `username`.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// `banned`.
+    #[serde(default)]
+    pub banned: Option<bool>,
+    /// `deprovisioned`.
+    #[serde(default)]
+    pub deprovisioned: Option<bool>,
+}
+
+impl std::fmt::Debug for OrganizationMembershipPublicUserData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrganizationMembershipPublicUserData")
+            .field("user_id", &self.user_id)
+            .field("first_name", &self.first_name)
+            .field("last_name", &self.last_name)
+            .field("profile_image_url", &self.profile_image_url)
+            .field("image_url", &self.image_url)
+            .field("has_image", &self.has_image)
+            .field("identifier", &self.identifier)
+            .field("username", &self.username)
+            .field("banned", &self.banned)
+            .field("deprovisioned", &self.deprovisioned)
+            .finish()
+    }
+}
+
+/// `Passkey` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Passkey {
+    /// `id`.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// `name`.
+    #[serde(default)]
+    pub name: String,
+    /// Unix timestamp of when the passkey was last used.
+    #[serde(default)]
+    pub last_used_at: i64,
+    /// `verification`.
+    #[serde(default)]
+    pub verification: serde_json::Value,
+}
+
+impl std::fmt::Debug for Passkey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Passkey")
+            .field("id", &self.id)
+            .field("object", &self.object)
+            .field("name", &self.name)
+            .field("last_used_at", &self.last_used_at)
+            .field("verification", &self.verification)
+            .finish()
+    }
+}
+
+/// `SAMLAccount` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct SamlAccount {
+    /// `id`.
+    #[serde(default)]
+    pub id: String,
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// `provider`.
+    #[serde(default)]
+    pub provider: String,
+    /// `active`.
+    #[serde(default)]
+    pub active: bool,
+    /// `email_address`.
+    #[serde(default)]
+    pub email_address: String,
+    /// `first_name`.
+    #[serde(default)]
+    pub first_name: Option<String>,
+    /// `last_name`.
+    #[serde(default)]
+    pub last_name: Option<String>,
+    /// `provider_user_id`.
+    #[serde(default)]
+    pub provider_user_id: Option<String>,
+    /// Unix timestamp of last authentication.
+    #[serde(default)]
+    pub last_authenticated_at: Option<i64>,
+    /// `public_metadata`.
+    #[serde(default)]
+    pub public_metadata: serde_json::Value,
+    /// `verification`.
+    #[serde(default)]
+    pub verification: serde_json::Value,
+    /// `saml_connection`.
+    #[serde(default)]
+    pub saml_connection: serde_json::Value,
+}
+
+impl std::fmt::Debug for SamlAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SamlAccount")
+            .field("id", &self.id)
+            .field("object", &self.object)
+            .field("provider", &self.provider)
+            .field("active", &self.active)
+            .field("email_address", &self.email_address)
+            .field("first_name", &self.first_name)
+            .field("last_name", &self.last_name)
+            .field("provider_user_id", &self.provider_user_id)
+            .field("last_authenticated_at", &self.last_authenticated_at)
+            .field("public_metadata", &self.public_metadata)
+            .field("verification", &self.verification)
+            .field("saml_connection", &self.saml_connection)
+            .finish()
+    }
+}
+
+/// `WaitlistEntry` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct WaitlistEntry {
+    /// `object`.
+    #[serde(default)]
+    pub object: String,
+    /// `id`.
+    #[serde(default)]
+    pub id: String,
+    /// `email_address`.
+    #[serde(default)]
+    pub email_address: String,
+    /// `status`.
+    #[serde(default)]
+    pub status: Option<WaitlistEntryStatus>,
+    /// Indicates if the waitlist entry is locked. Locked entries are being processed in a batch action and are unavailable for other actions.
+    #[serde(default)]
+    pub is_locked: Option<bool>,
+    /// Unix timestamp of creation.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp of last update.
+    #[serde(default)]
+    pub updated_at: i64,
+    /// `invitation`.
+    #[serde(default)]
+    pub invitation: serde_json::Value,
+}
+
+impl std::fmt::Debug for WaitlistEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WaitlistEntry")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("email_address", &self.email_address)
+            .field("status", &self.status)
+            .field("is_locked", &self.is_locked)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("invitation", &self.invitation)
+            .finish()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](WaitlistEntryStatus::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum WaitlistEntryStatus {
+    /// `pending`
+    Pending,
+    /// `invited`
+    Invited,
+    /// `rejected`
+    Rejected,
+    /// `completed`
+    Completed,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl WaitlistEntryStatus {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "pending",
+            Self::Invited => "invited",
+            Self::Rejected => "rejected",
+            Self::Completed => "completed",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for WaitlistEntryStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "pending" => Self::Pending,
+            "invited" => Self::Invited,
+            "rejected" => Self::Rejected,
+            "completed" => Self::Completed,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<WaitlistEntryStatus> for String {
+    fn from(value: WaitlistEntryStatus) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// `Web3Wallet` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Web3wallet {
+    /// `id`.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// `web3_wallet`.
+    #[serde(default)]
+    pub web3_wallet: String,
+    /// `verification`.
+    #[serde(default)]
+    pub verification: serde_json::Value,
+    /// Unix timestamp of creation
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp of creation
+    #[serde(default)]
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for Web3wallet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Web3wallet")
+            .field("id", &self.id)
+            .field("object", &self.object)
+            .field("web3_wallet", &self.web3_wallet)
+            .field("verification", &self.verification)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// `DirectoryGroupRoleMapping.Deleted` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct DirectoryGroupRoleMappingDeleted {
+    /// String representing the object's type.
+    #[serde(default)]
+    pub object: String,
+    /// The ID of the deleted directory group role mapping.
+    #[serde(default)]
+    pub id: String,
+    /// Whether the directory group role mapping was successfully deleted.
+    #[serde(default)]
+    pub deleted: bool,
+}
+
+impl std::fmt::Debug for DirectoryGroupRoleMappingDeleted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DirectoryGroupRoleMappingDeleted")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("deleted", &self.deleted)
+            .finish()
+    }
+}
+
+/// `InstanceSettings` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InstanceSettings {
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: Option<String>,
+    /// `id`.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// `restricted_to_allowlist`.
+    #[serde(default)]
+    pub restricted_to_allowlist: Option<bool>,
+    /// `from_email_address`.
+    #[serde(default)]
+    pub from_email_address: Option<String>,
+    /// `progressive_sign_up`.
+    #[serde(default)]
+    pub progressive_sign_up: Option<bool>,
+    /// Deprecated. When enabled, production authentication emails for this instance are sent through Clerk's legacy managed email delivery path. This setting is being retired; use the instance's configured email sending domain instead.
+    #[serde(default)]
+    pub enhanced_email_deliverability: Option<bool>,
+}
+
+impl std::fmt::Debug for InstanceSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InstanceSettings")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("restricted_to_allowlist", &self.restricted_to_allowlist)
+            .field("from_email_address", &self.from_email_address)
+            .field("progressive_sign_up", &self.progressive_sign_up)
+            .field(
+                "enhanced_email_deliverability",
+                &self.enhanced_email_deliverability,
+            )
+            .finish()
+    }
+}
+
+/// `Machine.Created` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct MachineCreated {
+    /// `object`.
+    #[serde(default)]
+    pub object: String,
+    /// Unique identifier for the machine.
+    #[serde(default)]
+    pub id: String,
+    /// The name of the machine.
+    #[serde(default)]
+    pub name: String,
+    /// The ID of the instance this machine belongs to.
+    #[serde(default)]
+    pub instance_id: String,
+    /// Unix timestamp of creation.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp of last update.
+    #[serde(default)]
+    pub updated_at: i64,
+    /// The default time-to-live (TTL) in seconds for tokens created by this machine.
+    #[serde(default)]
+    pub default_token_ttl: Option<i64>,
+    /// Array of machines this machine has access to.
+    #[serde(default)]
+    pub scoped_machines: Vec<crate::models::MachineWithoutScopedMachines>,
+    /// The secret key for the machine, only returned upon creation.
+    #[serde(default)]
+    pub secret_key: String,
+}
+
+impl std::fmt::Debug for MachineCreated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MachineCreated")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("instance_id", &self.instance_id)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("default_token_ttl", &self.default_token_ttl)
+            .field("scoped_machines", &self.scoped_machines)
+            .field("secret_key", &crate::redacted::Redacted(true))
+            .finish()
+    }
+}
+
+/// `Machine.Deleted` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct MachineDeleted {
+    /// String representing the object's type.
+    #[serde(default)]
+    pub object: String,
+    /// The ID of the deleted machine
+    #[serde(default)]
+    pub id: String,
+    /// Whether the machine was successfully deleted
+    #[serde(default)]
+    pub deleted: bool,
+}
+
+impl std::fmt::Debug for MachineDeleted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MachineDeleted")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("deleted", &self.deleted)
+            .finish()
+    }
+}
+
+/// `Machine.SecretKey` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct MachineSecretKey {
+    /// String representing the object's type.
+    #[serde(default)]
+    pub object: String,
+    /// The secret key for the machine.
+    #[serde(default)]
+    pub secret: String,
+}
+
+impl std::fmt::Debug for MachineSecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MachineSecretKey")
+            .field("object", &self.object)
+            .field("secret", &crate::redacted::Redacted(true))
+            .finish()
+    }
+}
+
+/// `MachineScope.Deleted` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct MachineScopeDeleted {
+    /// String representing the object's type.
+    #[serde(default)]
+    pub object: String,
+    /// The ID of the machine that had access to the target machine
+    #[serde(default)]
+    pub from_machine_id: String,
+    /// The ID of the machine that was being accessed
+    #[serde(default)]
+    pub to_machine_id: String,
+    /// Whether the machine scope was successfully deleted
+    #[serde(default)]
+    pub deleted: bool,
+}
+
+impl std::fmt::Debug for MachineScopeDeleted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MachineScopeDeleted")
+            .field("object", &self.object)
+            .field("from_machine_id", &self.from_machine_id)
+            .field("to_machine_id", &self.to_machine_id)
+            .field("deleted", &self.deleted)
+            .finish()
+    }
+}
+
+/// `SCIMGroupRoleMapping.Deleted` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ScimGroupRoleMappingDeleted {
+    /// String representing the object's type.
+    #[serde(default)]
+    pub object: String,
+    /// The ID of the deleted SCIM group role mapping.
+    #[serde(default)]
+    pub id: String,
+    /// Whether the SCIM group role mapping was successfully deleted.
+    #[serde(default)]
+    pub deleted: bool,
+}
+
+impl std::fmt::Debug for ScimGroupRoleMappingDeleted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScimGroupRoleMappingDeleted")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("deleted", &self.deleted)
             .finish()
     }
 }

@@ -91,7 +91,7 @@ pub const VERIFY_CLIENT: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("clients().verify"),
     left_out: None,
 };
 
@@ -110,7 +110,7 @@ pub const GET_CLIENT: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("clients().get"),
     left_out: None,
 };
 
@@ -874,7 +874,7 @@ pub const USERS_BAN: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().bulk_ban"),
     left_out: None,
 };
 
@@ -893,7 +893,7 @@ pub const USERS_UNBAN: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().bulk_unban"),
     left_out: None,
 };
 
@@ -950,7 +950,7 @@ pub const SET_USER_PROFILE_IMAGE: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().set_profile_image"),
     left_out: None,
 };
 
@@ -969,7 +969,7 @@ pub const DELETE_USER_PROFILE_IMAGE: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().delete_profile_image"),
     left_out: None,
 };
 
@@ -988,7 +988,7 @@ pub const REPLACE_USER_METADATA: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().replace_metadata"),
     left_out: None,
 };
 
@@ -1026,7 +1026,7 @@ pub const GET_USER_BILLING_SUBSCRIPTION: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().get_billing_subscription"),
     left_out: None,
 };
 
@@ -1045,7 +1045,7 @@ pub const GET_USER_BILLING_CREDIT_BALANCE: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().get_billing_credit_balance"),
     left_out: None,
 };
 
@@ -1064,7 +1064,7 @@ pub const ADJUST_USER_BILLING_CREDIT_BALANCE: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().adjust_billing_credit_balance"),
     left_out: None,
 };
 
@@ -1136,7 +1136,7 @@ pub const USERS_GET_ORGANIZATION_INVITATIONS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().get_organization_invitations"),
     left_out: None,
 };
 
@@ -1155,7 +1155,7 @@ pub const REMOVE_USER_PASSWORD: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().remove_password"),
     left_out: None,
 };
 
@@ -1193,7 +1193,7 @@ pub const VERIFY_TOTP: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().verify_totp"),
     left_out: None,
 };
 
@@ -1212,7 +1212,7 @@ pub const DISABLE_MFA: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().disable_mfa"),
     left_out: None,
 };
 
@@ -1231,7 +1231,7 @@ pub const DELETE_BACKUP_CODE: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().delete_backup_codes"),
     left_out: None,
 };
 
@@ -1253,7 +1253,7 @@ pub const USER_PASSKEY_DELETE: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().delete_passkey"),
     left_out: None,
 };
 
@@ -1272,7 +1272,7 @@ pub const LIST_USER_TRUSTED_DEVICES: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().list_trusted_devices"),
     left_out: None,
 };
 
@@ -1294,7 +1294,7 @@ pub const REVOKE_USER_TRUSTED_DEVICE: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().revoke_trusted_device"),
     left_out: None,
 };
 
@@ -1316,7 +1316,7 @@ pub const USER_WEB3WALLET_DELETE: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().delete_web3wallet"),
     left_out: None,
 };
 
@@ -1335,7 +1335,7 @@ pub const DELETE_TOTP: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().delete_totp"),
     left_out: None,
 };
 
@@ -1357,7 +1357,7 @@ pub const DELETE_EXTERNAL_ACCOUNT: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().delete_external_account"),
     left_out: None,
 };
 
@@ -1376,7 +1376,7 @@ pub const SET_USER_PASSWORD_COMPROMISED: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().set_password_compromised"),
     left_out: None,
 };
 
@@ -1395,7 +1395,7 @@ pub const UNSET_USER_PASSWORD_COMPROMISED: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().unset_password_compromised"),
     left_out: None,
 };
 
@@ -1459,7 +1459,7 @@ pub const CREATE_BULK_INVITATIONS: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("invitations().bulk_create"),
     left_out: None,
 };
 
@@ -1503,7 +1503,7 @@ pub const LIST_INSTANCE_ORGANIZATION_INVITATIONS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_invitations().get_all"),
     left_out: None,
 };
 
@@ -1640,7 +1640,7 @@ pub const UPDATE_INSTANCE_AUTH_CONFIG: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("beta_features().update_instance_settings"),
     left_out: None,
 };
 
@@ -1735,7 +1735,7 @@ pub const ADD_DOMAIN: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("domains().add"),
     left_out: None,
 };
 
@@ -1754,7 +1754,7 @@ pub const DELETE_DOMAIN: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("domains().delete"),
     left_out: None,
 };
 
@@ -1773,7 +1773,7 @@ pub const UPDATE_DOMAIN: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("domains().update"),
     left_out: None,
 };
 
@@ -1792,7 +1792,7 @@ pub const GET_INSTANCE: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("instance_settings().get"),
     left_out: None,
 };
 
@@ -1811,7 +1811,7 @@ pub const UPDATE_INSTANCE: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("instance_settings().update"),
     left_out: None,
 };
 
@@ -1830,7 +1830,7 @@ pub const UPDATE_INSTANCE_RESTRICTIONS: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("instance_settings().update_restrictions"),
     left_out: None,
 };
 
@@ -1849,7 +1849,7 @@ pub const GET_INSTANCE_PROTECT: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("instance_settings().get_protect"),
     left_out: None,
 };
 
@@ -1868,7 +1868,7 @@ pub const UPDATE_INSTANCE_PROTECT: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("instance_settings().update_protect"),
     left_out: None,
 };
 
@@ -1887,7 +1887,7 @@ pub const GET_INSTANCE_COMMUNICATION: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("instance_settings().get_communication"),
     left_out: None,
 };
 
@@ -1906,7 +1906,7 @@ pub const UPDATE_INSTANCE_COMMUNICATION: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("instance_settings().update_communication"),
     left_out: None,
 };
 
@@ -1925,7 +1925,7 @@ pub const GET_INSTANCE_OAUTH_APPLICATION_SETTINGS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("instance_settings().get_oauth_application_settings"),
     left_out: None,
 };
 
@@ -1944,7 +1944,7 @@ pub const UPDATE_INSTANCE_OAUTH_APPLICATION_SETTINGS: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("instance_settings().update_oauth_application_settings"),
     left_out: None,
 };
 
@@ -1963,7 +1963,7 @@ pub const CHANGE_PRODUCTION_INSTANCE_DOMAIN: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("instance_settings().change_domain"),
     left_out: None,
 };
 
@@ -1982,7 +1982,7 @@ pub const GET_INSTANCE_ORGANIZATION_SETTINGS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("instance_settings().get_organization_settings"),
     left_out: None,
 };
 
@@ -2001,7 +2001,7 @@ pub const UPDATE_INSTANCE_ORGANIZATION_SETTINGS: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("instance_settings().update_organization_settings"),
     left_out: None,
 };
 
@@ -2100,7 +2100,7 @@ pub const CREATE_JWT_TEMPLATE: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("jwt_templates().create"),
     left_out: None,
 };
 
@@ -2138,7 +2138,7 @@ pub const DELETE_JWT_TEMPLATE: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("jwt_templates().delete"),
     left_out: None,
 };
 
@@ -2157,7 +2157,7 @@ pub const UPDATE_JWT_TEMPLATE: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("jwt_templates().update"),
     left_out: None,
 };
 
@@ -2181,7 +2181,7 @@ pub const LIST_MACHINES: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("machines().list"),
     left_out: None,
 };
 
@@ -2200,7 +2200,7 @@ pub const CREATE_MACHINE: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("machines().create"),
     left_out: None,
 };
 
@@ -2219,7 +2219,7 @@ pub const GET_MACHINE: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("machines().get"),
     left_out: None,
 };
 
@@ -2238,7 +2238,7 @@ pub const DELETE_MACHINE: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("machines().delete"),
     left_out: None,
 };
 
@@ -2257,7 +2257,7 @@ pub const UPDATE_MACHINE: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("machines().update"),
     left_out: None,
 };
 
@@ -2276,7 +2276,7 @@ pub const GET_MACHINE_SECRET_KEY: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("machines().get_secret_key"),
     left_out: None,
 };
 
@@ -2295,7 +2295,7 @@ pub const ROTATE_MACHINE_SECRET_KEY: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("machines().rotate_secret_key"),
     left_out: None,
 };
 
@@ -2314,7 +2314,7 @@ pub const CREATE_MACHINE_SCOPE: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("machines().create_scope"),
     left_out: None,
 };
 
@@ -2336,7 +2336,7 @@ pub const DELETE_MACHINE_SCOPE: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("machines().delete_scope"),
     left_out: None,
 };
 
@@ -2471,7 +2471,7 @@ pub const REPLACE_ORGANIZATION_METADATA: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organizations().replace_metadata"),
     left_out: None,
 };
 
@@ -2509,7 +2509,7 @@ pub const UPLOAD_ORGANIZATION_LOGO: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organizations().upload_logo"),
     left_out: None,
 };
 
@@ -2528,7 +2528,7 @@ pub const DELETE_ORGANIZATION_LOGO: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organizations().delete_logo"),
     left_out: None,
 };
 
@@ -2547,7 +2547,7 @@ pub const GET_ORGANIZATION_BILLING_SUBSCRIPTION: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organizations().get_billing_subscription"),
     left_out: None,
 };
 
@@ -2566,7 +2566,7 @@ pub const GET_ORGANIZATION_BILLING_CREDIT_BALANCE: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organizations().get_billing_credit_balance"),
     left_out: None,
 };
 
@@ -2585,7 +2585,7 @@ pub const ADJUST_ORGANIZATION_BILLING_CREDIT_BALANCE: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organizations().adjust_billing_credit_balance"),
     left_out: None,
 };
 
@@ -2649,7 +2649,7 @@ pub const CREATE_ORGANIZATION_INVITATION_BULK: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_invitations().bulk_create"),
     left_out: None,
 };
 
@@ -3009,7 +3009,7 @@ pub const LIST_ORGANIZATION_DOMAINS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_domains().list"),
     left_out: None,
 };
 
@@ -3028,7 +3028,7 @@ pub const CREATE_ORGANIZATION_DOMAIN: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_domains().create"),
     left_out: None,
 };
 
@@ -3050,7 +3050,7 @@ pub const DELETE_ORGANIZATION_DOMAIN: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_domains().delete"),
     left_out: None,
 };
 
@@ -3072,7 +3072,7 @@ pub const UPDATE_ORGANIZATION_DOMAIN: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_domains().update"),
     left_out: None,
 };
 
@@ -3094,7 +3094,7 @@ pub const VERIFY_ORGANIZATION_DOMAIN_OWNERSHIP: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_domains().verify_ownership"),
     left_out: None,
 };
 
@@ -3122,7 +3122,7 @@ pub const LIST_ALL_ORGANIZATION_DOMAINS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_domains().list_all"),
     left_out: None,
 };
 
@@ -3278,7 +3278,7 @@ pub const GET_SIGN_UP: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("sign_ups().get"),
     left_out: None,
 };
 
@@ -3297,7 +3297,7 @@ pub const UPDATE_SIGN_UP: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("sign_ups().update"),
     left_out: None,
 };
 
@@ -3321,7 +3321,7 @@ pub const LIST_OAUTH_APPLICATIONS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("oauth_applications().list"),
     left_out: None,
 };
 
@@ -3340,7 +3340,7 @@ pub const CREATE_OAUTH_APPLICATION: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("oauth_applications().create"),
     left_out: None,
 };
 
@@ -3359,7 +3359,7 @@ pub const GET_OAUTH_APPLICATION: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("oauth_applications().get"),
     left_out: None,
 };
 
@@ -3378,7 +3378,7 @@ pub const DELETE_OAUTH_APPLICATION: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("oauth_applications().delete"),
     left_out: None,
 };
 
@@ -3397,7 +3397,7 @@ pub const UPDATE_OAUTH_APPLICATION: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("oauth_applications().update"),
     left_out: None,
 };
 
@@ -3416,7 +3416,7 @@ pub const UPLOAD_OAUTH_APPLICATION_LOGO: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("oauth_applications().upload_logo"),
     left_out: None,
 };
 
@@ -3435,7 +3435,7 @@ pub const ROTATE_OAUTH_APPLICATION_SECRET: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("oauth_applications().rotate_secret"),
     left_out: None,
 };
 
@@ -3454,7 +3454,7 @@ pub const REVOKE_OAUTH_APPLICATION_TOKEN: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("oauth_applications().revoke_token"),
     left_out: None,
 };
 
@@ -3579,7 +3579,7 @@ pub const LIST_ENTERPRISE_CONNECTIONS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("enterprise_connections().list"),
     left_out: None,
 };
 
@@ -3598,7 +3598,7 @@ pub const CREATE_ENTERPRISE_CONNECTION: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("enterprise_connections().create"),
     left_out: None,
 };
 
@@ -3617,7 +3617,7 @@ pub const GET_ENTERPRISE_CONNECTION: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("enterprise_connections().get"),
     left_out: None,
 };
 
@@ -3636,7 +3636,7 @@ pub const DELETE_ENTERPRISE_CONNECTION: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("enterprise_connections().delete"),
     left_out: None,
 };
 
@@ -3655,7 +3655,7 @@ pub const UPDATE_ENTERPRISE_CONNECTION: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("enterprise_connections().update"),
     left_out: None,
 };
 
@@ -3679,7 +3679,7 @@ pub const LIST_ENTERPRISE_CONNECTION_TEST_RUNS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("enterprise_connections().list_test_runs"),
     left_out: None,
 };
 
@@ -3698,7 +3698,7 @@ pub const CREATE_ENTERPRISE_CONNECTION_TEST_RUN: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("enterprise_connections().create_test_run"),
     left_out: None,
 };
 
@@ -3803,7 +3803,7 @@ pub const LIST_WAITLIST_ENTRIES: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("waitlist_entries().list"),
     left_out: None,
 };
 
@@ -3822,7 +3822,7 @@ pub const CREATE_WAITLIST_ENTRY: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("waitlist_entries().create"),
     left_out: None,
 };
 
@@ -3841,7 +3841,7 @@ pub const CREATE_BULK_WAITLIST_ENTRIES: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("waitlist_entries().bulk_create"),
     left_out: None,
 };
 
@@ -3860,7 +3860,7 @@ pub const DELETE_WAITLIST_ENTRY: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("waitlist_entries().delete"),
     left_out: None,
 };
 
@@ -3879,7 +3879,7 @@ pub const INVITE_WAITLIST_ENTRY: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("waitlist_entries().invite"),
     left_out: None,
 };
 
@@ -3898,7 +3898,7 @@ pub const REJECT_WAITLIST_ENTRY: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("waitlist_entries().reject"),
     left_out: None,
 };
 
@@ -3922,7 +3922,7 @@ pub const GET_COMMERCE_PLAN_LIST: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("billing().list_plans"),
     left_out: None,
 };
 
@@ -3946,7 +3946,7 @@ pub const GET_BILLING_PRICE_LIST: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("billing().list_prices"),
     left_out: None,
 };
 
@@ -3965,7 +3965,7 @@ pub const CREATE_BILLING_PRICE: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("billing().create_price"),
     left_out: None,
 };
 
@@ -3993,7 +3993,7 @@ pub const GET_COMMERCE_SUBSCRIPTION_ITEM_LIST: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("billing().list_subscription_items"),
     left_out: None,
 };
 
@@ -4015,7 +4015,7 @@ pub const CANCEL_COMMERCE_SUBSCRIPTION_ITEM: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("billing().cancel_subscription_item"),
     left_out: None,
 };
 
@@ -4034,7 +4034,7 @@ pub const EXTEND_BILLING_SUBSCRIPTION_ITEM_FREE_TRIAL: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("billing().extend_subscription_item_free_trial"),
     left_out: None,
 };
 
@@ -4053,7 +4053,7 @@ pub const CREATE_BILLING_PRICE_TRANSITION: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("billing().create_price_transition"),
     left_out: None,
 };
 
@@ -4072,7 +4072,7 @@ pub const APPLY_BILLING_SUBSCRIPTION_ITEM_DISCOUNT: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("billing().apply_subscription_item_discount"),
     left_out: None,
 };
 
@@ -4094,7 +4094,7 @@ pub const REMOVE_BILLING_SUBSCRIPTION_ITEM_DISCOUNT: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("billing().remove_subscription_item_discount"),
     left_out: None,
 };
 
@@ -4117,7 +4117,7 @@ pub const GET_BILLING_STATEMENT_LIST: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("billing().list_statements"),
     left_out: None,
 };
 
@@ -4136,7 +4136,7 @@ pub const GET_BILLING_STATEMENT: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("billing().get_statement"),
     left_out: None,
 };
 
@@ -4160,7 +4160,7 @@ pub const GET_BILLING_STATEMENT_PAYMENT_ATTEMPTS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("billing().get_statement_payment_attempts"),
     left_out: None,
 };
 
@@ -4284,7 +4284,7 @@ pub const LIST_ROLE_SETS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("role_sets().list"),
     left_out: None,
 };
 
@@ -4303,7 +4303,7 @@ pub const CREATE_ROLE_SET: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("role_sets().create"),
     left_out: None,
 };
 
@@ -4322,7 +4322,7 @@ pub const GET_ROLE_SET: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("role_sets().get"),
     left_out: None,
 };
 
@@ -4341,7 +4341,7 @@ pub const UPDATE_ROLE_SET: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("role_sets().update"),
     left_out: None,
 };
 
@@ -4360,7 +4360,7 @@ pub const REPLACE_ROLE_SET: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("role_sets().replace"),
     left_out: None,
 };
 
@@ -4379,7 +4379,7 @@ pub const ADD_ROLES_TO_ROLE_SET: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("role_sets().add_roles"),
     left_out: None,
 };
 
@@ -4398,7 +4398,7 @@ pub const REPLACE_ROLE_IN_ROLE_SET: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("role_sets().replace_role"),
     left_out: None,
 };
 
@@ -4420,7 +4420,7 @@ pub const LIST_SCIM_DIRECTORIES: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("scim_directories().list"),
     left_out: None,
 };
 
@@ -4439,7 +4439,7 @@ pub const CREATE_SCIM_DIRECTORY: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("scim_directories().create"),
     left_out: None,
 };
 
@@ -4458,7 +4458,7 @@ pub const GET_SCIM_DIRECTORY: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("scim_directories().get"),
     left_out: None,
 };
 
@@ -4477,7 +4477,7 @@ pub const DELETE_SCIM_DIRECTORY: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("scim_directories().delete"),
     left_out: None,
 };
 
@@ -4496,7 +4496,7 @@ pub const UPDATE_SCIM_DIRECTORY: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("scim_directories().update"),
     left_out: None,
 };
 
@@ -4515,7 +4515,7 @@ pub const ROTATE_SCIM_DIRECTORY_API_KEY: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("scim_directories().rotate_api_key"),
     left_out: None,
 };
 
@@ -4534,7 +4534,7 @@ pub const LIST_SCIM_GROUP_ROLE_MAPPINGS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("scim_directories().list_group_role_mappings"),
     left_out: None,
 };
 
@@ -4553,7 +4553,7 @@ pub const REPLACE_SCIM_GROUP_ROLE_MAPPINGS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("scim_directories().replace_group_role_mappings"),
     left_out: None,
 };
 
@@ -4572,7 +4572,7 @@ pub const CREATE_SCIM_GROUP_ROLE_MAPPING: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("scim_directories().create_group_role_mapping"),
     left_out: None,
 };
 
@@ -4594,7 +4594,7 @@ pub const DELETE_SCIM_GROUP_ROLE_MAPPING: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("scim_directories().delete_group_role_mapping"),
     left_out: None,
 };
 
@@ -4616,7 +4616,7 @@ pub const LIST_DIRECTORIES: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("directories().list"),
     left_out: None,
 };
 
@@ -4635,7 +4635,7 @@ pub const CREATE_DIRECTORY: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("directories().create"),
     left_out: None,
 };
 
@@ -4654,7 +4654,7 @@ pub const GET_DIRECTORY: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("directories().get"),
     left_out: None,
 };
 
@@ -4673,7 +4673,7 @@ pub const DELETE_DIRECTORY: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("directories().delete"),
     left_out: None,
 };
 
@@ -4692,7 +4692,7 @@ pub const UPDATE_DIRECTORY: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("directories().update"),
     left_out: None,
 };
 
@@ -4711,7 +4711,7 @@ pub const ROTATE_DIRECTORY_API_KEY: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("directories().rotate_api_key"),
     left_out: None,
 };
 
@@ -4730,7 +4730,7 @@ pub const LIST_DIRECTORY_GROUP_ROLE_MAPPINGS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("directories().list_group_role_mappings"),
     left_out: None,
 };
 
@@ -4749,7 +4749,7 @@ pub const REPLACE_DIRECTORY_GROUP_ROLE_MAPPINGS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("directories().replace_group_role_mappings"),
     left_out: None,
 };
 
@@ -4768,7 +4768,7 @@ pub const CREATE_DIRECTORY_GROUP_ROLE_MAPPING: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("directories().create_group_role_mapping"),
     left_out: None,
 };
 
@@ -4790,7 +4790,7 @@ pub const DELETE_DIRECTORY_GROUP_ROLE_MAPPING: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("directories().delete_group_role_mapping"),
     left_out: None,
 };
 
@@ -4809,7 +4809,7 @@ pub const CREATE_ADMIN_PORTAL_LINK_TOKEN: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("admin_portal_link_tokens().create"),
     left_out: None,
 };
 
@@ -4828,7 +4828,7 @@ pub const REVOKE_ADMIN_PORTAL_LINK_TOKEN: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("admin_portal_link_tokens().revoke"),
     left_out: None,
 };
 
@@ -4892,7 +4892,7 @@ pub const GET_API_KEY: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: true,
-    call: None,
+    call: Some("api_keys().get"),
     left_out: None,
 };
 
@@ -4911,7 +4911,7 @@ pub const DELETE_API_KEY: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: true,
-    call: None,
+    call: Some("api_keys().delete"),
     left_out: None,
 };
 
@@ -4930,7 +4930,7 @@ pub const UPDATE_API_KEY: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: true,
-    call: None,
+    call: Some("api_keys().update"),
     left_out: None,
 };
 
@@ -4949,7 +4949,7 @@ pub const GET_API_KEY_SECRET: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: true,
-    call: None,
+    call: Some("api_keys().get_secret"),
     left_out: None,
 };
 

@@ -40,6 +40,24 @@ impl OrganizationPermissions<'_> {
             .await
     }
 
+    /// Every item of [`list`](Self::list), page after page: a lazy [`Paged`](crate::Paged) stream (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).
+    pub fn list_stream(
+        &self,
+        params: &ListOrganizationPermissionsParams,
+    ) -> crate::Paged<crate::models::Permission> {
+        let mut params = params.clone();
+        self.client.operation_paged(
+            &ops::LIST_ORGANIZATION_PERMISSIONS,
+            &[],
+            (params.limit, params.offset),
+            Box::new(move |limit, offset| {
+                params.limit = Some(limit);
+                params.offset = Some(offset);
+                params.to_query()
+            }),
+        )
+    }
+
     /// Create a new organization permission: `POST /v1/organization_permissions` (`CreateOrganizationPermission`).
     ///
     /// Retried and budgeted as its row of the operation table ([`CREATE_ORGANIZATION_PERMISSION`](crate::operations)) says.
@@ -53,7 +71,7 @@ impl OrganizationPermissions<'_> {
                 &ops::CREATE_ORGANIZATION_PERMISSION,
                 &[],
                 String::new(),
-                Some(crate::clerk_client::json_body(body)?),
+                Some(crate::Payload::json(body)?),
             )
             .await
     }
@@ -111,7 +129,7 @@ impl OrganizationPermissions<'_> {
                 &ops::UPDATE_ORGANIZATION_PERMISSION,
                 &[permission_id],
                 String::new(),
-                Some(crate::clerk_client::json_body(body)?),
+                Some(crate::Payload::json(body)?),
             )
             .await
     }

@@ -40,6 +40,21 @@ impl OrganizationRoles<'_> {
             .await
     }
 
+    /// Every item of [`list`](Self::list), page after page: a lazy [`Paged`](crate::Paged) stream (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).
+    pub fn list_stream(&self, params: &ListOrganizationRolesParams) -> crate::Paged<crate::models::Role> {
+        let mut params = params.clone();
+        self.client.operation_paged(
+            &ops::LIST_ORGANIZATION_ROLES,
+            &[],
+            (params.limit, params.offset),
+            Box::new(move |limit, offset| {
+                params.limit = Some(limit);
+                params.offset = Some(offset);
+                params.to_query()
+            }),
+        )
+    }
+
     /// Create an organization role: `POST /v1/organization_roles` (`CreateOrganizationRole`).
     ///
     /// Retried and budgeted as its row of the operation table ([`CREATE_ORGANIZATION_ROLE`](crate::operations)) says.
@@ -53,7 +68,7 @@ impl OrganizationRoles<'_> {
                 &ops::CREATE_ORGANIZATION_ROLE,
                 &[],
                 String::new(),
-                Some(crate::clerk_client::json_body(body)?),
+                Some(crate::Payload::json(body)?),
             )
             .await
     }
@@ -111,7 +126,7 @@ impl OrganizationRoles<'_> {
                 &ops::UPDATE_ORGANIZATION_ROLE,
                 &[organization_role_id],
                 String::new(),
-                Some(crate::clerk_client::json_body(body)?),
+                Some(crate::Payload::json(body)?),
             )
             .await
     }

@@ -37,7 +37,7 @@ impl PhoneNumbers<'_> {
                 &ops::CREATE_PHONE_NUMBER,
                 &[],
                 String::new(),
-                Some(crate::clerk_client::json_body(body)?),
+                Some(crate::Payload::json(body)?),
             )
             .await
     }
@@ -85,7 +85,7 @@ impl PhoneNumbers<'_> {
                 &ops::UPDATE_PHONE_NUMBER,
                 &[phone_number_id],
                 String::new(),
-                Some(crate::clerk_client::json_body(body)?),
+                Some(crate::Payload::json(body)?),
             )
             .await
     }
@@ -128,7 +128,7 @@ impl PhoneNumbers<'_> {
                 &ops::ATTEMPT_PHONE_NUMBER_VERIFICATION,
                 &[phone_number_id],
                 String::new(),
-                Some(crate::clerk_client::json_body(body)?),
+                Some(crate::Payload::json(body)?),
             )
             .await
     }
@@ -150,7 +150,7 @@ impl PhoneNumbers<'_> {
                 &ops::REPLACE_USER_PHONE_NUMBER,
                 &[user_id],
                 String::new(),
-                Some(crate::clerk_client::json_body(body)?),
+                Some(crate::Payload::json(body)?),
             )
             .await
     }

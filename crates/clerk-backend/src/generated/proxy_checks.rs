@@ -37,7 +37,7 @@ impl ProxyChecks<'_> {
                 &ops::VERIFY_DOMAIN_PROXY,
                 &[],
                 String::new(),
-                Some(crate::clerk_client::json_body(body)?),
+                Some(crate::Payload::json(body)?),
             )
             .await
     }

@@ -37,6 +37,21 @@ impl RedirectUrls<'_> {
             .await
     }
 
+    /// Every item of [`list`](Self::list), page after page: a lazy [`Paged`](crate::Paged) stream (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).
+    pub fn list_stream(&self, params: &ListRedirectUrlsParams) -> crate::Paged<crate::models::RedirectUrl> {
+        let mut params = params.clone();
+        self.client.operation_paged(
+            &ops::LIST_REDIRECT_URLS,
+            &[],
+            (params.limit, params.offset),
+            Box::new(move |limit, offset| {
+                params.limit = Some(limit);
+                params.offset = Some(offset);
+                params.to_query()
+            }),
+        )
+    }
+
     /// Create a redirect URL: `POST /v1/redirect_urls` (`CreateRedirectURL`).
     ///
     /// Retried and budgeted as its row of the operation table ([`CREATE_REDIRECT_URL`](crate::operations)) says.
@@ -50,7 +65,7 @@ impl RedirectUrls<'_> {
                 &ops::CREATE_REDIRECT_URL,
                 &[],
                 String::new(),
-                Some(crate::clerk_client::json_body(body)?),
+                Some(crate::Payload::json(body)?),
             )
             .await
     }

@@ -9,6 +9,7 @@ pub(crate) mod invitations;
 pub(crate) mod lists;
 pub(crate) mod machine;
 pub(crate) mod organizations;
+pub(crate) mod permissions;
 pub(crate) mod refresh;
 pub(crate) mod sessions;
 pub(crate) mod templates;
@@ -138,6 +139,23 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
         .route("/v1/domains", web::get().to(domains::list))
         .route("/v1/jwt_templates", web::get().to(templates::list))
         .route("/v1/jwt_templates/{template_id}", web::get().to(templates::get))
+        .route("/v1/organization_permissions", web::get().to(permissions::list))
+        .route(
+            "/v1/organization_permissions",
+            web::post().to(permissions::create),
+        )
+        .route(
+            "/v1/organization_permissions/{permission_id}",
+            web::get().to(permissions::get),
+        )
+        .route(
+            "/v1/organization_permissions/{permission_id}",
+            web::patch().to(permissions::update),
+        )
+        .route(
+            "/v1/organization_permissions/{permission_id}",
+            web::delete().to(permissions::delete),
+        )
         .route("/v1/allowlist_identifiers", web::get().to(lists::list_allow))
         .route("/v1/allowlist_identifiers", web::post().to(lists::add_allow))
         .route(

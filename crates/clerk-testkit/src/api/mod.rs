@@ -38,6 +38,7 @@ use crate::store::invitations::Invitations;
 use crate::store::jwt_templates::JwtTemplates;
 use crate::store::machine_tokens::MachineTokens;
 use crate::store::oauth_tokens::OAuthTokens;
+use crate::store::organization_permissions::OrganizationPermissions;
 use crate::store::organizations::Organizations;
 use crate::store::tickets::Tickets;
 use crate::store::user_store::UserStore;
@@ -61,6 +62,7 @@ pub(crate) struct AppState {
     pub(crate) tickets: Tickets,
     pub(crate) templates: JwtTemplates,
     pub(crate) lists: IdentifierLists,
+    pub(crate) permissions: OrganizationPermissions,
     pub(crate) oauth: OAuthTokens,
     pub(crate) orgs: Organizations,
     pub(crate) browser: Browser,

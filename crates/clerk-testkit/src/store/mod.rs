@@ -1,5 +1,5 @@
 //! The emulator's state, shared by the HTTP API and the tests: users and their sessions,
-//! organizations, invitations and one-time tickets, JWT templates, allow/block lists, users'
+//! organizations and their custom permissions, invitations and one-time tickets, JWT templates, allow/block lists, users'
 //! OAuth access tokens, machine tokens, and what the Frontend API keeps for browsers (clients,
 //! development browsers, handshake nonces, refresh tokens).
 
@@ -11,6 +11,7 @@ pub(crate) mod jwt_templates;
 pub(crate) mod machine_tokens;
 pub(crate) mod nonces;
 pub(crate) mod oauth_tokens;
+pub(crate) mod organization_permissions;
 pub(crate) mod organizations;
 mod recent;
 pub(crate) mod refresh_tokens;
