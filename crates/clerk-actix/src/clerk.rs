@@ -6,8 +6,8 @@ use std::sync::Arc;
 use actix_web::HttpRequest;
 use clerk_core::machine::{AcceptsToken, MachineCacheStats, MachineJwtVerifier, MachineVerifier};
 use clerk_core::request::{
-    sign_up_target, AppOrigins, AuthOutcome, CallGuardStats, RequestAuthenticator, RequestMemo, RequestOutcome,
-    RequestParts, ReturnBackUrl,
+    sign_up_target, AppOrigins, AuthOutcome, CallGuardStats, RequestAuthenticator, RequestMemo,
+    RequestOutcome, RequestParts, ReturnBackUrl,
 };
 use clerk_core::{auth::AuthOptions, jwks::JwksStats, SessionClaims, SessionVerifier, TokenError};
 

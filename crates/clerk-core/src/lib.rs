@@ -23,6 +23,7 @@
 //! | `keys` (private) | [`PublishableKey`] (instance, cookie suffix, Account Portal), [`SecretKey`], [`InstanceType`] |
 //! | [`machine`] | machine tokens: type detection, `acceptsToken`, M2M/OAuth JWTs, [`machine::MachineIdentity`], a route's decision and the verification caches ([`machine::MachineVerifier`], on the injected clock) |
 //! | [`props`] | `buildClerkProps`: [`props::ClerkProps`], the auth state (and user) for server-rendered pages |
+//! | [`protect`] | `auth.protect()` as a pure decision: [`protect::ProtectPolicy`] per [`protect::ProtectMode`] → [`protect::ProtectVerdict`] (`protect/`: mode, policy, verdict) |
 //! | [`proxy`] | the Frontend API proxy's rules: upstream URL, headers up and back, `Location` rewriting ([`proxy::ProxyTarget`]) |
 //! | [`user`], [`api`] | Backend API models (private metadata safe by type) |
 //! | [`webhook`] | Svix verification and typed Clerk events |
@@ -70,6 +71,7 @@ pub mod jwks;
 mod keys;
 pub mod machine;
 pub mod props;
+pub mod protect;
 pub mod proxy;
 mod reason;
 mod redact;
