@@ -14,7 +14,7 @@
 //! |---|---|
 //! | [`request`] | `authenticateRequest`: [`request::RequestAuthenticator`] over [`request::RequestParts`], [`request::RequestOutcome`] (`request/`: authenticator, parts, cookies, origin, outcome, js) |
 //! | `reason` (private) | [`request::RequestReason`], every reason Clerk's request layer reports |
-//! | [`verify`] | [`SessionVerifier`], [`SessionClaims`], the key sources ([`verify::KeyResolver`], [`verify::StaticKey`], [`verify::JwksKeys`]) |
+//! | [`verify`] | [`JwtVerifier`], [`VerifiedClaims`], the key sources ([`verify::KeyResolver`], [`verify::StaticKey`], [`verify::JwksKeys`]) |
 //! | [`token`] | decoding a compact JWS as Clerk does ([`token::DecodedToken`]), token categories |
 //! | [`jwk`], [`jwks`] | verifying keys ([`jwk::VerifyingKey`]), the JWKS cache with stale-while-revalidate ([`jwks::JwksCache`]) |
 //! | [`token_cache`] | the verified-token cache |
@@ -27,7 +27,8 @@
 //! | [`proxy`] | the Frontend API proxy's rules: upstream URL, headers up and back, `Location` rewriting ([`proxy::ProxyTarget`]) |
 //! | [`user`], [`api`] | Backend API models (private metadata safe by type) |
 //! | [`webhook`] | Svix verification and typed Clerk events |
-//! | `time`, `redact` (private) | JavaScript-compatible time arithmetic; redaction helpers for `Debug` |
+//! | [`time`] | Unix milliseconds ([`time::unix_millis`]) and JavaScript-compatible time arithmetic |
+//! | `redact` (private) | redaction helpers for `Debug` |
 //!
 //! # Getting started
 //!
@@ -37,7 +38,7 @@
 //! use clerk_core::auth::AuthOptions;
 //! use clerk_core::jwk::VerifyingKey;
 //! use clerk_core::verify::StaticKey;
-//! use clerk_core::{Auth, Check, PublishableKey, SessionVerifier};
+//! use clerk_core::{Auth, Check, PublishableKey, JwtVerifier};
 //!
 //! # fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
 //! #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
@@ -45,7 +46,7 @@
 //! let publishable = PublishableKey::parse("pk_test_aGFwcHktaGlwcG8tNDIuY2xlcmsuYWNjb3VudHMuZGV2JA")?;
 //! let pem = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/test_signing_key.public.pem"));
 //! let keys = StaticKey(Arc::new(VerifyingKey::from_pem(pem)?));
-//! let verifier = SessionVerifier::new().issuer(publishable.issuer());
+//! let verifier = JwtVerifier::new().issuer(publishable.issuer());
 //! # let token = serde_json::from_str::<serde_json::Value>(include_str!(concat!(
 //! #     env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/session_token.v2.active_org.json")))?["jwt"]
 //! #     .as_str().unwrap().to_owned();
@@ -76,7 +77,7 @@ pub mod proxy;
 mod reason;
 mod redact;
 pub mod request;
-mod time;
+pub mod time;
 pub mod token;
 pub mod token_cache;
 pub mod user;
@@ -87,4 +88,6 @@ pub use auth::{Auth, Check, Reverification, SessionStatus};
 pub use error::{Error, Reason, Result, TokenError};
 pub use keys::{InstanceType, PublishableKey, SecretKey};
 pub use user::{PublicUser, User};
+pub use verify::{JwtVerifier, VerifiedClaims};
+#[allow(deprecated)]
 pub use verify::{SessionClaims, SessionVerifier};

@@ -6,12 +6,12 @@ use crate::auth::AuthOptions;
 use crate::error::TokenCarrier;
 use crate::machine::MachineIdentity;
 use crate::request::{RequestOutcome, RequestReason, Token};
-use crate::{Auth, Reverification, SessionClaims};
+use crate::{Auth, Reverification, VerifiedClaims};
 
 const SIGN_IN: &str = "https://accounts.example.com/sign-in";
 
 fn session(payload: serde_json::Value) -> RequestOutcome {
-    let claims = SessionClaims::unverified_for_test(&payload.to_string());
+    let claims = VerifiedClaims::unverified_for_test(&payload.to_string());
     let auth = Auth::from_claims(claims, AuthOptions::default());
     RequestOutcome::signed_in(auth, Token::new("t"), TokenCarrier::Header)
 }
