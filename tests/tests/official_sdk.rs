@@ -19,7 +19,7 @@ use std::time::SystemTime;
 
 use clerk_core::jwk::VerifyingKey;
 use clerk_core::verify::StaticKey;
-use clerk_core::SessionVerifier;
+use clerk_core::JwtVerifier;
 use clerk_testkit::{NewOrganization, NewUser, TestClerk, TestClerkBuilder};
 use e2e::browser::Browser;
 use e2e::{npm_dir, spawn_app_with, SpawnOptions};
@@ -332,7 +332,7 @@ async fn sign_in_and_out(builder: TestClerkBuilder) {
         .public_key_pem()
         .expect("public key");
     let key = StaticKey(Arc::new(VerifyingKey::from_pem(&pem).expect("key")));
-    let claims = SessionVerifier::new()
+    let claims = JwtVerifier::new()
         .issuer(clerk.issuer())
         .authorized_parties([origin.as_str()])
         .verify(&jwt, &key, SystemTime::now())
@@ -346,7 +346,7 @@ async fn sign_in_and_out(builder: TestClerkBuilder) {
         .map(|(_, value)| value.clone())
         .unwrap_or_default();
     assert!(
-        SessionVerifier::new()
+        JwtVerifier::new()
             .issuer(clerk.issuer())
             .authorized_parties([origin.as_str()])
             .verify(&session_cookie, &key, SystemTime::now())
@@ -396,7 +396,7 @@ async fn sign_in_and_out(builder: TestClerkBuilder) {
         "Clerk.organization: {switched:#}"
     );
     let org_token = switched["value"]["token"].as_str().unwrap_or_default();
-    let org_claims = SessionVerifier::new()
+    let org_claims = JwtVerifier::new()
         .issuer(clerk.issuer())
         .authorized_parties([origin.as_str()])
         .verify(org_token, &key, SystemTime::now())

@@ -9,7 +9,7 @@ use clerk_core::request::{
     sign_up_target, AppOrigins, AuthOutcome, CallGuardStats, RequestAuthenticator, RequestMemo,
     RequestOutcome, RequestParts, ReturnBackUrl,
 };
-use clerk_core::{auth::AuthOptions, jwks::JwksStats, SessionClaims, SessionVerifier, TokenError};
+use clerk_core::{auth::AuthOptions, jwks::JwksStats, JwtVerifier, TokenError, VerifiedClaims};
 
 use crate::authenticate::ActixRequest;
 use crate::client::{ClerkClient, MetricsSnapshot};
@@ -117,7 +117,7 @@ impl Clerk {
             client,
             users,
         } = resolved;
-        let mut verifier = SessionVerifier::new()
+        let mut verifier = JwtVerifier::new()
             .authorized_parties(config.settings.authorized_parties.iter().cloned())
             .audience(config.settings.audience.iter().cloned())
             .clock_skew(config.settings.clock_skew)
@@ -166,7 +166,7 @@ impl Clerk {
     }
 
     /// The session-token verifier.
-    pub fn verifier(&self) -> &SessionVerifier {
+    pub fn verifier(&self) -> &JwtVerifier {
         self.0.authenticator.verifier()
     }
 
@@ -203,7 +203,7 @@ impl Clerk {
     /// # Errors
     ///
     /// A [`TokenError`] with Clerk's verifier reason.
-    pub async fn verify_token(&self, token: &str) -> Result<SessionClaims, TokenError> {
+    pub async fn verify_token(&self, token: &str) -> Result<VerifiedClaims, TokenError> {
         self.verify_token_at(token, self.config().now()).await
     }
 
@@ -211,7 +211,7 @@ impl Clerk {
         &self,
         token: &str,
         now: std::time::SystemTime,
-    ) -> Result<SessionClaims, TokenError> {
+    ) -> Result<VerifiedClaims, TokenError> {
         self.verifier().verify(token, &self.0.keys, now).await
     }
 

@@ -16,8 +16,8 @@ use crate::client::{ClerkClient, ClientConfig};
 use crate::domains::DomainSettings;
 use crate::env::{check_origin, reader, ConfigError};
 use crate::keys::KeySource;
-use crate::protect::mode::ProtectMode;
 use crate::user_source::UserSource;
+use clerk_core::protect::ProtectMode;
 use settings::Settings;
 
 mod settings;

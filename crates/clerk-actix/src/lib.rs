@@ -34,7 +34,7 @@
 //! | `state` (private) | the per-request stored outcome the middleware, extractors, guards and `Protect` share |
 //! | `authenticate` (private) | an `HttpRequest` as clerk-core's [`clerk_core::request::RequestParts`]; outcome headers onto a response |
 //! | `extractors` (private) | [`ClerkAuth`], [`Authenticated`], [`MaybeAuth`], [`CurrentUser`] |
-//! | [`protect`] | [`Protect`] and [`ProtectMode`] (`protect/mode.rs`) |
+//! | [`protect`] | [`Protect`], the middleware over clerk-core's decision ([`clerk_core::protect`]); [`ProtectMode`] re-exported |
 //! | [`guards`] | route guards and [`guards::AuthExt`] |
 //! | [`machine`] | machine tokens on routes that accept them: [`MachineAuth`], [`AnyAuth`], the per-request decision (clerk-core decides and verifies) |
 //! | (re-export) | [`ClerkProps`] is clerk-core's (`clerk_core::props`) |

@@ -1,18 +1,16 @@
-//! `Protect`: Clerk's `auth.protect()` as a middleware policy with a chosen answer, and
-//! [`ProtectMode`], the answer.
-
-pub(crate) mod mode;
+//! `Protect`: Clerk's `auth.protect()` as a middleware: clerk-core's
+//! [`ProtectPolicy`] decides, this maps its [`ProtectVerdict`] to an [`AuthError`].
 
 use std::future::{ready, Ready};
 use std::rc::Rc;
-use std::sync::Arc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::{HttpMessage as _, HttpRequest, ResponseError};
-use clerk_core::machine::{AcceptsToken, MachineIdentity};
+use clerk_core::machine::AcceptsToken;
+use clerk_core::protect::{ProtectPolicy, ProtectVerdict};
 use clerk_core::request::{is_page_request, AuthOutcome, RequestOutcome};
-use clerk_core::{Auth, Check, Reverification, SessionStatus};
+use clerk_core::{Auth, Reverification};
 use futures_util::future::LocalBoxFuture;
 
 use crate::authenticate::ActixHeaders;
@@ -20,9 +18,7 @@ use crate::error::AuthError;
 use crate::machine::accepted::{decide, declare, refusal_error};
 use crate::state::{clerk_of, request_state};
 
-pub use mode::ProtectMode;
-
-type Predicate = Arc<dyn Fn(&Auth) -> bool + Send + Sync>;
+pub use clerk_core::protect::ProtectMode;
 
 /// A protect policy: signed in, and optionally a role, permission, feature, plan, reverification
 /// or custom predicate; answered per [`ProtectMode`].
@@ -54,40 +50,12 @@ type Predicate = Arc<dyn Fn(&Auth) -> bool + Send + Sync>;
 ///     .wrap(Protect::signed_in().role("admin").mode(ProtectMode::Api))
 ///     .route("", web::get().to(HttpResponse::Ok));
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Protect {
-    /// Role, permission, feature and plan: answered 403 (or per the mode) when it fails.
-    check: Check<'static>,
-    /// Kept apart from `check`: its failure has its own answer (Clerk's `reverification-error`).
-    reverification: Option<Reverification>,
-    predicate: Option<Predicate>,
-    mode: Option<ProtectMode>,
+    /// What the route requires and how failures are answered (the decision is clerk-core's).
+    policy: ProtectPolicy,
     /// What the route accepts; `None`: session tokens only (Clerk's default).
     accepts: Option<AcceptsToken>,
-    /// Scopes a machine token must carry (a session carries none).
-    scopes: Vec<String>,
-    /// Where a signed-out request is sent (Clerk's `unauthenticatedUrl`).
-    unauthenticated_url: Option<String>,
-    /// Where a signed-in session that fails the policy is sent (Clerk's `unauthorizedUrl`).
-    unauthorized_url: Option<String>,
-    /// `None`: the configuration's setting.
-    treat_pending_as_signed_out: Option<bool>,
-}
-
-impl std::fmt::Debug for Protect {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Protect")
-            .field("check", &self.check)
-            .field("reverification", &self.reverification)
-            .field("predicate", &self.predicate.is_some())
-            .field("mode", &self.mode)
-            .field("accepts", &self.accepts)
-            .field("scopes", &self.scopes)
-            .field("unauthenticated_url", &self.unauthenticated_url)
-            .field("unauthorized_url", &self.unauthorized_url)
-            .field("treat_pending_as_signed_out", &self.treat_pending_as_signed_out)
-            .finish()
-    }
 }
 
 impl Protect {
@@ -100,37 +68,37 @@ impl Protect {
     /// a role without the `org:` prefix gets it: `.role("admin")` means `org:admin`, the same as
     /// `.role("org:admin")`.
     pub fn role(mut self, role: impl Into<String>) -> Self {
-        self.check = self.check.role(Into::<String>::into(role));
+        self.policy = self.policy.role(role);
         self
     }
 
     /// Also requires this organization permission.
     pub fn permission(mut self, permission: impl Into<String>) -> Self {
-        self.check = self.check.permission(Into::<String>::into(permission));
+        self.policy = self.policy.permission(permission);
         self
     }
 
     /// Also requires this feature.
     pub fn feature(mut self, feature: impl Into<String>) -> Self {
-        self.check = self.check.feature(Into::<String>::into(feature));
+        self.policy = self.policy.feature(feature);
         self
     }
 
     /// Also requires this plan.
     pub fn plan(mut self, plan: impl Into<String>) -> Self {
-        self.check = self.check.plan(Into::<String>::into(plan));
+        self.policy = self.policy.plan(plan);
         self
     }
 
     /// Also requires a recent verification.
     pub fn reverification(mut self, level: Reverification) -> Self {
-        self.reverification = Some(level);
+        self.policy = self.policy.reverification(level);
         self
     }
 
     /// Also requires `predicate` to hold (Clerk's `protect((has) => …)`).
     pub fn check(mut self, predicate: impl Fn(&Auth) -> bool + Send + Sync + 'static) -> Self {
-        self.predicate = Some(Arc::new(predicate));
+        self.policy = self.policy.check(predicate);
         self
     }
 
@@ -162,20 +130,58 @@ impl Protect {
     /// ```
     pub fn accepts(accepts: impl Into<AcceptsToken>) -> Self {
         Self {
+            policy: ProtectPolicy::default(),
             accepts: Some(accepts.into()),
-            ..Self::default()
         }
     }
 
     /// Also requires a machine token granted `scope` (a session has no scopes: it fails this).
     pub fn scope(mut self, scope: impl Into<String>) -> Self {
-        self.scopes.push(scope.into());
+        self.policy = self.policy.scope(scope);
         self
     }
 
     /// How failures are answered. Defaults to the configuration's mode (API mode unless set).
+    ///
+    /// # Examples
+    ///
+    /// One signed-out `fetch` to the same protected route, answered by each mode:
+    ///
+    /// ```
+    /// use actix_web::{test, web, App, HttpResponse};
+    /// use clerk_actix::{ClerkConfig, ClerkMiddleware, Protect, ProtectMode};
+    ///
+    /// # actix_web::rt::System::new().block_on(async {
+    /// let clerk = ClerkConfig::new()
+    ///     .jwt_key_pem(include_str!(concat!(
+    ///         env!("CARGO_MANIFEST_DIR"),
+    ///         "/../clerk-core/tests/fixtures/test_signing_key.public.pem"
+    ///     )))
+    ///     .sign_in_url("https://accounts.example.com/sign-in")
+    ///     .build()?;
+    /// for (mode, status) in [
+    ///     (ProtectMode::Api, 401),          // JSON 401 (403 when signed in but not allowed)
+    ///     (ProtectMode::NextJsParity, 404), // what Next.js answers a non-page request
+    ///     (ProtectMode::Redirect, 401),     // only page requests are redirected
+    /// ] {
+    ///     let app = test::init_service(
+    ///         App::new()
+    ///             .service(
+    ///                 web::scope("/admin")
+    ///                     .wrap(Protect::signed_in().role("org:admin").mode(mode))
+    ///                     .route("", web::get().to(HttpResponse::Ok)),
+    ///             )
+    ///             .wrap(ClerkMiddleware::new(clerk.clone())),
+    ///     )
+    ///     .await;
+    ///     let response = test::call_service(&app, test::TestRequest::get().uri("/admin").to_request()).await;
+    ///     assert_eq!(response.status().as_u16(), status, "{mode:?}");
+    /// }
+    /// # Ok::<(), clerk_actix::ConfigError>(())
+    /// # }).unwrap();
+    /// ```
     pub fn mode(mut self, mode: ProtectMode) -> Self {
-        self.mode = Some(mode);
+        self.policy = self.policy.mode(mode);
         self
     }
 
@@ -201,7 +207,7 @@ impl Protect {
     /// # drop(billing);
     /// ```
     pub fn unauthenticated_url(mut self, url: impl Into<String>) -> Self {
-        self.unauthenticated_url = Some(url.into());
+        self.policy = self.policy.unauthenticated_url(url);
         self
     }
 
@@ -210,7 +216,7 @@ impl Protect {
     /// in every mode, as Clerk's `unauthorizedUrl`. A machine token is never redirected (Clerk
     /// answers machines 401; here a refused machine token is 401 and one lacking a scope 403).
     pub fn unauthorized_url(mut self, url: impl Into<String>) -> Self {
-        self.unauthorized_url = Some(url.into());
+        self.policy = self.policy.unauthorized_url(url);
         self
     }
 
@@ -223,7 +229,7 @@ impl Protect {
     /// extractors of the route follow their own setting
     /// ([`ClerkAuthConfig`](crate::ClerkAuthConfig)).
     pub fn treat_pending_as_signed_out(mut self, yes: bool) -> Self {
-        self.treat_pending_as_signed_out = Some(yes);
+        self.policy = self.policy.treat_pending_as_signed_out(yes);
         self
     }
 
@@ -234,72 +240,13 @@ impl Protect {
     /// The [`AuthError`] to answer with (401/403/404/307 per the mode and the policy's URLs).
     pub fn evaluate(&self, req: &HttpRequest, state: &RequestOutcome) -> Result<(), AuthError> {
         let clerk = clerk_of(req);
-        let mode = self
-            .mode
-            .or_else(|| clerk.as_ref().map(|c| c.config().protect_mode()))
+        let default_mode = clerk
+            .as_ref()
+            .map(|c| c.config().protect_mode())
             .unwrap_or_default();
         let page = is_page_request(&ActixHeaders(req.headers()));
-        let seen;
-        let state = match self.treat_pending_as_signed_out {
-            Some(yes) => {
-                seen = state.treat_pending_as_signed_out(yes);
-                &seen
-            }
-            None => state,
-        };
-        let auth = state.auth();
-        if !auth.is_authenticated() {
-            if let Some(url) = &self.unauthenticated_url {
-                return Err(AuthError::Redirect(url.clone()));
-            }
-            let pending = auth.session_status() == Some(&SessionStatus::Pending);
-            let redirect = |clerk: &crate::Clerk| clerk.sign_in_redirect_url(req, pending);
-            return Err(match (mode, page, clerk.as_ref().and_then(redirect)) {
-                (ProtectMode::Redirect | ProtectMode::NextJsParity, true, Some(location)) => {
-                    AuthError::RedirectToSignIn(location)
-                }
-                (ProtectMode::NextJsParity, _, _) => AuthError::NotFound,
-                _ => AuthError::Unauthenticated(Box::new(state.clone())),
-            });
-        }
-        let authorised = (self.check.is_empty() || auth.has(&self.check))
-            && self.predicate.as_ref().is_none_or(|p| p(auth))
-            && self.scopes.is_empty();
-        let unauthorized_url = || self.unauthorized_url.clone().map(AuthError::Redirect);
-        if !authorised {
-            if let Some(redirect) = unauthorized_url() {
-                return Err(redirect);
-            }
-            return Err(match mode {
-                ProtectMode::NextJsParity => AuthError::NotFound,
-                _ => AuthError::Forbidden,
-            });
-        }
-        if let Some(level) = self.reverification {
-            if !auth.has(&Check::new().reverification(level)) {
-                return Err(unauthorized_url().unwrap_or(AuthError::ReverificationRequired(level)));
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Protect {
-    /// Applies the policy to a verified machine token: only scopes can hold (everything that
-    /// goes through `has()` fails closed, as Clerk's machine `has()` does). A refusal is 403 in
-    /// every mode: Next.js `auth.protect()` has no authorization for machines (it lets any
-    /// authenticated one through), so there is no answer of Clerk's to copy, and the token
-    /// itself is valid (RFC 6750 `insufficient_scope`).
-    fn evaluate_machine(&self, auth: &MachineIdentity) -> Result<(), AuthError> {
-        let authorised = self.check.is_empty()
-            && self.predicate.is_none()
-            && self.reverification.is_none()
-            && self.scopes.iter().all(|scope| auth.has_scope(scope));
-        if authorised {
-            Ok(())
-        } else {
-            Err(AuthError::Forbidden)
-        }
+        let sign_in = |pending| clerk.as_ref().and_then(|c| c.sign_in_redirect_url(req, pending));
+        answer(self.policy.evaluate(state, default_mode, page, sign_in))
     }
 
     /// The verdict on a request, verifying a machine token when the route accepts one.
@@ -311,10 +258,23 @@ impl Protect {
         declare(&mut req.extensions_mut(), accepts);
         match decide(req.request(), accepts).await? {
             AuthOutcome::Session(state) => self.evaluate(req.request(), &state),
-            AuthOutcome::Machine(auth) => self.evaluate_machine(&auth),
+            AuthOutcome::Machine(auth) => answer(self.policy.evaluate_machine(&auth)),
             refused => Err(refusal_error(refused)),
         }
     }
+}
+
+/// The response to a verdict: `Ok(())` lets the request through.
+fn answer(verdict: ProtectVerdict) -> Result<(), AuthError> {
+    Err(match verdict {
+        ProtectVerdict::Allow => return Ok(()),
+        ProtectVerdict::Unauthenticated(outcome) => AuthError::Unauthenticated(outcome),
+        ProtectVerdict::RedirectToSignIn(location) => AuthError::RedirectToSignIn(location),
+        ProtectVerdict::Redirect(location) => AuthError::Redirect(location),
+        ProtectVerdict::NotFound => AuthError::NotFound,
+        ProtectVerdict::Forbidden => AuthError::Forbidden,
+        ProtectVerdict::ReverificationRequired(level) => AuthError::ReverificationRequired(level),
+    })
 }
 
 impl<S, B> Transform<S, ServiceRequest> for Protect

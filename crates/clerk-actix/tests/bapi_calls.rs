@@ -9,7 +9,7 @@ use clerk_actix::client::{
     InvitationListParams, InvitationStatus, ListParams, SessionListParams, SessionTokenOptions, TicketStatus,
 };
 use clerk_actix::ClerkClient;
-use clerk_core::api::SessionStatus;
+use clerk_core::api::SessionObjectStatus;
 use clerk_testkit::{decode_unverified, NewUser, TestClerk};
 use serde_json::json;
 
@@ -55,10 +55,10 @@ async fn sessions_list_revoke_and_templated_tokens() {
         .revoke_session(&first.id)
         .await
         .expect("revoked after a retry");
-    assert_eq!(revoked.status, SessionStatus::Revoked);
+    assert_eq!(revoked.status, SessionObjectStatus::Revoked);
     assert_eq!(clerk.calls().count("POST", "/v1/sessions/{session_id}/revoke"), 2);
     let active = api
-        .list_sessions(&SessionListParams::for_user(&id).status(SessionStatus::Active))
+        .list_sessions(&SessionListParams::for_user(&id).status(SessionObjectStatus::Active))
         .await
         .expect("list");
     assert_eq!(active.data.len(), 1);
@@ -120,7 +120,7 @@ async fn a_banned_user_gets_no_tickets() {
     let session = clerk.users().create_session(&id).expect("session");
     api.ban_user(&id).await.expect("ban");
     let revoked = api.get_session(&session.id).await.expect("session");
-    assert_eq!(revoked.status, SessionStatus::Revoked);
+    assert_eq!(revoked.status, SessionObjectStatus::Revoked);
     let err = api
         .create_sign_in_token(&CreateSignInToken::new(&id))
         .await

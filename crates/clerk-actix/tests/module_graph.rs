@@ -4,7 +4,7 @@
 //! needs another).
 //!
 //! The workspace's scanner (`import-graph`) reads the sources, one node per file
-//! (`protect/mode.rs` is its own node).
+//! (`machine/accepted.rs` is its own node).
 
 use std::path::Path;
 
@@ -18,7 +18,6 @@ const REQUEST_LAYER: &[&str] = &[
     "guards",
     "middleware",
     "protect",
-    "protect/mode",
     "state",
     "user_source",
 ];
@@ -35,7 +34,6 @@ fn the_request_layer_has_no_import_circle() {
         ("guards", "state"),
         ("protect", "state"),
         ("middleware", "state"),
-        ("config", "protect/mode"),
         ("machine/accepted", "state"),
     ] {
         assert!(

@@ -17,7 +17,7 @@ use clerk_actix::client::{
     InvitationListParams, InvitationStatus, ListParams, SessionListParams, SessionTokenOptions,
 };
 use clerk_actix::ClerkClient;
-use clerk_core::api::SessionStatus;
+use clerk_core::api::SessionObjectStatus;
 use clerk_testkit::{decode_unverified, NewUser, TestClerk};
 use node::shape::{answer, assert_same, normalized, page, resource, user_resource};
 use node::{ensure_node_modules, json_output, workspace_root};
@@ -148,7 +148,7 @@ async fn run_ours(fixture: &Fixture) -> Value {
         "session_revoke",
         answer(api.revoke_session(&first.id).await, |s| resource(&s)),
     );
-    let active = SessionListParams::for_user(user).status(SessionStatus::Active);
+    let active = SessionListParams::for_user(user).status(SessionObjectStatus::Active);
     step(
         "sessions_active",
         answer(api.list_sessions(&active).await, |p| page(p, resource)),

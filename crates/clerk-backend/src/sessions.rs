@@ -2,7 +2,7 @@
 //! session tokens from a JWT template or with a lifetime ([`SessionTokenOptions`]).
 
 use awc::http::Method;
-use clerk_core::api::{Session, SessionStatus, TokenResponse};
+use clerk_core::api::{Session, SessionObjectStatus, TokenResponse};
 use serde::Serialize;
 
 use super::clerk_client::{json_body, with_query, ClerkClient};
@@ -20,9 +20,9 @@ use super::params::{path_segment, Query};
 ///
 /// ```
 /// use clerk_backend::SessionListParams;
-/// use clerk_core::api::SessionStatus;
+/// use clerk_core::api::SessionObjectStatus;
 ///
-/// let params = SessionListParams::for_user("user_123").status(SessionStatus::Active).limit(50);
+/// let params = SessionListParams::for_user("user_123").status(SessionObjectStatus::Active).limit(50);
 /// assert_eq!(params.user_id.as_deref(), Some("user_123"));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -33,7 +33,7 @@ pub struct SessionListParams {
     /// `client_id`: the sessions of this client (browser).
     pub client_id: Option<String>,
     /// `status`: only sessions in this state.
-    pub status: Option<SessionStatus>,
+    pub status: Option<SessionObjectStatus>,
     /// `limit`: page size, 1..=500; Clerk's default is 10.
     pub limit: Option<u32>,
     /// `offset`: items to skip.
@@ -58,7 +58,7 @@ impl SessionListParams {
     }
 
     /// Sets `status`.
-    pub fn status(mut self, status: SessionStatus) -> Self {
+    pub fn status(mut self, status: SessionObjectStatus) -> Self {
         self.status = Some(status);
         self
     }
@@ -79,7 +79,7 @@ impl SessionListParams {
         let mut query = Query::default();
         query.push_opt("user_id", self.user_id.as_deref());
         query.push_opt("client_id", self.client_id.as_deref());
-        query.push_opt("status", self.status.as_ref().map(SessionStatus::as_str));
+        query.push_opt("status", self.status.as_ref().map(SessionObjectStatus::as_str));
         query.push("paginated", "true");
         query.push_opt("limit", self.limit);
         query.push_opt("offset", self.offset);
@@ -252,7 +252,7 @@ mod tests {
     #[test]
     fn session_queries_ask_for_pages() {
         let params = SessionListParams::for_user("user a")
-            .status(SessionStatus::Revoked)
+            .status(SessionObjectStatus::Revoked)
             .limit(5)
             .offset(0);
         assert_eq!(

@@ -18,7 +18,7 @@ use clerk_core::machine::{AcceptsToken, MachineJwtVerifier, Route};
 use clerk_core::request::{Cookies, HeaderLookup, RequestAuthenticator, RequestOrigin, RequestParts};
 use clerk_core::{
     auth::decode_org_permissions, auth::AuthOptions, jwk::JwkSet, token::DecodedToken, verify::StaticKey,
-    Auth, Check, InstanceType, PublishableKey, SessionVerifier,
+    Auth, Check, InstanceType, JwtVerifier, PublishableKey,
 };
 use criterion::{criterion_group, criterion_main, Criterion};
 
@@ -51,7 +51,7 @@ fn verify(c: &mut Criterion) {
     let token = token();
     let set = JwkSet::parse(JWKS.as_bytes()).unwrap();
     let keys = StaticKey(Arc::clone(set.get("ins_2zeTestInstanceKid000000000").unwrap()));
-    let verifier = SessionVerifier::new()
+    let verifier = JwtVerifier::new()
         .issuer("https://happy-hippo-42.clerk.accounts.dev")
         .authorized_parties(["http://localhost:3000"]);
     let now = UNIX_EPOCH + Duration::from_secs(1_755_000_030);
@@ -154,7 +154,7 @@ fn browser_request(c: &mut Criterion) {
     let now = UNIX_EPOCH + Duration::from_secs(1_755_000_030);
     let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
     let verifier = || {
-        SessionVerifier::new()
+        JwtVerifier::new()
             .issuer("https://happy-hippo-42.clerk.accounts.dev")
             .authorized_parties(["http://localhost:3000"])
     };
@@ -265,7 +265,7 @@ fn machine(c: &mut Criterion) {
         scheme: "http",
         host: "localhost:3000",
     };
-    let session = || SessionVerifier::new().issuer("https://happy-hippo-42.clerk.accounts.dev");
+    let session = || JwtVerifier::new().issuer("https://happy-hippo-42.clerk.accounts.dev");
     let forgetful = RequestAuthenticator::new(session());
     let remembering = RequestAuthenticator::new(session()).token_cache_capacity(64);
     for (name, authenticator) in [

@@ -200,7 +200,7 @@ impl TotalCount {
 
 string_enum! {
     /// A session's status (`GET /v1/sessions/{id}`).
-    pub enum SessionStatus {
+    pub enum SessionObjectStatus {
         /// `active`
         Active => "active",
         /// `revoked`
@@ -243,7 +243,7 @@ pub struct Session {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<Value>,
     /// The session's status.
-    pub status: SessionStatus,
+    pub status: SessionObjectStatus,
     /// The organization last active in this session.
     #[serde(default)]
     pub last_active_organization_id: Option<String>,
@@ -582,9 +582,10 @@ impl ApiKey {
     }
 }
 
-/// An OAuth access token issued by Clerk as identity provider.
+/// An OAuth access token issued by Clerk as identity provider (`clerk_idp_oauth_access_token`);
+/// not a user's provider token (`clerk_backend::OAuthAccessToken`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OAuthAccessToken {
+pub struct IdpOAuthAccessToken {
     /// Always `clerk_idp_oauth_access_token`.
     #[serde(default)]
     pub object: String,
@@ -622,7 +623,7 @@ pub struct OAuthAccessToken {
     pub aud: Option<Value>,
 }
 
-impl OAuthAccessToken {
+impl IdpOAuthAccessToken {
     /// Whether the token is usable at `now_ms`: neither revoked nor expired.
     pub fn is_usable_at(&self, now_ms: i64) -> bool {
         usable(self.revoked, self.expired, self.expiration, now_ms)
@@ -644,15 +645,15 @@ impl OAuthAccessToken {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum OAuthVerifyResponse {
-    /// The token, with its flags (check [`OAuthAccessToken::is_usable_at`]).
-    Token(Box<OAuthAccessToken>),
+    /// The token, with its flags (check [`IdpOAuthAccessToken::is_usable_at`]).
+    Token(Box<IdpOAuthAccessToken>),
     /// `{"active": false}`: the token is not valid.
     Inactive,
 }
 
 impl OAuthVerifyResponse {
     /// The token, unless Clerk said `{"active": false}`.
-    pub fn token(&self) -> Option<&OAuthAccessToken> {
+    pub fn token(&self) -> Option<&IdpOAuthAccessToken> {
         match self {
             Self::Token(token) => Some(token),
             Self::Inactive => None,
@@ -681,7 +682,7 @@ impl<'de> Deserialize<'de> for OAuthVerifyResponse {
         if value.get("id").is_none() && value.get("active") == Some(&Value::Bool(false)) {
             return Ok(Self::Inactive);
         }
-        OAuthAccessToken::deserialize(value)
+        IdpOAuthAccessToken::deserialize(value)
             .map(|token| Self::Token(Box::new(token)))
             .map_err(serde::de::Error::custom)
     }
@@ -697,10 +698,10 @@ mod tests {
 
     #[test]
     fn session_status_keeps_unknown_values() {
-        let status: SessionStatus = serde_json::from_str(r#""brand_new""#).unwrap();
-        assert_eq!(status, SessionStatus::Other("brand_new".into()));
+        let status: SessionObjectStatus = serde_json::from_str(r#""brand_new""#).unwrap();
+        assert_eq!(status, SessionObjectStatus::Other("brand_new".into()));
         assert_eq!(serde_json::to_string(&status).unwrap(), r#""brand_new""#);
-        assert_eq!(SessionStatus::from("active"), SessionStatus::Active);
+        assert_eq!(SessionObjectStatus::from("active"), SessionObjectStatus::Active);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::reason::RequestReason;
-use crate::verify::SessionClaims;
+use crate::verify::VerifiedClaims;
 
 /// Session status (`sts` claim).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -57,7 +57,7 @@ impl Default for AuthOptions {
 /// claims, which a custom session template may fill with personal data.
 #[derive(Clone, PartialEq)]
 pub struct SignedIn {
-    claims: SessionClaims,
+    claims: VerifiedClaims,
     session_id: Option<String>,
     session_status: Option<SessionStatus>,
     org_id: Option<String>,
@@ -139,7 +139,7 @@ impl fmt::Debug for Auth {
 impl Auth {
     /// The auth of verified session claims. With the default options a pending session is
     /// signed out (with `session_status() == Some(Pending)`).
-    pub fn from_claims(claims: SessionClaims, options: AuthOptions) -> Self {
+    pub fn from_claims(claims: VerifiedClaims, options: AuthOptions) -> Self {
         let session_status = match claims.get_str("sts") {
             Some("active") => Some(SessionStatus::Active),
             Some("pending") => Some(SessionStatus::Pending),
@@ -250,7 +250,7 @@ impl Auth {
     }
 
     /// The verified claims (custom ones included).
-    pub fn claims(&self) -> Option<&SessionClaims> {
+    pub fn claims(&self) -> Option<&VerifiedClaims> {
         self.signed_in().map(|s| &s.claims)
     }
 
@@ -530,7 +530,7 @@ fn billing_matches(claim: Option<&str>, param: &str) -> bool {
     }
 }
 
-fn check_billing(check: &Check<'_>, claims: &SessionClaims) -> Outcome {
+fn check_billing(check: &Check<'_>, claims: &VerifiedClaims) -> Outcome {
     if check.feature.is_none() && check.plan.is_none() {
         return Outcome::Skip;
     }
@@ -604,7 +604,7 @@ struct OrgClaims {
 }
 
 impl OrgClaims {
-    fn from_claims(claims: &SessionClaims) -> Self {
+    fn from_claims(claims: &VerifiedClaims) -> Self {
         if claims.get("v").and_then(Value::as_i64) == Some(2) {
             let Some(o) = claims.org_object() else {
                 return Self::default();
@@ -720,9 +720,9 @@ mod tests {
         assert_eq!(decimal_to_bits("7", 2), vec![true, true]);
     }
 
-    fn claims(status: &str) -> SessionClaims {
+    fn claims(status: &str) -> VerifiedClaims {
         let payload = serde_json::json!({"sub": "user_1", "sid": "sess_1", "sts": status});
-        SessionClaims::unverified_for_test(&payload.to_string())
+        VerifiedClaims::unverified_for_test(&payload.to_string())
     }
 
     #[test]

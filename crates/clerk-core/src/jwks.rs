@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::error::{Action, Reason, TokenError};
 use crate::jwk::{JwkSet, VerifyingKey};
-use crate::time::unix_millis;
+use crate::time::{duration_millis, unix_millis};
 
 /// Why a JWKS fetch failed, as the HTTP layer reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -436,7 +436,7 @@ impl JwksCache {
             }
             let stale_until = entry
                 .fresh_until
-                .saturating_add(duration_ms(self.config.max_stale));
+                .saturating_add(duration_millis(self.config.max_stale));
             if now_ms >= stale_until {
                 return None;
             }
@@ -455,7 +455,7 @@ impl JwksCache {
         let mut state = self.write_state();
         let cooled_down = state
             .last_attempt
-            .is_none_or(|at| now_ms.saturating_sub(at) >= duration_ms(self.config.refetch_cooldown));
+            .is_none_or(|at| now_ms.saturating_sub(at) >= duration_millis(self.config.refetch_cooldown));
         if state.revalidating || !cooled_down {
             return None;
         }
@@ -491,7 +491,7 @@ impl JwksCache {
 
     /// Adds keys without fetching (e.g. a key known from configuration), fresh for the TTL.
     pub fn insert(&self, set: &JwkSet, now: SystemTime) {
-        let fresh_until = unix_millis(now).saturating_add(duration_ms(self.config.ttl));
+        let fresh_until = unix_millis(now).saturating_add(duration_millis(self.config.ttl));
         let mut state = self.write_state();
         state.store(set, fresh_until);
     }
@@ -507,7 +507,7 @@ impl JwksCache {
         }
         let cooled_down = match state.last_foreground_attempt {
             None => true,
-            Some(at) => now_ms.saturating_sub(at) >= duration_ms(self.config.refetch_cooldown),
+            Some(at) => now_ms.saturating_sub(at) >= duration_millis(self.config.refetch_cooldown),
         };
         if may_fetch && cooled_down {
             return Plan::Fetch {
@@ -519,7 +519,7 @@ impl JwksCache {
                 if now_ms
                     < entry
                         .fresh_until
-                        .saturating_add(duration_ms(self.config.max_stale)) =>
+                        .saturating_add(duration_millis(self.config.max_stale)) =>
             {
                 let key = Arc::clone(&entry.key);
                 drop(state);
@@ -559,7 +559,7 @@ impl JwksCache {
             Ok(set) => {
                 state.last_foreground_attempt = Some(now_ms);
                 state.generation += 1;
-                let fresh_until = now_ms.saturating_add(duration_ms(self.config.ttl));
+                let fresh_until = now_ms.saturating_add(duration_millis(self.config.ttl));
                 let retired = state
                     .keys
                     .iter()
@@ -660,8 +660,4 @@ fn kid_mismatch(kid: &str) -> TokenError {
         ),
     )
     .with_action(Action::ValidateKeys)
-}
-
-fn duration_ms(duration: Duration) -> i64 {
-    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }

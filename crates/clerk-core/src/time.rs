@@ -1,17 +1,29 @@
-//! Time as Clerk's verifier sees it: milliseconds since the epoch, and JavaScript's
+//! Time as Clerk's verifier sees it: milliseconds since the epoch (the workspace's one
+//! "Unix milliseconds" helper, [`unix_millis`], and [`duration_millis`]), and JavaScript's
 //! `Date.prototype.toUTCString()` for messages.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// JavaScript's largest representable time value (±8.64e15 ms).
 const MAX_JS_TIME_MS: f64 = 8.64e15;
 
-/// Milliseconds since the Unix epoch (negative before it).
-pub(crate) fn unix_millis(time: SystemTime) -> i64 {
+/// Milliseconds since the Unix epoch (negative before it), saturating.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// assert_eq!(clerk_core::time::unix_millis(UNIX_EPOCH + Duration::from_millis(1_500)), 1_500);
+/// assert_eq!(clerk_core::time::unix_millis(UNIX_EPOCH - Duration::from_secs(1)), -1_000);
+/// ```
+pub fn unix_millis(time: SystemTime) -> i64 {
     match time.duration_since(UNIX_EPOCH) {
         Ok(after) => i64::try_from(after.as_millis()).unwrap_or(i64::MAX),
         Err(before) => -i64::try_from(before.duration().as_millis()).unwrap_or(i64::MAX),
     }
+}
+
+/// `duration` in whole milliseconds, saturating at `i64::MAX`.
+pub fn duration_millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// `new Date(0).setUTCSeconds(seconds)` as milliseconds: fractional seconds truncate, and a

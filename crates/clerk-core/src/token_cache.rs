@@ -24,7 +24,7 @@ struct Entry<T> {
 /// - Bounded: at most `capacity` entries (expired ones are dropped first when full); a capacity of
 ///   0 switches the cache off.
 /// - An entry never outlives the token's `exp` (checked on every hit, as are `nbf`/`iat`, by the
-///   caller through [`crate::SessionVerifier::check_times`]) nor the key that verified it: entries
+///   caller through [`crate::JwtVerifier::check_times`]) nor the key that verified it: entries
 ///   carry the key set's retirement epoch ([`crate::jwks::JwksCache::retirement_epoch`]) and a different
 ///   epoch is a miss.
 /// - Only successes are stored: a failure that a retry could fix is never remembered.

@@ -62,7 +62,7 @@ impl<F: JwksFetcher> KeyResolver for JwksKeys<'_, F> {
     }
 }
 
-/// The claims of a verified session token.
+/// The claims of a verified Clerk JWT (a session token, or an M2M or OAuth JWT).
 ///
 /// Keeps the payload's JSON text (every claim, custom ones included), the claims Clerk's rules
 /// read (`sub`, `sid`, `sts`, `exp`, the organization's, …) picked out of it at verification,
@@ -70,7 +70,7 @@ impl<F: JwksFetcher> KeyResolver for JwksKeys<'_, F> {
 /// text on first use only. Cheap to share behind an `Arc`. `Debug` shows the subject, session
 /// and key ids only: custom claims may carry personal data.
 #[derive(Clone)]
-pub struct SessionClaims {
+pub struct VerifiedClaims {
     payload_json: Box<str>,
     picked: Box<PickedClaims>,
     map: OnceLock<Map<String, Value>>,
@@ -81,9 +81,9 @@ pub struct SessionClaims {
     pub(crate) kid: Option<Arc<str>>,
 }
 
-impl std::fmt::Debug for SessionClaims {
+impl std::fmt::Debug for VerifiedClaims {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SessionClaims")
+        f.debug_struct("VerifiedClaims")
             .field("sub", &self.sub)
             .field("sid", &self.get_str("sid"))
             .field("kid", &self.kid)
@@ -92,13 +92,13 @@ impl std::fmt::Debug for SessionClaims {
 }
 
 /// Two verifications of the same payload by the same key are equal.
-impl PartialEq for SessionClaims {
+impl PartialEq for VerifiedClaims {
     fn eq(&self, other: &Self) -> bool {
         self.payload_json == other.payload_json && self.kid == other.kid
     }
 }
 
-impl SessionClaims {
+impl VerifiedClaims {
     /// Claims from a payload text, unverified: for unit tests of the rules that read them.
     #[cfg(test)]
     pub(crate) fn unverified_for_test(payload_json: &str) -> Self {
@@ -107,7 +107,7 @@ impl SessionClaims {
             Some(Value::String(sub)) => sub.clone(),
             _ => String::new(),
         };
-        SessionClaims {
+        VerifiedClaims {
             payload_json: payload_json.into(),
             picked: Box::new(picked),
             map: OnceLock::new(),
@@ -168,7 +168,7 @@ impl SessionClaims {
         self.exp_ms.map(|ms| ms as i64)
     }
 
-    /// The time claims, as [`SessionVerifier::check_times`] needs them.
+    /// The time claims, as [`JwtVerifier::check_times`] needs them.
     pub fn times(&self) -> TokenTimes {
         TokenTimes {
             exp_ms: self.exp_ms,
@@ -190,7 +190,16 @@ pub struct TokenTimes {
     pub iat_ms: Option<f64>,
 }
 
-/// Verifies Clerk session tokens.
+/// The former name of [`JwtVerifier`], kept for one release.
+#[deprecated(note = "renamed `JwtVerifier`: it verifies M2M and OAuth JWTs too")]
+pub type SessionVerifier = JwtVerifier;
+
+/// The former name of [`VerifiedClaims`], kept for one release.
+#[deprecated(note = "renamed `VerifiedClaims`: the claims of M2M and OAuth JWTs too")]
+pub type SessionClaims = VerifiedClaims;
+
+/// Verifies Clerk-signed JWTs: session tokens, and (through
+/// [`MachineJwtVerifier`](crate::machine::MachineJwtVerifier)) M2M and OAuth JWTs.
 ///
 /// Checks, in Clerk's order (docs/clerk-behaviour.md §1): size bound; decoding, canonical unpadded
 /// base64url only (`token-invalid`); machine or non-session tokens, however spelled
@@ -207,11 +216,11 @@ pub struct TokenTimes {
 /// ```
 /// use std::sync::Arc;
 /// use std::time::{Duration, UNIX_EPOCH};
-/// use clerk_core::{SessionVerifier, verify::StaticKey, jwk::VerifyingKey};
+/// use clerk_core::{JwtVerifier, verify::StaticKey, jwk::VerifyingKey};
 ///
 /// let pem = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/test_signing_key.public.pem"));
 /// let key = StaticKey(Arc::new(VerifyingKey::from_pem(pem)?));
-/// let verifier = SessionVerifier::new()
+/// let verifier = JwtVerifier::new()
 ///     .issuer("https://happy-hippo-42.clerk.accounts.dev")
 ///     .authorized_parties(["http://localhost:3000"]);
 /// # let token = serde_json::from_str::<serde_json::Value>(include_str!(concat!(
@@ -226,7 +235,7 @@ pub struct TokenTimes {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
-pub struct SessionVerifier {
+pub struct JwtVerifier {
     authorized_parties: Vec<String>,
     audience: Vec<String>,
     issuers: Vec<String>,
@@ -234,13 +243,13 @@ pub struct SessionVerifier {
     max_token_bytes: usize,
 }
 
-impl Default for SessionVerifier {
+impl Default for JwtVerifier {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl SessionVerifier {
+impl JwtVerifier {
     /// A verifier with Clerk's defaults.
     pub fn new() -> Self {
         Self {
@@ -302,7 +311,7 @@ impl SessionVerifier {
 
     /// Allowed clock difference for `exp`, `nbf` and `iat`. Defaults to 5 s.
     pub fn clock_skew(mut self, skew: Duration) -> Self {
-        self.clock_skew_ms = i64::try_from(skew.as_millis()).unwrap_or(i64::MAX);
+        self.clock_skew_ms = crate::time::duration_millis(skew);
         self
     }
 
@@ -327,12 +336,12 @@ impl SessionVerifier {
         token: &str,
         keys: &R,
         now: SystemTime,
-    ) -> Result<SessionClaims, TokenError> {
+    ) -> Result<VerifiedClaims, TokenError> {
         let decoded = self.decode(token)?;
         self.verify_with(decoded, keys, now).await
     }
 
-    /// Verifies a token [`SessionVerifier::decode`] already decoded, resolving its key through
+    /// Verifies a token [`JwtVerifier::decode`] already decoded, resolving its key through
     /// `keys`.
     ///
     /// # Errors
@@ -343,7 +352,7 @@ impl SessionVerifier {
         decoded: DecodedToken<'_>,
         keys: &R,
         now: SystemTime,
-    ) -> Result<SessionClaims, TokenError> {
+    ) -> Result<VerifiedClaims, TokenError> {
         if decoded.is_not_a_session_token() {
             return Err(TokenError::new(Reason::TokenTypeMismatch, ""));
         }
@@ -384,7 +393,7 @@ impl SessionVerifier {
         decoded: DecodedToken<'_>,
         key: &VerifyingKey,
         now: SystemTime,
-    ) -> Result<SessionClaims, TokenError> {
+    ) -> Result<VerifiedClaims, TokenError> {
         self.verify_decoded_typed(decoded, key, now, None)
     }
 
@@ -396,7 +405,7 @@ impl SessionVerifier {
         key: &VerifyingKey,
         now: SystemTime,
         header_types: Option<&[&str]>,
-    ) -> Result<SessionClaims, TokenError> {
+    ) -> Result<VerifiedClaims, TokenError> {
         let alg = check_header(&decoded, header_types)?;
         // The key pins the algorithm. A JWK with another `alg` cannot be imported by Clerk's Web
         // Crypto call (verification failed); a PEM key simply fails the signature.
@@ -463,7 +472,7 @@ impl SessionVerifier {
         if let Some(Value::Object(parsed)) = parsed {
             let _ = map.set(parsed);
         }
-        Ok(SessionClaims {
+        Ok(VerifiedClaims {
             payload_json: payload_json.into_boxed_str(),
             picked,
             map,
@@ -480,7 +489,7 @@ impl SessionVerifier {
     /// # Errors
     ///
     /// `token-expired`, `token-not-active-yet` or `token-iat-in-the-future`.
-    pub fn check_time(&self, claims: &SessionClaims, now: SystemTime) -> Result<(), TokenError> {
+    pub fn check_time(&self, claims: &VerifiedClaims, now: SystemTime) -> Result<(), TokenError> {
         self.check_times(claims.times(), now)
     }
 
@@ -674,7 +683,7 @@ fn check_header(
     })
 }
 
-impl SessionVerifier {
+impl JwtVerifier {
     /// Clerk's `verifyHandshakeJwt`: a handshake token's header (`typ`, `alg`), its category
     /// (a session token's only), and its signature with `key`; no claim and no time checks.
     /// Returns the payload.

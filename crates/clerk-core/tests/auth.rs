@@ -4,7 +4,7 @@ mod common;
 
 use clerk_core::{
     auth::decode_org_permissions, auth::AuthOptions, auth::VerificationLevel, verify::StaticKey, Auth, Check,
-    Reverification, SessionVerifier,
+    JwtVerifier, Reverification,
 };
 use common::*;
 use serde_json::{json, Value};
@@ -22,7 +22,7 @@ fn auth_with(extra: Value) -> Auth {
     let claims = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap()
-        .block_on(SessionVerifier::new().verify(&token, &StaticKey(pem_key()), at(IAT + 1)))
+        .block_on(JwtVerifier::new().verify(&token, &StaticKey(pem_key()), at(IAT + 1)))
         .unwrap();
     Auth::from_claims(claims, AuthOptions::default())
 }

@@ -3,7 +3,7 @@
 mod common;
 
 use clerk_core::{
-    jwk::JwkSet, jwk::VerifyingKey, token::DecodedToken, verify::StaticKey, PublishableKey, SessionVerifier,
+    jwk::JwkSet, jwk::VerifyingKey, token::DecodedToken, verify::StaticKey, JwtVerifier, PublishableKey,
 };
 use common::*;
 use proptest::prelude::*;
@@ -19,7 +19,7 @@ proptest! {
     fn random_bytes_as_a_token_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
         let text = String::from_utf8_lossy(&bytes);
         let keys = StaticKey(pem_key());
-        let result = runtime().block_on(SessionVerifier::new().verify(&text, &keys, at(IAT)));
+        let result = runtime().block_on(JwtVerifier::new().verify(&text, &keys, at(IAT)));
         prop_assert!(result.is_err());
     }
 
@@ -30,7 +30,7 @@ proptest! {
         let token = format!("{h}.{p}.{s}");
         let _ = DecodedToken::decode(&token, 8192);
         let keys = StaticKey(pem_key());
-        prop_assert!(runtime().block_on(SessionVerifier::new().verify(&token, &keys, at(IAT))).is_err());
+        prop_assert!(runtime().block_on(JwtVerifier::new().verify(&token, &keys, at(IAT))).is_err());
     }
 
     #[test]
@@ -39,7 +39,7 @@ proptest! {
         let enc = base64::engine::general_purpose::URL_SAFE_NO_PAD;
         let token = format!("{}.{}.AAAA", enc.encode(header), enc.encode(payload));
         let keys = StaticKey(pem_key());
-        prop_assert!(runtime().block_on(SessionVerifier::new().verify(&token, &keys, at(IAT))).is_err());
+        prop_assert!(runtime().block_on(JwtVerifier::new().verify(&token, &keys, at(IAT))).is_err());
     }
 
     #[test]

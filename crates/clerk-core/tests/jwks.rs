@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use clerk_core::{
     jwk::JwkSet, jwks::CacheScope, jwks::FetchError, jwks::JwksCache, jwks::JwksCacheConfig,
-    jwks::JwksFetcher, jwks::LocalTask, jwks::Spawner, verify::JwksKeys, Reason, SecretKey, SessionVerifier,
+    jwks::JwksFetcher, jwks::LocalTask, jwks::Spawner, verify::JwksKeys, JwtVerifier, Reason, SecretKey,
 };
 use common::*;
 use serde_json::json;
@@ -180,7 +180,7 @@ fn a_rotated_key_is_picked_up_and_the_retired_key_stops_verifying() {
         cache: &cache,
         fetcher: &*fetcher,
     };
-    let verifier = SessionVerifier::new().issuer(ISSUER);
+    let verifier = JwtVerifier::new().issuer(ISSUER);
     assert!(block_on(verifier.verify(&token, &keys, at(T0 + 20))).is_ok());
     assert_eq!(fetcher.calls(), 2);
     // The refetch did not return the old key, so it is retired at once.

@@ -20,7 +20,7 @@ use clerk_core::request::{
     RequestReason, SessionBackend,
 };
 use clerk_core::verify::StaticKey;
-use clerk_core::SessionVerifier;
+use clerk_core::JwtVerifier;
 use common::*;
 use serde_json::json;
 
@@ -316,7 +316,7 @@ impl HeaderLookup for AuthorizationHeader {
 
 #[test]
 fn the_one_entry_point_reads_the_header_once_and_runs_the_session_flow_once_per_request() {
-    let authenticator = RequestAuthenticator::new(SessionVerifier::new());
+    let authenticator = RequestAuthenticator::new(JwtVerifier::new());
     let verifier = verifier();
     let backend = Scripted::new(Ok(api_key()));
     let origin = RequestOrigin {

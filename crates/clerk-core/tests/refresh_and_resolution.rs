@@ -12,7 +12,7 @@ use clerk_core::request::{
     BackendError, Cookies, HeaderLookup, RefreshRequest, RequestAuthenticator, RequestOrigin, RequestParts,
     RequestStatus, SessionBackend,
 };
-use clerk_core::{verify::StaticKey, InstanceType, PublishableKey, SessionVerifier};
+use clerk_core::{verify::StaticKey, InstanceType, JwtVerifier, PublishableKey};
 use common::{at, pem_key, session_header, session_payload, Signer, IAT, ISSUER};
 
 /// A Backend API whose answers the test scripts, recording what it was asked.
@@ -58,7 +58,7 @@ impl HeaderLookup for NoHeaders {
 
 fn authenticator(instance: InstanceType) -> RequestAuthenticator {
     let key = PublishableKey::from_host("happy-hippo-42.clerk.accounts.dev", instance);
-    RequestAuthenticator::new(SessionVerifier::new().issuer(ISSUER)).publishable_key(Some(key))
+    RequestAuthenticator::new(JwtVerifier::new().issuer(ISSUER)).publishable_key(Some(key))
 }
 
 fn token_at(iat: u64) -> String {

@@ -10,8 +10,8 @@ use clerk_core::request::{
     RequestStatus,
 };
 use clerk_core::{
-    auth::AuthOptions, error::TokenCarrier, verify::StaticKey, InstanceType, PublishableKey, Reason,
-    SessionVerifier,
+    auth::AuthOptions, error::TokenCarrier, verify::StaticKey, InstanceType, JwtVerifier, PublishableKey,
+    Reason,
 };
 use common::{at, pem_key, session_header, session_payload, Signer, IAT, ISSUER};
 use serde_json::json;
@@ -29,7 +29,7 @@ fn dev_key() -> PublishableKey {
 }
 
 fn authenticator() -> RequestAuthenticator {
-    RequestAuthenticator::new(SessionVerifier::new().issuer(ISSUER))
+    RequestAuthenticator::new(JwtVerifier::new().issuer(ISSUER))
         .publishable_key(Some(dev_key()))
         .token_cache_capacity(16)
 }
@@ -227,7 +227,7 @@ fn a_reused_token_is_verified_once_and_still_expires() {
 
 #[test]
 fn a_pending_session_is_signed_in_at_the_request_level_and_exposes_no_token() {
-    let auth = RequestAuthenticator::new(SessionVerifier::new().issuer(ISSUER))
+    let auth = RequestAuthenticator::new(JwtVerifier::new().issuer(ISSUER))
         .publishable_key(Some(dev_key()))
         .auth_options(AuthOptions::default());
     let mut payload = session_payload(IAT);
@@ -300,11 +300,10 @@ fn the_trusted_proxy_rule_decides_the_origin() {
 #[test]
 fn the_instance_type_decides_the_dev_browser_rule_without_a_publishable_key() {
     let none = Headers(Vec::new());
-    let production = RequestAuthenticator::new(SessionVerifier::new());
+    let production = RequestAuthenticator::new(JwtVerifier::new());
     let outcome = run(&production, "GET", &none, "", "", at(IAT));
     assert_eq!(reason(&outcome), Some("session-token-and-uat-missing"));
-    let development =
-        RequestAuthenticator::new(SessionVerifier::new()).instance_type(InstanceType::Development);
+    let development = RequestAuthenticator::new(JwtVerifier::new()).instance_type(InstanceType::Development);
     let outcome = run(&development, "GET", &none, "", "", at(IAT));
     assert_eq!(reason(&outcome), Some("dev-browser-missing"));
 }

@@ -2,7 +2,7 @@
 
 use clerk_core::api::{
     ApiKey, ClerkErrors, DeletedObject, M2mToken, OAuthVerifyResponse, Organization, OrganizationMembership,
-    Session, SessionStatus, TokenResponse, TotalCount,
+    Session, SessionObjectStatus, TokenResponse, TotalCount,
 };
 use clerk_core::user::{PublicUser, VerificationStatus};
 use clerk_core::User;
@@ -378,7 +378,7 @@ fn count_and_token_responses_parse() {
 fn session_response_parses() {
     let text = include_str!("fixtures/sessions.get.response.json");
     let session: Session = serde_json::from_str(text).unwrap();
-    assert_eq!(session.status, SessionStatus::Active);
+    assert_eq!(session.status, SessionObjectStatus::Active);
     assert_eq!(session.user_id, "user_2zXmpL3UsrAbCdEfGhIjKlMnOpQ");
     let activity = session.latest_activity.as_ref().unwrap();
     assert_eq!(activity.browser_name.as_deref(), Some("Chrome"));
@@ -390,7 +390,7 @@ fn session_response_parses() {
     value["tasks"] = json!([{"key": "choose-organization"}]);
     value["unknown"] = json!(1);
     let pending: Session = serde_json::from_value(value).unwrap();
-    assert_eq!(pending.status, SessionStatus::Pending);
+    assert_eq!(pending.status, SessionObjectStatus::Pending);
     assert_eq!(pending.tasks.unwrap()[0].key, "choose-organization");
 }
 

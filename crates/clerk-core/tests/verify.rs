@@ -9,7 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use clerk_core::{
     auth::AuthOptions, error::TokenCarrier, jwk::JwkSet, jwk::VerifyingKey, verify::NoKey, verify::StaticKey,
-    Auth, Error, Reason, SessionVerifier, TokenError,
+    Auth, Error, JwtVerifier, Reason, TokenError,
 };
 use common::*;
 use hmac::{Hmac, Mac};
@@ -23,18 +23,18 @@ fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
         .block_on(f)
 }
 
-fn verify_with(verifier: &SessionVerifier, token: &str, now_secs: u64) -> Result<Auth, TokenError> {
+fn verify_with(verifier: &JwtVerifier, token: &str, now_secs: u64) -> Result<Auth, TokenError> {
     let keys = StaticKey(pem_key());
     block_on(verifier.verify(token, &keys, at(now_secs)))
         .map(|c| Auth::from_claims(c, AuthOptions::default()))
 }
 
-fn reason_of(verifier: &SessionVerifier, token: &str, now_secs: u64) -> TokenError {
+fn reason_of(verifier: &JwtVerifier, token: &str, now_secs: u64) -> TokenError {
     verify_with(verifier, token, now_secs).expect_err("token must be refused")
 }
 
-fn strict() -> SessionVerifier {
-    SessionVerifier::new()
+fn strict() -> JwtVerifier {
+    JwtVerifier::new()
         .issuer(ISSUER)
         .authorized_parties(["http://localhost:3000"])
 }
@@ -284,7 +284,7 @@ fn token_from_another_instance_is_refused_by_issuer() {
         "Invalid JWT issuer claim (iss) \"https://other-instance-77.clerk.accounts.dev\". Expected \"https://happy-hippo-42.clerk.accounts.dev\"."
     );
     // Without an issuer configured, Clerk's behaviour: accepted.
-    assert!(verify_with(&SessionVerifier::new(), &token, IAT + 1).is_ok());
+    assert!(verify_with(&JwtVerifier::new(), &token, IAT + 1).is_ok());
     payload.as_object_mut().unwrap().remove("iss");
     let token = Signer::contract().sign(&session_header(), &payload);
     assert_eq!(
@@ -310,7 +310,7 @@ fn authorized_parties_require_a_listed_azp() {
     assert_eq!(err.reason(), Reason::TokenInvalidAuthorizedParties);
     assert!(err.message().contains("(azp) undefined"));
     // No authorized parties configured: azp is optional.
-    assert!(verify_with(&SessionVerifier::new().issuer(ISSUER), &token, IAT + 1).is_ok());
+    assert!(verify_with(&JwtVerifier::new().issuer(ISSUER), &token, IAT + 1).is_ok());
 }
 
 #[test]
@@ -596,7 +596,7 @@ fn only_canonical_unpadded_base64url_decodes_in_every_segment() {
 fn machine_tokens_never_pass_as_sessions_whatever_their_spelling() {
     let signer = Signer::contract();
     // No authorized parties configured: an M2M token carries no `azp`.
-    let verifier = SessionVerifier::new().issuer(ISSUER);
+    let verifier = JwtVerifier::new().issuer(ISSUER);
     let mut m2m_header = session_header();
     m2m_header.as_object_mut().unwrap().remove("cat");
     let mut m2m_payload = session_payload(IAT);
@@ -622,4 +622,13 @@ fn machine_tokens_never_pass_as_sessions_whatever_their_spelling() {
     let (input, _) = m2m.rsplit_once('.').unwrap();
     let err = reason_of(&verifier, &format!("{input}."), IAT + 1);
     assert_eq!(err.reason(), Reason::TokenTypeMismatch);
+}
+
+/// The names before issue 25 still compile for one release (deprecated aliases).
+#[test]
+#[allow(deprecated)]
+fn the_former_names_still_compile() {
+    let verifier: clerk_core::SessionVerifier = clerk_core::verify::SessionVerifier::new();
+    let _: &clerk_core::JwtVerifier = &verifier;
+    let _: Option<clerk_core::SessionClaims> = None::<clerk_core::VerifiedClaims>;
 }

@@ -1,13 +1,10 @@
 //! The emulator's wall clock: Unix milliseconds and seconds.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 /// Milliseconds since the Unix epoch.
 pub(crate) fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
+    clerk_core::time::unix_millis(SystemTime::now())
 }
 
 /// Seconds since the Unix epoch.

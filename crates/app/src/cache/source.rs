@@ -364,8 +364,5 @@ impl UserSource for PgDirectoryCache {
 
 /// Now, Unix ms.
 pub(crate) fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|elapsed| i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
+    clerk_core::time::unix_millis(std::time::SystemTime::now())
 }

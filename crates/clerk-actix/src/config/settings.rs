@@ -11,7 +11,7 @@ use std::time::Duration;
 use clerk_core::jwks::JwksCacheConfig;
 
 use crate::env::{parse_bool, parse_count, parse_millis, split_list, ConfigError};
-use crate::protect::mode::ProtectMode;
+use clerk_core::protect::ProtectMode;
 
 macro_rules! settings {
     ($(

@@ -13,7 +13,7 @@ use clerk_core::request::{
 };
 use clerk_core::{
     auth::AuthOptions, jwk::JwkSet, jwks::CacheScope, jwks::FetchError, jwks::JwksCache,
-    jwks::JwksCacheConfig, jwks::JwksFetcher, verify::JwksKeys, PublishableKey, SecretKey, SessionVerifier,
+    jwks::JwksCacheConfig, jwks::JwksFetcher, verify::JwksKeys, JwtVerifier, PublishableKey, SecretKey,
 };
 
 /// `ClerkConfig::new()`'s defaults, the ones `Clerk::from_resolved` hands to the core.
@@ -230,7 +230,7 @@ impl CoreClerk {
         organization_sync: OrganizationSync,
     ) -> Self {
         let key = key.clone();
-        let verifier = SessionVerifier::new()
+        let verifier = JwtVerifier::new()
             .authorized_parties(authorized_parties.iter().cloned())
             .clock_skew(CLOCK_SKEW)
             .max_token_bytes(clerk_core::token::DEFAULT_MAX_TOKEN_BYTES)

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::token_type::TokenType;
-use crate::api::{ApiKey, M2mToken, OAuthAccessToken};
+use crate::api::{ApiKey, IdpOAuthAccessToken, M2mToken};
 
 /// A verified machine token: what Clerk's machine auth objects expose, per type.
 ///
@@ -81,7 +81,7 @@ impl MachineIdentity {
     /// The auth object of an opaque OAuth access token the Backend API verified
     /// (`POST /oauth_applications/access_tokens/verify`): `{id, subject, scopes}`, `userId` =
     /// the subject, `clientId`.
-    pub fn from_oauth_token(token: &OAuthAccessToken) -> Self {
+    pub fn from_oauth_token(token: &IdpOAuthAccessToken) -> Self {
         Self {
             token_type: TokenType::OAuthToken,
             id: token.id.clone(),

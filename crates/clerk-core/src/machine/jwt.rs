@@ -12,7 +12,7 @@ use super::error::{MachineErrorCode, MachineTokenError};
 use super::identity::MachineIdentity;
 use super::token_type::{has_machine_subject, has_oauth_type, TokenType, OAUTH_ACCESS_TOKEN_TYPES};
 use crate::token::{js_string, DecodedToken, CATEGORY_M2M, DEFAULT_MAX_TOKEN_BYTES};
-use crate::verify::{KeyResolver, SessionClaims, SessionVerifier};
+use crate::verify::{JwtVerifier, KeyResolver, VerifiedClaims};
 
 /// Claims an M2M JWT's `claims` leave out (Clerk's reserved set).
 const M2M_RESERVED_CLAIMS: [&str; 6] = ["iss", "sub", "exp", "nbf", "iat", "jti"];
@@ -65,13 +65,13 @@ impl MachineJwtVerifier {
     }
 
     /// The clock skew set with [`clock_skew`](Self::clock_skew), if any (else the
-    /// [`SessionVerifier`]'s default applies).
+    /// [`JwtVerifier`]'s default applies).
     pub(crate) fn configured_clock_skew(&self) -> Option<Duration> {
         self.clock_skew
     }
 
-    fn jwt_verifier(&self, with_audience: bool) -> SessionVerifier {
-        let mut verifier = SessionVerifier::new();
+    fn jwt_verifier(&self, with_audience: bool) -> JwtVerifier {
+        let mut verifier = JwtVerifier::new();
         if with_audience {
             verifier = verifier.audience(self.audience.iter().cloned());
         }
@@ -164,7 +164,7 @@ impl MachineJwtVerifier {
         keys: &K,
         now: SystemTime,
         header_types: Option<&[&str]>,
-    ) -> Result<SessionClaims, MachineTokenError> {
+    ) -> Result<VerifiedClaims, MachineTokenError> {
         let failed =
             |message: &str| MachineTokenError::new(MachineErrorCode::TokenVerificationFailed, message);
         let key = keys
@@ -226,7 +226,7 @@ fn text(claims: &Map<String, Value>, name: &str) -> String {
 
 /// `M2MToken.fromJwtPayload`: `id = jti`, `scopes = scopes.split(" ") ?? aud ?? []`, `claims` the
 /// payload without the reserved claims.
-fn m2m_from_claims(claims: SessionClaims) -> MachineIdentity {
+fn m2m_from_claims(claims: VerifiedClaims) -> MachineIdentity {
     let raw = claims.raw();
     let scopes = match raw.get("scopes") {
         Some(Value::String(scopes)) => scopes.split(' ').map(str::to_owned).collect(),
@@ -251,7 +251,7 @@ fn m2m_from_claims(claims: SessionClaims) -> MachineIdentity {
 
 /// `IdPOAuthAccessToken.fromJwtPayload`: `id = jti`, `clientId = client_id`,
 /// `scopes = scp ?? scope.split(" ") ?? []`.
-fn oauth_from_claims(claims: SessionClaims) -> MachineIdentity {
+fn oauth_from_claims(claims: VerifiedClaims) -> MachineIdentity {
     let raw = claims.raw();
     let scopes = strings(raw.get("scp"))
         .or_else(|| match raw.get("scope") {

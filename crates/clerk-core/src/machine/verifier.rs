@@ -15,11 +15,11 @@ use super::{
     MachineTokenError, Route, TokenType,
 };
 use crate::request::{AuthOutcome, MachineBackend, MachineBackendError};
-use crate::time::unix_millis;
+use crate::time::{duration_millis, unix_millis};
 use crate::token::DecodedToken;
 use crate::token_cache::VerifiedTokenCache;
 use crate::verify::{KeyResolver, TokenTimes};
-use crate::SessionVerifier;
+use crate::JwtVerifier;
 
 /// How long a request refused for lack of budget is told to wait, when Clerk gave no
 /// `Retry-After`.
@@ -28,11 +28,6 @@ const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
 /// Longest opaque token sent to the Backend API (Clerk's secrets are a prefix and a few dozen
 /// random characters).
 const MAX_OPAQUE_TOKEN_BYTES: usize = 512;
-
-/// `duration` in whole milliseconds (saturating).
-fn millis(duration: Duration) -> i64 {
-    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
-}
 
 /// One request's machine-token verification, done at most once whatever asks (every extractor,
 /// guard and route policy of the request sees the same verdict). Create one per request and
@@ -91,7 +86,7 @@ pub struct MachineVerifier {
     /// Signature checks of JWT-format tokens run.
     jwt_verifications: AtomicU64,
     /// Checks a cached JWT's expiry with the configured clock skew.
-    times: SessionVerifier,
+    times: JwtVerifier,
     clock_skew: Duration,
     key_ttl: Option<Duration>,
     cache: MachineTokenCache,
@@ -117,7 +112,7 @@ impl MachineVerifier {
             jwt,
             jwts: VerifiedTokenCache::new(4096),
             jwt_verifications: AtomicU64::new(0),
-            times: SessionVerifier::new().clock_skew(clock_skew),
+            times: JwtVerifier::new().clock_skew(clock_skew),
             clock_skew,
             key_ttl: None,
             cache: MachineTokenCache::new(Duration::from_secs(10)),
@@ -142,7 +137,7 @@ impl MachineVerifier {
     /// (5 s unless it was set).
     pub fn clock_skew(mut self, skew: Duration) -> Self {
         self.jwt = self.jwt.clock_skew(skew);
-        self.times = SessionVerifier::new().clock_skew(skew);
+        self.times = JwtVerifier::new().clock_skew(skew);
         self.clock_skew = skew;
         self
     }
@@ -331,8 +326,8 @@ impl MachineVerifier {
             // adds the clock skew to whatever is stored: taken off here, so the bound is exact).
             let key_deadline = self.key_ttl.map(|ttl| {
                 unix_millis(now)
-                    .saturating_add(millis(ttl))
-                    .saturating_sub(millis(self.clock_skew))
+                    .saturating_add(duration_millis(ttl))
+                    .saturating_sub(duration_millis(self.clock_skew))
             });
             let until = match (auth.expiration_ms(), key_deadline) {
                 (Some(exp), Some(deadline)) => Some(exp.min(deadline)),

@@ -18,8 +18,7 @@ use super::verified::Verified;
 use crate::reason::RequestReason;
 use crate::token_cache::VerifiedTokenCache;
 use crate::{
-    auth::AuthOptions, error::TokenCarrier, verify::KeyResolver, InstanceType, PublishableKey,
-    SessionVerifier,
+    auth::AuthOptions, error::TokenCarrier, verify::KeyResolver, InstanceType, JwtVerifier, PublishableKey,
 };
 
 /// Clerk's request-level authentication, framework-free: give it a request's
@@ -34,7 +33,7 @@ use crate::{
 /// use std::sync::Arc;
 /// use std::time::SystemTime;
 /// use clerk_core::request::{Cookies, HeaderLookup, RequestAuthenticator, RequestOrigin, RequestParts};
-/// use clerk_core::{SessionVerifier, verify::StaticKey, jwk::VerifyingKey};
+/// use clerk_core::{JwtVerifier, verify::StaticKey, jwk::VerifyingKey};
 ///
 /// struct NoHeaders;
 /// impl HeaderLookup for NoHeaders {
@@ -45,7 +44,7 @@ use crate::{
 ///
 /// let pem = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/test_signing_key.public.pem"));
 /// let keys = StaticKey(Arc::new(VerifyingKey::from_pem(pem)?));
-/// let authenticator = RequestAuthenticator::new(SessionVerifier::new());
+/// let authenticator = RequestAuthenticator::new(JwtVerifier::new());
 /// let origin = RequestOrigin { scheme: "http", host: "localhost" };
 /// let parts = RequestParts::new("GET", &NoHeaders, Cookies::empty(), "", origin, SystemTime::now());
 /// let outcome = futures_block_on(authenticator.authenticate(&parts, &keys));
@@ -56,13 +55,13 @@ use crate::{
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct RequestAuthenticator {
-    pub(super) verifier: SessionVerifier,
+    pub(super) verifier: JwtVerifier,
     /// The verifier with Clerk's 24-hour clock skew, for the development handshake retry.
-    pub(super) lenient: SessionVerifier,
+    pub(super) lenient: JwtVerifier,
     /// Behind a relative proxy URL (`/__clerk`) the issuer depends on the request's origin: a
     /// token whose `iss` is exactly `{origin}{path}` is verified with this copy of the verifier,
     /// whose static issuer list is not consulted.
-    pub(super) proxied: Option<SessionVerifier>,
+    pub(super) proxied: Option<JwtVerifier>,
     pub(super) publishable_key: Option<PublishableKey>,
     pub(super) instance_type: InstanceType,
     pub(super) suffixed: Option<SuffixedNames>,
@@ -94,7 +93,7 @@ impl std::fmt::Debug for RequestAuthenticator {
 impl RequestAuthenticator {
     /// An authenticator verifying with `verifier`; no publishable key, cookies accepted, Clerk's
     /// default auth options, no token cache.
-    pub fn new(verifier: SessionVerifier) -> Self {
+    pub fn new(verifier: JwtVerifier) -> Self {
         Self {
             lenient: verifier.clone().clock_skew(Duration::from_millis(86_400_000)),
             proxied: None,
@@ -169,7 +168,7 @@ impl RequestAuthenticator {
     }
 
     /// The verifier.
-    pub fn verifier(&self) -> &SessionVerifier {
+    pub fn verifier(&self) -> &JwtVerifier {
         &self.verifier
     }
 

@@ -201,7 +201,7 @@ mod tests {
     use crate::jwk::VerifyingKey;
     use crate::request::{Cookies, HeaderLookup, MultiDomain, RequestOrigin};
     use crate::verify::StaticKey;
-    use crate::{PublishableKey, SessionVerifier};
+    use crate::{JwtVerifier, PublishableKey};
 
     const ORIGIN: &str = "http://localhost:3000";
 
@@ -360,7 +360,7 @@ mod tests {
     #[test]
     fn a_development_instance_carries_its_dev_browser_and_drops_credentials_from_the_return_url() {
         let authenticator =
-            RequestAuthenticator::new(SessionVerifier::new()).publishable_key(Some(key("pk_test_")));
+            RequestAuthenticator::new(JwtVerifier::new()).publishable_key(Some(key("pk_test_")));
         // From the cookie…
         assert_eq!(
             redirect(&authenticator, "__clerk_db_jwt=dvb_cookie", "tab=1").as_deref(),
@@ -383,7 +383,7 @@ mod tests {
         // cookies the ones read, so the suffixed dev browser wins over the plain one.
         let pk = key("pk_test_");
         let suffix = pk.cookie_suffix();
-        let authenticator = RequestAuthenticator::new(SessionVerifier::new()).publishable_key(Some(pk));
+        let authenticator = RequestAuthenticator::new(JwtVerifier::new()).publishable_key(Some(pk));
         let both = format!("__clerk_db_jwt=dvb_plain; __clerk_db_jwt_{suffix}=dvb_suffixed");
         let url = redirect(&authenticator, &format!("{both}; __client_uat_{suffix}=1"), "").unwrap();
         assert!(url.ends_with("&__clerk_db_jwt=dvb_suffixed"), "{url}");
@@ -395,7 +395,7 @@ mod tests {
     #[test]
     fn a_production_instance_never_carries_a_dev_browser() {
         let authenticator =
-            RequestAuthenticator::new(SessionVerifier::new()).publishable_key(Some(key("pk_live_")));
+            RequestAuthenticator::new(JwtVerifier::new()).publishable_key(Some(key("pk_live_")));
         assert_eq!(
             redirect(&authenticator, "__clerk_db_jwt=dvb_cookie", "__clerk_db_jwt=dvb_query").as_deref(),
             Some("https://happy-hippo-42.accounts.dev/sign-in?redirect_url=http%3A%2F%2Flocalhost%3A3000%2Fdashboard")
@@ -410,7 +410,7 @@ mod tests {
             .satellite(true)
             .sign_in_url("https://happy-hippo-42.accounts.dev/sign-in")
             .unwrap();
-        let authenticator = RequestAuthenticator::new(SessionVerifier::new())
+        let authenticator = RequestAuthenticator::new(JwtVerifier::new())
             .publishable_key(Some(key("pk_live_")))
             .multi_domain(domain);
         assert_eq!(

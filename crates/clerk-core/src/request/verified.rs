@@ -123,7 +123,7 @@ pub(super) enum Prepared<'t> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::SessionVerifier;
+    use crate::JwtVerifier;
 
     #[test]
     fn a_remembered_non_session_token_is_not_decoded_again() {
@@ -142,7 +142,7 @@ mod tests {
             segment(r#"{"alg":"RS256","typ":"JWT"}"#),
             segment(r#"{"sub":"user_1"}"#)
         );
-        let authenticator = RequestAuthenticator::new(SessionVerifier::new()).token_cache_capacity(16);
+        let authenticator = RequestAuthenticator::new(JwtVerifier::new()).token_cache_capacity(16);
         let reason = |token: &str| {
             authenticator
                 .prepare(token, None, &crate::verify::NoKey)
@@ -165,7 +165,7 @@ mod tests {
         ));
         assert_eq!(authenticator.foreign.len(), 2);
         // Off with the token cache.
-        let off = RequestAuthenticator::new(SessionVerifier::new());
+        let off = RequestAuthenticator::new(JwtVerifier::new());
         assert_eq!(
             off.prepare(&m2m, None, &crate::verify::NoKey)
                 .err()

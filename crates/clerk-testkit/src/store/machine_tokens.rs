@@ -248,7 +248,7 @@ impl MachineTokenBuilder {
 
     /// Expires `ttl` from now.
     pub fn expires_in(mut self, ttl: Duration) -> Self {
-        let ttl = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX);
+        let ttl = clerk_core::time::duration_millis(ttl);
         self.token.expiration = Some(now_ms().saturating_add(ttl));
         self
     }

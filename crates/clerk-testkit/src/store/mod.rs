@@ -26,8 +26,8 @@ pub use machine_tokens::{
 };
 pub use oauth_tokens::OAuthTokens;
 pub use organizations::{
-    role, Invitation, Membership, NewInvitation, NewOrganization, Organization, OrganizationUpdate,
-    Organizations, Role, MEMBERS_READ, ROLES,
+    role, Membership, NewInvitation, NewOrganization, Organization, OrganizationInvitation,
+    OrganizationUpdate, Organizations, Role, MEMBERS_READ, ROLES,
 };
 pub use user::{
     EmailAddress, JsonObject, MetadataPatch, NewUser, PhoneNumber, User, UserUpdate, Verification,

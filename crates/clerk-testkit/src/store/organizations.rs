@@ -115,7 +115,7 @@ pub struct Membership {
 
 /// An organization invitation, as stored.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Invitation {
+pub struct OrganizationInvitation {
     /// `orginv_…`
     pub id: String,
     /// The organization.
@@ -220,7 +220,7 @@ struct OrgState {
     /// Creation order.
     orgs: Vec<Organization>,
     memberships: Vec<Membership>,
-    invitations: Vec<Invitation>,
+    invitations: Vec<OrganizationInvitation>,
     /// The organization a user's next session starts in (Clerk: the last one created or
     /// joined).
     last_active: HashMap<String, String>,
@@ -436,12 +436,12 @@ impl Organizations {
     ///
     /// [`Error::OrganizationNotFound`], [`Error::InvalidParam`], [`Error::NotAnAdmin`],
     /// [`Error::InvitationNotUnique`].
-    pub fn invite(&self, organization_id: &str, new: NewInvitation) -> Result<Invitation> {
+    pub fn invite(&self, organization_id: &str, new: NewInvitation) -> Result<OrganizationInvitation> {
         self.invite_from(organization_id, new, &Origin::direct())
     }
 
     /// The invitations of an organization, oldest first.
-    pub fn invitations(&self, organization_id: &str) -> Vec<Invitation> {
+    pub fn invitations(&self, organization_id: &str) -> Vec<OrganizationInvitation> {
         lock(&self.state)
             .invitations
             .iter()
@@ -811,7 +811,7 @@ impl Organizations {
         organization_id: &str,
         new: NewInvitation,
         origin: &Origin,
-    ) -> Result<Invitation> {
+    ) -> Result<OrganizationInvitation> {
         if new.email_address.trim().is_empty() {
             return Err(Error::MissingParam("email_address"));
         }
@@ -855,7 +855,7 @@ impl Organizations {
             }
             let now = now_ms().max(state.last_created_at + 1);
             state.last_created_at = now;
-            let invitation = Invitation {
+            let invitation = OrganizationInvitation {
                 id: new_id("orginv_"),
                 organization_id: organization_id.to_owned(),
                 email_address: new.email_address,
@@ -875,7 +875,11 @@ impl Organizations {
         Ok(invitation)
     }
 
-    pub(crate) fn invitation(&self, organization_id: &str, invitation_id: &str) -> Option<Invitation> {
+    pub(crate) fn invitation(
+        &self,
+        organization_id: &str,
+        invitation_id: &str,
+    ) -> Option<OrganizationInvitation> {
         lock(&self.state)
             .invitations
             .iter()
@@ -889,7 +893,7 @@ impl Organizations {
         invitation_id: &str,
         requesting_user_id: Option<&str>,
         origin: &Origin,
-    ) -> Result<Invitation> {
+    ) -> Result<OrganizationInvitation> {
         {
             let state = lock(&self.state);
             let invitation = state
@@ -950,7 +954,7 @@ impl Organizations {
     }
 
     /// `OrganizationInvitation` JSON.
-    pub(crate) fn render_invitation(&self, invitation: &Invitation) -> Value {
+    pub(crate) fn render_invitation(&self, invitation: &OrganizationInvitation) -> Value {
         let inviter = invitation.inviter_id.as_deref().and_then(|id| self.users.get(id));
         let role_name = role(&invitation.role).map_or(invitation.role.as_str(), |r| r.name);
         json!({
@@ -1021,7 +1025,7 @@ impl Organizations {
         Ok(membership.clone())
     }
 
-    fn set_invitation_status(&self, invitation_id: &str, status: &str) -> Result<Invitation> {
+    fn set_invitation_status(&self, invitation_id: &str, status: &str) -> Result<OrganizationInvitation> {
         let mut state = lock(&self.state);
         let invitation = state
             .invitations
@@ -1060,7 +1064,7 @@ impl Organizations {
         );
     }
 
-    fn emit_invitation(&self, event_type: &str, invitation: &Invitation, origin: &Origin) {
+    fn emit_invitation(&self, event_type: &str, invitation: &OrganizationInvitation, origin: &Origin) {
         self.webhooks
             .emit(event_type, self.render_invitation(invitation), origin);
     }

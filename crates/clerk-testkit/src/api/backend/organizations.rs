@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::api::{json_response, origin, parse_body, version, ApiError, AppState};
 use crate::store::organizations::{
-    Invitation, Membership, NewInvitation, NewOrganization, Organization, OrganizationUpdate,
+    Membership, NewInvitation, NewOrganization, Organization, OrganizationInvitation, OrganizationUpdate,
 };
 use crate::store::user::JsonObject;
 
@@ -630,7 +630,7 @@ pub(crate) async fn list_invitations(
             _ => {}
         }
     }
-    let matching: Vec<(usize, Invitation)> = state
+    let matching: Vec<(usize, OrganizationInvitation)> = state
         .orgs
         .invitations(&org_id)
         .into_iter()
