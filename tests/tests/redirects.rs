@@ -56,3 +56,46 @@ async fn pages_send_signed_out_visitors_to_clerks_sign_in_page() {
         assert_eq!(reply.header("x-clerk-redirect-to"), None, "{path}");
     }
 }
+
+// Issue 24, part 1: the example app's `/admin` is behind `Protect` with Clerk's per-route options:
+// signed out → `unauthenticated_url`, signed in without the role → `unauthorized_url`, both
+// marked as `clerkMiddleware`'s redirects; an admin of the active organization gets the page.
+#[actix_rt::test]
+async fn the_admin_page_uses_protects_per_route_urls() {
+    let app = spawn_app().await;
+    let reply = app.get("/admin", None, &[]).await;
+    assert_eq!(reply.status, 307, "{}", reply.body);
+    assert_eq!(reply.header("location"), Some("/sign-in"));
+    assert_eq!(reply.header("x-clerk-redirect-to"), Some("true"));
+
+    let reply = app.get("/admin", Some(&app.token()), &[]).await;
+    assert_eq!(
+        reply.status, 307,
+        "a signed-in user without an organization: {}",
+        reply.body
+    );
+    assert_eq!(reply.header("location"), Some("/"));
+    assert_eq!(reply.header("x-clerk-redirect-to"), Some("true"));
+
+    let member = app
+        .clerk
+        .minter()
+        .session_token(&app.user_id)
+        .azp(ORIGIN)
+        .org(clerk_testkit::instance::OrgClaim::new("org_1").role("member"))
+        .mint();
+    let reply = app.get("/admin", Some(&member), &[]).await;
+    assert_eq!(reply.status, 307, "a member: {}", reply.body);
+    assert_eq!(reply.header("location"), Some("/"));
+
+    let admin = app
+        .clerk
+        .minter()
+        .session_token(&app.user_id)
+        .azp(ORIGIN)
+        .org(clerk_testkit::instance::OrgClaim::new("org_1").role("admin"))
+        .mint();
+    let reply = app.get("/admin", Some(&admin), &[]).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert!(reply.body.contains("You administer org_1"), "{}", reply.body);
+}

@@ -15,7 +15,7 @@
 
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
-use clerk_actix::{AuthError, Clerk, ClerkAuth, ClerkProps, CspNonce};
+use clerk_actix::{AuthError, Authenticated, Clerk, ClerkAuth, ClerkProps, CspNonce};
 use clerk_core::csp::CspOptions;
 use clerk_core::request::ReturnBackUrl;
 
@@ -130,6 +130,19 @@ pub async fn index(auth: ClerkAuth, clerk: Clerk, req: HttpRequest) -> Result<Ht
     let name = user.first_name.as_deref().unwrap_or("there");
     let body = format!("<h1>Welcome, {}!</h1>", escape_html(name));
     Ok(user.mark(page("Home", &nav(&clerk, &req, true), &body, "")))
+}
+
+/// `GET /admin`: a page for the active organization's admins, behind [`clerk_actix::Protect`]
+/// with Clerk's per-route options (`auth.protect({ role: 'org:admin' }, { unauthenticatedUrl,
+/// unauthorizedUrl })`, mounted in `startup.rs`): a signed-out visitor is sent to `/sign-in`, a
+/// signed-in one who is not an admin of the active organization back to `/` (307s marked
+/// `x-clerk-redirect-to`, as `clerkMiddleware`'s).
+pub async fn admin(auth: Authenticated, clerk: Clerk, req: HttpRequest) -> HttpResponse {
+    let body = format!(
+        "<h1>Organization admin</h1><p id=\"admin\">You administer {}.</p>",
+        escape_html(auth.org_id().unwrap_or("—")),
+    );
+    page("Admin", &nav(&clerk, &req, true), &body, "")
 }
 
 /// `GET /profile` (`getServerSideProps` + `buildClerkProps`): signed-out requests are sent to

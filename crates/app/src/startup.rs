@@ -10,7 +10,7 @@ use actix_web::dev::Server;
 use actix_web::http::header;
 use actix_web::middleware::{from_fn, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
-use clerk_actix::{Clerk, ClerkClient, ClerkConfig, ClerkCsp, ClerkMiddleware};
+use clerk_actix::{Clerk, ClerkClient, ClerkConfig, ClerkCsp, ClerkMiddleware, Protect};
 use clerk_core::webhook::WebhookVerifier;
 use secrecy::ExposeSecret;
 use sqlx::PgPool;
@@ -519,6 +519,16 @@ fn run(
             .service(named("/api/user").route(web::get().to(routes::api_user)))
             .service(named("/api/auth").route(web::get().to(routes::api_auth)))
             .service(named("/profile").route(web::get().to(pages::profile)))
+            .service(
+                named("/admin")
+                    .wrap(
+                        Protect::signed_in()
+                            .role("org:admin")
+                            .unauthenticated_url("/sign-in")
+                            .unauthorized_url("/"),
+                    )
+                    .route(web::get().to(pages::admin)),
+            )
             .service(named("/client").route(web::get().to(pages::client)))
             .service(named("/sign-in").route(web::get().to(pages::sign_in)))
             .service(named("/static/app.css").route(web::get().to(pages::stylesheet)))

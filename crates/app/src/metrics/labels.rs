@@ -28,11 +28,12 @@ pub fn method(method: &Method) -> usize {
 /// The routes of the public listener, by name: each is registered under its own path as its
 /// resource name (`web::resource(path).name(path)`), so `match_name()` gives the label without
 /// allocating. The last one, `unmatched`, counts every request no route matched.
-pub const ROUTES: [&str; 19] = [
+pub const ROUTES: [&str; 20] = [
     "/",
     "/api/user",
     "/api/auth",
     "/profile",
+    "/admin",
     "/client",
     "/sign-in",
     "/static/app.css",
