@@ -24,7 +24,7 @@ use futures_util::{Future as _, Stream, StreamExt as _};
 
 pub use clerk_core::proxy::{DEFAULT_PROXY_PATH, DEFAULT_UPSTREAM};
 
-use crate::authenticate::client_ip;
+use crate::authenticate::{client_ip, ActixHeaders};
 
 /// Clerk's Frontend API proxied under a path of the app (`/__clerk` by default).
 ///
@@ -400,15 +400,6 @@ impl<S: Stream<Item = Result<Bytes, PayloadError>> + Unpin> Stream for IdleCut<S
                 Poll::Ready(Some(Err(PayloadError::Io(stalled))))
             }
         }
-    }
-}
-
-/// The request's headers as clerk-core reads them.
-struct ActixHeaders<'a>(&'a header::HeaderMap);
-
-impl clerk_core::request::HeaderLookup for ActixHeaders<'_> {
-    fn header(&self, name: &str) -> Option<&[u8]> {
-        self.0.get(name).map(HeaderValue::as_bytes)
     }
 }
 
