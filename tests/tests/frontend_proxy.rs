@@ -149,16 +149,29 @@ async fn a_production_app_serves_the_frontend_api_through_its_proxy() {
     .await;
     let before = app.clerk.calls().requests().len();
 
+    // The app's origin (its `CLERK_AUTHORIZED_PARTIES`): with a relative `CLERK_PROXY_URL`, the
+    // proxy forwards only requests naming one of the app's origins.
+    let host = [("host", "localhost:3000")];
     let environment = app
         .get(
             "/__clerk/v1/environment?__clerk_api_version=2026-08-20",
             None,
-            &[],
+            &host,
         )
         .await;
     let script = app
-        .get("/__clerk/npm/@clerk/clerk-js@6/dist/clerk.browser.js", None, &[])
+        .get(
+            "/__clerk/npm/@clerk/clerk-js@6/dist/clerk.browser.js",
+            None,
+            &host,
+        )
         .await;
+    // Any other host is refused before anything goes upstream (review finding 3).
+    let evil = app
+        .get("/__clerk/v1/environment", None, &[("host", "evil.example")])
+        .await;
+    assert_eq!(evil.status, 400, "{}", evil.body);
+    assert!(evil.body.contains("proxy_host_untrusted"), "{}", evil.body);
 
     assert_eq!(environment.status, 200, "{}", environment.body);
     assert!(

@@ -90,25 +90,53 @@ pub fn production_upstream(settings: &Settings) -> Result<Upstream> {
     })
 }
 
-/// The proxy to `upstream` at [`MOUNT`], sending `secret_key` as `Clerk-Secret-Key` and
-/// believing `X-Forwarded-*` from `trusted_proxies` only.
+/// Where the proxy's public URL (`Clerk-Proxy-Url`) comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublicUrl {
+    /// `CLERK_PROXY_URL` as an absolute URL: sent whatever host a request names.
+    Absolute(String),
+    /// The request's origin, only when it is one of these (`CLERK_AUTHORIZED_PARTIES`).
+    AppOrigins(Vec<String>),
+}
+
+impl PublicUrl {
+    /// An absolute `CLERK_PROXY_URL`, else the app's `authorized_parties`.
+    pub fn from_settings(settings: &Settings, authorized_parties: &[String]) -> Self {
+        match settings.clerk_value("CLERK_PROXY_URL") {
+            Some(url) if !url.trim().starts_with('/') => Self::Absolute(url.trim().to_owned()),
+            _ => Self::AppOrigins(authorized_parties.to_vec()),
+        }
+    }
+}
+
+/// The proxy to `upstream` at [`MOUNT`], sending `secret_key` as `Clerk-Secret-Key`, `public`
+/// as `Clerk-Proxy-Url`, and believing `X-Forwarded-*` from `trusted_proxies` only.
 ///
 /// # Errors
 ///
 /// [`Error::Setting`] (naming the upstream's setting) when the upstream is not a plain http(s)
-/// URL (http only to loopback), or the secret key is empty or has surrounding whitespace.
+/// URL (http only to loopback), or the secret key is empty or has surrounding whitespace;
+/// naming `CLERK_PROXY_URL` when it is absolute but not https (http only on loopback).
 pub fn component(
     upstream: &Upstream,
     secret_key: String,
+    public: PublicUrl,
     trusted_proxies: Vec<IpAddr>,
 ) -> Result<FrontendApiProxy> {
     let invalid = |err: clerk_core::proxy::ProxyError| Error::setting(upstream.setting, err.to_string());
-    Ok(FrontendApiProxy::new(secret_key)
+    let proxy = FrontendApiProxy::new(secret_key)
         .map_err(invalid)?
         .upstream(&upstream.url)
         .map_err(invalid)?
         .proxy_path(MOUNT)
-        .map_err(invalid)?
+        .map_err(invalid)?;
+    let proxy = match public {
+        PublicUrl::Absolute(url) => proxy
+            .public_url(&url)
+            .map_err(|err| Error::setting("CLERK_PROXY_URL", err.to_string()))?,
+        PublicUrl::AppOrigins(origins) => proxy.allowed_origins(origins),
+    };
+    Ok(proxy
         .trusted_proxies(trusted_proxies)
         .max_request_body(MAX_REQUEST_BODY)
         .max_response_body(MAX_RESPONSE_BODY))
@@ -196,9 +224,14 @@ mod tests {
             url: "http://fapi.example".to_owned(),
             setting: "CLERK_FAPI_URL",
         };
-        let message = component(&upstream, "sk_test_x".to_owned(), Vec::new())
-            .unwrap_err()
-            .to_string();
+        let message = component(
+            &upstream,
+            "sk_test_x".to_owned(),
+            PublicUrl::AppOrigins(Vec::new()),
+            Vec::new(),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(
             message.contains("CLERK_FAPI_URL") && message.contains("https"),
             "{message}"
@@ -207,9 +240,14 @@ mod tests {
             url: clerk_core::proxy::DEFAULT_UPSTREAM.to_owned(),
             setting: "APP_CLERK_FRONTEND_API_PROXY",
         };
-        let message = component(&upstream, "sk_test_x\n".to_owned(), Vec::new())
-            .unwrap_err()
-            .to_string();
+        let message = component(
+            &upstream,
+            "sk_test_x\n".to_owned(),
+            PublicUrl::AppOrigins(Vec::new()),
+            Vec::new(),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(
             message.contains("line break") && !message.contains("sk_test"),
             "{message}"

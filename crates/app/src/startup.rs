@@ -224,6 +224,7 @@ impl Application {
             Some((upstream, Some(secret))) => Some(frontend_proxy::component(
                 &upstream,
                 secret,
+                frontend_proxy::PublicUrl::from_settings(&settings, clerk.config().authorized_parties()),
                 clerk.config().trusted_proxies().to_vec(),
             )?),
             Some((upstream, None)) => {
