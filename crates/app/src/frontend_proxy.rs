@@ -50,8 +50,10 @@ pub struct Upstream {
 ///
 /// # Errors
 ///
-/// [`Error::Setting`] in dev mode (it mounts its own emulator's), and when `CLERK_PROXY_URL` is
-/// unset or names another path.
+/// [`Error::Setting`] in dev mode (it mounts its own emulator's), beside
+/// `APP_CLERK_FRONTEND_UPSTREAM`, when `CLERK_PROXY_URL` is unset, names another path or is an
+/// absolute URL that is not https, and when neither `CLERK_FAPI_URL` nor a valid
+/// `CLERK_PUBLISHABLE_KEY` names the instance's Frontend API.
 pub fn production_upstream(settings: &Settings) -> Result<Upstream> {
     const SETTING: &str = "APP_CLERK_FRONTEND_API_PROXY";
     if settings.dev_mode() {
@@ -60,11 +62,25 @@ pub fn production_upstream(settings: &Settings) -> Result<Upstream> {
             "is for a Clerk instance: dev mode serves its own emulator's Frontend API under /__clerk",
         ));
     }
+    if settings.app_clerk_frontend_upstream.is_some() {
+        return Err(Error::setting(
+            SETTING,
+            "and APP_CLERK_FRONTEND_UPSTREAM both name the Frontend API /__clerk serves: set one",
+        ));
+    }
     let proxy_url = settings.clerk_value("CLERK_PROXY_URL").unwrap_or_default();
+    let absolute = url::Url::parse(&proxy_url).ok();
+    if absolute.as_ref().is_some_and(|url| url.scheme() != "https") {
+        return Err(Error::setting(
+            "CLERK_PROXY_URL",
+            "must be https (or the relative /__clerk): the proxy sends it to Clerk as \
+             Clerk-Proxy-Url with the secret key, and browsers are sent there",
+        ));
+    }
     let path = if proxy_url.starts_with('/') {
         Some(proxy_url.clone())
     } else {
-        url::Url::parse(&proxy_url).ok().map(|url| url.path().to_owned())
+        absolute.map(|url| url.path().to_owned())
     };
     if path.as_deref().map(|p| p.trim_end_matches('/')) != Some(MOUNT) {
         return Err(Error::setting(
@@ -83,7 +99,13 @@ pub fn production_upstream(settings: &Settings) -> Result<Upstream> {
         .clerk_value("CLERK_PUBLISHABLE_KEY")
         .and_then(|key| clerk_core::PublishableKey::parse(key.trim()).ok())
         .map(|key| clerk_core::proxy::upstream_for_frontend_api(key.frontend_api()))
-        .unwrap_or(clerk_core::proxy::DEFAULT_UPSTREAM);
+        .ok_or_else(|| {
+            Error::setting(
+                SETTING,
+                "needs CLERK_FAPI_URL or a valid CLERK_PUBLISHABLE_KEY: they name the instance's \
+                 Frontend API (missing or unparseable here)",
+            )
+        })?;
     Ok(Upstream {
         url: frontend_api.to_owned(),
         setting: SETTING,
@@ -168,11 +190,15 @@ mod tests {
 
     // Brief 23a, item 1: Clerk's names (`CLERK_FAPI_URL`, else the publishable key's upstream)
     // and a proxy URL naming the mount.
+    const PUBLISHABLE_KEY: &str = "pk_live_Y2xlcmsuYXBwLmV4YW1wbGUk";
+
     #[test]
     fn the_production_upstream_follows_clerks_settings() {
         let on = ("APP_CLERK_FRONTEND_API_PROXY", "true");
+        let key = ("CLERK_PUBLISHABLE_KEY", PUBLISHABLE_KEY);
         for proxy_url in ["/__clerk", "/__clerk/", "https://app.example/__clerk"] {
-            let upstream = production_upstream(&settings(&[on, ("CLERK_PROXY_URL", proxy_url)])).unwrap();
+            let upstream =
+                production_upstream(&settings(&[on, key, ("CLERK_PROXY_URL", proxy_url)])).unwrap();
             assert_eq!(
                 upstream,
                 Upstream {
@@ -216,6 +242,40 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(message.contains("dev mode"), "{message}");
+    }
+
+    // Review finding 4: each of these silently picked something.
+    #[test]
+    fn an_ambiguous_production_proxy_is_refused_at_start() {
+        let on = ("APP_CLERK_FRONTEND_API_PROXY", "true");
+        let key = ("CLERK_PUBLISHABLE_KEY", PUBLISHABLE_KEY);
+        let relative = ("CLERK_PROXY_URL", "/__clerk");
+        let message = |pairs: &[(&str, &str)]| production_upstream(&settings(pairs)).unwrap_err().to_string();
+
+        for pairs in [
+            vec![on, relative],
+            vec![on, relative, ("CLERK_PUBLISHABLE_KEY", "pk_nope")],
+        ] {
+            let text = message(&pairs);
+            assert!(
+                text.contains("CLERK_FAPI_URL") && text.contains("CLERK_PUBLISHABLE_KEY"),
+                "{text}"
+            );
+        }
+        for url in ["http://app.example/__clerk", "http://127.0.0.1:8080/__clerk"] {
+            let text = message(&[on, key, ("CLERK_PROXY_URL", url)]);
+            assert!(
+                text.contains("CLERK_PROXY_URL") && text.contains("https"),
+                "{text}"
+            );
+        }
+        let text = message(&[
+            on,
+            key,
+            relative,
+            ("APP_CLERK_FRONTEND_UPSTREAM", "http://127.0.0.1:8081"),
+        ]);
+        assert!(text.contains("APP_CLERK_FRONTEND_UPSTREAM"), "{text}");
     }
 
     #[test]
