@@ -284,14 +284,13 @@ mod tests {
             url: "http://fapi.example".to_owned(),
             setting: "CLERK_FAPI_URL",
         };
-        let message = component(
-            &upstream,
-            "sk_test_x".to_owned(),
-            PublicUrl::AppOrigins(Vec::new()),
-            Vec::new(),
-        )
-        .unwrap_err()
-        .to_string();
+        let refusal = |upstream: &Upstream, key: &str| {
+            let public = PublicUrl::AppOrigins(Vec::new());
+            component(upstream, key.to_owned(), public, Vec::new())
+                .unwrap_err()
+                .to_string()
+        };
+        let message = refusal(&upstream, "sk_test_x");
         assert!(
             message.contains("CLERK_FAPI_URL") && message.contains("https"),
             "{message}"
@@ -300,14 +299,7 @@ mod tests {
             url: clerk_core::proxy::DEFAULT_UPSTREAM.to_owned(),
             setting: "APP_CLERK_FRONTEND_API_PROXY",
         };
-        let message = component(
-            &upstream,
-            "sk_test_x\n".to_owned(),
-            PublicUrl::AppOrigins(Vec::new()),
-            Vec::new(),
-        )
-        .unwrap_err()
-        .to_string();
+        let message = refusal(&upstream, "sk_test_x\n");
         assert!(
             message.contains("line break") && !message.contains("sk_test"),
             "{message}"

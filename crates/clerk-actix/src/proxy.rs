@@ -567,6 +567,22 @@ mod tests {
         (format!("http://{addr}"), handle)
     }
 
+    /// The proxy to `upstream` with the tests' secret key.
+    fn proxy_to(upstream: &str) -> FrontendApiProxy {
+        FrontendApiProxy::new("sk_test_proxy")
+            .unwrap()
+            .upstream(upstream)
+            .unwrap()
+    }
+
+    /// A handshake from `host` that the upstream answers with a redirect to its own sign-in.
+    fn handshake(upstream: &str, host: &str) -> test::TestRequest {
+        test::TestRequest::get()
+            .uri("/__clerk/v1/client/handshake")
+            .insert_header(("host", host))
+            .insert_header(("x-location", format!("{upstream}/sign-in?redirect_url=%2F")))
+    }
+
     fn header_of<'a>(seen: &'a serde_json::Value, name: &str) -> Vec<&'a str> {
         seen["headers"]
             .as_array()
@@ -580,11 +596,7 @@ mod tests {
     #[actix_web::test]
     async fn a_request_goes_upstream_as_received_with_the_proxys_headers() {
         let (upstream, handle) = upstream().await;
-        let proxy = FrontendApiProxy::new("sk_test_proxy")
-            .unwrap()
-            .upstream(&upstream)
-            .unwrap()
-            .allowed_origins(ORIGINS);
+        let proxy = proxy_to(&upstream).allowed_origins(ORIGINS);
         let app = test::init_service(App::new().service(proxy.service())).await;
 
         let req = test::TestRequest::post()
@@ -627,18 +639,10 @@ mod tests {
     #[actix_web::test]
     async fn a_location_on_the_upstream_comes_back_through_the_proxy() {
         let (upstream, handle) = upstream().await;
-        let proxy = FrontendApiProxy::new("sk_test_proxy")
-            .unwrap()
-            .upstream(&upstream)
-            .unwrap()
-            .allowed_origins(ORIGINS);
+        let proxy = proxy_to(&upstream).allowed_origins(ORIGINS);
         let app = test::init_service(App::new().service(proxy.service())).await;
 
-        let req = test::TestRequest::get()
-            .uri("/__clerk/v1/client/handshake")
-            .insert_header(("host", "app.example"))
-            .insert_header(("x-location", format!("{upstream}/sign-in?redirect_url=%2F")))
-            .to_request();
+        let req = handshake(&upstream, "app.example").to_request();
         let res = test::call_service(&app, req).await;
 
         assert_eq!(res.status(), 302);
@@ -654,10 +658,7 @@ mod tests {
     #[actix_web::test]
     async fn a_configured_public_url_is_sent_whatever_the_host() {
         let (upstream, handle) = upstream().await;
-        let proxy = FrontendApiProxy::new("sk_test_proxy")
-            .unwrap()
-            .upstream(&upstream)
-            .unwrap()
+        let proxy = proxy_to(&upstream)
             .public_url("https://app.example/__clerk/")
             .unwrap()
             .allowed_origins(["http://evil.example"]);
@@ -672,11 +673,7 @@ mod tests {
             header_of(&seen, "clerk-proxy-url"),
             ["https://app.example/__clerk"]
         );
-        let req = test::TestRequest::get()
-            .uri("/__clerk/v1/client/handshake")
-            .insert_header(("host", "evil.example"))
-            .insert_header(("x-location", format!("{upstream}/sign-in?redirect_url=%2F")))
-            .to_request();
+        let req = handshake(&upstream, "evil.example").to_request();
         let res = test::call_service(&app, req).await;
         assert_eq!(
             res.headers().get("location").unwrap(),
@@ -694,11 +691,7 @@ mod tests {
     #[actix_web::test]
     async fn without_a_public_url_only_the_apps_origins_are_forwarded() {
         let (upstream, handle) = upstream().await;
-        let proxy = FrontendApiProxy::new("sk_test_proxy")
-            .unwrap()
-            .upstream(&upstream)
-            .unwrap()
-            .allowed_origins(["HTTP://App.example/"]);
+        let proxy = proxy_to(&upstream).allowed_origins(["HTTP://App.example/"]);
         let app = test::init_service(App::new().service(proxy.service())).await;
         let request = |host: &str| {
             test::TestRequest::get()
@@ -718,10 +711,7 @@ mod tests {
             ["http://app.example/__clerk"]
         );
         // No origin at all: nothing is forwarded.
-        let none = FrontendApiProxy::new("sk_test_proxy")
-            .unwrap()
-            .upstream(&upstream)
-            .unwrap();
+        let none = proxy_to(&upstream);
         let app = test::init_service(App::new().service(none.service())).await;
         assert_eq!(
             test::call_service(&app, request("app.example")).await.status(),
@@ -796,10 +786,7 @@ mod tests {
     #[actix_web::test]
     async fn a_trusted_proxys_forwarded_headers_are_believed() {
         let (upstream, handle) = upstream().await;
-        let proxy = FrontendApiProxy::new("sk_test_proxy")
-            .unwrap()
-            .upstream(&upstream)
-            .unwrap()
+        let proxy = proxy_to(&upstream)
             .allowed_origins(ORIGINS)
             .trusted_proxies(["10.0.0.1".parse().unwrap()]);
         let app = test::init_service(App::new().service(proxy.service())).await;
@@ -839,10 +826,7 @@ mod tests {
     #[actix_web::test]
     async fn bodies_are_bounded_both_ways() {
         let (upstream, handle) = upstream().await;
-        let proxy = FrontendApiProxy::new("sk_test_proxy")
-            .unwrap()
-            .upstream(&upstream)
-            .unwrap()
+        let proxy = proxy_to(&upstream)
             .allowed_origins(ORIGINS)
             .max_request_body(8)
             .max_response_body(4096);
@@ -881,10 +865,7 @@ mod tests {
     #[actix_web::test]
     async fn a_stalled_answer_is_cut_off() {
         let (upstream, handle) = upstream().await;
-        let proxy = FrontendApiProxy::new("sk_test_proxy")
-            .unwrap()
-            .upstream(&upstream)
-            .unwrap()
+        let proxy = proxy_to(&upstream)
             .allowed_origins(ORIGINS)
             .idle_timeout(Duration::from_millis(300));
         let app = test::init_service(App::new().service(proxy.service())).await;
