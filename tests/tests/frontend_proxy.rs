@@ -149,16 +149,36 @@ async fn a_production_app_serves_the_frontend_api_through_its_proxy() {
     .await;
     let before = app.clerk.calls().requests().len();
 
+    // The app's origin (its `CLERK_AUTHORIZED_PARTIES`): with a relative `CLERK_PROXY_URL`, the
+    // proxy forwards only requests naming one of the app's origins.
+    let host = [("host", "localhost:3000")];
+    // What a caller says of its address is never forwarded (review finding 7).
+    let caller = [
+        ("host", "localhost:3000"),
+        ("x-forwarded-for", "198.51.100.1"),
+        ("x-real-ip", "198.51.100.2"),
+        ("forwarded", "for=198.51.100.3"),
+    ];
     let environment = app
         .get(
             "/__clerk/v1/environment?__clerk_api_version=2026-08-20",
             None,
-            &[],
+            &caller,
         )
         .await;
     let script = app
-        .get("/__clerk/npm/@clerk/clerk-js@6/dist/clerk.browser.js", None, &[])
+        .get(
+            "/__clerk/npm/@clerk/clerk-js@6/dist/clerk.browser.js",
+            None,
+            &host,
+        )
         .await;
+    // Any other host is refused before anything goes upstream (review finding 3).
+    let evil = app
+        .get("/__clerk/v1/environment", None, &[("host", "evil.example")])
+        .await;
+    assert_eq!(evil.status, 400, "{}", evil.body);
+    assert!(evil.body.contains("proxy_host_untrusted"), "{}", evil.body);
 
     assert_eq!(environment.status, 200, "{}", environment.body);
     assert!(
@@ -175,6 +195,22 @@ async fn a_production_app_serves_the_frontend_api_through_its_proxy() {
         "{}",
         script.status
     );
+    // What reached Clerk: the instance's secret key (the log keeps its prefix only), the proxy
+    // URL of the app's origin, the client address as the app saw it, no caller address header.
+    let seen = |name: &str| -> Vec<&str> {
+        calls[0]
+            .headers
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    };
+    let key_prefix = &app.clerk.secret_key()[..8];
+    assert_eq!(seen("clerk-secret-key"), [format!("{key_prefix}[redacted]")]);
+    assert_eq!(seen("clerk-proxy-url"), ["http://localhost:3000/__clerk"]);
+    assert_eq!(seen("x-forwarded-for"), ["127.0.0.1"]);
+    assert_eq!(seen("x-real-ip"), Vec::<&str>::new());
+    assert_eq!(seen("forwarded"), Vec::<&str>::new());
 
     // The same app without the setting serves no Frontend API.
     let plain = spawn_app_with(SpawnOptions::default()).await;

@@ -50,8 +50,10 @@ pub struct Upstream {
 ///
 /// # Errors
 ///
-/// [`Error::Setting`] in dev mode (it mounts its own emulator's), and when `CLERK_PROXY_URL` is
-/// unset or names another path.
+/// [`Error::Setting`] in dev mode (it mounts its own emulator's), beside
+/// `APP_CLERK_FRONTEND_UPSTREAM`, when `CLERK_PROXY_URL` is unset, names another path or is an
+/// absolute URL that is not https, and when neither `CLERK_FAPI_URL` nor a valid
+/// `CLERK_PUBLISHABLE_KEY` names the instance's Frontend API.
 pub fn production_upstream(settings: &Settings) -> Result<Upstream> {
     const SETTING: &str = "APP_CLERK_FRONTEND_API_PROXY";
     if settings.dev_mode() {
@@ -60,11 +62,25 @@ pub fn production_upstream(settings: &Settings) -> Result<Upstream> {
             "is for a Clerk instance: dev mode serves its own emulator's Frontend API under /__clerk",
         ));
     }
+    if settings.app_clerk_frontend_upstream.is_some() {
+        return Err(Error::setting(
+            SETTING,
+            "and APP_CLERK_FRONTEND_UPSTREAM both name the Frontend API /__clerk serves: set one",
+        ));
+    }
     let proxy_url = settings.clerk_value("CLERK_PROXY_URL").unwrap_or_default();
+    let absolute = url::Url::parse(&proxy_url).ok();
+    if absolute.as_ref().is_some_and(|url| url.scheme() != "https") {
+        return Err(Error::setting(
+            "CLERK_PROXY_URL",
+            "must be https (or the relative /__clerk): the proxy sends it to Clerk as \
+             Clerk-Proxy-Url with the secret key, and browsers are sent there",
+        ));
+    }
     let path = if proxy_url.starts_with('/') {
         Some(proxy_url.clone())
     } else {
-        url::Url::parse(&proxy_url).ok().map(|url| url.path().to_owned())
+        absolute.map(|url| url.path().to_owned())
     };
     if path.as_deref().map(|p| p.trim_end_matches('/')) != Some(MOUNT) {
         return Err(Error::setting(
@@ -83,32 +99,66 @@ pub fn production_upstream(settings: &Settings) -> Result<Upstream> {
         .clerk_value("CLERK_PUBLISHABLE_KEY")
         .and_then(|key| clerk_core::PublishableKey::parse(key.trim()).ok())
         .map(|key| clerk_core::proxy::upstream_for_frontend_api(key.frontend_api()))
-        .unwrap_or(clerk_core::proxy::DEFAULT_UPSTREAM);
+        .ok_or_else(|| {
+            Error::setting(
+                SETTING,
+                "needs CLERK_FAPI_URL or a valid CLERK_PUBLISHABLE_KEY: they name the instance's \
+                 Frontend API (missing or unparseable here)",
+            )
+        })?;
     Ok(Upstream {
         url: frontend_api.to_owned(),
         setting: SETTING,
     })
 }
 
-/// The proxy to `upstream` at [`MOUNT`], sending `secret_key` as `Clerk-Secret-Key` and
-/// believing `X-Forwarded-*` from `trusted_proxies` only.
+/// Where the proxy's public URL (`Clerk-Proxy-Url`) comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublicUrl {
+    /// `CLERK_PROXY_URL` as an absolute URL: sent whatever host a request names.
+    Absolute(String),
+    /// The request's origin, only when it is one of these (`CLERK_AUTHORIZED_PARTIES`).
+    AppOrigins(Vec<String>),
+}
+
+impl PublicUrl {
+    /// An absolute `CLERK_PROXY_URL`, else the app's `authorized_parties`.
+    pub fn from_settings(settings: &Settings, authorized_parties: &[String]) -> Self {
+        match settings.clerk_value("CLERK_PROXY_URL") {
+            Some(url) if !url.trim().starts_with('/') => Self::Absolute(url.trim().to_owned()),
+            _ => Self::AppOrigins(authorized_parties.to_vec()),
+        }
+    }
+}
+
+/// The proxy to `upstream` at [`MOUNT`], sending `secret_key` as `Clerk-Secret-Key`, `public`
+/// as `Clerk-Proxy-Url`, and believing `X-Forwarded-*` from `trusted_proxies` only.
 ///
 /// # Errors
 ///
 /// [`Error::Setting`] (naming the upstream's setting) when the upstream is not a plain http(s)
-/// URL (http only to loopback), or the secret key is empty or has surrounding whitespace.
+/// URL (http only to loopback), or the secret key is empty or has surrounding whitespace;
+/// naming `CLERK_PROXY_URL` when it is absolute but not https (http only on loopback).
 pub fn component(
     upstream: &Upstream,
     secret_key: String,
+    public: PublicUrl,
     trusted_proxies: Vec<IpAddr>,
 ) -> Result<FrontendApiProxy> {
     let invalid = |err: clerk_core::proxy::ProxyError| Error::setting(upstream.setting, err.to_string());
-    Ok(FrontendApiProxy::new(secret_key)
+    let proxy = FrontendApiProxy::new(secret_key)
         .map_err(invalid)?
         .upstream(&upstream.url)
         .map_err(invalid)?
         .proxy_path(MOUNT)
-        .map_err(invalid)?
+        .map_err(invalid)?;
+    let proxy = match public {
+        PublicUrl::Absolute(url) => proxy
+            .public_url(&url)
+            .map_err(|err| Error::setting("CLERK_PROXY_URL", err.to_string()))?,
+        PublicUrl::AppOrigins(origins) => proxy.allowed_origins(origins),
+    };
+    Ok(proxy
         .trusted_proxies(trusted_proxies)
         .max_request_body(MAX_REQUEST_BODY)
         .max_response_body(MAX_RESPONSE_BODY))
@@ -140,11 +190,15 @@ mod tests {
 
     // Brief 23a, item 1: Clerk's names (`CLERK_FAPI_URL`, else the publishable key's upstream)
     // and a proxy URL naming the mount.
+    const PUBLISHABLE_KEY: &str = "pk_live_Y2xlcmsuYXBwLmV4YW1wbGUk";
+
     #[test]
     fn the_production_upstream_follows_clerks_settings() {
         let on = ("APP_CLERK_FRONTEND_API_PROXY", "true");
+        let key = ("CLERK_PUBLISHABLE_KEY", PUBLISHABLE_KEY);
         for proxy_url in ["/__clerk", "/__clerk/", "https://app.example/__clerk"] {
-            let upstream = production_upstream(&settings(&[on, ("CLERK_PROXY_URL", proxy_url)])).unwrap();
+            let upstream =
+                production_upstream(&settings(&[on, key, ("CLERK_PROXY_URL", proxy_url)])).unwrap();
             assert_eq!(
                 upstream,
                 Upstream {
@@ -190,15 +244,53 @@ mod tests {
         assert!(message.contains("dev mode"), "{message}");
     }
 
+    // Review finding 4: each of these silently picked something.
+    #[test]
+    fn an_ambiguous_production_proxy_is_refused_at_start() {
+        let on = ("APP_CLERK_FRONTEND_API_PROXY", "true");
+        let key = ("CLERK_PUBLISHABLE_KEY", PUBLISHABLE_KEY);
+        let relative = ("CLERK_PROXY_URL", "/__clerk");
+        let message = |pairs: &[(&str, &str)]| production_upstream(&settings(pairs)).unwrap_err().to_string();
+
+        for pairs in [
+            vec![on, relative],
+            vec![on, relative, ("CLERK_PUBLISHABLE_KEY", "pk_nope")],
+        ] {
+            let text = message(&pairs);
+            assert!(
+                text.contains("CLERK_FAPI_URL") && text.contains("CLERK_PUBLISHABLE_KEY"),
+                "{text}"
+            );
+        }
+        for url in ["http://app.example/__clerk", "http://127.0.0.1:8080/__clerk"] {
+            let text = message(&[on, key, ("CLERK_PROXY_URL", url)]);
+            assert!(
+                text.contains("CLERK_PROXY_URL") && text.contains("https"),
+                "{text}"
+            );
+        }
+        let text = message(&[
+            on,
+            key,
+            relative,
+            ("APP_CLERK_FRONTEND_UPSTREAM", "http://127.0.0.1:8081"),
+        ]);
+        assert!(text.contains("APP_CLERK_FRONTEND_UPSTREAM"), "{text}");
+    }
+
     #[test]
     fn an_insecure_upstream_or_a_pasted_line_break_is_named_by_its_setting() {
         let upstream = Upstream {
             url: "http://fapi.example".to_owned(),
             setting: "CLERK_FAPI_URL",
         };
-        let message = component(&upstream, "sk_test_x".to_owned(), Vec::new())
-            .unwrap_err()
-            .to_string();
+        let refusal = |upstream: &Upstream, key: &str| {
+            let public = PublicUrl::AppOrigins(Vec::new());
+            component(upstream, key.to_owned(), public, Vec::new())
+                .unwrap_err()
+                .to_string()
+        };
+        let message = refusal(&upstream, "sk_test_x");
         assert!(
             message.contains("CLERK_FAPI_URL") && message.contains("https"),
             "{message}"
@@ -207,9 +299,7 @@ mod tests {
             url: clerk_core::proxy::DEFAULT_UPSTREAM.to_owned(),
             setting: "APP_CLERK_FRONTEND_API_PROXY",
         };
-        let message = component(&upstream, "sk_test_x\n".to_owned(), Vec::new())
-            .unwrap_err()
-            .to_string();
+        let message = refusal(&upstream, "sk_test_x\n");
         assert!(
             message.contains("line break") && !message.contains("sk_test"),
             "{message}"

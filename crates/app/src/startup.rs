@@ -224,6 +224,7 @@ impl Application {
             Some((upstream, Some(secret))) => Some(frontend_proxy::component(
                 &upstream,
                 secret,
+                frontend_proxy::PublicUrl::from_settings(&settings, clerk.config().authorized_parties()),
                 clerk.config().trusted_proxies().to_vec(),
             )?),
             Some((upstream, None)) => {
@@ -391,6 +392,10 @@ fn check_clerk_mode(settings: &Settings) -> Result<()> {
 /// (dev and test builds), or the Clerk instance's with `APP_CLERK_FRONTEND_API_PROXY` (any build);
 /// checked. Without either, dev mode's own emulator ([`dev_frontend`]); none otherwise.
 fn configured_frontend_upstream(settings: &Settings) -> Result<Option<frontend_proxy::Upstream>> {
+    // First: it refuses APP_CLERK_FRONTEND_UPSTREAM beside it rather than one silently winning.
+    if settings.app_clerk_frontend_api_proxy {
+        return frontend_proxy::production_upstream(settings).map(Some);
+    }
     if let Some(url) = &settings.app_clerk_frontend_upstream {
         // Forwarding browsers' cookies to another server is for the offline Clerk only: never
         // in a release build (the Docker image), whatever else is configured.
@@ -412,10 +417,7 @@ fn configured_frontend_upstream(settings: &Settings) -> Result<Option<frontend_p
             setting: "APP_CLERK_FRONTEND_UPSTREAM",
         }));
     }
-    if !settings.app_clerk_frontend_api_proxy {
-        return Ok(None);
-    }
-    frontend_proxy::production_upstream(settings).map(Some)
+    Ok(None)
 }
 
 /// Dev mode's emulator serves the Frontend API.

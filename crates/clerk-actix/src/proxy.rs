@@ -24,7 +24,7 @@ use futures_util::{Future as _, Stream, StreamExt as _};
 
 pub use clerk_core::proxy::{DEFAULT_PROXY_PATH, DEFAULT_UPSTREAM};
 
-use crate::authenticate::client_ip;
+use crate::authenticate::{client_ip, ActixHeaders};
 
 /// Clerk's Frontend API proxied under a path of the app (`/__clerk` by default).
 ///
@@ -46,6 +46,7 @@ use crate::authenticate::client_ip;
 ///
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let proxy = FrontendApiProxy::new(std::env::var("CLERK_SECRET_KEY")?)?
+///     .public_url("https://app.example.com/__clerk")?
 ///     .trusted_proxies(["10.0.0.1".parse()?]);
 /// HttpServer::new(move || App::new().service(proxy.service()))
 ///     .bind(("0.0.0.0", 8080))?
@@ -57,6 +58,7 @@ use crate::authenticate::client_ip;
 #[derive(Clone)]
 pub struct FrontendApiProxy {
     target: ProxyTarget,
+    public_url: PublicUrl,
     secret_key: String,
     trusted_proxies: Vec<IpAddr>,
     max_request_body: usize,
@@ -70,6 +72,7 @@ impl std::fmt::Debug for FrontendApiProxy {
         f.debug_struct("FrontendApiProxy")
             .field("upstream", &self.target.upstream())
             .field("proxy_path", &self.target.proxy_path())
+            .field("public_url", &self.public_url)
             .field("secret_key", &"[redacted]")
             .field("trusted_proxies", &self.trusted_proxies)
             .field("max_request_body", &self.max_request_body)
@@ -99,6 +102,7 @@ impl FrontendApiProxy {
         }
         Ok(Self {
             target: ProxyTarget::new(DEFAULT_UPSTREAM, DEFAULT_PROXY_PATH)?,
+            public_url: PublicUrl::FromHost(Vec::new()),
             secret_key,
             trusted_proxies: Vec::new(),
             max_request_body: 1 << 20,
@@ -129,6 +133,39 @@ impl FrontendApiProxy {
     pub fn proxy_path(mut self, path: &str) -> Result<Self, ProxyError> {
         self.target = ProxyTarget::new(self.target.upstream(), path)?;
         Ok(self)
+    }
+
+    /// The proxy's absolute public URL (`CLERK_PROXY_URL`, e.g. `https://app.example.com/__clerk`):
+    /// sent upstream as `Clerk-Proxy-Url` whatever host a request names, and the base of rewritten
+    /// `Location`s. Without it, the request's origin is used, and only one of
+    /// [`allowed_origins`](Self::allowed_origins).
+    ///
+    /// # Errors
+    ///
+    /// [`ProxyError::InvalidProxyUrl`] unless an absolute `https` URL (plain `http` only on a
+    /// loopback host) without credentials, query or fragment.
+    pub fn public_url(mut self, url: &str) -> Result<Self, ProxyError> {
+        self.public_url = PublicUrl::Fixed(clerk_core::proxy::checked_public_url(url)?);
+        Ok(self)
+    }
+
+    /// The app's own origins (`scheme://host[:port]`, e.g. its authorized parties): without a
+    /// [`public_url`](Self::public_url), a request whose origin (by the trusted-proxy rule) is
+    /// not one of them is refused with `400 proxy_host_untrusted`, so that no caller's `Host`
+    /// becomes the `Clerk-Proxy-Url` sent with the secret key. Defaults to none.
+    pub fn allowed_origins<I, S>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let origins = origins
+            .into_iter()
+            .map(|origin| origin.as_ref().trim_end_matches('/').to_ascii_lowercase())
+            .collect();
+        if let PublicUrl::FromHost(_) = self.public_url {
+            self.public_url = PublicUrl::FromHost(origins);
+        }
+        self
     }
 
     /// Peers whose `X-Forwarded-For/-Host/-Proto` are believed (the load balancer in front of
@@ -223,7 +260,20 @@ impl FrontendApiProxy {
             host: origin.host,
             client_ip: client_ip(peer, req.headers(), &self.trusted_proxies),
         };
-        let proxy_url = self.target.proxy_url(&incoming.origin());
+        let proxy_url = match &self.public_url {
+            PublicUrl::Fixed(url) => url.clone(),
+            PublicUrl::FromHost(allowed) => {
+                let origin = incoming.origin();
+                if !allowed.contains(&origin.to_ascii_lowercase()) {
+                    return error(
+                        StatusCode::BAD_REQUEST,
+                        "proxy_host_untrusted",
+                        "The request's host is not one of the app's origins",
+                    );
+                }
+                self.target.proxy_url(&origin)
+            }
+        };
         let pairs: Vec<(&str, &[u8])> = req
             .headers()
             .iter()
@@ -231,7 +281,7 @@ impl FrontendApiProxy {
             .collect();
         let upstream_headers =
             self.target
-                .upstream_headers(pairs.iter().copied(), &incoming, &self.secret_key);
+                .upstream_headers(pairs.iter().copied(), &incoming, &proxy_url, &self.secret_key);
 
         let mut upstream = client(self.timeout).request(req.method().clone(), url.as_str());
         for (name, value) in upstream_headers {
@@ -332,6 +382,15 @@ impl FrontendApiProxy {
     }
 }
 
+/// Where `Clerk-Proxy-Url` (and rewritten `Location`s) come from.
+#[derive(Debug, Clone)]
+enum PublicUrl {
+    /// The configured absolute public URL, whatever the request's host.
+    Fixed(String),
+    /// The request's origin, when it is one of these (lowercase, no trailing slash).
+    FromHost(Vec<String>),
+}
+
 /// The request body, cut off with an error past `left` bytes.
 struct Bounded<S> {
     inner: S,
@@ -403,15 +462,6 @@ impl<S: Stream<Item = Result<Bytes, PayloadError>> + Unpin> Stream for IdleCut<S
     }
 }
 
-/// The request's headers as clerk-core reads them.
-struct ActixHeaders<'a>(&'a header::HeaderMap);
-
-impl clerk_core::request::HeaderLookup for ActixHeaders<'_> {
-    fn header(&self, name: &str) -> Option<&[u8]> {
-        self.0.get(name).map(HeaderValue::as_bytes)
-    }
-}
-
 thread_local! {
     /// One client (and its connection pool) per worker thread and timeout.
     static CLIENTS: RefCell<Vec<(Duration, awc::Client)>> = const { RefCell::new(Vec::new()) };
@@ -456,6 +506,14 @@ fn error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
 mod tests {
     use super::*;
     use actix_web::{test, App, HttpServer};
+
+    /// The origins the tests' requests name (`TestRequest`'s default host is `localhost:8080`).
+    const ORIGINS: [&str; 4] = [
+        "http://app.example",
+        "https://app.example",
+        "http://internal:8080",
+        "http://localhost:8080",
+    ];
 
     /// A recording upstream on a free port: answers every request with what it saw.
     async fn upstream() -> (String, actix_web::dev::ServerHandle) {
@@ -509,6 +567,22 @@ mod tests {
         (format!("http://{addr}"), handle)
     }
 
+    /// The proxy to `upstream` with the tests' secret key.
+    fn proxy_to(upstream: &str) -> FrontendApiProxy {
+        FrontendApiProxy::new("sk_test_proxy")
+            .unwrap()
+            .upstream(upstream)
+            .unwrap()
+    }
+
+    /// A handshake from `host` that the upstream answers with a redirect to its own sign-in.
+    fn handshake(upstream: &str, host: &str) -> test::TestRequest {
+        test::TestRequest::get()
+            .uri("/__clerk/v1/client/handshake")
+            .insert_header(("host", host))
+            .insert_header(("x-location", format!("{upstream}/sign-in?redirect_url=%2F")))
+    }
+
     fn header_of<'a>(seen: &'a serde_json::Value, name: &str) -> Vec<&'a str> {
         seen["headers"]
             .as_array()
@@ -522,10 +596,7 @@ mod tests {
     #[actix_web::test]
     async fn a_request_goes_upstream_as_received_with_the_proxys_headers() {
         let (upstream, handle) = upstream().await;
-        let proxy = FrontendApiProxy::new("sk_test_proxy")
-            .unwrap()
-            .upstream(&upstream)
-            .unwrap();
+        let proxy = proxy_to(&upstream).allowed_origins(ORIGINS);
         let app = test::init_service(App::new().service(proxy.service())).await;
 
         let req = test::TestRequest::post()
@@ -568,23 +639,83 @@ mod tests {
     #[actix_web::test]
     async fn a_location_on_the_upstream_comes_back_through_the_proxy() {
         let (upstream, handle) = upstream().await;
-        let proxy = FrontendApiProxy::new("sk_test_proxy")
-            .unwrap()
-            .upstream(&upstream)
-            .unwrap();
+        let proxy = proxy_to(&upstream).allowed_origins(ORIGINS);
         let app = test::init_service(App::new().service(proxy.service())).await;
 
-        let req = test::TestRequest::get()
-            .uri("/__clerk/v1/client/handshake")
-            .insert_header(("host", "app.example"))
-            .insert_header(("x-location", format!("{upstream}/sign-in?redirect_url=%2F")))
-            .to_request();
+        let req = handshake(&upstream, "app.example").to_request();
         let res = test::call_service(&app, req).await;
 
         assert_eq!(res.status(), 302);
         assert_eq!(
             res.headers().get("location").unwrap(),
             "http://app.example/__clerk/sign-in?redirect_url=%2F"
+        );
+        handle.stop(true).await;
+    }
+
+    // Review finding 3: `Host: evil.example` became the `Clerk-Proxy-Url` sent with the secret key,
+    // and the base of rewritten `Location`s.
+    #[actix_web::test]
+    async fn a_configured_public_url_is_sent_whatever_the_host() {
+        let (upstream, handle) = upstream().await;
+        let proxy = proxy_to(&upstream)
+            .public_url("https://app.example/__clerk/")
+            .unwrap()
+            .allowed_origins(["http://evil.example"]);
+        let app = test::init_service(App::new().service(proxy.service())).await;
+
+        let req = test::TestRequest::get()
+            .uri("/__clerk/v1/client")
+            .insert_header(("host", "evil.example"))
+            .to_request();
+        let seen: serde_json::Value = test::read_body_json(test::call_service(&app, req).await).await;
+        assert_eq!(
+            header_of(&seen, "clerk-proxy-url"),
+            ["https://app.example/__clerk"]
+        );
+        let req = handshake(&upstream, "evil.example").to_request();
+        let res = test::call_service(&app, req).await;
+        assert_eq!(
+            res.headers().get("location").unwrap(),
+            "https://app.example/__clerk/sign-in?redirect_url=%2F"
+        );
+        assert!(matches!(
+            FrontendApiProxy::new("sk_test_proxy")
+                .unwrap()
+                .public_url("http://app.example/__clerk"),
+            Err(ProxyError::InvalidProxyUrl)
+        ));
+        handle.stop(true).await;
+    }
+
+    #[actix_web::test]
+    async fn without_a_public_url_only_the_apps_origins_are_forwarded() {
+        let (upstream, handle) = upstream().await;
+        let proxy = proxy_to(&upstream).allowed_origins(["HTTP://App.example/"]);
+        let app = test::init_service(App::new().service(proxy.service())).await;
+        let request = |host: &str| {
+            test::TestRequest::get()
+                .uri("/__clerk/v1/client")
+                .insert_header(("host", host))
+                .to_request()
+        };
+
+        let res = test::call_service(&app, request("evil.example")).await;
+        assert_eq!(res.status(), 400);
+        let json: serde_json::Value = test::read_body_json(res).await;
+        assert_eq!(json["errors"][0]["code"], "proxy_host_untrusted");
+        let seen: serde_json::Value =
+            test::read_body_json(test::call_service(&app, request("app.example")).await).await;
+        assert_eq!(
+            header_of(&seen, "clerk-proxy-url"),
+            ["http://app.example/__clerk"]
+        );
+        // No origin at all: nothing is forwarded.
+        let none = proxy_to(&upstream);
+        let app = test::init_service(App::new().service(none.service())).await;
+        assert_eq!(
+            test::call_service(&app, request("app.example")).await.status(),
+            400
         );
         handle.stop(true).await;
     }
@@ -616,6 +747,7 @@ mod tests {
             .unwrap()
             .upstream("http://127.0.0.1:9")
             .unwrap()
+            .allowed_origins(ORIGINS)
             .max_request_body(4);
         let app = test::init_service(App::new().service(proxy.service())).await;
 
@@ -654,10 +786,8 @@ mod tests {
     #[actix_web::test]
     async fn a_trusted_proxys_forwarded_headers_are_believed() {
         let (upstream, handle) = upstream().await;
-        let proxy = FrontendApiProxy::new("sk_test_proxy")
-            .unwrap()
-            .upstream(&upstream)
-            .unwrap()
+        let proxy = proxy_to(&upstream)
+            .allowed_origins(ORIGINS)
             .trusted_proxies(["10.0.0.1".parse().unwrap()]);
         let app = test::init_service(App::new().service(proxy.service())).await;
         let forwarded = |peer: &str| {
@@ -696,10 +826,8 @@ mod tests {
     #[actix_web::test]
     async fn bodies_are_bounded_both_ways() {
         let (upstream, handle) = upstream().await;
-        let proxy = FrontendApiProxy::new("sk_test_proxy")
-            .unwrap()
-            .upstream(&upstream)
-            .unwrap()
+        let proxy = proxy_to(&upstream)
+            .allowed_origins(ORIGINS)
             .max_request_body(8)
             .max_response_body(4096);
         let app = test::init_service(App::new().service(proxy.service())).await;
@@ -737,10 +865,8 @@ mod tests {
     #[actix_web::test]
     async fn a_stalled_answer_is_cut_off() {
         let (upstream, handle) = upstream().await;
-        let proxy = FrontendApiProxy::new("sk_test_proxy")
-            .unwrap()
-            .upstream(&upstream)
-            .unwrap()
+        let proxy = proxy_to(&upstream)
+            .allowed_origins(ORIGINS)
             .idle_timeout(Duration::from_millis(300));
         let app = test::init_service(App::new().service(proxy.service())).await;
 

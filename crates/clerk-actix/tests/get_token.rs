@@ -152,3 +152,54 @@ async fn a_pending_session_gets_a_token_only_where_it_counts_as_signed_in() {
     let resp = test::call_service(&app, get("/tasks/token/hasura", Some(&pending))).await;
     assert_eq!(resp.status(), StatusCode::OK);
 }
+
+// Review finding 8: the other mappings (no session, a name that cannot be a template's, Clerk's
+// 403), and no refusal body carries a token.
+#[actix_rt::test]
+async fn the_other_refusals_have_their_answers_and_no_token() {
+    let (fx, _, session_token) = setup(Some("active"));
+    let app = app!(fx.sdk());
+    let resp = test::call_service(&app, get("/token/hasura", Some(&session_token))).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let minted = String::from_utf8(test::read_body(resp).await.to_vec()).unwrap();
+    let refusal = |body: &[u8]| {
+        let text = String::from_utf8_lossy(body).into_owned();
+        assert!(
+            !text.contains(&minted) && !text.contains(&session_token),
+            "a token in a refusal: {text}"
+        );
+        serde_json::from_str::<Value>(&text).expect("a JSON refusal")
+    };
+
+    // A session token without `sid`: signed in, but no session to mint for.
+    let sessionless = fx
+        .clerk
+        .minter()
+        .session_token(&fx.user_id)
+        .without_claim("sid")
+        .azp(ORIGIN)
+        .mint();
+    let resp = test::call_service(&app, get("/kind/hasura", Some(&sessionless))).await;
+    assert_eq!(test::read_body(resp).await, "NoSession");
+    let resp = test::call_service(&app, get("/token/hasura", Some(&sessionless))).await;
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(header(&resp, "www-authenticate").as_deref(), Some("Bearer"));
+    let body = refusal(&test::read_body(resp).await);
+    assert_eq!(body["errors"][0]["code"], "unauthenticated", "{body}");
+
+    // A name that cannot be a template's: the application's mistake, 500.
+    let resp = test::call_service(&app, get("/kind/a%2Fb", Some(&session_token))).await;
+    let kind = String::from_utf8(test::read_body(resp).await.to_vec()).unwrap();
+    assert!(kind.starts_with("unknown template a"), "{kind}");
+    let resp = test::call_service(&app, get("/token/a%2Fb", Some(&session_token))).await;
+    assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body = refusal(&test::read_body(resp).await);
+    assert_eq!(body["errors"][0]["code"], "internal_error", "{body}");
+
+    // Clerk refuses the session's user: 403.
+    fx.clerk.faults().fail_next("POST", ROUTE, 1, 403);
+    let resp = test::call_service(&app, get("/token/hasura", Some(&session_token))).await;
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let body = refusal(&test::read_body(resp).await);
+    assert_eq!(body["errors"][0]["code"], "forbidden", "{body}");
+}

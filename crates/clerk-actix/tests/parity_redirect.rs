@@ -154,6 +154,20 @@ fn redirects_are_what_create_redirect_builds() {
         }
     }
     let answers = node::run_batch(&root, "parity/redirect.mjs", &lines, Duration::from_secs(60));
+    // Both sides failing is no agreement: every case must get Clerk's answer (review finding 5).
+    assert_eq!(answers.len(), ours.len(), "one Clerk answer per case");
+    let failed: Vec<String> = ours
+        .iter()
+        .zip(&answers)
+        .filter(|(_, answer)| !answer["error"].is_null())
+        .map(|((case, _), answer)| format!("{case}\n  Clerk: {}", answer["error"]))
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "Clerk's side failed on {} cases:\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
     let mut mismatches = Vec::new();
     for ((case, url), answer) in ours.iter().zip(&answers) {
         let theirs = answer["url"].as_str();

@@ -291,10 +291,12 @@ async fn our_proxy_does_what_clerks_does_but_for_the_listed_differences() {
     let clerk_seen: Vec<Seen> = std::mem::take(&mut *log.lock().unwrap());
 
     // Ours.
+    // Clerk's proxy takes any Host as its public URL; ours only the app's origins (README).
     let proxy = FrontendApiProxy::new(SECRET_KEY)
         .unwrap()
         .upstream(&upstream)
-        .unwrap();
+        .unwrap()
+        .allowed_origins(["http://app.example"]);
     let app = test::init_service(App::new().service(proxy.service())).await;
     let mut ours = Vec::new();
     for case in &cases {

@@ -141,6 +141,12 @@ pub enum ProxyError {
     /// The request's path has a dot segment, a backslash or a byte a path cannot hold.
     #[error("the request path is not forwarded as it is")]
     UnsafePath,
+    /// The proxy's public URL is not an absolute `https` URL (plain `http` only on a loopback
+    /// host) without credentials, query or fragment.
+    #[error(
+        "the proxy URL must be an absolute https URL (plain http only on a loopback host) without credentials, a query string or a fragment"
+    )]
+    InvalidProxyUrl,
     /// The secret key the proxy sends as `Clerk-Secret-Key` is empty.
     #[error("the proxy needs the instance's secret key")]
     MissingSecretKey,
@@ -148,6 +154,30 @@ pub enum ProxyError {
     /// every proxied call would be refused (or the header dropped), never a clear error.
     #[error("the secret key has whitespace or a line break in it: remove it")]
     SecretKeyWhitespace,
+}
+
+/// A proxy's absolute public URL (`CLERK_PROXY_URL`), checked and without a trailing slash: the
+/// `Clerk-Proxy-Url` sent with the secret key, so `https` (plain `http` only on a loopback host).
+///
+/// # Errors
+///
+/// [`ProxyError::InvalidProxyUrl`].
+pub fn checked_public_url(url: &str) -> Result<String, ProxyError> {
+    let parsed = Url::parse(url.trim()).map_err(|_| ProxyError::InvalidProxyUrl)?;
+    let plain = parsed.username().is_empty()
+        && parsed.password().is_none()
+        && parsed.query().is_none()
+        && parsed.fragment().is_none()
+        && parsed.host_str().is_some();
+    let secure = match parsed.scheme() {
+        "https" => true,
+        "http" => is_loopback(&parsed),
+        _ => false,
+    };
+    if !(plain && secure) {
+        return Err(ProxyError::InvalidProxyUrl);
+    }
+    Ok(parsed.as_str().trim_end_matches('/').to_owned())
 }
 
 /// `localhost`, an IPv4 loopback address (`127.0.0.0/8`) or `[::1]`.
@@ -253,14 +283,17 @@ impl ProxyTarget {
 
     /// The headers sent upstream: the caller's, less the hop-by-hop ones (and those its
     /// `Connection` names), a secret-key `Authorization` and the ones this proxy sets; then
-    /// `Host`, `Clerk-Proxy-Url`, `Clerk-Secret-Key`, `Accept-Encoding: identity`,
-    /// `X-Forwarded-Host`, `X-Forwarded-Proto` and (when known) `X-Forwarded-For`.
+    /// `Host`, `Clerk-Proxy-Url` (`proxy_url`: a configured public URL, or
+    /// [`ProxyTarget::proxy_url`] of a request origin the app trusts, never any caller's host),
+    /// `Clerk-Secret-Key`, `Accept-Encoding: identity`, `X-Forwarded-Host`, `X-Forwarded-Proto`
+    /// and (when known) `X-Forwarded-For`.
     ///
     /// Names come back lowercase; values as given.
     pub fn upstream_headers<'h>(
         &self,
         incoming: impl IntoIterator<Item = (&'h str, &'h [u8])> + Clone,
         request: &ProxyRequest<'_>,
+        proxy_url: &str,
         secret_key: &str,
     ) -> Vec<(String, Vec<u8>)> {
         let named = connection_named(incoming.clone());
@@ -277,10 +310,9 @@ impl ProxyTarget {
             })
             .map(|(name, value)| (name, value.to_vec()))
             .collect();
-        let origin = format!("{}://{}", request.scheme, request.host);
         let mut set = |name: &str, value: String| out.push((name.to_owned(), value.into_bytes()));
         set("host", self.upstream_host.clone());
-        set("clerk-proxy-url", self.proxy_url(&origin));
+        set("clerk-proxy-url", proxy_url.to_owned());
         set("clerk-secret-key", secret_key.to_owned());
         set("accept-encoding", "identity".to_owned());
         set("x-forwarded-host", request.host.to_owned());
@@ -385,6 +417,8 @@ fn host_of(url: &Url) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const PROXY_URL: &str = "https://app.example/__clerk";
 
     fn target() -> ProxyTarget {
         ProxyTarget::new("https://frontend-api.clerk.dev/", "/__clerk/").unwrap()
@@ -556,7 +590,7 @@ mod tests {
             ("Clerk-Proxy-Url", "https://evil.example/__clerk"),
             ("User-Agent", "test"),
         ]);
-        let out = target().upstream_headers(incoming.iter().copied(), &request(), "sk_test_ours");
+        let out = target().upstream_headers(incoming.iter().copied(), &request(), PROXY_URL, "sk_test_ours");
 
         assert_eq!(get(&out, "cookie"), ["__client_uat=1", "a=b"]);
         assert_eq!(get(&out, "content-type"), ["application/x-www-form-urlencoded"]);
@@ -591,8 +625,29 @@ mod tests {
         for name in CALLER_ADDRESS_HEADERS {
             let upper = name.to_ascii_uppercase();
             let incoming = [(upper.as_str(), b"198.51.100.9".as_slice())];
-            let out = target().upstream_headers(incoming, &request(), "sk_test_ours");
+            let out = target().upstream_headers(incoming, &request(), PROXY_URL, "sk_test_ours");
             assert_eq!(get(&out, name), Vec::<&str>::new(), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_public_url_is_absolute_and_https_off_loopback() {
+        assert_eq!(
+            checked_public_url("https://app.example/__clerk/").as_deref(),
+            Ok("https://app.example/__clerk")
+        );
+        assert_eq!(
+            checked_public_url("http://127.0.0.1:8080/__clerk").as_deref(),
+            Ok("http://127.0.0.1:8080/__clerk")
+        );
+        for bad in [
+            "/__clerk",
+            "http://app.example/__clerk",
+            "https://u:p@app.example/__clerk",
+            "https://app.example/__clerk?x=1",
+            "ftp://app.example/__clerk",
+        ] {
+            assert_eq!(checked_public_url(bad), Err(ProxyError::InvalidProxyUrl), "{bad}");
         }
     }
 
@@ -600,12 +655,18 @@ mod tests {
     fn a_callers_secret_key_is_never_forwarded_but_other_authorization_is() {
         let t = target();
         for secret in ["Bearer sk_test_x", "bearer  sk_live_y", "Bearer sk_"] {
-            let out = t.upstream_headers(headers(&[("Authorization", secret)]), &request(), "sk_test_ours");
+            let out = t.upstream_headers(
+                headers(&[("Authorization", secret)]),
+                &request(),
+                PROXY_URL,
+                "sk_test_ours",
+            );
             assert_eq!(get(&out, "authorization"), Vec::<&str>::new(), "{secret}");
         }
         let out = t.upstream_headers(
             headers(&[("authorization", "Bearer eyJ.client.jwt")]),
             &request(),
+            PROXY_URL,
             "sk_test_ours",
         );
         assert_eq!(get(&out, "authorization"), ["Bearer eyJ.client.jwt"]);
@@ -617,7 +678,12 @@ mod tests {
             client_ip: None,
             ..request()
         };
-        let out = target().upstream_headers(headers(&[("X-Forwarded-For", "1.2.3.4")]), &request, "sk");
+        let out = target().upstream_headers(
+            headers(&[("X-Forwarded-For", "1.2.3.4")]),
+            &request,
+            PROXY_URL,
+            "sk",
+        );
         assert_eq!(get(&out, "x-forwarded-for"), Vec::<&str>::new());
     }
 

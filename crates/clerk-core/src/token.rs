@@ -146,11 +146,6 @@ impl<'a> DecodedToken<'a> {
         self.payload.get_or_init(|| parse_validated(&self.payload_json))
     }
 
-    /// The payload's JSON text (invalid UTF-8 replaced), as it was validated.
-    pub fn payload_json(&self) -> &str {
-        &self.payload_json
-    }
-
     /// A payload claim, when the payload is an object holding it. The claims Clerk's rules read
     /// (`sub`, `sid`, `iss`, `exp`, …) are answered without parsing the rest of the payload.
     pub fn claim(&self, name: &str) -> Option<&Value> {

@@ -134,11 +134,6 @@ impl VerifiedClaims {
             })
     }
 
-    /// The payload's JSON text, as the token carried it (invalid UTF-8 replaced).
-    pub fn payload_json(&self) -> &str {
-        &self.payload_json
-    }
-
     /// One claim. The claims Clerk's rules read are answered without parsing the payload; any
     /// other parses it once (see [`raw`](Self::raw)).
     pub fn get(&self, name: &str) -> Option<&Value> {

@@ -11,14 +11,21 @@ use crate::lock::lock;
 pub const DROPPED: u16 = 0;
 
 /// Request headers kept in the log (lowercase names). `authorization` is logged only as
-/// its scheme and key prefix (`Bearer sk_test_…`), never the key.
-pub const LOGGED_HEADERS: [&str; 6] = [
+/// its scheme and key prefix (`Bearer sk_test_…`), `clerk-secret-key` only as its prefix, never
+/// the key. A Frontend API proxy's headers (and the caller address ones it must drop) are kept
+/// so that tests can read what reached Clerk.
+pub const LOGGED_HEADERS: [&str; 11] = [
     "authorization",
     "clerk-api-version",
     "content-type",
     "user-agent",
     "x-clerk-sdk",
     "accept",
+    "clerk-proxy-url",
+    "clerk-secret-key",
+    "x-forwarded-for",
+    "x-real-ip",
+    "forwarded",
 ];
 
 /// Query parameters whose values the request log never keeps: session, dev-browser and
@@ -127,17 +134,22 @@ impl Calls {
 
 /// Redacts a header value for the log.
 pub(crate) fn redact(name: &str, value: &str) -> String {
-    if name != "authorization" {
-        return value.to_owned();
+    let prefix_of = |credential: &str| {
+        ["sk_test_", "sk_live_", "ak_", "mt_", "oat_"]
+            .into_iter()
+            .find(|p| credential.starts_with(p))
+            .unwrap_or("")
+    };
+    match name {
+        "authorization" => {
+            let mut parts = value.splitn(2, ' ');
+            let scheme = parts.next().unwrap_or_default();
+            let credential = parts.next().unwrap_or_default().trim();
+            format!("{scheme} {}[redacted]", prefix_of(credential))
+        }
+        "clerk-secret-key" => format!("{}[redacted]", prefix_of(value.trim())),
+        _ => value.to_owned(),
     }
-    let mut parts = value.splitn(2, ' ');
-    let scheme = parts.next().unwrap_or_default();
-    let credential = parts.next().unwrap_or_default().trim();
-    let prefix = ["sk_test_", "sk_live_", "ak_", "mt_", "oat_"]
-        .into_iter()
-        .find(|p| credential.starts_with(p))
-        .unwrap_or("");
-    format!("{scheme} {prefix}[redacted]")
 }
 
 /// The query string with the values of [`REDACTED_QUERY_PARAMS`] replaced by `[redacted]`
