@@ -18,7 +18,7 @@ use crate::env::{check_origin, reader, ConfigError};
 use crate::keys::KeySource;
 use crate::user_source::UserSource;
 use clerk_core::protect::ProtectMode;
-use settings::Settings;
+use settings::{Settings, Strings};
 
 mod settings;
 
@@ -96,10 +96,8 @@ pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 #[derive(Clone)]
 pub struct ClerkConfig {
     client: ClientConfig,
-    publishable_key: Option<String>,
-    jwt_key_pem: Option<String>,
+    strings: Strings,
     settings: Settings,
-    sign_in_url: Option<String>,
     domains: DomainSettings,
     clock: Option<Clock>,
     user_source: Option<Arc<dyn UserSource>>,
@@ -109,11 +107,9 @@ pub struct ClerkConfig {
 impl fmt::Debug for ClerkConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut f = f.debug_struct("ClerkConfig");
-        f.field("client", &self.client)
-            .field("publishable_key", &self.publishable_key)
-            .field("jwt_key_pem", &self.jwt_key_pem.as_ref().map(|_| "[set]"))
-            .field("sign_in_url", &self.sign_in_url)
-            .field("domains", &self.domains);
+        f.field("client", &self.client);
+        self.strings.debug_fields(&mut f);
+        f.field("domains", &self.domains);
         self.settings.debug_fields(&mut f);
         f.field("user_source", &self.user_source.as_ref().map(|_| "[set]"))
             .finish_non_exhaustive()
@@ -131,10 +127,8 @@ impl ClerkConfig {
     pub fn new() -> Self {
         Self {
             client: ClientConfig::new(),
-            publishable_key: None,
-            jwt_key_pem: None,
+            strings: Strings::default(),
             settings: Settings::default(),
-            sign_in_url: None,
             domains: DomainSettings::default(),
             clock: None,
             user_source: None,
@@ -160,9 +154,7 @@ impl ClerkConfig {
         let get = reader(lookup);
         let mut config = Self::new();
         config.client = config.client.read(&get)?;
-        config.publishable_key = get("CLERK_PUBLISHABLE_KEY");
-        config.jwt_key_pem = get("CLERK_JWT_KEY");
-        config.sign_in_url = get("CLERK_SIGN_IN_URL");
+        config.strings = Strings::read(&get);
         config.domains = DomainSettings::read(&get)?;
         config.settings = Settings::read(&get)?;
         Ok(config)
@@ -171,18 +163,6 @@ impl ClerkConfig {
     /// The instance's secret key (`sk_test_…`/`sk_live_…`). Defaults to none.
     pub fn secret_key(mut self, key: impl Into<String>) -> Self {
         self.client = self.client.secret_key(key);
-        self
-    }
-
-    /// The instance's publishable key (`pk_test_…`/`pk_live_…`). Defaults to none.
-    pub fn publishable_key(mut self, key: impl Into<String>) -> Self {
-        self.publishable_key = Some(key.into());
-        self
-    }
-
-    /// The PEM public key for networkless verification (`CLERK_JWT_KEY`). Defaults to none.
-    pub fn jwt_key_pem(mut self, pem: impl Into<String>) -> Self {
-        self.jwt_key_pem = Some(pem.into());
         self
     }
 
@@ -234,13 +214,6 @@ impl ClerkConfig {
     /// verifications of one token still share one Backend API call). Defaults to 10 s.
     pub fn machine_token_cache_ttl(mut self, ttl: Duration) -> Self {
         self.settings.machine_token_cache_ttl = ttl;
-        self
-    }
-
-    /// Where [`ProtectMode::Redirect`] sends signed-out page requests. Defaults to the Account
-    /// Portal of the publishable key's instance.
-    pub fn sign_in_url(mut self, url: impl Into<String>) -> Self {
-        self.sign_in_url = Some(url.into());
         self
     }
 
@@ -428,7 +401,8 @@ impl ClerkConfig {
     ///
     /// A [`ConfigError`] on `CLERK_PUBLISHABLE_KEY` when it is malformed.
     pub fn parsed_publishable_key(&self) -> Result<Option<PublishableKey>, ConfigError> {
-        self.publishable_key
+        self.strings
+            .publishable_key
             .as_deref()
             .map(PublishableKey::parse)
             .transpose()
@@ -448,6 +422,7 @@ impl ClerkConfig {
             .or_else(|| checked.secret_key.as_ref().and_then(|key| key.instance_type()))
             .unwrap_or(InstanceType::Production);
         let jwt_key = self
+            .strings
             .jwt_key_pem
             .as_deref()
             .map(VerifyingKey::from_pem)
@@ -510,7 +485,9 @@ impl ClerkConfig {
                 format!("must be at least {} ms", MIN_JWKS_REFETCH_COOLDOWN.as_millis()),
             ));
         }
-        let domains = self.domains.resolve(instance_type, self.sign_in_url.as_deref())?;
+        let domains = self
+            .domains
+            .resolve(instance_type, self.strings.sign_in_url.as_deref())?;
         if domains.multi_domain.relative_proxy_path().is_some()
             && instance_type == InstanceType::Production
             && self.settings.authorized_parties.is_empty()
@@ -523,8 +500,8 @@ impl ClerkConfig {
                  origins the application is served on (its tokens' issuer is {origin}{path})",
             ));
         }
-        let sign_in_url_configured = self.sign_in_url.is_some();
-        let sign_in_url = match self.sign_in_url {
+        let sign_in_url_configured = self.strings.sign_in_url.is_some();
+        let sign_in_url = match self.strings.sign_in_url {
             Some(url) => {
                 if url::Url::parse(&url).is_err() && !url.starts_with('/') {
                     return Err(ConfigError::new(

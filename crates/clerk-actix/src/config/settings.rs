@@ -1,8 +1,11 @@
 //! The settings that pass from [`ClerkConfig`](super::ClerkConfig) to
 //! [`ResolvedConfig`](super::ResolvedConfig) as they are, described once: each one's type,
 //! default and environment variable(s), from which the struct, its defaults, its reading from
-//! the environment and its `Debug` fields all come. (None of them is a secret: the keys, which
-//! are, and the settings that are resolved into something else live in `ClerkConfig` itself.)
+//! the environment and its `Debug` fields all come. (None of them is a secret.)
+//!
+//! Beside them, the optional strings that `resolve` checks and turns into something else (the
+//! keys, the sign-in URL), described once as well: each one's environment variable, how `Debug`
+//! shows it (a key may be a secret) and its builder setter on `ClerkConfig`.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -89,6 +92,70 @@ settings! {
     protect_mode: ProtectMode = ProtectMode::Api;
 }
 
+/// How `Debug` shows an optional string setting.
+#[derive(Clone, Copy)]
+enum ShownAs {
+    /// As it is.
+    Plain,
+    /// Only whether it is set (`Some("[set]")`): the value may be a secret.
+    Set,
+}
+
+impl ShownAs {
+    fn of(self, value: Option<&str>) -> Option<&str> {
+        match self {
+            Self::Plain => value,
+            Self::Set => value.map(|_| "[set]"),
+        }
+    }
+}
+
+macro_rules! strings {
+    ($(
+        $(#[doc = $doc:literal])*
+        $name:ident($arg:ident) = $var:literal, $shown:ident;
+    )*) => {
+        /// Optional strings resolved into something else (see the table on
+        /// [`ClerkConfig`](super::ClerkConfig)); none by default.
+        #[derive(Clone, Default)]
+        pub(crate) struct Strings {
+            $( #[doc = concat!("`", $var, "`.")] pub(crate) $name: Option<String>, )*
+        }
+
+        impl Strings {
+            /// The strings read through `get` (blank values already unset).
+            pub(crate) fn read(get: &impl Fn(&str) -> Option<String>) -> Self {
+                Self { $( $name: get($var), )* }
+            }
+
+            /// Adds every string to a `Debug` struct, flat, secrets shown only as set.
+            pub(crate) fn debug_fields(&self, f: &mut fmt::DebugStruct<'_, '_>) {
+                $( f.field(stringify!($name), &ShownAs::$shown.of(self.$name.as_deref())); )*
+            }
+        }
+
+        impl super::ClerkConfig {
+            $(
+                $(#[doc = $doc])*
+                pub fn $name(mut self, $arg: impl Into<String>) -> Self {
+                    self.strings.$name = Some($arg.into());
+                    self
+                }
+            )*
+        }
+    };
+}
+
+strings! {
+    /// The instance's publishable key (`pk_test_…`/`pk_live_…`). Defaults to none.
+    publishable_key(key) = "CLERK_PUBLISHABLE_KEY", Plain;
+    /// The PEM public key for networkless verification (`CLERK_JWT_KEY`). Defaults to none.
+    jwt_key_pem(pem) = "CLERK_JWT_KEY", Set;
+    /// Where [`ProtectMode::Redirect`] sends signed-out page requests. Defaults to the Account
+    /// Portal of the publishable key's instance.
+    sign_in_url(url) = "CLERK_SIGN_IN_URL", Plain;
+}
+
 fn parse_capacity(variable: &'static str, value: &str) -> Result<usize, ConfigError> {
     usize::try_from(parse_count(variable, value)?).map_err(|_| ConfigError::new(variable, "too large"))
 }
@@ -107,25 +174,39 @@ fn parse_ips(variable: &'static str, value: &str) -> Result<Vec<IpAddr>, ConfigE
 mod tests {
     use super::*;
 
-    struct Shown<'a>(&'a Settings);
-
-    impl fmt::Debug for Shown<'_> {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            let mut f = f.debug_struct("Settings");
-            self.0.debug_fields(&mut f);
-            f.finish()
+    /// An environment of these variables only.
+    fn lookup(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(var, _)| *var == name)
+                .map(|(_, value)| (*value).to_owned())
         }
+    }
+
+    /// What a `debug_fields` writes, as `Debug` shows it.
+    fn debug_of(fields: impl Fn(&mut fmt::DebugStruct<'_, '_>)) -> String {
+        struct Shown<F>(F);
+
+        impl<F: Fn(&mut fmt::DebugStruct<'_, '_>)> fmt::Debug for Shown<F> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let mut f = f.debug_struct("Shown");
+                (self.0)(&mut f);
+                f.finish()
+            }
+        }
+
+        format!("{:?}", Shown(fields))
     }
 
     /// Issue 25, item 5: one description gives the defaults, the reading (sub-fields included) and
     /// the `Debug` fields.
     #[test]
     fn one_description_gives_defaults_reading_and_debug() {
-        let get = |name: &str| match name {
-            "CLERK_JWKS_MAX_STALE_MS" => Some("60000".to_owned()),
-            "CLERK_TOKEN_CACHE_CAPACITY" => Some("0".to_owned()),
-            _ => None,
-        };
+        let get = lookup(&[
+            ("CLERK_JWKS_MAX_STALE_MS", "60000"),
+            ("CLERK_TOKEN_CACHE_CAPACITY", "0"),
+        ]);
         let settings = Settings::read(&get).unwrap();
         assert_eq!(settings.jwks.max_stale, Duration::from_secs(60));
         assert_eq!(settings.jwks.ttl, JwksCacheConfig::default().ttl);
@@ -133,7 +214,7 @@ mod tests {
         assert_eq!(settings.clock_skew, Duration::from_millis(5_000));
         assert!(settings.cookie_auth && settings.issuer_check && settings.treat_pending_as_signed_out);
 
-        let shown = format!("{:?}", Shown(&settings));
+        let shown = debug_of(|f| settings.debug_fields(f));
         for name in [
             "authorized_parties",
             "jwks",
@@ -148,5 +229,36 @@ mod tests {
                 .err()
                 .expect("not a number");
         assert!(err.to_string().contains("CLERK_TOKEN_CACHE_CAPACITY"), "{err}");
+    }
+
+    /// Issue 25, item 5: one description gives the optional strings' reading, their `Debug`
+    /// (secrets shown only as set) and the builder setters.
+    #[test]
+    fn one_description_gives_the_strings_reading_debug_and_setters() {
+        let get = lookup(&[
+            ("CLERK_PUBLISHABLE_KEY", "pk_test_shown"),
+            ("CLERK_JWT_KEY", "PEMDATA"),
+        ]);
+        let strings = Strings::read(&get);
+        assert_eq!(strings.publishable_key.as_deref(), Some("pk_test_shown"));
+        assert_eq!(strings.jwt_key_pem.as_deref(), Some("PEMDATA"));
+        assert_eq!(strings.sign_in_url, None);
+
+        let shown = debug_of(|f| strings.debug_fields(f));
+        assert!(
+            shown.contains(r#"publishable_key: Some("pk_test_shown")"#),
+            "{shown}"
+        );
+        assert!(shown.contains(r#"jwt_key_pem: Some("[set]")"#), "{shown}");
+        assert!(
+            shown.contains("sign_in_url: None") && !shown.contains("PEMDATA"),
+            "{shown}"
+        );
+
+        let config = super::super::ClerkConfig::new()
+            .sign_in_url("/sign-in")
+            .jwt_key_pem("PEM");
+        assert_eq!(config.strings.sign_in_url.as_deref(), Some("/sign-in"));
+        assert_eq!(config.strings.jwt_key_pem.as_deref(), Some("PEM"));
     }
 }
