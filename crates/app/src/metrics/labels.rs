@@ -248,7 +248,8 @@ mod tests {
         assert_eq!(METHODS[method(&Method::PATCH)], "PATCH");
         assert_eq!(ROUTES[route(Some("/api/me"))], "/api/me");
         assert_eq!(ROUTES[route(Some("unmatched"))], UNMATCHED);
-        assert_eq!(ROUTES[route(Some("/admin"))], UNMATCHED);
+        assert_eq!(ROUTES[route(Some("/nope"))], UNMATCHED);
+        assert_eq!(ROUTES[route(Some("/admin"))], "/admin");
         assert_eq!(ROUTES[route(None)], UNMATCHED);
         assert_eq!(AUTH_REASONS[auth_reason(None)], "");
         assert_eq!(AUTH_REASONS[auth_reason(Some("token-expired"))], "token-expired");
