@@ -46,8 +46,9 @@ pub async fn api_data(auth: Authenticated) -> HttpResponse {
 }
 
 /// `GET /api/token/{template}`: Clerk's `auth().getToken({ template })`. The Backend API mints a
-/// JWT from the instance's JWT template of that name for the request's session; the answer shows
-/// the minted token's claims, `{template, claims}`, never the token itself (a bearer credential).
+/// JWT from the instance's JWT template of that name for the request's session; the answer is
+/// `{template, subject, issuedAt, expiresAt, claimNames}`: never the token (a bearer credential)
+/// nor its claims' values (a template may copy any user field, `private_metadata` included).
 /// 401 signed out; 404 for a template the instance does not have (the caller named it); 403 when
 /// Clerk refuses the session's user; 503 while the Backend API is unavailable.
 pub async fn api_token(
@@ -62,11 +63,21 @@ pub async fn api_token(
         }
         Err(err) => return Err(err),
     };
-    // Our own instance's answer over TLS, just minted: its claims are shown, not checked again.
-    let claims = clerk_core::token::DecodedToken::decode(token.expose(), usize::MAX)
-        .map(|decoded| decoded.payload().clone())
-        .unwrap_or(serde_json::Value::Null);
-    Ok(HttpResponse::Ok().json(json!({"template": template.as_str(), "claims": claims})))
+    // Our own instance's answer over TLS, just minted: described, not checked again.
+    let decoded = clerk_core::token::DecodedToken::decode(token.expose(), usize::MAX).ok();
+    let payload = decoded.as_ref().map(|decoded| decoded.payload());
+    let claim = |name: &str| payload.and_then(|payload| payload.get(name)).cloned();
+    let names: Vec<&str> = payload
+        .and_then(serde_json::Value::as_object)
+        .map(|claims| claims.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    Ok(HttpResponse::Ok().json(json!({
+        "template": template.as_str(),
+        "subject": claim("sub"),
+        "issuedAt": claim("iat"),
+        "expiresAt": claim("exp"),
+        "claimNames": names,
+    })))
 }
 
 /// `GET /api/machine` (`auth({ acceptsToken: 'any' })`): any token type. For a machine
