@@ -10,7 +10,7 @@ use std::sync::Arc;
 use actix_web::dev::{forward_ready, Payload, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{HeaderName, HeaderValue, InvalidHeaderValue};
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
-use clerk_core::csp::{ClerkHosts, CspHeaders, CspOptions, Nonce, REPORTING_ENDPOINTS};
+use clerk_core::csp::{ClerkHosts, CompiledCsp, CspHeaders, CspOptions, Nonce, REPORTING_ENDPOINTS};
 use futures_util::future::LocalBoxFuture;
 use rand::RngCore as _;
 
@@ -20,7 +20,7 @@ use crate::Clerk;
 /// `report-to` URL) on every answer, replacing one a handler set, as Clerk's middleware does:
 /// Clerk's directives for the configured instance ([`CspOptions`]), the proxy URL's origin when
 /// the proxy is on another origin, and the application's directives. In strict mode each request
-/// gets a fresh nonce (16 bytes from the operating system's CSPRNG, base64), in `script-src` and
+/// gets a fresh nonce (16 bytes from a CSPRNG seeded by the operating system, base64), in `script-src` and
 /// in [`CspNonce`]. Answers under a relative proxy path (`/__clerk`) are the Frontend API's and
 /// keep their own headers.
 ///
@@ -45,6 +45,16 @@ use crate::Clerk;
 pub struct ClerkCsp {
     clerk: Clerk,
     options: Arc<CspOptions>,
+    /// The policy built once, when the request cannot change it (no proxy URL whose origin is
+    /// compared with the page's).
+    compiled: Option<Arc<Compiled>>,
+}
+
+/// A policy built once, its header values checked once.
+#[derive(Debug)]
+struct Compiled {
+    policy: CompiledCsp,
+    reporting_endpoints: Option<HeaderValue>,
 }
 
 impl ClerkCsp {
@@ -55,17 +65,26 @@ impl ClerkCsp {
     /// When the policy is no valid header value (a directive or the publishable key's host with
     /// a control character).
     pub fn new(clerk: Clerk, options: CspOptions) -> Result<Self, InvalidHeaderValue> {
-        let csp = Self {
+        let mut csp = Self {
             clerk,
             options: Arc::new(options),
+            compiled: None,
         };
         let sample = csp.headers(None, Some(&Nonce::from_bytes([0; 16])));
         HeaderValue::from_str(&sample.value)?;
-        sample
+        let reporting_endpoints = sample
             .reporting_endpoints
             .as_deref()
             .map(HeaderValue::from_str)
             .transpose()?;
+        let config = csp.clerk.config();
+        if config.multi_domain().proxy().is_none() {
+            let hosts = ClerkHosts::new(config.publishable_key().map(|key| key.frontend_api()));
+            csp.compiled = Some(Arc::new(Compiled {
+                policy: csp.options.compile(&hosts),
+                reporting_endpoints,
+            }));
+        }
         Ok(csp)
     }
 
@@ -130,38 +149,50 @@ where
                 return service.call(req).await;
             }
             let nonce = if csp.options.is_strict() {
-                let nonce = draw_nonce()?;
+                let nonce = draw_nonce();
                 req.extensions_mut().insert(CspNonce(nonce.clone()));
                 Some(nonce)
             } else {
                 None
             };
-            let origin = csp.clerk.request_origin(req.request());
-            let headers = csp.headers(Some(&origin), nonce.as_ref());
+            let (value, reporting_endpoints) = match &csp.compiled {
+                Some(compiled) => (
+                    compiled.policy.headers(nonce.as_ref()),
+                    compiled.reporting_endpoints.clone(),
+                ),
+                None => {
+                    let origin = csp.clerk.request_origin(req.request());
+                    let headers = csp.headers(Some(&origin), nonce.as_ref());
+                    let endpoints = headers
+                        .reporting_endpoints
+                        .as_deref()
+                        .map(HeaderValue::from_str)
+                        .transpose()
+                        .map_err(actix_web::error::ErrorInternalServerError)?;
+                    (headers, endpoints)
+                }
+            };
             let mut response = service.call(req).await?;
             let map = response.headers_mut();
             map.insert(
-                HeaderName::from_static(headers.name.as_str()),
-                HeaderValue::from_str(&headers.value).map_err(actix_web::error::ErrorInternalServerError)?,
+                HeaderName::from_static(value.name.as_str()),
+                HeaderValue::try_from(value.value).map_err(actix_web::error::ErrorInternalServerError)?,
             );
-            if let Some(endpoints) = headers.reporting_endpoints {
-                map.insert(
-                    HeaderName::from_static(REPORTING_ENDPOINTS),
-                    HeaderValue::from_str(&endpoints).map_err(actix_web::error::ErrorInternalServerError)?,
-                );
+            if let Some(endpoints) = reporting_endpoints {
+                map.insert(HeaderName::from_static(REPORTING_ENDPOINTS), endpoints);
             }
             Ok(response)
         })
     }
 }
 
-/// 16 bytes from the operating system's CSPRNG.
-fn draw_nonce() -> Result<Nonce, actix_web::Error> {
+/// 16 bytes from `rand`'s thread-local CSPRNG (ChaCha, seeded and periodically reseeded from
+/// the operating system): unpredictable as the operating system's own, without a system call
+/// per request.
+fn draw_nonce() -> Nonce {
     let mut bytes = [0u8; 16];
-    rand::rngs::OsRng
-        .try_fill_bytes(&mut bytes)
-        .map_err(actix_web::error::ErrorInternalServerError)?;
-    Ok(Nonce::from_bytes(bytes))
+    rand::thread_rng().fill_bytes(&mut bytes);
+    Nonce::from_bytes(bytes)
 }
 
 /// The request's CSP nonce (Clerk's `x-nonce`), for `<script nonce="…">`: set by [`ClerkCsp`] in

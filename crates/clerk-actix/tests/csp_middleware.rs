@@ -108,3 +108,44 @@ async fn a_directive_that_is_no_header_value_is_refused_up_front() {
     let options = CspOptions::new().directive("img-src", ["https://a.example\nx"]);
     assert!(ClerkCsp::new(clerk(), options).is_err());
 }
+
+/// Without a proxy URL the policy is built once (issue 25's per-request cost): each answer still
+/// carries Clerk's policy with that request's own nonce, and `Reporting-Endpoints` when set.
+#[actix_web::test]
+async fn a_policy_built_once_still_carries_each_requests_nonce() {
+    use clerk_core::csp::{ClerkHosts, Nonce};
+    use clerk_core::PublishableKey;
+
+    let clerk = ClerkConfig::new()
+        .secret_key("sk_test_cspMiddleware")
+        .publishable_key(PUBLISHABLE_KEY)
+        .build()
+        .expect("clerk");
+    let options = CspOptions::new()
+        .strict(true)
+        .directive("frame-ancestors", ["none"])
+        .report_to("https://r.example/csp");
+    let csp = ClerkCsp::new(clerk, options.clone()).expect("valid");
+    let app = test::init_service(App::new().route("/nonce", web::get().to(nonce)).wrap(csp)).await;
+    let key = PublishableKey::parse(PUBLISHABLE_KEY).expect("key");
+    let hosts = ClerkHosts::new(Some(key.frontend_api()));
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let response = test::call_service(&app, test::TestRequest::get().uri("/nonce").to_request()).await;
+        let header = |name: &str| response.headers().get(name).unwrap().to_str().unwrap().to_owned();
+        let (policy, endpoints) = (header("content-security-policy"), header("reporting-endpoints"));
+        let nonce = String::from_utf8(test::read_body(response).await.to_vec()).unwrap();
+        let expected = options.headers(&hosts, Some(&nonce_of(&nonce)));
+        assert_eq!(policy, expected.value);
+        assert_eq!(Some(endpoints), expected.reporting_endpoints);
+        assert!(!seen.contains(&nonce), "a nonce repeated: {nonce}");
+        seen.push(nonce);
+    }
+
+    /// The `Nonce` whose base64 is `text`.
+    fn nonce_of(text: &str) -> Nonce {
+        use base64::Engine as _;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(text).expect("base64");
+        Nonce::from_bytes(bytes.try_into().expect("16 bytes"))
+    }
+}
