@@ -145,7 +145,9 @@ async fn a_policy_built_once_still_carries_each_requests_nonce() {
     /// The `Nonce` whose base64 is `text`.
     fn nonce_of(text: &str) -> Nonce {
         use base64::Engine as _;
-        let bytes = base64::engine::general_purpose::STANDARD.decode(text).expect("base64");
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .expect("base64");
         Nonce::from_bytes(bytes.try_into().expect("16 bytes"))
     }
 }

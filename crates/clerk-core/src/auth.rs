@@ -665,15 +665,17 @@ pub fn decode_org_permissions(fea: Option<&str>, per: Option<&str>, fpm: Option<
             None => return Vec::new(),
         },
     };
-    let masks: Vec<&str> = fpm.split(',').map(str::trim).collect();
     let mut out = Vec::new();
-    for (i, feature) in features.iter().enumerate() {
-        let Some(mask) = masks.get(i) else { continue };
+    // One mask per feature, in order; features past the last mask get nothing.
+    for (feature, mask) in features.iter().zip(fpm.split(',').map(str::trim)) {
         let bits = decimal_to_bits(mask, permissions.len());
-        for (j, permission) in permissions.iter().enumerate() {
-            if bits.get(j).copied().unwrap_or(false) {
-                out.push(format!("org:{feature}:{permission}"));
-            }
+        for (permission, _) in permissions.iter().zip(bits).filter(|(_, bit)| *bit) {
+            let mut name = String::with_capacity(5 + feature.len() + permission.len());
+            name.push_str("org:");
+            name.push_str(feature);
+            name.push(':');
+            name.push_str(permission);
+            out.push(name);
         }
     }
     out
@@ -684,6 +686,15 @@ pub fn decode_org_permissions(fea: Option<&str>, per: Option<&str>, fpm: Option<
 fn decimal_to_bits(decimal: &str, limit: usize) -> Vec<bool> {
     if decimal.is_empty() || !decimal.bytes().all(|b| b.is_ascii_digit()) {
         return Vec::new();
+    }
+    // Up to 19 digits fit a u64 (the masks Clerk issues): its bits directly, no allocation but
+    // the answer's.
+    if let Some(value) = (decimal.len() <= 19)
+        .then(|| decimal.parse::<u64>().ok())
+        .flatten()
+    {
+        let count = (u64::BITS - value.leading_zeros()) as usize;
+        return (0..count.min(limit)).map(|bit| value >> bit & 1 == 1).collect();
     }
     let mut digits: Vec<u8> = decimal.bytes().map(|b| b - b'0').collect();
     let mut bits = Vec::new();

@@ -95,7 +95,8 @@ impl<'a> DecodedToken<'a> {
             )
             .with_action(Action::EnsureClerkJwt));
         }
-        let mut dots = token.match_indices('.').map(|(at, _)| at);
+        // memchr: a kilobyte scanned on every verification (a char search cost ~1.5k instructions).
+        let mut dots = memchr::memchr_iter(b'.', token.as_bytes());
         let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
             return Err(TokenError::new(Reason::TokenInvalid, MSG_THREE_PARTS));
         };

@@ -1,7 +1,9 @@
 //! A bounded cache of verified session tokens: a client that reuses its token (tokens live 60 s)
 //! pays the RSA check once.
 
+use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
@@ -10,7 +12,38 @@ use crate::verify::TokenTimes;
 
 const SHARDS: usize = 16;
 
-type Shard<T> = Mutex<HashMap<Arc<str>, Entry<T>>>;
+type Shard<T> = Mutex<HashMap<Arc<str>, Entry<T>, TailHash>>;
+
+/// How many of a token's last bytes its hash reads.
+const HASHED_TAIL: usize = 32;
+
+/// Hashes the last [`HASHED_TAIL`] bytes of each key (a token's signature: unpredictable), with
+/// the standard library's randomly keyed SipHash, instead of the whole kilobyte of a token on
+/// every lookup. Equality still compares whole tokens. Hash flooding needs many keys with one
+/// tail in a shard, and only tokens that passed verification are stored: their signatures are
+/// Clerk's, not an attacker's choice.
+#[derive(Clone, Default)]
+struct TailHash(RandomState);
+
+impl BuildHasher for TailHash {
+    type Hasher = TailHasher;
+
+    fn build_hasher(&self) -> TailHasher {
+        TailHasher(self.0.build_hasher())
+    }
+}
+
+struct TailHasher(std::collections::hash_map::DefaultHasher);
+
+impl Hasher for TailHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.write(&bytes[bytes.len().saturating_sub(HASHED_TAIL)..]);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0.finish()
+    }
+}
 
 struct Entry<T> {
     value: T,
@@ -48,7 +81,9 @@ impl<T: Clone> VerifiedTokenCache<T> {
     pub fn new(capacity: usize) -> Self {
         let per_shard = capacity.div_ceil(SHARDS);
         Self {
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            shards: (0..SHARDS)
+                .map(|_| Mutex::new(HashMap::with_hasher(TailHash::default())))
+                .collect(),
             per_shard,
         }
     }
@@ -218,5 +253,19 @@ mod tests {
         cache.insert("a.b.c", 1, times(2000), 0, UNIX_EPOCH);
         assert!(!cache.is_enabled());
         assert_eq!(cache.get("a.b.c", 0), None);
+    }
+
+    /// Tokens that share their hashed tail are still told apart by their whole text.
+    #[test]
+    fn tokens_with_one_tail_are_different_entries() {
+        let cache = VerifiedTokenCache::new(100);
+        let now = UNIX_EPOCH + Duration::from_secs(1000);
+        let tail = "s".repeat(HASHED_TAIL * 2);
+        let (a, b) = (format!("a.p.{tail}"), format!("b.p.{tail}"));
+        cache.insert(&a, 1, times(2000), 1, now);
+        assert_eq!(cache.get(&b, 1), None, "same tail, another token");
+        cache.insert(&b, 2, times(2000), 1, now);
+        assert_eq!(cache.get(&a, 1).map(|(v, _)| v), Some(1));
+        assert_eq!(cache.get(&b, 1).map(|(v, _)| v), Some(2));
     }
 }

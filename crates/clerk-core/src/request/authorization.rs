@@ -29,10 +29,17 @@ pub fn authorization_token(value: &[u8]) -> Option<Cow<'_, str>> {
     if value.is_empty() {
         return None;
     }
-    // JavaScript's `split(' ', 2)`: at most two pieces, the rest is dropped.
-    let mut pieces = value.split(|&b| b == b' ');
-    let scheme = pieces.next().unwrap_or_default();
-    let token = match pieces.next() {
+    // JavaScript's `split(' ', 2)`: at most two pieces, the rest is dropped. (memchr: a token is
+    // a kilobyte on every request; a byte-at-a-time scan showed in the profile.)
+    let (scheme, token) = match memchr::memchr(b' ', value) {
+        None => (value, None),
+        Some(space) => {
+            let rest = &value[space + 1..];
+            let end = memchr::memchr(b' ', rest).unwrap_or(rest.len());
+            (&value[..space], Some(&rest[..end]))
+        }
+    };
+    let token = match token {
         None | Some([]) => scheme,
         Some(token) if scheme == b"Bearer" => token,
         Some(_) => return None,
@@ -61,10 +68,12 @@ fn trim_http_whitespace(value: &[u8]) -> &[u8] {
 
 /// `bytes` read as Latin-1: borrowed when ASCII, one character per byte otherwise.
 fn latin1(bytes: &[u8]) -> Cow<'_, str> {
-    match std::str::from_utf8(bytes) {
-        Ok(text) if text.is_ascii() => Cow::Borrowed(text),
-        _ => Cow::Owned(bytes.iter().copied().map(char::from).collect()),
+    if bytes.is_ascii() {
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            return Cow::Borrowed(text);
+        }
     }
+    Cow::Owned(bytes.iter().copied().map(char::from).collect())
 }
 
 #[cfg(test)]
