@@ -47,13 +47,15 @@ impl<'a> Cookies<'a> {
         }
         let mut index = 0;
         while index < len {
-            let Some(eq) = text[index..].find('=').map(|at| at + index) else {
+            // memchr (SIMD): a session token is a kilobyte, scanned on every request.
+            let rest = &text.as_bytes()[index..];
+            let Some(eq) = memchr::memchr(b'=', rest).map(|at| at + index) else {
                 break;
             };
-            let end = text[index..].find(';').map_or(len, |at| at + index);
+            let end = memchr::memchr(b';', rest).map_or(len, |at| at + index);
             if eq > end {
                 // A pair without `=`: resume after the last `;` before this `=`.
-                index = text[..eq].rfind(';').map_or(0, |at| at + 1);
+                index = memchr::memrchr(b';', &text.as_bytes()[..eq]).map_or(0, |at| at + 1);
                 continue;
             }
             pairs.push((trim(&text[index..eq]), trim(&text[eq + 1..end])));
@@ -114,7 +116,7 @@ fn trim(text: &str) -> &str {
 /// JavaScript's `decodeURIComponent`, or the input unchanged when it would throw (a malformed
 /// escape or bytes that are not UTF-8), as the `cookie` package does.
 fn decode_uri_component(value: &str) -> Cow<'_, str> {
-    if !value.contains('%') {
+    if memchr::memchr(b'%', value.as_bytes()).is_none() {
         return Cow::Borrowed(value);
     }
     let bytes = value.as_bytes();
