@@ -380,3 +380,39 @@ async fn dev_mode_starts_only_when_asked() {
         .to_string();
     assert!(err.contains("APP_DEV_MODE"), "{err}");
 }
+
+// Issue 25 (the app's per-request stack): the probes answer outside Clerk's middleware and
+// policy (no authentication, no nonce), yet keep the headers every answer gets; another route
+// still gets Clerk's auth headers and Clerk's policy with a nonce.
+#[actix_rt::test]
+async fn probes_skip_clerks_layers_and_keep_the_default_headers() {
+    let app = spawn_app().await;
+    for probe in ["/healthz", "/readyz"] {
+        let reply = app.get(probe, None, &[]).await;
+        assert_eq!(reply.status, 200, "{probe}: {}", reply.body);
+        assert_eq!(
+            reply.header("x-clerk-auth-status"),
+            None,
+            "{probe} was authenticated"
+        );
+        assert_eq!(
+            reply.header("content-security-policy"),
+            Some("frame-ancestors 'none'"),
+            "{probe}"
+        );
+        assert_eq!(
+            reply.header("cache-control"),
+            Some("private, no-store"),
+            "{probe}"
+        );
+    }
+    let data = app.get("/api/data", None, &[]).await;
+    assert_eq!(
+        data.header("x-clerk-auth-status"),
+        Some("signed-out"),
+        "{:?}",
+        data.headers
+    );
+    let policy = data.header("content-security-policy").unwrap_or_default();
+    assert!(policy.contains("'strict-dynamic' 'nonce-"), "{policy}");
+}

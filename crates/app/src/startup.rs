@@ -517,41 +517,49 @@ fn run(
             .app_data(metrics.clone())
             .app_data(clerk_data.clone())
             .app_data(trusted_proxies.clone())
-            .service(named("/").route(web::get().to(pages::index)))
-            .service(named("/api/user").route(web::get().to(routes::api_user)))
-            .service(named("/api/auth").route(web::get().to(routes::api_auth)))
-            .service(named("/profile").route(web::get().to(pages::profile)))
-            .service(
-                named("/admin")
-                    .wrap(
-                        Protect::signed_in()
-                            .role("org:admin")
-                            .unauthenticated_url("/sign-in")
-                            .unauthorized_url("/"),
-                    )
-                    .route(web::get().to(pages::admin)),
-            )
-            .service(named("/client").route(web::get().to(pages::client)))
-            .service(named("/sign-in").route(web::get().to(pages::sign_in)))
-            .service(named("/static/app.css").route(web::get().to(pages::stylesheet)))
-            .service(named("/static/client.js").route(web::get().to(pages::client_script)))
-            .service(named("/favicon.ico").route(web::get().to(pages::favicon)))
-            .service(named("/__clerk/{tail:.*}").to(frontend_proxy::forward))
-            .service(named("/api/data").route(web::get().to(routes::api_data)))
-            .service(named("/api/me").route(web::get().to(routes::api_me)))
-            .service(named("/api/machine").route(web::get().to(routes::api_machine)))
-            .service(named("/api/org").route(web::get().to(routes::api_org)))
-            .service(named("/api/token/{template}").route(web::get().to(routes::api_token)))
+            // Probes first and outside Clerk's middleware and policy: they carry no credentials
+            // and render no page, so they pay for no authentication and no per-request nonce
+            // (issue 25: half of `/healthz`'s cost was the layers it did not need).
             .service(named("/healthz").route(web::get().to(routes::healthz)))
             .service(named("/readyz").route(web::get().to(routes::readyz)))
             .service(
-                named("/webhooks/clerk")
-                    .app_data(web::PayloadConfig::new(1 << 20))
-                    .route(web::post().to(routes::clerk_webhook)),
+                web::scope("")
+                    .service(named("/").route(web::get().to(pages::index)))
+                    .service(named("/api/user").route(web::get().to(routes::api_user)))
+                    .service(named("/api/auth").route(web::get().to(routes::api_auth)))
+                    .service(named("/profile").route(web::get().to(pages::profile)))
+                    .service(
+                        named("/admin")
+                            .wrap(
+                                Protect::signed_in()
+                                    .role("org:admin")
+                                    .unauthenticated_url("/sign-in")
+                                    .unauthorized_url("/"),
+                            )
+                            .route(web::get().to(pages::admin)),
+                    )
+                    .service(named("/client").route(web::get().to(pages::client)))
+                    .service(named("/sign-in").route(web::get().to(pages::sign_in)))
+                    .service(named("/static/app.css").route(web::get().to(pages::stylesheet)))
+                    .service(named("/static/client.js").route(web::get().to(pages::client_script)))
+                    .service(named("/favicon.ico").route(web::get().to(pages::favicon)))
+                    .service(named("/api/data").route(web::get().to(routes::api_data)))
+                    .service(named("/api/me").route(web::get().to(routes::api_me)))
+                    .service(named("/api/machine").route(web::get().to(routes::api_machine)))
+                    .service(named("/api/org").route(web::get().to(routes::api_org)))
+                    .service(named("/api/token/{template}").route(web::get().to(routes::api_token)))
+                    .service(
+                        named("/webhooks/clerk")
+                            .app_data(web::PayloadConfig::new(1 << 20))
+                            .route(web::post().to(routes::clerk_webhook)),
+                    )
+                    // The only pattern route, after the fixed ones it would otherwise be tried
+                    // before on every request.
+                    .service(named("/__clerk/{tail:.*}").to(frontend_proxy::forward))
+                    .wrap(ClerkMiddleware::new(clerk.clone()))
+                    // One Content-Security-Policy: this one, set before `default_headers` looks.
+                    .wrap(csp.clone()),
             )
-            .wrap(ClerkMiddleware::new(clerk.clone()))
-            // One Content-Security-Policy: this one, set before `default_headers` looks.
-            .wrap(csp.clone())
             .wrap(default_headers())
             .wrap(from_fn(crate::metrics::track))
             .wrap(RequestSpan)
