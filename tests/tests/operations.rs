@@ -381,9 +381,9 @@ async fn dev_mode_starts_only_when_asked() {
     assert!(err.contains("APP_DEV_MODE"), "{err}");
 }
 
-// Issue 25 (the app's per-request stack): the probes answer outside Clerk's middleware and
-// policy (no authentication, no nonce), yet keep the headers every answer gets; another route
-// still gets Clerk's auth headers and Clerk's policy with a nonce.
+// Issue 25 (the app's per-request stack): the probes answer outside Clerk's middleware (no
+// authentication) and keep the headers every answer gets; an API route is authenticated and gets
+// the API policy; a page gets Clerk's policy with a nonce.
 #[actix_rt::test]
 async fn probes_skip_clerks_layers_and_keep_the_default_headers() {
     let app = spawn_app().await;
@@ -413,6 +413,13 @@ async fn probes_skip_clerks_layers_and_keep_the_default_headers() {
         "{:?}",
         data.headers
     );
-    let policy = data.header("content-security-policy").unwrap_or_default();
-    assert!(policy.contains("'strict-dynamic' 'nonce-"), "{policy}");
+    assert_eq!(
+        data.header("content-security-policy"),
+        Some("frame-ancestors 'none'")
+    );
+    for page in ["/", "/sign-in", "/profile", "/client", "/admin"] {
+        let reply = app.get(page, None, &[]).await;
+        let policy = reply.header("content-security-policy").unwrap_or_default();
+        assert!(policy.contains("'strict-dynamic' 'nonce-"), "{page}: {policy}");
+    }
 }

@@ -486,8 +486,9 @@ fn named(path: &'static str) -> actix_web::Resource {
 
 /// Headers every answer gets unless its handler (or the `/__clerk` upstream) set its own: an
 /// answer may concern one user, so no shared cache may keep it (static files say `public`), and
-/// no page may be framed (the pages' policy, [`pages::content_security_policy`], says so too; this
-/// `Content-Security-Policy` is for an upstream answer under `/__clerk` without one).
+/// nothing may be framed (the pages' own policy, [`pages::content_security_policy`], says so too;
+/// this `Content-Security-Policy` is the API answers' and the probes', and an upstream answer's
+/// under `/__clerk` without one).
 fn default_headers() -> DefaultHeaders {
     DefaultHeaders::new()
         .add((header::CACHE_CONTROL, clerk_actix::PRIVATE_NO_STORE))
@@ -517,17 +518,23 @@ fn run(
             .app_data(metrics.clone())
             .app_data(clerk_data.clone())
             .app_data(trusted_proxies.clone())
-            // Probes first and outside Clerk's middleware and policy: they carry no credentials
-            // and render no page, so they pay for no authentication and no per-request nonce
-            // (issue 25: half of `/healthz`'s cost was the layers it did not need).
+            // Probes first and outside Clerk's middleware: they carry no credentials, so they pay
+            // for no authentication (issue 25: half of `/healthz`'s cost was layers it did not
+            // need). Clerk's policy with its per-request nonce wraps the HTML pages; every other
+            // answer gets `default_headers`'s `frame-ancestors 'none'` (the policy OWASP's REST
+            // cheat sheet asks of an API), which a page's policy, set first, keeps off it.
             .service(named("/healthz").route(web::get().to(routes::healthz)))
             .service(named("/readyz").route(web::get().to(routes::readyz)))
             .service(
                 web::scope("")
-                    .service(named("/").route(web::get().to(pages::index)))
+                    .service(named("/").wrap(csp.clone()).route(web::get().to(pages::index)))
                     .service(named("/api/user").route(web::get().to(routes::api_user)))
                     .service(named("/api/auth").route(web::get().to(routes::api_auth)))
-                    .service(named("/profile").route(web::get().to(pages::profile)))
+                    .service(
+                        named("/profile")
+                            .wrap(csp.clone())
+                            .route(web::get().to(pages::profile)),
+                    )
                     .service(
                         named("/admin")
                             .wrap(
@@ -536,10 +543,20 @@ fn run(
                                     .unauthenticated_url("/sign-in")
                                     .unauthorized_url("/"),
                             )
+                            // Outermost: the policy on the page and on Protect's redirects.
+                            .wrap(csp.clone())
                             .route(web::get().to(pages::admin)),
                     )
-                    .service(named("/client").route(web::get().to(pages::client)))
-                    .service(named("/sign-in").route(web::get().to(pages::sign_in)))
+                    .service(
+                        named("/client")
+                            .wrap(csp.clone())
+                            .route(web::get().to(pages::client)),
+                    )
+                    .service(
+                        named("/sign-in")
+                            .wrap(csp.clone())
+                            .route(web::get().to(pages::sign_in)),
+                    )
                     .service(named("/static/app.css").route(web::get().to(pages::stylesheet)))
                     .service(named("/static/client.js").route(web::get().to(pages::client_script)))
                     .service(named("/favicon.ico").route(web::get().to(pages::favicon)))
@@ -556,9 +573,7 @@ fn run(
                     // The only pattern route, after the fixed ones it would otherwise be tried
                     // before on every request.
                     .service(named("/__clerk/{tail:.*}").to(frontend_proxy::forward))
-                    .wrap(ClerkMiddleware::new(clerk.clone()))
-                    // One Content-Security-Policy: this one, set before `default_headers` looks.
-                    .wrap(csp.clone()),
+                    .wrap(ClerkMiddleware::new(clerk.clone())),
             )
             .wrap(default_headers())
             .wrap(from_fn(crate::metrics::track))
