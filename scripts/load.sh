@@ -88,6 +88,9 @@ start_app
 for _ in $(seq 1 "$ROUNDS"); do
   run bare_plain "http://127.0.0.1:$BARE_PORT/plain"
   run healthz "http://127.0.0.1:$APP_PORT/healthz"
+  # A signed-out static answer through Clerk's middleware (the probes skip it since issue 25):
+  # the base of what authentication and the user lookups add.
+  run favicon "http://127.0.0.1:$APP_PORT/favicon.ico"
   run api_data "http://127.0.0.1:$APP_PORT/api/data" "$TOKEN"
   run api_me "http://127.0.0.1:$APP_PORT/api/me" "$TOKEN"
   run api_org "http://127.0.0.1:$APP_PORT/api/org" "$ORG_TOKEN"
@@ -147,13 +150,13 @@ print("| ratio | value | target |")
 print("|---|---:|---:|")
 print(f"| healthz / bare plain route (the app's own per-request stack) | {ratio('healthz','bare_plain'):.2f} | >= 0.80 |")
 print(f"| api_data (token reused) / bare plain route | {ratio('api_data','bare_plain'):.2f} | >= 0.60 |")
-print(f"| api_data / healthz | {ratio('api_data','healthz'):.2f} | >= 0.70 |")
+print(f"| api_data / favicon (signed-out answer through Clerk's middleware) | {ratio('api_data','favicon'):.2f} | >= 0.70 |")
 print(f"| api_data (no token cache) / bare jsonwebtoken | {ratio('api_data_no_token_cache','bare_jsonwebtoken'):.2f} | >= 0.90 |")
-print(f"| api_me (in-process tier) / healthz | {ratio('api_me','healthz'):.2f} | >= 0.60 |")
-print(f"| api_me (Postgres only) / healthz | {ratio('api_me_postgres_only','healthz'):.2f} | report |")
-print(f"| api_org (in-process tier, 10 members) / healthz | {ratio('api_org','healthz'):.2f} | >= 0.60 |")
+print(f"| api_me (in-process tier) / favicon | {ratio('api_me','favicon'):.2f} | >= 0.60 |")
+print(f"| api_me (Postgres only) / favicon | {ratio('api_me_postgres_only','favicon'):.2f} | report |")
+print(f"| api_org (in-process tier, 10 members) / favicon | {ratio('api_org','favicon'):.2f} | >= 0.60 |")
 print(f"| api_data / @clerk/express | {ratio('api_data','clerk_express'):.1f} | >= 20 |")
-print(f"| api_machine (opaque API key, cache on) / healthz | {ratio('api_machine_api_key','healthz'):.2f} | >= 0.70 |")
+print(f"| api_machine (opaque API key, cache on) / favicon | {ratio('api_machine_api_key','favicon'):.2f} | >= 0.70 |")
 print(f"| api_machine (M2M JWT) / api_data (session token) | {ratio('api_machine_m2m_jwt','api_data'):.2f} | >= 0.90 |")
 print(f"| api_machine (opaque API key) / @clerk/express any | {ratio('api_machine_api_key','clerk_express_any_api_key'):.1f} | report |")
 print(f"| api_machine (M2M JWT) / @clerk/express any | {ratio('api_machine_m2m_jwt','clerk_express_any_m2m_jwt'):.1f} | report |")
