@@ -309,12 +309,11 @@ impl Clerk {
         let target = match page {
             Page::SignIn => config.sign_in_url()?.to_owned(),
             Page::SignUp => {
-                let portal = config.publishable_key().map(|key| key.account_portal_origin());
                 // The configuration fills in the Account Portal's sign-in URL when none is
                 // given; Clerk derives the sign-up page from a configured one only.
                 let sign_in = config.sign_in_url().filter(|_| config.sign_in_url_configured);
                 let base = format!("{}{}", parts.origin.serialize(), parts.path);
-                sign_up_target(config.sign_up_url(), sign_in, portal.as_deref(), &base)?
+                sign_up_target(config.sign_up_url(), sign_in, config.publishable_key(), &base)?
             }
         };
         self.0
