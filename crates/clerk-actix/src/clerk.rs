@@ -90,15 +90,16 @@ impl ClerkConfig {
         Ok(Clerk::new(resolved))
     }
 
-    /// Checks every setting as [`build`](Self::build) does, without building anything, calling
-    /// Clerk or logging: for services that check their whole configuration before touching any
-    /// resource.
+    /// Checks every setting as [`build`](Self::build) does, without calling Clerk or logging:
+    /// for services that check their whole configuration before touching any resource. The
+    /// answer is the resolved configuration ([`Clerk::config`] of the `Clerk` `build` would
+    /// give), for settings needed before building (the proxy URL, the authorized parties, …).
     ///
     /// # Errors
     ///
     /// The [`ConfigError`] [`build`](Self::build) would return.
-    pub fn check(&self) -> Result<(), ConfigError> {
-        self.clone().resolve().map(drop)
+    pub fn check(&self) -> Result<ResolvedConfig, ConfigError> {
+        self.clone().resolve().map(|resolved| resolved.config)
     }
 }
 
