@@ -181,9 +181,14 @@ impl Settings {
         self.app_dev_mode
     }
 
-    /// Whether Clerk keys are configured (`CLERK_SECRET_KEY` or `CLERK_JWT_KEY`).
-    pub fn has_clerk_keys(&self) -> bool {
-        self.clerk_secret_key.is_some() || self.clerk_value("CLERK_JWT_KEY").is_some()
+    /// Whether Clerk keys are configured (`CLERK_SECRET_KEY` or `CLERK_JWT_KEY`, the latter
+    /// read by the Clerk configuration).
+    ///
+    /// # Errors
+    ///
+    /// A [`clerk_actix::ConfigError`] naming a malformed Clerk variable.
+    pub fn has_clerk_keys(&self) -> Result<bool, clerk_actix::ConfigError> {
+        Ok(self.clerk_secret_key.is_some() || self.clerk_config()?.has_jwt_key())
     }
 }
 
@@ -363,15 +368,30 @@ mod tests {
     #[test]
     fn dev_mode_is_only_ever_asked_for() {
         let settings = Settings::load_from(None, env(&[])).unwrap();
-        assert!(!settings.dev_mode() && !settings.has_clerk_keys());
+        assert!(!settings.dev_mode() && !settings.has_clerk_keys().unwrap());
         let settings = Settings::load_from(None, env(&[("CLERK_SECRET_KYE", "sk_test_x")])).unwrap();
-        assert!(!settings.dev_mode() && !settings.has_clerk_keys());
+        assert!(!settings.dev_mode() && !settings.has_clerk_keys().unwrap());
         let settings = Settings::load_from(None, env(&[("APP_DEV_MODE", "1")])).unwrap();
         assert!(settings.dev_mode());
         let settings = Settings::load_from(None, env(&[("APP_DEV_MODE", "true")])).unwrap();
         assert!(settings.dev_mode());
         let settings = Settings::load_from(None, env(&[("CLERK_JWT_KEY", "-----BEGIN")])).unwrap();
-        assert!(settings.has_clerk_keys());
+        assert!(settings.has_clerk_keys().unwrap());
+        let settings = Settings::load_from(None, env(&[("CLERK_SECRET_KEY", "sk_test_x")])).unwrap();
+        assert!(settings.has_clerk_keys().unwrap());
+    }
+
+    /// Issue 25, item 5: whether a JWT key is set is the Clerk configuration's answer, and a
+    /// malformed Clerk variable is reported as itself rather than as missing keys.
+    #[test]
+    fn the_jwt_key_is_read_by_the_clerk_configuration() {
+        let settings = Settings::load_from(
+            None,
+            env(&[("CLERK_JWT_KEY", "-----BEGIN"), ("CLERK_COOKIE_AUTH", "maybe")]),
+        )
+        .unwrap();
+        let err = settings.has_clerk_keys().unwrap_err();
+        assert_eq!(err.variable, "CLERK_COOKIE_AUTH", "{err}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! in-process offline Clerk (`clerk-testkit`) with seeded users and webhooks wired to the app
 //! itself.
 
+use clerk_actix::config::ResolvedConfig;
 use clerk_actix::ClerkConfig;
 use clerk_testkit::{NewOrganization, NewUser, TestClerk};
 use rand::RngCore as _;
@@ -55,7 +56,7 @@ pub struct DevStack {
     clerk: TestClerk,
     webhook_secret: String,
     first_user: Option<String>,
-    /// The authorized parties dev mode sets when `CLERK_AUTHORIZED_PARTIES` is not set.
+    /// The authorized parties dev mode sets when none are configured.
     own_origins: Option<Vec<String>>,
     /// The `azp` of [`DevStack::sample_token`].
     sample_azp: Option<String>,
@@ -65,13 +66,20 @@ impl DevStack {
     /// Starts the emulator with webhooks to `http://127.0.0.1:{port}/webhooks/clerk`: the same
     /// instance (host, keys) and seeded users as the last dev stack on this database and port
     /// (see [`crate::dev_identity`]), or a new instance with `settings.app_dev_users` users.
+    /// `configured` is the checked Clerk configuration (its keys a stand-in until the emulator runs):
+    /// the authorized parties come from it.
     ///
     /// # Errors
     ///
     /// [`Error::Emulator`](crate::Error::Emulator) when the emulator could not start,
     /// [`Error::DevIdentity`](crate::Error::DevIdentity) when its identity could not be loaded
     /// or stored.
-    pub async fn start(settings: &Settings, port: u16, pool: &PgPool) -> Result<Self> {
+    pub async fn start(
+        settings: &Settings,
+        configured: &ResolvedConfig,
+        port: u16,
+        pool: &PgPool,
+    ) -> Result<Self> {
         let mut key = [0u8; 24];
         rand::thread_rng().fill_bytes(&mut key);
         let webhook_secret = format!(
@@ -80,20 +88,9 @@ impl DevStack {
         );
         let webhook_url = format!("http://127.0.0.1:{port}/webhooks/clerk");
         // The sign-in page sends the browser back to loopback URLs, and to the app's own
-        // origins when it is opened on another host (`CLERK_AUTHORIZED_PARTIES`).
-        let app_origins: Vec<String> = settings
-            .clerk_value("CLERK_AUTHORIZED_PARTIES")
-            .map(|parties| {
-                parties
-                    .split(',')
-                    .map(str::trim)
-                    // A malformed entry is left to the Clerk configuration, which refuses it
-                    // with its own `CLERK_AUTHORIZED_PARTIES` error once the stack is up.
-                    .filter(|p| is_bare_origin(p))
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default();
+        // origins when it is opened on another host (the authorized parties, exact origins once
+        // the configuration is checked).
+        let app_origins: Vec<String> = configured.authorized_parties().to_vec();
         // The official @clerk/clerk-js and @clerk/ui, where `make run` unpacked them.
         let npm_dir = std::env::var_os(clerk_testkit::npm::NPM_DIR_ENV).filter(|dir| !dir.is_empty());
         let builder = || {
@@ -149,17 +146,14 @@ impl DevStack {
             new = created,
             "dev mode: offline Clerk instance"
         );
-        // Unset, CLERK_AUTHORIZED_PARTIES is the app's own origin: dev mode knows it (a frontend
-        // on another origin lists every origin itself).
-        let own_origins = settings
-            .clerk_value("CLERK_AUTHORIZED_PARTIES")
-            .is_none()
-            .then(|| {
-                vec![
-                    format!("http://localhost:{port}"),
-                    format!("http://127.0.0.1:{port}"),
-                ]
-            });
+        // With none configured, the authorized parties are the app's own origin: dev mode knows
+        // it (a frontend on another origin lists every origin itself).
+        let own_origins = app_origins.is_empty().then(|| {
+            vec![
+                format!("http://localhost:{port}"),
+                format!("http://127.0.0.1:{port}"),
+            ]
+        });
         // The banner's sample token comes from the first authorized origin, as a browser's would.
         let sample_azp = own_origins.as_ref().unwrap_or(&app_origins).first().cloned();
         Ok(Self {
@@ -214,17 +208,4 @@ impl DevStack {
             None => token.mint(),
         })
     }
-}
-
-/// `http(s)://host[:port]` with nothing else (a trailing `/` allowed).
-fn is_bare_origin(text: &str) -> bool {
-    url::Url::parse(text).is_ok_and(|url| {
-        matches!(url.scheme(), "http" | "https")
-            && url.host().is_some()
-            && url.username().is_empty()
-            && url.password().is_none()
-            && url.path() == "/"
-            && url.query().is_none()
-            && url.fragment().is_none()
-    })
 }

@@ -20,6 +20,7 @@
 use std::net::IpAddr;
 
 use actix_web::{web, HttpRequest, HttpResponse};
+use clerk_actix::config::ResolvedConfig;
 use clerk_actix::proxy::FrontendApiProxy;
 
 use crate::configuration::Settings;
@@ -44,17 +45,18 @@ pub struct Upstream {
 }
 
 /// The Clerk instance's Frontend API for `APP_CLERK_FRONTEND_API_PROXY`, as Clerk's proxy picks
-/// it: `CLERK_FAPI_URL`, else the publishable key's ([`clerk_core::proxy::upstream_for_frontend_api`]).
-/// `CLERK_PROXY_URL` must name [`MOUNT`] (relative, or an absolute URL with that path): it is
-/// where `clerk-js` and the handshake send browsers.
+/// it ([`ResolvedConfig::proxy_upstream`]): `CLERK_FAPI_URL`, else the publishable key's. The
+/// proxy URL ([`ResolvedConfig::proxy_url`], `CLERK_PROXY_URL`) must name [`MOUNT`] (relative,
+/// or an absolute URL with that path): it is where `clerk-js` and the handshake send browsers.
+/// Every Clerk setting comes from `clerk`, the checked Clerk configuration.
 ///
 /// # Errors
 ///
 /// [`Error::Setting`] in dev mode (it mounts its own emulator's), beside
 /// `APP_CLERK_FRONTEND_UPSTREAM`, when `CLERK_PROXY_URL` is unset, names another path or is an
-/// absolute URL that is not https, and when neither `CLERK_FAPI_URL` nor a valid
-/// `CLERK_PUBLISHABLE_KEY` names the instance's Frontend API.
-pub fn production_upstream(settings: &Settings) -> Result<Upstream> {
+/// absolute URL that is not https, and when neither `CLERK_FAPI_URL` nor `CLERK_PUBLISHABLE_KEY`
+/// names the instance's Frontend API.
+pub fn production_upstream(settings: &Settings, clerk: &ResolvedConfig) -> Result<Upstream> {
     const SETTING: &str = "APP_CLERK_FRONTEND_API_PROXY";
     if settings.dev_mode() {
         return Err(Error::setting(
@@ -68,8 +70,8 @@ pub fn production_upstream(settings: &Settings) -> Result<Upstream> {
             "and APP_CLERK_FRONTEND_UPSTREAM both name the Frontend API /__clerk serves: set one",
         ));
     }
-    let proxy_url = settings.clerk_value("CLERK_PROXY_URL").unwrap_or_default();
-    let absolute = url::Url::parse(&proxy_url).ok();
+    let proxy_url = clerk.proxy_url().unwrap_or_default();
+    let absolute = url::Url::parse(proxy_url).ok();
     if absolute.as_ref().is_some_and(|url| url.scheme() != "https") {
         return Err(Error::setting(
             "CLERK_PROXY_URL",
@@ -78,7 +80,7 @@ pub fn production_upstream(settings: &Settings) -> Result<Upstream> {
         ));
     }
     let path = if proxy_url.starts_with('/') {
-        Some(proxy_url.clone())
+        Some(proxy_url.to_owned())
     } else {
         absolute.map(|url| url.path().to_owned())
     };
@@ -89,26 +91,22 @@ pub fn production_upstream(settings: &Settings) -> Result<Upstream> {
              handshake must reach the Frontend API where the app serves it",
         ));
     }
-    if let Some(url) = settings.clerk_value("CLERK_FAPI_URL") {
-        return Ok(Upstream {
-            url: url.trim().trim_end_matches('/').to_owned(),
-            setting: "CLERK_FAPI_URL",
-        });
-    }
-    let frontend_api = settings
-        .clerk_value("CLERK_PUBLISHABLE_KEY")
-        .and_then(|key| clerk_core::PublishableKey::parse(key.trim()).ok())
-        .map(|key| clerk_core::proxy::upstream_for_frontend_api(key.frontend_api()))
-        .ok_or_else(|| {
-            Error::setting(
-                SETTING,
-                "needs CLERK_FAPI_URL or a valid CLERK_PUBLISHABLE_KEY: they name the instance's \
-                 Frontend API (missing or unparseable here)",
-            )
-        })?;
+    // Named in the proxy's errors: the variable that chose the upstream.
+    let setting = if clerk.fapi_url().is_some() {
+        "CLERK_FAPI_URL"
+    } else {
+        SETTING
+    };
+    let upstream = clerk.proxy_upstream().ok_or_else(|| {
+        Error::setting(
+            SETTING,
+            "needs CLERK_FAPI_URL or CLERK_PUBLISHABLE_KEY: they name the instance's Frontend API \
+             (neither is set)",
+        )
+    })?;
     Ok(Upstream {
-        url: frontend_api.to_owned(),
-        setting: SETTING,
+        url: upstream.to_owned(),
+        setting,
     })
 }
 
@@ -122,11 +120,12 @@ pub enum PublicUrl {
 }
 
 impl PublicUrl {
-    /// An absolute `CLERK_PROXY_URL`, else the app's `authorized_parties`.
-    pub fn from_settings(settings: &Settings, authorized_parties: &[String]) -> Self {
-        match settings.clerk_value("CLERK_PROXY_URL") {
-            Some(url) if !url.trim().starts_with('/') => Self::Absolute(url.trim().to_owned()),
-            _ => Self::AppOrigins(authorized_parties.to_vec()),
+    /// An absolute proxy URL (`CLERK_PROXY_URL`), else the authorized parties
+    /// (`CLERK_AUTHORIZED_PARTIES`), both from the Clerk configuration.
+    pub fn from_config(clerk: &ResolvedConfig) -> Self {
+        match clerk.proxy_url() {
+            Some(url) if !url.starts_with('/') => Self::Absolute(url.to_owned()),
+            _ => Self::AppOrigins(clerk.authorized_parties().to_vec()),
         }
     }
 }
@@ -177,6 +176,8 @@ pub async fn forward(req: HttpRequest, payload: web::Payload, state: web::Data<A
 mod tests {
     use std::collections::HashMap;
 
+    use clerk_actix::ClerkConfig;
+
     use super::*;
 
     fn settings(pairs: &[(&str, &str)]) -> Settings {
@@ -188,6 +189,20 @@ mod tests {
         Settings::load_from(None, environment).unwrap()
     }
 
+    /// The production upstream of these variables, read as the app reads them: through the
+    /// checked Clerk configuration. A secret key and the app's origin (a relative proxy URL on
+    /// a production instance needs it) are set unless `pairs` sets them.
+    fn upstream(pairs: &[(&str, &str)]) -> Result<Upstream> {
+        let mut all = vec![
+            ("CLERK_SECRET_KEY", "sk_live_x"),
+            ("CLERK_AUTHORIZED_PARTIES", "https://app.example"),
+        ];
+        all.extend_from_slice(pairs);
+        let settings = settings(&all);
+        let clerk = settings.clerk_config()?.check()?;
+        production_upstream(&settings, &clerk)
+    }
+
     // Brief 23a, item 1: Clerk's names (`CLERK_FAPI_URL`, else the publishable key's upstream)
     // and a proxy URL naming the mount.
     const PUBLISHABLE_KEY: &str = "pk_live_Y2xlcmsuYXBwLmV4YW1wbGUk";
@@ -197,8 +212,7 @@ mod tests {
         let on = ("APP_CLERK_FRONTEND_API_PROXY", "true");
         let key = ("CLERK_PUBLISHABLE_KEY", PUBLISHABLE_KEY);
         for proxy_url in ["/__clerk", "/__clerk/", "https://app.example/__clerk"] {
-            let upstream =
-                production_upstream(&settings(&[on, key, ("CLERK_PROXY_URL", proxy_url)])).unwrap();
+            let upstream = upstream(&[on, key, ("CLERK_PROXY_URL", proxy_url)]).unwrap();
             assert_eq!(
                 upstream,
                 Upstream {
@@ -208,40 +222,76 @@ mod tests {
                 "{proxy_url}"
             );
         }
-        let upstream = production_upstream(&settings(&[
+        let chosen = upstream(&[
             on,
             ("CLERK_PROXY_URL", "/__clerk"),
             ("CLERK_FAPI_URL", "https://fapi.example/"),
-        ]))
+        ])
         .unwrap();
-        assert_eq!(upstream.url, "https://fapi.example");
-        assert_eq!(upstream.setting, "CLERK_FAPI_URL");
+        assert_eq!(chosen.url, "https://fapi.example");
+        assert_eq!(chosen.setting, "CLERK_FAPI_URL");
 
-        for bad in [
-            None,
-            Some("/clerk"),
-            Some("https://app.example/other"),
-            Some("nope"),
-        ] {
+        for bad in [None, Some("/clerk"), Some("https://app.example/other")] {
             let mut pairs = vec![on];
             if let Some(url) = bad {
                 pairs.push(("CLERK_PROXY_URL", url));
             }
-            let message = production_upstream(&settings(&pairs)).unwrap_err().to_string();
+            let message = upstream(&pairs).unwrap_err().to_string();
             assert!(
                 message.contains("APP_CLERK_FRONTEND_API_PROXY")
                     && message.contains("CLERK_PROXY_URL=/__clerk"),
                 "{bad:?}: {message}"
             );
         }
-        let message = production_upstream(&settings(&[
-            on,
-            ("APP_DEV_MODE", "1"),
-            ("CLERK_PROXY_URL", "/__clerk"),
-        ]))
-        .unwrap_err()
-        .to_string();
+        // Not a URL at all: the Clerk configuration refuses it, naming it.
+        let message = upstream(&[on, ("CLERK_PROXY_URL", "nope")])
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("CLERK_PROXY_URL"), "{message}");
+        let message = upstream(&[on, ("APP_DEV_MODE", "1"), ("CLERK_PROXY_URL", "/__clerk")])
+            .unwrap_err()
+            .to_string();
         assert!(message.contains("dev mode"), "{message}");
+    }
+
+    /// Issue 25, item 5: the proxy's Clerk settings come from the Clerk configuration, however it
+    /// was given (here by its builder, with no `CLERK_*` variable at all), never by name.
+    #[test]
+    fn the_production_upstream_reads_the_clerk_configuration() {
+        let settings = settings(&[("APP_CLERK_FRONTEND_API_PROXY", "true")]);
+        let clerk = ClerkConfig::new()
+            .secret_key("sk_live_x")
+            .authorized_parties(["https://app.example"])
+            .proxy_url("/__clerk")
+            .fapi_url("https://fapi.example/")
+            .check()
+            .unwrap();
+        let chosen = production_upstream(&settings, &clerk).unwrap();
+        assert_eq!(
+            chosen,
+            Upstream {
+                url: "https://fapi.example".to_owned(),
+                setting: "CLERK_FAPI_URL",
+            }
+        );
+        assert_eq!(
+            PublicUrl::from_config(&clerk),
+            PublicUrl::AppOrigins(vec!["https://app.example".to_owned()])
+        );
+        let absolute = ClerkConfig::new()
+            .secret_key("sk_live_x")
+            .proxy_url("https://app.example/__clerk/")
+            .publishable_key(PUBLISHABLE_KEY)
+            .check()
+            .unwrap();
+        assert_eq!(
+            production_upstream(&settings, &absolute).unwrap().url,
+            clerk_core::proxy::DEFAULT_UPSTREAM
+        );
+        assert_eq!(
+            PublicUrl::from_config(&absolute),
+            PublicUrl::Absolute("https://app.example/__clerk".to_owned())
+        );
     }
 
     // Review finding 4: each of these silently picked something.
@@ -250,18 +300,16 @@ mod tests {
         let on = ("APP_CLERK_FRONTEND_API_PROXY", "true");
         let key = ("CLERK_PUBLISHABLE_KEY", PUBLISHABLE_KEY);
         let relative = ("CLERK_PROXY_URL", "/__clerk");
-        let message = |pairs: &[(&str, &str)]| production_upstream(&settings(pairs)).unwrap_err().to_string();
+        let message = |pairs: &[(&str, &str)]| upstream(pairs).unwrap_err().to_string();
 
-        for pairs in [
-            vec![on, relative],
-            vec![on, relative, ("CLERK_PUBLISHABLE_KEY", "pk_nope")],
-        ] {
-            let text = message(&pairs);
-            assert!(
-                text.contains("CLERK_FAPI_URL") && text.contains("CLERK_PUBLISHABLE_KEY"),
-                "{text}"
-            );
-        }
+        let text = message(&[on, relative]);
+        assert!(
+            text.contains("CLERK_FAPI_URL") && text.contains("CLERK_PUBLISHABLE_KEY"),
+            "{text}"
+        );
+        // A malformed key is refused by the Clerk configuration, naming it.
+        let text = message(&[on, relative, ("CLERK_PUBLISHABLE_KEY", "pk_nope")]);
+        assert!(text.contains("CLERK_PUBLISHABLE_KEY"), "{text}");
         for url in ["http://app.example/__clerk", "http://127.0.0.1:8080/__clerk"] {
             let text = message(&[on, key, ("CLERK_PROXY_URL", url)]);
             assert!(

@@ -10,6 +10,7 @@ use actix_web::dev::Server;
 use actix_web::http::header;
 use actix_web::middleware::{from_fn, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
+use clerk_actix::config::ResolvedConfig;
 use clerk_actix::{Clerk, ClerkClient, ClerkConfig, ClerkCsp, ClerkMiddleware, Protect};
 use clerk_core::webhook::WebhookVerifier;
 use secrecy::ExposeSecret;
@@ -159,13 +160,15 @@ impl Application {
         // user is told about.
         database::check_url(&settings)?;
         let clerk_base = settings.clerk_config()?;
-        if settings.dev_mode() {
+        // The checked Clerk configuration: the app reads every Clerk setting it needs before
+        // building from it, never by name.
+        let checked = if settings.dev_mode() {
             // The emulator brings the keys once it runs: the rest is checked now, with a stand-in.
-            clerk_base.clone().secret_key("sk_test_devModeStandIn").check()?;
+            clerk_base.clone().secret_key("sk_test_devModeStandIn").check()?
         } else {
-            clerk_base.check()?;
-        }
-        let configured_upstream = configured_frontend_upstream(&settings)?;
+            clerk_base.check()?
+        };
+        let configured_upstream = configured_frontend_upstream(&settings, &checked)?;
         let configured = if settings.dev_mode() {
             None
         } else {
@@ -191,7 +194,7 @@ impl Application {
         let (setup, dev) = match configured {
             Some(setup) => (setup, None),
             None => {
-                let (config, secret, dev) = start_dev(&settings, clerk_base, port, &pool).await?;
+                let (config, secret, dev) = start_dev(&settings, &checked, clerk_base, port, &pool).await?;
                 (ClerkSetup::new(config, secret).await?, dev)
             }
         };
@@ -224,7 +227,7 @@ impl Application {
             Some((upstream, Some(secret))) => Some(frontend_proxy::component(
                 &upstream,
                 secret,
-                frontend_proxy::PublicUrl::from_settings(&settings, clerk.config().authorized_parties()),
+                frontend_proxy::PublicUrl::from_config(clerk.config()),
                 clerk.config().trusted_proxies().to_vec(),
             )?),
             Some((upstream, None)) => {
@@ -370,7 +373,7 @@ fn check_clerk_mode(settings: &Settings) -> Result<()> {
             ));
         }
     }
-    match (settings.dev_mode(), settings.has_clerk_keys()) {
+    match (settings.dev_mode(), settings.has_clerk_keys()?) {
         (false, true) => Ok(()),
         (true, false) if cfg!(feature = "dev") => Ok(()),
         (true, false) => Err(no_dev_mode()),
@@ -391,10 +394,13 @@ fn check_clerk_mode(settings: &Settings) -> Result<()> {
 /// The Frontend API `/__clerk` forwards to: the offline Clerk of `APP_CLERK_FRONTEND_UPSTREAM`
 /// (dev and test builds), or the Clerk instance's with `APP_CLERK_FRONTEND_API_PROXY` (any build);
 /// checked. Without either, dev mode's own emulator ([`dev_frontend`]); none otherwise.
-fn configured_frontend_upstream(settings: &Settings) -> Result<Option<frontend_proxy::Upstream>> {
+fn configured_frontend_upstream(
+    settings: &Settings,
+    clerk: &ResolvedConfig,
+) -> Result<Option<frontend_proxy::Upstream>> {
     // First: it refuses APP_CLERK_FRONTEND_UPSTREAM beside it rather than one silently winning.
     if settings.app_clerk_frontend_api_proxy {
-        return frontend_proxy::production_upstream(settings).map(Some);
+        return frontend_proxy::production_upstream(settings, clerk).map(Some);
     }
     if let Some(url) = &settings.app_clerk_frontend_upstream {
         // Forwarding browsers' cookies to another server is for the offline Clerk only: never
@@ -443,11 +449,12 @@ fn dev_frontend(dev: Option<&DevStack>) -> Option<(frontend_proxy::Upstream, Opt
 #[cfg(feature = "dev")]
 async fn start_dev(
     settings: &Settings,
+    checked: &ResolvedConfig,
     base: ClerkConfig,
     port: u16,
     pool: &PgPool,
 ) -> Result<(clerk_actix::ClerkConfig, Option<String>, Option<DevStack>)> {
-    let dev = DevStack::start(settings, port, pool).await?;
+    let dev = DevStack::start(settings, checked, port, pool).await?;
     // The configured CLERK_* options apply in dev mode too (the ones it would ignore are refused
     // before this: see IGNORED_IN_DEV_MODE).
     let config = dev.clerk_config(base);
@@ -459,6 +466,7 @@ async fn start_dev(
 #[cfg(not(feature = "dev"))]
 async fn start_dev(
     _settings: &Settings,
+    _checked: &ResolvedConfig,
     _base: ClerkConfig,
     _port: u16,
     _pool: &PgPool,

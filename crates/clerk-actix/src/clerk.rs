@@ -90,15 +90,16 @@ impl ClerkConfig {
         Ok(Clerk::new(resolved))
     }
 
-    /// Checks every setting as [`build`](Self::build) does, without building anything, calling
-    /// Clerk or logging: for services that check their whole configuration before touching any
-    /// resource.
+    /// Checks every setting as [`build`](Self::build) does, without calling Clerk or logging:
+    /// for services that check their whole configuration before touching any resource. The
+    /// answer is the resolved configuration ([`Clerk::config`] of the `Clerk` `build` would
+    /// give), for settings needed before building (the proxy URL, the authorized parties, …).
     ///
     /// # Errors
     ///
     /// The [`ConfigError`] [`build`](Self::build) would return.
-    pub fn check(&self) -> Result<(), ConfigError> {
-        self.clone().resolve().map(drop)
+    pub fn check(&self) -> Result<ResolvedConfig, ConfigError> {
+        self.clone().resolve().map(|resolved| resolved.config)
     }
 }
 
@@ -309,12 +310,11 @@ impl Clerk {
         let target = match page {
             Page::SignIn => config.sign_in_url()?.to_owned(),
             Page::SignUp => {
-                let portal = config.publishable_key().map(|key| key.account_portal_origin());
                 // The configuration fills in the Account Portal's sign-in URL when none is
                 // given; Clerk derives the sign-up page from a configured one only.
                 let sign_in = config.sign_in_url().filter(|_| config.sign_in_url_configured);
                 let base = format!("{}{}", parts.origin.serialize(), parts.path);
-                sign_up_target(config.sign_up_url(), sign_in, portal.as_deref(), &base)?
+                sign_up_target(config.sign_up_url(), sign_in, config.publishable_key(), &base)?
             }
         };
         self.0

@@ -10,6 +10,7 @@ use clerk_core::{
     InstanceType, PublishableKey, SecretKey,
 };
 
+use clerk_core::proxy::{upstream_for_frontend_api, ProxyTarget, DEFAULT_PROXY_PATH};
 use clerk_core::request::{MultiDomain, OrganizationSync};
 
 use crate::client::{ClerkClient, ClientConfig};
@@ -43,6 +44,7 @@ pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 /// | `CLERK_SIGN_IN_URL` | [`sign_in_url`](Self::sign_in_url) | the Account Portal of the publishable key's instance |
 /// | `CLERK_SIGN_UP_URL` | [`sign_up_url`](Self::sign_up_url) | none |
 /// | `CLERK_PROXY_URL` | [`proxy_url`](Self::proxy_url) | none (the Frontend API of the publishable key) |
+/// | `CLERK_FAPI_URL` | [`fapi_url`](Self::fapi_url) | none (a Frontend API proxy forwards to Clerk's for the publishable key) |
 /// | `CLERK_DOMAIN` | [`domain`](Self::domain) | none |
 /// | `CLERK_IS_SATELLITE` | [`satellite`](Self::satellite) | `false` |
 /// | `CLERK_SATELLITE_AUTO_SYNC` | [`satellite_auto_sync`](Self::satellite_auto_sync) | `false` (Clerk's Core 3 default) |
@@ -395,6 +397,12 @@ impl ClerkConfig {
         ClerkClient::from_checked(self.client.clone(), checked).map(Some)
     }
 
+    /// Whether a PEM public key is given ([`jwt_key_pem`](Self::jwt_key_pem), `CLERK_JWT_KEY`):
+    /// with it, [`build`](Self::build) needs no secret key. (Checked by `build`, not here.)
+    pub fn has_jwt_key(&self) -> bool {
+        self.strings.jwt_key_pem.is_some()
+    }
+
     /// The publishable key, parsed: the instance these settings name (`None` when not set).
     ///
     /// # Errors
@@ -500,6 +508,16 @@ impl ClerkConfig {
                  origins the application is served on (its tokens' issuer is {origin}{path})",
             ));
         }
+        let fapi_url = self
+            .strings
+            .fapi_url
+            .as_deref()
+            .map(|url| {
+                ProxyTarget::new(url, DEFAULT_PROXY_PATH)
+                    .map(|target| target.upstream().to_owned())
+                    .map_err(|err| ConfigError::new("CLERK_FAPI_URL", err.to_string()))
+            })
+            .transpose()?;
         let sign_in_url_configured = self.strings.sign_in_url.is_some();
         let sign_in_url = match self.strings.sign_in_url {
             Some(url) => {
@@ -518,10 +536,12 @@ impl ClerkConfig {
             jwt_key,
             api_url,
             api_version,
+            client: client.as_ref().map(|client| client.config().clone()),
             settings: self.settings,
             sign_in_url,
             sign_in_url_configured,
             sign_up_url: self.domains.sign_up_url,
+            fapi_url,
             multi_domain: domains.multi_domain,
             organization_sync: domains.organization_sync,
             satellite_origins: domains.satellite_origins,
@@ -552,11 +572,16 @@ pub struct ResolvedConfig {
     pub(crate) jwt_key: Option<VerifyingKey>,
     pub(crate) api_url: String,
     pub(crate) api_version: String,
+    /// The settings of the Backend API client these settings resolved to (`None` without a
+    /// secret key), for `Debug` (which redacts its keys).
+    pub(crate) client: Option<ClientConfig>,
     pub(crate) settings: Settings,
     pub(crate) sign_in_url: Option<String>,
     /// Whether `sign_in_url` was given (else it is the Account Portal's, or none).
     pub(crate) sign_in_url_configured: bool,
     pub(crate) sign_up_url: Option<String>,
+    /// `CLERK_FAPI_URL`, checked, without a trailing slash.
+    pub(crate) fapi_url: Option<String>,
     pub(crate) multi_domain: MultiDomain,
     pub(crate) organization_sync: OrganizationSync,
     pub(crate) satellite_origins: Vec<String>,
@@ -564,15 +589,43 @@ pub struct ResolvedConfig {
     pub(crate) clock: Clock,
 }
 
+/// Every resolved setting. The struct is taken apart field by field, so a field added to
+/// [`ResolvedConfig`] does not compile until it is shown here (or left out on purpose, as the
+/// clock is); a key is shown only as set, and the client's secrets as its own `Debug` redacts them.
 impl fmt::Debug for ResolvedConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Self {
+            publishable_key,
+            jwt_key,
+            api_url,
+            api_version,
+            client,
+            settings,
+            sign_in_url,
+            sign_in_url_configured,
+            sign_up_url,
+            fapi_url,
+            multi_domain,
+            organization_sync,
+            satellite_origins,
+            instance_type,
+            clock: _,
+        } = self;
         let mut f = f.debug_struct("ResolvedConfig");
-        f.field("publishable_key", &self.publishable_key)
-            .field("jwt_key", &self.jwt_key.as_ref().map(|_| "[set]"))
-            .field("api_url", &self.api_url)
-            .field("api_version", &self.api_version)
-            .field("instance_type", &self.instance_type);
-        self.settings.debug_fields(&mut f);
+        f.field("publishable_key", publishable_key)
+            .field("jwt_key", &jwt_key.as_ref().map(|_| "[set]"))
+            .field("api_url", api_url)
+            .field("api_version", api_version)
+            .field("client", client)
+            .field("instance_type", instance_type)
+            .field("sign_in_url", sign_in_url)
+            .field("sign_in_url_configured", sign_in_url_configured)
+            .field("sign_up_url", sign_up_url)
+            .field("fapi_url", fapi_url)
+            .field("multi_domain", multi_domain)
+            .field("organization_sync", organization_sync)
+            .field("satellite_origins", satellite_origins);
+        settings.debug_fields(&mut f);
         f.finish_non_exhaustive()
     }
 }
@@ -623,6 +676,29 @@ impl ResolvedConfig {
     /// Proxy, domain and satellite settings.
     pub fn multi_domain(&self) -> &MultiDomain {
         &self.multi_domain
+    }
+
+    /// `CLERK_PROXY_URL` as configured (an absolute URL, or a path such as `/__clerk` on each
+    /// request's origin), without trailing slashes; `None` when there is no proxy.
+    pub fn proxy_url(&self) -> Option<&str> {
+        self.multi_domain.proxy()
+    }
+
+    /// `CLERK_FAPI_URL` (Clerk's `fapiUrl`), checked as a Frontend API proxy's upstream (https,
+    /// or http to a loopback host), without a trailing slash; `None` when not set.
+    pub fn fapi_url(&self) -> Option<&str> {
+        self.fapi_url.as_deref()
+    }
+
+    /// The Frontend API a Frontend API proxy forwards to, as Clerk's proxy picks it:
+    /// [`fapi_url`](Self::fapi_url) when set, else Clerk's for the publishable key's Frontend API
+    /// ([`upstream_for_frontend_api`]); `None` with neither.
+    pub fn proxy_upstream(&self) -> Option<&str> {
+        self.fapi_url().or_else(|| {
+            self.publishable_key
+                .as_ref()
+                .map(|key| upstream_for_frontend_api(key.frontend_api()))
+        })
     }
 
     /// The satellites' origins a primary domain may send a browser back to after a satellite
@@ -728,6 +804,234 @@ mod tests {
         ClerkConfig::from_lookup(lookup(pairs))
             .and_then(ClerkConfig::resolve)
             .map(|resolved| resolved.config)
+    }
+
+    /// A PEM public key (the fixture clerk-core signs its test tokens for).
+    const PEM: &str = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../clerk-core/tests/fixtures/test_signing_key.public.pem"
+    ));
+
+    /// Every variable of the table on [`ClerkConfig`], read from this file's own doc comment.
+    fn documented_variables() -> Vec<&'static str> {
+        include_str!("config.rs")
+            .lines()
+            .filter_map(|line| line.trim_start().strip_prefix("/// | `CLERK_"))
+            .flat_map(|row| {
+                // The first cell, without its opening "`CLERK_": `CLERK_…` names separated by
+                // commas, each name at an even place between the backticks.
+                let cell = row.split('|').next().unwrap_or_default();
+                cell.split('`')
+                    .step_by(2)
+                    .map(|name| name.trim_start_matches("CLERK_"))
+                    .filter(|name| !name.trim_matches([',', ' ']).is_empty())
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    /// A value of each documented variable (besides a secret key, and the other variables it
+    /// needs), the field of [`ResolvedConfig`]'s `Debug` that shows it, and whether it is a
+    /// secret (its value must never show).
+    type Sample = (
+        &'static str,
+        &'static str,
+        &'static [(&'static str, &'static str)],
+        &'static str,
+        bool,
+    );
+
+    const SAMPLES: &[Sample] = &[
+        (
+            "SECRET_KEY",
+            "sk_test_TOPSECRET1",
+            &[("CLERK_JWT_KEY", PEM)],
+            "secret_key",
+            true,
+        ),
+        (
+            "PUBLISHABLE_KEY",
+            "pk_test_aGFwcHktaGlwcG8tNDIuY2xlcmsuYWNjb3VudHMuZGV2JA",
+            &[],
+            "publishable_key",
+            false,
+        ),
+        ("JWT_KEY", PEM, &[], "jwt_key", true),
+        ("API_URL", "http://127.0.0.1:9999", &[], "api_url", false),
+        ("API_VERSION", "v2", &[], "api_version", false),
+        (
+            "AUTHORIZED_PARTIES",
+            "https://app.example.com",
+            &[],
+            "authorized_parties",
+            false,
+        ),
+        ("SIGN_IN_URL", "/sign-in", &[], "sign_in_url", false),
+        ("SIGN_UP_URL", "/sign-up", &[], "sign_up_url", false),
+        ("PROXY_URL", "/__clerk", &[], "proxy_url", false),
+        ("FAPI_URL", "https://fapi.example.com", &[], "fapi_url", false),
+        ("DOMAIN", "example.com", &[], "domain", false),
+        (
+            "IS_SATELLITE",
+            "true",
+            &[
+                ("CLERK_DOMAIN", "satellite.example.com"),
+                ("CLERK_SIGN_IN_URL", "https://primary.example.com/sign-in"),
+            ],
+            "is_satellite",
+            false,
+        ),
+        ("SATELLITE_AUTO_SYNC", "true", &[], "satellite_auto_sync", false),
+        (
+            "SATELLITE_ORIGINS",
+            "https://satellite.example.org",
+            &[],
+            "satellite_origins",
+            false,
+        ),
+        ("ORGANIZATION_PATTERNS", "/orgs/:slug", &[], "organization", false),
+        ("PERSONAL_ACCOUNT_PATTERNS", "/me", &[], "personal_account", false),
+        ("CLOCK_SKEW_MS", "2000", &[], "clock_skew", false),
+        (
+            "TREAT_PENDING_AS_SIGNED_OUT",
+            "false",
+            &[],
+            "treat_pending_as_signed_out",
+            false,
+        ),
+        ("COOKIE_AUTH", "false", &[], "cookie_auth", false),
+        ("TRUSTED_PROXIES", "10.0.0.1", &[], "trusted_proxies", false),
+        ("ISSUER_CHECK", "false", &[], "issuer_check", false),
+        ("JWKS_TTL_MS", "1000", &[], "ttl", false),
+        ("JWKS_REFETCH_COOLDOWN_MS", "2000", &[], "refetch_cooldown", false),
+        ("JWKS_MAX_STALE_MS", "1000", &[], "max_stale", false),
+        ("TOKEN_CACHE_CAPACITY", "0", &[], "token_cache_capacity", false),
+        ("AUDIENCE", "api", &[], "audience", false),
+        (
+            "MACHINE_TOKEN_CACHE_TTL_MS",
+            "0",
+            &[],
+            "machine_token_cache_ttl",
+            false,
+        ),
+        (
+            "MACHINE_SECRET_KEY",
+            "ak_TOPSECRET2",
+            &[],
+            "machine_secret_key",
+            true,
+        ),
+        ("HTTP_TIMEOUT_MS", "1234", &[], "timeout", false),
+        ("API_RATE_LIMIT", "40", &[], "rate_limit", false),
+    ];
+
+    /// The `Debug` of the configuration these variables resolve to.
+    fn resolved_debug(pairs: &[(&str, &str)]) -> String {
+        let config = resolve(pairs).unwrap_or_else(|err| panic!("{pairs:?}: {err}"));
+        format!("{config:?}")
+    }
+
+    /// Issue 25, item 5: `ResolvedConfig`'s `Debug` shows every setting the table documents (the
+    /// domain settings, the proxy, the client's…), each by its field: setting it changes what
+    /// `Debug` shows. A variable added to the table without a sample here fails.
+    #[test]
+    fn the_resolved_debug_shows_every_documented_variable_by_its_field() {
+        let documented = documented_variables();
+        assert!(documented.len() >= 30, "{documented:?}");
+        for variable in &documented {
+            assert!(
+                SAMPLES.iter().any(|(name, ..)| *name == *variable),
+                "CLERK_{variable} is documented but has no sample here"
+            );
+        }
+        for (name, value, context, field, _) in SAMPLES {
+            assert!(documented.contains(name), "CLERK_{name} is not documented");
+            let variable = format!("CLERK_{name}");
+            let mut pairs: Vec<(&str, &str)> = context.to_vec();
+            if *name != "SECRET_KEY" {
+                pairs.push(("CLERK_SECRET_KEY", "sk_test_abc123"));
+            }
+            let without = resolved_debug(&pairs);
+            pairs.push((variable.as_str(), *value));
+            let with = resolved_debug(&pairs);
+            assert_ne!(with, without, "{variable} does not show");
+            assert!(
+                with.contains(&format!("{field}: ")),
+                "{variable}: no {field} in {with}"
+            );
+        }
+    }
+
+    /// Issue 25, item 5: no secret's value shows in either configuration's `Debug`, whatever is
+    /// set beside it; every string the description shows only as set is a secret sample here, so
+    /// a new secret string is covered once it is described.
+    #[test]
+    fn no_secret_shows_in_either_debug() {
+        let secrets: Vec<(String, &str)> = SAMPLES
+            .iter()
+            .filter(|(.., secret)| *secret)
+            .map(|(name, value, ..)| (format!("CLERK_{name}"), *value))
+            .collect();
+        for (variable, shown) in super::settings::Strings::SHOWN {
+            let secret = secrets.iter().any(|(name, _)| name.as_str() == *variable);
+            assert_eq!(*shown == super::settings::ShownAs::Set, secret, "{variable}");
+        }
+        let all: Vec<(&str, &str)> = SAMPLES
+            .iter()
+            .filter(|(name, ..)| !["IS_SATELLITE", "PROXY_URL"].contains(name))
+            .map(|(name, value, ..)| (*name, *value))
+            .collect();
+        let variables: Vec<(String, &str)> = all
+            .iter()
+            .map(|(name, value)| (format!("CLERK_{name}"), *value))
+            .collect();
+        let pairs: Vec<(&str, &str)> = variables
+            .iter()
+            .map(|(name, value)| (name.as_str(), *value))
+            .collect();
+        let given = format!("{:?}", ClerkConfig::from_lookup(lookup(&pairs)).unwrap());
+        let resolved = resolved_debug(&pairs);
+        for (variable, value) in &secrets {
+            // A PEM shows nowhere, not even one line of its body.
+            let marker = value.lines().nth(1).unwrap_or(value);
+            for debug in [&given, &resolved] {
+                assert!(!debug.contains(marker), "{variable} shows: {debug}");
+            }
+        }
+        assert!(resolved.contains(r#"jwt_key: Some("[set]")"#), "{resolved}");
+    }
+
+    /// Issue 25, item 5: the app's Frontend API proxy reads `CLERK_PROXY_URL` and `CLERK_FAPI_URL`
+    /// (Clerk's name for the proxy's upstream) from here, checked once.
+    #[test]
+    fn the_proxy_settings_are_read_once_and_exposed() {
+        let key = ("CLERK_SECRET_KEY", "sk_test_abc123");
+        let publishable = (
+            "CLERK_PUBLISHABLE_KEY",
+            "pk_test_aGFwcHktaGlwcG8tNDIuY2xlcmsuYWNjb3VudHMuZGV2JA",
+        );
+        let config = resolve(&[key, ("CLERK_PROXY_URL", "/__clerk/")]).unwrap();
+        assert_eq!(config.proxy_url(), Some("/__clerk"));
+        assert_eq!(config.fapi_url(), None);
+        assert_eq!(config.proxy_upstream(), None, "no key, no Frontend API");
+        let config = resolve(&[key, publishable]).unwrap();
+        assert_eq!(config.proxy_url(), None);
+        assert_eq!(config.proxy_upstream(), Some(clerk_core::proxy::DEFAULT_UPSTREAM));
+        let config = resolve(&[key, publishable, ("CLERK_FAPI_URL", "https://fapi.example.com/")]).unwrap();
+        assert_eq!(config.fapi_url(), Some("https://fapi.example.com"));
+        assert_eq!(config.proxy_upstream(), Some("https://fapi.example.com"));
+        let loopback = resolve(&[key, ("CLERK_FAPI_URL", "http://127.0.0.1:8081")]).unwrap();
+        assert_eq!(loopback.proxy_upstream(), Some("http://127.0.0.1:8081"));
+        for bad in [
+            "http://fapi.example.com",
+            "fapi.example.com",
+            "https://u:p@fapi.example.com",
+        ] {
+            let err = resolve(&[key, ("CLERK_FAPI_URL", bad)]).map(drop).expect_err(bad);
+            assert_eq!(err.variable, "CLERK_FAPI_URL", "{bad}: {err}");
+        }
+        assert!(!ClerkConfig::new().secret_key("sk_test_x").has_jwt_key());
+        assert!(ClerkConfig::new().jwt_key_pem(PEM).has_jwt_key());
     }
 
     /// Issue 25, item 5: the app reads the trusted proxies from here instead of parsing

@@ -41,12 +41,10 @@ pub enum AuthError {
     /// Signed in but a fresher verification is needed: 403 with Clerk's `reverification-error` body.
     #[error("reverification required")]
     ReverificationRequired(Reverification),
-    /// A signed-out page request is sent to sign in: 307 to this URL, with
-    /// `x-clerk-redirect-to: true` as Clerk's middleware marks it.
-    #[error("redirect to sign-in")]
-    RedirectToSignIn(String),
-    /// A 307 to this URL (with `x-clerk-redirect-to: true`): Clerk's sign-up page, or a
-    /// [`Protect`](crate::Protect)'s `unauthenticated_url` / `unauthorized_url`.
+    /// A 307 to this URL, with `x-clerk-redirect-to: true` as Clerk's middleware marks its
+    /// redirects: Clerk's sign-in page (a signed-out page request, `redirect_to_sign_in`), its
+    /// sign-up page, or a [`Protect`](crate::Protect)'s `unauthenticated_url` /
+    /// `unauthorized_url`.
     #[error("redirect")]
     Redirect(String),
     /// Clerk's handshake (or another redirect of its flow): a `307` with the outcome's headers
@@ -86,10 +84,6 @@ impl std::fmt::Debug for AuthError {
             AuthError::ReverificationRequired(level) => {
                 f.debug_tuple("ReverificationRequired").field(level).finish()
             }
-            AuthError::RedirectToSignIn(location) => f
-                .debug_tuple("RedirectToSignIn")
-                .field(&without_credentials(location))
-                .finish(),
             AuthError::Redirect(location) => f
                 .debug_tuple("Redirect")
                 .field(&without_credentials(location))
@@ -118,7 +112,7 @@ impl AuthError {
             AuthError::MachineUnavailable { .. } => "service_unavailable",
             AuthError::Forbidden => "forbidden",
             AuthError::ReverificationRequired(_) => "reverification_required",
-            AuthError::RedirectToSignIn(_) | AuthError::Redirect(_) | AuthError::Handshake(_) => "redirect",
+            AuthError::Redirect(_) | AuthError::Handshake(_) => "redirect",
             AuthError::NotFound => "not_found",
             AuthError::UserNotFound => "user_not_found",
             AuthError::Unavailable(_) => "service_unavailable",
@@ -135,7 +129,6 @@ impl AuthError {
             }
             AuthError::Forbidden => "You are not allowed to do this.",
             AuthError::ReverificationRequired(_) => "Please verify your identity again.",
-            AuthError::RedirectToSignIn(_) => "Sign in to continue.",
             AuthError::Redirect(_) => "Redirecting.",
             AuthError::Handshake(_) => "Refreshing the session.",
             AuthError::NotFound | AuthError::UserNotFound => "Not found.",
@@ -163,9 +156,7 @@ impl ResponseError for AuthError {
             AuthError::Unauthenticated(_) | AuthError::MachineUnauthenticated(_) => StatusCode::UNAUTHORIZED,
             AuthError::MachineUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AuthError::Forbidden | AuthError::ReverificationRequired(_) => StatusCode::FORBIDDEN,
-            AuthError::RedirectToSignIn(_) | AuthError::Redirect(_) | AuthError::Handshake(_) => {
-                StatusCode::TEMPORARY_REDIRECT
-            }
+            AuthError::Redirect(_) | AuthError::Handshake(_) => StatusCode::TEMPORARY_REDIRECT,
             AuthError::NotFound | AuthError::UserNotFound => StatusCode::NOT_FOUND,
             AuthError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AuthError::NotConfigured => StatusCode::INTERNAL_SERVER_ERROR,
@@ -181,12 +172,10 @@ impl ResponseError for AuthError {
             }
             // Clerk marks its own redirects (not the handshake's) as `@clerk/nextjs`'s
             // `redirectAdapter` does.
-            AuthError::RedirectToSignIn(location) | AuthError::Redirect(location) => {
-                HttpResponse::TemporaryRedirect()
-                    .insert_header((header::LOCATION, location.as_str()))
-                    .insert_header((clerk_core::request::HEADER_REDIRECT_TO, "true"))
-                    .finish()
-            }
+            AuthError::Redirect(location) => HttpResponse::TemporaryRedirect()
+                .insert_header((header::LOCATION, location.as_str()))
+                .insert_header((clerk_core::request::HEADER_REDIRECT_TO, "true"))
+                .finish(),
             AuthError::ReverificationRequired(level) => HttpResponse::Forbidden().json(json!({
                 "clerk_error": {
                     "type": "forbidden",
@@ -343,7 +332,7 @@ mod tests {
             },
             AuthError::Forbidden,
             AuthError::ReverificationRequired(Reverification::Strict),
-            AuthError::RedirectToSignIn("https://accounts.example.com/sign-in".to_owned()),
+            AuthError::Redirect("https://accounts.example.com/sign-in".to_owned()),
             AuthError::Handshake(signed_out()),
             AuthError::NotFound,
             AuthError::UserNotFound,

@@ -98,7 +98,7 @@ impl ClerkAuth {
     /// ```
     pub fn redirect_to_sign_in(&self, req: &HttpRequest, return_back: ReturnBackUrl<'_>) -> AuthError {
         let url = |clerk: &crate::Clerk, pending| clerk.sign_in_url_for(req, return_back, pending);
-        self.redirect(req, url, AuthError::RedirectToSignIn)
+        self.redirect(req, url, AuthError::Redirect)
     }
 
     /// Clerk's `auth().redirectToSignUp({ returnBackUrl })`: as

@@ -269,8 +269,9 @@ fn answer(verdict: ProtectVerdict) -> Result<(), AuthError> {
     Err(match verdict {
         ProtectVerdict::Allow => return Ok(()),
         ProtectVerdict::Unauthenticated(outcome) => AuthError::Unauthenticated(outcome),
-        ProtectVerdict::RedirectToSignIn(location) => AuthError::RedirectToSignIn(location),
-        ProtectVerdict::Redirect(location) => AuthError::Redirect(location),
+        ProtectVerdict::RedirectToSignIn(location) | ProtectVerdict::Redirect(location) => {
+            AuthError::Redirect(location)
+        }
         ProtectVerdict::NotFound => AuthError::NotFound,
         ProtectVerdict::Forbidden => AuthError::Forbidden,
         ProtectVerdict::ReverificationRequired(level) => AuthError::ReverificationRequired(level),

@@ -19,12 +19,26 @@ async fn sign_up(auth: ClerkAuth, req: HttpRequest) -> Result<HttpResponse, Auth
     Err(auth.redirect_to_sign_up(&req, ReturnBackUrl::ThisRequest))
 }
 
+/// Which variant each of Clerk's redirects is.
+async fn variants(auth: ClerkAuth, req: HttpRequest) -> HttpResponse {
+    let answers = [
+        auth.redirect_to_sign_in(&req, ReturnBackUrl::ThisRequest),
+        auth.redirect_to_sign_up(&req, ReturnBackUrl::ThisRequest),
+    ];
+    let redirects = answers
+        .iter()
+        .filter(|answer| matches!(answer, AuthError::Redirect(_)))
+        .count();
+    HttpResponse::Ok().body(redirects.to_string())
+}
+
 macro_rules! app {
     ($clerk:expr) => {
         test::init_service(
             App::new()
                 .route("/in", web::get().to(sign_in))
                 .route("/up", web::get().to(sign_up))
+                .route("/variants", web::get().to(variants))
                 .service(
                     web::resource("/up-tasks")
                         .app_data(ClerkAuthConfig::default().treat_pending_as_signed_out(false))
@@ -34,6 +48,21 @@ macro_rules! app {
         )
         .await
     };
+}
+
+/// Issue 25, review low (a): a redirect to Clerk's sign-in page and one to its sign-up page are
+/// one answer (a 307 marked `x-clerk-redirect-to`), so one `AuthError` variant.
+#[actix_rt::test]
+async fn every_redirect_of_clerks_is_one_variant() {
+    let fx = Fixture::prod();
+    let clerk = fx
+        .config()
+        .sign_in_url("https://accounts.example.com/sign-in")
+        .build()
+        .expect("valid configuration");
+    let app = app!(clerk);
+    let body = test::call_and_read_body(&app, get("/variants", None)).await;
+    assert_eq!(body.as_ref(), b"2");
 }
 
 #[actix_rt::test]

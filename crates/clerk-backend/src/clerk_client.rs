@@ -346,6 +346,12 @@ impl ClerkClient {
             .snapshot(self.shared.retries.available(), self.shared.rate.snapshot())
     }
 
+    /// The settings this client was built with (its `Debug` redacts the keys).
+    #[doc(hidden)]
+    pub fn config(&self) -> &ClientConfig {
+        &self.shared.config
+    }
+
     /// `{api_url}` and the URL version segment this client calls.
     #[doc(hidden)]
     pub fn api_url_and_version(&self) -> (&str, &str) {

@@ -37,7 +37,7 @@
 //! | [`operations`] | the operation table: every operation of Clerk's spec with our name, `@clerk/backend`'s, its retry rule and budget share ([`operations::OPERATIONS`], generated) |
 //! | `operation_call` | `ClerkClient::operation`: the one request path of every generated call, driven by its table row |
 //! | `generated` | what `cargo xtask codegen` writes from the spec (do not edit): the operation table and the generated groups of calls, re-exported here: [`models`] (one type per Clerk object) and one module per group ([`email_addresses`], [`phone_numbers`], [`organization_roles`], [`organization_permissions`], [`redirect_urls`], [`testing_tokens`], [`proxy_checks`], [`agent_tasks`], [`webhooks`]) |
-//! | `env` | [`ConfigError`] and the parsers of Clerk's environment variables, shared with clerk-actix |
+//! | `env` (hidden) | [`ConfigError`] and the parsers of Clerk's environment variables, shared with clerk-actix |
 //! | `error`, `metrics`, `params` | [`ApiError`], [`MetricsSnapshot`] and the observer hook, [`UserListParams`] |
 
 #![forbid(unsafe_code)]
@@ -48,6 +48,9 @@ mod budget;
 mod clerk_client;
 mod config;
 mod domain_calls;
+/// Not a stable API: the seam clerk-actix reads its settings through ([`ConfigError`] is
+/// re-exported at the root).
+#[doc(hidden)]
 pub mod env;
 mod error;
 mod generated;
@@ -110,3 +113,24 @@ pub use user_calls::{CreateUser, UpdateUser};
 
 #[doc(hidden)]
 pub use jwks::RevalidatingKeys;
+
+#[cfg(test)]
+mod tests {
+    /// Issue 25, review low (c): the only visible module is the operation table; the settings
+    /// seam clerk-actix reads through (`env`) is hidden, as every other `pub mod` must be.
+    #[test]
+    fn only_the_operation_table_is_a_visible_module() {
+        let lines: Vec<&str> = include_str!("lib.rs").lines().collect();
+        for (at, line) in lines.iter().enumerate() {
+            let Some(name) = line.strip_prefix("pub mod ") else {
+                continue;
+            };
+            let hidden = lines[..at]
+                .iter()
+                .rev()
+                .take_while(|above| above.starts_with("///") || above.starts_with("#["))
+                .any(|above| above.trim() == "#[doc(hidden)]");
+            assert!(name == "operations;" || hidden, "{line} is public and documented");
+        }
+    }
+}

@@ -93,8 +93,8 @@ settings! {
 }
 
 /// How `Debug` shows an optional string setting.
-#[derive(Clone, Copy)]
-enum ShownAs {
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum ShownAs {
     /// As it is.
     Plain,
     /// Only whether it is set (`Some("[set]")`): the value may be a secret.
@@ -123,6 +123,12 @@ macro_rules! strings {
         }
 
         impl Strings {
+            /// Each string's variable and how `Debug` shows it (for the tests that no secret
+            /// shows).
+            #[cfg(test)]
+            pub(crate) const SHOWN: &'static [(&'static str, ShownAs)] =
+                &[$( ($var, ShownAs::$shown), )*];
+
             /// The strings read through `get` (blank values already unset).
             pub(crate) fn read(get: &impl Fn(&str) -> Option<String>) -> Self {
                 Self { $( $name: get($var), )* }
@@ -154,6 +160,12 @@ strings! {
     /// Where [`ProtectMode::Redirect`] sends signed-out page requests. Defaults to the Account
     /// Portal of the publishable key's instance.
     sign_in_url(url) = "CLERK_SIGN_IN_URL", Plain;
+    /// The Frontend API a Frontend API proxy forwards to (Clerk's `fapiUrl`, which
+    /// `@clerk/backend/proxy` reads from `CLERK_FAPI_URL`): https, or http to a loopback host.
+    /// Defaults to Clerk's for the publishable key (see [`ResolvedConfig::proxy_upstream`]).
+    ///
+    /// [`ResolvedConfig::proxy_upstream`]: super::ResolvedConfig::proxy_upstream
+    fapi_url(url) = "CLERK_FAPI_URL", Plain;
 }
 
 fn parse_capacity(variable: &'static str, value: &str) -> Result<usize, ConfigError> {

@@ -10,7 +10,7 @@ use super::handshake::set_query_param;
 use super::names::{query_without_credentials, DEV_BROWSER, QUERY_SYNCED};
 use super::parts::RequestParts;
 use crate::verify::KeyResolver;
-use crate::InstanceType;
+use crate::{InstanceType, PublishableKey};
 
 /// Where Clerk's sign-in or sign-up page sends the user back to (`returnBackUrl` of
 /// `redirectToSignIn` / `redirectToSignUp`).
@@ -77,9 +77,9 @@ pub(crate) fn build_sign_in_url(target: &SignInTarget<'_>) -> Option<String> {
 
 /// Clerk's sign-up page (`redirectToSignUp`'s target): the sign-up URL, else the sign-in
 /// URL's path with `/create` appended (resolved against `base`, the request's URL), else the
-/// Account Portal's `/sign-up` (`account_portal`: its origin, e.g.
-/// [`PublishableKey::account_portal_origin`](crate::PublishableKey::account_portal_origin)).
-/// `None` when none is known or the sign-in URL does not resolve.
+/// Account Portal's `/sign-up` of the publishable key's instance
+/// ([`PublishableKey::account_portal_origin`]). `None` when none is known or the sign-in URL
+/// does not resolve.
 ///
 /// `sign_in_url` is the one the application configured, not the Account Portal's.
 ///
@@ -87,6 +87,7 @@ pub(crate) fn build_sign_in_url(target: &SignInTarget<'_>) -> Option<String> {
 ///
 /// ```
 /// use clerk_core::request::sign_up_target;
+/// use clerk_core::PublishableKey;
 ///
 /// let base = "https://app.example.com/dashboard";
 /// assert_eq!(sign_up_target(Some("/join"), Some("/sign-in"), None, base).as_deref(), Some("/join"));
@@ -94,15 +95,17 @@ pub(crate) fn build_sign_in_url(target: &SignInTarget<'_>) -> Option<String> {
 ///     sign_up_target(None, Some("/sign-in"), None, base).as_deref(),
 ///     Some("https://app.example.com/sign-in/create")
 /// );
+/// let key = PublishableKey::parse("pk_live_Y2xlcmsuZXhhbXBsZS5jb20k")?;
 /// assert_eq!(
-///     sign_up_target(None, None, Some("https://accounts.example.com"), base).as_deref(),
+///     sign_up_target(None, None, Some(&key), base).as_deref(),
 ///     Some("https://accounts.example.com/sign-up")
 /// );
+/// # Ok::<(), clerk_core::Error>(())
 /// ```
 pub fn sign_up_target(
     sign_up_url: Option<&str>,
     sign_in_url: Option<&str>,
-    account_portal: Option<&str>,
+    publishable_key: Option<&PublishableKey>,
     base: &str,
 ) -> Option<String> {
     fn non_empty(url: Option<&str>) -> Option<&str> {
@@ -117,7 +120,7 @@ pub fn sign_up_target(
         url.set_path(&path);
         return Some(url.into());
     }
-    non_empty(account_portal).map(|origin| format!("{origin}/sign-up"))
+    publishable_key.map(|key| format!("{}/sign-up", key.account_portal_origin()))
 }
 
 impl RequestAuthenticator {
@@ -419,5 +422,27 @@ mod tests {
                 "https://happy-hippo-42.accounts.dev/sign-in?redirect_url=http%3A%2F%2Flocalhost%3A3000%2Fdashboard%3F__clerk_synced%3Dfalse"
             )
         );
+    }
+
+    /// Issue 25, review low (b): the Account Portal fallback of the sign-up page is picked here,
+    /// from the publishable key, not by each adapter.
+    #[test]
+    fn the_sign_up_page_falls_back_to_the_keys_account_portal() {
+        let base = "https://app.example.com/dashboard";
+        let dev = PublishableKey::parse("pk_test_aGFwcHktaGlwcG8tNDIuY2xlcmsuYWNjb3VudHMuZGV2JA").unwrap();
+        assert_eq!(
+            sign_up_target(None, None, Some(&dev), base).as_deref(),
+            Some("https://happy-hippo-42.accounts.dev/sign-up")
+        );
+        assert_eq!(
+            sign_up_target(Some(""), Some(""), Some(&dev), base).as_deref(),
+            Some("https://happy-hippo-42.accounts.dev/sign-up"),
+            "empty URLs are not configured"
+        );
+        assert_eq!(
+            sign_up_target(None, Some("/sign-in"), Some(&dev), base).as_deref(),
+            Some("https://app.example.com/sign-in/create")
+        );
+        assert_eq!(sign_up_target(None, None, None, base), None);
     }
 }
