@@ -25,7 +25,6 @@ use crate::store::invitations::Invitations;
 use crate::store::jwt_templates::JwtTemplates;
 use crate::store::machine_tokens::MachineTokens;
 use crate::store::oauth_tokens::OAuthTokens;
-use crate::store::organization_permissions::OrganizationPermissions;
 use crate::store::organizations::Organizations;
 use crate::store::tickets::Tickets;
 use crate::store::user_store::UserStore;
@@ -228,7 +227,7 @@ impl TestClerkBuilder {
             tickets: Tickets::default(),
             templates: templates.clone(),
             lists: IdentifierLists::default(),
-            permissions: OrganizationPermissions::default(),
+            permissions: orgs.roles().permissions().clone(),
             oauth: oauth.clone(),
             orgs: orgs.clone(),
             browser: browser.clone(),

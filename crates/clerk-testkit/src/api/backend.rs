@@ -11,6 +11,7 @@ pub(crate) mod machine;
 pub(crate) mod organizations;
 pub(crate) mod permissions;
 pub(crate) mod refresh;
+pub(crate) mod roles;
 pub(crate) mod sessions;
 pub(crate) mod templates;
 pub(crate) mod tokens;
@@ -155,6 +156,28 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
         .route(
             "/v1/organization_permissions/{permission_id}",
             web::delete().to(permissions::delete),
+        )
+        .route("/v1/organization_roles", web::get().to(roles::list))
+        .route("/v1/organization_roles", web::post().to(roles::create))
+        .route(
+            "/v1/organization_roles/{organization_role_id}",
+            web::get().to(roles::get),
+        )
+        .route(
+            "/v1/organization_roles/{organization_role_id}",
+            web::patch().to(roles::update),
+        )
+        .route(
+            "/v1/organization_roles/{organization_role_id}",
+            web::delete().to(roles::delete),
+        )
+        .route(
+            "/v1/organization_roles/{organization_role_id}/permissions/{permission_id}",
+            web::post().to(roles::assign_permission),
+        )
+        .route(
+            "/v1/organization_roles/{organization_role_id}/permissions/{permission_id}",
+            web::delete().to(roles::remove_permission),
         )
         .route("/v1/allowlist_identifiers", web::get().to(lists::list_allow))
         .route("/v1/allowlist_identifiers", web::post().to(lists::add_allow))

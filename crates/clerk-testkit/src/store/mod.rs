@@ -12,6 +12,7 @@ pub(crate) mod machine_tokens;
 pub(crate) mod nonces;
 pub(crate) mod oauth_tokens;
 pub(crate) mod organization_permissions;
+pub(crate) mod organization_roles;
 pub(crate) mod organizations;
 mod recent;
 pub(crate) mod refresh_tokens;
