@@ -5,6 +5,7 @@ use actix_web::web::{self, ServiceConfig};
 
 pub(crate) mod credentials;
 pub(crate) mod domains;
+pub(crate) mod identifications;
 pub(crate) mod invitations;
 pub(crate) mod lists;
 pub(crate) mod machine;
@@ -156,6 +157,35 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
         .route(
             "/v1/organization_permissions/{permission_id}",
             web::delete().to(permissions::delete),
+        )
+        .route(
+            "/v1/email_addresses",
+            web::post().to(identifications::create_email),
+        )
+        .route(
+            "/v1/email_addresses/{email_address_id}",
+            web::get().to(identifications::get_email),
+        )
+        .route(
+            "/v1/email_addresses/{email_address_id}",
+            web::patch().to(identifications::update_email),
+        )
+        .route(
+            "/v1/email_addresses/{email_address_id}",
+            web::delete().to(identifications::delete_email),
+        )
+        .route("/v1/phone_numbers", web::post().to(identifications::create_phone))
+        .route(
+            "/v1/phone_numbers/{phone_number_id}",
+            web::get().to(identifications::get_phone),
+        )
+        .route(
+            "/v1/phone_numbers/{phone_number_id}",
+            web::patch().to(identifications::update_phone),
+        )
+        .route(
+            "/v1/phone_numbers/{phone_number_id}",
+            web::delete().to(identifications::delete_phone),
         )
         .route("/v1/organization_roles", web::get().to(roles::list))
         .route("/v1/organization_roles", web::post().to(roles::create))
