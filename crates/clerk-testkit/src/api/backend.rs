@@ -15,6 +15,7 @@ pub(crate) mod refresh;
 pub(crate) mod roles;
 pub(crate) mod sessions;
 pub(crate) mod templates;
+pub(crate) mod testing_tokens;
 pub(crate) mod tokens;
 pub(crate) mod users;
 
@@ -187,6 +188,7 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
             "/v1/phone_numbers/{phone_number_id}",
             web::delete().to(identifications::delete_phone),
         )
+        .route("/v1/testing_tokens", web::post().to(testing_tokens::create))
         .route("/v1/organization_roles", web::get().to(roles::list))
         .route("/v1/organization_roles", web::post().to(roles::create))
         .route(
