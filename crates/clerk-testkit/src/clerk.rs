@@ -20,6 +20,7 @@ use crate::instance::minter::TokenMinter;
 use crate::instance::Instance;
 use crate::server::ServerThread;
 use crate::store::browser::{Browser, DEFAULT_SESSION_TOKEN_TTL};
+use crate::store::domains::Domains;
 use crate::store::identifier_lists::IdentifierLists;
 use crate::store::invitations::Invitations;
 use crate::store::jwt_templates::JwtTemplates;
@@ -222,11 +223,11 @@ impl TestClerkBuilder {
             calls: calls.clone(),
             machine: machine.clone(),
             instance_id: instance.id().to_owned(),
-            publishable_key: instance.publishable_key().clone(),
             invitations: Invitations::default(),
             tickets: Tickets::default(),
             templates: templates.clone(),
             lists: IdentifierLists::default(),
+            domains: Domains::new(instance.publishable_key(), instance.id()),
             permissions: orgs.roles().permissions().clone(),
             oauth: oauth.clone(),
             orgs: orgs.clone(),

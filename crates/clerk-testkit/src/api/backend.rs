@@ -140,6 +140,9 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
             web::post().to(tokens::revoke_actor),
         )
         .route("/v1/domains", web::get().to(domains::list))
+        .route("/v1/domains", web::post().to(domains::add))
+        .route("/v1/domains/{domain_id}", web::patch().to(domains::update))
+        .route("/v1/domains/{domain_id}", web::delete().to(domains::delete))
         .route("/v1/jwt_templates", web::get().to(templates::list))
         .route("/v1/jwt_templates/{template_id}", web::get().to(templates::get))
         .route("/v1/organization_permissions", web::get().to(permissions::list))

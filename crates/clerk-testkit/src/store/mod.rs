@@ -5,6 +5,7 @@
 
 pub(crate) mod browser;
 pub(crate) mod browser_clients;
+pub(crate) mod domains;
 pub(crate) mod identifications;
 pub(crate) mod identifier_lists;
 pub(crate) mod invitations;
