@@ -19,6 +19,7 @@ use crate::instance::keys::KeyRing;
 use crate::instance::minter::TokenMinter;
 use crate::instance::Instance;
 use crate::server::ServerThread;
+use crate::store::billing::Billing;
 use crate::store::browser::{Browser, DEFAULT_SESSION_TOKEN_TTL};
 use crate::store::domains::Domains;
 use crate::store::identifier_lists::IdentifierLists;
@@ -227,6 +228,7 @@ impl TestClerkBuilder {
             tickets: Tickets::default(),
             templates: templates.clone(),
             lists: IdentifierLists::default(),
+            billing: Billing::new(instance.id()),
             domains: Domains::new(instance.publishable_key(), instance.id()),
             permissions: orgs.roles().permissions().clone(),
             oauth: oauth.clone(),

@@ -3,6 +3,7 @@
 
 use actix_web::web::{self, ServiceConfig};
 
+pub(crate) mod billing;
 pub(crate) mod credentials;
 pub(crate) mod domains;
 pub(crate) mod identifications;
@@ -192,6 +193,28 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
             web::delete().to(identifications::delete_phone),
         )
         .route("/v1/testing_tokens", web::post().to(testing_tokens::create))
+        .route("/v1/billing/plans", web::get().to(billing::plans))
+        .route(
+            "/v1/billing/subscription_items",
+            web::get().to(billing::subscription_items),
+        )
+        .route("/v1/billing/statements", web::get().to(billing::statements))
+        .route(
+            "/v1/billing/statements/{statement_id}",
+            web::get().to(billing::statement),
+        )
+        .route(
+            "/v1/billing/statements/{statement_id}/payment_attempts",
+            web::get().to(billing::statement),
+        )
+        .route(
+            "/v1/users/{user_id}/billing/subscription",
+            web::get().to(billing::user_subscription),
+        )
+        .route(
+            "/v1/organizations/{org_id}/billing/subscription",
+            web::get().to(billing::organization_subscription),
+        )
         .route("/v1/organization_roles", web::get().to(roles::list))
         .route("/v1/organization_roles", web::post().to(roles::create))
         .route(

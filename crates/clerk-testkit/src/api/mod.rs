@@ -31,6 +31,7 @@ use crate::faults::on_demand::Faults;
 use crate::faults::rate_limit::Limiter;
 use crate::instance::keys::KeyRing;
 use crate::instance::minter::TokenMinter;
+use crate::store::billing::Billing;
 use crate::store::browser::Browser;
 use crate::store::domains::Domains;
 use crate::store::identifier_lists::IdentifierLists;
@@ -60,6 +61,8 @@ pub(crate) struct AppState {
     pub(crate) tickets: Tickets,
     pub(crate) templates: JwtTemplates,
     pub(crate) lists: IdentifierLists,
+    /// The seeded plans and the payers' subscriptions (the Billing reads).
+    pub(crate) billing: Billing,
     /// The primary domain and the satellites (`/v1/domains`).
     pub(crate) domains: Domains,
     pub(crate) permissions: OrganizationPermissions,

@@ -3,6 +3,7 @@
 //! OAuth access tokens, machine tokens, and what the Frontend API keeps for browsers (clients,
 //! development browsers, handshake nonces, refresh tokens).
 
+pub(crate) mod billing;
 pub(crate) mod browser;
 pub(crate) mod browser_clients;
 pub(crate) mod domains;
