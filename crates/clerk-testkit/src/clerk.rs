@@ -19,13 +19,14 @@ use crate::instance::keys::KeyRing;
 use crate::instance::minter::TokenMinter;
 use crate::instance::Instance;
 use crate::server::ServerThread;
+use crate::store::billing::Billing;
 use crate::store::browser::{Browser, DEFAULT_SESSION_TOKEN_TTL};
+use crate::store::domains::Domains;
 use crate::store::identifier_lists::IdentifierLists;
 use crate::store::invitations::Invitations;
 use crate::store::jwt_templates::JwtTemplates;
 use crate::store::machine_tokens::MachineTokens;
 use crate::store::oauth_tokens::OAuthTokens;
-use crate::store::organization_permissions::OrganizationPermissions;
 use crate::store::organizations::Organizations;
 use crate::store::tickets::Tickets;
 use crate::store::user_store::UserStore;
@@ -223,12 +224,13 @@ impl TestClerkBuilder {
             calls: calls.clone(),
             machine: machine.clone(),
             instance_id: instance.id().to_owned(),
-            publishable_key: instance.publishable_key().clone(),
             invitations: Invitations::default(),
             tickets: Tickets::default(),
             templates: templates.clone(),
             lists: IdentifierLists::default(),
-            permissions: OrganizationPermissions::default(),
+            billing: Billing::new(instance.id()),
+            domains: Domains::new(instance.publishable_key(), instance.id()),
+            permissions: orgs.roles().permissions().clone(),
             oauth: oauth.clone(),
             orgs: orgs.clone(),
             browser: browser.clone(),

@@ -3,16 +3,20 @@
 
 use actix_web::web::{self, ServiceConfig};
 
+pub(crate) mod billing;
 pub(crate) mod credentials;
 pub(crate) mod domains;
+pub(crate) mod identifications;
 pub(crate) mod invitations;
 pub(crate) mod lists;
 pub(crate) mod machine;
 pub(crate) mod organizations;
 pub(crate) mod permissions;
 pub(crate) mod refresh;
+pub(crate) mod roles;
 pub(crate) mod sessions;
 pub(crate) mod templates;
+pub(crate) mod testing_tokens;
 pub(crate) mod tokens;
 pub(crate) mod users;
 
@@ -137,6 +141,9 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
             web::post().to(tokens::revoke_actor),
         )
         .route("/v1/domains", web::get().to(domains::list))
+        .route("/v1/domains", web::post().to(domains::add))
+        .route("/v1/domains/{domain_id}", web::patch().to(domains::update))
+        .route("/v1/domains/{domain_id}", web::delete().to(domains::delete))
         .route("/v1/jwt_templates", web::get().to(templates::list))
         .route("/v1/jwt_templates/{template_id}", web::get().to(templates::get))
         .route("/v1/organization_permissions", web::get().to(permissions::list))
@@ -155,6 +162,80 @@ pub(crate) fn routes(cfg: &mut ServiceConfig) {
         .route(
             "/v1/organization_permissions/{permission_id}",
             web::delete().to(permissions::delete),
+        )
+        .route(
+            "/v1/email_addresses",
+            web::post().to(identifications::create_email),
+        )
+        .route(
+            "/v1/email_addresses/{email_address_id}",
+            web::get().to(identifications::get_email),
+        )
+        .route(
+            "/v1/email_addresses/{email_address_id}",
+            web::patch().to(identifications::update_email),
+        )
+        .route(
+            "/v1/email_addresses/{email_address_id}",
+            web::delete().to(identifications::delete_email),
+        )
+        .route("/v1/phone_numbers", web::post().to(identifications::create_phone))
+        .route(
+            "/v1/phone_numbers/{phone_number_id}",
+            web::get().to(identifications::get_phone),
+        )
+        .route(
+            "/v1/phone_numbers/{phone_number_id}",
+            web::patch().to(identifications::update_phone),
+        )
+        .route(
+            "/v1/phone_numbers/{phone_number_id}",
+            web::delete().to(identifications::delete_phone),
+        )
+        .route("/v1/testing_tokens", web::post().to(testing_tokens::create))
+        .route("/v1/billing/plans", web::get().to(billing::plans))
+        .route(
+            "/v1/billing/subscription_items",
+            web::get().to(billing::subscription_items),
+        )
+        .route("/v1/billing/statements", web::get().to(billing::statements))
+        .route(
+            "/v1/billing/statements/{statement_id}",
+            web::get().to(billing::statement),
+        )
+        .route(
+            "/v1/billing/statements/{statement_id}/payment_attempts",
+            web::get().to(billing::statement),
+        )
+        .route(
+            "/v1/users/{user_id}/billing/subscription",
+            web::get().to(billing::user_subscription),
+        )
+        .route(
+            "/v1/organizations/{org_id}/billing/subscription",
+            web::get().to(billing::organization_subscription),
+        )
+        .route("/v1/organization_roles", web::get().to(roles::list))
+        .route("/v1/organization_roles", web::post().to(roles::create))
+        .route(
+            "/v1/organization_roles/{organization_role_id}",
+            web::get().to(roles::get),
+        )
+        .route(
+            "/v1/organization_roles/{organization_role_id}",
+            web::patch().to(roles::update),
+        )
+        .route(
+            "/v1/organization_roles/{organization_role_id}",
+            web::delete().to(roles::delete),
+        )
+        .route(
+            "/v1/organization_roles/{organization_role_id}/permissions/{permission_id}",
+            web::post().to(roles::assign_permission),
+        )
+        .route(
+            "/v1/organization_roles/{organization_role_id}/permissions/{permission_id}",
+            web::delete().to(roles::remove_permission),
         )
         .route("/v1/allowlist_identifiers", web::get().to(lists::list_allow))
         .route("/v1/allowlist_identifiers", web::post().to(lists::add_allow))

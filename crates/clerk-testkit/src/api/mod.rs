@@ -20,7 +20,6 @@ use std::sync::Arc;
 
 use actix_web::web::{self, Bytes, Data};
 use actix_web::{HttpMessage as _, HttpRequest};
-use clerk_core::PublishableKey;
 use serde::de::DeserializeOwned;
 
 pub(crate) use error::{json_response, ApiError};
@@ -32,7 +31,9 @@ use crate::faults::on_demand::Faults;
 use crate::faults::rate_limit::Limiter;
 use crate::instance::keys::KeyRing;
 use crate::instance::minter::TokenMinter;
+use crate::store::billing::Billing;
 use crate::store::browser::Browser;
+use crate::store::domains::Domains;
 use crate::store::identifier_lists::IdentifierLists;
 use crate::store::invitations::Invitations;
 use crate::store::jwt_templates::JwtTemplates;
@@ -56,12 +57,14 @@ pub(crate) struct AppState {
     pub(crate) machine: MachineTokens,
     /// `ins_…`, for objects that name their instance.
     pub(crate) instance_id: String,
-    /// The instance's publishable key: its Frontend API host (`GET /v1/domains`).
-    pub(crate) publishable_key: PublishableKey,
     pub(crate) invitations: Invitations,
     pub(crate) tickets: Tickets,
     pub(crate) templates: JwtTemplates,
     pub(crate) lists: IdentifierLists,
+    /// The seeded plans and the payers' subscriptions (the Billing reads).
+    pub(crate) billing: Billing,
+    /// The primary domain and the satellites (`/v1/domains`).
+    pub(crate) domains: Domains,
     pub(crate) permissions: OrganizationPermissions,
     pub(crate) oauth: OAuthTokens,
     pub(crate) orgs: Organizations,

@@ -1,10 +1,15 @@
-//! The emulator's state, shared by the HTTP API and the tests: users and their sessions,
-//! organizations and their custom permissions, invitations and one-time tickets, JWT templates, allow/block lists, users'
-//! OAuth access tokens, machine tokens, and what the Frontend API keeps for browsers (clients,
-//! development browsers, handshake nonces, refresh tokens).
+//! The emulator's state, shared by the HTTP API and the tests: users (with their email
+//! addresses and phone numbers) and their sessions, organizations with their roles and custom
+//! permissions, invitations and one-time tickets, JWT templates, allow/block lists, the
+//! instance's domains, a seeded billing catalog, users' OAuth access tokens, machine tokens, and
+//! what the Frontend API keeps for browsers (clients, development browsers, handshake nonces,
+//! refresh tokens).
 
+pub(crate) mod billing;
 pub(crate) mod browser;
 pub(crate) mod browser_clients;
+pub(crate) mod domains;
+pub(crate) mod identifications;
 pub(crate) mod identifier_lists;
 pub(crate) mod invitations;
 pub(crate) mod jwt_templates;
@@ -12,6 +17,7 @@ pub(crate) mod machine_tokens;
 pub(crate) mod nonces;
 pub(crate) mod oauth_tokens;
 pub(crate) mod organization_permissions;
+pub(crate) mod organization_roles;
 pub(crate) mod organizations;
 mod recent;
 pub(crate) mod refresh_tokens;

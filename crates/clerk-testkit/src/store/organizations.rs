@@ -11,6 +11,8 @@ use crate::error::{Error, Result};
 use crate::ids::new_id;
 use crate::instance::minter::{OrgClaim, SessionToken, TokenMinter};
 use crate::lock::lock;
+use crate::store::organization_permissions::OrganizationPermissions;
+use crate::store::organization_roles::{OrganizationRoles, RoleInfo};
 use crate::store::replace_or_push;
 use crate::store::user::{deep_merge, JsonObject, User};
 use crate::store::user_store::{DeletionCascade, UserStore};
@@ -63,6 +65,19 @@ pub const ROLES: [Role; 3] = [
 /// The role with this key.
 pub fn role(key: &str) -> Option<&'static Role> {
     ROLES.iter().find(|role| role.key == key)
+}
+
+/// Why a role cannot be deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RoleUse {
+    /// New organizations' creators get it.
+    CreatorRole,
+    /// Members added by domain (and by default) get it.
+    DomainDefaultRole,
+    /// A member has it.
+    Members,
+    /// A pending invitation gives it.
+    Invitations,
 }
 
 /// An organization, as stored (rendered in Clerk's `Organization` shape by the API).
@@ -255,6 +270,7 @@ impl OrgState {
 struct MembershipCascade {
     state: Arc<Mutex<OrgState>>,
     webhooks: Webhooks,
+    roles: OrganizationRoles,
 }
 
 impl DeletionCascade for MembershipCascade {
@@ -263,7 +279,12 @@ impl DeletionCascade for MembershipCascade {
         for (membership, org) in removed {
             self.webhooks.emit(
                 "organizationMembership.deleted",
-                membership_json(&membership, org.as_ref(), Some(user)),
+                membership_json(
+                    &membership,
+                    self.roles.info(&membership.role),
+                    org.as_ref(),
+                    Some(user),
+                ),
                 origin,
             );
         }
@@ -286,6 +307,7 @@ pub struct Organizations {
     users: UserStore,
     webhooks: Webhooks,
     minter: TokenMinter,
+    roles: OrganizationRoles,
 }
 
 impl std::fmt::Debug for Organizations {
@@ -302,15 +324,61 @@ impl Organizations {
     /// The organizations of `users`, whose deletions remove their memberships.
     pub(crate) fn new(users: UserStore, webhooks: Webhooks, minter: TokenMinter) -> Self {
         let state = Arc::<Mutex<OrgState>>::default();
+        let roles = OrganizationRoles::new(
+            OrganizationPermissions::default(),
+            ROLES.iter().map(|role| (role.key, role.name, role.permissions)),
+        );
         users.on_delete(MembershipCascade {
             state: Arc::clone(&state),
             webhooks: webhooks.clone(),
+            roles: roles.clone(),
         });
         Self {
             state,
             users,
             webhooks,
             minter,
+            roles,
+        }
+    }
+
+    /// The instance's organization roles (the built-in [`ROLES`] and those made through the
+    /// Backend API) and the custom permissions they draw on.
+    pub(crate) fn roles(&self) -> &OrganizationRoles {
+        &self.roles
+    }
+
+    /// Why the role with this key cannot be deleted, if it is in use: the creator role
+    /// (`org:admin`), the default role of new members (`org:member`), a member's role or a
+    /// pending invitation's.
+    pub(crate) fn role_in_use(&self, key: &str) -> Option<RoleUse> {
+        match key {
+            "org:admin" => return Some(RoleUse::CreatorRole),
+            "org:member" => return Some(RoleUse::DomainDefaultRole),
+            _ => {}
+        }
+        let state = lock(&self.state);
+        if state.memberships.iter().any(|m| m.role == key) {
+            return Some(RoleUse::Members);
+        }
+        state
+            .invitations
+            .iter()
+            .any(|i| i.role == key && i.status == "pending")
+            .then_some(RoleUse::Invitations)
+    }
+
+    /// Carries a role's new key over to the memberships and invitations that had the old one.
+    pub(crate) fn rename_role(&self, old: &str, new: &str) {
+        if old == new {
+            return;
+        }
+        let mut state = lock(&self.state);
+        for membership in state.memberships.iter_mut().filter(|m| m.role == old) {
+            membership.role = new.to_owned();
+        }
+        for invitation in state.invitations.iter_mut().filter(|i| i.role == old) {
+            invitation.role = new.to_owned();
         }
     }
 
@@ -506,12 +574,13 @@ impl Organizations {
             .memberships
             .iter()
             .find(|m| m.organization_id == org.id && m.user_id == user_id)?;
-        let permissions = role(&membership.role)
+        let permissions = self
+            .roles
+            .info(&membership.role)
             .map(|role| {
                 role.permissions
-                    .iter()
+                    .into_iter()
                     .filter(|p| !p.starts_with("org:sys_"))
-                    .map(|p| (*p).to_owned())
                     .collect()
             })
             .unwrap_or_default();
@@ -700,7 +769,7 @@ impl Organizations {
         private: Option<JsonObject>,
         origin: &Origin,
     ) -> Result<Membership> {
-        check_role(role_key)?;
+        self.check_role(role_key)?;
         let membership = {
             let mut state = lock(&self.state);
             // Under the lock: a user deleted after this check has this membership removed by
@@ -756,7 +825,7 @@ impl Organizations {
         role_key: &str,
         origin: &Origin,
     ) -> Result<Membership> {
-        check_role(role_key)?;
+        self.check_role(role_key)?;
         let membership = self.mutate_membership(organization_id, user_id, |m| {
             m.role = role_key.to_owned();
         })?;
@@ -824,7 +893,7 @@ impl Organizations {
         if new.role.trim().is_empty() {
             return Err(Error::MissingParam("role"));
         }
-        check_role(&new.role)?;
+        self.check_role(&new.role)?;
         let days = new.expires_in_days.unwrap_or(30);
         if !(1..=365).contains(&days) {
             return Err(Error::InvalidParam {
@@ -950,13 +1019,21 @@ impl Organizations {
             .find(|o| o.id == membership.organization_id)
             .cloned();
         let user = self.users.get(&membership.user_id);
-        membership_json(membership, org.as_ref(), user.as_ref())
+        membership_json(
+            membership,
+            self.roles.info(&membership.role),
+            org.as_ref(),
+            user.as_ref(),
+        )
     }
 
     /// `OrganizationInvitation` JSON.
     pub(crate) fn render_invitation(&self, invitation: &OrganizationInvitation) -> Value {
         let inviter = invitation.inviter_id.as_deref().and_then(|id| self.users.get(id));
-        let role_name = role(&invitation.role).map_or(invitation.role.as_str(), |r| r.name);
+        let role_name = self
+            .roles
+            .info(&invitation.role)
+            .map_or_else(|| invitation.role.clone(), |r| r.name);
         json!({
             "object": "organization_invitation",
             "id": invitation.id,
@@ -1042,6 +1119,15 @@ impl Organizations {
             .emit(event_type, Value::Object(org_json(org)), origin);
     }
 
+    /// The role key is one of the instance's roles (built-in or made through the API).
+    fn check_role(&self, key: &str) -> Result<()> {
+        if self.roles.by_key(key).is_some() {
+            Ok(())
+        } else {
+            Err(Error::UnknownRole(key.to_owned()))
+        }
+    }
+
     fn emit_membership(&self, event_type: &str, membership: &Membership, origin: &Origin) {
         self.webhooks
             .emit(event_type, self.render_membership(membership), origin);
@@ -1059,7 +1145,7 @@ impl Organizations {
         let user = self.users.get(&membership.user_id);
         self.webhooks.emit(
             event_type,
-            membership_json(membership, org, user.as_ref()),
+            membership_json(membership, self.roles.info(&membership.role), org, user.as_ref()),
             origin,
         );
     }
@@ -1120,8 +1206,12 @@ fn org_json(org: &Organization) -> Map<String, Value> {
     out
 }
 
-fn membership_json(membership: &Membership, org: Option<&Organization>, user: Option<&User>) -> Value {
-    let role = role(&membership.role);
+fn membership_json(
+    membership: &Membership,
+    role: Option<RoleInfo>,
+    org: Option<&Organization>,
+    user: Option<&User>,
+) -> Value {
     let public_user_data = match user {
         Some(user) => json!({
             "user_id": user.id,
@@ -1148,8 +1238,8 @@ fn membership_json(membership: &Membership, org: Option<&Organization>, user: Op
         "object": "organization_membership",
         "id": membership.id,
         "role": membership.role,
-        "role_name": role.map_or(membership.role.as_str(), |r| r.name),
-        "permissions": role.map(|r| r.permissions.to_vec()).unwrap_or_default(),
+        "role_name": role.as_ref().map_or(membership.role.as_str(), |r| r.name.as_str()),
+        "permissions": role.map(|r| r.permissions).unwrap_or_default(),
         "public_metadata": membership.public_metadata,
         "private_metadata": membership.private_metadata,
         "organization": org.map_or_else(
@@ -1189,14 +1279,6 @@ fn check_slug(slug: &str) -> Result<()> {
             param: "slug".to_owned(),
             reason: "slug can contain only lowercase alphanumeric characters and the dash \"-\"".to_owned(),
         })
-    }
-}
-
-fn check_role(key: &str) -> Result<()> {
-    if role(key).is_some() {
-        Ok(())
-    } else {
-        Err(Error::UnknownRole(key.to_owned()))
     }
 }
 

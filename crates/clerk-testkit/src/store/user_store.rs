@@ -585,6 +585,17 @@ impl UserStore {
         Ok(user)
     }
 
+    /// Runs `f` on every user under the store's lock (for the identification calls of
+    /// `store::identifications`).
+    pub(super) fn with_users<R>(&self, f: impl FnOnce(&mut Vec<User>) -> R) -> R {
+        f(&mut lock(&self.state).users)
+    }
+
+    /// Emits `user.updated` for `user` (as it is now).
+    pub(super) fn emit_updated(&self, user: &User, origin: &Origin) {
+        self.emit("user.updated", user, origin);
+    }
+
     /// Runs `f` on the user at its index, then bumps `updated_at` (strictly increasing).
     fn mutate(&self, id: &str, f: impl FnOnce(&mut Vec<User>, usize) -> Result<()>) -> Result<User> {
         let mut state = lock(&self.state);
