@@ -11,7 +11,7 @@ use clerk_core::{
 };
 
 use clerk_core::proxy::{upstream_for_frontend_api, ProxyTarget, DEFAULT_PROXY_PATH};
-use clerk_core::request::{MultiDomain, OrganizationSync};
+use clerk_core::request::{account_portal_sign_in, MultiDomain, OrganizationSync};
 
 use crate::client::{ClerkClient, ClientConfig};
 use crate::domains::DomainSettings;
@@ -784,10 +784,6 @@ fn parties_warning(cookie_auth: bool, parties: &[String]) -> Option<&'static str
 
 /// Clerk's Account Portal sign-in page of an instance: its Account Portal origin
 /// ([`PublishableKey::account_portal_origin`]) + `/sign-in`.
-fn account_portal_sign_in(key: &PublishableKey) -> String {
-    format!("{}/sign-in", key.account_portal_origin())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -81,4 +81,4 @@ pub use outcome::{
 };
 pub use page::is_page_request;
 pub use parts::{HeaderLookup, RequestOrigin, RequestParts};
-pub use sign_in::{sign_up_target, ReturnBackUrl};
+pub use sign_in::{account_portal_sign_in, sign_up_target, ReturnBackUrl};

@@ -75,6 +75,21 @@ pub(crate) fn build_sign_in_url(target: &SignInTarget<'_>) -> Option<String> {
     Some(url.into())
 }
 
+/// Clerk's default sign-in page when the application configures none: the Account Portal's
+/// `/sign-in` of the publishable key's instance ([`PublishableKey::account_portal_origin`]).
+///
+/// ```
+/// use clerk_core::request::account_portal_sign_in;
+/// use clerk_core::PublishableKey;
+///
+/// let key = PublishableKey::parse("pk_live_Y2xlcmsuZXhhbXBsZS5jb20k")?;
+/// assert_eq!(account_portal_sign_in(&key), "https://accounts.example.com/sign-in");
+/// # Ok::<(), clerk_core::Error>(())
+/// ```
+pub fn account_portal_sign_in(publishable_key: &PublishableKey) -> String {
+    format!("{}/sign-in", publishable_key.account_portal_origin())
+}
+
 /// Clerk's sign-up page (`redirectToSignUp`'s target): the sign-up URL, else the sign-in
 /// URL's path with `/create` appended (resolved against `base`, the request's URL), else the
 /// Account Portal's `/sign-up` of the publishable key's instance
