@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 
 use serde_yaml::Value;
 
+use crate::models::{model_name, Home, ModelSet, RESPONSES};
 use crate::naming::{const_name, literal, pascal_case, snake_case};
 use crate::spec::{Body, Operation};
 
@@ -27,6 +28,21 @@ const SECRET_FIELDS: &[&str] = &[
     "AgentTask.url",
     // Signs in to the instance's Svix dashboard.
     "SvixURL.svix_url",
+];
+
+/// Fields of clerk-core's generated models that `Debug` hides besides the core's own list (email
+/// addresses, phone numbers, …): a message's content carries one-time codes and sign-in links.
+const CORE_HIDDEN: &[&str] = &[
+    "EmailEventPayload.body",
+    "EmailEventPayload.body_plain",
+    "EmailEventPayload.data",
+    "EmailEventPayload.subject",
+    "SmsEventPayload.message",
+    "SmsEventPayload.data",
+    "OrganizationInvitation.url",
+    "OrganizationInvitationAcceptedPayload.url",
+    "OrganizationInvitationEventPayload.url",
+    "Invitation.url",
 ];
 
 /// Rust keywords a field may be named after.
@@ -54,19 +70,14 @@ impl Group<'_> {
     /// The text of `generated/{module}.rs`.
     /// The group's models (and the models they hold) are added to `models`, which
     /// [`models_rs`] writes once for every group: one Rust type per Clerk object.
-    pub fn render(
-        &self,
-        spec: &Value,
-        header: &str,
-        models: &mut BTreeSet<String>,
-    ) -> Result<String, String> {
+    pub fn render(&self, spec: &Value, header: &str, models: &mut ModelSet) -> Result<String, String> {
         let handle = self.handle();
         let mut body = String::new();
         let mut items = String::new();
         for (method, op) in &self.calls {
             let answer = answer(spec, op)?;
             if let Answer::Model(name) | Answer::List(name) | Answer::Page(name) = &answer {
-                models.insert(name.clone());
+                models.type_of(name);
             }
             body.push_str(&call(spec, method, op, &answer, &mut items, models)?);
         }
@@ -191,7 +202,7 @@ fn call(
     op: &Operation,
     answer: &Answer,
     items: &mut String,
-    models: &mut BTreeSet<String>,
+    models: &mut ModelSet,
 ) -> Result<String, String> {
     let type_name = pascal_case(&snake_case(&op.operation_id));
     let mut args = Vec::new();
@@ -235,13 +246,13 @@ fn call(
         }
     };
     let item_type = match answer {
-        Answer::Page(name) | Answer::List(name) => Some(format!("crate::models::{}", model_name(name))),
+        Answer::Page(name) | Answer::List(name) => Some(models.type_of(name)),
         _ => None,
     };
     let answer_type = match answer {
-        Answer::Model(name) => format!("crate::models::{}", model_name(name)),
-        Answer::List(name) => format!("Vec<crate::models::{}>", model_name(name)),
-        Answer::Page(name) => format!("crate::Page<crate::models::{}>", model_name(name)),
+        Answer::Model(name) => models.type_of(name),
+        Answer::List(name) => format!("Vec<{}>", models.type_of(name)),
+        Answer::Page(name) => format!("crate::Page<{}>", models.type_of(name)),
         Answer::Deleted => "clerk_core::api::DeletedObject".to_owned(),
         Answer::Empty => "()".to_owned(),
         Answer::Inline(name) => {
@@ -331,7 +342,7 @@ fn request_body(
     schema: &Value,
     origin: &str,
     items: &mut String,
-    models: &mut BTreeSet<String>,
+    models: &mut ModelSet,
 ) -> Result<String, String> {
     if schema["type"].as_str() != Some("array") {
         items.push_str(&object_struct(
@@ -458,15 +469,6 @@ enum Role {
     Model,
 }
 
-/// The key of a model written inline in a named response (`_VerificationResponse`).
-const RESPONSES: &str = "responses/";
-
-/// The Rust name of a model key: `RedirectURL` → `RedirectUrl`,
-/// `responses/_VerificationResponse` → `VerificationResponse`.
-fn model_name(key: &str) -> String {
-    pascal_case(&snake_case(key.trim_start_matches(RESPONSES)))
-}
-
 /// The schema of a model key.
 fn model_schema<'a>(spec: &'a Value, key: &str) -> &'a Value {
     match key.strip_prefix(RESPONSES) {
@@ -475,46 +477,72 @@ fn model_schema<'a>(spec: &'a Value, key: &str) -> &'a Value {
     }
 }
 
-/// `generated/models.rs`: every model the generated calls answer with, and the models those
-/// hold, once.
-pub fn models_rs(spec: &Value, header: &str, mut pending: BTreeSet<String>) -> Result<String, String> {
+/// `generated/models.rs` (or clerk-core's `webhook/payloads.rs`): every model of `models`
+/// (and the models those hold) once, after the re-exports of the models clerk-core has; `doc`
+/// is the file's inner doc comment.
+pub fn models_rs(spec: &Value, header: &str, doc: &str, models: &mut ModelSet) -> Result<String, String> {
     let mut done = BTreeSet::new();
-    let mut out = format!(
-        "{header}\n//! The models of the generated calls, one Rust type per Clerk object: [`crate::models`].\n\n\
-         #![allow(clippy::doc_markdown)]\n\n"
-    );
-    while let Some(key) = pending.pop_first() {
+    let mut structs = String::new();
+    while let Some(key) = models.pending.pop_first() {
         if !done.insert(key.clone()) {
             continue;
         }
-        let mut nested = BTreeSet::new();
-        out.push_str(&object_struct(
+        let schema = model_schema(spec, &key);
+        if schema.is_null() {
+            return Err(format!("{key}: no such schema"));
+        }
+        structs.push_str(&object_struct(
             spec,
             &model_name(&key),
-            model_schema(spec, &key),
+            schema,
             Role::Model,
             &key,
-            &mut nested,
+            models,
         )?);
-        pending.extend(nested.into_iter().filter(|name| !done.contains(name)));
     }
+    let names: BTreeSet<String> = done.iter().map(|key| model_name(key)).collect();
+    let last = |path: &String| path.rsplit("::").next().unwrap_or_default().to_owned();
+    if let Some(clash) = models.reexports.iter().find(|path| names.contains(&last(path))) {
+        return Err(format!("models: {clash} and a generated model have one name"));
+    }
+    let optional: Vec<String> = models
+        .optional_reexports
+        .iter()
+        .filter(|path| !names.contains(&last(path)))
+        .cloned()
+        .collect();
+    models.reexports.extend(optional);
+    models.written.extend(done);
+    let mut out = format!("{header}\n{doc}\n\n#![allow(clippy::doc_markdown)]\n\n");
+    for path in &models.reexports {
+        let _ = writeln!(out, "pub use {path};");
+    }
+    if !models.reexports.is_empty() {
+        out.push('\n');
+    }
+    out.push_str(&structs);
     Ok(out)
 }
 
 /// The Rust type of a property (before `Option`), registering in `models` the component
 /// schemas it holds: a `$ref` to an object schema is its model, arrays are `Vec`s, anything
 /// the generator does not type yet (`oneOf`, free-form objects) stays `serde_json::Value`.
-fn rust_type(spec: &Value, property: &Value, models: &mut BTreeSet<String>) -> String {
+fn rust_type(spec: &Value, property: &Value, models: &mut ModelSet) -> String {
     if let Some(name) = property["$ref"]
         .as_str()
         .and_then(|r| r.strip_prefix("#/components/schemas/"))
     {
         let target = &spec["components"]["schemas"][name];
-        if is_object(target) && name != "DeletedObject" {
-            models.insert(name.to_owned());
-            return format!("crate::models::{}", model_name(name));
+        if models.is_mapped(name) || is_object(target) {
+            return models.type_of(name);
         }
         return rust_type(spec, target, models);
+    }
+    // `allOf: [$ref]` (the spec's way to make a reference nullable) is the reference.
+    if let Some([only]) = property["allOf"].as_sequence().map(Vec::as_slice) {
+        if only.get("$ref").is_some() && property.get("properties").is_none() {
+            return rust_type(spec, only, models);
+        }
     }
     match property["type"].as_str() {
         Some("string") => "String".to_owned(),
@@ -537,7 +565,7 @@ fn object_struct(
     schema: &Value,
     role: Role,
     origin: &str,
-    models: &mut BTreeSet<String>,
+    models: &mut ModelSet,
 ) -> Result<String, String> {
     if !is_object(schema) {
         return Err(format!("{origin}: not an object schema with properties"));
@@ -546,6 +574,7 @@ fn object_struct(
     let required: Vec<&str> = required.iter().map(String::as_str).collect();
     let mut fields = String::new();
     let mut debug = String::new();
+    let mut hidden = Vec::new();
     let mut enums = String::new();
     for (key, property) in &properties {
         let key = key.as_str().unwrap_or_default();
@@ -564,7 +593,11 @@ fn object_struct(
         // an enum, whatever the spec says: a missing value is not any of its variants.
         let ty = if base == VALUE || (base.starts_with("Vec<") && !nullable) {
             base.clone()
-        } else if optional || enums.contains(&format!("pub enum {base} ")) {
+        } else if optional
+            || enums.contains(&format!("pub enum {base} "))
+            // clerk-core's hand-written types have no `Default`.
+            || models.is_mapped_type(&base)
+        {
             format!("Option<{base}>")
         } else {
             base.clone()
@@ -591,6 +624,19 @@ fn object_struct(
             format!("#[serde(rename = {})]\n", literal(key))
         };
         let attr = match role {
+            // clerk-core's models never serialize private metadata, at any depth.
+            Role::Model if models.home == Home::Core && key == "private_metadata" => {
+                "#[serde(default, skip_serializing)]\n".to_owned()
+            }
+            Role::Model if models.home == Home::Core && base == VALUE => {
+                "#[serde(default, serialize_with = \"crate::redact::serialize_without_private_metadata\")]\n"
+                    .to_owned()
+            }
+            // A `null` where the spec promises a value reads as the default: a webhook is never
+            // refused for it.
+            Role::Model if models.home == Home::Core && !ty.starts_with("Option<") => {
+                "#[serde(default, deserialize_with = \"crate::webhook::null_as_default\")]\n".to_owned()
+            }
             Role::Model => "#[serde(default)]\n".to_owned(),
             Role::Request if ty.starts_with("Option<") => {
                 "#[serde(skip_serializing_if = \"Option::is_none\")]\n".to_owned()
@@ -607,7 +653,11 @@ fn object_struct(
         let secret = SECRET_FIELDS.contains(&key)
             || SECRET_FIELDS.contains(&format!("{origin}.{key}").as_str())
             || property["format"].as_str() == Some("password");
-        if secret {
+        if models.home == Home::Core {
+            if secret || CORE_HIDDEN.contains(&format!("{origin}.{key}").as_str()) {
+                hidden.push(literal(key));
+            }
+        } else if secret {
             let _ = writeln!(
                 debug,
                 ".field({}, &crate::redacted::Redacted(true))",
@@ -630,12 +680,25 @@ fn object_struct(
             format!("The request body of `{origin}`; `Default` leaves every optional field out."),
         ),
     };
+    if models.home == Home::Core {
+        models.hidden.insert(name.to_owned(), hidden.clone());
+    }
+    let debug = if models.home == Home::Core {
+        // The redacted JSON of the core's rules (email addresses, phone numbers, … at any depth),
+        // and the fields of this schema that carry secrets or message content.
+        format!(
+            "crate::redact::debug_json_hiding({}, self, &[{}], f)",
+            literal(name),
+            hidden.join(", ")
+        )
+    } else {
+        format!("f.debug_struct({})\n{debug}.finish()", literal(name))
+    };
     Ok(format!(
         "/// {what}\n#[derive({derives})]\npub struct {name} {{\n{fields}}}\n\n\
          impl std::fmt::Debug for {name} {{\n\
          fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n\
-         f.debug_struct({name_literal})\n{debug}.finish()\n}}\n}}\n\n{enums}",
-        name_literal = literal(name),
+         {debug}\n}}\n}}\n\n{enums}",
     ))
 }
 

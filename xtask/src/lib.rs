@@ -1,7 +1,13 @@
-//! The workspace's code generator: reads Clerk's Backend API spec (`spec/bapi_*.yml`), the
-//! hand-written overrides (`crates/clerk-backend/codegen/overrides.yml`) and the table of
-//! `@clerk/backend`'s names (`crates/clerk-backend/codegen/js_names.tsv`), and writes the
-//! checked-in, rustfmt'ed files under `crates/clerk-backend/src/generated/`.
+//! The workspace's code generator: reads Clerk's Backend API spec (`spec/bapi_*.yml`), its
+//! webhook spec (`spec/webhooks_*.yml`), the hand-written overrides
+//! (`crates/clerk-backend/codegen/overrides.yml`) and the table of `@clerk/backend`'s names
+//! (`crates/clerk-backend/codegen/js_names.tsv`), and writes the checked-in, rustfmt'ed files
+//! under `crates/clerk-backend/src/generated/` and clerk-core's typed webhook events
+//! (`crates/clerk-core/src/webhook/events.rs`, `payloads.rs`).
+//!
+//! One Rust type per Clerk object: a schema clerk-core models (by hand, listed in the overrides'
+//! `core_types`, or generated from the webhook spec) is re-exported by clerk-backend's models,
+//! never written twice.
 //!
 //! | module | what |
 //! |---|---|
@@ -12,6 +18,8 @@
 //! | `render` | the Rust text of `generated/operations.rs` and `generated/mod.rs` |
 //! | `calls` | the Rust text of the generated typed calls, one file per group |
 //! | `exercise` | every generated call once, for clerk-backend's conformance test |
+//! | `models` | which models a file writes and which it names from clerk-core |
+//! | `webhooks` | clerk-core's `EventData` and webhook payloads, from the webhook spec |
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -19,10 +27,12 @@ use std::process::{Command, Stdio};
 pub mod calls;
 pub mod exercise;
 pub mod js_names;
+pub mod models;
 pub mod naming;
 pub mod overrides;
 pub mod render;
 pub mod spec;
+pub mod webhooks;
 
 /// The Backend API spec the generator reads, relative to the workspace root.
 pub const SPEC: &str = "spec/bapi_2026-05-12.yml";
@@ -63,6 +73,22 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
     let spec_value: serde_yaml::Value =
         serde_yaml::from_str(&spec_text).map_err(|err| format!("spec: {err}"))?;
     let overrides = overrides::Overrides::parse(&read(OVERRIDES)?)?;
+    let webhook_spec: serde_yaml::Value =
+        serde_yaml::from_str(&read(webhooks::SPEC)?).map_err(|err| format!("webhooks: {err}"))?;
+    let events = webhooks::generate(&webhook_spec, &spec_value, &overrides.core_types)?;
+    // The backend names every type clerk-core has, hand-written or generated.
+    let mut core_types = overrides.core_types.clone();
+    for (name, path) in &events.generated {
+        core_types.entry(name.clone()).or_insert_with(|| path.clone());
+    }
+    let mut models = models::ModelSet::backend(&core_types);
+    // Every schema of the Backend API spec that clerk-core models by hand is named in
+    // `models` (re-exported), answered by a call or not.
+    for name in overrides.core_types.keys() {
+        if spec_value["components"]["schemas"].get(name.as_str()).is_some() {
+            models.name_if_free(name);
+        }
+    }
     let js = js_names::JsNames::parse(&read(JS_NAMES)?)?;
     let table = render::Table::new(&operations, &overrides, &js)?;
     let groups = table.groups();
@@ -77,7 +103,6 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
             text: rustfmt(root, &table.operations_rs())?,
         },
     ];
-    let mut models = std::collections::BTreeSet::new();
     for group in &groups {
         outputs.push(Output {
             path: Path::new(OUT_DIR).join(format!("{}.rs", group.module)),
@@ -98,7 +123,24 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
     });
     outputs.push(Output {
         path: Path::new(OUT_DIR).join("models.rs"),
-        text: rustfmt(root, &calls::models_rs(&spec_value, render::header(), models)?)?,
+        text: rustfmt(
+            root,
+            &calls::models_rs(
+                &spec_value,
+                render::header(),
+                "//! The models of the generated calls, one Rust type per Clerk object: \
+                 [`crate::models`]. A model clerk-core has is re-exported from it.",
+                &mut models,
+            )?,
+        )?,
+    });
+    outputs.push(Output {
+        path: PathBuf::from(webhooks::EVENTS_RS),
+        text: rustfmt(root, &events.events_rs)?,
+    });
+    outputs.push(Output {
+        path: PathBuf::from(webhooks::PAYLOADS_RS),
+        text: rustfmt(root, &events.payloads_rs)?,
     });
     Ok(outputs)
 }

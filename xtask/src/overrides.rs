@@ -1,7 +1,7 @@
 //! What the spec cannot say, from the hand-written `crates/clerk-backend/codegen/overrides.yml`:
 //! per operation (by `operationId`) our name, the retry rule, the budget share, whether it is at
 //! the API root instead of `/v1`, whether a hand-written call covers it, and why it is
-//! deliberately left out.
+//! deliberately left out; and which schemas clerk-core models by hand (`core_types`).
 
 use std::collections::BTreeMap;
 
@@ -36,6 +36,9 @@ pub struct Overrides {
     pub deprecated: Option<String>,
     /// The tags whose operations get generated typed calls.
     pub generate: Vec<String>,
+    /// Schemas clerk-core models by hand: schema name (in either spec) → its path in clerk-core
+    /// (`user::User`). The generated code names that type instead of writing a struct of its own.
+    pub core_types: BTreeMap<String, String>,
 }
 
 const RETRY: &[&str] = &["idempotent", "never"];
@@ -60,6 +63,12 @@ impl Overrides {
                 .collect(),
             ..Self::default()
         };
+        for (name, path) in file["core_types"].as_mapping().into_iter().flatten() {
+            let (Some(name), Some(path)) = (name.as_str(), path.as_str()) else {
+                return Err("overrides: core_types: a name or path that is not a string".to_owned());
+            };
+            overrides.core_types.insert(name.to_owned(), path.to_owned());
+        }
         for (id, fields) in file["operations"].as_mapping().into_iter().flatten() {
             let id = id
                 .as_str()

@@ -114,9 +114,12 @@ fn instance(spec: &Value, schema: &Value) -> Value {
         }
         return Value::Object(merged);
     }
+    // Alternatives; beside `properties` they only constrain them (`anyOf: [{required: [domain]},
+    // {required: [domains]}]`), and the properties make the value.
     if let Some(first) = ["oneOf", "anyOf"]
         .iter()
         .find_map(|key| schema[*key].as_array().and_then(|options| options.first()))
+        .filter(|_| !schema["properties"].is_object())
     {
         return instance(spec, first);
     }

@@ -58,6 +58,34 @@ pub(crate) fn debug_json<T: Serialize + ?Sized>(
     }
 }
 
+/// As [`debug_json`], with the top-level keys `hidden` hidden too (a generated webhook payload's
+/// secrets and message contents: one-time codes, sign-in links).
+pub(crate) fn debug_json_hiding<T: Serialize + ?Sized>(
+    name: &str,
+    value: &T,
+    hidden: &[&str],
+    f: &mut fmt::Formatter<'_>,
+) -> fmt::Result {
+    let Ok(mut json) = serde_json::to_value(value) else {
+        return write!(f, "{name} {{ .. }}");
+    };
+    if let Value::Object(map) = &mut json {
+        for key in hidden {
+            if let Some(field) = map.get_mut(*key) {
+                if !field.is_null() {
+                    *field = Value::String("[redacted]".to_owned());
+                }
+            }
+        }
+    }
+    redact(&mut json);
+    if f.alternate() {
+        write!(f, "{name} {json:#}")
+    } else {
+        write!(f, "{name} {json}")
+    }
+}
+
 fn redact(value: &mut Value) {
     match value {
         Value::Object(map) => {

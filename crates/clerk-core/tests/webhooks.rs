@@ -464,7 +464,7 @@ fn event_round_trips_to_equivalent_json() {
     for file in [
         include_str!("fixtures/user.created.json"),
         include_str!("fixtures/user.deleted.json"),
-        r#"{"type":"email.created","object":"event","timestamp":1,"instance_id":"ins_1","event_attributes":{},"data":{"x":[1,{"y":null}]}}"#,
+        r#"{"type":"widget.created","object":"event","timestamp":1,"instance_id":"ins_1","event_attributes":{},"data":{"x":[1,{"y":null}]}}"#,
     ] {
         let mut original: Value = serde_json::from_str(file).unwrap();
         let event: ClerkEvent = serde_json::from_str(file).unwrap();
@@ -530,12 +530,12 @@ fn events_embedding_users_hide_private_data() {
 
 #[test]
 fn unknown_event_types_fall_back() {
-    let body = br#"{"type":"email.created","object":"event","timestamp":1,"instance_id":"ins_1",
+    let body = br#"{"type":"widget.created","object":"event","timestamp":1,"instance_id":"ins_1",
         "event_attributes":{"http_request":"weird"},"data":{"to_email_address":"a@b.c"}}"#;
     let event = ClerkEvent::from_slice(body).unwrap();
     match event.data {
         EventData::Unknown { event_type, data } => {
-            assert_eq!(event_type, "email.created");
+            assert_eq!(event_type, "widget.created");
             assert_eq!(data["to_email_address"], "a@b.c");
         }
         other => panic!("{other:?}"),

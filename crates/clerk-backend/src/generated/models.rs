@@ -2,9 +2,38 @@
 // crates/clerk-backend/codegen/overrides.yml and crates/clerk-backend/codegen/js_names.tsv.
 // Do not edit: change the inputs and run the generator (a test fails when this file differs).
 
-//! The models of the generated calls, one Rust type per Clerk object: [`crate::models`].
+//! The models of the generated calls, one Rust type per Clerk object: [`crate::models`]. A model clerk-core has is re-exported from it.
 
 #![allow(clippy::doc_markdown)]
+
+pub use clerk_core::api::ClerkApiError;
+pub use clerk_core::api::DeletedObject;
+pub use clerk_core::api::Organization;
+pub use clerk_core::api::OrganizationMembership;
+pub use clerk_core::api::Session;
+pub use clerk_core::api::SessionActivity;
+pub use clerk_core::api::SessionTask;
+pub use clerk_core::api::TotalCount;
+pub use clerk_core::user::EmailAddress;
+pub use clerk_core::user::EnterpriseAccount;
+pub use clerk_core::user::ExternalAccount;
+pub use clerk_core::user::LinkedTo;
+pub use clerk_core::user::Passkey;
+pub use clerk_core::user::PhoneNumber;
+pub use clerk_core::user::SamlAccount;
+pub use clerk_core::user::SamlConnection;
+pub use clerk_core::user::ScimUserMetadata;
+pub use clerk_core::user::User;
+pub use clerk_core::user::Verification;
+pub use clerk_core::user::Web3Wallet;
+pub use clerk_core::webhook::Invitation;
+pub use clerk_core::webhook::OrganizationDomain;
+pub use clerk_core::webhook::OrganizationInvitation;
+pub use clerk_core::webhook::OrganizationInvitationPublicOrganizationData;
+pub use clerk_core::webhook::OrganizationInvitationPublicUserData;
+pub use clerk_core::webhook::Permission;
+pub use clerk_core::webhook::Role;
+pub use clerk_core::webhook::WaitlistEntry;
 
 /// `AgentTask` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
 #[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -79,7 +108,7 @@ pub struct BillingPaymentAttempt {
     pub amount: crate::models::CommerceMoneyResponse,
     /// Totals breakdown for this payment attempt.
     #[serde(default)]
-    pub totals: serde_json::Value,
+    pub totals: Option<crate::models::CommerceTotalsResponse2>,
     /// Unique identifier for the payment method.
     #[serde(default)]
     pub payment_method_id: String,
@@ -214,10 +243,10 @@ pub struct BillingPriceResponse {
     pub annual_monthly_amount: i64,
     /// `fee`.
     #[serde(default)]
-    pub fee: serde_json::Value,
+    pub fee: Option<crate::models::CommerceMoneyResponse>,
     /// `annual_monthly_fee`.
     #[serde(default)]
-    pub annual_monthly_fee: serde_json::Value,
+    pub annual_monthly_fee: Option<crate::models::CommerceMoneyResponse>,
     /// The description of the price.
     #[serde(default)]
     pub description: Option<String>,
@@ -439,7 +468,7 @@ pub struct CommerceCreditBalanceResponse {
     pub object: String,
     /// The current credit balance. Null when the payer has never had credits.
     #[serde(default)]
-    pub balance: serde_json::Value,
+    pub balance: Option<crate::models::CommerceMoneyResponse>,
 }
 
 impl std::fmt::Debug for CommerceCreditBalanceResponse {
@@ -527,10 +556,10 @@ pub struct CommerceDiscountRedemptionResponse {
     pub percent_off: Option<f64>,
     /// Fixed amount off when the effect is fixed_amount.
     #[serde(default)]
-    pub amount_off: serde_json::Value,
+    pub amount_off: Option<crate::models::CommerceMoneyResponse>,
     /// How much this discount takes off the subscription item's next renewal charge. Present for either effect when next-payment data is available.
     #[serde(default)]
-    pub amount: serde_json::Value,
+    pub amount: Option<crate::models::CommerceMoneyResponse>,
     /// Remaining billing cycles the discount applies to. Null means the discount lasts forever.
     #[serde(default)]
     pub cycles_remaining: Option<i64>,
@@ -964,13 +993,13 @@ pub struct CommercePlan {
     pub name: String,
     /// `fee`.
     #[serde(default)]
-    pub fee: serde_json::Value,
+    pub fee: Option<crate::models::CommerceMoneyResponse>,
     /// `annual_monthly_fee`.
     #[serde(default)]
-    pub annual_monthly_fee: serde_json::Value,
+    pub annual_monthly_fee: Option<crate::models::CommerceMoneyResponse>,
     /// `annual_fee`.
     #[serde(default)]
-    pub annual_fee: serde_json::Value,
+    pub annual_fee: Option<crate::models::CommerceMoneyResponse>,
     /// The description of the plan.
     #[serde(default)]
     pub description: Option<String>,
@@ -1133,7 +1162,7 @@ pub struct CommercePriceTransitionDetails {
     pub charged_immediately: bool,
     /// Amount charged immediately, if any.
     #[serde(default)]
-    pub immediate_charge: serde_json::Value,
+    pub immediate_charge: Option<crate::models::CommerceMoneyResponse>,
     /// The status of the previous subscription item after transition.
     #[serde(default)]
     pub previous_subscription_item_status:
@@ -1261,13 +1290,13 @@ pub struct CommercePlan2 {
     pub name: String,
     /// `fee`.
     #[serde(default)]
-    pub fee: serde_json::Value,
+    pub fee: Option<crate::models::CommerceMoneyResponse>,
     /// `annual_monthly_fee`.
     #[serde(default)]
-    pub annual_monthly_fee: serde_json::Value,
+    pub annual_monthly_fee: Option<crate::models::CommerceMoneyResponse>,
     /// `annual_fee`.
     #[serde(default)]
-    pub annual_fee: serde_json::Value,
+    pub annual_fee: Option<crate::models::CommerceMoneyResponse>,
     /// The amount in cents for the plan.
     #[serde(default)]
     pub amount: i64,
@@ -1513,7 +1542,7 @@ pub struct CommerceSubscriptionItem {
     pub credit: Option<crate::models::CommerceSubscriptionCreditResponse>,
     /// Unified credits breakdown for this subscription item.
     #[serde(default)]
-    pub credits: serde_json::Value,
+    pub credits: Option<crate::models::CommerceCreditsResponse>,
     /// Unique identifier for the associated plan.
     #[serde(default)]
     pub plan_id: Option<String>,
@@ -1522,7 +1551,7 @@ pub struct CommerceSubscriptionItem {
     pub price_id: Option<String>,
     /// The associated plan.
     #[serde(default)]
-    pub plan: serde_json::Value,
+    pub plan: Option<crate::models::CommercePlan>,
     /// The billing period for this subscription item.
     #[serde(default)]
     pub plan_period: Option<CommerceSubscriptionItemPlanPeriod>,
@@ -1534,7 +1563,7 @@ pub struct CommerceSubscriptionItem {
     pub lifetime_paid: Option<crate::models::CommerceMoneyResponse>,
     /// Information about the next payment.
     #[serde(default)]
-    pub next_payment: serde_json::Value,
+    pub next_payment: Option<crate::models::CommerceSubscriptionItemNextPaymentResponse>,
     /// Unique identifier for the payer.
     #[serde(default)]
     pub payer_id: String,
@@ -1570,10 +1599,10 @@ pub struct CommerceSubscriptionItem {
     pub updated_at: Option<i64>,
     /// Seat quantity for seat-based billing.
     #[serde(default)]
-    pub seats: serde_json::Value,
+    pub seats: Option<crate::models::CommerceSubscriptionItemSeatsResponse>,
     /// Totals for this subscription item.
     #[serde(default)]
-    pub totals: serde_json::Value,
+    pub totals: Option<crate::models::CommerceTotalsResponse2>,
 }
 
 impl std::fmt::Debug for CommerceSubscriptionItem {
@@ -1711,12 +1740,84 @@ impl From<CommerceSubscriptionItemPlanPeriod> for String {
     }
 }
 
+/// `CommerceCreditsResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommerceCreditsResponse {
+    /// `proration`.
+    #[serde(default)]
+    pub proration: Option<crate::models::CommerceProrationCreditDetailResponse>,
+    /// `payer`.
+    #[serde(default)]
+    pub payer: Option<crate::models::CommercePayerCreditResponse>,
+    /// `total`.
+    #[serde(default)]
+    pub total: crate::models::CommerceMoneyResponse,
+}
+
+impl std::fmt::Debug for CommerceCreditsResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommerceCreditsResponse")
+            .field("proration", &self.proration)
+            .field("payer", &self.payer)
+            .field("total", &self.total)
+            .finish()
+    }
+}
+
+/// `CommercePayerCreditResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommercePayerCreditResponse {
+    /// `remaining_balance`.
+    #[serde(default)]
+    pub remaining_balance: crate::models::CommerceMoneyResponse,
+    /// `applied_amount`.
+    #[serde(default)]
+    pub applied_amount: crate::models::CommerceMoneyResponse,
+}
+
+impl std::fmt::Debug for CommercePayerCreditResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommercePayerCreditResponse")
+            .field("remaining_balance", &self.remaining_balance)
+            .field("applied_amount", &self.applied_amount)
+            .finish()
+    }
+}
+
+/// `CommerceProrationCreditDetailResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommerceProrationCreditDetailResponse {
+    /// `amount`.
+    #[serde(default)]
+    pub amount: crate::models::CommerceMoneyResponse,
+    /// `cycle_days_remaining`.
+    #[serde(default)]
+    pub cycle_days_remaining: i64,
+    /// `cycle_days_total`.
+    #[serde(default)]
+    pub cycle_days_total: i64,
+    /// `cycle_remaining_percent`.
+    #[serde(default)]
+    pub cycle_remaining_percent: f64,
+}
+
+impl std::fmt::Debug for CommerceProrationCreditDetailResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommerceProrationCreditDetailResponse")
+            .field("amount", &self.amount)
+            .field("cycle_days_remaining", &self.cycle_days_remaining)
+            .field("cycle_days_total", &self.cycle_days_total)
+            .field("cycle_remaining_percent", &self.cycle_remaining_percent)
+            .finish()
+    }
+}
+
 /// `CommerceSubscriptionCreditResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
 #[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CommerceSubscriptionCreditResponse {
     /// Credit amount.
     #[serde(default)]
-    pub amount: serde_json::Value,
+    pub amount: Option<crate::models::CommerceMoneyResponse>,
     /// Percentage of the billing cycle remaining.
     #[serde(default)]
     pub cycle_remaining_percent: Option<f64>,
@@ -1748,7 +1849,7 @@ pub struct CommerceSubscriptionItem2 {
     pub status: Option<CommerceSubscriptionItem2Status>,
     /// Credit information (only available in PaymentAttempt events).
     #[serde(default)]
-    pub credit: serde_json::Value,
+    pub credit: Option<crate::models::CommerceSubscriptionCreditResponse>,
     /// Unique identifier for the associated plan.
     #[serde(default)]
     pub plan_id: String,
@@ -1757,7 +1858,7 @@ pub struct CommerceSubscriptionItem2 {
     pub price_id: Option<String>,
     /// The associated commerce plan.
     #[serde(default)]
-    pub plan: serde_json::Value,
+    pub plan: Option<crate::models::CommercePlan2>,
     /// The billing period for this subscription.
     #[serde(default)]
     pub plan_period: Option<CommerceSubscriptionItem2PlanPeriod>,
@@ -1766,25 +1867,25 @@ pub struct CommerceSubscriptionItem2 {
     pub payment_source_id: String,
     /// The payment source associated with this subscription.
     #[serde(default)]
-    pub payment_source: serde_json::Value,
+    pub payment_source: Option<crate::models::CommercePaymentSourceResponse>,
     /// Total amount paid over the lifetime of this subscription.
     #[serde(default)]
-    pub lifetime_paid: serde_json::Value,
+    pub lifetime_paid: Option<crate::models::CommerceMoneyResponse>,
     /// Current amount for this subscription.
     #[serde(default)]
-    pub amount: serde_json::Value,
+    pub amount: Option<crate::models::CommerceMoneyResponse>,
     /// Information about the next invoice.
     #[serde(default)]
-    pub next_invoice: serde_json::Value,
+    pub next_invoice: Option<crate::models::CommerceSubscriptionItemNextPaymentResponse>,
     /// Information about the next payment.
     #[serde(default)]
-    pub next_payment: serde_json::Value,
+    pub next_payment: Option<crate::models::CommerceSubscriptionItemNextPaymentResponse>,
     /// Unique identifier for the payer.
     #[serde(default)]
     pub payer_id: String,
     /// The payer associated with this subscription.
     #[serde(default)]
-    pub payer: serde_json::Value,
+    pub payer: Option<crate::models::CommercePayerResponse2>,
     /// Whether this subscription is currently on a free trial.
     #[serde(default)]
     pub is_free_trial: bool,
@@ -1941,6 +2042,352 @@ impl From<CommerceSubscriptionItem2PlanPeriod> for String {
     }
 }
 
+/// `CommercePayerResponse-2` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommercePayerResponse2 {
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// Unique identifier for the payer.
+    #[serde(default)]
+    pub id: String,
+    /// Unique identifier for the Clerk instance.
+    #[serde(default)]
+    pub instance_id: String,
+    /// User ID for user-type payers.
+    #[serde(default)]
+    pub user_id: Option<String>,
+    /// First name of the payer.
+    #[serde(default)]
+    pub first_name: String,
+    /// Last name of the payer.
+    #[serde(default)]
+    pub last_name: String,
+    /// Email address of the payer.
+    #[serde(default)]
+    pub email: String,
+    /// Organization ID for org-type payers.
+    #[serde(default)]
+    pub organization_id: Option<String>,
+    /// Organization name for org-type payers.
+    #[serde(default)]
+    pub organization_name: Option<String>,
+    /// URL of the payer's image/avatar.
+    #[serde(default)]
+    pub image_url: String,
+    /// Current credits balance for the payer.
+    #[serde(default)]
+    pub credits_balance: Option<crate::models::CommerceMoneyResponse>,
+    /// Unix timestamp (in milliseconds) when the payer was created.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp (in milliseconds) when the payer was last updated.
+    #[serde(default)]
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for CommercePayerResponse2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommercePayerResponse2")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("instance_id", &self.instance_id)
+            .field("user_id", &self.user_id)
+            .field("first_name", &self.first_name)
+            .field("last_name", &self.last_name)
+            .field("email", &self.email)
+            .field("organization_id", &self.organization_id)
+            .field("organization_name", &self.organization_name)
+            .field("image_url", &self.image_url)
+            .field("credits_balance", &self.credits_balance)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// `CommercePaymentSourceResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommercePaymentSourceResponse {
+    /// String representing the object's type. Objects of the same type share the same value.
+    #[serde(default)]
+    pub object: String,
+    /// Unique identifier for the payment source.
+    #[serde(default)]
+    pub id: String,
+    /// Unique identifier for the payer.
+    #[serde(default)]
+    pub payer_id: String,
+    /// The payment method type.
+    #[serde(default)]
+    pub payment_method: Option<CommercePaymentSourceResponsePaymentMethod>,
+    /// Whether this is the default payment source for the payer.
+    #[serde(default)]
+    pub is_default: Option<bool>,
+    /// The payment gateway.
+    #[serde(default)]
+    pub gateway: String,
+    /// External ID in the payment gateway.
+    #[serde(default)]
+    pub gateway_external_id: String,
+    /// External account ID in the payment gateway.
+    #[serde(default)]
+    pub gateway_external_account_id: Option<String>,
+    /// Last 4 digits of the card (for card payment sources).
+    #[serde(default)]
+    pub last4: String,
+    /// Status of the payment source.
+    #[serde(default)]
+    pub status: Option<CommercePaymentSourceResponseStatus>,
+    /// Type of wallet (if applicable).
+    #[serde(default)]
+    pub wallet_type: String,
+    /// Type of card (if applicable).
+    #[serde(default)]
+    pub card_type: String,
+    /// Card expiration year (for card payment sources).
+    #[serde(default)]
+    pub expiry_year: Option<i64>,
+    /// Card expiration month (for card payment sources).
+    #[serde(default)]
+    pub expiry_month: Option<i64>,
+    /// Unix timestamp (in milliseconds) when the payment source was created.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp (in milliseconds) when the payment source was last updated.
+    #[serde(default)]
+    pub updated_at: i64,
+    /// Whether this payment source can be removed.
+    #[serde(default)]
+    pub is_removable: Option<bool>,
+}
+
+impl std::fmt::Debug for CommercePaymentSourceResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommercePaymentSourceResponse")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("payer_id", &self.payer_id)
+            .field("payment_method", &self.payment_method)
+            .field("is_default", &self.is_default)
+            .field("gateway", &self.gateway)
+            .field("gateway_external_id", &self.gateway_external_id)
+            .field("gateway_external_account_id", &self.gateway_external_account_id)
+            .field("last4", &self.last4)
+            .field("status", &self.status)
+            .field("wallet_type", &self.wallet_type)
+            .field("card_type", &self.card_type)
+            .field("expiry_year", &self.expiry_year)
+            .field("expiry_month", &self.expiry_month)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("is_removable", &self.is_removable)
+            .finish()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](CommercePaymentSourceResponsePaymentMethod::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum CommercePaymentSourceResponsePaymentMethod {
+    /// `card`
+    Card,
+    /// `apple_pay`
+    ApplePay,
+    /// `google_pay`
+    GooglePay,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl CommercePaymentSourceResponsePaymentMethod {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Card => "card",
+            Self::ApplePay => "apple_pay",
+            Self::GooglePay => "google_pay",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for CommercePaymentSourceResponsePaymentMethod {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "card" => Self::Card,
+            "apple_pay" => Self::ApplePay,
+            "google_pay" => Self::GooglePay,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<CommercePaymentSourceResponsePaymentMethod> for String {
+    fn from(value: CommercePaymentSourceResponsePaymentMethod) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// One of Clerk's values, or [`Unknown`](CommercePaymentSourceResponseStatus::Unknown) with a value this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum CommercePaymentSourceResponseStatus {
+    /// `active`
+    Active,
+    /// `disconnected`
+    Disconnected,
+    /// A value this version does not know, as Clerk sent it.
+    Unknown(String),
+}
+
+impl CommercePaymentSourceResponseStatus {
+    /// The value as Clerk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Disconnected => "disconnected",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<String> for CommercePaymentSourceResponseStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "active" => Self::Active,
+            "disconnected" => Self::Disconnected,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+
+impl From<CommercePaymentSourceResponseStatus> for String {
+    fn from(value: CommercePaymentSourceResponseStatus) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+/// `CommerceSubscriptionItemNextPaymentResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommerceSubscriptionItemNextPaymentResponse {
+    /// Base plan fee for the next payment. Does not include per-unit (e.g. seat) charges; see `totals.grand_total` for the full amount.
+    #[serde(default)]
+    pub amount: Option<crate::models::CommerceMoneyResponse>,
+    /// Unix timestamp (in milliseconds) for the next payment date.
+    #[serde(default)]
+    pub date: Option<i64>,
+    /// Per-unit total breakdown (for example, seats) for the next payment.
+    #[serde(default)]
+    pub per_unit_totals: Vec<crate::models::CommercePerUnitTotal>,
+    /// Breakdown of the recurring amount that will be billed at renewal (base fee + per-unit charges). Tax and credits are not previewed.
+    #[serde(default)]
+    pub totals: Option<crate::models::CommerceTotalsResponse>,
+}
+
+impl std::fmt::Debug for CommerceSubscriptionItemNextPaymentResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommerceSubscriptionItemNextPaymentResponse")
+            .field("amount", &self.amount)
+            .field("date", &self.date)
+            .field("per_unit_totals", &self.per_unit_totals)
+            .field("totals", &self.totals)
+            .finish()
+    }
+}
+
+/// `CommercePerUnitTotal` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommercePerUnitTotal {
+    /// Name of the billable unit (for example, `seats`).
+    #[serde(default)]
+    pub name: String,
+    /// Number of units included in each pricing block.
+    #[serde(default)]
+    pub block_size: i64,
+    /// Computed totals for each pricing tier.
+    #[serde(default)]
+    pub tiers: Vec<crate::models::CommercePerUnitTotalTier>,
+}
+
+impl std::fmt::Debug for CommercePerUnitTotal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommercePerUnitTotal")
+            .field("name", &self.name)
+            .field("block_size", &self.block_size)
+            .field("tiers", &self.tiers)
+            .finish()
+    }
+}
+
+/// `CommercePerUnitTotalTier` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommercePerUnitTotalTier {
+    /// Units billed in this tier; null means unlimited.
+    #[serde(default)]
+    pub quantity: Option<i64>,
+    /// Price charged per block in this tier.
+    #[serde(default)]
+    pub fee_per_block: crate::models::CommerceMoneyResponse,
+    /// Total charge for this tier.
+    #[serde(default)]
+    pub total: crate::models::CommerceMoneyResponse,
+}
+
+impl std::fmt::Debug for CommercePerUnitTotalTier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommercePerUnitTotalTier")
+            .field("quantity", &self.quantity)
+            .field("fee_per_block", &self.fee_per_block)
+            .field("total", &self.total)
+            .finish()
+    }
+}
+
+/// `CommerceSubscriptionItemSeatsResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommerceSubscriptionItemSeatsResponse {
+    /// Seat quantity being billed; null means unlimited
+    #[serde(default)]
+    pub quantity: Option<i64>,
+    /// Per-unit cost breakdown by pricing tier
+    #[serde(default)]
+    pub tiers: Vec<crate::models::CommercePerUnitTotalTier2>,
+}
+
+impl std::fmt::Debug for CommerceSubscriptionItemSeatsResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommerceSubscriptionItemSeatsResponse")
+            .field("quantity", &self.quantity)
+            .field("tiers", &self.tiers)
+            .finish()
+    }
+}
+
+/// `CommercePerUnitTotalTier-2` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommercePerUnitTotalTier2 {
+    /// Units billed in this tier; null means unlimited
+    #[serde(default)]
+    pub quantity: Option<i64>,
+    /// Price charged per block in this tier
+    #[serde(default)]
+    pub fee_per_block: crate::models::CommerceMoneyResponse,
+    /// Total charge for this tier
+    #[serde(default)]
+    pub total: crate::models::CommerceMoneyResponse,
+}
+
+impl std::fmt::Debug for CommercePerUnitTotalTier2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommercePerUnitTotalTier2")
+            .field("quantity", &self.quantity)
+            .field("fee_per_block", &self.fee_per_block)
+            .field("total", &self.total)
+            .finish()
+    }
+}
+
 /// `CommerceSubscriptionNextPayment` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
 #[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CommerceSubscriptionNextPayment {
@@ -1955,7 +2402,7 @@ pub struct CommerceSubscriptionNextPayment {
     pub per_unit_totals: Vec<crate::models::CommercePerUnitTotal2>,
     /// Breakdown of the recurring amount that will be billed at renewal (base fee + per-unit charges). Tax and credits are not previewed.
     #[serde(default)]
-    pub totals: serde_json::Value,
+    pub totals: Option<crate::models::CommerceTotalsResponse2>,
 }
 
 impl std::fmt::Debug for CommerceSubscriptionNextPayment {
@@ -1993,26 +2440,178 @@ impl std::fmt::Debug for CommercePerUnitTotal2 {
     }
 }
 
-/// `CommercePerUnitTotalTier-2` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+/// `CommerceTotalsResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
 #[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct CommercePerUnitTotalTier2 {
-    /// Units billed in this tier; null means unlimited
+pub struct CommerceTotalsResponse {
+    /// `subtotal`.
     #[serde(default)]
-    pub quantity: Option<i64>,
-    /// Price charged per block in this tier
+    pub subtotal: crate::models::CommerceMoneyResponse,
+    /// `base_fee`.
     #[serde(default)]
-    pub fee_per_block: crate::models::CommerceMoneyResponse,
-    /// Total charge for this tier
+    pub base_fee: crate::models::CommerceMoneyResponse,
+    /// `tax_total`.
+    #[serde(default)]
+    pub tax_total: crate::models::CommerceMoneyResponse,
+    /// `grand_total`.
+    #[serde(default)]
+    pub grand_total: crate::models::CommerceMoneyResponse,
+    /// `per_unit_totals`.
+    #[serde(default)]
+    pub per_unit_totals: Vec<crate::models::CommercePerUnitTotal>,
+    /// `credits`.
+    #[serde(default)]
+    pub credits: Option<crate::models::CommerceCreditsResponse>,
+    /// `discounts`.
+    #[serde(default)]
+    pub discounts: Option<crate::models::CommerceDiscountsResponse>,
+}
+
+impl std::fmt::Debug for CommerceTotalsResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommerceTotalsResponse")
+            .field("subtotal", &self.subtotal)
+            .field("base_fee", &self.base_fee)
+            .field("tax_total", &self.tax_total)
+            .field("grand_total", &self.grand_total)
+            .field("per_unit_totals", &self.per_unit_totals)
+            .field("credits", &self.credits)
+            .field("discounts", &self.discounts)
+            .finish()
+    }
+}
+
+/// `CommerceDiscountsResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommerceDiscountsResponse {
+    /// `proration`.
+    #[serde(default)]
+    pub proration: Option<crate::models::CommerceProrationDiscountResponse>,
+    /// `total`.
     #[serde(default)]
     pub total: crate::models::CommerceMoneyResponse,
 }
 
-impl std::fmt::Debug for CommercePerUnitTotalTier2 {
+impl std::fmt::Debug for CommerceDiscountsResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CommercePerUnitTotalTier2")
-            .field("quantity", &self.quantity)
-            .field("fee_per_block", &self.fee_per_block)
+        f.debug_struct("CommerceDiscountsResponse")
+            .field("proration", &self.proration)
             .field("total", &self.total)
+            .finish()
+    }
+}
+
+/// `CommerceProrationDiscountResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommerceProrationDiscountResponse {
+    /// `amount`.
+    #[serde(default)]
+    pub amount: crate::models::CommerceMoneyResponse,
+    /// `cycle_days_passed`.
+    #[serde(default)]
+    pub cycle_days_passed: i64,
+    /// `cycle_days_total`.
+    #[serde(default)]
+    pub cycle_days_total: i64,
+    /// `cycle_passed_percent`.
+    #[serde(default)]
+    pub cycle_passed_percent: f64,
+}
+
+impl std::fmt::Debug for CommerceProrationDiscountResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommerceProrationDiscountResponse")
+            .field("amount", &self.amount)
+            .field("cycle_days_passed", &self.cycle_days_passed)
+            .field("cycle_days_total", &self.cycle_days_total)
+            .field("cycle_passed_percent", &self.cycle_passed_percent)
+            .finish()
+    }
+}
+
+/// `CommerceTotalsResponse-2` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CommerceTotalsResponse2 {
+    /// `subtotal`.
+    #[serde(default)]
+    pub subtotal: crate::models::CommerceMoneyResponse,
+    /// `base_fee`.
+    #[serde(default)]
+    pub base_fee: crate::models::CommerceMoneyResponse,
+    /// `tax_total`.
+    #[serde(default)]
+    pub tax_total: crate::models::CommerceMoneyResponse,
+    /// `grand_total`.
+    #[serde(default)]
+    pub grand_total: crate::models::CommerceMoneyResponse,
+    /// `per_unit_totals`.
+    #[serde(default)]
+    pub per_unit_totals: Vec<crate::models::CommercePerUnitTotal2>,
+    /// `credits`.
+    #[serde(default)]
+    pub credits: Option<crate::models::CommerceCreditsResponse>,
+    /// Information about the discounts applied to the payment
+    #[serde(default)]
+    pub discounts: Option<crate::models::BillingDiscountsResponse>,
+}
+
+impl std::fmt::Debug for CommerceTotalsResponse2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommerceTotalsResponse2")
+            .field("subtotal", &self.subtotal)
+            .field("base_fee", &self.base_fee)
+            .field("tax_total", &self.tax_total)
+            .field("grand_total", &self.grand_total)
+            .field("per_unit_totals", &self.per_unit_totals)
+            .field("credits", &self.credits)
+            .field("discounts", &self.discounts)
+            .finish()
+    }
+}
+
+/// `BillingDiscountsResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct BillingDiscountsResponse {
+    /// Proration details from passed subscription time
+    #[serde(default)]
+    pub proration: Option<crate::models::BillingProrationDiscountDetail>,
+    /// Total discounts applied
+    #[serde(default)]
+    pub total: crate::models::CommerceMoneyResponse,
+}
+
+impl std::fmt::Debug for BillingDiscountsResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BillingDiscountsResponse")
+            .field("proration", &self.proration)
+            .field("total", &self.total)
+            .finish()
+    }
+}
+
+/// `BillingProrationDiscountDetail` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct BillingProrationDiscountDetail {
+    /// Credit amount with formatting
+    #[serde(default)]
+    pub amount: crate::models::CommerceMoneyResponse,
+    /// Number of days that have passed in the billing cycle
+    #[serde(default)]
+    pub cycle_days_passed: i64,
+    /// Total number of days in the billing cycle
+    #[serde(default)]
+    pub cycle_days_total: i64,
+    /// Percentage of the billing cycle that has passed
+    #[serde(default)]
+    pub cycle_passed_percent: f64,
+}
+
+impl std::fmt::Debug for BillingProrationDiscountDetail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BillingProrationDiscountDetail")
+            .field("amount", &self.amount)
+            .field("cycle_days_passed", &self.cycle_days_passed)
+            .field("cycle_days_total", &self.cycle_days_total)
+            .field("cycle_passed_percent", &self.cycle_passed_percent)
             .finish()
     }
 }
@@ -2209,54 +2808,6 @@ impl std::fmt::Debug for CNameTarget {
             .field("host", &self.host)
             .field("value", &self.value)
             .field("required", &self.required)
-            .finish()
-    }
-}
-
-/// `EmailAddress` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct EmailAddress {
-    /// `id`.
-    #[serde(default)]
-    pub id: Option<String>,
-    /// String representing the object's type. Objects of the same type share the same value.
-    #[serde(default)]
-    pub object: String,
-    /// `email_address`.
-    #[serde(default)]
-    pub email_address: String,
-    /// `reserved`.
-    #[serde(default)]
-    pub reserved: bool,
-    /// `verification`.
-    #[serde(default)]
-    pub verification: serde_json::Value,
-    /// `linked_to`.
-    #[serde(default)]
-    pub linked_to: Vec<crate::models::IdentificationLink>,
-    /// Indicates whether this email address domain matches an active enterprise connection.
-    #[serde(default)]
-    pub matches_sso_connection: Option<bool>,
-    /// Unix timestamp of creation
-    #[serde(default)]
-    pub created_at: i64,
-    /// Unix timestamp of creation
-    #[serde(default)]
-    pub updated_at: i64,
-}
-
-impl std::fmt::Debug for EmailAddress {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EmailAddress")
-            .field("id", &self.id)
-            .field("object", &self.object)
-            .field("email_address", &self.email_address)
-            .field("reserved", &self.reserved)
-            .field("verification", &self.verification)
-            .field("linked_to", &self.linked_to)
-            .field("matches_sso_connection", &self.matches_sso_connection)
-            .field("created_at", &self.created_at)
-            .field("updated_at", &self.updated_at)
             .finish()
     }
 }
@@ -2557,27 +3108,6 @@ impl std::fmt::Debug for FeatureResponse2 {
     }
 }
 
-/// `IdentificationLink` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct IdentificationLink {
-    /// `type`.
-    #[serde(rename = "type")]
-    #[serde(default)]
-    pub r#type: String,
-    /// `id`.
-    #[serde(default)]
-    pub id: String,
-}
-
-impl std::fmt::Debug for IdentificationLink {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IdentificationLink")
-            .field("r#type", &self.r#type)
-            .field("id", &self.id)
-            .finish()
-    }
-}
-
 /// `Instance` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
 #[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Instance {
@@ -2697,105 +3227,6 @@ impl std::fmt::Debug for InstanceRestrictions {
                 &self.block_disposable_email_domains,
             )
             .finish()
-    }
-}
-
-/// `Invitation` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct Invitation {
-    /// `object`.
-    #[serde(default)]
-    pub object: String,
-    /// `id`.
-    #[serde(default)]
-    pub id: String,
-    /// `email_address`.
-    #[serde(default)]
-    pub email_address: String,
-    /// `public_metadata`.
-    #[serde(default)]
-    pub public_metadata: serde_json::Value,
-    /// `revoked`.
-    #[serde(default)]
-    pub revoked: Option<bool>,
-    /// `status`.
-    #[serde(default)]
-    pub status: Option<InvitationStatus>,
-    /// `url`.
-    #[serde(default)]
-    pub url: Option<String>,
-    /// Unix timestamp of expiration.
-    #[serde(default)]
-    pub expires_at: Option<i64>,
-    /// Unix timestamp of creation.
-    #[serde(default)]
-    pub created_at: i64,
-    /// Unix timestamp of last update.
-    #[serde(default)]
-    pub updated_at: i64,
-}
-
-impl std::fmt::Debug for Invitation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Invitation")
-            .field("object", &self.object)
-            .field("id", &self.id)
-            .field("email_address", &self.email_address)
-            .field("public_metadata", &self.public_metadata)
-            .field("revoked", &self.revoked)
-            .field("status", &self.status)
-            .field("url", &self.url)
-            .field("expires_at", &self.expires_at)
-            .field("created_at", &self.created_at)
-            .field("updated_at", &self.updated_at)
-            .finish()
-    }
-}
-
-/// One of Clerk's values, or [`Unknown`](InvitationStatus::Unknown) with a value this version does not know.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(from = "String", into = "String")]
-pub enum InvitationStatus {
-    /// `pending`
-    Pending,
-    /// `accepted`
-    Accepted,
-    /// `revoked`
-    Revoked,
-    /// `expired`
-    Expired,
-    /// A value this version does not know, as Clerk sent it.
-    Unknown(String),
-}
-
-impl InvitationStatus {
-    /// The value as Clerk writes it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Pending => "pending",
-            Self::Accepted => "accepted",
-            Self::Revoked => "revoked",
-            Self::Expired => "expired",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<String> for InvitationStatus {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "pending" => Self::Pending,
-            "accepted" => Self::Accepted,
-            "revoked" => Self::Revoked,
-            "expired" => Self::Expired,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl From<InvitationStatus> for String {
-    fn from(value: InvitationStatus) -> Self {
-        value.as_str().to_owned()
     }
 }
 
@@ -3211,316 +3642,6 @@ impl std::fmt::Debug for OauthApplicationWithSecret {
     }
 }
 
-/// `Organization` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct Organization {
-    /// `object`.
-    #[serde(default)]
-    pub object: String,
-    /// `id`.
-    #[serde(default)]
-    pub id: String,
-    /// `name`.
-    #[serde(default)]
-    pub name: String,
-    /// `slug`.
-    #[serde(default)]
-    pub slug: String,
-    /// `image_url`.
-    #[serde(default)]
-    pub image_url: Option<String>,
-    /// `has_image`.
-    #[serde(default)]
-    pub has_image: bool,
-    /// `members_count`.
-    #[serde(default)]
-    pub members_count: Option<i64>,
-    /// `missing_member_with_elevated_permissions`.
-    #[serde(default)]
-    pub missing_member_with_elevated_permissions: Option<bool>,
-    /// `pending_invitations_count`.
-    #[serde(default)]
-    pub pending_invitations_count: Option<i64>,
-    /// `max_allowed_memberships`.
-    #[serde(default)]
-    pub max_allowed_memberships: i64,
-    /// `admin_delete_enabled`.
-    #[serde(default)]
-    pub admin_delete_enabled: bool,
-    /// `public_metadata`.
-    #[serde(default)]
-    pub public_metadata: serde_json::Value,
-    /// `private_metadata`.
-    #[serde(default)]
-    pub private_metadata: serde_json::Value,
-    /// `created_by`.
-    #[serde(default)]
-    pub created_by: Option<String>,
-    /// Unix timestamp of creation.
-    #[serde(default)]
-    pub created_at: i64,
-    /// Unix timestamp of last update.
-    #[serde(default)]
-    pub updated_at: i64,
-    /// Unix timestamp of last activity.
-    #[serde(default)]
-    pub last_active_at: Option<i64>,
-    /// The key of the \[role set\](`https://clerk.com/docs/guides/organizations/control-access/role-sets`) assigned to this organization.
-    #[serde(default)]
-    pub role_set_key: Option<String>,
-}
-
-impl std::fmt::Debug for Organization {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Organization")
-            .field("object", &self.object)
-            .field("id", &self.id)
-            .field("name", &self.name)
-            .field("slug", &self.slug)
-            .field("image_url", &self.image_url)
-            .field("has_image", &self.has_image)
-            .field("members_count", &self.members_count)
-            .field(
-                "missing_member_with_elevated_permissions",
-                &self.missing_member_with_elevated_permissions,
-            )
-            .field("pending_invitations_count", &self.pending_invitations_count)
-            .field("max_allowed_memberships", &self.max_allowed_memberships)
-            .field("admin_delete_enabled", &self.admin_delete_enabled)
-            .field("public_metadata", &self.public_metadata)
-            .field("private_metadata", &crate::redacted::Redacted(true))
-            .field("created_by", &self.created_by)
-            .field("created_at", &self.created_at)
-            .field("updated_at", &self.updated_at)
-            .field("last_active_at", &self.last_active_at)
-            .field("role_set_key", &self.role_set_key)
-            .finish()
-    }
-}
-
-/// `OrganizationDomain` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct OrganizationDomain {
-    /// String representing the object's type. Objects of the same type share the same value. Always `organization_domain`
-    #[serde(default)]
-    pub object: String,
-    /// Unique identifier for the organization domain
-    #[serde(default)]
-    pub id: String,
-    /// Unique identifier for the organization
-    #[serde(default)]
-    pub organization_id: String,
-    /// Name of the organization domain
-    #[serde(default)]
-    pub name: String,
-    /// Mode of enrollment for the domain
-    #[serde(default)]
-    pub enrollment_mode: Option<OrganizationDomainEnrollmentMode>,
-    /// Affiliation email address for the domain, if available.
-    #[serde(default)]
-    pub affiliation_email_address: Option<String>,
-    /// Verification details for the user-facing affiliation between the domain and the organization (e.g. affiliation_email_code).
-    #[serde(default)]
-    pub affiliation_verification: serde_json::Value,
-    /// Verification details for the underlying DNS domain ownership proof (TXT challenge or dashboard override). Null until ownership has been attempted.
-    #[serde(default)]
-    pub ownership_verification: serde_json::Value,
-    /// Deprecated alias for `affiliation_verification`. Kept for backward compatibility on the current API version; will be removed in the next API version. Prefer `affiliation_verification`.
-    #[serde(default)]
-    pub verification: serde_json::Value,
-    /// Total number of pending invitations associated with this domain
-    #[serde(default)]
-    pub total_pending_invitations: i64,
-    /// Total number of pending suggestions associated with this domain
-    #[serde(default)]
-    pub total_pending_suggestions: i64,
-    /// Public organization data associated with this domain
-    #[serde(default)]
-    pub public_organization_data: serde_json::Value,
-    /// Unix timestamp when the domain was created
-    #[serde(default)]
-    pub created_at: i64,
-    /// Unix timestamp of the last update to the domain
-    #[serde(default)]
-    pub updated_at: i64,
-}
-
-impl std::fmt::Debug for OrganizationDomain {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OrganizationDomain")
-            .field("object", &self.object)
-            .field("id", &self.id)
-            .field("organization_id", &self.organization_id)
-            .field("name", &self.name)
-            .field("enrollment_mode", &self.enrollment_mode)
-            .field("affiliation_email_address", &self.affiliation_email_address)
-            .field("affiliation_verification", &self.affiliation_verification)
-            .field("ownership_verification", &self.ownership_verification)
-            .field("verification", &self.verification)
-            .field("total_pending_invitations", &self.total_pending_invitations)
-            .field("total_pending_suggestions", &self.total_pending_suggestions)
-            .field("public_organization_data", &self.public_organization_data)
-            .field("created_at", &self.created_at)
-            .field("updated_at", &self.updated_at)
-            .finish()
-    }
-}
-
-/// One of Clerk's values, or [`Unknown`](OrganizationDomainEnrollmentMode::Unknown) with a value this version does not know.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(from = "String", into = "String")]
-pub enum OrganizationDomainEnrollmentMode {
-    /// `manual_invitation`
-    ManualInvitation,
-    /// `automatic_invitation`
-    AutomaticInvitation,
-    /// `automatic_suggestion`
-    AutomaticSuggestion,
-    /// `enterprise_sso`
-    EnterpriseSso,
-    /// A value this version does not know, as Clerk sent it.
-    Unknown(String),
-}
-
-impl OrganizationDomainEnrollmentMode {
-    /// The value as Clerk writes it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ManualInvitation => "manual_invitation",
-            Self::AutomaticInvitation => "automatic_invitation",
-            Self::AutomaticSuggestion => "automatic_suggestion",
-            Self::EnterpriseSso => "enterprise_sso",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<String> for OrganizationDomainEnrollmentMode {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "manual_invitation" => Self::ManualInvitation,
-            "automatic_invitation" => Self::AutomaticInvitation,
-            "automatic_suggestion" => Self::AutomaticSuggestion,
-            "enterprise_sso" => Self::EnterpriseSso,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl From<OrganizationDomainEnrollmentMode> for String {
-    fn from(value: OrganizationDomainEnrollmentMode) -> Self {
-        value.as_str().to_owned()
-    }
-}
-
-/// `OrganizationInvitation` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct OrganizationInvitation {
-    /// String representing the object's type. Objects of the same type share the same value.
-    #[serde(default)]
-    pub object: String,
-    /// `id`.
-    #[serde(default)]
-    pub id: String,
-    /// `email_address`.
-    #[serde(default)]
-    pub email_address: String,
-    /// `role`.
-    #[serde(default)]
-    pub role: String,
-    /// `role_name`.
-    #[serde(default)]
-    pub role_name: String,
-    /// `organization_id`.
-    #[serde(default)]
-    pub organization_id: Option<String>,
-    /// `inviter_id`.
-    #[serde(default)]
-    pub inviter_id: Option<String>,
-    /// `public_inviter_data`.
-    #[serde(default)]
-    pub public_inviter_data: crate::models::OrganizationInvitationPublicUserData,
-    /// `status`.
-    #[serde(default)]
-    pub status: Option<String>,
-    /// `public_metadata`.
-    #[serde(default)]
-    pub public_metadata: serde_json::Value,
-    /// `private_metadata`.
-    #[serde(default)]
-    pub private_metadata: serde_json::Value,
-    /// `url`.
-    #[serde(default)]
-    pub url: Option<String>,
-    /// Unix timestamp of expiration.
-    #[serde(default)]
-    pub expires_at: Option<i64>,
-    /// Unix timestamp of creation.
-    #[serde(default)]
-    pub created_at: i64,
-    /// Unix timestamp of last update.
-    #[serde(default)]
-    pub updated_at: i64,
-}
-
-impl std::fmt::Debug for OrganizationInvitation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OrganizationInvitation")
-            .field("object", &self.object)
-            .field("id", &self.id)
-            .field("email_address", &self.email_address)
-            .field("role", &self.role)
-            .field("role_name", &self.role_name)
-            .field("organization_id", &self.organization_id)
-            .field("inviter_id", &self.inviter_id)
-            .field("public_inviter_data", &self.public_inviter_data)
-            .field("status", &self.status)
-            .field("public_metadata", &self.public_metadata)
-            .field("private_metadata", &crate::redacted::Redacted(true))
-            .field("url", &self.url)
-            .field("expires_at", &self.expires_at)
-            .field("created_at", &self.created_at)
-            .field("updated_at", &self.updated_at)
-            .finish()
-    }
-}
-
-/// `OrganizationInvitationPublicUserData` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct OrganizationInvitationPublicUserData {
-    /// `user_id`.
-    #[serde(default)]
-    pub user_id: String,
-    /// `first_name`.
-    #[serde(default)]
-    pub first_name: Option<String>,
-    /// `last_name`.
-    #[serde(default)]
-    pub last_name: Option<String>,
-    /// `image_url`.
-    #[serde(default)]
-    pub image_url: String,
-    /// `has_image`.
-    #[serde(default)]
-    pub has_image: bool,
-    /// `identifier`.
-    #[serde(default)]
-    pub identifier: String,
-}
-
-impl std::fmt::Debug for OrganizationInvitationPublicUserData {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OrganizationInvitationPublicUserData")
-            .field("user_id", &self.user_id)
-            .field("first_name", &self.first_name)
-            .field("last_name", &self.last_name)
-            .field("image_url", &self.image_url)
-            .field("has_image", &self.has_image)
-            .field("identifier", &self.identifier)
-            .finish()
-    }
-}
-
 /// `OrganizationInvitationWithPublicOrganizationData` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
 #[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationInvitationWithPublicOrganizationData {
@@ -3547,7 +3668,7 @@ pub struct OrganizationInvitationWithPublicOrganizationData {
     pub inviter_id: Option<String>,
     /// `public_inviter_data`.
     #[serde(default)]
-    pub public_inviter_data: crate::models::OrganizationInvitationPublicUserData,
+    pub public_inviter_data: Option<crate::models::OrganizationInvitationPublicUserData>,
     /// `status`.
     #[serde(default)]
     pub status: Option<String>,
@@ -3593,38 +3714,6 @@ impl std::fmt::Debug for OrganizationInvitationWithPublicOrganizationData {
             .field("created_at", &self.created_at)
             .field("updated_at", &self.updated_at)
             .field("public_organization_data", &self.public_organization_data)
-            .finish()
-    }
-}
-
-/// `OrganizationInvitationPublicOrganizationData` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct OrganizationInvitationPublicOrganizationData {
-    /// `id`.
-    #[serde(default)]
-    pub id: String,
-    /// `name`.
-    #[serde(default)]
-    pub name: String,
-    /// `slug`.
-    #[serde(default)]
-    pub slug: String,
-    /// `image_url`.
-    #[serde(default)]
-    pub image_url: Option<String>,
-    /// `has_image`.
-    #[serde(default)]
-    pub has_image: bool,
-}
-
-impl std::fmt::Debug for OrganizationInvitationPublicOrganizationData {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OrganizationInvitationPublicOrganizationData")
-            .field("id", &self.id)
-            .field("name", &self.name)
-            .field("slug", &self.slug)
-            .field("image_url", &self.image_url)
-            .field("has_image", &self.has_image)
             .finish()
     }
 }
@@ -3788,107 +3877,6 @@ impl std::fmt::Debug for OrganizationWithLogo {
     }
 }
 
-/// `Permission` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct Permission {
-    /// `object`.
-    #[serde(default)]
-    pub object: String,
-    /// `id`.
-    #[serde(default)]
-    pub id: String,
-    /// `name`.
-    #[serde(default)]
-    pub name: String,
-    /// `key`.
-    #[serde(default)]
-    pub key: String,
-    /// `description`.
-    #[serde(default)]
-    pub description: String,
-    /// `type`.
-    #[serde(rename = "type")]
-    #[serde(default)]
-    pub r#type: String,
-    /// Unix timestamp of creation.
-    #[serde(default)]
-    pub created_at: i64,
-    /// Unix timestamp of last update.
-    #[serde(default)]
-    pub updated_at: i64,
-}
-
-impl std::fmt::Debug for Permission {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Permission")
-            .field("object", &self.object)
-            .field("id", &self.id)
-            .field("name", &self.name)
-            .field("key", &self.key)
-            .field("description", &self.description)
-            .field("r#type", &self.r#type)
-            .field("created_at", &self.created_at)
-            .field("updated_at", &self.updated_at)
-            .finish()
-    }
-}
-
-/// `PhoneNumber` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct PhoneNumber {
-    /// `id`.
-    #[serde(default)]
-    pub id: Option<String>,
-    /// String representing the object's type. Objects of the same type share the same value.
-    #[serde(default)]
-    pub object: String,
-    /// `phone_number`.
-    #[serde(default)]
-    pub phone_number: String,
-    /// `reserved_for_second_factor`.
-    #[serde(default)]
-    pub reserved_for_second_factor: Option<bool>,
-    /// `default_second_factor`.
-    #[serde(default)]
-    pub default_second_factor: Option<bool>,
-    /// `reserved`.
-    #[serde(default)]
-    pub reserved: bool,
-    /// `verification`.
-    #[serde(default)]
-    pub verification: serde_json::Value,
-    /// `linked_to`.
-    #[serde(default)]
-    pub linked_to: Vec<crate::models::IdentificationLink>,
-    /// `backup_codes`.
-    #[serde(default)]
-    pub backup_codes: Option<Vec<String>>,
-    /// Unix timestamp of creation
-    #[serde(default)]
-    pub created_at: i64,
-    /// Unix timestamp of creation
-    #[serde(default)]
-    pub updated_at: i64,
-}
-
-impl std::fmt::Debug for PhoneNumber {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PhoneNumber")
-            .field("id", &self.id)
-            .field("object", &self.object)
-            .field("phone_number", &self.phone_number)
-            .field("reserved_for_second_factor", &self.reserved_for_second_factor)
-            .field("default_second_factor", &self.default_second_factor)
-            .field("reserved", &self.reserved)
-            .field("verification", &self.verification)
-            .field("linked_to", &self.linked_to)
-            .field("backup_codes", &self.backup_codes)
-            .field("created_at", &self.created_at)
-            .field("updated_at", &self.updated_at)
-            .finish()
-    }
-}
-
 /// `ProxyCheck` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
 #[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProxyCheck {
@@ -3965,54 +3953,6 @@ impl std::fmt::Debug for RedirectUrl {
     }
 }
 
-/// `Role` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct Role {
-    /// `object`.
-    #[serde(default)]
-    pub object: String,
-    /// `id`.
-    #[serde(default)]
-    pub id: String,
-    /// `name`.
-    #[serde(default)]
-    pub name: String,
-    /// `key`.
-    #[serde(default)]
-    pub key: String,
-    /// `description`.
-    #[serde(default)]
-    pub description: Option<String>,
-    /// Whether this role is eligible to be an organization creator role
-    #[serde(default)]
-    pub is_creator_eligible: bool,
-    /// `permissions`.
-    #[serde(default)]
-    pub permissions: Vec<crate::models::Permission>,
-    /// Unix timestamp of creation.
-    #[serde(default)]
-    pub created_at: i64,
-    /// Unix timestamp of last update.
-    #[serde(default)]
-    pub updated_at: i64,
-}
-
-impl std::fmt::Debug for Role {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Role")
-            .field("object", &self.object)
-            .field("id", &self.id)
-            .field("name", &self.name)
-            .field("key", &self.key)
-            .field("description", &self.description)
-            .field("is_creator_eligible", &self.is_creator_eligible)
-            .field("permissions", &self.permissions)
-            .field("created_at", &self.created_at)
-            .field("updated_at", &self.updated_at)
-            .finish()
-    }
-}
-
 /// `RoleSet` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
 #[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct RoleSet {
@@ -4036,17 +3976,17 @@ pub struct RoleSet {
     pub roles: Vec<crate::models::RoleSetItem>,
     /// The default role assigned to new organization members
     #[serde(default)]
-    pub default_role: serde_json::Value,
+    pub default_role: Option<crate::models::RoleSetItem>,
     /// The role assigned to the creator of an organization
     #[serde(default)]
-    pub creator_role: serde_json::Value,
+    pub creator_role: Option<crate::models::RoleSetItem>,
     /// The type of the role set ("initial" or "custom")
     #[serde(rename = "type")]
     #[serde(default)]
     pub r#type: Option<RoleSetType>,
     /// Active migration information, only present when status is "enqueued" or "in_progress"
     #[serde(default)]
-    pub role_set_migration: serde_json::Value,
+    pub role_set_migration: Option<crate::models::RoleSetMigration>,
     /// Unix timestamp of role set creation
     #[serde(default)]
     pub created_at: i64,
@@ -4155,6 +4095,74 @@ impl std::fmt::Debug for RoleSetItem {
             .field("description", &self.description)
             .field("members_count", &self.members_count)
             .field("has_members", &self.has_members)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
+/// `RoleSetMigration` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct RoleSetMigration {
+    /// `object`.
+    #[serde(default)]
+    pub object: String,
+    /// The unique identifier of the migration
+    #[serde(default)]
+    pub id: String,
+    /// The organization ID if the migration is scoped to a specific organization
+    #[serde(default)]
+    pub organization_id: Option<String>,
+    /// The instance ID this migration belongs to
+    #[serde(default)]
+    pub instance_id: String,
+    /// The ID of the source role set being migrated from
+    #[serde(default)]
+    pub source_role_set_id: String,
+    /// The ID of the destination role set being migrated to
+    #[serde(default)]
+    pub dest_role_set_id: Option<String>,
+    /// What triggered this migration (e.g., "role_set_deletion", "role_removal")
+    #[serde(default)]
+    pub trigger_type: String,
+    /// Current status of the migration (e.g., "enqueued", "in_progress", "completed")
+    #[serde(default)]
+    pub status: String,
+    /// Number of members that have been migrated so far
+    #[serde(default)]
+    pub migrated_members: i64,
+    /// Role key mappings from source to destination roles
+    #[serde(default)]
+    pub mappings: serde_json::Value,
+    /// Unix timestamp when the migration started
+    #[serde(default)]
+    pub started_at: Option<i64>,
+    /// Unix timestamp when the migration completed
+    #[serde(default)]
+    pub completed_at: Option<i64>,
+    /// Unix timestamp of migration creation
+    #[serde(default)]
+    pub created_at: i64,
+    /// Unix timestamp of last migration update
+    #[serde(default)]
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for RoleSetMigration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RoleSetMigration")
+            .field("object", &self.object)
+            .field("id", &self.id)
+            .field("organization_id", &self.organization_id)
+            .field("instance_id", &self.instance_id)
+            .field("source_role_set_id", &self.source_role_set_id)
+            .field("dest_role_set_id", &self.dest_role_set_id)
+            .field("trigger_type", &self.trigger_type)
+            .field("status", &self.status)
+            .field("migrated_members", &self.migrated_members)
+            .field("mappings", &self.mappings)
+            .field("started_at", &self.started_at)
+            .field("completed_at", &self.completed_at)
             .field("created_at", &self.created_at)
             .field("updated_at", &self.updated_at)
             .finish()
@@ -4282,199 +4290,6 @@ impl std::fmt::Debug for ScimGroupRoleMapping {
             .field("created_at", &self.created_at)
             .field("updated_at", &self.updated_at)
             .finish()
-    }
-}
-
-/// `Session` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct Session {
-    /// String representing the object's type. Objects of the same type share the same value.
-    #[serde(default)]
-    pub object: String,
-    /// `id`.
-    #[serde(default)]
-    pub id: String,
-    /// `user_id`.
-    #[serde(default)]
-    pub user_id: String,
-    /// `client_id`.
-    #[serde(default)]
-    pub client_id: String,
-    /// `actor`.
-    #[serde(default)]
-    pub actor: serde_json::Value,
-    /// `status`.
-    #[serde(default)]
-    pub status: Option<SessionStatus>,
-    /// `last_active_organization_id`.
-    #[serde(default)]
-    pub last_active_organization_id: Option<String>,
-    /// `last_active_at`.
-    #[serde(default)]
-    pub last_active_at: i64,
-    /// `latest_activity`.
-    #[serde(default)]
-    pub latest_activity: Option<crate::models::SessionActivityResponse>,
-    /// Unix timestamp of expiration.
-    #[serde(default)]
-    pub expire_at: i64,
-    /// Unix timestamp of abandonment.
-    #[serde(default)]
-    pub abandon_at: i64,
-    /// Unix timestamp of last update.
-    #[serde(default)]
-    pub updated_at: i64,
-    /// Unix timestamp of creation.
-    #[serde(default)]
-    pub created_at: i64,
-    /// `tasks`.
-    #[serde(default)]
-    pub tasks: Option<Vec<crate::models::SessionTask>>,
-}
-
-impl std::fmt::Debug for Session {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Session")
-            .field("object", &self.object)
-            .field("id", &self.id)
-            .field("user_id", &self.user_id)
-            .field("client_id", &self.client_id)
-            .field("actor", &self.actor)
-            .field("status", &self.status)
-            .field("last_active_organization_id", &self.last_active_organization_id)
-            .field("last_active_at", &self.last_active_at)
-            .field("latest_activity", &self.latest_activity)
-            .field("expire_at", &self.expire_at)
-            .field("abandon_at", &self.abandon_at)
-            .field("updated_at", &self.updated_at)
-            .field("created_at", &self.created_at)
-            .field("tasks", &self.tasks)
-            .finish()
-    }
-}
-
-/// One of Clerk's values, or [`Unknown`](SessionStatus::Unknown) with a value this version does not know.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(from = "String", into = "String")]
-pub enum SessionStatus {
-    /// `active`
-    Active,
-    /// `revoked`
-    Revoked,
-    /// `ended`
-    Ended,
-    /// `expired`
-    Expired,
-    /// `removed`
-    Removed,
-    /// `abandoned`
-    Abandoned,
-    /// `replaced`
-    Replaced,
-    /// `pending`
-    Pending,
-    /// A value this version does not know, as Clerk sent it.
-    Unknown(String),
-}
-
-impl SessionStatus {
-    /// The value as Clerk writes it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Active => "active",
-            Self::Revoked => "revoked",
-            Self::Ended => "ended",
-            Self::Expired => "expired",
-            Self::Removed => "removed",
-            Self::Abandoned => "abandoned",
-            Self::Replaced => "replaced",
-            Self::Pending => "pending",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<String> for SessionStatus {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "active" => Self::Active,
-            "revoked" => Self::Revoked,
-            "ended" => Self::Ended,
-            "expired" => Self::Expired,
-            "removed" => Self::Removed,
-            "abandoned" => Self::Abandoned,
-            "replaced" => Self::Replaced,
-            "pending" => Self::Pending,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl From<SessionStatus> for String {
-    fn from(value: SessionStatus) -> Self {
-        value.as_str().to_owned()
-    }
-}
-
-/// `SessionActivityResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct SessionActivityResponse {
-    /// `object`.
-    #[serde(default)]
-    pub object: String,
-    /// `id`.
-    #[serde(default)]
-    pub id: String,
-    /// `device_type`.
-    #[serde(default)]
-    pub device_type: Option<String>,
-    /// `is_mobile`.
-    #[serde(default)]
-    pub is_mobile: bool,
-    /// `browser_name`.
-    #[serde(default)]
-    pub browser_name: Option<String>,
-    /// `browser_version`.
-    #[serde(default)]
-    pub browser_version: Option<String>,
-    /// `ip_address`.
-    #[serde(default)]
-    pub ip_address: Option<String>,
-    /// `city`.
-    #[serde(default)]
-    pub city: Option<String>,
-    /// `country`.
-    #[serde(default)]
-    pub country: Option<String>,
-}
-
-impl std::fmt::Debug for SessionActivityResponse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SessionActivityResponse")
-            .field("object", &self.object)
-            .field("id", &self.id)
-            .field("device_type", &self.device_type)
-            .field("is_mobile", &self.is_mobile)
-            .field("browser_name", &self.browser_name)
-            .field("browser_version", &self.browser_version)
-            .field("ip_address", &self.ip_address)
-            .field("city", &self.city)
-            .field("country", &self.country)
-            .finish()
-    }
-}
-
-/// `SessionTask` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct SessionTask {
-    /// `key`.
-    #[serde(default)]
-    pub key: String,
-}
-
-impl std::fmt::Debug for SessionTask {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SessionTask").field("key", &self.key).finish()
     }
 }
 
@@ -4852,770 +4667,6 @@ impl From<String> for TrustedDeviceStatus {
 impl From<TrustedDeviceStatus> for String {
     fn from(value: TrustedDeviceStatus) -> Self {
         value.as_str().to_owned()
-    }
-}
-
-/// `User` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct User {
-    /// `id`.
-    #[serde(default)]
-    pub id: String,
-    /// String representing the object's type. Objects of the same type share the same value.
-    #[serde(default)]
-    pub object: String,
-    /// `external_id`.
-    #[serde(default)]
-    pub external_id: Option<String>,
-    /// `primary_email_address_id`.
-    #[serde(default)]
-    pub primary_email_address_id: Option<String>,
-    /// `primary_phone_number_id`.
-    #[serde(default)]
-    pub primary_phone_number_id: Option<String>,
-    /// `primary_web3_wallet_id`.
-    #[serde(default)]
-    pub primary_web3_wallet_id: Option<String>,
-    /// `username`.
-    #[serde(default)]
-    pub username: Option<String>,
-    /// `first_name`.
-    #[serde(default)]
-    pub first_name: Option<String>,
-    /// `last_name`.
-    #[serde(default)]
-    pub last_name: Option<String>,
-    /// `locale`.
-    #[serde(default)]
-    pub locale: Option<String>,
-    /// `profile_image_url`.
-    #[serde(default)]
-    pub profile_image_url: Option<String>,
-    /// `image_url`.
-    #[serde(default)]
-    pub image_url: Option<String>,
-    /// `has_image`.
-    #[serde(default)]
-    pub has_image: bool,
-    /// `public_metadata`.
-    #[serde(default)]
-    pub public_metadata: serde_json::Value,
-    /// `private_metadata`.
-    #[serde(default)]
-    pub private_metadata: serde_json::Value,
-    /// `unsafe_metadata`.
-    #[serde(default)]
-    pub unsafe_metadata: serde_json::Value,
-    /// `email_addresses`.
-    #[serde(default)]
-    pub email_addresses: Vec<crate::models::EmailAddress>,
-    /// `phone_numbers`.
-    #[serde(default)]
-    pub phone_numbers: Vec<crate::models::PhoneNumber>,
-    /// `web3_wallets`.
-    #[serde(default)]
-    pub web3_wallets: Vec<crate::models::Web3wallet>,
-    /// `passkeys`.
-    #[serde(default)]
-    pub passkeys: Vec<crate::models::Passkey>,
-    /// `password_enabled`.
-    #[serde(default)]
-    pub password_enabled: bool,
-    /// `two_factor_enabled`.
-    #[serde(default)]
-    pub two_factor_enabled: bool,
-    /// `totp_enabled`.
-    #[serde(default)]
-    pub totp_enabled: bool,
-    /// `backup_code_enabled`.
-    #[serde(default)]
-    pub backup_code_enabled: bool,
-    /// Unix timestamp of when MFA was last enabled for this user. It should be noted that this field is not nullified if MFA is disabled.
-    #[serde(default)]
-    pub mfa_enabled_at: Option<i64>,
-    /// Unix timestamp of when MFA was last disabled for this user. It should be noted that this field is not nullified if MFA is enabled again.
-    #[serde(default)]
-    pub mfa_disabled_at: Option<i64>,
-    /// Unix timestamp of when the user's password was last updated.
-    #[serde(default)]
-    pub password_last_updated_at: Option<i64>,
-    /// `external_accounts`.
-    #[serde(default)]
-    pub external_accounts: Vec<crate::models::ExternalAccountWithVerification>,
-    /// `saml_accounts`.
-    #[serde(default)]
-    pub saml_accounts: Vec<crate::models::SamlAccount>,
-    /// `enterprise_accounts`.
-    #[serde(default)]
-    pub enterprise_accounts: Vec<crate::models::EnterpriseAccount>,
-    /// `organization_memberships`.
-    #[serde(default)]
-    pub organization_memberships: Vec<crate::models::OrganizationMembership>,
-    /// Unix timestamp of last sign-in.
-    #[serde(default)]
-    pub last_sign_in_at: Option<i64>,
-    /// Flag to denote whether user is banned or not.
-    #[serde(default)]
-    pub banned: bool,
-    /// Flag to denote whether user is currently locked, i.e. restricted from signing in or not.
-    #[serde(default)]
-    pub locked: bool,
-    /// Flag to denote whether user has been deprovisioned and is restricted from signing in.
-    #[serde(default)]
-    pub deprovisioned: Option<bool>,
-    /// The number of seconds remaining until the lockout period expires for a locked user. A null value for a locked user indicates that lockout never expires.
-    #[serde(default)]
-    pub lockout_expires_in_seconds: Option<i64>,
-    /// The number of verification attempts remaining until the user is locked. Null if account lockout is not enabled. Note: if a user is locked explicitly via the Backend API, they may still have verification attempts remaining.
-    #[serde(default)]
-    pub verification_attempts_remaining: Option<i64>,
-    /// Unix timestamp of last update.
-    #[serde(default)]
-    pub updated_at: i64,
-    /// Unix timestamp of creation.
-    #[serde(default)]
-    pub created_at: i64,
-    /// If enabled, user can delete themselves via FAPI.
-    #[serde(default)]
-    pub delete_self_enabled: bool,
-    /// If enabled, user can create organizations via FAPI.
-    #[serde(default)]
-    pub create_organization_enabled: bool,
-    /// The maximum number of organizations the user can create. 0 means unlimited.
-    #[serde(default)]
-    pub create_organizations_limit: Option<i64>,
-    /// Unix timestamp of the latest session activity, with day precision.
-    #[serde(default)]
-    pub last_active_at: Option<i64>,
-    /// Unix timestamp of when the user accepted the legal requirements.
-    #[serde(default)]
-    pub legal_accepted_at: Option<i64>,
-    /// When set to `true`, the user will bypass Device Trust checks during sign-in.
-    #[serde(default)]
-    pub bypass_client_trust: Option<bool>,
-    /// `scim`.
-    #[serde(default)]
-    pub scim: serde_json::Value,
-}
-
-impl std::fmt::Debug for User {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("User")
-            .field("id", &self.id)
-            .field("object", &self.object)
-            .field("external_id", &self.external_id)
-            .field("primary_email_address_id", &self.primary_email_address_id)
-            .field("primary_phone_number_id", &self.primary_phone_number_id)
-            .field("primary_web3_wallet_id", &self.primary_web3_wallet_id)
-            .field("username", &self.username)
-            .field("first_name", &self.first_name)
-            .field("last_name", &self.last_name)
-            .field("locale", &self.locale)
-            .field("profile_image_url", &self.profile_image_url)
-            .field("image_url", &self.image_url)
-            .field("has_image", &self.has_image)
-            .field("public_metadata", &self.public_metadata)
-            .field("private_metadata", &crate::redacted::Redacted(true))
-            .field("unsafe_metadata", &self.unsafe_metadata)
-            .field("email_addresses", &self.email_addresses)
-            .field("phone_numbers", &self.phone_numbers)
-            .field("web3_wallets", &self.web3_wallets)
-            .field("passkeys", &self.passkeys)
-            .field("password_enabled", &self.password_enabled)
-            .field("two_factor_enabled", &self.two_factor_enabled)
-            .field("totp_enabled", &self.totp_enabled)
-            .field("backup_code_enabled", &self.backup_code_enabled)
-            .field("mfa_enabled_at", &self.mfa_enabled_at)
-            .field("mfa_disabled_at", &self.mfa_disabled_at)
-            .field("password_last_updated_at", &self.password_last_updated_at)
-            .field("external_accounts", &self.external_accounts)
-            .field("saml_accounts", &self.saml_accounts)
-            .field("enterprise_accounts", &self.enterprise_accounts)
-            .field("organization_memberships", &self.organization_memberships)
-            .field("last_sign_in_at", &self.last_sign_in_at)
-            .field("banned", &self.banned)
-            .field("locked", &self.locked)
-            .field("deprovisioned", &self.deprovisioned)
-            .field("lockout_expires_in_seconds", &self.lockout_expires_in_seconds)
-            .field(
-                "verification_attempts_remaining",
-                &self.verification_attempts_remaining,
-            )
-            .field("updated_at", &self.updated_at)
-            .field("created_at", &self.created_at)
-            .field("delete_self_enabled", &self.delete_self_enabled)
-            .field("create_organization_enabled", &self.create_organization_enabled)
-            .field("create_organizations_limit", &self.create_organizations_limit)
-            .field("last_active_at", &self.last_active_at)
-            .field("legal_accepted_at", &self.legal_accepted_at)
-            .field("bypass_client_trust", &self.bypass_client_trust)
-            .field("scim", &self.scim)
-            .finish()
-    }
-}
-
-/// `EnterpriseAccount` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct EnterpriseAccount {
-    /// `id`.
-    #[serde(default)]
-    pub id: String,
-    /// String representing the object's type. Objects of the same type share the same value.
-    #[serde(default)]
-    pub object: String,
-    /// The authentication protocol used to sign in.
-    #[serde(default)]
-    pub protocol: Option<EnterpriseAccountProtocol>,
-    /// `provider`.
-    #[serde(default)]
-    pub provider: String,
-    /// `active`.
-    #[serde(default)]
-    pub active: bool,
-    /// `email_address`.
-    #[serde(default)]
-    pub email_address: String,
-    /// `first_name`.
-    #[serde(default)]
-    pub first_name: Option<String>,
-    /// `last_name`.
-    #[serde(default)]
-    pub last_name: Option<String>,
-    /// The unique ID of the user in the external provider's system
-    #[serde(default)]
-    pub provider_user_id: Option<String>,
-    /// `enterprise_connection_id`.
-    #[serde(default)]
-    pub enterprise_connection_id: Option<String>,
-    /// `public_metadata`.
-    #[serde(default)]
-    pub public_metadata: serde_json::Value,
-    /// `verification`.
-    #[serde(default)]
-    pub verification: serde_json::Value,
-    /// `enterprise_connection`.
-    #[serde(default)]
-    pub enterprise_connection: serde_json::Value,
-    /// Unix timestamp of last authentication.
-    #[serde(default)]
-    pub last_authenticated_at: Option<i64>,
-}
-
-impl std::fmt::Debug for EnterpriseAccount {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EnterpriseAccount")
-            .field("id", &self.id)
-            .field("object", &self.object)
-            .field("protocol", &self.protocol)
-            .field("provider", &self.provider)
-            .field("active", &self.active)
-            .field("email_address", &self.email_address)
-            .field("first_name", &self.first_name)
-            .field("last_name", &self.last_name)
-            .field("provider_user_id", &self.provider_user_id)
-            .field("enterprise_connection_id", &self.enterprise_connection_id)
-            .field("public_metadata", &self.public_metadata)
-            .field("verification", &self.verification)
-            .field("enterprise_connection", &self.enterprise_connection)
-            .field("last_authenticated_at", &self.last_authenticated_at)
-            .finish()
-    }
-}
-
-/// One of Clerk's values, or [`Unknown`](EnterpriseAccountProtocol::Unknown) with a value this version does not know.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(from = "String", into = "String")]
-pub enum EnterpriseAccountProtocol {
-    /// `oauth`
-    Oauth,
-    /// `saml`
-    Saml,
-    /// A value this version does not know, as Clerk sent it.
-    Unknown(String),
-}
-
-impl EnterpriseAccountProtocol {
-    /// The value as Clerk writes it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Oauth => "oauth",
-            Self::Saml => "saml",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<String> for EnterpriseAccountProtocol {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "oauth" => Self::Oauth,
-            "saml" => Self::Saml,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl From<EnterpriseAccountProtocol> for String {
-    fn from(value: EnterpriseAccountProtocol) -> Self {
-        value.as_str().to_owned()
-    }
-}
-
-/// `ExternalAccountWithVerification` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct ExternalAccountWithVerification {
-    /// String representing the object's type. Objects of the same type share the same value.
-    #[serde(default)]
-    pub object: Option<ExternalAccountWithVerificationObject>,
-    /// `id`.
-    #[serde(default)]
-    pub id: String,
-    /// `provider`.
-    #[serde(default)]
-    pub provider: String,
-    /// `identification_id`.
-    #[serde(default)]
-    pub identification_id: String,
-    /// The unique ID of the user in the external provider's system
-    #[serde(default)]
-    pub provider_user_id: String,
-    /// `approved_scopes`.
-    #[serde(default)]
-    pub approved_scopes: String,
-    /// `email_address`.
-    #[serde(default)]
-    pub email_address: String,
-    /// Whether the email was verified by the OAuth provider at creation time. null = unknown (pre-migration data or custom OAuth providers), true = provider confirmed email was verified, false = provider confirmed email was NOT verified
-    #[serde(default)]
-    pub email_address_verified: Option<bool>,
-    /// `first_name`.
-    #[serde(default)]
-    pub first_name: String,
-    /// `last_name`.
-    #[serde(default)]
-    pub last_name: String,
-    /// Please use `image_url` instead
-    #[serde(default)]
-    pub avatar_url: Option<String>,
-    /// `image_url`.
-    #[serde(default)]
-    pub image_url: Option<String>,
-    /// `username`.
-    #[serde(default)]
-    pub username: Option<String>,
-    /// `phone_number`.
-    #[serde(default)]
-    pub phone_number: Option<String>,
-    /// `public_metadata`.
-    #[serde(default)]
-    pub public_metadata: serde_json::Value,
-    /// `label`.
-    #[serde(default)]
-    pub label: Option<String>,
-    /// Unix timestamp of creation
-    #[serde(default)]
-    pub created_at: i64,
-    /// Unix timestamp of creation
-    #[serde(default)]
-    pub updated_at: i64,
-    /// `verification`.
-    #[serde(default)]
-    pub verification: serde_json::Value,
-}
-
-impl std::fmt::Debug for ExternalAccountWithVerification {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ExternalAccountWithVerification")
-            .field("object", &self.object)
-            .field("id", &self.id)
-            .field("provider", &self.provider)
-            .field("identification_id", &self.identification_id)
-            .field("provider_user_id", &self.provider_user_id)
-            .field("approved_scopes", &self.approved_scopes)
-            .field("email_address", &self.email_address)
-            .field("email_address_verified", &self.email_address_verified)
-            .field("first_name", &self.first_name)
-            .field("last_name", &self.last_name)
-            .field("avatar_url", &self.avatar_url)
-            .field("image_url", &self.image_url)
-            .field("username", &self.username)
-            .field("phone_number", &self.phone_number)
-            .field("public_metadata", &self.public_metadata)
-            .field("label", &self.label)
-            .field("created_at", &self.created_at)
-            .field("updated_at", &self.updated_at)
-            .field("verification", &self.verification)
-            .finish()
-    }
-}
-
-/// One of Clerk's values, or [`Unknown`](ExternalAccountWithVerificationObject::Unknown) with a value this version does not know.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(from = "String", into = "String")]
-pub enum ExternalAccountWithVerificationObject {
-    /// `external_account`
-    ExternalAccount,
-    /// `facebook_account`
-    FacebookAccount,
-    /// `google_account`
-    GoogleAccount,
-    /// A value this version does not know, as Clerk sent it.
-    Unknown(String),
-}
-
-impl ExternalAccountWithVerificationObject {
-    /// The value as Clerk writes it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ExternalAccount => "external_account",
-            Self::FacebookAccount => "facebook_account",
-            Self::GoogleAccount => "google_account",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<String> for ExternalAccountWithVerificationObject {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "external_account" => Self::ExternalAccount,
-            "facebook_account" => Self::FacebookAccount,
-            "google_account" => Self::GoogleAccount,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl From<ExternalAccountWithVerificationObject> for String {
-    fn from(value: ExternalAccountWithVerificationObject) -> Self {
-        value.as_str().to_owned()
-    }
-}
-
-/// `OrganizationMembership` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct OrganizationMembership {
-    /// `id`.
-    #[serde(default)]
-    pub id: String,
-    /// String representing the object's type. Objects of the same type share the same value.
-    #[serde(default)]
-    pub object: String,
-    /// `role`.
-    #[serde(default)]
-    pub role: String,
-    /// `role_name`.
-    #[serde(default)]
-    pub role_name: Option<String>,
-    /// `permissions`.
-    #[serde(default)]
-    pub permissions: Vec<String>,
-    /// Metadata saved on the organization membership, accessible from both Frontend and Backend APIs
-    #[serde(default)]
-    pub public_metadata: serde_json::Value,
-    /// Metadata saved on the organization membership, accessible only from the Backend API
-    #[serde(default)]
-    pub private_metadata: serde_json::Value,
-    /// `organization`.
-    #[serde(default)]
-    pub organization: serde_json::Value,
-    /// `public_user_data`.
-    #[serde(default)]
-    pub public_user_data: Option<crate::models::OrganizationMembershipPublicUserData>,
-    /// Unix timestamp of creation.
-    #[serde(default)]
-    pub created_at: i64,
-    /// Unix timestamp of last update.
-    #[serde(default)]
-    pub updated_at: i64,
-}
-
-impl std::fmt::Debug for OrganizationMembership {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OrganizationMembership")
-            .field("id", &self.id)
-            .field("object", &self.object)
-            .field("role", &self.role)
-            .field("role_name", &self.role_name)
-            .field("permissions", &self.permissions)
-            .field("public_metadata", &self.public_metadata)
-            .field("private_metadata", &crate::redacted::Redacted(true))
-            .field("organization", &self.organization)
-            .field("public_user_data", &self.public_user_data)
-            .field("created_at", &self.created_at)
-            .field("updated_at", &self.updated_at)
-            .finish()
-    }
-}
-
-/// `OrganizationMembershipPublicUserData` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct OrganizationMembershipPublicUserData {
-    /// `user_id`.
-    #[serde(default)]
-    pub user_id: String,
-    /// `first_name`.
-    #[serde(default)]
-    pub first_name: Option<String>,
-    /// `last_name`.
-    #[serde(default)]
-    pub last_name: Option<String>,
-    /// `profile_image_url`.
-    #[serde(default)]
-    pub profile_image_url: Option<String>,
-    /// `image_url`.
-    #[serde(default)]
-    pub image_url: String,
-    /// `has_image`.
-    #[serde(default)]
-    pub has_image: bool,
-    /// `identifier`.
-    #[serde(default)]
-    pub identifier: Option<String>,
-    /// `username`.
-    #[serde(default)]
-    pub username: Option<String>,
-    /// `banned`.
-    #[serde(default)]
-    pub banned: Option<bool>,
-    /// `deprovisioned`.
-    #[serde(default)]
-    pub deprovisioned: Option<bool>,
-}
-
-impl std::fmt::Debug for OrganizationMembershipPublicUserData {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OrganizationMembershipPublicUserData")
-            .field("user_id", &self.user_id)
-            .field("first_name", &self.first_name)
-            .field("last_name", &self.last_name)
-            .field("profile_image_url", &self.profile_image_url)
-            .field("image_url", &self.image_url)
-            .field("has_image", &self.has_image)
-            .field("identifier", &self.identifier)
-            .field("username", &self.username)
-            .field("banned", &self.banned)
-            .field("deprovisioned", &self.deprovisioned)
-            .finish()
-    }
-}
-
-/// `Passkey` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct Passkey {
-    /// `id`.
-    #[serde(default)]
-    pub id: Option<String>,
-    /// String representing the object's type. Objects of the same type share the same value.
-    #[serde(default)]
-    pub object: String,
-    /// `name`.
-    #[serde(default)]
-    pub name: String,
-    /// Unix timestamp of when the passkey was last used.
-    #[serde(default)]
-    pub last_used_at: i64,
-    /// `verification`.
-    #[serde(default)]
-    pub verification: serde_json::Value,
-}
-
-impl std::fmt::Debug for Passkey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Passkey")
-            .field("id", &self.id)
-            .field("object", &self.object)
-            .field("name", &self.name)
-            .field("last_used_at", &self.last_used_at)
-            .field("verification", &self.verification)
-            .finish()
-    }
-}
-
-/// `SAMLAccount` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct SamlAccount {
-    /// `id`.
-    #[serde(default)]
-    pub id: String,
-    /// String representing the object's type. Objects of the same type share the same value.
-    #[serde(default)]
-    pub object: String,
-    /// `provider`.
-    #[serde(default)]
-    pub provider: String,
-    /// `active`.
-    #[serde(default)]
-    pub active: bool,
-    /// `email_address`.
-    #[serde(default)]
-    pub email_address: String,
-    /// `first_name`.
-    #[serde(default)]
-    pub first_name: Option<String>,
-    /// `last_name`.
-    #[serde(default)]
-    pub last_name: Option<String>,
-    /// `provider_user_id`.
-    #[serde(default)]
-    pub provider_user_id: Option<String>,
-    /// Unix timestamp of last authentication.
-    #[serde(default)]
-    pub last_authenticated_at: Option<i64>,
-    /// `public_metadata`.
-    #[serde(default)]
-    pub public_metadata: serde_json::Value,
-    /// `verification`.
-    #[serde(default)]
-    pub verification: serde_json::Value,
-    /// `saml_connection`.
-    #[serde(default)]
-    pub saml_connection: serde_json::Value,
-}
-
-impl std::fmt::Debug for SamlAccount {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SamlAccount")
-            .field("id", &self.id)
-            .field("object", &self.object)
-            .field("provider", &self.provider)
-            .field("active", &self.active)
-            .field("email_address", &self.email_address)
-            .field("first_name", &self.first_name)
-            .field("last_name", &self.last_name)
-            .field("provider_user_id", &self.provider_user_id)
-            .field("last_authenticated_at", &self.last_authenticated_at)
-            .field("public_metadata", &self.public_metadata)
-            .field("verification", &self.verification)
-            .field("saml_connection", &self.saml_connection)
-            .finish()
-    }
-}
-
-/// `WaitlistEntry` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct WaitlistEntry {
-    /// `object`.
-    #[serde(default)]
-    pub object: String,
-    /// `id`.
-    #[serde(default)]
-    pub id: String,
-    /// `email_address`.
-    #[serde(default)]
-    pub email_address: String,
-    /// `status`.
-    #[serde(default)]
-    pub status: Option<WaitlistEntryStatus>,
-    /// Indicates if the waitlist entry is locked. Locked entries are being processed in a batch action and are unavailable for other actions.
-    #[serde(default)]
-    pub is_locked: Option<bool>,
-    /// Unix timestamp of creation.
-    #[serde(default)]
-    pub created_at: i64,
-    /// Unix timestamp of last update.
-    #[serde(default)]
-    pub updated_at: i64,
-    /// `invitation`.
-    #[serde(default)]
-    pub invitation: serde_json::Value,
-}
-
-impl std::fmt::Debug for WaitlistEntry {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WaitlistEntry")
-            .field("object", &self.object)
-            .field("id", &self.id)
-            .field("email_address", &self.email_address)
-            .field("status", &self.status)
-            .field("is_locked", &self.is_locked)
-            .field("created_at", &self.created_at)
-            .field("updated_at", &self.updated_at)
-            .field("invitation", &self.invitation)
-            .finish()
-    }
-}
-
-/// One of Clerk's values, or [`Unknown`](WaitlistEntryStatus::Unknown) with a value this version does not know.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(from = "String", into = "String")]
-pub enum WaitlistEntryStatus {
-    /// `pending`
-    Pending,
-    /// `invited`
-    Invited,
-    /// `rejected`
-    Rejected,
-    /// `completed`
-    Completed,
-    /// A value this version does not know, as Clerk sent it.
-    Unknown(String),
-}
-
-impl WaitlistEntryStatus {
-    /// The value as Clerk writes it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Pending => "pending",
-            Self::Invited => "invited",
-            Self::Rejected => "rejected",
-            Self::Completed => "completed",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<String> for WaitlistEntryStatus {
-    fn from(value: String) -> Self {
-        match value.as_str() {
-            "pending" => Self::Pending,
-            "invited" => Self::Invited,
-            "rejected" => Self::Rejected,
-            "completed" => Self::Completed,
-            _ => Self::Unknown(value),
-        }
-    }
-}
-
-impl From<WaitlistEntryStatus> for String {
-    fn from(value: WaitlistEntryStatus) -> Self {
-        value.as_str().to_owned()
-    }
-}
-
-/// `Web3Wallet` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct Web3wallet {
-    /// `id`.
-    #[serde(default)]
-    pub id: Option<String>,
-    /// String representing the object's type. Objects of the same type share the same value.
-    #[serde(default)]
-    pub object: String,
-    /// `web3_wallet`.
-    #[serde(default)]
-    pub web3_wallet: String,
-    /// `verification`.
-    #[serde(default)]
-    pub verification: serde_json::Value,
-    /// Unix timestamp of creation
-    #[serde(default)]
-    pub created_at: i64,
-    /// Unix timestamp of creation
-    #[serde(default)]
-    pub updated_at: i64,
-}
-
-impl std::fmt::Debug for Web3wallet {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Web3wallet")
-            .field("id", &self.id)
-            .field("object", &self.object)
-            .field("web3_wallet", &self.web3_wallet)
-            .field("verification", &self.verification)
-            .field("created_at", &self.created_at)
-            .field("updated_at", &self.updated_at)
-            .finish()
     }
 }
 

@@ -8,6 +8,16 @@
 //!
 //! Error messages are Clerk's, byte for byte ([`WebhookError`]).
 //!
+//! Every event type of Clerk's webhook spec (`spec/webhooks_2025-04-15.yml`) has its variant
+//! of [`EventData`], generated with its payload types by `cargo xtask codegen` (a test fails
+//! when the checked-in files differ from what it writes):
+//!
+//! | file | what |
+//! |---|---|
+//! | `mod.rs` | verification ([`WebhookVerifier`], [`WebhookSecret`], [`WebhookHeaders`]), the envelope ([`ClerkEvent`]) |
+//! | `events.rs` (generated) | [`EventData`]: one variant per event type, the type-string → variant parse |
+//! | `payloads.rs` (generated) | the payloads clerk-core does not model by hand ([`Role`], [`Permission`], [`OrganizationDomain`], [`OrganizationInvitation`], [`WaitlistEntry`], [`EmailEventPayload`], [`SmsEventPayload`], [`PaymentAttemptEventPayload`], [`SubscriptionEventPayload`], [`BillingSubscriptionItemEventPayload`], …); users, organizations, memberships, sessions and deleted objects are [`crate::user`]'s and [`crate::api`]'s types |
+//!
 //! # Examples
 //!
 //! ```
@@ -42,15 +52,20 @@ use base64::engine::DecodePaddingMode;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::value::RawValue;
 use serde_json::Value;
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
-use crate::api::{DeletedObject, Organization, OrganizationMembership, Session};
-use crate::redact::{debug_json, without_private_metadata};
+use crate::api::Session;
 use crate::user::User;
+
+mod events;
+mod payloads;
+
+pub use events::EventData;
+pub use payloads::*;
 
 /// The default timestamp tolerance: 300 s in both directions, as Svix and Clerk use.
 pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
@@ -631,54 +646,6 @@ pub struct SessionEvent {
     pub user: Option<Box<User>>,
 }
 
-/// The typed data of a [`ClerkEvent`], by event type.
-///
-/// Event types this crate does not model are [`EventData::Unknown`]; more may get their own
-/// variant later, so match with a `_` arm.
-///
-/// Embedded users and organizations keep their private metadata for the server to read, but
-/// `Serialize` leaves every `private_metadata` out (in [`EventData::Unknown`] too, at any
-/// depth), and `Debug` also hides email addresses and phone numbers.
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub enum EventData {
-    /// `user.created`
-    UserCreated(Box<User>),
-    /// `user.updated`
-    UserUpdated(Box<User>),
-    /// `user.deleted`
-    UserDeleted(DeletedObject),
-    /// `session.created`
-    SessionCreated(Box<SessionEvent>),
-    /// `session.ended`
-    SessionEnded(Box<SessionEvent>),
-    /// `session.removed`
-    SessionRemoved(Box<SessionEvent>),
-    /// `session.revoked`
-    SessionRevoked(Box<SessionEvent>),
-    /// `session.pending`
-    SessionPending(Box<SessionEvent>),
-    /// `organization.created`
-    OrganizationCreated(Box<Organization>),
-    /// `organization.updated`
-    OrganizationUpdated(Box<Organization>),
-    /// `organization.deleted`
-    OrganizationDeleted(DeletedObject),
-    /// `organizationMembership.created`
-    OrganizationMembershipCreated(Box<OrganizationMembership>),
-    /// `organizationMembership.updated`
-    OrganizationMembershipUpdated(Box<OrganizationMembership>),
-    /// `organizationMembership.deleted`
-    OrganizationMembershipDeleted(Box<OrganizationMembership>),
-    /// Any other event type, with its data as JSON.
-    Unknown {
-        /// The event type.
-        event_type: String,
-        /// The event data.
-        data: Value,
-    },
-}
-
 impl EventData {
     /// Types `data` by `event_type`.
     ///
@@ -689,91 +656,22 @@ impl EventData {
     pub fn from_parts(event_type: &str, data: Value) -> Result<Self, WebhookError> {
         Self::from_source(event_type, data)
     }
-
-    fn from_source(event_type: &str, data: impl DataSource) -> Result<Self, WebhookError> {
-        fn parse<T: DeserializeOwned>(event_type: &str, data: &impl DataSource) -> Result<T, WebhookError> {
-            data.parse()
-                .map_err(|err| WebhookError::InvalidPayload(format!("{event_type} data: {err}")))
-        }
-        let parsed = match event_type {
-            "user.created" => Self::UserCreated(parse(event_type, &data)?),
-            "user.updated" => Self::UserUpdated(parse(event_type, &data)?),
-            "user.deleted" => Self::UserDeleted(parse(event_type, &data)?),
-            "session.created" => Self::SessionCreated(parse(event_type, &data)?),
-            "session.ended" => Self::SessionEnded(parse(event_type, &data)?),
-            "session.removed" => Self::SessionRemoved(parse(event_type, &data)?),
-            "session.revoked" => Self::SessionRevoked(parse(event_type, &data)?),
-            "session.pending" => Self::SessionPending(parse(event_type, &data)?),
-            "organization.created" => Self::OrganizationCreated(parse(event_type, &data)?),
-            "organization.updated" => Self::OrganizationUpdated(parse(event_type, &data)?),
-            "organization.deleted" => Self::OrganizationDeleted(parse(event_type, &data)?),
-            "organizationMembership.created" => {
-                Self::OrganizationMembershipCreated(parse(event_type, &data)?)
-            }
-            "organizationMembership.updated" => {
-                Self::OrganizationMembershipUpdated(parse(event_type, &data)?)
-            }
-            "organizationMembership.deleted" => {
-                Self::OrganizationMembershipDeleted(parse(event_type, &data)?)
-            }
-            other => Self::Unknown {
-                event_type: other.to_owned(),
-                data: data
-                    .into_value()
-                    .map_err(|err| WebhookError::InvalidPayload(format!("{other} data: {err}")))?,
-            },
-        };
-        Ok(parsed)
-    }
 }
 
-/// Serializes the payload only, as the `data` of the envelope.
-impl Serialize for EventData {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::UserCreated(user) | Self::UserUpdated(user) => user.serialize(serializer),
-            Self::UserDeleted(deleted) | Self::OrganizationDeleted(deleted) => deleted.serialize(serializer),
-            Self::SessionCreated(session)
-            | Self::SessionEnded(session)
-            | Self::SessionRemoved(session)
-            | Self::SessionRevoked(session)
-            | Self::SessionPending(session) => session.serialize(serializer),
-            Self::OrganizationCreated(org) | Self::OrganizationUpdated(org) => org.serialize(serializer),
-            Self::OrganizationMembershipCreated(membership)
-            | Self::OrganizationMembershipUpdated(membership)
-            | Self::OrganizationMembershipDeleted(membership) => membership.serialize(serializer),
-            Self::Unknown { data, .. } => without_private_metadata(data).serialize(serializer),
-        }
-    }
+/// `deserialize_with` of the generated payloads' fields that are no `Option`: `null` reads as
+/// the default, as a missing field does.
+pub(crate) fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
-impl EventData {
-    fn variant_name(&self) -> &'static str {
-        match self {
-            Self::UserCreated(_) => "UserCreated",
-            Self::UserUpdated(_) => "UserUpdated",
-            Self::UserDeleted(_) => "UserDeleted",
-            Self::SessionCreated(_) => "SessionCreated",
-            Self::SessionEnded(_) => "SessionEnded",
-            Self::SessionRemoved(_) => "SessionRemoved",
-            Self::SessionRevoked(_) => "SessionRevoked",
-            Self::SessionPending(_) => "SessionPending",
-            Self::OrganizationCreated(_) => "OrganizationCreated",
-            Self::OrganizationUpdated(_) => "OrganizationUpdated",
-            Self::OrganizationDeleted(_) => "OrganizationDeleted",
-            Self::OrganizationMembershipCreated(_) => "OrganizationMembershipCreated",
-            Self::OrganizationMembershipUpdated(_) => "OrganizationMembershipUpdated",
-            Self::OrganizationMembershipDeleted(_) => "OrganizationMembershipDeleted",
-            Self::Unknown { .. } => "Unknown",
-        }
-    }
-}
-
-/// The variant and its payload's JSON, with private data hidden (as the models' `Debug`).
-impl fmt::Debug for EventData {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        debug_json(self.variant_name(), self, f)
-    }
+/// The data of a known event type, typed.
+fn parse<T: DeserializeOwned>(event_type: &str, data: &impl DataSource) -> Result<T, WebhookError> {
+    data.parse()
+        .map_err(|err| WebhookError::InvalidPayload(format!("{event_type} data: {err}")))
 }
 
 #[cfg(test)]

@@ -1,0 +1,98 @@
+//! One Rust type per Clerk object (issue 26): the models of the generated calls that clerk-core
+//! also has (by hand, or generated from the webhook spec) are clerk-core's types, re-exported,
+//! so a value from a Backend API call goes wherever clerk-core's type goes (the request path,
+//! the user cache, the webhooks) without a conversion.
+
+use std::any::TypeId;
+
+use clerk_backend::models;
+
+fn same<A: 'static, B: 'static>() -> bool {
+    TypeId::of::<A>() == TypeId::of::<B>()
+}
+
+/// Takes clerk-core's user: a backend model must be accepted as is.
+fn cache(user: clerk_core::User) -> String {
+    user.id
+}
+
+#[test]
+fn backend_models_are_clerk_cores_types() {
+    assert!(same::<models::User, clerk_core::User>(), "User");
+    assert!(same::<models::User, clerk_core::user::User>(), "User");
+    assert!(
+        same::<models::EmailAddress, clerk_core::user::EmailAddress>(),
+        "EmailAddress"
+    );
+    assert!(
+        same::<models::PhoneNumber, clerk_core::user::PhoneNumber>(),
+        "PhoneNumber"
+    );
+    assert!(
+        same::<models::Web3Wallet, clerk_core::user::Web3Wallet>(),
+        "Web3Wallet"
+    );
+    assert!(same::<models::Passkey, clerk_core::user::Passkey>(), "Passkey");
+    assert!(
+        same::<models::ExternalAccount, clerk_core::user::ExternalAccount>(),
+        "ExternalAccount"
+    );
+    assert!(
+        same::<models::SamlAccount, clerk_core::user::SamlAccount>(),
+        "SamlAccount"
+    );
+    assert!(
+        same::<models::EnterpriseAccount, clerk_core::user::EnterpriseAccount>(),
+        "EnterpriseAccount"
+    );
+    assert!(
+        same::<models::LinkedTo, clerk_core::user::LinkedTo>(),
+        "IdentificationLink"
+    );
+    assert!(
+        same::<models::Organization, clerk_core::api::Organization>(),
+        "Organization"
+    );
+    assert!(
+        same::<models::OrganizationMembership, clerk_core::api::OrganizationMembership>(),
+        "OrganizationMembership"
+    );
+    assert!(same::<models::Session, clerk_core::api::Session>(), "Session");
+    assert!(
+        same::<models::SessionActivity, clerk_core::api::SessionActivity>(),
+        "SessionActivity"
+    );
+    assert!(
+        same::<models::SessionTask, clerk_core::api::SessionTask>(),
+        "SessionTask"
+    );
+}
+
+#[test]
+fn backend_models_of_webhook_objects_are_clerk_cores_generated_types() {
+    assert!(same::<models::Role, clerk_core::webhook::Role>(), "Role");
+    assert!(
+        same::<models::Permission, clerk_core::webhook::Permission>(),
+        "Permission"
+    );
+    assert!(
+        same::<models::OrganizationDomain, clerk_core::webhook::OrganizationDomain>(),
+        "OrganizationDomain"
+    );
+    assert!(
+        same::<models::OrganizationInvitation, clerk_core::webhook::OrganizationInvitation>(),
+        "OrganizationInvitation"
+    );
+    assert!(
+        same::<models::WaitlistEntry, clerk_core::webhook::WaitlistEntry>(),
+        "WaitlistEntry"
+    );
+}
+
+#[test]
+fn a_decoded_backend_user_is_a_clerk_core_user() {
+    let user: models::User =
+        serde_json::from_str(r#"{"id":"user_1","object":"user","created_at":1,"updated_at":2}"#)
+            .expect("decodes");
+    assert_eq!(cache(user), "user_1");
+}
