@@ -1042,7 +1042,10 @@ async fn errors_never_show_the_secret_or_tokens() {
 /// Every span's name and fields, as recorded (a span id may be reused once closed: the last
 /// entry of an id is the live one).
 #[derive(Clone, Default)]
-struct SpanLog(Arc<Mutex<Vec<(u64, &'static str, std::collections::BTreeMap<String, String>)>>>);
+struct SpanLog(Arc<Mutex<Vec<LoggedSpan>>>);
+
+/// A span's id, name and fields.
+type LoggedSpan = (u64, &'static str, std::collections::BTreeMap<String, String>);
 
 struct FieldText<'a>(&'a mut std::collections::BTreeMap<String, String>);
 
