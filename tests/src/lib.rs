@@ -68,13 +68,20 @@ impl std::io::Write for CaptureWriter {
 
 /// Captures the app's logs for the leak scan (once per process).
 pub fn init_logging() {
+    init_logging_with(None);
+}
+
+/// [`init_logging`], with `extra` beside the captured logs (otel.rs: the trace export). The
+/// process's first call decides.
+pub fn init_logging_with(extra: Option<app::telemetry::ExtraLayer>) {
     static INIT: OnceLock<()> = OnceLock::new();
     INIT.get_or_init(|| {
         let writer = CaptureWriter(Arc::clone(log_buffer()));
-        let subscriber = app::telemetry::get_subscriber(
+        let subscriber = app::telemetry::get_subscriber_with(
             "info,app=debug,clerk_actix=debug",
             app::configuration::LogFormat::Json,
             move || writer.clone(),
+            extra,
         );
         app::telemetry::init_subscriber(subscriber);
     });

@@ -312,7 +312,7 @@ async fn request_logs_believe_forwarded_ips_from_trusted_proxies() {
     let lines = webhook_refusals(&marker);
     assert_eq!(lines.len(), 1);
     assert!(
-        lines[0].contains(&format!("\"http.client_ip\":\"{forwarded}\"")),
+        lines[0].contains(&format!("\"client.address\":\"{forwarded}\"")),
         "{}",
         lines[0]
     );

@@ -8,6 +8,7 @@
 use std::process::ExitCode;
 
 use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
+use tracing::Instrument as _;
 
 use crate::cache::ReconcileOutcome;
 use crate::configuration::Settings;
@@ -16,7 +17,7 @@ use crate::database;
 use crate::dev::DevStack;
 use crate::error::{Error, Result};
 use crate::startup::Application;
-use crate::telemetry::{get_subscriber, init_subscriber};
+use crate::telemetry::{get_subscriber_with, init_subscriber};
 
 /// The exit code of a configuration error: fix the settings, then start again.
 pub const CONFIG_ERROR: u8 = 2;
@@ -94,10 +95,21 @@ pub fn main(binary: Binary) -> ExitCode {
         Ok(settings) => settings,
         Err(err) => return exit(binary, &err),
     };
-    init_subscriber(get_subscriber(
+    // OTLP trace export when an endpoint is set (the `otel` feature; see `crate::otel`).
+    #[cfg(feature = "otel")]
+    let export = match crate::otel::Export::from_env() {
+        Ok(export) => export,
+        Err(err) => return exit(binary, &err),
+    };
+    #[cfg(feature = "otel")]
+    let extra = export.as_ref().map(crate::otel::Export::layer);
+    #[cfg(not(feature = "otel"))]
+    let extra = None;
+    init_subscriber(get_subscriber_with(
         &settings.app_log,
         settings.app_log_format,
         std::io::stdout,
+        extra,
     ));
     let result = actix_web::rt::System::new().block_on(async move {
         match cli.command.unwrap_or(Command::Serve) {
@@ -106,6 +118,10 @@ pub fn main(binary: Binary) -> ExitCode {
             Command::Sync { .. } => sync_full(&settings).await,
         }
     });
+    #[cfg(feature = "otel")]
+    if let Some(export) = export {
+        export.shutdown();
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // Printed once, on stderr: not logged as well.
@@ -218,6 +234,10 @@ pub async fn sync_full(settings: &Settings) -> Result<()> {
                 let _ = std::io::stdout().flush();
             }
         })
+        .instrument(tracing::info_span!(
+            "reconciliation pass",
+            clerk.reconcile.resource = "users"
+        ))
         .await?;
     if terminal {
         println!();
@@ -232,7 +252,13 @@ pub async fn sync_full(settings: &Settings) -> Result<()> {
         report.tombstoned,
         report.unconfirmed
     );
-    let orgs = cache.reconcile_organizations().await?;
+    let orgs = cache
+        .reconcile_organizations()
+        .instrument(tracing::info_span!(
+            "reconciliation pass",
+            clerk.reconcile.resource = "organizations"
+        ))
+        .await?;
     println!(
         "sync organizations: {:?} in {:.1} s: {} pages, {} organizations and {} memberships seen, \
          {} stored, {} organizations and {} memberships deleted, {} unconfirmed",

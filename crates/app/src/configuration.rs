@@ -173,7 +173,12 @@ impl Settings {
     ///
     /// A [`clerk_actix::ConfigError`] naming the variable.
     pub fn clerk_config(&self) -> Result<clerk_actix::ClerkConfig, clerk_actix::ConfigError> {
-        clerk_actix::ClerkConfig::from_lookup(|name| self.clerk_value(name))
+        let config = clerk_actix::ClerkConfig::from_lookup(|name| self.clerk_value(name))?;
+        // Every Backend API call carries the current trace (`traceparent`) when traces are on.
+        #[cfg(feature = "otel")]
+        let config = config
+            .client_config(|client| client.header_injector(std::sync::Arc::new(crate::otel::TraceContext)));
+        Ok(config)
     }
 
     /// Whether dev mode was asked for (`APP_DEV_MODE`): never inferred from missing keys.

@@ -18,6 +18,7 @@
 //! | [`key_check`] | the start-up check of `CLERK_SECRET_KEY`, reported by `/readyz` |
 //! | [`dotenv`] | the `.env` file, read before any setting |
 //! | [`configuration`], [`telemetry`], [`request_span`] | settings, logs, the request span |
+//! | `otel` | OpenTelemetry traces over OTLP and W3C trace context (the `otel` feature) |
 //! | [`cli`] | the command line of the `app` and `app-dev` binaries: `serve`, `migrate`, `sync --full`, the dev-mode banner |
 //! | `dev`, `dev_identity` | dev mode (the `dev` feature): the in-process offline Clerk |
 //! | [`error`] | [`Error`], the app's one error type |
@@ -41,6 +42,8 @@ pub mod error;
 pub mod frontend_proxy;
 pub mod key_check;
 pub mod metrics;
+#[cfg(feature = "otel")]
+pub mod otel;
 pub mod pages;
 mod prometheus;
 pub mod readiness;

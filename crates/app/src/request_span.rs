@@ -1,7 +1,9 @@
 //! The root span of every request (what each log line written during a request carries): the path
 //! without its query string (no `__clerk_*` parameters, no handshake tokens), the route, the
 //! method as a bounded label, the client IP believed only from `CLERK_TRUSTED_PROXIES`, and a
-//! request id.
+//! request id, under OpenTelemetry's HTTP server names (`http.request.method`, `http.route`,
+//! `url.path`, `client.address`, `http.response.status_code`…). With the `otel` feature it
+//! continues the caller's trace (`traceparent`, `crate::otel`).
 //!
 //! The span exists at `info`; when the configured level leaves it out, a request pays for none
 //! of its fields (no header read, no client IP, no request id), only for the level check.
@@ -88,20 +90,33 @@ impl RequestSpan {
                 .map(|trusted| trusted.client_ip(request.peer_addr().map(|a| a.ip()), headers))
                 .unwrap_or_else(|| request.peer_addr().map(|a| a.ip()))
         };
-        // The field values are evaluated only when the span is enabled.
-        tracing::info_span!(
+        let method = labels::METHODS[labels::method(request.method())];
+        let route = labels::ROUTES[labels::route(request.match_name())];
+        // The field values are evaluated only when the span is enabled. Their names are
+        // OpenTelemetry's HTTP server conventions (the span's name too, as `otel.name`).
+        let span = tracing::info_span!(
             "HTTP request",
-            http.method = labels::METHODS[labels::method(request.method())],
-            http.route = labels::ROUTES[labels::route(request.match_name())],
-            http.target = request.path(),
-            http.host = header(HOST),
-            http.client_ip = client_ip().map(tracing::field::display),
-            http.user_agent = header(USER_AGENT),
-            http.status_code = tracing::field::Empty,
+            otel.name = format_args!("{method} {route}"),
+            otel.kind = "server",
+            http.request.method = method,
+            http.route = route,
+            url.scheme = if request.app_config().secure() {
+                "https"
+            } else {
+                "http"
+            },
+            url.path = request.path(),
+            server.address = header(HOST),
+            client.address = client_ip().map(tracing::field::display),
+            user_agent.original = header(USER_AGENT),
+            http.response.status_code = tracing::field::Empty,
             otel.status_code = tracing::field::Empty,
             request_id = tracing::field::display(RequestId::next()),
             exception.message = tracing::field::Empty,
-        )
+        );
+        #[cfg(feature = "otel")]
+        crate::otel::continue_trace(&span, headers);
+        span
     }
 
     fn end<B>(span: &Span, outcome: &Result<ServiceResponse<B>, Error>) {
@@ -119,7 +134,7 @@ impl RequestSpan {
             ),
             Err(err) => (err.as_response_error().status_code(), Some(err), None),
         };
-        span.record("http.status_code", status.as_u16());
+        span.record("http.response.status_code", status.as_u16());
         log_answer(span, status, error, reason);
     }
 }

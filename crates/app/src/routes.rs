@@ -10,6 +10,7 @@ use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use clerk_actix::{AnyAuth, AuthError, Authenticated, Clerk, ClerkAuth, GetTokenError};
 use clerk_core::Check;
 use serde_json::json;
+use tracing::Instrument as _;
 
 use crate::current_org::CurrentOrganization;
 use crate::current_user::CachedCurrentUser;
@@ -266,7 +267,19 @@ pub async fn clerk_webhook(req: HttpRequest, body: web::Bytes, state: web::Data<
         state.metrics.record_webhook(&event.event_type, "ignored");
         return HttpResponse::Ok().json(json!({"status": "ignored"}));
     };
-    match cache.apply_event(&svix_id, &event).await {
+    // The delivery's span: its event type and Svix message id (neither is a secret), not its body.
+    let span = tracing::info_span!(
+        "clerk.webhook",
+        clerk.webhook.event_type = %event.event_type,
+        svix.id = %svix_id,
+        clerk.webhook.outcome = tracing::field::Empty,
+    );
+    let applied = cache.apply_event(&svix_id, &event).instrument(span.clone()).await;
+    span.record(
+        "clerk.webhook.outcome",
+        applied.as_ref().map_or("error", |outcome| outcome.as_str()),
+    );
+    match applied {
         Ok(outcome) => {
             state.metrics.record_webhook(&event.event_type, outcome.as_str());
             tracing::debug!(event.kind = %event.event_type, outcome = outcome.as_str(), "webhook applied");

@@ -8,7 +8,9 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{HeaderValue, CACHE_CONTROL};
 use actix_web::{HttpMessage, HttpResponse};
+use clerk_core::request::RequestOutcome;
 use futures_util::future::LocalBoxFuture;
+use tracing::{Instrument as _, Span};
 
 use crate::authenticate::apply_outcome_headers;
 use crate::state;
@@ -106,7 +108,9 @@ where
             if proxied {
                 return Ok(service.call(req).await?.map_into_left_body());
             }
-            let outcome = clerk.authenticate(req.request()).await;
+            let span = decision_span();
+            let outcome = clerk.authenticate(req.request()).instrument(span.clone()).await;
+            record_decision(&span, &outcome);
             if outcome.location().is_some() {
                 // Clerk's handshake (or a sync redirect, or a development instance's clean URL
                 // after a resolved handshake): a 307 with every header, and no handler.
@@ -127,6 +131,36 @@ where
             }
             Ok(response.map_into_left_body())
         })
+    }
+}
+
+/// The span of one auth decision (`debug`): its status, Clerk's reason and where the token came
+/// from, filled in by [`record_decision`]. Never the token, a cookie or a claim.
+fn decision_span() -> Span {
+    tracing::debug_span!(
+        "clerk.authenticate",
+        clerk.auth.status = tracing::field::Empty,
+        clerk.auth.reason = tracing::field::Empty,
+        clerk.token.type = tracing::field::Empty,
+        clerk.token.carrier = tracing::field::Empty,
+    )
+}
+
+fn record_decision(span: &Span, outcome: &RequestOutcome) {
+    if span.is_disabled() {
+        return;
+    }
+    span.record("clerk.auth.status", outcome.status().as_str());
+    if let Some(reason) = outcome.reason() {
+        span.record("clerk.auth.reason", reason.as_str());
+    }
+    if outcome.credential_present() {
+        // The middleware decides on session tokens only; machine tokens are decided by the
+        // routes that accept them.
+        span.record("clerk.token.type", "session_token");
+    }
+    if let Some(carrier) = outcome.carrier() {
+        span.record("clerk.token.carrier", carrier.as_str());
     }
 }
 

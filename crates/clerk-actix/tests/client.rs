@@ -1035,3 +1035,141 @@ async fn errors_never_show_the_secret_or_tokens() {
         assert!(!text.contains("ak_very_secret_api_key"), "{text}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Tracing (issue 27): a span per attempt, and the header hook
+
+/// Every span's name and fields, as recorded (a span id may be reused once closed: the last
+/// entry of an id is the live one).
+#[derive(Clone, Default)]
+struct SpanLog(Arc<Mutex<Vec<LoggedSpan>>>);
+
+/// A span's id, name and fields.
+type LoggedSpan = (u64, &'static str, std::collections::BTreeMap<String, String>);
+
+struct FieldText<'a>(&'a mut std::collections::BTreeMap<String, String>);
+
+impl tracing::field::Visit for FieldText<'_> {
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.0.insert(field.name().to_owned(), value.to_owned());
+    }
+
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.insert(field.name().to_owned(), format!("{value:?}"));
+    }
+}
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for SpanLog {
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        id: &tracing::span::Id,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        let mut fields = std::collections::BTreeMap::new();
+        attrs.record(&mut FieldText(&mut fields));
+        let entry = (id.into_u64(), attrs.metadata().name(), fields);
+        self.0.lock().expect("spans").push(entry);
+    }
+
+    fn on_record(
+        &self,
+        id: &tracing::span::Id,
+        values: &tracing::span::Record<'_>,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        let mut spans = self.0.lock().expect("spans");
+        if let Some((_, _, fields)) = spans.iter_mut().rev().find(|(span, ..)| *span == id.into_u64()) {
+            values.record(&mut FieldText(fields));
+        }
+    }
+}
+
+/// Adds a `traceparent` naming the current span, and tries to replace the secret key.
+struct Inject(Arc<Mutex<Vec<Option<&'static str>>>>);
+
+impl clerk_actix::client::HeaderInjector for Inject {
+    fn inject(&self, headers: &mut actix_web::http::header::HeaderMap) {
+        use actix_web::http::header::{HeaderName, HeaderValue, AUTHORIZATION};
+        let current = tracing::Span::current().metadata().map(|m| m.name());
+        self.0.lock().expect("calls").push(current);
+        headers.insert(
+            HeaderName::from_static("traceparent"),
+            HeaderValue::from_static("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+        );
+        headers.insert(AUTHORIZATION, HeaderValue::from_static("Bearer not-the-key"));
+    }
+}
+
+#[actix_rt::test]
+async fn every_attempt_has_its_span_and_the_injected_headers() {
+    use tracing_subscriber::layer::SubscriberExt as _;
+    let spans = SpanLog::default();
+    let _subscriber = tracing::subscriber::set_default(tracing_subscriber::registry().with(spans.clone()));
+    let server = Server::start(
+        vec![Reply::error(503, "service_unavailable"), Reply::json(200, USER)],
+        None,
+    );
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let api = server.api(
+        server
+            .config()
+            .header_injector(Arc::new(Inject(Arc::clone(&calls)))),
+    );
+
+    api.get_user("user_2secretish").await.expect("the retry succeeds");
+
+    // The hook ran once per attempt, inside the attempt's span; its header went out, but not
+    // over the client's own.
+    assert_eq!(
+        *calls.lock().expect("calls"),
+        [Some("clerk.api.attempt"), Some("clerk.api.attempt")]
+    );
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2);
+    for request in &seen {
+        assert_eq!(
+            request.header("traceparent"),
+            Some("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+        );
+        assert_eq!(
+            request.header("authorization"),
+            Some(format!("Bearer {SECRET}").as_str())
+        );
+    }
+
+    // One span per attempt, by OpenTelemetry's HTTP client conventions.
+    let port = server.url.rsplit(':').next().expect("port").to_owned();
+    let attempts: Vec<_> = spans
+        .0
+        .lock()
+        .expect("spans")
+        .iter()
+        .filter(|(_, name, _)| *name == "clerk.api.attempt")
+        .map(|(_, _, fields)| fields.clone())
+        .collect();
+    assert_eq!(attempts.len(), 2, "{attempts:?}");
+    for (retry, fields) in attempts.iter().enumerate() {
+        let field = |name: &str| fields.get(name).map(String::as_str);
+        assert_eq!(field("otel.name"), Some("GET /v1/users/{id}"));
+        assert_eq!(field("otel.kind"), Some("client"));
+        assert_eq!(field("http.request.method"), Some("GET"));
+        assert_eq!(field("url.template"), Some("/v1/users/{id}"));
+        assert_eq!(field("server.address"), Some("127.0.0.1"));
+        assert_eq!(field("server.port"), Some(port.as_str()));
+        assert_eq!(field("clerk.budget_share"), Some("default"));
+        let status = if retry == 0 { "503" } else { "200" };
+        assert_eq!(field("http.response.status_code"), Some(status));
+        let resend = (retry > 0).then(|| retry.to_string());
+        assert_eq!(field("http.request.resend_count"), resend.as_deref());
+        let failed = (retry == 0).then_some("ERROR");
+        assert_eq!(field("otel.status_code"), failed);
+        assert_eq!(field("error.type"), (retry == 0).then_some("503"));
+        for value in fields.values() {
+            assert!(
+                !value.contains(SECRET) && !value.contains("user_2secretish"),
+                "{fields:?}"
+            );
+        }
+    }
+}

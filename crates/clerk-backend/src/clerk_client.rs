@@ -17,6 +17,7 @@ use clerk_core::api::{
 use clerk_core::{jwk::JwkSet, jwks::CacheScope, InstanceType, User};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
+use tracing::Instrument as _;
 
 use super::budget::{RateBudget, RateLimit, Share};
 use super::config::{Checked, ClientConfig, API_VERSION_HEADER};
@@ -51,6 +52,8 @@ struct Shared {
     rate: RateBudget,
     metrics: Metrics,
     observer: Option<Arc<dyn ApiObserver>>,
+    /// The API URL's host and port, for the attempt spans (`server.address`, `server.port`).
+    server: (String, u16),
 }
 
 thread_local! {
@@ -291,6 +294,7 @@ impl ClerkClient {
                 rate: RateBudget::new(rate_limit),
                 metrics: Metrics::default(),
                 observer: config.observer.clone(),
+                server: server_of(&root),
                 root,
                 versioned,
                 authorization,
@@ -876,12 +880,14 @@ impl ClerkClient {
                 }));
             }
             let started = Instant::now();
-            let result = self.attempt(&http, &call).await;
+            let span = self.attempt_span(&call, retry);
+            let result = self.attempt(&http, &call).instrument(span.clone()).await;
             let outcome = match &result {
                 Ok(raw) => AttemptOutcome::Status(raw.status),
                 Err(ApiError::Timeout { .. }) => AttemptOutcome::Timeout,
                 Err(_) => AttemptOutcome::Transport,
             };
+            record_outcome(&span, outcome);
             shared.metrics.record_attempt(call.endpoint, outcome);
             if let Some(observer) = &shared.observer {
                 observer.on_attempt(&AttemptEvent {
@@ -931,13 +937,46 @@ impl ClerkClient {
         }
     }
 
+    /// The `tracing` span of one attempt, named and attributed by OpenTelemetry's HTTP client
+    /// conventions: the endpoint label as name and `url.template` (never the path with its ids,
+    /// nor the query), the method, the API host, the retry number and the budget share. No
+    /// header, token or key.
+    fn attempt_span(&self, call: &Call, retry: u32) -> tracing::Span {
+        let (host, port) = &self.shared.server;
+        let span = tracing::info_span!(
+            "clerk.api.attempt",
+            otel.name = call.endpoint,
+            otel.kind = "client",
+            otel.status_code = tracing::field::Empty,
+            http.request.method = call.method.as_str(),
+            server.address = host.as_str(),
+            server.port = port,
+            url.template = tracing::field::Empty,
+            http.request.resend_count = tracing::field::Empty,
+            http.response.status_code = tracing::field::Empty,
+            error.type = tracing::field::Empty,
+            clerk.budget_share = %self.share,
+        );
+        if let Some((_, template)) = call.endpoint.split_once(' ').filter(|(_, t)| t.starts_with('/')) {
+            span.record("url.template", template);
+        }
+        if retry > 0 {
+            span.record("http.request.resend_count", retry);
+        }
+        span
+    }
+
     /// One HTTP attempt, bounded by the call's timeout (send, head and body).
     async fn attempt(&self, http: &awc::Client, call: &Call) -> ApiResult<RawResponse> {
         let shared = &*self.shared;
         let timeout = call.timeout;
         let endpoint = call.endpoint;
-        let request = http
-            .request(call.method.clone(), call.url.as_str())
+        let mut request = http.request(call.method.clone(), call.url.as_str());
+        // First, so that the client's own headers below win over the hook's.
+        if let Some(injector) = &shared.config.header_injector {
+            injector.inject(request.headers_mut());
+        }
+        let request = request
             .insert_header((
                 header::AUTHORIZATION,
                 call.authorization
@@ -996,6 +1035,40 @@ impl ClerkClient {
             .await
             .unwrap_or(Err(ApiError::Timeout { endpoint, timeout }))
     }
+}
+
+/// The attempt's end on its span: the status (an error from 400 on, as the HTTP client
+/// conventions have it), or the kind of failure.
+fn record_outcome(span: &tracing::Span, outcome: AttemptOutcome) {
+    match outcome {
+        AttemptOutcome::Status(status) => {
+            span.record("http.response.status_code", status);
+            if status >= 400 {
+                span.record("error.type", tracing::field::display(status));
+                span.record("otel.status_code", "ERROR");
+            }
+        }
+        AttemptOutcome::Timeout | AttemptOutcome::Transport => {
+            let kind = if outcome == AttemptOutcome::Timeout {
+                "timeout"
+            } else {
+                "transport"
+            };
+            span.record("error.type", kind);
+            span.record("otel.status_code", "ERROR");
+        }
+    }
+}
+
+/// The host and port of `root` (`https://api.clerk.com` → `api.clerk.com`, 443).
+fn server_of(root: &str) -> (String, u16) {
+    url::Url::parse(root)
+        .ok()
+        .map(|url| {
+            let host = url.host_str().unwrap_or_default().to_owned();
+            (host, url.port_or_known_default().unwrap_or(443))
+        })
+        .unwrap_or_default()
 }
 
 fn build_http(config: &ClientConfig) -> awc::Client {

@@ -8,6 +8,7 @@ use awc::http::header::HeaderValue;
 use clerk_core::SecretKey;
 
 use super::budget::RateLimit;
+use super::header_injector::HeaderInjector;
 use super::metrics::ApiObserver;
 use crate::env::{parse_count, parse_millis, reader, ConfigError};
 
@@ -70,6 +71,7 @@ pub struct ClientConfig {
     pub(crate) rate_limit: Option<RateLimit>,
     pub(crate) rate_limit_wait: Duration,
     pub(crate) observer: Option<Arc<dyn ApiObserver>>,
+    pub(crate) header_injector: Option<Arc<dyn HeaderInjector>>,
 }
 
 impl fmt::Debug for ClientConfig {
@@ -95,6 +97,7 @@ impl fmt::Debug for ClientConfig {
             .field("rate_limit", &self.rate_limit)
             .field("rate_limit_wait", &self.rate_limit_wait)
             .field("observer", &self.observer.as_ref().map(|_| "[set]"))
+            .field("header_injector", &self.header_injector.as_ref().map(|_| "[set]"))
             .finish()
     }
 }
@@ -144,6 +147,7 @@ impl ClientConfig {
             rate_limit: None,
             rate_limit_wait: Duration::from_secs(2),
             observer: None,
+            header_injector: None,
         }
     }
 
@@ -308,6 +312,13 @@ impl ClientConfig {
     /// A hook called after every HTTP attempt (e.g. for latency histograms). Defaults to none.
     pub fn observer(mut self, observer: Arc<dyn ApiObserver>) -> Self {
         self.observer = Some(observer);
+        self
+    }
+
+    /// A hook adding headers to every HTTP attempt, e.g. W3C trace context (see
+    /// [`HeaderInjector`]). Defaults to none.
+    pub fn header_injector(mut self, injector: Arc<dyn HeaderInjector>) -> Self {
+        self.header_injector = Some(injector);
         self
     }
 

@@ -38,6 +38,7 @@
 //! | `operation_call` | `ClerkClient::operation`: the one request path of every generated call, driven by its table row |
 //! | `generated` | what `cargo xtask codegen` writes from the spec (do not edit): the operation table and the generated groups of calls, re-exported here: [`models`] (one type per Clerk object) and one module per group ([`email_addresses`], [`phone_numbers`], [`organization_roles`], [`organization_permissions`], [`redirect_urls`], [`testing_tokens`], [`proxy_checks`], [`agent_tasks`], [`webhooks`]) |
 //! | `env` (hidden) | [`ConfigError`] and the parsers of Clerk's environment variables, shared with clerk-actix |
+//! | `header_injector` | [`HeaderInjector`]: headers added to every attempt (W3C trace context) |
 //! | `error`, `metrics`, `params` | [`ApiError`], [`MetricsSnapshot`] and the observer hook, [`UserListParams`] |
 
 #![forbid(unsafe_code)]
@@ -54,6 +55,7 @@ mod domain_calls;
 pub mod env;
 mod error;
 mod generated;
+mod header_injector;
 mod identifier_lists;
 mod invitation_calls;
 mod jwks;
@@ -89,6 +91,7 @@ pub use domain_calls::Domain;
 pub use env::ConfigError;
 pub use error::{ApiError, ApiResult};
 pub use generated::*;
+pub use header_injector::HeaderInjector;
 pub use identifier_lists::{IdentifierList, IdentifierType, ListedIdentifier};
 pub use invitation_calls::{CreateInvitation, Invitation, InvitationListParams, InvitationStatus};
 pub use jwt_template_calls::JwtTemplate;

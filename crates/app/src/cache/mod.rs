@@ -58,6 +58,7 @@
 
 mod apply_outcome;
 mod config;
+mod db_span;
 mod error;
 mod flights;
 mod freshness;

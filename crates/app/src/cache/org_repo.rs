@@ -13,7 +13,9 @@ use std::time::Duration;
 use clerk_core::api::{Organization, OrganizationMembership};
 use serde_json::Value;
 use sqlx::{PgConnection, Row as _};
+use tracing::Instrument as _;
 
+use super::db_span::db_span;
 use super::error::{CacheError, Result};
 use super::repo::{Db, TombstoneOutcome, UpsertOutcome, WriteSource};
 
@@ -126,6 +128,7 @@ impl OrgRepo {
                 .bind(self.db.instance().as_str())
                 .bind(org_id)
                 .fetch_optional(&mut *conn)
+                .instrument(db_span("SELECT organizations"))
                 .await?;
                 let Some(row) = row else {
                     return Err(CacheError::NotFound);
@@ -322,6 +325,7 @@ impl MembershipRepo {
                 .bind(self.db.instance().as_str())
                 .bind(org_id)
                 .fetch_all(&mut *conn)
+                .instrument(db_span("SELECT organization_memberships"))
                 .await?;
                 Ok(rows
                     .into_iter()

@@ -323,7 +323,8 @@ impl PgDirectoryCache {
     /// spawn it (`actix_rt::spawn`, the future is `!Send`) and abort it on shutdown.
     pub async fn run_periodic(&self, interval: Duration) {
         loop {
-            match self.reconcile_organizations().await {
+            let pass = tracing::info_span!("reconciliation pass", clerk.reconcile.resource = "organizations");
+            match tracing::Instrument::instrument(self.reconcile_organizations(), pass).await {
                 Ok(report) if !report.is_complete() && report.outcome != ReconcileOutcome::Skipped => {
                     tracing::warn!(?report.outcome, "organization reconciliation pass incomplete")
                 }
@@ -332,7 +333,8 @@ impl PgDirectoryCache {
                     tracing::warn!(error.message = %err, error.cause_chain = ?err, "organization reconciliation pass failed")
                 }
             }
-            match self.reconcile(|_| {}).await {
+            let pass = tracing::info_span!("reconciliation pass", clerk.reconcile.resource = "users");
+            match tracing::Instrument::instrument(self.reconcile(|_| {}), pass).await {
                 Ok(report) if report.outcome == ReconcileOutcome::Skipped => {}
                 Ok(report) if !report.is_complete() => {
                     tracing::warn!(?report.outcome, "reconciliation pass incomplete")

@@ -8,6 +8,7 @@ use clerk_actix::client::Share;
 use clerk_actix::{client::ApiError, user_source::UserSource, user_source::UserSourceError, ClerkClient};
 use clerk_core::User;
 use futures_util::future::LocalBoxFuture;
+use tracing::Instrument as _;
 
 use super::config::CacheConfig;
 use super::error::CacheError;
@@ -21,6 +22,38 @@ use super::org_repo::{MembershipRepo, OrgRepo};
 use super::repo::{Db, UpsertOutcome, WriteSource};
 use super::stats::{bump, CacheStats, StatsSnapshot};
 use super::user_repo::{CachedUser, UserRepo};
+
+/// The span of one user lookup (`debug`), its `clerk.cache.tier` set now (`memory`) or once
+/// known ([`record_tier`]). Never the user's id or data.
+fn lookup_span(tier: &'static str) -> tracing::Span {
+    let span = tracing::debug_span!("user cache lookup", clerk.cache.tier = tracing::field::Empty);
+    if !tier.is_empty() {
+        span.record("clerk.cache.tier", tier);
+    }
+    span
+}
+
+/// Where a lookup below the in-process tier was answered from: `postgres` (a fresh row),
+/// `api` (the Backend API just now), `stale`, `not_found` or `unavailable`.
+fn record_tier(span: &tracing::Span, found: &Result<Lookup, UserSourceError>) {
+    let tier = match found {
+        Ok(Lookup {
+            freshness: Freshness::Fresh,
+            ..
+        }) => "postgres",
+        Ok(Lookup {
+            freshness: Freshness::Refreshed,
+            ..
+        }) => "api",
+        Ok(Lookup {
+            freshness: Freshness::Stale { .. },
+            ..
+        }) => "stale",
+        Err(UserSourceError::NotFound) => "not_found",
+        Err(_) => "unavailable",
+    };
+    span.record("clerk.cache.tier", tier);
+}
 
 /// A user found by [`PgDirectoryCache::lookup`].
 #[derive(Debug, Clone)]
@@ -152,13 +185,16 @@ impl PgDirectoryCache {
     /// be reached and no usable stale row exists.
     pub async fn lookup(&self, user_id: &str) -> Result<Lookup, UserSourceError> {
         if let Some(user) = self.memory.get(user_id) {
+            lookup_span("memory");
             return Ok(Lookup {
                 user,
                 freshness: Freshness::Fresh,
             });
         }
         let epoch = self.memory.epoch();
-        let found = self.lookup_below_memory(user_id).await;
+        let span = lookup_span("");
+        let found = self.lookup_below_memory(user_id).instrument(span.clone()).await;
+        record_tier(&span, &found);
         if let Ok(Lookup {
             user,
             freshness: Freshness::Fresh | Freshness::Refreshed,

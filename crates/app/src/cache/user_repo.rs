@@ -8,7 +8,9 @@ use std::time::Duration;
 use clerk_core::User;
 use serde_json::Value;
 use sqlx::{PgConnection, Row as _};
+use tracing::Instrument as _;
 
+use super::db_span::db_span;
 use super::error::{CacheError, Result};
 use super::repo::{Db, TombstoneOutcome, UpsertOutcome, WriteSource};
 
@@ -170,6 +172,7 @@ impl UserRepo {
                     .bind(user_id)
                     .bind(self.db.instance().as_str())
                     .fetch_one(&mut *conn)
+                    .instrument(db_span("SELECT users"))
                     .await?;
                 let data: Option<Value> = row.try_get("data")?;
                 let deleted_at_ms: Option<i64> = row.try_get("deleted_at_ms")?;
@@ -380,6 +383,7 @@ impl UserRepo {
             .bind(source.as_str())
             .bind(self.db.instance().as_str())
             .fetch_optional(&mut *conn)
+            .instrument(db_span("INSERT users"))
             .await?;
         if let Some(outcome) = UpsertOutcome::returned(inserted) {
             return Ok(outcome);
@@ -390,6 +394,7 @@ impl UserRepo {
                 .bind(&user.id)
                 .bind(self.db.instance().as_str())
                 .fetch_one(&mut *conn)
+                .instrument(db_span("SELECT users"))
                 .await?;
         Ok(UpsertOutcome::refused(deleted))
     }
@@ -407,6 +412,7 @@ impl UserRepo {
                 .bind(user_id)
                 .bind(self.db.instance().as_str())
                 .fetch_optional(&mut *conn)
+                .instrument(db_span("SELECT users"))
                 .await?;
         sqlx::query(TOMBSTONE)
             .bind(user_id)
@@ -414,6 +420,7 @@ impl UserRepo {
             .bind(source.as_str())
             .bind(self.db.instance().as_str())
             .execute(&mut *conn)
+            .instrument(db_span("INSERT users"))
             .await?;
         Ok(TombstoneOutcome::from_before(before))
     }

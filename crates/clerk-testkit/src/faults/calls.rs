@@ -13,8 +13,9 @@ pub const DROPPED: u16 = 0;
 /// Request headers kept in the log (lowercase names). `authorization` is logged only as
 /// its scheme and key prefix (`Bearer sk_test_…`), `clerk-secret-key` only as its prefix, never
 /// the key. A Frontend API proxy's headers (and the caller address ones it must drop) are kept
-/// so that tests can read what reached Clerk.
-pub const LOGGED_HEADERS: [&str; 11] = [
+/// so that tests can read what reached Clerk, and so is W3C trace context (`traceparent`,
+/// `tracestate`).
+pub const LOGGED_HEADERS: [&str; 13] = [
     "authorization",
     "clerk-api-version",
     "content-type",
@@ -26,6 +27,8 @@ pub const LOGGED_HEADERS: [&str; 11] = [
     "x-forwarded-for",
     "x-real-ip",
     "forwarded",
+    "traceparent",
+    "tracestate",
 ];
 
 /// Query parameters whose values the request log never keeps: session, dev-browser and
