@@ -163,7 +163,8 @@ async fn subscription_items_and_statements_answer_from_the_catalog() {
         .await
         .expect("items");
     assert_eq!(all.total_count, Some(1));
-    assert_eq!(all.data[0].plan["slug"], "free_org");
+    let plan = all.data[0].plan.as_ref().expect("the item's plan");
+    assert_eq!(plan.slug, "free_org");
     let statements = billing
         .list_statements(&GetBillingStatementListParams::default())
         .await
