@@ -11,6 +11,7 @@
 //! [`PgDirectoryCache::reconcile`] (users) and
 //! [`PgDirectoryCache::reconcile_organizations`] (organizations, then memberships).
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::pin;
 use std::time::Duration;
@@ -79,6 +80,29 @@ pub(crate) trait Reconciled {
         unseen: &Self::Unseen,
         at_ms: i64,
     ) -> Result<TombstoneOutcome>;
+}
+
+/// Keeps one copy per id of a listed page (`key`: its id and `updated_at`), the newest (on a tie
+/// the later), in listing order: one statement never writes a row twice (offset paging may list
+/// a row twice when others are created mid-pass).
+pub(crate) fn newest_per_id<T>(page: Vec<T>, key: impl Fn(&T) -> (&str, i64)) -> Vec<T> {
+    let mut index: HashMap<String, usize> = HashMap::with_capacity(page.len());
+    let mut unique: Vec<T> = Vec::with_capacity(page.len());
+    for item in page {
+        let (id, updated_at) = key(&item);
+        match index.get(id) {
+            Some(&at) => {
+                if key(&unique[at]).1 <= updated_at {
+                    unique[at] = item;
+                }
+            }
+            None => {
+                index.insert(id.to_owned(), unique.len());
+                unique.push(item);
+            }
+        }
+    }
+    unique
 }
 
 /// A page that could not be fetched: the listing stops there, and the pass tombstones nothing.
@@ -359,5 +383,25 @@ impl PgDirectoryCache {
             }
             tokio::time::sleep(interval).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::newest_per_id;
+
+    #[test]
+    fn a_page_keeps_the_newest_copy_of_each_id_in_listing_order() {
+        let page: Vec<(&str, i64, &str)> = vec![
+            ("a", 1, "a1"),
+            ("b", 5, "b5"),
+            ("a", 3, "a3"),
+            ("b", 4, "b4"),
+            ("c", 2, "c2"),
+            ("c", 2, "c2 again"),
+        ];
+        let unique = newest_per_id(page, |item| (item.0, item.1));
+        let kept: Vec<&str> = unique.iter().map(|(_, _, copy)| *copy).collect();
+        assert_eq!(kept, ["a3", "b5", "c2 again"]);
     }
 }
