@@ -334,9 +334,9 @@ impl CountingUsers {
     }
 }
 
-/// Fetching ahead keeps at most the reconciliation share's slice of pages in flight: a budget of
-/// 10 requests per second gives reconciliation 2 (it could borrow 4 more from idle shares),
-/// fewer than the 8 the configuration asks for.
+/// Fetching ahead keeps at most a second's worth of the reconciliation share's calls in flight:
+/// a budget of 100 requests per 10 s gives reconciliation a slice of 20 per window, 2 per second
+/// (it could borrow more from idle shares), fewer than the 8 the configuration asks for.
 #[actix_rt::test]
 async fn pages_in_flight_never_exceed_the_reconciliation_share() {
     let db = TestDb::new().await;
@@ -346,7 +346,7 @@ async fn pages_in_flight_never_exceed_the_reconciliation_share() {
     let client = common::api_with(&clerk, |config| {
         config
             .api_url(url)
-            .rate_limit(clerk_actix::client::RateLimit::new(10, Duration::from_secs(1)))
+            .rate_limit(clerk_actix::client::RateLimit::new(100, Duration::from_secs(10)))
     });
     let cache = common::cache_with(
         &db,

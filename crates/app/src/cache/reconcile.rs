@@ -16,7 +16,8 @@ use std::future::Future;
 use std::pin::pin;
 use std::time::Duration;
 
-use clerk_actix::{client::ApiError, client::ApiResult, ClerkClient};
+use clerk_actix::client::{ApiError, ApiResult, Share};
+use clerk_actix::ClerkClient;
 use futures_util::future::{select, Either};
 use futures_util::{stream, StreamExt as _};
 use sqlx::{Connection as _, PgConnection};
@@ -28,10 +29,6 @@ use super::stats::bump;
 
 /// Consecutive 429s after which a pass gives up (each is waited out first).
 const MAX_RATE_LIMITED: u32 = 20;
-
-/// The reconciliation share's slice of a rate budget, in percent of its requests per window
-/// ([`Share::Reconciliation`](clerk_actix::client::Share::Reconciliation)'s documented slice).
-const RECONCILIATION_PERCENT: u64 = 20;
 
 /// How a pass ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -251,11 +248,14 @@ impl PgDirectoryCache {
     }
 
     /// Pages a pass keeps in flight: [`CacheConfig::pages_in_flight`](super::CacheConfig::pages_in_flight),
-    /// at most the reconciliation share's slice of the rate budget (20 % of its requests per
-    /// window, as [`Share`](clerk_actix::client::Share) documents), at least one.
+    /// at most the calls per second of the reconciliation share's slice of the client's rate
+    /// budget ([`RateLimit::slice`](clerk_actix::client::RateLimit::slice): 18 for a production
+    /// key's default budget), at least one.
     pub(crate) fn pages_in_flight(&self) -> usize {
-        let requests = u64::from(self.reconciliation.metrics().rate_budget.limit.requests);
-        let share = requests * RECONCILIATION_PERCENT / 100;
+        let limit = self.reconciliation.metrics().rate_budget.limit;
+        let per_second = limit.slice(Share::Reconciliation).per_second();
+        // `as` saturates: an empty window's infinite rate is no bound.
+        let share = per_second.floor() as u64;
         let pages = u64::from(self.config.pages_in_flight).min(share).max(1);
         usize::try_from(pages).unwrap_or(1)
     }
