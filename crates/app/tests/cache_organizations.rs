@@ -4,7 +4,7 @@
 
 mod common;
 
-use app::cache::{ApplyOutcome, OrgLookupError, ReconcileOutcome};
+use app::cache::{ApplyOutcome, OrgLookupError, ReconcileOutcome, WriteSource};
 use clerk_testkit::{NewOrganization, NewUser};
 use common::{cache, clerk, config, event, TestDb};
 use serde_json::{json, Value};
@@ -337,6 +337,176 @@ async fn reconciliation_repairs_lost_deliveries_through_the_instance_wide_list()
         .await,
         1
     );
+}
+
+/// How many statements wrote the rows of `table` that `filter` selects: rows written by one
+/// statement share their transaction and command id (`xmin`, `cmin`).
+async fn writing_statements(db: &TestDb, table: &str, filter: &str) -> i64 {
+    count(
+        db,
+        &format!("SELECT count(DISTINCT xmin::text || '/' || cmin::text) FROM {table} WHERE {filter}"),
+    )
+    .await
+}
+
+/// Issue 27: a listed page of organizations, and one of memberships, is written by one
+/// statement that keeps every rule of a row-by-row write: a stored copy newer than the
+/// listing's is kept (and marked seen, so nothing asks Clerk about it), a tombstone is never
+/// resurrected, a membership of a deleted organization is not stored, a changed row is
+/// replaced and a new one inserted.
+#[actix_rt::test]
+async fn a_listed_page_is_one_statement_that_keeps_the_write_rules() {
+    let db = TestDb::new().await;
+    let clerk = clerk();
+    let cache = cache(&db, &clerk, config());
+    let orgs = clerk.organizations();
+    let users: Vec<_> = (0..3)
+        .map(|i| {
+            clerk
+                .users()
+                .create(NewUser::default().email(format!("w{i}@example.com")))
+                .expect("user")
+        })
+        .collect();
+    let newer = orgs
+        .create(NewOrganization::named("Newer").created_by(&users[0].id))
+        .expect("org");
+    let deleted = orgs
+        .create(NewOrganization::named("Deleted").created_by(&users[1].id))
+        .expect("org");
+    let renamed = orgs
+        .create(NewOrganization::named("Renamed").created_by(&users[2].id))
+        .expect("org");
+
+    let first = cache.reconcile_organizations().await.expect("pass");
+    assert!(first.is_complete(), "{first:?}");
+    assert_eq!(
+        (first.organizations_seen, first.memberships_seen, first.upserted),
+        (3, 3, 6)
+    );
+    for table in ["organizations", "organization_memberships"] {
+        assert_eq!(
+            writing_statements(&db, table, "true").await,
+            1,
+            "{table}: one page, one statement"
+        );
+    }
+
+    // The cache holds copies of `newer` (and its membership) newer than Clerk's listing, last
+    // confirmed an hour ago.
+    for (table, column) in [
+        ("organizations", "id"),
+        ("organization_memberships", "organization_id"),
+    ] {
+        sqlx::query(&format!(
+            "UPDATE {table} SET updated_at_ms = updated_at_ms + 60000, synced_at = now() - interval '1 hour', \
+             data = jsonb_set(data, '{{public_metadata}}', '{{\"local\": true}}') WHERE {column} = $1"
+        ))
+        .bind(&newer.id)
+        .execute(&db.pool)
+        .await
+        .expect("a newer local copy");
+    }
+    // A webhook deleted `deleted`; Clerk's listing still has it, and a member added since.
+    let now_ms = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_millis(),
+    )
+    .expect("ms");
+    cache
+        .organizations()
+        .tombstone(&deleted.id, now_ms, WriteSource::Webhook)
+        .await
+        .expect("tombstoned");
+    orgs.add_member(&deleted.id, &users[0].id, "org:member")
+        .expect("member");
+    orgs.update(
+        &renamed.id,
+        clerk_testkit::store::OrganizationUpdate {
+            name: Some("Renamed Inc".to_owned()),
+            ..Default::default()
+        },
+    )
+    .expect("renamed");
+    let fresh = orgs
+        .create(NewOrganization::named("Fresh").created_by(&users[1].id))
+        .expect("org");
+    let calls_before = clerk.calls().total();
+
+    let second = cache.reconcile_organizations().await.expect("pass");
+
+    assert!(second.is_complete(), "{second:?}");
+    assert_eq!(
+        (second.organizations_seen, second.memberships_seen),
+        (4, 5),
+        "{second:?}"
+    );
+    // Written: `renamed` and `fresh`, their memberships; not the newer copies, not the
+    // tombstone, not the member of the deleted organization.
+    assert_eq!(second.upserted, 4, "{second:?}");
+    assert_eq!(
+        (
+            second.organizations_tombstoned,
+            second.memberships_tombstoned,
+            second.unconfirmed
+        ),
+        (0, 0, 0)
+    );
+    assert_eq!(
+        clerk.calls().total() - calls_before,
+        2,
+        "two list pages, no confirmation: the newer copies were marked seen"
+    );
+    let pass = second.pass_id.expect("a pass");
+    for (table, column) in [
+        ("organizations", "id"),
+        ("organization_memberships", "organization_id"),
+    ] {
+        let kept = count(
+            &db,
+            &format!(
+                "SELECT count(*) FROM {table} WHERE {column} = '{}' AND last_seen_pass = {pass} \
+                 AND data->'public_metadata' = '{{\"local\": true}}' AND synced_at < now() - interval '30 minutes'",
+                newer.id
+            ),
+        )
+        .await;
+        assert_eq!(
+            kept, 1,
+            "{table}: the newer copy is kept, marked seen, not refreshed"
+        );
+        assert_eq!(
+            writing_statements(&db, table, &format!("last_seen_pass = {pass}")).await,
+            1,
+            "{table}: the second pass's page, one statement"
+        );
+    }
+    let tombstone = cache.organizations().get(&deleted.id).await.expect("row");
+    assert!(tombstone.is_deleted() && tombstone.organization.is_none());
+    assert_eq!(
+        count(
+            &db,
+            &format!(
+                "SELECT count(*) FROM organization_memberships WHERE organization_id = '{}' \
+                 AND (deleted_at_ms IS NULL OR data IS NOT NULL)",
+                deleted.id
+            )
+        )
+        .await,
+        0,
+        "no live membership of a deleted organization"
+    );
+    assert!(matches!(
+        cache.lookup_organization(&deleted.id).await,
+        Err(OrgLookupError::NotFound)
+    ));
+    let found = cache.lookup_organization(&renamed.id).await.expect("renamed");
+    assert_eq!(found.organization.name, "Renamed Inc");
+    let found = cache.lookup_organization(&fresh.id).await.expect("fresh");
+    assert_eq!(found.members.len(), 1);
+    assert_eq!(clerk.calls().total() - calls_before, 2, "served from Postgres");
 }
 
 /// Issue 15's performance item: a full organization pass over 1,000 organizations with 10

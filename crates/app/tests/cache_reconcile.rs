@@ -334,9 +334,9 @@ impl CountingUsers {
     }
 }
 
-/// Fetching ahead keeps at most the reconciliation share's slice of pages in flight: a budget of
-/// 10 requests per second gives reconciliation 2 (it could borrow 4 more from idle shares),
-/// fewer than the 8 the configuration asks for.
+/// Fetching ahead keeps at most a second's worth of the reconciliation share's calls in flight:
+/// a budget of 100 requests per 10 s gives reconciliation a slice of 20 per window, 2 per second
+/// (it could borrow more from idle shares), fewer than the 8 the configuration asks for.
 #[actix_rt::test]
 async fn pages_in_flight_never_exceed_the_reconciliation_share() {
     let db = TestDb::new().await;
@@ -346,7 +346,7 @@ async fn pages_in_flight_never_exceed_the_reconciliation_share() {
     let client = common::api_with(&clerk, |config| {
         config
             .api_url(url)
-            .rate_limit(clerk_actix::client::RateLimit::new(10, Duration::from_secs(1)))
+            .rate_limit(clerk_actix::client::RateLimit::new(100, Duration::from_secs(10)))
     });
     let cache = common::cache_with(
         &db,
@@ -406,4 +406,93 @@ async fn a_page_failing_while_others_are_in_flight_loses_nothing() {
     assert_eq!(live_users(&db).await, 300);
     let state = cache.users().sync_state().await.expect("state");
     assert_eq!(state.complete, Some(false));
+}
+
+/// Issue 27: a listed page of users is written by one statement that keeps every rule: a
+/// stored copy newer than the listing's is kept (marked seen: nobody asks Clerk about it), a
+/// tombstone is never resurrected, a tie refreshes the row without counting as a change, a
+/// changed user is replaced and a new one inserted.
+#[actix_rt::test]
+async fn a_listed_page_of_users_is_one_statement_that_keeps_the_write_rules() {
+    let db = TestDb::new().await;
+    let clerk = clerk();
+    let users = clerk.users().seed(4).expect("seeded");
+    let cache = cache(&db, &clerk, config());
+    let first = cache.reconcile(|_| {}).await.expect("pass ran");
+    assert_eq!((first.users_seen, first.upserted), (4, 4));
+    // Every row version a statement writes, counted.
+    for ddl in [
+        "CREATE TABLE row_writes (id text NOT NULL)",
+        "CREATE FUNCTION count_row_write() RETURNS trigger AS $$ BEGIN \
+         INSERT INTO row_writes VALUES (NEW.id); RETURN NULL; END $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER count_row_writes AFTER INSERT OR UPDATE ON users \
+         FOR EACH ROW EXECUTE FUNCTION count_row_write()",
+    ] {
+        sqlx::query(ddl)
+            .execute(&db.pool)
+            .await
+            .expect("counting trigger");
+    }
+
+    // users[0]: the cache holds a newer copy, confirmed an hour ago; users[1]: a webhook
+    // deleted it, Clerk still lists it; users[2]: renamed in Clerk; users[3]: unchanged (a tie).
+    sqlx::query(
+        "UPDATE users SET updated_at_ms = updated_at_ms + 60000, first_name = 'Local', \
+         data = jsonb_set(data, '{first_name}', '\"Local\"'), synced_at = now() - interval '1 hour' \
+         WHERE id = $1",
+    )
+    .bind(&users[0].id)
+    .execute(&db.pool)
+    .await
+    .expect("a newer local copy");
+    cache
+        .users()
+        .tombstone(&users[1].id, 1, app::cache::WriteSource::Webhook)
+        .await
+        .expect("tombstoned");
+    clerk
+        .users()
+        .update(
+            &users[2].id,
+            UserUpdate {
+                first_name: Some("Renamed".into()),
+                ..UserUpdate::default()
+            },
+        )
+        .expect("updated");
+    common::age_row(&db.pool, &users[3].id, Duration::from_secs(3600)).await;
+    let fresh = clerk.users().seed(1).expect("seeded");
+    sqlx::query("DELETE FROM row_writes")
+        .execute(&db.pool)
+        .await
+        .expect("reset");
+    let before = clerk.calls().total();
+
+    let second = cache.reconcile(|_| {}).await.expect("pass ran");
+
+    assert_eq!(second.outcome, ReconcileOutcome::Complete);
+    assert_eq!(second.users_seen, 5);
+    assert_eq!(second.upserted, 2, "the renamed user and the new one: {second:?}");
+    assert_eq!((second.candidates, second.tombstoned), (0, 0), "{second:?}");
+    assert_eq!(clerk.calls().total() - before, 1, "one page, no confirmation");
+    let local = cache.users().get(&users[0].id).await.expect("row");
+    assert_eq!(local.user.expect("live").first_name.as_deref(), Some("Local"));
+    assert!(
+        local.age > Duration::from_secs(1800),
+        "a newer copy is not refreshed"
+    );
+    assert!(cache.users().get(&users[1].id).await.expect("row").is_deleted());
+    let renamed = cache.users().get(&users[2].id).await.expect("row");
+    assert_eq!(renamed.user.expect("live").first_name.as_deref(), Some("Renamed"));
+    let tie = cache.users().get(&users[3].id).await.expect("row");
+    assert!(tie.age < Duration::from_secs(60), "a tie is refreshed");
+    assert!(cache.users().get(&fresh[0].id).await.is_ok());
+    let writes: i64 = sqlx::query_scalar("SELECT count(*) FROM row_writes")
+        .fetch_one(&db.pool)
+        .await
+        .expect("count");
+    assert_eq!(
+        writes, 4,
+        "each listed live user written once (the tombstone not at all), by the page's one statement"
+    );
 }

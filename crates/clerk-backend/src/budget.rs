@@ -152,6 +152,50 @@ impl RateLimit {
         };
         Self::new(requests, Duration::from_secs(10))
     }
+
+    /// The slice of this limit that `share` owns (the table of [`Share`]): its requests per
+    /// window, which no other share takes while it is in use. A limit too small to give every
+    /// share a slot leaves some with none.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use clerk_backend::{RateLimit, Share};
+    ///
+    /// let production = RateLimit::new(900, Duration::from_secs(10));
+    /// let reconciliation = production.slice(Share::Reconciliation);
+    /// assert_eq!(reconciliation, RateLimit::new(180, Duration::from_secs(10)));
+    /// assert_eq!(reconciliation.per_second(), 18.0);
+    /// ```
+    pub fn slice(self, share: Share) -> RateLimit {
+        let requests = slices(self)[share.index()];
+        RateLimit::new(u32::try_from(requests).unwrap_or(u32::MAX), self.window)
+    }
+
+    /// Requests per second: `requests / window` (infinite for an empty window).
+    pub fn per_second(self) -> f64 {
+        f64::from(self.requests) / self.window.as_secs_f64()
+    }
+}
+
+/// Slots per window owned by each share of `limit`, by [`Share::index`].
+fn slices(limit: RateLimit) -> [usize; SHARES] {
+    let total = u64::from(limit.requests.max(1));
+    let mut slices = [0usize; SHARES];
+    let mut given = 0u64;
+    for share in Share::ALL {
+        // Every share gets a slot while there are slots left (a checked limit has one per
+        // share); Default gets what the others leave.
+        let slice = if share == Share::Default {
+            total - given
+        } else {
+            (total * share.percent() / 100)
+                .max(1)
+                .min(total.saturating_sub(given + 1))
+        };
+        given += slice;
+        slices[share.index()] = usize::try_from(slice).unwrap_or(usize::MAX);
+    }
+    slices
 }
 
 /// A copy of the rate budget's state, in a [`MetricsSnapshot`](super::MetricsSnapshot).
@@ -194,22 +238,7 @@ struct BudgetState {
 
 impl RateBudget {
     pub(crate) fn new(limit: RateLimit) -> Self {
-        let total = u64::from(limit.requests.max(1));
-        let mut slices = [0usize; SHARES];
-        let mut given = 0u64;
-        for share in Share::ALL {
-            // Every share gets a slot while there are slots left (a checked limit has one per
-            // share); Default gets what the others leave.
-            let slice = if share == Share::Default {
-                total - given
-            } else {
-                (total * share.percent() / 100)
-                    .max(1)
-                    .min(total.saturating_sub(given + 1))
-            };
-            given += slice;
-            slices[share.index()] = usize::try_from(slice).unwrap_or(usize::MAX);
-        }
+        let slices = slices(limit);
         let reserves = slices.map(|slice| (slice / 4).max(1).min(slice));
         Self {
             limit,
@@ -386,6 +415,27 @@ mod tests {
         );
         assert_eq!(budget(1).slices, [0, 0, 0, 0, 1]);
         assert_eq!(budget(0).slices, [0, 0, 0, 0, 1], "at least one request");
+    }
+
+    #[test]
+    fn a_share_reads_its_slice_from_the_limit() {
+        for requests in [0, 1, 5, 7, 90, 900] {
+            let limit = RateLimit::new(requests, TEN_SECONDS);
+            let slices = budget(requests).slices;
+            for share in Share::ALL {
+                let slice = limit.slice(share);
+                assert_eq!(slice.window, TEN_SECONDS);
+                assert_eq!(
+                    slice.requests as usize,
+                    slices[share.index()],
+                    "{requests} {share}"
+                );
+            }
+        }
+        let production = RateLimit::for_instance(InstanceType::Production);
+        assert_eq!(production.slice(Share::Reconciliation).per_second(), 18.0);
+        let development = RateLimit::for_instance(InstanceType::Development);
+        assert_eq!(development.slice(Share::Reconciliation).per_second(), 1.8);
     }
 
     #[tokio::test(start_paused = true)]

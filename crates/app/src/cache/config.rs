@@ -55,9 +55,9 @@ pub struct CacheConfig {
     /// Defaults to 500.
     pub page_size: u32,
     /// Pages of a reconciliation listing fetched ahead: in flight while an earlier page is
-    /// written (offset paging allows it). Never more than the reconciliation share's slice of
-    /// the client's rate budget (20 % of its requests per window, at least one), whatever this
-    /// says; at least one. Each page in flight holds up to [`page_size`](Self::page_size) rows
+    /// written (offset paging allows it). Never more than the calls per second of the
+    /// reconciliation share's slice of the client's rate budget (18 for a production key's
+    /// default budget, 1 for a development key's), whatever this says; at least one. Each page in flight holds up to [`page_size`](Self::page_size) rows
     /// in memory.
     ///
     /// Defaults to 4 (a production key's share, 18 calls/s, at Clerk's ~150 ms per page needs 3).

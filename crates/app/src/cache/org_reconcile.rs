@@ -11,7 +11,7 @@ use sqlx::PgConnection;
 
 use super::error::Result;
 use super::org_repo::{MembershipRepo, OrgRepo};
-use super::reconcile::{Checked, ReconcileOutcome, Reconciled};
+use super::reconcile::{newest_per_id, Checked, ReconcileOutcome, Reconciled};
 use super::repo::{TombstoneOutcome, UpsertOutcome, WriteSource};
 use super::source::PgDirectoryCache;
 
@@ -184,17 +184,9 @@ impl PgDirectoryCache {
     }
 }
 
-/// Stores every listed row of a page, one statement each; how many were inserted or changed.
-async fn store_each<T>(page: &[T], mut upsert: impl AsyncFnMut(&T) -> Result<UpsertOutcome>) -> Result<u64> {
-    let mut upserted = 0;
-    for item in page {
-        upserted += u64::from(upsert(item).await?.written());
-    }
-    Ok(upserted)
-}
-
-/// Organizations: `GET /v1/organizations` by `+created_at`; an unseen organization is checked
-/// with `GET /v1/organizations/{id}` (gone: tombstoned with its memberships).
+/// Organizations: `GET /v1/organizations` by `+created_at`, a page stored in one statement
+/// (deduplicated: ids unique within it); an unseen organization is checked with
+/// `GET /v1/organizations/{id}` (gone: tombstoned with its memberships).
 impl Reconciled for OrgRepo {
     type Item = Organization;
     type Unseen = String;
@@ -211,7 +203,8 @@ impl Reconciled for OrgRepo {
     }
 
     async fn store_page(&self, conn: &mut PgConnection, page: Vec<Organization>, pass: i64) -> Result<u64> {
-        store_each(&page, async |org| self.store(conn, org, pass).await).await
+        let page = newest_per_id(page, |org| (org.id.as_str(), org.updated_at));
+        self.upsert_page_in(conn, &page, pass).await
     }
 
     async fn confirm(api: ClerkClient, org_id: &String) -> ApiResult<Option<Organization>> {
@@ -235,7 +228,7 @@ impl Reconciled for OrgRepo {
 }
 
 /// Memberships: the instance-wide `GET /v1/organization_memberships` by `+created_at` (not one
-/// listing per organization); an unseen membership `(id, organization, user)` is checked
+/// listing per organization), a page stored in one statement (deduplicated); an unseen membership `(id, organization, user)` is checked
 /// through its organization's member list filtered by user (absent: that membership id is
 /// tombstoned).
 impl Reconciled for MembershipRepo {
@@ -259,7 +252,8 @@ impl Reconciled for MembershipRepo {
         page: Vec<OrganizationMembership>,
         pass: i64,
     ) -> Result<u64> {
-        store_each(&page, async |membership| self.store(conn, membership, pass).await).await
+        let page = newest_per_id(page, |membership| (membership.id.as_str(), membership.updated_at));
+        self.upsert_page_in(conn, &page, pass).await
     }
 
     async fn confirm(

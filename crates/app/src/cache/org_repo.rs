@@ -62,6 +62,62 @@ ON CONFLICT (instance, id) DO UPDATE SET
 WHERE m.deleted_at_ms IS NULL AND m.updated_at_ms <= EXCLUDED.updated_at_ms
 RETURNING (xmax = 0) AS inserted";
 
+/// A page of reconciliation in one statement: a row not stored yet is inserted; a live row
+/// whose stored copy is not newer is replaced (ties replace, as [`UPSERT_ORG`]); a live row whose
+/// stored copy is newer keeps it and is only marked seen by the pass; a tombstone is left as it
+/// is. Every listed live row is marked seen. Returns how many rows now hold the listed copy.
+/// `$1` instance, `$2` source, `$3` pass; then the page's columns, ids unique.
+const UPSERT_ORG_PAGE: &str = "\
+WITH t AS (
+    SELECT * FROM UNNEST($4::text[], $5::text[], $6::text[], $7::text[], $8::int8[], $9::int8[])
+        AS t(id, data, name, slug, created_at_ms, updated_at_ms)
+), written AS (
+    INSERT INTO organizations AS o (instance, id, data, name, slug, created_at_ms, updated_at_ms, source, synced_at, last_seen_pass)
+    SELECT $1, t.id, t.data::jsonb, t.name, t.slug, t.created_at_ms, t.updated_at_ms, $2, now(), $3 FROM t
+    ON CONFLICT (instance, id) DO UPDATE SET
+        data = CASE WHEN o.updated_at_ms <= EXCLUDED.updated_at_ms THEN EXCLUDED.data ELSE o.data END,
+        name = CASE WHEN o.updated_at_ms <= EXCLUDED.updated_at_ms THEN EXCLUDED.name ELSE o.name END,
+        slug = CASE WHEN o.updated_at_ms <= EXCLUDED.updated_at_ms THEN EXCLUDED.slug ELSE o.slug END,
+        created_at_ms = CASE WHEN o.updated_at_ms <= EXCLUDED.updated_at_ms THEN EXCLUDED.created_at_ms ELSE o.created_at_ms END,
+        source = CASE WHEN o.updated_at_ms <= EXCLUDED.updated_at_ms THEN EXCLUDED.source ELSE o.source END,
+        synced_at = CASE WHEN o.updated_at_ms <= EXCLUDED.updated_at_ms THEN now() ELSE o.synced_at END,
+        updated_at_ms = greatest(o.updated_at_ms, EXCLUDED.updated_at_ms),
+        last_seen_pass = EXCLUDED.last_seen_pass
+    WHERE o.deleted_at_ms IS NULL
+    RETURNING o.id, o.updated_at_ms
+)
+SELECT count(*) FROM written JOIN t USING (id) WHERE written.updated_at_ms = t.updated_at_ms";
+
+/// [`UPSERT_ORG_PAGE`] for memberships, which also skips a membership whose organization is a
+/// tombstone (never stored, not marked seen). `$1` instance, `$2` source, `$3` pass.
+const UPSERT_MEMBERSHIP_PAGE: &str = "\
+WITH t AS (
+    SELECT * FROM UNNEST($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int8[], $10::int8[])
+        AS t(id, organization_id, user_id, role, data, created_at_ms, updated_at_ms)
+), written AS (
+    INSERT INTO organization_memberships AS m
+        (instance, id, organization_id, user_id, role, data, created_at_ms, updated_at_ms, source, synced_at, last_seen_pass)
+    SELECT $1, t.id, t.organization_id, t.user_id, t.role, t.data::jsonb, t.created_at_ms, t.updated_at_ms, $2, now(), $3
+    FROM t
+    WHERE NOT EXISTS (
+        SELECT 1 FROM organizations o
+        WHERE o.instance = $1 AND o.id = t.organization_id AND o.deleted_at_ms IS NOT NULL
+    )
+    ON CONFLICT (instance, id) DO UPDATE SET
+        organization_id = CASE WHEN m.updated_at_ms <= EXCLUDED.updated_at_ms THEN EXCLUDED.organization_id ELSE m.organization_id END,
+        user_id = CASE WHEN m.updated_at_ms <= EXCLUDED.updated_at_ms THEN EXCLUDED.user_id ELSE m.user_id END,
+        role = CASE WHEN m.updated_at_ms <= EXCLUDED.updated_at_ms THEN EXCLUDED.role ELSE m.role END,
+        data = CASE WHEN m.updated_at_ms <= EXCLUDED.updated_at_ms THEN EXCLUDED.data ELSE m.data END,
+        created_at_ms = CASE WHEN m.updated_at_ms <= EXCLUDED.updated_at_ms THEN EXCLUDED.created_at_ms ELSE m.created_at_ms END,
+        source = CASE WHEN m.updated_at_ms <= EXCLUDED.updated_at_ms THEN EXCLUDED.source ELSE m.source END,
+        synced_at = CASE WHEN m.updated_at_ms <= EXCLUDED.updated_at_ms THEN now() ELSE m.synced_at END,
+        updated_at_ms = greatest(m.updated_at_ms, EXCLUDED.updated_at_ms),
+        last_seen_pass = EXCLUDED.last_seen_pass
+    WHERE m.deleted_at_ms IS NULL
+    RETURNING m.id, m.updated_at_ms
+)
+SELECT count(*) FROM written JOIN t USING (id) WHERE written.updated_at_ms = t.updated_at_ms";
+
 const TOMBSTONE_ORG: &str = "\
 INSERT INTO organizations AS o (instance, id, deleted_at_ms, source, synced_at) VALUES ($1, $2, $3, $4, now())
 ON CONFLICT (instance, id) DO UPDATE SET
@@ -185,6 +241,44 @@ impl OrgRepo {
             ],
         )
         .await
+    }
+
+    /// Writes one reconciliation page (ids unique within `orgs`) in one statement and marks
+    /// every listed live row seen by `pass` (the rules of [`upsert_in`](Self::upsert_in), row by
+    /// row). Returns how many rows now hold the listed copy.
+    pub(crate) async fn upsert_page_in(
+        &self,
+        conn: &mut PgConnection,
+        orgs: &[Organization],
+        pass: i64,
+    ) -> Result<u64> {
+        let mut ids = Vec::with_capacity(orgs.len());
+        let mut data = Vec::with_capacity(orgs.len());
+        let mut names = Vec::with_capacity(orgs.len());
+        let mut slugs = Vec::with_capacity(orgs.len());
+        let mut created = Vec::with_capacity(orgs.len());
+        let mut updated = Vec::with_capacity(orgs.len());
+        for org in orgs {
+            ids.push(org.id.as_str());
+            data.push(serde_json::to_string(org).map_err(CacheError::Encode)?);
+            names.push(org.name.as_str());
+            slugs.push(org.slug.as_deref());
+            created.push(org.created_at);
+            updated.push(org.updated_at);
+        }
+        let written: i64 = sqlx::query_scalar(UPSERT_ORG_PAGE)
+            .bind(self.db.instance().as_str())
+            .bind(WriteSource::Reconcile.as_str())
+            .bind(pass)
+            .bind(&ids)
+            .bind(&data)
+            .bind(&names)
+            .bind(&slugs)
+            .bind(&created)
+            .bind(&updated)
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(u64::try_from(written).unwrap_or(0))
     }
 
     /// Marks `org_id` deleted at `deleted_at_ms`, purging its data, and tombstones its live
@@ -381,6 +475,54 @@ impl MembershipRepo {
             ],
         )
         .await
+    }
+
+    /// Writes one reconciliation page (ids unique within `memberships`) in one statement and
+    /// marks every listed live row seen by `pass` (the rules of [`upsert_in`](Self::upsert_in),
+    /// row by row: a membership of a deleted organization is neither stored nor marked seen).
+    /// Returns how many rows now hold the listed copy.
+    ///
+    /// # Errors
+    ///
+    /// [`CacheError::InvalidData`] for a membership without an organization or user id (the
+    /// page is not written).
+    pub(crate) async fn upsert_page_in(
+        &self,
+        conn: &mut PgConnection,
+        memberships: &[OrganizationMembership],
+        pass: i64,
+    ) -> Result<u64> {
+        let mut ids = Vec::with_capacity(memberships.len());
+        let mut orgs = Vec::with_capacity(memberships.len());
+        let mut users = Vec::with_capacity(memberships.len());
+        let mut roles = Vec::with_capacity(memberships.len());
+        let mut data = Vec::with_capacity(memberships.len());
+        let mut created = Vec::with_capacity(memberships.len());
+        let mut updated = Vec::with_capacity(memberships.len());
+        for membership in memberships {
+            let (org_id, user_id) = membership_keys(membership)?;
+            ids.push(membership.id.as_str());
+            orgs.push(org_id);
+            users.push(user_id);
+            roles.push(membership.role.as_str());
+            data.push(serde_json::to_string(membership).map_err(CacheError::Encode)?);
+            created.push(membership.created_at);
+            updated.push(membership.updated_at);
+        }
+        let written: i64 = sqlx::query_scalar(UPSERT_MEMBERSHIP_PAGE)
+            .bind(self.db.instance().as_str())
+            .bind(WriteSource::Reconcile.as_str())
+            .bind(pass)
+            .bind(&ids)
+            .bind(&orgs)
+            .bind(&users)
+            .bind(&roles)
+            .bind(&data)
+            .bind(&created)
+            .bind(&updated)
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(u64::try_from(written).unwrap_or(0))
     }
 
     /// Marks a membership deleted by its id (purging its data). Records a tombstone even for an id

@@ -11,11 +11,13 @@
 //! [`PgDirectoryCache::reconcile`] (users) and
 //! [`PgDirectoryCache::reconcile_organizations`] (organizations, then memberships).
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::pin;
 use std::time::Duration;
 
-use clerk_actix::{client::ApiError, client::ApiResult, ClerkClient};
+use clerk_actix::client::{ApiError, ApiResult, Share};
+use clerk_actix::ClerkClient;
 use futures_util::future::{select, Either};
 use futures_util::{stream, StreamExt as _};
 use sqlx::{Connection as _, PgConnection};
@@ -27,10 +29,6 @@ use super::stats::bump;
 
 /// Consecutive 429s after which a pass gives up (each is waited out first).
 const MAX_RATE_LIMITED: u32 = 20;
-
-/// The reconciliation share's slice of a rate budget, in percent of its requests per window
-/// ([`Share::Reconciliation`](clerk_actix::client::Share::Reconciliation)'s documented slice).
-const RECONCILIATION_PERCENT: u64 = 20;
 
 /// How a pass ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,6 +77,29 @@ pub(crate) trait Reconciled {
         unseen: &Self::Unseen,
         at_ms: i64,
     ) -> Result<TombstoneOutcome>;
+}
+
+/// Keeps one copy per id of a listed page (`key`: its id and `updated_at`), the newest (on a tie
+/// the later), in listing order: one statement never writes a row twice (offset paging may list
+/// a row twice when others are created mid-pass).
+pub(crate) fn newest_per_id<T>(page: Vec<T>, key: impl Fn(&T) -> (&str, i64)) -> Vec<T> {
+    let mut index: HashMap<String, usize> = HashMap::with_capacity(page.len());
+    let mut unique: Vec<T> = Vec::with_capacity(page.len());
+    for item in page {
+        let (id, updated_at) = key(&item);
+        match index.get(id) {
+            Some(&at) => {
+                if key(&unique[at]).1 <= updated_at {
+                    unique[at] = item;
+                }
+            }
+            None => {
+                index.insert(id.to_owned(), unique.len());
+                unique.push(item);
+            }
+        }
+    }
+    unique
 }
 
 /// A page that could not be fetched: the listing stops there, and the pass tombstones nothing.
@@ -227,11 +248,14 @@ impl PgDirectoryCache {
     }
 
     /// Pages a pass keeps in flight: [`CacheConfig::pages_in_flight`](super::CacheConfig::pages_in_flight),
-    /// at most the reconciliation share's slice of the rate budget (20 % of its requests per
-    /// window, as [`Share`](clerk_actix::client::Share) documents), at least one.
+    /// at most the calls per second of the reconciliation share's slice of the client's rate
+    /// budget ([`RateLimit::slice`](clerk_actix::client::RateLimit::slice): 18 for a production
+    /// key's default budget), at least one.
     pub(crate) fn pages_in_flight(&self) -> usize {
-        let requests = u64::from(self.reconciliation.metrics().rate_budget.limit.requests);
-        let share = requests * RECONCILIATION_PERCENT / 100;
+        let limit = self.reconciliation.metrics().rate_budget.limit;
+        let per_second = limit.slice(Share::Reconciliation).per_second();
+        // `as` saturates: an empty window's infinite rate is no bound.
+        let share = per_second.floor() as u64;
         let pages = u64::from(self.config.pages_in_flight).min(share).max(1);
         usize::try_from(pages).unwrap_or(1)
     }
@@ -361,5 +385,25 @@ impl PgDirectoryCache {
             }
             tokio::time::sleep(interval).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::newest_per_id;
+
+    #[test]
+    fn a_page_keeps_the_newest_copy_of_each_id_in_listing_order() {
+        let page: Vec<(&str, i64, &str)> = vec![
+            ("a", 1, "a1"),
+            ("b", 5, "b5"),
+            ("a", 3, "a3"),
+            ("b", 4, "b4"),
+            ("c", 2, "c2"),
+            ("c", 2, "c2 again"),
+        ];
+        let unique = newest_per_id(page, |item| (item.0, item.1));
+        let kept: Vec<&str> = unique.iter().map(|(_, _, copy)| *copy).collect();
+        assert_eq!(kept, ["a3", "b5", "c2 again"]);
     }
 }

@@ -1,7 +1,6 @@
 //! The users' reconciliation: full passes over `GET /v1/users`, with their progress saved in
 //! `sync_state` and published as metrics.
 
-use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -10,7 +9,7 @@ use clerk_core::User;
 use sqlx::PgConnection;
 
 use super::error::Result;
-use super::reconcile::{Checked, ReconcileOutcome, Reconciled};
+use super::reconcile::{newest_per_id, Checked, ReconcileOutcome, Reconciled};
 use super::repo::{TombstoneOutcome, UpsertOutcome, WriteSource};
 use super::source::PgDirectoryCache;
 use super::stats::bump;
@@ -300,7 +299,8 @@ impl Reconciled for UserRepo {
     }
 
     async fn store_page(&self, conn: &mut PgConnection, page: Vec<User>, pass: i64) -> Result<u64> {
-        self.upsert_page_in(conn, &dedupe(page), pass).await
+        let page = newest_per_id(page, |user| (user.id.as_str(), user.updated_at));
+        self.upsert_page_in(conn, &page, pass).await
     }
 
     async fn confirm(api: ClerkClient, user_id: &String) -> ApiResult<Option<User>> {
@@ -320,24 +320,4 @@ impl Reconciled for UserRepo {
         self.tombstone_in(conn, user_id, at_ms, WriteSource::Reconcile)
             .await
     }
-}
-
-/// Keeps one copy per id (the newest), so a page never writes the same row twice.
-fn dedupe(page: Vec<User>) -> Vec<User> {
-    let mut index: HashMap<String, usize> = HashMap::with_capacity(page.len());
-    let mut unique: Vec<User> = Vec::with_capacity(page.len());
-    for user in page {
-        match index.get(&user.id) {
-            Some(&at) => {
-                if unique[at].updated_at <= user.updated_at {
-                    unique[at] = user;
-                }
-            }
-            None => {
-                index.insert(user.id.clone(), unique.len());
-                unique.push(user);
-            }
-        }
-    }
-    unique
 }

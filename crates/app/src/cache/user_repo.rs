@@ -118,26 +118,37 @@ ON CONFLICT (instance, id) DO UPDATE SET
 WHERE u.deleted_at_ms IS NULL AND u.updated_at_ms <= EXCLUDED.updated_at_ms
 RETURNING (xmax = 0) AS inserted";
 
-/// Pages of reconciliation: insert, or replace when strictly newer (ties are refreshed by
-/// [`MARK_SEEN`] without counting as a change).
+/// A page of reconciliation in one statement: a user not stored yet is inserted; a live row is
+/// replaced when the listed copy is strictly newer, refreshed (`synced_at`) on a tie, and only
+/// marked seen when the stored copy is newer; a tombstone is left as it is. Every listed live
+/// row is marked seen by the pass. Returns how many users were inserted or changed (a tie is
+/// not a change), counted against the rows as the statement found them.
+/// `$1` instance, `$2` source, `$3` pass; then the page's columns, ids unique.
 const UPSERT_PAGE: &str = "\
-INSERT INTO users AS u (instance, id, data, primary_email, first_name, last_name, created_at_ms, updated_at_ms, source, synced_at, last_seen_pass)
-SELECT $10, t.id, t.data::jsonb, t.primary_email, t.first_name, t.last_name, t.created_at_ms, t.updated_at_ms, $8, now(), $9
-FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::int8[])
-    AS t(id, data, primary_email, first_name, last_name, created_at_ms, updated_at_ms)
-ON CONFLICT (instance, id) DO UPDATE SET
-    data = EXCLUDED.data, primary_email = EXCLUDED.primary_email, first_name = EXCLUDED.first_name,
-    last_name = EXCLUDED.last_name, created_at_ms = EXCLUDED.created_at_ms,
-    updated_at_ms = EXCLUDED.updated_at_ms, source = EXCLUDED.source, synced_at = now(),
-    last_seen_pass = EXCLUDED.last_seen_pass
-WHERE u.deleted_at_ms IS NULL AND u.updated_at_ms < EXCLUDED.updated_at_ms
-RETURNING u.id";
-
-const MARK_SEEN: &str = "\
-UPDATE users AS u SET last_seen_pass = $1,
-    synced_at = CASE WHEN u.updated_at_ms <= t.updated_at_ms THEN now() ELSE u.synced_at END
-FROM UNNEST($2::text[], $3::int8[]) AS t(id, updated_at_ms)
-WHERE u.instance = $4 AND u.id = t.id AND u.deleted_at_ms IS NULL";
+WITH t AS (
+    SELECT * FROM UNNEST($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int8[], $10::int8[])
+        AS t(id, data, primary_email, first_name, last_name, created_at_ms, updated_at_ms)
+), stored AS (
+    SELECT u.id, u.updated_at_ms FROM users u JOIN t USING (id) WHERE u.instance = $1
+), written AS (
+    INSERT INTO users AS u (instance, id, data, primary_email, first_name, last_name, created_at_ms, updated_at_ms, source, synced_at, last_seen_pass)
+    SELECT $1, t.id, t.data::jsonb, t.primary_email, t.first_name, t.last_name, t.created_at_ms, t.updated_at_ms, $2, now(), $3
+    FROM t
+    ON CONFLICT (instance, id) DO UPDATE SET
+        data = CASE WHEN u.updated_at_ms < EXCLUDED.updated_at_ms THEN EXCLUDED.data ELSE u.data END,
+        primary_email = CASE WHEN u.updated_at_ms < EXCLUDED.updated_at_ms THEN EXCLUDED.primary_email ELSE u.primary_email END,
+        first_name = CASE WHEN u.updated_at_ms < EXCLUDED.updated_at_ms THEN EXCLUDED.first_name ELSE u.first_name END,
+        last_name = CASE WHEN u.updated_at_ms < EXCLUDED.updated_at_ms THEN EXCLUDED.last_name ELSE u.last_name END,
+        created_at_ms = CASE WHEN u.updated_at_ms < EXCLUDED.updated_at_ms THEN EXCLUDED.created_at_ms ELSE u.created_at_ms END,
+        source = CASE WHEN u.updated_at_ms < EXCLUDED.updated_at_ms THEN EXCLUDED.source ELSE u.source END,
+        synced_at = CASE WHEN u.updated_at_ms <= EXCLUDED.updated_at_ms THEN now() ELSE u.synced_at END,
+        updated_at_ms = greatest(u.updated_at_ms, EXCLUDED.updated_at_ms),
+        last_seen_pass = EXCLUDED.last_seen_pass
+    WHERE u.deleted_at_ms IS NULL
+    RETURNING u.id
+)
+SELECT count(*) FROM written JOIN t USING (id) LEFT JOIN stored USING (id)
+WHERE stored.id IS NULL OR stored.updated_at_ms < t.updated_at_ms";
 
 const TOMBSTONE: &str = "\
 INSERT INTO users AS u (instance, id, deleted_at_ms, source, synced_at) VALUES ($4, $1, $2, $3, now())
@@ -426,7 +437,7 @@ impl UserRepo {
     }
 
     /// Writes one reconciliation page (ids unique within `users`) and marks every listed user as
-    /// seen by `pass`. Returns how many users were inserted or changed.
+    /// seen by `pass`, in one statement. Returns how many users were inserted or changed.
     pub(crate) async fn upsert_page_in(
         &self,
         conn: &mut PgConnection,
@@ -450,7 +461,10 @@ impl UserRepo {
             created.push(user.created_at);
             updated.push(user.updated_at);
         }
-        let changed = sqlx::query(UPSERT_PAGE)
+        let changed: i64 = sqlx::query_scalar(UPSERT_PAGE)
+            .bind(self.db.instance().as_str())
+            .bind(WriteSource::Reconcile.as_str())
+            .bind(pass)
             .bind(&ids)
             .bind(&data)
             .bind(&emails)
@@ -458,20 +472,9 @@ impl UserRepo {
             .bind(&lasts)
             .bind(&created)
             .bind(&updated)
-            .bind(WriteSource::Reconcile.as_str())
-            .bind(pass)
-            .bind(self.db.instance().as_str())
-            .fetch_all(&mut *conn)
-            .await?
-            .len();
-        sqlx::query(MARK_SEEN)
-            .bind(pass)
-            .bind(&ids)
-            .bind(&updated)
-            .bind(self.db.instance().as_str())
-            .execute(&mut *conn)
+            .fetch_one(&mut *conn)
             .await?;
-        Ok(changed as u64)
+        Ok(u64::try_from(changed).unwrap_or(0))
     }
 
     /// Live users not seen by `pass` and not confirmed since it started: the deletion candidates
