@@ -200,14 +200,14 @@ pub async fn sync_full(settings: &Settings) -> Result<()> {
         ));
     }
     // The configuration first (the secret key before anything else), then the database.
-    if settings.clerk_secret_key.is_none() {
+    let config = settings.clerk_config()?;
+    if !config.has_secret_key() {
         return Err(Error::setting(
             "CLERK_SECRET_KEY",
             "is required by app sync: set it and CLERK_PUBLISHABLE_KEY to your instance's keys \
              (for `make run`'s dev stack: the three CLERK_* lines of its banner)",
         ));
     }
-    let config = settings.clerk_config()?;
     config.check()?;
     let client = config.build_client()?;
     if config.parsed_publishable_key()?.is_none() {

@@ -50,9 +50,6 @@ pub struct Settings {
     pub app_log_format: LogFormat,
     /// `APP_LOG`: tracing filter (`RUST_LOG` syntax). Defaults to `info`.
     pub app_log: String,
-    /// `CLERK_SECRET_KEY`. `app serve` refuses to start without it (or `CLERK_JWT_KEY`) unless
-    /// `APP_DEV_MODE` is set.
-    pub clerk_secret_key: Option<SecretString>,
     /// `CLERK_WEBHOOK_SIGNING_SECRET`: `whsec_…` (several, space separated, for rotation).
     pub clerk_webhook_signing_secret: Option<SecretString>,
     /// `APP_CACHE_TTL_SECS`: a cached user younger than this is served without asking Clerk.
@@ -193,7 +190,8 @@ impl Settings {
     ///
     /// A [`clerk_actix::ConfigError`] naming a malformed Clerk variable.
     pub fn has_clerk_keys(&self) -> Result<bool, clerk_actix::ConfigError> {
-        Ok(self.clerk_secret_key.is_some() || self.clerk_config()?.has_jwt_key())
+        let config = self.clerk_config()?;
+        Ok(config.has_secret_key() || config.has_jwt_key())
     }
 }
 
@@ -367,7 +365,7 @@ mod tests {
         assert_eq!(settings.port, 9999);
         assert_eq!(settings.app_cache_ttl_secs, 5);
         assert_eq!(settings.app_log_format, LogFormat::Pretty);
-        assert!(settings.clerk_secret_key.is_none());
+        assert!(!settings.clerk_config().unwrap().has_secret_key());
     }
 
     #[test]

@@ -198,14 +198,13 @@ impl Application {
                 (ClerkSetup::new(config, secret).await?, dev)
             }
         };
+        // The proxy forwards the instance's secret key to Clerk: the checked one (dev mode's
+        // configuration carries only a stand-in until the emulator runs).
+        let configured_secret = (!settings.dev_mode())
+            .then(|| checked.secret_key().map(|key| key.expose().to_owned()))
+            .flatten();
         let frontend_upstream = configured_upstream
-            .map(|upstream| {
-                let secret = settings
-                    .clerk_secret_key
-                    .as_ref()
-                    .map(|k| k.expose_secret().to_owned());
-                (upstream, secret)
-            })
+            .map(|upstream| (upstream, configured_secret))
             .or_else(|| dev_frontend(dev.as_ref()));
         let ClerkSetup {
             config: clerk_config,

@@ -397,6 +397,12 @@ impl ClerkConfig {
         ClerkClient::from_checked(self.client.clone(), checked).map(Some)
     }
 
+    /// Whether a secret key is given ([`secret_key`](Self::secret_key), `CLERK_SECRET_KEY`).
+    /// (Checked by `build`, not here.)
+    pub fn has_secret_key(&self) -> bool {
+        self.client.has_secret_key()
+    }
+
     /// Whether a PEM public key is given ([`jwt_key_pem`](Self::jwt_key_pem), `CLERK_JWT_KEY`):
     /// with it, [`build`](Self::build) needs no secret key. (Checked by `build`, not here.)
     pub fn has_jwt_key(&self) -> bool {
@@ -422,6 +428,7 @@ impl ClerkConfig {
     /// runtime handle) turns into a [`crate::Clerk`].
     pub(crate) fn resolve(self) -> Result<Resolved, ConfigError> {
         let checked = self.client.check()?;
+        let secret_key = checked.secret_key.clone();
         let publishable_key = self.parsed_publishable_key()?;
         check_key_pair(publishable_key.as_ref(), checked.secret_key.as_ref())?;
         let instance_type = publishable_key
@@ -533,6 +540,7 @@ impl ClerkConfig {
         };
         let config = ResolvedConfig {
             publishable_key,
+            secret_key,
             jwt_key,
             api_url,
             api_version,
@@ -569,6 +577,8 @@ pub(crate) struct Resolved {
 #[derive(Clone)]
 pub struct ResolvedConfig {
     pub(crate) publishable_key: Option<PublishableKey>,
+    /// `CLERK_SECRET_KEY`, checked (its `Debug` shows nothing of it).
+    pub(crate) secret_key: Option<SecretKey>,
     pub(crate) jwt_key: Option<VerifyingKey>,
     pub(crate) api_url: String,
     pub(crate) api_version: String,
@@ -596,6 +606,7 @@ impl fmt::Debug for ResolvedConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let Self {
             publishable_key,
+            secret_key,
             jwt_key,
             api_url,
             api_version,
@@ -613,6 +624,7 @@ impl fmt::Debug for ResolvedConfig {
         } = self;
         let mut f = f.debug_struct("ResolvedConfig");
         f.field("publishable_key", publishable_key)
+            .field("secret_key", &secret_key.as_ref().map(|_| "[set]"))
             .field("jwt_key", &jwt_key.as_ref().map(|_| "[set]"))
             .field("api_url", api_url)
             .field("api_version", api_version)
@@ -676,6 +688,13 @@ impl ResolvedConfig {
     /// Proxy, domain and satellite settings.
     pub fn multi_domain(&self) -> &MultiDomain {
         &self.multi_domain
+    }
+
+    /// The instance's secret key (`CLERK_SECRET_KEY`), checked; `None` in networkless mode. For
+    /// what must forward it to Clerk itself, such as a Frontend API proxy
+    /// ([`FrontendApiProxy::new`](crate::FrontendApiProxy::new)); never log it.
+    pub fn secret_key(&self) -> Option<&SecretKey> {
+        self.secret_key.as_ref()
     }
 
     /// `CLERK_PROXY_URL` as configured (an absolute URL, or a path such as `/__clerk` on each

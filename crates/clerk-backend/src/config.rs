@@ -198,6 +198,13 @@ impl ClientConfig {
         Ok(self)
     }
 
+    /// Whether a secret key is set (`CLERK_SECRET_KEY` or [`secret_key`](Self::secret_key)).
+    pub fn has_secret_key(&self) -> bool {
+        self.secret_key
+            .as_deref()
+            .is_some_and(|key| !key.trim().is_empty())
+    }
+
     /// The instance's secret key (`sk_test_…`/`sk_live_…`), sent as `Authorization: Bearer …`
     /// and never logged. Defaults to none.
     pub fn secret_key(mut self, key: impl Into<String>) -> Self {
