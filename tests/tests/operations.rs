@@ -405,6 +405,7 @@ async fn probes_skip_clerks_layers_and_keep_the_default_headers() {
             Some("private, no-store"),
             "{probe}"
         );
+        assert_eq!(reply.header("x-content-type-options"), Some("nosniff"), "{probe}");
     }
     let data = app.get("/api/data", None, &[]).await;
     assert_eq!(

@@ -501,6 +501,8 @@ fn default_headers() -> DefaultHeaders {
         .add((header::CACHE_CONTROL, clerk_actix::PRIVATE_NO_STORE))
         .add((header::CONTENT_SECURITY_POLICY, pages::FRAME_ANCESTORS))
         .add((header::X_FRAME_OPTIONS, "DENY"))
+        // No answer is sniffed into another type (an API's JSON as HTML, say).
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
 }
 
 fn run(

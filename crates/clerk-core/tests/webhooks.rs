@@ -558,6 +558,13 @@ fn known_type_with_bad_payload_is_an_error() {
         .clerk_message()
         .starts_with("Unable to verify incoming webhook: Invalid webhook payload"));
 
+    // A value of the wrong type is refused without quoting it (it may be personal data).
+    let body = br#"{"type":"user.created","object":"event","timestamp":1,"instance_id":"ins_1",
+        "data":{"id":"user_1","object":"user","created_at":"Grace Hopper"}}"#;
+    let message = ClerkEvent::from_slice(body).unwrap_err().to_string();
+    assert!(!message.contains("Grace"), "{message}");
+    assert!(message.contains("user.created"), "{message}");
+
     assert!(matches!(
         ClerkEvent::from_slice(b"not json"),
         Err(WebhookError::InvalidPayload(_))

@@ -671,7 +671,23 @@ where
 /// The data of a known event type, typed.
 fn parse<T: DeserializeOwned>(event_type: &str, data: &impl DataSource) -> Result<T, WebhookError> {
     data.parse()
-        .map_err(|err| WebhookError::InvalidPayload(format!("{event_type} data: {err}")))
+        .map_err(|err| WebhookError::InvalidPayload(format!("{event_type} data: {}", describe(&err))))
+}
+
+/// serde's message, unless it quotes a value from the payload (`invalid type: string "…"`,
+/// `invalid value: …`): the refusal is logged and answered, and the payload may hold personal
+/// data. Then only where the value was.
+fn describe(err: &serde_json::Error) -> String {
+    let message = err.to_string();
+    if message.starts_with("invalid type") || message.starts_with("invalid value") {
+        format!(
+            "a value of the wrong type or out of range at line {} column {}",
+            err.line(),
+            err.column()
+        )
+    } else {
+        message
+    }
 }
 
 #[cfg(test)]
