@@ -153,8 +153,9 @@ pub fn continue_trace(span: &Span, headers: &HeaderMap) {
     let _ = span.set_parent(parent);
 }
 
-/// Sends the current span's W3C trace context (`traceparent`, `tracestate`) on every Backend API
-/// attempt: the app gives it to the Clerk client it builds.
+/// Sends the current span's `traceparent` on every Backend API attempt: the app gives it to the
+/// Clerk client it builds. Not `tracestate`: that is vendor data a caller chose (an incoming
+/// trace's), and Clerk is a third party.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TraceContext;
 
@@ -162,6 +163,7 @@ impl HeaderInjector for TraceContext {
     fn inject(&self, headers: &mut HeaderMap) {
         let context = Span::current().context();
         TraceContextPropagator::new().inject_context(&context, &mut Outgoing(headers));
+        headers.remove("tracestate");
     }
 }
 
