@@ -43,6 +43,8 @@ const CORE_HIDDEN: &[&str] = &[
     "OrganizationInvitationAcceptedPayload.url",
     "OrganizationInvitationEventPayload.url",
     "Invitation.url",
+    // A nested object's `Debug` is not called when its parent's JSON is shown: hide it whole.
+    "WaitlistEntry.invitation",
 ];
 
 /// Rust keywords a field may be named after.

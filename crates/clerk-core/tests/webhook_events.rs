@@ -314,3 +314,23 @@ fn new_payloads_are_typed_and_tolerant() {
     };
     assert_eq!(role.permissions[0].key, "org:posts:edit");
 }
+
+/// Review finding: a waitlist entry's nested invitation carries a sign-up ticket in its URL, and
+/// the nested object's own `Debug` is not the one called when the event is shown.
+#[test]
+fn debug_hides_a_waitlist_entrys_invitation_url() {
+    let url = "https://accounts.example.com/sign-up?__clerk_ticket=tkt_SECRET";
+    for event_type in ["waitlistEntry.created", "waitlistEntry.updated"] {
+        let event = json!({
+            "type": event_type, "object": "event", "timestamp": 1, "instance_id": "ins_1",
+            "data": {
+                "object": "waitlist_entry", "id": "wle_1", "email_address": "a@example.com",
+                "status": "invited", "created_at": 1, "updated_at": 1,
+                "invitation": {"object": "invitation", "id": "inv_1", "url": url, "status": "pending"}
+            }
+        });
+        let parsed = parse(&event);
+        let debug = format!("{:?} {:?}", parsed.data, parsed);
+        assert!(!debug.contains("tkt_SECRET"), "{event_type}: {debug}");
+    }
+}

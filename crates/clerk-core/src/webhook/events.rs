@@ -198,6 +198,8 @@ impl EventData {
             Self::OrganizationInvitationAccepted(_) => &["private_metadata", "url"],
             Self::OrganizationInvitationRevoked(_) => &["private_metadata", "url"],
             Self::SmsCreated(_) => &["message", "data"],
+            Self::WaitlistEntryCreated(_) => &["invitation"],
+            Self::WaitlistEntryUpdated(_) => &["invitation"],
             _ => &[],
         }
     }

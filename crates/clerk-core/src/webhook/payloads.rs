@@ -1495,7 +1495,7 @@ pub struct WaitlistEntry {
 
 impl std::fmt::Debug for WaitlistEntry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::redact::debug_json_hiding("WaitlistEntry", self, &[], f)
+        crate::redact::debug_json_hiding("WaitlistEntry", self, &["invitation"], f)
     }
 }
 
