@@ -544,7 +544,7 @@ impl ClerkConfig {
             jwt_key,
             api_url,
             api_version,
-            client: client.as_ref().map(|client| client.config().clone()),
+            client: client.as_ref().map(ClerkClient::describe_config),
             settings: self.settings,
             sign_in_url,
             sign_in_url_configured,
@@ -582,9 +582,9 @@ pub struct ResolvedConfig {
     pub(crate) jwt_key: Option<VerifyingKey>,
     pub(crate) api_url: String,
     pub(crate) api_version: String,
-    /// The settings of the Backend API client these settings resolved to (`None` without a
-    /// secret key), for `Debug` (which redacts its keys).
-    pub(crate) client: Option<ClientConfig>,
+    /// The settings of the Backend API client these settings resolved to, as their `Debug`
+    /// shows them (keys redacted; `None` without a secret key).
+    pub(crate) client: Option<String>,
     pub(crate) settings: Settings,
     pub(crate) sign_in_url: Option<String>,
     /// Whether `sign_in_url` was given (else it is the Account Portal's, or none).
@@ -602,6 +602,15 @@ pub struct ResolvedConfig {
 /// Every resolved setting. The struct is taken apart field by field, so a field added to
 /// [`ResolvedConfig`] does not compile until it is shown here (or left out on purpose, as the
 /// clock is); a key is shown only as set, and the client's secrets as its own `Debug` redacts them.
+/// Text that is already a `Debug` rendering, shown as it is.
+struct Shown<'a>(&'a str);
+
+impl fmt::Debug for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
 impl fmt::Debug for ResolvedConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let Self {
@@ -628,7 +637,7 @@ impl fmt::Debug for ResolvedConfig {
             .field("jwt_key", &jwt_key.as_ref().map(|_| "[set]"))
             .field("api_url", api_url)
             .field("api_version", api_version)
-            .field("client", client)
+            .field("client", &client.as_deref().map(Shown))
             .field("instance_type", instance_type)
             .field("sign_in_url", sign_in_url)
             .field("sign_in_url_configured", sign_in_url_configured)

@@ -350,10 +350,11 @@ impl ClerkClient {
             .snapshot(self.shared.retries.available(), self.shared.rate.snapshot())
     }
 
-    /// The settings this client was built with (its `Debug` redacts the keys).
+    /// The settings this client was built with, as their `Debug` shows them (keys redacted):
+    /// for a configuration's `Debug`, without a second copy of the keys.
     #[doc(hidden)]
-    pub fn config(&self) -> &ClientConfig {
-        &self.shared.config
+    pub fn describe_config(&self) -> String {
+        format!("{:?}", self.shared.config)
     }
 
     /// `{api_url}` and the URL version segment this client calls.
