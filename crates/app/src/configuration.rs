@@ -50,8 +50,6 @@ pub struct Settings {
     pub app_log_format: LogFormat,
     /// `APP_LOG`: tracing filter (`RUST_LOG` syntax). Defaults to `info`.
     pub app_log: String,
-    /// `CLERK_WEBHOOK_SIGNING_SECRET`: `whsec_…` (several, space separated, for rotation).
-    pub clerk_webhook_signing_secret: Option<SecretString>,
     /// `APP_CACHE_TTL_SECS`: a cached user younger than this is served without asking Clerk.
     /// Defaults to 60.
     pub app_cache_ttl_secs: u64,

@@ -93,9 +93,6 @@ pub enum Error {
     /// A Clerk option (`CLERK_*`) is missing or malformed.
     #[error("configuration: {0}")]
     Clerk(#[from] clerk_actix::ConfigError),
-    /// `CLERK_WEBHOOK_SIGNING_SECRET` is malformed.
-    #[error("configuration: CLERK_WEBHOOK_SIGNING_SECRET: {0}")]
-    WebhookSecret(#[source] clerk_core::webhook::WebhookError),
     /// A listen address could not be bound.
     #[error("cannot listen on {address}: {source}")]
     Bind {
@@ -155,7 +152,6 @@ impl Error {
                 | Error::SecretKeyRefused { .. }
                 | Error::KeysOfTwoInstances { .. }
                 | Error::Clerk(_)
-                | Error::WebhookSecret(_)
         )
     }
 }

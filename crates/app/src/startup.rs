@@ -13,7 +13,6 @@ use actix_web::{web, App, HttpServer};
 use clerk_actix::config::ResolvedConfig;
 use clerk_actix::{Clerk, ClerkClient, ClerkConfig, ClerkCsp, ClerkMiddleware, Protect};
 use clerk_core::webhook::WebhookVerifier;
-use secrecy::ExposeSecret;
 use sqlx::PgPool;
 
 use crate::cache::{CacheConfig, ClaimReport, InstanceKey, PgDirectoryCache};
@@ -118,12 +117,10 @@ struct ClerkSetup {
 }
 
 impl ClerkSetup {
-    /// Checks `config` and the webhook signing `secret`, then the secret key against Clerk and
-    /// the publishable key against its instance ([`check_secret_key`]).
-    async fn new(config: ClerkConfig, secret: Option<String>) -> Result<Self> {
-        let webhooks = secret
-            .map(|secret| WebhookVerifier::from_env_value(&secret).map_err(Error::WebhookSecret))
-            .transpose()?;
+    /// Checks `config` (the webhook signing secret included), then the secret key against Clerk
+    /// and the publishable key against its instance ([`check_secret_key`]).
+    async fn new(config: ClerkConfig) -> Result<Self> {
+        let webhooks = config.check()?.webhook_verifier().cloned();
         let client = config.build_client()?;
         // The user cache needs the instance: say so before the database is touched.
         let publishable = config.parsed_publishable_key()?;
@@ -172,11 +169,7 @@ impl Application {
         let configured = if settings.dev_mode() {
             None
         } else {
-            let secret = settings
-                .clerk_webhook_signing_secret
-                .as_ref()
-                .map(|s| s.expose_secret().to_owned());
-            Some(ClerkSetup::new(clerk_base.clone(), secret).await?)
+            Some(ClerkSetup::new(clerk_base.clone()).await?)
         };
         let listener = bind(&settings.app_host, settings.port)?;
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(settings.port);
@@ -194,8 +187,8 @@ impl Application {
         let (setup, dev) = match configured {
             Some(setup) => (setup, None),
             None => {
-                let (config, secret, dev) = start_dev(&settings, &checked, clerk_base, port, &pool).await?;
-                (ClerkSetup::new(config, secret).await?, dev)
+                let (config, dev) = start_dev(&settings, &checked, clerk_base, port, &pool).await?;
+                (ClerkSetup::new(config).await?, dev)
             }
         };
         // The proxy forwards the instance's secret key to Clerk: the checked one (dev mode's
@@ -452,13 +445,14 @@ async fn start_dev(
     base: ClerkConfig,
     port: u16,
     pool: &PgPool,
-) -> Result<(clerk_actix::ClerkConfig, Option<String>, Option<DevStack>)> {
+) -> Result<(clerk_actix::ClerkConfig, Option<DevStack>)> {
     let dev = DevStack::start(settings, checked, port, pool).await?;
     // The configured CLERK_* options apply in dev mode too (the ones it would ignore are refused
     // before this: see IGNORED_IN_DEV_MODE).
-    let config = dev.clerk_config(base);
-    let secret = Some(dev.webhook_secret().to_owned());
-    Ok((config, secret, Some(dev)))
+    let config = dev
+        .clerk_config(base)
+        .webhook_signing_secret(dev.webhook_secret());
+    Ok((config, Some(dev)))
 }
 
 /// This build has no emulator ([`check_clerk_mode`] refuses dev mode first).
@@ -469,7 +463,7 @@ async fn start_dev(
     _base: ClerkConfig,
     _port: u16,
     _pool: &PgPool,
-) -> Result<(clerk_actix::ClerkConfig, Option<String>, Option<DevStack>)> {
+) -> Result<(clerk_actix::ClerkConfig, Option<DevStack>)> {
     Err(no_dev_mode())
 }
 

@@ -12,6 +12,7 @@ use clerk_core::{
 
 use clerk_core::proxy::{upstream_for_frontend_api, ProxyTarget, DEFAULT_PROXY_PATH};
 use clerk_core::request::{account_portal_sign_in, MultiDomain, OrganizationSync};
+use clerk_core::webhook::WebhookVerifier;
 
 use crate::client::{ClerkClient, ClientConfig};
 use crate::domains::DomainSettings;
@@ -45,6 +46,7 @@ pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 /// | `CLERK_SIGN_UP_URL` | [`sign_up_url`](Self::sign_up_url) | none |
 /// | `CLERK_PROXY_URL` | [`proxy_url`](Self::proxy_url) | none (the Frontend API of the publishable key) |
 /// | `CLERK_FAPI_URL` | [`fapi_url`](Self::fapi_url) | none (a Frontend API proxy forwards to Clerk's for the publishable key) |
+/// | `CLERK_WEBHOOK_SIGNING_SECRET` | [`webhook_signing_secret`](Self::webhook_signing_secret) | none (no webhook can be verified) |
 /// | `CLERK_DOMAIN` | [`domain`](Self::domain) | none |
 /// | `CLERK_IS_SATELLITE` | [`satellite`](Self::satellite) | `false` |
 /// | `CLERK_SATELLITE_AUTO_SYNC` | [`satellite_auto_sync`](Self::satellite_auto_sync) | `false` (Clerk's Core 3 default) |
@@ -525,6 +527,15 @@ impl ClerkConfig {
                     .map_err(|err| ConfigError::new("CLERK_FAPI_URL", err.to_string()))
             })
             .transpose()?;
+        let webhook_verifier = self
+            .strings
+            .webhook_signing_secret
+            .as_deref()
+            .map(|secrets| {
+                WebhookVerifier::from_env_value(secrets)
+                    .map_err(|err| ConfigError::new("CLERK_WEBHOOK_SIGNING_SECRET", err.to_string()))
+            })
+            .transpose()?;
         let sign_in_url_configured = self.strings.sign_in_url.is_some();
         let sign_in_url = match self.strings.sign_in_url {
             Some(url) => {
@@ -541,6 +552,7 @@ impl ClerkConfig {
         let config = ResolvedConfig {
             publishable_key,
             secret_key,
+            webhook_verifier,
             jwt_key,
             api_url,
             api_version,
@@ -579,6 +591,8 @@ pub struct ResolvedConfig {
     pub(crate) publishable_key: Option<PublishableKey>,
     /// `CLERK_SECRET_KEY`, checked (its `Debug` shows nothing of it).
     pub(crate) secret_key: Option<SecretKey>,
+    /// `CLERK_WEBHOOK_SIGNING_SECRET`, checked.
+    pub(crate) webhook_verifier: Option<WebhookVerifier>,
     pub(crate) jwt_key: Option<VerifyingKey>,
     pub(crate) api_url: String,
     pub(crate) api_version: String,
@@ -616,6 +630,7 @@ impl fmt::Debug for ResolvedConfig {
         let Self {
             publishable_key,
             secret_key,
+            webhook_verifier,
             jwt_key,
             api_url,
             api_version,
@@ -634,6 +649,7 @@ impl fmt::Debug for ResolvedConfig {
         let mut f = f.debug_struct("ResolvedConfig");
         f.field("publishable_key", publishable_key)
             .field("secret_key", &secret_key.as_ref().map(|_| "[set]"))
+            .field("webhook_verifier", &webhook_verifier.as_ref().map(|_| "[set]"))
             .field("jwt_key", &jwt_key.as_ref().map(|_| "[set]"))
             .field("api_url", api_url)
             .field("api_version", api_version)
@@ -704,6 +720,12 @@ impl ResolvedConfig {
     /// ([`FrontendApiProxy::new`](crate::FrontendApiProxy::new)); never log it.
     pub fn secret_key(&self) -> Option<&SecretKey> {
         self.secret_key.as_ref()
+    }
+
+    /// The verifier of Clerk's webhooks for `CLERK_WEBHOOK_SIGNING_SECRET`'s secrets; `None`
+    /// when none is set.
+    pub fn webhook_verifier(&self) -> Option<&WebhookVerifier> {
+        self.webhook_verifier.as_ref()
     }
 
     /// `CLERK_PROXY_URL` as configured (an absolute URL, or a path such as `/__clerk` on each
@@ -892,6 +914,13 @@ mod tests {
         ),
         ("SIGN_IN_URL", "/sign-in", &[], "sign_in_url", false),
         ("SIGN_UP_URL", "/sign-up", &[], "sign_up_url", false),
+        (
+            "WEBHOOK_SIGNING_SECRET",
+            "whsec_c2VjcmV0c2VjcmV0",
+            &[],
+            "webhook_verifier",
+            true,
+        ),
         ("PROXY_URL", "/__clerk", &[], "proxy_url", false),
         ("FAPI_URL", "https://fapi.example.com", &[], "fapi_url", false),
         ("DOMAIN", "example.com", &[], "domain", false),

@@ -166,6 +166,11 @@ strings! {
     ///
     /// [`ResolvedConfig::proxy_upstream`]: super::ResolvedConfig::proxy_upstream
     fapi_url(url) = "CLERK_FAPI_URL", Plain;
+    /// Clerk's webhook signing secret(s) (`whsec_…`; several, space separated, while one is
+    /// rotated), for [`ResolvedConfig::webhook_verifier`]. Defaults to none.
+    ///
+    /// [`ResolvedConfig::webhook_verifier`]: super::ResolvedConfig::webhook_verifier
+    webhook_signing_secret(secret) = "CLERK_WEBHOOK_SIGNING_SECRET", Set;
 }
 
 fn parse_capacity(variable: &'static str, value: &str) -> Result<usize, ConfigError> {
