@@ -717,7 +717,7 @@ impl ResolvedConfig {
 
     /// The instance's secret key (`CLERK_SECRET_KEY`), checked; `None` in networkless mode. For
     /// what must forward it to Clerk itself, such as a Frontend API proxy
-    /// ([`FrontendApiProxy::new`](crate::FrontendApiProxy::new)); never log it.
+    /// ([`FrontendApiProxy::new`](crate::proxy::FrontendApiProxy::new)); never log it.
     pub fn secret_key(&self) -> Option<&SecretKey> {
         self.secret_key.as_ref()
     }
