@@ -496,3 +496,84 @@ async fn a_listed_page_of_users_is_one_statement_that_keeps_the_write_rules() {
         "each listed live user written once (the tombstone not at all), by the page's one statement"
     );
 }
+
+/// A span a subscriber saw: its name, its parent's name, its fields (`name=value `…).
+type SeenSpan = (String, Option<String>, String);
+
+/// The spans a subscriber saw.
+#[derive(Clone, Default)]
+struct Spans(Arc<std::sync::Mutex<Vec<SeenSpan>>>);
+
+impl<S> tracing_subscriber::Layer<S> for Spans
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        id: &tracing::span::Id,
+        ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        struct Fields(String);
+        impl tracing::field::Visit for Fields {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                self.0.push_str(&format!("{}={:?} ", field.name(), value));
+            }
+        }
+        let mut fields = Fields(String::new());
+        attrs.record(&mut fields);
+        let parent = ctx
+            .span(id)
+            .and_then(|span| span.parent())
+            .map(|parent| parent.name().to_owned());
+        let mut seen = self.0.lock().expect("not poisoned");
+        seen.push((attrs.metadata().name().to_owned(), parent, fields.0));
+    }
+}
+
+#[actix_rt::test]
+async fn a_pass_traces_each_page_and_its_sql() {
+    use tracing_subscriber::layer::SubscriberExt as _;
+
+    let db = TestDb::new().await;
+    let clerk = clerk();
+    clerk.users().seed(1_200).expect("seeded");
+    let cache = cache(&db, &clerk, config());
+    let spans = Spans::default();
+    let subscriber = tracing_subscriber::registry().with(spans.clone());
+    let _default = tracing::subscriber::set_default(subscriber);
+
+    let report = cache.reconcile(|_| {}).await.expect("pass ran");
+
+    assert_eq!(report.outcome, ReconcileOutcome::Complete);
+    let spans = spans.0.lock().expect("not poisoned").clone();
+    let named = |name: &'static str| spans.iter().filter(move |(n, _, _)| n == name);
+    // One pass span, three page spans under it (500 + 500 + 200 users), each page's upsert
+    // a `db.query` span of its own under the page.
+    let pass: Vec<_> = named("reconciliation pass").collect();
+    assert_eq!(pass.len(), 1, "{spans:?}");
+    assert!(
+        pass[0].2.contains("clerk.reconcile.resource=\"users\""),
+        "{pass:?}"
+    );
+    let pages: Vec<_> = named("reconciliation page").collect();
+    assert_eq!(pages.len(), 3, "{spans:?}");
+    assert!(pages
+        .iter()
+        .all(|(_, parent, _)| parent.as_deref() == Some("reconciliation pass")));
+    assert!(
+        pages[2].2.contains("clerk.reconcile.offset=1000")
+            && pages[2].2.contains("clerk.reconcile.items=200")
+    );
+    let page_writes = named("db.query")
+        .filter(|(_, parent, fields)| {
+            parent.as_deref() == Some("reconciliation page")
+                && fields.contains("db.query.summary=\"INSERT users\"")
+        })
+        .count();
+    assert_eq!(page_writes, 3, "{spans:?}");
+    // The pass's own statements (its number, its progress) are traced under the pass.
+    assert!(named("db.query").any(|(_, parent, fields)| {
+        parent.as_deref() == Some("reconciliation pass") && fields.contains("UPDATE sync_state")
+    }));
+}

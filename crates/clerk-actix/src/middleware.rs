@@ -134,8 +134,10 @@ where
     }
 }
 
-/// The span of one auth decision (`debug`): its status, Clerk's reason and where the token came
-/// from, filled in by [`record_decision`]. Never the token, a cookie or a claim.
+/// The span of one auth decision (`debug`): its status, Clerk's reason, where the token came
+/// from and, signed in, whether it was verified now or found in the verified-token cache
+/// (`clerk.token.verification`: `verified`, `cached`), filled in by [`record_decision`]. Never
+/// the token, a cookie or a claim.
 fn decision_span() -> Span {
     tracing::debug_span!(
         "clerk.authenticate",
@@ -143,6 +145,7 @@ fn decision_span() -> Span {
         clerk.auth.reason = tracing::field::Empty,
         clerk.token.type = tracing::field::Empty,
         clerk.token.carrier = tracing::field::Empty,
+        clerk.token.verification = tracing::field::Empty,
     )
 }
 
@@ -161,6 +164,9 @@ fn record_decision(span: &Span, outcome: &RequestOutcome) {
     }
     if let Some(carrier) = outcome.carrier() {
         span.record("clerk.token.carrier", carrier.as_str());
+    }
+    if let Some(token) = outcome.token() {
+        span.record("clerk.token.verification", token.check().as_str());
     }
 }
 

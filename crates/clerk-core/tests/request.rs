@@ -7,7 +7,7 @@ use std::time::SystemTime;
 
 use clerk_core::request::{
     Cookies, HeaderLookup, RefreshFailure, RequestAuthenticator, RequestOrigin, RequestParts, RequestReason,
-    RequestStatus,
+    RequestStatus, TokenCheck,
 };
 use clerk_core::{
     auth::AuthOptions, error::TokenCarrier, verify::StaticKey, InstanceType, JwtVerifier, PublishableKey,
@@ -306,4 +306,25 @@ fn the_instance_type_decides_the_dev_browser_rule_without_a_publishable_key() {
     let development = RequestAuthenticator::new(JwtVerifier::new()).instance_type(InstanceType::Development);
     let outcome = run(&development, "GET", &none, "", "", at(IAT));
     assert_eq!(reason(&outcome), Some("dev-browser-missing"));
+}
+
+#[test]
+fn a_token_seen_again_is_reported_as_cached() {
+    let auth = authenticator();
+    let good = token(session_payload(IAT));
+    let headers = Headers(vec![("authorization", format!("Bearer {good}"))]);
+    let check = |outcome: &clerk_core::request::RequestOutcome| outcome.token().map(|t| t.check());
+
+    let first = run(&auth, "GET", &headers, "", "", at(IAT + 5));
+    let second = run(&auth, "GET", &headers, "", "", at(IAT + 6));
+
+    assert_eq!(check(&first), Some(TokenCheck::Verified));
+    assert_eq!(check(&second), Some(TokenCheck::Cached));
+    assert_eq!(TokenCheck::Cached.as_str(), "cached");
+    // Without a cache every request verifies.
+    let uncached =
+        RequestAuthenticator::new(JwtVerifier::new().issuer(ISSUER)).publishable_key(Some(dev_key()));
+    run(&uncached, "GET", &headers, "", "", at(IAT + 5));
+    let again = run(&uncached, "GET", &headers, "", "", at(IAT + 6));
+    assert_eq!(check(&again), Some(TokenCheck::Verified));
 }

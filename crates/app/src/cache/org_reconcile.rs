@@ -8,7 +8,9 @@ use clerk_actix::client::{ApiResult, MembershipListParams, OrganizationListParam
 use clerk_actix::ClerkClient;
 use clerk_core::api::{Organization, OrganizationMembership};
 use sqlx::PgConnection;
+use tracing::Instrument as _;
 
+use super::db_span::db_span;
 use super::error::Result;
 use super::org_repo::{MembershipRepo, OrgRepo};
 use super::reconcile::{newest_per_id, Checked, ReconcileOutcome, Reconciled};
@@ -86,9 +88,11 @@ impl PgDirectoryCache {
     /// report [`ReconcileOutcome::Incomplete`] instead.
     pub async fn reconcile_organizations(&self) -> Result<OrgReconcileReport> {
         let started = Instant::now();
+        let span = tracing::info_span!("reconciliation pass", clerk.reconcile.resource = "organizations");
         let pass = async |conn: &mut PgConnection| self.org_pass(conn).await;
         let Some(mut report) = self
             .exclusively(LOCK_KEY_SQL, "organization reconciliation", pass)
+            .instrument(span)
             .await?
         else {
             return Ok(OrgReconcileReport::new(ReconcileOutcome::Skipped));
@@ -118,6 +122,7 @@ impl PgDirectoryCache {
                     "SELECT nextval('reconcile_pass_seq'), (extract(epoch FROM clock_timestamp()) * 1000)::int8",
                 )
                 .fetch_one(&mut *conn)
+                .instrument(db_span("SELECT reconcile_pass_seq"))
                 .await?)
             })
             .await?;

@@ -228,6 +228,7 @@ impl OrgRepo {
             .bind(source.as_str())
             .bind(pass)
             .fetch_optional(&mut *conn)
+            .instrument(db_span("INSERT organizations"))
             .await?;
         settle(
             conn,
@@ -236,8 +237,14 @@ impl OrgRepo {
             &org.id,
             pass,
             [
-                "SELECT deleted_at_ms FROM organizations WHERE instance = $1 AND id = $2",
-                "UPDATE organizations SET last_seen_pass = $3 WHERE instance = $1 AND id = $2",
+                (
+                    "SELECT deleted_at_ms FROM organizations WHERE instance = $1 AND id = $2",
+                    "SELECT organizations",
+                ),
+                (
+                    "UPDATE organizations SET last_seen_pass = $3 WHERE instance = $1 AND id = $2",
+                    "UPDATE organizations",
+                ),
             ],
         )
         .await
@@ -277,6 +284,7 @@ impl OrgRepo {
             .bind(&created)
             .bind(&updated)
             .fetch_one(&mut *conn)
+            .instrument(db_span("INSERT organizations"))
             .await?;
         Ok(u64::try_from(written).unwrap_or(0))
     }
@@ -311,18 +319,25 @@ impl OrgRepo {
         let before = deleted_at(
             conn,
             &self.db,
-            "SELECT deleted_at_ms FROM organizations WHERE instance = $1 AND id = $2 FOR UPDATE",
+            (
+                "SELECT deleted_at_ms FROM organizations WHERE instance = $1 AND id = $2 FOR UPDATE",
+                "SELECT organizations",
+            ),
             org_id,
         )
         .await?;
         // The organization, then its live memberships: the same parameters.
-        for statement in [TOMBSTONE_ORG, TOMBSTONE_ORG_MEMBERSHIPS] {
+        for (statement, summary) in [
+            (TOMBSTONE_ORG, "UPDATE organizations"),
+            (TOMBSTONE_ORG_MEMBERSHIPS, "UPDATE organization_memberships"),
+        ] {
             sqlx::query(statement)
                 .bind(self.db.instance().as_str())
                 .bind(org_id)
                 .bind(deleted_at_ms)
                 .bind(source.as_str())
                 .execute(&mut *conn)
+                .instrument(db_span(summary))
                 .await?;
         }
         Ok(TombstoneOutcome::from_before(before))
@@ -343,30 +358,37 @@ impl OrgRepo {
         .bind(pass)
         .bind(since_ms)
         .fetch_all(&mut *conn)
+        .instrument(db_span("SELECT organizations"))
         .await?)
     }
 }
 
-/// The `deleted_at_ms` of one row by `select` (`$1`: the instance, `$2`: `id`); `None` when
-/// there is no row.
-async fn deleted_at(conn: &mut PgConnection, db: &Db, select: &str, id: &str) -> Result<Option<Option<i64>>> {
+/// The `deleted_at_ms` of one row by `select` (`$1`: the instance, `$2`: `id`; its span's name:
+/// `summary`); `None` when there is no row.
+async fn deleted_at(
+    conn: &mut PgConnection,
+    db: &Db,
+    (select, summary): (&str, &'static str),
+    id: &str,
+) -> Result<Option<Option<i64>>> {
     Ok(sqlx::query_scalar(select)
         .bind(db.instance().as_str())
         .bind(id)
         .fetch_optional(&mut *conn)
+        .instrument(db_span(summary))
         .await?)
 }
 
 /// What an upsert of `id` did: what its `RETURNING (xmax = 0)` says (`inserted`), else why its
 /// `WHERE` refused the write (`select_deleted`); a stale write still marks the row seen by
-/// `pass` (`mark_seen`: `$3`), since the pass listed it.
+/// `pass` (`mark_seen`: `$3`), since the pass listed it. Each statement comes with its span's name.
 async fn settle(
     conn: &mut PgConnection,
     db: &Db,
     inserted: Option<bool>,
     id: &str,
     pass: Option<i64>,
-    [select_deleted, mark_seen]: [&str; 2],
+    [select_deleted, mark_seen]: [(&str, &'static str); 2],
 ) -> Result<UpsertOutcome> {
     if let Some(outcome) = UpsertOutcome::returned(inserted) {
         return Ok(outcome);
@@ -376,11 +398,12 @@ async fn settle(
         .ok_or(CacheError::NotFound)?;
     let outcome = UpsertOutcome::refused(deleted);
     if let (UpsertOutcome::Stale, Some(pass)) = (outcome, pass) {
-        sqlx::query(mark_seen)
+        sqlx::query(mark_seen.0)
             .bind(db.instance().as_str())
             .bind(id)
             .bind(pass)
             .execute(&mut *conn)
+            .instrument(db_span(mark_seen.1))
             .await?;
     }
     Ok(outcome)
@@ -442,7 +465,10 @@ impl MembershipRepo {
         let org_deleted = deleted_at(
             conn,
             &self.db,
-            "SELECT deleted_at_ms FROM organizations WHERE instance = $1 AND id = $2",
+            (
+                "SELECT deleted_at_ms FROM organizations WHERE instance = $1 AND id = $2",
+                "SELECT organizations",
+            ),
             org_id,
         )
         .await?;
@@ -462,6 +488,7 @@ impl MembershipRepo {
             .bind(source.as_str())
             .bind(pass)
             .fetch_optional(&mut *conn)
+            .instrument(db_span("INSERT organization_memberships"))
             .await?;
         settle(
             conn,
@@ -470,8 +497,14 @@ impl MembershipRepo {
             &membership.id,
             pass,
             [
-                "SELECT deleted_at_ms FROM organization_memberships WHERE instance = $1 AND id = $2",
-                "UPDATE organization_memberships SET last_seen_pass = $3 WHERE instance = $1 AND id = $2",
+                (
+                    "SELECT deleted_at_ms FROM organization_memberships WHERE instance = $1 AND id = $2",
+                    "SELECT organization_memberships",
+                ),
+                (
+                    "UPDATE organization_memberships SET last_seen_pass = $3 WHERE instance = $1 AND id = $2",
+                    "UPDATE organization_memberships",
+                ),
             ],
         )
         .await
@@ -521,6 +554,7 @@ impl MembershipRepo {
             .bind(&created)
             .bind(&updated)
             .fetch_one(&mut *conn)
+            .instrument(db_span("INSERT organization_memberships"))
             .await?;
         Ok(u64::try_from(written).unwrap_or(0))
     }
@@ -539,7 +573,7 @@ impl MembershipRepo {
         let before = deleted_at(
             conn,
             &self.db,
-            "SELECT deleted_at_ms FROM organization_memberships WHERE instance = $1 AND id = $2 FOR UPDATE",
+            ("SELECT deleted_at_ms FROM organization_memberships WHERE instance = $1 AND id = $2 FOR UPDATE", "SELECT organization_memberships"),
             membership_id,
         )
         .await?;
@@ -551,6 +585,7 @@ impl MembershipRepo {
             .bind(deleted_at_ms)
             .bind(source.as_str())
             .execute(&mut *conn)
+            .instrument(db_span("UPDATE organization_memberships"))
             .await?;
         Ok(TombstoneOutcome::from_before(before))
     }
@@ -571,6 +606,7 @@ impl MembershipRepo {
         .bind(pass)
         .bind(since_ms)
         .fetch_all(&mut *conn)
+        .instrument(db_span("SELECT organization_memberships"))
         .await?;
         rows.into_iter()
             .map(|row| {

@@ -21,7 +21,9 @@ use clerk_actix::ClerkClient;
 use futures_util::future::{select, Either};
 use futures_util::{stream, StreamExt as _};
 use sqlx::{Connection as _, PgConnection};
+use tracing::Instrument as _;
 
+use super::db_span::db_span;
 use super::error::Result;
 use super::repo::{in_transaction, TombstoneOutcome, UpsertOutcome};
 use super::source::{now_ms, PgDirectoryCache};
@@ -153,6 +155,7 @@ impl PgDirectoryCache {
                     sqlx::query_scalar(&format!("SELECT pg_try_advisory_lock({lock_key_sql})"))
                         .bind(self.db.instance().as_str())
                         .fetch_one(&mut conn)
+                        .instrument(db_span("SELECT pg_try_advisory_lock"))
                         .await?,
                 )
             })
@@ -167,6 +170,7 @@ impl PgDirectoryCache {
         let _ = sqlx::query(&format!("SELECT pg_advisory_unlock({lock_key_sql})"))
             .bind(self.db.instance().as_str())
             .execute(&mut conn)
+            .instrument(db_span("SELECT pg_advisory_unlock"))
             .await;
         let _ = conn.close().await;
         result.map(Some)
@@ -225,11 +229,18 @@ impl PgDirectoryCache {
                     }
                 };
                 let fetched = page.len() as u64;
+                let span = tracing::debug_span!(
+                    "reconciliation page",
+                    clerk.reconcile.listing = K::LISTING,
+                    clerk.reconcile.offset = offset,
+                    clerk.reconcile.items = fetched,
+                );
                 let upserted = self
                     .db
                     .timed(in_transaction(&mut *conn, async move |tx| {
                         table.store_page(tx, page, pass).await
                     }))
+                    .instrument(span)
                     .await?;
                 on_page(conn, fetched, upserted).await?;
                 if fetched < u64::from(limit) {
@@ -347,8 +358,7 @@ impl PgDirectoryCache {
     /// spawn it (`actix_rt::spawn`, the future is `!Send`) and abort it on shutdown.
     pub async fn run_periodic(&self, interval: Duration) {
         loop {
-            let pass = tracing::info_span!("reconciliation pass", clerk.reconcile.resource = "organizations");
-            match tracing::Instrument::instrument(self.reconcile_organizations(), pass).await {
+            match self.reconcile_organizations().await {
                 Ok(report) if !report.is_complete() && report.outcome != ReconcileOutcome::Skipped => {
                     tracing::warn!(?report.outcome, "organization reconciliation pass incomplete")
                 }
@@ -357,8 +367,7 @@ impl PgDirectoryCache {
                     tracing::warn!(error.message = %err, error.cause_chain = ?err, "organization reconciliation pass failed")
                 }
             }
-            let pass = tracing::info_span!("reconciliation pass", clerk.reconcile.resource = "users");
-            match tracing::Instrument::instrument(self.reconcile(|_| {}), pass).await {
+            match self.reconcile(|_| {}).await {
                 Ok(report) if report.outcome == ReconcileOutcome::Skipped => {}
                 Ok(report) if !report.is_complete() => {
                     tracing::warn!(?report.outcome, "reconciliation pass incomplete")

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use clerk_actix::{client::ApiResult, client::UserListParams, ClerkClient};
 use clerk_core::User;
 use sqlx::PgConnection;
+use tracing::Instrument as _;
 
 use super::error::Result;
 use super::reconcile::{newest_per_id, Checked, ReconcileOutcome, Reconciled};
@@ -124,9 +125,11 @@ impl PgDirectoryCache {
     /// pass stops; nothing is tombstoned after a failed listing). A Backend API failure is not
     /// an error: the report says [`ReconcileOutcome::Incomplete`].
     pub async fn reconcile(&self, progress: impl Fn(ReconcileProgress)) -> Result<ReconcileReport> {
+        let span = tracing::info_span!("reconciliation pass", clerk.reconcile.resource = "users");
         let started = Instant::now();
         let pass = async |conn: &mut PgConnection| self.pass(conn, started, &progress).await;
-        let Some(report) = self.exclusively(LOCK_KEY_SQL, "reconciliation", pass).await? else {
+        let exclusive = self.exclusively(LOCK_KEY_SQL, "reconciliation", pass);
+        let Some(report) = exclusive.instrument(span).await? else {
             bump(&self.stats.passes_skipped);
             return Ok(ReconcileReport::skipped());
         };

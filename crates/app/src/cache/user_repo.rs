@@ -264,6 +264,7 @@ impl UserRepo {
                 .bind(delivery_retention.as_secs_f64())
                 .bind(self.db.instance().as_str())
                 .execute(self.db.pool())
+                .instrument(db_span("DELETE webhook_deliveries"))
                 .await?
                 .rows_affected();
                 let tombstones = sqlx::query(
@@ -273,6 +274,7 @@ impl UserRepo {
                 .bind(i64::try_from(tombstone_retention.as_millis()).unwrap_or(i64::MAX))
                 .bind(self.db.instance().as_str())
                 .execute(self.db.pool())
+                .instrument(db_span("DELETE users"))
                 .await?
                 .rows_affected();
                 Ok((deliveries, tombstones))
@@ -356,6 +358,7 @@ impl UserRepo {
                 )
                 .bind(self.db.instance().as_str())
                 .fetch_optional(self.db.pool())
+                .instrument(db_span("SELECT sync_state"))
                 .await?;
                 let Some(row) = row else {
                     return Ok(SyncState::default());
@@ -473,6 +476,7 @@ impl UserRepo {
             .bind(&created)
             .bind(&updated)
             .fetch_one(&mut *conn)
+            .instrument(db_span("INSERT users"))
             .await?;
         Ok(u64::try_from(changed).unwrap_or(0))
     }
@@ -489,6 +493,7 @@ impl UserRepo {
         .bind(pass)
         .bind(self.db.instance().as_str())
         .fetch_all(&mut *conn)
+        .instrument(db_span("SELECT users"))
         .await?)
     }
 
@@ -496,6 +501,7 @@ impl UserRepo {
     pub(crate) async fn start_pass(&self, conn: &mut PgConnection) -> Result<i64> {
         let pass: i64 = sqlx::query_scalar("SELECT nextval('reconcile_pass_seq')")
             .fetch_one(&mut *conn)
+            .instrument(db_span("SELECT reconcile_pass_seq"))
             .await?;
         sqlx::query(
             "INSERT INTO sync_state AS s (instance, pass_id, started_at) VALUES ($2, $1, now()) \
@@ -506,6 +512,7 @@ impl UserRepo {
         .bind(pass)
         .bind(self.db.instance().as_str())
         .execute(&mut *conn)
+        .instrument(db_span("INSERT sync_state"))
         .await?;
         Ok(pass)
     }
@@ -529,6 +536,7 @@ impl UserRepo {
         .bind(int(counts.tombstoned))
         .bind(self.db.instance().as_str())
         .execute(&mut *conn)
+        .instrument(db_span("UPDATE sync_state"))
         .await?;
         Ok(())
     }
@@ -553,6 +561,7 @@ impl UserRepo {
         .bind(error)
         .bind(self.db.instance().as_str())
         .execute(&mut *conn)
+        .instrument(db_span("UPDATE sync_state"))
         .await?;
         Ok(())
     }

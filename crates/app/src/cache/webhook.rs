@@ -2,8 +2,10 @@
 
 use clerk_core::webhook::{ClerkEvent, EventData};
 use sqlx::PgConnection;
+use tracing::Instrument as _;
 
 use super::apply_outcome::ApplyOutcome;
+use super::db_span::db_span;
 use super::error::{CacheError, Result};
 use super::instance::InstanceKey;
 use super::org_webhook;
@@ -153,6 +155,7 @@ async fn record_delivery(
     .bind(event_type)
     .bind(instance.as_str())
     .execute(&mut *conn)
+    .instrument(db_span("INSERT webhook_deliveries"))
     .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -76,7 +76,7 @@ pub use cookies::Cookies;
 pub use domain::{MultiDomain, MultiDomainError};
 pub use org_sync::{OrganizationSync, PatternError};
 pub use outcome::{
-    header_bytes, RequestOutcome, RequestStatus, Token, HEADER_AUTH_MESSAGE, HEADER_AUTH_REASON,
+    header_bytes, RequestOutcome, RequestStatus, Token, TokenCheck, HEADER_AUTH_MESSAGE, HEADER_AUTH_REASON,
     HEADER_AUTH_STATUS, HEADER_REDIRECT_TO,
 };
 pub use page::is_page_request;

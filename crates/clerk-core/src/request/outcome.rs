@@ -75,24 +75,74 @@ impl fmt::Debug for ResponseDirectives {
     }
 }
 
-/// A session token, kept out of `Debug` output (it prints as `Token(…len 812)`).
-#[derive(Clone, PartialEq, Eq)]
-pub struct Token(Arc<str>);
+/// A session token, kept out of `Debug` output (it prints as `Token(…len 812)`), and how this
+/// request came to believe it ([`TokenCheck`]). Two tokens are equal when their text is.
+#[derive(Clone)]
+pub struct Token {
+    raw: Arc<str>,
+    check: TokenCheck,
+}
+
+/// How a request's session token was believed: its signature and claims checked now, or found
+/// in the verified-token cache (a token verified before with the same key set), where only its
+/// time claims are checked again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenCheck {
+    /// Signature and every claim checked for this request.
+    Verified,
+    /// Found in the verified-token cache; its time claims checked again.
+    Cached,
+}
+
+impl TokenCheck {
+    /// `verified` or `cached`: the value of a trace's `clerk.token.verification` attribute.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Verified => "verified",
+            Self::Cached => "cached",
+        }
+    }
+}
 
 impl Token {
+    /// A token verified for this request.
     pub(crate) fn new(token: &str) -> Self {
-        Self(Arc::from(token))
+        Self {
+            raw: Arc::from(token),
+            check: TokenCheck::Verified,
+        }
+    }
+
+    /// This token as a later request finds it in the verified-token cache.
+    pub(crate) fn cached(self) -> Self {
+        Self {
+            check: TokenCheck::Cached,
+            ..self
+        }
     }
 
     /// The raw token. Keep it out of logs and responses.
     pub fn expose(&self) -> &str {
-        &self.0
+        &self.raw
+    }
+
+    /// How this request believed the token: verified now, or found in the cache.
+    pub fn check(&self) -> TokenCheck {
+        self.check
     }
 }
 
+impl PartialEq for Token {
+    fn eq(&self, other: &Self) -> bool {
+        self.raw == other.raw
+    }
+}
+
+impl Eq for Token {}
+
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Token(…len {})", self.0.len())
+        write!(f, "Token(…len {})", self.raw.len())
     }
 }
 

@@ -56,7 +56,10 @@ impl RequestAuthenticator {
             // any other: its issuer names that origin only.
             Prepared::Cached(verified, times) if verified.believed_at(parts) => {
                 return match self.verifier.check_times(times, now) {
-                    Ok(()) => Ok(verified.session),
+                    Ok(()) => {
+                        let (auth, token) = verified.session;
+                        Ok((auth, token.cached()))
+                    }
                     Err(err) => {
                         self.tokens.remove(token);
                         Err(err)
