@@ -186,6 +186,13 @@ impl UserStore {
         lock(&self.state).users.clone()
     }
 
+    /// `read` applied to every user, oldest first, under the store's lock: for listings that
+    /// look at every user but keep a page, without copying the rest. `read` must not call the
+    /// store.
+    pub(crate) fn read_all<R>(&self, read: impl FnOnce(&[User]) -> R) -> R {
+        read(&lock(&self.state).users)
+    }
+
     /// How many users there are.
     pub fn count(&self) -> usize {
         lock(&self.state).users.len()

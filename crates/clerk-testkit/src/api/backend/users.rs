@@ -167,42 +167,45 @@ pub(crate) async fn delete(
 
 pub(crate) async fn list(state: Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let query = ListQuery::parse(req.query_string(), true)?;
-    let mut users: Vec<(usize, User)> = state
-        .store
-        .all()
-        .into_iter()
-        .enumerate()
-        .filter(|(_, user)| query.matches(user))
-        .collect();
-    let (field, descending) = (query.order_field.as_str(), query.descending);
-    users.sort_by(|(ia, a), (ib, b)| {
-        // Ties fall back to creation order, in the same direction.
-        let ordering = compare(field, a, b).then(ia.cmp(ib));
-        if descending {
-            ordering.reverse()
-        } else {
-            ordering
-        }
-    });
-    if let Some(after) = &query.starting_after {
-        let cursor = state.store.created_at_of(after).ok_or_else(|| {
+    let cursor = match &query.starting_after {
+        Some(after) => Some(state.store.created_at_of(after).ok_or_else(|| {
             ApiError::param_invalid("starting_after", format!("{after} is not a valid cursor"))
-        })?;
-        // A keyset: what comes after the cursor's creation time in the list's direction.
-        users.retain(|(_, user)| {
+        })?),
+        None => None,
+    };
+    // Filtered, ordered and cut under the store's lock by reference: only the page is copied
+    // (a listing of 100,000 users must not copy them all for each page).
+    let page: Vec<User> = state.store.read_all(|all| {
+        let mut users: Vec<(usize, &User)> = all
+            .iter()
+            .enumerate()
+            .filter(|(_, user)| query.matches(user))
+            .collect();
+        let (field, descending) = (query.order_field.as_str(), query.descending);
+        users.sort_by(|(ia, a), (ib, b)| {
+            // Ties fall back to creation order, in the same direction.
+            let ordering = compare(field, a, b).then(ia.cmp(ib));
             if descending {
-                user.created_at < cursor
+                ordering.reverse()
             } else {
-                user.created_at > cursor
+                ordering
             }
         });
-    }
-    let page: Vec<User> = users
-        .into_iter()
-        .skip(query.offset)
-        .take(query.limit)
-        .map(|(_, user)| state.store.render(&user))
-        .collect();
+        // A keyset: what comes after the cursor's creation time in the list's direction.
+        let after_cursor = |user: &User| match cursor {
+            Some(cursor) if descending => user.created_at < cursor,
+            Some(cursor) => user.created_at > cursor,
+            None => true,
+        };
+        users
+            .into_iter()
+            .filter(|(_, user)| after_cursor(user))
+            .skip(query.offset)
+            .take(query.limit)
+            // `render` copies the user; it does not take the store's lock.
+            .map(|(_, user)| state.store.render(user))
+            .collect()
+    });
     Ok(json_response(StatusCode::OK, &page))
 }
 
@@ -210,10 +213,7 @@ pub(crate) async fn count(state: Data<AppState>, req: HttpRequest) -> Result<Htt
     let query = ListQuery::parse(req.query_string(), false)?;
     let total = state
         .store
-        .all()
-        .iter()
-        .filter(|user| query.matches(user))
-        .count();
+        .read_all(|all| all.iter().filter(|user| query.matches(user)).count());
     Ok(json_response(
         StatusCode::OK,
         &json!({ "object": "total_count", "total_count": total }),
@@ -414,17 +414,13 @@ impl ListQuery {
     }
 
     fn matches(&self, user: &User) -> bool {
-        let emails: Vec<String> = user
-            .email_addresses
-            .iter()
-            .map(|e| e.email_address.to_lowercase())
-            .collect();
-        let phones: Vec<&str> = user
-            .phone_numbers
-            .iter()
-            .map(|p| p.phone_number.as_str())
-            .collect();
-        let username = user.username.as_deref().map(str::to_lowercase);
+        // Lowercased only when a filter asks: most listings have none.
+        let emails = || {
+            user.email_addresses
+                .iter()
+                .map(|e| e.email_address.to_lowercase())
+        };
+        let phones = || user.phone_numbers.iter().map(|p| p.phone_number.as_str());
         let names = [user.first_name.as_deref(), user.last_name.as_deref()];
         let contains = |hay: Option<&str>, needle: &str| {
             hay.is_some_and(|h| h.to_lowercase().contains(&needle.to_lowercase()))
@@ -437,13 +433,19 @@ impl ListQuery {
         {
             return false;
         }
-        if !self.email_address.is_empty() && !emails.iter().any(|e| self.email_address.contains(e)) {
+        if !self.email_address.is_empty() && !emails().any(|e| self.email_address.contains(&e)) {
             return false;
         }
-        if !self.phone_number.is_empty() && !phones.iter().any(|p| self.phone_number.iter().any(|q| q == p)) {
+        if !self.phone_number.is_empty() && !phones().any(|p| self.phone_number.iter().any(|q| q == p)) {
             return false;
         }
-        if !self.username.is_empty() && !username.as_ref().is_some_and(|u| self.username.contains(u)) {
+        if !self.username.is_empty()
+            && !user
+                .username
+                .as_deref()
+                .map(str::to_lowercase)
+                .is_some_and(|u| self.username.contains(&u))
+        {
             return false;
         }
         if let Some(banned) = self.banned {
@@ -452,12 +454,12 @@ impl ListQuery {
             }
         }
         if let Some(q) = &self.email_address_query {
-            if !emails.iter().any(|e| contains(Some(e), q)) {
+            if !emails().any(|e| contains(Some(&e), q)) {
                 return false;
             }
         }
         if let Some(q) = &self.phone_number_query {
-            if !phones.iter().any(|p| contains(Some(p), q)) {
+            if !phones().any(|p| contains(Some(p), q)) {
                 return false;
             }
         }
@@ -477,8 +479,8 @@ impl ListQuery {
             }
         }
         if let Some(q) = &self.query {
-            let hit = emails.iter().any(|e| contains(Some(e), q))
-                || phones.iter().any(|p| contains(Some(p), q))
+            let hit = emails().any(|e| contains(Some(&e), q))
+                || phones().any(|p| contains(Some(p), q))
                 || contains(user.username.as_deref(), q)
                 || contains(Some(&user.id), q)
                 || names.iter().any(|n| contains(*n, q));
