@@ -2,7 +2,8 @@
 //! a receiver in this test, which decodes them with the collector's own protobuf types. One
 //! signed-in request that misses the user cache is one trace: the request, the auth decision,
 //! the cache's SQL and the Backend API attempt, whose `traceparent` reached the offline Clerk;
-//! an incoming `traceparent` is continued; no exported attribute holds a token or a key.
+//! an incoming `traceparent` is continued from a trusted proxy and only linked from anyone else;
+//! no exported attribute holds a token or a key.
 
 use std::collections::HashMap;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
@@ -11,7 +12,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use clerk_testkit::{NewUser, UserUpdate};
-use e2e::{spawn_app, TestApp, ORIGIN, WEBHOOK_SECRET};
+use e2e::{spawn_app, spawn_app_with, SpawnOptions, TestApp, ORIGIN, WEBHOOK_SECRET};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, KeyValue};
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
@@ -98,6 +99,8 @@ struct Span {
     name: String,
     kind: i32,
     attributes: HashMap<String, String>,
+    /// The linked spans, as (trace id, span id).
+    links: Vec<(String, String)>,
     /// Every text the span carries: its name, attribute and event values, the resource's.
     texts: Vec<String>,
 }
@@ -132,6 +135,11 @@ impl Span {
                         parent_span_id: hex(&span.parent_span_id),
                         name: span.name.clone(),
                         kind: span.kind,
+                        links: span
+                            .links
+                            .iter()
+                            .map(|link| (hex(&link.trace_id), hex(&link.span_id)))
+                            .collect(),
                         attributes: span
                             .attributes
                             .iter()
@@ -183,10 +191,12 @@ fn tracing_to_receiver() -> &'static (Receiver, app::otel::Export) {
     SETUP.get_or_init(|| {
         let receiver = Receiver::start();
         let url = receiver.url.clone();
-        let export =
-            app::otel::Export::from_lookup(|name| (name == app::otel::TRACES_ENDPOINT).then(|| url.clone()))
-                .expect("the endpoint is valid")
-                .expect("an endpoint turns the export on");
+        let export = app::otel::Export::from_lookup(
+            |name| (name == app::otel::TRACES_ENDPOINT).then(|| url.clone()),
+            app::otel::Plaintext::LoopbackOnly,
+        )
+        .expect("the endpoint is valid")
+        .expect("an endpoint turns the export on");
         e2e::init_logging_with(Some(export.layer()));
         (receiver, export)
     })
@@ -381,9 +391,14 @@ async fn one_request_is_one_trace_from_the_request_to_clerk_and_the_sql() {
 }
 
 #[actix_rt::test]
-async fn an_incoming_traceparent_is_continued_to_clerk() {
+async fn an_incoming_traceparent_from_a_trusted_proxy_is_continued_to_clerk() {
     tracing_to_receiver();
-    let app = spawn_app().await;
+    // The test's client is the trusted proxy.
+    let app = spawn_app_with(SpawnOptions {
+        settings: vec![("CLERK_TRUSTED_PROXIES", "127.0.0.1".to_owned())],
+        ..SpawnOptions::default()
+    })
+    .await;
     let grace = app
         .clerk
         .users()
@@ -448,6 +463,43 @@ async fn an_incoming_traceparent_is_continued_to_clerk() {
     assert!(
         tracestate.is_empty(),
         "a caller's tracestate is not sent on to Clerk: {tracestate:?}"
+    );
+    assert_no_secret(&spans, &[&token, app.clerk.secret_key(), WEBHOOK_SECRET]);
+}
+
+/// An unauthenticated caller's `traceparent` neither picks the trace nor decides the sampling:
+/// the request is a root of a trace of its own, exported although the caller said "not
+/// sampled", with the caller's span as a link.
+#[actix_rt::test]
+async fn an_untrusted_callers_traceparent_is_a_link_not_the_parent() {
+    tracing_to_receiver();
+    let app = spawn_app().await;
+    let token = app.token();
+    let trace_id = "0af7651916cd43dd8448eb211c80319c";
+    let parent_id = "b7ad6b7169203331";
+    // Flags `00`: the caller asks us not to sample.
+    let incoming = format!("00-{trace_id}-{parent_id}-00");
+
+    let reply = app
+        .get("/api/me", Some(&token), &[("traceparent", incoming.as_str())])
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+
+    let linked = |s: &Span| {
+        s.kind == SpanKind::Server as i32
+            && s.attr("http.route") == Some("/api/me")
+            && s.links.contains(&(trace_id.to_owned(), parent_id.to_owned()))
+    };
+    let spans = wait_for("the request linking the caller's span", |spans| {
+        spans.iter().any(linked)
+    })
+    .await;
+    let request = spans.iter().find(|s| linked(s)).expect("the request span");
+    assert_ne!(request.trace_id, trace_id, "a trace of our own");
+    assert!(request.parent_span_id.is_empty(), "a root: {request:?}");
+    assert!(
+        spans.iter().all(|s| s.trace_id != trace_id),
+        "no exported span is in the caller's trace"
     );
     assert_no_secret(&spans, &[&token, app.clerk.secret_key(), WEBHOOK_SECRET]);
 }

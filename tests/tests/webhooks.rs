@@ -278,3 +278,64 @@ async fn a_database_outage_during_delivery_is_a_5xx_then_the_retry_lands() {
         actix_rt::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// An authentic delivery of a known type whose data does not have the spec's shape (issue 27
+/// review): answered 200 (a refusal is retried by Svix, which at last disables the endpoint),
+/// counted, logged without the payload's values, and the cache left alone.
+#[actix_rt::test]
+async fn an_authentic_event_whose_data_does_not_parse_is_200_and_changes_nothing() {
+    let app = spawn_app().await;
+    idle(&app).await;
+    let before = row(&app, &app.user_id).await.map(|r| r.first_name);
+    let recorded = deliveries(&app).await;
+    let body = format!(
+        r#"{{"data":{{"id":"{}","object":"user","first_name":"Grace","created_at":"Grace Hopper"}},"object":"event","type":"user.updated","timestamp":1,"instance_id":"ins_x"}}"#,
+        app.user_id
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let svix_id = "msg_unparsed_1";
+    let signature = clerk_core::webhook::sign(
+        &clerk_core::webhook::WebhookSecret::new(WEBHOOK_SECRET).unwrap(),
+        svix_id,
+        now,
+        body.as_bytes(),
+    );
+    let ts = now.to_string();
+    let headers = [
+        ("svix-id", svix_id),
+        ("svix-timestamp", ts.as_str()),
+        ("svix-signature", signature.as_str()),
+        ("content-type", "application/json"),
+    ];
+    let reply = app
+        .post("/webhooks/clerk", body.clone().into_bytes(), &headers)
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.json()["status"], "unparsed");
+
+    // Not applied, not recorded: the cache is untouched (reconciliation brings the change).
+    assert_eq!(row(&app, &app.user_id).await.map(|r| r.first_name), before);
+    assert_eq!(deliveries(&app).await, recorded);
+
+    let scrape = app.metrics().await;
+    assert!(
+        scrape.contains("app_webhooks_total{type=\"user.updated\",outcome=\"unparsed\"} 1"),
+        "{scrape}"
+    );
+    let logs = e2e::captured_logs();
+    let warning = logs
+        .lines()
+        .find(|line| line.contains(svix_id))
+        .unwrap_or_else(|| panic!("a warning naming {svix_id}: {logs}"));
+    assert!(warning.contains("WARN"), "{warning}");
+    assert!(warning.contains("user.updated"), "{warning}");
+    assert!(!warning.contains("Grace"), "no value of the payload: {warning}");
+
+    // A delivery that does not verify is still refused.
+    let tampered = body.replace("Grace Hopper", "Grace Brewster Hopper");
+    let reply = app.post("/webhooks/clerk", tampered.into_bytes(), &headers).await;
+    assert_eq!(reply.status, 400, "{}", reply.body);
+}

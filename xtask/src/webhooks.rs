@@ -227,7 +227,7 @@ fn events_rs(events: &[Event], hidden: &BTreeMap<String, Vec<String>>) -> String
         );
         let _ = writeln!(
             parse,
-            "{} => Self::{}(parse(event_type, &data)?),",
+            "{} => data.parse().map(Self::{}),",
             literal(&event.event_type),
             event.variant
         );
@@ -244,42 +244,55 @@ fn events_rs(events: &[Event], hidden: &BTreeMap<String, Vec<String>>) -> String
     }
     format!(
         "{HEADER}\n//! [`EventData`]: one variant per event type of Clerk's webhook spec ({count} types), \
-         the type-string → variant parse, and the payload's `Serialize`.\n\n\
+         the type-string → variant table, and the payload's `Serialize`.\n\n\
          use serde::{{Serialize, Serializer}};\n\
          use serde_json::Value;\n\n\
-         use super::{{parse, DataSource, WebhookError}};\n\
+         use super::DataSource;\n\
          use crate::redact::without_private_metadata;\n\n\
          /// The typed data of a [`ClerkEvent`](super::ClerkEvent), by event type: one variant per \
          event type of Clerk's webhook spec.\n///\n\
          /// Event types the spec does not list are [`EventData::Unknown`] (never a failed parse); \
-         a later spec may add variants, so match with a `_` arm.\n///\n\
+         a listed type whose data does not have the spec's shape is [`EventData::Unparsed`] (an \
+         authentic delivery is not refused for it); a later spec may add variants, so match with \
+         a `_` arm.\n///\n\
          /// Embedded users and organizations keep their private metadata for the server to read, \
          but `Serialize` leaves every `private_metadata` out (in [`EventData::Unknown`] too, at any \
          depth), and `Debug` also hides email addresses, phone numbers and message contents.\n\
          #[derive(Clone, PartialEq)]\n#[non_exhaustive]\n\
          pub enum EventData {{\n{variants}\
          /// Any other event type, with its data as JSON.\n\
-         Unknown {{\n/// The event type.\nevent_type: String,\n/// The event data.\ndata: Value,\n}},\n}}\n\n\
+         Unknown {{\n/// The event type.\nevent_type: String,\n/// The event data.\ndata: Value,\n}},\n\
+         /// An event type of the spec whose data does not parse as its payload (a value of another \
+         JSON type than the spec's, a required field missing). The data is not kept (the delivery's \
+         body is the caller's): it may hold personal data the typed payload would have hidden. \
+         Serializes as `null`.\n\
+         Unparsed {{\n/// The event type.\nevent_type: String,\n\
+         /// Why the data did not parse: serde's message and where, never a value of the payload.\n\
+         error: String,\n}},\n}}\n\n\
          impl EventData {{\n\
-         /// Types `data` by `event_type`; a type the spec does not list is [`EventData::Unknown`].\n\
-         pub(super) fn from_source(event_type: &str, data: impl DataSource) -> Result<Self, WebhookError> {{\n\
-         let parsed = match event_type {{\n{parse}\
-         other => Self::Unknown {{\nevent_type: other.to_owned(),\ndata: data\n.into_value()\n\
-         .map_err(|err| WebhookError::InvalidPayload(format!(\"{{other}} data: {{err}}\")))?,\n}},\n}};\n\
-         Ok(parsed)\n}}\n\n\
+         /// Types `data` as the payload of `event_type`; `None` for a type the spec does not list.\n\
+         pub(super) fn typed(event_type: &str, data: &impl DataSource) -> Option<serde_json::Result<Self>> {{\n\
+         let typed = match event_type {{\n{parse}\
+         _ => return None,\n}};\n\
+         Some(typed)\n}}\n\n\
          /// The payload keys `Debug` hides besides the core's own list (message contents, …).\n\
          fn hidden(&self) -> &'static [&'static str] {{\nmatch self {{\n{hides}_ => &[],\n}}\n}}\n\n\
          /// The variant's name, for `Debug`.\n\
          pub(super) fn variant_name(&self) -> &'static str {{\nmatch self {{\n{names}\
-         Self::Unknown {{ .. }} => \"Unknown\",\n}}\n}}\n}}\n\n\
+         Self::Unknown {{ .. }} => \"Unknown\",\n\
+         Self::Unparsed {{ .. }} => \"Unparsed\",\n}}\n}}\n}}\n\n\
          /// Serializes the payload only, as the `data` of the envelope.\n\
          impl Serialize for EventData {{\n\
          fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {{\n\
          match self {{\n{serialize}\
-         Self::Unknown {{ data, .. }} => without_private_metadata(data).serialize(serializer),\n}}\n}}\n}}\n\n\
-         /// The variant and its payload's JSON, with private data hidden (as the payloads' `Debug`).\n\
+         Self::Unknown {{ data, .. }} => without_private_metadata(data).serialize(serializer),\n\
+         Self::Unparsed {{ .. }} => serializer.serialize_unit(),\n}}\n}}\n}}\n\n\
+         /// The variant and its payload's JSON, with private data hidden (as the payloads' `Debug`);\n\
+         /// [`EventData::Unparsed`] shows its event type and error.\n\
          impl std::fmt::Debug for EventData {{\n\
          fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n\
+         if let Self::Unparsed {{ event_type, error }} = self {{\n\
+         return f.debug_struct(\"Unparsed\").field(\"event_type\", event_type).field(\"error\", error).finish();\n}}\n\
          crate::redact::debug_json_hiding(self.variant_name(), self, self.hidden(), f)\n}}\n}}\n",
         count = events.len(),
     )

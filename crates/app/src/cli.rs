@@ -97,7 +97,13 @@ pub fn main(binary: Binary) -> ExitCode {
     };
     // OTLP trace export when an endpoint is set (the `otel` feature; see `crate::otel`).
     #[cfg(feature = "otel")]
-    let export = match crate::otel::Export::from_env() {
+    let plaintext = if settings.app_otel_allow_plaintext {
+        crate::otel::Plaintext::Allowed
+    } else {
+        crate::otel::Plaintext::LoopbackOnly
+    };
+    #[cfg(feature = "otel")]
+    let export = match crate::otel::Export::from_env(plaintext) {
         Ok(export) => export,
         Err(err) => return exit(binary, &err),
     };

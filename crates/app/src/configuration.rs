@@ -83,6 +83,10 @@ pub struct Settings {
     /// `CLERK_FAPI_URL` (Clerk's name), else the one Clerk's proxy picks for the publishable key
     /// (`https://frontend-api.clerk.dev`). Defaults to false.
     pub app_clerk_frontend_api_proxy: bool,
+    /// `APP_OTEL_ALLOW_PLAINTEXT`: let the trace export (the `otel` feature) send over plain
+    /// `http://` to a host that is not loopback, such as a collector beside the app on a private
+    /// network (compose's `jaeger`). Without it such an endpoint fails start-up. Defaults to false.
+    pub app_otel_allow_plaintext: bool,
     /// Every layered value, for the Clerk options (read by [`Settings::clerk_config`]).
     #[serde(skip)]
     raw: RawConfig,
@@ -284,6 +288,11 @@ const TYPED: &[(&str, &str, Kind)] = &[
         "APP_CLERK_FRONTEND_API_PROXY",
         Kind::Switch,
     ),
+    (
+        "app_otel_allow_plaintext",
+        "APP_OTEL_ALLOW_PLAINTEXT",
+        Kind::Switch,
+    ),
     ("app_dev_users", "APP_DEV_USERS", Kind::Count),
 ];
 
@@ -338,6 +347,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("app_reconcile_interval_secs", "3600"),
     ("app_dev_mode", "false"),
     ("app_clerk_frontend_api_proxy", "false"),
+    ("app_otel_allow_plaintext", "false"),
     ("app_dev_users", "5"),
     ("app_user_cache_memory_capacity", "10000"),
     ("app_user_cache_memory_ttl_secs", "30"),

@@ -10,6 +10,11 @@
 //! `OTEL_TRACES_SAMPLER_ARG` (default: `parentbased_always_on`), `OTEL_EXPORTER_OTLP_HEADERS`,
 //! `OTEL_EXPORTER_OTLP_TIMEOUT`, `OTEL_BSP_*` (the batch: by default every 5 s).
 //!
+//! The endpoint is `https://`, or plain `http://` to a loopback host (`localhost`,
+//! `127.0.0.0/8`, `[::1]`): spans name routes, users' ids and client addresses, and the
+//! exporter's headers may carry a vendor's API key. `APP_OTEL_ALLOW_PLAINTEXT` lets plain http
+//! reach another host (a collector beside the app on a private network, compose's `jaeger`).
+//!
 //! What is exported: the spans of the workspace's crates down to `debug` (the request, the
 //! auth decision, the user cache lookup and its SQL, the Backend API attempts, webhooks,
 //! reconciliation passes), other crates' spans from `info`, and events from `info` as span
@@ -19,7 +24,7 @@
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use clerk_actix::client::HeaderInjector;
 use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator as _};
-use opentelemetry::trace::TracerProvider as _;
+use opentelemetry::trace::{TraceContextExt as _, TracerProvider as _};
 use opentelemetry_otlp::WithExportConfig as _;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::SdkTracerProvider;
@@ -37,6 +42,19 @@ pub const ENDPOINT: &str = "OTEL_EXPORTER_OTLP_ENDPOINT";
 /// The service name when neither `OTEL_SERVICE_NAME` nor `OTEL_RESOURCE_ATTRIBUTES` gives one.
 pub const DEFAULT_SERVICE_NAME: &str = "clerk-actix-app";
 
+/// The setting that lets the export use plain http to a host that is not loopback.
+pub const ALLOW_PLAINTEXT: &str = "APP_OTEL_ALLOW_PLAINTEXT";
+
+/// Where the export may send over plain `http://` (`APP_OTEL_ALLOW_PLAINTEXT`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Plaintext {
+    /// To a loopback host only; any other host needs `https://`. The default.
+    #[default]
+    LoopbackOnly,
+    /// To any host (the collector is on a network of the operator's).
+    Allowed,
+}
+
 /// The crates whose spans are exported down to `debug`.
 const OWN_CRATES: [&str; 3] = ["app", "clerk_actix", "clerk_backend"];
 
@@ -48,13 +66,14 @@ pub struct Export {
 
 impl Export {
     /// The export the process environment asks for (see the module), `None` when no endpoint is
-    /// set.
+    /// set; `plaintext` is the app's `APP_OTEL_ALLOW_PLAINTEXT`.
     ///
     /// # Errors
     ///
-    /// [`Error::Setting`] naming the endpoint variable when its URL is not usable.
-    pub fn from_env() -> Result<Option<Self>> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+    /// [`Error::Setting`] naming the endpoint variable when its URL is not usable, or is plain
+    /// http to a host that is not loopback and `plaintext` does not allow it.
+    pub fn from_env(plaintext: Plaintext) -> Result<Option<Self>> {
+        Self::from_lookup(|name| std::env::var(name).ok(), plaintext)
     }
 
     /// Like [`from_env`](Self::from_env), reading the endpoint, the switches and the service
@@ -63,7 +82,10 @@ impl Export {
     /// # Errors
     ///
     /// As [`from_env`](Self::from_env).
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Option<Self>> {
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+        plaintext: Plaintext,
+    ) -> Result<Option<Self>> {
         let value = |name: &str| {
             lookup(name)
                 .map(|v| v.trim().to_owned())
@@ -84,6 +106,16 @@ impl Export {
             return Err(Error::setting(
                 variable,
                 "must be an http:// or https:// URL with a host",
+            ));
+        }
+        if parsed.scheme() == "http" && !is_loopback(&parsed) && plaintext == Plaintext::LoopbackOnly {
+            return Err(Error::setting(
+                variable,
+                format!(
+                    "sends traces unencrypted to {}: use https://, a loopback collector, or set \
+                     {ALLOW_PLAINTEXT}=true when the network to it is yours",
+                    parsed.host_str().unwrap_or_default()
+                ),
             ));
         }
         let exporter = opentelemetry_otlp::SpanExporter::builder()
@@ -131,6 +163,16 @@ impl Export {
     }
 }
 
+/// `localhost`, an IPv4 loopback address (`127.0.0.0/8`) or `[::1]`.
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
 /// Whether the export takes what `metadata` describes (see the module).
 fn exported(metadata: &Metadata<'_>) -> bool {
     let level = *metadata.level();
@@ -142,15 +184,33 @@ fn exported(metadata: &Metadata<'_>) -> bool {
     }
 }
 
-/// Makes `span` (a request's root span) continue the caller's trace when the request carries
-/// W3C trace context (`traceparent`, `tracestate`).
-pub fn continue_trace(span: &Span, headers: &HeaderMap) {
+/// Whose incoming trace context a request's span continues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caller {
+    /// A peer of `CLERK_TRUSTED_PROXIES` (a load balancer or gateway of ours): its trace is
+    /// continued, and its sampling decision followed.
+    Trusted,
+    /// Anyone else: its context is a link of a new root span, never its parent, so that an
+    /// unauthenticated caller neither picks our trace ids nor decides what we sample.
+    Untrusted,
+}
+
+/// Ties `span` (a request's root span) to the caller's trace when the request carries W3C trace
+/// context (`traceparent`, `tracestate`): a trusted caller's is its parent, an untrusted
+/// caller's a link (the span stays a root of a trace of its own).
+pub fn continue_trace(span: &Span, headers: &HeaderMap, caller: Caller) {
     if span.is_disabled() || !headers.contains_key("traceparent") {
         return;
     }
-    let parent = TraceContextPropagator::new().extract(&Incoming(headers));
-    // Fails only for a span already started elsewhere: this one was just created.
-    let _ = span.set_parent(parent);
+    let incoming = TraceContextPropagator::new().extract(&Incoming(headers));
+    match caller {
+        Caller::Trusted => {
+            // Fails only for a span already started elsewhere: this one was just created.
+            let _ = span.set_parent(incoming);
+        }
+        // Ignored by the layer unless the context is valid (a malformed `traceparent`).
+        Caller::Untrusted => span.add_link(incoming.span().span_context().clone()),
+    }
 }
 
 /// Sends the current span's `traceparent` on every Backend API attempt: the app gives it to the
@@ -206,29 +266,76 @@ mod tests {
 
     #[test]
     fn export_is_off_without_an_endpoint_or_when_switched_off() {
-        assert!(Export::from_lookup(lookup(&[])).unwrap().is_none());
-        assert!(Export::from_lookup(lookup(&[(ENDPOINT, "  ")]))
+        assert!(Export::from_lookup(lookup(&[]), Plaintext::LoopbackOnly)
             .unwrap()
             .is_none());
+        assert!(
+            Export::from_lookup(lookup(&[(ENDPOINT, "  ")]), Plaintext::LoopbackOnly)
+                .unwrap()
+                .is_none()
+        );
         let on = lookup(&[(ENDPOINT, "http://127.0.0.1:4318/")]);
-        let export = Export::from_lookup(on).unwrap().expect("an endpoint turns it on");
+        let export = Export::from_lookup(on, Plaintext::LoopbackOnly)
+            .unwrap()
+            .expect("an endpoint turns it on");
         export.shutdown();
         let disabled = [(ENDPOINT, "http://127.0.0.1:4318"), ("OTEL_SDK_DISABLED", "TRUE")];
-        assert!(Export::from_lookup(lookup(&disabled)).unwrap().is_none());
+        assert!(Export::from_lookup(lookup(&disabled), Plaintext::LoopbackOnly)
+            .unwrap()
+            .is_none());
         let none = [
             (TRACES_ENDPOINT, "http://127.0.0.1:4318/v1/traces"),
             ("OTEL_TRACES_EXPORTER", "none"),
         ];
-        assert!(Export::from_lookup(lookup(&none)).unwrap().is_none());
+        assert!(Export::from_lookup(lookup(&none), Plaintext::LoopbackOnly)
+            .unwrap()
+            .is_none());
     }
 
     #[test]
     fn a_bad_endpoint_is_a_setting_error_naming_its_variable() {
-        let err = Export::from_lookup(lookup(&[(TRACES_ENDPOINT, "collector:4318")])).unwrap_err();
+        let err = Export::from_lookup(lookup(&[(TRACES_ENDPOINT, "collector:4318")]), Plaintext::Allowed)
+            .unwrap_err();
         assert!(err.is_config());
         assert!(err.to_string().contains(TRACES_ENDPOINT), "{err}");
-        let err = Export::from_lookup(lookup(&[(ENDPOINT, "not a url")])).unwrap_err();
+        let err = Export::from_lookup(lookup(&[(ENDPOINT, "not a url")]), Plaintext::Allowed).unwrap_err();
         assert!(err.to_string().contains(ENDPOINT), "{err}");
+    }
+
+    #[test]
+    fn plain_http_goes_to_loopback_only_unless_allowed() {
+        for url in [
+            "http://localhost:4318",
+            "http://LOCALHOST:4318",
+            "http://127.0.0.1:4318",
+            "http://127.10.0.3:4318",
+            "http://[::1]:4318",
+            "https://collector.example.com",
+            "https://203.0.113.5:4318",
+        ] {
+            let export = Export::from_lookup(lookup(&[(ENDPOINT, url)]), Plaintext::LoopbackOnly)
+                .unwrap_or_else(|err| panic!("{url}: {err}"))
+                .expect("on");
+            export.shutdown();
+        }
+        for (variable, url) in [
+            (ENDPOINT, "http://jaeger:4318"),
+            (ENDPOINT, "http://collector.example.com"),
+            (ENDPOINT, "http://10.0.0.7:4318"),
+            (ENDPOINT, "http://[2001:db8::1]:4318"),
+            (ENDPOINT, "http://localhost.example.com"),
+            (TRACES_ENDPOINT, "http://0.0.0.0:4318/v1/traces"),
+        ] {
+            let err = Export::from_lookup(lookup(&[(variable, url)]), Plaintext::LoopbackOnly).unwrap_err();
+            assert!(err.is_config(), "{url}: {err}");
+            let message = err.to_string();
+            assert!(message.contains(variable), "{message}");
+            assert!(message.contains(ALLOW_PLAINTEXT), "{message}");
+            let export = Export::from_lookup(lookup(&[(variable, url)]), Plaintext::Allowed)
+                .unwrap_or_else(|err| panic!("{url} allowed: {err}"))
+                .expect("on");
+            export.shutdown();
+        }
     }
 
     #[test]

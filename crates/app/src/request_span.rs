@@ -3,7 +3,8 @@
 //! method as a bounded label, the client IP believed only from `CLERK_TRUSTED_PROXIES`, and a
 //! request id, under OpenTelemetry's HTTP server names (`http.request.method`, `http.route`,
 //! `url.path`, `client.address`, `http.response.status_code`…). With the `otel` feature it
-//! continues the caller's trace (`traceparent`, `crate::otel`).
+//! continues the caller's trace (`traceparent`, `crate::otel`) when the peer is a trusted proxy,
+//! and links to it otherwise.
 //!
 //! The span exists at `info`; when the configured level leaves it out, a request pays for none
 //! of its fields (no header read, no client IP, no request id), only for the level check.
@@ -42,6 +43,11 @@ impl TrustedProxies {
     /// is not an IP address stops the walk at the last address believed.
     pub fn client_ip(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
         clerk_actix::request::client_ip(peer, headers, &self.0)
+    }
+
+    /// Whether `peer` is one of the trusted proxies (an unknown peer is not).
+    pub fn trusts(&self, peer: Option<IpAddr>) -> bool {
+        peer.is_some_and(|peer| self.0.contains(&peer))
     }
 }
 
@@ -115,7 +121,17 @@ impl RequestSpan {
             exception.message = tracing::field::Empty,
         );
         #[cfg(feature = "otel")]
-        crate::otel::continue_trace(&span, headers);
+        {
+            let trusted = request
+                .app_data::<web::Data<TrustedProxies>>()
+                .is_some_and(|trusted| trusted.trusts(request.peer_addr().map(|a| a.ip())));
+            let caller = if trusted {
+                crate::otel::Caller::Trusted
+            } else {
+                crate::otel::Caller::Untrusted
+            };
+            crate::otel::continue_trace(&span, headers, caller);
+        }
         span
     }
 
@@ -301,6 +317,20 @@ mod tests {
             TrustedProxies::default().client_ip(Some(ip("10.0.0.1")), &headers),
             Some(ip("10.0.0.1"))
         );
+    }
+
+    #[test]
+    fn only_a_listed_peer_is_trusted() {
+        let trusted = TrustedProxies::new(vec![ip("10.0.0.1"), ip("::1")]);
+        assert!(trusted.trusts(Some(ip("10.0.0.1"))));
+        assert!(trusted.trusts(Some(ip("::1"))));
+        assert!(!trusted.trusts(Some(ip("10.0.0.3"))));
+        assert!(
+            !trusted.trusts(Some(ip("127.0.0.1"))),
+            "loopback only when listed"
+        );
+        assert!(!trusted.trusts(None), "no peer address, no trust");
+        assert!(!TrustedProxies::default().trusts(Some(ip("10.0.0.1"))));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use clerk_actix::{AnyAuth, AuthError, Authenticated, Clerk, ClerkAuth, GetTokenError};
+use clerk_core::webhook::EventData;
 use clerk_core::Check;
 use serde_json::json;
 use tracing::Instrument as _;
@@ -244,8 +245,10 @@ pub async fn metrics(state: web::Data<AppState>, clerk: Clerk) -> HttpResponse {
 }
 
 /// `POST /webhooks/clerk`: Svix-verified on the raw body, applied to the user cache exactly once
-/// per `svix-id`. 400 with a clear message for a bad delivery; 503 when the database is
-/// unavailable (Svix retries, and the retry lands); 2xx for everything applied or ignored.
+/// per `svix-id`. 400 with a clear message for a delivery that does not verify or is not a Clerk
+/// event; 503 when the database is unavailable (Svix retries, and the retry lands); 2xx for
+/// everything applied or ignored, and for an authentic event whose data does not parse
+/// (`unparsed`: counted and logged, the cache untouched).
 pub async fn clerk_webhook(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>) -> HttpResponse {
     let Some(verifier) = &state.webhooks else {
         return HttpResponse::ServiceUnavailable()
@@ -263,6 +266,19 @@ pub async fn clerk_webhook(req: HttpRequest, body: web::Bytes, state: web::Data<
         }
     };
     let svix_id = headers.id().unwrap_or_default().to_owned();
+    if let EventData::Unparsed { event_type, error } = &event.data {
+        // Authentic, so not refused: Svix would retry a refusal and at last disable the
+        // endpoint. Counted and logged (serde's message holds no value of the payload); the
+        // cache is not touched, reconciliation brings the change.
+        state.metrics.record_webhook(event_type, "unparsed");
+        tracing::warn!(
+            event.kind = %event_type,
+            svix.id = %svix_id,
+            error.message = %error,
+            "webhook acknowledged but not applied: its data does not have the shape of Clerk's spec"
+        );
+        return HttpResponse::Ok().json(json!({"status": "unparsed"}));
+    }
     let Some(cache) = &state.cache else {
         state.metrics.record_webhook(&event.event_type, "ignored");
         return HttpResponse::Ok().json(json!({"status": "ignored"}));

@@ -38,48 +38,113 @@ where
 {
     use tracing_subscriber::layer::SubscriberExt as _;
     let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    if let Some(extra) = extra {
-        let base = Registry::default().with(extra);
-        return match format {
-            LogFormat::Pretty => Box::new(
-                base.with(
-                    tracing_subscriber::fmt::layer()
-                        .with_writer(sink)
-                        .with_target(false)
-                        .with_filter(filter),
-                ),
-            ),
-            LogFormat::Json => Box::new(
-                base.with(
-                    tracing_subscriber::fmt::layer()
-                        .json()
-                        .with_writer(sink)
-                        .with_current_span(true)
-                        .with_filter(filter),
-                ),
-            ),
-        };
+    let output = log_output(format, sink);
+    match extra {
+        // Per-layer: the extra layer sees the spans `filter` leaves out of the log.
+        Some(extra) => Box::new(Registry::default().with(vec![extra, output.with_filter(filter).boxed()])),
+        // Global: below the filter's level, no span exists (and costs nothing).
+        None => Box::new(Registry::default().with(output).with(filter)),
     }
+}
+
+/// The log output in `format`, written to `sink`.
+fn log_output<Sink>(format: LogFormat, sink: Sink) -> ExtraLayer
+where
+    Sink: for<'a> MakeWriter<'a> + Send + Sync + 'static,
+{
+    let layer = tracing_subscriber::fmt::layer().with_writer(sink);
     match format {
-        LogFormat::Pretty => Box::new(
-            Registry::default().with(filter).with(
-                tracing_subscriber::fmt::layer()
-                    .with_writer(sink)
-                    .with_target(false),
-            ),
-        ),
-        LogFormat::Json => Box::new(
-            Registry::default().with(filter).with(
-                tracing_subscriber::fmt::layer()
-                    .json()
-                    .with_writer(sink)
-                    .with_current_span(true),
-            ),
-        ),
+        LogFormat::Pretty => layer.with_target(false).boxed(),
+        LogFormat::Json => layer.json().with_current_span(true).boxed(),
     }
 }
 
 /// Installs `subscriber` as the global default (once; later calls are ignored).
 pub fn init_subscriber(subscriber: Box<dyn tracing::Subscriber + Send + Sync + 'static>) {
     let _ = set_global_default(subscriber);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use tracing_subscriber::layer::Context;
+
+    use super::*;
+
+    /// A sink that keeps what the log output writes.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Captured {
+        fn text(&self) -> String {
+            String::from_utf8_lossy(&self.0.lock().unwrap_or_else(|p| p.into_inner())).into_owned()
+        }
+    }
+
+    /// An extra layer counting the spans it is shown.
+    #[derive(Clone, Default)]
+    struct Spans(Arc<Mutex<Vec<&'static str>>>);
+
+    impl<S: tracing::Subscriber> Layer<S> for Spans {
+        fn on_new_span(
+            &self,
+            attrs: &tracing::span::Attributes<'_>,
+            _: &tracing::span::Id,
+            _: Context<'_, S>,
+        ) {
+            self.0
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(attrs.metadata().name());
+        }
+    }
+
+    fn emit() {
+        let span = tracing::debug_span!("quiet", answer = 42);
+        let _entered = span.enter();
+        tracing::debug!("hidden debug line");
+        tracing::info!(field = "shown", "visible info line");
+    }
+
+    #[test]
+    fn both_formats_log_at_the_filters_level_with_or_without_an_extra_layer() {
+        for format in [LogFormat::Pretty, LogFormat::Json] {
+            for with_extra in [false, true] {
+                let sink = Captured::default();
+                let spans = Spans::default();
+                let writer = sink.clone();
+                let extra: Option<ExtraLayer> = with_extra.then(|| spans.clone().boxed());
+                let subscriber = get_subscriber_with("info", format, move || writer.clone(), extra);
+                tracing::subscriber::with_default(subscriber, emit);
+                let text = sink.text();
+                let case = format!("{format:?}, extra: {with_extra}: {text}");
+                assert_eq!(text.lines().count(), 1, "{case}");
+                assert!(text.contains("visible info line"), "{case}");
+                assert!(!text.contains("hidden debug line"), "{case}");
+                match format {
+                    LogFormat::Json => assert!(text.starts_with('{'), "{case}"),
+                    LogFormat::Pretty => assert!(!text.starts_with('{'), "{case}"),
+                }
+                // The extra layer filters for itself: it sees the debug span the log leaves out.
+                let seen = spans.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                assert_eq!(seen, if with_extra { vec!["quiet"] } else { vec![] }, "{case}");
+            }
+        }
+    }
 }

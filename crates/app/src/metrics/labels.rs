@@ -212,8 +212,9 @@ pub fn webhook_type(event_type: &str) -> usize {
     position(&WEBHOOK_TYPES, event_type)
 }
 
-/// What became of a webhook delivery: the cache's outcomes, then the route's own.
-pub const WEBHOOK_OUTCOMES: [&str; 9] = [
+/// What became of a webhook delivery: the cache's outcomes, then the route's own (`unparsed`:
+/// authentic, acknowledged, but its data does not have the spec's shape, so not applied).
+pub const WEBHOOK_OUTCOMES: [&str; 10] = [
     "upserted",
     "stale",
     "ignored_deleted",
@@ -222,6 +223,7 @@ pub const WEBHOOK_OUTCOMES: [&str; 9] = [
     "duplicate",
     "rejected",
     "error",
+    "unparsed",
     OTHER,
 ];
 

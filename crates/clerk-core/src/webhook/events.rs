@@ -2,17 +2,17 @@
 // spec/bapi_2026-05-12.yml and crates/clerk-backend/codegen/overrides.yml.
 // Do not edit: change the inputs and run the generator (a test fails when this file differs).
 
-//! [`EventData`]: one variant per event type of Clerk's webhook spec (45 types), the type-string → variant parse, and the payload's `Serialize`.
+//! [`EventData`]: one variant per event type of Clerk's webhook spec (45 types), the type-string → variant table, and the payload's `Serialize`.
 
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
-use super::{parse, DataSource, WebhookError};
+use super::DataSource;
 use crate::redact::without_private_metadata;
 
 /// The typed data of a [`ClerkEvent`](super::ClerkEvent), by event type: one variant per event type of Clerk's webhook spec.
 ///
-/// Event types the spec does not list are [`EventData::Unknown`] (never a failed parse); a later spec may add variants, so match with a `_` arm.
+/// Event types the spec does not list are [`EventData::Unknown`] (never a failed parse); a listed type whose data does not have the spec's shape is [`EventData::Unparsed`] (an authentic delivery is not refused for it); a later spec may add variants, so match with a `_` arm.
 ///
 /// Embedded users and organizations keep their private metadata for the server to read, but `Serialize` leaves every `private_metadata` out (in [`EventData::Unknown`] too, at any depth), and `Debug` also hides email addresses, phone numbers and message contents.
 #[derive(Clone, PartialEq)]
@@ -115,79 +115,67 @@ pub enum EventData {
         /// The event data.
         data: Value,
     },
+    /// An event type of the spec whose data does not parse as its payload (a value of another JSON type than the spec's, a required field missing). The data is not kept (the delivery's body is the caller's): it may hold personal data the typed payload would have hidden. Serializes as `null`.
+    Unparsed {
+        /// The event type.
+        event_type: String,
+        /// Why the data did not parse: serde's message and where, never a value of the payload.
+        error: String,
+    },
 }
 
 impl EventData {
-    /// Types `data` by `event_type`; a type the spec does not list is [`EventData::Unknown`].
-    pub(super) fn from_source(event_type: &str, data: impl DataSource) -> Result<Self, WebhookError> {
-        let parsed = match event_type {
-            "email.created" => Self::EmailCreated(parse(event_type, &data)?),
-            "organization.created" => Self::OrganizationCreated(parse(event_type, &data)?),
-            "organization.updated" => Self::OrganizationUpdated(parse(event_type, &data)?),
-            "organization.deleted" => Self::OrganizationDeleted(parse(event_type, &data)?),
-            "organizationDomain.created" => Self::OrganizationDomainCreated(parse(event_type, &data)?),
-            "organizationDomain.updated" => Self::OrganizationDomainUpdated(parse(event_type, &data)?),
-            "organizationDomain.deleted" => Self::OrganizationDomainDeleted(parse(event_type, &data)?),
-            "organizationInvitation.created" => {
-                Self::OrganizationInvitationCreated(parse(event_type, &data)?)
-            }
-            "organizationInvitation.accepted" => {
-                Self::OrganizationInvitationAccepted(parse(event_type, &data)?)
-            }
-            "organizationInvitation.revoked" => {
-                Self::OrganizationInvitationRevoked(parse(event_type, &data)?)
-            }
-            "organizationMembership.created" => {
-                Self::OrganizationMembershipCreated(parse(event_type, &data)?)
-            }
-            "organizationMembership.updated" => {
-                Self::OrganizationMembershipUpdated(parse(event_type, &data)?)
-            }
-            "organizationMembership.deleted" => {
-                Self::OrganizationMembershipDeleted(parse(event_type, &data)?)
-            }
-            "paymentAttempt.created" => Self::PaymentAttemptCreated(parse(event_type, &data)?),
-            "paymentAttempt.updated" => Self::PaymentAttemptUpdated(parse(event_type, &data)?),
-            "permission.created" => Self::PermissionCreated(parse(event_type, &data)?),
-            "permission.updated" => Self::PermissionUpdated(parse(event_type, &data)?),
-            "permission.deleted" => Self::PermissionDeleted(parse(event_type, &data)?),
-            "role.created" => Self::RoleCreated(parse(event_type, &data)?),
-            "role.updated" => Self::RoleUpdated(parse(event_type, &data)?),
-            "role.deleted" => Self::RoleDeleted(parse(event_type, &data)?),
-            "session.created" => Self::SessionCreated(parse(event_type, &data)?),
-            "session.pending" => Self::SessionPending(parse(event_type, &data)?),
-            "session.ended" => Self::SessionEnded(parse(event_type, &data)?),
-            "session.removed" => Self::SessionRemoved(parse(event_type, &data)?),
-            "session.revoked" => Self::SessionRevoked(parse(event_type, &data)?),
-            "sms.created" => Self::SmsCreated(parse(event_type, &data)?),
-            "subscription.created" => Self::SubscriptionCreated(parse(event_type, &data)?),
-            "subscription.updated" => Self::SubscriptionUpdated(parse(event_type, &data)?),
-            "subscription.active" => Self::SubscriptionActive(parse(event_type, &data)?),
-            "subscription.pastDue" => Self::SubscriptionPastDue(parse(event_type, &data)?),
-            "subscriptionItem.abandoned" => Self::SubscriptionItemAbandoned(parse(event_type, &data)?),
-            "subscriptionItem.active" => Self::SubscriptionItemActive(parse(event_type, &data)?),
-            "subscriptionItem.canceled" => Self::SubscriptionItemCanceled(parse(event_type, &data)?),
-            "subscriptionItem.ended" => Self::SubscriptionItemEnded(parse(event_type, &data)?),
-            "subscriptionItem.freeTrialEnding" => {
-                Self::SubscriptionItemFreeTrialEnding(parse(event_type, &data)?)
-            }
-            "subscriptionItem.incomplete" => Self::SubscriptionItemIncomplete(parse(event_type, &data)?),
-            "subscriptionItem.pastDue" => Self::SubscriptionItemPastDue(parse(event_type, &data)?),
-            "subscriptionItem.upcoming" => Self::SubscriptionItemUpcoming(parse(event_type, &data)?),
-            "subscriptionItem.updated" => Self::SubscriptionItemUpdated(parse(event_type, &data)?),
-            "user.created" => Self::UserCreated(parse(event_type, &data)?),
-            "user.updated" => Self::UserUpdated(parse(event_type, &data)?),
-            "user.deleted" => Self::UserDeleted(parse(event_type, &data)?),
-            "waitlistEntry.created" => Self::WaitlistEntryCreated(parse(event_type, &data)?),
-            "waitlistEntry.updated" => Self::WaitlistEntryUpdated(parse(event_type, &data)?),
-            other => Self::Unknown {
-                event_type: other.to_owned(),
-                data: data
-                    .into_value()
-                    .map_err(|err| WebhookError::InvalidPayload(format!("{other} data: {err}")))?,
-            },
+    /// Types `data` as the payload of `event_type`; `None` for a type the spec does not list.
+    pub(super) fn typed(event_type: &str, data: &impl DataSource) -> Option<serde_json::Result<Self>> {
+        let typed = match event_type {
+            "email.created" => data.parse().map(Self::EmailCreated),
+            "organization.created" => data.parse().map(Self::OrganizationCreated),
+            "organization.updated" => data.parse().map(Self::OrganizationUpdated),
+            "organization.deleted" => data.parse().map(Self::OrganizationDeleted),
+            "organizationDomain.created" => data.parse().map(Self::OrganizationDomainCreated),
+            "organizationDomain.updated" => data.parse().map(Self::OrganizationDomainUpdated),
+            "organizationDomain.deleted" => data.parse().map(Self::OrganizationDomainDeleted),
+            "organizationInvitation.created" => data.parse().map(Self::OrganizationInvitationCreated),
+            "organizationInvitation.accepted" => data.parse().map(Self::OrganizationInvitationAccepted),
+            "organizationInvitation.revoked" => data.parse().map(Self::OrganizationInvitationRevoked),
+            "organizationMembership.created" => data.parse().map(Self::OrganizationMembershipCreated),
+            "organizationMembership.updated" => data.parse().map(Self::OrganizationMembershipUpdated),
+            "organizationMembership.deleted" => data.parse().map(Self::OrganizationMembershipDeleted),
+            "paymentAttempt.created" => data.parse().map(Self::PaymentAttemptCreated),
+            "paymentAttempt.updated" => data.parse().map(Self::PaymentAttemptUpdated),
+            "permission.created" => data.parse().map(Self::PermissionCreated),
+            "permission.updated" => data.parse().map(Self::PermissionUpdated),
+            "permission.deleted" => data.parse().map(Self::PermissionDeleted),
+            "role.created" => data.parse().map(Self::RoleCreated),
+            "role.updated" => data.parse().map(Self::RoleUpdated),
+            "role.deleted" => data.parse().map(Self::RoleDeleted),
+            "session.created" => data.parse().map(Self::SessionCreated),
+            "session.pending" => data.parse().map(Self::SessionPending),
+            "session.ended" => data.parse().map(Self::SessionEnded),
+            "session.removed" => data.parse().map(Self::SessionRemoved),
+            "session.revoked" => data.parse().map(Self::SessionRevoked),
+            "sms.created" => data.parse().map(Self::SmsCreated),
+            "subscription.created" => data.parse().map(Self::SubscriptionCreated),
+            "subscription.updated" => data.parse().map(Self::SubscriptionUpdated),
+            "subscription.active" => data.parse().map(Self::SubscriptionActive),
+            "subscription.pastDue" => data.parse().map(Self::SubscriptionPastDue),
+            "subscriptionItem.abandoned" => data.parse().map(Self::SubscriptionItemAbandoned),
+            "subscriptionItem.active" => data.parse().map(Self::SubscriptionItemActive),
+            "subscriptionItem.canceled" => data.parse().map(Self::SubscriptionItemCanceled),
+            "subscriptionItem.ended" => data.parse().map(Self::SubscriptionItemEnded),
+            "subscriptionItem.freeTrialEnding" => data.parse().map(Self::SubscriptionItemFreeTrialEnding),
+            "subscriptionItem.incomplete" => data.parse().map(Self::SubscriptionItemIncomplete),
+            "subscriptionItem.pastDue" => data.parse().map(Self::SubscriptionItemPastDue),
+            "subscriptionItem.upcoming" => data.parse().map(Self::SubscriptionItemUpcoming),
+            "subscriptionItem.updated" => data.parse().map(Self::SubscriptionItemUpdated),
+            "user.created" => data.parse().map(Self::UserCreated),
+            "user.updated" => data.parse().map(Self::UserUpdated),
+            "user.deleted" => data.parse().map(Self::UserDeleted),
+            "waitlistEntry.created" => data.parse().map(Self::WaitlistEntryCreated),
+            "waitlistEntry.updated" => data.parse().map(Self::WaitlistEntryUpdated),
+            _ => return None,
         };
-        Ok(parsed)
+        Some(typed)
     }
 
     /// The payload keys `Debug` hides besides the core's own list (message contents, …).
@@ -253,6 +241,7 @@ impl EventData {
             Self::WaitlistEntryCreated(_) => "WaitlistEntryCreated",
             Self::WaitlistEntryUpdated(_) => "WaitlistEntryUpdated",
             Self::Unknown { .. } => "Unknown",
+            Self::Unparsed { .. } => "Unparsed",
         }
     }
 }
@@ -307,13 +296,22 @@ impl Serialize for EventData {
             Self::WaitlistEntryCreated(data) => data.serialize(serializer),
             Self::WaitlistEntryUpdated(data) => data.serialize(serializer),
             Self::Unknown { data, .. } => without_private_metadata(data).serialize(serializer),
+            Self::Unparsed { .. } => serializer.serialize_unit(),
         }
     }
 }
 
-/// The variant and its payload's JSON, with private data hidden (as the payloads' `Debug`).
+/// The variant and its payload's JSON, with private data hidden (as the payloads' `Debug`);
+/// [`EventData::Unparsed`] shows its event type and error.
 impl std::fmt::Debug for EventData {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Self::Unparsed { event_type, error } = self {
+            return f
+                .debug_struct("Unparsed")
+                .field("event_type", event_type)
+                .field("error", error)
+                .finish();
+        }
         crate::redact::debug_json_hiding(self.variant_name(), self, self.hidden(), f)
     }
 }

@@ -116,8 +116,9 @@ pub enum WebhookError {
     /// No `v1` signature in the header matches any configured secret.
     #[error("No matching signature found")]
     NoMatchingSignature,
-    /// The delivery is authentic but its JSON is not a Clerk event, or a known event type has
-    /// a payload that does not parse.
+    /// The delivery is authentic but its body is not a Clerk event (not JSON, or no `type` or
+    /// `data`). A known event type whose data does not parse is no error: it is
+    /// [`EventData::Unparsed`].
     #[error("Invalid webhook payload: {0}")]
     InvalidPayload(String),
 }
@@ -468,7 +469,9 @@ impl WebhookVerifier {
     /// # Errors
     ///
     /// Any error of [`WebhookVerifier::verify`]; [`WebhookError::InvalidPayload`] when the
-    /// authentic body is not a Clerk event or a known event's data does not parse.
+    /// authentic body is not a Clerk event. A known event type whose data does not parse is an
+    /// event all the same, its data [`EventData::Unparsed`]: acknowledge it (Svix would retry a
+    /// refusal, then disable the endpoint), do not apply it.
     pub fn verify_event(
         &self,
         headers: &WebhookHeaders<'_>,
@@ -524,8 +527,8 @@ impl ClerkEvent {
     ///
     /// # Errors
     ///
-    /// [`WebhookError::InvalidPayload`] when the JSON is not an event, or when the data of a
-    /// known event type does not parse.
+    /// [`WebhookError::InvalidPayload`] when the JSON is not an event. The data of a known event
+    /// type that does not parse is [`EventData::Unparsed`], not an error.
     pub fn from_slice(body: &[u8]) -> Result<Self, WebhookError> {
         serde_json::from_slice::<Envelope<&RawValue>>(body)
             .map_err(|err| WebhookError::InvalidPayload(err.to_string()))?
@@ -647,14 +650,45 @@ pub struct SessionEvent {
 }
 
 impl EventData {
-    /// Types `data` by `event_type`.
+    /// Types `data` by `event_type`: a type the spec does not list is [`EventData::Unknown`],
+    /// a listed type whose data does not have its shape [`EventData::Unparsed`].
     ///
     /// # Errors
     ///
-    /// [`WebhookError::InvalidPayload`] when the event type is known and the data does not
-    /// have its shape. Unknown types never fail.
+    /// None for a `Value` today: both fallbacks above are values, not errors. The `Result`
+    /// stays so that callers need not change if a check is added.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use clerk_core::webhook::EventData;
+    /// use serde_json::json;
+    ///
+    /// let data = EventData::from_parts("user.created", json!({"id": "user_1", "created_at": "Ada"}))?;
+    /// let EventData::Unparsed { event_type, error } = &data else { panic!("{data:?}") };
+    /// assert_eq!(event_type, "user.created");
+    /// assert!(!error.contains("Ada"), "{error}");
+    /// # Ok::<(), clerk_core::webhook::WebhookError>(())
+    /// ```
     pub fn from_parts(event_type: &str, data: Value) -> Result<Self, WebhookError> {
         Self::from_source(event_type, data)
+    }
+
+    /// Types `data` by `event_type` (see [`EventData::from_parts`]).
+    fn from_source(event_type: &str, data: impl DataSource) -> Result<Self, WebhookError> {
+        match Self::typed(event_type, &data) {
+            Some(Ok(typed)) => Ok(typed),
+            Some(Err(err)) => Ok(Self::Unparsed {
+                event_type: event_type.to_owned(),
+                error: describe(&err),
+            }),
+            None => Ok(Self::Unknown {
+                event_type: event_type.to_owned(),
+                data: data.into_value().map_err(|err| {
+                    WebhookError::InvalidPayload(format!("{event_type} data: {}", describe(&err)))
+                })?,
+            }),
+        }
     }
 }
 
@@ -668,18 +702,16 @@ where
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
-/// The data of a known event type, typed.
-fn parse<T: DeserializeOwned>(event_type: &str, data: &impl DataSource) -> Result<T, WebhookError> {
-    data.parse()
-        .map_err(|err| WebhookError::InvalidPayload(format!("{event_type} data: {}", describe(&err))))
-}
+/// serde's messages that quote the value they were given (`invalid type: string "…"`,
+/// `invalid value: …`, `unknown variant `…``).
+const QUOTING: [&str; 3] = ["invalid type", "invalid value", "unknown variant"];
 
-/// serde's message, unless it quotes a value from the payload (`invalid type: string "…"`,
-/// `invalid value: …`): the refusal is logged and answered, and the payload may hold personal
-/// data. Then only where the value was.
+/// serde's message, unless it quotes a value from the payload (see [`QUOTING`]): the message is
+/// logged (and, for a body that is no event, answered), and the payload may hold personal data.
+/// Then only where the value was.
 fn describe(err: &serde_json::Error) -> String {
     let message = err.to_string();
-    if message.starts_with("invalid type") || message.starts_with("invalid value") {
+    if QUOTING.iter().any(|prefix| message.starts_with(prefix)) {
         format!(
             "a value of the wrong type or out of range at line {} column {}",
             err.line(),
@@ -726,6 +758,42 @@ mod tests {
         assert_eq!(
             verifier.check_timestamp(-1, at(0)),
             Err(WebhookError::TimestampTooOld)
+        );
+    }
+
+    #[test]
+    fn describe_never_quotes_a_value_of_the_payload() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        enum Kind {
+            Known,
+        }
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Payload {
+            kind: Kind,
+            count: u8,
+        }
+        for (json, kept) in [
+            (r#"{"kind":"Grace Hopper","count":1}"#, "unknown variant"),
+            (r#"{"kind":"Known","count":"Grace Hopper"}"#, "invalid type"),
+            (r#"{"kind":"Known","count":99999}"#, "invalid value"),
+        ] {
+            let err = serde_json::from_str::<Payload>(json).unwrap_err();
+            assert!(
+                err.to_string().starts_with(kept),
+                "serde's message changed: {err}"
+            );
+            let described = describe(&err);
+            assert!(!described.contains("Grace"), "{described}");
+            assert!(!described.contains("99999"), "{described}");
+            assert!(described.contains("at line 1 column"), "{described}");
+        }
+        let missing = serde_json::from_str::<Payload>(r#"{"kind":"Known"}"#).unwrap_err();
+        assert_eq!(
+            describe(&missing),
+            missing.to_string(),
+            "a message without a value stays"
         );
     }
 
