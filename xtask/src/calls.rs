@@ -7,7 +7,7 @@
 //! JSON body, the retry rule and budget of the operation's table row. A call is a few lines; the
 //! only generic is the answer's type.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use serde_yaml::Value;
@@ -59,8 +59,15 @@ pub struct Group<'a> {
     pub module: String,
     /// The tag, e.g. `Redirect URLs`.
     pub tag: String,
-    /// `(our method name, operation)`.
+    /// `(our method name, operation)` of the generated calls.
     pub calls: Vec<(String, &'a Operation)>,
+    /// `(our method name, operation)` of the hand-written calls on the same handle (written in
+    /// clerk-backend's own files; the handle's doc lists them).
+    pub hand_written: Vec<(String, &'a Operation)>,
+    /// `operationId` → the hand-written query type its generated call takes.
+    pub params: BTreeMap<String, String>,
+    /// `operationId` → the hand-written body type its generated call takes.
+    pub bodies: BTreeMap<String, String>,
 }
 
 impl Group<'_> {
@@ -81,22 +88,42 @@ impl Group<'_> {
             if let Answer::Model(name) | Answer::List(name) | Answer::Page(name) = &answer {
                 models.type_of(name);
             }
-            body.push_str(&call(spec, method, op, &answer, &mut items, models)?);
+            let custom = Custom {
+                params: self.params.get(&op.operation_id).map(String::as_str),
+                body: self.bodies.get(&op.operation_id).map(String::as_str),
+            };
+            body.push_str(&call(spec, method, op, &answer, custom, &mut items, models)?);
+        }
+        let mut also = String::new();
+        if !self.hand_written.is_empty() {
+            also.push_str("///\n/// Hand-written on this handle (behaviour the spec cannot say):");
+            for (method, op) in &self.hand_written {
+                let _ = write!(also, " [`{method}`]({handle}::{method}) (`{}`),", op.operation_id);
+            }
+            also.pop();
+            also.push_str(".\n");
         }
         Ok(format!(
             "{header}\n//! `{tag}`: [`ClerkClient::{module}`] and its calls, generated from Clerk's spec.\n\n\
              #![allow(clippy::doc_markdown)]\n\n\
-             use crate::error::ApiResult;\n\
-             use crate::generated::operations as ops;\n\
-             use crate::ClerkClient;\n\n\
-             /// The `{tag}` calls: `client.{module}()`.\n\
+             {uses}use crate::ClerkClient;\n\n\
+             /// The `{tag}` calls: `client.{module}()`.\n{also}\
              #[derive(Debug, Clone, Copy)]\n\
-             pub struct {handle}<'a> {{\n    client: &'a ClerkClient,\n}}\n\n\
+             pub struct {handle}<'a> {{\n    pub(crate) client: &'a ClerkClient,\n}}\n\n\
              impl ClerkClient {{\n\
              /// The `{tag}` calls of the Backend API.\n\
              pub fn {module}(&self) -> {handle}<'_> {{\n{handle} {{ client: self }}\n}}\n}}\n\n\
-             impl {handle}<'_> {{\n{body}}}\n\n\
-             {items}",
+             {calls}{items}",
+            uses = if self.calls.is_empty() {
+                ""
+            } else {
+                "use crate::error::ApiResult;\nuse crate::generated::operations as ops;\n"
+            },
+            calls = if self.calls.is_empty() {
+                String::new()
+            } else {
+                format!("impl {handle}<'_> {{\n{body}}}\n\n")
+            },
             tag = self.tag,
             module = self.module,
         ))
@@ -198,11 +225,21 @@ fn page_item(spec: &Value, schema: &Value) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The hand-written types a generated call takes instead of generated ones.
+#[derive(Debug, Clone, Copy)]
+struct Custom<'a> {
+    /// The query type (`crate::UserListParams`), whose `query_for` writes the operation's keys.
+    params: Option<&'a str>,
+    /// The JSON body type (`crate::CreateUser`).
+    body: Option<&'a str>,
+}
+
 fn call(
     spec: &Value,
     method: &str,
     op: &Operation,
     answer: &Answer,
+    custom: Custom<'_>,
     items: &mut String,
     models: &mut ModelSet,
 ) -> Result<String, String> {
@@ -220,7 +257,10 @@ fn call(
         .iter()
         .filter(|param| param.location == "query" && param.name != "paginated")
         .collect();
-    let query = if query_params.is_empty() {
+    let query = if let Some(params_type) = custom.params {
+        args.push(format!("params: &{params_type}"));
+        format!("params.query_for(&ops::{})", const_name(&op.operation_id))
+    } else if query_params.is_empty() {
         "String::new()".to_owned()
     } else {
         let params_type = format!("{type_name}Params");
@@ -232,6 +272,10 @@ fn call(
         &spec["paths"][op.path.as_str()][op.method.to_ascii_lowercase().as_str()]["requestBody"]["content"];
     let body = match &op.body {
         Body::None => "None".to_owned(),
+        Body::Json(_) if custom.body.is_some() => {
+            args.push(format!("body: &{}", custom.body.unwrap_or_default()));
+            "Some(crate::Payload::json(body)?)".to_owned()
+        }
         Body::Json(reference) => {
             let schema = match reference {
                 Some(name) => &spec["components"]["schemas"][name.as_str()],
@@ -305,7 +349,8 @@ fn call(
         args = args.join(", "),
         path_args = path_args.join(", "),
     );
-    if let (Some(item_type), true) = (item_type, is_offset_list(op)) {
+    // A hand-written query type pages its own way (a hand-written stream, if any).
+    if let (Some(item_type), true, None) = (item_type, is_offset_list(op), custom.params) {
         let _ = write!(
             out,
             "/// Every item of [`{method}`](Self::{method}), page after page: a lazy [`Paged`](crate::Paged) stream \

@@ -118,7 +118,7 @@ async fn a_banned_user_gets_no_tickets() {
     let api = client(&clerk);
     let id = user(&clerk);
     let session = clerk.users().create_session(&id).expect("session");
-    api.ban_user(&id).await.expect("ban");
+    api.users().ban(&id).await.expect("ban");
     let revoked = api.get_session(&session.id).await.expect("session");
     assert_eq!(revoked.status, SessionObjectStatus::Revoked);
     let err = api
@@ -324,25 +324,32 @@ async fn passwords_and_oauth_access_tokens() {
         .id;
     let bare = user(&clerk);
     assert!(api
+        .users()
         .verify_password(&id, "correct horse battery staple")
         .await
         .expect("checked"));
-    assert!(!api.verify_password(&id, "wrong").await.expect("checked"));
-    let err = api.verify_password(&bare, "x").await.expect_err("no password");
+    assert!(!api.users().verify_password(&id, "wrong").await.expect("checked"));
+    let err = api
+        .users()
+        .verify_password(&bare, "x")
+        .await
+        .expect_err("no password");
     assert_eq!((err.status(), err.code()), (Some(400), Some("no_password_set")));
     assert!(api
+        .users()
         .verify_password("user_missing", "x")
         .await
         .expect_err("404")
         .is_not_found());
     assert!(
-        api.verify_password(&id, "").await.is_err(),
+        api.users().verify_password(&id, "").await.is_err(),
         "an empty password is refused"
     );
     clerk
         .faults()
         .fail_next("POST", "/v1/users/{user_id}/verify_password", 1, 502);
     assert!(api
+        .users()
         .verify_password(&id, "correct horse battery staple")
         .await
         .expect("retried"));
@@ -352,7 +359,8 @@ async fn passwords_and_oauth_access_tokens() {
         .set(&id, "oauth_google", "ya29.secret", ["email"]);
     for provider in ["google", "oauth_google"] {
         let tokens = api
-            .list_user_oauth_access_tokens(&id, provider)
+            .users()
+            .list_oauth_access_tokens(&id, provider)
             .await
             .expect("tokens");
         assert_eq!(tokens.len(), 1, "{provider}");
@@ -361,9 +369,10 @@ async fn passwords_and_oauth_access_tokens() {
         assert!(!format!("{:?}", tokens[0]).contains("ya29.secret"));
     }
     assert!(api
-        .list_user_oauth_access_tokens(&id, "github")
+        .users()
+        .list_oauth_access_tokens(&id, "github")
         .await
         .expect("none")
         .is_empty());
-    assert!(api.list_user_oauth_access_tokens(&id, " ").await.is_err());
+    assert!(api.users().list_oauth_access_tokens(&id, " ").await.is_err());
 }

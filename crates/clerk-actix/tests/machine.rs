@@ -474,7 +474,7 @@ async fn a_spent_machine_share_answers_503_and_caches_nothing() {
             .status(),
         200
     );
-    assert!(sdk.client().unwrap().get_user(&fixture.user_id).await.is_ok());
+    assert!(sdk.client().unwrap().users().get(&fixture.user_id).await.is_ok());
 }
 
 #[actix_web::test]

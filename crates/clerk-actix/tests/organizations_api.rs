@@ -121,7 +121,14 @@ async fn an_organization_goes_through_its_lifecycle() {
         .expect("instance-wide");
     assert_eq!(everyone.data.len(), 2);
     let bobs = api
-        .list_user_organization_memberships(&bob, Some(10), Some(0))
+        .users()
+        .list_organization_memberships(
+            &bob,
+            &clerk_actix::client::users::UsersGetOrganizationMembershipsParams {
+                limit: Some(10),
+                offset: Some(0),
+            },
+        )
         .await
         .expect("user's");
     assert_eq!(
@@ -283,7 +290,8 @@ async fn organization_lists_stream_every_page() {
         .expect("every membership");
     assert_eq!(memberships.len(), 5);
     let adas: Vec<_> = api
-        .list_user_organization_memberships_stream(&ada)
+        .users()
+        .list_organization_memberships_stream(&ada, &Default::default())
         .try_collect()
         .await
         .expect("every membership of the user");

@@ -23,7 +23,7 @@ async fn the_users_stream_pages_by_cursor_and_survives_a_deletion() {
     let clerk = start();
     let api = client(&clerk);
     let seeded = clerk.users().seed(7).expect("seeded");
-    let mut stream = api.list_users_stream(UserListParams::new().limit(3));
+    let mut stream = api.users().list_stream(&UserListParams::new().limit(3));
     assert_eq!(
         clerk.calls().count("GET", "/v1/users"),
         0,
@@ -67,7 +67,8 @@ async fn the_users_stream_uses_offsets_in_other_orders() {
         .create(NewUser::default().email("banned@example.com").banned(true))
         .expect("banned user");
     let users: Vec<_> = api
-        .list_users_stream(UserListParams::new().order_by("username").limit(2))
+        .users()
+        .list_stream(&UserListParams::new().order_by("username").limit(2))
         .try_collect()
         .await
         .expect("all");
@@ -75,7 +76,8 @@ async fn the_users_stream_uses_offsets_in_other_orders() {
     let queries: Vec<String> = clerk.calls().requests().into_iter().map(|r| r.query).collect();
     assert!(queries.iter().any(|q| q.contains("offset=4")), "{queries:?}");
     let banned: Vec<_> = api
-        .list_users_stream(UserListParams::new().banned(true).limit(2))
+        .users()
+        .list_stream(&UserListParams::new().banned(true).limit(2))
         .try_collect()
         .await
         .expect("banned");

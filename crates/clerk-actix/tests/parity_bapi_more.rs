@@ -123,16 +123,16 @@ async fn run_ours(fixture: &Fixture) -> Value {
     };
     step(
         "verify_password",
-        verified(api.verify_password(user, PASSWORD).await),
+        verified(api.users().verify_password(user, PASSWORD).await),
     );
     step(
         "verify_password_wrong",
-        verified(api.verify_password(user, "wrong").await),
+        verified(api.users().verify_password(user, "wrong").await),
     );
     step(
         "oauth_tokens",
         answer(
-            api.list_user_oauth_access_tokens(user, "google").await,
+            api.users().list_oauth_access_tokens(user, "google").await,
             |tokens| tokens.iter().map(resource).collect(),
         ),
     );
@@ -257,7 +257,7 @@ async fn run_ours(fixture: &Fixture) -> Value {
     }
 
     let session = fixture.clerk.users().create_session(other).expect("session");
-    step("ban", answer(api.ban_user(other).await, |u| user_resource(&u)));
+    step("ban", answer(api.users().ban(other).await, |u| user_resource(&u)));
     step(
         "banned_session",
         answer(api.get_session(&session.id).await, |s| resource(&s)),

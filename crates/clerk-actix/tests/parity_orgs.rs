@@ -235,7 +235,14 @@ async fn run_ours(fixture: &Fixture) -> Value {
         answer(everyone, |p| page(p, |m| membership(m.clone()))),
     );
     let mine = api
-        .list_user_organization_memberships(member, Some(10), None)
+        .users()
+        .list_organization_memberships(
+            member,
+            &clerk_actix::client::users::UsersGetOrganizationMembershipsParams {
+                limit: Some(10),
+                ..Default::default()
+            },
+        )
         .await;
     step(
         "user_memberships",

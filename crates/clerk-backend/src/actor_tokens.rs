@@ -129,7 +129,7 @@ impl ClerkClient {
     /// `POST /v1/actor_tokens/{id}/revoke`: makes a pending actor token unusable and returns
     /// it with status `revoked`.
     ///
-    /// Retried like [`delete_user`](Self::delete_user); a retry after a lost success answers
+    /// Retried like a `DELETE`; a retry after a lost success answers
     /// 400 `actor_token_cannot_be_revoked_code`, which callers may treat as done.
     ///
     /// # Errors

@@ -166,7 +166,7 @@ impl ClerkClient {
     }
 
     /// `DELETE /v1/allowlist_identifiers/{id}` or `DELETE /v1/blocklist_identifiers/{id}`:
-    /// removes an entry. Retried like [`delete_user`](Self::delete_user) (a retry after a lost
+    /// removes an entry. Retried like a `DELETE` (a retry after a lost
     /// success answers 404).
     ///
     /// # Errors

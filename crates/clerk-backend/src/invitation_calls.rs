@@ -270,7 +270,7 @@ impl ClerkClient {
     /// `POST /v1/invitations/{id}/revoke`: makes the invitation's link unusable and returns
     /// it with status `revoked`.
     ///
-    /// Retried like [`delete_user`](Self::delete_user): a revoked invitation stays revoked;
+    /// Retried like a `DELETE`: a revoked invitation stays revoked;
     /// a retry after a lost success answers 400 `invitation_already_revoked`, which callers
     /// may treat as done.
     ///

@@ -17,10 +17,10 @@
 //! | `machine` | API keys and M2M tokens: [`CreateApiKey`], [`CreateM2mToken`] and their answers |
 //! | `machine_backend` | [`ClerkClient`] as clerk-core's [`MachineBackend`](clerk_core::request::MachineBackend): the machine-token verify calls on the machine-token share |
 //! | `session_backend` | [`ClerkClient`] as clerk-core's [`SessionBackend`](clerk_core::request::SessionBackend): handshake payloads and session refresh |
-//! | `users` | the request bodies of the users resource: [`CreateUser`], [`UpdateUser`] |
-//! | `user_list` | [`ClerkClient::list_users_stream`]: every user matching a filter |
-//! | `password` | [`ClerkClient::verify_password`] |
-//! | `oauth_tokens` | a user's OAuth access tokens for a provider: [`OAuthAccessToken`] |
+//! | `user_calls` | the request bodies of the users resource, taken by the generated `users().create`/`update`: [`CreateUser`], [`UpdateUser`] |
+//! | `user_list` | [`Users::list_stream`](users::Users::list_stream): every user matching a filter (Clerk's cursor) |
+//! | `password` | [`Users::verify_password`](users::Users::verify_password): a wrong password is `Ok(false)` |
+//! | `oauth_tokens` | a user's OAuth access tokens for a provider: [`OAuthAccessToken`], [`Users::list_oauth_access_tokens`](users::Users::list_oauth_access_tokens) |
 //! | `sessions` | list and revoke sessions, templated session tokens: [`SessionListParams`], [`SessionTokenOptions`] |
 //! | `invitations` | application invitations: [`Invitation`], [`CreateInvitation`], [`InvitationListParams`] |
 //! | `sign_in_tokens` | sign-in tokens: [`SignInToken`], [`CreateSignInToken`], [`TicketStatus`] |

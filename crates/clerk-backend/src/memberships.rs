@@ -165,33 +165,6 @@ impl ClerkClient {
         self.json(self.get("GET /v1/organization_memberships", url)).await
     }
 
-    /// `GET /v1/users/{id}/organization_memberships`: one page of a user's memberships
-    /// (`limit`, `offset`). Retried.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`](super::ApiError::InvalidArgument) for an empty or unsafe
-    /// id; 404 when there is no such user; see [`ApiError`](super::ApiError).
-    pub async fn list_user_organization_memberships(
-        &self,
-        user_id: &str,
-        limit: Option<u32>,
-        offset: Option<u32>,
-    ) -> ApiResult<Page<OrganizationMembership>> {
-        let mut query = Query::default();
-        query.paging(limit, offset);
-        let url = with_query(
-            format!(
-                "{}/users/{}/organization_memberships",
-                self.versioned(),
-                path_segment(user_id)?
-            ),
-            &query.finish(),
-        );
-        self.json(self.get("GET /v1/users/{id}/organization_memberships", url))
-            .await
-    }
-
     /// `GET /v1/organizations/{id}/memberships`, every page: a lazy [`Paged`] stream (offset
     /// paging, `params.limit` a page or [`DEFAULT_PAGE_SIZE`]).
     pub fn list_organization_memberships_stream(
@@ -240,22 +213,6 @@ impl ClerkClient {
         })
     }
 
-    /// `GET /v1/users/{id}/organization_memberships`, every page: a lazy [`Paged`] stream
-    /// ([`DEFAULT_PAGE_SIZE`] a page).
-    pub fn list_user_organization_memberships_stream(&self, user_id: &str) -> Paged<OrganizationMembership> {
-        let client = self.clone();
-        let user_id = user_id.to_owned();
-        Paged::new(DEFAULT_PAGE_SIZE, 0, None, Paging::Offset, move |page| {
-            let client = client.clone();
-            let user_id = user_id.clone();
-            async move {
-                client
-                    .list_user_organization_memberships(&user_id, Some(page.limit), Some(page.offset))
-                    .await
-            }
-        })
-    }
-
     /// `POST /v1/organizations/{id}/memberships`: adds a member. Never retried.
     ///
     /// On a timeout or a transport failure **the member may have been added**: list the
@@ -289,7 +246,7 @@ impl ClerkClient {
     }
 
     /// `PATCH /v1/organizations/{id}/memberships/{user_id}`: sets the member's role. Never
-    /// retried (`PATCH`, like [`update_user`](Self::update_user)): on a timeout the role may
+    /// retried (`PATCH`, like `users().update`): on a timeout the role may
     /// have changed; read the memberships before sending it again.
     ///
     /// # Errors
@@ -351,7 +308,7 @@ impl ClerkClient {
     }
 
     /// `DELETE /v1/organizations/{id}/memberships/{user_id}`: removes the member and returns
-    /// the removed membership. Retried like [`delete_user`](Self::delete_user): a repeat after a
+    /// the removed membership. Retried like a `DELETE`: a repeat after a
     /// lost success answers 404.
     ///
     /// # Errors

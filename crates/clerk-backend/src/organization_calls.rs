@@ -297,7 +297,7 @@ impl ClerkClient {
 
     /// `PATCH /v1/organizations/{id}/metadata`: deep-merges the given metadata (a `null` value
     /// removes a key); `None` leaves that kind untouched. Never retried, like
-    /// [`update_user_metadata`](Self::update_user_metadata): on a timeout the merge may have
+    /// `users().update_metadata`: on a timeout the merge may have
     /// been applied.
     ///
     /// # Errors
@@ -327,7 +327,7 @@ impl ClerkClient {
     }
 
     /// `DELETE /v1/organizations/{id}`: deletes the organization with its memberships and
-    /// invitations. Retried like [`delete_user`](Self::delete_user): a repeat after a lost
+    /// invitations. Retried like a `DELETE`: a repeat after a lost
     /// success answers 404, which callers may treat as done.
     ///
     /// # Errors

@@ -154,7 +154,7 @@ impl<T> Copy for Paging<T> {}
 /// use futures_util::TryStreamExt as _;
 ///
 /// # async fn demo(client: clerk_backend::ClerkClient) -> Result<(), clerk_backend::ApiError> {
-/// let mut users = client.list_users_stream(UserListParams::new().banned(true));
+/// let mut users = client.users().list_stream(&UserListParams::new().banned(true));
 /// while let Some(user) = users.try_next().await? {
 ///     println!("{}", user.id);
 /// }

@@ -187,7 +187,7 @@ impl ClerkClient {
     /// `POST /v1/sessions/{id}/revoke`: signs the session out and returns it with status
     /// `revoked`.
     ///
-    /// Retried like [`delete_user`](Self::delete_user): revoking twice leaves the same state.
+    /// Retried like a `DELETE`: revoking twice leaves the same state.
     ///
     /// # Errors
     ///

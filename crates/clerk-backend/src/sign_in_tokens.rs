@@ -138,7 +138,7 @@ impl ClerkClient {
     /// `POST /v1/sign_in_tokens/{id}/revoke`: makes a pending sign-in token unusable and
     /// returns it with status `revoked`.
     ///
-    /// Retried like [`delete_user`](Self::delete_user): a revoked token stays revoked; a retry
+    /// Retried like a `DELETE`: a revoked token stays revoked; a retry
     /// after a lost success answers 400 `sign_in_token_cannot_be_revoked_code`, which callers
     /// may treat as done.
     ///

@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `API Keys` calls: `client.api_keys()`.
 #[derive(Debug, Clone, Copy)]
 pub struct ApiKeys<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Domains` calls: `client.domains()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Domains<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Invitations` calls: `client.invitations()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Invitations<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `JWT Templates` calls: `client.jwt_templates()`.
 #[derive(Debug, Clone, Copy)]
 pub struct JwtTemplates<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

@@ -31,6 +31,7 @@ pub const GET_PUBLIC_INTERSTITIAL: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("an HTML page for browsers (the interstitial), not a Backend API call a server makes"),
 };
 
@@ -50,6 +51,7 @@ pub const GET_JWKS: Operation = Operation {
     budget: Budget::Free,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -73,6 +75,7 @@ pub const GET_CLIENT_LIST: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -92,6 +95,7 @@ pub const VERIFY_CLIENT: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("clients().verify"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -111,6 +115,7 @@ pub const GET_CLIENT: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("clients().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -130,6 +135,7 @@ pub const CREATE_EMAIL_ADDRESS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("email_addresses().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -149,6 +155,7 @@ pub const GET_EMAIL_ADDRESS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("email_addresses().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -168,6 +175,7 @@ pub const DELETE_EMAIL_ADDRESS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("email_addresses().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -187,6 +195,7 @@ pub const UPDATE_EMAIL_ADDRESS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("email_addresses().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -206,6 +215,7 @@ pub const PREPARE_EMAIL_ADDRESS_VERIFICATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("email_addresses().prepare_verification"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -225,6 +235,7 @@ pub const ATTEMPT_EMAIL_ADDRESS_VERIFICATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("email_addresses().attempt_verification"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -244,6 +255,7 @@ pub const REPLACE_USER_EMAIL_ADDRESS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("email_addresses().replace_for_user"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -263,6 +275,7 @@ pub const CREATE_PHONE_NUMBER: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("phone_numbers().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -282,6 +295,7 @@ pub const GET_PHONE_NUMBER: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("phone_numbers().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -301,6 +315,7 @@ pub const DELETE_PHONE_NUMBER: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("phone_numbers().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -320,6 +335,7 @@ pub const UPDATE_PHONE_NUMBER: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("phone_numbers().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -339,6 +355,7 @@ pub const PREPARE_PHONE_NUMBER_VERIFICATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("phone_numbers().prepare_verification"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -358,6 +375,7 @@ pub const ATTEMPT_PHONE_NUMBER_VERIFICATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("phone_numbers().attempt_verification"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -377,6 +395,7 @@ pub const REPLACE_USER_PHONE_NUMBER: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("phone_numbers().replace_for_user"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -403,6 +422,7 @@ pub const GET_SESSION_LIST: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -422,6 +442,7 @@ pub const CREATE_SESSION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -441,6 +462,7 @@ pub const GET_SESSION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -460,6 +482,7 @@ pub const REFRESH_SESSION: Operation = Operation {
     budget: Budget::Fixed(Share::Sessions),
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -479,6 +502,7 @@ pub const REVOKE_SESSION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -498,6 +522,7 @@ pub const CREATE_SESSION_TOKEN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -520,6 +545,7 @@ pub const CREATE_SESSION_TOKEN_FROM_TEMPLATE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -544,6 +570,7 @@ pub const GET_TEMPLATE_LIST: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -566,6 +593,7 @@ pub const GET_TEMPLATE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -588,6 +616,7 @@ pub const UPSERT_TEMPLATE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -610,6 +639,7 @@ pub const REVERT_TEMPLATE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -632,6 +662,7 @@ pub const PREVIEW_TEMPLATE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -654,6 +685,7 @@ pub const TOGGLE_TEMPLATE_DELIVERY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -699,7 +731,8 @@ pub const GET_USER_LIST: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -718,7 +751,8 @@ pub const CREATE_USER: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -760,7 +794,8 @@ pub const GET_USERS_COUNT: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().count"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -779,7 +814,8 @@ pub const GET_USER: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -798,7 +834,8 @@ pub const DELETE_USER: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -817,7 +854,8 @@ pub const UPDATE_USER: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -836,7 +874,8 @@ pub const BAN_USER: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().ban"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -855,7 +894,8 @@ pub const UNBAN_USER: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().unban"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -875,6 +915,7 @@ pub const USERS_BAN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().bulk_ban"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -894,6 +935,7 @@ pub const USERS_UNBAN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().bulk_unban"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -912,7 +954,8 @@ pub const LOCK_USER: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().lock"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -931,7 +974,8 @@ pub const UNLOCK_USER: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().unlock"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -951,6 +995,7 @@ pub const SET_USER_PROFILE_IMAGE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().set_profile_image"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -970,6 +1015,7 @@ pub const DELETE_USER_PROFILE_IMAGE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().delete_profile_image"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -989,6 +1035,7 @@ pub const REPLACE_USER_METADATA: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().replace_metadata"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1007,7 +1054,8 @@ pub const UPDATE_USER_METADATA: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().update_metadata"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1027,6 +1075,7 @@ pub const GET_USER_BILLING_SUBSCRIPTION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().get_billing_subscription"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1046,6 +1095,7 @@ pub const GET_USER_BILLING_CREDIT_BALANCE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().get_billing_credit_balance"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1065,33 +1115,12 @@ pub const ADJUST_USER_BILLING_CREDIT_BALANCE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().adjust_billing_credit_balance"),
+    hand_written: None,
     left_out: None,
 };
 
 /// `GetOAuthAccessToken`: GET `/users/{user_id}/oauth_access_tokens/{provider}`.
-pub const GET_OAUTH_ACCESS_TOKEN: Operation = Operation {
-    operation_id: "GetOAuthAccessToken",
-    method: Method::Get,
-    path: "/users/{user_id}/oauth_access_tokens/{provider}",
-    endpoint: "GET /v1/users/{user_id}/oauth_access_tokens/{provider}",
-    tag: "Users",
-    params: &[
-        Param::path("user_id", "string"),
-        Param::path("provider", "string"),
-        Param::query("paginated", false, "boolean"),
-        Param::query("limit", false, "integer"),
-        Param::query("offset", false, "integer"),
-    ],
-    body: Body::None,
-    deprecated: false,
-    name: "users.get_oauth_access_token",
-    js_name: Some("users.getUserOauthAccessToken"),
-    retry: Retry::Idempotent,
-    budget: Budget::Handle,
-    root: false,
-    call: None,
-    left_out: None,
-};
+pub const GET_OAUTH_ACCESS_TOKEN: Operation = Operation { operation_id: "GetOAuthAccessToken", method: Method::Get, path: "/users/{user_id}/oauth_access_tokens/{provider}", endpoint: "GET /v1/users/{user_id}/oauth_access_tokens/{provider}", tag: "Users", params: &[Param::path("user_id", "string"), Param::path("provider", "string"), Param::query("paginated", false, "boolean"), Param::query("limit", false, "integer"), Param::query("offset", false, "integer")], body: Body::None, deprecated: false, name: "users.list_oauth_access_tokens", js_name: Some("users.getUserOauthAccessToken"), retry: Retry::Idempotent, budget: Budget::Handle, root: false, call: Some("users().list_oauth_access_tokens"), hand_written: Some("adds the provider's `oauth_` prefix when missing (as @clerk/backend does) and answers every token of the page; its type hides the provider's credentials in Debug"), left_out: None };
 
 /// `UsersGetOrganizationMemberships`: GET `/users/{user_id}/organization_memberships`.
 pub const USERS_GET_ORGANIZATION_MEMBERSHIPS: Operation = Operation {
@@ -1107,12 +1136,13 @@ pub const USERS_GET_ORGANIZATION_MEMBERSHIPS: Operation = Operation {
     ],
     body: Body::None,
     deprecated: false,
-    name: "users.get_organization_memberships",
+    name: "users.list_organization_memberships",
     js_name: Some("users.getOrganizationMembershipList"),
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().list_organization_memberships"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1137,6 +1167,7 @@ pub const USERS_GET_ORGANIZATION_INVITATIONS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().get_organization_invitations"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1156,27 +1187,12 @@ pub const REMOVE_USER_PASSWORD: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().remove_password"),
+    hand_written: None,
     left_out: None,
 };
 
 /// `VerifyPassword`: POST `/users/{user_id}/verify_password`.
-pub const VERIFY_PASSWORD: Operation = Operation {
-    operation_id: "VerifyPassword",
-    method: Method::Post,
-    path: "/users/{user_id}/verify_password",
-    endpoint: "POST /v1/users/{user_id}/verify_password",
-    tag: "Users",
-    params: &[Param::path("user_id", "string")],
-    body: Body::Json(None),
-    deprecated: false,
-    name: "users.verify_password",
-    js_name: Some("users.verifyPassword"),
-    retry: Retry::Idempotent,
-    budget: Budget::Handle,
-    root: false,
-    call: None,
-    left_out: None,
-};
+pub const VERIFY_PASSWORD: Operation = Operation { operation_id: "VerifyPassword", method: Method::Post, path: "/users/{user_id}/verify_password", endpoint: "POST /v1/users/{user_id}/verify_password", tag: "Users", params: &[Param::path("user_id", "string")], body: Body::Json(None), deprecated: false, name: "users.verify_password", js_name: Some("users.verifyPassword"), retry: Retry::Idempotent, budget: Budget::Handle, root: false, call: Some("users().verify_password"), hand_written: Some("a wrong password (422) answers Ok(false), not an error; an empty password is refused before any request"), left_out: None };
 
 /// `VerifyTOTP`: POST `/users/{user_id}/verify_totp`.
 pub const VERIFY_TOTP: Operation = Operation {
@@ -1194,6 +1210,7 @@ pub const VERIFY_TOTP: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().verify_totp"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1213,6 +1230,7 @@ pub const DISABLE_MFA: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().disable_mfa"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1232,6 +1250,7 @@ pub const DELETE_BACKUP_CODE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().delete_backup_codes"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1254,6 +1273,7 @@ pub const USER_PASSKEY_DELETE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().delete_passkey"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1273,6 +1293,7 @@ pub const LIST_USER_TRUSTED_DEVICES: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().list_trusted_devices"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1295,6 +1316,7 @@ pub const REVOKE_USER_TRUSTED_DEVICE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().revoke_trusted_device"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1317,6 +1339,7 @@ pub const USER_WEB3WALLET_DELETE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().delete_web3wallet"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1336,6 +1359,7 @@ pub const DELETE_TOTP: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().delete_totp"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1358,6 +1382,7 @@ pub const DELETE_EXTERNAL_ACCOUNT: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().delete_external_account"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1377,6 +1402,7 @@ pub const SET_USER_PASSWORD_COMPROMISED: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().set_password_compromised"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1396,6 +1422,7 @@ pub const UNSET_USER_PASSWORD_COMPROMISED: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().unset_password_compromised"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1422,6 +1449,7 @@ pub const LIST_INVITATIONS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -1441,6 +1469,7 @@ pub const CREATE_INVITATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -1460,6 +1489,7 @@ pub const CREATE_BULK_INVITATIONS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("invitations().bulk_create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1479,6 +1509,7 @@ pub const REVOKE_INVITATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -1504,6 +1535,7 @@ pub const LIST_INSTANCE_ORGANIZATION_INVITATIONS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_invitations().get_all"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1527,6 +1559,7 @@ pub const LIST_ALLOWLIST_IDENTIFIERS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -1546,6 +1579,7 @@ pub const CREATE_ALLOWLIST_IDENTIFIER: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -1565,6 +1599,7 @@ pub const DELETE_ALLOWLIST_IDENTIFIER: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -1584,6 +1619,7 @@ pub const LIST_BLOCKLIST_IDENTIFIERS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -1603,6 +1639,7 @@ pub const CREATE_BLOCKLIST_IDENTIFIER: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -1622,6 +1659,7 @@ pub const DELETE_BLOCKLIST_IDENTIFIER: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -1641,6 +1679,7 @@ pub const UPDATE_INSTANCE_AUTH_CONFIG: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("beta_features().update_instance_settings"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1660,6 +1699,7 @@ pub const UPDATE_PRODUCTION_INSTANCE_DOMAIN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -1679,6 +1719,7 @@ pub const CREATE_ACTOR_TOKEN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -1698,6 +1739,7 @@ pub const REVOKE_ACTOR_TOKEN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -1717,6 +1759,7 @@ pub const LIST_DOMAINS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -1736,6 +1779,7 @@ pub const ADD_DOMAIN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("domains().add"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1755,6 +1799,7 @@ pub const DELETE_DOMAIN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("domains().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1774,6 +1819,7 @@ pub const UPDATE_DOMAIN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("domains().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1793,6 +1839,7 @@ pub const GET_INSTANCE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("instance_settings().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1812,6 +1859,7 @@ pub const UPDATE_INSTANCE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("instance_settings().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1831,6 +1879,7 @@ pub const UPDATE_INSTANCE_RESTRICTIONS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("instance_settings().update_restrictions"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1850,6 +1899,7 @@ pub const GET_INSTANCE_PROTECT: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("instance_settings().get_protect"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1869,6 +1919,7 @@ pub const UPDATE_INSTANCE_PROTECT: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("instance_settings().update_protect"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1888,6 +1939,7 @@ pub const GET_INSTANCE_COMMUNICATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("instance_settings().get_communication"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1907,6 +1959,7 @@ pub const UPDATE_INSTANCE_COMMUNICATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("instance_settings().update_communication"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1926,6 +1979,7 @@ pub const GET_INSTANCE_OAUTH_APPLICATION_SETTINGS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("instance_settings().get_oauth_application_settings"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1945,6 +1999,7 @@ pub const UPDATE_INSTANCE_OAUTH_APPLICATION_SETTINGS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("instance_settings().update_oauth_application_settings"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1964,6 +2019,7 @@ pub const CHANGE_PRODUCTION_INSTANCE_DOMAIN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("instance_settings().change_domain"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1983,6 +2039,7 @@ pub const GET_INSTANCE_ORGANIZATION_SETTINGS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("instance_settings().get_organization_settings"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2002,6 +2059,7 @@ pub const UPDATE_INSTANCE_ORGANIZATION_SETTINGS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("instance_settings().update_organization_settings"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2021,6 +2079,7 @@ pub const CREATE_SVIX_APP: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("webhooks().create_svix_app"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2040,6 +2099,7 @@ pub const DELETE_SVIX_APP: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("webhooks().delete_svix_app"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2059,6 +2119,7 @@ pub const GENERATE_SVIX_AUTH_URL: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("webhooks().generate_svix_auth_url"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2082,6 +2143,7 @@ pub const LIST_JWT_TEMPLATES: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -2101,6 +2163,7 @@ pub const CREATE_JWT_TEMPLATE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("jwt_templates().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2120,6 +2183,7 @@ pub const GET_JWT_TEMPLATE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -2139,6 +2203,7 @@ pub const DELETE_JWT_TEMPLATE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("jwt_templates().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2158,6 +2223,7 @@ pub const UPDATE_JWT_TEMPLATE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("jwt_templates().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2182,6 +2248,7 @@ pub const LIST_MACHINES: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("machines().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2201,6 +2268,7 @@ pub const CREATE_MACHINE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("machines().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2220,6 +2288,7 @@ pub const GET_MACHINE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("machines().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2239,6 +2308,7 @@ pub const DELETE_MACHINE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("machines().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2258,6 +2328,7 @@ pub const UPDATE_MACHINE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("machines().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2277,6 +2348,7 @@ pub const GET_MACHINE_SECRET_KEY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("machines().get_secret_key"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2296,6 +2368,7 @@ pub const ROTATE_MACHINE_SECRET_KEY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("machines().rotate_secret_key"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2315,6 +2388,7 @@ pub const CREATE_MACHINE_SCOPE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("machines().create_scope"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2337,6 +2411,7 @@ pub const DELETE_MACHINE_SCOPE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("machines().delete_scope"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2369,6 +2444,7 @@ pub const LIST_ORGANIZATIONS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -2388,6 +2464,7 @@ pub const CREATE_ORGANIZATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -2415,6 +2492,7 @@ pub const GET_ORGANIZATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -2434,6 +2512,7 @@ pub const DELETE_ORGANIZATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -2453,6 +2532,7 @@ pub const UPDATE_ORGANIZATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -2472,6 +2552,7 @@ pub const REPLACE_ORGANIZATION_METADATA: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organizations().replace_metadata"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2491,6 +2572,7 @@ pub const MERGE_ORGANIZATION_METADATA: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -2510,6 +2592,7 @@ pub const UPLOAD_ORGANIZATION_LOGO: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organizations().upload_logo"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2529,6 +2612,7 @@ pub const DELETE_ORGANIZATION_LOGO: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organizations().delete_logo"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2548,6 +2632,7 @@ pub const GET_ORGANIZATION_BILLING_SUBSCRIPTION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organizations().get_billing_subscription"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2567,6 +2652,7 @@ pub const GET_ORGANIZATION_BILLING_CREDIT_BALANCE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organizations().get_billing_credit_balance"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2586,6 +2672,7 @@ pub const ADJUST_ORGANIZATION_BILLING_CREDIT_BALANCE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organizations().adjust_billing_credit_balance"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2612,6 +2699,7 @@ pub const LIST_ORGANIZATION_INVITATIONS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -2631,6 +2719,7 @@ pub const CREATE_ORGANIZATION_INVITATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -2650,6 +2739,7 @@ pub const CREATE_ORGANIZATION_INVITATION_BULK: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_invitations().bulk_create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2673,6 +2763,7 @@ pub const LIST_PENDING_ORGANIZATION_INVITATIONS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -2695,6 +2786,7 @@ pub const GET_ORGANIZATION_INVITATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -2717,6 +2809,7 @@ pub const REVOKE_ORGANIZATION_INVITATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -2741,6 +2834,7 @@ pub const LIST_ORGANIZATION_ROLES: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_roles().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2760,6 +2854,7 @@ pub const CREATE_ORGANIZATION_ROLE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_roles().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2779,6 +2874,7 @@ pub const GET_ORGANIZATION_ROLE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_roles().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2798,6 +2894,7 @@ pub const DELETE_ORGANIZATION_ROLE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_roles().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2817,6 +2914,7 @@ pub const UPDATE_ORGANIZATION_ROLE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_roles().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2839,6 +2937,7 @@ pub const ASSIGN_PERMISSION_TO_ORGANIZATION_ROLE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_roles().assign_permission"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2861,6 +2960,7 @@ pub const REMOVE_PERMISSION_FROM_ORGANIZATION_ROLE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_roles().remove_permission"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2900,6 +3000,7 @@ pub const LIST_ORGANIZATION_MEMBERSHIPS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -2919,6 +3020,7 @@ pub const CREATE_ORGANIZATION_MEMBERSHIP: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -2941,6 +3043,7 @@ pub const DELETE_ORGANIZATION_MEMBERSHIP: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -2963,6 +3066,7 @@ pub const UPDATE_ORGANIZATION_MEMBERSHIP: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -2985,6 +3089,7 @@ pub const UPDATE_ORGANIZATION_MEMBERSHIP_METADATA: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -3010,6 +3115,7 @@ pub const LIST_ORGANIZATION_DOMAINS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_domains().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3029,6 +3135,7 @@ pub const CREATE_ORGANIZATION_DOMAIN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_domains().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3051,6 +3158,7 @@ pub const DELETE_ORGANIZATION_DOMAIN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_domains().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3073,6 +3181,7 @@ pub const UPDATE_ORGANIZATION_DOMAIN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_domains().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3095,6 +3204,7 @@ pub const VERIFY_ORGANIZATION_DOMAIN_OWNERSHIP: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_domains().verify_ownership"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3123,6 +3233,7 @@ pub const LIST_ALL_ORGANIZATION_DOMAINS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_domains().list_all"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3142,6 +3253,7 @@ pub const VERIFY_DOMAIN_PROXY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("proxy_checks().verify"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3165,6 +3277,7 @@ pub const LIST_REDIRECT_URLS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("redirect_urls().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3184,6 +3297,7 @@ pub const CREATE_REDIRECT_URL: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("redirect_urls().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3203,6 +3317,7 @@ pub const GET_REDIRECT_URL: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("redirect_urls().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3222,6 +3337,7 @@ pub const DELETE_REDIRECT_URL: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("redirect_urls().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3241,6 +3357,7 @@ pub const CREATE_SIGN_IN_TOKEN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -3260,6 +3377,7 @@ pub const REVOKE_SIGN_IN_TOKEN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -3279,6 +3397,7 @@ pub const GET_SIGN_UP: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("sign_ups().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3298,6 +3417,7 @@ pub const UPDATE_SIGN_UP: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("sign_ups().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3322,6 +3442,7 @@ pub const LIST_OAUTH_APPLICATIONS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("oauth_applications().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3341,6 +3462,7 @@ pub const CREATE_OAUTH_APPLICATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("oauth_applications().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3360,6 +3482,7 @@ pub const GET_OAUTH_APPLICATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("oauth_applications().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3379,6 +3502,7 @@ pub const DELETE_OAUTH_APPLICATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("oauth_applications().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3398,6 +3522,7 @@ pub const UPDATE_OAUTH_APPLICATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("oauth_applications().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3417,6 +3542,7 @@ pub const UPLOAD_OAUTH_APPLICATION_LOGO: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("oauth_applications().upload_logo"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3436,6 +3562,7 @@ pub const ROTATE_OAUTH_APPLICATION_SECRET: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("oauth_applications().rotate_secret"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3455,6 +3582,7 @@ pub const REVOKE_OAUTH_APPLICATION_TOKEN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("oauth_applications().revoke_token"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3480,6 +3608,7 @@ pub const LIST_SAML_CONNECTIONS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -3499,6 +3628,7 @@ pub const CREATE_SAML_CONNECTION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -3518,6 +3648,7 @@ pub const GET_SAML_CONNECTION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -3537,6 +3668,7 @@ pub const DELETE_SAML_CONNECTION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -3556,6 +3688,7 @@ pub const UPDATE_SAML_CONNECTION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -3580,6 +3713,7 @@ pub const LIST_ENTERPRISE_CONNECTIONS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("enterprise_connections().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3599,6 +3733,7 @@ pub const CREATE_ENTERPRISE_CONNECTION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("enterprise_connections().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3618,6 +3753,7 @@ pub const GET_ENTERPRISE_CONNECTION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("enterprise_connections().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3637,6 +3773,7 @@ pub const DELETE_ENTERPRISE_CONNECTION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("enterprise_connections().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3656,6 +3793,7 @@ pub const UPDATE_ENTERPRISE_CONNECTION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("enterprise_connections().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3680,6 +3818,7 @@ pub const LIST_ENTERPRISE_CONNECTION_TEST_RUNS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("enterprise_connections().list_test_runs"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3699,6 +3838,7 @@ pub const CREATE_ENTERPRISE_CONNECTION_TEST_RUN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("enterprise_connections().create_test_run"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3718,6 +3858,7 @@ pub const CREATE_TESTING_TOKEN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("testing_tokens().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3737,6 +3878,7 @@ pub const CREATE_AGENT_TASK: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("agent_tasks().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3756,6 +3898,7 @@ pub const REVOKE_AGENT_TASK: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("agent_tasks().revoke"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3779,6 +3922,7 @@ pub const INSTANCE_GET_ORGANIZATION_MEMBERSHIPS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -3804,6 +3948,7 @@ pub const LIST_WAITLIST_ENTRIES: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("waitlist_entries().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3823,6 +3968,7 @@ pub const CREATE_WAITLIST_ENTRY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("waitlist_entries().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3842,6 +3988,7 @@ pub const CREATE_BULK_WAITLIST_ENTRIES: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("waitlist_entries().bulk_create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3861,6 +4008,7 @@ pub const DELETE_WAITLIST_ENTRY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("waitlist_entries().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3880,6 +4028,7 @@ pub const INVITE_WAITLIST_ENTRY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("waitlist_entries().invite"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3899,6 +4048,7 @@ pub const REJECT_WAITLIST_ENTRY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("waitlist_entries().reject"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3923,6 +4073,7 @@ pub const GET_COMMERCE_PLAN_LIST: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("billing().list_plans"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3947,6 +4098,7 @@ pub const GET_BILLING_PRICE_LIST: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("billing().list_prices"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3966,6 +4118,7 @@ pub const CREATE_BILLING_PRICE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("billing().create_price"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3994,6 +4147,7 @@ pub const GET_COMMERCE_SUBSCRIPTION_ITEM_LIST: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("billing().list_subscription_items"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4016,6 +4170,7 @@ pub const CANCEL_COMMERCE_SUBSCRIPTION_ITEM: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("billing().cancel_subscription_item"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4035,6 +4190,7 @@ pub const EXTEND_BILLING_SUBSCRIPTION_ITEM_FREE_TRIAL: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("billing().extend_subscription_item_free_trial"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4054,6 +4210,7 @@ pub const CREATE_BILLING_PRICE_TRANSITION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("billing().create_price_transition"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4073,6 +4230,7 @@ pub const APPLY_BILLING_SUBSCRIPTION_ITEM_DISCOUNT: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("billing().apply_subscription_item_discount"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4095,6 +4253,7 @@ pub const REMOVE_BILLING_SUBSCRIPTION_ITEM_DISCOUNT: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("billing().remove_subscription_item_discount"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4118,6 +4277,7 @@ pub const GET_BILLING_STATEMENT_LIST: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("billing().list_statements"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4137,6 +4297,7 @@ pub const GET_BILLING_STATEMENT: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("billing().get_statement"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4161,6 +4322,7 @@ pub const GET_BILLING_STATEMENT_PAYMENT_ATTEMPTS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("billing().get_statement_payment_attempts"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4185,6 +4347,7 @@ pub const LIST_ORGANIZATION_PERMISSIONS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_permissions().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4204,6 +4367,7 @@ pub const CREATE_ORGANIZATION_PERMISSION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_permissions().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4223,6 +4387,7 @@ pub const GET_ORGANIZATION_PERMISSION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_permissions().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4242,6 +4407,7 @@ pub const DELETE_ORGANIZATION_PERMISSION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_permissions().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4261,6 +4427,7 @@ pub const UPDATE_ORGANIZATION_PERMISSION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_permissions().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4285,6 +4452,7 @@ pub const LIST_ROLE_SETS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("role_sets().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4304,6 +4472,7 @@ pub const CREATE_ROLE_SET: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("role_sets().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4323,6 +4492,7 @@ pub const GET_ROLE_SET: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("role_sets().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4342,6 +4512,7 @@ pub const UPDATE_ROLE_SET: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("role_sets().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4361,6 +4532,7 @@ pub const REPLACE_ROLE_SET: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("role_sets().replace"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4380,6 +4552,7 @@ pub const ADD_ROLES_TO_ROLE_SET: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("role_sets().add_roles"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4399,6 +4572,7 @@ pub const REPLACE_ROLE_IN_ROLE_SET: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("role_sets().replace_role"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4421,6 +4595,7 @@ pub const LIST_SCIM_DIRECTORIES: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("scim_directories().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4440,6 +4615,7 @@ pub const CREATE_SCIM_DIRECTORY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("scim_directories().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4459,6 +4635,7 @@ pub const GET_SCIM_DIRECTORY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("scim_directories().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4478,6 +4655,7 @@ pub const DELETE_SCIM_DIRECTORY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("scim_directories().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4497,6 +4675,7 @@ pub const UPDATE_SCIM_DIRECTORY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("scim_directories().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4516,6 +4695,7 @@ pub const ROTATE_SCIM_DIRECTORY_API_KEY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("scim_directories().rotate_api_key"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4535,6 +4715,7 @@ pub const LIST_SCIM_GROUP_ROLE_MAPPINGS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("scim_directories().list_group_role_mappings"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4554,6 +4735,7 @@ pub const REPLACE_SCIM_GROUP_ROLE_MAPPINGS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("scim_directories().replace_group_role_mappings"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4573,6 +4755,7 @@ pub const CREATE_SCIM_GROUP_ROLE_MAPPING: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("scim_directories().create_group_role_mapping"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4595,6 +4778,7 @@ pub const DELETE_SCIM_GROUP_ROLE_MAPPING: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("scim_directories().delete_group_role_mapping"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4617,6 +4801,7 @@ pub const LIST_DIRECTORIES: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("directories().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4636,6 +4821,7 @@ pub const CREATE_DIRECTORY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("directories().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4655,6 +4841,7 @@ pub const GET_DIRECTORY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("directories().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4674,6 +4861,7 @@ pub const DELETE_DIRECTORY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("directories().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4693,6 +4881,7 @@ pub const UPDATE_DIRECTORY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("directories().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4712,6 +4901,7 @@ pub const ROTATE_DIRECTORY_API_KEY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("directories().rotate_api_key"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4731,6 +4921,7 @@ pub const LIST_DIRECTORY_GROUP_ROLE_MAPPINGS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("directories().list_group_role_mappings"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4750,6 +4941,7 @@ pub const REPLACE_DIRECTORY_GROUP_ROLE_MAPPINGS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("directories().replace_group_role_mappings"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4769,6 +4961,7 @@ pub const CREATE_DIRECTORY_GROUP_ROLE_MAPPING: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("directories().create_group_role_mapping"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4791,6 +4984,7 @@ pub const DELETE_DIRECTORY_GROUP_ROLE_MAPPING: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("directories().delete_group_role_mapping"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4810,6 +5004,7 @@ pub const CREATE_ADMIN_PORTAL_LINK_TOKEN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("admin_portal_link_tokens().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4829,6 +5024,7 @@ pub const REVOKE_ADMIN_PORTAL_LINK_TOKEN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("admin_portal_link_tokens().revoke"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4855,6 +5051,7 @@ pub const GET_API_KEYS: Operation = Operation {
     budget: Budget::Handle,
     root: true,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -4874,6 +5071,7 @@ pub const CREATE_API_KEY: Operation = Operation {
     budget: Budget::Handle,
     root: true,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -4893,6 +5091,7 @@ pub const GET_API_KEY: Operation = Operation {
     budget: Budget::Handle,
     root: true,
     call: Some("api_keys().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4912,6 +5111,7 @@ pub const DELETE_API_KEY: Operation = Operation {
     budget: Budget::Handle,
     root: true,
     call: Some("api_keys().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4931,6 +5131,7 @@ pub const UPDATE_API_KEY: Operation = Operation {
     budget: Budget::Handle,
     root: true,
     call: Some("api_keys().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4950,6 +5151,7 @@ pub const GET_API_KEY_SECRET: Operation = Operation {
     budget: Budget::Handle,
     root: true,
     call: Some("api_keys().get_secret"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4969,6 +5171,7 @@ pub const REVOKE_API_KEY: Operation = Operation {
     budget: Budget::Handle,
     root: true,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -4988,6 +5191,7 @@ pub const VERIFY_API_KEY: Operation = Operation {
     budget: Budget::Fixed(Share::MachineTokens),
     root: true,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -5013,6 +5217,7 @@ pub const GET_M2M_TOKENS: Operation = Operation {
     budget: Budget::Handle,
     root: true,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -5032,6 +5237,7 @@ pub const CREATE_M2M_TOKEN: Operation = Operation {
     budget: Budget::Handle,
     root: true,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -5051,6 +5257,7 @@ pub const REVOKE_M2M_TOKEN: Operation = Operation {
     budget: Budget::Handle,
     root: true,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -5070,6 +5277,7 @@ pub const VERIFY_M2M_TOKEN: Operation = Operation {
     budget: Budget::Fixed(Share::MachineTokens),
     root: true,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 
@@ -5089,6 +5297,7 @@ pub const VERIFY_OAUTH_ACCESS_TOKEN: Operation = Operation {
     budget: Budget::Fixed(Share::MachineTokens),
     root: true,
     call: None,
+    hand_written: None,
     left_out: None,
 };
 

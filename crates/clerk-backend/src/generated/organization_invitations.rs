@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Organization Invitations` calls: `client.organization_invitations()`.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationInvitations<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Organizations` calls: `client.organizations()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Organizations<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

@@ -28,14 +28,27 @@ pub const CALLED: &[&str] = &[
     "PreparePhoneNumberVerification",
     "AttemptPhoneNumberVerification",
     "ReplaceUserPhoneNumber",
+    "GetUserList",
+    "CreateUser",
+    "GetUsersCount",
+    "GetUser",
+    "DeleteUser",
+    "UpdateUser",
+    "BanUser",
+    "UnbanUser",
     "UsersBan",
     "UsersUnban",
+    "LockUser",
+    "UnlockUser",
     "SetUserProfileImage",
     "DeleteUserProfileImage",
     "ReplaceUserMetadata",
+    "UpdateUserMetadata",
     "GetUserBillingSubscription",
     "GetUserBillingCreditBalance",
     "AdjustUserBillingCreditBalance",
+    "UsersGetOrganizationMemberships",
+    "UsersGetOrganizationMemberships",
     "UsersGetOrganizationInvitations",
     "UsersGetOrganizationInvitations",
     "RemoveUserPassword",
@@ -290,6 +303,30 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .expect("ReplaceUserPhoneNumber");
     client
         .users()
+        .list(&Default::default())
+        .await
+        .expect("GetUserList");
+    client
+        .users()
+        .create(&body(spec, "CreateUser"))
+        .await
+        .expect("CreateUser");
+    client
+        .users()
+        .count(&Default::default())
+        .await
+        .expect("GetUsersCount");
+    client.users().get("user_id_1").await.expect("GetUser");
+    client.users().delete("user_id_1").await.expect("DeleteUser");
+    client
+        .users()
+        .update("user_id_1", &body(spec, "UpdateUser"))
+        .await
+        .expect("UpdateUser");
+    client.users().ban("user_id_1").await.expect("BanUser");
+    client.users().unban("user_id_1").await.expect("UnbanUser");
+    client
+        .users()
         .bulk_ban(&body(spec, "UsersBan"))
         .await
         .expect("UsersBan");
@@ -298,6 +335,8 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .bulk_unban(&body(spec, "UsersUnban"))
         .await
         .expect("UsersUnban");
+    client.users().lock("user_id_1").await.expect("LockUser");
+    client.users().unlock("user_id_1").await.expect("UnlockUser");
     client
         .users()
         .set_profile_image("user_id_1", &upload())
@@ -315,6 +354,11 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .expect("ReplaceUserMetadata");
     client
         .users()
+        .update_metadata("user_id_1", &body(spec, "UpdateUserMetadata"))
+        .await
+        .expect("UpdateUserMetadata");
+    client
+        .users()
         .get_billing_subscription("user_id_1")
         .await
         .expect("GetUserBillingSubscription");
@@ -328,6 +372,21 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .adjust_billing_credit_balance("user_id_1", &body(spec, "AdjustUserBillingCreditBalance"))
         .await
         .expect("AdjustUserBillingCreditBalance");
+    client
+        .users()
+        .list_organization_memberships("user_id_1", &Default::default())
+        .await
+        .expect("UsersGetOrganizationMemberships");
+    assert_eq!(
+        client
+            .users()
+            .list_organization_memberships_stream("user_id_1", &Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("UsersGetOrganizationMemberships stream")
+            .len(),
+        1
+    );
     client
         .users()
         .get_organization_invitations("user_id_1", &Default::default())
