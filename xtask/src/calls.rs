@@ -68,6 +68,10 @@ pub struct Group<'a> {
     pub params: BTreeMap<String, String>,
     /// `operationId` → the hand-written body type its generated call takes.
     pub bodies: BTreeMap<String, String>,
+    /// The `operationId`s whose calls ask for pages (`paginated=true`) and answer a `Page`.
+    pub paged: BTreeSet<String>,
+    /// `operationId` → the hand-written type its answer decodes into.
+    pub answers: BTreeMap<String, String>,
 }
 
 impl Group<'_> {
@@ -85,13 +89,17 @@ impl Group<'_> {
         let mut items = String::new();
         for (method, op) in &self.calls {
             let answer = answer(spec, op)?;
-            if let Answer::Model(name) | Answer::List(name) | Answer::Page(name) = &answer {
-                models.type_of(name);
-            }
             let custom = Custom {
                 params: self.params.get(&op.operation_id).map(String::as_str),
                 body: self.bodies.get(&op.operation_id).map(String::as_str),
+                paged: self.paged.contains(&op.operation_id),
+                answer: self.answers.get(&op.operation_id).map(String::as_str),
             };
+            if let (Answer::Model(name) | Answer::List(name) | Answer::Page(name), None) =
+                (&answer, custom.answer)
+            {
+                models.type_of(name);
+            }
             body.push_str(&call(spec, method, op, &answer, custom, &mut items, models)?);
         }
         let mut also = String::new();
@@ -232,6 +240,10 @@ struct Custom<'a> {
     params: Option<&'a str>,
     /// The JSON body type (`crate::CreateUser`).
     body: Option<&'a str>,
+    /// Sends `paginated=true` and answers a [`Page`](crate) where the spec says a bare array.
+    paged: bool,
+    /// The hand-written type the answer (or each item of a list answer) decodes into.
+    answer: Option<&'a str>,
 }
 
 fn call(
@@ -268,6 +280,11 @@ fn call(
         args.push(format!("params: &{params_type}"));
         "params.to_query()".to_owned()
     };
+    let query = if custom.paged {
+        format!("crate::params::paginated({query})")
+    } else {
+        query
+    };
     let request =
         &spec["paths"][op.path.as_str()][op.method.to_ascii_lowercase().as_str()]["requestBody"]["content"];
     let body = match &op.body {
@@ -291,14 +308,18 @@ fn call(
             format!("Some(crate::Payload::multipart(&[{fields}]))")
         }
     };
+    let mut type_of = |name: &String| match custom.answer {
+        Some(hand_written) => hand_written.to_owned(),
+        None => models.type_of(name),
+    };
     let item_type = match answer {
-        Answer::Page(name) | Answer::List(name) => Some(models.type_of(name)),
+        Answer::Page(name) | Answer::List(name) => Some(type_of(name)),
         _ => None,
     };
     let answer_type = match answer {
-        Answer::Model(name) => models.type_of(name),
-        Answer::List(name) => format!("Vec<{}>", models.type_of(name)),
-        Answer::Page(name) => format!("crate::Page<{}>", models.type_of(name)),
+        Answer::Model(name) => type_of(name),
+        Answer::List(name) if !custom.paged => format!("Vec<{}>", type_of(name)),
+        Answer::List(name) | Answer::Page(name) => format!("crate::Page<{}>", type_of(name)),
         Answer::Deleted => "clerk_core::api::DeletedObject".to_owned(),
         Answer::Empty => "()".to_owned(),
         Answer::Inline(name) => {
@@ -349,13 +370,27 @@ fn call(
         args = args.join(", "),
         path_args = path_args.join(", "),
     );
-    // A hand-written query type pages its own way (a hand-written stream, if any).
-    if let (Some(item_type), true, None) = (item_type, is_offset_list(op), custom.params) {
+    let (stream_paging, next_query) = match custom.params {
+        // A hand-written query type (`limit`/`offset` as `u32`) and its `query_for`.
+        Some(_) => (
+            "(params.limit.map(i64::from), params.offset.map(i64::from))".to_owned(),
+            format!(
+                "params.limit = u32::try_from(limit).ok();\nparams.offset = u32::try_from(offset).ok();\n\
+                 params.query_for(&ops::{})",
+                const_name(&op.operation_id)
+            ),
+        ),
+        None => (
+            "(params.limit, params.offset)".to_owned(),
+            "params.limit = Some(limit);\nparams.offset = Some(offset);\nparams.to_query()".to_owned(),
+        ),
+    };
+    if let (Some(item_type), true) = (item_type, streams(op, custom.params.is_some(), custom.paged)) {
         let _ = write!(
             out,
             "/// Every item of [`{method}`](Self::{method}), page after page: a lazy [`Paged`](crate::Paged) stream \
-             (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).\n             pub fn {method}_stream(&self, {args}) -> crate::Paged<{item_type}> {{\n             let mut params = params.clone();\n             self.client.operation_paged(&ops::{const_name}, &[{path_args}], (params.limit, params.offset), \
-             Box::new(move |limit, offset| {{\nparams.limit = Some(limit);\nparams.offset = Some(offset);\nparams.to_query()\n}}))\n}}\n\n",
+             (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).\n             pub fn {method}_stream(&self, {args}) -> crate::Paged<{item_type}> {{\n             let mut params = params.clone();\n             self.client.operation_paged(&ops::{const_name}, &[{path_args}], {stream_paging}, \
+             Box::new(move |limit, offset| {{\n{next_query}\n}}))\n}}\n\n",
             const_name = const_name(&op.operation_id),
             args = args.join(", "),
             path_args = path_args.join(", "),
@@ -365,9 +400,14 @@ fn call(
 }
 
 /// The operation's generated call has a `…_stream` twin: a list answer, paged by `limit` and
-/// `offset`.
-pub fn has_stream(spec: &Value, op: &Operation) -> bool {
-    is_offset_list(op) && matches!(answer(spec, op), Ok(Answer::Page(_) | Answer::List(_)))
+/// `offset`; with a hand-written query type (`custom_params`) only when the call asks for pages
+/// (`paged`), else the type pages its own way (`users().list_stream` follows Clerk's cursor).
+pub fn has_stream(spec: &Value, op: &Operation, custom_params: bool, paged: bool) -> bool {
+    streams(op, custom_params, paged) && matches!(answer(spec, op), Ok(Answer::Page(_) | Answer::List(_)))
+}
+
+fn streams(op: &Operation, custom_params: bool, paged: bool) -> bool {
+    is_offset_list(op) && (!custom_params || paged)
 }
 
 /// A list paged by `limit` and `offset` (integer query parameters), without a body.

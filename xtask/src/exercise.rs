@@ -82,7 +82,12 @@ pub fn calls_rs(spec: &Value, header: &str, groups: &[Group<'_>]) -> Result<Stri
                 literal(&op.operation_id)
             );
             ids.push(literal(&op.operation_id));
-            if crate::calls::has_stream(spec, op) && !group.params.contains_key(&op.operation_id) {
+            if crate::calls::has_stream(
+                spec,
+                op,
+                group.params.contains_key(&op.operation_id),
+                group.paged.contains(&op.operation_id),
+            ) {
                 let _ = writeln!(
                     body,
                     "assert_eq!(client.{}().{method}_stream({}).try_collect::<Vec<_>>().await.expect({}).len(), 1);",

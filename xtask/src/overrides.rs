@@ -40,6 +40,12 @@ pub struct Override {
     /// What to do after a timeout or a transport failure (a create or change that is not
     /// retried): docs/backend-api-retries.md shows it.
     pub after_timeout: Option<String>,
+    /// The call asks for pages (`paginated=true`) and answers `Page` (`data`, `total_count`)
+    /// where the spec says a bare array.
+    pub paged: bool,
+    /// A hand-written type the generated call's answer (or each item of a list) decodes into
+    /// (`crate::SignInToken`): one type per object, kept where it says more than the spec.
+    pub answer: Option<String>,
 }
 
 /// Every override, and the reason given to deprecated operations without one of their own.
@@ -118,6 +124,8 @@ impl Overrides {
                     "params" => entry.params = Some(text()?),
                     "body" => entry.body = Some(text()?),
                     "after_timeout" => entry.after_timeout = Some(text()?),
+                    "paged" => entry.paged = value.as_bool().unwrap_or(false),
+                    "answer" => entry.answer = Some(text()?),
                     other => return Err(format!("overrides: {id}: unknown key {other:?}")),
                 }
             }

@@ -42,6 +42,8 @@ struct Row<'a> {
     params: Option<String>,
     body: Option<String>,
     after_timeout: Option<String>,
+    paged: bool,
+    answer: Option<String>,
 }
 
 /// The operation table.
@@ -99,9 +101,22 @@ impl<'a> Table<'a> {
             let left_out = custom
                 .left_out
                 .or_else(|| op.deprecated.then(|| overrides.deprecated.clone()).flatten());
-            if custom.hand_written_why.is_some() && (custom.params.is_some() || custom.body.is_some()) {
+            if custom.hand_written_why.is_some()
+                && (custom.params.is_some() || custom.body.is_some() || custom.answer.is_some())
+            {
                 return Err(format!(
                     "overrides: {}: params or body given for a hand-written call",
+                    op.operation_id
+                ));
+            }
+            if custom.paged
+                && !op
+                    .params
+                    .iter()
+                    .any(|param| param.location == "query" && param.name == "paginated")
+            {
+                return Err(format!(
+                    "overrides: {}: paged, but it takes no `paginated`",
                     op.operation_id
                 ));
             }
@@ -127,6 +142,8 @@ impl<'a> Table<'a> {
                 params: custom.params,
                 body: custom.body,
                 after_timeout: custom.after_timeout,
+                paged: custom.paged,
+                answer: custom.answer,
             });
         }
         Ok(Self { rows })
@@ -390,6 +407,8 @@ impl Table<'_> {
                         hand_written: Vec::new(),
                         params: BTreeMap::new(),
                         bodies: BTreeMap::new(),
+                        paged: std::collections::BTreeSet::new(),
+                        answers: BTreeMap::new(),
                     });
                     groups.len() - 1
                 }
@@ -405,6 +424,12 @@ impl Table<'_> {
             }
             if let Some(body) = &row.body {
                 group.bodies.insert(row.op.operation_id.clone(), body.clone());
+            }
+            if row.paged {
+                group.paged.insert(row.op.operation_id.clone());
+            }
+            if let Some(answer) = &row.answer {
+                group.answers.insert(row.op.operation_id.clone(), answer.clone());
             }
         }
         groups

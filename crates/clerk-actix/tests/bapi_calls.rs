@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clerk_actix::client::{
     CreateActorToken, CreateInvitation, CreateSignInToken, IdentifierList, IdentifierType,
-    InvitationListParams, InvitationStatus, ListParams, SessionListParams, SessionTokenOptions, TicketStatus,
+    InvitationListParams, InvitationStatus, ListParams, SessionListParams, TicketStatus,
 };
 use clerk_actix::ClerkClient;
 use clerk_core::api::SessionObjectStatus;
@@ -42,7 +42,8 @@ async fn sessions_list_revoke_and_templated_tokens() {
         .expect("template");
 
     let page = api
-        .list_sessions(&SessionListParams::for_user(&id))
+        .sessions()
+        .list(&SessionListParams::for_user(&id))
         .await
         .expect("list");
     assert_eq!(page.total_count, Some(2));
@@ -52,26 +53,30 @@ async fn sessions_list_revoke_and_templated_tokens() {
         .faults()
         .fail_next("POST", "/v1/sessions/{session_id}/revoke", 1, 503);
     let revoked = api
-        .revoke_session(&first.id)
+        .sessions()
+        .revoke(&first.id)
         .await
         .expect("revoked after a retry");
     assert_eq!(revoked.status, SessionObjectStatus::Revoked);
     assert_eq!(clerk.calls().count("POST", "/v1/sessions/{session_id}/revoke"), 2);
     let active = api
-        .list_sessions(&SessionListParams::for_user(&id).status(SessionObjectStatus::Active))
+        .sessions()
+        .list(&SessionListParams::for_user(&id).status(SessionObjectStatus::Active))
         .await
         .expect("list");
     assert_eq!(active.data.len(), 1);
     assert_eq!(active.data[0].id, second.id);
 
-    let plain = api.create_session_token(&second.id).await.expect("token");
+    let plain = api
+        .sessions()
+        .create_token(&second.id, None)
+        .await
+        .expect("token");
     let (_, claims) = decode_unverified(&plain).expect("jwt");
     assert_eq!(claims["sid"], second.id.as_str());
     let templated = api
-        .create_session_token_with(
-            &second.id,
-            &SessionTokenOptions::template("backend").expires_in_seconds(60),
-        )
+        .sessions()
+        .create_token_from_template(&second.id, "backend", Some(60))
         .await
         .expect("templated");
     let (_, claims) = decode_unverified(&templated).expect("jwt");
@@ -81,13 +86,15 @@ async fn sessions_list_revoke_and_templated_tokens() {
         60
     );
     let lifetime_only = api
-        .create_session_token_with(&second.id, &SessionTokenOptions::default().expires_in_seconds(90))
+        .sessions()
+        .create_token(&second.id, Some(90))
         .await
         .expect("token");
     let (_, claims) = decode_unverified(&lifetime_only).expect("jwt");
     assert_eq!(claims["sid"], second.id.as_str());
     let err = api
-        .create_session_token_with(&second.id, &SessionTokenOptions::template("missing"))
+        .sessions()
+        .create_token_from_template(&second.id, "missing", None)
         .await
         .expect_err("404");
     assert!(err.is_not_found());
@@ -97,7 +104,8 @@ async fn sessions_list_revoke_and_templated_tokens() {
         .faults()
         .fail_next("POST", "/v1/sessions/{session_id}/tokens/{template_name}", 1, 503);
     let err = api
-        .create_session_token_with(&second.id, &SessionTokenOptions::template("backend"))
+        .sessions()
+        .create_token_from_template(&second.id, "backend", None)
         .await
         .expect_err("503");
     assert_eq!(err.status(), Some(503));
@@ -119,19 +127,25 @@ async fn a_banned_user_gets_no_tickets() {
     let id = user(&clerk);
     let session = clerk.users().create_session(&id).expect("session");
     api.users().ban(&id).await.expect("ban");
-    let revoked = api.get_session(&session.id).await.expect("session");
+    let revoked = api.sessions().get(&session.id).await.expect("session");
     assert_eq!(revoked.status, SessionObjectStatus::Revoked);
     let err = api
-        .create_sign_in_token(&CreateSignInToken::new(&id))
+        .sign_in_tokens()
+        .create(&CreateSignInToken::new(&id))
         .await
         .expect_err("banned");
     assert_eq!((err.status(), err.code()), (Some(403), Some("user_banned")));
     let err = api
-        .create_actor_token(&CreateActorToken::new(&id, "user_support"))
+        .actor_tokens()
+        .create(&CreateActorToken::new(&id, "user_support"))
         .await
         .expect_err("banned");
     assert_eq!(err.code(), Some("user_banned"));
-    let err = api.create_session_token(&session.id).await.expect_err("banned");
+    let err = api
+        .sessions()
+        .create_token(&session.id, None)
+        .await
+        .expect_err("banned");
     assert_eq!(err.status(), Some(403));
 }
 
@@ -203,7 +217,8 @@ async fn sign_in_and_actor_tokens() {
     let id = user(&clerk);
 
     let sign_in = api
-        .create_sign_in_token(&CreateSignInToken {
+        .sign_in_tokens()
+        .create(&CreateSignInToken {
             expires_in_seconds: Some(600),
             ..CreateSignInToken::new(&id)
         })
@@ -212,28 +227,31 @@ async fn sign_in_and_actor_tokens() {
     let ticket = sign_in.token.clone().expect("the ticket");
     assert_eq!(sign_in.status, TicketStatus::Pending);
     assert!(!format!("{sign_in:?}").contains(&ticket));
-    let revoked = api.revoke_sign_in_token(&sign_in.id).await.expect("revoked");
+    let revoked = api.sign_in_tokens().revoke(&sign_in.id).await.expect("revoked");
     assert_eq!((revoked.status, revoked.token), (TicketStatus::Revoked, None));
-    let err = api.revoke_sign_in_token(&sign_in.id).await.expect_err("twice");
+    let err = api.sign_in_tokens().revoke(&sign_in.id).await.expect_err("twice");
     assert_eq!(err.code(), Some("sign_in_token_cannot_be_revoked_code"));
 
     let actor = api
-        .create_actor_token(&CreateActorToken::new(&id, "user_support"))
+        .actor_tokens()
+        .create(&CreateActorToken::new(&id, "user_support"))
         .await
         .expect("created");
     assert_eq!(actor.actor["sub"], "user_support");
     assert!(!format!("{actor:?}").contains(actor.token.as_deref().unwrap_or("-")));
-    let revoked = api.revoke_actor_token(&actor.id).await.expect("revoked");
+    let revoked = api.actor_tokens().revoke(&actor.id).await.expect("revoked");
     assert_eq!(revoked.status, TicketStatus::Revoked);
 
     let err = api
-        .create_sign_in_token(&CreateSignInToken::new("user_missing"))
+        .sign_in_tokens()
+        .create(&CreateSignInToken::new("user_missing"))
         .await
         .expect_err("404");
     assert!(err.is_not_found());
     clerk.faults().fail_next("POST", "/v1/actor_tokens", 1, 503);
     let err = api
-        .create_actor_token(&CreateActorToken::new(&id, "user_support"))
+        .actor_tokens()
+        .create(&CreateActorToken::new(&id, "user_support"))
         .await
         .expect_err("503");
     assert_eq!(err.status(), Some(503));

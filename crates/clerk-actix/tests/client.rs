@@ -373,7 +373,10 @@ async fn session_token_post_is_not_retried() {
     let server = Server::always(Reply::error(503, "service_unavailable"));
     let api = server.api(server.config());
 
-    api.create_session_token("sess_1").await.expect_err("503");
+    api.sessions()
+        .create_token("sess_1", None)
+        .await
+        .expect_err("503");
 
     let seen = server.seen();
     assert_eq!(seen.len(), 1);
@@ -790,7 +793,7 @@ async fn error_envelope_gives_codes_trace_id_and_retry_after() {
     assert_eq!(invalid.status(), Some(422));
     assert_eq!(invalid.clerk_trace_id(), Some("trace-from-header"));
 
-    let forbidden = api.get_session("sess_1").await.expect_err("403");
+    let forbidden = api.sessions().get("sess_1").await.expect_err("403");
     assert_eq!(forbidden.clerk_trace_id(), Some("ray-123"));
     assert!(!forbidden.is_retryable());
 
@@ -878,13 +881,14 @@ async fn typed_answers_for_lists_counts_sessions_tokens_and_machine_tokens() {
         42
     );
     assert!(api
-        .get_session("sess_1")
+        .sessions()
+        .get("sess_1")
         .await
         .expect("session")
         .id
         .starts_with("sess_"));
     assert_eq!(
-        api.create_session_token("sess_1").await.expect("token"),
+        api.sessions().create_token("sess_1", None).await.expect("token"),
         "eyJ.payload.sig"
     );
     assert!(api
@@ -1028,7 +1032,7 @@ async fn ids_are_percent_encoded_and_unsafe_ids_refused() {
         let err = api.users().get(bad).await.expect_err(bad);
         assert!(matches!(err, ApiError::InvalidArgument(_)), "{bad:?}: {err:?}");
         assert!(api.users().delete(bad).await.is_err());
-        assert!(api.get_session(bad).await.is_err());
+        assert!(api.sessions().get(bad).await.is_err());
         assert!(api
             .users()
             .update_metadata(bad, &Default::default())

@@ -95,7 +95,8 @@ async fn every_other_list_streams() {
         clerk.users().create_session(&user).expect("session");
     }
     let sessions: Vec<_> = api
-        .list_sessions_stream(SessionListParams::for_user(&user).limit(2))
+        .sessions()
+        .list_stream(&SessionListParams::for_user(&user).limit(2))
         .try_collect()
         .await
         .expect("sessions");

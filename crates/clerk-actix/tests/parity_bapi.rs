@@ -15,6 +15,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use clerk_actix::client::sessions::CreateSession;
 use clerk_actix::client::users::UpdateUserMetadata;
 use clerk_actix::client::{ClientConfig, UserListParams};
 use clerk_actix::{ClerkClient, ClerkConfig};
@@ -142,10 +143,14 @@ async fn run_ours(fixture: &Fixture, delivery: &Value) -> Value {
         .await;
     step("metadata", answer(updated, |u| user_resource(&u)));
 
-    let session = match api.create_session(user).await {
+    let new_session = CreateSession {
+        user_id: user.to_owned(),
+        ..Default::default()
+    };
+    let session = match api.sessions().create(&new_session).await {
         Ok(created) => match (
-            api.get_session(&created.id).await,
-            api.create_session_token(&created.id).await,
+            api.sessions().get(&created.id).await,
+            api.sessions().create_token(&created.id, None).await,
         ) {
             (Ok(fetched), Ok(jwt)) => {
                 let claims = sdk

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use clerk_actix::client::{
     ApiResult, ClientConfig, CreateActorToken, CreateInvitation, CreateSignInToken, IdentifierList,
-    InvitationListParams, InvitationStatus, ListParams, SessionListParams, SessionTokenOptions,
+    InvitationListParams, InvitationStatus, ListParams, SessionListParams,
 };
 use clerk_actix::ClerkClient;
 use clerk_core::api::SessionObjectStatus;
@@ -142,31 +142,37 @@ async fn run_ours(fixture: &Fixture) -> Value {
     let params = SessionListParams::for_user(user).limit(1).offset(1);
     step(
         "sessions_page",
-        answer(api.list_sessions(&params).await, |p| page(p, resource)),
+        answer(api.sessions().list(&params).await, |p| page(p, resource)),
     );
     step(
         "session_revoke",
-        answer(api.revoke_session(&first.id).await, |s| resource(&s)),
+        answer(api.sessions().revoke(&first.id).await, |s| resource(&s)),
     );
     let active = SessionListParams::for_user(user).status(SessionObjectStatus::Active);
     step(
         "sessions_active",
-        answer(api.list_sessions(&active).await, |p| page(p, resource)),
+        answer(api.sessions().list(&active).await, |p| page(p, resource)),
     );
-    let template = SessionTokenOptions::template("parity").expires_in_seconds(60);
+    let sessions = api.sessions();
     step(
         "template_token",
-        token(api.create_session_token_with(&second.id, &template).await),
+        token(
+            sessions
+                .create_token_from_template(&second.id, "parity", Some(60))
+                .await,
+        ),
     );
-    let plain = SessionTokenOptions::default().expires_in_seconds(120);
     step(
         "session_token",
-        token(api.create_session_token_with(&second.id, &plain).await),
+        token(sessions.create_token(&second.id, Some(120)).await),
     );
-    let missing = SessionTokenOptions::template("missing");
     step(
         "template_token_missing",
-        token(api.create_session_token_with(&second.id, &missing).await),
+        token(
+            sessions
+                .create_token_from_template(&second.id, "missing", None)
+                .await,
+        ),
     );
 
     let invited = api
@@ -197,7 +203,8 @@ async fn run_ours(fixture: &Fixture) -> Value {
     );
 
     let sign_in = api
-        .create_sign_in_token(&CreateSignInToken {
+        .sign_in_tokens()
+        .create(&CreateSignInToken {
             expires_in_seconds: Some(600),
             ..CreateSignInToken::new(user)
         })
@@ -206,16 +213,17 @@ async fn run_ours(fixture: &Fixture) -> Value {
     step("sign_in_token", answer(sign_in, |t| resource(&t)));
     step(
         "sign_in_token_revoke",
-        answer(api.revoke_sign_in_token(&sign_in_id).await, |t| resource(&t)),
+        answer(api.sign_in_tokens().revoke(&sign_in_id).await, |t| resource(&t)),
     );
     let actor = api
-        .create_actor_token(&CreateActorToken::new(user, "user_support"))
+        .actor_tokens()
+        .create(&CreateActorToken::new(user, "user_support"))
         .await;
     let actor_id = actor.as_ref().map(|t| t.id.clone()).unwrap_or_default();
     step("actor_token", answer(actor, |t| resource(&t)));
     step(
         "actor_token_revoke",
-        answer(api.revoke_actor_token(&actor_id).await, |t| resource(&t)),
+        answer(api.actor_tokens().revoke(&actor_id).await, |t| resource(&t)),
     );
 
     step(
@@ -260,12 +268,13 @@ async fn run_ours(fixture: &Fixture) -> Value {
     step("ban", answer(api.users().ban(other).await, |u| user_resource(&u)));
     step(
         "banned_session",
-        answer(api.get_session(&session.id).await, |s| resource(&s)),
+        answer(api.sessions().get(&session.id).await, |s| resource(&s)),
     );
-    let refused = api.create_sign_in_token(&CreateSignInToken::new(other)).await;
+    let refused = api.sign_in_tokens().create(&CreateSignInToken::new(other)).await;
     step("banned_sign_in_token", answer(refused, |t| resource(&t)));
     let refused = api
-        .create_actor_token(&CreateActorToken::new(other, "user_support"))
+        .actor_tokens()
+        .create(&CreateActorToken::new(other, "user_support"))
         .await;
     step("banned_actor_token", answer(refused, |t| resource(&t)));
     Value::Object(out)

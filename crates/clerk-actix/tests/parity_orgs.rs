@@ -12,6 +12,7 @@ mod node;
 use std::process::Command;
 use std::time::SystemTime;
 
+use clerk_actix::client::sessions::CreateSession;
 use clerk_actix::client::{
     ClientConfig, CreateMembership, CreateOrganization, CreateOrganizationInvitation, InvitationStatus,
     MembershipListParams, OrganizationInvitationListParams, OrganizationListParams, UpdateOrganization,
@@ -288,10 +289,21 @@ async fn run_ours(fixture: &Fixture) -> Value {
         .await;
     step("revoke_again", answer(again, invitation));
 
-    let session = api.create_session(admin).await.expect("session");
-    let jwt = api.create_session_token(&session.id).await.expect("token");
+    let session = api
+        .sessions()
+        .create(&CreateSession {
+            user_id: admin.to_owned(),
+            ..Default::default()
+        })
+        .await
+        .expect("session");
+    let jwt = api
+        .sessions()
+        .create_token(&session.id, None)
+        .await
+        .expect("token");
     let (_, claims) = decode_unverified(&jwt).expect("jwt");
-    let session = api.get_session(&session.id).await;
+    let session = api.sessions().get(&session.id).await;
     step(
         "org_token",
         answer(

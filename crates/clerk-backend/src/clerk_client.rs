@@ -11,7 +11,7 @@ use awc::error::{PayloadError, SendRequestError};
 use awc::http::header::{self, HeaderName, HeaderValue};
 use awc::http::Method;
 use bytes::Bytes;
-use clerk_core::api::{ApiKey, ClerkErrors, M2mToken, OAuthVerifyResponse, Session};
+use clerk_core::api::{ApiKey, ClerkErrors, M2mToken, OAuthVerifyResponse};
 use clerk_core::{jwk::JwkSet, jwks::CacheScope, InstanceType};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -21,9 +21,7 @@ use super::budget::{RateBudget, RateLimit, Share};
 use super::config::{Checked, ClientConfig, API_VERSION_HEADER};
 use super::error::{ApiError, ApiResult};
 use super::metrics::{ApiObserver, AttemptEvent, AttemptOutcome, Metrics, MetricsSnapshot};
-use super::params::path_segment;
 use super::retry::{backoff, parse_retry_after, RetryBudget};
-use clerk_core::request::RefreshRequest;
 
 use crate::env::ConfigError;
 
@@ -299,6 +297,16 @@ impl ClerkClient {
         }
     }
 
+    /// This handle on `share`: itself (its wait kept) when it is already on that share, else
+    /// [`share`](Self::share). An operation with a fixed share runs on it.
+    pub(crate) fn on_share(&self, share: Share) -> Self {
+        if self.share == share {
+            self.clone()
+        } else {
+            self.share(share)
+        }
+    }
+
     /// How long this handle's calls wait for a rate-budget slot before they fail with
     /// [`ApiError::RateBudgetExhausted`] (`None`: as long as it takes).
     pub fn max_wait(mut self, wait: Option<Duration>) -> Self {
@@ -374,102 +382,6 @@ impl ClerkClient {
             clients.push((shared.id, Arc::downgrade(shared), client.clone()));
             client
         })
-    }
-
-    /// `GET /v1/sessions/{id}`.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`] for an empty or unsafe id; 404 when there is no such
-    /// session; see [`ApiError`].
-    pub async fn get_session(&self, session_id: &str) -> ApiResult<Session> {
-        let url = format!("{}/sessions/{}", self.shared.versioned, path_segment(session_id)?);
-        self.json(self.get("GET /v1/sessions/{id}", url)).await
-    }
-
-    /// `POST /v1/sessions/{id}/refresh?suffixed_cookies=` with `format: "cookie"`: the
-    /// `Set-Cookie` directives of a refreshed session (what Clerk's request flow sets when an
-    /// expired session token comes with a `__refresh` cookie). Never retried: a timed-out refresh
-    /// is reported, and the request falls back to Clerk's handshake.
-    ///
-    /// The request and the answer carry tokens: keep them out of logs.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`] for an empty or unsafe id; 401 when Clerk refuses the
-    /// refresh (the SDK then hands over to the handshake); see [`ApiError`].
-    pub async fn refresh_session(
-        &self,
-        session_id: &str,
-        refresh: &RefreshRequest<'_>,
-    ) -> ApiResult<Vec<String>> {
-        let url = format!(
-            "{}/sessions/{}/refresh?suffixed_cookies={}",
-            self.shared.versioned,
-            path_segment(session_id)?,
-            refresh.suffixed_cookies
-        );
-        let headers: serde_json::Map<String, serde_json::Value> = refresh
-            .request_headers
-            .iter()
-            .map(|(name, value)| (name.clone(), serde_json::json!([value])))
-            .collect();
-        let body = serde_json::json!({
-            "format": "cookie",
-            "expired_token": refresh.expired_token,
-            "refresh_token": refresh.refresh_token,
-            "request_origin": refresh.request_origin,
-            "request_headers": headers,
-        });
-        let body = Bytes::from(serde_json::to_vec(&body).unwrap_or_default());
-        let call = self.call(
-            "POST /v1/sessions/{id}/refresh",
-            Method::POST,
-            url,
-            Some(body),
-            false,
-        );
-        let cookies: CookiesResponse = self.json(call).await?;
-        Ok(cookies.cookies)
-    }
-
-    /// `GET /v1/clients/handshake_payload?nonce=`: the cookie directives Clerk's Frontend API left
-    /// under a handshake nonce. Retried like every idempotent call.
-    ///
-    /// The directives carry tokens: keep them out of logs.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`] for an empty nonce; see [`ApiError`].
-    pub async fn handshake_payload(&self, nonce: &str) -> ApiResult<Vec<String>> {
-        if nonce.is_empty() {
-            return Err(ApiError::InvalidArgument(
-                "A handshake nonce is required.".to_owned(),
-            ));
-        }
-        let query: String = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("nonce", nonce)
-            .finish();
-        let url = format!("{}/clients/handshake_payload?{query}", self.shared.versioned);
-        let payload: HandshakePayload = self
-            .json(self.get("GET /v1/clients/handshake_payload", url))
-            .await?;
-        Ok(payload.directives)
-    }
-
-    /// `POST /v1/sessions/{id}/tokens`: mints a session JWT and returns it. Never retried. For
-    /// a JWT template or a lifetime, see
-    /// [`create_session_token_with`](Self::create_session_token_with).
-    ///
-    /// The JWT is a bearer credential: keep it out of logs.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`] for an empty or unsafe id; 404 when there is no such
-    /// session; see [`ApiError`].
-    pub async fn create_session_token(&self, session_id: &str) -> ApiResult<String> {
-        self.create_session_token_with(session_id, &super::SessionTokenOptions::default())
-            .await
     }
 
     /// `GET /v1/jwks`: the instance's signing keys (unusable keys are skipped by
@@ -1040,17 +952,4 @@ mod tests {
         assert!(is_loopback_url("http://localhost"));
         assert!(!is_loopback_url("http://api.clerk.com"));
     }
-}
-
-/// `POST /v1/sessions/{id}/refresh` with `format: "cookie"` (OpenAPI `Cookies`).
-#[derive(serde::Deserialize)]
-struct CookiesResponse {
-    cookies: Vec<String>,
-}
-
-/// `GET /v1/clients/handshake_payload` (not in the OpenAPI file; the shape `@clerk/backend` reads).
-#[derive(serde::Deserialize)]
-struct HandshakePayload {
-    #[serde(default)]
-    directives: Vec<String>,
 }

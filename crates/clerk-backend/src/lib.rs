@@ -21,10 +21,12 @@
 //! | `user_list` | [`Users::list_stream`](users::Users::list_stream): every user matching a filter (Clerk's cursor) |
 //! | `password` | [`Users::verify_password`](users::Users::verify_password): a wrong password is `Ok(false)` |
 //! | `oauth_tokens` | a user's OAuth access tokens for a provider: [`OAuthAccessToken`], [`Users::list_oauth_access_tokens`](users::Users::list_oauth_access_tokens) |
-//! | `sessions` | list and revoke sessions, templated session tokens: [`SessionListParams`], [`SessionTokenOptions`] |
+//! | `session_calls` | [`SessionListParams`] (taken by the generated `sessions().list`), the session-token calls on `sessions()` (they answer the JWT), [`SessionTokenOptions`] |
+//! | `session_refresh` | [`Sessions::refresh`](sessions::Sessions::refresh): Clerk's request flow refreshes a session |
+//! | `handshake` | [`Clients::handshake_payload`](clients::Clients::handshake_payload): the handshake's cookie directives |
 //! | `invitations` | application invitations: [`Invitation`], [`CreateInvitation`], [`InvitationListParams`] |
-//! | `sign_in_tokens` | sign-in tokens: [`SignInToken`], [`CreateSignInToken`], [`TicketStatus`] |
-//! | `actor_tokens` | impersonation: [`ActorToken`], [`CreateActorToken`] |
+//! | `sign_in_token_calls` | sign-in tokens: [`SignInToken`], [`CreateSignInToken`], [`TicketStatus`] (of the generated `sign_in_tokens()`) |
+//! | `actor_token_calls` | impersonation: [`ActorToken`], [`CreateActorToken`] (of the generated `actor_tokens()`) |
 //! | `jwt_templates` | [`JwtTemplate`]: list and get |
 //! | `domains` | the instance's [`Domain`]s: [`ClerkClient::list_domains`] |
 //! | `identifier_lists` | the allow-list and block-list: [`ListedIdentifier`], [`IdentifierList`] |
@@ -44,7 +46,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod actor_tokens;
+mod actor_token_calls;
 mod budget;
 mod clerk_client;
 mod config;
@@ -55,6 +57,7 @@ mod domain_calls;
 pub mod env;
 mod error;
 mod generated;
+mod handshake;
 mod header_injector;
 mod identifier_lists;
 mod invitation_calls;
@@ -77,13 +80,14 @@ mod redacted;
 mod request;
 mod retry;
 mod session_backend;
-mod sessions;
-mod sign_in_tokens;
+mod session_calls;
+mod session_refresh;
+mod sign_in_token_calls;
 mod upload;
 mod user_calls;
 mod user_list;
 
-pub use actor_tokens::{ActorToken, CreateActorToken};
+pub use actor_token_calls::{ActorToken, CreateActorToken};
 pub use budget::{RateBudgetSnapshot, RateLimit, Share};
 pub use clerk_client::ClerkClient;
 pub use config::{ClientConfig, API_VERSION_HEADER, DEFAULT_API_URL, DEFAULT_API_VERSION};
@@ -109,8 +113,8 @@ pub use paging::{ListParams, Page, Paged, DEFAULT_PAGE_SIZE};
 pub use params::UserListParams;
 pub(crate) use payload::{FormField, Payload};
 pub use retry::MAX_RETRY_AFTER;
-pub use sessions::{SessionListParams, SessionTokenOptions};
-pub use sign_in_tokens::{CreateSignInToken, SignInToken, TicketStatus};
+pub use session_calls::{SessionListParams, SessionTokenOptions};
+pub use sign_in_token_calls::{CreateSignInToken, SignInToken, TicketStatus};
 pub use upload::Upload;
 pub use user_calls::{CreateUser, UpdateUser};
 

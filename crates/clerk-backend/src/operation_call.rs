@@ -29,7 +29,7 @@ impl ClerkClient {
     ) -> ApiResult<T> {
         let url = self.operation_url(op, path_args, &query)?;
         let handle = match op.budget {
-            Budget::Fixed(share) => self.share(share),
+            Budget::Fixed(share) => self.on_share(share),
             Budget::Handle | Budget::Free => self.clone(),
         };
         let (body, content_type) = match body {
@@ -87,11 +87,7 @@ impl ClerkClient {
             let args = args.clone();
             let mut query = query(i64::from(page.limit), i64::from(page.offset));
             if paginated {
-                query = if query.is_empty() {
-                    "paginated=true".to_owned()
-                } else {
-                    format!("paginated=true&{query}")
-                };
+                query = crate::params::paginated(query);
             }
             async move {
                 let args: Vec<&str> = args.iter().map(String::as_str).collect();

@@ -256,6 +256,15 @@ impl Query {
     }
 }
 
+/// `query` asking for Clerk's page shape (`{data, total_count}`): `paginated=true` first.
+pub(crate) fn paginated(query: String) -> String {
+    if query.is_empty() {
+        "paginated=true".to_owned()
+    } else {
+        format!("paginated=true&{query}")
+    }
+}
+
 /// An `application/x-www-form-urlencoded`-compatible query string with repeated keys.
 #[derive(Default)]
 pub(super) struct Query(String);

@@ -4,6 +4,7 @@
 
 //! Code generated from Clerk's Backend API spec by `cargo xtask codegen`.
 
+pub mod actor_tokens;
 pub mod admin_portal_link_tokens;
 pub mod agent_tasks;
 pub mod api_keys;
@@ -31,6 +32,8 @@ pub mod proxy_checks;
 pub mod redirect_urls;
 pub mod role_sets;
 pub mod scim_directories;
+pub mod sessions;
+pub mod sign_in_tokens;
 pub mod sign_ups;
 pub mod testing_tokens;
 pub mod users;

@@ -421,7 +421,7 @@ pub const GET_SESSION_LIST: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("sessions().list"),
     hand_written: None,
     left_out: None,
 };
@@ -441,7 +441,7 @@ pub const CREATE_SESSION: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("sessions().create"),
     hand_written: None,
     left_out: None,
 };
@@ -461,30 +461,13 @@ pub const GET_SESSION: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("sessions().get"),
     hand_written: None,
     left_out: None,
 };
 
 /// `RefreshSession`: POST `/sessions/{session_id}/refresh`.
-pub const REFRESH_SESSION: Operation = Operation {
-    operation_id: "RefreshSession",
-    method: Method::Post,
-    path: "/sessions/{session_id}/refresh",
-    endpoint: "POST /v1/sessions/{session_id}/refresh",
-    tag: "Sessions",
-    params: &[Param::path("session_id", "string")],
-    body: Body::Json(None),
-    deprecated: false,
-    name: "sessions.refresh",
-    js_name: Some("sessions.refreshSession"),
-    retry: Retry::Never,
-    budget: Budget::Fixed(Share::Sessions),
-    root: false,
-    call: None,
-    hand_written: None,
-    left_out: None,
-};
+pub const REFRESH_SESSION: Operation = Operation { operation_id: "RefreshSession", method: Method::Post, path: "/sessions/{session_id}/refresh", endpoint: "POST /v1/sessions/{session_id}/refresh", tag: "Sessions", params: &[Param::path("session_id", "string")], body: Body::Json(None), deprecated: false, name: "sessions.refresh", js_name: Some("sessions.refreshSession"), retry: Retry::Never, budget: Budget::Fixed(Share::Sessions), root: false, call: Some("sessions().refresh"), hand_written: Some("Clerk's request flow (clerk-core's SessionBackend): the `cookie` format body built from the expired token and the refresh cookie, answering the Set-Cookie directives"), left_out: None };
 
 /// `RevokeSession`: POST `/sessions/{session_id}/revoke`.
 pub const REVOKE_SESSION: Operation = Operation {
@@ -501,7 +484,7 @@ pub const REVOKE_SESSION: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("sessions().revoke"),
     hand_written: None,
     left_out: None,
 };
@@ -521,8 +504,10 @@ pub const CREATE_SESSION_TOKEN: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
-    hand_written: None,
+    call: Some("sessions().create_token"),
+    hand_written: Some(
+        "answers the JWT string (an answer without one is a decode error), a bearer credential",
+    ),
     left_out: None,
 };
 
@@ -544,8 +529,10 @@ pub const CREATE_SESSION_TOKEN_FROM_TEMPLATE: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
-    hand_written: None,
+    call: Some("sessions().create_token_from_template"),
+    hand_written: Some(
+        "answers the JWT string (an answer without one is a decode error), a bearer credential",
+    ),
     left_out: None,
 };
 
@@ -1718,7 +1705,7 @@ pub const CREATE_ACTOR_TOKEN: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("actor_tokens().create"),
     hand_written: None,
     left_out: None,
 };
@@ -1738,7 +1725,7 @@ pub const REVOKE_ACTOR_TOKEN: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("actor_tokens().revoke"),
     hand_written: None,
     left_out: None,
 };
@@ -3356,7 +3343,7 @@ pub const CREATE_SIGN_IN_TOKEN: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("sign_in_tokens().create"),
     hand_written: None,
     left_out: None,
 };
@@ -3376,7 +3363,7 @@ pub const REVOKE_SIGN_IN_TOKEN: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("sign_in_tokens().revoke"),
     hand_written: None,
     left_out: None,
 };

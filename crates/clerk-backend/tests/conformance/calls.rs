@@ -28,6 +28,11 @@ pub const CALLED: &[&str] = &[
     "PreparePhoneNumberVerification",
     "AttemptPhoneNumberVerification",
     "ReplaceUserPhoneNumber",
+    "GetSessionList",
+    "GetSessionList",
+    "createSession",
+    "GetSession",
+    "RevokeSession",
     "GetUserList",
     "CreateUser",
     "GetUsersCount",
@@ -68,6 +73,8 @@ pub const CALLED: &[&str] = &[
     "ListInstanceOrganizationInvitations",
     "CreateOrganizationInvitationBulk",
     "UpdateInstanceAuthConfig",
+    "CreateActorToken",
+    "RevokeActorToken",
     "AddDomain",
     "DeleteDomain",
     "UpdateDomain",
@@ -127,6 +134,8 @@ pub const CALLED: &[&str] = &[
     "CreateRedirectURL",
     "GetRedirectURL",
     "DeleteRedirectURL",
+    "CreateSignInToken",
+    "RevokeSignInToken",
     "GetSignUp",
     "UpdateSignUp",
     "ListOAuthApplications",
@@ -301,6 +310,32 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .replace_for_user("user_id_1", &body(spec, "ReplaceUserPhoneNumber"))
         .await
         .expect("ReplaceUserPhoneNumber");
+    client
+        .sessions()
+        .list(&Default::default())
+        .await
+        .expect("GetSessionList");
+    assert_eq!(
+        client
+            .sessions()
+            .list_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("GetSessionList stream")
+            .len(),
+        1
+    );
+    client
+        .sessions()
+        .create(&body(spec, "createSession"))
+        .await
+        .expect("createSession");
+    client.sessions().get("session_id_1").await.expect("GetSession");
+    client
+        .sessions()
+        .revoke("session_id_1")
+        .await
+        .expect("RevokeSession");
     client
         .users()
         .list(&Default::default())
@@ -495,6 +530,16 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .update_instance_settings(&body(spec, "UpdateInstanceAuthConfig"))
         .await
         .expect("UpdateInstanceAuthConfig");
+    client
+        .actor_tokens()
+        .create(&body(spec, "CreateActorToken"))
+        .await
+        .expect("CreateActorToken");
+    client
+        .actor_tokens()
+        .revoke("actor_token_id_1")
+        .await
+        .expect("RevokeActorToken");
     client
         .domains()
         .add(&body(spec, "AddDomain"))
@@ -802,6 +847,16 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .delete("id_1")
         .await
         .expect("DeleteRedirectURL");
+    client
+        .sign_in_tokens()
+        .create(&body(spec, "CreateSignInToken"))
+        .await
+        .expect("CreateSignInToken");
+    client
+        .sign_in_tokens()
+        .revoke("sign_in_token_id_1")
+        .await
+        .expect("RevokeSignInToken");
     client.sign_ups().get("id_1").await.expect("GetSignUp");
     client
         .sign_ups()
