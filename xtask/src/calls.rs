@@ -385,7 +385,8 @@ fn call(
             "params.limit = Some(limit);\nparams.offset = Some(offset);\nparams.to_query()".to_owned(),
         ),
     };
-    if let (Some(item_type), true) = (item_type, streams(op, custom.params.is_some(), custom.paged)) {
+    let pages = custom.paged || matches!(answer, Answer::Page(_));
+    if let (Some(item_type), true) = (item_type, streams(op, custom.params.is_some(), pages)) {
         let _ = write!(
             out,
             "/// Every item of [`{method}`](Self::{method}), page after page: a lazy [`Paged`](crate::Paged) stream \
@@ -400,14 +401,20 @@ fn call(
 }
 
 /// The operation's generated call has a `…_stream` twin: a list answer, paged by `limit` and
-/// `offset`; with a hand-written query type (`custom_params`) only when the call asks for pages
-/// (`paged`), else the type pages its own way (`users().list_stream` follows Clerk's cursor).
+/// `offset`; with a hand-written query type (`custom_params`) only when the answers are pages
+/// (the spec's, or `paged`), else the type pages its own way (`users().list_stream` follows
+/// Clerk's cursor).
 pub fn has_stream(spec: &Value, op: &Operation, custom_params: bool, paged: bool) -> bool {
-    streams(op, custom_params, paged) && matches!(answer(spec, op), Ok(Answer::Page(_) | Answer::List(_)))
+    match answer(spec, op) {
+        Ok(Answer::Page(_)) => streams(op, custom_params, true),
+        Ok(Answer::List(_)) => streams(op, custom_params, paged),
+        _ => false,
+    }
 }
 
-fn streams(op: &Operation, custom_params: bool, paged: bool) -> bool {
-    is_offset_list(op) && (!custom_params || paged)
+/// `pages`: the call's answers are pages (`{data, total_count}`).
+fn streams(op: &Operation, custom_params: bool, pages: bool) -> bool {
+    is_offset_list(op) && (!custom_params || pages)
 }
 
 /// A list paged by `limit` and `offset` (integer query parameters), without a body.

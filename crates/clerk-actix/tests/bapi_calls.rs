@@ -156,7 +156,8 @@ async fn invitations_create_list_revoke() {
     let clerk = start();
     let api = client(&clerk);
     let created = api
-        .create_invitation(&CreateInvitation {
+        .invitations()
+        .create(&CreateInvitation {
             public_metadata: Some(json!({"plan": "pro"})),
             notify: Some(false),
             ..CreateInvitation::new("ada@example.com")
@@ -168,14 +169,16 @@ async fn invitations_create_list_revoke() {
     let url = created.url.clone().expect("a url on creation");
     assert!(!format!("{created:?}").contains(&url));
     let err = api
-        .create_invitation(&CreateInvitation::new("ada@example.com"))
+        .invitations()
+        .create(&CreateInvitation::new("ada@example.com"))
         .await
         .expect_err("duplicate");
     assert_eq!((err.status(), err.code()), (Some(400), Some("duplicate_record")));
 
     clerk.faults().fail_next("POST", "/v1/invitations", 1, 503);
     let err = api
-        .create_invitation(&CreateInvitation::new("grace@example.com"))
+        .invitations()
+        .create(&CreateInvitation::new("grace@example.com"))
         .await
         .expect_err("503");
     assert_eq!(err.status(), Some(503));
@@ -184,27 +187,30 @@ async fn invitations_create_list_revoke() {
         3,
         "a create is not retried"
     );
-    api.create_invitation(&CreateInvitation::new("grace@example.com"))
+    api.invitations()
+        .create(&CreateInvitation::new("grace@example.com"))
         .await
         .expect("created");
 
     let pending = api
-        .list_invitations(&InvitationListParams::new().status(InvitationStatus::Pending))
+        .invitations()
+        .list(&InvitationListParams::new().status(InvitationStatus::Pending))
         .await
         .expect("list");
     assert_eq!(pending.total_count, Some(2));
     let found = api
-        .list_invitations(&InvitationListParams::new().query("ada"))
+        .invitations()
+        .list(&InvitationListParams::new().query("ada"))
         .await
         .expect("list");
     assert_eq!(found.data.len(), 1);
 
-    let revoked = api.revoke_invitation(&created.id).await.expect("revoked");
+    let revoked = api.invitations().revoke(&created.id).await.expect("revoked");
     assert_eq!(revoked.status, InvitationStatus::Revoked);
     assert!(revoked.revoked);
-    let err = api.revoke_invitation(&created.id).await.expect_err("twice");
+    let err = api.invitations().revoke(&created.id).await.expect_err("twice");
     assert_eq!(err.code(), Some("invitation_already_revoked"));
-    let err = api.revoke_invitation("inv_missing").await.expect_err("404");
+    let err = api.invitations().revoke("inv_missing").await.expect_err("404");
     assert!(err.is_not_found());
 }
 

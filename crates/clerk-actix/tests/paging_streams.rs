@@ -105,7 +105,8 @@ async fn every_other_list_streams() {
     assert_eq!(clerk.calls().count("GET", "/v1/sessions"), 3);
 
     for i in 0..4 {
-        api.create_invitation(&CreateInvitation::new(format!("i{i}@example.com")))
+        api.invitations()
+            .create(&CreateInvitation::new(format!("i{i}@example.com")))
             .await
             .expect("invited");
         api.add_identifier(IdentifierList::Block, &format!("b{i}@example.com"), false)
@@ -117,7 +118,8 @@ async fn every_other_list_streams() {
             .expect("template");
     }
     let invitations: Vec<_> = api
-        .list_invitations_stream(InvitationListParams::new().limit(3))
+        .invitations()
+        .list_stream(&InvitationListParams::new().limit(3))
         .try_collect()
         .await
         .expect("invitations");
@@ -137,7 +139,8 @@ async fn every_other_list_streams() {
 
     clerk.faults().fail_next("GET", "/v1/invitations", 10, 500);
     let results: Vec<_> = api
-        .list_invitations_stream(InvitationListParams::new())
+        .invitations()
+        .list_stream(&InvitationListParams::new())
         .collect()
         .await;
     assert_eq!(results.len(), 1, "the error, then the end");

@@ -176,7 +176,8 @@ async fn run_ours(fixture: &Fixture) -> Value {
     );
 
     let invited = api
-        .create_invitation(&CreateInvitation {
+        .invitations()
+        .create(&CreateInvitation {
             public_metadata: Some(json!({"plan": "pro"})),
             notify: Some(false),
             ..CreateInvitation::new("invitee@example.com")
@@ -185,21 +186,22 @@ async fn run_ours(fixture: &Fixture) -> Value {
     let invitation_id = invited.as_ref().map(|i| i.id.clone()).unwrap_or_default();
     step("invitation", answer(invited, |i| resource(&i)));
     let again = api
-        .create_invitation(&CreateInvitation::new("invitee@example.com"))
+        .invitations()
+        .create(&CreateInvitation::new("invitee@example.com"))
         .await;
     step("invitation_duplicate", answer(again, |i| resource(&i)));
     let pending = InvitationListParams::new().status(InvitationStatus::Pending);
     step(
         "invitations_pending",
-        answer(api.list_invitations(&pending).await, |p| page(p, resource)),
+        answer(api.invitations().list(&pending).await, |p| page(p, resource)),
     );
     step(
         "invitation_revoke",
-        answer(api.revoke_invitation(&invitation_id).await, |i| resource(&i)),
+        answer(api.invitations().revoke(&invitation_id).await, |i| resource(&i)),
     );
     step(
         "invitation_revoke_again",
-        answer(api.revoke_invitation(&invitation_id).await, |i| resource(&i)),
+        answer(api.invitations().revoke(&invitation_id).await, |i| resource(&i)),
     );
 
     let sign_in = api

@@ -24,7 +24,7 @@
 //! | `session_calls` | [`SessionListParams`] (taken by the generated `sessions().list`), the session-token calls on `sessions()` (they answer the JWT), [`SessionTokenOptions`] |
 //! | `session_refresh` | [`Sessions::refresh`](sessions::Sessions::refresh): Clerk's request flow refreshes a session |
 //! | `handshake` | [`Clients::handshake_payload`](clients::Clients::handshake_payload): the handshake's cookie directives |
-//! | `invitations` | application invitations: [`Invitation`], [`CreateInvitation`], [`InvitationListParams`] |
+//! | `invitation_calls` | application invitations: [`Invitation`], [`CreateInvitation`], [`InvitationListParams`] (of the generated `invitations()`) |
 //! | `sign_in_token_calls` | sign-in tokens: [`SignInToken`], [`CreateSignInToken`], [`TicketStatus`] (of the generated `sign_in_tokens()`) |
 //! | `actor_token_calls` | impersonation: [`ActorToken`], [`CreateActorToken`] (of the generated `actor_tokens()`) |
 //! | `jwt_templates` | [`JwtTemplate`]: list and get |
@@ -32,9 +32,9 @@
 //! | `identifier_lists` | the allow-list and block-list: [`ListedIdentifier`], [`IdentifierList`] |
 //! | `paging` | [`Page`], [`Paged`] (a lazy stream over every page), [`ListParams`] |
 //! | `request` | [`ClerkClient::request`]: the escape hatch for an endpoint without a typed call |
-//! | `organizations` | `/v1/organizations`: [`CreateOrganization`], [`UpdateOrganization`], [`OrganizationListParams`] and their calls |
-//! | `memberships` | organization memberships: [`CreateMembership`], [`MembershipListParams`] and their calls |
-//! | `org_invitations` | organization invitations: [`OrganizationInvitation`], [`CreateOrganizationInvitation`], [`OrganizationInvitationListParams`] and their calls |
+//! | `organization_calls` | `/v1/organizations`: [`CreateOrganization`], [`UpdateOrganization`], [`OrganizationListParams`] (of the generated `organizations()`) |
+//! | `memberships` | organization memberships: [`CreateMembership`], [`MembershipListParams`] (of the generated `organization_memberships()`) |
+//! | `org_invitations` | organization invitations: [`OrganizationInvitation`], [`CreateOrganizationInvitation`], [`OrganizationInvitationListParams`] (of the generated `organization_invitations()`) |
 //! | `redacted` (private) | how request bodies show a secret field in `Debug` |
 //! | [`operations`] | the operation table: every operation of Clerk's spec with our name, `@clerk/backend`'s, its retry rule and budget share ([`operations::OPERATIONS`], generated) |
 //! | `operation_call` | `ClerkClient::operation`: the one request path of every generated call, driven by its table row |

@@ -146,16 +146,7 @@ impl UserListParams {
     /// The query string of `op` (without `?`): the keys set here that the operation lists
     /// (`GET /v1/users/count` takes no `limit`, `offset`, `order_by` or `starting_after`).
     pub(crate) fn query_for(&self, op: &Operation) -> String {
-        let takes = |key: &str| {
-            op.params
-                .iter()
-                .any(|param| param.location == Location::Query && param.name == key)
-        };
-        self.to_query()
-            .split('&')
-            .filter(|pair| !pair.is_empty() && takes(pair.split('=').next().unwrap_or_default()))
-            .collect::<Vec<_>>()
-            .join("&")
+        keys_of(op, &self.to_query())
     }
 
     /// The query string (without `?`) of every field that is set.
@@ -254,6 +245,24 @@ impl Query {
             self.push(key, value);
         }
     }
+}
+
+/// The pairs of `query` whose key `op` lists as a query parameter, but `paginated` (a call
+/// that wants pages asks for them by its table row, [`paginated`]): how a hand-written query
+/// type writes the query of each operation that takes it.
+pub(crate) fn keys_of(op: &Operation, query: &str) -> String {
+    let takes = |key: &str| {
+        key != "paginated"
+            && op
+                .params
+                .iter()
+                .any(|param| param.location == Location::Query && param.name == key)
+    };
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty() && takes(pair.split('=').next().unwrap_or_default()))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// `query` asking for Clerk's page shape (`{data, total_count}`): `paginated=true` first.

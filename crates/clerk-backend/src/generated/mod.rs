@@ -24,6 +24,7 @@ pub mod oauth_applications;
 pub(crate) mod operations;
 pub mod organization_domains;
 pub mod organization_invitations;
+pub mod organization_memberships;
 pub mod organization_permissions;
 pub mod organization_roles;
 pub mod organizations;

@@ -1435,7 +1435,7 @@ pub const LIST_INVITATIONS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("invitations().list"),
     hand_written: None,
     left_out: None,
 };
@@ -1455,7 +1455,7 @@ pub const CREATE_INVITATION: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("invitations().create"),
     hand_written: None,
     left_out: None,
 };
@@ -1495,7 +1495,7 @@ pub const REVOKE_INVITATION: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("invitations().revoke"),
     hand_written: None,
     left_out: None,
 };
@@ -2430,7 +2430,7 @@ pub const LIST_ORGANIZATIONS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organizations().list"),
     hand_written: None,
     left_out: None,
 };
@@ -2450,7 +2450,7 @@ pub const CREATE_ORGANIZATION: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organizations().create"),
     hand_written: None,
     left_out: None,
 };
@@ -2478,7 +2478,7 @@ pub const GET_ORGANIZATION: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organizations().get"),
     hand_written: None,
     left_out: None,
 };
@@ -2498,7 +2498,7 @@ pub const DELETE_ORGANIZATION: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organizations().delete"),
     hand_written: None,
     left_out: None,
 };
@@ -2518,7 +2518,7 @@ pub const UPDATE_ORGANIZATION: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organizations().update"),
     hand_written: None,
     left_out: None,
 };
@@ -2558,7 +2558,7 @@ pub const MERGE_ORGANIZATION_METADATA: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organizations().merge_metadata"),
     hand_written: None,
     left_out: None,
 };
@@ -2685,7 +2685,7 @@ pub const LIST_ORGANIZATION_INVITATIONS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_invitations().list"),
     hand_written: None,
     left_out: None,
 };
@@ -2705,7 +2705,7 @@ pub const CREATE_ORGANIZATION_INVITATION: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_invitations().create"),
     hand_written: None,
     left_out: None,
 };
@@ -2772,7 +2772,7 @@ pub const GET_ORGANIZATION_INVITATION: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_invitations().get"),
     hand_written: None,
     left_out: None,
 };
@@ -2795,7 +2795,7 @@ pub const REVOKE_ORGANIZATION_INVITATION: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_invitations().revoke"),
     hand_written: None,
     left_out: None,
 };
@@ -2986,7 +2986,7 @@ pub const LIST_ORGANIZATION_MEMBERSHIPS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_memberships().list"),
     hand_written: None,
     left_out: None,
 };
@@ -3006,7 +3006,7 @@ pub const CREATE_ORGANIZATION_MEMBERSHIP: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_memberships().create"),
     hand_written: None,
     left_out: None,
 };
@@ -3029,7 +3029,7 @@ pub const DELETE_ORGANIZATION_MEMBERSHIP: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_memberships().delete"),
     hand_written: None,
     left_out: None,
 };
@@ -3052,7 +3052,7 @@ pub const UPDATE_ORGANIZATION_MEMBERSHIP: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_memberships().update"),
     hand_written: None,
     left_out: None,
 };
@@ -3075,7 +3075,7 @@ pub const UPDATE_ORGANIZATION_MEMBERSHIP_METADATA: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_memberships().update_metadata"),
     hand_written: None,
     left_out: None,
 };
@@ -3903,12 +3903,12 @@ pub const INSTANCE_GET_ORGANIZATION_MEMBERSHIPS: Operation = Operation {
     ],
     body: Body::None,
     deprecated: false,
-    name: "users.get_instance_organization_memberships",
+    name: "organization_memberships.list_for_instance",
     js_name: Some("organizations.getInstanceOrganizationMembershipList"),
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_memberships().list_for_instance"),
     hand_written: None,
     left_out: None,
 };

@@ -68,10 +68,19 @@ pub const CALLED: &[&str] = &[
     "DeleteExternalAccount",
     "SetUserPasswordCompromised",
     "UnsetUserPasswordCompromised",
+    "ListInvitations",
+    "ListInvitations",
+    "CreateInvitation",
     "CreateBulkInvitations",
+    "RevokeInvitation",
     "ListInstanceOrganizationInvitations",
     "ListInstanceOrganizationInvitations",
+    "ListOrganizationInvitations",
+    "ListOrganizationInvitations",
+    "CreateOrganizationInvitation",
     "CreateOrganizationInvitationBulk",
+    "GetOrganizationInvitation",
+    "RevokeOrganizationInvitation",
     "UpdateInstanceAuthConfig",
     "CreateActorToken",
     "RevokeActorToken",
@@ -106,7 +115,14 @@ pub const CALLED: &[&str] = &[
     "RotateMachineSecretKey",
     "CreateMachineScope",
     "DeleteMachineScope",
+    "ListOrganizations",
+    "ListOrganizations",
+    "CreateOrganization",
+    "GetOrganization",
+    "DeleteOrganization",
+    "UpdateOrganization",
     "ReplaceOrganizationMetadata",
+    "MergeOrganizationMetadata",
     "UploadOrganizationLogo",
     "DeleteOrganizationLogo",
     "GetOrganizationBillingSubscription",
@@ -120,6 +136,14 @@ pub const CALLED: &[&str] = &[
     "UpdateOrganizationRole",
     "AssignPermissionToOrganizationRole",
     "RemovePermissionFromOrganizationRole",
+    "ListOrganizationMemberships",
+    "ListOrganizationMemberships",
+    "CreateOrganizationMembership",
+    "DeleteOrganizationMembership",
+    "UpdateOrganizationMembership",
+    "UpdateOrganizationMembershipMetadata",
+    "InstanceGetOrganizationMemberships",
+    "InstanceGetOrganizationMemberships",
     "ListOrganizationDomains",
     "ListOrganizationDomains",
     "CreateOrganizationDomain",
@@ -491,6 +515,26 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .expect("UnsetUserPasswordCompromised");
     client
         .invitations()
+        .list(&Default::default())
+        .await
+        .expect("ListInvitations");
+    assert_eq!(
+        client
+            .invitations()
+            .list_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("ListInvitations stream")
+            .len(),
+        1
+    );
+    client
+        .invitations()
+        .create(&body(spec, "CreateInvitation"))
+        .await
+        .expect("CreateInvitation");
+    client
+        .invitations()
         .bulk_create(
             &body::<Vec<clerk_backend::invitations::CreateBulkInvitationsItem>>(
                 spec,
@@ -499,6 +543,11 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         )
         .await
         .expect("CreateBulkInvitations");
+    client
+        .invitations()
+        .revoke("invitation_id_1")
+        .await
+        .expect("RevokeInvitation");
     client
         .organization_invitations()
         .get_all(&Default::default())
@@ -516,6 +565,26 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
     );
     client
         .organization_invitations()
+        .list("organization_id_1", &Default::default())
+        .await
+        .expect("ListOrganizationInvitations");
+    assert_eq!(
+        client
+            .organization_invitations()
+            .list_stream("organization_id_1", &Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("ListOrganizationInvitations stream")
+            .len(),
+        1
+    );
+    client
+        .organization_invitations()
+        .create("organization_id_1", &body(spec, "CreateOrganizationInvitation"))
+        .await
+        .expect("CreateOrganizationInvitation");
+    client
+        .organization_invitations()
         .bulk_create(
             "organization_id_1",
             &body::<Vec<clerk_backend::organization_invitations::CreateOrganizationInvitationBulkItem>>(
@@ -525,6 +594,20 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         )
         .await
         .expect("CreateOrganizationInvitationBulk");
+    client
+        .organization_invitations()
+        .get("organization_id_1", "invitation_id_1")
+        .await
+        .expect("GetOrganizationInvitation");
+    client
+        .organization_invitations()
+        .revoke(
+            "organization_id_1",
+            "invitation_id_1",
+            &body(spec, "RevokeOrganizationInvitation"),
+        )
+        .await
+        .expect("RevokeOrganizationInvitation");
     client
         .beta_features()
         .update_instance_settings(&body(spec, "UpdateInstanceAuthConfig"))
@@ -686,9 +769,49 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .expect("DeleteMachineScope");
     client
         .organizations()
+        .list(&Default::default())
+        .await
+        .expect("ListOrganizations");
+    assert_eq!(
+        client
+            .organizations()
+            .list_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("ListOrganizations stream")
+            .len(),
+        1
+    );
+    client
+        .organizations()
+        .create(&body(spec, "CreateOrganization"))
+        .await
+        .expect("CreateOrganization");
+    client
+        .organizations()
+        .get("organization_id_1", &Default::default())
+        .await
+        .expect("GetOrganization");
+    client
+        .organizations()
+        .delete("organization_id_1")
+        .await
+        .expect("DeleteOrganization");
+    client
+        .organizations()
+        .update("organization_id_1", &body(spec, "UpdateOrganization"))
+        .await
+        .expect("UpdateOrganization");
+    client
+        .organizations()
         .replace_metadata("organization_id_1", &body(spec, "ReplaceOrganizationMetadata"))
         .await
         .expect("ReplaceOrganizationMetadata");
+    client
+        .organizations()
+        .merge_metadata("organization_id_1", &body(spec, "MergeOrganizationMetadata"))
+        .await
+        .expect("MergeOrganizationMetadata");
     client
         .organizations()
         .upload_logo("organization_id_1", Some("user_1"), &upload())
@@ -762,6 +885,64 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .remove_permission("organization_role_id_1", "permission_id_1")
         .await
         .expect("RemovePermissionFromOrganizationRole");
+    client
+        .organization_memberships()
+        .list("organization_id_1", &Default::default())
+        .await
+        .expect("ListOrganizationMemberships");
+    assert_eq!(
+        client
+            .organization_memberships()
+            .list_stream("organization_id_1", &Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("ListOrganizationMemberships stream")
+            .len(),
+        1
+    );
+    client
+        .organization_memberships()
+        .create("organization_id_1", &body(spec, "CreateOrganizationMembership"))
+        .await
+        .expect("CreateOrganizationMembership");
+    client
+        .organization_memberships()
+        .delete("organization_id_1", "user_id_1")
+        .await
+        .expect("DeleteOrganizationMembership");
+    client
+        .organization_memberships()
+        .update(
+            "organization_id_1",
+            "user_id_1",
+            &body(spec, "UpdateOrganizationMembership"),
+        )
+        .await
+        .expect("UpdateOrganizationMembership");
+    client
+        .organization_memberships()
+        .update_metadata(
+            "organization_id_1",
+            "user_id_1",
+            &body(spec, "UpdateOrganizationMembershipMetadata"),
+        )
+        .await
+        .expect("UpdateOrganizationMembershipMetadata");
+    client
+        .organization_memberships()
+        .list_for_instance(&Default::default())
+        .await
+        .expect("InstanceGetOrganizationMemberships");
+    assert_eq!(
+        client
+            .organization_memberships()
+            .list_for_instance_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("InstanceGetOrganizationMemberships stream")
+            .len(),
+        1
+    );
     client
         .organization_domains()
         .list("organization_id_1", &Default::default())
