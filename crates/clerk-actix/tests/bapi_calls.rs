@@ -4,9 +4,11 @@
 
 use std::time::Duration;
 
+use clerk_actix::client::allowlist_identifiers::CreateAllowlistIdentifier;
+use clerk_actix::client::blocklist_identifiers::CreateBlocklistIdentifier;
 use clerk_actix::client::{
-    CreateActorToken, CreateInvitation, CreateSignInToken, IdentifierList, IdentifierType,
-    InvitationListParams, InvitationStatus, ListParams, SessionListParams, TicketStatus,
+    CreateActorToken, CreateInvitation, CreateSignInToken, IdentifierType, InvitationListParams,
+    InvitationStatus, SessionListParams, TicketStatus,
 };
 use clerk_actix::ClerkClient;
 use clerk_core::api::SessionObjectStatus;
@@ -281,13 +283,14 @@ async fn jwt_templates_list_and_get() {
         .jwt_templates()
         .add("other", json!({}), 60)
         .expect("template");
-    let page = api.list_jwt_templates(ListParams::new()).await.expect("list");
+    let page = api.jwt_templates().list(&Default::default()).await.expect("list");
     assert_eq!(page.total_count, Some(2));
-    let got = api.get_jwt_template(&hasura.id).await.expect("get");
+    let got = api.jwt_templates().get(&hasura.id).await.expect("get");
     assert_eq!((got.name.as_str(), got.lifetime), ("hasura", 120));
     assert_eq!(got.claims["x"], "{{user.id}}");
     assert!(api
-        .get_jwt_template("jtmp_missing")
+        .jwt_templates()
+        .get("jtmp_missing")
         .await
         .expect_err("404")
         .is_not_found());
@@ -298,29 +301,34 @@ async fn jwt_templates_list_and_get() {
 async fn identifier_lists_add_list_remove() {
     let clerk = start();
     let api = client(&clerk);
-    for list in [IdentifierList::Allow, IdentifierList::Block] {
-        let entry = api
-            .add_identifier(list, "ada@example.com", false)
-            .await
-            .expect("added");
-        assert_eq!(entry.identifier_type, IdentifierType::EmailAddress);
-        let err = api
-            .add_identifier(list, "ada@example.com", false)
-            .await
-            .expect_err("duplicate");
-        assert_eq!(err.code(), Some("duplicate_record"));
-        let page = api.list_identifiers(list, ListParams::new()).await.expect("list");
-        assert_eq!((page.data.len(), page.total_count), (1, Some(1)));
-        let removed = api.remove_identifier(list, &entry.id).await.expect("removed");
-        assert!(removed.deleted);
-        assert!(api
-            .remove_identifier(list, &entry.id)
-            .await
-            .expect_err("gone")
-            .is_not_found());
+    // The same lifecycle on each list's handle.
+    macro_rules! lifecycle {
+        ($list:expr, $add:expr, $page:expr) => {{
+            let entry = $add.await.expect("added");
+            assert_eq!(entry.identifier_type, IdentifierType::EmailAddress);
+            let err = $add.await.expect_err("duplicate");
+            assert_eq!(err.code(), Some("duplicate_record"));
+            let page = $page.await.expect("list");
+            assert_eq!((page.data.len(), page.total_count), (1, Some(1)));
+            let removed = $list.delete(&entry.id).await.expect("removed");
+            assert!(removed.deleted);
+            assert!($list.delete(&entry.id).await.expect_err("gone").is_not_found());
+        }};
     }
+    let allow = api.allowlist_identifiers();
+    let allowed = CreateAllowlistIdentifier {
+        identifier: "ada@example.com".to_owned(),
+        ..Default::default()
+    };
+    lifecycle!(allow, allow.create(&allowed), allow.list(&Default::default()));
+    let block = api.blocklist_identifiers();
+    let blocked = CreateBlocklistIdentifier {
+        identifier: "ada@example.com".to_owned(),
+    };
+    lifecycle!(block, block.create(&blocked), block.list());
     assert!(api
-        .list_identifiers(IdentifierList::Allow, ListParams::new())
+        .allowlist_identifiers()
+        .list(&Default::default())
         .await
         .expect("list")
         .data
@@ -329,7 +337,10 @@ async fn identifier_lists_add_list_remove() {
     clerk
         .faults()
         .fail_next("POST", "/v1/blocklist_identifiers", 1, 503);
-    api.add_identifier(IdentifierList::Block, "x@example.com", false)
+    api.blocklist_identifiers()
+        .create(&CreateBlocklistIdentifier {
+            identifier: "x@example.com".to_owned(),
+        })
         .await
         .expect_err("503 is not retried");
     assert_eq!(clerk.calls().count("POST", "/v1/blocklist_identifiers"), 3);

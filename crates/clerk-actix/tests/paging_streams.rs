@@ -1,9 +1,9 @@
 //! `list_*_stream`: lazy streams over every page of a Backend API list, one page in flight,
 //! against the offline Clerk (issue 15).
 
-use clerk_actix::client::{
-    CreateInvitation, IdentifierList, InvitationListParams, ListParams, SessionListParams, UserListParams,
-};
+use clerk_actix::client::allowlist_identifiers::{CreateAllowlistIdentifier, ListAllowlistIdentifiersParams};
+use clerk_actix::client::jwt_templates::ListJwtTemplatesParams;
+use clerk_actix::client::{CreateInvitation, InvitationListParams, SessionListParams, UserListParams};
 use clerk_testkit::{NewUser, TestClerk};
 use futures_util::{StreamExt as _, TryStreamExt as _};
 use serde_json::json;
@@ -109,9 +109,13 @@ async fn every_other_list_streams() {
             .create(&CreateInvitation::new(format!("i{i}@example.com")))
             .await
             .expect("invited");
-        api.add_identifier(IdentifierList::Block, &format!("b{i}@example.com"), false)
+        api.allowlist_identifiers()
+            .create(&CreateAllowlistIdentifier {
+                identifier: format!("a{i}@example.com"),
+                ..Default::default()
+            })
             .await
-            .expect("blocked");
+            .expect("allowed");
         clerk
             .jwt_templates()
             .add(&format!("t{i}"), json!({}), 60)
@@ -124,14 +128,22 @@ async fn every_other_list_streams() {
         .await
         .expect("invitations");
     assert_eq!(invitations.len(), 4);
-    let blocked: Vec<_> = api
-        .list_identifiers_stream(IdentifierList::Block, ListParams::new().limit(3))
+    let allowed: Vec<_> = api
+        .allowlist_identifiers()
+        .list_stream(&ListAllowlistIdentifiersParams {
+            limit: Some(3),
+            ..Default::default()
+        })
         .try_collect()
         .await
-        .expect("blocked");
-    assert_eq!(blocked.len(), 4);
+        .expect("allowed");
+    assert_eq!(allowed.len(), 4);
     let templates: Vec<_> = api
-        .list_jwt_templates_stream(ListParams::new().limit(1))
+        .jwt_templates()
+        .list_stream(&ListJwtTemplatesParams {
+            limit: Some(1),
+            ..Default::default()
+        })
         .try_collect()
         .await
         .expect("templates");

@@ -12,9 +12,11 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+use clerk_actix::client::allowlist_identifiers::CreateAllowlistIdentifier;
+use clerk_actix::client::blocklist_identifiers::CreateBlocklistIdentifier;
 use clerk_actix::client::{
-    ApiResult, ClientConfig, CreateActorToken, CreateInvitation, CreateSignInToken, IdentifierList,
-    InvitationListParams, InvitationStatus, ListParams, SessionListParams,
+    ApiResult, ClientConfig, CreateActorToken, CreateInvitation, CreateSignInToken, InvitationListParams,
+    InvitationStatus, SessionListParams,
 };
 use clerk_actix::ClerkClient;
 use clerk_core::api::SessionObjectStatus;
@@ -230,41 +232,50 @@ async fn run_ours(fixture: &Fixture) -> Value {
 
     step(
         "jwt_templates",
-        answer(api.list_jwt_templates(ListParams::new()).await, |p| {
+        answer(api.jwt_templates().list(&Default::default()).await, |p| {
             page(p, resource)
         }),
     );
     step(
         "jwt_template",
-        answer(api.get_jwt_template(&fixture.template).await, |t| resource(&t)),
+        answer(api.jwt_templates().get(&fixture.template).await, |t| resource(&t)),
     );
     step(
         "jwt_template_missing",
-        answer(api.get_jwt_template("jtmp_missing").await, |t| resource(&t)),
+        answer(api.jwt_templates().get("jtmp_missing").await, |t| resource(&t)),
     );
 
-    for (list, identifier, name, duplicate) in [
-        (IdentifierList::Allow, "allowed@example.com", "allowlist", false),
-        (IdentifierList::Block, "+15555550123", "blocklist", true),
-    ] {
-        let added = api.add_identifier(list, identifier, false).await;
-        let added_id = added.as_ref().map(|i| i.id.clone()).unwrap_or_default();
-        step(&format!("{name}_add"), answer(added, |i| resource(&i)));
-        step(
-            name,
-            answer(api.list_identifiers(list, ListParams::new()).await, |p| {
-                page(p, resource)
-            }),
-        );
-        if duplicate {
-            let again = api.add_identifier(list, identifier, false).await;
-            step(&format!("{name}_duplicate"), answer(again, |i| resource(&i)));
-        }
-        step(
-            &format!("{name}_delete"),
-            answer(api.remove_identifier(list, &added_id).await, |d| resource(&d)),
-        );
-    }
+    // Each list on its own handle, the same steps.
+    let allow = api.allowlist_identifiers();
+    let allowed = CreateAllowlistIdentifier {
+        identifier: "allowed@example.com".to_owned(),
+        ..Default::default()
+    };
+    let added = allow.create(&allowed).await;
+    let added_id = added.as_ref().map(|i| i.id.clone()).unwrap_or_default();
+    step("allowlist_add", answer(added, |i| resource(&i)));
+    step(
+        "allowlist",
+        answer(allow.list(&Default::default()).await, |p| page(p, resource)),
+    );
+    step(
+        "allowlist_delete",
+        answer(allow.delete(&added_id).await, |d| resource(&d)),
+    );
+    let block = api.blocklist_identifiers();
+    let blocked = CreateBlocklistIdentifier {
+        identifier: "+15555550123".to_owned(),
+    };
+    let added = block.create(&blocked).await;
+    let added_id = added.as_ref().map(|i| i.id.clone()).unwrap_or_default();
+    step("blocklist_add", answer(added, |i| resource(&i)));
+    step("blocklist", answer(block.list().await, |p| page(p, resource)));
+    let again = block.create(&blocked).await;
+    step("blocklist_duplicate", answer(again, |i| resource(&i)));
+    step(
+        "blocklist_delete",
+        answer(block.delete(&added_id).await, |d| resource(&d)),
+    );
 
     let session = fixture.clerk.users().create_session(other).expect("session");
     step("ban", answer(api.users().ban(other).await, |u| user_resource(&u)));

@@ -27,10 +27,9 @@
 //! | `invitation_calls` | application invitations: [`Invitation`], [`CreateInvitation`], [`InvitationListParams`] (of the generated `invitations()`) |
 //! | `sign_in_token_calls` | sign-in tokens: [`SignInToken`], [`CreateSignInToken`], [`TicketStatus`] (of the generated `sign_in_tokens()`) |
 //! | `actor_token_calls` | impersonation: [`ActorToken`], [`CreateActorToken`] (of the generated `actor_tokens()`) |
-//! | `jwt_templates` | [`JwtTemplate`]: list and get |
-//! | `domains` | the instance's [`Domain`]s: [`ClerkClient::list_domains`] |
-//! | `identifier_lists` | the allow-list and block-list: [`ListedIdentifier`], [`IdentifierList`] |
-//! | `paging` | [`Page`], [`Paged`] (a lazy stream over every page), [`ListParams`] |
+//! | `domain_calls` | [`Domain::frontend_api_host`](models::Domain::frontend_api_host) on the generated model of `domains().list` |
+//! | `identifier_lists` | the allow-list and block-list entries: [`ListedIdentifier`], [`IdentifierType`] (of the generated `allowlist_identifiers()`, `blocklist_identifiers()`) |
+//! | `paging` | [`Page`], [`Paged`] (a lazy stream over every page) |
 //! | `request` | [`ClerkClient::request`]: the escape hatch for an endpoint without a typed call |
 //! | `organization_calls` | `/v1/organizations`: [`CreateOrganization`], [`UpdateOrganization`], [`OrganizationListParams`] (of the generated `organizations()`) |
 //! | `memberships` | organization memberships: [`CreateMembership`], [`MembershipListParams`] (of the generated `organization_memberships()`) |
@@ -62,7 +61,6 @@ mod header_injector;
 mod identifier_lists;
 mod invitation_calls;
 mod jwks;
-mod jwt_template_calls;
 mod machine;
 mod machine_backend;
 mod memberships;
@@ -91,14 +89,12 @@ pub use actor_token_calls::{ActorToken, CreateActorToken};
 pub use budget::{RateBudgetSnapshot, RateLimit, Share};
 pub use clerk_client::ClerkClient;
 pub use config::{ClientConfig, API_VERSION_HEADER, DEFAULT_API_URL, DEFAULT_API_VERSION};
-pub use domain_calls::Domain;
 pub use env::ConfigError;
 pub use error::{ApiError, ApiResult};
 pub use generated::*;
 pub use header_injector::HeaderInjector;
-pub use identifier_lists::{IdentifierList, IdentifierType, ListedIdentifier};
+pub use identifier_lists::{IdentifierType, ListedIdentifier};
 pub use invitation_calls::{CreateInvitation, Invitation, InvitationListParams, InvitationStatus};
-pub use jwt_template_calls::JwtTemplate;
 pub use machine::{
     ApiKeyList, CreateApiKey, CreateM2mToken, M2mTokenFormat, M2mTokenList, NewApiKey, NewM2mToken,
 };
@@ -109,7 +105,7 @@ pub use org_invitations::{
     CreateOrganizationInvitation, OrganizationInvitation, OrganizationInvitationListParams,
 };
 pub use organization_calls::{CreateOrganization, OrganizationListParams, UpdateOrganization};
-pub use paging::{ListParams, Page, Paged, DEFAULT_PAGE_SIZE};
+pub use paging::{Page, Paged, DEFAULT_PAGE_SIZE};
 pub use params::UserListParams;
 pub(crate) use payload::{FormField, Payload};
 pub use retry::MAX_RETRY_AFTER;

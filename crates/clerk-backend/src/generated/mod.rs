@@ -7,9 +7,11 @@
 pub mod actor_tokens;
 pub mod admin_portal_link_tokens;
 pub mod agent_tasks;
+pub mod allowlist_identifiers;
 pub mod api_keys;
 pub mod beta_features;
 pub mod billing;
+pub mod blocklist_identifiers;
 pub mod clients;
 pub mod directories;
 pub mod domains;

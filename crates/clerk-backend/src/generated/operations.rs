@@ -1545,7 +1545,7 @@ pub const LIST_ALLOWLIST_IDENTIFIERS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("allowlist_identifiers().list"),
     hand_written: None,
     left_out: None,
 };
@@ -1565,7 +1565,7 @@ pub const CREATE_ALLOWLIST_IDENTIFIER: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("allowlist_identifiers().create"),
     hand_written: None,
     left_out: None,
 };
@@ -1585,7 +1585,7 @@ pub const DELETE_ALLOWLIST_IDENTIFIER: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("allowlist_identifiers().delete"),
     hand_written: None,
     left_out: None,
 };
@@ -1605,7 +1605,7 @@ pub const LIST_BLOCKLIST_IDENTIFIERS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("blocklist_identifiers().list"),
     hand_written: None,
     left_out: None,
 };
@@ -1625,7 +1625,7 @@ pub const CREATE_BLOCKLIST_IDENTIFIER: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("blocklist_identifiers().create"),
     hand_written: None,
     left_out: None,
 };
@@ -1645,7 +1645,7 @@ pub const DELETE_BLOCKLIST_IDENTIFIER: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("blocklist_identifiers().delete"),
     hand_written: None,
     left_out: None,
 };
@@ -1745,7 +1745,7 @@ pub const LIST_DOMAINS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("domains().list"),
     hand_written: None,
     left_out: None,
 };
@@ -2129,7 +2129,7 @@ pub const LIST_JWT_TEMPLATES: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("jwt_templates().list"),
     hand_written: None,
     left_out: None,
 };
@@ -2169,7 +2169,7 @@ pub const GET_JWT_TEMPLATE: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("jwt_templates().get"),
     hand_written: None,
     left_out: None,
 };

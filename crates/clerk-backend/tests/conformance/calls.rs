@@ -81,9 +81,17 @@ pub const CALLED: &[&str] = &[
     "CreateOrganizationInvitationBulk",
     "GetOrganizationInvitation",
     "RevokeOrganizationInvitation",
+    "ListAllowlistIdentifiers",
+    "ListAllowlistIdentifiers",
+    "CreateAllowlistIdentifier",
+    "DeleteAllowlistIdentifier",
+    "ListBlocklistIdentifiers",
+    "CreateBlocklistIdentifier",
+    "DeleteBlocklistIdentifier",
     "UpdateInstanceAuthConfig",
     "CreateActorToken",
     "RevokeActorToken",
+    "ListDomains",
     "AddDomain",
     "DeleteDomain",
     "UpdateDomain",
@@ -102,7 +110,10 @@ pub const CALLED: &[&str] = &[
     "CreateSvixApp",
     "DeleteSvixApp",
     "GenerateSvixAuthURL",
+    "ListJWTTemplates",
+    "ListJWTTemplates",
     "CreateJWTTemplate",
+    "GetJWTTemplate",
     "DeleteJWTTemplate",
     "UpdateJWTTemplate",
     "ListMachines",
@@ -609,6 +620,46 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .await
         .expect("RevokeOrganizationInvitation");
     client
+        .allowlist_identifiers()
+        .list(&Default::default())
+        .await
+        .expect("ListAllowlistIdentifiers");
+    assert_eq!(
+        client
+            .allowlist_identifiers()
+            .list_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("ListAllowlistIdentifiers stream")
+            .len(),
+        1
+    );
+    client
+        .allowlist_identifiers()
+        .create(&body(spec, "CreateAllowlistIdentifier"))
+        .await
+        .expect("CreateAllowlistIdentifier");
+    client
+        .allowlist_identifiers()
+        .delete("identifier_id_1")
+        .await
+        .expect("DeleteAllowlistIdentifier");
+    client
+        .blocklist_identifiers()
+        .list()
+        .await
+        .expect("ListBlocklistIdentifiers");
+    client
+        .blocklist_identifiers()
+        .create(&body(spec, "CreateBlocklistIdentifier"))
+        .await
+        .expect("CreateBlocklistIdentifier");
+    client
+        .blocklist_identifiers()
+        .delete("identifier_id_1")
+        .await
+        .expect("DeleteBlocklistIdentifier");
+    client
         .beta_features()
         .update_instance_settings(&body(spec, "UpdateInstanceAuthConfig"))
         .await
@@ -623,6 +674,7 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .revoke("actor_token_id_1")
         .await
         .expect("RevokeActorToken");
+    client.domains().list().await.expect("ListDomains");
     client
         .domains()
         .add(&body(spec, "AddDomain"))
@@ -703,9 +755,29 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .expect("GenerateSvixAuthURL");
     client
         .jwt_templates()
+        .list(&Default::default())
+        .await
+        .expect("ListJWTTemplates");
+    assert_eq!(
+        client
+            .jwt_templates()
+            .list_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("ListJWTTemplates stream")
+            .len(),
+        1
+    );
+    client
+        .jwt_templates()
         .create(&body(spec, "CreateJWTTemplate"))
         .await
         .expect("CreateJWTTemplate");
+    client
+        .jwt_templates()
+        .get("template_id_1")
+        .await
+        .expect("GetJWTTemplate");
     client
         .jwt_templates()
         .delete("template_id_1")
