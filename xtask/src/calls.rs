@@ -322,6 +322,8 @@ fn call(
         Answer::List(name) | Answer::Page(name) => format!("crate::Page<{}>", type_of(name)),
         Answer::Deleted => "clerk_core::api::DeletedObject".to_owned(),
         Answer::Empty => "()".to_owned(),
+        // An inline answer object decoded into a hand-written type (`crate::ApiKeyList`).
+        Answer::Inline(_) if custom.answer.is_some() => custom.answer.unwrap_or_default().to_owned(),
         Answer::Inline(name) => {
             let schema =
                 &spec["paths"][op.path.as_str()][op.method.to_ascii_lowercase().as_str()]["responses"];

@@ -41,6 +41,11 @@ pub fn calls_rs(spec: &Value, header: &str, groups: &[Group<'_>]) -> Result<Stri
                 ["requestBody"]["content"];
             match &op.body {
                 Body::None => {}
+                // A hand-written body type (its fields typed tighter than the spec's `number`s):
+                // its `Default`.
+                Body::Json(_) if group.bodies.contains_key(&op.operation_id) => {
+                    args.push("&Default::default()".to_owned());
+                }
                 Body::Json(reference) => {
                     let schema = match reference {
                         Some(name) => &spec["components"]["schemas"][name.as_str()],

@@ -23,14 +23,11 @@ pub struct Override {
     pub root: bool,
     /// Deliberately left out, and why.
     pub left_out: Option<String>,
-    /// Covered by a hand-written call of the client: its group's generated calls skip it, so
-    /// no endpoint has two calls.
-    pub hand_written: bool,
-    /// Why the call is hand-written (`hand_written: "<reason>"`): it lives on its group's
-    /// handle (`client.users().verify_password`), and the table names it as the operation's
-    /// call. `None` with [`hand_written`](Self::hand_written) set (`true`): a flat call of the
-    /// client that the group's call has not replaced yet.
-    pub hand_written_why: Option<String>,
+    /// Why the operation's call is hand-written (`hand_written: "<reason>"`): behaviour the
+    /// spec cannot say. The call lives on its group's handle (`client.users().verify_password`),
+    /// the group's generated calls skip it (one call per endpoint), and the table names it as
+    /// the operation's call.
+    pub hand_written: Option<String>,
     /// A hand-written query type the generated call takes instead of a generated one (its
     /// `query_for(&Operation)` writes the keys the operation lists), e.g. `crate::UserListParams`.
     pub params: Option<String>,
@@ -115,11 +112,13 @@ impl Overrides {
                     "left_out" => entry.left_out = Some(text()?),
                     "hand_written" => match value.as_str() {
                         Some(reason) if !reason.trim().is_empty() => {
-                            entry.hand_written = true;
-                            entry.hand_written_why = Some(reason.to_owned());
+                            entry.hand_written = Some(reason.to_owned());
                         }
-                        Some(_) => return Err(format!("overrides: {id}.hand_written: an empty reason")),
-                        None => entry.hand_written = value.as_bool().unwrap_or(false),
+                        _ => {
+                            return Err(format!(
+                                "overrides: {id}.hand_written: say why the call is hand-written (a non-empty string)"
+                            ))
+                        }
                     },
                     "params" => entry.params = Some(text()?),
                     "body" => entry.body = Some(text()?),
@@ -154,16 +153,12 @@ mod tests {
         let overrides = Overrides::parse(
             "operations:\n\
              \x20 VerifyPassword: { hand_written: \"422 is Ok(false)\" }\n\
-             \x20 GetUser: { hand_written: true }\n\
              \x20 GetUserList: { params: crate::UserListParams }\n\
              \x20 CreateUser: { body: crate::CreateUser, after_timeout: \"look it up\" }\n",
         )
         .expect("parses");
         let verify = &overrides.operations["VerifyPassword"];
-        assert!(verify.hand_written);
-        assert_eq!(verify.hand_written_why.as_deref(), Some("422 is Ok(false)"));
-        let get = &overrides.operations["GetUser"];
-        assert!(get.hand_written && get.hand_written_why.is_none());
+        assert_eq!(verify.hand_written.as_deref(), Some("422 is Ok(false)"));
         assert_eq!(
             overrides.operations["GetUserList"].params.as_deref(),
             Some("crate::UserListParams")
@@ -171,6 +166,8 @@ mod tests {
         let create = &overrides.operations["CreateUser"];
         assert_eq!(create.body.as_deref(), Some("crate::CreateUser"));
         assert_eq!(create.after_timeout.as_deref(), Some("look it up"));
+        // A hand-written call says why.
         assert!(Overrides::parse("operations:\n  GetUser: { hand_written: \" \" }\n").is_err());
+        assert!(Overrides::parse("operations:\n  GetUser: { hand_written: true }\n").is_err());
     }
 }

@@ -101,7 +101,7 @@ impl<'a> Table<'a> {
             let left_out = custom
                 .left_out
                 .or_else(|| op.deprecated.then(|| overrides.deprecated.clone()).flatten());
-            if custom.hand_written_why.is_some()
+            if custom.hand_written.is_some()
                 && (custom.params.is_some() || custom.body.is_some() || custom.answer.is_some())
             {
                 return Err(format!(
@@ -121,9 +121,9 @@ impl<'a> Table<'a> {
                 ));
             }
             let generated =
-                left_out.is_none() && !custom.hand_written && overrides.generate.contains(&op.tag);
+                left_out.is_none() && custom.hand_written.is_none() && overrides.generate.contains(&op.tag);
             // A hand-written call with a reason lives on its group's handle: it is the call.
-            let on_handle = left_out.is_none() && custom.hand_written_why.is_some();
+            let on_handle = left_out.is_none() && custom.hand_written.is_some();
             let call = (generated || on_handle).then(|| {
                 let (group, method) = name.split_once('.').unwrap_or(("", &name));
                 format!("{group}().{method}")
@@ -138,7 +138,7 @@ impl<'a> Table<'a> {
                 root: custom.root,
                 left_out,
                 why: custom.why,
-                hand_written: custom.hand_written_why,
+                hand_written: custom.hand_written,
                 params: custom.params,
                 body: custom.body,
                 after_timeout: custom.after_timeout,
@@ -261,9 +261,8 @@ impl Table<'_> {
              slot from, and its state in `clerk-backend`. \"generated\" is a generated typed call \
              (`client.<group>().<method>`); \"hand-written\" a call on the same group handle \
              whose behaviour needs code the spec cannot say (the reason follows), still run with \
-             the operation's row of the table; an operation with a flat hand-written call of \
-             `ClerkClient` not yet moved onto its group shows \"—\"; \
-             `crates/clerk-backend/codegen/uncovered.txt` lists those without any call.\n\n\
+             the operation's row of the table; `crates/clerk-backend/codegen/uncovered.txt` \
+             lists those without any call.\n\n\
              | ours | @clerk/backend | endpoint | retry | budget | state |\n\
              |---|---|---|---|---|---|\n",
         );

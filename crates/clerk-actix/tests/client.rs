@@ -401,7 +401,8 @@ async fn delete_and_machine_token_verification_are_retried() {
 
     let deleted = api.users().delete("user_1").await.expect("retried delete");
     let token = api
-        .verify_m2m_token("mt_secret_token")
+        .m2m()
+        .verify_token("mt_secret_token")
         .await
         .expect("retried verify");
 
@@ -892,13 +893,17 @@ async fn typed_answers_for_lists_counts_sessions_tokens_and_machine_tokens() {
         "eyJ.payload.sig"
     );
     assert!(api
-        .verify_api_key("ak_secret")
+        .api_keys()
+        .verify("ak_secret")
         .await
         .expect("api key")
         .id
         .starts_with("ak_"));
     assert_eq!(
-        api.verify_oauth_token("oat_token").await.expect("oauth"),
+        api.oauth_access_tokens()
+            .verify("oat_token")
+            .await
+            .expect("oauth"),
         OAuthVerifyResponse::Inactive
     );
 }
@@ -938,9 +943,9 @@ async fn machine_token_endpoints_live_at_the_root() {
     );
     let api = server.api(server.config());
 
-    api.verify_m2m_token("mt_abc").await.expect("m2m");
-    api.verify_api_key("ak_abc").await.expect("api key");
-    api.verify_oauth_token("oat_abc").await.expect("oauth");
+    api.m2m().verify_token("mt_abc").await.expect("m2m");
+    api.api_keys().verify("ak_abc").await.expect("api key");
+    api.oauth_access_tokens().verify("oat_abc").await.expect("oauth");
 
     let seen = server.seen();
     let shape: Vec<(&str, &str, Value)> = seen
@@ -964,7 +969,7 @@ async fn machine_token_endpoints_live_at_the_root() {
         assert_eq!(seen.header("clerk-api-version"), Some("2026-05-12"));
     }
     assert!(matches!(
-        api.verify_m2m_token(" ").await,
+        api.m2m().verify_token(" ").await,
         Err(ApiError::InvalidArgument(_))
     ));
     assert_eq!(server.hits(), 3);
@@ -1065,7 +1070,8 @@ async fn errors_never_show_the_secret_or_tokens() {
     let api = server.api(server.config().max_retries(0));
 
     let err = api
-        .verify_api_key("ak_very_secret_api_key")
+        .api_keys()
+        .verify("ak_very_secret_api_key")
         .await
         .expect_err("404");
 

@@ -11,10 +11,9 @@ use awc::error::{PayloadError, SendRequestError};
 use awc::http::header::{self, HeaderName, HeaderValue};
 use awc::http::Method;
 use bytes::Bytes;
-use clerk_core::api::{ApiKey, ClerkErrors, M2mToken, OAuthVerifyResponse};
+use clerk_core::api::ClerkErrors;
 use clerk_core::{jwk::JwkSet, jwks::CacheScope, InstanceType};
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
 use tracing::Instrument as _;
 
 use super::budget::{RateBudget, RateLimit, Share};
@@ -27,8 +26,8 @@ use crate::env::ConfigError;
 
 static NEXT_CLIENT_ID: AtomicU64 = AtomicU64::new(1);
 
-/// Longest a background JWKS refresh waits for Clerk (one attempt, no retries).
-const QUICK_JWKS_TIMEOUT: Duration = Duration::from_secs(2);
+/// The JWKS cache's background refresh: one attempt within this time at most.
+pub(super) const QUICK_JWKS_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// What every handle of one client shares: settings, budgets and counters.
 struct Shared {
@@ -177,6 +176,22 @@ impl Call {
     /// The call takes no rate-budget slot (what Clerk does not rate-limit: JWKS).
     pub(super) fn without_budget(mut self) -> Self {
         self.budgeted = false;
+        self
+    }
+
+    /// Sent with `authorization` instead of the secret key, when set (the machine secret key
+    /// of the M2M token calls).
+    pub(super) fn with_authorization(mut self, authorization: Option<HeaderValue>) -> Self {
+        if authorization.is_some() {
+            self.authorization = authorization;
+        }
+        self
+    }
+
+    /// One attempt within `timeout` at most (a background refresh).
+    pub(super) fn quick(mut self, timeout: Duration) -> Self {
+        self.max_retries = 0;
+        self.timeout = self.timeout.min(timeout);
         self
     }
 
@@ -384,39 +399,17 @@ impl ClerkClient {
         })
     }
 
-    /// `GET /v1/jwks`: the instance's signing keys (unusable keys are skipped by
-    /// [`JwkSet::parse`]). `quick`: one attempt within a short timeout (a background refresh),
-    /// else the configured timeout and retries. Never takes a rate-budget slot: Clerk does not
-    /// rate-limit this endpoint. Public through [`JwksFetcher`](clerk_core::jwks::JwksFetcher).
-    pub(crate) async fn jwks(&self, quick: bool) -> ApiResult<JwkSet> {
-        const ENDPOINT: &str = "GET /v1/jwks";
-        let mut call = self.get(ENDPOINT, self.jwks_url());
-        call.budgeted = false;
-        if quick {
-            call.max_retries = 0;
-            call.timeout = call.timeout.min(QUICK_JWKS_TIMEOUT);
-        }
+    /// Runs `call` (the row of `GET /v1/jwks`) and parses its keys with clerk-core's
+    /// [`JwkSet::parse`] (unusable keys skipped).
+    pub(super) async fn jwk_set_of(&self, call: Call) -> ApiResult<JwkSet> {
+        let endpoint = call.endpoint;
         let raw = self.execute(call).await?;
-        check_json(ENDPOINT, &raw)?;
+        check_json(endpoint, &raw)?;
         JwkSet::parse(&raw.body).map_err(|err| ApiError::Decode {
-            endpoint: ENDPOINT,
+            endpoint,
             status: raw.status,
             detail: err.to_string(),
         })
-    }
-
-    /// `POST /m2m_tokens/verify` (at the API root, without `/v1`, like the JS SDK).
-    ///
-    /// Clerk may answer 200 for a revoked or expired token: check
-    /// [`M2mToken::is_usable_at`].
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`] for an empty token; 404 for an unknown token; see
-    /// [`ApiError`].
-    pub async fn verify_m2m_token(&self, token: &str) -> ApiResult<M2mToken> {
-        self.verify("POST /m2m_tokens/verify", "/m2m_tokens/verify", "token", token)
-            .await
     }
 
     /// `{api_url}{path}`: a call at the API root, without the version segment (the machine-token
@@ -428,65 +421,6 @@ impl ClerkClient {
     /// The machine secret key's `Authorization` value, when one is configured.
     pub(super) fn machine_authorization(&self) -> Option<HeaderValue> {
         self.shared.machine_authorization.clone()
-    }
-
-    /// `POST /api_keys/verify` (at the API root). Check [`ApiKey::is_usable_at`].
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`] for an empty secret; 404 for an unknown key; see
-    /// [`ApiError`].
-    pub async fn verify_api_key(&self, secret: &str) -> ApiResult<ApiKey> {
-        self.verify("POST /api_keys/verify", "/api_keys/verify", "secret", secret)
-            .await
-    }
-
-    /// `POST /oauth_applications/access_tokens/verify` (at the API root).
-    ///
-    /// [`OAuthVerifyResponse::Inactive`] when Clerk answers `{"active": false}`.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`] for an empty token; 404 for an unknown token; see
-    /// [`ApiError`].
-    pub async fn verify_oauth_token(&self, token: &str) -> ApiResult<OAuthVerifyResponse> {
-        self.verify(
-            "POST /oauth_applications/access_tokens/verify",
-            "/oauth_applications/access_tokens/verify",
-            "access_token",
-            token,
-        )
-        .await
-    }
-
-    async fn verify<T: DeserializeOwned>(
-        &self,
-        endpoint: &'static str,
-        path: &str,
-        field: &str,
-        token: &str,
-    ) -> ApiResult<T> {
-        if token.trim().is_empty() {
-            return Err(ApiError::InvalidArgument(
-                "the token to verify is empty".to_owned(),
-            ));
-        }
-        let mut body = Map::new();
-        body.insert(field.to_owned(), Value::String(token.to_owned()));
-        let url = format!("{}{path}", self.shared.root);
-        // Read-only lookups: a repeat cannot change anything.
-        let mut call = self.call(
-            endpoint,
-            Method::POST,
-            url,
-            Some(json_body(&Value::Object(body))?),
-            true,
-        );
-        if field == "token" {
-            // The M2M verification, as Clerk's SDK sends it: with the machine secret key if set.
-            call.authorization = self.machine_authorization();
-        }
-        self.json(call).await
     }
 
     /// `{api_url}/{api_version}`, for the resource modules' URLs.

@@ -13,8 +13,10 @@
 //! | `config` | [`ClientConfig`]: every setting, its default and its validation |
 //! | `budget` | the rate budget: [`RateLimit`], [`Share`] |
 //! | `retry` | the retry budget, backoff and `Retry-After` |
-//! | `jwks` | [`ClerkClient`] as a [`JwksFetcher`](clerk_core::jwks::JwksFetcher); the stale-while-revalidate keys of a clerk-actix `Clerk` |
-//! | `machine` | API keys and M2M tokens: [`CreateApiKey`], [`CreateM2mToken`] and their answers |
+//! | `jwks_cache` | [`ClerkClient`] as a [`JwksFetcher`](clerk_core::jwks::JwksFetcher); the stale-while-revalidate keys of a clerk-actix `Clerk` |
+//! | `machine` | API keys and M2M tokens: [`CreateApiKey`], [`CreateM2mToken`] and their answers; the M2M token calls on `m2m()` (with the machine secret key) |
+//! | `machine_verify` | the machine-token verifications: `api_keys().verify`, `m2m().verify_token`, `oauth_access_tokens().verify` |
+//! | `jwks_calls` | [`Jwks::get`](jwks::Jwks::get): the instance's signing keys, parsed by clerk-core |
 //! | `machine_backend` | [`ClerkClient`] as clerk-core's [`MachineBackend`](clerk_core::request::MachineBackend): the machine-token verify calls on the machine-token share |
 //! | `session_backend` | [`ClerkClient`] as clerk-core's [`SessionBackend`](clerk_core::request::SessionBackend): handshake payloads and session refresh |
 //! | `user_calls` | the request bodies of the users resource, taken by the generated `users().create`/`update`: [`CreateUser`], [`UpdateUser`] |
@@ -60,9 +62,11 @@ mod handshake;
 mod header_injector;
 mod identifier_lists;
 mod invitation_calls;
-mod jwks;
+mod jwks_cache;
+mod jwks_calls;
 mod machine;
 mod machine_backend;
+mod machine_verify;
 mod memberships;
 mod metrics;
 mod oauth_tokens;
@@ -115,7 +119,7 @@ pub use upload::Upload;
 pub use user_calls::{CreateUser, UpdateUser};
 
 #[doc(hidden)]
-pub use jwks::RevalidatingKeys;
+pub use jwks_cache::RevalidatingKeys;
 
 #[cfg(test)]
 mod tests {

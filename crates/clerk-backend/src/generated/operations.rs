@@ -36,24 +36,7 @@ pub const GET_PUBLIC_INTERSTITIAL: Operation = Operation {
 };
 
 /// `GetJWKS`: GET `/jwks`.
-pub const GET_JWKS: Operation = Operation {
-    operation_id: "GetJWKS",
-    method: Method::Get,
-    path: "/jwks",
-    endpoint: "GET /v1/jwks",
-    tag: "JWKS",
-    params: &[],
-    body: Body::None,
-    deprecated: false,
-    name: "jwks.get_jwks",
-    js_name: Some("jwks.getJwks"),
-    retry: Retry::Idempotent,
-    budget: Budget::Free,
-    root: false,
-    call: None,
-    hand_written: None,
-    left_out: None,
-};
+pub const GET_JWKS: Operation = Operation { operation_id: "GetJWKS", method: Method::Get, path: "/jwks", endpoint: "GET /v1/jwks", tag: "JWKS", params: &[], body: Body::None, deprecated: false, name: "jwks.get", js_name: Some("jwks.getJwks"), retry: Retry::Idempotent, budget: Budget::Free, root: false, call: Some("jwks().get"), hand_written: Some("the keys are parsed by clerk-core (unusable keys skipped); the JWKS cache's background refresh makes one quick attempt"), left_out: None };
 
 /// `GetClientList`: GET `/clients`.
 pub const GET_CLIENT_LIST: Operation = Operation {
@@ -5016,31 +4999,7 @@ pub const REVOKE_ADMIN_PORTAL_LINK_TOKEN: Operation = Operation {
 };
 
 /// `getApiKeys`: GET `/api_keys`.
-pub const GET_API_KEYS: Operation = Operation {
-    operation_id: "getApiKeys",
-    method: Method::Get,
-    path: "/api_keys",
-    endpoint: "GET /api_keys",
-    tag: "API Keys",
-    params: &[
-        Param::query("type", false, "string"),
-        Param::query("subject", true, "string"),
-        Param::query("include_invalid", false, "string"),
-        Param::query("limit", false, "number"),
-        Param::query("offset", false, "number"),
-        Param::query("query", false, "string"),
-    ],
-    body: Body::None,
-    deprecated: false,
-    name: "api_keys.list",
-    js_name: Some("apiKeys.list"),
-    retry: Retry::Idempotent,
-    budget: Budget::Handle,
-    root: true,
-    call: None,
-    hand_written: None,
-    left_out: None,
-};
+pub const GET_API_KEYS: Operation = Operation { operation_id: "getApiKeys", method: Method::Get, path: "/api_keys", endpoint: "GET /api_keys", tag: "API Keys", params: &[Param::query("type", false, "string"), Param::query("subject", true, "string"), Param::query("include_invalid", false, "string"), Param::query("limit", false, "number"), Param::query("offset", false, "number"), Param::query("query", false, "string")], body: Body::None, deprecated: false, name: "api_keys.list", js_name: Some("apiKeys.list"), retry: Retry::Idempotent, budget: Budget::Handle, root: true, call: Some("api_keys().list"), hand_written: Some("answers clerk-core's ApiKey (the spec writes the page's items inline, which the generator would leave untyped JSON), a subject's keys at most 100, the invalid ones on request"), left_out: None };
 
 /// `createApiKey`: POST `/api_keys`.
 pub const CREATE_API_KEY: Operation = Operation {
@@ -5057,7 +5016,7 @@ pub const CREATE_API_KEY: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: true,
-    call: None,
+    call: Some("api_keys().create"),
     hand_written: None,
     left_out: None,
 };
@@ -5157,56 +5116,16 @@ pub const REVOKE_API_KEY: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: true,
-    call: None,
+    call: Some("api_keys().revoke"),
     hand_written: None,
     left_out: None,
 };
 
 /// `verifyApiKey`: POST `/api_keys/verify`.
-pub const VERIFY_API_KEY: Operation = Operation {
-    operation_id: "verifyApiKey",
-    method: Method::Post,
-    path: "/api_keys/verify",
-    endpoint: "POST /api_keys/verify",
-    tag: "API Keys",
-    params: &[],
-    body: Body::Json(None),
-    deprecated: false,
-    name: "api_keys.verify",
-    js_name: Some("apiKeys.verify"),
-    retry: Retry::Idempotent,
-    budget: Budget::Fixed(Share::MachineTokens),
-    root: true,
-    call: None,
-    hand_written: None,
-    left_out: None,
-};
+pub const VERIFY_API_KEY: Operation = Operation { operation_id: "verifyApiKey", method: Method::Post, path: "/api_keys/verify", endpoint: "POST /api_keys/verify", tag: "API Keys", params: &[], body: Body::Json(None), deprecated: false, name: "api_keys.verify", js_name: Some("apiKeys.verify"), retry: Retry::Idempotent, budget: Budget::Fixed(Share::MachineTokens), root: true, call: Some("api_keys().verify"), hand_written: Some("an empty secret is refused before any request; clerk-core's MachineBackend verifies API keys through it"), left_out: None };
 
 /// `getM2MTokens`: GET `/m2m_tokens`.
-pub const GET_M2M_TOKENS: Operation = Operation {
-    operation_id: "getM2MTokens",
-    method: Method::Get,
-    path: "/m2m_tokens",
-    endpoint: "GET /m2m_tokens",
-    tag: "M2M Tokens",
-    params: &[
-        Param::query("subject", true, "string"),
-        Param::query("revoked", false, "boolean"),
-        Param::query("expired", false, "boolean"),
-        Param::query("limit", false, "number"),
-        Param::query("offset", false, "number"),
-    ],
-    body: Body::None,
-    deprecated: false,
-    name: "m2m.list_tokens",
-    js_name: Some("m2m.list"),
-    retry: Retry::Idempotent,
-    budget: Budget::Handle,
-    root: true,
-    call: None,
-    hand_written: None,
-    left_out: None,
-};
+pub const GET_M2M_TOKENS: Operation = Operation { operation_id: "getM2MTokens", method: Method::Get, path: "/m2m_tokens", endpoint: "GET /m2m_tokens", tag: "M2M Tokens", params: &[Param::query("subject", true, "string"), Param::query("revoked", false, "boolean"), Param::query("expired", false, "boolean"), Param::query("limit", false, "number"), Param::query("offset", false, "number")], body: Body::None, deprecated: false, name: "m2m.list_tokens", js_name: Some("m2m.list"), retry: Retry::Idempotent, budget: Budget::Handle, root: true, call: Some("m2m().list_tokens"), hand_written: Some("sent with the machine secret key when one is configured (as @clerk/backend does); `include_invalid` asks for the revoked and the expired"), left_out: None };
 
 /// `createM2MToken`: POST `/m2m_tokens`.
 pub const CREATE_M2M_TOKEN: Operation = Operation {
@@ -5223,8 +5142,8 @@ pub const CREATE_M2M_TOKEN: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: true,
-    call: None,
-    hand_written: None,
+    call: Some("m2m().create_token"),
+    hand_written: Some("sent with the machine secret key when one is configured (as @clerk/backend does)"),
     left_out: None,
 };
 
@@ -5243,50 +5162,16 @@ pub const REVOKE_M2M_TOKEN: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: true,
-    call: None,
-    hand_written: None,
+    call: Some("m2m().revoke_token"),
+    hand_written: Some("sent with the machine secret key when one is configured (as @clerk/backend does)"),
     left_out: None,
 };
 
 /// `verifyM2MToken`: POST `/m2m_tokens/verify`.
-pub const VERIFY_M2M_TOKEN: Operation = Operation {
-    operation_id: "verifyM2MToken",
-    method: Method::Post,
-    path: "/m2m_tokens/verify",
-    endpoint: "POST /m2m_tokens/verify",
-    tag: "M2M Tokens",
-    params: &[],
-    body: Body::Json(None),
-    deprecated: false,
-    name: "m2m.verify_token",
-    js_name: Some("m2m.verify"),
-    retry: Retry::Idempotent,
-    budget: Budget::Fixed(Share::MachineTokens),
-    root: true,
-    call: None,
-    hand_written: None,
-    left_out: None,
-};
+pub const VERIFY_M2M_TOKEN: Operation = Operation { operation_id: "verifyM2MToken", method: Method::Post, path: "/m2m_tokens/verify", endpoint: "POST /m2m_tokens/verify", tag: "M2M Tokens", params: &[], body: Body::Json(None), deprecated: false, name: "m2m.verify_token", js_name: Some("m2m.verify"), retry: Retry::Idempotent, budget: Budget::Fixed(Share::MachineTokens), root: true, call: Some("m2m().verify_token"), hand_written: Some("sent with the machine secret key when one is configured (as @clerk/backend does); an empty token is refused before any request"), left_out: None };
 
 /// `verifyOAuthAccessToken`: POST `/oauth_applications/access_tokens/verify`.
-pub const VERIFY_OAUTH_ACCESS_TOKEN: Operation = Operation {
-    operation_id: "verifyOAuthAccessToken",
-    method: Method::Post,
-    path: "/oauth_applications/access_tokens/verify",
-    endpoint: "POST /oauth_applications/access_tokens/verify",
-    tag: "OAuth Access Tokens",
-    params: &[],
-    body: Body::Json(None),
-    deprecated: false,
-    name: "oauth_access_tokens.verify",
-    js_name: Some("idPOAuthAccessToken.verify"),
-    retry: Retry::Idempotent,
-    budget: Budget::Fixed(Share::MachineTokens),
-    root: true,
-    call: None,
-    hand_written: None,
-    left_out: None,
-};
+pub const VERIFY_OAUTH_ACCESS_TOKEN: Operation = Operation { operation_id: "verifyOAuthAccessToken", method: Method::Post, path: "/oauth_applications/access_tokens/verify", endpoint: "POST /oauth_applications/access_tokens/verify", tag: "OAuth Access Tokens", params: &[], body: Body::Json(None), deprecated: false, name: "oauth_access_tokens.verify", js_name: Some("idPOAuthAccessToken.verify"), retry: Retry::Idempotent, budget: Budget::Fixed(Share::MachineTokens), root: true, call: Some("oauth_access_tokens().verify"), hand_written: Some("an empty token is refused before any request; `{active: false}` answers OAuthVerifyResponse::Inactive"), left_out: None };
 
 /// Every operation of Clerk's Backend API spec (249 operations), in the spec's order.
 pub const OPERATIONS: &[Operation] = &[

@@ -256,10 +256,12 @@ pub const CALLED: &[&str] = &[
     "DeleteDirectoryGroupRoleMapping",
     "createAdminPortalLinkToken",
     "revokeAdminPortalLinkToken",
+    "createApiKey",
     "getApiKey",
     "deleteApiKey",
     "updateApiKey",
     "getApiKeySecret",
+    "revokeApiKey",
 ];
 
 /// Calls every generated call once (and every list's stream, one page of one item):
@@ -378,7 +380,7 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .expect("GetUserList");
     client
         .users()
-        .create(&body(spec, "CreateUser"))
+        .create(&Default::default())
         .await
         .expect("CreateUser");
     client
@@ -390,7 +392,7 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
     client.users().delete("user_id_1").await.expect("DeleteUser");
     client
         .users()
-        .update("user_id_1", &body(spec, "UpdateUser"))
+        .update("user_id_1", &Default::default())
         .await
         .expect("UpdateUser");
     client.users().ban("user_id_1").await.expect("BanUser");
@@ -541,7 +543,7 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
     );
     client
         .invitations()
-        .create(&body(spec, "CreateInvitation"))
+        .create(&Default::default())
         .await
         .expect("CreateInvitation");
     client
@@ -591,7 +593,7 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
     );
     client
         .organization_invitations()
-        .create("organization_id_1", &body(spec, "CreateOrganizationInvitation"))
+        .create("organization_id_1", &Default::default())
         .await
         .expect("CreateOrganizationInvitation");
     client
@@ -666,7 +668,7 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .expect("UpdateInstanceAuthConfig");
     client
         .actor_tokens()
-        .create(&body(spec, "CreateActorToken"))
+        .create(&Default::default())
         .await
         .expect("CreateActorToken");
     client
@@ -856,7 +858,7 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
     );
     client
         .organizations()
-        .create(&body(spec, "CreateOrganization"))
+        .create(&Default::default())
         .await
         .expect("CreateOrganization");
     client
@@ -871,7 +873,7 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .expect("DeleteOrganization");
     client
         .organizations()
-        .update("organization_id_1", &body(spec, "UpdateOrganization"))
+        .update("organization_id_1", &Default::default())
         .await
         .expect("UpdateOrganization");
     client
@@ -974,7 +976,7 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
     );
     client
         .organization_memberships()
-        .create("organization_id_1", &body(spec, "CreateOrganizationMembership"))
+        .create("organization_id_1", &Default::default())
         .await
         .expect("CreateOrganizationMembership");
     client
@@ -1102,7 +1104,7 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .expect("DeleteRedirectURL");
     client
         .sign_in_tokens()
-        .create(&body(spec, "CreateSignInToken"))
+        .create(&Default::default())
         .await
         .expect("CreateSignInToken");
     client
@@ -1616,6 +1618,11 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         )
         .await
         .expect("revokeAdminPortalLinkToken");
+    client
+        .api_keys()
+        .create(&Default::default())
+        .await
+        .expect("createApiKey");
     client.api_keys().get("api_key_id_1").await.expect("getApiKey");
     client
         .api_keys()
@@ -1632,4 +1639,9 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .get_secret("api_key_id_1")
         .await
         .expect("getApiKeySecret");
+    client
+        .api_keys()
+        .revoke("api_key_id_1", &body(spec, "revokeApiKey"))
+        .await
+        .expect("revokeApiKey");
 }
