@@ -30,7 +30,7 @@ fn user(clerk: &TestClerk) -> String {
 }
 
 /// Sessions: listed by user and status with Clerk's total, revoked (retried after a 503),
-/// and tokens minted from a template with a lifetime; `create_session_token` is unchanged.
+/// and tokens minted from a template with a lifetime; `sessions().create_token` is unchanged.
 #[actix_rt::test]
 async fn sessions_list_revoke_and_templated_tokens() {
     let clerk = start();

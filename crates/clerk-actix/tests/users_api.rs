@@ -114,7 +114,7 @@ async fn ban_and_lock_are_retried_after_a_server_error() {
     assert_eq!(api.metrics().retries, 2);
 }
 
-/// `create_user` sends the set fields and answers the created user (private metadata included,
+/// `users().create` sends the set fields and answers the created user (private metadata included,
 /// readable only through its accessor); a second create with the same email address is Clerk's
 /// 422 `form_identifier_exists` and creates nothing.
 #[actix_rt::test]
@@ -206,7 +206,7 @@ async fn create_user_is_never_retried() {
     assert_eq!(metrics.retries, 0);
 }
 
-/// `update_user` changes only the fields it sets; a taken username is 422
+/// `users().update` changes only the fields it sets; a taken username is 422
 /// `form_identifier_exists`; an unknown user 404; a 503 is not retried (`PATCH`).
 #[actix_rt::test]
 async fn update_user_changes_only_set_fields_and_is_never_retried() {
