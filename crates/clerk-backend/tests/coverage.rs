@@ -98,3 +98,31 @@ fn every_operation_has_one_call_on_its_group_handle_or_is_left_out() {
         }
     }
 }
+
+/// One way to call each endpoint: `ClerkClient` itself has no per-endpoint call (each is on its
+/// group's handle); its only async call is the escape hatch `request`.
+#[test]
+fn the_client_has_no_flat_per_endpoint_call() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut flat = Vec::new();
+    for entry in std::fs::read_dir(&src).expect("read src") {
+        let path = entry.expect("dir entry").path();
+        if path.extension().is_none_or(|ext| ext != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("source readable");
+        for block in text.split("\nimpl ClerkClient {").skip(1) {
+            // The block ends at the first `}` in the first column.
+            let block = block.split("\n}\n").next().unwrap_or_default();
+            for line in block.lines().map(str::trim) {
+                if let Some(rest) = line.strip_prefix("pub async fn ") {
+                    let name = rest.split(['<', '(']).next().unwrap_or_default();
+                    if name != "request" {
+                        flat.push(format!("{}: {name}", path.display()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(flat.is_empty(), "per-endpoint calls on ClerkClient: {flat:?}");
+}
