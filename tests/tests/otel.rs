@@ -259,7 +259,7 @@ fn request_span<'a>(spans: &'a [Span], trace: Option<&str>) -> Option<&'a Span> 
             && trace.is_none_or(|t| s.trace_id == t)
             && spans
                 .iter()
-                .any(|a| a.name == "GET /v1/users/{id}" && descends(spans, a, s))
+                .any(|a| a.name == "GET /v1/users/{user_id}" && descends(spans, a, s))
     })
 }
 
@@ -348,10 +348,10 @@ async fn one_request_is_one_trace_from_the_request_to_clerk_and_the_sql() {
     assert_eq!(sql.attr("db.query.summary"), Some("SELECT users"));
     assert!(descends(&spans, sql, lookup));
 
-    let call = in_request("GET /v1/users/{id}");
+    let call = in_request("GET /v1/users/{user_id}");
     assert_eq!(call.kind, SpanKind::Client as i32);
     assert_eq!(call.attr("http.request.method"), Some("GET"));
-    assert_eq!(call.attr("url.template"), Some("/v1/users/{id}"));
+    assert_eq!(call.attr("url.template"), Some("/v1/users/{user_id}"));
     assert_eq!(call.attr("server.address"), Some("127.0.0.1"));
     assert_eq!(call.attr("http.response.status_code"), Some("200"));
     assert_eq!(call.attr("clerk.budget_share"), Some("read_through"));

@@ -7,7 +7,7 @@
 //! JSON body, the retry rule and budget of the operation's table row. A call is a few lines; the
 //! only generic is the answer's type.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use serde_yaml::Value;
@@ -59,8 +59,19 @@ pub struct Group<'a> {
     pub module: String,
     /// The tag, e.g. `Redirect URLs`.
     pub tag: String,
-    /// `(our method name, operation)`.
+    /// `(our method name, operation)` of the generated calls.
     pub calls: Vec<(String, &'a Operation)>,
+    /// `(our method name, operation)` of the hand-written calls on the same handle (written in
+    /// clerk-backend's own files; the handle's doc lists them).
+    pub hand_written: Vec<(String, &'a Operation)>,
+    /// `operationId` → the hand-written query type its generated call takes.
+    pub params: BTreeMap<String, String>,
+    /// `operationId` → the hand-written body type its generated call takes.
+    pub bodies: BTreeMap<String, String>,
+    /// The `operationId`s whose calls ask for pages (`paginated=true`) and answer a `Page`.
+    pub paged: BTreeSet<String>,
+    /// `operationId` → the hand-written type its answer decodes into.
+    pub answers: BTreeMap<String, String>,
 }
 
 impl Group<'_> {
@@ -78,25 +89,49 @@ impl Group<'_> {
         let mut items = String::new();
         for (method, op) in &self.calls {
             let answer = answer(spec, op)?;
-            if let Answer::Model(name) | Answer::List(name) | Answer::Page(name) = &answer {
+            let custom = Custom {
+                params: self.params.get(&op.operation_id).map(String::as_str),
+                body: self.bodies.get(&op.operation_id).map(String::as_str),
+                paged: self.paged.contains(&op.operation_id),
+                answer: self.answers.get(&op.operation_id).map(String::as_str),
+            };
+            if let (Answer::Model(name) | Answer::List(name) | Answer::Page(name), None) =
+                (&answer, custom.answer)
+            {
                 models.type_of(name);
             }
-            body.push_str(&call(spec, method, op, &answer, &mut items, models)?);
+            body.push_str(&call(spec, method, op, &answer, custom, &mut items, models)?);
+        }
+        let mut also = String::new();
+        if !self.hand_written.is_empty() {
+            also.push_str("///\n/// Hand-written on this handle (behaviour the spec cannot say):");
+            for (method, op) in &self.hand_written {
+                let _ = write!(also, " [`{method}`]({handle}::{method}) (`{}`),", op.operation_id);
+            }
+            also.pop();
+            also.push_str(".\n");
         }
         Ok(format!(
             "{header}\n//! `{tag}`: [`ClerkClient::{module}`] and its calls, generated from Clerk's spec.\n\n\
              #![allow(clippy::doc_markdown)]\n\n\
-             use crate::error::ApiResult;\n\
-             use crate::generated::operations as ops;\n\
-             use crate::ClerkClient;\n\n\
-             /// The `{tag}` calls: `client.{module}()`.\n\
+             {uses}use crate::ClerkClient;\n\n\
+             /// The `{tag}` calls: `client.{module}()`.\n{also}\
              #[derive(Debug, Clone, Copy)]\n\
-             pub struct {handle}<'a> {{\n    client: &'a ClerkClient,\n}}\n\n\
+             pub struct {handle}<'a> {{\n    pub(crate) client: &'a ClerkClient,\n}}\n\n\
              impl ClerkClient {{\n\
              /// The `{tag}` calls of the Backend API.\n\
              pub fn {module}(&self) -> {handle}<'_> {{\n{handle} {{ client: self }}\n}}\n}}\n\n\
-             impl {handle}<'_> {{\n{body}}}\n\n\
-             {items}",
+             {calls}{items}",
+            uses = if self.calls.is_empty() {
+                ""
+            } else {
+                "use crate::error::ApiResult;\nuse crate::generated::operations as ops;\n"
+            },
+            calls = if self.calls.is_empty() {
+                String::new()
+            } else {
+                format!("impl {handle}<'_> {{\n{body}}}\n\n")
+            },
             tag = self.tag,
             module = self.module,
         ))
@@ -198,11 +233,25 @@ fn page_item(spec: &Value, schema: &Value) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The hand-written types a generated call takes instead of generated ones.
+#[derive(Debug, Clone, Copy)]
+struct Custom<'a> {
+    /// The query type (`crate::UserListParams`), whose `query_for` writes the operation's keys.
+    params: Option<&'a str>,
+    /// The JSON body type (`crate::CreateUser`).
+    body: Option<&'a str>,
+    /// Sends `paginated=true` and answers a [`Page`](crate) where the spec says a bare array.
+    paged: bool,
+    /// The hand-written type the answer (or each item of a list answer) decodes into.
+    answer: Option<&'a str>,
+}
+
 fn call(
     spec: &Value,
     method: &str,
     op: &Operation,
     answer: &Answer,
+    custom: Custom<'_>,
     items: &mut String,
     models: &mut ModelSet,
 ) -> Result<String, String> {
@@ -220,7 +269,10 @@ fn call(
         .iter()
         .filter(|param| param.location == "query" && param.name != "paginated")
         .collect();
-    let query = if query_params.is_empty() {
+    let query = if let Some(params_type) = custom.params {
+        args.push(format!("params: &{params_type}"));
+        format!("params.query_for(&ops::{})", const_name(&op.operation_id))
+    } else if query_params.is_empty() {
         "String::new()".to_owned()
     } else {
         let params_type = format!("{type_name}Params");
@@ -228,10 +280,19 @@ fn call(
         args.push(format!("params: &{params_type}"));
         "params.to_query()".to_owned()
     };
+    let query = if custom.paged {
+        format!("crate::params::paginated({query})")
+    } else {
+        query
+    };
     let request =
         &spec["paths"][op.path.as_str()][op.method.to_ascii_lowercase().as_str()]["requestBody"]["content"];
     let body = match &op.body {
         Body::None => "None".to_owned(),
+        Body::Json(_) if custom.body.is_some() => {
+            args.push(format!("body: &{}", custom.body.unwrap_or_default()));
+            "Some(crate::Payload::json(body)?)".to_owned()
+        }
         Body::Json(reference) => {
             let schema = match reference {
                 Some(name) => &spec["components"]["schemas"][name.as_str()],
@@ -247,16 +308,22 @@ fn call(
             format!("Some(crate::Payload::multipart(&[{fields}]))")
         }
     };
+    let mut type_of = |name: &String| match custom.answer {
+        Some(hand_written) => hand_written.to_owned(),
+        None => models.type_of(name),
+    };
     let item_type = match answer {
-        Answer::Page(name) | Answer::List(name) => Some(models.type_of(name)),
+        Answer::Page(name) | Answer::List(name) => Some(type_of(name)),
         _ => None,
     };
     let answer_type = match answer {
-        Answer::Model(name) => models.type_of(name),
-        Answer::List(name) => format!("Vec<{}>", models.type_of(name)),
-        Answer::Page(name) => format!("crate::Page<{}>", models.type_of(name)),
+        Answer::Model(name) => type_of(name),
+        Answer::List(name) if !custom.paged => format!("Vec<{}>", type_of(name)),
+        Answer::List(name) | Answer::Page(name) => format!("crate::Page<{}>", type_of(name)),
         Answer::Deleted => "clerk_core::api::DeletedObject".to_owned(),
         Answer::Empty => "()".to_owned(),
+        // An inline answer object decoded into a hand-written type (`crate::ApiKeyList`).
+        Answer::Inline(_) if custom.answer.is_some() => custom.answer.unwrap_or_default().to_owned(),
         Answer::Inline(name) => {
             let schema =
                 &spec["paths"][op.path.as_str()][op.method.to_ascii_lowercase().as_str()]["responses"];
@@ -305,12 +372,28 @@ fn call(
         args = args.join(", "),
         path_args = path_args.join(", "),
     );
-    if let (Some(item_type), true) = (item_type, is_offset_list(op)) {
+    let (stream_paging, next_query) = match custom.params {
+        // A hand-written query type (`limit`/`offset` as `u32`) and its `query_for`.
+        Some(_) => (
+            "(params.limit.map(i64::from), params.offset.map(i64::from))".to_owned(),
+            format!(
+                "params.limit = u32::try_from(limit).ok();\nparams.offset = u32::try_from(offset).ok();\n\
+                 params.query_for(&ops::{})",
+                const_name(&op.operation_id)
+            ),
+        ),
+        None => (
+            "(params.limit, params.offset)".to_owned(),
+            "params.limit = Some(limit);\nparams.offset = Some(offset);\nparams.to_query()".to_owned(),
+        ),
+    };
+    let pages = custom.paged || matches!(answer, Answer::Page(_));
+    if let (Some(item_type), true) = (item_type, streams(op, custom.params.is_some(), pages)) {
         let _ = write!(
             out,
             "/// Every item of [`{method}`](Self::{method}), page after page: a lazy [`Paged`](crate::Paged) stream \
-             (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).\n             pub fn {method}_stream(&self, {args}) -> crate::Paged<{item_type}> {{\n             let mut params = params.clone();\n             self.client.operation_paged(&ops::{const_name}, &[{path_args}], (params.limit, params.offset), \
-             Box::new(move |limit, offset| {{\nparams.limit = Some(limit);\nparams.offset = Some(offset);\nparams.to_query()\n}}))\n}}\n\n",
+             (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).\n             pub fn {method}_stream(&self, {args}) -> crate::Paged<{item_type}> {{\n             let mut params = params.clone();\n             self.client.operation_paged(&ops::{const_name}, &[{path_args}], {stream_paging}, \
+             Box::new(move |limit, offset| {{\n{next_query}\n}}))\n}}\n\n",
             const_name = const_name(&op.operation_id),
             args = args.join(", "),
             path_args = path_args.join(", "),
@@ -320,9 +403,20 @@ fn call(
 }
 
 /// The operation's generated call has a `…_stream` twin: a list answer, paged by `limit` and
-/// `offset`.
-pub fn has_stream(spec: &Value, op: &Operation) -> bool {
-    is_offset_list(op) && matches!(answer(spec, op), Ok(Answer::Page(_) | Answer::List(_)))
+/// `offset`; with a hand-written query type (`custom_params`) only when the answers are pages
+/// (the spec's, or `paged`), else the type pages its own way (`users().list_stream` follows
+/// Clerk's cursor).
+pub fn has_stream(spec: &Value, op: &Operation, custom_params: bool, paged: bool) -> bool {
+    match answer(spec, op) {
+        Ok(Answer::Page(_)) => streams(op, custom_params, true),
+        Ok(Answer::List(_)) => streams(op, custom_params, paged),
+        _ => false,
+    }
+}
+
+/// `pages`: the call's answers are pages (`{data, total_count}`).
+fn streams(op: &Operation, custom_params: bool, pages: bool) -> bool {
+    is_offset_list(op) && (!custom_params || pages)
 }
 
 /// A list paged by `limit` and `offset` (integer query parameters), without a body.

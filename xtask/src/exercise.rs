@@ -41,6 +41,11 @@ pub fn calls_rs(spec: &Value, header: &str, groups: &[Group<'_>]) -> Result<Stri
                 ["requestBody"]["content"];
             match &op.body {
                 Body::None => {}
+                // A hand-written body type (its fields typed tighter than the spec's `number`s):
+                // its `Default`.
+                Body::Json(_) if group.bodies.contains_key(&op.operation_id) => {
+                    args.push("&Default::default()".to_owned());
+                }
                 Body::Json(reference) => {
                     let schema = match reference {
                         Some(name) => &spec["components"]["schemas"][name.as_str()],
@@ -82,7 +87,12 @@ pub fn calls_rs(spec: &Value, header: &str, groups: &[Group<'_>]) -> Result<Stri
                 literal(&op.operation_id)
             );
             ids.push(literal(&op.operation_id));
-            if crate::calls::has_stream(spec, op) {
+            if crate::calls::has_stream(
+                spec,
+                op,
+                group.params.contains_key(&op.operation_id),
+                group.paged.contains(&op.operation_id),
+            ) {
                 let _ = writeln!(
                     body,
                     "assert_eq!(client.{}().{method}_stream({}).try_collect::<Vec<_>>().await.expect({}).len(), 1);",

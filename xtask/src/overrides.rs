@@ -1,7 +1,8 @@
 //! What the spec cannot say, from the hand-written `crates/clerk-backend/codegen/overrides.yml`:
 //! per operation (by `operationId`) our name, the retry rule, the budget share, whether it is at
-//! the API root instead of `/v1`, whether a hand-written call covers it, and why it is
-//! deliberately left out; and which schemas clerk-core models by hand (`core_types`).
+//! the API root instead of `/v1`, whether a hand-written call covers it (and why), the
+//! hand-written query or body type a generated call takes, what to do after a timeout, and why
+//! it is deliberately left out; and which schemas clerk-core models by hand (`core_types`).
 
 use std::collections::BTreeMap;
 
@@ -22,9 +23,26 @@ pub struct Override {
     pub root: bool,
     /// Deliberately left out, and why.
     pub left_out: Option<String>,
-    /// Covered by a hand-written call of the client: its group's generated calls skip it, so
-    /// no endpoint has two calls.
-    pub hand_written: bool,
+    /// Why the operation's call is hand-written (`hand_written: "<reason>"`): behaviour the
+    /// spec cannot say. The call lives on its group's handle (`client.users().verify_password`),
+    /// the group's generated calls skip it (one call per endpoint), and the table names it as
+    /// the operation's call.
+    pub hand_written: Option<String>,
+    /// A hand-written query type the generated call takes instead of a generated one (its
+    /// `query_for(&Operation)` writes the keys the operation lists), e.g. `crate::UserListParams`.
+    pub params: Option<String>,
+    /// A hand-written request body type the generated call takes instead of a generated one
+    /// (`crate::CreateUser`): one type per body.
+    pub body: Option<String>,
+    /// What to do after a timeout or a transport failure (a create or change that is not
+    /// retried): docs/backend-api-retries.md shows it.
+    pub after_timeout: Option<String>,
+    /// The call asks for pages (`paginated=true`) and answers `Page` (`data`, `total_count`)
+    /// where the spec says a bare array.
+    pub paged: bool,
+    /// A hand-written type the generated call's answer (or each item of a list) decodes into
+    /// (`crate::SignInToken`): one type per object, kept where it says more than the spec.
+    pub answer: Option<String>,
 }
 
 /// Every override, and the reason given to deprecated operations without one of their own.
@@ -92,7 +110,21 @@ impl Overrides {
                     "budget" => entry.budget = Some(one_of(id, key, text()?, BUDGET)?),
                     "root" => entry.root = value.as_bool().unwrap_or(false),
                     "left_out" => entry.left_out = Some(text()?),
-                    "hand_written" => entry.hand_written = value.as_bool().unwrap_or(false),
+                    "hand_written" => match value.as_str() {
+                        Some(reason) if !reason.trim().is_empty() => {
+                            entry.hand_written = Some(reason.to_owned());
+                        }
+                        _ => {
+                            return Err(format!(
+                                "overrides: {id}.hand_written: say why the call is hand-written (a non-empty string)"
+                            ))
+                        }
+                    },
+                    "params" => entry.params = Some(text()?),
+                    "body" => entry.body = Some(text()?),
+                    "after_timeout" => entry.after_timeout = Some(text()?),
+                    "paged" => entry.paged = value.as_bool().unwrap_or(false),
+                    "answer" => entry.answer = Some(text()?),
                     other => return Err(format!("overrides: {id}: unknown key {other:?}")),
                 }
             }
@@ -109,5 +141,33 @@ fn one_of(id: &str, key: &str, value: String, allowed: &[&str]) -> Result<String
         Err(format!(
             "overrides: {id}.{key}: {value:?} is not one of {allowed:?}"
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hand_written_call_says_why_and_a_generated_one_may_take_hand_written_types() {
+        let overrides = Overrides::parse(
+            "operations:\n\
+             \x20 VerifyPassword: { hand_written: \"422 is Ok(false)\" }\n\
+             \x20 GetUserList: { params: crate::UserListParams }\n\
+             \x20 CreateUser: { body: crate::CreateUser, after_timeout: \"look it up\" }\n",
+        )
+        .expect("parses");
+        let verify = &overrides.operations["VerifyPassword"];
+        assert_eq!(verify.hand_written.as_deref(), Some("422 is Ok(false)"));
+        assert_eq!(
+            overrides.operations["GetUserList"].params.as_deref(),
+            Some("crate::UserListParams")
+        );
+        let create = &overrides.operations["CreateUser"];
+        assert_eq!(create.body.as_deref(), Some("crate::CreateUser"));
+        assert_eq!(create.after_timeout.as_deref(), Some("look it up"));
+        // A hand-written call says why.
+        assert!(Overrides::parse("operations:\n  GetUser: { hand_written: \" \" }\n").is_err());
+        assert!(Overrides::parse("operations:\n  GetUser: { hand_written: true }\n").is_err());
     }
 }

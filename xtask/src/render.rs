@@ -37,6 +37,13 @@ struct Row<'a> {
     call: Option<String>,
     left_out: Option<String>,
     why: Option<String>,
+    /// Why its call (on the group's handle) is hand-written.
+    hand_written: Option<String>,
+    params: Option<String>,
+    body: Option<String>,
+    after_timeout: Option<String>,
+    paged: bool,
+    answer: Option<String>,
 }
 
 /// The operation table.
@@ -94,9 +101,30 @@ impl<'a> Table<'a> {
             let left_out = custom
                 .left_out
                 .or_else(|| op.deprecated.then(|| overrides.deprecated.clone()).flatten());
+            if custom.hand_written.is_some()
+                && (custom.params.is_some() || custom.body.is_some() || custom.answer.is_some())
+            {
+                return Err(format!(
+                    "overrides: {}: params or body given for a hand-written call",
+                    op.operation_id
+                ));
+            }
+            if custom.paged
+                && !op
+                    .params
+                    .iter()
+                    .any(|param| param.location == "query" && param.name == "paginated")
+            {
+                return Err(format!(
+                    "overrides: {}: paged, but it takes no `paginated`",
+                    op.operation_id
+                ));
+            }
             let generated =
-                left_out.is_none() && !custom.hand_written && overrides.generate.contains(&op.tag);
-            let call = generated.then(|| {
+                left_out.is_none() && custom.hand_written.is_none() && overrides.generate.contains(&op.tag);
+            // A hand-written call with a reason lives on its group's handle: it is the call.
+            let on_handle = left_out.is_none() && custom.hand_written.is_some();
+            let call = (generated || on_handle).then(|| {
                 let (group, method) = name.split_once('.').unwrap_or(("", &name));
                 format!("{group}().{method}")
             });
@@ -110,6 +138,12 @@ impl<'a> Table<'a> {
                 root: custom.root,
                 left_out,
                 why: custom.why,
+                hand_written: custom.hand_written,
+                params: custom.params,
+                body: custom.body,
+                after_timeout: custom.after_timeout,
+                paged: custom.paged,
+                answer: custom.answer,
             });
         }
         Ok(Self { rows })
@@ -184,7 +218,7 @@ impl Row<'_> {
              pub const {const_name}: Operation = Operation {{ operation_id: {id}, method: Method::{method}, path: {path}, endpoint: {endpoint}, tag: {tag}, \
              params: &[{params}], body: {body}, deprecated: {deprecated}, name: {name}, \
              js_name: {js}, retry: Retry::{retry}, budget: {budget}, root: {root}, \
-             call: {call}, left_out: {left_out} }};\n",
+             call: {call}, hand_written: {hand_written}, left_out: {left_out} }};\n",
             id = literal(&op.operation_id),
             id_doc = op.operation_id,
             method_doc = op.method,
@@ -201,6 +235,7 @@ impl Row<'_> {
             root = self.root,
             left_out = option(&self.left_out),
             call = option(&self.call),
+            hand_written = option(&self.hand_written),
             endpoint = literal(&format!(
                 "{} {}{}",
                 op.method,
@@ -224,18 +259,19 @@ impl Table<'_> {
              spec's order: our name, `@clerk/backend`'s, the endpoint, whether a failed attempt is \
              retried (`Idempotent`) or never (`Never`), which share of the rate budget it takes a \
              slot from, and its state in `clerk-backend`. \"generated\" is a generated typed call \
-             (`client.<group>().<method>`); an operation with a hand-written call (the \
-             `ClerkClient` methods in the README's table) shows \"—\" here until the generated \
-             call replaces it; `crates/clerk-backend/codegen/uncovered.txt` lists those without \
-             any call.\n\n\
+             (`client.<group>().<method>`); \"hand-written\" a call on the same group handle \
+             whose behaviour needs code the spec cannot say (the reason follows), still run with \
+             the operation's row of the table; `crates/clerk-backend/codegen/uncovered.txt` \
+             lists those without any call.\n\n\
              | ours | @clerk/backend | endpoint | retry | budget | state |\n\
              |---|---|---|---|---|---|\n",
         );
         for row in &self.rows {
-            let state = match (&row.left_out, &row.call) {
-                (Some(reason), _) => format!("left out: {reason}"),
-                (None, Some(call)) => format!("generated: `{call}`"),
-                (None, None) => "—".to_owned(),
+            let state = match (&row.left_out, &row.call, &row.hand_written) {
+                (Some(reason), _, _) => format!("left out: {reason}"),
+                (None, Some(call), Some(reason)) => format!("hand-written: `{call}` ({reason})"),
+                (None, Some(call), None) => format!("generated: `{call}`"),
+                (None, None, _) => "—".to_owned(),
             };
             let budget = row
                 .budget
@@ -310,6 +346,27 @@ impl Table<'_> {
                     .unwrap_or("marked idempotent in the override file")
             );
         }
+        let advised: Vec<&&Row<'_>> = live.iter().filter(|row| row.after_timeout.is_some()).collect();
+        if !advised.is_empty() {
+            out.push_str(
+                "\n## After a timeout\n\n\
+                 A call that is not retried fails on a timeout or a transport failure \
+                 (`ApiError::Timeout`, `ApiError::Transport`), and the operation may have \
+                 happened. What to do before trying again:\n\n\
+                 | ours | endpoint | after a timeout |\n|---|---|---|\n",
+            );
+        }
+        for row in advised {
+            let _ = writeln!(
+                out,
+                "| `{}` | `{} {}{}` | {} |",
+                row.name,
+                row.op.method,
+                if row.root { "" } else { "/v1" },
+                row.op.path,
+                row.after_timeout.as_deref().unwrap_or_default()
+            );
+        }
         let unretried: Vec<&&Row<'_>> = live
             .iter()
             .filter(|row| !matches!(row.op.method.as_str(), "POST" | "PATCH") && row.retry == "Never")
@@ -333,18 +390,45 @@ impl Table<'_> {
         out
     }
 
-    /// The groups of generated calls: each with its module name and `(method, operation)`s.
+    /// The groups of calls: each with its module name, its generated `(method, operation)`s
+    /// and the hand-written calls on its handle.
     pub fn groups(&self) -> Vec<crate::calls::Group<'_>> {
         let mut groups: Vec<crate::calls::Group<'_>> = Vec::new();
         for row in self.rows.iter().filter(|row| row.call.is_some()) {
             let (module, method) = row.name.split_once('.').unwrap_or(("", &row.name));
-            match groups.iter_mut().find(|group| group.module == module) {
-                Some(group) => group.calls.push((method.to_owned(), row.op)),
-                None => groups.push(crate::calls::Group {
-                    module: module.to_owned(),
-                    tag: row.op.tag.clone(),
-                    calls: vec![(method.to_owned(), row.op)],
-                }),
+            let index = match groups.iter().position(|group| group.module == module) {
+                Some(index) => index,
+                None => {
+                    groups.push(crate::calls::Group {
+                        module: module.to_owned(),
+                        tag: row.op.tag.clone(),
+                        calls: Vec::new(),
+                        hand_written: Vec::new(),
+                        params: BTreeMap::new(),
+                        bodies: BTreeMap::new(),
+                        paged: std::collections::BTreeSet::new(),
+                        answers: BTreeMap::new(),
+                    });
+                    groups.len() - 1
+                }
+            };
+            let group = &mut groups[index];
+            if row.hand_written.is_some() {
+                group.hand_written.push((method.to_owned(), row.op));
+                continue;
+            }
+            group.calls.push((method.to_owned(), row.op));
+            if let Some(params) = &row.params {
+                group.params.insert(row.op.operation_id.clone(), params.clone());
+            }
+            if let Some(body) = &row.body {
+                group.bodies.insert(row.op.operation_id.clone(), body.clone());
+            }
+            if row.paged {
+                group.paged.insert(row.op.operation_id.clone());
+            }
+            if let Some(answer) = &row.answer {
+                group.answers.insert(row.op.operation_id.clone(), answer.clone());
             }
         }
         groups

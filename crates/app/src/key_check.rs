@@ -76,7 +76,7 @@ pub async fn check_secret_key(
 ///
 /// [`Error::KeysOfTwoInstances`], naming both hosts.
 async fn check_same_instance(client: &ClerkClient, publishable: &PublishableKey) -> Result<()> {
-    let domains = match client.list_domains().await {
+    let domains = match client.domains().list().await {
         Ok(page) => page.data,
         Err(err) => {
             tracing::warn!(

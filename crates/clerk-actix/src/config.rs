@@ -87,7 +87,7 @@ pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 /// # struct MyCache(clerk_actix::ClerkClient);
 /// # impl UserSource for MyCache {
 /// #     fn get_user<'a>(&'a self, id: &'a str) -> futures_util::future::LocalBoxFuture<'a, Result<Arc<clerk_core::User>, UserSourceError>> {
-/// #         Box::pin(async move { self.0.get_user(id).await.map(Arc::new).map_err(UserSourceError::unavailable) })
+/// #         Box::pin(async move { self.0.users().get(id).await.map(Arc::new).map_err(UserSourceError::unavailable) })
 /// #     }
 /// # }
 /// let config = ClerkConfig::new().secret_key("sk_test_example");
@@ -362,7 +362,7 @@ impl ClerkConfig {
     }
 
     /// Where [`crate::CurrentUser`] loads users from (e.g. a local cache). Defaults to the
-    /// Backend API (`GET /v1/users/{id}` through the [`ClerkClient`]).
+    /// Backend API (`GET /v1/users/{user_id}` through the [`ClerkClient`]).
     pub fn user_source(mut self, source: Arc<dyn UserSource>) -> Self {
         self.user_source = Some(source);
         self

@@ -435,14 +435,14 @@ impl FromRequest for crate::Clerk {
     }
 }
 
-/// The default user source: `GET /v1/users/{id}` on the Backend API.
+/// The default user source: `GET /v1/users/{user_id}` on the Backend API.
 async fn backend_api_user(clerk: &crate::Clerk, user_id: &str) -> Result<Arc<User>, UserSourceError> {
     let Some(api) = clerk.client() else {
         return Err(UserSourceError::unavailable(
             "no CLERK_SECRET_KEY: set one or give Clerk a UserSource",
         ));
     };
-    match api.get_user(user_id).await {
+    match api.users().get(user_id).await {
         Ok(user) => Ok(Arc::new(user)),
         Err(err) if err.is_not_found() => Err(UserSourceError::NotFound),
         Err(err) => Err(UserSourceError::unavailable(err)),

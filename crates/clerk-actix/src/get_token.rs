@@ -225,9 +225,20 @@ impl ClerkAuth {
         }
         let clerk = clerk_of(req).ok_or(GetTokenError::NotConfigured)?;
         let client = clerk.client().ok_or(GetTokenError::NotConfigured)?;
-        client
-            .create_session_token_with(session_id, options)
-            .await
+        let sessions = client.sessions();
+        let minted = match options.template.as_deref() {
+            Some(template) => {
+                sessions
+                    .create_token_from_template(session_id, template, options.expires_in_seconds)
+                    .await
+            }
+            None => {
+                sessions
+                    .create_token(session_id, options.expires_in_seconds)
+                    .await
+            }
+        };
+        minted
             .map(TemplateToken)
             .map_err(|err| GetTokenError::from_api(options.template.as_deref(), err))
     }

@@ -4,9 +4,11 @@
 
 use std::time::Duration;
 
+use clerk_actix::client::allowlist_identifiers::CreateAllowlistIdentifier;
+use clerk_actix::client::blocklist_identifiers::CreateBlocklistIdentifier;
 use clerk_actix::client::{
-    CreateActorToken, CreateInvitation, CreateSignInToken, IdentifierList, IdentifierType,
-    InvitationListParams, InvitationStatus, ListParams, SessionListParams, SessionTokenOptions, TicketStatus,
+    CreateActorToken, CreateInvitation, CreateSignInToken, IdentifierType, InvitationListParams,
+    InvitationStatus, SessionListParams, TicketStatus,
 };
 use clerk_actix::ClerkClient;
 use clerk_core::api::SessionObjectStatus;
@@ -28,7 +30,7 @@ fn user(clerk: &TestClerk) -> String {
 }
 
 /// Sessions: listed by user and status with Clerk's total, revoked (retried after a 503),
-/// and tokens minted from a template with a lifetime; `create_session_token` is unchanged.
+/// and tokens minted from a template with a lifetime; `sessions().create_token` is unchanged.
 #[actix_rt::test]
 async fn sessions_list_revoke_and_templated_tokens() {
     let clerk = start();
@@ -42,7 +44,8 @@ async fn sessions_list_revoke_and_templated_tokens() {
         .expect("template");
 
     let page = api
-        .list_sessions(&SessionListParams::for_user(&id))
+        .sessions()
+        .list(&SessionListParams::for_user(&id))
         .await
         .expect("list");
     assert_eq!(page.total_count, Some(2));
@@ -52,26 +55,30 @@ async fn sessions_list_revoke_and_templated_tokens() {
         .faults()
         .fail_next("POST", "/v1/sessions/{session_id}/revoke", 1, 503);
     let revoked = api
-        .revoke_session(&first.id)
+        .sessions()
+        .revoke(&first.id)
         .await
         .expect("revoked after a retry");
     assert_eq!(revoked.status, SessionObjectStatus::Revoked);
     assert_eq!(clerk.calls().count("POST", "/v1/sessions/{session_id}/revoke"), 2);
     let active = api
-        .list_sessions(&SessionListParams::for_user(&id).status(SessionObjectStatus::Active))
+        .sessions()
+        .list(&SessionListParams::for_user(&id).status(SessionObjectStatus::Active))
         .await
         .expect("list");
     assert_eq!(active.data.len(), 1);
     assert_eq!(active.data[0].id, second.id);
 
-    let plain = api.create_session_token(&second.id).await.expect("token");
+    let plain = api
+        .sessions()
+        .create_token(&second.id, None)
+        .await
+        .expect("token");
     let (_, claims) = decode_unverified(&plain).expect("jwt");
     assert_eq!(claims["sid"], second.id.as_str());
     let templated = api
-        .create_session_token_with(
-            &second.id,
-            &SessionTokenOptions::template("backend").expires_in_seconds(60),
-        )
+        .sessions()
+        .create_token_from_template(&second.id, "backend", Some(60))
         .await
         .expect("templated");
     let (_, claims) = decode_unverified(&templated).expect("jwt");
@@ -81,13 +88,15 @@ async fn sessions_list_revoke_and_templated_tokens() {
         60
     );
     let lifetime_only = api
-        .create_session_token_with(&second.id, &SessionTokenOptions::default().expires_in_seconds(90))
+        .sessions()
+        .create_token(&second.id, Some(90))
         .await
         .expect("token");
     let (_, claims) = decode_unverified(&lifetime_only).expect("jwt");
     assert_eq!(claims["sid"], second.id.as_str());
     let err = api
-        .create_session_token_with(&second.id, &SessionTokenOptions::template("missing"))
+        .sessions()
+        .create_token_from_template(&second.id, "missing", None)
         .await
         .expect_err("404");
     assert!(err.is_not_found());
@@ -97,7 +106,8 @@ async fn sessions_list_revoke_and_templated_tokens() {
         .faults()
         .fail_next("POST", "/v1/sessions/{session_id}/tokens/{template_name}", 1, 503);
     let err = api
-        .create_session_token_with(&second.id, &SessionTokenOptions::template("backend"))
+        .sessions()
+        .create_token_from_template(&second.id, "backend", None)
         .await
         .expect_err("503");
     assert_eq!(err.status(), Some(503));
@@ -118,20 +128,26 @@ async fn a_banned_user_gets_no_tickets() {
     let api = client(&clerk);
     let id = user(&clerk);
     let session = clerk.users().create_session(&id).expect("session");
-    api.ban_user(&id).await.expect("ban");
-    let revoked = api.get_session(&session.id).await.expect("session");
+    api.users().ban(&id).await.expect("ban");
+    let revoked = api.sessions().get(&session.id).await.expect("session");
     assert_eq!(revoked.status, SessionObjectStatus::Revoked);
     let err = api
-        .create_sign_in_token(&CreateSignInToken::new(&id))
+        .sign_in_tokens()
+        .create(&CreateSignInToken::new(&id))
         .await
         .expect_err("banned");
     assert_eq!((err.status(), err.code()), (Some(403), Some("user_banned")));
     let err = api
-        .create_actor_token(&CreateActorToken::new(&id, "user_support"))
+        .actor_tokens()
+        .create(&CreateActorToken::new(&id, "user_support"))
         .await
         .expect_err("banned");
     assert_eq!(err.code(), Some("user_banned"));
-    let err = api.create_session_token(&session.id).await.expect_err("banned");
+    let err = api
+        .sessions()
+        .create_token(&session.id, None)
+        .await
+        .expect_err("banned");
     assert_eq!(err.status(), Some(403));
 }
 
@@ -142,7 +158,8 @@ async fn invitations_create_list_revoke() {
     let clerk = start();
     let api = client(&clerk);
     let created = api
-        .create_invitation(&CreateInvitation {
+        .invitations()
+        .create(&CreateInvitation {
             public_metadata: Some(json!({"plan": "pro"})),
             notify: Some(false),
             ..CreateInvitation::new("ada@example.com")
@@ -154,14 +171,16 @@ async fn invitations_create_list_revoke() {
     let url = created.url.clone().expect("a url on creation");
     assert!(!format!("{created:?}").contains(&url));
     let err = api
-        .create_invitation(&CreateInvitation::new("ada@example.com"))
+        .invitations()
+        .create(&CreateInvitation::new("ada@example.com"))
         .await
         .expect_err("duplicate");
     assert_eq!((err.status(), err.code()), (Some(400), Some("duplicate_record")));
 
     clerk.faults().fail_next("POST", "/v1/invitations", 1, 503);
     let err = api
-        .create_invitation(&CreateInvitation::new("grace@example.com"))
+        .invitations()
+        .create(&CreateInvitation::new("grace@example.com"))
         .await
         .expect_err("503");
     assert_eq!(err.status(), Some(503));
@@ -170,27 +189,30 @@ async fn invitations_create_list_revoke() {
         3,
         "a create is not retried"
     );
-    api.create_invitation(&CreateInvitation::new("grace@example.com"))
+    api.invitations()
+        .create(&CreateInvitation::new("grace@example.com"))
         .await
         .expect("created");
 
     let pending = api
-        .list_invitations(&InvitationListParams::new().status(InvitationStatus::Pending))
+        .invitations()
+        .list(&InvitationListParams::new().status(InvitationStatus::Pending))
         .await
         .expect("list");
     assert_eq!(pending.total_count, Some(2));
     let found = api
-        .list_invitations(&InvitationListParams::new().query("ada"))
+        .invitations()
+        .list(&InvitationListParams::new().query("ada"))
         .await
         .expect("list");
     assert_eq!(found.data.len(), 1);
 
-    let revoked = api.revoke_invitation(&created.id).await.expect("revoked");
+    let revoked = api.invitations().revoke(&created.id).await.expect("revoked");
     assert_eq!(revoked.status, InvitationStatus::Revoked);
     assert!(revoked.revoked);
-    let err = api.revoke_invitation(&created.id).await.expect_err("twice");
+    let err = api.invitations().revoke(&created.id).await.expect_err("twice");
     assert_eq!(err.code(), Some("invitation_already_revoked"));
-    let err = api.revoke_invitation("inv_missing").await.expect_err("404");
+    let err = api.invitations().revoke("inv_missing").await.expect_err("404");
     assert!(err.is_not_found());
 }
 
@@ -203,7 +225,8 @@ async fn sign_in_and_actor_tokens() {
     let id = user(&clerk);
 
     let sign_in = api
-        .create_sign_in_token(&CreateSignInToken {
+        .sign_in_tokens()
+        .create(&CreateSignInToken {
             expires_in_seconds: Some(600),
             ..CreateSignInToken::new(&id)
         })
@@ -212,28 +235,31 @@ async fn sign_in_and_actor_tokens() {
     let ticket = sign_in.token.clone().expect("the ticket");
     assert_eq!(sign_in.status, TicketStatus::Pending);
     assert!(!format!("{sign_in:?}").contains(&ticket));
-    let revoked = api.revoke_sign_in_token(&sign_in.id).await.expect("revoked");
+    let revoked = api.sign_in_tokens().revoke(&sign_in.id).await.expect("revoked");
     assert_eq!((revoked.status, revoked.token), (TicketStatus::Revoked, None));
-    let err = api.revoke_sign_in_token(&sign_in.id).await.expect_err("twice");
+    let err = api.sign_in_tokens().revoke(&sign_in.id).await.expect_err("twice");
     assert_eq!(err.code(), Some("sign_in_token_cannot_be_revoked_code"));
 
     let actor = api
-        .create_actor_token(&CreateActorToken::new(&id, "user_support"))
+        .actor_tokens()
+        .create(&CreateActorToken::new(&id, "user_support"))
         .await
         .expect("created");
     assert_eq!(actor.actor["sub"], "user_support");
     assert!(!format!("{actor:?}").contains(actor.token.as_deref().unwrap_or("-")));
-    let revoked = api.revoke_actor_token(&actor.id).await.expect("revoked");
+    let revoked = api.actor_tokens().revoke(&actor.id).await.expect("revoked");
     assert_eq!(revoked.status, TicketStatus::Revoked);
 
     let err = api
-        .create_sign_in_token(&CreateSignInToken::new("user_missing"))
+        .sign_in_tokens()
+        .create(&CreateSignInToken::new("user_missing"))
         .await
         .expect_err("404");
     assert!(err.is_not_found());
     clerk.faults().fail_next("POST", "/v1/actor_tokens", 1, 503);
     let err = api
-        .create_actor_token(&CreateActorToken::new(&id, "user_support"))
+        .actor_tokens()
+        .create(&CreateActorToken::new(&id, "user_support"))
         .await
         .expect_err("503");
     assert_eq!(err.status(), Some(503));
@@ -257,13 +283,14 @@ async fn jwt_templates_list_and_get() {
         .jwt_templates()
         .add("other", json!({}), 60)
         .expect("template");
-    let page = api.list_jwt_templates(ListParams::new()).await.expect("list");
+    let page = api.jwt_templates().list(&Default::default()).await.expect("list");
     assert_eq!(page.total_count, Some(2));
-    let got = api.get_jwt_template(&hasura.id).await.expect("get");
+    let got = api.jwt_templates().get(&hasura.id).await.expect("get");
     assert_eq!((got.name.as_str(), got.lifetime), ("hasura", 120));
     assert_eq!(got.claims["x"], "{{user.id}}");
     assert!(api
-        .get_jwt_template("jtmp_missing")
+        .jwt_templates()
+        .get("jtmp_missing")
         .await
         .expect_err("404")
         .is_not_found());
@@ -274,29 +301,34 @@ async fn jwt_templates_list_and_get() {
 async fn identifier_lists_add_list_remove() {
     let clerk = start();
     let api = client(&clerk);
-    for list in [IdentifierList::Allow, IdentifierList::Block] {
-        let entry = api
-            .add_identifier(list, "ada@example.com", false)
-            .await
-            .expect("added");
-        assert_eq!(entry.identifier_type, IdentifierType::EmailAddress);
-        let err = api
-            .add_identifier(list, "ada@example.com", false)
-            .await
-            .expect_err("duplicate");
-        assert_eq!(err.code(), Some("duplicate_record"));
-        let page = api.list_identifiers(list, ListParams::new()).await.expect("list");
-        assert_eq!((page.data.len(), page.total_count), (1, Some(1)));
-        let removed = api.remove_identifier(list, &entry.id).await.expect("removed");
-        assert!(removed.deleted);
-        assert!(api
-            .remove_identifier(list, &entry.id)
-            .await
-            .expect_err("gone")
-            .is_not_found());
+    // The same lifecycle on each list's handle.
+    macro_rules! lifecycle {
+        ($list:expr, $add:expr, $page:expr) => {{
+            let entry = $add.await.expect("added");
+            assert_eq!(entry.identifier_type, IdentifierType::EmailAddress);
+            let err = $add.await.expect_err("duplicate");
+            assert_eq!(err.code(), Some("duplicate_record"));
+            let page = $page.await.expect("list");
+            assert_eq!((page.data.len(), page.total_count), (1, Some(1)));
+            let removed = $list.delete(&entry.id).await.expect("removed");
+            assert!(removed.deleted);
+            assert!($list.delete(&entry.id).await.expect_err("gone").is_not_found());
+        }};
     }
+    let allow = api.allowlist_identifiers();
+    let allowed = CreateAllowlistIdentifier {
+        identifier: "ada@example.com".to_owned(),
+        ..Default::default()
+    };
+    lifecycle!(allow, allow.create(&allowed), allow.list(&Default::default()));
+    let block = api.blocklist_identifiers();
+    let blocked = CreateBlocklistIdentifier {
+        identifier: "ada@example.com".to_owned(),
+    };
+    lifecycle!(block, block.create(&blocked), block.list());
     assert!(api
-        .list_identifiers(IdentifierList::Allow, ListParams::new())
+        .allowlist_identifiers()
+        .list(&Default::default())
         .await
         .expect("list")
         .data
@@ -305,7 +337,10 @@ async fn identifier_lists_add_list_remove() {
     clerk
         .faults()
         .fail_next("POST", "/v1/blocklist_identifiers", 1, 503);
-    api.add_identifier(IdentifierList::Block, "x@example.com", false)
+    api.blocklist_identifiers()
+        .create(&CreateBlocklistIdentifier {
+            identifier: "x@example.com".to_owned(),
+        })
         .await
         .expect_err("503 is not retried");
     assert_eq!(clerk.calls().count("POST", "/v1/blocklist_identifiers"), 3);
@@ -324,25 +359,32 @@ async fn passwords_and_oauth_access_tokens() {
         .id;
     let bare = user(&clerk);
     assert!(api
+        .users()
         .verify_password(&id, "correct horse battery staple")
         .await
         .expect("checked"));
-    assert!(!api.verify_password(&id, "wrong").await.expect("checked"));
-    let err = api.verify_password(&bare, "x").await.expect_err("no password");
+    assert!(!api.users().verify_password(&id, "wrong").await.expect("checked"));
+    let err = api
+        .users()
+        .verify_password(&bare, "x")
+        .await
+        .expect_err("no password");
     assert_eq!((err.status(), err.code()), (Some(400), Some("no_password_set")));
     assert!(api
+        .users()
         .verify_password("user_missing", "x")
         .await
         .expect_err("404")
         .is_not_found());
     assert!(
-        api.verify_password(&id, "").await.is_err(),
+        api.users().verify_password(&id, "").await.is_err(),
         "an empty password is refused"
     );
     clerk
         .faults()
         .fail_next("POST", "/v1/users/{user_id}/verify_password", 1, 502);
     assert!(api
+        .users()
         .verify_password(&id, "correct horse battery staple")
         .await
         .expect("retried"));
@@ -352,7 +394,8 @@ async fn passwords_and_oauth_access_tokens() {
         .set(&id, "oauth_google", "ya29.secret", ["email"]);
     for provider in ["google", "oauth_google"] {
         let tokens = api
-            .list_user_oauth_access_tokens(&id, provider)
+            .users()
+            .list_oauth_access_tokens(&id, provider)
             .await
             .expect("tokens");
         assert_eq!(tokens.len(), 1, "{provider}");
@@ -361,9 +404,10 @@ async fn passwords_and_oauth_access_tokens() {
         assert!(!format!("{:?}", tokens[0]).contains("ya29.secret"));
     }
     assert!(api
-        .list_user_oauth_access_tokens(&id, "github")
+        .users()
+        .list_oauth_access_tokens(&id, "github")
         .await
         .expect("none")
         .is_empty());
-    assert!(api.list_user_oauth_access_tokens(&id, " ").await.is_err());
+    assert!(api.users().list_oauth_access_tokens(&id, " ").await.is_err());
 }

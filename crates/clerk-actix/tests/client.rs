@@ -197,7 +197,11 @@ async fn rate_limit_waits_for_retry_after_then_succeeds() {
     );
     let api = server.api(server.config());
 
-    let user = api.get_user("user_1").await.expect("retried after Retry-After");
+    let user = api
+        .users()
+        .get("user_1")
+        .await
+        .expect("retried after Retry-After");
 
     assert_eq!(
         user.id,
@@ -219,7 +223,7 @@ async fn retry_after_beyond_the_cap_fails_at_once_with_retry_after() {
     let api = server.api(server.config());
     let started = Instant::now();
 
-    let err = api.get_user("user_1").await.expect_err("429");
+    let err = api.users().get("user_1").await.expect_err("429");
 
     assert!(started.elapsed() < Duration::from_secs(1));
     assert!(err.is_rate_limited());
@@ -247,7 +251,7 @@ async fn a_huge_retry_after_from_clerk_is_clamped_to_a_minute() {
     let started = Instant::now();
 
     // Act
-    let err = api.get_user("user_1").await.expect_err("429");
+    let err = api.users().get("user_1").await.expect_err("429");
 
     // Assert: a minute is over the client's 30 s default, so the call fails at once.
     assert!(err.is_rate_limited());
@@ -272,22 +276,22 @@ async fn server_errors_are_retried_until_success() {
     );
     let api = server.api(server.config());
 
-    api.get_user("user_1").await.expect("third attempt succeeds");
+    api.users().get("user_1").await.expect("third attempt succeeds");
 
     assert_eq!(server.hits(), 3);
     let metrics = api.metrics();
     assert_eq!(metrics.calls, 1);
     assert_eq!(metrics.retries, 2);
     assert_eq!(
-        metrics.attempts_of("GET /v1/users/{id}", AttemptOutcome::Status(500)),
+        metrics.attempts_of("GET /v1/users/{user_id}", AttemptOutcome::Status(500)),
         1
     );
     assert_eq!(
-        metrics.attempts_of("GET /v1/users/{id}", AttemptOutcome::Status(502)),
+        metrics.attempts_of("GET /v1/users/{user_id}", AttemptOutcome::Status(502)),
         1
     );
     assert_eq!(
-        metrics.attempts_of("GET /v1/users/{id}", AttemptOutcome::Status(200)),
+        metrics.attempts_of("GET /v1/users/{user_id}", AttemptOutcome::Status(200)),
         1
     );
 }
@@ -297,7 +301,7 @@ async fn retries_stop_after_max_retries() {
     let server = Server::always(Reply::error(503, "service_unavailable"));
     let api = server.api(server.config().max_retries(2));
 
-    let err = api.get_user("user_1").await.expect_err("503");
+    let err = api.users().get("user_1").await.expect_err("503");
 
     assert_eq!(err.status(), Some(503));
     assert_eq!(server.hits(), 3);
@@ -313,7 +317,7 @@ async fn spent_retry_budget_fails_fast_and_bounds_total_traffic() {
 
     for index in 0..calls {
         let api = if index % 2 == 0 { &first } else { &second };
-        let err = api.get_user("user_1").await.expect_err("always 503");
+        let err = api.users().get("user_1").await.expect_err("always 503");
         assert_eq!(err.status(), Some(503));
     }
 
@@ -330,7 +334,7 @@ async fn spent_retry_budget_fails_fast_and_bounds_total_traffic() {
 
     // With the budget spent, a failing call makes exactly one attempt.
     let before = server.hits();
-    first.get_user("user_1").await.expect_err("503");
+    first.users().get("user_1").await.expect_err("503");
     assert_eq!(server.hits() - before, 1);
 }
 
@@ -340,7 +344,15 @@ async fn metadata_patch_is_not_retried() {
     let api = server.api(server.config());
 
     let err = api
-        .update_user_metadata("user_1", Some(json!({"plan": "pro"})), None, Some(json!({})))
+        .users()
+        .update_metadata(
+            "user_1",
+            &clerk_actix::client::users::UpdateUserMetadata {
+                public_metadata: json!({"plan": "pro"}),
+                unsafe_metadata: json!({}),
+                ..Default::default()
+            },
+        )
         .await
         .expect_err("500");
 
@@ -361,7 +373,10 @@ async fn session_token_post_is_not_retried() {
     let server = Server::always(Reply::error(503, "service_unavailable"));
     let api = server.api(server.config());
 
-    api.create_session_token("sess_1").await.expect_err("503");
+    api.sessions()
+        .create_token("sess_1", None)
+        .await
+        .expect_err("503");
 
     let seen = server.seen();
     assert_eq!(seen.len(), 1);
@@ -384,9 +399,10 @@ async fn delete_and_machine_token_verification_are_retried() {
     );
     let api = server.api(server.config());
 
-    let deleted = api.delete_user("user_1").await.expect("retried delete");
+    let deleted = api.users().delete("user_1").await.expect("retried delete");
     let token = api
-        .verify_m2m_token("mt_secret_token")
+        .m2m()
+        .verify_token("mt_secret_token")
         .await
         .expect("retried verify");
 
@@ -414,7 +430,7 @@ async fn invalid_secret_key_is_not_retried_and_maps_to_fetch_error() {
         other => panic!("expected InvalidSecretKey, got {other:?}"),
     }
     assert_eq!(server.hits(), 1);
-    let api_err = api.get_user("user_1").await.expect_err("401");
+    let api_err = api.users().get("user_1").await.expect_err("401");
     assert!(api_err.is_invalid_secret_key());
     assert!(!api_err.is_retryable());
     assert_eq!(server.hits(), 2);
@@ -468,14 +484,14 @@ async fn an_exhausted_rate_budget_is_a_typed_error_and_sends_nothing() {
     );
 
     // Five per minute: one slot per share, each share's whole slice its reserve.
-    api.get_user("user_1").await.expect("the one slot");
-    let err = api.get_user("user_1").await.expect_err("no slot left");
+    api.users().get("user_1").await.expect("the one slot");
+    let err = api.users().get("user_1").await.expect_err("no slot left");
 
     assert!(
         matches!(
             err,
             ApiError::RateBudgetExhausted {
-                endpoint: "GET /v1/users/{id}",
+                endpoint: "GET /v1/users/{user_id}",
                 share: Share::Default,
             }
         ),
@@ -517,11 +533,11 @@ async fn a_429_pauses_every_share() {
             .rate_limit_wait(Duration::from_millis(200)),
     );
 
-    let limited = api.get_user("user_1").await.expect_err("429");
+    let limited = api.users().get("user_1").await.expect_err("429");
     assert!(limited.is_rate_limited());
     let started = Instant::now();
     for share in Share::ALL {
-        let err = api.share(share).get_user("user_1").await.expect_err("paused");
+        let err = api.share(share).users().get("user_1").await.expect_err("paused");
         assert!(
             matches!(err, ApiError::RateBudgetExhausted { share: s, .. } if s == share),
             "{share}: {err:?}"
@@ -546,13 +562,14 @@ async fn reconciliation_cannot_starve_read_through() {
     let read_through = client.share(Share::ReadThrough).max_wait(Some(Duration::ZERO));
     let reconciliation = client.share(Share::Reconciliation).max_wait(Some(Duration::ZERO));
     read_through
-        .list_users(&UserListParams::new())
+        .users()
+        .list(&UserListParams::new())
         .await
         .expect("read-through is in use");
 
     // A pass takes every slot it can: its own and those of the idle shares but their reserves.
     let mut pages = 0;
-    while reconciliation.list_users(&UserListParams::new()).await.is_ok() {
+    while reconciliation.users().list(&UserListParams::new()).await.is_ok() {
         pages += 1;
     }
 
@@ -560,12 +577,13 @@ async fn reconciliation_cannot_starve_read_through() {
     assert_eq!(pages, 2 + (3 - 1));
     for lookup in 1..3 {
         read_through
-            .list_users(&UserListParams::new())
+            .users()
+            .list(&UserListParams::new())
             .await
             .unwrap_or_else(|err| panic!("read-through call {lookup} was starved: {err}"));
     }
     assert!(matches!(
-        read_through.list_users(&UserListParams::new()).await,
+        read_through.users().list(&UserListParams::new()).await,
         Err(ApiError::RateBudgetExhausted {
             share: Share::ReadThrough,
             ..
@@ -588,7 +606,7 @@ async fn reconciliation_cannot_starve_an_idle_read_through() {
 
     // Read-through idle: a pass takes every slot it can.
     let mut pages = 0;
-    while reconciliation.list_users(&UserListParams::new()).await.is_ok() {
+    while reconciliation.users().list(&UserListParams::new()).await.is_ok() {
         pages += 1;
     }
     // Its own 2, read-through's and the default's but their reserves; the machine-token slice
@@ -597,7 +615,8 @@ async fn reconciliation_cannot_starve_an_idle_read_through() {
 
     let started = Instant::now();
     read_through
-        .list_users(&UserListParams::new())
+        .users()
+        .list(&UserListParams::new())
         .await
         .expect("read-through finds its reserve");
     assert!(
@@ -617,7 +636,7 @@ async fn machine_tokens_cannot_borrow_other_shares_slices() {
     let machine = client.share(Share::MachineTokens).max_wait(Some(Duration::ZERO));
 
     let mut calls = 0;
-    while machine.list_users(&UserListParams::new()).await.is_ok() {
+    while machine.users().list(&UserListParams::new()).await.is_ok() {
         calls += 1;
     }
 
@@ -633,7 +652,8 @@ async fn machine_tokens_cannot_borrow_other_shares_slices() {
         client
             .share(share)
             .max_wait(Some(Duration::ZERO))
-            .list_users(&UserListParams::new())
+            .users()
+            .list(&UserListParams::new())
             .await
             .unwrap_or_else(|err| panic!("{share}: {err}"));
     }
@@ -662,7 +682,7 @@ fn calls_run_in_a_tokio_local_set_on_any_thread() {
             .build()
             .expect("runtime");
         let local = tokio::task::LocalSet::new();
-        local.block_on(&runtime, async move { client.get_user(&id).await })
+        local.block_on(&runtime, async move { client.users().get(&id).await })
     };
 
     let here = get_user_on_a_local_set(client.clone(), user.id.clone()).expect("user");
@@ -696,7 +716,7 @@ async fn slow_server_times_out_on_every_attempt() {
     let api = server.api(server.config().timeout(timeout).max_retries(1));
     let started = Instant::now();
 
-    let err = api.get_user("user_1").await.expect_err("timeout");
+    let err = api.users().get("user_1").await.expect_err("timeout");
 
     let elapsed = started.elapsed();
     assert!(matches!(err, ApiError::Timeout { .. }), "{err:?}");
@@ -706,7 +726,7 @@ async fn slow_server_times_out_on_every_attempt() {
     assert_eq!(server.hits(), 2);
     assert_eq!(
         api.metrics()
-            .attempts_of("GET /v1/users/{id}", AttemptOutcome::Timeout),
+            .attempts_of("GET /v1/users/{user_id}", AttemptOutcome::Timeout),
         2
     );
 }
@@ -723,14 +743,14 @@ async fn refused_connection_is_a_transport_error() {
         .backoff(Duration::from_millis(1), Duration::from_millis(5));
     let shared = ClerkClient::new(config).expect("config");
 
-    let err = shared.get_user("user_1").await.expect_err("refused");
+    let err = shared.users().get("user_1").await.expect_err("refused");
 
     assert!(matches!(err, ApiError::Transport { .. }), "{err:?}");
     assert!(!err.to_string().contains(SECRET));
     assert_eq!(
         shared
             .metrics()
-            .attempts_of("GET /v1/users/{id}", AttemptOutcome::Transport),
+            .attempts_of("GET /v1/users/{user_id}", AttemptOutcome::Transport),
         3
     );
 }
@@ -758,7 +778,7 @@ async fn error_envelope_gives_codes_trace_id_and_retry_after() {
     );
     let api = server.api(server.config().max_retries(0));
 
-    let not_found = api.get_user("user_missing").await.expect_err("404");
+    let not_found = api.users().get("user_missing").await.expect_err("404");
     assert!(not_found.is_not_found());
     assert_eq!(not_found.code(), Some("resource_not_found"));
     assert_eq!(not_found.errors().len(), 2);
@@ -766,19 +786,19 @@ async fn error_envelope_gives_codes_trace_id_and_retry_after() {
     assert_eq!(not_found.clerk_trace_id(), Some("trace-from-body"));
     assert_eq!(
         not_found.to_string(),
-        "GET /v1/users/{id} answered 404: resource_not_found: Resource not found; other: second \
+        "GET /v1/users/{user_id} answered 404: resource_not_found: Resource not found; other: second \
          (clerk_trace_id=trace-from-body)"
     );
 
-    let invalid = api.list_users(&UserListParams::new()).await.expect_err("422");
+    let invalid = api.users().list(&UserListParams::new()).await.expect_err("422");
     assert_eq!(invalid.status(), Some(422));
     assert_eq!(invalid.clerk_trace_id(), Some("trace-from-header"));
 
-    let forbidden = api.get_session("sess_1").await.expect_err("403");
+    let forbidden = api.sessions().get("sess_1").await.expect_err("403");
     assert_eq!(forbidden.clerk_trace_id(), Some("ray-123"));
     assert!(!forbidden.is_retryable());
 
-    let limited = api.get_user("user_1").await.expect_err("429");
+    let limited = api.users().get("user_1").await.expect_err("429");
     assert!(limited.is_rate_limited());
     assert!(limited.errors().is_empty());
     assert_eq!(limited.retry_after(), Some(Duration::from_secs(7)));
@@ -796,9 +816,12 @@ async fn json_with_charset_is_accepted_and_other_types_refused() {
     );
     let api = server.api(server.config());
 
-    api.get_user("user_1").await.expect("charset parameter tolerated");
-    let html = api.get_user("user_1").await.expect_err("html");
-    let truncated = api.get_user("user_1").await.expect_err("truncated");
+    api.users()
+        .get("user_1")
+        .await
+        .expect("charset parameter tolerated");
+    let html = api.users().get("user_1").await.expect_err("html");
+    let truncated = api.users().get("user_1").await.expect_err("truncated");
 
     assert!(matches!(html, ApiError::Decode { status: 200, .. }), "{html:?}");
     assert!(matches!(truncated, ApiError::Decode { .. }), "{truncated:?}");
@@ -813,7 +836,8 @@ async fn oversized_body_is_refused() {
     let api = server.api(server.config().max_response_bytes(16 * 1024));
 
     let err = api
-        .list_users(&UserListParams::new())
+        .users()
+        .list(&UserListParams::new())
         .await
         .expect_err("too large");
 
@@ -842,28 +866,44 @@ async fn typed_answers_for_lists_counts_sessions_tokens_and_machine_tokens() {
     let api = server.api(server.config());
 
     assert_eq!(
-        api.list_users(&UserListParams::new()).await.expect("list").len(),
+        api.users()
+            .list(&UserListParams::new())
+            .await
+            .expect("list")
+            .len(),
         1
     );
-    assert_eq!(api.count_users(&UserListParams::new()).await.expect("count"), 42);
+    assert_eq!(
+        api.users()
+            .count(&UserListParams::new())
+            .await
+            .expect("count")
+            .total_count,
+        42
+    );
     assert!(api
-        .get_session("sess_1")
+        .sessions()
+        .get("sess_1")
         .await
         .expect("session")
         .id
         .starts_with("sess_"));
     assert_eq!(
-        api.create_session_token("sess_1").await.expect("token"),
+        api.sessions().create_token("sess_1", None).await.expect("token"),
         "eyJ.payload.sig"
     );
     assert!(api
-        .verify_api_key("ak_secret")
+        .api_keys()
+        .verify("ak_secret")
         .await
         .expect("api key")
         .id
         .starts_with("ak_"));
     assert_eq!(
-        api.verify_oauth_token("oat_token").await.expect("oauth"),
+        api.oauth_access_tokens()
+            .verify("oat_token")
+            .await
+            .expect("oauth"),
         OAuthVerifyResponse::Inactive
     );
 }
@@ -876,7 +916,7 @@ async fn every_request_carries_auth_version_and_user_agent() {
     let server = Server::always(Reply::json(200, USER));
     let api = server.api(server.config());
 
-    api.get_user("user_1").await.expect("user");
+    api.users().get("user_1").await.expect("user");
 
     let seen = &server.seen()[0];
     assert_eq!(seen.method, "GET");
@@ -903,9 +943,9 @@ async fn machine_token_endpoints_live_at_the_root() {
     );
     let api = server.api(server.config());
 
-    api.verify_m2m_token("mt_abc").await.expect("m2m");
-    api.verify_api_key("ak_abc").await.expect("api key");
-    api.verify_oauth_token("oat_abc").await.expect("oauth");
+    api.m2m().verify_token("mt_abc").await.expect("m2m");
+    api.api_keys().verify("ak_abc").await.expect("api key");
+    api.oauth_access_tokens().verify("oat_abc").await.expect("oauth");
 
     let seen = server.seen();
     let shape: Vec<(&str, &str, Value)> = seen
@@ -929,7 +969,7 @@ async fn machine_token_endpoints_live_at_the_root() {
         assert_eq!(seen.header("clerk-api-version"), Some("2026-05-12"));
     }
     assert!(matches!(
-        api.verify_m2m_token(" ").await,
+        api.m2m().verify_token(" ").await,
         Err(ApiError::InvalidArgument(_))
     ));
     assert_eq!(server.hits(), 3);
@@ -956,8 +996,8 @@ async fn list_query_repeats_arrays_and_keeps_false_and_zero() {
         .offset(0)
         .order_by("-created_at");
 
-    assert!(api.list_users(&params).await.expect("list").is_empty());
-    assert_eq!(api.count_users(&params).await.expect("count"), 0);
+    assert!(api.users().list(&params).await.expect("list").is_empty());
+    assert_eq!(api.users().count(&params).await.expect("count").total_count, 0);
 
     let seen = server.seen();
     assert_eq!(seen[0].path, "/v1/users");
@@ -980,7 +1020,7 @@ async fn ids_are_percent_encoded_and_unsafe_ids_refused() {
     let server = Server::always(Reply::json(200, USER));
     let api = server.api(server.config());
 
-    api.get_user("user 1?x=#y").await.expect("encoded id");
+    api.users().get("user 1?x=#y").await.expect("encoded id");
     assert_eq!(server.seen()[0].path, "/v1/users/user%201%3Fx%3D%23y");
     assert_eq!(server.seen()[0].query, "");
 
@@ -994,13 +1034,17 @@ async fn ids_are_percent_encoded_and_unsafe_ids_refused() {
         "a\\b",
         "a\r\nb",
     ] {
-        let err = api.get_user(bad).await.expect_err(bad);
+        let err = api.users().get(bad).await.expect_err(bad);
         assert!(matches!(err, ApiError::InvalidArgument(_)), "{bad:?}: {err:?}");
-        assert!(api.delete_user(bad).await.is_err());
-        assert!(api.get_session(bad).await.is_err());
-        assert!(api.update_user_metadata(bad, None, None, None).await.is_err());
+        assert!(api.users().delete(bad).await.is_err());
+        assert!(api.sessions().get(bad).await.is_err());
+        assert!(api
+            .users()
+            .update_metadata(bad, &Default::default())
+            .await
+            .is_err());
     }
-    let empty = api.get_user("").await.expect_err("empty");
+    let empty = api.users().get("").await.expect_err("empty");
     assert_eq!(empty.to_string(), "A valid resource ID is required.");
     assert_eq!(server.hits(), 1, "refused ids never reach the server");
 }
@@ -1011,13 +1055,13 @@ async fn calls_reuse_one_awc_client_per_thread_and_instance() {
     let shared = ClerkClient::new(server.config()).expect("config");
 
     for _ in 0..3 {
-        shared.clone().get_user("user_1").await.expect("user");
+        shared.clone().users().get("user_1").await.expect("user");
     }
 
     assert_eq!(server.hits(), 3);
     let metrics = shared.metrics();
     assert_eq!(metrics.calls, 3);
-    assert_eq!(metrics.total_attempts_of("GET /v1/users/{id}"), 3);
+    assert_eq!(metrics.total_attempts_of("GET /v1/users/{user_id}"), 3);
 }
 
 #[actix_rt::test]
@@ -1026,7 +1070,8 @@ async fn errors_never_show_the_secret_or_tokens() {
     let api = server.api(server.config().max_retries(0));
 
     let err = api
-        .verify_api_key("ak_very_secret_api_key")
+        .api_keys()
+        .verify("ak_very_secret_api_key")
         .await
         .expect_err("404");
 
@@ -1117,7 +1162,10 @@ async fn every_attempt_has_its_span_and_the_injected_headers() {
             .header_injector(Arc::new(Inject(Arc::clone(&calls)))),
     );
 
-    api.get_user("user_2secretish").await.expect("the retry succeeds");
+    api.users()
+        .get("user_2secretish")
+        .await
+        .expect("the retry succeeds");
 
     // The hook ran once per attempt, inside the attempt's span; its header went out, but not
     // over the client's own.
@@ -1151,10 +1199,10 @@ async fn every_attempt_has_its_span_and_the_injected_headers() {
     assert_eq!(attempts.len(), 2, "{attempts:?}");
     for (retry, fields) in attempts.iter().enumerate() {
         let field = |name: &str| fields.get(name).map(String::as_str);
-        assert_eq!(field("otel.name"), Some("GET /v1/users/{id}"));
+        assert_eq!(field("otel.name"), Some("GET /v1/users/{user_id}"));
         assert_eq!(field("otel.kind"), Some("client"));
         assert_eq!(field("http.request.method"), Some("GET"));
-        assert_eq!(field("url.template"), Some("/v1/users/{id}"));
+        assert_eq!(field("url.template"), Some("/v1/users/{user_id}"));
         assert_eq!(field("server.address"), Some("127.0.0.1"));
         assert_eq!(field("server.port"), Some(port.as_str()));
         assert_eq!(field("clerk.budget_share"), Some("default"));

@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::{test, web, App, HttpResponse};
+use clerk_actix::client::api_keys::RevokeApiKey;
 use clerk_actix::client::{ClerkClient, CreateApiKey, CreateM2mToken, M2mTokenFormat, RateLimit};
 use clerk_actix::{
     guards, AnyAuth, Authenticated, Clerk, ClerkMiddleware, MachineAuth, Protect, ProtectMode,
@@ -474,7 +475,7 @@ async fn a_spent_machine_share_answers_503_and_caches_nothing() {
             .status(),
         200
     );
-    assert!(sdk.client().unwrap().get_user(&fixture.user_id).await.is_ok());
+    assert!(sdk.client().unwrap().users().get(&fixture.user_id).await.is_ok());
 }
 
 #[actix_web::test]
@@ -523,18 +524,18 @@ async fn the_client_manages_api_keys_and_m2m_tokens() {
     let client = fixture.sdk().client().unwrap().clone();
 
     let created = client
-        .create_api_key(
-            &CreateApiKey::new("deploy-bot", "user_2abcdefghijklmnopqrstuvwxyz").scopes(["deploy"]),
-        )
+        .api_keys()
+        .create(&CreateApiKey::new("deploy-bot", "user_2abcdefghijklmnopqrstuvwxyz").scopes(["deploy"]))
         .await
         .expect("created");
     assert!(created.secret.starts_with("ak_") && !format!("{created:?}").contains(&created.secret));
     assert_eq!(
-        client.verify_api_key(&created.secret).await.unwrap().id,
+        client.api_keys().verify(&created.secret).await.unwrap().id,
         created.key.id
     );
     let listed = client
-        .list_api_keys("user_2abcdefghijklmnopqrstuvwxyz", false)
+        .api_keys()
+        .list("user_2abcdefghijklmnopqrstuvwxyz", false)
         .await
         .unwrap();
     assert_eq!(
@@ -542,18 +543,26 @@ async fn the_client_manages_api_keys_and_m2m_tokens() {
         (1, vec!["deploy".to_owned()])
     );
     let revoked = client
-        .revoke_api_key(&created.key.id, Some("done"))
+        .api_keys()
+        .revoke(
+            &created.key.id,
+            &RevokeApiKey {
+                revocation_reason: Some("done".to_owned()),
+            },
+        )
         .await
         .unwrap();
     assert!(revoked.revoked);
     assert!(client
-        .verify_api_key(&created.secret)
+        .api_keys()
+        .verify(&created.secret)
         .await
         .unwrap_err()
         .is_not_found());
     assert_eq!(
         client
-            .list_api_keys("user_2abcdefghijklmnopqrstuvwxyz", false)
+            .api_keys()
+            .list("user_2abcdefghijklmnopqrstuvwxyz", false)
             .await
             .unwrap()
             .total_count,
@@ -572,12 +581,14 @@ async fn the_client_manages_api_keys_and_m2m_tokens() {
     )
     .unwrap();
     let opaque = sender_client
-        .create_m2m_token(&CreateM2mToken::default())
+        .m2m()
+        .create_token(&CreateM2mToken::default())
         .await
         .unwrap();
     assert!(opaque.token.starts_with("mt_") && opaque.info.subject == sender.id);
     let jwt = sender_client
-        .create_m2m_token(&CreateM2mToken {
+        .m2m()
+        .create_token(&CreateM2mToken {
             token_format: M2mTokenFormat::Jwt,
             ..CreateM2mToken::default()
         })
@@ -592,11 +603,16 @@ async fn the_client_manages_api_keys_and_m2m_tokens() {
     )
     .unwrap();
     let stray = outsider_client
-        .create_m2m_token(&CreateM2mToken::default())
+        .m2m()
+        .create_token(&CreateM2mToken::default())
         .await
         .unwrap();
     assert!(
-        client.create_m2m_token(&CreateM2mToken::default()).await.is_err(),
+        client
+            .m2m()
+            .create_token(&CreateM2mToken::default())
+            .await
+            .is_err(),
         "the instance key cannot create"
     );
 
@@ -622,15 +638,17 @@ async fn the_client_manages_api_keys_and_m2m_tokens() {
         .count();
     assert_eq!(verify, 2);
 
-    let listed = sender_client.list_m2m_tokens(&sender.id, false).await.unwrap();
+    let listed = sender_client.m2m().list_tokens(&sender.id, false).await.unwrap();
     assert_eq!(listed.total_count, 1, "JWT tokens are not stored");
     sender_client
-        .revoke_m2m_token(&opaque.info.id, None)
+        .m2m()
+        .revoke_token(&opaque.info.id, None)
         .await
         .unwrap();
     assert_eq!(
         sender_client
-            .list_m2m_tokens(&sender.id, false)
+            .m2m()
+            .list_tokens(&sender.id, false)
             .await
             .unwrap()
             .total_count,
@@ -638,7 +656,8 @@ async fn the_client_manages_api_keys_and_m2m_tokens() {
     );
     assert_eq!(
         sender_client
-            .list_m2m_tokens(&sender.id, true)
+            .m2m()
+            .list_tokens(&sender.id, true)
             .await
             .unwrap()
             .total_count,

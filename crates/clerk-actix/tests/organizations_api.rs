@@ -1,6 +1,11 @@
 //! The organizations, memberships and organization invitations of the Backend API client
 //! (issue 15), over real HTTP on loopback against the offline Clerk.
 
+use clerk_actix::client::organization_invitations::RevokeOrganizationInvitation;
+use clerk_actix::client::organization_memberships::{
+    UpdateOrganizationMembership, UpdateOrganizationMembershipMetadata,
+};
+use clerk_actix::client::organizations::MergeOrganizationMetadata;
 use clerk_actix::client::{
     ApiError, CreateMembership, CreateOrganization, CreateOrganizationInvitation, InvitationStatus,
     MembershipListParams, OrganizationInvitationListParams, OrganizationListParams, UpdateOrganization,
@@ -28,7 +33,8 @@ async fn an_organization_goes_through_its_lifecycle() {
     let bob = user(&clerk, "bob@example.com");
 
     let org = api
-        .create_organization(&CreateOrganization {
+        .organizations()
+        .create(&CreateOrganization {
             name: "Acme".to_owned(),
             slug: Some("acme".to_owned()),
             created_by: Some(ada.clone()),
@@ -44,10 +50,25 @@ async fn an_organization_goes_through_its_lifecycle() {
     );
     assert!(!serde_json::to_string(&org).expect("json").contains("cus_1"));
 
-    assert_eq!(api.get_organization("acme").await.expect("by slug").id, org.id);
-    assert_eq!(api.get_organization(&org.id).await.expect("by id").id, org.id);
+    assert_eq!(
+        api.organizations()
+            .get("acme", &Default::default())
+            .await
+            .expect("by slug")
+            .id,
+        org.id
+    );
+    assert_eq!(
+        api.organizations()
+            .get(&org.id, &Default::default())
+            .await
+            .expect("by id")
+            .id,
+        org.id
+    );
     let page = api
-        .list_organizations(&OrganizationListParams {
+        .organizations()
+        .list(&OrganizationListParams {
             query: Some("acm".to_owned()),
             include_members_count: Some(true),
             ..Default::default()
@@ -58,7 +79,8 @@ async fn an_organization_goes_through_its_lifecycle() {
     assert_eq!(page.data[0].members_count, Some(1));
 
     let renamed = api
-        .update_organization(
+        .organizations()
+        .update(
             &org.id,
             &UpdateOrganization {
                 name: Some("Acme Corp".to_owned()),
@@ -70,13 +92,21 @@ async fn an_organization_goes_through_its_lifecycle() {
     assert_eq!(renamed.name, "Acme Corp");
     assert!(renamed.updated_at > org.updated_at);
     let merged = api
-        .update_organization_metadata(&org.id, Some(json!({"tier": "pro"})), None)
+        .organizations()
+        .merge_metadata(
+            &org.id,
+            &MergeOrganizationMetadata {
+                public_metadata: json!({"tier": "pro"}),
+                ..Default::default()
+            },
+        )
         .await
         .expect("merged");
     assert_eq!(merged.public_metadata.get("tier"), Some(&json!("pro")));
 
     let member = api
-        .create_organization_membership(&org.id, &CreateMembership::new(&bob, "org:member"))
+        .organization_memberships()
+        .create(&org.id, &CreateMembership::new(&bob, "org:member"))
         .await
         .expect("added");
     assert_eq!(
@@ -85,7 +115,14 @@ async fn an_organization_goes_through_its_lifecycle() {
     );
     assert_eq!(member.organization_id(), Some(org.id.as_str()));
     let promoted = api
-        .update_organization_membership(&org.id, &bob, "org:admin")
+        .organization_memberships()
+        .update(
+            &org.id,
+            &bob,
+            &UpdateOrganizationMembership {
+                role: "org:admin".to_owned(),
+            },
+        )
         .await
         .expect("promoted");
     assert_eq!(
@@ -93,7 +130,15 @@ async fn an_organization_goes_through_its_lifecycle() {
         (member.id.as_str(), "org:admin")
     );
     let tagged = api
-        .update_organization_membership_metadata(&org.id, &bob, None, Some(json!({"cost_center": 7})))
+        .organization_memberships()
+        .update_metadata(
+            &org.id,
+            &bob,
+            &UpdateOrganizationMembershipMetadata {
+                private_metadata: json!({"cost_center": 7}),
+                ..Default::default()
+            },
+        )
         .await
         .expect("metadata");
     assert_eq!(
@@ -102,7 +147,8 @@ async fn an_organization_goes_through_its_lifecycle() {
     );
 
     let admins = api
-        .list_organization_memberships(
+        .organization_memberships()
+        .list(
             &org.id,
             &MembershipListParams {
                 role: vec!["org:admin".to_owned()],
@@ -113,7 +159,8 @@ async fn an_organization_goes_through_its_lifecycle() {
         .expect("members");
     assert_eq!(admins.total_count, Some(2));
     let everyone = api
-        .list_instance_organization_memberships(&MembershipListParams {
+        .organization_memberships()
+        .list_for_instance(&MembershipListParams {
             limit: Some(500),
             ..Default::default()
         })
@@ -121,7 +168,14 @@ async fn an_organization_goes_through_its_lifecycle() {
         .expect("instance-wide");
     assert_eq!(everyone.data.len(), 2);
     let bobs = api
-        .list_user_organization_memberships(&bob, Some(10), Some(0))
+        .users()
+        .list_organization_memberships(
+            &bob,
+            &clerk_actix::client::users::UsersGetOrganizationMembershipsParams {
+                limit: Some(10),
+                offset: Some(0),
+            },
+        )
         .await
         .expect("user's");
     assert_eq!(
@@ -130,7 +184,8 @@ async fn an_organization_goes_through_its_lifecycle() {
     );
 
     let invitation = api
-        .create_organization_invitation(
+        .organization_invitations()
+        .create(
             &org.id,
             &CreateOrganizationInvitation {
                 inviter_user_id: Some(ada.clone()),
@@ -142,7 +197,8 @@ async fn an_organization_goes_through_its_lifecycle() {
         .expect("invited");
     assert_eq!(invitation.status, InvitationStatus::Pending);
     let pending = api
-        .list_organization_invitations(
+        .organization_invitations()
+        .list(
             &org.id,
             &OrganizationInvitationListParams {
                 status: Some(InvitationStatus::Pending),
@@ -153,7 +209,8 @@ async fn an_organization_goes_through_its_lifecycle() {
         .expect("pending");
     assert_eq!(pending.total_count, Some(1));
     let fetched = api
-        .get_organization_invitation(&org.id, &invitation.id)
+        .organization_invitations()
+        .get(&org.id, &invitation.id)
         .await
         .expect("get");
     assert_eq!(
@@ -161,19 +218,31 @@ async fn an_organization_goes_through_its_lifecycle() {
         Some(&json!("crm"))
     );
     let revoked = api
-        .revoke_organization_invitation(&org.id, &invitation.id, Some(&ada))
+        .organization_invitations()
+        .revoke(
+            &org.id,
+            &invitation.id,
+            &RevokeOrganizationInvitation {
+                requesting_user_id: Some(ada.clone()),
+            },
+        )
         .await
         .expect("revoked");
     assert_eq!(revoked.status, InvitationStatus::Revoked);
 
     let removed = api
-        .delete_organization_membership(&org.id, &bob)
+        .organization_memberships()
+        .delete(&org.id, &bob)
         .await
         .expect("removed");
     assert_eq!(removed.id, member.id);
-    let deleted = api.delete_organization(&org.id).await.expect("deleted");
+    let deleted = api.organizations().delete(&org.id).await.expect("deleted");
     assert!(deleted.deleted && deleted.id.as_deref() == Some(org.id.as_str()));
-    let gone = api.get_organization(&org.id).await.expect_err("gone");
+    let gone = api
+        .organizations()
+        .get(&org.id, &Default::default())
+        .await
+        .expect_err("gone");
     assert!(gone.is_not_found(), "{gone:?}");
 }
 
@@ -188,27 +257,34 @@ async fn errors_are_typed_and_creates_are_never_retried() {
         slug: Some("acme".to_owned()),
         ..Default::default()
     };
-    let org = api.create_organization(&acme).await.expect("created");
+    let org = api.organizations().create(&acme).await.expect("created");
 
-    let taken = api.create_organization(&acme).await.expect_err("slug taken");
+    let taken = api.organizations().create(&acme).await.expect_err("slug taken");
     assert_eq!(
         (taken.status(), taken.code()),
         (Some(422), Some("form_identifier_exists"))
     );
-    api.create_organization_membership(&org.id, &CreateMembership::new(&ada, "org:member"))
+    api.organization_memberships()
+        .create(&org.id, &CreateMembership::new(&ada, "org:member"))
         .await
         .expect("added");
     let again = api
-        .create_organization_membership(&org.id, &CreateMembership::new(&ada, "org:member"))
+        .organization_memberships()
+        .create(&org.id, &CreateMembership::new(&ada, "org:member"))
         .await
         .expect_err("already a member");
     assert_eq!(again.code(), Some("already_a_member_in_organization"));
-    let invalid = api.get_organization("").await.expect_err("empty id");
+    let invalid = api
+        .organizations()
+        .get("", &Default::default())
+        .await
+        .expect_err("empty id");
     assert!(matches!(invalid, ApiError::InvalidArgument(_)), "{invalid:?}");
 
     clerk.faults().fail_next("POST", "/v1/organizations", 1, 503);
     let err = api
-        .create_organization(&CreateOrganization {
+        .organizations()
+        .create(&CreateOrganization {
             name: "Once".to_owned(),
             ..Default::default()
         })
@@ -221,7 +297,8 @@ async fn errors_are_typed_and_creates_are_never_retried() {
     let route = "/v1/organizations/{org_id}/memberships";
     clerk.faults().fail_next("POST", route, 1, 503);
     let err = api
-        .create_organization_membership(&org.id, &CreateMembership::new("user_x", "org:member"))
+        .organization_memberships()
+        .create(&org.id, &CreateMembership::new("user_x", "org:member"))
         .await
         .expect_err("503");
     assert_eq!((err.status(), clerk.calls().count("POST", route)), (Some(503), 3));
@@ -230,11 +307,14 @@ async fn errors_are_typed_and_creates_are_never_retried() {
     clerk
         .faults()
         .fail_next("GET", "/v1/organizations/{org_id}", 1, 503);
-    api.get_organization(&org.id).await.expect("retried");
+    api.organizations()
+        .get(&org.id, &Default::default())
+        .await
+        .expect("retried");
     clerk
         .faults()
         .fail_next("DELETE", "/v1/organizations/{org_id}", 1, 503);
-    api.delete_organization(&org.id).await.expect("retried");
+    api.organizations().delete(&org.id).await.expect("retried");
     assert_eq!(clerk.calls().count("DELETE", "/v1/organizations/{org_id}"), 2);
 }
 
@@ -260,7 +340,8 @@ async fn organization_lists_stream_every_page() {
         ..Default::default()
     };
     let streamed: Vec<String> = api
-        .list_organizations_stream(params.clone())
+        .organizations()
+        .list_stream(&params.clone())
         .map_ok(|org| org.id)
         .try_collect()
         .await
@@ -269,12 +350,13 @@ async fn organization_lists_stream_every_page() {
     assert_eq!(clerk.calls().count("GET", "/v1/organizations"), 3);
 
     // Lazy: taking one item sends one request.
-    let first = api.list_organizations_stream(params).next().await;
+    let first = api.organizations().list_stream(&params).next().await;
     assert!(first.is_some_and(|org| org.is_ok()));
     assert_eq!(clerk.calls().count("GET", "/v1/organizations"), 4);
 
     let memberships: Vec<_> = api
-        .list_instance_organization_memberships_stream(MembershipListParams {
+        .organization_memberships()
+        .list_for_instance_stream(&MembershipListParams {
             limit: Some(2),
             ..Default::default()
         })
@@ -283,19 +365,22 @@ async fn organization_lists_stream_every_page() {
         .expect("every membership");
     assert_eq!(memberships.len(), 5);
     let adas: Vec<_> = api
-        .list_user_organization_memberships_stream(&ada)
+        .users()
+        .list_organization_memberships_stream(&ada, &Default::default())
         .try_collect()
         .await
         .expect("every membership of the user");
     assert_eq!(adas.len(), 5);
     let members: Vec<_> = api
-        .list_organization_memberships_stream(&ids[0], MembershipListParams::default())
+        .organization_memberships()
+        .list_stream(&ids[0], &MembershipListParams::default())
         .try_collect()
         .await
         .expect("members");
     assert_eq!(members.len(), 1);
     let invitations: Vec<_> = api
-        .list_organization_invitations_stream(&ids[0], OrganizationInvitationListParams::default())
+        .organization_invitations()
+        .list_stream(&ids[0], &OrganizationInvitationListParams::default())
         .try_collect()
         .await
         .expect("none");

@@ -1,9 +1,9 @@
 //! `list_*_stream`: lazy streams over every page of a Backend API list, one page in flight,
 //! against the offline Clerk (issue 15).
 
-use clerk_actix::client::{
-    CreateInvitation, IdentifierList, InvitationListParams, ListParams, SessionListParams, UserListParams,
-};
+use clerk_actix::client::allowlist_identifiers::{CreateAllowlistIdentifier, ListAllowlistIdentifiersParams};
+use clerk_actix::client::jwt_templates::ListJwtTemplatesParams;
+use clerk_actix::client::{CreateInvitation, InvitationListParams, SessionListParams, UserListParams};
 use clerk_testkit::{NewUser, TestClerk};
 use futures_util::{StreamExt as _, TryStreamExt as _};
 use serde_json::json;
@@ -23,7 +23,7 @@ async fn the_users_stream_pages_by_cursor_and_survives_a_deletion() {
     let clerk = start();
     let api = client(&clerk);
     let seeded = clerk.users().seed(7).expect("seeded");
-    let mut stream = api.list_users_stream(UserListParams::new().limit(3));
+    let mut stream = api.users().list_stream(&UserListParams::new().limit(3));
     assert_eq!(
         clerk.calls().count("GET", "/v1/users"),
         0,
@@ -67,7 +67,8 @@ async fn the_users_stream_uses_offsets_in_other_orders() {
         .create(NewUser::default().email("banned@example.com").banned(true))
         .expect("banned user");
     let users: Vec<_> = api
-        .list_users_stream(UserListParams::new().order_by("username").limit(2))
+        .users()
+        .list_stream(&UserListParams::new().order_by("username").limit(2))
         .try_collect()
         .await
         .expect("all");
@@ -75,7 +76,8 @@ async fn the_users_stream_uses_offsets_in_other_orders() {
     let queries: Vec<String> = clerk.calls().requests().into_iter().map(|r| r.query).collect();
     assert!(queries.iter().any(|q| q.contains("offset=4")), "{queries:?}");
     let banned: Vec<_> = api
-        .list_users_stream(UserListParams::new().banned(true).limit(2))
+        .users()
+        .list_stream(&UserListParams::new().banned(true).limit(2))
         .try_collect()
         .await
         .expect("banned");
@@ -93,7 +95,8 @@ async fn every_other_list_streams() {
         clerk.users().create_session(&user).expect("session");
     }
     let sessions: Vec<_> = api
-        .list_sessions_stream(SessionListParams::for_user(&user).limit(2))
+        .sessions()
+        .list_stream(&SessionListParams::for_user(&user).limit(2))
         .try_collect()
         .await
         .expect("sessions");
@@ -102,31 +105,45 @@ async fn every_other_list_streams() {
     assert_eq!(clerk.calls().count("GET", "/v1/sessions"), 3);
 
     for i in 0..4 {
-        api.create_invitation(&CreateInvitation::new(format!("i{i}@example.com")))
+        api.invitations()
+            .create(&CreateInvitation::new(format!("i{i}@example.com")))
             .await
             .expect("invited");
-        api.add_identifier(IdentifierList::Block, &format!("b{i}@example.com"), false)
+        api.allowlist_identifiers()
+            .create(&CreateAllowlistIdentifier {
+                identifier: format!("a{i}@example.com"),
+                ..Default::default()
+            })
             .await
-            .expect("blocked");
+            .expect("allowed");
         clerk
             .jwt_templates()
             .add(&format!("t{i}"), json!({}), 60)
             .expect("template");
     }
     let invitations: Vec<_> = api
-        .list_invitations_stream(InvitationListParams::new().limit(3))
+        .invitations()
+        .list_stream(&InvitationListParams::new().limit(3))
         .try_collect()
         .await
         .expect("invitations");
     assert_eq!(invitations.len(), 4);
-    let blocked: Vec<_> = api
-        .list_identifiers_stream(IdentifierList::Block, ListParams::new().limit(3))
+    let allowed: Vec<_> = api
+        .allowlist_identifiers()
+        .list_stream(&ListAllowlistIdentifiersParams {
+            limit: Some(3),
+            ..Default::default()
+        })
         .try_collect()
         .await
-        .expect("blocked");
-    assert_eq!(blocked.len(), 4);
+        .expect("allowed");
+    assert_eq!(allowed.len(), 4);
     let templates: Vec<_> = api
-        .list_jwt_templates_stream(ListParams::new().limit(1))
+        .jwt_templates()
+        .list_stream(&ListJwtTemplatesParams {
+            limit: Some(1),
+            ..Default::default()
+        })
         .try_collect()
         .await
         .expect("templates");
@@ -134,7 +151,8 @@ async fn every_other_list_streams() {
 
     clerk.faults().fail_next("GET", "/v1/invitations", 10, 500);
     let results: Vec<_> = api
-        .list_invitations_stream(InvitationListParams::new())
+        .invitations()
+        .list_stream(&InvitationListParams::new())
         .collect()
         .await;
     assert_eq!(results.len(), 1, "the error, then the end");

@@ -15,6 +15,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use clerk_actix::client::sessions::CreateSession;
+use clerk_actix::client::users::UpdateUserMetadata;
 use clerk_actix::client::{ClientConfig, UserListParams};
 use clerk_actix::{ClerkClient, ClerkConfig};
 use clerk_core::webhook::{WebhookHeaders, WebhookSecret, WebhookVerifier};
@@ -110,8 +112,8 @@ async fn run_ours(fixture: &Fixture, delivery: &Value) -> Value {
     let mut step = |name: &str, value: Value| out.insert(name.to_owned(), value);
 
     let params = UserListParams::new().limit(2).order_by("-created_at");
-    let listed = match (api.list_users(&params).await, api.count_users(&params).await) {
-        (Ok(users), Ok(total)) => Ok((users, total)),
+    let listed = match (api.users().list(&params).await, api.users().count(&params).await) {
+        (Ok(users), Ok(total)) => Ok((users, total.total_count)),
         (Err(err), _) | (_, Err(err)) => Err(err),
     };
     step(
@@ -123,23 +125,32 @@ async fn run_ours(fixture: &Fixture, delivery: &Value) -> Value {
     );
     step(
         "count",
-        answer(api.count_users(&UserListParams::new()).await, |n| json!(n)),
+        answer(api.users().count(&UserListParams::new()).await, |n| {
+            json!(n.total_count)
+        }),
     );
-    step("get", answer(api.get_user(user).await, |u| user_resource(&u)));
+    step("get", answer(api.users().get(user).await, |u| user_resource(&u)));
     let updated = api
-        .update_user_metadata(
+        .users()
+        .update_metadata(
             user,
-            Some(json!({"plan": "pro"})),
-            Some(json!({"note": "x"})),
-            None,
+            &UpdateUserMetadata {
+                public_metadata: json!({"plan": "pro"}),
+                private_metadata: json!({"note": "x"}),
+                ..Default::default()
+            },
         )
         .await;
     step("metadata", answer(updated, |u| user_resource(&u)));
 
-    let session = match api.create_session(user).await {
+    let new_session = CreateSession {
+        user_id: user.to_owned(),
+        ..Default::default()
+    };
+    let session = match api.sessions().create(&new_session).await {
         Ok(created) => match (
-            api.get_session(&created.id).await,
-            api.create_session_token(&created.id).await,
+            api.sessions().get(&created.id).await,
+            api.sessions().create_token(&created.id, None).await,
         ) {
             (Ok(fetched), Ok(jwt)) => {
                 let claims = sdk
@@ -170,10 +181,10 @@ async fn run_ours(fixture: &Fixture, delivery: &Value) -> Value {
         serde_json::to_value(&event).expect("an event serializes"),
     );
 
-    step("delete", answer(api.delete_user(user).await, |d| resource(&d)));
+    step("delete", answer(api.users().delete(user).await, |d| resource(&d)));
     step(
         "get_deleted",
-        answer(api.get_user(user).await, |u| user_resource(&u)),
+        answer(api.users().get(user).await, |u| user_resource(&u)),
     );
     let wrong = ClerkClient::new(
         ClientConfig::new()
@@ -183,7 +194,9 @@ async fn run_ours(fixture: &Fixture, delivery: &Value) -> Value {
     .expect("client");
     step(
         "wrong_key",
-        answer(wrong.count_users(&UserListParams::new()).await, |n| json!(n)),
+        answer(wrong.users().count(&UserListParams::new()).await, |n| {
+            json!(n.total_count)
+        }),
     );
     Value::Object(out)
 }

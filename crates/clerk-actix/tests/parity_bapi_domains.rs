@@ -11,7 +11,6 @@ mod node;
 use std::path::Path;
 use std::process::Command;
 
-use actix_web::http::Method;
 use clerk_actix::client::domains::{AddDomain, UpdateDomain};
 use clerk_actix::client::models::Domain;
 use clerk_actix::client::{ApiResult, ClientConfig, Page};
@@ -55,10 +54,9 @@ fn update(name: Option<&str>, proxy_url: Option<&str>) -> UpdateDomain {
     }
 }
 
-/// `GET /v1/domains` decoded as the generated `Domain` model (the spec's operation is served
-/// by the hand-written `list_domains`, whose `Domain` keeps fewer fields).
+/// `GET /v1/domains`: the generated `domains().list`.
 async fn list(api: &ClerkClient) -> ApiResult<Page<Domain>> {
-    api.request(Method::GET, "/domains", &[], None).await
+    api.domains().list().await
 }
 
 /// Our generated calls, the script's steps in its shape, against `clerk`.

@@ -79,7 +79,7 @@ async fn run_ours(clerk: &TestClerk) -> Value {
     let phones = api.phone_numbers();
     let mut out = serde_json::Map::new();
     let mut step = |name: &str, value: Value| out.insert(name.to_owned(), value);
-    let before = api.get_user(USER).await;
+    let before = api.users().get(USER).await;
     let first_id = before
         .as_ref()
         .ok()
@@ -156,7 +156,7 @@ async fn run_ours(clerk: &TestClerk) -> Value {
     step("phone_get", answer(phones.get(&phone_id).await, |p| resource(&p)));
     step(
         "user_after",
-        answer(api.get_user(USER).await, |u| user_resource(&u)),
+        answer(api.users().get(USER).await, |u| user_resource(&u)),
     );
     step(
         "email_delete",
@@ -182,7 +182,10 @@ async fn run_ours(clerk: &TestClerk) -> Value {
         "phone_get_deleted",
         answer(phones.get(&phone_id).await, |p| resource(&p)),
     );
-    step("state", answer(api.get_user(USER).await, |u| user_resource(&u)));
+    step(
+        "state",
+        answer(api.users().get(USER).await, |u| user_resource(&u)),
+    );
     Value::Object(out)
 }
 

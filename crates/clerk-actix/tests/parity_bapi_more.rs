@@ -12,9 +12,11 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+use clerk_actix::client::allowlist_identifiers::CreateAllowlistIdentifier;
+use clerk_actix::client::blocklist_identifiers::CreateBlocklistIdentifier;
 use clerk_actix::client::{
-    ApiResult, ClientConfig, CreateActorToken, CreateInvitation, CreateSignInToken, IdentifierList,
-    InvitationListParams, InvitationStatus, ListParams, SessionListParams, SessionTokenOptions,
+    ApiResult, ClientConfig, CreateActorToken, CreateInvitation, CreateSignInToken, InvitationListParams,
+    InvitationStatus, SessionListParams,
 };
 use clerk_actix::ClerkClient;
 use clerk_core::api::SessionObjectStatus;
@@ -123,16 +125,16 @@ async fn run_ours(fixture: &Fixture) -> Value {
     };
     step(
         "verify_password",
-        verified(api.verify_password(user, PASSWORD).await),
+        verified(api.users().verify_password(user, PASSWORD).await),
     );
     step(
         "verify_password_wrong",
-        verified(api.verify_password(user, "wrong").await),
+        verified(api.users().verify_password(user, "wrong").await),
     );
     step(
         "oauth_tokens",
         answer(
-            api.list_user_oauth_access_tokens(user, "google").await,
+            api.users().list_oauth_access_tokens(user, "google").await,
             |tokens| tokens.iter().map(resource).collect(),
         ),
     );
@@ -142,35 +144,42 @@ async fn run_ours(fixture: &Fixture) -> Value {
     let params = SessionListParams::for_user(user).limit(1).offset(1);
     step(
         "sessions_page",
-        answer(api.list_sessions(&params).await, |p| page(p, resource)),
+        answer(api.sessions().list(&params).await, |p| page(p, resource)),
     );
     step(
         "session_revoke",
-        answer(api.revoke_session(&first.id).await, |s| resource(&s)),
+        answer(api.sessions().revoke(&first.id).await, |s| resource(&s)),
     );
     let active = SessionListParams::for_user(user).status(SessionObjectStatus::Active);
     step(
         "sessions_active",
-        answer(api.list_sessions(&active).await, |p| page(p, resource)),
+        answer(api.sessions().list(&active).await, |p| page(p, resource)),
     );
-    let template = SessionTokenOptions::template("parity").expires_in_seconds(60);
+    let sessions = api.sessions();
     step(
         "template_token",
-        token(api.create_session_token_with(&second.id, &template).await),
+        token(
+            sessions
+                .create_token_from_template(&second.id, "parity", Some(60))
+                .await,
+        ),
     );
-    let plain = SessionTokenOptions::default().expires_in_seconds(120);
     step(
         "session_token",
-        token(api.create_session_token_with(&second.id, &plain).await),
+        token(sessions.create_token(&second.id, Some(120)).await),
     );
-    let missing = SessionTokenOptions::template("missing");
     step(
         "template_token_missing",
-        token(api.create_session_token_with(&second.id, &missing).await),
+        token(
+            sessions
+                .create_token_from_template(&second.id, "missing", None)
+                .await,
+        ),
     );
 
     let invited = api
-        .create_invitation(&CreateInvitation {
+        .invitations()
+        .create(&CreateInvitation {
             public_metadata: Some(json!({"plan": "pro"})),
             notify: Some(false),
             ..CreateInvitation::new("invitee@example.com")
@@ -179,25 +188,27 @@ async fn run_ours(fixture: &Fixture) -> Value {
     let invitation_id = invited.as_ref().map(|i| i.id.clone()).unwrap_or_default();
     step("invitation", answer(invited, |i| resource(&i)));
     let again = api
-        .create_invitation(&CreateInvitation::new("invitee@example.com"))
+        .invitations()
+        .create(&CreateInvitation::new("invitee@example.com"))
         .await;
     step("invitation_duplicate", answer(again, |i| resource(&i)));
     let pending = InvitationListParams::new().status(InvitationStatus::Pending);
     step(
         "invitations_pending",
-        answer(api.list_invitations(&pending).await, |p| page(p, resource)),
+        answer(api.invitations().list(&pending).await, |p| page(p, resource)),
     );
     step(
         "invitation_revoke",
-        answer(api.revoke_invitation(&invitation_id).await, |i| resource(&i)),
+        answer(api.invitations().revoke(&invitation_id).await, |i| resource(&i)),
     );
     step(
         "invitation_revoke_again",
-        answer(api.revoke_invitation(&invitation_id).await, |i| resource(&i)),
+        answer(api.invitations().revoke(&invitation_id).await, |i| resource(&i)),
     );
 
     let sign_in = api
-        .create_sign_in_token(&CreateSignInToken {
+        .sign_in_tokens()
+        .create(&CreateSignInToken {
             expires_in_seconds: Some(600),
             ..CreateSignInToken::new(user)
         })
@@ -206,66 +217,77 @@ async fn run_ours(fixture: &Fixture) -> Value {
     step("sign_in_token", answer(sign_in, |t| resource(&t)));
     step(
         "sign_in_token_revoke",
-        answer(api.revoke_sign_in_token(&sign_in_id).await, |t| resource(&t)),
+        answer(api.sign_in_tokens().revoke(&sign_in_id).await, |t| resource(&t)),
     );
     let actor = api
-        .create_actor_token(&CreateActorToken::new(user, "user_support"))
+        .actor_tokens()
+        .create(&CreateActorToken::new(user, "user_support"))
         .await;
     let actor_id = actor.as_ref().map(|t| t.id.clone()).unwrap_or_default();
     step("actor_token", answer(actor, |t| resource(&t)));
     step(
         "actor_token_revoke",
-        answer(api.revoke_actor_token(&actor_id).await, |t| resource(&t)),
+        answer(api.actor_tokens().revoke(&actor_id).await, |t| resource(&t)),
     );
 
     step(
         "jwt_templates",
-        answer(api.list_jwt_templates(ListParams::new()).await, |p| {
+        answer(api.jwt_templates().list(&Default::default()).await, |p| {
             page(p, resource)
         }),
     );
     step(
         "jwt_template",
-        answer(api.get_jwt_template(&fixture.template).await, |t| resource(&t)),
+        answer(api.jwt_templates().get(&fixture.template).await, |t| resource(&t)),
     );
     step(
         "jwt_template_missing",
-        answer(api.get_jwt_template("jtmp_missing").await, |t| resource(&t)),
+        answer(api.jwt_templates().get("jtmp_missing").await, |t| resource(&t)),
     );
 
-    for (list, identifier, name, duplicate) in [
-        (IdentifierList::Allow, "allowed@example.com", "allowlist", false),
-        (IdentifierList::Block, "+15555550123", "blocklist", true),
-    ] {
-        let added = api.add_identifier(list, identifier, false).await;
-        let added_id = added.as_ref().map(|i| i.id.clone()).unwrap_or_default();
-        step(&format!("{name}_add"), answer(added, |i| resource(&i)));
-        step(
-            name,
-            answer(api.list_identifiers(list, ListParams::new()).await, |p| {
-                page(p, resource)
-            }),
-        );
-        if duplicate {
-            let again = api.add_identifier(list, identifier, false).await;
-            step(&format!("{name}_duplicate"), answer(again, |i| resource(&i)));
-        }
-        step(
-            &format!("{name}_delete"),
-            answer(api.remove_identifier(list, &added_id).await, |d| resource(&d)),
-        );
-    }
+    // Each list on its own handle, the same steps.
+    let allow = api.allowlist_identifiers();
+    let allowed = CreateAllowlistIdentifier {
+        identifier: "allowed@example.com".to_owned(),
+        ..Default::default()
+    };
+    let added = allow.create(&allowed).await;
+    let added_id = added.as_ref().map(|i| i.id.clone()).unwrap_or_default();
+    step("allowlist_add", answer(added, |i| resource(&i)));
+    step(
+        "allowlist",
+        answer(allow.list(&Default::default()).await, |p| page(p, resource)),
+    );
+    step(
+        "allowlist_delete",
+        answer(allow.delete(&added_id).await, |d| resource(&d)),
+    );
+    let block = api.blocklist_identifiers();
+    let blocked = CreateBlocklistIdentifier {
+        identifier: "+15555550123".to_owned(),
+    };
+    let added = block.create(&blocked).await;
+    let added_id = added.as_ref().map(|i| i.id.clone()).unwrap_or_default();
+    step("blocklist_add", answer(added, |i| resource(&i)));
+    step("blocklist", answer(block.list().await, |p| page(p, resource)));
+    let again = block.create(&blocked).await;
+    step("blocklist_duplicate", answer(again, |i| resource(&i)));
+    step(
+        "blocklist_delete",
+        answer(block.delete(&added_id).await, |d| resource(&d)),
+    );
 
     let session = fixture.clerk.users().create_session(other).expect("session");
-    step("ban", answer(api.ban_user(other).await, |u| user_resource(&u)));
+    step("ban", answer(api.users().ban(other).await, |u| user_resource(&u)));
     step(
         "banned_session",
-        answer(api.get_session(&session.id).await, |s| resource(&s)),
+        answer(api.sessions().get(&session.id).await, |s| resource(&s)),
     );
-    let refused = api.create_sign_in_token(&CreateSignInToken::new(other)).await;
+    let refused = api.sign_in_tokens().create(&CreateSignInToken::new(other)).await;
     step("banned_sign_in_token", answer(refused, |t| resource(&t)));
     let refused = api
-        .create_actor_token(&CreateActorToken::new(other, "user_support"))
+        .actor_tokens()
+        .create(&CreateActorToken::new(other, "user_support"))
         .await;
     step("banned_actor_token", answer(refused, |t| resource(&t)));
     Value::Object(out)

@@ -160,7 +160,7 @@ async fn run_ours(clerk: &TestClerk, user: &str, org: &str) -> Value {
     step(
         "member_with_role",
         answer(
-            api.create_organization_membership(org, &join).await,
+            api.organization_memberships().create(org, &join).await,
             |m| json!({"role": m.role, "permissions": m.permissions}),
         ),
     );

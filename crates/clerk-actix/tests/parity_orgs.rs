@@ -12,6 +12,12 @@ mod node;
 use std::process::Command;
 use std::time::SystemTime;
 
+use clerk_actix::client::organization_invitations::RevokeOrganizationInvitation;
+use clerk_actix::client::organization_memberships::{
+    UpdateOrganizationMembership, UpdateOrganizationMembershipMetadata,
+};
+use clerk_actix::client::organizations::{GetOrganizationParams, MergeOrganizationMetadata};
+use clerk_actix::client::sessions::CreateSession;
 use clerk_actix::client::{
     ClientConfig, CreateMembership, CreateOrganization, CreateOrganizationInvitation, InvitationStatus,
     MembershipListParams, OrganizationInvitationListParams, OrganizationListParams, UpdateOrganization,
@@ -142,7 +148,8 @@ async fn run_ours(fixture: &Fixture) -> Value {
     };
 
     let created = api
-        .create_organization(&CreateOrganization {
+        .organizations()
+        .create(&CreateOrganization {
             name: "Acme".into(),
             slug: Some("acme".into()),
             created_by: Some(admin.into()),
@@ -159,13 +166,26 @@ async fn run_ours(fixture: &Fixture) -> Value {
         slug: Some("acme".into()),
         ..CreateOrganization::default()
     };
-    step("create_taken", answer(api.create_organization(&taken).await, org));
-    let got = api.get_organization_with_members_count(org_id).await;
+    step(
+        "create_taken",
+        answer(api.organizations().create(&taken).await, org),
+    );
+    let with_count = GetOrganizationParams {
+        include_members_count: Some(true),
+        ..Default::default()
+    };
+    let got = api.organizations().get(org_id, &with_count).await;
     step("get_by_id", answer(got, org));
-    step("get_by_slug", answer(api.get_organization("acme").await, org));
+    step(
+        "get_by_slug",
+        answer(api.organizations().get("acme", &Default::default()).await, org),
+    );
     step(
         "get_missing",
-        answer(api.get_organization("org_missing").await, org),
+        answer(
+            api.organizations().get("org_missing", &Default::default()).await,
+            org,
+        ),
     );
     let listed = OrganizationListParams {
         query: Some("acm".into()),
@@ -177,7 +197,7 @@ async fn run_ours(fixture: &Fixture) -> Value {
     };
     step(
         "list",
-        answer(api.list_organizations(&listed).await, |p| {
+        answer(api.organizations().list(&listed).await, |p| {
             page(p, |o| org(o.clone()))
         }),
     );
@@ -188,54 +208,73 @@ async fn run_ours(fixture: &Fixture) -> Value {
     };
     step(
         "update",
-        answer(api.update_organization(org_id, &change).await, org),
+        answer(api.organizations().update(org_id, &change).await, org),
     );
-    let metadata = api.update_organization_metadata(org_id, Some(json!({"region": "eu"})), None);
-    step("update_metadata", answer(metadata.await, org));
+    let merge = MergeOrganizationMetadata {
+        public_metadata: json!({"region": "eu"}),
+        ..Default::default()
+    };
+    let metadata = api.organizations().merge_metadata(org_id, &merge).await;
+    step("update_metadata", answer(metadata, org));
 
     let join = CreateMembership::new(member, "org:member");
     step(
         "add_member",
         answer(
-            api.create_organization_membership(org_id, &join).await,
+            api.organization_memberships().create(org_id, &join).await,
             membership,
         ),
     );
     step(
         "add_member_again",
         answer(
-            api.create_organization_membership(org_id, &join).await,
+            api.organization_memberships().create(org_id, &join).await,
             membership,
         ),
     );
-    let role = api.update_organization_membership(org_id, member, "org:auditor");
-    step("update_member", answer(role.await, membership));
-    let metadata = api.update_organization_membership_metadata(
-        org_id,
-        member,
-        Some(json!({"team": "ops"})),
-        Some(json!({"salary": 1})),
-    );
-    step("update_member_metadata", answer(metadata.await, membership));
+    let auditor = UpdateOrganizationMembership {
+        role: "org:auditor".to_owned(),
+    };
+    let role = api
+        .organization_memberships()
+        .update(org_id, member, &auditor)
+        .await;
+    step("update_member", answer(role, membership));
+    let member_metadata = UpdateOrganizationMembershipMetadata {
+        public_metadata: json!({"team": "ops"}),
+        private_metadata: json!({"salary": 1}),
+    };
+    let metadata = api
+        .organization_memberships()
+        .update_metadata(org_id, member, &member_metadata)
+        .await;
+    step("update_member_metadata", answer(metadata, membership));
     let members = MembershipListParams {
         limit: Some(10),
         order_by: Some("+created_at".into()),
         ..MembershipListParams::default()
     };
-    let members = api.list_organization_memberships(org_id, &members).await;
+    let members = api.organization_memberships().list(org_id, &members).await;
     step("members", answer(members, |p| page(p, |m| membership(m.clone()))));
     let everyone = MembershipListParams {
         limit: Some(100),
         order_by: Some("-created_at".into()),
         ..MembershipListParams::default()
     };
-    let everyone = api.list_instance_organization_memberships(&everyone).await;
+    let everyone = api.organization_memberships().list_for_instance(&everyone).await;
     step(
         "instance_members",
         answer(everyone, |p| page(p, |m| membership(m.clone()))),
     );
     let mine = api
-        .list_user_organization_memberships(member, Some(10), None)
+        .users()
+        .list_organization_memberships(
+            member,
+            &clerk_actix::client::users::UsersGetOrganizationMembershipsParams {
+                limit: Some(10),
+                ..Default::default()
+            },
+        )
         .await;
     step(
         "user_memberships",
@@ -248,7 +287,7 @@ async fn run_ours(fixture: &Fixture) -> Value {
         private_metadata: Some(json!({"source": "crm"})),
         ..CreateOrganizationInvitation::new("cy@example.com", "org:member")
     };
-    let invited = api.create_organization_invitation(org_id, &invite).await;
+    let invited = api.organization_invitations().create(org_id, &invite).await;
     let invitation_id = invited.as_ref().map(|i| i.id.clone()).unwrap_or_default();
     let invitation_id = invitation_id.as_str();
     step("invite", answer(invited, invitation));
@@ -256,7 +295,7 @@ async fn run_ours(fixture: &Fixture) -> Value {
     step(
         "invite_again",
         answer(
-            api.create_organization_invitation(org_id, &again).await,
+            api.organization_invitations().create(org_id, &again).await,
             invitation,
         ),
     );
@@ -265,26 +304,45 @@ async fn run_ours(fixture: &Fixture) -> Value {
         limit: Some(10),
         ..OrganizationInvitationListParams::default()
     };
-    let pending = api.list_organization_invitations(org_id, &pending).await;
+    let pending = api.organization_invitations().list(org_id, &pending).await;
     step(
         "invitations",
         answer(pending, |p| page(p, |i| invitation(i.clone()))),
     );
-    let got = api.get_organization_invitation(org_id, invitation_id).await;
+    let got = api.organization_invitations().get(org_id, invitation_id).await;
     step("get_invitation", answer(got, invitation));
     let revoked = api
-        .revoke_organization_invitation(org_id, invitation_id, Some(admin))
+        .organization_invitations()
+        .revoke(
+            org_id,
+            invitation_id,
+            &RevokeOrganizationInvitation {
+                requesting_user_id: Some(admin.to_owned()),
+            },
+        )
         .await;
     step("revoke", answer(revoked, invitation));
     let again = api
-        .revoke_organization_invitation(org_id, invitation_id, None)
+        .organization_invitations()
+        .revoke(org_id, invitation_id, &Default::default())
         .await;
     step("revoke_again", answer(again, invitation));
 
-    let session = api.create_session(admin).await.expect("session");
-    let jwt = api.create_session_token(&session.id).await.expect("token");
+    let session = api
+        .sessions()
+        .create(&CreateSession {
+            user_id: admin.to_owned(),
+            ..Default::default()
+        })
+        .await
+        .expect("session");
+    let jwt = api
+        .sessions()
+        .create_token(&session.id, None)
+        .await
+        .expect("token");
     let (_, claims) = decode_unverified(&jwt).expect("jwt");
-    let session = api.get_session(&session.id).await;
+    let session = api.sessions().get(&session.id).await;
     step(
         "org_token",
         answer(
@@ -292,9 +350,9 @@ async fn run_ours(fixture: &Fixture) -> Value {
             |s| json!({"session": resource(&s), "o": claims["o"], "fea": claims["fea"]}),
         ),
     );
-    let removed = api.delete_organization_membership(org_id, member).await;
+    let removed = api.organization_memberships().delete(org_id, member).await;
     step("remove_member", answer(removed, membership));
-    let again = api.delete_organization_membership(org_id, member).await;
+    let again = api.organization_memberships().delete(org_id, member).await;
     step("remove_member_again", answer(again, membership));
     step(
         "webhooks",
@@ -302,9 +360,12 @@ async fn run_ours(fixture: &Fixture) -> Value {
     );
     step(
         "delete",
-        answer(api.delete_organization(org_id).await, |d| resource(&d)),
+        answer(api.organizations().delete(org_id).await, |d| resource(&d)),
     );
-    step("get_deleted", answer(api.get_organization(org_id).await, org));
+    step(
+        "get_deleted",
+        answer(api.organizations().get(org_id, &Default::default()).await, org),
+    );
     Value::Object(out)
 }
 

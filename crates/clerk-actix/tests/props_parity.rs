@@ -56,7 +56,8 @@ async fn clerk_props_are_what_build_clerk_props_composes() {
     let user: User = sdk
         .client()
         .expect("a client")
-        .get_user(&created.id)
+        .users()
+        .get(&created.id)
         .await
         .expect("user from the Backend API");
     let minter = clerk.minter();

@@ -28,18 +28,19 @@ fn seeded(clerk: &TestClerk, email: &str) -> String {
 }
 
 /// Ban, unban, lock and unlock answer the user with the flag set, and the change is state:
-/// `GET /v1/users/{id}` and the `banned` list filter see it.
+/// `GET /v1/users/{user_id}` and the `banned` list filter see it.
 #[actix_rt::test]
 async fn ban_unban_lock_unlock_set_the_flags() {
     let clerk = start();
     let api = client(&clerk);
     let id = seeded(&clerk, "ban@example.com");
 
-    let banned = api.ban_user(&id).await.expect("ban");
+    let banned = api.users().ban(&id).await.expect("ban");
     assert!(banned.banned && !banned.locked);
-    assert!(api.get_user(&id).await.expect("get").banned);
+    assert!(api.users().get(&id).await.expect("get").banned);
     let listed = api
-        .list_users(&UserListParams::new().banned(true))
+        .users()
+        .list(&UserListParams::new().banned(true))
         .await
         .expect("list");
     assert_eq!(
@@ -47,17 +48,17 @@ async fn ban_unban_lock_unlock_set_the_flags() {
         [id.as_str()]
     );
 
-    let unbanned = api.unban_user(&id).await.expect("unban");
+    let unbanned = api.users().unban(&id).await.expect("unban");
     assert!(!unbanned.banned);
-    assert!(!api.get_user(&id).await.expect("get").banned);
+    assert!(!api.users().get(&id).await.expect("get").banned);
 
-    let locked = api.lock_user(&id).await.expect("lock");
+    let locked = api.users().lock(&id).await.expect("lock");
     assert!(locked.locked && !locked.banned);
     assert!(clerk.users().get(&id).expect("in the store").locked);
 
-    let unlocked = api.unlock_user(&id).await.expect("unlock");
+    let unlocked = api.users().unlock(&id).await.expect("unlock");
     assert!(!unlocked.locked);
-    assert!(!api.get_user(&id).await.expect("get").locked);
+    assert!(!api.users().get(&id).await.expect("get").locked);
 
     for route in ["ban", "unban", "lock", "unlock"] {
         let route = format!("/v1/users/{{user_id}}/{route}");
@@ -73,10 +74,10 @@ async fn flag_changes_of_an_unknown_user_are_404() {
     let missing = "user_does_not_exist";
 
     let results = [
-        api.ban_user(missing).await,
-        api.unban_user(missing).await,
-        api.lock_user(missing).await,
-        api.unlock_user(missing).await,
+        api.users().ban(missing).await,
+        api.users().unban(missing).await,
+        api.users().lock(missing).await,
+        api.users().unlock(missing).await,
     ];
 
     for result in results {
@@ -85,7 +86,7 @@ async fn flag_changes_of_an_unknown_user_are_404() {
         assert_eq!(err.code(), Some("resource_not_found"));
     }
     // Unsafe ids never leave the process.
-    let err = api.ban_user("../jwks").await.expect_err("refused");
+    let err = api.users().ban("../jwks").await.expect_err("refused");
     assert!(matches!(err, ApiError::InvalidArgument(_)), "{err:?}");
 }
 
@@ -103,8 +104,8 @@ async fn ban_and_lock_are_retried_after_a_server_error() {
         .faults()
         .fail_next("POST", "/v1/users/{user_id}/lock", 1, 502);
 
-    let banned = api.ban_user(&id).await.expect("ban after a retry");
-    let locked = api.lock_user(&id).await.expect("lock after a retry");
+    let banned = api.users().ban(&id).await.expect("ban after a retry");
+    let locked = api.users().lock(&id).await.expect("lock after a retry");
 
     assert!(banned.banned);
     assert!(locked.locked);
@@ -113,7 +114,7 @@ async fn ban_and_lock_are_retried_after_a_server_error() {
     assert_eq!(api.metrics().retries, 2);
 }
 
-/// `create_user` sends the set fields and answers the created user (private metadata included,
+/// `users().create` sends the set fields and answers the created user (private metadata included,
 /// readable only through its accessor); a second create with the same email address is Clerk's
 /// 422 `form_identifier_exists` and creates nothing.
 #[actix_rt::test]
@@ -130,7 +131,7 @@ async fn create_user_creates_and_refuses_a_taken_email() {
         ..CreateUser::default()
     };
 
-    let user = api.create_user(&new).await.expect("created");
+    let user = api.users().create(&new).await.expect("created");
 
     assert!(user.id.starts_with("user_"), "{}", user.id);
     assert_eq!(user.primary_email(), Some("grace@example.com"));
@@ -145,7 +146,8 @@ async fn create_user_creates_and_refuses_a_taken_email() {
     let stored = clerk.users().get(&user.id).expect("in the store");
     assert_eq!(stored.external_id.as_deref(), Some("legacy-7"));
     let found = api
-        .list_users(&UserListParams::new().external_id(["legacy-7"]))
+        .users()
+        .list(&UserListParams::new().external_id(["legacy-7"]))
         .await
         .expect("lookup by external_id");
     assert_eq!(found.len(), 1);
@@ -154,7 +156,7 @@ async fn create_user_creates_and_refuses_a_taken_email() {
         email_address: vec!["GRACE@example.com".to_owned()],
         ..CreateUser::default()
     };
-    let err = api.create_user(&twin).await.expect_err("taken");
+    let err = api.users().create(&twin).await.expect_err("taken");
     assert_eq!(err.status(), Some(422));
     assert_eq!(err.code(), Some("form_identifier_exists"));
     assert_eq!(clerk.users().count(), 1);
@@ -176,20 +178,20 @@ async fn create_user_is_never_retried() {
     };
 
     clerk.faults().fail_next("POST", "/v1/users", 1, 503);
-    let err = api.create_user(&new).await.expect_err("503");
+    let err = api.users().create(&new).await.expect_err("503");
     assert_eq!(err.status(), Some(503), "{err:?}");
     assert!(err.is_retryable(), "a GET would have retried it");
     assert_eq!(clerk.calls().count("POST", "/v1/users"), 1);
 
     clerk.faults().drop_next("POST", "/v1/users", 1);
-    let err = api.create_user(&new).await.expect_err("dropped");
+    let err = api.users().create(&new).await.expect_err("dropped");
     assert!(matches!(err, ApiError::Transport { .. }), "{err:?}");
     assert_eq!(clerk.calls().count("POST", "/v1/users"), 2);
 
     clerk
         .faults()
         .endpoint_latency("POST", "/v1/users", Some(Duration::from_secs(2)));
-    let err = api.create_user(&new).await.expect_err("timeout");
+    let err = api.users().create(&new).await.expect_err("timeout");
     assert!(matches!(err, ApiError::Timeout { .. }), "{err:?}");
     let metrics = api.metrics();
     assert_eq!(metrics.attempts_of("POST /v1/users", AttemptOutcome::Timeout), 1);
@@ -204,7 +206,7 @@ async fn create_user_is_never_retried() {
     assert_eq!(metrics.retries, 0);
 }
 
-/// `update_user` changes only the fields it sets; a taken username is 422
+/// `users().update` changes only the fields it sets; a taken username is 422
 /// `form_identifier_exists`; an unknown user 404; a 503 is not retried (`PATCH`).
 #[actix_rt::test]
 async fn update_user_changes_only_set_fields_and_is_never_retried() {
@@ -225,7 +227,7 @@ async fn update_user_changes_only_set_fields_and_is_never_retried() {
         external_id: Some("ext-1".to_owned()),
         ..UpdateUser::default()
     };
-    let user = api.update_user(&id, &change).await.expect("updated");
+    let user = api.users().update(&id, &change).await.expect("updated");
     assert_eq!(user.first_name.as_deref(), Some("Augusta"));
     assert_eq!(user.last_name.as_deref(), Some("Lovelace"), "untouched");
     assert_eq!(user.external_id.as_deref(), Some("ext-1"));
@@ -238,19 +240,20 @@ async fn update_user_changes_only_set_fields_and_is_never_retried() {
         username: Some("taken_name".to_owned()),
         ..UpdateUser::default()
     };
-    let err = api.update_user(&id, &taken).await.expect_err("taken");
+    let err = api.users().update(&id, &taken).await.expect_err("taken");
     assert_eq!(err.status(), Some(422));
     assert_eq!(err.code(), Some("form_identifier_exists"));
 
     let err = api
-        .update_user("user_does_not_exist", &change)
+        .users()
+        .update("user_does_not_exist", &change)
         .await
         .expect_err("404");
     assert!(err.is_not_found(), "{err:?}");
 
     let before = clerk.calls().count("PATCH", "/v1/users/{user_id}");
     clerk.faults().fail_next("PATCH", "/v1/users/{user_id}", 1, 503);
-    let err = api.update_user(&id, &change).await.expect_err("503");
+    let err = api.users().update(&id, &change).await.expect_err("503");
     assert_eq!(err.status(), Some(503));
     assert_eq!(clerk.calls().count("PATCH", "/v1/users/{user_id}"), before + 1);
 }

@@ -11,29 +11,23 @@ use awc::error::{PayloadError, SendRequestError};
 use awc::http::header::{self, HeaderName, HeaderValue};
 use awc::http::Method;
 use bytes::Bytes;
-use clerk_core::api::{
-    ApiKey, ClerkErrors, DeletedObject, M2mToken, OAuthVerifyResponse, Session, TotalCount,
-};
-use clerk_core::{jwk::JwkSet, jwks::CacheScope, InstanceType, User};
+use clerk_core::api::ClerkErrors;
+use clerk_core::{jwk::JwkSet, jwks::CacheScope, InstanceType};
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
 use tracing::Instrument as _;
 
 use super::budget::{RateBudget, RateLimit, Share};
 use super::config::{Checked, ClientConfig, API_VERSION_HEADER};
 use super::error::{ApiError, ApiResult};
 use super::metrics::{ApiObserver, AttemptEvent, AttemptOutcome, Metrics, MetricsSnapshot};
-use super::params::{path_segment, UserListParams};
 use super::retry::{backoff, parse_retry_after, RetryBudget};
-use super::user_calls::{CreateUser, UpdateUser};
-use clerk_core::request::RefreshRequest;
 
 use crate::env::ConfigError;
 
 static NEXT_CLIENT_ID: AtomicU64 = AtomicU64::new(1);
 
-/// Longest a background JWKS refresh waits for Clerk (one attempt, no retries).
-const QUICK_JWKS_TIMEOUT: Duration = Duration::from_secs(2);
+/// The JWKS cache's background refresh: one attempt within this time at most.
+pub(super) const QUICK_JWKS_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// What every handle of one client shares: settings, budgets and counters.
 struct Shared {
@@ -97,42 +91,14 @@ thread_local! {
 /// # Retries
 ///
 /// Retried (up to [`ClientConfig::max_retries`] times, within the shared retry budget) on 429,
-/// 5xx other than 501/505, timeouts and transport failures:
-/// - `GET`s;
-/// - [`delete_user`](Self::delete_user), [`delete_organization`](Self::delete_organization),
-///   [`delete_organization_membership`](Self::delete_organization_membership): deleting twice
-///   changes nothing, but a retry after a lost success answers 404, which callers may treat as
-///   done;
-/// - [`ban_user`](Self::ban_user), [`unban_user`](Self::unban_user),
-///   [`lock_user`](Self::lock_user), [`unlock_user`](Self::unlock_user): setting a flag twice
-///   leaves the same state;
-/// - the machine-token verifications (`POST …/verify`) and
-///   [`verify_password`](Self::verify_password): they only read;
-/// - the revocations ([`revoke_session`](Self::revoke_session),
-///   [`revoke_invitation`](Self::revoke_invitation),
-///   [`revoke_sign_in_token`](Self::revoke_sign_in_token),
-///   [`revoke_actor_token`](Self::revoke_actor_token),
-///   [`revoke_organization_invitation`](Self::revoke_organization_invitation)) and
-///   [`remove_identifier`](Self::remove_identifier): the same state twice;
-/// - [`request`](Self::request) with an idempotent method (`GET`, `HEAD`, `PUT`, `DELETE`,
-///   `OPTIONS`).
-///
-/// Never retried: the creates ([`create_user`](Self::create_user),
-/// [`create_invitation`](Self::create_invitation),
-/// [`create_sign_in_token`](Self::create_sign_in_token),
-/// [`create_actor_token`](Self::create_actor_token), [`add_identifier`](Self::add_identifier),
-/// [`create_session_token_with`](Self::create_session_token_with),
-/// [`create_organization`](Self::create_organization),
-/// [`create_organization_membership`](Self::create_organization_membership),
-/// [`create_organization_invitation`](Self::create_organization_invitation): each says what a
-/// timeout leaves behind), the `PATCH`es ([`update_user`](Self::update_user),
-/// [`update_user_metadata`](Self::update_user_metadata),
-/// [`update_organization`](Self::update_organization),
-/// [`update_organization_metadata`](Self::update_organization_metadata),
-/// [`update_organization_membership`](Self::update_organization_membership),
-/// [`update_organization_membership_metadata`](Self::update_organization_membership_metadata)),
-/// [`request`](Self::request)
-/// with `POST` or `PATCH`, and any 401 `clerk_key_invalid`. A 429 waits for `Retry-After` (no less, but never more than
+/// 5xx other than 501/505, timeouts and transport failures, by rule: a call is retried when its
+/// row of the [operation table](crate::operations) says `Retry::Idempotent` (reads, `PUT`s,
+/// `DELETE`s, and the `POST`s repeating which leaves the same state: verifications, ban and
+/// lock, revocations), never otherwise (creates and `PATCH`es: a lost answer is reported, and
+/// `docs/backend-api-retries.md` says what to check after a timeout). [`request`](Self::request)
+/// retries an idempotent method (`GET`, `HEAD`, `PUT`, `DELETE`, `OPTIONS`), never one with
+/// `POST` or `PATCH`. A 401 `clerk_key_invalid` is never retried. A 429 waits for `Retry-After`
+/// (no less, but never more than
 /// [`MAX_RETRY_AFTER`](super::MAX_RETRY_AFTER): a longer value is cut to it); if that exceeds
 /// [`ClientConfig::max_retry_after`] the call fails at once with the 429. Other retries back off
 /// exponentially with full jitter.
@@ -149,7 +115,7 @@ thread_local! {
 /// let client = ClerkClient::new(ClientConfig::from_env()?)?;
 /// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
 /// let local = tokio::task::LocalSet::new();
-/// let user = local.block_on(&runtime, client.get_user("user_2abc"))?;
+/// let user = local.block_on(&runtime, client.users().get("user_2abc"))?;
 /// println!("{}", user.id);
 /// # Ok(())
 /// # }
@@ -163,7 +129,7 @@ thread_local! {
 ///
 /// #[get("/users/{id}")]
 /// async fn show(client: web::Data<ClerkClient>, id: web::Path<String>) -> HttpResponse {
-///     match client.get_user(&id).await {
+///     match client.users().get(&id).await {
 ///         Ok(user) => HttpResponse::Ok().json(user.to_public()),
 ///         Err(err) if err.is_not_found() => HttpResponse::NotFound().finish(),
 ///         Err(_) => HttpResponse::BadGateway().finish(),
@@ -210,6 +176,22 @@ impl Call {
     /// The call takes no rate-budget slot (what Clerk does not rate-limit: JWKS).
     pub(super) fn without_budget(mut self) -> Self {
         self.budgeted = false;
+        self
+    }
+
+    /// Sent with `authorization` instead of the secret key, when set (the machine secret key
+    /// of the M2M token calls).
+    pub(super) fn with_authorization(mut self, authorization: Option<HeaderValue>) -> Self {
+        if authorization.is_some() {
+            self.authorization = authorization;
+        }
+        self
+    }
+
+    /// One attempt within `timeout` at most (a background refresh).
+    pub(super) fn quick(mut self, timeout: Duration) -> Self {
+        self.max_retries = 0;
+        self.timeout = self.timeout.min(timeout);
         self
     }
 
@@ -330,6 +312,16 @@ impl ClerkClient {
         }
     }
 
+    /// This handle on `share`: itself (its wait kept) when it is already on that share, else
+    /// [`share`](Self::share). An operation with a fixed share runs on it.
+    pub(crate) fn on_share(&self, share: Share) -> Self {
+        if self.share == share {
+            self.clone()
+        } else {
+            self.share(share)
+        }
+    }
+
     /// How long this handle's calls wait for a rate-budget slot before they fail with
     /// [`ApiError::RateBudgetExhausted`] (`None`: as long as it takes).
     pub fn max_wait(mut self, wait: Option<Duration>) -> Self {
@@ -407,330 +399,17 @@ impl ClerkClient {
         })
     }
 
-    /// `GET /v1/users/{id}`.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`] for an empty or unsafe id; a 404 [`ApiError::Status`]
-    /// ([`ApiError::is_not_found`]) when there is no such user; see [`ApiError`].
-    pub async fn get_user(&self, user_id: &str) -> ApiResult<User> {
-        let url = format!("{}/users/{}", self.shared.versioned, path_segment(user_id)?);
-        self.json(self.get("GET /v1/users/{id}", url)).await
-    }
-
-    /// `GET /v1/users`: one page of users (a bare JSON array).
-    ///
-    /// # Errors
-    ///
-    /// A 422 [`ApiError::Status`] for an invalid filter; see [`ApiError`].
-    pub async fn list_users(&self, params: &UserListParams) -> ApiResult<Vec<User>> {
-        let url = with_query(format!("{}/users", self.shared.versioned), &params.to_query(true));
-        self.json(self.get("GET /v1/users", url)).await
-    }
-
-    /// `GET /v1/users/count`: how many users match the filters (paging fields are ignored).
-    ///
-    /// # Errors
-    ///
-    /// A 422 [`ApiError::Status`] for an invalid filter; see [`ApiError`].
-    pub async fn count_users(&self, params: &UserListParams) -> ApiResult<i64> {
-        let url = with_query(
-            format!("{}/users/count", self.shared.versioned),
-            &params.to_query(false),
-        );
-        let count: TotalCount = self.json(self.get("GET /v1/users/count", url)).await?;
-        Ok(count.total_count)
-    }
-
-    /// `PATCH /v1/users/{id}/metadata`: merges the given metadata (Clerk deep-merges objects;
-    /// a `null` value removes a key). `None` leaves that kind untouched. Never retried.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`] for an empty or unsafe id; 404 when there is no such user;
-    /// 429 when the per-user limit (10 per 10 s) is hit; see [`ApiError`].
-    pub async fn update_user_metadata(
-        &self,
-        user_id: &str,
-        public: Option<Value>,
-        private: Option<Value>,
-        unsafe_: Option<Value>,
-    ) -> ApiResult<User> {
-        let url = format!(
-            "{}/users/{}/metadata",
-            self.shared.versioned,
-            path_segment(user_id)?
-        );
-        let mut body = Map::new();
-        for (key, value) in [
-            ("public_metadata", public),
-            ("private_metadata", private),
-            ("unsafe_metadata", unsafe_),
-        ] {
-            if let Some(value) = value {
-                body.insert(key.to_owned(), value);
-            }
-        }
-        let call = self.call(
-            "PATCH /v1/users/{id}/metadata",
-            Method::PATCH,
-            url,
-            Some(json_body(&Value::Object(body))?),
-            false,
-        );
-        self.json(call).await
-    }
-
-    /// `DELETE /v1/users/{id}`. Retried like a `GET` (see [`ClerkClient`]).
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`] for an empty or unsafe id; 404 when there is no such user
-    /// (also when a retried delete had in fact succeeded); see [`ApiError`].
-    pub async fn delete_user(&self, user_id: &str) -> ApiResult<DeletedObject> {
-        let url = format!("{}/users/{}", self.shared.versioned, path_segment(user_id)?);
-        let call = self.call("DELETE /v1/users/{id}", Method::DELETE, url, None, true);
-        self.json(call).await
-    }
-
-    /// `POST /v1/users`: creates a user and returns it. Never retried.
-    ///
-    /// A create is not idempotent, so a failed attempt is not repeated blindly: on a timeout or
-    /// a transport failure the call fails with that error
-    /// ([`ApiError::Timeout`], [`ApiError::Transport`]) and **the user may exist**. Before trying
-    /// again, look it up by a unique field you sent ([`list_users`](Self::list_users) with
-    /// [`UserListParams::external_id`] or [`UserListParams::email_address`]); a blind retry of a
-    /// create that did land answers 422 `form_identifier_exists` for a taken email or username.
-    ///
-    /// # Errors
-    ///
-    /// 422 with Clerk's codes (`form_identifier_exists` for a taken email address or username,
-    /// `form_param_format_invalid`, `form_password_pwned`, …), 402/403 for a feature the plan
-    /// lacks; see [`ApiError`].
-    pub async fn create_user(&self, user: &CreateUser) -> ApiResult<User> {
-        let url = format!("{}/users", self.shared.versioned);
-        let call = self.call("POST /v1/users", Method::POST, url, Some(json_body(user)?), false);
-        self.json(call).await
-    }
-
-    /// `PATCH /v1/users/{id}`: changes the fields set in `change` and returns the user. Never
-    /// retried (`PATCH`).
-    ///
-    /// On a timeout or a transport failure the call fails with that error and **the change may
-    /// have been applied**: read the user ([`get_user`](Self::get_user)) before sending it
-    /// again.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`] for an empty or unsafe id; 404 when there is no such user;
-    /// 422 (`form_identifier_exists` for a taken username, `form_param_format_invalid`, …);
-    /// see [`ApiError`].
-    pub async fn update_user(&self, user_id: &str, change: &UpdateUser) -> ApiResult<User> {
-        let url = format!("{}/users/{}", self.shared.versioned, path_segment(user_id)?);
-        let call = self.call(
-            "PATCH /v1/users/{id}",
-            Method::PATCH,
-            url,
-            Some(json_body(change)?),
-            false,
-        );
-        self.json(call).await
-    }
-
-    /// `POST /v1/users/{id}/ban`: bans the user (Clerk also revokes their sessions) and
-    /// returns it with `banned: true`.
-    ///
-    /// Retried like [`delete_user`](Self::delete_user): banning twice leaves the same state, so
-    /// a repeat after a lost answer is harmless.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`] for an empty or unsafe id; 404 when there is no such user;
-    /// 402 when the instance's plan lacks the feature; see [`ApiError`].
-    pub async fn ban_user(&self, user_id: &str) -> ApiResult<User> {
-        self.user_state("POST /v1/users/{id}/ban", user_id, "ban").await
-    }
-
-    /// `POST /v1/users/{id}/unban`: lifts a ban and returns the user with `banned: false`.
-    ///
-    /// Retried like [`delete_user`](Self::delete_user): an idempotent state change.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`] for an empty or unsafe id; 404 when there is no such user;
-    /// 402 when the instance's plan lacks the feature; see [`ApiError`].
-    pub async fn unban_user(&self, user_id: &str) -> ApiResult<User> {
-        self.user_state("POST /v1/users/{id}/unban", user_id, "unban")
-            .await
-    }
-
-    /// `POST /v1/users/{id}/lock`: locks the user out of signing in and returns them with
-    /// `locked: true`.
-    ///
-    /// Retried like [`delete_user`](Self::delete_user): an idempotent state change.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`] for an empty or unsafe id; 404 when there is no such user;
-    /// 403 when user lockout is not enabled for the instance; see [`ApiError`].
-    pub async fn lock_user(&self, user_id: &str) -> ApiResult<User> {
-        self.user_state("POST /v1/users/{id}/lock", user_id, "lock").await
-    }
-
-    /// `POST /v1/users/{id}/unlock`: ends a lockout and returns the user with `locked: false`.
-    ///
-    /// Retried like [`delete_user`](Self::delete_user): an idempotent state change.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`] for an empty or unsafe id; 404 when there is no such user;
-    /// 403 when user lockout is not enabled for the instance; see [`ApiError`].
-    pub async fn unlock_user(&self, user_id: &str) -> ApiResult<User> {
-        self.user_state("POST /v1/users/{id}/unlock", user_id, "unlock")
-            .await
-    }
-
-    /// `POST /v1/users/{id}/{action}` without a body: an idempotent state change, retried.
-    async fn user_state(&self, endpoint: &'static str, user_id: &str, action: &str) -> ApiResult<User> {
-        let url = format!(
-            "{}/users/{}/{action}",
-            self.shared.versioned,
-            path_segment(user_id)?
-        );
-        // Setting a flag twice leaves the same state: a repeat cannot change anything more.
-        let call = self.call(endpoint, Method::POST, url, None, true);
-        self.json(call).await
-    }
-
-    /// `GET /v1/sessions/{id}`.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`] for an empty or unsafe id; 404 when there is no such
-    /// session; see [`ApiError`].
-    pub async fn get_session(&self, session_id: &str) -> ApiResult<Session> {
-        let url = format!("{}/sessions/{}", self.shared.versioned, path_segment(session_id)?);
-        self.json(self.get("GET /v1/sessions/{id}", url)).await
-    }
-
-    /// `POST /v1/sessions/{id}/refresh?suffixed_cookies=` with `format: "cookie"`: the
-    /// `Set-Cookie` directives of a refreshed session (what Clerk's request flow sets when an
-    /// expired session token comes with a `__refresh` cookie). Never retried: a timed-out refresh
-    /// is reported, and the request falls back to Clerk's handshake.
-    ///
-    /// The request and the answer carry tokens: keep them out of logs.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`] for an empty or unsafe id; 401 when Clerk refuses the
-    /// refresh (the SDK then hands over to the handshake); see [`ApiError`].
-    pub async fn refresh_session(
-        &self,
-        session_id: &str,
-        refresh: &RefreshRequest<'_>,
-    ) -> ApiResult<Vec<String>> {
-        let url = format!(
-            "{}/sessions/{}/refresh?suffixed_cookies={}",
-            self.shared.versioned,
-            path_segment(session_id)?,
-            refresh.suffixed_cookies
-        );
-        let headers: serde_json::Map<String, serde_json::Value> = refresh
-            .request_headers
-            .iter()
-            .map(|(name, value)| (name.clone(), serde_json::json!([value])))
-            .collect();
-        let body = serde_json::json!({
-            "format": "cookie",
-            "expired_token": refresh.expired_token,
-            "refresh_token": refresh.refresh_token,
-            "request_origin": refresh.request_origin,
-            "request_headers": headers,
-        });
-        let body = Bytes::from(serde_json::to_vec(&body).unwrap_or_default());
-        let call = self.call(
-            "POST /v1/sessions/{id}/refresh",
-            Method::POST,
-            url,
-            Some(body),
-            false,
-        );
-        let cookies: CookiesResponse = self.json(call).await?;
-        Ok(cookies.cookies)
-    }
-
-    /// `GET /v1/clients/handshake_payload?nonce=`: the cookie directives Clerk's Frontend API left
-    /// under a handshake nonce. Retried like every idempotent call.
-    ///
-    /// The directives carry tokens: keep them out of logs.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`] for an empty nonce; see [`ApiError`].
-    pub async fn handshake_payload(&self, nonce: &str) -> ApiResult<Vec<String>> {
-        if nonce.is_empty() {
-            return Err(ApiError::InvalidArgument(
-                "A handshake nonce is required.".to_owned(),
-            ));
-        }
-        let query: String = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("nonce", nonce)
-            .finish();
-        let url = format!("{}/clients/handshake_payload?{query}", self.shared.versioned);
-        let payload: HandshakePayload = self
-            .json(self.get("GET /v1/clients/handshake_payload", url))
-            .await?;
-        Ok(payload.directives)
-    }
-
-    /// `POST /v1/sessions/{id}/tokens`: mints a session JWT and returns it. Never retried. For
-    /// a JWT template or a lifetime, see
-    /// [`create_session_token_with`](Self::create_session_token_with).
-    ///
-    /// The JWT is a bearer credential: keep it out of logs.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`] for an empty or unsafe id; 404 when there is no such
-    /// session; see [`ApiError`].
-    pub async fn create_session_token(&self, session_id: &str) -> ApiResult<String> {
-        self.create_session_token_with(session_id, &super::SessionTokenOptions::default())
-            .await
-    }
-
-    /// `GET /v1/jwks`: the instance's signing keys (unusable keys are skipped by
-    /// [`JwkSet::parse`]). `quick`: one attempt within a short timeout (a background refresh),
-    /// else the configured timeout and retries. Never takes a rate-budget slot: Clerk does not
-    /// rate-limit this endpoint. Public through [`JwksFetcher`](clerk_core::jwks::JwksFetcher).
-    pub(crate) async fn jwks(&self, quick: bool) -> ApiResult<JwkSet> {
-        const ENDPOINT: &str = "GET /v1/jwks";
-        let mut call = self.get(ENDPOINT, self.jwks_url());
-        call.budgeted = false;
-        if quick {
-            call.max_retries = 0;
-            call.timeout = call.timeout.min(QUICK_JWKS_TIMEOUT);
-        }
+    /// Runs `call` (the row of `GET /v1/jwks`) and parses its keys with clerk-core's
+    /// [`JwkSet::parse`] (unusable keys skipped).
+    pub(super) async fn jwk_set_of(&self, call: Call) -> ApiResult<JwkSet> {
+        let endpoint = call.endpoint;
         let raw = self.execute(call).await?;
-        check_json(ENDPOINT, &raw)?;
+        check_json(endpoint, &raw)?;
         JwkSet::parse(&raw.body).map_err(|err| ApiError::Decode {
-            endpoint: ENDPOINT,
+            endpoint,
             status: raw.status,
             detail: err.to_string(),
         })
-    }
-
-    /// `POST /m2m_tokens/verify` (at the API root, without `/v1`, like the JS SDK).
-    ///
-    /// Clerk may answer 200 for a revoked or expired token: check
-    /// [`M2mToken::is_usable_at`].
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`] for an empty token; 404 for an unknown token; see
-    /// [`ApiError`].
-    pub async fn verify_m2m_token(&self, token: &str) -> ApiResult<M2mToken> {
-        self.verify("POST /m2m_tokens/verify", "/m2m_tokens/verify", "token", token)
-            .await
     }
 
     /// `{api_url}{path}`: a call at the API root, without the version segment (the machine-token
@@ -742,65 +421,6 @@ impl ClerkClient {
     /// The machine secret key's `Authorization` value, when one is configured.
     pub(super) fn machine_authorization(&self) -> Option<HeaderValue> {
         self.shared.machine_authorization.clone()
-    }
-
-    /// `POST /api_keys/verify` (at the API root). Check [`ApiKey::is_usable_at`].
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`] for an empty secret; 404 for an unknown key; see
-    /// [`ApiError`].
-    pub async fn verify_api_key(&self, secret: &str) -> ApiResult<ApiKey> {
-        self.verify("POST /api_keys/verify", "/api_keys/verify", "secret", secret)
-            .await
-    }
-
-    /// `POST /oauth_applications/access_tokens/verify` (at the API root).
-    ///
-    /// [`OAuthVerifyResponse::Inactive`] when Clerk answers `{"active": false}`.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`] for an empty token; 404 for an unknown token; see
-    /// [`ApiError`].
-    pub async fn verify_oauth_token(&self, token: &str) -> ApiResult<OAuthVerifyResponse> {
-        self.verify(
-            "POST /oauth_applications/access_tokens/verify",
-            "/oauth_applications/access_tokens/verify",
-            "access_token",
-            token,
-        )
-        .await
-    }
-
-    async fn verify<T: DeserializeOwned>(
-        &self,
-        endpoint: &'static str,
-        path: &str,
-        field: &str,
-        token: &str,
-    ) -> ApiResult<T> {
-        if token.trim().is_empty() {
-            return Err(ApiError::InvalidArgument(
-                "the token to verify is empty".to_owned(),
-            ));
-        }
-        let mut body = Map::new();
-        body.insert(field.to_owned(), Value::String(token.to_owned()));
-        let url = format!("{}{path}", self.shared.root);
-        // Read-only lookups: a repeat cannot change anything.
-        let mut call = self.call(
-            endpoint,
-            Method::POST,
-            url,
-            Some(json_body(&Value::Object(body))?),
-            true,
-        );
-        if field == "token" {
-            // The M2M verification, as Clerk's SDK sends it: with the machine secret key if set.
-            call.authorization = self.machine_authorization();
-        }
-        self.json(call).await
     }
 
     /// `{api_url}/{api_version}`, for the resource modules' URLs.
@@ -1266,17 +886,4 @@ mod tests {
         assert!(is_loopback_url("http://localhost"));
         assert!(!is_loopback_url("http://api.clerk.com"));
     }
-}
-
-/// `POST /v1/sessions/{id}/refresh` with `format: "cookie"` (OpenAPI `Cookies`).
-#[derive(serde::Deserialize)]
-struct CookiesResponse {
-    cookies: Vec<String>,
-}
-
-/// `GET /v1/clients/handshake_payload` (not in the OpenAPI file; the shape `@clerk/backend` reads).
-#[derive(serde::Deserialize)]
-struct HandshakePayload {
-    #[serde(default)]
-    directives: Vec<String>,
 }

@@ -213,7 +213,7 @@ impl ClientConfig {
     }
 
     /// A machine's secret key (`CLERK_MACHINE_SECRET_KEY`): when set, M2M token calls
-    /// (`POST /m2m_tokens/verify`, [`create_m2m_token`](super::ClerkClient::create_m2m_token),
+    /// (`POST /m2m_tokens/verify`, [`m2m().create_token`](crate::m2m::M2m::create_token),
     /// list and revoke) authenticate with it instead of the instance's secret key, as Clerk's
     /// SDK does; Clerk then verifies only tokens granted access to that machine. Never logged.
     /// Defaults to none.

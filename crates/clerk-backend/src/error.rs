@@ -19,7 +19,7 @@ pub type ApiResult<T, E = ApiError> = std::result::Result<T, E>;
 ///
 /// ```no_run
 /// # async fn demo(client: clerk_backend::ClerkClient) {
-/// match client.get_user("user_123").await {
+/// match client.users().get("user_123").await {
 ///     Ok(user) => println!("{}", user.id),
 ///     Err(err) if err.is_not_found() => println!("no such user"),
 ///     Err(err) => eprintln!("clerk: {err} (trace {:?})", err.clerk_trace_id()),

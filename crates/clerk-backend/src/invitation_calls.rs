@@ -1,16 +1,13 @@
-//! Application invitations: [`Invitation`], [`CreateInvitation`], [`InvitationListParams`];
-//! create, list (a page or every page) and revoke.
+//! Application invitations: [`Invitation`], [`CreateInvitation`], [`InvitationListParams`]: the
+//! answer, body and filters of the generated `invitations()` calls.
 
 use std::fmt;
 
-use awc::http::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::clerk_client::{json_body, with_query, ClerkClient};
-use super::error::ApiResult;
-use super::paging::{Page, Paged, Paging, DEFAULT_PAGE_SIZE};
-use super::params::{path_segment, Query};
+use super::params::{keys_of, Query};
+use crate::operations::Operation;
 
 /// The state of an [`Invitation`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -96,7 +93,7 @@ impl fmt::Debug for Invitation {
     }
 }
 
-/// The body of `POST /v1/invitations` ([`create_invitation`](ClerkClient::create_invitation)):
+/// The body of `POST /v1/invitations` ([`invitations().create`](crate::invitations::Invitations::create)):
 /// only fields that are set are sent.
 ///
 /// # Examples
@@ -114,7 +111,8 @@ impl fmt::Debug for Invitation {
 /// );
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CreateInvitation {
     /// `email_address`: who is invited (required).
     pub email_address: String,
@@ -149,7 +147,7 @@ impl CreateInvitation {
 }
 
 /// Filters and paging of `GET /v1/invitations`
-/// ([`list_invitations`](ClerkClient::list_invitations)).
+/// ([`invitations().list`](crate::invitations::Invitations::list)).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct InvitationListParams {
@@ -201,88 +199,19 @@ impl InvitationListParams {
         self
     }
 
+    /// The query string of `op` (without `?`): the keys set here that the operation lists.
+    pub(crate) fn query_for(&self, op: &Operation) -> String {
+        keys_of(op, &self.to_query())
+    }
+
     fn to_query(&self) -> String {
         let mut query = Query::default();
         query.push_opt("status", self.status.map(InvitationStatus::as_str));
         query.push_opt("query", self.query.as_deref());
         query.push_opt("order_by", self.order_by.as_deref());
-        query.push("paginated", "true");
         query.push_opt("limit", self.limit);
         query.push_opt("offset", self.offset);
         query.finish()
-    }
-}
-
-impl ClerkClient {
-    /// `POST /v1/invitations`: invites an email address to sign up and returns the
-    /// invitation. Never retried.
-    ///
-    /// A create is not repeated blindly: on a timeout or a transport failure the call fails
-    /// with that error and **the invitation may exist** (and its email may be sent). Look for
-    /// it with [`list_invitations`](Self::list_invitations) (`query` = the address, `status`
-    /// = pending) before trying again; a repeat of a create that did land answers 400
-    /// `duplicate_record` unless `ignore_existing` is set. Clerk allows 100 creations an hour.
-    ///
-    /// # Errors
-    ///
-    /// 400 `duplicate_record` for an address with a pending invitation; 422
-    /// `form_identifier_exists` for an address a user has, `form_param_missing`,
-    /// `form_param_format_invalid`; 429 past Clerk's hourly limit; see
-    /// [`ApiError`](super::ApiError).
-    pub async fn create_invitation(&self, invitation: &CreateInvitation) -> ApiResult<Invitation> {
-        let call = self.call(
-            "POST /v1/invitations",
-            Method::POST,
-            self.v1_url("/invitations"),
-            Some(json_body(invitation)?),
-            false,
-        );
-        self.json(call).await
-    }
-
-    /// `GET /v1/invitations`: one page of invitations with Clerk's `total_count`. Retried.
-    ///
-    /// # Errors
-    ///
-    /// 422 for an invalid filter; see [`ApiError`](super::ApiError).
-    pub async fn list_invitations(&self, params: &InvitationListParams) -> ApiResult<Page<Invitation>> {
-        let url = with_query(self.v1_url("/invitations"), &params.to_query());
-        self.json(self.get("GET /v1/invitations", url)).await
-    }
-
-    /// `GET /v1/invitations`, every page: a lazy [`Paged`] stream (offset paging,
-    /// `params.limit` a page or [`DEFAULT_PAGE_SIZE`]).
-    pub fn list_invitations_stream(&self, params: InvitationListParams) -> Paged<Invitation> {
-        let client = self.clone();
-        let limit = params.limit.unwrap_or(DEFAULT_PAGE_SIZE);
-        let offset = params.offset.unwrap_or(0);
-        Paged::new(limit, offset, None, Paging::Offset, move |page| {
-            let client = client.clone();
-            let params = InvitationListParams {
-                limit: Some(page.limit),
-                offset: Some(page.offset),
-                ..params.clone()
-            };
-            async move { client.list_invitations(&params).await }
-        })
-    }
-
-    /// `POST /v1/invitations/{id}/revoke`: makes the invitation's link unusable and returns
-    /// it with status `revoked`.
-    ///
-    /// Retried like [`delete_user`](Self::delete_user): a revoked invitation stays revoked;
-    /// a retry after a lost success answers 400 `invitation_already_revoked`, which callers
-    /// may treat as done.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`](super::ApiError::InvalidArgument) for an empty or unsafe
-    /// id; 404 when there is no such invitation; 400 `invitation_already_revoked` or
-    /// `invitation_already_accepted`; see [`ApiError`](super::ApiError).
-    pub async fn revoke_invitation(&self, invitation_id: &str) -> ApiResult<Invitation> {
-        let url = self.v1_url(&format!("/invitations/{}/revoke", path_segment(invitation_id)?));
-        let call = self.call("POST /v1/invitations/{id}/revoke", Method::POST, url, None, true);
-        self.json(call).await
     }
 }
 
@@ -309,8 +238,8 @@ mod tests {
             .query("ada")
             .limit(20);
         assert_eq!(
-            params.to_query(),
-            "status=pending&query=ada&paginated=true&limit=20"
+            crate::params::paginated(params.query_for(&crate::generated::operations::LIST_INVITATIONS)),
+            "paginated=true&status=pending&query=ada&limit=20"
         );
     }
 }

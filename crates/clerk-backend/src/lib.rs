@@ -13,26 +13,29 @@
 //! | `config` | [`ClientConfig`]: every setting, its default and its validation |
 //! | `budget` | the rate budget: [`RateLimit`], [`Share`] |
 //! | `retry` | the retry budget, backoff and `Retry-After` |
-//! | `jwks` | [`ClerkClient`] as a [`JwksFetcher`](clerk_core::jwks::JwksFetcher); the stale-while-revalidate keys of a clerk-actix `Clerk` |
-//! | `machine` | API keys and M2M tokens: [`CreateApiKey`], [`CreateM2mToken`] and their answers |
+//! | `jwks_cache` | [`ClerkClient`] as a [`JwksFetcher`](clerk_core::jwks::JwksFetcher); the stale-while-revalidate keys of a clerk-actix `Clerk` |
+//! | `machine` | API keys and M2M tokens: [`CreateApiKey`], [`CreateM2mToken`] and their answers; the M2M token calls on `m2m()` (with the machine secret key) |
+//! | `machine_verify` | the machine-token verifications: `api_keys().verify`, `m2m().verify_token`, `oauth_access_tokens().verify` |
+//! | `jwks_calls` | [`Jwks::get`](jwks::Jwks::get): the instance's signing keys, parsed by clerk-core |
 //! | `machine_backend` | [`ClerkClient`] as clerk-core's [`MachineBackend`](clerk_core::request::MachineBackend): the machine-token verify calls on the machine-token share |
 //! | `session_backend` | [`ClerkClient`] as clerk-core's [`SessionBackend`](clerk_core::request::SessionBackend): handshake payloads and session refresh |
-//! | `users` | the request bodies of the users resource: [`CreateUser`], [`UpdateUser`] |
-//! | `user_list` | [`ClerkClient::list_users_stream`]: every user matching a filter |
-//! | `password` | [`ClerkClient::verify_password`] |
-//! | `oauth_tokens` | a user's OAuth access tokens for a provider: [`OAuthAccessToken`] |
-//! | `sessions` | list and revoke sessions, templated session tokens: [`SessionListParams`], [`SessionTokenOptions`] |
-//! | `invitations` | application invitations: [`Invitation`], [`CreateInvitation`], [`InvitationListParams`] |
-//! | `sign_in_tokens` | sign-in tokens: [`SignInToken`], [`CreateSignInToken`], [`TicketStatus`] |
-//! | `actor_tokens` | impersonation: [`ActorToken`], [`CreateActorToken`] |
-//! | `jwt_templates` | [`JwtTemplate`]: list and get |
-//! | `domains` | the instance's [`Domain`]s: [`ClerkClient::list_domains`] |
-//! | `identifier_lists` | the allow-list and block-list: [`ListedIdentifier`], [`IdentifierList`] |
-//! | `paging` | [`Page`], [`Paged`] (a lazy stream over every page), [`ListParams`] |
+//! | `user_calls` | the request bodies of the users resource, taken by the generated `users().create`/`update`: [`CreateUser`], [`UpdateUser`] |
+//! | `user_list` | [`Users::list_stream`](users::Users::list_stream): every user matching a filter (Clerk's cursor) |
+//! | `password` | [`Users::verify_password`](users::Users::verify_password): a wrong password is `Ok(false)` |
+//! | `oauth_tokens` | a user's OAuth access tokens for a provider: [`OAuthAccessToken`], [`Users::list_oauth_access_tokens`](users::Users::list_oauth_access_tokens) |
+//! | `session_calls` | [`SessionListParams`] (taken by the generated `sessions().list`), the session-token calls on `sessions()` (they answer the JWT), [`SessionTokenOptions`] |
+//! | `session_refresh` | [`Sessions::refresh`](sessions::Sessions::refresh): Clerk's request flow refreshes a session |
+//! | `handshake` | [`Clients::handshake_payload`](clients::Clients::handshake_payload): the handshake's cookie directives |
+//! | `invitation_calls` | application invitations: [`Invitation`], [`CreateInvitation`], [`InvitationListParams`] (of the generated `invitations()`) |
+//! | `sign_in_token_calls` | sign-in tokens: [`SignInToken`], [`CreateSignInToken`], [`TicketStatus`] (of the generated `sign_in_tokens()`) |
+//! | `actor_token_calls` | impersonation: [`ActorToken`], [`CreateActorToken`] (of the generated `actor_tokens()`) |
+//! | `domain_calls` | [`Domain::frontend_api_host`](models::Domain::frontend_api_host) on the generated model of `domains().list` |
+//! | `identifier_lists` | the allow-list and block-list entries: [`ListedIdentifier`], [`IdentifierType`] (of the generated `allowlist_identifiers()`, `blocklist_identifiers()`) |
+//! | `paging` | [`Page`], [`Paged`] (a lazy stream over every page) |
 //! | `request` | [`ClerkClient::request`]: the escape hatch for an endpoint without a typed call |
-//! | `organizations` | `/v1/organizations`: [`CreateOrganization`], [`UpdateOrganization`], [`OrganizationListParams`] and their calls |
-//! | `memberships` | organization memberships: [`CreateMembership`], [`MembershipListParams`] and their calls |
-//! | `org_invitations` | organization invitations: [`OrganizationInvitation`], [`CreateOrganizationInvitation`], [`OrganizationInvitationListParams`] and their calls |
+//! | `organization_calls` | `/v1/organizations`: [`CreateOrganization`], [`UpdateOrganization`], [`OrganizationListParams`] (of the generated `organizations()`) |
+//! | `memberships` | organization memberships: [`CreateMembership`], [`MembershipListParams`] (of the generated `organization_memberships()`) |
+//! | `org_invitations` | organization invitations: [`OrganizationInvitation`], [`CreateOrganizationInvitation`], [`OrganizationInvitationListParams`] (of the generated `organization_invitations()`) |
 //! | `redacted` (private) | how request bodies show a secret field in `Debug` |
 //! | [`operations`] | the operation table: every operation of Clerk's spec with our name, `@clerk/backend`'s, its retry rule and budget share ([`operations::OPERATIONS`], generated) |
 //! | `operation_call` | `ClerkClient::operation`: the one request path of every generated call, driven by its table row |
@@ -44,7 +47,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod actor_tokens;
+mod actor_token_calls;
 mod budget;
 mod clerk_client;
 mod config;
@@ -55,13 +58,15 @@ mod domain_calls;
 pub mod env;
 mod error;
 mod generated;
+mod handshake;
 mod header_injector;
 mod identifier_lists;
 mod invitation_calls;
-mod jwks;
-mod jwt_template_calls;
+mod jwks_cache;
+mod jwks_calls;
 mod machine;
 mod machine_backend;
+mod machine_verify;
 mod memberships;
 mod metrics;
 mod oauth_tokens;
@@ -77,24 +82,23 @@ mod redacted;
 mod request;
 mod retry;
 mod session_backend;
-mod sessions;
-mod sign_in_tokens;
+mod session_calls;
+mod session_refresh;
+mod sign_in_token_calls;
 mod upload;
 mod user_calls;
 mod user_list;
 
-pub use actor_tokens::{ActorToken, CreateActorToken};
+pub use actor_token_calls::{ActorToken, CreateActorToken};
 pub use budget::{RateBudgetSnapshot, RateLimit, Share};
 pub use clerk_client::ClerkClient;
 pub use config::{ClientConfig, API_VERSION_HEADER, DEFAULT_API_URL, DEFAULT_API_VERSION};
-pub use domain_calls::Domain;
 pub use env::ConfigError;
 pub use error::{ApiError, ApiResult};
 pub use generated::*;
 pub use header_injector::HeaderInjector;
-pub use identifier_lists::{IdentifierList, IdentifierType, ListedIdentifier};
+pub use identifier_lists::{IdentifierType, ListedIdentifier};
 pub use invitation_calls::{CreateInvitation, Invitation, InvitationListParams, InvitationStatus};
-pub use jwt_template_calls::JwtTemplate;
 pub use machine::{
     ApiKeyList, CreateApiKey, CreateM2mToken, M2mTokenFormat, M2mTokenList, NewApiKey, NewM2mToken,
 };
@@ -105,17 +109,17 @@ pub use org_invitations::{
     CreateOrganizationInvitation, OrganizationInvitation, OrganizationInvitationListParams,
 };
 pub use organization_calls::{CreateOrganization, OrganizationListParams, UpdateOrganization};
-pub use paging::{ListParams, Page, Paged, DEFAULT_PAGE_SIZE};
+pub use paging::{Page, Paged, DEFAULT_PAGE_SIZE};
 pub use params::UserListParams;
 pub(crate) use payload::{FormField, Payload};
 pub use retry::MAX_RETRY_AFTER;
-pub use sessions::{SessionListParams, SessionTokenOptions};
-pub use sign_in_tokens::{CreateSignInToken, SignInToken, TicketStatus};
+pub use session_calls::{SessionListParams, SessionTokenOptions};
+pub use sign_in_token_calls::{CreateSignInToken, SignInToken, TicketStatus};
 pub use upload::Upload;
 pub use user_calls::{CreateUser, UpdateUser};
 
 #[doc(hidden)]
-pub use jwks::RevalidatingKeys;
+pub use jwks_cache::RevalidatingKeys;
 
 #[cfg(test)]
 mod tests {

@@ -1,18 +1,19 @@
-//! The machine-token resources of the Backend API: API keys and M2M tokens (create, list,
-//! revoke), at the API root without the version segment, as Clerk's SDK calls them. The
-//! verifications themselves are [`ClerkClient::verify_api_key`],
-//! [`ClerkClient::verify_m2m_token`] and [`ClerkClient::verify_oauth_token`].
+//! The machine-token resources of the Backend API at the API root: the types of API keys (the
+//! body and answers of the generated `api_keys()` calls) and M2M tokens, and the M2M token calls
+//! on `m2m()` (hand-written: sent with the machine secret key when one is configured, as Clerk's
+//! SDK does). The verifications are in `machine_verify.rs`.
 
 use std::fmt;
 
-use awc::http::Method;
 use clerk_core::api::{ApiKey, M2mToken};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::clerk_client::{json_body, ClerkClient};
 use super::error::ApiResult;
-use super::params::path_segment;
+use crate::api_keys::ApiKeys;
+use crate::generated::operations as ops;
+use crate::m2m::M2m;
+use crate::operations::Operation;
 
 /// `POST /api_keys`: a new API key. Only set fields are sent.
 ///
@@ -24,7 +25,8 @@ use super::params::path_segment;
 /// let key = CreateApiKey::new("ci-deploy", "user_2abc").scopes(["deploy"]);
 /// # drop(key);
 /// ```
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CreateApiKey {
     /// Display name (at least 3 characters).
     pub name: String,
@@ -158,112 +160,76 @@ fn query(pairs: &[(&str, &str)]) -> String {
     serializer.finish()
 }
 
-impl ClerkClient {
-    /// `POST /api_keys`: creates an API key. Never retried (a retry could create a second key).
-    ///
-    /// # Errors
-    ///
-    /// 400/422 for invalid fields; see [`ApiError`](super::ApiError).
-    pub async fn create_api_key(&self, key: &CreateApiKey) -> ApiResult<NewApiKey> {
-        let call = self.call(
-            "POST /api_keys",
-            Method::POST,
-            self.root_url("/api_keys"),
-            Some(json_body(key)?),
-            false,
-        );
-        self.json(call).await
-    }
-
-    /// `GET /api_keys?subject=…`: the API keys of a user, organization or machine (the first
-    /// 100; with `include_invalid`, revoked and expired ones too).
+impl ApiKeys<'_> {
+    /// `GET /api_keys?subject=`: the API keys of a user or organization (`subject`), at most
+    /// 100; with `include_invalid`, the revoked and expired ones too. Retried (a read).
     ///
     /// # Errors
     ///
     /// See [`ApiError`](super::ApiError).
-    pub async fn list_api_keys(&self, subject: &str, include_invalid: bool) -> ApiResult<ApiKeyList> {
+    pub async fn list(&self, subject: &str, include_invalid: bool) -> ApiResult<ApiKeyList> {
         let include = if include_invalid { "true" } else { "false" };
-        let url = format!(
-            "{}?{}",
-            self.root_url("/api_keys"),
-            query(&[
-                ("subject", subject),
-                ("include_invalid", include),
-                ("limit", "100")
-            ])
-        );
-        self.json(self.call("GET /api_keys", Method::GET, url, None, true))
+        let query = query(&[
+            ("subject", subject),
+            ("include_invalid", include),
+            ("limit", "100"),
+        ]);
+        self.client.operation(&ops::GET_API_KEYS, &[], query, None).await
+    }
+}
+
+impl M2m<'_> {
+    /// `POST /m2m_tokens`: mints an M2M token for the machine of the machine secret key
+    /// (sent with it when one is configured). Never retried; the token is only in the answer.
+    ///
+    /// # Errors
+    ///
+    /// 401/403 without a machine secret key Clerk accepts; see [`ApiError`](super::ApiError).
+    pub async fn create_token(&self, token: &CreateM2mToken) -> ApiResult<NewM2mToken> {
+        let body = crate::Payload::json(token)?;
+        self.machine_call(&ops::CREATE_M2M_TOKEN, &[], String::new(), Some(body))
             .await
     }
 
-    /// `POST /api_keys/{id}/revoke`: revokes an API key (retried: revoking twice changes
-    /// nothing).
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`](super::ApiError::InvalidArgument) for an empty id; 404 for
-    /// an unknown key; see [`ApiError`](super::ApiError).
-    pub async fn revoke_api_key(&self, key_id: &str, reason: Option<&str>) -> ApiResult<ApiKey> {
-        let url = self.root_url(&format!("/api_keys/{}/revoke", path_segment(key_id)?));
-        let body = json_body(&json!({ "revocation_reason": reason }))?;
-        let call = self.call("POST /api_keys/{id}/revoke", Method::POST, url, Some(body), true);
-        self.json(call).await
-    }
-
-    /// `POST /m2m_tokens`: creates an M2M token for the machine of the configured machine secret
-    /// key (Clerk requires one). Never retried.
-    ///
-    /// # Errors
-    ///
-    /// 401 without a machine secret key Clerk accepts; see [`ApiError`](super::ApiError).
-    pub async fn create_m2m_token(&self, token: &CreateM2mToken) -> ApiResult<NewM2mToken> {
-        let mut call = self.call(
-            "POST /m2m_tokens",
-            Method::POST,
-            self.root_url("/m2m_tokens"),
-            Some(json_body(token)?),
-            false,
-        );
-        call.authorization = self.machine_authorization();
-        self.json(call).await
-    }
-
-    /// `GET /m2m_tokens?subject=…`: a machine's opaque M2M tokens (the first 100; with
-    /// `include_invalid`, revoked and expired ones too). Authenticated with the machine secret
-    /// key when one is configured (then only that machine's tokens).
+    /// `GET /m2m_tokens?subject=`: the tokens of a machine (`mch_…`), at most 100; with
+    /// `include_invalid`, the revoked and expired ones too. Retried (a read).
     ///
     /// # Errors
     ///
     /// See [`ApiError`](super::ApiError).
-    pub async fn list_m2m_tokens(&self, subject: &str, include_invalid: bool) -> ApiResult<M2mTokenList> {
+    pub async fn list_tokens(&self, subject: &str, include_invalid: bool) -> ApiResult<M2mTokenList> {
         let mut pairs = vec![("subject", subject), ("limit", "100")];
         if include_invalid {
             pairs.extend([("revoked", "true"), ("expired", "true")]);
         }
-        let url = format!("{}?{}", self.root_url("/m2m_tokens"), query(&pairs));
-        let mut call = self.call("GET /m2m_tokens", Method::GET, url, None, true);
-        call.authorization = self.machine_authorization();
-        self.json(call).await
+        self.machine_call(&ops::GET_M2M_TOKENS, &[], query(&pairs), None)
+            .await
     }
 
-    /// `POST /m2m_tokens/{id}/revoke`: revokes an opaque M2M token (retried: revoking twice
-    /// changes nothing).
+    /// `POST /m2m_tokens/{m2m_token_id}/revoke`: revokes the token, with an optional reason.
+    /// Retried: a revocation twice leaves the same state.
     ///
     /// # Errors
     ///
-    /// [`ApiError::InvalidArgument`](super::ApiError::InvalidArgument) for an empty id; 404 for
-    /// an unknown token; see [`ApiError`](super::ApiError).
-    pub async fn revoke_m2m_token(&self, token_id: &str, reason: Option<&str>) -> ApiResult<M2mToken> {
-        let url = self.root_url(&format!("/m2m_tokens/{}/revoke", path_segment(token_id)?));
-        let body = json_body(&json!({ "revocation_reason": reason }))?;
-        let mut call = self.call(
-            "POST /m2m_tokens/{id}/revoke",
-            Method::POST,
-            url,
-            Some(body),
-            true,
-        );
-        call.authorization = self.machine_authorization();
-        self.json(call).await
+    /// [`ApiError::InvalidArgument`](super::ApiError::InvalidArgument) for an empty or unsafe
+    /// id; 404 for an unknown token; see [`ApiError`](super::ApiError).
+    pub async fn revoke_token(&self, token_id: &str, reason: Option<&str>) -> ApiResult<M2mToken> {
+        let body = crate::Payload::json(&json!({ "revocation_reason": reason }))?;
+        self.machine_call(&ops::REVOKE_M2M_TOKEN, &[token_id], String::new(), Some(body))
+            .await
+    }
+
+    /// `op` with the machine secret key as `Authorization` when one is configured.
+    async fn machine_call<T: serde::de::DeserializeOwned>(
+        &self,
+        op: &'static Operation,
+        path_args: &[&str],
+        query: String,
+        body: Option<crate::Payload>,
+    ) -> ApiResult<T> {
+        let (handle, call) = self.client.operation_call(op, path_args, query, body)?;
+        handle
+            .json(call.with_authorization(self.client.machine_authorization()))
+            .await
     }
 }

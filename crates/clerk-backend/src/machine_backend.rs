@@ -16,19 +16,25 @@ use super::error::ApiError;
 
 impl MachineBackend for ClerkClient {
     async fn verify_api_key(&self, secret: &str) -> Result<ApiKey, MachineBackendError> {
-        ClerkClient::verify_api_key(&machine_tokens(self), secret)
+        machine_tokens(self)
+            .api_keys()
+            .verify(secret)
             .await
             .map_err(backend_error)
     }
 
     async fn verify_m2m_token(&self, token: &str) -> Result<M2mToken, MachineBackendError> {
-        ClerkClient::verify_m2m_token(&machine_tokens(self), token)
+        machine_tokens(self)
+            .m2m()
+            .verify_token(token)
             .await
             .map_err(backend_error)
     }
 
     async fn verify_oauth_token(&self, token: &str) -> Result<OAuthVerifyResponse, MachineBackendError> {
-        ClerkClient::verify_oauth_token(&machine_tokens(self), token)
+        machine_tokens(self)
+            .oauth_access_tokens()
+            .verify(token)
             .await
             .map_err(backend_error)
     }

@@ -1,23 +1,18 @@
-//! Organization memberships: [`CreateMembership`], [`MembershipListParams`] and the
-//! [`ClerkClient`] calls of `/v1/organizations/{id}/memberships`,
-//! `/v1/organization_memberships` and `/v1/users/{id}/organization_memberships`.
+//! Organization memberships: [`CreateMembership`] and [`MembershipListParams`], the body and the
+//! filters the generated `organization_memberships()` calls take (`Debug` hides private
+//! metadata; the filters keep their builders).
 
 use std::fmt;
 
-use awc::http::Method;
-use clerk_core::api::OrganizationMembership;
-use serde::Serialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use super::clerk_client::{json_body, with_query, ClerkClient};
-use super::error::ApiResult;
-use super::organization_calls::metadata_body;
-use super::paging::{Page, Paged, Paging, DEFAULT_PAGE_SIZE};
-use super::params::{path_segment, Query};
+use super::params::{keys_of, Query};
 use super::redacted::Redacted;
+use crate::operations::Operation;
 
 /// The body of `POST /v1/organizations/{id}/memberships`
-/// ([`ClerkClient::create_organization_membership`]).
+/// ([`organization_memberships().create`](crate::organization_memberships::OrganizationMemberships::create)).
 ///
 /// Its `Debug` never shows `private_metadata`.
 ///
@@ -33,7 +28,8 @@ use super::redacted::Redacted;
 /// );
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Clone, Default, PartialEq, Serialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CreateMembership {
     /// `user_id`: a user of the same instance, not yet a member.
     pub user_id: String,
@@ -70,9 +66,9 @@ impl fmt::Debug for CreateMembership {
 }
 
 /// Filters, paging and ordering of `GET /v1/organizations/{id}/memberships`
-/// ([`ClerkClient::list_organization_memberships`]). Only `limit`, `offset` and `order_by`
+/// ([`organization_memberships().list`](crate::organization_memberships::OrganizationMemberships::list)). Only `limit`, `offset` and `order_by`
 /// apply to the instance-wide list
-/// ([`ClerkClient::list_instance_organization_memberships`]).
+/// ([`organization_memberships().list_for_instance`](crate::organization_memberships::OrganizationMemberships::list_for_instance)).
 ///
 /// # Examples
 ///
@@ -106,277 +102,20 @@ pub struct MembershipListParams {
 }
 
 impl MembershipListParams {
-    fn to_query(&self, filters: bool) -> String {
+    /// The query string of `op` (without `?`): the keys set here that the operation lists.
+    pub(crate) fn query_for(&self, op: &Operation) -> String {
+        keys_of(op, &self.to_query())
+    }
+
+    fn to_query(&self) -> String {
         let mut query = Query::default();
-        if filters {
-            query.list("user_id", &self.user_id);
-            query.list("email_address", &self.email_address);
-            query.list("role", &self.role);
-            query.opt("query", self.query.as_deref());
-        }
+        query.list("user_id", &self.user_id);
+        query.list("email_address", &self.email_address);
+        query.list("role", &self.role);
+        query.opt("query", self.query.as_deref());
         query.opt("order_by", self.order_by.as_deref());
         query.paging(self.limit, self.offset);
         query.finish()
-    }
-}
-
-impl ClerkClient {
-    /// `GET /v1/organizations/{id}/memberships`: one page of an organization's members.
-    /// Retried.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`](super::ApiError::InvalidArgument) for an empty or unsafe
-    /// id; 404 when there is no such organization; 422 for an invalid filter; see
-    /// [`ApiError`](super::ApiError).
-    pub async fn list_organization_memberships(
-        &self,
-        organization_id: &str,
-        params: &MembershipListParams,
-    ) -> ApiResult<Page<OrganizationMembership>> {
-        let url = with_query(
-            format!(
-                "{}/organizations/{}/memberships",
-                self.versioned(),
-                path_segment(organization_id)?
-            ),
-            &params.to_query(true),
-        );
-        self.json(self.get("GET /v1/organizations/{id}/memberships", url))
-            .await
-    }
-
-    /// `GET /v1/organization_memberships`: one page of every membership of the instance (only
-    /// `limit`, `offset` and `order_by` of `params` apply). One call lists the members of
-    /// many organizations: reconciliation uses it instead of one call per organization.
-    /// Retried.
-    ///
-    /// # Errors
-    ///
-    /// 422 for an invalid ordering; see [`ApiError`](super::ApiError).
-    pub async fn list_instance_organization_memberships(
-        &self,
-        params: &MembershipListParams,
-    ) -> ApiResult<Page<OrganizationMembership>> {
-        let url = with_query(
-            format!("{}/organization_memberships", self.versioned()),
-            &params.to_query(false),
-        );
-        self.json(self.get("GET /v1/organization_memberships", url)).await
-    }
-
-    /// `GET /v1/users/{id}/organization_memberships`: one page of a user's memberships
-    /// (`limit`, `offset`). Retried.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`](super::ApiError::InvalidArgument) for an empty or unsafe
-    /// id; 404 when there is no such user; see [`ApiError`](super::ApiError).
-    pub async fn list_user_organization_memberships(
-        &self,
-        user_id: &str,
-        limit: Option<u32>,
-        offset: Option<u32>,
-    ) -> ApiResult<Page<OrganizationMembership>> {
-        let mut query = Query::default();
-        query.paging(limit, offset);
-        let url = with_query(
-            format!(
-                "{}/users/{}/organization_memberships",
-                self.versioned(),
-                path_segment(user_id)?
-            ),
-            &query.finish(),
-        );
-        self.json(self.get("GET /v1/users/{id}/organization_memberships", url))
-            .await
-    }
-
-    /// `GET /v1/organizations/{id}/memberships`, every page: a lazy [`Paged`] stream (offset
-    /// paging, `params.limit` a page or [`DEFAULT_PAGE_SIZE`]).
-    pub fn list_organization_memberships_stream(
-        &self,
-        organization_id: &str,
-        params: MembershipListParams,
-    ) -> Paged<OrganizationMembership> {
-        let client = self.clone();
-        let organization_id = organization_id.to_owned();
-        let limit = params.limit.unwrap_or(DEFAULT_PAGE_SIZE);
-        let offset = params.offset.unwrap_or(0);
-        Paged::new(limit, offset, None, Paging::Offset, move |page| {
-            let client = client.clone();
-            let organization_id = organization_id.clone();
-            let params = MembershipListParams {
-                limit: Some(page.limit),
-                offset: Some(page.offset),
-                ..params.clone()
-            };
-            async move {
-                client
-                    .list_organization_memberships(&organization_id, &params)
-                    .await
-            }
-        })
-    }
-
-    /// `GET /v1/organization_memberships`, every page: a lazy [`Paged`] stream over every
-    /// membership of the instance (offset paging; only `limit`, `offset` and `order_by` of
-    /// `params` apply).
-    pub fn list_instance_organization_memberships_stream(
-        &self,
-        params: MembershipListParams,
-    ) -> Paged<OrganizationMembership> {
-        let client = self.clone();
-        let limit = params.limit.unwrap_or(DEFAULT_PAGE_SIZE);
-        let offset = params.offset.unwrap_or(0);
-        Paged::new(limit, offset, None, Paging::Offset, move |page| {
-            let client = client.clone();
-            let params = MembershipListParams {
-                limit: Some(page.limit),
-                offset: Some(page.offset),
-                ..params.clone()
-            };
-            async move { client.list_instance_organization_memberships(&params).await }
-        })
-    }
-
-    /// `GET /v1/users/{id}/organization_memberships`, every page: a lazy [`Paged`] stream
-    /// ([`DEFAULT_PAGE_SIZE`] a page).
-    pub fn list_user_organization_memberships_stream(&self, user_id: &str) -> Paged<OrganizationMembership> {
-        let client = self.clone();
-        let user_id = user_id.to_owned();
-        Paged::new(DEFAULT_PAGE_SIZE, 0, None, Paging::Offset, move |page| {
-            let client = client.clone();
-            let user_id = user_id.clone();
-            async move {
-                client
-                    .list_user_organization_memberships(&user_id, Some(page.limit), Some(page.offset))
-                    .await
-            }
-        })
-    }
-
-    /// `POST /v1/organizations/{id}/memberships`: adds a member. Never retried.
-    ///
-    /// On a timeout or a transport failure **the member may have been added**: list the
-    /// organization's memberships with [`MembershipListParams::user_id`] before trying again.
-    /// A blind repeat of an add that did land answers 400 `already_a_member_in_organization`.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`](super::ApiError::InvalidArgument) for an empty or unsafe
-    /// id; 404 for an unknown organization or user; 400 `already_a_member_in_organization`;
-    /// 403 `organization_membership_quota_exceeded`; 422 for an unknown role; see
-    /// [`ApiError`](super::ApiError).
-    pub async fn create_organization_membership(
-        &self,
-        organization_id: &str,
-        membership: &CreateMembership,
-    ) -> ApiResult<OrganizationMembership> {
-        let url = format!(
-            "{}/organizations/{}/memberships",
-            self.versioned(),
-            path_segment(organization_id)?
-        );
-        let call = self.call(
-            "POST /v1/organizations/{id}/memberships",
-            Method::POST,
-            url,
-            Some(json_body(membership)?),
-            false,
-        );
-        self.json(call).await
-    }
-
-    /// `PATCH /v1/organizations/{id}/memberships/{user_id}`: sets the member's role. Never
-    /// retried (`PATCH`, like [`update_user`](Self::update_user)): on a timeout the role may
-    /// have changed; read the memberships before sending it again.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`](super::ApiError::InvalidArgument) for an empty or unsafe
-    /// id; 404 when the user is not a member; 422 for an unknown role; see
-    /// [`ApiError`](super::ApiError).
-    pub async fn update_organization_membership(
-        &self,
-        organization_id: &str,
-        user_id: &str,
-        role: &str,
-    ) -> ApiResult<OrganizationMembership> {
-        let url = format!(
-            "{}/organizations/{}/memberships/{}",
-            self.versioned(),
-            path_segment(organization_id)?,
-            path_segment(user_id)?
-        );
-        let call = self.call(
-            "PATCH /v1/organizations/{id}/memberships/{user_id}",
-            Method::PATCH,
-            url,
-            Some(json_body(&json!({ "role": role }))?),
-            false,
-        );
-        self.json(call).await
-    }
-
-    /// `PATCH /v1/organizations/{id}/memberships/{user_id}/metadata`: deep-merges the given
-    /// metadata into the membership. Never retried (see
-    /// [`update_organization_metadata`](Self::update_organization_metadata)).
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`](super::ApiError::InvalidArgument) for an empty or unsafe
-    /// id; 404 when the user is not a member; see [`ApiError`](super::ApiError).
-    pub async fn update_organization_membership_metadata(
-        &self,
-        organization_id: &str,
-        user_id: &str,
-        public: Option<Value>,
-        private: Option<Value>,
-    ) -> ApiResult<OrganizationMembership> {
-        let url = format!(
-            "{}/organizations/{}/memberships/{}/metadata",
-            self.versioned(),
-            path_segment(organization_id)?,
-            path_segment(user_id)?
-        );
-        let call = self.call(
-            "PATCH /v1/organizations/{id}/memberships/{user_id}/metadata",
-            Method::PATCH,
-            url,
-            Some(json_body(&metadata_body(public, private))?),
-            false,
-        );
-        self.json(call).await
-    }
-
-    /// `DELETE /v1/organizations/{id}/memberships/{user_id}`: removes the member and returns
-    /// the removed membership. Retried like [`delete_user`](Self::delete_user): a repeat after a
-    /// lost success answers 404.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`](super::ApiError::InvalidArgument) for an empty or unsafe
-    /// id; 404 when the user is not a member; see [`ApiError`](super::ApiError).
-    pub async fn delete_organization_membership(
-        &self,
-        organization_id: &str,
-        user_id: &str,
-    ) -> ApiResult<OrganizationMembership> {
-        let url = format!(
-            "{}/organizations/{}/memberships/{}",
-            self.versioned(),
-            path_segment(organization_id)?,
-            path_segment(user_id)?
-        );
-        let call = self.call(
-            "DELETE /v1/organizations/{id}/memberships/{user_id}",
-            Method::DELETE,
-            url,
-            None,
-            true,
-        );
-        self.json(call).await
     }
 }
 
@@ -409,9 +148,10 @@ mod tests {
             offset: Some(0),
             ..Default::default()
         };
-        assert_eq!(params.to_query(false), "order_by=-created_at&limit=500&offset=0");
+        let ops = crate::generated::operations::INSTANCE_GET_ORGANIZATION_MEMBERSHIPS;
+        assert_eq!(params.query_for(&ops), "order_by=-created_at&limit=500&offset=0");
         assert_eq!(
-            params.to_query(true),
+            params.query_for(&crate::generated::operations::LIST_ORGANIZATION_MEMBERSHIPS),
             "user_id=user_1&role=org%3Aadmin&order_by=-created_at&limit=500&offset=0"
         );
     }

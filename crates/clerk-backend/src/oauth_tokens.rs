@@ -1,15 +1,17 @@
 //! A user's OAuth access tokens for a provider (`GET
-//! /v1/users/{id}/oauth_access_tokens/{provider}`): [`OAuthAccessToken`].
+//! /v1/users/{user_id}/oauth_access_tokens/{provider}`): [`OAuthAccessToken`] and
+//! [`Users::list_oauth_access_tokens`]. Hand-written: the provider's `oauth_` prefix, and a type
+//! that hides the provider's credentials in `Debug`.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::clerk_client::{with_query, ClerkClient};
 use super::error::ApiResult;
 use super::paging::Page;
-use super::params::path_segment;
+use crate::generated::operations as ops;
+use crate::users::Users;
 
 fn null_as_empty<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     Ok(Option::<String>::deserialize(deserializer)?.unwrap_or_default())
@@ -74,13 +76,14 @@ impl fmt::Debug for OAuthAccessToken {
     }
 }
 
-impl ClerkClient {
-    /// `GET /v1/users/{id}/oauth_access_tokens/{provider}`: the user's access tokens for
+impl Users<'_> {
+    /// `GET /v1/users/{user_id}/oauth_access_tokens/{provider}`: the user's access tokens for
     /// `provider` (`google` or `oauth_google`: the `oauth_` prefix is added when missing, as
     /// the JS SDK does), one per connected account of that provider. Clerk refreshes an
     /// expired token before answering.
     ///
-    /// Not paged: a user has one token per connected account. Retried (a `GET`).
+    /// Not paged: a user has one token per connected account. Retried and budgeted as its row
+    /// of the operation table (`GET_OAUTH_ACCESS_TOKEN`) says (a `GET`).
     ///
     /// # Errors
     ///
@@ -88,7 +91,7 @@ impl ClerkClient {
     /// id or provider; 404 when there is no such user, or (`oauth_token_provider_not_enabled`)
     /// when the provider is not enabled; 422 for an unknown provider; see
     /// [`ApiError`](super::ApiError).
-    pub async fn list_user_oauth_access_tokens(
+    pub async fn list_oauth_access_tokens(
         &self,
         user_id: &str,
         provider: &str,
@@ -103,14 +106,15 @@ impl ClerkClient {
         } else {
             format!("oauth_{provider}")
         };
-        let url = self.v1_url(&format!(
-            "/users/{}/oauth_access_tokens/{}",
-            path_segment(user_id)?,
-            path_segment(&provider)?
-        ));
-        let url = with_query(url, "paginated=true");
-        let call = self.get("GET /v1/users/{id}/oauth_access_tokens/{provider}", url);
-        let page: Page<OAuthAccessToken> = self.json(call).await?;
+        let page: Page<OAuthAccessToken> = self
+            .client
+            .operation(
+                &ops::GET_OAUTH_ACCESS_TOKEN,
+                &[user_id, &provider],
+                "paginated=true".to_owned(),
+                None,
+            )
+            .await?;
         Ok(page.data)
     }
 }

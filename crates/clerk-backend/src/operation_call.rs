@@ -10,7 +10,7 @@
 use awc::http::header::HeaderValue;
 use serde::de::DeserializeOwned;
 
-use crate::clerk_client::{with_query, ClerkClient};
+use crate::clerk_client::{with_query, Call, ClerkClient};
 use crate::error::{ApiError, ApiResult};
 use crate::operations::{Budget, Location, Operation, Retry};
 use crate::paging::{Paged, Paging, DEFAULT_PAGE_SIZE};
@@ -27,9 +27,23 @@ impl ClerkClient {
         query: String,
         body: Option<Payload>,
     ) -> ApiResult<T> {
+        let (handle, call) = self.operation_call(op, path_args, query, body)?;
+        handle.json(call).await
+    }
+
+    /// The handle (on the row's budget share) and the call [`operation`](Self::operation)
+    /// runs, for a hand-written call that says more than the row before it runs it (the
+    /// machine secret key of the M2M token calls, the JWKS refresh's one quick attempt).
+    pub(crate) fn operation_call(
+        &self,
+        op: &'static Operation,
+        path_args: &[&str],
+        query: String,
+        body: Option<Payload>,
+    ) -> ApiResult<(ClerkClient, Call)> {
         let url = self.operation_url(op, path_args, &query)?;
         let handle = match op.budget {
-            Budget::Fixed(share) => self.share(share),
+            Budget::Fixed(share) => self.on_share(share),
             Budget::Handle | Budget::Free => self.clone(),
         };
         let (body, content_type) = match body {
@@ -57,7 +71,7 @@ impl ClerkClient {
         } else {
             call
         };
-        handle.json(call).await
+        Ok((handle, call))
     }
 
     /// Every item of the list `op` (a `limit`/`offset` list), page after page: a lazy
@@ -87,11 +101,7 @@ impl ClerkClient {
             let args = args.clone();
             let mut query = query(i64::from(page.limit), i64::from(page.offset));
             if paginated {
-                query = if query.is_empty() {
-                    "paginated=true".to_owned()
-                } else {
-                    format!("paginated=true&{query}")
-                };
+                query = crate::params::paginated(query);
             }
             async move {
                 let args: Vec<&str> = args.iter().map(String::as_str).collect();

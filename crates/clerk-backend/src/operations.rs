@@ -43,9 +43,13 @@ pub struct Operation {
     pub budget: Budget,
     /// At the API root (`{api_url}/api_keys`), not under `/v1` (machine tokens and API keys).
     pub root: bool,
-    /// The generated typed call that covers it, e.g. `redirect_urls().create`; `None` for an
-    /// operation covered by a hand-written call or by none yet.
+    /// The typed call on its group's handle that covers it, e.g. `redirect_urls().create`:
+    /// generated, or hand-written when [`hand_written`](Self::hand_written) says why; `None`
+    /// for an operation left out or covered by a flat call of the client not yet moved.
     pub call: Option<&'static str>,
+    /// Why its call is hand-written (behaviour the spec cannot say, e.g. a 422 that answers
+    /// `Ok(false)`); `None` for a generated call. A hand-written call still runs with this row.
+    pub hand_written: Option<&'static str>,
     /// Deliberately left out of the client, and why.
     pub left_out: Option<&'static str>,
 }

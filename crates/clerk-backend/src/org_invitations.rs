@@ -1,20 +1,17 @@
 //! Organization invitations: the [`OrganizationInvitation`] model (its status is the
 //! [`InvitationStatus`] of application invitations: the same four states),
-//! [`CreateOrganizationInvitation`], [`OrganizationInvitationListParams`] and the
-//! [`ClerkClient`] calls of `/v1/organizations/{id}/invitations`.
+//! [`CreateOrganizationInvitation`] and [`OrganizationInvitationListParams`]: the answer, body and
+//! filters of the generated `organization_invitations()` calls.
 
 use std::fmt;
 
-use awc::http::Method;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
-use super::clerk_client::{json_body, with_query, ClerkClient};
-use super::error::ApiResult;
 use super::invitation_calls::InvitationStatus;
-use super::paging::{Page, Paged, Paging, DEFAULT_PAGE_SIZE};
-use super::params::{path_segment, Query};
+use super::params::{keys_of, Query};
 use super::redacted::Redacted;
+use crate::operations::Operation;
 
 /// An organization invitation (`GET /v1/organizations/{id}/invitations/{invitation_id}`,
 /// `organizationInvitation.*` webhooks).
@@ -102,7 +99,7 @@ impl fmt::Debug for OrganizationInvitation {
 }
 
 /// The body of `POST /v1/organizations/{id}/invitations`
-/// ([`ClerkClient::create_organization_invitation`]). Its `Debug` never shows
+/// ([`organization_invitations().create`](crate::organization_invitations::OrganizationInvitations::create)). Its `Debug` never shows
 /// `private_metadata`.
 ///
 /// # Examples
@@ -116,7 +113,8 @@ impl fmt::Debug for OrganizationInvitation {
 /// };
 /// assert_eq!(invite.role, "org:member");
 /// ```
-#[derive(Clone, Default, PartialEq, Serialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CreateOrganizationInvitation {
     /// `email_address` (required).
     pub email_address: String,
@@ -169,7 +167,7 @@ impl fmt::Debug for CreateOrganizationInvitation {
 }
 
 /// Filters and paging of `GET /v1/organizations/{id}/invitations`
-/// ([`ClerkClient::list_organization_invitations`]).
+/// ([`organization_invitations().list`](crate::organization_invitations::OrganizationInvitations::list)).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OrganizationInvitationListParams {
     /// `status`: only invitations with this status.
@@ -185,6 +183,11 @@ pub struct OrganizationInvitationListParams {
 }
 
 impl OrganizationInvitationListParams {
+    /// The query string of `op` (without `?`): the keys set here that the operation lists.
+    pub(crate) fn query_for(&self, op: &Operation) -> String {
+        keys_of(op, &self.to_query())
+    }
+
     fn to_query(&self) -> String {
         let mut query = Query::default();
         query.opt("status", self.status.map(InvitationStatus::as_str));
@@ -192,152 +195,6 @@ impl OrganizationInvitationListParams {
         query.opt("order_by", self.order_by.as_deref());
         query.paging(self.limit, self.offset);
         query.finish()
-    }
-}
-
-impl ClerkClient {
-    /// `POST /v1/organizations/{id}/invitations`: creates a pending invitation (and, unless
-    /// `notify` is `false`, Clerk emails it). Never retried.
-    ///
-    /// On a timeout or a transport failure **the invitation may exist and its email may be
-    /// sent**: list the pending invitations of the address
-    /// ([`OrganizationInvitationListParams::email_address`]) before trying again. A blind repeat
-    /// of a create that did land answers 400 `organization_invitation_not_unique`.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`](super::ApiError::InvalidArgument) for an empty or unsafe
-    /// id; 404 for an unknown organization; 400 `organization_invitation_not_unique`; 403
-    /// `not_an_admin_in_organization` for an inviter who is not an admin; 422 for a missing
-    /// or malformed field; 429 past 250 per hour; see [`ApiError`](super::ApiError).
-    pub async fn create_organization_invitation(
-        &self,
-        organization_id: &str,
-        invitation: &CreateOrganizationInvitation,
-    ) -> ApiResult<OrganizationInvitation> {
-        let url = format!(
-            "{}/organizations/{}/invitations",
-            self.versioned(),
-            path_segment(organization_id)?
-        );
-        let call = self.call(
-            "POST /v1/organizations/{id}/invitations",
-            Method::POST,
-            url,
-            Some(json_body(invitation)?),
-            false,
-        );
-        self.json(call).await
-    }
-
-    /// `GET /v1/organizations/{id}/invitations`: one page, filtered by status or address.
-    /// Retried.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`](super::ApiError::InvalidArgument) for an empty or unsafe
-    /// id; 404 for an unknown organization; 422 for an invalid status; see
-    /// [`ApiError`](super::ApiError).
-    pub async fn list_organization_invitations(
-        &self,
-        organization_id: &str,
-        params: &OrganizationInvitationListParams,
-    ) -> ApiResult<Page<OrganizationInvitation>> {
-        let url = with_query(
-            format!(
-                "{}/organizations/{}/invitations",
-                self.versioned(),
-                path_segment(organization_id)?
-            ),
-            &params.to_query(),
-        );
-        self.json(self.get("GET /v1/organizations/{id}/invitations", url))
-            .await
-    }
-
-    /// `GET /v1/organizations/{id}/invitations`, every page: a lazy [`Paged`] stream (offset
-    /// paging, `params.limit` a page or [`DEFAULT_PAGE_SIZE`]).
-    pub fn list_organization_invitations_stream(
-        &self,
-        organization_id: &str,
-        params: OrganizationInvitationListParams,
-    ) -> Paged<OrganizationInvitation> {
-        let client = self.clone();
-        let organization_id = organization_id.to_owned();
-        let limit = params.limit.unwrap_or(DEFAULT_PAGE_SIZE);
-        let offset = params.offset.unwrap_or(0);
-        Paged::new(limit, offset, None, Paging::Offset, move |page| {
-            let client = client.clone();
-            let organization_id = organization_id.clone();
-            let params = OrganizationInvitationListParams {
-                limit: Some(page.limit),
-                offset: Some(page.offset),
-                ..params.clone()
-            };
-            async move {
-                client
-                    .list_organization_invitations(&organization_id, &params)
-                    .await
-            }
-        })
-    }
-
-    /// `GET /v1/organizations/{id}/invitations/{invitation_id}`. Retried.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`](super::ApiError::InvalidArgument) for an empty or unsafe
-    /// id; 404 when the organization has no such invitation; see
-    /// [`ApiError`](super::ApiError).
-    pub async fn get_organization_invitation(
-        &self,
-        organization_id: &str,
-        invitation_id: &str,
-    ) -> ApiResult<OrganizationInvitation> {
-        let url = format!(
-            "{}/organizations/{}/invitations/{}",
-            self.versioned(),
-            path_segment(organization_id)?,
-            path_segment(invitation_id)?
-        );
-        self.json(self.get("GET /v1/organizations/{id}/invitations/{invitation_id}", url))
-            .await
-    }
-
-    /// `POST /v1/organizations/{id}/invitations/{invitation_id}/revoke`: revokes a pending
-    /// invitation and returns it. Retried: revoking leaves the same state, but a repeat after a
-    /// lost success answers 404 `organization_invitation_not_pending`, which callers may treat
-    /// as done.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`](super::ApiError::InvalidArgument) for an empty or unsafe
-    /// id; 404 when there is no such invitation or it is not pending; 403 when
-    /// `requesting_user_id` is not an admin; see [`ApiError`](super::ApiError).
-    pub async fn revoke_organization_invitation(
-        &self,
-        organization_id: &str,
-        invitation_id: &str,
-        requesting_user_id: Option<&str>,
-    ) -> ApiResult<OrganizationInvitation> {
-        let url = format!(
-            "{}/organizations/{}/invitations/{}/revoke",
-            self.versioned(),
-            path_segment(organization_id)?,
-            path_segment(invitation_id)?
-        );
-        let body = match requesting_user_id {
-            Some(user_id) => json!({ "requesting_user_id": user_id }),
-            None => json!({}),
-        };
-        let call = self.call(
-            "POST /v1/organizations/{id}/invitations/{invitation_id}/revoke",
-            Method::POST,
-            url,
-            Some(json_body(&body)?),
-            true,
-        );
-        self.json(call).await
     }
 }
 
@@ -379,6 +236,9 @@ mod tests {
             limit: Some(5),
             ..Default::default()
         };
-        assert_eq!(params.to_query(), "status=pending&limit=5");
+        assert_eq!(
+            params.query_for(&crate::generated::operations::LIST_ORGANIZATION_INVITATIONS),
+            "status=pending&limit=5"
+        );
     }
 }

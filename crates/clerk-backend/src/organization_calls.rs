@@ -1,21 +1,17 @@
-//! The organizations resource: [`CreateOrganization`], [`UpdateOrganization`],
-//! [`OrganizationListParams`] and the [`ClerkClient`] calls of `/v1/organizations`.
+//! The organizations resource: [`CreateOrganization`], [`UpdateOrganization`] and
+//! [`OrganizationListParams`], the bodies and filters the generated `organizations()` calls take.
 
 use std::fmt;
 
-use awc::http::Method;
-use clerk_core::api::{DeletedObject, Organization};
-use serde::Serialize;
-use serde_json::{Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use super::clerk_client::{json_body, with_query, ClerkClient};
-use super::error::ApiResult;
-use super::paging::{Page, Paged, Paging, DEFAULT_PAGE_SIZE};
-use super::params::{path_segment, Query};
+use super::params::{keys_of, Query};
 use super::redacted::Redacted;
+use crate::operations::Operation;
 
 /// The body of `POST /v1/organizations`
-/// ([`ClerkClient::create_organization`]): only fields that are set are sent.
+/// ([`organizations().create`](crate::organizations::Organizations::create)): only fields that are set are sent.
 ///
 /// Its `Debug` never shows `private_metadata` (it prints `"<redacted>"` when set). Fields may be
 /// added as Clerk adds them: build it with `..Default::default()`.
@@ -35,7 +31,8 @@ use super::redacted::Redacted;
 /// };
 /// assert!(!format!("{org:?}").contains("cus_1"));
 /// ```
-#[derive(Clone, Default, PartialEq, Serialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CreateOrganization {
     /// `name` (required; no URLs or HTML, at most 256 characters).
     pub name: String,
@@ -78,9 +75,9 @@ impl fmt::Debug for CreateOrganization {
     }
 }
 
-/// The body of `PATCH /v1/organizations/{id}` ([`ClerkClient::update_organization`]): only
+/// The body of `PATCH /v1/organizations/{id}` ([`organizations().update`](crate::organizations::Organizations::update)): only
 /// fields that are set are sent. Metadata is not part of it in API version `2026-05-12`: use
-/// [`ClerkClient::update_organization_metadata`].
+/// [`organizations().merge_metadata`](crate::organizations::Organizations::merge_metadata).
 ///
 /// # Examples
 ///
@@ -91,7 +88,8 @@ impl fmt::Debug for CreateOrganization {
 /// assert_eq!(serde_json::to_string(&change)?, r#"{"name":"Acme Corp"}"#);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct UpdateOrganization {
     /// `name`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -114,7 +112,7 @@ pub struct UpdateOrganization {
 }
 
 /// Filters, paging and ordering of `GET /v1/organizations`
-/// ([`ClerkClient::list_organizations`]). Every value that is set is sent, `false` and `0`
+/// ([`organizations().list`](crate::organizations::Organizations::list)). Every value that is set is sent, `false` and `0`
 /// included; arrays as repeated keys.
 ///
 /// # Examples
@@ -151,6 +149,11 @@ pub struct OrganizationListParams {
 }
 
 impl OrganizationListParams {
+    /// The query string of `op` (without `?`): the keys set here that the operation lists.
+    pub(crate) fn query_for(&self, op: &Operation) -> String {
+        keys_of(op, &self.to_query())
+    }
+
     fn to_query(&self) -> String {
         let mut query = Query::default();
         query.opt("query", self.query.as_deref());
@@ -164,184 +167,6 @@ impl OrganizationListParams {
         query.opt("order_by", self.order_by.as_deref());
         query.paging(self.limit, self.offset);
         query.finish()
-    }
-}
-
-/// The body of a metadata merge (`PATCH …/metadata`): only the kinds that are set.
-pub(super) fn metadata_body(public: Option<Value>, private: Option<Value>) -> Value {
-    let mut body = Map::new();
-    for (key, value) in [("public_metadata", public), ("private_metadata", private)] {
-        if let Some(value) = value {
-            body.insert(key.to_owned(), value);
-        }
-    }
-    Value::Object(body)
-}
-
-impl ClerkClient {
-    /// `POST /v1/organizations`: creates an organization and returns it. Never retried.
-    ///
-    /// A create is not idempotent: on a timeout or a transport failure the call fails with
-    /// that error ([`ApiError::Timeout`](super::ApiError::Timeout),
-    /// [`ApiError::Transport`](super::ApiError::Transport)) and **the organization may exist**.
-    /// Before trying again, look it up by the slug you sent
-    /// ([`get_organization`](Self::get_organization) takes a slug); a blind repeat of a create
-    /// that did land answers 422 `form_identifier_exists` for the taken slug.
-    ///
-    /// # Errors
-    ///
-    /// 422 with Clerk's codes (`form_identifier_exists` for a taken slug,
-    /// `form_param_format_invalid` for a malformed one, `form_param_missing` without a name),
-    /// 400 `organization_creator_not_found` for an unknown `created_by`, 403 when
-    /// organizations are not enabled; see [`ApiError`](super::ApiError).
-    pub async fn create_organization(&self, organization: &CreateOrganization) -> ApiResult<Organization> {
-        let url = format!("{}/organizations", self.versioned());
-        let call = self.call(
-            "POST /v1/organizations",
-            Method::POST,
-            url,
-            Some(json_body(organization)?),
-            false,
-        );
-        self.json(call).await
-    }
-
-    /// `GET /v1/organizations/{id_or_slug}`: by id (`org_…`) or by slug. Retried.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`](super::ApiError::InvalidArgument) for an empty or unsafe
-    /// id; 404 when there is no such organization; see [`ApiError`](super::ApiError).
-    pub async fn get_organization(&self, id_or_slug: &str) -> ApiResult<Organization> {
-        self.fetch_organization(id_or_slug, None).await
-    }
-
-    /// [`get_organization`](Self::get_organization) with `include_members_count=true`: the
-    /// answer's `members_count` is filled (Clerk leaves it out otherwise). Retried.
-    ///
-    /// # Errors
-    ///
-    /// As [`get_organization`](Self::get_organization).
-    pub async fn get_organization_with_members_count(&self, id_or_slug: &str) -> ApiResult<Organization> {
-        self.fetch_organization(id_or_slug, Some(true)).await
-    }
-
-    async fn fetch_organization(
-        &self,
-        id_or_slug: &str,
-        include_members_count: Option<bool>,
-    ) -> ApiResult<Organization> {
-        let mut query = Query::default();
-        query.flag("include_members_count", include_members_count);
-        let url = format!("{}/organizations/{}", self.versioned(), path_segment(id_or_slug)?);
-        let url = with_query(url, &query.finish());
-        self.json(self.get("GET /v1/organizations/{id}", url)).await
-    }
-
-    /// `GET /v1/organizations`: one page of organizations, newest first unless
-    /// `order_by` says otherwise. Retried.
-    ///
-    /// # Errors
-    ///
-    /// 422 for an invalid filter or ordering; see [`ApiError`](super::ApiError).
-    pub async fn list_organizations(&self, params: &OrganizationListParams) -> ApiResult<Page<Organization>> {
-        let url = with_query(format!("{}/organizations", self.versioned()), &params.to_query());
-        self.json(self.get("GET /v1/organizations", url)).await
-    }
-
-    /// `GET /v1/organizations`, every page: a lazy [`Paged`] stream (offset paging,
-    /// `params.limit` a page or [`DEFAULT_PAGE_SIZE`]; Clerk has no cursor for organizations).
-    pub fn list_organizations_stream(&self, params: OrganizationListParams) -> Paged<Organization> {
-        let client = self.clone();
-        let limit = params.limit.unwrap_or(DEFAULT_PAGE_SIZE);
-        let offset = params.offset.unwrap_or(0);
-        Paged::new(limit, offset, None, Paging::Offset, move |page| {
-            let client = client.clone();
-            let params = OrganizationListParams {
-                limit: Some(page.limit),
-                offset: Some(page.offset),
-                ..params.clone()
-            };
-            async move { client.list_organizations(&params).await }
-        })
-    }
-
-    /// `PATCH /v1/organizations/{id}`: changes the fields set in `change`. Never retried
-    /// (`PATCH`): on a timeout **the change may have been applied**; read the organization
-    /// before sending it again.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`](super::ApiError::InvalidArgument) for an empty or unsafe
-    /// id; 404 when there is no such organization; 422 (`form_identifier_exists` for a taken
-    /// slug, …); see [`ApiError`](super::ApiError).
-    pub async fn update_organization(
-        &self,
-        organization_id: &str,
-        change: &UpdateOrganization,
-    ) -> ApiResult<Organization> {
-        let url = format!(
-            "{}/organizations/{}",
-            self.versioned(),
-            path_segment(organization_id)?
-        );
-        let call = self.call(
-            "PATCH /v1/organizations/{id}",
-            Method::PATCH,
-            url,
-            Some(json_body(change)?),
-            false,
-        );
-        self.json(call).await
-    }
-
-    /// `PATCH /v1/organizations/{id}/metadata`: deep-merges the given metadata (a `null` value
-    /// removes a key); `None` leaves that kind untouched. Never retried, like
-    /// [`update_user_metadata`](Self::update_user_metadata): on a timeout the merge may have
-    /// been applied.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`](super::ApiError::InvalidArgument) for an empty or unsafe
-    /// id; 404 when there is no such organization; 429 when the per-organization limit is
-    /// hit; see [`ApiError`](super::ApiError).
-    pub async fn update_organization_metadata(
-        &self,
-        organization_id: &str,
-        public: Option<Value>,
-        private: Option<Value>,
-    ) -> ApiResult<Organization> {
-        let url = format!(
-            "{}/organizations/{}/metadata",
-            self.versioned(),
-            path_segment(organization_id)?
-        );
-        let call = self.call(
-            "PATCH /v1/organizations/{id}/metadata",
-            Method::PATCH,
-            url,
-            Some(json_body(&metadata_body(public, private))?),
-            false,
-        );
-        self.json(call).await
-    }
-
-    /// `DELETE /v1/organizations/{id}`: deletes the organization with its memberships and
-    /// invitations. Retried like [`delete_user`](Self::delete_user): a repeat after a lost
-    /// success answers 404, which callers may treat as done.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`](super::ApiError::InvalidArgument) for an empty or unsafe
-    /// id; 404 when there is no such organization; see [`ApiError`](super::ApiError).
-    pub async fn delete_organization(&self, organization_id: &str) -> ApiResult<DeletedObject> {
-        let url = format!(
-            "{}/organizations/{}",
-            self.versioned(),
-            path_segment(organization_id)?
-        );
-        let call = self.call("DELETE /v1/organizations/{id}", Method::DELETE, url, None, true);
-        self.json(call).await
     }
 }
 
@@ -365,10 +190,26 @@ mod tests {
             serde_json::to_value(UpdateOrganization::default()).ok(),
             Some(json!({}))
         );
-        assert_eq!(
-            metadata_body(None, Some(json!({"k": 1}))),
-            json!({"private_metadata": {"k": 1}})
-        );
+    }
+
+    /// The generated metadata bodies that replaced the hand-written calls' arguments hide
+    /// private metadata in `Debug`.
+    #[test]
+    fn the_generated_metadata_bodies_hide_private_metadata() {
+        let org = crate::organizations::MergeOrganizationMetadata {
+            private_metadata: json!({"secret": "s3cr3t"}),
+            ..Default::default()
+        };
+        let member = crate::organization_memberships::UpdateOrganizationMembershipMetadata {
+            private_metadata: json!({"salary": "123456"}),
+            ..Default::default()
+        };
+        for shown in [format!("{org:?}"), format!("{member:?}")] {
+            assert!(
+                !shown.contains("s3cr3t") && !shown.contains("123456") && shown.contains("<redacted>"),
+                "{shown}"
+            );
+        }
     }
 
     #[test]
@@ -396,7 +237,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            params.to_query(),
+            params.query_for(&crate::generated::operations::LIST_ORGANIZATIONS),
             "query=ac%20me&user_id=%2Buser_1&user_id=-user_2&include_members_count=false&limit=10&offset=0"
         );
     }

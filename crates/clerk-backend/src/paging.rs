@@ -10,7 +10,6 @@ use futures_util::stream::{self, LocalBoxStream, Stream, StreamExt as _};
 use serde::{Deserialize, Deserializer};
 
 use super::error::ApiResult;
-use super::params::Query;
 
 /// The page size of a [`Paged`] stream when the caller sets none: Clerk's largest (500), so a
 /// full pass takes as few rate-budget slots as possible.
@@ -68,45 +67,6 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Page<T> {
     }
 }
 
-/// Paging of a list without filters: [`list_jwt_templates`](super::ClerkClient::list_jwt_templates),
-/// [`list_identifiers`](super::ClerkClient::list_identifiers).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ListParams {
-    /// `limit`: page size, 1..=500; Clerk's default is 10.
-    pub limit: Option<u32>,
-    /// `offset`: items to skip.
-    pub offset: Option<u32>,
-}
-
-impl ListParams {
-    /// Clerk's first page.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Sets `limit` (1..=500).
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
-        self
-    }
-
-    /// Sets `offset`.
-    pub fn offset(mut self, offset: u32) -> Self {
-        self.offset = Some(offset);
-        self
-    }
-
-    /// `paginated=true&limit=…&offset=…`.
-    pub(crate) fn to_query(self) -> String {
-        let mut query = Query::default();
-        query.push("paginated", "true");
-        query.push_opt("limit", self.limit);
-        query.push_opt("offset", self.offset);
-        query.finish()
-    }
-}
-
 /// Which page to fetch next.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PageRequest {
@@ -154,7 +114,7 @@ impl<T> Copy for Paging<T> {}
 /// use futures_util::TryStreamExt as _;
 ///
 /// # async fn demo(client: clerk_backend::ClerkClient) -> Result<(), clerk_backend::ApiError> {
-/// let mut users = client.list_users_stream(UserListParams::new().banned(true));
+/// let mut users = client.users().list_stream(&UserListParams::new().banned(true));
 /// while let Some(user) = users.try_next().await? {
 ///     println!("{}", user.id);
 /// }

@@ -1,12 +1,14 @@
 //! Query parameters and safe path segments.
 
 use super::error::ApiError;
+use crate::operations::{Location, Operation};
 
 /// Filters, paging and ordering of `GET /v1/users` and `GET /v1/users/count` (contract §2.2).
 ///
 /// Every value the caller sets is sent, including `false`, `0` and empty strings (the JS SDK
 /// drops those). Arrays are sent as repeated keys (`user_id=a&user_id=b`). `limit`, `offset`,
-/// `order_by` and `starting_after` are ignored by [`count_users`](super::ClerkClient::count_users).
+/// `order_by` and `starting_after` are not sent by [`users().count`](crate::users::Users::count),
+/// which does not take them.
 ///
 /// # Examples
 ///
@@ -141,9 +143,14 @@ impl UserListParams {
         self
     }
 
-    /// The query string (without `?`); `paging` adds `limit`, `offset`, `order_by` and
-    /// `starting_after`.
-    pub(crate) fn to_query(&self, paging: bool) -> String {
+    /// The query string of `op` (without `?`): the keys set here that the operation lists
+    /// (`GET /v1/users/count` takes no `limit`, `offset`, `order_by` or `starting_after`).
+    pub(crate) fn query_for(&self, op: &Operation) -> String {
+        keys_of(op, &self.to_query())
+    }
+
+    /// The query string (without `?`) of every field that is set.
+    fn to_query(&self) -> String {
         let mut query = Query::default();
         for (key, values) in [
             ("email_address", &self.email_address),
@@ -191,19 +198,17 @@ impl UserListParams {
         for value in &self.provider_user_id {
             query.push("provider_user_id", value);
         }
-        if paging {
-            if let Some(limit) = self.limit {
-                query.push("limit", &limit.to_string());
-            }
-            if let Some(offset) = self.offset {
-                query.push("offset", &offset.to_string());
-            }
-            if let Some(order_by) = &self.order_by {
-                query.push("order_by", order_by);
-            }
-            if let Some(starting_after) = &self.starting_after {
-                query.push("starting_after", starting_after);
-            }
+        if let Some(limit) = self.limit {
+            query.push("limit", &limit.to_string());
+        }
+        if let Some(offset) = self.offset {
+            query.push("offset", &offset.to_string());
+        }
+        if let Some(order_by) = &self.order_by {
+            query.push("order_by", order_by);
+        }
+        if let Some(starting_after) = &self.starting_after {
+            query.push("starting_after", starting_after);
         }
         query.0
     }
@@ -239,6 +244,33 @@ impl Query {
         for value in values {
             self.push(key, value);
         }
+    }
+}
+
+/// The pairs of `query` whose key `op` lists as a query parameter, but `paginated` (a call
+/// that wants pages asks for them by its table row, [`paginated`]): how a hand-written query
+/// type writes the query of each operation that takes it.
+pub(crate) fn keys_of(op: &Operation, query: &str) -> String {
+    let takes = |key: &str| {
+        key != "paginated"
+            && op
+                .params
+                .iter()
+                .any(|param| param.location == Location::Query && param.name == key)
+    };
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty() && takes(pair.split('=').next().unwrap_or_default()))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// `query` asking for Clerk's page shape (`{data, total_count}`): `paginated=true` first.
+pub(crate) fn paginated(query: String) -> String {
+    if query.is_empty() {
+        "paginated=true".to_owned()
+    } else {
+        format!("paginated=true&{query}")
     }
 }
 
@@ -320,6 +352,7 @@ pub(crate) fn path_segment(id: &str) -> Result<String, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::generated::operations as ops;
 
     #[test]
     fn query_keeps_false_and_zero_and_repeats_arrays() {
@@ -331,18 +364,19 @@ mod tests {
             .created_at_after(0)
             .query("");
         assert_eq!(
-            params.to_query(true),
+            params.query_for(&ops::GET_USER_LIST),
             "user_id=%2Buser_a&user_id=-user%20b&query=&banned=false&created_at_after=0&limit=500&offset=0"
         );
+        // The count takes the filters only.
         assert_eq!(
-            params.to_query(false),
+            params.query_for(&ops::GET_USERS_COUNT),
             "user_id=%2Buser_a&user_id=-user%20b&query=&banned=false&created_at_after=0"
         );
     }
 
     #[test]
     fn empty_params_give_an_empty_query() {
-        assert_eq!(UserListParams::new().to_query(true), "");
+        assert_eq!(UserListParams::new().query_for(&ops::GET_USER_LIST), "");
     }
 
     #[test]

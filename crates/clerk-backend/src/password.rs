@@ -1,12 +1,12 @@
-//! [`ClerkClient::verify_password`]: checks a user's password (`POST
-//! /v1/users/{id}/verify_password`).
+//! [`Users::verify_password`]: checks a user's password (`POST
+//! /v1/users/{user_id}/verify_password`). Hand-written: a wrong password is an answer
+//! (`Ok(false)`), not an error.
 
-use awc::http::Method;
 use serde::{Deserialize, Serialize};
 
-use super::clerk_client::{json_body, ClerkClient};
 use super::error::{ApiError, ApiResult};
-use super::params::path_segment;
+use crate::generated::operations as ops;
+use crate::users::Users;
 
 #[derive(Serialize)]
 struct Body<'a> {
@@ -19,16 +19,16 @@ struct Verified {
     verified: bool,
 }
 
-impl ClerkClient {
-    /// `POST /v1/users/{id}/verify_password`: whether `password` is the user's password
+impl Users<'_> {
+    /// `POST /v1/users/{user_id}/verify_password`: whether `password` is the user's password
     /// (for a re-verification step or a custom flow).
     ///
     /// `Ok(true)` when Clerk answers 200 `{"verified": true}`; `Ok(false)` when it answers
     /// 422 (the password is wrong) or 200 without `verified: true`. The password is sent in
     /// the body only, never logged, and the call's errors never contain it.
     ///
-    /// Retried like a `GET` (see [`ClerkClient`]): a check changes nothing, so a repeat after
-    /// a timeout asks the same question again.
+    /// Retried and budgeted as its row of the operation table (`VERIFY_PASSWORD`) says: a
+    /// check changes nothing, so a repeat after a timeout asks the same question again.
     ///
     /// # Errors
     ///
@@ -36,16 +36,17 @@ impl ClerkClient {
     /// there is no such user; 400 (`no_password_set`) when the user has no password; see
     /// [`ApiError`].
     pub async fn verify_password(&self, user_id: &str, password: &str) -> ApiResult<bool> {
-        const ENDPOINT: &str = "POST /v1/users/{id}/verify_password";
         if password.is_empty() {
             return Err(ApiError::InvalidArgument(
                 "the password to verify is empty".to_owned(),
             ));
         }
-        let url = self.v1_url(&format!("/users/{}/verify_password", path_segment(user_id)?));
-        let body = json_body(&Body { password })?;
-        let call = self.call(ENDPOINT, Method::POST, url, Some(body), true);
-        match self.json::<Verified>(call).await {
+        let body = crate::Payload::json(&Body { password })?;
+        let answer = self
+            .client
+            .operation::<Verified>(&ops::VERIFY_PASSWORD, &[user_id], String::new(), Some(body))
+            .await;
+        match answer {
             Ok(answer) => Ok(answer.verified),
             Err(err) if err.status() == Some(422) => Ok(false),
             Err(err) => Err(err),

@@ -19,7 +19,9 @@ impl SessionBackend for ClerkClient {
     }
 
     async fn handshake_payload(&self, nonce: &str) -> Result<Vec<String>, BackendError> {
-        ClerkClient::handshake_payload(&sessions(self), nonce)
+        sessions(self)
+            .clients()
+            .handshake_payload(nonce)
             .await
             .map_err(backend_error)
     }
@@ -29,7 +31,9 @@ impl SessionBackend for ClerkClient {
         session_id: &str,
         request: &RefreshRequest<'_>,
     ) -> Result<Vec<String>, BackendError> {
-        ClerkClient::refresh_session(&sessions(self), session_id, request)
+        sessions(self)
+            .sessions()
+            .refresh(session_id, request)
             .await
             .map_err(backend_error)
     }

@@ -1,14 +1,16 @@
 //! Request bodies of the users resource: [`CreateUser`] (`POST /v1/users`) and [`UpdateUser`]
-//! (`PATCH /v1/users/{id}`).
+//! (`PATCH /v1/users/{user_id}`), taken by the generated `users().create` and `users().update`
+//! (their documented fields, and `Debug` hiding every secret, say more than the spec's
+//! schema).
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::redacted::Redacted;
 
-/// The body of `POST /v1/users` ([`ClerkClient::create_user`](super::ClerkClient::create_user)):
+/// The body of `POST /v1/users` ([`users().create`](crate::users::Users::create)):
 /// only fields that are set are sent, so Clerk's defaults apply to the rest.
 ///
 /// Its `Debug` shows which secrets are set, never their values: `password`,
@@ -31,7 +33,8 @@ use super::redacted::Redacted;
 /// };
 /// assert!(!format!("{user:?}").contains("000-00-0000"));
 /// ```
-#[derive(Clone, Default, PartialEq, Serialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CreateUser {
     /// `external_id`: your own id for the user (unique across the instance).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -119,10 +122,10 @@ pub struct CreateUser {
     pub locked: Option<bool>,
 }
 
-/// The body of `PATCH /v1/users/{id}` ([`ClerkClient::update_user`](super::ClerkClient::update_user)):
+/// The body of `PATCH /v1/users/{id}` ([`users().update`](crate::users::Users::update)):
 /// only fields that are set are sent; the rest stay as they are. Metadata is not part of it in
 /// API version `2026-05-12`: use
-/// [`update_user_metadata`](super::ClerkClient::update_user_metadata).
+/// [`users().update_metadata`](crate::users::Users::update_metadata).
 ///
 /// Its `Debug` shows which secrets are set, never their values: `password`,
 /// `password_digest`, `totp_secret` and `backup_codes` print as `"<redacted>"`.
@@ -141,7 +144,8 @@ pub struct CreateUser {
 /// assert_eq!(serde_json::to_string(&change)?, r#"{"first_name":"Grace"}"#);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Clone, Default, PartialEq, Serialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct UpdateUser {
     /// `external_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -344,6 +348,25 @@ mod tests {
         assert!(
             !shown.contains("hunter2-secret") && !shown.contains("TOTPSECRET"),
             "{shown}"
+        );
+    }
+
+    /// `users().update_metadata` takes the generated body: its `Debug` hides private metadata
+    /// as the hand-written call's arguments never showed it.
+    #[test]
+    fn the_metadata_body_hides_private_metadata_in_debug() {
+        let body = crate::users::UpdateUserMetadata {
+            public_metadata: json!({"plan": "pro"}),
+            private_metadata: json!({"ssn": "000-00-0000"}),
+            ..Default::default()
+        };
+        let shown = format!("{body:?}");
+        assert!(!shown.contains("000-00-0000"), "{shown}");
+        assert!(shown.contains("pro") && shown.contains("<redacted>"), "{shown}");
+        // Only what is set is sent.
+        assert_eq!(
+            serde_json::to_value(&body).ok(),
+            Some(json!({"public_metadata": {"plan": "pro"}, "private_metadata": {"ssn": "000-00-0000"}}))
         );
     }
 }

@@ -1,12 +1,13 @@
-//! [`ClerkClient::list_users_stream`]: every user matching a filter, page after page.
+//! [`Users::list_stream`]: every user matching a filter, page after page. Hand-written: it
+//! pages by Clerk's `starting_after` cursor where the order allows it, which the spec cannot say.
 
 use clerk_core::User;
 
-use super::clerk_client::ClerkClient;
 use super::paging::{Paged, Paging, DEFAULT_PAGE_SIZE};
 use super::params::UserListParams;
+use crate::users::Users;
 
-impl ClerkClient {
+impl Users<'_> {
     /// `GET /v1/users`, every page: a lazy [`Paged`] stream of the users matching `params`.
     ///
     /// Pages hold `params.limit` users ([`DEFAULT_PAGE_SIZE`] when unset). In a `created_at`
@@ -14,9 +15,10 @@ impl ClerkClient {
     /// `-created_at`) without an `offset`, pages follow Clerk's `starting_after` cursor (the
     /// id of the last user received), which neither skips nor repeats users created or
     /// deleted during the pass; in any other order they follow `offset`. Each page is one
-    /// [`list_users`](Self::list_users) call: retried, within this handle's rate-budget share.
-    pub fn list_users_stream(&self, params: UserListParams) -> Paged<User> {
-        let client = self.clone();
+    /// [`list`](Self::list) call: retried, within this handle's rate-budget share.
+    pub fn list_stream(&self, params: &UserListParams) -> Paged<User> {
+        let client = self.client.clone();
+        let params = params.clone();
         let limit = params.limit.unwrap_or(DEFAULT_PAGE_SIZE);
         let offset = params.offset.unwrap_or(0);
         let cursor = offset == 0 && is_created_at_order(params.order_by.as_deref());
@@ -34,7 +36,7 @@ impl ClerkClient {
             // `offset=0` is not sent in cursor mode: Clerk refuses a cursor with an offset.
             params.offset = (!cursor).then_some(page.offset);
             async move {
-                let users = client.list_users(&params).await?;
+                let users = client.users().list(&params).await?;
                 Ok(super::Page::new(users, None))
             }
         })

@@ -204,7 +204,7 @@ impl Reconciled for OrgRepo {
             order_by: Some("+created_at".to_owned()),
             ..Default::default()
         };
-        Ok(api.list_organizations(&params).await?.data)
+        Ok(api.organizations().list(&params).await?.data)
     }
 
     async fn store_page(&self, conn: &mut PgConnection, page: Vec<Organization>, pass: i64) -> Result<u64> {
@@ -213,7 +213,10 @@ impl Reconciled for OrgRepo {
     }
 
     async fn confirm(api: ClerkClient, org_id: &String) -> ApiResult<Option<Organization>> {
-        api.get_organization(org_id).await.map(Some)
+        api.organizations()
+            .get(org_id, &Default::default())
+            .await
+            .map(Some)
     }
 
     async fn store(&self, conn: &mut PgConnection, org: &Organization, pass: i64) -> Result<UpsertOutcome> {
@@ -248,7 +251,11 @@ impl Reconciled for MembershipRepo {
             order_by: Some("+created_at".to_owned()),
             ..Default::default()
         };
-        Ok(api.list_instance_organization_memberships(&params).await?.data)
+        Ok(api
+            .organization_memberships()
+            .list_for_instance(&params)
+            .await?
+            .data)
     }
 
     async fn store_page(
@@ -269,7 +276,7 @@ impl Reconciled for MembershipRepo {
             user_id: vec![user_id.clone()],
             ..Default::default()
         };
-        let page = api.list_organization_memberships(org_id, &params).await?;
+        let page = api.organization_memberships().list(org_id, &params).await?;
         Ok(page.data.into_iter().find(|m| &m.id == membership_id))
     }
 

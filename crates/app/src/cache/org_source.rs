@@ -123,7 +123,11 @@ impl PgDirectoryCache {
             return answer;
         }
         let fetched = async {
-            let org = self.read_through.get_organization(org_id).await?;
+            let org = self
+                .read_through
+                .organizations()
+                .get(org_id, &Default::default())
+                .await?;
             let params = MembershipListParams {
                 limit: Some(MEMBERS_PAGE),
                 order_by: Some("+created_at".to_owned()),
@@ -131,7 +135,8 @@ impl PgDirectoryCache {
             };
             let members: Vec<OrganizationMembership> = self
                 .read_through
-                .list_organization_memberships_stream(&org.id, params)
+                .organization_memberships()
+                .list_stream(&org.id, &params)
                 .try_collect()
                 .await?;
             Ok::<_, ApiError>((org, members))

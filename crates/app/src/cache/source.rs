@@ -286,7 +286,7 @@ impl PgDirectoryCache {
         if let Some(answer) = self.answer_from_row(user_id, row) {
             return answer;
         }
-        match self.read_through.get_user(user_id).await {
+        match self.read_through.users().get(user_id).await {
             Ok(user) => {
                 bump(&self.stats.api_ok);
                 self.store(user_id, Arc::new(user)).await

@@ -298,7 +298,7 @@ impl Reconciled for UserRepo {
             .limit(limit)
             .offset(offset)
             .order_by("+created_at");
-        api.list_users(&params).await
+        api.users().list(&params).await
     }
 
     async fn store_page(&self, conn: &mut PgConnection, page: Vec<User>, pass: i64) -> Result<u64> {
@@ -307,7 +307,7 @@ impl Reconciled for UserRepo {
     }
 
     async fn confirm(api: ClerkClient, user_id: &String) -> ApiResult<Option<User>> {
-        api.get_user(user_id).await.map(Some)
+        api.users().get(user_id).await.map(Some)
     }
 
     async fn store(&self, conn: &mut PgConnection, user: &User, _pass: i64) -> Result<UpsertOutcome> {

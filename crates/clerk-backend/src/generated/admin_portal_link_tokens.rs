@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Admin Portal Link Tokens` calls: `client.admin_portal_link_tokens()`.
 #[derive(Debug, Clone, Copy)]
 pub struct AdminPortalLinkTokens<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Agent Tasks` calls: `client.agent_tasks()`.
 #[derive(Debug, Clone, Copy)]
 pub struct AgentTasks<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

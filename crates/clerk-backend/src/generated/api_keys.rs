@@ -11,9 +11,11 @@ use crate::generated::operations as ops;
 use crate::ClerkClient;
 
 /// The `API Keys` calls: `client.api_keys()`.
+///
+/// Hand-written on this handle (behaviour the spec cannot say): [`list`](ApiKeys::list) (`getApiKeys`), [`verify`](ApiKeys::verify) (`verifyApiKey`).
 #[derive(Debug, Clone, Copy)]
 pub struct ApiKeys<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {
@@ -24,6 +26,24 @@ impl ClerkClient {
 }
 
 impl ApiKeys<'_> {
+    /// Create an API Key: `POST /v1/api_keys` (`createApiKey`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`CREATE_API_KEY`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// See [`ApiError`](crate::ApiError).
+    pub async fn create(&self, body: &crate::CreateApiKey) -> ApiResult<crate::NewApiKey> {
+        self.client
+            .operation(
+                &ops::CREATE_API_KEY,
+                &[],
+                String::new(),
+                Some(crate::Payload::json(body)?),
+            )
+            .await
+    }
+
     /// Get an API Key by ID: `GET /v1/api_keys/{apiKeyID}` (`getApiKey`).
     ///
     /// Retried and budgeted as its row of the operation table ([`GET_API_KEY`](crate::operations)) says.
@@ -78,6 +98,24 @@ impl ApiKeys<'_> {
     pub async fn get_secret(&self, api_key_id: &str) -> ApiResult<GetApiKeySecretAnswer> {
         self.client
             .operation(&ops::GET_API_KEY_SECRET, &[api_key_id], String::new(), None)
+            .await
+    }
+
+    /// Revoke an API Key: `POST /v1/api_keys/{apiKeyID}/revoke` (`revokeApiKey`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`REVOKE_API_KEY`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); otherwise see [`ApiError`](crate::ApiError).
+    pub async fn revoke(&self, api_key_id: &str, body: &RevokeApiKey) -> ApiResult<clerk_core::api::ApiKey> {
+        self.client
+            .operation(
+                &ops::REVOKE_API_KEY,
+                &[api_key_id],
+                String::new(),
+                Some(crate::Payload::json(body)?),
+            )
             .await
     }
 }
@@ -304,6 +342,22 @@ impl std::fmt::Debug for GetApiKeySecretAnswer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GetApiKeySecretAnswer")
             .field("secret", &crate::redacted::Redacted(true))
+            .finish()
+    }
+}
+
+/// The request body of `revokeApiKey`; `Default` leaves every optional field out.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct RevokeApiKey {
+    /// `revocation_reason`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revocation_reason: Option<String>,
+}
+
+impl std::fmt::Debug for RevokeApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RevokeApiKey")
+            .field("revocation_reason", &self.revocation_reason)
             .finish()
     }
 }

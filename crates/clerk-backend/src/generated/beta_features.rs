@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Beta Features` calls: `client.beta_features()`.
 #[derive(Debug, Clone, Copy)]
 pub struct BetaFeatures<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

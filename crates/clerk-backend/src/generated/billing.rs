@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Billing` calls: `client.billing()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Billing<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Clients` calls: `client.clients()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Clients<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

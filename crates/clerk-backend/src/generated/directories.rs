@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Directories` calls: `client.directories()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Directories<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Domains` calls: `client.domains()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Domains<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {
@@ -24,6 +24,19 @@ impl ClerkClient {
 }
 
 impl Domains<'_> {
+    /// List all instance domains: `GET /v1/domains` (`ListDomains`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`LIST_DOMAINS`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// See [`ApiError`](crate::ApiError).
+    pub async fn list(&self) -> ApiResult<crate::Page<crate::models::Domain>> {
+        self.client
+            .operation(&ops::LIST_DOMAINS, &[], String::new(), None)
+            .await
+    }
+
     /// Add a domain: `POST /v1/domains` (`AddDomain`).
     ///
     /// Retried and budgeted as its row of the operation table ([`ADD_DOMAIN`](crate::operations)) says.

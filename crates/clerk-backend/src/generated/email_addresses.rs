@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Email Addresses` calls: `client.email_addresses()`.
 #[derive(Debug, Clone, Copy)]
 pub struct EmailAddresses<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

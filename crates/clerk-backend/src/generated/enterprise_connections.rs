@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Enterprise Connections` calls: `client.enterprise_connections()`.
 #[derive(Debug, Clone, Copy)]
 pub struct EnterpriseConnections<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

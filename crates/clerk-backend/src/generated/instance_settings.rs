@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Instance Settings` calls: `client.instance_settings()`.
 #[derive(Debug, Clone, Copy)]
 pub struct InstanceSettings<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

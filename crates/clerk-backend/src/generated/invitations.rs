@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Invitations` calls: `client.invitations()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Invitations<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {
@@ -24,6 +24,60 @@ impl ClerkClient {
 }
 
 impl Invitations<'_> {
+    /// List all invitations: `GET /v1/invitations` (`ListInvitations`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`LIST_INVITATIONS`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// See [`ApiError`](crate::ApiError).
+    pub async fn list(
+        &self,
+        params: &crate::InvitationListParams,
+    ) -> ApiResult<crate::Page<crate::Invitation>> {
+        self.client
+            .operation(
+                &ops::LIST_INVITATIONS,
+                &[],
+                crate::params::paginated(params.query_for(&ops::LIST_INVITATIONS)),
+                None,
+            )
+            .await
+    }
+
+    /// Every item of [`list`](Self::list), page after page: a lazy [`Paged`](crate::Paged) stream (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).
+    pub fn list_stream(&self, params: &crate::InvitationListParams) -> crate::Paged<crate::Invitation> {
+        let mut params = params.clone();
+        self.client.operation_paged(
+            &ops::LIST_INVITATIONS,
+            &[],
+            (params.limit.map(i64::from), params.offset.map(i64::from)),
+            Box::new(move |limit, offset| {
+                params.limit = u32::try_from(limit).ok();
+                params.offset = u32::try_from(offset).ok();
+                params.query_for(&ops::LIST_INVITATIONS)
+            }),
+        )
+    }
+
+    /// Create an invitation: `POST /v1/invitations` (`CreateInvitation`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`CREATE_INVITATION`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// See [`ApiError`](crate::ApiError).
+    pub async fn create(&self, body: &crate::CreateInvitation) -> ApiResult<crate::Invitation> {
+        self.client
+            .operation(
+                &ops::CREATE_INVITATION,
+                &[],
+                String::new(),
+                Some(crate::Payload::json(body)?),
+            )
+            .await
+    }
+
     /// Create multiple invitations: `POST /v1/invitations/bulk` (`CreateBulkInvitations`).
     ///
     /// Retried and budgeted as its row of the operation table ([`CREATE_BULK_INVITATIONS`](crate::operations)) says.
@@ -42,6 +96,19 @@ impl Invitations<'_> {
                 String::new(),
                 Some(crate::Payload::json(body)?),
             )
+            .await
+    }
+
+    /// Revokes an invitation: `POST /v1/invitations/{invitation_id}/revoke` (`RevokeInvitation`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`REVOKE_INVITATION`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); otherwise see [`ApiError`](crate::ApiError).
+    pub async fn revoke(&self, invitation_id: &str) -> ApiResult<crate::Invitation> {
+        self.client
+            .operation(&ops::REVOKE_INVITATION, &[invitation_id], String::new(), None)
             .await
     }
 }

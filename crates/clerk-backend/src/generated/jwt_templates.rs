@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `JWT Templates` calls: `client.jwt_templates()`.
 #[derive(Debug, Clone, Copy)]
 pub struct JwtTemplates<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {
@@ -24,6 +24,42 @@ impl ClerkClient {
 }
 
 impl JwtTemplates<'_> {
+    /// List all templates: `GET /v1/jwt_templates` (`ListJWTTemplates`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`LIST_JWT_TEMPLATES`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// See [`ApiError`](crate::ApiError).
+    pub async fn list(
+        &self,
+        params: &ListJwtTemplatesParams,
+    ) -> ApiResult<crate::Page<crate::models::JwtTemplate>> {
+        self.client
+            .operation(
+                &ops::LIST_JWT_TEMPLATES,
+                &[],
+                crate::params::paginated(params.to_query()),
+                None,
+            )
+            .await
+    }
+
+    /// Every item of [`list`](Self::list), page after page: a lazy [`Paged`](crate::Paged) stream (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).
+    pub fn list_stream(&self, params: &ListJwtTemplatesParams) -> crate::Paged<crate::models::JwtTemplate> {
+        let mut params = params.clone();
+        self.client.operation_paged(
+            &ops::LIST_JWT_TEMPLATES,
+            &[],
+            (params.limit, params.offset),
+            Box::new(move |limit, offset| {
+                params.limit = Some(limit);
+                params.offset = Some(offset);
+                params.to_query()
+            }),
+        )
+    }
+
     /// Create a JWT template: `POST /v1/jwt_templates` (`CreateJWTTemplate`).
     ///
     /// Retried and budgeted as its row of the operation table ([`CREATE_JWT_TEMPLATE`](crate::operations)) says.
@@ -39,6 +75,19 @@ impl JwtTemplates<'_> {
                 String::new(),
                 Some(crate::Payload::json(body)?),
             )
+            .await
+    }
+
+    /// Retrieve a template: `GET /v1/jwt_templates/{template_id}` (`GetJWTTemplate`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`GET_JWT_TEMPLATE`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); otherwise see [`ApiError`](crate::ApiError).
+    pub async fn get(&self, template_id: &str) -> ApiResult<crate::models::JwtTemplate> {
+        self.client
+            .operation(&ops::GET_JWT_TEMPLATE, &[template_id], String::new(), None)
             .await
     }
 
@@ -75,6 +124,24 @@ impl JwtTemplates<'_> {
                 Some(crate::Payload::json(body)?),
             )
             .await
+    }
+}
+
+/// The query parameters of `GET /jwt_templates`; `Default` leaves every one out.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListJwtTemplatesParams {
+    /// `limit`.
+    pub limit: Option<i64>,
+    /// `offset`.
+    pub offset: Option<i64>,
+}
+
+impl ListJwtTemplatesParams {
+    fn to_query(&self) -> String {
+        let mut query = crate::params::Query::default();
+        query.push_opt("limit", self.limit.as_ref());
+        query.push_opt("offset", self.offset.as_ref());
+        query.finish()
     }
 }
 

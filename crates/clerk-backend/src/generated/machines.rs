@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Machines` calls: `client.machines()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Machines<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

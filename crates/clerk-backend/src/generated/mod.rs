@@ -4,11 +4,14 @@
 
 //! Code generated from Clerk's Backend API spec by `cargo xtask codegen`.
 
+pub mod actor_tokens;
 pub mod admin_portal_link_tokens;
 pub mod agent_tasks;
+pub mod allowlist_identifiers;
 pub mod api_keys;
 pub mod beta_features;
 pub mod billing;
+pub mod blocklist_identifiers;
 pub mod clients;
 pub mod directories;
 pub mod domains;
@@ -16,13 +19,17 @@ pub mod email_addresses;
 pub mod enterprise_connections;
 pub mod instance_settings;
 pub mod invitations;
+pub mod jwks;
 pub mod jwt_templates;
+pub mod m2m;
 pub mod machines;
 pub mod models;
+pub mod oauth_access_tokens;
 pub mod oauth_applications;
 pub(crate) mod operations;
 pub mod organization_domains;
 pub mod organization_invitations;
+pub mod organization_memberships;
 pub mod organization_permissions;
 pub mod organization_roles;
 pub mod organizations;
@@ -31,6 +38,8 @@ pub mod proxy_checks;
 pub mod redirect_urls;
 pub mod role_sets;
 pub mod scim_directories;
+pub mod sessions;
+pub mod sign_in_tokens;
 pub mod sign_ups;
 pub mod testing_tokens;
 pub mod users;

@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `OAuth Applications` calls: `client.oauth_applications()`.
 #[derive(Debug, Clone, Copy)]
 pub struct OauthApplications<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

@@ -31,27 +31,12 @@ pub const GET_PUBLIC_INTERSTITIAL: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("an HTML page for browsers (the interstitial), not a Backend API call a server makes"),
 };
 
 /// `GetJWKS`: GET `/jwks`.
-pub const GET_JWKS: Operation = Operation {
-    operation_id: "GetJWKS",
-    method: Method::Get,
-    path: "/jwks",
-    endpoint: "GET /v1/jwks",
-    tag: "JWKS",
-    params: &[],
-    body: Body::None,
-    deprecated: false,
-    name: "jwks.get_jwks",
-    js_name: Some("jwks.getJwks"),
-    retry: Retry::Idempotent,
-    budget: Budget::Free,
-    root: false,
-    call: None,
-    left_out: None,
-};
+pub const GET_JWKS: Operation = Operation { operation_id: "GetJWKS", method: Method::Get, path: "/jwks", endpoint: "GET /v1/jwks", tag: "JWKS", params: &[], body: Body::None, deprecated: false, name: "jwks.get", js_name: Some("jwks.getJwks"), retry: Retry::Idempotent, budget: Budget::Free, root: false, call: Some("jwks().get"), hand_written: Some("the keys are parsed by clerk-core (unusable keys skipped); the JWKS cache's background refresh makes one quick attempt"), left_out: None };
 
 /// `GetClientList`: GET `/clients`.
 pub const GET_CLIENT_LIST: Operation = Operation {
@@ -73,6 +58,7 @@ pub const GET_CLIENT_LIST: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -92,6 +78,7 @@ pub const VERIFY_CLIENT: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("clients().verify"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -111,6 +98,7 @@ pub const GET_CLIENT: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("clients().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -130,6 +118,7 @@ pub const CREATE_EMAIL_ADDRESS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("email_addresses().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -149,6 +138,7 @@ pub const GET_EMAIL_ADDRESS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("email_addresses().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -168,6 +158,7 @@ pub const DELETE_EMAIL_ADDRESS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("email_addresses().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -187,6 +178,7 @@ pub const UPDATE_EMAIL_ADDRESS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("email_addresses().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -206,6 +198,7 @@ pub const PREPARE_EMAIL_ADDRESS_VERIFICATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("email_addresses().prepare_verification"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -225,6 +218,7 @@ pub const ATTEMPT_EMAIL_ADDRESS_VERIFICATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("email_addresses().attempt_verification"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -244,6 +238,7 @@ pub const REPLACE_USER_EMAIL_ADDRESS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("email_addresses().replace_for_user"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -263,6 +258,7 @@ pub const CREATE_PHONE_NUMBER: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("phone_numbers().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -282,6 +278,7 @@ pub const GET_PHONE_NUMBER: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("phone_numbers().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -301,6 +298,7 @@ pub const DELETE_PHONE_NUMBER: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("phone_numbers().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -320,6 +318,7 @@ pub const UPDATE_PHONE_NUMBER: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("phone_numbers().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -339,6 +338,7 @@ pub const PREPARE_PHONE_NUMBER_VERIFICATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("phone_numbers().prepare_verification"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -358,6 +358,7 @@ pub const ATTEMPT_PHONE_NUMBER_VERIFICATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("phone_numbers().attempt_verification"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -377,6 +378,7 @@ pub const REPLACE_USER_PHONE_NUMBER: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("phone_numbers().replace_for_user"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -402,7 +404,8 @@ pub const GET_SESSION_LIST: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("sessions().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -421,7 +424,8 @@ pub const CREATE_SESSION: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("sessions().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -440,28 +444,13 @@ pub const GET_SESSION: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("sessions().get"),
+    hand_written: None,
     left_out: None,
 };
 
 /// `RefreshSession`: POST `/sessions/{session_id}/refresh`.
-pub const REFRESH_SESSION: Operation = Operation {
-    operation_id: "RefreshSession",
-    method: Method::Post,
-    path: "/sessions/{session_id}/refresh",
-    endpoint: "POST /v1/sessions/{session_id}/refresh",
-    tag: "Sessions",
-    params: &[Param::path("session_id", "string")],
-    body: Body::Json(None),
-    deprecated: false,
-    name: "sessions.refresh",
-    js_name: Some("sessions.refreshSession"),
-    retry: Retry::Never,
-    budget: Budget::Fixed(Share::Sessions),
-    root: false,
-    call: None,
-    left_out: None,
-};
+pub const REFRESH_SESSION: Operation = Operation { operation_id: "RefreshSession", method: Method::Post, path: "/sessions/{session_id}/refresh", endpoint: "POST /v1/sessions/{session_id}/refresh", tag: "Sessions", params: &[Param::path("session_id", "string")], body: Body::Json(None), deprecated: false, name: "sessions.refresh", js_name: Some("sessions.refreshSession"), retry: Retry::Never, budget: Budget::Fixed(Share::Sessions), root: false, call: Some("sessions().refresh"), hand_written: Some("Clerk's request flow (clerk-core's SessionBackend): the `cookie` format body built from the expired token and the refresh cookie, answering the Set-Cookie directives"), left_out: None };
 
 /// `RevokeSession`: POST `/sessions/{session_id}/revoke`.
 pub const REVOKE_SESSION: Operation = Operation {
@@ -478,7 +467,8 @@ pub const REVOKE_SESSION: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("sessions().revoke"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -497,7 +487,10 @@ pub const CREATE_SESSION_TOKEN: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("sessions().create_token"),
+    hand_written: Some(
+        "answers the JWT string (an answer without one is a decode error), a bearer credential",
+    ),
     left_out: None,
 };
 
@@ -519,7 +512,10 @@ pub const CREATE_SESSION_TOKEN_FROM_TEMPLATE: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("sessions().create_token_from_template"),
+    hand_written: Some(
+        "answers the JWT string (an answer without one is a decode error), a bearer credential",
+    ),
     left_out: None,
 };
 
@@ -544,6 +540,7 @@ pub const GET_TEMPLATE_LIST: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -566,6 +563,7 @@ pub const GET_TEMPLATE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -588,6 +586,7 @@ pub const UPSERT_TEMPLATE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -610,6 +609,7 @@ pub const REVERT_TEMPLATE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -632,6 +632,7 @@ pub const PREVIEW_TEMPLATE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -654,6 +655,7 @@ pub const TOGGLE_TEMPLATE_DELIVERY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -699,7 +701,8 @@ pub const GET_USER_LIST: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -718,7 +721,8 @@ pub const CREATE_USER: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -760,7 +764,8 @@ pub const GET_USERS_COUNT: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().count"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -779,7 +784,8 @@ pub const GET_USER: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -798,7 +804,8 @@ pub const DELETE_USER: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -817,7 +824,8 @@ pub const UPDATE_USER: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -836,7 +844,8 @@ pub const BAN_USER: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().ban"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -855,7 +864,8 @@ pub const UNBAN_USER: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().unban"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -875,6 +885,7 @@ pub const USERS_BAN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().bulk_ban"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -894,6 +905,7 @@ pub const USERS_UNBAN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().bulk_unban"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -912,7 +924,8 @@ pub const LOCK_USER: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().lock"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -931,7 +944,8 @@ pub const UNLOCK_USER: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().unlock"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -951,6 +965,7 @@ pub const SET_USER_PROFILE_IMAGE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().set_profile_image"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -970,6 +985,7 @@ pub const DELETE_USER_PROFILE_IMAGE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().delete_profile_image"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -989,6 +1005,7 @@ pub const REPLACE_USER_METADATA: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().replace_metadata"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1007,7 +1024,8 @@ pub const UPDATE_USER_METADATA: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().update_metadata"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1027,6 +1045,7 @@ pub const GET_USER_BILLING_SUBSCRIPTION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().get_billing_subscription"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1046,6 +1065,7 @@ pub const GET_USER_BILLING_CREDIT_BALANCE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().get_billing_credit_balance"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1065,33 +1085,12 @@ pub const ADJUST_USER_BILLING_CREDIT_BALANCE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().adjust_billing_credit_balance"),
+    hand_written: None,
     left_out: None,
 };
 
 /// `GetOAuthAccessToken`: GET `/users/{user_id}/oauth_access_tokens/{provider}`.
-pub const GET_OAUTH_ACCESS_TOKEN: Operation = Operation {
-    operation_id: "GetOAuthAccessToken",
-    method: Method::Get,
-    path: "/users/{user_id}/oauth_access_tokens/{provider}",
-    endpoint: "GET /v1/users/{user_id}/oauth_access_tokens/{provider}",
-    tag: "Users",
-    params: &[
-        Param::path("user_id", "string"),
-        Param::path("provider", "string"),
-        Param::query("paginated", false, "boolean"),
-        Param::query("limit", false, "integer"),
-        Param::query("offset", false, "integer"),
-    ],
-    body: Body::None,
-    deprecated: false,
-    name: "users.get_oauth_access_token",
-    js_name: Some("users.getUserOauthAccessToken"),
-    retry: Retry::Idempotent,
-    budget: Budget::Handle,
-    root: false,
-    call: None,
-    left_out: None,
-};
+pub const GET_OAUTH_ACCESS_TOKEN: Operation = Operation { operation_id: "GetOAuthAccessToken", method: Method::Get, path: "/users/{user_id}/oauth_access_tokens/{provider}", endpoint: "GET /v1/users/{user_id}/oauth_access_tokens/{provider}", tag: "Users", params: &[Param::path("user_id", "string"), Param::path("provider", "string"), Param::query("paginated", false, "boolean"), Param::query("limit", false, "integer"), Param::query("offset", false, "integer")], body: Body::None, deprecated: false, name: "users.list_oauth_access_tokens", js_name: Some("users.getUserOauthAccessToken"), retry: Retry::Idempotent, budget: Budget::Handle, root: false, call: Some("users().list_oauth_access_tokens"), hand_written: Some("adds the provider's `oauth_` prefix when missing (as @clerk/backend does) and answers every token of the page; its type hides the provider's credentials in Debug"), left_out: None };
 
 /// `UsersGetOrganizationMemberships`: GET `/users/{user_id}/organization_memberships`.
 pub const USERS_GET_ORGANIZATION_MEMBERSHIPS: Operation = Operation {
@@ -1107,12 +1106,13 @@ pub const USERS_GET_ORGANIZATION_MEMBERSHIPS: Operation = Operation {
     ],
     body: Body::None,
     deprecated: false,
-    name: "users.get_organization_memberships",
+    name: "users.list_organization_memberships",
     js_name: Some("users.getOrganizationMembershipList"),
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("users().list_organization_memberships"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1137,6 +1137,7 @@ pub const USERS_GET_ORGANIZATION_INVITATIONS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().get_organization_invitations"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1156,27 +1157,12 @@ pub const REMOVE_USER_PASSWORD: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().remove_password"),
+    hand_written: None,
     left_out: None,
 };
 
 /// `VerifyPassword`: POST `/users/{user_id}/verify_password`.
-pub const VERIFY_PASSWORD: Operation = Operation {
-    operation_id: "VerifyPassword",
-    method: Method::Post,
-    path: "/users/{user_id}/verify_password",
-    endpoint: "POST /v1/users/{user_id}/verify_password",
-    tag: "Users",
-    params: &[Param::path("user_id", "string")],
-    body: Body::Json(None),
-    deprecated: false,
-    name: "users.verify_password",
-    js_name: Some("users.verifyPassword"),
-    retry: Retry::Idempotent,
-    budget: Budget::Handle,
-    root: false,
-    call: None,
-    left_out: None,
-};
+pub const VERIFY_PASSWORD: Operation = Operation { operation_id: "VerifyPassword", method: Method::Post, path: "/users/{user_id}/verify_password", endpoint: "POST /v1/users/{user_id}/verify_password", tag: "Users", params: &[Param::path("user_id", "string")], body: Body::Json(None), deprecated: false, name: "users.verify_password", js_name: Some("users.verifyPassword"), retry: Retry::Idempotent, budget: Budget::Handle, root: false, call: Some("users().verify_password"), hand_written: Some("a wrong password (422) answers Ok(false), not an error; an empty password is refused before any request"), left_out: None };
 
 /// `VerifyTOTP`: POST `/users/{user_id}/verify_totp`.
 pub const VERIFY_TOTP: Operation = Operation {
@@ -1194,6 +1180,7 @@ pub const VERIFY_TOTP: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().verify_totp"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1213,6 +1200,7 @@ pub const DISABLE_MFA: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().disable_mfa"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1232,6 +1220,7 @@ pub const DELETE_BACKUP_CODE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().delete_backup_codes"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1254,6 +1243,7 @@ pub const USER_PASSKEY_DELETE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().delete_passkey"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1273,6 +1263,7 @@ pub const LIST_USER_TRUSTED_DEVICES: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().list_trusted_devices"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1295,6 +1286,7 @@ pub const REVOKE_USER_TRUSTED_DEVICE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().revoke_trusted_device"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1317,6 +1309,7 @@ pub const USER_WEB3WALLET_DELETE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().delete_web3wallet"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1336,6 +1329,7 @@ pub const DELETE_TOTP: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().delete_totp"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1358,6 +1352,7 @@ pub const DELETE_EXTERNAL_ACCOUNT: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().delete_external_account"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1377,6 +1372,7 @@ pub const SET_USER_PASSWORD_COMPROMISED: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().set_password_compromised"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1396,6 +1392,7 @@ pub const UNSET_USER_PASSWORD_COMPROMISED: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("users().unset_password_compromised"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1421,7 +1418,8 @@ pub const LIST_INVITATIONS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("invitations().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1440,7 +1438,8 @@ pub const CREATE_INVITATION: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("invitations().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1460,6 +1459,7 @@ pub const CREATE_BULK_INVITATIONS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("invitations().bulk_create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1478,7 +1478,8 @@ pub const REVOKE_INVITATION: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("invitations().revoke"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1504,6 +1505,7 @@ pub const LIST_INSTANCE_ORGANIZATION_INVITATIONS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_invitations().get_all"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1526,7 +1528,8 @@ pub const LIST_ALLOWLIST_IDENTIFIERS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("allowlist_identifiers().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1545,7 +1548,8 @@ pub const CREATE_ALLOWLIST_IDENTIFIER: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("allowlist_identifiers().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1564,7 +1568,8 @@ pub const DELETE_ALLOWLIST_IDENTIFIER: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("allowlist_identifiers().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1583,7 +1588,8 @@ pub const LIST_BLOCKLIST_IDENTIFIERS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("blocklist_identifiers().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1602,7 +1608,8 @@ pub const CREATE_BLOCKLIST_IDENTIFIER: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("blocklist_identifiers().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1621,7 +1628,8 @@ pub const DELETE_BLOCKLIST_IDENTIFIER: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("blocklist_identifiers().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1641,6 +1649,7 @@ pub const UPDATE_INSTANCE_AUTH_CONFIG: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("beta_features().update_instance_settings"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1660,6 +1669,7 @@ pub const UPDATE_PRODUCTION_INSTANCE_DOMAIN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -1678,7 +1688,8 @@ pub const CREATE_ACTOR_TOKEN: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("actor_tokens().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1697,7 +1708,8 @@ pub const REVOKE_ACTOR_TOKEN: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("actor_tokens().revoke"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1716,7 +1728,8 @@ pub const LIST_DOMAINS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("domains().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1736,6 +1749,7 @@ pub const ADD_DOMAIN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("domains().add"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1755,6 +1769,7 @@ pub const DELETE_DOMAIN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("domains().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1774,6 +1789,7 @@ pub const UPDATE_DOMAIN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("domains().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1793,6 +1809,7 @@ pub const GET_INSTANCE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("instance_settings().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1812,6 +1829,7 @@ pub const UPDATE_INSTANCE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("instance_settings().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1831,6 +1849,7 @@ pub const UPDATE_INSTANCE_RESTRICTIONS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("instance_settings().update_restrictions"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1850,6 +1869,7 @@ pub const GET_INSTANCE_PROTECT: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("instance_settings().get_protect"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1869,6 +1889,7 @@ pub const UPDATE_INSTANCE_PROTECT: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("instance_settings().update_protect"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1888,6 +1909,7 @@ pub const GET_INSTANCE_COMMUNICATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("instance_settings().get_communication"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1907,6 +1929,7 @@ pub const UPDATE_INSTANCE_COMMUNICATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("instance_settings().update_communication"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1926,6 +1949,7 @@ pub const GET_INSTANCE_OAUTH_APPLICATION_SETTINGS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("instance_settings().get_oauth_application_settings"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1945,6 +1969,7 @@ pub const UPDATE_INSTANCE_OAUTH_APPLICATION_SETTINGS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("instance_settings().update_oauth_application_settings"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1964,6 +1989,7 @@ pub const CHANGE_PRODUCTION_INSTANCE_DOMAIN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("instance_settings().change_domain"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -1983,6 +2009,7 @@ pub const GET_INSTANCE_ORGANIZATION_SETTINGS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("instance_settings().get_organization_settings"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2002,6 +2029,7 @@ pub const UPDATE_INSTANCE_ORGANIZATION_SETTINGS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("instance_settings().update_organization_settings"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2021,6 +2049,7 @@ pub const CREATE_SVIX_APP: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("webhooks().create_svix_app"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2040,6 +2069,7 @@ pub const DELETE_SVIX_APP: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("webhooks().delete_svix_app"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2059,6 +2089,7 @@ pub const GENERATE_SVIX_AUTH_URL: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("webhooks().generate_svix_auth_url"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2081,7 +2112,8 @@ pub const LIST_JWT_TEMPLATES: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("jwt_templates().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2101,6 +2133,7 @@ pub const CREATE_JWT_TEMPLATE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("jwt_templates().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2119,7 +2152,8 @@ pub const GET_JWT_TEMPLATE: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("jwt_templates().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2139,6 +2173,7 @@ pub const DELETE_JWT_TEMPLATE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("jwt_templates().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2158,6 +2193,7 @@ pub const UPDATE_JWT_TEMPLATE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("jwt_templates().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2182,6 +2218,7 @@ pub const LIST_MACHINES: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("machines().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2201,6 +2238,7 @@ pub const CREATE_MACHINE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("machines().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2220,6 +2258,7 @@ pub const GET_MACHINE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("machines().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2239,6 +2278,7 @@ pub const DELETE_MACHINE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("machines().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2258,6 +2298,7 @@ pub const UPDATE_MACHINE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("machines().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2277,6 +2318,7 @@ pub const GET_MACHINE_SECRET_KEY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("machines().get_secret_key"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2296,6 +2338,7 @@ pub const ROTATE_MACHINE_SECRET_KEY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("machines().rotate_secret_key"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2315,6 +2358,7 @@ pub const CREATE_MACHINE_SCOPE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("machines().create_scope"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2337,6 +2381,7 @@ pub const DELETE_MACHINE_SCOPE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("machines().delete_scope"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2368,7 +2413,8 @@ pub const LIST_ORGANIZATIONS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organizations().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2387,7 +2433,8 @@ pub const CREATE_ORGANIZATION: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organizations().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2414,7 +2461,8 @@ pub const GET_ORGANIZATION: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organizations().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2433,7 +2481,8 @@ pub const DELETE_ORGANIZATION: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organizations().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2452,7 +2501,8 @@ pub const UPDATE_ORGANIZATION: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organizations().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2472,6 +2522,7 @@ pub const REPLACE_ORGANIZATION_METADATA: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organizations().replace_metadata"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2490,7 +2541,8 @@ pub const MERGE_ORGANIZATION_METADATA: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organizations().merge_metadata"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2510,6 +2562,7 @@ pub const UPLOAD_ORGANIZATION_LOGO: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organizations().upload_logo"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2529,6 +2582,7 @@ pub const DELETE_ORGANIZATION_LOGO: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organizations().delete_logo"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2548,6 +2602,7 @@ pub const GET_ORGANIZATION_BILLING_SUBSCRIPTION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organizations().get_billing_subscription"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2567,6 +2622,7 @@ pub const GET_ORGANIZATION_BILLING_CREDIT_BALANCE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organizations().get_billing_credit_balance"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2586,6 +2642,7 @@ pub const ADJUST_ORGANIZATION_BILLING_CREDIT_BALANCE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organizations().adjust_billing_credit_balance"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2611,7 +2668,8 @@ pub const LIST_ORGANIZATION_INVITATIONS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_invitations().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2630,7 +2688,8 @@ pub const CREATE_ORGANIZATION_INVITATION: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_invitations().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2650,6 +2709,7 @@ pub const CREATE_ORGANIZATION_INVITATION_BULK: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_invitations().bulk_create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2673,6 +2733,7 @@ pub const LIST_PENDING_ORGANIZATION_INVITATIONS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -2694,7 +2755,8 @@ pub const GET_ORGANIZATION_INVITATION: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_invitations().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2716,7 +2778,8 @@ pub const REVOKE_ORGANIZATION_INVITATION: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_invitations().revoke"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2741,6 +2804,7 @@ pub const LIST_ORGANIZATION_ROLES: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_roles().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2760,6 +2824,7 @@ pub const CREATE_ORGANIZATION_ROLE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_roles().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2779,6 +2844,7 @@ pub const GET_ORGANIZATION_ROLE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_roles().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2798,6 +2864,7 @@ pub const DELETE_ORGANIZATION_ROLE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_roles().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2817,6 +2884,7 @@ pub const UPDATE_ORGANIZATION_ROLE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_roles().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2839,6 +2907,7 @@ pub const ASSIGN_PERMISSION_TO_ORGANIZATION_ROLE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_roles().assign_permission"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2861,6 +2930,7 @@ pub const REMOVE_PERMISSION_FROM_ORGANIZATION_ROLE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_roles().remove_permission"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2899,7 +2969,8 @@ pub const LIST_ORGANIZATION_MEMBERSHIPS: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_memberships().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2918,7 +2989,8 @@ pub const CREATE_ORGANIZATION_MEMBERSHIP: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_memberships().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2940,7 +3012,8 @@ pub const DELETE_ORGANIZATION_MEMBERSHIP: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_memberships().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2962,7 +3035,8 @@ pub const UPDATE_ORGANIZATION_MEMBERSHIP: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_memberships().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -2984,7 +3058,8 @@ pub const UPDATE_ORGANIZATION_MEMBERSHIP_METADATA: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_memberships().update_metadata"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3010,6 +3085,7 @@ pub const LIST_ORGANIZATION_DOMAINS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_domains().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3029,6 +3105,7 @@ pub const CREATE_ORGANIZATION_DOMAIN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_domains().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3051,6 +3128,7 @@ pub const DELETE_ORGANIZATION_DOMAIN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_domains().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3073,6 +3151,7 @@ pub const UPDATE_ORGANIZATION_DOMAIN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_domains().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3095,6 +3174,7 @@ pub const VERIFY_ORGANIZATION_DOMAIN_OWNERSHIP: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_domains().verify_ownership"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3123,6 +3203,7 @@ pub const LIST_ALL_ORGANIZATION_DOMAINS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_domains().list_all"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3142,6 +3223,7 @@ pub const VERIFY_DOMAIN_PROXY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("proxy_checks().verify"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3165,6 +3247,7 @@ pub const LIST_REDIRECT_URLS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("redirect_urls().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3184,6 +3267,7 @@ pub const CREATE_REDIRECT_URL: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("redirect_urls().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3203,6 +3287,7 @@ pub const GET_REDIRECT_URL: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("redirect_urls().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3222,6 +3307,7 @@ pub const DELETE_REDIRECT_URL: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("redirect_urls().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3240,7 +3326,8 @@ pub const CREATE_SIGN_IN_TOKEN: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("sign_in_tokens().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3259,7 +3346,8 @@ pub const REVOKE_SIGN_IN_TOKEN: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("sign_in_tokens().revoke"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3279,6 +3367,7 @@ pub const GET_SIGN_UP: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("sign_ups().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3298,6 +3387,7 @@ pub const UPDATE_SIGN_UP: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("sign_ups().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3322,6 +3412,7 @@ pub const LIST_OAUTH_APPLICATIONS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("oauth_applications().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3341,6 +3432,7 @@ pub const CREATE_OAUTH_APPLICATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("oauth_applications().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3360,6 +3452,7 @@ pub const GET_OAUTH_APPLICATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("oauth_applications().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3379,6 +3472,7 @@ pub const DELETE_OAUTH_APPLICATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("oauth_applications().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3398,6 +3492,7 @@ pub const UPDATE_OAUTH_APPLICATION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("oauth_applications().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3417,6 +3512,7 @@ pub const UPLOAD_OAUTH_APPLICATION_LOGO: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("oauth_applications().upload_logo"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3436,6 +3532,7 @@ pub const ROTATE_OAUTH_APPLICATION_SECRET: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("oauth_applications().rotate_secret"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3455,6 +3552,7 @@ pub const REVOKE_OAUTH_APPLICATION_TOKEN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("oauth_applications().revoke_token"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3480,6 +3578,7 @@ pub const LIST_SAML_CONNECTIONS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -3499,6 +3598,7 @@ pub const CREATE_SAML_CONNECTION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -3518,6 +3618,7 @@ pub const GET_SAML_CONNECTION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -3537,6 +3638,7 @@ pub const DELETE_SAML_CONNECTION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -3556,6 +3658,7 @@ pub const UPDATE_SAML_CONNECTION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: None,
+    hand_written: None,
     left_out: Some("deprecated in Clerk's spec"),
 };
 
@@ -3580,6 +3683,7 @@ pub const LIST_ENTERPRISE_CONNECTIONS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("enterprise_connections().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3599,6 +3703,7 @@ pub const CREATE_ENTERPRISE_CONNECTION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("enterprise_connections().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3618,6 +3723,7 @@ pub const GET_ENTERPRISE_CONNECTION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("enterprise_connections().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3637,6 +3743,7 @@ pub const DELETE_ENTERPRISE_CONNECTION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("enterprise_connections().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3656,6 +3763,7 @@ pub const UPDATE_ENTERPRISE_CONNECTION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("enterprise_connections().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3680,6 +3788,7 @@ pub const LIST_ENTERPRISE_CONNECTION_TEST_RUNS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("enterprise_connections().list_test_runs"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3699,6 +3808,7 @@ pub const CREATE_ENTERPRISE_CONNECTION_TEST_RUN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("enterprise_connections().create_test_run"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3718,6 +3828,7 @@ pub const CREATE_TESTING_TOKEN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("testing_tokens().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3737,6 +3848,7 @@ pub const CREATE_AGENT_TASK: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("agent_tasks().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3756,6 +3868,7 @@ pub const REVOKE_AGENT_TASK: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("agent_tasks().revoke"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3773,12 +3886,13 @@ pub const INSTANCE_GET_ORGANIZATION_MEMBERSHIPS: Operation = Operation {
     ],
     body: Body::None,
     deprecated: false,
-    name: "users.get_instance_organization_memberships",
+    name: "organization_memberships.list_for_instance",
     js_name: Some("organizations.getInstanceOrganizationMembershipList"),
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: false,
-    call: None,
+    call: Some("organization_memberships().list_for_instance"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3804,6 +3918,7 @@ pub const LIST_WAITLIST_ENTRIES: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("waitlist_entries().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3823,6 +3938,7 @@ pub const CREATE_WAITLIST_ENTRY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("waitlist_entries().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3842,6 +3958,7 @@ pub const CREATE_BULK_WAITLIST_ENTRIES: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("waitlist_entries().bulk_create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3861,6 +3978,7 @@ pub const DELETE_WAITLIST_ENTRY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("waitlist_entries().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3880,6 +3998,7 @@ pub const INVITE_WAITLIST_ENTRY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("waitlist_entries().invite"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3899,6 +4018,7 @@ pub const REJECT_WAITLIST_ENTRY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("waitlist_entries().reject"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3923,6 +4043,7 @@ pub const GET_COMMERCE_PLAN_LIST: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("billing().list_plans"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3947,6 +4068,7 @@ pub const GET_BILLING_PRICE_LIST: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("billing().list_prices"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3966,6 +4088,7 @@ pub const CREATE_BILLING_PRICE: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("billing().create_price"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -3994,6 +4117,7 @@ pub const GET_COMMERCE_SUBSCRIPTION_ITEM_LIST: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("billing().list_subscription_items"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4016,6 +4140,7 @@ pub const CANCEL_COMMERCE_SUBSCRIPTION_ITEM: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("billing().cancel_subscription_item"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4035,6 +4160,7 @@ pub const EXTEND_BILLING_SUBSCRIPTION_ITEM_FREE_TRIAL: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("billing().extend_subscription_item_free_trial"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4054,6 +4180,7 @@ pub const CREATE_BILLING_PRICE_TRANSITION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("billing().create_price_transition"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4073,6 +4200,7 @@ pub const APPLY_BILLING_SUBSCRIPTION_ITEM_DISCOUNT: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("billing().apply_subscription_item_discount"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4095,6 +4223,7 @@ pub const REMOVE_BILLING_SUBSCRIPTION_ITEM_DISCOUNT: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("billing().remove_subscription_item_discount"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4118,6 +4247,7 @@ pub const GET_BILLING_STATEMENT_LIST: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("billing().list_statements"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4137,6 +4267,7 @@ pub const GET_BILLING_STATEMENT: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("billing().get_statement"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4161,6 +4292,7 @@ pub const GET_BILLING_STATEMENT_PAYMENT_ATTEMPTS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("billing().get_statement_payment_attempts"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4185,6 +4317,7 @@ pub const LIST_ORGANIZATION_PERMISSIONS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_permissions().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4204,6 +4337,7 @@ pub const CREATE_ORGANIZATION_PERMISSION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_permissions().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4223,6 +4357,7 @@ pub const GET_ORGANIZATION_PERMISSION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_permissions().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4242,6 +4377,7 @@ pub const DELETE_ORGANIZATION_PERMISSION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_permissions().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4261,6 +4397,7 @@ pub const UPDATE_ORGANIZATION_PERMISSION: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("organization_permissions().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4285,6 +4422,7 @@ pub const LIST_ROLE_SETS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("role_sets().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4304,6 +4442,7 @@ pub const CREATE_ROLE_SET: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("role_sets().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4323,6 +4462,7 @@ pub const GET_ROLE_SET: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("role_sets().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4342,6 +4482,7 @@ pub const UPDATE_ROLE_SET: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("role_sets().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4361,6 +4502,7 @@ pub const REPLACE_ROLE_SET: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("role_sets().replace"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4380,6 +4522,7 @@ pub const ADD_ROLES_TO_ROLE_SET: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("role_sets().add_roles"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4399,6 +4542,7 @@ pub const REPLACE_ROLE_IN_ROLE_SET: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("role_sets().replace_role"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4421,6 +4565,7 @@ pub const LIST_SCIM_DIRECTORIES: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("scim_directories().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4440,6 +4585,7 @@ pub const CREATE_SCIM_DIRECTORY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("scim_directories().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4459,6 +4605,7 @@ pub const GET_SCIM_DIRECTORY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("scim_directories().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4478,6 +4625,7 @@ pub const DELETE_SCIM_DIRECTORY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("scim_directories().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4497,6 +4645,7 @@ pub const UPDATE_SCIM_DIRECTORY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("scim_directories().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4516,6 +4665,7 @@ pub const ROTATE_SCIM_DIRECTORY_API_KEY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("scim_directories().rotate_api_key"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4535,6 +4685,7 @@ pub const LIST_SCIM_GROUP_ROLE_MAPPINGS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("scim_directories().list_group_role_mappings"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4554,6 +4705,7 @@ pub const REPLACE_SCIM_GROUP_ROLE_MAPPINGS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("scim_directories().replace_group_role_mappings"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4573,6 +4725,7 @@ pub const CREATE_SCIM_GROUP_ROLE_MAPPING: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("scim_directories().create_group_role_mapping"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4595,6 +4748,7 @@ pub const DELETE_SCIM_GROUP_ROLE_MAPPING: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("scim_directories().delete_group_role_mapping"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4617,6 +4771,7 @@ pub const LIST_DIRECTORIES: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("directories().list"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4636,6 +4791,7 @@ pub const CREATE_DIRECTORY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("directories().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4655,6 +4811,7 @@ pub const GET_DIRECTORY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("directories().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4674,6 +4831,7 @@ pub const DELETE_DIRECTORY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("directories().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4693,6 +4851,7 @@ pub const UPDATE_DIRECTORY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("directories().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4712,6 +4871,7 @@ pub const ROTATE_DIRECTORY_API_KEY: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("directories().rotate_api_key"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4731,6 +4891,7 @@ pub const LIST_DIRECTORY_GROUP_ROLE_MAPPINGS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("directories().list_group_role_mappings"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4750,6 +4911,7 @@ pub const REPLACE_DIRECTORY_GROUP_ROLE_MAPPINGS: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("directories().replace_group_role_mappings"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4769,6 +4931,7 @@ pub const CREATE_DIRECTORY_GROUP_ROLE_MAPPING: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("directories().create_group_role_mapping"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4791,6 +4954,7 @@ pub const DELETE_DIRECTORY_GROUP_ROLE_MAPPING: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("directories().delete_group_role_mapping"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4810,6 +4974,7 @@ pub const CREATE_ADMIN_PORTAL_LINK_TOKEN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("admin_portal_link_tokens().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4829,34 +4994,12 @@ pub const REVOKE_ADMIN_PORTAL_LINK_TOKEN: Operation = Operation {
     budget: Budget::Handle,
     root: false,
     call: Some("admin_portal_link_tokens().revoke"),
+    hand_written: None,
     left_out: None,
 };
 
 /// `getApiKeys`: GET `/api_keys`.
-pub const GET_API_KEYS: Operation = Operation {
-    operation_id: "getApiKeys",
-    method: Method::Get,
-    path: "/api_keys",
-    endpoint: "GET /api_keys",
-    tag: "API Keys",
-    params: &[
-        Param::query("type", false, "string"),
-        Param::query("subject", true, "string"),
-        Param::query("include_invalid", false, "string"),
-        Param::query("limit", false, "number"),
-        Param::query("offset", false, "number"),
-        Param::query("query", false, "string"),
-    ],
-    body: Body::None,
-    deprecated: false,
-    name: "api_keys.list",
-    js_name: Some("apiKeys.list"),
-    retry: Retry::Idempotent,
-    budget: Budget::Handle,
-    root: true,
-    call: None,
-    left_out: None,
-};
+pub const GET_API_KEYS: Operation = Operation { operation_id: "getApiKeys", method: Method::Get, path: "/api_keys", endpoint: "GET /api_keys", tag: "API Keys", params: &[Param::query("type", false, "string"), Param::query("subject", true, "string"), Param::query("include_invalid", false, "string"), Param::query("limit", false, "number"), Param::query("offset", false, "number"), Param::query("query", false, "string")], body: Body::None, deprecated: false, name: "api_keys.list", js_name: Some("apiKeys.list"), retry: Retry::Idempotent, budget: Budget::Handle, root: true, call: Some("api_keys().list"), hand_written: Some("answers clerk-core's ApiKey (the spec writes the page's items inline, which the generator would leave untyped JSON), a subject's keys at most 100, the invalid ones on request"), left_out: None };
 
 /// `createApiKey`: POST `/api_keys`.
 pub const CREATE_API_KEY: Operation = Operation {
@@ -4873,7 +5016,8 @@ pub const CREATE_API_KEY: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: true,
-    call: None,
+    call: Some("api_keys().create"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4893,6 +5037,7 @@ pub const GET_API_KEY: Operation = Operation {
     budget: Budget::Handle,
     root: true,
     call: Some("api_keys().get"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4912,6 +5057,7 @@ pub const DELETE_API_KEY: Operation = Operation {
     budget: Budget::Handle,
     root: true,
     call: Some("api_keys().delete"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4931,6 +5077,7 @@ pub const UPDATE_API_KEY: Operation = Operation {
     budget: Budget::Handle,
     root: true,
     call: Some("api_keys().update"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4950,6 +5097,7 @@ pub const GET_API_KEY_SECRET: Operation = Operation {
     budget: Budget::Handle,
     root: true,
     call: Some("api_keys().get_secret"),
+    hand_written: None,
     left_out: None,
 };
 
@@ -4968,53 +5116,16 @@ pub const REVOKE_API_KEY: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: true,
-    call: None,
+    call: Some("api_keys().revoke"),
+    hand_written: None,
     left_out: None,
 };
 
 /// `verifyApiKey`: POST `/api_keys/verify`.
-pub const VERIFY_API_KEY: Operation = Operation {
-    operation_id: "verifyApiKey",
-    method: Method::Post,
-    path: "/api_keys/verify",
-    endpoint: "POST /api_keys/verify",
-    tag: "API Keys",
-    params: &[],
-    body: Body::Json(None),
-    deprecated: false,
-    name: "api_keys.verify",
-    js_name: Some("apiKeys.verify"),
-    retry: Retry::Idempotent,
-    budget: Budget::Fixed(Share::MachineTokens),
-    root: true,
-    call: None,
-    left_out: None,
-};
+pub const VERIFY_API_KEY: Operation = Operation { operation_id: "verifyApiKey", method: Method::Post, path: "/api_keys/verify", endpoint: "POST /api_keys/verify", tag: "API Keys", params: &[], body: Body::Json(None), deprecated: false, name: "api_keys.verify", js_name: Some("apiKeys.verify"), retry: Retry::Idempotent, budget: Budget::Fixed(Share::MachineTokens), root: true, call: Some("api_keys().verify"), hand_written: Some("an empty secret is refused before any request; clerk-core's MachineBackend verifies API keys through it"), left_out: None };
 
 /// `getM2MTokens`: GET `/m2m_tokens`.
-pub const GET_M2M_TOKENS: Operation = Operation {
-    operation_id: "getM2MTokens",
-    method: Method::Get,
-    path: "/m2m_tokens",
-    endpoint: "GET /m2m_tokens",
-    tag: "M2M Tokens",
-    params: &[
-        Param::query("subject", true, "string"),
-        Param::query("revoked", false, "boolean"),
-        Param::query("expired", false, "boolean"),
-        Param::query("limit", false, "number"),
-        Param::query("offset", false, "number"),
-    ],
-    body: Body::None,
-    deprecated: false,
-    name: "m2m.list_tokens",
-    js_name: Some("m2m.list"),
-    retry: Retry::Idempotent,
-    budget: Budget::Handle,
-    root: true,
-    call: None,
-    left_out: None,
-};
+pub const GET_M2M_TOKENS: Operation = Operation { operation_id: "getM2MTokens", method: Method::Get, path: "/m2m_tokens", endpoint: "GET /m2m_tokens", tag: "M2M Tokens", params: &[Param::query("subject", true, "string"), Param::query("revoked", false, "boolean"), Param::query("expired", false, "boolean"), Param::query("limit", false, "number"), Param::query("offset", false, "number")], body: Body::None, deprecated: false, name: "m2m.list_tokens", js_name: Some("m2m.list"), retry: Retry::Idempotent, budget: Budget::Handle, root: true, call: Some("m2m().list_tokens"), hand_written: Some("sent with the machine secret key when one is configured (as @clerk/backend does); `include_invalid` asks for the revoked and the expired"), left_out: None };
 
 /// `createM2MToken`: POST `/m2m_tokens`.
 pub const CREATE_M2M_TOKEN: Operation = Operation {
@@ -5031,7 +5142,8 @@ pub const CREATE_M2M_TOKEN: Operation = Operation {
     retry: Retry::Never,
     budget: Budget::Handle,
     root: true,
-    call: None,
+    call: Some("m2m().create_token"),
+    hand_written: Some("sent with the machine secret key when one is configured (as @clerk/backend does)"),
     left_out: None,
 };
 
@@ -5050,47 +5162,16 @@ pub const REVOKE_M2M_TOKEN: Operation = Operation {
     retry: Retry::Idempotent,
     budget: Budget::Handle,
     root: true,
-    call: None,
+    call: Some("m2m().revoke_token"),
+    hand_written: Some("sent with the machine secret key when one is configured (as @clerk/backend does)"),
     left_out: None,
 };
 
 /// `verifyM2MToken`: POST `/m2m_tokens/verify`.
-pub const VERIFY_M2M_TOKEN: Operation = Operation {
-    operation_id: "verifyM2MToken",
-    method: Method::Post,
-    path: "/m2m_tokens/verify",
-    endpoint: "POST /m2m_tokens/verify",
-    tag: "M2M Tokens",
-    params: &[],
-    body: Body::Json(None),
-    deprecated: false,
-    name: "m2m.verify_token",
-    js_name: Some("m2m.verify"),
-    retry: Retry::Idempotent,
-    budget: Budget::Fixed(Share::MachineTokens),
-    root: true,
-    call: None,
-    left_out: None,
-};
+pub const VERIFY_M2M_TOKEN: Operation = Operation { operation_id: "verifyM2MToken", method: Method::Post, path: "/m2m_tokens/verify", endpoint: "POST /m2m_tokens/verify", tag: "M2M Tokens", params: &[], body: Body::Json(None), deprecated: false, name: "m2m.verify_token", js_name: Some("m2m.verify"), retry: Retry::Idempotent, budget: Budget::Fixed(Share::MachineTokens), root: true, call: Some("m2m().verify_token"), hand_written: Some("sent with the machine secret key when one is configured (as @clerk/backend does); an empty token is refused before any request"), left_out: None };
 
 /// `verifyOAuthAccessToken`: POST `/oauth_applications/access_tokens/verify`.
-pub const VERIFY_OAUTH_ACCESS_TOKEN: Operation = Operation {
-    operation_id: "verifyOAuthAccessToken",
-    method: Method::Post,
-    path: "/oauth_applications/access_tokens/verify",
-    endpoint: "POST /oauth_applications/access_tokens/verify",
-    tag: "OAuth Access Tokens",
-    params: &[],
-    body: Body::Json(None),
-    deprecated: false,
-    name: "oauth_access_tokens.verify",
-    js_name: Some("idPOAuthAccessToken.verify"),
-    retry: Retry::Idempotent,
-    budget: Budget::Fixed(Share::MachineTokens),
-    root: true,
-    call: None,
-    left_out: None,
-};
+pub const VERIFY_OAUTH_ACCESS_TOKEN: Operation = Operation { operation_id: "verifyOAuthAccessToken", method: Method::Post, path: "/oauth_applications/access_tokens/verify", endpoint: "POST /oauth_applications/access_tokens/verify", tag: "OAuth Access Tokens", params: &[], body: Body::Json(None), deprecated: false, name: "oauth_access_tokens.verify", js_name: Some("idPOAuthAccessToken.verify"), retry: Retry::Idempotent, budget: Budget::Fixed(Share::MachineTokens), root: true, call: Some("oauth_access_tokens().verify"), hand_written: Some("an empty token is refused before any request; `{active: false}` answers OAuthVerifyResponse::Inactive"), left_out: None };
 
 /// Every operation of Clerk's Backend API spec (249 operations), in the spec's order.
 pub const OPERATIONS: &[Operation] = &[

@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Organization Domains` calls: `client.organization_domains()`.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationDomains<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Organization Invitations` calls: `client.organization_invitations()`.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationInvitations<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {
@@ -63,6 +63,69 @@ impl OrganizationInvitations<'_> {
         )
     }
 
+    /// Get a list of organization invitations: `GET /v1/organizations/{organization_id}/invitations` (`ListOrganizationInvitations`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`LIST_ORGANIZATION_INVITATIONS`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); otherwise see [`ApiError`](crate::ApiError).
+    pub async fn list(
+        &self,
+        organization_id: &str,
+        params: &crate::OrganizationInvitationListParams,
+    ) -> ApiResult<crate::Page<crate::OrganizationInvitation>> {
+        self.client
+            .operation(
+                &ops::LIST_ORGANIZATION_INVITATIONS,
+                &[organization_id],
+                params.query_for(&ops::LIST_ORGANIZATION_INVITATIONS),
+                None,
+            )
+            .await
+    }
+
+    /// Every item of [`list`](Self::list), page after page: a lazy [`Paged`](crate::Paged) stream (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).
+    pub fn list_stream(
+        &self,
+        organization_id: &str,
+        params: &crate::OrganizationInvitationListParams,
+    ) -> crate::Paged<crate::OrganizationInvitation> {
+        let mut params = params.clone();
+        self.client.operation_paged(
+            &ops::LIST_ORGANIZATION_INVITATIONS,
+            &[organization_id],
+            (params.limit.map(i64::from), params.offset.map(i64::from)),
+            Box::new(move |limit, offset| {
+                params.limit = u32::try_from(limit).ok();
+                params.offset = u32::try_from(offset).ok();
+                params.query_for(&ops::LIST_ORGANIZATION_INVITATIONS)
+            }),
+        )
+    }
+
+    /// Create and send an organization invitation: `POST /v1/organizations/{organization_id}/invitations` (`CreateOrganizationInvitation`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`CREATE_ORGANIZATION_INVITATION`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); otherwise see [`ApiError`](crate::ApiError).
+    pub async fn create(
+        &self,
+        organization_id: &str,
+        body: &crate::CreateOrganizationInvitation,
+    ) -> ApiResult<crate::OrganizationInvitation> {
+        self.client
+            .operation(
+                &ops::CREATE_ORGANIZATION_INVITATION,
+                &[organization_id],
+                String::new(),
+                Some(crate::Payload::json(body)?),
+            )
+            .await
+    }
+
     /// Bulk create and send organization invitations: `POST /v1/organizations/{organization_id}/invitations/bulk` (`CreateOrganizationInvitationBulk`).
     ///
     /// Retried and budgeted as its row of the operation table ([`CREATE_ORGANIZATION_INVITATION_BULK`](crate::operations)) says.
@@ -79,6 +142,51 @@ impl OrganizationInvitations<'_> {
             .operation(
                 &ops::CREATE_ORGANIZATION_INVITATION_BULK,
                 &[organization_id],
+                String::new(),
+                Some(crate::Payload::json(body)?),
+            )
+            .await
+    }
+
+    /// Retrieve an organization invitation by ID: `GET /v1/organizations/{organization_id}/invitations/{invitation_id}` (`GetOrganizationInvitation`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`GET_ORGANIZATION_INVITATION`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); otherwise see [`ApiError`](crate::ApiError).
+    pub async fn get(
+        &self,
+        organization_id: &str,
+        invitation_id: &str,
+    ) -> ApiResult<crate::OrganizationInvitation> {
+        self.client
+            .operation(
+                &ops::GET_ORGANIZATION_INVITATION,
+                &[organization_id, invitation_id],
+                String::new(),
+                None,
+            )
+            .await
+    }
+
+    /// Revoke a pending organization invitation: `POST /v1/organizations/{organization_id}/invitations/{invitation_id}/revoke` (`RevokeOrganizationInvitation`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`REVOKE_ORGANIZATION_INVITATION`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); otherwise see [`ApiError`](crate::ApiError).
+    pub async fn revoke(
+        &self,
+        organization_id: &str,
+        invitation_id: &str,
+        body: &RevokeOrganizationInvitation,
+    ) -> ApiResult<crate::OrganizationInvitation> {
+        self.client
+            .operation(
+                &ops::REVOKE_ORGANIZATION_INVITATION,
+                &[organization_id, invitation_id],
                 String::new(),
                 Some(crate::Payload::json(body)?),
             )
@@ -151,6 +259,22 @@ impl std::fmt::Debug for CreateOrganizationInvitationBulkItem {
             .field("redirect_url", &self.redirect_url)
             .field("expires_in_days", &self.expires_in_days)
             .field("notify", &self.notify)
+            .finish()
+    }
+}
+
+/// The request body of `RevokeOrganizationInvitation`; `Default` leaves every optional field out.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct RevokeOrganizationInvitation {
+    /// The ID of the user that revokes the invitation. Must be an administrator in the organization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requesting_user_id: Option<String>,
+}
+
+impl std::fmt::Debug for RevokeOrganizationInvitation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RevokeOrganizationInvitation")
+            .field("requesting_user_id", &self.requesting_user_id)
             .finish()
     }
 }

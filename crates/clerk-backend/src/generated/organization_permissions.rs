@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Organization Permissions` calls: `client.organization_permissions()`.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationPermissions<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

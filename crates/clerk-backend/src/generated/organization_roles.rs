@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Organization Roles` calls: `client.organization_roles()`.
 #[derive(Debug, Clone, Copy)]
 pub struct OrganizationRoles<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

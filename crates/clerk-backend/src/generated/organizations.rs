@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Organizations` calls: `client.organizations()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Organizations<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {
@@ -24,6 +24,120 @@ impl ClerkClient {
 }
 
 impl Organizations<'_> {
+    /// Get a list of organizations for an instance: `GET /v1/organizations` (`ListOrganizations`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`LIST_ORGANIZATIONS`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// See [`ApiError`](crate::ApiError).
+    pub async fn list(
+        &self,
+        params: &crate::OrganizationListParams,
+    ) -> ApiResult<crate::Page<crate::models::Organization>> {
+        self.client
+            .operation(
+                &ops::LIST_ORGANIZATIONS,
+                &[],
+                params.query_for(&ops::LIST_ORGANIZATIONS),
+                None,
+            )
+            .await
+    }
+
+    /// Every item of [`list`](Self::list), page after page: a lazy [`Paged`](crate::Paged) stream (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).
+    pub fn list_stream(
+        &self,
+        params: &crate::OrganizationListParams,
+    ) -> crate::Paged<crate::models::Organization> {
+        let mut params = params.clone();
+        self.client.operation_paged(
+            &ops::LIST_ORGANIZATIONS,
+            &[],
+            (params.limit.map(i64::from), params.offset.map(i64::from)),
+            Box::new(move |limit, offset| {
+                params.limit = u32::try_from(limit).ok();
+                params.offset = u32::try_from(offset).ok();
+                params.query_for(&ops::LIST_ORGANIZATIONS)
+            }),
+        )
+    }
+
+    /// Create an organization: `POST /v1/organizations` (`CreateOrganization`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`CREATE_ORGANIZATION`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// See [`ApiError`](crate::ApiError).
+    pub async fn create(&self, body: &crate::CreateOrganization) -> ApiResult<crate::models::Organization> {
+        self.client
+            .operation(
+                &ops::CREATE_ORGANIZATION,
+                &[],
+                String::new(),
+                Some(crate::Payload::json(body)?),
+            )
+            .await
+    }
+
+    /// Retrieve an organization by ID or slug: `GET /v1/organizations/{organization_id}` (`GetOrganization`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`GET_ORGANIZATION`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); otherwise see [`ApiError`](crate::ApiError).
+    pub async fn get(
+        &self,
+        organization_id: &str,
+        params: &GetOrganizationParams,
+    ) -> ApiResult<crate::models::Organization> {
+        self.client
+            .operation(
+                &ops::GET_ORGANIZATION,
+                &[organization_id],
+                params.to_query(),
+                None,
+            )
+            .await
+    }
+
+    /// Delete an organization: `DELETE /v1/organizations/{organization_id}` (`DeleteOrganization`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`DELETE_ORGANIZATION`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); otherwise see [`ApiError`](crate::ApiError).
+    pub async fn delete(&self, organization_id: &str) -> ApiResult<clerk_core::api::DeletedObject> {
+        self.client
+            .operation(&ops::DELETE_ORGANIZATION, &[organization_id], String::new(), None)
+            .await
+    }
+
+    /// Update an organization: `PATCH /v1/organizations/{organization_id}` (`UpdateOrganization`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`UPDATE_ORGANIZATION`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); otherwise see [`ApiError`](crate::ApiError).
+    pub async fn update(
+        &self,
+        organization_id: &str,
+        body: &crate::UpdateOrganization,
+    ) -> ApiResult<crate::models::Organization> {
+        self.client
+            .operation(
+                &ops::UPDATE_ORGANIZATION,
+                &[organization_id],
+                String::new(),
+                Some(crate::Payload::json(body)?),
+            )
+            .await
+    }
+
     /// Replace metadata for an organization: `PUT /v1/organizations/{organization_id}/metadata` (`ReplaceOrganizationMetadata`).
     ///
     /// Retried and budgeted as its row of the operation table ([`REPLACE_ORGANIZATION_METADATA`](crate::operations)) says.
@@ -39,6 +153,28 @@ impl Organizations<'_> {
         self.client
             .operation(
                 &ops::REPLACE_ORGANIZATION_METADATA,
+                &[organization_id],
+                String::new(),
+                Some(crate::Payload::json(body)?),
+            )
+            .await
+    }
+
+    /// Merge and update metadata for an organization: `PATCH /v1/organizations/{organization_id}/metadata` (`MergeOrganizationMetadata`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`MERGE_ORGANIZATION_METADATA`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); otherwise see [`ApiError`](crate::ApiError).
+    pub async fn merge_metadata(
+        &self,
+        organization_id: &str,
+        body: &MergeOrganizationMetadata,
+    ) -> ApiResult<crate::models::Organization> {
+        self.client
+            .operation(
+                &ops::MERGE_ORGANIZATION_METADATA,
                 &[organization_id],
                 String::new(),
                 Some(crate::Payload::json(body)?),
@@ -155,6 +291,27 @@ impl Organizations<'_> {
     }
 }
 
+/// The query parameters of `GET /organizations/{organization_id}`; `Default` leaves every one out.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GetOrganizationParams {
+    /// `include_members_count`.
+    pub include_members_count: Option<bool>,
+    /// `include_missing_member_with_elevated_permissions`.
+    pub include_missing_member_with_elevated_permissions: Option<bool>,
+}
+
+impl GetOrganizationParams {
+    fn to_query(&self) -> String {
+        let mut query = crate::params::Query::default();
+        query.push_opt("include_members_count", self.include_members_count.as_ref());
+        query.push_opt(
+            "include_missing_member_with_elevated_permissions",
+            self.include_missing_member_with_elevated_permissions.as_ref(),
+        );
+        query.finish()
+    }
+}
+
 /// The request body of `ReplaceOrganizationMetadata`; `Default` leaves every optional field out.
 #[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReplaceOrganizationMetadata {
@@ -169,6 +326,26 @@ pub struct ReplaceOrganizationMetadata {
 impl std::fmt::Debug for ReplaceOrganizationMetadata {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReplaceOrganizationMetadata")
+            .field("public_metadata", &self.public_metadata)
+            .field("private_metadata", &crate::redacted::Redacted(true))
+            .finish()
+    }
+}
+
+/// The request body of `MergeOrganizationMetadata`; `Default` leaves every optional field out.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct MergeOrganizationMetadata {
+    /// Metadata saved on the organization, that is visible to both your frontend and backend. The new object will be merged with the existing value.
+    #[serde(skip_serializing_if = "serde_json::Value::is_null")]
+    pub public_metadata: serde_json::Value,
+    /// Metadata saved on the organization that is only visible to your backend. The new object will be merged with the existing value.
+    #[serde(skip_serializing_if = "serde_json::Value::is_null")]
+    pub private_metadata: serde_json::Value,
+}
+
+impl std::fmt::Debug for MergeOrganizationMetadata {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MergeOrganizationMetadata")
             .field("public_metadata", &self.public_metadata)
             .field("private_metadata", &crate::redacted::Redacted(true))
             .finish()

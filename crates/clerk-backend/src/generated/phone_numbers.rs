@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Phone Numbers` calls: `client.phone_numbers()`.
 #[derive(Debug, Clone, Copy)]
 pub struct PhoneNumbers<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

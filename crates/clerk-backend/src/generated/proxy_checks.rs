@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Proxy Checks` calls: `client.proxy_checks()`.
 #[derive(Debug, Clone, Copy)]
 pub struct ProxyChecks<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

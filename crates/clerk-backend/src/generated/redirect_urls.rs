@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Redirect URLs` calls: `client.redirect_urls()`.
 #[derive(Debug, Clone, Copy)]
 pub struct RedirectUrls<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Role Sets` calls: `client.role_sets()`.
 #[derive(Debug, Clone, Copy)]
 pub struct RoleSets<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `SCIM Directories` calls: `client.scim_directories()`.
 #[derive(Debug, Clone, Copy)]
 pub struct ScimDirectories<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

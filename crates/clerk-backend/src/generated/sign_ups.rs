@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Sign Ups` calls: `client.sign_ups()`.
 #[derive(Debug, Clone, Copy)]
 pub struct SignUps<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Testing Tokens` calls: `client.testing_tokens()`.
 #[derive(Debug, Clone, Copy)]
 pub struct TestingTokens<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

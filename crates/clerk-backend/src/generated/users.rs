@@ -11,9 +11,11 @@ use crate::generated::operations as ops;
 use crate::ClerkClient;
 
 /// The `Users` calls: `client.users()`.
+///
+/// Hand-written on this handle (behaviour the spec cannot say): [`list_oauth_access_tokens`](Users::list_oauth_access_tokens) (`GetOAuthAccessToken`), [`verify_password`](Users::verify_password) (`VerifyPassword`).
 #[derive(Debug, Clone, Copy)]
 pub struct Users<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {
@@ -24,6 +26,130 @@ impl ClerkClient {
 }
 
 impl Users<'_> {
+    /// List all users: `GET /v1/users` (`GetUserList`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`GET_USER_LIST`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// See [`ApiError`](crate::ApiError).
+    pub async fn list(&self, params: &crate::UserListParams) -> ApiResult<Vec<crate::models::User>> {
+        self.client
+            .operation(
+                &ops::GET_USER_LIST,
+                &[],
+                params.query_for(&ops::GET_USER_LIST),
+                None,
+            )
+            .await
+    }
+
+    /// Create a new user: `POST /v1/users` (`CreateUser`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`CREATE_USER`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// See [`ApiError`](crate::ApiError).
+    pub async fn create(&self, body: &crate::CreateUser) -> ApiResult<crate::models::User> {
+        self.client
+            .operation(
+                &ops::CREATE_USER,
+                &[],
+                String::new(),
+                Some(crate::Payload::json(body)?),
+            )
+            .await
+    }
+
+    /// Count users: `GET /v1/users/count` (`GetUsersCount`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`GET_USERS_COUNT`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// See [`ApiError`](crate::ApiError).
+    pub async fn count(&self, params: &crate::UserListParams) -> ApiResult<crate::models::TotalCount> {
+        self.client
+            .operation(
+                &ops::GET_USERS_COUNT,
+                &[],
+                params.query_for(&ops::GET_USERS_COUNT),
+                None,
+            )
+            .await
+    }
+
+    /// Retrieve a user: `GET /v1/users/{user_id}` (`GetUser`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`GET_USER`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); otherwise see [`ApiError`](crate::ApiError).
+    pub async fn get(&self, user_id: &str) -> ApiResult<crate::models::User> {
+        self.client
+            .operation(&ops::GET_USER, &[user_id], String::new(), None)
+            .await
+    }
+
+    /// Delete a user: `DELETE /v1/users/{user_id}` (`DeleteUser`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`DELETE_USER`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); otherwise see [`ApiError`](crate::ApiError).
+    pub async fn delete(&self, user_id: &str) -> ApiResult<clerk_core::api::DeletedObject> {
+        self.client
+            .operation(&ops::DELETE_USER, &[user_id], String::new(), None)
+            .await
+    }
+
+    /// Update a user: `PATCH /v1/users/{user_id}` (`UpdateUser`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`UPDATE_USER`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); otherwise see [`ApiError`](crate::ApiError).
+    pub async fn update(&self, user_id: &str, body: &crate::UpdateUser) -> ApiResult<crate::models::User> {
+        self.client
+            .operation(
+                &ops::UPDATE_USER,
+                &[user_id],
+                String::new(),
+                Some(crate::Payload::json(body)?),
+            )
+            .await
+    }
+
+    /// Ban a user: `POST /v1/users/{user_id}/ban` (`BanUser`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`BAN_USER`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); otherwise see [`ApiError`](crate::ApiError).
+    pub async fn ban(&self, user_id: &str) -> ApiResult<crate::models::User> {
+        self.client
+            .operation(&ops::BAN_USER, &[user_id], String::new(), None)
+            .await
+    }
+
+    /// Unban a user: `POST /v1/users/{user_id}/unban` (`UnbanUser`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`UNBAN_USER`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); otherwise see [`ApiError`](crate::ApiError).
+    pub async fn unban(&self, user_id: &str) -> ApiResult<crate::models::User> {
+        self.client
+            .operation(&ops::UNBAN_USER, &[user_id], String::new(), None)
+            .await
+    }
+
     /// Ban multiple users: `POST /v1/users/ban` (`UsersBan`).
     ///
     /// Retried and budgeted as its row of the operation table ([`USERS_BAN`](crate::operations)) says.
@@ -57,6 +183,32 @@ impl Users<'_> {
                 String::new(),
                 Some(crate::Payload::json(body)?),
             )
+            .await
+    }
+
+    /// Lock a user: `POST /v1/users/{user_id}/lock` (`LockUser`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`LOCK_USER`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); otherwise see [`ApiError`](crate::ApiError).
+    pub async fn lock(&self, user_id: &str) -> ApiResult<crate::models::User> {
+        self.client
+            .operation(&ops::LOCK_USER, &[user_id], String::new(), None)
+            .await
+    }
+
+    /// Unlock a user: `POST /v1/users/{user_id}/unlock` (`UnlockUser`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`UNLOCK_USER`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); otherwise see [`ApiError`](crate::ApiError).
+    pub async fn unlock(&self, user_id: &str) -> ApiResult<crate::models::User> {
+        self.client
+            .operation(&ops::UNLOCK_USER, &[user_id], String::new(), None)
             .await
     }
 
@@ -110,6 +262,28 @@ impl Users<'_> {
         self.client
             .operation(
                 &ops::REPLACE_USER_METADATA,
+                &[user_id],
+                String::new(),
+                Some(crate::Payload::json(body)?),
+            )
+            .await
+    }
+
+    /// Merge and update a user's metadata: `PATCH /v1/users/{user_id}/metadata` (`UpdateUserMetadata`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`UPDATE_USER_METADATA`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); otherwise see [`ApiError`](crate::ApiError).
+    pub async fn update_metadata(
+        &self,
+        user_id: &str,
+        body: &UpdateUserMetadata,
+    ) -> ApiResult<crate::models::User> {
+        self.client
+            .operation(
+                &ops::UPDATE_USER_METADATA,
                 &[user_id],
                 String::new(),
                 Some(crate::Payload::json(body)?),
@@ -179,6 +353,47 @@ impl Users<'_> {
                 Some(crate::Payload::json(body)?),
             )
             .await
+    }
+
+    /// Retrieve all memberships for a user: `GET /v1/users/{user_id}/organization_memberships` (`UsersGetOrganizationMemberships`).
+    ///
+    /// Retried and budgeted as its row of the operation table ([`USERS_GET_ORGANIZATION_MEMBERSHIPS`](crate::operations)) says.
+    ///
+    /// # Errors
+    ///
+    /// An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); otherwise see [`ApiError`](crate::ApiError).
+    pub async fn list_organization_memberships(
+        &self,
+        user_id: &str,
+        params: &UsersGetOrganizationMembershipsParams,
+    ) -> ApiResult<crate::Page<crate::models::OrganizationMembership>> {
+        self.client
+            .operation(
+                &ops::USERS_GET_ORGANIZATION_MEMBERSHIPS,
+                &[user_id],
+                params.to_query(),
+                None,
+            )
+            .await
+    }
+
+    /// Every item of [`list_organization_memberships`](Self::list_organization_memberships), page after page: a lazy [`Paged`](crate::Paged) stream (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).
+    pub fn list_organization_memberships_stream(
+        &self,
+        user_id: &str,
+        params: &UsersGetOrganizationMembershipsParams,
+    ) -> crate::Paged<crate::models::OrganizationMembership> {
+        let mut params = params.clone();
+        self.client.operation_paged(
+            &ops::USERS_GET_ORGANIZATION_MEMBERSHIPS,
+            &[user_id],
+            (params.limit, params.offset),
+            Box::new(move |limit, offset| {
+                params.limit = Some(limit);
+                params.offset = Some(offset);
+                params.to_query()
+            }),
+        )
     }
 
     /// Retrieve all invitations for a user: `GET /v1/users/{user_id}/organization_invitations` (`UsersGetOrganizationInvitations`).
@@ -500,6 +715,30 @@ impl std::fmt::Debug for ReplaceUserMetadata {
     }
 }
 
+/// The request body of `UpdateUserMetadata`; `Default` leaves every optional field out.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct UpdateUserMetadata {
+    /// Metadata saved on the user, that is visible to both your frontend and backend. The new object will be merged with the existing value.
+    #[serde(skip_serializing_if = "serde_json::Value::is_null")]
+    pub public_metadata: serde_json::Value,
+    /// Metadata saved on the user that is only visible to your backend. The new object will be merged with the existing value.
+    #[serde(skip_serializing_if = "serde_json::Value::is_null")]
+    pub private_metadata: serde_json::Value,
+    /// Metadata saved on the user, that can be updated from both the Frontend and Backend APIs. The new object will be merged with the existing value.
+    #[serde(skip_serializing_if = "serde_json::Value::is_null")]
+    pub unsafe_metadata: serde_json::Value,
+}
+
+impl std::fmt::Debug for UpdateUserMetadata {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpdateUserMetadata")
+            .field("public_metadata", &self.public_metadata)
+            .field("private_metadata", &crate::redacted::Redacted(true))
+            .field("unsafe_metadata", &self.unsafe_metadata)
+            .finish()
+    }
+}
+
 /// The request body of `AdjustUserBillingCreditBalance`; `Default` leaves every optional field out.
 #[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AdjustUserBillingCreditBalance {
@@ -566,6 +805,24 @@ impl From<String> for AdjustUserBillingCreditBalanceAction {
 impl From<AdjustUserBillingCreditBalanceAction> for String {
     fn from(value: AdjustUserBillingCreditBalanceAction) -> Self {
         value.as_str().to_owned()
+    }
+}
+
+/// The query parameters of `GET /users/{user_id}/organization_memberships`; `Default` leaves every one out.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UsersGetOrganizationMembershipsParams {
+    /// `limit`.
+    pub limit: Option<i64>,
+    /// `offset`.
+    pub offset: Option<i64>,
+}
+
+impl UsersGetOrganizationMembershipsParams {
+    fn to_query(&self) -> String {
+        let mut query = crate::params::Query::default();
+        query.push_opt("limit", self.limit.as_ref());
+        query.push_opt("offset", self.offset.as_ref());
+        query.finish()
     }
 }
 

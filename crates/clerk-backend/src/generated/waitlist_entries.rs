@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Waitlist Entries` calls: `client.waitlist_entries()`.
 #[derive(Debug, Clone, Copy)]
 pub struct WaitlistEntries<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

@@ -13,7 +13,7 @@ use crate::ClerkClient;
 /// The `Webhooks` calls: `client.webhooks()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Webhooks<'a> {
-    client: &'a ClerkClient,
+    pub(crate) client: &'a ClerkClient,
 }
 
 impl ClerkClient {

@@ -28,14 +28,32 @@ pub const CALLED: &[&str] = &[
     "PreparePhoneNumberVerification",
     "AttemptPhoneNumberVerification",
     "ReplaceUserPhoneNumber",
+    "GetSessionList",
+    "GetSessionList",
+    "createSession",
+    "GetSession",
+    "RevokeSession",
+    "GetUserList",
+    "CreateUser",
+    "GetUsersCount",
+    "GetUser",
+    "DeleteUser",
+    "UpdateUser",
+    "BanUser",
+    "UnbanUser",
     "UsersBan",
     "UsersUnban",
+    "LockUser",
+    "UnlockUser",
     "SetUserProfileImage",
     "DeleteUserProfileImage",
     "ReplaceUserMetadata",
+    "UpdateUserMetadata",
     "GetUserBillingSubscription",
     "GetUserBillingCreditBalance",
     "AdjustUserBillingCreditBalance",
+    "UsersGetOrganizationMemberships",
+    "UsersGetOrganizationMemberships",
     "UsersGetOrganizationInvitations",
     "UsersGetOrganizationInvitations",
     "RemoveUserPassword",
@@ -50,11 +68,30 @@ pub const CALLED: &[&str] = &[
     "DeleteExternalAccount",
     "SetUserPasswordCompromised",
     "UnsetUserPasswordCompromised",
+    "ListInvitations",
+    "ListInvitations",
+    "CreateInvitation",
     "CreateBulkInvitations",
+    "RevokeInvitation",
     "ListInstanceOrganizationInvitations",
     "ListInstanceOrganizationInvitations",
+    "ListOrganizationInvitations",
+    "ListOrganizationInvitations",
+    "CreateOrganizationInvitation",
     "CreateOrganizationInvitationBulk",
+    "GetOrganizationInvitation",
+    "RevokeOrganizationInvitation",
+    "ListAllowlistIdentifiers",
+    "ListAllowlistIdentifiers",
+    "CreateAllowlistIdentifier",
+    "DeleteAllowlistIdentifier",
+    "ListBlocklistIdentifiers",
+    "CreateBlocklistIdentifier",
+    "DeleteBlocklistIdentifier",
     "UpdateInstanceAuthConfig",
+    "CreateActorToken",
+    "RevokeActorToken",
+    "ListDomains",
     "AddDomain",
     "DeleteDomain",
     "UpdateDomain",
@@ -73,7 +110,10 @@ pub const CALLED: &[&str] = &[
     "CreateSvixApp",
     "DeleteSvixApp",
     "GenerateSvixAuthURL",
+    "ListJWTTemplates",
+    "ListJWTTemplates",
     "CreateJWTTemplate",
+    "GetJWTTemplate",
     "DeleteJWTTemplate",
     "UpdateJWTTemplate",
     "ListMachines",
@@ -86,7 +126,14 @@ pub const CALLED: &[&str] = &[
     "RotateMachineSecretKey",
     "CreateMachineScope",
     "DeleteMachineScope",
+    "ListOrganizations",
+    "ListOrganizations",
+    "CreateOrganization",
+    "GetOrganization",
+    "DeleteOrganization",
+    "UpdateOrganization",
     "ReplaceOrganizationMetadata",
+    "MergeOrganizationMetadata",
     "UploadOrganizationLogo",
     "DeleteOrganizationLogo",
     "GetOrganizationBillingSubscription",
@@ -100,6 +147,14 @@ pub const CALLED: &[&str] = &[
     "UpdateOrganizationRole",
     "AssignPermissionToOrganizationRole",
     "RemovePermissionFromOrganizationRole",
+    "ListOrganizationMemberships",
+    "ListOrganizationMemberships",
+    "CreateOrganizationMembership",
+    "DeleteOrganizationMembership",
+    "UpdateOrganizationMembership",
+    "UpdateOrganizationMembershipMetadata",
+    "InstanceGetOrganizationMemberships",
+    "InstanceGetOrganizationMemberships",
     "ListOrganizationDomains",
     "ListOrganizationDomains",
     "CreateOrganizationDomain",
@@ -114,6 +169,8 @@ pub const CALLED: &[&str] = &[
     "CreateRedirectURL",
     "GetRedirectURL",
     "DeleteRedirectURL",
+    "CreateSignInToken",
+    "RevokeSignInToken",
     "GetSignUp",
     "UpdateSignUp",
     "ListOAuthApplications",
@@ -199,10 +256,12 @@ pub const CALLED: &[&str] = &[
     "DeleteDirectoryGroupRoleMapping",
     "createAdminPortalLinkToken",
     "revokeAdminPortalLinkToken",
+    "createApiKey",
     "getApiKey",
     "deleteApiKey",
     "updateApiKey",
     "getApiKeySecret",
+    "revokeApiKey",
 ];
 
 /// Calls every generated call once (and every list's stream, one page of one item):
@@ -289,6 +348,56 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .await
         .expect("ReplaceUserPhoneNumber");
     client
+        .sessions()
+        .list(&Default::default())
+        .await
+        .expect("GetSessionList");
+    assert_eq!(
+        client
+            .sessions()
+            .list_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("GetSessionList stream")
+            .len(),
+        1
+    );
+    client
+        .sessions()
+        .create(&body(spec, "createSession"))
+        .await
+        .expect("createSession");
+    client.sessions().get("session_id_1").await.expect("GetSession");
+    client
+        .sessions()
+        .revoke("session_id_1")
+        .await
+        .expect("RevokeSession");
+    client
+        .users()
+        .list(&Default::default())
+        .await
+        .expect("GetUserList");
+    client
+        .users()
+        .create(&Default::default())
+        .await
+        .expect("CreateUser");
+    client
+        .users()
+        .count(&Default::default())
+        .await
+        .expect("GetUsersCount");
+    client.users().get("user_id_1").await.expect("GetUser");
+    client.users().delete("user_id_1").await.expect("DeleteUser");
+    client
+        .users()
+        .update("user_id_1", &Default::default())
+        .await
+        .expect("UpdateUser");
+    client.users().ban("user_id_1").await.expect("BanUser");
+    client.users().unban("user_id_1").await.expect("UnbanUser");
+    client
         .users()
         .bulk_ban(&body(spec, "UsersBan"))
         .await
@@ -298,6 +407,8 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .bulk_unban(&body(spec, "UsersUnban"))
         .await
         .expect("UsersUnban");
+    client.users().lock("user_id_1").await.expect("LockUser");
+    client.users().unlock("user_id_1").await.expect("UnlockUser");
     client
         .users()
         .set_profile_image("user_id_1", &upload())
@@ -315,6 +426,11 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .expect("ReplaceUserMetadata");
     client
         .users()
+        .update_metadata("user_id_1", &body(spec, "UpdateUserMetadata"))
+        .await
+        .expect("UpdateUserMetadata");
+    client
+        .users()
         .get_billing_subscription("user_id_1")
         .await
         .expect("GetUserBillingSubscription");
@@ -328,6 +444,21 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .adjust_billing_credit_balance("user_id_1", &body(spec, "AdjustUserBillingCreditBalance"))
         .await
         .expect("AdjustUserBillingCreditBalance");
+    client
+        .users()
+        .list_organization_memberships("user_id_1", &Default::default())
+        .await
+        .expect("UsersGetOrganizationMemberships");
+    assert_eq!(
+        client
+            .users()
+            .list_organization_memberships_stream("user_id_1", &Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("UsersGetOrganizationMemberships stream")
+            .len(),
+        1
+    );
     client
         .users()
         .get_organization_invitations("user_id_1", &Default::default())
@@ -397,6 +528,26 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .expect("UnsetUserPasswordCompromised");
     client
         .invitations()
+        .list(&Default::default())
+        .await
+        .expect("ListInvitations");
+    assert_eq!(
+        client
+            .invitations()
+            .list_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("ListInvitations stream")
+            .len(),
+        1
+    );
+    client
+        .invitations()
+        .create(&Default::default())
+        .await
+        .expect("CreateInvitation");
+    client
+        .invitations()
         .bulk_create(
             &body::<Vec<clerk_backend::invitations::CreateBulkInvitationsItem>>(
                 spec,
@@ -405,6 +556,11 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         )
         .await
         .expect("CreateBulkInvitations");
+    client
+        .invitations()
+        .revoke("invitation_id_1")
+        .await
+        .expect("RevokeInvitation");
     client
         .organization_invitations()
         .get_all(&Default::default())
@@ -422,6 +578,26 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
     );
     client
         .organization_invitations()
+        .list("organization_id_1", &Default::default())
+        .await
+        .expect("ListOrganizationInvitations");
+    assert_eq!(
+        client
+            .organization_invitations()
+            .list_stream("organization_id_1", &Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("ListOrganizationInvitations stream")
+            .len(),
+        1
+    );
+    client
+        .organization_invitations()
+        .create("organization_id_1", &Default::default())
+        .await
+        .expect("CreateOrganizationInvitation");
+    client
+        .organization_invitations()
         .bulk_create(
             "organization_id_1",
             &body::<Vec<clerk_backend::organization_invitations::CreateOrganizationInvitationBulkItem>>(
@@ -432,10 +608,75 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .await
         .expect("CreateOrganizationInvitationBulk");
     client
+        .organization_invitations()
+        .get("organization_id_1", "invitation_id_1")
+        .await
+        .expect("GetOrganizationInvitation");
+    client
+        .organization_invitations()
+        .revoke(
+            "organization_id_1",
+            "invitation_id_1",
+            &body(spec, "RevokeOrganizationInvitation"),
+        )
+        .await
+        .expect("RevokeOrganizationInvitation");
+    client
+        .allowlist_identifiers()
+        .list(&Default::default())
+        .await
+        .expect("ListAllowlistIdentifiers");
+    assert_eq!(
+        client
+            .allowlist_identifiers()
+            .list_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("ListAllowlistIdentifiers stream")
+            .len(),
+        1
+    );
+    client
+        .allowlist_identifiers()
+        .create(&body(spec, "CreateAllowlistIdentifier"))
+        .await
+        .expect("CreateAllowlistIdentifier");
+    client
+        .allowlist_identifiers()
+        .delete("identifier_id_1")
+        .await
+        .expect("DeleteAllowlistIdentifier");
+    client
+        .blocklist_identifiers()
+        .list()
+        .await
+        .expect("ListBlocklistIdentifiers");
+    client
+        .blocklist_identifiers()
+        .create(&body(spec, "CreateBlocklistIdentifier"))
+        .await
+        .expect("CreateBlocklistIdentifier");
+    client
+        .blocklist_identifiers()
+        .delete("identifier_id_1")
+        .await
+        .expect("DeleteBlocklistIdentifier");
+    client
         .beta_features()
         .update_instance_settings(&body(spec, "UpdateInstanceAuthConfig"))
         .await
         .expect("UpdateInstanceAuthConfig");
+    client
+        .actor_tokens()
+        .create(&Default::default())
+        .await
+        .expect("CreateActorToken");
+    client
+        .actor_tokens()
+        .revoke("actor_token_id_1")
+        .await
+        .expect("RevokeActorToken");
+    client.domains().list().await.expect("ListDomains");
     client
         .domains()
         .add(&body(spec, "AddDomain"))
@@ -516,9 +757,29 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .expect("GenerateSvixAuthURL");
     client
         .jwt_templates()
+        .list(&Default::default())
+        .await
+        .expect("ListJWTTemplates");
+    assert_eq!(
+        client
+            .jwt_templates()
+            .list_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("ListJWTTemplates stream")
+            .len(),
+        1
+    );
+    client
+        .jwt_templates()
         .create(&body(spec, "CreateJWTTemplate"))
         .await
         .expect("CreateJWTTemplate");
+    client
+        .jwt_templates()
+        .get("template_id_1")
+        .await
+        .expect("GetJWTTemplate");
     client
         .jwt_templates()
         .delete("template_id_1")
@@ -582,9 +843,49 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .expect("DeleteMachineScope");
     client
         .organizations()
+        .list(&Default::default())
+        .await
+        .expect("ListOrganizations");
+    assert_eq!(
+        client
+            .organizations()
+            .list_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("ListOrganizations stream")
+            .len(),
+        1
+    );
+    client
+        .organizations()
+        .create(&Default::default())
+        .await
+        .expect("CreateOrganization");
+    client
+        .organizations()
+        .get("organization_id_1", &Default::default())
+        .await
+        .expect("GetOrganization");
+    client
+        .organizations()
+        .delete("organization_id_1")
+        .await
+        .expect("DeleteOrganization");
+    client
+        .organizations()
+        .update("organization_id_1", &Default::default())
+        .await
+        .expect("UpdateOrganization");
+    client
+        .organizations()
         .replace_metadata("organization_id_1", &body(spec, "ReplaceOrganizationMetadata"))
         .await
         .expect("ReplaceOrganizationMetadata");
+    client
+        .organizations()
+        .merge_metadata("organization_id_1", &body(spec, "MergeOrganizationMetadata"))
+        .await
+        .expect("MergeOrganizationMetadata");
     client
         .organizations()
         .upload_logo("organization_id_1", Some("user_1"), &upload())
@@ -658,6 +959,64 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .remove_permission("organization_role_id_1", "permission_id_1")
         .await
         .expect("RemovePermissionFromOrganizationRole");
+    client
+        .organization_memberships()
+        .list("organization_id_1", &Default::default())
+        .await
+        .expect("ListOrganizationMemberships");
+    assert_eq!(
+        client
+            .organization_memberships()
+            .list_stream("organization_id_1", &Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("ListOrganizationMemberships stream")
+            .len(),
+        1
+    );
+    client
+        .organization_memberships()
+        .create("organization_id_1", &Default::default())
+        .await
+        .expect("CreateOrganizationMembership");
+    client
+        .organization_memberships()
+        .delete("organization_id_1", "user_id_1")
+        .await
+        .expect("DeleteOrganizationMembership");
+    client
+        .organization_memberships()
+        .update(
+            "organization_id_1",
+            "user_id_1",
+            &body(spec, "UpdateOrganizationMembership"),
+        )
+        .await
+        .expect("UpdateOrganizationMembership");
+    client
+        .organization_memberships()
+        .update_metadata(
+            "organization_id_1",
+            "user_id_1",
+            &body(spec, "UpdateOrganizationMembershipMetadata"),
+        )
+        .await
+        .expect("UpdateOrganizationMembershipMetadata");
+    client
+        .organization_memberships()
+        .list_for_instance(&Default::default())
+        .await
+        .expect("InstanceGetOrganizationMemberships");
+    assert_eq!(
+        client
+            .organization_memberships()
+            .list_for_instance_stream(&Default::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("InstanceGetOrganizationMemberships stream")
+            .len(),
+        1
+    );
     client
         .organization_domains()
         .list("organization_id_1", &Default::default())
@@ -743,6 +1102,16 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .delete("id_1")
         .await
         .expect("DeleteRedirectURL");
+    client
+        .sign_in_tokens()
+        .create(&Default::default())
+        .await
+        .expect("CreateSignInToken");
+    client
+        .sign_in_tokens()
+        .revoke("sign_in_token_id_1")
+        .await
+        .expect("RevokeSignInToken");
     client.sign_ups().get("id_1").await.expect("GetSignUp");
     client
         .sign_ups()
@@ -1249,6 +1618,11 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         )
         .await
         .expect("revokeAdminPortalLinkToken");
+    client
+        .api_keys()
+        .create(&Default::default())
+        .await
+        .expect("createApiKey");
     client.api_keys().get("api_key_id_1").await.expect("getApiKey");
     client
         .api_keys()
@@ -1265,4 +1639,9 @@ pub async fn call_every_generated(client: &ClerkClient, spec: &Value) {
         .get_secret("api_key_id_1")
         .await
         .expect("getApiKeySecret");
+    client
+        .api_keys()
+        .revoke("api_key_id_1", &body(spec, "revokeApiKey"))
+        .await
+        .expect("revokeApiKey");
 }

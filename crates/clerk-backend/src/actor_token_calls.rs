@@ -1,15 +1,12 @@
-//! Actor tokens (impersonation): [`ActorToken`], [`CreateActorToken`]; create and revoke.
+//! Actor tokens (impersonation): [`ActorToken`], [`CreateActorToken`], the answer and body types
+//! of the generated `actor_tokens().create` and `revoke` (their `Debug` hides the ticket).
 
 use std::fmt;
 
-use awc::http::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::clerk_client::{json_body, ClerkClient};
-use super::error::ApiResult;
-use super::params::path_segment;
-use super::sign_in_tokens::TicketStatus;
+use super::sign_in_token_calls::TicketStatus;
 
 /// An actor token (`ActorToken` in the spec): a one-time ticket that signs its holder in as
 /// `user_id`, with `actor` (who is acting) in the session's `act` claim.
@@ -60,7 +57,7 @@ impl fmt::Debug for ActorToken {
     }
 }
 
-/// The body of `POST /v1/actor_tokens` ([`create_actor_token`](ClerkClient::create_actor_token)).
+/// The body of `POST /v1/actor_tokens` ([`actor_tokens().create`](crate::actor_tokens::ActorTokens::create)).
 ///
 /// # Examples
 ///
@@ -74,7 +71,8 @@ impl fmt::Debug for ActorToken {
 /// );
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CreateActorToken {
     /// `user_id`: the user to impersonate (required).
     pub user_id: String,
@@ -99,47 +97,5 @@ impl CreateActorToken {
             actor,
             ..Self::default()
         }
-    }
-}
-
-impl ClerkClient {
-    /// `POST /v1/actor_tokens`: creates an impersonation ticket; the answer is the only place
-    /// its `token` and `url` appear. Never retried.
-    ///
-    /// On a timeout or a transport failure the call fails with that error and a ticket **may
-    /// exist** that nobody holds; it is useless without its token and expires on its own, so
-    /// creating another one is safe.
-    ///
-    /// # Errors
-    ///
-    /// 404 when there is no such user; 403 (`user_banned`) for a banned user; 422 for a
-    /// missing `actor.sub`; 402 when the plan lacks impersonation; see
-    /// [`ApiError`](super::ApiError).
-    pub async fn create_actor_token(&self, token: &CreateActorToken) -> ApiResult<ActorToken> {
-        let call = self.call(
-            "POST /v1/actor_tokens",
-            Method::POST,
-            self.v1_url("/actor_tokens"),
-            Some(json_body(token)?),
-            false,
-        );
-        self.json(call).await
-    }
-
-    /// `POST /v1/actor_tokens/{id}/revoke`: makes a pending actor token unusable and returns
-    /// it with status `revoked`.
-    ///
-    /// Retried like [`delete_user`](Self::delete_user); a retry after a lost success answers
-    /// 400 `actor_token_cannot_be_revoked_code`, which callers may treat as done.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`](super::ApiError::InvalidArgument) for an empty or unsafe
-    /// id; 404 when there is no such token; 400 `actor_token_cannot_be_revoked_code` when it
-    /// is not pending; see [`ApiError`](super::ApiError).
-    pub async fn revoke_actor_token(&self, actor_token_id: &str) -> ApiResult<ActorToken> {
-        let url = self.v1_url(&format!("/actor_tokens/{}/revoke", path_segment(actor_token_id)?));
-        let call = self.call("POST /v1/actor_tokens/{id}/revoke", Method::POST, url, None, true);
-        self.json(call).await
     }
 }

@@ -1,14 +1,9 @@
-//! Sign-in tokens: [`SignInToken`], [`CreateSignInToken`], [`TicketStatus`]; create and
-//! revoke.
+//! Sign-in tokens: [`SignInToken`], [`CreateSignInToken`], [`TicketStatus`], the answer and body
+//! types of the generated `sign_in_tokens().create` and `revoke` (their `Debug` hides the ticket).
 
 use std::fmt;
 
-use awc::http::Method;
 use serde::{Deserialize, Serialize};
-
-use super::clerk_client::{json_body, ClerkClient};
-use super::error::ApiResult;
-use super::params::path_segment;
 
 /// The state of a one-time ticket: a [`SignInToken`] or an
 /// [`ActorToken`](super::ActorToken).
@@ -73,7 +68,7 @@ impl fmt::Debug for SignInToken {
 }
 
 /// The body of `POST /v1/sign_in_tokens`
-/// ([`create_sign_in_token`](ClerkClient::create_sign_in_token)).
+/// ([`sign_in_tokens().create`](crate::sign_in_tokens::SignInTokens::create)).
 ///
 /// # Examples
 ///
@@ -90,7 +85,8 @@ impl fmt::Debug for SignInToken {
 /// );
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CreateSignInToken {
     /// `user_id`: whom it signs in (required).
     pub user_id: String,
@@ -109,56 +105,5 @@ impl CreateSignInToken {
             user_id: user_id.into(),
             ..Self::default()
         }
-    }
-}
-
-impl ClerkClient {
-    /// `POST /v1/sign_in_tokens`: creates a sign-in token; the answer is the only place its
-    /// `token` and `url` appear. Never retried.
-    ///
-    /// On a timeout or a transport failure the call fails with that error and a token **may
-    /// exist** that nobody holds; it cannot be used without its ticket and expires on its
-    /// own, so creating another one is safe.
-    ///
-    /// # Errors
-    ///
-    /// 404 when there is no such user; 403 (`user_banned`) for a banned user; 422 for a
-    /// missing `user_id` or an invalid lifetime; see [`ApiError`](super::ApiError).
-    pub async fn create_sign_in_token(&self, token: &CreateSignInToken) -> ApiResult<SignInToken> {
-        let call = self.call(
-            "POST /v1/sign_in_tokens",
-            Method::POST,
-            self.v1_url("/sign_in_tokens"),
-            Some(json_body(token)?),
-            false,
-        );
-        self.json(call).await
-    }
-
-    /// `POST /v1/sign_in_tokens/{id}/revoke`: makes a pending sign-in token unusable and
-    /// returns it with status `revoked`.
-    ///
-    /// Retried like [`delete_user`](Self::delete_user): a revoked token stays revoked; a retry
-    /// after a lost success answers 400 `sign_in_token_cannot_be_revoked_code`, which callers
-    /// may treat as done.
-    ///
-    /// # Errors
-    ///
-    /// [`ApiError::InvalidArgument`](super::ApiError::InvalidArgument) for an empty or unsafe
-    /// id; 404 when there is no such token; 400 `sign_in_token_cannot_be_revoked_code` when it
-    /// is not pending; see [`ApiError`](super::ApiError).
-    pub async fn revoke_sign_in_token(&self, sign_in_token_id: &str) -> ApiResult<SignInToken> {
-        let url = self.v1_url(&format!(
-            "/sign_in_tokens/{}/revoke",
-            path_segment(sign_in_token_id)?
-        ));
-        let call = self.call(
-            "POST /v1/sign_in_tokens/{id}/revoke",
-            Method::POST,
-            url,
-            None,
-            true,
-        );
-        self.json(call).await
     }
 }

@@ -50,10 +50,13 @@ impl JwksFetcher for ClerkClient {
 impl ClerkClient {
     /// The JWK set for the cache; `quick`: a background refresh's one short attempt.
     async fn jwk_set(&self, quick: bool) -> Result<JwkSet, FetchError> {
-        let set = self
-            .jwks(quick)
-            .await
-            .map_err(|err| to_fetch_error(&self.jwks_url(), err))?;
+        let jwks = self.jwks();
+        let set = if quick {
+            jwks.refresh().await
+        } else {
+            jwks.get().await
+        };
+        let set = set.map_err(|err| to_fetch_error(&self.jwks_url(), err))?;
         if set.is_empty() {
             return Err(FetchError::NoKeys);
         }
