@@ -337,6 +337,8 @@ async fn one_request_is_one_trace_from_the_request_to_clerk_and_the_sql() {
     assert_eq!(auth.attr("clerk.auth.status"), Some("signed-in"));
     assert_eq!(auth.attr("clerk.token.type"), Some("session_token"));
     assert_eq!(auth.attr("clerk.token.carrier"), Some("header"));
+    // The token's first request: checked, not found in the verified-token cache.
+    assert_eq!(auth.attr("clerk.token.verification"), Some("verified"));
 
     let lookup = in_request("user cache lookup");
     assert_eq!(lookup.attr("clerk.cache.tier"), Some("api"));
