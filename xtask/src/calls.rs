@@ -24,10 +24,31 @@ const SECRET_FIELDS: &[&str] = &[
     "secret_key",
     "private_metadata",
     "password",
+    "password_digest",
+    "totp_secret",
+    "backup_codes",
+    // OAuth and OIDC credentials (an enterprise connection's, an OAuth application's).
+    "client_secret",
+    "access_token",
+    "id_token",
+    "refresh_token",
+    "expired_token",
+    "token_secret",
+    // A JWT template's private signing key.
+    "signing_key",
+    // A SCIM directory's provisioning key.
+    "api_key",
     // Visiting it creates a session for the user.
     "AgentTask.url",
+    // Signs in as the user (an actor token's ticket).
+    "ActorToken.url",
     // Signs in to the instance's Svix dashboard.
     "SvixURL.svix_url",
+    // An invitation's ticket, and the invitee (as clerk-core hides a user's addresses).
+    "OrganizationInvitationWithPublicOrganizationData.url",
+    "OrganizationInvitationWithPublicOrganizationData.email_address",
+    // Starts an SSO test run as the connection.
+    "EnterpriseConnectionTestRunResponse.url",
 ];
 
 /// Fields of clerk-core's generated models that `Debug` hides besides the core's own list (email
@@ -746,9 +767,12 @@ fn object_struct(
             Role::Request => String::new(),
         };
         let _ = writeln!(fields, "/// {doc}\n{rename}{attr}pub {field}: {ty},");
+        // A `code` sent in a request body is a one-time code (TOTP, a verification); a `code`
+        // in an answer is an error's or a plan's.
         let secret = SECRET_FIELDS.contains(&key)
             || SECRET_FIELDS.contains(&format!("{origin}.{key}").as_str())
-            || property["format"].as_str() == Some("password");
+            || property["format"].as_str() == Some("password")
+            || (role == Role::Request && key == "code");
         if models.home == Home::Core {
             if secret || CORE_HIDDEN.contains(&format!("{origin}.{key}").as_str()) {
                 hidden.push(literal(key));

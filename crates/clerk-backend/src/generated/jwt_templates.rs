@@ -179,7 +179,7 @@ impl std::fmt::Debug for CreateJwtTemplate {
             .field("allowed_clock_skew", &self.allowed_clock_skew)
             .field("custom_signing_key", &self.custom_signing_key)
             .field("signing_algorithm", &self.signing_algorithm)
-            .field("signing_key", &self.signing_key)
+            .field("signing_key", &crate::redacted::Redacted(true))
             .finish()
     }
 }
@@ -218,7 +218,7 @@ impl std::fmt::Debug for UpdateJwtTemplate {
             .field("allowed_clock_skew", &self.allowed_clock_skew)
             .field("custom_signing_key", &self.custom_signing_key)
             .field("signing_algorithm", &self.signing_algorithm)
-            .field("signing_key", &self.signing_key)
+            .field("signing_key", &crate::redacted::Redacted(true))
             .finish()
     }
 }

@@ -2673,7 +2673,7 @@ impl std::fmt::Debug for Directory {
             .field("group_role_mapping_enabled", &self.group_role_mapping_enabled)
             .field("attribute_mapping", &self.attribute_mapping)
             .field("custom_attributes", &self.custom_attributes)
-            .field("api_key", &self.api_key)
+            .field("api_key", &crate::redacted::Redacted(true))
             .field("created_at", &self.created_at)
             .field("updated_at", &self.updated_at)
             .finish()
@@ -3031,7 +3031,7 @@ pub struct EnterpriseConnectionTestRunResponse {
 impl std::fmt::Debug for EnterpriseConnectionTestRunResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EnterpriseConnectionTestRunResponse")
-            .field("url", &self.url)
+            .field("url", &crate::redacted::Redacted(true))
             .finish()
     }
 }
@@ -3637,7 +3637,7 @@ impl std::fmt::Debug for OauthApplicationWithSecret {
             .field("token_introspection_url", &self.token_introspection_url)
             .field("created_at", &self.created_at)
             .field("updated_at", &self.updated_at)
-            .field("client_secret", &self.client_secret)
+            .field("client_secret", &crate::redacted::Redacted(true))
             .finish()
     }
 }
@@ -3700,7 +3700,7 @@ impl std::fmt::Debug for OrganizationInvitationWithPublicOrganizationData {
         f.debug_struct("OrganizationInvitationWithPublicOrganizationData")
             .field("object", &self.object)
             .field("id", &self.id)
-            .field("email_address", &self.email_address)
+            .field("email_address", &crate::redacted::Redacted(true))
             .field("role", &self.role)
             .field("role_name", &self.role_name)
             .field("organization_id", &self.organization_id)
@@ -3709,7 +3709,7 @@ impl std::fmt::Debug for OrganizationInvitationWithPublicOrganizationData {
             .field("status", &self.status)
             .field("public_metadata", &self.public_metadata)
             .field("private_metadata", &crate::redacted::Redacted(true))
-            .field("url", &self.url)
+            .field("url", &crate::redacted::Redacted(true))
             .field("expires_at", &self.expires_at)
             .field("created_at", &self.created_at)
             .field("updated_at", &self.updated_at)
@@ -4226,7 +4226,7 @@ impl std::fmt::Debug for ScimDirectory {
             .field("group_role_mapping_enabled", &self.group_role_mapping_enabled)
             .field("attribute_mapping", &self.attribute_mapping)
             .field("custom_attributes", &self.custom_attributes)
-            .field("api_key", &self.api_key)
+            .field("api_key", &crate::redacted::Redacted(true))
             .field("created_at", &self.created_at)
             .field("updated_at", &self.updated_at)
             .finish()

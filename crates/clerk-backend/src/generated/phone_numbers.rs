@@ -223,7 +223,7 @@ impl std::fmt::Debug for AttemptPhoneNumberVerification {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AttemptPhoneNumberVerification")
             .field("verification_id", &self.verification_id)
-            .field("code", &self.code)
+            .field("code", &crate::redacted::Redacted(true))
             .finish()
     }
 }

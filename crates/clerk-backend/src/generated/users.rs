@@ -872,7 +872,9 @@ pub struct VerifyTotp {
 
 impl std::fmt::Debug for VerifyTotp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("VerifyTotp").field("code", &self.code).finish()
+        f.debug_struct("VerifyTotp")
+            .field("code", &crate::redacted::Redacted(true))
+            .finish()
     }
 }
 
