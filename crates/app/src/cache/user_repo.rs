@@ -298,6 +298,7 @@ impl UserRepo {
             let mut tx = self.db.pool().begin().await?;
             sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('clerk_actix.claim_unowned', 0))")
                 .execute(&mut *tx)
+                .instrument(db_span("SELECT pg_advisory_xact_lock"))
                 .await?;
             let dropped = sqlx::query(
                 "DELETE FROM users u WHERE u.instance = '' AND (u.deleted_at_ms IS NOT NULL \
@@ -305,11 +306,13 @@ impl UserRepo {
             )
             .bind(instance)
             .execute(&mut *tx)
+            .instrument(db_span("DELETE users"))
             .await?
             .rows_affected();
             let users = sqlx::query("UPDATE users SET instance = $1 WHERE instance = ''")
                 .bind(instance)
                 .execute(&mut *tx)
+                .instrument(db_span("UPDATE users"))
                 .await?
                 .rows_affected();
             sqlx::query(
@@ -318,10 +321,12 @@ impl UserRepo {
             )
             .bind(instance)
             .execute(&mut *tx)
+            .instrument(db_span("DELETE webhook_deliveries"))
             .await?;
             let deliveries = sqlx::query("UPDATE webhook_deliveries SET instance = $1 WHERE instance = ''")
                 .bind(instance)
                 .execute(&mut *tx)
+                .instrument(db_span("UPDATE webhook_deliveries"))
                 .await?
                 .rows_affected();
             sqlx::query(
@@ -330,9 +335,11 @@ impl UserRepo {
             )
             .bind(instance)
             .execute(&mut *tx)
+            .instrument(db_span("UPDATE sync_state"))
             .await?;
             sqlx::query("DELETE FROM sync_state WHERE instance = ''")
                 .execute(&mut *tx)
+                .instrument(db_span("DELETE sync_state"))
                 .await?;
             tx.commit().await?;
             Ok(ClaimReport {
