@@ -24,11 +24,11 @@ use super::error::ApiError;
 ///
 /// ```no_run
 /// use clerk_backend::{ClerkClient, ClientConfig};
-/// use clerk_core::jwks::JwksFetcher;
 ///
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 /// let client = ClerkClient::new(ClientConfig::new().secret_key("sk_test_example"))?;
-/// let keys = client.fetch_jwks().await?;
+/// // The call; clerk-core's JWKS cache makes the same one through `JwksFetcher`.
+/// let keys = client.jwks().get().await?;
 /// println!("{} signing keys", keys.len());
 /// # Ok(())
 /// # }

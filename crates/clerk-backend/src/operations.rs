@@ -45,7 +45,7 @@ pub struct Operation {
     pub root: bool,
     /// The typed call on its group's handle that covers it, e.g. `redirect_urls().create`:
     /// generated, or hand-written when [`hand_written`](Self::hand_written) says why; `None`
-    /// for an operation left out or covered by a flat call of the client not yet moved.
+    /// for an operation left out.
     pub call: Option<&'static str>,
     /// Why its call is hand-written (behaviour the spec cannot say, e.g. a 422 that answers
     /// `Ok(false)`); `None` for a generated call. A hand-written call still runs with this row.

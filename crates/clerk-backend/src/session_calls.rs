@@ -169,7 +169,7 @@ impl Sessions<'_> {
 
     /// `POST /v1/sessions/{session_id}/tokens/{template_name}`: mints a JWT from the JWT
     /// template `template_name` for the session and returns it, with `expires_in_seconds` as
-    /// its lifetime when set. Retried and refused as [`create_token`](Self::create_token).
+    /// its lifetime when set. Never retried, and refused, as [`create_token`](Self::create_token).
     ///
     /// # Errors
     ///
