@@ -55,7 +55,7 @@ pub struct Webhooks {
 
 /// Generates the events and payloads of the webhook spec `webhooks`; `bapi` is the Backend API
 /// spec (a schema of both gets the union of their properties), `core_types` the schemas
-/// clerk-core models by hand.
+/// clerk-core models by hand, `field_types` the properties typed with one of clerk-core's enums.
 ///
 /// # Errors
 ///
@@ -65,10 +65,11 @@ pub fn generate(
     webhooks: &Value,
     bapi: &Value,
     core_types: &BTreeMap<String, String>,
+    field_types: &BTreeMap<String, String>,
 ) -> Result<Webhooks, String> {
     let mut spec = webhooks.clone();
     union_with(&mut spec, bapi, core_types);
-    let mut models = ModelSet::core(core_types);
+    let mut models = ModelSet::core(core_types).with_field_types(field_types);
     let mut events = Vec::new();
     let x_webhooks = webhooks["x-webhooks"]
         .as_mapping()

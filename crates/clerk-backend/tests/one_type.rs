@@ -87,6 +87,42 @@ fn backend_models_of_webhook_objects_are_clerk_cores_generated_types() {
         same::<models::WaitlistEntry, clerk_core::webhook::WaitlistEntry>(),
         "WaitlistEntry"
     );
+    assert!(
+        same::<models::Invitation, clerk_core::webhook::Invitation>(),
+        "Invitation"
+    );
+    assert!(
+        same::<clerk_backend::InvitationStatus, clerk_core::webhook::InvitationStatus>(),
+        "InvitationStatus"
+    );
+}
+
+/// The invitation calls answer clerk-core's types (no hand-written twin): this only compiles
+/// while each call's answer is the type named here.
+#[allow(dead_code)]
+async fn invitation_calls_answer_clerk_cores_types(
+    client: &clerk_backend::ClerkClient,
+) -> clerk_backend::ApiResult<()> {
+    use clerk_core::webhook::{Invitation, InvitationStatus, OrganizationInvitation};
+    let params = clerk_backend::InvitationListParams::new().status(InvitationStatus::Pending);
+    let _: clerk_backend::Page<Invitation> = client.invitations().list(&params).await?;
+    let _: Invitation = client
+        .invitations()
+        .create(&clerk_backend::CreateInvitation::new("ada@example.com"))
+        .await?;
+    let _: Invitation = client.invitations().revoke("inv_1").await?;
+    let invite = clerk_backend::CreateOrganizationInvitation::new("ada@example.com", "org:member");
+    let _: OrganizationInvitation = client.organization_invitations().create("org_1", &invite).await?;
+    let _: OrganizationInvitation = client.organization_invitations().get("org_1", "orginv_1").await?;
+    let listed = client
+        .organization_invitations()
+        .list(
+            "org_1",
+            &clerk_backend::OrganizationInvitationListParams::default(),
+        )
+        .await?;
+    let _: Option<&InvitationStatus> = listed.data.first().and_then(|i| i.status.as_ref());
+    Ok(())
 }
 
 #[test]

@@ -3671,7 +3671,7 @@ pub struct OrganizationInvitationWithPublicOrganizationData {
     pub public_inviter_data: Option<crate::models::OrganizationInvitationPublicUserData>,
     /// `status`.
     #[serde(default)]
-    pub status: Option<String>,
+    pub status: Option<clerk_core::webhook::InvitationStatus>,
     /// `public_metadata`.
     #[serde(default)]
     pub public_metadata: serde_json::Value,

@@ -464,7 +464,7 @@ pub struct OrganizationInvitation {
     pub public_inviter_data: crate::webhook::OrganizationInvitationPublicUserData,
     /// `status`.
     #[serde(default)]
-    pub status: Option<String>,
+    pub status: Option<crate::webhook::InvitationStatus>,
     /// `public_metadata`.
     #[serde(default, serialize_with = "crate::redact::serialize_without_private_metadata")]
     pub public_metadata: serde_json::Value,
@@ -523,7 +523,7 @@ pub struct OrganizationInvitationAcceptedPayload {
     pub public_inviter_data: crate::webhook::OrganizationInvitationPublicUserData,
     /// `status`.
     #[serde(default)]
-    pub status: Option<String>,
+    pub status: Option<crate::webhook::InvitationStatus>,
     /// `public_metadata`.
     #[serde(default, serialize_with = "crate::redact::serialize_without_private_metadata")]
     pub public_metadata: serde_json::Value,
