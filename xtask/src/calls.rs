@@ -152,7 +152,7 @@ enum Answer {
     /// `204 No Content` (or `202 Accepted` without a body): `()`.
     Empty,
     /// An object schema written inline in the operation's answer: a struct of the group's
-    /// file named after the operation (`GetApiKeyAnswer`).
+    /// file named after the operation (`VerifyTotpAnswer`).
     Inline(String),
 }
 

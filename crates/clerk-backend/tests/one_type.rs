@@ -132,3 +132,20 @@ fn a_decoded_backend_user_is_a_clerk_core_user() {
             .expect("decodes");
     assert_eq!(cache(user), "user_1");
 }
+
+/// The API key calls answer clerk-core's `ApiKey` (the spec writes the key inline in each answer,
+/// which the generator would have made `GetApiKeyAnswer`, `UpdateApiKeyAnswer`), and deletions
+/// whose answer is Clerk's deleted object answer clerk-core's `DeletedObject`: this only
+/// compiles while each call answers the type named here.
+#[allow(dead_code)]
+async fn api_key_and_deletion_calls_answer_clerk_cores_types(
+    client: &clerk_backend::ClerkClient,
+) -> clerk_backend::ApiResult<()> {
+    use clerk_core::api::{ApiKey, DeletedObject};
+    let _: ApiKey = client.api_keys().get("ak_1").await?;
+    let update = clerk_backend::api_keys::UpdateApiKey::default();
+    let _: ApiKey = client.api_keys().update("ak_1", &update).await?;
+    let _: DeletedObject = client.api_keys().delete("ak_1").await?;
+    let _: DeletedObject = client.machines().delete("mch_1").await?;
+    Ok(())
+}

@@ -4670,30 +4670,6 @@ impl From<TrustedDeviceStatus> for String {
     }
 }
 
-/// `DirectoryGroupRoleMapping.Deleted` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct DirectoryGroupRoleMappingDeleted {
-    /// String representing the object's type.
-    #[serde(default)]
-    pub object: String,
-    /// The ID of the deleted directory group role mapping.
-    #[serde(default)]
-    pub id: String,
-    /// Whether the directory group role mapping was successfully deleted.
-    #[serde(default)]
-    pub deleted: bool,
-}
-
-impl std::fmt::Debug for DirectoryGroupRoleMappingDeleted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DirectoryGroupRoleMappingDeleted")
-            .field("object", &self.object)
-            .field("id", &self.id)
-            .field("deleted", &self.deleted)
-            .finish()
-    }
-}
-
 /// `InstanceSettings` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
 #[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct InstanceSettings {
@@ -4781,30 +4757,6 @@ impl std::fmt::Debug for MachineCreated {
     }
 }
 
-/// `Machine.Deleted` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct MachineDeleted {
-    /// String representing the object's type.
-    #[serde(default)]
-    pub object: String,
-    /// The ID of the deleted machine
-    #[serde(default)]
-    pub id: String,
-    /// Whether the machine was successfully deleted
-    #[serde(default)]
-    pub deleted: bool,
-}
-
-impl std::fmt::Debug for MachineDeleted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MachineDeleted")
-            .field("object", &self.object)
-            .field("id", &self.id)
-            .field("deleted", &self.deleted)
-            .finish()
-    }
-}
-
 /// `Machine.SecretKey` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
 #[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct MachineSecretKey {
@@ -4848,30 +4800,6 @@ impl std::fmt::Debug for MachineScopeDeleted {
             .field("object", &self.object)
             .field("from_machine_id", &self.from_machine_id)
             .field("to_machine_id", &self.to_machine_id)
-            .field("deleted", &self.deleted)
-            .finish()
-    }
-}
-
-/// `SCIMGroupRoleMapping.Deleted` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct ScimGroupRoleMappingDeleted {
-    /// String representing the object's type.
-    #[serde(default)]
-    pub object: String,
-    /// The ID of the deleted SCIM group role mapping.
-    #[serde(default)]
-    pub id: String,
-    /// Whether the SCIM group role mapping was successfully deleted.
-    #[serde(default)]
-    pub deleted: bool,
-}
-
-impl std::fmt::Debug for ScimGroupRoleMappingDeleted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ScimGroupRoleMappingDeleted")
-            .field("object", &self.object)
-            .field("id", &self.id)
             .field("deleted", &self.deleted)
             .finish()
     }
