@@ -149,3 +149,36 @@ async fn api_key_and_deletion_calls_answer_clerk_cores_types(
     let _: DeletedObject = client.machines().delete("mch_1").await?;
     Ok(())
 }
+
+/// Billing: the Backend API's `Commerce*` schemas that are the webhook spec's `Billing*` objects
+/// are clerk-core's generated types, and clerk-core's type has the Backend API's extra fields.
+#[test]
+fn billing_objects_of_both_specs_are_one_type() {
+    assert!(
+        same::<models::BillingAmount, clerk_core::webhook::BillingAmount>(),
+        "CommerceMoneyResponse"
+    );
+    assert!(
+        same::<models::BillingSubscriptionCredit, clerk_core::webhook::BillingSubscriptionCredit>(),
+        "CommerceProrationCreditDetailResponse"
+    );
+    assert!(
+        same::<models::BillingSubscriptionPayerCredit, clerk_core::webhook::BillingSubscriptionPayerCredit>(),
+        "CommercePayerCreditResponse"
+    );
+    assert!(
+        same::<models::BillingSubscriptionCredits, clerk_core::webhook::BillingSubscriptionCredits>(),
+        "CommerceCreditsResponse"
+    );
+    assert!(
+        same::<models::BillingPayerEventPayload, clerk_core::webhook::BillingPayerEventPayload>(),
+        "CommercePayerResponse"
+    );
+    let payer: models::BillingPayerEventPayload = serde_json::from_str(
+        r#"{"object":"commerce_payer","id":"cpayer_1","instance_id":"ins_1","email":null,
+            "credits_balance":{"amount":250,"amount_formatted":"2.50","currency":"USD","currency_symbol":"$"}}"#,
+    )
+    .expect("decodes");
+    assert_eq!(payer.instance_id.as_deref(), Some("ins_1"));
+    assert_eq!(payer.credits_balance.map(|balance| balance.amount), Some(250));
+}
