@@ -173,7 +173,7 @@ enum Answer {
     /// `204 No Content` (or `202 Accepted` without a body): `()`.
     Empty,
     /// An object schema written inline in the operation's answer: a struct of the group's
-    /// file named after the operation (`GetApiKeyAnswer`).
+    /// file named after the operation (`VerifyTotpAnswer`).
     Inline(String),
 }
 
@@ -699,12 +699,15 @@ fn object_struct(
         let nullable = property["nullable"].as_bool().unwrap_or(false);
         let optional = nullable || !required.contains(&key);
         let enum_type = format!("{name}{}", pascal_case(key));
-        let base = match string_enum(&enum_type, property) {
-            Some(text) => {
+        // One of clerk-core's enums where the overrides say so (the spec types it a bare string).
+        let core_enum = models.field_types.get(&format!("{origin}.{key}")).cloned();
+        let base = match (&core_enum, string_enum(&enum_type, property)) {
+            (Some(path), _) => path.clone(),
+            (None, Some(text)) => {
                 enums.push_str(&text);
                 enum_type
             }
-            None => rust_type(spec, property, models),
+            (None, None) => rust_type(spec, property, models),
         };
         // A missing array is empty; a nullable one (or anything optional) is an `Option`; so is
         // an enum, whatever the spec says: a missing value is not any of its variants.
@@ -712,6 +715,7 @@ fn object_struct(
             base.clone()
         } else if optional
             || enums.contains(&format!("pub enum {base} "))
+            || core_enum.is_some()
             // clerk-core's hand-written types have no `Default`.
             || models.is_mapped_type(&base)
         {
@@ -930,5 +934,39 @@ mod tests {
             doc_text("the [role set](https://clerk.com/x), or"),
             "the \\[role set\\](`https://clerk.com/x`), or"
         );
+    }
+
+    /// The overrides' `field_types`: a property the spec types as a bare string is clerk-core's
+    /// enum, named from the crate the model is written for, and an `Option` (a missing value is
+    /// not a variant).
+    #[test]
+    fn a_field_type_override_types_a_string_property_with_cores_enum() {
+        let spec: Value = serde_yaml::from_str(
+            "components:\n  schemas:\n    OrgInvite:\n      type: object\n      required: [status]\n\
+             \x20     properties:\n        status: { type: string }\n        role: { type: string }\n",
+        )
+        .expect("yaml");
+        let schema = &spec["components"]["schemas"]["OrgInvite"];
+        let types = BTreeMap::from([(
+            "OrgInvite.status".to_owned(),
+            "webhook::InvitationStatus".to_owned(),
+        )]);
+        for (models, path) in [
+            (
+                ModelSet::core(&BTreeMap::new()),
+                "crate::webhook::InvitationStatus",
+            ),
+            (
+                ModelSet::backend(&BTreeMap::new()),
+                "clerk_core::webhook::InvitationStatus",
+            ),
+        ] {
+            let mut models = models.with_field_types(&types);
+            let text = object_struct(&spec, "OrgInvite", schema, Role::Model, "OrgInvite", &mut models)
+                .expect("writes");
+            assert!(text.contains(&format!("pub status: Option<{path}>,")), "{text}");
+            assert!(text.contains("pub role: "), "{text}");
+            assert!(!text.contains("pub enum"), "{text}");
+        }
     }
 }

@@ -75,13 +75,18 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
     let overrides = overrides::Overrides::parse(&read(OVERRIDES)?)?;
     let webhook_spec: serde_yaml::Value =
         serde_yaml::from_str(&read(webhooks::SPEC)?).map_err(|err| format!("webhooks: {err}"))?;
-    let events = webhooks::generate(&webhook_spec, &spec_value, &overrides.core_types)?;
+    let events = webhooks::generate(
+        &webhook_spec,
+        &spec_value,
+        &overrides.core_types,
+        &overrides.field_types,
+    )?;
     // The backend names every type clerk-core has, hand-written or generated.
     let mut core_types = overrides.core_types.clone();
     for (name, path) in &events.generated {
         core_types.entry(name.clone()).or_insert_with(|| path.clone());
     }
-    let mut models = models::ModelSet::backend(&core_types);
+    let mut models = models::ModelSet::backend(&core_types).with_field_types(&overrides.field_types);
     // Every schema of the Backend API spec that clerk-core models by hand is named in
     // `models` (re-exported), answered by a call or not.
     for name in overrides.core_types.keys() {

@@ -53,6 +53,9 @@ pub struct ModelSet {
     pub hidden: BTreeMap<String, Vec<String>>,
     /// The crate the models are written for.
     pub home: Home,
+    /// `Schema.property` → the Rust path of the clerk-core enum the property holds (the
+    /// overrides' `field_types`, named from this crate).
+    pub field_types: BTreeMap<String, String>,
 }
 
 impl ModelSet {
@@ -80,6 +83,7 @@ impl ModelSet {
             written: BTreeSet::new(),
             hidden: BTreeMap::new(),
             home: Home::Backend,
+            field_types: BTreeMap::new(),
         }
     }
 
@@ -107,7 +111,23 @@ impl ModelSet {
             written: BTreeSet::new(),
             hidden: BTreeMap::new(),
             home: Home::Core,
+            field_types: BTreeMap::new(),
         }
+    }
+
+    /// Types the properties of `field_types` (`Schema.property` → a path in clerk-core,
+    /// `webhook::InvitationStatus`) with clerk-core's enum, named from this crate.
+    #[must_use]
+    pub fn with_field_types(mut self, field_types: &BTreeMap<String, String>) -> Self {
+        let krate = match self.home {
+            Home::Backend => "clerk_core",
+            Home::Core => "crate",
+        };
+        self.field_types = field_types
+            .iter()
+            .map(|(property, path)| (property.clone(), format!("{krate}::{path}")))
+            .collect();
+        self
     }
 
     /// Whether `schema` is modelled elsewhere.

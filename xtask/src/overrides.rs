@@ -57,6 +57,10 @@ pub struct Overrides {
     /// Schemas clerk-core models by hand: schema name (in either spec) → its path in clerk-core
     /// (`user::User`). The generated code names that type instead of writing a struct of its own.
     pub core_types: BTreeMap<String, String>,
+    /// Properties the spec types as a bare string that are one of clerk-core's enums:
+    /// `Schema.property` → the enum's path in clerk-core (`webhook::InvitationStatus`). The
+    /// generated models (in either crate) type the property with that enum.
+    pub field_types: BTreeMap<String, String>,
 }
 
 const RETRY: &[&str] = &["idempotent", "never"];
@@ -86,6 +90,17 @@ impl Overrides {
                 return Err("overrides: core_types: a name or path that is not a string".to_owned());
             };
             overrides.core_types.insert(name.to_owned(), path.to_owned());
+        }
+        for (property, path) in file["field_types"].as_mapping().into_iter().flatten() {
+            let (Some(property), Some(path)) = (property.as_str(), path.as_str()) else {
+                return Err("overrides: field_types: a property or path that is not a string".to_owned());
+            };
+            if !property.contains('.') {
+                return Err(format!(
+                    "overrides: field_types: {property:?} is not `Schema.property`"
+                ));
+            }
+            overrides.field_types.insert(property.to_owned(), path.to_owned());
         }
         for (id, fields) in file["operations"].as_mapping().into_iter().flatten() {
             let id = id
@@ -169,5 +184,17 @@ mod tests {
         // A hand-written call says why.
         assert!(Overrides::parse("operations:\n  GetUser: { hand_written: \" \" }\n").is_err());
         assert!(Overrides::parse("operations:\n  GetUser: { hand_written: true }\n").is_err());
+    }
+
+    #[test]
+    fn a_field_type_names_its_schema_and_property() {
+        let overrides =
+            Overrides::parse("field_types:\n  OrganizationInvitation.status: webhook::InvitationStatus\n")
+                .expect("parses");
+        assert_eq!(
+            overrides.field_types["OrganizationInvitation.status"],
+            "webhook::InvitationStatus"
+        );
+        assert!(Overrides::parse("field_types:\n  status: webhook::InvitationStatus\n").is_err());
     }
 }

@@ -3,8 +3,9 @@
 //! variant per event type, and the type-string → variant parse) and `webhook/payloads.rs` (the
 //! data types of those events that clerk-core does not model by hand).
 //!
-//! A schema the Backend API spec has too gets the union of both specs' properties, so that
-//! clerk-backend can name the one type ([`generate`] says which).
+//! A schema the Backend API spec has too (by name, or a Backend API schema the overrides'
+//! `core_types` name as it: `CommerceMoneyResponse: webhook::BillingAmount`) gets the union of
+//! both specs' properties, so that clerk-backend can name the one type ([`generate`] says which).
 //!
 //! [`EventData`]: https://docs.rs/clerk-core (crates/clerk-core/src/webhook/events.rs)
 
@@ -55,7 +56,7 @@ pub struct Webhooks {
 
 /// Generates the events and payloads of the webhook spec `webhooks`; `bapi` is the Backend API
 /// spec (a schema of both gets the union of their properties), `core_types` the schemas
-/// clerk-core models by hand.
+/// clerk-core models by hand, `field_types` the properties typed with one of clerk-core's enums.
 ///
 /// # Errors
 ///
@@ -65,10 +66,19 @@ pub fn generate(
     webhooks: &Value,
     bapi: &Value,
     core_types: &BTreeMap<String, String>,
+    field_types: &BTreeMap<String, String>,
 ) -> Result<Webhooks, String> {
     let mut spec = webhooks.clone();
     union_with(&mut spec, bapi, core_types);
-    let mut models = ModelSet::core(core_types);
+    // The Backend API schemas `core_types` names as one generated here are not modelled
+    // elsewhere for clerk-core: only clerk-backend names them (`webhook::BillingAmount`).
+    let aliases = aliases(webhooks, core_types);
+    let hand_written: BTreeMap<String, String> = core_types
+        .iter()
+        .filter(|(name, _)| !aliases.contains_key(*name))
+        .map(|(name, path)| (name.clone(), path.clone()))
+        .collect();
+    let mut models = ModelSet::core(&hand_written).with_field_types(field_types);
     let mut events = Vec::new();
     let x_webhooks = webhooks["x-webhooks"]
         .as_mapping()
@@ -175,31 +185,91 @@ fn extends_schema(schema: &Value) -> Option<(String, Mapping)> {
 }
 
 /// Adds to each schema of the webhook spec the properties the Backend API spec's schema of that
-/// name has and it lacks (not for the schemas clerk-core models by hand).
+/// name has and it lacks (not for the schemas clerk-core models by hand), and those of each
+/// Backend API schema that `core_types` names as that webhook schema
+/// (`CommercePayerResponse: webhook::BillingPayerEventPayload`: one Clerk object, two names). A
+/// copied `$ref` to such a Backend API schema is renamed to its webhook schema.
 fn union_with(spec: &mut Value, bapi: &Value, core_types: &BTreeMap<String, String>) {
+    let aliases = aliases(spec, core_types);
     let Some(schemas) = spec["components"]["schemas"].as_mapping_mut() else {
         return;
     };
     for (name, schema) in schemas.iter_mut() {
         let Some(name) = name.as_str() else { continue };
-        let other = &bapi["components"]["schemas"][name];
-        if core_types.contains_key(name) || !other["properties"].is_mapping() {
+        if core_types.contains_key(name) {
             continue;
         }
+        let sources = std::iter::once(name).chain(
+            aliases
+                .iter()
+                .filter(|(_, webhook)| webhook.as_str() == name)
+                .map(|(backend, _)| backend.as_str()),
+        );
+        let others: Vec<&Value> = sources
+            .map(|source| &bapi["components"]["schemas"][source])
+            .filter(|other| other["properties"].is_mapping())
+            .collect();
         let Some(own) = schema.as_mapping_mut() else {
             continue;
         };
+        if others.is_empty() {
+            continue;
+        }
         let properties = own
             .entry(Value::from("properties"))
             .or_insert_with(|| Value::Mapping(Mapping::new()));
         let Some(properties) = properties.as_mapping_mut() else {
             continue;
         };
-        for (key, property) in other["properties"].as_mapping().into_iter().flatten() {
-            if !properties.contains_key(key) {
-                properties.insert(key.clone(), property.clone());
+        for other in others {
+            for (key, property) in other["properties"].as_mapping().into_iter().flatten() {
+                if !properties.contains_key(key) {
+                    let mut property = property.clone();
+                    rename_refs(&mut property, &aliases);
+                    properties.insert(key.clone(), property);
+                }
             }
         }
+    }
+}
+
+/// The Backend API schemas `core_types` names as a schema of the webhook spec (generated into
+/// clerk-core): Backend API name → webhook schema name (`CommerceMoneyResponse` →
+/// `BillingAmount`). `SessionEventPayload: webhook::SessionEvent` is no alias: clerk-core
+/// models it by hand.
+fn aliases(webhooks: &Value, core_types: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    core_types
+        .iter()
+        .filter_map(|(name, path)| {
+            let target = path.strip_prefix("webhook::")?;
+            webhooks["components"]["schemas"]
+                .get(target)
+                .map(|_| (name.clone(), target.to_owned()))
+        })
+        .collect()
+}
+
+/// Renames, at any depth, a `$ref` to a Backend API schema of `aliases` to its webhook schema.
+fn rename_refs(value: &mut Value, aliases: &BTreeMap<String, String>) {
+    match value {
+        Value::Mapping(map) => {
+            for (key, inner) in map.iter_mut() {
+                if key.as_str() == Some("$ref") {
+                    let renamed = inner
+                        .as_str()
+                        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                        .and_then(|name| aliases.get(name))
+                        .map(|name| format!("#/components/schemas/{name}"));
+                    if let Some(renamed) = renamed {
+                        *inner = Value::from(renamed);
+                    }
+                } else {
+                    rename_refs(inner, aliases);
+                }
+            }
+        }
+        Value::Sequence(items) => items.iter_mut().for_each(|item| rename_refs(item, aliases)),
+        _ => {}
     }
 }
 
@@ -296,4 +366,54 @@ fn events_rs(events: &[Event], hidden: &BTreeMap<String, Vec<String>>) -> String
          crate::redact::debug_json_hiding(self.variant_name(), self, self.hidden(), f)\n}}\n}}\n",
         count = events.len(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Backend API schema `core_types` names as a webhook schema adds its missing properties
+    /// to it, its `$ref`s to aliased schemas renamed; a hand-written type is no alias.
+    #[test]
+    fn an_aliased_backend_schema_adds_its_properties_to_the_webhook_schema() {
+        let webhooks: Value = serde_yaml::from_str(
+            "components:\n  schemas:\n\
+             \x20   Payer: { type: object, properties: { id: { type: string } } }\n\
+             \x20   Amount: { type: object, properties: { amount: { type: integer } } }\n",
+        )
+        .expect("yaml");
+        let bapi: Value = serde_yaml::from_str(
+            "components:\n  schemas:\n\
+             \x20   PayerResponse:\n      type: object\n      properties:\n\
+             \x20       id: { type: integer }\n\
+             \x20       balance: { $ref: '#/components/schemas/MoneyResponse' }\n\
+             \x20       list: { type: array, items: { $ref: '#/components/schemas/MoneyResponse' } }\n",
+        )
+        .expect("yaml");
+        let core_types = BTreeMap::from([
+            ("PayerResponse".to_owned(), "webhook::Payer".to_owned()),
+            ("MoneyResponse".to_owned(), "webhook::Amount".to_owned()),
+            (
+                "SessionEventPayload".to_owned(),
+                "webhook::SessionEvent".to_owned(),
+            ),
+        ]);
+        assert_eq!(
+            aliases(&webhooks, &core_types).keys().collect::<Vec<_>>(),
+            ["MoneyResponse", "PayerResponse"]
+        );
+        let mut spec = webhooks.clone();
+        union_with(&mut spec, &bapi, &core_types);
+        let payer = &spec["components"]["schemas"]["Payer"]["properties"];
+        // The webhook spec's own property wins.
+        assert_eq!(payer["id"]["type"].as_str(), Some("string"));
+        assert_eq!(
+            payer["balance"]["$ref"].as_str(),
+            Some("#/components/schemas/Amount")
+        );
+        assert_eq!(
+            payer["list"]["items"]["$ref"].as_str(),
+            Some("#/components/schemas/Amount")
+        );
+    }
 }

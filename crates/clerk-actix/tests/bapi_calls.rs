@@ -166,7 +166,7 @@ async fn invitations_create_list_revoke() {
         })
         .await
         .expect("created");
-    assert_eq!(created.status, InvitationStatus::Pending);
+    assert_eq!(created.status, Some(InvitationStatus::Pending));
     assert_eq!(created.public_metadata["plan"], "pro");
     let url = created.url.clone().expect("a url on creation");
     assert!(!format!("{created:?}").contains(&url));
@@ -208,8 +208,8 @@ async fn invitations_create_list_revoke() {
     assert_eq!(found.data.len(), 1);
 
     let revoked = api.invitations().revoke(&created.id).await.expect("revoked");
-    assert_eq!(revoked.status, InvitationStatus::Revoked);
-    assert!(revoked.revoked);
+    assert_eq!(revoked.status, Some(InvitationStatus::Revoked));
+    assert_eq!(revoked.revoked, Some(true));
     let err = api.invitations().revoke(&created.id).await.expect_err("twice");
     assert_eq!(err.code(), Some("invitation_already_revoked"));
     let err = api.invitations().revoke("inv_missing").await.expect_err("404");

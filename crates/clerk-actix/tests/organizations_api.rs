@@ -195,7 +195,7 @@ async fn an_organization_goes_through_its_lifecycle() {
         )
         .await
         .expect("invited");
-    assert_eq!(invitation.status, InvitationStatus::Pending);
+    assert_eq!(invitation.status, Some(InvitationStatus::Pending));
     let pending = api
         .organization_invitations()
         .list(
@@ -213,10 +213,7 @@ async fn an_organization_goes_through_its_lifecycle() {
         .get(&org.id, &invitation.id)
         .await
         .expect("get");
-    assert_eq!(
-        fetched.private_metadata().and_then(|m| m.get("source")),
-        Some(&json!("crm"))
-    );
+    assert_eq!(fetched.private_metadata.get("source"), Some(&json!("crm")));
     let revoked = api
         .organization_invitations()
         .revoke(
@@ -228,7 +225,7 @@ async fn an_organization_goes_through_its_lifecycle() {
         )
         .await
         .expect("revoked");
-    assert_eq!(revoked.status, InvitationStatus::Revoked);
+    assert_eq!(revoked.status, Some(InvitationStatus::Revoked));
 
     let removed = api
         .organization_memberships()

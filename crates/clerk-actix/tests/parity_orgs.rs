@@ -281,7 +281,9 @@ async fn run_ours(fixture: &Fixture) -> Value {
         answer(mine, |p| page(p, |m| membership(m.clone()))),
     );
 
-    let invitation = |i: clerk_actix::client::OrganizationInvitation| with_private(&i, i.private_metadata());
+    let invitation = |i: clerk_actix::client::models::OrganizationInvitation| {
+        with_private(&i, i.private_metadata.as_object())
+    };
     let invite = CreateOrganizationInvitation {
         inviter_user_id: Some(admin.into()),
         private_metadata: Some(json!({"source": "crm"})),

@@ -2,7 +2,8 @@
 //! metrics as the typed ones (issue 15).
 
 use actix_web::http::Method;
-use clerk_actix::client::{ApiError, AttemptOutcome, Invitation};
+use clerk_actix::client::models::Invitation;
+use clerk_actix::client::{ApiError, AttemptOutcome};
 use clerk_testkit::{NewUser, TestClerk};
 use serde_json::{json, Value};
 

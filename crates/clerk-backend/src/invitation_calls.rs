@@ -1,97 +1,13 @@
-//! Application invitations: [`Invitation`], [`CreateInvitation`], [`InvitationListParams`]: the
-//! answer, body and filters of the generated `invitations()` calls.
+//! Application invitations: [`CreateInvitation`], [`InvitationListParams`]: the body and filters
+//! of the generated `invitations()` calls. They answer clerk-core's
+//! [`Invitation`](crate::models::Invitation), the type of the webhooks too.
 
-use std::fmt;
-
+use clerk_core::webhook::InvitationStatus;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::params::{keys_of, Query};
 use crate::operations::Operation;
-
-/// The state of an [`Invitation`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum InvitationStatus {
-    /// `pending`: sent, not used yet.
-    Pending,
-    /// `accepted`: the invitee signed up.
-    Accepted,
-    /// `revoked`: its link no longer works.
-    Revoked,
-    /// `expired`.
-    Expired,
-    /// A status this version of the crate does not know.
-    #[serde(other)]
-    Unknown,
-}
-
-impl InvitationStatus {
-    /// The string Clerk sends (`unknown` for [`InvitationStatus::Unknown`]).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Accepted => "accepted",
-            Self::Revoked => "revoked",
-            Self::Expired => "expired",
-            Self::Unknown => "unknown",
-        }
-    }
-}
-
-/// An invitation to sign up to the application (`Invitation` in the spec).
-///
-/// `Debug` hides `url`: it carries the invitation ticket, which lets its holder sign up as
-/// the invitee. Unknown fields are ignored and optional ones default.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Invitation {
-    /// Always `invitation`.
-    #[serde(default)]
-    pub object: String,
-    /// `inv_…`
-    pub id: String,
-    /// The invitee's email address.
-    #[serde(default)]
-    pub email_address: String,
-    /// Metadata copied to the user's public metadata on sign-up.
-    #[serde(default)]
-    pub public_metadata: Map<String, Value>,
-    /// Whether it was revoked.
-    #[serde(default)]
-    pub revoked: bool,
-    /// Its state.
-    pub status: InvitationStatus,
-    /// The link to accept it (with the ticket), when Clerk shows it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// When it expires, Unix ms.
-    #[serde(default)]
-    pub expires_at: Option<i64>,
-    /// Creation, Unix ms.
-    #[serde(default)]
-    pub created_at: i64,
-    /// Last update, Unix ms.
-    #[serde(default)]
-    pub updated_at: i64,
-}
-
-impl fmt::Debug for Invitation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Invitation")
-            .field("id", &self.id)
-            .field("email_address", &self.email_address)
-            .field("public_metadata", &self.public_metadata)
-            .field("revoked", &self.revoked)
-            .field("status", &self.status)
-            .field("url", &self.url.as_ref().map(|_| "<redacted>"))
-            .field("expires_at", &self.expires_at)
-            .field("created_at", &self.created_at)
-            .field("updated_at", &self.updated_at)
-            .finish_non_exhaustive()
-    }
-}
 
 /// The body of `POST /v1/invitations` ([`invitations().create`](crate::invitations::Invitations::create)):
 /// only fields that are set are sent.
@@ -206,7 +122,7 @@ impl InvitationListParams {
 
     fn to_query(&self) -> String {
         let mut query = Query::default();
-        query.push_opt("status", self.status.map(InvitationStatus::as_str));
+        query.push_opt("status", self.status.as_ref().map(InvitationStatus::as_str));
         query.push_opt("query", self.query.as_deref());
         query.push_opt("order_by", self.order_by.as_deref());
         query.push_opt("limit", self.limit);
@@ -219,16 +135,30 @@ impl InvitationListParams {
 mod tests {
     use super::*;
 
+    /// The answer of the generated `invitations()` calls is clerk-core's type: tolerant, and its
+    /// `Debug` hides the ticket URL (its holder signs up as the invitee) and the email address.
     #[test]
     fn unknown_statuses_and_fields_are_tolerated_and_the_url_is_hidden() {
-        let invitation: Invitation = serde_json::from_str(
+        let invitation: crate::models::Invitation = serde_json::from_str(
             r#"{"object":"invitation","id":"inv_1","email_address":"a@example.com",
                 "public_metadata":{},"status":"archived","url":"https://x/?__clerk_ticket=secret",
                 "created_at":1,"updated_at":2,"brand_new":true}"#,
         )
         .expect("tolerant");
-        assert_eq!(invitation.status, InvitationStatus::Unknown);
-        assert!(!format!("{invitation:?}").contains("secret"));
+        assert_eq!(
+            invitation.status,
+            Some(InvitationStatus::Unknown("archived".to_owned()))
+        );
+        assert_eq!(
+            invitation.url.as_deref(),
+            Some("https://x/?__clerk_ticket=secret")
+        );
+        let shown = format!("{invitation:?}");
+        assert!(
+            !shown.contains("secret") && !shown.contains("a@example.com"),
+            "{shown}"
+        );
+        assert!(shown.contains("inv_1"), "{shown}");
     }
 
     #[test]

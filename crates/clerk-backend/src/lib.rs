@@ -26,7 +26,7 @@
 //! | `session_calls` | [`SessionListParams`] (taken by the generated `sessions().list`), the session-token calls on `sessions()` (they answer the JWT), [`SessionTokenOptions`] |
 //! | `session_refresh` | [`Sessions::refresh`](sessions::Sessions::refresh): Clerk's request flow refreshes a session |
 //! | `handshake` | [`Clients::handshake_payload`](clients::Clients::handshake_payload): the handshake's cookie directives |
-//! | `invitation_calls` | application invitations: [`Invitation`], [`CreateInvitation`], [`InvitationListParams`] (of the generated `invitations()`) |
+//! | `invitation_calls` | application invitations: [`CreateInvitation`], [`InvitationListParams`] (of the generated `invitations()`, which answer clerk-core's [`models::Invitation`]) |
 //! | `sign_in_token_calls` | sign-in tokens: [`SignInToken`], [`CreateSignInToken`], [`TicketStatus`] (of the generated `sign_in_tokens()`) |
 //! | `actor_token_calls` | impersonation: [`ActorToken`], [`CreateActorToken`] (of the generated `actor_tokens()`) |
 //! | `domain_calls` | [`Domain::frontend_api_host`](models::Domain::frontend_api_host) on the generated model of `domains().list` |
@@ -35,7 +35,7 @@
 //! | `request` | [`ClerkClient::request`]: the escape hatch for an endpoint without a typed call |
 //! | `organization_calls` | `/v1/organizations`: [`CreateOrganization`], [`UpdateOrganization`], [`OrganizationListParams`] (of the generated `organizations()`) |
 //! | `memberships` | organization memberships: [`CreateMembership`], [`MembershipListParams`] (of the generated `organization_memberships()`) |
-//! | `org_invitations` | organization invitations: [`OrganizationInvitation`], [`CreateOrganizationInvitation`], [`OrganizationInvitationListParams`] (of the generated `organization_invitations()`) |
+//! | `org_invitations` | organization invitations: [`CreateOrganizationInvitation`], [`OrganizationInvitationListParams`] (of the generated `organization_invitations()`, which answer clerk-core's [`models::OrganizationInvitation`]) |
 //! | `redacted` (private) | how request bodies show a secret field in `Debug` |
 //! | [`operations`] | the operation table: every operation of Clerk's spec with our name, `@clerk/backend`'s, its retry rule and budget share ([`operations::OPERATIONS`], generated) |
 //! | `operation_call` | `ClerkClient::operation`: the one request path of every generated call, driven by its table row |
@@ -92,22 +92,23 @@ mod user_list;
 pub use actor_token_calls::{ActorToken, CreateActorToken};
 pub use budget::{RateBudgetSnapshot, RateLimit, Share};
 pub use clerk_client::ClerkClient;
+/// The state of an invitation ([`models::Invitation`], [`models::OrganizationInvitation`]) and
+/// the `status` filter of their lists: clerk-core's enum, the webhooks' too.
+pub use clerk_core::webhook::InvitationStatus;
 pub use config::{ClientConfig, API_VERSION_HEADER, DEFAULT_API_URL, DEFAULT_API_VERSION};
 pub use env::ConfigError;
 pub use error::{ApiError, ApiResult};
 pub use generated::*;
 pub use header_injector::HeaderInjector;
 pub use identifier_lists::{IdentifierType, ListedIdentifier};
-pub use invitation_calls::{CreateInvitation, Invitation, InvitationListParams, InvitationStatus};
+pub use invitation_calls::{CreateInvitation, InvitationListParams};
 pub use machine::{
     ApiKeyList, CreateApiKey, CreateM2mToken, M2mTokenFormat, M2mTokenList, NewApiKey, NewM2mToken,
 };
 pub use memberships::{CreateMembership, MembershipListParams};
 pub use metrics::{ApiObserver, AttemptEvent, AttemptOutcome, EndpointCount, MetricsSnapshot};
 pub use oauth_tokens::OAuthAccessToken;
-pub use org_invitations::{
-    CreateOrganizationInvitation, OrganizationInvitation, OrganizationInvitationListParams,
-};
+pub use org_invitations::{CreateOrganizationInvitation, OrganizationInvitationListParams};
 pub use organization_calls::{CreateOrganization, OrganizationListParams, UpdateOrganization};
 pub use paging::{Page, Paged, DEFAULT_PAGE_SIZE};
 pub use params::UserListParams;

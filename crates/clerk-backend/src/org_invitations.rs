@@ -1,102 +1,18 @@
-//! Organization invitations: the [`OrganizationInvitation`] model (its status is the
-//! [`InvitationStatus`] of application invitations: the same four states),
-//! [`CreateOrganizationInvitation`] and [`OrganizationInvitationListParams`]: the answer, body and
-//! filters of the generated `organization_invitations()` calls.
+//! Organization invitations: [`CreateOrganizationInvitation`] and
+//! [`OrganizationInvitationListParams`]: the body and filters of the generated
+//! `organization_invitations()` calls. They answer clerk-core's
+//! [`OrganizationInvitation`](crate::models::OrganizationInvitation), the type of the webhooks
+//! too (its status is the [`InvitationStatus`] of application invitations: the same four states).
 
 use std::fmt;
 
+use clerk_core::webhook::InvitationStatus;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::invitation_calls::InvitationStatus;
 use super::params::{keys_of, Query};
 use super::redacted::Redacted;
 use crate::operations::Operation;
-
-/// An organization invitation (`GET /v1/organizations/{id}/invitations/{invitation_id}`,
-/// `organizationInvitation.*` webhooks).
-///
-/// Tolerant like [`User`](clerk_core::User): unknown fields are ignored and optional ones may
-/// be missing. It never serializes its private metadata (read it with
-/// [`OrganizationInvitation::private_metadata`]), and `Debug` hides it and the invitee's email
-/// address.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
-pub struct OrganizationInvitation {
-    /// Always `organization_invitation`.
-    #[serde(default)]
-    pub object: String,
-    /// `orginv_…`
-    pub id: String,
-    /// The invitee's email address.
-    #[serde(default)]
-    pub email_address: String,
-    /// The role the invitee gets, e.g. `org:member`.
-    #[serde(default)]
-    pub role: String,
-    /// The role's display name.
-    #[serde(default)]
-    pub role_name: Option<String>,
-    /// The organization, `org_…`.
-    #[serde(default)]
-    pub organization_id: Option<String>,
-    /// The inviting user, if any.
-    #[serde(default)]
-    pub inviter_id: Option<String>,
-    /// The inviter's public data, kept as JSON.
-    #[serde(default)]
-    pub public_inviter_data: Option<Value>,
-    /// The status ([`InvitationStatus::Unknown`] when missing or new).
-    #[serde(default = "unknown_status")]
-    pub status: InvitationStatus,
-    /// Metadata readable by the frontend (moved to the membership on acceptance).
-    #[serde(default)]
-    pub public_metadata: Map<String, Value>,
-    /// Backend-only metadata: read with [`OrganizationInvitation::private_metadata`].
-    #[serde(default, skip_serializing)]
-    private_metadata: Option<Map<String, Value>>,
-    /// The acceptance link, when Clerk exposes it.
-    #[serde(default)]
-    pub url: Option<String>,
-    /// Expiry, ms.
-    #[serde(default)]
-    pub expires_at: Option<i64>,
-    /// Creation, ms.
-    #[serde(default)]
-    pub created_at: i64,
-    /// Last update, ms.
-    #[serde(default)]
-    pub updated_at: i64,
-}
-
-fn unknown_status() -> InvitationStatus {
-    InvitationStatus::Unknown
-}
-
-impl OrganizationInvitation {
-    /// Backend-only metadata, as Clerk sent it. The server's to read: `Serialize` and `Debug`
-    /// leave it out.
-    pub fn private_metadata(&self) -> Option<&Map<String, Value>> {
-        self.private_metadata.as_ref()
-    }
-}
-
-impl fmt::Debug for OrganizationInvitation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OrganizationInvitation")
-            .field("id", &self.id)
-            .field("email_address", &Redacted(!self.email_address.is_empty()))
-            .field("role", &self.role)
-            .field("organization_id", &self.organization_id)
-            .field("inviter_id", &self.inviter_id)
-            .field("status", &self.status)
-            .field("public_metadata", &self.public_metadata)
-            .field("private_metadata", &Redacted(self.private_metadata.is_some()))
-            .field("expires_at", &self.expires_at)
-            .field("created_at", &self.created_at)
-            .field("updated_at", &self.updated_at)
-            .finish_non_exhaustive()
-    }
-}
 
 /// The body of `POST /v1/organizations/{id}/invitations`
 /// ([`organization_invitations().create`](crate::organization_invitations::OrganizationInvitations::create)). Its `Debug` never shows
@@ -190,7 +106,7 @@ impl OrganizationInvitationListParams {
 
     fn to_query(&self) -> String {
         let mut query = Query::default();
-        query.opt("status", self.status.map(InvitationStatus::as_str));
+        query.opt("status", self.status.as_ref().map(InvitationStatus::as_str));
         query.opt("email_address", self.email_address.as_deref());
         query.opt("order_by", self.order_by.as_deref());
         query.paging(self.limit, self.offset);
@@ -204,28 +120,37 @@ mod tests {
 
     use super::*;
 
+    /// The answer of the generated `organization_invitations()` calls is clerk-core's type:
+    /// tolerant, its status the enum of application invitations, its private metadata never
+    /// serialized, and its `Debug` hides the metadata, the email address and the ticket URL.
     #[test]
     fn an_invitation_is_tolerant_and_keeps_private_metadata_private() {
-        let invitation: OrganizationInvitation = serde_json::from_value(json!({
+        let invitation: crate::models::OrganizationInvitation = serde_json::from_value(json!({
             "object": "organization_invitation",
             "id": "orginv_1",
             "email_address": "ada@example.com",
             "role": "org:member",
-            "status": "brand_new",
+            "status": "pending",
             "private_metadata": {"secret": "s3cr3t"},
+            "url": "https://x/?__clerk_ticket=t1ck3t",
             "future_field": [1, 2],
             "created_at": 1,
             "updated_at": 2
         }))
         .expect("tolerant");
-        assert_eq!(invitation.status, InvitationStatus::Unknown);
-        assert!(invitation.private_metadata().is_some());
+        assert_eq!(invitation.status, Some(InvitationStatus::Pending));
+        assert_eq!(invitation.private_metadata["secret"], "s3cr3t");
         let out = serde_json::to_string(&invitation).expect("serializes");
         assert!(!out.contains("s3cr3t") && out.contains("orginv_1"), "{out}");
         let shown = format!("{invitation:?}");
-        assert!(
-            !shown.contains("s3cr3t") && !shown.contains("ada@example.com"),
-            "{shown}"
+        for secret in ["s3cr3t", "ada@example.com", "t1ck3t"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        let unknown: crate::models::OrganizationInvitation =
+            serde_json::from_value(json!({"id": "orginv_2", "status": "brand_new"})).expect("tolerant");
+        assert_eq!(
+            unknown.status,
+            Some(InvitationStatus::Unknown("brand_new".to_owned()))
         );
     }
 

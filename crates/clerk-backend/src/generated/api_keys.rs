@@ -51,7 +51,7 @@ impl ApiKeys<'_> {
     /// # Errors
     ///
     /// An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); otherwise see [`ApiError`](crate::ApiError).
-    pub async fn get(&self, api_key_id: &str) -> ApiResult<GetApiKeyAnswer> {
+    pub async fn get(&self, api_key_id: &str) -> ApiResult<clerk_core::api::ApiKey> {
         self.client
             .operation(&ops::GET_API_KEY, &[api_key_id], String::new(), None)
             .await
@@ -64,7 +64,7 @@ impl ApiKeys<'_> {
     /// # Errors
     ///
     /// An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); otherwise see [`ApiError`](crate::ApiError).
-    pub async fn delete(&self, api_key_id: &str) -> ApiResult<DeleteApiKeyAnswer> {
+    pub async fn delete(&self, api_key_id: &str) -> ApiResult<clerk_core::api::DeletedObject> {
         self.client
             .operation(&ops::DELETE_API_KEY, &[api_key_id], String::new(), None)
             .await
@@ -77,7 +77,7 @@ impl ApiKeys<'_> {
     /// # Errors
     ///
     /// An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); otherwise see [`ApiError`](crate::ApiError).
-    pub async fn update(&self, api_key_id: &str, body: &UpdateApiKey) -> ApiResult<UpdateApiKeyAnswer> {
+    pub async fn update(&self, api_key_id: &str, body: &UpdateApiKey) -> ApiResult<clerk_core::api::ApiKey> {
         self.client
             .operation(
                 &ops::UPDATE_API_KEY,
@@ -120,107 +120,6 @@ impl ApiKeys<'_> {
     }
 }
 
-/// `getApiKey answer` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct GetApiKeyAnswer {
-    /// `object`.
-    #[serde(default)]
-    pub object: String,
-    /// `id`.
-    #[serde(default)]
-    pub id: String,
-    /// `type`.
-    #[serde(rename = "type")]
-    #[serde(default)]
-    pub r#type: String,
-    /// `subject`.
-    #[serde(default)]
-    pub subject: String,
-    /// `name`.
-    #[serde(default)]
-    pub name: String,
-    /// `description`.
-    #[serde(default)]
-    pub description: Option<String>,
-    /// `claims`.
-    #[serde(default)]
-    pub claims: serde_json::Value,
-    /// `scopes`.
-    #[serde(default)]
-    pub scopes: Vec<String>,
-    /// `revoked`.
-    #[serde(default)]
-    pub revoked: bool,
-    /// `revocation_reason`.
-    #[serde(default)]
-    pub revocation_reason: Option<String>,
-    /// `expired`.
-    #[serde(default)]
-    pub expired: bool,
-    /// The timestamp for when the API key will expire, in milliseconds
-    #[serde(default)]
-    pub expiration: Option<f64>,
-    /// `created_by`.
-    #[serde(default)]
-    pub created_by: Option<String>,
-    /// The timestamp for when the API key was last used, in milliseconds
-    #[serde(default)]
-    pub last_used_at: Option<f64>,
-    /// The timestamp for when the API key was created, in milliseconds
-    #[serde(default)]
-    pub created_at: f64,
-    /// The timestamp for when the API key was last updated, in milliseconds
-    #[serde(default)]
-    pub updated_at: f64,
-}
-
-impl std::fmt::Debug for GetApiKeyAnswer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GetApiKeyAnswer")
-            .field("object", &self.object)
-            .field("id", &self.id)
-            .field("r#type", &self.r#type)
-            .field("subject", &self.subject)
-            .field("name", &self.name)
-            .field("description", &self.description)
-            .field("claims", &self.claims)
-            .field("scopes", &self.scopes)
-            .field("revoked", &self.revoked)
-            .field("revocation_reason", &self.revocation_reason)
-            .field("expired", &self.expired)
-            .field("expiration", &self.expiration)
-            .field("created_by", &self.created_by)
-            .field("last_used_at", &self.last_used_at)
-            .field("created_at", &self.created_at)
-            .field("updated_at", &self.updated_at)
-            .finish()
-    }
-}
-
-/// `deleteApiKey answer` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct DeleteApiKeyAnswer {
-    /// `id`.
-    #[serde(default)]
-    pub id: String,
-    /// `object`.
-    #[serde(default)]
-    pub object: String,
-    /// `deleted`.
-    #[serde(default)]
-    pub deleted: bool,
-}
-
-impl std::fmt::Debug for DeleteApiKeyAnswer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeleteApiKeyAnswer")
-            .field("id", &self.id)
-            .field("object", &self.object)
-            .field("deleted", &self.deleted)
-            .finish()
-    }
-}
-
 /// The request body of `updateApiKey`; `Default` leaves every optional field out.
 #[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UpdateApiKey {
@@ -249,83 +148,6 @@ impl std::fmt::Debug for UpdateApiKey {
             .field("description", &self.description)
             .field("subject", &self.subject)
             .field("seconds_until_expiration", &self.seconds_until_expiration)
-            .finish()
-    }
-}
-
-/// `updateApiKey answer` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct UpdateApiKeyAnswer {
-    /// `object`.
-    #[serde(default)]
-    pub object: String,
-    /// `id`.
-    #[serde(default)]
-    pub id: String,
-    /// `type`.
-    #[serde(rename = "type")]
-    #[serde(default)]
-    pub r#type: String,
-    /// `subject`.
-    #[serde(default)]
-    pub subject: String,
-    /// `name`.
-    #[serde(default)]
-    pub name: String,
-    /// `description`.
-    #[serde(default)]
-    pub description: Option<String>,
-    /// `claims`.
-    #[serde(default)]
-    pub claims: serde_json::Value,
-    /// `scopes`.
-    #[serde(default)]
-    pub scopes: Vec<String>,
-    /// `revoked`.
-    #[serde(default)]
-    pub revoked: bool,
-    /// `revocation_reason`.
-    #[serde(default)]
-    pub revocation_reason: Option<String>,
-    /// `expired`.
-    #[serde(default)]
-    pub expired: bool,
-    /// The timestamp for when the API key will expire, in milliseconds
-    #[serde(default)]
-    pub expiration: Option<f64>,
-    /// `created_by`.
-    #[serde(default)]
-    pub created_by: Option<String>,
-    /// The timestamp for when the API key was last used, in milliseconds
-    #[serde(default)]
-    pub last_used_at: Option<f64>,
-    /// The timestamp for when the API key was created, in milliseconds
-    #[serde(default)]
-    pub created_at: f64,
-    /// The timestamp for when the API key was last updated, in milliseconds
-    #[serde(default)]
-    pub updated_at: f64,
-}
-
-impl std::fmt::Debug for UpdateApiKeyAnswer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UpdateApiKeyAnswer")
-            .field("object", &self.object)
-            .field("id", &self.id)
-            .field("r#type", &self.r#type)
-            .field("subject", &self.subject)
-            .field("name", &self.name)
-            .field("description", &self.description)
-            .field("claims", &self.claims)
-            .field("scopes", &self.scopes)
-            .field("revoked", &self.revoked)
-            .field("revocation_reason", &self.revocation_reason)
-            .field("expired", &self.expired)
-            .field("expiration", &self.expiration)
-            .field("created_by", &self.created_by)
-            .field("last_used_at", &self.last_used_at)
-            .field("created_at", &self.created_at)
-            .field("updated_at", &self.updated_at)
             .finish()
     }
 }

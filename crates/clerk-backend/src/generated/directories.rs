@@ -215,7 +215,7 @@ impl Directories<'_> {
         &self,
         directory_id: &str,
         mapping_id: &str,
-    ) -> ApiResult<crate::models::DirectoryGroupRoleMappingDeleted> {
+    ) -> ApiResult<clerk_core::api::DeletedObject> {
         self.client
             .operation(
                 &ops::DELETE_DIRECTORY_GROUP_ROLE_MAPPING,

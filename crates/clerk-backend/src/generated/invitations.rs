@@ -34,7 +34,7 @@ impl Invitations<'_> {
     pub async fn list(
         &self,
         params: &crate::InvitationListParams,
-    ) -> ApiResult<crate::Page<crate::Invitation>> {
+    ) -> ApiResult<crate::Page<crate::models::Invitation>> {
         self.client
             .operation(
                 &ops::LIST_INVITATIONS,
@@ -46,7 +46,10 @@ impl Invitations<'_> {
     }
 
     /// Every item of [`list`](Self::list), page after page: a lazy [`Paged`](crate::Paged) stream (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).
-    pub fn list_stream(&self, params: &crate::InvitationListParams) -> crate::Paged<crate::Invitation> {
+    pub fn list_stream(
+        &self,
+        params: &crate::InvitationListParams,
+    ) -> crate::Paged<crate::models::Invitation> {
         let mut params = params.clone();
         self.client.operation_paged(
             &ops::LIST_INVITATIONS,
@@ -67,7 +70,7 @@ impl Invitations<'_> {
     /// # Errors
     ///
     /// See [`ApiError`](crate::ApiError).
-    pub async fn create(&self, body: &crate::CreateInvitation) -> ApiResult<crate::Invitation> {
+    pub async fn create(&self, body: &crate::CreateInvitation) -> ApiResult<crate::models::Invitation> {
         self.client
             .operation(
                 &ops::CREATE_INVITATION,
@@ -106,7 +109,7 @@ impl Invitations<'_> {
     /// # Errors
     ///
     /// An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); otherwise see [`ApiError`](crate::ApiError).
-    pub async fn revoke(&self, invitation_id: &str) -> ApiResult<crate::Invitation> {
+    pub async fn revoke(&self, invitation_id: &str) -> ApiResult<crate::models::Invitation> {
         self.client
             .operation(&ops::REVOKE_INVITATION, &[invitation_id], String::new(), None)
             .await

@@ -90,7 +90,7 @@ impl Machines<'_> {
     /// # Errors
     ///
     /// An empty or unsafe id is refused before any request ([`ApiError::InvalidArgument`](crate::ApiError::InvalidArgument)); otherwise see [`ApiError`](crate::ApiError).
-    pub async fn delete(&self, machine_id: &str) -> ApiResult<crate::models::MachineDeleted> {
+    pub async fn delete(&self, machine_id: &str) -> ApiResult<clerk_core::api::DeletedObject> {
         self.client
             .operation(&ops::DELETE_MACHINE, &[machine_id], String::new(), None)
             .await

@@ -26,6 +26,11 @@ pub use clerk_core::user::ScimUserMetadata;
 pub use clerk_core::user::User;
 pub use clerk_core::user::Verification;
 pub use clerk_core::user::Web3Wallet;
+pub use clerk_core::webhook::BillingAmount;
+pub use clerk_core::webhook::BillingPayerEventPayload;
+pub use clerk_core::webhook::BillingSubscriptionCredit;
+pub use clerk_core::webhook::BillingSubscriptionCredits;
+pub use clerk_core::webhook::BillingSubscriptionPayerCredit;
 pub use clerk_core::webhook::Invitation;
 pub use clerk_core::webhook::OrganizationDomain;
 pub use clerk_core::webhook::OrganizationInvitation;
@@ -96,7 +101,7 @@ pub struct BillingPaymentAttempt {
     pub payer_id: String,
     /// The payer associated with this payment attempt.
     #[serde(default)]
-    pub payer: crate::models::CommercePayerResponse,
+    pub payer: Option<crate::models::BillingPayerEventPayload>,
     /// Unique identifier for the associated subscription item.
     #[serde(default)]
     pub subscription_item_id: Option<String>,
@@ -105,7 +110,7 @@ pub struct BillingPaymentAttempt {
     pub subscription_item: serde_json::Value,
     /// The amount for this payment attempt.
     #[serde(default)]
-    pub amount: crate::models::CommerceMoneyResponse,
+    pub amount: Option<crate::models::BillingAmount>,
     /// Totals breakdown for this payment attempt.
     #[serde(default)]
     pub totals: Option<crate::models::CommerceTotalsResponse2>,
@@ -243,10 +248,10 @@ pub struct BillingPriceResponse {
     pub annual_monthly_amount: i64,
     /// `fee`.
     #[serde(default)]
-    pub fee: Option<crate::models::CommerceMoneyResponse>,
+    pub fee: Option<crate::models::BillingAmount>,
     /// `annual_monthly_fee`.
     #[serde(default)]
-    pub annual_monthly_fee: Option<crate::models::CommerceMoneyResponse>,
+    pub annual_monthly_fee: Option<crate::models::BillingAmount>,
     /// The description of the price.
     #[serde(default)]
     pub description: Option<String>,
@@ -342,7 +347,7 @@ pub struct BillingStatement {
     pub timestamp: i64,
     /// The payer associated with this statement.
     #[serde(default)]
-    pub payer: crate::models::CommercePayerResponse,
+    pub payer: Option<crate::models::BillingPayerEventPayload>,
     /// The current status of the statement.
     #[serde(default)]
     pub status: Option<BillingStatementStatus>,
@@ -468,7 +473,7 @@ pub struct CommerceCreditBalanceResponse {
     pub object: String,
     /// The current credit balance. Null when the payer has never had credits.
     #[serde(default)]
-    pub balance: Option<crate::models::CommerceMoneyResponse>,
+    pub balance: Option<crate::models::BillingAmount>,
 }
 
 impl std::fmt::Debug for CommerceCreditBalanceResponse {
@@ -494,7 +499,7 @@ pub struct CommerceCreditLedgerResponse {
     pub payer_id: String,
     /// The credit amount with formatting. Positive for increases, negative for decreases.
     #[serde(default)]
-    pub amount: crate::models::CommerceMoneyResponse,
+    pub amount: Option<crate::models::BillingAmount>,
     /// The type of source that originated the adjustment (e.g. "grant").
     #[serde(default)]
     pub source_type: String,
@@ -556,10 +561,10 @@ pub struct CommerceDiscountRedemptionResponse {
     pub percent_off: Option<f64>,
     /// Fixed amount off when the effect is fixed_amount.
     #[serde(default)]
-    pub amount_off: Option<crate::models::CommerceMoneyResponse>,
+    pub amount_off: Option<crate::models::BillingAmount>,
     /// How much this discount takes off the subscription item's next renewal charge. Present for either effect when next-payment data is available.
     #[serde(default)]
-    pub amount: Option<crate::models::CommerceMoneyResponse>,
+    pub amount: Option<crate::models::BillingAmount>,
     /// Remaining billing cycles the discount applies to. Null means the discount lasts forever.
     #[serde(default)]
     pub cycles_remaining: Option<i64>,
@@ -722,98 +727,6 @@ impl From<String> for CommerceDiscountRedemptionResponseStatus {
 impl From<CommerceDiscountRedemptionResponseStatus> for String {
     fn from(value: CommerceDiscountRedemptionResponseStatus) -> Self {
         value.as_str().to_owned()
-    }
-}
-
-/// `CommerceMoneyResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct CommerceMoneyResponse {
-    /// The amount in cents.
-    #[serde(default)]
-    pub amount: i64,
-    /// The formatted amount as a string (e.g., "$49.99").
-    #[serde(default)]
-    pub amount_formatted: String,
-    /// The currency code (e.g., "USD").
-    #[serde(default)]
-    pub currency: String,
-    /// The currency symbol (e.g., "$").
-    #[serde(default)]
-    pub currency_symbol: String,
-}
-
-impl std::fmt::Debug for CommerceMoneyResponse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CommerceMoneyResponse")
-            .field("amount", &self.amount)
-            .field("amount_formatted", &self.amount_formatted)
-            .field("currency", &self.currency)
-            .field("currency_symbol", &self.currency_symbol)
-            .finish()
-    }
-}
-
-/// `CommercePayerResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct CommercePayerResponse {
-    /// String representing the object's type. Objects of the same type share the same value.
-    #[serde(default)]
-    pub object: String,
-    /// Unique identifier for the payer.
-    #[serde(default)]
-    pub id: String,
-    /// Unique identifier for the Clerk instance.
-    #[serde(default)]
-    pub instance_id: String,
-    /// User ID for user-type payers.
-    #[serde(default)]
-    pub user_id: Option<String>,
-    /// First name of the payer.
-    #[serde(default)]
-    pub first_name: Option<String>,
-    /// Last name of the payer.
-    #[serde(default)]
-    pub last_name: Option<String>,
-    /// Email address of the payer.
-    #[serde(default)]
-    pub email: Option<String>,
-    /// Organization ID for org-type payers.
-    #[serde(default)]
-    pub organization_id: Option<String>,
-    /// Organization name for org-type payers.
-    #[serde(default)]
-    pub organization_name: Option<String>,
-    /// URL of the payer's image/avatar.
-    #[serde(default)]
-    pub image_url: Option<String>,
-    /// Current credits balance for the payer.
-    #[serde(default)]
-    pub credits_balance: Option<crate::models::CommerceMoneyResponse>,
-    /// Unix timestamp (in milliseconds) when the payer was created.
-    #[serde(default)]
-    pub created_at: Option<i64>,
-    /// Unix timestamp (in milliseconds) when the payer was last updated.
-    #[serde(default)]
-    pub updated_at: Option<i64>,
-}
-
-impl std::fmt::Debug for CommercePayerResponse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CommercePayerResponse")
-            .field("object", &self.object)
-            .field("id", &self.id)
-            .field("instance_id", &self.instance_id)
-            .field("user_id", &self.user_id)
-            .field("first_name", &self.first_name)
-            .field("last_name", &self.last_name)
-            .field("email", &self.email)
-            .field("organization_id", &self.organization_id)
-            .field("organization_name", &self.organization_name)
-            .field("image_url", &self.image_url)
-            .field("credits_balance", &self.credits_balance)
-            .field("created_at", &self.created_at)
-            .field("updated_at", &self.updated_at)
-            .finish()
     }
 }
 
@@ -993,13 +906,13 @@ pub struct CommercePlan {
     pub name: String,
     /// `fee`.
     #[serde(default)]
-    pub fee: Option<crate::models::CommerceMoneyResponse>,
+    pub fee: Option<crate::models::BillingAmount>,
     /// `annual_monthly_fee`.
     #[serde(default)]
-    pub annual_monthly_fee: Option<crate::models::CommerceMoneyResponse>,
+    pub annual_monthly_fee: Option<crate::models::BillingAmount>,
     /// `annual_fee`.
     #[serde(default)]
-    pub annual_fee: Option<crate::models::CommerceMoneyResponse>,
+    pub annual_fee: Option<crate::models::BillingAmount>,
     /// The description of the plan.
     #[serde(default)]
     pub description: Option<String>,
@@ -1102,7 +1015,7 @@ pub struct CommercePlanUnitPriceTier {
     pub ends_after_block: Option<i64>,
     /// Price charged per block in this tier
     #[serde(default)]
-    pub fee_per_block: crate::models::CommerceMoneyResponse,
+    pub fee_per_block: Option<crate::models::BillingAmount>,
 }
 
 impl std::fmt::Debug for CommercePlanUnitPriceTier {
@@ -1162,7 +1075,7 @@ pub struct CommercePriceTransitionDetails {
     pub charged_immediately: bool,
     /// Amount charged immediately, if any.
     #[serde(default)]
-    pub immediate_charge: Option<crate::models::CommerceMoneyResponse>,
+    pub immediate_charge: Option<crate::models::BillingAmount>,
     /// The status of the previous subscription item after transition.
     #[serde(default)]
     pub previous_subscription_item_status:
@@ -1290,13 +1203,13 @@ pub struct CommercePlan2 {
     pub name: String,
     /// `fee`.
     #[serde(default)]
-    pub fee: Option<crate::models::CommerceMoneyResponse>,
+    pub fee: Option<crate::models::BillingAmount>,
     /// `annual_monthly_fee`.
     #[serde(default)]
-    pub annual_monthly_fee: Option<crate::models::CommerceMoneyResponse>,
+    pub annual_monthly_fee: Option<crate::models::BillingAmount>,
     /// `annual_fee`.
     #[serde(default)]
-    pub annual_fee: Option<crate::models::CommerceMoneyResponse>,
+    pub annual_fee: Option<crate::models::BillingAmount>,
     /// The amount in cents for the plan.
     #[serde(default)]
     pub amount: i64,
@@ -1542,7 +1455,7 @@ pub struct CommerceSubscriptionItem {
     pub credit: Option<crate::models::CommerceSubscriptionCreditResponse>,
     /// Unified credits breakdown for this subscription item.
     #[serde(default)]
-    pub credits: Option<crate::models::CommerceCreditsResponse>,
+    pub credits: Option<crate::models::BillingSubscriptionCredits>,
     /// Unique identifier for the associated plan.
     #[serde(default)]
     pub plan_id: Option<String>,
@@ -1560,7 +1473,7 @@ pub struct CommerceSubscriptionItem {
     pub payment_method: Option<crate::models::CommercePaymentMethodResponse>,
     /// Total amount paid over the lifetime of this subscription item.
     #[serde(default)]
-    pub lifetime_paid: Option<crate::models::CommerceMoneyResponse>,
+    pub lifetime_paid: Option<crate::models::BillingAmount>,
     /// Information about the next payment.
     #[serde(default)]
     pub next_payment: Option<crate::models::CommerceSubscriptionItemNextPaymentResponse>,
@@ -1569,7 +1482,7 @@ pub struct CommerceSubscriptionItem {
     pub payer_id: String,
     /// The payer associated with this subscription item.
     #[serde(default)]
-    pub payer: Option<crate::models::CommercePayerResponse>,
+    pub payer: Option<crate::models::BillingPayerEventPayload>,
     /// Whether this subscription item includes a free trial.
     #[serde(default)]
     pub is_free_trial: bool,
@@ -1740,84 +1653,12 @@ impl From<CommerceSubscriptionItemPlanPeriod> for String {
     }
 }
 
-/// `CommerceCreditsResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct CommerceCreditsResponse {
-    /// `proration`.
-    #[serde(default)]
-    pub proration: Option<crate::models::CommerceProrationCreditDetailResponse>,
-    /// `payer`.
-    #[serde(default)]
-    pub payer: Option<crate::models::CommercePayerCreditResponse>,
-    /// `total`.
-    #[serde(default)]
-    pub total: crate::models::CommerceMoneyResponse,
-}
-
-impl std::fmt::Debug for CommerceCreditsResponse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CommerceCreditsResponse")
-            .field("proration", &self.proration)
-            .field("payer", &self.payer)
-            .field("total", &self.total)
-            .finish()
-    }
-}
-
-/// `CommercePayerCreditResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct CommercePayerCreditResponse {
-    /// `remaining_balance`.
-    #[serde(default)]
-    pub remaining_balance: crate::models::CommerceMoneyResponse,
-    /// `applied_amount`.
-    #[serde(default)]
-    pub applied_amount: crate::models::CommerceMoneyResponse,
-}
-
-impl std::fmt::Debug for CommercePayerCreditResponse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CommercePayerCreditResponse")
-            .field("remaining_balance", &self.remaining_balance)
-            .field("applied_amount", &self.applied_amount)
-            .finish()
-    }
-}
-
-/// `CommerceProrationCreditDetailResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct CommerceProrationCreditDetailResponse {
-    /// `amount`.
-    #[serde(default)]
-    pub amount: crate::models::CommerceMoneyResponse,
-    /// `cycle_days_remaining`.
-    #[serde(default)]
-    pub cycle_days_remaining: i64,
-    /// `cycle_days_total`.
-    #[serde(default)]
-    pub cycle_days_total: i64,
-    /// `cycle_remaining_percent`.
-    #[serde(default)]
-    pub cycle_remaining_percent: f64,
-}
-
-impl std::fmt::Debug for CommerceProrationCreditDetailResponse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CommerceProrationCreditDetailResponse")
-            .field("amount", &self.amount)
-            .field("cycle_days_remaining", &self.cycle_days_remaining)
-            .field("cycle_days_total", &self.cycle_days_total)
-            .field("cycle_remaining_percent", &self.cycle_remaining_percent)
-            .finish()
-    }
-}
-
 /// `CommerceSubscriptionCreditResponse` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
 #[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CommerceSubscriptionCreditResponse {
     /// Credit amount.
     #[serde(default)]
-    pub amount: Option<crate::models::CommerceMoneyResponse>,
+    pub amount: Option<crate::models::BillingAmount>,
     /// Percentage of the billing cycle remaining.
     #[serde(default)]
     pub cycle_remaining_percent: Option<f64>,
@@ -1870,10 +1711,10 @@ pub struct CommerceSubscriptionItem2 {
     pub payment_source: Option<crate::models::CommercePaymentSourceResponse>,
     /// Total amount paid over the lifetime of this subscription.
     #[serde(default)]
-    pub lifetime_paid: Option<crate::models::CommerceMoneyResponse>,
+    pub lifetime_paid: Option<crate::models::BillingAmount>,
     /// Current amount for this subscription.
     #[serde(default)]
-    pub amount: Option<crate::models::CommerceMoneyResponse>,
+    pub amount: Option<crate::models::BillingAmount>,
     /// Information about the next invoice.
     #[serde(default)]
     pub next_invoice: Option<crate::models::CommerceSubscriptionItemNextPaymentResponse>,
@@ -1885,7 +1726,7 @@ pub struct CommerceSubscriptionItem2 {
     pub payer_id: String,
     /// The payer associated with this subscription.
     #[serde(default)]
-    pub payer: Option<crate::models::CommercePayerResponse2>,
+    pub payer: Option<crate::models::BillingPayerEventPayload>,
     /// Whether this subscription is currently on a free trial.
     #[serde(default)]
     pub is_free_trial: bool,
@@ -2039,70 +1880,6 @@ impl From<String> for CommerceSubscriptionItem2PlanPeriod {
 impl From<CommerceSubscriptionItem2PlanPeriod> for String {
     fn from(value: CommerceSubscriptionItem2PlanPeriod) -> Self {
         value.as_str().to_owned()
-    }
-}
-
-/// `CommercePayerResponse-2` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct CommercePayerResponse2 {
-    /// String representing the object's type. Objects of the same type share the same value.
-    #[serde(default)]
-    pub object: String,
-    /// Unique identifier for the payer.
-    #[serde(default)]
-    pub id: String,
-    /// Unique identifier for the Clerk instance.
-    #[serde(default)]
-    pub instance_id: String,
-    /// User ID for user-type payers.
-    #[serde(default)]
-    pub user_id: Option<String>,
-    /// First name of the payer.
-    #[serde(default)]
-    pub first_name: String,
-    /// Last name of the payer.
-    #[serde(default)]
-    pub last_name: String,
-    /// Email address of the payer.
-    #[serde(default)]
-    pub email: String,
-    /// Organization ID for org-type payers.
-    #[serde(default)]
-    pub organization_id: Option<String>,
-    /// Organization name for org-type payers.
-    #[serde(default)]
-    pub organization_name: Option<String>,
-    /// URL of the payer's image/avatar.
-    #[serde(default)]
-    pub image_url: String,
-    /// Current credits balance for the payer.
-    #[serde(default)]
-    pub credits_balance: Option<crate::models::CommerceMoneyResponse>,
-    /// Unix timestamp (in milliseconds) when the payer was created.
-    #[serde(default)]
-    pub created_at: i64,
-    /// Unix timestamp (in milliseconds) when the payer was last updated.
-    #[serde(default)]
-    pub updated_at: i64,
-}
-
-impl std::fmt::Debug for CommercePayerResponse2 {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CommercePayerResponse2")
-            .field("object", &self.object)
-            .field("id", &self.id)
-            .field("instance_id", &self.instance_id)
-            .field("user_id", &self.user_id)
-            .field("first_name", &self.first_name)
-            .field("last_name", &self.last_name)
-            .field("email", &self.email)
-            .field("organization_id", &self.organization_id)
-            .field("organization_name", &self.organization_name)
-            .field("image_url", &self.image_url)
-            .field("credits_balance", &self.credits_balance)
-            .field("created_at", &self.created_at)
-            .field("updated_at", &self.updated_at)
-            .finish()
     }
 }
 
@@ -2273,7 +2050,7 @@ impl From<CommercePaymentSourceResponseStatus> for String {
 pub struct CommerceSubscriptionItemNextPaymentResponse {
     /// Base plan fee for the next payment. Does not include per-unit (e.g. seat) charges; see `totals.grand_total` for the full amount.
     #[serde(default)]
-    pub amount: Option<crate::models::CommerceMoneyResponse>,
+    pub amount: Option<crate::models::BillingAmount>,
     /// Unix timestamp (in milliseconds) for the next payment date.
     #[serde(default)]
     pub date: Option<i64>,
@@ -2328,10 +2105,10 @@ pub struct CommercePerUnitTotalTier {
     pub quantity: Option<i64>,
     /// Price charged per block in this tier.
     #[serde(default)]
-    pub fee_per_block: crate::models::CommerceMoneyResponse,
+    pub fee_per_block: Option<crate::models::BillingAmount>,
     /// Total charge for this tier.
     #[serde(default)]
-    pub total: crate::models::CommerceMoneyResponse,
+    pub total: Option<crate::models::BillingAmount>,
 }
 
 impl std::fmt::Debug for CommercePerUnitTotalTier {
@@ -2372,10 +2149,10 @@ pub struct CommercePerUnitTotalTier2 {
     pub quantity: Option<i64>,
     /// Price charged per block in this tier
     #[serde(default)]
-    pub fee_per_block: crate::models::CommerceMoneyResponse,
+    pub fee_per_block: Option<crate::models::BillingAmount>,
     /// Total charge for this tier
     #[serde(default)]
-    pub total: crate::models::CommerceMoneyResponse,
+    pub total: Option<crate::models::BillingAmount>,
 }
 
 impl std::fmt::Debug for CommercePerUnitTotalTier2 {
@@ -2396,7 +2173,7 @@ pub struct CommerceSubscriptionNextPayment {
     pub date: i64,
     /// The base plan fee for the next payment. Does not include per-unit charges; see `totals.grand_total` for the full amount.
     #[serde(default)]
-    pub amount: crate::models::CommerceMoneyResponse,
+    pub amount: Option<crate::models::BillingAmount>,
     /// Per-unit total breakdown (for example, seats) for the next payment.
     #[serde(default)]
     pub per_unit_totals: Vec<crate::models::CommercePerUnitTotal2>,
@@ -2445,22 +2222,22 @@ impl std::fmt::Debug for CommercePerUnitTotal2 {
 pub struct CommerceTotalsResponse {
     /// `subtotal`.
     #[serde(default)]
-    pub subtotal: crate::models::CommerceMoneyResponse,
+    pub subtotal: Option<crate::models::BillingAmount>,
     /// `base_fee`.
     #[serde(default)]
-    pub base_fee: crate::models::CommerceMoneyResponse,
+    pub base_fee: Option<crate::models::BillingAmount>,
     /// `tax_total`.
     #[serde(default)]
-    pub tax_total: crate::models::CommerceMoneyResponse,
+    pub tax_total: Option<crate::models::BillingAmount>,
     /// `grand_total`.
     #[serde(default)]
-    pub grand_total: crate::models::CommerceMoneyResponse,
+    pub grand_total: Option<crate::models::BillingAmount>,
     /// `per_unit_totals`.
     #[serde(default)]
     pub per_unit_totals: Vec<crate::models::CommercePerUnitTotal>,
     /// `credits`.
     #[serde(default)]
-    pub credits: Option<crate::models::CommerceCreditsResponse>,
+    pub credits: Option<crate::models::BillingSubscriptionCredits>,
     /// `discounts`.
     #[serde(default)]
     pub discounts: Option<crate::models::CommerceDiscountsResponse>,
@@ -2488,7 +2265,7 @@ pub struct CommerceDiscountsResponse {
     pub proration: Option<crate::models::CommerceProrationDiscountResponse>,
     /// `total`.
     #[serde(default)]
-    pub total: crate::models::CommerceMoneyResponse,
+    pub total: Option<crate::models::BillingAmount>,
 }
 
 impl std::fmt::Debug for CommerceDiscountsResponse {
@@ -2505,7 +2282,7 @@ impl std::fmt::Debug for CommerceDiscountsResponse {
 pub struct CommerceProrationDiscountResponse {
     /// `amount`.
     #[serde(default)]
-    pub amount: crate::models::CommerceMoneyResponse,
+    pub amount: Option<crate::models::BillingAmount>,
     /// `cycle_days_passed`.
     #[serde(default)]
     pub cycle_days_passed: i64,
@@ -2533,22 +2310,22 @@ impl std::fmt::Debug for CommerceProrationDiscountResponse {
 pub struct CommerceTotalsResponse2 {
     /// `subtotal`.
     #[serde(default)]
-    pub subtotal: crate::models::CommerceMoneyResponse,
+    pub subtotal: Option<crate::models::BillingAmount>,
     /// `base_fee`.
     #[serde(default)]
-    pub base_fee: crate::models::CommerceMoneyResponse,
+    pub base_fee: Option<crate::models::BillingAmount>,
     /// `tax_total`.
     #[serde(default)]
-    pub tax_total: crate::models::CommerceMoneyResponse,
+    pub tax_total: Option<crate::models::BillingAmount>,
     /// `grand_total`.
     #[serde(default)]
-    pub grand_total: crate::models::CommerceMoneyResponse,
+    pub grand_total: Option<crate::models::BillingAmount>,
     /// `per_unit_totals`.
     #[serde(default)]
     pub per_unit_totals: Vec<crate::models::CommercePerUnitTotal2>,
     /// `credits`.
     #[serde(default)]
-    pub credits: Option<crate::models::CommerceCreditsResponse>,
+    pub credits: Option<crate::models::BillingSubscriptionCredits>,
     /// Information about the discounts applied to the payment
     #[serde(default)]
     pub discounts: Option<crate::models::BillingDiscountsResponse>,
@@ -2576,7 +2353,7 @@ pub struct BillingDiscountsResponse {
     pub proration: Option<crate::models::BillingProrationDiscountDetail>,
     /// Total discounts applied
     #[serde(default)]
-    pub total: crate::models::CommerceMoneyResponse,
+    pub total: Option<crate::models::BillingAmount>,
 }
 
 impl std::fmt::Debug for BillingDiscountsResponse {
@@ -2593,7 +2370,7 @@ impl std::fmt::Debug for BillingDiscountsResponse {
 pub struct BillingProrationDiscountDetail {
     /// Credit amount with formatting
     #[serde(default)]
-    pub amount: crate::models::CommerceMoneyResponse,
+    pub amount: Option<crate::models::BillingAmount>,
     /// Number of days that have passed in the billing cycle
     #[serde(default)]
     pub cycle_days_passed: i64,
@@ -3671,7 +3448,7 @@ pub struct OrganizationInvitationWithPublicOrganizationData {
     pub public_inviter_data: Option<crate::models::OrganizationInvitationPublicUserData>,
     /// `status`.
     #[serde(default)]
-    pub status: Option<String>,
+    pub status: Option<clerk_core::webhook::InvitationStatus>,
     /// `public_metadata`.
     #[serde(default)]
     pub public_metadata: serde_json::Value,
@@ -4670,30 +4447,6 @@ impl From<TrustedDeviceStatus> for String {
     }
 }
 
-/// `DirectoryGroupRoleMapping.Deleted` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct DirectoryGroupRoleMappingDeleted {
-    /// String representing the object's type.
-    #[serde(default)]
-    pub object: String,
-    /// The ID of the deleted directory group role mapping.
-    #[serde(default)]
-    pub id: String,
-    /// Whether the directory group role mapping was successfully deleted.
-    #[serde(default)]
-    pub deleted: bool,
-}
-
-impl std::fmt::Debug for DirectoryGroupRoleMappingDeleted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DirectoryGroupRoleMappingDeleted")
-            .field("object", &self.object)
-            .field("id", &self.id)
-            .field("deleted", &self.deleted)
-            .finish()
-    }
-}
-
 /// `InstanceSettings` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
 #[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct InstanceSettings {
@@ -4781,30 +4534,6 @@ impl std::fmt::Debug for MachineCreated {
     }
 }
 
-/// `Machine.Deleted` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct MachineDeleted {
-    /// String representing the object's type.
-    #[serde(default)]
-    pub object: String,
-    /// The ID of the deleted machine
-    #[serde(default)]
-    pub id: String,
-    /// Whether the machine was successfully deleted
-    #[serde(default)]
-    pub deleted: bool,
-}
-
-impl std::fmt::Debug for MachineDeleted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MachineDeleted")
-            .field("object", &self.object)
-            .field("id", &self.id)
-            .field("deleted", &self.deleted)
-            .finish()
-    }
-}
-
 /// `Machine.SecretKey` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
 #[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct MachineSecretKey {
@@ -4848,30 +4577,6 @@ impl std::fmt::Debug for MachineScopeDeleted {
             .field("object", &self.object)
             .field("from_machine_id", &self.from_machine_id)
             .field("to_machine_id", &self.to_machine_id)
-            .field("deleted", &self.deleted)
-            .finish()
-    }
-}
-
-/// `SCIMGroupRoleMapping.Deleted` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct ScimGroupRoleMappingDeleted {
-    /// String representing the object's type.
-    #[serde(default)]
-    pub object: String,
-    /// The ID of the deleted SCIM group role mapping.
-    #[serde(default)]
-    pub id: String,
-    /// Whether the SCIM group role mapping was successfully deleted.
-    #[serde(default)]
-    pub deleted: bool,
-}
-
-impl std::fmt::Debug for ScimGroupRoleMappingDeleted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ScimGroupRoleMappingDeleted")
-            .field("object", &self.object)
-            .field("id", &self.id)
             .field("deleted", &self.deleted)
             .finish()
     }

@@ -74,7 +74,7 @@ impl OrganizationInvitations<'_> {
         &self,
         organization_id: &str,
         params: &crate::OrganizationInvitationListParams,
-    ) -> ApiResult<crate::Page<crate::OrganizationInvitation>> {
+    ) -> ApiResult<crate::Page<crate::models::OrganizationInvitation>> {
         self.client
             .operation(
                 &ops::LIST_ORGANIZATION_INVITATIONS,
@@ -90,7 +90,7 @@ impl OrganizationInvitations<'_> {
         &self,
         organization_id: &str,
         params: &crate::OrganizationInvitationListParams,
-    ) -> crate::Paged<crate::OrganizationInvitation> {
+    ) -> crate::Paged<crate::models::OrganizationInvitation> {
         let mut params = params.clone();
         self.client.operation_paged(
             &ops::LIST_ORGANIZATION_INVITATIONS,
@@ -115,7 +115,7 @@ impl OrganizationInvitations<'_> {
         &self,
         organization_id: &str,
         body: &crate::CreateOrganizationInvitation,
-    ) -> ApiResult<crate::OrganizationInvitation> {
+    ) -> ApiResult<crate::models::OrganizationInvitation> {
         self.client
             .operation(
                 &ops::CREATE_ORGANIZATION_INVITATION,
@@ -159,7 +159,7 @@ impl OrganizationInvitations<'_> {
         &self,
         organization_id: &str,
         invitation_id: &str,
-    ) -> ApiResult<crate::OrganizationInvitation> {
+    ) -> ApiResult<crate::models::OrganizationInvitation> {
         self.client
             .operation(
                 &ops::GET_ORGANIZATION_INVITATION,
@@ -182,7 +182,7 @@ impl OrganizationInvitations<'_> {
         organization_id: &str,
         invitation_id: &str,
         body: &RevokeOrganizationInvitation,
-    ) -> ApiResult<crate::OrganizationInvitation> {
+    ) -> ApiResult<crate::models::OrganizationInvitation> {
         self.client
             .operation(
                 &ops::REVOKE_ORGANIZATION_INVITATION,

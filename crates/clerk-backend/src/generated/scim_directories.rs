@@ -228,7 +228,7 @@ impl ScimDirectories<'_> {
         &self,
         scim_directory_id: &str,
         mapping_id: &str,
-    ) -> ApiResult<crate::models::ScimGroupRoleMappingDeleted> {
+    ) -> ApiResult<clerk_core::api::DeletedObject> {
         self.client
             .operation(
                 &ops::DELETE_SCIM_GROUP_ROLE_MAPPING,

@@ -154,11 +154,40 @@ pub struct BillingPayerEventPayload {
     /// Unix timestamp in milliseconds when the payer was last modified
     #[serde(default)]
     pub updated_at: Option<i64>,
+    /// Unique identifier for the Clerk instance.
+    #[serde(default)]
+    pub instance_id: Option<String>,
+    /// Current credits balance for the payer.
+    #[serde(default)]
+    pub credits_balance: Option<crate::webhook::BillingAmount>,
 }
 
 impl std::fmt::Debug for BillingPayerEventPayload {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::redact::debug_json_hiding("BillingPayerEventPayload", self, &[], f)
+    }
+}
+
+/// `BillingAmount` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct BillingAmount {
+    /// Amount in the smallest denomination of the currency (e.g., cents for USD)
+    #[serde(default, deserialize_with = "crate::webhook::null_as_default")]
+    pub amount: i64,
+    /// Human-readable formatted amount string (e.g., "$10.99")
+    #[serde(default, deserialize_with = "crate::webhook::null_as_default")]
+    pub amount_formatted: String,
+    /// Three-letter ISO 4217 currency code (e.g., "USD")
+    #[serde(default, deserialize_with = "crate::webhook::null_as_default")]
+    pub currency: String,
+    /// Currency symbol for display (e.g., "$")
+    #[serde(default, deserialize_with = "crate::webhook::null_as_default")]
+    pub currency_symbol: String,
+}
+
+impl std::fmt::Debug for BillingAmount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::redact::debug_json_hiding("BillingAmount", self, &[], f)
     }
 }
 
@@ -464,7 +493,7 @@ pub struct OrganizationInvitation {
     pub public_inviter_data: crate::webhook::OrganizationInvitationPublicUserData,
     /// `status`.
     #[serde(default)]
-    pub status: Option<String>,
+    pub status: Option<crate::webhook::InvitationStatus>,
     /// `public_metadata`.
     #[serde(default, serialize_with = "crate::redact::serialize_without_private_metadata")]
     pub public_metadata: serde_json::Value,
@@ -523,7 +552,7 @@ pub struct OrganizationInvitationAcceptedPayload {
     pub public_inviter_data: crate::webhook::OrganizationInvitationPublicUserData,
     /// `status`.
     #[serde(default)]
-    pub status: Option<String>,
+    pub status: Option<crate::webhook::InvitationStatus>,
     /// `public_metadata`.
     #[serde(default, serialize_with = "crate::redact::serialize_without_private_metadata")]
     pub public_metadata: serde_json::Value,
@@ -1123,29 +1152,6 @@ pub struct BillingSubscriptionCredit {
 impl std::fmt::Debug for BillingSubscriptionCredit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         crate::redact::debug_json_hiding("BillingSubscriptionCredit", self, &[], f)
-    }
-}
-
-/// `BillingAmount` in Clerk's spec. Unknown fields are ignored; a missing one is its default.
-#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-pub struct BillingAmount {
-    /// Amount in the smallest denomination of the currency (e.g., cents for USD)
-    #[serde(default, deserialize_with = "crate::webhook::null_as_default")]
-    pub amount: i64,
-    /// Human-readable formatted amount string (e.g., "$10.99")
-    #[serde(default, deserialize_with = "crate::webhook::null_as_default")]
-    pub amount_formatted: String,
-    /// Three-letter ISO 4217 currency code (e.g., "USD")
-    #[serde(default, deserialize_with = "crate::webhook::null_as_default")]
-    pub currency: String,
-    /// Currency symbol for display (e.g., "$")
-    #[serde(default, deserialize_with = "crate::webhook::null_as_default")]
-    pub currency_symbol: String,
-}
-
-impl std::fmt::Debug for BillingAmount {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        crate::redact::debug_json_hiding("BillingAmount", self, &[], f)
     }
 }
 
