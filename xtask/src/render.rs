@@ -261,8 +261,8 @@ impl Table<'_> {
              slot from, and its state in `clerk-backend`. \"generated\" is a generated typed call \
              (`client.<group>().<method>`); \"hand-written\" a call on the same group handle \
              whose behaviour needs code the spec cannot say (the reason follows), still run with \
-             the operation's row of the table; `crates/clerk-backend/codegen/uncovered.txt` \
-             lists those without any call.\n\n\
+             the operation's row of the table; \"left out\" has no call, for the reason given \
+             (`cargo test -p clerk-backend --test coverage` fails on an operation with neither).\n\n\
              | ours | @clerk/backend | endpoint | retry | budget | state |\n\
              |---|---|---|---|---|---|\n",
         );
