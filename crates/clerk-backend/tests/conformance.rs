@@ -12,9 +12,9 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
-use clerk_backend::operations::{Location, Operation, OPERATIONS};
+use clerk_backend::operations::{Budget, Location, Operation, Retry, OPERATIONS};
 use clerk_backend::redirect_urls::CreateRedirectUrl;
-use clerk_backend::{ApiError, ClerkClient, ClientConfig, RateLimit, Upload};
+use clerk_backend::{ApiError, ClerkClient, ClientConfig, RateLimit, Share, Upload};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 
@@ -438,7 +438,7 @@ async fn testing_tokens_create_fits_the_spec_and_its_token_stays_out_of_debug() 
 }
 
 #[actix_web::test]
-async fn hand_written_calls_run_with_their_table_row_and_fit_the_spec() {
+async fn hand_written_calls_are_counted_under_their_table_row_and_fit_the_spec() {
     let spec = spec();
     let (client, seen) = stand_in().await;
     let users = client.users();
@@ -497,7 +497,7 @@ async fn hand_written_calls_run_with_their_table_row_and_fit_the_spec() {
 }
 
 #[actix_web::test]
-async fn a_session_refresh_sends_the_cookie_format_on_the_sessions_share() {
+async fn a_session_refresh_sends_the_cookie_format_under_its_table_row() {
     let (client, seen) = stand_in().await;
     let refresh = clerk_core::request::RefreshRequest {
         expired_token: "expired.jwt.value",
@@ -516,12 +516,16 @@ async fn a_session_refresh_sends_the_cookie_format_on_the_sessions_share() {
     let body: Value = serde_json::from_str(&seen[0].body).expect("json");
     assert_eq!(body["format"], "cookie");
     assert_eq!(body["request_headers"]["user-agent"], json!(["test"]));
+    // Counted under its row's endpoint: the call ran with the row, whose share is the sessions'
+    // and whose retry rule is never (a refresh is not repeated).
     let op = Operation::find("RefreshSession").expect("in the table");
     assert!(client
         .metrics()
         .attempts
         .iter()
         .any(|count| count.endpoint == op.endpoint));
+    assert_eq!(op.budget, Budget::Fixed(Share::Sessions));
+    assert_eq!(op.retry, Retry::Never);
 }
 
 /// The requests of the hand-written calls whose spec-made answer does not decode (the spec's
