@@ -3,7 +3,8 @@
 
 use clerk_actix::client::organization_invitations::RevokeOrganizationInvitation;
 use clerk_actix::client::organization_memberships::{
-    UpdateOrganizationMembership, UpdateOrganizationMembershipMetadata,
+    InstanceGetOrganizationMembershipsParams, UpdateOrganizationMembership,
+    UpdateOrganizationMembershipMetadata,
 };
 use clerk_actix::client::organizations::MergeOrganizationMetadata;
 use clerk_actix::client::{
@@ -160,7 +161,7 @@ async fn an_organization_goes_through_its_lifecycle() {
     assert_eq!(admins.total_count, Some(2));
     let everyone = api
         .organization_memberships()
-        .list_for_instance(&MembershipListParams {
+        .list_for_instance(&InstanceGetOrganizationMembershipsParams {
             limit: Some(500),
             ..Default::default()
         })
@@ -353,7 +354,7 @@ async fn organization_lists_stream_every_page() {
 
     let memberships: Vec<_> = api
         .organization_memberships()
-        .list_for_instance_stream(&MembershipListParams {
+        .list_for_instance_stream(&InstanceGetOrganizationMembershipsParams {
             limit: Some(2),
             ..Default::default()
         })

@@ -14,7 +14,8 @@ use std::time::SystemTime;
 
 use clerk_actix::client::organization_invitations::RevokeOrganizationInvitation;
 use clerk_actix::client::organization_memberships::{
-    UpdateOrganizationMembership, UpdateOrganizationMembershipMetadata,
+    InstanceGetOrganizationMembershipsParams, UpdateOrganizationMembership,
+    UpdateOrganizationMembershipMetadata,
 };
 use clerk_actix::client::organizations::{GetOrganizationParams, MergeOrganizationMetadata};
 use clerk_actix::client::sessions::CreateSession;
@@ -256,10 +257,10 @@ async fn run_ours(fixture: &Fixture) -> Value {
     };
     let members = api.organization_memberships().list(org_id, &members).await;
     step("members", answer(members, |p| page(p, |m| membership(m.clone()))));
-    let everyone = MembershipListParams {
+    let everyone = InstanceGetOrganizationMembershipsParams {
         limit: Some(100),
         order_by: Some("-created_at".into()),
-        ..MembershipListParams::default()
+        ..Default::default()
     };
     let everyone = api.organization_memberships().list_for_instance(&everyone).await;
     step(

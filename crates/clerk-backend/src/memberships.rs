@@ -66,9 +66,10 @@ impl fmt::Debug for CreateMembership {
 }
 
 /// Filters, paging and ordering of `GET /v1/organizations/{id}/memberships`
-/// ([`organization_memberships().list`](crate::organization_memberships::OrganizationMemberships::list)). Only `limit`, `offset` and `order_by`
-/// apply to the instance-wide list
-/// ([`organization_memberships().list_for_instance`](crate::organization_memberships::OrganizationMemberships::list_for_instance)).
+/// ([`organization_memberships().list`](crate::organization_memberships::OrganizationMemberships::list)).
+/// The instance-wide list, which takes only paging and an order, has its own
+/// ([`InstanceGetOrganizationMembershipsParams`](crate::organization_memberships::InstanceGetOrganizationMembershipsParams)):
+/// a filter it would drop cannot be set.
 ///
 /// # Examples
 ///

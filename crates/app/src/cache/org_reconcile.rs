@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use clerk_actix::client::organization_memberships::InstanceGetOrganizationMembershipsParams;
 use clerk_actix::client::{ApiResult, MembershipListParams, OrganizationListParams};
 use clerk_actix::ClerkClient;
 use clerk_core::api::{Organization, OrganizationMembership};
@@ -245,11 +246,10 @@ impl Reconciled for MembershipRepo {
     const LISTING: &'static str = "GET /v1/organization_memberships";
 
     async fn list(api: ClerkClient, offset: u32, limit: u32) -> ApiResult<Vec<OrganizationMembership>> {
-        let params = MembershipListParams {
-            limit: Some(limit),
-            offset: Some(offset),
+        let params = InstanceGetOrganizationMembershipsParams {
+            limit: Some(i64::from(limit)),
+            offset: Some(i64::from(offset)),
             order_by: Some("+created_at".to_owned()),
-            ..Default::default()
         };
         Ok(api
             .organization_memberships()

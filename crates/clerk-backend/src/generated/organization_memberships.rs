@@ -164,13 +164,13 @@ impl OrganizationMemberships<'_> {
     /// See [`ApiError`](crate::ApiError).
     pub async fn list_for_instance(
         &self,
-        params: &crate::MembershipListParams,
+        params: &InstanceGetOrganizationMembershipsParams,
     ) -> ApiResult<crate::Page<crate::models::OrganizationMembership>> {
         self.client
             .operation(
                 &ops::INSTANCE_GET_ORGANIZATION_MEMBERSHIPS,
                 &[],
-                params.query_for(&ops::INSTANCE_GET_ORGANIZATION_MEMBERSHIPS),
+                params.to_query(),
                 None,
             )
             .await
@@ -179,17 +179,17 @@ impl OrganizationMemberships<'_> {
     /// Every item of [`list_for_instance`](Self::list_for_instance), page after page: a lazy [`Paged`](crate::Paged) stream (offset paging from `params.offset`, `params.limit` a page or [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)).
     pub fn list_for_instance_stream(
         &self,
-        params: &crate::MembershipListParams,
+        params: &InstanceGetOrganizationMembershipsParams,
     ) -> crate::Paged<crate::models::OrganizationMembership> {
         let mut params = params.clone();
         self.client.operation_paged(
             &ops::INSTANCE_GET_ORGANIZATION_MEMBERSHIPS,
             &[],
-            (params.limit.map(i64::from), params.offset.map(i64::from)),
+            (params.limit, params.offset),
             Box::new(move |limit, offset| {
-                params.limit = u32::try_from(limit).ok();
-                params.offset = u32::try_from(offset).ok();
-                params.query_for(&ops::INSTANCE_GET_ORGANIZATION_MEMBERSHIPS)
+                params.limit = Some(limit);
+                params.offset = Some(offset);
+                params.to_query()
             }),
         )
     }
@@ -227,5 +227,26 @@ impl std::fmt::Debug for UpdateOrganizationMembershipMetadata {
             .field("public_metadata", &self.public_metadata)
             .field("private_metadata", &crate::redacted::Redacted(true))
             .finish()
+    }
+}
+
+/// The query parameters of `GET /organization_memberships`; `Default` leaves every one out.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InstanceGetOrganizationMembershipsParams {
+    /// `order_by`.
+    pub order_by: Option<String>,
+    /// `limit`.
+    pub limit: Option<i64>,
+    /// `offset`.
+    pub offset: Option<i64>,
+}
+
+impl InstanceGetOrganizationMembershipsParams {
+    fn to_query(&self) -> String {
+        let mut query = crate::params::Query::default();
+        query.push_opt("order_by", self.order_by.as_ref());
+        query.push_opt("limit", self.limit.as_ref());
+        query.push_opt("offset", self.offset.as_ref());
+        query.finish()
     }
 }
