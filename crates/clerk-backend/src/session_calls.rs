@@ -6,9 +6,9 @@ use clerk_core::api::{SessionObjectStatus, TokenResponse};
 use serde::Serialize;
 
 use super::error::{ApiError, ApiResult};
-use super::params::Query;
+use super::params::{keys_of, Query};
 use crate::generated::operations as ops;
-use crate::operations::{Location, Operation};
+use crate::operations::Operation;
 use crate::sessions::Sessions;
 
 /// Filters and paging of `GET /v1/sessions`
@@ -78,28 +78,16 @@ impl SessionListParams {
 
     /// The query string of `op` (without `?`): the keys set here that the operation lists.
     pub(crate) fn query_for(&self, op: &Operation) -> String {
-        let takes = |key: &str| {
-            op.params
-                .iter()
-                .any(|param| param.location == Location::Query && param.name == key)
-        };
+        keys_of(op, &self.to_query())
+    }
+
+    /// The query string (without `?`) of every field that is set.
+    fn to_query(&self) -> String {
         let mut query = Query::default();
-        let status = self.status.as_ref().map(SessionObjectStatus::as_str);
-        for (key, value) in [
-            ("user_id", self.user_id.as_deref()),
-            ("client_id", self.client_id.as_deref()),
-            ("status", status),
-        ] {
-            if takes(key) {
-                query.push_opt(key, value);
-            }
-        }
-        if takes("limit") {
-            query.push_opt("limit", self.limit);
-        }
-        if takes("offset") {
-            query.push_opt("offset", self.offset);
-        }
+        query.push_opt("user_id", self.user_id.as_deref());
+        query.push_opt("client_id", self.client_id.as_deref());
+        query.push_opt("status", self.status.as_ref().map(SessionObjectStatus::as_str));
+        query.paging(self.limit, self.offset);
         query.finish()
     }
 }
