@@ -553,6 +553,11 @@ async fn a_pass_traces_each_page_and_its_sql() {
     clerk.users().seed(1_200).expect("seeded");
     let cache = cache(&db, &clerk, config());
     let spans = Spans::default();
+    // A second dispatcher, alive for the test: with only one registered, tracing-core computes
+    // the interest of a callsite first reached on another thread (a test running beside this
+    // one, with no subscriber) from that thread's dispatcher alone, and caches "never" for
+    // every thread. With two, it asks every registered dispatcher.
+    let _second = tracing::Dispatch::new(tracing_subscriber::registry());
     let subscriber = tracing_subscriber::registry().with(spans.clone());
     let _default = tracing::subscriber::set_default(subscriber);
 
