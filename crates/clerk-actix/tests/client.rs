@@ -1150,6 +1150,11 @@ impl clerk_actix::client::HeaderInjector for Inject {
 async fn every_attempt_has_its_span_and_the_injected_headers() {
     use tracing_subscriber::layer::SubscriberExt as _;
     let spans = SpanLog::default();
+    // A second dispatcher, alive for the test: with only one registered, tracing-core computes
+    // the interest of a callsite first reached on another thread (a test running beside this
+    // one, with no subscriber) from that thread's dispatcher alone, and caches "never" for
+    // every thread.
+    let _second = tracing::Dispatch::new(tracing_subscriber::registry());
     let _subscriber = tracing::subscriber::set_default(tracing_subscriber::registry().with(spans.clone()));
     let server = Server::start(
         vec![Reply::error(503, "service_unavailable"), Reply::json(200, USER)],
