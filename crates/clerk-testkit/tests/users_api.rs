@@ -461,3 +461,44 @@ async fn create_with_a_taken_email_is_form_identifier_exists() {
     assert_eq!(twin.body["errors"][0]["code"], json!("form_identifier_exists"));
     assert_eq!(clerk.users().count(), 1);
 }
+
+#[actix_rt::test]
+async fn seeded_users_are_created_users_and_a_taken_identifier_stops_the_seed() {
+    let clerk = TestClerk::start().expect("emulator starts");
+    let seeded = clerk.users().seed(3).expect("seeded");
+    // What `create` would make of the same identifiers, the schema's shape included.
+    let made = clerk
+        .users()
+        .create(
+            NewUser::default()
+                .email("made@example.com")
+                .first_name("User")
+                .last_name("4")
+                .username("made"),
+        )
+        .expect("created");
+    let third = &seeded[2];
+    assert_eq!(third.primary_email(), Some("user3@example.com"));
+    assert_eq!(third.username.as_deref(), Some("user3"));
+    assert_eq!(
+        (third.first_name.as_deref(), third.last_name.as_deref()),
+        (Some("User"), Some("3"))
+    );
+    assert!(seeded
+        .windows(2)
+        .all(|pair| pair[0].created_at < pair[1].created_at));
+    assert!(third.created_at < made.created_at);
+    let json = |user: &clerk_testkit::User| serde_json::to_value(user).expect("json");
+    assert_same_shape(&json(&made), &json(third), "");
+    assert!(violations(&user_validator(), &json(third)).is_empty());
+
+    // Five users now: the next seed is user6, user7…; a user holding `USER7@example.com`
+    // (addresses match whatever their case) stops it after user6.
+    clerk
+        .users()
+        .create(NewUser::default().email("USER7@example.com"))
+        .expect("created");
+    let err = clerk.users().seed(3).expect_err("user7 is taken");
+    assert!(err.to_string().contains("user7@example.com"), "{err}");
+    assert_eq!(clerk.users().count(), 6, "user6 was seeded before the stop");
+}

@@ -1,6 +1,6 @@
 //! The in-memory user and session store, shared by the HTTP API and the tests.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use base64::Engine as _;
@@ -129,25 +129,59 @@ impl UserStore {
         self.create_from(new, &Origin::direct())
     }
 
-    /// Creates `n` users `user{i}@example.com` (first name `User`, last name `{i}`).
+    /// Creates `n` users `user{i}@example.com` (first name `User`, last name `{i}`, username
+    /// `user{i}`), as [`UserStore::create`] would one by one (a `user.created` webhook each),
+    /// under one lock and with the taken identifiers read once: seeding 100,000 users does not
+    /// compare each with every stored one.
     ///
     /// # Errors
     ///
-    /// As [`UserStore::create`].
+    /// [`Error::IdentifierExists`] when a seeded email address or username is taken; the users
+    /// seeded before it stay.
     pub fn seed(&self, n: usize) -> Result<Vec<User>> {
-        let start = self.count();
-        (0..n)
-            .map(|i| {
-                let i = start + i + 1;
-                self.create(
-                    NewUser::default()
-                        .email(format!("user{i}@example.com"))
-                        .first_name("User")
-                        .last_name(i.to_string())
-                        .username(format!("user{i}")),
-                )
-            })
-            .collect()
+        let (users, taken) = {
+            let mut state = lock(&self.state);
+            let emails: HashSet<String> = state
+                .users
+                .iter()
+                .flat_map(|u| u.email_addresses.iter())
+                .map(|e| e.email_address.to_ascii_lowercase())
+                .collect();
+            let usernames: HashSet<String> = state.users.iter().filter_map(|u| u.username.clone()).collect();
+            let start = state.users.len();
+            let mut users = Vec::with_capacity(n);
+            let mut taken = None;
+            for i in start + 1..=start + n {
+                let (email, username) = (format!("user{i}@example.com"), format!("user{i}"));
+                if emails.contains(&email) {
+                    taken = Some(email);
+                    break;
+                }
+                if usernames.contains(&username) {
+                    taken = Some(username);
+                    break;
+                }
+                // Strictly increasing, as `create` makes it.
+                let created_at = now_ms().max(state.last_created_at + 1);
+                state.last_created_at = created_at;
+                let new = NewUser::default()
+                    .email(email)
+                    .first_name("User")
+                    .last_name(i.to_string())
+                    .username(username);
+                let user = build_user(&self.instance_id, new, created_at);
+                state.users.push(user.clone());
+                users.push(user);
+            }
+            (users, taken)
+        };
+        for user in &users {
+            self.emit("user.created", user, &Origin::direct());
+        }
+        match taken {
+            Some(identifier) => Err(Error::IdentifierExists(identifier)),
+            None => Ok(users),
+        }
     }
 
     /// Puts back users exactly as they were (ids, timestamps and all), e.g. saved from a previous
