@@ -19,7 +19,7 @@ use clerk_actix::client::ClientConfig;
 use clerk_actix::ClerkClient;
 use clerk_testkit::{NewOrganization, NewUser, TestClerk};
 use node::shape::{answer, assert_same, normalized, page, resource};
-use node::{ensure_node_modules, json_output, workspace_root};
+use node::{assert_steps_ok, ensure_node_modules, json_output, workspace_root};
 use serde_json::Value;
 
 const USER: &str = "user_2ParityBillingAda000000000";
@@ -113,13 +113,7 @@ async fn our_generated_calls_read_what_clerks_client_reads() {
     ensure_node_modules(&root);
     let (theirs, org) = emulator();
     let clerk = run_clerk(&root, &theirs, &org);
-    for step in ["plans", "user_subscription", "org_subscription"] {
-        assert!(
-            clerk[step].get("error").is_none(),
-            "Clerk's client failed at {step}: {}",
-            clerk[step]
-        );
-    }
+    assert_steps_ok(&clerk, &["plans", "user_subscription", "org_subscription"]);
     assert_eq!(clerk["plans"]["totalCount"], 4);
     assert_eq!(clerk["plans_user"]["totalCount"], 2);
     assert_eq!(

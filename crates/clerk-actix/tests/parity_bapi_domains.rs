@@ -17,7 +17,7 @@ use clerk_actix::client::{ApiResult, ClientConfig, Page};
 use clerk_actix::ClerkClient;
 use clerk_testkit::TestClerk;
 use node::shape::{answer, assert_same, normalized, page, resource};
-use node::{ensure_node_modules, json_output, workspace_root};
+use node::{assert_steps_ok, ensure_node_modules, json_output, workspace_root};
 use serde_json::Value;
 
 fn emulator() -> TestClerk {
@@ -135,20 +135,17 @@ async fn our_generated_calls_leave_the_emulator_as_clerks_client_does() {
     ensure_node_modules(&root);
     let theirs = emulator();
     let clerk = run_clerk(&root, &theirs);
-    for step in [
-        "add",
-        "add_with_proxy",
-        "update",
-        "update_primary_proxy",
-        "delete",
-        "state",
-    ] {
-        assert!(
-            clerk[step].get("error").is_none(),
-            "Clerk's client failed at {step}: {}",
-            clerk[step]
-        );
-    }
+    assert_steps_ok(
+        &clerk,
+        &[
+            "add",
+            "add_with_proxy",
+            "update",
+            "update_primary_proxy",
+            "delete",
+            "state",
+        ],
+    );
     assert_eq!(
         clerk["state"]["totalCount"], 2,
         "the primary and one satellite remain"

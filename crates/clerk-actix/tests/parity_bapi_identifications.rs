@@ -18,7 +18,7 @@ use clerk_actix::client::ClientConfig;
 use clerk_actix::ClerkClient;
 use clerk_testkit::{NewUser, TestClerk};
 use node::shape::{answer, assert_same, normalized, resource, user_resource};
-use node::{ensure_node_modules, json_output, workspace_root};
+use node::{assert_steps_ok, ensure_node_modules, json_output, workspace_root};
 use serde_json::Value;
 
 const USER: &str = "user_2ParityIdentsAda0000000000";
@@ -197,19 +197,16 @@ async fn our_generated_calls_leave_the_emulator_as_clerks_client_does() {
     ensure_node_modules(&root);
     let theirs = emulator();
     let clerk = run_clerk(&root, &theirs);
-    for step in [
-        "email_create",
-        "email_update",
-        "phone_create",
-        "user_after",
-        "state",
-    ] {
-        assert!(
-            clerk[step].get("error").is_none(),
-            "Clerk's client failed at {step}: {}",
-            clerk[step]
-        );
-    }
+    assert_steps_ok(
+        &clerk,
+        &[
+            "email_create",
+            "email_update",
+            "phone_create",
+            "user_after",
+            "state",
+        ],
+    );
     let after = &clerk["user_after"];
     assert_eq!(after["emailAddresses"].as_array().map(Vec::len), Some(3));
     assert_eq!(after["primaryEmailAddressId"], clerk["email_create"]["id"]);

@@ -19,7 +19,7 @@ use clerk_actix::client::ClientConfig;
 use clerk_actix::ClerkClient;
 use clerk_testkit::TestClerk;
 use node::shape::{answer, assert_same, normalized, page, resource};
-use node::{ensure_node_modules, json_output, workspace_root};
+use node::{assert_steps_ok, ensure_node_modules, json_output, workspace_root};
 use serde_json::Value;
 
 fn emulator() -> TestClerk {
@@ -139,13 +139,7 @@ async fn our_generated_calls_leave_the_emulator_as_clerks_client_does() {
     ensure_node_modules(&root);
     let theirs = emulator();
     let clerk = run_clerk(&root, &theirs);
-    for step in ["create", "update", "state"] {
-        assert!(
-            clerk[step].get("error").is_none(),
-            "Clerk's client failed at {step}: {}",
-            clerk[step]
-        );
-    }
+    assert_steps_ok(&clerk, &["create", "update", "state"]);
     let mine = emulator();
     let ours = run_ours(&mine).await;
     assert_same(&normalized(&clerk, &[]), &normalized(&ours, &[]));

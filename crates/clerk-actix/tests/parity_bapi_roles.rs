@@ -19,7 +19,7 @@ use clerk_actix::client::{ClientConfig, CreateMembership};
 use clerk_actix::ClerkClient;
 use clerk_testkit::{NewOrganization, NewUser, TestClerk};
 use node::shape::{answer, assert_same, normalized, page, resource};
-use node::{ensure_node_modules, json_output, workspace_root};
+use node::{assert_steps_ok, ensure_node_modules, json_output, workspace_root};
 use serde_json::{json, Value};
 
 /// An emulator with a user and an organization (the user not a member yet); returns their ids.
@@ -189,13 +189,10 @@ async fn our_generated_calls_leave_the_emulator_as_clerks_client_does() {
     ensure_node_modules(&root);
     let (theirs, user, org) = emulator();
     let clerk = run_clerk(&root, &theirs, &user, &org);
-    for step in ["create", "update", "assign", "member_with_role", "state"] {
-        assert!(
-            clerk[step].get("error").is_none(),
-            "Clerk's client failed at {step}: {}",
-            clerk[step]
-        );
-    }
+    assert_steps_ok(
+        &clerk,
+        &["create", "update", "assign", "member_with_role", "state"],
+    );
     assert_eq!(
         clerk["member_with_role"]["permissions"],
         json!(["org:team:read"]),

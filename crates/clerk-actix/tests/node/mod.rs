@@ -37,6 +37,18 @@ pub fn json_output(command: &mut Command) -> Value {
     serde_json::from_slice(&output.stdout).expect("one JSON object")
 }
 
+/// Asserts that Clerk's client reached each of `steps` of a script's output without an error.
+#[allow(dead_code)] // Only the Backend API parity tests of one group name their steps.
+pub fn assert_steps_ok(clerk: &Value, steps: &[&str]) {
+    for step in steps {
+        assert!(
+            clerk[step].get("error").is_none(),
+            "Clerk's client failed at {step}: {}",
+            clerk[step]
+        );
+    }
+}
+
 /// Makes sure `parity/node_modules` holds the pinned `@clerk/backend`, running `npm ci` if not.
 #[allow(dead_code)] // The `@clerk/nextjs` parity test installs its own directory.
 pub fn ensure_node_modules(root: &Path) {
